@@ -1,0 +1,227 @@
+//! Layered configuration: embedded defaults < user file < `LEADLINE_*` environment < flags.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::domain::{Stages, ValidationError, time::parse_tz};
+
+/// The defaults shipped inside the binary; `leadline config print-default` prints them.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("config: {0}")]
+    Invalid(String),
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub user: UserConfig,
+    pub team: TeamConfig,
+    pub pipeline: PipelineConfig,
+    pub followup: FollowupConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamConfig {
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    pub stages: Vec<String>,
+    pub won_stage: String,
+    pub lost_stage: String,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupConfig {
+    /// Days without contact after which a lead is "losing touch".
+    pub cadence_days: u32,
+    #[serde(default)]
+    pub cadence_by_stage: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub cadence_by_tag: BTreeMap<String, u32>,
+}
+
+impl Config {
+    /// The embedded defaults alone.
+    pub fn defaults() -> Self {
+        Self::from_layers(None, &[]).expect("embedded default config is valid")
+    }
+
+    /// Loads defaults, then `file` (which must exist if given explicitly), then `LEADLINE_*` variables.
+    pub fn load(file: Option<&Path>, explicit: bool) -> Result<Self, ConfigError> {
+        let user_text = match file {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => Some((path.display().to_string(), text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+                Err(e) => return Err(ConfigError::File { path: path.display().to_string(), message: e.to_string() }),
+            },
+            None => None,
+        };
+        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("LEADLINE_")).collect();
+        Self::from_layers(user_text.as_ref().map(|(p, t)| (p.as_str(), t.as_str())), &env)
+    }
+
+    /// Builds a config from the defaults, an optional (path, text) file layer and environment pairs.
+    pub fn from_layers(file: Option<(&str, &str)>, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut merged: toml::Table =
+            DEFAULT_CONFIG.parse().map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        if let Some((path, text)) = file {
+            let user: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::File {
+                path: path.to_string(),
+                message: one_line(&e.to_string()),
+            })?;
+            merge(&mut merged, user);
+        }
+        for (var, value) in env {
+            apply_env(&mut merged, var, value)?;
+        }
+        let config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
+            let message = one_line(&e.to_string());
+            match file {
+                Some((path, _)) => ConfigError::File { path: path.to_string(), message },
+                None => ConfigError::Invalid(message),
+            }
+        })?;
+        config.validate().map_err(|e| match file {
+            Some((path, _)) => ConfigError::File { path: path.to_string(), message: e.to_string() },
+            None => ConfigError::Invalid(e.to_string()),
+        })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        parse_tz(&self.team.timezone).map_err(|e| ValidationError { field: "team.timezone".into(), ..e })?;
+        self.stages()?;
+        crate::domain::money::parse_currency(&self.pipeline.currency)
+            .map_err(|e| ValidationError { field: "pipeline.currency".into(), ..e })?;
+        crate::domain::lead::validate_email("user.email", &self.user.email)?;
+        Ok(())
+    }
+
+    pub fn stages(&self) -> Result<Stages, ValidationError> {
+        Stages::new(self.pipeline.stages.clone(), &self.pipeline.won_stage, &self.pipeline.lost_stage)
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        parse_tz(&self.team.timezone).unwrap_or(chrono_tz::UTC)
+    }
+}
+
+/// Where leadline keeps things by default on this platform.
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub database: PathBuf,
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn platform() -> Option<Self> {
+        let dirs = directories::ProjectDirs::from("", "", "leadline")?;
+        let state_dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf();
+        Some(Self {
+            config_file: dirs.config_dir().join("config.toml"),
+            database: dirs.data_dir().join("leadline.db"),
+            state_dir,
+        })
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Deep-merges `over` into `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// `LEADLINE_TEAM__TIMEZONE=Europe/Madrid` sets `team.timezone`: `__` separates levels.
+/// Variables without `__` (LEADLINE_DB, LEADLINE_CONFIG, ...) are flags, not config keys.
+fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<(), ConfigError> {
+    let Some(key) = var.strip_prefix("LEADLINE_") else { return Ok(()) };
+    if !key.contains("__") {
+        return Ok(());
+    }
+    let path: Vec<String> = key.split("__").map(|p| p.to_lowercase()).collect();
+    if path.iter().any(String::is_empty) {
+        return Err(ConfigError::Env { var: var.into(), message: "has an empty key part".into() });
+    }
+    // A value that parses as TOML (numbers, booleans, arrays) is taken as such; anything else is a string.
+    let parsed = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_string()));
+    let mut node = table;
+    for part in &path[..path.len() - 1] {
+        let entry = node.entry(part.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        node = match entry {
+            toml::Value::Table(t) => t,
+            _ => return Err(ConfigError::Env { var: var.into(), message: format!("'{part}' is not a section") }),
+        };
+    }
+    node.insert(path[path.len() - 1].clone(), parsed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load() {
+        let c = Config::defaults();
+        assert_eq!(c.pipeline.stages.len(), 8);
+        assert_eq!(c.followup.cadence_days, 14);
+    }
+
+    #[test]
+    fn file_then_env_override() {
+        let file = "[team]\ntimezone = \"Europe/Madrid\"\n[followup]\ncadence_days = 7\n";
+        let env = vec![("LEADLINE_FOLLOWUP__CADENCE_DAYS".to_string(), "3".to_string())];
+        let c = Config::from_layers(Some(("c.toml", file)), &env).unwrap();
+        assert_eq!(c.team.timezone, "Europe/Madrid");
+        assert_eq!(c.team.name, "My Team");
+        assert_eq!(c.followup.cadence_days, 3);
+    }
+
+    #[test]
+    fn broken_files_name_the_problem() {
+        let e = Config::from_layers(Some(("c.toml", "[team\n")), &[]).unwrap_err().to_string();
+        assert!(e.starts_with("config file c.toml:"), "{e}");
+        let e = Config::from_layers(Some(("c.toml", "[team]\ntimezone = \"Mars/Base\"\n")), &[]).unwrap_err();
+        assert!(e.to_string().contains("Mars/Base"), "{e}");
+        let e = Config::from_layers(Some(("c.toml", "[pipeline]\nwon_stage = \"Done\"\n")), &[]).unwrap_err();
+        assert!(e.to_string().contains("Done"), "{e}");
+        let e = Config::from_layers(Some(("c.toml", "[teem]\nname = \"x\"\n")), &[]).unwrap_err();
+        assert!(e.to_string().contains("teem"), "{e}");
+    }
+}

@@ -1,0 +1,31 @@
+//! The one error a domain rule raises: which field, which value, and why it was refused.
+
+use std::fmt;
+
+/// A value a rep or a file supplied that breaks a rule. The message names the field and the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    pub field: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl ValidationError {
+    pub fn new(field: impl Into<String>, value: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self { field: field.into(), value: value.into(), reason: reason.into() }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Long or multi-line values are shortened so the message stays one readable line.
+        let mut shown: String = self.value.chars().take(60).collect();
+        if self.value.chars().count() > 60 {
+            shown.push('…');
+        }
+        let shown = shown.replace(['\n', '\r'], " ");
+        write!(f, "{}: {} ('{}')", self.field, self.reason, shown)
+    }
+}
+
+impl std::error::Error for ValidationError {}

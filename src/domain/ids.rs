@@ -1,0 +1,41 @@
+//! Typed ids: UUID v7 text, sortable by creation time and unique across machines.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// A fresh, time-ordered id.
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7().to_string())
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s)
+            }
+        }
+    )*};
+}
+
+id_type!(TeamId, UserId, AccountId, LeadId, OutreachId, MeetingId, DealId, TaskId, NoteId, InboxId, EventId);
+
+/// True when `s` looks like one of our ids (a UUID), so a reference can be tried as an id first.
+pub fn looks_like_id(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok()
+}

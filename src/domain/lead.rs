@@ -1,0 +1,189 @@
+//! Leads (people): lifecycle, source, and the rules for their contact fields.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use super::ValidationError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    Lead,
+    Customer,
+    Churned,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 3] = [Lifecycle::Lead, Lifecycle::Customer, Lifecycle::Churned];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Lead => "lead",
+            Lifecycle::Customer => "customer",
+            Lifecycle::Churned => "churned",
+        }
+    }
+}
+
+impl FromStr for Lifecycle {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s.trim().to_lowercase())
+            .ok_or_else(|| ValidationError::new("lifecycle", s, "must be lead, customer or churned"))
+    }
+}
+
+impl fmt::Display for Lifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a lead came from: one of the known sources, or free text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Linkedin,
+    Email,
+    Referral,
+    Platform,
+    Web,
+    Import,
+    Other(String),
+}
+
+impl Source {
+    pub const KNOWN: [&'static str; 6] = ["linkedin", "email", "referral", "platform", "web", "import"];
+
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(ValidationError::new("source", s, "is empty"));
+        }
+        if t.chars().any(char::is_control) || t.chars().count() > 100 {
+            return Err(ValidationError::new("source", s, "must be a short name without control characters"));
+        }
+        Ok(match t.to_lowercase().as_str() {
+            "linkedin" => Source::Linkedin,
+            "email" | "e-mail" => Source::Email,
+            "referral" => Source::Referral,
+            "platform" => Source::Platform,
+            "web" | "website" => Source::Web,
+            "import" => Source::Import,
+            _ => Source::Other(t.to_string()),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Source::Linkedin => "linkedin",
+            Source::Email => "email",
+            Source::Referral => "referral",
+            Source::Platform => "platform",
+            Source::Web => "web",
+            Source::Import => "import",
+            Source::Other(s) => s,
+        }
+    }
+}
+
+/// The key that makes "one lead per person": e-mail trimmed, inner spaces removed, lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+}
+
+/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, no spaces.
+pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationError> {
+    let e = email.trim();
+    let ok = match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if ok { Ok(e.to_string()) } else { Err(ValidationError::new(field, email, "is not an e-mail address")) }
+}
+
+/// A phone number as people write it: digits with optional `+`, spaces, dots, dashes, parentheses; 5-20 digits.
+pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationError> {
+    let p = phone.trim();
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    let allowed = p.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')' | '/') || (c == '+' && i == 0)
+    });
+    if allowed && (5..=20).contains(&digits) {
+        Ok(p.to_string())
+    } else {
+        Err(ValidationError::new(field, phone, "is not a phone number (digits, optional leading +)"))
+    }
+}
+
+/// A web address with a scheme, or a bare domain path such as `linkedin.com/in/ana`.
+pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
+    let u = url.trim();
+    let body = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or(u);
+    let host = body.split('/').next().unwrap_or_default();
+    if !u.is_empty() && host.contains('.') && !u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(u.to_string())
+    } else {
+        Err(ValidationError::new(field, url, "is not a web address such as https://linkedin.com/in/name"))
+    }
+}
+
+/// A tag: lower-case, trimmed, no commas or control characters.
+pub fn normalize_tag(tag: &str) -> Result<String, ValidationError> {
+    let t = tag.trim().to_lowercase();
+    if t.is_empty() || t.contains(',') || t.chars().any(char::is_control) || t.chars().count() > 50 {
+        return Err(ValidationError::new("tag", tag, "must be 1-50 characters without commas"));
+    }
+    Ok(t)
+}
+
+/// A name or free-text field that must not be empty.
+pub fn require_text(field: &str, value: &str) -> Result<String, ValidationError> {
+    if value.trim().is_empty() {
+        Err(ValidationError::new(field, value, "must not be empty"))
+    } else {
+        Ok(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_key_ignores_case_and_spaces() {
+        assert_eq!(normalize_email("  Ana.Lopez@Example.COM "), "ana.lopez@example.com");
+        assert_eq!(normalize_email("ana @example.com"), "ana@example.com");
+    }
+
+    #[test]
+    fn validates_contact_fields() {
+        assert!(validate_email("email", "ana@example.com").is_ok());
+        assert!(validate_email("email", "ana@").is_err());
+        assert!(validate_email("email", "ana example.com").is_err());
+        assert!(validate_phone("phone", "+34 600 11 22 33").is_ok());
+        assert!(validate_phone("phone", "(555) 123-4567").is_ok());
+        assert!(validate_phone("phone", "call me").is_err());
+        assert!(validate_phone("phone", "12+34567").is_err());
+        assert!(validate_url("url", "https://linkedin.com/in/ana").is_ok());
+        assert!(validate_url("url", "linkedin.com/in/ana").is_ok());
+        assert!(validate_url("url", "not a url").is_err());
+    }
+
+    #[test]
+    fn sources_are_known_or_free_text() {
+        assert_eq!(Source::parse("LinkedIn").unwrap(), Source::Linkedin);
+        assert_eq!(Source::parse("Trade show").unwrap().as_str(), "Trade show");
+        assert!(Source::parse(" ").is_err());
+        assert!("customer".parse::<Lifecycle>().is_ok());
+        assert!("prospect".parse::<Lifecycle>().is_err());
+    }
+}

@@ -1,0 +1,140 @@
+//! Money: an integer amount in minor units plus an ISO 4217 currency code.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::ValidationError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: String,
+}
+
+/// Digits after the decimal point for a currency (ISO 4217); 2 unless listed.
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "JPY" | "KRW" | "CLP" | "ISK" | "VND" | "XAF" | "XOF" | "PYG" | "UGX" | "HUF" => 0,
+        "BHD" | "KWD" | "OMR" | "TND" | "JOD" | "IQD" | "LYD" => 3,
+        _ => 2,
+    }
+}
+
+pub fn parse_currency(code: &str) -> Result<String, ValidationError> {
+    let c = code.trim().to_uppercase();
+    if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(ValidationError::new("currency", code, "is not a three-letter ISO code such as EUR"))
+    }
+}
+
+impl Money {
+    /// Parses an amount as typed: `1200.50`, `1,200.50`, `1.200,50`, `1200,5`. Never goes through floats.
+    pub fn parse(amount: &str, currency: &str) -> Result<Self, ValidationError> {
+        let currency = parse_currency(currency)?;
+        let bad = |why: &str| ValidationError::new("amount", amount, why);
+        let s: String = amount.trim().chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_').collect();
+        let (negative, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, s),
+        };
+        if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+            return Err(bad("is not an amount such as 1200.50"));
+        }
+        // The last separator followed by 1-3 digits (and not a thousands group of exactly 3 when the other
+        // separator also appears) is the decimal point; every other separator groups thousands.
+        let last_sep = s.rfind(['.', ',']);
+        let (int_part, frac_part) = match last_sep {
+            Some(i) => {
+                let frac = &s[i + 1..];
+                let sep = s.as_bytes()[i];
+                let other_sep_before = s[..i].contains(if sep == b'.' { ',' } else { '.' });
+                let same_sep_before = s[..i].contains(sep as char);
+                let is_decimal = !frac.is_empty()
+                    && (frac.len() != 3 || other_sep_before)
+                    && !same_sep_before;
+                if is_decimal { (&s[..i], frac) } else { (&s[..], "") }
+            }
+            None => (&s[..], ""),
+        };
+        let digits: String = int_part.chars().filter(|c| c.is_ascii_digit()).collect();
+        let scale = minor_digits(&currency);
+        if frac_part.len() as u32 > scale {
+            return Err(bad(&format!("has more than {scale} decimals for {currency}")));
+        }
+        let mut frac = frac_part.to_string();
+        while (frac.len() as u32) < scale {
+            frac.push('0');
+        }
+        let all = format!("{}{}", if digits.is_empty() { "0" } else { &digits }, frac);
+        let minor: i64 = all.parse().map_err(|_| bad("is too large"))?;
+        Ok(Money { minor: if negative { -minor } else { minor }, currency })
+    }
+
+    /// The amount as a decimal string without grouping, e.g. `1200.50`.
+    pub fn decimal(&self) -> String {
+        let scale = minor_digits(&self.currency);
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        if scale == 0 {
+            return format!("{sign}{abs}");
+        }
+        let p = 10u64.pow(scale);
+        format!("{sign}{}.{:0width$}", abs / p, abs % p, width = scale as usize)
+    }
+}
+
+impl fmt::Display for Money {
+    /// `1,200.50 EUR`: grouped for reading.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let dec = self.decimal();
+        let (sign, body) = dec.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", &dec));
+        let (int, frac) = body.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((body, None));
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        match frac {
+            Some(fr) => write!(f, "{sign}{grouped}.{fr} {}", self.currency),
+            None => write!(f, "{sign}{grouped} {}", self.currency),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_common_forms() {
+        assert_eq!(Money::parse("1200.50", "eur").unwrap(), Money { minor: 120050, currency: "EUR".into() });
+        assert_eq!(Money::parse("1,200.50", "USD").unwrap().minor, 120050);
+        assert_eq!(Money::parse("1.200,50", "EUR").unwrap().minor, 120050);
+        assert_eq!(Money::parse("1200,5", "EUR").unwrap().minor, 120050);
+        assert_eq!(Money::parse("1,200", "USD").unwrap().minor, 120000);
+        assert_eq!(Money::parse("1.234.567", "EUR").unwrap().minor, 123456700);
+        assert_eq!(Money::parse("5000", "JPY").unwrap().minor, 5000);
+        assert_eq!(Money::parse("0.5", "EUR").unwrap().minor, 50);
+    }
+
+    #[test]
+    fn refuses_garbage() {
+        assert!(Money::parse("12abc", "EUR").is_err());
+        assert!(Money::parse("1.234", "EUR").unwrap().minor == 123400);
+        assert!(Money::parse("1.5", "JPY").is_err());
+        assert!(Money::parse("10", "EURO").is_err());
+        assert!(Money::parse("", "EUR").is_err());
+        assert!(Money::parse("99999999999999999999", "EUR").is_err());
+    }
+
+    #[test]
+    fn displays_grouped() {
+        assert_eq!(Money { minor: 123456789, currency: "EUR".into() }.to_string(), "1,234,567.89 EUR");
+        assert_eq!(Money { minor: -5, currency: "USD".into() }.decimal(), "-0.05");
+        assert_eq!(Money { minor: 5000, currency: "JPY".into() }.to_string(), "5,000 JPY");
+    }
+}

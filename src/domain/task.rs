@@ -1,0 +1,41 @@
+//! Follow-up tasks: their kinds.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use super::ValidationError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    FollowUp,
+    Bump,
+    Reschedule,
+    Handoff,
+    Other,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 5] =
+        [TaskKind::FollowUp, TaskKind::Bump, TaskKind::Reschedule, TaskKind::Handoff, TaskKind::Other];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::FollowUp => "follow_up",
+            TaskKind::Bump => "bump",
+            TaskKind::Reschedule => "reschedule",
+            TaskKind::Handoff => "handoff",
+            TaskKind::Other => "other",
+        }
+    }
+}
+
+impl FromStr for TaskKind {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_lowercase().replace('-', "_");
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == t)
+            .ok_or_else(|| ValidationError::new("kind", s, "must be follow_up, bump, reschedule, handoff or other"))
+    }
+}

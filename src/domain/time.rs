@@ -1,0 +1,253 @@
+//! Time: stored as UTC milliseconds, typed by reps in many forms, shown in the team's zone.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::ValidationError;
+
+/// A UTC instant in milliseconds since the Unix epoch: the one time representation in the database.
+/// In JSON it is RFC 3339 text in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|dt| Timestamp(dt.timestamp_millis()))
+            .map_err(|_| serde::de::Error::custom(format!("'{text}' is not an RFC 3339 time")))
+    }
+}
+
+/// Where "now" comes from: the system clock, or a fixed instant for tests and `--at` evaluations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    System,
+    Fixed(Timestamp),
+}
+
+impl Clock {
+    pub fn now(self) -> Timestamp {
+        match self {
+            Clock::System => Timestamp::now(),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+pub const HOUR_MS: i64 = 3_600_000;
+pub const DAY_MS: i64 = 24 * HOUR_MS;
+
+impl Timestamp {
+    pub fn now() -> Self {
+        Self(Utc::now().timestamp_millis())
+    }
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+    pub fn to_utc(self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.0).single().unwrap_or_default()
+    }
+    /// RFC 3339 in UTC with a `Z`, as written in JSON output.
+    pub fn to_rfc3339(self) -> String {
+        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+    /// `YYYY-MM-DD HH:MM` in the given zone, for tables and timelines.
+    pub fn local(self, tz: Tz) -> String {
+        self.to_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    }
+    pub fn plus_hours(self, h: i64) -> Self {
+        Self(self.0 + h * HOUR_MS)
+    }
+    pub fn plus_days(self, d: i64) -> Self {
+        Self(self.0 + d * DAY_MS)
+    }
+}
+
+/// "just now", "5m ago", "3h ago", "3d ago", "in 2d": how long ago `then` was, seen from `now`.
+pub fn ago(then: Timestamp, now: Timestamp) -> String {
+    let diff = now.0 - then.0;
+    let (future, d) = if diff < 0 { (true, -diff) } else { (false, diff) };
+    let span = if d < 60_000 {
+        return "just now".into();
+    } else if d < HOUR_MS {
+        format!("{}m", d / 60_000)
+    } else if d < DAY_MS {
+        format!("{}h", d / HOUR_MS)
+    } else if d < 365 * DAY_MS {
+        format!("{}d", d / DAY_MS)
+    } else {
+        format!("{}y", d / (365 * DAY_MS))
+    };
+    if future { format!("in {span}") } else { format!("{span} ago") }
+}
+
+/// Parses a time as reps type it: RFC 3339; `YYYY-MM-DD[ HH:MM]` in the team's zone; relative forms
+/// `+48h`, `+3d`, `+2w`, `+30m`, `-1d`; `now`, `today`, `tomorrow [H:MM]`, `yesterday [H:MM]`;
+/// a weekday `mon [10:00]` (the next one, never today).
+pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+    let bad = |why: &str| ValidationError::new("time", input, why);
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(bad("is empty"));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Timestamp(dt.timestamp_millis()));
+    }
+    if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
+        let sign = if s.starts_with('-') { -1 } else { 1 };
+        return parse_offset(rest).map(|ms| Timestamp(now.0 + sign * ms)).ok_or_else(|| {
+            bad("is not a relative time; use forms like +48h, +3d, +2w, +30m")
+        });
+    }
+    let lower = s.to_lowercase();
+    let mut words = lower.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    let clock = words.next();
+    if words.next().is_some() {
+        return Err(bad("has too many parts; try 'tomorrow 9:00' or '2026-03-01 14:30'"));
+    }
+    let today = now.to_utc().with_timezone(&tz).date_naive();
+    let day = match first {
+        "now" if clock.is_none() => return Ok(now),
+        "today" => Some(today),
+        "tomorrow" => Some(today + Duration::days(1)),
+        "yesterday" => Some(today - Duration::days(1)),
+        w => weekday(w).map(|wd| next_weekday(today, wd)),
+    };
+    let (day, default_clock) = match day {
+        // A named day without a clock means the start of the working day.
+        Some(d) => (d, NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)),
+        // A bare date means the start of that day.
+        None => match NaiveDate::parse_from_str(first, "%Y-%m-%d") {
+            Ok(d) => (d, NaiveTime::MIN),
+            Err(_) => {
+                return Err(bad(
+                    "is not a time; use RFC 3339, YYYY-MM-DD [HH:MM], +48h, +3d, tomorrow 9:00 or mon 10:00",
+                ));
+            }
+        },
+    };
+    let time = match clock {
+        None => default_clock,
+        Some(c) => parse_clock(c).ok_or_else(|| bad("has a clock time that is not HH:MM"))?,
+    };
+    local_to_utc(NaiveDateTime::new(day, time), tz).ok_or_else(|| bad("does not exist in the team's time zone"))
+}
+
+fn parse_offset(rest: &str) -> Option<i64> {
+    let unit_at = rest.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = rest.split_at(unit_at);
+    let n: i64 = num.parse().ok()?;
+    let per = match unit {
+        "m" | "min" => 60_000,
+        "h" => HOUR_MS,
+        "d" => DAY_MS,
+        "w" => 7 * DAY_MS,
+        _ => return None,
+    };
+    n.checked_mul(per)
+}
+
+fn parse_clock(c: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(c, "%H:%M").ok().or_else(|| {
+        let h: u32 = c.parse().ok()?;
+        NaiveTime::from_hms_opt(h, 0, 0)
+    })
+}
+
+fn weekday(w: &str) -> Option<Weekday> {
+    Some(match w {
+        "mon" | "monday" => Weekday::Mon,
+        "tue" | "tues" | "tuesday" => Weekday::Tue,
+        "wed" | "wednesday" => Weekday::Wed,
+        "thu" | "thur" | "thurs" | "thursday" => Weekday::Thu,
+        "fri" | "friday" => Weekday::Fri,
+        "sat" | "saturday" => Weekday::Sat,
+        "sun" | "sunday" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+fn next_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
+    let ahead = (7 + wd.num_days_from_monday() as i64 - from.weekday().num_days_from_monday() as i64) % 7;
+    from + Duration::days(if ahead == 0 { 7 } else { ahead })
+}
+
+/// A wall-clock time in `tz` as UTC; in a DST gap there is no such time, in an overlap the earlier wins.
+pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Option<Timestamp> {
+    tz.from_local_datetime(&naive).earliest().map(|dt| Timestamp(dt.timestamp_millis()))
+}
+
+/// Midnight of the day containing `at`, in `tz`.
+pub fn start_of_day(at: Timestamp, tz: Tz) -> Timestamp {
+    let day = at.to_utc().with_timezone(&tz).date_naive();
+    local_to_utc(day.and_time(NaiveTime::MIN), tz).unwrap_or(at)
+}
+
+/// Parses an IANA zone name such as `Europe/Madrid`.
+pub fn parse_tz(name: &str) -> Result<Tz, ValidationError> {
+    name.parse::<Tz>()
+        .map_err(|_| ValidationError::new("timezone", name, "is not an IANA time zone such as Europe/Madrid"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn madrid() -> Tz {
+        parse_tz("Europe/Madrid").unwrap()
+    }
+    // Wednesday 2026-11-25 12:00 UTC (13:00 in Madrid).
+    const NOW: Timestamp = Timestamp(1_795_608_000_000);
+
+    #[test]
+    fn relative_offsets() {
+        assert_eq!(parse_time("+48h", NOW, madrid()).unwrap(), NOW.plus_hours(48));
+        assert_eq!(parse_time("+3d", NOW, madrid()).unwrap(), NOW.plus_days(3));
+        assert_eq!(parse_time("-1d", NOW, madrid()).unwrap(), NOW.plus_days(-1));
+        assert!(parse_time("+3x", NOW, madrid()).is_err());
+        assert!(parse_time("+", NOW, madrid()).is_err());
+    }
+
+    #[test]
+    fn dates_are_in_team_zone() {
+        let t = parse_time("2026-11-26 09:30", NOW, madrid()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-26T08:30:00Z");
+        let d = parse_time("2026-11-26", NOW, madrid()).unwrap();
+        assert_eq!(d.to_rfc3339(), "2026-11-25T23:00:00Z");
+    }
+
+    #[test]
+    fn named_days() {
+        assert_eq!(parse_time("tomorrow 9:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-26T08:00:00Z");
+        // NOW is a Wednesday: "wed" is next week's, "mon" the coming Monday.
+        assert_eq!(parse_time("mon 10:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T09:00:00Z");
+        assert_eq!(parse_time("wed", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T08:00:00Z");
+        assert_eq!(parse_time("now", NOW, madrid()).unwrap(), NOW);
+    }
+
+    #[test]
+    fn rfc3339_and_garbage() {
+        assert_eq!(parse_time("2026-01-02T03:04:05Z", NOW, madrid()).unwrap().to_rfc3339(), "2026-01-02T03:04:05Z");
+        let e = parse_time("31 Feb 2025", NOW, madrid()).unwrap_err();
+        assert!(e.to_string().contains("31 Feb 2025"));
+        assert!(parse_time("2025-02-31", NOW, madrid()).is_err());
+        assert!(parse_time("tomorrow 25:00", NOW, madrid()).is_err());
+    }
+
+    #[test]
+    fn ago_reads_naturally() {
+        assert_eq!(ago(NOW.plus_days(-3), NOW), "3d ago");
+        assert_eq!(ago(NOW.plus_hours(-5), NOW), "5h ago");
+        assert_eq!(ago(NOW, NOW), "just now");
+        assert_eq!(ago(NOW.plus_days(2), NOW), "in 2d");
+    }
+}

@@ -1,0 +1,9 @@
+//! leadline: a local-first CRM for sales reps that lives in the terminal.
+//!
+//! Layers point one way: `domain` ← `store` ← (`scoring`, `automation`, `io`, ...) ← (`cli`, `tui`).
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod store;

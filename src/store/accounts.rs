@@ -1,0 +1,38 @@
+//! Accounts (companies): leads are grouped under them by name.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Db, Result};
+use crate::domain::AccountId;
+
+/// The account with this name (case-insensitive) in the team, created if it does not exist yet.
+pub fn find_or_create(db: &Db<'_>, name: &str) -> Result<AccountId> {
+    let name = name.trim();
+    let existing: Option<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM accounts WHERE team_id = ?1 AND lower(name) = lower(?2) AND deleted_at IS NULL",
+        )?
+        .query_row(params![db.ctx.team_id.as_str(), name], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(AccountId(id));
+    }
+    let id = AccountId::generate();
+    db.conn
+        .prepare_cached(
+            "INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        )?
+        .execute(params![id.as_str(), db.ctx.team_id.as_str(), name, db.now.0])?;
+    Ok(id)
+}
+
+/// Fills the account's industry and size where they are still empty (never overwrites).
+pub fn fill_profile(db: &Db<'_>, id: &AccountId, industry: Option<&str>, size: Option<&str>) -> Result<()> {
+    db.conn.execute(
+        "UPDATE accounts SET industry = coalesce(industry, ?2), company_size = coalesce(company_size, ?3),
+         updated_at = ?4 WHERE id = ?1",
+        params![id.as_str(), industry, size, db.now.0],
+    )?;
+    Ok(())
+}

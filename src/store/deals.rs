@@ -1,0 +1,297 @@
+//! Deals: creating, moving through the configured stages, winning and losing, ordering within a stage.
+
+use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
+use serde::Serialize;
+
+use super::{Change, Db, Result, StoreError, leads, non_empty, outreach};
+use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Deal {
+    pub id: DealId,
+    pub lead_id: LeadId,
+    pub lead_name: String,
+    pub company: Option<String>,
+    pub title: String,
+    pub product: Option<String>,
+    pub use_case: Option<String>,
+    /// Decimal text, e.g. "1200.50"; `amount_minor` is the exact integer.
+    pub amount: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub stage: String,
+    pub position: i64,
+    pub status: DealStatus,
+    pub lost_reason: Option<String>,
+    pub closed_at: Option<Timestamp>,
+    pub stage_entered_at: Timestamp,
+    pub origin_outreach_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Deal {
+    pub fn money(&self) -> Money {
+        Money { minor: self.amount_minor, currency: self.currency.clone() }
+    }
+}
+
+const DEAL_COLUMNS: &str = "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
+    d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
+    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at";
+const DEAL_FROM: &str =
+    "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
+    let minor: i64 = r.get(7)?;
+    let currency: String = r.get(8)?;
+    let status: String = r.get(11)?;
+    Ok(Deal {
+        id: DealId(r.get(0)?),
+        lead_id: LeadId(r.get(1)?),
+        lead_name: r.get(2)?,
+        company: r.get(3)?,
+        title: r.get(4)?,
+        product: r.get(5)?,
+        use_case: r.get(6)?,
+        amount: Money { minor, currency: currency.clone() }.decimal(),
+        amount_minor: minor,
+        currency,
+        stage: r.get(9)?,
+        position: r.get(10)?,
+        status: status.parse().unwrap_or(DealStatus::Open),
+        lost_reason: r.get(12)?,
+        closed_at: r.get::<_, Option<i64>>(13)?.map(Timestamp),
+        stage_entered_at: Timestamp(r.get(14)?),
+        origin_outreach_id: r.get(15)?,
+        owner_id: r.get(16)?,
+        created_at: Timestamp(r.get(17)?),
+        updated_at: Timestamp(r.get(18)?),
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDeal {
+    pub lead: LeadId,
+    pub title: String,
+    pub amount: Option<Money>,
+    pub product: Option<String>,
+    pub use_case: Option<String>,
+    /// Stage as typed; the first stage when absent.
+    pub stage: Option<String>,
+    pub origin_outreach: Option<OutreachId>,
+}
+
+pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
+    let lead = leads::get(db, &new.lead)?;
+    let title = crate::domain::lead::require_text("title", &new.title)?;
+    let stage = match &new.stage {
+        Some(s) => db.ctx.stages.resolve(s)?,
+        None => db.ctx.stages.first().to_string(),
+    };
+    if let Some(o) = &new.origin_outreach {
+        let origin = outreach::get(db, o)?;
+        if origin.lead_id != new.lead {
+            return Err(StoreError::Refused(format!("outreach {o} was with another lead")));
+        }
+    }
+    let status = db.ctx.stages.status_for(&stage);
+    let money = new.amount.unwrap_or(Money { minor: 0, currency: db.ctx.currency.clone() });
+    let id = DealId::generate();
+    db.conn
+        .prepare_cached(
+            "INSERT INTO deals (id, team_id, lead_id, account_id, owner_id, title, product, use_case, amount_minor,
+             currency, stage, position, status, closed_at, stage_entered_at, origin_outreach_id, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?15)",
+        )?
+        .execute(params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            new.lead.as_str(),
+            lead.account_id,
+            lead.owner_id.clone().unwrap_or_else(|| db.ctx.user_id.0.clone()),
+            title,
+            non_empty(new.product),
+            non_empty(new.use_case),
+            money.minor,
+            money.currency,
+            stage,
+            next_position(db, &stage)?,
+            status.as_str(),
+            (status != DealStatus::Open).then_some(db.now.0),
+            db.now.0,
+            new.origin_outreach.as_ref().map(OutreachId::as_str),
+        ])?;
+    db.emit(Change::DealCreated { lead: new.lead, deal: id.clone() });
+    Ok(id)
+}
+
+fn next_position(db: &Db<'_>, stage: &str) -> Result<i64> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT ifnull(max(position), 0) + 1 FROM deals WHERE team_id = ?1 AND stage = ?2 AND deleted_at IS NULL",
+        )?
+        .query_row(params![db.ctx.team_id.as_str(), stage], |r| r.get(0))?)
+}
+
+pub fn get(db: &Db<'_>, id: &DealId) -> Result<Deal> {
+    let sql = format!("SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.id = ?1 AND d.team_id = ?2 AND d.deleted_at IS NULL");
+    db.conn
+        .prepare_cached(&sql)?
+        .query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "deal", reference: id.to_string() })
+}
+
+/// Finds a deal by id, or by an unambiguous title.
+pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
+    let r = reference.trim();
+    if crate::domain::looks_like_id(r) {
+        return get(db, &DealId(r.to_lowercase())).map(|d| d.id);
+    }
+    let sql = format!(
+        "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ?1 AND lower(d.title) = lower(?2) AND d.deleted_at IS NULL LIMIT 11"
+    );
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let found: Vec<Deal> =
+        stmt.query_map(params![db.ctx.team_id.as_str(), r], from_row)?.collect::<rusqlite::Result<_>>()?;
+    match found.len() {
+        0 => Err(StoreError::NotFound { what: "deal", reference: reference.to_string() }),
+        1 => Ok(found[0].id.clone()),
+        _ => Err(StoreError::Ambiguous {
+            reference: reference.to_string(),
+            candidates: found.iter().map(|d| format!("{} — {} ({})", d.title, d.lead_name, d.id)).collect(),
+        }),
+    }
+}
+
+/// Moves a deal to a stage (to the end of that column). Moving into the won or lost stage closes it;
+/// moving out of them reopens it.
+pub fn move_to(db: &Db<'_>, id: &DealId, stage: &str, lost_reason: Option<String>) -> Result<Deal> {
+    let deal = get(db, id)?;
+    let stage = db.ctx.stages.resolve(stage)?;
+    if stage == deal.stage {
+        return Ok(deal);
+    }
+    let status = db.ctx.stages.status_for(&stage);
+    let closed_at = (status != DealStatus::Open).then_some(db.now.0);
+    let reason = if status == DealStatus::Lost { non_empty(lost_reason) } else { None };
+    db.conn.execute(
+        "UPDATE deals SET stage = ?2, status = ?3, position = ?4, closed_at = ?5, lost_reason = ?6,
+         stage_entered_at = ?7, updated_at = ?7 WHERE id = ?1",
+        params![id.as_str(), stage, status.as_str(), next_position(db, &stage)?, closed_at, reason, db.now.0],
+    )?;
+    db.emit(Change::DealMoved { lead: deal.lead_id.clone(), deal: id.clone(), from: deal.stage, to: stage });
+    get(db, id)
+}
+
+pub fn win(db: &Db<'_>, id: &DealId) -> Result<Deal> {
+    let won = db.ctx.stages.won_stage.clone();
+    move_to(db, id, &won, None)
+}
+
+pub fn lose(db: &Db<'_>, id: &DealId, reason: Option<String>) -> Result<Deal> {
+    let lost = db.ctx.stages.lost_stage.clone();
+    move_to(db, id, &lost, reason)
+}
+
+/// Moves a card up (-1) or down (+1) within its column by swapping with its neighbour.
+pub fn reorder(db: &Db<'_>, id: &DealId, delta: i32) -> Result<()> {
+    let deal = get(db, id)?;
+    let (cmp, order) = if delta < 0 { ("<", "DESC") } else { (">", "ASC") };
+    let sql = format!(
+        "SELECT id, position FROM deals WHERE team_id = ?1 AND stage = ?2 AND deleted_at IS NULL AND position {cmp} ?3
+         ORDER BY position {order} LIMIT 1"
+    );
+    let neighbour: Option<(String, i64)> = db
+        .conn
+        .query_row(&sql, params![db.ctx.team_id.as_str(), deal.stage, deal.position], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((other, pos)) = neighbour {
+        let mut upd = db.conn.prepare_cached("UPDATE deals SET position = ?2, updated_at = ?3 WHERE id = ?1")?;
+        upd.execute(params![id.as_str(), pos, db.now.0])?;
+        upd.execute(params![other, deal.position, db.now.0])?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub stage: Option<String>,
+    pub status: Option<DealStatus>,
+    pub lead: Option<LeadId>,
+}
+
+/// Deals in stage order, then by position; `after` is a (stage index, position) keyset cursor within one stage.
+pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
+    let mut sql = format!("SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ? AND d.deleted_at IS NULL");
+    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    if let Some(s) = &f.stage {
+        sql.push_str(" AND d.stage = ?");
+        args.push(Box::new(db.ctx.stages.resolve(s)?));
+    }
+    if let Some(st) = f.status {
+        sql.push_str(" AND d.status = ?");
+        args.push(Box::new(st.as_str()));
+    }
+    if let Some(l) = &f.lead {
+        sql.push_str(" AND d.lead_id = ?");
+        args.push(Box::new(l.0.clone()));
+    }
+    sql.push_str(" ORDER BY d.stage, d.position LIMIT ?");
+    args.push(Box::new(limit as i64));
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let mut rows: Vec<Deal> =
+        stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let stages = &db.ctx.stages;
+    rows.sort_by_key(|d| (stages.index(&d.stage).unwrap_or(usize::MAX), d.position));
+    Ok(rows)
+}
+
+/// One page of a Kanban column: the deals of `stage` after position `after`, in order.
+pub fn column(db: &Db<'_>, stage: &str, after: Option<i64>, limit: usize) -> Result<Vec<Deal>> {
+    let sql = format!(
+        "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ?1 AND d.stage = ?2 AND d.deleted_at IS NULL
+         AND d.position > ?3 ORDER BY d.position LIMIT ?4"
+    );
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![db.ctx.team_id.as_str(), stage, after.unwrap_or(i64::MIN), limit as i64],
+        from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Count and summed amount per currency of one stage, for a column header.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StageSummary {
+    pub stage: String,
+    pub count: i64,
+    pub totals: Vec<Money>,
+}
+
+pub fn summary(db: &Db<'_>) -> Result<Vec<StageSummary>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT stage, currency, count(*), sum(amount_minor) FROM deals
+         WHERE team_id = ?1 AND deleted_at IS NULL GROUP BY stage, currency",
+    )?;
+    let rows: Vec<(String, String, i64, i64)> = stmt
+        .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(db
+        .ctx
+        .stages
+        .names()
+        .iter()
+        .map(|stage| {
+            let mine: Vec<_> = rows.iter().filter(|r| &r.0 == stage).collect();
+            StageSummary {
+                stage: stage.clone(),
+                count: mine.iter().map(|r| r.2).sum(),
+                totals: mine.iter().map(|r| Money { minor: r.3, currency: r.1.clone() }).collect(),
+            }
+        })
+        .collect())
+}

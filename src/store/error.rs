@@ -1,0 +1,49 @@
+//! Store errors: each says what a rep can do about it.
+
+use crate::domain::ValidationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("{what} not found: '{reference}'")]
+    NotFound { what: &'static str, reference: String },
+    #[error("'{reference}' is ambiguous, it matches: {}; use an id or e-mail", candidates.join("; "))]
+    Ambiguous { reference: String, candidates: Vec<String> },
+    #[error("a lead with e-mail {email} already exists: {existing}")]
+    DuplicateEmail { email: String, existing: String },
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("database {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("the database is locked by another leadline or sqlite process; try again in a moment")]
+    Locked,
+    #[error("database is read-only: {0}")]
+    ReadOnly(String),
+    #[error("database schema: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl From<rusqlite_migration::Error> for StoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => err.into(),
+            other => StoreError::Migration(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

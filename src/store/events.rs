@@ -1,0 +1,69 @@
+//! The events outbox: domain events (LeadAcquired, ...) written in the same transaction as the change
+//! that caused them, for connectors to deliver later. A dedupe key makes writing one twice a no-op.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Db, Result};
+use crate::domain::{EventId, Timestamp};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Event {
+    pub id: EventId,
+    pub kind: String,
+    pub subject_id: Option<String>,
+    pub payload: serde_json::Value,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// Writes an event unless one with the same dedupe key exists; returns its id and whether it is new.
+pub fn record(
+    db: &Db<'_>,
+    kind: &str,
+    subject: Option<&str>,
+    payload: &serde_json::Value,
+    dedupe_key: Option<&str>,
+) -> Result<(EventId, bool)> {
+    if let Some(key) = dedupe_key {
+        let existing: Option<String> = db
+            .conn
+            .prepare_cached("SELECT id FROM events WHERE dedupe_key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok((EventId(id), false));
+        }
+    }
+    let id = EventId::generate();
+    db.conn.execute(
+        "INSERT INTO events (id, team_id, kind, subject_id, payload, dedupe_key, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id.as_str(), db.ctx.team_id.as_str(), kind, subject, payload.to_string(), dedupe_key, db.now.0],
+    )?;
+    Ok((id, true))
+}
+
+/// Events not delivered yet, oldest first.
+pub fn pending(db: &Db<'_>, limit: usize) -> Result<Vec<Event>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id, kind, subject_id, payload, created_at, delivered_at, attempts, last_error FROM events
+         WHERE team_id = ?1 AND delivered_at IS NULL ORDER BY created_at, id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), limit as i64], |r| {
+        let payload: String = r.get(3)?;
+        Ok(Event {
+            id: EventId(r.get(0)?),
+            kind: r.get(1)?,
+            subject_id: r.get(2)?,
+            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+            created_at: Timestamp(r.get(4)?),
+            delivered_at: r.get::<_, Option<i64>>(5)?.map(Timestamp),
+            attempts: r.get(6)?,
+            last_error: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

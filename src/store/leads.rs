@@ -1,0 +1,640 @@
+//! Leads: create, read, edit, remove, resolve a reference, and the one list query with filters and keyset pages.
+
+use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
+use serde::Serialize;
+
+use super::{Change, Db, Result, StoreError, accounts, contact, non_empty, search, teams};
+use crate::domain::lead::{normalize_email, normalize_tag, require_text, validate_email, validate_phone};
+use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError, looks_like_id};
+
+/// A lead as shown and exported: its own fields plus its company name, owner name and open deal stage.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Lead {
+    pub id: LeadId,
+    /// Internal row number; the keyset tie-breaker for pages.
+    #[serde(skip)]
+    pub seq: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub account_id: Option<String>,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub product_interest: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<String>,
+    pub tags: Vec<String>,
+    pub owner_id: Option<String>,
+    pub owner: Option<String>,
+    pub lifecycle: String,
+    pub do_not_contact: bool,
+    pub do_not_contact_at: Option<Timestamp>,
+    pub do_not_contact_reason: Option<String>,
+    pub notes: Option<String>,
+    pub origin_outreach_id: Option<String>,
+    pub score: i64,
+    pub last_contacted_at: Option<Timestamp>,
+    /// Stage of the lead's most recently updated open deal, if any.
+    pub stage: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Lead {
+    pub fn name(&self) -> String {
+        if self.last_name.is_empty() { self.first_name.clone() } else { format!("{} {}", self.first_name, self.last_name) }
+    }
+
+    /// "Ana López <ana@example.com>" — how a lead is named in messages.
+    pub fn label(&self) -> String {
+        match &self.email {
+            Some(e) => format!("{} <{}>", self.name(), e),
+            None => format!("{} ({})", self.name(), self.id),
+        }
+    }
+}
+
+/// The columns every lead query selects, in the order `from_row` reads them.
+const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.phone, a.name, l.account_id, l.title,
+    l.source, l.product_interest, l.industry, l.company_size, l.tags, l.owner_id, u.name, l.lifecycle,
+    l.do_not_contact, l.do_not_contact_at, l.do_not_contact_reason, l.notes, l.origin_outreach_id, l.score,
+    l.last_contacted_at,
+    (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
+     ORDER BY d.updated_at DESC LIMIT 1),
+    l.created_at, l.updated_at";
+const LEAD_FROM: &str =
+    "FROM leads l LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
+    let tags: String = r.get(13)?;
+    Ok(Lead {
+        id: LeadId(r.get(0)?),
+        seq: r.get(1)?,
+        first_name: r.get(2)?,
+        last_name: r.get(3)?,
+        email: r.get(4)?,
+        phone: r.get(5)?,
+        company: r.get(6)?,
+        account_id: r.get(7)?,
+        title: r.get(8)?,
+        source: r.get(9)?,
+        product_interest: r.get(10)?,
+        industry: r.get(11)?,
+        company_size: r.get(12)?,
+        tags: split_tags(&tags),
+        owner_id: r.get(14)?,
+        owner: r.get(15)?,
+        lifecycle: r.get(16)?,
+        do_not_contact: r.get(17)?,
+        do_not_contact_at: r.get::<_, Option<i64>>(18)?.map(Timestamp),
+        do_not_contact_reason: r.get(19)?,
+        notes: r.get(20)?,
+        origin_outreach_id: r.get(21)?,
+        score: r.get(22)?,
+        last_contacted_at: r.get::<_, Option<i64>>(23)?.map(Timestamp),
+        stage: r.get(24)?,
+        created_at: Timestamp(r.get(25)?),
+        updated_at: Timestamp(r.get(26)?),
+    })
+}
+
+/// Tags are stored on the lead as ` a b c ` (space-delimited, for display and FTS) and in `lead_tags` (for filters).
+fn split_tags(s: &str) -> Vec<String> {
+    s.split(' ').filter(|t| !t.is_empty()).map(|t| t.replace('\u{1f}', " ")).collect()
+}
+
+fn join_tags(tags: &[String]) -> String {
+    // A space inside a tag is kept as a unit separator so the list still splits cleanly.
+    tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
+}
+
+/// The fields of a new lead, as typed or imported.
+#[derive(Debug, Clone, Default)]
+pub struct NewLead {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<String>,
+    pub product_interest: Option<String>,
+    pub tags: Vec<String>,
+    /// Owner reference (id, e-mail, name or `me`); the current user when absent.
+    pub owner: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub notes: Option<String>,
+    pub origin_outreach_id: Option<String>,
+}
+
+/// Creates a lead. Refuses a second lead with the same e-mail in the team, naming the existing one.
+pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
+    let first_name = require_text("first_name", &new.first_name)?;
+    let email = non_empty(new.email).map(|e| validate_email("email", &e)).transpose()?;
+    let phone = non_empty(new.phone).map(|p| validate_phone("phone", &p)).transpose()?;
+    let source = non_empty(new.source).map(|s| Source::parse(&s).map(|s| s.as_str().to_string())).transpose()?;
+    let tags = normalize_tags(&new.tags)?;
+    let owner = match non_empty(new.owner) {
+        Some(o) => teams::resolve(db, &o)?,
+        None => db.ctx.user_id.clone(),
+    };
+    let email_key = email.as_deref().map(normalize_email);
+    if let Some(key) = &email_key {
+        refuse_duplicate_email(db, key, email.as_deref().unwrap_or_default(), None)?;
+    }
+    let account = non_empty(new.company).map(|c| accounts::find_or_create(db, &c)).transpose()?;
+    if let Some(acc) = &account {
+        accounts::fill_profile(db, acc, new.industry.as_deref(), new.company_size.as_deref())?;
+    }
+    let id = LeadId::generate();
+    db.conn
+        .prepare_cached(
+            "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
+             source, product_interest, industry, company_size, tags, owner_id, lifecycle, notes,
+             origin_outreach_id, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+        )?
+        .execute(params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            first_name,
+            new.last_name,
+            email,
+            email_key,
+            phone,
+            non_empty(new.title),
+            account.as_ref().map(AccountId::as_str),
+            source,
+            non_empty(new.product_interest),
+            non_empty(new.industry),
+            non_empty(new.company_size),
+            join_tags(&tags),
+            owner.as_str(),
+            new.lifecycle.unwrap_or(Lifecycle::Lead).as_str(),
+            non_empty(new.notes),
+            new.origin_outreach_id,
+            db.now.0,
+        ])?;
+    write_tag_rows(db, &id, &tags)?;
+    db.emit(Change::LeadCreated(id.clone()));
+    Ok(id)
+}
+
+fn normalize_tags(tags: &[String]) -> Result<Vec<String>, ValidationError> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let n = normalize_tag(t)?;
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
+fn refuse_duplicate_email(db: &Db<'_>, key: &str, typed: &str, except: Option<&LeadId>) -> Result<()> {
+    let existing: Option<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL AND id IS NOT ?3",
+        )?
+        .query_row(params![db.ctx.team_id.as_str(), key, except.map(LeadId::as_str)], |r| r.get(0))
+        .optional()?;
+    match existing {
+        Some(id) => {
+            let lead = get(db, &LeadId(id))?;
+            Err(StoreError::DuplicateEmail { email: typed.to_string(), existing: format!("{} ({})", lead.name(), lead.id) })
+        }
+        None => Ok(()),
+    }
+}
+
+fn write_tag_rows(db: &Db<'_>, id: &LeadId, tags: &[String]) -> Result<()> {
+    db.conn.prepare_cached("DELETE FROM lead_tags WHERE lead_id = ?1")?.execute([id.as_str()])?;
+    let mut ins = db.conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
+    for t in tags {
+        ins.execute(params![t, id.as_str()])?;
+    }
+    Ok(())
+}
+
+pub fn get(db: &Db<'_>, id: &LeadId) -> Result<Lead> {
+    find(db, id)?.ok_or_else(|| StoreError::NotFound { what: "lead", reference: id.to_string() })
+}
+
+pub fn find(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
+    let sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.id = ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL");
+    Ok(db.conn.prepare_cached(&sql)?.query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row).optional()?)
+}
+
+/// Leads by internal row numbers (as the FTS index returns them), in the given order.
+pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
+    if seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; seqs.len()].join(",");
+    let sql = format!(
+        "SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.seq IN ({marks}) AND l.team_id = ? AND l.deleted_at IS NULL"
+    );
+    let mut args: Vec<&dyn ToSql> = seqs.iter().map(|s| s as &dyn ToSql).collect();
+    let team = db.ctx.team_id.as_str();
+    args.push(&team);
+    let mut stmt = db.conn.prepare(&sql)?;
+    let mut rows: Vec<Lead> = stmt.query_map(params_from_iter(args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    rows.sort_by_key(|l| seqs.iter().position(|s| *s == l.seq));
+    Ok(rows)
+}
+
+/// Finds the one lead a rep means: an id, an e-mail, or an unambiguous name (full, first or last).
+pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
+    let r = reference.trim();
+    let not_found = || StoreError::NotFound { what: "lead", reference: reference.to_string() };
+    if r.is_empty() {
+        return Err(not_found());
+    }
+    let team = db.ctx.team_id.as_str();
+    if looks_like_id(r) {
+        let id = LeadId(r.to_lowercase());
+        return find(db, &id)?.map(|l| l.id).ok_or_else(not_found);
+    }
+    let mut ids: Vec<String> = if r.contains('@') {
+        db.conn
+            .prepare_cached("SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL")?
+            .query_map(params![team, normalize_email(r)], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+    if ids.is_empty() {
+        let key = r.to_lowercase();
+        ids = db
+            .conn
+            .prepare_cached(
+                "SELECT id FROM leads WHERE team_id = ?1 AND name_key = ?2 AND deleted_at IS NULL LIMIT 20",
+            )?
+            .query_map(params![team, key], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    if ids.is_empty() {
+        // A single first or last name: look it up through the FTS index, then keep exact matches.
+        let hits = search::search(db, r, 50)?;
+        ids = hits
+            .into_iter()
+            .filter(|l| l.first_name.eq_ignore_ascii_case(r) || l.last_name.eq_ignore_ascii_case(r))
+            .map(|l| l.id.0)
+            .collect();
+    }
+    match ids.len() {
+        0 => Err(not_found()),
+        1 => Ok(LeadId(ids.remove(0))),
+        _ => {
+            let mut candidates = Vec::new();
+            for id in ids.iter().take(10) {
+                candidates.push(get(db, &LeadId(id.clone()))?.label());
+            }
+            if ids.len() > 10 {
+                candidates.push(format!("and {} more", ids.len() - 10));
+            }
+            Err(StoreError::Ambiguous { reference: reference.to_string(), candidates })
+        }
+    }
+}
+
+/// A change to some fields of a lead. `Some("")` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct LeadPatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<String>,
+    pub product_interest: Option<String>,
+    pub owner: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub notes: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub do_not_contact: Option<bool>,
+    pub do_not_contact_reason: Option<String>,
+}
+
+impl LeadPatch {
+    pub fn is_empty(&self) -> bool {
+        self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+            && self.company.is_none()
+            && self.title.is_none()
+            && self.source.is_none()
+            && self.industry.is_none()
+            && self.company_size.is_none()
+            && self.product_interest.is_none()
+            && self.owner.is_none()
+            && self.lifecycle.is_none()
+            && self.notes.is_none()
+            && self.tags.is_none()
+            && self.add_tags.is_empty()
+            && self.remove_tags.is_empty()
+            && self.do_not_contact.is_none()
+    }
+}
+
+/// Applies a patch; validation failures leave the lead as it was (the caller's transaction rolls back).
+pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
+    let mut lead = get(db, id)?;
+    if let Some(v) = patch.first_name {
+        lead.first_name = require_text("first_name", &v)?;
+    }
+    if let Some(v) = patch.last_name {
+        lead.last_name = v;
+    }
+    if let Some(v) = patch.email {
+        lead.email = non_empty(Some(v)).map(|e| validate_email("email", &e)).transpose()?;
+        if let Some(e) = &lead.email {
+            refuse_duplicate_email(db, &normalize_email(e), e, Some(id))?;
+        }
+    }
+    if let Some(v) = patch.phone {
+        lead.phone = non_empty(Some(v)).map(|p| validate_phone("phone", &p)).transpose()?;
+    }
+    if let Some(v) = patch.company {
+        lead.account_id = non_empty(Some(v)).map(|c| accounts::find_or_create(db, &c)).transpose()?.map(|a| a.0);
+    }
+    set_opt(&mut lead.title, patch.title);
+    if let Some(v) = patch.source {
+        lead.source = non_empty(Some(v)).map(|s| Source::parse(&s).map(|s| s.as_str().to_string())).transpose()?;
+    }
+    set_opt(&mut lead.industry, patch.industry);
+    set_opt(&mut lead.company_size, patch.company_size);
+    set_opt(&mut lead.product_interest, patch.product_interest);
+    set_opt(&mut lead.notes, patch.notes);
+    if let Some(o) = patch.owner {
+        lead.owner_id = non_empty(Some(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
+    }
+    if let Some(l) = patch.lifecycle {
+        lead.lifecycle = l.as_str().to_string();
+    }
+    let mut tags = match patch.tags {
+        Some(t) => normalize_tags(&t)?,
+        None => lead.tags.clone(),
+    };
+    for t in &patch.add_tags {
+        let n = normalize_tag(t)?;
+        if !tags.contains(&n) {
+            tags.push(n);
+        }
+    }
+    for t in &patch.remove_tags {
+        let n = normalize_tag(t)?;
+        tags.retain(|x| *x != n);
+    }
+    if let Some(dnc) = patch.do_not_contact {
+        if dnc != lead.do_not_contact {
+            lead.do_not_contact_at = dnc.then_some(db.now);
+        }
+        lead.do_not_contact = dnc;
+        lead.do_not_contact_reason = if dnc { non_empty(patch.do_not_contact_reason) } else { None };
+    }
+    db.conn
+        .prepare_cached(
+            "UPDATE leads SET first_name = ?2, last_name = ?3, email = ?4, email_key = ?5, phone = ?6, title = ?7,
+             account_id = ?8, source = ?9, product_interest = ?10, industry = ?11, company_size = ?12, tags = ?13,
+             owner_id = ?14, lifecycle = ?15, do_not_contact = ?16, do_not_contact_at = ?17,
+             do_not_contact_reason = ?18, notes = ?19, updated_at = ?20
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id.as_str(),
+            lead.first_name,
+            lead.last_name,
+            lead.email,
+            lead.email.as_deref().map(normalize_email),
+            lead.phone,
+            lead.title,
+            lead.account_id,
+            lead.source,
+            lead.product_interest,
+            lead.industry,
+            lead.company_size,
+            join_tags(&tags),
+            lead.owner_id,
+            lead.lifecycle,
+            lead.do_not_contact,
+            lead.do_not_contact_at.map(|t| t.0),
+            lead.do_not_contact_reason,
+            lead.notes,
+            db.now.0,
+        ])?;
+    if tags != lead.tags {
+        write_tag_rows(db, id, &tags)?;
+    }
+    db.emit(Change::LeadEdited(id.clone()));
+    get(db, id)
+}
+
+fn set_opt(field: &mut Option<String>, value: Option<String>) {
+    if let Some(v) = value {
+        *field = non_empty(Some(v));
+    }
+}
+
+/// Soft-deletes a lead; its history stays for reports and sync.
+pub fn remove(db: &Db<'_>, id: &LeadId) -> Result<()> {
+    get(db, id)?;
+    db.conn.execute("UPDATE leads SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id.as_str()])?;
+    db.emit(Change::LeadRemoved(id.clone()));
+    Ok(())
+}
+
+/// Records an offline contact at `at` (a call from the car, a coffee): last contact moves if it is newer.
+pub fn touch(db: &Db<'_>, id: &LeadId, at: Timestamp) -> Result<()> {
+    get(db, id)?;
+    db.conn.execute(
+        "UPDATE leads SET manual_contact_at = max(ifnull(manual_contact_at, 0), ?2), updated_at = ?3 WHERE id = ?1",
+        params![id.as_str(), at.0, db.now.0],
+    )?;
+    contact::refresh(db, id)?;
+    db.emit(Change::LeadEdited(id.clone()));
+    Ok(())
+}
+
+/// Stores a score computed by the scoring rules.
+pub fn set_score(db: &Db<'_>, id: &LeadId, score: i64) -> Result<()> {
+    db.conn.prepare_cached("UPDATE leads SET score = ?2 WHERE id = ?1 AND score != ?2")?.execute(params![id.as_str(), score])?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeadSort {
+    /// Highest score first.
+    #[default]
+    Score,
+    /// Most recently contacted first; never-contacted last.
+    LastContact,
+    /// Alphabetical by full name.
+    Name,
+    /// Newest first.
+    Created,
+}
+
+impl std::str::FromStr for LeadSort {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().replace('_', "-").as_str() {
+            "score" => Ok(LeadSort::Score),
+            "last-contact" | "last-contacted" | "contact" => Ok(LeadSort::LastContact),
+            "name" => Ok(LeadSort::Name),
+            "created" | "new" => Ok(LeadSort::Created),
+            _ => Err(ValidationError::new("sort", s, "must be score, last-contact, name or created")),
+        }
+    }
+}
+
+impl LeadSort {
+    pub const ALL: [LeadSort; 4] = [LeadSort::Score, LeadSort::LastContact, LeadSort::Name, LeadSort::Created];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadSort::Score => "score",
+            LeadSort::LastContact => "last-contact",
+            LeadSort::Name => "name",
+            LeadSort::Created => "created",
+        }
+    }
+
+    /// (sort expression, descending?) — the expressions match the indexes in the schema.
+    fn key(self) -> (&'static str, bool) {
+        match self {
+            LeadSort::Score => ("l.score", true),
+            LeadSort::LastContact => ("ifnull(l.last_contacted_at, 0)", true),
+            LeadSort::Name => ("l.name_key", false),
+            LeadSort::Created => ("l.created_at", true),
+        }
+    }
+
+    /// Where the keyset cursor of a page ends, read off its last lead.
+    pub fn cursor_of(self, lead: &Lead) -> Cursor {
+        let key = match self {
+            LeadSort::Score => CursorKey::Int(lead.score),
+            LeadSort::LastContact => CursorKey::Int(lead.last_contacted_at.map_or(0, |t| t.0)),
+            LeadSort::Name => CursorKey::Text(format!("{} {}", lead.first_name, lead.last_name).to_lowercase()),
+            LeadSort::Created => CursorKey::Int(lead.created_at.0),
+        };
+        Cursor { key, seq: lead.seq }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CursorKey {
+    Int(i64),
+    Text(String),
+}
+
+/// A position in a sorted lead list: the next page starts strictly after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub key: CursorKey,
+    pub seq: i64,
+}
+
+/// The one builder for lead list filters, shared by the CLI, the TUI and exports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadFilter {
+    pub tag: Option<String>,
+    /// Stage of an open deal.
+    pub stage: Option<String>,
+    pub source: Option<String>,
+    /// Owner reference (id, e-mail, name or `me`).
+    pub owner: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    /// Full-text prefix search over names, e-mail, phone, company, title and tags.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadQuery {
+    pub filter: LeadFilter,
+    pub sort: LeadSort,
+    pub after: Option<Cursor>,
+    pub limit: usize,
+}
+
+/// One page of leads: filtered, sorted, starting after the cursor (keyset: no OFFSET, any depth is cheap).
+pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
+    let (expr, desc) = q.sort.key();
+    let mut sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.team_id = ? AND l.deleted_at IS NULL");
+    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    filter_sql(db, &q.filter, &mut sql, &mut args)?;
+    if let Some(c) = &q.after {
+        let cmp = if desc { "<" } else { ">" };
+        sql.push_str(&format!(" AND ({expr} {cmp} ? OR ({expr} = ? AND l.seq > ?))"));
+        for _ in 0..2 {
+            args.push(match &c.key {
+                CursorKey::Int(i) => Box::new(*i),
+                CursorKey::Text(t) => Box::new(t.clone()),
+            });
+        }
+        args.push(Box::new(c.seq));
+    }
+    let dir = if desc { "DESC" } else { "ASC" };
+    sql.push_str(&format!(" ORDER BY {expr} {dir}, l.seq ASC LIMIT ?"));
+    args.push(Box::new(q.limit as i64));
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many leads match a filter (for status lines).
+pub fn count(db: &Db<'_>, filter: &LeadFilter) -> Result<i64> {
+    let mut sql = "SELECT count(*) FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();
+    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    filter_sql(db, filter, &mut sql, &mut args)?;
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    Ok(stmt.query_row(params_from_iter(args.iter().map(|b| b.as_ref())), |r| r.get(0))?)
+}
+
+fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<dyn ToSql>>) -> Result<()> {
+    if let Some(tag) = &f.tag {
+        sql.push_str(" AND l.id IN (SELECT lead_id FROM lead_tags WHERE tag = ?)");
+        args.push(Box::new(normalize_tag(tag)?));
+    }
+    if let Some(stage) = &f.stage {
+        let stage = db.ctx.stages.resolve(stage)?;
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM deals d WHERE d.lead_id = l.id AND d.stage = ? AND d.deleted_at IS NULL)",
+        );
+        args.push(Box::new(stage));
+    }
+    if let Some(source) = &f.source {
+        sql.push_str(" AND lower(l.source) = lower(?)");
+        args.push(Box::new(Source::parse(source)?.as_str().to_string()));
+    }
+    if let Some(owner) = &f.owner {
+        sql.push_str(" AND l.owner_id = ?");
+        args.push(Box::new(teams::resolve(db, owner)?.0));
+    }
+    if let Some(lc) = f.lifecycle {
+        sql.push_str(" AND l.lifecycle = ?");
+        args.push(Box::new(lc.as_str()));
+    }
+    if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        match search::fts_query(text) {
+            Some(q) => {
+                sql.push_str(" AND l.seq IN (SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?)");
+                args.push(Box::new(q));
+            }
+            None => sql.push_str(" AND 0"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Meetings: scheduling, and marking attended (a contact) or no-show (with a reason).
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::{Change, Db, Result, StoreError, contact, deals, leads, non_empty};
+use crate::domain::{Attendance, DealId, LeadId, MeetingId, Timestamp};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub lead_id: LeadId,
+    pub deal_id: Option<String>,
+    pub title: Option<String>,
+    pub scheduled_at: Timestamp,
+    pub attended: Option<bool>,
+    pub status: Attendance,
+    pub no_show_reason: Option<String>,
+    pub created_at: Timestamp,
+}
+
+pub(crate) const MEETING_COLUMNS: &str = "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at";
+
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Meeting> {
+    let attended: Option<bool> = r.get(5)?;
+    Ok(Meeting {
+        id: MeetingId(r.get(0)?),
+        lead_id: LeadId(r.get(1)?),
+        deal_id: r.get(2)?,
+        title: r.get(3)?,
+        scheduled_at: Timestamp(r.get(4)?),
+        attended,
+        status: Attendance::from_db(attended),
+        no_show_reason: r.get(6)?,
+        created_at: Timestamp(r.get(7)?),
+    })
+}
+
+pub fn schedule(
+    db: &Db<'_>,
+    lead: &LeadId,
+    at: Timestamp,
+    deal: Option<&DealId>,
+    title: Option<String>,
+) -> Result<MeetingId> {
+    leads::get(db, lead)?;
+    if let Some(d) = deal {
+        let deal = deals::get(db, d)?;
+        if deal.lead_id != *lead {
+            return Err(StoreError::Refused(format!("deal {} belongs to another lead", deal.id)));
+        }
+    }
+    let id = MeetingId::generate();
+    db.conn.execute(
+        "INSERT INTO meetings (id, team_id, user_id, lead_id, deal_id, title, scheduled_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            db.ctx.user_id.as_str(),
+            lead.as_str(),
+            deal.map(DealId::as_str),
+            non_empty(title),
+            at.0,
+            db.now.0
+        ],
+    )?;
+    db.emit(Change::MeetingScheduled { lead: lead.clone(), meeting: id.clone() });
+    Ok(id)
+}
+
+pub fn get(db: &Db<'_>, id: &MeetingId) -> Result<Meeting> {
+    let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL");
+    db.conn
+        .prepare_cached(&sql)?
+        .query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "meeting", reference: id.to_string() })
+}
+
+/// Marks whether the lead showed up. An attended meeting counts as a contact.
+pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>) -> Result<Meeting> {
+    let m = get(db, id)?;
+    db.conn.execute(
+        "UPDATE meetings SET attended = ?2, no_show_reason = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id.as_str(), attended, if attended { None } else { non_empty(reason) }, db.now.0],
+    )?;
+    contact::refresh(db, &m.lead_id)?;
+    db.emit(Change::MeetingMarked { lead: m.lead_id.clone(), meeting: id.clone(), attended });
+    get(db, id)
+}
+
+pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Meeting>> {
+    let sql = format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY scheduled_at DESC"
+    );
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([lead.as_str()], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn remove(db: &Db<'_>, id: &MeetingId) -> Result<()> {
+    let m = get(db, id)?;
+    db.conn.execute("UPDATE meetings SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    contact::refresh(db, &m.lead_id)?;
+    db.emit(Change::LeadEdited(m.lead_id));
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! SQLite storage: opening and migrating the database, and one repository module per aggregate.
+//!
+//! Reads go through `Store::db()`; every write goes through `Store::write`, which runs it in one
+//! transaction together with the change hooks (scoring, automations) it triggers.
+
+pub mod accounts;
+pub mod backup;
+pub mod bulk;
+pub mod contact;
+pub mod deals;
+mod error;
+pub mod events;
+pub mod inbox;
+pub mod leads;
+pub mod meetings;
+pub mod notes;
+pub mod outreach;
+pub mod schema;
+pub mod search;
+pub mod tasks;
+pub mod teams;
+pub mod timeline;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::config::Config;
+use crate::domain::{Clock, DealId, LeadId, MeetingId, OutreachId, Stages, TaskId, TeamId, Timestamp, UserId};
+
+pub use error::{Result, StoreError};
+
+/// Who is working and under which team rules: every query is scoped by `team_id`.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub team_id: TeamId,
+    pub team_name: String,
+    pub user_id: UserId,
+    pub user_name: String,
+    pub tz: Tz,
+    pub stages: Stages,
+    pub currency: String,
+}
+
+/// Something a write changed; hooks react to it inside the same transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    LeadCreated(LeadId),
+    LeadEdited(LeadId),
+    LeadRemoved(LeadId),
+    OutreachLogged { lead: LeadId, outreach: OutreachId },
+    OutreachEdited { lead: LeadId, outreach: OutreachId },
+    OutreachRemoved { lead: LeadId, outreach: OutreachId },
+    MeetingScheduled { lead: LeadId, meeting: MeetingId },
+    MeetingMarked { lead: LeadId, meeting: MeetingId, attended: bool },
+    DealCreated { lead: LeadId, deal: DealId },
+    DealMoved { lead: LeadId, deal: DealId, from: String, to: String },
+    TaskChanged { lead: Option<LeadId>, task: TaskId },
+    NoteAdded { lead: Option<LeadId> },
+}
+
+impl Change {
+    /// The lead whose derived fields (score, last contact) may need refreshing.
+    pub fn lead(&self) -> Option<&LeadId> {
+        match self {
+            Change::LeadCreated(l) | Change::LeadEdited(l) | Change::LeadRemoved(l) => Some(l),
+            Change::OutreachLogged { lead, .. }
+            | Change::OutreachEdited { lead, .. }
+            | Change::OutreachRemoved { lead, .. }
+            | Change::MeetingScheduled { lead, .. }
+            | Change::MeetingMarked { lead, .. }
+            | Change::DealCreated { lead, .. }
+            | Change::DealMoved { lead, .. } => Some(lead),
+            Change::TaskChanged { lead, .. } | Change::NoteAdded { lead } => lead.as_ref(),
+        }
+    }
+}
+
+/// Reacts to changes inside the writing transaction (rescoring, automations).
+pub trait ChangeHook: Send + Sync {
+    fn on_change(&self, db: &Db<'_>, change: &Change) -> Result<()>;
+}
+
+/// A connection (or open transaction) plus the team context and the current instant.
+pub struct Db<'a> {
+    pub conn: &'a Connection,
+    pub ctx: &'a Ctx,
+    pub now: Timestamp,
+    changes: RefCell<Vec<Change>>,
+}
+
+impl<'a> Db<'a> {
+    pub fn new(conn: &'a Connection, ctx: &'a Ctx, now: Timestamp) -> Self {
+        Self { conn, ctx, now, changes: RefCell::new(Vec::new()) }
+    }
+
+    /// Records a change for the hooks to see before the transaction commits.
+    pub fn emit(&self, change: Change) {
+        self.changes.borrow_mut().push(change);
+    }
+
+    fn take_changes(&self) -> Vec<Change> {
+        std::mem::take(&mut *self.changes.borrow_mut())
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+    ctx: Ctx,
+    clock: Clock,
+    path: PathBuf,
+    hooks: Vec<Arc<dyn ChangeHook>>,
+}
+
+impl Store {
+    /// Opens (creating if needed, readable by the owner only) and migrates the database at `path`,
+    /// then makes sure the configured team and user exist.
+    pub fn open(path: &Path, config: &Config, clock: Clock) -> Result<Self> {
+        let open_err = |message: String| StoreError::Open { path: path.display().to_string(), message };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(format!("cannot create its folder: {e}")))?;
+        }
+        create_private(path).map_err(|e| open_err(e.to_string()))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.to_string()))?;
+        configure(&conn).map_err(|e| match StoreError::from(e) {
+            StoreError::Sqlite(e) => open_err(format!("not a leadline database ({e})")),
+            other => other,
+        })?;
+        schema::migrate(&mut conn)?;
+        let ctx = teams::bootstrap(&conn, config, clock.now())?;
+        Ok(Self { conn, ctx, clock, path: path.to_path_buf(), hooks: Vec::new() })
+    }
+
+    pub fn add_hook(&mut self, hook: Arc<dyn ChangeHook>) {
+        self.hooks.push(hook);
+    }
+
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A read view of the database.
+    pub fn db(&self) -> Db<'_> {
+        Db::new(&self.conn, &self.ctx, self.clock.now())
+    }
+
+    /// Runs `f` in one transaction, then the hooks for every change it (and they) emitted;
+    /// commits only if all of it succeeded.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let db = Db::new(&tx, &self.ctx, self.clock.now());
+        let out = f(&db)?;
+        // Hooks may emit further changes (an automation moving a deal); bounded so a rule loop cannot hang.
+        for _round in 0..8 {
+            let changes = db.take_changes();
+            if changes.is_empty() {
+                break;
+            }
+            for change in &changes {
+                for hook in &self.hooks {
+                    hook.on_change(&db, change)?;
+                }
+            }
+        }
+        drop(db);
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -64_000)?;
+    Ok(())
+}
+
+/// Creates the file with mode 0600 before SQLite does, so no other user can ever read it.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // A read-only database can still be opened for reading; SQLite reports the write failure later.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && path.exists() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Turns an optional empty string into None.
+pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+/// Resolves an id or a unique id prefix (at least 6 characters) in `table`, scoped to the team.
+pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str) -> Result<String> {
+    let r = reference.trim().to_lowercase();
+    let not_found = || StoreError::NotFound { what, reference: reference.to_string() };
+    if r.len() < 6 || !r.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(not_found());
+    }
+    let sql = format!(
+        "SELECT id FROM {table} WHERE team_id = ?1 AND id >= ?2 AND id < ?2 || 'g' AND deleted_at IS NULL LIMIT 6"
+    );
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params![db.ctx.team_id.as_str(), r], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    match ids.len() {
+        0 => Err(not_found()),
+        1 => Ok(ids.into_iter().next().unwrap_or_default()),
+        _ => Err(StoreError::Ambiguous { reference: reference.to_string(), candidates: ids }),
+    }
+}

@@ -1,0 +1,62 @@
+//! Notes: free text on a lead or a deal.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Change, Db, Result, StoreError, leads};
+use crate::domain::{DealId, LeadId, NoteId, Timestamp};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Note {
+    pub id: NoteId,
+    pub lead_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+pub fn add(db: &Db<'_>, lead: Option<&LeadId>, deal: Option<&DealId>, body: &str) -> Result<NoteId> {
+    if body.trim().is_empty() {
+        return Err(crate::domain::ValidationError::new("note", body, "must not be empty").into());
+    }
+    if lead.is_none() && deal.is_none() {
+        return Err(StoreError::Refused("a note belongs to a lead or a deal".into()));
+    }
+    if let Some(l) = lead {
+        leads::get(db, l)?;
+    }
+    let id = NoteId::generate();
+    db.conn.execute(
+        "INSERT INTO notes (id, team_id, user_id, lead_id, deal_id, body, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            db.ctx.user_id.as_str(),
+            lead.map(LeadId::as_str),
+            deal.map(DealId::as_str),
+            body,
+            db.now.0
+        ],
+    )?;
+    db.emit(Change::NoteAdded { lead: lead.cloned() });
+    Ok(id)
+}
+
+pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Note>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id, lead_id, deal_id, body, created_at FROM notes
+         WHERE (lead_id = ?1 OR deal_id IN (SELECT id FROM deals WHERE lead_id = ?1)) AND deleted_at IS NULL
+         ORDER BY created_at DESC",
+    )?;
+    let rows = stmt.query_map([lead.as_str()], |r| {
+        Ok(Note {
+            id: NoteId(r.get(0)?),
+            lead_id: r.get(1)?,
+            deal_id: r.get(2)?,
+            body: r.get(3)?,
+            created_at: Timestamp(r.get(4)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,206 @@
+//! Outreach: logging a touch of one of the five kinds (and editing or removing one).
+//! Writing here refreshes the lead's last contact and, for inbound messages, files an inbox item.
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::{Change, Db, Result, StoreError, contact, inbox, leads, non_empty};
+use crate::domain::outreach::validate_personalization;
+use crate::domain::{Direction, LeadId, OutreachId, OutreachKind, ReplyType, Timestamp, ValidationError};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Outreach {
+    pub id: OutreachId,
+    pub lead_id: LeadId,
+    pub kind: OutreachKind,
+    pub kind_code: i64,
+    /// The kind-specific value: platform name or URL, e-mail address, phone number, profile URL, app + handle.
+    pub value: String,
+    pub description: Option<String>,
+    pub occurred_at: Timestamp,
+    pub direction: Direction,
+    pub variant: Option<String>,
+    pub personalization_level: Option<i64>,
+    pub reply_type: ReplyType,
+    pub cited_metric: bool,
+    pub user_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+pub(crate) const OUTREACH_COLUMNS: &str = "id, lead_id, kind, value, description, occurred_at, direction, variant,
+    personalization_level, reply_type, cited_metric, user_id, created_at";
+
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Outreach> {
+    let code: i64 = r.get(2)?;
+    let kind = OutreachKind::from_code(code).unwrap_or(OutreachKind::Platform);
+    let direction: String = r.get(6)?;
+    let reply: String = r.get(9)?;
+    Ok(Outreach {
+        id: OutreachId(r.get(0)?),
+        lead_id: LeadId(r.get(1)?),
+        kind,
+        kind_code: code,
+        value: r.get(3)?,
+        description: r.get(4)?,
+        occurred_at: Timestamp(r.get(5)?),
+        direction: direction.parse().unwrap_or(Direction::Outbound),
+        variant: r.get(7)?,
+        personalization_level: r.get(8)?,
+        reply_type: reply.parse().unwrap_or(ReplyType::None),
+        cited_metric: r.get(10)?,
+        user_id: r.get(11)?,
+        created_at: Timestamp(r.get(12)?),
+    })
+}
+
+/// A touch to log. `value` is the kind-specific field; when absent the lead's own e-mail or phone is used
+/// for e-mail, call and messenger outreach.
+#[derive(Debug, Clone)]
+pub struct NewOutreach {
+    pub lead: LeadId,
+    pub kind: OutreachKind,
+    pub value: Option<String>,
+    pub description: Option<String>,
+    pub occurred_at: Option<Timestamp>,
+    pub direction: Direction,
+    pub variant: Option<String>,
+    pub personalization_level: Option<i64>,
+    pub reply_type: ReplyType,
+    pub cited_metric: bool,
+}
+
+impl NewOutreach {
+    pub fn new(lead: LeadId, kind: OutreachKind) -> Self {
+        Self {
+            lead,
+            kind,
+            value: None,
+            description: None,
+            occurred_at: None,
+            direction: Direction::Outbound,
+            variant: None,
+            personalization_level: None,
+            reply_type: ReplyType::None,
+            cited_metric: false,
+        }
+    }
+}
+
+/// Fills a missing kind-specific value from the lead, then validates it for the kind.
+fn channel_value(kind: OutreachKind, given: Option<String>, lead: &leads::Lead) -> Result<String> {
+    let value = non_empty(given).or_else(|| match kind {
+        OutreachKind::Email => lead.email.clone(),
+        OutreachKind::Call | OutreachKind::Messenger => lead.phone.clone(),
+        OutreachKind::Platform | OutreachKind::Social => None,
+    });
+    match value {
+        Some(v) => Ok(kind.validate_value(&v)?),
+        None => {
+            let hint = match kind {
+                OutreachKind::Email => "the lead has no e-mail; pass --email",
+                OutreachKind::Call => "the lead has no phone; pass --phone",
+                OutreachKind::Messenger => "pass --value APP:HANDLE, e.g. whatsapp:+34600111222",
+                OutreachKind::Social => "pass --url",
+                OutreachKind::Platform => "pass --value, e.g. Upwork",
+            };
+            let field = format!("{} value", kind.as_str());
+            Err(ValidationError::new(field, "", format!("needs the {} ({hint})", kind.value_name())).into())
+        }
+    }
+}
+
+pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
+    let lead = leads::get(db, &new.lead)?;
+    let value = channel_value(new.kind, new.value, &lead)?;
+    let level = new.personalization_level.map(validate_personalization).transpose()?;
+    let at = new.occurred_at.unwrap_or(db.now);
+    let description = non_empty(new.description);
+    let id = OutreachId::generate();
+    db.conn
+        .prepare_cached(
+            "INSERT INTO outreach (id, team_id, user_id, lead_id, kind, value, description, occurred_at, direction,
+             variant, personalization_level, reply_type, cited_metric, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+        )?
+        .execute(params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            db.ctx.user_id.as_str(),
+            new.lead.as_str(),
+            new.kind.code(),
+            value,
+            description,
+            at.0,
+            new.direction.as_str(),
+            non_empty(new.variant),
+            level,
+            new.reply_type.as_str(),
+            new.cited_metric,
+            db.now.0,
+        ])?;
+    contact::refresh(db, &new.lead)?;
+    if new.direction == Direction::Inbound {
+        inbox::file_inbound(db, &lead, &id, new.kind, description.as_deref().unwrap_or(""), at)?;
+    }
+    db.emit(Change::OutreachLogged { lead: new.lead, outreach: id.clone() });
+    Ok(id)
+}
+
+pub fn get(db: &Db<'_>, id: &OutreachId) -> Result<Outreach> {
+    let sql = format!("SELECT {OUTREACH_COLUMNS} FROM outreach WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL");
+    db.conn
+        .prepare_cached(&sql)?
+        .query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "outreach", reference: id.to_string() })
+}
+
+/// All outreach of a lead, newest first.
+pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Outreach>> {
+    let sql = format!(
+        "SELECT {OUTREACH_COLUMNS} FROM outreach WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY occurred_at DESC, seq DESC"
+    );
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([lead.as_str()], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Changes when a touch happened, how it was answered, or its note.
+#[derive(Debug, Clone, Default)]
+pub struct OutreachPatch {
+    pub occurred_at: Option<Timestamp>,
+    pub reply_type: Option<ReplyType>,
+    pub description: Option<String>,
+    pub value: Option<String>,
+}
+
+pub fn edit(db: &Db<'_>, id: &OutreachId, patch: OutreachPatch) -> Result<()> {
+    let mut o = get(db, id)?;
+    if let Some(v) = patch.value {
+        o.value = o.kind.validate_value(&v)?;
+    }
+    if let Some(at) = patch.occurred_at {
+        o.occurred_at = at;
+    }
+    if let Some(r) = patch.reply_type {
+        o.reply_type = r;
+    }
+    if let Some(d) = patch.description {
+        o.description = non_empty(Some(d));
+    }
+    db.conn.execute(
+        "UPDATE outreach SET value = ?2, occurred_at = ?3, reply_type = ?4, description = ?5, updated_at = ?6 WHERE id = ?1",
+        params![id.as_str(), o.value, o.occurred_at.0, o.reply_type.as_str(), o.description, db.now.0],
+    )?;
+    contact::refresh(db, &o.lead_id)?;
+    db.emit(Change::OutreachEdited { lead: o.lead_id, outreach: id.clone() });
+    Ok(())
+}
+
+pub fn remove(db: &Db<'_>, id: &OutreachId) -> Result<()> {
+    let o = get(db, id)?;
+    db.conn.execute("UPDATE outreach SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    contact::refresh(db, &o.lead_id)?;
+    db.emit(Change::OutreachRemoved { lead: o.lead_id, outreach: id.clone() });
+    Ok(())
+}

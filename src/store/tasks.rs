@@ -1,0 +1,211 @@
+//! Follow-up tasks: adding (idempotently for automations), completing, snoozing, and the due lists.
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::{Change, Db, Result, StoreError, leads, non_empty};
+use crate::domain::time::start_of_day;
+use crate::domain::{DealId, LeadId, OutreachKind, TaskId, TaskKind, Timestamp, ValidationError};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Task {
+    pub id: TaskId,
+    pub title: String,
+    pub kind: TaskKind,
+    pub due_at: Timestamp,
+    pub snoozed_until: Option<Timestamp>,
+    pub done_at: Option<Timestamp>,
+    pub lead_id: Option<String>,
+    pub lead_name: Option<String>,
+    pub lead_email: Option<String>,
+    pub deal_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub origin: String,
+    pub channel: Option<OutreachKind>,
+    pub created_at: Timestamp,
+}
+
+impl Task {
+    /// When the task is next due: the snooze if any, else the due time.
+    pub fn effective_due(&self) -> Timestamp {
+        self.snoozed_until.unwrap_or(self.due_at)
+    }
+}
+
+const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
+    trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at";
+const TASK_FROM: &str = "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
+    let kind: String = r.get(2)?;
+    Ok(Task {
+        id: TaskId(r.get(0)?),
+        title: r.get(1)?,
+        kind: kind.parse().unwrap_or(TaskKind::Other),
+        due_at: Timestamp(r.get(3)?),
+        snoozed_until: r.get::<_, Option<i64>>(4)?.map(Timestamp),
+        done_at: r.get::<_, Option<i64>>(5)?.map(Timestamp),
+        lead_id: r.get(6)?,
+        lead_name: r.get(7)?,
+        lead_email: r.get(8)?,
+        deal_id: r.get(9)?,
+        owner_id: r.get(10)?,
+        origin: r.get(11)?,
+        channel: r.get::<_, Option<i64>>(12)?.and_then(OutreachKind::from_code),
+        created_at: Timestamp(r.get(13)?),
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub title: String,
+    pub due_at: Timestamp,
+    pub kind: TaskKind,
+    pub lead: Option<LeadId>,
+    pub deal: Option<DealId>,
+    /// `manual`, or the name of the rule that made it.
+    pub origin: String,
+    /// rule + subject: a second task with the same key is never created.
+    pub dedupe_key: Option<String>,
+    pub channel: Option<OutreachKind>,
+}
+
+impl NewTask {
+    pub fn manual(title: impl Into<String>, due_at: Timestamp) -> Self {
+        Self {
+            title: title.into(),
+            due_at,
+            kind: TaskKind::FollowUp,
+            lead: None,
+            deal: None,
+            origin: "manual".into(),
+            dedupe_key: None,
+            channel: None,
+        }
+    }
+}
+
+/// Adds a task; with a dedupe key already used, returns the existing task's id and writes nothing.
+pub fn add(db: &Db<'_>, new: NewTask) -> Result<TaskId> {
+    let title = crate::domain::lead::require_text("title", &new.title)?;
+    if let Some(l) = &new.lead {
+        leads::get(db, l)?;
+    }
+    if let Some(key) = &new.dedupe_key {
+        let existing: Option<String> =
+            db.conn.prepare_cached("SELECT id FROM tasks WHERE dedupe_key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
+        if let Some(id) = existing {
+            return Ok(TaskId(id));
+        }
+    }
+    let id = TaskId::generate();
+    db.conn
+        .prepare_cached(
+            "INSERT INTO tasks (id, team_id, owner_id, lead_id, deal_id, title, kind, channel, due_at, origin,
+             dedupe_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        )?
+        .execute(params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            db.ctx.user_id.as_str(),
+            new.lead.as_ref().map(LeadId::as_str),
+            new.deal.as_ref().map(DealId::as_str),
+            title,
+            new.kind.as_str(),
+            new.channel.map(OutreachKind::code),
+            new.due_at.0,
+            new.origin,
+            non_empty(new.dedupe_key),
+            db.now.0,
+        ])?;
+    db.emit(Change::TaskChanged { lead: new.lead, task: id.clone() });
+    Ok(id)
+}
+
+pub fn get(db: &Db<'_>, id: &TaskId) -> Result<Task> {
+    let sql = format!("SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.id = ?1 AND t.team_id = ?2 AND t.deleted_at IS NULL");
+    db.conn
+        .prepare_cached(&sql)?
+        .query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "task", reference: id.to_string() })
+}
+
+pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
+    let t = get(db, id)?;
+    db.conn.execute(
+        "UPDATE tasks SET done_at = ?2, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
+        params![id.as_str(), db.now.0],
+    )?;
+    db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
+    get(db, id)
+}
+
+pub fn snooze(db: &Db<'_>, id: &TaskId, until: Timestamp) -> Result<Task> {
+    let t = get(db, id)?;
+    if t.done_at.is_some() {
+        return Err(StoreError::Refused(format!("task '{}' is already done", t.title)));
+    }
+    if until <= db.now {
+        return Err(ValidationError::new("until", until.to_rfc3339(), "must be in the future").into());
+    }
+    db.conn.execute(
+        "UPDATE tasks SET snoozed_until = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id.as_str(), until.0, db.now.0],
+    )?;
+    db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
+    get(db, id)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DueWindow {
+    /// Due before now.
+    Overdue,
+    /// Due before the end of today (team time zone), overdue included.
+    Today,
+    /// Due within the next 7 days, overdue included.
+    #[default]
+    Week,
+    /// Every open task.
+    All,
+}
+
+impl std::str::FromStr for DueWindow {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "overdue" => Ok(DueWindow::Overdue),
+            "today" => Ok(DueWindow::Today),
+            "week" => Ok(DueWindow::Week),
+            "all" => Ok(DueWindow::All),
+            _ => Err(ValidationError::new("due", s, "must be overdue, today, week or all")),
+        }
+    }
+}
+
+/// Open tasks due within the window, soonest first (snoozes honoured).
+pub fn list_due(db: &Db<'_>, window: DueWindow, limit: usize) -> Result<Vec<Task>> {
+    let until = match window {
+        DueWindow::Overdue => db.now.0,
+        DueWindow::Today => start_of_day(db.now, db.ctx.tz).plus_days(1).0,
+        DueWindow::Week => start_of_day(db.now, db.ctx.tz).plus_days(7).0,
+        DueWindow::All => i64::MAX,
+    };
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
+         AND ifnull(t.snoozed_until, t.due_at) < ?2 ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?3"
+    );
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), until, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every task of a lead (open and done), newest due first.
+pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Task>> {
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.lead_id = ?1 AND t.deleted_at IS NULL ORDER BY t.due_at DESC"
+    );
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([lead.as_str()], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

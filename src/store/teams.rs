@@ -1,0 +1,114 @@
+//! Teams and users: the bootstrap of a fresh database and resolving an owner reference.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Ctx, Db, Result, StoreError};
+use crate::config::Config;
+use crate::domain::{Role, TeamId, Timestamp, UserId, time::parse_tz};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// Makes sure the database has a team and the configured user in it, and returns the working context.
+/// A fresh database gets the team from `[team]` and the `[user]` as its admin.
+pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<Ctx> {
+    let stages = config.stages()?;
+    let team: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT id, name, timezone FROM teams WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (team_id, team_name, tz_name) = match team {
+        Some(t) => t,
+        None => {
+            let id = TeamId::generate();
+            conn.execute(
+                "INSERT INTO teams (id, name, timezone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![id.as_str(), config.team.name, config.team.timezone, now.0],
+            )?;
+            (id.0, config.team.name.clone(), config.team.timezone.clone())
+        }
+    };
+    let user: Option<(String, String)> = conn
+        .query_row(
+            "SELECT id, name FROM users WHERE team_id = ?1 AND lower(email) = lower(?2) AND deleted_at IS NULL",
+            params![team_id, config.user.email],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (user_id, user_name) = match user {
+        Some(u) => u,
+        None => {
+            let any_user: i64 =
+                conn.query_row("SELECT count(*) FROM users WHERE team_id = ?1", [&team_id], |r| r.get(0))?;
+            let role = if any_user == 0 { Role::Admin } else { Role::Rep };
+            let id = UserId::generate();
+            conn.execute(
+                "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![id.as_str(), team_id, config.user.name, config.user.email, role.as_str(), now.0],
+            )?;
+            (id.0, config.user.name.clone())
+        }
+    };
+    // The team's stored zone wins over the config: everyone in a team sees the same local times.
+    let tz = parse_tz(&tz_name).or_else(|_| parse_tz(&config.team.timezone))?;
+    Ok(Ctx {
+        team_id: TeamId(team_id),
+        team_name,
+        user_id: UserId(user_id),
+        user_name,
+        tz,
+        stages,
+        currency: config.pipeline.currency.to_uppercase(),
+    })
+}
+
+pub fn list(db: &Db<'_>) -> Result<Vec<User>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id, name, email, role FROM users WHERE team_id = ?1 AND deleted_at IS NULL ORDER BY name",
+    )?;
+    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| {
+        Ok(User { id: UserId(r.get(0)?), name: r.get(1)?, email: r.get(2)?, role: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Finds a team member by id, e-mail or (case-insensitive) name; `me` is the current user.
+pub fn resolve(db: &Db<'_>, reference: &str) -> Result<UserId> {
+    let r = reference.trim();
+    if r.eq_ignore_ascii_case("me") {
+        return Ok(db.ctx.user_id.clone());
+    }
+    let users = list(db)?;
+    let matches: Vec<&User> = users
+        .iter()
+        .filter(|u| u.id.as_str() == r || u.email.eq_ignore_ascii_case(r) || u.name.eq_ignore_ascii_case(r))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(StoreError::NotFound { what: "team member", reference: reference.to_string() }),
+        many => Err(StoreError::Ambiguous {
+            reference: reference.to_string(),
+            candidates: many.iter().map(|u| format!("{} <{}>", u.name, u.email)).collect(),
+        }),
+    }
+}
+
+/// Adds a team member (used by demo data and, later, team administration).
+pub fn add_user(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<UserId> {
+    let id = UserId::generate();
+    db.conn.execute(
+        "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![id.as_str(), db.ctx.team_id.as_str(), name, email, role.as_str(), db.now.0],
+    )?;
+    Ok(id)
+}
