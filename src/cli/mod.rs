@@ -1,1 +1,189 @@
-//! The command line.
+//! The scriptable command line: clap definitions and one module per command group.
+//! Read commands print a table, or JSON with `--json`; write commands print the id they wrote.
+
+mod deal;
+mod lead;
+mod log;
+mod meeting;
+mod misc;
+pub mod output;
+mod task;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError, Paths};
+use crate::domain::{Clock, Timestamp, ValidationError, time::parse_time};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(name = "leadline", version, about = "A local-first CRM for sales reps that lives in the terminal")]
+pub struct Cli {
+    /// The database file (default: the platform's data directory).
+    #[arg(long, global = true, env = "LEADLINE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The config file (default: the platform's config directory).
+    #[arg(long, global = true, env = "LEADLINE_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Open the terminal UI on a fresh demo database in a temporary directory.
+    #[arg(long)]
+    pub demo: bool,
+    /// Log level for the log file in the state directory (error, warn, info, debug, trace).
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill the database with realistic demo data.
+    Demo(misc::DemoArgs),
+    /// Add, list, show, edit, remove leads; record offline contact.
+    #[command(subcommand)]
+    Lead(lead::LeadCmd),
+    /// Log a touch: platform, email, call, social or messenger.
+    Log(log::LogArgs),
+    /// Schedule meetings and mark them attended or no-show.
+    #[command(subcommand)]
+    Meeting(meeting::MeetingCmd),
+    /// Create deals and move them through the pipeline.
+    #[command(subcommand)]
+    Deal(deal::DealCmd),
+    /// Follow-up tasks: add, list, done, snooze.
+    #[command(subcommand)]
+    Task(task::TaskCmd),
+    /// Add a note to a lead.
+    Note(misc::NoteArgs),
+    /// Full-text search over leads (names, e-mail, phone, company, title, tags).
+    Search(misc::SearchArgs),
+    /// Show the inbox of replies and notices.
+    Inbox(misc::InboxArgs),
+    /// Configuration.
+    #[command(subcommand)]
+    Config(misc::ConfigCmd),
+    /// Print shell completions.
+    Completions(misc::CompletionsArgs),
+    /// Make a consistent copy of the database.
+    Backup(misc::BackupArgs),
+}
+
+/// An error on its way to stderr, with the exit code it earns.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// A flag combination that makes no sense: exit code 2, like clap's own usage errors.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// What every command needs: the loaded config and the open store.
+pub struct Env {
+    pub config: Config,
+    pub store: Store,
+}
+
+impl Env {
+    pub fn now(&self) -> Timestamp {
+        self.store.now()
+    }
+
+    /// Parses a time as typed, in the team's zone.
+    pub fn time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
+        parse_time(input, self.now(), self.store.ctx().tz)
+            .map_err(|e| CliError::Invalid(ValidationError { field: flag.to_string(), ..e }))
+    }
+}
+
+/// Loads the config layers: an explicit `--config` must exist; the default location may not.
+pub fn load_config(cli: &Cli) -> CliResult<Config> {
+    match &cli.config {
+        Some(path) => Ok(Config::load(Some(path), true)?),
+        None => {
+            let default = Paths::platform().map(|p| p.config_file);
+            Ok(Config::load(default.as_deref(), false)?)
+        }
+    }
+}
+
+/// The clock: the system's, unless `LEADLINE_NOW` fixes it (for scripts and reproducible tests).
+pub fn clock_from_env() -> CliResult<Clock> {
+    match std::env::var("LEADLINE_NOW") {
+        Ok(v) if !v.trim().is_empty() => {
+            let t = chrono::DateTime::parse_from_rfc3339(v.trim())
+                .map_err(|_| CliError::Invalid(ValidationError::new("LEADLINE_NOW", &v, "is not an RFC 3339 time")))?;
+            Ok(Clock::Fixed(Timestamp(t.timestamp_millis())))
+        }
+        _ => Ok(Clock::System),
+    }
+}
+
+pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
+    match &cli.db {
+        Some(p) => Ok(p.clone()),
+        None => Paths::platform()
+            .map(|p| p.database)
+            .ok_or_else(|| CliError::Usage("no home directory found; pass --db PATH".into())),
+    }
+}
+
+pub fn open_env(cli: &Cli) -> CliResult<Env> {
+    let config = load_config(cli)?;
+    let path = database_path(cli)?;
+    let store = crate::engine::open(&path, &config, clock_from_env()?)?;
+    Ok(Env { config, store })
+}
+
+/// Runs a subcommand and turns its outcome into an exit code, with a one-line reason on stderr.
+pub fn run(cli: Cli, command: Command) -> ExitCode {
+    match dispatch(&cli, command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("leadline: {}", output::one_line(&e.to_string()));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, command: Command) -> CliResult {
+    // Commands that need no database.
+    match command {
+        Command::Config(c) => return misc::config(cli, c),
+        Command::Completions(c) => return misc::completions(c),
+        _ => {}
+    }
+    let mut env = open_env(cli)?;
+    match command {
+        Command::Demo(a) => misc::demo(&mut env, a),
+        Command::Lead(c) => lead::run(&mut env, c),
+        Command::Log(a) => log::run(&mut env, a),
+        Command::Meeting(c) => meeting::run(&mut env, c),
+        Command::Deal(c) => deal::run(&mut env, c),
+        Command::Task(c) => task::run(&mut env, c),
+        Command::Note(a) => misc::note(&mut env, a),
+        Command::Search(a) => misc::search(&mut env, a),
+        Command::Inbox(a) => misc::inbox(&mut env, a),
+        Command::Backup(a) => misc::backup(&mut env, a),
+        Command::Config(_) | Command::Completions(_) => Ok(()),
+    }
+}

@@ -73,7 +73,7 @@ impl Stages {
     pub fn resolve(&self, typed: &str) -> Result<String, ValidationError> {
         let t = typed.trim();
         self.names.iter().find(|n| n.eq_ignore_ascii_case(t)).cloned().ok_or_else(|| {
-            ValidationError::new("stage", typed, &format!("is not a stage; stages are {}", self.names.join(", ")))
+            ValidationError::new("stage", typed, format!("is not a stage; stages are {}", self.names.join(", ")))
         })
     }
 

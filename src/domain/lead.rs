@@ -114,9 +114,10 @@ pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationErro
 pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationError> {
     let p = phone.trim();
     let digits = p.chars().filter(char::is_ascii_digit).count();
-    let allowed = p.chars().enumerate().all(|(i, c)| {
-        c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')' | '/') || (c == '+' && i == 0)
-    });
+    let allowed = p
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')' | '/') || (c == '+' && i == 0));
     if allowed && (5..=20).contains(&digits) {
         Ok(p.to_string())
     } else {

@@ -51,9 +51,7 @@ impl Money {
                 let sep = s.as_bytes()[i];
                 let other_sep_before = s[..i].contains(if sep == b'.' { ',' } else { '.' });
                 let same_sep_before = s[..i].contains(sep as char);
-                let is_decimal = !frac.is_empty()
-                    && (frac.len() != 3 || other_sep_before)
-                    && !same_sep_before;
+                let is_decimal = !frac.is_empty() && (frac.len() != 3 || other_sep_before) && !same_sep_before;
                 if is_decimal { (&s[..i], frac) } else { (&s[..], "") }
             }
             None => (&s[..], ""),

@@ -19,8 +19,13 @@ pub enum OutreachKind {
 }
 
 impl OutreachKind {
-    pub const ALL: [OutreachKind; 5] =
-        [OutreachKind::Platform, OutreachKind::Email, OutreachKind::Call, OutreachKind::Social, OutreachKind::Messenger];
+    pub const ALL: [OutreachKind; 5] = [
+        OutreachKind::Platform,
+        OutreachKind::Email,
+        OutreachKind::Call,
+        OutreachKind::Social,
+        OutreachKind::Messenger,
+    ];
 
     pub fn code(self) -> i64 {
         self as i64
@@ -72,7 +77,7 @@ impl OutreachKind {
             OutreachKind::Platform | OutreachKind::Messenger => {
                 let v = value.trim();
                 if v.is_empty() {
-                    Err(ValidationError::new(field, value, &format!("needs the {}", self.value_name())))
+                    Err(ValidationError::new(field, value, format!("needs the {}", self.value_name())))
                 } else if v.chars().any(char::is_control) || v.chars().count() > 500 {
                     Err(ValidationError::new(field, value, "must be one line of at most 500 characters"))
                 } else {
@@ -87,10 +92,8 @@ impl FromStr for OutreachKind {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().to_lowercase();
-        if let Ok(code) = t.parse::<i64>() {
-            if let Some(k) = Self::from_code(code) {
-                return Ok(k);
-            }
+        if let Some(k) = t.parse::<i64>().ok().and_then(Self::from_code) {
+            return Ok(k);
         }
         Self::ALL
             .into_iter()

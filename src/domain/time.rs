@@ -103,9 +103,9 @@ pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
     }
     if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
         let sign = if s.starts_with('-') { -1 } else { 1 };
-        return parse_offset(rest).map(|ms| Timestamp(now.0 + sign * ms)).ok_or_else(|| {
-            bad("is not a relative time; use forms like +48h, +3d, +2w, +30m")
-        });
+        return parse_offset(rest)
+            .map(|ms| Timestamp(now.0 + sign * ms))
+            .ok_or_else(|| bad("is not a relative time; use forms like +48h, +3d, +2w, +30m"));
     }
     let lower = s.to_lowercase();
     let mut words = lower.split_whitespace();

@@ -20,9 +20,7 @@ pub fn find_or_create(db: &Db<'_>, name: &str) -> Result<AccountId> {
     }
     let id = AccountId::generate();
     db.conn
-        .prepare_cached(
-            "INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-        )?
+        .prepare_cached("INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
         .execute(params![id.as_str(), db.ctx.team_id.as_str(), name, db.now.0])?;
     Ok(id)
 }

@@ -12,10 +12,8 @@ pub fn to_file(conn: &Connection, dest: &Path) -> Result<()> {
     if dest.exists() {
         return Err(StoreError::Refused(format!("{} already exists; choose a new file name", dest.display())));
     }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(StoreError::Refused(format!("folder {} does not exist", dir.display())));
-        }
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        return Err(StoreError::Refused(format!("folder {} does not exist", dir.display())));
     }
     let mut target = Connection::open(dest)
         .map_err(|e| StoreError::Open { path: dest.display().to_string(), message: e.to_string() })?;

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use super::Result;
-use super::schema::{FTS_TRIGGERS, FTS_TRIGGER_NAMES};
+use super::schema::{FTS_TRIGGER_NAMES, FTS_TRIGGERS};
 
 /// Drops the FTS triggers; pair with `end` in the same transaction.
 pub fn begin(conn: &Connection) -> Result<()> {

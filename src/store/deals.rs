@@ -40,8 +40,7 @@ impl Deal {
 const DEAL_COLUMNS: &str = "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
     d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
     d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at";
-const DEAL_FROM: &str =
-    "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id";
+const DEAL_FROM: &str = "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
     let minor: i64 = r.get(7)?;
@@ -151,6 +150,9 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
     if crate::domain::looks_like_id(r) {
         return get(db, &DealId(r.to_lowercase())).map(|d| d.id);
     }
+    if let Ok(id) = super::resolve_id(db, "deals", "deal", r) {
+        return Ok(DealId(id));
+    }
     let sql = format!(
         "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ?1 AND lower(d.title) = lower(?2) AND d.deleted_at IS NULL LIMIT 11"
     );
@@ -243,8 +245,9 @@ pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
     sql.push_str(" ORDER BY d.stage, d.position LIMIT ?");
     args.push(Box::new(limit as i64));
     let mut stmt = db.conn.prepare_cached(&sql)?;
-    let mut rows: Vec<Deal> =
-        stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<Deal> = stmt
+        .query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     let stages = &db.ctx.stages;
     rows.sort_by_key(|d| (stages.index(&d.stage).unwrap_or(usize::MAX), d.position));
     Ok(rows)
@@ -257,10 +260,8 @@ pub fn column(db: &Db<'_>, stage: &str, after: Option<i64>, limit: usize) -> Res
          AND d.position > ?3 ORDER BY d.position LIMIT ?4"
     );
     let mut stmt = db.conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![db.ctx.team_id.as_str(), stage, after.unwrap_or(i64::MIN), limit as i64],
-        from_row,
-    )?;
+    let rows =
+        stmt.query_map(params![db.ctx.team_id.as_str(), stage, after.unwrap_or(i64::MIN), limit as i64], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -153,9 +153,11 @@ pub fn assign(db: &Db<'_>, id: &InboxId, user: &UserId) -> Result<()> {
 
 /// (unread, unhandled) counts for status lines.
 pub fn counts(db: &Db<'_>) -> Result<(i64, i64)> {
-    Ok(db.conn.prepare_cached(
-        "SELECT count(*) FILTER (WHERE read_at IS NULL), count(*) FROM inbox_items
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT count(*) FILTER (WHERE read_at IS NULL), count(*) FROM inbox_items
          WHERE team_id = ?1 AND deleted_at IS NULL AND handled_at IS NULL",
-    )?
-    .query_row([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        )?
+        .query_row([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }

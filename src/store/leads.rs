@@ -44,7 +44,11 @@ pub struct Lead {
 
 impl Lead {
     pub fn name(&self) -> String {
-        if self.last_name.is_empty() { self.first_name.clone() } else { format!("{} {}", self.first_name, self.last_name) }
+        if self.last_name.is_empty() {
+            self.first_name.clone()
+        } else {
+            format!("{} {}", self.first_name, self.last_name)
+        }
     }
 
     /// "Ana López <ana@example.com>" — how a lead is named in messages.
@@ -206,7 +210,10 @@ fn refuse_duplicate_email(db: &Db<'_>, key: &str, typed: &str, except: Option<&L
     match existing {
         Some(id) => {
             let lead = get(db, &LeadId(id))?;
-            Err(StoreError::DuplicateEmail { email: typed.to_string(), existing: format!("{} ({})", lead.name(), lead.id) })
+            Err(StoreError::DuplicateEmail {
+                email: typed.to_string(),
+                existing: format!("{} ({})", lead.name(), lead.id),
+            })
         }
         None => Ok(()),
     }
@@ -259,6 +266,13 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     if looks_like_id(r) {
         let id = LeadId(r.to_lowercase());
         return find(db, &id)?.map(|l| l.id).ok_or_else(not_found);
+    }
+    // The short id prefix that tables show.
+    if r.len() >= 8
+        && r.contains('-')
+        && let Ok(id) = super::resolve_id(db, "leads", "lead", r)
+    {
+        return Ok(LeadId(id));
     }
     let mut ids: Vec<String> = if r.contains('@') {
         db.conn
@@ -450,7 +464,8 @@ fn set_opt(field: &mut Option<String>, value: Option<String>) {
 /// Soft-deletes a lead; its history stays for reports and sync.
 pub fn remove(db: &Db<'_>, id: &LeadId) -> Result<()> {
     get(db, id)?;
-    db.conn.execute("UPDATE leads SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    db.conn
+        .execute("UPDATE leads SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
     db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id.as_str()])?;
     db.emit(Change::LeadRemoved(id.clone()));
     Ok(())
@@ -470,7 +485,9 @@ pub fn touch(db: &Db<'_>, id: &LeadId, at: Timestamp) -> Result<()> {
 
 /// Stores a score computed by the scoring rules.
 pub fn set_score(db: &Db<'_>, id: &LeadId, score: i64) -> Result<()> {
-    db.conn.prepare_cached("UPDATE leads SET score = ?2 WHERE id = ?1 AND score != ?2")?.execute(params![id.as_str(), score])?;
+    db.conn
+        .prepare_cached("UPDATE leads SET score = ?2 WHERE id = ?1 AND score != ?2")?
+        .execute(params![id.as_str(), score])?;
     Ok(())
 }
 

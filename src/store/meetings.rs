@@ -19,7 +19,8 @@ pub struct Meeting {
     pub created_at: Timestamp,
 }
 
-pub(crate) const MEETING_COLUMNS: &str = "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at";
+pub(crate) const MEETING_COLUMNS: &str =
+    "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Meeting> {
     let attended: Option<bool> = r.get(5)?;
@@ -101,7 +102,10 @@ pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Meeting>> {
 
 pub fn remove(db: &Db<'_>, id: &MeetingId) -> Result<()> {
     let m = get(db, id)?;
-    db.conn.execute("UPDATE meetings SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    db.conn.execute(
+        "UPDATE meetings SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+        params![id.as_str(), db.now.0],
+    )?;
     contact::refresh(db, &m.lead_id)?;
     db.emit(Change::LeadEdited(m.lead_id));
     Ok(())

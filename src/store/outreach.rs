@@ -199,7 +199,10 @@ pub fn edit(db: &Db<'_>, id: &OutreachId, patch: OutreachPatch) -> Result<()> {
 
 pub fn remove(db: &Db<'_>, id: &OutreachId) -> Result<()> {
     let o = get(db, id)?;
-    db.conn.execute("UPDATE outreach SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    db.conn.execute(
+        "UPDATE outreach SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+        params![id.as_str(), db.now.0],
+    )?;
     contact::refresh(db, &o.lead_id)?;
     db.emit(Change::OutreachRemoved { lead: o.lead_id, outreach: id.clone() });
     Ok(())

@@ -20,7 +20,8 @@ pub fn fts_query(text: &str) -> Option<String> {
 pub fn search(db: &Db<'_>, text: &str, limit: usize) -> Result<Vec<Lead>> {
     let Some(q) = fts_query(text) else { return Ok(Vec::new()) };
     let mut stmt = db.conn.prepare_cached("SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?1 LIMIT ?2")?;
-    let seqs: Vec<i64> = stmt.query_map(rusqlite::params![q, limit as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let seqs: Vec<i64> =
+        stmt.query_map(rusqlite::params![q, limit as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut found = leads::by_seqs(db, &seqs)?;
     found.sort_by(|a, b| b.score.cmp(&a.score).then(a.seq.cmp(&b.seq)));
     Ok(found)

@@ -92,8 +92,11 @@ pub fn add(db: &Db<'_>, new: NewTask) -> Result<TaskId> {
         leads::get(db, l)?;
     }
     if let Some(key) = &new.dedupe_key {
-        let existing: Option<String> =
-            db.conn.prepare_cached("SELECT id FROM tasks WHERE dedupe_key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
+        let existing: Option<String> = db
+            .conn
+            .prepare_cached("SELECT id FROM tasks WHERE dedupe_key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
         if let Some(id) = existing {
             return Ok(TaskId(id));
         }

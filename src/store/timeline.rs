@@ -43,3 +43,49 @@ pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Entry>> {
     all.sort_by_key(|e| std::cmp::Reverse(e.at()));
     Ok(all)
 }
+
+/// One line describing an entry, the same in the CLI and the TUI, e.g.
+/// `☎ call +34 600 11 22 33 · outbound · reply positive — Called about pricing`.
+pub fn describe(e: &Entry, tz: chrono_tz::Tz) -> String {
+    match e {
+        Entry::Outreach(o) => {
+            let mut s = format!("{} {} · {}", o.kind.label(), o.value, o.direction.as_str());
+            if o.reply_type != crate::domain::ReplyType::None {
+                s.push_str(&format!(" · reply {}", o.reply_type.as_str()));
+            }
+            if let Some(v) = &o.variant {
+                s.push_str(&format!(" · variant {v}"));
+            }
+            if o.cited_metric {
+                s.push_str(" · cited metric");
+            }
+            if let Some(d) = &o.description {
+                s.push_str(&format!(" — {d}"));
+            }
+            s
+        }
+        Entry::Meeting(m) => {
+            let mut s = format!("▣ meeting {} · {}", m.title.as_deref().unwrap_or(""), m.status.as_str());
+            if let Some(r) = &m.no_show_reason {
+                s.push_str(&format!(" ({r})"));
+            }
+            s
+        }
+        Entry::Deal(d) => {
+            let mut s = format!("$ deal {} · {} · {} · {}", d.title, d.money(), d.stage, d.status.as_str());
+            if let Some(r) = &d.lost_reason {
+                s.push_str(&format!(" ({r})"));
+            }
+            s
+        }
+        Entry::Task(t) => {
+            let state = match (t.done_at, t.snoozed_until) {
+                (Some(done), _) => format!("done {}", done.local(tz)),
+                (None, Some(until)) => format!("snoozed until {}", until.local(tz)),
+                (None, None) => format!("due {}", t.due_at.local(tz)),
+            };
+            format!("☐ task {} · {} · {}", t.title, t.kind.as_str(), state)
+        }
+        Entry::Note(n) => format!("✎ note {}", n.body),
+    }
+}

@@ -1,0 +1,133 @@
+//! `leadline deal ...`: add, move, won, lost, list.
+
+use clap::{Args, Subcommand};
+
+use super::output::{Table, opt, print_json};
+use super::{CliResult, Env};
+use crate::domain::{DealStatus, Money, OutreachId};
+use crate::store::deals::{self, DealFilter, NewDeal};
+use crate::store::{leads, resolve_id};
+
+#[derive(Debug, Subcommand)]
+pub enum DealCmd {
+    /// Open a deal for a lead.
+    Add(AddArgs),
+    /// Move a deal to another stage.
+    Move { deal: String, stage: String },
+    /// Mark a deal won.
+    Won { deal: String },
+    /// Mark a deal lost.
+    Lost {
+        deal: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List deals in pipeline order.
+    List {
+        #[arg(long)]
+        stage: Option<String>,
+        /// open, won or lost.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    lead: String,
+    #[arg(long)]
+    title: String,
+    /// Amount, e.g. 1200.50 (decimal comma and thousands separators are understood).
+    #[arg(long)]
+    amount: Option<String>,
+    /// ISO currency code (default: pipeline.currency).
+    #[arg(long)]
+    currency: Option<String>,
+    #[arg(long)]
+    product: Option<String>,
+    #[arg(long)]
+    use_case: Option<String>,
+    /// Starting stage (default: the first).
+    #[arg(long)]
+    stage: Option<String>,
+    /// The outreach (id) that produced this deal: records the lead's source.
+    #[arg(long, value_name = "OUTREACH")]
+    from_outreach: Option<String>,
+}
+
+pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
+    match cmd {
+        DealCmd::Add(a) => {
+            let currency = a.currency.unwrap_or_else(|| env.store.ctx().currency.clone());
+            let amount = a.amount.as_deref().map(|x| Money::parse(x, &currency)).transpose()?;
+            let id = env.store.write(|db| {
+                let lead = leads::resolve(db, &a.lead)?;
+                let origin = a
+                    .from_outreach
+                    .as_deref()
+                    .map(|o| resolve_id(db, "outreach", "outreach", o).map(OutreachId))
+                    .transpose()?;
+                deals::create(
+                    db,
+                    NewDeal {
+                        lead,
+                        title: a.title,
+                        amount,
+                        product: a.product,
+                        use_case: a.use_case,
+                        stage: a.stage,
+                        origin_outreach: origin,
+                    },
+                )
+            })?;
+            println!("{id}");
+        }
+        DealCmd::Move { deal, stage } => {
+            let id = env.store.write(|db| {
+                let id = deals::resolve(db, &deal)?;
+                deals::move_to(db, &id, &stage, None).map(|d| d.id)
+            })?;
+            println!("{id}");
+        }
+        DealCmd::Won { deal } => {
+            let id = env.store.write(|db| deals::win(db, &deals::resolve(db, &deal)?).map(|d| d.id))?;
+            println!("{id}");
+        }
+        DealCmd::Lost { deal, reason } => {
+            let id = env.store.write(|db| deals::lose(db, &deals::resolve(db, &deal)?, reason).map(|d| d.id))?;
+            println!("{id}");
+        }
+        DealCmd::List { stage, status, limit, json } => {
+            let filter =
+                DealFilter { stage, status: status.as_deref().map(str::parse::<DealStatus>).transpose()?, lead: None };
+            let db = env.store.db();
+            let list = deals::list(&db, &filter, limit)?;
+            if json {
+                return print_json(&list);
+            }
+            let mut t = Table::new(&["ID", "TITLE", "LEAD", "COMPANY", "AMOUNT", "STAGE", "STATUS", "IN STAGE"]);
+            for d in &list {
+                t.row(vec![
+                    d.id.0[..13].to_string(),
+                    d.title.clone(),
+                    d.lead_name.clone(),
+                    opt(&d.company),
+                    d.money().to_string(),
+                    d.stage.clone(),
+                    d.status.as_str().into(),
+                    format!("{}d", (db.now.0 - d.stage_entered_at.0).max(0) / crate::domain::time::DAY_MS),
+                ]);
+            }
+            if t.is_empty() {
+                println!("no deals match");
+            } else {
+                t.print();
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! `leadline lead ...`: add, list, show, edit, rm, touch.
+
+use clap::{Args, Subcommand};
+
+use super::output::{Table, opt, print_json, safe};
+use super::{CliResult, Env};
+use crate::domain::time::ago;
+use crate::domain::{Lifecycle, Timestamp};
+use crate::store::leads::{self, Lead, LeadFilter, LeadPatch, LeadQuery, LeadSort, NewLead};
+use crate::store::timeline::{self, Entry};
+
+#[derive(Debug, Subcommand)]
+pub enum LeadCmd {
+    /// Add a lead (a person).
+    Add(AddArgs),
+    /// List leads, sorted and filtered.
+    List(ListArgs),
+    /// Show a lead's fields and timeline.
+    Show {
+        /// Id, e-mail or unambiguous name.
+        lead: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change fields of a lead.
+    Edit(EditArgs),
+    /// Remove a lead (its history is kept for reports).
+    Rm { lead: String },
+    /// Record an offline contact (sets the last-contact time by hand).
+    Touch {
+        lead: String,
+        /// When the contact happened (default: now).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    first_name: String,
+    #[arg(long, default_value = "")]
+    last_name: String,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    company: Option<String>,
+    #[arg(long)]
+    title: Option<String>,
+    /// linkedin, email, referral, platform, web, import, other or free text.
+    #[arg(long)]
+    source: Option<String>,
+    #[arg(long)]
+    industry: Option<String>,
+    #[arg(long)]
+    company_size: Option<String>,
+    #[arg(long)]
+    product_interest: Option<String>,
+    /// A tag; repeat for several.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Owner: id, e-mail, name or `me` (default: you).
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    tag: Option<String>,
+    /// Stage of an open deal.
+    #[arg(long)]
+    stage: Option<String>,
+    #[arg(long)]
+    source: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    lifecycle: Option<String>,
+    /// score, last-contact, name or created.
+    #[arg(long, default_value = "score")]
+    sort: String,
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    lead: String,
+    #[arg(long)]
+    first_name: Option<String>,
+    #[arg(long)]
+    last_name: Option<String>,
+    /// New e-mail ("" clears it).
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    company: Option<String>,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    source: Option<String>,
+    #[arg(long)]
+    industry: Option<String>,
+    #[arg(long)]
+    company_size: Option<String>,
+    #[arg(long)]
+    product_interest: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    /// lead, customer or churned.
+    #[arg(long)]
+    lifecycle: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+    /// Add a tag; repeat for several.
+    #[arg(long = "tag", value_name = "TAG")]
+    add_tags: Vec<String>,
+    /// Remove a tag; repeat for several.
+    #[arg(long = "untag", value_name = "TAG")]
+    remove_tags: Vec<String>,
+    /// true to opt the lead out of all messages, false to opt back in.
+    #[arg(long, value_name = "BOOL")]
+    do_not_contact: Option<bool>,
+    /// Why the lead opted out.
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+}
+
+pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
+    match cmd {
+        LeadCmd::Add(a) => {
+            let new = NewLead {
+                first_name: a.first_name,
+                last_name: a.last_name,
+                email: a.email,
+                phone: a.phone,
+                company: a.company,
+                title: a.title,
+                source: a.source,
+                industry: a.industry,
+                company_size: a.company_size,
+                product_interest: a.product_interest,
+                tags: a.tags,
+                owner: a.owner,
+                notes: a.notes,
+                ..Default::default()
+            };
+            let id = env.store.write(|db| leads::create(db, new))?;
+            println!("{id}");
+        }
+        LeadCmd::List(a) => {
+            let query = LeadQuery {
+                filter: LeadFilter {
+                    tag: a.tag,
+                    stage: a.stage,
+                    source: a.source,
+                    owner: a.owner,
+                    lifecycle: a.lifecycle.as_deref().map(str::parse::<Lifecycle>).transpose()?,
+                    text: None,
+                },
+                sort: a.sort.parse::<LeadSort>()?,
+                after: None,
+                limit: a.limit,
+            };
+            let rows = leads::list(&env.store.db(), &query)?;
+            if a.json {
+                return print_json(&rows);
+            }
+            print_lead_table(&rows, env.now());
+        }
+        LeadCmd::Show { lead, json } => {
+            let db = env.store.db();
+            let id = leads::resolve(&db, &lead)?;
+            let lead = leads::get(&db, &id)?;
+            let timeline = timeline::for_lead(&db, &id)?;
+            if json {
+                return print_json(&serde_json::json!({ "lead": lead, "timeline": timeline }));
+            }
+            print_lead(&lead, &timeline, env);
+        }
+        LeadCmd::Edit(a) => {
+            let patch = LeadPatch {
+                first_name: a.first_name,
+                last_name: a.last_name,
+                email: a.email,
+                phone: a.phone,
+                company: a.company,
+                title: a.title,
+                source: a.source,
+                industry: a.industry,
+                company_size: a.company_size,
+                product_interest: a.product_interest,
+                owner: a.owner,
+                lifecycle: a.lifecycle.as_deref().map(str::parse::<Lifecycle>).transpose()?,
+                notes: a.notes,
+                tags: None,
+                add_tags: a.add_tags,
+                remove_tags: a.remove_tags,
+                do_not_contact: a.do_not_contact,
+                do_not_contact_reason: a.reason,
+            };
+            if patch.is_empty() {
+                return Err(super::CliError::Usage(
+                    "lead edit: give at least one field to change, e.g. --title".into(),
+                ));
+            }
+            let id = env.store.write(|db| {
+                let id = leads::resolve(db, &a.lead)?;
+                leads::update(db, &id, patch)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+        }
+        LeadCmd::Rm { lead } => {
+            let id = env.store.write(|db| {
+                let id = leads::resolve(db, &lead)?;
+                leads::remove(db, &id)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+        }
+        LeadCmd::Touch { lead, at } => {
+            let at = match at {
+                Some(t) => env.time(&t, "at")?,
+                None => env.now(),
+            };
+            let id = env.store.write(|db| {
+                let id = leads::resolve(db, &lead)?;
+                leads::touch(db, &id, at)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+        }
+    }
+    Ok(())
+}
+
+pub fn last_contact(lead: &Lead, now: Timestamp) -> String {
+    lead.last_contacted_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into())
+}
+
+pub fn print_lead_table(rows: &[Lead], now: Timestamp) {
+    let mut t = Table::new(&["ID", "NAME", "COMPANY", "SCORE", "STAGE", "LAST CONTACT", "OWNER", "TAGS"]);
+    for l in rows {
+        t.row(vec![
+            l.id.0[..13].to_string(),
+            l.name(),
+            opt(&l.company),
+            l.score.to_string(),
+            opt(&l.stage),
+            last_contact(l, now),
+            opt(&l.owner),
+            l.tags.join(","),
+        ]);
+    }
+    if t.is_empty() {
+        println!("no leads match");
+    } else {
+        t.print();
+    }
+}
+
+fn print_lead(l: &Lead, timeline: &[Entry], env: &Env) {
+    let tz = env.store.ctx().tz;
+    let now = env.now();
+    let field = |name: &str, value: &str| {
+        if !value.is_empty() {
+            println!("{name:<18}{}", safe(value));
+        }
+    };
+    field("name", &l.name());
+    field("id", l.id.as_str());
+    field("email", &opt(&l.email));
+    field("phone", &opt(&l.phone));
+    field("company", &opt(&l.company));
+    field("title", &opt(&l.title));
+    field("source", &opt(&l.source));
+    field("industry", &opt(&l.industry));
+    field("company size", &opt(&l.company_size));
+    field("product interest", &opt(&l.product_interest));
+    field("tags", &l.tags.join(", "));
+    field("owner", &opt(&l.owner));
+    field("lifecycle", &l.lifecycle);
+    field("score", &l.score.to_string());
+    field("stage", &opt(&l.stage));
+    let contact = match l.last_contacted_at {
+        Some(t) => format!("{} ({})", t.local(tz), ago(t, now)),
+        None => "never".into(),
+    };
+    field("last contact", &contact);
+    if l.do_not_contact {
+        let when = l.do_not_contact_at.map(|t| t.local(tz)).unwrap_or_default();
+        field("do not contact", &format!("yes, since {when} {}", opt(&l.do_not_contact_reason)));
+    }
+    field("notes", &opt(&l.notes));
+    field("created", &l.created_at.local(tz));
+    println!();
+    if timeline.is_empty() {
+        println!("no history yet");
+        return;
+    }
+    println!("timeline (newest first)");
+    for e in timeline {
+        println!("  {}  {}", e.at().local(tz), safe(&describe(e, env)));
+    }
+}
+
+/// One line of a timeline entry, as the CLI and the TUI show it.
+pub fn describe(e: &Entry, env: &Env) -> String {
+    crate::store::timeline::describe(e, env.store.ctx().tz)
+}

@@ -1,0 +1,134 @@
+//! `leadline log KIND LEAD ...`: log a touch of one of the five kinds.
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, CliResult, Env};
+use crate::domain::{Direction, OutreachKind, ReplyType};
+use crate::store::leads;
+use crate::store::outreach::{self, NewOutreach};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Platform,
+    Email,
+    Call,
+    Social,
+    Messenger,
+}
+
+impl From<KindArg> for OutreachKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Platform => OutreachKind::Platform,
+            KindArg::Email => OutreachKind::Email,
+            KindArg::Call => OutreachKind::Call,
+            KindArg::Social => OutreachKind::Social,
+            KindArg::Messenger => OutreachKind::Messenger,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReplyArg {
+    Positive,
+    Negative,
+    Info,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The kind of touch.
+    kind: KindArg,
+    /// Id, e-mail or unambiguous name of the lead.
+    lead: String,
+    /// The kind-specific value: platform name or URL, address, number, profile URL, or APP:HANDLE for messengers.
+    #[arg(long)]
+    value: Option<String>,
+    /// E-mail address (email outreach; default: the lead's).
+    #[arg(long)]
+    email: Option<String>,
+    /// Phone number (call or messenger outreach; default: the lead's).
+    #[arg(long)]
+    phone: Option<String>,
+    /// Profile or platform URL (social or platform outreach).
+    #[arg(long)]
+    url: Option<String>,
+    /// What was said or done.
+    #[arg(long)]
+    note: Option<String>,
+    /// When it happened (default: now).
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// The lead reached out (a reply); it lands in the inbox.
+    #[arg(long)]
+    inbound: bool,
+    /// How the lead answered.
+    #[arg(long)]
+    reply: Option<ReplyArg>,
+    /// Message variant (A/B test).
+    #[arg(long)]
+    variant: Option<String>,
+    /// Personalization level, 0 (template) to 5 (hand-written).
+    #[arg(long, value_name = "N")]
+    personalization: Option<i64>,
+    /// The message cited one of the lead's public metrics.
+    #[arg(long)]
+    cited_metric: bool,
+}
+
+/// Picks the kind-specific value from the flags; a flag that does not belong to the kind is a usage error.
+fn channel_value(kind: OutreachKind, a: &LogArgs) -> CliResult<Option<String>> {
+    let misplaced = |flag: &str, kinds: &str| {
+        Err(CliError::Usage(format!("--{flag} applies to {kinds} outreach, not {}", kind.as_str())))
+    };
+    if a.email.is_some() && kind != OutreachKind::Email {
+        return misplaced("email", "email");
+    }
+    if a.phone.is_some() && !matches!(kind, OutreachKind::Call | OutreachKind::Messenger) {
+        return misplaced("phone", "call or messenger");
+    }
+    if a.url.is_some() && !matches!(kind, OutreachKind::Social | OutreachKind::Platform) {
+        return misplaced("url", "social or platform");
+    }
+    Ok(match kind {
+        OutreachKind::Email => a.email.clone().or(a.value.clone()),
+        OutreachKind::Call => a.phone.clone().or(a.value.clone()),
+        OutreachKind::Social | OutreachKind::Platform => a.url.clone().or(a.value.clone()),
+        OutreachKind::Messenger => match (&a.value, &a.phone) {
+            (Some(app), Some(phone)) if !app.contains(':') => Some(format!("{app}:{phone}")),
+            (Some(v), _) => Some(v.clone()),
+            (None, p) => p.clone(),
+        },
+    })
+}
+
+pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
+    let kind = OutreachKind::from(a.kind);
+    let value = channel_value(kind, &a)?;
+    let at = a.at.as_deref().map(|t| env.time(t, "at")).transpose()?;
+    let reply = match a.reply {
+        None => ReplyType::None,
+        Some(ReplyArg::Positive) => ReplyType::Positive,
+        Some(ReplyArg::Negative) => ReplyType::Negative,
+        Some(ReplyArg::Info) => ReplyType::Info,
+    };
+    let id = env.store.write(|db| {
+        let lead = leads::resolve(db, &a.lead)?;
+        outreach::log(
+            db,
+            NewOutreach {
+                value,
+                description: a.note,
+                occurred_at: at,
+                direction: if a.inbound { Direction::Inbound } else { Direction::Outbound },
+                variant: a.variant,
+                personalization_level: a.personalization,
+                reply_type: reply,
+                cited_metric: a.cited_metric,
+                ..NewOutreach::new(lead, kind)
+            },
+        )
+    })?;
+    println!("{id}");
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! Smaller commands: demo, note, search, inbox, config, completions, backup.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Subcommand};
+
+use super::lead::print_lead_table;
+use super::output::{Table, opt, print_json};
+use super::{Cli, CliResult, Env};
+use crate::config::{DEFAULT_CONFIG, Paths};
+use crate::domain::time::ago;
+use crate::store::{backup as db_backup, inbox, leads, notes, search as fts};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many leads to generate.
+    #[arg(long, default_value_t = 500)]
+    leads: usize,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
+    crate::demo::check_count(a.leads)?;
+    let started = std::time::Instant::now();
+    let summary = crate::demo::generate(&mut env.store, a.leads, a.seed)?;
+    if a.json {
+        return print_json(&summary);
+    }
+    println!(
+        "added {} leads, {} accounts, {} outreach, {} meetings, {} deals, {} tasks, {} notes to {} in {:.1}s",
+        summary.leads,
+        summary.accounts,
+        summary.outreach,
+        summary.meetings,
+        summary.deals,
+        summary.tasks,
+        summary.notes,
+        env.store.path().display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The lead (id, e-mail or name).
+    lead: String,
+    /// The note text.
+    text: String,
+}
+
+pub fn note(env: &mut Env, a: NoteArgs) -> CliResult {
+    let id = env.store.write(|db| {
+        let lead = leads::resolve(db, &a.lead)?;
+        notes::add(db, Some(&lead), None, &a.text)
+    })?;
+    println!("{id}");
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    query: String,
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn search(env: &mut Env, a: SearchArgs) -> CliResult {
+    let found = fts::search(&env.store.db(), &a.query, a.limit)?;
+    if a.json {
+        return print_json(&found);
+    }
+    print_lead_table(&found, env.now());
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    /// Include handled items.
+    #[arg(long)]
+    all: bool,
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
+    let db = env.store.db();
+    let items = inbox::list(&db, a.all, a.limit)?;
+    if a.json {
+        return print_json(&items);
+    }
+    let mut t = Table::new(&["ID", "WHEN", "", "LEAD", "CHANNEL", "TITLE", "BODY"]);
+    for i in &items {
+        let state = if i.handled_at.is_some() {
+            "handled"
+        } else if i.read_at.is_some() {
+            "read"
+        } else {
+            "new"
+        };
+        t.row(vec![
+            i.id.0[..13].to_string(),
+            ago(i.received_at, db.now),
+            state.into(),
+            opt(&i.lead_name),
+            i.channel.map(|c| c.as_str().to_string()).unwrap_or_else(|| i.kind.clone()),
+            i.title.clone(),
+            i.body.clone(),
+        ]);
+    }
+    if t.is_empty() {
+        println!("inbox zero");
+    } else {
+        t.print();
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Print the built-in default configuration.
+    PrintDefault,
+    /// Print where leadline looks for its files.
+    Paths,
+    /// Load the config (defaults, file, environment) and report problems.
+    Check,
+}
+
+pub fn config(cli: &Cli, c: ConfigCmd) -> CliResult {
+    match c {
+        ConfigCmd::PrintDefault => print!("{DEFAULT_CONFIG}"),
+        ConfigCmd::Paths => {
+            let p = Paths::platform();
+            let show = |x: Option<PathBuf>| x.map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+            println!("config    {}", show(cli.config.clone().or_else(|| p.as_ref().map(|p| p.config_file.clone()))));
+            println!("database  {}", show(cli.db.clone().or_else(|| p.as_ref().map(|p| p.database.clone()))));
+            println!("state     {}", show(p.as_ref().map(|p| p.state_dir.clone())));
+        }
+        ConfigCmd::Check => {
+            super::load_config(cli)?;
+            println!("config ok");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    shell: clap_complete::Shell,
+}
+
+pub fn completions(a: CompletionsArgs) -> CliResult {
+    let mut cmd = Cli::command();
+    clap_complete::generate(a.shell, &mut cmd, "leadline", &mut std::io::stdout());
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (must not exist yet).
+    path: PathBuf,
+}
+
+pub fn backup(env: &mut Env, a: BackupArgs) -> CliResult {
+    db_backup::to_file(env.store.conn(), &a.path)?;
+    let full = a.path.canonicalize().unwrap_or(a.path.clone());
+    println!("backed up {} to {}", env.store.path().display(), full.display());
+    Ok(())
+}

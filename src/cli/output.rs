@@ -1,0 +1,125 @@
+//! Printing for people (aligned tables, safe text) and for scripts (JSON).
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use super::{CliError, CliResult};
+
+/// Collapses whitespace and line breaks so an error stays on one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Text as it can be shown in a terminal: control characters (escape sequences, line breaks inside a cell)
+/// become visible escapes instead of acting on the terminal. Everything else is kept exactly.
+pub fn safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push(' '),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Io(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// A plain aligned table; cells are made safe and cut to `max_width` columns.
+pub struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    max_width: usize,
+}
+
+impl Table {
+    pub fn new(headers: &[&str]) -> Self {
+        Self { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new(), max_width: 40 }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells.into_iter().map(|c| cut(&safe(&c), self.max_width)).collect());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn render(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                widths[i] = widths[i].max(c.width());
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                s.push_str(c);
+                if i + 1 < cells.len() {
+                    s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+                }
+            }
+            s.trim_end().to_string()
+        };
+        let mut out = line(&self.headers);
+        out.push('\n');
+        for r in &self.rows {
+            out.push_str(&line(r));
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn print(&self) {
+        print!("{}", self.render());
+    }
+}
+
+/// Cuts text to at most `max` display columns, marking the cut with `…`.
+pub fn cut(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + c.to_string().width() > max.saturating_sub(1) {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+pub fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        assert_eq!(safe("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(safe("two\nlines"), "two\\nlines");
+        assert_eq!(safe("emoji 🚀 عربى"), "emoji 🚀 عربى");
+    }
+
+    #[test]
+    fn tables_align_wide_characters() {
+        let mut t = Table::new(&["name", "x"]);
+        t.row(vec!["日本".into(), "1".into()]);
+        t.row(vec!["ab".into(), "2".into()]);
+        assert_eq!(t.render(), "name  x\n日本  1\nab    2\n");
+        assert_eq!(cut("abcdef", 4), "abc…");
+    }
+}

@@ -1,0 +1,107 @@
+//! `leadline task ...`: add, list, done, snooze.
+
+use clap::{Args, Subcommand};
+
+use super::output::{Table, opt, print_json};
+use super::{CliResult, Env};
+use crate::domain::TaskId;
+use crate::domain::time::ago;
+use crate::store::tasks::{self, DueWindow, NewTask};
+use crate::store::{deals, leads, resolve_id};
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCmd {
+    /// Add a follow-up task, optionally for a lead.
+    Add(AddArgs),
+    /// Open tasks by due window.
+    List {
+        /// overdue, today, week or all.
+        #[arg(long, default_value = "week")]
+        due: String,
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a task done.
+    Done { task: String },
+    /// Push a task to later.
+    Snooze {
+        task: String,
+        #[arg(long, value_name = "TIME")]
+        until: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The lead it is about (id, e-mail or name).
+    lead: Option<String>,
+    #[arg(long)]
+    title: String,
+    /// When it is due (e.g. "+48h", "tomorrow 9:00", "mon 10:00").
+    #[arg(long, value_name = "TIME")]
+    due: String,
+    /// follow_up, bump, reschedule, handoff or other.
+    #[arg(long, default_value = "follow_up")]
+    kind: String,
+    /// The deal it is about (id or title).
+    #[arg(long)]
+    deal: Option<String>,
+}
+
+pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
+    match cmd {
+        TaskCmd::Add(a) => {
+            let due = env.time(&a.due, "due")?;
+            let kind = a.kind.parse()?;
+            let id = env.store.write(|db| {
+                let lead = a.lead.as_deref().map(|l| leads::resolve(db, l)).transpose()?;
+                let deal = a.deal.as_deref().map(|d| deals::resolve(db, d)).transpose()?;
+                tasks::add(db, NewTask { kind, lead, deal, ..NewTask::manual(a.title, due) })
+            })?;
+            println!("{id}");
+        }
+        TaskCmd::List { due, limit, json } => {
+            let window: DueWindow = due.parse()?;
+            let db = env.store.db();
+            let list = tasks::list_due(&db, window, limit)?;
+            if json {
+                return print_json(&list);
+            }
+            let mut t = Table::new(&["ID", "DUE", "", "TITLE", "LEAD", "KIND"]);
+            for task in &list {
+                let due = task.effective_due();
+                t.row(vec![
+                    task.id.0[..13].to_string(),
+                    due.local(db.ctx.tz),
+                    if due < db.now { format!("overdue {}", ago(due, db.now)) } else { ago(due, db.now) },
+                    task.title.clone(),
+                    opt(&task.lead_name),
+                    task.kind.as_str().into(),
+                ]);
+            }
+            if t.is_empty() {
+                println!("nothing due");
+            } else {
+                t.print();
+            }
+        }
+        TaskCmd::Done { task } => {
+            let id = env.store.write(|db| {
+                let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
+                tasks::done(db, &id).map(|t| t.id)
+            })?;
+            println!("{id}");
+        }
+        TaskCmd::Snooze { task, until } => {
+            let until = env.time(&until, "until")?;
+            let id = env.store.write(|db| {
+                let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
+                tasks::snooze(db, &id, until).map(|t| t.id)
+            })?;
+            println!("{id}");
+        }
+    }
+    Ok(())
+}
