@@ -365,7 +365,10 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                 }
 
                 if lifecycle != "churned" && g.chance(if lifecycle == "customer" { 60 } else { 15 }) {
-                    let s = if lifecycle == "customer" {
+                    // The first deals visit every stage once, so even a small demo shows the whole pipeline.
+                    let s = if summary.deals < stages.len() {
+                        summary.deals
+                    } else if lifecycle == "customer" {
                         stages.iter().position(|n| *n == ctx.stages.won_stage).unwrap_or(0)
                     } else {
                         g.rng.usize(..stages.len())

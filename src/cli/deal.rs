@@ -57,13 +57,21 @@ pub struct AddArgs {
     /// The outreach (id) that produced this deal: records the lead's source.
     #[arg(long, value_name = "OUTREACH")]
     from_outreach: Option<String>,
+    #[arg(skip)]
+    currency_given: bool,
 }
 
 pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
     match cmd {
         DealCmd::Add(a) => {
-            let currency = a.currency.unwrap_or_else(|| env.store.ctx().currency.clone());
-            let amount = a.amount.as_deref().map(|x| Money::parse(x, &currency)).transpose()?;
+            let currency_given = a.currency.is_some();
+            let currency = a.currency.clone().unwrap_or_else(|| env.store.ctx().currency.clone());
+            let a = AddArgs { currency_given, ..a };
+            // A currency given without an amount is still checked, and kept for the deal.
+            let amount = match (&a.amount, a.currency_given) {
+                (None, false) => None,
+                (amount, _) => Some(Money::parse(amount.as_deref().unwrap_or("0"), &currency)?),
+            };
             let id = env.store.write(|db| {
                 let lead = leads::resolve(db, &a.lead)?;
                 let origin = a

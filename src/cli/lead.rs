@@ -30,7 +30,7 @@ pub enum LeadCmd {
     Touch {
         lead: String,
         /// When the contact happened (default: now).
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
     },
 }

@@ -57,7 +57,7 @@ pub struct LogArgs {
     #[arg(long)]
     note: Option<String>,
     /// When it happened (default: now).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     at: Option<String>,
     /// The lead reached out (a reply); it lands in the inbox.
     #[arg(long)]

@@ -13,7 +13,7 @@ pub enum MeetingCmd {
     Add {
         lead: String,
         /// When (e.g. "tomorrow 10:00", "2026-12-01 15:30", "+3d").
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: String,
         /// The deal it is about (id or title).
         #[arg(long)]

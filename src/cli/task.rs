@@ -28,7 +28,7 @@ pub enum TaskCmd {
     /// Push a task to later.
     Snooze {
         task: String,
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         until: String,
     },
 }
@@ -40,7 +40,7 @@ pub struct AddArgs {
     #[arg(long)]
     title: String,
     /// When it is due (e.g. "+48h", "tomorrow 9:00", "mon 10:00").
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     due: String,
     /// follow_up, bump, reschedule, handoff or other.
     #[arg(long, default_value = "follow_up")]

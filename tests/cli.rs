@@ -1,0 +1,493 @@
+//! The CLI contract, through the real binary: every command, its JSON, and bad input that changes nothing.
+
+mod common;
+
+use common::Sandbox;
+use serde_json::Value;
+
+#[test]
+fn lead_add_list_show_edit_rm() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    assert_eq!(id.len(), 36, "prints the new id: {id}");
+    let list = s.json(&["lead", "list"]);
+    let lead = &list[0];
+    assert_eq!(lead["id"], id.as_str());
+    assert_eq!(lead["first_name"], "Ana");
+    assert_eq!(lead["last_name"], "López");
+    assert_eq!(lead["email"], "ana@acme.io");
+    assert_eq!(lead["company"], "Acme");
+    assert_eq!(lead["source"], "linkedin");
+    assert_eq!(lead["tags"], serde_json::json!(["hot"]));
+    assert_eq!(lead["score"], 0);
+    assert_eq!(lead["lifecycle"], "lead");
+    assert_eq!(lead["do_not_contact"], false);
+    assert_eq!(lead["last_contacted_at"], Value::Null);
+    assert_eq!(lead["owner"], "Rita Rep");
+
+    let table = s.ok(&["lead", "list"]);
+    assert!(table.contains("Ana López") && table.contains("never"), "{table}");
+
+    s.ok(&[
+        "lead",
+        "edit",
+        "ana@acme.io",
+        "--title",
+        "CEO",
+        "--tag",
+        "vip",
+        "--untag",
+        "hot",
+        "--lifecycle",
+        "customer",
+    ]);
+    let shown = s.json(&["lead", "show", "Ana López"]);
+    assert_eq!(shown["lead"]["title"], "CEO");
+    assert_eq!(shown["lead"]["tags"], serde_json::json!(["vip"]));
+    assert_eq!(shown["lead"]["lifecycle"], "customer");
+
+    s.ok(&["lead", "edit", &id, "--do-not-contact", "true", "--reason", "asked by phone"]);
+    let shown = s.json(&["lead", "show", &id]);
+    assert_eq!(shown["lead"]["do_not_contact"], true);
+    assert_eq!(shown["lead"]["do_not_contact_reason"], "asked by phone");
+    assert_eq!(shown["lead"]["do_not_contact_at"], common::NOW);
+
+    // The short id the table shows works as a reference too.
+    s.ok(&["lead", "show", &id[..13]]);
+    s.ok(&["lead", "rm", "ana@acme.io"]);
+    assert_eq!(s.json(&["lead", "list"]), serde_json::json!([]));
+    s.fails(&["lead", "show", &id], 1);
+}
+
+#[test]
+fn one_lead_per_email_whatever_the_case_or_spaces() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    let before = s.dump();
+    let err = s.fails(&["lead", "add", "--first-name", "Other", "--email", "  ANA@Acme.IO "], 1);
+    assert!(err.contains("already exists") && err.contains("Ana López") && err.contains(&id), "{err}");
+    assert_eq!(s.dump(), before);
+    // Editing another lead onto the same e-mail is refused too.
+    s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@acme.io"]);
+    let err = s.fails(&["lead", "edit", "bo@acme.io", "--email", "Ana@acme.io"], 1);
+    assert!(err.contains("Ana López"), "{err}");
+}
+
+#[test]
+fn hostile_strings_are_stored_and_shown_back_exactly() {
+    let s = Sandbox::new();
+    let long = "x".repeat(10_000);
+    let hostile = [
+        "Robert'); DROP TABLE leads;--",
+        "\"quoted\" and 'single'",
+        "emoji 🚀🔥 and ZWJ 👩‍💻",
+        "مرحبا بالعالم RTL",
+        "bell\u{7} escape\u{1b}[31m newline\nend",
+        long.as_str(),
+    ];
+    for (i, h) in hostile.iter().enumerate() {
+        let email = format!("h{i}@example.com");
+        let id = s.ok(&["lead", "add", "--first-name", h, "--last-name", h, "--email", &email, "--notes", h]);
+        let shown = s.json(&["lead", "show", &id]);
+        assert_eq!(shown["lead"]["first_name"], *h);
+        assert_eq!(shown["lead"]["notes"], *h);
+        s.ok(&["log", "platform", &id, "--value", "Upwork", "--note", h]);
+        let shown = s.json(&["lead", "show", &id]);
+        assert_eq!(shown["timeline"][0]["description"], *h);
+    }
+    // The human table never lets an escape sequence reach the terminal.
+    let table = s.ok(&["lead", "list", "--limit", "100"]);
+    assert!(!table.contains('\u{1b}'), "escape leaked");
+    assert_eq!(s.json(&["lead", "list", "--limit", "100"]).as_array().unwrap().len(), hostile.len());
+}
+
+#[test]
+fn five_kinds_of_outreach_with_their_fields() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    s.ok(&["log", "platform", "ana@acme.io", "--value", "Upwork", "--note", "proposal sent", "--at", "-5d"]);
+    s.ok(&["log", "email", "ana@acme.io", "--variant", "B", "--personalization", "4", "--at", "-4d"]);
+    s.ok(&["log", "call", "ana@acme.io", "--at", "-3d"]);
+    s.ok(&["log", "social", "ana@acme.io", "--url", "https://linkedin.com/in/ana", "--cited-metric", "--at", "-2d"]);
+    s.ok(&[
+        "log",
+        "messenger",
+        "ana@acme.io",
+        "--value",
+        "whatsapp",
+        "--phone",
+        "+34600112233",
+        "--inbound",
+        "--reply",
+        "positive",
+        "--at",
+        "-1d",
+    ]);
+    let shown = s.json(&["lead", "show", &id]);
+    let timeline = shown["timeline"].as_array().unwrap();
+    let kinds: Vec<(&str, i64, &str)> = timeline
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["kind_code"].as_i64().unwrap(), e["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("messenger", 5, "whatsapp:+34600112233"),
+            ("social", 4, "https://linkedin.com/in/ana"),
+            ("call", 3, "+34 600 11 22 33"),
+            ("email", 2, "ana@acme.io"),
+            ("platform", 1, "Upwork"),
+        ]
+    );
+    assert_eq!(timeline[0]["direction"], "inbound");
+    assert_eq!(timeline[0]["reply_type"], "positive");
+    assert_eq!(timeline[1]["cited_metric"], true);
+    assert_eq!(timeline[3]["variant"], "B");
+    assert_eq!(timeline[3]["personalization_level"], 4);
+    assert_eq!(timeline[0]["type"], "outreach");
+    assert_eq!(shown["lead"]["last_contacted_at"], "2026-11-24T12:00:00Z");
+    // The inbound reply is waiting in the inbox.
+    let inbox = s.json(&["inbox"]);
+    assert_eq!(inbox[0]["lead_name"], "Ana López");
+    assert_eq!(inbox[0]["channel"], "messenger");
+}
+
+#[test]
+fn outreach_fields_are_validated_by_kind() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "Nomail"]);
+    let before = s.dump();
+    let err = s.fails(&["log", "email", "Nomail"], 1);
+    assert!(err.contains("email value") && err.contains("--email"), "{err}");
+    let err = s.fails(&["log", "call", "Nomail"], 1);
+    assert!(err.contains("--phone"), "{err}");
+    let err = s.fails(&["log", "email", "Nomail", "--email", "not-an-address"], 1);
+    assert!(err.contains("not-an-address"), "{err}");
+    let err = s.fails(&["log", "social", "Nomail", "--url", "not a url"], 1);
+    assert!(err.contains("not a url"), "{err}");
+    let err = s.fails(&["log", "call", "Nomail", "--email", "a@b.co"], 2);
+    assert!(err.contains("--email applies to email"), "{err}");
+    let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--personalization", "9"], 1);
+    assert!(err.contains("personalization"), "{err}");
+    s.fails(&["log", "fax", "Nomail"], 2);
+    let err = s.fails(&["log", "platform", "Nomail", "--value", "Guru", "--at", "31 Feb 2025"], 1);
+    assert!(err.contains("at:") && err.contains("31 Feb 2025"), "{err}");
+    assert_eq!(s.dump(), before);
+}
+
+#[test]
+fn last_contact_is_the_latest_touch_whatever_the_logging_order() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    let last = |s: &Sandbox| s.json(&["lead", "show", &id])["lead"]["last_contacted_at"].clone();
+    s.ok(&["log", "call", &id, "--at", "-1d"]);
+    assert_eq!(last(&s), "2026-11-24T12:00:00Z");
+    s.ok(&["log", "email", &id, "--at", "-3d"]);
+    assert_eq!(last(&s), "2026-11-24T12:00:00Z", "an older touch logged later does not move it back");
+    // A scheduled meeting is not a contact until attended.
+    let m = s.ok(&["meeting", "add", &id, "--at", "2026-11-25 10:00"]);
+    assert_eq!(last(&s), "2026-11-24T12:00:00Z");
+    s.ok(&["meeting", "attended", &m]);
+    assert_eq!(last(&s), "2026-11-25T09:00:00Z");
+    // Offline contact by hand.
+    s.ok(&["lead", "touch", &id, "--at", "2026-11-25 12:30"]);
+    assert_eq!(last(&s), "2026-11-25T11:30:00Z");
+    s.ok(&["lead", "touch", &id]);
+    assert_eq!(last(&s), common::NOW);
+}
+
+#[test]
+fn meetings_attended_and_no_show() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    let m = s.ok(&["meeting", "add", &id, "--at", "tomorrow 10:00", "--title", "Demo"]);
+    s.ok(&["meeting", "no-show", &m[..8], "--reason", "forgot"]);
+    let meetings = s.json(&["meeting", "list", &id]);
+    assert_eq!(meetings[0]["scheduled_at"], "2026-11-26T09:00:00Z");
+    assert_eq!(meetings[0]["attended"], false);
+    assert_eq!(meetings[0]["status"], "no_show");
+    assert_eq!(meetings[0]["no_show_reason"], "forgot");
+    s.fails(&["meeting", "attended", "nope"], 1);
+    s.fails(&["meeting", "add", &id], 2);
+}
+
+#[test]
+fn deals_through_the_pipeline() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    let o = s.ok(&["log", "email", &id]);
+    let d = s.ok(&[
+        "deal",
+        "add",
+        &id,
+        "--title",
+        "Acme pilot",
+        "--amount",
+        "1.200,50",
+        "--product",
+        "course",
+        "--from-outreach",
+        &o,
+    ]);
+    let deals = s.json(&["deal", "list"]);
+    assert_eq!(deals[0]["id"], d.as_str());
+    assert_eq!(deals[0]["amount"], "1200.50");
+    assert_eq!(deals[0]["amount_minor"], 120050);
+    assert_eq!(deals[0]["currency"], "EUR");
+    assert_eq!(deals[0]["stage"], "New");
+    assert_eq!(deals[0]["origin_outreach_id"], o.as_str());
+    s.ok(&["deal", "move", "Acme pilot", "proposal"]);
+    assert_eq!(s.json(&["deal", "list", "--stage", "Proposal"])[0]["stage"], "Proposal");
+    assert_eq!(s.json(&["lead", "list", "--stage", "Proposal"])[0]["stage"], "Proposal");
+    let err = s.fails(&["deal", "move", &d, "Closing"], 1);
+    assert!(err.contains("Closing") && err.contains("Negotiation"), "{err}");
+    s.ok(&["deal", "won", &d]);
+    let won = &s.json(&["deal", "list", "--status", "won"])[0];
+    assert_eq!(won["stage"], "Won");
+    assert_eq!(won["closed_at"], common::NOW);
+    let d2 = s.ok(&["deal", "add", "ana@acme.io", "--title", "Upsell", "--amount", "300", "--currency", "usd"]);
+    s.ok(&["deal", "lost", &d2, "--reason", "budget"]);
+    let lost = &s.json(&["deal", "list", "--status", "lost"])[0];
+    assert_eq!(lost["lost_reason"], "budget");
+    assert_eq!(lost["currency"], "USD");
+    let before = s.dump();
+    let err = s.fails(&["deal", "add", &id, "--title", "X", "--amount", "12abc"], 1);
+    assert!(err.contains("amount") && err.contains("12abc"), "{err}");
+    s.fails(&["deal", "add", &id, "--title", "X", "--currency", "EURO"], 1);
+    s.fails(&["deal", "add", &id, "--title", "X", "--stage", "Nope"], 1);
+    assert_eq!(s.dump(), before);
+}
+
+#[test]
+fn tasks_due_done_and_snoozed() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    let overdue = s.ok(&["task", "add", &id, "--title", "Call back", "--due", "-2h"]);
+    let today = s.ok(&["task", "add", "--title", "Prepare deck", "--due", "today 18:00"]);
+    let later = s.ok(&["task", "add", &id, "--title", "Bump", "--due", "+3d", "--kind", "bump"]);
+    s.ok(&["task", "add", "--title", "Quarterly review", "--due", "+30d"]);
+    let ids = |due: &str| -> Vec<String> {
+        s.json(&["task", "list", "--due", due])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("overdue"), vec![overdue.clone()]);
+    assert_eq!(ids("today"), vec![overdue.clone(), today.clone()]);
+    assert_eq!(ids("week"), vec![overdue.clone(), today.clone(), later.clone()]);
+    assert_eq!(ids("all").len(), 4);
+    let task = &s.json(&["task", "list", "--due", "overdue"])[0];
+    assert_eq!(task["lead_id"], id.as_str());
+    assert_eq!(task["lead_name"], "Ana López");
+    assert_eq!(task["lead_email"], "ana@acme.io");
+    s.ok(&["task", "done", &overdue]);
+    s.ok(&["task", "snooze", &today, "--until", "+10d"]);
+    assert_eq!(ids("week"), vec![later]);
+    let err = s.fails(&["task", "snooze", &overdue, "--until", "+1d"], 1);
+    assert!(err.contains("already done"), "{err}");
+    s.fails(&["task", "list", "--due", "someday"], 1);
+    s.fails(&["task", "add", "--title", "x", "--due", "whenever"], 1);
+}
+
+#[test]
+fn references_resolve_or_explain() {
+    let s = Sandbox::new();
+    s.ana();
+    s.ok(&["lead", "add", "--first-name", "Ana", "--last-name", "Kelly", "--email", "ana.k@x.io"]);
+    let err = s.fails(&["lead", "show", "Ana"], 1);
+    assert!(err.contains("ambiguous") && err.contains("Ana López") && err.contains("Ana Kelly"), "{err}");
+    s.ok(&["lead", "show", "ana kelly"]);
+    s.ok(&["lead", "show", "López"]);
+    let err = s.fails(&["lead", "show", "Nobody"], 1);
+    assert!(err.contains("lead not found: 'Nobody'"), "{err}");
+}
+
+#[test]
+fn search_narrows_by_prefix() {
+    let s = Sandbox::new();
+    s.ana();
+    s.ok(&["lead", "add", "--first-name", "Bruno", "--last-name", "Díaz", "--company", "Globex", "--tag", "partner"]);
+    let names = |q: &str| -> Vec<String> {
+        s.json(&["search", q])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["first_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("an"), vec!["Ana"]);
+    assert_eq!(names("glob"), vec!["Bruno"]);
+    assert_eq!(names("diaz"), vec!["Bruno"], "accents are folded");
+    assert_eq!(names("partner"), vec!["Bruno"]);
+    assert_eq!(names("acme cto"), vec!["Ana"]);
+    assert!(names("\" OR 1=1 --").is_empty());
+}
+
+#[test]
+fn list_filters_and_sorts() {
+    let s = Sandbox::new();
+    s.ana();
+    s.ok(&["lead", "add", "--first-name", "Bruno", "--source", "referral", "--tag", "vip"]);
+    s.ok(&["lead", "add", "--first-name", "Carla", "--source", "Trade fair"]);
+    s.ok(&["log", "platform", "Bruno", "--value", "Guru", "--at", "-1h"]);
+    s.ok(&["log", "platform", "Carla", "--value", "Guru", "--at", "-2d"]);
+    let firsts = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["lead", "list"];
+        a.extend_from_slice(args);
+        s.json(&a).as_array().unwrap().iter().map(|l| l["first_name"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(firsts(&["--sort", "name"]), vec!["Ana", "Bruno", "Carla"]);
+    assert_eq!(firsts(&["--sort", "last-contact"]), vec!["Bruno", "Carla", "Ana"]);
+    // Newest first; these three share one (fixed) creation instant, so they keep insertion order.
+    assert_eq!(firsts(&["--sort", "created"]), vec!["Ana", "Bruno", "Carla"]);
+    assert_eq!(firsts(&["--tag", "vip"]), vec!["Bruno"]);
+    assert_eq!(firsts(&["--source", "trade fair"]), vec!["Carla"]);
+    assert_eq!(firsts(&["--owner", "me", "--sort", "name", "--limit", "2"]), vec!["Ana", "Bruno"]);
+    assert!(firsts(&["--lifecycle", "churned"]).is_empty());
+    s.fails(&["lead", "list", "--sort", "height"], 1);
+    s.fails(&["lead", "list", "--lifecycle", "prospect"], 1);
+    s.fails(&["lead", "list", "--stage", "Nope"], 1);
+    s.fails(&["lead", "list", "--owner", "ghost"], 1);
+}
+
+#[test]
+fn notes_appear_on_the_timeline() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    s.ok(&["note", &id, "Prefers WhatsApp"]);
+    let shown = s.json(&["lead", "show", &id]);
+    assert_eq!(shown["timeline"][0]["type"], "note");
+    assert_eq!(shown["timeline"][0]["body"], "Prefers WhatsApp");
+    s.fails(&["note", &id, "   "], 1);
+    let text = s.ok(&["lead", "show", &id]);
+    assert!(text.contains("✎ note Prefers WhatsApp"), "{text}");
+}
+
+#[test]
+fn bad_config_is_a_clear_error() {
+    let s = Sandbox::with_config("[team\nname = 1");
+    let err = s.fails(&["lead", "list"], 1);
+    assert!(err.contains("config file") && err.contains("config.toml"), "{err}");
+    let s = Sandbox::with_config("[pipeline]\nwon_stage = \"Done\"\n");
+    let err = s.fails(&["lead", "list"], 1);
+    assert!(err.contains("Done"), "{err}");
+    let s = Sandbox::new();
+    let err = s.cmd().env("LEADLINE_CONFIG", s.dir.path().join("missing.toml")).args(["lead", "list"]).assert().code(1);
+    let out = String::from_utf8_lossy(&err.get_output().stderr).to_string();
+    assert!(out.contains("missing.toml"), "{out}");
+    let err = s.cmd().env("LEADLINE_NOW", "yesterday").args(["lead", "list"]).assert().code(1);
+    assert!(String::from_utf8_lossy(&err.get_output().stderr).contains("LEADLINE_NOW"));
+    s.ok(&["config", "check"]);
+}
+
+#[test]
+fn the_example_config_is_valid_and_env_overrides_it() {
+    let s = Sandbox::new();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let out = s.cmd().env("LEADLINE_CONFIG", example).args(["config", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Nowhere/City").args(["config", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nowhere/City"));
+    let default = s.ok(&["config", "print-default"]);
+    assert!(default.contains("[pipeline]") && default.contains("stages"));
+    assert!(s.ok(&["completions", "bash"]).contains("leadline"));
+}
+
+#[test]
+fn database_files_are_private_and_backups_consistent() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Sandbox::new();
+    s.ana();
+    let mode = std::fs::metadata(&s.db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let copy = s.dir.path().join("copy.db");
+    let out = s.ok(&["backup", copy.to_str().unwrap()]);
+    assert!(out.contains("copy.db"), "{out}");
+    assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
+    let restored = s.cmd().env("LEADLINE_DB", &copy).args(["lead", "list", "--json"]).output().unwrap();
+    let leads: Value = serde_json::from_slice(&restored.stdout).unwrap();
+    assert_eq!(leads[0]["email"], "ana@acme.io");
+    let err = s.fails(&["backup", copy.to_str().unwrap()], 1);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+#[test]
+fn unreadable_or_garbage_databases_are_reported() {
+    let s = Sandbox::new();
+    std::fs::write(&s.db, b"this is not a database at all, just some text ................................").unwrap();
+    let err = s.fails(&["lead", "list"], 1);
+    assert!(err.contains("leads.db"), "{err}");
+    let s = Sandbox::new();
+    std::fs::write(s.dir.path().join("file"), "").unwrap();
+    let out = s.cmd().env("LEADLINE_DB", s.dir.path().join("file/leads.db")).args(["lead", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("file/leads.db"));
+}
+
+#[test]
+fn a_database_locked_by_another_process_is_reported_and_left_intact() {
+    let s = Sandbox::new();
+    s.ana();
+    let before = s.dump();
+    let holder = rusqlite::Connection::open(&s.db).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let err = s.fails(&["lead", "add", "--first-name", "Blocked"], 1);
+    assert!(err.contains("locked"), "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert_eq!(s.dump(), before);
+}
+
+#[test]
+fn demo_data_is_realistic_and_reproducible() {
+    let a = Sandbox::new();
+    let b = Sandbox::new();
+    let sa = a.json(&["demo", "--leads", "120", "--seed", "7"]);
+    b.ok(&["demo", "--leads", "120", "--seed", "7"]);
+    assert_eq!(sa["leads"], 120);
+    assert!(sa["outreach"].as_u64().unwrap() > 120);
+    assert!(sa["deals"].as_u64().unwrap() > 5);
+    let la = a.json(&["lead", "list", "--sort", "last-contact", "--limit", "20"]);
+    let lb = b.json(&["lead", "list", "--sort", "last-contact", "--limit", "20"]);
+    let strip = |v: &Value| -> Vec<(Value, Value, Value)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["id"].clone(), l["email"].clone(), l["last_contacted_at"].clone()))
+            .collect()
+    };
+    assert_eq!(strip(&la), strip(&lb), "same seed and clock, same data");
+    // Every outreach kind and every stage is represented.
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    let kinds: i64 = conn.query_row("SELECT count(DISTINCT kind) FROM outreach", [], |r| r.get(0)).unwrap();
+    assert_eq!(kinds, 5);
+    let stages: i64 = conn.query_row("SELECT count(DISTINCT stage) FROM deals", [], |r| r.get(0)).unwrap();
+    assert_eq!(stages, 8);
+    // last_contacted_at agrees with the history the generator wrote.
+    let wrong: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM leads l WHERE l.last_contacted_at IS NOT (SELECT max(t) FROM (
+                SELECT max(occurred_at) t FROM outreach WHERE lead_id = l.id
+                UNION ALL SELECT max(scheduled_at) FROM meetings WHERE lead_id = l.id AND attended = 1))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(wrong, 0);
+    // Search works on demo data (the FTS index was filled in bulk).
+    let any = la[0]["last_name"].as_str().unwrap().to_string();
+    assert!(!a.json(&["search", &any]).as_array().unwrap().is_empty());
+    a.fails(&["demo", "--leads", "0"], 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let s = Sandbox::new();
+    s.fails(&["lead", "add"], 2);
+    s.fails(&["lead", "frobnicate"], 2);
+    s.fails(&["lead", "edit", "x"], 2);
+    s.fails(&["--no-such-flag"], 2);
+}

@@ -1,0 +1,210 @@
+//! The store through the library: derived fields, keyset pages, FTS upkeep, hooks, migrations.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leadline::config::Config;
+use leadline::domain::{Clock, LeadId, OutreachKind, Timestamp};
+use leadline::store::leads::{LeadFilter, LeadQuery, LeadSort, NewLead};
+use leadline::store::outreach::{NewOutreach, OutreachPatch};
+use leadline::store::{Change, ChangeHook, Db, Store, StoreError, leads, meetings, outreach, schema, search};
+
+const NOW: Timestamp = Timestamp(1_795_608_000_000); // 2026-11-25T12:00:00Z
+
+fn open(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(NOW)).unwrap()
+}
+
+fn lead(store: &mut Store, first: &str, email: &str) -> LeadId {
+    store
+        .write(|db| {
+            leads::create(db, NewLead { first_name: first.into(), email: Some(email.into()), ..Default::default() })
+        })
+        .unwrap()
+}
+
+fn last_contact(store: &Store, id: &LeadId) -> Option<Timestamp> {
+    leads::get(&store.db(), id).unwrap().last_contacted_at
+}
+
+#[test]
+fn last_contact_follows_edits_and_removals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let id = lead(&mut s, "Ana", "ana@x.io");
+    let log = |s: &mut Store, days: i64| {
+        s.write(|db| {
+            outreach::log(
+                db,
+                NewOutreach {
+                    occurred_at: Some(NOW.plus_days(-days)),
+                    ..NewOutreach::new(id.clone(), OutreachKind::Email)
+                },
+            )
+        })
+        .unwrap()
+    };
+    let recent = log(&mut s, 1);
+    let old = log(&mut s, 5);
+    assert_eq!(last_contact(&s, &id), Some(NOW.plus_days(-1)));
+    // Removing the latest falls back to the next one.
+    s.write(|db| outreach::remove(db, &recent)).unwrap();
+    assert_eq!(last_contact(&s, &id), Some(NOW.plus_days(-5)));
+    // Editing a touch's time moves the last contact with it, both ways.
+    s.write(|db| {
+        outreach::edit(db, &old, OutreachPatch { occurred_at: Some(NOW.plus_days(-2)), ..Default::default() })
+    })
+    .unwrap();
+    assert_eq!(last_contact(&s, &id), Some(NOW.plus_days(-2)));
+    // An attended meeting counts; removing it takes it back out.
+    let m = s.write(|db| meetings::schedule(db, &id, NOW.plus_hours(-3), None, None)).unwrap();
+    assert_eq!(last_contact(&s, &id), Some(NOW.plus_days(-2)));
+    s.write(|db| meetings::mark(db, &m, true, None)).unwrap();
+    assert_eq!(last_contact(&s, &id), Some(NOW.plus_hours(-3)));
+    s.write(|db| meetings::remove(db, &m)).unwrap();
+    assert_eq!(last_contact(&s, &id), Some(NOW.plus_days(-2)));
+    s.write(|db| outreach::remove(db, &old)).unwrap();
+    assert_eq!(last_contact(&s, &id), None);
+}
+
+#[test]
+fn keyset_pages_cover_every_lead_once_in_every_sort() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    leadline::demo::generate(&mut s, 437, 3).unwrap();
+    for sort in LeadSort::ALL {
+        let db = s.db();
+        let mut seen = HashSet::new();
+        let mut order = Vec::new();
+        let mut after = None;
+        loop {
+            let page =
+                leads::list(&db, &LeadQuery { filter: LeadFilter::default(), sort, after: after.clone(), limit: 50 })
+                    .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(sort.cursor_of(last));
+            for l in &page {
+                assert!(seen.insert(l.id.clone()), "{sort:?}: {} twice", l.id);
+                order.push(l.clone());
+            }
+        }
+        assert_eq!(seen.len(), 437, "{sort:?}");
+        let full = leads::list(&db, &LeadQuery { sort, limit: 1000, ..Default::default() }).unwrap();
+        assert_eq!(full.iter().map(|l| &l.id).collect::<Vec<_>>(), order.iter().map(|l| &l.id).collect::<Vec<_>>());
+        assert_eq!(leads::count(&db, &LeadFilter::default()).unwrap(), 437);
+    }
+}
+
+#[test]
+fn search_index_follows_edits_removals_and_company_renames() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let id = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead {
+                    first_name: "Zoë".into(),
+                    last_name: "Quinn".into(),
+                    company: Some("Initech".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let hits = |s: &Store, q: &str| search::search(&s.db(), q, 10).unwrap().len();
+    assert_eq!(hits(&s, "zoe"), 1);
+    assert_eq!(hits(&s, "initech"), 1);
+    s.write(|db| leads::update(db, &id, leads::LeadPatch { last_name: Some("Rivers".into()), ..Default::default() }))
+        .unwrap();
+    assert_eq!(hits(&s, "quinn"), 0);
+    assert_eq!(hits(&s, "riv"), 1);
+    s.conn().execute("UPDATE accounts SET name = 'Globochem'", []).unwrap();
+    assert_eq!(hits(&s, "initech"), 0);
+    assert_eq!(hits(&s, "globo"), 1);
+    s.write(|db| leads::remove(db, &id)).unwrap();
+    assert_eq!(hits(&s, "riv"), 0);
+}
+
+/// A hook that refuses any outreach, to prove hooks run inside the writing transaction.
+struct RefuseOutreach;
+impl ChangeHook for RefuseOutreach {
+    fn on_change(&self, _db: &Db<'_>, change: &Change) -> leadline::store::Result<()> {
+        match change {
+            Change::OutreachLogged { .. } => Err(StoreError::Refused("no outreach today".into())),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[test]
+fn a_failing_hook_rolls_the_whole_write_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let id = lead(&mut s, "Ana", "ana@x.io");
+    s.add_hook(Arc::new(RefuseOutreach));
+    let err = s
+        .write(|db| {
+            outreach::log(
+                db,
+                NewOutreach { value: Some("Upwork".into()), ..NewOutreach::new(id.clone(), OutreachKind::Platform) },
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("no outreach today"));
+    assert!(outreach::for_lead(&s.db(), &id).unwrap().is_empty());
+    assert_eq!(last_contact(&s, &id), None);
+}
+
+#[test]
+fn databases_at_every_earlier_schema_version_migrate() {
+    for version in 0..schema::latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            schema::migrations().to_version(&mut conn, version).unwrap();
+        }
+        let mut s = Store::open(&path, &Config::defaults(), Clock::Fixed(NOW)).unwrap();
+        let id = lead(&mut s, "Migrated", "m@x.io");
+        assert_eq!(search::search(&s.db(), "migrated", 5).unwrap()[0].id, id, "from version {version}");
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_leadline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let err = Store::open(&path, &Config::defaults(), Clock::Fixed(NOW)).err().unwrap();
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn teams_do_not_see_each_others_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    lead(&mut s, "Mine", "mine@x.io");
+    // Another team's lead in the same file (as sync would bring it).
+    let conn = s.conn();
+    conn.execute(
+        "INSERT INTO teams (id, name, timezone, created_at, updated_at) VALUES ('t2', 'Other', 'UTC', 0, 0)",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO leads (id, team_id, first_name, email, email_key, created_at, updated_at)
+         VALUES ('0193aaaa-0000-7000-8000-000000000001', 't2', 'Theirs', 'mine@x.io', 'mine@x.io', 0, 0)",
+        [],
+    )
+    .unwrap();
+    let db = s.db();
+    let all = leads::list(&db, &LeadQuery { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(all.iter().map(|l| l.first_name.as_str()).collect::<Vec<_>>(), vec!["Mine"]);
+    assert!(leads::resolve(&db, "Theirs").is_err());
+    assert!(leads::resolve(&db, "0193aaaa-0000-7000-8000-000000000001").is_err());
+    assert_eq!(leads::resolve(&db, "mine@x.io").unwrap(), all[0].id);
+}
