@@ -493,7 +493,7 @@ pub fn set_score(db: &Db<'_>, id: &LeadId, score: i64) -> Result<()> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LeadSort {
-    /// Highest score first.
+    /// Highest score first (newest first among equals).
     #[default]
     Score,
     /// Most recently contacted first; never-contacted last.
@@ -587,28 +587,43 @@ pub struct LeadQuery {
 }
 
 /// One page of leads: filtered, sorted, starting after the cursor (keyset: no OFFSET, any depth is cheap).
+///
+/// After a cursor the page is read in two index seeks: the rest of the cursor's sort-key group
+/// (`key = k AND seq beyond s`), then the keys beyond `k`. A single row-value comparison would read
+/// the same rows, but SQLite seeks only on its first column, so deep pages of equal keys would scan.
 pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
     let (expr, desc) = q.sort.key();
-    let mut sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.team_id = ? AND l.deleted_at IS NULL");
-    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
-    filter_sql(db, &q.filter, &mut sql, &mut args)?;
-    if let Some(c) = &q.after {
-        let cmp = if desc { "<" } else { ">" };
-        sql.push_str(&format!(" AND ({expr} {cmp} ? OR ({expr} = ? AND l.seq > ?))"));
-        for _ in 0..2 {
-            args.push(match &c.key {
-                CursorKey::Int(i) => Box::new(*i),
-                CursorKey::Text(t) => Box::new(t.clone()),
-            });
+    let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
+    let mut base = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.team_id = ? AND l.deleted_at IS NULL");
+    let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    filter_sql(db, &q.filter, &mut base, &mut filter_args)?;
+    let key_arg = |c: &Cursor| -> Box<dyn ToSql> {
+        match &c.key {
+            CursorKey::Int(i) => Box::new(*i),
+            CursorKey::Text(t) => Box::new(t.clone()),
         }
-        args.push(Box::new(c.seq));
+    };
+    let run = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<Lead>> {
+        let mut stmt = db.conn.prepare_cached(sql)?;
+        let args = filter_args.iter().chain(extra.iter()).map(|b| b.as_ref());
+        let rows = stmt.query_map(params_from_iter(args), from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let Some(c) = &q.after else {
+        return run(&format!("{base} ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"), vec![Box::new(q.limit as i64)]);
+    };
+    let mut page = run(
+        &format!("{base} AND {expr} = ? AND l.seq {cmp} ? ORDER BY l.seq {dir} LIMIT ?"),
+        vec![key_arg(c), Box::new(c.seq), Box::new(q.limit as i64)],
+    )?;
+    if page.len() < q.limit {
+        let rest = q.limit - page.len();
+        page.extend(run(
+            &format!("{base} AND {expr} {cmp} ? ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"),
+            vec![key_arg(c), Box::new(rest as i64)],
+        )?);
     }
-    let dir = if desc { "DESC" } else { "ASC" };
-    sql.push_str(&format!(" ORDER BY {expr} {dir}, l.seq ASC LIMIT ?"));
-    args.push(Box::new(q.limit as i64));
-    let mut stmt = db.conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(page)
 }
 
 /// How many leads match a filter (for status lines).

@@ -5,11 +5,7 @@ use rusqlite_migration::{M, Migrations};
 
 use super::Result;
 
-/// The FTS triggers, also re-created by bulk loads after they fill the index in one pass.
-pub const FTS_TRIGGERS: &str = include_str!("migrations/fts_triggers.sql");
-pub const FTS_TRIGGER_NAMES: [&str; 4] =
-    ["leads_fts_insert", "leads_fts_update", "leads_fts_delete", "accounts_fts_rename"];
-
+const FTS_TRIGGERS: &str = include_str!("migrations/fts_triggers.sql");
 const CORE: &str = include_str!("migrations/001_core.sql");
 
 pub fn migrations() -> Migrations<'static> {

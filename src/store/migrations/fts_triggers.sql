@@ -1,5 +1,5 @@
--- Keeps lead_fts in step with leads (rowid = leads.seq). Kept apart so a bulk load can drop
--- and re-create them around one INSERT ... SELECT into the index.
+-- Keeps lead_fts in step with leads (rowid = leads.seq). Bulk loads lift these triggers (every
+-- trigger whose name mentions fts) and fill the index in one pass.
 CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads WHEN new.deleted_at IS NULL BEGIN
     INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
     VALUES (new.seq, new.first_name || ' ' || new.last_name, new.email, new.phone,
