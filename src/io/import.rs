@@ -543,7 +543,9 @@ fn load_rejects(store: &Store, run_id: &str, report: &mut ImportReport) -> Resul
 /// Writes the rejected rows of a run as a CSV with the file's own columns plus where and why, so the rep
 /// can fix them and import that file.
 pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
-    let mut w = csv::Writer::from_path(out).map_err(|e| file_err(out, e))?;
+    // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
+    // three columns saying where and why; an import of this file ignores those three.
+    let mut w = csv::WriterBuilder::new().flexible(true).from_path(out).map_err(|e| file_err(out, e))?;
     let headers: Vec<String> = match &report.run_id {
         Some(id) => {
             let h: String =
@@ -552,27 +554,19 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
         }
         None => Vec::new(),
     };
-    let mut header_row = if headers.is_empty() && report.format != Format::Csv {
-        vec!["record".to_string()]
+    let mut header_row: Vec<String> = ["leadline_line", "leadline_column", "leadline_error"].map(String::from).to_vec();
+    if headers.is_empty() && report.format != Format::Csv {
+        header_row.push("record".into());
     } else if headers.is_empty() {
-        report
-            .rejects
-            .first()
-            .map(|r| (1..=r.record.len()).map(|i| format!("column {i}")).collect())
-            .unwrap_or_default()
+        let width = report.rejects.iter().map(|r| r.record.len()).max().unwrap_or(0);
+        header_row.extend((1..=width).map(|i| format!("column {i}")));
     } else {
-        headers.clone()
-    };
-    let width = header_row.len();
-    header_row.extend(["leadline_line", "leadline_column", "leadline_error"].map(String::from));
+        header_row.extend(headers);
+    }
     w.write_record(&header_row).map_err(|e| file_err(out, e))?;
     let mut write = |r: &Reject| -> Result<()> {
-        let mut cells: Vec<String> = r.record.clone();
-        cells.resize(width.max(cells.len()), String::new());
-        cells.truncate(width.max(1));
-        cells.push(r.line.to_string());
-        cells.push(r.column.clone().unwrap_or_default());
-        cells.push(r.reason.clone());
+        let mut cells = vec![r.line.to_string(), r.column.clone().unwrap_or_default(), r.reason.clone()];
+        cells.extend(r.record.iter().cloned());
         w.write_record(&cells).map_err(|e| file_err(out, e))
     };
     let mut n = 0u64;
