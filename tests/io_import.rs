@@ -62,7 +62,7 @@ fn hubspot_export_with_bom_crlf_and_a_duplicate_inside_the_file() {
     assert_eq!(bob.lifecycle, "customer");
     assert_eq!(r.unknown_owners, vec!["Jane Whitfield"]);
     let carla = lead(&s, "carla@ventas.mx");
-    assert_eq!(carla.title.as_deref(), Some("Directora\r\nde Ventas"));
+    assert_eq!(carla.title.as_deref(), Some("Directora\nde Ventas"));
     assert!(carla.do_not_contact, "unsubscribed from all email is an opt-out");
     assert!(privacy::can_contact(&s.db(), &carla.id).is_err());
     assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'opt_out'"), 1);

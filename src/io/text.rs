@@ -123,9 +123,75 @@ impl<R: Read> Read for Utf8Reader<R> {
     }
 }
 
-/// Wraps a reader positioned after the BOM so that it yields UTF-8.
+/// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
 pub fn utf8_stream<'a, R: Read + 'a>(inner: R, encoding: &'static Encoding) -> Box<dyn Read + 'a> {
-    if encoding == UTF_8 { Box::new(inner) } else { Box::new(Utf8Reader::new(inner, encoding)) }
+    if encoding == UTF_8 {
+        Box::new(LfReader::new(inner))
+    } else {
+        Box::new(LfReader::new(Utf8Reader::new(inner, encoding)))
+    }
+}
+
+/// Turns CRLF into LF (a lone CR is kept): line numbers then count the same whatever wrote the file,
+/// and text with line breaks (notes, titles) is stored one way.
+pub struct LfReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// A CR at the end of the last chunk, not yet known to be part of a CRLF.
+    pending_cr: bool,
+}
+
+impl<R: Read> LfReader<R> {
+    pub fn new(inner: R) -> Self {
+        Self { inner, buf: vec![0; 64 * 1024], pending_cr: false }
+    }
+}
+
+impl<R: Read> Read for LfReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let want = out.len().min(self.buf.len()).saturating_sub(1).max(1);
+            let n = self.inner.read(&mut self.buf[..want])?;
+            if n == 0 {
+                if self.pending_cr {
+                    self.pending_cr = false;
+                    out[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut w = 0;
+            let mut i = 0;
+            if self.pending_cr {
+                self.pending_cr = false;
+                if self.buf[0] != b'\n' {
+                    out[w] = b'\r';
+                    w += 1;
+                }
+            }
+            while i < n {
+                let b = self.buf[i];
+                if b == b'\r' {
+                    if i + 1 == n {
+                        self.pending_cr = true;
+                    } else if self.buf[i + 1] != b'\n' {
+                        out[w] = b'\r';
+                        w += 1;
+                    }
+                } else {
+                    out[w] = b;
+                    w += 1;
+                }
+                i += 1;
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
 }
 
 /// True for encodings whose bytes keep ASCII where ASCII is (so delimiters and quotes can be scanned raw).
@@ -155,5 +221,8 @@ mod tests {
         Utf8Reader::new(&b"Jos\xe9 \x80"[..], WINDOWS_1252).read_to_string(&mut out).unwrap();
         assert_eq!(out, "José €");
         assert_eq!(field_text(b"Caf\xe9"), "Café");
+        let mut lf = String::new();
+        LfReader::new(&b"a\r\nb\rc\r\n\r"[..]).read_to_string(&mut lf).unwrap();
+        assert_eq!(lf, "a\nb\rc\n\r");
     }
 }
