@@ -22,11 +22,11 @@ if [ ! -s "$CSV" ]; then
     split("Ana Bob Carla Dmitri Emma Farah Gus Hiro Inés Julia Karl Léa Mateo Olga Yuki", first, " ");
     split("López Stone Méndez Ivanov Schulz Haddad Olsen Tanaka Ortega Kowalska Berg Dubois Ruiz Petrova Nakamura", last, " ");
     split("Software Retail Logistics Manufacturing Marine Food", ind, " ");
-    print "First Name,Last Name,Email,Phone,Company,Job Title,Industry,Tags,Deal Amount";
+    print "First Name,Last Name,Email,Phone,Company,Job Title,Industry,Tags";
     for (i = 1; i <= n; i++) {
       f = first[1 + int(rand() * 15)]; l = last[1 + int(rand() * 15)];
-      printf "%s,%s,%s.%s.%d@example.com,+34 6%08d,\"Company %d, S.L.\",Head of Sales,%s,\"vip,q%d\",\"%d.%03d,%02d\"\n",
-        f, l, tolower(f), tolower(l), i, i, int(i / 5), ind[1 + int(rand() * 6)], 1 + i % 4, int(rand() * 90) + 1, int(rand() * 999), int(rand() * 99);
+      printf "%s,%s,%s.%s.%d@example.com,+34 6%08d,\"Company %d, S.L.\",Head of Sales,%s,\"vip,q%d\"\n",
+        f, l, tolower(f), tolower(l), i, i, int(i / 5), ind[1 + int(rand() * 6)], 1 + i % 4;
     }
   }' > "$CSV"
 fi

@@ -629,3 +629,29 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL"), 2);
     assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'anonymize'"), 2);
 }
+
+#[test]
+fn a_bulk_load_builds_the_list_indexes_at_the_end_and_an_interrupted_one_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let indexes = |s: &Store| count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'lead%'");
+    let before = indexes(&s);
+    let path = dir.path().join("many.csv");
+    let mut csv = String::from("First Name,Last Name,Email,Company,Tags\n");
+    for i in 0..300 {
+        csv.push_str(&format!("Ana{i},López,ana{i}@acme.es,Acme {},\"vip,q{}\"\n", i / 3, i % 4));
+    }
+    csv.push_str("Ana7,López,ANA7@ACME.ES,Acme 2,\n");
+    std::fs::write(&path, csv).unwrap();
+    let stop = ImportOptions { bulk: Some(true), stop_after: Some(200), ..Default::default() };
+    assert!(matches!(import_file(&mut s, &path, &stop), Err(IoError::Interrupted { .. })));
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0, "one transaction: nothing half-done");
+    assert_eq!(indexes(&s), before, "the dropped indexes came back with the rollback");
+    let r = import_file(&mut s, &path, &ImportOptions { bulk: Some(true), ..Default::default() }).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged + r.counts.leads.skipped), (300, 1));
+    assert_eq!(indexes(&s), before);
+    assert_eq!(leadline::store::search::search(&s.db(), "ana150", 5).unwrap().len(), 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM lead_tags WHERE tag = 'vip'"), 300);
+    let listed = leads::list(&s.db(), &leads::LeadQuery { limit: 1000, ..Default::default() }).unwrap();
+    assert_eq!(listed.len(), 300);
+}

@@ -63,6 +63,9 @@ pub struct ImportArgs {
     /// Stop after this many rows as a crash would (for testing resume).
     #[arg(long, hide = true)]
     stop_after: Option<u64>,
+    /// Load in bulk (one transaction, list indexes built at the end) whatever the file's size.
+    #[arg(long, hide = true)]
+    bulk: bool,
 }
 
 pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
@@ -96,6 +99,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         progress: std::io::stderr().is_terminal() && !a.json,
         default_country: a.country.clone().or_else(|| Some(env.config.import.default_country.clone())),
         window,
+        bulk: a.bulk.then_some(true),
     };
     let report = import::import_file(&mut env.store, &a.file, &opts).map_err(io_err)?;
     if let Some(path) = &a.rejects {

@@ -117,7 +117,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         return Err(StoreError::Refused("a lead cannot be merged with itself".into()));
     }
     let (a, b) = (leads::get(db, x)?, leads::get(db, y)?);
-    let (keep, gone) = if (b.created_at, &b.id) < (a.created_at, &a.id) { (b, a) } else { (a, b) };
+    let (keep, gone) = if (b.created_at, b.seq) < (a.created_at, a.seq) { (b, a) } else { (a, b) };
     let mut patch = LeadPatch::default();
     let mut filled: Vec<String> = Vec::new();
     let mut fill = |name: &str, mine: &Option<String>, theirs: &Option<String>| -> Option<String> {

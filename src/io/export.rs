@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{Result, file_err};
 use crate::domain::time::DAY_MS;
 use crate::domain::{Lifecycle, Timestamp, ValidationError};
-use crate::store::leads::{self, Cursor, Lead, LeadFilter, LeadQuery, LeadSort};
+use crate::store::leads::{self, Lead, LeadFilter};
 use crate::store::{Db, deals, meetings, outreach, tasks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,30 +225,23 @@ fn lead_cells(l: &Lead) -> Vec<String> {
     ]
 }
 
-/// Streams leads matching `filter` (changed since `since`), newest first, page by page.
-pub fn leads(
-    db: &Db<'_>,
-    sink: &mut Sink<'_>,
-    filter: &LeadFilter,
-    since: Option<Timestamp>,
-    min_score: Option<i64>,
-) -> Result<()> {
-    let mut after: Option<Cursor> = None;
-    loop {
-        let q = LeadQuery { filter: filter.clone(), sort: LeadSort::Created, after: after.clone(), limit: 5000 };
-        let page = leads::list(db, &q)?;
-        for l in &page {
-            if since.is_some_and(|s| l.updated_at < s && l.created_at < s) || min_score.is_some_and(|m| l.score < m) {
-                continue;
-            }
-            sink.row(l, || lead_cells(l)).map_err(|e| file_err(Path::new("export"), e))?;
+/// Streams the leads matching `filter` that `keep` accepts, in creation order.
+pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn Fn(&Lead) -> bool) -> Result<()> {
+    let mut failed: Option<std::io::Error> = None;
+    leads::for_each(db, filter, |l| {
+        if !keep(l) {
+            return Ok(());
         }
-        match page.last() {
-            Some(last) if page.len() == 5000 => after = Some(LeadSort::Created.cursor_of(last)),
-            _ => break,
+        if let Err(e) = sink.row(l, || lead_cells(l)) {
+            failed = Some(e);
+            return Err(crate::store::StoreError::Refused("write failed".into()));
         }
-    }
-    Ok(())
+        Ok(())
+    })
+    .map_err(|e| match failed.take() {
+        Some(io) => file_err(Path::new("export"), io),
+        None => e.into(),
+    })
 }
 
 /// Builds `AND ...` conditions for the other objects from `--where` (lead=REF plus per-object keys).
@@ -368,7 +361,9 @@ pub fn rows(
     extra: Option<(&str, Vec<i64>)>,
 ) -> Result<()> {
     if object == Object::Leads {
-        return leads(db, sink, &w.lead_filter()?, since, None);
+        // Changed since: created or edited after the time.
+        let keep = |l: &Lead| since.is_none_or(|s| l.updated_at >= s || l.created_at >= s);
+        return leads(db, sink, &w.lead_filter()?, &keep);
     }
     let (cols, from, alias, order) = match object {
         Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),
@@ -513,24 +508,7 @@ pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
         Ok(())
     };
     write("leads_new_score6.csv", Object::Leads, &mut |s| {
-        let mut after: Option<Cursor> = None;
-        'pages: loop {
-            let q =
-                LeadQuery { filter: LeadFilter::default(), sort: LeadSort::Created, after: after.clone(), limit: 2000 };
-            let page = leads::list(db, &q)?;
-            for l in &page {
-                if l.created_at.0 < week {
-                    break 'pages;
-                }
-                if l.score >= 6 {
-                    s.row(l, || lead_cells(l)).map_err(|e| file_err(dir, e))?;
-                }
-            }
-            match page.last() {
-                Some(last) if page.len() == 2000 => after = Some(LeadSort::Created.cursor_of(last)),
-                _ => break,
-            }
-        }
+        leads(db, s, &LeadFilter::default(), &|l: &Lead| l.created_at.0 >= week && l.score >= 6)?;
         Ok(())
     })?;
     write("outreach_30d.csv", Object::Outreach, &mut |s| {
