@@ -31,14 +31,17 @@ if [ ! -s "$CSV" ]; then
   }' > "$CSV"
 fi
 ls -lh "$CSV"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other work on the machine slows every figure alike)"
 
 measure() { # label, command...
   local label=$1; shift
   /usr/bin/time -v "$@" > "$DIR/$label.out" 2> "$DIR/$label.time" || { cat "$DIR/$label.time"; exit 1; }
-  local wall rss
+  local wall rss user sys
   wall=$(grep "Elapsed (wall clock)" "$DIR/$label.time" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$DIR/$label.time" | awk '{print $NF}')
-  printf '%-16s wall %-10s max RSS %6d MB\n' "$label" "$wall" $((rss / 1024))
+  user=$(grep "User time" "$DIR/$label.time" | awk '{print $NF}')
+  sys=$(grep "System time" "$DIR/$label.time" | awk '{print $NF}')
+  printf '%-16s wall %-10s cpu %6ss user + %5ss sys   max RSS %6d MB\n' "$label" "$wall" "$user" "$sys" $((rss / 1024))
 }
 
 rm -f "$DIR/bare.db" "$DIR/leadline.db"*

@@ -55,6 +55,7 @@ pub struct ImportArgs {
     /// Calendar files: only events until this time (default: in 180 days).
     #[arg(long, value_name = "TIME")]
     to: Option<String>,
+    /// Print the report as JSON.
     #[arg(long)]
     json: bool,
     /// Rows per committed chunk.
@@ -246,6 +247,7 @@ pub struct DedupeArgs {
     /// Only pairs at least this sure (0-100).
     #[arg(long, default_value_t = 0)]
     min_confidence: i64,
+    /// Print the pairs (or the merges) as JSON.
     #[arg(long)]
     json: bool,
 }

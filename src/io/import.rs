@@ -407,9 +407,11 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let bulk = opts.bulk.unwrap_or(format == Format::Csv && scan.size > 8 << 20 && (existing as u64) < scan.size / 200);
     let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
     writer.bulk = bulk;
-    // Index builds sort on disk rather than in memory, so a bulk load stays small whatever the file's size.
+    // Index builds sort on disk rather than in memory, and a smaller page cache leaves room for them, so a bulk
+    // load stays small whatever the file's size.
     if bulk {
         store.conn().pragma_update(None, "temp_store", "FILE")?;
+        store.conn().pragma_update(None, "cache_size", -24_000)?;
     }
     loop {
         let mut stash: Option<IoError> = None;
@@ -501,6 +503,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     }
     if bulk {
         store.conn().pragma_update(None, "temp_store", "MEMORY")?;
+        store.conn().pragma_update(None, "cache_size", -64_000)?;
     }
     if let Some(bar) = &bar {
         bar.finish_and_clear();
