@@ -115,7 +115,8 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let csv = run(&db, &["export", "leads"]);
     assert!(csv.starts_with("id,first_name,last_name,email,phone,company,title,source,"), "{csv}");
     assert_eq!(csv.lines().count(), 5, "{csv}");
-    let jsonl = run(&db, &["export", "leads", "--format", "jsonl", "--where", "source=Referrals"]);
+    let jsonl =
+        run(&db, &["export", "leads", "--format", "jsonl", "--where", "source=Referrals", "--since", "2025-01-01"]);
     assert_eq!(jsonl.lines().count(), 1);
     assert!(jsonl.contains("\"first_name\":\"Bob\""), "{jsonl}");
     let out = dir.path().join("leads.json");

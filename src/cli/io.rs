@@ -50,10 +50,10 @@ pub struct ImportArgs {
     #[arg(long)]
     country: Option<String>,
     /// Calendar files: only events from this time (default: a year ago).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     from: Option<String>,
     /// Calendar files: only events until this time (default: in 180 days).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     to: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
@@ -196,7 +196,7 @@ pub struct ExportArgs {
     #[arg(long = "where", value_name = "FILTER")]
     filter: Option<String>,
     /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d").
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     since: Option<String>,
 }
 
