@@ -655,3 +655,23 @@ fn a_bulk_load_builds_the_list_indexes_at_the_end_and_an_interrupted_one_leaves_
     let listed = leads::list(&s.db(), &leads::LeadQuery { limit: 1000, ..Default::default() }).unwrap();
     assert_eq!(listed.len(), 300);
 }
+
+#[test]
+fn the_io_migration_upgrades_a_database_that_has_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        leadline::store::schema::migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams (id, name, timezone, created_at, updated_at) VALUES ('t', 'T', 'UTC', 0, 0);
+             INSERT INTO leads (id, team_id, first_name, phone, created_at, updated_at)
+             VALUES ('0190a000-0000-7000-8000-000000000001', 't', 'Old', '+34 (600) 11-22-33', 0, 0);",
+        )
+        .unwrap();
+    }
+    let s = open(dir.path(), "old.db");
+    let key: String = s.conn().query_row("SELECT phone_key FROM leads", [], |r| r.get(0)).unwrap();
+    assert_eq!(key, "+34600112233");
+    assert_eq!(count(&s, "SELECT count(*) FROM import_runs"), 0);
+}
