@@ -675,3 +675,32 @@ fn the_io_migration_upgrades_a_database_that_has_leads() {
     assert_eq!(key, "+34600112233");
     assert_eq!(count(&s, "SELECT count(*) FROM import_runs"), 0);
 }
+
+#[test]
+fn broken_json_vcard_and_calendar_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let cases = [
+        ("a.json", "[{\"first_name\": \"Ana\", ", "not valid JSON"),
+        ("b.vcf", "BEGIN:VCARD\nVERSION:3.0\n", "no contacts"),
+        ("c.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "no events"),
+        ("d.jsonl", "{oops\n{also bad\n", "not JSON"),
+    ];
+    for (name, text, expect) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let e = import_file(&mut s, &path, &ImportOptions::default()).unwrap_err();
+        assert!(matches!(e, IoError::BadFile { .. }) && e.to_string().contains(expect), "{name}: {e}");
+    }
+    // One bad line in JSON lines is a reject, the rest goes in.
+    let path = dir.path().join("e.jsonl");
+    std::fs::write(
+        &path,
+        "{\"first_name\":\"Ana\",\"email\":\"ana@x.es\"}\n{broken\n{\"first_name\":\"Bo\",\"email\":\"bad\"}\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 2));
+    assert_eq!(r.rejects[1].line, 3);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+}
