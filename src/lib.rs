@@ -7,4 +7,5 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod engine;
+pub mod io;
 pub mod store;

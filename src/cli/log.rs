@@ -114,6 +114,12 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
     };
     let id = env.store.write(|db| {
         let lead = leads::resolve(db, &a.lead)?;
+        // A touch that already happened is recorded anyway, but the rep hears about the opt-out.
+        if !a.inbound
+            && let Err(refusal) = crate::io::privacy::can_contact(db, &lead)
+        {
+            eprintln!("warning: {refusal}");
+        }
         outreach::log(
             db,
             NewOutreach {

@@ -2,6 +2,7 @@
 //! Read commands print a table, or JSON with `--json`; write commands print the id they wrote.
 
 mod deal;
+mod io;
 mod lead;
 mod log;
 mod meeting;
@@ -68,6 +69,19 @@ pub enum Command {
     Completions(misc::CompletionsArgs),
     /// Make a consistent copy of the database.
     Backup(misc::BackupArgs),
+    /// Import leads (CSV from any CRM, vCard, leadline JSON) or meetings (iCalendar).
+    Import(io::ImportArgs),
+    /// Export leads, outreach, meetings, deals or tasks (CSV, JSON, JSONL), or the weekly files.
+    Export(io::ExportArgs),
+    /// List likely duplicate leads, and merge them with --apply.
+    Dedupe(io::DedupeArgs),
+    /// Print a tracking link (UTM parameters and lead id) for a lead.
+    Link(io::LinkArgs),
+    /// Erase a lead's personal data (right to be forgotten), keeping counts for reports.
+    Forget(io::ForgetArgs),
+    /// Opt-outs and retention.
+    #[command(subcommand)]
+    Privacy(io::PrivacyCmd),
 }
 
 /// An error on its way to stderr, with the exit code it earns.
@@ -184,6 +198,12 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         Command::Search(a) => misc::search(&mut env, a),
         Command::Inbox(a) => misc::inbox(&mut env, a),
         Command::Backup(a) => misc::backup(&mut env, a),
+        Command::Import(a) => io::import(&mut env, a),
+        Command::Export(a) => io::export(&mut env, a),
+        Command::Dedupe(a) => io::dedupe_cmd(&mut env, a),
+        Command::Link(a) => io::link(&mut env, a),
+        Command::Forget(a) => io::forget(&mut env, a),
+        Command::Privacy(c) => io::privacy_cmd(&mut env, c),
         Command::Config(_) | Command::Completions(_) => Ok(()),
     }
 }

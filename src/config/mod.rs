@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::{Stages, ValidationError, time::parse_tz};
 
+pub mod io;
+
 /// The defaults shipped inside the binary; `leadline config print-default` prints them.
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
 
@@ -26,6 +28,10 @@ pub struct Config {
     pub team: TeamConfig,
     pub pipeline: PipelineConfig,
     pub followup: FollowupConfig,
+    #[serde(default)]
+    pub import: io::ImportConfig,
+    #[serde(default)]
+    pub privacy: io::PrivacyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -20,6 +20,8 @@ pub enum Indexes {
     Keep,
     /// Lift every secondary index of these tables (loading into a table nobody reads meanwhile).
     Lift(&'static [&'static str]),
+    /// Lift just these indexes (those that only serve lists), keeping the ones a load looks rows up by.
+    Named(&'static [&'static str]),
 }
 
 /// The tables demo data fills.
@@ -42,6 +44,7 @@ impl Lift {
             let take = match (&*kind, indexes) {
                 ("trigger", _) => true,
                 ("index", Indexes::Lift(tables)) => tables.contains(&table.as_str()),
+                ("index", Indexes::Named(names)) => names.contains(&name.as_str()),
                 _ => false,
             };
             if take {

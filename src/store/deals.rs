@@ -37,12 +37,14 @@ impl Deal {
     }
 }
 
-const DEAL_COLUMNS: &str = "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
+pub(crate) const DEAL_COLUMNS: &str =
+    "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
     d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
     d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at";
-const DEAL_FROM: &str = "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id";
+pub(crate) const DEAL_FROM: &str =
+    "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
     let minor: i64 = r.get(7)?;
     let currency: String = r.get(8)?;
     let status: String = r.get(11)?;

@@ -626,6 +626,23 @@ pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
     Ok(page)
 }
 
+/// Every lead matching a filter, oldest row first, handed to `f` one at a time as the query steps
+/// (exports of a million leads never hold them all, and never re-scan like deep keyset pages on equal keys).
+pub fn for_each(db: &Db<'_>, filter: &LeadFilter, mut f: impl FnMut(&Lead) -> Result<()>) -> Result<()> {
+    // A plain scan in row order: through an index, the rows would have to be sorted (in memory) first.
+    let from = LEAD_FROM.replacen("FROM leads l", "FROM leads l NOT INDEXED", 1);
+    let mut sql = format!("SELECT {LEAD_COLUMNS} {from} WHERE l.team_id = ? AND l.deleted_at IS NULL");
+    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    filter_sql(db, filter, &mut sql, &mut args)?;
+    sql.push_str(" ORDER BY l.seq");
+    let mut stmt = db.conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter().map(|b| b.as_ref())))?;
+    while let Some(row) = rows.next()? {
+        f(&from_row(row)?)?;
+    }
+    Ok(())
+}
+
 /// How many leads match a filter (for status lines).
 pub fn count(db: &Db<'_>, filter: &LeadFilter) -> Result<i64> {
     let mut sql = "SELECT count(*) FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();

@@ -7,14 +7,15 @@ use super::Result;
 
 const FTS_TRIGGERS: &str = include_str!("migrations/fts_triggers.sql");
 const CORE: &str = include_str!("migrations/001_core.sql");
+const IO: &str = include_str!("migrations/004_io.sql");
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(CORE), M::up(FTS_TRIGGERS)])
+    Migrations::new(vec![M::up(CORE), M::up(FTS_TRIGGERS), M::up(IO)])
 }
 
 /// Number of migrations this build knows; a database at a higher version was written by a newer leadline.
 pub fn latest_version() -> usize {
-    2
+    3
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

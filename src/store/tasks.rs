@@ -32,11 +32,11 @@ impl Task {
     }
 }
 
-const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
+pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
     trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at";
-const TASK_FROM: &str = "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id";
+pub(crate) const TASK_FROM: &str = "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
     let kind: String = r.get(2)?;
     Ok(Task {
         id: TaskId(r.get(0)?),

@@ -1,0 +1,432 @@
+//! `leadline import`, `export`, `dedupe`, `link`, `forget` and `privacy`: bringing data in and out,
+//! duplicates, tracking links and the person's rights.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::output::{Table, print_json, safe};
+use super::{CliError, CliResult, Env};
+use crate::io::dedupe;
+use crate::io::export::{self, ExportFormat, Object, Sink, Where};
+use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
+use crate::io::links::{self, LinkTags};
+use crate::io::presets::{Field, Preset};
+use crate::io::{IoError, privacy};
+use crate::store::leads;
+
+fn io_err(e: IoError) -> CliError {
+    match e {
+        IoError::Store(s) => CliError::Store(s),
+        IoError::Invalid(v) => CliError::Invalid(v),
+        other => CliError::Io(other.to_string()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: CSV (any CRM export), vCard (.vcf), iCalendar (.ics) or leadline JSON / JSONL.
+    file: PathBuf,
+    /// auto, csv, vcard, ics or json.
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// auto, hubspot, pipedrive, salesforce, linkedin, google, outlook, leadline or generic.
+    #[arg(long, default_value = "auto")]
+    preset: String,
+    /// Map a column to a field, e.g. --map "Correo=email"; repeat for several.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    maps: Vec<String>,
+    /// For a row that is an existing lead (same e-mail or phone): skip, merge (fill empty fields) or update.
+    #[arg(long, default_value = "merge")]
+    on_duplicate: String,
+    /// Show exactly what would be created, merged, updated and rejected, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the rejected rows here as a CSV to fix and import again.
+    #[arg(long, value_name = "PATH")]
+    rejects: Option<PathBuf>,
+    /// Country for national phone numbers (default: [import] default_country).
+    #[arg(long)]
+    country: Option<String>,
+    /// Calendar files: only events from this time (default: a year ago).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    from: Option<String>,
+    /// Calendar files: only events until this time (default: in 180 days).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    to: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Rows per committed chunk.
+    #[arg(long, default_value_t = 20_000, hide = true)]
+    chunk_rows: usize,
+    /// Stop after this many rows as a crash would (for testing resume).
+    #[arg(long, hide = true)]
+    stop_after: Option<u64>,
+    /// Load in bulk (one transaction, list indexes built at the end) whatever the file's size.
+    #[arg(long, hide = true)]
+    bulk: bool,
+}
+
+pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
+    let maps = a
+        .maps
+        .iter()
+        .map(|m| {
+            let (col, field) = m.rsplit_once('=').ok_or_else(|| {
+                CliError::Usage(format!("--map '{m}' must be COLUMN=FIELD, e.g. --map \"Correo=email\""))
+            })?;
+            Ok((col.trim().to_string(), field.parse::<Field>()?))
+        })
+        .collect::<CliResult<Vec<_>>>()?;
+    let window = match (&a.from, &a.to) {
+        (None, None) => None,
+        (f, t) => {
+            let now = env.now();
+            let from = f.as_deref().map(|x| env.time(x, "--from")).transpose()?.unwrap_or(now.plus_days(-365));
+            let to = t.as_deref().map(|x| env.time(x, "--to")).transpose()?.unwrap_or(now.plus_days(180));
+            Some((from, to))
+        }
+    };
+    let opts = ImportOptions {
+        format: (a.format != "auto").then(|| a.format.parse::<Format>()).transpose()?,
+        preset: (a.preset != "auto").then(|| a.preset.parse::<Preset>()).transpose()?,
+        maps,
+        on_duplicate: a.on_duplicate.parse::<OnDuplicate>()?,
+        dry_run: a.dry_run,
+        chunk_rows: a.chunk_rows,
+        stop_after: a.stop_after,
+        progress: std::io::stderr().is_terminal() && !a.json,
+        default_country: a.country.clone().or_else(|| Some(env.config.import.default_country.clone())),
+        window,
+        bulk: a.bulk.then_some(true),
+    };
+    let report = import::import_file(&mut env.store, &a.file, &opts).map_err(io_err)?;
+    if let Some(path) = &a.rejects {
+        let n = import::write_rejects(&env.store, &report, path).map_err(io_err)?;
+        if !a.json {
+            eprintln!("{n} rejected rows written to {}", path.display());
+        }
+    }
+    if a.json {
+        return print_json(&report);
+    }
+    print_report(&report);
+    Ok(())
+}
+
+fn print_report(r: &ImportReport) {
+    if r.dry_run {
+        for act in &r.actions {
+            let subject = if act.subject.is_empty() { String::new() } else { format!(" {}", safe(&act.subject)) };
+            let detail = if act.detail.is_empty() { String::new() } else { format!(" ({})", safe(&act.detail)) };
+            println!("line {}: {} {}{subject}{detail}", act.line, act.action, act.object);
+        }
+    }
+    let how = match &r.preset {
+        Some(p) => format!("{}, {} preset, {}", r.format.as_str(), p, r.encoding),
+        None => format!("{}, {}", r.format.as_str(), r.encoding),
+    };
+    if r.already_imported {
+        println!("{} was already imported with these options; nothing to do ({how})", r.file);
+    } else if r.dry_run {
+        println!("dry run of {} ({how}): nothing was written", r.file);
+    } else if r.resumed_from > 0 {
+        println!("imported {} ({how}), resuming after row {}", r.file, r.resumed_from);
+    } else {
+        println!("imported {} ({how})", r.file);
+    }
+    let mut t = Table::new(&["", "created", "merged", "updated", "skipped", "rejected"]);
+    let mut row = |name: &str, x: &Tally| {
+        if !x.is_empty() || name == "leads" {
+            t.row(vec![
+                name.into(),
+                x.created.to_string(),
+                x.merged.to_string(),
+                x.updated.to_string(),
+                x.skipped.to_string(),
+                x.rejected.to_string(),
+            ]);
+        }
+    };
+    row("leads", &r.counts.leads);
+    row("outreach", &r.counts.outreach);
+    row("meetings", &r.counts.meetings);
+    row("deals", &r.counts.deals);
+    row("tasks", &r.counts.tasks);
+    t.print();
+    if r.counts.merge_candidates > 0 {
+        println!(
+            "{} possible duplicates (same name and company) staged: review with `leadline dedupe`",
+            r.counts.merge_candidates
+        );
+    }
+    if r.rejects_total > 0 && !r.dry_run {
+        println!("{} rows rejected:", r.rejects_total);
+        for rej in r.rejects.iter().take(20) {
+            println!("  {}", safe(&rej.to_string()));
+        }
+        if r.rejects_total > 20 {
+            println!("  ... and {} more (use --rejects PATH to get them all)", r.rejects_total - 20);
+        }
+    }
+    if !r.unknown_owners.is_empty() {
+        println!("owners who are not team members (their leads are yours): {}", r.unknown_owners.join(", "));
+    }
+    if !r.unmatched.is_empty() {
+        println!("attendees that match no lead: {}", r.unmatched.join(", "));
+    }
+    if !r.ignored_columns.is_empty() {
+        println!("columns not imported: {} (map them with --map COLUMN=FIELD)", r.ignored_columns.join(", "));
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// leads, outreach, meetings, deals, tasks, or weekly (the playbook's weekly files).
+    what: String,
+    /// csv, json or jsonl.
+    #[arg(long, default_value = "csv")]
+    format: String,
+    /// Write here (a directory for weekly); default: standard output (weekly: ./weekly-YYYY-MM-DD).
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Conditions, e.g. "tag=vip,source=linkedin" for leads, "lead=ana@x.com,kind=email" for outreach.
+    #[arg(long = "where", value_name = "FILTER")]
+    filter: Option<String>,
+    /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d").
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    since: Option<String>,
+}
+
+pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
+    let db = env.store.db();
+    if a.what.eq_ignore_ascii_case("weekly") {
+        let dir = a.out.clone().unwrap_or_else(|| {
+            PathBuf::from(format!("weekly-{}", env.now().to_utc().with_timezone(&db.ctx.tz).format("%Y-%m-%d")))
+        });
+        let files = export::weekly(&db, &dir).map_err(io_err)?;
+        for f in files {
+            println!("{}  {} rows", f.file, f.rows);
+        }
+        return Ok(());
+    }
+    let object: Object = a.what.parse()?;
+    let format: ExportFormat = a.format.parse()?;
+    let filter: Where = a.filter.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+    let since = a.since.as_deref().map(|s| env.time(s, "--since")).transpose()?;
+    let write = |out: &mut dyn Write| -> CliResult<u64> {
+        let io = |e: std::io::Error| CliError::Io(format!("cannot write the export: {e}"));
+        let mut sink = Sink::new(out, format, export::header(object)).map_err(io)?;
+        export::rows(&db, &mut sink, object, &filter, since, None).map_err(io_err)?;
+        sink.finish().map_err(io)
+    };
+    match &a.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| CliError::Io(format!("cannot create {}: {e}", path.display())))?;
+            let mut buf = std::io::BufWriter::with_capacity(1 << 20, file);
+            let n = write(&mut buf)?;
+            eprintln!("{n} {} written to {}", a.what, path.display());
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut buf = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            write(&mut buf)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// Merge every pair listed (the lead created first is kept; everything of both is kept).
+    #[arg(long)]
+    apply: bool,
+    /// Only pairs at least this sure (0-100).
+    #[arg(long, default_value_t = 0)]
+    min_confidence: i64,
+    /// Print the pairs (or the merges) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
+    let found: Vec<dedupe::Candidate> =
+        dedupe::find(&env.store.db())?.into_iter().filter(|c| c.confidence >= a.min_confidence).collect();
+    if !a.apply {
+        if a.json {
+            return print_json(&found);
+        }
+        if found.is_empty() {
+            println!("no likely duplicates");
+            return Ok(());
+        }
+        let mut t = Table::new(&["confidence", "reason", "lead", "same as"]);
+        for c in &found {
+            t.row(vec![format!("{}%", c.confidence), c.reason.clone(), c.a_label.clone(), c.b_label.clone()]);
+        }
+        t.print();
+        println!("{} pairs; `leadline dedupe --apply` merges them", found.len());
+        return Ok(());
+    }
+    let outcomes = env.store.write(|db| {
+        let mut out = Vec::new();
+        for c in &found {
+            // An earlier merge in this run may have removed one of the pair already.
+            if leads::find(db, &c.a)?.is_none() || leads::find(db, &c.b)?.is_none() {
+                continue;
+            }
+            out.push(dedupe::merge(db, &c.a, &c.b, &c.reason, c.confidence)?);
+        }
+        Ok(out)
+    })?;
+    if a.json {
+        return print_json(&outcomes);
+    }
+    for m in &outcomes {
+        println!("merged {} into {}", m.merged, m.kept);
+    }
+    println!("{} merges", outcomes.len());
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The lead the link is for (id, e-mail or name).
+    lead: String,
+    #[arg(long)]
+    url: String,
+    /// utm_source: linkedin, email, whatsapp, ... (default: the lead's source, else email).
+    #[arg(long)]
+    channel: Option<String>,
+    /// utm_campaign, e.g. dm_outreach_v2.
+    #[arg(long)]
+    campaign: Option<String>,
+    /// utm_content: the message variant (A becomes variant_A).
+    #[arg(long)]
+    variant: Option<String>,
+}
+
+pub fn link(env: &mut Env, a: LinkArgs) -> CliResult {
+    let db = env.store.db();
+    let id = leads::resolve(&db, &a.lead)?;
+    privacy::can_contact(&db, &id)?;
+    let lead = leads::get(&db, &id)?;
+    let channel = a
+        .channel
+        .clone()
+        .or_else(|| lead.source.clone().filter(|s| matches!(s.as_str(), "linkedin" | "email" | "whatsapp")))
+        .unwrap_or_else(|| "email".into());
+    let tags = LinkTags { channel, campaign: a.campaign, variant: a.variant, lead_id: id.0.clone() };
+    println!("{}", links::tracking_link(&a.url, &tags)?);
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The lead whose personal data is erased (id, e-mail or name).
+    lead: String,
+    /// Why (e.g. "erasure request 2026-03-02"); recorded in the privacy log.
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
+    let erased = env.store.write(|db| {
+        let id = leads::resolve(db, &a.lead)?;
+        privacy::forget(db, &id, a.reason.as_deref())
+    })?;
+    privacy::flush(env.store.conn())?;
+    if a.json {
+        return print_json(&erased);
+    }
+    println!(
+        "{}: personal data erased ({} outreach, {} notes, {} meetings, {} deals, {} tasks, {} inbox items kept as counts)",
+        erased.lead, erased.outreach, erased.notes, erased.meetings, erased.deals, erased.tasks, erased.inbox
+    );
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCmd {
+    /// Anonymise leads inactive for [privacy] anonymize_after_months.
+    Run {
+        /// List who would be anonymised, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Override the configured number of months.
+        #[arg(long)]
+        months: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Opt a lead out of all messages (recorded with when and why).
+    OptOut {
+        lead: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Opt a lead back in.
+    OptIn { lead: String },
+    /// Can a message go out to this lead? Exit code 1 with the reason if not.
+    Check { lead: String },
+}
+
+pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
+    match c {
+        PrivacyCmd::Run { dry_run, months, json } => {
+            let months = months.unwrap_or(env.config.privacy.anonymize_after_months);
+            if months == 0 {
+                return Err(CliError::Usage(
+                    "retention is off: set [privacy] anonymize_after_months in the config, or pass --months".into(),
+                ));
+            }
+            let list = if dry_run {
+                privacy::inactive(&env.store.db(), months)?
+            } else {
+                let done = env.store.write(|db| privacy::anonymize_inactive(db, months))?;
+                privacy::flush(env.store.conn())?;
+                done
+            };
+            if json {
+                return print_json(&list);
+            }
+            let tz = env.store.ctx().tz;
+            for l in &list {
+                println!("{}  {}  last activity {}", l.id, safe(&l.name), l.last_activity.local(tz));
+            }
+            let verb = if dry_run { "would be anonymised" } else { "anonymised" };
+            println!("{} leads {verb} (no activity for {months} months)", list.len());
+            Ok(())
+        }
+        PrivacyCmd::OptOut { lead, reason } => {
+            let id = env.store.write(|db| {
+                let id = leads::resolve(db, &lead)?;
+                privacy::set_opt_out(db, &id, true, reason)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+            Ok(())
+        }
+        PrivacyCmd::OptIn { lead } => {
+            let id = env.store.write(|db| {
+                let id = leads::resolve(db, &lead)?;
+                privacy::set_opt_out(db, &id, false, None)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+            Ok(())
+        }
+        PrivacyCmd::Check { lead } => {
+            let db = env.store.db();
+            let id = leads::resolve(&db, &lead)?;
+            privacy::can_contact(&db, &id)?;
+            println!("ok: {id} may be contacted");
+            Ok(())
+        }
+    }
+}

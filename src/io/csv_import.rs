@@ -1,0 +1,284 @@
+//! CSV files: preamble (LinkedIn's "Notes:"), delimiter (`,` `;` tab), encoding, quoting checked before
+//! anything is written, then rows streamed one at a time and mapped through a preset.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::presets::{Field, Preset};
+use super::record::{self, RowResult, RowRules};
+use super::text::{Sniff, field_text, utf8_stream};
+use super::{Result, bad_file, file_err};
+
+/// What one pass over the raw bytes found: the file's identity and whether its quoting is whole.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub hash: String,
+    pub size: u64,
+    /// The line where a quote opens that never closes.
+    pub open_quote_line: Option<u64>,
+}
+
+/// Hashes the file and, for CSV (`delimiter` given), follows the quoting to find a quote left open.
+pub fn scan(path: &Path, delimiter: Option<u8>) -> Result<Scan> {
+    #[derive(PartialEq)]
+    enum S {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut file = File::open(path).map_err(|e| file_err(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    let mut state = S::FieldStart;
+    let mut line = 1u64;
+    let mut quote_line = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| file_err(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+        let Some(d) = delimiter else { continue };
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                line += 1;
+            }
+            state = match state {
+                S::FieldStart if b == b'"' => {
+                    quote_line = line;
+                    S::Quoted
+                }
+                S::FieldStart | S::Unquoted if b == d || b == b'\n' => S::FieldStart,
+                S::FieldStart | S::Unquoted => S::Unquoted,
+                S::Quoted if b == b'"' => S::QuoteInQuoted,
+                S::Quoted => S::Quoted,
+                S::QuoteInQuoted if b == b'"' => S::Quoted,
+                S::QuoteInQuoted if b == d || b == b'\n' || b == b'\r' => S::FieldStart,
+                S::QuoteInQuoted => S::Unquoted,
+            };
+        }
+    }
+    let hash = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Scan { hash, size, open_quote_line: (state == S::Quoted).then_some(quote_line) })
+}
+
+/// The line (1-based) where the header row is: after LinkedIn's "Notes:" preamble, else the first line.
+pub fn header_line(sample: &str) -> u64 {
+    let lines: Vec<&str> = sample.lines().collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    if lines.get(first).is_some_and(|l| l.trim_start_matches('\u{feff}').trim().starts_with("Notes:")) {
+        // The preamble ends at the first blank line; the header is the next non-blank one.
+        if let Some(blank) = lines.iter().skip(first).position(|l| l.trim().is_empty()) {
+            let from = first + blank;
+            if let Some(h) = lines.iter().skip(from).position(|l| !l.trim().is_empty()) {
+                return (from + h + 1) as u64;
+            }
+        }
+    }
+    (first + 1) as u64
+}
+
+/// The delimiter the header row uses: the most frequent of `,` `;` tab outside quotes.
+pub fn delimiter(sample: &str, header_line: u64) -> u8 {
+    let line = sample.lines().nth(header_line.saturating_sub(1) as usize).unwrap_or("");
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+/// Records with the line they really start on. The csv reader dates a record from the end of the one before,
+/// so a record after blank lines would be reported on the first blank line; one record of lookahead fixes it:
+/// a record starts one line (plus its own embedded line breaks) before the next one does.
+struct Records {
+    reader: csv::Reader<Box<dyn Read>>,
+    ahead: Option<csv::ByteRecord>,
+    started: bool,
+}
+
+impl Records {
+    fn next(&mut self) -> csv::Result<Option<(u64, csv::ByteRecord)>> {
+        if !self.started {
+            self.started = true;
+            self.ahead = self.read()?;
+        }
+        let Some(current) = self.ahead.take() else { return Ok(None) };
+        self.ahead = self.read()?;
+        let reported = current.position().map_or(0, |p| p.line());
+        let line = match &self.ahead {
+            Some(next) => {
+                let inner = current.iter().map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum::<u64>();
+                next.position().map_or(0, |p| p.line()).saturating_sub(1 + inner).max(reported)
+            }
+            None => reported,
+        };
+        Ok(Some((line, current)))
+    }
+
+    fn read(&mut self) -> csv::Result<Option<csv::ByteRecord>> {
+        let mut r = csv::ByteRecord::new();
+        Ok(if self.reader.read_byte_record(&mut r)? { Some(r) } else { None })
+    }
+
+    fn byte(&self) -> u64 {
+        self.reader.position().byte()
+    }
+}
+
+/// A CSV file being read: its header, how its columns map, and the rows still to come.
+pub struct CsvSource {
+    reader: Records,
+    pub headers: Vec<String>,
+    pub fields: Vec<Field>,
+    pub preset: Preset,
+    pub delimiter: u8,
+    rules: RowRules,
+    pending: Option<(u64, csv::ByteRecord)>,
+    /// Data records handed out so far (blank ones included): the resume position.
+    pub index: u64,
+}
+
+impl CsvSource {
+    pub fn open(
+        path: &Path,
+        sniff: &Sniff,
+        preset: Option<Preset>,
+        overrides: &[(String, Field)],
+        mut rules: RowRules,
+    ) -> Result<Self> {
+        let header_at = header_line(&sniff.sample);
+        let delimiter = delimiter(&sniff.sample, header_at);
+        let mut file = File::open(path).map_err(|e| file_err(path, e))?;
+        file.seek(SeekFrom::Start(sniff.bom_len as u64)).map_err(|e| file_err(path, e))?;
+        let stream = utf8_stream(BufReader::with_capacity(256 * 1024, file), sniff.encoding);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(256 * 1024)
+            .from_reader(stream);
+        let mut reader = Records { reader, ahead: None, started: false };
+        let headers = loop {
+            let Some((line, record)) = reader.next().map_err(|e| bad_file(path, csv_message(&e)))? else {
+                return Err(bad_file(path, "has no header row"));
+            };
+            if line >= header_at {
+                break record
+                    .iter()
+                    .map(field_text)
+                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                    .collect::<Vec<_>>();
+            }
+        };
+        if headers.iter().all(|h| h.is_empty()) {
+            return Err(bad_file(path, "has an empty header row"));
+        }
+        let preset = preset.unwrap_or_else(|| Preset::detect(&headers));
+        let fields = preset.map_columns(&headers, overrides)?;
+        if !fields.iter().any(|f| {
+            matches!(f, Field::FirstName | Field::LastName | Field::FullName | Field::Email | Field::Phone | Field::Id)
+        }) {
+            return Err(bad_file(
+                path,
+                format!(
+                    "no column holds a name, e-mail or phone (columns: {}); map one with --map COLUMN=FIELD",
+                    headers.join(", ")
+                ),
+            ));
+        }
+        let first = loop {
+            match reader.next().map_err(|e| bad_file(path, csv_message(&e)))? {
+                Some((line, r)) if r.iter().any(|f| !f.iter().all(u8::is_ascii_whitespace)) => break (line, r),
+                Some(_) => continue,
+                None => return Err(bad_file(path, "has a header row but no data rows")),
+            }
+        };
+        rules.month_first = preset.month_first();
+        rules.default_source = preset.default_source().to_string();
+        Ok(Self { reader, headers, fields, preset, delimiter, rules, pending: Some(first), index: 0 })
+    }
+
+    /// Bytes read so far (for the progress bar).
+    pub fn byte_position(&self) -> u64 {
+        self.reader.byte()
+    }
+
+    /// The next row: its record index and either a lead (None for a blank row) or a reject.
+    pub fn next_row(&mut self) -> Result<Option<(u64, RowResult)>> {
+        let (line, rec) = match self.pending.take() {
+            Some(r) => r,
+            None => match self
+                .reader
+                .next()
+                .map_err(|e| super::IoError::File { path: "csv".into(), message: csv_message(&e) })?
+            {
+                Some(r) => r,
+                None => return Ok(None),
+            },
+        };
+        self.index += 1;
+        let values: Vec<String> = rec.iter().map(field_text).collect();
+        let row = record::from_fields(line, &self.headers, &self.fields, &values, &self.rules);
+        Ok(Some((self.index, row)))
+    }
+
+    /// Columns that nothing reads, so the rep can map them.
+    pub fn ignored_columns(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .zip(&self.fields)
+            .filter(|(h, f)| **f == Field::Ignore && !h.is_empty())
+            .map(|(h, _)| h.clone())
+            .collect()
+    }
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.position() {
+        Some(p) => format!("line {}: {}", p.line(), e.kind_message()),
+        None => e.kind_message(),
+    }
+}
+
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for csv::Error {
+    fn kind_message(&self) -> String {
+        match self.kind() {
+            csv::ErrorKind::Io(e) => format!("cannot be read: {e}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_header_after_a_preamble() {
+        let s = "Notes:\n\"When exporting your connection data, you may notice...\"\n\nFirst Name,Last Name,URL\n";
+        assert_eq!(header_line(s), 4);
+        assert_eq!(header_line("a,b\n1,2\n"), 1);
+        assert_eq!(delimiter("a;b;\"c,d\"\n", 1), b';');
+        assert_eq!(delimiter("a\tb\tc\n", 1), b'\t');
+        assert_eq!(delimiter("name\n", 1), b',');
+    }
+}

@@ -1,0 +1,545 @@
+//! Exports: leads, outreach, meetings, deals and tasks as CSV (stable header) or JSON / JSONL (the data
+//! model's field names), streamed row by row; and the playbook's weekly export.
+
+use std::io::Write;
+use std::path::Path;
+use std::str::FromStr;
+
+use rusqlite::{ToSql, params_from_iter};
+use serde::Serialize;
+
+use super::{Result, file_err};
+use crate::domain::time::DAY_MS;
+use crate::domain::{Lifecycle, Timestamp, ValidationError};
+use crate::store::leads::{self, Lead, LeadFilter};
+use crate::store::{Db, deals, meetings, outreach, tasks};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Jsonl,
+}
+
+impl FromStr for ExportFormat {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "csv" => Ok(ExportFormat::Csv),
+            "json" => Ok(ExportFormat::Json),
+            "jsonl" | "ndjson" => Ok(ExportFormat::Jsonl),
+            _ => Err(ValidationError::new("--format", s, "must be csv, json or jsonl")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Object {
+    Leads,
+    Outreach,
+    Meetings,
+    Deals,
+    Tasks,
+}
+
+impl FromStr for Object {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "leads" | "lead" => Ok(Object::Leads),
+            "outreach" => Ok(Object::Outreach),
+            "meetings" | "meeting" => Ok(Object::Meetings),
+            "deals" | "deal" => Ok(Object::Deals),
+            "tasks" | "task" => Ok(Object::Tasks),
+            _ => Err(ValidationError::new("export", s, "must be leads, outreach, meetings, deals, tasks or weekly")),
+        }
+    }
+}
+
+/// `--where` as typed: `key=value` conditions joined by `,` or ` and `.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Where {
+    pub pairs: Vec<(String, String)>,
+}
+
+impl FromStr for Where {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let mut pairs = Vec::new();
+        for part in s.split(',').flat_map(|p| p.split(" and ")) {
+            let p = part.trim();
+            if p.is_empty() {
+                continue;
+            }
+            let (k, v) = p.split_once('=').ok_or_else(|| {
+                ValidationError::new("--where", s, "must be key=value conditions, e.g. tag=vip,source=linkedin")
+            })?;
+            pairs.push((k.trim().to_lowercase(), v.trim().trim_matches(['"', '\'']).to_string()));
+        }
+        Ok(Where { pairs })
+    }
+}
+
+impl Where {
+    /// The lead filter (the one builder shared with lists and the TUI).
+    pub fn lead_filter(&self) -> std::result::Result<LeadFilter, ValidationError> {
+        let mut f = LeadFilter::default();
+        for (k, v) in &self.pairs {
+            match k.as_str() {
+                "tag" => f.tag = Some(v.clone()),
+                "stage" => f.stage = Some(v.clone()),
+                "source" => f.source = Some(v.clone()),
+                "owner" => f.owner = Some(v.clone()),
+                "lifecycle" => f.lifecycle = Some(v.parse::<Lifecycle>()?),
+                "text" | "search" => f.text = Some(v.clone()),
+                _ => {
+                    return Err(ValidationError::new(
+                        "--where",
+                        k,
+                        "is not a lead filter; use tag, stage, source, owner, lifecycle or text",
+                    ));
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// Writes rows as CSV, a JSON array or JSON lines, one at a time.
+pub struct Sink<'w> {
+    format: ExportFormat,
+    csv: Option<csv::Writer<&'w mut dyn Write>>,
+    raw: Option<&'w mut dyn Write>,
+    rows: u64,
+}
+
+impl<'w> Sink<'w> {
+    pub fn new(out: &'w mut dyn Write, format: ExportFormat, header: &[&str]) -> std::io::Result<Self> {
+        let mut sink = Sink { format, csv: None, raw: None, rows: 0 };
+        match format {
+            ExportFormat::Csv => {
+                let mut w = csv::WriterBuilder::new().from_writer(out);
+                w.write_record(header)?;
+                sink.csv = Some(w);
+            }
+            ExportFormat::Json => {
+                out.write_all(b"[")?;
+                sink.raw = Some(out);
+            }
+            ExportFormat::Jsonl => sink.raw = Some(out),
+        }
+        Ok(sink)
+    }
+
+    pub fn row<T: Serialize>(&mut self, value: &T, cells: impl FnOnce() -> Vec<String>) -> std::io::Result<()> {
+        match (&mut self.csv, &mut self.raw) {
+            (Some(w), _) => w.write_record(cells())?,
+            (None, Some(out)) => {
+                if self.format == ExportFormat::Json {
+                    out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
+                }
+                serde_json::to_writer(&mut *out, value)?;
+                if self.format == ExportFormat::Jsonl {
+                    out.write_all(b"\n")?;
+                }
+            }
+            _ => {}
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<u64> {
+        if let Some(w) = self.csv.as_mut() {
+            w.flush()?;
+        }
+        if let Some(out) = self.raw.as_mut() {
+            if self.format == ExportFormat::Json {
+                out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
+            }
+            out.flush()?;
+        }
+        Ok(self.rows)
+    }
+}
+
+fn t(ts: Option<Timestamp>) -> String {
+    ts.map(Timestamp::to_rfc3339).unwrap_or_default()
+}
+
+fn o(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+pub const LEAD_HEADER: [&str; 23] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "source",
+    "product_interest",
+    "industry",
+    "company_size",
+    "tags",
+    "owner",
+    "lifecycle",
+    "do_not_contact",
+    "do_not_contact_at",
+    "do_not_contact_reason",
+    "notes",
+    "score",
+    "stage",
+    "last_contacted_at",
+    "created_at",
+    "updated_at",
+];
+
+fn lead_cells(l: &Lead) -> Vec<String> {
+    vec![
+        l.id.0.clone(),
+        l.first_name.clone(),
+        l.last_name.clone(),
+        o(&l.email),
+        o(&l.phone),
+        o(&l.company),
+        o(&l.title),
+        o(&l.source),
+        o(&l.product_interest),
+        o(&l.industry),
+        o(&l.company_size),
+        l.tags.join(","),
+        o(&l.owner),
+        l.lifecycle.clone(),
+        l.do_not_contact.to_string(),
+        t(l.do_not_contact_at),
+        o(&l.do_not_contact_reason),
+        o(&l.notes),
+        l.score.to_string(),
+        o(&l.stage),
+        t(l.last_contacted_at),
+        t(l.created_at.into()),
+        t(l.updated_at.into()),
+    ]
+}
+
+/// Streams the leads matching `filter` that `keep` accepts, in creation order.
+pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn Fn(&Lead) -> bool) -> Result<()> {
+    let mut failed: Option<std::io::Error> = None;
+    leads::for_each(db, filter, |l| {
+        if !keep(l) {
+            return Ok(());
+        }
+        if let Err(e) = sink.row(l, || lead_cells(l)) {
+            failed = Some(e);
+            return Err(crate::store::StoreError::Refused("write failed".into()));
+        }
+        Ok(())
+    })
+    .map_err(|e| match failed.take() {
+        Some(io) => file_err(Path::new("export"), io),
+        None => e.into(),
+    })
+}
+
+/// Builds `AND ...` conditions for the other objects from `--where` (lead=REF plus per-object keys).
+fn conditions(
+    db: &Db<'_>,
+    object: Object,
+    w: &Where,
+    alias: &str,
+    sql: &mut String,
+    args: &mut Vec<Box<dyn ToSql>>,
+) -> Result<()> {
+    for (k, v) in &w.pairs {
+        match (object, k.as_str()) {
+            (_, "lead") => {
+                let id = leads::resolve(db, v)?;
+                sql.push_str(&format!(" AND {alias}.lead_id = ?"));
+                args.push(Box::new(id.0));
+            }
+            (Object::Outreach, "kind") => {
+                let kind: crate::domain::OutreachKind = v.parse()?;
+                sql.push_str(&format!(" AND {alias}.kind = ?"));
+                args.push(Box::new(kind.code()));
+            }
+            (Object::Deals, "stage") => {
+                sql.push_str(&format!(" AND {alias}.stage = ?"));
+                args.push(Box::new(db.ctx.stages.resolve(v)?));
+            }
+            (Object::Deals, "status") => {
+                sql.push_str(&format!(" AND {alias}.status = ?"));
+                args.push(Box::new(v.to_lowercase()));
+            }
+            (Object::Tasks, "open") => {
+                let open = super::record::parse_bool(v)
+                    .ok_or_else(|| ValidationError::new("--where", v, "open must be true or false"))?;
+                sql.push_str(if open { " AND t.done_at IS NULL" } else { " AND t.done_at IS NOT NULL" });
+            }
+            _ => {
+                let keys = match object {
+                    Object::Outreach => "lead, kind",
+                    Object::Deals => "lead, stage, status",
+                    Object::Tasks => "lead, open",
+                    _ => "lead",
+                };
+                return Err(ValidationError::new("--where", k, format!("is not a filter here; use {keys}")).into());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub const OUTREACH_HEADER: [&str; 12] = [
+    "id",
+    "lead_id",
+    "kind",
+    "value",
+    "description",
+    "occurred_at",
+    "direction",
+    "variant",
+    "personalization_level",
+    "reply_type",
+    "cited_metric",
+    "created_at",
+];
+pub const MEETING_HEADER: [&str; 8] =
+    ["id", "lead_id", "deal_id", "title", "scheduled_at", "status", "no_show_reason", "created_at"];
+pub const DEAL_HEADER: [&str; 16] = [
+    "id",
+    "lead_id",
+    "lead_name",
+    "company",
+    "title",
+    "product",
+    "use_case",
+    "amount",
+    "currency",
+    "stage",
+    "status",
+    "lost_reason",
+    "closed_at",
+    "stage_entered_at",
+    "created_at",
+    "updated_at",
+];
+pub const TASK_HEADER: [&str; 12] = [
+    "id",
+    "title",
+    "kind",
+    "due_at",
+    "snoozed_until",
+    "done_at",
+    "lead_id",
+    "lead_name",
+    "deal_id",
+    "origin",
+    "channel",
+    "created_at",
+];
+
+pub fn header(object: Object) -> &'static [&'static str] {
+    match object {
+        Object::Leads => &LEAD_HEADER,
+        Object::Outreach => &OUTREACH_HEADER,
+        Object::Meetings => &MEETING_HEADER,
+        Object::Deals => &DEAL_HEADER,
+        Object::Tasks => &TASK_HEADER,
+    }
+}
+
+/// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.
+pub fn rows(
+    db: &Db<'_>,
+    sink: &mut Sink<'_>,
+    object: Object,
+    w: &Where,
+    since: Option<Timestamp>,
+    extra: Option<(&str, Vec<i64>)>,
+) -> Result<()> {
+    if object == Object::Leads {
+        // Changed since: created or edited after the time.
+        let keep = |l: &Lead| since.is_none_or(|s| l.updated_at >= s || l.created_at >= s);
+        return leads(db, sink, &w.lead_filter()?, &keep);
+    }
+    let (cols, from, alias, order) = match object {
+        Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),
+        Object::Meetings => (meetings::MEETING_COLUMNS.to_string(), "FROM meetings m", "m", "m.scheduled_at, m.id"),
+        Object::Deals => (deals::DEAL_COLUMNS.to_string(), deals::DEAL_FROM, "d", "d.created_at, d.id"),
+        _ => (tasks::TASK_COLUMNS.to_string(), tasks::TASK_FROM, "t", "t.created_at, t.id"),
+    };
+    let cols = match object {
+        Object::Outreach | Object::Meetings => {
+            cols.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+        }
+        _ => cols,
+    };
+    let mut sql = format!("SELECT {cols} {from} WHERE {alias}.team_id = ? AND {alias}.deleted_at IS NULL");
+    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    conditions(db, object, w, alias, &mut sql, &mut args)?;
+    if let Some(s) = since {
+        sql.push_str(&format!(" AND {alias}.updated_at >= ?"));
+        args.push(Box::new(s.0));
+    }
+    if let Some((cond, values)) = extra {
+        sql.push_str(&format!(" AND ({cond})"));
+        for v in values {
+            args.push(Box::new(v));
+        }
+    }
+    sql.push_str(&format!(" ORDER BY {order}"));
+    let mut stmt = db.conn.prepare(&sql)?;
+    let mut q = stmt.query(params_from_iter(args.iter().map(|b| b.as_ref())))?;
+    let io = |e: std::io::Error| file_err(Path::new("export"), e);
+    while let Some(r) = q.next()? {
+        match object {
+            Object::Outreach => {
+                let x = outreach::from_row(r)?;
+                sink.row(&x, || {
+                    vec![
+                        x.id.0.clone(),
+                        x.lead_id.0.clone(),
+                        x.kind.as_str().into(),
+                        x.value.clone(),
+                        o(&x.description),
+                        x.occurred_at.to_rfc3339(),
+                        x.direction.as_str().into(),
+                        o(&x.variant),
+                        x.personalization_level.map(|p| p.to_string()).unwrap_or_default(),
+                        x.reply_type.as_str().into(),
+                        x.cited_metric.to_string(),
+                        x.created_at.to_rfc3339(),
+                    ]
+                })
+                .map_err(io)?;
+            }
+            Object::Meetings => {
+                let x = meetings::from_row(r)?;
+                sink.row(&x, || {
+                    vec![
+                        x.id.0.clone(),
+                        x.lead_id.0.clone(),
+                        o(&x.deal_id),
+                        o(&x.title),
+                        x.scheduled_at.to_rfc3339(),
+                        x.status.as_str().into(),
+                        o(&x.no_show_reason),
+                        x.created_at.to_rfc3339(),
+                    ]
+                })
+                .map_err(io)?;
+            }
+            Object::Deals => {
+                let x = deals::from_row(r)?;
+                sink.row(&x, || {
+                    vec![
+                        x.id.0.clone(),
+                        x.lead_id.0.clone(),
+                        x.lead_name.clone(),
+                        o(&x.company),
+                        x.title.clone(),
+                        o(&x.product),
+                        o(&x.use_case),
+                        x.amount.clone(),
+                        x.currency.clone(),
+                        x.stage.clone(),
+                        x.status.as_str().into(),
+                        o(&x.lost_reason),
+                        t(x.closed_at),
+                        x.stage_entered_at.to_rfc3339(),
+                        x.created_at.to_rfc3339(),
+                        x.updated_at.to_rfc3339(),
+                    ]
+                })
+                .map_err(io)?;
+            }
+            _ => {
+                let x = tasks::from_row(r)?;
+                sink.row(&x, || {
+                    vec![
+                        x.id.0.clone(),
+                        x.title.clone(),
+                        x.kind.as_str().into(),
+                        x.due_at.to_rfc3339(),
+                        t(x.snoozed_until),
+                        t(x.done_at),
+                        o(&x.lead_id),
+                        o(&x.lead_name),
+                        o(&x.deal_id),
+                        x.origin.clone(),
+                        x.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
+                        x.created_at.to_rfc3339(),
+                    ]
+                })
+                .map_err(io)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the weekly export wrote.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WeeklyFile {
+    pub file: String,
+    pub rows: u64,
+}
+
+/// The playbook's weekly export into `dir`: new leads with score ≥ 6 (created in the last 7 days), outreach of
+/// the last 30 days, meetings of the last 7 days with their outcome, deals created, won or lost in the last 7 days.
+pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
+    std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
+    let now = db.now.0;
+    let week = now - 7 * DAY_MS;
+    let month = now - 30 * DAY_MS;
+    let mut out = Vec::new();
+    let none = Where::default();
+    let mut write = |name: &str, object: Object, f: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>| -> Result<()> {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path).map_err(|e| file_err(&path, e))?;
+        let mut buf = std::io::BufWriter::new(file);
+        let mut sink = Sink::new(&mut buf, ExportFormat::Csv, header(object)).map_err(|e| file_err(&path, e))?;
+        f(&mut sink)?;
+        let rows = sink.finish().map_err(|e| file_err(&path, e))?;
+        out.push(WeeklyFile { file: path.display().to_string(), rows });
+        Ok(())
+    };
+    write("leads_new_score6.csv", Object::Leads, &mut |s| {
+        leads(db, s, &LeadFilter::default(), &|l: &Lead| l.created_at.0 >= week && l.score >= 6)?;
+        Ok(())
+    })?;
+    write("outreach_30d.csv", Object::Outreach, &mut |s| {
+        rows(
+            db,
+            s,
+            Object::Outreach,
+            &none,
+            None,
+            Some(("o.occurred_at >= ? AND o.occurred_at <= ?", vec![month, now])),
+        )
+    })?;
+    write("meetings_week.csv", Object::Meetings, &mut |s| {
+        rows(
+            db,
+            s,
+            Object::Meetings,
+            &none,
+            None,
+            Some(("m.scheduled_at >= ? AND m.scheduled_at <= ?", vec![week, now])),
+        )
+    })?;
+    write("deals_week.csv", Object::Deals, &mut |s| {
+        rows(
+            db,
+            s,
+            Object::Deals,
+            &none,
+            None,
+            Some(("d.created_at >= ? OR (d.status IN ('won', 'lost') AND d.closed_at >= ?)", vec![week, week])),
+        )
+    })?;
+    Ok(out)
+}

@@ -1,0 +1,1375 @@
+//! The import engine: whatever the format, rows become leads (and their touches, deals and meetings)
+//! with duplicates matched, bad rows rejected whole, progress committed in chunks so a crash or Ctrl-C
+//! followed by the same command finishes one clean import, and a dry run that shows exactly what would happen.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
+use std::path::Path;
+use std::str::FromStr;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::csv_import::{self, CsvSource};
+use super::phone::{phone_key, stored_key};
+use super::presets::{Field, Preset};
+use super::record::{LeadRow, Reject, RowRules};
+use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
+use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
+use crate::domain::lead::normalize_email;
+use crate::domain::{AccountId, LeadId, OutreachKind, Timestamp, UserId, ValidationError};
+use crate::store::leads::{self, LeadPatch};
+use crate::store::outreach::{self, NewOutreach};
+use crate::store::{Change, Db, Store, StoreError, accounts, bulk, contact, deals, teams};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Vcard,
+    Ics,
+    Json,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Vcard => "vcard",
+            Format::Ics => "ics",
+            Format::Json => "json",
+        }
+    }
+
+    /// The format a file is in: its content first (a vCard saved as .txt is still a vCard), then its name.
+    pub fn detect(path: &Path, sample: &str) -> Format {
+        let head = sample.trim_start_matches('\u{feff}').trim_start();
+        let upper: String = head.chars().take(40).collect::<String>().to_uppercase();
+        if upper.starts_with("BEGIN:VCARD") {
+            return Format::Vcard;
+        }
+        if upper.starts_with("BEGIN:VCALENDAR") {
+            return Format::Ics;
+        }
+        if head.starts_with('[') || head.starts_with('{') {
+            return Format::Json;
+        }
+        match path.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref() {
+            Some("vcf" | "vcard") => Format::Vcard,
+            Some("ics" | "ical") => Format::Ics,
+            Some("json" | "jsonl" | "ndjson") => Format::Json,
+            _ => Format::Csv,
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "csv" => Ok(Format::Csv),
+            "vcard" | "vcf" => Ok(Format::Vcard),
+            "ics" | "ical" | "icalendar" => Ok(Format::Ics),
+            "json" | "jsonl" => Ok(Format::Json),
+            _ => Err(ValidationError::new("--format", s, "must be auto, csv, vcard, ics or json")),
+        }
+    }
+}
+
+/// What to do with a row that is exactly an existing lead (same e-mail or phone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnDuplicate {
+    /// Leave the existing lead as it is.
+    Skip,
+    /// Fill the existing lead's empty fields; never overwrite what is there.
+    #[default]
+    Merge,
+    /// Overwrite the existing lead's fields with the file's non-empty values.
+    Update,
+}
+
+impl OnDuplicate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnDuplicate::Skip => "skip",
+            OnDuplicate::Merge => "merge",
+            OnDuplicate::Update => "update",
+        }
+    }
+}
+
+impl FromStr for OnDuplicate {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "skip" => Ok(OnDuplicate::Skip),
+            "merge" => Ok(OnDuplicate::Merge),
+            "update" => Ok(OnDuplicate::Update),
+            _ => Err(ValidationError::new("--on-duplicate", s, "must be skip, merge or update")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// None: detect from the content and the file name.
+    pub format: Option<Format>,
+    /// None: detect from the header row.
+    pub preset: Option<Preset>,
+    /// `--map COLUMN=FIELD` overrides.
+    pub maps: Vec<(String, Field)>,
+    pub on_duplicate: OnDuplicate,
+    pub dry_run: bool,
+    /// Rows per committed chunk (the resume granularity).
+    pub chunk_rows: usize,
+    /// Stop (as a crash would) after this many rows of this run: for tests of resuming.
+    pub stop_after: Option<u64>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+    /// Country for national phone numbers when a row does not say (ISO code or name).
+    pub default_country: Option<String>,
+    /// Calendar events: recurring ones are expanded within this window.
+    pub window: Option<(Timestamp, Timestamp)>,
+    /// Bulk load: one transaction, list indexes built once at the end. None: when the file is large and
+    /// would at least double the team's leads.
+    pub bulk: Option<bool>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            format: None,
+            preset: None,
+            maps: Vec::new(),
+            on_duplicate: OnDuplicate::Merge,
+            dry_run: false,
+            chunk_rows: 20_000,
+            stop_after: None,
+            progress: false,
+            default_country: None,
+            window: None,
+            bulk: None,
+        }
+    }
+}
+
+/// created / merged / updated / skipped / rejected for one kind of object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Tally {
+    pub created: u64,
+    pub merged: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+}
+
+impl Tally {
+    pub fn is_empty(&self) -> bool {
+        *self == Tally::default()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Counts {
+    pub leads: Tally,
+    pub outreach: Tally,
+    pub meetings: Tally,
+    pub deals: Tally,
+    pub tasks: Tally,
+    /// Weaker matches (same name and company) imported and staged for `leadline dedupe`.
+    pub merge_candidates: u64,
+}
+
+/// One thing the import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Action {
+    pub line: u64,
+    pub object: &'static str,
+    pub action: &'static str,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub run_id: Option<String>,
+    pub file: String,
+    pub format: Format,
+    pub preset: Option<String>,
+    pub encoding: String,
+    pub counts: Counts,
+    pub rejects: Vec<Reject>,
+    pub rejects_total: u64,
+    /// Every action, in a dry run; empty otherwise.
+    pub actions: Vec<Action>,
+    pub ignored_columns: Vec<String>,
+    /// Owners named in the file who are not team members (their leads went to the importing user).
+    pub unknown_owners: Vec<String>,
+    /// Calendar attendees that matched no lead.
+    pub unmatched: Vec<String>,
+    /// Rows done by an earlier, interrupted run of the same import.
+    pub resumed_from: u64,
+    /// The same file was already imported with the same options: nothing was done.
+    pub already_imported: bool,
+    pub dry_run: bool,
+}
+
+/// One item a source hands out.
+pub enum Item {
+    Lead(Box<LeadRow>),
+    Object(Box<json::Object>),
+    Event(Box<ics::Occurrence>),
+}
+
+/// An item read: its position in the file, and the item, nothing (blank), or a reject.
+type Numbered = (u64, std::result::Result<Option<Item>, Reject>);
+
+/// Where items come from: a streamed CSV file or a parsed vCard / iCalendar / JSON file.
+enum Source {
+    Csv(Box<CsvSource>),
+    Parsed { items: std::vec::IntoIter<Numbered>, index: u64, total: u64 },
+}
+
+impl Source {
+    fn next(&mut self) -> Result<Option<Numbered>> {
+        match self {
+            Source::Csv(c) => Ok(c.next_row()?.map(|(i, r)| (i, r.map(|o| o.map(|l| Item::Lead(Box::new(l))))))),
+            Source::Parsed { items, index, .. } => Ok(items.next().map(|(_, r)| {
+                *index += 1;
+                (*index, r)
+            })),
+        }
+    }
+
+    fn position(&self) -> u64 {
+        match self {
+            Source::Csv(c) => c.byte_position(),
+            Source::Parsed { index, .. } => *index,
+        }
+    }
+
+    fn length(&self, size: u64) -> u64 {
+        match self {
+            Source::Csv(_) => size,
+            Source::Parsed { total, .. } => *total,
+        }
+    }
+}
+
+/// Imports a file into the store's team.
+pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportReport> {
+    let mut head = Vec::with_capacity(SAMPLE_BYTES);
+    {
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(|e| file_err(path, e))?;
+        f.take(SAMPLE_BYTES as u64).read_to_end(&mut head).map_err(|e| file_err(path, e))?;
+    }
+    let sniffed: Sniff = sniff(&head).map_err(|m| bad_file(path, m))?;
+    let format = opts.format.unwrap_or_else(|| Format::detect(path, &sniffed.sample));
+    let ctx = store.ctx().clone();
+    let rules = RowRules {
+        tz: ctx.tz,
+        currency: ctx.currency.clone(),
+        month_first: false,
+        default_source: "import".into(),
+        default_country: opts.default_country.clone().filter(|c| !c.trim().is_empty()),
+    };
+    let delimiter = (format == Format::Csv && ascii_compatible(sniffed.encoding)).then(|| {
+        let line = csv_import::header_line(&sniffed.sample);
+        csv_import::delimiter(&sniffed.sample, line)
+    });
+    let scan = csv_import::scan(path, delimiter)?;
+    if let Some(line) = scan.open_quote_line {
+        return Err(bad_file(path, format!("line {line}: a quote opens here and never closes")));
+    }
+    let now = store.now();
+    let window = opts.window.unwrap_or((now.plus_days(-365), now.plus_days(180)));
+    let (mut source, preset, headers, ignored) = match format {
+        Format::Csv => {
+            let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
+            let preset = Some(csv.preset.as_str().to_string());
+            let headers = csv.headers.clone();
+            let ignored = csv.ignored_columns();
+            (Source::Csv(Box::new(csv)), preset, headers, ignored)
+        }
+        other => {
+            let text = read_text(path, &sniffed)?;
+            let items: Vec<Numbered> = match other {
+                Format::Vcard => vcard::parse(&text, &rules)
+                    .into_iter()
+                    .map(|r| (0, r.map(|l| Some(Item::Lead(Box::new(l))))))
+                    .collect(),
+                Format::Ics => ics::parse(&text, ctx.tz, window)
+                    .map_err(|m| bad_file(path, m))?
+                    .into_iter()
+                    .map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e))))))
+                    .collect(),
+                _ => json::parse(&text, &rules).map_err(|m| bad_file(path, m))?.into_iter().map(|r| (0, r)).collect(),
+            };
+            if items.is_empty() {
+                let what = match other {
+                    Format::Vcard => "has no contacts (BEGIN:VCARD ... END:VCARD)",
+                    Format::Ics => "has no events in the import window",
+                    _ => "has no records",
+                };
+                return Err(bad_file(path, what));
+            }
+            let total = items.len() as u64;
+            (Source::Parsed { items: items.into_iter(), index: 0, total }, None, Vec::new(), Vec::new())
+        }
+    };
+
+    let options_key = format!(
+        "{}|{}|{}|{}",
+        format.as_str(),
+        preset.as_deref().unwrap_or("-"),
+        opts.on_duplicate.as_str(),
+        opts.maps.iter().map(|(c, f)| format!("{c}={f}")).collect::<Vec<_>>().join(",")
+    );
+    let mut report = ImportReport {
+        run_id: None,
+        file: path.display().to_string(),
+        format,
+        preset: preset.clone(),
+        encoding: sniffed.encoding.name().to_string(),
+        counts: Counts::default(),
+        rejects: Vec::new(),
+        rejects_total: 0,
+        actions: Vec::new(),
+        ignored_columns: ignored,
+        unknown_owners: Vec::new(),
+        unmatched: Vec::new(),
+        resumed_from: 0,
+        already_imported: false,
+        dry_run: opts.dry_run,
+    };
+
+    // An earlier run of the same file with the same options: finished (nothing to do) or interrupted (resume).
+    let earlier: Option<(String, i64, String, String)> = store
+        .conn()
+        .query_row(
+            "SELECT id, rows_done, counts, status FROM import_runs WHERE team_id = ?1 AND file_hash = ?2 AND options_key = ?3",
+            params![ctx.team_id.as_str(), scan.hash, options_key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let mut skip_until = 0u64;
+    let run_id = match (&earlier, opts.dry_run) {
+        (Some((id, _, counts, status)), false) if status == "done" => {
+            report.run_id = Some(id.clone());
+            report.counts = serde_json::from_str(counts).unwrap_or_default();
+            report.already_imported = true;
+            load_rejects(store, id, &mut report)?;
+            return Ok(report);
+        }
+        (Some((id, done, counts, _)), false) => {
+            skip_until = *done as u64;
+            report.resumed_from = skip_until;
+            report.counts = serde_json::from_str(counts).unwrap_or_default();
+            id.clone()
+        }
+        (_, true) => String::from("dry-run"),
+        (None, false) => {
+            let id = uuid::Uuid::now_v7().to_string();
+            store.conn().execute(
+                "INSERT INTO import_runs (id, team_id, user_id, file_name, file_hash, options_key, format, preset, headers,
+                 status, started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10, ?10)",
+                params![
+                    id,
+                    ctx.team_id.as_str(),
+                    ctx.user_id.as_str(),
+                    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+                    scan.hash,
+                    options_key,
+                    format.as_str(),
+                    preset,
+                    serde_json::to_string(&headers).unwrap_or_default(),
+                    now.0,
+                ],
+            )?;
+            id
+        }
+    };
+    if !opts.dry_run {
+        report.run_id = Some(run_id.clone());
+    }
+
+    let bar = opts.progress.then(|| progress_bar(source.length(scan.size)));
+    let mut writer = Writer::new(store, opts, &run_id, scan.size)?;
+    writer.counts = report.counts.clone();
+    let mut this_run_rows = 0u64;
+    let started = std::time::Instant::now();
+    // A large load into a small table is one transaction with the list indexes built once at the end: three
+    // times cheaper than keeping them up to date row by row. Interrupted, it leaves nothing, so the same
+    // command starts it again; smaller imports commit in chunks and resume after the last one.
+    let existing = writer.existing;
+    let bulk = opts.bulk.unwrap_or(format == Format::Csv && scan.size > 8 << 20 && (existing as u64) < scan.size / 200);
+    let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
+    writer.bulk = bulk;
+    // Index builds sort on disk rather than in memory, and a smaller page cache leaves room for them, so a bulk
+    // load stays small whatever the file's size.
+    if bulk {
+        store.conn().pragma_update(None, "temp_store", "FILE")?;
+        store.conn().pragma_update(None, "cache_size", -24_000)?;
+    }
+    loop {
+        let mut stash: Option<IoError> = None;
+        let mut finished = false;
+        let mut interrupted = false;
+        let result = store.write(|db| {
+            let lift =
+                bulk::Lift::begin(db.conn, if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep })?;
+            let mut n = 0usize;
+            let mut last_index = 0u64;
+            while n < chunk_rows {
+                let next = match source.next() {
+                    Ok(v) => v,
+                    Err(e) => {
+                        stash = Some(e);
+                        return Err(StoreError::Refused("read error".into()));
+                    }
+                };
+                let Some((index, item)) = next else {
+                    finished = true;
+                    break;
+                };
+                last_index = index;
+                if index <= skip_until {
+                    continue;
+                }
+                if opts.stop_after.is_some_and(|limit| this_run_rows >= limit) {
+                    interrupted = true;
+                    return Err(StoreError::Refused("stopped".into()));
+                }
+                this_run_rows += 1;
+                n += 1;
+                writer.apply(db, item)?;
+                if let Some(bar) = &bar
+                    && this_run_rows.is_multiple_of(2000)
+                {
+                    bar.set_position(source.position());
+                    let rate = this_run_rows as f64 / started.elapsed().as_secs_f64().max(0.001);
+                    bar.set_message(format!("{this_run_rows} rows, {rate:.0} rows/s"));
+                }
+            }
+            lift.restore(db.conn)?;
+            writer.reindex(db)?;
+            if opts.dry_run {
+                return Err(StoreError::Refused("dry run".into()));
+            }
+            let done = if finished { source_done_index(last_index, skip_until) } else { last_index };
+            db.conn.execute(
+                "UPDATE import_runs SET rows_done = max(rows_done, ?2), counts = ?3, updated_at = ?4,
+                 status = CASE WHEN ?5 THEN 'done' ELSE status END, finished_at = CASE WHEN ?5 THEN ?4 END
+                 WHERE id = ?1",
+                params![
+                    run_id,
+                    done as i64,
+                    serde_json::to_string(&writer.counts).unwrap_or_default(),
+                    db.now.0,
+                    finished
+                ],
+            )?;
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(_) if opts.dry_run && stash.is_none() && !interrupted => {
+                finished = true;
+            }
+            Err(e) => {
+                writer.rollback_chunk();
+                if let Some(bar) = &bar {
+                    bar.abandon();
+                }
+                if let Some(io) = stash {
+                    return Err(io);
+                }
+                if interrupted {
+                    return Err(IoError::Interrupted { rows: this_run_rows });
+                }
+                return Err(e.into());
+            }
+        }
+        writer.commit_chunk();
+        if finished {
+            break;
+        }
+    }
+    if bulk {
+        store.conn().pragma_update(None, "temp_store", "MEMORY")?;
+        store.conn().pragma_update(None, "cache_size", -64_000)?;
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    report.counts = writer.counts.clone();
+    report.unknown_owners = writer.unknown_owners.clone();
+    report.unmatched = writer.unmatched.clone();
+    if opts.dry_run {
+        report.rejects_total = writer.dry_rejects.len() as u64;
+        report.rejects = std::mem::take(&mut writer.dry_rejects);
+        report.actions = std::mem::take(&mut writer.actions);
+    } else {
+        load_rejects(store, &run_id, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// Indexes that only serve lists and filters; a bulk load drops them and builds them again at its end.
+const LIST_INDEXES: [&str; 6] =
+    ["leads_by_score", "leads_by_contact", "leads_by_name", "leads_by_created", "leads_by_owner", "lead_tags_by_lead"];
+
+/// The resume position once a file is read to the end.
+fn source_done_index(last: u64, skip_until: u64) -> u64 {
+    last.max(skip_until)
+}
+
+fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| file_err(path, e))?;
+    let (text, _) = sniffed.encoding.decode_without_bom_handling(&bytes[sniffed.bom_len..]);
+    Ok(text.into_owned())
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} (eta {eta})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+const REJECTS_SHOWN: i64 = 1000;
+
+fn load_rejects(store: &Store, run_id: &str, report: &mut ImportReport) -> Result<()> {
+    let conn = store.conn();
+    report.rejects_total = conn
+        .query_row("SELECT count(*) FROM import_rejects WHERE run_id = ?1", [run_id], |r| r.get::<_, i64>(0))?
+        as u64;
+    let mut stmt = conn.prepare(
+        "SELECT line, column_name, reason, record FROM import_rejects WHERE run_id = ?1 ORDER BY line LIMIT ?2",
+    )?;
+    report.rejects = stmt
+        .query_map(params![run_id, REJECTS_SHOWN], |r| {
+            let record: String = r.get(3)?;
+            Ok(Reject {
+                line: r.get::<_, i64>(0)? as u64,
+                column: r.get(1)?,
+                reason: r.get(2)?,
+                record: serde_json::from_str(&record).unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+/// Writes the rejected rows of a run as a CSV with the file's own columns plus where and why, so the rep
+/// can fix them and import that file.
+pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
+    // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
+    // three columns saying where and why; an import of this file ignores those three.
+    let mut w = csv::WriterBuilder::new().flexible(true).from_path(out).map_err(|e| file_err(out, e))?;
+    let headers: Vec<String> = match &report.run_id {
+        Some(id) => {
+            let h: String =
+                store.conn().query_row("SELECT headers FROM import_runs WHERE id = ?1", [id], |r| r.get(0))?;
+            serde_json::from_str(&h).unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    let mut header_row: Vec<String> = ["leadline_line", "leadline_column", "leadline_error"].map(String::from).to_vec();
+    if headers.is_empty() && report.format != Format::Csv {
+        header_row.push("record".into());
+    } else if headers.is_empty() {
+        let width = report.rejects.iter().map(|r| r.record.len()).max().unwrap_or(0);
+        header_row.extend((1..=width).map(|i| format!("column {i}")));
+    } else {
+        header_row.extend(headers);
+    }
+    w.write_record(&header_row).map_err(|e| file_err(out, e))?;
+    let mut write = |r: &Reject| -> Result<()> {
+        let mut cells = vec![r.line.to_string(), r.column.clone().unwrap_or_default(), r.reason.clone()];
+        cells.extend(r.record.iter().cloned());
+        w.write_record(&cells).map_err(|e| file_err(out, e))
+    };
+    let mut n = 0u64;
+    match (&report.run_id, report.dry_run) {
+        (Some(id), false) => {
+            let mut stmt = store.conn().prepare(
+                "SELECT line, column_name, reason, record FROM import_rejects WHERE run_id = ?1 ORDER BY line",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(row) = rows.next()? {
+                let record: String = row.get(3)?;
+                write(&Reject {
+                    line: row.get::<_, i64>(0)? as u64,
+                    column: row.get(1)?,
+                    reason: row.get(2)?,
+                    record: serde_json::from_str(&record).unwrap_or_default(),
+                })?;
+                n += 1;
+            }
+        }
+        _ => {
+            for r in &report.rejects {
+                write(r)?;
+                n += 1;
+            }
+        }
+    }
+    w.flush().map_err(|e| file_err(out, e))?;
+    Ok(n)
+}
+
+/// A tiny Bloom filter over duplicate keys: most rows match nothing, and this answers "surely not" without
+/// a query; a "maybe" is confirmed in the database. About 2 bytes per key.
+struct Bloom {
+    bits: Vec<u64>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Bloom {
+    fn new(keys: usize) -> Self {
+        let words = (keys.max(64_000) * 16).div_ceil(64).next_power_of_two();
+        Self { bits: vec![0; words], hasher: std::collections::hash_map::RandomState::new() }
+    }
+
+    fn positions(&self, key: &(impl Hash + ?Sized)) -> [usize; 4] {
+        let h = self.hasher.hash_one(key);
+        let (a, b) = (h as u32 as u64, (h >> 32) | 1);
+        let m = (self.bits.len() * 64) as u64;
+        [0u64, 1, 2, 3].map(|i| (a.wrapping_add(i.wrapping_mul(b)) % m) as usize)
+    }
+
+    fn insert(&mut self, key: &(impl Hash + ?Sized)) {
+        for p in self.positions(key) {
+            self.bits[p / 64] |= 1 << (p % 64);
+        }
+    }
+
+    fn maybe(&self, key: &(impl Hash + ?Sized)) -> bool {
+        self.positions(key).iter().all(|&p| self.bits[p / 64] & (1 << (p % 64)) != 0)
+    }
+}
+
+fn name_company_key(first: &str, last: &str, company: &str) -> String {
+    format!("{} {}\u{1f}{}", first.trim(), last.trim(), company.trim()).to_lowercase()
+}
+
+/// Applies items inside the chunk's transaction, keeping the caches and counts of the run.
+struct Writer {
+    opts: ImportOptions,
+    run_id: String,
+    bloom: Bloom,
+    accounts: HashMap<String, AccountId>,
+    owners: HashMap<String, UserId>,
+    pub counts: Counts,
+    committed: Counts,
+    unknown_owners: Vec<String>,
+    unmatched: Vec<String>,
+    actions: Vec<Action>,
+    dry_rejects: Vec<Reject>,
+    /// Existing leads edited while the FTS triggers were lifted: their index rows are refreshed at chunk end.
+    touched_seqs: Vec<i64>,
+    /// Live leads of the team when the import started.
+    pub existing: i64,
+    rng: fastrand::Rng,
+    /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
+    /// change notices would not fit the memory budget).
+    pub bulk: bool,
+}
+
+impl Writer {
+    fn new(store: &Store, opts: &ImportOptions, run_id: &str, file_size: u64) -> Result<Self> {
+        let existing: i64 = store.conn().query_row(
+            "SELECT count(*) FROM leads WHERE team_id = ?1 AND deleted_at IS NULL",
+            [store.ctx().team_id.as_str()],
+            |r| r.get(0),
+        )?;
+        let expected = existing as usize * 3 + (file_size / 40) as usize * 3;
+        let mut bloom = Bloom::new(expected);
+        if existing > 0 {
+            let mut stmt = store.conn().prepare(
+                "SELECT l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
+                 LEFT JOIN accounts a ON a.id = l.account_id WHERE l.team_id = ?1 AND l.deleted_at IS NULL",
+            )?;
+            let mut rows = stmt.query([store.ctx().team_id.as_str()])?;
+            while let Some(r) = rows.next()? {
+                if let Some(e) = r.get::<_, Option<String>>(0)? {
+                    bloom.insert(&("e", e.as_str()));
+                }
+                if let Some(p) = r.get::<_, Option<String>>(1)? {
+                    bloom.insert(&("p", p.as_str()));
+                }
+                if let Some(c) = r.get::<_, Option<String>>(4)? {
+                    let (f, l): (String, String) = (r.get(2)?, r.get(3)?);
+                    bloom.insert(&("n", name_company_key(&f, &l, &c).as_str()));
+                }
+            }
+        }
+        Ok(Self {
+            opts: opts.clone(),
+            run_id: run_id.to_string(),
+            bloom,
+            accounts: HashMap::new(),
+            owners: HashMap::new(),
+            counts: Counts::default(),
+            committed: Counts::default(),
+            unknown_owners: Vec::new(),
+            unmatched: Vec::new(),
+            actions: Vec::new(),
+            dry_rejects: Vec::new(),
+            touched_seqs: Vec::new(),
+            existing,
+            bulk: false,
+            // The low 64 bits of a v7 id are random: a seed from the system once.
+            rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
+        })
+    }
+
+    /// A UUID v7 for a new lead: the time part from the clock, the rest from a generator seeded once
+    /// (a system random call per row is a measurable share of a million-row import).
+    fn new_id(&mut self, now: Timestamp) -> LeadId {
+        let mut bytes = [0u8; 10];
+        self.rng.fill(&mut bytes);
+        LeadId(uuid::Builder::from_unix_timestamp_millis(now.0.max(0) as u64, &bytes).into_uuid().to_string())
+    }
+
+    fn commit_chunk(&mut self) {
+        self.committed = self.counts.clone();
+    }
+
+    fn rollback_chunk(&mut self) {
+        self.counts = self.committed.clone();
+        // Cached account ids may point at rows that were rolled back.
+        self.accounts.clear();
+        self.touched_seqs.clear();
+    }
+
+    fn act(&mut self, line: u64, object: &'static str, action: &'static str, subject: String, detail: String) {
+        if self.opts.dry_run {
+            self.actions.push(Action { line, object, action, subject, detail });
+        }
+    }
+
+    fn apply(&mut self, db: &Db<'_>, item: std::result::Result<Option<Item>, Reject>) -> crate::store::Result<()> {
+        match item {
+            Ok(None) => Ok(()),
+            Err(reject) => self.reject(db, "leads", reject),
+            Ok(Some(Item::Lead(row))) => {
+                let line = row.line;
+                // Everything a plain row writes was validated before; a row that also brings a deal or a
+                // touch runs in a savepoint so a late refusal takes back all of it.
+                if row.deal.is_none() && row.profile_url.is_none() {
+                    return match self.apply_lead(db, *row) {
+                        Err(StoreError::Invalid(v)) => Err(StoreError::Refused(format!("line {line}: {v}"))),
+                        other => other,
+                    };
+                }
+                db.conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
+                match self.apply_lead(db, *row) {
+                    Ok(()) => {
+                        db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
+                        Ok(())
+                    }
+                    Err(StoreError::Invalid(v)) => {
+                        db.conn.prepare_cached("ROLLBACK TO import_row")?.execute([])?;
+                        db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
+                        let reject =
+                            Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: Vec::new() };
+                        self.reject(db, "leads", reject)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(Some(Item::Object(obj))) => {
+                let line = obj.line();
+                let what = obj.kind();
+                match json::apply(db, *obj) {
+                    Ok(true) => {
+                        self.tally(what).created += 1;
+                        self.act(line, what, "create", String::new(), String::new());
+                        Ok(())
+                    }
+                    Ok(false) => {
+                        self.tally(what).skipped += 1;
+                        self.act(line, what, "skip", String::new(), "already there".into());
+                        Ok(())
+                    }
+                    Err(StoreError::Invalid(v)) => {
+                        let reject =
+                            Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: vec![] };
+                        self.reject(db, what, reject)
+                    }
+                    Err(StoreError::NotFound { what: w, reference }) => {
+                        let reject = Reject {
+                            line,
+                            column: None,
+                            reason: format!("{w} not found: {reference}"),
+                            record: vec![],
+                        };
+                        self.reject(db, what, reject)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(Some(Item::Event(ev))) => self.apply_event(db, *ev),
+        }
+    }
+
+    fn tally(&mut self, object: &str) -> &mut Tally {
+        match object {
+            "outreach" => &mut self.counts.outreach,
+            "meetings" => &mut self.counts.meetings,
+            "deals" => &mut self.counts.deals,
+            "tasks" => &mut self.counts.tasks,
+            _ => &mut self.counts.leads,
+        }
+    }
+
+    fn reject(&mut self, db: &Db<'_>, object: &'static str, reject: Reject) -> crate::store::Result<()> {
+        self.tally(object).rejected += 1;
+        self.act(reject.line, object, "reject", reject.column.clone().unwrap_or_default(), reject.reason.clone());
+        if self.opts.dry_run {
+            self.dry_rejects.push(reject);
+        } else {
+            db.conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO import_rejects (run_id, line, column_name, reason, record)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    self.run_id,
+                    reject.line as i64,
+                    reject.column,
+                    reject.reason,
+                    serde_json::to_string(&reject.record).unwrap_or_default()
+                ])?;
+        }
+        Ok(())
+    }
+
+    /// The lead this row is exactly (same e-mail, then same phone), if any.
+    fn exact_match(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<(LeadId, &'static str)>> {
+        let team = db.ctx.team_id.as_str();
+        for e in &row.emails {
+            let key = normalize_email(e);
+            if self.bloom.maybe(&("e", key.as_str())) {
+                let found: Option<String> = db
+                    .conn
+                    .prepare_cached(
+                        "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL",
+                    )?
+                    .query_row(params![team, key], |r| r.get(0))
+                    .optional()?;
+                if let Some(id) = found {
+                    return Ok(Some((LeadId(id), "same e-mail")));
+                }
+            }
+        }
+        for p in &row.phones {
+            let e164 = phone_key(p, row.country.as_deref());
+            let plain = stored_key(p);
+            let maybe = e164.as_deref().is_some_and(|k| self.bloom.maybe(&("p", k)))
+                || plain.as_deref().is_some_and(|k| self.bloom.maybe(&("p", k)));
+            if maybe {
+                let found: Option<String> = db
+                    .conn
+                    .prepare_cached(
+                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3) AND deleted_at IS NULL
+                         ORDER BY created_at LIMIT 1",
+                    )?
+                    .query_row(params![team, e164, plain], |r| r.get(0))
+                    .optional()?;
+                if let Some(id) = found {
+                    return Ok(Some((LeadId(id), "same phone")));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// A lead with the same name at the same company: maybe the same person, never merged blindly.
+    fn weak_match(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<LeadId>> {
+        let Some(company) = row.company.as_deref() else { return Ok(None) };
+        if row.derived_name
+            || !self.bloom.maybe(&("n", name_company_key(&row.first_name, &row.last_name, company).as_str()))
+        {
+            return Ok(None);
+        }
+        let name = format!("{} {}", row.first_name, row.last_name);
+        Ok(db
+            .conn
+            .prepare_cached(
+                // Through the company (few leads each), not the name (thousands of Anas).
+                "SELECT l.id FROM accounts a JOIN leads l INDEXED BY leads_by_account ON l.account_id = a.id
+                 WHERE a.team_id = ?1 AND lower(a.name) = lower(?3) AND a.deleted_at IS NULL
+                   AND l.name_key = lower(?2) AND l.deleted_at IS NULL
+                 ORDER BY l.created_at LIMIT 1",
+            )?
+            .query_row(params![db.ctx.team_id.as_str(), name, company.trim()], |r| r.get(0))
+            .optional()?
+            .map(LeadId))
+    }
+
+    fn remember_keys(&mut self, row: &LeadRow, phone_saved: Option<&str>) {
+        if let Some(e) = row.emails.first() {
+            self.bloom.insert(&("e", normalize_email(e).as_str()));
+        }
+        if let Some(p) = phone_saved.and_then(stored_key) {
+            self.bloom.insert(&("p", p.as_str()));
+        }
+        if let Some(c) = &row.company {
+            self.bloom.insert(&("n", name_company_key(&row.first_name, &row.last_name, c).as_str()));
+        }
+    }
+
+    fn owner(&mut self, db: &Db<'_>, reference: Option<&str>) -> crate::store::Result<UserId> {
+        let Some(r) = reference.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(db.ctx.user_id.clone()) };
+        if let Some(u) = self.owners.get(r) {
+            return Ok(u.clone());
+        }
+        let user = match teams::resolve(db, r) {
+            Ok(u) => u,
+            Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
+                if !self.unknown_owners.iter().any(|o| o == r) {
+                    self.unknown_owners.push(r.to_string());
+                }
+                db.ctx.user_id.clone()
+            }
+            Err(e) => return Err(e),
+        };
+        self.owners.insert(r.to_string(), user.clone());
+        Ok(user)
+    }
+
+    fn account(&mut self, db: &Db<'_>, name: &str, row: &LeadRow) -> crate::store::Result<AccountId> {
+        let key = name.trim().to_lowercase();
+        if let Some(a) = self.accounts.get(&key) {
+            return Ok(a.clone());
+        }
+        let id = accounts::find_or_create(db, name)?;
+        if row.industry.is_some() || row.company_size.is_some() {
+            accounts::fill_profile(db, &id, row.industry.as_deref(), row.company_size.as_deref())?;
+        }
+        if self.accounts.len() > 100_000 {
+            self.accounts.clear();
+        }
+        self.accounts.insert(key, id.clone());
+        Ok(id)
+    }
+
+    fn apply_lead(&mut self, db: &Db<'_>, row: LeadRow) -> crate::store::Result<()> {
+        // Refuse a deal stage the pipeline does not have before anything is written.
+        if let Some(stage) = row.deal.as_ref().and_then(|d| d.stage.as_deref()) {
+            db.ctx.stages.resolve(stage).map_err(|e| ValidationError { field: "deal_stage".into(), ..e })?;
+        }
+        let subject = match row.emails.first() {
+            Some(e) => format!("{} {} <{e}>", row.first_name, row.last_name).replace("  ", " "),
+            None => format!("{} {}", row.first_name, row.last_name).trim().to_string(),
+        };
+        // A row carrying its own leadline id (an export coming back) is that lead, if it exists.
+        let by_id = match &row.id {
+            Some(id) => leads::find(db, id)?.map(|l| (l.id, "same id")),
+            None => None,
+        };
+        let matched = match by_id {
+            Some(m) => Some(m),
+            None => self.exact_match(db, &row)?,
+        };
+        if let Some((existing, why)) = matched {
+            return self.apply_duplicate(db, &existing, row, why, subject);
+        }
+        let weak = self.weak_match(db, &row)?;
+        let id = self.create_lead(db, &row)?;
+        self.counts.leads.created += 1;
+        self.act(row.line, "leads", "create", subject.clone(), String::new());
+        if let Some(other) = weak {
+            stage_candidate(db, &other, &id, "same name and company", 70, &format!("import:{}", self.run_id))?;
+            self.counts.merge_candidates += 1;
+            self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {other}"));
+        }
+        self.extras(db, &id, &row, &subject)?;
+        if !self.bulk {
+            db.emit(Change::LeadCreated(id));
+        }
+        Ok(())
+    }
+
+    fn create_lead(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<LeadId> {
+        let owner = self.owner(db, row.owner.as_deref())?;
+        let account = match &row.company {
+            Some(c) => Some(self.account(db, c, row)?),
+            None => None,
+        };
+        let id = row.id.clone().unwrap_or_else(|| self.new_id(Timestamp::now()));
+        let email = row.emails.first().cloned();
+        let phone = row.phones.first().cloned();
+        let tags = join_tags(&row.tags);
+        let dnc = row.do_not_contact.unwrap_or(false);
+        let created = row.created_at.unwrap_or(db.now);
+        let notes = extra_contact_notes(row, None);
+        db.conn
+            .prepare_cached(
+                "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
+                 source, product_interest, industry, company_size, tags, owner_id, lifecycle, do_not_contact,
+                 do_not_contact_at, do_not_contact_reason, notes, score, manual_contact_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                 ?21, ?22, ?23, ?24)",
+            )?
+            .execute(params![
+                id.as_str(),
+                db.ctx.team_id.as_str(),
+                row.first_name.trim(),
+                row.last_name.trim(),
+                email,
+                email.as_deref().map(normalize_email),
+                phone,
+                row.title,
+                account.as_ref().map(AccountId::as_str),
+                row.source,
+                row.product_interest,
+                row.industry,
+                row.company_size,
+                tags,
+                owner.as_str(),
+                row.lifecycle.unwrap_or(crate::domain::Lifecycle::Lead).as_str(),
+                dnc,
+                dnc.then_some(row.do_not_contact_at.unwrap_or(db.now).0),
+                if dnc {
+                    Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into()))
+                } else {
+                    None
+                },
+                notes,
+                row.score.unwrap_or(0),
+                row.last_activity.map(|t| t.0),
+                created.0,
+                row.updated_at.unwrap_or(created).0,
+            ])?;
+        if !row.tags.is_empty() {
+            let mut ins = db.conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
+            for t in &row.tags {
+                ins.execute(params![t, id.as_str()])?;
+            }
+        }
+        if row.last_activity.is_some() {
+            contact::refresh(db, &id)?;
+        }
+        if dnc {
+            super::privacy::log(db, &id, "opt_out", Some("opted out in the imported file"))?;
+        }
+        self.remember_keys(row, phone.as_deref());
+        Ok(id)
+    }
+
+    fn apply_duplicate(
+        &mut self,
+        db: &Db<'_>,
+        existing: &LeadId,
+        row: LeadRow,
+        why: &str,
+        subject: String,
+    ) -> crate::store::Result<()> {
+        let mode = self.opts.on_duplicate;
+        if mode == OnDuplicate::Skip {
+            self.counts.leads.skipped += 1;
+            self.act(row.line, "leads", "skip", subject, format!("{why} as {existing}"));
+            return Ok(());
+        }
+        let lead = leads::get(db, existing)?;
+        let mut patch = LeadPatch::default();
+        let mut filled: Vec<&str> = Vec::new();
+        let update = mode == OnDuplicate::Update;
+        let mut set = |name: &'static str, current: &Option<String>, new: &Option<String>| -> Option<String> {
+            match new.as_ref().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                Some(v)
+                    if current.as_deref().is_none_or(str::is_empty) || (update && current.as_deref() != Some(v)) =>
+                {
+                    filled.push(name);
+                    Some(v.to_string())
+                }
+                _ => None,
+            }
+        };
+        patch.title = set("title", &lead.title, &row.title);
+        patch.company = set("company", &lead.company, &row.company);
+        patch.source = if lead.source.is_none() { set("source", &lead.source, &row.source) } else { None };
+        patch.industry = set("industry", &lead.industry, &row.industry);
+        patch.company_size = set("company_size", &lead.company_size, &row.company_size);
+        patch.product_interest = set("product_interest", &lead.product_interest, &row.product_interest);
+        patch.notes = set("notes", &lead.notes, &row.notes);
+        patch.phone = set("phone", &lead.phone, &row.phones.first().cloned());
+        // Only an e-mail no other lead has can move in.
+        if let Some(e) = row.emails.first()
+            && (lead.email.is_none() || (update && lead.email.as_deref() != Some(e.as_str())))
+        {
+            let taken: Option<String> = db
+                .conn
+                .prepare_cached(
+                    "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL AND id != ?3",
+                )?
+                .query_row(params![db.ctx.team_id.as_str(), normalize_email(e), existing.as_str()], |r| r.get(0))
+                .optional()?;
+            if taken.is_none() {
+                patch.email = Some(e.clone());
+                filled.push("email");
+            }
+        }
+        if update && !row.derived_name {
+            if lead.first_name != row.first_name.trim() {
+                patch.first_name = Some(row.first_name.trim().to_string());
+                filled.push("first_name");
+            }
+            if lead.last_name != row.last_name.trim() {
+                patch.last_name = Some(row.last_name.trim().to_string());
+                filled.push("last_name");
+            }
+        }
+        if update
+            && let Some(l) = row.lifecycle
+            && l.as_str() != lead.lifecycle
+        {
+            patch.lifecycle = Some(l);
+            filled.push("lifecycle");
+        }
+        if update && row.owner.is_some() {
+            let owner = self.owner(db, row.owner.as_deref())?;
+            if lead.owner_id.as_deref() != Some(owner.as_str()) {
+                patch.owner = Some(owner.0);
+                filled.push("owner");
+            }
+        }
+        let new_tags: Vec<String> = row.tags.iter().filter(|t| !lead.tags.contains(t)).cloned().collect();
+        if !new_tags.is_empty() {
+            patch.add_tags = new_tags;
+            filled.push("tags");
+        }
+        // An opt-out in the file is always honoured; an opt-in never undoes the rep's opt-out.
+        if row.do_not_contact == Some(true) && !lead.do_not_contact {
+            patch.do_not_contact = Some(true);
+            patch.do_not_contact_reason =
+                Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into()));
+            filled.push("do_not_contact");
+        }
+        let changed = !patch.is_empty();
+        if changed {
+            let opted_out = patch.do_not_contact == Some(true);
+            leads::update(db, existing, patch)?;
+            if opted_out {
+                super::privacy::log(db, existing, "opt_out", Some("opted out in the imported file"))?;
+            }
+            self.touched_seqs.push(lead.seq);
+        }
+        let extra = self.extras(db, existing, &row, &subject)?;
+        if let Some(t) = row.last_activity
+            && lead.last_contacted_at.is_none_or(|l| l < t)
+        {
+            leads::touch(db, existing, t)?;
+        }
+        if let Some(p) = row.phones.first() {
+            self.remember_keys(&row, Some(p));
+        }
+        let detail = format!(
+            "{why} as {}; {}",
+            lead.label(),
+            if filled.is_empty() { "nothing new".into() } else { filled.join(", ") }
+        );
+        if changed || extra {
+            if update {
+                self.counts.leads.updated += 1;
+                self.act(row.line, "leads", "update", subject, detail);
+            } else {
+                self.counts.leads.merged += 1;
+                self.act(row.line, "leads", "merge", subject, detail);
+            }
+        } else {
+            self.counts.leads.skipped += 1;
+            self.act(row.line, "leads", "skip", subject, detail);
+        }
+        Ok(())
+    }
+
+    /// The touches and deals a row implies: the profile URL as social outreach, a deal. Idempotent: a second
+    /// import of the same data adds nothing. Returns whether anything was added.
+    fn extras(&mut self, db: &Db<'_>, lead: &LeadId, row: &LeadRow, subject: &str) -> crate::store::Result<bool> {
+        let mut added = false;
+        if let Some(url) = &row.profile_url {
+            let exists: Option<i64> = db
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM outreach WHERE lead_id = ?1 AND kind = ?2 AND value = ?3 AND deleted_at IS NULL",
+                )?
+                .query_row(params![lead.as_str(), OutreachKind::Social.code(), url], |r| r.get(0))
+                .optional()?;
+            if exists.is_none() {
+                let mut o = NewOutreach::new(lead.clone(), OutreachKind::Social);
+                o.value = Some(url.clone());
+                o.occurred_at = Some(row.connected_on.unwrap_or(db.now));
+                o.description = Some(match row.connected_on {
+                    Some(_) => "Connected on LinkedIn (imported)".into(),
+                    None => "Profile (imported)".into(),
+                });
+                outreach::log(db, o)?;
+                self.counts.outreach.created += 1;
+                self.act(row.line, "outreach", "create", subject.to_string(), format!("social {url}"));
+                added = true;
+            } else {
+                self.counts.outreach.skipped += 1;
+            }
+        }
+        if let Some(d) = &row.deal {
+            let exists: Option<i64> = db
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM deals WHERE lead_id = ?1 AND lower(title) = lower(?2) AND deleted_at IS NULL",
+                )?
+                .query_row(params![lead.as_str(), d.title], |r| r.get(0))
+                .optional()?;
+            if exists.is_none() {
+                deals::create(
+                    db,
+                    deals::NewDeal {
+                        lead: lead.clone(),
+                        title: d.title.clone(),
+                        amount: d.amount.clone(),
+                        product: row.product_interest.clone(),
+                        use_case: None,
+                        stage: d.stage.clone(),
+                        origin_outreach: None,
+                    },
+                )?;
+                self.counts.deals.created += 1;
+                let amount = d.amount.as_ref().map(|m| m.to_string()).unwrap_or_default();
+                self.act(row.line, "deals", "create", subject.to_string(), format!("{} {amount}", d.title));
+                added = true;
+            } else {
+                self.counts.deals.skipped += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
+        if ev.cancelled {
+            self.counts.meetings.skipped += 1;
+            self.act(ev.line, "meetings", "skip", ev.title.clone(), "cancelled".into());
+            return Ok(());
+        }
+        let mut matched = false;
+        for email in &ev.attendees {
+            // The rep and their colleagues are on every invitation; they are not leads.
+            let colleague: Option<i64> = db
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM users WHERE team_id = ?1 AND lower(email) = lower(?2) AND deleted_at IS NULL",
+                )?
+                .query_row(params![db.ctx.team_id.as_str(), email], |r| r.get(0))
+                .optional()?;
+            if colleague.is_some() {
+                continue;
+            }
+            let found: Option<String> = db
+                .conn
+                .prepare_cached("SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL")?
+                .query_row(params![db.ctx.team_id.as_str(), normalize_email(email)], |r| r.get(0))
+                .optional()?;
+            let Some(lead) = found.map(LeadId) else {
+                if !self.unmatched.contains(email) {
+                    self.unmatched.push(email.clone());
+                }
+                continue;
+            };
+            matched = true;
+            let exists: Option<i64> = db
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM meetings WHERE lead_id = ?1 AND scheduled_at = ?2 AND deleted_at IS NULL",
+                )?
+                .query_row(params![lead.as_str(), ev.start.0], |r| r.get(0))
+                .optional()?;
+            if exists.is_some() {
+                self.counts.meetings.skipped += 1;
+                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already there"));
+                continue;
+            }
+            let id = crate::store::meetings::schedule(db, &lead, ev.start, None, Some(ev.title.clone()))?;
+            if let Some(attended) = ev.attended {
+                crate::store::meetings::mark(db, &id, attended, None)?;
+            }
+            self.counts.meetings.created += 1;
+            self.act(ev.line, "meetings", "create", ev.title.clone(), format!("{email} at {}", ev.start.to_rfc3339()));
+        }
+        if !matched {
+            self.counts.meetings.skipped += 1;
+            self.act(ev.line, "meetings", "skip", ev.title.clone(), "no attendee is a lead".into());
+        }
+        Ok(())
+    }
+
+    /// Refreshes the index rows of existing leads edited while the triggers were lifted.
+    fn reindex(&mut self, db: &Db<'_>) -> crate::store::Result<()> {
+        for seq in std::mem::take(&mut self.touched_seqs) {
+            db.conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
+                     SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, l.phone, a.name, l.title, l.tags
+                     FROM leads l LEFT JOIN accounts a ON a.id = l.account_id WHERE l.seq = ?1 AND l.deleted_at IS NULL",
+                )?
+                .execute([seq])?;
+        }
+        Ok(())
+    }
+}
+
+/// Further e-mails and phones of a row that the lead's single fields cannot hold, kept in its notes.
+fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> {
+    let mut extra = Vec::new();
+    for e in row.emails.iter().skip(1) {
+        extra.push(format!("e-mail: {e}"));
+    }
+    for p in row.phones.iter().skip(1) {
+        extra.push(format!("phone: {p}"));
+    }
+    let base = row.notes.clone().or_else(|| existing.map(str::to_string));
+    match (base, extra.is_empty()) {
+        (b, true) => b,
+        (Some(b), false) => Some(format!("{b}\n{}", extra.join("\n"))),
+        (None, false) => Some(extra.join("\n")),
+    }
+}
+
+/// Tags as the leads table stores them (space-delimited, a space inside a tag kept as a unit separator).
+pub(crate) fn join_tags(tags: &[String]) -> String {
+    tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Records that two leads may be the same person, for `leadline dedupe` (once per pair).
+pub fn stage_candidate(
+    db: &Db<'_>,
+    a: &LeadId,
+    b: &LeadId,
+    reason: &str,
+    confidence: i64,
+    origin: &str,
+) -> crate::store::Result<()> {
+    let (a, b) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+    db.conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO merge_candidates (id, team_id, lead_a, lead_b, reason, confidence, origin, created_at,
+             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        )?
+        .execute(params![
+            uuid::Uuid::now_v7().to_string(),
+            db.ctx.team_id.as_str(),
+            a.as_str(),
+            b.as_str(),
+            reason,
+            confidence,
+            origin,
+            db.now.0
+        ])?;
+    Ok(())
+}

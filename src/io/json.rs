@@ -1,0 +1,364 @@
+//! leadline's own JSON / JSONL (the shape `leadline export` writes): leads, outreach, meetings, deals and
+//! tasks come back with their ids and times, so export then import into a new database gives the same data.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::record::{LeadRow, Reject, RowRules, finish};
+use crate::domain::lead::normalize_tag;
+use crate::domain::outreach::validate_personalization;
+use crate::domain::{
+    DealId, Direction, LeadId, Lifecycle, OutreachKind, ReplyType, TaskKind, Timestamp, ValidationError,
+};
+use crate::store::{Change, Db, Result, StoreError, contact, leads};
+
+#[derive(Debug, Deserialize)]
+pub struct OutreachRec {
+    pub id: String,
+    pub lead_id: String,
+    pub kind: String,
+    pub value: String,
+    pub description: Option<String>,
+    pub occurred_at: Timestamp,
+    pub direction: Option<String>,
+    pub variant: Option<String>,
+    pub personalization_level: Option<i64>,
+    pub reply_type: Option<String>,
+    #[serde(default)]
+    pub cited_metric: bool,
+    pub created_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MeetingRec {
+    pub id: String,
+    pub lead_id: String,
+    pub deal_id: Option<String>,
+    pub title: Option<String>,
+    pub scheduled_at: Timestamp,
+    pub attended: Option<bool>,
+    pub no_show_reason: Option<String>,
+    pub created_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DealRec {
+    pub id: String,
+    pub lead_id: String,
+    pub title: String,
+    pub product: Option<String>,
+    pub use_case: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub stage: String,
+    pub status: Option<String>,
+    pub lost_reason: Option<String>,
+    pub closed_at: Option<Timestamp>,
+    pub stage_entered_at: Option<Timestamp>,
+    pub origin_outreach_id: Option<String>,
+    pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TaskRec {
+    pub id: String,
+    pub title: String,
+    pub kind: Option<String>,
+    pub due_at: Timestamp,
+    pub snoozed_until: Option<Timestamp>,
+    pub done_at: Option<Timestamp>,
+    pub lead_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub origin: Option<String>,
+    pub channel: Option<String>,
+    pub created_at: Option<Timestamp>,
+}
+
+/// A record of one of the other objects, with the line (or array position) it came from.
+pub enum Object {
+    Outreach(u64, OutreachRec),
+    Meeting(u64, MeetingRec),
+    Deal(u64, DealRec),
+    Task(u64, TaskRec),
+}
+
+impl Object {
+    pub fn line(&self) -> u64 {
+        match self {
+            Object::Outreach(l, _) | Object::Meeting(l, _) | Object::Deal(l, _) | Object::Task(l, _) => *l,
+        }
+    }
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Outreach(..) => "outreach",
+            Object::Meeting(..) => "meetings",
+            Object::Deal(..) => "deals",
+            Object::Task(..) => "tasks",
+        }
+    }
+}
+
+type Parsed = std::result::Result<Option<super::import::Item>, Reject>;
+
+/// Reads a JSON array or JSON lines. A file that is not JSON at all is an error; a bad record is a reject.
+pub fn parse(text: &str, rules: &RowRules) -> std::result::Result<Vec<Parsed>, String> {
+    let t = text.trim_start_matches('\u{feff}').trim();
+    let values: Vec<(u64, std::result::Result<Value, String>)> = if t.starts_with('[') {
+        let all: Vec<Value> = serde_json::from_str(t).map_err(|e| format!("is not valid JSON: {e}"))?;
+        all.into_iter().enumerate().map(|(i, v)| ((i + 1) as u64, Ok(v))).collect()
+    } else {
+        let lines: Vec<(u64, std::result::Result<Value, String>)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| ((i + 1) as u64, serde_json::from_str(l.trim()).map_err(|e| format!("is not JSON: {e}"))))
+            .collect();
+        if lines.iter().all(|(_, v)| v.is_err()) {
+            return Err(lines.first().map(|(_, v)| v.clone().err().unwrap_or_default()).unwrap_or_default());
+        }
+        lines
+    };
+    Ok(values.into_iter().map(|(line, v)| record(line, v, rules)).collect())
+}
+
+fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) -> Parsed {
+    let reject = |reason: String| Reject { line, column: None, reason, record: Vec::new() };
+    let v = v.map_err(reject)?;
+    let raw = vec![v.to_string()];
+    let reject = |reason: String| Reject { line, column: None, reason, record: raw.clone() };
+    let Some(obj) = v.as_object() else { return Err(reject("is not a JSON object".into())) };
+    let has = |k: &str| obj.contains_key(k);
+    let de = |e: serde_json::Error| reject(format!("does not have the fields of a leadline record: {e}"));
+    use super::import::Item;
+    if has("first_name") {
+        return lead(line, obj, rules)
+            .map_err(|e| Reject { record: raw.clone(), ..e })
+            .map(|o| o.map(|l| Item::Lead(Box::new(l))));
+    }
+    let object = if has("kind_code") || (has("kind") && has("value") && has("occurred_at")) {
+        Object::Outreach(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("scheduled_at") {
+        Object::Meeting(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("amount_minor") {
+        Object::Deal(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("due_at") {
+        Object::Task(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else {
+        return Err(reject("is not a lead, outreach, meeting, deal or task".into()));
+    };
+    Ok(Some(Item::Object(Box::new(object))))
+}
+
+fn lead(
+    line: u64,
+    o: &serde_json::Map<String, Value>,
+    rules: &RowRules,
+) -> std::result::Result<Option<LeadRow>, Reject> {
+    let reject = |field: &str, reason: String| Reject { line, column: Some(field.into()), reason, record: Vec::new() };
+    let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+    let time = |k: &str| -> std::result::Result<Option<Timestamp>, Reject> {
+        match o.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => serde_json::from_value::<Timestamp>(v.clone()).map(Some).map_err(|e| reject(k, e.to_string())),
+        }
+    };
+    let mut row = LeadRow {
+        line,
+        id: s("id").map(|i| LeadId(i.to_lowercase())),
+        first_name: s("first_name").unwrap_or_default(),
+        last_name: s("last_name").unwrap_or_default(),
+        company: s("company"),
+        title: s("title"),
+        source: s("source"),
+        industry: s("industry"),
+        company_size: s("company_size"),
+        product_interest: s("product_interest"),
+        owner: s("owner"),
+        notes: o.get("notes").and_then(Value::as_str).map(String::from).filter(|n| !n.is_empty()),
+        do_not_contact: o.get("do_not_contact").and_then(Value::as_bool),
+        do_not_contact_reason: s("do_not_contact_reason"),
+        do_not_contact_at: time("do_not_contact_at")?,
+        last_activity: time("last_contacted_at")?,
+        created_at: time("created_at")?,
+        updated_at: time("updated_at")?,
+        score: o.get("score").and_then(Value::as_i64),
+        country: rules.default_country.clone(),
+        ..Default::default()
+    };
+    if let Some(id) = &row.id
+        && !crate::domain::looks_like_id(id.as_str())
+    {
+        return Err(reject("id", format!("is not a leadline id: '{id}'")));
+    }
+    if let Some(e) = s("email") {
+        row.emails.push(crate::domain::lead::validate_email("email", &e).map_err(|x| reject("email", x.to_string()))?);
+    }
+    if let Some(p) = s("phone") {
+        row.phones.push(crate::domain::lead::validate_phone("phone", &p).map_err(|x| reject("phone", x.to_string()))?);
+    }
+    if let Some(l) = s("lifecycle") {
+        row.lifecycle = Some(l.parse::<Lifecycle>().map_err(|x| reject("lifecycle", x.to_string()))?);
+    }
+    if let Some(Value::Array(tags)) = o.get("tags") {
+        for t in tags.iter().filter_map(Value::as_str) {
+            row.tags.push(normalize_tag(t).map_err(|x| reject("tags", x.to_string()))?);
+        }
+    }
+    finish(row, &[])
+}
+
+fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
+    Ok(db.conn.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, i64>(0)).optional()?.is_some())
+}
+
+fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
+    let id = LeadId(id.to_string());
+    leads::get(db, &id)?;
+    Ok(id)
+}
+
+fn invalid(field: &str, value: &str, why: &str) -> StoreError {
+    ValidationError::new(field, value, why).into()
+}
+
+/// Writes one record unless a record with its id is already there. Returns whether it was written.
+pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
+    let team = db.ctx.team_id.as_str();
+    match object {
+        Object::Outreach(_, o) => {
+            if exists(db, "outreach", &o.id)? {
+                return Ok(false);
+            }
+            let lead = lead_of(db, &o.lead_id)?;
+            let kind: OutreachKind = o.kind.parse()?;
+            let value = kind.validate_value(&o.value)?;
+            let direction: Direction = o.direction.as_deref().unwrap_or("outbound").parse()?;
+            let reply: ReplyType = o.reply_type.as_deref().unwrap_or("none").parse()?;
+            let level = o.personalization_level.map(validate_personalization).transpose()?;
+            db.conn.prepare_cached(
+                "INSERT INTO outreach (id, team_id, user_id, lead_id, kind, value, description, occurred_at, direction,
+                 variant, personalization_level, reply_type, cited_metric, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+            )?.execute(params![
+                o.id, team, db.ctx.user_id.as_str(), lead.as_str(), kind.code(), value, o.description,
+                o.occurred_at.0, direction.as_str(), o.variant, level, reply.as_str(), o.cited_metric,
+                o.created_at.unwrap_or(db.now).0
+            ])?;
+            contact::refresh(db, &lead)?;
+            db.emit(Change::OutreachLogged { lead, outreach: crate::domain::OutreachId(o.id) });
+        }
+        Object::Meeting(_, m) => {
+            if exists(db, "meetings", &m.id)? {
+                return Ok(false);
+            }
+            let lead = lead_of(db, &m.lead_id)?;
+            let deal = match &m.deal_id {
+                Some(d) if exists(db, "deals", d)? => Some(d.clone()),
+                _ => None,
+            };
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO meetings (id, team_id, user_id, lead_id, deal_id, title, scheduled_at, attended,
+                 no_show_reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                )?
+                .execute(params![
+                    m.id,
+                    team,
+                    db.ctx.user_id.as_str(),
+                    lead.as_str(),
+                    deal,
+                    m.title,
+                    m.scheduled_at.0,
+                    m.attended,
+                    m.no_show_reason,
+                    m.created_at.unwrap_or(db.now).0
+                ])?;
+            contact::refresh(db, &lead)?;
+            db.emit(Change::MeetingScheduled { lead, meeting: crate::domain::MeetingId(m.id) });
+        }
+        Object::Deal(_, d) => {
+            if exists(db, "deals", &d.id)? {
+                return Ok(false);
+            }
+            let lead = lead_of(db, &d.lead_id)?;
+            let stage = db.ctx.stages.resolve(&d.stage)?;
+            let currency = crate::domain::money::parse_currency(&d.currency)?;
+            let status = match d.status.as_deref() {
+                Some(s) => s.parse().map_err(|_| invalid("status", s, "must be open, won or lost"))?,
+                None => db.ctx.stages.status_for(&stage),
+            };
+            let origin = match &d.origin_outreach_id {
+                Some(o) if exists(db, "outreach", o)? => Some(o.clone()),
+                _ => None,
+            };
+            let account: Option<String> = db
+                .conn
+                .prepare_cached("SELECT account_id FROM leads WHERE id = ?1")?
+                .query_row([lead.as_str()], |r| r.get(0))?;
+            let position: i64 = db
+                .conn
+                .prepare_cached(
+                    "SELECT ifnull(max(position), 0) + 1 FROM deals WHERE team_id = ?1 AND stage = ?2 AND deleted_at IS NULL",
+                )?
+                .query_row(params![team, stage], |r| r.get(0))?;
+            let created = d.created_at.unwrap_or(db.now);
+            db.conn.prepare_cached(
+                "INSERT INTO deals (id, team_id, lead_id, account_id, owner_id, title, product, use_case, amount_minor,
+                 currency, stage, position, status, lost_reason, closed_at, stage_entered_at, origin_outreach_id,
+                 created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            )?.execute(params![
+                d.id, team, lead.as_str(), account, db.ctx.user_id.as_str(), d.title, d.product, d.use_case,
+                d.amount_minor, currency, stage, position, status_str(status), d.lost_reason,
+                d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
+                d.updated_at.unwrap_or(created).0
+            ])?;
+            db.emit(Change::DealCreated { lead, deal: DealId(d.id) });
+        }
+        Object::Task(_, t) => {
+            if exists(db, "tasks", &t.id)? {
+                return Ok(false);
+            }
+            let lead = match &t.lead_id {
+                Some(l) => Some(lead_of(db, l)?),
+                None => None,
+            };
+            let deal = match &t.deal_id {
+                Some(d) if exists(db, "deals", d)? => Some(d.clone()),
+                _ => None,
+            };
+            let kind: TaskKind = t.kind.as_deref().unwrap_or("follow_up").parse()?;
+            let channel = t.channel.as_deref().map(str::parse::<OutreachKind>).transpose()?;
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO tasks (id, team_id, owner_id, lead_id, deal_id, title, kind, channel, due_at, done_at,
+                 snoozed_until, origin, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                )?
+                .execute(params![
+                    t.id,
+                    team,
+                    db.ctx.user_id.as_str(),
+                    lead.as_ref().map(LeadId::as_str),
+                    deal,
+                    t.title,
+                    kind.as_str(),
+                    channel.map(OutreachKind::code),
+                    t.due_at.0,
+                    t.done_at.map(|x| x.0),
+                    t.snoozed_until.map(|x| x.0),
+                    t.origin.as_deref().unwrap_or("import"),
+                    t.created_at.unwrap_or(db.now).0
+                ])?;
+            db.emit(Change::TaskChanged { lead, task: crate::domain::TaskId(t.id) });
+        }
+    }
+    Ok(true)
+}
+
+fn status_str(s: crate::domain::DealStatus) -> &'static str {
+    s.as_str()
+}

@@ -1,0 +1,52 @@
+//! Import and export: CSV (with presets for the CRMs reps come from), vCard, iCalendar and leadline's own
+//! JSON; duplicates (matching, merging, explaining); tracking links; privacy (opt-out, forget, retention).
+
+pub mod csv_import;
+pub mod dedupe;
+pub mod export;
+pub mod ics;
+pub mod import;
+pub mod json;
+pub mod links;
+pub mod phone;
+pub mod presets;
+pub mod privacy;
+pub mod record;
+pub mod text;
+pub mod vcard;
+
+use crate::domain::ValidationError;
+use crate::store::StoreError;
+
+/// Why a file could not be imported or exported. Row-level problems are not errors: they are rejects.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The file is not what it claims to be (binary, empty, header only, broken quoting): nothing was written.
+    #[error("{path}: {message}; nothing was imported")]
+    BadFile { path: String, message: String },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    /// The import was stopped on purpose (a row limit for tests); what was committed stays and resumes.
+    #[error("import stopped after {rows} rows; run the same command again to finish it")]
+    Interrupted { rows: u64 },
+}
+
+impl From<rusqlite::Error> for IoError {
+    fn from(e: rusqlite::Error) -> Self {
+        IoError::Store(e.into())
+    }
+}
+
+pub type Result<T, E = IoError> = std::result::Result<T, E>;
+
+pub(crate) fn file_err(path: &std::path::Path, e: impl std::fmt::Display) -> IoError {
+    IoError::File { path: path.display().to_string(), message: e.to_string() }
+}
+
+pub(crate) fn bad_file(path: &std::path::Path, message: impl Into<String>) -> IoError {
+    IoError::BadFile { path: path.display().to_string(), message: message.into() }
+}

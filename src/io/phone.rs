@@ -1,0 +1,102 @@
+//! Phone numbers as a duplicate key: E.164 (`+34600112233`) when the country is known or written,
+//! else the bare digits. Small on purpose: calling codes of the countries reps sell in, no carrier data.
+
+/// (ISO code, calling code, names people write, national trunk prefix dropped before the number)
+const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
+    ("ES", "34", &["spain", "españa", "espana"], None),
+    ("US", "1", &["united states", "usa", "united states of america", "estados unidos", "eeuu"], Some('1')),
+    ("CA", "1", &["canada", "canadá"], Some('1')),
+    ("GB", "44", &["united kingdom", "uk", "great britain", "england", "reino unido"], Some('0')),
+    ("IE", "353", &["ireland", "irlanda"], Some('0')),
+    ("DE", "49", &["germany", "deutschland", "alemania"], Some('0')),
+    ("FR", "33", &["france", "francia"], Some('0')),
+    ("IT", "39", &["italy", "italia"], None),
+    ("PT", "351", &["portugal"], None),
+    ("NL", "31", &["netherlands", "the netherlands", "holland", "países bajos", "paises bajos"], Some('0')),
+    ("BE", "32", &["belgium", "bélgica", "belgica"], Some('0')),
+    ("CH", "41", &["switzerland", "suiza"], Some('0')),
+    ("AT", "43", &["austria"], Some('0')),
+    ("SE", "46", &["sweden", "suecia"], Some('0')),
+    ("NO", "47", &["norway", "noruega"], None),
+    ("DK", "45", &["denmark", "dinamarca"], None),
+    ("FI", "358", &["finland", "finlandia"], Some('0')),
+    ("PL", "48", &["poland", "polonia"], None),
+    ("MX", "52", &["mexico", "méxico"], None),
+    ("AR", "54", &["argentina"], Some('0')),
+    ("CO", "57", &["colombia"], None),
+    ("CL", "56", &["chile"], None),
+    ("PE", "51", &["peru", "perú"], Some('0')),
+    ("BR", "55", &["brazil", "brasil"], Some('0')),
+    ("UY", "598", &["uruguay"], Some('0')),
+    ("AU", "61", &["australia"], Some('0')),
+    ("IN", "91", &["india"], Some('0')),
+    ("JP", "81", &["japan", "japón", "japon"], Some('0')),
+];
+
+/// The calling code and trunk prefix for a country written as an ISO code or a name (English or Spanish).
+fn country(name: &str) -> Option<(&'static str, Option<char>)> {
+    let n = name.trim().to_lowercase();
+    if n.is_empty() {
+        return None;
+    }
+    COUNTRIES
+        .iter()
+        .find(|(iso, _, names, _)| iso.eq_ignore_ascii_case(&n) || names.contains(&n.as_str()))
+        .map(|(_, cc, _, trunk)| (*cc, *trunk))
+}
+
+/// True when leadline knows the calling code of this country.
+pub fn known_country(name: &str) -> bool {
+    country(name).is_some()
+}
+
+/// The duplicate key of a phone number: `+<digits>` in E.164 when possible, else the digits as written.
+/// None when there are too few digits to be a number.
+pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
+    let t = raw.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 5 {
+        return None;
+    }
+    if t.starts_with('+') {
+        return Some(format!("+{digits}"));
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        return Some(format!("+{rest}"));
+    }
+    match country_hint.and_then(country) {
+        Some((cc, trunk)) => {
+            let national = match trunk {
+                Some(p) if digits.starts_with(p) && (p != '1' || digits.len() == 11) => &digits[1..],
+                _ => &digits[..],
+            };
+            Some(format!("+{cc}{national}"))
+        }
+        None => Some(digits),
+    }
+}
+
+/// The key as the database computes it for a stored phone (digits, leading + kept): see migration 004.
+pub fn stored_key(raw: &str) -> Option<String> {
+    let t: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')).collect();
+    if t.is_empty() { None } else { Some(t) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e164_when_the_country_is_known() {
+        assert_eq!(phone_key("600 11 22 33", Some("ES")).unwrap(), "+34600112233");
+        assert_eq!(phone_key("+34 600-11-22-33", None).unwrap(), "+34600112233");
+        assert_eq!(phone_key("0034 600 112 233", None).unwrap(), "+34600112233");
+        assert_eq!(phone_key("(555) 123-4567", Some("United States")).unwrap(), "+15551234567");
+        assert_eq!(phone_key("1-555-123-4567", Some("usa")).unwrap(), "+15551234567");
+        assert_eq!(phone_key("020 7946 0958", Some("United Kingdom")).unwrap(), "+442079460958");
+        assert_eq!(phone_key("06 12 34 56 78", Some("Francia")).unwrap(), "+33612345678");
+        assert_eq!(phone_key("600 11 22 33", None).unwrap(), "600112233");
+        assert_eq!(phone_key("12", Some("ES")), None);
+        assert_eq!(stored_key("+34 600 11 22 33").unwrap(), "+34600112233");
+    }
+}

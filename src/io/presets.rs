@@ -1,0 +1,512 @@
+//! Presets: the header layouts of the exports reps actually have (HubSpot, Pipedrive, Salesforce reports and
+//! Data Loader, LinkedIn, Google Contacts, Outlook), detected from the header row and mapped to lead fields.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::domain::ValidationError;
+
+/// What a column holds, in leadline's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// leadline's own lead id (round trip of an export).
+    Id,
+    FirstName,
+    LastName,
+    /// "Ana María López": split at the first space.
+    FullName,
+    Email,
+    /// Further e-mail addresses: used to find duplicates, kept in notes when the lead has an e-mail already.
+    OtherEmail,
+    Phone,
+    OtherPhone,
+    Company,
+    Title,
+    Source,
+    Industry,
+    CompanySize,
+    ProductInterest,
+    Tags,
+    Owner,
+    Lifecycle,
+    Notes,
+    DoNotContact,
+    DoNotContactReason,
+    DoNotContactAt,
+    /// Country of the person or company: makes national phone numbers E.164.
+    Country,
+    /// A profile URL (LinkedIn): becomes social outreach data.
+    ProfileUrl,
+    /// A personal web page: a profile URL when it is a LinkedIn address.
+    Website,
+    /// When the connection was made (LinkedIn): the date of the social touch.
+    ConnectedOn,
+    LastActivity,
+    CreatedAt,
+    UpdatedAt,
+    LastContactedAt,
+    Score,
+    DealTitle,
+    DealAmount,
+    DealCurrency,
+    DealStage,
+    Ignore,
+}
+
+impl Field {
+    pub const NAMES: &'static [(&'static str, Field)] = &[
+        ("id", Field::Id),
+        ("first_name", Field::FirstName),
+        ("last_name", Field::LastName),
+        ("full_name", Field::FullName),
+        ("email", Field::Email),
+        ("other_email", Field::OtherEmail),
+        ("phone", Field::Phone),
+        ("other_phone", Field::OtherPhone),
+        ("company", Field::Company),
+        ("title", Field::Title),
+        ("source", Field::Source),
+        ("industry", Field::Industry),
+        ("company_size", Field::CompanySize),
+        ("product_interest", Field::ProductInterest),
+        ("tags", Field::Tags),
+        ("owner", Field::Owner),
+        ("lifecycle", Field::Lifecycle),
+        ("notes", Field::Notes),
+        ("do_not_contact", Field::DoNotContact),
+        ("do_not_contact_reason", Field::DoNotContactReason),
+        ("do_not_contact_at", Field::DoNotContactAt),
+        ("country", Field::Country),
+        ("profile_url", Field::ProfileUrl),
+        ("website", Field::Website),
+        ("connected_on", Field::ConnectedOn),
+        ("last_activity", Field::LastActivity),
+        ("created_at", Field::CreatedAt),
+        ("updated_at", Field::UpdatedAt),
+        ("last_contacted_at", Field::LastContactedAt),
+        ("score", Field::Score),
+        ("deal_title", Field::DealTitle),
+        ("deal_amount", Field::DealAmount),
+        ("deal_currency", Field::DealCurrency),
+        ("deal_stage", Field::DealStage),
+        ("ignore", Field::Ignore),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, f)| *f == self).map(|(n, _)| *n).unwrap_or("ignore")
+    }
+}
+
+impl FromStr for Field {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_lowercase().replace(['-', ' '], "_");
+        Self::NAMES.iter().find(|(n, _)| *n == t).map(|(_, f)| *f).ok_or_else(|| {
+            let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
+            ValidationError::new("--map", s, format!("is not a field; use one of {}", names.join(", ")))
+        })
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    Hubspot,
+    Pipedrive,
+    Salesforce,
+    Linkedin,
+    Google,
+    Outlook,
+    /// leadline's own CSV export.
+    Leadline,
+    Generic,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 8] = [
+        Preset::Hubspot,
+        Preset::Pipedrive,
+        Preset::Salesforce,
+        Preset::Linkedin,
+        Preset::Google,
+        Preset::Outlook,
+        Preset::Leadline,
+        Preset::Generic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Hubspot => "hubspot",
+            Preset::Pipedrive => "pipedrive",
+            Preset::Salesforce => "salesforce",
+            Preset::Linkedin => "linkedin",
+            Preset::Google => "google",
+            Preset::Outlook => "outlook",
+            Preset::Leadline => "leadline",
+            Preset::Generic => "generic",
+        }
+    }
+
+    /// The source a lead gets when the file does not say.
+    pub fn default_source(self) -> &'static str {
+        match self {
+            Preset::Linkedin => "linkedin",
+            _ => "import",
+        }
+    }
+
+    /// US tools write dates month first (3/15/2025); everything else is read day first.
+    pub fn month_first(self) -> bool {
+        matches!(self, Preset::Hubspot | Preset::Salesforce | Preset::Google | Preset::Outlook)
+    }
+
+    fn table(self) -> &'static [(&'static str, Field)] {
+        use Field::*;
+        match self {
+            Preset::Hubspot => &[
+                ("record id", Ignore),
+                ("first name", FirstName),
+                ("last name", LastName),
+                ("email", Email),
+                ("phone number", Phone),
+                ("mobile phone number", OtherPhone),
+                ("company name", Company),
+                ("associated company", Company),
+                ("job title", Title),
+                ("lifecycle stage", Lifecycle),
+                ("lead status", Ignore),
+                ("contact owner", Owner),
+                ("create date", CreatedAt),
+                ("last activity date", LastActivity),
+                ("original source", Source),
+                ("industry", Industry),
+                ("number of employees", CompanySize),
+                ("country/region", Country),
+                ("unsubscribed from all email", DoNotContact),
+                ("linkedin url", ProfileUrl),
+                ("website url", Ignore),
+            ],
+            Preset::Pipedrive => &[
+                ("person - name", FullName),
+                ("person - first name", FirstName),
+                ("person - last name", LastName),
+                ("person - organization", Company),
+                ("organization - name", Company),
+                ("person - email - work", Email),
+                ("person - email - home", OtherEmail),
+                ("person - email - other", OtherEmail),
+                ("person - phone - work", Phone),
+                ("person - phone - mobile", OtherPhone),
+                ("person - phone - home", OtherPhone),
+                ("person - phone - other", OtherPhone),
+                ("person - owner", Owner),
+                ("person - label", Tags),
+                ("person - job title", Title),
+                ("person - last activity date", LastActivity),
+                ("person - person created", CreatedAt),
+                ("person - postal address - country", Country),
+                ("person - linkedin profile", ProfileUrl),
+                ("deal - title", DealTitle),
+                ("deal - value", DealAmount),
+                ("deal - currency", DealCurrency),
+                ("deal - stage", DealStage),
+                ("deal - contact person", FullName),
+                ("deal - organization", Company),
+            ],
+            Preset::Salesforce => &[
+                // Report labels.
+                ("first name", FirstName),
+                ("last name", LastName),
+                ("title", Title),
+                ("company / account", Company),
+                ("company", Company),
+                ("email", Email),
+                ("phone", Phone),
+                ("mobile", OtherPhone),
+                ("lead source", Source),
+                ("lead status", Ignore),
+                ("lead owner", Owner),
+                ("industry", Industry),
+                ("no. of employees", CompanySize),
+                ("email opt out", DoNotContact),
+                ("create date", CreatedAt),
+                ("last activity", LastActivity),
+                ("country", Country),
+                ("description", Notes),
+                ("rating", Ignore),
+                // Data Loader API names.
+                ("id", Ignore),
+                ("firstname", FirstName),
+                ("lastname", LastName),
+                ("mobilephone", OtherPhone),
+                ("leadsource", Source),
+                ("status", Ignore),
+                ("numberofemployees", CompanySize),
+                ("hasoptedoutofemail", DoNotContact),
+                ("donotcall", Ignore),
+                ("ownerid", Owner),
+                ("createddate", CreatedAt),
+                ("lastactivitydate", LastActivity),
+                ("annualrevenue", Ignore),
+                ("website", Website),
+            ],
+            Preset::Linkedin => &[
+                ("first name", FirstName),
+                ("last name", LastName),
+                ("url", ProfileUrl),
+                ("email address", Email),
+                ("company", Company),
+                ("position", Title),
+                ("connected on", ConnectedOn),
+            ],
+            Preset::Google => &[
+                ("first name", FirstName),
+                ("middle name", Ignore),
+                ("last name", LastName),
+                ("nickname", Ignore),
+                ("file as", Ignore),
+                ("labels", Tags),
+                ("e-mail 1 - label", Ignore),
+                ("e-mail 1 - value", Email),
+                ("e-mail 2 - value", OtherEmail),
+                ("e-mail 3 - value", OtherEmail),
+                ("phone 1 - label", Ignore),
+                ("phone 1 - value", Phone),
+                ("phone 2 - value", OtherPhone),
+                ("phone 3 - value", OtherPhone),
+                ("organization name", Company),
+                ("organization title", Title),
+                ("organization department", Ignore),
+                ("notes", Notes),
+                ("address 1 - country", Country),
+                ("website 1 - value", Website),
+                // The older Google CSV layout.
+                ("name", FullName),
+                ("given name", FirstName),
+                ("family name", LastName),
+                ("group membership", Tags),
+                ("e-mail 1 - type", Ignore),
+                ("phone 1 - type", Ignore),
+                ("organization 1 - name", Company),
+                ("organization 1 - title", Title),
+            ],
+            Preset::Outlook => &[
+                ("first name", FirstName),
+                ("middle name", Ignore),
+                ("last name", LastName),
+                // Outlook's "Title" is the honorific (Mr., Dr.); the job is "Job Title".
+                ("title", Ignore),
+                ("suffix", Ignore),
+                ("job title", Title),
+                ("company", Company),
+                ("department", Ignore),
+                ("e-mail address", Email),
+                ("e-mail 2 address", OtherEmail),
+                ("e-mail 3 address", OtherEmail),
+                ("business phone", Phone),
+                ("mobile phone", OtherPhone),
+                ("home phone", OtherPhone),
+                ("primary phone", OtherPhone),
+                ("categories", Tags),
+                ("notes", Notes),
+                ("business country/region", Country),
+                ("home country/region", Country),
+                ("web page", Website),
+            ],
+            // leadline's own export: derived columns are not read back.
+            Preset::Leadline => &[("stage", Ignore), ("owner_id", Ignore), ("account_id", Ignore), ("score", Score)],
+            Preset::Generic => &[],
+        }
+    }
+
+    /// How well a header row fits this preset (0: not at all). Each preset needs its signature columns.
+    fn score(self, headers: &[String]) -> usize {
+        let has = |name: &str| headers.iter().any(|h| h == name);
+        let signature = match self {
+            Preset::Hubspot => has("record id") && (has("contact owner") || has("lifecycle stage")),
+            Preset::Pipedrive => headers.iter().any(|h| h.starts_with("person - ") || h.starts_with("deal - ")),
+            Preset::Salesforce => {
+                (has("firstname") && has("lastname"))
+                    || has("lead source")
+                    || has("lead owner")
+                    || has("company / account")
+                    || has("hasoptedoutofemail")
+            }
+            Preset::Linkedin => has("connected on") && has("url"),
+            Preset::Google => has("e-mail 1 - value") || (has("given name") && has("group membership")),
+            Preset::Outlook => has("e-mail address") && (has("business phone") || has("mobile phone")),
+            Preset::Leadline => has("id") && has("first_name") && has("last_contacted_at"),
+            Preset::Generic => false,
+        };
+        if !signature {
+            return 0;
+        }
+        headers.iter().filter(|h| self.table().iter().any(|(n, _)| n == *h)).count() + 1
+    }
+
+    /// The preset whose columns the header row shows, or Generic.
+    pub fn detect(headers: &[String]) -> Preset {
+        let norm: Vec<String> = headers.iter().map(|h| norm_header(h)).collect();
+        Preset::ALL
+            .into_iter()
+            .max_by_key(|p| (p.score(&norm), 0))
+            .filter(|p| p.score(&norm) > 0)
+            .unwrap_or(Preset::Generic)
+    }
+
+    /// Maps each column to a field: the preset's table, then loose matching, then the rep's `--map` overrides.
+    pub fn map_columns(self, headers: &[String], overrides: &[(String, Field)]) -> Result<Vec<Field>, ValidationError> {
+        for (col, _) in overrides {
+            if !headers.iter().any(|h| h.trim().eq_ignore_ascii_case(col.trim())) {
+                return Err(ValidationError::new(
+                    "--map",
+                    col,
+                    format!("is not a column of this file; its columns are: {}", headers.join(", ")),
+                ));
+            }
+        }
+        let mut seen_primary = std::collections::HashSet::new();
+        Ok(headers
+            .iter()
+            .map(|h| {
+                let n = norm_header(h);
+                let field = overrides
+                    .iter()
+                    .find(|(c, _)| c.trim().eq_ignore_ascii_case(h.trim()))
+                    .map(|(_, f)| *f)
+                    .or_else(|| self.table().iter().find(|(name, _)| *name == n).map(|(_, f)| *f))
+                    .or_else(|| loose(&n))
+                    .unwrap_or(Field::Ignore);
+                // A second column claiming a single-valued field becomes an extra value, not a conflict.
+                match field {
+                    Field::Email if !seen_primary.insert(Field::Email) => Field::OtherEmail,
+                    Field::Phone if !seen_primary.insert(Field::Phone) => Field::OtherPhone,
+                    Field::Company if !seen_primary.insert(Field::Company) => Field::Ignore,
+                    f => f,
+                }
+            })
+            .collect())
+    }
+}
+
+impl FromStr for Preset {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_lowercase();
+        Preset::ALL.into_iter().find(|p| p.as_str() == t).ok_or_else(|| {
+            ValidationError::new(
+                "--preset",
+                s,
+                "must be auto, hubspot, pipedrive, salesforce, linkedin, google, outlook, leadline or generic",
+            )
+        })
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Header as compared: trimmed, lower-case, BOM and surrounding quotes removed.
+pub fn norm_header(h: &str) -> String {
+    h.trim_start_matches('\u{feff}').trim().trim_matches('"').trim().to_lowercase()
+}
+
+/// Loose matching for any other CSV: common English and Spanish column names, and leadline's own.
+fn loose(header: &str) -> Option<Field> {
+    use Field::*;
+    let key: String = header.chars().filter(|c| c.is_alphanumeric()).collect();
+    let key = key
+        .replace(['á', 'à'], "a")
+        .replace('é', "e")
+        .replace('í', "i")
+        .replace('ó', "o")
+        .replace('ú', "u")
+        .replace('ñ', "n");
+    Some(match key.as_str() {
+        "id" | "leadid" => Id,
+        "firstname" | "first" | "givenname" | "forename" | "nombre" | "nombres" => FirstName,
+        "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" => LastName,
+        "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" => FullName,
+        "email" | "emailaddress" | "mail" | "correo" | "correoelectronico" | "emailwork" | "workemail" => Email,
+        "email2" | "otheremail" | "secondaryemail" | "personalemail" => OtherEmail,
+        "phone" | "phonenumber" | "telephone" | "tel" | "telefono" | "mobile" | "mobilephone" | "movil" | "celular"
+        | "cell" => Phone,
+        "phone2" | "otherphone" | "secondaryphone" => OtherPhone,
+        "company" | "companyname" | "organization" | "organisation" | "account" | "accountname" | "empresa"
+        | "compania" | "organizacion" => Company,
+        "title" | "jobtitle" | "position" | "role" | "cargo" | "puesto" => Title,
+        "source" | "leadsource" | "origen" | "fuente" => Source,
+        "industry" | "sector" | "industria" => Industry,
+        "companysize" | "employees" | "size" | "numberofemployees" | "tamano" | "empleados" => CompanySize,
+        "productinterest" | "product" | "interest" | "producto" | "interes" => ProductInterest,
+        "tags" | "tag" | "labels" | "label" | "etiquetas" | "categories" => Tags,
+        "owner" | "ownerid" | "assignedto" | "responsable" | "propietario" => Owner,
+        "lifecycle" | "lifecyclestage" => Lifecycle,
+        "notes" | "note" | "comments" | "comment" | "description" | "notas" | "comentarios" => Notes,
+        "donotcontact" | "optout" | "optedout" | "unsubscribed" | "emailoptout" | "nocontactar" => DoNotContact,
+        "donotcontactreason" | "optoutreason" => DoNotContactReason,
+        "donotcontactat" | "optedoutat" => DoNotContactAt,
+        "country" | "countryregion" | "pais" => Country,
+        "linkedin" | "linkedinurl" | "profileurl" | "profile" | "url" | "perfil" => ProfileUrl,
+        "website" | "web" | "webpage" => Website,
+        "connectedon" => ConnectedOn,
+        "lastactivity" | "lastactivitydate" | "ultimaactividad" | "ultimocontacto" => LastActivity,
+        "createdat" | "created" | "createdate" | "createddate" | "fechaalta" | "fechacreacion" => CreatedAt,
+        "updatedat" => UpdatedAt,
+        "lastcontactedat" | "lastcontacted" | "lastcontact" => LastContactedAt,
+        "score" | "leadscore" | "puntuacion" => Score,
+        "deal" | "dealtitle" | "dealname" | "opportunity" | "oportunidad" | "negocio" => DealTitle,
+        "amount" | "dealamount" | "value" | "dealvalue" | "importe" | "monto" | "valor" => DealAmount,
+        "currency" | "dealcurrency" | "moneda" | "divisa" => DealCurrency,
+        "stage" | "dealstage" | "etapa" | "fase" => DealStage,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(cols: &[&str]) -> Vec<String> {
+        cols.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn detects_each_layout() {
+        let li = h(&["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]);
+        assert_eq!(Preset::detect(&li), Preset::Linkedin);
+        let pd = h(&["Person - Name", "Person - Email - Work", "Person - Organization"]);
+        assert_eq!(Preset::detect(&pd), Preset::Pipedrive);
+        let dl = h(&["Id", "FirstName", "LastName", "Company", "Email", "LeadSource", "HasOptedOutOfEmail"]);
+        assert_eq!(Preset::detect(&dl), Preset::Salesforce);
+        let hs = h(&["Record ID", "First Name", "Last Name", "Email", "Contact owner", "Lifecycle Stage"]);
+        assert_eq!(Preset::detect(&hs), Preset::Hubspot);
+        let ol = h(&["First Name", "Last Name", "Title", "Job Title", "E-mail Address", "Business Phone"]);
+        assert_eq!(Preset::detect(&ol), Preset::Outlook);
+        let map = Preset::Outlook.map_columns(&ol, &[]).unwrap();
+        assert_eq!(map[2], Field::Ignore);
+        assert_eq!(map[3], Field::Title);
+        assert_eq!(Preset::detect(&h(&["nombre", "correo"])), Preset::Generic);
+        assert_eq!(
+            Preset::Generic.map_columns(&h(&["Nombre", "Correo", "Teléfono"]), &[]).unwrap(),
+            vec![Field::FirstName, Field::Email, Field::Phone]
+        );
+    }
+
+    #[test]
+    fn overrides_win_and_must_name_a_column() {
+        let cols = h(&["Mail", "X"]);
+        let map = Preset::Generic.map_columns(&cols, &[("x".into(), Field::Company)]).unwrap();
+        assert_eq!(map, vec![Field::Email, Field::Company]);
+        assert!(Preset::Generic.map_columns(&cols, &[("nope".into(), Field::Company)]).is_err());
+        assert!("emial".parse::<Field>().is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! Privacy: the one check every outgoing message goes through (`can_contact`), opt-outs recorded with when
+//! and why, `forget` (erase a person's data but keep the counts), and retention (anonymise the inactive).
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::domain::{LeadId, Timestamp};
+use crate::store::leads::{self, LeadPatch};
+use crate::store::{Change, Db, Result, StoreError};
+
+/// What leadline writes in place of erased text.
+pub const ERASED: &str = "(erased)";
+
+/// Ok when a message may go out to this lead; refused (naming when and why) for an opted-out or forgotten lead.
+/// Every place that sends or prepares a message calls this.
+pub fn can_contact(db: &Db<'_>, lead: &LeadId) -> Result<()> {
+    type Row = (bool, Option<i64>, Option<String>, Option<i64>, String);
+    let row: Option<Row> = db
+        .conn
+        .prepare_cached(
+            "SELECT do_not_contact, do_not_contact_at, do_not_contact_reason, forgotten_at,
+                    trim(first_name || ' ' || last_name)
+             FROM leads WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL",
+        )?
+        .query_row(params![lead.as_str(), db.ctx.team_id.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((dnc, at, reason, forgotten, name)) = row else {
+        return Err(StoreError::NotFound { what: "lead", reference: lead.to_string() });
+    };
+    if forgotten.is_some() {
+        return Err(StoreError::Refused(format!(
+            "lead {lead} was forgotten (personal data erased); it is never contacted"
+        )));
+    }
+    if dnc {
+        let when = at.map(|t| format!(" on {}", Timestamp(t).local(db.ctx.tz))).unwrap_or_default();
+        let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+        return Err(StoreError::Refused(format!("{name} must not be contacted: opted out{when}{why}")));
+    }
+    Ok(())
+}
+
+/// Records a privacy action (no personal data in the log itself).
+pub fn log(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            uuid::Uuid::now_v7().to_string(),
+            db.ctx.team_id.as_str(),
+            db.ctx.user_id.as_str(),
+            lead.as_str(),
+            action,
+            reason,
+            db.now.0
+        ])?;
+    Ok(())
+}
+
+/// Opts a lead out (or back in), recording when and why.
+pub fn set_opt_out(db: &Db<'_>, lead: &LeadId, opted_out: bool, reason: Option<String>) -> Result<()> {
+    let patch =
+        LeadPatch { do_not_contact: Some(opted_out), do_not_contact_reason: reason.clone(), ..Default::default() };
+    leads::update(db, lead, patch)?;
+    log(db, lead, if opted_out { "opt_out" } else { "opt_in" }, reason.as_deref())
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Erased {
+    pub lead: String,
+    pub outreach: usize,
+    pub notes: usize,
+    pub meetings: usize,
+    pub deals: usize,
+    pub tasks: usize,
+    pub inbox: usize,
+}
+
+/// Erases a person's personal data: names, e-mail, phone, title, company link, notes, free text of their
+/// outreach, meetings, deals, tasks and inbox items, and their search-index row. The lead row and its
+/// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
+pub fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
+    let l = leads::get(db, lead)?;
+    // Overwrite freed pages so the old text does not linger in the file.
+    db.conn.pragma_update(None, "secure_delete", "ON")?;
+    let id = lead.as_str();
+    let now = db.now.0;
+    let reason_text = format!("personal data erased ({action})");
+    db.conn.execute(
+        "UPDATE leads SET first_name = 'Forgotten', last_name = '', email = NULL, email_key = NULL, phone = NULL,
+         title = NULL, account_id = NULL, notes = NULL, do_not_contact = 1,
+         do_not_contact_at = ifnull(do_not_contact_at, ?2), do_not_contact_reason = ?3, forgotten_at = ?2, updated_at = ?2
+         WHERE id = ?1",
+        params![id, now, reason_text],
+    )?;
+    db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [l.seq])?;
+    let mut e = Erased { lead: id.to_string(), ..Default::default() };
+    e.outreach = db.conn.execute(
+        "UPDATE outreach SET value = ?2, description = NULL, updated_at = ?3 WHERE lead_id = ?1",
+        params![id, ERASED, now],
+    )?;
+    e.notes = db.conn.execute(
+        "UPDATE notes SET body = ?2, updated_at = ?3
+         WHERE lead_id = ?1 OR deal_id IN (SELECT id FROM deals WHERE lead_id = ?1)",
+        params![id, ERASED, now],
+    )?;
+    e.meetings = db.conn.execute(
+        "UPDATE meetings SET title = NULL, no_show_reason = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        params![id, now],
+    )?;
+    e.deals = db.conn.execute(
+        "UPDATE deals SET title = 'Deal', lost_reason = NULL, account_id = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        params![id, now],
+    )?;
+    e.tasks =
+        db.conn.execute("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE lead_id = ?1", params![id, now])?;
+    e.inbox = db.conn.execute(
+        "UPDATE inbox_items SET title = ?2, body = '', updated_at = ?3 WHERE lead_id = ?1",
+        params![id, ERASED, now],
+    )?;
+    db.conn.execute("UPDATE events SET payload = '{}' WHERE subject_id = ?1", [id])?;
+    // Rows of imported files that were rejected may still name the person.
+    for needle in [l.email.as_deref(), l.phone.as_deref()].into_iter().flatten() {
+        db.conn.execute("DELETE FROM import_rejects WHERE instr(lower(record), lower(?1)) > 0", [needle])?;
+    }
+    log(db, lead, action, reason)?;
+    db.emit(Change::LeadEdited(lead.clone()));
+    Ok(e)
+}
+
+/// Rewrites the search index so no deleted entry of an erased person lingers in its segments.
+pub fn purge_index(db: &Db<'_>) -> Result<()> {
+    db.conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('optimize')", [])?;
+    Ok(())
+}
+
+/// Erases one person on request.
+pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased> {
+    let e = erase(db, lead, "forget", reason)?;
+    purge_index(db)?;
+    Ok(e)
+}
+
+/// Anonymises every lead inactive for `months` (retention); returns how many.
+pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
+    let due = inactive(db, months)?;
+    let reason = format!("no activity for {months} months");
+    for l in &due {
+        erase(db, &l.id, "anonymize", Some(&reason))?;
+    }
+    if !due.is_empty() {
+        purge_index(db)?;
+    }
+    Ok(due)
+}
+
+/// A lead with no activity for the retention period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Inactive {
+    pub id: LeadId,
+    pub name: String,
+    pub last_activity: Timestamp,
+}
+
+/// Leads whose latest activity (contact, edit, or creation) is older than `months`, not yet anonymised.
+pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
+    let cutoff = db.now.0 - i64::from(months) * 30 * crate::domain::time::DAY_MS;
+    let mut stmt = db.conn.prepare(
+        "SELECT l.id, trim(l.first_name || ' ' || l.last_name), max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
+                ifnull((SELECT max(updated_at) FROM deals d WHERE d.lead_id = l.id), 0),
+                ifnull((SELECT max(scheduled_at) FROM meetings m WHERE m.lead_id = l.id), 0)) AS last
+         FROM leads l WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL AND last < ?2
+         ORDER BY last",
+    )?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), cutoff], |r| {
+        Ok(Inactive { id: LeadId(r.get(0)?), name: r.get(1)?, last_activity: Timestamp(r.get(2)?) })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// After erasing: copies the log into the main file and truncates it, so old pages leave the disk too.
+pub fn flush(conn: &rusqlite::Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}

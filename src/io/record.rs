@@ -1,0 +1,449 @@
+//! One imported person, whatever the file: the typed fields of a lead (plus the deal and touches the row
+//! implies), built from a mapped CSV row or a vCard and validated as a whole: a row is taken or rejected entire.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono_tz::Tz;
+
+use super::presets::Field;
+use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::time::local_to_utc;
+use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, looks_like_id};
+
+/// A row that was refused: where, which column, why. Never half-imported.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Reject {
+    pub line: u64,
+    pub column: Option<String>,
+    pub reason: String,
+    /// The row's values as read, so the rejects file can be fixed and imported again.
+    #[serde(skip)]
+    pub record: Vec<String>,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}: '{}' {}", self.line, c, self.reason),
+            None => write!(f, "line {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealRow {
+    pub title: String,
+    pub amount: Option<Money>,
+    pub stage: Option<String>,
+}
+
+/// A person as read from a file, validated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadRow {
+    pub line: u64,
+    pub id: Option<LeadId>,
+    pub first_name: String,
+    pub last_name: String,
+    /// The first is the lead's e-mail; all are used to find duplicates.
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<String>,
+    pub product_interest: Option<String>,
+    pub tags: Vec<String>,
+    pub owner: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub notes: Option<String>,
+    pub do_not_contact: Option<bool>,
+    pub do_not_contact_reason: Option<String>,
+    /// When the opt-out happened, when the file says (leadline's own export).
+    pub do_not_contact_at: Option<Timestamp>,
+    pub country: Option<String>,
+    pub profile_url: Option<String>,
+    pub connected_on: Option<Timestamp>,
+    pub last_activity: Option<Timestamp>,
+    pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+    pub score: Option<i64>,
+    pub deal: Option<DealRow>,
+    /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
+    pub derived_name: bool,
+}
+
+/// A row read: a lead, nothing (a blank row), or a reject.
+pub type RowResult = Result<Option<LeadRow>, Reject>;
+
+/// What reading a row needs to know: the team's zone and currency, how the file writes dates.
+#[derive(Debug, Clone)]
+pub struct RowRules {
+    pub tz: Tz,
+    pub currency: String,
+    pub month_first: bool,
+    pub default_source: String,
+    pub default_country: Option<String>,
+}
+
+/// Builds a lead from one mapped row. Ok(None) for a row with nothing in it (skipped silently).
+pub fn from_fields(
+    line: u64,
+    headers: &[String],
+    fields: &[Field],
+    values: &[String],
+    rules: &RowRules,
+) -> Result<Option<LeadRow>, Reject> {
+    if values.iter().all(|v| v.trim().is_empty()) {
+        return Ok(None);
+    }
+    if values.len() > headers.len() && values[headers.len()..].iter().any(|v| !v.trim().is_empty()) {
+        return Err(Reject {
+            line,
+            column: None,
+            reason: format!(
+                "has {} values but the header has {} columns (an unquoted delimiter inside a value?)",
+                values.len(),
+                headers.len()
+            ),
+            record: values.to_vec(),
+        });
+    }
+    let mut row = LeadRow { line, ..Default::default() };
+    let mut full_name = None;
+    let mut website = None;
+    let mut deal_title = None;
+    let mut deal_amount: Option<(String, String)> = None;
+    let mut deal_currency = None;
+    let mut deal_stage = None;
+    let mut last_contacted = None;
+    for (i, field) in fields.iter().enumerate() {
+        let raw = values.get(i).map(String::as_str).unwrap_or("");
+        let v = raw.trim();
+        if v.is_empty() || *field == Field::Ignore {
+            continue;
+        }
+        let col = &headers[i];
+        let reject = |reason: String| Reject { line, column: Some(col.clone()), reason, record: values.to_vec() };
+        let date = |v: &str| {
+            parse_date(v, rules.tz, rules.month_first).ok_or_else(|| reject(format!("is not a date: '{}'", short(v))))
+        };
+        match field {
+            Field::Id => {
+                if !looks_like_id(v) {
+                    return Err(reject(format!("is not a leadline id: '{}'", short(v))));
+                }
+                row.id = Some(LeadId(v.to_lowercase()));
+            }
+            Field::FirstName => row.first_name = v.to_string(),
+            Field::LastName => row.last_name = v.to_string(),
+            Field::FullName => full_name = Some(v.to_string()),
+            Field::Email | Field::OtherEmail => {
+                for e in split_multi(v) {
+                    let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
+                    if *field == Field::Email {
+                        row.emails.insert(0, e);
+                    } else {
+                        row.emails.push(e);
+                    }
+                }
+            }
+            Field::Phone | Field::OtherPhone => {
+                for p in split_phones(v) {
+                    let p = validate_phone(col, p).map_err(|x| reject(format!("{} ('{}')", x.reason, short(p))))?;
+                    if *field == Field::Phone {
+                        row.phones.insert(0, p);
+                    } else {
+                        row.phones.push(p);
+                    }
+                }
+            }
+            Field::Company => row.company = Some(v.to_string()),
+            Field::Title => row.title = Some(v.to_string()),
+            Field::Source => {
+                let s = Source::parse(v).map_err(|x| reject(x.reason))?;
+                row.source = Some(s.as_str().to_string());
+            }
+            Field::Industry => row.industry = Some(v.to_string()),
+            Field::CompanySize => row.company_size = Some(v.to_string()),
+            Field::ProductInterest => row.product_interest = Some(v.to_string()),
+            Field::Tags => {
+                for t in v.split([',', ';', '|']).flat_map(|t| t.split(":::")) {
+                    let t = t.trim();
+                    // Google's system groups ("* myContacts", "* starred") are not the rep's tags.
+                    if t.is_empty() || t.starts_with('*') {
+                        continue;
+                    }
+                    let t = normalize_tag(t).map_err(|x| reject(format!("has a bad tag: {}", x.reason)))?;
+                    if !row.tags.contains(&t) {
+                        row.tags.push(t);
+                    }
+                }
+            }
+            Field::Owner => row.owner = Some(v.to_string()),
+            Field::Lifecycle => row.lifecycle = Some(lifecycle(v)),
+            Field::Notes => row.notes = Some(raw.trim_end().to_string()),
+            Field::DoNotContact => {
+                row.do_not_contact =
+                    Some(parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
+            }
+            Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
+            Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
+            Field::Country => row.country = Some(v.to_string()),
+            Field::ProfileUrl => {
+                row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
+            }
+            Field::Website => website = Some(v.to_string()),
+            Field::ConnectedOn => row.connected_on = Some(date(v)?),
+            Field::LastActivity => row.last_activity = Some(date(v)?),
+            Field::CreatedAt => row.created_at = Some(date(v)?),
+            Field::UpdatedAt => row.updated_at = Some(date(v)?),
+            Field::LastContactedAt => last_contacted = Some(date(v)?),
+            Field::Score => {
+                row.score =
+                    Some(v.parse::<i64>().map_err(|_| reject(format!("is not a whole number: '{}'", short(v))))?);
+            }
+            Field::DealTitle => deal_title = Some(v.to_string()),
+            Field::DealAmount => deal_amount = Some((col.clone(), v.to_string())),
+            Field::DealCurrency => deal_currency = Some(v.to_string()),
+            Field::DealStage => deal_stage = Some(v.to_string()),
+            Field::Ignore => {}
+        }
+    }
+    if row.last_activity.is_none() {
+        row.last_activity = last_contacted;
+    }
+    if let Some(w) = website
+        && row.profile_url.is_none()
+        && w.to_lowercase().contains("linkedin.com/")
+        && let Ok(u) = validate_url("website", &w)
+    {
+        row.profile_url = Some(u);
+    }
+    if let Some(full) = full_name
+        && row.first_name.is_empty()
+        && row.last_name.is_empty()
+    {
+        let (first, last) = split_name(&full);
+        row.first_name = first;
+        row.last_name = last;
+    }
+    if let Some((col, amount)) = deal_amount {
+        let currency = deal_currency.clone().unwrap_or_else(|| rules.currency.clone());
+        let money = Money::parse(&amount, &currency).map_err(|x| Reject {
+            line,
+            column: Some(col.clone()),
+            reason: format!("{} ('{}')", x.reason, short(&amount)),
+            record: values.to_vec(),
+        })?;
+        row.deal = Some(DealRow { title: String::new(), amount: Some(money), stage: None });
+    }
+    if let Some(t) = deal_title {
+        row.deal.get_or_insert(DealRow { title: String::new(), amount: None, stage: None }).title = t;
+    }
+    if let Some(d) = row.deal.as_mut() {
+        d.stage = deal_stage;
+    }
+    if row.source.is_none() {
+        row.source = Some(rules.default_source.clone());
+    }
+    if row.country.is_none() {
+        row.country = rules.default_country.clone();
+    }
+    finish(row, values)
+}
+
+/// Fills the first name when only other identifying data is there, and refuses a row that names nobody.
+pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Reject> {
+    if row.first_name.trim().is_empty() {
+        row.derived_name = row.last_name.trim().is_empty();
+        if !row.last_name.trim().is_empty() {
+            row.first_name = std::mem::take(&mut row.last_name);
+        } else if let Some(e) = row.emails.first() {
+            row.first_name = e.split('@').next().unwrap_or(e).to_string();
+        } else if let Some(p) = row.phones.first() {
+            row.first_name = p.clone();
+        } else if let Some(slug) = row.profile_url.as_deref().and_then(profile_slug) {
+            // A LinkedIn member who hides their name still has a profile: that is who it is.
+            row.first_name = slug;
+        } else {
+            return Err(Reject {
+                line: row.line,
+                column: None,
+                reason: "has no name, e-mail or phone: nothing says who this is".into(),
+                record: values.to_vec(),
+            });
+        }
+    }
+    if let Some(d) = row.deal.as_mut()
+        && d.title.is_empty()
+    {
+        d.title = match &row.company {
+            Some(c) => format!("{c} deal"),
+            None => format!("{} {} deal", row.first_name, row.last_name).replace("  ", " "),
+        };
+    }
+    Ok(Some(row))
+}
+
+/// The last path segment of a profile URL: `linkedin.com/in/ana-lopez-42/` → `ana-lopez-42`.
+fn profile_slug(url: &str) -> Option<String> {
+    url.split(['?', '#'])
+        .next()?
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && !s.contains('.'))
+        .map(String::from)
+}
+
+/// Several values in one cell: "a@x.com; b@y.com", Google's "a ::: b".
+fn split_multi(v: &str) -> impl Iterator<Item = &str> {
+    v.split([';', ',', ' ']).flat_map(|p| p.split(":::")).map(str::trim).filter(|p| !p.is_empty() && *p != ":::")
+}
+
+fn split_phones(v: &str) -> impl Iterator<Item = &str> {
+    v.split([';', ',']).flat_map(|p| p.split(":::")).map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// "Ana María López" → ("Ana María", "López")? People write first names with spaces more often than
+/// compound last names, but Spanish has both; keep it simple and predictable: the last word is the last name.
+pub fn split_name(full: &str) -> (String, String) {
+    let t = full.trim();
+    if let Some((last, first)) = t.split_once(',') {
+        // "López, Ana"
+        return (first.trim().to_string(), last.trim().to_string());
+    }
+    match t.rsplit_once(char::is_whitespace) {
+        Some((first, last)) => (first.trim().to_string(), last.trim().to_string()),
+        None => (t.to_string(), String::new()),
+    }
+}
+
+/// HubSpot and Salesforce lifecycle words → leadline's three.
+fn lifecycle(v: &str) -> Lifecycle {
+    let t = v.trim().to_lowercase();
+    if let Ok(l) = t.parse() {
+        return l;
+    }
+    match t.as_str() {
+        "evangelist" | "customer" | "cliente" | "closed won" => Lifecycle::Customer,
+        "churned" | "former customer" | "ex-customer" | "perdido" => Lifecycle::Churned,
+        _ => Lifecycle::Lead,
+    }
+}
+
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "x" | "si" | "sí" | "s" | "verdadero" | "opted out" => Some(true),
+        "0" | "false" | "no" | "n" | "falso" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Dates as exports write them: RFC 3339, `2025-03-15[ 10:22[:00]]`, `07 Dec 2025`, `Dec 7, 2025`,
+/// `15/03/2025` or `3/15/2025` (month first for US tools, else day first, unless only one reading is a date),
+/// `15.03.2025`; local times are in the team's zone.
+pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
+    let t = v.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(Timestamp(dt.timestamp_millis()));
+    }
+    for f in
+        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+    {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
+            return local_to_utc(n, tz);
+        }
+    }
+    let midnight = |d: NaiveDate| local_to_utc(d.and_time(NaiveTime::MIN), tz);
+    for f in ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d.%m.%Y", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            return midnight(d);
+        }
+    }
+    // Slash dates, with an optional time (12 h or 24 h).
+    let (date_part, time_part) = match t.split_once(' ') {
+        Some((d, rest)) => (d, Some(rest.trim())),
+        None => (t, None),
+    };
+    let time = match time_part {
+        None => Some(NaiveTime::MIN),
+        Some(tp) => ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p"]
+            .iter()
+            .find_map(|f| NaiveTime::parse_from_str(&tp.to_uppercase(), f).ok()),
+    }?;
+    let day_first = NaiveDate::parse_from_str(date_part, "%d/%m/%Y").ok();
+    let month_first_d = NaiveDate::parse_from_str(date_part, "%m/%d/%Y").ok();
+    let d = match (day_first, month_first_d) {
+        (Some(a), Some(b)) => {
+            if month_first {
+                b
+            } else {
+                a
+            }
+        }
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => return None,
+    };
+    local_to_utc(d.and_time(time), tz)
+}
+
+fn short(v: &str) -> String {
+    let mut s: String = v.chars().take(60).collect();
+    if v.chars().count() > 60 {
+        s.push('…');
+    }
+    s.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RowRules {
+        RowRules {
+            tz: chrono_tz::UTC,
+            currency: "EUR".into(),
+            month_first: false,
+            default_source: "import".into(),
+            default_country: None,
+        }
+    }
+
+    fn row(headers: &[&str], values: &[&str]) -> Result<Option<LeadRow>, Reject> {
+        let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        let fields = super::super::presets::Preset::Generic.map_columns(&h, &[]).unwrap();
+        let v: Vec<String> = values.iter().map(|s| s.to_string()).collect();
+        from_fields(7, &h, &fields, &v, &rules())
+    }
+
+    #[test]
+    fn builds_a_whole_lead_or_rejects_it() {
+        let r = row(&["Name", "Email", "Amount"], &["Ana López", "ana@x.com", "1.200,50"]).unwrap().unwrap();
+        assert_eq!((r.first_name.as_str(), r.last_name.as_str()), ("Ana", "López"));
+        assert_eq!(r.deal.unwrap().amount.unwrap().minor, 120050);
+        let e = row(&["Name", "Email"], &["Ana", "ana-at-x"]).unwrap_err();
+        assert_eq!(e.line, 7);
+        assert_eq!(e.column.as_deref(), Some("Email"));
+        assert!(e.to_string().contains("not an e-mail"), "{e}");
+        assert!(row(&["Name", "Email"], &["", ""]).unwrap().is_none());
+        assert!(row(&["Name", "Company"], &["", "Acme"]).unwrap_err().reason.contains("no name"));
+        let r = row(&["Name", "Email"], &["", "bob@x.com"]).unwrap().unwrap();
+        assert_eq!(r.first_name, "bob");
+    }
+
+    #[test]
+    fn reads_export_dates() {
+        let utc = chrono_tz::UTC;
+        let d = |s: &str, m: bool| parse_date(s, utc, m).map(|t| t.to_rfc3339());
+        assert_eq!(d("07 Dec 2025", false).unwrap(), "2025-12-07T00:00:00Z");
+        assert_eq!(d("3/15/2025", false).unwrap(), "2025-03-15T00:00:00Z");
+        assert_eq!(d("04/05/2025", false).unwrap(), "2025-05-04T00:00:00Z");
+        assert_eq!(d("04/05/2025", true).unwrap(), "2025-04-05T00:00:00Z");
+        assert_eq!(d("2025-03-15 10:22", false).unwrap(), "2025-03-15T10:22:00Z");
+        assert_eq!(d("2025-03-15T10:22:00.000Z", false).unwrap(), "2025-03-15T10:22:00Z");
+        assert_eq!(d("3/15/2025 4:05 pm", true).unwrap(), "2025-03-15T16:05:00Z");
+        assert!(d("31 Feb 2025", false).is_none());
+    }
+}

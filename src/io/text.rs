@@ -1,0 +1,228 @@
+//! Reading text files whatever their encoding: UTF-8 with or without BOM, UTF-16 with BOM, and legacy
+//! single-byte encodings (Windows-1252, Latin-1, ...) detected from a sample and converted while streaming.
+
+use std::io::Read;
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// How many bytes are looked at to decide what a file is.
+pub const SAMPLE_BYTES: usize = 256 * 1024;
+
+/// What the first bytes of a file say about it.
+#[derive(Debug, Clone)]
+pub struct Sniff {
+    pub encoding: &'static Encoding,
+    /// Length of the byte-order mark to skip.
+    pub bom_len: usize,
+    /// The sample decoded to text (possibly cut in the middle of a line).
+    pub sample: String,
+}
+
+/// Decides the encoding from a sample, or says why the bytes are not a text file.
+pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("the file is empty".into());
+    }
+    let (encoding, bom_len) = match Encoding::for_bom(bytes) {
+        Some((enc, len)) => (enc, len),
+        None => {
+            if bytes.contains(&0) {
+                return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
+            }
+            if valid_utf8_prefix(bytes) {
+                (UTF_8, 0)
+            } else {
+                let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                detector.feed(bytes, false);
+                (detector.guess(None, chardetng::Utf8Detection::Allow), 0)
+            }
+        }
+    };
+    let (sample, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+    let control = sample.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
+    if control * 20 > sample.chars().count().max(1) {
+        return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
+    }
+    Ok(Sniff { encoding, bom_len, sample: sample.into_owned() })
+}
+
+/// Valid UTF-8, allowing the sample to end in the middle of a character.
+fn valid_utf8_prefix(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
+    }
+}
+
+/// Text of one field: UTF-8 when it is valid, else read as Windows-1252 (a stray legacy byte in a UTF-8 file).
+pub fn field_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+    }
+}
+
+/// A reader that converts a legacy or UTF-16 stream to UTF-8 as it goes (constant memory).
+pub struct Utf8Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Utf8Reader<R> {
+    pub fn new(inner: R, encoding: &'static Encoding) -> Self {
+        Self {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 64 * 1024],
+            in_start: 0,
+            in_end: 0,
+            output: vec![0; 3 * 64 * 1024 + 16],
+            out_start: 0,
+            out_end: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Utf8Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.eof && self.in_start == self.in_end {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.eof {
+                let n = self.inner.read(&mut self.input)?;
+                self.in_start = 0;
+                self.in_end = n;
+                if n == 0 {
+                    self.eof = true;
+                }
+            }
+            let (_, read, written, _) =
+                self.decoder.decode_to_utf8(&self.input[self.in_start..self.in_end], &mut self.output, self.eof);
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if self.eof && written == 0 && self.in_start == self.in_end {
+                return Ok(0);
+            }
+        }
+    }
+}
+
+/// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
+pub fn utf8_stream<'a, R: Read + 'a>(inner: R, encoding: &'static Encoding) -> Box<dyn Read + 'a> {
+    if encoding == UTF_8 {
+        Box::new(LfReader::new(inner))
+    } else {
+        Box::new(LfReader::new(Utf8Reader::new(inner, encoding)))
+    }
+}
+
+/// Turns CRLF into LF (a lone CR is kept): line numbers then count the same whatever wrote the file,
+/// and text with line breaks (notes, titles) is stored one way.
+pub struct LfReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// A CR at the end of the last chunk, not yet known to be part of a CRLF.
+    pending_cr: bool,
+}
+
+impl<R: Read> LfReader<R> {
+    pub fn new(inner: R) -> Self {
+        Self { inner, buf: vec![0; 64 * 1024], pending_cr: false }
+    }
+}
+
+impl<R: Read> Read for LfReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let want = out.len().min(self.buf.len()).saturating_sub(1).max(1);
+            let n = self.inner.read(&mut self.buf[..want])?;
+            if n == 0 {
+                if self.pending_cr {
+                    self.pending_cr = false;
+                    out[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut w = 0;
+            let mut i = 0;
+            if self.pending_cr {
+                self.pending_cr = false;
+                if self.buf[0] != b'\n' {
+                    out[w] = b'\r';
+                    w += 1;
+                }
+            }
+            while i < n {
+                let b = self.buf[i];
+                if b == b'\r' {
+                    if i + 1 == n {
+                        self.pending_cr = true;
+                    } else if self.buf[i + 1] != b'\n' {
+                        out[w] = b'\r';
+                        w += 1;
+                    }
+                } else {
+                    out[w] = b;
+                    w += 1;
+                }
+                i += 1;
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
+/// True for encodings whose bytes keep ASCII where ASCII is (so delimiters and quotes can be scanned raw).
+pub fn ascii_compatible(encoding: &'static Encoding) -> bool {
+    encoding != UTF_16LE && encoding != UTF_16BE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_encodings_apart() {
+        assert_eq!(sniff(b"\xEF\xBB\xBFa,b\n").unwrap().bom_len, 3);
+        assert_eq!(sniff("Año,Ñandú\n".as_bytes()).unwrap().encoding, UTF_8);
+        let latin = b"Nombre;Empresa\nJos\xe9;Caf\xe9s Mu\xf1oz S.L.\nAna;Peque\xf1a\n";
+        let s = sniff(latin).unwrap();
+        assert_ne!(s.encoding, UTF_8);
+        assert!(s.sample.contains("José"), "{}", s.sample);
+        assert!(sniff(b"").is_err());
+        assert!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err().contains("binary"));
+    }
+
+    #[test]
+    fn converts_while_streaming() {
+        let mut out = String::new();
+        Utf8Reader::new(&b"Jos\xe9 \x80"[..], WINDOWS_1252).read_to_string(&mut out).unwrap();
+        assert_eq!(out, "José €");
+        assert_eq!(field_text(b"Caf\xe9"), "Café");
+        let mut lf = String::new();
+        LfReader::new(&b"a\r\nb\rc\r\n\r"[..]).read_to_string(&mut lf).unwrap();
+        assert_eq!(lf, "a\nb\rc\n\r");
+    }
+}

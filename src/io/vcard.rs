@@ -1,0 +1,287 @@
+//! vCard 2.1 / 3.0 / 4.0 (phone and mail app exports): folded lines, QUOTED-PRINTABLE with charsets,
+//! several e-mails and phones, escaped commas; photos and other binary data are skipped.
+//! Small on purpose: the one maintained crate for this pulls a second major version of thiserror.
+
+use super::record::{LeadRow, Reject, RowRules, finish};
+use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
+
+/// One logical line (unfolded) with the physical line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    pub line: u64,
+    pub name: String,
+    pub params: Vec<(String, String)>,
+    pub value: String,
+}
+
+impl Property {
+    fn param(&self, key: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+    }
+
+    fn has_type(&self, t: &str) -> bool {
+        self.params.iter().any(|(k, v)| {
+            (k.eq_ignore_ascii_case("TYPE") && v.split(',').any(|x| x.trim_matches('"').eq_ignore_ascii_case(t)))
+                || (v.is_empty() && k.eq_ignore_ascii_case(t))
+        })
+    }
+}
+
+/// Unfolds lines (RFC 6350 / 5545: a line starting with a space or tab continues the previous one; in
+/// vCard 2.1 a QUOTED-PRINTABLE value ending in `=` continues on the next line) and splits each into
+/// name, parameters and value. Shared with the iCalendar reader.
+pub fn properties(text: &str) -> Vec<Property> {
+    let mut logical: Vec<(u64, String)> = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let line = if i == 0 { line.trim_start_matches('\u{feff}') } else { line };
+        if let Some(last) = logical.last_mut() {
+            if (line.starts_with(' ') || line.starts_with('\t')) && !last.1.is_empty() {
+                last.1.push_str(&line[1..]);
+                continue;
+            }
+            let qp = last.1.split(':').next().is_some_and(|h| h.to_uppercase().contains("QUOTED-PRINTABLE"));
+            if qp && last.1.ends_with('=') {
+                last.1.pop();
+                last.1.push_str(line);
+                continue;
+            }
+        }
+        logical.push(((i + 1) as u64, line.to_string()));
+    }
+    logical.into_iter().filter_map(|(line, l)| split_property(line, &l)).collect()
+}
+
+fn split_property(line: u64, l: &str) -> Option<Property> {
+    // The value starts at the first ':' outside a quoted parameter value.
+    let mut quoted = false;
+    let mut colon = None;
+    for (i, c) in l.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ':' if !quoted => {
+                colon = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let colon = colon?;
+    let (head, value) = (&l[..colon], &l[colon + 1..]);
+    let mut parts = head.split(';');
+    let name = parts.next()?.trim();
+    // "item1.EMAIL" (Apple's groups) is an EMAIL.
+    let name = name.rsplit('.').next().unwrap_or(name).to_uppercase();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return None;
+    }
+    let params = parts
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.trim().to_uppercase(), v.trim().trim_matches('"').to_string()),
+            None => (p.trim().to_uppercase(), String::new()),
+        })
+        .collect();
+    Some(Property { line, name, params, value: value.to_string() })
+}
+
+/// The value as text: QUOTED-PRINTABLE and its charset decoded.
+pub fn decoded(p: &Property) -> String {
+    let qp = p.param("ENCODING").is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
+        || p.params.iter().any(|(k, v)| v.is_empty() && k == "QUOTED-PRINTABLE");
+    if !qp {
+        return p.value.clone();
+    }
+    let bytes = quoted_printable(&p.value);
+    let charset = p.param("CHARSET").unwrap_or("UTF-8");
+    let enc = encoding_rs::Encoding::for_label(charset.as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    enc.decode_without_bom_handling(&bytes).0.into_owned()
+}
+
+fn quoted_printable(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' && i + 2 < b.len() + 1 {
+            let hex = std::str::from_utf8(&b[i + 1..(i + 3).min(b.len())]).ok();
+            if let Some(v) = hex.filter(|h| h.len() == 2).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Splits a structured value on unescaped `sep` and unescapes each part (`\,` `\;` `\n` `\\`).
+pub fn components(value: &str, sep: char) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n' | 'N') => parts.last_mut().map(|p| p.push('\n')),
+                Some(o) => parts.last_mut().map(|p| p.push(o)),
+                None => None,
+            };
+        } else if c == sep {
+            parts.push(String::new());
+        } else if let Some(p) = parts.last_mut() {
+            p.push(c);
+        }
+    }
+    parts
+}
+
+fn text(p: &Property) -> String {
+    components(&decoded(p), '\u{0}').concat().trim().to_string()
+}
+
+/// Every card of a file: a lead each, or a reject naming the card's first line.
+pub fn parse(text_in: &str, rules: &RowRules) -> Vec<Result<LeadRow, Reject>> {
+    let mut out = Vec::new();
+    let mut card: Option<Vec<Property>> = None;
+    for p in properties(text_in) {
+        match p.name.as_str() {
+            "BEGIN" if p.value.trim().eq_ignore_ascii_case("VCARD") => card = Some(vec![p]),
+            "END" if p.value.trim().eq_ignore_ascii_case("VCARD") => {
+                if let Some(c) = card.take() {
+                    match card_to_row(&c, rules) {
+                        Ok(Some(row)) => out.push(Ok(row)),
+                        Ok(None) => {}
+                        Err(e) => out.push(Err(e)),
+                    }
+                }
+            }
+            _ => {
+                if let Some(c) = card.as_mut() {
+                    c.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, Reject> {
+    let line = card.first().map_or(0, |p| p.line);
+    let raw: Vec<String> = vec![card.iter().map(|p| format!("{}:{}", p.name, p.value)).collect::<Vec<_>>().join("\n")];
+    let reject = |prop: &str, reason: String| Reject { line, column: Some(prop.into()), reason, record: raw.clone() };
+    let mut row =
+        LeadRow { line, source: Some("import".into()), country: rules.default_country.clone(), ..Default::default() };
+    let mut full = None;
+    for p in card {
+        match p.name.as_str() {
+            "N" => {
+                let c = components(&decoded(p), ';');
+                row.last_name = c.first().map(|s| s.trim().to_string()).unwrap_or_default();
+                row.first_name = c.get(1).map(|s| s.trim().to_string()).unwrap_or_default();
+            }
+            "FN" => full = Some(text(p)),
+            "EMAIL" => {
+                let v = text(p);
+                if v.is_empty() {
+                    continue;
+                }
+                let e =
+                    validate_email("EMAIL", v.trim_start_matches("mailto:")).map_err(|x| reject("EMAIL", x.reason))?;
+                if p.has_type("PREF") || p.param("PREF").is_some() {
+                    row.emails.insert(0, e);
+                } else {
+                    row.emails.push(e);
+                }
+            }
+            "TEL" => {
+                let v = text(p);
+                let v = v.trim_start_matches("tel:");
+                if v.is_empty() {
+                    continue;
+                }
+                let t = validate_phone("TEL", v).map_err(|x| reject("TEL", x.reason))?;
+                if p.has_type("PREF") || p.has_type("WORK") && row.phones.is_empty() {
+                    row.phones.insert(0, t);
+                } else {
+                    row.phones.push(t);
+                }
+            }
+            "ORG" => {
+                row.company =
+                    components(&decoded(p), ';').into_iter().map(|s| s.trim().to_string()).find(|s| !s.is_empty())
+            }
+            "TITLE" => row.title = Some(text(p)).filter(|t| !t.is_empty()),
+            "NOTE" => row.notes = Some(text(p)).filter(|t| !t.is_empty()),
+            "CATEGORIES" => {
+                for t in components(&decoded(p), ',') {
+                    if t.trim().is_empty() {
+                        continue;
+                    }
+                    let t = normalize_tag(&t).map_err(|x| reject("CATEGORIES", x.reason))?;
+                    if !row.tags.contains(&t) {
+                        row.tags.push(t);
+                    }
+                }
+            }
+            "URL" | "X-SOCIALPROFILE" => {
+                let v = text(p);
+                let linkedin = v.to_lowercase().contains("linkedin.com/") || p.has_type("linkedin");
+                if linkedin && row.profile_url.is_none() {
+                    row.profile_url = Some(validate_url(&p.name, &v).map_err(|x| reject(&p.name, x.reason))?);
+                }
+            }
+            "ADR" => {
+                if let Some(country) = components(&decoded(p), ';').get(6).map(|s| s.trim().to_string())
+                    && !country.is_empty()
+                {
+                    row.country = Some(country);
+                }
+            }
+            // PHOTO, LOGO, SOUND, KEY and the rest are not CRM data.
+            _ => {}
+        }
+    }
+    if row.first_name.is_empty()
+        && row.last_name.is_empty()
+        && let Some(f) = full.filter(|f| !f.is_empty())
+    {
+        let (first, last) = super::record::split_name(&f);
+        row.first_name = first;
+        row.last_name = last;
+    }
+    let nobody = row.first_name.is_empty() && row.last_name.is_empty() && row.emails.is_empty();
+    if nobody && row.phones.is_empty() && row.company.is_none() {
+        return Ok(None);
+    }
+    finish(row, &raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RowRules {
+        RowRules {
+            tz: chrono_tz::UTC,
+            currency: "EUR".into(),
+            month_first: false,
+            default_source: "import".into(),
+            default_country: None,
+        }
+    }
+
+    #[test]
+    fn unfolds_and_decodes() {
+        let v = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Mu=F1oz;Jos=\r\n=E9\r\n\
+                 EMAIL;INTERNET;WORK:jose@example.es\r\nEMAIL;INTERNET;HOME:pepe@example.com\r\n\
+                 TEL;CELL:+34 600 11 22 33\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQSkZJRgABAQ\r\n AAAQABAAD/2wBD\r\n\r\n\
+                 NOTE:Met at the\r\n  fair\\, stand 4\r\nEND:VCARD\r\n";
+        let rows = parse(v, &rules());
+        let r = rows[0].as_ref().unwrap();
+        assert_eq!(r.first_name, "José");
+        assert_eq!(r.last_name, "Muñoz");
+        assert_eq!(r.emails, vec!["jose@example.es", "pepe@example.com"]);
+        assert_eq!(r.notes.as_deref(), Some("Met at the fair, stand 4"));
+    }
+}

@@ -1,0 +1,216 @@
+//! `leadline import / export / dedupe / link / forget / privacy` through the real binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+fn leadline(db: &Path) -> Command {
+    let mut c = Command::cargo_bin("leadline").unwrap();
+    c.env("LEADLINE_DB", db)
+        .env("LEADLINE_CONFIG", db.with_extension("toml"))
+        .env("LEADLINE_NOW", "2025-11-25T12:00:00Z")
+        .env_remove("LEADLINE_IMPORT__DEFAULT_COUNTRY")
+        .env_remove("LEADLINE_PRIVACY__ANONYMIZE_AFTER_MONTHS");
+    c
+}
+
+fn run(db: &Path, args: &[&str]) -> String {
+    let out = leadline(db).args(args).assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn fail(db: &Path, args: &[&str]) -> (i32, String) {
+    let out = leadline(db).args(args).assert().failure().get_output().clone();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stderr).unwrap())
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    std::fs::write(db.with_extension("toml"), "[privacy]\nanonymize_after_months = 18\n").unwrap();
+    (dir, db)
+}
+
+#[test]
+fn import_prints_a_summary_per_object_and_writes_rejects() {
+    let (dir, db) = setup();
+    let f = fixture("pipedrive_deals.csv");
+    let out = run(&db, &["import", f.to_str().unwrap()]);
+    assert!(out.contains("pipedrive preset"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("2")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("deals") && l.split_whitespace().nth(1) == Some("2")), "{out}");
+    let rejects = dir.path().join("rejects.csv");
+    let bad = fixture("bad_rows.csv");
+    let out = run(&db, &["import", bad.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    assert!(out.contains("5 rows rejected:"), "{out}");
+    assert!(out.contains("line 3: 'email' is not an e-mail address ('not-an-email')"), "{out}");
+    assert_eq!(std::fs::read_to_string(&rejects).unwrap().lines().count(), 6);
+    let json = run(&db, &["import", bad.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["already_imported"], true);
+}
+
+#[test]
+fn dry_run_lists_every_action_and_changes_nothing() {
+    let (_dir, db) = setup();
+    let f = fixture("hubspot_contacts.csv");
+    let out = run(&db, &["import", f.to_str().unwrap(), "--dry-run"]);
+    assert!(out.contains("line 2: create leads Ana López <ana.lopez@acme.es>"), "{out}");
+    assert!(out.contains("line 6: skip leads Ana Lopez <ANA.LOPEZ@ACME.ES> (same e-mail as"), "{out}");
+    assert!(out.contains("dry run"), "{out}");
+    let list = run(&db, &["lead", "list", "--json"]);
+    assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&list).unwrap().len(), 0);
+}
+
+#[test]
+fn a_broken_file_is_a_one_line_error_and_writes_nothing() {
+    let (_dir, db) = setup();
+    for name in ["bad/binary.csv", "bad/empty.csv", "bad/header_only.csv", "bad/unterminated.csv"] {
+        let f = fixture(name);
+        let (code, err) = fail(&db, &["import", f.to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+    }
+    let (code, err) = fail(&db, &["import", fixture("bad_rows.csv").to_str().unwrap(), "--map", "nope=email"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("'nope'") && err.contains("is not a column"), "{err}");
+    let (code, err) = fail(&db, &["import", fixture("bad_rows.csv").to_str().unwrap(), "--on-duplicate", "x"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--on-duplicate"), "{err}");
+    assert_eq!(run(&db, &["lead", "list"]).lines().count(), 1);
+}
+
+#[test]
+fn stopped_import_resumes_with_the_same_command() {
+    let (dir, db) = setup();
+    let path = dir.path().join("people.csv");
+    let mut csv = String::from("Full Name;E-mail;Importe\n");
+    for i in 0..25 {
+        csv.push_str(&format!("Persona {i};p{i}@ejemplo.es;\"1.{i:03},50\"\n"));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, err) = fail(&db, &["import", p, "--chunk-rows", "10", "--stop-after", "15"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("run the same command again"), "{err}");
+    let out = run(&db, &["import", p, "--chunk-rows", "10"]);
+    assert!(out.contains("resuming after row 10"), "{out}");
+    let leads: Vec<serde_json::Value> =
+        serde_json::from_str(&run(&db, &["lead", "list", "--limit", "100", "--json"])).unwrap();
+    assert_eq!(leads.len(), 25);
+    let deals = run(&db, &["export", "deals"]);
+    assert_eq!(deals.lines().count(), 26);
+    assert!(deals.contains(",1024.50,EUR,"), "{deals}");
+}
+
+#[test]
+fn export_writes_stable_csv_json_and_jsonl_and_filters() {
+    let (dir, db) = setup();
+    run(&db, &["import", fixture("hubspot_contacts.csv").to_str().unwrap()]);
+    let csv = run(&db, &["export", "leads"]);
+    assert!(csv.starts_with("id,first_name,last_name,email,phone,company,title,source,"), "{csv}");
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    let jsonl =
+        run(&db, &["export", "leads", "--format", "jsonl", "--where", "source=Referrals", "--since", "2025-01-01"]);
+    assert_eq!(jsonl.lines().count(), 1);
+    assert!(jsonl.contains("\"first_name\":\"Bob\""), "{jsonl}");
+    let out = dir.path().join("leads.json");
+    leadline(&db).args(["export", "leads", "--format", "json", "--out", out.to_str().unwrap()]).assert().success();
+    let v: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v.len(), 3);
+    let (code, err) = fail(&db, &["export", "leads", "--where", "colour=blue"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("colour"), "{err}");
+    run(&db, &["import", fixture("calendar.ics").to_str().unwrap(), "--from", "2025-10-01", "--to", "2025-12-31"]);
+    let weekly = dir.path().join("weekly");
+    let out = run(&db, &["export", "weekly", "--out", weekly.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    let meetings = std::fs::read_to_string(weekly.join("meetings_week.csv")).unwrap();
+    assert!(meetings.starts_with("id,lead_id,deal_id,title,scheduled_at,status"), "{meetings}");
+    assert_eq!(meetings.lines().count(), 3, "the sync on the 24th and the demo on the 20th: {meetings}");
+}
+
+#[test]
+fn dedupe_lists_then_merges() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Ana", "--last-name", "López", "--company", "Acme Ibérica"]);
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, "First Name,Last Name,Email,Company\nAna,López,ana@acme.es,Acme Ibérica\n").unwrap();
+    let out = run(&db, &["import", path.to_str().unwrap()]);
+    assert!(out.contains("1 possible duplicates"), "{out}");
+    let out = run(&db, &["dedupe"]);
+    assert!(out.contains("same name and company"), "{out}");
+    let out = run(&db, &["dedupe", "--apply"]);
+    assert!(out.contains("1 merges"), "{out}");
+    assert_eq!(run(&db, &["dedupe"]).trim(), "no likely duplicates");
+    let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0]["email"], "ana@acme.es");
+}
+
+#[test]
+fn link_keeps_the_url_and_refuses_opted_out_leads() {
+    let (_dir, db) = setup();
+    run(&db, &["import", fixture("hubspot_contacts.csv").to_str().unwrap()]);
+    let out = run(
+        &db,
+        &[
+            "link",
+            "ana.lopez@acme.es",
+            "--url",
+            "https://acme.example/pricing?plan=pro#faq",
+            "--channel",
+            "linkedin",
+            "--campaign",
+            "dm_outreach_v2",
+            "--variant",
+            "A",
+        ],
+    );
+    let url = out.trim();
+    assert!(url.starts_with("https://acme.example/pricing?plan=pro&utm_source=linkedin&utm_campaign=dm_outreach_v2&utm_content=variant_A&lead_id="), "{url}");
+    assert!(url.ends_with("#faq"), "{url}");
+    let (code, err) = fail(&db, &["link", "carla@ventas.mx", "--url", "https://acme.example"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("must not be contacted"), "{err}");
+    run(&db, &["privacy", "opt-out", "bob@stonecorp.com", "--reason", "asked by phone"]);
+    let (_, err) = fail(&db, &["privacy", "check", "bob@stonecorp.com"]);
+    assert!(err.contains("asked by phone"), "{err}");
+}
+
+#[test]
+fn forget_and_retention() {
+    let (_dir, db) = setup();
+    run(&db, &["import", fixture("salesforce_report.csv").to_str().unwrap()]);
+    let out = run(&db, &["forget", "d.ivanov@northwind.com", "--reason", "GDPR request"]);
+    assert!(out.contains("personal data erased"), "{out}");
+    let (_, err) = fail(&db, &["lead", "show", "d.ivanov@northwind.com"]);
+    assert!(err.contains("not found"), "{err}");
+    assert!(run(&db, &["search", "Ivanov"]).lines().count() <= 1);
+    let out = leadline(&db)
+        .env("LEADLINE_NOW", "2026-09-01T00:00:00Z")
+        .args(["privacy", "run", "--dry-run"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("Emma Schulz") && out.contains("1 leads would be anonymised"), "{out}");
+    let out = leadline(&db)
+        .env("LEADLINE_NOW", "2026-09-01T00:00:00Z")
+        .args(["privacy", "run"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("1 leads anonymised"));
+    let (code, err) = fail(&db, &["privacy", "run", "--months", "0"]);
+    assert_eq!(code, 2, "{err}");
+}

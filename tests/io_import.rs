@@ -1,0 +1,706 @@
+//! Import, export, duplicates and privacy through the library, on real SQLite files and the fixtures in
+//! tests/fixtures/import (one per preset and format, plus broken files).
+
+use std::path::{Path, PathBuf};
+
+use leadline::config::Config;
+use leadline::domain::{Clock, LeadId, Timestamp};
+use leadline::io::dedupe;
+use leadline::io::export::{self, ExportFormat, Object, Sink, Where};
+use leadline::io::import::{ImportOptions, ImportReport, OnDuplicate, import_file, write_rejects};
+use leadline::io::{IoError, privacy};
+use leadline::store::leads::{self, Lead, NewLead};
+use leadline::store::outreach::{self, NewOutreach};
+use leadline::store::{Store, meetings, notes};
+
+const NOW: &str = "2025-11-25T12:00:00Z";
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp(chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis())
+}
+
+fn open(dir: &Path, name: &str) -> Store {
+    Store::open(&dir.join(name), &Config::defaults(), Clock::Fixed(ts(NOW))).unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+fn import(store: &mut Store, name: &str) -> ImportReport {
+    import_file(store, &fixture(name), &ImportOptions::default()).unwrap()
+}
+
+fn lead(store: &Store, email: &str) -> Lead {
+    let db = store.db();
+    let id = leads::resolve(&db, email).unwrap();
+    leads::get(&db, &id).unwrap()
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn hubspot_export_with_bom_crlf_and_a_duplicate_inside_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "hubspot_contacts.csv");
+    assert_eq!(r.preset.as_deref(), Some("hubspot"));
+    assert_eq!(r.counts.leads.created, 3);
+    // Row 4 is Ana again (e-mail in capitals): one lead per person, nothing new to fill.
+    assert_eq!(r.counts.leads.merged + r.counts.leads.skipped, 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 3);
+    let ana = lead(&s, "ana.lopez@acme.es");
+    assert_eq!((ana.first_name.as_str(), ana.last_name.as_str()), ("Ana", "López"));
+    assert_eq!(ana.company.as_deref(), Some("Acme Ibérica"));
+    assert_eq!(ana.title.as_deref(), Some("CTO"));
+    assert_eq!(ana.source.as_deref(), Some("Organic Search"));
+    assert_eq!(ana.created_at, ts("2025-03-15T10:22:00Z"));
+    assert_eq!(ana.last_contacted_at, Some(ts("2025-11-02T16:40:00Z")));
+    let bob = lead(&s, "bob@stonecorp.com");
+    assert_eq!(bob.lifecycle, "customer");
+    assert_eq!(r.unknown_owners, vec!["Jane Whitfield"]);
+    let carla = lead(&s, "carla@ventas.mx");
+    assert_eq!(carla.title.as_deref(), Some("Directora\nde Ventas"));
+    assert!(carla.do_not_contact, "unsubscribed from all email is an opt-out");
+    assert!(privacy::can_contact(&s.db(), &carla.id).is_err());
+    assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'opt_out'"), 1);
+    // The index was filled for the bulk-loaded rows.
+    assert_eq!(leadline::store::search::search(&s.db(), "acme", 10).unwrap().len(), 1);
+}
+
+#[test]
+fn pipedrive_people_in_windows_1252_with_semicolons_and_deals_with_decimal_commas() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "pipedrive_people.csv");
+    assert_eq!(r.encoding, "windows-1252");
+    assert_eq!(r.counts.leads.created, 2);
+    let jose = lead(&s, "jose@cafesmunoz.es");
+    assert_eq!((jose.first_name.as_str(), jose.last_name.as_str()), ("José", "Muñoz"));
+    assert_eq!(jose.company.as_deref(), Some("Cafés Muñoz S.L."));
+    assert_eq!(jose.phone.as_deref(), Some("912 345 678"));
+    assert_eq!(jose.tags, vec!["hot lead"]);
+    assert!(jose.notes.unwrap().contains("pepe.munoz@gmail.com"), "the home e-mail is kept");
+    let r = import(&mut s, "pipedrive_deals.csv");
+    assert_eq!(r.counts.deals.created, 2);
+    assert_eq!(r.counts.leads.merged, 1, "the deal's person is José, already there");
+    let db = s.db();
+    let deal: (i64, String, String) = db
+        .conn
+        .query_row("SELECT amount_minor, currency, stage FROM deals WHERE title = 'Cafés Muñoz - ERP'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(deal, (1_250_050, "EUR".into(), "Proposal".into()));
+    let usd: i64 =
+        db.conn.query_row("SELECT amount_minor FROM deals WHERE title = 'Stone upsell'", [], |r| r.get(0)).unwrap();
+    assert_eq!(usd, 120_000);
+}
+
+#[test]
+fn salesforce_reports_and_data_loader_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "salesforce_report.csv");
+    assert_eq!(r.preset.as_deref(), Some("salesforce"));
+    let dmitri = lead(&s, "d.ivanov@northwind.com");
+    assert_eq!(dmitri.created_at, ts("2025-03-14T00:00:00Z"), "report dates are month first");
+    assert_eq!(dmitri.company_size.as_deref(), Some("250"));
+    assert!(lead(&s, "emma.schulz@mueller.de").do_not_contact);
+    let r = import(&mut s, "salesforce_dataloader.csv");
+    assert_eq!(r.counts.leads.created, 2);
+    let farah = lead(&s, "farah@levantfoods.com");
+    assert_eq!(farah.source.as_deref(), Some("Partner Referral"));
+    assert_eq!(farah.notes.as_deref(), Some("Asked for a demo, call back in Q1"));
+    assert_eq!(farah.created_at, ts("2025-04-02T09:15:00Z"));
+    let gus = lead(&s, "gus@olsenmarine.no");
+    assert!(gus.do_not_contact, "HasOptedOutOfEmail");
+    assert_eq!(gus.phone.as_deref(), Some("+47 912 34 567"));
+}
+
+#[test]
+fn linkedin_connections_with_preamble_and_missing_emails() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "linkedin_connections.csv");
+    assert_eq!(r.preset.as_deref(), Some("linkedin"));
+    assert_eq!(r.counts.leads.created, 3, "{:?}", r.rejects);
+    assert_eq!(r.counts.outreach.created, 3);
+    let db = s.db();
+    let hiro = leads::get(&db, &leads::resolve(&db, "Hiro Tanaka").unwrap()).unwrap();
+    assert_eq!(hiro.email, None);
+    assert_eq!(hiro.source.as_deref(), Some("linkedin"));
+    assert_eq!(hiro.title.as_deref(), Some("Founder & CEO"));
+    let touches = outreach::for_lead(&db, &hiro.id).unwrap();
+    assert_eq!(touches.len(), 1);
+    assert_eq!(touches[0].kind, leadline::domain::OutreachKind::Social);
+    assert_eq!(touches[0].value, "https://www.linkedin.com/in/hirotanaka");
+    assert_eq!(touches[0].occurred_at, ts("2025-12-07T00:00:00Z"));
+    assert_eq!(lead(&s, "ines.ortega@fintual.es").title.as_deref(), Some("Head of Marketing, EMEA"));
+    // A member who hides their name is known by their profile.
+    assert!(leads::resolve(&db, "unknown-member").is_ok());
+    // Importing the same export again adds nothing.
+    let again = import(&mut s, "linkedin_connections.csv");
+    assert!(again.already_imported);
+    assert_eq!(count(&s, "SELECT count(*) FROM outreach"), 3);
+}
+
+#[test]
+fn google_and_outlook_contacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "google_contacts.csv");
+    assert_eq!(r.preset.as_deref(), Some("google"));
+    let julia = lead(&s, "julia@baltyk.pl");
+    assert_eq!(julia.tags, vec!["clientes"], "system groups like '* myContacts' are not tags");
+    assert_eq!(julia.title.as_deref(), Some("Product Lead"));
+    assert_eq!(outreach::for_lead(&s.db(), &julia.id).unwrap()[0].value, "https://www.linkedin.com/in/juliakowalska");
+    assert_eq!(lead(&s, "karl@berg.se").phone.as_deref(), Some("08-123 456 78"));
+    let r = import(&mut s, "outlook_contacts.csv");
+    assert_eq!((r.preset.as_deref(), r.encoding.as_str()), (Some("outlook"), "windows-1252"));
+    let lea = lead(&s, "lea.dubois@societe.fr");
+    assert_eq!(lea.first_name, "Léa");
+    assert_eq!(lea.title.as_deref(), Some("Directrice achats"), "Outlook's Title is the honorific");
+    assert_eq!(lea.company.as_deref(), Some("Société Générale Café"));
+    assert_eq!(lea.phone.as_deref(), Some("01 44 55 66 77"));
+    assert_eq!(lea.tags, vec!["clients", "vip"]);
+    assert_eq!(lea.notes.as_deref().map(|n| n.starts_with("Préfère")), Some(true));
+}
+
+#[test]
+fn any_other_csv_tab_separated_spanish_headers_and_decimal_commas() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "generic_es.tsv");
+    assert_eq!(r.counts.leads.created, 2);
+    let lucia = lead(&s, "lucia@fernandez.es");
+    assert_eq!(lucia.tags, vec!["vip", "abogados"]);
+    let amount: i64 =
+        s.conn().query_row("SELECT amount_minor FROM deals WHERE title = 'Iguala anual'", [], |r| r.get(0)).unwrap();
+    assert_eq!(amount, 123_456);
+    let mateo_deal: i64 =
+        s.conn().query_row("SELECT amount_minor FROM deals WHERE title = 'Ruiz & Co deal'", [], |r| r.get(0)).unwrap();
+    assert_eq!(mateo_deal, 200_000, "2.000 is two thousand");
+}
+
+#[test]
+fn a_map_names_columns_the_presets_do_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("odd.csv");
+    std::fs::write(&path, "Persona,Buzón,Sitio\nAna Gil,ana@gil.es,Gil SL\n").unwrap();
+    let opts = ImportOptions {
+        maps: vec![("persona".into(), "full_name".parse().unwrap()), ("Sitio".into(), "company".parse().unwrap())],
+        ..Default::default()
+    };
+    assert!(matches!(import_file(&mut s, &path, &ImportOptions::default()), Err(IoError::BadFile { .. })));
+    let opts = ImportOptions { maps: [opts.maps, vec![("Buzón".into(), "email".parse().unwrap())]].concat(), ..opts };
+    import_file(&mut s, &path, &opts).unwrap();
+    let ana = lead(&s, "ana@gil.es");
+    assert_eq!((ana.last_name.as_str(), ana.company.as_deref()), ("Gil", Some("Gil SL")));
+}
+
+#[test]
+fn bad_rows_are_rejected_whole_with_line_and_column_and_can_be_fixed_and_reimported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "bad_rows.csv");
+    assert_eq!(r.counts.leads.created, 2);
+    assert_eq!(r.counts.leads.rejected, 5);
+    let shown: Vec<String> = r.rejects.iter().map(ToString::to_string).collect();
+    assert_eq!(shown[0], "line 3: 'email' is not an e-mail address ('not-an-email')");
+    assert_eq!(shown[1], "line 4: 'created' is not a date: '31/02/2025'");
+    assert!(shown[2].starts_with("line 5: 'amount'"), "{}", shown[2]);
+    assert!(shown[3].starts_with("line 6: has 6 values"), "{}", shown[3]);
+    assert!(shown[4].starts_with("line 7: has no name"), "{}", shown[4]);
+    // Nothing of a rejected row was written: no lead, no account, no deal.
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 2);
+    assert_eq!(count(&s, "SELECT count(*) FROM deals"), 2);
+    let out = dir.path().join("rejects.csv");
+    assert_eq!(write_rejects(&s, &r, &out).unwrap(), 5);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("leadline_line,leadline_column,leadline_error,name,email,created,amount,company\n"),
+        "{text}"
+    );
+    // The rep fixes the e-mail and imports the rejects file: that row goes in.
+    let fixed = text.replace("not-an-email", "fixed@example.com");
+    std::fs::write(&out, fixed).unwrap();
+    let r2 = import_file(&mut s, &out, &ImportOptions::default()).unwrap();
+    assert_eq!(r2.counts.leads.created, 1);
+    assert_eq!(r2.counts.leads.rejected, 4);
+    assert!(leads::resolve(&s.db(), "fixed@example.com").is_ok());
+}
+
+#[test]
+fn files_that_are_not_what_they_claim_are_refused_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    for (name, expect) in [
+        ("bad/binary.csv", "binary"),
+        ("bad/empty.csv", "empty"),
+        ("bad/header_only.csv", "no data rows"),
+        ("bad/unterminated.csv", "line 3: a quote opens here and never closes"),
+    ] {
+        let e = import_file(&mut s, &fixture(name), &ImportOptions::default()).unwrap_err();
+        assert!(matches!(e, IoError::BadFile { .. }), "{name}: {e}");
+        assert!(e.to_string().contains(expect), "{name}: {e}");
+        assert!(e.to_string().ends_with("nothing was imported"), "{e}");
+    }
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM import_runs"), 0);
+    let missing = import_file(&mut s, Path::new("/nonexistent/x.csv"), &ImportOptions::default()).unwrap_err();
+    assert!(missing.to_string().contains("/nonexistent/x.csv"), "{missing}");
+}
+
+#[test]
+fn a_five_megabyte_field_and_quoted_newlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let big = "x".repeat(5 * 1024 * 1024);
+    let path = dir.path().join("big.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "name,email,notes\r\n\"Big Note\",big@example.com,\"{big}\"\r\nSmall,small@example.com,\"two\nlines\"\r\n"
+        ),
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 2);
+    assert_eq!(lead(&s, "big@example.com").notes.unwrap().len(), big.len());
+    assert_eq!(lead(&s, "small@example.com").notes.as_deref(), Some("two\nlines"));
+}
+
+fn typed_lead(s: &mut Store) -> LeadId {
+    s.write(|db| {
+        leads::create(
+            db,
+            NewLead {
+                first_name: "Ana".into(),
+                last_name: "López".into(),
+                email: Some("ana.lopez@acme.es".into()),
+                title: Some("Chief Technology Officer".into()),
+                tags: vec!["met-at-fair".into()],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap()
+}
+
+#[test]
+fn merge_fills_empty_fields_and_never_overwrites_what_the_rep_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let id = typed_lead(&mut s);
+    let r = import(&mut s, "hubspot_contacts.csv");
+    assert_eq!(r.counts.leads.merged, 1);
+    let ana = leads::get(&s.db(), &id).unwrap();
+    assert_eq!(ana.title.as_deref(), Some("Chief Technology Officer"), "typed by the rep, kept");
+    assert_eq!(ana.phone.as_deref(), Some("+34 600 11 22 33"), "empty, filled");
+    assert_eq!(ana.company.as_deref(), Some("Acme Ibérica"));
+    assert_eq!(ana.tags, vec!["met-at-fair"]);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 3);
+}
+
+#[test]
+fn update_overwrites_and_skip_leaves_alone() {
+    for (mode, title) in [(OnDuplicate::Update, "CTO"), (OnDuplicate::Skip, "Chief Technology Officer")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path(), "t.db");
+        let id = typed_lead(&mut s);
+        let opts = ImportOptions { on_duplicate: mode, ..Default::default() };
+        let r = import_file(&mut s, &fixture("hubspot_contacts.csv"), &opts).unwrap();
+        assert_eq!(leads::get(&s.db(), &id).unwrap().title.as_deref(), Some(title), "{mode:?}");
+        if mode == OnDuplicate::Skip {
+            assert_eq!(r.counts.leads.skipped, 2);
+            assert_eq!(leads::get(&s.db(), &id).unwrap().phone, None);
+        } else {
+            assert!(r.counts.leads.updated >= 1);
+        }
+    }
+}
+
+#[test]
+fn same_phone_in_another_format_is_the_same_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    s.write(|db| {
+        leads::create(
+            db,
+            NewLead { first_name: "Pepe".into(), phone: Some("+34 600 22 33 44".into()), ..Default::default() },
+        )
+    })
+    .unwrap();
+    let path = dir.path().join("p.csv");
+    std::fs::write(&path, "name,phone,country,company\nJosé Muñoz,600223344,Spain,Cafés Muñoz\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.merged, 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+}
+
+#[test]
+fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let first = s
+        .write(|db| {
+            let id = leads::create(
+                db,
+                NewLead {
+                    first_name: "Ana".into(),
+                    last_name: "López".into(),
+                    company: Some("Acme Ibérica".into()),
+                    ..Default::default()
+                },
+            )?;
+            let mut o = NewOutreach::new(id.clone(), leadline::domain::OutreachKind::Call);
+            o.value = Some("+34 911 000 000".into());
+            o.occurred_at = Some(ts("2025-11-20T10:00:00Z"));
+            outreach::log(db, o)?;
+            notes::add(db, Some(&id), None, "Prefers calls")?;
+            Ok(id)
+        })
+        .unwrap();
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, "First Name,Last Name,Email,Company\nAna,López,ana@acme.es,Acme Ibérica\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (1, 1));
+    let found = dedupe::find(&s.db()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].reason, "same name and company");
+    let second = leads::resolve(&s.db(), "ana@acme.es").unwrap();
+    s.write(|db| {
+        meetings::schedule(db, &second, ts("2025-11-21T10:00:00Z"), None, Some("Demo".into()))?;
+        Ok(())
+    })
+    .unwrap();
+    let c = &found[0];
+    let m = s.write(|db| dedupe::merge(db, &c.a, &c.b, &c.reason, c.confidence)).unwrap();
+    assert_eq!(m.kept, first, "the lead created first is kept");
+    let kept = leads::get(&s.db(), &first).unwrap();
+    assert_eq!(kept.email.as_deref(), Some("ana@acme.es"));
+    assert_eq!(kept.last_contacted_at, Some(ts("2025-11-20T10:00:00Z")));
+    assert_eq!(outreach::for_lead(&s.db(), &first).unwrap().len(), 1);
+    assert_eq!(meetings::for_lead(&s.db(), &first).unwrap().len(), 1);
+    assert_eq!(notes::for_lead(&s.db(), &first).unwrap().len(), 1);
+    assert!(leads::find(&s.db(), &second).unwrap().is_none());
+    let history = dedupe::history(&s.db(), &first).unwrap();
+    assert_eq!(history[0].reason, "same name and company");
+    assert_eq!(history[0].details["moved"]["meetings"], 1);
+    assert!(dedupe::find(&s.db()).unwrap().is_empty());
+}
+
+#[test]
+fn a_dry_run_shows_every_action_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let opts = ImportOptions { dry_run: true, ..Default::default() };
+    let r = import_file(&mut s, &fixture("bad_rows.csv"), &opts).unwrap();
+    assert_eq!(r.counts.leads.created, 2);
+    assert_eq!(r.counts.leads.rejected, 5);
+    let creates: Vec<u64> =
+        r.actions.iter().filter(|a| a.action == "create" && a.object == "leads").map(|a| a.line).collect();
+    assert_eq!(creates, vec![2, 8]);
+    assert_eq!(r.actions.iter().filter(|a| a.action == "reject").count(), 5);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM deals"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM import_runs"), 0);
+    // The real import then does exactly that.
+    let real = import(&mut s, "bad_rows.csv");
+    assert_eq!(real.counts, r.counts);
+}
+
+#[test]
+fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("ten.csv");
+    let mut csv = String::from("name,email,phone\n");
+    for i in 0..10 {
+        csv.push_str(&format!("Person {i},p{i}@example.com,+34 600 000 {i:03}\n"));
+    }
+    csv.push_str("Person 3 Again,P3@EXAMPLE.COM,\n");
+    std::fs::write(&path, csv).unwrap();
+    let opts = ImportOptions { chunk_rows: 3, stop_after: Some(7), ..Default::default() };
+    let e = import_file(&mut s, &path, &opts).unwrap_err();
+    assert!(matches!(e, IoError::Interrupted { rows: 7 }), "{e}");
+    // Two chunks of three were committed; the third, cut off, left nothing.
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
+    let opts = ImportOptions { chunk_rows: 3, ..Default::default() };
+    let r = import_file(&mut s, &path, &opts).unwrap();
+    assert_eq!(r.resumed_from, 6);
+    assert_eq!(r.counts.leads.created, 10);
+    assert_eq!(r.counts.leads.merged + r.counts.leads.skipped, 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 10);
+    assert_eq!(count(&s, "SELECT count(DISTINCT email_key) FROM leads"), 10);
+    assert_eq!(leadline::store::search::search(&s.db(), "Person", 50).unwrap().len(), 10);
+    let again = import_file(&mut s, &path, &opts).unwrap();
+    assert!(again.already_imported);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 10);
+}
+
+#[test]
+fn vcards_of_every_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import(&mut s, "contacts.vcf");
+    assert_eq!(r.counts.leads.created, 3, "{:?}", r.rejects);
+    let jose = lead(&s, "jose@cafesmunoz.es");
+    assert_eq!((jose.first_name.as_str(), jose.last_name.as_str()), ("José", "Muñoz"));
+    assert_eq!(jose.company.as_deref(), Some("Cafés Muñoz S.L."));
+    assert_eq!(jose.notes.as_deref(), Some("Cliente desde 2019.\r\nPrefiere WhatsApp, llamar antes de las 10."));
+    let yuki = lead(&s, "yuki@sakura-design.jp");
+    assert_eq!(yuki.phone.as_deref(), Some("+81 3 1234 5678"));
+    assert_eq!(yuki.tags, vec!["design", "japan"]);
+    assert!(yuki.notes.unwrap().contains("on and on about the project, the budget"));
+    assert_eq!(outreach::for_lead(&s.db(), &yuki.id).unwrap().len(), 1);
+    let olga = lead(&s, "olga@petrova.consulting");
+    assert_eq!(olga.phone.as_deref(), Some("+7-912-345-67-89"));
+}
+
+#[test]
+fn calendar_events_become_meetings_of_the_leads_they_invite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00Z"), ts("2025-12-31T00:00:00Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let r = import_file(&mut s, &fixture("calendar.ics"), &opts).unwrap();
+    assert_eq!(r.counts.meetings.created, 4, "three weekly syncs (one excluded) and a demo");
+    assert_eq!(r.unmatched, vec!["someone@unknown.org", "nobody@elsewhere.com"]);
+    let ana = lead(&s, "ana.lopez@acme.es");
+    let mut times: Vec<String> =
+        meetings::for_lead(&s.db(), &ana.id).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
+    times.sort();
+    // 10:00 in Madrid: UTC+1 in November.
+    assert_eq!(times, vec!["2025-11-03T09:00:00Z", "2025-11-17T09:00:00Z", "2025-11-24T09:00:00Z"]);
+    let bob = lead(&s, "bob@stonecorp.com");
+    let bobs = meetings::for_lead(&s.db(), &bob.id).unwrap();
+    assert_eq!(bobs.len(), 1, "the cancelled call is skipped");
+    assert_eq!(bobs[0].title.as_deref(), Some("Demo: Stone Corp"));
+}
+
+fn export_all(s: &Store, format: ExportFormat) -> Vec<String> {
+    [Object::Leads, Object::Outreach, Object::Meetings, Object::Deals, Object::Tasks]
+        .into_iter()
+        .map(|o| {
+            let mut buf: Vec<u8> = Vec::new();
+            let mut sink = Sink::new(&mut buf, format, export::header(o)).unwrap();
+            export::rows(&s.db(), &mut sink, o, &Where::default(), None, None).unwrap();
+            sink.finish().unwrap();
+            String::from_utf8(buf).unwrap()
+        })
+        .collect()
+}
+
+/// Drops what legitimately differs between two databases: ids of team members and accounts (accounts are
+/// found again by company name), and deal board positions.
+fn comparable(jsonl: &str) -> Vec<serde_json::Value> {
+    let mut rows: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            for k in ["owner_id", "owner", "user_id", "position", "account_id"] {
+                v.as_object_mut().unwrap().remove(k);
+            }
+            v
+        })
+        .collect();
+    rows.sort_by_key(|v| v["id"].as_str().unwrap_or_default().to_string());
+    rows
+}
+
+#[test]
+fn export_then_import_into_a_new_database_gives_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    leadline::demo::generate(&mut a, 60, 7).unwrap();
+    let files = export_all(&a, ExportFormat::Jsonl);
+    let mut b = open(dir.path(), "b.db");
+    for (i, text) in files.iter().enumerate() {
+        let path = dir.path().join(format!("part{i}.jsonl"));
+        std::fs::write(&path, text).unwrap();
+        let r = import_file(&mut b, &path, &ImportOptions::default()).unwrap();
+        assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
+    }
+    let again = export_all(&b, ExportFormat::Jsonl);
+    for (x, y) in files.iter().zip(&again) {
+        assert!(!x.is_empty());
+        for (a, b) in comparable(x).iter().zip(comparable(y).iter()) {
+            let diff: Vec<String> = a
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, v)| b.get(*k) != Some(v))
+                .map(|(k, v)| format!("{k}: {v} != {:?}", b.get(k)))
+                .collect();
+            assert!(diff.is_empty(), "{}: {diff:?}", a["id"]);
+        }
+        assert_eq!(comparable(x).len(), comparable(y).len());
+    }
+    // The CSV of leads comes back the same too.
+    let mut c = open(dir.path(), "c.db");
+    let csv_a = &export_all(&a, ExportFormat::Csv)[0];
+    let path = dir.path().join("leads.csv");
+    std::fs::write(&path, csv_a).unwrap();
+    let r = import_file(&mut c, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("leadline"));
+    let csv_c = &export_all(&c, ExportFormat::Csv)[0];
+    let strip = |t: &str| -> Vec<Vec<String>> {
+        let mut rows: Vec<Vec<String>> = csv::Reader::from_reader(t.as_bytes())
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                // owner (12): the other database has other team members; stage (19): deals were not imported;
+                // last_contacted_at comes back as recorded.
+                r.iter().enumerate().filter(|(i, _)| *i != 12 && *i != 19).map(|(_, v)| v.to_string()).collect()
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(strip(csv_a), strip(csv_c));
+}
+
+#[test]
+fn json_array_export_is_valid_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    leadline::demo::generate(&mut a, 5, 1).unwrap();
+    let json = &export_all(&a, ExportFormat::Json)[0];
+    let v: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    assert_eq!(v.len(), 5);
+    assert!(v[0].get("first_name").is_some() && v[0].get("last_contacted_at").is_some());
+}
+
+#[test]
+fn forget_erases_the_person_and_keeps_the_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let ana = lead(&s, "ana.lopez@acme.es");
+    s.write(|db| {
+        let mut o = NewOutreach::new(ana.id.clone(), leadline::domain::OutreachKind::Email);
+        o.description = Some("Hola Ana, sobre Acme Ibérica...".into());
+        outreach::log(db, o)?;
+        notes::add(db, Some(&ana.id), None, "Ana's husband works at Initech")?;
+        Ok(())
+    })
+    .unwrap();
+    let before = count(&s, "SELECT count(*) FROM outreach");
+    let erased = s.write(|db| privacy::forget(db, &ana.id, Some("erasure request"))).unwrap();
+    privacy::flush(s.conn()).unwrap();
+    assert_eq!((erased.outreach, erased.notes), (1, 1));
+    assert_eq!(count(&s, "SELECT count(*) FROM outreach"), before, "counts stay for reports");
+    let gone = leads::get(&s.db(), &ana.id).unwrap();
+    assert_eq!((gone.first_name.as_str(), gone.email.as_deref(), gone.phone.as_deref()), ("Forgotten", None, None));
+    assert_eq!(gone.company, None);
+    assert!(leadline::store::search::search(&s.db(), "López", 10).unwrap().is_empty());
+    assert!(leadline::store::search::search(&s.db(), "Forgotten", 10).unwrap().is_empty());
+    assert!(privacy::can_contact(&s.db(), &ana.id).is_err());
+    assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'forget'"), 1);
+    let body: String = s.conn().query_row("SELECT body FROM notes", [], |r| r.get(0)).unwrap();
+    assert_eq!(body, privacy::ERASED);
+    drop(s);
+    // Nowhere in the database file is the person's e-mail left.
+    let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+    let needle = b"ana.lopez@acme.es";
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the e-mail is still in the file");
+}
+
+#[test]
+fn retention_anonymises_leads_inactive_for_the_configured_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "salesforce_report.csv");
+    // Dmitri's last activity is 2025-10-02; Emma was created 2025-02-01 (in Salesforce) and never contacted.
+    s.set_clock(Clock::Fixed(ts("2026-08-15T00:00:00Z")));
+    let due = privacy::inactive(&s.db(), 12).unwrap();
+    assert_eq!(due.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["Emma Schulz"]);
+    let dry = privacy::inactive(&s.db(), 24).unwrap();
+    assert!(dry.is_empty(), "{dry:?}");
+    s.set_clock(Clock::Fixed(ts("2027-08-01T00:00:00Z")));
+    let done = s.write(|db| privacy::anonymize_inactive(db, 18)).unwrap();
+    assert_eq!(done.len(), 2);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL"), 2);
+    assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'anonymize'"), 2);
+}
+
+#[test]
+fn a_bulk_load_builds_the_list_indexes_at_the_end_and_an_interrupted_one_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let indexes = |s: &Store| count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'lead%'");
+    let before = indexes(&s);
+    let path = dir.path().join("many.csv");
+    let mut csv = String::from("First Name,Last Name,Email,Company,Tags\n");
+    for i in 0..300 {
+        csv.push_str(&format!("Ana{i},López,ana{i}@acme.es,Acme {},\"vip,q{}\"\n", i / 3, i % 4));
+    }
+    csv.push_str("Ana7,López,ANA7@ACME.ES,Acme 2,\n");
+    std::fs::write(&path, csv).unwrap();
+    let stop = ImportOptions { bulk: Some(true), stop_after: Some(200), ..Default::default() };
+    assert!(matches!(import_file(&mut s, &path, &stop), Err(IoError::Interrupted { .. })));
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0, "one transaction: nothing half-done");
+    assert_eq!(indexes(&s), before, "the dropped indexes came back with the rollback");
+    let r = import_file(&mut s, &path, &ImportOptions { bulk: Some(true), ..Default::default() }).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged + r.counts.leads.skipped), (300, 1));
+    assert_eq!(indexes(&s), before);
+    assert_eq!(leadline::store::search::search(&s.db(), "ana150", 5).unwrap().len(), 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM lead_tags WHERE tag = 'vip'"), 300);
+    let listed = leads::list(&s.db(), &leads::LeadQuery { limit: 1000, ..Default::default() }).unwrap();
+    assert_eq!(listed.len(), 300);
+}
+
+#[test]
+fn the_io_migration_upgrades_a_database_that_has_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        leadline::store::schema::migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams (id, name, timezone, created_at, updated_at) VALUES ('t', 'T', 'UTC', 0, 0);
+             INSERT INTO leads (id, team_id, first_name, phone, created_at, updated_at)
+             VALUES ('0190a000-0000-7000-8000-000000000001', 't', 'Old', '+34 (600) 11-22-33', 0, 0);",
+        )
+        .unwrap();
+    }
+    let s = open(dir.path(), "old.db");
+    let key: String = s.conn().query_row("SELECT phone_key FROM leads", [], |r| r.get(0)).unwrap();
+    assert_eq!(key, "+34600112233");
+    assert_eq!(count(&s, "SELECT count(*) FROM import_runs"), 0);
+}
+
+#[test]
+fn broken_json_vcard_and_calendar_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let cases = [
+        ("a.json", "[{\"first_name\": \"Ana\", ", "not valid JSON"),
+        ("b.vcf", "BEGIN:VCARD\nVERSION:3.0\n", "no contacts"),
+        ("c.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "no events"),
+        ("d.jsonl", "{oops\n{also bad\n", "not JSON"),
+    ];
+    for (name, text, expect) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let e = import_file(&mut s, &path, &ImportOptions::default()).unwrap_err();
+        assert!(matches!(e, IoError::BadFile { .. }) && e.to_string().contains(expect), "{name}: {e}");
+    }
+    // One bad line in JSON lines is a reject, the rest goes in.
+    let path = dir.path().join("e.jsonl");
+    std::fs::write(
+        &path,
+        "{\"first_name\":\"Ana\",\"email\":\"ana@x.es\"}\n{broken\n{\"first_name\":\"Bo\",\"email\":\"bad\"}\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 2));
+    assert_eq!(r.rejects[1].line, 3);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+}
