@@ -418,8 +418,10 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         let mut finished = false;
         let mut interrupted = false;
         let result = store.write(|db| {
-            let lift =
-                bulk::Lift::begin(db.conn, if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep })?;
+            let lift = bulk::Lift::begin(
+                db.conn,
+                if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep },
+            )?;
             let mut n = 0usize;
             let mut last_index = 0u64;
             while n < chunk_rows {
