@@ -1,12 +1,14 @@
 //! The scriptable command line: clap definitions and one module per command group.
 //! Read commands print a table, or JSON with `--json`; write commands print the id they wrote.
 
+mod automate;
 mod deal;
 mod lead;
 mod log;
 mod meeting;
 mod misc;
 pub mod output;
+mod score;
 mod task;
 
 use std::path::PathBuf;
@@ -68,6 +70,11 @@ pub enum Command {
     Completions(misc::CompletionsArgs),
     /// Make a consistent copy of the database.
     Backup(misc::BackupArgs),
+    /// Lead scores: the ranking, one lead's score explained, or a full recompute.
+    Score(score::ScoreArgs),
+    /// Automations: run the time-based rules (cron-friendly), list the rules.
+    #[command(subcommand)]
+    Automate(automate::AutomateCmd),
 }
 
 /// An error on its way to stderr, with the exit code it earns.
@@ -184,6 +191,8 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         Command::Search(a) => misc::search(&mut env, a),
         Command::Inbox(a) => misc::inbox(&mut env, a),
         Command::Backup(a) => misc::backup(&mut env, a),
+        Command::Score(a) => score::run(&mut env, a),
+        Command::Automate(c) => automate::run(&mut env, c),
         Command::Config(_) | Command::Completions(_) => Ok(()),
     }
 }

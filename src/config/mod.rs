@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::{Stages, ValidationError, time::parse_tz};
 
+pub mod automation;
+pub mod scoring;
+
 /// The defaults shipped inside the binary; `leadline config print-default` prints them.
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
 
@@ -26,6 +29,8 @@ pub struct Config {
     pub team: TeamConfig,
     pub pipeline: PipelineConfig,
     pub followup: FollowupConfig,
+    pub scoring: scoring::ScoringConfig,
+    pub automation: automation::AutomationConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,7 +117,9 @@ impl Config {
 
     fn validate(&self) -> Result<(), ValidationError> {
         parse_tz(&self.team.timezone).map_err(|e| ValidationError { field: "team.timezone".into(), ..e })?;
-        self.stages()?;
+        let stages = self.stages()?;
+        crate::scoring::Scorer::from_config(&self.scoring, &stages)?;
+        crate::automation::Automations::from_config(&self.automation, &stages)?;
         crate::domain::money::parse_currency(&self.pipeline.currency)
             .map_err(|e| ValidationError { field: "pipeline.currency".into(), ..e })?;
         crate::domain::lead::validate_email("user.email", &self.user.email)?;

@@ -11,14 +11,15 @@ pub const FTS_TRIGGER_NAMES: [&str; 4] =
     ["leads_fts_insert", "leads_fts_update", "leads_fts_delete", "accounts_fts_rename"];
 
 const CORE: &str = include_str!("migrations/001_core.sql");
+const AUTOMATION: &str = include_str!("migrations/003_automation.sql");
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(CORE), M::up(FTS_TRIGGERS)])
+    Migrations::new(vec![M::up(CORE), M::up(FTS_TRIGGERS), M::up(AUTOMATION)])
 }
 
 /// Number of migrations this build knows; a database at a higher version was written by a newer leadline.
 pub fn latest_version() -> usize {
-    2
+    3
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
