@@ -1,7 +1,7 @@
 //! Loading the facts the rules read — for one lead, or for every lead in one set-based pass —
 //! and writing back the score, health and priority they give.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -43,11 +43,10 @@ fn deal_agg(stages: &Stages) -> String {
     )
 }
 
-/// The SQL for one lead (?1 = id, ?2 = now) and for all leads of a team (?1 = team, ?2 = now).
+/// The SQL that loads one lead's facts (?1 = id, ?2 = now).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactsSql {
     one: String,
-    all: String,
 }
 
 impl FactsSql {
@@ -62,27 +61,14 @@ impl FactsSql {
              (SELECT {TASK_AGG} FROM tasks WHERE lead_id = ?1 AND deleted_at IS NULL AND done_at IS NULL) t
              WHERE l.id = ?1 AND l.deleted_at IS NULL"
         );
-        // Set-based: each table is aggregated once, grouped by lead, then joined to the leads.
-        let all = format!(
-            "SELECT {LEAD_COLS}, o.*, m.*, d.*, t.* FROM leads l
-             LEFT JOIN (SELECT {o}, lead_id FROM outreach INDEXED BY outreach_facts WHERE deleted_at IS NULL GROUP BY lead_id) o
-                 ON o.lead_id = l.id
-             LEFT JOIN (SELECT {MEETING_AGG}, lead_id FROM meetings WHERE deleted_at IS NULL GROUP BY lead_id) m
-                 ON m.lead_id = l.id
-             LEFT JOIN (SELECT {d}, lead_id FROM deals WHERE deleted_at IS NULL GROUP BY lead_id) d ON d.lead_id = l.id
-             LEFT JOIN (SELECT {TASK_AGG}, lead_id FROM tasks WHERE deleted_at IS NULL AND done_at IS NULL
-                        AND lead_id IS NOT NULL GROUP BY lead_id) t ON t.lead_id = l.id
-             WHERE l.team_id = ?1 AND l.deleted_at IS NULL"
-        );
-        Self { one, all }
+        Self { one }
     }
 }
 
-/// Reads one row of either query. Aggregates of the batch query are NULL for leads with no rows.
-fn from_row(r: &Row<'_>, batch: bool) -> rusqlite::Result<LeadFacts> {
-    let n = |i: usize| -> rusqlite::Result<i64> { Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0)) };
+/// The lead's own columns (the first 15 of both queries).
+fn lead_part(r: &Row<'_>) -> rusqlite::Result<LeadFacts> {
     let tags: String = r.get(8)?;
-    let mut f = LeadFacts {
+    Ok(LeadFacts {
         seq: r.get(0)?,
         id: r.get(1)?,
         source: r.get(2)?,
@@ -97,42 +83,50 @@ fn from_row(r: &Row<'_>, batch: bool) -> rusqlite::Result<LeadFacts> {
         created_at: r.get(11)?,
         stored: (r.get(12)?, r.get(13)?, r.get(14)?),
         ..Default::default()
-    };
-    let mut i = 15;
+    })
+}
+
+fn fill_outreach(f: &mut LeadFacts, v: &[i64; OUTREACH_N]) {
     for k in 0..5 {
-        for d in 0..2 {
-            f.outreach[k][d] = n(i)?;
-            i += 1;
-        }
+        f.outreach[k] = [v[2 * k], v[2 * k + 1]];
     }
-    f.cited_metric = n(i)?;
-    f.replies = [n(i + 1)?, n(i + 2)?, n(i + 3)?];
-    i += 4;
-    if batch {
-        i += 1; // lead_id of the outreach group
+    f.cited_metric = v[10];
+    f.replies = [v[11], v[12], v[13]];
+}
+
+fn fill_meetings(f: &mut LeadFacts, v: &[i64; 3]) {
+    [f.meetings_attended, f.meetings_no_show, f.meetings_scheduled] = *v;
+}
+
+/// Deals: open, won, lost, and the pipeline index of the most advanced open one (-1: none).
+fn fill_deals(f: &mut LeadFacts, v: &[i64; 4]) {
+    [f.deals_open, f.deals_won, f.deals_lost] = [v[0], v[1], v[2]];
+    f.open_stage = (v[3] >= 0).then_some(v[3] as usize);
+}
+
+fn fill_tasks(f: &mut LeadFacts, v: &[i64; 2]) {
+    [f.tasks_open, f.tasks_overdue] = *v;
+}
+
+/// Reads a row of the one-lead query.
+fn from_row(r: &Row<'_>) -> rusqlite::Result<LeadFacts> {
+    let mut f = lead_part(r)?;
+    let n = |i: usize| -> rusqlite::Result<i64> { Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(-1)) };
+    let mut o = [0; OUTREACH_N];
+    for (i, slot) in o.iter_mut().enumerate() {
+        *slot = n(15 + i)?;
     }
-    debug_assert_eq!(i, 15 + OUTREACH_N + usize::from(batch));
-    f.meetings_attended = n(i)?;
-    f.meetings_no_show = n(i + 1)?;
-    f.meetings_scheduled = n(i + 2)?;
-    i += 3 + usize::from(batch);
-    f.deals_open = n(i)?;
-    f.deals_won = n(i + 1)?;
-    f.deals_lost = n(i + 2)?;
-    f.open_stage = r.get::<_, Option<i64>>(i + 3)?.map(|s| s as usize);
-    i += 4 + usize::from(batch);
-    f.tasks_open = n(i)?;
-    f.tasks_overdue = n(i + 1)?;
+    fill_outreach(&mut f, &o);
+    let at = 15 + OUTREACH_N;
+    fill_meetings(&mut f, &[n(at)?, n(at + 1)?, n(at + 2)?]);
+    fill_deals(&mut f, &[n(at + 3)?, n(at + 4)?, n(at + 5)?, n(at + 6)?]);
+    fill_tasks(&mut f, &[n(at + 7)?, n(at + 8)?]);
     Ok(f)
 }
 
 /// The facts of one lead (None if it does not exist or was removed).
 pub fn load_facts(db: &Db<'_>, sql: &FactsSql, lead: &LeadId) -> Result<Option<LeadFacts>> {
-    Ok(db
-        .conn
-        .prepare_cached(&sql.one)?
-        .query_row(params![lead.as_str(), db.now.0], |r| from_row(r, false))
-        .optional()?)
+    Ok(db.conn.prepare_cached(&sql.one)?.query_row(params![lead.as_str(), db.now.0], from_row).optional()?)
 }
 
 /// (score, health, priority).
@@ -146,12 +140,7 @@ fn store_scores(db: &Db<'_>, seq: i64, (score, health, priority): Scores) -> Res
 }
 
 /// Rescores one lead and stores the result if it changed; returns the new (score, health, priority).
-pub fn rescore_lead(
-    db: &Db<'_>,
-    scorer: &Scorer,
-    sql: &FactsSql,
-    lead: &LeadId,
-) -> Result<Option<Scores>> {
+pub fn rescore_lead(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &LeadId) -> Result<Option<Scores>> {
     let Some(f) = load_facts(db, sql, lead)? else { return Ok(None) };
     let result = scorer.evaluate(&f, db.now);
     if result != f.stored {
@@ -167,17 +156,111 @@ pub struct Recomputed {
     pub changed: usize,
 }
 
-/// Rescores every lead of the team: one set-based read, then only the changed rows are written.
+/// Per-lead aggregates of one table, keyed by lead id (a hash join: no per-lead query, no sort of leads).
+fn aggregate<const N: usize>(db: &Db<'_>, sql: &str, now: i64) -> Result<HashMap<Box<str>, [i64; N]>> {
+    let mut out = HashMap::new();
+    let mut stmt = db.conn.prepare(sql)?;
+    let mut rows = stmt.query(params![now])?;
+    while let Some(r) = rows.next()? {
+        let Some(lead) = r.get_ref(N)?.as_str_or_null().map_err(rusqlite::Error::from)? else { continue };
+        let mut v = [0i64; N];
+        for (i, slot) in v.iter_mut().enumerate() {
+            *slot = r.get::<_, Option<i64>>(i)?.unwrap_or(-1);
+        }
+        out.insert(lead.into(), v);
+    }
+    Ok(out)
+}
+
+/// Outreach counts per lead, read straight off the covering index in lead order (no per-row filters in SQL).
+fn outreach_counts(db: &Db<'_>) -> Result<HashMap<Box<str>, [i64; OUTREACH_N]>> {
+    let mut out: HashMap<Box<str>, [i64; OUTREACH_N]> = HashMap::new();
+    let mut stmt = db.conn.prepare(
+        "SELECT lead_id, direction, kind, reply_type, cited_metric FROM outreach INDEXED BY outreach_facts
+         WHERE deleted_at IS NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut current: Option<(Box<str>, [i64; OUTREACH_N])> = None;
+    while let Some(r) = rows.next()? {
+        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        if current.as_ref().is_none_or(|(id, _)| &**id != lead) {
+            if let Some((id, v)) = current.take() {
+                out.insert(id, v);
+            }
+            current = Some((lead.into(), [0; OUTREACH_N]));
+        }
+        let Some((_, v)) = current.as_mut() else { continue };
+        let inbound = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? == b"inbound";
+        let kind: i64 = r.get(2)?;
+        if (1..=5).contains(&kind) {
+            v[2 * (kind as usize - 1) + usize::from(inbound)] += 1;
+        }
+        match r.get_ref(3)?.as_bytes().map_err(rusqlite::Error::from)? {
+            b"positive" => v[11] += 1,
+            b"negative" => v[12] += 1,
+            b"info" => v[13] += 1,
+            _ => {}
+        }
+        if r.get::<_, i64>(4)? != 0 {
+            v[10] += 1;
+        }
+    }
+    if let Some((id, v)) = current {
+        out.insert(id, v);
+    }
+    Ok(out)
+}
+
+/// Rescores every lead of the team: each table is aggregated once (set-based, off covering indexes),
+/// joined to one scan of the leads in memory, and only the changed rows are written.
 /// Run it inside `Store::write` so it is one transaction.
 pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
-    let sql = FactsSql::new(&scorer.stages);
+    let now = db.now.0;
+    let t0 = std::time::Instant::now();
+    let d = deal_agg(&scorer.stages);
+    let outreach = outreach_counts(db)?;
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: outreach");
+    let meetings: HashMap<Box<str>, [i64; 3]> = aggregate(
+        db,
+        &format!("SELECT {MEETING_AGG}, lead_id FROM meetings WHERE deleted_at IS NULL AND ?1 = ?1 GROUP BY lead_id"),
+        now,
+    )?;
+    let deals: HashMap<Box<str>, [i64; 4]> = aggregate(
+        db,
+        &format!("SELECT {d}, lead_id FROM deals WHERE deleted_at IS NULL AND ?1 = ?1 GROUP BY lead_id"),
+        now,
+    )?;
+    let tasks: HashMap<Box<str>, [i64; 2]> = aggregate(
+        db,
+        &format!(
+            "SELECT {}, lead_id FROM tasks WHERE deleted_at IS NULL AND done_at IS NULL GROUP BY lead_id",
+            TASK_AGG.replace("?2", "?1")
+        ),
+        now,
+    )?;
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: aggs");
     let mut changes: Vec<(i64, Scores)> = Vec::new();
     let mut leads = 0;
     {
-        let mut stmt = db.conn.prepare(&sql.all)?;
-        let mut rows = stmt.query(params![db.ctx.team_id.as_str(), db.now.0])?;
+        // `+l.team_id`: scan the table in row order rather than hop through an index.
+        let mut stmt = db
+            .conn
+            .prepare(&format!("SELECT {LEAD_COLS} FROM leads l WHERE +l.team_id = ?1 AND l.deleted_at IS NULL"))?;
+        let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
         while let Some(row) = rows.next()? {
-            let f = from_row(row, true)?;
+            let mut f = lead_part(row)?;
+            if let Some(v) = outreach.get(f.id.as_str()) {
+                fill_outreach(&mut f, v);
+            }
+            if let Some(v) = meetings.get(f.id.as_str()) {
+                fill_meetings(&mut f, v);
+            }
+            if let Some(v) = deals.get(f.id.as_str()) {
+                fill_deals(&mut f, v);
+            }
+            if let Some(v) = tasks.get(f.id.as_str()) {
+                fill_tasks(&mut f, v);
+            }
             leads += 1;
             let result = scorer.evaluate(&f, db.now);
             if result != f.stored {
@@ -185,11 +268,39 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
             }
         }
     }
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
+    write_all(db, &changes, leads)?;
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
+    Ok(Recomputed { leads, changed: changes.len() })
+}
+
+/// The indexes over the stored scores; a mass rewrite drops and rebuilds them (one sort each)
+/// instead of moving a million entries one by one.
+const SCORE_INDEXES: [&str; 2] = ["leads_by_score", "leads_by_priority"];
+
+fn write_all(db: &Db<'_>, changes: &[(i64, Scores)], leads: usize) -> Result<()> {
+    let bulk = changes.len() > 50_000 && changes.len() * 5 > leads;
+    let mut rebuild = Vec::new();
+    if bulk {
+        for name in SCORE_INDEXES {
+            let sql: Option<String> = db
+                .conn
+                .query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))
+                .optional()?;
+            if let Some(sql) = sql {
+                db.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+                rebuild.push(sql);
+            }
+        }
+    }
     // Written after the read so the scan never sees its own updates.
-    for (seq, result) in &changes {
+    for (seq, result) in changes {
         store_scores(db, *seq, *result)?;
     }
-    Ok(Recomputed { leads, changed: changes.len() })
+    for sql in rebuild {
+        db.conn.execute_batch(&sql)?;
+    }
+    Ok(())
 }
 
 const REFRESHED_KEY: &str = "scores_refreshed_at";

@@ -68,17 +68,19 @@ impl Profile {
         f.company_size.as_deref().is_some_and(|s| self.company_sizes.iter().any(|x| x.eq_ignore_ascii_case(s.trim())))
     }
     pub fn matches(&self, f: &LeadFacts) -> bool {
-        let checks: Vec<bool> = [
-            (!self.industries.is_empty()).then(|| self.industry(f)),
-            (!self.company_sizes.is_empty()).then(|| self.size(f)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if checks.is_empty() {
-            return false;
+        let industry = (!self.industries.is_empty()).then(|| self.industry(f));
+        let size = (!self.company_sizes.is_empty()).then(|| self.size(f));
+        match (industry, size) {
+            (None, None) => false,
+            (Some(a), None) | (None, Some(a)) => a,
+            (Some(a), Some(b)) => {
+                if self.require_all {
+                    a && b
+                } else {
+                    a || b
+                }
+            }
         }
-        if self.require_all { checks.iter().all(|c| *c) } else { checks.iter().any(|c| *c) }
     }
 }
 
