@@ -204,6 +204,14 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     assert_eq!(crm.tasks(60).len(), 1);
     let keys = crm.sql("SELECT dedupe_key FROM tasks");
     assert!(keys[0][0].starts_with("bump-after-48h:"), "{keys:?}");
+
+    // A touch logged late, with a time already past its 48 hours, is still caught by the next run.
+    crm.ok(61, &["lead", "add", "--first-name", "Cy", "--email", "cy@x.io"]);
+    crm.ok(61, &["log", "email", "cy@x.io", "--at", &at(5)]);
+    crm.ok(62, &["automate", "run"]);
+    let tasks = crm.tasks(62);
+    assert_eq!(tasks.len(), 2, "{tasks:?}");
+    assert!(tasks.iter().any(|t| t["lead_name"] == "Cy" && t["channel"] == "email"));
 }
 
 #[test]

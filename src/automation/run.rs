@@ -1,6 +1,6 @@
 //! Time-based rules and the passing of time: `leadline automate run` and the TUI's timer call `run`.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::actions::{Subject, apply};
@@ -48,25 +48,53 @@ fn marker(rule: &str, subject: &str) -> String {
     format!("fired:{rule}:{subject}")
 }
 
+fn state(db: &Db<'_>, key: &str) -> Result<Option<i64>> {
+    Ok(db
+        .conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_state(db: &Db<'_>, key: &str, value: i64) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![db.ctx.team_id.as_str(), key, value])?;
+    Ok(())
+}
+
 fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Result<()> {
     let team = db.ctx.team_id.as_str();
+    let max_seq: i64 = db.conn.query_row("SELECT ifnull(max(seq), 0) FROM outreach", [], |r| r.get(0))?;
     for rule in autos.rules_for(Trigger::NoReply) {
         // Outbound touches whose reply window closed within the lookback, with nothing logged after them
-        // and not acted on yet: found through the (team, time) and (lead, time) indexes.
+        // and not acted on yet. Only what is new since the last run is looked at: touches whose window
+        // closed since then (the (team, time) index) and touches logged since then (rows past the last
+        // seen row number, for touches logged late with a past time).
         let hi = db.now.0 - rule.hours * HOUR_MS;
         let lo = hi - autos.lookback_days * DAY_MS;
+        let window_key = format!("window:{}:{}", rule.name, rule.hours);
+        let seq_key = format!("seq:{}", rule.name);
+        let last_hi = state(db, &window_key)?.filter(|h| *h <= hi);
+        let from = last_hi.map_or(lo, |h| h.max(lo));
+        let last_seq = state(db, &seq_key)?.filter(|s| *s <= max_seq && last_hi.is_some()).unwrap_or(max_seq);
         let mut stmt = db.conn.prepare_cached(
             "SELECT o.id FROM outreach o
-             WHERE o.team_id = ?1 AND o.deleted_at IS NULL AND o.occurred_at > ?2 AND o.occurred_at <= ?3
-               AND o.direction = 'outbound'
+             WHERE o.team_id = ?1 AND o.deleted_at IS NULL AND o.direction = 'outbound'
+               AND ((o.occurred_at > ?2 AND o.occurred_at <= ?3)
+                    OR (o.seq > ?6 AND o.occurred_at > ?7 AND o.occurred_at <= ?3))
                AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
                                AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
                AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)
              ORDER BY o.occurred_at, o.id",
         )?;
         let prefix = marker(&rule.name, "");
-        let ids: Vec<String> =
-            stmt.query_map(params![team, lo, hi, prefix, db.now.0], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<String> = stmt
+            .query_map(params![team, from, hi, prefix, db.now.0, last_seq, lo], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         for id in ids {
             let o = outreach::get(db, &OutreachId(id))?;
             let subject = Subject::outreach(o);
@@ -76,6 +104,8 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
                     .execute(params![team, marker(&rule.name, &subject.key), db.now.0])?;
             }
         }
+        set_state(db, &window_key, hi)?;
+        set_state(db, &seq_key, max_seq)?;
     }
     Ok(())
 }

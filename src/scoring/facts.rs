@@ -334,12 +334,15 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                     }
                 }
                 if scorer.uses(Fact::TasksOverdue) {
+                    // Health rules only score customers: other leads' overdue tasks change nothing there.
+                    let customers_only = !scorer.rules.iter().any(|r| r.uses(Fact::TasksOverdue));
                     let mut due = db.conn.prepare_cached(
-                        "SELECT DISTINCT lead_id FROM tasks WHERE team_id = ?1 AND done_at IS NULL AND deleted_at IS NULL
-                         AND ifnull(snoozed_until, due_at) >= ?2 AND ifnull(snoozed_until, due_at) <= ?3
-                         AND lead_id IS NOT NULL",
+                        "SELECT DISTINCT t.lead_id FROM tasks t JOIN leads l ON l.id = t.lead_id
+                         WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
+                         AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) <= ?3
+                         AND (NOT ?4 OR l.lifecycle = 'customer')",
                     )?;
-                    for id in due.query_map(params![team, lo, hi], |r| r.get::<_, String>(0))? {
+                    for id in due.query_map(params![team, lo, hi, customers_only], |r| r.get::<_, String>(0))? {
                         ids.insert(id?);
                     }
                 }

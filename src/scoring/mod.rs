@@ -72,6 +72,10 @@ impl ScoreRule {
         }
     }
 
+    pub fn uses(&self, fact: Fact) -> bool {
+        self.conditions.iter().any(|c| c.fact == fact) || self.per.as_ref().is_some_and(|p| p.0 == fact)
+    }
+
     fn explain(&self, f: &LeadFacts, profile: &Profile, now: Timestamp) -> Contribution {
         let none = SubjectFacts::default();
         let failed: Vec<&str> =
@@ -208,8 +212,7 @@ impl Scorer {
     }
 
     pub fn uses(&self, fact: Fact) -> bool {
-        self.all_rules()
-            .any(|r| r.conditions.iter().any(|c| c.fact == fact) || r.per.as_ref().is_some_and(|p| p.0 == fact))
+        self.all_rules().any(|r| r.uses(fact))
     }
 
     /// True when a time-based fact multiplies a weight: every lead can change every day.
