@@ -2,11 +2,12 @@
 //! and writing back the score, health and priority they give.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Scorer;
-use super::rules::{Fact, LeadFacts};
+use super::rules::{Fact, LeadFacts, TextField};
 use crate::domain::{LeadId, Stages, Timestamp, time::DAY_MS};
 use crate::store::{Db, Result};
 
@@ -156,25 +157,50 @@ pub struct Recomputed {
     pub changed: usize,
 }
 
-/// Per-lead aggregates of one table, keyed by lead id (a hash join: no per-lead query, no sort of leads).
-fn aggregate<const N: usize>(db: &Db<'_>, sql: &str, now: i64) -> Result<HashMap<Box<str>, [i64; N]>> {
-    let mut out = HashMap::new();
-    let mut stmt = db.conn.prepare(sql)?;
-    let mut rows = stmt.query(params![now])?;
-    while let Some(r) = rows.next()? {
-        let Some(lead) = r.get_ref(N)?.as_str_or_null().map_err(rusqlite::Error::from)? else { continue };
-        let mut v = [0i64; N];
-        for (i, slot) in v.iter_mut().enumerate() {
-            *slot = r.get::<_, Option<i64>>(i)?.unwrap_or(-1);
+/// Maps keyed by lead id. Ids are our own UUIDs, not attacker-chosen, so a fast multiplicative hash
+/// (FxHash-style) replaces SipHash: hashing a million keys several times is much of a recompute.
+type LeadMap<V> = HashMap<Box<str>, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
-        out.insert(lead.into(), v);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Per-lead tallies of one table (column 0 is the lead id), added up row by row.
+fn tally<const N: usize>(
+    db: &Db<'_>,
+    sql: &str,
+    zero: [i64; N],
+    mut add: impl FnMut(&Row<'_>, &mut [i64; N]) -> rusqlite::Result<()>,
+) -> Result<LeadMap<[i64; N]>> {
+    let mut out: LeadMap<[i64; N]> = LeadMap::default();
+    let mut stmt = db.conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let v = match out.get_mut(lead) {
+            Some(v) => v,
+            None => out.entry(lead.into()).or_insert(zero),
+        };
+        add(r, v)?;
     }
     Ok(out)
 }
 
 /// Outreach counts per lead, read straight off the covering index in lead order (no per-row filters in SQL).
-fn outreach_counts(db: &Db<'_>) -> Result<HashMap<Box<str>, [i64; OUTREACH_N]>> {
-    let mut out: HashMap<Box<str>, [i64; OUTREACH_N]> = HashMap::new();
+fn outreach_counts(db: &Db<'_>) -> Result<LeadMap<[i64; OUTREACH_N]>> {
+    let mut out: LeadMap<[i64; OUTREACH_N]> = LeadMap::default();
     let mut stmt = db.conn.prepare(
         "SELECT lead_id, direction, kind, reply_type, cited_metric FROM outreach INDEXED BY outreach_facts
          WHERE deleted_at IS NULL",
@@ -211,41 +237,83 @@ fn outreach_counts(db: &Db<'_>) -> Result<HashMap<Box<str>, [i64; OUTREACH_N]>> 
     Ok(out)
 }
 
+/// `LEAD_COLS` with the columns no rule reads replaced by constants, so a scan does not decode them.
+fn needed_lead_cols(scorer: &Scorer) -> String {
+    let text = |f: TextField| scorer.uses(Fact::Text(f));
+    let profile = !scorer.profile.industries.is_empty() || !scorer.profile.company_sizes.is_empty();
+    let pick = |used: bool, col: &str, blank: &str| if used { col.to_string() } else { blank.to_string() };
+    [
+        "l.seq, l.id".to_string(),
+        pick(text(TextField::Source), "l.source", "NULL"),
+        pick(profile || text(TextField::Industry), "l.industry", "NULL"),
+        pick(profile || text(TextField::CompanySize), "l.company_size", "NULL"),
+        pick(text(TextField::Title), "l.title", "NULL"),
+        pick(text(TextField::ProductInterest), "l.product_interest", "NULL"),
+        "l.lifecycle".to_string(),
+        pick(scorer.uses(Fact::Tags), "l.tags", "''"),
+        "l.do_not_contact, l.last_contacted_at, l.created_at, l.score, l.health, l.priority".to_string(),
+    ]
+    .join(", ")
+}
+
 /// Rescores every lead of the team: each table is aggregated once (set-based, off covering indexes),
 /// joined to one scan of the leads in memory, and only the changed rows are written.
 /// Run it inside `Store::write` so it is one transaction.
 pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let now = db.now.0;
     let t0 = std::time::Instant::now();
-    let d = deal_agg(&scorer.stages);
     let outreach = outreach_counts(db)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: outreach");
-    let meetings: HashMap<Box<str>, [i64; 3]> = aggregate(
+    // The smaller tables are read in row order and tallied here: cheaper than grouping through an index.
+    let meetings: LeadMap<[i64; 3]> =
+        tally(db, "SELECT lead_id, attended FROM meetings NOT INDEXED WHERE deleted_at IS NULL", [0; 3], |r, v| {
+            match r.get::<_, Option<bool>>(1)? {
+                Some(true) => v[0] += 1,
+                Some(false) => v[1] += 1,
+                None => v[2] += 1,
+            }
+            Ok(())
+        })?;
+    let deals: LeadMap<[i64; 4]> = tally(
         db,
-        &format!("SELECT {MEETING_AGG}, lead_id FROM meetings WHERE deleted_at IS NULL AND ?1 = ?1 GROUP BY lead_id"),
-        now,
+        "SELECT lead_id, status, stage FROM deals NOT INDEXED WHERE deleted_at IS NULL",
+        [0, 0, 0, -1],
+        |r, v| {
+            match r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? {
+                b"open" => {
+                    v[0] += 1;
+                    let stage = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                    if let Some(i) = scorer.stages.index(stage) {
+                        v[3] = v[3].max(i as i64);
+                    }
+                }
+                b"won" => v[1] += 1,
+                _ => v[2] += 1,
+            }
+            Ok(())
+        },
     )?;
-    let deals: HashMap<Box<str>, [i64; 4]> = aggregate(
+    let tasks: LeadMap<[i64; 2]> = tally(
         db,
-        &format!("SELECT {d}, lead_id FROM deals WHERE deleted_at IS NULL AND ?1 = ?1 GROUP BY lead_id"),
-        now,
-    )?;
-    let tasks: HashMap<Box<str>, [i64; 2]> = aggregate(
-        db,
-        &format!(
-            "SELECT {}, lead_id FROM tasks WHERE deleted_at IS NULL AND done_at IS NULL GROUP BY lead_id",
-            TASK_AGG.replace("?2", "?1")
-        ),
-        now,
+        "SELECT lead_id, ifnull(snoozed_until, due_at) FROM tasks NOT INDEXED
+         WHERE deleted_at IS NULL AND done_at IS NULL AND lead_id IS NOT NULL",
+        [0; 2],
+        |r, v| {
+            v[0] += 1;
+            if r.get::<_, i64>(1)? < now {
+                v[1] += 1;
+            }
+            Ok(())
+        },
     )?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: aggs");
     let mut changes: Vec<(i64, Scores)> = Vec::new();
     let mut leads = 0;
     {
         // `+l.team_id`: scan the table in row order rather than hop through an index.
-        let mut stmt = db
-            .conn
-            .prepare(&format!("SELECT {LEAD_COLS} FROM leads l WHERE +l.team_id = ?1 AND l.deleted_at IS NULL"))?;
+        let cols = needed_lead_cols(scorer);
+        let mut stmt =
+            db.conn.prepare(&format!("SELECT {cols} FROM leads l WHERE +l.team_id = ?1 AND l.deleted_at IS NULL"))?;
         let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
         while let Some(row) = rows.next()? {
             let mut f = lead_part(row)?;

@@ -6,8 +6,10 @@ ALTER TABLE leads ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 UPDATE leads SET priority = score;
 CREATE INDEX leads_by_priority ON leads(team_id, priority DESC, seq) WHERE deleted_at IS NULL;
 
--- Everything scoring counts per lead, readable from the index alone (no table lookups).
-CREATE INDEX outreach_facts ON outreach(lead_id, direction, kind, reply_type, cited_metric) WHERE deleted_at IS NULL;
+-- Everything scoring counts per lead, readable from the index alone (deleted_at is there so SQLite
+-- sees the index as covering: no table lookups).
+CREATE INDEX outreach_facts ON outreach(lead_id, direction, kind, reply_type, cited_metric, deleted_at)
+    WHERE deleted_at IS NULL;
 
 CREATE TABLE client_profiles (
     id                  TEXT PRIMARY KEY,
