@@ -258,16 +258,16 @@ pub fn number(fact: Fact, f: &LeadFacts, s: &SubjectFacts, profile: &Profile, no
     let days = |t: Timestamp| (now.0 - t.0).max(0) / DAY_MS;
     Some(match fact {
         Fact::Outreach { kind, direction } => {
-            let dirs: &[usize] = match direction {
-                None => &[0, 1],
-                Some(Direction::Outbound) => &[0],
-                Some(Direction::Inbound) => &[1],
+            let dirs = match direction {
+                None => 0..2,
+                Some(Direction::Outbound) => 0..1,
+                Some(Direction::Inbound) => 1..2,
             };
-            let kinds: Vec<usize> = match kind {
-                None => (0..5).collect(),
-                Some(k) => vec![(k.code() - 1) as usize],
+            let kinds = match kind {
+                None => 0..5,
+                Some(k) => (k.code() - 1) as usize..k.code() as usize,
             };
-            kinds.iter().flat_map(|k| dirs.iter().map(move |d| f.outreach[*k][*d])).sum()
+            kinds.map(|k| dirs.clone().map(|d| f.outreach[k][d]).sum::<i64>()).sum()
         }
         Fact::CitedMetric => f.cited_metric,
         Fact::Replies(ReplyType::Positive) => f.replies[0],
