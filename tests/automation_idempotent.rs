@@ -194,3 +194,29 @@ fn batch_and_single_lead_scoring_agree() {
     drop(db);
     assert_eq!(store.write(|db| leadline::scoring::recompute(db, &scorer)).unwrap().changed, 0);
 }
+
+/// A database written before this schema version (scores, no health or priority) migrates in place.
+#[test]
+fn databases_from_the_previous_version_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        leadline::store::schema::migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams (id, name, timezone, created_at, updated_at) VALUES ('t', 'T', 'UTC', 0, 0);
+             INSERT INTO leads (id, team_id, first_name, industry, score, created_at, updated_at)
+             VALUES ('l1', 't', 'Old', 'saas', 4, 0, 0);",
+        )
+        .unwrap();
+    }
+    let config = Config::defaults();
+    let mut store = engine::open(&path, &config, Clock::Fixed(Timestamp(1_790_000_000_000))).unwrap();
+    let (score, priority): (i64, i64) =
+        store.conn().query_row("SELECT score, priority FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((score, priority), (4, 4), "priority starts as the old score");
+    let (scorer, _) = engine::rules(&config).unwrap();
+    assert_eq!(store.write(|db| leadline::scoring::recompute(db, &scorer)).unwrap().changed, 1);
+    let score: i64 = store.conn().query_row("SELECT score FROM leads", [], |r| r.get(0)).unwrap();
+    assert_eq!(score, 2, "profile match only");
+}
