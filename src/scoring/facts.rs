@@ -127,6 +127,14 @@ fn read_lead_into(r: &Row<'_>, f: &mut LeadFacts) -> rusqlite::Result<()> {
     Ok(())
 }
 
+fn fill_all(f: &mut LeadFacts, v: &[i64; AGG_N]) {
+    let part = |at: usize| &v[at..];
+    fill_outreach(f, part(0)[..OUTREACH_N].try_into().unwrap_or(&[0; OUTREACH_N]));
+    fill_meetings(f, part(MEETINGS_AT)[..3].try_into().unwrap_or(&[0; 3]));
+    fill_deals(f, part(DEALS_AT)[..4].try_into().unwrap_or(&[0, 0, 0, -1]));
+    fill_tasks(f, part(TASKS_AT)[..2].try_into().unwrap_or(&[0; 2]));
+}
+
 fn fill_outreach(f: &mut LeadFacts, v: &[i64; OUTREACH_N]) {
     for k in 0..5 {
         f.outreach[k] = [v[2 * k], v[2 * k + 1]];
@@ -217,43 +225,55 @@ impl Hasher for IdHasher {
     }
 }
 
-/// Per-lead tallies of one table (column 0 is the lead id), added up row by row.
-fn tally<const N: usize>(
+/// Everything counted per lead, in one array: outreach (14), meetings (3), deals (4), tasks (2),
+/// so the scan of the leads does one lookup per lead.
+const AGG_N: usize = OUTREACH_N + 3 + 4 + 2;
+const MEETINGS_AT: usize = OUTREACH_N;
+const DEALS_AT: usize = MEETINGS_AT + 3;
+const TASKS_AT: usize = DEALS_AT + 4;
+
+fn zero_agg() -> [i64; AGG_N] {
+    let mut v = [0; AGG_N];
+    v[DEALS_AT + 3] = -1;
+    v
+}
+
+/// Adds one table's per-lead tallies (column 0 is the lead id) into the shared map, row by row.
+fn tally(
     db: &Db<'_>,
+    out: &mut LeadMap<[i64; AGG_N]>,
     sql: &str,
-    zero: [i64; N],
-    mut add: impl FnMut(&Row<'_>, &mut [i64; N]) -> rusqlite::Result<()>,
-) -> Result<LeadMap<[i64; N]>> {
-    let mut out: LeadMap<[i64; N]> = LeadMap::default();
+    mut add: impl FnMut(&Row<'_>, &mut [i64; AGG_N]) -> rusqlite::Result<()>,
+) -> Result<()> {
     let mut stmt = db.conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
         let v = match out.get_mut(lead) {
             Some(v) => v,
-            None => out.entry(lead.into()).or_insert(zero),
+            None => out.entry(lead.into()).or_insert_with(zero_agg),
         };
         add(r, v)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Outreach counts per lead, read straight off the covering index in lead order (no per-row filters in SQL).
-fn outreach_counts(db: &Db<'_>) -> Result<LeadMap<[i64; OUTREACH_N]>> {
-    let mut out: LeadMap<[i64; OUTREACH_N]> = LeadMap::default();
+fn outreach_counts(db: &Db<'_>) -> Result<LeadMap<[i64; AGG_N]>> {
+    let mut out: LeadMap<[i64; AGG_N]> = LeadMap::default();
     let mut stmt = db.conn.prepare(
         "SELECT lead_id, direction, kind, reply_type, cited_metric FROM outreach INDEXED BY outreach_facts
          WHERE deleted_at IS NULL",
     )?;
     let mut rows = stmt.query([])?;
-    let mut current: Option<(Box<str>, [i64; OUTREACH_N])> = None;
+    let mut current: Option<(Box<str>, [i64; AGG_N])> = None;
     while let Some(r) = rows.next()? {
         let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
         if current.as_ref().is_none_or(|(id, _)| &**id != lead) {
             if let Some((id, v)) = current.take() {
                 out.insert(id, v);
             }
-            current = Some((lead.into(), [0; OUTREACH_N]));
+            current = Some((lead.into(), zero_agg()));
         }
         let Some((_, v)) = current.as_mut() else { continue };
         let inbound = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? == b"inbound";
@@ -310,46 +330,40 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
 }
 
 fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant) -> Result<Recomputed> {
-    let outreach = outreach_counts(db)?;
+    let mut aggs = outreach_counts(db)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: outreach");
     // The smaller tables are read in row order and tallied here: cheaper than grouping through an index.
-    let meetings: LeadMap<[i64; 3]> =
-        tally(db, "SELECT lead_id, attended FROM meetings NOT INDEXED WHERE deleted_at IS NULL", [0; 3], |r, v| {
-            match r.get::<_, Option<bool>>(1)? {
-                Some(true) => v[0] += 1,
-                Some(false) => v[1] += 1,
-                None => v[2] += 1,
-            }
-            Ok(())
-        })?;
-    let deals: LeadMap<[i64; 4]> = tally(
-        db,
-        "SELECT lead_id, status, stage FROM deals NOT INDEXED WHERE deleted_at IS NULL",
-        [0, 0, 0, -1],
-        |r, v| {
-            match r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? {
-                b"open" => {
-                    v[0] += 1;
-                    let stage = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-                    if let Some(i) = scorer.stages.index(stage) {
-                        v[3] = v[3].max(i as i64);
-                    }
+    tally(db, &mut aggs, "SELECT lead_id, attended FROM meetings NOT INDEXED WHERE deleted_at IS NULL", |r, v| {
+        match r.get::<_, Option<bool>>(1)? {
+            Some(true) => v[MEETINGS_AT] += 1,
+            Some(false) => v[MEETINGS_AT + 1] += 1,
+            None => v[MEETINGS_AT + 2] += 1,
+        }
+        Ok(())
+    })?;
+    tally(db, &mut aggs, "SELECT lead_id, status, stage FROM deals NOT INDEXED WHERE deleted_at IS NULL", |r, v| {
+        match r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? {
+            b"open" => {
+                v[DEALS_AT] += 1;
+                let stage = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                if let Some(i) = scorer.stages.index(stage) {
+                    v[DEALS_AT + 3] = v[DEALS_AT + 3].max(i as i64);
                 }
-                b"won" => v[1] += 1,
-                _ => v[2] += 1,
             }
-            Ok(())
-        },
-    )?;
-    let tasks: LeadMap<[i64; 2]> = tally(
+            b"won" => v[DEALS_AT + 1] += 1,
+            _ => v[DEALS_AT + 2] += 1,
+        }
+        Ok(())
+    })?;
+    tally(
         db,
+        &mut aggs,
         "SELECT lead_id, ifnull(snoozed_until, due_at) FROM tasks NOT INDEXED
          WHERE deleted_at IS NULL AND done_at IS NULL AND lead_id IS NOT NULL",
-        [0; 2],
         |r, v| {
-            v[0] += 1;
+            v[TASKS_AT] += 1;
             if r.get::<_, i64>(1)? < now {
-                v[1] += 1;
+                v[TASKS_AT + 1] += 1;
             }
             Ok(())
         },
@@ -366,17 +380,8 @@ fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant
         let mut f = LeadFacts::default();
         while let Some(row) = rows.next()? {
             read_lead_into(row, &mut f)?;
-            if let Some(v) = outreach.get(f.id.as_str()) {
-                fill_outreach(&mut f, v);
-            }
-            if let Some(v) = meetings.get(f.id.as_str()) {
-                fill_meetings(&mut f, v);
-            }
-            if let Some(v) = deals.get(f.id.as_str()) {
-                fill_deals(&mut f, v);
-            }
-            if let Some(v) = tasks.get(f.id.as_str()) {
-                fill_tasks(&mut f, v);
+            if let Some(v) = aggs.get(f.id.as_str()) {
+                fill_all(&mut f, v);
             }
             leads += 1;
             let result = scorer.evaluate(&f, db.now);
