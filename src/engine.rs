@@ -2,12 +2,34 @@
 //! and the TUI get the same behaviour from one call.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::automation::{AutomationHook, Automations, RunReport};
 use crate::config::Config;
 use crate::domain::Clock;
+use crate::scoring::{Scorer, ScoringHook};
 use crate::store::{Result, Store};
 
 pub fn open(path: &Path, config: &Config, clock: Clock) -> Result<Store> {
-    let store = Store::open(path, config, clock)?;
+    let mut store = Store::open(path, config, clock)?;
+    let (scorer, autos) = rules(config)?;
+    // Automations first: what they change (a deal moved, a task added) is rescored by the scoring hook.
+    store.add_hook(Arc::new(AutomationHook::new(autos)));
+    store.add_hook(Arc::new(ScoringHook::new(scorer)));
     Ok(store)
+}
+
+/// The compiled scoring and automation rules of a config.
+pub fn rules(config: &Config) -> Result<(Arc<Scorer>, Arc<Automations>)> {
+    let stages = config.stages()?;
+    let scorer = Scorer::from_config(&config.scoring, &stages)?;
+    let autos = Automations::from_config(&config.automation, &stages)?.with_profile(scorer.profile.clone());
+    Ok((Arc::new(scorer), Arc::new(autos)))
+}
+
+/// What a timer calls (the TUI every minute, cron through `leadline automate run`): the time-based
+/// rules and the score terms that change as time passes, at the store's current instant.
+pub fn tick(store: &mut Store, config: &Config) -> Result<RunReport> {
+    let (scorer, autos) = rules(config)?;
+    crate::automation::run(store, &autos, &scorer, false)
 }

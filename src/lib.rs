@@ -2,10 +2,12 @@
 //!
 //! Layers point one way: `domain` ← `store` ← (`scoring`, `automation`, `io`, ...) ← (`cli`, `tui`).
 
+pub mod automation;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod io;
+pub mod scoring;
 pub mod store;

@@ -22,6 +22,14 @@ pub enum DealCmd {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Record that the lead accepted a pilot (the pilot rules move the deal forward).
+    Pilot { deal: String },
+    /// Create the deal's handoff checklist tasks (if missing) and show where they stand.
+    Handoff {
+        deal: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// List deals in pipeline order.
     List {
         #[arg(long)]
@@ -108,6 +116,35 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
         DealCmd::Lost { deal, reason } => {
             let id = env.store.write(|db| deals::lose(db, &deals::resolve(db, &deal)?, reason).map(|d| d.id))?;
             println!("{id}");
+        }
+        DealCmd::Pilot { deal } => {
+            let (_, autos) = crate::engine::rules(&env.config)?;
+            let id = env.store.write(|db| {
+                let id = deals::resolve(db, &deal)?;
+                crate::automation::clients::accept_pilot(db, &autos, &id)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+        }
+        DealCmd::Handoff { deal, json } => {
+            let (_, autos) = crate::engine::rules(&env.config)?;
+            let items = env.store.write(|db| {
+                let d = deals::get(db, &deals::resolve(db, &deal)?)?;
+                crate::automation::clients::prepare_handoff(db, &autos, &d)?;
+                crate::automation::clients::handoff_status(db, &autos, &d.id)
+            })?;
+            if json {
+                return print_json(&items);
+            }
+            let mut t = Table::new(&["ITEM", "DONE", "TASK"]);
+            for i in &items {
+                t.row(vec![i.item.clone(), if i.done { "yes" } else { "no" }.into(), opt(&i.task_id)]);
+            }
+            if t.is_empty() {
+                println!("no handoff checklist configured");
+            } else {
+                t.print();
+            }
         }
         DealCmd::List { stage, status, limit, json } => {
             let filter =

@@ -26,6 +26,13 @@ pub enum LeadCmd {
     Edit(EditArgs),
     /// Remove a lead (its history is kept for reports).
     Rm { lead: String },
+    /// Mark a customer churned: the churn rules bring it back into the pipeline.
+    Churn {
+        lead: String,
+        /// Why the customer left (kept in the client profile and the note).
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Record an offline contact (sets the last-contact time by hand).
     Touch {
         lead: String,
@@ -224,6 +231,14 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             let id = env.store.write(|db| {
                 let id = leads::resolve(db, &lead)?;
                 leads::remove(db, &id)?;
+                Ok(id)
+            })?;
+            println!("{id}");
+        }
+        LeadCmd::Churn { lead, reason } => {
+            let id = env.store.write(|db| {
+                let id = leads::resolve(db, &lead)?;
+                crate::automation::clients::churn(db, &id, reason.as_deref())?;
                 Ok(id)
             })?;
             println!("{id}");

@@ -27,6 +27,8 @@ pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
     crate::demo::check_count(a.leads)?;
     let started = std::time::Instant::now();
     let summary = crate::demo::generate(&mut env.store, a.leads, a.seed)?;
+    let (scorer, _) = crate::engine::rules(&env.config)?;
+    env.store.write(|db| crate::scoring::recompute(db, &scorer))?;
     if a.json {
         return print_json(&summary);
     }

@@ -1,6 +1,7 @@
 //! The scriptable command line: clap definitions and one module per command group.
 //! Read commands print a table, or JSON with `--json`; write commands print the id they wrote.
 
+mod automate;
 mod deal;
 mod io;
 mod lead;
@@ -8,6 +9,7 @@ mod log;
 mod meeting;
 mod misc;
 pub mod output;
+mod score;
 mod task;
 
 use std::path::PathBuf;
@@ -82,6 +84,11 @@ pub enum Command {
     /// Opt-outs and retention.
     #[command(subcommand)]
     Privacy(io::PrivacyCmd),
+    /// Lead scores: the ranking, one lead's score explained, or a full recompute.
+    Score(score::ScoreArgs),
+    /// Automations: run the time-based rules (cron-friendly), list the rules.
+    #[command(subcommand)]
+    Automate(automate::AutomateCmd),
 }
 
 /// An error on its way to stderr, with the exit code it earns.
@@ -204,6 +211,8 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         Command::Link(a) => io::link(&mut env, a),
         Command::Forget(a) => io::forget(&mut env, a),
         Command::Privacy(c) => io::privacy_cmd(&mut env, c),
+        Command::Score(a) => score::run(&mut env, a),
+        Command::Automate(c) => automate::run(&mut env, c),
         Command::Config(_) | Command::Completions(_) => Ok(()),
     }
 }

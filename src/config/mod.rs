@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::{Stages, ValidationError, time::parse_tz};
 
+pub mod automation;
 pub mod io;
+pub mod scoring;
 
 /// The defaults shipped inside the binary; `leadline config print-default` prints them.
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
@@ -32,6 +34,8 @@ pub struct Config {
     pub import: io::ImportConfig,
     #[serde(default)]
     pub privacy: io::PrivacyConfig,
+    pub scoring: scoring::ScoringConfig,
+    pub automation: automation::AutomationConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -118,7 +122,9 @@ impl Config {
 
     fn validate(&self) -> Result<(), ValidationError> {
         parse_tz(&self.team.timezone).map_err(|e| ValidationError { field: "team.timezone".into(), ..e })?;
-        self.stages()?;
+        let stages = self.stages()?;
+        crate::scoring::Scorer::from_config(&self.scoring, &stages)?;
+        crate::automation::Automations::from_config(&self.automation, &stages)?;
         crate::domain::money::parse_currency(&self.pipeline.currency)
             .map_err(|e| ValidationError { field: "pipeline.currency".into(), ..e })?;
         crate::domain::lead::validate_email("user.email", &self.user.email)?;

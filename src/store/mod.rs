@@ -167,6 +167,15 @@ impl Store {
     /// Runs `f` in one transaction, then the hooks for every change it (and they) emitted;
     /// commits only if all of it succeeded.
     pub fn write<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
+        self.transact(f, true)
+    }
+
+    /// Runs `f` and its hooks exactly as `write` does, then rolls everything back: a dry run.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
+        self.transact(f, false)
+    }
+
+    fn transact<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let db = Db::new(&tx, &self.ctx, self.clock.now());
         let out = f(&db)?;
@@ -183,7 +192,11 @@ impl Store {
             }
         }
         drop(db);
-        tx.commit()?;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
         Ok(out)
     }
 }

@@ -1,0 +1,245 @@
+//! Carrying out a rule for one subject: check its conditions against the lead's facts, then perform
+//! its actions, each keyed by rule + subject so that doing it again writes nothing.
+
+use rusqlite::OptionalExtension;
+use serde_json::json;
+
+use super::run::Done;
+use super::{Action, Automations, ChannelSpec, Rule, Trigger, clients};
+use crate::domain::{DealStatus, LeadId, OutreachKind, TaskKind};
+use crate::scoring::load_facts;
+use crate::scoring::rules::SubjectFacts;
+use crate::store::deals::{self, Deal, DealFilter};
+use crate::store::meetings::Meeting;
+use crate::store::outreach::Outreach;
+use crate::store::tasks::{self, NewTask};
+use crate::store::{Db, Result, events, inbox, leads, notes};
+
+/// What fired a rule: the lead, and the outreach, meeting or deal it is about.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub lead: LeadId,
+    /// The id that, with the rule name, keys every action (outreach, meeting or deal id, ...).
+    pub key: String,
+    pub outreach: Option<Outreach>,
+    pub meeting: Option<Meeting>,
+    pub deal: Option<Deal>,
+    pub reason: Option<String>,
+}
+
+impl Subject {
+    pub fn lead(lead: &LeadId, key: impl Into<String>) -> Self {
+        Self { lead: lead.clone(), key: key.into(), outreach: None, meeting: None, deal: None, reason: None }
+    }
+    pub fn outreach(o: Outreach) -> Self {
+        Self { key: o.id.0.clone(), outreach: Some(o.clone()), ..Self::lead(&o.lead_id, "") }
+    }
+    pub fn meeting(m: Meeting) -> Self {
+        Self { key: m.id.0.clone(), meeting: Some(m.clone()), ..Self::lead(&m.lead_id, "") }
+    }
+    pub fn deal(d: Deal) -> Self {
+        Self { key: d.id.0.clone(), deal: Some(d.clone()), ..Self::lead(&d.lead_id, "") }
+    }
+
+    fn facts(&self) -> SubjectFacts {
+        SubjectFacts {
+            reply: self.outreach.as_ref().map(|o| o.reply_type),
+            channel: self.outreach.as_ref().map(|o| o.kind),
+            deal_from_outreach: self.deal.as_ref().map(|d| d.origin_outreach_id.is_some()),
+        }
+    }
+}
+
+/// The key an action writes with: rule + subject (+ the action's place when a rule has several).
+pub fn dedupe_key(rule: &str, index: usize, subject: &str) -> String {
+    if index == 0 { format!("{rule}:{subject}") } else { format!("{rule}:{subject}:{index}") }
+}
+
+/// Runs every enabled rule with this trigger for the subject.
+pub fn fire(
+    db: &Db<'_>,
+    autos: &Automations,
+    trigger: Trigger,
+    subject: &Subject,
+    report: &mut Vec<Done>,
+) -> Result<()> {
+    for rule in autos.rules_for(trigger) {
+        apply(db, autos, rule, subject, report)?;
+    }
+    Ok(())
+}
+
+/// Applies one rule if its conditions hold; returns whether they held.
+pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, report: &mut Vec<Done>) -> Result<bool> {
+    let Some(facts) = load_facts(db, &autos.facts_sql, &subject.lead)? else { return Ok(false) };
+    let sf = subject.facts();
+    if !rule.conditions.iter().all(|c| c.holds(&facts, &sf, &autos.profile, db.now)) {
+        return Ok(false);
+    }
+    let lead = leads::get(db, &subject.lead)?;
+    let fill = |text: &str| {
+        text.replace("{lead}", &lead.name())
+            .replace("{channel}", subject.outreach.as_ref().map_or("", |o| o.kind.as_str()))
+            .replace("{reason}", subject.reason.as_deref().unwrap_or("not given"))
+            .replace("{deal}", subject.deal.as_ref().map_or("", |d| d.title.as_str()))
+    };
+    let mut done = |action: &Action, detail: String| {
+        report.push(Done {
+            rule: rule.name.clone(),
+            action: action.describe(),
+            lead_id: lead.id.0.clone(),
+            lead: lead.name(),
+            subject: subject.key.clone(),
+            detail,
+        })
+    };
+    for (i, action) in rule.actions.iter().enumerate() {
+        let key = dedupe_key(&rule.name, i, &subject.key);
+        match action {
+            Action::Task { title, kind, due_hours, channel } => {
+                let channel = match channel {
+                    Some(ChannelSpec::Same) => subject.outreach.as_ref().map(|o| o.kind),
+                    Some(ChannelSpec::Kind(k)) => Some(*k),
+                    None => None,
+                };
+                if add_task(db, rule, subject, fill(title), *kind, *due_hours, channel, key)? {
+                    done(action, fill(title));
+                }
+            }
+            Action::EnrollSequence { title, .. } => {
+                if add_task(db, rule, subject, fill(title), TaskKind::FollowUp, 0, Some(OutreachKind::Email), key)? {
+                    done(action, fill(title));
+                }
+            }
+            Action::AdvanceDeal { stage, index } => {
+                let open: Vec<Deal> = match &subject.deal {
+                    Some(d) => vec![deals::get(db, &d.id)?],
+                    None => deals::list(
+                        db,
+                        &DealFilter {
+                            lead: Some(subject.lead.clone()),
+                            status: Some(DealStatus::Open),
+                            ..Default::default()
+                        },
+                        1000,
+                    )?,
+                };
+                for d in open {
+                    let ahead = autos.stages.index(&d.stage).is_some_and(|at| at < *index);
+                    if d.status == DealStatus::Open && ahead {
+                        deals::move_to(db, &d.id, stage, None)?;
+                        done(action, format!("{}: {} → {stage}", d.title, d.stage));
+                    }
+                }
+            }
+            Action::Event { kind, notice } => {
+                let payload = event_payload(db, kind, &lead, subject)?;
+                let subject_id = subject.deal.as_ref().map_or(subject.key.as_str(), |d| d.id.as_str());
+                let (event, new) = events::record(db, kind, Some(subject_id), &payload, Some(&key))?;
+                if new {
+                    if let Some(n) = notice {
+                        inbox::add_notice(db, Some(&lead.id), Some(&event), &fill(n), &payload_summary(&payload))?;
+                    }
+                    done(action, event.0);
+                }
+            }
+            Action::Notify { title } => {
+                inbox::add_notice(db, Some(&lead.id), None, &fill(title), "")?;
+                done(action, fill(title));
+            }
+            Action::ConvertCustomer => {
+                if let Some(d) = &subject.deal {
+                    clients::convert(db, d)?;
+                    done(action, d.title.clone());
+                }
+            }
+            Action::HandoffChecklist => {
+                if let Some(d) = &subject.deal {
+                    for item in clients::prepare_handoff(db, autos, d)? {
+                        done(action, item);
+                    }
+                }
+            }
+            Action::Reactivate { tag, note } => {
+                clients::reactivate(db, &lead.id, tag, &fill(note))?;
+                done(action, fill(note));
+            }
+            Action::Note { body } => {
+                notes::add(db, Some(&lead.id), subject.deal.as_ref().map(|d| &d.id), &fill(body))?;
+                done(action, fill(body));
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Adds a task unless its key was used; returns whether it is new.
+#[allow(clippy::too_many_arguments)]
+fn add_task(
+    db: &Db<'_>,
+    rule: &Rule,
+    subject: &Subject,
+    title: String,
+    kind: TaskKind,
+    due_hours: i64,
+    channel: Option<OutreachKind>,
+    key: String,
+) -> Result<bool> {
+    let exists: Option<i64> = db
+        .conn
+        .prepare_cached("SELECT 1 FROM tasks WHERE dedupe_key = ?1")?
+        .query_row([&key], |r| r.get(0))
+        .optional()?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    tasks::add(
+        db,
+        NewTask {
+            title,
+            due_at: db.now.plus_hours(due_hours),
+            kind,
+            lead: Some(subject.lead.clone()),
+            deal: subject
+                .deal
+                .as_ref()
+                .map(|d| d.id.clone())
+                .or_else(|| subject.meeting.as_ref().and_then(|m| m.deal_id.clone().map(Into::into))),
+            origin: rule.name.clone(),
+            dedupe_key: Some(key),
+            channel,
+        },
+    )?;
+    Ok(true)
+}
+
+/// What connectors deliver: the deal, the outreach it came from, the lead, the team and the user.
+fn event_payload(db: &Db<'_>, kind: &str, lead: &leads::Lead, subject: &Subject) -> Result<serde_json::Value> {
+    let origin = match subject.deal.as_ref().and_then(|d| d.origin_outreach_id.clone()) {
+        Some(o) => Some(crate::store::outreach::get(db, &o.into())?),
+        None => subject.outreach.clone(),
+    };
+    Ok(json!({
+        "kind": kind,
+        "deal": subject.deal.as_ref().map(|d| json!({
+            "id": d.id, "title": d.title, "amount": d.amount, "amount_minor": d.amount_minor, "currency": d.currency,
+            "stage": d.stage, "product": d.product, "owner_id": d.owner_id, "created_at": d.created_at,
+        })),
+        "outreach": origin.map(|o| json!({
+            "id": o.id, "kind": o.kind.as_str(), "value": o.value, "direction": o.direction.as_str(),
+            "occurred_at": o.occurred_at, "variant": o.variant, "user_id": o.user_id,
+        })),
+        "lead": { "id": lead.id, "name": lead.name(), "email": lead.email, "company": lead.company, "source": lead.source },
+        "team": { "id": db.ctx.team_id, "name": db.ctx.team_name },
+        "user": { "id": db.ctx.user_id, "name": db.ctx.user_name },
+        "at": db.now,
+    }))
+}
+
+fn payload_summary(p: &serde_json::Value) -> String {
+    let deal = p["deal"]["title"].as_str().unwrap_or("");
+    let amount = p["deal"]["amount"].as_str().unwrap_or("");
+    let currency = p["deal"]["currency"].as_str().unwrap_or("");
+    let channel = p["outreach"]["kind"].as_str().unwrap_or("");
+    format!("{deal} {amount} {currency} from {channel} outreach").trim().to_string()
+}

@@ -1,0 +1,222 @@
+//! From lead to customer and back: the client profile filled when a deal is won, the handoff
+//! checklist, churn, and a pilot accepted by command.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::actions::{Subject, fire};
+use super::run::Done;
+use super::{Automations, Trigger};
+use crate::domain::{DealId, LeadId, Lifecycle, TaskKind, Timestamp};
+use crate::store::deals::{self, Deal};
+use crate::store::leads::{self, LeadPatch};
+use crate::store::tasks::{self, NewTask};
+use crate::store::{Db, Result, StoreError, notes};
+
+/// What customer success needs from sales: plan, product, where the lead came from, who sold it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClientProfile {
+    pub id: String,
+    pub lead_id: String,
+    pub deal_id: Option<String>,
+    pub plan: Option<String>,
+    pub product: Option<String>,
+    pub origin_source: Option<String>,
+    pub origin_outreach_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub status: String,
+    pub won_at: Option<Timestamp>,
+    pub churned_at: Option<Timestamp>,
+    pub churn_reason: Option<String>,
+}
+
+pub fn profile(db: &Db<'_>, lead: &LeadId) -> Result<Option<ClientProfile>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT id, lead_id, deal_id, plan, product, origin_source, origin_outreach_id, owner_id, status, won_at,
+             churned_at, churn_reason FROM client_profiles WHERE lead_id = ?1 AND team_id = ?2 AND deleted_at IS NULL",
+        )?
+        .query_row(params![lead.as_str(), db.ctx.team_id.as_str()], |r| {
+            Ok(ClientProfile {
+                id: r.get(0)?,
+                lead_id: r.get(1)?,
+                deal_id: r.get(2)?,
+                plan: r.get(3)?,
+                product: r.get(4)?,
+                origin_source: r.get(5)?,
+                origin_outreach_id: r.get(6)?,
+                owner_id: r.get(7)?,
+                status: r.get(8)?,
+                won_at: r.get::<_, Option<i64>>(9)?.map(Timestamp),
+                churned_at: r.get::<_, Option<i64>>(10)?.map(Timestamp),
+                churn_reason: r.get(11)?,
+            })
+        })
+        .optional()?)
+}
+
+/// A won deal makes its lead a customer and fills (or refreshes) the client profile.
+pub fn convert(db: &Db<'_>, deal: &Deal) -> Result<()> {
+    let lead = leads::get(db, &deal.lead_id)?;
+    if lead.lifecycle != Lifecycle::Customer.as_str() {
+        leads::update(db, &lead.id, LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() })?;
+    }
+    let plan = deal.product.clone().unwrap_or_else(|| deal.title.clone());
+    let origin = deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone());
+    let owner = deal.owner_id.clone().or(lead.owner_id.clone());
+    match profile(db, &lead.id)? {
+        Some(p) => {
+            db.conn.execute(
+                "UPDATE client_profiles SET deal_id = ?2, plan = ?3, product = ?4, origin_source = ?5,
+                 origin_outreach_id = ?6, owner_id = ?7, status = 'active', won_at = ?8, updated_at = ?8 WHERE id = ?1",
+                params![p.id, deal.id.as_str(), plan, deal.product, lead.source, origin, owner, db.now.0],
+            )?;
+        }
+        None => {
+            db.conn.execute(
+                "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
+                 origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?10, ?10)",
+                params![
+                    uuid::Uuid::now_v7().to_string(),
+                    db.ctx.team_id.as_str(),
+                    lead.id.as_str(),
+                    deal.id.as_str(),
+                    plan,
+                    deal.product,
+                    lead.source,
+                    origin,
+                    owner,
+                    db.now.0
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The dedupe key of one checklist task of a deal: the same whoever creates it.
+pub fn handoff_key(deal: &DealId, item: &str) -> String {
+    format!("handoff:{deal}:{}", item.trim().to_lowercase())
+}
+
+/// Creates the checklist tasks of a deal that do not exist yet; returns the items it created.
+pub fn prepare_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<Vec<String>> {
+    let mut created = Vec::new();
+    for item in &autos.handoff.checklist {
+        let key = handoff_key(&deal.id, item);
+        let exists: Option<i64> = db
+            .conn
+            .prepare_cached("SELECT 1 FROM tasks WHERE dedupe_key = ?1")?
+            .query_row([&key], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
+            let mut t = NewTask::manual(
+                format!("Handoff: {item} ({})", deal.title),
+                db.now.plus_hours(autos.handoff.due_hours),
+            );
+            t.kind = TaskKind::Handoff;
+            t.lead = Some(deal.lead_id.clone());
+            t.deal = Some(deal.id.clone());
+            t.origin = "handoff".into();
+            t.dedupe_key = Some(key);
+            tasks::add(db, t)?;
+            created.push(item.clone());
+        }
+    }
+    Ok(created)
+}
+
+/// One checklist item of a deal and where it stands.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChecklistItem {
+    pub item: String,
+    pub task_id: Option<String>,
+    pub done: bool,
+}
+
+pub fn handoff_status(db: &Db<'_>, autos: &Automations, deal: &DealId) -> Result<Vec<ChecklistItem>> {
+    let mut out = Vec::new();
+    for item in &autos.handoff.checklist {
+        let row: Option<(String, Option<i64>)> = db
+            .conn
+            .prepare_cached("SELECT id, done_at FROM tasks WHERE dedupe_key = ?1 AND deleted_at IS NULL")?
+            .query_row([handoff_key(deal, item)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        out.push(ChecklistItem {
+            item: item.clone(),
+            done: row.as_ref().is_some_and(|r| r.1.is_some()),
+            task_id: row.map(|r| r.0),
+        });
+    }
+    Ok(out)
+}
+
+/// With `require_handoff`, refuses to win a deal whose checklist is not complete, naming what is missing.
+pub fn check_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<()> {
+    if !autos.handoff.require_handoff {
+        return Ok(());
+    }
+    let missing: Vec<String> =
+        handoff_status(db, autos, &deal.id)?.into_iter().filter(|i| !i.done).map(|i| i.item).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Refused(format!(
+        "deal '{}' cannot be won before its handoff checklist is complete; missing: {} \
+         (`leadline deal handoff` lists the tasks; finish them with `leadline task done`)",
+        deal.title,
+        missing.join(", ")
+    )))
+}
+
+/// Marks a customer churned, with the reason; the churn rules then bring the lead back into the pipeline.
+pub fn churn(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<()> {
+    let l = leads::get(db, lead)?;
+    if l.lifecycle != Lifecycle::Customer.as_str() {
+        return Err(StoreError::Refused(format!("{} is not a customer (lifecycle is {})", l.name(), l.lifecycle)));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let updated = db.conn.execute(
+        "UPDATE client_profiles SET status = 'churned', churned_at = ?2, churn_reason = ?3, updated_at = ?2
+         WHERE lead_id = ?1 AND deleted_at IS NULL",
+        params![lead.as_str(), db.now.0, reason],
+    )?;
+    if updated == 0 {
+        db.conn.execute(
+            "INSERT INTO client_profiles (id, team_id, lead_id, origin_source, owner_id, status, churned_at, churn_reason,
+             created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'churned', ?6, ?7, ?6, ?6)",
+            params![
+                uuid::Uuid::now_v7().to_string(),
+                db.ctx.team_id.as_str(),
+                lead.as_str(),
+                l.source,
+                l.owner_id,
+                db.now.0,
+                reason
+            ],
+        )?;
+    }
+    leads::update(db, lead, LeadPatch { lifecycle: Some(Lifecycle::Churned), ..Default::default() })?;
+    Ok(())
+}
+
+/// Back into the pipeline as a hot lead, with a note saying why the customer left.
+pub fn reactivate(db: &Db<'_>, lead: &LeadId, tag: &str, note: &str) -> Result<()> {
+    leads::update(
+        db,
+        lead,
+        LeadPatch { lifecycle: Some(Lifecycle::Lead), add_tags: vec![tag.to_string()], ..Default::default() },
+    )?;
+    notes::add(db, Some(lead), None, note)?;
+    Ok(())
+}
+
+/// The pilot was accepted for this deal: the `pilot_accepted` rules run for it.
+pub fn accept_pilot(db: &Db<'_>, autos: &Automations, deal: &DealId) -> Result<Vec<Done>> {
+    let d = deals::get(db, deal)?;
+    let mut report = Vec::new();
+    fire(db, autos, Trigger::PilotAccepted, &Subject::deal(d), &mut report)?;
+    Ok(report)
+}

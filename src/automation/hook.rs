@@ -1,0 +1,79 @@
+//! Event-driven rules: run inside the transaction of the write that fired them.
+
+use std::sync::Arc;
+
+use super::actions::{Subject, fire};
+use super::{Automations, Trigger, clients};
+use crate::domain::{DealStatus, Direction, ReplyType};
+use crate::store::deals::{self, Deal};
+use crate::store::{Change, ChangeHook, Db, Result, leads, meetings, outreach};
+
+pub struct AutomationHook {
+    autos: Arc<Automations>,
+}
+
+impl AutomationHook {
+    pub fn new(autos: Arc<Automations>) -> Self {
+        Self { autos }
+    }
+
+    fn won(&self, db: &Db<'_>, deal: Deal, report: &mut Vec<super::Done>) -> Result<()> {
+        clients::check_handoff(db, &self.autos, &deal)?;
+        fire(db, &self.autos, Trigger::DealWon, &Subject::deal(deal), report)
+    }
+}
+
+impl ChangeHook for AutomationHook {
+    fn on_change(&self, db: &Db<'_>, change: &Change) -> Result<()> {
+        let a = &*self.autos;
+        let mut report = Vec::new();
+        match change {
+            Change::OutreachLogged { outreach: id, .. } | Change::OutreachEdited { outreach: id, .. } => {
+                let o = outreach::get(db, id)?;
+                if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
+                    fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
+                }
+            }
+            Change::MeetingScheduled { meeting, .. } => {
+                fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(meetings::get(db, meeting)?), &mut report)?;
+            }
+            Change::MeetingMarked { meeting, attended, .. } => {
+                let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
+                fire(db, a, trigger, &Subject::meeting(meetings::get(db, meeting)?), &mut report)?;
+            }
+            Change::DealCreated { deal, .. } => {
+                let d = deals::get(db, deal)?;
+                fire(db, a, Trigger::DealCreated, &Subject::deal(d.clone()), &mut report)?;
+                if d.status == DealStatus::Won {
+                    self.won(db, d, &mut report)?;
+                }
+            }
+            Change::DealMoved { deal, .. } => {
+                let d = deals::get(db, deal)?;
+                match d.status {
+                    DealStatus::Won => self.won(db, d, &mut report)?,
+                    DealStatus::Lost => fire(db, a, Trigger::DealLost, &Subject::deal(d), &mut report)?,
+                    DealStatus::Open => {}
+                }
+            }
+            Change::LeadEdited(lead) => {
+                let Some(l) = leads::find(db, lead)? else { return Ok(()) };
+                if l.tags.contains(&a.pilot_tag) {
+                    fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
+                }
+                if l.lifecycle == "churned" {
+                    let p = clients::profile(db, lead)?;
+                    let at = p.as_ref().and_then(|p| p.churned_at).unwrap_or(db.now);
+                    let mut s = Subject::lead(lead, format!("{lead}@{}", at.0));
+                    s.reason = p.and_then(|p| p.churn_reason);
+                    fire(db, a, Trigger::CustomerChurned, &s, &mut report)?;
+                }
+            }
+            _ => {}
+        }
+        for d in &report {
+            tracing::info!(rule = %d.rule, action = %d.action, lead = %d.lead_id, "automation: {}", d.detail);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,111 @@
+//! Time-based rules and the passing of time: `leadline automate run` and the TUI's timer call `run`.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::actions::{Subject, apply};
+use super::{Automations, Trigger};
+use crate::domain::time::{DAY_MS, HOUR_MS};
+use crate::domain::{OutreachId, Timestamp};
+use crate::scoring::{Scorer, refresh_time_based};
+use crate::store::{Db, Result, Store, outreach};
+
+/// One thing an automation did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Done {
+    pub rule: String,
+    pub action: String,
+    pub lead_id: String,
+    pub lead: String,
+    /// The outreach, meeting or deal it was about.
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    pub at: Timestamp,
+    pub dry_run: bool,
+    pub actions: Vec<Done>,
+    /// Leads rescored because time passed.
+    pub rescored: usize,
+}
+
+/// Runs the time-based rules and refreshes time-based score terms at the store's current instant,
+/// in one transaction; with `dry_run` the transaction is rolled back and only the report remains.
+pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: bool) -> Result<RunReport> {
+    let body = |db: &Db<'_>| -> Result<RunReport> {
+        let mut actions = Vec::new();
+        time_based(db, autos, &mut actions)?;
+        let rescored = refresh_time_based(db, scorer)?;
+        Ok(RunReport { at: db.now, dry_run, actions, rescored })
+    };
+    if dry_run { store.rehearse(body) } else { store.write(body) }
+}
+
+/// The marker a time-based rule leaves on a subject it acted on, so later runs skip it.
+fn marker(rule: &str, subject: &str) -> String {
+    format!("fired:{rule}:{subject}")
+}
+
+fn state(db: &Db<'_>, key: &str) -> Result<Option<i64>> {
+    Ok(db
+        .conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_state(db: &Db<'_>, key: &str, value: i64) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![db.ctx.team_id.as_str(), key, value])?;
+    Ok(())
+}
+
+fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Result<()> {
+    let team = db.ctx.team_id.as_str();
+    let max_seq: i64 = db.conn.query_row("SELECT ifnull(max(seq), 0) FROM outreach", [], |r| r.get(0))?;
+    for rule in autos.rules_for(Trigger::NoReply) {
+        // Outbound touches whose reply window closed within the lookback, with nothing logged after them
+        // and not acted on yet. Only what is new since the last run is looked at: touches whose window
+        // closed since then (the (team, time) index) and touches logged since then (rows past the last
+        // seen row number, for touches logged late with a past time).
+        let hi = db.now.0 - rule.hours * HOUR_MS;
+        let lo = hi - autos.lookback_days * DAY_MS;
+        let window_key = format!("window:{}:{}", rule.name, rule.hours);
+        let seq_key = format!("seq:{}", rule.name);
+        let last_hi = state(db, &window_key)?.filter(|h| *h <= hi);
+        let from = last_hi.map_or(lo, |h| h.max(lo));
+        let last_seq = state(db, &seq_key)?.filter(|s| *s <= max_seq && last_hi.is_some()).unwrap_or(max_seq);
+        let mut stmt = db.conn.prepare_cached(
+            "SELECT o.id FROM outreach o
+             WHERE o.team_id = ?1 AND o.deleted_at IS NULL AND o.direction = 'outbound'
+               AND ((o.occurred_at > ?2 AND o.occurred_at <= ?3)
+                    OR (o.seq > ?6 AND o.occurred_at > ?7 AND o.occurred_at <= ?3))
+               AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
+                               AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
+               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)
+             ORDER BY o.occurred_at, o.id",
+        )?;
+        let prefix = marker(&rule.name, "");
+        let ids: Vec<String> = stmt
+            .query_map(params![team, from, hi, prefix, db.now.0, last_seq, lo], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in ids {
+            let o = outreach::get(db, &OutreachId(id))?;
+            let subject = Subject::outreach(o);
+            if apply(db, autos, rule, &subject, report)? {
+                db.conn
+                    .prepare_cached("INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
+                    .execute(params![team, marker(&rule.name, &subject.key), db.now.0])?;
+            }
+        }
+        set_state(db, &window_key, hi)?;
+        set_state(db, &seq_key, max_seq)?;
+    }
+    Ok(())
+}

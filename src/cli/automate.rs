@@ -1,0 +1,92 @@
+//! `leadline automate run [--at TIME] [--dry-run] [--json]` and `leadline automate rules`.
+
+use clap::Subcommand;
+
+use super::output::{Table, print_json};
+use super::{CliResult, Env};
+use crate::domain::Clock;
+
+#[derive(Debug, Subcommand)]
+pub enum AutomateCmd {
+    /// Run the time-based rules and refresh time-based score terms (cron-friendly; safe to repeat).
+    Run {
+        /// Evaluate as if it were this time.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Print what would happen without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the automation rules in force.
+    Rules {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
+    let (scorer, autos) = crate::engine::rules(&env.config)?;
+    match cmd {
+        AutomateCmd::Run { at, dry_run, json } => {
+            if let Some(at) = at {
+                let t = env.time(&at, "at")?;
+                env.store.set_clock(Clock::Fixed(t));
+            }
+            let report = crate::automation::run(&mut env.store, &autos, &scorer, dry_run)?;
+            if json {
+                return print_json(&report);
+            }
+            let verb = if dry_run { "would" } else { "did" };
+            for d in &report.actions {
+                println!("{verb}: {} — {} for {}: {}", d.rule, d.action, d.lead, d.detail);
+            }
+            if report.actions.is_empty() {
+                println!("nothing to do at {}", report.at.local(env.store.ctx().tz));
+            }
+            println!(
+                "{} leads rescored for the passing of time{}",
+                report.rescored,
+                if dry_run { " (dry run: nothing written)" } else { "" }
+            );
+        }
+        AutomateCmd::Rules { json } => {
+            let rows: Vec<serde_json::Value> = autos
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "name": r.name,
+                        "triggers": r.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
+                        "hours": (r.hours > 0).then_some(r.hours),
+                        "conditions": r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>(),
+                        "actions": r.actions.iter().map(|a| a.describe()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            if json {
+                return print_json(&rows);
+            }
+            let mut t = Table::new(&["RULE", "TRIGGER", "CONDITIONS", "ACTIONS"]);
+            for r in &autos.rules {
+                let mut trig: Vec<String> = r.triggers.iter().map(|t| t.name().to_string()).collect();
+                if r.hours > 0 {
+                    trig = trig.into_iter().map(|t| format!("{t} {}h", r.hours)).collect();
+                }
+                t.row(vec![
+                    r.name.clone(),
+                    trig.join(", "),
+                    r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>().join(" and "),
+                    r.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "),
+                ]);
+            }
+            if t.is_empty() {
+                println!("no automation rules");
+            } else {
+                t.print();
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,488 @@
+//! Loading the facts the rules read — for one lead, or for every lead in one set-based pass —
+//! and writing back the score, health and priority they give.
+
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::Scorer;
+use super::rules::{Fact, LeadFacts, TextField};
+use crate::domain::{LeadId, Stages, Timestamp, time::DAY_MS};
+use crate::store::{Db, Result};
+
+const LEAD_COLS: &str = "l.seq, l.id, l.source, l.industry, l.company_size, l.title, l.product_interest, l.lifecycle,
+    l.tags, l.do_not_contact, l.last_contacted_at, l.created_at, l.score, l.health, l.priority";
+
+/// Per-lead counts over outreach: 10 kind × direction columns, cited metric, 3 reply types.
+fn outreach_agg() -> String {
+    let mut cols = Vec::new();
+    for k in 1..=5 {
+        for d in ["outbound", "inbound"] {
+            cols.push(format!("count(*) FILTER (WHERE kind = {k} AND direction = '{d}')"));
+        }
+    }
+    cols.push("count(*) FILTER (WHERE cited_metric <> 0)".into());
+    for r in ["positive", "negative", "info"] {
+        cols.push(format!("count(*) FILTER (WHERE reply_type = '{r}')"));
+    }
+    cols.join(", ")
+}
+
+const MEETING_AGG: &str = "count(*) FILTER (WHERE attended = 1), count(*) FILTER (WHERE attended = 0),
+    count(*) FILTER (WHERE attended IS NULL)";
+const TASK_AGG: &str = "count(*), count(*) FILTER (WHERE ifnull(snoozed_until, due_at) < ?2)";
+const OUTREACH_N: usize = 14;
+
+/// `max(pipeline index)` over open deals: the stage order comes from the config.
+fn deal_agg(stages: &Stages) -> String {
+    let cases: String =
+        stages.names().iter().enumerate().map(|(i, n)| format!(" WHEN '{}' THEN {i}", n.replace('\'', "''"))).collect();
+    format!(
+        "count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'won'),
+         count(*) FILTER (WHERE status = 'lost'), max(CASE WHEN status = 'open' THEN CASE stage{cases} END END)"
+    )
+}
+
+/// The SQL that loads one lead's facts (?1 = id, ?2 = now).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactsSql {
+    one: String,
+}
+
+impl FactsSql {
+    pub fn new(stages: &Stages) -> Self {
+        let o = outreach_agg();
+        let d = deal_agg(stages);
+        let one = format!(
+            "SELECT {LEAD_COLS}, o.*, m.*, d.*, t.* FROM leads l,
+             (SELECT {o} FROM outreach WHERE lead_id = ?1 AND deleted_at IS NULL) o,
+             (SELECT {MEETING_AGG} FROM meetings WHERE lead_id = ?1 AND deleted_at IS NULL) m,
+             (SELECT {d} FROM deals WHERE lead_id = ?1 AND deleted_at IS NULL) d,
+             (SELECT {TASK_AGG} FROM tasks WHERE lead_id = ?1 AND deleted_at IS NULL AND done_at IS NULL) t
+             WHERE l.id = ?1 AND l.deleted_at IS NULL"
+        );
+        Self { one }
+    }
+}
+
+/// The lead's own columns (the first 15 of both queries).
+fn lead_part(r: &Row<'_>) -> rusqlite::Result<LeadFacts> {
+    let tags: String = r.get(8)?;
+    Ok(LeadFacts {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        source: r.get(2)?,
+        industry: r.get(3)?,
+        company_size: r.get(4)?,
+        title: r.get(5)?,
+        product_interest: r.get(6)?,
+        lifecycle: r.get(7)?,
+        tags: tags.split(' ').filter(|t| !t.is_empty()).map(|t| t.replace('\u{1f}', " ")).collect(),
+        do_not_contact: r.get(9)?,
+        last_contacted_at: r.get::<_, Option<i64>>(10)?.map(Timestamp),
+        created_at: r.get(11)?,
+        stored: (r.get(12)?, r.get(13)?, r.get(14)?),
+        ..Default::default()
+    })
+}
+
+/// `lead_part` into an existing struct, reusing its text buffers: a scan of a million leads
+/// then allocates almost nothing. Counters are reset for the aggregates to fill.
+fn read_lead_into(r: &Row<'_>, f: &mut LeadFacts) -> rusqlite::Result<()> {
+    fn text(r: &Row<'_>, i: usize, dst: &mut Option<String>) -> rusqlite::Result<()> {
+        match r.get_ref(i)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+            None => *dst = None,
+            Some(t) => {
+                let s = dst.get_or_insert_with(String::new);
+                s.clear();
+                s.push_str(t);
+            }
+        }
+        Ok(())
+    }
+    let mut id = Some(std::mem::take(&mut f.id));
+    text(r, 1, &mut id)?;
+    f.id = id.unwrap_or_default();
+    f.seq = r.get(0)?;
+    text(r, 2, &mut f.source)?;
+    text(r, 3, &mut f.industry)?;
+    text(r, 4, &mut f.company_size)?;
+    text(r, 5, &mut f.title)?;
+    text(r, 6, &mut f.product_interest)?;
+    let mut lifecycle = Some(std::mem::take(&mut f.lifecycle));
+    text(r, 7, &mut lifecycle)?;
+    f.lifecycle = lifecycle.unwrap_or_default();
+    f.tags.clear();
+    let tags = r.get_ref(8)?.as_str().map_err(rusqlite::Error::from)?;
+    f.tags.extend(tags.split(' ').filter(|t| !t.is_empty()).map(|t| t.replace('\u{1f}', " ")));
+    f.do_not_contact = r.get(9)?;
+    f.last_contacted_at = r.get::<_, Option<i64>>(10)?.map(Timestamp);
+    f.created_at = r.get(11)?;
+    f.stored = (r.get(12)?, r.get(13)?, r.get(14)?);
+    fill_outreach(f, &[0; OUTREACH_N]);
+    fill_meetings(f, &[0; 3]);
+    fill_deals(f, &[0, 0, 0, -1]);
+    fill_tasks(f, &[0; 2]);
+    Ok(())
+}
+
+fn fill_all(f: &mut LeadFacts, v: &[i64; AGG_N]) {
+    let part = |at: usize| &v[at..];
+    fill_outreach(f, part(0)[..OUTREACH_N].try_into().unwrap_or(&[0; OUTREACH_N]));
+    fill_meetings(f, part(MEETINGS_AT)[..3].try_into().unwrap_or(&[0; 3]));
+    fill_deals(f, part(DEALS_AT)[..4].try_into().unwrap_or(&[0, 0, 0, -1]));
+    fill_tasks(f, part(TASKS_AT)[..2].try_into().unwrap_or(&[0; 2]));
+}
+
+fn fill_outreach(f: &mut LeadFacts, v: &[i64; OUTREACH_N]) {
+    for k in 0..5 {
+        f.outreach[k] = [v[2 * k], v[2 * k + 1]];
+    }
+    f.cited_metric = v[10];
+    f.replies = [v[11], v[12], v[13]];
+}
+
+fn fill_meetings(f: &mut LeadFacts, v: &[i64; 3]) {
+    [f.meetings_attended, f.meetings_no_show, f.meetings_scheduled] = *v;
+}
+
+/// Deals: open, won, lost, and the pipeline index of the most advanced open one (-1: none).
+fn fill_deals(f: &mut LeadFacts, v: &[i64; 4]) {
+    [f.deals_open, f.deals_won, f.deals_lost] = [v[0], v[1], v[2]];
+    f.open_stage = (v[3] >= 0).then_some(v[3] as usize);
+}
+
+fn fill_tasks(f: &mut LeadFacts, v: &[i64; 2]) {
+    [f.tasks_open, f.tasks_overdue] = *v;
+}
+
+/// Reads a row of the one-lead query.
+fn from_row(r: &Row<'_>) -> rusqlite::Result<LeadFacts> {
+    let mut f = lead_part(r)?;
+    let n = |i: usize| -> rusqlite::Result<i64> { Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(-1)) };
+    let mut o = [0; OUTREACH_N];
+    for (i, slot) in o.iter_mut().enumerate() {
+        *slot = n(15 + i)?;
+    }
+    fill_outreach(&mut f, &o);
+    let at = 15 + OUTREACH_N;
+    fill_meetings(&mut f, &[n(at)?, n(at + 1)?, n(at + 2)?]);
+    fill_deals(&mut f, &[n(at + 3)?, n(at + 4)?, n(at + 5)?, n(at + 6)?]);
+    fill_tasks(&mut f, &[n(at + 7)?, n(at + 8)?]);
+    Ok(f)
+}
+
+/// The facts of one lead (None if it does not exist or was removed).
+pub fn load_facts(db: &Db<'_>, sql: &FactsSql, lead: &LeadId) -> Result<Option<LeadFacts>> {
+    Ok(db.conn.prepare_cached(&sql.one)?.query_row(params![lead.as_str(), db.now.0], from_row).optional()?)
+}
+
+/// (score, health, priority).
+pub type Scores = (i64, Option<i64>, i64);
+
+fn store_scores(db: &Db<'_>, seq: i64, (score, health, priority): Scores) -> Result<()> {
+    db.conn
+        .prepare_cached("UPDATE leads SET score = ?2, health = ?3, priority = ?4 WHERE seq = ?1")?
+        .execute(params![seq, score, health, priority])?;
+    Ok(())
+}
+
+/// Rescores one lead and stores the result if it changed; returns the new (score, health, priority).
+pub fn rescore_lead(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &LeadId) -> Result<Option<Scores>> {
+    let Some(f) = load_facts(db, sql, lead)? else { return Ok(None) };
+    let result = scorer.evaluate(&f, db.now);
+    if result != f.stored {
+        store_scores(db, f.seq, result)?;
+    }
+    Ok(Some(result))
+}
+
+/// What a recompute did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Recomputed {
+    pub leads: usize,
+    pub changed: usize,
+}
+
+/// Maps keyed by lead id. Ids are our own UUIDs, not attacker-chosen, so a fast multiplicative hash
+/// (FxHash-style) replaces SipHash: hashing a million keys several times is much of a recompute.
+type LeadMap<V> = HashMap<Box<str>, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Everything counted per lead, in one array: outreach (14), meetings (3), deals (4), tasks (2),
+/// so the scan of the leads does one lookup per lead.
+const AGG_N: usize = OUTREACH_N + 3 + 4 + 2;
+const MEETINGS_AT: usize = OUTREACH_N;
+const DEALS_AT: usize = MEETINGS_AT + 3;
+const TASKS_AT: usize = DEALS_AT + 4;
+
+fn zero_agg() -> [i64; AGG_N] {
+    let mut v = [0; AGG_N];
+    v[DEALS_AT + 3] = -1;
+    v
+}
+
+/// Adds one table's per-lead tallies (column 0 is the lead id) into the shared map, row by row.
+fn tally(
+    db: &Db<'_>,
+    out: &mut LeadMap<[i64; AGG_N]>,
+    sql: &str,
+    mut add: impl FnMut(&Row<'_>, &mut [i64; AGG_N]) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let mut stmt = db.conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let v = match out.get_mut(lead) {
+            Some(v) => v,
+            None => out.entry(lead.into()).or_insert_with(zero_agg),
+        };
+        add(r, v)?;
+    }
+    Ok(())
+}
+
+/// Outreach counts per lead, read straight off the covering index in lead order (no per-row filters in SQL).
+fn outreach_counts(db: &Db<'_>) -> Result<LeadMap<[i64; AGG_N]>> {
+    let mut out: LeadMap<[i64; AGG_N]> = LeadMap::default();
+    let mut stmt = db.conn.prepare(
+        "SELECT lead_id, direction, kind, reply_type, cited_metric FROM outreach INDEXED BY outreach_facts
+         WHERE deleted_at IS NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut current: Option<(Box<str>, [i64; AGG_N])> = None;
+    while let Some(r) = rows.next()? {
+        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        if current.as_ref().is_none_or(|(id, _)| &**id != lead) {
+            if let Some((id, v)) = current.take() {
+                out.insert(id, v);
+            }
+            current = Some((lead.into(), zero_agg()));
+        }
+        let Some((_, v)) = current.as_mut() else { continue };
+        let inbound = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? == b"inbound";
+        let kind: i64 = r.get(2)?;
+        if (1..=5).contains(&kind) {
+            v[2 * (kind as usize - 1) + usize::from(inbound)] += 1;
+        }
+        match r.get_ref(3)?.as_bytes().map_err(rusqlite::Error::from)? {
+            b"positive" => v[11] += 1,
+            b"negative" => v[12] += 1,
+            b"info" => v[13] += 1,
+            _ => {}
+        }
+        if r.get::<_, i64>(4)? != 0 {
+            v[10] += 1;
+        }
+    }
+    if let Some((id, v)) = current {
+        out.insert(id, v);
+    }
+    Ok(out)
+}
+
+/// `LEAD_COLS` with the columns no rule reads replaced by constants, so a scan does not decode them.
+fn needed_lead_cols(scorer: &Scorer) -> String {
+    let text = |f: TextField| scorer.uses(Fact::Text(f));
+    let profile = !scorer.profile.industries.is_empty() || !scorer.profile.company_sizes.is_empty();
+    let pick = |used: bool, col: &str, blank: &str| if used { col.to_string() } else { blank.to_string() };
+    [
+        "l.seq, l.id".to_string(),
+        pick(text(TextField::Source), "l.source", "NULL"),
+        pick(profile || text(TextField::Industry), "l.industry", "NULL"),
+        pick(profile || text(TextField::CompanySize), "l.company_size", "NULL"),
+        pick(text(TextField::Title), "l.title", "NULL"),
+        pick(text(TextField::ProductInterest), "l.product_interest", "NULL"),
+        "l.lifecycle".to_string(),
+        pick(scorer.uses(Fact::Tags), "l.tags", "''"),
+        "l.do_not_contact, l.last_contacted_at, l.created_at, l.score, l.health, l.priority".to_string(),
+    ]
+    .join(", ")
+}
+
+/// Rescores every lead of the team: each table is aggregated once (set-based, off covering indexes),
+/// joined to one scan of the leads in memory, and only the changed rows are written.
+/// Run it inside `Store::write` so it is one transaction.
+pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
+    let now = db.now.0;
+    let t0 = std::time::Instant::now();
+    // Reading the whole database through memory mapping saves a system call per page; only for this scan.
+    db.conn.pragma_update(None, "mmap_size", 16_i64 << 30)?;
+    let result = recompute_scan(db, scorer, now, t0);
+    db.conn.pragma_update(None, "mmap_size", 0)?;
+    result
+}
+
+fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant) -> Result<Recomputed> {
+    let mut aggs = outreach_counts(db)?;
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: outreach");
+    // The smaller tables are read in row order and tallied here: cheaper than grouping through an index.
+    tally(db, &mut aggs, "SELECT lead_id, attended FROM meetings NOT INDEXED WHERE deleted_at IS NULL", |r, v| {
+        match r.get::<_, Option<bool>>(1)? {
+            Some(true) => v[MEETINGS_AT] += 1,
+            Some(false) => v[MEETINGS_AT + 1] += 1,
+            None => v[MEETINGS_AT + 2] += 1,
+        }
+        Ok(())
+    })?;
+    tally(db, &mut aggs, "SELECT lead_id, status, stage FROM deals NOT INDEXED WHERE deleted_at IS NULL", |r, v| {
+        match r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? {
+            b"open" => {
+                v[DEALS_AT] += 1;
+                let stage = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                if let Some(i) = scorer.stages.index(stage) {
+                    v[DEALS_AT + 3] = v[DEALS_AT + 3].max(i as i64);
+                }
+            }
+            b"won" => v[DEALS_AT + 1] += 1,
+            _ => v[DEALS_AT + 2] += 1,
+        }
+        Ok(())
+    })?;
+    tally(
+        db,
+        &mut aggs,
+        "SELECT lead_id, ifnull(snoozed_until, due_at) FROM tasks NOT INDEXED
+         WHERE deleted_at IS NULL AND done_at IS NULL AND lead_id IS NOT NULL",
+        |r, v| {
+            v[TASKS_AT] += 1;
+            if r.get::<_, i64>(1)? < now {
+                v[TASKS_AT + 1] += 1;
+            }
+            Ok(())
+        },
+    )?;
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: aggs");
+    let mut changes: Vec<(i64, Scores)> = Vec::new();
+    let mut leads = 0;
+    {
+        // `+l.team_id`: scan the table in row order rather than hop through an index.
+        let cols = needed_lead_cols(scorer);
+        let mut stmt =
+            db.conn.prepare(&format!("SELECT {cols} FROM leads l WHERE +l.team_id = ?1 AND l.deleted_at IS NULL"))?;
+        let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
+        let mut f = LeadFacts::default();
+        while let Some(row) = rows.next()? {
+            read_lead_into(row, &mut f)?;
+            if let Some(v) = aggs.get(f.id.as_str()) {
+                fill_all(&mut f, v);
+            }
+            leads += 1;
+            let result = scorer.evaluate(&f, db.now);
+            if result != f.stored {
+                changes.push((f.seq, result));
+            }
+        }
+    }
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
+    write_all(db, &changes)?;
+    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
+    Ok(Recomputed { leads, changed: changes.len() })
+}
+
+/// Writes the changed scores, in row order (after the scan, so it never sees its own updates).
+fn write_all(db: &Db<'_>, changes: &[(i64, Scores)]) -> Result<()> {
+    for (seq, result) in changes {
+        store_scores(db, *seq, *result)?;
+    }
+    Ok(())
+}
+
+const REFRESHED_KEY: &str = "scores_refreshed_at";
+
+/// Rescores the leads whose time-based terms ("active in the last 7 days", overdue tasks) may have
+/// changed since the last refresh, found through indexes; the first refresh rescores everyone.
+/// Returns how many leads were looked at.
+pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
+    let team = db.ctx.team_id.as_str();
+    let last: Option<i64> = db
+        .conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![team, REFRESHED_KEY], |r| r.get(0))
+        .optional()?;
+    let now = db.now.0;
+    let looked = match last {
+        None => recompute(db, scorer)?.leads,
+        Some(_) if scorer.per_time_based() => recompute(db, scorer)?.leads,
+        Some(last) => {
+            let (lo, hi) = (last.min(now), last.max(now));
+            let mut ids: BTreeSet<String> = BTreeSet::new();
+            if lo < hi {
+                let mut by_contact = db.conn.prepare_cached(
+                    "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+                     AND ifnull(last_contacted_at, 0) > ?2 AND ifnull(last_contacted_at, 0) <= ?3",
+                )?;
+                for days in scorer.contact_thresholds() {
+                    let (a, b) = (lo - days * DAY_MS, hi - days * DAY_MS);
+                    for id in by_contact.query_map(params![team, a.max(0), b], |r| r.get::<_, String>(0))? {
+                        ids.insert(id?);
+                    }
+                }
+                if scorer.uses(Fact::TasksOverdue) {
+                    // Health rules only score customers: other leads' overdue tasks change nothing there.
+                    let customers_only = !scorer.rules.iter().any(|r| r.uses(Fact::TasksOverdue));
+                    let mut due = db.conn.prepare_cached(
+                        "SELECT DISTINCT t.lead_id FROM tasks t JOIN leads l ON l.id = t.lead_id
+                         WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
+                         AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) <= ?3
+                         AND (NOT ?4 OR l.lifecycle = 'customer')",
+                    )?;
+                    for id in due.query_map(params![team, lo, hi, customers_only], |r| r.get::<_, String>(0))? {
+                        ids.insert(id?);
+                    }
+                }
+                if scorer.uses(Fact::DaysSinceCreated) {
+                    // Any day count can matter: rescore leads whose creation day boundary passed.
+                    let mut created = db.conn.prepare_cached(
+                        "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+                         AND created_at > ?2 AND created_at <= ?3",
+                    )?;
+                    let thresholds: BTreeSet<i64> = scorer
+                        .all_rules()
+                        .flat_map(|r| r.conditions.iter())
+                        .filter(|c| c.fact == Fact::DaysSinceCreated)
+                        .filter_map(|c| match &c.test {
+                            Some((_, super::rules::Operand::Num(n))) => Some(*n),
+                            _ => None,
+                        })
+                        .flat_map(|n| [n, n + 1])
+                        .collect();
+                    for days in thresholds {
+                        let (a, b) = (lo - days * DAY_MS, hi - days * DAY_MS);
+                        for id in created.query_map(params![team, a, b], |r| r.get::<_, String>(0))? {
+                            ids.insert(id?);
+                        }
+                    }
+                }
+            }
+            let sql = FactsSql::new(&scorer.stages);
+            for id in &ids {
+                rescore_lead(db, scorer, &sql, &LeadId(id.clone()))?;
+            }
+            ids.len()
+        }
+    };
+    db.conn
+        .prepare_cached(
+            "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![team, REFRESHED_KEY, now])?;
+    Ok(looked)
+}

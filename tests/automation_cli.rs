@@ -1,0 +1,375 @@
+//! Scoring and every default automation rule, through the real binary on a real SQLite file.
+//! Time is a parameter: each command runs at a chosen instant (`LEADLINE_NOW`, `--at`).
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+struct Crm {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    config: PathBuf,
+}
+
+/// 2026-11-02 (a Monday) 09:00 UTC plus `hours`.
+fn at(hours: i64) -> String {
+    let base = chrono::DateTime::parse_from_rfc3339("2026-11-02T09:00:00Z").unwrap();
+    (base + chrono::Duration::hours(hours)).to_rfc3339()
+}
+
+impl Crm {
+    fn new(config: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("crm.db");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, config).unwrap();
+        Self { _dir: dir, db, config: path }
+    }
+
+    fn cmd(&self, hour: i64, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("leadline").unwrap();
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("LEADLINE_")) {
+            c.env_remove(k);
+        }
+        c.env("LEADLINE_DB", &self.db).env("LEADLINE_CONFIG", &self.config).env("LEADLINE_NOW", at(hour));
+        c.args(args);
+        c
+    }
+
+    /// Runs a command that must succeed; returns its stdout, trimmed.
+    fn ok(&self, hour: i64, args: &[&str]) -> String {
+        let out = self.cmd(hour, args).output().unwrap();
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    fn json(&self, hour: i64, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(hour, args)).unwrap()
+    }
+
+    /// Runs a command that must fail; returns its stderr.
+    fn fails(&self, hour: i64, args: &[&str]) -> String {
+        let out = self.cmd(hour, args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should have failed");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn sql(&self, query: &str) -> Vec<Vec<String>> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut stmt = conn.prepare(query).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                        other => format!("{other:?}"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    fn tasks(&self, hour: i64) -> Vec<Value> {
+        self.json(hour, &["task", "list", "--due", "all", "--json"]).as_array().unwrap().clone()
+    }
+
+    fn ana(&self) -> String {
+        self.ok(
+            0,
+            &[
+                "lead",
+                "add",
+                "--first-name",
+                "Ana",
+                "--last-name",
+                "López",
+                "--email",
+                "ana@acme.io",
+                "--company",
+                "Acme",
+                "--industry",
+                "saas",
+            ],
+        )
+    }
+}
+
+fn score_of(crm: &Crm, hour: i64) -> i64 {
+    crm.json(hour, &["lead", "show", "ana@acme.io", "--json"])["lead"]["score"].as_i64().unwrap()
+}
+
+#[test]
+fn playbook_scores_are_kept_current_and_explained() {
+    let crm = Crm::new("");
+    crm.ana();
+    // Profile match (saas) alone.
+    assert_eq!(score_of(&crm, 0), 2);
+    crm.ok(0, &["log", "email", "ana@acme.io", "--note", "intro with their growth numbers", "--cited-metric"]);
+    assert_eq!(score_of(&crm, 0), 2 + 2 + 1);
+    crm.ok(5, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(score_of(&crm, 5), 8);
+    let e = crm.json(5, &["score", "ana@acme.io", "--explain", "--json"]);
+    assert_eq!(e["score"], 8);
+    let rules = e["rules"].as_array().unwrap();
+    let points = |name: &str| rules.iter().find(|r| r["rule"] == name).unwrap()["points"].as_i64().unwrap();
+    assert_eq!(points("positive reply"), 3);
+    assert_eq!(points("cited a public metric"), 2);
+    assert_eq!(points("profile match"), 2);
+    assert_eq!(points("active in the last 7 days"), 1);
+    assert_eq!(points("negative reply"), 0);
+    let text = crm.ok(5, &["score", "ana@acme.io"]);
+    assert!(text.contains("score 8") && text.contains("+3") && text.contains("positive reply"), "{text}");
+
+    // 7 days later (minus a minute) the recency point holds; a day later it is gone once time is refreshed.
+    crm.ok(5 + 7 * 24 - 1, &["automate", "run"]);
+    assert_eq!(score_of(&crm, 5 + 7 * 24 - 1), 8);
+    let later = 5 + 8 * 24;
+    assert_eq!(crm.json(later, &["score", "ana@acme.io", "--json"])["score"], 7, "live evaluation sees time pass");
+    crm.ok(later, &["automate", "run"]);
+    assert_eq!(score_of(&crm, later), 7, "automate run stores the refreshed score");
+
+    // A negative reply costs 2 at once (and is recent again: +1).
+    crm.ok(later, &["log", "call", "ana@acme.io", "--phone", "+34 600 111 222", "--inbound", "--reply", "negative"]);
+    assert_eq!(score_of(&crm, later), 6);
+
+    // The ranking and a recompute agree with the stored scores.
+    crm.ok(later, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
+    let ranking = crm.json(later, &["score", "--json"]);
+    assert_eq!(ranking[0]["name"], "Ana López");
+    assert_eq!(ranking[1]["score"], 0);
+    let r = crm.json(later, &["score", "--recompute", "--json"]);
+    assert_eq!((r["leads"].as_i64(), r["changed"].as_i64()), (Some(2), Some(0)));
+}
+
+#[test]
+fn user_rules_and_malformed_rules() {
+    let crm = Crm::new(
+        "[[scoring.rule]]\nname = \"emails\"\nper = \"outreach.email.outbound\"\nweight = 2\ncap = 5\n\n\
+         [[scoring.rule]]\nname = \"hot tag\"\nwhen = \"tags has hot and deal.stage >= Proposal\"\nweight = 4\n",
+    );
+    crm.ana();
+    for h in 0..4 {
+        crm.ok(h, &["log", "email", "ana@acme.io"]);
+    }
+    assert_eq!(score_of(&crm, 4), 5, "capped at 5");
+    crm.ok(4, &["lead", "edit", "ana@acme.io", "--tag", "hot"]);
+    crm.ok(4, &["deal", "add", "ana@acme.io", "--title", "Acme", "--stage", "Proposal"]);
+    assert_eq!(score_of(&crm, 4), 9);
+
+    let bad = Crm::new("[[scoring.rule]]\nname = \"vip\"\nwhen = \"tags = vip\"\nweight = 2\n");
+    let err = bad.fails(0, &["score"]);
+    assert!(err.contains("scoring.rule 'vip'") && err.contains("has"), "{err}");
+    let bad = Crm::new(
+        "[[automation.rule]]\nname = \"nag\"\ntrigger = \"no_reply\"\nactions = [{ do = \"task\", title = \"x\" }]\n",
+    );
+    let err = bad.fails(0, &["automate", "run"]);
+    assert!(err.contains("automation.rule 'nag'") && err.contains("hours"), "{err}");
+}
+
+#[test]
+fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
+    crm.ok(0, &["log", "social", "ana@acme.io", "--url", "https://linkedin.com/in/ana"]);
+    crm.ok(0, &["log", "email", "bo@x.io"]);
+    // Bo answers after a day: no bump for him.
+    crm.ok(24, &["log", "email", "bo@x.io", "--inbound", "--reply", "negative"]);
+
+    assert!(crm.ok(47, &["automate", "run"]).contains("nothing to do"));
+    assert!(crm.tasks(47).is_empty());
+
+    let dry = crm.json(49, &["automate", "run", "--dry-run", "--json"]);
+    assert_eq!(dry["actions"].as_array().unwrap().len(), 1);
+    assert!(crm.tasks(49).is_empty(), "a dry run writes nothing");
+
+    let out = crm.ok(0, &["automate", "run", "--at", &at(49)]);
+    assert!(out.contains("bump-after-48h"), "{out}");
+    let tasks = crm.tasks(49);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0]["kind"], "bump");
+    assert_eq!(tasks[0]["channel"], "social");
+    assert_eq!(tasks[0]["lead_name"], "Ana López");
+
+    // Again, later, and after another run: still one task.
+    crm.ok(49, &["automate", "run"]);
+    crm.ok(60, &["automate", "run"]);
+    assert_eq!(crm.tasks(60).len(), 1);
+    let keys = crm.sql("SELECT dedupe_key FROM tasks");
+    assert!(keys[0][0].starts_with("bump-after-48h:"), "{keys:?}");
+
+    // A touch logged late, with a time already past its 48 hours, is still caught by the next run.
+    crm.ok(61, &["lead", "add", "--first-name", "Cy", "--email", "cy@x.io"]);
+    crm.ok(61, &["log", "email", "cy@x.io", "--at", &at(5)]);
+    crm.ok(62, &["automate", "run"]);
+    let tasks = crm.tasks(62);
+    assert_eq!(tasks.len(), 2, "{tasks:?}");
+    assert!(tasks.iter().any(|t| t["lead_name"] == "Cy" && t["channel"] == "email"));
+}
+
+#[test]
+fn no_show_makes_a_reschedule_task_due_in_24h() {
+    let crm = Crm::new("");
+    crm.ana();
+    let meeting = crm.ok(0, &["meeting", "add", "ana@acme.io", "--at", &at(2)]);
+    crm.ok(3, &["meeting", "no-show", &meeting, "--reason", "did not join"]);
+    let tasks = crm.tasks(3);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0]["kind"], "reschedule");
+    assert_eq!(
+        tasks[0]["due_at"],
+        chrono::DateTime::parse_from_rfc3339(&at(27))
+            .unwrap()
+            .to_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    // Marking it again does not add a second task.
+    crm.ok(4, &["meeting", "no-show", &meeting]);
+    assert_eq!(crm.tasks(4).len(), 1);
+}
+
+#[test]
+fn info_reply_enrols_in_email_sequence_step_2() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(2, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info", "--note", "send pricing"]);
+    let tasks = crm.tasks(2);
+    assert_eq!(tasks.len(), 1);
+    assert!(tasks[0]["title"].as_str().unwrap().starts_with("Send e-mail sequence step 2"), "{tasks:?}");
+    assert_eq!(tasks[0]["origin"], "info-reply-sequence");
+    assert_eq!(tasks[0]["channel"], "email");
+}
+
+fn stage(crm: &Crm, deal: &str) -> String {
+    let deals = crm.json(100, &["deal", "list", "--json"]);
+    deals.as_array().unwrap().iter().find(|d| d["id"] == deal).unwrap()["stage"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn deals_move_forward_by_themselves_never_backwards() {
+    let crm = Crm::new("");
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme pilot"]);
+    crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "New", "a positive reply alone is not enough");
+    let meeting = crm.ok(2, &["meeting", "add", "ana@acme.io", "--at", &at(26)]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    crm.ok(27, &["meeting", "attended", &meeting]);
+    assert_eq!(stage(&crm, &deal), "Proposal");
+    crm.ok(30, &["deal", "pilot", "Acme pilot"]);
+    assert_eq!(stage(&crm, &deal), "Pilot");
+
+    // A deal further on stays where it is.
+    crm.ok(30, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
+    let late = crm.ok(30, &["deal", "add", "bo@x.io", "--title", "Bo deal", "--stage", "Negotiation"]);
+    crm.ok(31, &["meeting", "add", "bo@x.io", "--at", &at(40)]);
+    crm.ok(31, &["log", "email", "bo@x.io", "--inbound", "--reply", "positive"]);
+    crm.ok(31, &["deal", "pilot", "Bo deal"]);
+    assert_eq!(stage(&crm, &late), "Negotiation");
+
+    // The pilot tag works as well as the command.
+    crm.ok(32, &["lead", "add", "--first-name", "Cy", "--email", "cy@x.io"]);
+    let tagged = crm.ok(32, &["deal", "add", "cy@x.io", "--title", "Cy deal", "--stage", "Contacted"]);
+    crm.ok(33, &["lead", "edit", "cy@x.io", "--tag", "pilot"]);
+    assert_eq!(stage(&crm, &tagged), "Pilot");
+}
+
+#[test]
+fn deal_from_outreach_records_lead_acquired_once() {
+    let crm = Crm::new("");
+    crm.ana();
+    let touch = crm.ok(0, &["log", "social", "ana@acme.io", "--url", "https://linkedin.com/in/ana"]);
+    let deal =
+        crm.ok(1, &["deal", "add", "ana@acme.io", "--title", "Acme", "--amount", "1200", "--from-outreach", &touch]);
+    crm.ok(1, &["deal", "add", "ana@acme.io", "--title", "No origin"]);
+    let events = crm.sql("SELECT kind, subject_id, payload, dedupe_key FROM events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0][0], "LeadAcquired");
+    assert_eq!(events[0][1], deal);
+    assert_eq!(events[0][3], format!("lead-acquired:{deal}"));
+    let payload: Value = serde_json::from_str(&events[0][2]).unwrap();
+    assert_eq!(payload["deal"]["id"], deal.as_str());
+    assert_eq!(payload["deal"]["amount"], "1200.00");
+    assert_eq!(payload["outreach"]["id"], touch.as_str());
+    assert_eq!(payload["outreach"]["kind"], "social");
+    assert_eq!(payload["team"]["name"], "My Team");
+    let inbox = crm.json(1, &["inbox", "--json"]);
+    let notices: Vec<&Value> = inbox.as_array().unwrap().iter().filter(|i| i["kind"] == "notice").collect();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0]["title"].as_str().unwrap().contains("Lead acquired: Ana López"));
+}
+
+#[test]
+fn won_deal_makes_a_customer_with_a_profile_and_handoff_tasks() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["lead", "edit", "ana@acme.io", "--source", "linkedin"]);
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme", "--product", "Growth plan"]);
+    crm.ok(5, &["deal", "won", "Acme"]);
+    let lead = crm.json(5, &["lead", "show", "ana@acme.io", "--json"]);
+    assert_eq!(lead["lead"]["lifecycle"], "customer");
+    let profile = crm.sql("SELECT plan, product, origin_source, status, owner_id IS NOT NULL FROM client_profiles");
+    assert_eq!(profile, vec![vec!["Growth plan", "Growth plan", "linkedin", "active", "1"]]);
+    let handoff: Vec<Value> = crm.tasks(5).into_iter().filter(|t| t["kind"] == "handoff").collect();
+    assert_eq!(handoff.len(), 3);
+    // Customers have a health score and a joint priority.
+    let s = crm.json(5, &["score", "ana@acme.io", "--json"]);
+    assert!(s["health"].is_i64(), "{s}");
+}
+
+#[test]
+fn required_handoff_refuses_won_until_the_checklist_is_done() {
+    let crm =
+        Crm::new("[automation.handoff]\nrequire_handoff = true\nchecklist = [\"Docs\", \"Goals\"]\ndue_hours = 24\n");
+    crm.ana();
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    let err = crm.fails(1, &["deal", "won", "Acme"]);
+    assert!(err.contains("missing: Docs, Goals"), "{err}");
+    assert_eq!(crm.json(1, &["lead", "show", "ana@acme.io", "--json"])["lead"]["lifecycle"], "lead");
+    let items = crm.json(1, &["deal", "handoff", "Acme", "--json"]);
+    assert_eq!(items.as_array().unwrap().len(), 2);
+    crm.ok(1, &["task", "done", items[0]["task_id"].as_str().unwrap()]);
+    let err = crm.fails(2, &["deal", "won", "Acme"]);
+    assert!(err.contains("missing: Goals") && !err.contains("Docs"), "{err}");
+    crm.ok(2, &["task", "done", items[1]["task_id"].as_str().unwrap()]);
+    crm.ok(3, &["deal", "won", "Acme"]);
+    assert_eq!(crm.json(3, &["lead", "show", "ana@acme.io", "--json"])["lead"]["lifecycle"], "customer");
+    assert_eq!(crm.sql("SELECT count(*) FROM tasks WHERE kind = 'handoff'")[0][0], "2");
+}
+
+#[test]
+fn churned_customer_comes_back_as_a_hot_lead() {
+    let crm = Crm::new("");
+    crm.ana();
+    let err = crm.fails(0, &["lead", "churn", "ana@acme.io", "--reason", "x"]);
+    assert!(err.contains("not a customer"), "{err}");
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    crm.ok(1, &["deal", "won", "Acme"]);
+    crm.ok(100, &["lead", "churn", "ana@acme.io", "--reason", "budget cut"]);
+    let lead = crm.json(100, &["lead", "show", "ana@acme.io", "--json"]);
+    assert_eq!(lead["lead"]["lifecycle"], "lead");
+    assert!(lead["lead"]["tags"].as_array().unwrap().iter().any(|t| t == "hot"));
+    let notes = crm.sql("SELECT body FROM notes");
+    assert!(notes.iter().any(|n| n[0].contains("budget cut")), "{notes:?}");
+    let reach: Vec<Value> = crm.tasks(100).into_iter().filter(|t| t["origin"] == "churn-reactivate").collect();
+    assert_eq!(reach.len(), 1);
+    assert!(reach[0]["title"].as_str().unwrap().contains("budget cut"));
+    assert_eq!(crm.sql("SELECT status, churn_reason FROM client_profiles"), vec![vec!["churned", "budget cut"]]);
+}
+
+#[test]
+fn automate_rules_lists_the_defaults() {
+    let crm = Crm::new("");
+    let rules = crm.json(0, &["automate", "rules", "--json"]);
+    let names: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 9);
+    assert!(names.contains(&"bump-after-48h") && names.contains(&"churn-reactivate"));
+}
