@@ -1,5 +1,8 @@
 //! Layered configuration: embedded defaults < user file < `LEADLINE_*` environment < flags.
 
+pub mod keymap;
+pub mod ui;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +29,10 @@ pub struct Config {
     pub team: TeamConfig,
     pub pipeline: PipelineConfig,
     pub followup: FollowupConfig,
+    #[serde(default)]
+    pub keymap: keymap::KeymapConfig,
+    #[serde(default)]
+    pub ui: ui::UiConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]

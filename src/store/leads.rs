@@ -611,6 +611,34 @@ pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The page that ends just before `before` (or the last page when `None`), in list order: keyset paging
+/// backwards, so a virtual table can scroll up from anywhere and jump to the end without OFFSET.
+pub fn list_back(db: &Db<'_>, q: &LeadQuery, before: Option<&Cursor>) -> Result<Vec<Lead>> {
+    let (expr, desc) = q.sort.key();
+    let mut sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.team_id = ? AND l.deleted_at IS NULL");
+    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    filter_sql(db, &q.filter, &mut sql, &mut args)?;
+    if let Some(c) = before {
+        let cmp = if desc { ">" } else { "<" };
+        sql.push_str(&format!(" AND ({expr} {cmp} ? OR ({expr} = ? AND l.seq < ?))"));
+        for _ in 0..2 {
+            args.push(match &c.key {
+                CursorKey::Int(i) => Box::new(*i),
+                CursorKey::Text(t) => Box::new(t.clone()),
+            });
+        }
+        args.push(Box::new(c.seq));
+    }
+    let dir = if desc { "ASC" } else { "DESC" };
+    sql.push_str(&format!(" ORDER BY {expr} {dir}, l.seq DESC LIMIT ?"));
+    args.push(Box::new(q.limit as i64));
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?;
+    let mut rows: Vec<Lead> = rows.collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
+}
+
 /// How many leads match a filter (for status lines).
 pub fn count(db: &Db<'_>, filter: &LeadFilter) -> Result<i64> {
     let mut sql = "SELECT count(*) FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();
