@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Out;
 use crate::domain::time::ago;
@@ -165,15 +165,22 @@ impl DetailView {
             ("Created", l.created_at.local(ctx.tz)),
             ("Notes", o(&l.notes)),
         ];
+        let label_w = if area.width >= 40 { 14 } else { 10 };
+        let room = (area.width as usize).saturating_sub(label_w + 3);
         let lines: Vec<Line> = fields
             .into_iter()
-            .map(|(k, v)| Line::from(vec![Span::styled(format!("{k:>14} "), theme.muted()), Span::raw(v)]))
+            .map(|(k, v)| {
+                Line::from(vec![
+                    Span::styled(format!("{:>label_w$} ", fit(k, label_w)), theme.muted()),
+                    Span::raw(fit(&v, room)),
+                ])
+            })
             .collect();
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.border())
             .title(Span::styled(format!(" {} ", l.name()), theme.title()));
-        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
     fn draw_timeline(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
