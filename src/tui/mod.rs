@@ -88,7 +88,7 @@ pub fn run(setup: Setup) -> io::Result<()> {
             dispatch(e, &req_tx);
         }
         terminal.draw(|f| ui::draw(&app, f))?;
-        let started = Instant::now();
+        let started = *start::STARTED.get_or_init(Instant::now);
         let mut first_data_frame = false;
         let frame_gap = Duration::from_millis(16);
         let mut last_draw = Instant::now();

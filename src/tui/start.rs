@@ -11,7 +11,11 @@ use crate::config::Paths;
 pub const DEMO_LEADS: usize = 2_000;
 pub const DEMO_SEED: u64 = 42;
 
+/// When the process started handing over to the UI, for the first-frame timing in the log.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn main(cli: &Cli) -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     match start(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
