@@ -82,3 +82,38 @@ fn demo_views_log_and_quit_restore_the_terminal() {
     assert!(!sc.contains("╭"), "{sc}");
     assert!(Path::new(&state.path().join("leadline.log")).exists(), "logs go to the state dir");
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_leadline");
+    let state = tempfile::tempdir().unwrap();
+    let name = format!("leadline-term-{}", std::process::id());
+    let cmd = format!("exec env LEADLINE_STATE_DIR={} {bin} --demo", state.path().display());
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30", &cmd])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let _guard = Session(name.clone());
+    tmux(&["set-option", "-t", &name, "remain-on-exit", "on"]);
+    wait_for(&name, "2,000 leads");
+    let pid = tmux(&["display-message", "-p", "-t", &name, "#{pane_pid}"]).trim().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let start = Instant::now();
+    loop {
+        let dead = tmux(&["display-message", "-p", "-t", &name, "#{pane_dead} #{pane_dead_status}"]);
+        if dead.starts_with('1') {
+            assert_eq!(dead.trim(), "1 0", "a clean exit after SIGTERM");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "still running after SIGTERM");
+        sleep(Duration::from_millis(100));
+    }
+    let sc = screen(&name);
+    assert!(!sc.contains("LEADS"), "the UI is off the screen: {sc}");
+}

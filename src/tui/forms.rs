@@ -113,7 +113,7 @@ pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind) -
         format!("Reply by {} · {lead_name}", kind.as_str()),
         Purpose::Reply { item, lead, kind },
         vec![
-            Field::text("Value", "", &format!("{} — empty uses the lead's own", kind.value_name())),
+            Field::text("Value", "", &format!("{} — empty: where the message came from", kind.value_name())),
             Field::text("Note", "", "What you answered"),
             Field::text("When", "now", "now, -1h, ..."),
         ],
@@ -280,13 +280,12 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             new.occurred_at = Some(time(form, "When", ctx)?);
             Write::LogOutreach(new)
         }
-        Purpose::Reply { item, lead, kind } => {
-            let mut new = NewOutreach::new(lead.clone(), *kind);
-            new.value = opt(form.value("Value"));
-            new.description = opt(form.value("Note"));
-            new.occurred_at = Some(time(form, "When", ctx)?);
-            Write::Reply { item: item.clone(), outreach: new }
-        }
+        Purpose::Reply { item, .. } => Write::Reply {
+            item: item.clone(),
+            value: opt(form.value("Value")),
+            note: opt(form.value("Note")),
+            at: Some(time(form, "When", ctx)?),
+        },
         Purpose::AddTask { lead } => {
             let mut t = NewTask::manual(form.value("Title").trim(), time(form, "Due", ctx)?);
             t.kind = TaskKind::from_str(form.value("Kind")).map_err(parse_err)?;

@@ -64,7 +64,7 @@ pub fn run(setup: Setup) -> io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let (req_tx, req_rx) = mpsc::channel();
     let resp_tx = tx.clone();
-    worker::spawn(store, req_rx, move |r| {
+    let interrupter = worker::spawn(store, req_rx, move |r| {
         let _ = resp_tx.send(Msg::Response(Box::new(r)));
     })?;
     spawn_signals(tx.clone())?;
@@ -85,7 +85,7 @@ pub fn run(setup: Setup) -> io::Result<()> {
         let size = terminal.size()?;
         app.size = (size.width, size.height);
         for e in app.start() {
-            dispatch(e, &req_tx);
+            dispatch(e, &req_tx, &interrupter);
         }
         terminal.draw(|f| ui::draw(&app, f))?;
         let started = *start::STARTED.get_or_init(Instant::now);
@@ -112,7 +112,7 @@ pub fn run(setup: Setup) -> io::Result<()> {
                 for e in app.update(a) {
                     match e {
                         Effect::Quit => app.quit = true,
-                        other => dispatch(other, &req_tx),
+                        other => dispatch(other, &req_tx, &interrupter),
                     }
                 }
             }
@@ -127,7 +127,7 @@ pub fn run(setup: Setup) -> io::Result<()> {
                     for e in app.update(a) {
                         match e {
                             Effect::Quit => app.quit = true,
-                            other => dispatch(other, &req_tx),
+                            other => dispatch(other, &req_tx, &interrupter),
                         }
                     }
                 }
@@ -165,8 +165,9 @@ fn to_action(m: Msg) -> Action {
     }
 }
 
-fn dispatch(e: Effect, req: &mpsc::Sender<worker::Request>) {
+fn dispatch(e: Effect, req: &mpsc::Sender<worker::Request>, interrupter: &worker::Interrupter) {
     if let Effect::Request(r) = e {
+        interrupter.supersede(&r);
         let _ = req.send(r);
     }
 }

@@ -28,6 +28,8 @@ pub struct LeadWindow {
     /// Index into `rows` of the first visible row.
     pub offset: usize,
     pub loading: bool,
+    /// The generation whose count is current (the last reset or refresh).
+    count_generation: u64,
     loading_fwd: bool,
     loading_back: bool,
     pub error: Option<String>,
@@ -48,6 +50,7 @@ impl LeadWindow {
             selected: 0,
             offset: 0,
             loading: false,
+            count_generation: 0,
             loading_fwd: false,
             loading_back: false,
             error: None,
@@ -65,13 +68,14 @@ impl LeadWindow {
     /// Starts over (new filter or sort): first page and the count.
     pub fn reset(&mut self) -> Vec<Query> {
         self.generation += 1;
+        self.count_generation = self.generation;
         self.loading = true;
         self.loading_fwd = true;
         self.loading_back = false;
         self.error = None;
         vec![
             self.page(PageDir::First, PAGE),
-            Query::LeadCount { slot: self.slot, generation: self.generation, filter: self.filter.clone() },
+            Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() },
         ]
     }
 
@@ -80,11 +84,12 @@ impl LeadWindow {
         let Some(first) = self.rows.front() else { return self.reset() };
         let c = cursor_before(self.sort, first);
         self.generation += 1;
+        self.count_generation = self.generation;
         self.loading_fwd = true;
         let limit = self.rows.len().clamp(PAGE, MAX_ROWS);
         vec![
             self.page(PageDir::Refresh(c), limit),
-            Query::LeadCount { slot: self.slot, generation: self.generation, filter: self.filter.clone() },
+            Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() },
         ]
     }
 
@@ -106,15 +111,16 @@ impl LeadWindow {
     }
 
     pub fn top(&mut self) -> Vec<Query> {
+        self.selected = 0;
+        self.offset = 0;
         if self.at_top {
-            self.selected = 0;
-            self.offset = 0;
-            Vec::new()
-        } else {
-            self.selected = 0;
-            self.offset = 0;
-            self.reset()
+            return Vec::new();
         }
+        // Same filter: the count stands, only the first page is needed.
+        self.generation += 1;
+        self.loading_fwd = true;
+        self.loading_back = false;
+        vec![self.page(PageDir::First, PAGE)]
     }
 
     pub fn bottom(&mut self) -> Vec<Query> {
@@ -236,7 +242,8 @@ impl LeadWindow {
     }
 
     pub fn on_count(&mut self, generation: u64, count: Result<i64, String>) {
-        if generation != self.generation {
+        // A count stays right for later generations of the same filter (a jump, a refresh).
+        if generation != self.count_generation {
             return;
         }
         if let Ok(c) = count {

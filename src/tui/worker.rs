@@ -2,6 +2,8 @@
 //! so the render loop never waits on SQLite. `execute` is the one place a request touches the store;
 //! tests and benches call it inline, the running app through the thread.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 
 use crate::config::FollowupConfig;
@@ -91,10 +93,12 @@ pub enum Write {
     InboxRead {
         item: InboxId,
     },
-    /// Logs the reply as outbound outreach and marks the item handled, in one transaction.
+    /// Logs the reply as outbound outreach on the item's channel and marks it handled.
     Reply {
         item: InboxId,
-        outreach: NewOutreach,
+        value: Option<String>,
+        note: Option<String>,
+        at: Option<Timestamp>,
     },
     TaskDone(TaskId),
     Snooze {
@@ -237,11 +241,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             inbox::mark_read(db, &item)?;
             Ok(String::new())
         }
-        Write::Reply { item, outreach: new } => {
-            let label = new.kind.label();
-            outreach::log(db, new)?;
-            inbox::set_handled(db, &item, true)?;
-            Ok(format!("Reply logged as {label}"))
+        Write::Reply { item, value, note, at } => {
+            let id = inbox::reply(db, &item, value, note, at)?;
+            Ok(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()))
         }
         Write::TaskDone(task) => {
             let t = tasks::done(db, &task)?;
@@ -254,52 +256,68 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
     })
 }
 
+/// Lets the runtime stop a leads-table query that a newer one (the next search keystroke) made stale.
+pub struct Interrupter {
+    handle: rusqlite::InterruptHandle,
+    running: Arc<AtomicU64>,
+}
+
+impl Interrupter {
+    /// Called as a request is sent: a newer page interrupts an older running page, a newer count an
+    /// older count (the interrupted query's answer is stale and dropped by the app).
+    pub fn supersede(&self, req: &Request) {
+        let (generation, is_count) = match req {
+            Request::Query(Query::LeadsPage { slot: Slot::Leads, generation, .. }) => (*generation, 0),
+            Request::Query(Query::LeadCount { slot: Slot::Leads, generation, .. }) => (*generation, 1),
+            _ => return,
+        };
+        let running = self.running.load(Ordering::SeqCst);
+        if running != 0 && running & 1 == is_count && running >> 1 < generation {
+            self.handle.interrupt();
+        }
+    }
+}
+
 /// Runs the worker loop on its own thread until the request channel closes. Bursts are coalesced:
-/// of several lead pages or counts queued for the same list, only those of the newest generation run.
+/// of several lead pages (or counts) queued for the same list, only those of the newest generation run.
 pub fn spawn(
     mut store: Store,
     requests: Receiver<Request>,
     respond: impl Fn(Response) + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<Interrupter> {
+    let running = Arc::new(AtomicU64::new(0));
+    let interrupter = Interrupter { handle: store.conn().get_interrupt_handle(), running: running.clone() };
     std::thread::Builder::new().name("leadline-db".into()).spawn(move || {
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];
             batch.extend(requests.try_iter());
-            let newest = |slot: Slot| {
-                batch
-                    .iter()
-                    .filter_map(|r| match r {
-                        Request::Query(Query::LeadsPage { slot: s, generation, .. })
-                        | Request::Query(Query::LeadCount { slot: s, generation, .. })
-                            if *s == slot =>
-                        {
-                            Some(*generation)
-                        }
-                        _ => None,
-                    })
-                    .max()
+            // (slot, is a count) → newest generation in the batch.
+            let key = |r: &Request| match r {
+                Request::Query(Query::LeadsPage { slot, generation, .. }) => Some(((*slot, false), *generation)),
+                Request::Query(Query::LeadCount { slot, generation, .. }) => Some(((*slot, true), *generation)),
+                _ => None,
             };
-            let (leads_gen, scoring_gen) = (newest(Slot::Leads), newest(Slot::Scoring));
+            let mut newest = std::collections::HashMap::new();
+            for (k, g) in batch.iter().filter_map(key) {
+                let e = newest.entry(k).or_insert(g);
+                *e = (*e).max(g);
+            }
             for req in batch {
-                let stale = match &req {
-                    Request::Query(Query::LeadsPage { slot, generation, .. })
-                    | Request::Query(Query::LeadCount { slot, generation, .. }) => {
-                        let newest = if *slot == Slot::Leads { leads_gen } else { scoring_gen };
-                        newest.is_some_and(|n| *generation < n)
+                if let Some((k, g)) = key(&req) {
+                    if newest.get(&k).is_some_and(|n| g < *n) {
+                        continue;
                     }
-                    _ => false,
-                };
-                if stale {
-                    continue;
+                    running.store(if k.0 == Slot::Leads { (g << 1) | u64::from(k.1) } else { 0 }, Ordering::SeqCst);
                 }
                 let started = std::time::Instant::now();
                 let response = execute(&mut store, req);
+                running.store(0, Ordering::SeqCst);
                 tracing::debug!(elapsed_us = started.elapsed().as_micros() as u64, "request done");
                 respond(response);
             }
         }
     })?;
-    Ok(())
+    Ok(interrupter)
 }
 
 /// The sender half the app's runtime uses.
