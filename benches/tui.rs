@@ -78,9 +78,18 @@ fn frames(c: &mut Criterion) {
     let mut g = c.benchmark_group("search_keystroke");
     d.keys("/");
     d.type_text("ma");
-    g.bench_function("type_and_erase_third_char", |b| {
+    g.bench_function("broad_ma_to_mar_and_back", |b| {
         b.iter(|| {
             d.type_text("r");
+            d.draw();
+            d.keys("backspace");
+            d.draw();
+        })
+    });
+    d.type_text("rt");
+    g.bench_function("narrow_mart_to_marta_and_back", |b| {
+        b.iter(|| {
+            d.type_text("a");
             d.draw();
             d.keys("backspace");
             d.draw();
@@ -91,7 +100,7 @@ fn frames(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(30).warm_up_time(std::time::Duration::from_millis(300)).measurement_time(std::time::Duration::from_secs(2));
+    config = Criterion::default().sample_size(10).warm_up_time(std::time::Duration::from_millis(300)).measurement_time(std::time::Duration::from_secs(2));
     targets = frames
 }
 criterion_main!(benches);

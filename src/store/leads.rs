@@ -589,7 +589,9 @@ pub struct LeadQuery {
 /// One page of leads: filtered, sorted, starting after the cursor (keyset: no OFFSET, any depth is cheap).
 pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
     let (expr, desc) = q.sort.key();
-    let mut sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.team_id = ? AND l.deleted_at IS NULL");
+    // The page's rows are chosen first and only then joined and described, so the per-lead columns
+    // (company, owner, open deal stage) are computed for the page, not for every match being sorted.
+    let mut sql = "SELECT l.seq FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, &q.filter, &mut sql, &mut args)?;
     if let Some(c) = &q.after {
@@ -606,6 +608,7 @@ pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
     let dir = if desc { "DESC" } else { "ASC" };
     sql.push_str(&format!(" ORDER BY {expr} {dir}, l.seq ASC LIMIT ?"));
     args.push(Box::new(q.limit as i64));
+    let sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.seq IN ({sql}) ORDER BY {expr} {dir}, l.seq ASC");
     let mut stmt = db.conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -682,4 +685,40 @@ fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Clock;
+    use crate::store::Store;
+
+    #[test]
+    fn backward_pages_mirror_forward_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
+                .unwrap();
+        store
+            .write(|db| {
+                for i in 0..25 {
+                    let id = create(db, NewLead { first_name: format!("Lead{i:02}"), ..Default::default() })?;
+                    set_score(db, &id, i64::from(i % 7))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let db = store.db();
+        for sort in LeadSort::ALL {
+            let all = list(&db, &LeadQuery { sort, limit: 100, ..Default::default() }).unwrap();
+            let q = LeadQuery { sort, limit: 10, ..Default::default() };
+            let last = list_back(&db, &q, None).unwrap();
+            assert_eq!(last, all[15..].to_vec(), "{sort:?}");
+            let before = list_back(&db, &q, Some(&sort.cursor_of(&last[0]))).unwrap();
+            assert_eq!(before, all[5..15].to_vec(), "{sort:?}");
+            let first = list_back(&db, &q, Some(&sort.cursor_of(&before[0]))).unwrap();
+            assert_eq!(first, all[..5].to_vec(), "{sort:?}");
+        }
+    }
 }
