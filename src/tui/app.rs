@@ -86,7 +86,7 @@ pub struct App {
     /// Views whose data changed since they were shown; they reload on entry.
     stale: [bool; 6],
     next_token: u64,
-    /// Writes in flight that are not tied to a form.
+    /// The terminal size, for paging and mouse hit-testing.
     pub size: (u16, u16),
     pub quit: bool,
 }
