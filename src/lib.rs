@@ -11,3 +11,4 @@ pub mod engine;
 pub mod io;
 pub mod scoring;
 pub mod store;
+pub mod tui;

@@ -1,4 +1,4 @@
-//! The `leadline` binary: parse arguments and hand over to the CLI (or, without a subcommand, the TUI).
+//! The `leadline` binary: parse arguments and hand over to the CLI or, without a subcommand, the TUI.
 
 use std::process::ExitCode;
 
@@ -9,9 +9,6 @@ fn main() -> ExitCode {
     let mut cli = Cli::parse();
     match cli.command.take() {
         Some(command) => cli::run(cli, command),
-        None => {
-            eprintln!("leadline: the terminal UI is not available in this build; see `leadline --help`");
-            ExitCode::from(2)
-        }
+        None => leadline::tui::start::main(&cli),
     }
 }

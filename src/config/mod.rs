@@ -1,5 +1,8 @@
 //! Layered configuration: embedded defaults < user file < `LEADLINE_*` environment < flags.
 
+pub mod keymap;
+pub mod ui;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +39,10 @@ pub struct Config {
     pub privacy: io::PrivacyConfig,
     pub scoring: scoring::ScoringConfig,
     pub automation: automation::AutomationConfig,
+    #[serde(default)]
+    pub keymap: keymap::KeymapConfig,
+    #[serde(default)]
+    pub ui: ui::UiConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -161,3 +161,73 @@ pub fn counts(db: &Db<'_>) -> Result<(i64, i64)> {
         )?
         .query_row([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
+
+/// Answers an inbox message: logs outbound outreach on the item's channel — to the address the
+/// message came from unless `value` names another — and marks the item handled. Sending through a
+/// connector comes later; this records that the rep replied.
+pub fn reply(
+    db: &Db<'_>,
+    id: &InboxId,
+    value: Option<String>,
+    note: Option<String>,
+    at: Option<Timestamp>,
+) -> Result<OutreachId> {
+    let item = get(db, id)?;
+    let (Some(lead), Some(kind)) = (item.lead_id.clone(), item.channel) else {
+        return Err(StoreError::Refused(format!("'{}' is a notice with no channel to reply on", item.title)));
+    };
+    let value = super::non_empty(value).or_else(|| {
+        item.outreach_id.as_ref().and_then(|o| super::outreach::get(db, &OutreachId(o.clone())).ok()).map(|o| o.value)
+    });
+    let mut new = super::outreach::NewOutreach::new(LeadId(lead), kind);
+    new.value = value;
+    new.description = note;
+    new.occurred_at = at;
+    let out = super::outreach::log(db, new)?;
+    set_handled(db, id, true)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::{Clock, Direction};
+    use crate::store::leads::{self, NewLead};
+    use crate::store::outreach::{self, NewOutreach};
+    use crate::store::{Store, timeline};
+
+    #[test]
+    fn reply_goes_out_on_the_same_channel_and_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Timestamp(1_790_000_000_000);
+        let mut store = Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(now)).unwrap();
+        let (lead, item) = store
+            .write(|db| {
+                let lead = leads::create(db, NewLead { first_name: "Ana".into(), ..Default::default() })?;
+                let mut inbound = NewOutreach::new(lead.clone(), OutreachKind::Platform);
+                inbound.value = Some("Upwork".into());
+                inbound.direction = Direction::Inbound;
+                inbound.description = Some("Are you available?".into());
+                outreach::log(db, inbound)?;
+                Ok((lead, list(db, false, 10)?.remove(0).id))
+            })
+            .unwrap();
+        store.write(|db| reply(db, &item, None, Some("Yes, tomorrow".into()), None)).unwrap();
+        let db = store.db();
+        assert!(get(&db, &item).unwrap().handled_at.is_some());
+        let entries = timeline::for_lead(&db, &lead).unwrap();
+        let sent = entries
+            .iter()
+            .find_map(|e| match e {
+                timeline::Entry::Outreach(o) if o.direction == Direction::Outbound => Some(o.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!((sent.kind, sent.value.as_str()), (OutreachKind::Platform, "Upwork"));
+        drop(db);
+        let notice = store.write(|db| add_notice(db, Some(&lead), None, "Lead acquired", "")).unwrap();
+        let err = store.write(|db| reply(db, &notice, None, None, None)).unwrap_err();
+        assert!(err.to_string().contains("no channel"), "{err}");
+    }
+}

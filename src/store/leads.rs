@@ -251,7 +251,8 @@ pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
     args.push(&team);
     let mut stmt = db.conn.prepare(&sql)?;
     let mut rows: Vec<Lead> = stmt.query_map(params_from_iter(args), from_row)?.collect::<rusqlite::Result<_>>()?;
-    rows.sort_by_key(|l| seqs.iter().position(|s| *s == l.seq));
+    let order: std::collections::HashMap<i64, usize> = seqs.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    rows.sort_by_key(|l| order.get(&l.seq).copied());
     Ok(rows)
 }
 
@@ -587,43 +588,62 @@ pub struct LeadQuery {
 }
 
 /// One page of leads: filtered, sorted, starting after the cursor (keyset: no OFFSET, any depth is cheap).
-///
-/// After a cursor the page is read in two index seeks: the rest of the cursor's sort-key group
-/// (`key = k AND seq beyond s`), then the keys beyond `k`. A single row-value comparison would read
-/// the same rows, but SQLite seeks only on its first column, so deep pages of equal keys would scan.
 pub fn list(db: &Db<'_>, q: &LeadQuery) -> Result<Vec<Lead>> {
+    page(db, q, q.after.as_ref(), true)
+}
+
+/// The page that ends just before `before` (or the last page when `None`), in list order: keyset paging
+/// backwards, so a virtual table can scroll up from anywhere and jump to the end without OFFSET.
+pub fn list_back(db: &Db<'_>, q: &LeadQuery, before: Option<&Cursor>) -> Result<Vec<Lead>> {
+    let mut rows = page(db, q, before, false)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// Reads a page in `forward` (list) order or backwards from the cursor.
+///
+/// The page's rows are chosen first and only then described, so the per-lead columns (company, owner,
+/// open deal stage) are computed for the page, not for every match being sorted. After a cursor the rows
+/// come from two index seeks: the rest of the cursor's sort-key group (`key = k AND seq beyond s`), then
+/// the keys beyond `k`. A single row-value comparison would read the same rows, but SQLite seeks only on
+/// its first column, so deep pages over equal keys (a million leads scored 0) would scan.
+fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> Result<Vec<Lead>> {
     let (expr, desc) = q.sort.key();
-    let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
-    let mut base = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.team_id = ? AND l.deleted_at IS NULL");
+    let descending = desc == forward;
+    let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
+    let mut base = "SELECT l.seq FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();
     let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, &q.filter, &mut base, &mut filter_args)?;
+    let seqs = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<i64>> {
+        let mut stmt = db.conn.prepare_cached(sql)?;
+        let args = filter_args.iter().chain(extra.iter()).map(|b| b.as_ref());
+        let rows = stmt.query_map(params_from_iter(args), |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
     let key_arg = |c: &Cursor| -> Box<dyn ToSql> {
         match &c.key {
             CursorKey::Int(i) => Box::new(*i),
             CursorKey::Text(t) => Box::new(t.clone()),
         }
     };
-    let run = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<Lead>> {
-        let mut stmt = db.conn.prepare_cached(sql)?;
-        let args = filter_args.iter().chain(extra.iter()).map(|b| b.as_ref());
-        let rows = stmt.query_map(params_from_iter(args), from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let chosen = match cursor {
+        None => seqs(&format!("{base} ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"), vec![Box::new(q.limit as i64)])?,
+        Some(c) => {
+            let mut chosen = seqs(
+                &format!("{base} AND {expr} = ? AND l.seq {cmp} ? ORDER BY l.seq {dir} LIMIT ?"),
+                vec![key_arg(c), Box::new(c.seq), Box::new(q.limit as i64)],
+            )?;
+            if chosen.len() < q.limit {
+                let rest = q.limit - chosen.len();
+                chosen.extend(seqs(
+                    &format!("{base} AND {expr} {cmp} ? ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"),
+                    vec![key_arg(c), Box::new(rest as i64)],
+                )?);
+            }
+            chosen
+        }
     };
-    let Some(c) = &q.after else {
-        return run(&format!("{base} ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"), vec![Box::new(q.limit as i64)]);
-    };
-    let mut page = run(
-        &format!("{base} AND {expr} = ? AND l.seq {cmp} ? ORDER BY l.seq {dir} LIMIT ?"),
-        vec![key_arg(c), Box::new(c.seq), Box::new(q.limit as i64)],
-    )?;
-    if page.len() < q.limit {
-        let rest = q.limit - page.len();
-        page.extend(run(
-            &format!("{base} AND {expr} {cmp} ? ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"),
-            vec![key_arg(c), Box::new(rest as i64)],
-        )?);
-    }
-    Ok(page)
+    by_seqs(db, &chosen)
 }
 
 /// Every lead matching a filter, oldest row first, handed to `f` one at a time as the query steps
@@ -686,4 +706,40 @@ fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Clock;
+    use crate::store::Store;
+
+    #[test]
+    fn backward_pages_mirror_forward_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
+                .unwrap();
+        store
+            .write(|db| {
+                for i in 0..25 {
+                    let id = create(db, NewLead { first_name: format!("Lead{i:02}"), ..Default::default() })?;
+                    set_score(db, &id, i64::from(i % 7))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let db = store.db();
+        for sort in LeadSort::ALL {
+            let all = list(&db, &LeadQuery { sort, limit: 100, ..Default::default() }).unwrap();
+            let q = LeadQuery { sort, limit: 10, ..Default::default() };
+            let last = list_back(&db, &q, None).unwrap();
+            assert_eq!(last, all[15..].to_vec(), "{sort:?}");
+            let before = list_back(&db, &q, Some(&sort.cursor_of(&last[0]))).unwrap();
+            assert_eq!(before, all[5..15].to_vec(), "{sort:?}");
+            let first = list_back(&db, &q, Some(&sort.cursor_of(&before[0]))).unwrap();
+            assert_eq!(first, all[..5].to_vec(), "{sort:?}");
+        }
+    }
 }

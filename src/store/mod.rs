@@ -10,6 +10,7 @@ pub mod contact;
 pub mod deals;
 mod error;
 pub mod events;
+pub mod followups;
 pub mod inbox;
 pub mod leads;
 pub mod meetings;

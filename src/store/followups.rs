@@ -1,0 +1,154 @@
+//! Follow-up lists: the leads a rep is losing touch with, by the cadence configured for their
+//! open deal's stage or their tags (the shortest applicable cadence wins), else the default.
+
+use rusqlite::{ToSql, params_from_iter};
+use serde::Serialize;
+
+use super::{Db, Result};
+use crate::config::FollowupConfig;
+use crate::domain::time::DAY_MS;
+use crate::domain::{LeadId, Timestamp};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LosingTouch {
+    pub id: LeadId,
+    pub name: String,
+    pub company: Option<String>,
+    pub stage: Option<String>,
+    pub last_contacted_at: Timestamp,
+    /// The cadence (days) that applies to this lead.
+    pub cadence_days: i64,
+}
+
+/// Leads contacted at least once whose last contact is older than their cadence, oldest contact first.
+/// Do-not-contact leads are left out. The scan walks `leads_by_contact` from its old end and stops
+/// at the shortest configured cadence, so it stays cheap on a million leads.
+pub fn losing_touch(db: &Db<'_>, cfg: &FollowupConfig, limit: usize) -> Result<Vec<LosingTouch>> {
+    let default = i64::from(cfg.cadence_days);
+    let shortest =
+        cfg.cadence_by_stage.values().chain(cfg.cadence_by_tag.values()).map(|d| i64::from(*d)).fold(default, i64::min);
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    let mut ctes = Vec::new();
+    let mut parts = Vec::new();
+    let stage_expr =
+        "(SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
+                       ORDER BY d.updated_at DESC LIMIT 1)";
+    if !cfg.cadence_by_stage.is_empty() {
+        let values: Vec<&str> = cfg.cadence_by_stage.iter().map(|_| "(?, ?)").collect();
+        ctes.push(format!("stage_c(stage, days) AS (VALUES {})", values.join(", ")));
+        for (stage, days) in &cfg.cadence_by_stage {
+            let stage = db.ctx.stages.resolve(stage).unwrap_or_else(|_| stage.clone());
+            args.push(Box::new(stage));
+            args.push(Box::new(i64::from(*days)));
+        }
+        parts.push(format!("SELECT days FROM stage_c WHERE stage = {stage_expr}"));
+    }
+    if !cfg.cadence_by_tag.is_empty() {
+        let values: Vec<&str> = cfg.cadence_by_tag.iter().map(|_| "(?, ?)").collect();
+        ctes.push(format!("tag_c(tag, days) AS (VALUES {})", values.join(", ")));
+        for (tag, days) in &cfg.cadence_by_tag {
+            args.push(Box::new(tag.trim().to_lowercase()));
+            args.push(Box::new(i64::from(*days)));
+        }
+        parts.push("SELECT c.days FROM tag_c c JOIN lead_tags t ON t.tag = c.tag WHERE t.lead_id = l.id".into());
+    }
+    let cadence = if parts.is_empty() {
+        "?".to_string()
+    } else {
+        format!("coalesce((SELECT min(days) FROM ({})), ?)", parts.join(" UNION ALL "))
+    };
+    args.push(Box::new(default));
+    let with = if ctes.is_empty() { String::new() } else { format!("WITH {} ", ctes.join(", ")) };
+    let sql = format!(
+        "{with}SELECT id, name, company, stage, contact, cadence FROM (
+           SELECT l.id, trim(l.first_name || ' ' || l.last_name) AS name, a.name AS company, {stage_expr} AS stage,
+                  ifnull(l.last_contacted_at, 0) AS contact, {cadence} AS cadence, l.seq AS seq
+           FROM leads l LEFT JOIN accounts a ON a.id = l.account_id
+           WHERE l.team_id = ? AND l.deleted_at IS NULL AND l.do_not_contact = 0
+             AND ifnull(l.last_contacted_at, 0) BETWEEN 1 AND ?)
+         WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?"
+    );
+    args.push(Box::new(db.ctx.team_id.0.clone()));
+    args.push(Box::new(db.now.0 - shortest * DAY_MS));
+    args.push(Box::new(db.now.0));
+    args.push(Box::new(limit as i64));
+    let mut stmt = db.conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
+        Ok(LosingTouch {
+            id: LeadId(r.get(0)?),
+            name: r.get(1)?,
+            company: r.get(2)?,
+            stage: r.get(3)?,
+            last_contacted_at: Timestamp(r.get(4)?),
+            cadence_days: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Clock;
+    use crate::store::leads::{self, NewLead};
+    use crate::store::{Store, deals};
+
+    const NOW: Timestamp = Timestamp(1_790_000_000_000);
+
+    #[test]
+    fn cadence_by_stage_and_tag_shortest_wins_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::defaults();
+        config.followup.cadence_days = 14;
+        config.followup.cadence_by_stage.insert("Proposal".into(), 5);
+        config.followup.cadence_by_tag.insert("hot".into(), 3);
+        let mut store = Store::open(&dir.path().join("t.db"), &config, Clock::Fixed(NOW)).unwrap();
+        let add = |store: &mut Store, name: &str, days_ago: Option<i64>, tag: Option<&str>, stage: Option<&str>| {
+            store
+                .write(|db| {
+                    let id = leads::create(
+                        db,
+                        NewLead {
+                            first_name: name.into(),
+                            tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
+                            ..Default::default()
+                        },
+                    )?;
+                    if let Some(d) = days_ago {
+                        leads::touch(db, &id, NOW.plus_days(-d))?;
+                    }
+                    if let Some(s) = stage {
+                        deals::create(
+                            db,
+                            deals::NewDeal {
+                                lead: id.clone(),
+                                title: format!("{name} deal"),
+                                amount: None,
+                                product: None,
+                                use_case: None,
+                                stage: Some(s.into()),
+                                origin_outreach: None,
+                            },
+                        )?;
+                    }
+                    Ok(id)
+                })
+                .unwrap()
+        };
+        add(&mut store, "Never", None, None, None);
+        add(&mut store, "Recent", Some(10), None, None);
+        add(&mut store, "Old", Some(20), None, None);
+        add(&mut store, "Hot", Some(4), Some("hot"), None);
+        add(&mut store, "Warm", Some(2), Some("hot"), None);
+        add(&mut store, "Proposal", Some(6), None, Some("proposal"));
+        let dnc = add(&mut store, "Quiet", Some(30), None, None);
+        store
+            .write(|db| leads::update(db, &dnc, leads::LeadPatch { do_not_contact: Some(true), ..Default::default() }))
+            .unwrap();
+        let list = losing_touch(&store.db(), &config.followup, 50).unwrap();
+        let names: Vec<_> = list.iter().map(|l| (l.name.as_str(), l.cadence_days)).collect();
+        assert_eq!(names, vec![("Old", 14), ("Proposal", 5), ("Hot", 3)]);
+        assert_eq!(losing_touch(&store.db(), &config.followup, 1).unwrap().len(), 1);
+    }
+}

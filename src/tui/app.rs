@@ -1,0 +1,582 @@
+//! The app state and `update`: actions in, state changed, effects out. Drawing lives in `ui.rs`.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+
+use super::action::{Action, Effect};
+use super::command::Command;
+use super::context::UiCtx;
+use super::forms::{self, Purpose};
+use super::keymap::{Key, Keymap, Resolved, Scope};
+use super::theme::Theme;
+use super::views::detail::DetailView;
+use super::views::followups::FollowupsView;
+use super::views::inbox::InboxView;
+use super::views::kanban::KanbanView;
+use super::views::leads::LeadsView;
+use super::views::scoring::ScoringView;
+use super::views::{Out, queries};
+use super::widgets::form::Form;
+use super::widgets::palette::Palette;
+use super::widgets::status::Toast;
+use super::worker::{Query, Request, Response, Slot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewId {
+    Leads,
+    Detail,
+    Pipeline,
+    Inbox,
+    Scoring,
+    Followups,
+}
+
+impl ViewId {
+    pub fn scope(self) -> Scope {
+        match self {
+            ViewId::Leads => Scope::Leads,
+            ViewId::Detail => Scope::Detail,
+            ViewId::Pipeline => Scope::Pipeline,
+            ViewId::Inbox => Scope::Inbox,
+            ViewId::Scoring => Scope::Scoring,
+            ViewId::Followups => Scope::Followups,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewId::Leads => "Leads",
+            ViewId::Detail => "Lead",
+            ViewId::Pipeline => "Pipeline",
+            ViewId::Inbox => "Inbox",
+            ViewId::Scoring => "Scoring",
+            ViewId::Followups => "Follow-ups",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Form(Box<Form>),
+    Palette(Palette),
+    Help { scroll: usize },
+}
+
+const TOAST_FOR: Duration = Duration::from_secs(4);
+
+pub struct App {
+    pub ctx: UiCtx,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub mouse: bool,
+    pub view: ViewId,
+    pub history: Vec<ViewId>,
+    pub leads: LeadsView,
+    pub detail: DetailView,
+    pub kanban: KanbanView,
+    pub inbox: InboxView,
+    pub scoring: ScoringView,
+    pub followups: FollowupsView,
+    pub popup: Option<Popup>,
+    pub toast: Option<(Toast, Instant)>,
+    pub pending: Vec<Key>,
+    /// (unread, unhandled) inbox counts for the status line.
+    pub inbox_counts: (i64, i64),
+    /// Views whose data changed since they were shown; they reload on entry.
+    stale: [bool; 6],
+    next_token: u64,
+    /// The terminal size, for paging and mouse hit-testing.
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(ctx: UiCtx, keymap: Keymap, theme: Theme, mouse: bool) -> Self {
+        App {
+            ctx,
+            keymap,
+            theme,
+            mouse,
+            view: ViewId::Leads,
+            history: Vec::new(),
+            leads: LeadsView::default(),
+            detail: DetailView::default(),
+            kanban: KanbanView::default(),
+            inbox: InboxView::default(),
+            scoring: ScoringView::default(),
+            followups: FollowupsView::default(),
+            popup: None,
+            toast: None,
+            pending: Vec::new(),
+            inbox_counts: (0, 0),
+            stale: [false; 6],
+            next_token: 0,
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    /// The first queries: the leads table and the status counts.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut out = self.leads.enter(false);
+        out.push(Out::Query(Query::Status));
+        self.apply(out)
+    }
+
+    /// Rows of list content a view shows at the current size (for paging).
+    pub fn page(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(5).max(1)
+    }
+
+    /// When the next timer is due (a toast to clear); `None` means sleep until an event.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.toast.as_ref().map(|(_, t)| *t)
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Key(k) => self.key(k),
+            Action::Command(c) => self.command(c),
+            Action::Mouse(m) => self.mouse_event(m),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Action::Response(r) => self.response(*r),
+            Action::Tick => {
+                if self.toast.as_ref().is_some_and(|(_, t)| *t <= Instant::now()) {
+                    self.toast = None;
+                }
+                Vec::new()
+            }
+            Action::Terminate => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+        }
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        let text = text.into();
+        if error {
+            tracing::warn!(%text, "shown to the rep");
+        }
+        self.toast = Some((Toast { text, error }, Instant::now() + TOAST_FOR));
+    }
+
+    fn input_mode(&self) -> bool {
+        matches!(self.popup, Some(Popup::Form(_)) | Some(Popup::Palette(_)))
+            || (self.view == ViewId::Leads && self.leads.search.is_some() && self.popup.is_none())
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if k.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        // Ctrl-C always leaves, whatever the keymap says.
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        let key = Key::from_event(k);
+        if self.input_mode() {
+            return match self.keymap.resolve(&[Scope::Input], &[], key) {
+                Resolved::Command(c) => self.input_command(c),
+                _ => self.input_key(k),
+            };
+        }
+        let scopes = [self.view.scope(), Scope::Global];
+        let pending = std::mem::take(&mut self.pending);
+        match self.keymap.resolve(&scopes, &pending, key) {
+            Resolved::Command(c) => self.command(c),
+            Resolved::Pending => {
+                self.pending = pending;
+                self.pending.push(key);
+                Vec::new()
+            }
+            Resolved::Unbound if !pending.is_empty() => {
+                // An abandoned sequence: try the key on its own.
+                self.key(k)
+            }
+            Resolved::Unbound => Vec::new(),
+        }
+    }
+
+    /// A key in text input that is not a bound input command: typing.
+    fn input_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let typed = match k.code {
+            KeyCode::Char(c) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
+            _ => None,
+        };
+        let backspace = k.code == KeyCode::Backspace;
+        match &mut self.popup {
+            Some(Popup::Form(f)) => {
+                if let Some(c) = typed {
+                    f.type_char(c);
+                } else if backspace {
+                    f.backspace();
+                }
+                f.error = None;
+                Vec::new()
+            }
+            Some(Popup::Palette(p)) => {
+                if let Some(c) = typed {
+                    p.input.push(c);
+                } else if backspace {
+                    p.input.pop();
+                }
+                p.refilter();
+                Vec::new()
+            }
+            _ => {
+                let Some(mut text) = self.leads.search.clone() else { return Vec::new() };
+                if let Some(c) = typed {
+                    text.push(c);
+                } else if backspace {
+                    text.pop();
+                } else {
+                    return Vec::new();
+                }
+                let out = self.leads.search_changed(text);
+                self.apply(out)
+            }
+        }
+    }
+
+    fn input_command(&mut self, c: Command) -> Vec<Effect> {
+        match c {
+            Command::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Command::Back => {
+                if self.popup.is_some() {
+                    self.popup = None;
+                } else if self.leads.search.take().is_some() {
+                    let out = self.leads.search_changed(String::new());
+                    self.leads.search = None;
+                    return self.apply(out);
+                }
+                return Vec::new();
+            }
+            _ => {}
+        }
+        match &mut self.popup {
+            Some(Popup::Palette(p)) => match c {
+                Command::Up => p.move_by(-1),
+                Command::Down => p.move_by(1),
+                Command::Open => {
+                    if let Some(cmd) = p.selected() {
+                        self.popup = None;
+                        return self.command(cmd);
+                    }
+                }
+                _ => {}
+            },
+            Some(Popup::Form(f)) => match c {
+                Command::Up => f.next(-1),
+                Command::Down => f.next(1),
+                Command::Left | Command::Right => {
+                    let changed = f.cycle(if c == Command::Left { -1 } else { 1 });
+                    if changed && f.fields[f.focus].label == "Kind" {
+                        let lead = self
+                            .detail
+                            .lead
+                            .clone()
+                            .filter(|l| matches!(&f.purpose, Purpose::LogOutreach { lead } if *lead == l.id));
+                        let lead = lead.or_else(|| self.leads.window.selected_lead().cloned());
+                        forms::kind_changed(f, lead.as_ref());
+                    }
+                }
+                Command::Open => return self.submit(),
+                _ => {}
+            },
+            _ => {
+                if c == Command::Open {
+                    // Enter keeps the search as a filter and gives the keys back to the table.
+                    self.leads.search = None;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn submit(&mut self) -> Vec<Effect> {
+        let Some(Popup::Form(form)) = &mut self.popup else { return Vec::new() };
+        if form.waiting.is_some() {
+            return Vec::new();
+        }
+        if let Purpose::Filter(which) = form.purpose {
+            let mut filter = self.leads.window.filter.clone();
+            forms::apply_filter(which, form, &mut filter);
+            self.popup = None;
+            let out = self.leads.set_filter(filter);
+            return self.apply(out);
+        }
+        match forms::to_write(form, &self.ctx) {
+            Ok(op) => {
+                self.next_token += 1;
+                form.waiting = Some(self.next_token);
+                vec![Effect::Request(Request::Write { token: self.next_token, op })]
+            }
+            Err(e) => {
+                form.error = Some(e);
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn command(&mut self, c: Command) -> Vec<Effect> {
+        self.pending.clear();
+        if let Some(Popup::Help { scroll }) = &mut self.popup {
+            match c {
+                Command::Down => *scroll += 1,
+                Command::Up => *scroll = scroll.saturating_sub(1),
+                Command::PageDown => *scroll += 10,
+                Command::Quit => {
+                    self.quit = true;
+                    return vec![Effect::Quit];
+                }
+                _ => self.popup = None,
+            }
+            return Vec::new();
+        }
+        match c {
+            Command::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Command::Back => {
+                if self.popup.take().is_some() {
+                    return Vec::new();
+                }
+                return match self.history.pop() {
+                    Some(v) => self.go(v, false),
+                    None if self.view == ViewId::Leads => {
+                        self.quit = true;
+                        vec![Effect::Quit]
+                    }
+                    None => self.go(ViewId::Leads, false),
+                };
+            }
+            Command::Help => {
+                self.popup = Some(Popup::Help { scroll: 0 });
+                return Vec::new();
+            }
+            Command::Palette => {
+                self.popup = Some(Popup::Palette(Palette::default()));
+                return Vec::new();
+            }
+            Command::ToggleTheme => {
+                self.theme = if self.theme.name == "dark" { Theme::light() } else { Theme::dark() };
+                return Vec::new();
+            }
+            Command::ViewLeads => return self.go(ViewId::Leads, true),
+            Command::ViewPipeline => return self.go(ViewId::Pipeline, true),
+            Command::ViewInbox => return self.go(ViewId::Inbox, true),
+            Command::ViewScoring => return self.go(ViewId::Scoring, true),
+            Command::ViewFollowups => return self.go(ViewId::Followups, true),
+            Command::ViewDetail => {
+                let lead = match self.view {
+                    ViewId::Scoring => self.scoring.window.selected_lead().map(|l| l.id.clone()),
+                    _ => self.leads.window.selected_lead().map(|l| l.id.clone()),
+                };
+                return match lead.or_else(|| self.detail.lead_id.clone()) {
+                    Some(id) => self.open_lead(id),
+                    None => Vec::new(),
+                };
+            }
+            _ => {}
+        }
+        let page = self.page();
+        let handled = match self.view {
+            ViewId::Leads => self.leads.command(c, page, &self.ctx),
+            ViewId::Detail => self.detail.command(c, page, &self.ctx),
+            ViewId::Pipeline => {
+                let cards = KanbanView::cards_per_column(self.size.1.saturating_sub(2));
+                let out = self.kanban.command(c, cards, &self.ctx);
+                self.kanban.settle(self.size.0);
+                out
+            }
+            ViewId::Inbox => self.inbox.command(c, page),
+            ViewId::Scoring => self.scoring.command(c, page),
+            ViewId::Followups => self.followups.command(c, page / 2, &self.ctx),
+        };
+        match handled {
+            Some(out) => self.apply(out),
+            None => {
+                let key = self.keymap.key_for(&[Scope::Global], Command::Palette).unwrap_or_else(|| ":".into());
+                self.toast(format!("'{}' does nothing in {} ({key} lists commands)", c.name(), self.view.name()), true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn go(&mut self, v: ViewId, remember: bool) -> Vec<Effect> {
+        if remember && v != self.view {
+            self.history.push(self.view);
+            if self.history.len() > 20 {
+                self.history.remove(0);
+            }
+        }
+        self.view = v;
+        let stale = std::mem::take(&mut self.stale[v as usize]);
+        let out = match v {
+            ViewId::Leads => self.leads.enter(stale),
+            ViewId::Detail => self.detail.reload(),
+            ViewId::Pipeline => self.kanban.enter(&self.ctx, stale),
+            ViewId::Inbox => self.inbox.enter(stale),
+            ViewId::Scoring => self.scoring.enter(stale),
+            ViewId::Followups => self.followups.enter(&self.ctx, stale),
+        };
+        self.apply(out)
+    }
+
+    pub fn open_lead(&mut self, id: crate::domain::LeadId) -> Vec<Effect> {
+        if self.view != ViewId::Detail {
+            self.history.push(self.view);
+        }
+        self.view = ViewId::Detail;
+        let out = self.detail.open(id);
+        self.apply(out)
+    }
+
+    /// Turns view outputs into effects (and popups, navigation, toasts).
+    fn apply(&mut self, outs: Vec<Out>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for o in outs {
+            match o {
+                Out::Query(q) => effects.push(Effect::Request(Request::Query(q))),
+                Out::Write(op) => {
+                    self.next_token += 1;
+                    effects.push(Effect::Request(Request::Write { token: self.next_token, op }));
+                }
+                Out::Form(f) => self.popup = Some(Popup::Form(Box::new(f))),
+                Out::OpenLead(id) => effects.extend(self.open_lead(id)),
+                Out::Toast(t, e) => self.toast(t, e),
+            }
+        }
+        effects
+    }
+
+    fn response(&mut self, r: Response) -> Vec<Effect> {
+        let page = self.page();
+        match r {
+            Response::LeadsPage { slot, generation, dir, rows } => {
+                let w = if slot == Slot::Leads { &mut self.leads.window } else { &mut self.scoring.window };
+                let more = w.on_page(generation, dir, rows, page);
+                w.scroll_into_view(page);
+                self.apply(queries(more))
+            }
+            Response::LeadCount { slot, generation, count } => {
+                let w = if slot == Slot::Leads { &mut self.leads.window } else { &mut self.scoring.window };
+                w.on_count(generation, count);
+                Vec::new()
+            }
+            Response::Detail { lead, result } => {
+                self.detail.loaded(lead, result);
+                Vec::new()
+            }
+            Response::Pipeline(s) => {
+                self.kanban.on_summary(s);
+                Vec::new()
+            }
+            Response::Column { stage, generation, after, rows } => {
+                self.kanban.on_column(stage, generation, after, rows);
+                Vec::new()
+            }
+            Response::Inbox(items) => {
+                self.inbox.loaded(items);
+                Vec::new()
+            }
+            Response::Followups(d) => {
+                self.followups.loaded(d);
+                Vec::new()
+            }
+            Response::Status(c) => {
+                if let Ok(c) = c {
+                    self.inbox_counts = c;
+                }
+                Vec::new()
+            }
+            Response::Written { token, result } => self.written(token, result),
+        }
+    }
+
+    fn written(&mut self, token: u64, result: Result<String, String>) -> Vec<Effect> {
+        let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
+        match result {
+            Ok(msg) => {
+                if form_waiting {
+                    self.popup = None;
+                }
+                if !msg.is_empty() {
+                    self.toast(msg, false);
+                }
+                self.refresh_after_write()
+            }
+            Err(e) => {
+                if form_waiting && let Some(Popup::Form(f)) = &mut self.popup {
+                    // Keep the rep's input; say what was wrong.
+                    f.waiting = None;
+                    f.error = Some(e.clone());
+                }
+                self.toast(e, true);
+                Vec::new()
+            }
+        }
+    }
+
+    /// After a write: the view in front and the open lead reload now, the others when next shown.
+    fn refresh_after_write(&mut self) -> Vec<Effect> {
+        self.stale = [true; 6];
+        self.stale[self.view as usize] = false;
+        let mut out = vec![Out::Query(Query::Status)];
+        out.extend(self.detail.reload());
+        match self.view {
+            ViewId::Leads => out.extend(queries(self.leads.window.refresh())),
+            ViewId::Detail => {}
+            ViewId::Pipeline => out.extend(self.kanban.reload(&self.ctx)),
+            ViewId::Inbox => out.extend(self.inbox.reload()),
+            ViewId::Scoring => out.extend(queries(self.scoring.window.refresh())),
+            ViewId::Followups => out.extend(self.followups.reload(&self.ctx)),
+        }
+        self.apply(out)
+    }
+
+    fn mouse_event(&mut self, m: crossterm::event::MouseEvent) -> Vec<Effect> {
+        if !self.mouse || self.popup.is_some() {
+            return Vec::new();
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.command(Command::Down),
+            MouseEventKind::ScrollUp => self.command(Command::Up),
+            MouseEventKind::Down(MouseButton::Left) if self.view == ViewId::Leads => {
+                let body = super::ui::body_area(self.size);
+                match self.leads.row_at(body, m.row) {
+                    Some(i) if i == self.leads.window.selected => self.command(Command::Open),
+                    Some(i) => {
+                        self.leads.window.selected = i;
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                }
+            }
+            MouseEventKind::Down(MouseButton::Left) if m.row == 0 => {
+                // The tab bar: " leadline " then " N Name " tabs.
+                let tabs = super::ui::TABS;
+                let mut x = 10u16;
+                for (i, (_, name)) in tabs.iter().enumerate() {
+                    let w = (format!(" {} {} ", i + 1, name).len()) as u16;
+                    if m.column >= x && m.column < x + w {
+                        return self.go(tabs[i].0, true);
+                    }
+                    x += w;
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+}

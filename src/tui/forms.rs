@@ -1,0 +1,365 @@
+//! The forms of the UI: how each is laid out, and how its values become a store write.
+//! Parsing uses the same domain functions as the CLI; the store validates the rest.
+
+use std::str::FromStr;
+
+use super::context::UiCtx;
+use super::widgets::form::{Field, Form};
+use super::worker::Write;
+use crate::domain::time::parse_time;
+use crate::domain::{
+    DealId, Direction, InboxId, LeadId, Lifecycle, MeetingId, Money, OutreachKind, ReplyType, TaskId, TaskKind,
+    Timestamp,
+};
+use crate::store::deals::NewDeal;
+use crate::store::leads::{Lead, LeadFilter, LeadPatch};
+use crate::store::outreach::NewOutreach;
+use crate::store::tasks::NewTask;
+
+/// Which lead-list filter a filter form sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    Tag,
+    Stage,
+    Source,
+    Owner,
+    Lifecycle,
+}
+
+/// What a form does when submitted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    LogOutreach {
+        lead: LeadId,
+    },
+    Reply {
+        item: InboxId,
+        lead: LeadId,
+        kind: OutreachKind,
+    },
+    AddTask {
+        lead: LeadId,
+    },
+    AddNote {
+        lead: LeadId,
+    },
+    Schedule {
+        lead: LeadId,
+    },
+    NoShow {
+        meeting: MeetingId,
+    },
+    CreateDeal {
+        lead: LeadId,
+    },
+    EditLead {
+        lead: Box<Lead>,
+    },
+    DoNotContact {
+        lead: LeadId,
+    },
+    Win {
+        deal: DealId,
+    },
+    Lose {
+        deal: DealId,
+    },
+    Snooze {
+        task: TaskId,
+    },
+    /// Sets a filter of the leads table; handled by the app, not the store.
+    Filter(FilterField),
+}
+
+fn names<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|k| name(*k).to_string()).collect()
+}
+
+pub fn log_outreach(lead: &Lead) -> Form {
+    let mut f = Form::new(
+        format!("Log outreach · {}", lead.name()),
+        Purpose::LogOutreach { lead: lead.id.clone() },
+        vec![
+            Field::choice("Kind", names(&OutreachKind::ALL, OutreachKind::as_str), "email"),
+            Field::text("Value", "", ""),
+            Field::choice("Direction", vec!["outbound".into(), "inbound".into()], "outbound"),
+            Field::choice("Reply", names(&ReplyType::ALL, ReplyType::as_str), "none"),
+            Field::text("Note", "", "What was said or sent"),
+            Field::text("When", "now", "now, -2h, yesterday 16:00, 2026-11-20 18:00"),
+        ],
+    );
+    kind_changed(&mut f, Some(lead));
+    f
+}
+
+/// Keeps the kind-specific field's hint (and default from the lead) in step with the chosen kind.
+pub fn kind_changed(form: &mut Form, lead: Option<&Lead>) {
+    let Ok(kind) = OutreachKind::from_str(form.value("Kind")) else { return };
+    let default = match (kind, lead) {
+        (OutreachKind::Email, Some(l)) => l.email.clone(),
+        (OutreachKind::Call, Some(l)) => l.phone.clone(),
+        _ => None,
+    };
+    if let Some(field) = form.fields.iter_mut().find(|f| f.label == "Value") {
+        field.hint = format!("{} ({})", kind.value_name(), kind.label());
+        if lead.is_some() {
+            field.value = default.unwrap_or_default();
+        }
+    }
+}
+
+pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind) -> Form {
+    Form::new(
+        format!("Reply by {} · {lead_name}", kind.as_str()),
+        Purpose::Reply { item, lead, kind },
+        vec![
+            Field::text("Value", "", &format!("{} — empty: where the message came from", kind.value_name())),
+            Field::text("Note", "", "What you answered"),
+            Field::text("When", "now", "now, -1h, ..."),
+        ],
+    )
+}
+
+pub fn add_task(lead: &Lead) -> Form {
+    Form::new(
+        format!("Add task · {}", lead.name()),
+        Purpose::AddTask { lead: lead.id.clone() },
+        vec![
+            Field::text("Title", format!("Follow up with {}", lead.first_name), ""),
+            Field::text("Due", "+1d", "+48h, tomorrow 9:00, mon 10:00, 2026-12-01"),
+            Field::choice("Kind", names(&TaskKind::ALL, TaskKind::as_str), "follow_up"),
+        ],
+    )
+}
+
+pub fn add_note(lead: &Lead) -> Form {
+    Form::new(
+        format!("Add note · {}", lead.name()),
+        Purpose::AddNote { lead: lead.id.clone() },
+        vec![Field::text("Note", "", "")],
+    )
+}
+
+pub fn schedule(lead: &Lead) -> Form {
+    Form::new(
+        format!("Schedule meeting · {}", lead.name()),
+        Purpose::Schedule { lead: lead.id.clone() },
+        vec![
+            Field::text("When", "tomorrow 10:00", "tomorrow 10:00, mon 15:30, 2026-12-01 09:00"),
+            Field::text("Title", "Intro call", ""),
+        ],
+    )
+}
+
+pub fn no_show(meeting: MeetingId) -> Form {
+    Form::new("Meeting: no-show", Purpose::NoShow { meeting }, vec![Field::text("Reason", "", "optional")])
+}
+
+pub fn create_deal(lead: &Lead, ctx: &UiCtx) -> Form {
+    let stages: Vec<String> = ctx.stages.open_stages().cloned().collect();
+    let first = stages.first().cloned().unwrap_or_default();
+    Form::new(
+        format!("Create deal · {}", lead.name()),
+        Purpose::CreateDeal { lead: lead.id.clone() },
+        vec![
+            Field::text("Title", format!("{} deal", lead.company.clone().unwrap_or_else(|| lead.name())), ""),
+            Field::text("Amount", "", "e.g. 1200.50 (empty: 0)"),
+            Field::text("Currency", ctx.currency.clone(), "ISO 4217"),
+            Field::choice("Stage", stages, &first),
+        ],
+    )
+}
+
+pub fn edit_lead(lead: &Lead) -> Form {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    Form::new(
+        format!("Edit · {}", lead.name()),
+        Purpose::EditLead { lead: Box::new(lead.clone()) },
+        vec![
+            Field::text("First name", lead.first_name.clone(), ""),
+            Field::text("Last name", lead.last_name.clone(), ""),
+            Field::text("E-mail", o(&lead.email), ""),
+            Field::text("Phone", o(&lead.phone), ""),
+            Field::text("Company", o(&lead.company), ""),
+            Field::text("Title", o(&lead.title), ""),
+            Field::text("Source", o(&lead.source), "linkedin, email, referral, platform, web, import"),
+            Field::text("Tags", lead.tags.join(", "), "comma-separated"),
+            Field::choice("Lifecycle", names(&Lifecycle::ALL, Lifecycle::as_str), &lead.lifecycle),
+            Field::text("Owner", o(&lead.owner), "name, e-mail or me"),
+            Field::text("Notes", o(&lead.notes), ""),
+        ],
+    )
+}
+
+pub fn do_not_contact(lead: &Lead) -> Form {
+    Form::new(
+        format!("Do not contact · {}", lead.name()),
+        Purpose::DoNotContact { lead: lead.id.clone() },
+        vec![Field::text("Reason", "", "optional, e.g. asked to be removed")],
+    )
+}
+
+pub fn win(deal: DealId, title: &str) -> Form {
+    Form::new("Mark won", Purpose::Win { deal }, Vec::new())
+        .with_message(format!("Mark '{title}' won? enter = yes, esc = no"))
+}
+
+pub fn lose(deal: DealId, title: &str) -> Form {
+    Form::new("Mark lost", Purpose::Lose { deal }, vec![Field::text("Reason", "", "why it was lost")])
+        .with_message(format!("Mark '{title}' lost? enter = yes, esc = no"))
+}
+
+pub fn snooze(task: TaskId, title: &str) -> Form {
+    Form::new(
+        format!("Snooze · {title}"),
+        Purpose::Snooze { task },
+        vec![Field::text("Until", "+1d", "+3h, +1d, tomorrow 9:00, mon 10:00")],
+    )
+}
+
+pub fn filter(which: FilterField, current: &LeadFilter, ctx: &UiCtx) -> Form {
+    let (title, field) = match which {
+        FilterField::Tag => {
+            ("Filter by tag", Field::text("Tag", current.tag.clone().unwrap_or_default(), "empty: any"))
+        }
+        FilterField::Stage => {
+            let mut opts = vec!["any".to_string()];
+            opts.extend(ctx.stages.names().iter().cloned());
+            ("Filter by stage", Field::choice("Stage", opts, current.stage.as_deref().unwrap_or("any")))
+        }
+        FilterField::Source => {
+            ("Filter by source", Field::text("Source", current.source.clone().unwrap_or_default(), "empty: any"))
+        }
+        FilterField::Owner => {
+            ("Filter by owner", Field::text("Owner", current.owner.clone().unwrap_or_default(), "name, e-mail or me"))
+        }
+        FilterField::Lifecycle => {
+            let mut opts = vec!["any".to_string()];
+            opts.extend(names(&Lifecycle::ALL, Lifecycle::as_str));
+            let cur = current.lifecycle.map(|l| l.as_str()).unwrap_or("any");
+            ("Filter by lifecycle", Field::choice("Lifecycle", opts, cur))
+        }
+    };
+    Form::new(title, Purpose::Filter(which), vec![field])
+}
+
+/// Applies a submitted filter form to a filter.
+pub fn apply_filter(which: FilterField, form: &Form, filter: &mut LeadFilter) {
+    let v = form.fields.first().map(|f| f.value.trim().to_string()).unwrap_or_default();
+    let opt = (!v.is_empty() && v != "any").then_some(v);
+    match which {
+        FilterField::Tag => filter.tag = opt,
+        FilterField::Stage => filter.stage = opt,
+        FilterField::Source => filter.source = opt,
+        FilterField::Owner => filter.owner = opt,
+        FilterField::Lifecycle => filter.lifecycle = opt.and_then(|v| Lifecycle::from_str(&v).ok()),
+    }
+}
+
+fn time(form: &Form, label: &str, ctx: &UiCtx) -> Result<Timestamp, String> {
+    parse_time(form.value(label), ctx.now(), ctx.tz)
+        .map_err(|e| crate::domain::ValidationError { field: label.to_string(), ..e }.to_string())
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Turns a submitted form into the write it asks for; a value that does not parse is an error naming the field.
+pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
+    let parse_err = |e: crate::domain::ValidationError| e.to_string();
+    Ok(match &form.purpose {
+        Purpose::LogOutreach { lead } => {
+            let kind = OutreachKind::from_str(form.value("Kind")).map_err(parse_err)?;
+            let mut new = NewOutreach::new(lead.clone(), kind);
+            new.value = opt(form.value("Value"));
+            new.direction = Direction::from_str(form.value("Direction")).map_err(parse_err)?;
+            new.reply_type = ReplyType::from_str(form.value("Reply")).map_err(parse_err)?;
+            new.description = opt(form.value("Note"));
+            new.occurred_at = Some(time(form, "When", ctx)?);
+            Write::LogOutreach(new)
+        }
+        Purpose::Reply { item, .. } => Write::Reply {
+            item: item.clone(),
+            value: opt(form.value("Value")),
+            note: opt(form.value("Note")),
+            at: Some(time(form, "When", ctx)?),
+        },
+        Purpose::AddTask { lead } => {
+            let mut t = NewTask::manual(form.value("Title").trim(), time(form, "Due", ctx)?);
+            t.kind = TaskKind::from_str(form.value("Kind")).map_err(parse_err)?;
+            t.lead = Some(lead.clone());
+            Write::AddTask(t)
+        }
+        Purpose::AddNote { lead } => Write::AddNote { lead: lead.clone(), body: form.value("Note").to_string() },
+        Purpose::Schedule { lead } => {
+            Write::Schedule { lead: lead.clone(), at: time(form, "When", ctx)?, title: opt(form.value("Title")) }
+        }
+        Purpose::NoShow { meeting } => {
+            Write::MarkMeeting { meeting: meeting.clone(), attended: false, reason: opt(form.value("Reason")) }
+        }
+        Purpose::CreateDeal { lead } => {
+            let amount = match opt(form.value("Amount")) {
+                Some(a) => Some(Money::parse(&a, form.value("Currency").trim()).map_err(parse_err)?),
+                None => None,
+            };
+            Write::CreateDeal(NewDeal {
+                lead: lead.clone(),
+                title: form.value("Title").to_string(),
+                amount,
+                product: None,
+                use_case: None,
+                stage: opt(form.value("Stage")),
+                origin_outreach: None,
+            })
+        }
+        Purpose::EditLead { lead } => Write::EditLead { lead: lead.id.clone(), patch: edit_patch(lead, form)? },
+        Purpose::DoNotContact { lead } => Write::EditLead {
+            lead: lead.clone(),
+            patch: LeadPatch {
+                do_not_contact: Some(true),
+                do_not_contact_reason: opt(form.value("Reason")),
+                ..Default::default()
+            },
+        },
+        Purpose::Win { deal } => {
+            Write::MoveDeal { deal: deal.clone(), stage: ctx.stages.won_stage.clone(), reason: None }
+        }
+        Purpose::Lose { deal } => Write::MoveDeal {
+            deal: deal.clone(),
+            stage: ctx.stages.lost_stage.clone(),
+            reason: opt(form.value("Reason")),
+        },
+        Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
+        Purpose::Filter(_) => return Err("a filter is not a write".into()),
+    })
+}
+
+/// Only the fields the rep changed go into the patch.
+fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
+    let changed = |label: &str, old: &str| {
+        let v = form.value(label).trim().to_string();
+        (v != old).then_some(v)
+    };
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let tags: Vec<String> =
+        form.value("Tags").split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    Ok(LeadPatch {
+        first_name: changed("First name", &lead.first_name),
+        last_name: changed("Last name", &lead.last_name),
+        email: changed("E-mail", &o(&lead.email)),
+        phone: changed("Phone", &o(&lead.phone)),
+        company: changed("Company", &o(&lead.company)),
+        title: changed("Title", &o(&lead.title)),
+        source: changed("Source", &o(&lead.source)),
+        owner: changed("Owner", &o(&lead.owner)),
+        notes: changed("Notes", &o(&lead.notes)),
+        lifecycle: match changed("Lifecycle", &lead.lifecycle) {
+            Some(l) => Some(Lifecycle::from_str(&l).map_err(|e| e.to_string())?),
+            None => None,
+        },
+        tags: (tags != lead.tags).then_some(tags),
+        ..Default::default()
+    })
+}

@@ -1,0 +1,342 @@
+//! Key bindings: the shipped defaults (`assets/keymap.toml`) plus the user's `[keymap.<view>]`
+//! overrides, resolved into commands with multi-key sequences such as `g g`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+use super::command::Command;
+use crate::config::ConfigError;
+use crate::config::keymap::KeymapConfig;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// Where a binding applies: everywhere, in one view, or in text input (forms, search, palette).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Global,
+    Leads,
+    Detail,
+    Pipeline,
+    Inbox,
+    Scoring,
+    Followups,
+    Input,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 8] = [
+        Scope::Global,
+        Scope::Leads,
+        Scope::Detail,
+        Scope::Pipeline,
+        Scope::Inbox,
+        Scope::Scoring,
+        Scope::Followups,
+        Scope::Input,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Leads => "leads",
+            Scope::Detail => "detail",
+            Scope::Pipeline => "pipeline",
+            Scope::Inbox => "inbox",
+            Scope::Scoring => "scoring",
+            Scope::Followups => "followups",
+            Scope::Input => "input",
+        }
+    }
+
+    fn from_name(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|v| v.name() == s)
+    }
+}
+
+/// One key press, normalised (a typed `G` is `G`, not `shift-g`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn from_event(e: KeyEvent) -> Key {
+        let mut mods = e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match e.code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) { c.to_ascii_lowercase() } else { c })
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            c => c,
+        };
+        Key { code, mods }
+    }
+
+    /// Parses `j`, `G`, `ctrl-d`, `shift-left`, `enter`, `f5`, `space`.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (m, len) = if lower.starts_with("ctrl-") {
+                (KeyModifiers::CONTROL, 5)
+            } else if lower.starts_with("alt-") {
+                (KeyModifiers::ALT, 4)
+            } else if lower.starts_with("shift-") {
+                (KeyModifiers::SHIFT, 6)
+            } else {
+                break;
+            };
+            if rest.len() == len {
+                break;
+            }
+            mods |= m;
+            rest = &rest[len..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(c),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "tab" => KeyCode::Tab,
+                "backtab" => KeyCode::BackTab,
+                "space" => KeyCode::Char(' '),
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "pageup" => KeyCode::PageUp,
+                "pagedown" => KeyCode::PageDown,
+                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+                    KeyCode::F(f[1..].parse().unwrap_or(1))
+                }
+                _ => return Err(format!("'{s}' is not a key")),
+            },
+        };
+        Ok(Key::from_event(KeyEvent::new(code, mods)))
+    }
+
+    pub fn parse_seq(s: &str) -> Result<Vec<Key>, String> {
+        let keys: Vec<Key> = s.split_whitespace().map(Key::parse).collect::<Result<_, _>>()?;
+        if keys.is_empty() {
+            return Err(format!("'{s}' has no key"));
+        }
+        Ok(keys)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("backtab"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("delete"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::PageUp => f.write_str("pageup"),
+            KeyCode::PageDown => f.write_str("pagedown"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub keys: Vec<Key>,
+    pub command: Command,
+    pub desc: String,
+}
+
+impl Binding {
+    pub fn keys_label(&self) -> String {
+        self.keys.iter().map(Key::to_string).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// What a key press (after any pending prefix) means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Resolved {
+    Command(Command),
+    /// A prefix of a longer binding (`g` of `g g`): wait for the next key.
+    Pending,
+    Unbound,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Keymap {
+    scopes: BTreeMap<Scope, Vec<Binding>>,
+}
+
+#[derive(Deserialize)]
+struct DefaultEntry {
+    on: String,
+    run: String,
+    #[serde(default)]
+    desc: Option<String>,
+}
+
+impl Keymap {
+    /// The defaults with the user's overrides applied; any unknown view, command or key is an error
+    /// naming it.
+    pub fn build(overrides: &KeymapConfig) -> Result<Keymap, ConfigError> {
+        let mut map = Keymap::defaults()?;
+        for (view, table) in &overrides.0 {
+            let scope = Scope::from_name(view).ok_or_else(|| {
+                let known: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
+                ConfigError::Invalid(format!("keymap.{view}: unknown view (known: {})", known.join(", ")))
+            })?;
+            for (keys, run) in table {
+                let seq = Key::parse_seq(keys).map_err(|e| ConfigError::Invalid(format!("keymap.{view}: {e}")))?;
+                let list = map.scopes.entry(scope).or_default();
+                list.retain(|b| b.keys != seq);
+                if run.trim().is_empty() {
+                    continue;
+                }
+                let command = Command::from_name(run).ok_or_else(|| {
+                    ConfigError::Invalid(format!(
+                        "keymap.{view}: \"{keys}\" is bound to '{run}', which is not a command (`:` in the UI lists them)"
+                    ))
+                })?;
+                list.insert(0, Binding { keys: seq, command, desc: command.description().to_string() });
+            }
+        }
+        Ok(map)
+    }
+
+    pub fn defaults() -> Result<Keymap, ConfigError> {
+        let raw: BTreeMap<String, Vec<DefaultEntry>> = toml::from_str(DEFAULT_KEYMAP)
+            .map_err(|e| ConfigError::Invalid(format!("built-in keymap: {}", e.message())))?;
+        let mut scopes = BTreeMap::new();
+        for (view, entries) in raw {
+            let scope = Scope::from_name(&view)
+                .ok_or_else(|| ConfigError::Invalid(format!("built-in keymap: unknown view {view}")))?;
+            let mut list = Vec::new();
+            for e in entries {
+                let keys = Key::parse_seq(&e.on).map_err(|m| ConfigError::Invalid(format!("built-in keymap: {m}")))?;
+                let command = Command::from_name(&e.run)
+                    .ok_or_else(|| ConfigError::Invalid(format!("built-in keymap: unknown command {}", e.run)))?;
+                list.push(Binding { keys, command, desc: e.desc.unwrap_or_else(|| command.description().into()) });
+            }
+            scopes.insert(scope, list);
+        }
+        Ok(Keymap { scopes })
+    }
+
+    pub fn bindings(&self, scope: Scope) -> &[Binding] {
+        self.scopes.get(&scope).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Resolves `pending + key` in `scopes`, earlier scopes first (a view's binding beats a global one).
+    pub fn resolve(&self, scopes: &[Scope], pending: &[Key], key: Key) -> Resolved {
+        let mut seq = pending.to_vec();
+        seq.push(key);
+        let mut prefix = false;
+        for scope in scopes {
+            for b in self.bindings(*scope) {
+                if b.keys == seq {
+                    return Resolved::Command(b.command);
+                }
+                if b.keys.len() > seq.len() && b.keys[..seq.len()] == seq[..] {
+                    prefix = true;
+                }
+            }
+        }
+        if prefix { Resolved::Pending } else { Resolved::Unbound }
+    }
+
+    /// The first key sequence bound to `command` in these scopes, for hints.
+    pub fn key_for(&self, scopes: &[Scope], command: Command) -> Option<String> {
+        scopes.iter().flat_map(|s| self.bindings(*s)).find(|b| b.command == command).map(Binding::keys_label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> Key {
+        Key::parse(s).unwrap()
+    }
+
+    #[test]
+    fn defaults_parse_and_sequences_resolve() {
+        let km = Keymap::defaults().unwrap();
+        let scopes = [Scope::Leads, Scope::Global];
+        assert_eq!(km.resolve(&scopes, &[], key("j")), Resolved::Command(Command::Down));
+        assert_eq!(km.resolve(&scopes, &[], key("g")), Resolved::Pending);
+        assert_eq!(km.resolve(&scopes, &[key("g")], key("g")), Resolved::Command(Command::Top));
+        assert_eq!(km.resolve(&scopes, &[], key("down")), Resolved::Command(Command::Down));
+        assert_eq!(km.resolve(&scopes, &[], key("%")), Resolved::Unbound);
+    }
+
+    #[test]
+    fn keys_parse_and_normalise() {
+        assert_eq!(key("G"), Key::from_event(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)));
+        assert_eq!(key("ctrl-d").mods, KeyModifiers::CONTROL);
+        assert_eq!(key("space").code, KeyCode::Char(' '));
+        assert_eq!(key("f5").code, KeyCode::F(5));
+        assert_eq!(key("-").code, KeyCode::Char('-'));
+        assert!(Key::parse("ctrl-nope").is_err());
+        assert!(Key::parse("f13").is_err());
+    }
+
+    #[test]
+    fn user_overrides_rebind_and_unbind() {
+        let mut over = KeymapConfig::default();
+        let mut leads = BTreeMap::new();
+        leads.insert("s".to_string(), String::new());
+        leads.insert("o".to_string(), "sort_next".to_string());
+        over.0.insert("leads".into(), leads);
+        let km = Keymap::build(&over).unwrap();
+        let scopes = [Scope::Leads, Scope::Global];
+        assert_eq!(km.resolve(&scopes, &[], key("s")), Resolved::Unbound);
+        assert_eq!(km.resolve(&scopes, &[], key("o")), Resolved::Command(Command::SortNext));
+    }
+
+    #[test]
+    fn bad_overrides_are_named() {
+        let bad = |view: &str, k: &str, run: &str| {
+            let mut over = KeymapConfig::default();
+            over.0.insert(view.into(), [(k.to_string(), run.to_string())].into_iter().collect());
+            Keymap::build(&over).unwrap_err().to_string()
+        };
+        let e = bad("leads", "x", "explode");
+        assert!(e.contains("keymap.leads") && e.contains("explode"), "{e}");
+        let e = bad("leads", "ctrl-", "top");
+        assert!(e.contains("'ctrl-'"), "{e}");
+        let e = bad("lieds", "x", "top");
+        assert!(e.contains("keymap.lieds"), "{e}");
+    }
+}

@@ -1,0 +1,88 @@
+//! Starting the UI from the command line: config, logging to a file, the database (or a fresh demo
+//! one), then the terminal. Every problem before the terminal is taken is one line on stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{self, Cli, CliError};
+use crate::config::Paths;
+
+/// Demo leads for `leadline --demo`: enough to scroll and page, quick to generate.
+pub const DEMO_LEADS: usize = 2_000;
+pub const DEMO_SEED: u64 = 42;
+
+/// When the process started handing over to the UI, for the first-frame timing in the log.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+pub fn main(cli: &Cli) -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
+    match start(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("leadline: {}", cli::output::one_line(&e.to_string()));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// A temporary folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn start(cli: &Cli) -> Result<(), CliError> {
+    let config = cli::load_config(cli)?;
+    let clock = cli::clock_from_env()?;
+    init_logging(&cli.log_level)?;
+    let mut _demo_dir = None;
+    let path = if cli.demo {
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("leadline-demo-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;
+        let path = dir.join("demo.db");
+        _demo_dir = Some(TempDir(dir));
+        let mut store = crate::engine::open(&path, &config, clock)?;
+        eprintln!("leadline: generating {DEMO_LEADS} demo leads in {}…", path.display());
+        crate::demo::generate(&mut store, DEMO_LEADS, DEMO_SEED)?;
+        path
+    } else {
+        cli::database_path(cli)?
+    };
+    let store = crate::engine::open(&path, &config, clock)?;
+    tracing::info!(db = %path.display(), "starting the terminal UI");
+    let setup = super::Setup::new(&config, store, clock)?;
+    super::run(setup).map_err(|e| CliError::Io(format!("terminal: {e}")))?;
+    Ok(())
+}
+
+/// Logs go to `leadline.log` in the state directory, never to the screen.
+fn init_logging(level: &str) -> Result<(), CliError> {
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .map_err(|_| CliError::Usage(format!("--log-level: '{level}' must be error, warn, info, debug or trace")))?;
+    let Some(dir) = log_dir() else { return Ok(()) };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return Ok(());
+    }
+    let file = match std::fs::OpenOptions::new().create(true).append(true).open(dir.join("leadline.log")) {
+        Ok(f) => f,
+        Err(_) => return Ok(()),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+    Ok(())
+}
+
+fn log_dir() -> Option<PathBuf> {
+    std::env::var_os("LEADLINE_STATE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| Paths::platform().map(|p| p.state_dir))
+        .filter(|p: &PathBuf| p != Path::new(""))
+}

@@ -1,0 +1,107 @@
+//! Drawing: the tab bar, the view in front, popups and the status line — from state alone.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::app::{App, Popup, ViewId};
+use super::keymap::Scope;
+use super::views::leads::filter_label;
+use super::views::thousands;
+use super::widgets::{centered, help, status};
+
+pub const MIN_W: u16 = 80;
+pub const MIN_H: u16 = 24;
+
+/// The views on the tab bar, in key order.
+pub const TABS: [(ViewId, &str); 5] = [
+    (ViewId::Leads, "Leads"),
+    (ViewId::Pipeline, "Pipeline"),
+    (ViewId::Inbox, "Inbox"),
+    (ViewId::Scoring, "Scoring"),
+    (ViewId::Followups, "Follow-ups"),
+];
+
+/// The area views draw in, between the tab bar and the status line.
+pub fn body_area(size: (u16, u16)) -> Rect {
+    Rect::new(0, 1, size.0, size.1.saturating_sub(2))
+}
+
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = &app.theme;
+    frame.render_widget(Block::new().style(theme.base()), area);
+    if area.width < MIN_W || area.height < MIN_H {
+        let msg = vec![
+            Line::from(Span::styled("Terminal too small", theme.title())),
+            Line::from(format!("{}x{} — leadline needs at least {MIN_W}x{MIN_H}.", area.width, area.height)),
+            Line::from("Enlarge the window, or press Q to quit."),
+        ];
+        let rect = centered(area, area.width, 3);
+        frame.render_widget(Paragraph::new(msg).centered().wrap(Wrap { trim: true }), rect);
+        return;
+    }
+    let [top, body, bottom] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let active =
+        if app.view == ViewId::Detail { app.history.last().copied().unwrap_or(ViewId::Leads) } else { app.view };
+    let tabs: Vec<(&str, bool)> = TABS.iter().map(|(v, n)| (*n, *v == active)).collect();
+    let right = format!("{} · {}", app.ctx.user_name, app.ctx.team_name);
+    status::tabs(frame, top, theme, &tabs, &right);
+
+    let focused = app.popup.is_none();
+    match app.view {
+        ViewId::Leads => app.leads.draw(frame, body, theme, &app.ctx, focused),
+        ViewId::Detail => app.detail.draw(frame, body, theme, &app.ctx),
+        ViewId::Pipeline => app.kanban.draw(frame, body, theme, &app.ctx),
+        ViewId::Inbox => app.inbox.draw(frame, body, theme, &app.ctx),
+        ViewId::Scoring => app.scoring.draw(frame, body, theme, &app.ctx),
+        ViewId::Followups => app.followups.draw(frame, body, theme, &app.ctx),
+    }
+
+    match &app.popup {
+        Some(Popup::Form(f)) => f.draw(frame, body, theme),
+        Some(Popup::Palette(p)) => {
+            p.draw(frame, body, theme, |c| app.keymap.key_for(&[app.view.scope(), Scope::Global], c))
+        }
+        Some(Popup::Help { scroll }) => help::draw(frame, body, theme, &app.keymap, app.view.scope(), *scroll),
+        None => {}
+    }
+
+    let mut parts = vec![app.view.name().to_uppercase()];
+    match app.view {
+        ViewId::Leads => {
+            let w = &app.leads.window;
+            parts.push(format!("sort {}", w.sort.as_str()));
+            let f = filter_label(&w.filter);
+            if !f.is_empty() {
+                parts.push(f.trim_start_matches("· ").to_string());
+            }
+            if let Some(t) = w.total {
+                parts.push(format!("{} leads", thousands(t)));
+            }
+        }
+        ViewId::Detail => {
+            if let Some(l) = &app.detail.lead {
+                parts.push(l.name());
+            }
+        }
+        ViewId::Pipeline => {
+            let open: i64 = app
+                .kanban
+                .summary
+                .iter()
+                .filter(|s| app.ctx.stages.status_for(&s.stage).as_str() == "open")
+                .map(|s| s.count)
+                .sum();
+            parts.push(format!("{} open deals", thousands(open)));
+        }
+        _ => {}
+    }
+    parts.push(format!("inbox {} unread", app.inbox_counts.0));
+    let help_key = app.keymap.key_for(&[Scope::Global], super::command::Command::Help).unwrap_or_default();
+    parts.push(format!("{help_key} keys"));
+    let pending: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
+    status::status(frame, bottom, theme, &parts, app.toast.as_ref().map(|(t, _)| t), &pending.join(" "));
+}

@@ -1,0 +1,225 @@
+//! Lead detail: every field, and one timeline of outreach, meetings, deals, tasks and notes, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::Out;
+use crate::domain::time::ago;
+use crate::domain::{Attendance, LeadId};
+use crate::store::leads::{Lead, LeadPatch};
+use crate::store::timeline::{self, Entry};
+use crate::tui::command::Command;
+use crate::tui::context::UiCtx;
+use crate::tui::forms;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::fit;
+use crate::tui::window::visible_offset;
+use crate::tui::worker::{Query, Write};
+
+#[derive(Debug, Clone, Default)]
+pub struct DetailView {
+    pub lead_id: Option<LeadId>,
+    pub lead: Option<Lead>,
+    pub timeline: Vec<Entry>,
+    pub selected: usize,
+    pub offset: usize,
+    pub error: Option<String>,
+}
+
+impl DetailView {
+    pub fn open(&mut self, id: LeadId) -> Vec<Out> {
+        if self.lead_id.as_ref() != Some(&id) {
+            self.lead = None;
+            self.timeline.clear();
+            self.selected = 0;
+            self.offset = 0;
+        }
+        self.lead_id = Some(id.clone());
+        vec![Out::Query(Query::Detail { lead: id })]
+    }
+
+    pub fn reload(&self) -> Vec<Out> {
+        self.lead_id.iter().map(|id| Out::Query(Query::Detail { lead: id.clone() })).collect()
+    }
+
+    pub fn loaded(&mut self, id: LeadId, result: Result<Box<(Lead, Vec<Entry>)>, String>) {
+        if self.lead_id.as_ref() != Some(&id) {
+            return;
+        }
+        match result {
+            Ok(found) => {
+                let (lead, timeline) = *found;
+                self.lead = Some(lead);
+                self.timeline = timeline;
+                self.selected = self.selected.min(self.timeline.len().saturating_sub(1));
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
+        let n = self.timeline.len();
+        let step = |s: usize, d: i64| (s as i64 + d).clamp(0, n.saturating_sub(1) as i64) as usize;
+        let Some(lead) = &self.lead else {
+            return matches!(cmd, Command::Up | Command::Down).then(Vec::new);
+        };
+        let out = match cmd {
+            Command::Down => {
+                self.selected = step(self.selected, 1);
+                Vec::new()
+            }
+            Command::Up => {
+                self.selected = step(self.selected, -1);
+                Vec::new()
+            }
+            Command::PageDown => {
+                self.selected = step(self.selected, page as i64);
+                Vec::new()
+            }
+            Command::PageUp => {
+                self.selected = step(self.selected, -(page as i64));
+                Vec::new()
+            }
+            Command::Top => {
+                self.selected = 0;
+                Vec::new()
+            }
+            Command::Bottom => {
+                self.selected = n.saturating_sub(1);
+                Vec::new()
+            }
+            Command::Refresh => self.reload(),
+            Command::LogOutreach => vec![Out::Form(forms::log_outreach(lead))],
+            Command::AddTask => vec![Out::Form(forms::add_task(lead))],
+            Command::AddNote => vec![Out::Form(forms::add_note(lead))],
+            Command::ScheduleMeeting => vec![Out::Form(forms::schedule(lead))],
+            Command::CreateDeal => vec![Out::Form(forms::create_deal(lead, ctx))],
+            Command::EditLead => vec![Out::Form(forms::edit_lead(lead))],
+            Command::ToggleDoNotContact => {
+                if lead.do_not_contact {
+                    vec![Out::Write(Write::EditLead {
+                        lead: lead.id.clone(),
+                        patch: LeadPatch { do_not_contact: Some(false), ..Default::default() },
+                    })]
+                } else {
+                    vec![Out::Form(forms::do_not_contact(lead))]
+                }
+            }
+            Command::MarkAttended | Command::MarkNoShow => match self.timeline.get(self.selected) {
+                Some(Entry::Meeting(m)) if cmd == Command::MarkAttended => {
+                    vec![Out::Write(Write::MarkMeeting { meeting: m.id.clone(), attended: true, reason: None })]
+                }
+                Some(Entry::Meeting(m)) => vec![Out::Form(forms::no_show(m.id.clone()))],
+                _ => vec![Out::Toast("Select a meeting in the timeline first (j/k)".into(), true)],
+            },
+            _ => return None,
+        };
+        self.offset = visible_offset(self.offset, self.selected, page);
+        Some(out)
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+        let Some(lead) = &self.lead else {
+            let msg = self.error.clone().map(|e| format!("✗ {e}")).unwrap_or_else(|| "loading…".into());
+            let block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border()).title(" Lead ");
+            frame.render_widget(Paragraph::new(msg).block(block), area);
+            return;
+        };
+        let left_w = if area.width >= 120 { 46 } else { 34 };
+        let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(area);
+        self.draw_fields(frame, left, theme, ctx, lead);
+        self.draw_timeline(frame, right, theme, ctx);
+    }
+
+    fn draw_fields(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx, l: &Lead) {
+        let now = ctx.now();
+        let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let contact = match l.last_contacted_at {
+            Some(t) => format!("{} ({})", ago(t, now), t.local(ctx.tz)),
+            None => "never".into(),
+        };
+        let dnc = if l.do_not_contact {
+            format!("YES ⊘ {}", l.do_not_contact_reason.clone().unwrap_or_default())
+        } else {
+            "no".into()
+        };
+        let fields: Vec<(&str, String)> = vec![
+            ("Score", l.score.to_string()),
+            ("Last contact", contact),
+            ("E-mail", o(&l.email)),
+            ("Phone", o(&l.phone)),
+            ("Company", o(&l.company)),
+            ("Title", o(&l.title)),
+            ("Stage", o(&l.stage)),
+            ("Lifecycle", l.lifecycle.clone()),
+            ("Source", o(&l.source)),
+            ("Owner", o(&l.owner)),
+            ("Tags", if l.tags.is_empty() { "—".into() } else { l.tags.join(", ") }),
+            ("Industry", o(&l.industry)),
+            ("Size", o(&l.company_size)),
+            ("Interest", o(&l.product_interest)),
+            ("Do not contact", dnc),
+            ("Created", l.created_at.local(ctx.tz)),
+            ("Notes", o(&l.notes)),
+        ];
+        let label_w = if area.width >= 40 { 14 } else { 10 };
+        let room = (area.width as usize).saturating_sub(label_w + 3);
+        let lines: Vec<Line> = fields
+            .into_iter()
+            .map(|(k, v)| {
+                Line::from(vec![
+                    Span::styled(format!("{:>label_w$} ", fit(k, label_w)), theme.muted()),
+                    Span::raw(fit(&v, room)),
+                ])
+            })
+            .collect();
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.border())
+            .title(Span::styled(format!(" {} ", l.name()), theme.title()));
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
+
+    fn draw_timeline(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+        let height = area.height.saturating_sub(2) as usize;
+        let offset = visible_offset(self.offset, self.selected, height);
+        let width = area.width.saturating_sub(2) as usize;
+        let lines: Vec<Line> = self
+            .timeline
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(height)
+            .map(|(i, e)| {
+                let sel = i == self.selected;
+                let when = e.at().local(ctx.tz);
+                let text = timeline::describe(e, ctx.tz);
+                let flag = match e {
+                    Entry::Meeting(m) if m.status == Attendance::Scheduled => " [a/x]",
+                    _ => "",
+                };
+                let line = fit(&format!("{} {when}  {text}{flag}", if sel { "▶" } else { " " }), width);
+                let style = if sel { theme.selected() } else { theme.base() };
+                Line::from(Span::styled(format!("{line:<width$}"), style))
+            })
+            .collect();
+        let title = format!(" Timeline · {} entries ", self.timeline.len());
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.focused_border())
+            .title(Span::styled(title, theme.title()))
+            .title_bottom(
+                Line::from(" l log · t task · n note · m meeting · d deal · e edit · D do-not-contact ")
+                    .style(theme.muted()),
+            );
+        let body = if lines.is_empty() {
+            Paragraph::new(Span::styled("Nothing yet. Log the first touch with l.", theme.muted()))
+        } else {
+            Paragraph::new(lines)
+        };
+        frame.render_widget(body.block(block), area);
+    }
+}

@@ -1,0 +1,218 @@
+//! Follow-ups: open tasks overdue / today / this week (done and snooze by key), and the leads
+//! a rep is losing touch with, oldest contact first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::Out;
+use crate::domain::LeadId;
+use crate::domain::time::{ago, start_of_day};
+use crate::store::tasks::Task;
+use crate::tui::command::Command;
+use crate::tui::context::UiCtx;
+use crate::tui::forms;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::fit;
+use crate::tui::window::visible_offset;
+use crate::tui::worker::{FollowupData, Query, Write};
+
+#[derive(Debug, Clone, Default)]
+pub struct FollowupsView {
+    pub data: FollowupData,
+    /// 0: tasks, 1: losing touch.
+    pub focus: usize,
+    pub selected: [usize; 2],
+    pub offset: [usize; 2],
+    pub loaded: bool,
+    pub error: Option<String>,
+}
+
+/// Which section a task falls in, by its effective due time.
+pub fn section(t: &Task, ctx: &UiCtx) -> &'static str {
+    let now = ctx.now();
+    let due = t.effective_due();
+    if due < now {
+        "Overdue"
+    } else if due < start_of_day(now, ctx.tz).plus_days(1) {
+        "Today"
+    } else {
+        "This week"
+    }
+}
+
+impl FollowupsView {
+    pub fn enter(&mut self, ctx: &UiCtx, stale: bool) -> Vec<Out> {
+        if !self.loaded || stale {
+            self.loaded = true;
+            return self.reload(ctx);
+        }
+        Vec::new()
+    }
+
+    pub fn reload(&self, ctx: &UiCtx) -> Vec<Out> {
+        vec![Out::Query(Query::Followups { config: ctx.followup.clone() })]
+    }
+
+    pub fn loaded(&mut self, data: Result<FollowupData, String>) {
+        match data {
+            Ok(d) => {
+                self.data = d;
+                self.selected[0] = self.selected[0].min(self.data.tasks.len().saturating_sub(1));
+                self.selected[1] = self.selected[1].min(self.data.losing.len().saturating_sub(1));
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn len(&self, list: usize) -> usize {
+        if list == 0 { self.data.tasks.len() } else { self.data.losing.len() }
+    }
+
+    pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
+        let f = self.focus;
+        let last = self.len(f).saturating_sub(1) as i64;
+        let mut mv = |d: i64| self.selected[f] = (self.selected[f] as i64).saturating_add(d).clamp(0, last) as usize;
+        let out = match cmd {
+            Command::Down => {
+                mv(1);
+                Vec::new()
+            }
+            Command::Up => {
+                mv(-1);
+                Vec::new()
+            }
+            Command::PageDown => {
+                mv(page as i64);
+                Vec::new()
+            }
+            Command::PageUp => {
+                mv(-(page as i64));
+                Vec::new()
+            }
+            Command::Top => {
+                mv(i64::MIN / 2);
+                Vec::new()
+            }
+            Command::Bottom => {
+                mv(i64::MAX / 2);
+                Vec::new()
+            }
+            Command::Left | Command::Right => {
+                self.focus = 1 - self.focus;
+                Vec::new()
+            }
+            Command::Refresh => self.reload(ctx),
+            Command::TaskDone => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
+                Some(t) => vec![Out::Write(Write::TaskDone(t.id.clone()))],
+                None => vec![Out::Toast("Select a task first (tab switches lists)".into(), true)],
+            },
+            Command::Snooze => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
+                Some(t) => vec![Out::Form(forms::snooze(t.id.clone(), &t.title))],
+                None => vec![Out::Toast("Select a task first (tab switches lists)".into(), true)],
+            },
+            Command::Open => {
+                let lead = if f == 0 {
+                    self.data.tasks.get(self.selected[0]).and_then(|t| t.lead_id.clone()).map(LeadId)
+                } else {
+                    self.data.losing.get(self.selected[1]).map(|l| l.id.clone())
+                };
+                lead.map(|l| vec![Out::OpenLead(l)]).unwrap_or_default()
+            }
+            _ => return None,
+        };
+        self.offset[f] = visible_offset(self.offset[f], self.selected[f], page);
+        Some(out)
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+        let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(area);
+        let now = ctx.now();
+        // Tasks, with a section label on each row so the state reads without colour.
+        let h = top.height.saturating_sub(2) as usize;
+        let w = top.width.saturating_sub(2) as usize;
+        let off = visible_offset(self.offset[0], self.selected[0], h);
+        let mut lines = Vec::new();
+        for (i, t) in self.data.tasks.iter().enumerate().skip(off).take(h) {
+            let sel = self.focus == 0 && i == self.selected[0];
+            let sec = section(t, ctx);
+            let due = t.effective_due();
+            let snoozed = if t.snoozed_until.is_some() { " (snoozed)" } else { "" };
+            let text = format!(
+                "{} {sec:<9} {:>8}  {} · {}{snoozed}",
+                if sel { "▶" } else { " " },
+                ago(due, now),
+                t.title,
+                t.lead_name.clone().unwrap_or_default()
+            );
+            let style = if sel {
+                theme.selected()
+            } else if sec == "Overdue" {
+                ratatui::style::Style::new().fg(theme.warn)
+            } else {
+                theme.base()
+            };
+            lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&text, w)), style)));
+        }
+        if lines.is_empty() {
+            lines.push(Line::from(Span::styled(
+                if self.loaded { "Nothing due this week." } else { "loading…" },
+                theme.muted(),
+            )));
+        }
+        let counts = ["Overdue", "Today", "This week"].map(|s| {
+            format!("{} {}", self.data.tasks.iter().filter(|t| section(t, ctx) == s).count(), s.to_lowercase())
+        });
+        let block = |title: String, focused: bool, hint: &'static str| {
+            Block::bordered()
+                .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
+                .border_style(if focused { theme.focused_border() } else { theme.border() })
+                .title(Span::styled(title, theme.title()))
+                .title_bottom(Line::from(hint).style(theme.muted()))
+        };
+        frame.render_widget(
+            Paragraph::new(lines).block(block(
+                format!(" Tasks · {} ", counts.join(" · ")),
+                self.focus == 0,
+                " space done · z snooze · enter lead · tab switch ",
+            )),
+            top,
+        );
+        // Losing touch.
+        let h = bottom.height.saturating_sub(2) as usize;
+        let w = bottom.width.saturating_sub(2) as usize;
+        let off = visible_offset(self.offset[1], self.selected[1], h);
+        let mut lines = Vec::new();
+        for (i, l) in self.data.losing.iter().enumerate().skip(off).take(h) {
+            let sel = self.focus == 1 && i == self.selected[1];
+            let text = format!(
+                "{} {:>9}  {} · {} · {} · cadence {}d",
+                if sel { "▶" } else { " " },
+                ago(l.last_contacted_at, now),
+                l.name,
+                l.company.clone().unwrap_or_else(|| "—".into()),
+                l.stage.clone().unwrap_or_else(|| "no open deal".into()),
+                l.cadence_days
+            );
+            let style = if sel { theme.selected() } else { theme.base() };
+            lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&text, w)), style)));
+        }
+        if lines.is_empty() {
+            let msg = match &self.error {
+                Some(e) => format!("✗ {e}"),
+                None => "Nobody is slipping away.".into(),
+            };
+            lines.push(Line::from(Span::styled(msg, theme.muted())));
+        }
+        frame.render_widget(
+            Paragraph::new(lines).block(block(
+                format!(" Losing touch · {} (oldest contact first) ", self.data.losing.len()),
+                self.focus == 1,
+                " enter lead · tab switch ",
+            )),
+            bottom,
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! The inbox: inbound messages and notices, grouped per lead and channel, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::Out;
+use crate::domain::time::ago;
+use crate::domain::{LeadId, OutreachKind};
+use crate::store::inbox::InboxItem;
+use crate::tui::command::Command;
+use crate::tui::context::UiCtx;
+use crate::tui::forms;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::fit;
+use crate::tui::window::visible_offset;
+use crate::tui::worker::{Query, Write};
+
+/// A drawn line: a group header or one item (index into `items`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    Group { title: String, count: usize, unread: usize },
+    Item(usize),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InboxView {
+    pub items: Vec<InboxItem>,
+    pub rows: Vec<Row>,
+    /// Index into `rows`; always an item row when there is one.
+    pub selected: usize,
+    pub offset: usize,
+    pub show_handled: bool,
+    pub loaded: bool,
+    pub error: Option<String>,
+}
+
+impl InboxView {
+    pub fn enter(&mut self, stale: bool) -> Vec<Out> {
+        if !self.loaded || stale {
+            self.loaded = true;
+            return self.reload();
+        }
+        Vec::new()
+    }
+
+    pub fn reload(&self) -> Vec<Out> {
+        vec![Out::Query(Query::Inbox { include_handled: self.show_handled })]
+    }
+
+    pub fn loaded(&mut self, items: Result<Vec<InboxItem>, String>) {
+        match items {
+            Ok(items) => {
+                let keep = self.selected_item().map(|i| i.id.clone());
+                self.items = items;
+                self.rows = group(&self.items);
+                self.selected = keep
+                    .and_then(|id| self.rows.iter().position(|r| matches!(r, Row::Item(i) if self.items[*i].id == id)))
+                    .unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
+                self.snap(1);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn selected_item(&self) -> Option<&InboxItem> {
+        match self.rows.get(self.selected) {
+            Some(Row::Item(i)) => self.items.get(*i),
+            _ => None,
+        }
+    }
+
+    /// Moves off a group header in the direction of travel.
+    fn snap(&mut self, dir: i64) {
+        let n = self.rows.len();
+        while n > 0 && matches!(self.rows.get(self.selected), Some(Row::Group { .. })) {
+            let next = self.selected as i64 + dir;
+            if next < 0 || next >= n as i64 {
+                if dir < 0 {
+                    self.selected = 0;
+                    return self.snap(1);
+                }
+                return;
+            }
+            self.selected = next as usize;
+        }
+    }
+
+    pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
+        let n = self.rows.len() as i64;
+        let mv = |s: &mut Self, d: i64| {
+            s.selected = (s.selected as i64 + d).clamp(0, (n - 1).max(0)) as usize;
+            s.snap(if d < 0 { -1 } else { 1 });
+        };
+        let out = match cmd {
+            Command::Down => {
+                mv(self, 1);
+                Vec::new()
+            }
+            Command::Up => {
+                mv(self, -1);
+                Vec::new()
+            }
+            Command::PageDown => {
+                mv(self, page as i64);
+                Vec::new()
+            }
+            Command::PageUp => {
+                mv(self, -(page as i64));
+                Vec::new()
+            }
+            Command::Top => {
+                mv(self, -n);
+                Vec::new()
+            }
+            Command::Bottom => {
+                mv(self, n);
+                Vec::new()
+            }
+            Command::Refresh => self.reload(),
+            Command::ToggleShowHandled => {
+                self.show_handled = !self.show_handled;
+                self.reload()
+            }
+            Command::MarkHandled => match self.selected_item() {
+                Some(i) => {
+                    vec![Out::Write(Write::InboxHandled { item: i.id.clone(), handled: i.handled_at.is_none() })]
+                }
+                None => Vec::new(),
+            },
+            Command::AssignMe => match self.selected_item() {
+                Some(i) => vec![Out::Write(Write::InboxAssign { item: i.id.clone() })],
+                None => Vec::new(),
+            },
+            Command::Reply => match self.selected_item() {
+                Some(InboxItem { id, lead_id: Some(lead), channel: Some(kind), lead_name, .. }) => {
+                    let name = lead_name.clone().unwrap_or_default();
+                    vec![Out::Form(forms::reply(id.clone(), LeadId(lead.clone()), &name, *kind))]
+                }
+                Some(_) => vec![Out::Toast("A notice has no channel to reply on; open the lead (enter)".into(), true)],
+                None => Vec::new(),
+            },
+            Command::Open => match self.selected_item() {
+                Some(i) => {
+                    let mut out = Vec::new();
+                    if i.read_at.is_none() {
+                        out.push(Out::Write(Write::InboxRead { item: i.id.clone() }));
+                    }
+                    if let Some(l) = &i.lead_id {
+                        out.push(Out::OpenLead(LeadId(l.clone())));
+                    }
+                    out
+                }
+                None => Vec::new(),
+            },
+            _ => return None,
+        };
+        self.offset = visible_offset(self.offset, self.selected, page);
+        Some(out)
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+        let now = ctx.now();
+        let height = area.height.saturating_sub(2) as usize;
+        let width = area.width.saturating_sub(2) as usize;
+        let offset = visible_offset(self.offset, self.selected, height);
+        let mut lines = Vec::new();
+        for (r, row) in self.rows.iter().enumerate().skip(offset).take(height) {
+            match row {
+                Row::Group { title, count, unread } => {
+                    let text = format!("{title} · {count} item{}, {unread} unread", if *count == 1 { "" } else { "s" });
+                    lines.push(Line::from(Span::styled(fit(&text, width), theme.header())));
+                }
+                Row::Item(i) => {
+                    let it = &self.items[*i];
+                    let sel = r == self.selected;
+                    let state = match (it.handled_at, it.read_at) {
+                        (Some(_), _) => "✓ handled",
+                        (None, None) => "● unread ",
+                        (None, Some(_)) => "○ read   ",
+                    };
+                    let assigned = if it.assigned_to.is_some() { " · assigned" } else { "" };
+                    let body = if it.body.is_empty() { it.title.clone() } else { it.body.replace('\n', " ") };
+                    let text = format!(
+                        "{} {state} {:>8}  {body}{assigned}",
+                        if sel { "▶" } else { " " },
+                        ago(it.received_at, now)
+                    );
+                    let style = if sel { theme.selected() } else { theme.base() };
+                    lines.push(Line::from(Span::styled(format!("{:<width$}", fit(&text, width)), style)));
+                }
+            }
+        }
+        if lines.is_empty() {
+            let msg = match &self.error {
+                Some(e) => format!("✗ {e}"),
+                None if !self.loaded => "loading…".into(),
+                None => "Inbox zero. Replies logged with --inbound and notices land here.".into(),
+            };
+            lines.push(Line::from(Span::styled(msg, theme.muted())));
+        }
+        let unhandled = self.items.iter().filter(|i| i.handled_at.is_none()).count();
+        let title =
+            format!(" Inbox · {unhandled} to handle{} ", if self.show_handled { " · showing handled" } else { "" });
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.focused_border())
+            .title(Span::styled(title, theme.title()))
+            .title_bottom(
+                Line::from(" space handled · a assign me · r reply · enter open · H show handled ")
+                    .style(theme.muted()),
+            );
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
+}
+
+/// Groups items per (lead, channel); groups ordered by their newest item, items newest first.
+pub fn group(items: &[InboxItem]) -> Vec<Row> {
+    type GroupKey = (Option<String>, Option<OutreachKind>);
+    let mut groups: Vec<(GroupKey, Vec<usize>)> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let key = (it.lead_id.clone(), it.channel);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    let mut rows = Vec::new();
+    for ((_, channel), idx) in groups {
+        let first = &items[idx[0]];
+        let who = first.lead_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "No lead".into());
+        let via = channel.map(|c| c.label().to_string()).unwrap_or_else(|| "notice".into());
+        let unread = idx.iter().filter(|i| items[**i].read_at.is_none()).count();
+        rows.push(Row::Group { title: format!("{who} · {via}"), count: idx.len(), unread });
+        rows.extend(idx.into_iter().map(Row::Item));
+    }
+    rows
+}

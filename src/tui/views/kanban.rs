@@ -1,0 +1,262 @@
+//! The pipeline as a Kanban: one column per configured stage with count and summed amount, cards
+//! paged per column by position so each scrolls on its own, even with thousands of deals.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::{Out, thousands};
+use crate::domain::time::DAY_MS;
+use crate::store::deals::{Deal, StageSummary};
+use crate::tui::command::Command;
+use crate::tui::context::UiCtx;
+use crate::tui::forms;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::fit;
+use crate::tui::window::visible_offset;
+use crate::tui::worker::{Query, Write};
+
+pub const COLUMN_PAGE: usize = 100;
+/// Lines per card (title, lead, amount · days) plus a blank.
+const CARD_H: usize = 4;
+const MIN_COL_W: u16 = 26;
+
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    pub deals: Vec<Deal>,
+    pub selected: usize,
+    pub offset: usize,
+    pub at_end: bool,
+    pub loading: bool,
+    pub generation: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KanbanView {
+    pub summary: Vec<StageSummary>,
+    pub columns: Vec<Column>,
+    pub focus: usize,
+    pub first_visible: usize,
+    pub loaded: bool,
+    pub error: Option<String>,
+}
+
+impl KanbanView {
+    pub fn enter(&mut self, ctx: &UiCtx, stale: bool) -> Vec<Out> {
+        if !self.loaded || stale {
+            self.loaded = true;
+            return self.reload(ctx);
+        }
+        Vec::new()
+    }
+
+    /// Reloads the headers and every column, keeping as many cards per column as were loaded.
+    pub fn reload(&mut self, ctx: &UiCtx) -> Vec<Out> {
+        let n = ctx.stages.names().len();
+        self.columns.resize_with(n, Column::default);
+        let mut out = vec![Out::Query(Query::Pipeline)];
+        for (i, c) in self.columns.iter_mut().enumerate() {
+            c.generation += 1;
+            c.loading = true;
+            let limit = c.deals.len().clamp(COLUMN_PAGE, 5_000);
+            out.push(Out::Query(Query::Column { stage: i, generation: c.generation, after: None, limit }));
+        }
+        out
+    }
+
+    pub fn on_summary(&mut self, s: Result<Vec<StageSummary>, String>) {
+        match s {
+            Ok(s) => self.summary = s,
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn on_column(&mut self, stage: usize, generation: u64, after: Option<i64>, rows: Result<Vec<Deal>, String>) {
+        let Some(c) = self.columns.get_mut(stage) else { return };
+        if c.generation != generation {
+            return;
+        }
+        c.loading = false;
+        match rows {
+            Ok(rows) => {
+                let full = rows.len() >= COLUMN_PAGE;
+                if after.is_none() {
+                    c.at_end = rows.len() < c.deals.len().max(COLUMN_PAGE);
+                    c.deals = rows;
+                } else {
+                    c.at_end = !full;
+                    c.deals.extend(rows);
+                }
+                c.selected = c.selected.min(c.deals.len().saturating_sub(1));
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn selected_deal(&self) -> Option<&Deal> {
+        self.columns.get(self.focus).and_then(|c| c.deals.get(c.selected))
+    }
+
+    fn more(&mut self, page: usize) -> Vec<Out> {
+        let focus = self.focus;
+        let Some(c) = self.columns.get_mut(focus) else { return Vec::new() };
+        if c.at_end || c.loading || c.deals.len().saturating_sub(c.selected) > 2 * page {
+            return Vec::new();
+        }
+        let Some(last) = c.deals.last() else { return Vec::new() };
+        c.loading = true;
+        vec![Out::Query(Query::Column {
+            stage: focus,
+            generation: c.generation,
+            after: Some(last.position),
+            limit: COLUMN_PAGE,
+        })]
+    }
+
+    pub fn command(&mut self, cmd: Command, cards: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
+        let ncols = self.columns.len();
+        let stages = ctx.stages.names();
+        let out = match cmd {
+            Command::Left => {
+                self.focus = self.focus.saturating_sub(1);
+                Vec::new()
+            }
+            Command::Right => {
+                self.focus = (self.focus + 1).min(ncols.saturating_sub(1));
+                Vec::new()
+            }
+            Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+                let Some(c) = self.columns.get_mut(self.focus) else { return Some(Vec::new()) };
+                let last = c.deals.len().saturating_sub(1) as i64;
+                let delta = match cmd {
+                    Command::Up => -1,
+                    Command::Down => 1,
+                    Command::PageUp => -(cards as i64),
+                    Command::PageDown => cards as i64,
+                    Command::Top => i64::MIN / 2,
+                    _ => i64::MAX / 2,
+                };
+                c.selected = (c.selected as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
+                c.offset = visible_offset(c.offset, c.selected, cards);
+                self.more(cards)
+            }
+            Command::Refresh => self.reload(ctx),
+            Command::Open => self.selected_deal().map(|d| vec![Out::OpenLead(d.lead_id.clone())]).unwrap_or_default(),
+            Command::StagePrev | Command::StageNext => {
+                let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
+                let here = ctx.stages.index(&d.stage).unwrap_or(0);
+                let target = if cmd == Command::StageNext { here + 1 } else { here.wrapping_sub(1) };
+                match stages.get(target) {
+                    None => vec![Out::Toast("No stage further that way".into(), true)],
+                    Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
+                    Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(d.id.clone(), &d.title))],
+                    Some(s) => vec![Out::Write(Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None })],
+                }
+            }
+            Command::CardUp | Command::CardDown => {
+                let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
+                let delta = if cmd == Command::CardUp { -1 } else { 1 };
+                let write = Write::Reorder { deal: d.id.clone(), delta };
+                if let Some(c) = self.columns.get_mut(self.focus) {
+                    let last = c.deals.len().saturating_sub(1) as i64;
+                    c.selected = (c.selected as i64 + i64::from(delta)).clamp(0, last) as usize;
+                }
+                vec![Out::Write(write)]
+            }
+            Command::Win => match self.selected_deal() {
+                Some(d) => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
+                None => Vec::new(),
+            },
+            Command::Lose => match self.selected_deal() {
+                Some(d) => vec![Out::Form(forms::lose(d.id.clone(), &d.title))],
+                None => Vec::new(),
+            },
+            _ => return None,
+        };
+        Some(out)
+    }
+
+    /// How many columns fit, and which is first so the focused one shows.
+    fn layout(&self, width: u16) -> (usize, usize) {
+        let fit_n = ((width / MIN_COL_W) as usize).clamp(1, self.columns.len().max(1));
+        let mut first = self.first_visible.min(self.focus);
+        if self.focus >= first + fit_n {
+            first = self.focus + 1 - fit_n;
+        }
+        (fit_n, first)
+    }
+
+    pub fn cards_per_column(height: u16) -> usize {
+        (height.saturating_sub(2) as usize / CARD_H).max(1)
+    }
+
+    /// Keeps the focused column's selection visible and the focused column on screen.
+    pub fn settle(&mut self, width: u16) {
+        let (_, first) = self.layout(width);
+        self.first_visible = first;
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+        if self.columns.is_empty() {
+            frame.render_widget(Paragraph::new("loading…"), area);
+            return;
+        }
+        let (n, first) = self.layout(area.width);
+        let areas = Layout::horizontal(vec![Constraint::Fill(1); n]).split(area);
+        let now = ctx.now();
+        let cards = Self::cards_per_column(area.height);
+        for (slot, rect) in areas.iter().enumerate() {
+            let i = first + slot;
+            let Some(col) = self.columns.get(i) else { continue };
+            let stage = ctx.stages.names().get(i).cloned().unwrap_or_default();
+            let summary = self.summary.iter().find(|s| s.stage == stage);
+            let count = summary.map_or(0, |s| s.count);
+            let total = summary
+                .map(|s| s.totals.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" + "))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "0".into());
+            let focused = i == self.focus;
+            let arrows = match (i > 0 && slot == 0, slot + 1 == n && i + 1 < self.columns.len()) {
+                (true, true) => "‹›",
+                (true, false) => "‹",
+                (false, true) => "›",
+                _ => "",
+            };
+            let block = Block::bordered()
+                .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
+                .border_style(if focused { theme.focused_border() } else { theme.border() })
+                .title(Span::styled(
+                    fit(&format!(" {stage} ({}) {arrows}", thousands(count)), rect.width.saturating_sub(2) as usize),
+                    theme.title(),
+                ))
+                .title_bottom(Line::from(fit(&format!(" Σ {total} "), rect.width.saturating_sub(2) as usize)));
+            let inner = block.inner(*rect);
+            frame.render_widget(block, *rect);
+            let w = inner.width as usize;
+            let offset = visible_offset(col.offset, col.selected, cards);
+            let mut lines = Vec::new();
+            for (j, d) in col.deals.iter().enumerate().skip(offset).take(cards) {
+                let sel = focused && j == col.selected;
+                let style = if sel { theme.selected() } else { theme.base() };
+                let days = (now.0 - d.stage_entered_at.0).max(0) / DAY_MS;
+                let marker = if sel { "▶" } else { " " };
+                lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&format!("{marker}{}", d.title), w)), style)));
+                lines.push(Line::from(Span::styled(
+                    format!("{:<w$}", fit(&format!("  {}", d.lead_name), w)),
+                    if sel { style } else { theme.muted() },
+                )));
+                lines.push(Line::from(Span::styled(
+                    format!("{:<w$}", fit(&format!("  {} · {days}d in stage", d.money()), w)),
+                    if sel { style } else { theme.muted() },
+                )));
+                lines.push(Line::from(""));
+            }
+            if col.deals.is_empty() {
+                let msg = if col.loading { "loading…" } else { "no deals" };
+                lines.push(Line::from(Span::styled(msg, theme.muted())));
+            }
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+    }
+}

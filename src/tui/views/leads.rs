@@ -1,0 +1,259 @@
+//! The leads table: a virtual window over the whole database, sortable, filterable, searchable as you type.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table};
+
+use super::{Out, queries, thousands};
+use crate::domain::time::ago;
+use crate::store::leads::{LeadFilter, LeadSort};
+use crate::tui::command::Command;
+use crate::tui::context::UiCtx;
+use crate::tui::forms::{self, FilterField};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::fit;
+use crate::tui::window::{LeadWindow, visible_offset};
+use crate::tui::worker::Slot;
+
+#[derive(Debug, Clone)]
+pub struct LeadsView {
+    pub window: LeadWindow,
+    /// The search being typed (`/`), while the input has focus.
+    pub search: Option<String>,
+    pub loaded: bool,
+}
+
+impl Default for LeadsView {
+    fn default() -> Self {
+        LeadsView { window: LeadWindow::new(Slot::Leads, LeadSort::Score), search: None, loaded: false }
+    }
+}
+
+impl LeadsView {
+    pub fn enter(&mut self, stale: bool) -> Vec<Out> {
+        if !self.loaded {
+            self.loaded = true;
+            return queries(self.window.reset());
+        }
+        if stale { queries(self.window.refresh()) } else { Vec::new() }
+    }
+
+    pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
+        let w = &mut self.window;
+        let out = match cmd {
+            Command::Down => queries(w.move_by(1, page)),
+            Command::Up => queries(w.move_by(-1, page)),
+            Command::PageDown => queries(w.move_by(page as i64, page)),
+            Command::PageUp => queries(w.move_by(-(page as i64), page)),
+            Command::Top => queries(w.top()),
+            Command::Bottom => queries(w.bottom()),
+            Command::Refresh => queries(w.refresh()),
+            Command::Open => match w.selected_lead() {
+                Some(l) => vec![Out::OpenLead(l.id.clone())],
+                None => Vec::new(),
+            },
+            Command::Search => {
+                self.search = Some(w.filter.text.clone().unwrap_or_default());
+                Vec::new()
+            }
+            Command::SortNext => {
+                let i = LeadSort::ALL.iter().position(|s| *s == w.sort).unwrap_or(0);
+                w.sort = LeadSort::ALL[(i + 1) % LeadSort::ALL.len()];
+                w.selected = 0;
+                w.offset = 0;
+                queries(w.reset())
+            }
+            Command::FilterTag => vec![Out::Form(forms::filter(FilterField::Tag, &w.filter, ctx))],
+            Command::FilterStage => vec![Out::Form(forms::filter(FilterField::Stage, &w.filter, ctx))],
+            Command::FilterSource => vec![Out::Form(forms::filter(FilterField::Source, &w.filter, ctx))],
+            Command::FilterOwner => vec![Out::Form(forms::filter(FilterField::Owner, &w.filter, ctx))],
+            Command::FilterLifecycle => vec![Out::Form(forms::filter(FilterField::Lifecycle, &w.filter, ctx))],
+            Command::ClearFilters => {
+                w.filter = LeadFilter::default();
+                self.search = None;
+                w.selected = 0;
+                queries(w.reset())
+            }
+            Command::LogOutreach => match w.selected_lead() {
+                Some(l) => vec![Out::Form(forms::log_outreach(l))],
+                None => Vec::new(),
+            },
+            _ => return None,
+        };
+        self.window.scroll_into_view(page);
+        Some(out)
+    }
+
+    /// A new filter from a filter form.
+    pub fn set_filter(&mut self, filter: LeadFilter) -> Vec<Out> {
+        self.window.filter = filter;
+        self.window.selected = 0;
+        self.window.offset = 0;
+        queries(self.window.reset())
+    }
+
+    /// The search text changed: the table narrows at once (the worker drops superseded queries).
+    pub fn search_changed(&mut self, text: String) -> Vec<Out> {
+        let t = text.trim();
+        self.window.filter.text = (!t.is_empty()).then(|| t.to_string());
+        self.search = Some(text);
+        self.window.selected = 0;
+        self.window.offset = 0;
+        queries(self.window.reset())
+    }
+
+    pub fn filter_label(&self) -> String {
+        filter_label(&self.window.filter)
+    }
+
+    fn areas(&self, area: Rect) -> (Option<Rect>, Rect) {
+        if self.search.is_some() || self.window.filter.text.is_some() {
+            let [s, t] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+            (Some(s), t)
+        } else {
+            (None, area)
+        }
+    }
+
+    /// The index into the window of the row drawn at screen row `y`, for mouse clicks.
+    pub fn row_at(&self, area: Rect, y: u16) -> Option<usize> {
+        let (_, table) = self.areas(area);
+        let first = table.y + 2;
+        if y < first || y >= table.y + table.height.saturating_sub(1) {
+            return None;
+        }
+        let i = self.window.offset + (y - first) as usize;
+        (i < self.window.rows.len()).then_some(i)
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx, focused: bool) {
+        let (search, table) = self.areas(area);
+        if let Some(s) = search {
+            let typing = self.search.is_some();
+            let text = self.search.clone().or_else(|| self.window.filter.text.clone()).unwrap_or_default();
+            let cursor = if typing { "▏" } else { "" };
+            let hint = if typing { "  (enter keep · esc clear)" } else { "" };
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled(" / ", theme.title()),
+                    Span::raw(format!("{text}{cursor}")),
+                    Span::styled(hint, theme.muted()),
+                ])),
+                s,
+            );
+        }
+        let title = format!(" Leads · sort {} {}", self.window.sort.as_str(), self.filter_label());
+        draw_lead_table(frame, table, theme, ctx, &self.window, &title, focused);
+    }
+}
+
+pub fn filter_label(f: &LeadFilter) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &f.tag {
+        parts.push(format!("tag:{t}"));
+    }
+    if let Some(t) = &f.stage {
+        parts.push(format!("stage:{t}"));
+    }
+    if let Some(t) = &f.source {
+        parts.push(format!("source:{t}"));
+    }
+    if let Some(t) = &f.owner {
+        parts.push(format!("owner:{t}"));
+    }
+    if let Some(t) = f.lifecycle {
+        parts.push(format!("lifecycle:{}", t.as_str()));
+    }
+    if let Some(t) = &f.text {
+        parts.push(format!("search:\"{t}\""));
+    }
+    if parts.is_empty() { String::new() } else { format!("· {}", parts.join(" ")) }
+}
+
+/// Draws a lead window as a table, building rows only for the visible slice.
+pub fn draw_lead_table(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    ctx: &UiCtx,
+    w: &LeadWindow,
+    title: &str,
+    focused: bool,
+) {
+    let now = ctx.now();
+    let height = area.height.saturating_sub(3) as usize;
+    let offset = visible_offset(w.offset, w.selected, height);
+    let position = match (w.selected_abs(), w.total) {
+        (Some(i), Some(t)) if t > 0 => format!(" {} of {} ", thousands(i + 1), thousands(t)),
+        (_, Some(t)) => format!(" {} leads ", thousands(t)),
+        _ => " … ".to_string(),
+    };
+    let border = if focused { theme.focused_border() } else { theme.border() };
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(border)
+        .title(Span::styled(fit(title, area.width.saturating_sub(20) as usize) + " ", theme.title()))
+        .title_top(Line::from(position).right_aligned().style(theme.muted()));
+    let compact = area.width < 100;
+    let rows = w.rows.iter().enumerate().skip(offset).take(height).map(|(i, l)| {
+        let marker = if i == w.selected { "▶" } else { " " };
+        let dnc = if l.do_not_contact { "⊘ " } else { "" };
+        let contact = l.last_contacted_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into());
+        if compact {
+            let row = Row::new(vec![
+                Cell::from(format!("{marker}{dnc}{}", l.name())),
+                Cell::from(format!("{:>5}", l.score)),
+                Cell::from(contact),
+            ]);
+            return if i == w.selected { row.style(theme.selected()) } else { row };
+        }
+        let row = Row::new(vec![
+            Cell::from(format!("{marker}{dnc}{}", l.name())),
+            Cell::from(l.company.clone().unwrap_or_default()),
+            Cell::from(format!("{:>5}", l.score)),
+            Cell::from(l.stage.clone().unwrap_or_else(|| "—".into())),
+            Cell::from(contact),
+            Cell::from(l.owner.clone().unwrap_or_default()),
+            Cell::from(l.tags.join(" ")),
+        ]);
+        if i == w.selected { row.style(theme.selected()) } else { row }
+    });
+    let (header, widths) = if compact {
+        (
+            Row::new(["  Name", "Score", "Contact"]),
+            vec![Constraint::Fill(1), Constraint::Length(5), Constraint::Length(9)],
+        )
+    } else {
+        (
+            Row::new(["  Name", "Company", "Score", "Stage", "Contact", "Owner", "Tags"]),
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Length(5),
+                Constraint::Length(11),
+                Constraint::Length(9),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+            ],
+        )
+    };
+    let header = header.style(theme.header());
+    let table = Table::new(rows, widths).header(header).block(block).column_spacing(1).style(theme.base());
+    frame.render_widget(table, area);
+    let inner = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
+    let note = if let Some(e) = &w.error {
+        Some(format!("✗ {e}"))
+    } else if w.rows.is_empty() && w.loading {
+        Some("loading…".to_string())
+    } else if w.rows.is_empty() {
+        Some("No leads match. Clear filters with `f c`, or add leads with `leadline lead add`.".to_string())
+    } else {
+        None
+    };
+    if let Some(n) = note
+        && inner.height > 0
+    {
+        frame.render_widget(Paragraph::new(Span::styled(n, theme.muted())), inner);
+    }
+}

@@ -1,0 +1,152 @@
+//! A small popup form: text fields and choice fields, the focused one edited in place.
+//! What a submitted form does is decided by its `Purpose` (see `tui::forms`).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use super::centered;
+use crate::tui::forms::Purpose;
+use crate::tui::theme::Theme;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text,
+    /// One of these options; left/right cycle.
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+    pub kind: FieldKind,
+    pub hint: String,
+}
+
+impl Field {
+    pub fn text(label: &str, value: impl Into<String>, hint: &str) -> Self {
+        Field { label: label.into(), value: value.into(), kind: FieldKind::Text, hint: hint.into() }
+    }
+
+    pub fn choice(label: &str, options: Vec<String>, value: &str) -> Self {
+        let value = if options.iter().any(|o| o == value) { value.to_string() } else { options[0].clone() };
+        Field { label: label.into(), value, kind: FieldKind::Choice(options), hint: "←/→ to change".into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub title: String,
+    /// A line above the fields (a question for confirmations).
+    pub message: Option<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub purpose: Purpose,
+    /// The token of the write in flight, while the form waits for its outcome.
+    pub waiting: Option<u64>,
+    pub error: Option<String>,
+}
+
+impl Form {
+    pub fn new(title: impl Into<String>, purpose: Purpose, fields: Vec<Field>) -> Self {
+        Form { title: title.into(), message: None, fields, focus: 0, purpose, waiting: None, error: None }
+    }
+
+    pub fn with_message(mut self, m: impl Into<String>) -> Self {
+        self.message = Some(m.into());
+        self
+    }
+
+    pub fn value(&self, label: &str) -> &str {
+        self.fields.iter().find(|f| f.label == label).map(|f| f.value.as_str()).unwrap_or("")
+    }
+
+    pub fn set_value(&mut self, label: &str, value: impl Into<String>) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == label) {
+            f.value = value.into();
+        }
+    }
+
+    pub fn next(&mut self, delta: i64) {
+        if !self.fields.is_empty() {
+            let n = self.fields.len() as i64;
+            self.focus = ((self.focus as i64 + delta).rem_euclid(n)) as usize;
+        }
+    }
+
+    /// Cycles the focused choice; returns true if something changed.
+    pub fn cycle(&mut self, delta: i64) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else { return false };
+        if let FieldKind::Choice(opts) = &f.kind {
+            let i = opts.iter().position(|o| *o == f.value).unwrap_or(0) as i64;
+            let n = opts.len() as i64;
+            f.value = opts[((i + delta).rem_euclid(n)) as usize].clone();
+            return true;
+        }
+        false
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if let Some(f) = self.fields.get_mut(self.focus)
+            && f.kind == FieldKind::Text
+        {
+            f.value.push(c);
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus)
+            && f.kind == FieldKind::Text
+        {
+            f.value.pop();
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let height = (self.fields.len() as u16) + 6 + u16::from(self.message.is_some()) * 2;
+        let rect = centered(area, 70, height);
+        frame.render_widget(Clear, rect);
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.focused_border())
+            .title(Span::styled(format!(" {} ", self.title), theme.title()))
+            .title_bottom(Line::from(" enter save · tab next · esc cancel ").style(theme.muted()));
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0);
+        let mut lines = Vec::new();
+        if let Some(m) = &self.message {
+            lines.push(Line::from(m.as_str()));
+            lines.push(Line::from(""));
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            let marker = if focused { "▶ " } else { "  " };
+            let value = match &f.kind {
+                FieldKind::Text if focused => format!("{}▏", f.value),
+                FieldKind::Text => f.value.clone(),
+                FieldKind::Choice(_) => format!("‹ {} ›", f.value),
+            };
+            let style = if focused { theme.selected() } else { theme.base() };
+            lines.push(Line::from(vec![
+                Span::raw(marker),
+                Span::styled(format!("{:>label_w$}: ", f.label), theme.muted()),
+                Span::styled(value, style),
+            ]));
+        }
+        lines.push(Line::from(""));
+        if let Some(f) = self.fields.get(self.focus)
+            && !f.hint.is_empty()
+        {
+            lines.push(Line::from(Span::styled(format!("  {}", f.hint), theme.muted())));
+        }
+        if let Some(e) = &self.error {
+            lines.push(Line::from(Span::styled(format!("  ✗ {e}"), ratatui::style::Style::new().fg(theme.error))));
+        } else if self.waiting.is_some() {
+            lines.push(Line::from(Span::styled("  saving…", theme.muted())));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}

@@ -1,0 +1,99 @@
+//! The command palette: fuzzy matching (nucleo) over every command's name and description.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use super::{centered, fit};
+use crate::tui::command::Command;
+use crate::tui::theme::Theme;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Palette {
+    pub input: String,
+    pub matches: Vec<Command>,
+    pub selected: usize,
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        let mut p = Palette { input: String::new(), matches: Vec::new(), selected: 0 };
+        p.refilter();
+        p
+    }
+}
+
+impl Palette {
+    pub fn refilter(&mut self) {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let pattern = Pattern::parse(&self.input, CaseMatching::Ignore, Normalization::Smart);
+        let items: Vec<(Command, String)> =
+            Command::ALL.iter().map(|c| (*c, format!("{} {}", c.name(), c.description()))).collect();
+        let matched = pattern.match_list(items.iter().map(|(_, t)| t.as_str()), &mut matcher);
+        self.matches = matched
+            .into_iter()
+            .filter_map(|(text, _)| items.iter().find(|(_, t)| t == text).map(|(c, _)| *c))
+            .collect();
+        self.selected = 0;
+    }
+
+    pub fn selected(&self) -> Option<Command> {
+        self.matches.get(self.selected).copied()
+    }
+
+    pub fn move_by(&mut self, delta: i64) {
+        if !self.matches.is_empty() {
+            let n = self.matches.len() as i64;
+            self.selected = (self.selected as i64 + delta).clamp(0, n - 1) as usize;
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, key_for: impl Fn(Command) -> Option<String>) {
+        let rect = centered(area, 72, area.height.saturating_sub(4).min(20));
+        frame.render_widget(Clear, rect);
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.focused_border())
+            .title(Span::styled(" Command palette ", theme.title()));
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let mut lines =
+            vec![Line::from(vec![Span::styled(": ", theme.title()), Span::raw(format!("{}▏", self.input))])];
+        let rows = inner.height.saturating_sub(1) as usize;
+        let start = self.selected.saturating_sub(rows.saturating_sub(1));
+        for (i, c) in self.matches.iter().enumerate().skip(start).take(rows) {
+            let sel = i == self.selected;
+            let key = key_for(*c).unwrap_or_default();
+            let text = fit(&format!("{:<18} {}", c.name(), c.description()), inner.width.saturating_sub(14) as usize);
+            let marker = if sel { "▶ " } else { "  " };
+            let style = if sel { theme.selected() } else { theme.base() };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{marker}{text:<w$}", w = inner.width.saturating_sub(14) as usize), style),
+                Span::styled(format!(" {key:>10}"), theme.muted()),
+            ]));
+        }
+        if self.matches.is_empty() {
+            lines.push(Line::from(Span::styled("  no command matches", theme.muted())));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_finds_commands() {
+        let mut p = Palette { input: "logout".into(), ..Palette::default() };
+        p.refilter();
+        assert_eq!(p.selected(), Some(Command::LogOutreach));
+        p.input = "pipe".into();
+        p.refilter();
+        assert_eq!(p.selected(), Some(Command::ViewPipeline));
+        assert_eq!(Palette::default().matches.len(), Command::ALL.len());
+    }
+}

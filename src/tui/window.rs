@@ -1,0 +1,280 @@
+//! A virtual window over a sorted, filtered lead list: it holds the rows around the selection
+//! (a few pages) and asks for the next or previous keyset page as the selection nears an edge.
+
+use std::collections::VecDeque;
+
+use super::worker::{PageDir, Query, Slot};
+use crate::store::leads::{Cursor, Lead, LeadFilter, LeadQuery, LeadSort};
+
+/// Rows per fetched page.
+pub const PAGE: usize = 200;
+/// The window never holds more than this many rows; the far side is dropped as it grows.
+pub const MAX_ROWS: usize = 5 * PAGE;
+
+#[derive(Debug, Clone)]
+pub struct LeadWindow {
+    pub slot: Slot,
+    pub filter: LeadFilter,
+    pub sort: LeadSort,
+    pub generation: u64,
+    pub rows: VecDeque<Lead>,
+    /// Absolute index of `rows[0]` in the whole list, when known.
+    pub start: Option<i64>,
+    pub at_top: bool,
+    pub at_end: bool,
+    pub total: Option<i64>,
+    /// Index into `rows`.
+    pub selected: usize,
+    /// Index into `rows` of the first visible row.
+    pub offset: usize,
+    pub loading: bool,
+    /// The generation whose count is current (the last reset or refresh).
+    count_generation: u64,
+    loading_fwd: bool,
+    loading_back: bool,
+    pub error: Option<String>,
+}
+
+impl LeadWindow {
+    pub fn new(slot: Slot, sort: LeadSort) -> Self {
+        Self {
+            slot,
+            filter: LeadFilter::default(),
+            sort,
+            generation: 0,
+            rows: VecDeque::new(),
+            start: Some(0),
+            at_top: true,
+            at_end: false,
+            total: None,
+            selected: 0,
+            offset: 0,
+            loading: false,
+            count_generation: 0,
+            loading_fwd: false,
+            loading_back: false,
+            error: None,
+        }
+    }
+
+    fn query(&self, limit: usize) -> LeadQuery {
+        LeadQuery { filter: self.filter.clone(), sort: self.sort, after: None, limit }
+    }
+
+    fn page(&self, dir: PageDir, limit: usize) -> Query {
+        Query::LeadsPage { slot: self.slot, generation: self.generation, query: self.query(limit), dir }
+    }
+
+    /// Starts over (new filter or sort): first page and the count.
+    pub fn reset(&mut self) -> Vec<Query> {
+        self.generation += 1;
+        self.count_generation = self.generation;
+        self.loading = true;
+        self.loading_fwd = true;
+        self.loading_back = false;
+        self.error = None;
+        vec![
+            self.page(PageDir::First, PAGE),
+            Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() },
+        ]
+    }
+
+    /// Reloads the rows in view from the first held one on, keeping the place (after a write).
+    /// At the top, the first page is read again instead: a write may have lifted a lead above the first held
+    /// row (a positive reply raises its score), and it must show up there.
+    pub fn refresh(&mut self) -> Vec<Query> {
+        let Some(first) = self.rows.front() else { return self.reset() };
+        let c = cursor_before(self.sort, first);
+        self.generation += 1;
+        self.count_generation = self.generation;
+        self.loading_fwd = true;
+        let limit = self.rows.len().clamp(PAGE, MAX_ROWS);
+        let page = if self.at_top { self.page(PageDir::First, PAGE) } else { self.page(PageDir::Refresh(c), limit) };
+        vec![page, Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() }]
+    }
+
+    pub fn selected_lead(&self) -> Option<&Lead> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn selected_abs(&self) -> Option<i64> {
+        self.start.map(|s| s + self.selected as i64)
+    }
+
+    /// Moves the selection by `delta` rows within what is loaded, then asks for more if near an edge.
+    pub fn move_by(&mut self, delta: i64, page: usize) -> Vec<Query> {
+        if !self.rows.is_empty() {
+            let target = (self.selected as i64 + delta).clamp(0, self.rows.len() as i64 - 1);
+            self.selected = target as usize;
+        }
+        self.prefetch(page)
+    }
+
+    pub fn top(&mut self) -> Vec<Query> {
+        self.selected = 0;
+        self.offset = 0;
+        if self.at_top {
+            return Vec::new();
+        }
+        // Same filter: the count stands, only the first page is needed.
+        self.generation += 1;
+        self.loading_fwd = true;
+        self.loading_back = false;
+        vec![self.page(PageDir::First, PAGE)]
+    }
+
+    pub fn bottom(&mut self) -> Vec<Query> {
+        if self.at_end {
+            self.selected = self.rows.len().saturating_sub(1);
+            Vec::new()
+        } else {
+            self.generation += 1;
+            self.loading_back = true;
+            self.loading_fwd = false;
+            vec![self.page(PageDir::Last, PAGE)]
+        }
+    }
+
+    fn prefetch(&mut self, page: usize) -> Vec<Query> {
+        let margin = (2 * page).max(PAGE / 2);
+        let mut out = Vec::new();
+        if !self.at_end
+            && !self.loading_fwd
+            && self.rows.len().saturating_sub(self.selected) < margin
+            && let Some(last) = self.rows.back()
+        {
+            let q = self.page(PageDir::After(self.sort.cursor_of(last)), PAGE);
+            self.loading_fwd = true;
+            out.push(q);
+        }
+        if !self.at_top
+            && !self.loading_back
+            && self.selected < margin
+            && let Some(first) = self.rows.front()
+        {
+            let q = self.page(PageDir::Before(self.sort.cursor_of(first)), PAGE);
+            self.loading_back = true;
+            out.push(q);
+        }
+        out
+    }
+
+    /// Takes a page; pages of an older generation are ignored. Returns follow-up queries (prefetch).
+    pub fn on_page(
+        &mut self,
+        generation: u64,
+        dir: PageDir,
+        rows: Result<Vec<Lead>, String>,
+        page: usize,
+    ) -> Vec<Query> {
+        if generation != self.generation {
+            return Vec::new();
+        }
+        self.loading = false;
+        let rows = match rows {
+            Ok(r) => r,
+            Err(e) => {
+                self.loading_fwd = false;
+                self.loading_back = false;
+                self.error = Some(e);
+                return Vec::new();
+            }
+        };
+        self.error = None;
+        let full = |n: usize, limit: usize| n >= limit;
+        match dir {
+            PageDir::First => {
+                self.at_top = true;
+                self.at_end = !full(rows.len(), PAGE);
+                self.start = Some(0);
+                self.rows = rows.into();
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                self.loading_fwd = false;
+            }
+            PageDir::Last => {
+                self.at_end = true;
+                self.at_top = !full(rows.len(), PAGE);
+                self.rows = rows.into();
+                self.start = self.total.map(|t| t - self.rows.len() as i64);
+                self.selected = self.rows.len().saturating_sub(1);
+                self.offset = self.selected;
+                self.loading_back = false;
+            }
+            PageDir::Refresh(_) => {
+                // Re-read from the first held row: same place, fresh data.
+                let limit = self.rows.len().clamp(PAGE, MAX_ROWS);
+                self.at_end = !full(rows.len(), limit);
+                self.rows = rows.into();
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                self.loading_fwd = false;
+            }
+            PageDir::After(_) => {
+                self.at_end = !full(rows.len(), PAGE);
+                self.rows.extend(rows);
+                let over = self.rows.len().saturating_sub(MAX_ROWS);
+                if over > 0 && self.selected >= over + page {
+                    self.rows.drain(..over);
+                    self.selected -= over;
+                    self.offset = self.offset.saturating_sub(over);
+                    self.start = self.start.map(|s| s + over as i64);
+                    self.at_top = false;
+                }
+                self.loading_fwd = false;
+            }
+            PageDir::Before(_) => {
+                let n = rows.len();
+                self.at_top = !full(n, PAGE);
+                for r in rows.into_iter().rev() {
+                    self.rows.push_front(r);
+                }
+                self.selected += n;
+                self.offset += n;
+                self.start = self.start.map(|s| s - n as i64);
+                let over = self.rows.len().saturating_sub(MAX_ROWS);
+                if over > 0 && self.rows.len() - over > self.selected + page {
+                    self.rows.truncate(self.rows.len() - over);
+                    self.at_end = false;
+                }
+                self.loading_back = false;
+            }
+        }
+        self.prefetch(page)
+    }
+
+    pub fn on_count(&mut self, generation: u64, count: Result<i64, String>) {
+        // A count stays right for later generations of the same filter (a jump, a refresh).
+        if generation != self.count_generation {
+            return;
+        }
+        if let Ok(c) = count {
+            self.total = Some(c);
+            if self.start.is_none() && self.at_end {
+                self.start = Some(c - self.rows.len() as i64);
+            }
+        }
+    }
+
+    /// Keeps the selection inside a viewport of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        self.offset = visible_offset(self.offset, self.selected, height);
+    }
+}
+
+/// The first visible index that keeps `selected` on screen, moving as little as possible.
+pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + height {
+        selected + 1 - height
+    } else {
+        offset
+    }
+}
+
+/// The keyset cursor just before a lead, for callers that want to re-read from it.
+pub fn cursor_before(sort: LeadSort, lead: &Lead) -> Cursor {
+    let mut c = sort.cursor_of(lead);
+    c.seq -= 1;
+    c
+}

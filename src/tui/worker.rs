@@ -1,0 +1,327 @@
+//! The database worker: a thread that owns its own `Store` and answers requests with responses,
+//! so the render loop never waits on SQLite. `execute` is the one place a request touches the store;
+//! tests and benches call it inline, the running app through the thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+
+use crate::config::FollowupConfig;
+use crate::domain::{DealId, InboxId, LeadId, MeetingId, TaskId, Timestamp};
+use crate::store::deals::{self, Deal, NewDeal, StageSummary};
+use crate::store::followups::{self, LosingTouch};
+use crate::store::inbox::{self, InboxItem};
+use crate::store::leads::{self, Cursor, Lead, LeadFilter, LeadPatch, LeadQuery};
+use crate::store::outreach::{self, NewOutreach};
+use crate::store::tasks::{self, DueWindow, NewTask, Task};
+use crate::store::timeline::{self, Entry};
+use crate::store::{Store, meetings, notes};
+
+/// Which virtual lead list a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Leads,
+    Scoring,
+}
+
+/// Where a page goes in a virtual list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageDir {
+    /// The first page (a reset).
+    First,
+    /// The last page (jump to the end).
+    Last,
+    After(Cursor),
+    Before(Cursor),
+    /// Re-read from this cursor on, replacing the held rows (after a write).
+    Refresh(Cursor),
+}
+
+#[derive(Debug, Clone)]
+pub enum Query {
+    LeadsPage { slot: Slot, generation: u64, query: LeadQuery, dir: PageDir },
+    LeadCount { slot: Slot, generation: u64, filter: LeadFilter },
+    Detail { lead: LeadId },
+    Pipeline,
+    Column { stage: usize, generation: u64, after: Option<i64>, limit: usize },
+    Inbox { include_handled: bool },
+    Followups { config: FollowupConfig },
+    Status,
+}
+
+// Each write is built once and moved to the worker; boxing its variants buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Write {
+    LogOutreach(NewOutreach),
+    AddTask(NewTask),
+    AddNote {
+        lead: LeadId,
+        body: String,
+    },
+    Schedule {
+        lead: LeadId,
+        at: Timestamp,
+        title: Option<String>,
+    },
+    MarkMeeting {
+        meeting: MeetingId,
+        attended: bool,
+        reason: Option<String>,
+    },
+    CreateDeal(NewDeal),
+    EditLead {
+        lead: LeadId,
+        patch: LeadPatch,
+    },
+    MoveDeal {
+        deal: DealId,
+        stage: String,
+        reason: Option<String>,
+    },
+    Reorder {
+        deal: DealId,
+        delta: i32,
+    },
+    InboxHandled {
+        item: InboxId,
+        handled: bool,
+    },
+    InboxAssign {
+        item: InboxId,
+    },
+    InboxRead {
+        item: InboxId,
+    },
+    /// Logs the reply as outbound outreach on the item's channel and marks it handled.
+    Reply {
+        item: InboxId,
+        value: Option<String>,
+        note: Option<String>,
+        at: Option<Timestamp>,
+    },
+    TaskDone(TaskId),
+    Snooze {
+        task: TaskId,
+        until: Timestamp,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Request {
+    Query(Query),
+    /// `token` lets the app match the outcome to the form that asked (so a failed edit keeps its input).
+    Write {
+        token: u64,
+        op: Write,
+    },
+}
+
+pub type Res<T> = Result<T, String>;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FollowupData {
+    pub tasks: Vec<Task>,
+    pub losing: Vec<LosingTouch>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Response {
+    LeadsPage { slot: Slot, generation: u64, dir: PageDir, rows: Res<Vec<Lead>> },
+    LeadCount { slot: Slot, generation: u64, count: Res<i64> },
+    Detail { lead: LeadId, result: Res<Box<(Lead, Vec<Entry>)>> },
+    Pipeline(Res<Vec<StageSummary>>),
+    Column { stage: usize, generation: u64, after: Option<i64>, rows: Res<Vec<Deal>> },
+    Inbox(Res<Vec<InboxItem>>),
+    Followups(Res<FollowupData>),
+    Status(Res<(i64, i64)>),
+    Written { token: u64, result: Res<String> },
+}
+
+/// Runs one request against the store.
+pub fn execute(store: &mut Store, req: Request) -> Response {
+    let err = |e: crate::store::StoreError| e.to_string();
+    match req {
+        Request::Query(q) => {
+            let db = store.db();
+            match q {
+                Query::LeadsPage { slot, generation, query, dir } => {
+                    let rows = match &dir {
+                        PageDir::First => leads::list(&db, &LeadQuery { after: None, ..query }),
+                        PageDir::After(c) | PageDir::Refresh(c) => {
+                            leads::list(&db, &LeadQuery { after: Some(c.clone()), ..query })
+                        }
+                        PageDir::Last => leads::list_back(&db, &query, None),
+                        PageDir::Before(c) => leads::list_back(&db, &query, Some(c)),
+                    };
+                    Response::LeadsPage { slot, generation, dir, rows: rows.map_err(err) }
+                }
+                Query::LeadCount { slot, generation, filter } => {
+                    Response::LeadCount { slot, generation, count: leads::count(&db, &filter).map_err(err) }
+                }
+                Query::Detail { lead } => {
+                    let result = leads::get(&db, &lead)
+                        .and_then(|l| timeline::for_lead(&db, &lead).map(|t| Box::new((l, t))))
+                        .map_err(err);
+                    Response::Detail { lead, result }
+                }
+                Query::Pipeline => Response::Pipeline(deals::summary(&db).map_err(err)),
+                Query::Column { stage, generation, after, limit } => {
+                    let rows = match db.ctx.stages.names().get(stage) {
+                        Some(name) => deals::column(&db, name, after, limit).map_err(err),
+                        None => Err(format!("no stage number {stage}")),
+                    };
+                    Response::Column { stage, generation, after, rows }
+                }
+                Query::Inbox { include_handled } => {
+                    Response::Inbox(inbox::list(&db, include_handled, 500).map_err(err))
+                }
+                Query::Followups { config } => Response::Followups(
+                    tasks::list_due(&db, DueWindow::Week, 500)
+                        .and_then(|tasks| {
+                            followups::losing_touch(&db, &config, 300).map(|losing| FollowupData { tasks, losing })
+                        })
+                        .map_err(err),
+                ),
+                Query::Status => Response::Status(inbox::counts(&db).map_err(err)),
+            }
+        }
+        Request::Write { token, op } => Response::Written { token, result: write(store, op).map_err(err) },
+    }
+}
+
+fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
+    store.write(|db| match op {
+        Write::LogOutreach(new) => {
+            let label = new.kind.label();
+            outreach::log(db, new)?;
+            Ok(format!("Logged {label}"))
+        }
+        Write::AddTask(new) => {
+            tasks::add(db, new)?;
+            Ok("Task added".into())
+        }
+        Write::AddNote { lead, body } => {
+            notes::add(db, Some(&lead), None, &body)?;
+            Ok("Note added".into())
+        }
+        Write::Schedule { lead, at, title } => {
+            meetings::schedule(db, &lead, at, None, title)?;
+            Ok(format!("Meeting scheduled for {}", at.local(db.ctx.tz)))
+        }
+        Write::MarkMeeting { meeting, attended, reason } => {
+            meetings::mark(db, &meeting, attended, reason)?;
+            Ok(if attended { "Meeting marked attended" } else { "Meeting marked no-show" }.into())
+        }
+        Write::CreateDeal(new) => {
+            deals::create(db, new)?;
+            Ok("Deal created".into())
+        }
+        Write::EditLead { lead, patch } => {
+            let l = leads::update(db, &lead, patch)?;
+            Ok(format!("Saved {}", l.name()))
+        }
+        Write::MoveDeal { deal, stage, reason } => {
+            let d = deals::move_to(db, &deal, &stage, reason)?;
+            Ok(format!("'{}' moved to {}", d.title, d.stage))
+        }
+        Write::Reorder { deal, delta } => {
+            deals::reorder(db, &deal, delta)?;
+            Ok(String::new())
+        }
+        Write::InboxHandled { item, handled } => {
+            inbox::set_handled(db, &item, handled)?;
+            Ok(if handled { "Marked handled" } else { "Back in the queue" }.into())
+        }
+        Write::InboxAssign { item } => {
+            inbox::assign(db, &item, &db.ctx.user_id)?;
+            Ok(format!("Assigned to {}", db.ctx.user_name))
+        }
+        Write::InboxRead { item } => {
+            inbox::mark_read(db, &item)?;
+            Ok(String::new())
+        }
+        Write::Reply { item, value, note, at } => {
+            let id = inbox::reply(db, &item, value, note, at)?;
+            Ok(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()))
+        }
+        Write::TaskDone(task) => {
+            let t = tasks::done(db, &task)?;
+            Ok(format!("Done: {}", t.title))
+        }
+        Write::Snooze { task, until } => {
+            let t = tasks::snooze(db, &task, until)?;
+            Ok(format!("Snoozed '{}' until {}", t.title, until.local(db.ctx.tz)))
+        }
+    })
+}
+
+/// Lets the runtime stop a leads-table query that a newer one (the next search keystroke) made stale.
+pub struct Interrupter {
+    handle: rusqlite::InterruptHandle,
+    running: Arc<AtomicU64>,
+}
+
+impl Interrupter {
+    /// Called as a request is sent: a newer page interrupts an older running page, a newer count an
+    /// older count (the interrupted query's answer is stale and dropped by the app).
+    pub fn supersede(&self, req: &Request) {
+        let (generation, is_count) = match req {
+            Request::Query(Query::LeadsPage { slot: Slot::Leads, generation, .. }) => (*generation, 0),
+            Request::Query(Query::LeadCount { slot: Slot::Leads, generation, .. }) => (*generation, 1),
+            _ => return,
+        };
+        let running = self.running.load(Ordering::SeqCst);
+        if running != 0 && running & 1 == is_count && running >> 1 < generation {
+            self.handle.interrupt();
+        }
+    }
+}
+
+/// Runs the worker loop on its own thread until the request channel closes. Bursts are coalesced:
+/// of several lead pages (or counts) queued for the same list, only those of the newest generation run.
+pub fn spawn(
+    mut store: Store,
+    requests: Receiver<Request>,
+    respond: impl Fn(Response) + Send + 'static,
+) -> std::io::Result<Interrupter> {
+    // The UI reads pages, not whole tables: a 16 MB page cache keeps the process well under its
+    // memory budget on a million leads (the store's default suits bulk CLI work).
+    store.conn().pragma_update(None, "cache_size", -16_000).map_err(std::io::Error::other)?;
+    let running = Arc::new(AtomicU64::new(0));
+    let interrupter = Interrupter { handle: store.conn().get_interrupt_handle(), running: running.clone() };
+    std::thread::Builder::new().name("leadline-db".into()).spawn(move || {
+        while let Ok(first) = requests.recv() {
+            let mut batch = vec![first];
+            batch.extend(requests.try_iter());
+            // (slot, is a count) → newest generation in the batch.
+            let key = |r: &Request| match r {
+                Request::Query(Query::LeadsPage { slot, generation, .. }) => Some(((*slot, false), *generation)),
+                Request::Query(Query::LeadCount { slot, generation, .. }) => Some(((*slot, true), *generation)),
+                _ => None,
+            };
+            let mut newest = std::collections::HashMap::new();
+            for (k, g) in batch.iter().filter_map(key) {
+                let e = newest.entry(k).or_insert(g);
+                *e = (*e).max(g);
+            }
+            for req in batch {
+                if let Some((k, g)) = key(&req) {
+                    if newest.get(&k).is_some_and(|n| g < *n) {
+                        continue;
+                    }
+                    running.store(if k.0 == Slot::Leads { (g << 1) | u64::from(k.1) } else { 0 }, Ordering::SeqCst);
+                }
+                let started = std::time::Instant::now();
+                let response = execute(&mut store, req);
+                running.store(0, Ordering::SeqCst);
+                tracing::debug!(elapsed_us = started.elapsed().as_micros() as u64, "request done");
+                respond(response);
+            }
+        }
+    })?;
+    Ok(interrupter)
+}
+
+/// The sender half the app's runtime uses.
+pub type Requests = Sender<Request>;

@@ -1,0 +1,324 @@
+//! The terminal UI on a test terminal: snapshots of every view at 80x24 and 160x48 on deterministic
+//! demo data (fixed seed, fixed clock), and key sequences through the real update/view code with the
+//! database requests executed inline.
+
+use leadline::config::Config;
+use leadline::domain::{Clock, Timestamp};
+use leadline::tui::Setup;
+use leadline::tui::app::ViewId;
+use leadline::tui::driver::Driver;
+
+/// 2026-11-25 12:00 UTC.
+const NOW: Timestamp = Timestamp(1_795_089_600_000);
+
+fn driver_with(leads: usize, w: u16, h: u16, config: Config) -> (tempfile::TempDir, Driver) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Clock::Fixed(NOW);
+    let mut store = leadline::engine::open(&dir.path().join("t.db"), &config, clock).unwrap();
+    leadline::demo::generate(&mut store, leads, 7).unwrap();
+    let setup = Setup::new(&config, store, clock).unwrap();
+    (dir, Driver::new(setup, w, h))
+}
+
+fn driver(w: u16, h: u16) -> (tempfile::TempDir, Driver) {
+    driver_with(300, w, h, Config::defaults())
+}
+
+fn snap(name: &str, view_keys: &str) {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let (_d, mut t) = driver(w, h);
+        t.keys(view_keys);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.screen());
+    }
+}
+
+#[test]
+fn snapshot_leads() {
+    snap("leads", "j j");
+}
+
+#[test]
+fn snapshot_detail() {
+    snap("detail", "enter");
+}
+
+#[test]
+fn snapshot_pipeline() {
+    snap("pipeline", "2 l j");
+}
+
+#[test]
+fn snapshot_inbox() {
+    snap("inbox", "3");
+}
+
+#[test]
+fn snapshot_scoring() {
+    snap("scoring", "4 j");
+}
+
+#[test]
+fn snapshot_followups() {
+    snap("followups", "5");
+}
+
+#[test]
+fn snapshot_popups() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("?");
+    insta::assert_snapshot!("help_80x24", t.screen());
+    t.keys("esc :");
+    t.type_text("pipe");
+    insta::assert_snapshot!("palette_80x24", t.screen());
+    t.keys("esc enter l");
+    insta::assert_snapshot!("log_form_80x24", t.screen());
+}
+
+#[test]
+fn too_small_says_so() {
+    let (_d, mut t) = driver(80, 24);
+    t.resize(79, 24);
+    let s = t.screen();
+    assert!(s.contains("Terminal too small"), "{s}");
+    t.resize(100, 30);
+    assert!(t.screen().contains("LEADS"));
+}
+
+#[test]
+fn logging_a_call_from_detail_updates_timeline_and_last_contact() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("j j j enter");
+    assert_eq!(t.app.view, ViewId::Detail);
+    let before = t.app.detail.lead.clone().unwrap();
+    let entries_before = t.app.detail.timeline.len();
+    assert_ne!(before.last_contacted_at, Some(NOW));
+    // Kind: email → call, then the phone, a reply type and a note.
+    t.keys("l right tab");
+    t.clear_field();
+    t.type_text("+34 600 11 22 33");
+    t.keys("tab tab right tab");
+    t.type_text("Called about pricing");
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "the form closes after a good save");
+    let after = t.app.detail.lead.clone().unwrap();
+    assert_eq!(after.last_contacted_at, Some(NOW));
+    assert_eq!(t.app.detail.timeline.len(), entries_before + 1);
+    let s = t.screen();
+    assert!(s.contains("☎ call +34 600 11 22 33 · outbound · reply positive — Called about pricing"), "{s}");
+    assert!(s.contains("just now"), "{s}");
+    assert!(s.contains("Logged ☎ call"), "{s}");
+    // The positive reply and the fresh activity raised the score, so back in the table (sorted by score)
+    // the lead now ranks first, with its new contact.
+    assert!(after.score > before.score, "rescored: {} -> {}", before.score, after.score);
+    t.keys("q g g");
+    assert_eq!(t.app.view, ViewId::Leads);
+    let row = &t.app.leads.window.rows[0];
+    assert_eq!(row.id, after.id);
+    assert_eq!(row.last_contacted_at, Some(NOW));
+}
+
+#[test]
+fn a_failed_save_keeps_the_input_and_names_the_field() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("enter l tab");
+    t.clear_field();
+    t.type_text("not-an-address");
+    t.keys("enter");
+    let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the form stays open") };
+    assert_eq!(f.value("Value"), "not-an-address");
+    let err = f.error.clone().unwrap();
+    assert!(err.contains("not-an-address"), "{err}");
+    let entries = t.app.detail.timeline.len();
+    t.keys("esc");
+    assert_eq!(t.app.detail.timeline.len(), entries, "nothing was written");
+}
+
+#[test]
+fn moving_a_card_across_the_kanban() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    assert_eq!(t.app.view, ViewId::Pipeline);
+    let count = |t: &Driver, stage: &str| t.app.kanban.summary.iter().find(|s| s.stage == stage).unwrap().count;
+    let (new0, contacted0) = (count(&t, "New"), count(&t, "Contacted"));
+    let deal = t.app.kanban.selected_deal().unwrap().clone();
+    assert_eq!(deal.stage, "New");
+    t.keys("L");
+    assert_eq!(count(&t, "New"), new0 - 1);
+    assert_eq!(count(&t, "Contacted"), contacted0 + 1);
+    assert!(t.app.kanban.columns[1].deals.iter().any(|d| d.id == deal.id) || contacted0 + 1 > 100);
+    assert!(t.screen().contains(&format!("'{}' moved to Contacted", deal.title)));
+    // And back with H; Won asks first.
+    t.keys("l");
+    let before = t.app.kanban.selected_deal().unwrap().clone();
+    t.keys("w");
+    assert!(t.screen().contains("won? enter = yes, esc = no"));
+    t.keys("esc");
+    assert_eq!(t.app.kanban.columns[1].deals[0].id, t.app.kanban.columns[1].deals[0].id);
+    t.keys("w enter");
+    let won = count(&t, "Won");
+    assert!(t.screen().contains(&format!("'{}' moved to Won", before.title)));
+    assert!(won >= 1);
+}
+
+#[test]
+fn reordering_cards_within_a_column() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    let first = t.app.kanban.columns[0].deals[0].id.clone();
+    t.keys("J");
+    assert_eq!(t.app.kanban.columns[0].deals[1].id, first);
+    assert_eq!(t.app.kanban.columns[0].selected, 1);
+    t.keys("K");
+    assert_eq!(t.app.kanban.columns[0].deals[0].id, first);
+}
+
+#[test]
+fn search_narrows_the_table_as_you_type() {
+    let (_d, mut t) = driver(160, 48);
+    assert_eq!(t.app.leads.window.total, Some(300));
+    let name = t.app.leads.window.rows[3].first_name.clone();
+    t.keys("/");
+    t.type_text(&name[..3]);
+    let partial = t.app.leads.window.total.unwrap();
+    t.type_text(&name[3..]);
+    let full = t.app.leads.window.total.unwrap();
+    assert!(full < 300 && full <= partial && full >= 1, "{partial} {full}");
+    assert!(t.app.leads.window.rows.iter().all(|l| {
+        let hay = format!("{} {} {:?} {:?} {:?}", l.first_name, l.last_name, l.email, l.company, l.tags).to_lowercase();
+        hay.contains(&name.to_lowercase())
+    }));
+    assert!(t.screen().contains(&format!("search:\"{name}\"")));
+    t.keys("esc");
+    assert_eq!(t.app.leads.window.total, Some(300));
+}
+
+#[test]
+fn filters_sort_and_jumps_on_the_virtual_table() {
+    let (_d, mut t) = driver_with(700, 120, 40, Config::defaults());
+    t.keys("G");
+    let s = t.screen();
+    assert!(s.contains("700 of 700"), "{s}");
+    assert!(t.app.leads.window.rows.len() <= leadline::tui::window::MAX_ROWS);
+    t.keys("k k ctrl-b");
+    assert!(t.screen().contains(&format!("{} of 700", 700 - 2 - t.app.page())));
+    t.keys("g g");
+    assert!(t.screen().contains("1 of 700"));
+    // Scroll far down through several pages: the window keeps a bounded number of rows.
+    for _ in 0..20 {
+        t.keys("ctrl-f");
+    }
+    assert!(t.app.leads.window.rows.len() <= leadline::tui::window::MAX_ROWS);
+    t.keys("s");
+    assert!(t.screen().contains("sort last-contact"));
+    t.keys("f t");
+    t.type_text("hot");
+    t.keys("enter");
+    let hot = t.app.leads.window.total.unwrap();
+    assert!(hot > 0 && hot < 700);
+    assert!(t.app.leads.window.rows.iter().all(|l| l.tags.iter().any(|x| x == "hot")));
+    t.keys("f c");
+    assert_eq!(t.app.leads.window.total, Some(700));
+}
+
+#[test]
+fn palette_runs_commands_and_help_lists_user_bindings() {
+    let mut config = Config::defaults();
+    config.keymap.0.insert("global".into(), [("ctrl-p".to_string(), "view_pipeline".to_string())].into());
+    let (_d, mut t) = driver_with(100, 100, 30, config);
+    t.keys(":");
+    t.type_text("inbox");
+    t.keys("enter");
+    assert_eq!(t.app.view, ViewId::Inbox);
+    t.keys("ctrl-p");
+    assert_eq!(t.app.view, ViewId::Pipeline);
+    t.keys("?");
+    t.keys("pagedown");
+    let s = t.screen();
+    assert!(s.contains("ctrl-p") || s.contains("Keys · pipeline"), "{s}");
+    t.keys("esc q");
+    assert_eq!(t.app.view, ViewId::Inbox, "q goes back");
+}
+
+#[test]
+fn inbox_handles_and_replies() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("3");
+    let unhandled = t.app.inbox.items.len();
+    assert!(unhandled > 0);
+    let item = t.app.inbox.selected_item().unwrap().clone();
+    t.keys("a");
+    assert!(t.screen().contains("Assigned to Sales Rep"));
+    t.keys("space");
+    assert_eq!(t.app.inbox.items.len(), unhandled - 1);
+    assert!(t.app.inbox.items.iter().all(|i| i.id != item.id));
+    // Reply on the same channel: logged as outbound outreach, the item handled.
+    let next = t.app.inbox.selected_item().unwrap().clone();
+    if let Some(kind) = next.channel {
+        let _ = kind;
+        t.keys("r tab");
+        t.type_text("Thanks, sending details");
+        t.keys("enter");
+        let s = t.screen();
+        assert!(s.contains("Reply logged as"), "{s}");
+        assert_eq!(t.app.inbox.items.len(), unhandled - 2);
+    }
+}
+
+#[test]
+fn followups_done_and_snooze() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("5");
+    let n = t.app.followups.data.tasks.len();
+    assert!(n > 0, "demo data has tasks due");
+    let first = t.app.followups.data.tasks[0].clone();
+    t.keys("space");
+    assert!(t.app.followups.data.tasks.iter().all(|x| x.id != first.id));
+    let second = t.app.followups.data.tasks[0].clone();
+    t.keys("z");
+    t.clear_field();
+    t.type_text("+30d");
+    t.keys("enter");
+    assert!(t.app.followups.data.tasks.iter().all(|x| x.id != second.id), "snoozed past this week");
+    t.keys("tab");
+    assert_eq!(t.app.followups.focus, 1);
+    if let Some(l) = t.app.followups.data.losing.first().cloned() {
+        t.keys("enter");
+        assert_eq!(t.app.detail.lead_id, Some(l.id));
+    }
+}
+
+#[test]
+fn detail_actions_task_note_meeting_deal_edit_dnc() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter");
+    let n0 = t.app.detail.timeline.len();
+    t.keys("t enter");
+    t.keys("n");
+    t.type_text("Prefers calls after 16:00");
+    t.keys("enter m enter d tab");
+    t.type_text("900");
+    t.keys("enter");
+    assert_eq!(t.app.detail.timeline.len(), n0 + 4, "task, note, meeting and deal");
+    let s = t.screen();
+    assert!(s.contains("✎ note Prefers calls after 16:00"), "{s}");
+    // The scheduled meeting is selectable and can be marked attended.
+    let i =
+        t.app.detail.timeline.iter().position(|e| matches!(e, leadline::store::timeline::Entry::Meeting(_))).unwrap();
+    for _ in 0..i {
+        t.keys("j");
+    }
+    t.keys("a");
+    assert!(t.screen().contains("Meeting marked attended"));
+    t.keys("e");
+    for _ in 0..5 {
+        t.keys("tab");
+    }
+    t.clear_field();
+    t.type_text("Head of Sales");
+    t.keys("enter");
+    assert_eq!(t.app.detail.lead.as_ref().unwrap().title.as_deref(), Some("Head of Sales"));
+    t.keys("D enter");
+    assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
+    t.keys("D");
+    assert!(!t.app.detail.lead.as_ref().unwrap().do_not_contact);
+}
