@@ -18,6 +18,20 @@ const PRODUCTS: &str = include_str!("../assets/demo/products.txt");
 const NOTES: &str = include_str!("../assets/demo/notes.txt");
 
 const SOURCES: [&str; 7] = ["linkedin", "email", "referral", "platform", "web", "import", "linkedin"];
+const COMPANY_SUFFIXES: [&str; 12] = [
+    "",
+    " Group",
+    " Labs",
+    " & Co",
+    " Partners",
+    " Digital",
+    " Holdings",
+    " Studio",
+    " Global",
+    " Works",
+    " Iberia",
+    " Nordic",
+];
 const SIZES: [&str; 5] = ["1-10", "11-50", "51-200", "201-1000", "1000+"];
 const PLATFORMS: [&str; 4] = ["Upwork", "Guru", "PeoplePerHour", "Fiverr"];
 const MESSENGERS: [&str; 3] = ["whatsapp", "telegram", "signal"];
@@ -208,9 +222,14 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
             let taken: i64 =
                 conn.query_row("SELECT count(*) FROM accounts WHERE team_id = ?1", [team], |r| r.get(0))?;
             for i in 0..n_accounts {
+                // Stems with suffixes make hundreds of plausible names; only past those does a number tell them apart.
                 let stem = words.companies[i % words.companies.len()];
                 let round = (i / words.companies.len()) as i64 + taken;
-                let name = if round == 0 { stem.to_string() } else { format!("{stem} {}", round + 1) };
+                let suffix = COMPANY_SUFFIXES[round as usize % COMPANY_SUFFIXES.len()];
+                let name = match round as usize / COMPANY_SUFFIXES.len() {
+                    0 => format!("{stem}{suffix}"),
+                    n => format!("{stem}{suffix} {}", n + 1),
+                };
                 let domain = format!("{}.example", slug(&name));
                 let created = now - g.rng.i64(30..730) * DAY_MS;
                 let id = g.id(created);

@@ -33,3 +33,11 @@ pub fn tick(store: &mut Store, config: &Config) -> Result<RunReport> {
     let (scorer, autos) = rules(config)?;
     crate::automation::run(store, &autos, &scorer, false)
 }
+
+/// Fills the store with demo data, then scores it, so a demo shows real rankings from the first screen.
+pub fn demo(store: &mut Store, config: &Config, leads: usize, seed: u64) -> Result<crate::demo::DemoSummary> {
+    let summary = crate::demo::generate(store, leads, seed)?;
+    let (scorer, _) = rules(config)?;
+    store.write(|db| crate::scoring::recompute(db, &scorer))?;
+    Ok(summary)
+}

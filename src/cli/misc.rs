@@ -26,9 +26,7 @@ pub struct DemoArgs {
 pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
     crate::demo::check_count(a.leads)?;
     let started = std::time::Instant::now();
-    let summary = crate::demo::generate(&mut env.store, a.leads, a.seed)?;
-    let (scorer, _) = crate::engine::rules(&env.config)?;
-    env.store.write(|db| crate::scoring::recompute(db, &scorer))?;
+    let summary = crate::engine::demo(&mut env.store, &env.config, a.leads, a.seed)?;
     if a.json {
         return print_json(&summary);
     }
