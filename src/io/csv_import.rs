@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::presets::{Field, Preset};
 use super::record::{self, RowResult, RowRules};
-use super::text::{Sniff, field_text, utf8_stream};
+use super::text::{Sniff, field_text, field_text_into, utf8_stream};
 use super::{Result, bad_file, file_err};
 
 /// What one pass over the raw bytes found: the file's identity and whether its quoting is whole.
@@ -149,6 +149,8 @@ pub struct CsvSource {
     pub delimiter: u8,
     rules: RowRules,
     pending: Option<(u64, csv::ByteRecord)>,
+    /// The current row's values, reused from row to row.
+    values: Vec<String>,
     /// Data records handed out so far (blank ones included): the resume position.
     pub index: u64,
 }
@@ -210,7 +212,17 @@ impl CsvSource {
         };
         rules.month_first = preset.month_first();
         rules.default_source = preset.default_source().to_string();
-        Ok(Self { reader, headers, fields, preset, delimiter, rules, pending: Some(first), index: 0 })
+        Ok(Self {
+            reader,
+            headers,
+            fields,
+            preset,
+            delimiter,
+            rules,
+            pending: Some(first),
+            values: Vec::new(),
+            index: 0,
+        })
     }
 
     /// Bytes read so far (for the progress bar).
@@ -232,8 +244,19 @@ impl CsvSource {
             },
         };
         self.index += 1;
-        let values: Vec<String> = rec.iter().map(field_text).collect();
-        let row = record::from_fields(line, &self.headers, &self.fields, &values, &self.rules);
+        // The row's values go into the strings of the row before (no allocations per field once warm).
+        let values = &mut self.values;
+        values.truncate(rec.len());
+        for (i, field) in rec.iter().enumerate() {
+            match values.get_mut(i) {
+                Some(v) => {
+                    v.clear();
+                    field_text_into(field, v);
+                }
+                None => values.push(field_text(field)),
+            }
+        }
+        let row = record::from_fields(line, &self.headers, &self.fields, values, &self.rules);
         Ok(Some((self.index, row)))
     }
 

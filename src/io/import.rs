@@ -407,11 +407,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let bulk = opts.bulk.unwrap_or(format == Format::Csv && scan.size > 8 << 20 && (existing as u64) < scan.size / 200);
     let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
     writer.bulk = bulk;
-    // Index builds sort on disk rather than in memory, and a smaller page cache leaves room for them, so a bulk
-    // load stays small whatever the file's size.
     if bulk {
-        store.conn().pragma_update(None, "temp_store", "FILE")?;
-        store.conn().pragma_update(None, "cache_size", -24_000)?;
+        bulk_settings(store.conn(), true, format)?;
     }
     loop {
         let mut stash: Option<IoError> = None;
@@ -482,6 +479,10 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             }
             Err(e) => {
                 writer.rollback_chunk();
+                if bulk {
+                    // The import's own error is the one to report.
+                    let _ = bulk_settings(store.conn(), false, format);
+                }
                 if let Some(bar) = &bar {
                     bar.abandon();
                 }
@@ -500,8 +501,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         }
     }
     if bulk {
-        store.conn().pragma_update(None, "temp_store", "MEMORY")?;
-        store.conn().pragma_update(None, "cache_size", -64_000)?;
+        bulk_settings(store.conn(), false, format)?;
     }
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -517,6 +517,24 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         load_rejects(store, &run_id, &mut report)?;
     }
     Ok(report)
+}
+
+/// Connection settings for a bulk load (`on`) and back to the store's usual ones. Index builds sort on disk
+/// rather than in memory, and a smaller page cache leaves room for them, so a bulk load stays small whatever the
+/// file's size. A rollback journal instead of the WAL writes the data once: pages added past the end of the file
+/// are not journaled, where the WAL would take every page and then copy it into the database at the checkpoint.
+/// If another connection holds the database open, the journal mode simply stays WAL.
+fn bulk_settings(conn: &rusqlite::Connection, on: bool, format: Format) -> rusqlite::Result<()> {
+    let (temp, cache, journal) = if on { ("FILE", -24_000, "DELETE") } else { ("MEMORY", -64_000, "WAL") };
+    let _ = conn.pragma_update(None, "journal_mode", journal);
+    // Every reference a CSV row writes is one the load has just made or looked up (the team, the owner, the
+    // lead it inserted, the account it found or created), so checking each against its parent is three to five
+    // index seeks a row for nothing; other formats carry references of their own and keep the checks.
+    if format == Format::Csv {
+        conn.pragma_update(None, "foreign_keys", !on)?;
+    }
+    conn.pragma_update(None, "temp_store", temp)?;
+    conn.pragma_update(None, "cache_size", cache)
 }
 
 /// Indexes that only serve lists and filters; a bulk load drops them and builds them again at its end.
@@ -625,33 +643,36 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
 }
 
 /// A tiny Bloom filter over duplicate keys: most rows match nothing, and this answers "surely not" without
-/// a query; a "maybe" is confirmed in the database. About 2 bytes per key.
+/// a query; a "maybe" is confirmed in the database. About 2 bytes per key. Blocked: a key's four bits lie in
+/// one 64-bit word, so a look-up costs one memory access rather than four scattered ones (a million-row
+/// import asks seven times a row); the few more false "maybe"s each cost one indexed query.
 struct Bloom {
-    bits: Vec<u64>,
+    words: Vec<u64>,
     hasher: std::collections::hash_map::RandomState,
 }
 
 impl Bloom {
     fn new(keys: usize) -> Self {
         let words = (keys.max(64_000) * 16).div_ceil(64).next_power_of_two();
-        Self { bits: vec![0; words], hasher: std::collections::hash_map::RandomState::new() }
+        Self { words: vec![0; words], hasher: std::collections::hash_map::RandomState::new() }
     }
 
-    fn positions(&self, key: &(impl Hash + ?Sized)) -> [usize; 4] {
+    /// The key's word and its four bits there.
+    fn position(&self, key: &(impl Hash + ?Sized)) -> (usize, u64) {
         let h = self.hasher.hash_one(key);
-        let (a, b) = (h as u32 as u64, (h >> 32) | 1);
-        let m = (self.bits.len() * 64) as u64;
-        [0u64, 1, 2, 3].map(|i| (a.wrapping_add(i.wrapping_mul(b)) % m) as usize)
+        let word = (h >> 32) as usize & (self.words.len() - 1);
+        let bits = (1u64 << (h & 63)) | (1 << ((h >> 6) & 63)) | (1 << ((h >> 12) & 63)) | (1 << ((h >> 18) & 63));
+        (word, bits)
     }
 
     fn insert(&mut self, key: &(impl Hash + ?Sized)) {
-        for p in self.positions(key) {
-            self.bits[p / 64] |= 1 << (p % 64);
-        }
+        let (w, bits) = self.position(key);
+        self.words[w] |= bits;
     }
 
     fn maybe(&self, key: &(impl Hash + ?Sized)) -> bool {
-        self.positions(key).iter().all(|&p| self.bits[p / 64] & (1 << (p % 64)) != 0)
+        let (w, bits) = self.position(key);
+        self.words[w] & bits == bits
     }
 }
 
@@ -893,11 +914,10 @@ impl Writer {
     }
 
     /// A lead with the same name at the same company: maybe the same person, never merged blindly.
-    fn weak_match(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<LeadId>> {
-        let Some(company) = row.company.as_deref() else { return Ok(None) };
-        if row.derived_name
-            || !self.bloom.maybe(&("n", name_company_key(&row.first_name, &row.last_name, company).as_str()))
-        {
+    /// `key` is the row's `name_company_key`.
+    fn weak_match(&self, db: &Db<'_>, row: &LeadRow, key: Option<&str>) -> crate::store::Result<Option<LeadId>> {
+        let (Some(company), Some(key)) = (row.company.as_deref(), key) else { return Ok(None) };
+        if row.derived_name || !self.bloom.maybe(&("n", key)) {
             return Ok(None);
         }
         let name = format!("{} {}", row.first_name, row.last_name);
@@ -915,15 +935,33 @@ impl Writer {
             .map(LeadId))
     }
 
-    fn remember_keys(&mut self, row: &LeadRow, phone_saved: Option<&str>) {
-        if let Some(e) = row.emails.first() {
-            self.bloom.insert(&("e", normalize_email(e).as_str()));
+    /// `email_key` is the row's first e-mail normalised and `name_key` its `name_company_key`, when the caller
+    /// has them already.
+    fn remember_keys(
+        &mut self,
+        row: &LeadRow,
+        phone_saved: Option<&str>,
+        email_key: Option<&str>,
+        name_key: Option<&str>,
+    ) {
+        match email_key {
+            Some(e) => self.bloom.insert(&("e", e)),
+            None => {
+                if let Some(e) = row.emails.first() {
+                    self.bloom.insert(&("e", normalize_email(e).as_str()));
+                }
+            }
         }
         if let Some(p) = phone_saved.and_then(stored_key) {
             self.bloom.insert(&("p", p.as_str()));
         }
-        if let Some(c) = &row.company {
-            self.bloom.insert(&("n", name_company_key(&row.first_name, &row.last_name, c).as_str()));
+        match name_key {
+            Some(k) => self.bloom.insert(&("n", k)),
+            None => {
+                if let Some(c) = &row.company {
+                    self.bloom.insert(&("n", name_company_key(&row.first_name, &row.last_name, c).as_str()));
+                }
+            }
         }
     }
 
@@ -951,10 +989,42 @@ impl Writer {
         if let Some(a) = self.accounts.get(&key) {
             return Ok(a.clone());
         }
-        let id = accounts::find_or_create(db, name)?;
-        if row.industry.is_some() || row.company_size.is_some() {
-            accounts::fill_profile(db, &id, row.industry.as_deref(), row.company_size.as_deref())?;
-        }
+        // As `accounts::find_or_create` then `fill_profile`, but a new account gets its profile in its INSERT
+        // (a bulk load creates one account per few leads).
+        let name = name.trim();
+        let existing: Option<String> = db
+            .conn
+            .prepare_cached(
+                "SELECT id FROM accounts WHERE team_id = ?1 AND lower(name) = lower(?2) AND deleted_at IS NULL",
+            )?
+            .query_row(params![db.ctx.team_id.as_str(), name], |r| r.get(0))
+            .optional()?;
+        let id = match existing {
+            Some(id) => {
+                let id = AccountId(id);
+                if row.industry.is_some() || row.company_size.is_some() {
+                    accounts::fill_profile(db, &id, row.industry.as_deref(), row.company_size.as_deref())?;
+                }
+                id
+            }
+            None => {
+                let id = AccountId::generate();
+                db.conn
+                    .prepare_cached(
+                        "INSERT INTO accounts (id, team_id, name, industry, company_size, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                    )?
+                    .execute(params![
+                        id.as_str(),
+                        db.ctx.team_id.as_str(),
+                        name,
+                        row.industry,
+                        row.company_size,
+                        db.now.0
+                    ])?;
+                id
+            }
+        };
         if self.accounts.len() > 100_000 {
             self.accounts.clear();
         }
@@ -967,7 +1037,9 @@ impl Writer {
         if let Some(stage) = row.deal.as_ref().and_then(|d| d.stage.as_deref()) {
             db.ctx.stages.resolve(stage).map_err(|e| ValidationError { field: "deal_stage".into(), ..e })?;
         }
+        // Who the row is, for the dry run's list of actions (the only place that shows it).
         let subject = match row.emails.first() {
+            _ if !self.opts.dry_run => String::new(),
             Some(e) => format!("{} {} <{e}>", row.first_name, row.last_name).replace("  ", " "),
             None => format!("{} {}", row.first_name, row.last_name).trim().to_string(),
         };
@@ -983,8 +1055,9 @@ impl Writer {
         if let Some((existing, why)) = matched {
             return self.apply_duplicate(db, &existing, row, why, subject);
         }
-        let weak = self.weak_match(db, &row)?;
-        let id = self.create_lead(db, &row)?;
+        let name_key = row.company.as_deref().map(|c| name_company_key(&row.first_name, &row.last_name, c));
+        let weak = self.weak_match(db, &row, name_key.as_deref())?;
+        let id = self.create_lead(db, &row, name_key.as_deref())?;
         self.counts.leads.created += 1;
         self.act(row.line, "leads", "create", subject.clone(), String::new());
         if let Some(other) = weak {
@@ -999,15 +1072,16 @@ impl Writer {
         Ok(())
     }
 
-    fn create_lead(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<LeadId> {
+    fn create_lead(&mut self, db: &Db<'_>, row: &LeadRow, name_key: Option<&str>) -> crate::store::Result<LeadId> {
         let owner = self.owner(db, row.owner.as_deref())?;
         let account = match &row.company {
             Some(c) => Some(self.account(db, c, row)?),
             None => None,
         };
         let id = row.id.clone().unwrap_or_else(|| self.new_id(Timestamp::now()));
-        let email = row.emails.first().cloned();
-        let phone = row.phones.first().cloned();
+        let email = row.emails.first().map(String::as_str);
+        let email_key = email.map(normalize_email);
+        let phone = row.phones.first().map(String::as_str);
         let tags = join_tags(&row.tags);
         let dnc = row.do_not_contact.unwrap_or(false);
         let created = row.created_at.unwrap_or(db.now);
@@ -1026,7 +1100,7 @@ impl Writer {
                 row.first_name.trim(),
                 row.last_name.trim(),
                 email,
-                email.as_deref().map(normalize_email),
+                email_key,
                 phone,
                 row.title,
                 account.as_ref().map(AccountId::as_str),
@@ -1062,7 +1136,7 @@ impl Writer {
         if dnc {
             super::privacy::log(db, &id, "opt_out", Some("opted out in the imported file"))?;
         }
-        self.remember_keys(row, phone.as_deref());
+        self.remember_keys(row, phone, email_key.as_deref(), name_key);
         Ok(id)
     }
 
@@ -1171,7 +1245,7 @@ impl Writer {
             leads::touch(db, existing, t)?;
         }
         if let Some(p) = row.phones.first() {
-            self.remember_keys(&row, Some(p));
+            self.remember_keys(&row, Some(p), None, None);
         }
         let detail = format!(
             "{why} as {}; {}",

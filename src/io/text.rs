@@ -56,9 +56,16 @@ fn valid_utf8_prefix(bytes: &[u8]) -> bool {
 
 /// Text of one field: UTF-8 when it is valid, else read as Windows-1252 (a stray legacy byte in a UTF-8 file).
 pub fn field_text(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    field_text_into(bytes, &mut s);
+    s
+}
+
+/// `field_text` appended to a string the caller reuses.
+pub fn field_text_into(bytes: &[u8], out: &mut String) {
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&WINDOWS_1252.decode_without_bom_handling(bytes).0),
     }
 }
 

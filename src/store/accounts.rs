@@ -27,10 +27,11 @@ pub fn find_or_create(db: &Db<'_>, name: &str) -> Result<AccountId> {
 
 /// Fills the account's industry and size where they are still empty (never overwrites).
 pub fn fill_profile(db: &Db<'_>, id: &AccountId, industry: Option<&str>, size: Option<&str>) -> Result<()> {
-    db.conn.execute(
-        "UPDATE accounts SET industry = coalesce(industry, ?2), company_size = coalesce(company_size, ?3),
-         updated_at = ?4 WHERE id = ?1",
-        params![id.as_str(), industry, size, db.now.0],
-    )?;
+    db.conn
+        .prepare_cached(
+            "UPDATE accounts SET industry = coalesce(industry, ?2), company_size = coalesce(company_size, ?3),
+             updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id.as_str(), industry, size, db.now.0])?;
     Ok(())
 }
