@@ -214,3 +214,21 @@ fn forget_and_retention() {
     let (code, err) = fail(&db, &["privacy", "run", "--months", "0"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn a_bulk_import_leaves_every_lead_scored() {
+    let (dir, db) = setup();
+    let csv = dir.path().join("bulk.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Email,Company,Industry\nAna,López,ana@acme.io,Acme,saas\nBo,Berg,bo@mill.io,Mill,mining\n",
+    )
+    .unwrap();
+    run(&db, &["import", csv.to_str().unwrap(), "--bulk"]);
+    let leads: serde_json::Value =
+        serde_json::from_str(&run(&db, &["lead", "list", "--sort", "name", "--json"])).unwrap();
+    // The ideal-customer profile (saas) earns points at once, as a lead typed by hand would.
+    assert_eq!(leads[0]["email"], "ana@acme.io");
+    assert!(leads[0]["score"].as_i64().unwrap() > 0, "{leads}");
+    assert_eq!(leads[1]["score"], 0);
+}

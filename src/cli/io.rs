@@ -103,6 +103,11 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         bulk: a.bulk.then_some(true),
     };
     let report = import::import_file(&mut env.store, &a.file, &opts).map_err(io_err)?;
+    // A bulk load skips the per-row hooks; score everything once so imported leads rank at once.
+    if report.bulk {
+        let (scorer, _) = crate::engine::rules(&env.config)?;
+        env.store.write(|db| crate::scoring::recompute(db, &scorer))?;
+    }
     if let Some(path) = &a.rejects {
         let n = import::write_rejects(&env.store, &report, path).map_err(io_err)?;
         if !a.json {

@@ -213,6 +213,8 @@ pub struct ImportReport {
     /// The same file was already imported with the same options: nothing was done.
     pub already_imported: bool,
     pub dry_run: bool,
+    /// Loaded in bulk: no per-row change events, so the leads still need scoring.
+    pub bulk: bool,
 }
 
 /// One item a source hands out.
@@ -343,6 +345,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         resumed_from: 0,
         already_imported: false,
         dry_run: opts.dry_run,
+        bulk: false,
     };
 
     // An earlier run of the same file with the same options: finished (nothing to do) or interrupted (resume).
@@ -506,6 +509,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    report.bulk = bulk && !opts.dry_run;
     report.counts = writer.counts.clone();
     report.unknown_owners = writer.unknown_owners.clone();
     report.unmatched = writer.unmatched.clone();
