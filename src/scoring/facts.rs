@@ -447,7 +447,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
             let mut ids: BTreeSet<String> = BTreeSet::new();
             if lo < hi {
                 let mut by_contact = db.conn.prepare_cached(
-                    "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+                    "SELECT id FROM leads INDEXED BY leads_by_contact WHERE team_id = ?1 AND deleted_at IS NULL
                      AND ifnull(last_contacted_at, 0) > ?2 AND ifnull(last_contacted_at, 0) <= ?3",
                 )?;
                 for days in scorer.contact_thresholds() {
@@ -472,7 +472,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                 if scorer.uses(Fact::DaysSinceCreated) {
                     // Any day count can matter: rescore leads whose creation day boundary passed.
                     let mut created = db.conn.prepare_cached(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+                        "SELECT id FROM leads INDEXED BY leads_by_created WHERE team_id = ?1 AND deleted_at IS NULL
                          AND created_at > ?2 AND created_at <= ?3",
                     )?;
                     let thresholds: BTreeSet<i64> = scorer
