@@ -178,6 +178,12 @@ pub fn load_facts(db: &Db<'_>, sql: &FactsSql, lead: &LeadId) -> Result<Option<L
     Ok(db.conn.prepare_cached(&sql.one)?.query_row(params![lead.as_str(), db.now.0], from_row).optional()?)
 }
 
+/// Only the lead's own columns (counts left at zero): enough for conditions that read nothing else.
+pub fn load_lead_facts(db: &Db<'_>, lead: &LeadId) -> Result<Option<LeadFacts>> {
+    let sql = format!("SELECT {LEAD_COLS} FROM leads l WHERE l.id = ?1 AND l.deleted_at IS NULL");
+    Ok(db.conn.prepare_cached(&sql)?.query_row(params![lead.as_str()], lead_part).optional()?)
+}
+
 /// (score, health, priority).
 pub type Scores = (i64, Option<i64>, i64);
 
