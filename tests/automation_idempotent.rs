@@ -174,6 +174,18 @@ fn batch_and_single_lead_scoring_agree() {
     let done = store.write(|db| leadline::scoring::recompute(db, &scorer)).unwrap();
     assert_eq!(done.leads, 400);
     assert!(done.changed > 100, "demo leads start at 0 and most score something");
+    // So many changes lift the score indexes and rebuild them: they are back, and consistent.
+    let indexes: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('leads_by_score', 'leads_by_priority')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 2);
+    let check: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
     let sql = leadline::scoring::FactsSql::new(&scorer.stages);
     let db = store.db();
     let ids: Vec<String> = db

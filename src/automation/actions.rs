@@ -7,8 +7,8 @@ use serde_json::json;
 use super::run::Done;
 use super::{Action, Automations, ChannelSpec, Rule, Trigger, clients};
 use crate::domain::{DealStatus, LeadId, OutreachKind, TaskKind};
-use crate::scoring::load_facts;
 use crate::scoring::rules::SubjectFacts;
+use crate::scoring::{load_facts, load_lead_facts};
 use crate::store::deals::{self, Deal, DealFilter};
 use crate::store::meetings::Meeting;
 use crate::store::outreach::Outreach;
@@ -71,7 +71,13 @@ pub fn fire(
 
 /// Applies one rule if its conditions hold; returns whether they held.
 pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, report: &mut Vec<Done>) -> Result<bool> {
-    let Some(facts) = load_facts(db, &autos.facts_sql, &subject.lead)? else { return Ok(false) };
+    // Conditions on the lead's own fields (the default bump rule's) need no counts: one row read.
+    let facts = if rule.conditions.iter().all(|c| c.fact.is_lead_column()) {
+        load_lead_facts(db, &subject.lead)?
+    } else {
+        load_facts(db, &autos.facts_sql, &subject.lead)?
+    };
+    let Some(facts) = facts else { return Ok(false) };
     let sf = subject.facts();
     if !rule.conditions.iter().all(|c| c.holds(&facts, &sf, &autos.profile, db.now)) {
         return Ok(false);

@@ -30,9 +30,15 @@ impl ChangeHook for AutomationHook {
         match change {
             Change::OutreachLogged { outreach: id, .. } | Change::OutreachEdited { outreach: id, .. } => {
                 let o = outreach::get(db, id)?;
+                if matches!(change, Change::OutreachEdited { .. }) && a.rules_for(Trigger::NoReply).next().is_some() {
+                    super::run::recheck(db, &o.lead_id)?;
+                }
                 if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
                 }
+            }
+            Change::OutreachRemoved { lead, .. } if a.rules_for(Trigger::NoReply).next().is_some() => {
+                super::run::recheck(db, lead)?;
             }
             Change::MeetingScheduled { meeting, .. } => {
                 fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(meetings::get(db, meeting)?), &mut report)?;

@@ -34,13 +34,20 @@ pub struct RunReport {
 /// Runs the time-based rules and refreshes time-based score terms at the store's current instant,
 /// in one transaction; with `dry_run` the transaction is rolled back and only the report remains.
 pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: bool) -> Result<RunReport> {
+    // Random reads of touches and leads: a large page cache and memory-mapped reads for this run only.
+    let cache: i64 = store.conn().pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    store.conn().pragma_update(None, "cache_size", -256_000_i64)?;
+    store.conn().pragma_update(None, "mmap_size", 16_i64 << 30)?;
     let body = |db: &Db<'_>| -> Result<RunReport> {
         let mut actions = Vec::new();
         time_based(db, autos, &mut actions)?;
         let rescored = refresh_time_based(db, scorer)?;
         Ok(RunReport { at: db.now, dry_run, actions, rescored })
     };
-    if dry_run { store.rehearse(body) } else { store.write(body) }
+    let report = if dry_run { store.rehearse(body) } else { store.write(body) };
+    store.conn().pragma_update(None, "mmap_size", 0)?;
+    store.conn().pragma_update(None, "cache_size", cache)?;
+    report
 }
 
 /// The marker a time-based rule leaves on a subject it acted on, so later runs skip it.
@@ -81,21 +88,50 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
         let last_hi = state(db, &window_key)?.filter(|h| *h <= hi);
         let from = last_hi.map_or(lo, |h| h.max(lo));
         let last_seq = state(db, &seq_key)?.filter(|s| *s <= max_seq && last_hi.is_some()).unwrap_or(max_seq);
-        let mut stmt = db.conn.prepare_cached(
-            "SELECT o.id FROM outreach o
-             WHERE o.team_id = ?1 AND o.deleted_at IS NULL AND o.direction = 'outbound'
-               AND ((o.occurred_at > ?2 AND o.occurred_at <= ?3)
-                    OR (o.seq > ?6 AND o.occurred_at > ?7 AND o.occurred_at <= ?3))
+        // Two queries rather than one with OR: each then reads one index range (the window off the time
+        // index, the new rows off the row numbers) instead of every touch before the window's end.
+        let unanswered = "o.team_id = ?1 AND o.deleted_at IS NULL AND o.direction = 'outbound'
                AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
                                AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
-               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)
-             ORDER BY o.occurred_at, o.id",
-        )?;
+               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)";
+        let by_window = format!(
+            "SELECT o.id, o.occurred_at FROM outreach o INDEXED BY outreach_by_time
+             WHERE o.occurred_at > ?2 AND o.occurred_at <= ?3 AND {unanswered}"
+        );
+        let by_seq = format!(
+            "SELECT o.id, o.occurred_at FROM outreach o
+             WHERE o.seq > ?2 AND +o.occurred_at > ?6 AND +o.occurred_at <= ?3 AND {unanswered}"
+        );
         let prefix = marker(&rule.name, "");
-        let ids: Vec<String> = stmt
-            .query_map(params![team, from, hi, prefix, db.now.0, last_seq, lo], |r| r.get(0))?
+        let mut found: Vec<(i64, String)> = db
+            .conn
+            .prepare_cached(&by_window)?
+            .query_map(params![team, from, hi, prefix, db.now.0], |r| Ok((r.get(1)?, r.get(0)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for id in ids {
+        let mut late = db.conn.prepare_cached(&by_seq)?;
+        for row in late.query_map(params![team, last_seq, hi, prefix, db.now.0, lo], |r| Ok((r.get(1)?, r.get(0)?)))? {
+            found.push(row?);
+        }
+        // Leads whose touches were edited or removed since the last run: a touch moved back in time, or an
+        // older one that became the latest, is looked at again over the whole lookback.
+        let mut again = db.conn.prepare_cached(
+            "SELECT o.id, o.occurred_at FROM automation_state q JOIN outreach o ON o.lead_id = substr(q.key, ?8)
+             WHERE q.team_id = ?1 AND q.key > ?6 AND q.key < ?7
+               AND o.deleted_at IS NULL AND o.direction = 'outbound' AND o.occurred_at > ?2 AND o.occurred_at <= ?3
+               AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
+                               AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
+               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)",
+        )?;
+        let rows = again.query_map(
+            params![team, lo, hi, prefix, db.now.0, RECHECK, RECHECK_END, RECHECK.len() as i64 + 1],
+            |r| Ok((r.get(1)?, r.get(0)?)),
+        )?;
+        for row in rows {
+            found.push(row?);
+        }
+        found.sort();
+        found.dedup();
+        for (_, id) in found {
             let o = outreach::get(db, &OutreachId(id))?;
             let subject = Subject::outreach(o);
             if apply(db, autos, rule, &subject, report)? {
@@ -107,5 +143,22 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
         set_state(db, &window_key, hi)?;
         set_state(db, &seq_key, max_seq)?;
     }
+    db.conn
+        .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?
+        .execute(params![team, RECHECK, RECHECK_END])?;
+    Ok(())
+}
+
+/// Prefix of the keys that queue a lead for the time-based rules to look at again (see `recheck`).
+const RECHECK: &str = "recheck:";
+/// The first key past every `recheck:` key.
+const RECHECK_END: &str = "recheck;";
+
+/// Queues a lead whose outreach was edited or removed: which of its touches is the latest, and when it
+/// happened, may have changed behind the windows already passed, so the next run looks at it again.
+pub fn recheck(db: &Db<'_>, lead: &crate::domain::LeadId) -> Result<()> {
+    db.conn
+        .prepare_cached("INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
+        .execute(params![db.ctx.team_id.as_str(), format!("{RECHECK}{lead}"), db.now.0])?;
     Ok(())
 }

@@ -178,6 +178,12 @@ pub fn load_facts(db: &Db<'_>, sql: &FactsSql, lead: &LeadId) -> Result<Option<L
     Ok(db.conn.prepare_cached(&sql.one)?.query_row(params![lead.as_str(), db.now.0], from_row).optional()?)
 }
 
+/// Only the lead's own columns (counts left at zero): enough for conditions that read nothing else.
+pub fn load_lead_facts(db: &Db<'_>, lead: &LeadId) -> Result<Option<LeadFacts>> {
+    let sql = format!("SELECT {LEAD_COLS} FROM leads l WHERE l.id = ?1 AND l.deleted_at IS NULL");
+    Ok(db.conn.prepare_cached(&sql)?.query_row(params![lead.as_str()], lead_part).optional()?)
+}
+
 /// (score, health, priority).
 pub type Scores = (i64, Option<i64>, i64);
 
@@ -324,7 +330,12 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let t0 = std::time::Instant::now();
     // Reading the whole database through memory mapping saves a system call per page; only for this scan.
     db.conn.pragma_update(None, "mmap_size", 16_i64 << 30)?;
+    // A large page cache while rewriting many rows: dirty pages then stay in memory until the commit
+    // instead of spilling to the log half-way, and the index rebuild sorts in memory. Put back afterwards.
+    let cache: i64 = db.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    db.conn.pragma_update(None, "cache_size", -512_000_i64)?;
     let result = recompute_scan(db, scorer, now, t0);
+    db.conn.pragma_update(None, "cache_size", cache)?;
     db.conn.pragma_update(None, "mmap_size", 0)?;
     result
 }
@@ -391,18 +402,35 @@ fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant
         }
     }
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
-    write_all(db, &changes)?;
+    write_all(db, &changes, leads)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
     Ok(Recomputed { leads, changed: changes.len() })
 }
 
+/// The lead indexes holding a score: kept up to date row by row for a few changes, lifted and
+/// rebuilt in one sorted pass when many rows change (a random B-tree delete and insert per row
+/// and index costs more than a sort of the whole index).
+const SCORE_INDEXES: &[&str] = &["leads_by_score", "leads_by_priority"];
+
 /// Writes the changed scores, in row order (after the scan, so it never sees its own updates).
-fn write_all(db: &Db<'_>, changes: &[(i64, Scores)]) -> Result<()> {
+fn write_all(db: &Db<'_>, changes: &[(i64, Scores)], leads: usize) -> Result<()> {
+    let lift = if changes.len() >= LIFT_MIN && changes.len() * LIFT_FRACTION >= leads {
+        Some(crate::store::bulk::Lift::begin(db.conn, crate::store::bulk::Indexes::Named(SCORE_INDEXES))?)
+    } else {
+        None
+    };
     for (seq, result) in changes {
         store_scores(db, *seq, *result)?;
     }
+    if let Some(lift) = lift {
+        lift.restore(db.conn)?;
+    }
     Ok(())
 }
+
+/// Lifting pays off when at least 1 / LIFT_FRACTION of the leads change (and not for a handful of rows).
+const LIFT_MIN: usize = 100;
+const LIFT_FRACTION: usize = 8;
 
 const REFRESHED_KEY: &str = "scores_refreshed_at";
 
@@ -425,7 +453,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
             let mut ids: BTreeSet<String> = BTreeSet::new();
             if lo < hi {
                 let mut by_contact = db.conn.prepare_cached(
-                    "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+                    "SELECT id FROM leads INDEXED BY leads_by_contact WHERE team_id = ?1 AND deleted_at IS NULL
                      AND ifnull(last_contacted_at, 0) > ?2 AND ifnull(last_contacted_at, 0) <= ?3",
                 )?;
                 for days in scorer.contact_thresholds() {
@@ -450,7 +478,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                 if scorer.uses(Fact::DaysSinceCreated) {
                     // Any day count can matter: rescore leads whose creation day boundary passed.
                     let mut created = db.conn.prepare_cached(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+                        "SELECT id FROM leads INDEXED BY leads_by_created WHERE team_id = ?1 AND deleted_at IS NULL
                          AND created_at > ?2 AND created_at <= ?3",
                     )?;
                     let thresholds: BTreeSet<i64> = scorer

@@ -14,7 +14,7 @@ use crate::config::scoring::{ScoreRuleConfig, ScoringConfig};
 use crate::domain::{Stages, Timestamp, ValidationError};
 use rules::{Condition, Fact, LeadFacts, Profile, SubjectFacts};
 
-pub use facts::{FactsSql, Recomputed, load_facts, recompute, refresh_time_based, rescore_lead};
+pub use facts::{FactsSql, Recomputed, load_facts, load_lead_facts, recompute, refresh_time_based, rescore_lead};
 pub use hook::ScoringHook;
 
 /// A compiled rule: its conditions, weight, optional multiplier fact and cap.

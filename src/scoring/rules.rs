@@ -195,6 +195,24 @@ impl Fact {
         matches!(self, Fact::DaysSinceContact | Fact::DaysSinceCreated | Fact::TasksOverdue)
     }
 
+    /// Facts read off the lead's own row (no counts over outreach, meetings, deals or tasks).
+    pub fn is_lead_column(self) -> bool {
+        matches!(
+            self,
+            Fact::Text(_)
+                | Fact::Tags
+                | Fact::DoNotContact
+                | Fact::DaysSinceContact
+                | Fact::DaysSinceCreated
+                | Fact::ProfileMatch
+                | Fact::ProfileIndustry
+                | Fact::ProfileSize
+                | Fact::SubjectReply
+                | Fact::SubjectChannel
+                | Fact::SubjectFromOutreach
+        )
+    }
+
     pub fn is_numeric(self) -> bool {
         !matches!(self, Fact::Text(_) | Fact::Tags | Fact::DealStage | Fact::SubjectReply | Fact::SubjectChannel)
     }
