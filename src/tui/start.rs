@@ -49,6 +49,8 @@ fn start(cli: &Cli) -> Result<(), CliError> {
         let mut store = crate::engine::open(&path, &config, clock)?;
         eprintln!("leadline: generating {DEMO_LEADS} demo leads in {}…", path.display());
         crate::demo::generate(&mut store, DEMO_LEADS, DEMO_SEED)?;
+        // Demo rows are written in bulk, unscored: one timer run scores them and files the due follow-ups.
+        crate::engine::tick(&mut store, &config)?;
         path
     } else {
         cli::database_path(cli)?
