@@ -207,9 +207,30 @@ fn search_narrows_the_table_as_you_type() {
         let hay = format!("{} {} {:?} {:?} {:?}", l.first_name, l.last_name, l.email, l.company, l.tags).to_lowercase();
         hay.contains(&name.to_lowercase())
     }));
-    assert!(t.screen().contains(&format!("search:\"{name}\"")));
+    let s = t.screen();
+    assert!(s.contains(&format!("search:\"{name}\"")), "{s}");
+    // While searching, matches come newest first (the index's order), and the header says so.
+    assert!(s.contains("newest matches first"), "{s}");
+    let seqs: Vec<i64> = t.app.leads.window.rows.iter().map(|l| l.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
     t.keys("esc");
     assert_eq!(t.app.leads.window.total, Some(300));
+    assert!(t.screen().contains("sort score"));
+}
+
+#[test]
+fn search_counts_stop_at_the_cap() {
+    use leadline::store::leads::{LeadFilter, MATCH_COUNT_CAP};
+    use leadline::tui::window::LeadWindow;
+    use leadline::tui::worker::Slot;
+    let mut w = LeadWindow::new(Slot::Leads, Default::default());
+    w.total = Some(MATCH_COUNT_CAP + 1);
+    assert_eq!(w.total_label().unwrap(), "10,001", "without search the count is exact");
+    w.filter = LeadFilter { text: Some("ma".into()), ..Default::default() };
+    assert_eq!(w.total_label().unwrap(), "10,000+");
+    assert_eq!(w.exact_total(), None);
+    w.total = Some(42);
+    assert_eq!(w.total_label().unwrap(), "42");
 }
 
 #[test]

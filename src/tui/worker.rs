@@ -171,6 +171,9 @@ pub enum Response {
     Ticked(Res<RunReport>),
 }
 
+type ListFn = fn(&crate::store::Db<'_>, &LeadQuery) -> crate::store::Result<Vec<Lead>>;
+type BackFn = fn(&crate::store::Db<'_>, &LeadQuery, Option<&Cursor>) -> crate::store::Result<Vec<Lead>>;
+
 /// Runs one request against the store.
 pub fn execute(store: &mut Store, req: Request) -> Response {
     let err = |e: crate::store::StoreError| e.to_string();
@@ -179,18 +182,26 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
             let db = store.db();
             match q {
                 Query::LeadsPage { slot, generation, query, dir } => {
+                    // While searching, matches come newest first in the index's own order (cheap for
+                    // any prefix); otherwise in the chosen sort.
+                    let (fwd, back): (ListFn, BackFn) = if query.filter.text.is_some() {
+                        (leads::list_matches, leads::list_matches_back)
+                    } else {
+                        (leads::list, leads::list_back)
+                    };
                     let rows = match &dir {
-                        PageDir::First => leads::list(&db, &LeadQuery { after: None, ..query }),
+                        PageDir::First => fwd(&db, &LeadQuery { after: None, ..query }),
                         PageDir::After(c) | PageDir::Refresh(c) => {
-                            leads::list(&db, &LeadQuery { after: Some(c.clone()), ..query })
+                            fwd(&db, &LeadQuery { after: Some(c.clone()), ..query })
                         }
-                        PageDir::Last => leads::list_back(&db, &query, None),
-                        PageDir::Before(c) => leads::list_back(&db, &query, Some(c)),
+                        PageDir::Last => back(&db, &query, None),
+                        PageDir::Before(c) => back(&db, &query, Some(c)),
                     };
                     Response::LeadsPage { slot, generation, dir, rows: rows.map_err(err) }
                 }
                 Query::LeadCount { slot, generation, filter } => {
-                    Response::LeadCount { slot, generation, count: leads::count(&db, &filter).map_err(err) }
+                    let count = leads::count_capped(&db, &filter).map_err(err);
+                    Response::LeadCount { slot, generation, count }
                 }
                 Query::Detail { lead } => {
                     let result = leads::get(&db, &lead)
