@@ -243,8 +243,10 @@ pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
         return Ok(Vec::new());
     }
     let marks = vec!["?"; seqs.len()].join(",");
+    // `+l.team_id`: the row numbers are the way in; with statistics saying most leads are one team's, the
+    // planner would otherwise walk that team's whole index (70 ms on a million leads instead of 1 ms).
     let sql = format!(
-        "SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.seq IN ({marks}) AND l.team_id = ? AND l.deleted_at IS NULL"
+        "SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.seq IN ({marks}) AND +l.team_id = ? AND l.deleted_at IS NULL"
     );
     let mut args: Vec<&dyn ToSql> = seqs.iter().map(|s| s as &dyn ToSql).collect();
     let team = db.ctx.team_id.as_str();
