@@ -613,7 +613,8 @@ fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> R
     let (expr, desc) = q.sort.key();
     let descending = desc == forward;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
-    let mut base = "SELECT l.seq FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();
+    // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
+    let mut base = "SELECT l.seq FROM leads l WHERE +l.team_id = ? AND l.deleted_at IS NULL".to_string();
     let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, &q.filter, &mut base, &mut filter_args)?;
     let seqs = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<i64>> {
