@@ -54,7 +54,27 @@ fn snapshot_inbox() {
 
 #[test]
 fn snapshot_scoring() {
-    snap("scoring", "4 j");
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let (_d, mut t) = driver(w, h);
+        // Demo data is written without scores; the first timer run scores every lead.
+        t.update(leadline::tui::action::Action::RunAutomations);
+        t.app.toast = None;
+        t.keys("4 j");
+        insta::assert_snapshot!(format!("scoring_{w}x{h}"), t.screen());
+    }
+}
+
+#[test]
+fn snapshot_scoring_customer() {
+    let (_d, mut t) = driver(160, 48);
+    t.update(leadline::tui::action::Action::RunAutomations);
+    t.app.toast = None;
+    t.keys("4");
+    let i = t.app.scoring.window.rows.iter().position(|l| l.lifecycle == "customer").unwrap();
+    for _ in 0..i {
+        t.keys("j");
+    }
+    insta::assert_snapshot!("scoring_customer_160x48", t.screen());
 }
 
 #[test]
@@ -187,9 +207,30 @@ fn search_narrows_the_table_as_you_type() {
         let hay = format!("{} {} {:?} {:?} {:?}", l.first_name, l.last_name, l.email, l.company, l.tags).to_lowercase();
         hay.contains(&name.to_lowercase())
     }));
-    assert!(t.screen().contains(&format!("search:\"{name}\"")));
+    let s = t.screen();
+    assert!(s.contains(&format!("search:\"{name}\"")), "{s}");
+    // While searching, matches come newest first (the index's order), and the header says so.
+    assert!(s.contains("newest matches first"), "{s}");
+    let seqs: Vec<i64> = t.app.leads.window.rows.iter().map(|l| l.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
     t.keys("esc");
     assert_eq!(t.app.leads.window.total, Some(300));
+    assert!(t.screen().contains("sort score"));
+}
+
+#[test]
+fn search_counts_stop_at_the_cap() {
+    use leadline::store::leads::{LeadFilter, MATCH_COUNT_CAP};
+    use leadline::tui::window::LeadWindow;
+    use leadline::tui::worker::Slot;
+    let mut w = LeadWindow::new(Slot::Leads, Default::default());
+    w.total = Some(MATCH_COUNT_CAP + 1);
+    assert_eq!(w.total_label().unwrap(), "10,001", "without search the count is exact");
+    w.filter = LeadFilter { text: Some("ma".into()), ..Default::default() };
+    assert_eq!(w.total_label().unwrap(), "10,000+");
+    assert_eq!(w.exact_total(), None);
+    w.total = Some(42);
+    assert_eq!(w.total_label().unwrap(), "42");
 }
 
 #[test]
@@ -321,4 +362,99 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
     assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
     t.keys("D");
     assert!(!t.app.detail.lead.as_ref().unwrap().do_not_contact);
+}
+
+#[test]
+fn scoring_panel_explains_the_selected_lead_rule_by_rule() {
+    use leadline::tui::action::Action;
+    use leadline::tui::worker::Response;
+    let (_d, mut t) = driver(160, 48);
+    t.update(leadline::tui::action::Action::RunAutomations);
+    t.keys("4");
+    assert_eq!(t.app.view, ViewId::Scoring);
+    let first = t.app.scoring.window.selected_lead().unwrap().clone();
+    let (id, e) = t.app.scoring.explained.clone().expect("the worker explained the first lead");
+    assert_eq!(id, first.id);
+    let e = e.unwrap();
+    assert_eq!(e.rules.iter().map(|c| c.points).sum::<i64>(), e.score);
+    assert_eq!(e.score, first.score, "after the timer's first run the stored score is the one the rules give");
+    assert!(e.score > 0, "the top lead has points to explain");
+    let s = t.screen();
+    assert!(s.contains(&format!("Why {} scores {}", first.name(), first.score)), "{s}");
+    for c in e.rules.iter().filter(|c| c.applies) {
+        assert!(s.contains(&format!("{:>+3} ✓ {}", c.points, c.rule)), "{s}");
+    }
+    for c in e.rules.iter().filter(|c| !c.applies) {
+        assert!(s.contains(&format!("✗ {}", c.rule)), "{s}");
+    }
+    // Another lead: another explanation, of that lead.
+    t.keys("j");
+    let second = t.app.scoring.window.selected_lead().unwrap().clone();
+    assert_ne!(second.id, first.id);
+    let (id2, e2) = t.app.scoring.explained.clone().unwrap();
+    assert_eq!(id2, second.id);
+    assert_eq!(e2.unwrap().score, second.score);
+    let s = t.screen();
+    assert!(s.contains(&format!("Why {} scores {}", second.name(), second.score)), "{s}");
+    // A late answer about the lead left behind is dropped.
+    t.update(Action::Response(Box::new(Response::Explained { lead: first.id.clone(), result: Ok(Box::new(e)) })));
+    assert_eq!(t.app.scoring.explained.as_ref().unwrap().0, second.id);
+    // While the answer is on its way the panel says so.
+    t.app.scoring.explained = None;
+    assert!(t.screen().contains("working out why…"));
+}
+
+#[test]
+fn scoring_panel_shows_health_and_priority_for_customers() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("4");
+    let customer = t.app.scoring.window.rows.iter().position(|l| l.lifecycle == "customer");
+    let Some(i) = customer else { panic!("the demo data has customers") };
+    for _ in 0..i {
+        t.keys("j");
+    }
+    let (_, e) = t.app.scoring.explained.clone().unwrap();
+    let e = e.unwrap();
+    let health = e.health.expect("customers get a health score");
+    let s = t.screen();
+    assert!(s.contains(&format!("Score {} · health {health} · priority {}", e.score, e.priority)), "{s}");
+    assert!(s.contains("Health"), "{s}");
+}
+
+#[test]
+fn the_minute_timer_runs_time_based_automations_and_says_what_it_did() {
+    use leadline::domain::OutreachKind;
+    use leadline::domain::time::HOUR_MS;
+    use leadline::store::outreach::{self, NewOutreach};
+    use leadline::tui::action::Action;
+    let (_d, mut t) = driver(160, 48);
+    // Idle waits for the minute timer, not in a loop.
+    let wait = t.app.next_deadline().unwrap().saturating_duration_since(std::time::Instant::now());
+    assert!(wait > std::time::Duration::from_secs(50), "{wait:?}");
+    // The demo's own backlog first, then an outbound e-mail 49 hours ago with no reply.
+    t.update(Action::RunAutomations);
+    assert!(t.app.toast.as_ref().is_some_and(|(k, _)| k.text.starts_with("Automations: ")), "{:?}", t.app.toast);
+    t.app.toast = None;
+    t.keys("5");
+    let tasks_before = t.app.followups.data.tasks.len();
+    let quiet = |l: &&leadline::store::leads::Lead| l.last_contacted_at.is_none_or(|c| c.0 < NOW.0 - 50 * HOUR_MS);
+    let lead = t.app.leads.window.rows.iter().find(quiet).expect("a lead not contacted lately").clone();
+    t.store
+        .write(|db| {
+            let mut o = NewOutreach::new(lead.id.clone(), OutreachKind::Email);
+            o.value = lead.email.clone().or(Some("x@example.com".into()));
+            o.occurred_at = Some(Timestamp(NOW.0 - 49 * HOUR_MS));
+            outreach::log(db, o)
+        })
+        .unwrap();
+    t.update(Action::RunAutomations);
+    let s = t.screen();
+    assert!(s.contains("Automations: 1 follow-up created"), "{s}");
+    // The view in front reloaded: the bump task is listed.
+    assert_eq!(t.app.followups.data.tasks.len(), tasks_before + 1);
+    assert!(t.app.followups.data.tasks.iter().any(|k| k.title.contains(&lead.name())));
+    // Nothing more to do: no toast, nothing reloaded.
+    t.app.toast = None;
+    t.update(Action::RunAutomations);
+    assert!(t.app.toast.is_none());
 }

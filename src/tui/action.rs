@@ -17,8 +17,10 @@ pub enum Action {
     Resize(u16, u16),
     /// A database answer from the worker.
     Response(Box<Response>),
-    /// A timer fired (toast expiry).
+    /// A timer fired (toast expiry, the minute's automations when due).
     Tick,
+    /// Run the time-based automations now (the minute timer; tests send it directly).
+    RunAutomations,
     /// SIGTERM or SIGINT: leave cleanly.
     Terminate,
 }

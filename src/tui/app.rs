@@ -64,6 +64,8 @@ pub enum Popup {
 }
 
 const TOAST_FOR: Duration = Duration::from_secs(4);
+/// How often the time-based automations and score terms run while the UI is open.
+pub const AUTOMATIONS_EVERY: Duration = Duration::from_secs(60);
 
 pub struct App {
     pub ctx: UiCtx,
@@ -89,6 +91,10 @@ pub struct App {
     /// The terminal size, for paging and mouse hit-testing.
     pub size: (u16, u16),
     pub quit: bool,
+    /// When the minute timer next asks the worker to run the time-based automations.
+    pub automations_due: Instant,
+    /// A timer run is with the worker (the next one waits for it).
+    automations_running: bool,
 }
 
 impl App {
@@ -114,6 +120,8 @@ impl App {
             next_token: 0,
             size: (80, 24),
             quit: false,
+            automations_due: Instant::now() + AUTOMATIONS_EVERY,
+            automations_running: false,
         }
     }
 
@@ -129,12 +137,22 @@ impl App {
         (self.size.1 as usize).saturating_sub(5).max(1)
     }
 
-    /// When the next timer is due (a toast to clear); `None` means sleep until an event.
+    /// When the next timer is due (a toast to clear, the minute's automations): the loop sleeps until then.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.toast.as_ref().map(|(_, t)| *t)
+        let toast = self.toast.as_ref().map(|(_, t)| *t);
+        Some(toast.map_or(self.automations_due, |t| t.min(self.automations_due)))
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = self.update_inner(action);
+        if self.view == ViewId::Scoring && self.popup.is_none() {
+            let out = self.scoring.follow_selection(&self.ctx.scorer);
+            effects.extend(self.apply(out));
+        }
+        effects
+    }
+
+    fn update_inner(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Key(k) => self.key(k),
             Action::Command(c) => self.command(c),
@@ -145,10 +163,21 @@ impl App {
             }
             Action::Response(r) => self.response(*r),
             Action::Tick => {
-                if self.toast.as_ref().is_some_and(|(_, t)| *t <= Instant::now()) {
+                let now = Instant::now();
+                if self.toast.as_ref().is_some_and(|(_, t)| *t <= now) {
                     self.toast = None;
                 }
+                if self.automations_due <= now {
+                    return self.update_inner(Action::RunAutomations);
+                }
                 Vec::new()
+            }
+            Action::RunAutomations => {
+                self.automations_due = Instant::now() + AUTOMATIONS_EVERY;
+                if std::mem::replace(&mut self.automations_running, true) {
+                    return Vec::new();
+                }
+                vec![Effect::Request(Request::Tick { config: self.ctx.config.clone() })]
             }
             Action::Terminate => {
                 self.quit = true;
@@ -501,6 +530,30 @@ impl App {
                 Vec::new()
             }
             Response::Written { token, result } => self.written(token, result),
+            Response::Ticked(result) => {
+                self.automations_running = false;
+                match result {
+                    Ok(report) => {
+                        if let Some(text) = automations_summary(&report) {
+                            self.toast(text, false);
+                        }
+                        // Leads were rescored as time passed, or automations wrote: what is shown may be old.
+                        if report.actions.is_empty() && report.rescored == 0 {
+                            Vec::new()
+                        } else {
+                            self.refresh_after_write()
+                        }
+                    }
+                    Err(e) => {
+                        self.toast(format!("Automations: {e}"), true);
+                        Vec::new()
+                    }
+                }
+            }
+            Response::Explained { lead, result } => {
+                self.scoring.on_explained(lead, result.map(|e| *e));
+                Vec::new()
+            }
         }
     }
 
@@ -530,6 +583,7 @@ impl App {
 
     /// After a write: the view in front and the open lead reload now, the others when next shown.
     fn refresh_after_write(&mut self) -> Vec<Effect> {
+        self.scoring.invalidate();
         self.stale = [true; 6];
         self.stale[self.view as usize] = false;
         let mut out = vec![Out::Query(Query::Status)];
@@ -579,4 +633,20 @@ impl App {
             _ => Vec::new(),
         }
     }
+}
+
+/// The toast for a timer run that acted: "Automations: 3 follow-ups created, 1 other action". Leads merely
+/// rescored as time passed are not announced (the report counts the leads looked at, not those changed).
+pub fn automations_summary(report: &crate::automation::RunReport) -> Option<String> {
+    let tasks = report.actions.iter().filter(|d| d.action.ends_with(" task") || d.action.starts_with("enrol")).count();
+    let other = report.actions.len() - tasks;
+    let mut parts = Vec::new();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if tasks > 0 {
+        parts.push(plural(tasks, "follow-up created", "follow-ups created"));
+    }
+    if other > 0 {
+        parts.push(plural(other, "other action", "other actions"));
+    }
+    (!parts.is_empty()).then(|| format!("Automations: {}", parts.join(", ")))
 }

@@ -1,9 +1,12 @@
 //! What every view needs to know about the team and the moment: read once at start-up.
 
+use std::sync::Arc;
+
 use chrono_tz::Tz;
 
 use crate::config::{Config, FollowupConfig};
 use crate::domain::{Clock, Stages, Timestamp};
+use crate::scoring::Scorer;
 use crate::store::Ctx;
 
 #[derive(Debug, Clone)]
@@ -15,10 +18,14 @@ pub struct UiCtx {
     pub user_name: String,
     pub team_name: String,
     pub followup: FollowupConfig,
+    /// The compiled scoring rules, for the scoring view's explanations (run on the worker).
+    pub scorer: Arc<Scorer>,
+    /// The whole config, for the worker's minute timer (`engine::tick`).
+    pub config: Arc<Config>,
 }
 
 impl UiCtx {
-    pub fn new(ctx: &Ctx, config: &Config, clock: Clock) -> Self {
+    pub fn new(ctx: &Ctx, config: &Config, clock: Clock, scorer: Arc<Scorer>) -> Self {
         UiCtx {
             clock,
             tz: ctx.tz,
@@ -27,6 +34,8 @@ impl UiCtx {
             user_name: ctx.user_name.clone(),
             team_name: ctx.team_name.clone(),
             followup: config.followup.clone(),
+            scorer,
+            config: Arc::new(config.clone()),
         }
     }
 

@@ -46,7 +46,10 @@ impl Setup {
     ) -> Result<Setup, crate::config::ConfigError> {
         let keymap = keymap::Keymap::build(&config.keymap)?;
         let theme = theme::Theme::from_config(&config.ui)?;
-        let ctx = context::UiCtx::new(store.ctx(), config, clock);
+        let stages = config.stages().map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?;
+        let scorer = crate::scoring::Scorer::from_config(&config.scoring, &stages)
+            .map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?;
+        let ctx = context::UiCtx::new(store.ctx(), config, clock, std::sync::Arc::new(scorer));
         Ok(Setup { app: App::new(ctx, keymap, theme, config.ui.mouse), store })
     }
 }

@@ -49,6 +49,8 @@ fn start(cli: &Cli) -> Result<(), CliError> {
         let mut store = crate::engine::open(&path, &config, clock)?;
         eprintln!("leadline: generating {DEMO_LEADS} demo leads in {}…", path.display());
         crate::engine::demo(&mut store, &config, DEMO_LEADS, DEMO_SEED)?;
+        // One timer run files the follow-ups the automations owe on this history (bumps, reschedules).
+        crate::engine::tick(&mut store, &config)?;
         path
     } else {
         cli::database_path(cli)?

@@ -73,13 +73,17 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match app.view {
         ViewId::Leads => {
             let w = &app.leads.window;
-            parts.push(format!("sort {}", w.sort.as_str()));
+            parts.push(if w.match_order() {
+                "newest matches first".into()
+            } else {
+                format!("sort {}", w.sort.as_str())
+            });
             let f = filter_label(&w.filter);
             if !f.is_empty() {
                 parts.push(f.trim_start_matches("· ").to_string());
             }
-            if let Some(t) = w.total {
-                parts.push(format!("{} leads", thousands(t)));
+            if let Some(t) = w.total_label() {
+                parts.push(format!("{t} leads"));
             }
         }
         ViewId::Detail => {

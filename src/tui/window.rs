@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::worker::{PageDir, Query, Slot};
-use crate::store::leads::{Cursor, Lead, LeadFilter, LeadQuery, LeadSort};
+use crate::store::leads::{Cursor, Lead, LeadFilter, LeadQuery, LeadSort, MATCH_COUNT_CAP};
 
 /// Rows per fetched page.
 pub const PAGE: usize = 200;
@@ -57,6 +57,25 @@ impl LeadWindow {
         }
     }
 
+    /// While a search text is active, rows come newest match first (see `leads::list_matches`), not in `sort`.
+    pub fn match_order(&self) -> bool {
+        self.filter.text.is_some()
+    }
+
+    /// The count when it is exact (a search count above the cap only says "more").
+    pub fn exact_total(&self) -> Option<i64> {
+        self.total.filter(|t| !(self.match_order() && *t > MATCH_COUNT_CAP))
+    }
+
+    /// "1,234" or, for a search with more matches than are counted, "10,000+".
+    pub fn total_label(&self) -> Option<String> {
+        let t = self.total?;
+        Some(match self.exact_total() {
+            Some(t) => super::views::thousands(t),
+            None => format!("{}+", super::views::thousands(t.min(MATCH_COUNT_CAP))),
+        })
+    }
+
     fn query(&self, limit: usize) -> LeadQuery {
         LeadQuery { filter: self.filter.clone(), sort: self.sort, after: None, limit }
     }
@@ -84,7 +103,12 @@ impl LeadWindow {
     /// row (a positive reply raises its score), and it must show up there.
     pub fn refresh(&mut self) -> Vec<Query> {
         let Some(first) = self.rows.front() else { return self.reset() };
-        let c = cursor_before(self.sort, first);
+        let c = if self.match_order() {
+            // Newest first: "after" means a lower row number, so start just above the first held row.
+            Cursor { seq: first.seq + 1, ..self.sort.cursor_of(first) }
+        } else {
+            cursor_before(self.sort, first)
+        };
         self.generation += 1;
         self.count_generation = self.generation;
         self.loading_fwd = true;
@@ -195,7 +219,7 @@ impl LeadWindow {
                 self.at_end = true;
                 self.at_top = !full(rows.len(), PAGE);
                 self.rows = rows.into();
-                self.start = self.total.map(|t| t - self.rows.len() as i64);
+                self.start = self.exact_total().map(|t| t - self.rows.len() as i64);
                 self.selected = self.rows.len().saturating_sub(1);
                 self.offset = self.selected;
                 self.loading_back = false;
@@ -248,7 +272,7 @@ impl LeadWindow {
         }
         if let Ok(c) = count {
             self.total = Some(c);
-            if self.start.is_none() && self.at_end {
+            if self.start.is_none() && self.at_end && self.exact_total().is_some() {
                 self.start = Some(c - self.rows.len() as i64);
             }
         }

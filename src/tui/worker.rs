@@ -6,8 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 
-use crate::config::FollowupConfig;
+use crate::automation::RunReport;
+use crate::config::{Config, FollowupConfig};
 use crate::domain::{DealId, InboxId, LeadId, MeetingId, TaskId, Timestamp};
+use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts};
 use crate::store::deals::{self, Deal, NewDeal, StageSummary};
 use crate::store::followups::{self, LosingTouch};
 use crate::store::inbox::{self, InboxItem};
@@ -39,14 +41,39 @@ pub enum PageDir {
 
 #[derive(Debug, Clone)]
 pub enum Query {
-    LeadsPage { slot: Slot, generation: u64, query: LeadQuery, dir: PageDir },
-    LeadCount { slot: Slot, generation: u64, filter: LeadFilter },
-    Detail { lead: LeadId },
+    LeadsPage {
+        slot: Slot,
+        generation: u64,
+        query: LeadQuery,
+        dir: PageDir,
+    },
+    LeadCount {
+        slot: Slot,
+        generation: u64,
+        filter: LeadFilter,
+    },
+    Detail {
+        lead: LeadId,
+    },
     Pipeline,
-    Column { stage: usize, generation: u64, after: Option<i64>, limit: usize },
-    Inbox { include_handled: bool },
-    Followups { config: FollowupConfig },
+    Column {
+        stage: usize,
+        generation: u64,
+        after: Option<i64>,
+        limit: usize,
+    },
+    Inbox {
+        include_handled: bool,
+    },
+    Followups {
+        config: FollowupConfig,
+    },
     Status,
+    /// One lead's score, health and priority with every rule's part (the scoring view's panel).
+    Explain {
+        lead: LeadId,
+        scorer: Arc<Scorer>,
+    },
 }
 
 // Each write is built once and moved to the worker; boxing its variants buys nothing.
@@ -115,6 +142,10 @@ pub enum Request {
         token: u64,
         op: Write,
     },
+    /// The minute timer: time-based automations and score terms (`engine::tick`).
+    Tick {
+        config: Arc<Config>,
+    },
 }
 
 pub type Res<T> = Result<T, String>;
@@ -136,7 +167,12 @@ pub enum Response {
     Followups(Res<FollowupData>),
     Status(Res<(i64, i64)>),
     Written { token: u64, result: Res<String> },
+    Explained { lead: LeadId, result: Res<Box<Evaluation>> },
+    Ticked(Res<RunReport>),
 }
+
+type ListFn = fn(&crate::store::Db<'_>, &LeadQuery) -> crate::store::Result<Vec<Lead>>;
+type BackFn = fn(&crate::store::Db<'_>, &LeadQuery, Option<&Cursor>) -> crate::store::Result<Vec<Lead>>;
 
 /// Runs one request against the store.
 pub fn execute(store: &mut Store, req: Request) -> Response {
@@ -146,18 +182,26 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
             let db = store.db();
             match q {
                 Query::LeadsPage { slot, generation, query, dir } => {
+                    // While searching, matches come newest first in the index's own order (cheap for
+                    // any prefix); otherwise in the chosen sort.
+                    let (fwd, back): (ListFn, BackFn) = if query.filter.text.is_some() {
+                        (leads::list_matches, leads::list_matches_back)
+                    } else {
+                        (leads::list, leads::list_back)
+                    };
                     let rows = match &dir {
-                        PageDir::First => leads::list(&db, &LeadQuery { after: None, ..query }),
+                        PageDir::First => fwd(&db, &LeadQuery { after: None, ..query }),
                         PageDir::After(c) | PageDir::Refresh(c) => {
-                            leads::list(&db, &LeadQuery { after: Some(c.clone()), ..query })
+                            fwd(&db, &LeadQuery { after: Some(c.clone()), ..query })
                         }
-                        PageDir::Last => leads::list_back(&db, &query, None),
-                        PageDir::Before(c) => leads::list_back(&db, &query, Some(c)),
+                        PageDir::Last => back(&db, &query, None),
+                        PageDir::Before(c) => back(&db, &query, Some(c)),
                     };
                     Response::LeadsPage { slot, generation, dir, rows: rows.map_err(err) }
                 }
                 Query::LeadCount { slot, generation, filter } => {
-                    Response::LeadCount { slot, generation, count: leads::count(&db, &filter).map_err(err) }
+                    let count = leads::count_capped(&db, &filter).map_err(err);
+                    Response::LeadCount { slot, generation, count }
                 }
                 Query::Detail { lead } => {
                     let result = leads::get(&db, &lead)
@@ -184,9 +228,17 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                         .map_err(err),
                 ),
                 Query::Status => Response::Status(inbox::counts(&db).map_err(err)),
+                Query::Explain { lead, scorer } => {
+                    let result = load_facts(&db, &FactsSql::new(&scorer.stages), &lead).map_err(err).and_then(|f| {
+                        f.map(|f| Box::new(scorer.explain(&f, db.now)))
+                            .ok_or_else(|| "this lead was removed".to_string())
+                    });
+                    Response::Explained { lead, result }
+                }
             }
         }
         Request::Write { token, op } => Response::Written { token, result: write(store, op).map_err(err) },
+        Request::Tick { config } => Response::Ticked(crate::engine::tick(store, &config).map_err(err)),
     }
 }
 
@@ -305,7 +357,13 @@ pub fn spawn(
                 let e = newest.entry(k).or_insert(g);
                 *e = (*e).max(g);
             }
-            for req in batch {
+            // Only the last explanation asked for matters (the selection moved on past the others).
+            let is_explain = |r: &Request| matches!(r, Request::Query(Query::Explain { .. }));
+            let last_explain = batch.iter().rposition(is_explain);
+            for (i, req) in batch.into_iter().enumerate() {
+                if is_explain(&req) && Some(i) != last_explain {
+                    continue;
+                }
                 if let Some((k, g)) = key(&req) {
                     if newest.get(&k).is_some_and(|n| g < *n) {
                         continue;

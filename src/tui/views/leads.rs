@@ -143,7 +143,13 @@ impl LeadsView {
                 s,
             );
         }
-        let title = format!(" Leads · sort {} {}", self.window.sort.as_str(), self.filter_label());
+        // Search results come newest match first whatever the sort (the sort returns when the search is cleared).
+        let order = if self.window.match_order() {
+            "newest matches first".to_string()
+        } else {
+            format!("sort {}", self.window.sort.as_str())
+        };
+        let title = format!(" Leads · {order} {}", self.filter_label());
         draw_lead_table(frame, table, theme, ctx, &self.window, &title, focused);
     }
 }
@@ -184,9 +190,9 @@ pub fn draw_lead_table(
     let now = ctx.now();
     let height = area.height.saturating_sub(3) as usize;
     let offset = visible_offset(w.offset, w.selected, height);
-    let position = match (w.selected_abs(), w.total) {
-        (Some(i), Some(t)) if t > 0 => format!(" {} of {} ", thousands(i + 1), thousands(t)),
-        (_, Some(t)) => format!(" {} leads ", thousands(t)),
+    let position = match (w.selected_abs(), w.total_label()) {
+        (Some(i), Some(t)) if w.total.is_some_and(|n| n > 0) => format!(" {} of {t} ", thousands(i + 1)),
+        (_, Some(t)) => format!(" {t} leads "),
         _ => " … ".to_string(),
     };
     let border = if focused { theme.focused_border() } else { theme.border() };

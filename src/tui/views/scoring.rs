@@ -1,40 +1,84 @@
 //! Scoring: leads ranked by score and, for the selected lead, how its score came about.
 
+use std::sync::Arc;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::{Out, queries};
+use crate::domain::LeadId;
+use crate::scoring::{Contribution, Evaluation, Scorer};
 use crate::store::leads::{Lead, LeadSort};
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::theme::Theme;
 use crate::tui::views::leads::draw_lead_table;
 use crate::tui::window::LeadWindow;
-use crate::tui::worker::Slot;
+use crate::tui::worker::{Query, Slot};
 
 #[derive(Debug, Clone)]
 pub struct ScoringView {
     pub window: LeadWindow,
     pub loaded: bool,
+    /// The lead whose explanation was last asked of the worker; answers for any other lead are stale.
+    pub asked: Option<LeadId>,
+    /// The last explanation received, with the lead it is about.
+    pub explained: Option<(LeadId, Result<Evaluation, String>)>,
 }
 
 impl Default for ScoringView {
     fn default() -> Self {
-        ScoringView { window: LeadWindow::new(Slot::Scoring, LeadSort::Score), loaded: false }
+        ScoringView {
+            window: LeadWindow::new(Slot::Scoring, LeadSort::Score),
+            loaded: false,
+            asked: None,
+            explained: None,
+        }
     }
 }
 
-/// The lines explaining a lead's score. The one place to connect the scoring rules' per-rule
-/// explanation once they exist; until then the stored score and a plain statement.
-pub fn explain(lead: &Lead) -> Vec<String> {
-    vec![
-        format!("Score: {}", lead.score),
-        String::new(),
-        "No scoring rules are configured yet, so every score stays as stored.".into(),
-        "When rules are configured, each one that applies is listed here with its points.".into(),
-    ]
+/// The lines explaining a lead's score: the totals, then the rules that gave points (points, mark, name,
+/// and the conditions that held), then the rules that did not apply and why. Marks (✓ ✗) carry the
+/// meaning, colour only helps.
+pub fn explain(lead: &Lead, e: &Evaluation) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut totals = format!("Score {}", e.score);
+    if let Some(h) = e.health {
+        totals.push_str(&format!(" · health {h}"));
+    }
+    totals.push_str(&format!(" · priority {}", e.priority));
+    out.push((totals, false));
+    if lead.score != e.score {
+        out.push((format!("(table shows {}: refreshed within a minute)", lead.score), true));
+    }
+    let mut section = |title: &str, list: &[Contribution]| {
+        out.push((String::new(), false));
+        if list.is_empty() {
+            out.push((format!("{title}: no rules configured"), true));
+            return;
+        }
+        let applied: Vec<&Contribution> = list.iter().filter(|c| c.applies).collect();
+        let sum: Vec<String> = applied.iter().map(|c| format!("{:+}", c.points)).collect();
+        out.push((
+            if sum.is_empty() { format!("{title}: no rule applies") } else { format!("{title} = {}", sum.join(" ")) },
+            false,
+        ));
+        for c in &applied {
+            out.push((format!("{:>+3} ✓ {}", c.points, c.rule), false));
+            out.push((format!("      {}", c.detail), true));
+        }
+        for c in list.iter().filter(|c| !c.applies) {
+            out.push((format!("{:>3} ✗ {}", c.points, c.rule), true));
+            out.push((format!("      {}", c.detail), true));
+        }
+    };
+    section("Score", &e.rules);
+    if e.health.is_some() {
+        section("Health", &e.health_rules);
+    }
+    out
 }
 
 impl ScoringView {
@@ -44,6 +88,28 @@ impl ScoringView {
             return queries(self.window.reset());
         }
         if stale { queries(self.window.refresh()) } else { Vec::new() }
+    }
+
+    /// Asks for the selected lead's explanation when the selection moved to another lead.
+    pub fn follow_selection(&mut self, scorer: &Arc<Scorer>) -> Vec<Out> {
+        let Some(lead) = self.window.selected_lead() else { return Vec::new() };
+        if self.asked.as_ref() == Some(&lead.id) {
+            return Vec::new();
+        }
+        self.asked = Some(lead.id.clone());
+        vec![Out::Query(Query::Explain { lead: lead.id.clone(), scorer: scorer.clone() })]
+    }
+
+    /// Takes an explanation; one for a lead no longer selected is dropped.
+    pub fn on_explained(&mut self, lead: LeadId, result: Result<Evaluation, String>) {
+        if self.asked.as_ref() == Some(&lead) {
+            self.explained = Some((lead, result));
+        }
+    }
+
+    /// The data changed (a write, the timer): the explanation is asked again on the next look.
+    pub fn invalidate(&mut self) {
+        self.asked = None;
     }
 
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
@@ -68,14 +134,32 @@ impl ScoringView {
         let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)]).areas(area);
         draw_lead_table(frame, left, theme, ctx, &self.window, " Leads by score", true);
         let (title, lines) = match self.window.selected_lead() {
-            Some(l) => (format!(" Why {} ", l.name()), explain(l)),
-            None => (" Why ".to_string(), vec!["Select a lead.".to_string()]),
+            Some(l) => {
+                let (score, lines) = match &self.explained {
+                    Some((id, Ok(e))) if *id == l.id => (e.score, explain(l, e)),
+                    Some((id, Err(err))) if *id == l.id => (l.score, vec![(format!("✗ {err}"), false)]),
+                    _ => (
+                        l.score,
+                        vec![
+                            (format!("Score {}", l.score), false),
+                            (String::new(), false),
+                            ("working out why…".into(), true),
+                        ],
+                    ),
+                };
+                (format!(" Why {} scores {score} ", l.name()), lines)
+            }
+            None if self.window.loading => (" Why ".to_string(), vec![("loading…".to_string(), true)]),
+            None => (" Why ".to_string(), vec![("Select a lead.".to_string(), true)]),
         };
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.border())
             .title(Span::styled(title, theme.title()));
-        let lines: Vec<Line> = lines.into_iter().map(Line::from).collect();
-        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), right);
+        let lines: Vec<Line> = lines
+            .into_iter()
+            .map(|(text, muted)| if muted { Line::styled(text, theme.muted()) } else { Line::from(text) })
+            .collect();
+        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), right);
     }
 }
