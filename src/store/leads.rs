@@ -542,6 +542,14 @@ impl LeadSort {
         }
     }
 
+    /// The cursor just before `lead` in list order, so a page read after it starts with `lead`.
+    /// Ties run newest first in the descending sorts and oldest first by name.
+    pub fn cursor_before(self, lead: &Lead) -> Cursor {
+        let mut c = self.cursor_of(lead);
+        c.seq += if self.key().1 { 1 } else { -1 };
+        c
+    }
+
     /// Where the keyset cursor of a page ends, read off its last lead.
     pub fn cursor_of(self, lead: &Lead) -> Cursor {
         let key = match self {

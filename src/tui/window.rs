@@ -298,7 +298,5 @@ pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
 
 /// The keyset cursor just before a lead, for callers that want to re-read from it.
 pub fn cursor_before(sort: LeadSort, lead: &Lead) -> Cursor {
-    let mut c = sort.cursor_of(lead);
-    c.seq -= 1;
-    c
+    sort.cursor_before(lead)
 }
