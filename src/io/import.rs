@@ -993,42 +993,7 @@ impl Writer {
         if let Some(a) = self.accounts.get(&key) {
             return Ok(a.clone());
         }
-        // As `accounts::find_or_create` then `fill_profile`, but a new account gets its profile in its INSERT
-        // (a bulk load creates one account per few leads).
-        let name = name.trim();
-        let existing: Option<String> = db
-            .conn
-            .prepare_cached(
-                "SELECT id FROM accounts WHERE team_id = ?1 AND lower(name) = lower(?2) AND deleted_at IS NULL",
-            )?
-            .query_row(params![db.ctx.team_id.as_str(), name], |r| r.get(0))
-            .optional()?;
-        let id = match existing {
-            Some(id) => {
-                let id = AccountId(id);
-                if row.industry.is_some() || row.company_size.is_some() {
-                    accounts::fill_profile(db, &id, row.industry.as_deref(), row.company_size.as_deref())?;
-                }
-                id
-            }
-            None => {
-                let id = AccountId::generate();
-                db.conn
-                    .prepare_cached(
-                        "INSERT INTO accounts (id, team_id, name, industry, company_size, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                    )?
-                    .execute(params![
-                        id.as_str(),
-                        db.ctx.team_id.as_str(),
-                        name,
-                        row.industry,
-                        row.company_size,
-                        db.now.0
-                    ])?;
-                id
-            }
-        };
+        let id = accounts::find_or_create(db, name, row.industry.as_deref(), row.company_size.as_deref())?;
         if self.accounts.len() > 100_000 {
             self.accounts.clear();
         }

@@ -6,7 +6,8 @@ use super::{Db, Result};
 use crate::domain::AccountId;
 
 /// The account with this name (case-insensitive) in the team, created if it does not exist yet.
-pub fn find_or_create(db: &Db<'_>, name: &str) -> Result<AccountId> {
+/// A new account gets the industry and size in its insert; an existing one has them filled where empty.
+pub fn find_or_create(db: &Db<'_>, name: &str, industry: Option<&str>, size: Option<&str>) -> Result<AccountId> {
     let name = name.trim();
     let existing: Option<String> = db
         .conn
@@ -16,12 +17,19 @@ pub fn find_or_create(db: &Db<'_>, name: &str) -> Result<AccountId> {
         .query_row(params![db.ctx.team_id.as_str(), name], |r| r.get(0))
         .optional()?;
     if let Some(id) = existing {
-        return Ok(AccountId(id));
+        let id = AccountId(id);
+        if industry.is_some() || size.is_some() {
+            fill_profile(db, &id, industry, size)?;
+        }
+        return Ok(id);
     }
     let id = AccountId::generate();
     db.conn
-        .prepare_cached("INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
-        .execute(params![id.as_str(), db.ctx.team_id.as_str(), name, db.now.0])?;
+        .prepare_cached(
+            "INSERT INTO accounts (id, team_id, name, industry, company_size, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        )?
+        .execute(params![id.as_str(), db.ctx.team_id.as_str(), name, industry, size, db.now.0])?;
     Ok(id)
 }
 

@@ -150,10 +150,9 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
     if let Some(key) = &email_key {
         refuse_duplicate_email(db, key, email.as_deref().unwrap_or_default(), None)?;
     }
-    let account = non_empty(new.company).map(|c| accounts::find_or_create(db, &c)).transpose()?;
-    if let Some(acc) = &account {
-        accounts::fill_profile(db, acc, new.industry.as_deref(), new.company_size.as_deref())?;
-    }
+    let account = non_empty(new.company)
+        .map(|c| accounts::find_or_create(db, &c, new.industry.as_deref(), new.company_size.as_deref()))
+        .transpose()?;
     let id = LeadId::generate();
     db.conn
         .prepare_cached(
@@ -384,7 +383,8 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         lead.phone = non_empty(Some(v)).map(|p| validate_phone("phone", &p)).transpose()?;
     }
     if let Some(v) = patch.company {
-        lead.account_id = non_empty(Some(v)).map(|c| accounts::find_or_create(db, &c)).transpose()?.map(|a| a.0);
+        lead.account_id =
+            non_empty(Some(v)).map(|c| accounts::find_or_create(db, &c, None, None)).transpose()?.map(|a| a.0);
     }
     set_opt(&mut lead.title, patch.title);
     if let Some(v) = patch.source {
