@@ -201,37 +201,52 @@ pub fn draw_lead_table(
         .border_style(border)
         .title(Span::styled(fit(title, area.width.saturating_sub(20) as usize) + " ", theme.title()))
         .title_top(Line::from(position).right_aligned().style(theme.muted()));
-    let compact = area.width < 100;
+    // Three widths: the narrow pane of the scoring view, an 80-column terminal, and wider.
+    let tier = match area.width {
+        0..60 => 0,
+        60..100 => 1,
+        _ => 2,
+    };
     let rows = w.rows.iter().enumerate().skip(offset).take(height).map(|(i, l)| {
         let marker = if i == w.selected { "▶" } else { " " };
         let dnc = if l.do_not_contact { "⊘ " } else { "" };
         let contact = l.last_contacted_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into());
-        if compact {
-            let row = Row::new(vec![
-                Cell::from(format!("{marker}{dnc}{}", l.name())),
-                Cell::from(format!("{:>5}", l.score)),
+        let name = Cell::from(format!("{marker}{dnc}{}", l.name()));
+        let company = || Cell::from(l.company.clone().unwrap_or_default());
+        let score = Cell::from(format!("{:>5}", l.score));
+        let stage = || Cell::from(l.stage.clone().unwrap_or_else(|| "—".into()));
+        let cells = match tier {
+            0 => vec![name, score, Cell::from(contact)],
+            1 => vec![name, company(), score, stage(), Cell::from(contact)],
+            _ => vec![
+                name,
+                company(),
+                score,
+                stage(),
                 Cell::from(contact),
-            ]);
-            return if i == w.selected { row.style(theme.selected()) } else { row };
-        }
-        let row = Row::new(vec![
-            Cell::from(format!("{marker}{dnc}{}", l.name())),
-            Cell::from(l.company.clone().unwrap_or_default()),
-            Cell::from(format!("{:>5}", l.score)),
-            Cell::from(l.stage.clone().unwrap_or_else(|| "—".into())),
-            Cell::from(contact),
-            Cell::from(l.owner.clone().unwrap_or_default()),
-            Cell::from(l.tags.join(" ")),
-        ]);
+                Cell::from(l.owner.clone().unwrap_or_default()),
+                Cell::from(l.tags.join(" ")),
+            ],
+        };
+        let row = Row::new(cells);
         if i == w.selected { row.style(theme.selected()) } else { row }
     });
-    let (header, widths) = if compact {
-        (
+    let (header, widths) = match tier {
+        0 => (
             Row::new(["  Name", "Score", "Contact"]),
             vec![Constraint::Fill(1), Constraint::Length(5), Constraint::Length(9)],
-        )
-    } else {
-        (
+        ),
+        1 => (
+            Row::new(["  Name", "Company", "Score", "Stage", "Contact"]),
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Length(5),
+                Constraint::Length(11),
+                Constraint::Length(9),
+            ],
+        ),
+        _ => (
             Row::new(["  Name", "Company", "Score", "Stage", "Contact", "Owner", "Tags"]),
             vec![
                 Constraint::Fill(3),
@@ -242,7 +257,7 @@ pub fn draw_lead_table(
                 Constraint::Fill(2),
                 Constraint::Fill(2),
             ],
-        )
+        ),
     };
     let header = header.style(theme.header());
     let table = Table::new(rows, widths).header(header).block(block).column_spacing(1).style(theme.base());
