@@ -40,19 +40,12 @@ impl LeadsView {
     }
 
     pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
+        if let Some(out) = super::navigate(&mut self.window, cmd, page) {
+            self.window.scroll_into_view(page);
+            return Some(out);
+        }
         let w = &mut self.window;
         let out = match cmd {
-            Command::Down => queries(w.move_by(1, page)),
-            Command::Up => queries(w.move_by(-1, page)),
-            Command::PageDown => queries(w.move_by(page as i64, page)),
-            Command::PageUp => queries(w.move_by(-(page as i64), page)),
-            Command::Top => queries(w.top()),
-            Command::Bottom => queries(w.bottom()),
-            Command::Refresh => queries(w.refresh()),
-            Command::Open => match w.selected_lead() {
-                Some(l) => vec![Out::OpenLead(l.id.clone())],
-                None => Vec::new(),
-            },
             Command::Search => {
                 self.search = Some(w.filter.text.clone().unwrap_or_default());
                 Vec::new()

@@ -8,7 +8,9 @@ pub mod kanban;
 pub mod leads;
 pub mod scoring;
 
+use super::command::Command;
 use super::widgets::form::Form;
+use super::window::LeadWindow;
 use super::worker::{Query, Write};
 use crate::domain::LeadId;
 
@@ -24,6 +26,21 @@ pub enum Out {
 
 pub fn queries(qs: Vec<Query>) -> Vec<Out> {
     qs.into_iter().map(Out::Query).collect()
+}
+
+/// The moves every lead table shares (rows, pages, ends, refresh, open); None for any other command.
+pub fn navigate(w: &mut LeadWindow, cmd: Command, page: usize) -> Option<Vec<Out>> {
+    Some(match cmd {
+        Command::Down => queries(w.move_by(1, page)),
+        Command::Up => queries(w.move_by(-1, page)),
+        Command::PageDown => queries(w.move_by(page as i64, page)),
+        Command::PageUp => queries(w.move_by(-(page as i64), page)),
+        Command::Top => queries(w.top()),
+        Command::Bottom => queries(w.bottom()),
+        Command::Refresh => queries(w.refresh()),
+        Command::Open => w.selected_lead().map(|l| vec![Out::OpenLead(l.id.clone())]).unwrap_or_default(),
+        _ => return None,
+    })
 }
 
 /// "1,234,567"

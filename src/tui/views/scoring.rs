@@ -113,18 +113,7 @@ impl ScoringView {
     }
 
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
-        let w = &mut self.window;
-        let out = match cmd {
-            Command::Down => queries(w.move_by(1, page)),
-            Command::Up => queries(w.move_by(-1, page)),
-            Command::PageDown => queries(w.move_by(page as i64, page)),
-            Command::PageUp => queries(w.move_by(-(page as i64), page)),
-            Command::Top => queries(w.top()),
-            Command::Bottom => queries(w.bottom()),
-            Command::Refresh => queries(w.refresh()),
-            Command::Open => w.selected_lead().map(|l| vec![Out::OpenLead(l.id.clone())]).unwrap_or_default(),
-            _ => return None,
-        };
+        let out = super::navigate(&mut self.window, cmd, page)?;
         self.window.scroll_into_view(page);
         Some(out)
     }
