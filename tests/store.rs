@@ -217,3 +217,34 @@ fn teams_do_not_see_each_others_leads() {
     assert!(leads::resolve(&db, "0193aaaa-0000-7000-8000-000000000001").is_err());
     assert_eq!(leads::resolve(&db, "mine@x.io").unwrap(), all[0].id);
 }
+
+#[test]
+fn the_outbox_hands_out_lead_acquired_events_once() {
+    use leadline::store::deals::{self, NewDeal};
+    use leadline::store::events;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = leadline::engine::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(NOW)).unwrap();
+    let id = lead(&mut s, "Ana", "ana@x.io");
+    let origin = s.write(|db| outreach::log(db, NewOutreach::new(id.clone(), OutreachKind::Email))).unwrap();
+    let deal = s
+        .write(|db| {
+            deals::create(
+                db,
+                NewDeal {
+                    lead: id.clone(),
+                    title: "Pilot".into(),
+                    amount: None,
+                    product: None,
+                    use_case: None,
+                    stage: None,
+                    origin_outreach: Some(origin.clone()),
+                },
+            )
+        })
+        .unwrap();
+    let pending = events::pending(&s.db(), 10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].kind, "LeadAcquired");
+    assert!(pending[0].payload.to_string().contains(deal.as_str()), "{}", pending[0].payload);
+    assert!(pending[0].payload.to_string().contains(origin.as_str()), "{}", pending[0].payload);
+}
