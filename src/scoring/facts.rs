@@ -383,10 +383,11 @@ fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant
     let mut changes: Vec<(i64, Scores)> = Vec::new();
     let mut leads = 0;
     {
-        // `+l.team_id`: scan the table in row order rather than hop through an index.
+        // A scan in row order: through any index (even a partial one) each row would be a B-tree lookup.
         let cols = needed_lead_cols(scorer);
-        let mut stmt =
-            db.conn.prepare(&format!("SELECT {cols} FROM leads l WHERE +l.team_id = ?1 AND l.deleted_at IS NULL"))?;
+        let mut stmt = db.conn.prepare(&format!(
+            "SELECT {cols} FROM leads l NOT INDEXED WHERE l.team_id = ?1 AND l.deleted_at IS NULL"
+        ))?;
         let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
         let mut f = LeadFacts::default();
         while let Some(row) = rows.next()? {
