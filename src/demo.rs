@@ -143,9 +143,9 @@ impl<'c> Statements<'c> {
             )?,
             lead: conn.prepare(
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
-                 source, product_interest, industry, company_size, tags, owner_id, lifecycle, score, last_contacted_at,
+                 source, product_interest, industry, company_size, tags, owner_id, lifecycle, last_contacted_at,
                  created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 0, ?16, ?17, ?17)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
             )?,
             tag: conn.prepare("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?,
             outreach: conn.prepare(

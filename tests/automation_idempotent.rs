@@ -178,7 +178,7 @@ fn batch_and_single_lead_scoring_agree() {
     let indexes: i64 = store
         .conn()
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name IN ('leads_by_score', 'leads_by_priority')",
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('lead_scores_by_score', 'lead_scores_by_priority')",
             [],
             |r| r.get(0),
         )
@@ -225,10 +225,10 @@ fn databases_from_the_previous_version_migrate() {
     let config = Config::defaults();
     let mut store = engine::open(&path, &config, Clock::Fixed(Timestamp(1_790_000_000_000))).unwrap();
     let (score, priority): (i64, i64) =
-        store.conn().query_row("SELECT score, priority FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        store.conn().query_row("SELECT score, priority FROM lead_scores", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((score, priority), (4, 4), "priority starts as the old score");
     let (scorer, _) = engine::rules(&config).unwrap();
     assert_eq!(store.write(|db| leadline::scoring::recompute(db, &scorer)).unwrap().changed, 1);
-    let score: i64 = store.conn().query_row("SELECT score FROM leads", [], |r| r.get(0)).unwrap();
+    let score: i64 = store.conn().query_row("SELECT score FROM lead_scores", [], |r| r.get(0)).unwrap();
     assert_eq!(score, 2, "profile match only");
 }

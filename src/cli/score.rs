@@ -73,11 +73,12 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
     if a.limit == 0 {
         return Err(CliError::Usage("score: --limit must be at least 1".into()));
     }
-    // The ranking: highest priority first, straight off the (team, priority) index.
+    // The ranking: highest priority first, straight off the priority index.
     let ids: Vec<String> = db
         .conn
         .prepare_cached(
-            "SELECT id FROM leads WHERE team_id = ?1 AND deleted_at IS NULL ORDER BY priority DESC, seq LIMIT ?2",
+            "SELECT l.id FROM lead_scores s JOIN leads l ON l.seq = s.seq WHERE +l.team_id = ?1 AND l.deleted_at IS NULL
+             ORDER BY s.priority DESC, s.seq LIMIT ?2",
         )
         .map_err(StoreError::from)?
         .query_map(params![db.ctx.team_id.as_str(), a.limit as i64], |r| r.get(0))

@@ -542,8 +542,8 @@ fn bulk_settings(conn: &rusqlite::Connection, on: bool, format: Format) -> rusql
 }
 
 /// Indexes that only serve lists and filters; a bulk load drops them and builds them again at its end.
-const LIST_INDEXES: [&str; 6] =
-    ["leads_by_score", "leads_by_contact", "leads_by_name", "leads_by_created", "leads_by_owner", "lead_tags_by_lead"];
+const LIST_INDEXES: [&str; 5] =
+    ["leads_by_contact", "leads_by_name", "leads_by_created", "leads_by_owner", "lead_tags_by_lead"];
 
 /// The resume position once a file is read to the end.
 fn source_done_index(last: u64, skip_until: u64) -> u64 {
@@ -1059,9 +1059,9 @@ impl Writer {
             .prepare_cached(
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
                  source, product_interest, industry, company_size, tags, owner_id, lifecycle, do_not_contact,
-                 do_not_contact_at, do_not_contact_reason, notes, score, manual_contact_at, created_at, updated_at)
+                 do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24)",
+                 ?21, ?22, ?23)",
             )?
             .execute(params![
                 id.as_str(),
@@ -1088,11 +1088,16 @@ impl Writer {
                     None
                 },
                 notes,
-                row.score.unwrap_or(0),
                 row.last_activity.map(|t| t.0),
                 created.0,
                 row.updated_at.unwrap_or(created).0,
             ])?;
+        if let Some(score) = row.score.filter(|s| *s != 0) {
+            // A score carried by the file (leadline's own export) until the rules recompute it.
+            db.conn
+                .prepare_cached("UPDATE lead_scores SET score = ?2, priority = ?2 WHERE seq = ?1")?
+                .execute(params![db.conn.last_insert_rowid(), score])?;
+        }
         if !row.tags.is_empty() {
             let mut ins = db.conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
             for t in &row.tags {

@@ -12,7 +12,9 @@ use crate::domain::{LeadId, Stages, Timestamp, time::DAY_MS};
 use crate::store::{Db, Result};
 
 const LEAD_COLS: &str = "l.seq, l.id, l.source, l.industry, l.company_size, l.title, l.product_interest, l.lifecycle,
-    l.tags, l.do_not_contact, l.last_contacted_at, l.created_at, l.score, l.health, l.priority";
+    l.tags, l.do_not_contact, l.last_contacted_at, l.created_at, s.score, s.health, s.priority";
+/// Leads with their stored scores (every lead has a `lead_scores` row).
+const LEADS_SCORED: &str = "leads l JOIN lead_scores s ON s.seq = l.seq";
 
 /// Per-lead counts over outreach: 10 kind × direction columns, cited metric, 3 reply types.
 fn outreach_agg() -> String {
@@ -55,7 +57,7 @@ impl FactsSql {
         let o = outreach_agg();
         let d = deal_agg(stages);
         let one = format!(
-            "SELECT {LEAD_COLS}, o.*, m.*, d.*, t.* FROM leads l,
+            "SELECT {LEAD_COLS}, o.*, m.*, d.*, t.* FROM {LEADS_SCORED},
              (SELECT {o} FROM outreach WHERE lead_id = ?1 AND deleted_at IS NULL) o,
              (SELECT {MEETING_AGG} FROM meetings WHERE lead_id = ?1 AND deleted_at IS NULL) m,
              (SELECT {d} FROM deals WHERE lead_id = ?1 AND deleted_at IS NULL) d,
@@ -180,7 +182,7 @@ pub fn load_facts(db: &Db<'_>, sql: &FactsSql, lead: &LeadId) -> Result<Option<L
 
 /// Only the lead's own columns (counts left at zero): enough for conditions that read nothing else.
 pub fn load_lead_facts(db: &Db<'_>, lead: &LeadId) -> Result<Option<LeadFacts>> {
-    let sql = format!("SELECT {LEAD_COLS} FROM leads l WHERE l.id = ?1 AND l.deleted_at IS NULL");
+    let sql = format!("SELECT {LEAD_COLS} FROM {LEADS_SCORED} WHERE l.id = ?1 AND l.deleted_at IS NULL");
     Ok(db.conn.prepare_cached(&sql)?.query_row(params![lead.as_str()], lead_part).optional()?)
 }
 
@@ -189,7 +191,7 @@ pub type Scores = (i64, Option<i64>, i64);
 
 fn store_scores(db: &Db<'_>, seq: i64, (score, health, priority): Scores) -> Result<()> {
     db.conn
-        .prepare_cached("UPDATE leads SET score = ?2, health = ?3, priority = ?4 WHERE seq = ?1")?
+        .prepare_cached("UPDATE lead_scores SET score = ?2, health = ?3, priority = ?4 WHERE seq = ?1")?
         .execute(params![seq, score, health, priority])?;
     Ok(())
 }
@@ -317,7 +319,7 @@ fn needed_lead_cols(scorer: &Scorer) -> String {
         pick(text(TextField::ProductInterest), "l.product_interest", "NULL"),
         "l.lifecycle".to_string(),
         pick(scorer.uses(Fact::Tags), "l.tags", "''"),
-        "l.do_not_contact, l.last_contacted_at, l.created_at, l.score, l.health, l.priority".to_string(),
+        "l.do_not_contact, l.last_contacted_at, l.created_at, s.score, s.health, s.priority".to_string(),
     ]
     .join(", ")
 }
@@ -386,7 +388,8 @@ fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant
         // A scan in row order: through any index (even a partial one) each row would be a B-tree lookup.
         let cols = needed_lead_cols(scorer);
         let mut stmt = db.conn.prepare(&format!(
-            "SELECT {cols} FROM leads l NOT INDEXED WHERE l.team_id = ?1 AND l.deleted_at IS NULL"
+            "SELECT {cols} FROM leads l NOT INDEXED JOIN lead_scores s ON s.seq = l.seq
+             WHERE l.team_id = ?1 AND l.deleted_at IS NULL"
         ))?;
         let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
         let mut f = LeadFacts::default();
@@ -411,7 +414,7 @@ fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant
 /// The lead indexes holding a score: kept up to date row by row for a few changes, lifted and
 /// rebuilt in one sorted pass when many rows change (a random B-tree delete and insert per row
 /// and index costs more than a sort of the whole index).
-const SCORE_INDEXES: &[&str] = &["leads_by_score", "leads_by_priority"];
+const SCORE_INDEXES: &[&str] = &["lead_scores_by_score", "lead_scores_by_priority"];
 
 /// Writes the changed scores, in row order (after the scan, so it never sees its own updates).
 fn write_all(db: &Db<'_>, changes: &[(i64, Scores)], leads: usize) -> Result<()> {

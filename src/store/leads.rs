@@ -63,13 +63,13 @@ impl Lead {
 /// The columns every lead query selects, in the order `from_row` reads them.
 const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.phone, a.name, l.account_id, l.title,
     l.source, l.product_interest, l.industry, l.company_size, l.tags, l.owner_id, u.name, l.lifecycle,
-    l.do_not_contact, l.do_not_contact_at, l.do_not_contact_reason, l.notes, l.origin_outreach_id, l.score,
+    l.do_not_contact, l.do_not_contact_at, l.do_not_contact_reason, l.notes, l.origin_outreach_id, ifnull(s.score, 0),
     l.last_contacted_at,
     (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
      ORDER BY d.updated_at DESC LIMIT 1),
     l.created_at, l.updated_at";
-const LEAD_FROM: &str =
-    "FROM leads l LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
+const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
+    LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
     let tags: String = r.get(13)?;
@@ -489,7 +489,9 @@ pub fn touch(db: &Db<'_>, id: &LeadId, at: Timestamp) -> Result<()> {
 /// Stores a score computed by the scoring rules.
 pub fn set_score(db: &Db<'_>, id: &LeadId, score: i64) -> Result<()> {
     db.conn
-        .prepare_cached("UPDATE leads SET score = ?2 WHERE id = ?1 AND score != ?2")?
+        .prepare_cached(
+            "UPDATE lead_scores SET score = ?2 WHERE seq = (SELECT seq FROM leads WHERE id = ?1) AND score != ?2",
+        )?
         .execute(params![id.as_str(), score])?;
     Ok(())
 }
@@ -535,10 +537,19 @@ impl LeadSort {
     /// (sort expression, descending?) — the expressions match the indexes in the schema.
     fn key(self) -> (&'static str, bool) {
         match self {
-            LeadSort::Score => ("l.score", true),
+            LeadSort::Score => ("s.score", true),
             LeadSort::LastContact => ("ifnull(l.last_contacted_at, 0)", true),
             LeadSort::Name => ("l.name_key", false),
             LeadSort::Created => ("l.created_at", true),
+        }
+    }
+
+    /// Where a page's rows come from, and the row-number column that breaks ties: scores live in their
+    /// own table, whose index is the way in for the score order.
+    fn source(self) -> (&'static str, &'static str) {
+        match self {
+            LeadSort::Score => ("lead_scores s JOIN leads l ON l.seq = s.seq", "s.seq"),
+            _ => ("leads l", "l.seq"),
         }
     }
 
@@ -619,10 +630,11 @@ pub fn list_back(db: &Db<'_>, q: &LeadQuery, before: Option<&Cursor>) -> Result<
 /// its first column, so deep pages over equal keys (a million leads scored 0) would scan.
 fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> Result<Vec<Lead>> {
     let (expr, desc) = q.sort.key();
+    let (from, seq) = q.sort.source();
     let descending = desc == forward;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
     // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
-    let mut base = "SELECT l.seq FROM leads l WHERE +l.team_id = ? AND l.deleted_at IS NULL".to_string();
+    let mut base = format!("SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL");
     let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, &q.filter, &mut base, &mut filter_args)?;
     let seqs = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<i64>> {
@@ -638,16 +650,16 @@ fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> R
         }
     };
     let chosen = match cursor {
-        None => seqs(&format!("{base} ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"), vec![Box::new(q.limit as i64)])?,
+        None => seqs(&format!("{base} ORDER BY {expr} {dir}, {seq} {dir} LIMIT ?"), vec![Box::new(q.limit as i64)])?,
         Some(c) => {
             let mut chosen = seqs(
-                &format!("{base} AND {expr} = ? AND l.seq {cmp} ? ORDER BY l.seq {dir} LIMIT ?"),
+                &format!("{base} AND {expr} = ? AND {seq} {cmp} ? ORDER BY {seq} {dir} LIMIT ?"),
                 vec![key_arg(c), Box::new(c.seq), Box::new(q.limit as i64)],
             )?;
             if chosen.len() < q.limit {
                 let rest = q.limit - chosen.len();
                 chosen.extend(seqs(
-                    &format!("{base} AND {expr} {cmp} ? ORDER BY {expr} {dir}, l.seq {dir} LIMIT ?"),
+                    &format!("{base} AND {expr} {cmp} ? ORDER BY {expr} {dir}, {seq} {dir} LIMIT ?"),
                     vec![key_arg(c), Box::new(rest as i64)],
                 )?);
             }

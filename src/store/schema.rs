@@ -9,9 +9,10 @@ const FTS_TRIGGERS: &str = include_str!("migrations/fts_triggers.sql");
 const CORE: &str = include_str!("migrations/001_core.sql");
 const AUTOMATION: &str = include_str!("migrations/003_automation.sql");
 const IO: &str = include_str!("migrations/004_io.sql");
+const SCORES: &str = include_str!("migrations/005_scores.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
-const ALL: [&str; 4] = [CORE, FTS_TRIGGERS, AUTOMATION, IO];
+const ALL: [&str; 5] = [CORE, FTS_TRIGGERS, AUTOMATION, IO, SCORES];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
