@@ -406,35 +406,20 @@ fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant
         }
     }
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
-    write_all(db, &changes, leads)?;
+    write_all(db, &changes)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
     Ok(Recomputed { leads, changed: changes.len() })
 }
 
-/// The lead indexes holding a score: kept up to date row by row for a few changes, lifted and
-/// rebuilt in one sorted pass when many rows change (a random B-tree delete and insert per row
-/// and index costs more than a sort of the whole index).
-const SCORE_INDEXES: &[&str] = &["lead_scores_by_score", "lead_scores_by_priority"];
-
-/// Writes the changed scores, in row order (after the scan, so it never sees its own updates).
-fn write_all(db: &Db<'_>, changes: &[(i64, Scores)], leads: usize) -> Result<()> {
-    let lift = if changes.len() >= LIFT_MIN && changes.len() * LIFT_FRACTION >= leads {
-        Some(crate::store::bulk::Lift::begin(db.conn, crate::store::bulk::Indexes::Named(SCORE_INDEXES))?)
-    } else {
-        None
-    };
+/// Writes the changed scores, in row order (after the scan, so it never sees its own updates). The score
+/// table is narrow, so its two indexes are cheaper to keep up row by row than to drop and rebuild, even when
+/// most leads change.
+fn write_all(db: &Db<'_>, changes: &[(i64, Scores)]) -> Result<()> {
     for (seq, result) in changes {
         store_scores(db, *seq, *result)?;
     }
-    if let Some(lift) = lift {
-        lift.restore(db.conn)?;
-    }
     Ok(())
 }
-
-/// Lifting pays off when at least 1 / LIFT_FRACTION of the leads change (and not for a handful of rows).
-const LIFT_MIN: usize = 100;
-const LIFT_FRACTION: usize = 8;
 
 const REFRESHED_KEY: &str = "scores_refreshed_at";
 
