@@ -5,7 +5,9 @@
 use rusqlite::{Connection, Statement, params};
 
 use crate::domain::time::{DAY_MS, HOUR_MS};
-use crate::domain::{OutreachKind, Role};
+use crate::domain::{OutreachKind, Role, Timestamp};
+use crate::scoring::Scorer;
+use crate::scoring::rules::LeadFacts;
 use crate::store::{Result, Store, StoreError, bulk, teams};
 
 const FIRST: &str = include_str!("../assets/demo/first_names.txt");
@@ -132,6 +134,7 @@ struct Statements<'c> {
     task: Statement<'c>,
     note: Statement<'c>,
     inbox: Statement<'c>,
+    scores: Statement<'c>,
 }
 
 impl<'c> Statements<'c> {
@@ -175,12 +178,20 @@ impl<'c> Statements<'c> {
                 "INSERT INTO inbox_items (id, team_id, lead_id, kind, channel, outreach_id, title, body, received_at,
                  read_at, created_at, updated_at) VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?8)",
             )?,
+            scores: conn.prepare("UPDATE lead_scores SET score = ?2, health = ?3, priority = ?4 WHERE seq = ?1")?,
         })
     }
 }
 
-/// Adds `count` demo leads (with their history) to the store's team.
+/// Adds `count` demo leads (with their history) to the store's team, unscored (scores 0).
 pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummary> {
+    generate_scored(store, count, seed, None)
+}
+
+/// Adds `count` demo leads, each scored by `scorer` as it is written: the generator holds every fact the
+/// rules read (its outreach, meetings, deals, tasks) in memory, so no recompute pass over the database
+/// is needed afterwards. A recompute right after finds nothing to change (tested).
+pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Option<&Scorer>) -> Result<DemoSummary> {
     let now = store.now().0;
     let ctx = store.ctx().clone();
     let words = Words::load();
@@ -206,7 +217,12 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
     // If another process holds the database open, the journal mode simply stays WAL.
     let _ = conn.pragma_update(None, "journal_mode", "DELETE");
     conn.pragma_update(None, "cache_size", -512_000)?;
+    // Every reference the demo writes points at a row it has just written (or the team's own users): checking
+    // each against its parent would be millions of index seeks for nothing. Back on after the load.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.pragma_update(None, "threads", 2)?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
+    let t0 = std::time::Instant::now();
     let result = (|| -> Result<()> {
         let first_seq: i64 = conn.query_row("SELECT ifnull(max(seq), 0) FROM leads", [], |r| r.get(0))?;
         let lift = bulk::Lift::begin(conn, bulk::Indexes::Lift(bulk::DEMO_TABLES))?;
@@ -306,9 +322,22 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                     last_contact,
                     created
                 ])?;
+                let seq = conn.last_insert_rowid();
                 for t in &tags {
                     st.tag.execute(params![t, lead_id])?;
                 }
+                let mut facts = scorer.map(|_| LeadFacts {
+                    source: Some(source.to_string()),
+                    industry: Some(industry.clone()),
+                    company_size: Some(size.to_string()),
+                    title: Some(title.to_string()),
+                    product_interest: Some(product.to_string()),
+                    lifecycle: lifecycle.to_string(),
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                    last_contacted_at: last_contact.map(Timestamp),
+                    created_at: created,
+                    ..Default::default()
+                });
 
                 let mut first_outreach: Option<String> = None;
                 for (k, at) in times.iter().enumerate() {
@@ -341,6 +370,20 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                     };
                     let oid = g.id(created + k as i64);
                     let user = &owners[g.rng.usize(..owners.len())];
+                    // Drawn in the order the columns are written, so a seed keeps giving the same data.
+                    let variant = (!inbound).then(|| g.pick(&VARIANTS));
+                    let personalization = (!inbound).then(|| g.rng.i64(0..=5));
+                    let cited = !inbound && g.chance(20);
+                    if let Some(f) = facts.as_mut() {
+                        f.outreach[kind.code() as usize - 1][usize::from(inbound)] += 1;
+                        f.cited_metric += i64::from(cited);
+                        match reply {
+                            "positive" => f.replies[0] += 1,
+                            "negative" => f.replies[1] += 1,
+                            "info" => f.replies[2] += 1,
+                            _ => {}
+                        }
+                    }
                     st.outreach.execute(params![
                         oid,
                         team,
@@ -351,10 +394,10 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                         description,
                         at,
                         if inbound { "inbound" } else { "outbound" },
-                        (!inbound).then(|| g.pick(&VARIANTS)),
-                        (!inbound).then(|| g.rng.i64(0..=5)),
+                        variant,
+                        personalization,
                         reply,
-                        !inbound && g.chance(20),
+                        cited,
                     ])?;
                     if inbound && now - at < 21 * DAY_MS {
                         let read = g.chance(50).then_some(*at + HOUR_MS);
@@ -377,6 +420,13 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                 }
 
                 if let Some((at, attended)) = meeting {
+                    if let Some(f) = facts.as_mut() {
+                        match attended {
+                            Some(true) => f.meetings_attended += 1,
+                            Some(false) => f.meetings_no_show += 1,
+                            None => f.meetings_scheduled += 1,
+                        }
+                    }
                     let reason = (attended == Some(false)).then_some("did not join the call");
                     st.meeting.execute(params![
                         g.id(at),
@@ -406,6 +456,16 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                     positions[s] += 1;
                     let entered = g.rng.i64(created..=now);
                     let amount = g.rng.i64(5..400) * 10_000;
+                    if let Some(f) = facts.as_mut() {
+                        match status {
+                            crate::domain::DealStatus::Open => {
+                                f.deals_open += 1;
+                                f.open_stage = f.open_stage.max(Some(s));
+                            }
+                            crate::domain::DealStatus::Won => f.deals_won += 1,
+                            crate::domain::DealStatus::Lost => f.deals_lost += 1,
+                        }
+                    }
                     st.deal.execute(params![
                         g.id(created),
                         team,
@@ -437,6 +497,10 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                         _ => (format!("Send {first} the proposal"), "other", None),
                     };
                     let done = (due < now && g.chance(30)).then_some(due + HOUR_MS);
+                    if let Some(f) = facts.as_mut().filter(|_| done.is_none()) {
+                        f.tasks_open += 1;
+                        f.tasks_overdue += i64::from(due < now);
+                    }
                     st.task.execute(params![
                         g.id(created),
                         team,
@@ -457,16 +521,31 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
                     st.note.execute(params![g.id(created + 30), team, owner, lead_id, g.pick(&words.notes), at])?;
                     summary.notes += 1;
                 }
+
+                if let (Some(scorer), Some(f)) = (scorer, facts.as_ref()) {
+                    let (score, health, priority) = scorer.evaluate(f, Timestamp(now));
+                    if (score, health, priority) != (0, None, 0) {
+                        st.scores.execute(params![seq, score, health, priority])?;
+                    }
+                }
             }
         }
+        if scorer.is_some() && first_seq == 0 {
+            // Every lead of the team was scored just now: the first timer run need not rescore them all.
+            crate::scoring::facts::mark_refreshed(conn, ctx.team_id.as_str(), now)?;
+        }
+        tracing::debug!(elapsed = ?t0.elapsed(), "demo: rows");
         lift.restore(conn)?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "demo: indexes");
         Ok(())
     })();
     let outcome = match result {
         Ok(()) => {
             conn.execute_batch("COMMIT")?;
+            tracing::debug!(elapsed = ?t0.elapsed(), "demo: commit");
             // Planner statistics from a sample: enough for the planner, seconds cheaper than a full scan.
             conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+            tracing::debug!(elapsed = ?t0.elapsed(), "demo: analyze");
             Ok(summary)
         }
         Err(e) => {
@@ -474,6 +553,7 @@ pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummar
             Err(e)
         }
     };
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "cache_size", -64_000)?;
     outcome

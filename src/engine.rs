@@ -34,10 +34,8 @@ pub fn tick(store: &mut Store, config: &Config) -> Result<RunReport> {
     crate::automation::run(store, &autos, &scorer, false)
 }
 
-/// Fills the store with demo data, then scores it, so a demo shows real rankings from the first screen.
+/// Fills the store with demo data, scored as it is made, so a demo shows real rankings from the first screen.
 pub fn demo(store: &mut Store, config: &Config, leads: usize, seed: u64) -> Result<crate::demo::DemoSummary> {
-    let summary = crate::demo::generate(store, leads, seed)?;
     let (scorer, _) = rules(config)?;
-    store.write(|db| crate::scoring::recompute(db, &scorer))?;
-    Ok(summary)
+    crate::demo::generate_scored(store, leads, seed, Some(&scorer))
 }

@@ -223,3 +223,20 @@ fn databases_from_the_previous_version_migrate() {
     let score: i64 = store.conn().query_row("SELECT score FROM lead_scores", [], |r| r.get(0)).unwrap();
     assert_eq!(score, 2, "profile match only");
 }
+
+/// Demo data is scored as it is generated, from the facts the generator holds in memory: a recompute over
+/// the database right after finds every lead already right.
+#[test]
+fn demo_leads_are_scored_as_they_are_made() {
+    let config = Config::defaults();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store =
+        engine::open(&dir.path().join("d.db"), &config, Clock::Fixed(Timestamp(1_790_000_000_000))).unwrap();
+    engine::demo(&mut store, &config, 600, 11).unwrap();
+    let scored: i64 =
+        store.conn().query_row("SELECT count(*) FROM lead_scores WHERE score != 0", [], |r| r.get(0)).unwrap();
+    assert!(scored > 200, "most demo leads score something ({scored})");
+    let (scorer, _) = engine::rules(&config).unwrap();
+    let done = store.write(|db| leadline::scoring::recompute(db, &scorer)).unwrap();
+    assert_eq!((done.leads, done.changed), (600, 0));
+}

@@ -495,11 +495,16 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
             ids.len()
         }
     };
-    db.conn
-        .prepare_cached(
-            "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
-        )?
-        .execute(params![team, REFRESHED_KEY, now])?;
+    mark_refreshed(db.conn, team, now)?;
     Ok(looked)
+}
+
+/// Records that every lead of the team was scored as of `at` (the time-based terms included).
+pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![team, REFRESHED_KEY, at])?;
+    Ok(())
 }

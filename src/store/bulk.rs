@@ -68,7 +68,9 @@ impl Lift {
             [self.from_seq],
         )?;
         for sql in &self.sql {
+            let started = std::time::Instant::now();
             conn.execute_batch(sql)?;
+            tracing::debug!(elapsed = ?started.elapsed(), sql = %sql.lines().next().unwrap_or_default(), "restored");
         }
         Ok(())
     }
