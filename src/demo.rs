@@ -178,7 +178,8 @@ impl<'c> Statements<'c> {
                 "INSERT INTO inbox_items (id, team_id, lead_id, kind, channel, outreach_id, title, body, received_at,
                  read_at, created_at, updated_at) VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?8)",
             )?,
-            scores: conn.prepare("UPDATE lead_scores SET score = ?2, health = ?3, priority = ?4 WHERE seq = ?1")?,
+            // The score row is the generator's to write: the insert trigger is lifted for the load.
+            scores: conn.prepare("INSERT INTO lead_scores (seq, score, health, priority) VALUES (?1, ?2, ?3, ?4)")?,
         })
     }
 }
@@ -522,12 +523,11 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
                     summary.notes += 1;
                 }
 
-                if let (Some(scorer), Some(f)) = (scorer, facts.as_ref()) {
-                    let (score, health, priority) = scorer.evaluate(f, Timestamp(now));
-                    if (score, health, priority) != (0, None, 0) {
-                        st.scores.execute(params![seq, score, health, priority])?;
-                    }
-                }
+                let (score, health, priority) = match (scorer, facts.as_ref()) {
+                    (Some(scorer), Some(f)) => scorer.evaluate(f, Timestamp(now)),
+                    _ => (0, None, 0),
+                };
+                st.scores.execute(params![seq, score, health, priority])?;
             }
         }
         if scorer.is_some() && first_seq == 0 {

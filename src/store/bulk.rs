@@ -1,7 +1,9 @@
 //! Bulk loading (demo data, large imports). Inserting into indexed tables row by row costs a random
-//! B-tree write per index per row; lifting the secondary indexes and the FTS triggers, inserting, then
-//! rebuilding each index in one sorted pass and filling the FTS index with one INSERT ... SELECT is several
-//! times cheaper. The definitions are read back from the schema itself, so nothing here repeats them.
+//! B-tree write per index per row; lifting the secondary indexes and the lead triggers (search index,
+//! score rows), inserting, then rebuilding each index in one sorted pass and filling the search index and
+//! the score table with one INSERT ... SELECT each is several times cheaper (a trigger alone costs more
+//! than the row it fires for). The definitions are read back from the schema itself, so nothing here
+//! repeats them.
 
 use rusqlite::Connection;
 
@@ -29,13 +31,14 @@ pub const DEMO_TABLES: &[&str] =
     &["leads", "lead_tags", "outreach", "meetings", "deals", "tasks", "notes", "inbox_items", "accounts"];
 
 impl Lift {
-    /// Drops the FTS triggers (and the chosen indexes); call inside a transaction and pair with `restore`.
+    /// Drops the lead triggers (and the chosen indexes); call inside a transaction and pair with `restore`.
     pub fn begin(conn: &Connection, indexes: Indexes) -> Result<Self> {
         let from_seq: i64 = conn.query_row("SELECT ifnull(max(seq), 0) FROM leads", [], |r| r.get(0))?;
         let mut lifted: Vec<(String, String, String)> = Vec::new();
         let mut stmt = conn.prepare(
             "SELECT type, name, sql, tbl_name FROM sqlite_master
-             WHERE sql IS NOT NULL AND ((type = 'trigger' AND name LIKE '%fts%') OR type = 'index')",
+             WHERE sql IS NOT NULL
+             AND ((type = 'trigger' AND (name LIKE '%fts%' OR name LIKE 'leads_scores%')) OR type = 'index')",
         )?;
         let rows =
             stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))?;
@@ -58,8 +61,10 @@ impl Lift {
         Ok(Self { sql: lifted.into_iter().map(|(_, _, sql)| sql).collect(), from_seq })
     }
 
-    /// Rebuilds the lifted indexes, indexes every lead added since `begin` for search, and restores the triggers.
+    /// Rebuilds the lifted indexes, indexes every lead added since `begin` for search, gives each a score
+    /// row unless the load wrote one itself, and restores the triggers.
     pub fn restore(self, conn: &Connection) -> Result<()> {
+        conn.execute("INSERT OR IGNORE INTO lead_scores (seq) SELECT seq FROM leads WHERE seq > ?1", [self.from_seq])?;
         conn.execute(
             "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
              SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, l.phone, a.name, l.title, l.tags
