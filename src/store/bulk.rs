@@ -27,8 +27,18 @@ pub enum Indexes {
 }
 
 /// The tables demo data fills.
-pub const DEMO_TABLES: &[&str] =
-    &["leads", "lead_tags", "outreach", "meetings", "deals", "tasks", "notes", "inbox_items", "accounts"];
+pub const DEMO_TABLES: &[&str] = &[
+    "leads",
+    "lead_scores",
+    "lead_tags",
+    "outreach",
+    "meetings",
+    "deals",
+    "tasks",
+    "notes",
+    "inbox_items",
+    "accounts",
+];
 
 impl Lift {
     /// Drops the lead triggers (and the chosen indexes); call inside a transaction and pair with `restore`.
