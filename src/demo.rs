@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Statement, params};
 
 use crate::domain::time::{DAY_MS, HOUR_MS};
-use crate::domain::{OutreachKind, Role, Timestamp};
+use crate::domain::{DealStatus, OutreachKind, Role, Stages, Timestamp};
 use crate::scoring::Scorer;
 use crate::scoring::rules::LeadFacts;
 use crate::store::{Result, Store, StoreError, bulk, teams};
@@ -230,305 +230,46 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
         {
             let mut st = Statements::prepare(conn)?;
             let team = ctx.team_id.as_str();
-            let stages = ctx.stages.names().to_vec();
-            let mut positions = vec![0i64; stages.len()];
-
-            // Accounts: one per five leads, named from the company list with a numeric suffix past its end.
-            let n_accounts = (count / 5).clamp(1, 200_000);
-            let mut accounts: Vec<(String, String, String)> = Vec::with_capacity(n_accounts);
-            let taken: i64 =
-                conn.query_row("SELECT count(*) FROM accounts WHERE team_id = ?1", [team], |r| r.get(0))?;
-            for i in 0..n_accounts {
-                // Stems with suffixes make hundreds of plausible names; only past those does a number tell them apart.
-                let stem = words.companies[i % words.companies.len()];
-                let round = (i / words.companies.len()) as i64 + taken;
-                let suffix = COMPANY_SUFFIXES[round as usize % COMPANY_SUFFIXES.len()];
-                let name = match round as usize / COMPANY_SUFFIXES.len() {
-                    0 => format!("{stem}{suffix}"),
-                    n => format!("{stem}{suffix} {}", n + 1),
-                };
-                let domain = format!("{}.example", slug(&name));
-                let created = now - g.rng.i64(30..730) * DAY_MS;
-                let id = g.id(created);
-                let industry = g.pick(&words.industries);
-                let size = g.pick(&SIZES);
-                st.account.execute(params![id, team, name, domain, industry, size, created])?;
-                accounts.push((id, domain, industry.to_string()));
-            }
-            summary.accounts = n_accounts;
-
-            // Leads arrive in time order over the last year, as they would in real use: their v7 ids then
-            // ascend too, so every id index is appended to rather than written at random places.
-            let span = 365 * DAY_MS;
-            let step = (span / count as i64).max(1);
-            for i in 0..count {
-                let created = (now - span + i as i64 * step + g.rng.i64(0..step)).min(now - HOUR_MS);
-                let lead_id = g.id(created);
-                let first = g.pick(&words.first);
-                let last = g.pick(&words.last);
-                let (account_id, domain, industry) = &accounts[g.rng.usize(..accounts.len())];
-                let serial = first_seq as usize + i + 1;
-                let email = format!("{}.{}.{serial}@{domain}", slug(first), slug(last));
-                let phone = format!("+34 6{:02} {:03} {:03}", g.rng.u32(..100), g.rng.u32(..1000), g.rng.u32(..1000));
-                let n_tags = g.rng.usize(..4);
-                let mut tags: Vec<&str> = Vec::new();
-                for _ in 0..n_tags {
-                    let t = g.pick(&words.tags);
-                    if !tags.contains(&t) {
-                        tags.push(t);
+            let accounts = insert_accounts(conn, &mut st, &mut g, &words, team, count, now)?;
+            summary.accounts = accounts.len();
+            let mut maker = LeadMaker {
+                g,
+                words: &words,
+                accounts: &accounts,
+                owners: owners.len(),
+                stages: &ctx.stages,
+                positions: vec![0; ctx.stages.names().len()],
+                deals: 0,
+                scorer,
+                now,
+                first_seq,
+                step: (YEAR_MS / count as i64).max(1),
+            };
+            let writer = Writer {
+                team,
+                accounts: &accounts,
+                owners: &owners,
+                stages: ctx.stages.names(),
+                currency: &ctx.currency,
+            };
+            // Two cores: one thread makes the rows (names, ids, histories, scores), this one writes them.
+            std::thread::scope(|scope| -> Result<()> {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<LeadRows>>(8);
+                scope.spawn(move || {
+                    for start in (0..count).step_by(BATCH) {
+                        let batch: Vec<LeadRows> = (start..count.min(start + BATCH)).map(|i| maker.make(i)).collect();
+                        if tx.send(batch).is_err() {
+                            return; // the writer stopped on an error
+                        }
                     }
-                }
-                let owner = &owners[g.rng.usize(..owners.len())];
-                let lifecycle = match g.rng.u32(..100) {
-                    0..=84 => "lead",
-                    85..=95 => "customer",
-                    _ => "churned",
-                };
-
-                // Outreach first in memory, so the lead row carries its last contact.
-                let n_out = g.rng.usize(..7);
-                let mut times: Vec<i64> = (0..n_out).map(|_| g.rng.i64(created..=now)).collect();
-                times.sort_unstable();
-                let mut last_contact = times.last().copied();
-                let phone_ref = phone.clone();
-                let title = g.pick(&words.titles);
-                let source = g.pick(&SOURCES);
-                let product = g.pick(&words.products);
-                let size = g.pick(&SIZES);
-                // Meetings come before the lead insert only as plans; attended ones count as contact.
-                let meeting = g.chance(12).then(|| {
-                    let at = g.rng.i64((now - 30 * DAY_MS)..(now + 14 * DAY_MS));
-                    let attended = if at > now { None } else { Some(g.chance(75)) };
-                    (at, attended)
                 });
-                if let Some((at, Some(true))) = meeting {
-                    last_contact = Some(last_contact.map_or(at, |l| l.max(at)));
-                }
-                st.lead.execute(params![
-                    lead_id,
-                    team,
-                    first,
-                    last,
-                    email.to_lowercase(),
-                    phone,
-                    title,
-                    account_id,
-                    source,
-                    product,
-                    industry,
-                    size,
-                    tags.join(" "),
-                    owner,
-                    lifecycle,
-                    last_contact,
-                    created
-                ])?;
-                let seq = conn.last_insert_rowid();
-                for t in &tags {
-                    st.tag.execute(params![t, lead_id])?;
-                }
-                let mut facts = scorer.map(|_| LeadFacts {
-                    source: Some(source.to_string()),
-                    industry: Some(industry.clone()),
-                    company_size: Some(size.to_string()),
-                    title: Some(title.to_string()),
-                    product_interest: Some(product.to_string()),
-                    lifecycle: lifecycle.to_string(),
-                    tags: tags.iter().map(|t| t.to_string()).collect(),
-                    last_contacted_at: last_contact.map(Timestamp),
-                    created_at: created,
-                    ..Default::default()
-                });
-
-                let mut first_outreach: Option<String> = None;
-                for (k, at) in times.iter().enumerate() {
-                    let kind = OutreachKind::ALL[g.rng.usize(..5)];
-                    let value = match kind {
-                        OutreachKind::Platform => g.pick(&PLATFORMS).to_string(),
-                        OutreachKind::Email => email.to_lowercase(),
-                        OutreachKind::Call => phone_ref.clone(),
-                        OutreachKind::Social => {
-                            format!("https://linkedin.com/in/{}-{}-{serial}", slug(first), slug(last))
-                        }
-                        OutreachKind::Messenger => format!("{}:{}", g.pick(&MESSENGERS), phone_ref),
-                    };
-                    let inbound = k > 0 && g.chance(25);
-                    let reply =
-                        if inbound { ["positive", "negative", "info", "positive"][g.rng.usize(..4)] } else { "none" };
-                    let description = if inbound {
-                        match reply {
-                            "positive" => "Sounds interesting — can we talk next week?",
-                            "negative" => "Not a priority for us right now, thanks.",
-                            _ => "Could you send more information and pricing?",
-                        }
-                    } else {
-                        [
-                            "First touch, short intro.",
-                            "Bump with a case study.",
-                            "Shared the pricing page.",
-                            "Follow-up after the demo.",
-                        ][g.rng.usize(..4)]
-                    };
-                    let oid = g.id(created + k as i64);
-                    let user = &owners[g.rng.usize(..owners.len())];
-                    // Drawn in the order the columns are written, so a seed keeps giving the same data.
-                    let variant = (!inbound).then(|| g.pick(&VARIANTS));
-                    let personalization = (!inbound).then(|| g.rng.i64(0..=5));
-                    let cited = !inbound && g.chance(20);
-                    if let Some(f) = facts.as_mut() {
-                        f.outreach[kind.code() as usize - 1][usize::from(inbound)] += 1;
-                        f.cited_metric += i64::from(cited);
-                        match reply {
-                            "positive" => f.replies[0] += 1,
-                            "negative" => f.replies[1] += 1,
-                            "info" => f.replies[2] += 1,
-                            _ => {}
-                        }
+                for batch in rx {
+                    for rows in &batch {
+                        writer.write(conn, &mut st, rows, &mut summary)?;
                     }
-                    st.outreach.execute(params![
-                        oid,
-                        team,
-                        user,
-                        lead_id,
-                        kind.code(),
-                        value,
-                        description,
-                        at,
-                        if inbound { "inbound" } else { "outbound" },
-                        variant,
-                        personalization,
-                        reply,
-                        cited,
-                    ])?;
-                    if inbound && now - at < 21 * DAY_MS {
-                        let read = g.chance(50).then_some(*at + HOUR_MS);
-                        st.inbox.execute(params![
-                            g.id(created + 10 + k as i64),
-                            team,
-                            lead_id,
-                            kind.code(),
-                            oid,
-                            format!("{first} {last} replied by {}", kind.as_str()),
-                            description,
-                            at,
-                            read
-                        ])?;
-                    }
-                    if first_outreach.is_none() {
-                        first_outreach = Some(oid);
-                    }
-                    summary.outreach += 1;
                 }
-
-                if let Some((at, attended)) = meeting {
-                    if let Some(f) = facts.as_mut() {
-                        match attended {
-                            Some(true) => f.meetings_attended += 1,
-                            Some(false) => f.meetings_no_show += 1,
-                            None => f.meetings_scheduled += 1,
-                        }
-                    }
-                    let reason = (attended == Some(false)).then_some("did not join the call");
-                    st.meeting.execute(params![
-                        g.id(at),
-                        team,
-                        owner,
-                        lead_id,
-                        "Demo call",
-                        at,
-                        attended,
-                        reason,
-                        created
-                    ])?;
-                    summary.meetings += 1;
-                }
-
-                if lifecycle != "churned" && g.chance(if lifecycle == "customer" { 60 } else { 15 }) {
-                    // The first deals visit every stage once, so even a small demo shows the whole pipeline.
-                    let s = if summary.deals < stages.len() {
-                        summary.deals
-                    } else if lifecycle == "customer" {
-                        stages.iter().position(|n| *n == ctx.stages.won_stage).unwrap_or(0)
-                    } else {
-                        g.rng.usize(..stages.len())
-                    };
-                    let stage = &stages[s];
-                    let status = ctx.stages.status_for(stage);
-                    positions[s] += 1;
-                    let entered = g.rng.i64(created..=now);
-                    let amount = g.rng.i64(5..400) * 10_000;
-                    if let Some(f) = facts.as_mut() {
-                        match status {
-                            crate::domain::DealStatus::Open => {
-                                f.deals_open += 1;
-                                f.open_stage = f.open_stage.max(Some(s));
-                            }
-                            crate::domain::DealStatus::Won => f.deals_won += 1,
-                            crate::domain::DealStatus::Lost => f.deals_lost += 1,
-                        }
-                    }
-                    st.deal.execute(params![
-                        g.id(created),
-                        team,
-                        lead_id,
-                        account_id,
-                        owner,
-                        format!("{} — {product}", words.companies[i % words.companies.len()]),
-                        product,
-                        ["monetization", "roas", "docs"][g.rng.usize(..3)],
-                        amount,
-                        ctx.currency,
-                        stage,
-                        positions[s],
-                        status.as_str(),
-                        (status == crate::domain::DealStatus::Lost).then(|| g.pick(&LOST_REASONS)),
-                        (status != crate::domain::DealStatus::Open).then_some(entered),
-                        entered,
-                        first_outreach.clone(),
-                        created
-                    ])?;
-                    summary.deals += 1;
-                }
-
-                if g.chance(12) {
-                    let due = now + g.rng.i64(-5 * DAY_MS..10 * DAY_MS);
-                    let (title, kind, channel) = match g.rng.u32(..3) {
-                        0 => (format!("Follow up with {first}"), "follow_up", None),
-                        1 => (format!("Bump {first} on LinkedIn"), "bump", Some(OutreachKind::Social.code())),
-                        _ => (format!("Send {first} the proposal"), "other", None),
-                    };
-                    let done = (due < now && g.chance(30)).then_some(due + HOUR_MS);
-                    if let Some(f) = facts.as_mut().filter(|_| done.is_none()) {
-                        f.tasks_open += 1;
-                        f.tasks_overdue += i64::from(due < now);
-                    }
-                    st.task.execute(params![
-                        g.id(created),
-                        team,
-                        owner,
-                        lead_id,
-                        title,
-                        kind,
-                        channel,
-                        due,
-                        done,
-                        created
-                    ])?;
-                    summary.tasks += 1;
-                }
-
-                if g.chance(8) {
-                    let at = g.rng.i64(created..=now);
-                    st.note.execute(params![g.id(created + 30), team, owner, lead_id, g.pick(&words.notes), at])?;
-                    summary.notes += 1;
-                }
-
-                let (score, health, priority) = match (scorer, facts.as_ref()) {
-                    (Some(scorer), Some(f)) => scorer.evaluate(f, Timestamp(now)),
-                    _ => (0, None, 0),
-                };
-                st.scores.execute(params![seq, score, health, priority])?;
-            }
+                Ok(())
+            })?;
         }
         if scorer.is_some() && first_seq == 0 {
             // Every lead of the team was scored just now: the first timer run need not rescore them all.
@@ -557,6 +298,474 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "cache_size", -64_000)?;
     outcome
+}
+
+/// Leads handed from the making thread to the writing one at a time.
+const BATCH: usize = 256;
+const YEAR_MS: i64 = 365 * DAY_MS;
+
+/// A demo account: id, web domain, industry.
+struct Account {
+    id: String,
+    domain: String,
+    industry: &'static str,
+}
+
+/// Accounts: one per five leads, named from the company list with a numeric suffix past its end.
+fn insert_accounts(
+    conn: &Connection,
+    st: &mut Statements<'_>,
+    g: &mut Gen,
+    words: &Words,
+    team: &str,
+    count: usize,
+    now: i64,
+) -> Result<Vec<Account>> {
+    let n_accounts = (count / 5).clamp(1, 200_000);
+    let mut accounts = Vec::with_capacity(n_accounts);
+    let taken: i64 = conn.query_row("SELECT count(*) FROM accounts WHERE team_id = ?1", [team], |r| r.get(0))?;
+    for i in 0..n_accounts {
+        // Stems with suffixes make hundreds of plausible names; only past those does a number tell them apart.
+        let stem = words.companies[i % words.companies.len()];
+        let round = (i / words.companies.len()) as i64 + taken;
+        let suffix = COMPANY_SUFFIXES[round as usize % COMPANY_SUFFIXES.len()];
+        let name = match round as usize / COMPANY_SUFFIXES.len() {
+            0 => format!("{stem}{suffix}"),
+            n => format!("{stem}{suffix} {}", n + 1),
+        };
+        let domain = format!("{}.example", slug(&name));
+        let created = now - g.rng.i64(30..730) * DAY_MS;
+        let id = g.id(created);
+        let industry = g.pick(&words.industries);
+        let size = g.pick(&SIZES);
+        st.account.execute(params![id, team, name, domain, industry, size, created])?;
+        accounts.push(Account { id, domain, industry });
+    }
+    Ok(accounts)
+}
+
+/// One lead and everything that happened with it, as rows to insert.
+struct LeadRows {
+    id: String,
+    first: &'static str,
+    last: &'static str,
+    email: String,
+    phone: String,
+    title: &'static str,
+    account: usize,
+    source: &'static str,
+    product: &'static str,
+    size: &'static str,
+    tags: Vec<&'static str>,
+    owner: usize,
+    lifecycle: &'static str,
+    last_contact: Option<i64>,
+    created: i64,
+    outreach: Vec<OutreachRow>,
+    meeting: Option<MeetingRow>,
+    deal: Option<DealRow>,
+    task: Option<TaskRow>,
+    note: Option<NoteRow>,
+    scores: (i64, Option<i64>, i64),
+}
+
+struct OutreachRow {
+    id: String,
+    user: usize,
+    kind: OutreachKind,
+    value: String,
+    description: &'static str,
+    at: i64,
+    inbound: bool,
+    variant: Option<&'static str>,
+    personalization: Option<i64>,
+    reply: &'static str,
+    cited: bool,
+    /// A recent reply also lands in the inbox: (item id, read at).
+    inbox: Option<(String, Option<i64>)>,
+}
+
+struct MeetingRow {
+    id: String,
+    at: i64,
+    attended: Option<bool>,
+}
+
+struct DealRow {
+    id: String,
+    title: String,
+    use_case: &'static str,
+    amount: i64,
+    stage: usize,
+    position: i64,
+    status: DealStatus,
+    lost_reason: Option<&'static str>,
+    entered: i64,
+}
+
+struct TaskRow {
+    id: String,
+    title: String,
+    kind: &'static str,
+    channel: Option<i64>,
+    due: i64,
+    done: Option<i64>,
+}
+
+struct NoteRow {
+    id: String,
+    body: &'static str,
+    at: i64,
+}
+
+/// Makes the demo leads one after another from the seeded generator (the same seed and clock give the
+/// same leads), scoring each from the facts it made.
+struct LeadMaker<'a> {
+    g: Gen,
+    words: &'a Words,
+    accounts: &'a [Account],
+    owners: usize,
+    stages: &'a Stages,
+    positions: Vec<i64>,
+    deals: usize,
+    scorer: Option<&'a Scorer>,
+    now: i64,
+    first_seq: i64,
+    step: i64,
+}
+
+impl LeadMaker<'_> {
+    fn make(&mut self, i: usize) -> LeadRows {
+        let (g, words, now) = (&mut self.g, self.words, self.now);
+        // Leads arrive in time order over the last year, as they would in real use: their v7 ids then
+        // ascend too, so every id index is appended to rather than written at random places.
+        let created = (now - YEAR_MS + i as i64 * self.step + g.rng.i64(0..self.step)).min(now - HOUR_MS);
+        let id = g.id(created);
+        let first = g.pick(&words.first);
+        let last = g.pick(&words.last);
+        let account = g.rng.usize(..self.accounts.len());
+        let serial = self.first_seq as usize + i + 1;
+        let email = format!("{}.{}.{serial}@{}", slug(first), slug(last), self.accounts[account].domain).to_lowercase();
+        let phone = format!("+34 6{:02} {:03} {:03}", g.rng.u32(..100), g.rng.u32(..1000), g.rng.u32(..1000));
+        let n_tags = g.rng.usize(..4);
+        let mut tags: Vec<&'static str> = Vec::new();
+        for _ in 0..n_tags {
+            let t = g.pick(&words.tags);
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        let owner = g.rng.usize(..self.owners);
+        let lifecycle = match g.rng.u32(..100) {
+            0..=84 => "lead",
+            85..=95 => "customer",
+            _ => "churned",
+        };
+        let n_out = g.rng.usize(..7);
+        let mut times: Vec<i64> = (0..n_out).map(|_| g.rng.i64(created..=now)).collect();
+        times.sort_unstable();
+        let mut last_contact = times.last().copied();
+        let title = g.pick(&words.titles);
+        let source = g.pick(&SOURCES);
+        let product = g.pick(&words.products);
+        let size = g.pick(&SIZES);
+        let meeting = g.chance(12).then(|| {
+            let at = g.rng.i64((now - 30 * DAY_MS)..(now + 14 * DAY_MS));
+            let attended = if at > now { None } else { Some(g.chance(75)) };
+            (at, attended)
+        });
+        // An attended meeting counts as contact.
+        if let Some((at, Some(true))) = meeting {
+            last_contact = Some(last_contact.map_or(at, |l| l.max(at)));
+        }
+
+        let mut outreach = Vec::with_capacity(times.len());
+        for (k, &at) in times.iter().enumerate() {
+            let kind = OutreachKind::ALL[g.rng.usize(..5)];
+            let value = match kind {
+                OutreachKind::Platform => g.pick(&PLATFORMS).to_string(),
+                OutreachKind::Email => email.clone(),
+                OutreachKind::Call => phone.clone(),
+                OutreachKind::Social => format!("https://linkedin.com/in/{}-{}-{serial}", slug(first), slug(last)),
+                OutreachKind::Messenger => format!("{}:{}", g.pick(&MESSENGERS), phone),
+            };
+            let inbound = k > 0 && g.chance(25);
+            let reply = if inbound { ["positive", "negative", "info", "positive"][g.rng.usize(..4)] } else { "none" };
+            let description = if inbound {
+                match reply {
+                    "positive" => "Sounds interesting — can we talk next week?",
+                    "negative" => "Not a priority for us right now, thanks.",
+                    _ => "Could you send more information and pricing?",
+                }
+            } else {
+                [
+                    "First touch, short intro.",
+                    "Bump with a case study.",
+                    "Shared the pricing page.",
+                    "Follow-up after the demo.",
+                ][g.rng.usize(..4)]
+            };
+            let oid = g.id(created + k as i64);
+            let user = g.rng.usize(..self.owners);
+            // Drawn in the order the columns are written, so a seed keeps giving the same data.
+            let variant = (!inbound).then(|| g.pick(&VARIANTS));
+            let personalization = (!inbound).then(|| g.rng.i64(0..=5));
+            let cited = !inbound && g.chance(20);
+            let inbox = (inbound && now - at < 21 * DAY_MS).then(|| {
+                let read = g.chance(50).then_some(at + HOUR_MS);
+                (g.id(created + 10 + k as i64), read)
+            });
+            outreach.push(OutreachRow {
+                id: oid,
+                user,
+                kind,
+                value,
+                description,
+                at,
+                inbound,
+                variant,
+                personalization,
+                reply,
+                cited,
+                inbox,
+            });
+        }
+
+        let meeting = meeting.map(|(at, attended)| MeetingRow { id: g.id(at), at, attended });
+
+        let deal = (lifecycle != "churned" && g.chance(if lifecycle == "customer" { 60 } else { 15 })).then(|| {
+            // The first deals visit every stage once, so even a small demo shows the whole pipeline.
+            let names = self.stages.names();
+            let s = if self.deals < names.len() {
+                self.deals
+            } else if lifecycle == "customer" {
+                names.iter().position(|n| *n == self.stages.won_stage).unwrap_or(0)
+            } else {
+                g.rng.usize(..names.len())
+            };
+            self.deals += 1;
+            self.positions[s] += 1;
+            let status = self.stages.status_for(&names[s]);
+            let entered = g.rng.i64(created..=now);
+            let amount = g.rng.i64(5..400) * 10_000;
+            let id = g.id(created);
+            let use_case = ["monetization", "roas", "docs"][g.rng.usize(..3)];
+            let lost_reason = (status == DealStatus::Lost).then(|| g.pick(&LOST_REASONS));
+            DealRow {
+                id,
+                title: format!("{} — {product}", words.companies[i % words.companies.len()]),
+                use_case,
+                amount,
+                stage: s,
+                position: self.positions[s],
+                status,
+                lost_reason,
+                entered,
+            }
+        });
+
+        let task = g.chance(12).then(|| {
+            let due = now + g.rng.i64(-5 * DAY_MS..10 * DAY_MS);
+            let (title, kind, channel) = match g.rng.u32(..3) {
+                0 => (format!("Follow up with {first}"), "follow_up", None),
+                1 => (format!("Bump {first} on LinkedIn"), "bump", Some(OutreachKind::Social.code())),
+                _ => (format!("Send {first} the proposal"), "other", None),
+            };
+            let done = (due < now && g.chance(30)).then_some(due + HOUR_MS);
+            TaskRow { id: g.id(created), title, kind, channel, due, done }
+        });
+
+        let note = g.chance(8).then(|| {
+            let at = g.rng.i64(created..=now);
+            let id = g.id(created + 30);
+            NoteRow { id, body: g.pick(&words.notes), at }
+        });
+
+        let mut rows = LeadRows {
+            id,
+            first,
+            last,
+            email,
+            phone,
+            title,
+            account,
+            source,
+            product,
+            size,
+            tags,
+            owner,
+            lifecycle,
+            last_contact,
+            created,
+            outreach,
+            meeting,
+            deal,
+            task,
+            note,
+            scores: (0, None, 0),
+        };
+        if let Some(scorer) = self.scorer {
+            rows.scores = scorer.evaluate(&self.facts(&rows), Timestamp(now));
+        }
+        rows
+    }
+
+    /// What the scoring rules would read for this lead once it is in the database.
+    fn facts(&self, rows: &LeadRows) -> LeadFacts {
+        let mut f = LeadFacts {
+            source: Some(rows.source.to_string()),
+            industry: Some(self.accounts[rows.account].industry.to_string()),
+            company_size: Some(rows.size.to_string()),
+            title: Some(rows.title.to_string()),
+            product_interest: Some(rows.product.to_string()),
+            lifecycle: rows.lifecycle.to_string(),
+            tags: rows.tags.iter().map(|t| t.to_string()).collect(),
+            last_contacted_at: rows.last_contact.map(Timestamp),
+            created_at: rows.created,
+            ..Default::default()
+        };
+        for o in &rows.outreach {
+            f.outreach[o.kind.code() as usize - 1][usize::from(o.inbound)] += 1;
+            f.cited_metric += i64::from(o.cited);
+            match o.reply {
+                "positive" => f.replies[0] += 1,
+                "negative" => f.replies[1] += 1,
+                "info" => f.replies[2] += 1,
+                _ => {}
+            }
+        }
+        if let Some(m) = &rows.meeting {
+            match m.attended {
+                Some(true) => f.meetings_attended += 1,
+                Some(false) => f.meetings_no_show += 1,
+                None => f.meetings_scheduled += 1,
+            }
+        }
+        if let Some(d) = &rows.deal {
+            match d.status {
+                DealStatus::Open => {
+                    f.deals_open += 1;
+                    f.open_stage = Some(d.stage);
+                }
+                DealStatus::Won => f.deals_won += 1,
+                DealStatus::Lost => f.deals_lost += 1,
+            }
+        }
+        if let Some(t) = rows.task.as_ref().filter(|t| t.done.is_none()) {
+            f.tasks_open += 1;
+            f.tasks_overdue += i64::from(t.due < self.now);
+        }
+        f
+    }
+}
+
+/// Writes made leads through the prepared statements.
+struct Writer<'a> {
+    team: &'a str,
+    accounts: &'a [Account],
+    owners: &'a [String],
+    stages: &'a [String],
+    currency: &'a str,
+}
+
+impl Writer<'_> {
+    fn write(&self, conn: &Connection, st: &mut Statements<'_>, r: &LeadRows, summary: &mut DemoSummary) -> Result<()> {
+        let (team, account) = (self.team, &self.accounts[r.account]);
+        let owner = &self.owners[r.owner];
+        st.lead.execute(params![
+            r.id,
+            team,
+            r.first,
+            r.last,
+            r.email,
+            r.phone,
+            r.title,
+            account.id,
+            r.source,
+            r.product,
+            account.industry,
+            r.size,
+            r.tags.join(" "),
+            owner,
+            r.lifecycle,
+            r.last_contact,
+            r.created
+        ])?;
+        let seq = conn.last_insert_rowid();
+        st.scores.execute(params![seq, r.scores.0, r.scores.1, r.scores.2])?;
+        for t in &r.tags {
+            st.tag.execute(params![t, r.id])?;
+        }
+        for o in &r.outreach {
+            st.outreach.execute(params![
+                o.id,
+                team,
+                self.owners[o.user],
+                r.id,
+                o.kind.code(),
+                o.value,
+                o.description,
+                o.at,
+                if o.inbound { "inbound" } else { "outbound" },
+                o.variant,
+                o.personalization,
+                o.reply,
+                o.cited,
+            ])?;
+            if let Some((inbox_id, read)) = &o.inbox {
+                st.inbox.execute(params![
+                    inbox_id,
+                    team,
+                    r.id,
+                    o.kind.code(),
+                    o.id,
+                    format!("{} {} replied by {}", r.first, r.last, o.kind.as_str()),
+                    o.description,
+                    o.at,
+                    read
+                ])?;
+            }
+        }
+        summary.outreach += r.outreach.len();
+        if let Some(m) = &r.meeting {
+            let reason = (m.attended == Some(false)).then_some("did not join the call");
+            st.meeting.execute(params![m.id, team, owner, r.id, "Demo call", m.at, m.attended, reason, r.created])?;
+            summary.meetings += 1;
+        }
+        if let Some(d) = &r.deal {
+            let closed = (d.status != DealStatus::Open).then_some(d.entered);
+            st.deal.execute(params![
+                d.id,
+                team,
+                r.id,
+                account.id,
+                owner,
+                d.title,
+                r.product,
+                d.use_case,
+                d.amount,
+                self.currency,
+                self.stages[d.stage],
+                d.position,
+                d.status.as_str(),
+                d.lost_reason,
+                closed,
+                d.entered,
+                r.outreach.first().map(|o| o.id.as_str()),
+                r.created
+            ])?;
+            summary.deals += 1;
+        }
+        if let Some(t) = &r.task {
+            st.task.execute(params![t.id, team, owner, r.id, t.title, t.kind, t.channel, t.due, t.done, r.created])?;
+            summary.tasks += 1;
+        }
+        if let Some(n) = &r.note {
+            st.note.execute(params![n.id, team, owner, r.id, n.body, n.at])?;
+            summary.notes += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Refuses absurd sizes before any work starts.
