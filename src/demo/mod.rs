@@ -1,0 +1,267 @@
+//! Realistic demo data: accounts, leads, outreach of all five kinds, meetings, deals in every stage,
+//! tasks and notes. Deterministic for a given seed and clock, and fast enough for a million leads
+//! (one transaction, prepared statements, the FTS index filled in one pass at the end).
+//!
+//! One thread makes each lead with its whole history and score (`make`), another writes the rows
+//! through prepared statements (`write`).
+
+mod make;
+mod write;
+
+use crate::domain::Role;
+use crate::scoring::Scorer;
+use crate::store::{Result, Store, StoreError, bulk, teams};
+use make::{LeadMaker, LeadRows, YEAR_MS};
+use write::{Statements, Writer, insert_accounts};
+
+const FIRST: &str = include_str!("../../assets/demo/first_names.txt");
+const LAST: &str = include_str!("../../assets/demo/last_names.txt");
+const COMPANIES: &str = include_str!("../../assets/demo/companies.txt");
+const TITLES: &str = include_str!("../../assets/demo/titles.txt");
+const INDUSTRIES: &str = include_str!("../../assets/demo/industries.txt");
+const TAGS: &str = include_str!("../../assets/demo/tags.txt");
+const PRODUCTS: &str = include_str!("../../assets/demo/products.txt");
+const NOTES: &str = include_str!("../../assets/demo/notes.txt");
+
+const SOURCES: [&str; 7] = ["linkedin", "email", "referral", "platform", "web", "import", "linkedin"];
+const COMPANY_SUFFIXES: [&str; 12] = [
+    "",
+    " Group",
+    " Labs",
+    " & Co",
+    " Partners",
+    " Digital",
+    " Holdings",
+    " Studio",
+    " Global",
+    " Works",
+    " Iberia",
+    " Nordic",
+];
+const SIZES: [&str; 5] = ["1-10", "11-50", "51-200", "201-1000", "1000+"];
+const PLATFORMS: [&str; 4] = ["Upwork", "Guru", "PeoplePerHour", "Fiverr"];
+const MESSENGERS: [&str; 3] = ["whatsapp", "telegram", "signal"];
+const VARIANTS: [&str; 3] = ["A", "B", "C"];
+const LOST_REASONS: [&str; 4] = ["budget", "chose a competitor", "no decision", "timing"];
+const DEMO_USERS: [(&str, &str); 3] =
+    [("Marta Ruiz", "marta@demo.leadline"), ("Tom Baker", "tom@demo.leadline"), ("Aiko Mori", "aiko@demo.leadline")];
+
+/// What `generate` wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DemoSummary {
+    pub leads: usize,
+    pub accounts: usize,
+    pub outreach: usize,
+    pub meetings: usize,
+    pub deals: usize,
+    pub tasks: usize,
+    pub notes: usize,
+}
+
+struct Words {
+    first: Vec<&'static str>,
+    last: Vec<&'static str>,
+    companies: Vec<&'static str>,
+    titles: Vec<&'static str>,
+    industries: Vec<&'static str>,
+    tags: Vec<&'static str>,
+    products: Vec<&'static str>,
+    notes: Vec<&'static str>,
+}
+
+fn lines(s: &'static str) -> Vec<&'static str> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
+impl Words {
+    fn load() -> Self {
+        Self {
+            first: lines(FIRST),
+            last: lines(LAST),
+            companies: lines(COMPANIES),
+            titles: lines(TITLES),
+            industries: lines(INDUSTRIES),
+            tags: lines(TAGS),
+            products: lines(PRODUCTS),
+            notes: lines(NOTES),
+        }
+    }
+}
+
+/// A seeded generator; ids are UUID v7 built from the row's own time and seeded bytes, so the same
+/// seed and clock give the same database.
+struct Gen {
+    rng: fastrand::Rng,
+}
+
+impl Gen {
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.rng.usize(..items.len())]
+    }
+    fn chance(&mut self, percent: u32) -> bool {
+        self.rng.u32(..100) < percent
+    }
+    fn id(&mut self, at: i64) -> String {
+        let mut bytes = [0u8; 10];
+        self.rng.fill(&mut bytes);
+        uuid::Builder::from_unix_timestamp_millis(at.max(0) as u64, &bytes).into_uuid().to_string()
+    }
+}
+
+fn slug(s: &str) -> String {
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'Á' => 'a',
+            'é' | 'É' => 'e',
+            'í' | 'Í' => 'i',
+            'ó' | 'Ó' => 'o',
+            'ú' | 'ü' | 'Ú' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'č' | 'Č' => 'c',
+            'ř' => 'r',
+            'š' => 's',
+            c => c,
+        })
+        .collect();
+    folded.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// A demo account: id, web domain, industry.
+struct Account {
+    id: String,
+    domain: String,
+    industry: &'static str,
+}
+
+/// Adds `count` demo leads (with their history) to the store's team, unscored (scores 0).
+pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummary> {
+    generate_scored(store, count, seed, None)
+}
+
+/// Adds `count` demo leads, each scored by `scorer` as it is written: the generator holds every fact the
+/// rules read (its outreach, meetings, deals, tasks) in memory, so no recompute pass over the database
+/// is needed afterwards. A recompute right after finds nothing to change (tested).
+pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Option<&Scorer>) -> Result<DemoSummary> {
+    let now = store.now().0;
+    let ctx = store.ctx().clone();
+    let words = Words::load();
+    let mut g = Gen { rng: fastrand::Rng::with_seed(seed) };
+    let mut summary = DemoSummary { leads: count, ..Default::default() };
+
+    // Team members to own leads: the current user plus three colleagues (added once).
+    let mut owners = vec![ctx.user_id.0.clone()];
+    store.write(|db| {
+        let existing = teams::list(db)?;
+        for (name, email) in DEMO_USERS {
+            match existing.iter().find(|u| u.email == email) {
+                Some(u) => owners.push(u.id.0.clone()),
+                None => owners.push(teams::add_user(db, name, email, Role::Rep)?.0),
+            }
+        }
+        Ok(())
+    })?;
+
+    let conn = store.conn();
+    // For the load, a rollback journal (pages added past the end of the file are not journaled, so the data is
+    // written once instead of twice through the WAL) and a large page cache; both are put back afterwards.
+    // If another process holds the database open, the journal mode simply stays WAL.
+    let _ = conn.pragma_update(None, "journal_mode", "DELETE");
+    conn.pragma_update(None, "cache_size", -512_000)?;
+    // Every reference the demo writes points at a row it has just written (or the team's own users): checking
+    // each against its parent would be millions of index seeks for nothing. Back on after the load.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.pragma_update(None, "threads", 2)?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let t0 = std::time::Instant::now();
+    let result = (|| -> Result<()> {
+        let first_seq: i64 = conn.query_row("SELECT ifnull(max(seq), 0) FROM leads", [], |r| r.get(0))?;
+        let lift = bulk::Lift::begin(conn, bulk::Indexes::Lift(bulk::DEMO_TABLES))?;
+        {
+            let mut st = Statements::prepare(conn)?;
+            let team = ctx.team_id.as_str();
+            let accounts = insert_accounts(conn, &mut st, &mut g, &words, team, count, now)?;
+            summary.accounts = accounts.len();
+            let mut maker = LeadMaker {
+                g,
+                words: &words,
+                accounts: &accounts,
+                owners: owners.len(),
+                stages: &ctx.stages,
+                positions: vec![0; ctx.stages.names().len()],
+                deals: 0,
+                scorer,
+                now,
+                first_seq,
+                step: (YEAR_MS / count as i64).max(1),
+            };
+            let writer = Writer {
+                team,
+                accounts: &accounts,
+                owners: &owners,
+                stages: ctx.stages.names(),
+                currency: &ctx.currency,
+            };
+            // Two cores: one thread makes the rows (names, ids, histories, scores), this one writes them.
+            std::thread::scope(|scope| -> Result<()> {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<LeadRows>>(8);
+                scope.spawn(move || {
+                    for start in (0..count).step_by(BATCH) {
+                        let batch: Vec<LeadRows> = (start..count.min(start + BATCH)).map(|i| maker.make(i)).collect();
+                        if tx.send(batch).is_err() {
+                            return; // the writer stopped on an error
+                        }
+                    }
+                });
+                for batch in rx {
+                    for rows in &batch {
+                        writer.write(conn, &mut st, rows, &mut summary)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        if scorer.is_some() && first_seq == 0 {
+            // Every lead of the team was scored just now: the first timer run need not rescore them all.
+            crate::scoring::facts::mark_refreshed(conn, ctx.team_id.as_str(), now)?;
+        }
+        tracing::debug!(elapsed = ?t0.elapsed(), "demo: rows");
+        lift.restore(conn)?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "demo: indexes");
+        Ok(())
+    })();
+    let outcome = match result {
+        Ok(()) => {
+            conn.execute_batch("COMMIT")?;
+            tracing::debug!(elapsed = ?t0.elapsed(), "demo: commit");
+            // Planner statistics from a sample: enough for the planner, seconds cheaper than a full scan.
+            conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+            tracing::debug!(elapsed = ?t0.elapsed(), "demo: analyze");
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    };
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "cache_size", -64_000)?;
+    outcome
+}
+
+/// Leads handed from the making thread to the writing one at a time.
+const BATCH: usize = 256;
+
+/// Refuses absurd sizes before any work starts.
+pub fn check_count(count: usize) -> Result<()> {
+    if count == 0 || count > 5_000_000 {
+        return Err(StoreError::Invalid(crate::domain::ValidationError::new(
+            "leads",
+            count.to_string(),
+            "must be between 1 and 5000000",
+        )));
+    }
+    Ok(())
+}
