@@ -239,6 +239,10 @@ fn filters_sort_and_jumps_on_the_virtual_table() {
     t.keys("G");
     let s = t.screen();
     assert!(s.contains("700 of 700"), "{s}");
+    // The last lead sits on the table's bottom line, with the leads before it above.
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines.iter().position(|l| l.contains('▶')).unwrap();
+    assert!(lines[at + 1].contains('╰') && at > 10, "{s}");
     assert!(t.app.leads.window.rows.len() <= leadline::tui::window::MAX_ROWS);
     t.keys("k k ctrl-b");
     assert!(t.screen().contains(&format!("{} of 700", 700 - 2 - t.app.page())));

@@ -221,7 +221,8 @@ impl LeadWindow {
                 self.rows = rows.into();
                 self.start = self.exact_total().map(|t| t - self.rows.len() as i64);
                 self.selected = self.rows.len().saturating_sub(1);
-                self.offset = self.selected;
+                // From the top of the page: scrolling into view then puts the last row at the bottom.
+                self.offset = 0;
                 self.loading_back = false;
             }
             PageDir::Refresh(_) => {
