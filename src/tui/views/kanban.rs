@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::{Out, thousands};
+use crate::domain::DealId;
 use crate::domain::time::DAY_MS;
 use crate::store::deals::{Deal, StageSummary};
 use crate::tui::command::Command;
@@ -40,7 +41,13 @@ pub struct KanbanView {
     pub first_visible: usize,
     pub loaded: bool,
     pub error: Option<String>,
+    /// A card just moved to another column: (column, deal). Focus and selection go to it once that
+    /// column is read again.
+    pub follow: Option<(usize, DealId)>,
 }
+
+/// Cards read at once for the column a moved card went to: it lands at the end of its new column.
+const FOLLOW_LIMIT: usize = 5_000;
 
 impl KanbanView {
     pub fn enter(&mut self, ctx: &UiCtx, stale: bool) -> Vec<Out> {
@@ -59,7 +66,8 @@ impl KanbanView {
         for (i, c) in self.columns.iter_mut().enumerate() {
             c.generation += 1;
             c.loading = true;
-            let limit = c.deals.len().clamp(COLUMN_PAGE, 5_000);
+            let following = self.follow.as_ref().is_some_and(|(col, _)| *col == i);
+            let limit = if following { FOLLOW_LIMIT } else { c.deals.len().clamp(COLUMN_PAGE, FOLLOW_LIMIT) };
             out.push(Out::Query(Query::Column { stage: i, generation: c.generation, after: None, limit }));
         }
         out
@@ -89,6 +97,13 @@ impl KanbanView {
                     c.deals.extend(rows);
                 }
                 c.selected = c.selected.min(c.deals.len().saturating_sub(1));
+                if after.is_none()
+                    && let Some((_, id)) = self.follow.take_if(|(col, _)| *col == stage)
+                    && let Some(at) = c.deals.iter().position(|d| d.id == id)
+                {
+                    c.selected = at;
+                    self.focus = stage;
+                }
             }
             Err(e) => self.error = Some(e),
         }
@@ -151,7 +166,11 @@ impl KanbanView {
                     None => vec![Out::Toast("No stage further that way".into(), true)],
                     Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
                     Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(d.id.clone(), &d.title))],
-                    Some(s) => vec![Out::Write(Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None })],
+                    Some(s) => {
+                        let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
+                        self.follow = Some((target, d.id.clone()));
+                        vec![Out::Write(write)]
+                    }
                 }
             }
             Command::CardUp | Command::CardDown => {
