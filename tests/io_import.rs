@@ -762,8 +762,12 @@ fn a_bulk_load_finds_the_same_duplicates_as_a_row_by_row_import() {
             })
             .unwrap();
             let opts = ImportOptions { bulk: Some(bulk), on_duplicate: mode, ..Default::default() };
+            let seeded = people(&s);
+            let dry = import_file(&mut s, &path, &ImportOptions { dry_run: true, ..opts.clone() }).unwrap();
+            assert_eq!(people(&s), seeded, "a dry run writes nothing");
             let r = import_file(&mut s, &path, &opts).unwrap();
             assert_eq!(r.bulk, bulk);
+            assert_eq!(dry.counts, r.counts, "the dry run said what the import did");
             outcomes.push((r.counts, people(&s)));
         }
         assert_eq!(outcomes[0], outcomes[1], "{mode:?}");
