@@ -775,3 +775,33 @@ fn a_bulk_load_finds_the_same_duplicates_as_a_row_by_row_import() {
         assert_eq!(outcomes[0].0.leads.created, 5, "{mode:?}: {:?}", outcomes[0]);
     }
 }
+
+#[test]
+fn every_csv_fixture_imports_the_same_in_bulk_as_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        "bad_rows.csv",
+        "generic_es.tsv",
+        "google_contacts.csv",
+        "hubspot_contacts.csv",
+        "linkedin_connections.csv",
+        "outlook_contacts.csv",
+        "pipedrive_deals.csv",
+        "pipedrive_people.csv",
+        "salesforce_dataloader.csv",
+        "salesforce_report.csv",
+    ];
+    for (i, name) in files.iter().enumerate() {
+        let mut outcomes = Vec::new();
+        for bulk in [false, true] {
+            let mut s = open(dir.path(), &format!("{i}-{bulk}.db"));
+            // Twice: the second time every row is a duplicate of a lead already there.
+            let opts = ImportOptions { bulk: Some(bulk), ..Default::default() };
+            let first = import_file(&mut s, &fixture(name), &opts).unwrap();
+            let again = ImportOptions { bulk: Some(bulk), on_duplicate: OnDuplicate::Update, ..Default::default() };
+            let second = import_file(&mut s, &fixture(name), &again).unwrap();
+            outcomes.push((first.counts, second.counts, first.rejects_total, people(&s)));
+        }
+        assert_eq!(outcomes[0], outcomes[1], "{name}");
+    }
+}
