@@ -664,8 +664,11 @@ struct Bloom {
 }
 
 impl Bloom {
+    /// 16 MB at most, whatever the file's size: past about eight million keys "maybe" just comes more often.
+    const MAX_WORDS: usize = 1 << 21;
+
     fn new(keys: usize) -> Self {
-        let words = (keys.max(64_000) * 16).div_ceil(64).next_power_of_two();
+        let words = (keys.max(64_000) * 16).div_ceil(64).next_power_of_two().min(Self::MAX_WORDS);
         Self { words: vec![0; words] }
     }
 
