@@ -50,6 +50,11 @@ export LEADLINE_DB="$DIR/leadline.db"
 measure leadline-import "$BIN" import "$CSV"
 "$BIN" search "Company 4242" --limit 3 > /dev/null
 measure leadline-export "$BIN" export leads --out "$DIR/export.csv"
+seconds() { # wall clock of a run, as /usr/bin/time -v writes it (h:mm:ss or m:ss.ss)
+  grep "Elapsed (wall clock)" "$DIR/$1.time" | awk '{n = split($NF, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}'
+}
+awk -v a="$(seconds leadline-import)" -v b="$(seconds sqlite3-import)" \
+  'BEGIN { printf "import / sqlite3 .import: %.1fx (budget 3x)\n", a / b }'
 echo "leads in database: $(sqlite3 "$DIR/leadline.db" 'select count(*) from leads')"
 echo "rows exported:     $(($(wc -l < "$DIR/export.csv") - 1))"
 tail -n 8 "$DIR/leadline-import.out"

@@ -19,6 +19,8 @@ pub struct Scan {
     pub size: u64,
     /// The line where a quote opens that never closes.
     pub open_quote_line: Option<u64>,
+    /// Line breaks in the file (CSV only; 0 otherwise): no file has more records than this plus one.
+    pub lines: u64,
 }
 
 /// Hashes the file and, for CSV (`delimiter` given), follows the quoting to find a quote left open.
@@ -65,7 +67,7 @@ pub fn scan(path: &Path, delimiter: Option<u8>) -> Result<Scan> {
         }
     }
     let hash = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Scan { hash, size, open_quote_line: (state == S::Quoted).then_some(quote_line) })
+    Ok(Scan { hash, size, open_quote_line: (state == S::Quoted).then_some(quote_line), lines: line - 1 })
 }
 
 /// The line (1-based) where the header row is: after LinkedIn's "Notes:" preamble, else the first line.

@@ -3,7 +3,7 @@
 //! followed by the same command finishes one clean import, and a dry run that shows exactly what would happen.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -399,15 +399,22 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     }
 
     let bar = opts.progress.then(|| progress_bar(source.length(scan.size)));
-    let mut writer = Writer::new(store, opts, &run_id, scan.size)?;
-    writer.counts = report.counts.clone();
-    let mut this_run_rows = 0u64;
-    let started = std::time::Instant::now();
+    let existing: i64 = store.conn().query_row(
+        "SELECT count(*) FROM leads WHERE team_id = ?1 AND deleted_at IS NULL",
+        [ctx.team_id.as_str()],
+        |r| r.get(0),
+    )?;
     // A large load into a small table is one transaction with the list indexes built once at the end: three
     // times cheaper than keeping them up to date row by row. Interrupted, it leaves nothing, so the same
     // command starts it again; smaller imports commit in chunks and resume after the last one.
-    let existing = writer.existing;
     let bulk = opts.bulk.unwrap_or(format == Format::Csv && scan.size > 8 << 20 && (existing as u64) < scan.size / 200);
+    // A bulk CSV load also lifts the look-up indexes and finds duplicates through keys held in memory.
+    let rows = if scan.lines > 0 { scan.lines + 1 } else { scan.size / 40 };
+    let mut writer =
+        Writer::new(store, opts, &run_id, rows, existing, bulk && format == Format::Csv && scan.lines > 0)?;
+    writer.counts = report.counts.clone();
+    let mut this_run_rows = 0u64;
+    let started = std::time::Instant::now();
     let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
     writer.bulk = bulk;
     if bulk {
@@ -422,6 +429,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 db.conn,
                 if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep },
             )?;
+            writer.lift_lookups(db)?;
             let mut n = 0usize;
             let mut last_index = 0u64;
             while n < chunk_rows {
@@ -455,6 +463,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     bar.set_message(format!("{this_run_rows} rows, {rate:.0} rows/s"));
                 }
             }
+            writer.restore_lookups(db)?;
             lift.restore(db.conn)?;
             writer.reindex(db)?;
             if opts.dry_run {
@@ -652,33 +661,105 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
 /// import asks seven times a row); the few more false "maybe"s each cost one indexed query.
 struct Bloom {
     words: Vec<u64>,
-    hasher: std::collections::hash_map::RandomState,
 }
 
 impl Bloom {
+    /// 16 MB at most, whatever the file's size: past about eight million keys "maybe" just comes more often.
+    const MAX_WORDS: usize = 1 << 21;
+
     fn new(keys: usize) -> Self {
-        let words = (keys.max(64_000) * 16).div_ceil(64).next_power_of_two();
-        Self { words: vec![0; words], hasher: std::collections::hash_map::RandomState::new() }
+        let words = (keys.max(64_000) * 16).div_ceil(64).next_power_of_two().min(Self::MAX_WORDS);
+        Self { words: vec![0; words] }
     }
 
-    /// The key's word and its four bits there.
-    fn position(&self, key: &(impl Hash + ?Sized)) -> (usize, u64) {
-        let h = self.hasher.hash_one(key);
+    /// The key's word and its four bits there, from the key's hash (`Writer::hash`).
+    fn position(&self, h: u64) -> (usize, u64) {
         let word = (h >> 32) as usize & (self.words.len() - 1);
         let bits = (1u64 << (h & 63)) | (1 << ((h >> 6) & 63)) | (1 << ((h >> 12) & 63)) | (1 << ((h >> 18) & 63));
         (word, bits)
     }
 
-    fn insert(&mut self, key: &(impl Hash + ?Sized)) {
-        let (w, bits) = self.position(key);
+    fn insert(&mut self, h: u64) {
+        let (w, bits) = self.position(h);
         self.words[w] |= bits;
     }
 
-    fn maybe(&self, key: &(impl Hash + ?Sized)) -> bool {
-        let (w, bits) = self.position(key);
+    fn maybe(&self, h: u64) -> bool {
+        let (w, bits) = self.position(h);
         self.words[w] & bits == bits
     }
 }
+
+/// Which leads have which duplicate key, in memory: what a bulk load asks instead of the e-mail, phone and
+/// account indexes, which it lifts (a random B-tree write per index per row, the largest cost of a load
+/// into a small database) and builds once at its end. Each slot is a key's 32-bit fingerprint and the lead's
+/// row number, 8 bytes; every candidate is confirmed in the database by row number, so a shared fingerprint
+/// only costs a look-up. Sized once from the file's line count, at most `KeyTable::MAX_SLOTS`: past that
+/// the load builds the indexes and looks rows up there (memory stays bounded whatever the file's size).
+struct KeyTable {
+    slots: Vec<u64>,
+    len: usize,
+    shift: u32,
+}
+
+impl KeyTable {
+    /// 32 MB: room for the keys of about a million rows (three keys a row).
+    const MAX_SLOTS: usize = 1 << 22;
+
+    /// A table for `keys` keys (at most three quarters full), capped at `MAX_SLOTS`.
+    fn new(keys: usize) -> Self {
+        let slots = (keys.max(1 << 12) * 4 / 3 + 1).next_power_of_two().min(Self::MAX_SLOTS);
+        Self { slots: vec![0; slots], len: 0, shift: 64 - slots.trailing_zeros() }
+    }
+
+    fn entry(h: u64, seq: i64) -> u64 {
+        (h << 32) | seq as u64
+    }
+
+    /// Records that lead `seq` has the key hashed `h`. False when the table is full or the row number does
+    /// not fit: the caller goes back to the indexes.
+    fn insert(&mut self, h: u64, seq: i64) -> bool {
+        if seq <= 0 || seq > u32::MAX as i64 || (self.len + 1) * 4 > self.slots.len() * 3 {
+            return false;
+        }
+        let entry = Self::entry(h, seq);
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = entry;
+                    self.len += 1;
+                    return true;
+                }
+                e if e == entry => return true,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// The row numbers of the leads that may have the key hashed `h`.
+    fn candidates(&self, h: u64, out: &mut Vec<i64>) {
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            match self.slots[i] {
+                0 => return,
+                e if e >> 32 == h & 0xffff_ffff => {
+                    let seq = (e & 0xffff_ffff) as i64;
+                    if !out.contains(&seq) {
+                        out.push(seq);
+                    }
+                }
+                _ => {}
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The indexes a load looks leads up by, lifted while the key table answers instead.
+const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_team_phone", "leads_by_account"];
 
 fn name_company_key(first: &str, last: &str, company: &str) -> String {
     format!("{} {}\u{1f}{}", first.trim(), last.trim(), company.trim()).to_lowercase()
@@ -688,7 +769,14 @@ fn name_company_key(first: &str, last: &str, company: &str) -> String {
 struct Writer {
     opts: ImportOptions,
     run_id: String,
+    hasher: std::collections::hash_map::RandomState,
     bloom: Bloom,
+    /// During a bulk load: the duplicate keys in memory, while the look-up indexes are lifted.
+    keys: Option<KeyTable>,
+    /// The lifted look-up indexes, built again at the chunk's end or when the key table cannot answer.
+    lifted: Option<bulk::IndexLift>,
+    /// Candidates of a look-up, reused.
+    found: Vec<i64>,
     accounts: HashMap<String, AccountId>,
     owners: HashMap<String, UserId>,
     pub counts: Counts,
@@ -699,8 +787,6 @@ struct Writer {
     dry_rejects: Vec<Reject>,
     /// Existing leads edited while the FTS triggers were lifted: their index rows are refreshed at chunk end.
     touched_seqs: Vec<i64>,
-    /// Live leads of the team when the import started.
-    pub existing: i64,
     rng: fastrand::Rng,
     /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
     /// change notices would not fit the memory budget).
@@ -708,37 +794,53 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(store: &Store, opts: &ImportOptions, run_id: &str, file_size: u64) -> Result<Self> {
-        let existing: i64 = store.conn().query_row(
-            "SELECT count(*) FROM leads WHERE team_id = ?1 AND deleted_at IS NULL",
-            [store.ctx().team_id.as_str()],
-            |r| r.get(0),
-        )?;
-        let expected = existing as usize * 3 + (file_size / 40) as usize * 3;
+    /// `rows` is how many rows the file may hold; `in_memory` asks for the key table (a bulk CSV load).
+    fn new(
+        store: &Store,
+        opts: &ImportOptions,
+        run_id: &str,
+        rows: u64,
+        existing: i64,
+        in_memory: bool,
+    ) -> Result<Self> {
+        let expected = existing as usize * 3 + rows as usize * 3;
+        let hasher = std::collections::hash_map::RandomState::new();
         let mut bloom = Bloom::new(expected);
+        let mut keys = in_memory.then(|| KeyTable::new(expected));
         if existing > 0 {
             let mut stmt = store.conn().prepare(
-                "SELECT l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
+                "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
                  LEFT JOIN accounts a ON a.id = l.account_id WHERE l.team_id = ?1 AND l.deleted_at IS NULL",
             )?;
             let mut rows = stmt.query([store.ctx().team_id.as_str()])?;
             while let Some(r) = rows.next()? {
-                if let Some(e) = r.get::<_, Option<String>>(0)? {
-                    bloom.insert(&("e", e.as_str()));
+                let seq: i64 = r.get(0)?;
+                let mut add = |h: u64| {
+                    bloom.insert(h);
+                    if keys.as_mut().is_some_and(|t| !t.insert(h, seq)) {
+                        keys = None;
+                    }
+                };
+                if let Some(e) = r.get::<_, Option<String>>(1)? {
+                    add(hasher.hash_one(("e", e.as_str())));
                 }
-                if let Some(p) = r.get::<_, Option<String>>(1)? {
-                    bloom.insert(&("p", p.as_str()));
+                if let Some(p) = r.get::<_, Option<String>>(2)? {
+                    add(hasher.hash_one(("p", p.as_str())));
                 }
-                if let Some(c) = r.get::<_, Option<String>>(4)? {
-                    let (f, l): (String, String) = (r.get(2)?, r.get(3)?);
-                    bloom.insert(&("n", name_company_key(&f, &l, &c).as_str()));
+                if let Some(c) = r.get::<_, Option<String>>(5)? {
+                    let (f, l): (String, String) = (r.get(3)?, r.get(4)?);
+                    add(hasher.hash_one(("n", name_company_key(&f, &l, &c).as_str())));
                 }
             }
         }
         Ok(Self {
             opts: opts.clone(),
             run_id: run_id.to_string(),
+            hasher,
             bloom,
+            keys,
+            lifted: None,
+            found: Vec::new(),
             accounts: HashMap::new(),
             owners: HashMap::new(),
             counts: Counts::default(),
@@ -748,11 +850,102 @@ impl Writer {
             actions: Vec::new(),
             dry_rejects: Vec::new(),
             touched_seqs: Vec::new(),
-            existing,
             bulk: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
+    }
+
+    fn hash(&self, kind: &str, key: &str) -> u64 {
+        self.hasher.hash_one((kind, key))
+    }
+
+    /// Lifts the look-up indexes when the key table is there to answer instead (start of a chunk).
+    fn lift_lookups(&mut self, db: &Db<'_>) -> crate::store::Result<()> {
+        if self.keys.is_some() && self.lifted.is_none() {
+            self.lifted = Some(bulk::IndexLift::begin(db.conn, &LOOKUP_INDEXES)?);
+        }
+        Ok(())
+    }
+
+    /// Builds the lifted look-up indexes and leaves the key table: from here on, rows are looked up in the
+    /// database (at a chunk's end, when the table is full, or for a look-up it cannot answer).
+    fn restore_lookups(&mut self, db: &Db<'_>) -> crate::store::Result<()> {
+        self.keys = None;
+        match self.lifted.take() {
+            Some(l) => l.restore(db.conn),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a key of lead `seq`: in the Bloom filter, and in the key table while there is one.
+    fn remember(&mut self, db: &Db<'_>, h: u64, seq: i64) -> crate::store::Result<()> {
+        self.bloom.insert(h);
+        if let Some(t) = self.keys.as_mut()
+            && !t.insert(h, seq)
+        {
+            self.restore_lookups(db)?;
+        }
+        Ok(())
+    }
+
+    /// Of the leads the key table names for these hashes, the earliest created that `sql` confirms;
+    /// `sql` takes the row number as ?1 and `rest` after it, and returns the id and created_at.
+    fn confirm(
+        &mut self,
+        db: &Db<'_>,
+        hashes: &[u64],
+        sql: &str,
+        rest: &[&dyn rusqlite::ToSql],
+    ) -> crate::store::Result<Option<String>> {
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        if let Some(t) = &self.keys {
+            for h in hashes {
+                t.candidates(*h, &mut found);
+            }
+        }
+        let mut best: Option<(i64, String)> = None;
+        let mut stmt = db.conn.prepare_cached(sql)?;
+        for seq in &found {
+            let mut p: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rest.len() + 1);
+            p.push(seq);
+            p.extend_from_slice(rest);
+            let hit: Option<(String, i64)> = stmt.query_row(&*p, |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((id, created)) = hit
+                && best.as_ref().is_none_or(|(c, _)| created < *c)
+            {
+                best = Some((created, id));
+            }
+        }
+        self.found = found;
+        Ok(best.map(|(_, id)| id))
+    }
+
+    /// Puts the current keys of an existing lead the import changed into the key table.
+    fn remember_lead(&mut self, db: &Db<'_>, id: &LeadId) -> crate::store::Result<()> {
+        if self.keys.is_none() {
+            return Ok(());
+        }
+        type Keys = (i64, Option<String>, Option<String>, Option<String>);
+        let (seq, e, p, n): Keys = db
+            .conn
+            .prepare_cached(
+                "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name
+                 FROM leads l LEFT JOIN accounts a ON a.id = l.account_id WHERE l.id = ?1",
+            )?
+            .query_row([id.as_str()], |r| {
+                let company: Option<String> = r.get(5)?;
+                let (f, l): (String, String) = (r.get(3)?, r.get(4)?);
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, company.map(|c| name_company_key(&f, &l, &c))))
+            })?;
+        for (kind, key) in [("e", e), ("p", p), ("n", n)] {
+            if let Some(k) = key {
+                let h = self.hash(kind, &k);
+                self.remember(db, h, seq)?;
+            }
+        }
+        Ok(())
     }
 
     /// A UUID v7 for a new lead: the time part from the clock, the rest from a generator seeded once
@@ -769,8 +962,10 @@ impl Writer {
 
     fn rollback_chunk(&mut self) {
         self.counts = self.committed.clone();
-        // Cached account ids may point at rows that were rolled back.
+        // Cached account ids may point at rows that were rolled back, and so may the key table.
         self.accounts.clear();
+        self.keys = None;
+        self.lifted = None;
         self.touched_seqs.clear();
     }
 
@@ -878,40 +1073,65 @@ impl Writer {
     }
 
     /// The lead this row is exactly (same e-mail, then same phone), if any.
-    fn exact_match(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<(LeadId, &'static str)>> {
+    fn exact_match(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<(LeadId, &'static str)>> {
         let team = db.ctx.team_id.as_str();
         for e in &row.emails {
             let key = normalize_email(e);
-            if self.bloom.maybe(&("e", key.as_str())) {
-                let found: Option<String> = db
-                    .conn
+            let h = self.hash("e", &key);
+            if !self.bloom.maybe(h) {
+                continue;
+            }
+            let found: Option<String> = if self.keys.is_some() {
+                self.confirm(
+                    db,
+                    &[h],
+                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2 AND email_key = ?3
+                     AND deleted_at IS NULL",
+                    &[&team, &key],
+                )?
+            } else {
+                db.conn
                     .prepare_cached(
                         "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL",
                     )?
                     .query_row(params![team, key], |r| r.get(0))
-                    .optional()?;
-                if let Some(id) = found {
-                    return Ok(Some((LeadId(id), "same e-mail")));
-                }
+                    .optional()?
+            };
+            if let Some(id) = found {
+                return Ok(Some((LeadId(id), "same e-mail")));
             }
         }
         for p in &row.phones {
             let e164 = phone_key(p, row.country.as_deref());
             let plain = stored_key(p);
-            let maybe = e164.as_deref().is_some_and(|k| self.bloom.maybe(&("p", k)))
-                || plain.as_deref().is_some_and(|k| self.bloom.maybe(&("p", k)));
-            if maybe {
-                let found: Option<String> = db
-                    .conn
+            let hashes: Vec<u64> = [&e164, &plain]
+                .into_iter()
+                .flatten()
+                .map(|k| self.hash("p", k))
+                .filter(|h| self.bloom.maybe(*h))
+                .collect();
+            if hashes.is_empty() {
+                continue;
+            }
+            let found: Option<String> = if self.keys.is_some() {
+                self.confirm(
+                    db,
+                    &hashes,
+                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2 AND phone_key IN (?3, ?4)
+                     AND deleted_at IS NULL",
+                    &[&team, &e164, &plain],
+                )?
+            } else {
+                db.conn
                     .prepare_cached(
                         "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3) AND deleted_at IS NULL
                          ORDER BY created_at LIMIT 1",
                     )?
                     .query_row(params![team, e164, plain], |r| r.get(0))
-                    .optional()?;
-                if let Some(id) = found {
-                    return Ok(Some((LeadId(id), "same phone")));
-                }
+                    .optional()?
+            };
+            if let Some(id) = found {
+                return Ok(Some((LeadId(id), "same phone")));
             }
         }
         Ok(None)
@@ -919,12 +1139,26 @@ impl Writer {
 
     /// A lead with the same name at the same company: maybe the same person, never merged blindly.
     /// `key` is the row's `name_company_key`.
-    fn weak_match(&self, db: &Db<'_>, row: &LeadRow, key: Option<&str>) -> crate::store::Result<Option<LeadId>> {
+    fn weak_match(&mut self, db: &Db<'_>, row: &LeadRow, key: Option<&str>) -> crate::store::Result<Option<LeadId>> {
         let (Some(company), Some(key)) = (row.company.as_deref(), key) else { return Ok(None) };
-        if row.derived_name || !self.bloom.maybe(&("n", key)) {
+        let h = self.hash("n", key);
+        if row.derived_name || !self.bloom.maybe(h) {
             return Ok(None);
         }
         let name = format!("{} {}", row.first_name, row.last_name);
+        let team = db.ctx.team_id.as_str();
+        if self.keys.is_some() {
+            return Ok(self
+                .confirm(
+                    db,
+                    &[h],
+                    "SELECT l.id, l.created_at FROM leads l JOIN accounts a ON a.id = l.account_id
+                     WHERE l.seq = ?1 AND a.team_id = ?2 AND lower(a.name) = lower(?4) AND a.deleted_at IS NULL
+                       AND l.name_key = lower(?3) AND l.deleted_at IS NULL",
+                    &[&team, &name, &company.trim()],
+                )?
+                .map(LeadId));
+        }
         Ok(db
             .conn
             .prepare_cached(
@@ -934,39 +1168,39 @@ impl Writer {
                    AND l.name_key = lower(?2) AND l.deleted_at IS NULL
                  ORDER BY l.created_at LIMIT 1",
             )?
-            .query_row(params![db.ctx.team_id.as_str(), name, company.trim()], |r| r.get(0))
+            .query_row(params![team, name, company.trim()], |r| r.get(0))
             .optional()?
             .map(LeadId))
     }
 
-    /// `email_key` is the row's first e-mail normalised and `name_key` its `name_company_key`, when the caller
-    /// has them already.
+    /// Records the keys of a row in the Bloom filter (and, for a lead just created as row `seq`, in the key
+    /// table). `email_key` is the row's first e-mail normalised and `name_key` its `name_company_key`, when
+    /// the caller has them already.
     fn remember_keys(
         &mut self,
+        db: &Db<'_>,
         row: &LeadRow,
+        seq: Option<i64>,
         phone_saved: Option<&str>,
         email_key: Option<&str>,
         name_key: Option<&str>,
-    ) {
-        match email_key {
-            Some(e) => self.bloom.insert(&("e", e)),
-            None => {
-                if let Some(e) = row.emails.first() {
-                    self.bloom.insert(&("e", normalize_email(e).as_str()));
-                }
+    ) -> crate::store::Result<()> {
+        let e = match email_key {
+            Some(e) => Some(self.hash("e", e)),
+            None => row.emails.first().map(|e| self.hash("e", &normalize_email(e))),
+        };
+        let p = phone_saved.and_then(stored_key).map(|p| self.hash("p", &p));
+        let n = match name_key {
+            Some(k) => Some(self.hash("n", k)),
+            None => row.company.as_ref().map(|c| self.hash("n", &name_company_key(&row.first_name, &row.last_name, c))),
+        };
+        for h in [e, p, n].into_iter().flatten() {
+            match seq {
+                Some(seq) => self.remember(db, h, seq)?,
+                None => self.bloom.insert(h),
             }
         }
-        if let Some(p) = phone_saved.and_then(stored_key) {
-            self.bloom.insert(&("p", p.as_str()));
-        }
-        match name_key {
-            Some(k) => self.bloom.insert(&("n", k)),
-            None => {
-                if let Some(c) = &row.company {
-                    self.bloom.insert(&("n", name_company_key(&row.first_name, &row.last_name, c).as_str()));
-                }
-            }
-        }
+        Ok(())
     }
 
     fn owner(&mut self, db: &Db<'_>, reference: Option<&str>) -> crate::store::Result<UserId> {
@@ -1095,7 +1329,10 @@ impl Writer {
         if let Some(score) = row.score.filter(|s| *s != 0) {
             // A score carried by the file (leadline's own export) until the rules recompute it.
             db.conn
-                .prepare_cached("UPDATE lead_scores SET score = ?2, priority = ?2 WHERE seq = ?1")?
+                .prepare_cached(
+                    "INSERT INTO lead_scores (seq, score, priority) VALUES (?1, ?2, ?2)
+                     ON CONFLICT (seq) DO UPDATE SET score = excluded.score, priority = excluded.priority",
+                )?
                 .execute(params![db.conn.last_insert_rowid(), score])?;
         }
         if !row.tags.is_empty() {
@@ -1110,7 +1347,8 @@ impl Writer {
         if dnc {
             super::privacy::log(db, &id, "opt_out", Some("opted out in the imported file"))?;
         }
-        self.remember_keys(row, phone, email_key.as_deref(), name_key);
+        let seq = db.conn.last_insert_rowid();
+        self.remember_keys(db, row, Some(seq), phone, email_key.as_deref(), name_key)?;
         Ok(id)
     }
 
@@ -1155,13 +1393,25 @@ impl Writer {
         if let Some(e) = row.emails.first()
             && (lead.email.is_none() || (update && lead.email.as_deref() != Some(e.as_str())))
         {
-            let taken: Option<String> = db
-                .conn
-                .prepare_cached(
-                    "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL AND id != ?3",
+            let key = normalize_email(e);
+            let team = db.ctx.team_id.as_str();
+            let taken: Option<String> = if self.keys.is_some() {
+                let h = self.hash("e", &key);
+                self.confirm(
+                    db,
+                    &[h],
+                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2 AND email_key = ?3
+                     AND deleted_at IS NULL AND id != ?4",
+                    &[&team, &key, &existing.as_str()],
                 )?
-                .query_row(params![db.ctx.team_id.as_str(), normalize_email(e), existing.as_str()], |r| r.get(0))
-                .optional()?;
+            } else {
+                db.conn
+                    .prepare_cached(
+                        "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL AND id != ?3",
+                    )?
+                    .query_row(params![team, key, existing.as_str()], |r| r.get(0))
+                    .optional()?
+            };
             if taken.is_none() {
                 patch.email = Some(e.clone());
                 filled.push("email");
@@ -1206,7 +1456,12 @@ impl Writer {
         let changed = !patch.is_empty();
         if changed {
             let opted_out = patch.do_not_contact == Some(true);
+            if patch.email.is_some() {
+                // The store refuses a second lead with the same e-mail by looking it up in the index.
+                self.restore_lookups(db)?;
+            }
             leads::update(db, existing, patch)?;
+            self.remember_lead(db, existing)?;
             if opted_out {
                 super::privacy::log(db, existing, "opt_out", Some("opted out in the imported file"))?;
             }
@@ -1219,7 +1474,7 @@ impl Writer {
             leads::touch(db, existing, t)?;
         }
         if let Some(p) = row.phones.first() {
-            self.remember_keys(&row, Some(p), None, None);
+            self.remember_keys(db, &row, None, Some(p), None, None)?;
         }
         let detail = format!(
             "{why} as {}; {}",
@@ -1422,4 +1677,36 @@ pub fn stage_candidate(
             db.now.0
         ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_table_names_every_lead_with_a_key_and_says_when_it_is_full() {
+        let mut t = KeyTable::new(10);
+        let slots = t.slots.len();
+        // Two leads share a key; a third key shares the first one's fingerprint and home slot.
+        let (a, b) = (0x1234_5678_9abc_def0_u64, 0x0fed_cba9_8765_4321_u64);
+        let same_fingerprint = (a & 0xffff_ffff_0000_0000) ^ (1 << 40) | (a & 0xffff_ffff);
+        assert!(t.insert(a, 1) && t.insert(a, 2) && t.insert(a, 2) && t.insert(b, 3));
+        assert!(t.insert(same_fingerprint, 4));
+        let mut found = Vec::new();
+        t.candidates(a, &mut found);
+        assert!(found.contains(&1) && found.contains(&2) && !found.contains(&3), "{found:?}");
+        found.clear();
+        t.candidates(b, &mut found);
+        assert_eq!(found, vec![3]);
+        found.clear();
+        t.candidates(0x5555_5555_5555_5555, &mut found);
+        assert!(found.is_empty());
+        // Row numbers beyond 32 bits and a table three quarters full are refused: the load goes to the indexes.
+        assert!(!t.insert(b, 1 << 33));
+        let mut n = 5;
+        while t.insert((n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), n) {
+            n += 1;
+        }
+        assert_eq!(t.len, slots * 3 / 4);
+    }
 }

@@ -44,31 +44,13 @@ impl Lift {
     /// Drops the lead triggers (and the chosen indexes); call inside a transaction and pair with `restore`.
     pub fn begin(conn: &Connection, indexes: Indexes) -> Result<Self> {
         let from_seq: i64 = conn.query_row("SELECT ifnull(max(seq), 0) FROM leads", [], |r| r.get(0))?;
-        let mut lifted: Vec<(String, String, String)> = Vec::new();
-        let mut stmt = conn.prepare(
-            "SELECT type, name, sql, tbl_name FROM sqlite_master
-             WHERE sql IS NOT NULL
-             AND ((type = 'trigger' AND (name LIKE '%fts%' OR name LIKE 'leads_scores%')) OR type = 'index')",
-        )?;
-        let rows =
-            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))?;
-        for row in rows {
-            let (kind, name, sql, table): (String, String, String, String) = row?;
-            let take = match (&*kind, indexes) {
-                ("trigger", _) => true,
-                ("index", Indexes::Lift(tables)) => tables.contains(&table.as_str()),
-                ("index", Indexes::Named(names)) => names.contains(&name.as_str()),
-                _ => false,
-            };
-            if take {
-                lifted.push((kind, name, sql));
-            }
-        }
-        drop(stmt);
-        for (kind, name, _) in &lifted {
-            conn.execute_batch(&format!("DROP {} IF EXISTS \"{}\";", kind.to_uppercase(), name.replace('"', "\"\"")))?;
-        }
-        Ok(Self { sql: lifted.into_iter().map(|(_, _, sql)| sql).collect(), from_seq })
+        let sql = drop_where(conn, |kind, name, table| match (kind, indexes) {
+            ("trigger", _) => name.contains("fts") || name.starts_with("leads_scores"),
+            ("index", Indexes::Lift(tables)) => tables.contains(&table),
+            ("index", Indexes::Named(names)) => names.contains(&name),
+            _ => false,
+        })?;
+        Ok(Self { sql, from_seq })
     }
 
     /// Rebuilds the lifted indexes, indexes every lead added since `begin` for search, gives each a score
@@ -89,6 +71,48 @@ impl Lift {
         }
         Ok(())
     }
+}
+
+/// Indexes put aside on their own (the triggers stay): a load that answers look-ups by them from memory
+/// meanwhile, and builds them back (at its end, or part-way when it must look rows up in the database).
+pub struct IndexLift {
+    sql: Vec<String>,
+}
+
+impl IndexLift {
+    /// Drops these indexes; call inside a transaction and pair with `restore`.
+    pub fn begin(conn: &Connection, names: &[&str]) -> Result<Self> {
+        Ok(Self { sql: drop_where(conn, |kind, name, _| kind == "index" && names.contains(&name))? })
+    }
+
+    /// Builds the indexes again, each in one sorted pass.
+    pub fn restore(self, conn: &Connection) -> Result<()> {
+        for sql in &self.sql {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+}
+
+/// Drops the triggers and indexes `take(kind, name, table)` picks; returns their definitions.
+fn drop_where(conn: &Connection, take: impl Fn(&str, &str, &str) -> bool) -> Result<Vec<String>> {
+    let mut lifted: Vec<(String, String, String)> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql, tbl_name FROM sqlite_master
+         WHERE sql IS NOT NULL AND type IN ('trigger', 'index')",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))?;
+    for row in rows {
+        let (kind, name, sql, table): (String, String, String, String) = row?;
+        if take(&kind, &name, &table) {
+            lifted.push((kind, name, sql));
+        }
+    }
+    drop(stmt);
+    for (kind, name, _) in &lifted {
+        conn.execute_batch(&format!("DROP {} IF EXISTS \"{}\";", kind.to_uppercase(), name.replace('"', "\"\"")))?;
+    }
+    Ok(lifted.into_iter().map(|(_, _, sql)| sql).collect())
 }
 
 #[cfg(test)]
@@ -113,5 +137,11 @@ mod tests {
         after.sort();
         expected.sort();
         assert_eq!(after, expected);
+        let only = IndexLift::begin(&conn, &["leads_by_email", "leads_team_phone"]).unwrap();
+        assert_eq!(schema(&conn).len(), before.len() - 2);
+        only.restore(&conn).unwrap();
+        let mut again = schema(&conn);
+        again.sort();
+        assert_eq!(again, expected);
     }
 }
