@@ -328,18 +328,9 @@ fn needed_lead_cols(scorer: &Scorer) -> String {
 /// joined to one scan of the leads in memory, and only the changed rows are written.
 /// Run it inside `Store::write` so it is one transaction.
 pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
-    let now = db.now.0;
-    let t0 = std::time::Instant::now();
-    // Reading the whole database through memory mapping saves a system call per page; only for this scan.
-    db.conn.pragma_update(None, "mmap_size", 16_i64 << 30)?;
-    // A large page cache while rewriting many rows: dirty pages then stay in memory until the commit
-    // instead of spilling to the log half-way, and the index rebuild sorts in memory. Put back afterwards.
-    let cache: i64 = db.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    db.conn.pragma_update(None, "cache_size", -512_000_i64)?;
-    let result = recompute_scan(db, scorer, now, t0);
-    db.conn.pragma_update(None, "cache_size", cache)?;
-    db.conn.pragma_update(None, "mmap_size", 0)?;
-    result
+    // The connection's own page cache and plain reads: with scores in their narrow table, a larger
+    // cache or memory-mapped reads made it slower and added hundreds of MB of resident memory.
+    recompute_scan(db, scorer, db.now.0, std::time::Instant::now())
 }
 
 fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant) -> Result<Recomputed> {
