@@ -248,3 +248,20 @@ fn the_outbox_hands_out_lead_acquired_events_once() {
     assert!(pending[0].payload.to_string().contains(deal.as_str()), "{}", pending[0].payload);
     assert!(pending[0].payload.to_string().contains(origin.as_str()), "{}", pending[0].payload);
 }
+
+/// New databases use 16 KB pages; a database made with another page size keeps it when opened.
+#[test]
+fn new_databases_get_large_pages_and_old_ones_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let size: i64 = store.conn().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(size, 16_384);
+    let old = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); PRAGMA journal_mode = WAL;").unwrap();
+    }
+    let store = Store::open(&old, &Config::defaults(), Clock::System).unwrap();
+    let size: i64 = store.conn().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(size, 4096);
+}
