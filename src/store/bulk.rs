@@ -57,6 +57,7 @@ impl Lift {
     /// row unless the load wrote one itself, and restores the triggers.
     pub fn restore(self, conn: &Connection) -> Result<()> {
         conn.execute("INSERT OR IGNORE INTO lead_scores (seq) SELECT seq FROM leads WHERE seq > ?1", [self.from_seq])?;
+        let started = std::time::Instant::now();
         conn.execute(
             "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
              SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, l.phone, a.name, l.title, l.tags
@@ -64,6 +65,7 @@ impl Lift {
              WHERE l.seq > ?1 AND l.deleted_at IS NULL",
             [self.from_seq],
         )?;
+        tracing::debug!(elapsed = ?started.elapsed(), "restored the search index");
         for sql in &self.sql {
             let started = std::time::Instant::now();
             conn.execute_batch(sql)?;
