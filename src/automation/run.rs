@@ -34,20 +34,15 @@ pub struct RunReport {
 /// Runs the time-based rules and refreshes time-based score terms at the store's current instant,
 /// in one transaction; with `dry_run` the transaction is rolled back and only the report remains.
 pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: bool) -> Result<RunReport> {
-    // Random reads of touches and leads: a large page cache and memory-mapped reads for this run only.
-    let cache: i64 = store.conn().pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    store.conn().pragma_update(None, "cache_size", -256_000_i64)?;
-    store.conn().pragma_update(None, "mmap_size", 16_i64 << 30)?;
+    // The connection's own cache and plain reads: memory-mapped reads won a few seconds only on a first run
+    // over a fresh million-lead demo, at the price of gigabytes resident (this also runs inside the TUI).
     let body = |db: &Db<'_>| -> Result<RunReport> {
         let mut actions = Vec::new();
         time_based(db, autos, &mut actions)?;
         let rescored = refresh_time_based(db, scorer)?;
         Ok(RunReport { at: db.now, dry_run, actions, rescored })
     };
-    let report = if dry_run { store.rehearse(body) } else { store.write(body) };
-    store.conn().pragma_update(None, "mmap_size", 0)?;
-    store.conn().pragma_update(None, "cache_size", cache)?;
-    report
+    if dry_run { store.rehearse(body) } else { store.write(body) }
 }
 
 /// The marker a time-based rule leaves on a subject it acted on, so later runs skip it.
