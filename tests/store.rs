@@ -216,6 +216,12 @@ fn teams_do_not_see_each_others_leads() {
     assert!(leads::resolve(&db, "Theirs").is_err());
     assert!(leads::resolve(&db, "0193aaaa-0000-7000-8000-000000000001").is_err());
     assert_eq!(leads::resolve(&db, "mine@x.io").unwrap(), all[0].id);
+    // Search too: the other team's lead is in the search index of the same file, but never a match here.
+    let text = |t: &str| LeadFilter { text: Some(t.into()), ..Default::default() };
+    assert_eq!(leads::count_capped(&db, &text("theirs")).unwrap(), 0);
+    assert_eq!(leads::count_capped(&db, &text("mine")).unwrap(), 1);
+    let q = LeadQuery { filter: text("theirs"), limit: 10, ..Default::default() };
+    assert!(leads::list_matches(&db, &q).unwrap().is_empty());
 }
 
 #[test]
