@@ -172,7 +172,6 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
     // Every reference the demo writes points at a row it has just written (or the team's own users): checking
     // each against its parent would be millions of index seeks for nothing. Back on after the load.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
-    conn.pragma_update(None, "threads", 2)?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let t0 = std::time::Instant::now();
     let result = (|| -> Result<()> {
