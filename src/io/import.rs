@@ -759,7 +759,7 @@ impl KeyTable {
 }
 
 /// The indexes a load looks leads up by, lifted while the key table answers instead.
-const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_team_phone", "leads_by_account"];
+const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_by_phone", "leads_by_account"];
 
 fn name_company_key(first: &str, last: &str, company: &str) -> String {
     format!("{} {}\u{1f}{}", first.trim(), last.trim(), company.trim()).to_lowercase()

@@ -139,7 +139,7 @@ mod tests {
         after.sort();
         expected.sort();
         assert_eq!(after, expected);
-        let only = IndexLift::begin(&conn, &["leads_by_email", "leads_team_phone"]).unwrap();
+        let only = IndexLift::begin(&conn, &["leads_by_email", "leads_by_phone"]).unwrap();
         assert_eq!(schema(&conn).len(), before.len() - 2);
         only.restore(&conn).unwrap();
         let mut again = schema(&conn);

@@ -10,9 +10,10 @@ const CORE: &str = include_str!("migrations/001_core.sql");
 const AUTOMATION: &str = include_str!("migrations/003_automation.sql");
 const IO: &str = include_str!("migrations/004_io.sql");
 const SCORES: &str = include_str!("migrations/005_scores.sql");
+const PHONE_INDEX: &str = include_str!("migrations/006_phone_index.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
-const ALL: [&str; 5] = [CORE, FTS_TRIGGERS, AUTOMATION, IO, SCORES];
+const ALL: [&str; 6] = [CORE, FTS_TRIGGERS, AUTOMATION, IO, SCORES, PHONE_INDEX];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
