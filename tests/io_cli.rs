@@ -146,7 +146,7 @@ fn dedupe_lists_then_merges() {
     let out = run(&db, &["dedupe"]);
     assert!(out.contains("same name and company"), "{out}");
     let out = run(&db, &["dedupe", "--apply"]);
-    assert!(out.contains("1 merges"), "{out}");
+    assert!(out.contains("1 merge"), "{out}");
     assert_eq!(run(&db, &["dedupe"]).trim(), "no likely duplicates");
     let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(leads.len(), 1);

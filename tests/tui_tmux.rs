@@ -1,5 +1,6 @@
-//! Smoke test of the real binary in tmux: start with `--demo`, visit each view, log an outreach,
-//! quit, and check the terminal is restored. Skips, saying why, only when tmux is not installed.
+//! The real binary at a real terminal (tmux): the TUI started with `--demo` visits each view, logs an
+//! outreach, quits and leaves the terminal restored; `dedupe` asks before merging. Skips, saying why,
+//! only when tmux is not installed.
 
 use std::path::Path;
 use std::process::Command;
@@ -124,4 +125,43 @@ fn sigterm_restores_the_terminal() {
     }
     let sc = screen(&name);
     assert!(!sc.contains("LEADS"), "the UI is off the screen: {sc}");
+}
+
+#[test]
+fn dedupe_at_a_terminal_asks_pair_by_pair() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_leadline");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let db = db.to_str().unwrap();
+    let add = |first: &str, phone: &str| {
+        let args = ["--db", db, "lead", "add", "--first-name", first, "--last-name", "Jones", "--phone", phone];
+        assert!(Command::new(bin).args(args).output().unwrap().status.success());
+    };
+    add("Carl", "+34 600 999 888");
+    add("Karl", "+34 600 999 888");
+    add("Ann", "+34 611 222 333");
+    add("Anne", "+34 611 222 333");
+    let name = format!("leadline-dedupe-{}", std::process::id());
+    let cmd = format!("{bin} --db {db} dedupe; echo EXIT=$?; sleep 30");
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "160", "-y", "30", &cmd])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let _guard = Session(name.clone());
+    wait_for(&name, "Merge them? [a]ll, [e]ach in turn, [N]o");
+    send(&name, &["e", "Enter"]);
+    wait_for(&name, "[y/N/q]");
+    send(&name, &["y", "Enter"]);
+    send(&name, &["n", "Enter"]);
+    let sc = wait_for(&name, "EXIT=0");
+    assert!(sc.lines().any(|l| l.trim() == "1 merge"), "{sc}");
+    let listed = Command::new(bin).args(["--db", db, "lead", "list", "--json"]).output().unwrap();
+    let leads: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(leads.as_array().unwrap().len(), 3, "one pair merged, the other kept apart");
 }

@@ -246,7 +246,8 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
 
 #[derive(Debug, Args)]
 pub struct DedupeArgs {
-    /// Merge every pair listed (the lead created first is kept; everything of both is kept).
+    /// Merge every pair listed without asking (the lead created first is kept; everything of both is kept).
+    /// Without it, at a terminal, dedupe asks: all, each in turn, or none.
     #[arg(long)]
     apply: bool,
     /// Only pairs at least this sure (0-100).
@@ -258,7 +259,7 @@ pub struct DedupeArgs {
 }
 
 pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
-    let found: Vec<dedupe::Candidate> =
+    let mut found: Vec<dedupe::Candidate> =
         dedupe::find(&env.store.db())?.into_iter().filter(|c| c.confidence >= a.min_confidence).collect();
     if !a.apply {
         if a.json {
@@ -273,8 +274,19 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
             t.row(vec![format!("{}%", c.confidence), c.reason.clone(), c.a_label.clone(), c.b_label.clone()]);
         }
         t.print();
-        println!("{} pairs; `leadline dedupe --apply` merges them", found.len());
-        return Ok(());
+        // At a terminal the rep can merge right away, all at once or pair by pair; scripts use --apply.
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            println!("{} pairs; `leadline dedupe --apply` merges them", found.len());
+            return Ok(());
+        }
+        found = match ask(&format!("{} pairs. Merge them? [a]ll, [e]ach in turn, [N]o: ", found.len()))?.as_str() {
+            "a" | "all" => found,
+            "e" | "each" => confirm_each(found)?,
+            _ => {
+                println!("nothing merged");
+                return Ok(());
+            }
+        };
     }
     let outcomes = env.store.write(|db| {
         let mut out = Vec::new();
@@ -293,8 +305,31 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
     for m in &outcomes {
         println!("merged {} into {}", m.merged, m.kept);
     }
-    println!("{} merges", outcomes.len());
+    println!("{} merge{}", outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
     Ok(())
+}
+
+/// The pairs the rep says yes to, asked one at a time ([y]es, [n]o, [q]uit: stop asking, merge the yeses).
+fn confirm_each(found: Vec<dedupe::Candidate>) -> Result<Vec<dedupe::Candidate>, CliError> {
+    let mut yes = Vec::new();
+    for c in found {
+        let answer = ask(&format!("{} ({}%): {}  =  {}? [y/N/q] ", c.reason, c.confidence, c.a_label, c.b_label))?;
+        match answer.as_str() {
+            "y" | "yes" => yes.push(c),
+            "q" | "quit" => break,
+            _ => {}
+        }
+    }
+    Ok(yes)
+}
+
+/// One answer from the terminal, trimmed and lower-cased ("" at end of input).
+fn ask(prompt: &str) -> Result<String, CliError> {
+    print!("{prompt}");
+    std::io::stdout().flush().map_err(|e| CliError::Io(e.to_string()))?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| CliError::Io(e.to_string()))?;
+    Ok(line.trim().to_lowercase())
 }
 
 #[derive(Debug, Args)]
