@@ -11,8 +11,9 @@ use leadline::store::leads::{LeadPatch, NewLead};
 use leadline::store::outreach::NewOutreach;
 use leadline::store::{Store, deals, leads, meetings, outreach, tasks};
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "leads",
+    "lead_scores",
     "lead_tags",
     "outreach",
     "meetings",

@@ -327,13 +327,10 @@ fn needed_lead_cols(scorer: &Scorer) -> String {
 /// Rescores every lead of the team: each table is aggregated once (set-based, off covering indexes),
 /// joined to one scan of the leads in memory, and only the changed rows are written.
 /// Run it inside `Store::write` so it is one transaction.
+/// It keeps the connection's own page cache and plain reads: with scores in their narrow table, a larger
+/// cache or memory-mapped reads made it slower and added hundreds of MB of resident memory.
 pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
-    // The connection's own page cache and plain reads: with scores in their narrow table, a larger
-    // cache or memory-mapped reads made it slower and added hundreds of MB of resident memory.
-    recompute_scan(db, scorer, db.now.0, std::time::Instant::now())
-}
-
-fn recompute_scan(db: &Db<'_>, scorer: &Scorer, now: i64, t0: std::time::Instant) -> Result<Recomputed> {
+    let (now, t0) = (db.now.0, std::time::Instant::now());
     let mut aggs = outreach_counts(db)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: outreach");
     // The smaller tables are read in row order and tallied here: cheaper than grouping through an index.

@@ -98,9 +98,18 @@ impl Sandbox {
     pub fn dump(&self) -> String {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         let mut out = String::new();
-        for table in
-            ["leads", "outreach", "meetings", "deals", "tasks", "notes", "accounts", "lead_tags", "inbox_items"]
-        {
+        for table in [
+            "leads",
+            "lead_scores",
+            "outreach",
+            "meetings",
+            "deals",
+            "tasks",
+            "notes",
+            "accounts",
+            "lead_tags",
+            "inbox_items",
+        ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
             let n = stmt.column_count();
             let rows = stmt
