@@ -66,12 +66,7 @@ impl Lift {
             [self.from_seq],
         )?;
         tracing::debug!(elapsed = ?started.elapsed(), "restored the search index");
-        for sql in &self.sql {
-            let started = std::time::Instant::now();
-            conn.execute_batch(sql)?;
-            tracing::debug!(elapsed = ?started.elapsed(), sql = %sql.lines().next().unwrap_or_default(), "restored");
-        }
-        Ok(())
+        rebuild(conn, &self.sql)
     }
 }
 
@@ -89,11 +84,32 @@ impl IndexLift {
 
     /// Builds the indexes again, each in one sorted pass.
     pub fn restore(self, conn: &Connection) -> Result<()> {
-        for sql in &self.sql {
-            conn.execute_batch(sql)?;
-        }
-        Ok(())
+        rebuild(conn, &self.sql)
     }
+}
+
+/// Page cache while indexes are rebuilt, in KiB. With temporary storage in files (which a bulk load sets
+/// before its transaction: it cannot change inside one) SQLite sorts in runs as
+/// large as the page cache: runs that fit the CPU caches, sorted on a helper thread while the table is
+/// read and then merged, build a million-row index two to three times quicker than one sort in memory
+/// (and hold a few MB instead of the whole key set).
+const SORT_RUN_KIB: i64 = 4096;
+
+/// Runs the lifted definitions again (indexes sorted in small runs), then puts the settings back.
+fn rebuild(conn: &Connection, sql: &[String]) -> Result<()> {
+    let cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    let threads: i64 = conn.pragma_query_value(None, "threads", |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -SORT_RUN_KIB)?;
+    conn.pragma_update(None, "threads", 2)?;
+    let built = sql.iter().try_for_each(|sql| {
+        let started = std::time::Instant::now();
+        conn.execute_batch(sql)?;
+        tracing::debug!(elapsed = ?started.elapsed(), sql = %sql.lines().next().unwrap_or_default(), "restored");
+        Ok(())
+    });
+    conn.pragma_update(None, "cache_size", cache)?;
+    conn.pragma_update(None, "threads", threads)?;
+    built
 }
 
 /// Drops the triggers and indexes `take(kind, name, table)` picks; returns their definitions.
