@@ -68,7 +68,7 @@ impl Lift {
 }
 
 /// Accounts up to which the search-index fill looks company names up in memory (about 150 bytes each).
-const COMPANIES_IN_MEMORY: i64 = 200_000;
+const COMPANIES_IN_MEMORY: i64 = 250_000;
 
 /// Indexes the leads past `from_seq` for search. Looking each lead's company up through the accounts
 /// index is a third of the fill on a million leads; a hash map of the names does it in a tenth of that.
