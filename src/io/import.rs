@@ -281,7 +281,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         let line = csv_import::header_line(&sniffed.sample);
         csv_import::delimiter(&sniffed.sample, line)
     });
+    let scanned = std::time::Instant::now();
     let scan = csv_import::scan(path, delimiter)?;
+    tracing::debug!(elapsed = ?scanned.elapsed(), bytes = scan.size, "import: file scanned");
     if let Some(line) = scan.open_quote_line {
         return Err(bad_file(path, format!("line {line}: a quote opens here and never closes")));
     }
@@ -463,6 +465,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     bar.set_message(format!("{this_run_rows} rows, {rate:.0} rows/s"));
                 }
             }
+            tracing::debug!(elapsed = ?started.elapsed(), rows = n, "import: rows written");
             writer.restore_lookups(db)?;
             lift.restore(db.conn)?;
             writer.reindex(db)?;
