@@ -10,9 +10,20 @@ fn main() -> ExitCode {
     match cli.command.take() {
         Some(command) => {
             log_to_stderr();
+            quiet_on_closed_pipe();
             cli::run(cli, command)
         }
         None => leadline::tui::start::main(&cli),
+    }
+}
+
+/// `leadline lead list | head` ends quietly when `head` has read enough, as other Unix tools do, instead of
+/// panicking on the closed pipe. Writes commit before anything is printed, so nothing is lost.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal before any thread starts; no handler is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -126,6 +126,15 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let (code, err) = fail(&db, &["export", "leads", "--where", "colour=blue"]);
     assert_eq!(code, 1);
     assert!(err.contains("colour"), "{err}");
+    // A refused export leaves the file it would have written as it was, and prints nothing.
+    let (code, _) = fail(&db, &["export", "deals", "--where", "colour=blue", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&std::fs::read_to_string(&out).unwrap()).unwrap().len(),
+        3
+    );
+    let printed = leadline(&db).args(["export", "deals", "--format", "json", "--where", "x=1"]).assert().failure();
+    assert!(printed.get_output().stdout.is_empty());
     run(&db, &["import", fixture("calendar.ics").to_str().unwrap(), "--from", "2025-10-01", "--to", "2025-12-31"]);
     let weekly = dir.path().join("weekly");
     let out = run(&db, &["export", "weekly", "--out", weekly.to_str().unwrap()]);
@@ -231,4 +240,26 @@ fn a_bulk_import_leaves_every_lead_scored() {
     assert_eq!(leads[0]["email"], "ana@acme.io");
     assert!(leads[0]["score"].as_i64().unwrap() > 0, "{leads}");
     assert_eq!(leads[1]["score"], 0);
+}
+
+#[test]
+fn another_systems_ids_are_left_out_and_a_file_that_imports_nothing_fails() {
+    let (dir, db) = setup();
+    let ids = dir.path().join("ids.csv");
+    std::fs::write(&ids, "ID,Lead ID,Name,Email,Company\n1001,L-77,Ana Ruiz,ana.ruiz@x.io,Ruiz SL\n").unwrap();
+    let out = run(&db, &["import", ids.to_str().unwrap()]);
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
+    assert!(out.contains("columns not imported: ID, Lead ID"), "{out}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Name,Email\nBob,not-an-email\n").unwrap();
+    let (code, err) = fail(&db, &["import", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("every row was rejected; nothing was imported"), "{err}");
+    // An update never blanks what the file leaves empty.
+    let update = dir.path().join("update.csv");
+    std::fs::write(&update, "email,first_name,last_name,title\nana.ruiz@x.io,Ana,,CEO\n").unwrap();
+    run(&db, &["import", update.to_str().unwrap(), "--on-duplicate", "update"]);
+    let ana: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana.ruiz@x.io", "--json"])).unwrap();
+    let ana = &ana["lead"];
+    assert_eq!((ana["last_name"].as_str(), ana["title"].as_str()), (Some("Ruiz"), Some("CEO")), "{ana}");
 }

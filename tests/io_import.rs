@@ -97,6 +97,11 @@ fn pipedrive_people_in_windows_1252_with_semicolons_and_deals_with_decimal_comma
     let usd: i64 =
         db.conn.query_row("SELECT amount_minor FROM deals WHERE title = 'Stone upsell'", [], |r| r.get(0)).unwrap();
     assert_eq!(usd, 120_000);
+    // Pipedrive's own stage names: the one the pipeline has a word for, and the first stage for the other.
+    let stone: String =
+        db.conn.query_row("SELECT stage FROM deals WHERE title = 'Stone upsell'", [], |r| r.get(0)).unwrap();
+    assert_eq!(stone, "New");
+    assert_eq!(r.stages_placed, ["Proposal Made → Proposal", "Qualified → New"]);
 }
 
 #[test]
@@ -154,6 +159,9 @@ fn google_and_outlook_contacts() {
     let r = import(&mut s, "google_contacts.csv");
     assert_eq!(r.preset.as_deref(), Some("google"));
     let julia = lead(&s, "julia@baltyk.pl");
+    // "a ::: b" cells: the first value is the primary one.
+    assert_eq!(julia.email.as_deref(), Some("julia@baltyk.pl"));
+    assert_eq!(julia.phone.as_deref(), Some("+48 601 234 567"));
     assert_eq!(julia.tags, vec!["clientes"], "system groups like '* myContacts' are not tags");
     assert_eq!(julia.title.as_deref(), Some("Product Lead"));
     assert_eq!(outreach::for_lead(&s.db(), &julia.id).unwrap()[0].value, "https://www.linkedin.com/in/juliakowalska");

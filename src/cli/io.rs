@@ -115,9 +115,14 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         }
     }
     if a.json {
-        return print_json(&report);
+        print_json(&report)?;
+    } else {
+        print_report(&report);
     }
-    print_report(&report);
+    // Scripts must not take a file that imported nothing for a success.
+    if report.counts.all_rejected() && !report.already_imported {
+        return Err(CliError::Io(format!("{}: every row was rejected; nothing was imported", a.file.display())));
+    }
     Ok(())
 }
 
@@ -179,6 +184,9 @@ fn print_report(r: &ImportReport) {
     if !r.unknown_owners.is_empty() {
         println!("owners who are not team members (their leads are yours): {}", r.unknown_owners.join(", "));
     }
+    if !r.stages_placed.is_empty() {
+        println!("deal stages not in your pipeline, placed as: {}", r.stages_placed.join(", "));
+    }
     if !r.unmatched.is_empty() {
         println!("attendees that match no lead: {}", r.unmatched.join(", "));
     }
@@ -221,6 +229,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     let format: ExportFormat = a.format.parse()?;
     let filter: Where = a.filter.as_deref().map(str::parse).transpose()?.unwrap_or_default();
     let since = a.since.as_deref().map(|s| env.time(s, "--since")).transpose()?;
+    export::check(&db, object, &filter).map_err(io_err)?;
     let write = |out: &mut dyn Write| -> CliResult<u64> {
         let io = |e: std::io::Error| CliError::Io(format!("cannot write the export: {e}"));
         let mut sink = Sink::new(out, format, export::header(object)).map_err(io)?;
@@ -229,10 +238,14 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     };
     match &a.out {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .map_err(|e| CliError::Io(format!("cannot create {}: {e}", path.display())))?;
+            // Written beside the target and moved over it once whole: a failure leaves the old file as it was.
+            let cannot = |e: &dyn std::fmt::Display| CliError::Io(format!("cannot write {}: {e}", path.display()));
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
             let mut buf = std::io::BufWriter::with_capacity(1 << 20, file);
             let n = write(&mut buf)?;
+            let file = buf.into_inner().map_err(|e| cannot(&e.error().to_string()))?;
+            file.persist(path).map_err(|e| cannot(&e.error))?;
             eprintln!("{n} {} written to {}", a.what, path.display());
         }
         None => {

@@ -77,6 +77,20 @@ impl Stages {
         })
     }
 
+    /// The stage another CRM's stage name most likely means: the same name, or a stage named by one of its
+    /// words ("Proposal Made" is Proposal, "Negotiations Started" Negotiation, "Closed Won" Won).
+    pub fn closest(&self, foreign: &str) -> Option<&str> {
+        if let Ok(exact) = self.resolve(foreign) {
+            return self.names.iter().find(|n| **n == exact).map(String::as_str);
+        }
+        let words: Vec<String> =
+            foreign.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+        let same = |word: &str, name: &str| {
+            word == name || (word.len() >= 5 && name.len() >= 5 && word.get(..5) == name.get(..5))
+        };
+        self.names.iter().map(String::as_str).find(|n| words.iter().any(|w| same(w, &n.to_lowercase())))
+    }
+
     pub fn index(&self, stage: &str) -> Option<usize> {
         self.names.iter().position(|n| n.eq_ignore_ascii_case(stage))
     }
@@ -122,5 +136,19 @@ mod tests {
         assert_eq!(s.open_stages().count(), 6);
         assert!(Stages::new(vec!["A".into(), "a".into()], "A", "A").is_err());
         assert!(Stages::new(vec!["A".into()], "B", "A").is_err());
+    }
+
+    #[test]
+    fn another_crms_stage_names_find_the_stage_they_mean() {
+        let names = ["New", "Contacted", "Discovery", "Proposal", "Pilot", "Negotiation", "Won", "Lost"];
+        let s = Stages::new(names.iter().map(|n| n.to_string()).collect(), "Won", "Lost").unwrap();
+        assert_eq!(s.closest("proposal"), Some("Proposal"));
+        assert_eq!(s.closest("Proposal Made"), Some("Proposal"));
+        assert_eq!(s.closest("Negotiations Started"), Some("Negotiation"));
+        assert_eq!(s.closest("Contact Made"), Some("Contacted"));
+        assert_eq!(s.closest("Closed Won"), Some("Won"));
+        assert_eq!(s.closest("Closed Lost"), Some("Lost"));
+        assert_eq!(s.closest("Qualified"), None);
+        assert_eq!(s.closest("Lead In"), None);
     }
 }

@@ -352,6 +352,21 @@ pub fn header(object: Object) -> &'static [&'static str] {
 }
 
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.
+/// Checks a filter against the object before anything is written (a half-written export is worse than none).
+pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
+    if object == Object::Leads {
+        w.lead_filter()?;
+        return Ok(());
+    }
+    let alias = match object {
+        Object::Outreach => "o",
+        Object::Meetings => "m",
+        Object::Deals => "d",
+        _ => "t",
+    };
+    conditions(db, object, w, alias, &mut String::new(), &mut Vec::new())
+}
+
 pub fn rows(
     db: &Db<'_>,
     sink: &mut Sink<'_>,

@@ -181,6 +181,15 @@ pub struct Counts {
     pub merge_candidates: u64,
 }
 
+impl Counts {
+    /// Rows were rejected and none was taken in any way: the file as a whole did not import.
+    pub fn all_rejected(&self) -> bool {
+        let tallies = [&self.leads, &self.outreach, &self.meetings, &self.deals, &self.tasks];
+        tallies.iter().any(|t| t.rejected > 0)
+            && tallies.iter().all(|t| t.created + t.merged + t.updated + t.skipped == 0)
+    }
+}
+
 /// One thing the import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Action {
@@ -206,6 +215,8 @@ pub struct ImportReport {
     pub ignored_columns: Vec<String>,
     /// Owners named in the file who are not team members (their leads went to the importing user).
     pub unknown_owners: Vec<String>,
+    /// Deal stages of the file that the pipeline does not have, and the stage each deal was put in.
+    pub stages_placed: Vec<String>,
     /// Calendar attendees that matched no lead.
     pub unmatched: Vec<String>,
     /// Rows done by an earlier, interrupted run of the same import.
@@ -343,6 +354,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         actions: Vec::new(),
         ignored_columns: ignored,
         unknown_owners: Vec::new(),
+        stages_placed: Vec::new(),
         unmatched: Vec::new(),
         resumed_from: 0,
         already_imported: false,
@@ -524,6 +536,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.bulk = bulk && !opts.dry_run;
     report.counts = writer.counts.clone();
     report.unknown_owners = writer.unknown_owners.clone();
+    report.stages_placed = writer.stages_placed.clone();
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {
         report.rejects_total = writer.dry_rejects.len() as u64;
@@ -785,6 +798,7 @@ struct Writer {
     pub counts: Counts,
     committed: Counts,
     unknown_owners: Vec<String>,
+    stages_placed: Vec<String>,
     unmatched: Vec<String>,
     actions: Vec<Action>,
     dry_rejects: Vec<Reject>,
@@ -849,6 +863,7 @@ impl Writer {
             counts: Counts::default(),
             committed: Counts::default(),
             unknown_owners: Vec::new(),
+            stages_placed: Vec::new(),
             unmatched: Vec::new(),
             actions: Vec::new(),
             dry_rejects: Vec::new(),
@@ -1238,10 +1253,20 @@ impl Writer {
         Ok(id)
     }
 
-    fn apply_lead(&mut self, db: &Db<'_>, row: LeadRow) -> crate::store::Result<()> {
-        // Refuse a deal stage the pipeline does not have before anything is written.
-        if let Some(stage) = row.deal.as_ref().and_then(|d| d.stage.as_deref()) {
-            db.ctx.stages.resolve(stage).map_err(|e| ValidationError { field: "deal_stage".into(), ..e })?;
+    fn apply_lead(&mut self, db: &Db<'_>, mut row: LeadRow) -> crate::store::Result<()> {
+        // Another CRM's deal stage becomes the pipeline stage it most likely means, or the first one; the
+        // summary lists each stage placed so.
+        if let Some(deal) = row.deal.as_mut()
+            && let Some(stage) = deal.stage.take()
+        {
+            let placed = db.ctx.stages.closest(&stage).unwrap_or(db.ctx.stages.first()).to_string();
+            if !placed.eq_ignore_ascii_case(stage.trim()) {
+                let note = format!("{} → {placed}", stage.trim());
+                if !self.stages_placed.contains(&note) {
+                    self.stages_placed.push(note);
+                }
+            }
+            deal.stage = Some(placed);
         }
         // Who the row is, for the dry run's list of actions (the only place that shows it).
         let subject = match row.emails.first() {
@@ -1420,12 +1445,13 @@ impl Writer {
                 filled.push("email");
             }
         }
+        // An empty name in the file (or no name column at all) is no value: it never blanks the lead's.
         if update && !row.derived_name {
-            if lead.first_name != row.first_name.trim() {
+            if !row.first_name.trim().is_empty() && lead.first_name != row.first_name.trim() {
                 patch.first_name = Some(row.first_name.trim().to_string());
                 filled.push("first_name");
             }
-            if lead.last_name != row.last_name.trim() {
+            if !row.last_name.trim().is_empty() && lead.last_name != row.last_name.trim() {
                 patch.last_name = Some(row.last_name.trim().to_string());
                 filled.push("last_name");
             }

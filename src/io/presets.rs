@@ -319,7 +319,9 @@ impl Preset {
                 ("web page", Website),
             ],
             // leadline's own export: derived columns are not read back.
-            Preset::Leadline => &[("stage", Ignore), ("owner_id", Ignore), ("account_id", Ignore), ("score", Score)],
+            Preset::Leadline => {
+                &[("id", Id), ("stage", Ignore), ("owner_id", Ignore), ("account_id", Ignore), ("score", Score)]
+            }
             Preset::Generic => &[],
         }
     }
@@ -431,7 +433,8 @@ fn loose(header: &str) -> Option<Field> {
         .replace('ú', "u")
         .replace('ñ', "n");
     Some(match key.as_str() {
-        "id" | "leadid" => Id,
+        // A bare "ID" or "Lead ID" is the other system's key, not ours: left out rather than read as a leadline id.
+        "leadlineid" => Id,
         "firstname" | "first" | "givenname" | "forename" | "nombre" | "nombres" => FirstName,
         "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" => LastName,
         "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" => FullName,

@@ -116,6 +116,8 @@ pub fn from_fields(
     let mut deal_currency = None;
     let mut deal_stage = None;
     let mut last_contacted = None;
+    // Primary e-mails and phones taken so far (they lead their lists).
+    let mut primary = (0, 0);
     for (i, field) in fields.iter().enumerate() {
         let raw = values.get(i).map(String::as_str).unwrap_or("");
         let v = raw.trim();
@@ -140,8 +142,10 @@ pub fn from_fields(
             Field::Email | Field::OtherEmail => {
                 for e in split_multi(v) {
                     let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
+                    // Primary values go before the others, in the order the cell lists them.
                     if *field == Field::Email {
-                        row.emails.insert(0, e);
+                        row.emails.insert(primary.0, e);
+                        primary.0 += 1;
                     } else {
                         row.emails.push(e);
                     }
@@ -151,7 +155,8 @@ pub fn from_fields(
                 for p in split_phones(v) {
                     let p = validate_phone(col, p).map_err(|x| reject(format!("{} ('{}')", x.reason, short(p))))?;
                     if *field == Field::Phone {
-                        row.phones.insert(0, p);
+                        row.phones.insert(primary.1, p);
+                        primary.1 += 1;
                     } else {
                         row.phones.push(p);
                     }
