@@ -217,6 +217,16 @@ fn search_narrows_the_table_as_you_type() {
     t.keys("esc");
     assert_eq!(t.app.leads.window.total, Some(300));
     assert!(t.screen().contains("sort score"));
+    // A search kept with Enter is cleared by Esc; Esc never quits, nor does Enter on the bare palette.
+    t.keys("/");
+    t.type_text(&name);
+    t.keys("enter esc");
+    assert!(!t.app.quit);
+    assert_eq!(t.app.leads.window.total, Some(300));
+    t.keys("esc f esc : enter");
+    assert!(!t.app.quit);
+    t.keys("q");
+    assert!(t.app.quit, "q still quits from the leads table");
 }
 
 #[test]

@@ -279,7 +279,7 @@ impl App {
                 self.quit = true;
                 return vec![Effect::Quit];
             }
-            Command::Back => {
+            Command::Back | Command::Close => {
                 if self.popup.is_some() {
                     self.popup = None;
                 } else if self.leads.search.take().is_some() {
@@ -375,6 +375,22 @@ impl App {
             Command::Quit => {
                 self.quit = true;
                 return vec![Effect::Quit];
+            }
+            Command::Close => {
+                if self.popup.take().is_some() {
+                    return Vec::new();
+                }
+                // A search left applied is the nearest thing to close; Esc never quits.
+                if self.view == ViewId::Leads && self.leads.window.filter.text.is_some() {
+                    let out = self.leads.search_changed(String::new());
+                    self.leads.search = None;
+                    return self.apply(out);
+                }
+                return match self.history.pop() {
+                    Some(v) => self.go(v, false),
+                    None if self.view == ViewId::Leads => Vec::new(),
+                    None => self.go(ViewId::Leads, false),
+                };
             }
             Command::Back => {
                 if self.popup.take().is_some() {

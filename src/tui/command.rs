@@ -23,7 +23,8 @@ macro_rules! commands {
 
 commands! {
     Quit => "quit", "Quit leadline";
-    Back => "back", "Close the popup or go back";
+    Back => "back", "Close the popup or go back; quits from the leads table";
+    Close => "close", "Close the popup, clear the search or go back (never quits)";
     Help => "help", "Show the bindings of this view";
     Palette => "palette", "Open the command palette";
     ViewLeads => "view_leads", "Go to the leads table";

@@ -37,6 +37,12 @@ impl Palette {
             .into_iter()
             .filter_map(|(text, _)| items.iter().find(|(_, t)| t == text).map(|(c, _)| *c))
             .collect();
+        // Enter on the bare palette must not end the session: what can quit is listed last until asked for.
+        if self.input.trim().is_empty() {
+            let (leave, stay): (Vec<Command>, Vec<Command>) =
+                self.matches.iter().partition(|c| matches!(c, Command::Quit | Command::Back));
+            self.matches = stay.into_iter().chain(leave).collect();
+        }
         self.selected = 0;
     }
 
