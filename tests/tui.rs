@@ -138,6 +138,29 @@ fn logging_a_call_from_detail_updates_timeline_and_last_contact() {
 }
 
 #[test]
+fn the_selection_stays_on_the_lead_a_write_moves() {
+    // More leads than the window holds: from the end, the lead's new place is outside the held rows.
+    let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());
+    // The lowest-ranked lead with an address; a positive reply lifts it far up the score ranking.
+    t.keys("G");
+    while t.app.leads.window.selected_lead().unwrap().email.is_none() {
+        t.keys("k");
+    }
+    let lead = t.app.leads.window.selected_lead().unwrap().clone();
+    let at = t.app.leads.window.selected_abs();
+    t.keys("l tab tab tab right");
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "saved");
+    let now = t.app.leads.window.selected_lead().unwrap().clone();
+    assert_eq!(now.id, lead.id, "still on {} {}", lead.first_name, lead.last_name);
+    assert!(now.score > lead.score, "rescored: {} -> {}", lead.score, now.score);
+    assert_ne!(t.app.leads.window.selected_abs(), at, "it moved up the ranking, and the selection with it");
+    assert_eq!(t.app.leads.window.selected_abs(), Some(0), "to the very top, with the rows above it known");
+    let s = t.screen();
+    assert!(s.contains(&format!("▶{}", now.first_name)) || s.contains(&now.first_name), "{s}");
+}
+
+#[test]
 fn a_failed_save_keeps_the_input_and_names_the_field() {
     let (_d, mut t) = driver(80, 24);
     t.keys("enter l tab");

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::worker::{PageDir, Query, Slot};
+use crate::domain::LeadId;
 use crate::store::leads::{Cursor, Lead, LeadFilter, LeadQuery, LeadSort, MATCH_COUNT_CAP};
 
 /// Rows per fetched page.
@@ -33,6 +34,9 @@ pub struct LeadWindow {
     loading_fwd: bool,
     loading_back: bool,
     pub error: Option<String>,
+    /// The lead selected when a refresh was asked for: the selection stays on it when the rows come back,
+    /// even if the write moved it elsewhere in the sort.
+    follow: Option<LeadId>,
 }
 
 impl LeadWindow {
@@ -54,6 +58,7 @@ impl LeadWindow {
             loading_fwd: false,
             loading_back: false,
             error: None,
+            follow: None,
         }
     }
 
@@ -86,6 +91,7 @@ impl LeadWindow {
 
     /// Starts over (new filter or sort): first page and the count.
     pub fn reset(&mut self) -> Vec<Query> {
+        self.follow = None;
         self.generation += 1;
         self.count_generation = self.generation;
         self.loading = true;
@@ -109,6 +115,7 @@ impl LeadWindow {
         } else {
             cursor_before(self.sort, first)
         };
+        self.follow = self.selected_lead().map(|l| l.id.clone());
         self.generation += 1;
         self.count_generation = self.generation;
         self.loading_fwd = true;
@@ -233,6 +240,17 @@ impl LeadWindow {
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                 self.loading_fwd = false;
             }
+            PageDir::Around(_) => {
+                // The followed lead first; the rows above it come by the usual prefetch (they stop at once
+                // if there are none).
+                self.at_top = false;
+                self.at_end = !full(rows.len(), PAGE);
+                self.start = None;
+                self.rows = rows.into();
+                self.selected = 0;
+                self.offset = 0;
+                self.loading_fwd = false;
+            }
             PageDir::After(_) => {
                 self.at_end = !full(rows.len(), PAGE);
                 self.rows.extend(rows);
@@ -254,13 +272,24 @@ impl LeadWindow {
                 }
                 self.selected += n;
                 self.offset += n;
-                self.start = self.start.map(|s| s - n as i64);
+                self.start = if self.at_top { Some(0) } else { self.start.map(|s| s - n as i64) };
                 let over = self.rows.len().saturating_sub(MAX_ROWS);
                 if over > 0 && self.rows.len() - over > self.selected + page {
                     self.rows.truncate(self.rows.len() - over);
                     self.at_end = false;
                 }
                 self.loading_back = false;
+            }
+        }
+        if matches!(dir, PageDir::First | PageDir::Refresh(_))
+            && let Some(id) = self.follow.take()
+        {
+            match self.rows.iter().position(|l| l.id == id) {
+                Some(i) => self.selected = i,
+                None => {
+                    self.loading_fwd = true;
+                    return vec![self.page(PageDir::Around(id), PAGE)];
+                }
             }
         }
         self.prefetch(page)

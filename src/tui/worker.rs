@@ -37,6 +37,8 @@ pub enum PageDir {
     Before(Cursor),
     /// Re-read from this cursor on, replacing the held rows (after a write).
     Refresh(Cursor),
+    /// Re-read from this lead on, wherever it now sorts (a write moved it out of the held rows).
+    Around(LeadId),
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +198,18 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                         }
                         PageDir::Last => back(&db, &query, None),
                         PageDir::Before(c) => back(&db, &query, Some(c)),
+                        PageDir::Around(id) => leads::find(&db, id).and_then(|lead| {
+                            // A lead removed meanwhile: from the top.
+                            let c = lead.map(|lead| {
+                                if query.filter.text.is_some() {
+                                    // Newest match first: start just above the lead's row number.
+                                    Cursor { seq: lead.seq + 1, ..query.sort.cursor_of(&lead) }
+                                } else {
+                                    query.sort.cursor_before(&lead)
+                                }
+                            });
+                            fwd(&db, &LeadQuery { after: c, ..query })
+                        }),
                     };
                     Response::LeadsPage { slot, generation, dir, rows: rows.map_err(err) }
                 }
