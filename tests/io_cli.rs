@@ -263,3 +263,19 @@ fn another_systems_ids_are_left_out_and_a_file_that_imports_nothing_fails() {
     let ana = &ana["lead"];
     assert_eq!((ana["last_name"].as_str(), ana["title"].as_str()), (Some("Ruiz"), Some("CEO")), "{ana}");
 }
+
+#[test]
+fn a_profile_url_is_dated_by_the_file_not_by_the_import() {
+    let (dir, db) = setup();
+    let f = dir.path().join("hubspot.csv");
+    std::fs::write(
+        &f,
+        "Record ID,First Name,Last Name,Email,Last Activity Date,LinkedIn URL\n\
+         202,Yan,Prof,yan@x.io,2025-11-02 09:00,https://linkedin.com/in/yan\n",
+    )
+    .unwrap();
+    run(&db, &["import", f.to_str().unwrap()]);
+    let yan: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "yan@x.io", "--json"])).unwrap();
+    assert_eq!(yan["lead"]["last_contacted_at"], "2025-11-02T09:00:00Z", "{yan}");
+    assert_eq!(yan["timeline"][0]["value"], "https://linkedin.com/in/yan", "{yan}");
+}

@@ -631,6 +631,32 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
     assert_eq!(due.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["Emma Schulz"]);
     let dry = privacy::inactive(&s.db(), 24).unwrap();
     assert!(dry.is_empty(), "{dry:?}");
+    // Calendar months: on 30 September 2026, twelve months back is 30 September 2025, so Dmitri (2 October)
+    // is not due yet (twelve "30-day months" would have reached back only to 5 October).
+    s.set_clock(Clock::Fixed(ts("2026-09-30T12:00:00Z")));
+    let names = |s: &Store| privacy::inactive(&s.db(), 12).unwrap().into_iter().map(|d| d.name).collect::<Vec<_>>();
+    assert_eq!(names(&s), ["Emma Schulz"]);
+    // An open task still ahead is activity: Emma is kept while it is open.
+    let emma = lead(&s, "emma.schulz@mueller.de");
+    let task = s
+        .write(|db| {
+            leadline::store::tasks::add(
+                db,
+                leadline::store::tasks::NewTask {
+                    title: "Call Emma".into(),
+                    due_at: ts("2026-10-10T09:00:00Z"),
+                    kind: leadline::domain::TaskKind::FollowUp,
+                    lead: Some(emma.id.clone()),
+                    deal: None,
+                    origin: "manual".into(),
+                    dedupe_key: None,
+                    channel: None,
+                },
+            )
+        })
+        .unwrap();
+    assert!(names(&s).is_empty());
+    s.write(|db| leadline::store::tasks::done(db, &task)).unwrap();
     s.set_clock(Clock::Fixed(ts("2027-08-01T00:00:00Z")));
     let done = s.write(|db| privacy::anonymize_inactive(db, 18)).unwrap();
     assert_eq!(done.len(), 2);

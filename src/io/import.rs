@@ -1540,7 +1540,9 @@ impl Writer {
             if exists.is_none() {
                 let mut o = NewOutreach::new(lead.clone(), OutreachKind::Social);
                 o.value = Some(url.clone());
-                o.occurred_at = Some(row.connected_on.unwrap_or(db.now));
+                // Dated by what the file knows (the connection, else the last activity, else the record's
+                // creation): a profile found today is not a contact made today.
+                o.occurred_at = Some(row.connected_on.or(row.last_activity).or(row.created_at).unwrap_or(db.now));
                 o.description = Some(match row.connected_on {
                     Some(_) => "Connected on LinkedIn (imported)".into(),
                     None => "Profile (imported)".into(),

@@ -168,11 +168,18 @@ pub struct Inactive {
 
 /// Leads whose latest activity (contact, edit, or creation) is older than `months`, not yet anonymised.
 pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
-    let cutoff = db.now.0 - i64::from(months) * 30 * crate::domain::time::DAY_MS;
+    // Calendar months in the team's zone: 18 months before 30 August is 28 February, not 30 × 18 days.
+    let local = db.now.to_utc().with_timezone(&db.ctx.tz);
+    let cutoff = local
+        .checked_sub_months(chrono::Months::new(months))
+        .map_or(i64::MIN, |t| t.with_timezone(&chrono::Utc).timestamp_millis());
+    // Activity includes what is still ahead: an open task or a meeting to come keeps the lead.
     let mut stmt = db.conn.prepare(
         "SELECT l.id, trim(l.first_name || ' ' || l.last_name), max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
                 ifnull((SELECT max(updated_at) FROM deals d WHERE d.lead_id = l.id), 0),
-                ifnull((SELECT max(scheduled_at) FROM meetings m WHERE m.lead_id = l.id), 0)) AS last
+                ifnull((SELECT max(scheduled_at) FROM meetings m WHERE m.lead_id = l.id), 0),
+                ifnull((SELECT max(max(t.updated_at, ifnull(t.due_at, 0))) FROM tasks t
+                        WHERE t.lead_id = l.id AND t.deleted_at IS NULL AND t.done_at IS NULL), 0)) AS last
          FROM leads l WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL AND last < ?2
          ORDER BY last",
     )?;
