@@ -147,9 +147,27 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
 #[test]
 fn dedupe_lists_then_merges() {
     let (dir, db) = setup();
-    run(&db, &["lead", "add", "--first-name", "Ana", "--last-name", "López", "--company", "Acme Ibérica"]);
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Ana",
+            "--last-name",
+            "López",
+            "--company",
+            "Acme Ibérica",
+            "--phone",
+            "+34 600 11 22 33",
+        ],
+    );
     let path = dir.path().join("a.csv");
-    std::fs::write(&path, "First Name,Last Name,Email,Company\nAna,López,ana@acme.es,Acme Ibérica\n").unwrap();
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Company,Phone\nAna,López,ana@acme.es,Acme Ibérica,+34 699 99 99 99\n",
+    )
+    .unwrap();
     let out = run(&db, &["import", path.to_str().unwrap()]);
     assert!(out.contains("1 possible duplicates"), "{out}");
     let out = run(&db, &["dedupe"]);
@@ -160,6 +178,9 @@ fn dedupe_lists_then_merges() {
     let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(leads.len(), 1);
     assert_eq!(leads[0]["email"], "ana@acme.es");
+    // The kept lead had a phone of its own; the other one's stays in the notes.
+    assert_eq!(leads[0]["phone"], "+34 600 11 22 33");
+    assert!(leads[0]["notes"].as_str().unwrap_or_default().contains("phone: +34 699 99 99 99"), "{}", leads[0]);
 }
 
 #[test]

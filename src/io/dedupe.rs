@@ -136,7 +136,21 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.industry = fill("industry", &keep.industry, &gone.industry);
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
-    patch.notes = match (&keep.notes, &gone.notes) {
+    // The other person's e-mail and phone, when the kept lead has its own, stay as lines of the notes (as an
+    // import keeps a row's extra addresses): a merge never loses a way to reach someone.
+    let extra: Vec<String> = [("e-mail", &keep.email, &gone.email), ("phone", &keep.phone, &gone.phone)]
+        .into_iter()
+        .filter_map(|(label, mine, theirs)| match (mine, theirs) {
+            (Some(m), Some(t)) if !m.eq_ignore_ascii_case(t) => Some(format!("{label}: {t}")),
+            _ => None,
+        })
+        .collect();
+    let gone_notes = match (&gone.notes, extra.is_empty()) {
+        (n, true) => n.clone(),
+        (Some(n), false) => Some(format!("{n}\n{}", extra.join("\n"))),
+        (None, false) => Some(extra.join("\n")),
+    };
+    patch.notes = match (&keep.notes, &gone_notes) {
         (None, Some(n)) => Some(n.clone()),
         (Some(k), Some(n)) if k != n => Some(format!("{k}\n\n{n}")),
         _ => None,
