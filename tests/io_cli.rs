@@ -300,3 +300,20 @@ fn a_profile_url_is_dated_by_the_file_not_by_the_import() {
     assert_eq!(yan["lead"]["last_contacted_at"], "2025-11-02T09:00:00Z", "{yan}");
     assert_eq!(yan["timeline"][0]["value"], "https://linkedin.com/in/yan", "{yan}");
 }
+
+#[test]
+fn no_automation_asks_to_message_someone_who_opted_out() {
+    let (_dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Opt", "--last-name", "Out", "--email", "opt@x.io"]);
+    run(&db, &["privacy", "opt-out", "opt@x.io"]);
+    // An inbound reply asking for information would start the e-mail sequence for anyone else.
+    run(&db, &["log", "email", "opt@x.io", "--inbound", "--reply", "info"]);
+    assert_eq!(run(&db, &["task", "list", "--json"]).trim(), "[]");
+    run(&db, &["lead", "add", "--first-name", "Still", "--last-name", "In", "--email", "in@x.io"]);
+    run(&db, &["log", "email", "in@x.io", "--inbound", "--reply", "info"]);
+    let tasks: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["task", "list", "--json"])).unwrap();
+    assert!(!tasks.is_empty() && tasks.iter().all(|t| t["lead_email"] == "in@x.io"), "{tasks:?}");
+    let out = leadline(&db).args(["log", "email", "opt@x.io"]).assert().success().get_output().stderr.clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("must not be contacted") && err.contains("recorded anyway"), "{err}");
+}

@@ -108,11 +108,18 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                     Some(ChannelSpec::Kind(k)) => Some(*k),
                     None => None,
                 };
+                // A task to message someone who opted out is never made.
+                if channel.is_some() && lead.do_not_contact {
+                    continue;
+                }
                 if add_task(db, rule, subject, fill(title), *kind, *due_hours, channel, key)? {
                     done(action, fill(title));
                 }
             }
             Action::EnrollSequence { title, .. } => {
+                if lead.do_not_contact {
+                    continue;
+                }
                 if add_task(db, rule, subject, fill(title), TaskKind::FollowUp, 0, Some(OutreachKind::Email), key)? {
                     done(action, fill(title));
                 }

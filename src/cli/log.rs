@@ -118,7 +118,11 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
         if !a.inbound
             && let Err(refusal) = crate::io::privacy::can_contact(db, &lead)
         {
-            eprintln!("warning: {refusal}");
+            let why = match refusal {
+                crate::store::StoreError::Refused(why) => why,
+                other => other.to_string(),
+            };
+            eprintln!("warning: {why}; recorded anyway, since the touch has already happened");
         }
         outreach::log(
             db,
