@@ -317,3 +317,33 @@ fn no_automation_asks_to_message_someone_who_opted_out() {
     let err = String::from_utf8(out).unwrap();
     assert!(err.contains("must not be contacted") && err.contains("recorded anyway"), "{err}");
 }
+
+#[test]
+fn importing_history_fires_no_automation() {
+    let (dir, a) = setup();
+    run(&a, &["demo", "--leads", "80"]);
+    let b = dir.path().join("b.db");
+    std::fs::write(b.with_extension("toml"), "").unwrap();
+    for what in ["leads", "outreach", "meetings", "deals", "tasks"] {
+        let file = dir.path().join(format!("{what}.jsonl"));
+        run(&a, &["export", what, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        run(&b, &["import", file.to_str().unwrap()]);
+    }
+    let count = |db: &Path, what: &str| -> usize {
+        let out = run(db, &["export", what, "--format", "jsonl"]);
+        out.lines().count()
+    };
+    for what in ["leads", "outreach", "meetings", "deals", "tasks"] {
+        assert_eq!(count(&a, what), count(&b, what), "{what}: the same rows, no task made by a rule on the way");
+    }
+    let lifecycles = |db: &Path| -> Vec<String> {
+        let v: Vec<serde_json::Value> =
+            serde_json::from_str(&run(db, &["export", "leads", "--format", "json"])).unwrap();
+        let mut l: Vec<String> = v.iter().map(|l| format!("{} {}", l["id"], l["lifecycle"])).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(lifecycles(&a), lifecycles(&b), "no lead turned customer on the way");
+    let inbox = run(&b, &["inbox", "--json"]);
+    assert_eq!(inbox.trim(), "[]", "old replies are history, not new mail: {inbox}");
+}

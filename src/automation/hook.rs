@@ -25,6 +25,10 @@ impl AutomationHook {
 
 impl ChangeHook for AutomationHook {
     fn on_change(&self, db: &Db<'_>, change: &Change) -> Result<()> {
+        // Imported history happened elsewhere, before: rules act on what happens from now on.
+        if db.is_history() {
+            return Ok(());
+        }
         let a = &*self.autos;
         let mut report = Vec::new();
         match change {

@@ -439,6 +439,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         let mut finished = false;
         let mut interrupted = false;
         let result = store.write(|db| {
+            db.mark_history();
             let lift = bulk::Lift::begin(
                 db.conn,
                 if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep },

@@ -91,11 +91,22 @@ pub struct Db<'a> {
     pub ctx: &'a Ctx,
     pub now: Timestamp,
     changes: RefCell<Vec<Change>>,
+    history: std::cell::Cell<bool>,
 }
 
 impl<'a> Db<'a> {
     pub fn new(conn: &'a Connection, ctx: &'a Ctx, now: Timestamp) -> Self {
-        Self { conn, ctx, now, changes: RefCell::new(Vec::new()) }
+        Self { conn, ctx, now, changes: RefCell::new(Vec::new()), history: std::cell::Cell::new(false) }
+    }
+
+    /// Marks this write as bringing in history (an import): what it records already happened elsewhere, so
+    /// automations do not act on it and inbound touches file nothing in the inbox. Scores still follow.
+    pub fn mark_history(&self) {
+        self.history.set(true);
+    }
+
+    pub fn is_history(&self) -> bool {
+        self.history.get()
     }
 
     /// Records a change for the hooks to see before the transaction commits.

@@ -139,7 +139,7 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
             db.now.0,
         ])?;
     contact::refresh(db, &new.lead)?;
-    if new.direction == Direction::Inbound {
+    if new.direction == Direction::Inbound && !db.is_history() {
         inbox::file_inbound(db, &lead, &id, new.kind, description.as_deref().unwrap_or(""), at)?;
     }
     db.emit(Change::OutreachLogged { lead: new.lead, outreach: id.clone() });
