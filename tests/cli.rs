@@ -201,12 +201,20 @@ fn meetings_attended_and_no_show() {
     let s = Sandbox::new();
     let id = s.ana();
     let m = s.ok(&["meeting", "add", &id, "--at", "tomorrow 10:00", "--title", "Demo"]);
-    s.ok(&["meeting", "no-show", &m[..8], "--reason", "forgot"]);
+    // Whether someone came is known once the meeting has begun.
+    let err = s.fails(&["meeting", "no-show", &m[..8], "--reason", "forgot"], 1);
+    assert!(err.contains("has not happened yet"), "{err}");
+    let past = s.ok(&["meeting", "add", &id, "--at", "-2h", "--title", "Kick-off"]);
+    s.ok(&["meeting", "no-show", &past, "--reason", "forgot"]);
     let meetings = s.json(&["meeting", "list", &id]);
     assert_eq!(meetings[0]["scheduled_at"], "2026-11-26T09:00:00Z");
-    assert_eq!(meetings[0]["attended"], false);
-    assert_eq!(meetings[0]["status"], "no_show");
-    assert_eq!(meetings[0]["no_show_reason"], "forgot");
+    assert_eq!(meetings[0]["status"], "scheduled");
+    assert_eq!(meetings[1]["attended"], false);
+    assert_eq!(meetings[1]["status"], "no_show");
+    assert_eq!(meetings[1]["no_show_reason"], "forgot");
+    // Nor is a touch logged before it happens.
+    let err = s.fails(&["log", "call", &id, "--phone", "+34 600 11 22 33", "--at", "+2d"], 1);
+    assert!(err.contains("is in the future"), "{err}");
     s.fails(&["meeting", "attended", "nope"], 1);
     s.fails(&["meeting", "add", &id], 2);
 }

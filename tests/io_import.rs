@@ -142,7 +142,7 @@ fn linkedin_connections_with_preamble_and_missing_emails() {
     assert_eq!(touches.len(), 1);
     assert_eq!(touches[0].kind, leadline::domain::OutreachKind::Social);
     assert_eq!(touches[0].value, "https://www.linkedin.com/in/hirotanaka");
-    assert_eq!(touches[0].occurred_at, ts("2025-12-07T00:00:00Z"));
+    assert_eq!(touches[0].occurred_at, ts("2025-11-07T00:00:00Z"));
     assert_eq!(lead(&s, "ines.ortega@fintual.es").title.as_deref(), Some("Head of Marketing, EMEA"));
     // A member who hides their name is known by their profile.
     assert!(leads::resolve(&db, "unknown-member").is_ok());

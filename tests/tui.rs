@@ -374,7 +374,11 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
     t.keys("t enter");
     t.keys("n");
     t.type_text("Prefers calls after 16:00");
-    t.keys("enter m enter d tab");
+    // A meeting that has begun (one still ahead cannot be marked attended yet).
+    t.keys("enter m");
+    t.clear_field();
+    t.type_text("-1h");
+    t.keys("enter d tab");
     t.type_text("900");
     t.keys("enter");
     assert_eq!(t.app.detail.timeline.len(), n0 + 4, "task, note, meeting and deal");

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, contact, deals, leads, non_empty};
-use crate::domain::{Attendance, DealId, LeadId, MeetingId, Timestamp};
+use crate::domain::{Attendance, DealId, LeadId, MeetingId, Timestamp, ValidationError};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Meeting {
@@ -82,6 +82,15 @@ pub fn get(db: &Db<'_>, id: &MeetingId) -> Result<Meeting> {
 /// Marks whether the lead showed up. An attended meeting counts as a contact.
 pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>) -> Result<Meeting> {
     let m = get(db, id)?;
+    // Whether someone came is known once the meeting has begun.
+    if m.scheduled_at.0 > db.now.0 + super::outreach::CLOCK_SLACK_MS {
+        return Err(ValidationError::new(
+            "attended",
+            m.scheduled_at.to_rfc3339(),
+            "the meeting has not happened yet; mark it once it has",
+        )
+        .into());
+    }
     db.conn.execute(
         "UPDATE meetings SET attended = ?2, no_show_reason = ?3, updated_at = ?4 WHERE id = ?1",
         params![id.as_str(), attended, if attended { None } else { non_empty(reason) }, db.now.0],

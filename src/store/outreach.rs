@@ -109,11 +109,28 @@ fn channel_value(kind: OutreachKind, given: Option<String>, lead: &leads::Lead) 
     }
 }
 
+/// How far ahead of the clock a touch may be dated (clocks of two machines disagree a little).
+pub(crate) const CLOCK_SLACK_MS: i64 = 5 * 60 * 1000;
+
+/// A touch is logged once it has happened: one dated ahead would show a contact that was never made (and
+/// sort its lead as the most recently contacted). What is planned is a task or a meeting.
+fn happened(db: &Db<'_>, at: Timestamp) -> Result<Timestamp> {
+    if at.0 > db.now.0 + CLOCK_SLACK_MS {
+        return Err(ValidationError::new(
+            "occurred_at",
+            at.to_rfc3339(),
+            "is in the future; log a touch once it has happened (plan it as a task)",
+        )
+        .into());
+    }
+    Ok(at)
+}
+
 pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
     let lead = leads::get(db, &new.lead)?;
     let value = channel_value(new.kind, new.value, &lead)?;
     let level = new.personalization_level.map(validate_personalization).transpose()?;
-    let at = new.occurred_at.unwrap_or(db.now);
+    let at = happened(db, new.occurred_at.unwrap_or(db.now))?;
     let description = non_empty(new.description);
     let id = OutreachId::generate();
     db.conn
@@ -180,7 +197,7 @@ pub fn edit(db: &Db<'_>, id: &OutreachId, patch: OutreachPatch) -> Result<()> {
         o.value = o.kind.validate_value(&v)?;
     }
     if let Some(at) = patch.occurred_at {
-        o.occurred_at = at;
+        o.occurred_at = happened(db, at)?;
     }
     if let Some(r) = patch.reply_type {
         o.reply_type = r;
