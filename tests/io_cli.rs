@@ -347,3 +347,17 @@ fn importing_history_fires_no_automation() {
     let inbox = run(&b, &["inbox", "--json"]);
     assert_eq!(inbox.trim(), "[]", "old replies are history, not new mail: {inbox}");
 }
+
+#[test]
+fn a_number_written_nationally_then_internationally_is_one_person() {
+    let (dir, db) = setup();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, "first_name,last_name,phone\nRobert,Stone,(415) 555-0100\n").unwrap();
+    std::fs::write(&b, "first_name,last_name,phone\nBobby,Stone,+1 415 555 0100\n").unwrap();
+    run(&db, &["import", a.to_str().unwrap(), "--country", "US"]);
+    let out = run(&db, &["import", b.to_str().unwrap()]);
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("0")), "{out}");
+    let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert_eq!(leads.len(), 1, "{leads:?}");
+}

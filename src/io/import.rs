@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::csv_import::{self, CsvSource};
-use super::phone::{phone_key, stored_key};
+use super::phone::{match_keys, stored_key};
 use super::presets::{Field, Preset};
 use super::record::{LeadRow, Reject, RowRules};
 use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
@@ -1121,32 +1121,30 @@ impl Writer {
             }
         }
         for p in &row.phones {
-            let e164 = phone_key(p, row.country.as_deref());
-            let plain = stored_key(p);
-            let hashes: Vec<u64> = [&e164, &plain]
-                .into_iter()
-                .flatten()
-                .map(|k| self.hash("p", k))
-                .filter(|h| self.bloom.maybe(*h))
-                .collect();
+            let mut keys = match_keys(p, row.country.as_deref());
+            let hashes: Vec<u64> = keys.iter().map(|k| self.hash("p", k)).filter(|h| self.bloom.maybe(*h)).collect();
             if hashes.is_empty() {
                 continue;
+            }
+            // Four parameters whatever the number of forms (repeating the last one changes nothing).
+            while keys.len() < 4 {
+                keys.push(keys[keys.len() - 1].clone());
             }
             let found: Option<String> = if self.keys.is_some() {
                 self.confirm(
                     db,
                     &hashes,
-                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2 AND phone_key IN (?3, ?4)
-                     AND deleted_at IS NULL",
-                    &[&team, &e164, &plain],
+                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
+                     AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL",
+                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3]],
                 )?
             } else {
                 db.conn
                     .prepare_cached(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3) AND deleted_at IS NULL
+                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
                          ORDER BY created_at LIMIT 1",
                     )?
-                    .query_row(params![team, e164, plain], |r| r.get(0))
+                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3]], |r| r.get(0))
                     .optional()?
             };
             if let Some(id) = found {

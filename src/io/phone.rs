@@ -76,6 +76,40 @@ pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
     }
 }
 
+/// Every key under which the same number may already be stored: its E.164 form, the digits as written, and,
+/// when the calling code is known, the national forms a rep may have typed without it ("(415) 555-0100" is
+/// stored as 4155550100, "020 7946 0958" as 02079460958). At most four, the first the E.164 one when known.
+pub fn match_keys(raw: &str, country_hint: Option<&str>) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::with_capacity(4);
+    let mut add = |k: String| {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    // Too few digits to be a number: no key at all.
+    let Some(e164) = phone_key(raw, country_hint) else { return keys };
+    add(e164.clone());
+    if let Some(k) = stored_key(raw) {
+        add(k);
+    }
+    if let Some(digits) = e164.strip_prefix('+') {
+        // The longest calling code that starts the number (353 before 35x, 1 for North America).
+        let known = COUNTRIES
+            .iter()
+            .filter(|(_, cc, _, _)| digits.starts_with(cc) && digits.len() > cc.len() + 4)
+            .max_by_key(|(_, cc, _, _)| cc.len());
+        if let Some((_, cc, _, trunk)) = known {
+            let national = &digits[cc.len()..];
+            add(national.to_string());
+            if let Some(p) = trunk {
+                add(format!("{p}{national}"));
+            }
+        }
+    }
+    keys.truncate(4);
+    keys
+}
+
 /// The key as the database computes it for a stored phone (digits, leading + kept): see migration 004.
 pub fn stored_key(raw: &str) -> Option<String> {
     let t: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')).collect();
@@ -98,5 +132,15 @@ mod tests {
         assert_eq!(phone_key("600 11 22 33", None).unwrap(), "600112233");
         assert_eq!(phone_key("12", Some("ES")), None);
         assert_eq!(stored_key("+34 600 11 22 33").unwrap(), "+34600112233");
+    }
+
+    #[test]
+    fn a_number_matches_the_national_forms_it_may_be_stored_under() {
+        assert_eq!(match_keys("+1 415 555 0100", None), ["+14155550100", "4155550100", "14155550100"]);
+        assert_eq!(match_keys("(415) 555-0100", Some("US")), ["+14155550100", "4155550100", "14155550100"]);
+        assert_eq!(match_keys("+34 600 11 22 33", None), ["+34600112233", "600112233"]);
+        assert_eq!(match_keys("+44 20 7946 0958", None), ["+442079460958", "2079460958", "02079460958"]);
+        assert_eq!(match_keys("600 11 22 33", None), ["600112233"]);
+        assert!(match_keys("12", None).is_empty());
     }
 }
