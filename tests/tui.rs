@@ -500,3 +500,37 @@ fn the_minute_timer_runs_time_based_automations_and_says_what_it_did() {
     t.update(Action::RunAutomations);
     assert!(t.app.toast.is_none());
 }
+
+#[test]
+fn follow_ups_count_every_task_and_a_long_overdue_list_hides_nothing_due_today() {
+    use leadline::domain::TaskKind;
+    use leadline::store::tasks::{self, NewTask};
+    let (_d, mut t) = driver(160, 48);
+    let task = |title: String, due: Timestamp| NewTask {
+        title,
+        due_at: due,
+        kind: TaskKind::FollowUp,
+        lead: None,
+        deal: None,
+        origin: "manual".into(),
+        dedupe_key: None,
+        channel: None,
+    };
+    t.store
+        .write(|db| {
+            for i in 0..400 {
+                tasks::add(db, task(format!("Old chase {i}"), NOW.plus_days(-30)))?;
+            }
+            tasks::add(db, task("Call Ana at noon".into(), NOW.plus_hours(1)))?;
+            Ok(())
+        })
+        .unwrap();
+    let before = tasks::due_sections(&t.store.db(), 1_000_000).unwrap().counts;
+    t.keys("5");
+    let s = t.screen();
+    let overdue = leadline::tui::views::thousands(before[0]);
+    assert!(s.contains(&format!("{overdue} overdue (300 shown)")), "{s}");
+    assert!(s.contains(&format!("{} today", before[1])), "{s}");
+    // Today's task is listed after the overdue ones, not cut off by them.
+    assert!(t.app.followups.data.tasks.iter().any(|t| t.title == "Call Ana at noon"));
+}

@@ -186,21 +186,59 @@ impl std::str::FromStr for DueWindow {
     }
 }
 
-/// Open tasks due within the window, soonest first (snoozes honoured).
-pub fn list_due(db: &Db<'_>, window: DueWindow, limit: usize) -> Result<Vec<Task>> {
-    let until = match window {
+/// The end (exclusive) of each window: now, the end of today and the end of the seventh day (team zone).
+fn window_end(db: &Db<'_>, window: DueWindow) -> i64 {
+    match window {
         DueWindow::Overdue => db.now.0,
         DueWindow::Today => start_of_day(db.now, db.ctx.tz).plus_days(1).0,
         DueWindow::Week => start_of_day(db.now, db.ctx.tz).plus_days(7).0,
         DueWindow::All => i64::MAX,
-    };
+    }
+}
+
+/// Open tasks due within the window, soonest first (snoozes honoured).
+pub fn list_due(db: &Db<'_>, window: DueWindow, limit: usize) -> Result<Vec<Task>> {
+    list_due_between(db, i64::MIN, window_end(db, window), limit)
+}
+
+/// Open tasks whose effective due time is in `[from, until)`, soonest first.
+fn list_due_between(db: &Db<'_>, from: i64, until: i64, limit: usize) -> Result<Vec<Task>> {
     let sql = format!(
         "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
-         AND ifnull(t.snoozed_until, t.due_at) < ?2 ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?3"
+         AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3
+         ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?4"
     );
     let mut stmt = db.conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), until, limit as i64], from_row)?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), from, until, limit as i64], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The week's open tasks in their three sections, each exactly counted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DueSections {
+    /// Overdue, today and the rest of the week, each soonest first and at most `limit` long.
+    pub sections: [Vec<Task>; 3],
+    /// How many each section holds in all.
+    pub counts: [i64; 3],
+}
+
+/// Overdue / today / the rest of the week, each read on its own so a long overdue list never hides
+/// what is due today.
+pub fn due_sections(db: &Db<'_>, limit: usize) -> Result<DueSections> {
+    let ends = [DueWindow::Overdue, DueWindow::Today, DueWindow::Week].map(|w| window_end(db, w));
+    let starts = [i64::MIN, ends[0], ends[1]];
+    let mut out = DueSections::default();
+    for i in 0..3 {
+        out.sections[i] = list_due_between(db, starts[i], ends[i], limit)?;
+        out.counts[i] = db
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM tasks t WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
+             AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3",
+            )?
+            .query_row(params![db.ctx.team_id.as_str(), starts[i], ends[i]], |r| r.get(0))?;
+    }
+    Ok(out)
 }
 
 /// Every task of a lead (open and done), newest due first.

@@ -55,7 +55,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         ViewId::Leads => app.leads.draw(frame, body, theme, &app.ctx, focused),
         ViewId::Detail => app.detail.draw(frame, body, theme, &app.ctx),
         ViewId::Pipeline => app.kanban.draw(frame, body, theme, &app.ctx),
-        ViewId::Inbox => app.inbox.draw(frame, body, theme, &app.ctx),
+        ViewId::Inbox => app.inbox.draw(frame, body, theme, &app.ctx, app.inbox_counts.1),
         ViewId::Scoring => app.scoring.draw(frame, body, theme, &app.ctx),
         ViewId::Followups => app.followups.draw(frame, body, theme, &app.ctx),
     }

@@ -15,7 +15,7 @@ use crate::store::followups::{self, LosingTouch};
 use crate::store::inbox::{self, InboxItem};
 use crate::store::leads::{self, Cursor, Lead, LeadFilter, LeadPatch, LeadQuery};
 use crate::store::outreach::{self, NewOutreach};
-use crate::store::tasks::{self, DueWindow, NewTask, Task};
+use crate::store::tasks::{self, NewTask, Task};
 use crate::store::timeline::{self, Entry};
 use crate::store::{Store, meetings, notes};
 
@@ -154,9 +154,18 @@ pub type Res<T> = Result<T, String>;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FollowupData {
+    /// Overdue, today and the rest of the week, one after the other (each section capped).
     pub tasks: Vec<Task>,
+    /// How many tasks each section holds in all.
+    pub task_counts: [i64; 3],
     pub losing: Vec<LosingTouch>,
+    /// More leads are losing touch than are listed.
+    pub losing_more: bool,
 }
+
+/// Tasks read per follow-up section, and leads read for "losing touch".
+const SECTION_ROWS: usize = 300;
+const LOSING_ROWS: usize = 300;
 
 #[derive(Debug, Clone)]
 pub enum Response {
@@ -235,9 +244,18 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                     Response::Inbox(inbox::list(&db, include_handled, 500).map_err(err))
                 }
                 Query::Followups { config } => Response::Followups(
-                    tasks::list_due(&db, DueWindow::Week, 500)
-                        .and_then(|tasks| {
-                            followups::losing_touch(&db, &config, 300).map(|losing| FollowupData { tasks, losing })
+                    tasks::due_sections(&db, SECTION_ROWS)
+                        .and_then(|due| {
+                            followups::losing_touch(&db, &config, LOSING_ROWS + 1).map(|mut losing| {
+                                let losing_more = losing.len() > LOSING_ROWS;
+                                losing.truncate(LOSING_ROWS);
+                                FollowupData {
+                                    tasks: due.sections.concat(),
+                                    task_counts: due.counts,
+                                    losing,
+                                    losing_more,
+                                }
+                            })
                         })
                         .map_err(err),
                 ),

@@ -162,9 +162,16 @@ impl FollowupsView {
                 theme.muted(),
             )));
         }
-        let counts = ["Overdue", "Today", "This week"].map(|s| {
-            format!("{} {}", self.data.tasks.iter().filter(|t| section(t, ctx) == s).count(), s.to_lowercase())
-        });
+        // Exact counts; a section longer than what is listed says how much of it shows.
+        let counts: Vec<String> = ["Overdue", "Today", "This week"]
+            .iter()
+            .zip(self.data.task_counts)
+            .map(|(s, total)| {
+                let shown = self.data.tasks.iter().filter(|t| section(t, ctx) == *s).count() as i64;
+                let more = if total > shown { format!(" ({} shown)", super::thousands(shown)) } else { String::new() };
+                format!("{} {}{more}", super::thousands(total), s.to_lowercase())
+            })
+            .collect();
         let block = |title: String, focused: bool, hint: &'static str| {
             Block::bordered()
                 .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
@@ -208,7 +215,11 @@ impl FollowupsView {
         }
         frame.render_widget(
             Paragraph::new(lines).block(block(
-                format!(" Losing touch · {} (oldest contact first) ", self.data.losing.len()),
+                format!(
+                    " Losing touch · {}{} (oldest contact first) ",
+                    super::thousands(self.data.losing.len() as i64),
+                    if self.data.losing_more { "+" } else { "" }
+                ),
                 self.focus == 1,
                 " enter lead · tab switch ",
             )),

@@ -161,7 +161,8 @@ impl InboxView {
         Some(out)
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+    /// `to_handle` is the exact count of unhandled items (the list holds the newest few hundred).
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx, to_handle: i64) {
         let now = ctx.now();
         let height = area.height.saturating_sub(2) as usize;
         let width = area.width.saturating_sub(2) as usize;
@@ -201,9 +202,14 @@ impl InboxView {
             };
             lines.push(Line::from(Span::styled(msg, theme.muted())));
         }
-        let unhandled = self.items.iter().filter(|i| i.handled_at.is_none()).count();
-        let title =
-            format!(" Inbox · {unhandled} to handle{} ", if self.show_handled { " · showing handled" } else { "" });
+        let listed = self.items.iter().filter(|i| i.handled_at.is_none()).count() as i64;
+        let shown =
+            if to_handle > listed { format!(" (newest {} shown)", super::thousands(listed)) } else { String::new() };
+        let title = format!(
+            " Inbox · {} to handle{shown}{} ",
+            super::thousands(to_handle.max(listed)),
+            if self.show_handled { " · showing handled" } else { "" }
+        );
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())
