@@ -214,6 +214,13 @@ fn reordering_cards_within_a_column() {
     assert_eq!(t.app.kanban.columns[0].selected, 1);
     t.keys("K");
     assert_eq!(t.app.kanban.columns[0].deals[0].id, first);
+    // Held down: each press moves the same card on, even before the column is read back.
+    let order: Vec<_> = t.app.kanban.columns[0].deals.iter().map(|d| d.id.clone()).collect();
+    t.keys_at_once("J J J");
+    let now: Vec<_> = t.app.kanban.columns[0].deals.iter().map(|d| d.id.clone()).collect();
+    assert_eq!(now[3], first);
+    assert_eq!(now[..3], order[1..4], "the cards it passed keep their order");
+    assert_eq!(t.app.kanban.columns[0].selected, 3);
 }
 
 #[test]

@@ -54,6 +54,16 @@ impl Driver {
         }
     }
 
+    /// Presses the keys faster than the worker answers: every answer arrives after the last key.
+    pub fn keys_at_once(&mut self, keys: &str) {
+        let mut effects = Vec::new();
+        for k in keys.split_whitespace() {
+            let key = Key::parse(k).unwrap_or_else(|e| panic!("bad key in test: {e}"));
+            effects.extend(self.app.update(Action::Key(KeyEvent::new(key.code, key.mods))));
+        }
+        self.run(effects);
+    }
+
     /// Types text character by character (into a form, the search or the palette).
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {

@@ -177,9 +177,13 @@ impl KanbanView {
                 let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
                 let delta = if cmd == Command::CardUp { -1 } else { 1 };
                 let write = Write::Reorder { deal: d.id.clone(), delta };
+                // The card moves here at once, and the selection with it: a key pressed again before the
+                // column is read back moves the same card on, not its neighbour.
                 if let Some(c) = self.columns.get_mut(self.focus) {
                     let last = c.deals.len().saturating_sub(1) as i64;
-                    c.selected = (c.selected as i64 + i64::from(delta)).clamp(0, last) as usize;
+                    let to = (c.selected as i64 + i64::from(delta)).clamp(0, last) as usize;
+                    c.deals.swap(c.selected, to);
+                    c.selected = to;
                 }
                 vec![Out::Write(write)]
             }
