@@ -541,3 +541,16 @@ fn follow_ups_count_every_task_and_a_long_overdue_list_hides_nothing_due_today()
     // Today's task is listed after the overdue ones, not cut off by them.
     assert!(t.app.followups.data.tasks.iter().any(|t| t.title == "Call Ana at noon"));
 }
+
+#[test]
+fn a_filter_that_fails_shows_the_error_and_no_stale_rows() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("f w");
+    t.clear_field();
+    t.type_text("nobody@x");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("not found") && s.contains("nobody@x"), "{s}");
+    assert!(t.app.leads.window.rows.is_empty(), "no rows of the previous list stay behind the error");
+    assert!(t.app.leads.window.selected_lead().is_none());
+}

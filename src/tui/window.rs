@@ -208,6 +208,15 @@ impl LeadWindow {
                 self.loading_fwd = false;
                 self.loading_back = false;
                 self.error = Some(e);
+                // A list that could not be read again (a filter that names nobody, say) shows no rows
+                // at all: the old ones would sit under the new filter and take the keys meant for it.
+                if !matches!(dir, PageDir::After(_) | PageDir::Before(_)) {
+                    self.rows.clear();
+                    self.selected = 0;
+                    self.offset = 0;
+                    self.total = None;
+                    self.follow = None;
+                }
                 return Vec::new();
             }
         };
