@@ -554,3 +554,13 @@ fn a_filter_that_fails_shows_the_error_and_no_stale_rows() {
     assert!(t.app.leads.window.rows.is_empty(), "no rows of the previous list stay behind the error");
     assert!(t.app.leads.window.selected_lead().is_none());
 }
+
+#[test]
+fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("4 l");
+    assert!(matches!(t.app.popup, Some(leadline::tui::app::Popup::Form(_))), "{}", t.screen());
+    t.keys("esc /");
+    assert_eq!(t.app.view, ViewId::Leads);
+    assert!(t.app.leads.search.is_some(), "the search line is open");
+}

@@ -422,6 +422,12 @@ impl App {
             Command::ViewInbox => return self.go(ViewId::Inbox, true),
             Command::ViewScoring => return self.go(ViewId::Scoring, true),
             Command::ViewFollowups => return self.go(ViewId::Followups, true),
+            // The ranking has no search of its own: searching is the leads table's.
+            Command::Search if self.view == ViewId::Scoring => {
+                let mut out = self.go(ViewId::Leads, true);
+                out.extend(self.command(Command::Search));
+                return out;
+            }
             Command::ViewDetail => {
                 let lead = match self.view {
                     ViewId::Scoring => self.scoring.window.selected_lead().map(|l| l.id.clone()),

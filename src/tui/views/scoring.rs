@@ -113,6 +113,10 @@ impl ScoringView {
     }
 
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
+        if cmd == Command::LogOutreach {
+            let lead = self.window.selected_lead()?;
+            return Some(vec![Out::Form(crate::tui::forms::log_outreach(lead))]);
+        }
         let out = super::navigate(&mut self.window, cmd, page)?;
         self.window.scroll_into_view(page);
         Some(out)
