@@ -564,3 +564,36 @@ fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
     assert_eq!(t.app.view, ViewId::Leads);
     assert!(t.app.leads.search.is_some(), "the search line is open");
 }
+
+#[test]
+fn form_fields_edit_in_the_middle_and_take_pasted_lines_whole() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter n");
+    t.type_text("Helo world");
+    for _ in 0..7 {
+        t.keys("left");
+    }
+    t.type_text("l");
+    t.keys("end");
+    t.type_text("!");
+    t.keys("home delete");
+    t.type_text("h");
+    let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the note form is open") };
+    assert_eq!(f.fields[f.focus].value, "hello world!");
+    // A pasted note keeps its second line (typed, its line break would have saved the form).
+    t.keys("end");
+    t.update(leadline::tui::action::Action::Paste(" Call went well.\nDecision by Friday".into()));
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "saved");
+    let notes: Vec<String> = t
+        .app
+        .detail
+        .timeline
+        .iter()
+        .filter_map(|e| match e {
+            leadline::store::timeline::Entry::Note(n) => Some(n.body.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(notes.contains(&"hello world! Call went well.\nDecision by Friday".to_string()), "{notes:?}");
+}

@@ -14,6 +14,8 @@ pub enum Action {
     /// A command chosen in the palette or sent by a test.
     Command(Command),
     Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes into the field whole, line breaks included.
+    Paste(String),
     Resize(u16, u16),
     /// A database answer from the worker.
     Response(Box<Response>),

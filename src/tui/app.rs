@@ -17,7 +17,7 @@ use super::views::kanban::KanbanView;
 use super::views::leads::LeadsView;
 use super::views::scoring::ScoringView;
 use super::views::{Out, queries};
-use super::widgets::form::Form;
+use super::widgets::form::{CursorMove, Form};
 use super::widgets::palette::Palette;
 use super::widgets::status::Toast;
 use super::worker::{Query, Request, Response, Slot};
@@ -157,6 +157,7 @@ impl App {
             Action::Key(k) => self.key(k),
             Action::Command(c) => self.command(c),
             Action::Mouse(m) => self.mouse_event(m),
+            Action::Paste(text) => self.paste(&text),
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 Vec::new()
@@ -233,6 +234,32 @@ impl App {
     }
 
     /// A key in text input that is not a bound input command: typing.
+    /// Pasted text: into the form's field whole; into the palette or the search on one line.
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        let one_line = || text.split(['\r', '\n']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        match &mut self.popup {
+            Some(Popup::Form(f)) => {
+                f.paste(text);
+                f.error = None;
+                Vec::new()
+            }
+            Some(Popup::Palette(p)) => {
+                p.input.push_str(&one_line());
+                p.refilter();
+                Vec::new()
+            }
+            Some(_) => Vec::new(),
+            None => match self.leads.search.clone() {
+                Some(mut s) if self.view == ViewId::Leads => {
+                    s.push_str(&one_line());
+                    let out = self.leads.search_changed(s);
+                    self.apply(out)
+                }
+                _ => Vec::new(),
+            },
+        }
+    }
+
     fn input_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let typed = match k.code {
             KeyCode::Char(c) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
@@ -241,10 +268,13 @@ impl App {
         let backspace = k.code == KeyCode::Backspace;
         match &mut self.popup {
             Some(Popup::Form(f)) => {
-                if let Some(c) = typed {
-                    f.type_char(c);
-                } else if backspace {
-                    f.backspace();
+                match (typed, k.code) {
+                    (Some(c), _) => f.type_char(c),
+                    (_, KeyCode::Backspace) => f.backspace(),
+                    (_, KeyCode::Delete) => f.delete(),
+                    (_, KeyCode::Home) => f.move_cursor(CursorMove::Home),
+                    (_, KeyCode::End) => f.move_cursor(CursorMove::End),
+                    _ => {}
                 }
                 f.error = None;
                 Vec::new()

@@ -104,6 +104,7 @@ pub fn kind_changed(form: &mut Form, lead: Option<&Lead>) {
         field.hint = format!("{} ({})", kind.value_name(), kind.label());
         if lead.is_some() {
             field.value = default.unwrap_or_default();
+            field.cursor = field.value.chars().count();
         }
     }
 }

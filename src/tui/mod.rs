@@ -23,7 +23,9 @@ use std::io;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
 use crossterm::execute;
 
 use self::action::{Action, Effect};
@@ -76,6 +78,13 @@ pub fn run(setup: Setup) -> io::Result<()> {
     if mouse {
         execute!(io::stdout(), EnableMouseCapture)?;
     }
+    // Pasted text arrives as one event instead of keystrokes (whose line breaks would submit a form).
+    execute!(io::stdout(), EnableBracketedPaste)?;
+    let restore_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableBracketedPaste);
+        restore_hook(info);
+    }));
     let input_tx = tx.clone();
     std::thread::Builder::new().name("leadline-input".into()).spawn(move || {
         while let Ok(e) = event::read() {
@@ -153,6 +162,7 @@ pub fn run(setup: Setup) -> io::Result<()> {
     if mouse {
         let _ = execute!(io::stdout(), DisableMouseCapture);
     }
+    let _ = execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -162,6 +172,7 @@ fn to_action(m: Msg) -> Action {
         Msg::Event(Event::Key(k)) => Action::Key(k),
         Msg::Event(Event::Mouse(m)) => Action::Mouse(m),
         Msg::Event(Event::Resize(w, h)) => Action::Resize(w, h),
+        Msg::Event(Event::Paste(text)) => Action::Paste(text),
         Msg::Event(_) => Action::Tick,
         Msg::Response(r) => Action::Response(r),
         Msg::Terminate => Action::Terminate,

@@ -196,7 +196,7 @@ impl DetailView {
             .map(|(i, e)| {
                 let sel = i == self.selected;
                 let when = e.at().local(ctx.tz);
-                let text = timeline::describe(e, ctx.tz);
+                let text = timeline::describe(e, ctx.tz).replace('\n', " ⏎ ");
                 let flag = match e {
                     Entry::Meeting(m) if m.status == Attendance::Scheduled => " [a/x]",
                     _ => "",

@@ -23,17 +23,43 @@ pub struct Field {
     pub value: String,
     pub kind: FieldKind,
     pub hint: String,
+    /// Where typing goes in a text field, in characters from the start.
+    pub cursor: usize,
 }
 
 impl Field {
     pub fn text(label: &str, value: impl Into<String>, hint: &str) -> Self {
-        Field { label: label.into(), value: value.into(), kind: FieldKind::Text, hint: hint.into() }
+        let value = value.into();
+        let cursor = value.chars().count();
+        Field { label: label.into(), value, kind: FieldKind::Text, hint: hint.into(), cursor }
     }
 
     pub fn choice(label: &str, options: Vec<String>, value: &str) -> Self {
         let value = if options.iter().any(|o| o == value) { value.to_string() } else { options[0].clone() };
-        Field { label: label.into(), value, kind: FieldKind::Choice(options), hint: "←/→ to change".into() }
+        Field {
+            label: label.into(), value, kind: FieldKind::Choice(options), hint: "←/→ to change".into(), cursor: 0
+        }
     }
+
+    /// The byte offset of the cursor.
+    fn at(&self) -> usize {
+        self.value.char_indices().nth(self.cursor).map_or(self.value.len(), |(i, _)| i)
+    }
+
+    fn insert(&mut self, text: &str) {
+        let at = self.at();
+        self.value.insert_str(at, text);
+        self.cursor += text.chars().count();
+    }
+}
+
+/// Where the text cursor goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorMove {
+    Left,
+    Right,
+    Home,
+    End,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +92,7 @@ impl Form {
     pub fn set_value(&mut self, label: &str, value: impl Into<String>) {
         if let Some(f) = self.fields.iter_mut().find(|f| f.label == label) {
             f.value = value.into();
+            f.cursor = f.value.chars().count();
         }
     }
 
@@ -76,7 +103,7 @@ impl Form {
         }
     }
 
-    /// Cycles the focused choice; returns true if something changed.
+    /// Cycles the focused choice (returns true if something changed); in a text field, moves the cursor.
     pub fn cycle(&mut self, delta: i64) -> bool {
         let Some(f) = self.fields.get_mut(self.focus) else { return false };
         if let FieldKind::Choice(opts) = &f.kind {
@@ -85,22 +112,57 @@ impl Form {
             f.value = opts[((i + delta).rem_euclid(n)) as usize].clone();
             return true;
         }
+        self.move_cursor(if delta < 0 { CursorMove::Left } else { CursorMove::Right });
         false
     }
 
-    pub fn type_char(&mut self, c: char) {
-        if let Some(f) = self.fields.get_mut(self.focus)
-            && f.kind == FieldKind::Text
-        {
-            f.value.push(c);
+    fn text_field(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)
+    }
+
+    pub fn move_cursor(&mut self, to: CursorMove) {
+        if let Some(f) = self.text_field() {
+            let len = f.value.chars().count();
+            f.cursor = match to {
+                CursorMove::Left => f.cursor.saturating_sub(1),
+                CursorMove::Right => (f.cursor + 1).min(len),
+                CursorMove::Home => 0,
+                CursorMove::End => len,
+            };
         }
     }
 
+    pub fn type_char(&mut self, c: char) {
+        if let Some(f) = self.text_field() {
+            f.insert(c.encode_utf8(&mut [0; 4]));
+        }
+    }
+
+    /// Pasted text goes in whole at the cursor, line breaks included (a pasted note keeps its lines).
+    pub fn paste(&mut self, text: &str) {
+        if let Some(f) = self.text_field() {
+            f.insert(&text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+    }
+
+    /// Deletes the character before the cursor.
     pub fn backspace(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus)
-            && f.kind == FieldKind::Text
+        if let Some(f) = self.text_field()
+            && f.cursor > 0
         {
-            f.value.pop();
+            f.cursor -= 1;
+            let at = f.at();
+            f.value.remove(at);
+        }
+    }
+
+    /// Deletes the character under the cursor.
+    pub fn delete(&mut self) {
+        if let Some(f) = self.text_field()
+            && f.cursor < f.value.chars().count()
+        {
+            let at = f.at();
+            f.value.remove(at);
         }
     }
 
@@ -124,9 +186,14 @@ impl Form {
         for (i, f) in self.fields.iter().enumerate() {
             let focused = i == self.focus;
             let marker = if focused { "▶ " } else { "  " };
+            // Line breaks (a pasted note) show as ⏎ so every field keeps to its line.
+            let shown = |s: &str| s.replace('\n', "⏎");
             let value = match &f.kind {
-                FieldKind::Text if focused => format!("{}▏", f.value),
-                FieldKind::Text => f.value.clone(),
+                FieldKind::Text if focused => {
+                    let (before, after) = f.value.split_at(f.at());
+                    format!("{}▏{}", shown(before), shown(after))
+                }
+                FieldKind::Text => shown(&f.value),
                 FieldKind::Choice(_) => format!("‹ {} ›", f.value),
             };
             let style = if focused { theme.selected() } else { theme.base() };
