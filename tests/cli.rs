@@ -223,6 +223,8 @@ fn meetings_attended_and_no_show() {
 fn deals_through_the_pipeline() {
     let s = Sandbox::new();
     let id = s.ana();
+    let err = s.fails(&["deal", "add", &id, "--title", "Refund", "--amount=-500"], 1);
+    assert!(err.contains("must not be negative"), "{err}");
     let o = s.ok(&["log", "email", &id]);
     let d = s.ok(&[
         "deal",

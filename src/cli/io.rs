@@ -98,7 +98,15 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         chunk_rows: a.chunk_rows,
         stop_after: a.stop_after,
         progress: std::io::stderr().is_terminal() && !a.json,
-        default_country: a.country.clone().or_else(|| Some(env.config.import.default_country.clone())),
+        default_country: match &a.country {
+            Some(c) if !crate::io::phone::known_country(c) => {
+                return Err(CliError::Usage(format!(
+                    "--country '{c}' is not a country leadline knows the calling code of (use an ISO code like ES, US, GB)"
+                )));
+            }
+            Some(c) => Some(c.clone()),
+            None => Some(env.config.import.default_country.clone()),
+        },
         window,
         bulk: a.bulk.then_some(true),
     };

@@ -34,7 +34,14 @@ impl Money {
     pub fn parse(amount: &str, currency: &str) -> Result<Self, ValidationError> {
         let currency = parse_currency(currency)?;
         let bad = |why: &str| ValidationError::new("amount", amount, why);
-        let s: String = amount.trim().chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_').collect();
+        // A currency sign before or after the number ("€1.200", "$2,500.00", "1.200 €") is only decoration.
+        let s: String = amount
+            .trim()
+            .trim_start_matches(['€', '$', '£', '¥'])
+            .trim_end_matches(['€', '$', '£', '¥'])
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\'' && *c != '_')
+            .collect();
         let (negative, s) = match s.strip_prefix('-') {
             Some(rest) => (true, rest.to_string()),
             None => (false, s),
@@ -116,6 +123,9 @@ mod tests {
         assert_eq!(Money::parse("1,200", "USD").unwrap().minor, 120000);
         assert_eq!(Money::parse("1.234.567", "EUR").unwrap().minor, 123456700);
         assert_eq!(Money::parse("5000", "JPY").unwrap().minor, 5000);
+        assert_eq!(Money::parse("€1.200", "EUR").unwrap().minor, 120000);
+        assert_eq!(Money::parse("$2,500.00", "USD").unwrap().minor, 250000);
+        assert_eq!(Money::parse("1.200,50 €", "EUR").unwrap().minor, 120050);
         assert_eq!(Money::parse("0.5", "EUR").unwrap().minor, 50);
     }
 

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty, outreach};
-use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp};
+use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp, ValidationError};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Deal {
@@ -99,6 +99,10 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
     }
     let status = db.ctx.stages.status_for(&stage);
     let money = new.amount.unwrap_or(Money { minor: 0, currency: db.ctx.currency.clone() });
+    // A deal is worth something or nothing yet; a negative value would quietly shrink the pipeline's totals.
+    if money.minor < 0 {
+        return Err(ValidationError::new("amount", money.decimal(), "must not be negative").into());
+    }
     let id = DealId::generate();
     db.conn
         .prepare_cached(
