@@ -15,8 +15,6 @@ pub struct LinkTags {
     pub lead_id: String,
 }
 
-const OURS: [&str; 4] = ["utm_source", "utm_campaign", "utm_content", "lead_id"];
-
 /// The URL with the tags set (replacing any earlier values of the same parameters, keeping all others).
 pub fn tracking_link(url: &str, tags: &LinkTags) -> Result<String, ValidationError> {
     let typed = url.trim();
@@ -33,32 +31,26 @@ pub fn tracking_link(url: &str, tags: &LinkTags) -> Result<String, ValidationErr
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(|h| !h.contains('.') && h != "localhost") {
         return Err(ValidationError::new("--url", url, "is not a web address such as https://example.com/page"));
     }
-    let kept: Vec<(String, String)> = u
-        .query_pairs()
-        .filter(|(k, _)| !OURS.contains(&k.as_ref()))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
     let variant = tags
         .variant
         .as_deref()
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(|v| if v.to_lowercase().starts_with("variant_") { v.to_string() } else { format!("variant_{v}") });
-    {
-        let mut q = u.query_pairs_mut();
-        q.clear();
-        for (k, v) in &kept {
-            q.append_pair(k, v);
-        }
-        q.append_pair("utm_source", tags.channel.trim());
-        if let Some(c) = tags.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            q.append_pair("utm_campaign", c);
-        }
-        if let Some(v) = &variant {
-            q.append_pair("utm_content", v);
-        }
-        q.append_pair("lead_id", &tags.lead_id);
-    }
+    let campaign = tags.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let mut ours: Vec<(&str, &str)> = vec![("utm_source", tags.channel.trim())];
+    ours.extend(campaign.map(|c| ("utm_campaign", c)));
+    ours.extend(variant.as_deref().map(|v| ("utm_content", v)));
+    ours.push(("lead_id", &tags.lead_id));
+    // The existing query is kept byte for byte (its encoding, `;` inside values, bare flags); only the
+    // parameters about to be set again are taken out.
+    let kept = u.query().unwrap_or("").split('&').filter(|seg| {
+        let key = url::form_urlencoded::parse(seg.as_bytes()).next().map(|(k, _)| k.into_owned());
+        !seg.is_empty() && key.is_none_or(|k| !ours.iter().any(|(o, _)| *o == k))
+    });
+    let added = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&ours).finish();
+    let query: Vec<&str> = kept.chain(std::iter::once(added.as_str())).collect();
+    u.set_query(Some(&query.join("&")));
     Ok(u.to_string())
 }
 
@@ -86,5 +78,12 @@ mod tests {
         assert_eq!(l, "https://example.com/?utm_source=linkedin&lead_id=0190");
         assert!(tracking_link("not a url", &tags()).is_err());
         assert!(tracking_link("mailto:a@b.co", &tags()).is_err());
+    }
+
+    #[test]
+    fn the_existing_query_is_kept_as_written() {
+        let bare = LinkTags { campaign: None, variant: None, ..tags() };
+        let l = tracking_link("https://a.example/x?q=a%20b&flag&a=1;b=2&utm_campaign=keep", &bare).unwrap();
+        assert_eq!(l, "https://a.example/x?q=a%20b&flag&a=1;b=2&utm_campaign=keep&utm_source=linkedin&lead_id=0190");
     }
 }
