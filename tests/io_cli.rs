@@ -364,3 +364,19 @@ fn a_number_written_nationally_then_internationally_is_one_person() {
     let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(leads.len(), 1, "{leads:?}");
 }
+
+#[test]
+fn a_phone_number_is_found_however_it_is_typed() {
+    let (_dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Ana", "--last-name", "Ruiz", "--phone", "+34 682 074 071"]);
+    run(&db, &["lead", "add", "--first-name", "Léa", "--last-name", "Dubois", "--phone", "+33 6 12 34 56 78"]);
+    for typed in ["+34 682 074 071", "+34682074071", "682074071", "682 074"] {
+        let out = run(&db, &["search", typed]);
+        assert!(out.contains("Ana Ruiz") && !out.contains("Léa"), "{typed}: {out}");
+    }
+    // A national number with its trunk prefix, as a French rep would dial it.
+    let out = run(&db, &["search", "06 12 34 56 78"]);
+    assert!(out.contains("Léa Dubois"), "{out}");
+    let out = run(&db, &["search", "0612345678"]);
+    assert!(out.contains("Léa Dubois"), "{out}");
+}

@@ -7,6 +7,7 @@ pub mod lead;
 pub mod meeting;
 pub mod money;
 pub mod outreach;
+pub mod phone;
 pub mod task;
 pub mod time;
 pub mod user;

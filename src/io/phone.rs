@@ -1,37 +1,7 @@
 //! Phone numbers as a duplicate key: E.164 (`+34600112233`) when the country is known or written,
 //! else the bare digits. Small on purpose: calling codes of the countries reps sell in, no carrier data.
 
-/// (ISO code, calling code, names people write, national trunk prefix dropped before the number)
-const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
-    ("ES", "34", &["spain", "españa", "espana"], None),
-    ("US", "1", &["united states", "usa", "united states of america", "estados unidos", "eeuu"], Some('1')),
-    ("CA", "1", &["canada", "canadá"], Some('1')),
-    ("GB", "44", &["united kingdom", "uk", "great britain", "england", "reino unido"], Some('0')),
-    ("IE", "353", &["ireland", "irlanda"], Some('0')),
-    ("DE", "49", &["germany", "deutschland", "alemania"], Some('0')),
-    ("FR", "33", &["france", "francia"], Some('0')),
-    ("IT", "39", &["italy", "italia"], None),
-    ("PT", "351", &["portugal"], None),
-    ("NL", "31", &["netherlands", "the netherlands", "holland", "países bajos", "paises bajos"], Some('0')),
-    ("BE", "32", &["belgium", "bélgica", "belgica"], Some('0')),
-    ("CH", "41", &["switzerland", "suiza"], Some('0')),
-    ("AT", "43", &["austria"], Some('0')),
-    ("SE", "46", &["sweden", "suecia"], Some('0')),
-    ("NO", "47", &["norway", "noruega"], None),
-    ("DK", "45", &["denmark", "dinamarca"], None),
-    ("FI", "358", &["finland", "finlandia"], Some('0')),
-    ("PL", "48", &["poland", "polonia"], None),
-    ("MX", "52", &["mexico", "méxico"], None),
-    ("AR", "54", &["argentina"], Some('0')),
-    ("CO", "57", &["colombia"], None),
-    ("CL", "56", &["chile"], None),
-    ("PE", "51", &["peru", "perú"], Some('0')),
-    ("BR", "55", &["brazil", "brasil"], Some('0')),
-    ("UY", "598", &["uruguay"], Some('0')),
-    ("AU", "61", &["australia"], Some('0')),
-    ("IN", "91", &["india"], Some('0')),
-    ("JP", "81", &["japan", "japón", "japon"], Some('0')),
-];
+use crate::domain::phone::COUNTRIES;
 
 /// The calling code and trunk prefix for a country written as an ISO code or a name (English or Spanish).
 fn country(name: &str) -> Option<(&'static str, Option<char>)> {

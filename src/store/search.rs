@@ -2,16 +2,44 @@
 //! so results narrow as a rep types.
 
 use super::{Db, Result, leads};
+use crate::domain::phone::digit_variants;
 use crate::store::leads::Lead;
 
 /// Turns typed text into an FTS5 query: split into words the way the index's tokenizer splits them
 /// (anything not a letter or digit separates), every word a quoted prefix term, all must match.
 /// Returns None when nothing searchable is left (only punctuation).
 pub fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> =
-        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"*")).collect();
-    if terms.is_empty() { None } else { Some(terms.join(" ")) }
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            // A long run of digits is a phone number typed without spaces: it may be indexed behind a
+            // calling code, or without the trunk prefix it was typed with.
+            if w.len() >= PHONE_DIGITS && w.chars().all(|c| c.is_ascii_digit()) {
+                let forms: Vec<String> = digit_variants(w).iter().map(|v| format!("\"{v}\"*")).collect();
+                format!("({})", forms.join(" OR "))
+            } else {
+                format!("\"{w}\"*")
+            }
+        })
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    let words = terms.join(" AND ");
+    // Text that is all a phone number ("06 12 34 56 78", "+1 (415) 555-0100") is also looked for as one
+    // run of digits, in each form it may be indexed under.
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    if phone_like && terms.len() > 1 && digits.len() >= PHONE_DIGITS {
+        let forms: Vec<String> = digit_variants(&digits).iter().map(|v| format!("\"{v}\"*")).collect();
+        return Some(format!("({words}) OR {}", forms.join(" OR ")));
+    }
+    Some(words)
 }
+
+/// Digits from which a search term is taken for a phone number.
+const PHONE_DIGITS: usize = 6;
 
 /// Up to `limit` leads matching `text`, highest score first among the first matches found.
 pub fn search(db: &Db<'_>, text: &str, limit: usize) -> Result<Vec<Lead>> {
@@ -30,10 +58,12 @@ mod tests {
 
     #[test]
     fn queries_are_safe_prefixes() {
-        assert_eq!(fts_query("ana lo").unwrap(), "\"ana\"* \"lo\"*");
-        assert_eq!(fts_query("o'brien").unwrap(), "\"o\"* \"brien\"*");
-        assert_eq!(fts_query("\" OR 1=1 --").unwrap(), "\"OR\"* \"1\"* \"1\"*");
+        assert_eq!(fts_query("ana lo").unwrap(), "\"ana\"* AND \"lo\"*");
+        assert_eq!(fts_query("o'brien").unwrap(), "\"o\"* AND \"brien\"*");
+        assert_eq!(fts_query("\" OR 1=1 --").unwrap(), "\"OR\"* AND \"1\"* AND \"1\"*");
         assert!(fts_query("  --  ").is_none());
-        assert_eq!(fts_query("ana@example.com").unwrap(), "\"ana\"* \"example\"* \"com\"*");
+        assert_eq!(fts_query("ana@example.com").unwrap(), "\"ana\"* AND \"example\"* AND \"com\"*");
+        let phone = fts_query("682074071").unwrap();
+        assert!(phone.starts_with("(\"682074071\"* OR ") && phone.contains(" OR \"34682074071\"*"), "{phone}");
     }
 }

@@ -1,0 +1,67 @@
+//! Calling codes of the countries reps sell in: import keys phone numbers by them, and search finds a
+//! number typed without its calling code (or with the national trunk prefix).
+
+/// (ISO code, calling code, names people write, national trunk prefix dropped before the number)
+pub const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
+    ("ES", "34", &["spain", "españa", "espana"], None),
+    ("US", "1", &["united states", "usa", "united states of america", "estados unidos", "eeuu"], Some('1')),
+    ("CA", "1", &["canada", "canadá"], Some('1')),
+    ("GB", "44", &["united kingdom", "uk", "great britain", "england", "reino unido"], Some('0')),
+    ("IE", "353", &["ireland", "irlanda"], Some('0')),
+    ("DE", "49", &["germany", "deutschland", "alemania"], Some('0')),
+    ("FR", "33", &["france", "francia"], Some('0')),
+    ("IT", "39", &["italy", "italia"], None),
+    ("PT", "351", &["portugal"], None),
+    ("NL", "31", &["netherlands", "the netherlands", "holland", "países bajos", "paises bajos"], Some('0')),
+    ("BE", "32", &["belgium", "bélgica", "belgica"], Some('0')),
+    ("CH", "41", &["switzerland", "suiza"], Some('0')),
+    ("AT", "43", &["austria"], Some('0')),
+    ("SE", "46", &["sweden", "suecia"], Some('0')),
+    ("NO", "47", &["norway", "noruega"], None),
+    ("DK", "45", &["denmark", "dinamarca"], None),
+    ("FI", "358", &["finland", "finlandia"], Some('0')),
+    ("PL", "48", &["poland", "polonia"], None),
+    ("MX", "52", &["mexico", "méxico"], None),
+    ("AR", "54", &["argentina"], Some('0')),
+    ("CO", "57", &["colombia"], None),
+    ("CL", "56", &["chile"], None),
+    ("PE", "51", &["peru", "perú"], Some('0')),
+    ("BR", "55", &["brazil", "brasil"], Some('0')),
+    ("UY", "598", &["uruguay"], Some('0')),
+    ("AU", "61", &["australia"], Some('0')),
+    ("IN", "91", &["india"], Some('0')),
+    ("JP", "81", &["japan", "japón", "japon"], Some('0')),
+];
+
+/// The forms a phone number typed as bare digits may have been indexed under: as typed, without a national
+/// trunk prefix, and behind each known calling code ("612345678" may be stored as +33 6 12 34 56 78).
+pub fn digit_variants(digits: &str) -> Vec<String> {
+    let mut out = vec![digits.to_string()];
+    let mut add = |v: String| {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    };
+    for (_, cc, _, trunk) in COUNTRIES {
+        let national = match trunk {
+            Some(p) if digits.starts_with(*p) => &digits[1..],
+            _ => digits,
+        };
+        add(format!("{cc}{national}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_national_number_is_looked_for_behind_every_calling_code() {
+        let v = digit_variants("0612345678");
+        assert_eq!(v[0], "0612345678");
+        assert!(v.contains(&"33612345678".to_string()), "France drops the trunk 0");
+        assert!(v.contains(&"34612345678".to_string()) || v.contains(&"340612345678".to_string()));
+        assert!(digit_variants("682074071").contains(&"34682074071".to_string()));
+    }
+}
