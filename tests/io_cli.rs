@@ -380,3 +380,19 @@ fn a_phone_number_is_found_however_it_is_typed() {
     let out = run(&db, &["search", "0612345678"]);
     assert!(out.contains("Léa Dubois"), "{out}");
 }
+
+#[test]
+fn a_newer_linkedin_export_adds_only_the_new_connections() {
+    let (dir, db) = setup();
+    let first = fixture("linkedin_connections.csv");
+    run(&db, &["import", first.to_str().unwrap()]);
+    let before: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    // The same connections a week later (most without an e-mail), plus one new.
+    let mut text = std::fs::read_to_string(&first).unwrap();
+    text.push_str("New,Conn,https://www.linkedin.com/in/newconn/,,NewCo,CEO,20 Nov 2025\n");
+    let newer = dir.path().join("Connections.csv");
+    std::fs::write(&newer, text).unwrap();
+    run(&db, &["import", newer.to_str().unwrap()]);
+    let after: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+}

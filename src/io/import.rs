@@ -1151,6 +1151,24 @@ impl Writer {
                 return Ok(Some((LeadId(id), "same phone")));
             }
         }
+        // A profile URL is one person too (LinkedIn connections mostly come without an e-mail).
+        if let Some(url) = row.profile_url.as_deref() {
+            let bare = url.trim().trim_end_matches('/');
+            let found: Option<String> = db
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT o.lead_id FROM outreach o JOIN leads l ON l.id = o.lead_id
+                     WHERE o.kind = {} AND o.value IN (?1, ?2) AND o.deleted_at IS NULL
+                       AND l.team_id = ?3 AND l.deleted_at IS NULL
+                     ORDER BY l.created_at LIMIT 1",
+                    OutreachKind::Social.code()
+                ))?
+                .query_row(params![bare, format!("{bare}/"), team], |r| r.get(0))
+                .optional()?;
+            if let Some(id) = found {
+                return Ok(Some((LeadId(id), "same profile")));
+            }
+        }
         Ok(None)
     }
 

@@ -12,9 +12,10 @@ const IO: &str = include_str!("migrations/004_io.sql");
 const SCORES: &str = include_str!("migrations/005_scores.sql");
 const PHONE_INDEX: &str = include_str!("migrations/006_phone_index.sql");
 const PHONE_SEARCH: &str = include_str!("migrations/007_phone_search.sql");
+const PROFILE_INDEX: &str = include_str!("migrations/008_profile_index.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
-const ALL: [&str; 7] = [CORE, FTS_TRIGGERS, AUTOMATION, IO, SCORES, PHONE_INDEX, PHONE_SEARCH];
+const ALL: [&str; 8] = [CORE, FTS_TRIGGERS, AUTOMATION, IO, SCORES, PHONE_INDEX, PHONE_SEARCH, PROFILE_INDEX];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
