@@ -16,6 +16,7 @@ pub struct Theme {
     pub muted: Color,
     pub accent: Color,
     pub selected_bg: Color,
+    pub selected_fg: Color,
     pub border: Color,
     pub error: Color,
     pub ok: Color,
@@ -23,14 +24,17 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// Text in the terminal's own colours (readable on whatever background the terminal has), accents
+    /// and the selection in colours that read on dark ones.
     pub fn dark() -> Self {
         Theme {
             name: "dark",
-            fg: Color::Gray,
+            fg: Color::Reset,
             bg: Color::Reset,
             muted: Color::DarkGray,
             accent: Color::Cyan,
             selected_bg: Color::Rgb(40, 52, 72),
+            selected_fg: Color::White,
             border: Color::DarkGray,
             error: Color::LightRed,
             ok: Color::LightGreen,
@@ -38,15 +42,17 @@ impl Theme {
         }
     }
 
+    /// Paints its own light background, so dark text reads on any terminal.
     pub fn light() -> Self {
         Theme {
             name: "light",
             fg: Color::Black,
-            bg: Color::Reset,
-            muted: Color::Gray,
+            bg: Color::Rgb(250, 250, 248),
+            muted: Color::Rgb(100, 100, 100),
             accent: Color::Blue,
             selected_bg: Color::Rgb(210, 225, 245),
-            border: Color::Gray,
+            selected_fg: Color::Black,
+            border: Color::Rgb(150, 150, 150),
             error: Color::Red,
             ok: Color::Green,
             warn: Color::Rgb(150, 100, 0),
@@ -69,6 +75,7 @@ impl Theme {
                 "muted" => &mut theme.muted,
                 "accent" => &mut theme.accent,
                 "selected_bg" => &mut theme.selected_bg,
+                "selected_fg" => &mut theme.selected_fg,
                 "border" => &mut theme.border,
                 "error" => &mut theme.error,
                 "ok" => &mut theme.ok,
@@ -97,7 +104,7 @@ impl Theme {
     }
 
     pub fn selected(&self) -> Style {
-        Style::new().bg(self.selected_bg).add_modifier(Modifier::BOLD)
+        Style::new().fg(self.selected_fg).bg(self.selected_bg).add_modifier(Modifier::BOLD)
     }
 
     pub fn border(&self) -> Style {
