@@ -597,3 +597,17 @@ fn form_fields_edit_in_the_middle_and_take_pasted_lines_whole() {
         .collect();
     assert!(notes.contains(&"hello world! Call went well.\nDecision by Friday".to_string()), "{notes:?}");
 }
+
+#[test]
+fn a_long_value_scrolls_in_its_field_and_the_error_stays_in_view() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("enter e");
+    for _ in 0..6 {
+        t.keys("tab");
+    }
+    t.type_text(&"very long note ".repeat(40));
+    t.type_text("END");
+    let s = t.screen();
+    assert!(s.contains("END▏"), "the cursor end of the text shows: {s}");
+    assert!(s.contains("esc cancel"), "the box keeps its shape: {s}");
+}

@@ -183,17 +183,33 @@ impl Form {
             lines.push(Line::from(m.as_str()));
             lines.push(Line::from(""));
         }
+        // Every field keeps to one line, so the hint and the error below always show: a value longer than
+        // the box scrolls to keep the cursor in view.
+        let room = (inner.width as usize).saturating_sub(label_w + 5).max(8);
         for (i, f) in self.fields.iter().enumerate() {
             let focused = i == self.focus;
             let marker = if focused { "▶ " } else { "  " };
-            // Line breaks (a pasted note) show as ⏎ so every field keeps to its line.
+            // Line breaks (a pasted note) show as ⏎.
             let shown = |s: &str| s.replace('\n', "⏎");
             let value = match &f.kind {
                 FieldKind::Text if focused => {
                     let (before, after) = f.value.split_at(f.at());
-                    format!("{}▏{}", shown(before), shown(after))
+                    let (before, after) = (shown(before), shown(after));
+                    let b: Vec<char> = before.chars().collect();
+                    let keep = room.saturating_sub(2).min(b.len());
+                    let head = if keep < b.len() { "…" } else { "" };
+                    let before: String = b[b.len() - keep..].iter().collect();
+                    let after: String = after.chars().take(room.saturating_sub(keep + 1)).collect();
+                    format!("{head}{before}▏{after}")
                 }
-                FieldKind::Text => shown(&f.value),
+                FieldKind::Text => {
+                    let v = shown(&f.value);
+                    if v.chars().count() > room {
+                        format!("{}…", v.chars().take(room - 1).collect::<String>())
+                    } else {
+                        v
+                    }
+                }
                 FieldKind::Choice(_) => format!("‹ {} ›", f.value),
             };
             let style = if focused { theme.selected() } else { theme.base() };
