@@ -283,6 +283,16 @@ fn another_systems_ids_are_left_out_and_a_file_that_imports_nothing_fails() {
     let ana: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana.ruiz@x.io", "--json"])).unwrap();
     let ana = &ana["lead"];
     assert_eq!((ana["last_name"].as_str(), ana["title"].as_str()), (Some("Ruiz"), Some("CEO")), "{ana}");
+    // Merging a row with another phone keeps that phone in the notes.
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "email,phone\nana.ruiz@x.io,+34 611 22 33 44\n").unwrap();
+    run(&db, &["import", other.to_str().unwrap(), "--on-duplicate", "merge"]);
+    let phone = dir.path().join("phone.csv");
+    std::fs::write(&phone, "email,phone\nana.ruiz@x.io,+34 699 88 77 66\n").unwrap();
+    run(&db, &["import", phone.to_str().unwrap()]);
+    let ana: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana.ruiz@x.io", "--json"])).unwrap();
+    assert_eq!(ana["lead"]["phone"], "+34 611 22 33 44", "the empty phone was filled");
+    assert!(ana["lead"]["notes"].as_str().unwrap_or_default().contains("phone: +34 699 88 77 66"), "{ana}");
 }
 
 #[test]

@@ -1462,6 +1462,30 @@ impl Writer {
                 filled.push("email");
             }
         }
+        // A phone or e-mail in the file that differs from the lead's own is kept as a line of its notes (as
+        // extra addresses of a new row are), never dropped.
+        let mut extra: Vec<String> = Vec::new();
+        if let (Some(mine), Some(theirs)) = (lead.phone.as_deref(), row.phones.first())
+            && patch.phone.is_none()
+            && !match_keys(theirs, row.country.as_deref()).iter().any(|k| stored_key(mine).as_deref() == Some(k))
+        {
+            extra.push(format!("phone: {theirs}"));
+        }
+        if let (Some(mine), Some(theirs)) = (lead.email.as_deref(), row.emails.first())
+            && patch.email.is_none()
+            && normalize_email(mine) != normalize_email(theirs)
+        {
+            extra.push(format!("e-mail: {theirs}"));
+        }
+        let base = patch.notes.clone().or_else(|| lead.notes.clone()).unwrap_or_default();
+        extra.retain(|line| !base.lines().any(|l| l == line));
+        if !extra.is_empty() {
+            patch.notes =
+                Some(if base.is_empty() { extra.join("\n") } else { format!("{base}\n{}", extra.join("\n")) });
+            if !filled.contains(&"notes") {
+                filled.push("notes");
+            }
+        }
         // An empty name in the file (or no name column at all) is no value: it never blanks the lead's.
         if update && !row.derived_name {
             if !row.first_name.trim().is_empty() && lead.first_name != row.first_name.trim() {
