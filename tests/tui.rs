@@ -611,3 +611,22 @@ fn a_long_value_scrolls_in_its_field_and_the_error_stays_in_view() {
     assert!(s.contains("END▏"), "the cursor end of the text shows: {s}");
     assert!(s.contains("esc cancel"), "the box keeps its shape: {s}");
 }
+
+#[test]
+fn g_in_a_long_kanban_column_goes_to_its_last_card() {
+    let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());
+    t.keys("2");
+    // The longest column, read a page at a time.
+    let (col, total) =
+        t.app.kanban.summary.iter().enumerate().map(|(i, s)| (i, s.count)).max_by_key(|(_, n)| *n).unwrap();
+    assert!(total > 100, "the demo has a column longer than a page: {total}");
+    for _ in 0..col {
+        t.keys("l");
+    }
+    assert!(t.app.kanban.columns[col].deals.len() < total as usize);
+    t.keys("G");
+    let c = &t.app.kanban.columns[col];
+    assert_eq!(c.deals.len(), total as usize);
+    assert_eq!(c.selected, c.deals.len() - 1);
+    assert!(c.at_end);
+}

@@ -31,6 +31,8 @@ pub struct Column {
     pub at_end: bool,
     pub loading: bool,
     pub generation: u64,
+    /// `G` asked for the rest of the column: the last card is selected when it arrives.
+    pub to_end: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -93,8 +95,11 @@ impl KanbanView {
                     c.at_end = rows.len() < c.deals.len().max(COLUMN_PAGE);
                     c.deals = rows;
                 } else {
-                    c.at_end = !full;
+                    c.at_end = if c.to_end { rows.len() < FOLLOW_LIMIT } else { !full };
                     c.deals.extend(rows);
+                    if std::mem::take(&mut c.to_end) {
+                        c.selected = c.deals.len().saturating_sub(1);
+                    }
                 }
                 c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                 if after.is_none()
@@ -154,6 +159,23 @@ impl KanbanView {
                 };
                 c.selected = (c.selected as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
                 c.offset = visible_offset(c.offset, c.selected, cards);
+                // The end of a column not read to its end yet: read the rest (as far as a moved card is
+                // followed), then select the last card.
+                if cmd == Command::Bottom
+                    && !c.at_end
+                    && !c.loading
+                    && let Some(last) = c.deals.last()
+                {
+                    c.loading = true;
+                    c.to_end = true;
+                    let q = Query::Column {
+                        stage: self.focus,
+                        generation: c.generation,
+                        after: Some(last.position),
+                        limit: FOLLOW_LIMIT,
+                    };
+                    return Some(vec![Out::Query(q)]);
+                }
                 self.more(cards)
             }
             Command::Refresh => self.reload(ctx),
