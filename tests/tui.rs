@@ -630,3 +630,23 @@ fn g_in_a_long_kanban_column_goes_to_its_last_card() {
     assert_eq!(c.selected, c.deals.len() - 1);
     assert!(c.at_end);
 }
+
+#[test]
+fn reopening_a_won_deal_is_asked_first() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    let won = t.app.kanban.summary.iter().position(|s| s.stage == "Won").unwrap();
+    for _ in 0..won {
+        t.keys("l");
+    }
+    let deal = t.app.kanban.columns[won].deals[0].clone();
+    t.keys("H");
+    let s = t.screen();
+    assert!(s.contains("Reopen deal") && s.contains("back to Negotiation"), "{s}");
+    t.keys("esc");
+    assert_eq!(t.app.kanban.columns[won].deals[0].id, deal.id, "nothing moved");
+    t.keys("H enter");
+    let negotiation = &t.app.kanban.columns[won - 1];
+    let moved = negotiation.deals.iter().find(|d| d.id == deal.id).expect("the deal is in Negotiation");
+    assert_eq!(moved.status, leadline::domain::DealStatus::Open);
+}

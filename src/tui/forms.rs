@@ -64,6 +64,11 @@ pub enum Purpose {
     Lose {
         deal: DealId,
     },
+    /// A won or lost deal moved back into an open stage.
+    Reopen {
+        deal: DealId,
+        stage: String,
+    },
     Snooze {
         task: TaskId,
     },
@@ -210,6 +215,11 @@ pub fn lose(deal: DealId, title: &str) -> Form {
         .with_message(format!("Mark '{title}' lost? enter = yes, esc = no"))
 }
 
+pub fn reopen(deal: DealId, title: &str, from: &str, stage: &str) -> Form {
+    Form::new("Reopen deal", Purpose::Reopen { deal, stage: stage.to_string() }, Vec::new())
+        .with_message(format!("Move '{title}' from {from} back to {stage}, open again? enter = yes, esc = no"))
+}
+
 pub fn snooze(task: TaskId, title: &str) -> Form {
     Form::new(
         format!("Snooze · {title}"),
@@ -332,6 +342,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             stage: ctx.stages.lost_stage.clone(),
             reason: opt(form.value("Reason")),
         },
+        Purpose::Reopen { deal, stage } => Write::MoveDeal { deal: deal.clone(), stage: stage.clone(), reason: None },
         Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
         Purpose::Filter(_) => return Err("a filter is not a write".into()),
     })

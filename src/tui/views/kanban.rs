@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::{Out, thousands};
-use crate::domain::DealId;
 use crate::domain::time::DAY_MS;
+use crate::domain::{DealId, DealStatus};
 use crate::store::deals::{Deal, StageSummary};
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -188,6 +188,10 @@ impl KanbanView {
                     None => vec![Out::Toast("No stage further that way".into(), true)],
                     Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
                     Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(d.id.clone(), &d.title))],
+                    // Won and lost are decisions: undoing one is asked, as making it was.
+                    Some(s) if d.status != DealStatus::Open => {
+                        vec![Out::Form(forms::reopen(d.id.clone(), &d.title, &d.stage, s))]
+                    }
                     Some(s) => {
                         let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
                         self.follow = Some((target, d.id.clone()));
