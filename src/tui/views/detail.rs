@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::Out;
 use crate::domain::time::ago;
@@ -148,7 +148,7 @@ impl DetailView {
         };
         let fields: Vec<(&str, String)> = vec![
             ("Score", l.score.to_string()),
-            ("Last contact", contact),
+            ("Contacted", contact),
             ("E-mail", o(&l.email)),
             ("Phone", o(&l.phone)),
             ("Company", o(&l.company)),
@@ -161,21 +161,29 @@ impl DetailView {
             ("Industry", o(&l.industry)),
             ("Size", o(&l.company_size)),
             ("Interest", o(&l.product_interest)),
-            ("Do not contact", dnc),
+            ("Opted out", dnc),
             ("Created", l.created_at.local(ctx.tz)),
             ("Notes", o(&l.notes)),
         ];
         let label_w = if area.width >= 40 { 14 } else { 10 };
         let room = (area.width as usize).saturating_sub(label_w + 3);
-        let lines: Vec<Line> = fields
-            .into_iter()
-            .map(|(k, v)| {
-                Line::from(vec![
-                    Span::styled(format!("{:>label_w$} ", fit(k, label_w)), theme.muted()),
-                    Span::raw(fit(&v, room)),
-                ])
-            })
-            .collect();
+        // A value too long for its line goes on to the next ones (an e-mail address is not cut short where
+        // three lines hold it); past that it is cut with "…".
+        const VALUE_LINES: usize = 3;
+        let mut lines: Vec<Line> = Vec::new();
+        for (k, v) in fields {
+            let chars: Vec<char> = v.replace('\n', " ⏎ ").chars().collect();
+            let chunks: Vec<String> = chars.chunks(room.max(1)).map(|c| c.iter().collect()).collect();
+            for (i, chunk) in chunks.iter().take(VALUE_LINES).enumerate() {
+                let label = if i == 0 { format!("{:>label_w$} ", fit(k, label_w)) } else { " ".repeat(label_w + 1) };
+                let last = i + 1 == VALUE_LINES && chunks.len() > VALUE_LINES;
+                let text = if last { fit(&format!("{chunk}…"), room) } else { chunk.clone() };
+                lines.push(Line::from(vec![Span::styled(label, theme.muted()), Span::raw(text)]));
+            }
+            if chunks.is_empty() {
+                lines.push(Line::from(Span::styled(format!("{:>label_w$} ", fit(k, label_w)), theme.muted())));
+            }
+        }
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.border())
@@ -184,6 +192,15 @@ impl DetailView {
     }
 
     fn draw_timeline(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
+        // The selected entry in full under the list: a row shows one line of it, the note or reply may be
+        // longer.
+        let whole_h = if self.timeline.is_empty() { 0 } else { 4 };
+        let [area, whole] = Layout::vertical([Constraint::Fill(1), Constraint::Length(whole_h)]).areas(area);
+        if let Some(e) = self.timeline.get(self.selected) {
+            let text = format!("{}  {}", e.at().local(ctx.tz), timeline::describe(e, ctx.tz));
+            let block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), whole);
+        }
         let height = area.height.saturating_sub(2) as usize;
         let offset = visible_offset(self.offset, self.selected, height);
         let width = area.width.saturating_sub(2) as usize;
@@ -212,8 +229,12 @@ impl DetailView {
             .border_style(theme.focused_border())
             .title(Span::styled(title, theme.title()))
             .title_bottom(
-                Line::from(" l log · t task · n note · m meeting · d deal · e edit · D do-not-contact ")
-                    .style(theme.muted()),
+                Line::from(if area.width >= 80 {
+                    " l log · t task · n note · m meeting · d deal · e edit · D do-not-contact "
+                } else {
+                    " l log · t · n · m · d · e · D · ? keys "
+                })
+                .style(theme.muted()),
             );
         let body = if lines.is_empty() {
             Paragraph::new(Span::styled("Nothing yet. Log the first touch with l.", theme.muted()))
