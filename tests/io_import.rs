@@ -449,6 +449,13 @@ fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     let again = import_file(&mut s, &path, &opts).unwrap();
     assert!(again.already_imported);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 10);
+    // Ctrl-C sets the cancel flag: the import stops at the next row, as a crash would, and says so.
+    let mut t = open(dir.path(), "t2.db");
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let opts = ImportOptions { chunk_rows: 3, cancel: Some(cancel), ..Default::default() };
+    let e = import_file(&mut t, &path, &opts).unwrap_err();
+    assert!(matches!(e, IoError::Interrupted { rows: 0 }), "{e}");
+    assert!(e.to_string().contains("run the same command again"), "{e}");
 }
 
 #[test]

@@ -97,6 +97,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         dry_run: a.dry_run,
         chunk_rows: a.chunk_rows,
         stop_after: a.stop_after,
+        cancel: Some(stop_on_interrupt()?),
         progress: std::io::stderr().is_terminal() && !a.json,
         default_country: match &a.country {
             Some(c) if !crate::io::phone::known_country(c) => {
@@ -132,6 +133,19 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         return Err(CliError::Io(format!("{}: every row was rejected; nothing was imported", a.file.display())));
     }
     Ok(())
+}
+
+/// Ctrl-C (or SIGTERM) during an import stops it at the next row with a message saying how to resume,
+/// instead of killing it mid-row (which loses nothing either, but says nothing).
+fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, CliError> {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second press while the import is still winding down ends the process at once.
+        signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone())
+            .and_then(|_| signal_hook::flag::register(signal, flag.clone()))
+            .map_err(|e| CliError::Io(e.to_string()))?;
+    }
+    Ok(flag)
 }
 
 fn print_report(r: &ImportReport) {

@@ -125,6 +125,8 @@ pub struct ImportOptions {
     pub chunk_rows: usize,
     /// Stop (as a crash would) after this many rows of this run: for tests of resuming.
     pub stop_after: Option<u64>,
+    /// Set from outside (Ctrl-C) to stop at the next row, keeping what was committed, as `stop_after` does.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// Country for national phone numbers when a row does not say (ISO code or name).
@@ -146,6 +148,7 @@ impl Default for ImportOptions {
             dry_run: false,
             chunk_rows: 20_000,
             stop_after: None,
+            cancel: None,
             progress: false,
             default_country: None,
             window: None,
@@ -463,7 +466,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 if index <= skip_until {
                     continue;
                 }
-                if opts.stop_after.is_some_and(|limit| this_run_rows >= limit) {
+                let cancelled = opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+                if cancelled || opts.stop_after.is_some_and(|limit| this_run_rows >= limit) {
                     interrupted = true;
                     return Err(StoreError::Refused("stopped".into()));
                 }
