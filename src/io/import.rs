@@ -7,6 +7,7 @@ use std::hash::BuildHasher;
 use std::path::Path;
 use std::str::FromStr;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -782,8 +783,20 @@ impl KeyTable {
 /// The indexes a load looks leads up by, lifted while the key table answers instead.
 const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_by_phone", "leads_by_account"];
 
+/// `name_company_key` as an SQL function on the importing connection.
+const NAME_COMPANY_FN: &str = "leadline_name_company_key";
+
+/// The weak duplicate key: name and company, compared without case, accents or repeated spaces
+/// ("Carla Díaz, Díaz SL" is "carla diaz, diaz sl").
 fn name_company_key(first: &str, last: &str, company: &str) -> String {
-    format!("{} {}\u{1f}{}", first.trim(), last.trim(), company.trim()).to_lowercase()
+    format!("{} {}\u{1f}{}", fold(first), fold(last), fold(company))
+}
+
+fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let folded: String = s.nfd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Applies items inside the chunk's transaction, keeping the caches and counts of the run.
@@ -825,6 +838,17 @@ impl Writer {
         existing: i64,
         in_memory: bool,
     ) -> Result<Self> {
+        // The weak key in SQL, for confirming candidates (SQLite's lower() knows no accents). Nothing in the
+        // schema refers to it; it lives on this connection only.
+        store.conn().create_scalar_function(
+            NAME_COMPANY_FN,
+            3,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let part = |i| ctx.get::<Option<String>>(i).map(Option::unwrap_or_default);
+                Ok(name_company_key(&part(0)?, &part(1)?, &part(2)?))
+            },
+        )?;
         let expected = existing as usize * 3 + rows as usize * 3;
         let hasher = std::collections::hash_map::RandomState::new();
         let mut bloom = Bloom::new(expected);
@@ -1184,30 +1208,56 @@ impl Writer {
         if row.derived_name || !self.bloom.maybe(h) {
             return Ok(None);
         }
-        let name = format!("{} {}", row.first_name, row.last_name);
         let team = db.ctx.team_id.as_str();
         if self.keys.is_some() {
             return Ok(self
                 .confirm(
                     db,
                     &[h],
-                    "SELECT l.id, l.created_at FROM leads l JOIN accounts a ON a.id = l.account_id
-                     WHERE l.seq = ?1 AND a.team_id = ?2 AND lower(a.name) = lower(?4) AND a.deleted_at IS NULL
-                       AND l.name_key = lower(?3) AND l.deleted_at IS NULL",
-                    &[&team, &name, &company.trim()],
+                    &format!(
+                        "SELECT l.id, l.created_at FROM leads l JOIN accounts a ON a.id = l.account_id
+                         WHERE l.seq = ?1 AND a.team_id = ?2 AND a.deleted_at IS NULL AND l.deleted_at IS NULL
+                           AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3"
+                    ),
+                    &[&team, &key],
                 )?
                 .map(LeadId));
         }
+        // Candidates through the search index, which folds accents and case as the key does: every word of
+        // the name and the company (few leads have them all), then the key itself.
+        let words: Vec<String> = format!("{} {} {company}", row.first_name, row.last_name)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        let indexed: Option<String> = if words.is_empty() {
+            None
+        } else {
+            db.conn
+                .prepare_cached(&format!(
+                    "SELECT l.id FROM lead_fts f CROSS JOIN leads l ON l.seq = f.rowid
+                     JOIN accounts a ON a.id = l.account_id
+                     WHERE lead_fts MATCH ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
+                       AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
+                     ORDER BY l.created_at LIMIT 1"
+                ))?
+                .query_row(params![words.join(" AND "), team, key], |r| r.get(0))
+                .optional()?
+        };
+        if let Some(id) = indexed {
+            return Ok(Some(LeadId(id)));
+        }
+        // Leads of this chunk are not in the search index until it ends: through the company's own name
+        // (few leads each), then the key.
         Ok(db
             .conn
-            .prepare_cached(
-                // Through the company (few leads each), not the name (thousands of Anas).
+            .prepare_cached(&format!(
                 "SELECT l.id FROM accounts a JOIN leads l INDEXED BY leads_by_account ON l.account_id = a.id
-                 WHERE a.team_id = ?1 AND lower(a.name) = lower(?3) AND a.deleted_at IS NULL
-                   AND l.name_key = lower(?2) AND l.deleted_at IS NULL
-                 ORDER BY l.created_at LIMIT 1",
-            )?
-            .query_row(params![team, name, company.trim()], |r| r.get(0))
+                 WHERE a.team_id = ?1 AND lower(a.name) = lower(?2) AND a.deleted_at IS NULL AND l.deleted_at IS NULL
+                   AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
+                 ORDER BY l.created_at LIMIT 1"
+            ))?
+            .query_row(params![team, company.trim(), key], |r| r.get(0))
             .optional()?
             .map(LeadId))
     }
