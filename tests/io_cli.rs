@@ -382,7 +382,7 @@ fn a_number_written_nationally_then_internationally_is_one_person() {
 
 #[test]
 fn a_phone_number_is_found_however_it_is_typed() {
-    let (_dir, db) = setup();
+    let (dir, db) = setup();
     run(&db, &["lead", "add", "--first-name", "Ana", "--last-name", "Ruiz", "--phone", "+34 682 074 071"]);
     run(&db, &["lead", "add", "--first-name", "Léa", "--last-name", "Dubois", "--phone", "+33 6 12 34 56 78"]);
     for typed in ["+34 682 074 071", "+34682074071", "682074071", "682 074"] {
@@ -394,6 +394,12 @@ fn a_phone_number_is_found_however_it_is_typed() {
     assert!(out.contains("Léa Dubois"), "{out}");
     let out = run(&db, &["search", "0612345678"]);
     assert!(out.contains("Léa Dubois"), "{out}");
+    // An import that merges into the lead indexes it again the same way.
+    let f = dir.path().join("title.csv");
+    std::fs::write(&f, "first_name,last_name,phone,title\nAna,Ruiz,+34 682 074 071,CEO\n").unwrap();
+    run(&db, &["import", f.to_str().unwrap()]);
+    let out = run(&db, &["search", "682074071"]);
+    assert!(out.contains("Ana Ruiz"), "{out}");
 }
 
 #[test]

@@ -140,8 +140,9 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
 fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, CliError> {
     let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second press while the import is still winding down ends the process at once.
-        signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone())
+        // A second signal while the import is still winding down ends the process at once, with the
+        // shell's code for death by that signal.
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, flag.clone())
             .and_then(|_| signal_hook::flag::register(signal, flag.clone()))
             .map_err(|e| CliError::Io(e.to_string()))?;
     }
@@ -260,14 +261,28 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     };
     match &a.out {
         Some(path) => {
-            // Written beside the target and moved over it once whole: a failure leaves the old file as it was.
             let cannot = |e: &dyn std::fmt::Display| CliError::Io(format!("cannot write {}: {e}", path.display()));
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
-            let mut buf = std::io::BufWriter::with_capacity(1 << 20, file);
-            let n = write(&mut buf)?;
-            let file = buf.into_inner().map_err(|e| cannot(&e.error().to_string()))?;
-            file.persist(path).map_err(|e| cannot(&e.error))?;
+            // Through a link, the file it points at; a device or a pipe (/dev/stdout, >(gzip)) is written as is.
+            let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            let existing = std::fs::metadata(&target).ok();
+            let n = if existing.as_ref().is_some_and(|m| !m.is_file()) {
+                let file = std::fs::OpenOptions::new().write(true).open(&target).map_err(|e| cannot(&e))?;
+                write(&mut std::io::BufWriter::with_capacity(1 << 20, file))?
+            } else {
+                // Written beside the target and moved over it once whole: a failure leaves the old file as
+                // it was. A file replaced keeps its permissions; a new one is the owner's only, like the
+                // database it comes from.
+                let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+                if let Some(m) = &existing {
+                    file.as_file().set_permissions(m.permissions()).map_err(|e| cannot(&e))?;
+                }
+                let mut buf = std::io::BufWriter::with_capacity(1 << 20, file);
+                let n = write(&mut buf)?;
+                let file = buf.into_inner().map_err(|e| cannot(&e.error().to_string()))?;
+                file.persist(&target).map_err(|e| cannot(&e.error))?;
+                n
+            };
             eprintln!("{n} {} written to {}", a.what, path.display());
         }
         None => {

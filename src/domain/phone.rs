@@ -36,6 +36,10 @@ pub const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
 /// The forms a phone number typed as bare digits may have been indexed under: as typed, without a national
 /// trunk prefix, and behind each known calling code ("612345678" may be stored as +33 6 12 34 56 78).
 pub fn digit_variants(digits: &str) -> Vec<String> {
+    // "0034 ..." is the international prefix: the rest is the number with its calling code.
+    if let Some(rest) = digits.strip_prefix("00").filter(|r| r.len() >= 6) {
+        return vec![rest.to_string(), digits.to_string()];
+    }
     let mut out = vec![digits.to_string()];
     let mut add = |v: String| {
         if !out.contains(&v) {

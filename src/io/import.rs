@@ -464,11 +464,15 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     break;
                 };
                 last_index = index;
+                let cancelled = opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+                if cancelled {
+                    interrupted = true;
+                    return Err(StoreError::Refused("stopped".into()));
+                }
                 if index <= skip_until {
                     continue;
                 }
-                let cancelled = opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
-                if cancelled || opts.stop_after.is_some_and(|limit| this_run_rows >= limit) {
+                if opts.stop_after.is_some_and(|limit| this_run_rows >= limit) {
                     interrupted = true;
                     return Err(StoreError::Refused("stopped".into()));
                 }
@@ -1521,7 +1525,10 @@ impl Writer {
         let mut extra: Vec<String> = Vec::new();
         if let (Some(mine), Some(theirs)) = (lead.phone.as_deref(), row.phones.first())
             && patch.phone.is_none()
-            && !match_keys(theirs, row.country.as_deref()).iter().any(|k| stored_key(mine).as_deref() == Some(k))
+            && {
+                let mine = match_keys(mine, row.country.as_deref());
+                !match_keys(theirs, row.country.as_deref()).iter().any(|k| mine.contains(k))
+            }
         {
             extra.push(format!("phone: {theirs}"));
         }
@@ -1628,9 +1635,12 @@ impl Writer {
             let exists: Option<i64> = db
                 .conn
                 .prepare_cached(
-                    "SELECT 1 FROM outreach WHERE lead_id = ?1 AND kind = ?2 AND value = ?3 AND deleted_at IS NULL",
+                    "SELECT 1 FROM outreach WHERE lead_id = ?1 AND kind = ?2 AND value IN (?3, ?4) AND deleted_at IS NULL",
                 )?
-                .query_row(params![lead.as_str(), OutreachKind::Social.code(), url], |r| r.get(0))
+                .query_row(
+                    params![lead.as_str(), OutreachKind::Social.code(), url.trim_end_matches('/'), format!("{}/", url.trim_end_matches('/'))],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if exists.is_none() {
                 let mut o = NewOutreach::new(lead.clone(), OutreachKind::Social);
@@ -1742,14 +1752,7 @@ impl Writer {
     /// Refreshes the index rows of existing leads edited while the triggers were lifted.
     fn reindex(&mut self, db: &Db<'_>) -> crate::store::Result<()> {
         for seq in std::mem::take(&mut self.touched_seqs) {
-            db.conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
-            db.conn
-                .prepare_cached(
-                    "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-                     SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, l.phone, a.name, l.title, l.tags
-                     FROM leads l LEFT JOIN accounts a ON a.id = l.account_id WHERE l.seq = ?1 AND l.deleted_at IS NULL",
-                )?
-                .execute([seq])?;
+            bulk::reindex_lead(db.conn, seq)?;
         }
         Ok(())
     }

@@ -78,6 +78,18 @@ impl Lift {
 const PHONE_TERMS: &str = "l.phone || ' ' || replace(replace(replace(replace(replace(replace(l.phone, ' ', ''), '-', ''), \
                            '(', ''), ')', ''), '.', ''), '/', '')";
 
+/// Indexes one lead for search again (edited while the triggers were lifted), as the triggers would.
+pub fn reindex_lead(conn: &Connection, seq: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
+         SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {PHONE_TERMS}, a.name, l.title, l.tags
+         FROM leads l LEFT JOIN accounts a ON a.id = l.account_id WHERE l.seq = ?1 AND l.deleted_at IS NULL"
+    ))?
+    .execute([seq])?;
+    Ok(())
+}
+
 /// Search-index leaf pages, in bytes (SQLite's default is 1,000).
 const FTS_PAGE_BYTES: i64 = 4000;
 /// Segments of one level merged together: SQLite's default, and the wider step of a bulk fill.

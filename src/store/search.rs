@@ -9,8 +9,10 @@ use crate::store::leads::Lead;
 /// (anything not a letter or digit separates), every word a quoted prefix term, all must match.
 /// Returns None when nothing searchable is left (only punctuation).
 pub fn fts_query(text: &str) -> Option<String> {
+    // Combining marks (Devanagari or Thai vowel signs) separate words for the index's tokenizer, so they
+    // separate terms here too: a term it would split in two is a phrase, which this index cannot answer.
     let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
         .filter(|w| !w.is_empty())
         .map(|w| {
             // A long run of digits is a phone number typed without spaces: it may be indexed behind a
@@ -63,6 +65,7 @@ mod tests {
         assert_eq!(fts_query("\" OR 1=1 --").unwrap(), "\"OR\"* AND \"1\"* AND \"1\"*");
         assert!(fts_query("  --  ").is_none());
         assert_eq!(fts_query("ana@example.com").unwrap(), "\"ana\"* AND \"example\"* AND \"com\"*");
+        assert_eq!(fts_query("राम").unwrap(), "\"र\"* AND \"म\"*");
         let phone = fts_query("682074071").unwrap();
         assert!(phone.starts_with("(\"682074071\"* OR ") && phone.contains(" OR \"34682074071\"*"), "{phone}");
     }

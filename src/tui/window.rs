@@ -142,6 +142,7 @@ impl LeadWindow {
     }
 
     pub fn top(&mut self) -> Vec<Query> {
+        self.follow = None;
         self.selected = 0;
         self.offset = 0;
         if self.at_top {
@@ -155,6 +156,7 @@ impl LeadWindow {
     }
 
     pub fn bottom(&mut self) -> Vec<Query> {
+        self.follow = None;
         if self.at_end {
             self.selected = self.rows.len().saturating_sub(1);
             Vec::new()
@@ -249,6 +251,9 @@ impl LeadWindow {
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                 self.loading_fwd = false;
             }
+            // The lead is gone, or no longer in this list (a write took it out of the filter): the rows
+            // read again stay, as after any refresh.
+            PageDir::Around(ref id) if rows.first().is_none_or(|l| l.id != *id) => self.loading_fwd = false,
             PageDir::Around(_) => {
                 // The followed lead first; the rows above it come by the usual prefetch (they stop at once
                 // if there are none).

@@ -138,10 +138,16 @@ impl Form {
         }
     }
 
-    /// Pasted text goes in whole at the cursor, line breaks included (a pasted note keeps its lines).
+    /// Pasted text goes in whole at the cursor: a note keeps its line breaks, any other field takes the
+    /// lines joined by spaces (an address copied with its line end is still one address).
     pub fn paste(&mut self, text: &str) {
         if let Some(f) = self.text_field() {
-            f.insert(&text.replace("\r\n", "\n").replace('\r', "\n"));
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            if matches!(f.label.as_str(), "Note" | "Notes") {
+                f.insert(&text);
+            } else {
+                f.insert(&text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
+            }
         }
     }
 
