@@ -647,19 +647,9 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
     let emma = lead(&s, "emma.schulz@mueller.de");
     let task = s
         .write(|db| {
-            leadline::store::tasks::add(
-                db,
-                leadline::store::tasks::NewTask {
-                    title: "Call Emma".into(),
-                    due_at: ts("2026-10-10T09:00:00Z"),
-                    kind: leadline::domain::TaskKind::FollowUp,
-                    lead: Some(emma.id.clone()),
-                    deal: None,
-                    origin: "manual".into(),
-                    dedupe_key: None,
-                    channel: None,
-                },
-            )
+            let mut call = leadline::store::tasks::NewTask::manual("Call Emma", ts("2026-10-10T09:00:00Z"));
+            call.lead = Some(emma.id.clone());
+            leadline::store::tasks::add(db, call)
         })
         .unwrap();
     assert!(names(&s).is_empty());

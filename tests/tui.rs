@@ -510,19 +510,9 @@ fn the_minute_timer_runs_time_based_automations_and_says_what_it_did() {
 
 #[test]
 fn follow_ups_count_every_task_and_a_long_overdue_list_hides_nothing_due_today() {
-    use leadline::domain::TaskKind;
     use leadline::store::tasks::{self, NewTask};
     let (_d, mut t) = driver(160, 48);
-    let task = |title: String, due: Timestamp| NewTask {
-        title,
-        due_at: due,
-        kind: TaskKind::FollowUp,
-        lead: None,
-        deal: None,
-        origin: "manual".into(),
-        dedupe_key: None,
-        channel: None,
-    };
+    let task = NewTask::manual;
     t.store
         .write(|db| {
             for i in 0..400 {

@@ -78,15 +78,21 @@ impl Lift {
 const PHONE_TERMS: &str = "l.phone || ' ' || replace(replace(replace(replace(replace(replace(l.phone, ' ', ''), '-', ''), \
                            '(', ''), ')', ''), '.', ''), '/', '')";
 
+/// The statement that indexes the live leads `filter` picks, `company` naming each one's company (through
+/// the accounts join, or otherwise).
+fn index_leads_sql(company: &str, filter: &str) -> String {
+    let join = if company == "a.name" { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" };
+    format!(
+        "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
+         SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {PHONE_TERMS}, {company}, l.title, l.tags
+         FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL"
+    )
+}
+
 /// Indexes one lead for search again (edited while the triggers were lifted), as the triggers would.
 pub fn reindex_lead(conn: &Connection, seq: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
-    conn.prepare_cached(&format!(
-        "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-         SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {PHONE_TERMS}, a.name, l.title, l.tags
-         FROM leads l LEFT JOIN accounts a ON a.id = l.account_id WHERE l.seq = ?1 AND l.deleted_at IS NULL"
-    ))?
-    .execute([seq])?;
+    conn.prepare_cached(&index_leads_sql("a.name", "l.seq = ?1"))?.execute([seq])?;
     Ok(())
 }
 
@@ -107,14 +113,7 @@ const COMPANIES_IN_MEMORY: i64 = 250_000;
 /// Indexes the leads past `from_seq` for search. Looking each lead's company up through the accounts
 /// index is a third of the fill on a million leads; a hash map of the names does it in a tenth of that.
 fn fill_search_index(conn: &Connection, from_seq: i64, companies_in_memory: i64) -> Result<()> {
-    let insert = |company: &str| {
-        format!(
-            "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-             SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {PHONE_TERMS}, {company}, l.title, l.tags
-             FROM leads l {join} WHERE l.seq > ?1 AND l.deleted_at IS NULL",
-            join = if company == "a.name" { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" }
-        )
-    };
+    let insert = |company: &str| index_leads_sql(company, "l.seq > ?1");
     let accounts: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
     if accounts > companies_in_memory {
         conn.execute(&insert("a.name"), [from_seq])?;
