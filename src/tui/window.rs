@@ -109,12 +109,7 @@ impl LeadWindow {
     /// row (a positive reply raises its score), and it must show up there.
     pub fn refresh(&mut self) -> Vec<Query> {
         let Some(first) = self.rows.front() else { return self.reset() };
-        let c = if self.match_order() {
-            // Newest first: "after" means a lower row number, so start just above the first held row.
-            Cursor { seq: first.seq + 1, ..self.sort.cursor_of(first) }
-        } else {
-            cursor_before(self.sort, first)
-        };
+        let c = cursor_before(self.sort, self.match_order(), first);
         self.follow = self.selected_lead().map(|l| l.id.clone());
         self.generation += 1;
         self.count_generation = self.generation;
@@ -340,7 +335,8 @@ pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
     }
 }
 
-/// The keyset cursor just before a lead, for callers that want to re-read from it.
-pub fn cursor_before(sort: LeadSort, lead: &Lead) -> Cursor {
-    sort.cursor_before(lead)
+/// The keyset cursor just before a lead, to read the list again from it: in `sort`, or, while a search
+/// lists matches newest first (`match_order`), just above its row number ("after" means a lower one).
+pub fn cursor_before(sort: LeadSort, match_order: bool, lead: &Lead) -> Cursor {
+    if match_order { Cursor { seq: lead.seq + 1, ..sort.cursor_of(lead) } } else { sort.cursor_before(lead) }
 }

@@ -18,6 +18,7 @@ use crate::store::outreach::{self, NewOutreach};
 use crate::store::tasks::{self, NewTask, Task};
 use crate::store::timeline::{self, Entry};
 use crate::store::{Store, meetings, notes};
+use crate::tui::window::cursor_before;
 
 /// Which virtual lead list a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -209,14 +210,7 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                         PageDir::Before(c) => back(&db, &query, Some(c)),
                         PageDir::Around(id) => leads::find(&db, id).and_then(|lead| {
                             // A lead removed meanwhile: from the top.
-                            let c = lead.map(|lead| {
-                                if query.filter.text.is_some() {
-                                    // Newest match first: start just above the lead's row number.
-                                    Cursor { seq: lead.seq + 1, ..query.sort.cursor_of(&lead) }
-                                } else {
-                                    query.sort.cursor_before(&lead)
-                                }
-                            });
+                            let c = lead.map(|l| cursor_before(query.sort, query.filter.text.is_some(), &l));
                             fwd(&db, &LeadQuery { after: c, ..query })
                         }),
                     };
