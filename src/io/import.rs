@@ -15,7 +15,7 @@ use super::csv_import::{self, CsvSource};
 use super::phone::{match_keys, stored_key};
 use super::presets::{Field, Preset};
 use super::record::{LeadRow, Reject, RowRules};
-use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
+use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, fold, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
 use crate::domain::lead::normalize_email;
 use crate::domain::{AccountId, LeadId, OutreachKind, Timestamp, UserId, ValidationError};
@@ -794,13 +794,6 @@ const NAME_COMPANY_FN: &str = "leadline_name_company_key";
 /// ("Carla Díaz, Díaz SL" is "carla diaz, diaz sl").
 fn name_company_key(first: &str, last: &str, company: &str) -> String {
     format!("{} {}\u{1f}{}", fold(first), fold(last), fold(company))
-}
-
-fn fold(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    let folded: String = s.nfd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Applies items inside the chunk's transaction, keeping the caches and counts of the run.

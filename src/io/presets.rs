@@ -424,14 +424,7 @@ pub fn norm_header(h: &str) -> String {
 /// Loose matching for any other CSV: common English and Spanish column names, and leadline's own.
 fn loose(header: &str) -> Option<Field> {
     use Field::*;
-    let key: String = header.chars().filter(|c| c.is_alphanumeric()).collect();
-    let key = key
-        .replace(['á', 'à'], "a")
-        .replace('é', "e")
-        .replace('í', "i")
-        .replace('ó', "o")
-        .replace('ú', "u")
-        .replace('ñ', "n");
+    let key: String = super::text::fold(header).chars().filter(|c| c.is_alphanumeric()).collect();
     Some(match key.as_str() {
         // A bare "ID" or "Lead ID" is the other system's key, not ours: left out rather than read as a leadline id.
         "leadlineid" => Id,

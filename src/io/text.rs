@@ -130,6 +130,14 @@ impl<R: Read> Read for Utf8Reader<R> {
     }
 }
 
+/// Text as compared loosely: lower-case, accents dropped ("Díaz" is "diaz"), runs of spaces made one.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let folded: String = s.nfd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
 pub fn utf8_stream<'a, R: Read + 'a>(inner: R, encoding: &'static Encoding) -> Box<dyn Read + 'a> {
     if encoding == UTF_8 {
