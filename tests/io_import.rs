@@ -716,6 +716,9 @@ fn broken_json_vcard_and_calendar_files_are_refused() {
         ("b.vcf", "BEGIN:VCARD\nVERSION:3.0\n", "no contacts"),
         ("c.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "no events"),
         ("d.jsonl", "{oops\n{also bad\n", "not JSON"),
+        ("f.json", " [ ] ", "has no records"),
+        ("g.jsonl", "\n  \n", "is empty"),
+        ("h.json", "[{\"first_name\": \"Ana\"}] trailing", "not valid JSON"),
     ];
     for (name, text, expect) in cases {
         let path = dir.path().join(name);
@@ -734,6 +737,14 @@ fn broken_json_vcard_and_calendar_files_are_refused() {
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 2));
     assert_eq!(r.rejects[1].line, 3);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+    // An array is read element by element: each one is numbered by its position.
+    let path = dir.path().join("i.json");
+    std::fs::write(&path, "\u{feff}[{\"first_name\":\"Cy\"},\n 7,\n {\"first_name\":\"Di\",\"tags\":[\"a\"]}]\n")
+        .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 1));
+    assert_eq!((r.rejects[0].line, r.rejects[0].reason.as_str()), (2, "is not a JSON object"));
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 3);
 }
 
 /// Everything that says who the leads are and what was staged, in a stable order.
@@ -835,4 +846,31 @@ fn every_csv_fixture_imports_the_same_in_bulk_as_row_by_row() {
         }
         assert_eq!(outcomes[0], outcomes[1], "{name}");
     }
+}
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_exported_as_text_and_come_back_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hostile.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Phone,Company,Job Title\n\
+         \"=HYPERLINK(\"\"http://x.example\"\",\"\"Click\"\")\",Stone,eve@x.example,+34 600 11 22 33,@SUM(A1),-2+3+cmd|' /C calc'!A0\n",
+    )
+    .unwrap();
+    let mut a = open(dir.path(), "a.db");
+    import_file(&mut a, &path, &ImportOptions::default()).unwrap();
+    let csv = &export_all(&a, ExportFormat::Csv)[0];
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.contains("\"'=HYPERLINK(") && row.contains(",'@SUM(A1),") && row.contains("'-2+3+cmd"), "{row}");
+    // A phone number stays a phone number.
+    assert!(row.contains(",+34 600 11 22 33,"), "{row}");
+    let back = dir.path().join("back.csv");
+    std::fs::write(&back, csv).unwrap();
+    let mut b = open(dir.path(), "b.db");
+    import_file(&mut b, &back, &ImportOptions::default()).unwrap();
+    let eve = lead(&b, "eve@x.example");
+    assert_eq!(eve.first_name, "=HYPERLINK(\"http://x.example\",\"Click\")");
+    assert_eq!(eve.title.as_deref(), Some("-2+3+cmd|' /C calc'!A0"));
+    assert_eq!(export_all(&b, ExportFormat::Csv)[0].lines().nth(1), Some(row));
 }

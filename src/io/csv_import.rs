@@ -2,14 +2,14 @@
 //! anything is written, then rows streamed one at a time and mapped through a preset.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use super::presets::{Field, Preset};
 use super::record::{self, RowResult, RowRules};
-use super::text::{Sniff, field_text, field_text_into, utf8_stream};
+use super::text::{Sniff, field_text, field_text_into, open_text, strip_formula_guard};
 use super::{Result, bad_file, file_err};
 
 /// What one pass over the raw bytes found: the file's identity and whether its quoting is whole.
@@ -167,9 +167,7 @@ impl CsvSource {
     ) -> Result<Self> {
         let header_at = header_line(&sniff.sample);
         let delimiter = delimiter(&sniff.sample, header_at);
-        let mut file = File::open(path).map_err(|e| file_err(path, e))?;
-        file.seek(SeekFrom::Start(sniff.bom_len as u64)).map_err(|e| file_err(path, e))?;
-        let stream = utf8_stream(BufReader::with_capacity(256 * 1024, file), sniff.encoding);
+        let stream = open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e))?;
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -257,6 +255,7 @@ impl CsvSource {
                 }
                 None => values.push(field_text(field)),
             }
+            strip_formula_guard(&mut values[i]);
         }
         let row = record::from_fields(line, &self.headers, &self.fields, values, &self.rules);
         Ok(Some((self.index, row)))

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use rusqlite::{ToSql, params_from_iter};
 use serde::Serialize;
 
+use super::text::spreadsheet_safe;
 use super::{Result, file_err};
 use crate::domain::time::DAY_MS;
 use crate::domain::{Lifecycle, Timestamp, ValidationError};
@@ -105,6 +106,14 @@ impl Where {
     }
 }
 
+/// One CSV record of values that came from people: none of them can run as a spreadsheet formula.
+pub(crate) fn write_cells<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) -> csv::Result<()> {
+    for cell in cells {
+        w.write_field(spreadsheet_safe(cell).as_bytes())?;
+    }
+    w.write_record(None::<&[u8]>)
+}
+
 /// Writes rows as CSV, a JSON array or JSON lines, one at a time.
 pub struct Sink<'w> {
     format: ExportFormat,
@@ -133,7 +142,7 @@ impl<'w> Sink<'w> {
 
     pub fn row<T: Serialize>(&mut self, value: &T, cells: impl FnOnce() -> Vec<String>) -> std::io::Result<()> {
         match (&mut self.csv, &mut self.raw) {
-            (Some(w), _) => w.write_record(cells())?,
+            (Some(w), _) => write_cells(w, &cells())?,
             (None, Some(out)) => {
                 if self.format == ExportFormat::Json {
                     out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;

@@ -242,10 +242,11 @@ pub enum Item {
 /// An item read: its position in the file, and the item, nothing (blank), or a reject.
 type Numbered = (u64, std::result::Result<Option<Item>, Reject>);
 
-/// Where items come from: a streamed CSV file or a parsed vCard / iCalendar / JSON file.
+/// Where items come from: a streamed CSV or JSON file, or a parsed vCard / iCalendar file.
 enum Source {
     Csv(Box<CsvSource>),
     Parsed { items: std::vec::IntoIter<Numbered>, index: u64, total: u64 },
+    Json { stream: Box<json::Stream>, path: std::path::PathBuf, index: u64, total: u64 },
 }
 
 impl Source {
@@ -256,20 +257,24 @@ impl Source {
                 *index += 1;
                 (*index, r)
             })),
+            Source::Json { stream, path, index, .. } => Ok(stream.next_record(path)?.map(|(_, r)| {
+                *index += 1;
+                (*index, r)
+            })),
         }
     }
 
     fn position(&self) -> u64 {
         match self {
             Source::Csv(c) => c.byte_position(),
-            Source::Parsed { index, .. } => *index,
+            Source::Parsed { index, .. } | Source::Json { index, .. } => *index,
         }
     }
 
     fn length(&self, size: u64) -> u64 {
         match self {
             Source::Csv(_) => size,
-            Source::Parsed { total, .. } => *total,
+            Source::Parsed { total, .. } | Source::Json { total, .. } => *total,
         }
     }
 }
@@ -312,6 +317,16 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             let ignored = csv.ignored_columns();
             (Source::Csv(Box::new(csv)), preset, headers, ignored)
         }
+        Format::Json => {
+            let stream = json::Stream::open(path, &sniffed, rules.clone())?;
+            let total = stream.total;
+            (
+                Source::Json { stream: Box::new(stream), path: path.to_path_buf(), index: 0, total },
+                None,
+                Vec::new(),
+                Vec::new(),
+            )
+        }
         other => {
             let text = read_text(path, &sniffed)?;
             let items: Vec<Numbered> = match other {
@@ -324,13 +339,12 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     .into_iter()
                     .map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e))))))
                     .collect(),
-                _ => json::parse(&text, &rules).map_err(|m| bad_file(path, m))?.into_iter().map(|r| (0, r)).collect(),
+                _ => unreachable!("JSON is streamed"),
             };
             if items.is_empty() {
                 let what = match other {
                     Format::Vcard => "has no contacts (BEGIN:VCARD ... END:VCARD)",
-                    Format::Ics => "has no events in the import window",
-                    _ => "has no records",
+                    _ => "has no events in the import window",
                 };
                 return Err(bad_file(path, what));
             }
@@ -427,7 +441,11 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     // command starts it again; smaller imports commit in chunks and resume after the last one.
     let bulk = opts.bulk.unwrap_or(format == Format::Csv && scan.size > 8 << 20 && (existing as u64) < scan.size / 200);
     // A bulk CSV load also lifts the look-up indexes and finds duplicates through keys held in memory.
-    let rows = if scan.lines > 0 { scan.lines + 1 } else { scan.size / 40 };
+    let rows = match &source {
+        Source::Csv(_) if scan.lines > 0 => scan.lines + 1,
+        Source::Csv(_) => scan.size / 40,
+        Source::Parsed { total, .. } | Source::Json { total, .. } => *total,
+    };
     let mut writer =
         Writer::new(store, opts, &run_id, rows, existing, bulk && format == Format::Csv && scan.lines > 0)?;
     writer.counts = report.counts.clone();
@@ -650,7 +668,7 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     let mut write = |r: &Reject| -> Result<()> {
         let mut cells = vec![r.line.to_string(), r.column.clone().unwrap_or_default(), r.reason.clone()];
         cells.extend(r.record.iter().cloned());
-        w.write_record(&cells).map_err(|e| file_err(out, e))
+        super::export::write_cells(&mut w, &cells).map_err(|e| file_err(out, e))
     };
     let mut n = 0u64;
     match (&report.run_id, report.dry_run) {

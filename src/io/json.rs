@@ -1,11 +1,18 @@
 //! leadline's own JSON / JSONL (the shape `leadline export` writes): leads, outreach, meetings, deals and
 //! tasks come back with their ids and times, so export then import into a new database gives the same data.
 
+use std::io::{BufRead, Read};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
 use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
+use serde::de::{Deserializer as _, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::record::{LeadRow, Reject, RowRules, finish};
+use super::text::{Sniff, open_text};
+use super::{IoError, bad_file, file_err};
 use crate::domain::lead::normalize_tag;
 use crate::domain::outreach::validate_personalization;
 use crate::domain::{
@@ -102,25 +109,138 @@ impl Object {
 
 type Parsed = std::result::Result<Option<super::import::Item>, Reject>;
 
-/// Reads a JSON array or JSON lines. A file that is not JSON at all is an error; a bad record is a reject.
-pub fn parse(text: &str, rules: &RowRules) -> std::result::Result<Vec<Parsed>, String> {
-    let t = text.trim_start_matches('\u{feff}').trim();
-    let values: Vec<(u64, std::result::Result<Value, String>)> = if t.starts_with('[') {
-        let all: Vec<Value> = serde_json::from_str(t).map_err(|e| format!("is not valid JSON: {e}"))?;
-        all.into_iter().enumerate().map(|(i, v)| ((i + 1) as u64, Ok(v))).collect()
-    } else {
-        let lines: Vec<(u64, std::result::Result<Value, String>)> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| ((i + 1) as u64, serde_json::from_str(l.trim()).map_err(|e| format!("is not JSON: {e}"))))
-            .collect();
-        if lines.iter().all(|(_, v)| v.is_err()) {
-            return Err(lines.first().map(|(_, v)| v.clone().err().unwrap_or_default()).unwrap_or_default());
+/// The records of a JSON array or JSON-lines file, read one at a time: memory holds one record whatever
+/// the file's size. Opening reads the file through once, so a file that is not JSON is refused before
+/// anything is written.
+pub struct Stream {
+    records: Records,
+    rules: RowRules,
+    /// How many records the file holds (for the progress bar).
+    pub total: u64,
+}
+
+enum Records {
+    /// One record per line, numbered by its line.
+    Lines { text: std::io::BufReader<Box<dyn Read>>, line: u64, buf: String },
+    /// A JSON array, parsed on a thread of its own that hands the elements over one by one.
+    Array(Receiver<std::result::Result<(u64, Value), String>>),
+}
+
+/// Elements parsed ahead of the import.
+const ARRAY_AHEAD: usize = 256;
+
+impl Stream {
+    pub fn open(path: &Path, sniff: &Sniff, rules: RowRules) -> std::result::Result<Self, IoError> {
+        let open = || open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
+        let is_array = sniff.sample.trim_start_matches('\u{feff}').trim_start().starts_with('[');
+        if is_array {
+            let mut de = serde_json::Deserializer::from_reader(open()?);
+            let total = de
+                .deserialize_seq(CountElements)
+                .and_then(|n| de.end().map(|()| n))
+                .map_err(|e| bad_file(path, format!("is not valid JSON: {e}")))?;
+            if total == 0 {
+                return Err(bad_file(path, "has no records"));
+            }
+            let (tx, rx) = sync_channel(ARRAY_AHEAD);
+            let (path, encoding, bom_len) = (path.to_path_buf(), sniff.encoding, sniff.bom_len);
+            std::thread::spawn(move || {
+                let sent = match open_text(&path, encoding, bom_len) {
+                    Ok(r) => serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx)),
+                    Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
+                };
+                // Nobody listens once the import has stopped; otherwise the file changed since it was checked.
+                if let Err(e) = sent {
+                    let _ = tx.send(Err(format!("changed while it was read: {e}")));
+                }
+            });
+            return Ok(Self { records: Records::Array(rx), rules, total });
         }
-        lines
-    };
-    Ok(values.into_iter().map(|(line, v)| record(line, v, rules)).collect())
+        // JSON lines: refused only when no line at all is JSON; a bad line is a reject.
+        let (mut total, mut first_error, mut any_json) = (0u64, None, false);
+        for (i, line) in std::io::BufReader::new(open()?).lines().enumerate() {
+            let line = line.map_err(|e| file_err(path, e))?;
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            total += 1;
+            match serde_json::from_str::<IgnoredAny>(line) {
+                Ok(_) => any_json = true,
+                Err(e) if first_error.is_none() => first_error = Some(format!("line {}: is not JSON: {e}", i + 1)),
+                Err(_) => {}
+            }
+        }
+        if total == 0 {
+            return Err(bad_file(path, "has no records"));
+        }
+        if let (false, Some(e)) = (any_json, first_error) {
+            return Err(bad_file(path, e));
+        }
+        let text = std::io::BufReader::new(open()?);
+        Ok(Self { records: Records::Lines { text, line: 0, buf: String::new() }, rules, total })
+    }
+
+    /// The next record with its line (JSON lines) or position (array); `None` at the end.
+    pub fn next_record(&mut self, path: &Path) -> std::result::Result<Option<(u64, Parsed)>, IoError> {
+        match &mut self.records {
+            Records::Lines { text, line, buf } => loop {
+                buf.clear();
+                if text.read_line(buf).map_err(|e| file_err(path, e))? == 0 {
+                    return Ok(None);
+                }
+                *line += 1;
+                let l = buf.trim();
+                if l.is_empty() {
+                    continue;
+                }
+                let value = serde_json::from_str(l).map_err(|e| format!("is not JSON: {e}"));
+                return Ok(Some((*line, record(*line, value, &self.rules))));
+            },
+            Records::Array(rx) => match rx.recv() {
+                Err(_) => Ok(None),
+                Ok(Err(e)) => Err(bad_file(path, e)),
+                Ok(Ok((position, value))) => Ok(Some((position, record(position, Ok(value), &self.rules)))),
+            },
+        }
+    }
+}
+
+/// Counts the elements of an array without keeping them.
+struct CountElements;
+
+impl<'de> Visitor<'de> for CountElements {
+    type Value = u64;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<u64, A::Error> {
+        let mut n = 0;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// Hands each element of an array over as it is parsed, numbered from 1; stops when nobody listens.
+struct SendElements<'a>(&'a SyncSender<std::result::Result<(u64, Value), String>>);
+
+impl<'de> Visitor<'de> for SendElements<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let mut n = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            n += 1;
+            if self.0.send(Ok((n, v))).is_err() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
 }
 
 fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) -> Parsed {

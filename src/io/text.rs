@@ -69,6 +69,30 @@ pub fn field_text_into(bytes: &[u8], out: &mut String) {
     }
 }
 
+/// Whether a spreadsheet opening a CSV file would take this cell for a formula and run it: it starts with
+/// `=`, `@`, a tab or a carriage return, or with `+` or `-` before anything but a number or a phone number.
+pub fn looks_like_formula(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !chars.all(|c| c.is_ascii_digit() || " ()-./,+".contains(c)),
+        _ => false,
+    }
+}
+
+/// A cell as a CSV export writes it: a would-be formula gets a leading apostrophe, which makes a spreadsheet
+/// show it as text.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(cell) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// A cell as an import reads it: the apostrophe an export put before a would-be formula comes off again.
+pub fn strip_formula_guard(cell: &mut String) {
+    if cell.starts_with('\'') && looks_like_formula(&cell[1..]) {
+        cell.remove(0);
+    }
+}
+
 /// A reader that converts a legacy or UTF-16 stream to UTF-8 as it goes (constant memory).
 pub struct Utf8Reader<R> {
     inner: R,
@@ -136,6 +160,18 @@ pub fn fold(s: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     let folded: String = s.nfd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Opens a text file as UTF-8 with `\n` line ends, past its byte-order mark.
+pub fn open_text(
+    path: &std::path::Path,
+    encoding: &'static Encoding,
+    bom_len: usize,
+) -> std::io::Result<Box<dyn Read>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(bom_len as u64))?;
+    Ok(utf8_stream(std::io::BufReader::with_capacity(256 * 1024, file), encoding))
 }
 
 /// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
@@ -239,5 +275,22 @@ mod tests {
         let mut lf = String::new();
         LfReader::new(&b"a\r\nb\rc\r\n\r"[..]).read_to_string(&mut lf).unwrap();
         assert_eq!(lf, "a\nb\rc\n\r");
+    }
+
+    #[test]
+    fn tells_formulas_from_numbers_and_phones() {
+        for cell in ["=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+x", "\tx", "\rx"] {
+            assert!(looks_like_formula(cell), "{cell:?}");
+        }
+        for cell in ["+34 600 11 22 33", "-12.5", "+1 (415) 555-0100", "+", "", "Ana", "a=b", "'=x"] {
+            assert!(!looks_like_formula(cell), "{cell:?}");
+        }
+        let mut cell = spreadsheet_safe("=x").into_owned();
+        assert_eq!(cell, "'=x");
+        strip_formula_guard(&mut cell);
+        assert_eq!(cell, "=x");
+        let mut quoted = String::from("'quoted'");
+        strip_formula_guard(&mut quoted);
+        assert_eq!(quoted, "'quoted'");
     }
 }
