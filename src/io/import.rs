@@ -467,6 +467,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep },
             )?;
             writer.lift_lookups(db)?;
+            if bulk {
+                writer.search = bulk::SearchIndexBuild::start(db.conn)?;
+            }
             let mut n = 0usize;
             let mut last_index = 0u64;
             while n < chunk_rows {
@@ -507,7 +510,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             }
             tracing::debug!(elapsed = ?started.elapsed(), rows = n, "import: rows written");
             writer.restore_lookups(db)?;
-            lift.restore(db.conn)?;
+            lift.restore_with(db.conn, writer.search.take())?;
             writer.reindex(db)?;
             if opts.dry_run {
                 return Err(StoreError::Refused("dry run".into()));
@@ -527,6 +530,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             )?;
             Ok(())
         });
+        bulk::SearchIndexBuild::detach(store.conn());
         match result {
             Ok(()) => {}
             Err(_) if opts.dry_run && stash.is_none() && !interrupted => {
@@ -837,6 +841,8 @@ struct Writer {
     dry_rejects: Vec<Reject>,
     /// Existing leads edited while the FTS triggers were lifted: their index rows are refreshed at chunk end.
     touched_seqs: Vec<i64>,
+    /// During a bulk load into an empty search index: that index, built beside the load.
+    search: Option<bulk::SearchIndexBuild>,
     rng: fastrand::Rng,
     /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
     /// change notices would not fit the memory budget).
@@ -912,6 +918,7 @@ impl Writer {
             actions: Vec::new(),
             dry_rejects: Vec::new(),
             touched_seqs: Vec::new(),
+            search: None,
             bulk: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
@@ -1029,6 +1036,7 @@ impl Writer {
         self.keys = None;
         self.lifted = None;
         self.touched_seqs.clear();
+        self.search = None;
     }
 
     fn act(&mut self, line: u64, object: &'static str, action: &'static str, subject: String, detail: String) {
@@ -1052,6 +1060,7 @@ impl Writer {
                     };
                 }
                 db.conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
+                let mark = self.search.as_ref().map(bulk::SearchIndexBuild::mark);
                 match self.apply_lead(db, *row) {
                     Ok(()) => {
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
@@ -1060,6 +1069,9 @@ impl Writer {
                     Err(StoreError::Invalid(v)) => {
                         db.conn.prepare_cached("ROLLBACK TO import_row")?.execute([])?;
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
+                        if let (Some(search), Some(mark)) = (self.search.as_mut(), mark) {
+                            search.rollback_to(mark);
+                        }
                         let reject =
                             Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: Vec::new() };
                         self.reject(db, "leads", reject)
@@ -1440,6 +1452,21 @@ impl Writer {
                 created.0,
                 row.updated_at.unwrap_or(created).0,
             ])?;
+        let seq = db.conn.last_insert_rowid();
+        if let Some(search) = self.search.as_mut() {
+            search.push(
+                seq,
+                &bulk::SearchFields {
+                    first_name: row.first_name.trim(),
+                    last_name: row.last_name.trim(),
+                    email,
+                    phone,
+                    company: row.company.as_deref().map(str::trim),
+                    title: row.title.as_deref(),
+                    tags: &tags,
+                },
+            );
+        }
         if let Some(score) = row.score.filter(|s| *s != 0) {
             // A score carried by the file (leadline's own export) until the rules recompute it.
             db.conn
@@ -1447,7 +1474,7 @@ impl Writer {
                     "INSERT INTO lead_scores (seq, score, priority) VALUES (?1, ?2, ?2)
                      ON CONFLICT (seq) DO UPDATE SET score = excluded.score, priority = excluded.priority",
                 )?
-                .execute(params![db.conn.last_insert_rowid(), score])?;
+                .execute(params![seq, score])?;
         }
         if !row.tags.is_empty() {
             let mut ins = db.conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
@@ -1461,7 +1488,6 @@ impl Writer {
         if dnc {
             super::privacy::log(db, &id, "opt_out", Some("opted out in the imported file"))?;
         }
-        let seq = db.conn.last_insert_rowid();
         self.remember_keys(db, row, Some(seq), phone, email_key.as_deref(), name_key)?;
         Ok(id)
     }

@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 
 use super::Result;
+pub use super::search_build::{SearchFields, SearchIndexBuild};
 
 /// What a `Lift` put aside, to be restored in the same transaction.
 pub struct Lift {
@@ -59,24 +60,55 @@ impl Lift {
     /// Rebuilds the lifted indexes, indexes every lead added since `begin` for search, gives each a score
     /// row unless the load wrote one itself, and restores the triggers.
     pub fn restore(self, conn: &Connection) -> Result<()> {
+        self.restore_with(conn, None)
+    }
+
+    /// `restore`, taking the search index from a build that ran beside the load when there is one.
+    pub fn restore_with(self, conn: &Connection, built: Option<SearchIndexBuild>) -> Result<()> {
         conn.execute("INSERT OR IGNORE INTO lead_scores (seq) SELECT seq FROM leads WHERE seq > ?1", [self.from_seq])?;
         let started = std::time::Instant::now();
-        // Larger index pages, and segments merged in wider steps while the fill runs: a third less work
-        // for a million leads. Every later write merges at the usual step again.
-        fts_config(conn, "pgsz", FTS_PAGE_BYTES)?;
-        fts_config(conn, "automerge", FTS_BULK_AUTOMERGE)?;
-        let filled = fill_search_index(conn, self.from_seq, COMPANIES_IN_MEMORY);
+        let copied = built.is_some();
+        if let Some(b) = built {
+            b.copy_into(conn)?;
+        }
+        configure_for_fill(conn)?;
+        // A copy must hold every lead the load wrote; were one missed, the index is filled the usual way.
+        let complete = copied && {
+            let indexed: i64 = conn.query_row("SELECT count(*) FROM lead_fts_docsize", [], |r| r.get(0))?;
+            let live: i64 = conn.query_row(
+                "SELECT count(*) FROM leads WHERE seq > ?1 AND deleted_at IS NULL",
+                [self.from_seq],
+                |r| r.get(0),
+            )?;
+            indexed == live || {
+                tracing::warn!(indexed, live, "the search index built beside the load is incomplete; filling it again");
+                conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
+                false
+            }
+        };
+        let filled = if complete { Ok(()) } else { fill_search_index(conn, self.from_seq, COMPANIES_IN_MEMORY) };
         fts_config(conn, "automerge", FTS_AUTOMERGE)?;
         filled?;
-        tracing::debug!(elapsed = ?started.elapsed(), "restored the search index");
+        tracing::debug!(elapsed = ?started.elapsed(), copied = complete, "restored the search index");
         rebuild(conn, &self.sql)
     }
 }
 
+/// Larger index pages, and segments merged in wider steps while a fill runs: a third less work for a
+/// million leads. Every later write merges at the usual step again.
+pub(super) fn configure_for_fill(conn: &Connection) -> Result<()> {
+    fts_config(conn, "pgsz", FTS_PAGE_BYTES)?;
+    fts_config(conn, "automerge", FTS_BULK_AUTOMERGE)
+}
+
 /// The phone as the search index holds it: as written and as one run of digits (the same expression as
-/// the insert trigger of migration 007, checked by a test).
-const PHONE_TERMS: &str = "l.phone || ' ' || replace(replace(replace(replace(replace(replace(l.phone, ' ', ''), '-', ''), \
-                           '(', ''), ')', ''), '.', ''), '/', '')";
+/// the insert trigger of migration 007, checked by a test). `phone` is a column or a parameter.
+pub(super) fn phone_terms(phone: &str) -> String {
+    format!(
+        "{phone} || ' ' || replace(replace(replace(replace(replace(replace({phone}, ' ', ''), '-', ''), \
+         '(', ''), ')', ''), '.', ''), '/', '')"
+    )
+}
 
 /// The statement that indexes the live leads `filter` picks, `company` naming each one's company (through
 /// the accounts join, or otherwise).
@@ -84,8 +116,9 @@ fn index_leads_sql(company: &str, filter: &str) -> String {
     let join = if company == "a.name" { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" };
     format!(
         "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-         SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {PHONE_TERMS}, {company}, l.title, l.tags
-         FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL"
+         SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {}, {company}, l.title, l.tags
+         FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL",
+        phone_terms("l.phone")
     )
 }
 

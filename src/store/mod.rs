@@ -18,6 +18,7 @@ pub mod notes;
 pub mod outreach;
 pub mod schema;
 pub mod search;
+mod search_build;
 pub mod tasks;
 pub mod teams;
 pub mod timeline;
