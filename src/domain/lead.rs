@@ -90,6 +90,9 @@ impl Source {
 
 /// The key that makes "one lead per person": e-mail trimmed, inner spaces removed, lower-cased.
 pub fn normalize_email(email: &str) -> String {
+    if email.bytes().all(|b| b.is_ascii_graphic()) {
+        return email.to_ascii_lowercase();
+    }
     email.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
 }
 

@@ -111,6 +111,8 @@ struct Records {
     reader: csv::Reader<Box<dyn Read>>,
     ahead: Option<csv::ByteRecord>,
     started: bool,
+    /// A record already read, whose buffers the next read fills.
+    spare: Option<csv::ByteRecord>,
 }
 
 impl Records {
@@ -133,8 +135,13 @@ impl Records {
     }
 
     fn read(&mut self) -> csv::Result<Option<csv::ByteRecord>> {
-        let mut r = csv::ByteRecord::new();
+        let mut r = self.spare.take().unwrap_or_default();
         Ok(if self.reader.read_byte_record(&mut r)? { Some(r) } else { None })
+    }
+
+    /// Hands a record back once read, so the next row reuses its buffers.
+    fn recycle(&mut self, record: csv::ByteRecord) {
+        self.spare = Some(record);
     }
 
     fn byte(&self) -> u64 {
@@ -174,7 +181,7 @@ impl CsvSource {
             .delimiter(delimiter)
             .buffer_capacity(256 * 1024)
             .from_reader(stream);
-        let mut reader = Records { reader, ahead: None, started: false };
+        let mut reader = Records { reader, ahead: None, started: false, spare: None };
         let headers = loop {
             let Some((line, record)) = reader.next().map_err(|e| bad_file(path, csv_message(&e)))? else {
                 return Err(bad_file(path, "has no header row"));
@@ -257,6 +264,7 @@ impl CsvSource {
             }
             strip_formula_guard(&mut values[i]);
         }
+        self.reader.recycle(rec);
         let row = record::from_fields(line, &self.headers, &self.fields, values, &self.rules);
         Ok(Some((self.index, row)))
     }
