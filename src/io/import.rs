@@ -468,7 +468,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             )?;
             writer.lift_lookups(db)?;
             if bulk {
-                writer.search = bulk::SearchIndexBuild::start(db.conn)?;
+                writer.indexes = bulk::IndexBuild::start(db.conn)?;
             }
             let mut n = 0usize;
             let mut last_index = 0u64;
@@ -510,7 +510,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             }
             tracing::debug!(elapsed = ?started.elapsed(), rows = n, "import: rows written");
             writer.restore_lookups(db)?;
-            lift.restore_with(db.conn, writer.search.take())?;
+            lift.restore_with(db.conn, writer.indexes.take())?;
             writer.reindex(db)?;
             if opts.dry_run {
                 return Err(StoreError::Refused("dry run".into()));
@@ -530,7 +530,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             )?;
             Ok(())
         });
-        bulk::SearchIndexBuild::detach(store.conn());
+        bulk::IndexBuild::detach(store.conn());
         match result {
             Ok(()) => {}
             Err(_) if opts.dry_run && stash.is_none() && !interrupted => {
@@ -847,8 +847,9 @@ struct Writer {
     dry_rejects: Vec<Reject>,
     /// Existing leads edited while the FTS triggers were lifted: their index rows are refreshed at chunk end.
     touched_seqs: Vec<i64>,
-    /// During a bulk load into an empty search index: that index, built beside the load.
-    search: Option<bulk::SearchIndexBuild>,
+    /// During a bulk load into an empty search index: that index and the new leads' tag rows, built
+    /// beside the load.
+    indexes: Option<bulk::IndexBuild>,
     rng: fastrand::Rng,
     /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
     /// change notices would not fit the memory budget).
@@ -924,7 +925,7 @@ impl Writer {
             actions: Vec::new(),
             dry_rejects: Vec::new(),
             touched_seqs: Vec::new(),
-            search: None,
+            indexes: None,
             bulk: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
@@ -1042,7 +1043,7 @@ impl Writer {
         self.keys = None;
         self.lifted = None;
         self.touched_seqs.clear();
-        self.search = None;
+        self.indexes = None;
     }
 
     fn act(&mut self, line: u64, object: &'static str, action: &'static str, subject: String, detail: String) {
@@ -1066,7 +1067,7 @@ impl Writer {
                     };
                 }
                 db.conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
-                let mark = self.search.as_ref().map(bulk::SearchIndexBuild::mark);
+                let mark = self.indexes.as_ref().map(bulk::IndexBuild::mark);
                 match self.apply_lead(db, *row) {
                     Ok(()) => {
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
@@ -1075,8 +1076,8 @@ impl Writer {
                     Err(StoreError::Invalid(v)) => {
                         db.conn.prepare_cached("ROLLBACK TO import_row")?.execute([])?;
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
-                        if let (Some(search), Some(mark)) = (self.search.as_mut(), mark) {
-                            search.rollback_to(mark);
+                        if let (Some(build), Some(mark)) = (self.indexes.as_mut(), mark) {
+                            build.rollback_to(mark);
                         }
                         let reject =
                             Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: Vec::new() };
@@ -1459,10 +1460,11 @@ impl Writer {
                 row.updated_at.unwrap_or(created).0,
             ])?;
         let seq = db.conn.last_insert_rowid();
-        if let Some(search) = self.search.as_mut() {
-            search.push(
+        if let Some(build) = self.indexes.as_mut() {
+            build.push(
                 seq,
-                &bulk::SearchFields {
+                &bulk::IndexedLead {
+                    id: id.as_str(),
                     first_name: row.first_name.trim(),
                     last_name: row.last_name.trim(),
                     email,
@@ -1470,8 +1472,14 @@ impl Writer {
                     company: row.company.as_deref().map(str::trim),
                     title: row.title.as_deref(),
                     tags: &tags,
+                    tag_list: &row.tags,
                 },
             );
+        } else if !row.tags.is_empty() {
+            let mut ins = db.conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
+            for t in &row.tags {
+                ins.execute(params![t, id.as_str()])?;
+            }
         }
         if let Some(score) = row.score.filter(|s| *s != 0) {
             // A score carried by the file (leadline's own export) until the rules recompute it.
@@ -1481,12 +1489,6 @@ impl Writer {
                      ON CONFLICT (seq) DO UPDATE SET score = excluded.score, priority = excluded.priority",
                 )?
                 .execute(params![seq, score])?;
-        }
-        if !row.tags.is_empty() {
-            let mut ins = db.conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
-            for t in &row.tags {
-                ins.execute(params![t, id.as_str()])?;
-            }
         }
         if row.last_activity.is_some() {
             contact::refresh(db, &id)?;

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 
 use super::Result;
-pub use super::search_build::{SearchFields, SearchIndexBuild};
+pub use super::index_build::{IndexBuild, IndexedLead};
 
 /// What a `Lift` put aside, to be restored in the same transaction.
 pub struct Lift {
@@ -63,8 +63,9 @@ impl Lift {
         self.restore_with(conn, None)
     }
 
-    /// `restore`, taking the search index from a build that ran beside the load when there is one.
-    pub fn restore_with(self, conn: &Connection, built: Option<SearchIndexBuild>) -> Result<()> {
+    /// `restore`, taking the search index and the new leads' tag rows from a build that ran beside the load
+    /// when there is one.
+    pub fn restore_with(self, conn: &Connection, built: Option<IndexBuild>) -> Result<()> {
         conn.execute("INSERT OR IGNORE INTO lead_scores (seq) SELECT seq FROM leads WHERE seq > ?1", [self.from_seq])?;
         let started = std::time::Instant::now();
         let copied = built.is_some();
@@ -81,8 +82,9 @@ impl Lift {
                 |r| r.get(0),
             )?;
             indexed == live || {
-                tracing::warn!(indexed, live, "the search index built beside the load is incomplete; filling it again");
+                tracing::warn!(indexed, live, "the indexes built beside the load are incomplete; building them again");
                 conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
+                tag_rows_from_leads(conn, self.from_seq)?;
                 false
             }
         };
@@ -92,6 +94,21 @@ impl Lift {
         tracing::debug!(elapsed = ?started.elapsed(), copied = complete, "restored the search index");
         rebuild(conn, &self.sql)
     }
+}
+
+/// Writes the tag rows of the leads past `from_seq` from their `tags` column (tags joined by spaces, a
+/// space inside a tag written as U+001F).
+fn tag_rows_from_leads(conn: &Connection, from_seq: i64) -> Result<()> {
+    let mut leads = conn.prepare("SELECT id, tags FROM leads WHERE seq > ?1 AND tags <> ''")?;
+    let mut insert = conn.prepare("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
+    let mut rows = leads.query([from_seq])?;
+    while let Some(r) = rows.next()? {
+        let (id, tags): (String, String) = (r.get(0)?, r.get(1)?);
+        for tag in tags.split(' ').filter(|t| !t.is_empty()) {
+            insert.execute(rusqlite::params![tag.replace('\u{1f}', " "), id])?;
+        }
+    }
+    Ok(())
 }
 
 /// Larger index pages, and segments merged in wider steps while a fill runs: a third less work for a

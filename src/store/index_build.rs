@@ -1,0 +1,318 @@
+//! The search index and tag rows of a bulk load, built on a helper thread while the load writes its
+//! leads. A load runs on one core, and indexing a million leads for search and writing their tag rows is
+//! a third of it: the helper does both as the leads are written, into a scratch database of its own, and
+//! the result is copied into the store in one pass each. Only for a load into an empty search index,
+//! which the copy replaces.
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, params};
+
+use super::bulk::{self, phone_terms};
+use super::{Result, StoreError};
+
+/// Leads handed to the helper at a time, and batches it may fall behind by.
+const BATCH_ROWS: usize = 4096;
+const BATCHES_AHEAD: usize = 4;
+
+/// The name the scratch database is attached under while it is copied.
+const SCRATCH: &str = "leadline_index_build";
+const SCRATCH_FILE: &str = "index.db";
+
+/// What the search index and the tag rows hold of one lead (the columns the insert trigger reads).
+pub struct IndexedLead<'a> {
+    pub id: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub title: Option<&'a str>,
+    /// The tags as the lead's `tags` column holds them, and one by one.
+    pub tags: &'a str,
+    pub tag_list: &'a [String],
+}
+
+/// Leads for the helper: their texts end to end in one string (a few allocations a batch, not a dozen a
+/// lead: memory freed on another thread than the one that took it is slow to give back).
+#[derive(Default)]
+struct Batch {
+    text: String,
+    rows: Vec<Row>,
+    /// Where each tag ends in `text`; a row's tags are a range of these.
+    tag_ends: Vec<u32>,
+}
+
+/// The texts of one lead in its batch: the seven search columns, then the id, then its tags.
+struct Row {
+    seq: i64,
+    ends: [u32; 8],
+    /// Which search columns are NULL, one bit each.
+    nulls: u8,
+    /// Its tags in `tag_ends`.
+    tags: std::ops::Range<usize>,
+}
+
+const ID: usize = 7;
+
+impl Batch {
+    fn push(&mut self, seq: i64, l: &IndexedLead<'_>) {
+        let texts = [Some(l.first_name), Some(l.last_name), l.email, l.phone, l.company, l.title, Some(l.tags)];
+        let mut row = Row { seq, ends: [0; 8], nulls: 0, tags: 0..0 };
+        for (i, t) in texts.into_iter().enumerate() {
+            match t {
+                Some(t) => self.text.push_str(t),
+                None => row.nulls |= 1 << i,
+            }
+            row.ends[i] = self.text.len() as u32;
+        }
+        self.text.push_str(l.id);
+        row.ends[ID] = self.text.len() as u32;
+        let first_tag = self.tag_ends.len();
+        for t in l.tag_list {
+            self.text.push_str(t);
+            self.tag_ends.push(self.text.len() as u32);
+        }
+        row.tags = first_tag..self.tag_ends.len();
+        self.rows.push(row);
+    }
+
+    /// Takes back the last lead.
+    fn pop(&mut self) -> bool {
+        let Some(row) = self.rows.pop() else { return false };
+        self.tag_ends.truncate(row.tags.start);
+        self.text.truncate(self.start_of(self.rows.len()));
+        true
+    }
+
+    /// Where row `at`'s first text starts.
+    fn start_of(&self, at: usize) -> usize {
+        match at.checked_sub(1).map(|i| &self.rows[i]) {
+            None => 0,
+            Some(before) if before.tags.is_empty() => before.ends[ID] as usize,
+            Some(before) => self.tag_ends[before.tags.end - 1] as usize,
+        }
+    }
+}
+
+/// The search index and tag rows under construction beside a bulk load.
+pub struct IndexBuild {
+    to_helper: Option<SyncSender<Batch>>,
+    helper: Option<JoinHandle<Result<()>>>,
+    batch: Batch,
+    /// Leads handed over so far.
+    pushed: u64,
+    /// Holds the scratch database; removed when the build is dropped.
+    dir: tempfile::TempDir,
+}
+
+impl IndexBuild {
+    /// Starts the helper, unless the store's search index already holds leads (a copy would replace them).
+    /// Call inside the load's transaction, with the search triggers lifted.
+    pub fn start(conn: &Connection) -> Result<Option<Self>> {
+        let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM lead_fts_docsize)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(None);
+        }
+        let definitions: Vec<String> = conn
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ('lead_fts', 'lead_tags')")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Refused(format!("no scratch space: {e}")))?;
+        let path = dir.path().join(SCRATCH_FILE);
+        let (to_helper, batches) = sync_channel::<Batch>(BATCHES_AHEAD);
+        let helper = std::thread::Builder::new()
+            .name("index-build".into())
+            .spawn(move || build(&path, &definitions, batches))
+            .map_err(|e| StoreError::Refused(format!("cannot start the index helper: {e}")))?;
+        Ok(Some(Self { to_helper: Some(to_helper), helper: Some(helper), batch: Batch::default(), pushed: 0, dir }))
+    }
+
+    /// Hands over a lead just written as row `seq`. A batch leaves only when the next lead arrives, so the
+    /// last lead can still be taken back (`rollback_to`).
+    pub fn push(&mut self, seq: i64, lead: &IndexedLead<'_>) {
+        if self.batch.rows.len() >= BATCH_ROWS {
+            self.send();
+        }
+        self.batch.push(seq, lead);
+        self.pushed += 1;
+    }
+
+    /// How many leads were handed over: a mark to come back to.
+    pub fn mark(&self) -> u64 {
+        self.pushed
+    }
+
+    /// Takes back the leads handed over since `mark` (their row was rolled back), at most the last one.
+    pub fn rollback_to(&mut self, mark: u64) {
+        while self.pushed > mark && self.batch.pop() {
+            self.pushed -= 1;
+        }
+    }
+
+    fn send(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        // A helper that stopped says why when it is joined.
+        if let Some(tx) = &self.to_helper {
+            let _ = tx.send(batch);
+        }
+    }
+
+    /// Waits for the helper, puts its search index in place of the store's (empty) one and adds its tag
+    /// rows. Call in the load's transaction before anything else touches the search index; `detach`
+    /// once the transaction has ended.
+    pub fn copy_into(mut self, conn: &Connection) -> Result<()> {
+        self.send();
+        self.to_helper = None;
+        let helper = self.helper.take().expect("joined once");
+        helper.join().map_err(|_| StoreError::Refused("the index helper failed".into()))??;
+        // 'delete-all' also drops what this connection remembers of the index, so it reads the copy afresh.
+        conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
+        conn.execute(&format!("ATTACH ?1 AS {SCRATCH}"), [self.dir.path().join(SCRATCH_FILE).to_string_lossy()])?;
+        // Tag rows the load wrote itself (tags a duplicate added) stay; the helper's are the leads' own.
+        conn.execute_batch(&format!(
+            "DELETE FROM main.lead_fts_data;
+             INSERT INTO main.lead_fts_data SELECT * FROM {SCRATCH}.lead_fts_data;
+             INSERT INTO main.lead_fts_idx SELECT * FROM {SCRATCH}.lead_fts_idx;
+             INSERT INTO main.lead_fts_docsize SELECT * FROM {SCRATCH}.lead_fts_docsize;
+             INSERT OR IGNORE INTO main.lead_tags SELECT * FROM {SCRATCH}.lead_tags;"
+        ))?;
+        // This connection's search index may still remember the empty index (SQLite only notices changes
+        // other connections make). Rolling back to a savepoint makes it read its state again.
+        conn.execute_batch(
+            "SAVEPOINT leadline_index_reload; ROLLBACK TO leadline_index_reload; RELEASE leadline_index_reload;",
+        )?;
+        Ok(())
+    }
+
+    /// Detaches the scratch database once the load's transaction has ended (SQLite keeps it until then).
+    pub fn detach(conn: &Connection) {
+        let attached: bool = conn
+            .query_row("SELECT count(*) FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0))
+            .unwrap_or(false);
+        if attached {
+            let _ = conn.execute_batch(&format!("DETACH {SCRATCH}"));
+        }
+    }
+}
+
+/// The helper: indexes each lead for search and writes its tag rows, in the scratch database at `path`
+/// made with the store's own `definitions` of the two tables.
+fn build(path: &std::path::Path, definitions: &[String], batches: Receiver<Batch>) -> Result<()> {
+    let conn = Connection::open(path)?;
+    // The tag rows refer to leads that live in the store, not here.
+    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;")?;
+    for sql in definitions {
+        conn.execute_batch(sql)?;
+    }
+    bulk::configure_for_fill(&conn)?;
+    let tx = conn.unchecked_transaction()?;
+    let mut index = conn.prepare(&format!(
+        "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
+         VALUES (?1, ?2 || ' ' || ?3, ?4, {}, ?6, ?7, ?8)",
+        phone_terms("?5")
+    ))?;
+    let mut tag = conn.prepare("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
+    for batch in batches {
+        for (at, row) in batch.rows.iter().enumerate() {
+            let start = batch.start_of(at);
+            let text = |i: usize| {
+                let from = if i == 0 { start } else { row.ends[i - 1] as usize };
+                &batch.text[from..row.ends[i] as usize]
+            };
+            let column = |i: usize| (row.nulls & (1 << i) == 0).then(|| text(i));
+            index.execute(params![
+                row.seq,
+                column(0),
+                column(1),
+                column(2),
+                column(3),
+                column(4),
+                column(5),
+                column(6)
+            ])?;
+            let mut from = row.ends[ID] as usize;
+            for &end in &batch.tag_ends[row.tags.clone()] {
+                tag.execute(params![&batch.text[from..end as usize], text(ID)])?;
+                from = end as usize;
+            }
+        }
+    }
+    drop((index, tag));
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lead<'a>(id: &'a str, first: &'a str, email: Option<&'a str>, phone: Option<&'a str>) -> IndexedLead<'a> {
+        IndexedLead {
+            id,
+            first_name: first,
+            last_name: "Ruiz",
+            email,
+            phone,
+            company: None,
+            title: None,
+            tags: "",
+            tag_list: &[],
+        }
+    }
+
+    #[test]
+    fn builds_beside_the_load_takes_back_a_rolled_back_lead_and_copies_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(tmp.path().join("m.db")).unwrap();
+        crate::store::schema::migrate(&mut conn).unwrap();
+        // As in a load: without reference checks, in a transaction, after this connection has read the
+        // (empty) index.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute_batch("BEGIN").unwrap();
+        conn.query_row("SELECT count(*) FROM lead_fts WHERE lead_fts MATCH 'ruiz'", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        let mut build = IndexBuild::start(&conn).unwrap().expect("an empty index");
+        build.push(1, &lead("id-1", "Ana", Some("ana@x.es"), None));
+        let vip = ["vip".to_string(), "big fish".to_string()];
+        let tagged = IndexedLead {
+            company: Some("Northwind"),
+            tags: "vip big\u{1f}fish",
+            tag_list: &vip,
+            ..lead("id-2", "Bo", None, Some("(415) 555-0100"))
+        };
+        build.push(2, &tagged);
+        let mark = build.mark();
+        let gone = ["gone".to_string()];
+        build.push(3, &IndexedLead { tag_list: &gone, ..lead("id-3", "Gone", None, None) });
+        build.rollback_to(mark);
+        build.push(3, &lead("id-3", "Carla", None, None));
+        build.copy_into(&conn).unwrap();
+        conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
+        let find = |q: &str| -> Vec<i64> {
+            let mut stmt = conn.prepare("SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?1 ORDER BY rowid").unwrap();
+            stmt.query_map([q], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        };
+        assert_eq!(find("ruiz"), [1, 2, 3]);
+        assert_eq!(find("ana"), [1]);
+        assert_eq!(find("northwind AND vip AND fish AND 4155550100"), [2]);
+        assert_eq!(find("carla"), [3]);
+        assert!(find("gone").is_empty());
+        let tags: Vec<(String, String)> = conn
+            .prepare("SELECT tag, lead_id FROM lead_tags ORDER BY lead_id, tag")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(tags, [("big fish".into(), "id-2".into()), ("vip".into(), "id-2".into())]);
+        // The store's index takes writes as usual.
+        conn.execute("INSERT INTO lead_fts(rowid, name) VALUES (4, 'Dmitri')", []).unwrap();
+        assert_eq!(find("dmitri OR ana"), [1, 4]);
+        conn.execute_batch("COMMIT").unwrap();
+        IndexBuild::detach(&conn);
+        // A second load into a filled index fills it the usual way.
+        assert!(IndexBuild::start(&conn).unwrap().is_none());
+    }
+}
