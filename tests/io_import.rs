@@ -897,3 +897,53 @@ fn csv_cells_that_a_spreadsheet_would_run_are_exported_as_text_and_come_back_as_
     assert_eq!(eve.title.as_deref(), Some("-2+3+cmd|' /C calc'!A0"));
     assert_eq!(export_all(&b, ExportFormat::Csv)[0].lines().nth(1), Some(row));
 }
+
+#[test]
+fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let mut add = |first: &str, last: &str, phone: Option<&str>, company: Option<&str>| {
+        s.write(|db| {
+            leads::create(
+                db,
+                NewLead {
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    phone: phone.map(String::from),
+                    company: company.map(String::from),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap()
+    };
+    let ana = add("Ana", "López", Some("+34 600 11 22 33"), None);
+    let ana_national = add("A.", "López", Some("600-112-233"), None);
+    // The same digits after another calling code are another person; written without one, either.
+    let bruno = add("Bruno", "Rossi", Some("+39 600 112 233"), None);
+    let dora = add("Dora", "Berg", Some("+44 20 7946 0958"), None);
+    let dora_00 = add("D.", "Berg", Some("0044 (20) 7946-0958"), None);
+    let carla = add("Carla", "Díaz", None, Some("Díaz SL"));
+    let carla_plain = add("carla", "DIAZ", None, Some("DÍAZ  SL"));
+    add("Carla", "Díaz", None, Some("Other SL"));
+    // Too short to be anyone's number.
+    add("Eva", "Ruiz", Some("12345"), None);
+    add("Luis", "Gil", Some("12345"), None);
+    let found: Vec<(String, String, String)> =
+        dedupe::find(&s.db()).unwrap().into_iter().map(|c| (c.a.to_string(), c.b.to_string(), c.reason)).collect();
+    let pair = |x: &LeadId, y: &LeadId, why: &str| {
+        let (a, b) = if x.as_str() <= y.as_str() { (x, y) } else { (y, x) };
+        (a.to_string(), b.to_string(), why.to_string())
+    };
+    let national = "same phone, one written without its calling code";
+    let mut expected = vec![
+        pair(&ana, &ana_national, national),
+        pair(&ana_national, &bruno, national),
+        pair(&dora, &dora_00, "same phone"),
+        pair(&carla, &carla_plain, "same name and company"),
+    ];
+    expected.sort();
+    let mut found = found;
+    found.sort();
+    assert_eq!(found, expected);
+}

@@ -1,9 +1,15 @@
 //! Duplicates already in the database: likely pairs with a reason and a confidence, and the merge that
 //! keeps everything of both (outreach, meetings, deals, tasks, notes), recorded so it can be explained later.
 
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::rc::Rc;
+
 use rusqlite::params;
 use serde::Serialize;
 
+use super::phone::match_keys;
+use super::text::fold_into;
 use crate::domain::{LeadId, Timestamp};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, Result, StoreError, contact};
@@ -22,34 +28,80 @@ pub struct Candidate {
     pub origin: String,
 }
 
-/// Likely duplicates, most certain first: same phone, same name at the same company, and pairs staged by imports.
+/// The weak duplicate key: a name at a company, compared loosely ("Carla Diaz" at "diaz sl" is "Carla Díaz"
+/// at "Díaz SL").
+pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String {
+    let mut key = String::with_capacity(first.len() + last.len() + company.len() + 2);
+    fold_into(first, &mut key);
+    key.push(' ');
+    fold_into(last, &mut key);
+    key.push('\u{1f}');
+    fold_into(company, &mut key);
+    key
+}
+
+/// What dedupe compares of one lead.
+struct Keys {
+    /// Whether the phone says its own calling code (`+` or `00`), and the keys it may be stored under.
+    international: bool,
+    phone: Vec<String>,
+    name: Option<String>,
+}
+
+impl Keys {
+    /// From a row of `KEY_COLUMNS`, past its first two.
+    fn of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let (phone, first, last, company) = (
+            r.get_ref(2)?.as_str_or_null()?,
+            r.get_ref(3)?.as_str()?,
+            r.get_ref(4)?.as_str()?,
+            r.get_ref(5)?.as_str_or_null()?,
+        );
+        let international = phone.is_some_and(|p| {
+            let p = p.trim_start();
+            p.starts_with('+') || p.starts_with("00")
+        });
+        // Fewer than six digits is an extension or a typo, not a person's number.
+        let phone = phone.map(|p| match_keys(p, None)).unwrap_or_default();
+        let phone = phone.into_iter().filter(|k| k.trim_start_matches('+').len() >= 6).collect();
+        let named = !(first.trim().is_empty() && last.trim().is_empty());
+        let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
+        Ok(Keys { international, phone, name })
+    }
+
+    /// The same number, and how sure that is: the same digits, the same international form, or, when
+    /// only one says its calling code, the other's digits are its national form ("+34 600 11 22 33" and
+    /// "600 11 22 33", which may also be an Italian number; +34 and +39 numbers alike after it are not).
+    fn same_phone(&self, other: &Keys) -> Option<Why> {
+        let shared = self.phone.iter().any(|k| other.phone.contains(k));
+        match (self.international, other.international) {
+            (true, true) => (self.phone.first() == other.phone.first()).then_some(("same phone", 90)),
+            (false, false) => shared.then_some(("same phone", 90)),
+            _ => shared.then_some(("same phone, one written without its calling code", 80)),
+        }
+    }
+
+    fn same_name(&self, other: &Keys) -> bool {
+        self.name.is_some() && self.name == other.name
+    }
+}
+
+/// Why two leads may be one person, and how sure that is (0-100).
+type Why = (&'static str, i64);
+
+/// What `Keys::of` reads, after the row number and the id.
+const KEY_COLUMNS: &str = "SELECT l.seq, l.id, l.phone, l.first_name, l.last_name, a.name FROM leads l
+     LEFT JOIN accounts a ON a.id = l.account_id AND a.deleted_at IS NULL";
+
+/// Likely duplicates, most certain first: the same phone number however it was written, the same name at
+/// the same company whatever the accents and case, and pairs staged by imports.
 pub fn find(db: &Db<'_>) -> Result<Vec<Candidate>> {
     let team = db.ctx.team_id.as_str();
     let mut pairs: Vec<(String, String, String, i64, String)> = Vec::new();
-    let mut collect = |sql: &str, reason: &str, confidence: i64| -> Result<()> {
-        let mut stmt = db.conn.prepare(sql)?;
-        let rows = stmt.query_map([team], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (a, b) = row?;
-            pairs.push((a, b, reason.to_string(), confidence, "scan".into()));
-        }
-        Ok(())
-    };
-    collect(
-        "SELECT a.id, b.id FROM leads a JOIN leads b ON b.team_id = a.team_id AND b.phone_key = a.phone_key AND b.id > a.id
-         WHERE a.team_id = ?1 AND a.phone_key IS NOT NULL AND length(a.phone_key) >= 6
-           AND a.deleted_at IS NULL AND b.deleted_at IS NULL AND a.forgotten_at IS NULL AND b.forgotten_at IS NULL",
-        "same phone",
-        90,
-    )?;
-    collect(
-        "SELECT a.id, b.id FROM leads a JOIN leads b ON b.team_id = a.team_id AND b.name_key = a.name_key
-              AND b.account_id = a.account_id AND b.id > a.id
-         WHERE a.team_id = ?1 AND a.account_id IS NOT NULL AND a.deleted_at IS NULL AND b.deleted_at IS NULL
-           AND a.forgotten_at IS NULL AND b.forgotten_at IS NULL",
-        "same name and company",
-        75,
-    )?;
+    for (a, b, (reason, confidence)) in scan(db)? {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        pairs.push((a, b, reason.into(), confidence, "scan".into()));
+    }
     {
         let mut stmt = db.conn.prepare(
             "SELECT m.lead_a, m.lead_b, m.reason, m.confidence, m.origin FROM merge_candidates m
@@ -80,6 +132,56 @@ pub fn find(db: &Db<'_>) -> Result<Vec<Candidate>> {
         });
     }
     out.sort_by(|x, y| y.confidence.cmp(&x.confidence).then(x.a.cmp(&y.a)));
+    Ok(out)
+}
+
+/// The team's pairs of live leads with the same phone or the same name at the same company: the two ids,
+/// the reason and how sure it is (the surest reason when both hold).
+/// One pass hashes every lead's keys (a few bytes each, whatever the database's size); the few leads whose
+/// hashes meet are read again and compared in full.
+fn scan(db: &Db<'_>) -> Result<Vec<(String, String, Why)>> {
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut seqs: Vec<i64> = Vec::new();
+    let mut hashed: Vec<(u64, u32)> = Vec::new();
+    let mut all = db
+        .conn
+        .prepare(&format!("{KEY_COLUMNS} WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL"))?;
+    let mut rows = all.query([db.ctx.team_id.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let at = seqs.len() as u32;
+        seqs.push(r.get(0)?);
+        let keys = Keys::of(r)?;
+        hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at)));
+        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at)));
+    }
+    drop(rows);
+    hashed.sort_unstable();
+    let mut meeting: Vec<(u32, u32)> = Vec::new();
+    for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+        for (i, x) in run.iter().enumerate() {
+            meeting.extend(run[i + 1..].iter().filter(|y| y.1 != x.1).map(|y| (x.1.min(y.1), x.1.max(y.1))));
+        }
+    }
+    meeting.sort_unstable();
+    meeting.dedup();
+    let mut one = db.conn.prepare(&format!("{KEY_COLUMNS} WHERE l.seq = ?1"))?;
+    let mut read: HashMap<u32, Rc<(String, Keys)>> = HashMap::new();
+    let mut lead = |at: u32| -> Result<Rc<(String, Keys)>> {
+        if let Some(k) = read.get(&at) {
+            return Ok(k.clone());
+        }
+        let k = Rc::new(one.query_row([seqs[at as usize]], |r| Ok((r.get(1)?, Keys::of(r)?)))?);
+        read.insert(at, k.clone());
+        Ok(k)
+    };
+    let mut out = Vec::new();
+    for (x, y) in meeting {
+        let (a, b) = (lead(x)?, lead(y)?);
+        let why = a.1.same_phone(&b.1).or_else(|| a.1.same_name(&b.1).then_some(("same name and company", 75)));
+        if let Some(why) = why {
+            out.push((a.0.clone(), b.0.clone(), why));
+        }
+    }
     Ok(out)
 }
 

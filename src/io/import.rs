@@ -12,10 +12,11 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::csv_import::{self, CsvSource};
+use super::dedupe::name_company_key;
 use super::phone::{match_keys, stored_key};
 use super::presets::{Field, Preset};
 use super::record::{LeadRow, Reject, RowRules};
-use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, fold_into, sniff};
+use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
 use crate::domain::lead::normalize_email;
 use crate::domain::{AccountId, LeadId, OutreachKind, Timestamp, UserId, ValidationError};
@@ -811,18 +812,6 @@ const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_by_phone", "leads_by
 
 /// `name_company_key` as an SQL function on the importing connection.
 const NAME_COMPANY_FN: &str = "leadline_name_company_key";
-
-/// The weak duplicate key: name and company, compared without case, accents or repeated spaces
-/// ("Carla Díaz, Díaz SL" is "carla diaz, diaz sl").
-fn name_company_key(first: &str, last: &str, company: &str) -> String {
-    let mut key = String::with_capacity(first.len() + last.len() + company.len() + 2);
-    fold_into(first, &mut key);
-    key.push(' ');
-    fold_into(last, &mut key);
-    key.push('\u{1f}');
-    fold_into(company, &mut key);
-    key
-}
 
 /// Applies items inside the chunk's transaction, keeping the caches and counts of the run.
 struct Writer {

@@ -312,8 +312,9 @@ mod tests {
         assert_eq!(find("dmitri OR ana"), [1, 4]);
         conn.execute_batch("COMMIT").unwrap();
         IndexBuild::detach(&conn);
-        let attached: i64 =
-            conn.query_row("SELECT count(*) FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0)).unwrap();
+        let attached: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0))
+            .unwrap();
         assert_eq!(attached, 0);
         // A second load into a filled index fills it the usual way.
         assert!(IndexBuild::start(&conn).unwrap().is_none());
