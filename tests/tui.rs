@@ -640,3 +640,20 @@ fn reopening_a_won_deal_is_asked_first() {
     let moved = negotiation.deals.iter().find(|d| d.id == deal.id).expect("the deal is in Negotiation");
     assert_eq!(moved.status, leadline::domain::DealStatus::Open);
 }
+
+#[test]
+fn wide_characters_in_a_field_keep_it_to_one_line() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("enter e");
+    for _ in 0..6 {
+        t.keys("tab");
+    }
+    // Each of these takes two screen columns: counted as one, they would push the field onto a second line.
+    t.type_text(&"東京タワーで会議 ".repeat(12));
+    t.type_text("終");
+    let s = t.screen();
+    assert!(s.contains("終▏"), "the cursor end of the text shows: {s}");
+    assert!(s.contains("esc cancel"), "the box keeps its shape: {s}");
+    let field = s.lines().find(|l| l.contains("終▏")).unwrap();
+    assert!(field.contains('▶'), "the value stays on its label's line: {s}");
+}

@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::centered;
 use crate::tui::forms::Purpose;
@@ -201,20 +202,14 @@ impl Form {
                 FieldKind::Text if focused => {
                     let (before, after) = f.value.split_at(f.at());
                     let (before, after) = (shown(before), shown(after));
-                    let b: Vec<char> = before.chars().collect();
-                    let keep = room.saturating_sub(2).min(b.len());
-                    let head = if keep < b.len() { "…" } else { "" };
-                    let before: String = b[b.len() - keep..].iter().collect();
-                    let after: String = after.chars().take(room.saturating_sub(keep + 1)).collect();
-                    format!("{head}{before}▏{after}")
+                    let kept = last_columns(&before, room.saturating_sub(2));
+                    let head = if kept.len() < before.len() { "…" } else { "" };
+                    let after = first_columns(&after, room.saturating_sub(kept.width() + 1));
+                    format!("{head}{kept}▏{after}")
                 }
                 FieldKind::Text => {
                     let v = shown(&f.value);
-                    if v.chars().count() > room {
-                        format!("{}…", v.chars().take(room - 1).collect::<String>())
-                    } else {
-                        v
-                    }
+                    if v.width() > room { format!("{}…", first_columns(&v, room - 1)) } else { v }
                 }
                 FieldKind::Choice(_) => format!("‹ {} ›", f.value),
             };
@@ -237,5 +232,43 @@ impl Form {
             lines.push(Line::from(Span::styled("  saving…", theme.muted())));
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+/// The longest start of `s` that fits in `room` screen columns (wide characters such as CJK take two).
+fn first_columns(s: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > room {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// The longest end of `s` that fits in `room` screen columns.
+fn last_columns(s: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in s.char_indices().rev() {
+        used += c.width().unwrap_or(0);
+        if used > room {
+            return &s[i + c.len_utf8()..];
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_text_by_screen_columns() {
+        assert_eq!(first_columns("東京タワー", 5), "東京");
+        assert_eq!(first_columns("abc", 5), "abc");
+        assert_eq!(last_columns("東京タワー", 5), "タワー".strip_prefix('タ').unwrap());
+        assert_eq!(last_columns("a東", 2), "東");
+        assert_eq!(last_columns("abc", 0), "");
     }
 }
