@@ -947,3 +947,22 @@ fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
     found.sort();
     assert_eq!(found, expected);
 }
+
+#[test]
+fn accent_variants_inside_one_chunk_are_staged_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("variants.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Company\n\
+         Carla,Díaz,carla@diaz.es,Díaz SL\n\
+         carla,DIAZ,c.diaz@gmail.com,DÍAZ  SL\n\
+         Carla,Diaz,,Other SL\n",
+    )
+    .unwrap();
+    for bulk in [false, true] {
+        let mut s = open(dir.path(), &format!("{bulk}.db"));
+        let r = import_file(&mut s, &path, &ImportOptions { bulk: Some(bulk), ..Default::default() }).unwrap();
+        assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (3, 1), "bulk: {bulk}");
+    }
+}

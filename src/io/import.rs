@@ -810,6 +810,10 @@ impl KeyTable {
 /// The indexes a load looks leads up by, lifted while the key table answers instead.
 const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_by_phone", "leads_by_account"];
 
+/// Name + company keys of a chunk's new leads kept in memory (a chunk is a few thousand rows; a bulk load
+/// that lost its key table looks further ones up in the database).
+const CHUNK_NAMES: usize = 50_000;
+
 /// `name_company_key` as an SQL function on the importing connection.
 const NAME_COMPANY_FN: &str = "leadline_name_company_key";
 
@@ -839,6 +843,9 @@ struct Writer {
     /// During a bulk load into an empty search index: that index and the new leads' tag rows, built
     /// beside the load.
     indexes: Option<bulk::IndexBuild>,
+    /// The name + company keys of the leads this chunk created (not yet in the search index), while the
+    /// key table is not there to answer: up to `CHUNK_NAMES`.
+    chunk_names: HashMap<String, Vec<LeadId>>,
     rng: fastrand::Rng,
     /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
     /// change notices would not fit the memory budget).
@@ -915,6 +922,7 @@ impl Writer {
             dry_rejects: Vec::new(),
             touched_seqs: Vec::new(),
             indexes: None,
+            chunk_names: HashMap::new(),
             bulk: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
@@ -1023,6 +1031,7 @@ impl Writer {
 
     fn commit_chunk(&mut self) {
         self.committed = self.counts.clone();
+        self.chunk_names.clear();
     }
 
     fn rollback_chunk(&mut self) {
@@ -1033,6 +1042,7 @@ impl Writer {
         self.lifted = None;
         self.touched_seqs.clear();
         self.indexes = None;
+        self.chunk_names.clear();
     }
 
     fn act(&mut self, line: u64, object: &'static str, action: &'static str, subject: String, detail: String) {
@@ -1270,8 +1280,22 @@ impl Writer {
         if let Some(id) = indexed {
             return Ok(Some(LeadId(id)));
         }
-        // Leads of this chunk are not in the search index until it ends: through the company's own name
-        // (few leads each), then the key.
+        // Leads of this chunk are not in the search index until it ends: those it created by their key in
+        // memory, any other through the company's own name (few leads each), then the key.
+        // (A later row may have renamed one: each is confirmed as it is now.)
+        for id in self.chunk_names.get(key).into_iter().flatten() {
+            let confirmed = db
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT 1 FROM leads l JOIN accounts a ON a.id = l.account_id
+                     WHERE l.id = ?1 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
+                       AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?2"
+                ))?
+                .exists(params![id.as_str(), key])?;
+            if confirmed {
+                return Ok(Some(id.clone()));
+            }
+        }
         Ok(db
             .conn
             .prepare_cached(&format!(
@@ -1383,6 +1407,12 @@ impl Writer {
         let name_key = row.company.as_deref().map(|c| name_company_key(&row.first_name, &row.last_name, c));
         let weak = self.weak_match(db, &row, name_key.as_deref())?;
         let id = self.create_lead(db, &row, name_key.as_deref())?;
+        if let Some(key) = name_key
+            && self.keys.is_none()
+            && self.chunk_names.len() < CHUNK_NAMES
+        {
+            self.chunk_names.entry(key).or_default().push(id.clone());
+        }
         self.counts.leads.created += 1;
         self.act(row.line, "leads", "create", subject.clone(), String::new());
         if let Some(other) = weak {
