@@ -657,3 +657,16 @@ fn wide_characters_in_a_field_keep_it_to_one_line() {
     let field = s.lines().find(|l| l.contains("終▏")).unwrap();
     assert!(field.contains('▶'), "the value stays on its label's line: {s}");
 }
+
+#[test]
+fn holding_page_down_past_the_loaded_rows_loses_no_page() {
+    let (_d, mut t) = driver_with(700, 120, 40, Config::defaults());
+    let page = t.app.page() as i64;
+    // Pages asked for faster than the worker answers: every one counts once the rows arrive.
+    let presses = 600 / page;
+    t.keys_at_once(&vec!["ctrl-f"; presses as usize].join(" "));
+    let s = t.screen();
+    assert!(s.contains(&format!("{} of 700", 1 + presses * page)), "{s}");
+    t.keys_at_once(&vec!["ctrl-b"; presses as usize].join(" "));
+    assert!(t.screen().contains("1 of 700"), "{}", t.screen());
+}

@@ -34,6 +34,9 @@ pub struct LeadWindow {
     loading_fwd: bool,
     loading_back: bool,
     pub error: Option<String>,
+    /// How far a move went past the rows loaded (negative: above them) while more are on their way:
+    /// holding a key outruns the reads, and the rest of the move is made when the page arrives.
+    overshoot: i64,
     /// The lead selected when a refresh was asked for: the selection stays on it when the rows come back,
     /// even if the write moved it elsewhere in the sort.
     follow: Option<LeadId>,
@@ -58,6 +61,7 @@ impl LeadWindow {
             loading_fwd: false,
             loading_back: false,
             error: None,
+            overshoot: 0,
             follow: None,
         }
     }
@@ -92,6 +96,7 @@ impl LeadWindow {
     /// Starts over (new filter or sort): first page and the count.
     pub fn reset(&mut self) -> Vec<Query> {
         self.follow = None;
+        self.overshoot = 0;
         self.generation += 1;
         self.count_generation = self.generation;
         self.loading = true;
@@ -111,6 +116,7 @@ impl LeadWindow {
         let Some(first) = self.rows.front() else { return self.reset() };
         let c = cursor_before(self.sort, self.match_order(), first);
         self.follow = self.selected_lead().map(|l| l.id.clone());
+        self.overshoot = 0;
         self.generation += 1;
         self.count_generation = self.generation;
         self.loading_fwd = true;
@@ -130,14 +136,21 @@ impl LeadWindow {
     /// Moves the selection by `delta` rows within what is loaded, then asks for more if near an edge.
     pub fn move_by(&mut self, delta: i64, page: usize) -> Vec<Query> {
         if !self.rows.is_empty() {
-            let target = (self.selected as i64 + delta).clamp(0, self.rows.len() as i64 - 1);
-            self.selected = target as usize;
+            let wanted = self.selected as i64 + self.overshoot + delta;
+            let last = self.rows.len() as i64 - 1;
+            self.overshoot = match wanted {
+                w if w > last && !self.at_end => w - last,
+                w if w < 0 && !self.at_top => w,
+                _ => 0,
+            };
+            self.selected = wanted.clamp(0, last) as usize;
         }
         self.prefetch(page)
     }
 
     pub fn top(&mut self) -> Vec<Query> {
         self.follow = None;
+        self.overshoot = 0;
         self.selected = 0;
         self.offset = 0;
         if self.at_top {
@@ -152,6 +165,7 @@ impl LeadWindow {
 
     pub fn bottom(&mut self) -> Vec<Query> {
         self.follow = None;
+        self.overshoot = 0;
         if self.at_end {
             self.selected = self.rows.len().saturating_sub(1);
             Vec::new()
@@ -204,6 +218,7 @@ impl LeadWindow {
             Err(e) => {
                 self.loading_fwd = false;
                 self.loading_back = false;
+                self.overshoot = 0;
                 self.error = Some(e);
                 // A list that could not be read again (a filter that names nobody, say) shows no rows
                 // at all: the old ones would sit under the new filter and take the keys meant for it.
@@ -300,6 +315,9 @@ impl LeadWindow {
                     return vec![self.page(PageDir::Around(id), PAGE)];
                 }
             }
+        }
+        if self.overshoot != 0 && matches!(dir, PageDir::After(_) | PageDir::Before(_)) {
+            return self.move_by(0, page);
         }
         self.prefetch(page)
     }
