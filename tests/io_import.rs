@@ -7,7 +7,7 @@ use leadline::config::Config;
 use leadline::domain::{Clock, LeadId, Timestamp};
 use leadline::io::dedupe;
 use leadline::io::export::{self, ExportFormat, Object, Sink, Where};
-use leadline::io::import::{ImportOptions, ImportReport, OnDuplicate, import_file, write_rejects};
+use leadline::io::import::{Action, ImportOptions, ImportReport, OnDuplicate, import_file, write_rejects};
 use leadline::io::{IoError, privacy};
 use leadline::store::leads::{self, Lead, NewLead};
 use leadline::store::outreach::{self, NewOutreach};
@@ -410,10 +410,11 @@ fn a_dry_run_shows_every_action_and_writes_nothing() {
     let r = import_file(&mut s, &fixture("bad_rows.csv"), &opts).unwrap();
     assert_eq!(r.counts.leads.created, 2);
     assert_eq!(r.counts.leads.rejected, 5);
+    let actions: Vec<Action> = r.actions.iter().unwrap().map(Result::unwrap).collect();
     let creates: Vec<u64> =
-        r.actions.iter().filter(|a| a.action == "create" && a.object == "leads").map(|a| a.line).collect();
+        actions.iter().filter(|a| a.action == "create" && a.object == "leads").map(|a| a.line).collect();
     assert_eq!(creates, vec![2, 8]);
-    assert_eq!(r.actions.iter().filter(|a| a.action == "reject").count(), 5);
+    assert_eq!(actions.iter().filter(|a| a.action == "reject").count(), 5);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0);
     assert_eq!(count(&s, "SELECT count(*) FROM deals"), 0);
     assert_eq!(count(&s, "SELECT count(*) FROM import_runs"), 0);
@@ -965,4 +966,27 @@ fn accent_variants_inside_one_chunk_are_staged_too() {
         let r = import_file(&mut s, &path, &ImportOptions { bulk: Some(bulk), ..Default::default() }).unwrap();
         assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (3, 1), "bulk: {bulk}");
     }
+}
+
+#[test]
+fn a_dry_run_of_a_large_file_lists_every_action_and_every_reject() {
+    // More actions and rejects than a dry run keeps in memory: the rest wait in a temporary file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.csv");
+    let mut text = String::from("First Name,Email\n");
+    for i in 0..11_000 {
+        text.push_str(&format!("Ana{i},ana{i}@x.es\nBad{i},not-an-email-{i}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import_file(&mut s, &path, &ImportOptions { dry_run: true, ..Default::default() }).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected, r.rejects_total), (11_000, 11_000, 11_000));
+    let lines: Vec<u64> = r.actions.iter().unwrap().map(|a| a.unwrap().line).collect();
+    assert_eq!(lines, (2..22_002).collect::<Vec<u64>>());
+    assert_eq!(r.rejects.len(), 1000, "the report shows the first ones");
+    let out = dir.path().join("rejects.csv");
+    assert_eq!(write_rejects(&s, &r, &out).unwrap(), 11_000);
+    let last = std::fs::read_to_string(&out).unwrap().lines().last().unwrap().to_string();
+    assert!(last.starts_with("22001,Email,") && last.ends_with(",Bad10999,not-an-email-10999"), "{last}");
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0);
 }

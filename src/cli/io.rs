@@ -126,7 +126,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     if a.json {
         print_json(&report)?;
     } else {
-        print_report(&report);
+        print_report(&report)?;
     }
     // Scripts must not take a file that imported nothing for a success.
     if report.counts.all_rejected() && !report.already_imported {
@@ -149,9 +149,11 @@ fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, 
     Ok(flag)
 }
 
-fn print_report(r: &ImportReport) {
+fn print_report(r: &ImportReport) -> Result<(), CliError> {
     if r.dry_run {
-        for act in &r.actions {
+        let read = |e: std::io::Error| CliError::Io(format!("reading the dry run's list back: {e}"));
+        for act in r.actions.iter().map_err(read)? {
+            let act = act.map_err(read)?;
             let subject = if act.subject.is_empty() { String::new() } else { format!(" {}", safe(&act.subject)) };
             let detail = if act.detail.is_empty() { String::new() } else { format!(" ({})", safe(&act.detail)) };
             println!("line {}: {} {}{subject}{detail}", act.line, act.action, act.object);
@@ -216,6 +218,7 @@ fn print_report(r: &ImportReport) {
     if !r.ignored_columns.is_empty() {
         println!("columns not imported: {} (map them with --map COLUMN=FIELD)", r.ignored_columns.join(", "));
     }
+    Ok(())
 }
 
 #[derive(Debug, Args)]

@@ -27,9 +27,13 @@ pub fn safe(s: &str) -> String {
 }
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Io(e.to_string()))?;
-    println!("{text}");
-    Ok(())
+    use std::io::Write;
+    // Written as it is serialised: a long list (a dry run of a large import) is never held whole.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let io = |e: std::io::Error| CliError::Io(e.to_string());
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| CliError::Io(e.to_string()))?;
+    writeln!(out).map_err(io)?;
+    out.flush().map_err(io)
 }
 
 /// A plain aligned table; cells are made safe and cut to `max_width` columns.

@@ -16,6 +16,7 @@ use super::dedupe::name_company_key;
 use super::phone::{match_keys, stored_key};
 use super::presets::{Field, Preset};
 use super::record::{LeadRow, Reject, RowRules};
+use super::spill::Spill;
 use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
 use crate::domain::lead::normalize_email;
@@ -196,16 +197,27 @@ impl Counts {
 }
 
 /// One thing the import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Action {
     pub line: u64,
-    pub object: &'static str,
-    pub action: &'static str,
+    pub object: String,
+    pub action: String,
     pub subject: String,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A rejected row as a dry run keeps it for the rejects file: line, column, reason and the row's values.
+type RejectRecord = (u64, Option<String>, String, Vec<String>);
+
+fn reject_record(r: Reject) -> RejectRecord {
+    (r.line, r.column, r.reason, r.record)
+}
+
+fn from_record((line, column, reason, record): RejectRecord) -> Reject {
+    Reject { line, column, reason, record }
+}
+
+#[derive(Debug, Serialize)]
 pub struct ImportReport {
     pub run_id: Option<String>,
     pub file: String,
@@ -213,10 +225,14 @@ pub struct ImportReport {
     pub preset: Option<String>,
     pub encoding: String,
     pub counts: Counts,
+    /// The first rejected rows (`REJECTS_SHOWN`); all of them are in the database, or, after a dry run, in
+    /// `dry_rejects`.
     pub rejects: Vec<Reject>,
     pub rejects_total: u64,
-    /// Every action, in a dry run; empty otherwise.
-    pub actions: Vec<Action>,
+    /// Every action, in a dry run (kept in a file past the first thousands); empty otherwise.
+    pub actions: Spill<Action>,
+    #[serde(skip)]
+    pub dry_rejects: Spill<RejectRecord>,
     pub ignored_columns: Vec<String>,
     /// Owners named in the file who are not team members (their leads went to the importing user).
     pub unknown_owners: Vec<String>,
@@ -370,7 +386,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         counts: Counts::default(),
         rejects: Vec::new(),
         rejects_total: 0,
-        actions: Vec::new(),
+        actions: Spill::default(),
+        dry_rejects: Spill::default(),
         ignored_columns: ignored,
         unknown_owners: Vec::new(),
         stages_placed: Vec::new(),
@@ -572,9 +589,14 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.stages_placed = writer.stages_placed.clone();
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {
-        report.rejects_total = writer.dry_rejects.len() as u64;
-        report.rejects = std::mem::take(&mut writer.dry_rejects);
+        let kept = |e: std::io::Error| IoError::File { path: "a temporary file".into(), message: e.to_string() };
+        writer.actions.seal().map_err(kept)?;
+        writer.dry_rejects.seal().map_err(kept)?;
+        report.rejects_total = writer.dry_rejects.len();
+        report.rejects =
+            writer.dry_rejects.first(REJECTS_SHOWN as usize).map_err(kept)?.into_iter().map(from_record).collect();
         report.actions = std::mem::take(&mut writer.actions);
+        report.dry_rejects = std::mem::take(&mut writer.dry_rejects);
     } else {
         load_rejects(store, &run_id, &mut report)?;
     }
@@ -694,8 +716,8 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
             }
         }
         _ => {
-            for r in &report.rejects {
-                write(r)?;
+            for r in report.dry_rejects.iter().map_err(|e| file_err(out, e))? {
+                write(&from_record(r.map_err(|e| file_err(out, e))?))?;
                 n += 1;
             }
         }
@@ -836,8 +858,8 @@ struct Writer {
     unknown_owners: Vec<String>,
     stages_placed: Vec<String>,
     unmatched: Vec<String>,
-    actions: Vec<Action>,
-    dry_rejects: Vec<Reject>,
+    actions: Spill<Action>,
+    dry_rejects: Spill<RejectRecord>,
     /// Existing leads edited while the FTS triggers were lifted: their index rows are refreshed at chunk end.
     touched_seqs: Vec<i64>,
     /// During a bulk load into an empty search index: that index and the new leads' tag rows, built
@@ -918,8 +940,8 @@ impl Writer {
             unknown_owners: Vec::new(),
             stages_placed: Vec::new(),
             unmatched: Vec::new(),
-            actions: Vec::new(),
-            dry_rejects: Vec::new(),
+            actions: Spill::default(),
+            dry_rejects: Spill::default(),
             touched_seqs: Vec::new(),
             indexes: None,
             chunk_names: HashMap::new(),
@@ -1045,9 +1067,9 @@ impl Writer {
         self.chunk_names.clear();
     }
 
-    fn act(&mut self, line: u64, object: &'static str, action: &'static str, subject: String, detail: String) {
+    fn act(&mut self, line: u64, object: &str, action: &str, subject: String, detail: String) {
         if self.opts.dry_run {
-            self.actions.push(Action { line, object, action, subject, detail });
+            self.actions.push(Action { line, object: object.into(), action: action.into(), subject, detail });
         }
     }
 
@@ -1134,7 +1156,7 @@ impl Writer {
         self.tally(object).rejected += 1;
         self.act(reject.line, object, "reject", reject.column.clone().unwrap_or_default(), reject.reason.clone());
         if self.opts.dry_run {
-            self.dry_rejects.push(reject);
+            self.dry_rejects.push(reject_record(reject));
         } else {
             db.conn
                 .prepare_cached(

@@ -12,6 +12,7 @@ pub mod phone;
 pub mod presets;
 pub mod privacy;
 pub mod record;
+pub mod spill;
 pub mod text;
 pub mod vcard;
 
