@@ -990,3 +990,22 @@ fn a_dry_run_of_a_large_file_lists_every_action_and_every_reject() {
     assert!(last.starts_with("22001,Email,") && last.ends_with(",Bad10999,not-an-email-10999"), "{last}");
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 0);
 }
+
+#[test]
+fn vcards_are_read_one_at_a_time_and_a_bad_card_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone.vcf");
+    std::fs::write(
+        &path,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana López\r\nEMAIL:ana@x.es\r\nEND:VCARD\r\n\
+         \r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Li\r\nEMAIL:not-an-address\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE:Mu=F1oz;Jos=\r\n=E9\r\nTEL;CELL:+34 600 11 22 33\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 1));
+    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (7, Some("EMAIL")), "{:?}", r.rejects);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'José' AND last_name = 'Muñoz'"), 1);
+}

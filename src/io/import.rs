@@ -259,11 +259,12 @@ pub enum Item {
 /// An item read: its position in the file, and the item, nothing (blank), or a reject.
 type Numbered = (u64, std::result::Result<Option<Item>, Reject>);
 
-/// Where items come from: a streamed CSV or JSON file, or a parsed vCard / iCalendar file.
+/// Where items come from: a streamed CSV, JSON or vCard file, or a parsed iCalendar file.
 enum Source {
     Csv(Box<CsvSource>),
     Parsed { items: std::vec::IntoIter<Numbered>, index: u64, total: u64 },
     Json { stream: Box<json::Stream>, path: std::path::PathBuf, index: u64, total: u64 },
+    Vcard { stream: Box<vcard::CardStream>, path: std::path::PathBuf, index: u64, total: u64 },
 }
 
 impl Source {
@@ -278,20 +279,24 @@ impl Source {
                 *index += 1;
                 (*index, r)
             })),
+            Source::Vcard { stream, path, index, .. } => Ok(stream.next_card(path)?.map(|r| {
+                *index += 1;
+                (*index, r.map(|l| Some(Item::Lead(Box::new(l)))))
+            })),
         }
     }
 
     fn position(&self) -> u64 {
         match self {
             Source::Csv(c) => c.byte_position(),
-            Source::Parsed { index, .. } | Source::Json { index, .. } => *index,
+            Source::Parsed { index, .. } | Source::Json { index, .. } | Source::Vcard { index, .. } => *index,
         }
     }
 
     fn length(&self, size: u64) -> u64 {
         match self {
             Source::Csv(_) => size,
-            Source::Parsed { total, .. } | Source::Json { total, .. } => *total,
+            Source::Parsed { total, .. } | Source::Json { total, .. } | Source::Vcard { total, .. } => *total,
         }
     }
 }
@@ -344,26 +349,27 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 Vec::new(),
             )
         }
-        other => {
+        Format::Vcard => {
+            let stream = vcard::CardStream::open(path, &sniffed, rules.clone())?;
+            let total = stream.total;
+            (
+                Source::Vcard { stream: Box::new(stream), path: path.to_path_buf(), index: 0, total },
+                None,
+                Vec::new(),
+                Vec::new(),
+            )
+        }
+        // A calendar is read whole: its time zones and the changed occurrences of a recurring event may
+        // stand anywhere in the file.
+        Format::Ics => {
             let text = read_text(path, &sniffed)?;
-            let items: Vec<Numbered> = match other {
-                Format::Vcard => vcard::parse(&text, &rules)
-                    .into_iter()
-                    .map(|r| (0, r.map(|l| Some(Item::Lead(Box::new(l))))))
-                    .collect(),
-                Format::Ics => ics::parse(&text, ctx.tz, window)
-                    .map_err(|m| bad_file(path, m))?
-                    .into_iter()
-                    .map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e))))))
-                    .collect(),
-                _ => unreachable!("JSON is streamed"),
-            };
+            let items: Vec<Numbered> = ics::parse(&text, ctx.tz, window)
+                .map_err(|m| bad_file(path, m))?
+                .into_iter()
+                .map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e))))))
+                .collect();
             if items.is_empty() {
-                let what = match other {
-                    Format::Vcard => "has no contacts (BEGIN:VCARD ... END:VCARD)",
-                    _ => "has no events in the import window",
-                };
-                return Err(bad_file(path, what));
+                return Err(bad_file(path, "has no events in the import window"));
             }
             let total = items.len() as u64;
             (Source::Parsed { items: items.into_iter(), index: 0, total }, None, Vec::new(), Vec::new())
@@ -462,7 +468,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let rows = match &source {
         Source::Csv(_) if scan.lines > 0 => scan.lines + 1,
         Source::Csv(_) => scan.size / 40,
-        Source::Parsed { total, .. } | Source::Json { total, .. } => *total,
+        Source::Parsed { total, .. } | Source::Json { total, .. } | Source::Vcard { total, .. } => *total,
     };
     let mut writer =
         Writer::new(store, opts, &run_id, rows, existing, bulk && format == Format::Csv && scan.lines > 0)?;

@@ -2,7 +2,12 @@
 //! several e-mails and phones, escaped commas; photos and other binary data are skipped.
 //! Small on purpose: the one maintained crate for this pulls a second major version of thiserror.
 
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
 use super::record::{LeadRow, Reject, RowRules, finish};
+use super::text::{Sniff, open_text};
+use super::{IoError, bad_file, file_err};
 use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
 
 /// One logical line (unfolded) with the physical line it starts on.
@@ -92,9 +97,11 @@ pub fn decoded(p: &Property) -> String {
         return p.value.clone();
     }
     let bytes = quoted_printable(&p.value);
-    let charset = p.param("CHARSET").unwrap_or("UTF-8");
-    let enc = encoding_rs::Encoding::for_label(charset.as_bytes()).unwrap_or(encoding_rs::UTF_8);
-    enc.decode_without_bom_handling(&bytes).0.into_owned()
+    match p.param("CHARSET").and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())) {
+        Some(enc) => enc.decode_without_bom_handling(&bytes).0.into_owned(),
+        // No charset said: UTF-8 when it is, else the legacy encoding old phones wrote.
+        None => super::text::field_text(&bytes),
+    }
 }
 
 fn quoted_printable(s: &str) -> Vec<u8> {
@@ -140,7 +147,72 @@ fn text(p: &Property) -> String {
     components(&decoded(p), '\u{0}').concat().trim().to_string()
 }
 
-/// Every card of a file: a lead each, or a reject naming the card's first line.
+/// The cards of a file read one at a time (memory holds one card whatever the file's size): a lead each,
+/// or a reject naming the card's first line.
+pub struct CardStream {
+    text: BufReader<Box<dyn Read>>,
+    /// Lines read so far, and the current card's text.
+    line: u64,
+    card: String,
+    rules: RowRules,
+    /// How many cards the file holds (for the progress bar).
+    pub total: u64,
+}
+
+fn is_card_edge(line: &str, edge: &str) -> bool {
+    line.trim().eq_ignore_ascii_case(edge)
+}
+
+impl CardStream {
+    /// Counts the cards first: a file without any is refused before anything is written.
+    pub fn open(path: &Path, sniff: &Sniff, rules: RowRules) -> Result<Self, IoError> {
+        let open = || open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
+        let mut total = 0u64;
+        for line in BufReader::new(open()?).lines() {
+            if is_card_edge(&line.map_err(|e| file_err(path, e))?, "END:VCARD") {
+                total += 1;
+            }
+        }
+        if total == 0 {
+            return Err(bad_file(path, "has no contacts (BEGIN:VCARD ... END:VCARD)"));
+        }
+        Ok(Self { text: BufReader::new(open()?), line: 0, card: String::new(), rules, total })
+    }
+
+    /// The next card's lead or reject; `None` at the end of the file.
+    pub fn next_card(&mut self, path: &Path) -> Result<Option<Result<LeadRow, Reject>>, IoError> {
+        let mut raw = String::new();
+        let mut first = 0u64;
+        loop {
+            raw.clear();
+            if self.text.read_line(&mut raw).map_err(|e| file_err(path, e))? == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            if is_card_edge(&raw, "BEGIN:VCARD") {
+                self.card.clear();
+                first = self.line;
+            }
+            if first == 0 {
+                continue;
+            }
+            self.card.push_str(&raw);
+            if !is_card_edge(&raw, "END:VCARD") {
+                continue;
+            }
+            // The card's lines are numbered from its first: moved to where it stands in the file.
+            let at = |line: u64| line + first - 1;
+            match parse(&self.card, &self.rules).pop() {
+                Some(Ok(row)) => return Ok(Some(Ok(LeadRow { line: at(row.line), ..row }))),
+                Some(Err(r)) => return Ok(Some(Err(Reject { line: at(r.line), ..r }))),
+                // A card with nothing to import.
+                None => first = 0,
+            }
+        }
+    }
+}
+
+/// Every card of a text: a lead each, or a reject naming the card's first line.
 pub fn parse(text_in: &str, rules: &RowRules) -> Vec<Result<LeadRow, Reject>> {
     let mut out = Vec::new();
     let mut card: Option<Vec<Property>> = None;
