@@ -720,6 +720,9 @@ fn broken_json_vcard_and_calendar_files_are_refused() {
         ("f.json", " [ ] ", "has no records"),
         ("g.jsonl", "\n  \n", "is empty"),
         ("h.json", "[{\"first_name\": \"Ana\"}] trailing", "not valid JSON"),
+        // Only a full parse of each element finds these: refused before anything is written.
+        ("j.json", "[{\"first_name\": \"Ana\"}, {\"first_name\": \"\\ud800\"}]", "not valid JSON"),
+        ("k.json", "[{\"first_name\": \"Ana\"}, {\"first_name\": \"Bo\", \"score\": 1e999}]", "not valid JSON"),
     ];
     for (name, text, expect) in cases {
         let path = dir.path().join(name);
@@ -927,9 +930,14 @@ fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
     let carla = add("Carla", "Díaz", None, Some("Díaz SL"));
     let carla_plain = add("carla", "DIAZ", None, Some("DÍAZ  SL"));
     add("Carla", "Díaz", None, Some("Other SL"));
-    // Too short to be anyone's number.
+    // Too short to be anyone's number, with or without a calling code.
     add("Eva", "Ruiz", Some("12345"), None);
     add("Luis", "Gil", Some("12345"), None);
+    let ona = add("Ona", "Vidal", Some("+1 2345"), Some("Acme"));
+    let ona_again = add("ona", "vidal", Some("+9 8765"), Some("ACME"));
+    // 00 says the calling code as + does: +34 and +39 numbers alike after it are two people.
+    add("Rita", "Sala", Some("(0034) 611 22 33 44"), None);
+    add("Rino", "Sala", Some("+39 611 22 33 44"), None);
     let found: Vec<(String, String, String)> =
         dedupe::find(&s.db()).unwrap().into_iter().map(|c| (c.a.to_string(), c.b.to_string(), c.reason)).collect();
     let pair = |x: &LeadId, y: &LeadId, why: &str| {
@@ -941,6 +949,7 @@ fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
         pair(&ana, &ana_national, national),
         pair(&ana_national, &bruno, national),
         pair(&dora, &dora_00, "same phone"),
+        pair(&ona, &ona_again, "same name and company"),
         pair(&carla, &carla_plain, "same name and company"),
     ];
     expected.sort();
@@ -1008,4 +1017,29 @@ fn vcards_are_read_one_at_a_time_and_a_bad_card_names_its_line() {
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 1));
     assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (7, Some("EMAIL")), "{:?}", r.rejects);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'José' AND last_name = 'Muñoz'"), 1);
+}
+
+#[test]
+fn a_stray_legacy_byte_deep_in_a_json_file_costs_only_that_character() {
+    let dir = tempfile::tempdir().unwrap();
+    // Past the first 256 KB that decide the encoding, a byte that is not UTF-8.
+    let mut lines: Vec<u8> = Vec::new();
+    let mut array: Vec<u8> = b"[".to_vec();
+    for i in 0..4000 {
+        let rec = format!("{{\"first_name\":\"Lead{i}\",\"notes\":\"{}\"}}", "x".repeat(60));
+        lines.extend_from_slice(rec.as_bytes());
+        lines.push(b'\n');
+        array.extend_from_slice(rec.as_bytes());
+        array.push(b',');
+    }
+    lines.extend_from_slice(b"{\"first_name\":\"Jos\xe9\"}\n");
+    array.extend_from_slice(b"{\"first_name\":\"Jos\xe9\"}]");
+    for (name, bytes) in [("deep.jsonl", &lines), ("deep.json", &array)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut s = open(dir.path(), &format!("{name}.db"));
+        let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+        assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (4001, 0), "{name}");
+        assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'Jos\u{fffd}'"), 1, "{name}");
+    }
 }

@@ -57,12 +57,10 @@ impl Keys {
             r.get_ref(4)?.as_str()?,
             r.get_ref(5)?.as_str_or_null()?,
         );
-        let international = phone.is_some_and(|p| {
-            let p = p.trim_start();
-            p.starts_with('+') || p.starts_with("00")
-        });
-        // Fewer than six digits is an extension or a typo, not a person's number.
         let phone = phone.map(|p| match_keys(p, None)).unwrap_or_default();
+        // With no country given, the first key has a `+` only when the number says its calling code.
+        let international = phone.first().is_some_and(|k| k.starts_with('+'));
+        // Fewer than six digits is an extension or a typo, not a person's number.
         let phone = phone.into_iter().filter(|k| k.trim_start_matches('+').len() >= 6).collect();
         let named = !(first.trim().is_empty() && last.trim().is_empty());
         let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
@@ -75,7 +73,8 @@ impl Keys {
     fn same_phone(&self, other: &Keys) -> Option<Why> {
         let shared = self.phone.iter().any(|k| other.phone.contains(k));
         match (self.international, other.international) {
-            (true, true) => (self.phone.first() == other.phone.first()).then_some(("same phone", 90)),
+            (true, true) => matches!((self.phone.first(), other.phone.first()), (Some(a), Some(b)) if a == b)
+                .then_some(("same phone", 90)),
             (false, false) => shared.then_some(("same phone", 90)),
             _ => shared.then_some(("same phone, one written without its calling code", 80)),
         }

@@ -697,7 +697,8 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     } else {
         header_row.extend(headers);
     }
-    w.write_record(&header_row).map_err(|e| file_err(out, e))?;
+    // The file's own column names came from whoever wrote it: guarded like the values.
+    super::export::write_cells(&mut w, &header_row).map_err(|e| file_err(out, e))?;
     let mut write = |r: &Reject| -> Result<()> {
         let mut cells = vec![r.line.to_string(), r.column.clone().unwrap_or_default(), r.reason.clone()];
         cells.extend(r.record.iter().cloned());

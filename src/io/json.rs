@@ -11,7 +11,7 @@ use serde::de::{Deserializer as _, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::record::{LeadRow, Reject, RowRules, finish};
-use super::text::{Sniff, open_text};
+use super::text::{Sniff, open_decoded};
 use super::{IoError, bad_file, file_err};
 use crate::domain::lead::normalize_tag;
 use crate::domain::outreach::validate_personalization;
@@ -122,18 +122,23 @@ pub struct Stream {
 enum Records {
     /// One record per line, numbered by its line.
     Lines { text: std::io::BufReader<Box<dyn Read>>, line: u64, buf: String },
-    /// A JSON array, parsed on a thread of its own that hands the elements over one by one.
-    Array(Receiver<std::result::Result<(u64, Value), String>>),
+    /// A JSON array, parsed on a thread of its own that hands the elements over one by one, then `None`.
+    Array(Receiver<Element>),
 }
+
+/// An element of an array with its position, the end of the array, or why reading stopped.
+type Element = std::result::Result<Option<(u64, Value)>, String>;
 
 /// Elements parsed ahead of the import.
 const ARRAY_AHEAD: usize = 256;
 
 impl Stream {
     pub fn open(path: &Path, sniff: &Sniff, rules: RowRules) -> std::result::Result<Self, IoError> {
-        let open = || open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
+        // Bytes that are not UTF-8 read as U+FFFD, as when the whole file was decoded at once.
+        let open = || open_decoded(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
         let is_array = sniff.sample.trim_start_matches('\u{feff}').trim_start().starts_with('[');
         if is_array {
+            // Every element is parsed in full (and dropped): what passes here imports without a surprise.
             let mut de = serde_json::Deserializer::from_reader(open()?);
             let total = de
                 .deserialize_seq(CountElements)
@@ -143,24 +148,25 @@ impl Stream {
                 return Err(bad_file(path, "has no records"));
             }
             let (tx, rx) = sync_channel(ARRAY_AHEAD);
-            let (path, encoding, bom_len) = (path.to_path_buf(), sniff.encoding, sniff.bom_len);
-            std::thread::spawn(move || {
-                let sent = match open_text(&path, encoding, bom_len) {
-                    Ok(r) => serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx)),
-                    Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
-                };
-                // Nobody listens once the import has stopped; otherwise the file changed since it was checked.
-                if let Err(e) = sent {
-                    let _ = tx.send(Err(format!("changed while it was read: {e}")));
-                }
-            });
+            let (file, encoding, bom_len) = (path.to_path_buf(), sniff.encoding, sniff.bom_len);
+            std::thread::Builder::new()
+                .name("json-reader".into())
+                .spawn(move || {
+                    let sent = match open_decoded(&file, encoding, bom_len) {
+                        Ok(r) => serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx)),
+                        Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
+                    };
+                    // Nobody listens once the import has stopped.
+                    let _ = tx.send(sent.map(|()| None).map_err(|e| e.to_string()));
+                })
+                .map_err(|e| file_err(path, format!("cannot start reading: {e}")))?;
             return Ok(Self { records: Records::Array(rx), rules, total });
         }
         // JSON lines: refused only when no line at all is JSON; a bad line is a reject.
         let (mut total, mut first_error, mut any_json) = (0u64, None, false);
         for (i, line) in std::io::BufReader::new(open()?).lines().enumerate() {
             let line = line.map_err(|e| file_err(path, e))?;
-            let line = line.trim();
+            let line = json_line(&line);
             if line.is_empty() {
                 continue;
             }
@@ -181,7 +187,8 @@ impl Stream {
         Ok(Self { records: Records::Lines { text, line: 0, buf: String::new() }, rules, total })
     }
 
-    /// The next record with its line (JSON lines) or position (array); `None` at the end.
+    /// The next record with its line (JSON lines) or position (array); `None` at the end. An error here
+    /// comes after rows were written (the file changed while it was read, or could not be read on).
     pub fn next_record(&mut self, path: &Path) -> std::result::Result<Option<(u64, Parsed)>, IoError> {
         match &mut self.records {
             Records::Lines { text, line, buf } => loop {
@@ -190,7 +197,7 @@ impl Stream {
                     return Ok(None);
                 }
                 *line += 1;
-                let l = buf.trim();
+                let l = json_line(buf);
                 if l.is_empty() {
                     continue;
                 }
@@ -198,15 +205,21 @@ impl Stream {
                 return Ok(Some((*line, record(*line, value, &self.rules))));
             },
             Records::Array(rx) => match rx.recv() {
-                Err(_) => Ok(None),
-                Ok(Err(e)) => Err(bad_file(path, e)),
-                Ok(Ok((position, value))) => Ok(Some((position, record(position, Ok(value), &self.rules)))),
+                Ok(Ok(Some((position, value)))) => Ok(Some((position, record(position, Ok(value), &self.rules)))),
+                Ok(Ok(None)) => Ok(None),
+                Ok(Err(e)) => Err(file_err(path, format!("reading stopped: {e}"))),
+                Err(_) => Err(file_err(path, "reading stopped before the end of the array")),
             },
         }
     }
 }
 
-/// Counts the elements of an array without keeping them.
+/// A line of JSON lines without surrounding space or a stray byte-order mark.
+fn json_line(line: &str) -> &str {
+    line.trim().trim_start_matches('\u{feff}').trim_start()
+}
+
+/// Counts the elements of an array, parsing each in full without keeping it.
 struct CountElements;
 
 impl<'de> Visitor<'de> for CountElements {
@@ -216,7 +229,7 @@ impl<'de> Visitor<'de> for CountElements {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<u64, A::Error> {
         let mut n = 0;
-        while seq.next_element::<IgnoredAny>()?.is_some() {
+        while seq.next_element::<Value>()?.is_some() {
             n += 1;
         }
         Ok(n)
@@ -224,7 +237,7 @@ impl<'de> Visitor<'de> for CountElements {
 }
 
 /// Hands each element of an array over as it is parsed, numbered from 1; stops when nobody listens.
-struct SendElements<'a>(&'a SyncSender<std::result::Result<(u64, Value), String>>);
+struct SendElements<'a>(&'a SyncSender<Element>);
 
 impl<'de> Visitor<'de> for SendElements<'_> {
     type Value = ();
@@ -235,7 +248,7 @@ impl<'de> Visitor<'de> for SendElements<'_> {
         let mut n = 0;
         while let Some(v) = seq.next_element::<Value>()? {
             n += 1;
-            if self.0.send(Ok((n, v))).is_err() {
+            if self.0.send(Ok(Some((n, v)))).is_err() {
                 return Ok(());
             }
         }

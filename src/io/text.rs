@@ -80,15 +80,21 @@ pub fn looks_like_formula(cell: &str) -> bool {
     }
 }
 
+/// Whether an export guards this cell: a would-be formula, or one behind apostrophes of its own (so that
+/// taking one apostrophe off on import gives back exactly the value).
+fn needs_guard(cell: &str) -> bool {
+    looks_like_formula(cell.trim_start_matches('\''))
+}
+
 /// A cell as a CSV export writes it: a would-be formula gets a leading apostrophe, which makes a spreadsheet
 /// show it as text.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    if looks_like_formula(cell) { format!("'{cell}").into() } else { cell.into() }
+    if needs_guard(cell) { format!("'{cell}").into() } else { cell.into() }
 }
 
 /// A cell as an import reads it: the apostrophe an export put before a would-be formula comes off again.
 pub fn strip_formula_guard(cell: &mut String) {
-    if cell.starts_with('\'') && looks_like_formula(&cell[1..]) {
+    if cell.starts_with('\'') && needs_guard(&cell[1..]) {
         cell.remove(0);
     }
 }
@@ -194,6 +200,20 @@ pub fn open_text(
     let mut file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(bom_len as u64))?;
     Ok(utf8_stream(std::io::BufReader::with_capacity(256 * 1024, file), encoding))
+}
+
+/// `open_text`, with bytes that are not text in the encoding read as U+FFFD (UTF-8 files too): for
+/// parsers that take only valid UTF-8.
+pub fn open_decoded(
+    path: &std::path::Path,
+    encoding: &'static Encoding,
+    bom_len: usize,
+) -> std::io::Result<Box<dyn Read>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(bom_len as u64))?;
+    let inner = std::io::BufReader::with_capacity(256 * 1024, file);
+    Ok(Box::new(LfReader::new(Utf8Reader::new(inner, encoding))))
 }
 
 /// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
@@ -314,5 +334,11 @@ mod tests {
         let mut quoted = String::from("'quoted'");
         strip_formula_guard(&mut quoted);
         assert_eq!(quoted, "'quoted'");
+        // Whatever a value is, export then import gives it back.
+        for value in ["'=x", "''@home", "'-not a number", "'", "''", "'plain", "=x", "-12", "+34 600"] {
+            let mut back = spreadsheet_safe(value).into_owned();
+            strip_formula_guard(&mut back);
+            assert_eq!(back, value);
+        }
     }
 }

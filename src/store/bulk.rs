@@ -68,26 +68,19 @@ impl Lift {
     pub fn restore_with(self, conn: &Connection, built: Option<IndexBuild>) -> Result<()> {
         conn.execute("INSERT OR IGNORE INTO lead_scores (seq) SELECT seq FROM leads WHERE seq > ?1", [self.from_seq])?;
         let started = std::time::Instant::now();
-        let copied = built.is_some();
-        if let Some(b) = built {
-            b.copy_into(conn)?;
-        }
-        configure_for_fill(conn)?;
-        // A copy must hold every lead the load wrote; were one missed, the index is filled the usual way.
-        let complete = copied && {
-            let indexed: i64 = conn.query_row("SELECT count(*) FROM lead_fts_docsize", [], |r| r.get(0))?;
-            let live: i64 = conn.query_row(
-                "SELECT count(*) FROM leads WHERE seq > ?1 AND deleted_at IS NULL",
-                [self.from_seq],
-                |r| r.get(0),
-            )?;
-            indexed == live || {
-                tracing::warn!(indexed, live, "the indexes built beside the load are incomplete; building them again");
+        // A build that failed or missed a lead costs time, not the load: the index and the tag rows are
+        // then made the usual way.
+        let complete = match built.map(|b| b.copy_into(conn, self.from_seq)) {
+            None => false,
+            Some(Ok(())) => true,
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "the indexes built beside the load cannot be used; building them again");
                 conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
                 tag_rows_from_leads(conn, self.from_seq)?;
                 false
             }
         };
+        configure_for_fill(conn)?;
         let filled = if complete { Ok(()) } else { fill_search_index(conn, self.from_seq, COMPANIES_IN_MEMORY) };
         fts_config(conn, "automerge", FTS_AUTOMERGE)?;
         filled?;

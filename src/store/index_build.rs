@@ -119,14 +119,35 @@ impl IndexBuild {
             .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ('lead_fts', 'lead_tags')")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let dir = tempfile::tempdir().map_err(|e| StoreError::Refused(format!("no scratch space: {e}")))?;
+        // Beside the database, which has room for the index anyway (the system's temporary directory may
+        // be small, or memory); without a helper the load builds the index itself.
+        let scratch = conn.path().and_then(|p| std::path::Path::new(p).parent().map(std::path::Path::to_path_buf));
+        let dir = match scratch {
+            Some(beside) if !beside.as_os_str().is_empty() => {
+                tempfile::Builder::new().prefix(".leadline-index-").tempdir_in(beside)
+            }
+            _ => tempfile::tempdir(),
+        };
+        let dir = match dir {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "no scratch space for the index helper; the load builds its indexes itself");
+                return Ok(None);
+            }
+        };
         let path = dir.path().join(SCRATCH_FILE);
         let (to_helper, batches) = sync_channel::<Batch>(BATCHES_AHEAD);
-        let helper = std::thread::Builder::new()
-            .name("index-build".into())
-            .spawn(move || build(&path, &definitions, batches))
-            .map_err(|e| StoreError::Refused(format!("cannot start the index helper: {e}")))?;
-        Ok(Some(Self { to_helper: Some(to_helper), helper: Some(helper), batch: Batch::default(), pushed: 0, dir }))
+        let helper =
+            std::thread::Builder::new().name("index-build".into()).spawn(move || build(&path, &definitions, batches));
+        match helper {
+            Ok(h) => {
+                Ok(Some(Self { to_helper: Some(to_helper), helper: Some(h), batch: Batch::default(), pushed: 0, dir }))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the index helper; the load builds its indexes itself");
+                Ok(None)
+            }
+        }
     }
 
     /// Hands over a lead just written as row `seq`. A batch leaves only when the next lead arrives, so the
@@ -159,30 +180,40 @@ impl IndexBuild {
         }
     }
 
-    /// Waits for the helper, puts its search index in place of the store's (empty) one and adds its tag
-    /// rows. Call in the load's transaction before anything else touches the search index; `detach`
-    /// once the transaction has ended.
-    pub fn copy_into(mut self, conn: &Connection) -> Result<()> {
+    /// Waits for the helper, puts its search index in place of the store's (empty) one and, when it holds
+    /// every live lead past `from_seq`, adds its tag rows. Call in the load's transaction before anything
+    /// else touches the search index; `detach` once the transaction has ended. An error leaves the tag rows
+    /// untouched and the search index to be emptied and filled again.
+    pub fn copy_into(mut self, conn: &Connection, from_seq: i64) -> Result<()> {
         self.send();
         self.to_helper = None;
         let helper = self.helper.take().expect("joined once");
-        helper.join().map_err(|_| StoreError::Refused("the index helper failed".into()))??;
-        // 'delete-all' also drops what this connection remembers of the index, so it reads the copy afresh.
+        helper.join().map_err(|_| StoreError::Refused("the index helper stopped".into()))??;
+        // 'delete-all' also makes the search index part of this transaction and drops what this connection
+        // remembers of it; the savepoint below relies on both.
         conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
         conn.execute(&format!("ATTACH ?1 AS {SCRATCH}"), [self.dir.path().join(SCRATCH_FILE).to_string_lossy()])?;
-        // Tag rows the load wrote itself (tags a duplicate added) stay; the helper's are the leads' own.
         conn.execute_batch(&format!(
             "DELETE FROM main.lead_fts_data;
              INSERT INTO main.lead_fts_data SELECT * FROM {SCRATCH}.lead_fts_data;
              INSERT INTO main.lead_fts_idx SELECT * FROM {SCRATCH}.lead_fts_idx;
-             INSERT INTO main.lead_fts_docsize SELECT * FROM {SCRATCH}.lead_fts_docsize;
-             INSERT OR IGNORE INTO main.lead_tags SELECT * FROM {SCRATCH}.lead_tags;"
+             INSERT INTO main.lead_fts_docsize SELECT * FROM {SCRATCH}.lead_fts_docsize;"
         ))?;
-        // This connection's search index may still remember the empty index (SQLite only notices changes
-        // other connections make). Rolling back to a savepoint makes it read its state again.
+        // The search index may still remember the empty index it had (SQLite only notices changes other
+        // connections make). Rolling back to a savepoint makes it read its state again.
         conn.execute_batch(
             "SAVEPOINT leadline_index_reload; ROLLBACK TO leadline_index_reload; RELEASE leadline_index_reload;",
         )?;
+        let indexed: i64 = conn.query_row("SELECT count(*) FROM lead_fts_docsize", [], |r| r.get(0))?;
+        let live: i64 =
+            conn.query_row("SELECT count(*) FROM leads WHERE seq > ?1 AND deleted_at IS NULL", [from_seq], |r| {
+                r.get(0)
+            })?;
+        if indexed != live {
+            return Err(StoreError::Refused(format!("the helper indexed {indexed} leads of {live}")));
+        }
+        // Tag rows the load wrote itself (tags a duplicate added) stay; the helper's are the leads' own.
+        conn.execute(&format!("INSERT OR IGNORE INTO main.lead_tags SELECT * FROM {SCRATCH}.lead_tags"), [])?;
         Ok(())
     }
 
@@ -273,6 +304,14 @@ mod tests {
         conn.execute_batch("BEGIN").unwrap();
         conn.query_row("SELECT count(*) FROM lead_fts WHERE lead_fts MATCH 'ruiz'", [], |r| r.get::<_, i64>(0))
             .unwrap();
+        // The leads themselves, written with the search triggers lifted.
+        conn.execute_batch(
+            "DROP TRIGGER leads_fts_insert;
+             INSERT INTO leads (seq, id, team_id, first_name, last_name, created_at, updated_at) VALUES
+                 (1, 'id-1', 't', 'Ana', 'Ruiz', 0, 0), (2, 'id-2', 't', 'Bo', 'Ruiz', 0, 0),
+                 (3, 'id-3', 't', 'Carla', 'Ruiz', 0, 0);",
+        )
+        .unwrap();
         let mut build = IndexBuild::start(&conn).unwrap().expect("an empty index");
         build.push(1, &lead("id-1", "Ana", Some("ana@x.es"), None));
         let vip = ["vip".to_string(), "big fish".to_string()];
@@ -288,7 +327,7 @@ mod tests {
         build.push(3, &IndexedLead { tag_list: &gone, ..lead("id-3", "Gone", None, None) });
         build.rollback_to(mark);
         build.push(3, &lead("id-3", "Carla", None, None));
-        build.copy_into(&conn).unwrap();
+        build.copy_into(&conn, 0).unwrap();
         conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
         let find = |q: &str| -> Vec<i64> {
             let mut stmt = conn.prepare("SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?1 ORDER BY rowid").unwrap();
@@ -318,5 +357,37 @@ mod tests {
         assert_eq!(attached, 0);
         // A second load into a filled index fills it the usual way.
         assert!(IndexBuild::start(&conn).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_build_that_missed_a_lead_gives_way_to_the_usual_fill() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::migrate(&mut conn).unwrap();
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute_batch("BEGIN").unwrap();
+        let lift = crate::store::bulk::Lift::begin(&conn, crate::store::bulk::Indexes::Keep).unwrap();
+        let mut build = IndexBuild::start(&conn).unwrap().expect("an empty index");
+        conn.execute_batch(
+            "INSERT INTO leads (seq, id, team_id, first_name, last_name, tags, created_at, updated_at) VALUES
+                 (1, 'id-1', 't', 'Ana', 'Ruiz', 'vip', 0, 0), (2, 'id-2', 't', 'Bo', 'Li', 'big\u{1f}fish q1', 0, 0);",
+        )
+        .unwrap();
+        let vip = ["vip".to_string()];
+        build.push(1, &IndexedLead { tags: "vip", tag_list: &vip, ..lead("id-1", "Ana", None, None) });
+        // Lead 2 never reached the helper.
+        lift.restore_with(&conn, Some(build)).unwrap();
+        let found: i64 = conn
+            .query_row("SELECT count(*) FROM lead_fts WHERE lead_fts MATCH 'ruiz OR li'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(found, 2);
+        let tags: Vec<String> = conn
+            .prepare("SELECT tag || '|' || lead_id FROM lead_tags ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(tags, ["big fish|id-2", "q1|id-2", "vip|id-1"]);
+        conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
     }
 }
