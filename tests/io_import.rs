@@ -975,6 +975,32 @@ fn accent_variants_inside_one_chunk_are_staged_too() {
         let r = import_file(&mut s, &path, &ImportOptions { bulk: Some(bulk), ..Default::default() }).unwrap();
         assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (3, 1), "bulk: {bulk}");
     }
+    // With creation dates running backwards, each is staged against the earliest created, in either mode.
+    let dated = dir.path().join("dated.csv");
+    std::fs::write(
+        &dated,
+        "First Name,Last Name,Email,Company,Create Date\n\
+         Carla,Díaz,a@diaz.es,Díaz SL,2025-03-01\n\
+         carla,DIAZ,b@diaz.es,DIAZ SL,2025-02-01\n\
+         CARLA,diaz,c@diaz.es,díaz sl,2025-01-01\n",
+    )
+    .unwrap();
+    let mut staged = Vec::new();
+    for bulk in [false, true] {
+        let mut s = open(dir.path(), &format!("dated-{bulk}.db"));
+        import_file(&mut s, &dated, &ImportOptions { bulk: Some(bulk), ..Default::default() }).unwrap();
+        let mut stmt = s
+            .conn()
+            .prepare(
+                "SELECT min(a.email, b.email) || ' ' || max(a.email, b.email) FROM merge_candidates m
+                 JOIN leads a ON a.id = m.lead_a JOIN leads b ON b.id = m.lead_b ORDER BY 1",
+            )
+            .unwrap();
+        let pairs: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        staged.push(pairs);
+    }
+    assert_eq!(staged[0], ["a@diaz.es b@diaz.es", "b@diaz.es c@diaz.es"]);
+    assert_eq!(staged[0], staged[1]);
 }
 
 #[test]

@@ -670,3 +670,21 @@ fn holding_page_down_past_the_loaded_rows_loses_no_page() {
     t.keys_at_once(&vec!["ctrl-b"; presses as usize].join(" "));
     assert!(t.screen().contains("1 of 700"), "{}", t.screen());
 }
+
+#[test]
+fn moves_owed_to_the_table_end_with_a_refresh_or_a_form() {
+    let (_d, mut t) = driver_with(700, 120, 40, Config::defaults());
+    let page = t.app.page();
+    let held = vec!["ctrl-f"; 600 / page].join(" ");
+    // A refresh reads the rows afresh around the selected lead: page moves owed before it are dropped,
+    // and the next key moves one row.
+    t.keys_at_once(&format!("ctrl-r {held}"));
+    t.keys("j");
+    assert!(t.screen().contains("2 of 700"), "{}", t.screen());
+    // A form opened while pages are on their way stays on its lead, and so does the selection.
+    t.keys("g g");
+    t.keys_at_once(&format!("{held} l"));
+    let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the log form is open") };
+    let leadline::tui::forms::Purpose::LogOutreach { lead } = &f.purpose else { panic!("a log form") };
+    assert_eq!(t.app.leads.window.selected_lead().map(|l| &l.id), Some(lead));
+}

@@ -1292,50 +1292,50 @@ impl Writer {
             .filter(|w| !w.is_empty())
             .map(|w| format!("\"{w}\""))
             .collect();
-        let indexed: Option<String> = if words.is_empty() {
-            None
-        } else {
+        // Of every lead found, the earliest created, the first written among equals (as the key table's
+        // confirmation picks in a bulk load).
+        let mut found: Vec<(i64, i64, String)> = Vec::new();
+        if !words.is_empty() {
+            found.extend(
+                db.conn
+                    .prepare_cached(&format!(
+                        "SELECT l.created_at, l.seq, l.id FROM lead_fts f CROSS JOIN leads l ON l.seq = f.rowid
+                         JOIN accounts a ON a.id = l.account_id
+                         WHERE lead_fts MATCH ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
+                           AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
+                         ORDER BY l.created_at LIMIT 1"
+                    ))?
+                    .query_row(params![words.join(" AND "), team, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?,
+            );
+        }
+        // Leads of this chunk are not in the search index until it ends: those it created by their key in
+        // memory (each confirmed as it is now: a later row may have renamed it), others through the
+        // company's own name (few leads each), then the key.
+        for id in self.chunk_names.get(key).into_iter().flatten() {
+            found.extend(
+                db.conn
+                    .prepare_cached(&format!(
+                        "SELECT l.created_at, l.seq, l.id FROM leads l JOIN accounts a ON a.id = l.account_id
+                         WHERE l.id = ?1 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
+                           AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?2"
+                    ))?
+                    .query_row(params![id.as_str(), key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?,
+            );
+        }
+        found.extend(
             db.conn
                 .prepare_cached(&format!(
-                    "SELECT l.id FROM lead_fts f CROSS JOIN leads l ON l.seq = f.rowid
-                     JOIN accounts a ON a.id = l.account_id
-                     WHERE lead_fts MATCH ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
+                    "SELECT l.created_at, l.seq, l.id FROM accounts a JOIN leads l INDEXED BY leads_by_account ON l.account_id = a.id
+                     WHERE a.team_id = ?1 AND lower(a.name) = lower(?2) AND a.deleted_at IS NULL AND l.deleted_at IS NULL
                        AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
                      ORDER BY l.created_at LIMIT 1"
                 ))?
-                .query_row(params![words.join(" AND "), team, key], |r| r.get(0))
-                .optional()?
-        };
-        if let Some(id) = indexed {
-            return Ok(Some(LeadId(id)));
-        }
-        // Leads of this chunk are not in the search index until it ends: those it created by their key in
-        // memory, any other through the company's own name (few leads each), then the key.
-        // (A later row may have renamed one: each is confirmed as it is now.)
-        for id in self.chunk_names.get(key).into_iter().flatten() {
-            let confirmed = db
-                .conn
-                .prepare_cached(&format!(
-                    "SELECT 1 FROM leads l JOIN accounts a ON a.id = l.account_id
-                     WHERE l.id = ?1 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
-                       AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?2"
-                ))?
-                .exists(params![id.as_str(), key])?;
-            if confirmed {
-                return Ok(Some(id.clone()));
-            }
-        }
-        Ok(db
-            .conn
-            .prepare_cached(&format!(
-                "SELECT l.id FROM accounts a JOIN leads l INDEXED BY leads_by_account ON l.account_id = a.id
-                 WHERE a.team_id = ?1 AND lower(a.name) = lower(?2) AND a.deleted_at IS NULL AND l.deleted_at IS NULL
-                   AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
-                 ORDER BY l.created_at LIMIT 1"
-            ))?
-            .query_row(params![team, company.trim(), key], |r| r.get(0))
-            .optional()?
-            .map(LeadId))
+                .query_row(params![team, company.trim(), key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?,
+        );
+        Ok(found.into_iter().min().map(|(_, _, id)| LeadId(id)))
     }
 
     /// Records the keys of a row in the Bloom filter (and, for a lead just created as row `seq`, in the key

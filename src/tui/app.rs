@@ -339,12 +339,17 @@ impl App {
                 Command::Left | Command::Right => {
                     let changed = f.cycle(if c == Command::Left { -1 } else { 1 });
                     if changed && f.fields[f.focus].label == "Kind" {
-                        let lead = self
-                            .detail
-                            .lead
-                            .clone()
-                            .filter(|l| matches!(&f.purpose, Purpose::LogOutreach { lead } if *lead == l.id));
-                        let lead = lead.or_else(|| self.leads.window.selected_lead().cloned());
+                        // The lead the form was opened for, wherever the selection is now.
+                        let lead = match &f.purpose {
+                            Purpose::LogOutreach { lead } => self
+                                .detail
+                                .lead
+                                .iter()
+                                .chain(self.leads.window.rows.iter())
+                                .find(|l| l.id == *lead)
+                                .cloned(),
+                            _ => None,
+                        };
                         forms::kind_changed(f, lead.as_ref());
                     }
                 }
@@ -388,6 +393,11 @@ impl App {
 
     pub fn command(&mut self, c: Command) -> Vec<Effect> {
         self.pending.clear();
+        // Moves still owed to the table (keys held past the loaded rows) end with any other command: the
+        // selection must not move under a form or a view that opens on it.
+        if !matches!(c, Command::Up | Command::Down | Command::PageUp | Command::PageDown) {
+            self.leads.window.stop_moving();
+        }
         if let Some(Popup::Help { scroll }) = &mut self.popup {
             match c {
                 Command::Down => *scroll += 1,

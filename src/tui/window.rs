@@ -148,6 +148,11 @@ impl LeadWindow {
         self.prefetch(page)
     }
 
+    /// Drops the moves still owed (see `overshoot`).
+    pub fn stop_moving(&mut self) {
+        self.overshoot = 0;
+    }
+
     pub fn top(&mut self) -> Vec<Query> {
         self.follow = None;
         self.overshoot = 0;
@@ -233,6 +238,10 @@ impl LeadWindow {
             }
         };
         self.error = None;
+        // Moves owed past the old edge mean nothing in rows read afresh.
+        if !matches!(dir, PageDir::After(_) | PageDir::Before(_)) {
+            self.overshoot = 0;
+        }
         let full = |n: usize, limit: usize| n >= limit;
         match dir {
             PageDir::First => {
