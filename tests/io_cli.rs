@@ -417,3 +417,25 @@ fn a_newer_linkedin_export_adds_only_the_new_connections() {
     let after: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(after.len(), before.len() + 1, "{after:?}");
 }
+
+#[test]
+fn tables_show_ids_that_tell_leads_imported_together_apart() {
+    let (dir, db) = setup();
+    let csv = dir.path().join("many.csv");
+    let rows: String = (0..60).map(|i| format!("Lead{i},Test,lead{i}@x.es\n")).collect();
+    std::fs::write(&csv, format!("First Name,Last Name,Email\n{rows}")).unwrap();
+    run(&db, &["import", csv.to_str().unwrap()]);
+    let out = run(&db, &["lead", "list", "--limit", "100"]);
+    let ids: Vec<&str> = out.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(ids.len(), 60, "{out}");
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 60, "{out}");
+    // Each names its lead on the command line.
+    for id in ids.iter().step_by(13) {
+        let shown = run(&db, &["lead", "show", id]);
+        let name = out.lines().find(|l| l.starts_with(id)).unwrap().split_whitespace().nth(1).unwrap();
+        assert!(shown.contains(name), "{id}: {shown}");
+    }
+}

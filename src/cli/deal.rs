@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json};
+use super::output::{Table, opt, print_json, short_ids};
 use super::{CliResult, Env};
 use crate::domain::{DealStatus, Money, OutreachId};
 use crate::store::deals::{self, DealFilter, NewDeal};
@@ -155,9 +155,10 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                 return print_json(&list);
             }
             let mut t = Table::new(&["ID", "TITLE", "LEAD", "COMPANY", "AMOUNT", "STAGE", "STATUS", "IN STAGE"]);
-            for d in &list {
+            let ids = short_ids(list.iter().map(|d| d.id.as_str()));
+            for (d, id) in list.iter().zip(ids) {
                 t.row(vec![
-                    d.id.0[..13].to_string(),
+                    id,
                     d.title.clone(),
                     d.lead_name.clone(),
                     opt(&d.company),

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json, safe};
+use super::output::{Table, opt, print_json, safe, short_ids};
 use super::{CliResult, Env};
 use crate::domain::time::ago;
 use crate::domain::{Lifecycle, Timestamp};
@@ -265,9 +265,10 @@ pub fn last_contact(lead: &Lead, now: Timestamp) -> String {
 
 pub fn print_lead_table(rows: &[Lead], now: Timestamp) {
     let mut t = Table::new(&["ID", "NAME", "COMPANY", "SCORE", "STAGE", "LAST CONTACT", "OWNER", "TAGS"]);
-    for l in rows {
+    let ids = short_ids(rows.iter().map(|l| l.id.as_str()));
+    for (l, id) in rows.iter().zip(ids) {
         t.row(vec![
-            l.id.0[..13].to_string(),
+            id,
             l.name(),
             opt(&l.company),
             l.score.to_string(),

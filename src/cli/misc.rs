@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Subcommand};
 
 use super::lead::print_lead_table;
-use super::output::{Table, opt, print_json};
+use super::output::{Table, opt, print_json, short_ids};
 use super::{Cli, CliResult, Env};
 use crate::config::{DEFAULT_CONFIG, Paths};
 use crate::domain::time::ago;
@@ -98,7 +98,8 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
         return print_json(&items);
     }
     let mut t = Table::new(&["ID", "WHEN", "", "LEAD", "CHANNEL", "TITLE", "BODY"]);
-    for i in &items {
+    let ids = short_ids(items.iter().map(|i| i.id.as_str()));
+    for (i, id) in items.iter().zip(ids) {
         let state = if i.handled_at.is_some() {
             "handled"
         } else if i.read_at.is_some() {
@@ -107,7 +108,7 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
             "new"
         };
         t.row(vec![
-            i.id.0[..13].to_string(),
+            id,
             ago(i.received_at, db.now),
             state.into(),
             opt(&i.lead_name),

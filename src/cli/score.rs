@@ -4,7 +4,7 @@ use clap::Args;
 use rusqlite::params;
 use serde::Serialize;
 
-use super::output::{Table, print_json};
+use super::output::{Table, print_json, short_ids};
 use super::{CliError, CliResult, Env};
 use crate::domain::LeadId;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts, recompute};
@@ -105,12 +105,13 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
         return Ok(());
     }
     let mut t = Table::new(&["ID", "NAME", "LIFECYCLE", "SCORE", "HEALTH", "PRIORITY", "WHY"]);
-    for s in &ranking {
+    let ids = short_ids(ranking.iter().map(|s| s.id.as_str()));
+    for (s, id) in ranking.iter().zip(ids) {
         let e = &s.evaluation;
         let why: Vec<String> =
             e.rules.iter().filter(|c| c.applies).map(|c| format!("{:+} {}", c.points, c.rule)).collect();
         t.row(vec![
-            s.id[..13].to_string(),
+            id,
             s.name.clone(),
             s.lifecycle.clone(),
             e.score.to_string(),

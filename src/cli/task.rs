@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json};
+use super::output::{Table, opt, print_json, short_ids};
 use super::{CliResult, Env};
 use crate::domain::TaskId;
 use crate::domain::time::ago;
@@ -70,10 +70,11 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 return print_json(&list);
             }
             let mut t = Table::new(&["ID", "DUE", "", "TITLE", "LEAD", "KIND"]);
-            for task in &list {
+            let ids = short_ids(list.iter().map(|t| t.id.as_str()));
+            for (task, id) in list.iter().zip(ids) {
                 let due = task.effective_due();
                 t.row(vec![
-                    task.id.0[..13].to_string(),
+                    id,
                     due.local(db.ctx.tz),
                     if due < db.now { format!("overdue {}", ago(due, db.now)) } else { ago(due, db.now) },
                     task.title.clone(),
