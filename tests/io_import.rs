@@ -1069,3 +1069,24 @@ fn a_stray_legacy_byte_deep_in_a_json_file_costs_only_that_character() {
         assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'Jos\u{fffd}'"), 1, "{name}");
     }
 }
+
+#[test]
+fn a_lead_imported_as_opted_out_is_found_again_by_its_email_in_a_bulk_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("optout.csv");
+    std::fs::write(
+        &path,
+        "FirstName,LastName,Email,HasOptedOutOfEmail,Title\n\
+         Bo,Li,bo@x.es,false,\n\
+         Ana,López,ana@x.es,true,\n\
+         Ana,López,ANA@x.es,false,CTO\n",
+    )
+    .unwrap();
+    for bulk in [false, true] {
+        let mut s = open(dir.path(), &format!("{bulk}.db"));
+        let r = import_file(&mut s, &path, &ImportOptions { bulk: Some(bulk), ..Default::default() }).unwrap();
+        assert_eq!((r.counts.leads.created, r.counts.leads.merged), (2, 1), "bulk: {bulk}");
+        let ana = lead(&s, "ana@x.es");
+        assert!(ana.do_not_contact && ana.title.as_deref() == Some("CTO"), "bulk: {bulk}");
+    }
+}
