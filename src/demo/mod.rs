@@ -131,6 +131,7 @@ fn slug(s: &str) -> String {
 /// A demo account: id, web domain, industry.
 struct Account {
     id: String,
+    name: String,
     domain: String,
     industry: &'static str,
 }
@@ -179,6 +180,8 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
     let result = (|| -> Result<()> {
         let first_seq: i64 = conn.query_row("SELECT ifnull(max(seq), 0) FROM leads", [], |r| r.get(0))?;
         let lift = bulk::Lift::begin(conn, bulk::Indexes::Lift(bulk::DEMO_TABLES))?;
+        // The search index and the tag rows are built beside the load (into an empty database).
+        let mut indexes = bulk::IndexBuild::start(conn)?;
         {
             let mut st = Statements::prepare(conn)?;
             let team = ctx.team_id.as_str();
@@ -217,7 +220,7 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
                 });
                 for batch in rx {
                     for rows in &batch {
-                        writer.write(conn, &mut st, rows, &mut summary)?;
+                        writer.write(conn, &mut st, rows, &mut summary, indexes.as_mut())?;
                     }
                 }
                 Ok(())
@@ -228,13 +231,15 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
             crate::scoring::facts::mark_refreshed(conn, ctx.team_id.as_str(), now)?;
         }
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: rows");
-        lift.restore(conn)?;
+        lift.restore_with(conn, indexes)?;
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: indexes");
         Ok(())
     })();
     let outcome = match result {
         Ok(()) => {
             conn.execute_batch("COMMIT")?;
+            // Before anything else runs on every attached database (ANALYZE would write to the scratch one).
+            bulk::IndexBuild::detach(conn);
             tracing::debug!(elapsed = ?t0.elapsed(), "demo: commit");
             // Planner statistics from a sample: enough for the planner, seconds cheaper than a full scan.
             conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
@@ -246,6 +251,7 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
             Err(e)
         }
     };
+    bulk::IndexBuild::detach(conn);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;

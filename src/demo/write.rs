@@ -4,7 +4,7 @@ use rusqlite::{Connection, Statement, params};
 
 use crate::domain::DealStatus;
 use crate::domain::time::DAY_MS;
-use crate::store::Result;
+use crate::store::{Result, bulk};
 
 use super::make::LeadRows;
 use super::{Account, COMPANY_SUFFIXES, DemoSummary, Gen, SIZES, Words, slug};
@@ -97,7 +97,7 @@ pub(super) fn insert_accounts(
         let industry = g.pick(&words.industries);
         let size = g.pick(&SIZES);
         st.account.execute(params![id, team, name, domain, industry, size, created])?;
-        accounts.push(Account { id, domain, industry });
+        accounts.push(Account { id, name, domain, industry });
     }
     Ok(accounts)
 }
@@ -118,9 +118,11 @@ impl Writer<'_> {
         st: &mut Statements<'_>,
         r: &LeadRows,
         summary: &mut DemoSummary,
+        indexes: Option<&mut bulk::IndexBuild>,
     ) -> Result<()> {
         let (team, account) = (self.team, &self.accounts[r.account]);
         let owner = &self.owners[r.owner];
+        let tags = r.tags.join(" ");
         st.lead.execute(params![
             r.id,
             team,
@@ -134,7 +136,7 @@ impl Writer<'_> {
             r.product,
             account.industry,
             r.size,
-            r.tags.join(" "),
+            tags,
             owner,
             r.lifecycle,
             r.last_contact,
@@ -142,8 +144,25 @@ impl Writer<'_> {
         ])?;
         let seq = conn.last_insert_rowid();
         st.scores.execute(params![seq, r.scores.0, r.scores.1, r.scores.2])?;
-        for t in &r.tags {
-            st.tag.execute(params![t, r.id])?;
+        match indexes {
+            Some(build) => build.push(
+                seq,
+                &bulk::IndexedLead {
+                    id: &r.id,
+                    first_name: r.first,
+                    last_name: r.last,
+                    email: Some(&r.email),
+                    phone: Some(&r.phone),
+                    company: Some(&account.name),
+                    title: Some(r.title),
+                    tags: &tags,
+                },
+            ),
+            None => {
+                for t in &r.tags {
+                    st.tag.execute(params![t, r.id])?;
+                }
+            }
         }
         for o in &r.outreach {
             st.outreach.execute(params![

@@ -1520,7 +1520,6 @@ impl Writer {
                     company: row.company.as_deref().map(str::trim),
                     title: row.title.as_deref(),
                     tags: &tags,
-                    tag_list: &row.tags,
                 },
             );
         } else if !row.tags.is_empty() {

@@ -89,16 +89,20 @@ impl Lift {
     }
 }
 
-/// Writes the tag rows of the leads past `from_seq` from their `tags` column (tags joined by spaces, a
-/// space inside a tag written as U+001F).
+/// The tags a lead's `tags` column holds: joined by spaces, a space inside a tag written as U+001F.
+pub(super) fn tags_in_column(tags: &str) -> impl Iterator<Item = String> + '_ {
+    tags.split(' ').filter(|t| !t.is_empty()).map(|t| t.replace('\u{1f}', " "))
+}
+
+/// Writes the tag rows of the leads past `from_seq` from their `tags` column.
 fn tag_rows_from_leads(conn: &Connection, from_seq: i64) -> Result<()> {
     let mut leads = conn.prepare("SELECT id, tags FROM leads WHERE seq > ?1 AND tags <> ''")?;
     let mut insert = conn.prepare("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
     let mut rows = leads.query([from_seq])?;
     while let Some(r) = rows.next()? {
         let (id, tags): (String, String) = (r.get(0)?, r.get(1)?);
-        for tag in tags.split(' ').filter(|t| !t.is_empty()) {
-            insert.execute(rusqlite::params![tag.replace('\u{1f}', " "), id])?;
+        for tag in tags_in_column(&tags) {
+            insert.execute(rusqlite::params![tag, id])?;
         }
     }
     Ok(())
@@ -326,5 +330,60 @@ mod tests {
         assert_eq!(matches(&conn, "34682074071"), [1]);
         assert_eq!(matches(&conn, "4155550100"), [5]);
         assert_eq!(matches(&conn, "682"), [1]);
+    }
+
+    #[test]
+    fn the_demo_builds_its_search_index_and_tag_rows_beside_the_load_as_the_usual_fill_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = crate::domain::Timestamp(1_790_000_000_000);
+        let mut store = crate::store::Store::open(
+            &dir.path().join("t.db"),
+            &crate::config::Config::defaults(),
+            crate::domain::Clock::Fixed(at),
+        )
+        .unwrap();
+        crate::demo::generate(&mut store, 300, 7).unwrap();
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".leadline-index"))
+            .collect();
+        assert!(left.is_empty(), "the scratch database is removed: {left:?}");
+        let conn = store.conn();
+        // Read while nothing writes: the index as the demo left it.
+        // The search terms with how many leads have each, and the tag rows.
+        type Indexed = (Vec<(String, i64)>, Vec<(String, String)>);
+        let state = |conn: &Connection| -> Indexed {
+            conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
+            conn.execute_batch("CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, lead_fts, 'row')")
+                .unwrap();
+            let terms = conn
+                .prepare("SELECT term, doc FROM temp.terms ORDER BY term")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let tags = conn
+                .prepare("SELECT tag, lead_id FROM lead_tags ORDER BY 1, 2")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            (terms, tags)
+        };
+        let beside = state(conn);
+        assert!(beside.0.len() > 100 && beside.1.len() > 50, "{} terms, {} tag rows", beside.0.len(), beside.1.len());
+        let usual = store
+            .write(|db| {
+                db.conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
+                db.conn.execute("DELETE FROM lead_tags", [])?;
+                fill_search_index(db.conn, 0, COMPANIES_IN_MEMORY)?;
+                tag_rows_from_leads(db.conn, 0)?;
+                Ok(state(db.conn))
+            })
+            .unwrap();
+        assert_eq!(beside, usual);
     }
 }

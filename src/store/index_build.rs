@@ -20,6 +20,9 @@ const BATCHES_AHEAD: usize = 4;
 const SCRATCH: &str = "leadline_index_build";
 const SCRATCH_FILE: &str = "index.db";
 
+/// Scratch databases attached to a connection, removed by `IndexBuild::detach`.
+static ATTACHED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
 /// What the search index and the tag rows hold of one lead (the columns the insert trigger reads).
 pub struct IndexedLead<'a> {
     pub id: &'a str,
@@ -29,37 +32,34 @@ pub struct IndexedLead<'a> {
     pub phone: Option<&'a str>,
     pub company: Option<&'a str>,
     pub title: Option<&'a str>,
-    /// The tags as the lead's `tags` column holds them, and one by one.
+    /// The tags as the lead's `tags` column holds them (its tag rows are made from it).
     pub tags: &'a str,
-    pub tag_list: &'a [String],
 }
 
-/// Leads for the helper: their texts end to end in one string (a few allocations a batch, not a dozen a
+/// Leads for the helper: their texts end to end in one string (two allocations a batch, not a dozen a
 /// lead: memory freed on another thread than the one that took it is slow to give back).
 #[derive(Default)]
 struct Batch {
     text: String,
     rows: Vec<Row>,
-    /// Where each tag ends in `text`; a row's tags are a range of these.
-    tag_ends: Vec<u32>,
 }
 
-/// The texts of one lead in its batch: the seven search columns, then the id, then its tags.
+/// The texts of one lead in its batch: the seven search columns (the last its tags), then its id.
 struct Row {
     seq: i64,
     ends: [u32; 8],
     /// Which search columns are NULL, one bit each.
     nulls: u8,
-    /// Its tags in `tag_ends`.
-    tags: std::ops::Range<usize>,
 }
+
+const TAGS: usize = 6;
 
 const ID: usize = 7;
 
 impl Batch {
     fn push(&mut self, seq: i64, l: &IndexedLead<'_>) {
         let texts = [Some(l.first_name), Some(l.last_name), l.email, l.phone, l.company, l.title, Some(l.tags)];
-        let mut row = Row { seq, ends: [0; 8], nulls: 0, tags: 0..0 };
+        let mut row = Row { seq, ends: [0; 8], nulls: 0 };
         for (i, t) in texts.into_iter().enumerate() {
             match t {
                 Some(t) => self.text.push_str(t),
@@ -69,30 +69,21 @@ impl Batch {
         }
         self.text.push_str(l.id);
         row.ends[ID] = self.text.len() as u32;
-        let first_tag = self.tag_ends.len();
-        for t in l.tag_list {
-            self.text.push_str(t);
-            self.tag_ends.push(self.text.len() as u32);
-        }
-        row.tags = first_tag..self.tag_ends.len();
         self.rows.push(row);
     }
 
     /// Takes back the last lead.
     fn pop(&mut self) -> bool {
-        let Some(row) = self.rows.pop() else { return false };
-        self.tag_ends.truncate(row.tags.start);
+        if self.rows.pop().is_none() {
+            return false;
+        }
         self.text.truncate(self.start_of(self.rows.len()));
         true
     }
 
     /// Where row `at`'s first text starts.
     fn start_of(&self, at: usize) -> usize {
-        match at.checked_sub(1).map(|i| &self.rows[i]) {
-            None => 0,
-            Some(before) if before.tags.is_empty() => before.ends[ID] as usize,
-            Some(before) => self.tag_ends[before.tags.end - 1] as usize,
-        }
+        at.checked_sub(1).map_or(0, |i| self.rows[i].ends[ID] as usize)
     }
 }
 
@@ -103,8 +94,8 @@ pub struct IndexBuild {
     batch: Batch,
     /// Leads handed over so far.
     pushed: u64,
-    /// Holds the scratch database; removed when the build is dropped.
-    dir: tempfile::TempDir,
+    /// Holds the scratch database; removed when the build is dropped, or once attached by `detach`.
+    dir: Option<tempfile::TempDir>,
 }
 
 impl IndexBuild {
@@ -140,9 +131,13 @@ impl IndexBuild {
         let helper =
             std::thread::Builder::new().name("index-build".into()).spawn(move || build(&path, &definitions, batches));
         match helper {
-            Ok(h) => {
-                Ok(Some(Self { to_helper: Some(to_helper), helper: Some(h), batch: Batch::default(), pushed: 0, dir }))
-            }
+            Ok(h) => Ok(Some(Self {
+                to_helper: Some(to_helper),
+                helper: Some(h),
+                batch: Batch::default(),
+                pushed: 0,
+                dir: Some(dir),
+            })),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot start the index helper; the load builds its indexes itself");
                 Ok(None)
@@ -192,7 +187,11 @@ impl IndexBuild {
         // 'delete-all' also makes the search index part of this transaction and drops what this connection
         // remembers of it; the savepoint below relies on both.
         conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", [])?;
-        conn.execute(&format!("ATTACH ?1 AS {SCRATCH}"), [self.dir.path().join(SCRATCH_FILE).to_string_lossy()])?;
+        let dir = self.dir.take().expect("attached once");
+        conn.execute(&format!("ATTACH ?1 AS {SCRATCH}"), [dir.path().join(SCRATCH_FILE).to_string_lossy()])?;
+        // Attached, the scratch database must outlive this build: `detach` removes it (a file removed while
+        // attached turns the next statement that touches every database, ANALYZE say, into an error).
+        ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(dir.keep());
         conn.execute_batch(&format!(
             "DELETE FROM main.lead_fts_data;
              INSERT INTO main.lead_fts_data SELECT * FROM {SCRATCH}.lead_fts_data;
@@ -222,8 +221,10 @@ impl IndexBuild {
         let attached: bool = conn
             .query_row("SELECT count(*) FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0))
             .unwrap_or(false);
-        if attached {
-            let _ = conn.execute_batch(&format!("DETACH {SCRATCH}"));
+        if attached && conn.execute_batch(&format!("DETACH {SCRATCH}")).is_ok() {
+            for dir in ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).drain(..) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         }
     }
 }
@@ -263,10 +264,8 @@ fn build(path: &std::path::Path, definitions: &[String], batches: Receiver<Batch
                 column(5),
                 column(6)
             ])?;
-            let mut from = row.ends[ID] as usize;
-            for &end in &batch.tag_ends[row.tags.clone()] {
-                tag.execute(params![&batch.text[from..end as usize], text(ID)])?;
-                from = end as usize;
+            for t in bulk::tags_in_column(text(TAGS)) {
+                tag.execute(params![t, text(ID)])?;
             }
         }
     }
@@ -280,17 +279,7 @@ mod tests {
     use super::*;
 
     fn lead<'a>(id: &'a str, first: &'a str, email: Option<&'a str>, phone: Option<&'a str>) -> IndexedLead<'a> {
-        IndexedLead {
-            id,
-            first_name: first,
-            last_name: "Ruiz",
-            email,
-            phone,
-            company: None,
-            title: None,
-            tags: "",
-            tag_list: &[],
-        }
+        IndexedLead { id, first_name: first, last_name: "Ruiz", email, phone, company: None, title: None, tags: "" }
     }
 
     #[test]
@@ -314,17 +303,14 @@ mod tests {
         .unwrap();
         let mut build = IndexBuild::start(&conn).unwrap().expect("an empty index");
         build.push(1, &lead("id-1", "Ana", Some("ana@x.es"), None));
-        let vip = ["vip".to_string(), "big fish".to_string()];
         let tagged = IndexedLead {
             company: Some("Northwind"),
             tags: "vip big\u{1f}fish",
-            tag_list: &vip,
             ..lead("id-2", "Bo", None, Some("(415) 555-0100"))
         };
         build.push(2, &tagged);
         let mark = build.mark();
-        let gone = ["gone".to_string()];
-        build.push(3, &IndexedLead { tag_list: &gone, ..lead("id-3", "Gone", None, None) });
+        build.push(3, &IndexedLead { tags: "gone", ..lead("id-3", "Gone", None, None) });
         build.rollback_to(mark);
         build.push(3, &lead("id-3", "Carla", None, None));
         build.copy_into(&conn, 0).unwrap();
@@ -372,8 +358,7 @@ mod tests {
                  (1, 'id-1', 't', 'Ana', 'Ruiz', 'vip', 0, 0), (2, 'id-2', 't', 'Bo', 'Li', 'big\u{1f}fish q1', 0, 0);",
         )
         .unwrap();
-        let vip = ["vip".to_string()];
-        build.push(1, &IndexedLead { tags: "vip", tag_list: &vip, ..lead("id-1", "Ana", None, None) });
+        build.push(1, &IndexedLead { tags: "vip", ..lead("id-1", "Ana", None, None) });
         // Lead 2 never reached the helper.
         lift.restore_with(&conn, Some(build)).unwrap();
         let found: i64 = conn
