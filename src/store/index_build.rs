@@ -20,8 +20,8 @@ const BATCHES_AHEAD: usize = 4;
 const SCRATCH: &str = "leadline_index_build";
 const SCRATCH_FILE: &str = "index.db";
 
-/// Scratch databases attached to a connection, removed by `IndexBuild::detach`.
-static ATTACHED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// Scratch databases attached, with the database each is attached to: removed by `IndexBuild::detach`.
+static ATTACHED: std::sync::Mutex<Vec<(String, std::path::PathBuf)>> = std::sync::Mutex::new(Vec::new());
 
 /// What the search index and the tag rows hold of one lead (the columns the insert trigger reads).
 pub struct IndexedLead<'a> {
@@ -191,7 +191,8 @@ impl IndexBuild {
         conn.execute(&format!("ATTACH ?1 AS {SCRATCH}"), [dir.path().join(SCRATCH_FILE).to_string_lossy()])?;
         // Attached, the scratch database must outlive this build: `detach` removes it (a file removed while
         // attached turns the next statement that touches every database, ANALYZE say, into an error).
-        ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(dir.keep());
+        let store = conn.path().unwrap_or_default().to_string();
+        ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((store, dir.keep()));
         conn.execute_batch(&format!(
             "DELETE FROM main.lead_fts_data;
              INSERT INTO main.lead_fts_data SELECT * FROM {SCRATCH}.lead_fts_data;
@@ -222,9 +223,15 @@ impl IndexBuild {
             .query_row("SELECT count(*) FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0))
             .unwrap_or(false);
         if attached && conn.execute_batch(&format!("DETACH {SCRATCH}")).is_ok() {
-            for dir in ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).drain(..) {
-                let _ = std::fs::remove_dir_all(dir);
-            }
+            let store = conn.path().unwrap_or_default();
+            let mut kept = ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            kept.retain(|(of, dir)| {
+                let mine = of == store;
+                if mine {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                !mine
+            });
         }
     }
 }
