@@ -432,10 +432,27 @@ fn tables_show_ids_that_tell_leads_imported_together_apart() {
     distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), 60, "{out}");
-    // Each names its lead on the command line.
-    for id in ids.iter().step_by(13) {
-        let shown = run(&db, &["lead", "show", id]);
-        let name = out.lines().find(|l| l.starts_with(id)).unwrap().split_whitespace().nth(1).unwrap();
-        assert!(shown.contains(name), "{id}: {shown}");
+    // Each names its lead on the command line, in a short list too: unique in the database, not only
+    // among the rows shown.
+    let few = run(&db, &["lead", "list", "--limit", "3"]);
+    for listing in [&out, &few] {
+        for line in listing.lines().skip(1).step_by(7) {
+            let (id, name) = {
+                let mut cells = line.split_whitespace();
+                (cells.next().unwrap(), cells.next().unwrap())
+            };
+            let shown = run(&db, &["lead", "show", id]);
+            assert!(shown.contains(name), "{id}: {shown}");
+        }
+    }
+    // A prefix that names several leads says so, with the candidates.
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&db, &["lead", "list", "--limit", "100", "--json"])).unwrap();
+    let mut full: Vec<String> =
+        json.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect();
+    full.sort();
+    if let Some(pair) = full.windows(2).find(|w| w[0][..13] == w[1][..13]) {
+        let (code, err) = fail(&db, &["lead", "show", &pair[0][..13]]);
+        assert!(code == 1 && err.contains("is ambiguous") && err.contains(&pair[1]), "{err}");
     }
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json, short_ids};
+use super::output::{Table, opt, print_json};
 use super::{CliResult, Env};
 use crate::domain::{DealStatus, Money, OutreachId};
 use crate::store::deals::{self, DealFilter, NewDeal};
@@ -155,7 +155,7 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                 return print_json(&list);
             }
             let mut t = Table::new(&["ID", "TITLE", "LEAD", "COMPANY", "AMOUNT", "STAGE", "STATUS", "IN STAGE"]);
-            let ids = short_ids(list.iter().map(|d| d.id.as_str()));
+            let ids = crate::store::short_ids(&db, "deals", &list.iter().map(|d| d.id.as_str()).collect::<Vec<_>>())?;
             for (d, id) in list.iter().zip(ids) {
                 t.row(vec![
                     id,

@@ -2,10 +2,11 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json, safe, short_ids};
+use super::output::{Table, opt, print_json, safe};
 use super::{CliResult, Env};
 use crate::domain::time::ago;
 use crate::domain::{Lifecycle, Timestamp};
+use crate::store::Db;
 use crate::store::leads::{self, Lead, LeadFilter, LeadPatch, LeadQuery, LeadSort, NewLead};
 use crate::store::timeline::{self, Entry};
 
@@ -182,7 +183,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             if a.json {
                 return print_json(&rows);
             }
-            print_lead_table(&rows, env.now());
+            print_lead_table(&env.store.db(), &rows)?;
         }
         LeadCmd::Show { lead, json } => {
             let db = env.store.db();
@@ -263,9 +264,10 @@ pub fn last_contact(lead: &Lead, now: Timestamp) -> String {
     lead.last_contacted_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into())
 }
 
-pub fn print_lead_table(rows: &[Lead], now: Timestamp) {
+pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
+    let now = db.now;
     let mut t = Table::new(&["ID", "NAME", "COMPANY", "SCORE", "STAGE", "LAST CONTACT", "OWNER", "TAGS"]);
-    let ids = short_ids(rows.iter().map(|l| l.id.as_str()));
+    let ids = crate::store::short_ids(db, "leads", &rows.iter().map(|l| l.id.as_str()).collect::<Vec<_>>())?;
     for (l, id) in rows.iter().zip(ids) {
         t.row(vec![
             id,
@@ -283,6 +285,7 @@ pub fn print_lead_table(rows: &[Lead], now: Timestamp) {
     } else {
         t.print();
     }
+    Ok(())
 }
 
 fn print_lead(l: &Lead, timeline: &[Entry], env: &Env) {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Subcommand};
 
 use super::lead::print_lead_table;
-use super::output::{Table, opt, print_json, short_ids};
+use super::output::{Table, opt, print_json};
 use super::{Cli, CliResult, Env};
 use crate::config::{DEFAULT_CONFIG, Paths};
 use crate::domain::time::ago;
@@ -76,8 +76,7 @@ pub fn search(env: &mut Env, a: SearchArgs) -> CliResult {
     if a.json {
         return print_json(&found);
     }
-    print_lead_table(&found, env.now());
-    Ok(())
+    print_lead_table(&env.store.db(), &found)
 }
 
 #[derive(Debug, Args)]
@@ -98,7 +97,7 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
         return print_json(&items);
     }
     let mut t = Table::new(&["ID", "WHEN", "", "LEAD", "CHANNEL", "TITLE", "BODY"]);
-    let ids = short_ids(items.iter().map(|i| i.id.as_str()));
+    let ids = crate::store::short_ids(&db, "inbox_items", &items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>())?;
     for (i, id) in items.iter().zip(ids) {
         let state = if i.handled_at.is_some() {
             "handled"

@@ -36,23 +36,6 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
     out.flush().map_err(io)
 }
 
-/// The ids a table shows: the shortest prefix, 13 characters or more, that tells the rows apart (ids made
-/// in the same millisecond, as a bulk import makes them, share their first 13). Any of them names its row
-/// on the command line.
-pub fn short_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let mut sorted = ids.clone();
-    sorted.sort_unstable();
-    let shared = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    let mut len = sorted.windows(2).map(|w| shared(w[0], w[1]) + 1).max().unwrap_or(0).max(13);
-    let longest = ids.iter().map(|i| i.len()).max().unwrap_or(0);
-    // Never ending on a dash.
-    if ids.iter().any(|i| i.as_bytes().get(len - 1) == Some(&b'-')) {
-        len += 1;
-    }
-    ids.iter().map(|i| i[..len.min(longest).min(i.len())].to_string()).collect()
-}
-
 /// A plain aligned table; cells are made safe and cut to `max_width` columns.
 pub struct Table {
     headers: Vec<String>,
@@ -142,18 +125,5 @@ mod tests {
         t.row(vec!["ab".into(), "2".into()]);
         assert_eq!(t.render(), "name  x\n日本  1\nab    2\n");
         assert_eq!(cut("abcdef", 4), "abc…");
-    }
-
-    #[test]
-    fn short_ids_grow_only_as_far_as_the_rows_need() {
-        let apart = ["01a21450-adef-7a3c-8000-000000000001", "01a21451-0000-7a3c-8000-000000000002"];
-        assert_eq!(short_ids(apart), ["01a21450-adef", "01a21451-0000"]);
-        // Made in the same millisecond: they differ further on, and the column says where.
-        let same_ms = ["01a21450-adef-7a3c-8000-000000000001", "01a21450-adef-7a3d-9000-000000000002"];
-        assert_eq!(short_ids(same_ms), ["01a21450-adef-7a3c", "01a21450-adef-7a3d"]);
-        let deep = ["01a21450-adef-7a3c-8000-000000000001", "01a21450-adef-7a3c-9000-000000000002"];
-        assert_eq!(short_ids(deep), ["01a21450-adef-7a3c-8", "01a21450-adef-7a3c-9"]);
-        assert_eq!(short_ids(["01a21450-adef-7a3c-8000-000000000001"]), ["01a21450-adef"]);
-        assert!(short_ids([]).is_empty());
     }
 }

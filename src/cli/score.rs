@@ -4,7 +4,7 @@ use clap::Args;
 use rusqlite::params;
 use serde::Serialize;
 
-use super::output::{Table, print_json, short_ids};
+use super::output::{Table, print_json};
 use super::{CliError, CliResult, Env};
 use crate::domain::LeadId;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts, recompute};
@@ -105,7 +105,7 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
         return Ok(());
     }
     let mut t = Table::new(&["ID", "NAME", "LIFECYCLE", "SCORE", "HEALTH", "PRIORITY", "WHY"]);
-    let ids = short_ids(ranking.iter().map(|s| s.id.as_str()));
+    let ids = crate::store::short_ids(&db, "leads", &ranking.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
     for (s, id) in ranking.iter().zip(ids) {
         let e = &s.evaluation;
         let why: Vec<String> =

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json, short_ids};
+use super::output::{Table, opt, print_json};
 use super::{CliResult, Env};
 use crate::domain::TaskId;
 use crate::domain::time::ago;
@@ -70,7 +70,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 return print_json(&list);
             }
             let mut t = Table::new(&["ID", "DUE", "", "TITLE", "LEAD", "KIND"]);
-            let ids = short_ids(list.iter().map(|t| t.id.as_str()));
+            let ids = crate::store::short_ids(&db, "tasks", &list.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())?;
             for (task, id) in list.iter().zip(ids) {
                 let due = task.effective_due();
                 t.row(vec![

@@ -156,8 +156,11 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
     if crate::domain::looks_like_id(r) {
         return get(db, &DealId(r.to_lowercase())).map(|d| d.id);
     }
-    if let Ok(id) = super::resolve_id(db, "deals", "deal", r) {
-        return Ok(DealId(id));
+    match super::resolve_id(db, "deals", "deal", r) {
+        Ok(id) => return Ok(DealId(id)),
+        // A short id that names several deals says which.
+        Err(e @ StoreError::Ambiguous { .. }) if r.contains('-') => return Err(e),
+        Err(_) => {}
     }
     let sql = format!(
         "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ?1 AND lower(d.title) = lower(?2) AND d.deleted_at IS NULL LIMIT 11"

@@ -269,12 +269,13 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         let id = LeadId(r.to_lowercase());
         return find(db, &id)?.map(|l| l.id).ok_or_else(not_found);
     }
-    // The short id prefix that tables show.
-    if r.len() >= 8
-        && r.contains('-')
-        && let Ok(id) = super::resolve_id(db, "leads", "lead", r)
-    {
-        return Ok(LeadId(id));
+    // The short id prefix that tables show (one that names several leads says which).
+    if r.len() >= 8 && r.contains('-') {
+        match super::resolve_id(db, "leads", "lead", r) {
+            Ok(id) => return Ok(LeadId(id)),
+            Err(e @ StoreError::Ambiguous { .. }) => return Err(e),
+            Err(_) => {}
+        }
     }
     let mut ids: Vec<String> = if r.contains('@') {
         db.conn

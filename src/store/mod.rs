@@ -250,6 +250,33 @@ pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
 }
 
 /// Resolves an id or a unique id prefix (at least 6 characters) in `table`, scoped to the team.
+/// The ids a table shows: for each, the shortest prefix (13 characters or more) that no other live row
+/// of `table` in the team shares, so that `resolve_id` finds it again (ids made in the same millisecond,
+/// as a bulk import makes them, share their first 13). All are cut to the longest such length, for a
+/// straight column.
+pub fn short_ids(db: &Db<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> {
+    let neighbour = |cmp: &str, pick: &str| {
+        format!("SELECT {pick}(id) FROM {table} WHERE team_id = ?1 AND id {cmp} ?2 AND deleted_at IS NULL")
+    };
+    let (below, above) = (neighbour("<", "max"), neighbour(">", "min"));
+    let shared = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let mut len = 13;
+    for id in ids {
+        for sql in [&below, &above] {
+            let other: Option<String> =
+                db.conn.prepare_cached(sql)?.query_row(rusqlite::params![db.ctx.team_id.as_str(), id], |r| r.get(0))?;
+            if let Some(o) = other {
+                len = len.max(shared(id, &o) + 1);
+            }
+        }
+    }
+    // Never ending on a dash.
+    if ids.iter().any(|i| i.as_bytes().get(len - 1) == Some(&b'-')) {
+        len += 1;
+    }
+    Ok(ids.iter().map(|i| i[..len.min(i.len())].to_string()).collect())
+}
+
 pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str) -> Result<String> {
     let r = reference.trim().to_lowercase();
     let not_found = || StoreError::NotFound { what, reference: reference.to_string() };
