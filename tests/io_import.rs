@@ -1090,3 +1090,28 @@ fn a_lead_imported_as_opted_out_is_found_again_by_its_email_in_a_bulk_load() {
         assert!(ana.do_not_contact && ana.title.as_deref() == Some("CTO"), "bulk: {bulk}");
     }
 }
+
+#[test]
+fn a_bulk_load_clears_the_scratch_a_killed_load_left_and_leaves_none_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".t.db.leadline-index-killed");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("index.db"), b"half a search index").unwrap();
+    let other = dir.path().join(".other.db.leadline-index-busy");
+    std::fs::create_dir(&other).unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import_file(
+        &mut s,
+        &fixture("hubspot_contacts.csv"),
+        &ImportOptions { bulk: Some(true), ..Default::default() },
+    )
+    .unwrap();
+    assert!(r.bulk && r.counts.leads.created > 0);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("leadline-index"))
+        .collect();
+    // Another database's scratch is not this load's to clear.
+    assert_eq!(left, [".other.db.leadline-index-busy"]);
+}

@@ -237,9 +237,10 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
     })();
     let outcome = match result {
         Ok(()) => {
-            conn.execute_batch("COMMIT")?;
+            let committed = conn.execute_batch("COMMIT");
             // Before anything else runs on every attached database (ANALYZE would write to the scratch one).
             bulk::IndexBuild::detach(conn);
+            committed?;
             tracing::debug!(elapsed = ?t0.elapsed(), "demo: commit");
             // Planner statistics from a sample: enough for the planner, seconds cheaper than a full scan.
             conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;

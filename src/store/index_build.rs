@@ -20,9 +20,6 @@ const BATCHES_AHEAD: usize = 4;
 const SCRATCH: &str = "leadline_index_build";
 const SCRATCH_FILE: &str = "index.db";
 
-/// Scratch databases attached, with the database each is attached to: removed by `IndexBuild::detach`.
-static ATTACHED: std::sync::Mutex<Vec<(String, std::path::PathBuf)>> = std::sync::Mutex::new(Vec::new());
-
 /// What the search index and the tag rows hold of one lead (the columns the insert trigger reads).
 pub struct IndexedLead<'a> {
     pub id: &'a str,
@@ -111,13 +108,21 @@ impl IndexBuild {
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         // Beside the database, which has room for the index anyway (the system's temporary directory may
-        // be small, or memory); without a helper the load builds the index itself.
-        let scratch = conn.path().and_then(|p| std::path::Path::new(p).parent().map(std::path::Path::to_path_buf));
-        let dir = match scratch {
-            Some(beside) if !beside.as_os_str().is_empty() => {
-                tempfile::Builder::new().prefix(".leadline-index-").tempdir_in(beside)
+        // be small, or memory); without a helper the load builds the index itself. Scratch left by a load
+        // of this database that was killed goes first: this transaction holds the database, so no other
+        // load of it can be running.
+        let dir = match conn.path().filter(|p| !p.is_empty()).map(std::path::Path::new) {
+            Some(db) => {
+                let prefix = scratch_prefix(db);
+                let beside = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                for stale in std::fs::read_dir(beside).into_iter().flatten().flatten() {
+                    if stale.file_name().to_string_lossy().starts_with(&prefix) {
+                        let _ = std::fs::remove_dir_all(stale.path());
+                    }
+                }
+                tempfile::Builder::new().prefix(&prefix).tempdir_in(beside)
             }
-            _ => tempfile::tempdir(),
+            None => tempfile::tempdir(),
         };
         let dir = match dir {
             Ok(d) => d,
@@ -191,8 +196,7 @@ impl IndexBuild {
         conn.execute(&format!("ATTACH ?1 AS {SCRATCH}"), [dir.path().join(SCRATCH_FILE).to_string_lossy()])?;
         // Attached, the scratch database must outlive this build: `detach` removes it (a file removed while
         // attached turns the next statement that touches every database, ANALYZE say, into an error).
-        let store = conn.path().unwrap_or_default().to_string();
-        ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((store, dir.keep()));
+        let _ = dir.keep();
         conn.execute_batch(&format!(
             "DELETE FROM main.lead_fts_data;
              INSERT INTO main.lead_fts_data SELECT * FROM {SCRATCH}.lead_fts_data;
@@ -219,21 +223,30 @@ impl IndexBuild {
 
     /// Detaches the scratch database once the load's transaction has ended (SQLite keeps it until then).
     pub fn detach(conn: &Connection) {
-        let attached: bool = conn
-            .query_row("SELECT count(*) FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0))
-            .unwrap_or(false);
-        if attached && conn.execute_batch(&format!("DETACH {SCRATCH}")).is_ok() {
-            let store = conn.path().unwrap_or_default();
-            let mut kept = ATTACHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            kept.retain(|(of, dir)| {
-                let mine = of == store;
-                if mine {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-                !mine
-            });
+        let file: Option<String> =
+            conn.query_row("SELECT file FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0)).ok();
+        if let Some(file) = file
+            && conn.execute_batch(&format!("DETACH {SCRATCH}")).is_ok()
+            && let Some(dir) = std::path::Path::new(&file).parent()
+        {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+impl Drop for IndexBuild {
+    /// A load that ends early stops its helper before the scratch database goes.
+    fn drop(&mut self) {
+        self.to_helper = None;
+        if let Some(helper) = self.helper.take() {
+            let _ = helper.join();
+        }
+    }
+}
+
+/// How the scratch directories of loads into the database at `db` are named.
+fn scratch_prefix(db: &std::path::Path) -> String {
+    format!(".{}.leadline-index-", db.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())
 }
 
 /// The helper: indexes each lead for search and writes its tag rows, in the scratch database at `path`
@@ -381,5 +394,11 @@ mod tests {
             .unwrap();
         assert_eq!(tags, ["big fish|id-2", "q1|id-2", "vip|id-1"]);
         conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
+        // The scratch database attached before the build was found short goes too.
+        conn.execute_batch("COMMIT").unwrap();
+        let file: String =
+            conn.query_row("SELECT file FROM pragma_database_list WHERE name = ?1", [SCRATCH], |r| r.get(0)).unwrap();
+        IndexBuild::detach(&conn);
+        assert!(!std::path::Path::new(&file).exists(), "{file}");
     }
 }
