@@ -1115,3 +1115,45 @@ fn a_bulk_load_clears_the_scratch_a_killed_load_left_and_leaves_none_of_its_own(
     // Another database's scratch is not this load's to clear.
     assert_eq!(left, [".other.db.leadline-index-busy"]);
 }
+
+#[test]
+fn vcard_edge_cases_lose_nothing_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    // A card with nothing to import is refused as before; an empty card next to a real one is skipped.
+    let empty = dir.path().join("empty.vcf");
+    std::fs::write(&empty, "BEGIN:VCARD\nVERSION:3.0\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nEND:VCARD\n").unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let e = import_file(&mut s, &empty, &ImportOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("has no contacts"), "{e}");
+    // A folded line that reads " END:VCARD" continues a value; a card cut short by another, or by the end
+    // of the file, is a reject naming its first line; a card after a stray byte-order mark is read.
+    let path = dir.path().join("odd.vcf");
+    std::fs::write(
+        &path,
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Fred Fold\nNOTE:ends with\n END:VCARD\nEMAIL:fred@x.es\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\n\
+         \u{feff}BEGIN:VCARD\nVERSION:3.0\nFN:Bom Card\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:No End\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 2), "{:?}", r.rejects);
+    let lines: Vec<(u64, bool)> = r.rejects.iter().map(|x| (x.line, x.reason.contains("never ends"))).collect();
+    assert_eq!(lines, [(8, true), (15, true)]);
+    assert_eq!(lead(&s, "fred@x.es").notes.as_deref(), Some("ends withEND:VCARD"));
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'Bom'"), 1);
+    // Past the first 256 KB, a line in a legacy encoding is read as one.
+    let big = dir.path().join("big.vcf");
+    let mut bytes: Vec<u8> = Vec::new();
+    for i in 0..3000 {
+        bytes.extend_from_slice(
+            format!("BEGIN:VCARD\nVERSION:3.0\nFN:Lead {i}\nNOTE:{}\nEND:VCARD\n", "x".repeat(60)).as_bytes(),
+        );
+    }
+    bytes.extend_from_slice(b"BEGIN:VCARD\nVERSION:2.1\nN:Mu\xf1oz;Jos\xe9\nEND:VCARD\n");
+    std::fs::write(&big, bytes).unwrap();
+    let mut b = open(dir.path(), "b.db");
+    let r = import_file(&mut b, &big, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (3001, 0));
+    assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE first_name = 'José' AND last_name = 'Muñoz'"), 1);
+}

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::record::{LeadRow, Reject, RowRules, finish};
-use super::text::{Sniff, open_text};
+use super::text::{Sniff, field_text, open_text};
 use super::{IoError, bad_file, file_err};
 use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
 
@@ -150,50 +150,92 @@ fn text(p: &Property) -> String {
 /// The cards of a file read one at a time (memory holds one card whatever the file's size): a lead each,
 /// or a reject naming the card's first line.
 pub struct CardStream {
-    text: BufReader<Box<dyn Read>>,
-    /// Lines read so far, and the current card's text.
-    line: u64,
-    card: String,
-    rules: RowRules,
-    /// How many cards the file holds (for the progress bar).
+    cards: Cards<BufReader<Box<dyn Read>>>,
+    /// How many cards the file holds that give a lead or a reject (for the progress bar).
     pub total: u64,
 }
 
-fn is_card_edge(line: &str, edge: &str) -> bool {
-    line.trim().eq_ignore_ascii_case(edge)
-}
-
 impl CardStream {
-    /// Counts the cards first: a file without any is refused before anything is written.
+    /// Reads the cards through once first: a file with nothing to import is refused before anything is
+    /// written.
     pub fn open(path: &Path, sniff: &Sniff, rules: RowRules) -> Result<Self, IoError> {
         let open = || open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
+        let mut counting = Cards::new(BufReader::new(open()?), rules.clone());
         let mut total = 0u64;
-        for line in BufReader::new(open()?).lines() {
-            if is_card_edge(&line.map_err(|e| file_err(path, e))?, "END:VCARD") {
-                total += 1;
-            }
+        while counting.next().map_err(|e| file_err(path, e))?.is_some() {
+            total += 1;
         }
-        if total == 0 {
-            return Err(bad_file(path, "has no contacts (BEGIN:VCARD ... END:VCARD)"));
+        // Not one whole card with something in it: not a contacts file (cards cut short are rejects only
+        // beside whole ones).
+        if total == counting.cut.len() as u64 {
+            let cut = match counting.cut.first() {
+                Some(line) => format!(": the card at line {line} never ends"),
+                None => String::new(),
+            };
+            return Err(bad_file(path, format!("has no contacts (BEGIN:VCARD ... END:VCARD){cut}")));
         }
-        Ok(Self { text: BufReader::new(open()?), line: 0, card: String::new(), rules, total })
+        Ok(Self { cards: Cards::new(BufReader::new(open()?), rules), total })
     }
 
     /// The next card's lead or reject; `None` at the end of the file.
     pub fn next_card(&mut self, path: &Path) -> Result<Option<Result<LeadRow, Reject>>, IoError> {
-        let mut raw = String::new();
-        let mut first = 0u64;
+        self.cards.next().map_err(|e| file_err(path, e))
+    }
+}
+
+/// Cards cut out of a text line by line.
+struct Cards<R> {
+    text: R,
+    rules: RowRules,
+    /// Lines read so far; the open card's first line (0: none open) and text.
+    line: u64,
+    first: u64,
+    card: String,
+    bytes: Vec<u8>,
+    /// The first lines of the cards that never ended.
+    cut: Vec<u64>,
+}
+
+/// A card's first or last line: not a folded continuation, a stray byte-order mark allowed (files joined
+/// with `cat`).
+fn is_card_edge(line: &str, edge: &str) -> bool {
+    !line.starts_with([' ', '\t']) && line.trim_start_matches('\u{feff}').trim_end().eq_ignore_ascii_case(edge)
+}
+
+impl<R: BufRead> Cards<R> {
+    fn new(text: R, rules: RowRules) -> Self {
+        Self { text, rules, line: 0, first: 0, card: String::new(), bytes: Vec::new(), cut: Vec::new() }
+    }
+
+    fn never_ends(&mut self, at: u64, why: String) -> Result<LeadRow, Reject> {
+        self.cut.push(at);
+        Err(Reject { line: at, column: None, reason: format!("a card that never ends: {why}"), record: Vec::new() })
+    }
+
+    fn next(&mut self) -> std::io::Result<Option<Result<LeadRow, Reject>>> {
         loop {
-            raw.clear();
-            if self.text.read_line(&mut raw).map_err(|e| file_err(path, e))? == 0 {
+            self.bytes.clear();
+            if self.text.read_until(b'\n', &mut self.bytes)? == 0 {
+                if self.first > 0 {
+                    let at = std::mem::take(&mut self.first);
+                    return Ok(Some(self.never_ends(at, "no END:VCARD before the end of the file".into())));
+                }
                 return Ok(None);
             }
             self.line += 1;
+            // Each line as UTF-8 when it is, else as the legacy encoding old phones wrote.
+            let raw = field_text(&self.bytes);
             if is_card_edge(&raw, "BEGIN:VCARD") {
+                let cut = std::mem::replace(&mut self.first, self.line);
                 self.card.clear();
-                first = self.line;
+                self.card.push_str(&raw);
+                if cut > 0 {
+                    let why = format!("BEGIN:VCARD again at line {}", self.line);
+                    return Ok(Some(self.never_ends(cut, why)));
+                }
+                continue;
             }
-            if first == 0 {
+            if self.first == 0 {
                 continue;
             }
             self.card.push_str(&raw);
@@ -201,12 +243,13 @@ impl CardStream {
                 continue;
             }
             // The card's lines are numbered from its first: moved to where it stands in the file.
+            let first = std::mem::take(&mut self.first);
             let at = |line: u64| line + first - 1;
             match parse(&self.card, &self.rules).pop() {
                 Some(Ok(row)) => return Ok(Some(Ok(LeadRow { line: at(row.line), ..row }))),
                 Some(Err(r)) => return Ok(Some(Err(Reject { line: at(r.line), ..r }))),
                 // A card with nothing to import.
-                None => first = 0,
+                None => {}
             }
         }
     }
