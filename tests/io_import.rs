@@ -1157,3 +1157,23 @@ fn vcard_edge_cases_lose_nothing_silently() {
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (3001, 0));
     assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE first_name = 'José' AND last_name = 'Muñoz'"), 1);
 }
+
+#[test]
+fn ids_however_a_file_writes_them_are_stored_one_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ids.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\":\"{0191C8A4-E5F6-7000-8000-000000000001}\",\"first_name\":\"Ana\",\"email\":\"ana@x.es\"}\n\
+         {\"id\":\"urn:uuid:0191c8a4-e5f6-7000-8000-0000000000aa\",\"lead_id\":\"0191C8A4E5F670008000000000000001\",\
+          \"kind\":\"call\",\"value\":\"+34 600 11 22 33\",\"occurred_at\":\"2025-11-20T10:00:00Z\"}\n",
+    )
+    .unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.outreach.created), (1, 1), "{:?}", r.rejects);
+    let ana = lead(&s, "ana@x.es");
+    assert_eq!(ana.id.as_str(), "0191c8a4-e5f6-7000-8000-000000000001");
+    assert_eq!(leads::resolve(&s.db(), "0191C8A4-E5F6-7000-8000-000000000001").unwrap(), ana.id);
+    assert_eq!(outreach::for_lead(&s.db(), &ana.id).unwrap()[0].id.as_str(), "0191c8a4-e5f6-7000-8000-0000000000aa");
+}

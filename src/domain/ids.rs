@@ -39,3 +39,9 @@ id_type!(TeamId, UserId, AccountId, LeadId, OutreachId, MeetingId, DealId, TaskI
 pub fn looks_like_id(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok()
 }
+
+/// An id as leadline stores it (lower-case, hyphenated), from any way of writing a UUID ("{...}",
+/// "urn:uuid:...", no hyphens, upper case). Stored ids are compared as text, so every one is written alike.
+pub fn canonical_id(s: &str) -> Option<String> {
+    uuid::Uuid::parse_str(s.trim()).ok().map(|u| u.hyphenated().to_string())
+}

@@ -258,8 +258,18 @@ impl<'de> Visitor<'de> for SendElements<'_> {
 
 fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) -> Parsed {
     let reject = |reason: String| Reject { line, column: None, reason, record: Vec::new() };
-    let v = v.map_err(reject)?;
+    let mut v = v.map_err(reject)?;
     let raw = vec![v.to_string()];
+    // Ids however the file writes them ("{...}", upper case, no hyphens) are stored one way.
+    if let Some(obj) = v.as_object_mut() {
+        for (key, value) in obj.iter_mut() {
+            if (key == "id" || key.ends_with("_id"))
+                && let Some(id) = value.as_str().and_then(crate::domain::canonical_id)
+            {
+                *value = Value::String(id);
+            }
+        }
+    }
     let reject = |reason: String| Reject { line, column: None, reason, record: raw.clone() };
     let Some(obj) = v.as_object() else { return Err(reject("is not a JSON object".into())) };
     let has = |k: &str| obj.contains_key(k);

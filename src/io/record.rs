@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::presets::Field;
 use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
 use crate::domain::time::local_to_utc;
-use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, looks_like_id};
+use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
 /// A row that was refused: where, which column, why. Never half-imported.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -130,12 +130,10 @@ pub fn from_fields(
             parse_date(v, rules.tz, rules.month_first).ok_or_else(|| reject(format!("is not a date: '{}'", short(v))))
         };
         match field {
-            Field::Id => {
-                if !looks_like_id(v) {
-                    return Err(reject(format!("is not a leadline id: '{}'", short(v))));
-                }
-                row.id = Some(LeadId(v.to_lowercase()));
-            }
+            Field::Id => match canonical_id(v) {
+                Some(id) => row.id = Some(LeadId(id)),
+                None => return Err(reject(format!("is not a leadline id: '{}'", short(v)))),
+            },
             Field::FirstName => row.first_name = v.to_string(),
             Field::LastName => row.last_name = v.to_string(),
             Field::FullName => full_name = Some(v.to_string()),

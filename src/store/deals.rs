@@ -153,8 +153,8 @@ pub fn get(db: &Db<'_>, id: &DealId) -> Result<Deal> {
 /// Finds a deal by id, or by an unambiguous title.
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
     let r = reference.trim();
-    if crate::domain::looks_like_id(r) {
-        return get(db, &DealId(r.to_lowercase())).map(|d| d.id);
+    if let Some(id) = crate::domain::canonical_id(r) {
+        return get(db, &DealId(id)).map(|d| d.id);
     }
     match super::resolve_id(db, "deals", "deal", r) {
         Ok(id) => return Ok(DealId(id)),

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, accounts, contact, non_empty, search, teams};
 use crate::domain::lead::{normalize_email, normalize_tag, require_text, validate_email, validate_phone};
-use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError, looks_like_id};
+use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError};
 
 /// A lead as shown and exported: its own fields plus its company name, owner name and open deal stage.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -265,8 +265,8 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         return Err(not_found());
     }
     let team = db.ctx.team_id.as_str();
-    if looks_like_id(r) {
-        let id = LeadId(r.to_lowercase());
+    if let Some(id) = crate::domain::canonical_id(r) {
+        let id = LeadId(id);
         return find(db, &id)?.map(|l| l.id).ok_or_else(not_found);
     }
     // The short id prefix that tables show (one that names several leads says which).
