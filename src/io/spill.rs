@@ -1,8 +1,7 @@
 //! A list that keeps its first items in memory and the rest in an anonymous temporary file, one JSON line
 //! each: a dry run of a file of any size lists every action and every rejected row in bounded memory.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,7 +11,7 @@ const IN_MEMORY: usize = 10_000;
 
 pub struct Spill<T> {
     head: Vec<T>,
-    file: Option<BufWriter<File>>,
+    file: Option<BufWriter<tempfile::NamedTempFile>>,
     spilled: u64,
     /// The first write that failed: pushing never fails, `seal` says so.
     failed: Option<std::io::Error>,
@@ -41,7 +40,7 @@ impl<T: Serialize + DeserializeOwned + Clone> Spill<T> {
         }
         let written = (|| -> std::io::Result<()> {
             if self.file.is_none() {
-                self.file = Some(BufWriter::new(tempfile::tempfile()?));
+                self.file = Some(BufWriter::new(tempfile::NamedTempFile::new()?));
             }
             let out = self.file.as_mut().expect("opened above");
             serde_json::to_writer(&mut *out, &item)?;
@@ -72,17 +71,29 @@ impl<T: Serialize + DeserializeOwned + Clone> Spill<T> {
         Ok(())
     }
 
-    /// Every item in order (after `seal`). One reading at a time: they share the file's position.
+    /// Every item in order (after `seal`); each reading has a position of its own. A file that gives back
+    /// fewer items than were written ends with an error, never short without a word.
     pub fn iter(&self) -> std::io::Result<impl Iterator<Item = std::io::Result<T>> + '_> {
         let rest = match &self.file {
-            Some(out) => {
-                let mut file = out.get_ref().try_clone()?;
-                file.seek(SeekFrom::Start(0))?;
-                Some(BufReader::new(file).lines().take(self.spilled as usize))
-            }
+            Some(out) => Some(BufReader::new(out.get_ref().reopen()?).lines()),
             None => None,
         };
-        let rest = rest.into_iter().flatten().map(|line| Ok(serde_json::from_str(&line?)?));
+        let expected = self.spilled;
+        let mut read = 0u64;
+        let mut rest = rest.into_iter().flatten();
+        let rest = std::iter::from_fn(move || {
+            if read == expected {
+                return None;
+            }
+            read += 1;
+            Some(match rest.next() {
+                Some(line) => line.and_then(|l| Ok(serde_json::from_str(&l)?)),
+                None => {
+                    read = expected;
+                    Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "a temporary file came back short"))
+                }
+            })
+        });
         Ok(self.head.iter().cloned().map(Ok).chain(rest))
     }
 
@@ -120,8 +131,11 @@ mod tests {
         let all: Vec<(u64, String)> = list.iter().unwrap().collect::<std::io::Result<_>>().unwrap();
         assert_eq!(all.len() as u64, n);
         assert!(all.iter().enumerate().all(|(i, (j, s))| i as u64 == *j && *s == format!("item {j}")));
-        // Read twice, and as JSON.
+        // Read twice, two readings at once, and as JSON.
         assert_eq!(list.iter().unwrap().count() as u64, n);
+        let (mut a, mut b) = (list.iter().unwrap().skip(IN_MEMORY), list.iter().unwrap().skip(IN_MEMORY));
+        assert_eq!(a.next().unwrap().unwrap(), b.next().unwrap().unwrap());
+        assert_eq!(a.next().unwrap().unwrap().0, IN_MEMORY as u64 + 1);
         let json: Vec<(u64, String)> = serde_json::from_str(&serde_json::to_string(&list).unwrap()).unwrap();
         assert_eq!(json, all);
         assert_eq!(list.first(3).unwrap(), all[..3]);
