@@ -35,7 +35,14 @@ pub fn tick(store: &mut Store, config: &Config) -> Result<RunReport> {
 }
 
 /// Fills the store with demo data, scored as it is made, so a demo shows real rankings from the first screen.
-pub fn demo(store: &mut Store, config: &Config, leads: usize, seed: u64) -> Result<crate::demo::DemoSummary> {
+/// `stop`, once set, ends the load with nothing kept.
+pub fn demo(
+    store: &mut Store,
+    config: &Config,
+    leads: usize,
+    seed: u64,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<crate::demo::DemoSummary> {
     let (scorer, _) = rules(config)?;
-    crate::demo::generate_scored(store, leads, seed, Some(&scorer))
+    crate::demo::generate_scored(store, leads, seed, Some(&scorer), stop)
 }

@@ -233,7 +233,7 @@ fn demo_leads_are_scored_as_they_are_made() {
     let dir = tempfile::tempdir().unwrap();
     let mut store =
         engine::open(&dir.path().join("d.db"), &config, Clock::Fixed(Timestamp(1_790_000_000_000))).unwrap();
-    engine::demo(&mut store, &config, 600, 11).unwrap();
+    engine::demo(&mut store, &config, 600, 11, None).unwrap();
     let scored: i64 =
         store.conn().query_row("SELECT count(*) FROM lead_scores WHERE score != 0", [], |r| r.get(0)).unwrap();
     assert!(scored > 200, "most demo leads score something ({scored})");

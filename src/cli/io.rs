@@ -135,9 +135,9 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     Ok(())
 }
 
-/// Ctrl-C (or SIGTERM) during an import stops it at the next row with a message saying how to resume,
-/// instead of killing it mid-row (which loses nothing either, but says nothing).
-fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, CliError> {
+/// Ctrl-C (or SIGTERM) during an import (or a demo load) stops it at the next row with a message saying
+/// how to resume, instead of killing it mid-row (which loses nothing either, but says nothing).
+pub(super) fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, CliError> {
     let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // A second signal while the import is still winding down ends the process at once, with the

@@ -26,7 +26,9 @@ pub struct DemoArgs {
 pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
     crate::demo::check_count(a.leads)?;
     let started = std::time::Instant::now();
-    let summary = crate::engine::demo(&mut env.store, &env.config, a.leads, a.seed)?;
+    // Ctrl-C ends a long load cleanly: its transaction rolls back and its scratch goes.
+    let stop = super::io::stop_on_interrupt()?;
+    let summary = crate::engine::demo(&mut env.store, &env.config, a.leads, a.seed, Some(&stop))?;
     if a.json {
         return print_json(&summary);
     }

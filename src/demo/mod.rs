@@ -138,13 +138,20 @@ struct Account {
 
 /// Adds `count` demo leads (with their history) to the store's team, unscored (scores 0).
 pub fn generate(store: &mut Store, count: usize, seed: u64) -> Result<DemoSummary> {
-    generate_scored(store, count, seed, None)
+    generate_scored(store, count, seed, None, None)
 }
 
 /// Adds `count` demo leads, each scored by `scorer` as it is written: the generator holds every fact the
 /// rules read (its outreach, meetings, deals, tasks) in memory, so no recompute pass over the database
 /// is needed afterwards. A recompute right after finds nothing to change (tested).
-pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Option<&Scorer>) -> Result<DemoSummary> {
+/// `stop`, once set (Ctrl-C), ends the load at the next batch: nothing of it is kept.
+pub fn generate_scored(
+    store: &mut Store,
+    count: usize,
+    seed: u64,
+    scorer: Option<&Scorer>,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<DemoSummary> {
     let now = store.now().0;
     let ctx = store.ctx().clone();
     let words = Words::load();
@@ -219,6 +226,9 @@ pub fn generate_scored(store: &mut Store, count: usize, seed: u64, scorer: Optio
                     }
                 });
                 for batch in rx {
+                    if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                        return Err(StoreError::Refused("the demo was stopped; nothing of it was kept".into()));
+                    }
                     for rows in &batch {
                         writer.write(conn, &mut st, rows, &mut summary, indexes.as_mut())?;
                     }

@@ -48,7 +48,7 @@ fn start(cli: &Cli) -> Result<(), CliError> {
         _demo_dir = Some(TempDir(dir));
         let mut store = crate::engine::open(&path, &config, clock)?;
         eprintln!("leadline: generating {DEMO_LEADS} demo leads in {}…", path.display());
-        crate::engine::demo(&mut store, &config, DEMO_LEADS, DEMO_SEED)?;
+        crate::engine::demo(&mut store, &config, DEMO_LEADS, DEMO_SEED, None)?;
         // One timer run files the follow-ups the automations owe on this history (bumps, reschedules).
         crate::engine::tick(&mut store, &config)?;
         path
