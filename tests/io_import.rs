@@ -1177,3 +1177,30 @@ fn ids_however_a_file_writes_them_are_stored_one_way() {
     assert_eq!(leads::resolve(&s.db(), "0191C8A4-E5F6-7000-8000-000000000001").unwrap(), ana.id);
     assert_eq!(outreach::for_lead(&s.db(), &ana.id).unwrap()[0].id.as_str(), "0191c8a4-e5f6-7000-8000-0000000000aa");
 }
+
+#[test]
+fn a_linkedin_profile_is_one_person_however_its_address_was_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "linkedin_connections.csv");
+    let before = count(&s, "SELECT count(*) FROM leads");
+    // The same member pages from another tool: http, a country host, capitals, a trailing slash, tracking.
+    let path = dir.path().join("crm.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,profile_url,Job Title\n\
+         Hiro,Tanaka,http://es.linkedin.com/in/HiroTanaka/?trk=people,CEO\n\
+         Inés,Ortega,linkedin.com/in/ines-ortega-42a1b3#about,CMO\n\
+         Nadia,Haddad,https://www.linkedin.com/in/nadia-haddad,Buyer\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let l = &r.counts.leads;
+    assert_eq!((l.created, l.merged + l.skipped), (1, 2), "{:?}", r.counts);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), before + 1);
+    let stored: i64 = count(
+        &s,
+        "SELECT count(*) FROM outreach WHERE value = 'https://www.linkedin.com/in/nadia-haddad' AND kind = 4",
+    );
+    assert_eq!(stored, 1);
+}

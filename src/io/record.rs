@@ -193,7 +193,7 @@ pub fn from_fields(
             Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
             Field::Country => row.country = Some(v.to_string()),
             Field::ProfileUrl => {
-                row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
+                row.profile_url = Some(canonical_profile(&validate_url(col, v).map_err(|x| reject(x.reason))?));
             }
             Field::Website => website = Some(v.to_string()),
             Field::ConnectedOn => row.connected_on = Some(date(v)?),
@@ -220,7 +220,7 @@ pub fn from_fields(
         && w.to_lowercase().contains("linkedin.com/")
         && let Ok(u) = validate_url("website", &w)
     {
-        row.profile_url = Some(u);
+        row.profile_url = Some(canonical_profile(&u));
     }
     if let Some(full) = full_name
         && row.first_name.is_empty()
@@ -289,6 +289,22 @@ pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Re
 }
 
 /// The last path segment of a profile URL: `linkedin.com/in/ana-lopez-42/` → `ana-lopez-42`.
+/// A profile address as leadline keeps it, so that one person's profile is one value however it was
+/// copied: a LinkedIn member page ("http://es.linkedin.com/in/Ana-Lopez/?trk=x") becomes
+/// "https://www.linkedin.com/in/ana-lopez"; any other address stays as written.
+pub fn canonical_profile(url: &str) -> String {
+    let u = url.trim();
+    let body = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or(u);
+    let (host, path) = body.split_once('/').unwrap_or((body, ""));
+    let host = host.to_ascii_lowercase();
+    let linkedin = host == "linkedin.com" || host.ends_with(".linkedin.com");
+    let slug = path.strip_prefix("in/").and_then(|p| p.split(['/', '?', '#']).next()).filter(|s| !s.is_empty());
+    match slug {
+        Some(slug) if linkedin => format!("https://www.linkedin.com/in/{}", slug.to_lowercase()),
+        _ => u.to_string(),
+    }
+}
+
 fn profile_slug(url: &str) -> Option<String> {
     url.split(['?', '#'])
         .next()?

@@ -343,7 +343,8 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                 let v = text(p);
                 let linkedin = v.to_lowercase().contains("linkedin.com/") || p.has_type("linkedin");
                 if linkedin && row.profile_url.is_none() {
-                    row.profile_url = Some(validate_url(&p.name, &v).map_err(|x| reject(&p.name, x.reason))?);
+                    let url = validate_url(&p.name, &v).map_err(|x| reject(&p.name, x.reason))?;
+                    row.profile_url = Some(super::record::canonical_profile(&url));
                 }
             }
             "ADR" => {
