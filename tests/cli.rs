@@ -133,7 +133,7 @@ fn five_kinds_of_outreach_with_their_fields() {
         kinds,
         vec![
             ("messenger", 5, "whatsapp:+34600112233"),
-            ("social", 4, "https://linkedin.com/in/ana"),
+            ("social", 4, "https://www.linkedin.com/in/ana"),
             ("call", 3, "+34 600 11 22 33"),
             ("email", 2, "ana@acme.io"),
             ("platform", 1, "Upwork"),

@@ -151,7 +151,7 @@ impl LeadMaker<'_> {
                 OutreachKind::Platform => g.pick(&PLATFORMS).to_string(),
                 OutreachKind::Email => email.clone(),
                 OutreachKind::Call => phone.clone(),
-                OutreachKind::Social => format!("https://linkedin.com/in/{}-{}-{serial}", slug(first), slug(last)),
+                OutreachKind::Social => format!("https://www.linkedin.com/in/{}-{}-{serial}", slug(first), slug(last)),
                 OutreachKind::Messenger => format!("{}:{}", g.pick(&MESSENGERS), phone),
             };
             let inbound = k > 0 && g.chance(25);

@@ -140,6 +140,24 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
     }
 }
 
+/// A profile address as leadline keeps it, so that one person's profile is one value however it was
+/// copied: a LinkedIn member page ("http://es.linkedin.com/in/Ana-Lopez/?trk=x") becomes
+/// "https://www.linkedin.com/in/ana-lopez"; any other address stays as written.
+pub fn canonical_profile(url: &str) -> String {
+    let u = url.trim();
+    let scheme =
+        ["https://", "http://"].into_iter().find(|p| u.len() >= p.len() && u[..p.len()].eq_ignore_ascii_case(p));
+    let body = &u[scheme.map_or(0, str::len)..];
+    let (host, path) = body.split_once('/').unwrap_or((body, ""));
+    let host = host.to_ascii_lowercase();
+    let linkedin = host == "linkedin.com" || host.ends_with(".linkedin.com");
+    let slug = path.strip_prefix("in/").and_then(|p| p.split(['/', '?', '#']).next()).filter(|s| !s.is_empty());
+    match slug {
+        Some(slug) if linkedin => format!("https://www.linkedin.com/in/{}", slug.to_lowercase()),
+        _ => u.to_string(),
+    }
+}
+
 /// A tag: lower-case, trimmed, no commas or control characters.
 pub fn normalize_tag(tag: &str) -> Result<String, ValidationError> {
     let t = tag.trim().to_lowercase();
@@ -189,5 +207,21 @@ mod tests {
         assert!(Source::parse(" ").is_err());
         assert!("customer".parse::<Lifecycle>().is_ok());
         assert!("prospect".parse::<Lifecycle>().is_err());
+    }
+
+    #[test]
+    fn a_linkedin_member_page_has_one_form() {
+        for copied in [
+            "https://www.linkedin.com/in/ana-lopez",
+            "http://es.linkedin.com/in/Ana-Lopez/?trk=people",
+            "linkedin.com/in/ana-lopez#about",
+            "HTTPS://WWW.LINKEDIN.COM/in/ana-lopez/",
+        ] {
+            assert_eq!(canonical_profile(copied), "https://www.linkedin.com/in/ana-lopez", "{copied}");
+        }
+        // Other pages and other sites stay as written.
+        for other in ["https://www.linkedin.com/company/acme", "https://x.com/ana", "https://notlinkedin.com/in/x"] {
+            assert_eq!(canonical_profile(other), other);
+        }
     }
 }

@@ -73,7 +73,8 @@ impl OutreachKind {
         match self {
             OutreachKind::Email => validate_email(&field, value),
             OutreachKind::Call => validate_phone(&field, value),
-            OutreachKind::Social => validate_url(&field, value),
+            // One person's profile is one value however it was copied.
+            OutreachKind::Social => validate_url(&field, value).map(|u| super::lead::canonical_profile(&u)),
             OutreachKind::Platform | OutreachKind::Messenger => {
                 let v = value.trim();
                 if v.is_empty() {

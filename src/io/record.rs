@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::presets::Field;
-use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::lead::{canonical_profile, normalize_tag, validate_email, validate_phone, validate_url};
 use crate::domain::time::local_to_utc;
 use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
@@ -289,22 +289,6 @@ pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Re
 }
 
 /// The last path segment of a profile URL: `linkedin.com/in/ana-lopez-42/` → `ana-lopez-42`.
-/// A profile address as leadline keeps it, so that one person's profile is one value however it was
-/// copied: a LinkedIn member page ("http://es.linkedin.com/in/Ana-Lopez/?trk=x") becomes
-/// "https://www.linkedin.com/in/ana-lopez"; any other address stays as written.
-pub fn canonical_profile(url: &str) -> String {
-    let u = url.trim();
-    let body = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or(u);
-    let (host, path) = body.split_once('/').unwrap_or((body, ""));
-    let host = host.to_ascii_lowercase();
-    let linkedin = host == "linkedin.com" || host.ends_with(".linkedin.com");
-    let slug = path.strip_prefix("in/").and_then(|p| p.split(['/', '?', '#']).next()).filter(|s| !s.is_empty());
-    match slug {
-        Some(slug) if linkedin => format!("https://www.linkedin.com/in/{}", slug.to_lowercase()),
-        _ => u.to_string(),
-    }
-}
-
 fn profile_slug(url: &str) -> Option<String> {
     url.split(['?', '#'])
         .next()?
