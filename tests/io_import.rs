@@ -743,8 +743,12 @@ fn broken_json_vcard_and_calendar_files_are_refused() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
     // An array is read element by element: each one is numbered by its position.
     let path = dir.path().join("i.json");
-    std::fs::write(&path, "\u{feff}[{\"first_name\":\"Cy\"},\n 7,\n {\"first_name\":\"Di\",\"tags\":[\"a\"]}]\n")
-        .unwrap();
+    // Two byte-order marks, as files joined together carry.
+    std::fs::write(
+        &path,
+        "\u{feff}\u{feff}[{\"first_name\":\"Cy\"},\n 7,\n {\"first_name\":\"Di\",\"tags\":[\"a\"]}]\n",
+    )
+    .unwrap();
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 1));
     assert_eq!((r.rejects[0].line, r.rejects[0].reason.as_str()), (2, "is not a JSON object"));

@@ -139,7 +139,7 @@ impl Stream {
         let is_array = sniff.sample.trim_start_matches('\u{feff}').trim_start().starts_with('[');
         if is_array {
             // Every element is parsed in full (and dropped): what passes here imports without a surprise.
-            let mut de = serde_json::Deserializer::from_reader(open()?);
+            let mut de = serde_json::Deserializer::from_reader(past_marks(open()?).map_err(|e| file_err(path, e))?);
             let total = de
                 .deserialize_seq(CountElements)
                 .and_then(|n| de.end().map(|()| n))
@@ -153,7 +153,10 @@ impl Stream {
                 .name("json-reader".into())
                 .spawn(move || {
                     let sent = match open_decoded(&file, encoding, bom_len) {
-                        Ok(r) => serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx)),
+                        Ok(r) => match past_marks(r) {
+                            Ok(r) => serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx)),
+                            Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
+                        },
                         Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
                     };
                     // Nobody listens once the import has stopped.
@@ -212,6 +215,15 @@ impl Stream {
             },
         }
     }
+}
+
+/// A text past the byte-order marks it starts with (files joined together may carry more than one).
+fn past_marks(text: Box<dyn Read>) -> std::io::Result<std::io::BufReader<Box<dyn Read>>> {
+    let mut text = std::io::BufReader::new(text);
+    while text.fill_buf()?.starts_with("\u{feff}".as_bytes()) {
+        text.consume(3);
+    }
+    Ok(text)
 }
 
 /// A line of JSON lines without surrounding space or a stray byte-order mark.
