@@ -377,7 +377,7 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
     std::fs::write(&path, "First Name,Last Name,Email,Company\nAna,López,ana@acme.es,Acme Ibérica\n").unwrap();
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (1, 1));
-    let found = dedupe::find(&s.db()).unwrap();
+    let found = dedupe::find(&s.db(), None).unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].reason, "same name and company");
     let second = leads::resolve(&s.db(), "ana@acme.es").unwrap();
@@ -399,7 +399,7 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
     let history = dedupe::history(&s.db(), &first).unwrap();
     assert_eq!(history[0].reason, "same name and company");
     assert_eq!(history[0].details["moved"]["meetings"], 1);
-    assert!(dedupe::find(&s.db()).unwrap().is_empty());
+    assert!(dedupe::find(&s.db(), None).unwrap().is_empty());
 }
 
 #[test]
@@ -942,8 +942,11 @@ fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
     // 00 says the calling code as + does: +34 and +39 numbers alike after it are two people.
     add("Rita", "Sala", Some("(0034) 611 22 33 44"), None);
     add("Rino", "Sala", Some("+39 611 22 33 44"), None);
-    let found: Vec<(String, String, String)> =
-        dedupe::find(&s.db()).unwrap().into_iter().map(|c| (c.a.to_string(), c.b.to_string(), c.reason)).collect();
+    let found: Vec<(String, String, String)> = dedupe::find(&s.db(), None)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.a.to_string(), c.b.to_string(), c.reason))
+        .collect();
     let pair = |x: &LeadId, y: &LeadId, why: &str| {
         let (a, b) = if x.as_str() <= y.as_str() { (x, y) } else { (y, x) };
         (a.to_string(), b.to_string(), why.to_string())
@@ -960,6 +963,21 @@ fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
     let mut found = found;
     found.sort();
     assert_eq!(found, expected);
+    // With the team's country known, a national number is that country's: one person, and not the other.
+    let mut in_spain: Vec<(String, String, String)> = dedupe::find(&s.db(), Some("ES"))
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.a.to_string(), c.b.to_string(), c.reason))
+        .collect();
+    in_spain.sort();
+    let mut expected = vec![
+        pair(&ana, &ana_national, "same phone"),
+        pair(&dora, &dora_00, "same phone"),
+        pair(&ona, &ona_again, "same name and company"),
+        pair(&carla, &carla_plain, "same name and company"),
+    ];
+    expected.sort();
+    assert_eq!(in_spain, expected);
 }
 
 #[test]

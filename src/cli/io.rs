@@ -312,8 +312,13 @@ pub struct DedupeArgs {
 }
 
 pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
-    let mut found: Vec<dedupe::Candidate> =
-        dedupe::find(&env.store.db())?.into_iter().filter(|c| c.confidence >= a.min_confidence).collect();
+    let mut found: Vec<dedupe::Candidate> = dedupe::find(
+        &env.store.db(),
+        Some(env.config.import.default_country.as_str()).filter(|c| !c.trim().is_empty()),
+    )?
+    .into_iter()
+    .filter(|c| c.confidence >= a.min_confidence)
+    .collect();
     if !a.apply {
         if a.json {
             return print_json(&found);

@@ -50,18 +50,19 @@ struct Keys {
 
 impl Keys {
     /// From a row of `KEY_COLUMNS`, past its first two.
-    fn of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    /// `country` is the team's country for numbers written without a calling code, when it has one.
+    fn of(r: &rusqlite::Row<'_>, country: Option<&str>) -> rusqlite::Result<Self> {
         let (phone, first, last, company) = (
             r.get_ref(2)?.as_str_or_null()?,
             r.get_ref(3)?.as_str()?,
             r.get_ref(4)?.as_str()?,
             r.get_ref(5)?.as_str_or_null()?,
         );
-        let phone = phone.map(|p| match_keys(p, None)).unwrap_or_default();
-        // With no country given, the first key has a `+` only when the number says its calling code.
+        // Fewer than six digits as written is an extension or a typo, not a person's number.
+        let phone = phone.filter(|p| p.chars().filter(char::is_ascii_digit).count() >= 6);
+        let phone = phone.map(|p| match_keys(p, country)).unwrap_or_default();
+        // The first key has a `+` when the calling code is known: said by the number, or the team's.
         let international = phone.first().is_some_and(|k| k.starts_with('+'));
-        // Fewer than six digits is an extension or a typo, not a person's number.
-        let phone = phone.into_iter().filter(|k| k.trim_start_matches('+').len() >= 6).collect();
         let named = !(first.trim().is_empty() && last.trim().is_empty());
         let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
         Ok(Keys { international, phone, name })
@@ -93,11 +94,12 @@ const KEY_COLUMNS: &str = "SELECT l.seq, l.id, l.phone, l.first_name, l.last_nam
      LEFT JOIN accounts a ON a.id = l.account_id AND a.deleted_at IS NULL";
 
 /// Likely duplicates, most certain first: the same phone number however it was written, the same name at
-/// the same company whatever the accents and case, and pairs staged by imports.
-pub fn find(db: &Db<'_>) -> Result<Vec<Candidate>> {
+/// the same company whatever the accents and case, and pairs staged by imports. `country` (the
+/// `[import] default_country`) places numbers written without their calling code.
+pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     let team = db.ctx.team_id.as_str();
     let mut pairs: Vec<(String, String, String, i64, String)> = Vec::new();
-    for (a, b, (reason, confidence)) in scan(db)? {
+    for (a, b, (reason, confidence)) in scan(db, country)? {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         pairs.push((a, b, reason.into(), confidence, "scan".into()));
     }
@@ -138,7 +140,7 @@ pub fn find(db: &Db<'_>) -> Result<Vec<Candidate>> {
 /// the reason and how sure it is (the surest reason when both hold).
 /// One pass hashes every lead's keys (a few bytes each, whatever the database's size); the few leads whose
 /// hashes meet are read again and compared in full.
-fn scan(db: &Db<'_>) -> Result<Vec<(String, String, Why)>> {
+fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>> {
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seqs: Vec<i64> = Vec::new();
     let mut hashed: Vec<(u64, u32)> = Vec::new();
@@ -149,7 +151,7 @@ fn scan(db: &Db<'_>) -> Result<Vec<(String, String, Why)>> {
     while let Some(r) = rows.next()? {
         let at = seqs.len() as u32;
         seqs.push(r.get(0)?);
-        let keys = Keys::of(r)?;
+        let keys = Keys::of(r, country)?;
         hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at)));
         hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at)));
     }
@@ -169,7 +171,7 @@ fn scan(db: &Db<'_>) -> Result<Vec<(String, String, Why)>> {
         if let Some(k) = read.get(&at) {
             return Ok(k.clone());
         }
-        let k = Rc::new(one.query_row([seqs[at as usize]], |r| Ok((r.get(1)?, Keys::of(r)?)))?);
+        let k = Rc::new(one.query_row([seqs[at as usize]], |r| Ok((r.get(1)?, Keys::of(r, country)?)))?);
         read.insert(at, k.clone());
         Ok(k)
     };
