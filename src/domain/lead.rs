@@ -146,7 +146,7 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
 pub fn canonical_profile(url: &str) -> String {
     let u = url.trim();
     let scheme =
-        ["https://", "http://"].into_iter().find(|p| u.len() >= p.len() && u[..p.len()].eq_ignore_ascii_case(p));
+        ["https://", "http://"].into_iter().find(|p| u.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
     let body = &u[scheme.map_or(0, str::len)..];
     let (host, path) = body.split_once('/').unwrap_or((body, ""));
     let host = host.to_ascii_lowercase();
@@ -220,7 +220,14 @@ mod tests {
             assert_eq!(canonical_profile(copied), "https://www.linkedin.com/in/ana-lopez", "{copied}");
         }
         // Other pages and other sites stay as written.
-        for other in ["https://www.linkedin.com/company/acme", "https://x.com/ana", "https://notlinkedin.com/in/x"] {
+        // (Text that is not ASCII where a scheme would end is not cut in the middle of a character.)
+        for other in [
+            "https://www.linkedin.com/company/acme",
+            "https://x.com/ana",
+            "https://notlinkedin.com/in/x",
+            "www.ñoño.es/x",
+            "ñ",
+        ] {
             assert_eq!(canonical_profile(other), other);
         }
     }

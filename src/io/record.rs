@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::presets::Field;
-use crate::domain::lead::{canonical_profile, normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
 use crate::domain::time::local_to_utc;
 use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
@@ -193,7 +193,7 @@ pub fn from_fields(
             Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
             Field::Country => row.country = Some(v.to_string()),
             Field::ProfileUrl => {
-                row.profile_url = Some(canonical_profile(&validate_url(col, v).map_err(|x| reject(x.reason))?));
+                row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
             }
             Field::Website => website = Some(v.to_string()),
             Field::ConnectedOn => row.connected_on = Some(date(v)?),
@@ -220,7 +220,7 @@ pub fn from_fields(
         && w.to_lowercase().contains("linkedin.com/")
         && let Ok(u) = validate_url("website", &w)
     {
-        row.profile_url = Some(canonical_profile(&u));
+        row.profile_url = Some(u);
     }
     if let Some(full) = full_name
         && row.first_name.is_empty()

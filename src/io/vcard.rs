@@ -8,7 +8,7 @@ use std::path::Path;
 use super::record::{LeadRow, Reject, RowRules, finish};
 use super::text::{Sniff, field_text, open_text};
 use super::{IoError, bad_file, file_err};
-use crate::domain::lead::{canonical_profile, normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
 
 /// One logical line (unfolded) with the physical line it starts on.
 #[derive(Debug, Clone, PartialEq)]
@@ -343,8 +343,7 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                 let v = text(p);
                 let linkedin = v.to_lowercase().contains("linkedin.com/") || p.has_type("linkedin");
                 if linkedin && row.profile_url.is_none() {
-                    let url = validate_url(&p.name, &v).map_err(|x| reject(&p.name, x.reason))?;
-                    row.profile_url = Some(canonical_profile(&url));
+                    row.profile_url = Some(validate_url(&p.name, &v).map_err(|x| reject(&p.name, x.reason))?);
                 }
             }
             "ADR" => {
