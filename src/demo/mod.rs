@@ -245,23 +245,21 @@ pub fn generate_scored(
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: indexes");
         Ok(())
     })();
-    let outcome = match result {
-        Ok(()) => {
-            let committed = conn.execute_batch("COMMIT");
-            // Before anything else runs on every attached database (ANALYZE would write to the scratch one).
-            bulk::IndexBuild::detach(conn);
-            committed?;
-            tracing::debug!(elapsed = ?t0.elapsed(), "demo: commit");
-            // Planner statistics from a sample: enough for the planner, seconds cheaper than a full scan.
-            conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
-            tracing::debug!(elapsed = ?t0.elapsed(), "demo: analyze");
-            Ok(summary)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    };
+    // Whatever happens, the connection's settings are put back below.
+    let outcome = result.and_then(|()| {
+        let committed = conn.execute_batch("COMMIT");
+        // Before anything else runs on every attached database (ANALYZE would write to the scratch one).
+        bulk::IndexBuild::detach(conn);
+        committed?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "demo: commit");
+        // Planner statistics from a sample: enough for the planner, seconds cheaper than a full scan.
+        conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "demo: analyze");
+        Ok(summary)
+    });
+    if outcome.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
     bulk::IndexBuild::detach(conn);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;

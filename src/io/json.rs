@@ -275,7 +275,7 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     // Ids however the file writes them ("{...}", upper case, no hyphens) are stored one way.
     if let Some(obj) = v.as_object_mut() {
         for (key, value) in obj.iter_mut() {
-            if (key == "id" || key.ends_with("_id"))
+            if ["id", "lead_id", "deal_id", "origin_outreach_id"].contains(&key.as_str())
                 && let Some(id) = value.as_str().and_then(crate::domain::canonical_id)
             {
                 *value = Value::String(id);

@@ -1,7 +1,9 @@
 //! A list that keeps its first items in memory and the rest in an anonymous temporary file, one JSON line
 //! each: a dry run of a file of any size lists every action and every rejected row in bounded memory.
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::FileExt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -11,7 +13,7 @@ const IN_MEMORY: usize = 10_000;
 
 pub struct Spill<T> {
     head: Vec<T>,
-    file: Option<BufWriter<tempfile::NamedTempFile>>,
+    file: Option<BufWriter<File>>,
     spilled: u64,
     /// The first write that failed: pushing never fails, `seal` says so.
     failed: Option<std::io::Error>,
@@ -40,7 +42,8 @@ impl<T: Serialize + DeserializeOwned + Clone> Spill<T> {
         }
         let written = (|| -> std::io::Result<()> {
             if self.file.is_none() {
-                self.file = Some(BufWriter::new(tempfile::NamedTempFile::new()?));
+                // Unnamed: nothing of it is left on disk, whatever ends the process.
+                self.file = Some(BufWriter::new(tempfile::tempfile()?));
             }
             let out = self.file.as_mut().expect("opened above");
             serde_json::to_writer(&mut *out, &item)?;
@@ -75,7 +78,7 @@ impl<T: Serialize + DeserializeOwned + Clone> Spill<T> {
     /// fewer items than were written ends with an error, never short without a word.
     pub fn iter(&self) -> std::io::Result<impl Iterator<Item = std::io::Result<T>> + '_> {
         let rest = match &self.file {
-            Some(out) => Some(BufReader::new(out.get_ref().reopen()?).lines()),
+            Some(out) => Some(BufReader::new(ReadAt { file: out.get_ref().try_clone()?, at: 0 }).lines()),
             None => None,
         };
         let expected = self.spilled;
@@ -100,6 +103,21 @@ impl<T: Serialize + DeserializeOwned + Clone> Spill<T> {
     /// The first `n` items (those kept in memory when `n` is at most `IN_MEMORY`).
     pub fn first(&self, n: usize) -> std::io::Result<Vec<T>> {
         self.iter()?.take(n).collect()
+    }
+}
+
+/// A reading of a file from a position of its own (a cloned handle shares the file's position; positional
+/// reads leave it alone), so readings and writes do not move each other.
+struct ReadAt {
+    file: File,
+    at: u64,
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
     }
 }
 

@@ -154,7 +154,8 @@ pub fn get(db: &Db<'_>, id: &DealId) -> Result<Deal> {
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
     let r = reference.trim();
     if let Some(id) = crate::domain::canonical_id(r) {
-        return get(db, &DealId(id)).map(|d| d.id);
+        // An id stored as an older import wrote it ("{...}") is found too.
+        return get(db, &DealId(id)).or_else(|_| get(db, &DealId(r.to_lowercase()))).map(|d| d.id);
     }
     match super::resolve_id(db, "deals", "deal", r) {
         Ok(id) => return Ok(DealId(id)),

@@ -266,8 +266,13 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     }
     let team = db.ctx.team_id.as_str();
     if let Some(id) = crate::domain::canonical_id(r) {
-        let id = LeadId(id);
-        return find(db, &id)?.map(|l| l.id).ok_or_else(not_found);
+        // An id stored as an older import wrote it ("{...}") is found too.
+        for id in [LeadId(id), LeadId(r.to_lowercase())] {
+            if let Some(l) = find(db, &id)? {
+                return Ok(l.id);
+            }
+        }
+        return Err(not_found());
     }
     // The short id prefix that tables show (one that names several leads says which).
     if r.len() >= 8 && r.contains('-') {
