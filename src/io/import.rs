@@ -264,8 +264,33 @@ type Numbered = (u64, std::result::Result<Option<Item>, Reject>);
 enum Source {
     Csv(Box<CsvSource>),
     Parsed { items: std::vec::IntoIter<Numbered>, index: u64, total: u64 },
-    Json { stream: Box<json::Stream>, path: std::path::PathBuf, index: u64, total: u64 },
-    Vcard { stream: Box<vcard::CardStream>, path: std::path::PathBuf, index: u64, total: u64 },
+    Streamed { records: Box<dyn Records>, path: std::path::PathBuf, index: u64, total: u64 },
+}
+
+/// A file read one record at a time (JSON, vCard).
+trait Records {
+    /// The next record (a lead, another object, nothing or a reject); `None` at the end of the file.
+    fn next_item(&mut self, path: &Path) -> Result<Option<std::result::Result<Option<Item>, Reject>>>;
+    /// How many records the file holds (for the progress bar).
+    fn total(&self) -> u64;
+}
+
+impl Records for json::Stream {
+    fn next_item(&mut self, path: &Path) -> Result<Option<std::result::Result<Option<Item>, Reject>>> {
+        Ok(self.next_record(path)?.map(|(_, r)| r))
+    }
+    fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+impl Records for vcard::CardStream {
+    fn next_item(&mut self, path: &Path) -> Result<Option<std::result::Result<Option<Item>, Reject>>> {
+        Ok(self.next_card(path)?.map(|r| r.map(|l| Some(Item::Lead(Box::new(l))))))
+    }
+    fn total(&self) -> u64 {
+        self.total
+    }
 }
 
 impl Source {
@@ -276,13 +301,9 @@ impl Source {
                 *index += 1;
                 (*index, r)
             })),
-            Source::Json { stream, path, index, .. } => Ok(stream.next_record(path)?.map(|(_, r)| {
+            Source::Streamed { records, path, index, .. } => Ok(records.next_item(path)?.map(|r| {
                 *index += 1;
                 (*index, r)
-            })),
-            Source::Vcard { stream, path, index, .. } => Ok(stream.next_card(path)?.map(|r| {
-                *index += 1;
-                (*index, r.map(|l| Some(Item::Lead(Box::new(l)))))
             })),
         }
     }
@@ -290,14 +311,14 @@ impl Source {
     fn position(&self) -> u64 {
         match self {
             Source::Csv(c) => c.byte_position(),
-            Source::Parsed { index, .. } | Source::Json { index, .. } | Source::Vcard { index, .. } => *index,
+            Source::Parsed { index, .. } | Source::Streamed { index, .. } => *index,
         }
     }
 
     fn length(&self, size: u64) -> u64 {
         match self {
             Source::Csv(_) => size,
-            Source::Parsed { total, .. } | Source::Json { total, .. } | Source::Vcard { total, .. } => *total,
+            Source::Parsed { total, .. } | Source::Streamed { total, .. } => *total,
         }
     }
 }
@@ -340,25 +361,14 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             let ignored = csv.ignored_columns();
             (Source::Csv(Box::new(csv)), preset, headers, ignored)
         }
-        Format::Json => {
-            let stream = json::Stream::open(path, &sniffed, rules.clone())?;
-            let total = stream.total;
-            (
-                Source::Json { stream: Box::new(stream), path: path.to_path_buf(), index: 0, total },
-                None,
-                Vec::new(),
-                Vec::new(),
-            )
-        }
-        Format::Vcard => {
-            let stream = vcard::CardStream::open(path, &sniffed, rules.clone())?;
-            let total = stream.total;
-            (
-                Source::Vcard { stream: Box::new(stream), path: path.to_path_buf(), index: 0, total },
-                None,
-                Vec::new(),
-                Vec::new(),
-            )
+        Format::Json | Format::Vcard => {
+            let records: Box<dyn Records> = if format == Format::Json {
+                Box::new(json::Stream::open(path, &sniffed, rules.clone())?)
+            } else {
+                Box::new(vcard::CardStream::open(path, &sniffed, rules.clone())?)
+            };
+            let total = records.total();
+            (Source::Streamed { records, path: path.to_path_buf(), index: 0, total }, None, Vec::new(), Vec::new())
         }
         // A calendar is read whole: its time zones and the changed occurrences of a recurring event may
         // stand anywhere in the file.
@@ -469,7 +479,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let rows = match &source {
         Source::Csv(_) if scan.lines > 0 => scan.lines + 1,
         Source::Csv(_) => scan.size / 40,
-        Source::Parsed { total, .. } | Source::Json { total, .. } | Source::Vcard { total, .. } => *total,
+        Source::Parsed { total, .. } | Source::Streamed { total, .. } => *total,
     };
     let mut writer =
         Writer::new(store, opts, &run_id, rows, existing, bulk && format == Format::Csv && scan.lines > 0)?;

@@ -190,16 +190,21 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
+/// A file's bytes past its byte-order mark.
+fn past_bom(path: &std::path::Path, bom_len: usize) -> std::io::Result<std::io::BufReader<std::fs::File>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(bom_len as u64))?;
+    Ok(std::io::BufReader::with_capacity(256 * 1024, file))
+}
+
 /// Opens a text file as UTF-8 with `\n` line ends, past its byte-order mark.
 pub fn open_text(
     path: &std::path::Path,
     encoding: &'static Encoding,
     bom_len: usize,
 ) -> std::io::Result<Box<dyn Read>> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    file.seek(SeekFrom::Start(bom_len as u64))?;
-    Ok(utf8_stream(std::io::BufReader::with_capacity(256 * 1024, file), encoding))
+    Ok(utf8_stream(past_bom(path, bom_len)?, encoding))
 }
 
 /// `open_text`, with bytes that are not text in the encoding read as U+FFFD (UTF-8 files too): for
@@ -209,11 +214,7 @@ pub fn open_decoded(
     encoding: &'static Encoding,
     bom_len: usize,
 ) -> std::io::Result<Box<dyn Read>> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    file.seek(SeekFrom::Start(bom_len as u64))?;
-    let inner = std::io::BufReader::with_capacity(256 * 1024, file);
-    Ok(Box::new(LfReader::new(Utf8Reader::new(inner, encoding))))
+    Ok(Box::new(LfReader::new(Utf8Reader::new(past_bom(path, bom_len)?, encoding))))
 }
 
 /// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
