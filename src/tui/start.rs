@@ -34,6 +34,21 @@ impl Drop for TempDir {
     }
 }
 
+/// Removes the demo databases of earlier runs that ended without cleaning up (a closed terminal, a kill):
+/// those whose process is gone.
+fn sweep_demo_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name.strip_prefix("leadline-demo-").and_then(|rest| rest.split('-').next()?.parse::<i32>().ok());
+        // SAFETY: kill with signal 0 sends nothing; it only asks whether the process exists.
+        let gone = pid.is_some_and(|p| unsafe { libc::kill(p, 0) } == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH));
+        if gone {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn start(cli: &Cli) -> Result<(), CliError> {
     let config = cli::load_config(cli)?;
     let clock = cli::clock_from_env()?;
@@ -42,6 +57,7 @@ fn start(cli: &Cli) -> Result<(), CliError> {
     let path = if cli.demo {
         let nanos =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        sweep_demo_dirs();
         let dir = std::env::temp_dir().join(format!("leadline-demo-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;
         let path = dir.join("demo.db");
@@ -87,4 +103,23 @@ fn log_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| Paths::platform().map(|p| p.state_dir))
         .filter(|p: &PathBuf| p != Path::new(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sweep_demo_dirs;
+
+    #[test]
+    fn demo_databases_of_runs_that_are_gone_are_swept_and_a_live_ones_kept() {
+        let tmp = std::env::temp_dir();
+        // No process has a number this high; this one's is alive.
+        let gone = tmp.join("leadline-demo-2147483000-1");
+        let live = tmp.join(format!("leadline-demo-{}-sweep-test", std::process::id()));
+        for d in [&gone, &live] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        sweep_demo_dirs();
+        assert!(!gone.exists() && live.exists());
+        std::fs::remove_dir_all(&live).unwrap();
+    }
 }
