@@ -588,13 +588,18 @@ fn form_fields_edit_in_the_middle_and_take_pasted_lines_whole() {
     assert!(notes.contains(&"hello world! Call went well.\nDecision by Friday".to_string()), "{notes:?}");
 }
 
-#[test]
-fn a_long_value_scrolls_in_its_field_and_the_error_stays_in_view() {
-    let (_d, mut t) = driver(80, 24);
+/// Opens the first lead's edit form and focuses its Source field, a free-text one halfway down.
+fn open_edit_form_at_source(t: &mut Driver) {
     t.keys("enter e");
     for _ in 0..6 {
         t.keys("tab");
     }
+}
+
+#[test]
+fn a_long_value_scrolls_in_its_field_and_the_error_stays_in_view() {
+    let (_d, mut t) = driver(80, 24);
+    open_edit_form_at_source(&mut t);
     t.type_text(&"very long note ".repeat(40));
     t.type_text("END");
     let s = t.screen();
@@ -644,10 +649,7 @@ fn reopening_a_won_deal_is_asked_first() {
 #[test]
 fn wide_characters_in_a_field_keep_it_to_one_line() {
     let (_d, mut t) = driver(80, 24);
-    t.keys("enter e");
-    for _ in 0..6 {
-        t.keys("tab");
-    }
+    open_edit_form_at_source(&mut t);
     // Each of these takes two screen columns: counted as one, they would push the field onto a second line.
     t.type_text(&"東京タワーで会議 ".repeat(12));
     t.type_text("終");

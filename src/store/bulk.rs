@@ -350,8 +350,7 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "the scratch database is removed: {left:?}");
         let conn = store.conn();
-        // Read while nothing writes: the index as the demo left it.
-        // The search terms with how many leads have each, and the tag rows.
+        // The search terms with how many leads have each, and the tag rows (after an integrity check).
         type Indexed = (Vec<(String, i64)>, Vec<(String, String)>);
         let state = |conn: &Connection| -> Indexed {
             conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
