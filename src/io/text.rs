@@ -70,15 +70,26 @@ pub fn field_text_into(bytes: &[u8], out: &mut String) {
 }
 
 /// Whether a spreadsheet opening a CSV file would take this cell for a formula and run it: it starts with
-/// `=`, `@`, a tab or a carriage return, or with `+` or `-` before anything but a number or a phone number.
+/// `=`, `@`, a tab or a carriage return, or with `+` or `-` before anything but a number or a phone number
+/// (so `-1+1` and `+1-2` are guarded, `-1,234.50` and `+34 600-11-22-33` are not).
 pub fn looks_like_formula(cell: &str) -> bool {
-    let mut chars = cell.chars();
-    match chars.next() {
+    let rest = cell.get(1..).unwrap_or("");
+    let is_number = || rest.chars().all(|c| c.is_ascii_digit() || " .,".contains(c));
+    // A phone number has the digits of one; fewer digits between operators is arithmetic.
+    let is_phone = || {
+        rest.chars().all(|c| c.is_ascii_digit() || " ()-./".contains(c))
+            && rest.chars().filter(char::is_ascii_digit).count() >= MIN_PHONE_DIGITS
+    };
+    match cell.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !chars.all(|c| c.is_ascii_digit() || " ()-./,+".contains(c)),
+        Some('-') => !is_number(),
+        Some('+') => !is_number() && !is_phone(),
         _ => false,
     }
 }
+
+/// The fewest digits a phone number written with a leading `+` has (a calling code and a short number).
+const MIN_PHONE_DIGITS: usize = 7;
 
 /// Whether an export guards this cell: a would-be formula, or one behind apostrophes of its own (so that
 /// taking one apostrophe off on import gives back exactly the value).
@@ -322,10 +333,24 @@ mod tests {
 
     #[test]
     fn tells_formulas_from_numbers_and_phones() {
-        for cell in ["=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+x", "\tx", "\rx"] {
+        for cell in ["=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+x", "\tx", "\rx", "-1+1", "+1-2", "-5-3", "+(1)/2"]
+        {
             assert!(looks_like_formula(cell), "{cell:?}");
         }
-        for cell in ["+34 600 11 22 33", "-12.5", "+1 (415) 555-0100", "+", "", "Ana", "a=b", "'=x"] {
+        for cell in [
+            "+34 600 11 22 33",
+            "+34-600-11-22-33",
+            "-12.5",
+            "-1,234.50",
+            "+1 (415) 555-0100",
+            "+44 20/7946.0958",
+            "+",
+            "-",
+            "",
+            "Ana",
+            "a=b",
+            "'=x",
+        ] {
             assert!(!looks_like_formula(cell), "{cell:?}");
         }
         let mut cell = spreadsheet_safe("=x").into_owned();
