@@ -1228,23 +1228,30 @@ fn a_linkedin_profile_is_one_person_however_its_address_was_copied() {
 }
 
 #[test]
-fn a_profile_stored_as_an_earlier_import_wrote_it_is_still_found() {
+fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     let first = dir.path().join("a.csv");
     std::fs::write(&first, "First Name,Last Name,profile_url\nYan,Prof,http://linkedin.com/in/Yan/\n").unwrap();
     import_file(&mut s, &first, &ImportOptions::default()).unwrap();
-    // As an import before profiles had one form stored it.
+    // The database as an earlier leadline left it: the profile as the file wrote it, schema version 8.
     s.write(|db| {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
+        db.conn.pragma_update(None, "user_version", 8)?;
         Ok(())
     })
     .unwrap();
+    drop(s);
+    let mut s = open(dir.path(), "t.db");
     let again = dir.path().join("b.csv");
-    std::fs::write(&again, "First Name,Last Name,profile_url,Job Title\nYan,Prof,http://linkedin.com/in/Yan/,CEO\n")
+    std::fs::write(&again, "First Name,Last Name,profile_url,Job Title\nYan,Prof,https://es.linkedin.com/in/yan,CEO\n")
         .unwrap();
     let r = import_file(&mut s, &again, &ImportOptions::default()).unwrap();
     assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
-    assert_eq!(count(&s, "SELECT count(*) FROM outreach WHERE kind = 4"), 1, "no second touch for the same profile");
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM outreach WHERE kind = 4 AND value = 'https://www.linkedin.com/in/yan'"),
+        1,
+        "one touch for the profile, in its one form"
+    );
 }

@@ -1254,17 +1254,17 @@ impl Writer {
         }
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail).
         if let Some(url) = row.profile_url.as_deref() {
-            let [a, b, c, d] = profile_forms(url);
+            let [a, b] = profile_forms(url);
             let found: Option<String> = db
                 .conn
                 .prepare_cached(&format!(
                     "SELECT o.lead_id FROM outreach o JOIN leads l ON l.id = o.lead_id
-                     WHERE o.kind = {} AND o.value IN (?1, ?2, ?3, ?4) AND o.deleted_at IS NULL
-                       AND l.team_id = ?5 AND l.deleted_at IS NULL
+                     WHERE o.kind = {} AND o.value IN (?1, ?2) AND o.deleted_at IS NULL
+                       AND l.team_id = ?3 AND l.deleted_at IS NULL
                      ORDER BY l.created_at LIMIT 1",
                     OutreachKind::Social.code()
                 ))?
-                .query_row(params![a, b, c, d, team], |r| r.get(0))
+                .query_row(params![a, b, team], |r| r.get(0))
                 .optional()?;
             if let Some(id) = found {
                 return Ok(Some((LeadId(id), "same profile")));
@@ -1735,14 +1735,14 @@ impl Writer {
     fn extras(&mut self, db: &Db<'_>, lead: &LeadId, row: &LeadRow, subject: &str) -> crate::store::Result<bool> {
         let mut added = false;
         if let Some(url) = &row.profile_url {
-            let [a, b, c, d] = profile_forms(url);
+            let [a, b] = profile_forms(url);
             let exists: Option<i64> = db
                 .conn
                 .prepare_cached(
-                    "SELECT 1 FROM outreach WHERE lead_id = ?1 AND kind = ?2 AND value IN (?3, ?4, ?5, ?6)
+                    "SELECT 1 FROM outreach WHERE lead_id = ?1 AND kind = ?2 AND value IN (?3, ?4)
                      AND deleted_at IS NULL",
                 )?
-                .query_row(params![lead.as_str(), OutreachKind::Social.code(), a, b, c, d], |r| r.get(0))
+                .query_row(params![lead.as_str(), OutreachKind::Social.code(), a, b], |r| r.get(0))
                 .optional()?;
             if exists.is_none() {
                 let mut o = NewOutreach::new(lead.clone(), OutreachKind::Social);
@@ -1860,12 +1860,12 @@ impl Writer {
     }
 }
 
-/// The values a profile may be stored under: its one form (what is stored from now on) and the form the file
-/// writes (what earlier imports stored), each with and without a trailing slash.
-fn profile_forms(url: &str) -> [String; 4] {
+/// The values a profile may be stored under: its one form (every stored profile is in it, migration 009
+/// rewrote the older ones), with and without a trailing slash.
+fn profile_forms(url: &str) -> [String; 2] {
     let canonical = canonical_profile(url);
-    let written = url.trim().trim_end_matches('/').to_string();
-    [format!("{canonical}/"), canonical, format!("{written}/"), written]
+    let bare = canonical.trim_end_matches('/');
+    [format!("{bare}/"), bare.to_string()]
 }
 
 /// Further e-mails and phones of a row that the lead's single fields cannot hold, kept in its notes.

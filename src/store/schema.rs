@@ -13,17 +13,45 @@ const SCORES: &str = include_str!("migrations/005_scores.sql");
 const PHONE_INDEX: &str = include_str!("migrations/006_phone_index.sql");
 const PHONE_SEARCH: &str = include_str!("migrations/007_phone_search.sql");
 const PROFILE_INDEX: &str = include_str!("migrations/008_profile_index.sql");
+const PROFILE_FORMS: &str = include_str!("migrations/009_profile_forms.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
-const ALL: [&str; 8] = [CORE, FTS_TRIGGERS, AUTOMATION, IO, SCORES, PHONE_INDEX, PHONE_SEARCH, PROFILE_INDEX];
+fn all() -> Vec<M<'static>> {
+    vec![
+        M::up(CORE),
+        M::up(FTS_TRIGGERS),
+        M::up(AUTOMATION),
+        M::up(IO),
+        M::up(SCORES),
+        M::up(PHONE_INDEX),
+        M::up(PHONE_SEARCH),
+        M::up(PROFILE_INDEX),
+        M::up_with_hook(PROFILE_FORMS, canonical_profiles),
+    ]
+}
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(all())
+}
+
+/// Rewrites every social touch's profile address in its one form (`domain::lead::canonical_profile`).
+fn canonical_profiles(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let mut rows = tx.prepare("SELECT seq, value FROM outreach WHERE kind = 4")?;
+    let mut update = tx.prepare("UPDATE outreach SET value = ?2 WHERE seq = ?1")?;
+    let mut found = rows.query([])?;
+    while let Some(row) = found.next()? {
+        let (seq, value): (i64, String) = (row.get(0)?, row.get(1)?);
+        let canonical = crate::domain::lead::canonical_profile(&value);
+        if canonical != value {
+            update.execute(rusqlite::params![seq, canonical])?;
+        }
+    }
+    Ok(())
 }
 
 /// Number of migrations this build knows; a database at a higher version was written by a newer leadline.
 pub fn latest_version() -> usize {
-    ALL.len()
+    all().len()
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -45,5 +73,35 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn profiles_logged_before_they_had_one_form_are_rewritten_in_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let mut before = all();
+        before.pop();
+        Migrations::new(before).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams VALUES ('t', 'T', 'UTC', 0, 0, NULL);
+             INSERT INTO leads (id, team_id, first_name, created_at, updated_at) VALUES ('l', 't', 'Ana', 0, 0);
+             INSERT INTO outreach (id, team_id, lead_id, kind, value, occurred_at, direction, created_at, updated_at)
+             VALUES ('a', 't', 'l', 4, 'http://es.linkedin.com/in/Ana-Lopez/?trk=x', 0, 'outbound', 0, 0),
+                    ('b', 't', 'l', 4, 'https://x.com/ana', 0, 'outbound', 0, 0),
+                    ('c', 't', 'l', 2, 'http://es.linkedin.com/in/Ana-Lopez/', 0, 'outbound', 0, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let values: Vec<String> = conn
+            .prepare("SELECT value FROM outreach ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // Only social touches hold profiles; an e-mail touch's value is left alone whatever it reads.
+        assert_eq!(
+            values,
+            ["https://www.linkedin.com/in/ana-lopez", "https://x.com/ana", "http://es.linkedin.com/in/Ana-Lopez/"]
+        );
     }
 }
