@@ -544,6 +544,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 }
             }
             tracing::debug!(elapsed = ?started.elapsed(), rows = n, "import: rows written");
+            if let Some(bar) = &bar {
+                finishing(bar, this_run_rows);
+            }
             writer.restore_lookups(db)?;
             lift.restore_with(db.conn, writer.indexes.take())?;
             writer.reindex(db)?;
@@ -653,12 +656,23 @@ fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
     Ok(text.into_owned())
 }
 
+/// The bar fills what the terminal's width leaves beside the figures, so it keeps to one line.
 fn progress_bar(len: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len);
-    let style = indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} (eta {eta})")
+    let style = indicatif::ProgressStyle::with_template("{wide_bar} {percent:>3}% {msg} (eta {eta})")
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar
+}
+
+/// After the last row the bar says what the import is still doing (the indexes of a big load take seconds),
+/// with a spinner, so a finished bar with nothing happening does not look like a hang.
+fn finishing(bar: &indicatif::ProgressBar, rows: u64) {
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("{rows} rows read; building the indexes and scores"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
 }
 
 const REJECTS_SHOWN: i64 = 1000;
