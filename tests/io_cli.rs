@@ -457,3 +457,35 @@ fn tables_show_ids_that_tell_leads_imported_together_apart() {
         assert!(code == 1 && err.contains("is ambiguous") && err.contains(&pair[1]), "{err}");
     }
 }
+
+#[test]
+fn no_output_path_can_overwrite_the_database_or_the_file_being_imported() {
+    let (dir, db) = setup();
+    let input = dir.path().join("in.csv");
+    let original = "First Name,Email\nAna,ana@x.io\nBad,bad@@x\n";
+    std::fs::write(&input, original).unwrap();
+    run(&db, &["import", input.to_str().unwrap()]);
+    let spelled = dir.path().join(".").join("t.db");
+    let (code, err) = fail(&db, &["export", "leads", "--out", spelled.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the database leadline is working in"), "{err}");
+    let (code, err) = fail(&db, &["import", input.to_str().unwrap(), "--rejects", db.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    let (code, err) = fail(&db, &["import", input.to_str().unwrap(), "--rejects", input.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the file being read"), "{err}");
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), original);
+    assert!(run(&db, &["lead", "list"]).contains("Ana"), "the database is whole");
+}
+
+#[test]
+fn a_rejects_path_that_cannot_be_written_stops_the_import_before_it_starts() {
+    let (dir, db) = setup();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "First Name,Email\nAna,ana@x.io\nBad,bad@@x\n").unwrap();
+    let nowhere = dir.path().join("missing/rejects.csv");
+    let (code, err) = fail(&db, &["import", input.to_str().unwrap(), "--rejects", nowhere.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!run(&db, &["lead", "list"]).contains("Ana"), "nothing was imported");
+}

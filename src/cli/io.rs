@@ -12,6 +12,7 @@ use crate::io::dedupe;
 use crate::io::export::{self, ExportFormat, Object, Sink, Where};
 use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
 use crate::io::links::{self, LinkTags};
+use crate::io::paths;
 use crate::io::presets::{Field, Preset};
 use crate::io::{IoError, privacy};
 use crate::store::leads;
@@ -70,6 +71,13 @@ pub struct ImportArgs {
 }
 
 pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
+    if let Some(out) = &a.rejects {
+        if let Some(why) = paths::clobbers(out, Some(env.store.path()), &[&a.file]) {
+            return Err(CliError::Usage(format!("--rejects: {why}")));
+        }
+        // Known before the import, not after it has committed.
+        paths::writable(out).map_err(|why| CliError::Usage(format!("--rejects: {why}")))?;
+    }
     let maps = a
         .maps
         .iter()
@@ -264,6 +272,9 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     };
     match &a.out {
         Some(path) => {
+            if let Some(why) = paths::clobbers(path, Some(env.store.path()), &[]) {
+                return Err(CliError::Usage(format!("--out: {why}")));
+            }
             let cannot = |e: &dyn std::fmt::Display| CliError::Io(format!("cannot write {}: {e}", path.display()));
             // Through a link, the file it points at; a device or a pipe (/dev/stdout, >(gzip)) is written as is.
             let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());

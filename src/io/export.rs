@@ -523,6 +523,9 @@ pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
     let none = Where::default();
     let mut write = |name: &str, object: Object, f: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>| -> Result<()> {
         let path = dir.join(name);
+        if let Some(why) = super::paths::clobbers(&path, db.conn.path().map(Path::new), &[]) {
+            return Err(file_err(&path, why));
+        }
         let file = std::fs::File::create(&path).map_err(|e| file_err(&path, e))?;
         let mut buf = std::io::BufWriter::new(file);
         let mut sink = Sink::new(&mut buf, ExportFormat::Csv, header(object)).map_err(|e| file_err(&path, e))?;

@@ -8,6 +8,7 @@ pub mod ics;
 pub mod import;
 pub mod json;
 pub mod links;
+pub mod paths;
 pub mod phone;
 pub mod presets;
 pub mod privacy;

@@ -1,0 +1,103 @@
+//! Files a command writes must never be the database it works in or a file it reads: an export written
+//! over the database, or a rejects file over the file being imported, would destroy what it came from.
+
+use std::path::{Path, PathBuf};
+
+/// Why `out` cannot be written, when it is the database (or one of its journal files) or one of
+/// `inputs`, however the path is spelled (`./`, `..`, a symbolic or a hard link).
+pub fn clobbers(out: &Path, database: Option<&Path>, inputs: &[&Path]) -> Option<String> {
+    if let Some(db) = database.filter(|db| !db.as_os_str().is_empty()) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut companion = db.as_os_str().to_owned();
+            companion.push(suffix);
+            if same_file(out, Path::new(&companion)) {
+                return Some(format!(
+                    "{} is the database leadline is working in ({}); choose another file",
+                    out.display(),
+                    db.display()
+                ));
+            }
+        }
+    }
+    inputs
+        .iter()
+        .find(|input| same_file(out, input))
+        .map(|input| format!("{} is the file being read ({}); choose another file", out.display(), input.display()))
+}
+
+/// Whether a file can be created or replaced at `out`: its folder exists and takes a new file. Checked
+/// before work whose result is written there at the end, so the work is not done for nothing.
+pub fn writable(out: &Path) -> Result<(), String> {
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!("{}: folder {} does not exist", out.display(), dir.display()));
+    }
+    if out.is_dir() {
+        return Err(format!("{} is a folder; give a file name", out.display()));
+    }
+    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| format!("{}: cannot write there: {e}", out.display()))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Some(x), Some(y)) = (resolved(a), resolved(b))
+        && x == y
+    {
+        return true;
+    }
+    same_inode(a, b)
+}
+
+/// The absolute path without links, for a file that may not exist yet (through its folder).
+fn resolved(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok().or_else(|| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    })
+}
+
+#[cfg(unix)]
+fn same_inode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &Path, _: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_and_the_input_are_found_however_they_are_spelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("crm.db");
+        let input = dir.path().join("in.csv");
+        std::fs::write(&db, "x").unwrap();
+        std::fs::write(&input, "x").unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let dotted = sub.join("../crm.db");
+        assert!(clobbers(&dotted, Some(&db), &[]).unwrap().contains("is the database"));
+        assert!(clobbers(&dir.path().join("crm.db-wal"), Some(&db), &[]).is_some(), "a journal file, not there yet");
+        assert!(clobbers(&dir.path().join("./in.csv"), Some(&db), &[&input]).unwrap().contains("being read"));
+        #[cfg(unix)]
+        {
+            let hard = dir.path().join("hard.db");
+            std::fs::hard_link(&db, &hard).unwrap();
+            assert!(clobbers(&hard, Some(&db), &[]).is_some());
+            let soft = dir.path().join("soft.csv");
+            std::os::unix::fs::symlink(&input, &soft).unwrap();
+            assert!(clobbers(&soft, None, &[&input]).is_some());
+        }
+        assert!(clobbers(&dir.path().join("out.csv"), Some(&db), &[&input]).is_none());
+        assert!(writable(&dir.path().join("out.csv")).is_ok());
+        assert!(writable(&dir.path().join("nowhere/out.csv")).unwrap_err().contains("does not exist"));
+        assert!(writable(&sub).unwrap_err().contains("is a folder"));
+    }
+}
