@@ -629,6 +629,67 @@ fn forget_erases_the_person_and_keeps_the_counts() {
 }
 
 #[test]
+fn forget_leaves_no_trace_in_earlier_copies_rejected_rows_or_staged_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let mut first = String::from("First Name,Last Name,Email,Phone,Company\n");
+    for i in 0..300 {
+        first.push_str(&format!("P{i},L{i},p{i}@x.io,,C{i}\n"));
+    }
+    first.push_str("Maria,Kowalska,maria.k@firma.pl,+48 601 234 567,Firma\n");
+    // Her rows written otherwise, rejected: a broken e-mail with her number, her name with a broken e-mail.
+    first.push_str("Maria,Kowalska,maria.k@@firma,+48 601-234-567,Firma\n");
+    first.push_str("María,KOWALSKA,mk@@x,,\n");
+    first.push_str("Other,Person,other@@x,,\n");
+    import_file(&mut s, &write("a.csv", &first), &ImportOptions::default()).unwrap();
+    // Her double at the same company, staged for dedupe.
+    import_file(
+        &mut s,
+        &write("b.csv", "First Name,Last Name,Email,Company\nMaria,Kowalska,mk@gmail.com,Firma\n"),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    // Every row written again, which leaves old copies of each row behind unless they are overwritten.
+    let mut second = String::from("First Name,Last Name,Email,Phone,Company,Job Title,Notes\n");
+    for i in 0..300 {
+        second.push_str(&format!("P{i},L{i},p{i}@x.io,+34 600 {i:06},C{i},Title {i},{}\n", "note ".repeat(10)));
+    }
+    second.push_str("Maria,Kowalska,maria.k@firma.pl,+48 601 234 567,Firma,Head of Ops,Prefers calls\n");
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    import_file(&mut s, &write("c.csv", &second), &update).unwrap();
+    assert_eq!(dedupe::find(&s.db(), None).unwrap().len(), 1, "the staged pair is listed before");
+    let maria = lead(&s, "maria.k@firma.pl");
+    s.write(|db| privacy::forget(db, &maria.id, None)).unwrap();
+    privacy::flush(s.conn()).unwrap();
+    assert!(dedupe::find(&s.db(), None).unwrap().is_empty(), "a forgotten lead is never paired");
+    let double = lead(&s, "mk@gmail.com");
+    let refused = s.write(|db| dedupe::merge(db, &double.id, &maria.id, "same name and company", 70));
+    assert!(refused.is_err(), "nor merged");
+    let left: Vec<String> = s
+        .conn()
+        .prepare("SELECT record FROM import_rejects")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(left.len(), 1, "only the other person's rejected row stays: {left:?}");
+    assert!(left[0].contains("Other"));
+    drop(s);
+    let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+    // (Her double keeps the name: it is another lead.)
+    for needle in ["maria.k@firma.pl", "601 234 567", "Prefers calls", "Head of Ops"] {
+        let n = needle.as_bytes();
+        assert!(!bytes.windows(n.len()).any(|w| w == n), "{needle} is still in the file");
+    }
+}
+
+#[test]
 fn retention_anonymises_leads_inactive_for_the_configured_months() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -107,7 +107,8 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
         let mut stmt = db.conn.prepare(
             "SELECT m.lead_a, m.lead_b, m.reason, m.confidence, m.origin FROM merge_candidates m
              JOIN leads a ON a.id = m.lead_a JOIN leads b ON b.id = m.lead_b
-             WHERE m.team_id = ?1 AND m.status = 'open' AND a.deleted_at IS NULL AND b.deleted_at IS NULL",
+             WHERE m.team_id = ?1 AND m.status = 'open' AND a.deleted_at IS NULL AND b.deleted_at IS NULL
+               AND a.forgotten_at IS NULL AND b.forgotten_at IS NULL",
         )?;
         let rows = stmt.query_map([team], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
         for row in rows {
@@ -220,6 +221,14 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         return Err(StoreError::Refused("a lead cannot be merged with itself".into()));
     }
     let (a, b) = (leads::get(db, x)?, leads::get(db, y)?);
+    // A forgotten person stays erased: nothing of another lead is ever joined to them, nor theirs to it.
+    for l in [&a, &b] {
+        let forgotten: bool =
+            db.conn.query_row("SELECT forgotten_at IS NOT NULL FROM leads WHERE seq = ?1", [l.seq], |r| r.get(0))?;
+        if forgotten {
+            return Err(StoreError::Refused(format!("lead {} was forgotten; it is never merged", l.id)));
+        }
+    }
     let (keep, gone) = if (b.created_at, b.seq) < (a.created_at, a.seq) { (b, a) } else { (a, b) };
     let mut patch = LeadPatch::default();
     let mut filled: Vec<String> = Vec::new();

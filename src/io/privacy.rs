@@ -4,6 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use super::text::fold;
 use crate::domain::{LeadId, Timestamp};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, Result, StoreError};
@@ -85,8 +86,6 @@ pub struct Erased {
 /// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
 pub fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
     let l = leads::get(db, lead)?;
-    // Overwrite freed pages so the old text does not linger in the file.
-    db.conn.pragma_update(None, "secure_delete", "ON")?;
     let id = lead.as_str();
     let now = db.now.0;
     let reason_text = format!("personal data erased ({action})");
@@ -123,13 +122,86 @@ pub fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> 
         params![id, ERASED, now],
     )?;
     db.conn.execute("UPDATE events SET payload = '{}' WHERE subject_id = ?1", [id])?;
-    // Rows of imported files that were rejected may still name the person.
-    for needle in [l.email.as_deref(), l.phone.as_deref()].into_iter().flatten() {
-        db.conn.execute("DELETE FROM import_rejects WHERE instr(lower(record), lower(?1)) > 0", [needle])?;
-    }
+    // A pair staged for `dedupe` would show who the lead was next to its double, and merge them back.
+    db.conn.execute(
+        "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
+        params![id, now],
+    )?;
+    erase_rejects(db, &Person::of(&l))?;
     log(db, lead, action, reason)?;
     db.emit(Change::LeadEdited(lead.clone()));
     Ok(e)
+}
+
+/// What a rejected row of an imported file may name a person by, compared loosely.
+struct Person {
+    email: Option<String>,
+    /// The last nine digits of the phone: written with or without its calling code, it is the same number.
+    phone_tail: Option<String>,
+    first: String,
+    last: String,
+}
+
+impl Person {
+    fn of(l: &leads::Lead) -> Self {
+        Person {
+            email: l.email.as_deref().map(fold),
+            phone_tail: l.phone.as_deref().and_then(phone_tail),
+            first: fold(l.first_name.trim()),
+            last: fold(l.last_name.trim()),
+        }
+    }
+
+    /// Whether a row names this person: by e-mail or phone in any cell, or by first and last name (in two
+    /// cells, or together in one: a vCard or JSON record is one cell). A namesake's rejected row goes too; erasing is the side to err on.
+    fn named_in(&self, record: &[String]) -> bool {
+        let cells: Vec<String> = record.iter().map(|c| fold(c.trim())).collect();
+        let full = format!("{} {}", self.first, self.last);
+        let by_name = !self.first.is_empty()
+            && if self.last.is_empty() {
+                cells.contains(&self.first)
+            } else {
+                cells.iter().any(|c| c.contains(&full)) || (cells.contains(&self.first) && cells.contains(&self.last))
+            };
+        by_name
+            || cells.iter().any(|c| {
+                self.email.as_ref().is_some_and(|e| c.contains(e.as_str()))
+                    || self.phone_tail.is_some() && phone_tail(c) == self.phone_tail
+            })
+    }
+}
+
+fn phone_tail(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 7).then(|| digits[digits.len().saturating_sub(9)..].to_string())
+}
+
+/// Deletes the rejected rows of the team's imports that name the person (they are kept for a rejects file).
+fn erase_rejects(db: &Db<'_>, person: &Person) -> Result<()> {
+    let named: Vec<(String, i64)> = {
+        let mut stmt = db.conn.prepare(
+            "SELECT r.run_id, r.line, r.record FROM import_rejects r JOIN import_runs u ON u.id = r.run_id
+             WHERE u.team_id = ?1",
+        )?;
+        let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut named = Vec::new();
+        for row in rows {
+            let (run, line, record) = row?;
+            // A record that does not parse is erased too: it cannot be shown to be someone else's.
+            let cells: Option<Vec<String>> = serde_json::from_str(&record).ok();
+            if cells.is_none_or(|c| person.named_in(&c)) {
+                named.push((run, line));
+            }
+        }
+        named
+    };
+    let mut delete = db.conn.prepare("DELETE FROM import_rejects WHERE run_id = ?1 AND line = ?2")?;
+    for (run, line) in named {
+        delete.execute(params![run, line])?;
+    }
+    Ok(())
 }
 
 /// Rewrites the search index so no deleted entry of an erased person lingers in its segments.

@@ -224,6 +224,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -64_000)?;
+    // Whatever a write replaces or deletes is overwritten, not left in the file's free space: a forgotten
+    // person's old values must not survive in earlier copies of their rows (an edit, a score update).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
