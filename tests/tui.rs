@@ -105,6 +105,25 @@ fn too_small_says_so() {
 }
 
 #[test]
+fn keys_wait_while_the_terminal_is_too_small_except_the_way_out() {
+    let (_d, mut t) = driver(80, 24);
+    let first = t.app.leads.window.rows[0].id.clone();
+    t.resize(60, 15);
+    let s = t.screen();
+    assert!(s.contains("press Q to quit"), "{s}");
+    // Blind, these would open a lead and log a touch to it.
+    t.keys("j j enter l enter");
+    t.type_text("x");
+    assert_eq!(t.app.view, ViewId::Leads);
+    assert!(t.app.popup.is_none());
+    t.resize(80, 24);
+    assert_eq!(t.app.leads.window.rows[t.app.leads.window.selected].id, first, "the selection did not move");
+    t.resize(60, 15);
+    t.keys("Q");
+    assert!(t.app.quit);
+}
+
+#[test]
 fn logging_a_call_from_detail_updates_timeline_and_last_contact() {
     let (_d, mut t) = driver(160, 48);
     t.keys("j j j enter");

@@ -153,6 +153,13 @@ impl App {
     }
 
     fn update_inner(&mut self, action: Action) -> Vec<Effect> {
+        // Nothing is shown but the "too small" notice, so nothing acts blind: only the way out.
+        if super::ui::too_small(self.size) && matches!(action, Action::Key(_) | Action::Mouse(_) | Action::Paste(_)) {
+            return match action {
+                Action::Key(k) => self.key_when_too_small(k),
+                _ => Vec::new(),
+            };
+        }
         match action {
             Action::Key(k) => self.key(k),
             Action::Command(c) => self.command(c),
@@ -231,6 +238,17 @@ impl App {
             }
             Resolved::Unbound => Vec::new(),
         }
+    }
+
+    /// While the terminal is too small to draw in: Ctrl-C and the quit key leave, every other key waits.
+    fn key_when_too_small(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        let quit = self.keymap.resolve(&[Scope::Global], &[], Key::from_event(k)) == Resolved::Command(Command::Quit);
+        if k.kind != KeyEventKind::Release && (ctrl_c || quit) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        Vec::new()
     }
 
     /// A key in text input that is not a bound input command: typing.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
+use super::hints::Hints;
 use crate::config::{Config, FollowupConfig};
 use crate::domain::{Clock, Stages, Timestamp};
 use crate::scoring::Scorer;
@@ -22,10 +23,12 @@ pub struct UiCtx {
     pub scorer: Arc<Scorer>,
     /// The whole config, for the worker's minute timer (`engine::tick`).
     pub config: Arc<Config>,
+    /// Key hints as the keymap binds them.
+    pub hints: Hints,
 }
 
 impl UiCtx {
-    pub fn new(ctx: &Ctx, config: &Config, clock: Clock, scorer: Arc<Scorer>) -> Self {
+    pub fn new(ctx: &Ctx, config: &Config, clock: Clock, scorer: Arc<Scorer>, hints: Hints) -> Self {
         UiCtx {
             clock,
             tz: ctx.tz,
@@ -36,6 +39,7 @@ impl UiCtx {
             followup: config.followup.clone(),
             scorer,
             config: Arc::new(config.clone()),
+            hints,
         }
     }
 

@@ -278,7 +278,17 @@ impl Keymap {
 
     /// The first key sequence bound to `command` in these scopes, for hints.
     pub fn key_for(&self, scopes: &[Scope], command: Command) -> Option<String> {
-        scopes.iter().flat_map(|s| self.bindings(*s)).find(|b| b.command == command).map(Binding::keys_label)
+        self.keys_for(scopes, command).into_iter().next()
+    }
+
+    /// Every key sequence bound to `command` in these scopes, in order.
+    pub fn keys_for(&self, scopes: &[Scope], command: Command) -> Vec<String> {
+        scopes
+            .iter()
+            .flat_map(|s| self.bindings(*s))
+            .filter(|b| b.command == command)
+            .map(Binding::keys_label)
+            .collect()
     }
 }
 

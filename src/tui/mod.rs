@@ -10,6 +10,7 @@ pub mod command;
 pub mod context;
 pub mod driver;
 pub mod forms;
+pub mod hints;
 pub mod keymap;
 pub mod start;
 pub mod theme;
@@ -51,7 +52,8 @@ impl Setup {
         let stages = config.stages().map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?;
         let scorer = crate::scoring::Scorer::from_config(&config.scoring, &stages)
             .map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?;
-        let ctx = context::UiCtx::new(store.ctx(), config, clock, std::sync::Arc::new(scorer));
+        let hints = hints::Hints::new(&keymap);
+        let ctx = context::UiCtx::new(store.ctx(), config, clock, std::sync::Arc::new(scorer), hints);
         Ok(Setup { app: App::new(ctx, keymap, theme, config.ui.mouse), store })
     }
 }

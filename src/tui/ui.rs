@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, Popup, ViewId};
+use super::command::Command;
 use super::keymap::Scope;
 use super::views::leads::filter_label;
 use super::views::thousands;
@@ -23,6 +24,11 @@ pub const TABS: [(ViewId, &str); 5] = [
     (ViewId::Followups, "Follow-ups"),
 ];
 
+/// Whether the terminal is smaller than the views are laid out for (they are not drawn then).
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_W || size.1 < MIN_H
+}
+
 /// The area views draw in, between the tab bar and the status line.
 pub fn body_area(size: (u16, u16)) -> Rect {
     Rect::new(0, 1, size.0, size.1.saturating_sub(2))
@@ -32,11 +38,14 @@ pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = &app.theme;
     frame.render_widget(Block::new().style(theme.base()), area);
-    if area.width < MIN_W || area.height < MIN_H {
+    if too_small((area.width, area.height)) {
+        // The rep's own quit key, before Ctrl-C (which always quits).
+        let keys = app.keymap.keys_for(&[Scope::Global], Command::Quit);
+        let quit = keys.iter().find(|k| *k != "ctrl-c").map_or("ctrl-c", String::as_str);
         let msg = vec![
             Line::from(Span::styled("Terminal too small", theme.title())),
             Line::from(format!("{}x{} — leadline needs at least {MIN_W}x{MIN_H}.", area.width, area.height)),
-            Line::from("Enlarge the window, or press Q to quit."),
+            Line::from(format!("Enlarge the window, or press {quit} to quit.")),
         ];
         let rect = centered(area, area.width, 3);
         frame.render_widget(Paragraph::new(msg).centered().wrap(Wrap { trim: true }), rect);

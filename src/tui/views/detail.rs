@@ -215,7 +215,7 @@ impl DetailView {
                 let when = e.at().local(ctx.tz);
                 let text = timeline::describe(e, ctx.tz).replace('\n', " ⏎ ");
                 let flag = match e {
-                    Entry::Meeting(m) if m.status == Attendance::Scheduled => " [a/x]",
+                    Entry::Meeting(m) if m.status == Attendance::Scheduled => ctx.hints.meeting.as_str(),
                     _ => "",
                 };
                 let line = fit(&format!("{} {when}  {text}{flag}", if sel { "▶" } else { " " }), width);
@@ -229,15 +229,11 @@ impl DetailView {
             .border_style(theme.focused_border())
             .title(Span::styled(title, theme.title()))
             .title_bottom(
-                Line::from(if area.width >= 80 {
-                    " l log · t task · n note · m meeting · d deal · e edit · D do-not-contact "
-                } else {
-                    " l log · t · n · m · d · e · D · ? keys "
-                })
-                .style(theme.muted()),
+                Line::from(if area.width >= 80 { ctx.hints.detail.as_str() } else { ctx.hints.detail_narrow.as_str() })
+                    .style(theme.muted()),
             );
         let body = if lines.is_empty() {
-            Paragraph::new(Span::styled("Nothing yet. Log the first touch with l.", theme.muted()))
+            Paragraph::new(Span::styled(ctx.hints.first_touch.as_str(), theme.muted()))
         } else {
             Paragraph::new(lines)
         };

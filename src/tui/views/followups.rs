@@ -172,7 +172,7 @@ impl FollowupsView {
                 format!("{} {}{more}", super::thousands(total), s.to_lowercase())
             })
             .collect();
-        let block = |title: String, focused: bool, hint: &'static str| {
+        let block = |title: String, focused: bool, hint: String| {
             Block::bordered()
                 .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
                 .border_style(if focused { theme.focused_border() } else { theme.border() })
@@ -183,7 +183,7 @@ impl FollowupsView {
             Paragraph::new(lines).block(block(
                 format!(" Tasks · {} ", counts.join(" · ")),
                 self.focus == 0,
-                " space done · z snooze · enter lead · tab switch ",
+                ctx.hints.followup_tasks.clone(),
             )),
             top,
         );
@@ -221,7 +221,7 @@ impl FollowupsView {
                     if self.data.losing_more { "+" } else { "" }
                 ),
                 self.focus == 1,
-                " enter lead · tab switch ",
+                ctx.hints.followup_losing.clone(),
             )),
             bottom,
         );

@@ -214,10 +214,7 @@ impl InboxView {
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())
             .title(Span::styled(title, theme.title()))
-            .title_bottom(
-                Line::from(" space handled · a assign me · r reply · enter open · H show handled ")
-                    .style(theme.muted()),
-            );
+            .title_bottom(Line::from(ctx.hints.inbox.as_str()).style(theme.muted()));
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 }

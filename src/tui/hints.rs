@@ -1,0 +1,101 @@
+//! The key hints views show in their footers and empty states, written from the keymap in use: a rebound
+//! command shows its new key, and an unbound one is not offered.
+
+use super::command::Command;
+use super::keymap::{Keymap, Scope};
+
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// Lead detail's footer, in full and (for narrow terminals) keys only.
+    pub detail: String,
+    pub detail_narrow: String,
+    /// After a scheduled meeting in the timeline: its attended / no-show keys, e.g. " [a/x]".
+    pub meeting: String,
+    /// An empty timeline's invitation to log the first touch.
+    pub first_touch: String,
+    pub inbox: String,
+    pub followup_tasks: String,
+    pub followup_losing: String,
+}
+
+impl Hints {
+    pub fn new(keymap: &Keymap) -> Self {
+        let key = |scope: Scope, command: Command| keymap.key_for(&[scope, Scope::Global], command);
+        let footer = |scope: Scope, items: &[(Command, &str)]| {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|(c, label)| {
+                    key(scope, *c).map(|k| if label.is_empty() { k } else { format!("{k} {label}") })
+                })
+                .collect();
+            if parts.is_empty() { String::new() } else { format!(" {} ", parts.join(" · ")) }
+        };
+        let detail = [
+            (Command::LogOutreach, "log"),
+            (Command::AddTask, "task"),
+            (Command::AddNote, "note"),
+            (Command::ScheduleMeeting, "meeting"),
+            (Command::CreateDeal, "deal"),
+            (Command::EditLead, "edit"),
+            (Command::ToggleDoNotContact, "do-not-contact"),
+        ];
+        let mut narrow: Vec<(Command, &str)> = detail.iter().map(|(c, _)| (*c, "")).collect();
+        narrow[0].1 = "log";
+        narrow.push((Command::Help, "keys"));
+        let meeting: Vec<String> =
+            [Command::MarkAttended, Command::MarkNoShow].into_iter().filter_map(|c| key(Scope::Detail, c)).collect();
+        Hints {
+            detail: footer(Scope::Detail, &detail),
+            detail_narrow: footer(Scope::Detail, &narrow),
+            meeting: if meeting.is_empty() { String::new() } else { format!(" [{}]", meeting.join("/")) },
+            first_touch: match key(Scope::Detail, Command::LogOutreach) {
+                Some(k) => format!("Nothing yet. Log the first touch with {k}."),
+                None => "Nothing yet.".into(),
+            },
+            inbox: footer(
+                Scope::Inbox,
+                &[
+                    (Command::MarkHandled, "handled"),
+                    (Command::AssignMe, "assign me"),
+                    (Command::Reply, "reply"),
+                    (Command::Open, "open"),
+                    (Command::ToggleShowHandled, "show handled"),
+                ],
+            ),
+            followup_tasks: footer(
+                Scope::Followups,
+                &[
+                    (Command::TaskDone, "done"),
+                    (Command::Snooze, "snooze"),
+                    (Command::Open, "lead"),
+                    (Command::Right, "switch"),
+                ],
+            ),
+            followup_losing: footer(Scope::Followups, &[(Command::Open, "lead"), (Command::Right, "switch")]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::keymap::KeymapConfig;
+
+    #[test]
+    fn hints_follow_the_keymap() {
+        let defaults = Hints::new(&Keymap::defaults().unwrap());
+        assert_eq!(defaults.detail, " l log · t task · n note · m meeting · d deal · e edit · D do-not-contact ");
+        assert_eq!(defaults.detail_narrow, " l log · t · n · m · d · e · D · ? keys ");
+        assert_eq!(defaults.meeting, " [a/x]");
+        assert_eq!(defaults.inbox, " space handled · a assign me · r reply · enter open · H show handled ");
+        assert_eq!(defaults.followup_tasks, " space done · z snooze · enter lead · tab switch ");
+        let config: KeymapConfig = toml::from_str(
+            "[detail]\nl = \"\"\no = \"log_outreach\"\n[inbox]\nspace = \"\"\nh = \"\"\nx = \"mark_handled\"\n",
+        )
+        .unwrap();
+        let rebound = Hints::new(&Keymap::build(&config).unwrap());
+        assert!(rebound.detail.starts_with(" o log · t task"), "{}", rebound.detail);
+        assert_eq!(rebound.first_touch, "Nothing yet. Log the first touch with o.");
+        assert!(rebound.inbox.starts_with(" x handled · a assign me"), "{}", rebound.inbox);
+    }
+}
