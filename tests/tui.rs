@@ -157,6 +157,22 @@ fn logging_a_call_from_detail_updates_timeline_and_last_contact() {
 }
 
 #[test]
+fn logging_a_touch_to_an_opted_out_lead_says_so() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter D");
+    t.type_text("asked by email");
+    t.keys("enter");
+    assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
+    t.keys("l");
+    let s = t.screen();
+    assert!(s.contains("⊘ opted out"), "the form says so before the save: {s}");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("must not be contacted: opted out"), "{s}");
+    assert!(s.contains("recorded anyway"), "{s}");
+}
+
+#[test]
 fn the_selection_stays_on_the_lead_a_write_moves() {
     // More leads than the window holds: from the end, the lead's new place is outside the held rows.
     let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());

@@ -116,12 +116,8 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
         let lead = leads::resolve(db, &a.lead)?;
         // A touch that already happened is recorded anyway, but the rep hears about the opt-out.
         if !a.inbound
-            && let Err(refusal) = crate::io::privacy::can_contact(db, &lead)
+            && let Some(why) = crate::io::privacy::contact_warning(db, &lead)?
         {
-            let why = match refusal {
-                crate::store::StoreError::Refused(why) => why,
-                other => other.to_string(),
-            };
             eprintln!("warning: {why}; recorded anyway, since the touch has already happened");
         }
         outreach::log(

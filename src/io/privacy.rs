@@ -43,6 +43,16 @@ pub fn can_contact(db: &Db<'_>, lead: &LeadId) -> Result<()> {
     Ok(())
 }
 
+/// Why a touch to this lead should not have gone out, for a warning when one is logged anyway (it has
+/// already happened, so it is recorded): the opt-out or the erasure `can_contact` refuses with.
+pub fn contact_warning(db: &Db<'_>, lead: &LeadId) -> Result<Option<String>> {
+    match can_contact(db, lead) {
+        Ok(()) => Ok(None),
+        Err(StoreError::Refused(why)) => Ok(Some(why)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Records a privacy action (no personal data in the log itself).
 pub fn log(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<()> {
     db.conn

@@ -645,7 +645,8 @@ impl App {
                     self.popup = None;
                 }
                 if !msg.is_empty() {
-                    self.toast(msg, false);
+                    let warning = msg.starts_with(super::worker::WARNING);
+                    self.toast(msg, warning);
                 }
                 self.refresh_after_write()
             }

@@ -82,7 +82,11 @@ fn names<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
 
 pub fn log_outreach(lead: &Lead) -> Form {
     let mut f = Form::new(
-        format!("Log outreach · {}", lead.name()),
+        if lead.do_not_contact {
+            format!("Log outreach · {} · ⊘ opted out", lead.name())
+        } else {
+            format!("Log outreach · {}", lead.name())
+        },
         Purpose::LogOutreach { lead: lead.id.clone() },
         vec![
             Field::choice("Kind", names(&OutreachKind::ALL, OutreachKind::as_str), "email"),

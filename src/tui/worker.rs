@@ -8,7 +8,8 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use crate::automation::RunReport;
 use crate::config::{Config, FollowupConfig};
-use crate::domain::{DealId, InboxId, LeadId, MeetingId, TaskId, Timestamp};
+use crate::domain::{DealId, Direction, InboxId, LeadId, MeetingId, TaskId, Timestamp};
+use crate::io::privacy;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts};
 use crate::store::deals::{self, Deal, NewDeal, StageSummary};
 use crate::store::followups::{self, LosingTouch};
@@ -268,12 +269,27 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
     }
 }
 
+/// The mark a write's message starts with when it carries a warning: the app shows it as one.
+pub const WARNING: &str = "⚠ ";
+
+/// A done write's message, with the warning the rep must hear when there is one.
+fn warned(done: String, warning: Option<String>) -> String {
+    match warning {
+        Some(why) => format!("{WARNING}{done}, but {why} (recorded anyway: it has happened)"),
+        None => done,
+    }
+}
+
 fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
     store.write(|db| match op {
         Write::LogOutreach(new) => {
             let label = new.kind.label();
+            let warning = match new.direction {
+                Direction::Outbound => privacy::contact_warning(db, &new.lead)?,
+                Direction::Inbound => None,
+            };
             outreach::log(db, new)?;
-            Ok(format!("Logged {label}"))
+            Ok(warned(format!("Logged {label}"), warning))
         }
         Write::AddTask(new) => {
             tasks::add(db, new)?;
@@ -320,8 +336,13 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok(String::new())
         }
         Write::Reply { item, value, note, at } => {
+            let lead = inbox::get(db, &item)?.lead_id.map(LeadId);
+            let warning = match &lead {
+                Some(l) => privacy::contact_warning(db, l)?,
+                None => None,
+            };
             let id = inbox::reply(db, &item, value, note, at)?;
-            Ok(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()))
+            Ok(warned(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()), warning))
         }
         Write::TaskDone(task) => {
             let t = tasks::done(db, &task)?;
