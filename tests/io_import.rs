@@ -1316,3 +1316,33 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         "one touch for the profile, in its one form"
     );
 }
+
+#[test]
+fn json_fields_of_the_wrong_type_are_rejects_and_opt_outs_read_as_in_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("dnc.jsonl");
+    std::fs::write(
+        &path,
+        r#"{"first_name":"A","email":"a@x.io","do_not_contact":"yes"}
+{"first_name":"B","email":"b@x.io","do_not_contact":"true"}
+{"first_name":"C","email":"c@x.io","do_not_contact":1}
+{"first_name":"D","email":"d@x.io","do_not_contact":false,"tags":"vip, q1"}
+{"first_name":"E","email":"e@x.io","do_not_contact":"maybe"}
+{"first_name":123,"email":"f@x.io"}
+{"first_name":"G","email":"g@x.io","score":1e308}
+{"first_name":"H","email":"h@x.io","tags":[1]}
+{"first_name":"I\u0000J","email":"i@x.io"}
+"#,
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 5, "{:?}", r.rejects);
+    let rejected: Vec<(u64, Option<&str>)> = r.rejects.iter().map(|x| (x.line, x.column.as_deref())).collect();
+    assert_eq!(rejected, [(5, Some("do_not_contact")), (6, Some("first_name")), (7, Some("score")), (8, Some("tags"))]);
+    for (email, opted_out) in [("a@x.io", true), ("b@x.io", true), ("c@x.io", true), ("d@x.io", false)] {
+        assert_eq!(lead(&s, email).do_not_contact, opted_out, "{email}");
+    }
+    assert_eq!(lead(&s, "d@x.io").tags, ["vip", "q1"]);
+    assert_eq!(lead(&s, "i@x.io").first_name, "IJ", "no NUL is kept");
+}

@@ -106,10 +106,12 @@ impl Where {
     }
 }
 
-/// One CSV record of values that came from people: none of them can run as a spreadsheet formula.
+/// One CSV record of values that came from people: none of them can run as a spreadsheet formula, and
+/// none holds a NUL (it would make the file look binary to every reader, leadline's import included).
 pub(crate) fn write_cells<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) -> csv::Result<()> {
     for cell in cells {
-        w.write_field(spreadsheet_safe(cell).as_bytes())?;
+        let cell = if cell.contains('\0') { cell.replace('\0', "").into() } else { std::borrow::Cow::from(cell) };
+        w.write_field(spreadsheet_safe(&cell).as_bytes())?;
     }
     w.write_record(None::<&[u8]>)
 }

@@ -312,7 +312,38 @@ fn lead(
     rules: &RowRules,
 ) -> std::result::Result<Option<LeadRow>, Reject> {
     let reject = |field: &str, reason: String| Reject { line, column: Some(field.into()), reason, record: Vec::new() };
-    let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+    // A field of the wrong type is a reject naming it, never a value quietly dropped (an opt-out least of all).
+    let text = |k: &str, trim: bool| -> std::result::Result<Option<String>, Reject> {
+        match o.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(v)) => {
+                let v = if trim { v.trim() } else { v.as_str() };
+                // A NUL is never part of a name or a note; kept, it would make a CSV export look binary.
+                Ok((!v.trim().is_empty()).then(|| v.replace('\0', "")))
+            }
+            Some(other) => Err(reject(k, format!("must be text, not {}", json_type(other)))),
+        }
+    };
+    let s = |k: &str| text(k, true);
+    let flag = |k: &str| -> std::result::Result<Option<bool>, Reject> {
+        match o.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(Some(n.as_i64() == Some(1))),
+            Some(Value::String(v)) => match super::record::parse_bool(v) {
+                Some(b) => Ok(Some(b)),
+                None => Err(reject(k, format!("is not yes or no: '{v}'"))),
+            },
+            Some(other) => Err(reject(k, format!("must be true or false, not {}", json_type(other)))),
+        }
+    };
+    let whole = |k: &str| -> std::result::Result<Option<i64>, Reject> {
+        match o.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
+            Some(other) => Err(reject(k, format!("must be a whole number, not {other}"))),
+        }
+    };
     let time = |k: &str| -> std::result::Result<Option<Timestamp>, Reject> {
         match o.get(k) {
             None | Some(Value::Null) => Ok(None),
@@ -321,24 +352,24 @@ fn lead(
     };
     let mut row = LeadRow {
         line,
-        id: s("id").map(|i| LeadId(i.to_lowercase())),
-        first_name: s("first_name").unwrap_or_default(),
-        last_name: s("last_name").unwrap_or_default(),
-        company: s("company"),
-        title: s("title"),
-        source: s("source"),
-        industry: s("industry"),
-        company_size: s("company_size"),
-        product_interest: s("product_interest"),
-        owner: s("owner"),
-        notes: o.get("notes").and_then(Value::as_str).map(String::from).filter(|n| !n.is_empty()),
-        do_not_contact: o.get("do_not_contact").and_then(Value::as_bool),
-        do_not_contact_reason: s("do_not_contact_reason"),
+        id: s("id")?.map(|i| LeadId(i.to_lowercase())),
+        first_name: s("first_name")?.unwrap_or_default(),
+        last_name: s("last_name")?.unwrap_or_default(),
+        company: s("company")?,
+        title: s("title")?,
+        source: s("source")?,
+        industry: s("industry")?,
+        company_size: s("company_size")?,
+        product_interest: s("product_interest")?,
+        owner: s("owner")?,
+        notes: text("notes", false)?,
+        do_not_contact: flag("do_not_contact")?,
+        do_not_contact_reason: s("do_not_contact_reason")?,
         do_not_contact_at: time("do_not_contact_at")?,
         last_activity: time("last_contacted_at")?,
         created_at: time("created_at")?,
         updated_at: time("updated_at")?,
-        score: o.get("score").and_then(Value::as_i64),
+        score: whole("score")?,
         country: rules.default_country.clone(),
         ..Default::default()
     };
@@ -347,21 +378,41 @@ fn lead(
     {
         return Err(reject("id", format!("is not a leadline id: '{id}'")));
     }
-    if let Some(e) = s("email") {
+    if let Some(e) = s("email")? {
         row.emails.push(crate::domain::lead::validate_email("email", &e).map_err(|x| reject("email", x.to_string()))?);
     }
-    if let Some(p) = s("phone") {
+    if let Some(p) = s("phone")? {
         row.phones.push(crate::domain::lead::validate_phone("phone", &p).map_err(|x| reject("phone", x.to_string()))?);
     }
-    if let Some(l) = s("lifecycle") {
+    if let Some(l) = s("lifecycle")? {
         row.lifecycle = Some(l.parse::<Lifecycle>().map_err(|x| reject("lifecycle", x.to_string()))?);
     }
-    if let Some(Value::Array(tags)) = o.get("tags") {
-        for t in tags.iter().filter_map(Value::as_str) {
-            row.tags.push(normalize_tag(t).map_err(|x| reject("tags", x.to_string()))?);
-        }
+    // Tags are a list; one string is read as a CSV cell would be (comma-separated).
+    let tags: Vec<&str> = match o.get("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(t)) => t.split(',').filter(|t| !t.trim().is_empty()).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|t| t.as_str().ok_or_else(|| reject("tags", format!("must be a list of text, not holding {t}"))))
+            .collect::<std::result::Result<_, _>>()?,
+        Some(other) => return Err(reject("tags", format!("must be a list of text, not {}", json_type(other)))),
+    };
+    for t in tags {
+        row.tags.push(normalize_tag(t).map_err(|x| reject("tags", x.to_string()))?);
     }
     finish(row, &[])
+}
+
+/// A JSON value's type, as a reject names it.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
