@@ -106,24 +106,43 @@ impl Config {
         if let Some((path, text)) = file {
             let user: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::File {
                 path: path.to_string(),
-                message: one_line(&e.to_string()),
+                message: parse_error(text, &e),
             })?;
             merge(&mut merged, user);
         }
+        let blame_file = |message: String| match file {
+            Some((path, _)) => ConfigError::File { path: path.to_string(), message },
+            None => ConfigError::Invalid(message),
+        };
+        let with_file = merged.clone();
+        let mut any_env = false;
         for (var, value) in env {
-            apply_env(&mut merged, var, value)?;
+            any_env |= apply_env(&mut merged, var, value)?;
         }
-        let config: Config = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
-            let message = one_line(&e.to_string());
-            match file {
-                Some((path, _)) => ConfigError::File { path: path.to_string(), message },
-                None => ConfigError::Invalid(message),
+        let message = match Self::checked(&merged) {
+            Ok(config) => return Ok(config),
+            Err(message) if !any_env => return Err(blame_file(message)),
+            Err(message) => message,
+        };
+        // Something is wrong: blamed on the file when the file alone is wrong, else on the first variable
+        // whose value makes it so.
+        Self::checked(&with_file).map_err(blame_file)?;
+        let mut layered = with_file;
+        for (var, value) in env {
+            if apply_env(&mut layered, var, value)?
+                && let Err(message) = Self::checked(&layered)
+            {
+                return Err(ConfigError::Env { var: var.clone(), message });
             }
-        })?;
-        config.validate().map_err(|e| match file {
-            Some((path, _)) => ConfigError::File { path: path.to_string(), message: e.to_string() },
-            None => ConfigError::Invalid(e.to_string()),
-        })?;
+        }
+        Err(blame_file(message))
+    }
+
+    /// The config a merged table makes, or what is wrong with it (on one line).
+    fn checked(merged: &toml::Table) -> Result<Self, String> {
+        let config: Config =
+            toml::Value::Table(merged.clone()).try_into().map_err(|e: toml::de::Error| one_line(&e.to_string()))?;
+        config.validate().map_err(|e| e.to_string())?;
         Ok(config)
     }
 
@@ -135,6 +154,14 @@ impl Config {
         crate::domain::money::parse_currency(&self.pipeline.currency)
             .map_err(|e| ValidationError { field: "pipeline.currency".into(), ..e })?;
         crate::domain::lead::validate_email("user.email", &self.user.email)?;
+        let country = &self.import.default_country;
+        if !country.trim().is_empty() && !crate::io::phone::known_country(country) {
+            return Err(ValidationError::new(
+                "import.default_country",
+                country,
+                "is not a country leadline knows the calling code of (use an ISO code like ES, US, GB)",
+            ));
+        }
         Ok(())
     }
 
@@ -166,6 +193,19 @@ impl Paths {
     }
 }
 
+/// A TOML syntax error as `line L, column C: what`, from the error's place in the text.
+fn parse_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {}", one_line(e.message()))
+        }
+        None => one_line(&e.to_string()),
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -184,10 +224,11 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// `LEADLINE_TEAM__TIMEZONE=Europe/Madrid` sets `team.timezone`: `__` separates levels.
 /// Variables without `__` (LEADLINE_DB, LEADLINE_CONFIG, ...) are flags, not config keys.
-fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<(), ConfigError> {
-    let Some(key) = var.strip_prefix("LEADLINE_") else { return Ok(()) };
+/// Returns whether the variable set a key.
+fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<bool, ConfigError> {
+    let Some(key) = var.strip_prefix("LEADLINE_") else { return Ok(false) };
     if !key.contains("__") {
-        return Ok(());
+        return Ok(false);
     }
     let path: Vec<String> = key.split("__").map(|p| p.to_lowercase()).collect();
     if path.iter().any(String::is_empty) {
@@ -208,7 +249,7 @@ fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<(), Conf
         };
     }
     node.insert(path[path.len() - 1].clone(), parsed);
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -242,5 +283,23 @@ mod tests {
         assert!(e.to_string().contains("Done"), "{e}");
         let e = Config::from_layers(Some(("c.toml", "[teem]\nname = \"x\"\n")), &[]).unwrap_err();
         assert!(e.to_string().contains("teem"), "{e}");
+        let e = Config::from_layers(Some(("c.toml", "[ui]\nmouse = true\n\n[ui\n")), &[]).unwrap_err();
+        assert!(e.to_string().starts_with("config file c.toml: line 4, column"), "{e}");
+        let e = Config::from_layers(Some(("c.toml", "[import]\ndefault_country = \"Narnia\"\n")), &[]).unwrap_err();
+        assert!(e.to_string().contains("import.default_country"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_variable_is_blamed_on_the_variable() {
+        let env =
+            |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let e = Config::from_layers(Some(("c.toml", "")), &env(&[("LEADLINE_UI__MOUSE", "maybe")])).unwrap_err();
+        assert!(e.to_string().starts_with("environment variable LEADLINE_UI__MOUSE:"), "{e}");
+        let two = env(&[("LEADLINE_FOLLOWUP__CADENCE_DAYS", "3"), ("LEADLINE_TEAM__TIMEZONE", "Mars/Base")]);
+        let e = Config::from_layers(Some(("c.toml", "")), &two).unwrap_err();
+        assert!(e.to_string().starts_with("environment variable LEADLINE_TEAM__TIMEZONE:"), "{e}");
+        // A variable may mend what the file gets wrong.
+        let fixed = env(&[("LEADLINE_TEAM__TIMEZONE", "Europe/Madrid")]);
+        assert!(Config::from_layers(Some(("c.toml", "[team]\ntimezone = \"Mars/Base\"\n")), &fixed).is_ok());
     }
 }

@@ -197,6 +197,9 @@ impl Preset {
                 ("person - last name", LastName),
                 ("person - organization", Company),
                 ("organization - name", Company),
+                // Pipedrive's own field names, as a person export without the kind of address writes them.
+                ("person - email", Email),
+                ("person - phone", Phone),
                 ("person - email - work", Email),
                 ("person - email - home", OtherEmail),
                 ("person - email - other", OtherEmail),
@@ -481,6 +484,9 @@ mod tests {
         assert_eq!(Preset::detect(&li), Preset::Linkedin);
         let pd = h(&["Person - Name", "Person - Email - Work", "Person - Organization"]);
         assert_eq!(Preset::detect(&pd), Preset::Pipedrive);
+        let plain = h(&["Person - Name", "Person - Email", "Person - Phone", "Organization - Name"]);
+        let fields = Preset::Pipedrive.map_columns(&plain, &[]).unwrap();
+        assert_eq!(fields, [Field::FullName, Field::Email, Field::Phone, Field::Company]);
         let dl = h(&["Id", "FirstName", "LastName", "Company", "Email", "LeadSource", "HasOptedOutOfEmail"]);
         assert_eq!(Preset::detect(&dl), Preset::Salesforce);
         let hs = h(&["Record ID", "First Name", "Last Name", "Email", "Contact owner", "Lifecycle Stage"]);

@@ -351,6 +351,12 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(Timestamp(dt.timestamp_millis()));
     }
+    // ISO 8601 with an offset written without its colon, as Salesforce's API writes it (`...000+0000`).
+    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z"] {
+        if let Ok(dt) = DateTime::parse_from_str(t, f) {
+            return Some(Timestamp(dt.timestamp_millis()));
+        }
+    }
     for f in
         ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
     {
@@ -446,6 +452,8 @@ mod tests {
         assert_eq!(d("04/05/2025", true).unwrap(), "2025-04-05T00:00:00Z");
         assert_eq!(d("2025-03-15 10:22", false).unwrap(), "2025-03-15T10:22:00Z");
         assert_eq!(d("2025-03-15T10:22:00.000Z", false).unwrap(), "2025-03-15T10:22:00Z");
+        assert_eq!(d("2024-05-06T10:11:12.000+0000", false).unwrap(), "2024-05-06T10:11:12Z");
+        assert_eq!(d("2024-05-06T12:11:12+0200", false).unwrap(), "2024-05-06T10:11:12Z");
         assert_eq!(d("3/15/2025 4:05 pm", true).unwrap(), "2025-03-15T16:05:00Z");
         assert!(d("31 Feb 2025", false).is_none());
     }
