@@ -500,6 +500,52 @@ fn calendar_events_become_meetings_of_the_leads_they_invite() {
     assert_eq!(bobs[0].title.as_deref(), Some("Demo: Stone Corp"));
 }
 
+#[test]
+fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let calendar = |events: &str| {
+        let path = dir.path().join("cal.ics");
+        std::fs::write(&path, format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")).unwrap();
+        path
+    };
+    let event = |uid: &str, start: &str, extra: &str| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Demo\r\nDTSTART:{start}\r\n{extra}ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\n"
+        )
+    };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let times = |s: &Store| {
+        let mut t: Vec<String> =
+            meetings::for_lead(&s.db(), &bob.id).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
+        t.sort();
+        t
+    };
+    let weekly = "RRULE:FREQ=WEEKLY;COUNT=3\r\n";
+    let first = format!("{}{}", event("demo@x", "20251206T100000Z", ""), event("sync@x", "20251201T090000Z", weekly));
+    let r = import_file(&mut s, &calendar(&first), &opts).unwrap();
+    assert_eq!(r.counts.meetings.created, 4);
+    // The demo moves to 12:00; the second weekly sync moves by an hour; the third is cancelled.
+    let second = format!(
+        "{}{}{}{}",
+        event("demo@x", "20251206T120000Z", ""),
+        event("sync@x", "20251201T090000Z", weekly),
+        event("sync@x", "20251208T100000Z", "RECURRENCE-ID:20251208T090000Z\r\n"),
+        event("sync@x", "20251215T090000Z", "RECURRENCE-ID:20251215T090000Z\r\nSTATUS:CANCELLED\r\n"),
+    );
+    let r = import_file(&mut s, &calendar(&second), &opts).unwrap();
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.updated), (0, 3), "{:?}", r.counts);
+    assert_eq!(times(&s), ["2025-12-01T09:00:00Z", "2025-12-06T12:00:00Z", "2025-12-08T10:00:00Z"]);
+    // The demo is called off altogether.
+    let third = event("demo@x", "20251206T120000Z", "STATUS:CANCELLED\r\n");
+    let r = import_file(&mut s, &calendar(&third), &opts).unwrap();
+    assert_eq!(r.counts.meetings.updated, 1);
+    assert_eq!(times(&s), ["2025-12-01T09:00:00Z", "2025-12-08T10:00:00Z"]);
+}
+
 fn export_all(s: &Store, format: ExportFormat) -> Vec<String> {
     [Object::Leads, Object::Outreach, Object::Meetings, Object::Deals, Object::Tasks]
         .into_iter()
@@ -1298,6 +1344,8 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
     // The database as an earlier leadline left it: the profile as the file wrote it, schema version 8.
     s.write(|db| {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
+        // What later migrations added goes too, so that they can run again.
+        db.conn.execute_batch("DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;")?;
         db.conn.pragma_update(None, "user_version", 8)?;
         Ok(())
     })

@@ -14,6 +14,10 @@ use crate::domain::time::local_to_utc;
 pub struct Occurrence {
     pub line: u64,
     pub uid: String,
+    /// Which event this is, across imports of the same calendar: the UID, and for one occurrence of a
+    /// recurring event also the start the series gave it (which a moved occurrence keeps as its
+    /// RECURRENCE-ID). Empty when the event has no UID.
+    pub key: String,
     pub title: String,
     pub start: Timestamp,
     /// Attendees' e-mails (the organizer and those who declined left out).
@@ -167,10 +171,17 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
             },
             _ => vec![start].into_iter().filter(|t| *t >= window.0 && *t <= window.1).collect(),
         };
+        let recurring = e.rrule.is_some() || e.recurrence_id.is_some();
         for s in starts {
+            let key = match (e.uid.is_empty(), recurring) {
+                (true, _) => String::new(),
+                (false, false) => e.uid.clone(),
+                (false, true) => format!("{}@{}", e.uid, e.recurrence_id.unwrap_or(s).0),
+            };
             out.push(Ok(Occurrence {
                 line: e.line,
                 uid: e.uid.clone(),
+                key,
                 title: title.clone(),
                 start: s,
                 attendees: e.attendees.clone(),

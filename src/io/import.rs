@@ -1809,11 +1809,6 @@ impl Writer {
     }
 
     fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
-        if ev.cancelled {
-            self.counts.meetings.skipped += 1;
-            self.act(ev.line, "meetings", "skip", ev.title.clone(), "cancelled".into());
-            return Ok(());
-        }
         let mut matched = false;
         for email in &ev.attendees {
             // The rep and their colleagues are on every invitation; they are not leads.
@@ -1833,34 +1828,108 @@ impl Writer {
                 .query_row(params![db.ctx.team_id.as_str(), normalize_email(email)], |r| r.get(0))
                 .optional()?;
             let Some(lead) = found.map(LeadId) else {
-                if !self.unmatched.contains(email) {
+                // A cancelled event with no lead in it is nothing to report.
+                if !ev.cancelled && !self.unmatched.contains(email) {
                     self.unmatched.push(email.clone());
                 }
                 continue;
             };
             matched = true;
-            let exists: Option<i64> = db
-                .conn
-                .prepare_cached(
-                    "SELECT 1 FROM meetings WHERE lead_id = ?1 AND scheduled_at = ?2 AND deleted_at IS NULL",
-                )?
-                .query_row(params![lead.as_str(), ev.start.0], |r| r.get(0))
-                .optional()?;
-            if exists.is_some() {
-                self.counts.meetings.skipped += 1;
-                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already there"));
-                continue;
-            }
-            let id = crate::store::meetings::schedule(db, &lead, ev.start, None, Some(ev.title.clone()))?;
-            if let Some(attended) = ev.attended {
-                crate::store::meetings::mark(db, &id, attended, None)?;
-            }
-            self.counts.meetings.created += 1;
-            self.act(ev.line, "meetings", "create", ev.title.clone(), format!("{email} at {}", ev.start.to_rfc3339()));
+            self.apply_meeting(db, &ev, &lead, email)?;
         }
         if !matched {
             self.counts.meetings.skipped += 1;
-            self.act(ev.line, "meetings", "skip", ev.title.clone(), "no attendee is a lead".into());
+            let why = if ev.cancelled { "cancelled" } else { "no attendee is a lead" };
+            self.act(ev.line, "meetings", "skip", ev.title.clone(), why.into());
+        }
+        Ok(())
+    }
+
+    /// One calendar event for one lead: booked, moved (the event was rescheduled), dropped (cancelled) or
+    /// left as it is. The meeting is found by the event's key, else by its time (a meeting booked by hand,
+    /// or by an import from before keys were kept, which then takes the key).
+    fn apply_meeting(
+        &mut self,
+        db: &Db<'_>,
+        ev: &ics::Occurrence,
+        lead: &LeadId,
+        email: &str,
+    ) -> crate::store::Result<()> {
+        use crate::store::meetings;
+        let by_key = match ev.key.is_empty() {
+            true => None,
+            false => meetings::by_calendar_key(db, lead, &ev.key)?,
+        };
+        let existing = match by_key {
+            Some(m) => Some(m),
+            None => {
+                let at_time: Option<String> = db
+                    .conn
+                    .prepare_cached(
+                        "SELECT id FROM meetings WHERE lead_id = ?1 AND scheduled_at = ?2 AND deleted_at IS NULL",
+                    )?
+                    .query_row(params![lead.as_str(), ev.start.0], |r| r.get(0))
+                    .optional()?;
+                match at_time {
+                    Some(id) => {
+                        let id = crate::domain::MeetingId(id);
+                        if !ev.key.is_empty() {
+                            meetings::set_calendar_key(db, &id, &ev.key)?;
+                        }
+                        Some(meetings::get(db, &id)?)
+                    }
+                    None => None,
+                }
+            }
+        };
+        let title = Some(ev.title.clone());
+        match existing {
+            // A meeting that took place (or did not) is history: a later change to the event leaves it.
+            Some(m) if m.attended.is_some() => {
+                self.counts.meetings.skipped += 1;
+                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already marked"));
+            }
+            Some(m) if ev.cancelled => {
+                meetings::remove(db, &m.id)?;
+                self.counts.meetings.updated += 1;
+                self.act(ev.line, "meetings", "cancel", ev.title.clone(), format!("{email}: the event was cancelled"));
+            }
+            Some(m) if m.scheduled_at != ev.start || m.title != title => {
+                meetings::reschedule(db, &m.id, ev.start, title)?;
+                self.counts.meetings.updated += 1;
+                self.act(
+                    ev.line,
+                    "meetings",
+                    "update",
+                    ev.title.clone(),
+                    format!("{email}: now at {}", ev.start.to_rfc3339()),
+                );
+            }
+            Some(_) => {
+                self.counts.meetings.skipped += 1;
+                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already there"));
+            }
+            None if ev.cancelled => {
+                self.counts.meetings.skipped += 1;
+                self.act(ev.line, "meetings", "skip", ev.title.clone(), "cancelled".into());
+            }
+            None => {
+                let id = meetings::schedule(db, lead, ev.start, None, title)?;
+                if !ev.key.is_empty() {
+                    meetings::set_calendar_key(db, &id, &ev.key)?;
+                }
+                if let Some(attended) = ev.attended {
+                    meetings::mark(db, &id, attended, None)?;
+                }
+                self.counts.meetings.created += 1;
+                self.act(
+                    ev.line,
+                    "meetings",
+                    "create",
+                    ev.title.clone(),
+                    format!("{email} at {}", ev.start.to_rfc3339()),
+                );
+            }
         }
         Ok(())
     }

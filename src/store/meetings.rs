@@ -109,6 +109,40 @@ pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Meeting>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The live meeting of this lead that came from the calendar event `key` (see migration 010).
+pub fn by_calendar_key(db: &Db<'_>, lead: &LeadId, key: &str) -> Result<Option<Meeting>> {
+    let sql = format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings
+         WHERE lead_id = ?1 AND calendar_key = ?2 AND team_id = ?3 AND deleted_at IS NULL"
+    );
+    Ok(db
+        .conn
+        .prepare_cached(&sql)?
+        .query_row(params![lead.as_str(), key, db.ctx.team_id.as_str()], from_row)
+        .optional()?)
+}
+
+/// Ties a meeting to the calendar event it came from.
+pub fn set_calendar_key(db: &Db<'_>, id: &MeetingId, key: &str) -> Result<()> {
+    db.conn.execute("UPDATE meetings SET calendar_key = ?2 WHERE id = ?1", params![id.as_str(), key])?;
+    Ok(())
+}
+
+/// Moves a meeting that has not taken place yet (and retitles it). One that was marked stays as it is.
+pub fn reschedule(db: &Db<'_>, id: &MeetingId, at: Timestamp, title: Option<String>) -> Result<Meeting> {
+    let m = get(db, id)?;
+    if m.attended.is_some() {
+        return Err(StoreError::Refused(format!("meeting {id} was already marked; it is not moved")));
+    }
+    db.conn.execute(
+        "UPDATE meetings SET scheduled_at = ?2, title = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id.as_str(), at.0, non_empty(title), db.now.0],
+    )?;
+    contact::refresh(db, &m.lead_id)?;
+    db.emit(Change::LeadEdited(m.lead_id));
+    get(db, id)
+}
+
 pub fn remove(db: &Db<'_>, id: &MeetingId) -> Result<()> {
     let m = get(db, id)?;
     db.conn.execute(

@@ -14,6 +14,7 @@ const PHONE_INDEX: &str = include_str!("migrations/006_phone_index.sql");
 const PHONE_SEARCH: &str = include_str!("migrations/007_phone_search.sql");
 const PROFILE_INDEX: &str = include_str!("migrations/008_profile_index.sql");
 const PROFILE_FORMS: &str = include_str!("migrations/009_profile_forms.sql");
+const CALENDAR_KEYS: &str = include_str!("migrations/010_calendar_keys.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -27,6 +28,7 @@ fn all() -> Vec<M<'static>> {
         M::up(PHONE_SEARCH),
         M::up(PROFILE_INDEX),
         M::up_with_hook(PROFILE_FORMS, canonical_profiles),
+        M::up(CALENDAR_KEYS),
     ]
 }
 
@@ -79,7 +81,7 @@ mod tests {
     fn profiles_logged_before_they_had_one_form_are_rewritten_in_it() {
         let mut conn = Connection::open_in_memory().unwrap();
         let mut before = all();
-        before.pop();
+        before.truncate(8);
         Migrations::new(before).to_latest(&mut conn).unwrap();
         conn.execute_batch(
             "INSERT INTO teams VALUES ('t', 'T', 'UTC', 0, 0, NULL);
