@@ -489,3 +489,16 @@ fn a_rejects_path_that_cannot_be_written_stops_the_import_before_it_starts() {
     assert!(err.contains("does not exist"), "{err}");
     assert!(!run(&db, &["lead", "list"]).contains("Ana"), "nothing was imported");
 }
+
+#[test]
+fn a_csv_export_of_deals_says_to_move_them_as_json() {
+    let (dir, db) = setup();
+    let f = fixture("pipedrive_deals.csv");
+    run(&db, &["import", f.to_str().unwrap()]);
+    let out = dir.path().join("deals.csv");
+    run(&db, &["export", "deals", "--out", out.to_str().unwrap()]);
+    let other = dir.path().join("other.db");
+    std::fs::write(other.with_extension("toml"), "").unwrap();
+    let (_, err) = fail(&other, &["import", out.to_str().unwrap()]);
+    assert!(err.contains("CSV export of deals") && err.contains("--format jsonl"), "{err}");
+}

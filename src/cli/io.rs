@@ -233,7 +233,8 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
 pub struct ExportArgs {
     /// leads, outreach, meetings, deals, tasks, or weekly (the playbook's weekly files).
     what: String,
-    /// csv, json or jsonl.
+    /// csv (for spreadsheets; leads also import back), json or jsonl (every object imports back into
+    /// leadline: use these to move data between databases).
     #[arg(long, default_value = "csv")]
     format: String,
     /// Write here (a directory for weekly); default: standard output (weekly: ./weekly-YYYY-MM-DD).

@@ -197,6 +197,15 @@ impl CsvSource {
         if headers.iter().all(|h| h.is_empty()) {
             return Err(bad_file(path, "has an empty header row"));
         }
+        if let Some(what) = super::export::other_object_export(&headers) {
+            return Err(bad_file(
+                path,
+                format!(
+                    "is leadline's CSV export of {what}, which is for spreadsheets; to move {what} to another \
+                     database, export them with --format jsonl and import that file"
+                ),
+            ));
+        }
         let preset = preset.unwrap_or_else(|| Preset::detect(&headers));
         let fields = preset.map_columns(&headers, overrides)?;
         if !fields.iter().any(|f| {

@@ -362,6 +362,15 @@ pub fn header(object: Object) -> &'static [&'static str] {
     }
 }
 
+/// Which object a CSV header row is leadline's own export of, when it is not leads (only leads come back
+/// from CSV; the other objects travel as JSON).
+pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
+    [(Object::Outreach, "outreach"), (Object::Meetings, "meetings"), (Object::Deals, "deals"), (Object::Tasks, "tasks")]
+        .into_iter()
+        .find(|(o, _)| header(*o).iter().eq(headers.iter()))
+        .map(|(_, name)| name)
+}
+
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.
 /// Checks a filter against the object before anything is written (a half-written export is worse than none).
 pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
