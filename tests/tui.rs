@@ -173,6 +173,28 @@ fn logging_a_touch_to_an_opted_out_lead_says_so() {
 }
 
 #[test]
+fn a_lead_with_long_values_still_shows_its_notes_at_80x24() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            let patch = leadline::store::leads::LeadPatch {
+                email: Some("alvaro.chen.4922@juniperhealth-international.example".into()),
+                company: Some("Juniper Health International Holdings".into()),
+                title: Some("Vice President of Regional Operations".into()),
+                notes: Some("Prefers calls after 5pm".into()),
+                ..Default::default()
+            };
+            leadline::store::leads::update(db, &id, patch)
+        })
+        .unwrap();
+    t.keys("ctrl-r enter");
+    let s = t.screen();
+    assert!(s.contains("Notes Prefers calls after") && s.contains("│           5pm"), "{s}");
+    assert!(s.contains("more lines below"), "what does not fit is said to be there: {s}");
+}
+
+#[test]
 fn the_selection_stays_on_the_lead_a_write_moves() {
     // More leads than the window holds: from the end, the lead's new place is outside the held rows.
     let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());

@@ -14,7 +14,7 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fit;
+use crate::tui::widgets::{fit, wrap_to};
 use crate::tui::window::visible_offset;
 use crate::tui::worker::{Query, Write};
 
@@ -154,35 +154,51 @@ impl DetailView {
             ("Company", o(&l.company)),
             ("Title", o(&l.title)),
             ("Stage", o(&l.stage)),
+            // Whether the lead may be contacted, and what the rep wrote down, before the rest.
+            ("Opted out", dnc),
+            ("Notes", o(&l.notes)),
+            ("Tags", if l.tags.is_empty() { "—".into() } else { l.tags.join(", ") }),
             ("Lifecycle", l.lifecycle.clone()),
             ("Source", o(&l.source)),
             ("Owner", o(&l.owner)),
-            ("Tags", if l.tags.is_empty() { "—".into() } else { l.tags.join(", ") }),
             ("Industry", o(&l.industry)),
             ("Size", o(&l.company_size)),
             ("Interest", o(&l.product_interest)),
-            ("Opted out", dnc),
             ("Created", l.created_at.local(ctx.tz)),
-            ("Notes", o(&l.notes)),
         ];
         let label_w = if area.width >= 40 { 14 } else { 10 };
         let room = (area.width as usize).saturating_sub(label_w + 3);
-        // A value too long for its line goes on to the next ones (an e-mail address is not cut short where
-        // three lines hold it); past that it is cut with "…".
+        // A value too long for its line goes on to the next ones, broken between words (an e-mail address
+        // is not cut short where three lines hold it); past that it is cut with "…".
         const VALUE_LINES: usize = 3;
-        let mut lines: Vec<Line> = Vec::new();
-        for (k, v) in fields {
-            let chars: Vec<char> = v.replace('\n', " ⏎ ").chars().collect();
-            let chunks: Vec<String> = chars.chunks(room.max(1)).map(|c| c.iter().collect()).collect();
-            for (i, chunk) in chunks.iter().take(VALUE_LINES).enumerate() {
-                let label = if i == 0 { format!("{:>label_w$} ", fit(k, label_w)) } else { " ".repeat(label_w + 1) };
-                let last = i + 1 == VALUE_LINES && chunks.len() > VALUE_LINES;
-                let text = if last { fit(&format!("{chunk}…"), room) } else { chunk.clone() };
-                lines.push(Line::from(vec![Span::styled(label, theme.muted()), Span::raw(text)]));
-            }
-            if chunks.is_empty() {
-                lines.push(Line::from(Span::styled(format!("{:>label_w$} ", fit(k, label_w)), theme.muted())));
-            }
+        let groups: Vec<(bool, Vec<Line>)> = fields
+            .into_iter()
+            .map(|(k, v)| {
+                let chunks = wrap_to(&v.replace('\n', " ⏎ "), room, VALUE_LINES);
+                let label =
+                    |i: usize| if i == 0 { format!("{:>label_w$} ", fit(k, label_w)) } else { " ".repeat(label_w + 1) };
+                let mut lines: Vec<Line> = chunks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, chunk)| Line::from(vec![Span::styled(label(i), theme.muted()), Span::raw(chunk)]))
+                    .collect();
+                if lines.is_empty() {
+                    lines.push(Line::from(Span::styled(label(0), theme.muted())));
+                }
+                (v == "—", lines)
+            })
+            .collect();
+        // On a short terminal the empty fields give way first, so the ones that say something (the notes
+        // last of all) stay in sight; what still does not fit is said to be there.
+        let rows = area.height.saturating_sub(2) as usize;
+        let total = |g: &[(bool, Vec<Line>)]| g.iter().map(|(_, l)| l.len()).sum::<usize>();
+        let groups: Vec<(bool, Vec<Line>)> =
+            if total(&groups) > rows { groups.into_iter().filter(|(empty, _)| !empty).collect() } else { groups };
+        let mut lines: Vec<Line> = groups.into_iter().flat_map(|(_, l)| l).collect();
+        if lines.len() > rows && rows > 0 {
+            let hidden = lines.len() - (rows - 1);
+            lines.truncate(rows - 1);
+            lines.push(Line::from(Span::styled(format!("… {hidden} more lines below"), theme.muted())));
         }
         let block = Block::bordered()
             .border_type(BorderType::Rounded)

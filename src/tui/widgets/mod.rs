@@ -34,3 +34,52 @@ pub fn fit(s: &str, w: usize) -> String {
     out.push('…');
     out
 }
+
+/// `s` in lines of at most `w` display columns, broken after a space where a line has one (else inside
+/// the word), at most `max` lines, the last ending with an ellipsis when text is left over.
+pub fn wrap_to(s: &str, w: usize, max: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let w = w.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut rest: Vec<char> = s.chars().collect();
+    while !rest.is_empty() && lines.len() < max {
+        // How many characters fit in `w` columns.
+        let mut used = 0;
+        let mut take = 0;
+        for c in &rest {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > w {
+                break;
+            }
+            used += cw;
+            take += 1;
+        }
+        let take = take.max(1);
+        if take < rest.len() && lines.len() + 1 == max {
+            lines.push(fit(&rest.iter().collect::<String>(), w));
+            return lines;
+        }
+        // Break after the last space of the line, unless that leaves it nearly empty.
+        let cut = match rest[..take].iter().rposition(|c| *c == ' ') {
+            Some(space) if take < rest.len() && space + 1 >= take / 2 => space + 1,
+            _ => take,
+        };
+        lines.push(rest[..cut].iter().collect::<String>().trim_end().to_string());
+        rest.drain(..cut);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces_by_display_width() {
+        assert_eq!(wrap_to("18h ago (2026-11-25 03:22)", 16, 3), ["18h ago", "(2026-11-25", "03:22)"]);
+        assert_eq!(wrap_to("株式会社東京データ処理", 8, 3), ["株式会社", "東京デー", "タ処理"]);
+        assert_eq!(wrap_to("alvaro.chen.4922@juniperhealth.example", 16, 2), ["alvaro.chen.4922", "@juniperhealth.…"]);
+        assert_eq!(wrap_to("short", 10, 3), ["short"]);
+        assert!(wrap_to("", 10, 3).is_empty());
+    }
+}
