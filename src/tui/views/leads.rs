@@ -16,6 +16,9 @@ use crate::tui::widgets::fit;
 use crate::tui::window::{LeadWindow, visible_offset};
 use crate::tui::worker::Slot;
 
+/// Columns between the leads table's columns.
+const COLUMN_SPACING: u16 = 1;
+
 #[derive(Debug, Clone)]
 pub struct LeadsView {
     pub window: LeadWindow,
@@ -200,30 +203,6 @@ pub fn draw_lead_table(
         60..100 => 1,
         _ => 2,
     };
-    let rows = w.rows.iter().enumerate().skip(offset).take(height).map(|(i, l)| {
-        let marker = if i == w.selected { "▶" } else { " " };
-        let dnc = if l.do_not_contact { "⊘ " } else { "" };
-        let contact = l.last_contacted_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into());
-        let name = Cell::from(format!("{marker}{dnc}{}", l.name()));
-        let company = || Cell::from(l.company.clone().unwrap_or_default());
-        let score = Cell::from(format!("{:>5}", l.score));
-        let stage = || Cell::from(l.stage.clone().unwrap_or_else(|| "—".into()));
-        let cells = match tier {
-            0 => vec![name, score, Cell::from(contact)],
-            1 => vec![name, company(), score, stage(), Cell::from(contact)],
-            _ => vec![
-                name,
-                company(),
-                score,
-                stage(),
-                Cell::from(contact),
-                Cell::from(l.owner.clone().unwrap_or_default()),
-                Cell::from(l.tags.join(" ")),
-            ],
-        };
-        let row = Row::new(cells);
-        if i == w.selected { row.style(theme.selected()) } else { row }
-    });
     let (header, widths) = match tier {
         0 => (
             Row::new(["  Name", "Score", "Contact"]),
@@ -252,8 +231,44 @@ pub fn draw_lead_table(
             ],
         ),
     };
+    // The columns' widths as the table lays them out, so a value too long for its column ends in "…"
+    // rather than being cut mid-word.
+    let inner = block.inner(area);
+    let columns: Vec<usize> = Layout::horizontal(widths.clone())
+        .spacing(COLUMN_SPACING)
+        .split(Rect::new(0, 0, inner.width, 1))
+        .iter()
+        .map(|r| r.width as usize)
+        .collect();
+    let rows = w.rows.iter().enumerate().skip(offset).take(height).map(|(i, l)| {
+        let marker = if i == w.selected { "▶" } else { " " };
+        let dnc = if l.do_not_contact { "⊘ " } else { "" };
+        let contact = l.last_contacted_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into());
+        let texts: Vec<String> = {
+            let name = format!("{marker}{dnc}{}", l.name());
+            let company = || l.company.clone().unwrap_or_default();
+            let score = format!("{:>5}", l.score);
+            let stage = || l.stage.clone().unwrap_or_else(|| "—".into());
+            match tier {
+                0 => vec![name, score, contact],
+                1 => vec![name, company(), score, stage(), contact],
+                _ => vec![
+                    name,
+                    company(),
+                    score,
+                    stage(),
+                    contact,
+                    l.owner.clone().unwrap_or_default(),
+                    l.tags.join(" "),
+                ],
+            }
+        };
+        let cells = texts.iter().zip(&columns).map(|(t, w)| Cell::from(fit(t, *w))).collect::<Vec<_>>();
+        let row = Row::new(cells);
+        if i == w.selected { row.style(theme.selected()) } else { row }
+    });
     let header = header.style(theme.header());
-    let table = Table::new(rows, widths).header(header).block(block).column_spacing(1).style(theme.base());
+    let table = Table::new(rows, widths).header(header).block(block).column_spacing(COLUMN_SPACING).style(theme.base());
     frame.render_widget(table, area);
     let inner = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
     let note = if let Some(e) = &w.error {
