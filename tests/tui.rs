@@ -747,3 +747,14 @@ fn moves_owed_to_the_table_end_with_a_refresh_or_a_form() {
     let leadline::tui::forms::Purpose::LogOutreach { lead } = &f.purpose else { panic!("a log form") };
     assert_eq!(t.app.leads.window.selected_lead().map(|l| &l.id), Some(lead));
 }
+
+#[test]
+fn a_long_search_scrolls_to_keep_the_typing_in_sight() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("/");
+    t.type_text(&"verylongword ".repeat(8));
+    t.type_text("tail");
+    let s = t.screen();
+    let line = s.lines().find(|l| l.contains(" / ")).unwrap();
+    assert!(line.contains("…") && line.contains("tail▏"), "{line}");
+}

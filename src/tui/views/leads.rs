@@ -12,9 +12,13 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms::{self, FilterField};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fit;
+use crate::tui::widgets::{fit, fit_end};
 use crate::tui::window::{LeadWindow, visible_offset};
 use crate::tui::worker::Slot;
+use unicode_width::UnicodeWidthStr;
+
+/// What the search line says while the rep types.
+const SEARCH_HINT: &str = "  (enter keep · esc clear)";
 
 /// Columns between the leads table's columns.
 const COLUMN_SPACING: u16 = 1;
@@ -129,11 +133,17 @@ impl LeadsView {
             let typing = self.search.is_some();
             let text = self.search.clone().or_else(|| self.window.filter.text.clone()).unwrap_or_default();
             let cursor = if typing { "▏" } else { "" };
-            let hint = if typing { "  (enter keep · esc clear)" } else { "" };
+            // The typing end stays in sight: a long search scrolls, and the hint gives way to it.
+            let room = (s.width as usize).saturating_sub(3);
+            let typed = format!("{text}{cursor}");
+            let hint = match typing {
+                true if typed.width() + SEARCH_HINT.width() <= room => SEARCH_HINT,
+                _ => "",
+            };
             frame.render_widget(
                 Paragraph::new(Line::from(vec![
                     Span::styled(" / ", theme.title()),
-                    Span::raw(format!("{text}{cursor}")),
+                    Span::raw(fit_end(&typed, room)),
                     Span::styled(hint, theme.muted()),
                 ])),
                 s,

@@ -35,6 +35,26 @@ pub fn fit(s: &str, w: usize) -> String {
     out
 }
 
+/// The end of `s` in `w` display columns, with an ellipsis in front when its start is cut: what is typed
+/// last (where the cursor is) stays in sight.
+pub fn fit_end(s: &str, w: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= w {
+        return s.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in s.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w {
+            break;
+        }
+        kept.push(c);
+        used += cw;
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
 /// `s` in lines of at most `w` display columns, broken after a space where a line has one (else inside
 /// the word), at most `max` lines, the last ending with an ellipsis when text is left over.
 pub fn wrap_to(s: &str, w: usize, max: usize) -> Vec<String> {
@@ -81,5 +101,8 @@ mod tests {
         assert_eq!(wrap_to("alvaro.chen.4922@juniperhealth.example", 16, 2), ["alvaro.chen.4922", "@juniperhealth.…"]);
         assert_eq!(wrap_to("short", 10, 3), ["short"]);
         assert!(wrap_to("", 10, 3).is_empty());
+        assert_eq!(fit_end("ana lopez madrid", 8), "… madrid");
+        assert_eq!(fit_end("東京データ", 5), "…ータ");
+        assert_eq!(fit_end("ana", 8), "ana");
     }
 }
