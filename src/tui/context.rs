@@ -25,6 +25,8 @@ pub struct UiCtx {
     pub config: Arc<Config>,
     /// Key hints as the keymap binds them.
     pub hints: Hints,
+    /// The team's members as the owner filter offers them: by name, or by e-mail where names repeat.
+    pub members: Vec<String>,
 }
 
 impl UiCtx {
@@ -40,6 +42,7 @@ impl UiCtx {
             scorer,
             config: Arc::new(config.clone()),
             hints,
+            members: Vec::new(),
         }
     }
 

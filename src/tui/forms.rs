@@ -246,7 +246,14 @@ pub fn filter(which: FilterField, current: &LeadFilter, ctx: &UiCtx) -> Form {
             ("Filter by source", Field::text("Source", current.source.clone().unwrap_or_default(), "empty: any"))
         }
         FilterField::Owner => {
-            ("Filter by owner", Field::text("Owner", current.owner.clone().unwrap_or_default(), "name, e-mail or me"))
+            // A choice among the team, so a filter can never name someone who is not in it.
+            let mut opts = vec!["any".to_string(), "me".to_string()];
+            opts.extend(ctx.members.iter().cloned());
+            let cur = current.owner.as_deref().unwrap_or("any");
+            if !opts.iter().any(|o| o == cur) {
+                opts.push(cur.to_string());
+            }
+            ("Filter by owner", Field::choice("Owner", opts, cur))
         }
         FilterField::Lifecycle => {
             let mut opts = vec!["any".to_string()];

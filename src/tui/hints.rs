@@ -16,6 +16,8 @@ pub struct Hints {
     pub inbox: String,
     pub followup_tasks: String,
     pub followup_losing: String,
+    /// What an empty filtered lead list suggests.
+    pub clear_filters: String,
 }
 
 impl Hints {
@@ -72,6 +74,10 @@ impl Hints {
                 ],
             ),
             followup_losing: footer(Scope::Followups, &[(Command::Open, "lead"), (Command::Right, "switch")]),
+            clear_filters: match key(Scope::Leads, Command::ClearFilters) {
+                Some(k) => format!("Clear the filters with {k}."),
+                None => "Clear the filters to see every lead.".into(),
+            },
         }
     }
 }

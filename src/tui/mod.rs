@@ -53,7 +53,16 @@ impl Setup {
         let scorer = crate::scoring::Scorer::from_config(&config.scoring, &stages)
             .map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?;
         let hints = hints::Hints::new(&keymap);
-        let ctx = context::UiCtx::new(store.ctx(), config, clock, std::sync::Arc::new(scorer), hints);
+        let mut ctx = context::UiCtx::new(store.ctx(), config, clock, std::sync::Arc::new(scorer), hints);
+        let users = crate::store::teams::list(&store.db())
+            .map_err(|e| crate::config::ConfigError::Invalid(format!("cannot read the team: {e}")))?;
+        ctx.members = users
+            .iter()
+            .map(|u| {
+                let namesakes = users.iter().filter(|o| o.name.eq_ignore_ascii_case(&u.name)).count();
+                if namesakes > 1 { u.email.clone() } else { u.name.clone() }
+            })
+            .collect();
         Ok(Setup { app: App::new(ctx, keymap, theme, config.ui.mouse), store })
     }
 }

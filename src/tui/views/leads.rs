@@ -57,6 +57,10 @@ impl LeadsView {
                 self.search = Some(w.filter.text.clone().unwrap_or_default());
                 Vec::new()
             }
+            // Matches come newest first while a search is on: cycling the sort would change nothing seen.
+            Command::SortNext if w.match_order() => {
+                vec![Out::Toast("Search results come newest match first; clear the search to sort".into(), false)]
+            }
             Command::SortNext => {
                 let i = LeadSort::ALL.iter().position(|s| *s == w.sort).unwrap_or(0);
                 w.sort = LeadSort::ALL[(i + 1) % LeadSort::ALL.len()];
@@ -285,8 +289,10 @@ pub fn draw_lead_table(
         Some(format!("✗ {e}"))
     } else if w.rows.is_empty() && w.loading {
         Some("loading…".to_string())
+    } else if w.rows.is_empty() && w.filter == LeadFilter::default() {
+        Some("No leads yet. Add one with `leadline lead add`, or bring a file with `leadline import FILE`.".to_string())
     } else if w.rows.is_empty() {
-        Some("No leads match. Clear filters with `f c`, or add leads with `leadline lead add`.".to_string())
+        Some(format!("No leads match. {}", ctx.hints.clear_filters))
     } else {
         None
     };
