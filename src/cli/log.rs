@@ -134,6 +134,19 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
                 ..NewOutreach::new(lead, kind)
             },
         )
+    });
+    // A missing value is named by the flag that gives it.
+    let id = id.map_err(|e| match e {
+        crate::store::StoreError::Invalid(v) if v.value.is_empty() && v.field.ends_with(" value") => {
+            let flag = match kind {
+                OutreachKind::Email => "--email",
+                OutreachKind::Call => "--phone",
+                OutreachKind::Messenger => "--value APP:HANDLE",
+                OutreachKind::Social | OutreachKind::Platform => "--url",
+            };
+            CliError::Invalid(crate::domain::ValidationError { reason: format!("{}; pass {flag}", v.reason), ..v })
+        }
+        other => other.into(),
     })?;
     println!("{id}");
     Ok(())

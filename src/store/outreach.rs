@@ -96,12 +96,13 @@ fn channel_value(kind: OutreachKind, given: Option<String>, lead: &leads::Lead) 
     match value {
         Some(v) => Ok(kind.validate_value(&v)?),
         None => {
+            // Worded for any front end: the CLI's flags and the TUI's fields are named after the value.
             let hint = match kind {
-                OutreachKind::Email => "the lead has no e-mail; pass --email",
-                OutreachKind::Call => "the lead has no phone; pass --phone",
-                OutreachKind::Messenger => "pass --value APP:HANDLE, e.g. whatsapp:+34600111222",
-                OutreachKind::Social => "pass --url",
-                OutreachKind::Platform => "pass --value, e.g. Upwork",
+                OutreachKind::Email => "the lead has no e-mail on file",
+                OutreachKind::Call => "the lead has no phone on file",
+                OutreachKind::Messenger => "as APP:HANDLE, e.g. whatsapp:+34600111222",
+                OutreachKind::Social => "the profile's address",
+                OutreachKind::Platform => "e.g. Upwork",
             };
             let field = format!("{} value", kind.as_str());
             Err(ValidationError::new(field, "", format!("needs the {} ({hint})", kind.value_name())).into())

@@ -104,6 +104,8 @@ pub fn log_outreach(lead: &Lead) -> Form {
 /// Keeps the kind-specific field's hint (and default from the lead) in step with the chosen kind.
 pub fn kind_changed(form: &mut Form, lead: Option<&Lead>) {
     let Ok(kind) = OutreachKind::from_str(form.value("Kind")) else { return };
+    // An error about the value of the kind that was chosen before says nothing about this one.
+    form.error = None;
     let default = match (kind, lead) {
         (OutreachKind::Email, Some(l)) => l.email.clone(),
         (OutreachKind::Call, Some(l)) => l.phone.clone(),

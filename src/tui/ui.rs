@@ -112,7 +112,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         }
         _ => {}
     }
-    parts.push(format!("inbox {} unread", app.inbox_counts.0));
+    parts.push(format!("inbox {} unread", thousands(app.inbox_counts.0)));
     let help_key = app.keymap.key_for(&[Scope::Global], super::command::Command::Help).unwrap_or_default();
     parts.push(format!("{help_key} keys"));
     let pending: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();

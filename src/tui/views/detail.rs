@@ -239,7 +239,8 @@ impl DetailView {
                 Line::from(Span::styled(format!("{line:<width$}"), style))
             })
             .collect();
-        let title = format!(" Timeline · {} entries ", self.timeline.len());
+        let n = self.timeline.len();
+        let title = format!(" Timeline · {n} {} ", if n == 1 { "entry" } else { "entries" });
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())

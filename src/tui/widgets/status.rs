@@ -27,9 +27,10 @@ pub fn tabs(frame: &mut Frame, area: Rect, theme: &Theme, tabs: &[(&str, bool)],
         }
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let room = (area.width as usize).saturating_sub(used + 1);
+    // A space always parts the tabs from the name on the right.
+    let room = (area.width as usize).saturating_sub(used + 2);
     let right = fit(right, room);
-    spans.push(Span::styled(format!("{right:>room$} "), theme.muted()));
+    spans.push(Span::styled(format!(" {right:>room$} "), theme.muted()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -42,7 +43,8 @@ pub fn status(frame: &mut Frame, area: Rect, theme: &Theme, parts: &[String], to
     let line = match toast {
         Some(t) => {
             let (mark, color) = if t.error { ("✗", theme.error) } else { ("✓", theme.ok) };
-            let msg = format!(" {mark} {} ", t.text);
+            // A warning carries its own mark.
+            let msg = if t.text.starts_with('⚠') { format!(" {} ", t.text) } else { format!(" {mark} {} ", t.text) };
             let msg = fit(&msg, width.saturating_sub(10).max(10));
             let room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()));
             Line::from(vec![
