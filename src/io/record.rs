@@ -118,6 +118,7 @@ pub fn from_fields(
     let mut last_contacted = None;
     // Primary e-mails and phones taken so far (they lead their lists).
     let mut primary = (0, 0);
+    let mut problems: Vec<Reject> = Vec::new();
     for (i, field) in fields.iter().enumerate() {
         let raw = values.get(i).map(String::as_str).unwrap_or("");
         let v = raw.trim();
@@ -129,88 +130,98 @@ pub fn from_fields(
         let date = |v: &str| {
             parse_date(v, rules.tz, rules.month_first).ok_or_else(|| reject(format!("is not a date: '{}'", short(v))))
         };
-        match field {
-            Field::Id => match canonical_id(v) {
-                Some(id) => row.id = Some(LeadId(id)),
-                None => return Err(reject(format!("is not a leadline id: '{}'", short(v)))),
-            },
-            Field::FirstName => row.first_name = v.to_string(),
-            Field::LastName => row.last_name = v.to_string(),
-            Field::FullName => full_name = Some(v.to_string()),
-            Field::Email | Field::OtherEmail => {
-                for e in split_multi(v) {
-                    let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
-                    // Primary values go before the others, in the order the cell lists them.
-                    if *field == Field::Email {
-                        row.emails.insert(primary.0, e);
-                        primary.0 += 1;
-                    } else {
-                        row.emails.push(e);
+        // Every problem of the row is told at once, so one fix-and-import round mends it.
+        let mut take = || -> Result<(), Reject> {
+            match field {
+                Field::Id => match canonical_id(v) {
+                    Some(id) => row.id = Some(LeadId(id)),
+                    None => return Err(reject(format!("is not a leadline id: '{}'", short(v)))),
+                },
+                Field::FirstName => row.first_name = v.to_string(),
+                Field::LastName => row.last_name = v.to_string(),
+                Field::FullName => full_name = Some(v.to_string()),
+                Field::Email | Field::OtherEmail => {
+                    for e in split_multi(v) {
+                        let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
+                        // Primary values go before the others, in the order the cell lists them.
+                        if *field == Field::Email {
+                            row.emails.insert(primary.0, e);
+                            primary.0 += 1;
+                        } else {
+                            row.emails.push(e);
+                        }
                     }
                 }
-            }
-            Field::Phone | Field::OtherPhone => {
-                for p in split_phones(v) {
-                    let p = validate_phone(col, p).map_err(|x| reject(format!("{} ('{}')", x.reason, short(p))))?;
-                    if *field == Field::Phone {
-                        row.phones.insert(primary.1, p);
-                        primary.1 += 1;
-                    } else {
-                        row.phones.push(p);
+                Field::Phone | Field::OtherPhone => {
+                    for p in split_phones(v) {
+                        let p = validate_phone(col, p).map_err(|x| reject(format!("{} ('{}')", x.reason, short(p))))?;
+                        if *field == Field::Phone {
+                            row.phones.insert(primary.1, p);
+                            primary.1 += 1;
+                        } else {
+                            row.phones.push(p);
+                        }
                     }
                 }
-            }
-            Field::Company => row.company = Some(v.to_string()),
-            Field::Title => row.title = Some(v.to_string()),
-            Field::Source => {
-                let s = Source::parse(v).map_err(|x| reject(x.reason))?;
-                row.source = Some(s.as_str().to_string());
-            }
-            Field::Industry => row.industry = Some(v.to_string()),
-            Field::CompanySize => row.company_size = Some(v.to_string()),
-            Field::ProductInterest => row.product_interest = Some(v.to_string()),
-            Field::Tags => {
-                for t in v.split([',', ';', '|']).flat_map(|t| t.split(":::")) {
-                    let t = t.trim();
-                    // Google's system groups ("* myContacts", "* starred") are not the rep's tags.
-                    if t.is_empty() || t.starts_with('*') {
-                        continue;
-                    }
-                    let t = normalize_tag(t).map_err(|x| reject(format!("has a bad tag: {}", x.reason)))?;
-                    if !row.tags.contains(&t) {
-                        row.tags.push(t);
+                Field::Company => row.company = Some(v.to_string()),
+                Field::Title => row.title = Some(v.to_string()),
+                Field::Source => {
+                    let s = Source::parse(v).map_err(|x| reject(x.reason))?;
+                    row.source = Some(s.as_str().to_string());
+                }
+                Field::Industry => row.industry = Some(v.to_string()),
+                Field::CompanySize => row.company_size = Some(v.to_string()),
+                Field::ProductInterest => row.product_interest = Some(v.to_string()),
+                Field::Tags => {
+                    for t in v.split([',', ';', '|']).flat_map(|t| t.split(":::")) {
+                        let t = t.trim();
+                        // Google's system groups ("* myContacts", "* starred") are not the rep's tags.
+                        if t.is_empty() || t.starts_with('*') {
+                            continue;
+                        }
+                        let t = normalize_tag(t).map_err(|x| reject(format!("has a bad tag: {}", x.reason)))?;
+                        if !row.tags.contains(&t) {
+                            row.tags.push(t);
+                        }
                     }
                 }
+                Field::Owner => row.owner = Some(v.to_string()),
+                Field::Lifecycle => row.lifecycle = Some(lifecycle(v)),
+                Field::Notes => row.notes = Some(raw.trim_end().to_string()),
+                Field::DoNotContact => {
+                    row.do_not_contact =
+                        Some(parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
+                }
+                Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
+                Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
+                Field::Country => row.country = Some(v.to_string()),
+                Field::ProfileUrl => {
+                    row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
+                }
+                Field::Website => website = Some(v.to_string()),
+                Field::ConnectedOn => row.connected_on = Some(date(v)?),
+                Field::LastActivity => row.last_activity = Some(date(v)?),
+                Field::CreatedAt => row.created_at = Some(date(v)?),
+                Field::UpdatedAt => row.updated_at = Some(date(v)?),
+                Field::LastContactedAt => last_contacted = Some(date(v)?),
+                Field::Score => {
+                    row.score =
+                        Some(v.parse::<i64>().map_err(|_| reject(format!("is not a whole number: '{}'", short(v))))?);
+                }
+                Field::DealTitle => deal_title = Some(v.to_string()),
+                Field::DealAmount => deal_amount = Some((col.clone(), v.to_string())),
+                Field::DealCurrency => deal_currency = Some(v.to_string()),
+                Field::DealStage => deal_stage = Some(v.to_string()),
+                Field::Ignore => {}
             }
-            Field::Owner => row.owner = Some(v.to_string()),
-            Field::Lifecycle => row.lifecycle = Some(lifecycle(v)),
-            Field::Notes => row.notes = Some(raw.trim_end().to_string()),
-            Field::DoNotContact => {
-                row.do_not_contact =
-                    Some(parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
-            }
-            Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
-            Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
-            Field::Country => row.country = Some(v.to_string()),
-            Field::ProfileUrl => {
-                row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
-            }
-            Field::Website => website = Some(v.to_string()),
-            Field::ConnectedOn => row.connected_on = Some(date(v)?),
-            Field::LastActivity => row.last_activity = Some(date(v)?),
-            Field::CreatedAt => row.created_at = Some(date(v)?),
-            Field::UpdatedAt => row.updated_at = Some(date(v)?),
-            Field::LastContactedAt => last_contacted = Some(date(v)?),
-            Field::Score => {
-                row.score =
-                    Some(v.parse::<i64>().map_err(|_| reject(format!("is not a whole number: '{}'", short(v))))?);
-            }
-            Field::DealTitle => deal_title = Some(v.to_string()),
-            Field::DealAmount => deal_amount = Some((col.clone(), v.to_string())),
-            Field::DealCurrency => deal_currency = Some(v.to_string()),
-            Field::DealStage => deal_stage = Some(v.to_string()),
-            Field::Ignore => {}
+            Ok(())
+        };
+        if let Err(problem) = take() {
+            problems.push(problem);
         }
+    }
+    if let Some(first) = combined(problems) {
+        return Err(first);
     }
     if row.last_activity.is_none() {
         row.last_activity = last_contacted;
@@ -398,6 +409,17 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
     local_to_utc(d.and_time(time), tz)
 }
 
+/// The row's problems as one reject: the first names the column, the others follow in its reason.
+fn combined(problems: Vec<Reject>) -> Option<Reject> {
+    let mut it = problems.into_iter();
+    let mut first = it.next()?;
+    for other in it {
+        let column = other.column.map(|c| format!("'{c}' ")).unwrap_or_default();
+        first.reason.push_str(&format!("; and {column}{}", other.reason));
+    }
+    Some(first)
+}
+
 fn short(v: &str) -> String {
     let mut s: String = v.chars().take(60).collect();
     if v.chars().count() > 60 {
@@ -425,6 +447,17 @@ mod tests {
         let fields = super::super::presets::Preset::Generic.map_columns(&h, &[]).unwrap();
         let v: Vec<String> = values.iter().map(|s| s.to_string()).collect();
         from_fields(7, &h, &fields, &v, &rules())
+    }
+
+    #[test]
+    fn a_rejected_row_tells_every_problem_at_once() {
+        let r = row(&["First Name", "Email", "Score", "Created"], &["A", "bad@@x", "abc", "2025-01-02"]).unwrap_err();
+        assert_eq!(r.column.as_deref(), Some("Email"));
+        assert!(
+            r.reason.contains("'bad@@x'") && r.reason.contains("; and 'Score' is not a whole number"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]
