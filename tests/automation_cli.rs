@@ -373,3 +373,28 @@ fn automate_rules_lists_the_defaults() {
     assert_eq!(names.len(), 9);
     assert!(names.contains(&"bump-after-48h") && names.contains(&"churn-reactivate"));
 }
+
+#[test]
+fn a_reply_or_a_meeting_answers_a_touch_and_closes_its_bump_and_an_opt_out_closes_it_too() {
+    let crm = Crm::new("");
+    for (name, email) in [("Jo", "jo@x.io"), ("Mo", "mo@x.io"), ("Hal", "hal@x.io"), ("Eve", "eve@x.io")] {
+        crm.ok(0, &["lead", "add", "--first-name", name, "--email", email]);
+    }
+    // Jo answered on the call itself; Mo booked a meeting after the e-mail.
+    crm.ok(0, &["log", "call", "jo@x.io", "--phone", "+34600111222", "--reply", "positive"]);
+    crm.ok(0, &["log", "email", "mo@x.io"]);
+    crm.ok(10, &["meeting", "add", "mo@x.io", "--at", &at(30)]);
+    crm.ok(0, &["log", "email", "hal@x.io"]);
+    crm.ok(0, &["log", "email", "eve@x.io"]);
+    crm.ok(49, &["automate", "run"]);
+    let names = |crm: &Crm, hour: i64| -> Vec<String> {
+        let mut n: Vec<String> = crm.tasks(hour).iter().map(|t| t["lead_name"].as_str().unwrap().to_string()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&crm, 49), ["Eve", "Hal"], "no bump for a touch answered by its reply or by a meeting");
+    // Hal replies at last, Eve opts out: nothing is left to chase.
+    crm.ok(50, &["log", "email", "hal@x.io", "--inbound", "--reply", "positive"]);
+    crm.ok(50, &["lead", "edit", "eve@x.io", "--do-not-contact", "true", "--reason", "unsubscribed"]);
+    assert!(names(&crm, 50).is_empty(), "{:?}", crm.tasks(50));
+}

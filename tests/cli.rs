@@ -500,3 +500,25 @@ fn usage_errors_exit_2() {
     s.fails(&["lead", "edit", "x"], 2);
     s.fails(&["--no-such-flag"], 2);
 }
+
+#[test]
+fn guards_hold_whichever_command_is_used() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "Fay", "--email", "fay@x.io"]);
+    // Only a customer churns, through `lead churn` or an edit of the lifecycle alike.
+    let err = s.fails(&["lead", "edit", "fay@x.io", "--lifecycle", "churned"], 1);
+    assert!(err.contains("not a customer"), "{err}");
+    // An offline contact in the future is refused as a logged one is.
+    let err = s.fails(&["lead", "touch", "fay@x.io", "--at", "+48h"], 1);
+    assert!(err.contains("in the future"), "{err}");
+    let err = s.fails(&["task", "add", "fay@x.io", "--title", "t", "--due", "+15250284452w"], 1);
+    assert!(err.contains("out of range"), "{err}");
+    // A reason given for a deal already lost is kept.
+    s.ok(&["deal", "add", "fay@x.io", "--title", "Zero"]);
+    s.ok(&["deal", "lost", "Zero"]);
+    s.ok(&["deal", "lost", "Zero", "--reason", "budget"]);
+    let deals = s.json(&["deal", "list", "--status", "lost"]);
+    assert_eq!(deals[0]["lost_reason"], "budget");
+    let err = s.fails(&["deal", "add", "fay@x.io", "--title", "Typo", "--amount", "1..5"], 1);
+    assert!(err.contains("separators"), "{err}");
+}

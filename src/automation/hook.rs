@@ -6,7 +6,7 @@ use super::actions::{Subject, fire};
 use super::{Automations, Trigger, clients};
 use crate::domain::{DealStatus, Direction, ReplyType};
 use crate::store::deals::{self, Deal};
-use crate::store::{Change, ChangeHook, Db, Result, leads, meetings, outreach};
+use crate::store::{Change, ChangeHook, Db, Result, leads, meetings, outreach, tasks};
 
 pub struct AutomationHook {
     autos: Arc<Automations>,
@@ -38,13 +38,16 @@ impl ChangeHook for AutomationHook {
                     super::run::recheck(db, &o.lead_id)?;
                 }
                 if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
+                    // The lead answered: the bumps waiting for an answer are done.
+                    tasks::close_bumps(db, &o.lead_id)?;
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
                 }
             }
             Change::OutreachRemoved { lead, .. } if a.rules_for(Trigger::NoReply).next().is_some() => {
                 super::run::recheck(db, lead)?;
             }
-            Change::MeetingScheduled { meeting, .. } => {
+            Change::MeetingScheduled { meeting, lead } => {
+                tasks::close_bumps(db, lead)?;
                 fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(meetings::get(db, meeting)?), &mut report)?;
             }
             Change::MeetingMarked { meeting, attended, .. } => {

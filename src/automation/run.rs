@@ -85,10 +85,10 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
         let last_seq = state(db, &seq_key)?.filter(|s| *s <= max_seq && last_hi.is_some()).unwrap_or(max_seq);
         // Two queries rather than one with OR: each then reads one index range (the window off the time
         // index, the new rows off the row numbers) instead of every touch before the window's end.
-        let unanswered = "o.team_id = ?1 AND o.deleted_at IS NULL AND o.direction = 'outbound'
-               AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
-                               AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
-               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)";
+        let unanswered = format!(
+            "o.team_id = ?1 AND o.deleted_at IS NULL AND o.direction = 'outbound' AND {UNANSWERED}
+             AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)"
+        );
         let by_window = format!(
             "SELECT o.id, o.occurred_at FROM outreach o INDEXED BY outreach_by_time
              WHERE o.occurred_at > ?2 AND o.occurred_at <= ?3 AND {unanswered}"
@@ -109,14 +109,13 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
         }
         // Leads whose touches were edited or removed since the last run: a touch moved back in time, or an
         // older one that became the latest, is looked at again over the whole lookback.
-        let mut again = db.conn.prepare_cached(
+        let mut again = db.conn.prepare_cached(&format!(
             "SELECT o.id, o.occurred_at FROM automation_state q JOIN outreach o ON o.lead_id = substr(q.key, ?8)
              WHERE q.team_id = ?1 AND q.key > ?6 AND q.key < ?7
                AND o.deleted_at IS NULL AND o.direction = 'outbound' AND o.occurred_at > ?2 AND o.occurred_at <= ?3
-               AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
-                               AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
-               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)",
-        )?;
+               AND {UNANSWERED}
+               AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)"
+        ))?;
         let rows = again.query_map(
             params![team, lo, hi, prefix, db.now.0, RECHECK, RECHECK_END, RECHECK.len() as i64 + 1],
             |r| Ok((r.get(1)?, r.get(0)?)),
@@ -143,6 +142,14 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
         .execute(params![team, RECHECK, RECHECK_END])?;
     Ok(())
 }
+
+/// An outbound touch `o` is unanswered (as of `?5`, now) when it did not record a reply itself, nothing was
+/// logged with the lead after it, and no meeting was booked with the lead since.
+const UNANSWERED: &str = "o.reply_type = 'none'
+    AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
+                    AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
+    AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = o.lead_id AND m.deleted_at IS NULL
+                    AND (m.scheduled_at > o.occurred_at OR m.created_at > o.occurred_at) AND m.created_at <= ?5)";
 
 /// Prefix of the keys that queue a lead for the time-based rules to look at again (see `recheck`).
 const RECHECK: &str = "recheck:";

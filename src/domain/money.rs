@@ -63,6 +63,11 @@ impl Money {
             }
             None => (&s[..], ""),
         };
+        // Thousands groups as people write them: one separator throughout, a first group of one to three
+        // digits, then groups of exactly three ("1.2.3", "12,34,5" and "1..5" are typos, not amounts).
+        if !thousands_grouped(int_part) {
+            return Err(bad("is not an amount such as 1200.50 or 1.234,56 (check its separators)"));
+        }
         let digits: String = int_part.chars().filter(|c| c.is_ascii_digit()).collect();
         let scale = minor_digits(&currency);
         if frac_part.len() as u32 > scale {
@@ -88,6 +93,16 @@ impl Money {
         let p = 10u64.pow(scale);
         format!("{sign}{}.{:0width$}", abs / p, abs % p, width = scale as usize)
     }
+}
+
+/// Whether the whole-number part is digits, or digits grouped by thousands with one separator. An empty
+/// part is fine (".50").
+fn thousands_grouped(int_part: &str) -> bool {
+    let Some(sep) = int_part.chars().find(|c| *c == '.' || *c == ',') else { return true };
+    let groups: Vec<&str> = int_part.split(sep).collect();
+    groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
 }
 
 impl fmt::Display for Money {
@@ -137,6 +152,11 @@ mod tests {
         assert!(Money::parse("10", "EURO").is_err());
         assert!(Money::parse("", "EUR").is_err());
         assert!(Money::parse("99999999999999999999", "EUR").is_err());
+        for typo in ["1..5", "1.2,3.4", ".", ",", "1.2.3", "12,34,5", "1,2345.00", "-"] {
+            assert!(Money::parse(typo, "EUR").is_err(), "{typo}");
+        }
+        assert_eq!(Money::parse(".50", "EUR").unwrap().minor, 50);
+        assert_eq!(Money::parse("12.345.678,90", "EUR").unwrap().minor, 1234567890);
     }
 
     #[test]

@@ -93,6 +93,19 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
 /// `+48h`, `+3d`, `+2w`, `+30m`, `-1d`; `now`, `today`, `tomorrow [H:MM]`, `yesterday [H:MM]`;
 /// a weekday `mon [10:00]` (the next one, never today).
 pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+    let t = parse_any_time(input, now, tz)?;
+    // A time outside these years is a typo (an extra digit in +48h), never a touch or a due date.
+    if !(EARLIEST_MS..=LATEST_MS).contains(&t.0) {
+        return Err(ValidationError::new("time", input, OUT_OF_RANGE));
+    }
+    Ok(t)
+}
+
+/// 1900-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const EARLIEST_MS: i64 = -2_208_988_800_000;
+const LATEST_MS: i64 = 253_402_300_799_000;
+
+fn parse_any_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
     let bad = |why: &str| ValidationError::new("time", input, why);
     let s = input.trim();
     if s.is_empty() {
@@ -103,9 +116,8 @@ pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
     }
     if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
         let sign = if s.starts_with('-') { -1 } else { 1 };
-        return parse_offset(rest)
-            .map(|ms| Timestamp(now.0 + sign * ms))
-            .ok_or_else(|| bad("is not a relative time; use forms like +48h, +3d, +2w, +30m"));
+        let ms = parse_offset(rest).map_err(bad)?;
+        return now.0.checked_add(sign * ms).map(Timestamp).ok_or_else(|| bad(OUT_OF_RANGE));
     }
     let lower = s.to_lowercase();
     let mut words = lower.split_whitespace();
@@ -142,19 +154,25 @@ pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
     local_to_utc(NaiveDateTime::new(day, time), tz).ok_or_else(|| bad("does not exist in the team's time zone"))
 }
 
-fn parse_offset(rest: &str) -> Option<i64> {
-    let unit_at = rest.find(|c: char| !c.is_ascii_digit())?;
+fn parse_offset(rest: &str) -> Result<i64, &'static str> {
+    const NOT_RELATIVE: &str = "is not a relative time; use forms like +48h, +3d, +2w, +30m";
+    let unit_at = rest.find(|c: char| !c.is_ascii_digit()).ok_or(NOT_RELATIVE)?;
     let (num, unit) = rest.split_at(unit_at);
-    let n: i64 = num.parse().ok()?;
     let per = match unit {
         "m" | "min" => 60_000,
         "h" => HOUR_MS,
         "d" => DAY_MS,
         "w" => 7 * DAY_MS,
-        _ => return None,
+        _ => return Err(NOT_RELATIVE),
     };
-    n.checked_mul(per)
+    if num.is_empty() {
+        return Err(NOT_RELATIVE);
+    }
+    // Digits too many for a number are a time too far away, not a malformed one.
+    num.parse::<i64>().ok().and_then(|n| n.checked_mul(per)).ok_or(OUT_OF_RANGE)
 }
+
+const OUT_OF_RANGE: &str = "is out of range (years 1900 to 9999)";
 
 fn parse_clock(c: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(c, "%H:%M").ok().or_else(|| {
@@ -215,6 +233,12 @@ mod tests {
         assert_eq!(parse_time("-1d", NOW, madrid()).unwrap(), NOW.plus_days(-1));
         assert!(parse_time("+3x", NOW, madrid()).is_err());
         assert!(parse_time("+", NOW, madrid()).is_err());
+        // An extra digit or three is out of range, not a date in 1970 or in the year 11415525.
+        for far in ["+15250284452w", "+99999999999h", "-99999999999h", "+9223372036854775807m", "0001-01-01T00:00:00Z"]
+        {
+            let e = parse_time(far, NOW, madrid()).unwrap_err();
+            assert!(e.reason.contains("out of range"), "{far}: {e}");
+        }
     }
 
     #[test]

@@ -184,10 +184,18 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
 pub fn move_to(db: &Db<'_>, id: &DealId, stage: &str, lost_reason: Option<String>) -> Result<Deal> {
     let deal = get(db, id)?;
     let stage = db.ctx.stages.resolve(stage)?;
+    let status = db.ctx.stages.status_for(&stage);
     if stage == deal.stage {
+        // Already there; a reason given for a lost deal is still the rep's to record (or correct).
+        if let Some(reason) = non_empty(lost_reason).filter(|_| status == DealStatus::Lost) {
+            db.conn.execute(
+                "UPDATE deals SET lost_reason = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id.as_str(), reason, db.now.0],
+            )?;
+            return get(db, id);
+        }
         return Ok(deal);
     }
-    let status = db.ctx.stages.status_for(&stage);
     let closed_at = (status != DealStatus::Open).then_some(db.now.0);
     let reason = if status == DealStatus::Lost { non_empty(lost_reason) } else { None };
     db.conn.execute(

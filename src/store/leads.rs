@@ -404,6 +404,14 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         lead.owner_id = non_empty(Some(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
     }
     if let Some(l) = patch.lifecycle {
+        // Only a customer churns (and the churn rules then bring them back into the pipeline).
+        let was = lead.lifecycle.as_str();
+        if l == Lifecycle::Churned && was != Lifecycle::Customer.as_str() && was != Lifecycle::Churned.as_str() {
+            return Err(StoreError::Refused(format!(
+                "{} is not a customer (lifecycle is {was}); only a customer churns",
+                lead.name()
+            )));
+        }
         lead.lifecycle = l.as_str().to_string();
     }
     let mut tags = match patch.tags {
@@ -421,6 +429,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         tags.retain(|x| *x != n);
     }
     if let Some(dnc) = patch.do_not_contact {
+        if dnc && !lead.do_not_contact {
+            super::tasks::close_bumps(db, id)?;
+        }
         if dnc != lead.do_not_contact {
             lead.do_not_contact_at = dnc.then_some(db.now);
         }
@@ -483,6 +494,8 @@ pub fn remove(db: &Db<'_>, id: &LeadId) -> Result<()> {
 /// Records an offline contact at `at` (a call from the car, a coffee): last contact moves if it is newer.
 pub fn touch(db: &Db<'_>, id: &LeadId, at: Timestamp) -> Result<()> {
     get(db, id)?;
+    // As for any touch: one dated ahead would be a contact never made, and last contact only moves forward.
+    let at = super::outreach::happened(db, at)?;
     db.conn.execute(
         "UPDATE leads SET manual_contact_at = max(ifnull(manual_contact_at, 0), ?2), updated_at = ?3 WHERE id = ?1",
         params![id.as_str(), at.0, db.now.0],

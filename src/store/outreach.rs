@@ -115,7 +115,7 @@ pub(crate) const CLOCK_SLACK_MS: i64 = 5 * 60 * 1000;
 
 /// A touch is logged once it has happened: one dated ahead would show a contact that was never made (and
 /// sort its lead as the most recently contacted). What is planned is a task or a meeting.
-fn happened(db: &Db<'_>, at: Timestamp) -> Result<Timestamp> {
+pub(crate) fn happened(db: &Db<'_>, at: Timestamp) -> Result<Timestamp> {
     if at.0 > db.now.0 + CLOCK_SLACK_MS {
         return Err(ValidationError::new(
             "occurred_at",

@@ -144,6 +144,22 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     get(db, id)
 }
 
+/// Closes the lead's open bump tasks: the lead answered (or a meeting was booked), or must not be
+/// contacted any more, so there is nothing left to chase. Returns how many were closed.
+pub fn close_bumps(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM tasks WHERE lead_id = ?1 AND kind = 'bump' AND done_at IS NULL AND deleted_at IS NULL",
+        )?
+        .query_map([lead.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        done(db, &TaskId(id.clone()))?;
+    }
+    Ok(ids.len())
+}
+
 pub fn snooze(db: &Db<'_>, id: &TaskId, until: Timestamp) -> Result<Task> {
     let t = get(db, id)?;
     if t.done_at.is_some() {
