@@ -398,3 +398,30 @@ fn a_reply_or_a_meeting_answers_a_touch_and_closes_its_bump_and_an_opt_out_close
     crm.ok(50, &["lead", "edit", "eve@x.io", "--do-not-contact", "true", "--reason", "unsubscribed"]);
     assert!(names(&crm, 50).is_empty(), "{:?}", crm.tasks(50));
 }
+
+#[test]
+fn a_churn_is_an_event_once_and_never_brings_back_an_opted_out_customer() {
+    let crm = Crm::new("");
+    for (name, email) in [("Cas", "cas@x.io"), ("Dee", "dee@x.io")] {
+        crm.ok(0, &["lead", "add", "--first-name", name, "--email", email]);
+        crm.ok(0, &["lead", "edit", email, "--lifecycle", "customer"]);
+    }
+    // Marking a customer churned by an edit is a churn as `lead churn` records it.
+    crm.ok(1, &["lead", "edit", "cas@x.io", "--lifecycle", "churned"]);
+    let cas = crm.json(1, &["lead", "show", "cas@x.io", "--json"])["lead"].clone();
+    assert_eq!(cas["lifecycle"], "lead", "back in the pipeline");
+    assert!(cas["tags"].as_array().unwrap().iter().any(|t| t == "hot"));
+    // An opted-out customer who churns stays out of reach.
+    crm.ok(1, &["privacy", "opt-out", "dee@x.io", "--reason", "asked"]);
+    crm.ok(2, &["lead", "churn", "dee@x.io"]);
+    assert_eq!(crm.json(2, &["lead", "show", "dee@x.io", "--json"])["lead"]["lifecycle"], "churned");
+    // A lead that came in already churned (an import) is not a churn happening now, edited or not.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("old.csv");
+    std::fs::write(&file, "First Name,Email,Lifecycle\nOmar,omar@x.io,churned\n").unwrap();
+    crm.ok(3, &["import", file.to_str().unwrap()]);
+    crm.ok(4, &["lead", "edit", "omar@x.io", "--title", "Head"]);
+    crm.ok(5, &["lead", "edit", "dee@x.io", "--title", "Head"]);
+    let reach_out: Vec<String> = crm.tasks(5).iter().map(|t| t["lead_name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(reach_out, ["Cas"], "one task, for the one churn that brings a lead back");
+}

@@ -202,6 +202,20 @@ pub fn churn(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// `leads::update`, where a customer marked churned is a churn as `churn` records it (so the churn rules
+/// run, once). Every edit of a lead from the CLI or the TUI goes through here.
+pub fn edit(db: &Db<'_>, lead: &LeadId, mut patch: LeadPatch) -> Result<leads::Lead> {
+    if patch.lifecycle == Some(Lifecycle::Churned) && leads::get(db, lead)?.lifecycle == Lifecycle::Customer.as_str() {
+        patch.lifecycle = None;
+        if !patch.is_empty() {
+            leads::update(db, lead, patch)?;
+        }
+        churn(db, lead, None)?;
+        return leads::get(db, lead);
+    }
+    leads::update(db, lead, patch)
+}
+
 /// Back into the pipeline as a hot lead, with a note saying why the customer left.
 pub fn reactivate(db: &Db<'_>, lead: &LeadId, tag: &str, note: &str) -> Result<()> {
     leads::update(

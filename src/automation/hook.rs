@@ -74,11 +74,14 @@ impl ChangeHook for AutomationHook {
                 if l.tags.contains(&a.pilot_tag) {
                     fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
                 }
-                if l.lifecycle == "churned" {
-                    let p = clients::profile(db, lead)?;
-                    let at = p.as_ref().and_then(|p| p.churned_at).unwrap_or(db.now);
+                // A churn is an event (`lead churn` records when): a lead merely marked churned (imported,
+                // or edited while churned) has none, and an edit of it is not a new churn.
+                if l.lifecycle == "churned"
+                    && let Some(p) = clients::profile(db, lead)?
+                    && let Some(at) = p.churned_at
+                {
                     let mut s = Subject::lead(lead, format!("{lead}@{}", at.0));
-                    s.reason = p.and_then(|p| p.churn_reason);
+                    s.reason = p.churn_reason;
                     fire(db, a, Trigger::CustomerChurned, &s, &mut report)?;
                 }
             }

@@ -223,7 +223,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             }
             let id = env.store.write(|db| {
                 let id = leads::resolve(db, &a.lead)?;
-                leads::update(db, &id, patch)?;
+                crate::automation::clients::edit(db, &id, patch)?;
                 Ok(id)
             })?;
             println!("{id}");

@@ -312,7 +312,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok("Deal created".into())
         }
         Write::EditLead { lead, patch } => {
-            let l = leads::update(db, &lead, patch)?;
+            let l = crate::automation::clients::edit(db, &lead, patch)?;
             Ok(format!("Saved {}", l.name()))
         }
         Write::MoveDeal { deal, stage, reason } => {
