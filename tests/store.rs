@@ -271,3 +271,18 @@ fn new_databases_get_large_pages_and_old_ones_keep_theirs() {
     let size: i64 = store.conn().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
     assert_eq!(size, 4096);
 }
+
+#[test]
+fn leads_by_row_number_take_any_number_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let ana = lead(&mut s, "Ana", "ana@x.io");
+    let bo = lead(&mut s, "Bo", "bo@x.io");
+    let seq = |s: &Store, id: &LeadId| leads::get(&s.db(), id).unwrap().seq;
+    // More row numbers than SQLite takes parameters in one statement (a long `lead list --limit`).
+    let mut seqs: Vec<i64> = (1_000_000..1_040_000).collect();
+    seqs.push(seq(&s, &bo));
+    seqs.insert(0, seq(&s, &ana));
+    let found = leads::by_seqs(&s.db(), &seqs).unwrap();
+    assert_eq!(found.iter().map(|l| l.first_name.as_str()).collect::<Vec<_>>(), ["Ana", "Bo"], "in the order asked");
+}

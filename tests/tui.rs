@@ -262,6 +262,43 @@ fn moving_a_card_across_the_kanban() {
 }
 
 #[test]
+fn back_from_a_lost_deal_reopens_it_and_never_marks_it_won() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    for _ in 0..12 {
+        t.keys("l");
+    }
+    let lost = t.app.kanban.selected_deal().expect("a lost deal in the demo").clone();
+    assert_eq!(lost.stage, "Lost");
+    t.keys("H");
+    let s = t.screen();
+    assert!(!s.contains("won? enter = yes"), "{s}");
+    assert!(s.contains("Reopen"), "{s}");
+}
+
+#[test]
+fn a_refresh_reads_everything_again_after_changes_made_elsewhere() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter");
+    let id = t.app.detail.lead.clone().unwrap().id;
+    let unread = t.app.inbox_counts.0;
+    // Another terminal removes the lead and logs a reply from someone else.
+    t.store
+        .write(|db| {
+            leadline::store::leads::remove(db, &id)?;
+            let other = leadline::store::leads::resolve(db, "carlos.chen.299@quartzlegal.example")?;
+            let mut reply = leadline::store::outreach::NewOutreach::new(other, leadline::domain::OutreachKind::Email);
+            reply.direction = leadline::domain::Direction::Inbound;
+            leadline::store::outreach::log(db, reply)
+        })
+        .unwrap();
+    t.keys("ctrl-r");
+    assert!(t.app.detail.lead.is_none(), "the removed lead is no longer shown");
+    assert!(t.screen().contains("not found"));
+    assert_eq!(t.app.inbox_counts.0, unread + 1, "the status line's counts are read again");
+}
+
+#[test]
 fn reordering_cards_within_a_column() {
     let (_d, mut t) = driver(160, 48);
     t.keys("2");

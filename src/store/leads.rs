@@ -237,21 +237,30 @@ pub fn find(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
 }
 
 /// Leads by internal row numbers (as the FTS index returns them), in the given order.
+/// Row numbers looked up in one query.
+const SEQS_PER_QUERY: usize = 1000;
+
 pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; seqs.len()].join(",");
-    // `+l.team_id`: the row numbers are the way in; with statistics saying most leads are one team's, the
-    // planner would otherwise walk that team's whole index (70 ms on a million leads instead of 1 ms).
-    let sql = format!(
-        "SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.seq IN ({marks}) AND +l.team_id = ? AND l.deleted_at IS NULL"
-    );
-    let mut args: Vec<&dyn ToSql> = seqs.iter().map(|s| s as &dyn ToSql).collect();
     let team = db.ctx.team_id.as_str();
-    args.push(&team);
-    let mut stmt = db.conn.prepare(&sql)?;
-    let mut rows: Vec<Lead> = stmt.query_map(params_from_iter(args), from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<Lead> = Vec::with_capacity(seqs.len());
+    // In slices, so a long list (`lead list --limit 40000`) stays under SQLite's limit on parameters.
+    for slice in seqs.chunks(SEQS_PER_QUERY) {
+        let marks = vec!["?"; slice.len()].join(",");
+        // `+l.team_id`: the row numbers are the way in; with statistics saying most leads are one team's, the
+        // planner would otherwise walk that team's whole index (70 ms on a million leads instead of 1 ms).
+        let sql = format!(
+            "SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.seq IN ({marks}) AND +l.team_id = ? AND l.deleted_at IS NULL"
+        );
+        let mut args: Vec<&dyn ToSql> = slice.iter().map(|s| s as &dyn ToSql).collect();
+        args.push(&team);
+        let mut stmt = db.conn.prepare_cached(&sql)?;
+        for row in stmt.query_map(params_from_iter(args), from_row)? {
+            rows.push(row?);
+        }
+    }
     let order: std::collections::HashMap<i64, usize> = seqs.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     rows.sort_by_key(|l| order.get(&l.seq).copied());
     Ok(rows)

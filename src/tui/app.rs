@@ -475,6 +475,9 @@ impl App {
                 self.theme = if self.theme.name == "dark" { Theme::light() } else { Theme::dark() };
                 return Vec::new();
             }
+            // Another terminal (or device) may have changed anything: everything is read again, the
+            // view in front now, the status line's counts and the other views when next shown.
+            Command::Refresh => return self.refresh_after_write(),
             Command::ViewLeads => return self.go(ViewId::Leads, true),
             Command::ViewPipeline => return self.go(ViewId::Pipeline, true),
             Command::ViewInbox => return self.go(ViewId::Inbox, true),

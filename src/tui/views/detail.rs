@@ -56,7 +56,13 @@ impl DetailView {
                 self.selected = self.selected.min(self.timeline.len().saturating_sub(1));
                 self.error = None;
             }
-            Err(e) => self.error = Some(e),
+            // Gone (removed from another terminal, or merged away): what was shown of it goes too, so
+            // nothing acts on a lead that is no longer there.
+            Err(e) => {
+                self.lead = None;
+                self.timeline.clear();
+                self.error = Some(e);
+            }
         }
     }
 

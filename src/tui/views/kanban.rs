@@ -183,7 +183,16 @@ impl KanbanView {
             Command::StagePrev | Command::StageNext => {
                 let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
                 let here = ctx.stages.index(&d.stage).unwrap_or(0);
-                let target = if cmd == Command::StageNext { here + 1 } else { here.wrapping_sub(1) };
+                let closing = |s: &String| *s == ctx.stages.won_stage || *s == ctx.stages.lost_stage;
+                let target = match cmd {
+                    Command::StageNext => here + 1,
+                    // Back from a closed deal (won or lost) is back into the pipeline, to its last open
+                    // stage, never from lost to won.
+                    _ if d.status != DealStatus::Open => {
+                        stages.iter().rposition(|s| !closing(s)).unwrap_or(here.wrapping_sub(1))
+                    }
+                    _ => here.wrapping_sub(1),
+                };
                 match stages.get(target) {
                     None => vec![Out::Toast("No stage further that way".into(), true)],
                     Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
