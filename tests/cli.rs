@@ -522,3 +522,20 @@ fn guards_hold_whichever_command_is_used() {
     let err = s.fails(&["deal", "add", "fay@x.io", "--title", "Typo", "--amount", "1..5"], 1);
     assert!(err.contains("separators"), "{err}");
 }
+
+#[test]
+fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "Fay", "--email", "fay@x.io"]);
+    s.ok(&["lead", "add", "--first-name", "Zed", "--email", "zed@x.io"]);
+    let deal = s.ok(&["deal", "add", "fay@x.io", "--title", "Pilot"]).trim().to_string();
+    let err = s.fails(&["task", "add", "zed@x.io", "--title", "t", "--due", "+1d", "--deal", &deal], 1);
+    assert!(err.contains("belongs to another lead"), "{err}");
+    s.ok(&["task", "add", "fay@x.io", "--title", "Call Fay", "--due", "+1d"]);
+    s.ok(&["lead", "rm", "fay@x.io"]);
+    assert!(!s.ok(&["task", "list", "--due", "all"]).contains("Call Fay"));
+    assert!(!s.ok(&["deal", "list"]).contains("Pilot"));
+    // A mistyped folder for the database is an error, not a new empty CRM.
+    let err = s.fails(&["--db", "/nonexistent-folder/x.db", "lead", "list"], 1);
+    assert!(err.contains("does not exist"), "{err}");
+}

@@ -161,7 +161,16 @@ pub fn clock_from_env() -> CliResult<Clock> {
 
 pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
     match &cli.db {
-        Some(p) => Ok(p.clone()),
+        // A database named on purpose lives in a folder that exists: a mistyped folder is an error, not a
+        // new empty CRM (the default folder is made on first use).
+        Some(p) => match p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) if !dir.is_dir() => Err(CliError::Io(format!(
+                "--db {}: folder {} does not exist (create it first, or check the path)",
+                p.display(),
+                dir.display()
+            ))),
+            _ => Ok(p.clone()),
+        },
         None => Paths::platform()
             .map(|p| p.database)
             .ok_or_else(|| CliError::Usage("no home directory found; pass --db PATH".into())),

@@ -19,11 +19,17 @@ pub fn safe(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push(' '),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c if c.is_control() || is_bidi_control(c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Characters that reorder the text after them (a right-to-left override would scramble the rest of a
+/// table row): shown escaped, like control characters.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
@@ -116,6 +122,7 @@ mod tests {
         assert_eq!(safe("a\u{1b}[31mred"), "a\\u{1b}[31mred");
         assert_eq!(safe("two\nlines"), "two\\nlines");
         assert_eq!(safe("emoji 🚀 عربى"), "emoji 🚀 عربى");
+        assert_eq!(safe("evil\u{202E}txt.exe"), "evil\\u{202e}txt.exe");
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub enum StoreError {
     Invalid(#[from] ValidationError),
     #[error("{what} not found: '{reference}'")]
     NotFound { what: &'static str, reference: String },
-    #[error("'{reference}' is ambiguous, it matches: {}; use an id or e-mail", candidates.join("; "))]
+    #[error("'{reference}' is ambiguous, it matches: {}; name one exactly (by id, or a lead or team member by e-mail)", candidates.join("; "))]
     Ambiguous { reference: String, candidates: Vec<String> },
     #[error("a lead with e-mail {email} already exists: {existing}")]
     DuplicateEmail { email: String, existing: String },

@@ -496,6 +496,22 @@ pub fn remove(db: &Db<'_>, id: &LeadId) -> Result<()> {
     db.conn
         .execute("UPDATE leads SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
     db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id.as_str()])?;
+    // Work still ahead with the lead goes with it (open tasks, open deals, meetings to come); what
+    // happened stays for the reports.
+    let now = db.now.0;
+    db.conn.execute(
+        "UPDATE tasks SET deleted_at = ?2, updated_at = ?2 WHERE lead_id = ?1 AND done_at IS NULL AND deleted_at IS NULL",
+        params![id.as_str(), now],
+    )?;
+    db.conn.execute(
+        "UPDATE deals SET deleted_at = ?2, updated_at = ?2 WHERE lead_id = ?1 AND status = 'open' AND deleted_at IS NULL",
+        params![id.as_str(), now],
+    )?;
+    db.conn.execute(
+        "UPDATE meetings SET deleted_at = ?2, updated_at = ?2
+         WHERE lead_id = ?1 AND attended IS NULL AND scheduled_at > ?2 AND deleted_at IS NULL",
+        params![id.as_str(), now],
+    )?;
     db.emit(Change::LeadRemoved(id.clone()));
     Ok(())
 }

@@ -85,9 +85,9 @@ pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>)
     // Whether someone came is known once the meeting has begun.
     if m.scheduled_at.0 > db.now.0 + super::outreach::CLOCK_SLACK_MS {
         return Err(ValidationError::new(
-            "attended",
+            "meeting",
             m.scheduled_at.to_rfc3339(),
-            "the meeting has not happened yet; mark it once it has",
+            "has not happened yet; mark it attended or a no-show once it has",
         )
         .into());
     }

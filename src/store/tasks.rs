@@ -91,6 +91,12 @@ pub fn add(db: &Db<'_>, new: NewTask) -> Result<TaskId> {
     if let Some(l) = &new.lead {
         leads::get(db, l)?;
     }
+    if let Some(d) = &new.deal {
+        let deal = super::deals::get(db, d)?;
+        if new.lead.as_ref().is_some_and(|l| *l != deal.lead_id) {
+            return Err(StoreError::Refused(format!("deal '{}' belongs to another lead", deal.title)));
+        }
+    }
     if let Some(key) = &new.dedupe_key {
         let existing: Option<String> = db
             .conn
