@@ -195,6 +195,24 @@ fn a_lead_with_long_values_still_shows_its_notes_at_80x24() {
 }
 
 #[test]
+fn a_tall_window_shows_a_long_note_whole_line_by_line() {
+    let (_d, mut t) = driver(160, 48);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let note = "Met at the Berlin SaaS conference; interested in the enterprise plan for all of their regional offices.\nCall after 5pm.\nBudget approved in Q3.";
+    t.store
+        .write(|db| {
+            let patch = leadline::store::leads::LeadPatch { notes: Some(note.into()), ..Default::default() };
+            leadline::store::leads::update(db, &id, patch)
+        })
+        .unwrap();
+    t.keys("ctrl-r enter");
+    let s = t.screen();
+    for part in ["Met at the Berlin", "regional offices.", "Call after 5pm.", "Budget approved in Q3."] {
+        assert!(s.contains(part), "{part}: {s}");
+    }
+}
+
+#[test]
 fn the_selection_stays_on_the_lead_a_write_moves() {
     // More leads than the window holds: from the end, the lead's new place is outside the held rows.
     let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());

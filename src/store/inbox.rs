@@ -22,10 +22,13 @@ pub struct InboxItem {
     pub read_at: Option<Timestamp>,
     pub handled_at: Option<Timestamp>,
     pub assigned_to: Option<String>,
+    /// Whether the lead must not be contacted (opted out or forgotten), so a reply can say so first.
+    pub lead_do_not_contact: bool,
 }
 
 const INBOX_COLUMNS: &str = "i.id, i.kind, i.lead_id, trim(l.first_name || ' ' || l.last_name), i.channel,
-    i.outreach_id, i.connector, i.title, i.body, i.received_at, i.read_at, i.handled_at, i.assigned_to";
+    i.outreach_id, i.connector, i.title, i.body, i.received_at, i.read_at, i.handled_at, i.assigned_to,
+    ifnull(l.do_not_contact, 0)";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
     Ok(InboxItem {
@@ -42,6 +45,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
         read_at: r.get::<_, Option<i64>>(10)?.map(Timestamp),
         handled_at: r.get::<_, Option<i64>>(11)?.map(Timestamp),
         assigned_to: r.get(12)?,
+        lead_do_not_contact: r.get(13)?,
     })
 }
 

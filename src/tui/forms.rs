@@ -82,11 +82,7 @@ fn names<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
 
 pub fn log_outreach(lead: &Lead) -> Form {
     let mut f = Form::new(
-        if lead.do_not_contact {
-            format!("Log outreach · {} · ⊘ opted out", lead.name())
-        } else {
-            format!("Log outreach · {}", lead.name())
-        },
+        format!("Log outreach · {}{}", lead.name(), if lead.do_not_contact { OPTED_OUT } else { "" }),
         Purpose::LogOutreach { lead: lead.id.clone() },
         vec![
             Field::choice("Kind", names(&OutreachKind::ALL, OutreachKind::as_str), "email"),
@@ -120,9 +116,13 @@ pub fn kind_changed(form: &mut Form, lead: Option<&Lead>) {
     }
 }
 
-pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind) -> Form {
+/// What a form's title adds for a lead who must not be contacted.
+const OPTED_OUT: &str = " · ⊘ opted out";
+
+pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind, opted_out: bool) -> Form {
+    let marker = if opted_out { OPTED_OUT } else { "" };
     Form::new(
-        format!("Reply by {} · {lead_name}", kind.as_str()),
+        format!("Reply by {} · {lead_name}{marker}", kind.as_str()),
         Purpose::Reply { item, lead, kind },
         vec![
             Field::text("Value", "", &format!("{} — empty: where the message came from", kind.value_name())),

@@ -91,8 +91,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
             if !f.is_empty() {
                 parts.push(f.trim_start_matches("· ").to_string());
             }
-            if let Some(t) = w.total_label() {
-                parts.push(format!("{t} leads"));
+            if let Some(t) = w.leads_label() {
+                parts.push(t);
             }
         }
         ViewId::Detail => {

@@ -77,6 +77,12 @@ impl LeadWindow {
     }
 
     /// "1,234" or, for a search with more matches than are counted, "10,000+".
+    /// "1 lead", "12 leads", "10,000+ leads".
+    pub fn leads_label(&self) -> Option<String> {
+        let label = self.total_label()?;
+        Some(if self.exact_total() == Some(1) { format!("{label} lead") } else { format!("{label} leads") })
+    }
+
     pub fn total_label(&self) -> Option<String> {
         let t = self.total?;
         Some(match self.exact_total() {

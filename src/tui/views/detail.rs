@@ -174,30 +174,37 @@ impl DetailView {
         ];
         let label_w = if area.width >= 40 { 14 } else { 10 };
         let room = (area.width as usize).saturating_sub(label_w + 3);
-        // A value too long for its line goes on to the next ones, broken between words (an e-mail address
-        // is not cut short where three lines hold it); past that it is cut with "…".
+        // A value too long for its line goes on to the next ones, broken between words, and a note keeps
+        // its own lines. When the pane has room every line shows; when not, each value keeps three lines
+        // (an e-mail address is not cut short where three lines hold it) and is cut with "…" past that.
         const VALUE_LINES: usize = 3;
-        let groups: Vec<(bool, Vec<Line>)> = fields
-            .into_iter()
-            .map(|(k, v)| {
-                let chunks = wrap_to(&v.replace('\n', " ⏎ "), room, VALUE_LINES);
-                let label =
-                    |i: usize| if i == 0 { format!("{:>label_w$} ", fit(k, label_w)) } else { " ".repeat(label_w + 1) };
-                let mut lines: Vec<Line> = chunks
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, chunk)| Line::from(vec![Span::styled(label(i), theme.muted()), Span::raw(chunk)]))
-                    .collect();
-                if lines.is_empty() {
-                    lines.push(Line::from(Span::styled(label(0), theme.muted())));
-                }
-                (v == "—", lines)
-            })
-            .collect();
-        // On a short terminal the empty fields give way first, so the ones that say something (the notes
-        // last of all) stay in sight; what still does not fit is said to be there.
         let rows = area.height.saturating_sub(2) as usize;
+        let build = |max_lines: usize| -> Vec<(bool, Vec<Line>)> {
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    let chunks: Vec<String> =
+                        v.lines().flat_map(|line| wrap_to(line, room, max_lines)).take(max_lines).collect();
+                    let label = |i: usize| {
+                        if i == 0 { format!("{:>label_w$} ", fit(k, label_w)) } else { " ".repeat(label_w + 1) }
+                    };
+                    let mut lines: Vec<Line> = chunks
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, chunk)| Line::from(vec![Span::styled(label(i), theme.muted()), Span::raw(chunk)]))
+                        .collect();
+                    if lines.is_empty() {
+                        lines.push(Line::from(Span::styled(label(0), theme.muted())));
+                    }
+                    (v == "—", lines)
+                })
+                .collect()
+        };
         let total = |g: &[(bool, Vec<Line>)]| g.iter().map(|(_, l)| l.len()).sum::<usize>();
+        let whole = build(rows.max(1));
+        let groups = if total(&whole) <= rows { whole } else { build(VALUE_LINES) };
+        // On a short terminal the empty fields give way first, so the ones that say something stay in
+        // sight; what still does not fit is said to be there.
         let groups: Vec<(bool, Vec<Line>)> =
             if total(&groups) > rows { groups.into_iter().filter(|(empty, _)| !empty).collect() } else { groups };
         let mut lines: Vec<Line> = groups.into_iter().flat_map(|(_, l)| l).collect();

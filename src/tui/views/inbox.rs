@@ -135,9 +135,17 @@ impl InboxView {
                 None => Vec::new(),
             },
             Command::Reply => match self.selected_item() {
-                Some(InboxItem { id, lead_id: Some(lead), channel: Some(kind), lead_name, .. }) => {
+                Some(InboxItem {
+                    id,
+                    lead_id: Some(lead),
+                    channel: Some(kind),
+                    lead_name,
+                    lead_do_not_contact,
+                    ..
+                }) => {
                     let name = lead_name.clone().unwrap_or_default();
-                    vec![Out::Form(forms::reply(id.clone(), LeadId(lead.clone()), &name, *kind))]
+                    let form = forms::reply(id.clone(), LeadId(lead.clone()), &name, *kind, *lead_do_not_contact);
+                    vec![Out::Form(form)]
                 }
                 Some(_) => vec![Out::Toast("A notice has no channel to reply on; open the lead (enter)".into(), true)],
                 None => Vec::new(),

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Out, queries, thousands};
 use crate::domain::time::ago;
@@ -202,7 +202,7 @@ pub fn draw_lead_table(
     let offset = visible_offset(w.offset, w.selected, height);
     let position = match (w.selected_abs(), w.total_label()) {
         (Some(i), Some(t)) if w.total.is_some_and(|n| n > 0) => format!(" {} of {t} ", thousands(i + 1)),
-        (_, Some(t)) => format!(" {t} leads "),
+        (_, Some(_)) => format!(" {} ", w.leads_label().unwrap_or_default()),
         _ => " … ".to_string(),
     };
     let border = if focused { theme.focused_border() } else { theme.border() };
@@ -299,6 +299,7 @@ pub fn draw_lead_table(
     if let Some(n) = note
         && inner.height > 0
     {
-        frame.render_widget(Paragraph::new(Span::styled(n, theme.muted())), inner);
+        // Wrapped: the narrow pane of the scoring view shows the whole note too.
+        frame.render_widget(Paragraph::new(Span::styled(n, theme.muted())).wrap(Wrap { trim: true }), inner);
     }
 }
