@@ -194,6 +194,10 @@ pub fn edit_lead(lead: &Lead) -> Form {
             Field::text("Phone", o(&lead.phone), ""),
             Field::text("Company", o(&lead.company), ""),
             Field::text("Title", o(&lead.title), ""),
+            // What the profile-match score reads ([scoring.profile] in the config).
+            Field::text("Industry", o(&lead.industry), "e.g. saas, ecommerce"),
+            Field::text("Size", o(&lead.company_size), "employees, e.g. 11-50"),
+            Field::text("Interest", o(&lead.product_interest), "what they would buy"),
             Field::text("Source", o(&lead.source), "linkedin, email, referral, platform, web, import"),
             Field::text("Tags", lead.tags.join(", "), "comma-separated"),
             Field::choice("Lifecycle", names(&Lifecycle::ALL, Lifecycle::as_str), &lead.lifecycle),
@@ -378,6 +382,9 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
         company: changed("Company", &o(&lead.company)),
         title: changed("Title", &o(&lead.title)),
         source: changed("Source", &o(&lead.source)),
+        industry: changed("Industry", &o(&lead.industry)),
+        company_size: changed("Size", &o(&lead.company_size)),
+        product_interest: changed("Interest", &o(&lead.product_interest)),
         owner: changed("Owner", &o(&lead.owner)),
         notes: changed("Notes", &o(&lead.notes)),
         lifecycle: match changed("Lifecycle", &lead.lifecycle) {
