@@ -655,9 +655,9 @@ impl App {
             }
             Err(e) => {
                 if form_waiting && let Some(Popup::Form(f)) = &mut self.popup {
-                    // Keep the rep's input; say what was wrong.
+                    // Keep the rep's input; say what was wrong, in the form's own words.
                     f.waiting = None;
-                    f.error = Some(e.clone());
+                    f.error = Some(forms::error_for(f, &e, self.ctx.tz));
                 }
                 self.toast(e, true);
                 Vec::new()

@@ -395,3 +395,42 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
         ..Default::default()
     })
 }
+
+/// A save's error as the form's reader sees it: the field named by the form's own label (the store names
+/// it as the data does), and a time in the team's zone rather than as stored.
+pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
+    const LABELS: [(&str, &str); 4] =
+        [("occurred_at", "When"), ("until", "Until"), ("due", "Due"), ("amount", "Amount")];
+    let mut out = error.to_string();
+    for (field, label) in LABELS {
+        if let Some(rest) = out.strip_prefix(&format!("{field}:"))
+            && form.fields.iter().any(|f| f.label == label)
+        {
+            out = format!("{label}:{rest}");
+            break;
+        }
+    }
+    // The value a validation error quotes last, when it is a stored time.
+    if let Some(open) = out.rfind("('")
+        && let Some(quoted) = out[open + 2..].strip_suffix("')")
+        && let Ok(t) = chrono::DateTime::parse_from_rfc3339(quoted)
+    {
+        let local = crate::domain::Timestamp(t.timestamp_millis()).local(tz);
+        out = format!("{}('{local}')", &out[..open]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_form_field_and_show_local_time() {
+        let form = snooze(TaskId("t".into()), "Call Ana");
+        let tz = crate::domain::time::parse_tz("Europe/Madrid").unwrap();
+        let e = error_for(&form, "until: must be in the future ('2026-11-24T09:00:00Z')", tz);
+        assert_eq!(e, "Until: must be in the future ('2026-11-24 10:00')");
+        assert_eq!(error_for(&form, "title: must not be empty ('')", tz), "title: must not be empty ('')");
+    }
+}
