@@ -425,3 +425,19 @@ fn a_churn_is_an_event_once_and_never_brings_back_an_opted_out_customer() {
     let reach_out: Vec<String> = crm.tasks(5).iter().map(|t| t["lead_name"].as_str().unwrap().to_string()).collect();
     assert_eq!(reach_out, ["Cas"], "one task, for the one churn that brings a lead back");
 }
+
+#[test]
+fn every_command_shows_the_score_as_of_now() {
+    let crm = Crm::new("");
+    crm.ok(0, &["lead", "add", "--first-name", "Hal", "--email", "hal@x.io"]);
+    crm.ok(0, &["log", "email", "hal@x.io"]);
+    let shown = |hour: i64| crm.json(hour, &["lead", "show", "hal@x.io", "--json"])["lead"]["score"].clone();
+    let active = shown(1);
+    // Nine days later "active in the last 7 days" no longer holds, whatever command shows the score.
+    let later = 9 * 24;
+    let listed = crm.json(later, &["lead", "list", "--json"])[0]["score"].clone();
+    let explained = crm.json(later, &["score", "hal@x.io", "--json"])["score"].clone();
+    assert_eq!(listed, explained);
+    assert_eq!(shown(later), explained);
+    assert_ne!(active, explained, "the score moved with the clock");
+}

@@ -179,6 +179,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 after: None,
                 limit: a.limit,
             };
+            env.fresh_scores()?;
             let rows = leads::list(&env.store.db(), &query)?;
             if a.json {
                 return print_json(&rows);
@@ -186,6 +187,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             print_lead_table(&env.store.db(), &rows)?;
         }
         LeadCmd::Show { lead, json } => {
+            env.fresh_scores()?;
             let db = env.store.db();
             let id = leads::resolve(&db, &lead)?;
             let lead = leads::get(&db, &id)?;

@@ -74,6 +74,7 @@ pub struct SearchArgs {
 }
 
 pub fn search(env: &mut Env, a: SearchArgs) -> CliResult {
+    env.fresh_scores()?;
     let found = fts::search(&env.store.db(), &a.query, a.limit)?;
     if a.json {
         return print_json(&found);

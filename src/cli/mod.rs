@@ -129,6 +129,24 @@ impl Env {
         self.store.now()
     }
 
+    /// Scores as of now before a command shows them: the time-based terms ("active in the last 7 days",
+    /// overdue tasks) move with the clock, so the few leads whose terms changed since the last refresh are
+    /// rescored first, as `automate run` and the TUI's timer do. At most once a minute; a database that
+    /// cannot be written (a read-only copy) shows its scores as stored.
+    pub fn fresh_scores(&mut self) -> CliResult {
+        const AT_MOST_EVERY_MS: i64 = 60_000;
+        let now = self.now();
+        let last = crate::scoring::facts::refreshed_at(&self.store.db())?;
+        if last.is_some_and(|t| (0..AT_MOST_EVERY_MS).contains(&(now.0 - t.0))) {
+            return Ok(());
+        }
+        let (scorer, _) = crate::engine::rules(&self.config)?;
+        if let Err(e) = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer)) {
+            tracing::warn!(error = %e, "scores shown as stored");
+        }
+        Ok(())
+    }
+
     /// Parses a time as typed, in the team's zone.
     pub fn time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
         parse_time(input, self.now(), self.store.ctx().tz)

@@ -59,6 +59,7 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
         println!("rescored {} leads ({} changed) in {:.2}s", done.leads, done.changed, started.elapsed().as_secs_f64());
         return Ok(());
     }
+    env.fresh_scores()?;
     let db = env.store.db();
     let sql = FactsSql::new(&scorer.stages);
     if let Some(reference) = &a.lead {

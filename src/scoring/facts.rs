@@ -396,6 +396,8 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
     write_all(db, &changes)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
+    // Every lead is scored as of now, the time-based terms too.
+    mark_refreshed(db.conn, db.ctx.team_id.as_str(), now)?;
     Ok(Recomputed { leads, changed: changes.len() })
 }
 
@@ -416,11 +418,7 @@ const REFRESHED_KEY: &str = "scores_refreshed_at";
 /// Returns how many leads were looked at.
 pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
     let team = db.ctx.team_id.as_str();
-    let last: Option<i64> = db
-        .conn
-        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
-        .query_row(params![team, REFRESHED_KEY], |r| r.get(0))
-        .optional()?;
+    let last = refreshed_at(db)?.map(|t| t.0);
     let now = db.now.0;
     let looked = match last {
         None => recompute(db, scorer)?.leads,
@@ -485,6 +483,16 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
     };
     mark_refreshed(db.conn, team, now)?;
     Ok(looked)
+}
+
+/// When every lead of the team was last scored as of the clock (None: never).
+pub fn refreshed_at(db: &Db<'_>) -> Result<Option<Timestamp>> {
+    Ok(db
+        .conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![db.ctx.team_id.as_str(), REFRESHED_KEY], |r| r.get(0))
+        .optional()?
+        .map(Timestamp))
 }
 
 /// Records that every lead of the team was scored as of `at` (the time-based terms included).
