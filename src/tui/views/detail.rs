@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Out;
 use crate::domain::time::ago;
@@ -228,7 +228,13 @@ impl DetailView {
         if let Some(e) = self.timeline.get(self.selected) {
             let text = format!("{}  {}", e.at().local(ctx.tz), timeline::describe(e, ctx.tz));
             let block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), whole);
+            // As many lines as the box holds, the last ending in "…" when there is more.
+            let room = whole.width.saturating_sub(2) as usize;
+            let lines: Vec<Line> = wrap_to(&text.replace('\n', " ⏎ "), room, whole.height.saturating_sub(2) as usize)
+                .into_iter()
+                .map(Line::from)
+                .collect();
+            frame.render_widget(Paragraph::new(lines).block(block), whole);
         }
         let height = area.height.saturating_sub(2) as usize;
         let offset = visible_offset(self.offset, self.selected, height);

@@ -211,13 +211,15 @@ impl InboxView {
             lines.push(Line::from(Span::styled(msg, theme.muted())));
         }
         let listed = self.items.iter().filter(|i| i.handled_at.is_none()).count() as i64;
-        let shown =
-            if to_handle > listed { format!(" (newest {} shown)", super::thousands(listed)) } else { String::new() };
-        let title = format!(
-            " Inbox · {} to handle{shown}{} ",
-            super::thousands(to_handle.max(listed)),
-            if self.show_handled { " · showing handled" } else { "" }
-        );
+        // With handled items shown the list mixes both, so it says how many it holds of either kind.
+        let shown = if self.show_handled {
+            format!(" · newest {} shown, handled ones too", super::thousands(self.items.len() as i64))
+        } else if to_handle > listed {
+            format!(" (newest {} shown)", super::thousands(listed))
+        } else {
+            String::new()
+        };
+        let title = format!(" Inbox · {} to handle{shown} ", super::thousands(to_handle.max(listed)));
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())

@@ -5,7 +5,12 @@ use std::sync::Arc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::tui::widgets::wrap_hanging;
+
+/// Where a rule's name starts in the explanation (" +2 ✓ name"): its continuation lines start there.
+const RULE_NAME_COLUMN: usize = 6;
 
 use super::{Out, queries};
 use crate::domain::LeadId;
@@ -149,10 +154,23 @@ impl ScoringView {
             .border_type(BorderType::Rounded)
             .border_style(theme.border())
             .title(Span::styled(title, theme.title()));
+        // A long condition wraps under itself, keeping its indent, so the rules stay readable in a narrow pane.
+        let room = right.width.saturating_sub(2) as usize;
         let lines: Vec<Line> = lines
             .into_iter()
-            .map(|(text, muted)| if muted { Line::styled(text, theme.muted()) } else { Line::from(text) })
+            .flat_map(|(text, muted)| {
+                // A rule's line (" +2 ✓ name") goes on under its name, past the weight and the mark; a
+                // condition's line under itself.
+                let indent = text.len() - text.trim_start_matches(' ').len();
+                let marked = text.split_whitespace().nth(1).is_some_and(|m| m == "✓" || m == "✗");
+                let hang = if marked { RULE_NAME_COLUMN } else { indent };
+                let mut out = wrap_hanging(text.trim_end(), room, hang, usize::MAX);
+                if out.is_empty() {
+                    out.push(String::new());
+                }
+                out.into_iter().map(move |l| if muted { Line::styled(l, theme.muted()) } else { Line::from(l) })
+            })
             .collect();
-        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), right);
+        frame.render_widget(Paragraph::new(lines).block(block), right);
     }
 }

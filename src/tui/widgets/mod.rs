@@ -58,11 +58,17 @@ pub fn fit_end(s: &str, w: usize) -> String {
 /// `s` in lines of at most `w` display columns, broken after a space where a line has one (else inside
 /// the word), at most `max` lines, the last ending with an ellipsis when text is left over.
 pub fn wrap_to(s: &str, w: usize, max: usize) -> Vec<String> {
+    wrap_hanging(s, w, 0, max)
+}
+
+/// `wrap_to`, with every line after the first indented by `hang` columns (still within `w`).
+pub fn wrap_hanging(s: &str, w: usize, hang: usize, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
-    let w = w.max(1);
     let mut lines: Vec<String> = Vec::new();
     let mut rest: Vec<char> = s.chars().collect();
     while !rest.is_empty() && lines.len() < max {
+        let pad = if lines.is_empty() { 0 } else { hang.min(w / 2) };
+        let w = w.saturating_sub(pad).max(1);
         // How many characters fit in `w` columns.
         let mut used = 0;
         let mut take = 0;
@@ -76,15 +82,15 @@ pub fn wrap_to(s: &str, w: usize, max: usize) -> Vec<String> {
         }
         let take = take.max(1);
         if take < rest.len() && lines.len() + 1 == max {
-            lines.push(fit(&rest.iter().collect::<String>(), w));
+            lines.push(format!("{}{}", " ".repeat(pad), fit(&rest.iter().collect::<String>(), w)));
             return lines;
         }
-        // Break after the last space of the line, unless that leaves it nearly empty.
+        // Break after the last space of the line, unless that leaves it less than a third full.
         let cut = match rest[..take].iter().rposition(|c| *c == ' ') {
-            Some(space) if take < rest.len() && space + 1 >= take / 2 => space + 1,
+            Some(space) if take < rest.len() && space + 1 >= take / 3 => space + 1,
             _ => take,
         };
-        lines.push(rest[..cut].iter().collect::<String>().trim_end().to_string());
+        lines.push(format!("{}{}", " ".repeat(pad), rest[..cut].iter().collect::<String>().trim_end()));
         rest.drain(..cut);
     }
     lines
@@ -101,6 +107,10 @@ mod tests {
         assert_eq!(wrap_to("alvaro.chen.4922@juniperhealth.example", 16, 2), ["alvaro.chen.4922", "@juniperhealth.…"]);
         assert_eq!(wrap_to("short", 10, 3), ["short"]);
         assert!(wrap_to("", 10, 3).is_empty());
+        assert_eq!(
+            wrap_hanging(" +1 ✓ active in the last 7 days", 20, 6, 9),
+            [" +1 ✓ active in the", "      last 7 days"]
+        );
         assert_eq!(fit_end("ana lopez madrid", 8), "… madrid");
         assert_eq!(fit_end("東京データ", 5), "…ータ");
         assert_eq!(fit_end("ana", 8), "ana");
