@@ -535,6 +535,11 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
     s.ok(&["lead", "rm", "fay@x.io"]);
     assert!(!s.ok(&["task", "list", "--due", "all"]).contains("Call Fay"));
     assert!(!s.ok(&["deal", "list"]).contains("Pilot"));
+    // A task to message an opted-out lead is kept, with a warning.
+    s.ok(&["privacy", "opt-out", "zed@x.io", "--reason", "asked"]);
+    let out = s.cmd().args(["task", "add", "zed@x.io", "--title", "Bump Zed", "--due", "+1d"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must not be contacted"));
     // A mistyped folder for the database is an error, not a new empty CRM.
     let err = s.fails(&["--db", "/nonexistent-folder/x.db", "lead", "list"], 1);
     assert!(err.contains("does not exist"), "{err}");

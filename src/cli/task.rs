@@ -58,6 +58,14 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             let id = env.store.write(|db| {
                 let lead = a.lead.as_deref().map(|l| leads::resolve(db, l)).transpose()?;
                 let deal = a.deal.as_deref().map(|d| deals::resolve(db, d)).transpose()?;
+                // A task to message someone who must not be contacted is kept (the rep may mean to check
+                // first), but the rep hears about it.
+                if matches!(kind, crate::domain::TaskKind::Bump | crate::domain::TaskKind::FollowUp)
+                    && let Some(l) = &lead
+                    && let Some(why) = crate::io::privacy::contact_warning(db, l)?
+                {
+                    eprintln!("warning: {why}");
+                }
                 tasks::add(db, NewTask { kind, lead, deal, ..NewTask::manual(a.title, due) })
             })?;
             println!("{id}");
