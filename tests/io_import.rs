@@ -546,6 +546,113 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     assert_eq!(times(&s), ["2025-12-01T09:00:00Z", "2025-12-08T10:00:00Z"]);
 }
 
+#[test]
+fn a_cancelled_invitation_never_drops_the_meeting_of_the_one_that_replaced_it_and_exdates_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let calendar = |name: &str, events: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")).unwrap();
+        path
+    };
+    let event = |uid: &str, start: &str, extra: &str| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Call\r\nDTSTART:{start}\r\n{extra}ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\n"
+        )
+    };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let times = |s: &Store| {
+        let mut t: Vec<String> =
+            meetings::for_lead(&s.db(), &bob.id).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
+        t.sort();
+        t
+    };
+    // "Cancel and send a new invitation" for the same slot, in either order (one slot per order).
+    for (i, pair) in [("new", "old"), ("old", "new")].into_iter().enumerate() {
+        let slot = format!("2025120{}T100000Z", i + 1);
+        let both = [pair.0, pair.1]
+            .map(|uid| event(&format!("{uid}-{i}"), &slot, if uid == "old" { "STATUS:CANCELLED\r\n" } else { "" }))
+            .concat();
+        import_file(&mut s, &calendar(&format!("swap{i}.ics"), &both), &opts).unwrap();
+        assert_eq!(times(&s).len(), i + 1, "order {pair:?}: {:?}", times(&s));
+    }
+    // One occurrence deleted from a series (EXDATE) drops its meeting on the next import.
+    let weekly = "RRULE:FREQ=WEEKLY;COUNT=3\r\n";
+    import_file(&mut s, &calendar("series.ics", &event("sync", "20251208T090000Z", weekly)), &opts).unwrap();
+    assert_eq!(times(&s).len(), 5);
+    let less = format!("{weekly}EXDATE:20251215T090000Z\r\n");
+    import_file(&mut s, &calendar("series2.ics", &event("sync", "20251208T090000Z", &less)), &opts).unwrap();
+    assert_eq!(
+        times(&s),
+        ["2025-12-01T10:00:00Z", "2025-12-02T10:00:00Z", "2025-12-08T09:00:00Z", "2025-12-22T09:00:00Z"]
+    );
+}
+
+#[test]
+fn a_row_the_lead_cannot_take_is_rejected_and_the_rest_of_the_file_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let first = dir.path().join("a.csv");
+    std::fs::write(&first, "First Name,Last Name,Email\nAna,Lopez,ana@example.com\nBob,Stone,bob@example.com\n")
+        .unwrap();
+    import_file(&mut s, &first, &ImportOptions::default()).unwrap();
+    // Ana marked churned by another CRM; Bob contacted in 2030 (a typo); Yan new.
+    let second = dir.path().join("b.csv");
+    std::fs::write(
+        &second,
+        "First Name,Last Name,Email,Lifecycle,Last Activity Date\nAna,Lopez,ana@example.com,churned,\nBob,Stone,bob@example.com,,2030-01-01\nYan,Prof,yan@example.com,,\n",
+    )
+    .unwrap();
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let r = import_file(&mut s, &second, &update).unwrap();
+    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects[0].line, 3);
+    assert!(r.rejects[0].reason.contains("in the future"), "{}", r.rejects[0].reason);
+    assert_eq!(lead(&s, "ana@example.com").lifecycle, "churned", "history from another CRM is taken as it is");
+    assert_eq!(lead(&s, "yan@example.com").first_name, "Yan");
+}
+
+#[test]
+fn forget_finds_the_person_in_rejected_json_records_and_closes_their_bumps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead {
+                    first_name: "Ana".into(),
+                    last_name: "Lopez".into(),
+                    phone: Some("+34 600 11 22 33".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let path = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &path,
+        "{\"first_name\":\"Ana\",\"last_name\":\"Lopez\",\"score\":40,\"do_not_contact\":\"maybe\"}\n\
+         {\"first_name\":\"A.\",\"phone\":\"600-11-22-33\",\"notes\":\"call 2 times\",\"score\":\"x\"}\n\
+         {\"first_name\":\"Other\",\"score\":\"x\"}\n",
+    )
+    .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    s.write(|db| {
+        let mut bump = leadline::store::tasks::NewTask::manual("Bump Ana", ts("2025-12-01T09:00:00Z"));
+        bump.lead = Some(ana.clone());
+        bump.kind = leadline::domain::TaskKind::Bump;
+        leadline::store::tasks::add(db, bump)
+    })
+    .unwrap();
+    s.write(|db| privacy::forget(db, &ana, None)).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM import_rejects"), 1, "only the other person's record stays");
+    assert_eq!(count(&s, "SELECT count(*) FROM tasks WHERE done_at IS NULL AND deleted_at IS NULL"), 0);
+}
+
 fn export_all(s: &Store, format: ExportFormat) -> Vec<String> {
     [Object::Leads, Object::Outreach, Object::Meetings, Object::Deals, Object::Tasks]
         .into_iter()
@@ -1381,13 +1488,25 @@ fn json_fields_of_the_wrong_type_are_rejects_and_opt_outs_read_as_in_csv() {
 {"first_name":"G","email":"g@x.io","score":1e308}
 {"first_name":"H","email":"h@x.io","tags":[1]}
 {"first_name":"I\u0000J","email":"i@x.io"}
+{"first_name":7,"email":"bad","score":"abc"}
 "#,
     )
     .unwrap();
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!(r.counts.leads.created, 5, "{:?}", r.rejects);
     let rejected: Vec<(u64, Option<&str>)> = r.rejects.iter().map(|x| (x.line, x.column.as_deref())).collect();
-    assert_eq!(rejected, [(5, Some("do_not_contact")), (6, Some("first_name")), (7, Some("score")), (8, Some("tags"))]);
+    assert_eq!(
+        rejected,
+        [
+            (5, Some("do_not_contact")),
+            (6, Some("first_name")),
+            (7, Some("score")),
+            (8, Some("tags")),
+            (10, Some("first_name"))
+        ]
+    );
+    let every = &r.rejects[4].reason;
+    assert!(every.contains("; and 'score'") && every.contains("; and 'email'"), "every problem at once: {every}");
     for (email, opted_out) in [("a@x.io", true), ("b@x.io", true), ("c@x.io", true), ("d@x.io", false)] {
         assert_eq!(lead(&s, email).do_not_contact, opted_out, "{email}");
     }

@@ -205,7 +205,19 @@ pub fn churn(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<()> {
 /// `leads::update`, where a customer marked churned is a churn as `churn` records it (so the churn rules
 /// run, once). Every edit of a lead from the CLI or the TUI goes through here.
 pub fn edit(db: &Db<'_>, lead: &LeadId, mut patch: LeadPatch) -> Result<leads::Lead> {
-    if patch.lifecycle == Some(Lifecycle::Churned) && leads::get(db, lead)?.lifecycle == Lifecycle::Customer.as_str() {
+    // Only a customer churns. (An import may bring a lead marked churned: that is history, not an edit.)
+    let current = leads::get(db, lead)?;
+    let was = current.lifecycle.as_str();
+    if patch.lifecycle == Some(Lifecycle::Churned)
+        && was != Lifecycle::Customer.as_str()
+        && was != Lifecycle::Churned.as_str()
+    {
+        return Err(StoreError::Refused(format!(
+            "{} is not a customer (lifecycle is {was}); only a customer churns",
+            current.name()
+        )));
+    }
+    if patch.lifecycle == Some(Lifecycle::Churned) && was == Lifecycle::Customer.as_str() {
         patch.lifecycle = None;
         if !patch.is_empty() {
             leads::update(db, lead, patch)?;

@@ -72,7 +72,8 @@ pub struct ImportArgs {
 
 pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     if let Some(out) = &a.rejects {
-        if let Some(why) = paths::clobbers(out, Some(env.store.path()), &[&a.file]) {
+        let config = env.config_file.clone().unwrap_or_default();
+        if let Some(why) = paths::clobbers(out, Some(env.store.path()), &[&a.file, &config]) {
             return Err(CliError::Usage(format!("--rejects: {why}")));
         }
         // Known before the import, not after it has committed.
@@ -273,7 +274,8 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     };
     match &a.out {
         Some(path) => {
-            if let Some(why) = paths::clobbers(path, Some(env.store.path()), &[]) {
+            let config = env.config_file.clone().unwrap_or_default();
+            if let Some(why) = paths::clobbers(path, Some(env.store.path()), &[&config]) {
                 return Err(CliError::Usage(format!("--out: {why}")));
             }
             let cannot = |e: &dyn std::fmt::Display| CliError::Io(format!("cannot write {}: {e}", path.display()));

@@ -121,6 +121,8 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 /// What every command needs: the loaded config and the open store.
 pub struct Env {
     pub config: Config,
+    /// Where the config came from (a file no output may overwrite).
+    pub config_file: Option<PathBuf>,
     pub store: Store,
 }
 
@@ -141,6 +143,11 @@ impl Env {
             return Ok(());
         }
         let (scorer, _) = crate::engine::rules(&self.config)?;
+        // Rules that count days rescore every lead as the clock moves: too much for a read, so those
+        // scores move with `automate run` and the TUI's timer.
+        if scorer.per_time_based() {
+            return Ok(());
+        }
         if let Err(e) = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer)) {
             tracing::warn!(error = %e, "scores shown as stored");
         }
@@ -156,13 +163,15 @@ impl Env {
 
 /// Loads the config layers: an explicit `--config` must exist; the default location may not.
 pub fn load_config(cli: &Cli) -> CliResult<Config> {
-    match &cli.config {
-        Some(path) => Ok(Config::load(Some(path), true)?),
-        None => {
-            let default = Paths::platform().map(|p| p.config_file);
-            Ok(Config::load(default.as_deref(), false)?)
-        }
+    match config_path(cli) {
+        Some(path) => Ok(Config::load(Some(&path), cli.config.is_some())?),
+        None => Ok(Config::load(None, false)?),
     }
+}
+
+/// The config file in use: the one named, else the platform's.
+pub fn config_path(cli: &Cli) -> Option<PathBuf> {
+    cli.config.clone().or_else(|| Paths::platform().map(|p| p.config_file))
 }
 
 /// The clock: the system's, unless `LEADLINE_NOW` fixes it (for scripts and reproducible tests).
@@ -199,7 +208,7 @@ pub fn open_env(cli: &Cli) -> CliResult<Env> {
     let config = load_config(cli)?;
     let path = database_path(cli)?;
     let store = crate::engine::open(&path, &config, clock_from_env()?)?;
-    Ok(Env { config, store })
+    Ok(Env { config, config_file: config_path(cli), store })
 }
 
 /// Runs a subcommand and turns its outcome into an exit code, with a one-line reason on stderr.

@@ -58,7 +58,10 @@ impl Money {
                 let sep = s.as_bytes()[i];
                 let other_sep_before = s[..i].contains(if sep == b'.' { ',' } else { '.' });
                 let same_sep_before = s[..i].contains(sep as char);
-                let is_decimal = !frac.is_empty() && (frac.len() != 3 || other_sep_before) && !same_sep_before;
+                // "0.125" is never 125: a number does not start with a thousands group of zeros.
+                let zero_before = s[..i].chars().all(|c| c == '0');
+                let is_decimal =
+                    !frac.is_empty() && (frac.len() != 3 || other_sep_before || zero_before) && !same_sep_before;
                 if is_decimal { (&s[..i], frac) } else { (&s[..], "") }
             }
             None => (&s[..], ""),
@@ -70,9 +73,12 @@ impl Money {
         }
         let digits: String = int_part.chars().filter(|c| c.is_ascii_digit()).collect();
         let scale = minor_digits(&currency);
-        if frac_part.len() as u32 > scale {
-            return Err(bad(&format!("has more than {scale} decimals for {currency}")));
-        }
+        // Zeros past the currency's decimals say nothing ("0.500" is 0.50); other digits would be lost.
+        let frac_part = match frac_part.get(scale as usize..) {
+            Some(extra) if extra.chars().all(|c| c == '0') => &frac_part[..scale as usize],
+            Some(_) => return Err(bad(&format!("has more than {scale} decimals for {currency}"))),
+            None => frac_part,
+        };
         let mut frac = frac_part.to_string();
         while (frac.len() as u32) < scale {
             frac.push('0');
@@ -95,14 +101,16 @@ impl Money {
     }
 }
 
-/// Whether the whole-number part is digits, or digits grouped by thousands with one separator. An empty
-/// part is fine (".50").
+/// Whether the whole-number part is digits, or digits grouped with one separator: by thousands
+/// ("1.234.567"), or the Indian way, by hundreds then thousands ("12,34,567"). An empty part is fine (".50").
 fn thousands_grouped(int_part: &str) -> bool {
     let Some(sep) = int_part.chars().find(|c| *c == '.' || *c == ',') else { return true };
     let groups: Vec<&str> = int_part.split(sep).collect();
+    let (first, middle, last) = (groups[0], &groups[1..groups.len() - 1], groups[groups.len() - 1]);
     groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
-        && (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3)
+        && (1..=3).contains(&first.len())
+        && last.len() == 3
+        && (middle.iter().all(|g| g.len() == 3) || (first.len() <= 2 && middle.iter().all(|g| g.len() == 2)))
 }
 
 impl fmt::Display for Money {
@@ -156,7 +164,12 @@ mod tests {
             assert!(Money::parse(typo, "EUR").is_err(), "{typo}");
         }
         assert_eq!(Money::parse(".50", "EUR").unwrap().minor, 50);
+        assert_eq!(Money::parse("0.500", "EUR").unwrap().minor, 50, "a zero before the point is a decimal point");
+        for too_fine in ["0.005", "0,125", "000.123"] {
+            assert!(Money::parse(too_fine, "EUR").is_err(), "{too_fine}");
+        }
         assert_eq!(Money::parse("12.345.678,90", "EUR").unwrap().minor, 1234567890);
+        assert_eq!(Money::parse("12,34,567.50", "INR").unwrap().minor, 123456750, "Indian grouping");
     }
 
     #[test]

@@ -172,6 +172,22 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
             _ => vec![start].into_iter().filter(|t| *t >= window.0 && *t <= window.1).collect(),
         };
         let recurring = e.rrule.is_some() || e.recurrence_id.is_some();
+        // An occurrence taken out of a series (EXDATE, as calendars delete one instance) is a cancelled
+        // one: a meeting an earlier import booked for it is dropped.
+        if e.rrule.is_some() && e.recurrence_id.is_none() && !e.uid.is_empty() {
+            for x in e.exdates.iter().filter(|t| **t >= window.0 && **t <= window.1) {
+                out.push(Ok(Occurrence {
+                    line: e.line,
+                    uid: e.uid.clone(),
+                    key: format!("{}@{}", e.uid, x.0),
+                    title: title.clone(),
+                    start: *x,
+                    attendees: e.attendees.clone(),
+                    cancelled: true,
+                    attended: None,
+                }));
+            }
+        }
         for s in starts {
             let key = match (e.uid.is_empty(), recurring) {
                 (true, _) => String::new(),
@@ -231,11 +247,18 @@ mod tests {
                    BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Gone\r\nSTATUS:CANCELLED\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let w = (Timestamp(1_735_689_600_000), Timestamp(1_767_225_600_000));
         let occ: Vec<Occurrence> = parse(ics, chrono_tz::UTC, w).unwrap().into_iter().map(Result::unwrap).collect();
-        assert_eq!(occ.len(), 3);
-        assert_eq!(occ[0].start.to_rfc3339(), "2025-03-10T09:00:00Z");
-        assert_eq!(occ[1].start.to_rfc3339(), "2025-03-24T09:00:00Z");
-        assert_eq!(occ[0].attendees, vec!["ana@example.com"]);
-        assert!(occ[2].cancelled);
+        let live: Vec<&Occurrence> = occ.iter().filter(|o| !o.cancelled).collect();
+        assert_eq!(live.len(), 2);
+        assert_eq!(live[0].start.to_rfc3339(), "2025-03-10T09:00:00Z");
+        assert_eq!(live[1].start.to_rfc3339(), "2025-03-24T09:00:00Z");
+        assert_eq!(live[0].attendees, vec!["ana@example.com"]);
+        // The occurrence taken out of the series and the cancelled event come as cancellations.
+        let cancelled: Vec<(&str, String)> =
+            occ.iter().filter(|o| o.cancelled).map(|o| (o.key.as_str(), o.start.to_rfc3339())).collect();
+        assert_eq!(
+            cancelled,
+            [("a@1742202000000", "2025-03-17T09:00:00Z".to_string()), ("b", "2025-03-11T09:00:00Z".to_string())]
+        );
         assert!(parse("hello", chrono_tz::UTC, w).is_err());
     }
 }

@@ -340,6 +340,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         month_first: false,
         default_source: "import".into(),
         default_country: opts.default_country.clone().filter(|c| !c.trim().is_empty()),
+        now: store.now(),
     };
     let delimiter = (format == Format::Csv && ascii_compatible(sniffed.encoding)).then(|| {
         let line = csv_import::header_line(&sniffed.sample);
@@ -1846,8 +1847,10 @@ impl Writer {
     }
 
     /// One calendar event for one lead: booked, moved (the event was rescheduled), dropped (cancelled) or
-    /// left as it is. The meeting is found by the event's key, else by its time (a meeting booked by hand,
-    /// or by an import from before keys were kept, which then takes the key).
+    /// left as it is. The meeting is found by the event's key, else by its time among meetings that came
+    /// from no event (booked by hand, or by an import from before keys were kept), which then take the key.
+    /// A cancelled event is only ever matched by its key: at the same time there may well be the meeting
+    /// of the invitation that replaced it.
     fn apply_meeting(
         &mut self,
         db: &Db<'_>,
@@ -1860,28 +1863,27 @@ impl Writer {
             true => None,
             false => meetings::by_calendar_key(db, lead, &ev.key)?,
         };
+        let mut adopted = false;
         let existing = match by_key {
             Some(m) => Some(m),
+            None if ev.cancelled && !ev.key.is_empty() => None,
             None => {
                 let at_time: Option<String> = db
                     .conn
                     .prepare_cached(
-                        "SELECT id FROM meetings WHERE lead_id = ?1 AND scheduled_at = ?2 AND deleted_at IS NULL",
+                        "SELECT id FROM meetings WHERE lead_id = ?1 AND scheduled_at = ?2 AND deleted_at IS NULL
+                         AND calendar_key IS NULL",
                     )?
                     .query_row(params![lead.as_str(), ev.start.0], |r| r.get(0))
                     .optional()?;
-                match at_time {
-                    Some(id) => {
-                        let id = crate::domain::MeetingId(id);
-                        if !ev.key.is_empty() {
-                            meetings::set_calendar_key(db, &id, &ev.key)?;
-                        }
-                        Some(meetings::get(db, &id)?)
-                    }
-                    None => None,
-                }
+                adopted = at_time.is_some();
+                at_time.map(|id| meetings::get(db, &crate::domain::MeetingId(id))).transpose()?
             }
         };
+        // A meeting found by its time becomes this event's, unless the event drops it.
+        if let Some(m) = existing.as_ref().filter(|_| adopted && !ev.key.is_empty() && !ev.cancelled) {
+            meetings::set_calendar_key(db, &m.id, &ev.key)?;
+        }
         let title = Some(ev.title.clone());
         match existing {
             // A meeting that took place (or did not) is history: a later change to the event leaves it.

@@ -350,57 +350,90 @@ fn lead(
             Some(v) => serde_json::from_value::<Timestamp>(v.clone()).map(Some).map_err(|e| reject(k, e.to_string())),
         }
     };
+    // Every problem of the record is told at once, as for a CSV row.
+    let problems = std::cell::RefCell::new(Vec::new());
+    let p = &problems;
     let mut row = LeadRow {
         line,
-        id: s("id")?.map(|i| LeadId(i.to_lowercase())),
-        first_name: s("first_name")?.unwrap_or_default(),
-        last_name: s("last_name")?.unwrap_or_default(),
-        company: s("company")?,
-        title: s("title")?,
-        source: s("source")?,
-        industry: s("industry")?,
-        company_size: s("company_size")?,
-        product_interest: s("product_interest")?,
-        owner: s("owner")?,
-        notes: text("notes", false)?,
-        do_not_contact: flag("do_not_contact")?,
-        do_not_contact_reason: s("do_not_contact_reason")?,
-        do_not_contact_at: time("do_not_contact_at")?,
-        last_activity: time("last_contacted_at")?,
-        created_at: time("created_at")?,
-        updated_at: time("updated_at")?,
-        score: whole("score")?,
+        id: kept(p, s("id")).map(|i| LeadId(i.to_lowercase())),
+        first_name: kept(p, s("first_name")).unwrap_or_default(),
+        last_name: kept(p, s("last_name")).unwrap_or_default(),
+        company: kept(p, s("company")),
+        title: kept(p, s("title")),
+        source: kept(p, s("source")),
+        industry: kept(p, s("industry")),
+        company_size: kept(p, s("company_size")),
+        product_interest: kept(p, s("product_interest")),
+        owner: kept(p, s("owner")),
+        notes: kept(p, text("notes", false)),
+        do_not_contact: kept(p, flag("do_not_contact")),
+        do_not_contact_reason: kept(p, s("do_not_contact_reason")),
+        do_not_contact_at: kept(p, time("do_not_contact_at")),
+        last_activity: kept(p, time("last_contacted_at"))
+            .and_then(|t| rules.contacted(t).map_err(|why| p.borrow_mut().push(reject("last_contacted_at", why))).ok()),
+        created_at: kept(p, time("created_at")),
+        updated_at: kept(p, time("updated_at")),
+        score: kept(p, whole("score")),
         country: rules.default_country.clone(),
         ..Default::default()
     };
     if let Some(id) = &row.id
         && !crate::domain::looks_like_id(id.as_str())
     {
-        return Err(reject("id", format!("is not a leadline id: '{id}'")));
+        p.borrow_mut().push(reject("id", format!("is not a leadline id: '{id}'")));
     }
-    if let Some(e) = s("email")? {
-        row.emails.push(crate::domain::lead::validate_email("email", &e).map_err(|x| reject("email", x.to_string()))?);
+    if let Some(e) = kept(p, s("email")) {
+        match crate::domain::lead::validate_email("email", &e) {
+            Ok(e) => row.emails.push(e),
+            Err(x) => p.borrow_mut().push(reject("email", x.to_string())),
+        }
     }
-    if let Some(p) = s("phone")? {
-        row.phones.push(crate::domain::lead::validate_phone("phone", &p).map_err(|x| reject("phone", x.to_string()))?);
+    if let Some(ph) = kept(p, s("phone")) {
+        match crate::domain::lead::validate_phone("phone", &ph) {
+            Ok(ph) => row.phones.push(ph),
+            Err(x) => p.borrow_mut().push(reject("phone", x.to_string())),
+        }
     }
-    if let Some(l) = s("lifecycle")? {
-        row.lifecycle = Some(l.parse::<Lifecycle>().map_err(|x| reject("lifecycle", x.to_string()))?);
+    if let Some(l) = kept(p, s("lifecycle")) {
+        match l.parse::<Lifecycle>() {
+            Ok(l) => row.lifecycle = Some(l),
+            Err(x) => p.borrow_mut().push(reject("lifecycle", x.to_string())),
+        }
     }
     // Tags are a list; one string is read as a CSV cell would be (comma-separated).
     let tags: Vec<&str> = match o.get("tags") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(t)) => t.split(',').filter(|t| !t.trim().is_empty()).collect(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|t| t.as_str().ok_or_else(|| reject("tags", format!("must be a list of text, not holding {t}"))))
-            .collect::<std::result::Result<_, _>>()?,
-        Some(other) => return Err(reject("tags", format!("must be a list of text, not {}", json_type(other)))),
+        Some(Value::Array(items)) => match items.iter().find(|t| !t.is_string()) {
+            Some(t) => {
+                p.borrow_mut().push(reject("tags", format!("must be a list of text, not holding {t}")));
+                Vec::new()
+            }
+            None => items.iter().filter_map(Value::as_str).collect(),
+        },
+        Some(other) => {
+            p.borrow_mut().push(reject("tags", format!("must be a list of text, not {}", json_type(other))));
+            Vec::new()
+        }
     };
     for t in tags {
-        row.tags.push(normalize_tag(t).map_err(|x| reject("tags", x.to_string()))?);
+        match normalize_tag(t) {
+            Ok(t) => row.tags.push(t),
+            Err(x) => p.borrow_mut().push(reject("tags", x.to_string())),
+        }
+    }
+    if let Some(first) = super::record::combined(problems.into_inner()) {
+        return Err(first);
     }
     finish(row, &[])
+}
+
+/// A field's value, or None with its problem noted (so the record's other problems are found too).
+fn kept<T>(problems: &std::cell::RefCell<Vec<Reject>>, found: std::result::Result<Option<T>, Reject>) -> Option<T> {
+    found.unwrap_or_else(|problem| {
+        problems.borrow_mut().push(problem);
+        None
+    })
 }
 
 /// A JSON value's type, as a reject names it.

@@ -94,7 +94,8 @@ pub struct Erased {
 /// Erases a person's personal data: names, e-mail, phone, title, company link, notes, free text of their
 /// outreach, meetings, deals, tasks and inbox items, and their search-index row. The lead row and its
 /// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
-pub fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
+/// The caller erases the rejected import rows that name the person (`erase_rejects`, once for all).
+fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
     let l = leads::get(db, lead)?;
     let id = lead.as_str();
     let now = db.now.0;
@@ -137,7 +138,8 @@ pub fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> 
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
         params![id, now],
     )?;
-    erase_rejects(db, &Person::of(&l))?;
+    // Nothing is left to chase with them.
+    crate::store::tasks::close_bumps(db, lead)?;
     log(db, lead, action, reason)?;
     db.emit(Change::LeadEdited(lead.clone()));
     Ok(e)
@@ -163,9 +165,8 @@ impl Person {
     }
 
     /// Whether a row names this person: by e-mail or phone in any cell, or by first and last name (in two
-    /// cells, or together in one: a vCard or JSON record is one cell). A namesake's rejected row goes too; erasing is the side to err on.
-    fn named_in(&self, record: &[String]) -> bool {
-        let cells: Vec<String> = record.iter().map(|c| fold(c.trim())).collect();
+    /// cells, or together in one). A namesake's rejected row goes too; erasing is the side to err on.
+    fn named_in(&self, cells: &[String]) -> bool {
         let full = format!("{} {}", self.first, self.last);
         let by_name = !self.first.is_empty()
             && if self.last.is_empty() {
@@ -176,9 +177,32 @@ impl Person {
         by_name
             || cells.iter().any(|c| {
                 self.email.as_ref().is_some_and(|e| c.contains(e.as_str()))
-                    || self.phone_tail.is_some() && phone_tail(c) == self.phone_tail
+                    || self.phone_tail.is_some() && phone_runs(c).any(|run| phone_tail(run) == self.phone_tail)
             })
     }
+}
+
+/// A rejected record's values, folded for comparison. A record read from a JSON or vCard file is one
+/// cell holding it whole: a JSON object's fields are taken one by one.
+fn record_cells(record: &[String]) -> Vec<String> {
+    let mut cells = Vec::new();
+    for cell in record {
+        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(cell) {
+            Ok(object) => cells.extend(object.values().map(|v| match v {
+                serde_json::Value::String(s) => fold(s.trim()),
+                other => fold(&other.to_string()),
+            })),
+            Err(_) => cells.push(fold(cell.trim())),
+        }
+    }
+    cells
+}
+
+/// The stretches of a text that could be one phone number (digits and the signs numbers are written
+/// with), so another number in the same text does not hide it.
+fn phone_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_digit() || " +-()./".contains(c)))
+        .filter(|r| r.chars().any(|c| c.is_ascii_digit()))
 }
 
 fn phone_tail(text: &str) -> Option<String> {
@@ -186,8 +210,12 @@ fn phone_tail(text: &str) -> Option<String> {
     (digits.len() >= 7).then(|| digits[digits.len().saturating_sub(9)..].to_string())
 }
 
-/// Deletes the rejected rows of the team's imports that name the person (they are kept for a rejects file).
-fn erase_rejects(db: &Db<'_>, person: &Person) -> Result<()> {
+/// Deletes the rejected rows of the team's imports that name any of these people (the rows are kept for
+/// a rejects file). One pass over the rejects, however many people a retention run erases.
+fn erase_rejects(db: &Db<'_>, people: &[Person]) -> Result<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
     let named: Vec<(String, i64)> = {
         let mut stmt = db.conn.prepare(
             "SELECT r.run_id, r.line, r.record FROM import_rejects r JOIN import_runs u ON u.id = r.run_id
@@ -200,8 +228,8 @@ fn erase_rejects(db: &Db<'_>, person: &Person) -> Result<()> {
         for row in rows {
             let (run, line, record) = row?;
             // A record that does not parse is erased too: it cannot be shown to be someone else's.
-            let cells: Option<Vec<String>> = serde_json::from_str(&record).ok();
-            if cells.is_none_or(|c| person.named_in(&c)) {
+            let cells = serde_json::from_str::<Vec<String>>(&record).ok().map(|r| record_cells(&r));
+            if cells.is_none_or(|c| people.iter().any(|p| p.named_in(&c))) {
                 named.push((run, line));
             }
         }
@@ -222,7 +250,9 @@ pub fn purge_index(db: &Db<'_>) -> Result<()> {
 
 /// Erases one person on request.
 pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased> {
+    let person = Person::of(&leads::get(db, lead)?);
     let e = erase(db, lead, "forget", reason)?;
+    erase_rejects(db, &[person])?;
     purge_index(db)?;
     Ok(e)
 }
@@ -231,9 +261,12 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
 pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     let due = inactive(db, months)?;
     let reason = format!("no activity for {months} months");
+    let mut people = Vec::with_capacity(due.len());
     for l in &due {
+        people.push(Person::of(&leads::get(db, &l.id)?));
         erase(db, &l.id, "anonymize", Some(&reason))?;
     }
+    erase_rejects(db, &people)?;
     if !due.is_empty() {
         purge_index(db)?;
     }

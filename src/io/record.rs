@@ -83,6 +83,19 @@ pub struct RowRules {
     pub month_first: bool,
     pub default_source: String,
     pub default_country: Option<String>,
+    /// The import's clock: a last contact after it never happened.
+    pub now: Timestamp,
+}
+
+impl RowRules {
+    /// A last contact as the file dates it, unless that is still to come (a typo, or a planned touch).
+    pub fn contacted(&self, at: Timestamp) -> Result<Timestamp, String> {
+        if at.0 > self.now.0 + crate::store::outreach::CLOCK_SLACK_MS {
+            Err(format!("is in the future ({}); a last contact has happened", at.local(self.tz)))
+        } else {
+            Ok(at)
+        }
+    }
 }
 
 /// Builds a lead from one mapped row. Ok(None) for a row with nothing in it (skipped silently).
@@ -200,10 +213,10 @@ pub fn from_fields(
                 }
                 Field::Website => website = Some(v.to_string()),
                 Field::ConnectedOn => row.connected_on = Some(date(v)?),
-                Field::LastActivity => row.last_activity = Some(date(v)?),
+                Field::LastActivity => row.last_activity = Some(rules.contacted(date(v)?).map_err(reject)?),
                 Field::CreatedAt => row.created_at = Some(date(v)?),
                 Field::UpdatedAt => row.updated_at = Some(date(v)?),
-                Field::LastContactedAt => last_contacted = Some(date(v)?),
+                Field::LastContactedAt => last_contacted = Some(rules.contacted(date(v)?).map_err(reject)?),
                 Field::Score => {
                     row.score =
                         Some(v.parse::<i64>().map_err(|_| reject(format!("is not a whole number: '{}'", short(v))))?);
@@ -410,7 +423,7 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
 }
 
 /// The row's problems as one reject: the first names the column, the others follow in its reason.
-fn combined(problems: Vec<Reject>) -> Option<Reject> {
+pub(super) fn combined(problems: Vec<Reject>) -> Option<Reject> {
     let mut it = problems.into_iter();
     let mut first = it.next()?;
     for other in it {
@@ -439,6 +452,7 @@ mod tests {
             month_first: false,
             default_source: "import".into(),
             default_country: None,
+            now: crate::domain::Timestamp(1_795_608_000_000),
         }
     }
 

@@ -383,6 +383,7 @@ mod tests {
             month_first: false,
             default_source: "import".into(),
             default_country: None,
+            now: crate::domain::Timestamp(1_795_608_000_000),
         }
     }
 

@@ -413,14 +413,6 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         lead.owner_id = non_empty(Some(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
     }
     if let Some(l) = patch.lifecycle {
-        // Only a customer churns (and the churn rules then bring them back into the pipeline).
-        let was = lead.lifecycle.as_str();
-        if l == Lifecycle::Churned && was != Lifecycle::Customer.as_str() && was != Lifecycle::Churned.as_str() {
-            return Err(StoreError::Refused(format!(
-                "{} is not a customer (lifecycle is {was}); only a customer churns",
-                lead.name()
-            )));
-        }
         lead.lifecycle = l.as_str().to_string();
     }
     let mut tags = match patch.tags {

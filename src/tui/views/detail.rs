@@ -183,8 +183,14 @@ impl DetailView {
             fields
                 .iter()
                 .map(|(k, v)| {
-                    let chunks: Vec<String> =
-                        v.lines().flat_map(|line| wrap_to(line, room, max_lines)).take(max_lines).collect();
+                    let mut chunks: Vec<String> = v.lines().flat_map(|line| wrap_to(line, room, max_lines)).collect();
+                    if chunks.len() > max_lines {
+                        // Lines left out (a long note's later ones) are said to be there.
+                        chunks.truncate(max_lines);
+                        if let Some(last) = chunks.pop() {
+                            chunks.push(if last.ends_with('…') { last } else { fit(&format!("{last}…"), room) });
+                        }
+                    }
                     let label = |i: usize| {
                         if i == 0 { format!("{:>label_w$} ", fit(k, label_w)) } else { " ".repeat(label_w + 1) }
                     };
