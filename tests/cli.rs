@@ -531,6 +531,11 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
     let deal = s.ok(&["deal", "add", "fay@x.io", "--title", "Pilot"]).trim().to_string();
     let err = s.fails(&["task", "add", "zed@x.io", "--title", "t", "--due", "+1d", "--deal", &deal], 1);
     assert!(err.contains("belongs to another lead"), "{err}");
+    // A task about a deal, with no lead named, is about the deal's lead.
+    s.ok(&["task", "add", "--title", "Send the pilot plan", "--due", "+1d", "--deal", &deal]);
+    let tasks = s.json(&["task", "list", "--due", "all"]);
+    let plan = tasks.as_array().unwrap().iter().find(|t| t["title"] == "Send the pilot plan").unwrap().clone();
+    assert_eq!(plan["lead_name"], "Fay");
     s.ok(&["task", "add", "fay@x.io", "--title", "Call Fay", "--due", "+1d"]);
     s.ok(&["lead", "rm", "fay@x.io"]);
     assert!(!s.ok(&["task", "list", "--due", "all"]).contains("Call Fay"));

@@ -86,7 +86,7 @@ impl NewTask {
 }
 
 /// Adds a task; with a dedupe key already used, returns the existing task's id and writes nothing.
-pub fn add(db: &Db<'_>, new: NewTask) -> Result<TaskId> {
+pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
     let title = crate::domain::lead::require_text("title", &new.title)?;
     if let Some(l) = &new.lead {
         leads::get(db, l)?;
@@ -96,6 +96,8 @@ pub fn add(db: &Db<'_>, new: NewTask) -> Result<TaskId> {
         if new.lead.as_ref().is_some_and(|l| *l != deal.lead_id) {
             return Err(StoreError::Refused(format!("deal '{}' belongs to another lead", deal.title)));
         }
+        // A task about a deal is about its lead too (it shows in the lead's timeline and follow-ups).
+        new.lead.get_or_insert(deal.lead_id);
     }
     if let Some(key) = &new.dedupe_key {
         let existing: Option<String> = db
