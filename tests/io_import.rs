@@ -771,6 +771,9 @@ fn forget_erases_the_person_and_keeps_the_counts() {
     assert!(leadline::store::search::search(&s.db(), "López", 10).unwrap().is_empty());
     assert!(leadline::store::search::search(&s.db(), "Forgotten", 10).unwrap().is_empty());
     assert!(privacy::can_contact(&s.db(), &ana.id).is_err());
+    // Kept for the counts of reports, not listed as someone to work with.
+    let listed = leads::list(&s.db(), &leadline::store::leads::LeadQuery { limit: 100, ..Default::default() }).unwrap();
+    assert!(listed.iter().all(|l| l.id != ana.id));
     assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'forget'"), 1);
     let body: String = s.conn().query_row("SELECT body FROM notes", [], |r| r.get(0)).unwrap();
     assert_eq!(body, privacy::ERASED);

@@ -79,7 +79,7 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
         .conn
         .prepare_cached(
             "SELECT l.id FROM lead_scores s JOIN leads l ON l.seq = s.seq WHERE +l.team_id = ?1 AND l.deleted_at IS NULL
-             ORDER BY s.priority DESC, s.seq LIMIT ?2",
+             AND l.forgotten_at IS NULL ORDER BY s.priority DESC, s.seq LIMIT ?2",
         )
         .map_err(StoreError::from)?
         .query_map(params![db.ctx.team_id.as_str(), a.limit as i64], |r| r.get(0))

@@ -660,7 +660,9 @@ fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> R
     let descending = desc == forward;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
     // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
-    let mut base = format!("SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL");
+    // Forgotten leads are kept for the counts of reports and exports, not listed as people to work with.
+    let mut base =
+        format!("SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL AND l.forgotten_at IS NULL");
     let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, &q.filter, &mut base, &mut filter_args)?;
     let seqs = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<i64>> {
@@ -802,7 +804,9 @@ pub fn for_each(db: &Db<'_>, filter: &LeadFilter, mut f: impl FnMut(&Lead) -> Re
 
 /// How many leads match a filter (for status lines).
 pub fn count(db: &Db<'_>, filter: &LeadFilter) -> Result<i64> {
-    let mut sql = "SELECT count(*) FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL".to_string();
+    let mut sql =
+        "SELECT count(*) FROM leads l WHERE l.team_id = ? AND l.deleted_at IS NULL AND l.forgotten_at IS NULL"
+            .to_string();
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, filter, &mut sql, &mut args)?;
     let mut stmt = db.conn.prepare_cached(&sql)?;
