@@ -688,6 +688,23 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = open(dir.path(), "a.db");
     leadline::demo::generate(&mut a, 60, 7).unwrap();
+    // Two people behind one switchboard number: two leads, each with a history of their own.
+    for (first, email) in [("Ana", "ana@switch.example"), ("Bea", "bea@switch.example")] {
+        a.write(|db| {
+            let id = leads::create(
+                db,
+                NewLead {
+                    first_name: first.into(),
+                    email: Some(email.into()),
+                    phone: Some("+34 910 000 000".into()),
+                    source: Some("referral".into()),
+                    ..Default::default()
+                },
+            )?;
+            outreach::log(db, NewOutreach::new(id, leadline::domain::OutreachKind::Email))
+        })
+        .unwrap();
+    }
     let files = export_all(&a, ExportFormat::Jsonl);
     let mut b = open(dir.path(), "b.db");
     for (i, text) in files.iter().enumerate() {
@@ -1515,4 +1532,35 @@ fn json_fields_of_the_wrong_type_are_rejects_and_opt_outs_read_as_in_csv() {
     }
     assert_eq!(lead(&s, "d@x.io").tags, ["vip", "q1"]);
     assert_eq!(lead(&s, "i@x.io").first_name, "IJ", "no NUL is kept");
+}
+
+/// Writes a lead of its own when the import creates "Ana", as another process would between two of the
+/// import's transactions (it lands in the same one here, after the keys of that chunk were read).
+struct Interloper;
+
+impl leadline::store::ChangeHook for Interloper {
+    fn on_change(&self, db: &leadline::store::Db<'_>, change: &leadline::store::Change) -> leadline::store::Result<()> {
+        if let leadline::store::Change::LeadCreated(id) = change
+            && leads::get(db, id)?.first_name == "Ana"
+        {
+            leads::create(
+                db,
+                NewLead { first_name: "Zed".into(), email: Some("zed@x.io".into()), ..Default::default() },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn leads_written_by_someone_else_during_an_import_are_matched_not_duplicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    s.add_hook(std::sync::Arc::new(Interloper));
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, "First Name,Email\nAna,ana@x.io\nBo,bo@x.io\nZed,ZED@x.io\nCy,cy@x.io\n").unwrap();
+    let opts = ImportOptions { chunk_rows: 2, ..Default::default() };
+    let r = import_file(&mut s, &path, &opts).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE email_key = 'zed@x.io'"), 1, "{:?}", r.counts);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 4);
 }

@@ -502,6 +502,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 db.conn,
                 if bulk { bulk::Indexes::Named(&LIST_INDEXES) } else { bulk::Indexes::Keep },
             )?;
+            writer.catch_up(db)?;
             writer.lift_lookups(db)?;
             if bulk {
                 writer.indexes = bulk::IndexBuild::start(db.conn)?;
@@ -898,6 +899,9 @@ struct Writer {
     /// During a bulk load into an empty search index: that index and the new leads' tag rows, built
     /// beside the load.
     indexes: Option<bulk::IndexBuild>,
+    /// The highest lead row number the duplicate keys know of: rows past it were written by someone else
+    /// (another import, a `lead add`) between this import's transactions.
+    seen_seq: i64,
     /// The name + company keys of the leads this chunk created (not yet in the search index), while the
     /// key table is not there to answer: up to `CHUNK_NAMES`.
     chunk_names: HashMap<String, Vec<LeadId>>,
@@ -932,29 +936,19 @@ impl Writer {
         let hasher = std::collections::hash_map::RandomState::new();
         let mut bloom = Bloom::new(expected);
         let mut keys = in_memory.then(|| KeyTable::new(expected));
+        let mut seen_seq = 0;
         if existing > 0 {
-            let mut stmt = store.conn().prepare(
-                "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
-                 LEFT JOIN accounts a ON a.id = l.account_id WHERE l.team_id = ?1 AND l.deleted_at IS NULL",
-            )?;
+            let mut stmt =
+                store.conn().prepare(&format!("{KNOWN_LEADS} WHERE l.team_id = ?1 AND l.deleted_at IS NULL"))?;
             let mut rows = stmt.query([store.ctx().team_id.as_str()])?;
             while let Some(r) = rows.next()? {
                 let seq: i64 = r.get(0)?;
-                let mut add = |h: u64| {
+                seen_seq = seen_seq.max(seq);
+                for h in known_keys(&hasher, r)? {
                     bloom.insert(h);
                     if keys.as_mut().is_some_and(|t| !t.insert(h, seq)) {
                         keys = None;
                     }
-                };
-                if let Some(e) = r.get::<_, Option<String>>(1)? {
-                    add(hasher.hash_one(("e", e.as_str())));
-                }
-                if let Some(p) = r.get::<_, Option<String>>(2)? {
-                    add(hasher.hash_one(("p", p.as_str())));
-                }
-                if let Some(c) = r.get::<_, Option<String>>(5)? {
-                    let (f, l): (String, String) = (r.get(3)?, r.get(4)?);
-                    add(hasher.hash_one(("n", name_company_key(&f, &l, &c).as_str())));
                 }
             }
         }
@@ -978,6 +972,7 @@ impl Writer {
             touched_seqs: Vec::new(),
             indexes: None,
             chunk_names: HashMap::new(),
+            seen_seq,
             bulk: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
@@ -986,6 +981,29 @@ impl Writer {
 
     fn hash(&self, kind: &str, key: &str) -> u64 {
         self.hasher.hash_one((kind, key))
+    }
+
+    /// Learns the keys of leads written by others since the keys were last brought up to date. Called at
+    /// the start of each transaction, which holds the database: nobody else writes until it ends.
+    fn catch_up(&mut self, db: &Db<'_>) -> crate::store::Result<()> {
+        let mut stmt = db.conn.prepare_cached(&format!(
+            "{KNOWN_LEADS} WHERE l.seq > ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL ORDER BY l.seq"
+        ))?;
+        let mut rows = stmt.query(params![self.seen_seq, db.ctx.team_id.as_str()])?;
+        let mut learned: Vec<(u64, i64)> = Vec::new();
+        let mut last = self.seen_seq;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            last = last.max(seq);
+            learned.extend(known_keys(&self.hasher, r)?.into_iter().map(|h| (h, seq)));
+        }
+        drop(rows);
+        drop(stmt);
+        for (h, seq) in learned {
+            self.remember(db, h, seq)?;
+        }
+        self.seen_seq = last;
+        Ok(())
     }
 
     /// Lifts the look-up indexes when the key table is there to answer instead (start of a chunk).
@@ -1008,6 +1026,7 @@ impl Writer {
 
     /// Records a key of lead `seq`: in the Bloom filter, and in the key table while there is one.
     fn remember(&mut self, db: &Db<'_>, h: u64, seq: i64) -> crate::store::Result<()> {
+        self.seen_seq = self.seen_seq.max(seq);
         self.bloom.insert(h);
         if let Some(t) = self.keys.as_mut()
             && !t.insert(h, seq)
@@ -1236,6 +1255,10 @@ impl Writer {
                 return Ok(Some((LeadId(id), "same e-mail")));
             }
         }
+        // A phone is one person only when the e-mails do not say otherwise: two people with addresses of
+        // their own may share a number (a switchboard, a family line), and an e-mail that matched was
+        // found above.
+        let no_email = row.emails.is_empty();
         for p in &row.phones {
             let mut keys = match_keys(p, row.country.as_deref());
             let hashes: Vec<u64> = keys.iter().map(|k| self.hash("p", k)).filter(|h| self.bloom.maybe(*h)).collect();
@@ -1251,16 +1274,16 @@ impl Writer {
                     db,
                     &hashes,
                     "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
-                     AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL",
-                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3]],
+                     AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)",
+                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email],
                 )?
             } else {
                 db.conn
                     .prepare_cached(
                         "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
-                         ORDER BY created_at LIMIT 1",
+                         AND (email_key IS NULL OR ?6) ORDER BY created_at LIMIT 1",
                     )?
-                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3]], |r| r.get(0))
+                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email], |r| r.get(0))
                     .optional()?
             };
             if let Some(id) = found {
@@ -1943,6 +1966,26 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// The leads whose duplicate keys an import holds: row number, e-mail key, phone key, name, company.
+const KNOWN_LEADS: &str = "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
+     LEFT JOIN accounts a ON a.id = l.account_id";
+
+/// The hashed duplicate keys of one `KNOWN_LEADS` row.
+fn known_keys(hasher: &std::collections::hash_map::RandomState, r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<u64>> {
+    let mut keys = Vec::with_capacity(3);
+    if let Some(e) = r.get::<_, Option<String>>(1)? {
+        keys.push(hasher.hash_one(("e", e.as_str())));
+    }
+    if let Some(p) = r.get::<_, Option<String>>(2)? {
+        keys.push(hasher.hash_one(("p", p.as_str())));
+    }
+    if let Some(c) = r.get::<_, Option<String>>(5)? {
+        let (f, l): (String, String) = (r.get(3)?, r.get(4)?);
+        keys.push(hasher.hash_one(("n", name_company_key(&f, &l, &c).as_str())));
+    }
+    Ok(keys)
 }
 
 /// The values a profile may be stored under: its one form (every stored profile is in it, migration 009
