@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Some(command) => {
             log_to_stderr();
             quiet_on_closed_pipe();
+            one_line_on_failed_output();
             cli::run(cli, command)
         }
         None => leadline::tui::start::main(&cli),
@@ -25,6 +26,25 @@ fn quiet_on_closed_pipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// Output that cannot be written (a full disk, `> /dev/full`) ends the command with one line and exit 1,
+/// as every other failure does, rather than a panic message. Writes commit before anything is printed.
+fn one_line_on_failed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
+            eprintln!("leadline: cannot write the output: {why}");
+            std::process::exit(1);
+        }
+        default(info);
+    }));
 }
 
 /// `LEADLINE_LOG=debug leadline ...` traces a command on stderr (e.g. where a recompute spends its time);

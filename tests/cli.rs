@@ -549,3 +549,31 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
     let err = s.fails(&["--db", "/nonexistent-folder/x.db", "lead", "list"], 1);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+#[test]
+fn config_check_finds_what_would_stop_the_terminal_ui_and_stage_typos() {
+    let s = Sandbox::with_config("[ui]\ntheme = \"pink\"\n");
+    let err = s.fails(&["config", "check"], 1);
+    assert!(err.contains("config.toml") && err.contains("pink"), "{err}");
+    let s = Sandbox::with_config("[followup.cadence_by_stage]\nNotAStage = 3\n");
+    let err = s.fails(&["config", "check"], 1);
+    assert!(err.contains("followup.cadence_by_stage") && err.contains("NotAStage"), "{err}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_is_a_one_line_failure() {
+    let s = Sandbox::new();
+    s.ana();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
+        .env("LEADLINE_DB", &s.db)
+        .env("LEADLINE_CONFIG", &s.config)
+        .args(["lead", "list"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("leadline: cannot write the output") && !err.contains("panicked"), "{err}");
+}

@@ -19,7 +19,7 @@ pub enum DealCmd {
     /// Mark a deal lost.
     Lost {
         deal: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
     },
     /// Record that the lead accepted a pilot (the pilot rules move the deal forward).

@@ -207,7 +207,7 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
         );
     }
     if r.rejects_total > 0 && !r.dry_run {
-        println!("{} rows rejected:", r.rejects_total);
+        println!("{} {} rejected:", r.rejects_total, if r.rejects_total == 1 { "row" } else { "rows" });
         for rej in r.rejects.iter().take(20) {
             println!("  {}", safe(&rej.to_string()));
         }
@@ -290,6 +290,9 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
                 // it was. A file replaced keeps its permissions; a new one is the owner's only, like the
                 // database it comes from.
                 let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                if !dir.is_dir() {
+                    return Err(CliError::Io(format!("{}: folder {} does not exist", path.display(), dir.display())));
+                }
                 let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
                 if let Some(m) = &existing {
                     file.as_file().set_permissions(m.permissions()).map_err(|e| cannot(&e))?;
@@ -348,10 +351,16 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         t.print();
         // At a terminal the rep can merge right away, all at once or pair by pair; scripts use --apply.
         if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-            println!("{} pairs; `leadline dedupe --apply` merges them", found.len());
+            println!("{} {}; `leadline dedupe --apply` merges them", found.len(), plural(found.len(), "pair"));
             return Ok(());
         }
-        found = match ask(&format!("{} pairs. Merge them? [a]ll, [e]ach in turn, [N]o: ", found.len()))?.as_str() {
+        found = match ask(&format!(
+            "{} {}. Merge them? [a]ll, [e]ach in turn, [N]o: ",
+            found.len(),
+            plural(found.len(), "pair")
+        ))?
+        .as_str()
+        {
             "a" | "all" => found,
             "e" | "each" => confirm_each(found)?,
             _ => {
@@ -441,7 +450,7 @@ pub struct ForgetArgs {
     /// The lead whose personal data is erased (id, e-mail or name).
     lead: String,
     /// Why (e.g. "erasure request 2026-03-02"); recorded in the privacy log.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     reason: Option<String>,
     #[arg(long)]
     json: bool,
@@ -479,7 +488,7 @@ pub enum PrivacyCmd {
     /// Opt a lead out of all messages (recorded with when and why).
     OptOut {
         lead: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
     },
     /// Opt a lead back in.
@@ -541,4 +550,9 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// "1 pair", "2 pairs".
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 { one.to_string() } else { format!("{one}s") }
 }

@@ -31,7 +31,7 @@ pub enum LeadCmd {
     Churn {
         lead: String,
         /// Why the customer left (kept in the client profile and the note).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
     },
     /// Record an offline contact (sets the last-contact time by hand).
@@ -55,7 +55,7 @@ pub struct AddArgs {
     phone: Option<String>,
     #[arg(long)]
     company: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     title: Option<String>,
     /// linkedin, email, referral, platform, web, import, other or free text.
     #[arg(long)]
@@ -72,7 +72,7 @@ pub struct AddArgs {
     /// Owner: id, e-mail, name or `me` (default: you).
     #[arg(long)]
     owner: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     notes: Option<String>,
 }
 
@@ -112,7 +112,7 @@ pub struct EditArgs {
     phone: Option<String>,
     #[arg(long)]
     company: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     title: Option<String>,
     #[arg(long)]
     source: Option<String>,
@@ -127,7 +127,7 @@ pub struct EditArgs {
     /// lead, customer or churned.
     #[arg(long)]
     lifecycle: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     notes: Option<String>,
     /// Add a tag; repeat for several.
     #[arg(long = "tag", value_name = "TAG")]

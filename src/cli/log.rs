@@ -54,7 +54,7 @@ pub struct LogArgs {
     #[arg(long)]
     url: Option<String>,
     /// What was said or done.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     note: Option<String>,
     /// When it happened (default: now).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]

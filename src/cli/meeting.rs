@@ -18,7 +18,7 @@ pub enum MeetingCmd {
         /// The deal it is about (id or title).
         #[arg(long)]
         deal: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         title: Option<String>,
     },
     /// Mark a meeting attended (counts as a contact).
@@ -26,7 +26,7 @@ pub enum MeetingCmd {
     /// Mark a meeting as a no-show.
     NoShow {
         meeting: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
     },
     /// List a lead's meetings.

@@ -51,7 +51,8 @@ pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
 pub struct NoteArgs {
     /// The lead (id, e-mail or name).
     lead: String,
-    /// The note text.
+    /// The note text (it may start with "-", e.g. "-10% agreed").
+    #[arg(allow_hyphen_values = true)]
     text: String,
 }
 
@@ -148,7 +149,8 @@ pub fn config(cli: &Cli, c: ConfigCmd) -> CliResult {
             println!("state     {}", show(p.as_ref().map(|p| p.state_dir.clone())));
         }
         ConfigCmd::Check => {
-            super::load_config(cli)?;
+            let config = super::load_config(cli)?;
+            crate::tui::check_config(&config).map_err(|e| super::in_config_file(cli, e))?;
             println!("config ok");
         }
     }

@@ -169,6 +169,16 @@ pub fn load_config(cli: &Cli) -> CliResult<Config> {
     }
 }
 
+/// A problem found in the config as a whole, said to be in the file it came from (when there is one).
+pub fn in_config_file(cli: &Cli, e: crate::config::ConfigError) -> CliError {
+    match (e, config_path(cli).filter(|p| p.is_file())) {
+        (crate::config::ConfigError::Invalid(message), Some(path)) => {
+            crate::config::ConfigError::File { path: path.display().to_string(), message }.into()
+        }
+        (e, _) => e.into(),
+    }
+}
+
 /// The config file in use: the one named, else the platform's.
 pub fn config_path(cli: &Cli) -> Option<PathBuf> {
     cli.config.clone().or_else(|| Paths::platform().map(|p| p.config_file))

@@ -149,6 +149,14 @@ impl Config {
     fn validate(&self) -> Result<(), ValidationError> {
         parse_tz(&self.team.timezone).map_err(|e| ValidationError { field: "team.timezone".into(), ..e })?;
         let stages = self.stages()?;
+        // A cadence for a stage the pipeline does not have would never apply: a typo, said so.
+        if let Some(stage) = self.followup.cadence_by_stage.keys().find(|s| stages.resolve(s).is_err()) {
+            return Err(ValidationError::new(
+                "followup.cadence_by_stage",
+                stage,
+                "is not a stage of the pipeline ([pipeline] stages)",
+            ));
+        }
         crate::scoring::Scorer::from_config(&self.scoring, &stages)?;
         crate::automation::Automations::from_config(&self.automation, &stages)?;
         crate::domain::money::parse_currency(&self.pipeline.currency)

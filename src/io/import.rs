@@ -458,7 +458,16 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     serde_json::to_string(&headers).unwrap_or_default(),
                     now.0,
                 ],
-            )?;
+            )
+            .map_err(|e| match e.sqlite_error_code() {
+                // The run was recorded in the moment since it was looked up: another leadline is at it.
+                Some(rusqlite::ErrorCode::ConstraintViolation) => bad_file(
+                    path,
+                    "is being imported by another leadline right now; run the same command again once it has \
+                     finished (it will say what was imported)",
+                ),
+                _ => e.into(),
+            })?;
             id
         }
     };

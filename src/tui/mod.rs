@@ -40,6 +40,14 @@ pub struct Setup {
     pub store: Store,
 }
 
+/// What the terminal UI reads of the config beyond what every command does (the keymap, the colours),
+/// checked the way the UI builds them, so `config check` finds what would stop the UI from starting.
+pub fn check_config(config: &Config) -> Result<(), crate::config::ConfigError> {
+    keymap::Keymap::build(&config.keymap)?;
+    theme::Theme::from_config(&config.ui)?;
+    Ok(())
+}
+
 impl Setup {
     /// Builds the keymap and theme from the config (errors name the bad key or colour) and the app.
     pub fn new(

@@ -50,7 +50,14 @@ fn sweep_demo_dirs() {
 }
 
 fn start(cli: &Cli) -> Result<(), CliError> {
+    use std::io::IsTerminal;
     let config = cli::load_config(cli)?;
+    super::check_config(&config).map_err(|e| cli::in_config_file(cli, e))?;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(CliError::Usage(
+            "the terminal UI needs a terminal; in scripts use a command (`leadline --help` lists them)".into(),
+        ));
+    }
     let clock = cli::clock_from_env()?;
     init_logging(&cli.log_level)?;
     let mut _demo_dir = None;
