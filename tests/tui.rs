@@ -213,6 +213,30 @@ fn a_tall_window_shows_a_long_note_whole_line_by_line() {
 }
 
 #[test]
+fn the_timeline_selection_stays_on_its_entry_when_one_is_added_above() {
+    let (_d, mut t) = driver(160, 48);
+    // A lead with a history of a few entries.
+    for _ in 0..30 {
+        t.keys("enter");
+        if t.app.detail.timeline.len() >= 3 {
+            break;
+        }
+        t.keys("q j");
+    }
+    t.keys("j");
+    let id = t.app.detail.lead.clone().unwrap().id;
+    let key = |t: &Driver| {
+        let (table, id) = t.app.detail.timeline[t.app.detail.selected].key();
+        (table, id.to_string())
+    };
+    let before = key(&t);
+    t.store.write(|db| leadline::store::notes::add(db, Some(&id), None, "a newer note")).unwrap();
+    t.keys("ctrl-r");
+    assert_eq!(t.app.detail.timeline[0].key().0, "note", "the new note is on top");
+    assert_eq!(key(&t), before, "the selection did not move to another entry");
+}
+
+#[test]
 fn the_selection_stays_on_the_lead_a_write_moves() {
     // More leads than the window holds: from the end, the lead's new place is outside the held rows.
     let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());

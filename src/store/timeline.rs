@@ -16,6 +16,17 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// Which row the entry is (its table and id), to find it again in a timeline read later.
+    pub fn key(&self) -> (&'static str, &str) {
+        match self {
+            Entry::Outreach(o) => ("outreach", o.id.as_str()),
+            Entry::Meeting(m) => ("meeting", m.id.as_str()),
+            Entry::Deal(d) => ("deal", d.id.as_str()),
+            Entry::Task(t) => ("task", t.id.as_str()),
+            Entry::Note(n) => ("note", n.id.as_str()),
+        }
+    }
+
     /// The instant the entry sits at on the timeline.
     pub fn at(&self) -> Timestamp {
         match self {
@@ -65,7 +76,9 @@ pub fn describe(e: &Entry, tz: chrono_tz::Tz) -> String {
             s
         }
         Entry::Meeting(m) => {
-            let mut s = format!("▣ meeting {} · {}", m.title.as_deref().unwrap_or(""), m.status.as_str());
+            let title =
+                m.title.as_deref().filter(|t| !t.trim().is_empty()).map(|t| format!(" {t}")).unwrap_or_default();
+            let mut s = format!("▣ meeting{title} · {}", m.status.as_str());
             if let Some(r) = &m.no_show_reason {
                 s.push_str(&format!(" ({r})"));
             }

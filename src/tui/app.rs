@@ -97,6 +97,9 @@ pub struct App {
     automations_running: bool,
 }
 
+/// A help scroll past any help's length: the overlay shows its last lines.
+const HELP_BOTTOM: usize = 10_000;
+
 impl App {
     pub fn new(ctx: UiCtx, keymap: Keymap, theme: Theme, mouse: bool) -> Self {
         App {
@@ -421,6 +424,10 @@ impl App {
                 Command::Down => *scroll += 1,
                 Command::Up => *scroll = scroll.saturating_sub(1),
                 Command::PageDown => *scroll += 10,
+                Command::PageUp => *scroll = scroll.saturating_sub(10),
+                Command::Top => *scroll = 0,
+                // Drawing stops the scroll at the last line.
+                Command::Bottom => *scroll = HELP_BOTTOM,
                 Command::Quit => {
                     self.quit = true;
                     return vec![Effect::Quit];
@@ -489,6 +496,12 @@ impl App {
                 out.extend(self.command(Command::Search));
                 return out;
             }
+            // The lead of what is selected in the view in front: a card, a task, an inbox item open it as
+            // their own Open does; in the lead's own page there is nothing further to open.
+            Command::ViewDetail if matches!(self.view, ViewId::Pipeline | ViewId::Inbox | ViewId::Followups) => {
+                return self.command(Command::Open);
+            }
+            Command::ViewDetail if self.view == ViewId::Detail => return Vec::new(),
             Command::ViewDetail => {
                 let lead = match self.view {
                     ViewId::Scoring => self.scoring.window.selected_lead().map(|l| l.id.clone()),

@@ -51,9 +51,17 @@ impl DetailView {
         match result {
             Ok(found) => {
                 let (lead, timeline) = *found;
+                // The selection stays on the entry it was on (a new entry above it must not move it onto
+                // another meeting, where `a` or `x` would mark the wrong one).
+                let was = self.timeline.get(self.selected).map(|e| {
+                    let (table, id) = e.key();
+                    (table, id.to_string())
+                });
                 self.lead = Some(lead);
                 self.timeline = timeline;
-                self.selected = self.selected.min(self.timeline.len().saturating_sub(1));
+                let again =
+                    was.and_then(|(table, id)| self.timeline.iter().position(|e| e.key() == (table, id.as_str())));
+                self.selected = again.unwrap_or(self.selected).min(self.timeline.len().saturating_sub(1));
                 self.error = None;
             }
             // Gone (removed from another terminal, or merged away): what was shown of it goes too, so

@@ -181,7 +181,7 @@ impl FollowupsView {
         };
         frame.render_widget(
             Paragraph::new(lines).block(block(
-                format!(" Tasks · {} ", counts.join(" · ")),
+                fit(&format!(" Tasks · {} ", counts.join(" · ")), top.width.saturating_sub(2) as usize),
                 self.focus == 0,
                 ctx.hints.followup_tasks.clone(),
             )),

@@ -178,6 +178,7 @@ impl Form {
         let rect = centered(area, 70, height);
         frame.render_widget(Clear, rect);
         let block = Block::bordered()
+            .style(theme.base())
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())
             .title(Span::styled(format!(" {} ", self.title), theme.title()))

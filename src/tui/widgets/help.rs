@@ -13,6 +13,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope
     let rect = centered(area, 76, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
+        .style(theme.base())
         .border_type(BorderType::Rounded)
         .border_style(theme.focused_border())
         .title(Span::styled(format!(" Keys · {} ", scope.name()), theme.title()))

@@ -37,6 +37,16 @@ impl Palette {
             .into_iter()
             .filter_map(|(text, _)| items.iter().find(|(_, t)| t == text).map(|(c, _)| *c))
             .collect();
+        // A command typed by its name (or the start of it) comes first, whatever the fuzzy score says of
+        // the descriptions: `close` must not run `back`.
+        let typed = self.input.trim().to_lowercase();
+        if !typed.is_empty() {
+            self.matches.sort_by_key(|c| match c.name() {
+                n if n == typed => 0,
+                n if n.starts_with(&typed) => 1,
+                _ => 2,
+            });
+        }
         // Enter on the bare palette must not end the session: what can quit is listed last until asked for.
         if self.input.trim().is_empty() {
             let (leave, stay): (Vec<Command>, Vec<Command>) =
@@ -61,6 +71,7 @@ impl Palette {
         let rect = centered(area, 72, area.height.saturating_sub(4).min(20));
         frame.render_widget(Clear, rect);
         let block = Block::bordered()
+            .style(theme.base())
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())
             .title(Span::styled(" Command palette ", theme.title()));
@@ -101,5 +112,11 @@ mod tests {
         p.refilter();
         assert_eq!(p.selected(), Some(Command::ViewPipeline));
         assert_eq!(Palette::default().matches.len(), Command::ALL.len());
+        // A command typed by its name runs that command, not the one whose description matches better.
+        for name in ["close", "search", "open", "quit", "back", "log_outreach"] {
+            p.input = name.into();
+            p.refilter();
+            assert_eq!(p.selected().map(|c| c.name()), Some(name), "{name}");
+        }
     }
 }
