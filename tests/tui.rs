@@ -237,6 +237,21 @@ fn the_timeline_selection_stays_on_its_entry_when_one_is_added_above() {
 }
 
 #[test]
+fn the_log_form_takes_what_the_scoring_rules_read_of_a_message() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter l");
+    // Kind, Value, Direction, Reply, Note, When, then Variant.
+    t.keys("tab tab tab tab tab tab");
+    t.type_text("B");
+    t.keys("tab right right right right right tab right enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    let lead = t.app.detail.lead.clone().unwrap().id;
+    let logged = leadline::store::outreach::for_lead(&t.store.db(), &lead).unwrap();
+    let o = logged.first().expect("the touch is logged");
+    assert_eq!((o.variant.as_deref(), o.personalization_level, o.cited_metric), (Some("B"), Some(4), true));
+}
+
+#[test]
 fn the_selection_stays_on_the_lead_a_write_moves() {
     // More leads than the window holds: from the end, the lead's new place is outside the held rows.
     let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());

@@ -91,6 +91,10 @@ pub fn log_outreach(lead: &Lead) -> Form {
             Field::choice("Reply", names(&ReplyType::ALL, ReplyType::as_str), "none"),
             Field::text("Note", "", "What was said or sent"),
             Field::text("When", "now", "now, -2h, yesterday 16:00, 2026-11-20 18:00"),
+            // What the scoring rules read of a message (an A/B variant, how personal it was, a cited metric).
+            Field::text("Variant", "", "A/B test variant, e.g. B"),
+            Field::choice("Personal", ["-", "0", "1", "2", "3", "4", "5"].map(String::from).to_vec(), "-"),
+            Field::choice("Metric", vec!["no".into(), "yes".into()], "no"),
         ],
     );
     kind_changed(&mut f, Some(lead));
@@ -306,6 +310,9 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             new.reply_type = ReplyType::from_str(form.value("Reply")).map_err(parse_err)?;
             new.description = opt(form.value("Note"));
             new.occurred_at = Some(time(form, "When", ctx)?);
+            new.variant = opt(form.value("Variant"));
+            new.personalization_level = form.value("Personal").parse().ok();
+            new.cited_metric = form.value("Metric") == "yes";
             Write::LogOutreach(new)
         }
         Purpose::Reply { item, .. } => Write::Reply {
