@@ -441,3 +441,18 @@ fn every_command_shows_the_score_as_of_now() {
     assert_eq!(shown(later), explained);
     assert_ne!(active, explained, "the score moved with the clock");
 }
+
+#[test]
+fn reopening_a_won_deal_takes_back_what_winning_did_and_winning_again_brings_it_back() {
+    let crm = Crm::new("");
+    crm.ok(0, &["lead", "add", "--first-name", "Cam", "--email", "cam@x.io"]);
+    crm.ok(0, &["deal", "add", "cam@x.io", "--title", "Pilot"]);
+    let lifecycle = |h: i64| crm.json(h, &["lead", "show", "cam@x.io", "--json"])["lead"]["lifecycle"].clone();
+    let handoffs = |h: i64| crm.tasks(h).iter().filter(|t| t["kind"] == "handoff").count();
+    crm.ok(1, &["deal", "won", "Pilot"]);
+    assert_eq!((lifecycle(1), handoffs(1)), (Value::from("customer"), 3));
+    crm.ok(2, &["deal", "move", "Pilot", "Negotiation"]);
+    assert_eq!((lifecycle(2), handoffs(2)), (Value::from("lead"), 0), "reopened: no customer, no handoff");
+    crm.ok(3, &["deal", "won", "Pilot"]);
+    assert_eq!((lifecycle(3), handoffs(3)), (Value::from("customer"), 3), "won again: all of it again");
+}

@@ -106,6 +106,16 @@ pub fn prepare_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<
     let mut created = Vec::new();
     for item in &autos.handoff.checklist {
         let key = handoff_key(&deal.id, item);
+        // A checklist taken back when the deal was reopened comes back when it is won again.
+        let restored = db.conn.execute(
+            "UPDATE tasks SET deleted_at = NULL, done_at = NULL, due_at = ?2, updated_at = ?3
+             WHERE dedupe_key = ?1 AND deleted_at IS NOT NULL",
+            params![key, db.now.plus_hours(autos.handoff.due_hours).0, db.now.0],
+        )?;
+        if restored > 0 {
+            created.push(item.clone());
+            continue;
+        }
         let exists: Option<i64> = db
             .conn
             .prepare_cached("SELECT 1 FROM tasks WHERE dedupe_key = ?1")?
@@ -226,6 +236,34 @@ pub fn edit(db: &Db<'_>, lead: &LeadId, mut patch: LeadPatch) -> Result<leads::L
         return leads::get(db, lead);
     }
     leads::update(db, lead, patch)
+}
+
+/// A won deal reopened (or turned lost): what winning it did is taken back. Its open handoff tasks go,
+/// and unless another deal of the lead is won, the lead is no customer any more and its client profile
+/// (made from this deal) goes too.
+pub fn unconvert(db: &Db<'_>, deal: &Deal) -> Result<()> {
+    db.conn.execute(
+        "UPDATE tasks SET deleted_at = ?2, updated_at = ?2
+         WHERE deal_id = ?1 AND kind = 'handoff' AND done_at IS NULL AND deleted_at IS NULL",
+        params![deal.id.as_str(), db.now.0],
+    )?;
+    let other_won: bool = db.conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM deals WHERE lead_id = ?1 AND id != ?2 AND status = 'won' AND deleted_at IS NULL)",
+        params![deal.lead_id.as_str(), deal.id.as_str()],
+        |r| r.get(0),
+    )?;
+    if other_won {
+        return Ok(());
+    }
+    db.conn.execute(
+        "UPDATE client_profiles SET deleted_at = ?2, updated_at = ?2
+         WHERE lead_id = ?1 AND deal_id = ?3 AND status = 'active' AND deleted_at IS NULL",
+        params![deal.lead_id.as_str(), db.now.0, deal.id.as_str()],
+    )?;
+    if leads::get(db, &deal.lead_id)?.lifecycle == Lifecycle::Customer.as_str() {
+        leads::update(db, &deal.lead_id, LeadPatch { lifecycle: Some(Lifecycle::Lead), ..Default::default() })?;
+    }
+    Ok(())
 }
 
 /// Back into the pipeline as a hot lead, with a note saying why the customer left.

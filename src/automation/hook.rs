@@ -61,8 +61,12 @@ impl ChangeHook for AutomationHook {
                     self.won(db, d, &mut report)?;
                 }
             }
-            Change::DealMoved { deal, .. } => {
+            Change::DealMoved { deal, from, .. } => {
                 let d = deals::get(db, deal)?;
+                // Out of the won column: what winning did is taken back.
+                if *from == db.ctx.stages.won_stage && d.status != DealStatus::Won {
+                    clients::unconvert(db, &d)?;
+                }
                 match d.status {
                     DealStatus::Won => self.won(db, d, &mut report)?,
                     DealStatus::Lost => fire(db, a, Trigger::DealLost, &Subject::deal(d), &mut report)?,
