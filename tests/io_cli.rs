@@ -80,7 +80,7 @@ fn a_broken_file_is_a_one_line_error_and_writes_nothing() {
     assert_eq!(code, 1);
     assert!(err.contains("'nope'") && err.contains("is not a column"), "{err}");
     let (code, err) = fail(&db, &["import", fixture("bad_rows.csv").to_str().unwrap(), "--on-duplicate", "x"]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("--on-duplicate"), "{err}");
     assert_eq!(run(&db, &["lead", "list"]).lines().count(), 1);
 }

@@ -147,8 +147,11 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             }
         }
         DealCmd::List { stage, status, limit, json } => {
-            let filter =
-                DealFilter { stage, status: status.as_deref().map(str::parse::<DealStatus>).transpose()?, lead: None };
+            let filter = DealFilter {
+                stage,
+                status: status.as_deref().map(|s| super::flag::<DealStatus>(s, "--status")).transpose()?,
+                lead: None,
+            };
             let db = env.store.db();
             let list = deals::list(&db, &filter, limit)?;
             if json {

@@ -10,7 +10,7 @@ use super::output::{Table, print_json, safe};
 use super::{CliError, CliResult, Env};
 use crate::io::dedupe;
 use crate::io::export::{self, ExportFormat, Object, Sink, Where};
-use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
+use crate::io::import::{self, Format, ImportOptions, ImportReport, Tally};
 use crate::io::links::{self, LinkTags};
 use crate::io::paths;
 use crate::io::presets::{Field, Preset};
@@ -99,10 +99,10 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         }
     };
     let opts = ImportOptions {
-        format: (a.format != "auto").then(|| a.format.parse::<Format>()).transpose()?,
-        preset: (a.preset != "auto").then(|| a.preset.parse::<Preset>()).transpose()?,
+        format: (a.format != "auto").then(|| super::flag::<Format>(&a.format, "--format")).transpose()?,
+        preset: (a.preset != "auto").then(|| super::flag::<Preset>(&a.preset, "--preset")).transpose()?,
         maps,
-        on_duplicate: a.on_duplicate.parse::<OnDuplicate>()?,
+        on_duplicate: super::flag(&a.on_duplicate, "--on-duplicate")?,
         dry_run: a.dry_run,
         chunk_rows: a.chunk_rows,
         stop_after: a.stop_after,
@@ -261,8 +261,8 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
         }
         return Ok(());
     }
-    let object: Object = a.what.parse()?;
-    let format: ExportFormat = a.format.parse()?;
+    let object: Object = super::flag(&a.what, "export")?;
+    let format: ExportFormat = super::flag(&a.format, "--format")?;
     let filter: Where = a.filter.as_deref().map(str::parse).transpose()?.unwrap_or_default();
     let since = a.since.as_deref().map(|s| env.time(s, "--since")).transpose()?;
     export::check(&db, object, &filter).map_err(io_err)?;

@@ -175,7 +175,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                     lifecycle: a.lifecycle.as_deref().map(str::parse::<Lifecycle>).transpose()?,
                     text: None,
                 },
-                sort: a.sort.parse::<LeadSort>()?,
+                sort: super::flag::<LeadSort>(&a.sort, "--sort")?,
                 after: None,
                 limit: a.limit,
             };

@@ -169,6 +169,14 @@ pub fn load_config(cli: &Cli) -> CliResult<Config> {
     }
 }
 
+/// A flag's value read as what it names: a value that is not one of its choices is a usage error (exit
+/// 2), as clap's own are.
+pub fn flag<T: std::str::FromStr<Err = crate::domain::ValidationError>>(value: &str, name: &str) -> CliResult<T> {
+    value
+        .parse()
+        .map_err(|e: crate::domain::ValidationError| CliError::Usage(format!("{name} '{}' {}", e.value, e.reason)))
+}
+
 /// A problem found in the config as a whole, said to be in the file it came from (when there is one).
 pub fn in_config_file(cli: &Cli, e: crate::config::ConfigError) -> CliError {
     match (e, config_path(cli).filter(|p| p.is_file())) {

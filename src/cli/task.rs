@@ -54,7 +54,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
     match cmd {
         TaskCmd::Add(a) => {
             let due = env.time(&a.due, "due")?;
-            let kind = a.kind.parse()?;
+            let kind = super::flag(&a.kind, "--kind")?;
             let id = env.store.write(|db| {
                 let lead = a.lead.as_deref().map(|l| leads::resolve(db, l)).transpose()?;
                 let deal = a.deal.as_deref().map(|d| deals::resolve(db, d)).transpose()?;
@@ -71,7 +71,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             println!("{id}");
         }
         TaskCmd::List { due, limit, json } => {
-            let window: DueWindow = due.parse()?;
+            let window: DueWindow = super::flag(&due, "--due")?;
             let db = env.store.db();
             let list = tasks::list_due(&db, window, limit)?;
             if json {
