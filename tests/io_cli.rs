@@ -502,3 +502,23 @@ fn a_csv_export_of_deals_says_to_move_them_as_json() {
     let (_, err) = fail(&other, &["import", out.to_str().unwrap()]);
     assert!(err.contains("CSV export of deals") && err.contains("--format jsonl"), "{err}");
 }
+
+#[test]
+fn an_import_reads_standard_input() {
+    let (_dir, db) = setup();
+    let out = leadline(&db)
+        .args(["import", "-"])
+        .write_stdin("First Name,Email\nAna,ana@piped.io\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("standard-input"), "{}", String::from_utf8_lossy(&out));
+    assert!(run(&db, &["lead", "list"]).contains("Ana"));
+    let leftovers = std::fs::read_dir(db.parent().unwrap())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".leadline-import-"))
+        .count();
+    assert_eq!(leftovers, 0, "the copy of the input goes when the import is done");
+}

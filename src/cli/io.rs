@@ -27,7 +27,8 @@ fn io_err(e: IoError) -> CliError {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file: CSV (any CRM export), vCard (.vcf), iCalendar (.ics) or leadline JSON / JSONL.
+    /// The file: CSV (any CRM export), vCard (.vcf), iCalendar (.ics) or leadline JSON / JSONL; `-` (or a
+    /// pipe) reads standard input.
     file: PathBuf,
     /// auto, csv, vcard, ics or json.
     #[arg(long, default_value = "auto")]
@@ -120,7 +121,10 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         window,
         bulk: a.bulk.then_some(true),
     };
-    let report = import::import_file(&mut env.store, &a.file, &opts).map_err(io_err)?;
+    // An import reads its file twice (a first pass counts and checks it), so a stream is kept first.
+    let spooled = spool_if_streamed(&a.file, env.store.path())?;
+    let file = spooled.as_ref().map_or(a.file.clone(), |(_, p)| p.clone());
+    let report = import::import_file(&mut env.store, &file, &opts).map_err(io_err)?;
     // A bulk load skips the per-row hooks; score everything once so imported leads rank at once.
     if report.bulk {
         let (scorer, _) = crate::engine::rules(&env.config)?;
@@ -142,6 +146,28 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         return Err(CliError::Io(format!("{}: every row was rejected; nothing was imported", a.file.display())));
     }
     Ok(())
+}
+
+/// Standard input (`-`) or a pipe (`<(...)`, `/dev/stdin` from a pipe) copied into a private file beside the
+/// database (the system's temporary directory may be small, or memory), named after its source; None for
+/// a plain file. The folder goes when the import is done.
+fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<Option<(tempfile::TempDir, PathBuf)>> {
+    let stdin = file == std::path::Path::new("-");
+    if !stdin && std::fs::metadata(file).map_or(true, |m| m.is_file()) {
+        return Ok(None);
+    }
+    let cannot = |e: std::io::Error| CliError::Io(format!("{}: cannot read it: {e}", file.display()));
+    let beside = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = tempfile::Builder::new().prefix(".leadline-import-").tempdir_in(beside).map_err(cannot)?;
+    let name = if stdin { "standard-input".into() } else { file.file_name().unwrap_or_default().to_os_string() };
+    let path = dir.path().join(name);
+    let mut out = std::fs::File::create(&path).map_err(cannot)?;
+    if stdin {
+        std::io::copy(&mut std::io::stdin().lock(), &mut out).map_err(cannot)?;
+    } else {
+        std::io::copy(&mut std::fs::File::open(file).map_err(cannot)?, &mut out).map_err(cannot)?;
+    }
+    Ok(Some((dir, path)))
 }
 
 /// Ctrl-C (or SIGTERM) during an import (or a demo load) stops it at the next row with a message saying
