@@ -34,7 +34,13 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
     /// Log level for the log file in the state directory (error, warn, info, debug, trace).
-    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "LEVEL",
+        default_value = "info",
+        value_parser = ["error", "warn", "info", "debug", "trace"]
+    )]
     pub log_level: String,
     #[command(subcommand)]
     pub command: Option<Command>,
