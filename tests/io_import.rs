@@ -1564,3 +1564,26 @@ fn leads_written_by_someone_else_during_an_import_are_matched_not_duplicated() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE email_key = 'zed@x.io'"), 1, "{:?}", r.counts);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 4);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_import_into_a_database_waits_for_the_first_to_finish() {
+    use std::os::fd::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path(), "t.db"));
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, "First Name,Email\nAna,ana@x.io\n").unwrap();
+    // Held as a running import holds it.
+    let held = std::fs::File::open(dir.path().join("t.db")).unwrap();
+    // SAFETY: flock on a descriptor this test owns.
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let db_dir = dir.path().to_path_buf();
+    let second = std::thread::spawn(move || {
+        let mut s = open(&db_dir, "t.db");
+        import_file(&mut s, &path, &ImportOptions::default()).unwrap().counts.leads.created
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!second.is_finished(), "the second import waits while the first runs");
+    drop(held);
+    assert_eq!(second.join().unwrap(), 1, "and goes on once it is done");
+}

@@ -164,8 +164,11 @@ pub struct CompletionsArgs {
 
 pub fn completions(a: CompletionsArgs) -> CliResult {
     let mut cmd = Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "leadline", &mut std::io::stdout());
-    Ok(())
+    // Made in memory and written here, so an output that cannot be written is an error, not a panic.
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "leadline", &mut script);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
+        .map_err(|e| super::CliError::Io(format!("cannot write the output: {e}")))
 }
 
 #[derive(Debug, Args)]

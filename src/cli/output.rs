@@ -36,8 +36,8 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
     use std::io::Write;
     // Written as it is serialised: a long list (a dry run of a large import) is never held whole.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let io = |e: std::io::Error| CliError::Io(e.to_string());
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| CliError::Io(e.to_string()))?;
+    let io = |e: std::io::Error| CliError::Io(format!("cannot write the output: {e}"));
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| CliError::Io(format!("cannot write the output: {e}")))?;
     writeln!(out).map_err(io)?;
     out.flush().map_err(io)
 }

@@ -325,6 +325,7 @@ impl Source {
 
 /// Imports a file into the store's team.
 pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportReport> {
+    let _one_at_a_time = if opts.dry_run { None } else { lock_imports(store.path(), opts.progress) };
     let mut head = Vec::with_capacity(SAMPLE_BYTES);
     {
         use std::io::Read;
@@ -632,6 +633,37 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         load_rejects(store, &run_id, &mut report)?;
     }
     Ok(report)
+}
+
+/// Held while an import runs: one import at a time into a database. A second one waits for the first to
+/// finish, then resumes or finds its file already imported, instead of both working on one run at once
+/// (and counting each other's rows). The kernel's lock goes with the process however it ends.
+struct ImportLock(#[allow(dead_code)] std::fs::File);
+
+fn lock_imports(db: &Path, announce: bool) -> Option<ImportLock> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(db).ok()?;
+        let fd = file.as_raw_fd();
+        // SAFETY: flock on a descriptor this function owns; independent of SQLite's own (fcntl) locks.
+        if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            if announce {
+                eprintln!("leadline: another import into this database is running; waiting for it to finish…");
+            }
+            // SAFETY: as above; this one blocks until the other import's process lets go.
+            if unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
+                tracing::warn!("cannot wait for the other import; going on beside it");
+                return None;
+            }
+        }
+        Some(ImportLock(file))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (db, announce);
+        None
+    }
 }
 
 /// Connection settings for a bulk load (`on`) and back to the store's usual ones. Index builds sort on disk

@@ -139,12 +139,40 @@ impl Store {
         create_private(path).map_err(|e| open_err(e.to_string()))?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.to_string()))?;
-        configure(&conn).map_err(|e| match StoreError::from(e) {
+        // Switching a new file to WAL needs it to itself for a moment: another process creating it at the
+        // same time makes that busy (without waiting), so it is tried again.
+        let mut tries = 0;
+        let configured = loop {
+            match configure(&conn) {
+                Err(e) if tries < 20 && e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50 * tries));
+                }
+                other => break other,
+            }
+        };
+        configured.map_err(|e| match StoreError::from(e) {
             StoreError::Sqlite(e) => open_err(format!("not a leadline database ({e})")),
             other => other,
         })?;
-        schema::migrate(&mut conn)?;
-        let ctx = teams::bootstrap(&conn, config, clock.now())?;
+        // Two processes opening a new (or older) database at once: one migrates it, the other's attempt
+        // fails on what the first made, and finds the schema up to date once the first has committed.
+        let mut tries = 0;
+        while let Err(e) = schema::migrate(&mut conn) {
+            // A database newer than this leadline is not a race.
+            if tries >= 20 || schema::version(&conn)? > schema::latest_version() {
+                return Err(e);
+            }
+            tries += 1;
+            std::thread::sleep(std::time::Duration::from_millis(50 * tries));
+            if schema::version(&conn)? == schema::latest_version() {
+                break;
+            }
+        }
+        // The team and the user are made once, whoever comes first.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let ctx = teams::bootstrap(&tx, config, clock.now())?;
+        tx.commit()?;
         Ok(Self { conn, ctx, clock, path: path.to_path_buf(), hooks: Vec::new() })
     }
 

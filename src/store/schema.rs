@@ -56,8 +56,13 @@ pub fn latest_version() -> usize {
     all().len()
 }
 
+/// The schema version a database is at (how many migrations have run).
+pub fn version(conn: &Connection) -> Result<usize> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize)
+}
+
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    let current = version(conn)?;
     if current > latest_version() {
         return Err(super::StoreError::Migration(format!(
             "the database is at schema version {current}, newer than this leadline ({}); upgrade leadline",
