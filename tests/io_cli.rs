@@ -514,7 +514,7 @@ fn an_import_reads_standard_input() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8_lossy(&out).contains("standard-input"), "{}", String::from_utf8_lossy(&out));
+    assert!(String::from_utf8_lossy(&out).contains("imported standard input"), "{}", String::from_utf8_lossy(&out));
     assert!(run(&db, &["lead", "list"]).contains("Ana"));
     let leftovers = std::fs::read_dir(db.parent().unwrap())
         .unwrap()

@@ -124,7 +124,19 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     // An import reads its file twice (a first pass counts and checks it), so a stream is kept first.
     let spooled = spool_if_streamed(&a.file, env.store.path())?;
     let file = spooled.as_ref().map_or(a.file.clone(), |(_, p)| p.clone());
-    let report = import::import_file(&mut env.store, &file, &opts).map_err(io_err)?;
+    // A stream is named as the rep gave it, not by its private copy (gone once this returns).
+    let shown =
+        if a.file == std::path::Path::new("-") { "standard input".into() } else { a.file.display().to_string() };
+    let mut report = match (import::import_file(&mut env.store, &file, &opts), &spooled) {
+        (Ok(r), _) => r,
+        (Err(e), Some((_, copy))) => {
+            return Err(CliError::Io(io_err(e).to_string().replace(&copy.display().to_string(), &shown)));
+        }
+        (Err(e), None) => return Err(io_err(e)),
+    };
+    if spooled.is_some() {
+        report.file = shown;
+    }
     // A bulk load skips the per-row hooks; score everything once so imported leads rank at once.
     if report.bulk {
         let (scorer, _) = crate::engine::rules(&env.config)?;
