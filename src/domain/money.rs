@@ -22,28 +22,12 @@ pub fn minor_digits(currency: &str) -> u32 {
 
 pub fn parse_currency(code: &str) -> Result<String, ValidationError> {
     let c = code.trim().to_uppercase();
-    if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) && ISO_4217.contains(&c.as_str()) {
+    if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
         Ok(c)
     } else {
-        Err(ValidationError::new("currency", code, "is not an ISO 4217 currency code such as EUR, USD or GBP"))
+        Err(ValidationError::new("currency", code, "is not a three-letter ISO code such as EUR"))
     }
 }
-
-/// The ISO 4217 currency codes (active ones, and those recently replaced that old files still carry).
-const ISO_4217: [&str; 180] = [
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
-    "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BYR", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW",
-    "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN",
-    "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG",
-    "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW",
-    "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP",
-    "MRO", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR",
-    "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG",
-    "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STD", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT",
-    "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VEF",
-    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XDR", "XOF", "XPF", "XSU", "XUA", "YER", "ZAR", "ZMW", "ZWG",
-    "ZWL", "XAU", "XAG", "XPT",
-];
 
 impl Money {
     /// Parses an amount as typed: `1200.50`, `1,200.50`, `1.200,50`, `1200,5`. Never goes through floats.
@@ -174,10 +158,6 @@ mod tests {
         assert!(Money::parse("1.234", "EUR").unwrap().minor == 123400);
         assert!(Money::parse("1.5", "JPY").is_err());
         assert!(Money::parse("10", "EURO").is_err());
-        assert!(Money::parse("10", "ZZZ").is_err(), "three letters that are no currency");
-        for code in ["eur", "USD", "GBP", "JPY", "INR", "CHF", "MXN", "BRL", "CNY", "KWD"] {
-            assert!(parse_currency(code).is_ok(), "{code}");
-        }
         assert!(Money::parse("", "EUR").is_err());
         assert!(Money::parse("99999999999999999999", "EUR").is_err());
         for typo in ["1..5", "1.2,3.4", ".", ",", "1.2.3", "12,34,5", "1,2345.00", "-"] {
