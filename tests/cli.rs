@@ -577,3 +577,16 @@ fn output_that_cannot_be_written_is_a_one_line_failure() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("leadline: cannot write the output") && !err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn reading_does_not_wait_for_a_writer_at_work() {
+    let s = Sandbox::new();
+    s.ana();
+    // Another process in the middle of a long write (an import).
+    let holder = rusqlite::Connection::open(&s.db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Opening the database takes no write lock, and the score catch-up gives way: the list is shown.
+    let out = s.ok(&["lead", "list"]);
+    assert!(out.contains("Ana"), "{out}");
+    holder.execute_batch("ROLLBACK").unwrap();
+}

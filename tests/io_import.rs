@@ -1573,8 +1573,14 @@ fn a_second_import_into_a_database_waits_for_the_first_to_finish() {
     drop(open(dir.path(), "t.db"));
     let path = dir.path().join("a.csv");
     std::fs::write(&path, "First Name,Email\nAna,ana@x.io\n").unwrap();
-    // Held as a running import holds it.
-    let held = std::fs::File::open(dir.path().join("t.db")).unwrap();
+    // Held as a running import holds it (a lock file of its own: the database file's descriptors are
+    // SQLite's to open and close).
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join(".t.db.import-lock"))
+        .unwrap();
     // SAFETY: flock on a descriptor this test owns.
     assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
     let db_dir = dir.path().to_path_buf();

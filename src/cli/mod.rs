@@ -154,7 +154,11 @@ impl Env {
         if scorer.per_time_based() {
             return Ok(());
         }
-        if let Err(e) = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer)) {
+        // A writer at work (an import) is not waited for: the scores are shown as stored this once.
+        let _ = self.store.conn().busy_timeout(std::time::Duration::ZERO);
+        let refreshed = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer));
+        let _ = self.store.conn().busy_timeout(crate::store::BUSY_TIMEOUT);
+        if let Err(e) = refreshed {
             tracing::warn!(error = %e, "scores shown as stored");
         }
         Ok(())

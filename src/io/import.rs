@@ -325,7 +325,8 @@ impl Source {
 
 /// Imports a file into the store's team.
 pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportReport> {
-    let _one_at_a_time = if opts.dry_run { None } else { lock_imports(store.path(), opts.progress) };
+    let _one_at_a_time =
+        if opts.dry_run { None } else { lock_imports(store.path(), opts.progress, opts.cancel.as_deref())? };
     let mut head = Vec::with_capacity(SAMPLE_BYTES);
     {
         use std::io::Read;
@@ -637,32 +638,49 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
 
 /// Held while an import runs: one import at a time into a database. A second one waits for the first to
 /// finish, then resumes or finds its file already imported, instead of both working on one run at once
-/// (and counting each other's rows). The kernel's lock goes with the process however it ends.
+/// (and counting each other's rows). The lock is on a file of its own beside the database: opening and
+/// closing the database file itself would drop SQLite's own locks on it. The kernel's lock goes with the
+/// process however it ends.
 struct ImportLock(#[allow(dead_code)] std::fs::File);
 
-fn lock_imports(db: &Path, announce: bool) -> Option<ImportLock> {
+fn lock_imports(
+    db: &Path,
+    announce: bool,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Option<ImportLock>> {
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
-        let file = std::fs::File::open(db).ok()?;
-        let fd = file.as_raw_fd();
-        // SAFETY: flock on a descriptor this function owns; independent of SQLite's own (fcntl) locks.
-        if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            if announce {
+        let name = format!(".{}.import-lock", db.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+        let path = db.with_file_name(name);
+        let Ok(file) = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) else {
+            tracing::warn!(path = %path.display(), "no import lock file; imports are not kept one at a time");
+            return Ok(None);
+        };
+        let mut announced = false;
+        loop {
+            // SAFETY: flock on a descriptor this function owns.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                return Ok(Some(ImportLock(file)));
+            }
+            if std::io::Error::last_os_error().raw_os_error() != Some(libc::EWOULDBLOCK) {
+                tracing::warn!(error = %std::io::Error::last_os_error(), "cannot lock imports (a network file system?)");
+                return Ok(None);
+            }
+            if announce && !announced {
                 eprintln!("leadline: another import into this database is running; waiting for it to finish…");
+                announced = true;
             }
-            // SAFETY: as above; this one blocks until the other import's process lets go.
-            if unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
-                tracing::warn!("cannot wait for the other import; going on beside it");
-                return None;
+            if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(IoError::Interrupted { rows: 0 });
             }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        Some(ImportLock(file))
     }
     #[cfg(not(unix))]
     {
-        let _ = (db, announce);
-        None
+        let _ = (db, announce, cancel);
+        Ok(None)
     }
 }
 

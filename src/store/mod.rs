@@ -156,23 +156,42 @@ impl Store {
             other => other,
         })?;
         // Two processes opening a new (or older) database at once: one migrates it, the other's attempt
-        // fails on what the first made, and finds the schema up to date once the first has committed.
+        // fails on what the first made (or waits on it), and finds the schema up to date once the first has
+        // committed. Any other failure is reported after that one look.
         let mut tries = 0;
         while let Err(e) = schema::migrate(&mut conn) {
             // A database newer than this leadline is not a race.
-            if tries >= 20 || schema::version(&conn)? > schema::latest_version() {
+            if tries >= 5 || schema::version(&conn)? > schema::latest_version() {
                 return Err(e);
             }
             tries += 1;
-            std::thread::sleep(std::time::Duration::from_millis(50 * tries));
+            // Waits (up to the busy timeout) for whoever holds the database to finish, then looks again.
+            let _ = conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;");
             if schema::version(&conn)? == schema::latest_version() {
                 break;
             }
+            if !matches!(e, StoreError::Locked) {
+                return Err(e);
+            }
         }
-        // The team and the user are made once, whoever comes first.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let ctx = teams::bootstrap(&tx, config, clock.now())?;
-        tx.commit()?;
+        // The team and the user are made once, whoever comes first: read without holding the database; a
+        // writer that raced this one makes the write fail, and a second look under the write lock finds
+        // what it made.
+        let deferred = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+        let ctx = match teams::bootstrap(&deferred, config, clock.now()) {
+            Ok(ctx) => {
+                deferred.commit()?;
+                ctx
+            }
+            Err(StoreError::Locked) => {
+                drop(deferred);
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let ctx = teams::bootstrap(&tx, config, clock.now())?;
+                tx.commit()?;
+                ctx
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Self { conn, ctx, clock, path: path.to_path_buf(), hooks: Vec::new() })
     }
 
@@ -242,8 +261,11 @@ impl Store {
     }
 }
 
+/// How long a write waits for another process's write to finish before saying the database is locked.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // New files get 16 KB pages: fewer, fuller B-tree pages for tables of a million leads (bulk loads and
     // full scans ~15% faster). An existing database keeps the page size it was made with.
     conn.pragma_update(None, "page_size", 16_384)?;
