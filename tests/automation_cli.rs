@@ -456,3 +456,32 @@ fn reopening_a_won_deal_takes_back_what_winning_did_and_winning_again_brings_it_
     crm.ok(3, &["deal", "won", "Pilot"]);
     assert_eq!((lifecycle(3), handoffs(3)), (Value::from("customer"), 3), "won again: all of it again");
 }
+
+#[test]
+fn reopening_one_of_two_won_deals_keeps_the_customer_and_a_customer_from_before_stays_one() {
+    let crm = Crm::new("");
+    crm.ok(0, &["lead", "add", "--first-name", "Dos", "--email", "dos@x.io"]);
+    crm.ok(0, &["deal", "add", "dos@x.io", "--title", "One"]);
+    crm.ok(0, &["deal", "add", "dos@x.io", "--title", "Two"]);
+    let lifecycle = |h: i64, who: &str| crm.json(h, &["lead", "show", who, "--json"])["lead"]["lifecycle"].clone();
+    let profiles = |who: &str| {
+        crm.sql(&format!(
+            "SELECT count(*) FROM client_profiles p JOIN leads l ON l.id = p.lead_id
+             WHERE l.email = '{who}' AND p.deleted_at IS NULL AND p.status = 'active'"
+        ))[0][0]
+            .clone()
+    };
+    crm.ok(1, &["deal", "won", "One"]);
+    crm.ok(2, &["deal", "won", "Two"]);
+    crm.ok(3, &["deal", "move", "Two", "Negotiation"]);
+    assert_eq!((lifecycle(3, "dos@x.io"), profiles("dos@x.io")), (Value::from("customer"), "1".to_string()));
+    crm.ok(4, &["deal", "move", "One", "Negotiation"]);
+    assert_eq!((lifecycle(4, "dos@x.io"), profiles("dos@x.io")), (Value::from("lead"), "0".to_string()));
+    // A customer before the deal (set by hand, imported) stays one when the deal is reopened.
+    crm.ok(5, &["lead", "add", "--first-name", "Old", "--email", "old@x.io"]);
+    crm.ok(5, &["lead", "edit", "old@x.io", "--lifecycle", "customer"]);
+    crm.ok(5, &["deal", "add", "old@x.io", "--title", "Upsell"]);
+    crm.ok(6, &["deal", "won", "Upsell"]);
+    crm.ok(7, &["deal", "move", "Upsell", "Negotiation"]);
+    assert_eq!(lifecycle(7, "old@x.io"), Value::from("customer"));
+}

@@ -59,7 +59,18 @@ pub fn profile(db: &Db<'_>, lead: &LeadId) -> Result<Option<ClientProfile>> {
 /// A won deal makes its lead a customer and fills (or refreshes) the client profile.
 pub fn convert(db: &Db<'_>, deal: &Deal) -> Result<()> {
     let lead = leads::get(db, &deal.lead_id)?;
+    // What this win changes is written down, so reopening the deal takes back exactly that.
+    let before = profile(db, &lead.id)?;
+    let profile_was = match &before {
+        None => Some(PROFILE_MADE),
+        Some(p) if p.status == "churned" => Some(PROFILE_WAS_CHURNED),
+        Some(_) => None,
+    };
+    if let Some(v) = profile_was {
+        set_win_state(db, &deal.id, "profile", v)?;
+    }
     if lead.lifecycle != Lifecycle::Customer.as_str() {
+        set_win_state(db, &deal.id, "lifecycle", 1)?;
         leads::update(db, &lead.id, LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() })?;
     }
     let plan = deal.product.clone().unwrap_or_else(|| deal.title.clone());
@@ -238,29 +249,90 @@ pub fn edit(db: &Db<'_>, lead: &LeadId, mut patch: LeadPatch) -> Result<leads::L
     leads::update(db, lead, patch)
 }
 
-/// A won deal reopened (or turned lost): what winning it did is taken back. Its open handoff tasks go,
-/// and unless another deal of the lead is won, the lead is no customer any more and its client profile
-/// (made from this deal) goes too.
+/// What a win changed (`convert`): the client profile it made, or found churned and made active again.
+const PROFILE_MADE: i64 = 1;
+const PROFILE_WAS_CHURNED: i64 = 2;
+
+fn win_state_key(deal: &DealId, what: &str) -> String {
+    format!("won:{deal}:{what}")
+}
+
+fn set_win_state(db: &Db<'_>, deal: &DealId, what: &str, value: i64) -> Result<()> {
+    db.conn.execute(
+        "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+        params![db.ctx.team_id.as_str(), win_state_key(deal, what), value],
+    )?;
+    Ok(())
+}
+
+/// Reads and forgets what a win changed.
+fn take_win_state(db: &Db<'_>, deal: &DealId, what: &str) -> Result<Option<i64>> {
+    let key = win_state_key(deal, what);
+    let team = db.ctx.team_id.as_str();
+    let value: Option<i64> = db
+        .conn
+        .query_row("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2", params![team, key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    db.conn.execute("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2", params![team, key])?;
+    Ok(value)
+}
+
+/// A won deal reopened (or turned lost): what winning it did is taken back. Its open handoff tasks go.
+/// If another deal of the lead has been won since its last churn, that win stands in for this one (the
+/// client profile points at it, and what this win changed is now that win's to take back); otherwise the
+/// lead's customer status and client profile go back to what they were before this win.
 pub fn unconvert(db: &Db<'_>, deal: &Deal) -> Result<()> {
     db.conn.execute(
         "UPDATE tasks SET deleted_at = ?2, updated_at = ?2
          WHERE deal_id = ?1 AND kind = 'handoff' AND done_at IS NULL AND deleted_at IS NULL",
         params![deal.id.as_str(), db.now.0],
     )?;
-    let other_won: bool = db.conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM deals WHERE lead_id = ?1 AND id != ?2 AND status = 'won' AND deleted_at IS NULL)",
-        params![deal.lead_id.as_str(), deal.id.as_str()],
-        |r| r.get(0),
-    )?;
-    if other_won {
+    let current = profile(db, &deal.lead_id)?;
+    let since = current.as_ref().and_then(|p| p.churned_at).map_or(0, |t| t.0);
+    let other: Option<String> = db
+        .conn
+        .query_row(
+            "SELECT id FROM deals WHERE lead_id = ?1 AND id != ?2 AND status = 'won' AND deleted_at IS NULL
+             AND ifnull(closed_at, 0) >= ?3 ORDER BY closed_at DESC LIMIT 1",
+            params![deal.lead_id.as_str(), deal.id.as_str(), since],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let made_lifecycle = take_win_state(db, &deal.id, "lifecycle")?;
+    let profile_was = take_win_state(db, &deal.id, "profile")?;
+    if let Some(other) = other {
+        let other = DealId(other);
+        db.conn.execute(
+            "UPDATE client_profiles SET deal_id = ?3, updated_at = ?2 WHERE lead_id = ?1 AND deal_id = ?4 AND deleted_at IS NULL",
+            params![deal.lead_id.as_str(), db.now.0, other.as_str(), deal.id.as_str()],
+        )?;
+        if let Some(v) = made_lifecycle {
+            set_win_state(db, &other, "lifecycle", v)?;
+        }
+        if let Some(v) = profile_was {
+            set_win_state(db, &other, "profile", v)?;
+        }
         return Ok(());
     }
-    db.conn.execute(
-        "UPDATE client_profiles SET deleted_at = ?2, updated_at = ?2
-         WHERE lead_id = ?1 AND deal_id = ?3 AND status = 'active' AND deleted_at IS NULL",
-        params![deal.lead_id.as_str(), db.now.0, deal.id.as_str()],
-    )?;
-    if leads::get(db, &deal.lead_id)?.lifecycle == Lifecycle::Customer.as_str() {
+    match profile_was {
+        Some(PROFILE_MADE) => {
+            db.conn.execute(
+                "UPDATE client_profiles SET deleted_at = ?2, updated_at = ?2 WHERE lead_id = ?1 AND deal_id = ?3 AND deleted_at IS NULL",
+                params![deal.lead_id.as_str(), db.now.0, deal.id.as_str()],
+            )?;
+        }
+        Some(PROFILE_WAS_CHURNED) => {
+            db.conn.execute(
+                "UPDATE client_profiles SET status = 'churned', updated_at = ?2 WHERE lead_id = ?1 AND deleted_at IS NULL",
+                params![deal.lead_id.as_str(), db.now.0],
+            )?;
+        }
+        _ => {}
+    }
+    if made_lifecycle.is_some() && leads::get(db, &deal.lead_id)?.lifecycle == Lifecycle::Customer.as_str() {
         leads::update(db, &deal.lead_id, LeadPatch { lifecycle: Some(Lifecycle::Lead), ..Default::default() })?;
     }
     Ok(())

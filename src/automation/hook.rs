@@ -64,7 +64,7 @@ impl ChangeHook for AutomationHook {
             Change::DealMoved { deal, from, .. } => {
                 let d = deals::get(db, deal)?;
                 // Out of the won column: what winning did is taken back.
-                if *from == db.ctx.stages.won_stage && d.status != DealStatus::Won {
+                if db.ctx.stages.status_for(from) == DealStatus::Won && d.status != DealStatus::Won {
                     clients::unconvert(db, &d)?;
                 }
                 match d.status {

@@ -137,6 +137,9 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     if spooled.is_some() {
         report.file = shown;
     }
+    // The copy (personal data) goes before anything is printed: a closed pipe or a full disk ends the
+    // process there.
+    drop(spooled);
     // A bulk load skips the per-row hooks; score everything once so imported leads rank at once.
     if report.bulk {
         let (scorer, _) = crate::engine::rules(&env.config)?;
@@ -160,6 +163,9 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     Ok(())
 }
 
+/// The name of the folders holding a copy of a streamed import.
+const SPOOL_PREFIX: &str = ".leadline-import-";
+
 /// Standard input (`-`) or a pipe (`<(...)`, `/dev/stdin` from a pipe) copied into a private file beside the
 /// database (the system's temporary directory may be small, or memory), named after its source; None for
 /// a plain file. The folder goes when the import is done.
@@ -170,7 +176,16 @@ fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<
     }
     let cannot = |e: std::io::Error| CliError::Io(format!("{}: cannot read it: {e}", file.display()));
     let beside = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let dir = tempfile::Builder::new().prefix(".leadline-import-").tempdir_in(beside).map_err(cannot)?;
+    // Copies a killed import left behind (a day old: a running import's copy is never that old).
+    for stale in std::fs::read_dir(beside).into_iter().flatten().flatten() {
+        let old = stale.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        if stale.file_name().to_string_lossy().starts_with(SPOOL_PREFIX)
+            && old.is_some_and(|age| age > std::time::Duration::from_secs(24 * 3600))
+        {
+            let _ = std::fs::remove_dir_all(stale.path());
+        }
+    }
+    let dir = tempfile::Builder::new().prefix(SPOOL_PREFIX).tempdir_in(beside).map_err(cannot)?;
     let name = if stdin { "standard-input".into() } else { file.file_name().unwrap_or_default().to_os_string() };
     let path = dir.path().join(name);
     let mut out = std::fs::File::create(&path).map_err(cannot)?;
