@@ -961,6 +961,10 @@ struct Writer {
     /// The highest lead row number the duplicate keys know of: rows past it were written by someone else
     /// (another import, a `lead add`) between this import's transactions.
     seen_seq: i64,
+    /// SQLite's count of commits by other connections, and when the keys were last brought up to date:
+    /// when it moves, leads others edited since then are learned too (a new e-mail on an old lead).
+    data_version: i64,
+    caught_up_at: i64,
     /// The name + company keys of the leads this chunk created (not yet in the search index), while the
     /// key table is not there to answer: up to `CHUNK_NAMES`.
     chunk_names: HashMap<String, Vec<LeadId>>,
@@ -1032,6 +1036,8 @@ impl Writer {
             indexes: None,
             chunk_names: HashMap::new(),
             seen_seq,
+            data_version: store.conn().pragma_query_value(None, "data_version", |r| r.get(0))?,
+            caught_up_at: store.now().0,
             bulk: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
@@ -1045,23 +1051,40 @@ impl Writer {
     /// Learns the keys of leads written by others since the keys were last brought up to date. Called at
     /// the start of each transaction, which holds the database: nobody else writes until it ends.
     fn catch_up(&mut self, db: &Db<'_>) -> crate::store::Result<()> {
-        let mut stmt = db.conn.prepare_cached(&format!(
-            "{KNOWN_LEADS} WHERE l.seq > ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL ORDER BY l.seq"
-        ))?;
-        let mut rows = stmt.query(params![self.seen_seq, db.ctx.team_id.as_str()])?;
+        // New rows by their row numbers (through the primary key); rows edited since the last look by
+        // their time too, a scan made only when another connection has written.
+        let version: i64 = db.conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let team = db.ctx.team_id.as_str();
         let mut learned: Vec<(u64, i64)> = Vec::new();
         let mut last = self.seen_seq;
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            last = last.max(seq);
-            learned.extend(known_keys(&self.hasher, r)?.into_iter().map(|h| (h, seq)));
+        let mut learn = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> crate::store::Result<()> {
+            let mut stmt = db.conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(args)?;
+            while let Some(r) = rows.next()? {
+                let seq: i64 = r.get(0)?;
+                last = last.max(seq);
+                learned.extend(known_keys(&self.hasher, r)?.into_iter().map(|h| (h, seq)));
+            }
+            Ok(())
+        };
+        learn(
+            &format!("{KNOWN_LEADS} WHERE l.seq > ?1 AND l.team_id = ?2 AND l.deleted_at IS NULL"),
+            &[&self.seen_seq, &team],
+        )?;
+        if version != self.data_version {
+            learn(
+                &format!(
+                    "{KNOWN_LEADS} WHERE l.updated_at >= ?1 AND l.seq <= ?3 AND l.team_id = ?2 AND l.deleted_at IS NULL"
+                ),
+                &[&self.caught_up_at, &team, &self.seen_seq],
+            )?;
         }
-        drop(rows);
-        drop(stmt);
         for (h, seq) in learned {
             self.remember(db, h, seq)?;
         }
         self.seen_seq = last;
+        self.data_version = version;
+        self.caught_up_at = db.now.0;
         Ok(())
     }
 
