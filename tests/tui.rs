@@ -252,6 +252,21 @@ fn the_log_form_takes_what_the_scoring_rules_read_of_a_message() {
 }
 
 #[test]
+fn help_scrolls_to_its_end_and_straight_back() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("? G");
+    let end = match t.app.popup {
+        Some(leadline::tui::app::Popup::Help { scroll }) => scroll,
+        _ => panic!("help is open"),
+    };
+    assert!(end > 0, "the help is longer than the screen");
+    t.keys("k");
+    assert!(matches!(t.app.popup, Some(leadline::tui::app::Popup::Help { scroll }) if scroll == end - 1));
+    t.keys("g g");
+    assert!(matches!(t.app.popup, Some(leadline::tui::app::Popup::Help { scroll: 0 })));
+}
+
+#[test]
 fn the_selection_stays_on_the_lead_a_write_moves() {
     // More leads than the window holds: from the end, the lead's new place is outside the held rows.
     let (_d, mut t) = driver_with(1_500, 160, 48, Config::defaults());

@@ -158,7 +158,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     }
     // Scripts must not take a file that imported nothing for a success.
     if report.counts.all_rejected() && !report.already_imported {
-        return Err(CliError::Io(format!("{}: every row was rejected; nothing was imported", a.file.display())));
+        return Err(CliError::Io(format!("{}: every row was rejected; nothing was imported", report.file)));
     }
     Ok(())
 }

@@ -461,9 +461,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     now.0,
                 ],
             )
-            .map_err(|e| match e.sqlite_error_code() {
+            .map_err(|e| match e.sqlite_error().map(|x| x.extended_code) {
                 // The run was recorded in the moment since it was looked up: another leadline is at it.
-                Some(rusqlite::ErrorCode::ConstraintViolation) => bad_file(
+                Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE) => bad_file(
                     path,
                     "is being imported by another leadline right now; run the same command again once it has \
                      finished (it will say what was imported)",

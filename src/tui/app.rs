@@ -97,9 +97,6 @@ pub struct App {
     automations_running: bool,
 }
 
-/// A help scroll past any help's length: the overlay shows its last lines.
-const HELP_BOTTOM: usize = 10_000;
-
 impl App {
     pub fn new(ctx: UiCtx, keymap: Keymap, theme: Theme, mouse: bool) -> Self {
         App {
@@ -419,15 +416,16 @@ impl App {
         if !matches!(c, Command::Up | Command::Down | Command::PageUp | Command::PageDown) {
             self.leads.window.stop_moving();
         }
+        let help_end = super::widgets::help::max_scroll(&self.keymap, self.view.scope(), self.size);
         if let Some(Popup::Help { scroll }) = &mut self.popup {
             match c {
-                Command::Down => *scroll += 1,
+                // Never past the last line, so the way back up starts at once.
+                Command::Down => *scroll = (*scroll + 1).min(help_end),
                 Command::Up => *scroll = scroll.saturating_sub(1),
-                Command::PageDown => *scroll += 10,
+                Command::PageDown => *scroll = (*scroll + 10).min(help_end),
                 Command::PageUp => *scroll = scroll.saturating_sub(10),
                 Command::Top => *scroll = 0,
-                // Drawing stops the scroll at the last line.
-                Command::Bottom => *scroll = HELP_BOTTOM,
+                Command::Bottom => *scroll = help_end,
                 Command::Quit => {
                     self.quit = true;
                     return vec![Effect::Quit];

@@ -9,6 +9,15 @@ use super::centered;
 use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::theme::Theme;
 
+/// The furthest the help of `scope` scrolls on a terminal of `size`: its last line at the bottom.
+pub fn max_scroll(keymap: &Keymap, scope: Scope, size: (u16, u16)) -> usize {
+    let scopes: &[Scope] = if scope == Scope::Global { &[Scope::Global] } else { &[scope, Scope::Global] };
+    let lines: usize = scopes.iter().map(|s| 1 + keymap.bindings(*s).len()).sum();
+    // The body (the screen less its top and bottom lines), the overlay's margin, its borders.
+    let shown = size.1.saturating_sub(2).saturating_sub(2).saturating_sub(2) as usize;
+    lines.saturating_sub(shown)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope: Scope, scroll: usize) {
     let rect = centered(area, 76, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
