@@ -189,7 +189,9 @@ pub fn flag<T: std::str::FromStr<Err = crate::domain::ValidationError>>(value: &
 
 /// A problem found in the config as a whole, said to be in the file it came from (when there is one).
 pub fn in_config_file(cli: &Cli, e: crate::config::ConfigError) -> CliError {
-    match (e, config_path(cli).filter(|p| p.is_file())) {
+    // Values for the UI set by variables may be the ones at fault: then the file is not named.
+    let from_env = std::env::vars().any(|(k, _)| k.starts_with("LEADLINE_UI__") || k.starts_with("LEADLINE_KEYMAP__"));
+    match (e, config_path(cli).filter(|p| p.is_file() && !from_env)) {
         (crate::config::ConfigError::Invalid(message), Some(path)) => {
             crate::config::ConfigError::File { path: path.display().to_string(), message }.into()
         }
