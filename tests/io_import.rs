@@ -489,15 +489,34 @@ fn calendar_events_become_meetings_of_the_leads_they_invite() {
     assert_eq!(r.counts.meetings.created, 4, "three weekly syncs (one excluded) and a demo");
     assert_eq!(r.unmatched, vec!["someone@unknown.org", "nobody@elsewhere.com"]);
     let ana = lead(&s, "ana.lopez@acme.es");
-    let mut times: Vec<String> =
-        meetings::for_lead(&s.db(), &ana.id).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
-    times.sort();
     // 10:00 in Madrid: UTC+1 in November.
-    assert_eq!(times, vec!["2025-11-03T09:00:00Z", "2025-11-17T09:00:00Z", "2025-11-24T09:00:00Z"]);
+    assert_eq!(meeting_times(&s, &ana.id), ["2025-11-03T09:00:00Z", "2025-11-17T09:00:00Z", "2025-11-24T09:00:00Z"]);
     let bob = lead(&s, "bob@stonecorp.com");
     let bobs = meetings::for_lead(&s.db(), &bob.id).unwrap();
     assert_eq!(bobs.len(), 1, "the cancelled call is skipped");
     assert_eq!(bobs[0].title.as_deref(), Some("Demo: Stone Corp"));
+}
+
+/// A calendar file of these events.
+fn calendar_file(dir: &Path, name: &str, events: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")).unwrap();
+    path
+}
+
+/// An event with Bob (of the HubSpot fixture) invited; `extra` adds lines (RRULE, STATUS, ...).
+fn bob_event(uid: &str, title: &str, start: &str, extra: &str) -> String {
+    format!(
+        "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:{title}\r\nDTSTART:{start}\r\n{extra}ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\n"
+    )
+}
+
+/// The lead's meetings, by time.
+fn meeting_times(s: &Store, lead: &LeadId) -> Vec<String> {
+    let mut t: Vec<String> =
+        meetings::for_lead(&s.db(), lead).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
+    t.sort();
+    t
 }
 
 #[test]
@@ -507,23 +526,10 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     import(&mut s, "hubspot_contacts.csv");
     let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
-    let calendar = |events: &str| {
-        let path = dir.path().join("cal.ics");
-        std::fs::write(&path, format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")).unwrap();
-        path
-    };
-    let event = |uid: &str, start: &str, extra: &str| {
-        format!(
-            "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Demo\r\nDTSTART:{start}\r\n{extra}ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\n"
-        )
-    };
+    let calendar = |events: &str| calendar_file(dir.path(), "cal.ics", events);
+    let event = |uid: &str, start: &str, extra: &str| bob_event(uid, "Demo", start, extra);
     let bob = lead(&s, "bob@stonecorp.com");
-    let times = |s: &Store| {
-        let mut t: Vec<String> =
-            meetings::for_lead(&s.db(), &bob.id).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
-        t.sort();
-        t
-    };
+    let times = |s: &Store| meeting_times(s, &bob.id);
     let weekly = "RRULE:FREQ=WEEKLY;COUNT=3\r\n";
     let first = format!("{}{}", event("demo@x", "20251206T100000Z", ""), event("sync@x", "20251201T090000Z", weekly));
     let r = import_file(&mut s, &calendar(&first), &opts).unwrap();
@@ -553,23 +559,10 @@ fn a_cancelled_invitation_never_drops_the_meeting_of_the_one_that_replaced_it_an
     import(&mut s, "hubspot_contacts.csv");
     let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
-    let calendar = |name: &str, events: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")).unwrap();
-        path
-    };
-    let event = |uid: &str, start: &str, extra: &str| {
-        format!(
-            "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Call\r\nDTSTART:{start}\r\n{extra}ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\n"
-        )
-    };
+    let calendar = |name: &str, events: &str| calendar_file(dir.path(), name, events);
+    let event = |uid: &str, start: &str, extra: &str| bob_event(uid, "Call", start, extra);
     let bob = lead(&s, "bob@stonecorp.com");
-    let times = |s: &Store| {
-        let mut t: Vec<String> =
-            meetings::for_lead(&s.db(), &bob.id).unwrap().iter().map(|m| m.scheduled_at.to_rfc3339()).collect();
-        t.sort();
-        t
-    };
+    let times = |s: &Store| meeting_times(s, &bob.id);
     // "Cancel and send a new invitation" for the same slot, in either order (one slot per order).
     for (i, pair) in [("new", "old"), ("old", "new")].into_iter().enumerate() {
         let slot = format!("2025120{}T100000Z", i + 1);
