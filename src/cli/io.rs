@@ -260,7 +260,7 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
         );
     }
     if r.rejects_total > 0 && !r.dry_run {
-        println!("{} {} rejected:", r.rejects_total, if r.rejects_total == 1 { "row" } else { "rows" });
+        println!("{} {} rejected:", r.rejects_total, plural(r.rejects_total as usize, "row"));
         for rej in r.rejects.iter().take(20) {
             println!("  {}", safe(&rej.to_string()));
         }
