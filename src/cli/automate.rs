@@ -31,7 +31,7 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
     match cmd {
         AutomateCmd::Run { at, dry_run, json } => {
             if let Some(at) = at {
-                let t = env.time(&at, "at")?;
+                let t = env.time(&at, "--at")?;
                 env.store.set_clock(Clock::Fixed(t));
             }
             let report = crate::automation::run(&mut env.store, &autos, &scorer, dry_run)?;

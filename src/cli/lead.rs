@@ -248,7 +248,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
         }
         LeadCmd::Touch { lead, at } => {
             let at = match at {
-                Some(t) => env.time(&t, "at")?,
+                Some(t) => env.time(&t, "--at")?,
                 None => env.now(),
             };
             let id = env.store.write(|db| {

@@ -40,7 +40,7 @@ pub enum MeetingCmd {
 pub fn run(env: &mut Env, cmd: MeetingCmd) -> CliResult {
     match cmd {
         MeetingCmd::Add { lead, at, deal, title } => {
-            let at = env.time(&at, "at")?;
+            let at = env.time(&at, "--at")?;
             let id = env.store.write(|db| {
                 let lead = leads::resolve(db, &lead)?;
                 let deal = deal.as_deref().map(|d| deals::resolve(db, d)).transpose()?;

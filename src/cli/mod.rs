@@ -164,10 +164,11 @@ impl Env {
         Ok(())
     }
 
-    /// Parses a time as typed, in the team's zone.
+    /// Parses a time as typed, in the team's zone. A flag's value that is not a time is a usage error
+    /// (exit 2), as clap's own are.
     pub fn time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
         parse_time(input, self.now(), self.store.ctx().tz)
-            .map_err(|e| CliError::Invalid(ValidationError { field: flag.to_string(), ..e }))
+            .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
     }
 }
 

@@ -2132,6 +2132,40 @@ pub fn stage_candidate(
 mod tests {
     use super::*;
 
+    /// Another connection gives an old lead an e-mail between two chunks of an import: a later row with
+    /// that e-mail is the same person, though the import learned the leads' keys before the edit.
+    #[test]
+    fn a_lead_edited_by_someone_else_between_chunks_is_matched_by_its_new_email() {
+        use crate::domain::Clock;
+        use crate::store::leads::{self, LeadPatch, NewLead};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let config = crate::config::Config::defaults();
+        let at = |ms: i64| Clock::Fixed(Timestamp(1_764_072_000_000 + ms));
+        let mut store = Store::open(&path, &config, at(0)).unwrap();
+        let ana = store
+            .write(|db| {
+                leads::create(db, NewLead { first_name: "Ana".into(), last_name: "Ruiz".into(), ..Default::default() })
+            })
+            .unwrap();
+        let mut writer = Writer::new(&store, &ImportOptions::default(), "run", 10, 1, false).unwrap();
+        let mut other = Store::open(&path, &config, at(60_000)).unwrap();
+        other
+            .write(|db| leads::update(db, &ana, LeadPatch { email: Some("ana@acme.es".into()), ..Default::default() }))
+            .unwrap();
+        let row =
+            LeadRow { line: 2, first_name: "Ana".into(), emails: vec!["ANA@acme.es".into()], ..Default::default() };
+        store
+            .write(|db| {
+                writer.catch_up(db)?;
+                writer.apply(db, Ok(Some(Item::Lead(Box::new(row)))))
+            })
+            .unwrap();
+        assert_eq!(writer.counts.leads.created, 0, "{:?}", writer.counts.leads);
+        let leads: i64 = store.conn().query_row("SELECT count(*) FROM leads", [], |r| r.get(0)).unwrap();
+        assert_eq!(leads, 1);
+    }
+
     #[test]
     fn the_key_table_names_every_lead_with_a_key_and_says_when_it_is_full() {
         let mut t = KeyTable::new(10);
