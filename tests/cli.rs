@@ -383,6 +383,10 @@ fn bad_config_is_a_clear_error() {
     let s = Sandbox::with_config("[pipeline]\nwon_stage = \"Done\"\n");
     let err = s.fails(&["lead", "list"], 1);
     assert!(err.contains("Done"), "{err}");
+    // A UI value the TUI refuses names its line too (the sandbox writes eight lines before it).
+    let s = Sandbox::with_config("[ui]\ntheme = \"dark\"\n\n[ui.colors]\naccent = \"mauvish\"\n");
+    let err = s.fails(&["config", "check"], 1);
+    assert!(err.contains("config.toml: line 13: ui.colors.accent"), "{err}");
     let s = Sandbox::new();
     let err = s.cmd().env("LEADLINE_CONFIG", s.dir.path().join("missing.toml")).args(["lead", "list"]).assert().code(1);
     let out = String::from_utf8_lossy(&err.get_output().stderr).to_string();

@@ -194,6 +194,10 @@ pub fn in_config_file(cli: &Cli, e: crate::config::ConfigError) -> CliError {
     let from_env = std::env::vars().any(|(k, _)| k.starts_with("LEADLINE_UI__") || k.starts_with("LEADLINE_KEYMAP__"));
     match (e, config_path(cli).filter(|p| p.is_file() && !from_env)) {
         (crate::config::ConfigError::Invalid(message), Some(path)) => {
+            let message = match std::fs::read_to_string(&path) {
+                Ok(text) => crate::config::with_line(&text, &message),
+                Err(_) => message,
+            };
             crate::config::ConfigError::File { path: path.display().to_string(), message }.into()
         }
         (e, _) => e.into(),

@@ -11,6 +11,9 @@ use crate::domain::{Stages, ValidationError, time::parse_tz};
 
 pub mod automation;
 pub mod io;
+mod locate;
+
+pub use locate::with_line;
 pub mod scoring;
 
 /// The defaults shipped inside the binary; `leadline config print-default` prints them.
@@ -110,19 +113,19 @@ impl Config {
             })?;
             merge(&mut merged, user);
         }
-        let blame_file = |message: String| match file {
-            Some((path, _)) => ConfigError::File { path: path.to_string(), message },
-            None => ConfigError::Invalid(message),
+        let blame_file = |problem: locate::Problem| match file {
+            Some((path, text)) => ConfigError::File { path: path.to_string(), message: problem.in_text(text) },
+            None => ConfigError::Invalid(problem.message),
         };
         let with_file = merged.clone();
         let mut any_env = false;
         for (var, value) in env {
             any_env |= apply_env(&mut merged, var, value)?;
         }
-        let message = match Self::checked(&merged) {
+        let problem = match Self::checked(&merged) {
             Ok(config) => return Ok(config),
-            Err(message) if !any_env => return Err(blame_file(message)),
-            Err(message) => message,
+            Err(problem) if !any_env => return Err(blame_file(problem)),
+            Err(problem) => problem,
         };
         // Something is wrong: blamed on the file when the file alone is wrong, else on the first variable
         // whose value makes it so.
@@ -130,19 +133,20 @@ impl Config {
         let mut layered = with_file;
         for (var, value) in env {
             if apply_env(&mut layered, var, value)?
-                && let Err(message) = Self::checked(&layered)
+                && let Err(problem) = Self::checked(&layered)
             {
-                return Err(ConfigError::Env { var: var.clone(), message });
+                return Err(ConfigError::Env { var: var.clone(), message: problem.message });
             }
         }
-        Err(blame_file(message))
+        Err(blame_file(problem))
     }
 
-    /// The config a merged table makes, or what is wrong with it (on one line).
-    fn checked(merged: &toml::Table) -> Result<Self, String> {
-        let config: Config =
-            toml::Value::Table(merged.clone()).try_into().map_err(|e: toml::de::Error| one_line(&e.to_string()))?;
-        config.validate().map_err(|e| e.to_string())?;
+    /// The config a merged table makes, or what is wrong with it (on one line) and where.
+    fn checked(merged: &toml::Table) -> Result<Self, locate::Problem> {
+        let config: Config = toml::Value::Table(merged.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| locate::Problem::from_toml(&e))?;
+        config.validate().map_err(|e| locate::Problem::from_validation(&e))?;
         Ok(config)
     }
 

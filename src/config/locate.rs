@@ -1,0 +1,154 @@
+//! Where in a config file a key is written, so that a problem with its value names the line to fix.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+/// A problem with the config as a whole, and the dotted key it is about when that is known.
+#[derive(Debug)]
+pub struct Problem {
+    pub message: String,
+    pub key: Vec<String>,
+    /// The key is a field the config does not have: wherever it is written, the first is the one named.
+    pub unknown: bool,
+    /// The key is an array of tables, and the one at fault is the table with this `name`.
+    pub named: Option<String>,
+}
+
+impl Problem {
+    /// A problem deserialising the merged config: the key comes from the error's own report of it, and an
+    /// unknown field is looked for inside the table that has it.
+    pub fn from_toml(e: &toml::de::Error) -> Self {
+        let message = one_line(e.message());
+        let mut key: Vec<String> = e
+            .to_string()
+            .lines()
+            .find_map(|l| l.strip_prefix("in `").and_then(|k| k.strip_suffix('`')))
+            .map(|k| k.split('.').map(str::to_string).collect())
+            .unwrap_or_default();
+        let unknown = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
+        if let Some(field) = unknown {
+            key.push(field.to_string());
+        }
+        Self { message: one_line(&e.to_string()), key, unknown: unknown.is_some(), named: None }
+    }
+
+    /// A value the config's own checks refuse, the field naming its dotted key, and a rule by its name
+    /// (`scoring.rule 'hot leads'`).
+    pub fn from_validation(e: &crate::domain::ValidationError) -> Self {
+        let (key, named) = match e.field.strip_suffix('\'').and_then(|f| f.split_once(" '")) {
+            Some((key, name)) => (key, Some(name.to_string())),
+            None => (e.field.as_str(), None),
+        };
+        Self { message: e.to_string(), key: key.split('.').map(str::to_string).collect(), unknown: false, named }
+    }
+
+    /// The message, led by the line of the key in `text` when the key is written there once.
+    pub fn in_text(&self, text: &str) -> String {
+        let key: Vec<&str> = self.key.iter().map(String::as_str).collect();
+        match line_of(text, &key, self.unknown, self.named.as_deref()) {
+            Some(line) => format!("line {line}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// A message that starts with the dotted key it is about (`keymap.leads: ...`), led by that key's line
+/// in `text` when it is written there.
+pub fn with_line(text: &str, message: &str) -> String {
+    let key = message.split_once(": ").map(|(k, _)| k).filter(|k| !k.is_empty() && !k.contains(char::is_whitespace));
+    match key {
+        Some(key) => Problem {
+            message: message.to_string(),
+            key: key.split('.').map(str::to_string).collect(),
+            unknown: false,
+            named: None,
+        }
+        .in_text(text),
+        None => message.to_string(),
+    }
+}
+
+/// The line the dotted `key` is written on. In an array of tables the key must be in just one of them
+/// (several would leave the line in doubt), unless it is `unknown`: then the first is the one named.
+/// With `named`, the line is that of the name of the table with that name.
+fn line_of(text: &str, key: &[&str], unknown: bool, named: Option<&str>) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    let root = DeTable::parse(text).ok()?;
+    let mut found = Vec::new();
+    find(root.get_ref(), key, named, &mut found);
+    let span = match found.as_slice() {
+        [one] => one,
+        [first, _, ..] if unknown => first,
+        _ => return None,
+    };
+    Some(text[..span.start.min(text.len())].matches('\n').count() + 1)
+}
+
+/// Every place `key` is written, arrays of tables searched element by element.
+fn find(table: &DeTable<'_>, key: &[&str], named: Option<&str>, found: &mut Vec<Range<usize>>) {
+    let Some((first, rest)) = key.split_first() else { return };
+    let Some((written, value)) = table.get_key_value(*first) else { return };
+    let tables = || -> Vec<&DeTable<'_>> {
+        match value.get_ref() {
+            DeValue::Table(t) => vec![t],
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|i| match i.get_ref() {
+                    DeValue::Table(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    match (rest.is_empty(), named) {
+        (false, _) => tables().into_iter().for_each(|t| find(t, rest, named, found)),
+        (true, None) => found.push(written.span()),
+        (true, Some(name)) => {
+            for t in tables() {
+                if let Some((k, v)) = t.get_key_value("name")
+                    && matches!(v.get_ref(), DeValue::String(s) if s == name)
+                {
+                    found.push(k.span());
+                }
+            }
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, ConfigError};
+
+    fn message(file: &str) -> String {
+        match Config::from_layers(Some(("c.toml", file)), &[]) {
+            Err(ConfigError::File { message, .. }) => message,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_problem_with_a_value_names_the_line_of_its_key() {
+        let m = message("# mine\n[team]\nname = \"Acme\"\ntimezone = 5\n");
+        assert!(m.starts_with("line 4: invalid type") && m.contains("team.timezone"), "{m}");
+        let m = message("[pipeline]\n\ncurrency = \"EURO\"\n");
+        assert!(m.starts_with("line 3: pipeline.currency"), "{m}");
+        // An unknown field in an array of tables: the first table that has it.
+        let rules = "[[scoring.rule]]\nname = \"a\"\nwhen = \"tags\"\nweight = 1\n\n[[scoring.rule]]\nname = \"b\"\n";
+        let m = message(&format!("{rules}when = \"tags\"\nweight = 2\npoints = 3\n"));
+        assert!(m.starts_with("line 10: unknown field `points`"), "{m}");
+        // A rule its own checks refuse, by its name.
+        let m = message(&format!("{rules}when = \"no such fact\"\nweight = 2\n"));
+        assert!(m.starts_with("line 7: scoring.rule 'b'"), "{m}");
+        // A wrong type in one of several tables that all have the key: no line rather than a wrong one.
+        let m = message(&format!("{rules}when = \"tags\"\nweight = \"many\"\n"));
+        assert!(m.starts_with("invalid type") && m.contains("scoring.rule.weight"), "{m}");
+    }
+}
