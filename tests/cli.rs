@@ -87,9 +87,17 @@ fn hostile_strings_are_stored_and_shown_back_exactly() {
     ];
     for (i, h) in hostile.iter().enumerate() {
         let email = format!("h{i}@example.com");
-        let id = s.ok(&["lead", "add", "--first-name", h, "--last-name", h, "--email", &email, "--notes", h]);
+        // A name is one line of at most 200 characters: anything else is refused, and nothing is written.
+        let name = if h.len() > 200 || h.contains(char::is_control) {
+            let err = s.fails(&["lead", "add", "--first-name", h, "--email", &email], 1);
+            assert!(err.contains("first_name") && err.lines().count() == 1, "{err}");
+            format!("Hostile{i}")
+        } else {
+            h.to_string()
+        };
+        let id = s.ok(&["lead", "add", "--first-name", &name, "--last-name", &name, "--email", &email, "--notes", h]);
         let shown = s.json(&["lead", "show", &id]);
-        assert_eq!(shown["lead"]["first_name"], *h);
+        assert_eq!(shown["lead"]["first_name"], *name);
         assert_eq!(shown["lead"]["notes"], *h);
         s.ok(&["log", "platform", &id, "--value", "Upwork", "--note", h]);
         let shown = s.json(&["lead", "show", &id]);

@@ -609,6 +609,32 @@ fn a_row_the_lead_cannot_take_is_rejected_and_the_rest_of_the_file_imports() {
 }
 
 #[test]
+fn control_bytes_or_an_overlong_label_in_a_row_reject_it_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let csv = dir.path().join("a.csv");
+    let long = "A".repeat(201);
+    std::fs::write(
+        &csv,
+        format!("First Name,Email,Company\n\u{1b}[2J\u{7},,\nAna,ana@example.com,{long}\n\"Bo\nLi\",bo@example.com,\n"),
+    )
+    .unwrap();
+    let r = import_file(&mut s, &csv, &ImportOptions::default()).unwrap();
+    let rejects: Vec<(u64, Option<&str>)> = r.rejects.iter().map(|x| (x.line, x.column.as_deref())).collect();
+    assert_eq!(rejects, [(2, Some("First Name")), (3, Some("Company"))], "{:?}", r.rejects);
+    assert!(r.rejects[1].reason.contains("201 characters"), "{}", r.rejects[1].reason);
+    // A line break inside a quoted cell is part of the name as the file wrote it.
+    assert_eq!(lead(&s, "bo@example.com").first_name, "Bo\nLi");
+    let json = dir.path().join("b.jsonl");
+    std::fs::write(&json, format!("{{\"first_name\":\"Cy\",\"email\":\"cy@example.com\",\"title\":\"{long}\"}}\n"))
+        .unwrap();
+    let r = import_file(&mut s, &json, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects.len(), 1);
+    assert_eq!(r.rejects[0].column.as_deref(), Some("title"));
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+}
+
+#[test]
 fn forget_finds_the_person_in_rejected_json_records_and_closes_their_bumps() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

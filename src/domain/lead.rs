@@ -167,6 +167,30 @@ pub fn normalize_tag(tag: &str) -> Result<String, ValidationError> {
     Ok(t)
 }
 
+/// The longest name, company, title or other one-line label a lead may have, in characters: longer is
+/// a column out of place or pasted text, not a name.
+pub const LABEL_MAX_CHARS: usize = 200;
+
+/// Refuses a label longer than `LABEL_MAX_CHARS` or with control characters other than white space (an
+/// escape, a NUL: bytes of a binary file, never part of a name; a line break in a quoted cell is kept).
+pub fn check_label(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        let start: String = value.chars().take(61).collect();
+        return Err(ValidationError::new(field, start, "has control characters (an escape, a NUL: binary data?)"));
+    }
+    // Bytes bound characters from above: most labels are never counted.
+    if value.len() <= LABEL_MAX_CHARS || value.chars().count() <= LABEL_MAX_CHARS {
+        return Ok(());
+    }
+    // The message shows the start of the value: enough to find it.
+    let start: String = value.chars().take(61).collect();
+    Err(ValidationError::new(
+        field,
+        start,
+        format!("is {} characters long; at most {LABEL_MAX_CHARS}", value.chars().count()),
+    ))
+}
+
 /// A name or free-text field that must not be empty.
 pub fn require_text(field: &str, value: &str) -> Result<String, ValidationError> {
     if value.trim().is_empty() {

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::presets::Field;
-use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::lead::{check_label, normalize_tag, validate_email, validate_phone, validate_url};
 use crate::domain::time::local_to_utc;
 use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
@@ -145,6 +145,20 @@ pub fn from_fields(
         };
         // Every problem of the row is told at once, so one fix-and-import round mends it.
         let mut take = || -> Result<(), Reject> {
+            if matches!(
+                field,
+                Field::FirstName
+                    | Field::LastName
+                    | Field::FullName
+                    | Field::Company
+                    | Field::Title
+                    | Field::Industry
+                    | Field::CompanySize
+                    | Field::ProductInterest
+                    | Field::DealTitle
+            ) {
+                check_label(col, v).map_err(|x| reject(format!("{} ('{}')", x.reason, short(v))))?;
+            }
             match field {
                 Field::Id => match canonical_id(v) {
                     Some(id) => row.id = Some(LeadId(id)),
@@ -279,8 +293,31 @@ pub fn from_fields(
     finish(row, values)
 }
 
-/// Fills the first name when only other identifying data is there, and refuses a row that names nobody.
+/// Fills the first name when only other identifying data is there, and refuses a row that names nobody
+/// or has a label longer than a label may be.
 pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Reject> {
+    let labels = [
+        ("first_name", Some(&row.first_name)),
+        ("last_name", Some(&row.last_name)),
+        ("company", row.company.as_ref()),
+        ("title", row.title.as_ref()),
+        ("industry", row.industry.as_ref()),
+        ("company_size", row.company_size.as_ref()),
+        ("product_interest", row.product_interest.as_ref()),
+        ("deal_title", row.deal.as_ref().map(|d| &d.title)),
+    ];
+    let problems: Vec<Reject> = labels
+        .iter()
+        .filter_map(|&(field, v)| {
+            let v = v?;
+            let e = check_label(field, v).err()?;
+            let reason = format!("{} ('{}')", e.reason, short(v));
+            Some(Reject { line: row.line, column: Some(field.to_string()), reason, record: values.to_vec() })
+        })
+        .collect();
+    if let Some(problem) = combined(problems) {
+        return Err(problem);
+    }
     if row.first_name.trim().is_empty() {
         row.derived_name = row.last_name.trim().is_empty();
         if !row.last_name.trim().is_empty() {

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, accounts, contact, non_empty, search, teams};
-use crate::domain::lead::{normalize_email, normalize_tag, require_text, validate_email, validate_phone};
+use crate::domain::lead::{check_label, normalize_email, normalize_tag, require_text, validate_email, validate_phone};
 use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError};
 
 /// A lead as shown and exported: its own fields plus its company name, owner name and open deal stage.
@@ -138,6 +138,15 @@ pub struct NewLead {
 /// Creates a lead. Refuses a second lead with the same e-mail in the team, naming the existing one.
 pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
     let first_name = require_text("first_name", &new.first_name)?;
+    check_labels(&[
+        ("first_name", Some(&new.first_name)),
+        ("last_name", Some(&new.last_name)),
+        ("company", new.company.as_ref()),
+        ("title", new.title.as_ref()),
+        ("industry", new.industry.as_ref()),
+        ("company_size", new.company_size.as_ref()),
+        ("product_interest", new.product_interest.as_ref()),
+    ])?;
     let email = non_empty(new.email).map(|e| validate_email("email", &e)).transpose()?;
     let phone = non_empty(new.phone).map(|p| validate_phone("phone", &p)).transpose()?;
     let source = non_empty(new.source).map(|s| Source::parse(&s).map(|s| s.as_str().to_string())).transpose()?;
@@ -185,6 +194,11 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
     write_tag_rows(db, &id, &tags)?;
     db.emit(Change::LeadCreated(id.clone()));
     Ok(id)
+}
+
+/// The one-line labels given, each no longer than a label may be.
+fn check_labels(labels: &[(&str, Option<&String>)]) -> Result<(), ValidationError> {
+    labels.iter().filter_map(|(field, v)| v.map(|v| check_label(field, v))).collect()
 }
 
 fn normalize_tags(tags: &[String]) -> Result<Vec<String>, ValidationError> {
@@ -381,6 +395,15 @@ impl LeadPatch {
 
 /// Applies a patch; validation failures leave the lead as it was (the caller's transaction rolls back).
 pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
+    check_labels(&[
+        ("first_name", patch.first_name.as_ref()),
+        ("last_name", patch.last_name.as_ref()),
+        ("company", patch.company.as_ref()),
+        ("title", patch.title.as_ref()),
+        ("industry", patch.industry.as_ref()),
+        ("company_size", patch.company_size.as_ref()),
+        ("product_interest", patch.product_interest.as_ref()),
+    ])?;
     let mut lead = get(db, id)?;
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;
