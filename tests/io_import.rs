@@ -821,6 +821,79 @@ fn forget_erases_the_person_and_keeps_the_counts() {
 }
 
 #[test]
+fn forget_and_retention_erase_the_leads_merged_into_the_person_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let add = |s: &mut Store, first: &str, email: &str, phone: Option<&str>| {
+        let new = NewLead {
+            first_name: first.into(),
+            last_name: "Kowalska".into(),
+            email: Some(email.into()),
+            phone: phone.map(str::to_string),
+            company: Some("Firma".into()),
+            ..Default::default()
+        };
+        s.write(|db| leads::create(db, new)).unwrap()
+    };
+    // Three records of one person folded into one, in two merges.
+    let kept = add(&mut s, "Maria", "maria@firma.pl", None);
+    let second = add(&mut s, "María", "mk@gmail.com", Some("+48 601 234 567"));
+    let third = add(&mut s, "Marysia", "marysia@wp.pl", None);
+    s.write(|db| dedupe::merge(db, &second, &third, "same person", 90)).unwrap();
+    s.write(|db| dedupe::merge(db, &kept, &second, "same person", 90)).unwrap();
+    s.write(|db| privacy::forget(db, &kept, None)).unwrap();
+    privacy::flush(s.conn()).unwrap();
+    let named = count(
+        &s,
+        "SELECT count(*) FROM leads WHERE first_name <> 'Forgotten' OR email IS NOT NULL OR phone IS NOT NULL",
+    );
+    assert_eq!(named, 0);
+    drop(s);
+    let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+    for needle in ["mk@gmail.com", "marysia@wp.pl", "601 234 567"] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} is still in the file");
+    }
+    // Retention too.
+    let mut s = open(dir.path(), "r.db");
+    let kept = add(&mut s, "Ana", "ana@acme.es", None);
+    let other = add(&mut s, "Anna", "anna@home.es", None);
+    s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
+    let mut later = open(dir.path(), "r.db");
+    later.set_clock(Clock::Fixed(ts("2030-01-01T00:00:00Z")));
+    let erased = later.write(|db| privacy::anonymize_inactive(db, 18)).unwrap();
+    assert_eq!(erased.len(), 1);
+    assert_eq!(count(&later, "SELECT count(*) FROM leads WHERE email IS NOT NULL"), 0);
+}
+
+#[test]
+fn an_opt_out_keeps_its_date_through_a_merge_and_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let add = |s: &mut Store, first: &str, email: &str| {
+        let new = NewLead { first_name: first.into(), email: Some(email.into()), ..Default::default() };
+        s.write(|db| leads::create(db, new)).unwrap()
+    };
+    let kept = add(&mut s, "Ana", "ana@acme.es");
+    let other = add(&mut s, "Ana", "ana@home.es");
+    s.write(|db| privacy::set_opt_out(db, &other, true, Some("asked by phone".into()))).unwrap();
+    s.set_clock(Clock::Fixed(ts("2025-11-26T12:00:00Z")));
+    s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
+    let ana = leads::get(&s.db(), &kept).unwrap();
+    assert!(ana.do_not_contact);
+    assert_eq!(ana.do_not_contact_at, Some(ts(NOW)), "opted out when she asked, not when merged");
+    // An opt-out dated in the file, merged into a lead who had not opted out.
+    add(&mut s, "Bo", "bo@acme.es");
+    let file = dir.path().join("a.jsonl");
+    std::fs::write(
+        &file,
+        "{\"first_name\":\"Bo\",\"email\":\"bo@acme.es\",\"do_not_contact\":true,\"do_not_contact_at\":\"2025-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "bo@acme.es").do_not_contact_at, Some(ts("2025-01-01T00:00:00Z")));
+}
+
+#[test]
 fn forget_leaves_no_trace_in_earlier_copies_rejected_rows_or_staged_pairs() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -573,10 +573,29 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
     t.type_text("Head of Sales");
     t.keys("enter");
     assert_eq!(t.app.detail.lead.as_ref().unwrap().title.as_deref(), Some("Head of Sales"));
-    t.keys("D enter");
-    assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
     t.keys("D");
+    t.type_text("asked to be removed");
+    t.keys("enter");
+    assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
+    // Lifting the opt-out asks first; Esc keeps it.
+    t.keys("D");
+    assert!(t.screen().contains("opted out (asked to be removed). Contact them again?"), "{}", t.screen());
+    t.keys("esc");
+    assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
+    t.keys("D enter");
     assert!(!t.app.detail.lead.as_ref().unwrap().do_not_contact);
+    // Both changes are in the privacy record, with the reason given.
+    let lead = t.app.detail.lead.as_ref().unwrap().id.to_string();
+    let log: Vec<(String, Option<String>)> = t
+        .store
+        .conn()
+        .prepare("SELECT action, reason FROM privacy_log WHERE lead_id = ?1 ORDER BY created_at, rowid")
+        .unwrap()
+        .query_map([lead], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(log, [("opt_out".into(), Some("asked to be removed".into())), ("opt_in".into(), None)]);
 }
 
 #[test]

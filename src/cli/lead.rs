@@ -217,6 +217,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 remove_tags: a.remove_tags,
                 do_not_contact: a.do_not_contact,
                 do_not_contact_reason: a.reason,
+                do_not_contact_at: None,
             };
             if patch.is_empty() {
                 return Err(super::CliError::Usage(

@@ -278,6 +278,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     if gone.do_not_contact && !keep.do_not_contact {
         patch.do_not_contact = Some(true);
         patch.do_not_contact_reason = gone.do_not_contact_reason.clone().or(Some("opted out (merged lead)".into()));
+        patch.do_not_contact_at = gone.do_not_contact_at;
         filled.push("do_not_contact".into());
     }
     let now = db.now.0;

@@ -1805,20 +1805,17 @@ impl Writer {
             patch.do_not_contact = Some(true);
             patch.do_not_contact_reason =
                 Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into()));
+            patch.do_not_contact_at = row.do_not_contact_at;
             filled.push("do_not_contact");
         }
         let changed = !patch.is_empty();
         if changed {
-            let opted_out = patch.do_not_contact == Some(true);
             if patch.email.is_some() {
                 // The store refuses a second lead with the same e-mail by looking it up in the index.
                 self.restore_lookups(db)?;
             }
             leads::update(db, existing, patch)?;
             self.remember_lead(db, existing)?;
-            if opted_out {
-                super::privacy::log(db, existing, "opt_out", Some("opted out in the imported file"))?;
-            }
             self.touched_seqs.push(lead.seq);
         }
         let extra = self.extras(db, existing, &row, &subject)?;

@@ -53,31 +53,15 @@ pub fn contact_warning(db: &Db<'_>, lead: &LeadId) -> Result<Option<String>> {
     }
 }
 
-/// Records a privacy action (no personal data in the log itself).
-pub fn log(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<()> {
-    db.conn
-        .prepare_cached(
-            "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            uuid::Uuid::now_v7().to_string(),
-            db.ctx.team_id.as_str(),
-            db.ctx.user_id.as_str(),
-            lead.as_str(),
-            action,
-            reason,
-            db.now.0
-        ])?;
-    Ok(())
-}
+pub use crate::store::leads::log_privacy as log;
 
 /// Opts a lead out (or back in), recording when and why.
 pub fn set_opt_out(db: &Db<'_>, lead: &LeadId, opted_out: bool, reason: Option<String>) -> Result<()> {
     let patch =
         LeadPatch { do_not_contact: Some(opted_out), do_not_contact_reason: reason.clone(), ..Default::default() };
+    // The store records the change.
     leads::update(db, lead, patch)?;
-    log(db, lead, if opted_out { "opt_out" } else { "opt_in" }, reason.as_deref())
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -248,11 +232,45 @@ pub fn purge_index(db: &Db<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Erases one person on request.
+/// The leads merged into this one, and those merged into them: removed rows that still hold what the
+/// person was known by before the merge.
+fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
+    let ids: Vec<String> = db
+        .conn
+        .prepare(
+            "WITH RECURSIVE folded(id) AS (
+                 SELECT merged_id FROM merge_log WHERE kept_id = ?1
+                 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
+             SELECT id FROM folded",
+        )?
+        .query_map([lead.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter().filter_map(|id| leads::find_any(db, &LeadId(id)).transpose()).collect()
+}
+
+/// Erases the removed leads merged into `lead` (their history moved to it when they were merged).
+fn erase_merged(db: &Db<'_>, merged: &[leads::Lead]) -> Result<()> {
+    for m in merged {
+        db.conn.execute(
+            "UPDATE leads SET first_name = 'Forgotten', last_name = '', email = NULL, email_key = NULL, phone = NULL,
+             title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
+             product_interest = NULL, tags = '', do_not_contact_reason = NULL, forgotten_at = ?2, updated_at = ?2
+             WHERE id = ?1",
+            params![m.id.as_str(), db.now.0],
+        )?;
+        db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
+    }
+    Ok(())
+}
+
+/// Erases one person on request, with every lead that was merged into theirs.
 pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased> {
-    let person = Person::of(&leads::get(db, lead)?);
+    let merged = merged_into(db, lead)?;
+    let mut people = vec![Person::of(&leads::get(db, lead)?)];
+    people.extend(merged.iter().map(Person::of));
     let e = erase(db, lead, "forget", reason)?;
-    erase_rejects(db, &[person])?;
+    erase_merged(db, &merged)?;
+    erase_rejects(db, &people)?;
     purge_index(db)?;
     Ok(e)
 }
@@ -263,8 +281,11 @@ pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     let reason = format!("no activity for {months} months");
     let mut people = Vec::with_capacity(due.len());
     for l in &due {
+        let merged = merged_into(db, &l.id)?;
         people.push(Person::of(&leads::get(db, &l.id)?));
+        people.extend(merged.iter().map(Person::of));
         erase(db, &l.id, "anonymize", Some(&reason))?;
+        erase_merged(db, &merged)?;
     }
     erase_rejects(db, &people)?;
     if !due.is_empty() {

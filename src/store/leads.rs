@@ -250,6 +250,31 @@ pub fn find(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
     Ok(db.conn.prepare_cached(&sql)?.query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row).optional()?)
 }
 
+/// Records a privacy action: an opt-out, an opt-in, an erasure (no personal data in the log itself).
+pub fn log_privacy(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            uuid::Uuid::now_v7().to_string(),
+            db.ctx.team_id.as_str(),
+            db.ctx.user_id.as_str(),
+            lead.as_str(),
+            action,
+            reason,
+            db.now.0
+        ])?;
+    Ok(())
+}
+
+/// A lead whether or not it was removed (a lead merged into another stays as a removed row).
+pub fn find_any(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
+    let sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.id = ?1 AND l.team_id = ?2");
+    Ok(db.conn.prepare_cached(&sql)?.query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row).optional()?)
+}
+
 /// Leads by internal row numbers (as the FTS index returns them), in the given order.
 /// Row numbers looked up in one query.
 const SEQS_PER_QUERY: usize = 1000;
@@ -369,6 +394,9 @@ pub struct LeadPatch {
     pub remove_tags: Vec<String>,
     pub do_not_contact: Option<bool>,
     pub do_not_contact_reason: Option<String>,
+    /// When an opt-out being recorded happened, when it is known to be earlier than now (a merged lead's,
+    /// an imported file's).
+    pub do_not_contact_at: Option<Timestamp>,
 }
 
 impl LeadPatch {
@@ -456,11 +484,14 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         if dnc && !lead.do_not_contact {
             super::tasks::close_bumps(db, id)?;
         }
+        lead.do_not_contact_reason = if dnc { non_empty(patch.do_not_contact_reason) } else { None };
+        // Every change of an opt-out is recorded, whoever makes it (a command, the TUI, a merge, an import).
         if dnc != lead.do_not_contact {
-            lead.do_not_contact_at = dnc.then_some(db.now);
+            lead.do_not_contact_at = dnc.then(|| patch.do_not_contact_at.map_or(db.now, |at| at.min(db.now)));
+            let action = if dnc { "opt_out" } else { "opt_in" };
+            log_privacy(db, id, action, lead.do_not_contact_reason.as_deref())?;
         }
         lead.do_not_contact = dnc;
-        lead.do_not_contact_reason = if dnc { non_empty(patch.do_not_contact_reason) } else { None };
     }
     db.conn
         .prepare_cached(

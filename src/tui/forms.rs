@@ -58,6 +58,10 @@ pub enum Purpose {
     DoNotContact {
         lead: LeadId,
     },
+    /// An opt-out lifted: asked first, as setting one is.
+    AllowContact {
+        lead: LeadId,
+    },
     Win {
         deal: DealId,
     },
@@ -219,6 +223,12 @@ pub fn do_not_contact(lead: &Lead) -> Form {
     )
 }
 
+pub fn allow_contact(lead: &Lead) -> Form {
+    let why = lead.do_not_contact_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    Form::new(format!("Allow contact · {}", lead.name()), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
+        .with_message(format!("{} opted out{why}. Contact them again? enter = yes, esc = no", lead.name()))
+}
+
 pub fn win(deal: DealId, title: &str) -> Form {
     Form::new("Mark won", Purpose::Win { deal }, Vec::new())
         .with_message(format!("Mark '{title}' won? enter = yes, esc = no"))
@@ -349,14 +359,20 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
                 origin_outreach: None,
             })
         }
-        Purpose::EditLead { lead } => Write::EditLead { lead: lead.id.clone(), patch: edit_patch(lead, form)? },
+        Purpose::EditLead { lead } => {
+            Write::EditLead { lead: lead.id.clone(), patch: Box::new(edit_patch(lead, form)?) }
+        }
         Purpose::DoNotContact { lead } => Write::EditLead {
             lead: lead.clone(),
-            patch: LeadPatch {
+            patch: Box::new(LeadPatch {
                 do_not_contact: Some(true),
                 do_not_contact_reason: opt(form.value("Reason")),
                 ..Default::default()
-            },
+            }),
+        },
+        Purpose::AllowContact { lead } => Write::EditLead {
+            lead: lead.clone(),
+            patch: Box::new(LeadPatch { do_not_contact: Some(false), ..Default::default() }),
         },
         Purpose::Win { deal } => {
             Write::MoveDeal { deal: deal.clone(), stage: ctx.stages.won_stage.clone(), reason: None }

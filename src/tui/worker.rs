@@ -103,7 +103,7 @@ pub enum Write {
     CreateDeal(NewDeal),
     EditLead {
         lead: LeadId,
-        patch: LeadPatch,
+        patch: Box<LeadPatch>,
     },
     MoveDeal {
         deal: DealId,
@@ -312,7 +312,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok("Deal created".into())
         }
         Write::EditLead { lead, patch } => {
-            let l = crate::automation::clients::edit(db, &lead, patch)?;
+            let l = crate::automation::clients::edit(db, &lead, *patch)?;
             Ok(format!("Saved {}", l.name()))
         }
         Write::MoveDeal { deal, stage, reason } => {

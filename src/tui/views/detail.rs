@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 use super::Out;
 use crate::domain::time::ago;
 use crate::domain::{Attendance, LeadId};
-use crate::store::leads::{Lead, LeadPatch};
+use crate::store::leads::Lead;
 use crate::store::timeline::{self, Entry};
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -114,10 +114,7 @@ impl DetailView {
             Command::EditLead => vec![Out::Form(forms::edit_lead(lead))],
             Command::ToggleDoNotContact => {
                 if lead.do_not_contact {
-                    vec![Out::Write(Write::EditLead {
-                        lead: lead.id.clone(),
-                        patch: LeadPatch { do_not_contact: Some(false), ..Default::default() },
-                    })]
+                    vec![Out::Form(forms::allow_contact(lead))]
                 } else {
                     vec![Out::Form(forms::do_not_contact(lead))]
                 }
