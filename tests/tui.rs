@@ -747,6 +747,19 @@ fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
     let (_d, mut t) = driver(160, 48);
     t.keys("4 l");
     assert!(matches!(t.app.popup, Some(leadline::tui::app::Popup::Form(_))), "{}", t.screen());
+    // The last lead of the ranking, far below what the leads table has loaded: choosing another kind
+    // takes the e-mail out of the value.
+    t.keys("esc G l");
+    let value = |t: &Driver| match &t.app.popup {
+        Some(leadline::tui::app::Popup::Form(f)) => f.value("Value").to_string(),
+        _ => panic!("no form"),
+    };
+    let email = value(&t);
+    assert!(email.contains('@'), "{email}");
+    t.keys("right");
+    assert!(!value(&t).contains('@'), "{}", t.screen());
+    t.keys("left");
+    assert_eq!(value(&t), email);
     t.keys("esc /");
     assert_eq!(t.app.view, ViewId::Leads);
     assert!(t.app.leads.search.is_some(), "the search line is open");
@@ -884,7 +897,7 @@ fn moves_owed_to_the_table_end_with_a_refresh_or_a_form() {
     t.keys("g g");
     t.keys_at_once(&format!("{held} l"));
     let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the log form is open") };
-    let leadline::tui::forms::Purpose::LogOutreach { lead } = &f.purpose else { panic!("a log form") };
+    let leadline::tui::forms::Purpose::LogOutreach { lead, .. } = &f.purpose else { panic!("a log form") };
     assert_eq!(t.app.leads.window.selected_lead().map(|l| &l.id), Some(lead));
 }
 

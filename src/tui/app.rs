@@ -357,18 +357,7 @@ impl App {
                 Command::Left | Command::Right => {
                     let changed = f.cycle(if c == Command::Left { -1 } else { 1 });
                     if changed && f.fields[f.focus].label == "Kind" {
-                        // The lead the form was opened for, wherever the selection is now.
-                        let lead = match &f.purpose {
-                            Purpose::LogOutreach { lead } => self
-                                .detail
-                                .lead
-                                .iter()
-                                .chain(self.leads.window.rows.iter())
-                                .find(|l| l.id == *lead)
-                                .cloned(),
-                            _ => None,
-                        };
-                        forms::kind_changed(f, lead.as_ref());
+                        forms::kind_changed(f);
                     }
                 }
                 Command::Open => return self.submit(),

@@ -29,8 +29,11 @@ pub enum FilterField {
 /// What a form does when submitted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Purpose {
+    /// The lead's e-mail and phone fill the value when the kind asks for one of them.
     LogOutreach {
         lead: LeadId,
+        email: Option<String>,
+        phone: Option<String>,
     },
     Reply {
         item: InboxId,
@@ -87,7 +90,7 @@ fn names<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
 pub fn log_outreach(lead: &Lead) -> Form {
     let mut f = Form::new(
         format!("Log outreach · {}{}", lead.name(), if lead.do_not_contact { OPTED_OUT } else { "" }),
-        Purpose::LogOutreach { lead: lead.id.clone() },
+        Purpose::LogOutreach { lead: lead.id.clone(), email: lead.email.clone(), phone: lead.phone.clone() },
         vec![
             Field::choice("Kind", names(&OutreachKind::ALL, OutreachKind::as_str), "email"),
             Field::text("Value", "", ""),
@@ -101,26 +104,25 @@ pub fn log_outreach(lead: &Lead) -> Form {
             Field::choice("Metric", vec!["no".into(), "yes".into()], "no"),
         ],
     );
-    kind_changed(&mut f, Some(lead));
+    kind_changed(&mut f);
     f
 }
 
 /// Keeps the kind-specific field's hint (and default from the lead) in step with the chosen kind.
-pub fn kind_changed(form: &mut Form, lead: Option<&Lead>) {
+pub fn kind_changed(form: &mut Form) {
     let Ok(kind) = OutreachKind::from_str(form.value("Kind")) else { return };
+    let Purpose::LogOutreach { email, phone, .. } = &form.purpose else { return };
     // An error about the value of the kind that was chosen before says nothing about this one.
     form.error = None;
-    let default = match (kind, lead) {
-        (OutreachKind::Email, Some(l)) => l.email.clone(),
-        (OutreachKind::Call, Some(l)) => l.phone.clone(),
+    let default = match kind {
+        OutreachKind::Email => email.clone(),
+        OutreachKind::Call => phone.clone(),
         _ => None,
     };
     if let Some(field) = form.fields.iter_mut().find(|f| f.label == "Value") {
         field.hint = format!("{} ({})", kind.value_name(), kind.label());
-        if lead.is_some() {
-            field.value = default.unwrap_or_default();
-            field.cursor = field.value.chars().count();
-        }
+        field.value = default.unwrap_or_default();
+        field.cursor = field.value.chars().count();
     }
 }
 
@@ -312,7 +314,7 @@ fn opt(s: &str) -> Option<String> {
 pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
     let parse_err = |e: crate::domain::ValidationError| e.to_string();
     Ok(match &form.purpose {
-        Purpose::LogOutreach { lead } => {
+        Purpose::LogOutreach { lead, .. } => {
             let kind = OutreachKind::from_str(form.value("Kind")).map_err(parse_err)?;
             let mut new = NewOutreach::new(lead.clone(), kind);
             new.value = opt(form.value("Value"));
