@@ -743,6 +743,20 @@ fn a_filter_that_fails_shows_the_error_and_no_stale_rows() {
 }
 
 #[test]
+fn a_list_scrolled_to_its_end_fills_the_screen_when_the_terminal_grows() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("G");
+    let rows = &t.app.leads.window.rows;
+    let earlier = rows[rows.len() - 30].name();
+    let last = rows[rows.len() - 1].name();
+    let s = t.screen();
+    assert!(s.contains(&last) && !s.contains(&earlier), "{s}");
+    t.resize(200, 60);
+    let s = t.screen();
+    assert!(s.contains(&last) && s.contains(&earlier), "{s}");
+}
+
+#[test]
 fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
     let (_d, mut t) = driver(160, 48);
     t.keys("4 l");

@@ -352,20 +352,22 @@ impl LeadWindow {
 
     /// Keeps the selection inside a viewport of `height` rows.
     pub fn scroll_into_view(&mut self, height: usize) {
-        self.offset = visible_offset(self.offset, self.selected, height);
+        self.offset = visible_offset(self.offset, self.selected, height, self.rows.len());
     }
 }
 
-/// The first visible index that keeps `selected` on screen, moving as little as possible.
-pub fn visible_offset(offset: usize, selected: usize, height: usize) -> usize {
+/// The first visible index of a list of `len` rows that keeps `selected` on screen, moving as little as
+/// possible, and never leaves rows below unused (a list scrolled to its end, then given more height).
+pub fn visible_offset(offset: usize, selected: usize, height: usize, len: usize) -> usize {
     let height = height.max(1);
-    if selected < offset {
+    let offset = if selected < offset {
         selected
     } else if selected >= offset + height {
         selected + 1 - height
     } else {
         offset
-    }
+    };
+    offset.min(len.saturating_sub(height))
 }
 
 /// The keyset cursor just before a lead, to read the list again from it: in `sort`, or, while a search

@@ -128,7 +128,7 @@ impl DetailView {
             },
             _ => return None,
         };
-        self.offset = visible_offset(self.offset, self.selected, page);
+        self.offset = visible_offset(self.offset, self.selected, page, self.timeline.len());
         Some(out)
     }
 
@@ -248,7 +248,7 @@ impl DetailView {
             frame.render_widget(Paragraph::new(lines).block(block), whole);
         }
         let height = area.height.saturating_sub(2) as usize;
-        let offset = visible_offset(self.offset, self.selected, height);
+        let offset = visible_offset(self.offset, self.selected, height, self.timeline.len());
         let width = area.width.saturating_sub(2) as usize;
         let lines: Vec<Line> = self
             .timeline

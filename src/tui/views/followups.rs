@@ -123,7 +123,7 @@ impl FollowupsView {
             }
             _ => return None,
         };
-        self.offset[f] = visible_offset(self.offset[f], self.selected[f], page);
+        self.offset[f] = visible_offset(self.offset[f], self.selected[f], page, self.len(f));
         Some(out)
     }
 
@@ -133,7 +133,7 @@ impl FollowupsView {
         // Tasks, with a section label on each row so the state reads without colour.
         let h = top.height.saturating_sub(2) as usize;
         let w = top.width.saturating_sub(2) as usize;
-        let off = visible_offset(self.offset[0], self.selected[0], h);
+        let off = visible_offset(self.offset[0], self.selected[0], h, self.data.tasks.len());
         let mut lines = Vec::new();
         for (i, t) in self.data.tasks.iter().enumerate().skip(off).take(h) {
             let sel = self.focus == 0 && i == self.selected[0];
@@ -190,7 +190,7 @@ impl FollowupsView {
         // Losing touch.
         let h = bottom.height.saturating_sub(2) as usize;
         let w = bottom.width.saturating_sub(2) as usize;
-        let off = visible_offset(self.offset[1], self.selected[1], h);
+        let off = visible_offset(self.offset[1], self.selected[1], h, self.data.losing.len());
         let mut lines = Vec::new();
         for (i, l) in self.data.losing.iter().enumerate().skip(off).take(h) {
             let sel = self.focus == 1 && i == self.selected[1];

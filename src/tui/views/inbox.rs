@@ -165,7 +165,7 @@ impl InboxView {
             },
             _ => return None,
         };
-        self.offset = visible_offset(self.offset, self.selected, page);
+        self.offset = visible_offset(self.offset, self.selected, page, self.rows.len());
         Some(out)
     }
 
@@ -174,7 +174,7 @@ impl InboxView {
         let now = ctx.now();
         let height = area.height.saturating_sub(2) as usize;
         let width = area.width.saturating_sub(2) as usize;
-        let offset = visible_offset(self.offset, self.selected, height);
+        let offset = visible_offset(self.offset, self.selected, height, self.rows.len());
         let mut lines = Vec::new();
         for (r, row) in self.rows.iter().enumerate().skip(offset).take(height) {
             match row {

@@ -158,7 +158,7 @@ impl KanbanView {
                     _ => i64::MAX / 2,
                 };
                 c.selected = (c.selected as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
-                c.offset = visible_offset(c.offset, c.selected, cards);
+                c.offset = visible_offset(c.offset, c.selected, cards, c.deals.len());
                 // The end of a column not read to its end yet: read the rest (as far as a moved card is
                 // followed), then select the last card.
                 if cmd == Command::Bottom
@@ -292,7 +292,7 @@ impl KanbanView {
             let inner = block.inner(*rect);
             frame.render_widget(block, *rect);
             let w = inner.width as usize;
-            let offset = visible_offset(col.offset, col.selected, cards);
+            let offset = visible_offset(col.offset, col.selected, cards, col.deals.len());
             let mut lines = Vec::new();
             for (j, d) in col.deals.iter().enumerate().skip(offset).take(cards) {
                 let sel = focused && j == col.selected;

@@ -199,7 +199,7 @@ pub fn draw_lead_table(
 ) {
     let now = ctx.now();
     let height = area.height.saturating_sub(3) as usize;
-    let offset = visible_offset(w.offset, w.selected, height);
+    let offset = visible_offset(w.offset, w.selected, height, w.rows.len());
     let position = match (w.selected_abs(), w.total_label()) {
         (Some(i), Some(t)) if w.total.is_some_and(|n| n > 0) => format!(" {} of {t} ", thousands(i + 1)),
         (_, Some(_)) => format!(" {} ", w.leads_label().unwrap_or_default()),
