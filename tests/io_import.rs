@@ -175,6 +175,36 @@ fn google_and_outlook_contacts() {
     assert_eq!(lea.phone.as_deref(), Some("01 44 55 66 77"));
     assert_eq!(lea.tags, vec!["clients", "vip"]);
     assert_eq!(lea.notes.as_deref().map(|n| n.starts_with("Préfère")), Some(true));
+    // An Exchange account: its internal address is no e-mail, its second one and its mobile are.
+    assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+    let jorge = lead(&s, "jorge.martin@contoso.com");
+    assert_eq!(jorge.phone.as_deref(), Some("+34 611 22 33 44"));
+    assert!(jorge.notes.as_deref().is_none_or(|n| !n.contains("/o=")), "{:?}", jorge.notes);
+}
+
+#[test]
+fn a_currency_sign_in_an_amount_names_its_currency_or_rejects_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let file = dir.path().join("a.csv");
+    std::fs::write(
+        &file,
+        "First Name,Email,Amount,Currency\nAna,ana@x.io,$1200,\nBo,bo@x.io,£99.99,\nCy,cy@x.io,£5,EUR\nDi,di@x.io,1.200,\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+    let deals: Vec<(i64, String)> = s
+        .conn()
+        .prepare("SELECT amount_minor, currency FROM deals ORDER BY created_at, rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(deals, [(120_000, "USD".into()), (9_999, "GBP".into()), (120_000, "EUR".into())]);
+    assert_eq!(r.rejects.len(), 1);
+    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (4, Some("Amount")));
+    assert!(r.rejects[0].reason.contains("another currency than EUR"), "{}", r.rejects[0].reason);
 }
 
 #[test]

@@ -29,11 +29,39 @@ pub fn parse_currency(code: &str) -> Result<String, ValidationError> {
     }
 }
 
+/// The currency a sign written with an amount names ("$2,500", "1.200 €"), when it names one: `$` is
+/// taken for the US dollar, the most common of the dollars.
+pub fn sign_currency(amount: &str) -> Option<&'static str> {
+    let a = amount.trim();
+    let sign = a.chars().next().filter(|c| !c.is_ascii_digit() && *c != '-').or_else(|| a.chars().last())?;
+    match sign {
+        '€' => Some("EUR"),
+        '£' => Some("GBP"),
+        '¥' => Some("JPY"),
+        '$' => Some("USD"),
+        _ => None,
+    }
+}
+
+/// Whether a sign written with an amount can be the currency given: `$` any dollar or peso, `¥` the yen or
+/// the yuan; a sign and a currency that disagree are a typo to fix, not an amount to guess.
+fn sign_fits(amount: &str, currency: &str) -> bool {
+    match sign_currency(amount) {
+        None => true,
+        Some("USD") => !matches!(currency, "EUR" | "GBP" | "JPY" | "CNY" | "CHF" | "INR"),
+        Some("JPY") => matches!(currency, "JPY" | "CNY"),
+        Some(own) => own == currency,
+    }
+}
+
 impl Money {
     /// Parses an amount as typed: `1200.50`, `1,200.50`, `1.200,50`, `1200,5`. Never goes through floats.
     pub fn parse(amount: &str, currency: &str) -> Result<Self, ValidationError> {
         let currency = parse_currency(currency)?;
         let bad = |why: &str| ValidationError::new("amount", amount, why);
+        if !sign_fits(amount, &currency) {
+            return Err(bad(&format!("is written in another currency than {currency}")));
+        }
         // A currency sign before or after the number ("€1.200", "$2,500.00", "1.200 €") is only decoration.
         let s: String = amount
             .trim()
@@ -170,6 +198,21 @@ mod tests {
         }
         assert_eq!(Money::parse("12.345.678,90", "EUR").unwrap().minor, 1234567890);
         assert_eq!(Money::parse("12,34,567.50", "INR").unwrap().minor, 123456750, "Indian grouping");
+    }
+
+    #[test]
+    fn a_currency_sign_names_the_currency_and_must_agree_with_the_one_given() {
+        assert_eq!(sign_currency("$1,200"), Some("USD"));
+        assert_eq!(sign_currency("1.200 €"), Some("EUR"));
+        assert_eq!(sign_currency("£99.99"), Some("GBP"));
+        assert_eq!(sign_currency("-5"), None);
+        assert_eq!(sign_currency("1200"), None);
+        assert_eq!(Money::parse("$1,200", "CAD").unwrap().minor, 120_000);
+        assert_eq!(Money::parse("¥1200", "CNY").unwrap().minor, 120_000);
+        for (amount, currency) in [("$1200", "EUR"), ("£99.99", "EUR"), ("1.200 €", "USD"), ("¥500", "USD")] {
+            let e = Money::parse(amount, currency).unwrap_err();
+            assert!(e.reason.contains("another currency"), "{amount} {currency}: {e}");
+        }
     }
 
     #[test]

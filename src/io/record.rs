@@ -167,6 +167,9 @@ pub fn from_fields(
                 Field::FirstName => row.first_name = v.to_string(),
                 Field::LastName => row.last_name = v.to_string(),
                 Field::FullName => full_name = Some(v.to_string()),
+                // An Exchange account's internal address (`/o=ExchangeLabs/ou=.../cn=...`, type EX in an
+                // Outlook export) reaches nobody outside that organisation: not an e-mail to keep.
+                Field::Email | Field::OtherEmail if v.to_ascii_lowercase().starts_with("/o=") => {}
                 Field::Email | Field::OtherEmail => {
                     for e in split_multi(v) {
                         let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
@@ -269,7 +272,11 @@ pub fn from_fields(
         row.last_name = last;
     }
     if let Some((col, amount)) = deal_amount {
-        let currency = deal_currency.clone().unwrap_or_else(|| rules.currency.clone());
+        // Without a currency column, a sign written with the amount says which it is.
+        let currency = deal_currency
+            .clone()
+            .or_else(|| crate::domain::money::sign_currency(&amount).map(str::to_string))
+            .unwrap_or_else(|| rules.currency.clone());
         let money = Money::parse(&amount, &currency).map_err(|x| Reject {
             line,
             column: Some(col.clone()),
