@@ -1,7 +1,10 @@
 //! iCalendar (.ics, e.g. a Google Calendar or Outlook export): each event occurrence with its attendees'
 //! e-mails, in UTC (TZID zones honoured), recurring events expanded within a window, cancelled ones marked.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::record::Reject;
@@ -31,8 +34,8 @@ struct Event {
     line: u64,
     uid: String,
     title: String,
-    start: Option<Timestamp>,
-    start_prop: Option<Property>,
+    /// The start as written (local time and zone), or why it cannot be read.
+    start: Option<Result<(NaiveDateTime, Zone), String>>,
     rrule: Option<String>,
     exdates: Vec<Timestamp>,
     recurrence_id: Option<Timestamp>,
@@ -40,47 +43,262 @@ struct Event {
     cancelled: bool,
 }
 
-/// Windows zone names Outlook writes in TZID, for the zones reps are most often in.
+/// Windows zone names Outlook writes in TZID, for the zones reps are most often in (a calendar that
+/// defines its zones in VTIMEZONE blocks needs none of them).
 const WINDOWS_ZONES: &[(&str, &str)] = &[
     ("Romance Standard Time", "Europe/Paris"),
     ("W. Europe Standard Time", "Europe/Berlin"),
     ("Central Europe Standard Time", "Europe/Budapest"),
     ("Central European Standard Time", "Europe/Warsaw"),
+    ("E. Europe Standard Time", "Europe/Chisinau"),
+    ("FLE Standard Time", "Europe/Kiev"),
+    ("GTB Standard Time", "Europe/Bucharest"),
+    ("Russian Standard Time", "Europe/Moscow"),
+    ("Turkey Standard Time", "Europe/Istanbul"),
     ("GMT Standard Time", "Europe/London"),
     ("Greenwich Standard Time", "Atlantic/Reykjavik"),
+    ("Morocco Standard Time", "Africa/Casablanca"),
+    ("South Africa Standard Time", "Africa/Johannesburg"),
+    ("Egypt Standard Time", "Africa/Cairo"),
+    ("Israel Standard Time", "Asia/Jerusalem"),
+    ("Arabian Standard Time", "Asia/Dubai"),
+    ("Arab Standard Time", "Asia/Riyadh"),
+    ("India Standard Time", "Asia/Kolkata"),
+    ("Pakistan Standard Time", "Asia/Karachi"),
+    ("SE Asia Standard Time", "Asia/Bangkok"),
+    ("Singapore Standard Time", "Asia/Singapore"),
+    ("China Standard Time", "Asia/Shanghai"),
+    ("Taipei Standard Time", "Asia/Taipei"),
+    ("Tokyo Standard Time", "Asia/Tokyo"),
+    ("Korea Standard Time", "Asia/Seoul"),
+    ("AUS Eastern Standard Time", "Australia/Sydney"),
+    ("E. Australia Standard Time", "Australia/Brisbane"),
+    ("W. Australia Standard Time", "Australia/Perth"),
+    ("New Zealand Standard Time", "Pacific/Auckland"),
     ("Eastern Standard Time", "America/New_York"),
     ("Central Standard Time", "America/Chicago"),
     ("Mountain Standard Time", "America/Denver"),
+    ("US Mountain Standard Time", "America/Phoenix"),
     ("Pacific Standard Time", "America/Los_Angeles"),
+    ("Alaskan Standard Time", "America/Anchorage"),
+    ("Hawaiian Standard Time", "Pacific/Honolulu"),
+    ("Atlantic Standard Time", "America/Halifax"),
+    ("Canada Central Standard Time", "America/Regina"),
     ("Central Standard Time (Mexico)", "America/Mexico_City"),
     ("SA Pacific Standard Time", "America/Bogota"),
+    ("SA Western Standard Time", "America/La_Paz"),
+    ("Pacific SA Standard Time", "America/Santiago"),
+    ("Venezuela Standard Time", "America/Caracas"),
     ("Argentina Standard Time", "America/Argentina/Buenos_Aires"),
     ("E. South America Standard Time", "America/Sao_Paulo"),
     ("UTC", "UTC"),
 ];
 
-fn zone(name: &str, fallback: Tz) -> Tz {
-    let n = name.trim().trim_matches('"');
-    n.parse::<Tz>()
-        .ok()
-        .or_else(|| WINDOWS_ZONES.iter().find(|(w, _)| *w == n).and_then(|(_, iana)| iana.parse().ok()))
-        .unwrap_or(fallback)
+/// The zone an event's times are written in.
+#[derive(Clone)]
+enum Zone {
+    Known(Tz),
+    /// Defined by the calendar itself in a VTIMEZONE block (Outlook's "Customized Time Zone", say).
+    Defined(Rc<Defined>),
 }
 
-/// A DATE-TIME or DATE value: `...Z` is UTC, TZID is honoured, floating and all-day times are the team's.
-fn when(p: &Property, team: Tz) -> Option<Timestamp> {
-    let v = p.value.trim();
-    let tz = p.params.iter().find(|(k, _)| k == "TZID").map(|(_, z)| zone(z, team)).unwrap_or(team);
-    if let Some(utc) = v.strip_suffix('Z') {
-        let n = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok()?;
-        return Some(Timestamp(Utc.from_utc_datetime(&n).timestamp_millis()));
-    }
-    if let Ok(n) = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S") {
-        return local_to_utc(n, tz);
-    }
-    let d = NaiveDate::parse_from_str(v, "%Y%m%d").ok()?;
-    local_to_utc(d.and_time(NaiveTime::MIN), tz)
+/// A VTIMEZONE: its observances (STANDARD, DAYLIGHT), each in force from its onsets on.
+#[derive(Default)]
+struct Defined {
+    observances: Vec<Observance>,
 }
+
+#[derive(Default)]
+struct Observance {
+    /// The first onset, in the local time before it.
+    onset: Option<NaiveDateTime>,
+    rule: Option<String>,
+    /// TZOFFSETTO, in seconds east of UTC.
+    offset: Option<i32>,
+}
+
+impl Defined {
+    /// The offset in force at local time `t`: that of the observance with the latest onset before it (the
+    /// standard one before any onset at all).
+    fn offset_at(&self, t: NaiveDateTime) -> Option<i32> {
+        let latest = self
+            .observances
+            .iter()
+            .filter_map(|o| Some((o.last_onset(t)?, o.offset?)))
+            .max_by_key(|(at, _)| *at)
+            .map(|(_, offset)| offset);
+        latest.or_else(|| self.observances.iter().find_map(|o| o.offset))
+    }
+}
+
+impl Observance {
+    fn last_onset(&self, t: NaiveDateTime) -> Option<NaiveDateTime> {
+        let onset = self.onset.filter(|o| *o <= t)?;
+        let Some(rule) = &self.rule else { return Some(onset) };
+        // A yearly rule repeats every year alike: begun the year before `t`, it is not expanded from 1601
+        // (Outlook's usual first onset) on.
+        let upper = rule.to_uppercase();
+        let from = if upper.contains("FREQ=YEARLY") && !upper.contains("COUNT=") {
+            onset.with_year(t.year() - 1).unwrap_or(onset).max(onset)
+        } else {
+            onset
+        };
+        // The offset before the onset is not known here: UTC serves, an onset's hour never matters to a meeting.
+        floating(from, rule, &|u| u, (NaiveDateTime::MIN, t)).ok()?.last().copied()
+    }
+}
+
+/// The zone TZID names: an IANA name, a zone the calendar defines, or a Windows name.
+fn zone(name: &str, defined: &HashMap<String, Rc<Defined>>) -> Result<Zone, String> {
+    let n = name.trim().trim_matches('"');
+    if let Ok(tz) = n.parse::<Tz>() {
+        return Ok(Zone::Known(tz));
+    }
+    if let Some(d) = defined.get(n) {
+        return Ok(Zone::Defined(d.clone()));
+    }
+    WINDOWS_ZONES
+        .iter()
+        .find(|(w, _)| *w == n)
+        .and_then(|(_, iana)| iana.parse().ok())
+        .map(Zone::Known)
+        .ok_or_else(|| format!("is in time zone '{n}', which the file does not define and leadline does not know"))
+}
+
+impl Zone {
+    fn to_utc(&self, local: NaiveDateTime) -> Option<Timestamp> {
+        match self {
+            Zone::Known(tz) => local_to_utc(local, *tz),
+            Zone::Defined(d) => {
+                let offset = d.offset_at(local)?;
+                Some(Timestamp(Utc.from_utc_datetime(&local).timestamp_millis() - i64::from(offset) * 1000))
+            }
+        }
+    }
+
+    fn to_local(&self, at: Timestamp) -> NaiveDateTime {
+        let utc = at.to_utc().naive_utc();
+        match self {
+            Zone::Known(tz) => at.to_utc().with_timezone(tz).naive_local(),
+            Zone::Defined(d) => utc + chrono::Duration::seconds(i64::from(d.offset_at(utc).unwrap_or(0))),
+        }
+    }
+}
+
+/// A start as written: its local time and the zone it is in (`...Z` is UTC, TZID is honoured, floating
+/// and all-day times are the team's).
+fn local_when(p: &Property, team: Tz, defined: &HashMap<String, Rc<Defined>>) -> Result<(NaiveDateTime, Zone), String> {
+    let v = p.value.trim();
+    if let Some(utc) = v.strip_suffix('Z') {
+        let n = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| unreadable(v))?;
+        return Ok((n, Zone::Known(chrono_tz::UTC)));
+    }
+    let zone = match p.params.iter().find(|(k, _)| k == "TZID") {
+        Some((_, z)) => zone(z, defined)?,
+        None => Zone::Known(team),
+    };
+    let local = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+        .or_else(|_| NaiveDate::parse_from_str(v, "%Y%m%d").map(|d| d.and_time(NaiveTime::MIN)))
+        .map_err(|_| unreadable(v))?;
+    Ok((local, zone))
+}
+
+fn unreadable(v: &str) -> String {
+    format!("has a time it cannot read ('{v}')")
+}
+
+/// A DATE-TIME or DATE value as an instant.
+fn when(p: &Property, team: Tz, defined: &HashMap<String, Rc<Defined>>) -> Result<Timestamp, String> {
+    let (local, zone) = local_when(p, team, defined)?;
+    zone.to_utc(local).ok_or_else(|| format!("has a time its zone skips ('{}')", p.value.trim()))
+}
+
+/// The VTIMEZONE blocks of a calendar, by TZID.
+fn defined_zones(props: &[Property]) -> HashMap<String, Rc<Defined>> {
+    let mut zones = HashMap::new();
+    let mut current: Option<(String, Defined)> = None;
+    let mut observance: Option<Observance> = None;
+    let offset = |v: &str| -> Option<i32> {
+        let v = v.trim();
+        let (sign, digits) = match v.as_bytes().first()? {
+            b'-' => (-1, &v[1..]),
+            b'+' => (1, &v[1..]),
+            _ => (1, v),
+        };
+        let n = |r: std::ops::Range<usize>| digits.get(r).and_then(|d| d.parse::<i32>().ok());
+        Some(sign * (n(0..2)? * 3600 + n(2..4)? * 60 + n(4..6).unwrap_or(0)))
+    };
+    for p in props {
+        match (p.name.as_str(), p.value.trim().to_uppercase().as_str()) {
+            ("BEGIN", "VTIMEZONE") => current = Some((String::new(), Defined::default())),
+            ("END", "VTIMEZONE") => {
+                if let Some((id, d)) = current.take()
+                    && !id.is_empty()
+                {
+                    zones.insert(id, Rc::new(d));
+                }
+            }
+            ("BEGIN", "STANDARD" | "DAYLIGHT") if current.is_some() => observance = Some(Observance::default()),
+            ("END", "STANDARD" | "DAYLIGHT") => {
+                if let (Some(o), Some((_, d))) = (observance.take(), current.as_mut()) {
+                    d.observances.push(o);
+                }
+            }
+            _ => match (observance.as_mut(), current.as_mut(), p.name.as_str()) {
+                (Some(o), _, "DTSTART") => {
+                    o.onset = NaiveDateTime::parse_from_str(p.value.trim().trim_end_matches('Z'), "%Y%m%dT%H%M%S").ok();
+                }
+                (Some(o), _, "RRULE") => o.rule = Some(p.value.trim().to_string()),
+                (Some(o), _, "TZOFFSETTO") => o.offset = offset(&p.value),
+                (None, Some((id, _)), "TZID") => *id = p.value.trim().trim_matches('"').to_string(),
+                _ => {}
+            },
+        }
+    }
+    zones
+}
+
+/// The occurrences of `rule` from `start` on that fall in `[from, to]`, in floating local time (as the
+/// rule's wall clock runs), at most `MAX_OCCURRENCES` of them. A rule's UNTIL may be a date (to the end of that day), a local time, or UTC (`...Z`, read
+/// in local time through `utc_to_local`).
+fn floating(
+    start: NaiveDateTime,
+    rule: &str,
+    utc_to_local: &dyn Fn(NaiveDateTime) -> NaiveDateTime,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+) -> Result<Vec<NaiveDateTime>, String> {
+    let rule: Vec<String> = rule
+        .split(';')
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) if k.eq_ignore_ascii_case("UNTIL") => {
+                let v = v.trim();
+                let until = match v.strip_suffix('Z') {
+                    Some(utc) => NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map(utc_to_local),
+                    None => NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").or_else(|_| {
+                        NaiveDate::parse_from_str(v, "%Y%m%d").map(|d| d.and_hms_opt(23, 59, 59).unwrap_or_default())
+                    }),
+                };
+                match until {
+                    Ok(u) => format!("UNTIL={}Z", u.format("%Y%m%dT%H%M%S")),
+                    Err(_) => part.to_string(),
+                }
+            }
+            _ => part.to_string(),
+        })
+        .collect();
+    let spec = format!("DTSTART:{}Z\nRRULE:{}", start.format("%Y%m%dT%H%M%S"), rule.join(";"));
+    let set: rrule::RRuleSet = spec.parse().map_err(|err| format!("is not a recurrence rule it can read: {err}"))?;
+    Ok((&set)
+        .into_iter()
+        .map(|d| d.naive_utc())
+        .skip_while(|d| *d < from)
+        .take_while(|d| *d <= to)
+        .take(MAX_OCCURRENCES)
+        .collect())
+}
+
+/// Occurrences of one series taken at most within the window: years of a daily meeting.
+const MAX_OCCURRENCES: usize = 5000;
 
 /// All occurrences that start inside `window`, or an error when the text is not a calendar.
 pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec<Result<Occurrence, Reject>>, String> {
@@ -88,6 +306,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
     if !props.iter().any(|p| p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VCALENDAR")) {
         return Err("is not an iCalendar file (no BEGIN:VCALENDAR)".into());
     }
+    let defined = defined_zones(&props);
     let mut events: Vec<Event> = Vec::new();
     let mut current: Option<Event> = None;
     let mut depth_other = 0usize;
@@ -107,20 +326,17 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
                 match p.name.as_str() {
                     "UID" => e.uid = p.value.trim().to_string(),
                     "SUMMARY" => e.title = components(&p.value, '\u{0}').concat().trim().to_string(),
-                    "DTSTART" => {
-                        e.start = when(&p, team);
-                        e.start_prop = Some(p);
-                    }
+                    "DTSTART" => e.start = Some(local_when(&p, team, &defined)),
                     "RRULE" => e.rrule = Some(p.value.trim().to_string()),
                     "EXDATE" => {
                         for v in p.value.split(',') {
                             let single = Property { value: v.to_string(), ..p.clone() };
-                            if let Some(t) = when(&single, team) {
+                            if let Ok(t) = when(&single, team, &defined) {
                                 e.exdates.push(t);
                             }
                         }
                     }
-                    "RECURRENCE-ID" => e.recurrence_id = when(&p, team),
+                    "RECURRENCE-ID" => e.recurrence_id = when(&p, team, &defined).ok(),
                     "STATUS" => e.cancelled = p.value.trim().eq_ignore_ascii_case("CANCELLED"),
                     "ATTENDEE" => {
                         let declined =
@@ -143,18 +359,29 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
         events.iter().filter_map(|e| e.recurrence_id.map(|r| (e.uid.clone(), r))).collect();
     let mut out = Vec::new();
     for e in &events {
-        let Some(start) = e.start else {
-            out.push(Err(Reject {
-                line: e.line,
-                column: Some("DTSTART".into()),
-                reason: format!("event '{}' has no start time it can read", e.title),
-                record: vec![e.title.clone()],
-            }));
-            continue;
+        let start = match &e.start {
+            None => Err(format!("event '{}' has no start time", e.title)),
+            Some(Err(why)) => Err(format!("event '{}' {why}", e.title)),
+            Some(Ok((local, zone))) => zone
+                .to_utc(*local)
+                .map(|t| (t, *local, zone))
+                .ok_or_else(|| format!("event '{}' starts at a time its zone skips", e.title)),
+        };
+        let (start, local, zone) = match start {
+            Ok(s) => s,
+            Err(reason) => {
+                out.push(Err(Reject {
+                    line: e.line,
+                    column: Some("DTSTART".into()),
+                    reason,
+                    record: vec![e.title.clone()],
+                }));
+                continue;
+            }
         };
         let title = if e.title.is_empty() { "Meeting".to_string() } else { e.title.clone() };
         let starts: Vec<Timestamp> = match (&e.rrule, e.recurrence_id) {
-            (Some(rule), None) => match expand(e, rule, start, team, window) {
+            (Some(rule), None) => match expand(rule, local, zone, window) {
                 Ok(s) => s
                     .into_iter()
                     .filter(|t| !e.exdates.contains(t) && !overrides.iter().any(|(u, r)| *u == e.uid && r == t))
@@ -209,30 +436,19 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
     Ok(out)
 }
 
+/// The starts of a recurring event inside `window`: the rule runs on the wall clock of the event's zone.
 fn expand(
-    e: &Event,
     rule: &str,
-    start: Timestamp,
-    team: Tz,
+    start: NaiveDateTime,
+    zone: &Zone,
     window: (Timestamp, Timestamp),
 ) -> Result<Vec<Timestamp>, String> {
-    let tz = e
-        .start_prop
-        .as_ref()
-        .and_then(|p| p.params.iter().find(|(k, _)| k == "TZID").map(|(_, z)| zone(z, team)))
-        .unwrap_or(if e.start_prop.as_ref().is_some_and(|p| p.value.trim().ends_with('Z')) {
-            chrono_tz::UTC
-        } else {
-            team
-        });
-    let local = start.to_utc().with_timezone(&tz).format("%Y%m%dT%H%M%S");
-    let spec = format!("DTSTART;TZID={}:{local}\nRRULE:{rule}", tz.name());
-    let set: rrule::RRuleSet = spec.parse().map_err(|err| format!("is not a recurrence rule it can read: {err}"))?;
-    let utc = rrule::Tz::Tz(chrono_tz::UTC);
-    let from = utc.timestamp_millis_opt(window.0.0 - 1).single().ok_or("bad window")?;
-    let to = utc.timestamp_millis_opt(window.1.0 + 1).single().ok_or("bad window")?;
-    let result = set.after(from).before(to).all(2000);
-    Ok(result.dates.into_iter().map(|d| Timestamp(d.timestamp_millis())).collect())
+    // A day either side in local time covers any offset; exact bounds are applied in UTC.
+    let day = chrono::Duration::days(1);
+    let bounds = (zone.to_local(window.0) - day, zone.to_local(window.1) + day);
+    let to_local = |utc: NaiveDateTime| zone.to_local(Timestamp(Utc.from_utc_datetime(&utc).timestamp_millis()));
+    let locals = floating(start, rule, &to_local, bounds)?;
+    Ok(locals.into_iter().filter_map(|l| zone.to_utc(l)).filter(|t| *t >= window.0 && *t <= window.1).collect())
 }
 
 #[cfg(test)]
@@ -260,5 +476,62 @@ mod tests {
             [("a@1742202000000", "2025-03-17T09:00:00Z".to_string()), ("b", "2025-03-11T09:00:00Z".to_string())]
         );
         assert!(parse("hello", chrono_tz::UTC, w).is_err());
+    }
+
+    fn starts(body: &str) -> Vec<Result<String, String>> {
+        let ics = format!("BEGIN:VCALENDAR\r\n{body}END:VCALENDAR\r\n").replace('\n', "\r\n").replace("\r\r", "\r");
+        // October to December 2026.
+        let w = (Timestamp(1_798_761_600_000 - 86_400_000 * 92), Timestamp(1_798_761_600_000));
+        parse(&ics, chrono_tz::UTC, w)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.map(|o| o.start.to_rfc3339()).map_err(|r| r.reason))
+            .collect()
+    }
+
+    #[test]
+    fn zones_the_calendar_defines_windows_names_and_unknown_zones() {
+        // Outlook's own zone, defined in the file: +09:00 all year.
+        let custom = "BEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:16010101T000000\n\
+                      TZOFFSETFROM:+0900\nTZOFFSETTO:+0900\nEND:STANDARD\nEND:VTIMEZONE\n\
+                      BEGIN:VEVENT\nUID:c\nDTSTART;TZID=Customized Time Zone:20261201T100000\nEND:VEVENT\n";
+        assert_eq!(starts(custom), [Ok("2026-12-01T01:00:00Z".to_string())]);
+        // A zone with summer time, by its rules: 10:00 in December is standard time (+01:00), in a
+        // series run to the end of March it becomes summer time (+02:00).
+        let berlin = "BEGIN:VTIMEZONE\nTZID:Mitteleuropa\n\
+                      BEGIN:STANDARD\nDTSTART:16011028T030000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\n\
+                      TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\n\
+                      BEGIN:DAYLIGHT\nDTSTART:16010325T020000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\n\
+                      TZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\nEND:VTIMEZONE\n\
+                      BEGIN:VEVENT\nUID:b\nDTSTART;TZID=Mitteleuropa:20261201T100000\nEND:VEVENT\n";
+        assert_eq!(starts(berlin), [Ok("2026-12-01T09:00:00Z".to_string())]);
+        let zones = berlin.split("BEGIN:VEVENT").next().unwrap();
+        let defined = defined_zones(&properties(&format!("BEGIN:VCALENDAR\n{zones}END:VCALENDAR\n")));
+        let summer = NaiveDate::from_ymd_opt(2027, 7, 1).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        assert_eq!(defined["Mitteleuropa"].offset_at(summer), Some(7200));
+        // A Windows name with no definition in the file; a name nobody knows is a reject, not a guess.
+        let windows = "BEGIN:VEVENT\nUID:i\nDTSTART;TZID=India Standard Time:20261201T150000\nEND:VEVENT\n\
+                       BEGIN:VEVENT\nUID:u\nSUMMARY:Call\nDTSTART;TZID=Atlantis Time:20261201T150000\nEND:VEVENT\n";
+        let got = starts(windows);
+        assert_eq!(got[0], Ok("2026-12-01T09:30:00Z".to_string()));
+        assert!(got[1].as_ref().is_err_and(|r| r.contains("'Atlantis Time'")), "{got:?}");
+    }
+
+    #[test]
+    fn all_day_series_and_series_ending_at_a_utc_time() {
+        // Google's all-day series: a date start, a date UNTIL (the last day included).
+        let all_day =
+            "BEGIN:VEVENT\nUID:a\nDTSTART;VALUE=DATE:20261203\nRRULE:FREQ=WEEKLY;UNTIL=20261217\nEND:VEVENT\n";
+        assert_eq!(
+            starts(all_day),
+            ["2026-12-03T00:00:00Z", "2026-12-10T00:00:00Z", "2026-12-17T00:00:00Z"].map(|s| Ok(s.to_string()))
+        );
+        // UNTIL in UTC is the last start (10:00 in Tokyo is 01:00 UTC): it is included.
+        let tokyo = "BEGIN:VEVENT\nUID:t\nDTSTART;TZID=Asia/Tokyo:20261201T100000\n\
+                     RRULE:FREQ=DAILY;UNTIL=20261203T010000Z\nEND:VEVENT\n";
+        assert_eq!(
+            starts(tokyo),
+            ["2026-12-01T01:00:00Z", "2026-12-02T01:00:00Z", "2026-12-03T01:00:00Z"].map(|s| Ok(s.to_string()))
+        );
     }
 }

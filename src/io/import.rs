@@ -500,6 +500,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let started = std::time::Instant::now();
     let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
     writer.bulk = bulk;
+    writer.rows_are = if format == Format::Ics { "meetings" } else { "leads" };
     if bulk {
         bulk_settings(store.conn(), true, format)?;
     }
@@ -972,6 +973,8 @@ struct Writer {
     /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
     /// change notices would not fit the memory budget).
     pub bulk: bool,
+    /// What a row the reader rejects was meant to be: a lead, or a meeting of a calendar.
+    rows_are: &'static str,
 }
 
 impl Writer {
@@ -1039,6 +1042,7 @@ impl Writer {
             data_version: store.conn().pragma_query_value(None, "data_version", |r| r.get(0))?,
             caught_up_at: store.now().0,
             bulk: false,
+            rows_are: "leads",
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -1210,7 +1214,7 @@ impl Writer {
     fn apply(&mut self, db: &Db<'_>, item: std::result::Result<Option<Item>, Reject>) -> crate::store::Result<()> {
         match item {
             Ok(None) => Ok(()),
-            Err(reject) => self.reject(db, "leads", reject),
+            Err(reject) => self.reject(db, self.rows_are, reject),
             Ok(Some(Item::Lead(row))) => {
                 let line = row.line;
                 // Everything a plain row writes was validated before; a row that also brings a deal or a
