@@ -924,6 +924,29 @@ fn an_opt_out_keeps_its_date_through_a_merge_and_an_import() {
 }
 
 #[test]
+fn the_email_of_a_merged_lead_still_finds_the_person_and_their_opt_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let add = |s: &mut Store, email: &str| {
+        let new = NewLead { first_name: "Ana".into(), email: Some(email.into()), ..Default::default() };
+        s.write(|db| leads::create(db, new)).unwrap()
+    };
+    let kept = add(&mut s, "ana@acme.es");
+    let other = add(&mut s, "ana@home.es");
+    let third = add(&mut s, "ana.r@gmail.com");
+    s.write(|db| privacy::set_opt_out(db, &other, true, Some("asked by phone".into()))).unwrap();
+    // Merged twice over: gmail into home, home into acme.
+    s.write(|db| dedupe::merge(db, &other, &third, "same person", 90)).unwrap();
+    s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
+    let file = dir.path().join("a.csv");
+    std::fs::write(&file, "First Name,Email\nAna,ANA@home.es\nAna,ana.r@gmail.com\n").unwrap();
+    let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts.leads);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
+    assert!(privacy::can_contact(&s.db(), &kept).is_err());
+}
+
+#[test]
 fn forget_leaves_no_trace_in_earlier_copies_rejected_rows_or_staged_pairs() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

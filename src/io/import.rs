@@ -975,6 +975,8 @@ struct Writer {
     pub bulk: bool,
     /// What a row the reader rejects was meant to be: a lead, or a meeting of a calendar.
     rows_are: &'static str,
+    /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
+    merged_emails: HashMap<u64, LeadId>,
 }
 
 impl Writer {
@@ -1018,6 +1020,17 @@ impl Writer {
                 }
             }
         }
+        let mut merged_emails = HashMap::new();
+        let mut stmt = store.conn().prepare(
+            "SELECT l.email_key, m.kept_id FROM merge_log m JOIN leads l ON l.id = m.merged_id
+             WHERE m.team_id = ?1 AND l.email_key IS NOT NULL AND l.deleted_at IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([store.ctx().team_id.as_str()])?;
+        while let Some(r) = rows.next()? {
+            merged_emails.insert(hasher.hash_one(("e", r.get::<_, String>(0)?.as_str())), LeadId(r.get(1)?));
+        }
+        drop(rows);
+        drop(stmt);
         Ok(Self {
             opts: opts.clone(),
             run_id: run_id.to_string(),
@@ -1043,6 +1056,7 @@ impl Writer {
             caught_up_at: store.now().0,
             bulk: false,
             rows_are: "leads",
+            merged_emails,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -1339,6 +1353,15 @@ impl Writer {
             };
             if let Some(id) = found {
                 return Ok(Some((LeadId(id), "same e-mail")));
+            }
+        }
+        // The e-mail of a lead merged into another one is still that person's (an opt-out it had went
+        // with it).
+        for e in &row.emails {
+            if let Some(kept) = self.merged_emails.get(&self.hash("e", &normalize_email(e)))
+                && let Some(id) = surviving(db, kept)?
+            {
+                return Ok(Some((id, "same e-mail as a lead merged into it")));
             }
         }
         // A phone is one person only when the e-mails do not say otherwise: two people with addresses of
@@ -2054,6 +2077,23 @@ impl Writer {
 /// The leads whose duplicate keys an import holds: row number, e-mail key, phone key, name, company.
 const KNOWN_LEADS: &str = "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
      LEFT JOIN accounts a ON a.id = l.account_id";
+
+/// The live lead a lead was merged into, following later merges of that one; none when it is gone.
+fn surviving(db: &Db<'_>, kept: &LeadId) -> crate::store::Result<Option<LeadId>> {
+    let found: Option<String> = db
+        .conn
+        .prepare_cached(
+            "WITH RECURSIVE chain(id, depth) AS (
+                 SELECT ?1, 0
+                 UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
+                 WHERE c.depth < 100)
+             SELECT l.id FROM chain c JOIN leads l ON l.id = c.id
+             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL LIMIT 1",
+        )?
+        .query_row(params![kept.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))
+        .optional()?;
+    Ok(found.map(LeadId))
+}
 
 /// The hashed duplicate keys of one `KNOWN_LEADS` row.
 fn known_keys(hasher: &std::collections::hash_map::RandomState, r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<u64>> {
