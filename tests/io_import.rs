@@ -53,6 +53,12 @@ fn hubspot_export_with_bom_crlf_and_a_duplicate_inside_the_file() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 3);
     let ana = lead(&s, "ana.lopez@acme.es");
     assert_eq!((ana.first_name.as_str(), ana.last_name.as_str()), ("Ana", "López"));
+    // HubSpot's further addresses are kept, and find her.
+    let notes = ana.notes.clone().unwrap_or_default();
+    assert!(
+        notes.contains("e-mail: ana.personal@gmail.com") && notes.contains("e-mail: ana@acme-group.com"),
+        "{notes}"
+    );
     assert_eq!(ana.company.as_deref(), Some("Acme Ibérica"));
     assert_eq!(ana.title.as_deref(), Some("CTO"));
     assert_eq!(ana.source.as_deref(), Some("Organic Search"));
@@ -110,6 +116,9 @@ fn salesforce_reports_and_data_loader_files() {
     let mut s = open(dir.path(), "t.db");
     let r = import(&mut s, "salesforce_report.csv");
     assert_eq!(r.preset.as_deref(), Some("salesforce"));
+    // The report's footer (totals, confidentiality and copyright lines) is no one.
+    assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+    assert_eq!(r.counts.leads.created, 2);
     let dmitri = lead(&s, "d.ivanov@northwind.com");
     assert_eq!(dmitri.created_at, ts("2025-03-14T00:00:00Z"), "report dates are month first");
     assert_eq!(dmitri.company_size.as_deref(), Some("250"));

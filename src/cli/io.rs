@@ -20,6 +20,8 @@ use crate::store::leads;
 fn io_err(e: IoError) -> CliError {
     match e {
         IoError::Store(s) => CliError::Store(s),
+        // A flag's value that is not one of its choices (`--map`, `--where`) is a usage error, as clap's are.
+        IoError::Invalid(v) if v.field.starts_with("--") => CliError::Usage(v.to_string()),
         IoError::Invalid(v) => CliError::Invalid(v),
         other => CliError::Io(other.to_string()),
     }
@@ -87,7 +89,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
             let (col, field) = m.rsplit_once('=').ok_or_else(|| {
                 CliError::Usage(format!("--map '{m}' must be COLUMN=FIELD, e.g. --map \"Correo=email\""))
             })?;
-            Ok((col.trim().to_string(), field.parse::<Field>()?))
+            Ok((col.trim().to_string(), super::flag::<Field>(field, "--map")?))
         })
         .collect::<CliResult<Vec<_>>>()?;
     let window = match (&a.from, &a.to) {
@@ -303,6 +305,8 @@ pub struct ExportArgs {
 }
 
 pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
+    // Scores as `lead list` shows them (the weekly export picks leads by score).
+    env.fresh_scores()?;
     let db = env.store.db();
     if a.what.eq_ignore_ascii_case("weekly") {
         let dir = a.out.clone().unwrap_or_else(|| {
@@ -316,7 +320,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     }
     let object: Object = super::flag(&a.what, "export")?;
     let format: ExportFormat = super::flag(&a.format, "--format")?;
-    let filter: Where = a.filter.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+    let filter: Where = a.filter.as_deref().map(|w| super::flag(w, "--where")).transpose()?.unwrap_or_default();
     let since = a.since.as_deref().map(|s| env.time(s, "--since")).transpose()?;
     export::check(&db, object, &filter).map_err(io_err)?;
     let write = |out: &mut dyn Write| -> CliResult<u64> {
@@ -374,7 +378,7 @@ pub struct DedupeArgs {
     #[arg(long)]
     apply: bool,
     /// Only pairs at least this sure (0-100).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..=100))]
     min_confidence: i64,
     /// Print the pairs (or the merges) as JSON.
     #[arg(long)]

@@ -75,7 +75,12 @@ impl FromStr for Where {
             let (k, v) = p.split_once('=').ok_or_else(|| {
                 ValidationError::new("--where", s, "must be key=value conditions, e.g. tag=vip,source=linkedin")
             })?;
-            pairs.push((k.trim().to_lowercase(), v.trim().trim_matches(['"', '\'']).to_string()));
+            let k = k.trim().to_lowercase();
+            // Each key filters once: two tags or two kinds would read as "both", which nothing is.
+            if pairs.iter().any(|(seen, _)| *seen == k) {
+                return Err(ValidationError::new("--where", s, format!("gives '{k}' twice; one condition per key")));
+            }
+            pairs.push((k, v.trim().trim_matches(['"', '\'']).to_string()));
         }
         Ok(Where { pairs })
     }

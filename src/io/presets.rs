@@ -190,6 +190,7 @@ impl Preset {
                 ("unsubscribed from all email", DoNotContact),
                 ("linkedin url", ProfileUrl),
                 ("website url", Ignore),
+                ("additional email addresses", OtherEmail),
             ],
             Preset::Pipedrive => &[
                 ("person - name", FullName),
@@ -214,6 +215,7 @@ impl Preset {
                 ("person - person created", CreatedAt),
                 ("person - postal address - country", Country),
                 ("person - linkedin profile", ProfileUrl),
+                ("person - notes", Notes),
                 ("deal - title", DealTitle),
                 ("deal - value", DealAmount),
                 ("deal - currency", DealCurrency),
