@@ -390,6 +390,19 @@ fn reordering_cards_within_a_column() {
 }
 
 #[test]
+fn a_card_moved_twice_quickly_goes_two_stages_on() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    let card = t.app.kanban.columns[0].deals[0].id.clone();
+    let stages = t.app.ctx.stages.names().to_vec();
+    t.keys_at_once("L L");
+    let deal = leadline::store::deals::get(&t.store.db(), &card).unwrap();
+    assert_eq!(deal.stage, stages[2]);
+    assert_eq!(t.app.kanban.focus, 2, "the focus went with the card");
+    assert_eq!(t.app.kanban.selected_deal().map(|d| d.id.clone()), Some(card));
+}
+
+#[test]
 fn search_narrows_the_table_as_you_type() {
     let (_d, mut t) = driver(160, 48);
     assert_eq!(t.app.leads.window.total, Some(300));
@@ -740,6 +753,19 @@ fn a_filter_that_fails_shows_the_error_and_no_stale_rows() {
     assert!(s.contains("not found") && s.contains("Marta Ruiz"), "{s}");
     assert!(t.app.leads.window.rows.is_empty(), "no rows of the previous list stay behind the error");
     assert!(t.app.leads.window.selected_lead().is_none());
+}
+
+#[test]
+fn a_search_that_finds_nothing_says_how_to_leave_it() {
+    let (_d, mut t) = driver(100, 30);
+    t.keys("/");
+    t.type_text("zzzzqqq");
+    let s = t.screen();
+    assert!(s.contains("No leads match. Esc clears the search."), "{s}");
+    // Kept as a filter, the search goes with the filters.
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("No leads match. Clear the filters with"), "{s}");
 }
 
 #[test]

@@ -654,13 +654,16 @@ impl App {
                 self.refresh_after_write()
             }
             Err(e) => {
+                let mut said = e;
                 if form_waiting && let Some(Popup::Form(f)) = &mut self.popup {
-                    // Keep the rep's input; say what was wrong, in the form's own words.
+                    // Keep the rep's input; say what was wrong, in the form's own words (the status line too).
                     f.waiting = None;
-                    f.error = Some(forms::error_for(f, &e, self.ctx.tz));
+                    said = forms::error_for(f, &said, self.ctx.tz);
+                    f.error = Some(said.clone());
                 }
-                self.toast(e, true);
-                Vec::new()
+                self.toast(said, true);
+                // What the view showed at once (a card moved) is read back as it is.
+                self.refresh_after_write()
             }
         }
     }

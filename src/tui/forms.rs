@@ -424,8 +424,31 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
 /// A save's error as the form's reader sees it: the field named by the form's own label (the store names
 /// it as the data does), and a time in the team's zone rather than as stored.
 pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
-    const LABELS: [(&str, &str); 4] =
-        [("occurred_at", "When"), ("until", "Until"), ("due", "Due"), ("amount", "Amount")];
+    // The store's name of a field, and the label a form gives it.
+    const LABELS: [(&str, &str); 22] = [
+        ("occurred_at", "When"),
+        ("scheduled_at", "When"),
+        ("until", "Until"),
+        ("due", "Due"),
+        ("amount", "Amount"),
+        ("currency", "Currency"),
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("email", "E-mail"),
+        ("phone", "Phone"),
+        ("company", "Company"),
+        ("title", "Title"),
+        ("source", "Source"),
+        ("industry", "Industry"),
+        ("company_size", "Size"),
+        ("product_interest", "Interest"),
+        ("owner", "Owner"),
+        ("notes", "Notes"),
+        ("note", "Note"),
+        ("body", "Note"),
+        ("tag", "Tags"),
+        ("variant", "Variant"),
+    ];
     let mut out = error.to_string();
     for (field, label) in LABELS {
         if let Some(rest) = out.strip_prefix(&format!("{field}:"))
@@ -457,5 +480,12 @@ mod tests {
         let e = error_for(&form, "until: must be in the future ('2026-11-24T09:00:00Z')", tz);
         assert_eq!(e, "Until: must be in the future ('2026-11-24 10:00')");
         assert_eq!(error_for(&form, "title: must not be empty ('')", tz), "title: must not be empty ('')");
+        let fields = vec![Field::text("First name", "", ""), Field::text("E-mail", "", "")];
+        let edit = Form::new("Edit", Purpose::AddNote { lead: LeadId("l".into()) }, fields);
+        assert_eq!(error_for(&edit, "first_name: must not be empty ('')", tz), "First name: must not be empty ('')");
+        assert_eq!(
+            error_for(&edit, "email: is not an e-mail address ('ana@')", tz),
+            "E-mail: is not an e-mail address ('ana@')"
+        );
     }
 }

@@ -181,7 +181,7 @@ impl KanbanView {
             Command::Refresh => self.reload(ctx),
             Command::Open => self.selected_deal().map(|d| vec![Out::OpenLead(d.lead_id.clone())]).unwrap_or_default(),
             Command::StagePrev | Command::StageNext => {
-                let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
+                let Some(d) = self.selected_deal().cloned() else { return Some(Vec::new()) };
                 let here = ctx.stages.index(&d.stage).unwrap_or(0);
                 let closing = |s: &String| *s == ctx.stages.won_stage || *s == ctx.stages.lost_stage;
                 let target = match cmd {
@@ -204,6 +204,19 @@ impl KanbanView {
                     Some(s) => {
                         let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
                         self.follow = Some((target, d.id.clone()));
+                        // The card moves at once, and the focus with it: a key pressed again before the
+                        // columns are read back moves the same card on a stage.
+                        if let Some(c) = self.columns.get_mut(self.focus)
+                            && c.selected < c.deals.len()
+                        {
+                            c.deals.remove(c.selected);
+                            c.selected = c.selected.min(c.deals.len().saturating_sub(1));
+                        }
+                        if let Some(c) = self.columns.get_mut(target) {
+                            c.deals.insert(0, Deal { stage: s.clone(), ..d });
+                            (c.selected, c.offset) = (0, 0);
+                            self.focus = target;
+                        }
                         vec![Out::Write(write)]
                     }
                 }

@@ -160,7 +160,9 @@ impl LeadsView {
             format!("sort {}", self.window.sort.as_str())
         };
         let title = format!(" Leads · {order} {}", self.filter_label());
-        draw_lead_table(frame, table, theme, ctx, &self.window, &title, focused);
+        // While the search line is open, keys type into it: Esc is the way out.
+        let no_match = if self.search.is_some() { "Esc clears the search." } else { ctx.hints.clear_filters.as_str() };
+        draw_lead_table(frame, table, theme, ctx, &self.window, &title, focused, no_match);
     }
 }
 
@@ -187,7 +189,9 @@ pub fn filter_label(f: &LeadFilter) -> String {
     if parts.is_empty() { String::new() } else { format!("· {}", parts.join(" ")) }
 }
 
-/// Draws a lead window as a table, building rows only for the visible slice.
+/// Draws a lead window as a table, building rows only for the visible slice; `no_match` says how to see
+/// leads again when a filter or search leaves none.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_lead_table(
     frame: &mut Frame,
     area: Rect,
@@ -196,6 +200,7 @@ pub fn draw_lead_table(
     w: &LeadWindow,
     title: &str,
     focused: bool,
+    no_match: &str,
 ) {
     let now = ctx.now();
     let height = area.height.saturating_sub(3) as usize;
@@ -292,7 +297,7 @@ pub fn draw_lead_table(
     } else if w.rows.is_empty() && w.filter == LeadFilter::default() {
         Some("No leads yet. Add one with `leadline lead add`, or bring a file with `leadline import FILE`.".to_string())
     } else if w.rows.is_empty() {
-        Some(format!("No leads match. {}", ctx.hints.clear_filters))
+        Some(format!("No leads match. {no_match}"))
     } else {
         None
     };

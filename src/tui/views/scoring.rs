@@ -130,7 +130,7 @@ impl ScoringView {
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
         let right_w = if area.width >= 120 { 48 } else { 30 };
         let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)]).areas(area);
-        draw_lead_table(frame, left, theme, ctx, &self.window, " Leads by score", true);
+        draw_lead_table(frame, left, theme, ctx, &self.window, " Leads by score", true, &ctx.hints.clear_filters);
         let (title, lines) = match self.window.selected_lead() {
             Some(l) => {
                 let (score, lines) = match &self.explained {
