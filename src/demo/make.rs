@@ -177,7 +177,7 @@ impl LeadMaker<'_> {
             let personalization = (!inbound).then(|| g.rng.i64(0..=5));
             let cited = !inbound && g.chance(20);
             let inbox = (inbound && now - at < 21 * DAY_MS).then(|| {
-                let read = g.chance(50).then_some(at + HOUR_MS);
+                let read = g.chance(50).then_some((at + HOUR_MS).min(now));
                 (g.id(created + 10 + k as i64), read)
             });
             outreach.push(OutreachRow {
