@@ -953,6 +953,8 @@ fn the_email_of_a_merged_lead_still_finds_the_person_and_their_opt_out() {
     assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts.leads);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
     assert!(privacy::can_contact(&s.db(), &kept).is_err());
+    // A command naming her by an old address finds her too.
+    assert_eq!(leads::resolve(&s.db(), "ANA.R@gmail.com").unwrap(), kept);
 }
 
 #[test]

@@ -1359,7 +1359,7 @@ impl Writer {
         // with it).
         for e in &row.emails {
             if let Some(kept) = self.merged_emails.get(&self.hash("e", &normalize_email(e)))
-                && let Some(id) = surviving(db, kept)?
+                && let Some(id) = leads::survivor(db, kept)?
             {
                 return Ok(Some((id, "same e-mail as a lead merged into it")));
             }
@@ -2077,23 +2077,6 @@ impl Writer {
 /// The leads whose duplicate keys an import holds: row number, e-mail key, phone key, name, company.
 const KNOWN_LEADS: &str = "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
      LEFT JOIN accounts a ON a.id = l.account_id";
-
-/// The live lead a lead was merged into, following later merges of that one; none when it is gone.
-fn surviving(db: &Db<'_>, kept: &LeadId) -> crate::store::Result<Option<LeadId>> {
-    let found: Option<String> = db
-        .conn
-        .prepare_cached(
-            "WITH RECURSIVE chain(id, depth) AS (
-                 SELECT ?1, 0
-                 UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
-                 WHERE c.depth < 100)
-             SELECT l.id FROM chain c JOIN leads l ON l.id = c.id
-             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL LIMIT 1",
-        )?
-        .query_row(params![kept.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))
-        .optional()?;
-    Ok(found.map(LeadId))
-}
 
 /// The hashed duplicate keys of one `KNOWN_LEADS` row.
 fn known_keys(hasher: &std::collections::hash_map::RandomState, r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<u64>> {

@@ -338,6 +338,20 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     } else {
         Vec::new()
     };
+    if ids.is_empty() && r.contains('@') {
+        // The address of a lead merged into another names the lead it went into.
+        let kept: Option<String> = db
+            .conn
+            .prepare_cached(
+                "SELECT m.kept_id FROM merge_log m JOIN leads l ON l.id = m.merged_id
+                 WHERE m.team_id = ?1 AND l.email_key = ?2 ORDER BY m.created_at DESC LIMIT 1",
+            )?
+            .query_row(params![team, normalize_email(r)], |row| row.get(0))
+            .optional()?;
+        if let Some(kept) = kept {
+            ids.extend(survivor(db, &LeadId(kept))?.map(|l| l.0));
+        }
+    }
     if ids.is_empty() {
         let key = r.to_lowercase();
         ids = db
@@ -371,6 +385,24 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             Err(StoreError::Ambiguous { reference: reference.to_string(), candidates })
         }
     }
+}
+
+/// `kept` if it is live, else the live lead it was merged into (following later merges); none when the
+/// person is gone.
+pub fn survivor(db: &Db<'_>, kept: &LeadId) -> Result<Option<LeadId>> {
+    let found: Option<String> = db
+        .conn
+        .prepare_cached(
+            "WITH RECURSIVE chain(id, depth) AS (
+                 SELECT ?1, 0
+                 UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
+                 WHERE c.depth < 100)
+             SELECT l.id FROM chain c JOIN leads l ON l.id = c.id
+             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL LIMIT 1",
+        )?
+        .query_row(params![kept.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))
+        .optional()?;
+    Ok(found.map(LeadId))
 }
 
 /// A change to some fields of a lead. `Some("")` clears an optional field.
