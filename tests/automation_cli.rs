@@ -400,6 +400,42 @@ fn a_reply_or_a_meeting_answers_a_touch_and_closes_its_bump_and_an_opt_out_close
 }
 
 #[test]
+fn nothing_chases_an_opted_out_lead_and_a_new_meeting_closes_the_reschedule() {
+    let crm = Crm::new("");
+    for (name, email) in [("Cid", "cid@x.io"), ("Bea", "bea@x.io"), ("Pia", "pia@x.io"), ("Al", "al@x.io")] {
+        crm.ok(0, &["lead", "add", "--first-name", name, "--email", email]);
+    }
+    let open = |hour: i64, lead: &str| -> Vec<String> {
+        crm.tasks(hour)
+            .iter()
+            .filter(|t| t["lead_name"] == lead)
+            .map(|t| t["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Cid opted out before missing a meeting: no reschedule task.
+    crm.ok(0, &["privacy", "opt-out", "cid@x.io", "--reason", "asked"]);
+    let m = crm.ok(0, &["meeting", "add", "cid@x.io", "--at", &at(24)]);
+    crm.ok(30, &["meeting", "no-show", &m]);
+    assert!(open(30, "Cid").is_empty(), "{:?}", crm.tasks(30));
+    // Bea's e-mail sequence task closes when she opts out.
+    crm.ok(0, &["log", "email", "bea@x.io", "--inbound", "--reply", "info"]);
+    assert_eq!(open(1, "Bea"), ["follow_up"]);
+    crm.ok(2, &["privacy", "opt-out", "bea@x.io", "--reason", "unsubscribe"]);
+    assert!(open(2, "Bea").is_empty());
+    // Pia's reschedule task closes when a new meeting is booked.
+    let m = crm.ok(0, &["meeting", "add", "pia@x.io", "--at", &at(24)]);
+    crm.ok(30, &["meeting", "no-show", &m]);
+    assert_eq!(open(30, "Pia"), ["reschedule"]);
+    crm.ok(31, &["meeting", "add", "pia@x.io", "--at", &at(72)]);
+    assert!(open(31, "Pia").is_empty());
+    // A meeting logged late, dated before Al's e-mail, answers nothing: the e-mail is still chased.
+    crm.ok(0, &["log", "email", "al@x.io"]);
+    crm.ok(20, &["meeting", "add", "al@x.io", "--at", &at(-200)]);
+    crm.ok(49, &["automate", "run"]);
+    assert_eq!(open(49, "Al"), ["bump"]);
+}
+
+#[test]
 fn a_churn_is_an_event_once_and_never_brings_back_an_opted_out_customer() {
     let crm = Crm::new("");
     for (name, email) in [("Cas", "cas@x.io"), ("Dee", "dee@x.io")] {

@@ -108,8 +108,8 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                     Some(ChannelSpec::Kind(k)) => Some(*k),
                     None => None,
                 };
-                // A task to message someone who opted out is never made.
-                if channel.is_some() && lead.do_not_contact {
+                // A task to get in touch with someone who opted out is never made.
+                if lead.do_not_contact && (channel.is_some() || kind.reaches_out()) {
                     continue;
                 }
                 if add_task(db, rule, subject, fill(title), *kind, *due_hours, channel, key)? {

@@ -39,7 +39,7 @@ impl ChangeHook for AutomationHook {
                 }
                 if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
                     // The lead answered: the bumps waiting for an answer are done.
-                    tasks::close_bumps(db, &o.lead_id)?;
+                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply)?;
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
                 }
             }
@@ -47,8 +47,9 @@ impl ChangeHook for AutomationHook {
                 super::run::recheck(db, lead)?;
             }
             Change::MeetingScheduled { meeting, lead } => {
-                tasks::close_bumps(db, lead)?;
-                fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(meetings::get(db, meeting)?), &mut report)?;
+                let m = meetings::get(db, meeting)?;
+                tasks::close_chasers(db, lead, tasks::Answered::Meeting(m.scheduled_at))?;
+                fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(m), &mut report)?;
             }
             Change::MeetingMarked { meeting, attended, .. } => {
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };

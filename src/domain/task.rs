@@ -18,6 +18,12 @@ pub enum TaskKind {
 impl TaskKind {
     pub const ALL: [TaskKind; 5] =
         [TaskKind::FollowUp, TaskKind::Bump, TaskKind::Reschedule, TaskKind::Handoff, TaskKind::Other];
+
+    /// A task of this kind is done by getting in touch with the lead (never for one who opted out).
+    pub fn reaches_out(self) -> bool {
+        matches!(self, TaskKind::FollowUp | TaskKind::Bump | TaskKind::Reschedule)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::FollowUp => "follow_up",

@@ -123,7 +123,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         params![id, now],
     )?;
     // Nothing is left to chase with them.
-    crate::store::tasks::close_bumps(db, lead)?;
+    crate::store::tasks::close_chasers(db, lead, crate::store::tasks::Answered::OptOut)?;
     log(db, lead, action, reason)?;
     db.emit(Change::LeadEdited(lead.clone()));
     Ok(e)

@@ -514,7 +514,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     }
     if let Some(dnc) = patch.do_not_contact {
         if dnc && !lead.do_not_contact {
-            super::tasks::close_bumps(db, id)?;
+            super::tasks::close_chasers(db, id, super::tasks::Answered::OptOut)?;
         }
         lead.do_not_contact_reason = if dnc { non_empty(patch.do_not_contact_reason) } else { None };
         // Every change of an opt-out is recorded, whoever makes it (a command, the TUI, a merge, an import).

@@ -152,15 +152,33 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     get(db, id)
 }
 
-/// Closes the lead's open bump tasks: the lead answered (or a meeting was booked), or must not be
-/// contacted any more, so there is nothing left to chase. Returns how many were closed.
-pub fn close_bumps(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
+/// What makes a lead's open chasing tasks pointless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// The lead replied: the bumps waiting for an answer are done.
+    Reply,
+    /// A meeting at this time was booked: the bumps and reschedule tasks made before it are done (a past
+    /// meeting logged late answers nothing that came after it).
+    Meeting(Timestamp),
+    /// The lead opted out: nothing that gets in touch with them is to be done.
+    OptOut,
+}
+
+/// Closes the lead's open tasks that `why` makes pointless; returns how many.
+pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize> {
+    // Which tasks, made before when.
+    let (which, before) = match why {
+        Answered::Reply => ("kind = 'bump'", i64::MAX),
+        Answered::Meeting(at) => ("kind IN ('bump', 'reschedule')", at.0),
+        Answered::OptOut => ("(kind IN ('follow_up', 'bump', 'reschedule') OR channel IS NOT NULL)", i64::MAX),
+    };
     let ids: Vec<String> = db
         .conn
-        .prepare_cached(
-            "SELECT id FROM tasks WHERE lead_id = ?1 AND kind = 'bump' AND done_at IS NULL AND deleted_at IS NULL",
-        )?
-        .query_map([lead.as_str()], |r| r.get(0))?
+        .prepare_cached(&format!(
+            "SELECT id FROM tasks WHERE lead_id = ?1 AND {which} AND created_at <= ?2
+             AND done_at IS NULL AND deleted_at IS NULL"
+        ))?
+        .query_map(params![lead.as_str(), before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &ids {
         done(db, &TaskId(id.clone()))?;
