@@ -110,6 +110,8 @@ struct Defined {
 
 #[derive(Default)]
 struct Observance {
+    /// STANDARD (winter) time, as opposed to DAYLIGHT.
+    standard: bool,
     /// The first onset, in the local time before it.
     onset: Option<NaiveDateTime>,
     rule: Option<String>,
@@ -127,7 +129,8 @@ impl Defined {
             .filter_map(|o| Some((o.last_onset(t)?, o.offset?)))
             .max_by_key(|(at, _)| *at)
             .map(|(_, offset)| offset);
-        latest.or_else(|| self.observances.iter().find_map(|o| o.offset))
+        let standard = || self.observances.iter().filter(|o| o.standard).find_map(|o| o.offset);
+        latest.or_else(standard).or_else(|| self.observances.iter().find_map(|o| o.offset))
     }
 }
 
@@ -135,34 +138,36 @@ impl Observance {
     fn last_onset(&self, t: NaiveDateTime) -> Option<NaiveDateTime> {
         let onset = self.onset.filter(|o| *o <= t)?;
         let Some(rule) = &self.rule else { return Some(onset) };
-        // A yearly rule repeats every year alike: begun the year before `t`, it is not expanded from 1601
-        // (Outlook's usual first onset) on.
+        // A yearly rule repeats every year alike: begun two years before `t` (one would miss a change that
+        // came earlier in its month that year), it is not expanded from 1601 (Outlook's usual first onset).
         let upper = rule.to_uppercase();
         let from = if upper.contains("FREQ=YEARLY") && !upper.contains("COUNT=") {
-            onset.with_year(t.year() - 1).unwrap_or(onset).max(onset)
+            onset.with_year(t.year() - 2).unwrap_or(onset).max(onset)
         } else {
             onset
         };
-        // The offset before the onset is not known here: UTC serves, an onset's hour never matters to a meeting.
-        floating(from, rule, &|u| u, (NaiveDateTime::MIN, t)).ok()?.last().copied()
+        // An UNTIL in UTC is read as local time: off by the zone's offset, at the last change of a rule that
+        // ended decades ago.
+        let onsets = floating(from, rule, &|u| u, (NaiveDateTime::MIN, t), usize::MAX).ok()?;
+        onsets.last().copied()
     }
 }
 
-/// The zone TZID names: an IANA name, a zone the calendar defines, or a Windows name.
+/// The zone TZID names: an IANA name, a Windows name, or a zone the calendar defines.
 fn zone(name: &str, defined: &HashMap<String, Rc<Defined>>) -> Result<Zone, String> {
     let n = name.trim().trim_matches('"');
-    if let Ok(tz) = n.parse::<Tz>() {
-        return Ok(Zone::Known(tz));
+    // A zone known by name brings its whole history of changes, which a file's own definition may not.
+    let known = n
+        .parse::<Tz>()
+        .ok()
+        .or_else(|| WINDOWS_ZONES.iter().find(|(w, _)| *w == n).and_then(|(_, iana)| iana.parse().ok()));
+    match (known, defined.get(n)) {
+        (Some(tz), _) => Ok(Zone::Known(tz)),
+        (None, Some(d)) => Ok(Zone::Defined(d.clone())),
+        (None, None) => {
+            Err(format!("is in time zone '{n}', which the file does not define and leadline does not know"))
+        }
     }
-    if let Some(d) = defined.get(n) {
-        return Ok(Zone::Defined(d.clone()));
-    }
-    WINDOWS_ZONES
-        .iter()
-        .find(|(w, _)| *w == n)
-        .and_then(|(_, iana)| iana.parse().ok())
-        .map(Zone::Known)
-        .ok_or_else(|| format!("is in time zone '{n}', which the file does not define and leadline does not know"))
 }
 
 impl Zone {
@@ -238,7 +243,9 @@ fn defined_zones(props: &[Property]) -> HashMap<String, Rc<Defined>> {
                     zones.insert(id, Rc::new(d));
                 }
             }
-            ("BEGIN", "STANDARD" | "DAYLIGHT") if current.is_some() => observance = Some(Observance::default()),
+            ("BEGIN", kind @ ("STANDARD" | "DAYLIGHT")) if current.is_some() => {
+                observance = Some(Observance { standard: kind == "STANDARD", ..Default::default() })
+            }
             ("END", "STANDARD" | "DAYLIGHT") => {
                 if let (Some(o), Some((_, d))) = (observance.take(), current.as_mut()) {
                     d.observances.push(o);
@@ -259,13 +266,15 @@ fn defined_zones(props: &[Property]) -> HashMap<String, Rc<Defined>> {
 }
 
 /// The occurrences of `rule` from `start` on that fall in `[from, to]`, in floating local time (as the
-/// rule's wall clock runs), at most `MAX_OCCURRENCES` of them. A rule's UNTIL may be a date (to the end of that day), a local time, or UTC (`...Z`, read
-/// in local time through `utc_to_local`).
+/// rule's wall clock runs); more than `most` of them, or more than `MAX_STEPS` before `to`, is an error.
+/// A rule's UNTIL may be a date (to the end of that day), a local time, or UTC (`...Z`, read in local time
+/// through `utc_to_local`).
 fn floating(
     start: NaiveDateTime,
     rule: &str,
     utc_to_local: &dyn Fn(NaiveDateTime) -> NaiveDateTime,
     (from, to): (NaiveDateTime, NaiveDateTime),
+    most: usize,
 ) -> Result<Vec<NaiveDateTime>, String> {
     let rule: Vec<String> = rule
         .split(';')
@@ -288,17 +297,32 @@ fn floating(
         .collect();
     let spec = format!("DTSTART:{}Z\nRRULE:{}", start.format("%Y%m%dT%H%M%S"), rule.join(";"));
     let set: rrule::RRuleSet = spec.parse().map_err(|err| format!("is not a recurrence rule it can read: {err}"))?;
-    Ok((&set)
-        .into_iter()
-        .map(|d| d.naive_utc())
-        .skip_while(|d| *d < from)
-        .take_while(|d| *d <= to)
-        .take(MAX_OCCURRENCES)
-        .collect())
+    let mut found = Vec::new();
+    for (step, d) in (&set).into_iter().enumerate() {
+        let d = d.naive_utc();
+        if d > to {
+            break;
+        }
+        if step >= MAX_STEPS {
+            return Err(format!(
+                "repeats too often to be expanded (more than {MAX_STEPS} times up to the window's end)"
+            ));
+        }
+        if d >= from {
+            if found.len() == most {
+                return Err(format!("repeats more than {most} times in the window"));
+            }
+            found.push(d);
+        }
+    }
+    Ok(found)
 }
 
 /// Occurrences of one series taken at most within the window: years of a daily meeting.
 const MAX_OCCURRENCES: usize = 5000;
+/// Occurrences of a series looked at, from its start to the window's end: a meeting every minute for a
+/// year, and not a rule that repeats every second since 1900.
+const MAX_STEPS: usize = 600_000;
 
 /// All occurrences that start inside `window`, or an error when the text is not a calendar.
 pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec<Result<Occurrence, Reject>>, String> {
@@ -447,7 +471,7 @@ fn expand(
     let day = chrono::Duration::days(1);
     let bounds = (zone.to_local(window.0) - day, zone.to_local(window.1) + day);
     let to_local = |utc: NaiveDateTime| zone.to_local(Timestamp(Utc.from_utc_datetime(&utc).timestamp_millis()));
-    let locals = floating(start, rule, &to_local, bounds)?;
+    let locals = floating(start, rule, &to_local, bounds, MAX_OCCURRENCES)?;
     Ok(locals.into_iter().filter_map(|l| zone.to_utc(l)).filter(|t| *t >= window.0 && *t <= window.1).collect())
 }
 
@@ -507,14 +531,44 @@ mod tests {
         assert_eq!(starts(berlin), [Ok("2026-12-01T09:00:00Z".to_string())]);
         let zones = berlin.split("BEGIN:VEVENT").next().unwrap();
         let defined = defined_zones(&properties(&format!("BEGIN:VCALENDAR\n{zones}END:VCALENDAR\n")));
-        let summer = NaiveDate::from_ymd_opt(2027, 7, 1).unwrap().and_hms_opt(10, 0, 0).unwrap();
-        assert_eq!(defined["Mitteleuropa"].offset_at(summer), Some(7200));
+        let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        // Winter time begins on the last Sunday of October (the 26th in 2025, before the 28th the rule was
+        // first written for); summer time on the last Sunday of March.
+        for (day, offset) in [
+            (at(2026, 1, 15), 3600),
+            (at(2026, 3, 20), 3600),
+            (at(2026, 4, 1), 7200),
+            (at(2027, 1, 15), 3600),
+            (at(2027, 7, 1), 7200),
+            (at(2025, 10, 27), 3600),
+        ] {
+            assert_eq!(defined["Mitteleuropa"].offset_at(day), Some(offset), "{day}");
+        }
+        // Listed summer first, the zone is still in winter time before any change it knows.
+        let summer_first = "BEGIN:VCALENDAR\nBEGIN:VTIMEZONE\nTZID:Mitteleuropa\n\
+                            BEGIN:DAYLIGHT\nDTSTART:16010325T020000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\n\
+                            TZOFFSETTO:+0200\nEND:DAYLIGHT\n\
+                            BEGIN:STANDARD\nDTSTART:16011028T030000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\n\
+                            TZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\nEND:VCALENDAR\n";
+        let defined = defined_zones(&properties(summer_first));
+        assert_eq!(defined["Mitteleuropa"].offset_at(at(1500, 1, 1)), Some(3600));
         // A Windows name with no definition in the file; a name nobody knows is a reject, not a guess.
         let windows = "BEGIN:VEVENT\nUID:i\nDTSTART;TZID=India Standard Time:20261201T150000\nEND:VEVENT\n\
                        BEGIN:VEVENT\nUID:u\nSUMMARY:Call\nDTSTART;TZID=Atlantis Time:20261201T150000\nEND:VEVENT\n";
         let got = starts(windows);
         assert_eq!(got[0], Ok("2026-12-01T09:30:00Z".to_string()));
         assert!(got[1].as_ref().is_err_and(|r| r.contains("'Atlantis Time'")), "{got:?}");
+    }
+
+    #[test]
+    fn a_series_that_repeats_too_often_is_a_reject_not_a_hang() {
+        let every_second =
+            "BEGIN:VEVENT\nUID:s\nSUMMARY:Spam\nDTSTART:19000101T000000Z\nRRULE:FREQ=SECONDLY\nEND:VEVENT\n";
+        let got = starts(every_second);
+        assert!(got.len() == 1 && got[0].as_ref().is_err_and(|r| r.contains("too often")), "{got:?}");
+        let every_minute = "BEGIN:VEVENT\nUID:m\nDTSTART:20261201T000000Z\nRRULE:FREQ=MINUTELY\nEND:VEVENT\n";
+        let got = starts(every_minute);
+        assert!(got.len() == 1 && got[0].as_ref().is_err_and(|r| r.contains("more than 5000")), "{got:?}");
     }
 
     #[test]
