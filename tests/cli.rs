@@ -87,10 +87,11 @@ fn hostile_strings_are_stored_and_shown_back_exactly() {
     ];
     for (i, h) in hostile.iter().enumerate() {
         let email = format!("h{i}@example.com");
-        // A name is one line of at most 200 characters: anything else is refused, and nothing is written.
+        // A name of more than 200 characters, or with control characters, is refused, and nothing is written.
         let name = if h.len() > 200 || h.contains(char::is_control) {
             let err = s.fails(&["lead", "add", "--first-name", h, "--email", &email], 1);
             assert!(err.contains("first_name") && err.lines().count() == 1, "{err}");
+            assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "the refusal shows no control character raw");
             format!("Hostile{i}")
         } else {
             h.to_string()

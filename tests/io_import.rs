@@ -53,7 +53,7 @@ fn hubspot_export_with_bom_crlf_and_a_duplicate_inside_the_file() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 3);
     let ana = lead(&s, "ana.lopez@acme.es");
     assert_eq!((ana.first_name.as_str(), ana.last_name.as_str()), ("Ana", "López"));
-    // HubSpot's further addresses are kept, and find her.
+    // HubSpot's further addresses are kept in her notes.
     let notes = ana.notes.clone().unwrap_or_default();
     assert!(
         notes.contains("e-mail: ana.personal@gmail.com") && notes.contains("e-mail: ana@acme-group.com"),

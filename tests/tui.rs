@@ -390,6 +390,21 @@ fn reordering_cards_within_a_column() {
 }
 
 #[test]
+fn a_card_move_refused_leaves_the_selection_in_its_column() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2 j");
+    // Its lead is removed from another terminal, and its open deal with it.
+    let card = t.app.kanban.columns[0].deals[1].clone();
+    let gone = card.id.clone();
+    t.store.write(|db| leadline::store::leads::remove(db, &card.lead_id)).unwrap();
+    t.keys("L");
+    let screen = t.screen();
+    assert_eq!(t.app.kanban.focus, 0, "{screen}");
+    assert!(t.app.kanban.columns[0].deals.iter().all(|d| d.id != gone));
+    assert!(screen.contains("not found"), "the refusal is said: {screen}");
+}
+
+#[test]
 fn a_card_moved_twice_quickly_goes_two_stages_on() {
     let (_d, mut t) = driver(160, 48);
     t.keys("2");
@@ -780,6 +795,14 @@ fn a_list_scrolled_to_its_end_fills_the_screen_when_the_terminal_grows() {
     t.resize(200, 60);
     let s = t.screen();
     assert!(s.contains(&last) && s.contains(&earlier), "{s}");
+    // A click lands on the row drawn where it clicks.
+    let row = s.lines().position(|l| l.contains(&earlier)).unwrap() as u16;
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let click =
+        MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: 10, row, modifiers: KeyModifiers::NONE };
+    t.update(leadline::tui::action::Action::Mouse(click));
+    assert_eq!(t.app.leads.window.selected_lead().map(|l| l.name()), Some(earlier));
+    assert!(t.screen().contains(&last), "the table stays where it was");
 }
 
 #[test]

@@ -23,9 +23,22 @@ impl fmt::Display for ValidationError {
         if self.value.chars().count() > 60 {
             shown.push('…');
         }
-        let shown = shown.replace(['\n', '\r'], " ");
-        write!(f, "{}: {} ('{}')", self.field, self.reason, shown)
+        write!(f, "{}: {} ('{}')", self.field, self.reason, one_printable_line(&shown))
     }
 }
 
 impl std::error::Error for ValidationError {}
+
+/// A value as a message may show it: on one line, with control characters written out (`\u{1b}`), so an
+/// escape sequence in bad input never reaches the terminal.
+pub fn one_printable_line(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}

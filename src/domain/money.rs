@@ -43,6 +43,15 @@ pub fn sign_currency(amount: &str) -> Option<&'static str> {
     }
 }
 
+/// The currency of an amount written without one named, in a team whose currency is `team`: the team's,
+/// unless the amount's sign says another (`£99` for a euro team; `$` stays a Canadian team's dollar).
+pub fn currency_of(amount: &str, team: &str) -> String {
+    match sign_currency(amount) {
+        Some(sign) if !sign_fits(amount, team) => sign.to_string(),
+        _ => team.to_string(),
+    }
+}
+
 /// Whether a sign written with an amount can be the currency given: `$` any dollar or peso, `¥` the yen or
 /// the yuan; a sign and a currency that disagree are a typo to fix, not an amount to guess.
 fn sign_fits(amount: &str, currency: &str) -> bool {
@@ -208,6 +217,12 @@ mod tests {
         assert_eq!(sign_currency("-5"), None);
         assert_eq!(sign_currency("1200"), None);
         assert_eq!(Money::parse("$1,200", "CAD").unwrap().minor, 120_000);
+        // Written without a currency: the team's, unless the sign cannot be it.
+        assert_eq!(currency_of("$2,500", "CAD"), "CAD");
+        assert_eq!(currency_of("¥1200", "CNY"), "CNY");
+        assert_eq!(currency_of("$2,500", "EUR"), "USD");
+        assert_eq!(currency_of("£5", "EUR"), "GBP");
+        assert_eq!(currency_of("2500", "EUR"), "EUR");
         assert_eq!(Money::parse("¥1200", "CNY").unwrap().minor, 120_000);
         for (amount, currency) in [("$1200", "EUR"), ("£99.99", "EUR"), ("1.200 €", "USD"), ("¥500", "USD")] {
             let e = Money::parse(amount, currency).unwrap_err();

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::phone::match_keys;
 use super::text::fold_into;
+use crate::domain::lead::check_label;
 use crate::domain::{LeadId, Timestamp};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, Result, StoreError, contact};
@@ -232,8 +233,10 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     let (keep, gone) = if (b.created_at, b.seq) < (a.created_at, a.seq) { (b, a) } else { (a, b) };
     let mut patch = LeadPatch::default();
     let mut filled: Vec<String> = Vec::new();
+    // A value the kept lead could not hold (a label written before labels were limited) stays with the
+    // merged lead's record rather than block the merge.
     let mut fill = |name: &str, mine: &Option<String>, theirs: &Option<String>| -> Option<String> {
-        if mine.is_none() && theirs.is_some() {
+        if mine.is_none() && theirs.as_deref().is_some_and(|t| check_label(name, t).is_ok()) {
             filled.push(name.to_string());
             theirs.clone()
         } else {

@@ -976,7 +976,7 @@ struct Writer {
     /// What a row the reader rejects was meant to be: a lead, or a meeting of a calendar.
     rows_are: &'static str,
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
-    merged_emails: HashMap<u64, LeadId>,
+    merged_emails: HashMap<u64, (String, LeadId)>,
 }
 
 impl Writer {
@@ -1020,17 +1020,7 @@ impl Writer {
                 }
             }
         }
-        let mut merged_emails = HashMap::new();
-        let mut stmt = store.conn().prepare(
-            "SELECT l.email_key, m.kept_id FROM merge_log m JOIN leads l ON l.id = m.merged_id
-             WHERE m.team_id = ?1 AND l.email_key IS NOT NULL AND l.deleted_at IS NOT NULL",
-        )?;
-        let mut rows = stmt.query([store.ctx().team_id.as_str()])?;
-        while let Some(r) = rows.next()? {
-            merged_emails.insert(hasher.hash_one(("e", r.get::<_, String>(0)?.as_str())), LeadId(r.get(1)?));
-        }
-        drop(rows);
-        drop(stmt);
+        let merged_emails = merged_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
         Ok(Self {
             opts: opts.clone(),
             run_id: run_id.to_string(),
@@ -1099,6 +1089,10 @@ impl Writer {
         }
         for (h, seq) in learned {
             self.remember(db, h, seq)?;
+        }
+        if version != self.data_version {
+            // Leads merged by someone else meanwhile.
+            self.merged_emails = merged_emails(db.conn, team, &self.hasher)?;
         }
         self.seen_seq = last;
         self.data_version = version;
@@ -1357,8 +1351,10 @@ impl Writer {
         }
         // The e-mail of a lead merged into another one is still that person's (an opt-out it had went
         // with it).
-        for e in &row.emails {
-            if let Some(kept) = self.merged_emails.get(&self.hash("e", &normalize_email(e)))
+        for e in row.emails.iter().filter(|_| !self.merged_emails.is_empty()) {
+            let key = normalize_email(e);
+            if let Some((merged, kept)) = self.merged_emails.get(&self.hash("e", &key))
+                && *merged == key
                 && let Some(id) = leads::survivor(db, kept)?
             {
                 return Ok(Some((id, "same e-mail as a lead merged into it")));
@@ -1654,7 +1650,8 @@ impl Writer {
                 owner.as_str(),
                 row.lifecycle.unwrap_or(crate::domain::Lifecycle::Lead).as_str(),
                 dnc,
-                dnc.then_some(row.do_not_contact_at.unwrap_or(db.now).0),
+                // A file's opt-out date, never later than now (as an update takes it).
+                dnc.then_some(row.do_not_contact_at.map_or(db.now, |at| at.min(db.now)).0),
                 if dnc {
                     Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into()))
                 } else {
@@ -2077,6 +2074,21 @@ impl Writer {
 /// The leads whose duplicate keys an import holds: row number, e-mail key, phone key, name, company.
 const KNOWN_LEADS: &str = "SELECT l.seq, l.email_key, l.phone_key, l.first_name, l.last_name, a.name FROM leads l
      LEFT JOIN accounts a ON a.id = l.account_id";
+
+/// The e-mails of the team's leads merged into others (kept as removed rows), by their hash as a duplicate
+/// key, with the lead each went into.
+fn merged_emails(
+    conn: &rusqlite::Connection,
+    team: &str,
+    hasher: &std::collections::hash_map::RandomState,
+) -> rusqlite::Result<HashMap<u64, (String, LeadId)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.email_key, m.kept_id FROM merge_log m JOIN leads l ON l.id = m.merged_id
+         WHERE m.team_id = ?1 AND l.email_key IS NOT NULL AND l.deleted_at IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([team], |r| Ok((r.get::<_, String>(0)?, LeadId(r.get(1)?))))?;
+    rows.map(|r| r.map(|(key, kept)| (hasher.hash_one(("e", key.as_str())), (key, kept)))).collect()
+}
 
 /// The hashed duplicate keys of one `KNOWN_LEADS` row.
 fn known_keys(hasher: &std::collections::hash_map::RandomState, r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<u64>> {

@@ -422,7 +422,9 @@ fn lead(
             Err(x) => p.borrow_mut().push(reject("tags", x.to_string())),
         }
     }
-    if let Some(first) = super::record::combined(problems.into_inner()) {
+    let mut problems = problems.into_inner();
+    problems.extend(super::record::label_problems(&row, &[]));
+    if let Some(first) = super::record::combined(problems) {
         return Err(first);
     }
     finish(row, &[])

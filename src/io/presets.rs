@@ -54,6 +54,25 @@ pub enum Field {
 }
 
 impl Field {
+    /// A field holding a one-line label of the lead or its deal (a name, a company, a title): limited in
+    /// length, never binary.
+    pub fn is_label(self) -> bool {
+        matches!(
+            self,
+            Field::FirstName
+                | Field::LastName
+                | Field::FullName
+                | Field::Company
+                | Field::Title
+                | Field::Industry
+                | Field::CompanySize
+                | Field::ProductInterest
+                | Field::DealTitle
+        )
+    }
+}
+
+impl Field {
     pub const NAMES: &'static [(&'static str, Field)] = &[
         ("id", Field::Id),
         ("first_name", Field::FirstName),

@@ -249,7 +249,7 @@ fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
 }
 
 /// Erases the removed leads merged into `lead` (their history moved to it when they were merged).
-fn erase_merged(db: &Db<'_>, merged: &[leads::Lead]) -> Result<()> {
+fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Option<&str>) -> Result<()> {
     for m in merged {
         db.conn.execute(
             "UPDATE leads SET first_name = 'Forgotten', last_name = '', email = NULL, email_key = NULL, phone = NULL,
@@ -259,6 +259,7 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead]) -> Result<()> {
             params![m.id.as_str(), db.now.0],
         )?;
         db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
+        log(db, &m.id, action, reason)?;
     }
     Ok(())
 }
@@ -269,7 +270,7 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     let mut people = vec![Person::of(&leads::get(db, lead)?)];
     people.extend(merged.iter().map(Person::of));
     let e = erase(db, lead, "forget", reason)?;
-    erase_merged(db, &merged)?;
+    erase_merged(db, &merged, "forget", reason)?;
     erase_rejects(db, &people)?;
     purge_index(db)?;
     Ok(e)
@@ -285,7 +286,7 @@ pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
         people.push(Person::of(&leads::get(db, &l.id)?));
         people.extend(merged.iter().map(Person::of));
         erase(db, &l.id, "anonymize", Some(&reason))?;
-        erase_merged(db, &merged)?;
+        erase_merged(db, &merged, "anonymize", Some(&reason))?;
     }
     erase_rejects(db, &people)?;
     if !due.is_empty() {

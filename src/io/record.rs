@@ -145,18 +145,7 @@ pub fn from_fields(
         };
         // Every problem of the row is told at once, so one fix-and-import round mends it.
         let mut take = || -> Result<(), Reject> {
-            if matches!(
-                field,
-                Field::FirstName
-                    | Field::LastName
-                    | Field::FullName
-                    | Field::Company
-                    | Field::Title
-                    | Field::Industry
-                    | Field::CompanySize
-                    | Field::ProductInterest
-                    | Field::DealTitle
-            ) {
+            if field.is_label() {
                 check_label(col, v).map_err(|x| reject(format!("{} ('{}')", x.reason, short(v))))?;
             }
             match field {
@@ -167,11 +156,8 @@ pub fn from_fields(
                 Field::FirstName => row.first_name = v.to_string(),
                 Field::LastName => row.last_name = v.to_string(),
                 Field::FullName => full_name = Some(v.to_string()),
-                // An Exchange account's internal address (`/o=ExchangeLabs/ou=.../cn=...`, type EX in an
-                // Outlook export) reaches nobody outside that organisation: not an e-mail to keep.
-                Field::Email | Field::OtherEmail if v.to_ascii_lowercase().starts_with("/o=") => {}
                 Field::Email | Field::OtherEmail => {
-                    for e in split_multi(v) {
+                    for e in split_multi(&without_exchange_addresses(v)) {
                         let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
                         // Primary values go before the others, in the order the cell lists them.
                         if *field == Field::Email {
@@ -272,11 +258,8 @@ pub fn from_fields(
         row.last_name = last;
     }
     if let Some((col, amount)) = deal_amount {
-        // Without a currency column, a sign written with the amount says which it is.
-        let currency = deal_currency
-            .clone()
-            .or_else(|| crate::domain::money::sign_currency(&amount).map(str::to_string))
-            .unwrap_or_else(|| rules.currency.clone());
+        let currency =
+            deal_currency.clone().unwrap_or_else(|| crate::domain::money::currency_of(&amount, &rules.currency));
         let money = Money::parse(&amount, &currency).map_err(|x| Reject {
             line,
             column: Some(col.clone()),
@@ -300,9 +283,9 @@ pub fn from_fields(
     finish(row, values)
 }
 
-/// Fills the first name when only other identifying data is there, and refuses a row that names nobody
-/// or has a label longer than a label may be.
-pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Reject> {
+/// The labels of a row read from JSON or a vCard that a lead cannot hold (too long, binary), one reject
+/// each, named by field (a CSV row's are found cell by cell, named by column).
+pub fn label_problems(row: &LeadRow, values: &[String]) -> Vec<Reject> {
     let labels = [
         ("first_name", Some(&row.first_name)),
         ("last_name", Some(&row.last_name)),
@@ -313,7 +296,7 @@ pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Re
         ("product_interest", row.product_interest.as_ref()),
         ("deal_title", row.deal.as_ref().map(|d| &d.title)),
     ];
-    let problems: Vec<Reject> = labels
+    labels
         .iter()
         .filter_map(|&(field, v)| {
             let v = v?;
@@ -321,10 +304,11 @@ pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Re
             let reason = format!("{} ('{}')", e.reason, short(v));
             Some(Reject { line: row.line, column: Some(field.to_string()), reason, record: values.to_vec() })
         })
-        .collect();
-    if let Some(problem) = combined(problems) {
-        return Err(problem);
-    }
+        .collect()
+}
+
+/// Fills the first name when only other identifying data is there, and refuses a row that names nobody.
+pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Reject> {
     if row.first_name.trim().is_empty() {
         row.derived_name = row.last_name.trim().is_empty();
         if !row.last_name.trim().is_empty() {
@@ -365,6 +349,16 @@ fn profile_slug(url: &str) -> Option<String> {
         .next()
         .filter(|s| !s.is_empty() && !s.contains('.'))
         .map(String::from)
+}
+
+/// A cell of e-mails without an Exchange account's internal addresses (`/o=ExchangeLabs/ou=.../cn=...`,
+/// type EX in an Outlook export): they reach nobody outside that organisation.
+fn without_exchange_addresses(v: &str) -> std::borrow::Cow<'_, str> {
+    let internal = |p: &str| p.trim_start().get(..3).is_some_and(|x| x.eq_ignore_ascii_case("/o="));
+    if !v.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"/o=")) {
+        return v.into();
+    }
+    v.split(';').filter(|p| !internal(p)).collect::<Vec<_>>().join(";").into()
 }
 
 /// Several values in one cell: "a@x.com; b@y.com", Google's "a ::: b".
@@ -482,7 +476,7 @@ fn short(v: &str) -> String {
     if v.chars().count() > 60 {
         s.push('…');
     }
-    s.replace(['\n', '\r'], " ")
+    crate::domain::error::one_printable_line(&s)
 }
 
 #[cfg(test)]

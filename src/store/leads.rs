@@ -196,7 +196,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
     Ok(id)
 }
 
-/// The one-line labels given, each no longer than a label may be.
+/// The labels given, each one a lead may hold (`check_label`).
 fn check_labels(labels: &[(&str, Option<&String>)]) -> Result<(), ValidationError> {
     labels.iter().filter_map(|(field, v)| v.map(|v| check_label(field, v))).collect()
 }
@@ -516,10 +516,16 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         if dnc && !lead.do_not_contact {
             super::tasks::close_chasers(db, id, super::tasks::Answered::OptOut)?;
         }
-        lead.do_not_contact_reason = if dnc { non_empty(patch.do_not_contact_reason) } else { None };
-        // Every change of an opt-out is recorded, whoever makes it (a command, the TUI, a merge, an import).
-        if dnc != lead.do_not_contact {
-            lead.do_not_contact_at = dnc.then(|| patch.do_not_contact_at.map_or(db.now, |at| at.min(db.now)));
+        // An opt-out said again without a reason keeps the one it has.
+        let reason = non_empty(patch.do_not_contact_reason);
+        let new_reason = dnc && reason.is_some() && reason != lead.do_not_contact_reason;
+        lead.do_not_contact_reason = if dnc { reason.or(lead.do_not_contact_reason.take()) } else { None };
+        // Every change of an opt-out is recorded, whoever makes it (a command, the TUI, a merge, an import),
+        // and so is a new reason for one.
+        if dnc != lead.do_not_contact || new_reason {
+            if dnc != lead.do_not_contact {
+                lead.do_not_contact_at = dnc.then(|| patch.do_not_contact_at.map_or(db.now, |at| at.min(db.now)));
+            }
             let action = if dnc { "opt_out" } else { "opt_in" };
             log_privacy(db, id, action, lead.do_not_contact_reason.as_deref())?;
         }

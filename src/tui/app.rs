@@ -167,6 +167,7 @@ impl App {
             Action::Paste(text) => self.paste(&text),
             Action::Resize(w, h) => {
                 self.size = (w, h);
+                self.leads.fit_to(super::ui::body_area(self.size));
                 Vec::new()
             }
             Action::Response(r) => self.response(*r),
@@ -642,6 +643,7 @@ impl App {
 
     fn written(&mut self, token: u64, result: Result<String, String>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
+        self.kanban.write_done(result.is_ok());
         match result {
             Ok(msg) => {
                 if form_waiting {

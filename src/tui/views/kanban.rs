@@ -43,9 +43,12 @@ pub struct KanbanView {
     pub first_visible: usize,
     pub loaded: bool,
     pub error: Option<String>,
-    /// A card just moved to another column: (column, deal). Focus and selection go to it once that
-    /// column is read again.
+    /// A card just moved to another column: (column, deal). Focus and selection go to it once a column
+    /// holding it is read again.
     pub follow: Option<(usize, DealId)>,
+    /// Where the card last moved stood (column, row), until its move is written: a move refused puts the
+    /// selection back there.
+    pub moved_from: Option<(usize, usize)>,
 }
 
 /// Cards read at once for the column a moved card went to: it lands at the end of its new column.
@@ -103,14 +106,29 @@ impl KanbanView {
                 }
                 c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                 if after.is_none()
-                    && let Some((_, id)) = self.follow.take_if(|(col, _)| *col == stage)
-                    && let Some(at) = c.deals.iter().position(|d| d.id == id)
+                    && let Some((_, id)) = &self.follow
+                    && let Some(at) = c.deals.iter().position(|d| d.id == *id)
                 {
                     c.selected = at;
                     self.focus = stage;
+                    self.follow = None;
                 }
             }
             Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// A write came back: a card move that was refused puts the selection back where the card stood (the
+    /// columns are read again after any write).
+    pub fn write_done(&mut self, ok: bool) {
+        match self.moved_from.take() {
+            Some((column, row)) if !ok => {
+                self.focus = column;
+                if let Some(c) = self.columns.get_mut(column) {
+                    c.selected = row;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -209,6 +227,7 @@ impl KanbanView {
                         if let Some(c) = self.columns.get_mut(self.focus)
                             && c.selected < c.deals.len()
                         {
+                            self.moved_from = Some((self.focus, c.selected));
                             c.deals.remove(c.selected);
                             c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                         }

@@ -131,6 +131,13 @@ impl LeadsView {
         (i < self.window.rows.len()).then_some(i)
     }
 
+    /// The terminal changed size: the table's offset becomes the one it is drawn at in `area`, so clicks
+    /// and keys go on from what the rep sees.
+    pub fn fit_to(&mut self, area: Rect) {
+        let (_, table) = self.areas(area);
+        self.window.scroll_into_view(table.height.saturating_sub(3) as usize);
+    }
+
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx, focused: bool) {
         let (search, table) = self.areas(area);
         if let Some(s) = search {
