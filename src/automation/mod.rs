@@ -140,7 +140,15 @@ impl Action {
                 title: non_empty("title", title)?,
             },
             ActionConfig::AdvanceDeal { stage } => {
-                let s = stages.resolve(stage).map_err(|e| e.to_string())?;
+                // The built-in rules move deals through the built-in stages: a pipeline of one's own needs
+                // rules of one's own.
+                let s = stages.resolve(stage).map_err(|_| {
+                    format!(
+                        "moves deals to '{stage}', which is not a stage ({}); with your own [pipeline] stages, \
+                         write your own [[automation.rule]] list, which replaces the built-in rules",
+                        stages.names().join(", ")
+                    )
+                })?;
                 Action::AdvanceDeal { index: stages.index(&s).unwrap_or(0), stage: s }
             }
             ActionConfig::Event { kind, notice } => {
@@ -245,7 +253,7 @@ impl Automations {
             }
             let mut actions = Vec::new();
             for a in &r.actions {
-                let action = Action::compile(a, stages).map_err(|e| err(&format!("{a:?}"), e))?;
+                let action = Action::compile(a, stages).map_err(|e| err(&format!("do = {}", a.name()), e))?;
                 if timed && !action.keyed() {
                     return Err(err(
                         &action.describe(),
@@ -319,5 +327,10 @@ mod tests {
         let bad = "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\nconditions = [\"replies.happy > 1\"]\nactions = [{ do = \"note\", body = \"x\" }]\n";
         let e = Config::from_layers(Some(("c.toml", bad)), &[]).unwrap_err().to_string();
         assert!(e.contains("automation.rule 'x'") && e.contains("replies.happy"), "{e}");
+        // A pipeline of one's own, with the built-in rules that move deals through the built-in stages.
+        let own = "[pipeline]\nstages = [\"New\", \"Won\", \"Lost\"]\n";
+        let e = Config::from_layers(Some(("c.toml", own)), &[]).unwrap_err().to_string();
+        assert!(e.contains("write your own [[automation.rule]] list") && e.contains("do = advance_deal"), "{e}");
+        assert!(!e.contains("AdvanceDeal {"), "{e}");
     }
 }

@@ -37,7 +37,7 @@ pub enum DealCmd {
         /// open, won or lost.
         #[arg(long)]
         status: Option<String>,
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,
         #[arg(long)]
         json: bool,

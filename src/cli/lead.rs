@@ -92,7 +92,7 @@ pub struct ListArgs {
     /// score, last-contact, name or created.
     #[arg(long, default_value = "score")]
     sort: String,
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = super::at_least_one)]
     limit: usize,
     #[arg(long)]
     json: bool,
@@ -172,7 +172,11 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                     stage: a.stage,
                     source: a.source,
                     owner: a.owner,
-                    lifecycle: a.lifecycle.as_deref().map(str::parse::<Lifecycle>).transpose()?,
+                    lifecycle: a
+                        .lifecycle
+                        .as_deref()
+                        .map(|l| super::flag::<Lifecycle>(l, "--lifecycle"))
+                        .transpose()?,
                     text: None,
                 },
                 sort: super::flag::<LeadSort>(&a.sort, "--sort")?,
@@ -210,7 +214,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 company_size: a.company_size,
                 product_interest: a.product_interest,
                 owner: a.owner,
-                lifecycle: a.lifecycle.as_deref().map(str::parse::<Lifecycle>).transpose()?,
+                lifecycle: a.lifecycle.as_deref().map(|l| super::flag::<Lifecycle>(l, "--lifecycle")).transpose()?,
                 notes: a.notes,
                 tags: None,
                 add_tags: a.add_tags,
@@ -252,11 +256,14 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 Some(t) => env.time(&t, "--at")?,
                 None => env.now(),
             };
-            let id = env.store.write(|db| {
-                let id = leads::resolve(db, &lead)?;
-                leads::touch(db, &id, at)?;
-                Ok(id)
-            })?;
+            let id = env
+                .store
+                .write(|db| {
+                    let id = leads::resolve(db, &lead)?;
+                    leads::touch(db, &id, at)?;
+                    Ok(id)
+                })
+                .map_err(|e| super::of_flag(e, "occurred_at", "--at"))?;
             println!("{id}");
         }
     }

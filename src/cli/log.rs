@@ -146,7 +146,7 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
             };
             CliError::Invalid(crate::domain::ValidationError { reason: format!("{}; pass {flag}", v.reason), ..v })
         }
-        other => other.into(),
+        other => super::of_flag(other, "occurred_at", "--at"),
     })?;
     println!("{id}");
     Ok(())

@@ -68,7 +68,7 @@ pub fn note(env: &mut Env, a: NoteArgs) -> CliResult {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     query: String,
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = super::at_least_one)]
     limit: usize,
     #[arg(long)]
     json: bool,
@@ -88,7 +88,7 @@ pub struct InboxArgs {
     /// Include handled items.
     #[arg(long)]
     all: bool,
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::at_least_one)]
     limit: usize,
     #[arg(long)]
     json: bool,

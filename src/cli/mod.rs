@@ -188,6 +188,22 @@ pub fn flag<T: std::str::FromStr<Err = crate::domain::ValidationError>>(value: &
         .map_err(|e: crate::domain::ValidationError| CliError::Usage(format!("{name} '{}' {}", e.value, e.reason)))
 }
 
+/// The store's refusal of a value a flag gave, said of the flag (`--at`, not `occurred_at`).
+pub fn of_flag(e: StoreError, field: &str, flag: &str) -> CliError {
+    match e {
+        StoreError::Invalid(v) if v.field == field => CliError::Invalid(ValidationError { field: flag.into(), ..v }),
+        other => other.into(),
+    }
+}
+
+/// A count such as `--limit`: a whole number of at least one (a list of none is a typo).
+pub fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number of at least 1".into()),
+    }
+}
+
 /// A problem found in the config as a whole, said to be in the file it came from (when there is one).
 pub fn in_config_file(cli: &Cli, e: crate::config::ConfigError) -> CliError {
     // Values for the UI set by variables may be the ones at fault: then the file is not named.
@@ -262,6 +278,10 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
     match command {
         Command::Config(c) => return misc::config(cli, c),
         Command::Completions(c) => return misc::completions(c),
+        // A backup of a database that is not there would make an empty one and copy that.
+        Command::Backup(_) if !database_path(cli)?.is_file() => {
+            return Err(CliError::Io(format!("{}: no database there to back up", database_path(cli)?.display())));
+        }
         _ => {}
     }
     let mut env = open_env(cli)?;

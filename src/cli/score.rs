@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::output::{Table, print_json};
-use super::{CliError, CliResult, Env};
+use super::{CliResult, Env};
 use crate::domain::LeadId;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts, recompute};
 use crate::store::{Db, StoreError, leads};
@@ -21,7 +21,7 @@ pub struct ScoreArgs {
     #[arg(long, conflicts_with = "lead")]
     recompute: bool,
     /// How many leads the ranking shows.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = super::at_least_one)]
     limit: usize,
     #[arg(long)]
     json: bool,
@@ -70,9 +70,6 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
         }
         print_one(&scored, a.explain);
         return Ok(());
-    }
-    if a.limit == 0 {
-        return Err(CliError::Usage("score: --limit must be at least 1".into()));
     }
     // The ranking: highest priority first, straight off the priority index.
     let ids: Vec<String> = db

@@ -18,7 +18,7 @@ pub enum TaskCmd {
         /// overdue, today, week or all.
         #[arg(long, default_value = "week")]
         due: String,
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,
         #[arg(long)]
         json: bool,

@@ -79,6 +79,23 @@ pub enum ActionConfig {
     Note { body: String },
 }
 
+impl ActionConfig {
+    /// The action as a config writes it: its `do`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ActionConfig::Task { .. } => "task",
+            ActionConfig::EnrollSequence { .. } => "enroll_sequence",
+            ActionConfig::AdvanceDeal { .. } => "advance_deal",
+            ActionConfig::Event { .. } => "event",
+            ActionConfig::Notify { .. } => "notify",
+            ActionConfig::ConvertCustomer {} => "convert_customer",
+            ActionConfig::HandoffChecklist {} => "handoff_checklist",
+            ActionConfig::Reactivate { .. } => "reactivate",
+            ActionConfig::Note { .. } => "note",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HandoffConfig {

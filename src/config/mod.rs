@@ -156,7 +156,7 @@ impl Config {
         // A cadence for a stage the pipeline does not have would never apply: a typo, said so.
         if let Some(stage) = self.followup.cadence_by_stage.keys().find(|s| stages.resolve(s).is_err()) {
             return Err(ValidationError::new(
-                "followup.cadence_by_stage",
+                format!("followup.cadence_by_stage.{stage}"),
                 stage,
                 "is not a stage of the pipeline ([pipeline] stages)",
             ));
@@ -246,12 +246,6 @@ fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<bool, Co
     if path.iter().any(String::is_empty) {
         return Err(ConfigError::Env { var: var.into(), message: "has an empty key part".into() });
     }
-    // A value that parses as TOML (numbers, booleans, arrays) is taken as such; anything else is a string.
-    let parsed = format!("v = {value}")
-        .parse::<toml::Table>()
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(value.to_string()));
     let mut node = table;
     for part in &path[..path.len() - 1] {
         let entry = node.entry(part.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -260,7 +254,15 @@ fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<bool, Co
             _ => return Err(ConfigError::Env { var: var.into(), message: format!("'{part}' is not a section") }),
         };
     }
-    node.insert(path[path.len() - 1].clone(), parsed);
+    let last = &path[path.len() - 1];
+    // A key that holds text takes the value as it is (a team named "123"); otherwise a value that parses
+    // as TOML (numbers, booleans, arrays) is taken as such, and anything else as text.
+    let text = toml::Value::String(value.to_string());
+    let parsed = match node.get(last) {
+        Some(toml::Value::String(_)) => text,
+        _ => format!("v = {value}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v")).unwrap_or(text),
+    };
+    node.insert(last.clone(), parsed);
     Ok(true)
 }
 
@@ -283,6 +285,13 @@ mod tests {
         assert_eq!(c.team.timezone, "Europe/Madrid");
         assert_eq!(c.team.name, "My Team");
         assert_eq!(c.followup.cadence_days, 3);
+        // A text setting takes a value that looks like a number or a boolean as text.
+        let env = vec![
+            ("LEADLINE_TEAM__NAME".to_string(), "123".to_string()),
+            ("LEADLINE_USER__NAME".to_string(), "true".to_string()),
+        ];
+        let c = Config::from_layers(None, &env).unwrap();
+        assert_eq!((c.team.name.as_str(), c.user.name.as_str()), ("123", "true"));
     }
 
     #[test]

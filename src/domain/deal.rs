@@ -62,6 +62,18 @@ impl Stages {
         };
         let won_stage = find("pipeline.won_stage", won)?;
         let lost_stage = find("pipeline.lost_stage", lost)?;
+        // A deal lost would be counted won.
+        if won_stage == lost_stage {
+            return Err(ValidationError::new("pipeline.lost_stage", lost, "must be another stage than won_stage"));
+        }
+        // Open deals need a stage to be in.
+        if names.len() < 3 && names.iter().all(|n| *n == won_stage || *n == lost_stage) {
+            return Err(ValidationError::new(
+                "pipeline.stages",
+                names.join(", "),
+                "must have an open stage besides won and lost",
+            ));
+        }
         Ok(Self { names, won_stage, lost_stage })
     }
 
@@ -136,6 +148,9 @@ mod tests {
         assert_eq!(s.open_stages().count(), 6);
         assert!(Stages::new(vec!["A".into(), "a".into()], "A", "A").is_err());
         assert!(Stages::new(vec!["A".into()], "B", "A").is_err());
+        let e = Stages::new(vec!["New".into(), "Won".into(), "Lost".into()], "Won", "won").unwrap_err();
+        assert!(e.to_string().contains("another stage than won_stage"), "{e}");
+        assert!(Stages::new(vec!["Won".into(), "Lost".into()], "Won", "Lost").is_err(), "no open stage");
     }
 
     #[test]

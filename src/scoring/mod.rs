@@ -17,6 +17,9 @@ use rules::{Condition, Fact, LeadFacts, Profile, SubjectFacts};
 pub use facts::{FactsSql, Recomputed, load_facts, load_lead_facts, recompute, refresh_time_based, rescore_lead};
 pub use hook::ScoringHook;
 
+/// The largest weight a rule may give, either way.
+const MAX_WEIGHT: i64 = 1000;
+
 /// A compiled rule: its conditions, weight, optional multiplier fact and cap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreRule {
@@ -33,6 +36,10 @@ impl ScoreRule {
         let err = |value: &str, reason: String| ValidationError::new(field.clone(), value, reason);
         if c.name.trim().is_empty() {
             return Err(ValidationError::new(section, "", "every rule needs a name"));
+        }
+        // Scores are numbers a rep reads: a weight past a thousand is a typo.
+        if !(-MAX_WEIGHT..=MAX_WEIGHT).contains(&c.weight) {
+            return Err(err(&c.weight.to_string(), format!("weight must be between -{MAX_WEIGHT} and {MAX_WEIGHT}")));
         }
         let conditions = Condition::parse_all(&c.when, stages).map_err(|e| err(&c.when, e))?;
         if let Some(cond) = conditions.iter().find(|c| c.fact.is_subject()) {
@@ -172,9 +179,11 @@ impl Scorer {
 
     /// (score, health, priority): the fast path used for every write and every recompute.
     pub fn evaluate(&self, f: &LeadFacts, now: Timestamp) -> (i64, Option<i64>, i64) {
-        let score: i64 = self.rules.iter().map(|r| r.points(f, &self.profile, now)).sum();
-        let health = (f.lifecycle == "customer")
-            .then(|| self.health_rules.iter().map(|r| r.points(f, &self.profile, now)).sum::<i64>());
+        // A rule multiplied by a large count (`per`) may be huge: sums stop at the ends of the range.
+        let total =
+            |rules: &[ScoreRule]| rules.iter().fold(0i64, |t, r| t.saturating_add(r.points(f, &self.profile, now)));
+        let score = total(&self.rules);
+        let health = (f.lifecycle == "customer").then(|| total(&self.health_rules));
         (score, health, self.priority(score, health))
     }
 
@@ -282,6 +291,9 @@ mod tests {
         assert!(e.contains("scoring.rule 'x'") && e.contains("per"), "{e}");
         let file = "[[scoring.rule]]\nname = \"x\"\nweight = 1\ncap = -1\n";
         assert!(Config::from_layers(Some(("c.toml", file)), &[]).is_err());
+        let file = "[[scoring.rule]]\nname = \"huge\"\nweight = 4611686018427387904\n";
+        let e = Config::from_layers(Some(("c.toml", file)), &[]).unwrap_err().to_string();
+        assert!(e.contains("scoring.rule 'huge'") && e.contains("between -1000 and 1000"), "{e}");
     }
 
     #[test]

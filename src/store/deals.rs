@@ -157,12 +157,13 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
         // An id stored as an older import wrote it ("{...}") is found too.
         return get(db, &DealId(id)).or_else(|_| get(db, &DealId(r.to_lowercase()))).map(|d| d.id);
     }
-    match super::resolve_id(db, "deals", "deal", r) {
+    // A short id that names several deals says which (unless it is a deal's title too).
+    let ambiguous = match super::resolve_id(db, "deals", "deal", r) {
         Ok(id) => return Ok(DealId(id)),
-        // A short id that names several deals says which.
         Err(e @ StoreError::Ambiguous { .. }) if r.contains('-') => return Err(e),
-        Err(_) => {}
-    }
+        Err(e @ StoreError::Ambiguous { .. }) => Some(e),
+        Err(_) => None,
+    };
     let sql = format!(
         "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ?1 AND lower(d.title) = lower(?2) AND d.deleted_at IS NULL LIMIT 11"
     );
@@ -170,7 +171,7 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
     let found: Vec<Deal> =
         stmt.query_map(params![db.ctx.team_id.as_str(), r], from_row)?.collect::<rusqlite::Result<_>>()?;
     match found.len() {
-        0 => Err(StoreError::NotFound { what: "deal", reference: reference.to_string() }),
+        0 => Err(ambiguous.unwrap_or(StoreError::NotFound { what: "deal", reference: reference.to_string() })),
         1 => Ok(found[0].id.clone()),
         _ => Err(StoreError::Ambiguous {
             reference: reference.to_string(),

@@ -371,6 +371,10 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             .map(|l| l.id.0)
             .collect();
     }
+    // An id's first digits without its dash ("01a21525"), when they name no one by name.
+    if ids.is_empty() && r.len() >= 8 && r.chars().all(|c| c.is_ascii_hexdigit()) {
+        return super::resolve_id(db, "leads", "lead", r).map(LeadId);
+    }
     match ids.len() {
         0 => Err(not_found()),
         1 => Ok(LeadId(ids.remove(0))),
