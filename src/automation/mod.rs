@@ -118,7 +118,7 @@ impl Action {
     fn compile(a: &ActionConfig, stages: &Stages) -> Result<Action, String> {
         Ok(match a {
             ActionConfig::Task { title, kind, due_hours, channel } => Action::Task {
-                title: non_empty("title", title)?,
+                title: template("title", title)?,
                 kind: match kind {
                     Some(k) => k.parse::<TaskKind>().map_err(|e| e.to_string())?,
                     None => TaskKind::FollowUp,
@@ -137,7 +137,7 @@ impl Action {
             ActionConfig::EnrollSequence { sequence, step, title } => Action::EnrollSequence {
                 sequence: non_empty("sequence", sequence)?,
                 step: *step,
-                title: non_empty("title", title)?,
+                title: template("title", title)?,
             },
             ActionConfig::AdvanceDeal { stage } => {
                 // The built-in rules move deals through the built-in stages: a pipeline of one's own needs
@@ -151,17 +151,18 @@ impl Action {
                 })?;
                 Action::AdvanceDeal { index: stages.index(&s).unwrap_or(0), stage: s }
             }
-            ActionConfig::Event { kind, notice } => {
-                Action::Event { kind: non_empty("kind", kind)?, notice: notice.clone() }
-            }
-            ActionConfig::Notify { title } => Action::Notify { title: non_empty("title", title)? },
+            ActionConfig::Event { kind, notice } => Action::Event {
+                kind: non_empty("kind", kind)?,
+                notice: notice.as_deref().map(|n| template("notice", n)).transpose()?,
+            },
+            ActionConfig::Notify { title } => Action::Notify { title: template("title", title)? },
             ActionConfig::ConvertCustomer {} => Action::ConvertCustomer,
             ActionConfig::HandoffChecklist {} => Action::HandoffChecklist,
             ActionConfig::Reactivate { tag, note } => Action::Reactivate {
                 tag: crate::domain::lead::normalize_tag(tag).map_err(|e| e.to_string())?,
-                note: non_empty("note", note)?,
+                note: template("note", note)?,
             },
-            ActionConfig::Note { body } => Action::Note { body: non_empty("body", body)? },
+            ActionConfig::Note { body } => Action::Note { body: template("body", body)? },
         })
     }
 
@@ -183,6 +184,24 @@ impl Action {
 
 fn non_empty(field: &str, v: &str) -> Result<String, String> {
     if v.trim().is_empty() { Err(format!("{field} must not be empty")) } else { Ok(v.to_string()) }
+}
+
+/// The words an action's text may have filled in (`actions::run` fills them).
+const PLACEHOLDERS: [&str; 4] = ["{lead}", "{channel}", "{reason}", "{deal}"];
+
+/// A text that is filled in when the action runs: not empty, and every `{word}` in it one that is filled.
+fn template(field: &str, v: &str) -> Result<String, String> {
+    let v = non_empty(field, v)?;
+    let mut rest = v.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        let word = &rest[open..open + close + 1];
+        if !PLACEHOLDERS.contains(&word) {
+            return Err(format!("{field} has {word}, which is not filled in; use {}", PLACEHOLDERS.join(", ")));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    Ok(v)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -327,6 +346,9 @@ mod tests {
         let bad = "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\nconditions = [\"replies.happy > 1\"]\nactions = [{ do = \"note\", body = \"x\" }]\n";
         let e = Config::from_layers(Some(("c.toml", bad)), &[]).unwrap_err().to_string();
         assert!(e.contains("automation.rule 'x'") && e.contains("replies.happy"), "{e}");
+        let bad = "[[automation.rule]]\nname = \"n\"\ntrigger = \"reply\"\nactions = [{ do = \"note\", body = \"hi {leed}\" }]\n";
+        let e = Config::from_layers(Some(("c.toml", bad)), &[]).unwrap_err().to_string();
+        assert!(e.contains("automation.rule 'n'") && e.contains("{leed}") && e.contains("{lead}"), "{e}");
         // A pipeline of one's own, with the built-in rules that move deals through the built-in stages.
         let own = "[pipeline]\nstages = [\"New\", \"Won\", \"Lost\"]\n";
         let e = Config::from_layers(Some(("c.toml", own)), &[]).unwrap_err().to_string();

@@ -395,22 +395,27 @@ impl Condition {
 
     /// Parses `a and b and c` (an empty text is no condition at all).
     pub fn parse_all(input: &str, stages: &Stages) -> Result<Vec<Condition>, String> {
-        let mut out = Vec::new();
-        let lower = input.to_lowercase();
+        if input.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        // Clauses joined by "and", in any case (found at character boundaries only).
+        let mut parts = Vec::new();
         let mut start = 0;
-        let bytes = lower.as_bytes();
-        let mut i = 0;
-        while i + 5 <= bytes.len() {
-            if &lower[i..i + 5] == " and " {
-                out.push(&input[start..i]);
+        for (i, _) in input.char_indices() {
+            if i >= start && input.get(i..i + 5).is_some_and(|w| w.eq_ignore_ascii_case(" and ")) {
+                parts.push(&input[start..i]);
                 start = i + 5;
-                i += 5;
-            } else {
-                i += 1;
             }
         }
-        out.push(&input[start..]);
-        out.into_iter().filter(|p| !p.trim().is_empty()).map(|p| Condition::parse(p, stages)).collect()
+        parts.push(&input[start..]);
+        let dangling = |p: &str| {
+            let p = p.trim().to_lowercase();
+            p.is_empty() || p == "and" || p.starts_with("and ") || p.ends_with(" and")
+        };
+        if parts.iter().any(|p| dangling(p)) {
+            return Err("has an 'and' with no condition on one side".into());
+        }
+        parts.into_iter().map(|p| Condition::parse(p, stages)).collect()
     }
 
     pub fn holds(&self, f: &LeadFacts, s: &SubjectFacts, profile: &Profile, now: Timestamp) -> bool {
@@ -468,6 +473,13 @@ mod tests {
         let holds = |c: &str| Condition::parse_all(c, &st).unwrap().iter().all(|c| c.holds(&f, &s, &p, now));
         assert!(holds("replies.positive > 0"));
         assert!(holds("replies.positive>=1 and tags has hot"));
+        assert!(holds("replies.positive>=1 AND tags has hot"));
+        // A clause left half written is an error, not a tag named "hot and".
+        for broken in ["tags has hot and", "and tags has hot", "tags has hot and  and replies.positive > 0"] {
+            assert!(Condition::parse_all(broken, &st).is_err(), "{broken}");
+        }
+        // Text past ASCII is read whole.
+        assert!(!holds("lead.industry = café and replies.positive > 0"));
         assert!(!holds("replies.negative > 0"));
         assert!(holds("lead.industry = saas"));
         assert!(holds("lead.industry = \"SaaS\""));
