@@ -226,6 +226,14 @@ fn meetings_attended_and_no_show() {
     assert!(err.contains("--at: is in the future"), "{err}");
     s.fails(&["meeting", "attended", "nope"], 1);
     s.fails(&["meeting", "add", &id], 2);
+    // An outcome changed, or given again, is said.
+    let said = |args: &[&str]| {
+        let out = s.cmd().args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    assert!(said(&["meeting", "attended", &past]).contains("was marked a no-show; it is now attended"));
+    assert!(said(&["meeting", "attended", &past]).contains("already marked so"));
 }
 
 #[test]

@@ -73,11 +73,22 @@ pub fn run(env: &mut Env, cmd: MeetingCmd) -> CliResult {
 }
 
 fn mark(env: &mut Env, reference: &str, attended: bool, reason: Option<String>) -> CliResult {
-    let id = env.store.write(|db| {
+    let (id, was) = env.store.write(|db| {
         let id = MeetingId(resolve_id(db, "meetings", "meeting", reference)?);
+        let was = meetings::get(db, &id)?.attended;
         meetings::mark(db, &id, attended, reason)?;
-        Ok(id)
+        Ok((id, was))
     })?;
+    // An outcome changed, rather than given, is said: it moves the lead's score and last contact.
+    match was {
+        Some(before) if before == attended => eprintln!("note: the meeting was already marked so"),
+        Some(before) => eprintln!(
+            "note: the meeting was marked {}; it is now {}",
+            if before { "attended" } else { "a no-show" },
+            if attended { "attended" } else { "a no-show" }
+        ),
+        None => {}
+    }
     println!("{id}");
     Ok(())
 }
