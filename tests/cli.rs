@@ -315,6 +315,8 @@ fn tasks_due_done_and_snoozed() {
     assert_eq!(task["lead_name"], "Ana López");
     assert_eq!(task["lead_email"], "ana@acme.io");
     s.ok(&["task", "done", &overdue]);
+    let again = s.cmd().args(["task", "done", &overdue]).output().unwrap();
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already done"));
     s.ok(&["task", "snooze", &today, "--until", "+10d"]);
     assert_eq!(ids("week"), vec![later]);
     let err = s.fails(&["task", "snooze", &overdue, "--until", "+1d"], 1);

@@ -97,10 +97,15 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             }
         }
         TaskCmd::Done { task } => {
-            let id = env.store.write(|db| {
+            let (id, already) = env.store.write(|db| {
                 let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
-                tasks::done(db, &id).map(|t| t.id)
+                let already = tasks::get(db, &id)?.done_at.is_some();
+                tasks::done(db, &id).map(|t| (t.id, already))
             })?;
+            // Done twice is done (scripts may repeat it), but the rep hears it.
+            if already {
+                eprintln!("note: the task was already done");
+            }
             println!("{id}");
         }
         TaskCmd::Snooze { task, until } => {
