@@ -417,11 +417,15 @@ fn nothing_chases_an_opted_out_lead_and_a_new_meeting_closes_the_reschedule() {
     let m = crm.ok(0, &["meeting", "add", "cid@x.io", "--at", &at(24)]);
     crm.ok(30, &["meeting", "no-show", &m]);
     assert!(open(30, "Cid").is_empty(), "{:?}", crm.tasks(30));
-    // Bea's e-mail sequence task closes when she opts out.
+    // Bea's e-mail sequence task is cancelled when she opts out; the rep's own task about her stays.
     crm.ok(0, &["log", "email", "bea@x.io", "--inbound", "--reply", "info"]);
     assert_eq!(open(1, "Bea"), ["follow_up"]);
+    crm.ok(1, &["task", "add", "bea@x.io", "--title", "Send the signed DPA to legal", "--due", "+2d"]);
     crm.ok(2, &["privacy", "opt-out", "bea@x.io", "--reason", "unsubscribe"]);
-    assert!(open(2, "Bea").is_empty());
+    let left: Vec<String> =
+        crm.tasks(2).iter().filter(|t| t["lead_name"] == "Bea").map(|t| t["title"].to_string()).collect();
+    assert_eq!(left, ["\"Send the signed DPA to legal\""]);
+    assert!(crm.sql("SELECT 1 FROM tasks WHERE done_at IS NOT NULL AND lead_id IN (SELECT id FROM leads WHERE first_name = 'Bea')").is_empty(), "cancelled, not done");
     // Pia's reschedule task closes when a new meeting is booked.
     let m = crm.ok(0, &["meeting", "add", "pia@x.io", "--at", &at(24)]);
     crm.ok(30, &["meeting", "no-show", &m]);
@@ -433,6 +437,9 @@ fn nothing_chases_an_opted_out_lead_and_a_new_meeting_closes_the_reschedule() {
     crm.ok(20, &["meeting", "add", "al@x.io", "--at", &at(-200)]);
     crm.ok(49, &["automate", "run"]);
     assert_eq!(open(49, "Al"), ["bump"]);
+    // One dated after the e-mail, logged after its bump was made, answers it.
+    crm.ok(50, &["meeting", "add", "al@x.io", "--at", &at(24)]);
+    assert!(open(50, "Al").is_empty(), "{:?}", crm.tasks(50));
 }
 
 #[test]

@@ -278,9 +278,12 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
     match command {
         Command::Config(c) => return misc::config(cli, c),
         Command::Completions(c) => return misc::completions(c),
-        // A backup of a database that is not there would make an empty one and copy that.
-        Command::Backup(_) if !database_path(cli)?.is_file() => {
-            return Err(CliError::Io(format!("{}: no database there to back up", database_path(cli)?.display())));
+        Command::Backup(_) => {
+            // A backup of a database that is not there would make an empty one and copy that.
+            let db = database_path(cli)?;
+            if !db.is_file() {
+                return Err(CliError::Io(format!("{}: no database there to back up", db.display())));
+            }
         }
         _ => {}
     }

@@ -258,9 +258,12 @@ fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<bool, Co
     // A key that holds text takes the value as it is (a team named "123"); otherwise a value that parses
     // as TOML (numbers, booleans, arrays) is taken as such, and anything else as text.
     let text = toml::Value::String(value.to_string());
-    let parsed = match node.get(last) {
-        Some(toml::Value::String(_)) => text,
-        _ => format!("v = {value}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v")).unwrap_or(text),
+    let parsed = format!("v = {value}").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v"));
+    let parsed = match (node.get(last), parsed) {
+        // Quoted as TOML writes text (`"Europe/Madrid"`, as .env files often do): the text inside.
+        (Some(toml::Value::String(_)), Some(quoted @ toml::Value::String(_))) => quoted,
+        (Some(toml::Value::String(_)), _) => text,
+        (_, parsed) => parsed.unwrap_or(text),
     };
     node.insert(last.clone(), parsed);
     Ok(true)
@@ -292,6 +295,8 @@ mod tests {
         ];
         let c = Config::from_layers(None, &env).unwrap();
         assert_eq!((c.team.name.as_str(), c.user.name.as_str()), ("123", "true"));
+        let env = vec![("LEADLINE_TEAM__TIMEZONE".to_string(), "\"Europe/Madrid\"".to_string())];
+        assert_eq!(Config::from_layers(None, &env).unwrap().team.timezone, "Europe/Madrid");
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Stages {
             return Err(ValidationError::new("pipeline.lost_stage", lost, "must be another stage than won_stage"));
         }
         // Open deals need a stage to be in.
-        if names.len() < 3 && names.iter().all(|n| *n == won_stage || *n == lost_stage) {
+        if names.iter().all(|n| *n == won_stage || *n == lost_stage) {
             return Err(ValidationError::new(
                 "pipeline.stages",
                 names.join(", "),

@@ -52,16 +52,22 @@ pub fn currency_of(amount: &str, team: &str) -> String {
     }
 }
 
-/// Whether a sign written with an amount can be the currency given: `$` any dollar or peso, `¥` the yen or
-/// the yuan; a sign and a currency that disagree are a typo to fix, not an amount to guess.
+/// Whether a sign written with an amount can be the currency given: `$` a dollar or a peso, `¥` the yen
+/// or the yuan; a sign and a currency that disagree are a typo to fix, not an amount to guess.
 fn sign_fits(amount: &str, currency: &str) -> bool {
     match sign_currency(amount) {
         None => true,
-        Some("USD") => !matches!(currency, "EUR" | "GBP" | "JPY" | "CNY" | "CHF" | "INR"),
+        Some("USD") => DOLLAR_SIGN.contains(&currency),
         Some("JPY") => matches!(currency, "JPY" | "CNY"),
         Some(own) => own == currency,
     }
 }
+
+/// The currencies written with `$`: the dollars and the pesos.
+const DOLLAR_SIGN: [&str; 20] = [
+    "USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "BSD", "BBD", "BZD", "BMD", "FJD", "JMD", "TTD", "XCD", "MXN",
+    "ARS", "CLP", "COP", "UYU",
+];
 
 impl Money {
     /// Parses an amount as typed: `1200.50`, `1,200.50`, `1.200,50`, `1200,5`. Never goes through floats.
@@ -221,6 +227,8 @@ mod tests {
         assert_eq!(currency_of("$2,500", "CAD"), "CAD");
         assert_eq!(currency_of("¥1200", "CNY"), "CNY");
         assert_eq!(currency_of("$2,500", "EUR"), "USD");
+        assert_eq!(currency_of("$2,500", "SEK"), "USD");
+        assert_eq!(currency_of("$2,500", "MXN"), "MXN");
         assert_eq!(currency_of("£5", "EUR"), "GBP");
         assert_eq!(currency_of("2500", "EUR"), "EUR");
         assert_eq!(Money::parse("¥1200", "CNY").unwrap().minor, 120_000);

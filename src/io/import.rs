@@ -1351,13 +1351,15 @@ impl Writer {
         }
         // The e-mail of a lead merged into another one is still that person's (an opt-out it had went
         // with it).
-        for e in row.emails.iter().filter(|_| !self.merged_emails.is_empty()) {
-            let key = normalize_email(e);
-            if let Some((merged, kept)) = self.merged_emails.get(&self.hash("e", &key))
-                && *merged == key
-                && let Some(id) = leads::survivor(db, kept)?
-            {
-                return Ok(Some((id, "same e-mail as a lead merged into it")));
+        if !self.merged_emails.is_empty() {
+            for e in &row.emails {
+                let key = normalize_email(e);
+                if let Some((merged, kept)) = self.merged_emails.get(&self.hash("e", &key))
+                    && *merged == key
+                    && let Some(id) = leads::survivor(db, kept)?
+                {
+                    return Ok(Some((id, "same e-mail as a lead merged into it")));
+                }
             }
         }
         // A phone is one person only when the e-mails do not say otherwise: two people with addresses of

@@ -122,8 +122,8 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
         params![id, now],
     )?;
-    // Nothing is left to chase with them.
-    crate::store::tasks::close_chasers(db, lead, crate::store::tasks::Answered::OptOut)?;
+    // Nothing is left to do with them.
+    crate::store::tasks::close_chasers(db, lead, crate::store::tasks::Answered::Forgotten)?;
     log(db, lead, action, reason)?;
     db.emit(Change::LeadEdited(lead.clone()));
     Ok(e)

@@ -352,13 +352,14 @@ fn profile_slug(url: &str) -> Option<String> {
 }
 
 /// A cell of e-mails without an Exchange account's internal addresses (`/o=ExchangeLabs/ou=.../cn=...`,
-/// type EX in an Outlook export): they reach nobody outside that organisation.
+/// type EX in an Outlook export): they reach nobody outside that organisation. Such an address holds
+/// spaces but no `;`, `,` or `:::`, which separate it from the cell's other values.
 fn without_exchange_addresses(v: &str) -> std::borrow::Cow<'_, str> {
     let internal = |p: &str| p.trim_start().get(..3).is_some_and(|x| x.eq_ignore_ascii_case("/o="));
     if !v.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"/o=")) {
         return v.into();
     }
-    v.split(';').filter(|p| !internal(p)).collect::<Vec<_>>().join(";").into()
+    v.split([';', ',']).flat_map(|p| p.split(":::")).filter(|p| !internal(p)).collect::<Vec<_>>().join(";").into()
 }
 
 /// Several values in one cell: "a@x.com; b@y.com", Google's "a ::: b".
@@ -510,6 +511,17 @@ mod tests {
             "{}",
             r.reason
         );
+    }
+
+    #[test]
+    fn an_exchange_address_goes_and_the_other_addresses_of_its_cell_stay() {
+        let dn = "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=4f1c-jm";
+        for cell in
+            [format!("jm@contoso.com, {dn}"), format!("{dn};jm@contoso.com"), format!("{dn} ::: jm@contoso.com")]
+        {
+            let r = row(&["First Name", "Email"], &["Jorge", &cell]).unwrap().unwrap();
+            assert_eq!(r.emails, ["jm@contoso.com"], "{cell}");
+        }
     }
 
     #[test]

@@ -17,8 +17,9 @@ use rules::{Condition, Fact, LeadFacts, Profile, SubjectFacts};
 pub use facts::{FactsSql, Recomputed, load_facts, load_lead_facts, recompute, refresh_time_based, rescore_lead};
 pub use hook::ScoringHook;
 
-/// The largest weight a rule may give, either way.
-const MAX_WEIGHT: i64 = 1000;
+/// The largest weight a rule may give, either way (-10,000 sinks opted-out leads; past a million is a
+/// typo).
+const MAX_WEIGHT: i64 = 1_000_000;
 
 /// A compiled rule: its conditions, weight, optional multiplier fact and cap.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +38,7 @@ impl ScoreRule {
         if c.name.trim().is_empty() {
             return Err(ValidationError::new(section, "", "every rule needs a name"));
         }
-        // Scores are numbers a rep reads: a weight past a thousand is a typo.
+        // Scores are numbers a rep reads.
         if !(-MAX_WEIGHT..=MAX_WEIGHT).contains(&c.weight) {
             return Err(err(&c.weight.to_string(), format!("weight must be between -{MAX_WEIGHT} and {MAX_WEIGHT}")));
         }
@@ -293,7 +294,7 @@ mod tests {
         assert!(Config::from_layers(Some(("c.toml", file)), &[]).is_err());
         let file = "[[scoring.rule]]\nname = \"huge\"\nweight = 4611686018427387904\n";
         let e = Config::from_layers(Some(("c.toml", file)), &[]).unwrap_err().to_string();
-        assert!(e.contains("scoring.rule 'huge'") && e.contains("between -1000 and 1000"), "{e}");
+        assert!(e.contains("scoring.rule 'huge'") && e.contains("between -1000000 and 1000000"), "{e}");
     }
 
     #[test]

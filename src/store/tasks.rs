@@ -157,33 +157,68 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 pub enum Answered {
     /// The lead replied: the bumps waiting for an answer are done.
     Reply,
-    /// A meeting at this time was booked: the bumps and reschedule tasks made before it are done (a past
-    /// meeting logged late answers nothing that came after it).
+    /// A meeting at this time was booked: the bumps and reschedule tasks chasing what came before it (a
+    /// touch, a missed meeting) are done. A past meeting logged late answers nothing that came after it.
     Meeting(Timestamp),
-    /// The lead opted out: nothing that gets in touch with them is to be done.
+    /// The lead opted out: the tasks that chase them (bumps, reschedules), that an automation made to get
+    /// in touch, or that have a channel, are cancelled; the rep's own other tasks stay.
     OptOut,
+    /// The lead was forgotten: every open task of theirs is cancelled.
+    Forgotten,
 }
+
+/// What a task made by an automation chases: the touch or meeting its rule fired for, named in its
+/// dedupe key (`rule:subject[:n]`), and when that happened; a task of the rep's own is dated by its making.
+const CHASED_AT: &str = "coalesce(
+    (SELECT o.occurred_at FROM outreach o WHERE o.id = substr(t.dedupe_key, instr(t.dedupe_key, ':') + 1, 36)),
+    (SELECT m.scheduled_at FROM meetings m WHERE m.id = substr(t.dedupe_key, instr(t.dedupe_key, ':') + 1, 36)),
+    t.created_at)";
 
 /// Closes the lead's open tasks that `why` makes pointless; returns how many.
 pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize> {
-    // Which tasks, made before when.
+    let kinds = |kinds: &[TaskKind]| kinds.iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ");
+    let reaching_out: Vec<TaskKind> = TaskKind::ALL.into_iter().filter(|k| k.reaches_out()).collect();
+    let chasing = kinds(&[TaskKind::Bump, TaskKind::Reschedule]);
     let (which, before) = match why {
-        Answered::Reply => ("kind = 'bump'", i64::MAX),
-        Answered::Meeting(at) => ("kind IN ('bump', 'reschedule')", at.0),
-        Answered::OptOut => ("(kind IN ('follow_up', 'bump', 'reschedule') OR channel IS NOT NULL)", i64::MAX),
+        Answered::Reply => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
+        Answered::Meeting(at) => (format!("t.kind IN ({chasing})"), at.0),
+        Answered::OptOut => (
+            format!(
+                "(t.kind IN ({chasing}) OR (t.kind IN ({}) AND t.origin <> 'manual') OR t.channel IS NOT NULL)",
+                kinds(&reaching_out)
+            ),
+            i64::MAX,
+        ),
+        Answered::Forgotten => ("1".to_string(), i64::MAX),
     };
     let ids: Vec<String> = db
         .conn
         .prepare_cached(&format!(
-            "SELECT id FROM tasks WHERE lead_id = ?1 AND {which} AND created_at <= ?2
-             AND done_at IS NULL AND deleted_at IS NULL"
+            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {which} AND {CHASED_AT} < ?2
+             AND t.done_at IS NULL AND t.deleted_at IS NULL"
         ))?
         .query_map(params![lead.as_str(), before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &ids {
-        done(db, &TaskId(id.clone()))?;
+        let id = TaskId(id.clone());
+        match why {
+            // Not done, and not to be done: gone from the lists, kept for the record.
+            Answered::OptOut | Answered::Forgotten => cancel(db, &id)?,
+            _ => {
+                done(db, &id)?;
+            }
+        }
     }
     Ok(ids.len())
+}
+
+/// Takes an open task off the lists without doing it.
+fn cancel(db: &Db<'_>, id: &TaskId) -> Result<()> {
+    let t = get(db, id)?;
+    db.conn
+        .execute("UPDATE tasks SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
+    Ok(())
 }
 
 pub fn snooze(db: &Db<'_>, id: &TaskId, until: Timestamp) -> Result<Task> {

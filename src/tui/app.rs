@@ -563,6 +563,7 @@ impl App {
                 Out::Query(q) => effects.push(Effect::Request(Request::Query(q))),
                 Out::Write(op) => {
                     self.next_token += 1;
+                    self.kanban.write_sent(self.next_token);
                     effects.push(Effect::Request(Request::Write { token: self.next_token, op }));
                 }
                 Out::Form(f) => self.popup = Some(Popup::Form(Box::new(f))),
@@ -643,7 +644,7 @@ impl App {
 
     fn written(&mut self, token: u64, result: Result<String, String>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
-        self.kanban.write_done(result.is_ok());
+        self.kanban.write_done(token, result.is_ok());
         match result {
             Ok(msg) => {
                 if form_waiting {

@@ -35,6 +35,15 @@ pub struct Column {
     pub to_end: bool,
 }
 
+/// A card moved on screen before its write came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moving {
+    /// Where the card stood: column and row.
+    pub from: (usize, usize),
+    /// The write that moves it, once it is sent.
+    pub write: Option<u64>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct KanbanView {
     pub summary: Vec<StageSummary>,
@@ -46,9 +55,8 @@ pub struct KanbanView {
     /// A card just moved to another column: (column, deal). Focus and selection go to it once a column
     /// holding it is read again.
     pub follow: Option<(usize, DealId)>,
-    /// Where the card last moved stood (column, row), until its move is written: a move refused puts the
-    /// selection back there.
-    pub moved_from: Option<(usize, usize)>,
+    /// The card move last made on screen, until it is written: a move refused puts the selection back.
+    pub moving: Option<Moving>,
 }
 
 /// Cards read at once for the column a moved card went to: it lands at the end of its new column.
@@ -118,17 +126,25 @@ impl KanbanView {
         }
     }
 
-    /// A write came back: a card move that was refused puts the selection back where the card stood (the
-    /// columns are read again after any write).
-    pub fn write_done(&mut self, ok: bool) {
-        match self.moved_from.take() {
-            Some((column, row)) if !ok => {
-                self.focus = column;
-                if let Some(c) = self.columns.get_mut(column) {
-                    c.selected = row;
-                }
+    /// A write is sent: the card move just made on screen, if any, is this one.
+    pub fn write_sent(&mut self, token: u64) {
+        if let Some(m) = self.moving.as_mut().filter(|m| m.write.is_none()) {
+            m.write = Some(token);
+        }
+    }
+
+    /// A write came back: the card move it made, refused, puts the selection back where the card stood
+    /// (the columns are read again after any write).
+    pub fn write_done(&mut self, token: u64, ok: bool) {
+        let Some(m) = self.moving.filter(|m| m.write == Some(token)) else { return };
+        self.moving = None;
+        if !ok {
+            let (column, row) = m.from;
+            self.focus = column;
+            self.follow = None;
+            if let Some(c) = self.columns.get_mut(column) {
+                c.selected = row;
             }
-            _ => {}
         }
     }
 
@@ -227,7 +243,7 @@ impl KanbanView {
                         if let Some(c) = self.columns.get_mut(self.focus)
                             && c.selected < c.deals.len()
                         {
-                            self.moved_from = Some((self.focus, c.selected));
+                            self.moving = Some(Moving { from: (self.focus, c.selected), write: None });
                             c.deals.remove(c.selected);
                             c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                         }
