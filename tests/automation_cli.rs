@@ -402,7 +402,9 @@ fn a_reply_or_a_meeting_answers_a_touch_and_closes_its_bump_and_an_opt_out_close
 #[test]
 fn nothing_chases_an_opted_out_lead_and_a_new_meeting_closes_the_reschedule() {
     let crm = Crm::new("");
-    for (name, email) in [("Cid", "cid@x.io"), ("Bea", "bea@x.io"), ("Pia", "pia@x.io"), ("Al", "al@x.io")] {
+    for (name, email) in
+        [("Cid", "cid@x.io"), ("Bea", "bea@x.io"), ("Pia", "pia@x.io"), ("Al", "al@x.io"), ("Dee", "dee@x.io")]
+    {
         crm.ok(0, &["lead", "add", "--first-name", name, "--email", email]);
     }
     let open = |hour: i64, lead: &str| -> Vec<String> {
@@ -432,6 +434,12 @@ fn nothing_chases_an_opted_out_lead_and_a_new_meeting_closes_the_reschedule() {
     assert_eq!(open(30, "Pia"), ["reschedule"]);
     crm.ok(31, &["meeting", "add", "pia@x.io", "--at", &at(72)]);
     assert!(open(31, "Pia").is_empty());
+    // A no-show corrected to attended needs no rescheduling either.
+    let m = crm.ok(0, &["meeting", "add", "dee@x.io", "--at", &at(1)]);
+    crm.ok(2, &["meeting", "no-show", &m]);
+    assert_eq!(open(2, "Dee"), ["reschedule"]);
+    crm.ok(3, &["meeting", "attended", &m]);
+    assert!(open(3, "Dee").is_empty());
     // A meeting logged late, dated before Al's e-mail, answers nothing: the e-mail is still chased.
     crm.ok(0, &["log", "email", "al@x.io"]);
     crm.ok(20, &["meeting", "add", "al@x.io", "--at", &at(-200)]);

@@ -829,6 +829,38 @@ fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
 }
 
 #[test]
+fn the_deal_form_checks_its_currency_and_says_so_in_its_own_words() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter d tab tab");
+    t.clear_field();
+    t.type_text("EURO");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(matches!(t.app.popup, Some(leadline::tui::app::Popup::Form(_))), "the form stays: {s}");
+    assert!(s.contains("✗ Currency: is not a three-letter ISO code"), "{s}");
+    assert!(s.lines().last().unwrap().contains("Currency:"), "the status line says it too: {s}");
+}
+
+#[test]
+fn changing_the_kind_of_a_touch_keeps_a_value_the_rep_typed() {
+    let (_d, mut t) = driver(160, 48);
+    let value = |t: &Driver| match &t.app.popup {
+        Some(leadline::tui::app::Popup::Form(f)) => f.value("Value").to_string(),
+        _ => panic!("no form"),
+    };
+    t.keys("enter l");
+    assert!(value(&t).contains('@'), "the e-mail is put in for an e-mail");
+    // Platform, then a job reference typed in, then call and back: the reference stays.
+    t.keys("left tab");
+    t.clear_field();
+    t.type_text("guru:job-77");
+    t.keys("backtab right");
+    assert_eq!(value(&t), "guru:job-77");
+    t.keys("left");
+    assert_eq!(value(&t), "guru:job-77");
+}
+
+#[test]
 fn form_fields_edit_in_the_middle_and_take_pasted_lines_whole() {
     let (_d, mut t) = driver(160, 48);
     t.keys("enter n");

@@ -52,8 +52,15 @@ impl ChangeHook for AutomationHook {
                 fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(m), &mut report)?;
             }
             Change::MeetingMarked { meeting, attended, .. } => {
+                let m = meetings::get(db, meeting)?;
+                if *attended {
+                    // It took place after all (a no-show corrected): the tasks chasing it, and what came
+                    // before it, are done.
+                    let just_after = crate::domain::Timestamp(m.scheduled_at.0 + 1);
+                    tasks::close_chasers(db, &m.lead_id, tasks::Answered::Meeting(just_after))?;
+                }
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
-                fire(db, a, trigger, &Subject::meeting(meetings::get(db, meeting)?), &mut report)?;
+                fire(db, a, trigger, &Subject::meeting(m), &mut report)?;
             }
             Change::DealCreated { deal, .. } => {
                 let d = deals::get(db, deal)?;

@@ -96,7 +96,7 @@ impl Where {
                 "stage" => f.stage = Some(v.clone()),
                 "source" => f.source = Some(v.clone()),
                 "owner" => f.owner = Some(v.clone()),
-                "lifecycle" => f.lifecycle = Some(v.parse::<Lifecycle>()?),
+                "lifecycle" => f.lifecycle = Some(v.parse::<Lifecycle>().map_err(as_where)?),
                 "text" | "search" => f.text = Some(v.clone()),
                 _ => {
                     return Err(ValidationError::new(
@@ -277,7 +277,7 @@ fn conditions(
                 args.push(Box::new(id.0));
             }
             (Object::Outreach, "kind") => {
-                let kind: crate::domain::OutreachKind = v.parse()?;
+                let kind: crate::domain::OutreachKind = v.parse().map_err(as_where)?;
                 sql.push_str(&format!(" AND {alias}.kind = ?"));
                 args.push(Box::new(kind.code()));
             }
@@ -377,10 +377,16 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
 }
 
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.
+/// A `--where` value that is not one of its key's choices, said of the flag.
+fn as_where(e: ValidationError) -> ValidationError {
+    ValidationError { field: "--where".into(), reason: format!("{} {}", e.field, e.reason), ..e }
+}
+
 /// Checks a filter against the object before anything is written (a half-written export is worse than none).
 pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
     if object == Object::Leads {
-        w.lead_filter()?;
+        // Counting a few runs the query, so a stage or owner that is not one is found now.
+        leads::count_capped(db, &w.lead_filter()?)?;
         return Ok(());
     }
     let alias = match object {

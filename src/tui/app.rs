@@ -393,7 +393,10 @@ impl App {
                 vec![Effect::Request(Request::Write { token: self.next_token, op })]
             }
             Err(e) => {
-                form.error = Some(e);
+                // Said in the form's own words, in the form and on the status line, as a refused write is.
+                let said = forms::error_for(form, &e, self.ctx.tz);
+                form.error = Some(said.clone());
+                self.toast(said, true);
                 Vec::new()
             }
         }

@@ -121,8 +121,13 @@ pub fn kind_changed(form: &mut Form) {
     };
     if let Some(field) = form.fields.iter_mut().find(|f| f.label == "Value") {
         field.hint = format!("{} ({})", kind.value_name(), kind.label());
-        field.value = default.unwrap_or_default();
-        field.cursor = field.value.chars().count();
+        // Only a value the form put there gives way: what the rep typed stays.
+        let prefilled =
+            field.value.is_empty() || [email, phone].iter().any(|v| v.as_deref() == Some(field.value.as_str()));
+        if prefilled {
+            field.value = default.unwrap_or_default();
+            field.cursor = field.value.chars().count();
+        }
     }
 }
 
@@ -347,8 +352,10 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             Write::MarkMeeting { meeting: meeting.clone(), attended: false, reason: opt(form.value("Reason")) }
         }
         Purpose::CreateDeal { lead } => {
+            // A currency is checked even with no amount: a typo there is still a typo.
+            let currency = crate::domain::money::parse_currency(form.value("Currency")).map_err(parse_err)?;
             let amount = match opt(form.value("Amount")) {
-                Some(a) => Some(Money::parse(&a, form.value("Currency").trim()).map_err(parse_err)?),
+                Some(a) => Some(Money::parse(&a, &currency).map_err(parse_err)?),
                 None => None,
             };
             Write::CreateDeal(NewDeal {
