@@ -368,6 +368,10 @@ fn list_filters_and_sorts() {
     s.ok(&["lead", "add", "--first-name", "Carla", "--source", "Trade fair"]);
     s.ok(&["log", "platform", "Bruno", "--value", "Guru", "--at", "-1h"]);
     s.ok(&["log", "platform", "Carla", "--value", "Guru", "--at", "-2d"]);
+    // A list cut at its limit says so, on stderr only.
+    let cut = s.cmd().args(["lead", "list", "--limit", "2", "--json"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&cut.stderr).contains("the first 2 shown"));
+    assert_eq!(serde_json::from_slice::<Value>(&cut.stdout).unwrap().as_array().unwrap().len(), 2);
     let firsts = |args: &[&str]| -> Vec<String> {
         let mut a = vec!["lead", "list"];
         a.extend_from_slice(args);

@@ -252,6 +252,19 @@ fn the_log_form_takes_what_the_scoring_rules_read_of_a_message() {
 }
 
 #[test]
+fn help_rows_too_long_for_the_screen_end_in_an_ellipsis() {
+    let config =
+        Config::from_layers(Some(("c.toml", "[keymap.inbox]\n\"R\" = \"reply\"\n")), &[]).expect("a keymap config");
+    let (_d, mut t) = driver_with(50, 80, 24, config);
+    t.keys("3 ?");
+    let s = t.screen();
+    let row = s.lines().find(|l| l.contains(" R  Reply")).unwrap_or_else(|| panic!("{s}"));
+    // The whole description, or one cut with "…"; the command's name only when it fits too.
+    assert!(row.contains("(logs outbound outreach)") || row.contains('…'), "{row}");
+    assert!(!row.contains("(reply") || row.contains("(reply)"), "{row}");
+}
+
+#[test]
 fn help_scrolls_to_its_end_and_straight_back() {
     let (_d, mut t) = driver(80, 24);
     t.keys("? G");
@@ -826,6 +839,16 @@ fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
     t.keys("esc /");
     assert_eq!(t.app.view, ViewId::Leads);
     assert!(t.app.leads.search.is_some(), "the search line is open");
+}
+
+#[test]
+fn back_at_the_top_of_the_inbox_the_first_group_names_who_wrote() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("3");
+    assert!(t.app.inbox.rows.len() > 20, "enough to scroll");
+    assert!(matches!(t.app.inbox.rows[0], leadline::tui::views::inbox::Row::Group { .. }));
+    t.keys("G g g");
+    assert_eq!((t.app.inbox.selected, t.app.inbox.offset), (1, 0));
 }
 
 #[test]

@@ -154,6 +154,7 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             };
             let db = env.store.db();
             let list = deals::list(&db, &filter, limit)?;
+            super::note_if_cut(list.len(), limit);
             if json {
                 return print_json(&list);
             }

@@ -185,6 +185,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             };
             env.fresh_scores()?;
             let rows = leads::list(&env.store.db(), &query)?;
+            super::note_if_cut(rows.len(), a.limit);
             if a.json {
                 return print_json(&rows);
             }

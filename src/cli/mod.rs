@@ -196,6 +196,13 @@ pub fn of_flag(e: StoreError, field: &str, flag: &str) -> CliError {
     }
 }
 
+/// A list that stopped at its `--limit` says so on stderr (stdout, JSON included, stays the list).
+pub fn note_if_cut(shown: usize, limit: usize) {
+    if shown >= limit {
+        eprintln!("note: the first {limit} shown; pass --limit N for more");
+    }
+}
+
 /// A count such as `--limit`: a whole number of at least one (a list of none is a typo).
 pub fn at_least_one(value: &str) -> Result<usize, String> {
     match value.trim().parse::<usize>() {

@@ -74,6 +74,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             let window: DueWindow = super::flag(&due, "--due")?;
             let db = env.store.db();
             let list = tasks::list_due(&db, window, limit)?;
+            super::note_if_cut(list.len(), limit);
             if json {
                 return print_json(&list);
             }

@@ -165,8 +165,16 @@ impl InboxView {
             },
             _ => return None,
         };
-        self.offset = visible_offset(self.offset, self.selected, page, self.rows.len());
+        self.offset = self.offset_for(page);
         Some(out)
+    }
+
+    /// The first row shown in a list `height` rows tall: the selection in view, with the header of its
+    /// group above it when the list scrolls up to it (the header names who wrote).
+    fn offset_for(&self, height: usize) -> usize {
+        let first = visible_offset(self.offset, self.selected, height, self.rows.len());
+        let header_above = first > 0 && matches!(self.rows.get(first - 1), Some(Row::Group { .. }));
+        if first == self.selected && header_above && height > 1 { first - 1 } else { first }
     }
 
     /// `to_handle` is the exact count of unhandled items (the list holds the newest few hundred).
@@ -174,7 +182,7 @@ impl InboxView {
         let now = ctx.now();
         let height = area.height.saturating_sub(2) as usize;
         let width = area.width.saturating_sub(2) as usize;
-        let offset = visible_offset(self.offset, self.selected, height, self.rows.len());
+        let offset = self.offset_for(height);
         let mut lines = Vec::new();
         for (r, row) in self.rows.iter().enumerate().skip(offset).take(height) {
             match row {

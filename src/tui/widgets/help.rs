@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use super::centered;
+use super::{centered, fit};
 use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::theme::Theme;
 
@@ -36,10 +36,20 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope
         }
         lines.push(Line::from(Span::styled(format!("{}:", s.name()), theme.header())));
         for b in keymap.bindings(s) {
+            let keys = format!("  {:>12}  ", b.keys_label());
+            // What is left of the row after the keys: the description first, cut with "…" when it must be,
+            // then the command's name when there is room for it.
+            let room = (inner.width as usize).saturating_sub(keys.chars().count());
+            let name = format!("  ({})", b.command.name());
+            let (desc, name) = if b.desc.chars().count() + name.chars().count() <= room {
+                (b.desc.clone(), name)
+            } else {
+                (fit(&b.desc, room), String::new())
+            };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:>12}  ", b.keys_label()), theme.title()),
-                Span::raw(b.desc.clone()),
-                Span::styled(format!("  ({})", b.command.name()), theme.muted()),
+                Span::styled(keys, theme.title()),
+                Span::raw(desc),
+                Span::styled(name, theme.muted()),
             ]));
         }
     }
