@@ -81,6 +81,17 @@ fn benches(c: &mut Criterion) {
         });
     }
     let target = leads::list(&f.store.db(), &LeadQuery { limit: 1, ..Default::default() }).unwrap()[0].id.clone();
+    // The follow-ups view's losing-touch list (301 rows), with the default cadence alone and with the
+    // shorter cadences of a hot tag and late stages, which are looked at first.
+    let mut watched = Config::defaults().followup;
+    watched.cadence_by_stage.insert("Negotiation".into(), 3);
+    watched.cadence_by_stage.insert("Proposal".into(), 5);
+    watched.cadence_by_tag.insert("hot".into(), 3);
+    for (name, cfg) in [("default cadence", Config::defaults().followup), ("hot tag and late stages", watched)] {
+        c.bench_function(&format!("losing touch, {name}"), |b| {
+            b.iter(|| leadline::store::followups::losing_touch(&f.store.db(), &cfg, 301).unwrap())
+        });
+    }
     c.bench_function("log one outreach (with last-contact update)", |b| {
         b.iter(|| {
             f.store

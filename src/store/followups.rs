@@ -20,10 +20,54 @@ pub struct LosingTouch {
     pub cadence_days: i64,
 }
 
-/// Leads contacted at least once whose last contact is older than their cadence, oldest contact first.
-/// Do-not-contact leads are left out. The scan walks `leads_by_contact` from its old end and stops
-/// at the shortest configured cadence, so it stays cheap on a million leads.
+/// Leads contacted at least once whose last contact is older than their cadence. Leads on a cadence
+/// shorter than the default (a hot tag, a late stage: the ones a rep set to watch) come first, then the
+/// others; each part oldest contact first, `limit` in all. Do-not-contact leads are left out. The general
+/// part walks `leads_by_contact` from its old end and stops at the shortest configured cadence, and the
+/// first part starts from the tagged leads and open deals it watches, so both stay cheap on a million leads.
 pub fn losing_touch(db: &Db<'_>, cfg: &FollowupConfig, limit: usize) -> Result<Vec<LosingTouch>> {
+    let default = i64::from(cfg.cadence_days);
+    let stages: Vec<String> = cfg
+        .cadence_by_stage
+        .iter()
+        .filter(|(_, d)| i64::from(**d) < default)
+        .map(|(s, _)| db.ctx.stages.resolve(s).unwrap_or_else(|_| s.clone()))
+        .collect();
+    let tags: Vec<String> = cfg
+        .cadence_by_tag
+        .iter()
+        .filter(|(_, d)| i64::from(**d) < default)
+        .map(|(t, _)| t.trim().to_lowercase())
+        .collect();
+    let mut found = Vec::new();
+    if !stages.is_empty() || !tags.is_empty() {
+        let marks = |n: usize| vec!["?"; n].join(", ");
+        let watched = format!(
+            "SELECT t.lead_id FROM lead_tags t WHERE t.tag IN ({}) UNION
+             SELECT d.lead_id FROM deals d WHERE d.status = 'open' AND d.deleted_at IS NULL AND d.stage IN ({})",
+            marks(tags.len()),
+            marks(stages.len())
+        );
+        let args: Vec<Box<dyn ToSql>> = tags.into_iter().chain(stages).map(|v| Box::new(v) as Box<dyn ToSql>).collect();
+        found = overdue(db, cfg, Some((watched, args)), limit)?;
+    }
+    if found.len() < limit {
+        let watched: std::collections::HashSet<LeadId> = found.iter().map(|l| l.id.clone()).collect();
+        let rest = overdue(db, cfg, None, limit)?;
+        found.extend(rest.into_iter().filter(|l| !watched.contains(&l.id)));
+        found.truncate(limit);
+    }
+    Ok(found)
+}
+
+/// The overdue leads, oldest contact first: of all, or of those `watched` selects (SQL giving lead ids,
+/// and its arguments), read from them rather than from every lead.
+fn overdue(
+    db: &Db<'_>,
+    cfg: &FollowupConfig,
+    watched: Option<(String, Vec<Box<dyn ToSql>>)>,
+    limit: usize,
+) -> Result<Vec<LosingTouch>> {
     let default = i64::from(cfg.cadence_days);
     let shortest =
         cfg.cadence_by_stage.values().chain(cfg.cadence_by_tag.values()).map(|d| i64::from(*d)).fold(default, i64::min);
@@ -57,13 +101,21 @@ pub fn losing_touch(db: &Db<'_>, cfg: &FollowupConfig, limit: usize) -> Result<V
     } else {
         format!("coalesce((SELECT min(days) FROM ({})), ?)", parts.join(" UNION ALL "))
     };
+    let from = match watched {
+        Some((ids, ids_args)) => {
+            ctes.push(format!("watched(id) AS ({ids})"));
+            args.extend(ids_args);
+            "watched w JOIN leads l ON l.id = w.id"
+        }
+        None => "leads l",
+    };
     args.push(Box::new(default));
     let with = if ctes.is_empty() { String::new() } else { format!("WITH {} ", ctes.join(", ")) };
     let sql = format!(
         "{with}SELECT id, name, company, stage, contact, cadence FROM (
            SELECT l.id, trim(l.first_name || ' ' || l.last_name) AS name, a.name AS company, {stage_expr} AS stage,
                   ifnull(l.last_contacted_at, 0) AS contact, {cadence} AS cadence, l.seq AS seq
-           FROM leads l LEFT JOIN accounts a ON a.id = l.account_id
+           FROM {from} LEFT JOIN accounts a ON a.id = l.account_id
            WHERE l.team_id = ? AND l.deleted_at IS NULL AND l.do_not_contact = 0
              AND ifnull(l.last_contacted_at, 0) BETWEEN 1 AND ?)
          WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?"
@@ -148,7 +200,8 @@ mod tests {
             .unwrap();
         let list = losing_touch(&store.db(), &config.followup, 50).unwrap();
         let names: Vec<_> = list.iter().map(|l| (l.name.as_str(), l.cadence_days)).collect();
-        assert_eq!(names, vec![("Old", 14), ("Proposal", 5), ("Hot", 3)]);
+        // The leads on a shorter cadence than the default first, then the others; oldest first in each.
+        assert_eq!(names, vec![("Proposal", 5), ("Hot", 3), ("Old", 14)]);
         assert_eq!(losing_touch(&store.db(), &config.followup, 1).unwrap().len(), 1);
     }
 }

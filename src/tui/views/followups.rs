@@ -1,5 +1,5 @@
 //! Follow-ups: open tasks overdue / today / this week (done and snooze by key), and the leads
-//! a rep is losing touch with, oldest contact first.
+//! a rep is losing touch with, those on a shorter cadence first, then by oldest contact.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -216,7 +216,7 @@ impl FollowupsView {
         frame.render_widget(
             Paragraph::new(lines).block(block(
                 format!(
-                    " Losing touch · {}{} (oldest contact first) ",
+                    " Losing touch · {}{} (short cadences first, then oldest) ",
                     super::thousands(self.data.losing.len() as i64),
                     if self.data.losing_more { "+" } else { "" }
                 ),
