@@ -29,9 +29,10 @@ fn start_with(config: &str) -> (String, i32) {
 
 #[test]
 fn unknown_command_in_keymap_is_a_clear_error() {
-    let (err, code) = start_with("[keymap.leads]\n\"x\" = \"explode\"\n");
+    let (err, code) = start_with("[keymap.leads]\n\"a\" = \"top\"\n\"x\" = \"explode\"\n");
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("keymap.leads") && err.contains("explode"), "{err}");
+    assert!(err.contains("line 3:"), "the entry's own line: {err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -39,7 +40,7 @@ fn unknown_command_in_keymap_is_a_clear_error() {
 fn malformed_key_and_bad_colour_are_clear_errors() {
     let (err, code) = start_with("[keymap.pipeline]\n\"ctrl-\" = \"top\"\n");
     assert_eq!(code, 1);
-    assert!(err.contains("'ctrl-' is not a key"), "{err}");
+    assert!(err.contains("line 2:") && err.contains("'ctrl-' is not a key"), "{err}");
     let (err, code) = start_with("[ui.colors]\naccent = \"blurple\"\n");
     assert_eq!(code, 1);
     assert!(err.contains("ui.colors.accent") && err.contains("blurple"), "{err}");

@@ -54,19 +54,26 @@ impl Problem {
 }
 
 /// A message that starts with the dotted key it is about (`keymap.leads: ...`), led by that key's line
-/// in `text` when it is written there.
+/// in `text` when it is written there. When the message then quotes an entry of that table first
+/// (`keymap.leads: "x" is bound to ...`), the entry's own line is named.
 pub fn with_line(text: &str, message: &str) -> String {
-    let key = message.split_once(": ").map(|(k, _)| k).filter(|k| !k.is_empty() && !k.contains(char::is_whitespace));
-    match key {
-        Some(key) => Problem {
-            message: message.to_string(),
-            key: key.split('.').map(str::to_string).collect(),
-            unknown: false,
-            named: None,
-        }
-        .in_text(text),
-        None => message.to_string(),
+    let Some((key, rest)) = message.split_once(": ") else { return message.to_string() };
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return message.to_string();
     }
+    let table: Vec<String> = key.split('.').map(str::to_string).collect();
+    let problem = |key: Vec<String>| Problem { message: message.to_string(), key, unknown: false, named: None };
+    // The first quoted text of the rest, in either quotes.
+    let entry = rest.strip_prefix(['"', '\'']).and_then(|r| r.split(['"', '\'']).next()).filter(|e| !e.is_empty());
+    if let Some(entry) = entry {
+        let mut key = table.clone();
+        key.push(entry.to_string());
+        let named = problem(key).in_text(text);
+        if named != message {
+            return named;
+        }
+    }
+    problem(table).in_text(text)
 }
 
 /// The line the dotted `key` is written on. In an array of tables the key must be in just one of them
