@@ -37,6 +37,13 @@ fn unknown_command_in_keymap_is_a_clear_error() {
 }
 
 #[test]
+fn a_key_that_begins_another_binding_is_refused() {
+    let (err, code) = start_with("[keymap.inbox]\n\"a\" = \"reply\"\n\"a b\" = \"toggle_handled\"\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 3:") && err.contains("cannot both be typed"), "{err}");
+}
+
+#[test]
 fn malformed_key_and_bad_colour_are_clear_errors() {
     let (err, code) = start_with("[keymap.pipeline]\n\"ctrl-\" = \"top\"\n");
     assert_eq!(code, 1);

@@ -219,6 +219,21 @@ impl Keymap {
             })?;
             for (keys, run) in table {
                 let seq = Key::parse_seq(keys).map_err(|e| ConfigError::Invalid(format!("keymap.{view}: {e}")))?;
+                // A key that begins another binding's keys acts as soon as it is typed: the longer
+                // binding could never be reached.
+                let begins = |a: &[Key], b: &[Key]| a.len() < b.len() && b.starts_with(a);
+                let clash = [scope, Scope::Global]
+                    .iter()
+                    .flat_map(|s| map.bindings(*s))
+                    .find(|b| !run.trim().is_empty() && (begins(&seq, &b.keys) || begins(&b.keys, &seq)));
+                if let Some(other) = clash {
+                    return Err(ConfigError::Invalid(format!(
+                        "keymap.{view}: \"{keys}\" and \"{}\" ({}) cannot both be typed, the shorter acts at once; \
+                         bind one to other keys, or unbind it with \"\"",
+                        other.keys_label(),
+                        other.command.name()
+                    )));
+                }
                 let list = map.scopes.entry(scope).or_default();
                 list.retain(|b| b.keys != seq);
                 if run.trim().is_empty() {
