@@ -842,6 +842,19 @@ fn the_scoring_view_logs_outreach_and_searches_in_the_leads_table() {
 }
 
 #[test]
+fn the_inbox_marks_a_lead_who_opted_out() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("3");
+    let item = t.app.inbox.items.iter().find(|i| i.lead_id.is_some()).expect("an item from a lead").clone();
+    let lead = leadline::domain::LeadId(item.lead_id.clone().unwrap());
+    t.store.write(|db| leadline::io::privacy::set_opt_out(db, &lead, true, Some("asked".into()))).unwrap();
+    t.keys("ctrl-r");
+    let name = item.lead_name.clone().unwrap();
+    let s = t.screen();
+    assert!(s.contains(&format!("{name} ⊘ · ")), "{s}");
+}
+
+#[test]
 fn back_at_the_top_of_the_inbox_the_first_group_names_who_wrote() {
     let (_d, mut t) = driver(80, 24);
     t.keys("3");

@@ -254,7 +254,9 @@ pub fn group(items: &[InboxItem]) -> Vec<Row> {
         let who = first.lead_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "No lead".into());
         let via = channel.map(|c| c.label().to_string()).unwrap_or_else(|| "notice".into());
         let unread = idx.iter().filter(|i| items[**i].read_at.is_none()).count();
-        rows.push(Row::Group { title: format!("{who} · {via}"), count: idx.len(), unread });
+        // Who must not be contacted is marked as in the leads table, before the rep thinks of replying.
+        let opted_out = if first.lead_do_not_contact { " ⊘" } else { "" };
+        rows.push(Row::Group { title: format!("{who}{opted_out} · {via}"), count: idx.len(), unread });
         rows.extend(idx.into_iter().map(Row::Item));
     }
     rows
