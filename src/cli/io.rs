@@ -101,6 +101,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
             Some((from, to))
         }
     };
+    let interrupted = stop_on_interrupt()?;
     let opts = ImportOptions {
         format: (a.format != "auto").then(|| super::flag::<Format>(&a.format, "--format")).transpose()?,
         preset: (a.preset != "auto").then(|| super::flag::<Preset>(&a.preset, "--preset")).transpose()?,
@@ -109,7 +110,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         dry_run: a.dry_run,
         chunk_rows: a.chunk_rows,
         stop_after: a.stop_after,
-        cancel: Some(stop_on_interrupt()?),
+        cancel: Some(interrupted.clone()),
         progress: std::io::stderr().is_terminal() && !a.json,
         default_country: match &a.country {
             Some(c) if !crate::io::phone::known_country(c) => {
@@ -131,6 +132,10 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         if a.file == std::path::Path::new("-") { "standard input".into() } else { a.file.display().to_string() };
     let mut report = match (import::import_file(&mut env.store, &file, &opts), &spooled) {
         (Ok(r), _) => r,
+        // Stopped by Ctrl-C (or a TERM): said so, with the shell's code for an interrupted command.
+        (Err(e @ IoError::Interrupted { .. }), _) if interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
+            return Err(CliError::Interrupted(e.to_string()));
+        }
         (Err(e), Some((_, copy))) => {
             return Err(CliError::Io(io_err(e).to_string().replace(&copy.display().to_string(), &shown)));
         }

@@ -111,12 +111,16 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     Io(String),
+    /// Stopped by Ctrl-C: exit code 130, as a shell gives a command ended by SIGINT.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
+            CliError::Interrupted(_) => 130,
             _ => 1,
         }
     }
