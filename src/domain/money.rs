@@ -29,9 +29,32 @@ pub fn parse_currency(code: &str) -> Result<String, ValidationError> {
     }
 }
 
-/// The currency a sign written with an amount names ("$2,500", "1.200 €"), when it names one: `$` is
-/// taken for the US dollar, the most common of the dollars.
+/// Dollars written with their country ("US$ 700", "CA$1,200"): the prefix and its currency.
+const NAMED_DOLLARS: [(&str, &str); 10] = [
+    ("US$", "USD"),
+    ("CA$", "CAD"),
+    ("C$", "CAD"),
+    ("AU$", "AUD"),
+    ("A$", "AUD"),
+    ("NZ$", "NZD"),
+    ("HK$", "HKD"),
+    ("MX$", "MXN"),
+    ("S$", "SGD"),
+    ("R$", "BRL"),
+];
+
+/// A dollar written with its country at the start of an amount: its prefix and currency.
+fn named_dollar(amount: &str) -> Option<(&'static str, &'static str)> {
+    let a = amount.trim();
+    NAMED_DOLLARS.into_iter().find(|(prefix, _)| a.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix)))
+}
+
+/// The currency a sign written with an amount names ("$2,500", "1.200 €", "US$ 700"), when it names one:
+/// a bare `$` is taken for the US dollar, the most common of the dollars.
 pub fn sign_currency(amount: &str) -> Option<&'static str> {
+    if let Some((_, currency)) = named_dollar(amount) {
+        return Some(currency);
+    }
     let a = amount.trim();
     let sign = a.chars().next().filter(|c| !c.is_ascii_digit() && *c != '-').or_else(|| a.chars().last())?;
     match sign {
@@ -55,6 +78,9 @@ pub fn currency_of(amount: &str, team: &str) -> String {
 /// Whether a sign written with an amount can be the currency given: `$` a dollar or a peso, `¥` the yen
 /// or the yuan; a sign and a currency that disagree are a typo to fix, not an amount to guess.
 fn sign_fits(amount: &str, currency: &str) -> bool {
+    if let Some((_, named)) = named_dollar(amount) {
+        return named == currency;
+    }
     match sign_currency(amount) {
         None => true,
         Some("USD") => DOLLAR_SIGN.contains(&currency),
@@ -77,8 +103,13 @@ impl Money {
         if !sign_fits(amount, &currency) {
             return Err(bad(&format!("is written in another currency than {currency}")));
         }
-        // A currency sign before or after the number ("€1.200", "$2,500.00", "1.200 €") is only decoration.
-        let s: String = amount
+        // A currency sign before or after the number ("€1.200", "$2,500.00", "1.200 €", "US$ 700") is only
+        // decoration.
+        let number = match named_dollar(amount) {
+            Some((prefix, _)) => &amount.trim()[prefix.len()..],
+            None => amount,
+        };
+        let s: String = number
             .trim()
             .trim_start_matches(['€', '$', '£', '¥'])
             .trim_end_matches(['€', '$', '£', '¥'])
@@ -231,6 +262,12 @@ mod tests {
         assert_eq!(currency_of("$2,500", "MXN"), "MXN");
         assert_eq!(currency_of("£5", "EUR"), "GBP");
         assert_eq!(currency_of("2500", "EUR"), "EUR");
+        // A dollar named by its country is that one.
+        assert_eq!(currency_of("US$ 700", "CAD"), "USD");
+        assert_eq!(currency_of("ca$1,200", "USD"), "CAD");
+        assert_eq!(Money::parse("US$ 700", "USD").unwrap().minor, 70_000);
+        assert_eq!(Money::parse("R$ 1.200,50", "BRL").unwrap().minor, 120_050);
+        assert!(Money::parse("US$ 700", "CAD").is_err());
         assert_eq!(Money::parse("¥1200", "CNY").unwrap().minor, 120_000);
         for (amount, currency) in [("$1200", "EUR"), ("£99.99", "EUR"), ("1.200 €", "USD"), ("¥500", "USD")] {
             let e = Money::parse(amount, currency).unwrap_err();
