@@ -13,6 +13,9 @@ pub struct Problem {
     pub unknown: bool,
     /// The key is an array of tables, and the one at fault is the table with this `name`.
     pub named: Option<String>,
+    /// The kind of value found where another was expected (`string`, `integer`...): of several tables that
+    /// have the key, the one that wrote it so.
+    pub written_as: Option<&'static str>,
 }
 
 impl Problem {
@@ -30,7 +33,10 @@ impl Problem {
         if let Some(field) = unknown {
             key.push(field.to_string());
         }
-        Self { message: one_line(&e.to_string()), key, unknown: unknown.is_some(), named: None }
+        // serde says what it found first: "invalid type: string \"many\", expected i64".
+        let found = message.strip_prefix("invalid type: ").unwrap_or("");
+        let written_as = KINDS.iter().find(|k| found.starts_with(**k)).copied();
+        Self { message: one_line(&e.to_string()), key, unknown: unknown.is_some(), named: None, written_as }
     }
 
     /// A value the config's own checks refuse, the field naming its dotted key, and a rule by its name
@@ -40,13 +46,14 @@ impl Problem {
             Some((key, name)) => (key, Some(name.to_string())),
             None => (e.field.as_str(), None),
         };
-        Self { message: e.to_string(), key: key.split('.').map(str::to_string).collect(), unknown: false, named }
+        let key = key.split('.').map(str::to_string).collect();
+        Self { message: e.to_string(), key, unknown: false, named, written_as: None }
     }
 
     /// The message, led by the line of the key in `text` when the key is written there once.
     pub fn in_text(&self, text: &str) -> String {
         let key: Vec<&str> = self.key.iter().map(String::as_str).collect();
-        match line_of(text, &key, self.unknown, self.named.as_deref()) {
+        match line_of(text, &key, self.unknown, self.named.as_deref(), self.written_as) {
             Some(line) => format!("line {line}: {}", self.message),
             None => self.message.clone(),
         }
@@ -62,7 +69,8 @@ pub fn with_line(text: &str, message: &str) -> String {
         return message.to_string();
     }
     let table: Vec<String> = key.split('.').map(str::to_string).collect();
-    let problem = |key: Vec<String>| Problem { message: message.to_string(), key, unknown: false, named: None };
+    let problem =
+        |key: Vec<String>| Problem { message: message.to_string(), key, unknown: false, named: None, written_as: None };
     // The first quoted text of the rest, in either quotes.
     let entry = rest.strip_prefix(['"', '\'']).and_then(|r| r.split(['"', '\'']).next()).filter(|e| !e.is_empty());
     if let Some(entry) = entry {
@@ -78,14 +86,15 @@ pub fn with_line(text: &str, message: &str) -> String {
 
 /// The line the dotted `key` is written on. In an array of tables the key must be in just one of them
 /// (several would leave the line in doubt), unless it is `unknown`: then the first is the one named.
-/// With `named`, the line is that of the name of the table with that name.
-fn line_of(text: &str, key: &[&str], unknown: bool, named: Option<&str>) -> Option<usize> {
+/// With `named`, the line is that of the name of the table with that name; with `written_as`, only a
+/// value of that kind counts.
+fn line_of(text: &str, key: &[&str], unknown: bool, named: Option<&str>, written_as: Option<&str>) -> Option<usize> {
     if key.is_empty() {
         return None;
     }
     let root = DeTable::parse(text).ok()?;
     let mut found = Vec::new();
-    find(root.get_ref(), key, named, &mut found);
+    find(root.get_ref(), key, (named, written_as), &mut found);
     let span = match found.as_slice() {
         [one] => one,
         [first, _, ..] if unknown => first,
@@ -94,8 +103,14 @@ fn line_of(text: &str, key: &[&str], unknown: bool, named: Option<&str>) -> Opti
     Some(text[..span.start.min(text.len())].matches('\n').count() + 1)
 }
 
-/// Every place `key` is written, arrays of tables searched element by element.
-fn find(table: &DeTable<'_>, key: &[&str], named: Option<&str>, found: &mut Vec<Range<usize>>) {
+/// Every place `key` is written, arrays of tables searched element by element: in the table with the
+/// name given, or holding a value of the kind given, when one is.
+fn find(
+    table: &DeTable<'_>,
+    key: &[&str],
+    (named, written_as): (Option<&str>, Option<&str>),
+    found: &mut Vec<Range<usize>>,
+) {
     let Some((first, rest)) = key.split_first() else { return };
     let Some((written, value)) = table.get_key_value(*first) else { return };
     let tables = || -> Vec<&DeTable<'_>> {
@@ -112,8 +127,9 @@ fn find(table: &DeTable<'_>, key: &[&str], named: Option<&str>, found: &mut Vec<
         }
     };
     match (rest.is_empty(), named) {
-        (false, _) => tables().into_iter().for_each(|t| find(t, rest, named, found)),
-        (true, None) => found.push(written.span()),
+        (false, _) => tables().into_iter().for_each(|t| find(t, rest, (named, written_as), found)),
+        (true, None) if written_as.is_none_or(|k| k == kind(value.get_ref())) => found.push(written.span()),
+        (true, None) => {}
         (true, Some(name)) => {
             for t in tables() {
                 if let Some((k, v)) = t.get_key_value("name")
@@ -123,6 +139,21 @@ fn find(table: &DeTable<'_>, key: &[&str], named: Option<&str>, found: &mut Vec<
                 }
             }
         }
+    }
+}
+
+/// The kinds of value serde names in a type error, in its words.
+const KINDS: [&str; 6] = ["string", "integer", "floating point", "boolean", "sequence", "map"];
+
+/// A TOML value's kind in serde's words.
+fn kind(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "string",
+        DeValue::Integer(_) => "integer",
+        DeValue::Float(_) => "floating point",
+        DeValue::Boolean(_) => "boolean",
+        DeValue::Array(_) => "sequence",
+        DeValue::Table(_) | DeValue::Datetime(_) => "map",
     }
 }
 
@@ -154,8 +185,8 @@ mod tests {
         // A rule its own checks refuse, by its name.
         let m = message(&format!("{rules}when = \"no such fact\"\nweight = 2\n"));
         assert!(m.starts_with("line 7: scoring.rule 'b'"), "{m}");
-        // A wrong type in one of several tables that all have the key: no line rather than a wrong one.
+        // A wrong type in one of several tables that all have the key: the one that wrote it so.
         let m = message(&format!("{rules}when = \"tags\"\nweight = \"many\"\n"));
-        assert!(m.starts_with("invalid type") && m.contains("scoring.rule.weight"), "{m}");
+        assert!(m.starts_with("line 9: invalid type") && m.contains("scoring.rule.weight"), "{m}");
     }
 }
