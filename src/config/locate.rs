@@ -4,13 +4,23 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
+/// Which of several places a key is written is the one at fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// Only a key written once names a line.
+    Only,
+    First,
+    Last,
+}
+
 /// A problem with the config as a whole, and the dotted key it is about when that is known.
 #[derive(Debug)]
 pub struct Problem {
     pub message: String,
     pub key: Vec<String>,
-    /// The key is a field the config does not have: wherever it is written, the first is the one named.
-    pub unknown: bool,
+    /// Of several places the key is written, the one at fault: the first (a field the config does not
+    /// have, which serde names where it first meets it) or the last (a rule defined twice), else none.
+    pub pick: Pick,
     /// The key is an array of tables, and the one at fault is the table with this `name`.
     pub named: Option<String>,
     /// The kind of value found where another was expected (`string`, `integer`...): of several tables that
@@ -36,7 +46,8 @@ impl Problem {
         // serde says what it found first: "invalid type: string \"many\", expected i64".
         let found = message.strip_prefix("invalid type: ").unwrap_or("");
         let written_as = KINDS.iter().find(|k| found.starts_with(**k)).copied();
-        Self { message: one_line(&e.to_string()), key, unknown: unknown.is_some(), named: None, written_as }
+        let pick = if unknown.is_some() { Pick::First } else { Pick::Only };
+        Self { message: one_line(&e.to_string()), key, pick, named: None, written_as }
     }
 
     /// A value the config's own checks refuse, the field naming its dotted key, and a rule by its name
@@ -47,13 +58,15 @@ impl Problem {
             None => (e.field.as_str(), None),
         };
         let key = key.split('.').map(str::to_string).collect();
-        Self { message: e.to_string(), key, unknown: false, named, written_as: None }
+        // A rule defined twice is at fault where it is written the second time.
+        let pick = if e.reason == "is defined twice" { Pick::Last } else { Pick::Only };
+        Self { message: e.to_string(), key, pick, named, written_as: None }
     }
 
     /// The message, led by the line of the key in `text` when the key is written there once.
     pub fn in_text(&self, text: &str) -> String {
         let key: Vec<&str> = self.key.iter().map(String::as_str).collect();
-        match line_of(text, &key, self.unknown, self.named.as_deref(), self.written_as) {
+        match line_of(text, &key, self.pick, self.named.as_deref(), self.written_as) {
             Some(line) => format!("line {line}: {}", self.message),
             None => self.message.clone(),
         }
@@ -69,8 +82,13 @@ pub fn with_line(text: &str, message: &str) -> String {
         return message.to_string();
     }
     let table: Vec<String> = key.split('.').map(str::to_string).collect();
-    let problem =
-        |key: Vec<String>| Problem { message: message.to_string(), key, unknown: false, named: None, written_as: None };
+    let problem = |key: Vec<String>| Problem {
+        message: message.to_string(),
+        key,
+        pick: Pick::Only,
+        named: None,
+        written_as: None,
+    };
     // The first quoted text of the rest, in either quotes.
     let entry = rest.strip_prefix(['"', '\'']).and_then(|r| r.split(['"', '\'']).next()).filter(|e| !e.is_empty());
     if let Some(entry) = entry {
@@ -85,19 +103,20 @@ pub fn with_line(text: &str, message: &str) -> String {
 }
 
 /// The line the dotted `key` is written on. In an array of tables the key must be in just one of them
-/// (several would leave the line in doubt), unless it is `unknown`: then the first is the one named.
+/// (several would leave the line in doubt), unless `pick` says which.
 /// With `named`, the line is that of the name of the table with that name; with `written_as`, only a
 /// value of that kind counts.
-fn line_of(text: &str, key: &[&str], unknown: bool, named: Option<&str>, written_as: Option<&str>) -> Option<usize> {
+fn line_of(text: &str, key: &[&str], pick: Pick, named: Option<&str>, written_as: Option<&str>) -> Option<usize> {
     if key.is_empty() {
         return None;
     }
     let root = DeTable::parse(text).ok()?;
     let mut found = Vec::new();
     find(root.get_ref(), key, (named, written_as), &mut found);
-    let span = match found.as_slice() {
-        [one] => one,
-        [first, _, ..] if unknown => first,
+    let span = match (found.as_slice(), pick) {
+        ([one], _) => one,
+        ([first, _, ..], Pick::First) => first,
+        ([.., last], Pick::Last) => last,
         _ => return None,
     };
     Some(text[..span.start.min(text.len())].matches('\n').count() + 1)
@@ -182,6 +201,12 @@ mod tests {
         let rules = "[[scoring.rule]]\nname = \"a\"\nwhen = \"tags\"\nweight = 1\n\n[[scoring.rule]]\nname = \"b\"\n";
         let m = message(&format!("{rules}when = \"tags\"\nweight = 2\npoints = 3\n"));
         assert!(m.starts_with("line 10: unknown field `points`"), "{m}");
+        // A rule defined twice, where it is written the second time.
+        let twice = format!(
+            "{rules}when = \"tags\"\nweight = 2\n\n[[scoring.rule]]\nname = \"a\"\nwhen = \"tags\"\nweight = 3\n"
+        );
+        let m = message(&twice);
+        assert!(m.starts_with("line 12: scoring.rule 'a': is defined twice"), "{m}");
         // A rule its own checks refuse, by its name.
         let m = message(&format!("{rules}when = \"no such fact\"\nweight = 2\n"));
         assert!(m.starts_with("line 7: scoring.rule 'b'"), "{m}");
