@@ -878,6 +878,22 @@ fn the_deal_form_checks_its_currency_and_says_so_in_its_own_words() {
 }
 
 #[test]
+fn a_long_form_error_wraps_under_its_own_text() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("enter d tab tab");
+    t.clear_field();
+    t.type_text("EUROPEAN");
+    t.keys("enter");
+    let s = t.screen();
+    let at = s.lines().position(|l| l.contains("✗ Currency:")).unwrap_or_else(|| panic!("{s}"));
+    let column = |line: &str, at: &dyn Fn(char) -> bool| line.chars().position(at).unwrap();
+    let mark = column(s.lines().nth(at).unwrap(), &|c| c == '✗');
+    // The continuation starts under the text after "✗ ", not at the mark or the border.
+    let text = column(s.lines().nth(at + 1).unwrap(), &|c| c == '(');
+    assert_eq!(text, mark + 2, "{s}");
+}
+
+#[test]
 fn changing_the_kind_of_a_touch_keeps_a_value_the_rep_typed() {
     let (_d, mut t) = driver(160, 48);
     let value = |t: &Driver| match &t.app.popup {

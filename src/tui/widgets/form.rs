@@ -228,7 +228,11 @@ impl Form {
             lines.push(Line::from(Span::styled(format!("  {}", f.hint), theme.muted())));
         }
         if let Some(e) = &self.error {
-            lines.push(Line::from(Span::styled(format!("  ✗ {e}"), ratatui::style::Style::new().fg(theme.error))));
+            // A long error wraps under its own text, not under the mark.
+            let style = ratatui::style::Style::new().fg(theme.error);
+            for line in super::wrap_hanging(&format!("✗ {e}"), (inner.width as usize).saturating_sub(2), 2, 4) {
+                lines.push(Line::from(Span::styled(format!("  {line}"), style)));
+            }
         } else if self.waiting.is_some() {
             lines.push(Line::from(Span::styled("  saving…", theme.muted())));
         }
