@@ -23,9 +23,16 @@ pub struct Problem {
     pub pick: Pick,
     /// The key is an array of tables, and the one at fault is the table with this `name`.
     pub named: Option<String>,
-    /// The kind of value found where another was expected (`string`, `integer`...): of several tables that
-    /// have the key, the one that wrote it so.
-    pub written_as: Option<&'static str>,
+    /// What was written where something else was expected: a kind of value (`string`, `integer`...) or a
+    /// word that is not one of the choices. Of several tables that have the key, the one that wrote it.
+    pub written_as: Option<Written>,
+}
+
+/// What a key's value was written as, as a type error reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    Kind(&'static str),
+    Word(String),
 }
 
 impl Problem {
@@ -43,9 +50,14 @@ impl Problem {
         if let Some(field) = unknown {
             key.push(field.to_string());
         }
-        // serde says what it found first: "invalid type: string \"many\", expected i64".
+        // serde says what it found first: "invalid type: string \"many\", expected i64", or "unknown
+        // variant `email`, expected one of ...".
         let found = message.strip_prefix("invalid type: ").unwrap_or("");
-        let written_as = KINDS.iter().find(|k| found.starts_with(**k)).copied();
+        let word = message.strip_prefix("unknown variant `").and_then(|r| r.split('`').next());
+        let written_as = match word {
+            Some(w) => Some(Written::Word(w.to_string())),
+            None => KINDS.iter().find(|k| found.starts_with(**k)).map(|k| Written::Kind(k)),
+        };
         let pick = if unknown.is_some() { Pick::First } else { Pick::Only };
         Self { message: one_line(&e.to_string()), key, pick, named: None, written_as }
     }
@@ -66,7 +78,7 @@ impl Problem {
     /// The message, led by the line of the key in `text` when the key is written there once.
     pub fn in_text(&self, text: &str) -> String {
         let key: Vec<&str> = self.key.iter().map(String::as_str).collect();
-        match line_of(text, &key, self.pick, self.named.as_deref(), self.written_as) {
+        match line_of(text, &key, self.pick, self.named.as_deref(), self.written_as.as_ref()) {
             Some(line) => format!("line {line}: {}", self.message),
             None => self.message.clone(),
         }
@@ -106,7 +118,7 @@ pub fn with_line(text: &str, message: &str) -> String {
 /// (several would leave the line in doubt), unless `pick` says which.
 /// With `named`, the line is that of the name of the table with that name; with `written_as`, only a
 /// value of that kind counts.
-fn line_of(text: &str, key: &[&str], pick: Pick, named: Option<&str>, written_as: Option<&str>) -> Option<usize> {
+fn line_of(text: &str, key: &[&str], pick: Pick, named: Option<&str>, written_as: Option<&Written>) -> Option<usize> {
     if key.is_empty() {
         return None;
     }
@@ -127,7 +139,7 @@ fn line_of(text: &str, key: &[&str], pick: Pick, named: Option<&str>, written_as
 fn find(
     table: &DeTable<'_>,
     key: &[&str],
-    (named, written_as): (Option<&str>, Option<&str>),
+    (named, written_as): (Option<&str>, Option<&Written>),
     found: &mut Vec<Range<usize>>,
 ) {
     let Some((first, rest)) = key.split_first() else { return };
@@ -147,7 +159,7 @@ fn find(
     };
     match (rest.is_empty(), named) {
         (false, _) => tables().into_iter().for_each(|t| find(t, rest, (named, written_as), found)),
-        (true, None) if written_as.is_none_or(|k| k == kind(value.get_ref())) => found.push(written.span()),
+        (true, None) if written_as.is_none_or(|w| w.is(value.get_ref())) => found.push(written.span()),
         (true, None) => {}
         (true, Some(name)) => {
             for t in tables() {
@@ -163,6 +175,16 @@ fn find(
 
 /// The kinds of value serde names in a type error, in its words.
 const KINDS: [&str; 6] = ["string", "integer", "floating point", "boolean", "sequence", "map"];
+
+impl Written {
+    fn is(&self, v: &DeValue<'_>) -> bool {
+        match (self, v) {
+            (Written::Kind(k), v) => *k == kind(v),
+            (Written::Word(w), DeValue::String(s)) => s == w.as_str(),
+            (Written::Word(_), _) => false,
+        }
+    }
+}
 
 /// A TOML value's kind in serde's words.
 fn kind(v: &DeValue<'_>) -> &'static str {
@@ -201,6 +223,11 @@ mod tests {
         let rules = "[[scoring.rule]]\nname = \"a\"\nwhen = \"tags\"\nweight = 1\n\n[[scoring.rule]]\nname = \"b\"\n";
         let m = message(&format!("{rules}when = \"tags\"\nweight = 2\npoints = 3\n"));
         assert!(m.starts_with("line 10: unknown field `points`"), "{m}");
+        // A word that is not one of an action's choices, in one of several actions.
+        let actions = "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\n\
+                       actions = [{ do = \"note\", body = \"hi\" },\n  { do = \"email\", body = \"x\" }]\n";
+        let m = message(actions);
+        assert!(m.starts_with("line 5: unknown variant `email`"), "{m}");
         // A rule defined twice, where it is written the second time.
         let twice = format!(
             "{rules}when = \"tags\"\nweight = 2\n\n[[scoring.rule]]\nname = \"a\"\nwhen = \"tags\"\nweight = 3\n"
