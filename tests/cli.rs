@@ -372,6 +372,8 @@ fn list_filters_and_sorts() {
     let cut = s.cmd().args(["lead", "list", "--limit", "2", "--json"]).output().unwrap();
     assert!(String::from_utf8_lossy(&cut.stderr).contains("the first 2 shown"));
     assert_eq!(serde_json::from_slice::<Value>(&cut.stdout).unwrap().as_array().unwrap().len(), 2);
+    let whole = s.cmd().args(["lead", "list", "--limit", "3"]).output().unwrap();
+    assert!(whole.stderr.is_empty(), "three leads fit a limit of three");
     let firsts = |args: &[&str]| -> Vec<String> {
         let mut a = vec!["lead", "list"];
         a.extend_from_slice(args);

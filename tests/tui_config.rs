@@ -40,7 +40,23 @@ fn unknown_command_in_keymap_is_a_clear_error() {
 fn a_key_that_begins_another_binding_is_refused() {
     let (err, code) = start_with("[keymap.inbox]\n\"a\" = \"reply\"\n\"a b\" = \"toggle_handled\"\n");
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("line 3:") && err.contains("cannot both be typed"), "{err}");
+    assert!(err.contains("line 2:") && err.contains("\"a b\"") && err.contains("cannot both be typed"), "{err}");
+    // A global key begins a view's: refused too.
+    let (err, code) = start_with("[keymap.global]\n\"f\" = \"top\"\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("\"f t\""), "{err}");
+    // Unbinding the longer ones, in any table, makes room for the short key.
+    let free_g = "[keymap.global]\n\"g\" = \"top\"\n\"g f\" = \"\"\n\"g g\" = \"\"\n\"g i\" = \"\"\n\
+                  \"g l\" = \"\"\n\"g p\" = \"\"\n\"g s\" = \"\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, free_g).unwrap();
+    let out = Command::cargo_bin("leadline")
+        .unwrap()
+        .args(["--db", dir.path().join("t.db").to_str().unwrap(), "--config", cfg.to_str().unwrap(), "config", "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

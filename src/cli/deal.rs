@@ -153,8 +153,7 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                 lead: None,
             };
             let db = env.store.db();
-            let list = deals::list(&db, &filter, limit)?;
-            super::note_if_cut(list.len(), limit);
+            let list = super::cut_to_limit(deals::list(&db, &filter, limit.saturating_add(1))?, limit);
             if json {
                 return print_json(&list);
             }

@@ -181,11 +181,11 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 },
                 sort: super::flag::<LeadSort>(&a.sort, "--sort")?,
                 after: None,
-                limit: a.limit,
+                limit: a.limit.saturating_add(1),
             };
             env.fresh_scores()?;
             let rows = leads::list(&env.store.db(), &query)?;
-            super::note_if_cut(rows.len(), a.limit);
+            let rows = super::cut_to_limit(rows, a.limit);
             if a.json {
                 return print_json(&rows);
             }

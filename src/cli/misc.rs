@@ -76,8 +76,7 @@ pub struct SearchArgs {
 
 pub fn search(env: &mut Env, a: SearchArgs) -> CliResult {
     env.fresh_scores()?;
-    let found = fts::search(&env.store.db(), &a.query, a.limit)?;
-    super::note_if_cut(found.len(), a.limit);
+    let found = super::cut_to_limit(fts::search(&env.store.db(), &a.query, a.limit.saturating_add(1))?, a.limit);
     if a.json {
         return print_json(&found);
     }
@@ -97,8 +96,7 @@ pub struct InboxArgs {
 
 pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
     let db = env.store.db();
-    let items = inbox::list(&db, a.all, a.limit)?;
-    super::note_if_cut(items.len(), a.limit);
+    let items = super::cut_to_limit(inbox::list(&db, a.all, a.limit.saturating_add(1))?, a.limit);
     if a.json {
         return print_json(&items);
     }

@@ -200,11 +200,14 @@ pub fn of_flag(e: StoreError, field: &str, flag: &str) -> CliError {
     }
 }
 
-/// A list that stopped at its `--limit` says so on stderr (stdout, JSON included, stays the list).
-pub fn note_if_cut(shown: usize, limit: usize) {
-    if shown >= limit {
+/// A list read one row past its `--limit`: cut back to the limit, saying so on stderr when there was more
+/// (stdout, JSON included, stays the list).
+pub fn cut_to_limit<T>(mut rows: Vec<T>, limit: usize) -> Vec<T> {
+    if rows.len() > limit {
+        rows.truncate(limit);
         eprintln!("note: the first {limit} shown; pass --limit N for more");
     }
+    rows
 }
 
 /// A count such as `--limit`: a whole number of at least one (a list of none is a typo).

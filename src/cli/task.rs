@@ -73,8 +73,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         TaskCmd::List { due, limit, json } => {
             let window: DueWindow = super::flag(&due, "--due")?;
             let db = env.store.db();
-            let list = tasks::list_due(&db, window, limit)?;
-            super::note_if_cut(list.len(), limit);
+            let list = super::cut_to_limit(tasks::list_due(&db, window, limit.saturating_add(1))?, limit);
             if json {
                 return print_json(&list);
             }

@@ -179,6 +179,10 @@ const KINDS: [&str; 6] = ["string", "integer", "floating point", "boolean", "seq
 impl Written {
     fn is(&self, v: &DeValue<'_>) -> bool {
         match (self, v) {
+            // An element of a list written so (the error names the list).
+            (_, DeValue::Array(items)) if !matches!(self, Written::Kind("sequence")) => {
+                items.iter().any(|i| self.is(i.get_ref()))
+            }
             (Written::Kind(k), v) => *k == kind(v),
             (Written::Word(w), DeValue::String(s)) => s == w.as_str(),
             (Written::Word(_), _) => false,
@@ -223,6 +227,11 @@ mod tests {
         let rules = "[[scoring.rule]]\nname = \"a\"\nwhen = \"tags\"\nweight = 1\n\n[[scoring.rule]]\nname = \"b\"\n";
         let m = message(&format!("{rules}when = \"tags\"\nweight = 2\npoints = 3\n"));
         assert!(m.starts_with("line 10: unknown field `points`"), "{m}");
+        // A wrong kind of value inside a list names the list's line.
+        let m = message(
+            "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\nconditions = [\"tags has hot\", 5]\nactions = [{ do = \"note\", body = \"hi\" }]\n",
+        );
+        assert!(m.starts_with("line 4: invalid type: integer"), "{m}");
         // A word that is not one of an action's choices, in one of several actions.
         let actions = "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\n\
                        actions = [{ do = \"note\", body = \"hi\" },\n  { do = \"email\", body = \"x\" }]\n";

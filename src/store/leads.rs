@@ -909,6 +909,11 @@ pub fn count(db: &Db<'_>, filter: &LeadFilter) -> Result<i64> {
     Ok(stmt.query_row(params_from_iter(args.iter().map(|b| b.as_ref())), |r| r.get(0))?)
 }
 
+/// Refuses a filter naming what is not there (a stage, an owner, a source), without reading any lead.
+pub fn check_filter(db: &Db<'_>, filter: &LeadFilter) -> Result<()> {
+    filter_sql(db, filter, &mut String::new(), &mut Vec::new())
+}
+
 fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<dyn ToSql>>) -> Result<()> {
     if let Some(tag) = &f.tag {
         sql.push_str(" AND l.id IN (SELECT lead_id FROM lead_tags WHERE tag = ?)");

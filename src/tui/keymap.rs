@@ -212,6 +212,8 @@ impl Keymap {
     /// naming it.
     pub fn build(overrides: &KeymapConfig) -> Result<Keymap, ConfigError> {
         let mut map = Keymap::defaults()?;
+        // The user's bindings (not their unbindings), to check once all are in place.
+        let mut bound = Vec::new();
         for (view, table) in &overrides.0 {
             let scope = Scope::from_name(view).ok_or_else(|| {
                 let known: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
@@ -219,21 +221,6 @@ impl Keymap {
             })?;
             for (keys, run) in table {
                 let seq = Key::parse_seq(keys).map_err(|e| ConfigError::Invalid(format!("keymap.{view}: {e}")))?;
-                // A key that begins another binding's keys acts as soon as it is typed: the longer
-                // binding could never be reached.
-                let begins = |a: &[Key], b: &[Key]| a.len() < b.len() && b.starts_with(a);
-                let clash = [scope, Scope::Global]
-                    .iter()
-                    .flat_map(|s| map.bindings(*s))
-                    .find(|b| !run.trim().is_empty() && (begins(&seq, &b.keys) || begins(&b.keys, &seq)));
-                if let Some(other) = clash {
-                    return Err(ConfigError::Invalid(format!(
-                        "keymap.{view}: \"{keys}\" and \"{}\" ({}) cannot both be typed, the shorter acts at once; \
-                         bind one to other keys, or unbind it with \"\"",
-                        other.keys_label(),
-                        other.command.name()
-                    )));
-                }
                 let list = map.scopes.entry(scope).or_default();
                 list.retain(|b| b.keys != seq);
                 if run.trim().is_empty() {
@@ -244,7 +231,29 @@ impl Keymap {
                         "keymap.{view}: \"{keys}\" is bound to '{run}', which is not a command (`:` in the UI lists them)"
                     ))
                 })?;
-                list.insert(0, Binding { keys: seq, command, desc: command.description().to_string() });
+                list.insert(0, Binding { keys: seq.clone(), command, desc: command.description().to_string() });
+                bound.push((view.as_str(), keys.as_str(), scope, seq));
+            }
+        }
+        // A key that begins another binding's keys acts as soon as it is typed: the longer binding could
+        // never be reached. Checked once every entry (unbindings too) is in place.
+        for (view, keys, scope, seq) in bound {
+            let begins = |a: &[Key], b: &[Key]| a.len() < b.len() && b.starts_with(a);
+            // The keys a view listens to are its own and the global ones; input fields listen alone.
+            let heard: Vec<Scope> = match scope {
+                Scope::Input => vec![Scope::Input],
+                Scope::Global => Scope::ALL.into_iter().filter(|s| *s != Scope::Input).collect(),
+                s => vec![s, Scope::Global],
+            };
+            let clash =
+                heard.iter().flat_map(|s| map.bindings(*s)).find(|b| begins(&seq, &b.keys) || begins(&b.keys, &seq));
+            if let Some(other) = clash {
+                return Err(ConfigError::Invalid(format!(
+                    "keymap.{view}: \"{keys}\" and \"{}\" ({}) cannot both be typed, the shorter acts at once; \
+                     bind one to other keys, or unbind it with \"\"",
+                    other.keys_label(),
+                    other.command.name()
+                )));
             }
         }
         Ok(map)

@@ -230,7 +230,9 @@ impl Form {
         if let Some(e) = &self.error {
             // A long error wraps under its own text, not under the mark.
             let style = ratatui::style::Style::new().fg(theme.error);
-            for line in super::wrap_hanging(&format!("✗ {e}"), (inner.width as usize).saturating_sub(2), 2, 4) {
+            // As many lines as the box has left, the last ending in "…" when the text runs past it.
+            let room = (inner.height as usize).saturating_sub(lines.len()).max(1);
+            for line in super::wrap_hanging(&format!("✗ {e}"), (inner.width as usize).saturating_sub(2), 2, room) {
                 lines.push(Line::from(Span::styled(format!("  {line}"), style)));
             }
         } else if self.waiting.is_some() {
