@@ -335,6 +335,11 @@ fn references_resolve_or_explain() {
     assert!(err.contains("ambiguous") && err.contains("Ana López") && err.contains("Ana Kelly"), "{err}");
     s.ok(&["lead", "show", "ana kelly"]);
     s.ok(&["lead", "show", "López"]);
+    // Names are found however the accents and capitals are typed.
+    s.ok(&["lead", "add", "--first-name", "Álvaro", "--last-name", "Núñez"]);
+    for typed in ["Álvaro Núñez", "álvaro  núñez", "ALVARO NUNEZ", "Álvaro", "nunez"] {
+        assert!(s.ok(&["lead", "show", typed]).contains("Álvaro Núñez"), "{typed}");
+    }
     let err = s.fails(&["lead", "show", "Nobody"], 1);
     assert!(err.contains("lead not found: 'Nobody'"), "{err}");
 }

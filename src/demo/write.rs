@@ -3,6 +3,7 @@
 use rusqlite::{Connection, Statement, params};
 
 use crate::domain::DealStatus;
+use crate::domain::text::name_key;
 use crate::domain::time::DAY_MS;
 use crate::store::{Result, bulk};
 
@@ -32,8 +33,8 @@ impl<'c> Statements<'c> {
             lead: conn.prepare(
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
                  source, product_interest, industry, company_size, tags, owner_id, lifecycle, last_contacted_at,
-                 created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
+                 created_at, updated_at, name_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17, ?18)",
             )?,
             tag: conn.prepare("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?,
             outreach: conn.prepare(
@@ -140,7 +141,8 @@ impl Writer<'_> {
             owner,
             r.lifecycle,
             r.last_contact,
-            r.created
+            r.created,
+            name_key(r.first, r.last)
         ])?;
         let seq = conn.last_insert_rowid();
         st.scores.execute(params![seq, r.scores.0, r.scores.1, r.scores.2])?;

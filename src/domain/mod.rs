@@ -9,6 +9,7 @@ pub mod money;
 pub mod outreach;
 pub mod phone;
 pub mod task;
+pub mod text;
 pub mod time;
 pub mod user;
 

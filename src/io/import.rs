@@ -1630,9 +1630,9 @@ impl Writer {
             .prepare_cached(
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
                  source, product_interest, industry, company_size, tags, owner_id, lifecycle, do_not_contact,
-                 do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at)
+                 do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at, name_key)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23)",
+                 ?21, ?22, ?23, ?24)",
             )?
             .execute(params![
                 id.as_str(),
@@ -1663,6 +1663,7 @@ impl Writer {
                 row.last_activity.map(|t| t.0),
                 created.0,
                 row.updated_at.unwrap_or(created).0,
+                crate::domain::text::name_key(&row.first_name, &row.last_name),
             ])?;
         let seq = db.conn.last_insert_rowid();
         if let Some(build) = self.indexes.as_mut() {

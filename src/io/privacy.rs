@@ -85,7 +85,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     let now = db.now.0;
     let reason_text = format!("personal data erased ({action})");
     db.conn.execute(
-        "UPDATE leads SET first_name = 'Forgotten', last_name = '', email = NULL, email_key = NULL, phone = NULL,
+        "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
          title = NULL, account_id = NULL, notes = NULL, do_not_contact = 1,
          do_not_contact_at = ifnull(do_not_contact_at, ?2), do_not_contact_reason = ?3, forgotten_at = ?2, updated_at = ?2
          WHERE id = ?1",
@@ -252,7 +252,7 @@ fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
 fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Option<&str>) -> Result<()> {
     for m in merged {
         db.conn.execute(
-            "UPDATE leads SET first_name = 'Forgotten', last_name = '', email = NULL, email_key = NULL, phone = NULL,
+            "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
              title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
              product_interest = NULL, tags = '', do_not_contact_reason = NULL, forgotten_at = ?2, updated_at = ?2
              WHERE id = ?1",

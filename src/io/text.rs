@@ -171,35 +171,7 @@ impl<R: Read> Read for Utf8Reader<R> {
     }
 }
 
-/// Text as compared loosely: lower-case, accents dropped ("Díaz" is "diaz"), runs of spaces made one.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    fold_into(s, &mut out);
-    out
-}
-
-/// `fold` appended to `out`.
-pub fn fold_into(s: &str, out: &mut String) {
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    let push_words = |text: &str, out: &mut String| {
-        for (i, word) in text.split_whitespace().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-    };
-    // Plain ASCII has no accents to drop (most names in most files): no decomposition needed.
-    if s.is_ascii() {
-        let start = out.len();
-        push_words(s, out);
-        out[start..].make_ascii_lowercase();
-    } else {
-        let folded = s.nfd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
-        push_words(&folded, out);
-    }
-}
+pub use crate::domain::text::{fold, fold_into};
 
 /// A file's bytes past its byte-order mark.
 fn past_bom(path: &std::path::Path, bom_len: usize) -> std::io::Result<std::io::BufReader<std::fs::File>> {

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, accounts, contact, non_empty, search, teams};
 use crate::domain::lead::{check_label, normalize_email, normalize_tag, require_text, validate_email, validate_phone};
+use crate::domain::text::{fold, name_key};
 use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError};
 
 /// A lead as shown and exported: its own fields plus its company name, owner name and open deal stage.
@@ -167,8 +168,8 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
         .prepare_cached(
             "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
              source, product_interest, industry, company_size, tags, owner_id, lifecycle, notes,
-             origin_outreach_id, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+             origin_outreach_id, created_at, updated_at, name_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20)",
         )?
         .execute(params![
             id.as_str(),
@@ -190,6 +191,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
             non_empty(new.notes),
             new.origin_outreach_id,
             db.now.0,
+            name_key(&first_name, &new.last_name),
         ])?;
     write_tag_rows(db, &id, &tags)?;
     db.emit(Change::LeadCreated(id.clone()));
@@ -352,8 +354,9 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             ids.extend(survivor(db, &LeadId(kept))?.map(|l| l.0));
         }
     }
+    // Names are compared folded (`name_key`): "alvaro nunez" names Álvaro Núñez.
+    let key = fold(r);
     if ids.is_empty() {
-        let key = r.to_lowercase();
         ids = db
             .conn
             .prepare_cached(
@@ -367,7 +370,7 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         let hits = search::search(db, r, 50)?;
         ids = hits
             .into_iter()
-            .filter(|l| l.first_name.eq_ignore_ascii_case(r) || l.last_name.eq_ignore_ascii_case(r))
+            .filter(|l| fold(&l.first_name) == key || fold(&l.last_name) == key)
             .map(|l| l.id.0)
             .collect();
     }
@@ -540,7 +543,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             "UPDATE leads SET first_name = ?2, last_name = ?3, email = ?4, email_key = ?5, phone = ?6, title = ?7,
              account_id = ?8, source = ?9, product_interest = ?10, industry = ?11, company_size = ?12, tags = ?13,
              owner_id = ?14, lifecycle = ?15, do_not_contact = ?16, do_not_contact_at = ?17,
-             do_not_contact_reason = ?18, notes = ?19, updated_at = ?20
+             do_not_contact_reason = ?18, notes = ?19, updated_at = ?20, name_key = ?21
              WHERE id = ?1",
         )?
         .execute(params![
@@ -564,6 +567,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             lead.do_not_contact_reason,
             lead.notes,
             db.now.0,
+            name_key(&lead.first_name, &lead.last_name),
         ])?;
     if tags != lead.tags {
         write_tag_rows(db, id, &tags)?;
@@ -688,7 +692,7 @@ impl LeadSort {
         let key = match self {
             LeadSort::Score => CursorKey::Int(lead.score),
             LeadSort::LastContact => CursorKey::Int(lead.last_contacted_at.map_or(0, |t| t.0)),
-            LeadSort::Name => CursorKey::Text(format!("{} {}", lead.first_name, lead.last_name).to_lowercase()),
+            LeadSort::Name => CursorKey::Text(name_key(&lead.first_name, &lead.last_name)),
             LeadSort::Created => CursorKey::Int(lead.created_at.0),
         };
         Cursor { key, seq: lead.seq }

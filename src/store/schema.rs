@@ -15,6 +15,7 @@ const PHONE_SEARCH: &str = include_str!("migrations/007_phone_search.sql");
 const PROFILE_INDEX: &str = include_str!("migrations/008_profile_index.sql");
 const PROFILE_FORMS: &str = include_str!("migrations/009_profile_forms.sql");
 const CALENDAR_KEYS: &str = include_str!("migrations/010_calendar_keys.sql");
+const NAME_KEY: &str = include_str!("migrations/011_name_key.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -29,6 +30,7 @@ fn all() -> Vec<M<'static>> {
         M::up(PROFILE_INDEX),
         M::up_with_hook(PROFILE_FORMS, canonical_profiles),
         M::up(CALENDAR_KEYS),
+        M::up_with_hook(NAME_KEY, name_keys),
     ]
 }
 
@@ -48,6 +50,20 @@ fn canonical_profiles(tx: &rusqlite::Transaction) -> rusqlite_migration::HookRes
             update.execute(rusqlite::params![seq, canonical])?;
         }
     }
+    Ok(())
+}
+
+/// Writes every lead's folded name key (`domain::text::name_key`) in one pass, then indexes it. A
+/// forgotten lead has none (its name is erased, the key would only say "forgotten").
+fn name_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    use rusqlite::functions::FunctionFlags;
+    tx.create_scalar_function("leadline_name_key", 2, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        Ok(crate::domain::text::name_key(&ctx.get::<String>(0)?, &ctx.get::<String>(1)?))
+    })?;
+    tx.execute_batch(
+        "UPDATE leads SET name_key = leadline_name_key(first_name, last_name) WHERE forgotten_at IS NULL;
+         CREATE INDEX leads_by_name ON leads(name_key, seq) WHERE deleted_at IS NULL;",
+    )?;
     Ok(())
 }
 
@@ -110,5 +126,38 @@ mod tests {
             values,
             ["https://www.linkedin.com/in/ana-lopez", "https://x.com/ana", "http://es.linkedin.com/in/Ana-Lopez/"]
         );
+    }
+
+    #[test]
+    fn name_keys_written_before_they_were_folded_are_folded_and_indexed() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let mut before = all();
+        before.truncate(10);
+        Migrations::new(before).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams VALUES ('t', 'T', 'UTC', 0, 0, NULL);
+             INSERT INTO leads (id, team_id, first_name, last_name, created_at, updated_at)
+             VALUES ('a', 't', 'Zoe', 'Adams', 0, 0), ('b', 't', 'Álvaro', 'Núñez', 0, 0),
+                    ('c', 't', 'Forgotten', '', 0, 0);
+             UPDATE leads SET forgotten_at = 1 WHERE id = 'c';",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let by_name: Vec<String> = conn
+            .prepare("SELECT ifnull(name_key, '-') FROM leads WHERE deleted_at IS NULL ORDER BY name_key, seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(by_name, ["-", "alvaro nunez", "zoe adams"]);
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT seq FROM leads WHERE deleted_at IS NULL ORDER BY name_key, seq",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("leads_by_name"), "{plan}");
     }
 }
