@@ -598,6 +598,36 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
 }
 
 #[test]
+fn deals_are_named_by_title_whatever_the_accents_or_by_their_lead() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "María", "--email", "maria@x.io"]);
+    s.ok(&["lead", "add", "--first-name", "Rocket", "--email", "rocket@x.io"]);
+    let marias = s.ok(&["deal", "add", "maria@x.io", "--title", "Óptica pilot"]).trim().to_string();
+    let rockets = s.ok(&["deal", "add", "rocket@x.io", "--title", "Óptica pilot"]).trim().to_string();
+    // Two leads' deals share the title: alone it names neither, and says how to name one.
+    let err = s.fails(&["deal", "move", "optica PILOT", "Proposal"], 1);
+    assert!(err.contains("is ambiguous") && err.contains("María") && err.contains("by its lead"), "{err}");
+    // With the lead given, the title names that lead's deal.
+    let meeting = s.ok(&["meeting", "add", "maria@x.io", "--at", "+1d", "--deal", "óptica pilot"]);
+    assert!(!meeting.trim().is_empty());
+    assert_eq!(s.json(&["meeting", "list", "maria@x.io"])[0]["deal_id"], marias.as_str());
+    s.ok(&["task", "add", "rocket@x.io", "--title", "Send plan", "--due", "+1d", "--deal", "Óptica Pilot"]);
+    let task = s.json(&["task", "list", "--due", "all"])[0].clone();
+    assert_eq!(task["deal_id"], rockets.as_str());
+    // A lead with one open deal names it.
+    s.ok(&["deal", "move", "rocket@x.io", "Proposal"]);
+    let stage_of = |id: &str| {
+        let deals = s.json(&["deal", "list"]);
+        deals.as_array().unwrap().iter().find(|d| d["id"] == id).unwrap()["stage"].clone()
+    };
+    assert_eq!(stage_of(&rockets), "Proposal");
+    assert_eq!(stage_of(&marias), "New");
+    s.ok(&["deal", "add", "rocket@x.io", "--title", "Upsell"]);
+    let err = s.fails(&["deal", "move", "rocket@x.io", "Proposal"], 1);
+    assert!(err.contains("is ambiguous") && err.contains("Upsell"), "{err}");
+}
+
+#[test]
 fn config_check_finds_what_would_stop_the_terminal_ui_and_stage_typos() {
     let s = Sandbox::with_config("[ui]\ntheme = \"pink\"\n");
     let err = s.fails(&["config", "check"], 1);

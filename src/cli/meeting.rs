@@ -43,7 +43,7 @@ pub fn run(env: &mut Env, cmd: MeetingCmd) -> CliResult {
             let at = env.time(&at, "--at")?;
             let id = env.store.write(|db| {
                 let lead = leads::resolve(db, &lead)?;
-                let deal = deal.as_deref().map(|d| deals::resolve(db, d)).transpose()?;
+                let deal = deal.as_deref().map(|d| deals::resolve_for(db, d, Some(&lead))).transpose()?;
                 meetings::schedule(db, &lead, at, deal.as_ref(), title)
             })?;
             println!("{id}");

@@ -57,7 +57,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             let kind = super::flag(&a.kind, "--kind")?;
             let id = env.store.write(|db| {
                 let lead = a.lead.as_deref().map(|l| leads::resolve(db, l)).transpose()?;
-                let deal = a.deal.as_deref().map(|d| deals::resolve(db, d)).transpose()?;
+                let deal = a.deal.as_deref().map(|d| deals::resolve_for(db, d, lead.as_ref())).transpose()?;
                 // A task to message someone who must not be contacted is kept (the rep may mean to check
                 // first), but the rep hears about it.
                 if matches!(kind, crate::domain::TaskKind::Bump | crate::domain::TaskKind::FollowUp)

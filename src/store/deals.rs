@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty, outreach};
+use crate::domain::text::fold;
 use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp, ValidationError};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -152,6 +153,12 @@ pub fn get(db: &Db<'_>, id: &DealId) -> Result<Deal> {
 
 /// Finds a deal by id, or by an unambiguous title.
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
+    resolve_for(db, reference, None)
+}
+
+/// Finds a deal by id, by its title (case and accents aside), or by its lead when that lead has one open
+/// deal. Given the `lead` it is for, a title that several leads' deals share names that lead's deal.
+pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Result<DealId> {
     let r = reference.trim();
     if let Some(id) = crate::domain::canonical_id(r) {
         // An id stored as an older import wrote it ("{...}") is found too.
@@ -164,20 +171,59 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
         Err(e @ StoreError::Ambiguous { .. }) => Some(e),
         Err(_) => None,
     };
-    let sql = format!(
-        "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ?1 AND lower(d.title) = lower(?2) AND d.deleted_at IS NULL LIMIT 11"
-    );
-    let mut stmt = db.conn.prepare_cached(&sql)?;
-    let found: Vec<Deal> =
-        stmt.query_map(params![db.ctx.team_id.as_str(), r], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut found = titled(db, r)?;
+    if let Some(lead) = lead
+        && found.iter().any(|d| &d.lead_id == lead)
+    {
+        found.retain(|d| &d.lead_id == lead);
+    }
+    if found.is_empty()
+        && ambiguous.is_none()
+        && let Ok(named) = leads::resolve(db, r)
+    {
+        found = deals_of(db, &named)?;
+    }
     match found.len() {
         0 => Err(ambiguous.unwrap_or(StoreError::NotFound { what: "deal", reference: reference.to_string() })),
-        1 => Ok(found[0].id.clone()),
+        1 => Ok(found.remove(0).id),
         _ => Err(StoreError::Ambiguous {
+            what: "deal",
             reference: reference.to_string(),
             candidates: found.iter().map(|d| format!("{} — {} ({})", d.title, d.lead_name, d.id)).collect(),
         }),
     }
+}
+
+/// The deals (at most 11: enough to say a title is ambiguous) whose title is `title` folded. SQLite's
+/// lower() folds ASCII only, so titles are compared here; a team's deals are few enough to read.
+fn titled(db: &Db<'_>, title: &str) -> Result<Vec<Deal>> {
+    let key = fold(title);
+    let mut stmt = db.conn.prepare_cached("SELECT id, title FROM deals WHERE team_id = ?1 AND deleted_at IS NULL")?;
+    let mut rows = stmt.query([db.ctx.team_id.as_str()])?;
+    let mut ids = Vec::new();
+    while let Some(row) = rows.next()?
+        && ids.len() < 11
+    {
+        let candidate: String = row.get(1)?;
+        if fold(&candidate) == key {
+            ids.push(DealId(row.get(0)?));
+        }
+    }
+    ids.iter().map(|id| get(db, id)).collect()
+}
+
+/// A lead's open deals, or all its deals when none is open (a lost deal can be reopened by its lead).
+fn deals_of(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Deal>> {
+    let sql = format!(
+        "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.lead_id = ?1 AND d.deleted_at IS NULL
+         ORDER BY d.status <> 'open', d.created_at LIMIT 11"
+    );
+    let mut deals: Vec<Deal> =
+        db.conn.prepare_cached(&sql)?.query_map([lead.as_str()], from_row)?.collect::<rusqlite::Result<_>>()?;
+    if deals.iter().any(|d| d.status == DealStatus::Open) {
+        deals.retain(|d| d.status == DealStatus::Open);
+    }
+    Ok(deals)
 }
 
 /// Moves a deal to a stage (to the end of that column). Moving into the won or lost stage closes it;

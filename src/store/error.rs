@@ -8,8 +8,8 @@ pub enum StoreError {
     Invalid(#[from] ValidationError),
     #[error("{what} not found: '{reference}'")]
     NotFound { what: &'static str, reference: String },
-    #[error("'{reference}' is ambiguous, it matches: {}; name one exactly (by id, or a lead or team member by e-mail)", candidates.join("; "))]
-    Ambiguous { reference: String, candidates: Vec<String> },
+    #[error("'{reference}' is ambiguous, it matches: {}; {}", candidates.join("; "), how_to_name_one(what))]
+    Ambiguous { what: &'static str, reference: String, candidates: Vec<String> },
     #[error("a lead with e-mail {email} already exists: {existing}")]
     DuplicateEmail { email: String, existing: String },
     #[error("refused: {0}")]
@@ -47,3 +47,12 @@ impl From<rusqlite_migration::Error> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What an ambiguous reference's message advises, by what it names.
+fn how_to_name_one(what: &str) -> &'static str {
+    match what {
+        "lead" | "team member" => "name one exactly (by id or e-mail)",
+        "deal" => "name one by id, or by its lead when that lead has no other deal of that title",
+        _ => "give more of its id",
+    }
+}

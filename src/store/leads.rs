@@ -389,7 +389,7 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             if ids.len() > 10 {
                 candidates.push(format!("and {} more", ids.len() - 10));
             }
-            Err(StoreError::Ambiguous { reference: reference.to_string(), candidates })
+            Err(StoreError::Ambiguous { what: "lead", reference: reference.to_string(), candidates })
         }
     }
 }

@@ -347,6 +347,6 @@ pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str)
     match ids.len() {
         0 => Err(not_found()),
         1 => Ok(ids.into_iter().next().unwrap_or_default()),
-        _ => Err(StoreError::Ambiguous { reference: reference.to_string(), candidates: ids }),
+        _ => Err(StoreError::Ambiguous { what, reference: reference.to_string(), candidates: ids }),
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Ctx, Db, Result, StoreError};
 use crate::config::Config;
+use crate::domain::text::fold;
 use crate::domain::{Role, TeamId, Timestamp, UserId, time::parse_tz};
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,12 +92,13 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<UserId> {
     let users = list(db)?;
     let matches: Vec<&User> = users
         .iter()
-        .filter(|u| u.id.as_str() == r || u.email.eq_ignore_ascii_case(r) || u.name.eq_ignore_ascii_case(r))
+        .filter(|u| u.id.as_str() == r || u.email.eq_ignore_ascii_case(r) || fold(&u.name) == fold(r))
         .collect();
     match matches.as_slice() {
         [one] => Ok(one.id.clone()),
         [] => Err(StoreError::NotFound { what: "team member", reference: reference.to_string() }),
         many => Err(StoreError::Ambiguous {
+            what: "team member",
             reference: reference.to_string(),
             candidates: many.iter().map(|u| format!("{} <{}>", u.name, u.email)).collect(),
         }),
