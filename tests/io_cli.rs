@@ -266,6 +266,28 @@ fn forget_and_retention() {
 }
 
 #[test]
+fn forget_erases_the_person_from_events_and_customer_records() {
+    let (_dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Greta", "--last-name", "Nordin", "--email", "greta@nordin.se"]);
+    let touch =
+        run(&db, &["log", "platform", "greta@nordin.se", "--value", "upwork", "--url", "https://upwork.com/j/1"]);
+    run(&db, &["deal", "add", "greta@nordin.se", "--title", "Greta Nordin pilot", "--from-outreach", touch.trim()]);
+    run(&db, &["deal", "won", "Greta Nordin pilot"]);
+    run(&db, &["lead", "churn", "greta@nordin.se", "--reason", "Greta relocated to Oslo"]);
+    let holds = |needle: &str| {
+        let bytes = std::fs::read(&db).unwrap();
+        let wal = std::fs::read(db.with_extension("db-wal")).unwrap_or_default();
+        [bytes, wal].iter().any(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    };
+    // The events outbox and the customer record held her before.
+    assert!(holds("greta@nordin.se") && holds("relocated to Oslo"));
+    run(&db, &["forget", "greta@nordin.se"]);
+    for needle in ["greta@nordin.se", "Nordin", "relocated to Oslo"] {
+        assert!(!holds(needle), "{needle} is still in the database");
+    }
+}
+
+#[test]
 fn a_bulk_import_leaves_every_lead_scored() {
     let (dir, db) = setup();
     let csv = dir.path().join("bulk.csv");

@@ -1630,7 +1630,10 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
     s.write(|db| {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
-        db.conn.execute_batch("DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;")?;
+        db.conn.execute_batch(
+            "DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
+             DROP INDEX events_by_subject;",
+        )?;
         db.conn.pragma_update(None, "user_version", 8)?;
         Ok(())
     })

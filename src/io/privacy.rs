@@ -116,7 +116,20 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         "UPDATE inbox_items SET title = ?2, body = '', updated_at = ?3 WHERE lead_id = ?1",
         params![id, ERASED, now],
     )?;
-    db.conn.execute("UPDATE events SET payload = '{}' WHERE subject_id = ?1", [id])?;
+    // An event may be about the lead or about any of its rows (a won deal's event carries the person).
+    db.conn.execute(
+        "UPDATE events SET payload = '{}' WHERE subject_id = ?1 OR subject_id IN (
+             SELECT id FROM deals WHERE lead_id = ?1 UNION ALL SELECT id FROM outreach WHERE lead_id = ?1
+             UNION ALL SELECT id FROM meetings WHERE lead_id = ?1 UNION ALL SELECT id FROM tasks WHERE lead_id = ?1
+             UNION ALL SELECT id FROM inbox_items WHERE lead_id = ?1)",
+        [id],
+    )?;
+    // A customer's record keeps its dates and status for the counts; its plan (a deal's title) and the
+    // reason they left are free text.
+    db.conn.execute(
+        "UPDATE client_profiles SET plan = NULL, churn_reason = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        params![id, now],
+    )?;
     // A pair staged for `dedupe` would show who the lead was next to its double, and merge them back.
     db.conn.execute(
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",

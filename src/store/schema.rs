@@ -16,6 +16,7 @@ const PROFILE_INDEX: &str = include_str!("migrations/008_profile_index.sql");
 const PROFILE_FORMS: &str = include_str!("migrations/009_profile_forms.sql");
 const CALENDAR_KEYS: &str = include_str!("migrations/010_calendar_keys.sql");
 const NAME_KEY: &str = include_str!("migrations/011_name_key.sql");
+const EVENTS_BY_SUBJECT: &str = include_str!("migrations/012_events_by_subject.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -31,6 +32,7 @@ fn all() -> Vec<M<'static>> {
         M::up_with_hook(PROFILE_FORMS, canonical_profiles),
         M::up(CALENDAR_KEYS),
         M::up_with_hook(NAME_KEY, name_keys),
+        M::up(EVENTS_BY_SUBJECT),
     ]
 }
 
