@@ -234,6 +234,64 @@ fn link_keeps_the_url_and_refuses_opted_out_leads() {
 }
 
 #[test]
+fn a_merge_keeps_the_customer_its_deals_company_and_what_the_other_record_said() {
+    let (_dir, db) = setup();
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Pat",
+            "--last-name",
+            "Lee",
+            "--company",
+            "Bar",
+            "--phone",
+            "+34 600 11 22 33",
+        ],
+    );
+    leadline(&db)
+        .env("LEADLINE_NOW", "2025-11-25T13:00:00Z")
+        .args([
+            "lead",
+            "add",
+            "--first-name",
+            "Patricia",
+            "--last-name",
+            "Lee",
+            "--company",
+            "Baz",
+            "--phone",
+            "600112233",
+        ])
+        .assert()
+        .success();
+    run(&db, &["deal", "add", "Patricia Lee", "--title", "Pilot"]);
+    run(&db, &["deal", "won", "Pilot"]);
+    let out = run(&db, &["dedupe", "--apply"]);
+    assert!(out.contains("1 merge"), "{out}");
+    let kept = serde_json::from_str::<serde_json::Value>(&run(&db, &["lead", "show", "Pat Lee", "--json"])).unwrap();
+    // The customer she became stays one, with her deal filed under the kept lead's company.
+    let kept = &kept["lead"];
+    assert_eq!(kept["lifecycle"], "customer", "{kept}");
+    let deals = serde_json::from_str::<serde_json::Value>(&run(&db, &["deal", "list", "--json"])).unwrap();
+    assert_eq!((deals[0]["lead_name"].as_str(), deals[0]["company"].as_str()), (Some("Pat Lee"), Some("Bar")));
+    // The other record's name and company are kept in the notes.
+    let notes = kept["notes"].as_str().unwrap_or_default();
+    assert!(notes.contains("name: Patricia Lee") && notes.contains("company: Baz"), "{kept}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let profiles: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM client_profiles WHERE lead_id = ?1 AND deleted_at IS NULL",
+            [kept["id"].as_str().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(profiles, 1, "her customer record follows her");
+}
+
+#[test]
 fn forget_and_retention() {
     let (_dir, db) = setup();
     run(&db, &["import", fixture("salesforce_report.csv").to_str().unwrap()]);

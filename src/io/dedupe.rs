@@ -11,7 +11,8 @@ use serde::Serialize;
 use super::phone::match_keys;
 use super::text::fold_into;
 use crate::domain::lead::check_label;
-use crate::domain::{LeadId, Timestamp};
+use crate::domain::text::fold;
+use crate::domain::{LeadId, Lifecycle, Timestamp};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, Result, StoreError, contact};
 
@@ -215,6 +216,33 @@ pub struct MovedCounts {
     pub inbox: usize,
 }
 
+/// The kept lead's lifecycle after a merge, when it changes: the one that goes with the customer record the
+/// kept lead will hold (its own, else the other's), or without any the further along of the two.
+fn merged_lifecycle(db: &Db<'_>, keep: &leads::Lead, gone: &leads::Lead) -> Result<Option<Lifecycle>> {
+    let has_profile = |id: &LeadId| -> Result<bool> {
+        Ok(db.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM client_profiles WHERE lead_id = ?1 AND deleted_at IS NULL)",
+            [id.as_str()],
+            |r| r.get(0),
+        )?)
+    };
+    let parse = |l: &leads::Lead| l.lifecycle.parse::<Lifecycle>().unwrap_or(Lifecycle::Lead);
+    let (mine, theirs) = (parse(keep), parse(gone));
+    let rank = |l: Lifecycle| match l {
+        Lifecycle::Lead => 0,
+        Lifecycle::Churned => 1,
+        Lifecycle::Customer => 2,
+    };
+    let chosen = if has_profile(&keep.id)? {
+        mine
+    } else if has_profile(&gone.id)? || rank(theirs) > rank(mine) {
+        theirs
+    } else {
+        mine
+    };
+    Ok((chosen != mine).then_some(chosen))
+}
+
 /// Folds one lead into the other: the one created first is kept and gets the other's missing fields, tags,
 /// history, the earliest created_at and the latest contact; the other is removed. Recorded in the merge log.
 pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64) -> Result<MergeOutcome> {
@@ -251,15 +279,22 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.industry = fill("industry", &keep.industry, &gone.industry);
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
-    // The other person's e-mail and phone, when the kept lead has its own, stay as lines of the notes (as an
-    // import keeps a row's extra addresses): a merge never loses a way to reach someone.
-    let extra: Vec<String> = [("e-mail", &keep.email, &gone.email), ("phone", &keep.phone, &gone.phone)]
-        .into_iter()
-        .filter_map(|(label, mine, theirs)| match (mine, theirs) {
-            (Some(m), Some(t)) if !m.eq_ignore_ascii_case(t) => Some(format!("{label}: {t}")),
-            _ => None,
-        })
-        .collect();
+    // What the other record says differently (its e-mail and phone, the name and company it was filed
+    // under), when the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra
+    // addresses): a merge never loses a way to reach or recognise someone.
+    let (keep_name, gone_name) = (Some(keep.name()), Some(gone.name()));
+    let extra: Vec<String> = [
+        ("e-mail", &keep.email, &gone.email),
+        ("phone", &keep.phone, &gone.phone),
+        ("name", &keep_name, &gone_name),
+        ("company", &keep.company, &gone.company),
+    ]
+    .into_iter()
+    .filter_map(|(label, mine, theirs)| match (mine, theirs) {
+        (Some(m), Some(t)) if fold(m) != fold(t) => Some(format!("{label}: {t}")),
+        _ => None,
+    })
+    .collect();
     let gone_notes = match (&gone.notes, extra.is_empty()) {
         (n, true) => n.clone(),
         (Some(n), false) => Some(format!("{n}\n{}", extra.join("\n"))),
@@ -284,6 +319,10 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         patch.do_not_contact_at = gone.do_not_contact_at;
         filled.push("do_not_contact".into());
     }
+    patch.lifecycle = merged_lifecycle(db, &keep, &gone)?;
+    if patch.lifecycle.is_some() {
+        filled.push("lifecycle".into());
+    }
     let now = db.now.0;
     let (k, g) = (keep.id.as_str(), gone.id.as_str());
     // The other lead goes first, so its e-mail is free for the kept one.
@@ -298,7 +337,17 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     };
     moved.outreach = mv("outreach")?;
     moved.meetings = mv("meetings")?;
-    moved.deals = mv("deals")?;
+    // A deal is filed under its lead's company: the other's deals go under the kept lead's.
+    moved.deals = db.conn.execute(
+        "UPDATE deals SET lead_id = ?1, account_id = ?4, updated_at = ?3 WHERE lead_id = ?2",
+        params![k, g, now, keep.account_id.as_ref().or(gone.account_id.as_ref())],
+    )?;
+    // A customer stays one: the kept lead takes the other's customer record when it has none of its own.
+    db.conn.execute(
+        "UPDATE client_profiles SET lead_id = ?1, updated_at = ?3 WHERE lead_id = ?2 AND deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM client_profiles WHERE lead_id = ?1 AND deleted_at IS NULL)",
+        params![k, g, now],
+    )?;
     moved.tasks = mv("tasks")?;
     moved.notes = mv("notes")?;
     moved.inbox = mv("inbox_items")?;
