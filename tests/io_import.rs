@@ -712,7 +712,8 @@ fn forget_finds_the_person_in_rejected_json_records_and_closes_their_bumps() {
 }
 
 fn export_all(s: &Store, format: ExportFormat) -> Vec<String> {
-    [Object::Leads, Object::Outreach, Object::Meetings, Object::Deals, Object::Tasks]
+    // The order the rows link to each other: deals name outreach, meetings and tasks name deals.
+    [Object::Leads, Object::Outreach, Object::Deals, Object::Meetings, Object::Tasks]
         .into_iter()
         .map(|o| {
             let mut buf: Vec<u8> = Vec::new();
@@ -763,7 +764,29 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
         })
         .unwrap();
     }
+    // A meeting about a deal; a removed lead, whose history is not exported either.
+    let linked = a
+        .write(|db| {
+            let ana = leads::resolve(db, "ana@switch.example")?;
+            let deal = leadline::store::deals::create(
+                db,
+                leadline::store::deals::NewDeal {
+                    lead: ana.clone(),
+                    title: "Switchboard pilot".into(),
+                    amount: None,
+                    product: None,
+                    use_case: None,
+                    stage: None,
+                    origin_outreach: None,
+                },
+            )?;
+            let meeting = meetings::schedule(db, &ana, ts("2025-11-27T10:00:00Z"), Some(&deal), None)?;
+            leads::remove(db, &leads::resolve(db, "bea@switch.example")?)?;
+            Ok(meeting)
+        })
+        .unwrap();
     let files = export_all(&a, ExportFormat::Jsonl);
+    assert!(!files[1].contains("bea@switch.example") && files.iter().all(|f| !f.contains("\"Bea\"")));
     let mut b = open(dir.path(), "b.db");
     for (i, text) in files.iter().enumerate() {
         let path = dir.path().join(format!("part{i}.jsonl"));
@@ -786,6 +809,17 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
         }
         assert_eq!(comparable(x).len(), comparable(y).len());
     }
+    // Meetings before their deals: the linked meeting is rejected, saying what to import first, never
+    // imported without its deal.
+    let mut d = open(dir.path(), "d.db");
+    let mut rejected = Vec::new();
+    for i in [0, 1, 3] {
+        let path = dir.path().join(format!("early{i}.jsonl"));
+        std::fs::write(&path, &files[i]).unwrap();
+        rejected.extend(import_file(&mut d, &path, &ImportOptions::default()).unwrap().rejects);
+    }
+    assert_eq!(count(&d, &format!("SELECT count(*) FROM meetings WHERE id = '{linked}'")), 0);
+    assert!(rejected.iter().any(|r| r.reason.contains("import the deals first")), "{rejected:?}");
     // The CSV of leads comes back the same too.
     let mut c = open(dir.path(), "c.db");
     let csv_a = &export_all(&a, ExportFormat::Csv)[0];

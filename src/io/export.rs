@@ -422,7 +422,12 @@ pub fn rows(
         }
         _ => cols,
     };
-    let mut sql = format!("SELECT {cols} {from} WHERE {alias}.team_id = ? AND {alias}.deleted_at IS NULL");
+    // A removed lead is not exported, nor is its history: rows naming a lead the file does not hold would
+    // not import back.
+    let mut sql = format!(
+        "SELECT {cols} {from} WHERE {alias}.team_id = ? AND {alias}.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM leads x WHERE x.id = {alias}.lead_id AND x.deleted_at IS NOT NULL)"
+    );
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     conditions(db, object, w, alias, &mut sql, &mut args)?;
     if let Some(s) = since {

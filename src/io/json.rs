@@ -461,6 +461,25 @@ fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
     Ok(id)
 }
 
+/// The deal a meeting or task is about, which must be there already (`linked`).
+fn deal_of(db: &Db<'_>, id: Option<&str>) -> Result<Option<String>> {
+    linked(db, "deals", "deal_id", id)
+}
+
+/// A row another row links to, which must be there already: a link dropped quietly could not be made again
+/// (importing the same file twice adds nothing), while a rejected row imports once the rows it names do.
+/// Files in the order leads, outreach, deals, meetings, tasks never meet this.
+fn linked(db: &Db<'_>, table: &str, field: &str, id: Option<&str>) -> Result<Option<String>> {
+    match id {
+        Some(x) if !exists(db, table, x)? => Err(invalid(
+            field,
+            x,
+            &format!("is not in this database: import the {table} first, then this file (or its rejects)"),
+        )),
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
 fn invalid(field: &str, value: &str, why: &str) -> StoreError {
     ValidationError::new(field, value, why).into()
 }
@@ -496,10 +515,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 return Ok(false);
             }
             let lead = lead_of(db, &m.lead_id)?;
-            let deal = match &m.deal_id {
-                Some(d) if exists(db, "deals", d)? => Some(d.clone()),
-                _ => None,
-            };
+            let deal = deal_of(db, m.deal_id.as_deref())?;
             db.conn
                 .prepare_cached(
                     "INSERT INTO meetings (id, team_id, user_id, lead_id, deal_id, title, scheduled_at, attended,
@@ -531,10 +547,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 Some(s) => s.parse().map_err(|_| invalid("status", s, "must be open, won or lost"))?,
                 None => db.ctx.stages.status_for(&stage),
             };
-            let origin = match &d.origin_outreach_id {
-                Some(o) if exists(db, "outreach", o)? => Some(o.clone()),
-                _ => None,
-            };
+            let origin = linked(db, "outreach", "origin_outreach_id", d.origin_outreach_id.as_deref())?;
             let account: Option<String> = db
                 .conn
                 .prepare_cached("SELECT account_id FROM leads WHERE id = ?1")?
@@ -567,10 +580,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 Some(l) => Some(lead_of(db, l)?),
                 None => None,
             };
-            let deal = match &t.deal_id {
-                Some(d) if exists(db, "deals", d)? => Some(d.clone()),
-                _ => None,
-            };
+            let deal = deal_of(db, t.deal_id.as_deref())?;
             let kind: TaskKind = t.kind.as_deref().unwrap_or("follow_up").parse()?;
             let channel = t.channel.as_deref().map(str::parse::<OutreachKind>).transpose()?;
             db.conn
