@@ -340,6 +340,8 @@ fn references_resolve_or_explain() {
     for typed in ["Álvaro Núñez", "álvaro  núñez", "ALVARO NUNEZ", "Álvaro", "nunez"] {
         assert!(s.ok(&["lead", "show", typed]).contains("Álvaro Núñez"), "{typed}");
     }
+    let err = s.fails(&["lead", "add", "--first-name", "Multi\nLine"], 1);
+    assert!(err.contains("first_name") && err.contains("one line"), "{err}");
     let err = s.fails(&["lead", "show", "Nobody"], 1);
     assert!(err.contains("lead not found: 'Nobody'"), "{err}");
 }

@@ -80,7 +80,7 @@ pub struct AddArgs {
 pub struct ListArgs {
     #[arg(long)]
     tag: Option<String>,
-    /// Stage of an open deal.
+    /// Leads with a deal in this stage (Won, Lost: a deal closed that way).
     #[arg(long)]
     stage: Option<String>,
     #[arg(long)]

@@ -171,9 +171,14 @@ pub fn normalize_tag(tag: &str) -> Result<String, ValidationError> {
 /// a column out of place or pasted text, not a name.
 pub const LABEL_MAX_CHARS: usize = 200;
 
-/// Refuses a label longer than `LABEL_MAX_CHARS` or with control characters other than white space (an
-/// escape, a NUL: bytes of a binary file, never part of a name; a line break in a quoted cell is kept).
+/// Refuses a label longer than `LABEL_MAX_CHARS`, of more than one line (imports make a quoted cell's lines
+/// one first: `text::one_line`), or with other control characters (an escape, a NUL: bytes of a binary
+/// file, never part of a name).
 pub fn check_label(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.contains(['\n', '\r', '\t']) {
+        let start: String = value.chars().take(61).collect();
+        return Err(ValidationError::new(field, start, "has a line break or a tab: a label is one line"));
+    }
     if value.chars().any(|c| c.is_control() && !c.is_whitespace()) {
         let start: String = value.chars().take(61).collect();
         return Err(ValidationError::new(field, start, "has control characters (an escape, a NUL: binary data?)"));

@@ -30,6 +30,22 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
+/// A label as one line: each line break or tab (a quoted cell of a spreadsheet, a pasted address block)
+/// becomes one space.
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['\n', '\r', '\t']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for part in s.split(['\n', '\r', '\t']).filter(|p| !p.trim().is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part.trim());
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The key leads are sorted and looked up by name: first and last name folded ("Álvaro  Núñez" is
 /// "alvaro nunez"), so "Álvaro" sorts among the A's and is found however the rep types the accents.
 pub fn name_key(first: &str, last: &str) -> String {
@@ -59,5 +75,12 @@ mod tests {
         let mut keys = [name_key("Zoe", "Adams"), name_key("Óscar", "Ruiz"), name_key("ana", "López")];
         keys.sort();
         assert_eq!(keys, ["ana lopez", "oscar ruiz", "zoe adams"]);
+    }
+
+    #[test]
+    fn labels_are_made_one_line() {
+        assert_eq!(one_line("Acme Ibérica"), "Acme Ibérica");
+        assert_eq!(one_line("Acme\r\nIbérica\n"), "Acme Ibérica");
+        assert_eq!(one_line("Head of\tSales \n\n  EMEA"), "Head of Sales EMEA");
     }
 }

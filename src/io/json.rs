@@ -423,7 +423,7 @@ fn lead(
         }
     }
     let mut problems = problems.into_inner();
-    problems.extend(super::record::label_problems(&row, &[]));
+    problems.extend(super::record::label_problems(&mut row, &[]));
     if let Some(first) = super::record::combined(problems) {
         return Err(first);
     }

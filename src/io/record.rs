@@ -1,11 +1,14 @@
 //! One imported person, whatever the file: the typed fields of a lead (plus the deal and touches the row
 //! implies), built from a mapped CSV row or a vCard and validated as a whole: a row is taken or rejected entire.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::presets::Field;
 use crate::domain::lead::{check_label, normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::text::one_line;
 use crate::domain::time::local_to_utc;
 use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
@@ -134,7 +137,9 @@ pub fn from_fields(
     let mut problems: Vec<Reject> = Vec::new();
     for (i, field) in fields.iter().enumerate() {
         let raw = values.get(i).map(String::as_str).unwrap_or("");
-        let v = raw.trim();
+        // A label's lines (a quoted cell) are made one; other fields keep theirs (notes).
+        let v = if field.is_label() { one_line(raw.trim()) } else { Cow::Borrowed(raw.trim()) };
+        let v = v.as_ref();
         if v.is_empty() || *field == Field::Ignore {
             continue;
         }
@@ -283,9 +288,22 @@ pub fn from_fields(
     finish(row, values)
 }
 
-/// The labels of a row read from JSON or a vCard that a lead cannot hold (too long, binary), one reject
-/// each, named by field (a CSV row's are found cell by cell, named by column).
-pub fn label_problems(row: &LeadRow, values: &[String]) -> Vec<Reject> {
+/// Makes the labels of a row read from JSON or a vCard one line each, then finds those a lead cannot hold
+/// (too long, binary), one reject each, named by field (a CSV row's are found cell by cell, named by column).
+pub fn label_problems(row: &mut LeadRow, values: &[String]) -> Vec<Reject> {
+    for label in [&mut row.first_name, &mut row.last_name]
+        .into_iter()
+        .chain(
+            [&mut row.company, &mut row.title, &mut row.industry, &mut row.company_size, &mut row.product_interest]
+                .into_iter()
+                .flatten(),
+        )
+        .chain(row.deal.as_mut().map(|d| &mut d.title))
+    {
+        if let Cow::Owned(one) = one_line(label) {
+            *label = one;
+        }
+    }
     let labels = [
         ("first_name", Some(&row.first_name)),
         ("last_name", Some(&row.last_name)),

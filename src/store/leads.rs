@@ -716,7 +716,7 @@ pub struct Cursor {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LeadFilter {
     pub tag: Option<String>,
-    /// Stage of an open deal.
+    /// A stage one of the lead's deals is in (the won and lost stages hold closed deals).
     pub stage: Option<String>,
     pub source: Option<String>,
     /// Owner reference (id, e-mail, name or `me`).

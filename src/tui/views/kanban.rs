@@ -286,7 +286,8 @@ impl KanbanView {
     /// How many columns fit, and which is first so the focused one shows.
     fn layout(&self, width: u16) -> (usize, usize) {
         let fit_n = ((width / MIN_COL_W) as usize).clamp(1, self.columns.len().max(1));
-        let mut first = self.first_visible.min(self.focus);
+        // Never past the last full screen of columns: a terminal made wider shows more, not blank space.
+        let mut first = self.first_visible.min(self.focus).min(self.columns.len().saturating_sub(fit_n));
         if self.focus >= first + fit_n {
             first = self.focus + 1 - fit_n;
         }
@@ -364,5 +365,26 @@ impl KanbanView {
             }
             frame.render_widget(Paragraph::new(lines), inner);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wider_terminal_fills_with_the_columns_before_the_focused_one() {
+        let mut k = KanbanView { columns: vec![Column::default(); 8], focus: 7, ..Default::default() };
+        // At 80 columns three stages fit: the last three show, the focused one at the right.
+        k.settle(80);
+        assert_eq!(k.layout(80), (3, 5));
+        // Made wider, the board shows as many stages as fit, ending with the last.
+        assert_eq!(k.layout(200), (7, 1));
+        k.settle(200);
+        assert_eq!(k.layout(200), (7, 1));
+        // And narrower again, the focused stage stays on screen.
+        assert_eq!(k.layout(80), (3, 5));
+        k.focus = 0;
+        assert_eq!(k.layout(200), (7, 0));
     }
 }
