@@ -203,6 +203,10 @@ fn last_contact_is_the_latest_touch_whatever_the_logging_order() {
     assert_eq!(last(&s), "2026-11-25T11:30:00Z");
     s.ok(&["lead", "touch", &id]);
     assert_eq!(last(&s), common::NOW);
+    // It shows in the history, where the last contact comes from.
+    let timeline = s.json(&["lead", "show", &id])["timeline"].clone();
+    assert_eq!((timeline[0]["type"].as_str(), timeline[0]["at"].as_str()), (Some("contact"), Some(common::NOW)));
+    assert!(s.ok(&["lead", "show", &id]).contains("contacted (recorded without a touch)"));
 }
 
 #[test]
@@ -324,6 +328,12 @@ fn tasks_due_done_and_snoozed() {
     s.fails(&["task", "list", "--due", "someday"], 2);
     let err = s.fails(&["task", "add", "--title", "x", "--due", "whenever"], 2);
     assert!(err.contains("--due: is not a time") && err.contains("whenever"), "{err}");
+    // A snoozed task sits in the lead's history where it is due again.
+    let deck = s.ok(&["task", "add", &id, "--title", "Send deck", "--due", "+1d"]);
+    s.ok(&["task", "snooze", &deck, "--until", "+20d"]);
+    let timeline = s.json(&["lead", "show", &id])["timeline"].clone();
+    let titles: Vec<&str> = timeline.as_array().unwrap().iter().filter_map(|e| e["title"].as_str()).collect();
+    assert_eq!(titles.first(), Some(&"Send deck"), "{titles:?}");
 }
 
 #[test]
@@ -594,6 +604,11 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
     let out = s.cmd().args(["task", "add", "zed@x.io", "--title", "Bump Zed", "--due", "+1d"]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must not be contacted"));
+    // So is a meeting booked with them, or a contact recorded.
+    for args in [&["meeting", "add", "zed@x.io", "--at", "+2d"][..], &["lead", "touch", "zed@x.io"]] {
+        let out = s.cmd().args(args).output().unwrap();
+        assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("must not be contacted"));
+    }
     // A mistyped folder for the database is an error, not a new empty CRM.
     let err = s.fails(&["--db", "/nonexistent-folder/x.db", "lead", "list"], 1);
     assert!(err.contains("does not exist"), "{err}");

@@ -261,6 +261,9 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 .store
                 .write(|db| {
                     let id = leads::resolve(db, &lead)?;
+                    if let Some(why) = crate::io::privacy::contact_warning(db, &id)? {
+                        eprintln!("warning: {why}; recorded anyway, since the contact has already happened");
+                    }
                     leads::touch(db, &id, at)?;
                     Ok(id)
                 })

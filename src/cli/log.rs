@@ -62,7 +62,8 @@ pub struct LogArgs {
     /// The lead reached out (a reply); it lands in the inbox.
     #[arg(long)]
     inbound: bool,
-    /// How the lead answered.
+    /// How the lead answered: on this touch itself (a call they picked up), or with --inbound in their own
+    /// message, which lands in the inbox. Either way it counts as their reply.
     #[arg(long)]
     reply: Option<ReplyArg>,
     /// Message variant (A/B test).

@@ -44,6 +44,10 @@ pub fn run(env: &mut Env, cmd: MeetingCmd) -> CliResult {
             let id = env.store.write(|db| {
                 let lead = leads::resolve(db, &lead)?;
                 let deal = deal.as_deref().map(|d| deals::resolve_for(db, d, Some(&lead))).transpose()?;
+                // A meeting is a contact: booked anyway (the lead may have asked for it), but the rep hears.
+                if let Some(why) = crate::io::privacy::contact_warning(db, &lead)? {
+                    eprintln!("warning: {why}");
+                }
                 meetings::schedule(db, &lead, at, deal.as_ref(), title)
             })?;
             println!("{id}");

@@ -1,5 +1,7 @@
-//! A lead's single timeline: outreach, meetings, deals, tasks and notes, newest first.
+//! A lead's single timeline: outreach, meetings, deals, tasks, notes and the contact recorded by hand,
+//! newest first.
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::{Db, Result, deals, meetings, notes, outreach, tasks};
@@ -13,6 +15,14 @@ pub enum Entry {
     Deal(deals::Deal),
     Task(tasks::Task),
     Note(notes::Note),
+    /// A contact recorded without a touch (`lead touch`: met at an event, talked offline; an imported file's
+    /// last activity). The lead keeps the latest one.
+    Contact(ManualContact),
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ManualContact {
+    pub at: Timestamp,
 }
 
 impl Entry {
@@ -24,6 +34,7 @@ impl Entry {
             Entry::Deal(d) => ("deal", d.id.as_str()),
             Entry::Task(t) => ("task", t.id.as_str()),
             Entry::Note(n) => ("note", n.id.as_str()),
+            Entry::Contact(_) => ("contact", ""),
         }
     }
 
@@ -33,8 +44,10 @@ impl Entry {
             Entry::Outreach(o) => o.occurred_at,
             Entry::Meeting(m) => m.scheduled_at,
             Entry::Deal(d) => d.created_at,
-            Entry::Task(t) => t.done_at.unwrap_or(t.due_at),
+            // A snoozed task is due again when its snooze ends.
+            Entry::Task(t) => t.done_at.or(t.snoozed_until.filter(|s| *s > t.due_at)).unwrap_or(t.due_at),
             Entry::Note(n) => n.created_at,
+            Entry::Contact(c) => c.at,
         }
     }
 }
@@ -50,6 +63,13 @@ pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Entry>> {
     );
     all.extend(tasks::for_lead(db, lead)?.into_iter().map(Entry::Task));
     all.extend(notes::for_lead(db, lead)?.into_iter().map(Entry::Note));
+    let by_hand: Option<i64> = db
+        .conn
+        .prepare_cached("SELECT manual_contact_at FROM leads WHERE id = ?1")?
+        .query_row([lead.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    all.extend(by_hand.map(|at| Entry::Contact(ManualContact { at: Timestamp(at) })));
     // Stable: entries at the same instant keep the order above.
     all.sort_by_key(|e| std::cmp::Reverse(e.at()));
     Ok(all)
@@ -100,5 +120,6 @@ pub fn describe(e: &Entry, tz: chrono_tz::Tz) -> String {
             format!("☐ task {} · {} · {}", t.title, t.kind.as_str(), state)
         }
         Entry::Note(n) => format!("✎ note {}", n.body),
+        Entry::Contact(_) => "● contacted (recorded without a touch)".into(),
     }
 }

@@ -300,8 +300,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok("Note added".into())
         }
         Write::Schedule { lead, at, title } => {
+            let warning = privacy::contact_warning(db, &lead)?;
             meetings::schedule(db, &lead, at, None, title)?;
-            Ok(format!("Meeting scheduled for {}", at.local(db.ctx.tz)))
+            Ok(warned(format!("Meeting scheduled for {}", at.local(db.ctx.tz)), warning))
         }
         Write::MarkMeeting { meeting, attended, reason } => {
             meetings::mark(db, &meeting, attended, reason)?;
