@@ -71,21 +71,20 @@ impl Timestamp {
     }
 }
 
-/// "just now", "5m ago", "3h ago", "3d ago", "in 2d": how long ago `then` was, seen from `now`.
+/// "just now", "5m ago", "3h ago", "3d ago", "in 2d": how long ago `then` was, seen from `now`, to the
+/// nearest unit (due in 47 hours is "in 2d", not "in 1d" like tomorrow morning).
 pub fn ago(then: Timestamp, now: Timestamp) -> String {
     let diff = now.0 - then.0;
     let (future, d) = if diff < 0 { (true, -diff) } else { (false, diff) };
-    let span = if d < 60_000 {
+    if d < 60_000 {
         return "just now".into();
-    } else if d < HOUR_MS {
-        format!("{}m", d / 60_000)
-    } else if d < DAY_MS {
-        format!("{}h", d / HOUR_MS)
-    } else if d < 365 * DAY_MS {
-        format!("{}d", d / DAY_MS)
-    } else {
-        format!("{}y", d / (365 * DAY_MS))
-    };
+    }
+    let nearest = |unit: i64| (d + unit / 2) / unit;
+    // A unit rounded up to the next one's size is said in the next (59m40s is "1h").
+    let span = [(60_000, 60, "m"), (HOUR_MS, 24, "h"), (DAY_MS, 365, "d")]
+        .into_iter()
+        .find_map(|(unit, next, name)| (nearest(unit) < next).then(|| format!("{}{name}", nearest(unit))))
+        .unwrap_or_else(|| format!("{}y", nearest(365 * DAY_MS)));
     if future { format!("in {span}") } else { format!("{span} ago") }
 }
 
@@ -273,5 +272,13 @@ mod tests {
         assert_eq!(ago(NOW.plus_hours(-5), NOW), "5h ago");
         assert_eq!(ago(NOW, NOW), "just now");
         assert_eq!(ago(NOW.plus_days(2), NOW), "in 2d");
+        // To the nearest unit, and into the next one when it rounds up to it.
+        assert_eq!(ago(NOW, NOW.plus_hours(47)), "2d ago");
+        assert_eq!(ago(NOW.plus_hours(30), NOW), "in 1d");
+        assert_eq!(ago(NOW.plus_hours(-88), NOW), "4d ago");
+        assert_eq!(ago(Timestamp(NOW.0 - 59 * 60_000 - 40_000), NOW), "1h ago");
+        assert_eq!(ago(NOW.plus_hours(-23), NOW), "23h ago");
+        assert_eq!(ago(Timestamp(NOW.0 + 23 * HOUR_MS + 40 * 60_000), NOW), "in 1d");
+        assert_eq!(ago(NOW.plus_days(-400), NOW), "1y ago");
     }
 }
