@@ -228,6 +228,8 @@ fn meetings_attended_and_no_show() {
     // Nor is a touch logged before it happens.
     let err = s.fails(&["log", "call", &id, "--phone", "+34 600 11 22 33", "--at", "+2d"], 1);
     assert!(err.contains("--at: is in the future"), "{err}");
+    // The time is said as the rep reads times: in the team's zone.
+    assert!(err.contains("2026-11-27 13:00 Europe/Madrid"), "{err}");
     s.fails(&["meeting", "attended", "nope"], 1);
     s.fails(&["meeting", "add", &id], 2);
     // An outcome changed, or given again, is said.

@@ -18,6 +18,10 @@ impl ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // No value: nothing to show (an empty quote says nothing).
+        if self.value.is_empty() {
+            return write!(f, "{}: {}", self.field, self.reason);
+        }
         // Long or multi-line values are shortened so the message stays one readable line.
         let mut shown: String = self.value.chars().take(60).collect();
         if self.value.chars().count() > 60 {

@@ -63,6 +63,10 @@ impl Timestamp {
     pub fn local(self, tz: Tz) -> String {
         self.to_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
     }
+    /// `YYYY-MM-DD HH:MM Zone/Name`: a time in a message, as the rep typed it (in the team's zone).
+    pub fn zoned(self, tz: Tz) -> String {
+        format!("{} {}", self.local(tz), tz.name())
+    }
     pub fn plus_hours(self, h: i64) -> Self {
         Self(self.0 + h * HOUR_MS)
     }

@@ -119,7 +119,7 @@ pub(crate) fn happened(db: &Db<'_>, at: Timestamp) -> Result<Timestamp> {
     if at.0 > db.now.0 + CLOCK_SLACK_MS {
         return Err(ValidationError::new(
             "occurred_at",
-            at.to_rfc3339(),
+            at.zoned(db.ctx.tz),
             "is in the future; log a touch once it has happened (plan it as a task)",
         )
         .into());

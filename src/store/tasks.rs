@@ -227,7 +227,7 @@ pub fn snooze(db: &Db<'_>, id: &TaskId, until: Timestamp) -> Result<Task> {
         return Err(StoreError::Refused(format!("task '{}' is already done", t.title)));
     }
     if until <= db.now {
-        return Err(ValidationError::new("until", until.to_rfc3339(), "must be in the future").into());
+        return Err(ValidationError::new("until", until.zoned(db.ctx.tz), "must be in the future").into());
     }
     db.conn.execute(
         "UPDATE tasks SET snoozed_until = ?2, updated_at = ?3 WHERE id = ?1",

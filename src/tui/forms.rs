@@ -486,10 +486,10 @@ mod tests {
         let tz = crate::domain::time::parse_tz("Europe/Madrid").unwrap();
         let e = error_for(&form, "until: must be in the future ('2026-11-24T09:00:00Z')", tz);
         assert_eq!(e, "Until: must be in the future ('2026-11-24 10:00')");
-        assert_eq!(error_for(&form, "title: must not be empty ('')", tz), "title: must not be empty ('')");
+        assert_eq!(error_for(&form, "title: must not be empty", tz), "title: must not be empty");
         let fields = vec![Field::text("First name", "", ""), Field::text("E-mail", "", "")];
         let edit = Form::new("Edit", Purpose::AddNote { lead: LeadId("l".into()) }, fields);
-        assert_eq!(error_for(&edit, "first_name: must not be empty ('')", tz), "First name: must not be empty ('')");
+        assert_eq!(error_for(&edit, "first_name: must not be empty", tz), "First name: must not be empty");
         assert_eq!(
             error_for(&edit, "email: is not an e-mail address ('ana@')", tz),
             "E-mail: is not an e-mail address ('ana@')"
