@@ -786,6 +786,16 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
             Ok(meeting)
         })
         .unwrap();
+    // A forgotten person, with touches of every kind: kept for the counts, in the new database too.
+    let gone: String = a
+        .conn()
+        .query_row(
+            "SELECT lead_id FROM outreach GROUP BY lead_id ORDER BY count(DISTINCT kind) DESC, lead_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    a.write(|db| privacy::forget(db, &LeadId(gone.clone()), None)).unwrap();
     let files = export_all(&a, ExportFormat::Jsonl);
     assert!(!files[1].contains("bea@switch.example") && files.iter().all(|f| !f.contains("\"Bea\"")));
     let mut b = open(dir.path(), "b.db");
@@ -796,6 +806,11 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
         assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
     }
     let again = export_all(&b, ExportFormat::Jsonl);
+    let forgotten = leads::get(&b.db(), &LeadId(gone.clone())).unwrap();
+    assert!(forgotten.forgotten_at.is_some(), "still forgotten after the move");
+    assert!(leadline::store::search::search(&b.db(), "Forgotten", 10).unwrap().is_empty());
+    let listed = leads::list(&b.db(), &leadline::store::leads::LeadQuery { limit: 1000, ..Default::default() });
+    assert!(listed.unwrap().iter().all(|l| l.id.as_str() != gone));
     for (x, y) in files.iter().zip(&again) {
         assert!(!x.is_empty());
         for (a, b) in comparable(x).iter().zip(comparable(y).iter()) {

@@ -1630,9 +1630,10 @@ impl Writer {
             .prepare_cached(
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
                  source, product_interest, industry, company_size, tags, owner_id, lifecycle, do_not_contact,
-                 do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at, name_key)
+                 do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at, name_key,
+                 forgotten_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24)",
+                 ?21, ?22, ?23, ?24, ?25)",
             )?
             .execute(params![
                 id.as_str(),
@@ -1663,10 +1664,15 @@ impl Writer {
                 row.last_activity.map(|t| t.0),
                 created.0,
                 row.updated_at.unwrap_or(created).0,
-                crate::domain::text::name_key(&row.first_name, &row.last_name),
+                // A forgotten person has no name to sort or look up by.
+                row.forgotten_at.is_none().then(|| crate::domain::text::name_key(&row.first_name, &row.last_name)),
+                row.forgotten_at.map(|t| t.0),
             ])?;
         let seq = db.conn.last_insert_rowid();
-        if let Some(build) = self.indexes.as_mut() {
+        if row.forgotten_at.is_some() {
+            // Kept for the counts only: out of the search index (its trigger, when not lifted, put it there).
+            db.conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
+        } else if let Some(build) = self.indexes.as_mut() {
             build.push(
                 seq,
                 &bulk::IndexedLead {

@@ -374,6 +374,7 @@ fn lead(
         created_at: kept(p, time("created_at")),
         updated_at: kept(p, time("updated_at")),
         score: kept(p, whole("score")),
+        forgotten_at: kept(p, time("forgotten_at")),
         country: rules.default_country.clone(),
         ..Default::default()
     };
@@ -494,7 +495,12 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             let lead = lead_of(db, &o.lead_id)?;
             let kind: OutreachKind = o.kind.parse()?;
-            let value = kind.validate_value(&o.value)?;
+            // A forgotten person's touches hold no address any more, only that they happened.
+            let value = if o.value == crate::io::privacy::ERASED && leads::get(db, &lead)?.forgotten_at.is_some() {
+                o.value.clone()
+            } else {
+                kind.validate_value(&o.value)?
+            };
             let direction: Direction = o.direction.as_deref().unwrap_or("outbound").parse()?;
             let reply: ReplyType = o.reply_type.as_deref().unwrap_or("none").parse()?;
             let level = o.personalization_level.map(validate_personalization).transpose()?;

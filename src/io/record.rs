@@ -70,6 +70,9 @@ pub struct LeadRow {
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
     pub score: Option<i64>,
+    /// The person was forgotten where the file comes from (leadline's own export): the lead is kept for
+    /// the counts, never listed, searched or matched.
+    pub forgotten_at: Option<Timestamp>,
     pub deal: Option<DealRow>,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,

@@ -131,7 +131,7 @@ fn index_leads_sql(company: &str, filter: &str) -> String {
     format!(
         "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
          SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {}, {company}, l.title, l.tags
-         FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL",
+         FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL AND l.forgotten_at IS NULL",
         phone_terms("l.phone")
     )
 }

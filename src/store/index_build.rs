@@ -209,10 +209,11 @@ impl IndexBuild {
             "SAVEPOINT leadline_index_reload; ROLLBACK TO leadline_index_reload; RELEASE leadline_index_reload;",
         )?;
         let indexed: i64 = conn.query_row("SELECT count(*) FROM lead_fts_docsize", [], |r| r.get(0))?;
-        let live: i64 =
-            conn.query_row("SELECT count(*) FROM leads WHERE seq > ?1 AND deleted_at IS NULL", [from_seq], |r| {
-                r.get(0)
-            })?;
+        let live: i64 = conn.query_row(
+            "SELECT count(*) FROM leads WHERE seq > ?1 AND deleted_at IS NULL AND forgotten_at IS NULL",
+            [from_seq],
+            |r| r.get(0),
+        )?;
         if indexed != live {
             return Err(StoreError::Refused(format!("the helper indexed {indexed} leads of {live}")));
         }

@@ -37,6 +37,8 @@ pub struct Lead {
     pub origin_outreach_id: Option<String>,
     pub score: i64,
     pub last_contacted_at: Option<Timestamp>,
+    /// When the person's data was erased (`forget`, retention): the lead stays for the counts only.
+    pub forgotten_at: Option<Timestamp>,
     /// Stage of the lead's most recently updated open deal, if any.
     pub stage: Option<String>,
     pub created_at: Timestamp,
@@ -68,7 +70,7 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
     l.last_contacted_at,
     (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
      ORDER BY d.updated_at DESC LIMIT 1),
-    l.created_at, l.updated_at";
+    l.created_at, l.updated_at, l.forgotten_at";
 const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
     LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
 
@@ -102,6 +104,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
         stage: r.get(24)?,
         created_at: Timestamp(r.get(25)?),
         updated_at: Timestamp(r.get(26)?),
+        forgotten_at: r.get::<_, Option<i64>>(27)?.map(Timestamp),
     })
 }
 
