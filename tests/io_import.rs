@@ -714,7 +714,7 @@ fn forget_finds_the_person_in_rejected_json_records_and_closes_their_bumps() {
 
 fn export_all(s: &Store, format: ExportFormat) -> Vec<String> {
     // The order the rows link to each other: deals name outreach, meetings and tasks name deals.
-    [Object::Leads, Object::Outreach, Object::Deals, Object::Meetings, Object::Tasks]
+    [Object::Leads, Object::Outreach, Object::Deals, Object::Meetings, Object::Tasks, Object::Notes]
         .into_iter()
         .map(|o| {
             let mut buf: Vec<u8> = Vec::new();

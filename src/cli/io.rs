@@ -259,6 +259,7 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
     row("meetings", &r.counts.meetings);
     row("deals", &r.counts.deals);
     row("tasks", &r.counts.tasks);
+    row("notes", &r.counts.notes);
     t.print();
     if r.counts.merge_candidates > 0 {
         println!(
@@ -292,7 +293,7 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// leads, outreach, meetings, deals, tasks, or weekly (the playbook's weekly files).
+    /// leads, outreach, meetings, deals, tasks, notes, or weekly (the playbook's weekly files).
     what: String,
     /// csv (for spreadsheets; leads also import back), json or jsonl (every object imports back into
     /// leadline: use these to move data between databases).

@@ -79,7 +79,7 @@ pub enum Command {
     Backup(misc::BackupArgs),
     /// Import leads (CSV from any CRM, vCard, leadline JSON) or meetings (iCalendar).
     Import(io::ImportArgs),
-    /// Export leads, outreach, meetings, deals or tasks (CSV, JSON, JSONL), or the weekly files.
+    /// Export leads, outreach, meetings, deals, tasks or notes (CSV, JSON, JSONL), or the weekly files.
     Export(io::ExportArgs),
     /// List likely duplicate leads, and merge them with --apply.
     Dedupe(io::DedupeArgs),

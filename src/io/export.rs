@@ -1,4 +1,4 @@
-//! Exports: leads, outreach, meetings, deals and tasks as CSV (stable header) or JSON / JSONL (the data
+//! Exports: leads, outreach, meetings, deals, tasks and notes as CSV (stable header) or JSON / JSONL (the data
 //! model's field names), streamed row by row; and the playbook's weekly export.
 
 use std::io::Write;
@@ -13,7 +13,7 @@ use super::{Result, file_err};
 use crate::domain::time::DAY_MS;
 use crate::domain::{Lifecycle, Timestamp, ValidationError};
 use crate::store::leads::{self, Lead, LeadFilter};
-use crate::store::{Db, deals, meetings, outreach, tasks};
+use crate::store::{Db, deals, meetings, notes, outreach, tasks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -41,6 +41,7 @@ pub enum Object {
     Meetings,
     Deals,
     Tasks,
+    Notes,
 }
 
 impl FromStr for Object {
@@ -52,7 +53,12 @@ impl FromStr for Object {
             "meetings" | "meeting" => Ok(Object::Meetings),
             "deals" | "deal" => Ok(Object::Deals),
             "tasks" | "task" => Ok(Object::Tasks),
-            _ => Err(ValidationError::new("export", s, "must be leads, outreach, meetings, deals, tasks or weekly")),
+            "notes" | "note" => Ok(Object::Notes),
+            _ => Err(ValidationError::new(
+                "export",
+                s,
+                "must be leads, outreach, meetings, deals, tasks, notes or weekly",
+            )),
         }
     }
 }
@@ -357,6 +363,8 @@ pub const TASK_HEADER: [&str; 12] = [
     "created_at",
 ];
 
+const NOTE_HEADER: [&str; 5] = ["id", "lead_id", "deal_id", "body", "created_at"];
+
 pub fn header(object: Object) -> &'static [&'static str] {
     match object {
         Object::Leads => &LEAD_HEADER,
@@ -364,16 +372,23 @@ pub fn header(object: Object) -> &'static [&'static str] {
         Object::Meetings => &MEETING_HEADER,
         Object::Deals => &DEAL_HEADER,
         Object::Tasks => &TASK_HEADER,
+        Object::Notes => &NOTE_HEADER,
     }
 }
 
 /// Which object a CSV header row is leadline's own export of, when it is not leads (only leads come back
 /// from CSV; the other objects travel as JSON).
 pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
-    [(Object::Outreach, "outreach"), (Object::Meetings, "meetings"), (Object::Deals, "deals"), (Object::Tasks, "tasks")]
-        .into_iter()
-        .find(|(o, _)| header(*o).iter().eq(headers.iter()))
-        .map(|(_, name)| name)
+    [
+        (Object::Outreach, "outreach"),
+        (Object::Meetings, "meetings"),
+        (Object::Deals, "deals"),
+        (Object::Tasks, "tasks"),
+        (Object::Notes, "notes"),
+    ]
+    .into_iter()
+    .find(|(o, _)| header(*o).iter().eq(headers.iter()))
+    .map(|(_, name)| name)
 }
 
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.
@@ -392,6 +407,7 @@ pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
         Object::Outreach => "o",
         Object::Meetings => "m",
         Object::Deals => "d",
+        Object::Notes => "n",
         _ => "t",
     };
     conditions(db, object, w, alias, &mut String::new(), &mut Vec::new())
@@ -414,10 +430,11 @@ pub fn rows(
         Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),
         Object::Meetings => (meetings::MEETING_COLUMNS.to_string(), "FROM meetings m", "m", "m.scheduled_at, m.id"),
         Object::Deals => (deals::DEAL_COLUMNS.to_string(), deals::DEAL_FROM, "d", "d.created_at, d.id"),
+        Object::Notes => (notes::NOTE_COLUMNS.to_string(), "FROM notes n", "n", "n.created_at, n.id"),
         _ => (tasks::TASK_COLUMNS.to_string(), tasks::TASK_FROM, "t", "t.created_at, t.id"),
     };
     let cols = match object {
-        Object::Outreach | Object::Meetings => {
+        Object::Outreach | Object::Meetings | Object::Notes => {
             cols.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
         }
         _ => cols,
@@ -503,6 +520,13 @@ pub fn rows(
                         x.created_at.to_rfc3339(),
                         x.updated_at.to_rfc3339(),
                     ]
+                })
+                .map_err(io)?;
+            }
+            Object::Notes => {
+                let x = notes::from_row(r)?;
+                sink.row(&x, || {
+                    vec![x.id.0.clone(), o(&x.lead_id), o(&x.deal_id), x.body.clone(), x.created_at.to_rfc3339()]
                 })
                 .map_err(io)?;
             }

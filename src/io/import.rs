@@ -184,6 +184,9 @@ pub struct Counts {
     pub meetings: Tally,
     pub deals: Tally,
     pub tasks: Tally,
+    /// Absent from the counts of runs recorded before notes were imported.
+    #[serde(default)]
+    pub notes: Tally,
     /// Weaker matches (same name and company) imported and staged for `leadline dedupe`.
     pub merge_candidates: u64,
 }
@@ -191,7 +194,7 @@ pub struct Counts {
 impl Counts {
     /// Rows were rejected and none was taken in any way: the file as a whole did not import.
     pub fn all_rejected(&self) -> bool {
-        let tallies = [&self.leads, &self.outreach, &self.meetings, &self.deals, &self.tasks];
+        let tallies = [&self.leads, &self.outreach, &self.meetings, &self.deals, &self.tasks, &self.notes];
         tallies.iter().any(|t| t.rejected > 0)
             && tallies.iter().all(|t| t.created + t.merged + t.updated + t.skipped == 0)
     }
@@ -1294,6 +1297,7 @@ impl Writer {
             "meetings" => &mut self.counts.meetings,
             "deals" => &mut self.counts.deals,
             "tasks" => &mut self.counts.tasks,
+            "notes" => &mut self.counts.notes,
             _ => &mut self.counts.leads,
         }
     }

@@ -1,5 +1,5 @@
-//! leadline's own JSON / JSONL (the shape `leadline export` writes): leads, outreach, meetings, deals and
-//! tasks come back with their ids and times, so export then import into a new database gives the same data.
+//! leadline's own JSON / JSONL (the shape `leadline export` writes): leads, outreach, meetings, deals,
+//! tasks and notes come back with their ids and times, so export then import into a new database gives the same data.
 
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -89,12 +89,26 @@ pub enum Object {
     Meeting(u64, MeetingRec),
     Deal(u64, DealRec),
     Task(u64, TaskRec),
+    Note(u64, NoteRec),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoteRec {
+    pub id: String,
+    pub lead_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub body: String,
+    pub created_at: Option<Timestamp>,
 }
 
 impl Object {
     pub fn line(&self) -> u64 {
         match self {
-            Object::Outreach(l, _) | Object::Meeting(l, _) | Object::Deal(l, _) | Object::Task(l, _) => *l,
+            Object::Outreach(l, _)
+            | Object::Meeting(l, _)
+            | Object::Deal(l, _)
+            | Object::Task(l, _)
+            | Object::Note(l, _) => *l,
         }
     }
     pub fn kind(&self) -> &'static str {
@@ -103,6 +117,7 @@ impl Object {
             Object::Meeting(..) => "meetings",
             Object::Deal(..) => "deals",
             Object::Task(..) => "tasks",
+            Object::Note(..) => "notes",
         }
     }
 }
@@ -300,8 +315,10 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
         Object::Deal(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("due_at") {
         Object::Task(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("body") {
+        Object::Note(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else {
-        return Err(reject("is not a lead, outreach, meeting, deal or task".into()));
+        return Err(reject("is not a lead, outreach, meeting, deal, task or note".into()));
     };
     Ok(Some(Item::Object(Box::new(object))))
 }
@@ -611,6 +628,35 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     t.created_at.unwrap_or(db.now).0
                 ])?;
             db.emit(Change::TaskChanged { lead, task: crate::domain::TaskId(t.id) });
+        }
+        Object::Note(_, n) => {
+            if exists(db, "notes", &n.id)? {
+                return Ok(false);
+            }
+            let lead = n.lead_id.as_deref().map(|l| lead_of(db, l)).transpose()?;
+            let deal = deal_of(db, n.deal_id.as_deref())?;
+            if lead.is_none() && deal.is_none() {
+                return Err(invalid("lead_id", "", "a note belongs to a lead or a deal: give lead_id or deal_id"));
+            }
+            if n.body.trim().is_empty() {
+                return Err(invalid("body", &n.body, "must not be empty"));
+            }
+            let created = n.created_at.unwrap_or(db.now).0;
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO notes (id, team_id, user_id, lead_id, deal_id, body, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                )?
+                .execute(params![
+                    n.id,
+                    team,
+                    db.ctx.user_id.as_str(),
+                    lead.as_ref().map(LeadId::as_str),
+                    deal,
+                    n.body,
+                    created
+                ])?;
+            db.emit(Change::NoteAdded { lead });
         }
     }
     Ok(true)

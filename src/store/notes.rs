@@ -43,20 +43,25 @@ pub fn add(db: &Db<'_>, lead: Option<&LeadId>, deal: Option<&DealId>, body: &str
     Ok(id)
 }
 
+/// The columns `from_row` reads, in its order.
+pub(crate) const NOTE_COLUMNS: &str = "id, lead_id, deal_id, body, created_at";
+
+pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: NoteId(r.get(0)?),
+        lead_id: r.get(1)?,
+        deal_id: r.get(2)?,
+        body: r.get(3)?,
+        created_at: Timestamp(r.get(4)?),
+    })
+}
+
 pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Note>> {
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT id, lead_id, deal_id, body, created_at FROM notes
+    let mut stmt = db.conn.prepare_cached(&format!(
+        "SELECT {NOTE_COLUMNS} FROM notes
          WHERE (lead_id = ?1 OR deal_id IN (SELECT id FROM deals WHERE lead_id = ?1)) AND deleted_at IS NULL
-         ORDER BY created_at DESC",
-    )?;
-    let rows = stmt.query_map([lead.as_str()], |r| {
-        Ok(Note {
-            id: NoteId(r.get(0)?),
-            lead_id: r.get(1)?,
-            deal_id: r.get(2)?,
-            body: r.get(3)?,
-            created_at: Timestamp(r.get(4)?),
-        })
-    })?;
+         ORDER BY created_at DESC"
+    ))?;
+    let rows = stmt.query_map([lead.as_str()], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
