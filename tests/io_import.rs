@@ -783,6 +783,11 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
             )?;
             let meeting = meetings::schedule(db, &ana, ts("2025-11-27T10:00:00Z"), Some(&deal), None)?;
             leads::remove(db, &leads::resolve(db, "bea@switch.example")?)?;
+            // A lead whose source nobody recorded: it stays unrecorded, in CSV too.
+            leads::create(
+                db,
+                NewLead { first_name: "Cy".into(), email: Some("cy@x.example".into()), ..Default::default() },
+            )?;
             Ok(meeting)
         })
         .unwrap();

@@ -227,7 +227,7 @@ impl CsvSource {
             }
         };
         rules.month_first = preset.month_first();
-        rules.default_source = preset.default_source().to_string();
+        rules.default_source = preset.default_source().map(str::to_string);
         Ok(Self {
             reader,
             headers,

@@ -343,7 +343,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         tz: ctx.tz,
         currency: ctx.currency.clone(),
         month_first: false,
-        default_source: "import".into(),
+        default_source: Some("import".into()),
         default_country: opts.default_country.clone().filter(|c| !c.trim().is_empty()),
         now: store.now(),
     };

@@ -171,11 +171,13 @@ impl Preset {
         }
     }
 
-    /// The source a lead gets when the file does not say.
-    pub fn default_source(self) -> &'static str {
+    /// The source a lead gets when the file does not say: none for leadline's own export, where an empty
+    /// source is the lead's own (a round trip gives it back empty).
+    pub fn default_source(self) -> Option<&'static str> {
         match self {
-            Preset::Linkedin => "linkedin",
-            _ => "import",
+            Preset::Linkedin => Some("linkedin"),
+            Preset::Leadline => None,
+            _ => Some("import"),
         }
     }
 

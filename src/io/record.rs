@@ -87,7 +87,7 @@ pub struct RowRules {
     pub tz: Tz,
     pub currency: String,
     pub month_first: bool,
-    pub default_source: String,
+    pub default_source: Option<String>,
     pub default_country: Option<String>,
     /// The import's clock: a last contact after it never happened.
     pub now: Timestamp,
@@ -283,7 +283,7 @@ pub fn from_fields(
         d.stage = deal_stage;
     }
     if row.source.is_none() {
-        row.source = Some(rules.default_source.clone());
+        row.source = rules.default_source.clone();
     }
     if row.country.is_none() {
         row.country = rules.default_country.clone();
@@ -510,7 +510,7 @@ mod tests {
             tz: chrono_tz::UTC,
             currency: "EUR".into(),
             month_first: false,
-            default_source: "import".into(),
+            default_source: Some("import".into()),
             default_country: None,
             now: crate::domain::Timestamp(1_795_608_000_000),
         }
