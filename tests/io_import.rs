@@ -476,8 +476,8 @@ fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     std::fs::write(&path, csv).unwrap();
     let opts = ImportOptions { chunk_rows: 3, stop_after: Some(7), ..Default::default() };
     let e = import_file(&mut s, &path, &opts).unwrap_err();
-    assert!(matches!(e, IoError::Interrupted { rows: 7 }), "{e}");
-    // Two chunks of three were committed; the third, cut off, left nothing.
+    // Two chunks of three were committed; the third, cut off, left nothing (and the message says 6).
+    assert!(matches!(e, IoError::Interrupted { rows: 6 }), "{e}");
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
     let opts = ImportOptions { chunk_rows: 3, ..Default::default() };
     let r = import_file(&mut s, &path, &opts).unwrap();

@@ -500,6 +500,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         Writer::new(store, opts, &run_id, rows, existing, bulk && format == Format::Csv && scan.lines > 0)?;
     writer.counts = report.counts.clone();
     let mut this_run_rows = 0u64;
+    // Rows of this run in committed chunks: what an interrupted run keeps.
+    let mut committed_rows = 0u64;
     let started = std::time::Instant::now();
     let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
     writer.bulk = bulk;
@@ -604,11 +606,12 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     return Err(io);
                 }
                 if interrupted {
-                    return Err(IoError::Interrupted { rows: this_run_rows });
+                    return Err(IoError::Interrupted { rows: committed_rows });
                 }
                 return Err(e.into());
             }
         }
+        committed_rows = this_run_rows;
         writer.commit_chunk();
         if finished {
             break;

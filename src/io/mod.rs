@@ -34,8 +34,8 @@ pub enum IoError {
     File { path: String, message: String },
     /// The import was stopped on purpose (a row limit for tests); what was committed stays and resumes.
     #[error(
-        "import stopped after {rows} rows; run the same command again to finish it (it goes on from the last \
-         committed chunk; a bulk load commits only at its end)"
+        "import stopped with {rows} rows of this run saved; run the same command again to finish it (it goes on \
+         from there; a bulk load saves only at its end)"
     )]
     Interrupted { rows: u64 },
 }
