@@ -326,10 +326,14 @@ fn forget_and_retention() {
 #[test]
 fn forget_erases_the_person_from_events_and_customer_records() {
     let (_dir, db) = setup();
-    run(&db, &["lead", "add", "--first-name", "Greta", "--last-name", "Nordin", "--email", "greta@nordin.se"]);
+    let add = ["lead", "add", "--first-name", "Greta", "--last-name", "Nordin", "--email", "greta@nordin.se"];
+    run(&db, &[&add[..], &["--company", "Nordin Konsult", "--tag", "gretas-circle"]].concat());
+    run(&db, &["privacy", "opt-out", "greta@nordin.se", "--reason", "Greta asked, from her Oslo office"]);
+    run(&db, &["privacy", "opt-in", "greta@nordin.se"]);
     let touch =
         run(&db, &["log", "platform", "greta@nordin.se", "--value", "upwork", "--url", "https://upwork.com/j/1"]);
-    run(&db, &["deal", "add", "greta@nordin.se", "--title", "Greta Nordin pilot", "--from-outreach", touch.trim()]);
+    let deal = ["deal", "add", "greta@nordin.se", "--title", "Greta Nordin pilot", "--use-case", "Greta's Oslo shop"];
+    run(&db, &[&deal[..], &["--from-outreach", touch.trim()]].concat());
     run(&db, &["deal", "won", "Greta Nordin pilot"]);
     run(&db, &["lead", "churn", "greta@nordin.se", "--reason", "Greta relocated to Oslo"]);
     let holds = |needle: &str| {
@@ -340,7 +344,8 @@ fn forget_erases_the_person_from_events_and_customer_records() {
     // The events outbox and the customer record held her before.
     assert!(holds("greta@nordin.se") && holds("relocated to Oslo"));
     run(&db, &["forget", "greta@nordin.se"]);
-    for needle in ["greta@nordin.se", "Nordin", "relocated to Oslo"] {
+    // Nor in her tags, her one-person company, the deal's use case or the reasons of earlier opt-outs.
+    for needle in ["greta@nordin.se", "Nordin", "Oslo", "gretas-circle"] {
         assert!(!holds(needle), "{needle} is still in the database");
     }
 }

@@ -891,6 +891,8 @@ fn forget_erases_the_person_and_keeps_the_counts() {
     })
     .unwrap();
     let before = count(&s, "SELECT count(*) FROM outreach");
+    let old_export = dir.path().join("old.jsonl");
+    std::fs::write(&old_export, &export_all(&s, ExportFormat::Jsonl)[0]).unwrap();
     let erased = s.write(|db| privacy::forget(db, &ana.id, Some("erasure request"))).unwrap();
     privacy::flush(s.conn()).unwrap();
     assert_eq!((erased.outreach, erased.notes), (1, 1));
@@ -907,6 +909,14 @@ fn forget_erases_the_person_and_keeps_the_counts() {
     assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'forget'"), 1);
     let body: String = s.conn().query_row("SELECT body FROM notes", [], |r| r.get(0)).unwrap();
     assert_eq!(body, privacy::ERASED);
+    // An export made before she was forgotten does not bring her back, however it is imported.
+    for on_duplicate in [OnDuplicate::Merge, OnDuplicate::Update] {
+        let r = import_file(&mut s, &old_export, &ImportOptions { on_duplicate, ..Default::default() }).unwrap();
+        assert!(r.counts.leads.skipped >= 1, "{:?}", r.counts);
+        let again = leads::get(&s.db(), &ana.id).unwrap();
+        assert_eq!((again.first_name.as_str(), again.email.as_deref()), ("Forgotten", None));
+    }
+    privacy::flush(s.conn()).unwrap();
     drop(s);
     // Nowhere in the database file is the person's e-mail left.
     let bytes = std::fs::read(dir.path().join("t.db")).unwrap();

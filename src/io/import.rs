@@ -1733,6 +1733,12 @@ impl Writer {
             return Ok(());
         }
         let lead = leads::get(db, existing)?;
+        // A person who was forgotten is never filled in again from an older file: their erasure stands.
+        if lead.forgotten_at.is_some() {
+            self.counts.leads.skipped += 1;
+            self.act(row.line, "leads", "skip", subject, format!("{existing} was forgotten; not imported again"));
+            return Ok(());
+        }
         let mut patch = LeadPatch::default();
         let mut filled: Vec<&str> = Vec::new();
         let update = mode == OnDuplicate::Update;

@@ -86,7 +86,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     let reason_text = format!("personal data erased ({action})");
     db.conn.execute(
         "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
-         title = NULL, account_id = NULL, notes = NULL, do_not_contact = 1,
+         title = NULL, account_id = NULL, notes = NULL, tags = '', do_not_contact = 1,
          do_not_contact_at = ifnull(do_not_contact_at, ?2), do_not_contact_reason = ?3, forgotten_at = ?2, updated_at = ?2
          WHERE id = ?1",
         params![id, now, reason_text],
@@ -102,12 +102,14 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
          WHERE lead_id = ?1 OR deal_id IN (SELECT id FROM deals WHERE lead_id = ?1)",
         params![id, ERASED, now],
     )?;
+    // A calendar's event id often holds the attendee's address.
     e.meetings = db.conn.execute(
-        "UPDATE meetings SET title = NULL, no_show_reason = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        "UPDATE meetings SET title = NULL, no_show_reason = NULL, calendar_key = NULL, updated_at = ?2 WHERE lead_id = ?1",
         params![id, now],
     )?;
     e.deals = db.conn.execute(
-        "UPDATE deals SET title = 'Deal', lost_reason = NULL, account_id = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, updated_at = ?2
+         WHERE lead_id = ?1",
         params![id, now],
     )?;
     e.tasks =
@@ -116,20 +118,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         "UPDATE inbox_items SET title = ?2, body = '', updated_at = ?3 WHERE lead_id = ?1",
         params![id, ERASED, now],
     )?;
-    // An event may be about the lead or about any of its rows (a won deal's event carries the person).
-    db.conn.execute(
-        "UPDATE events SET payload = '{}' WHERE subject_id = ?1 OR subject_id IN (
-             SELECT id FROM deals WHERE lead_id = ?1 UNION ALL SELECT id FROM outreach WHERE lead_id = ?1
-             UNION ALL SELECT id FROM meetings WHERE lead_id = ?1 UNION ALL SELECT id FROM tasks WHERE lead_id = ?1
-             UNION ALL SELECT id FROM inbox_items WHERE lead_id = ?1)",
-        [id],
-    )?;
-    // A customer's record keeps its dates and status for the counts; its plan (a deal's title) and the
-    // reason they left are free text.
-    db.conn.execute(
-        "UPDATE client_profiles SET plan = NULL, churn_reason = NULL, updated_at = ?2 WHERE lead_id = ?1",
-        params![id, now],
-    )?;
+    erase_traces(db, &l)?;
     // A pair staged for `dedupe` would show who the lead was next to its double, and merge them back.
     db.conn.execute(
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
@@ -261,6 +250,40 @@ fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
     ids.into_iter().filter_map(|id| leads::find_any(db, &LeadId(id)).transpose()).collect()
 }
 
+/// What else holds a person besides their rows (the caller has emptied the lead's own fields, tags too, and
+/// its search-index row): tag rows, events about them or their rows, their
+/// customer record's text, the reasons earlier privacy entries gave, and a company nobody else is at.
+fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
+    let (id, now) = (l.id.as_str(), db.now.0);
+    db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id])?;
+    // An event may be about the lead or about any of its rows (a won deal's event carries the person).
+    db.conn.execute(
+        "UPDATE events SET payload = '{}' WHERE subject_id = ?1 OR subject_id IN (
+             SELECT id FROM deals WHERE lead_id = ?1 UNION ALL SELECT id FROM outreach WHERE lead_id = ?1
+             UNION ALL SELECT id FROM meetings WHERE lead_id = ?1 UNION ALL SELECT id FROM tasks WHERE lead_id = ?1
+             UNION ALL SELECT id FROM inbox_items WHERE lead_id = ?1)",
+        [id],
+    )?;
+    // A customer's record keeps its dates and status for the counts; its plan (a deal's title) and the
+    // reason they left are free text.
+    db.conn.execute(
+        "UPDATE client_profiles SET plan = NULL, churn_reason = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        params![id, now],
+    )?;
+    db.conn.execute("UPDATE privacy_log SET reason = NULL WHERE lead_id = ?1", [id])?;
+    // A one-person company (a freelancer's own name, often) goes with the person; one others work at stays.
+    if let Some(account) = &l.account_id {
+        db.conn.execute(
+            "UPDATE accounts SET name = ?3 || id, domain = NULL, industry = NULL, company_size = NULL,
+             deleted_at = ?2, updated_at = ?2
+             WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM leads WHERE account_id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM deals WHERE account_id = ?1)",
+            params![account, now, format!("{ERASED} ")],
+        )?;
+    }
+    Ok(())
+}
+
 /// Erases the removed leads merged into `lead` (their history moved to it when they were merged).
 fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Option<&str>) -> Result<()> {
     for m in merged {
@@ -272,6 +295,7 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
             params![m.id.as_str(), db.now.0],
         )?;
         db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
+        erase_traces(db, m)?;
         log(db, &m.id, action, reason)?;
     }
     Ok(())
