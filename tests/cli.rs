@@ -644,6 +644,22 @@ fn deals_are_named_by_title_whatever_the_accents_or_by_their_lead() {
     s.ok(&["deal", "add", "rocket@x.io", "--title", "Upsell"]);
     let err = s.fails(&["deal", "move", "rocket@x.io", "Proposal"], 1);
     assert!(err.contains("is ambiguous") && err.contains("Upsell"), "{err}");
+    // A lead's name never reopens a closed deal.
+    s.ok(&["lead", "add", "--first-name", "Wes", "--email", "wes@x.io"]);
+    s.ok(&["deal", "add", "wes@x.io", "--title", "W1"]);
+    s.ok(&["deal", "won", "W1"]);
+    let err = s.fails(&["deal", "move", "wes@x.io", "Proposal"], 1);
+    assert!(err.contains("no open deal"), "{err}");
+    // A company given later files the lead's deals that had none under it.
+    s.ok(&["lead", "edit", "wes@x.io", "--company", "Wesco"]);
+    let deals = s.json(&["deal", "list", "--status", "won"]);
+    assert_eq!(deals[0]["company"], "Wesco", "{deals}");
+    // A title that is also a lead's name names both deals: neither is picked without a word.
+    s.ok(&["lead", "add", "--first-name", "Carla", "--last-name", "Díaz", "--email", "carla@x.io"]);
+    s.ok(&["deal", "add", "carla@x.io", "--title", "Carla's own"]);
+    s.ok(&["deal", "add", "maria@x.io", "--title", "Carla Díaz"]);
+    let err = s.fails(&["deal", "move", "Carla Díaz", "Contacted"], 1);
+    assert!(err.contains("is ambiguous") && err.contains("Carla's own"), "{err}");
 }
 
 #[test]

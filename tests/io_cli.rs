@@ -280,6 +280,8 @@ fn a_merge_keeps_the_customer_its_deals_company_and_what_the_other_record_said()
     // The other record's name and company are kept in the notes.
     let notes = kept["notes"].as_str().unwrap_or_default();
     assert!(notes.contains("name: Patricia Lee") && notes.contains("company: Baz"), "{kept}");
+    // Not the phone: written another way, it is the number they were matched by.
+    assert!(!notes.contains("phone:"), "{kept}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let profiles: i64 = conn
         .query_row(
@@ -321,6 +323,45 @@ fn forget_and_retention() {
     assert!(String::from_utf8(out).unwrap().contains("1 leads anonymised"));
     let (code, err) = fail(&db, &["privacy", "run", "--months", "0"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn merging_a_churned_customer_with_an_active_one_keeps_the_active_record() {
+    let (_dir, db) = setup();
+    leadline(&db)
+        .env("LEADLINE_NOW", "2025-11-25T10:00:00Z")
+        .args(["lead", "add", "--first-name", "Rosa", "--company", "Vidal SL", "--phone", "+34 611 222 333"])
+        .args(["--notes", "met at the fair"])
+        .assert()
+        .success();
+    run(&db, &["deal", "add", "Rosa", "--title", "Old plan"]);
+    run(&db, &["deal", "won", "Old plan"]);
+    run(&db, &["lead", "churn", "Rosa", "--reason", "budget"]);
+    leadline(&db)
+        .env("LEADLINE_NOW", "2025-11-25T11:00:00Z")
+        .args(["lead", "add", "--first-name", "Rosa María", "--company", "Vidal SL", "--phone", "611222333"])
+        .args(["--notes", "met at the fair"])
+        .assert()
+        .success();
+    run(&db, &["deal", "add", "Rosa María", "--title", "New plan"]);
+    run(&db, &["deal", "won", "New plan"]);
+    run(&db, &["dedupe", "--apply"]);
+    let kept = serde_json::from_str::<serde_json::Value>(&run(&db, &["lead", "show", "Rosa", "--json"])).unwrap();
+    let kept = &kept["lead"];
+    // She is a customer again: the active record is hers, the churned one kept on file, removed.
+    assert_eq!(kept["lifecycle"], "customer", "{kept}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let live: Vec<(String, String)> = conn
+        .prepare("SELECT lead_id, status FROM client_profiles WHERE deleted_at IS NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(live, [(kept["id"].as_str().unwrap().to_string(), "active".to_string())]);
+    // Notes both records held appear once.
+    let notes = kept["notes"].as_str().unwrap_or_default();
+    assert_eq!(notes.matches("met at the fair").count(), 1, "{notes}");
 }
 
 #[test]

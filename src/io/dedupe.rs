@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::phone::match_keys;
@@ -216,16 +216,39 @@ pub struct MovedCounts {
     pub inbox: usize,
 }
 
-/// The kept lead's lifecycle after a merge, when it changes: the one that goes with the customer record the
-/// kept lead will hold (its own, else the other's), or without any the further along of the two.
-fn merged_lifecycle(db: &Db<'_>, keep: &leads::Lead, gone: &leads::Lead) -> Result<Option<Lifecycle>> {
-    let has_profile = |id: &LeadId| -> Result<bool> {
-        Ok(db.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM client_profiles WHERE lead_id = ?1 AND deleted_at IS NULL)",
-            [id.as_str()],
-            |r| r.get(0),
-        )?)
-    };
+/// Whether two values of a field say the same: a phone however it is written, other text case and accents
+/// aside.
+fn same_value(label: &str, mine: &str, theirs: &str) -> bool {
+    if label == "phone" {
+        let theirs = match_keys(theirs, None);
+        return match_keys(mine, None).iter().any(|k| theirs.contains(k));
+    }
+    fold(mine) == fold(theirs)
+}
+
+/// A customer record: whether it is current (active, not churned) and when the deal was won.
+struct Record {
+    id: String,
+    active: bool,
+    won_at: i64,
+}
+
+fn record_of(db: &Db<'_>, lead: &LeadId) -> Result<Option<Record>> {
+    Ok(db
+        .conn
+        .query_row(
+            "SELECT id, status = 'active', ifnull(won_at, 0) FROM client_profiles WHERE lead_id = ?1 AND deleted_at IS NULL",
+            [lead.as_str()],
+            |r| Ok(Record { id: r.get(0)?, active: r.get(1)?, won_at: r.get(2)? }),
+        )
+        .optional()?)
+}
+
+/// A customer stays one through a merge: the kept lead holds the current customer record of the two (an
+/// active one over a churned one, else the later won) and the lifecycle that goes with it; the other record
+/// is kept on file, removed. Without any record, the further along of the two lifecycles. Returns the kept
+/// lead's lifecycle when it changes.
+fn settle_customer_records(db: &Db<'_>, keep: &leads::Lead, gone: &leads::Lead) -> Result<Option<Lifecycle>> {
     let parse = |l: &leads::Lead| l.lifecycle.parse::<Lifecycle>().unwrap_or(Lifecycle::Lead);
     let (mine, theirs) = (parse(keep), parse(gone));
     let rank = |l: Lifecycle| match l {
@@ -233,12 +256,33 @@ fn merged_lifecycle(db: &Db<'_>, keep: &leads::Lead, gone: &leads::Lead) -> Resu
         Lifecycle::Churned => 1,
         Lifecycle::Customer => 2,
     };
-    let chosen = if has_profile(&keep.id)? {
-        mine
-    } else if has_profile(&gone.id)? || rank(theirs) > rank(mine) {
-        theirs
-    } else {
-        mine
+    let now = db.now.0;
+    let remove = |r: &Record| {
+        db.conn.execute("UPDATE client_profiles SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![r.id, now])
+    };
+    let chosen = match (record_of(db, &keep.id)?, record_of(db, &gone.id)?) {
+        (None, None) if rank(theirs) > rank(mine) => theirs,
+        (None, None) => mine,
+        (Some(k), Some(g)) if (g.active, g.won_at) > (k.active, k.won_at) => {
+            remove(&k)?;
+            db.conn.execute(
+                "UPDATE client_profiles SET lead_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![g.id, keep.id.as_str(), now],
+            )?;
+            theirs
+        }
+        (Some(_), Some(g)) => {
+            remove(&g)?;
+            mine
+        }
+        (None, Some(g)) => {
+            db.conn.execute(
+                "UPDATE client_profiles SET lead_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![g.id, keep.id.as_str(), now],
+            )?;
+            theirs
+        }
+        (Some(_), None) => mine,
     };
     Ok((chosen != mine).then_some(chosen))
 }
@@ -291,18 +335,20 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     ]
     .into_iter()
     .filter_map(|(label, mine, theirs)| match (mine, theirs) {
-        (Some(m), Some(t)) if fold(m) != fold(t) => Some(format!("{label}: {t}")),
+        (Some(m), Some(t)) if !same_value(label, m, t) => Some(format!("{label}: {t}")),
         _ => None,
     })
     .collect();
-    let gone_notes = match (&gone.notes, extra.is_empty()) {
-        (n, true) => n.clone(),
+    // Notes both records hold once.
+    let their_notes = gone.notes.as_deref().filter(|n| keep.notes.as_deref().map(str::trim) != Some(n.trim()));
+    let gone_notes = match (their_notes, extra.is_empty()) {
+        (n, true) => n.map(str::to_string),
         (Some(n), false) => Some(format!("{n}\n{}", extra.join("\n"))),
         (None, false) => Some(extra.join("\n")),
     };
-    patch.notes = match (&keep.notes, &gone_notes) {
-        (None, Some(n)) => Some(n.clone()),
-        (Some(k), Some(n)) if k != n => Some(format!("{k}\n\n{n}")),
+    patch.notes = match (&keep.notes, gone_notes) {
+        (None, Some(n)) => Some(n),
+        (Some(k), Some(n)) => Some(format!("{k}\n\n{n}")),
         _ => None,
     };
     if patch.notes.is_some() {
@@ -319,7 +365,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         patch.do_not_contact_at = gone.do_not_contact_at;
         filled.push("do_not_contact".into());
     }
-    patch.lifecycle = merged_lifecycle(db, &keep, &gone)?;
+    patch.lifecycle = settle_customer_records(db, &keep, &gone)?;
     if patch.lifecycle.is_some() {
         filled.push("lifecycle".into());
     }
@@ -341,12 +387,6 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     moved.deals = db.conn.execute(
         "UPDATE deals SET lead_id = ?1, account_id = ?4, updated_at = ?3 WHERE lead_id = ?2",
         params![k, g, now, keep.account_id.as_ref().or(gone.account_id.as_ref())],
-    )?;
-    // A customer stays one: the kept lead takes the other's customer record when it has none of its own.
-    db.conn.execute(
-        "UPDATE client_profiles SET lead_id = ?1, updated_at = ?3 WHERE lead_id = ?2 AND deleted_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM client_profiles WHERE lead_id = ?1 AND deleted_at IS NULL)",
-        params![k, g, now],
     )?;
     moved.tasks = mv("tasks")?;
     moved.notes = mv("notes")?;

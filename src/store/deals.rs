@@ -157,7 +157,8 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<DealId> {
 }
 
 /// Finds a deal by id, by its title (case and accents aside), or by its lead when that lead has one open
-/// deal. Given the `lead` it is for, a title that several leads' deals share names that lead's deal.
+/// deal; a reference that is both a title and a lead names every deal it could mean, and is ambiguous when
+/// that is more than one. Given the `lead` it is for, a title several leads' deals share names that lead's.
 pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Result<DealId> {
     let r = reference.trim();
     if let Some(id) = crate::domain::canonical_id(r) {
@@ -172,24 +173,33 @@ pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Resul
         Err(_) => None,
     };
     let mut found = titled(db, r)?;
+    // A lead named instead: its open deals (a closed one is reopened by its title or id, never by a name).
+    let named = if ambiguous.is_none() { leads::resolve(db, r).ok() } else { None };
+    if let Some(named) = &named {
+        for d in open_deals_of(db, named)? {
+            if !found.iter().any(|f| f.id == d.id) {
+                found.push(d);
+            }
+        }
+    }
     if let Some(lead) = lead
         && found.iter().any(|d| &d.lead_id == lead)
     {
         found.retain(|d| &d.lead_id == lead);
     }
-    if found.is_empty()
-        && ambiguous.is_none()
-        && let Ok(named) = leads::resolve(db, r)
-    {
-        found = deals_of(db, &named)?;
-    }
     match found.len() {
+        0 if named.is_some() => Err(StoreError::Refused(format!(
+            "'{r}' is a lead with no open deal; name a closed deal by its title or id"
+        ))),
         0 => Err(ambiguous.unwrap_or(StoreError::NotFound { what: "deal", reference: reference.to_string() })),
         1 => Ok(found.remove(0).id),
         _ => Err(StoreError::Ambiguous {
             what: "deal",
             reference: reference.to_string(),
-            candidates: found.iter().map(|d| format!("{} — {} ({})", d.title, d.lead_name, d.id)).collect(),
+            candidates: found
+                .iter()
+                .map(|d| format!("{} — {}, {} ({})", d.title, d.lead_name, d.stage, d.id))
+                .collect(),
         }),
     }
 }
@@ -212,18 +222,13 @@ fn titled(db: &Db<'_>, title: &str) -> Result<Vec<Deal>> {
     ids.iter().map(|id| get(db, id)).collect()
 }
 
-/// A lead's open deals, or all its deals when none is open (a lost deal can be reopened by its lead).
-fn deals_of(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Deal>> {
+/// A lead's open deals (at most 11: enough to say the lead names several).
+fn open_deals_of(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Deal>> {
     let sql = format!(
-        "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.lead_id = ?1 AND d.deleted_at IS NULL
-         ORDER BY d.status <> 'open', d.created_at LIMIT 11"
+        "SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.lead_id = ?1 AND d.status = 'open' AND d.deleted_at IS NULL
+         ORDER BY d.created_at LIMIT 11"
     );
-    let mut deals: Vec<Deal> =
-        db.conn.prepare_cached(&sql)?.query_map([lead.as_str()], from_row)?.collect::<rusqlite::Result<_>>()?;
-    if deals.iter().any(|d| d.status == DealStatus::Open) {
-        deals.retain(|d| d.status == DealStatus::Open);
-    }
-    Ok(deals)
+    Ok(db.conn.prepare_cached(&sql)?.query_map([lead.as_str()], from_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Moves a deal to a stage (to the end of that column). Moving into the won or lost stage closes it;

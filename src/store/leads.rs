@@ -575,6 +575,13 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     if tags != lead.tags {
         write_tag_rows(db, id, &tags)?;
     }
+    // Deals filed under no company (the lead had none yet) go under the one it now has; a deal filed
+    // under another company stays there, as the history of where the person was.
+    if let Some(account) = &lead.account_id {
+        db.conn
+            .prepare_cached("UPDATE deals SET account_id = ?2 WHERE lead_id = ?1 AND account_id IS NULL")?
+            .execute(params![id.as_str(), account])?;
+    }
     db.emit(Change::LeadEdited(id.clone()));
     get(db, id)
 }
