@@ -833,14 +833,30 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
     // Meetings before their deals: the linked meeting is rejected, saying what to import first, never
     // imported without its deal.
     let mut d = open(dir.path(), "d.db");
-    let mut rejected = Vec::new();
-    for i in [0, 1, 3] {
+    let early = |i: usize| {
         let path = dir.path().join(format!("early{i}.jsonl"));
         std::fs::write(&path, &files[i]).unwrap();
-        rejected.extend(import_file(&mut d, &path, &ImportOptions::default()).unwrap().rejects);
-    }
+        path
+    };
+    // Outreach before leads: nothing is taken; once the leads are in, the same file imports.
+    let outreach_first = import_file(&mut d, &early(1), &ImportOptions::default()).unwrap();
+    assert!(outreach_first.counts.all_rejected(), "{:?}", outreach_first.counts);
+    assert!(outreach_first.rejects[0].reason.contains("import the leads first"), "{:?}", outreach_first.rejects);
+    import_file(&mut d, &early(0), &ImportOptions::default()).unwrap();
+    let again = import_file(&mut d, &early(1), &ImportOptions::default()).unwrap();
+    assert_eq!((again.already_imported, again.rejects_total), (false, 0), "{:?}", again.rejects);
+    let meetings_first = import_file(&mut d, &early(3), &ImportOptions::default()).unwrap();
     assert_eq!(count(&d, &format!("SELECT count(*) FROM meetings WHERE id = '{linked}'")), 0);
-    assert!(rejected.iter().any(|r| r.reason.contains("import the deals first")), "{rejected:?}");
+    assert!(meetings_first.rejects.iter().any(|r| r.reason.contains("import the deals first")));
+    // Its rejects file is JSON lines of the records themselves: once the deals are in, it imports.
+    let rejects = dir.path().join("meeting-rejects.jsonl");
+    assert_eq!(write_rejects(&d, &meetings_first, &rejects).unwrap(), 1);
+    import_file(&mut d, &early(2), &ImportOptions::default()).unwrap();
+    let fixed = import_file(&mut d, &rejects, &ImportOptions::default()).unwrap();
+    assert_eq!((fixed.counts.meetings.created, fixed.rejects_total), (1, 0), "{:?}", fixed.rejects);
+    let deal_of_meeting: Option<String> =
+        d.conn().query_row(&format!("SELECT deal_id FROM meetings WHERE id = '{linked}'"), [], |r| r.get(0)).unwrap();
+    assert!(deal_of_meeting.is_some(), "the meeting came with its deal");
     // The CSV of leads comes back the same too.
     let mut c = open(dir.path(), "c.db");
     let csv_a = &export_all(&a, ExportFormat::Csv)[0];

@@ -161,7 +161,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     if a.json {
         print_json(&report)?;
     } else {
-        print_report(&report)?;
+        print_report(&report, a.rejects.is_some())?;
     }
     // Scripts must not take a file that imported nothing for a success.
     if report.counts.all_rejected() && !report.already_imported {
@@ -218,7 +218,7 @@ pub(super) fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::At
     Ok(flag)
 }
 
-fn print_report(r: &ImportReport) -> Result<(), CliError> {
+fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError> {
     if r.dry_run {
         let read = |e: std::io::Error| CliError::Io(format!("reading the dry run's list back: {e}"));
         for act in r.actions.iter().map_err(read)? {
@@ -234,6 +234,10 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
     };
     if r.already_imported {
         println!("{} was already imported with these options; nothing to do ({how})", r.file);
+        if r.rejects_total > 0 {
+            // The rows it took are in; the ones it refused come back through a file of their own.
+            println!("its rejected rows import from a rejects file (--rejects PATH writes it), once fixed");
+        }
     } else if r.dry_run {
         println!("dry run of {} ({how}): nothing was written", r.file);
     } else if r.resumed_from > 0 {
@@ -272,8 +276,10 @@ fn print_report(r: &ImportReport) -> Result<(), CliError> {
         for rej in r.rejects.iter().take(20) {
             println!("  {}", safe(&rej.to_string()));
         }
-        if r.rejects_total > 20 {
-            println!("  ... and {} more (use --rejects PATH to get them all)", r.rejects_total - 20);
+        match (r.rejects_total > 20, rejects_written) {
+            (true, true) => println!("  ... and {} more (all are in the rejects file)", r.rejects_total - 20),
+            (true, false) => println!("  ... and {} more (use --rejects PATH to get them all)", r.rejects_total - 20),
+            _ => {}
         }
     }
     if !r.unknown_owners.is_empty() {

@@ -256,7 +256,8 @@ pub struct ImportReport {
 /// One item a source hands out.
 pub enum Item {
     Lead(Box<LeadRow>),
-    Object(Box<json::Object>),
+    /// A record of leadline's own JSON, and the record as a rejects file gives it back.
+    Object(Box<json::Object>, Vec<String>),
     Event(Box<ics::Occurrence>),
 }
 
@@ -422,7 +423,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     };
 
     // An earlier run of the same file with the same options: finished (nothing to do) or interrupted (resume).
-    let earlier: Option<(String, i64, String, String)> = store
+    let mut earlier: Option<(String, i64, String, String)> = store
         .conn()
         .query_row(
             "SELECT id, rows_done, counts, status FROM import_runs WHERE team_id = ?1 AND file_hash = ?2 AND options_key = ?3",
@@ -430,6 +431,17 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
+    // A finished run that took nothing (every row rejected: records whose leads or deals were not there
+    // yet, say) is no reason to refuse the file now: it starts over.
+    if let Some((id, _, counts, status)) = &earlier
+        && status == "done"
+        && !opts.dry_run
+        && serde_json::from_str::<Counts>(counts).is_ok_and(|c| c.all_rejected())
+    {
+        store.conn().execute("DELETE FROM import_rejects WHERE run_id = ?1", [id])?;
+        store.conn().execute("DELETE FROM import_runs WHERE id = ?1", [id])?;
+        earlier = None;
+    }
     let mut skip_until = 0u64;
     let run_id = match (&earlier, opts.dry_run) {
         (Some((id, _, counts, status)), false) if status == "done" => {
@@ -770,6 +782,9 @@ fn load_rejects(store: &Store, run_id: &str, report: &mut ImportReport) -> Resul
 /// Writes the rejected rows of a run as a CSV with the file's own columns plus where and why, so the rep
 /// can fix them and import that file.
 pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
+    if report.format == Format::Json {
+        return write_json_rejects(store, report, out);
+    }
     // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
     // three columns saying where and why; an import of this file ignores those three.
     let mut w = csv::WriterBuilder::new().flexible(true).from_path(out).map_err(|e| file_err(out, e))?;
@@ -792,12 +807,24 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     }
     // The file's own column names came from whoever wrote it: guarded like the values.
     super::export::write_cells(&mut w, &header_row).map_err(|e| file_err(out, e))?;
-    let mut write = |r: &Reject| -> Result<()> {
+    let mut n = 0u64;
+    for_each_reject(store, report, out, &mut |r: &Reject| {
         let mut cells = vec![r.line.to_string(), r.column.clone().unwrap_or_default(), r.reason.clone()];
         cells.extend(r.record.iter().cloned());
+        n += 1;
         super::export::write_cells(&mut w, &cells).map_err(|e| file_err(out, e))
-    };
-    let mut n = 0u64;
+    })?;
+    w.flush().map_err(|e| file_err(out, e))?;
+    Ok(n)
+}
+
+/// Every reject of the import in line order: those it recorded, or a dry run's.
+fn for_each_reject(
+    store: &Store,
+    report: &ImportReport,
+    out: &Path,
+    write: &mut dyn FnMut(&Reject) -> Result<()>,
+) -> Result<()> {
     match (&report.run_id, report.dry_run) {
         (Some(id), false) => {
             let mut stmt = store.conn().prepare(
@@ -812,16 +839,37 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
                     reason: row.get(2)?,
                     record: serde_json::from_str(&record).unwrap_or_default(),
                 })?;
-                n += 1;
             }
         }
         _ => {
             for r in report.dry_rejects.iter().map_err(|e| file_err(out, e))? {
                 write(&from_record(r.map_err(|e| file_err(out, e))?))?;
-                n += 1;
             }
         }
     }
+    Ok(())
+}
+
+/// A JSON import's rejects as JSON lines: each record as the file had it, with `leadline_line`,
+/// `leadline_column` and `leadline_error` added (an import of this file ignores them), so the file imports
+/// again once fixed, or once what the records name is there.
+fn write_json_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
+    use std::io::Write as _;
+    let file = std::fs::File::create(out).map_err(|e| file_err(out, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut n = 0u64;
+    for_each_reject(store, report, out, &mut |r: &Reject| {
+        let mut record = match r.record.first().map(|t| serde_json::from_str::<serde_json::Value>(t)) {
+            Some(Ok(serde_json::Value::Object(o))) => o,
+            _ => serde_json::Map::new(),
+        };
+        record.insert("leadline_line".into(), r.line.into());
+        record.insert("leadline_column".into(), r.column.clone().into());
+        record.insert("leadline_error".into(), r.reason.clone().into());
+        writeln!(w, "{}", serde_json::Value::Object(record)).map_err(|e| file_err(out, e))?;
+        n += 1;
+        Ok(())
+    })?;
     w.flush().map_err(|e| file_err(out, e))?;
     Ok(n)
 }
@@ -1259,7 +1307,7 @@ impl Writer {
                     Err(e) => Err(e),
                 }
             }
-            Ok(Some(Item::Object(obj))) => {
+            Ok(Some(Item::Object(obj, raw))) => {
                 let line = obj.line();
                 let what = obj.kind();
                 match json::apply(db, *obj) {
@@ -1274,18 +1322,12 @@ impl Writer {
                         Ok(())
                     }
                     Err(StoreError::Invalid(v)) => {
-                        let reject =
-                            Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: vec![] };
+                        let reject = Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: raw };
                         self.reject(db, what, reject)
                     }
                     Err(StoreError::NotFound { what: w, reference }) => {
-                        let reject = Reject {
-                            line,
-                            column: None,
-                            reason: format!("{w} not found: {reference}"),
-                            record: vec![],
-                        };
-                        self.reject(db, what, reject)
+                        let reason = format!("{w} not found: {reference}");
+                        self.reject(db, what, Reject { line, column: None, reason, record: raw })
                     }
                     Err(e) => Err(e),
                 }

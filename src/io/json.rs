@@ -320,7 +320,7 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     } else {
         return Err(reject("is not a lead, outreach, meeting, deal, task or note".into()));
     };
-    Ok(Some(Item::Object(Box::new(object))))
+    Ok(Some(Item::Object(Box::new(object), raw)))
 }
 
 fn lead(
@@ -473,10 +473,19 @@ fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
     Ok(db.conn.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, i64>(0)).optional()?.is_some())
 }
 
+/// The lead a record belongs to, which must be there already, and not removed (`linked`).
 fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
     let id = LeadId(id.to_string());
-    leads::get(db, &id)?;
-    Ok(id)
+    match leads::get(db, &id) {
+        Ok(_) => Ok(id),
+        Err(StoreError::NotFound { .. }) => Err(invalid("lead_id", id.as_str(), &not_here("leads"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a record naming a row that is not there is told.
+fn not_here(table: &str) -> String {
+    format!("is not in this database: import the {table} first, then this file (or its rejects)")
 }
 
 /// The deal a meeting or task is about, which must be there already (`linked`).
@@ -489,11 +498,7 @@ fn deal_of(db: &Db<'_>, id: Option<&str>) -> Result<Option<String>> {
 /// Files in the order leads, outreach, deals, meetings, tasks never meet this.
 fn linked(db: &Db<'_>, table: &str, field: &str, id: Option<&str>) -> Result<Option<String>> {
     match id {
-        Some(x) if !exists(db, table, x)? => Err(invalid(
-            field,
-            x,
-            &format!("is not in this database: import the {table} first, then this file (or its rejects)"),
-        )),
+        Some(x) if !exists(db, table, x)? => Err(invalid(field, x, &not_here(table))),
         other => Ok(other.map(str::to_string)),
     }
 }
