@@ -246,8 +246,11 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         println!("imported {} ({how})", r.file);
     }
     let mut t = Table::new(&["", "created", "merged", "updated", "skipped", "rejected"]);
+    // The leads row shows even at zero, unless the file held other objects (a file of deals says so alone).
+    let c = &r.counts;
+    let others = [&c.outreach, &c.meetings, &c.deals, &c.tasks, &c.notes].iter().any(|t| !t.is_empty());
     let mut row = |name: &str, x: &Tally| {
-        if !x.is_empty() || name == "leads" {
+        if !x.is_empty() || (name == "leads" && !others) {
             t.row(vec![
                 name.into(),
                 x.created.to_string(),

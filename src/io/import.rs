@@ -1300,8 +1300,7 @@ impl Writer {
                         if let (Some(build), Some(mark)) = (self.indexes.as_mut(), mark) {
                             build.rollback_to(mark);
                         }
-                        let reject =
-                            Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: Vec::new() };
+                        let reject = Reject::invalid(line, &v, Vec::new());
                         self.reject(db, "leads", reject)
                     }
                     Err(e) => Err(e),
@@ -1322,7 +1321,7 @@ impl Writer {
                         Ok(())
                     }
                     Err(StoreError::Invalid(v)) => {
-                        let reject = Reject { line, column: Some(v.field.clone()), reason: v.to_string(), record: raw };
+                        let reject = Reject::invalid(line, &v, raw);
                         self.reject(db, what, reject)
                     }
                     Err(StoreError::NotFound { what: w, reference }) => {

@@ -23,6 +23,15 @@ pub struct Reject {
     pub record: Vec<String>,
 }
 
+impl Reject {
+    /// A value a rule refused: named by its field, which the reason then does not repeat.
+    pub fn invalid(line: u64, v: &crate::domain::ValidationError, record: Vec<String>) -> Reject {
+        let said = v.to_string();
+        let reason = said.strip_prefix(&format!("{}: ", v.field)).unwrap_or(&said).to_string();
+        Reject { line, column: Some(v.field.clone()), reason, record }
+    }
+}
+
 impl std::fmt::Display for Reject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.column {
