@@ -213,6 +213,28 @@ fn a_tall_window_shows_a_long_note_whole_line_by_line() {
 }
 
 #[test]
+fn a_long_reply_reads_whole_under_the_timeline_at_80x24() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let reply = "¡Hola! Me interesa mucho la propuesta para las oficinas de Bilbao y Sevilla, ¿podemos hablar el martes \
+                 por la tarde? Gracias, Álvaro";
+    t.store
+        .write(|db| {
+            let mut o = leadline::store::outreach::NewOutreach::new(id.clone(), leadline::domain::OutreachKind::Email);
+            o.direction = leadline::domain::Direction::Inbound;
+            o.description = Some(reply.into());
+            leadline::store::outreach::log(db, o)
+        })
+        .unwrap();
+    t.keys("ctrl-r enter");
+    // The newest entry is selected; the box under the timeline takes the lines it needs.
+    let s = t.screen();
+    for part in ["¡Hola! Me interesa", "Gracias, Álvaro"] {
+        assert!(s.contains(part), "{part}: {s}");
+    }
+}
+
+#[test]
 fn the_timeline_selection_stays_on_its_entry_when_one_is_added_above() {
     let (_d, mut t) = driver(160, 48);
     // A lead with a history of a few entries.
@@ -333,17 +355,28 @@ fn moving_a_card_across_the_kanban() {
     // Focus and selection follow the card to its new column.
     assert_eq!(t.app.kanban.focus, 1);
     assert_eq!(t.app.kanban.selected_deal().map(|d| &d.id), Some(&deal.id));
-    assert!(t.screen().contains(&format!("'{}' moved to Contacted", deal.title)));
+    // Named with its lead: two leads' deals may share a title.
+    assert!(t.screen().contains(&format!("'{}' ({}) moved to Contacted", deal.title, deal.lead_name)));
     // Won asks first.
     let before = t.app.kanban.selected_deal().unwrap().clone();
     t.keys("w");
-    assert!(t.screen().contains("won? enter = yes, esc = no"));
+    assert!(t.screen().contains(&format!("({}) won? enter = yes", before.lead_name)), "{}", t.screen());
     t.keys("esc");
     assert_eq!(t.app.kanban.columns[1].deals[0].id, t.app.kanban.columns[1].deals[0].id);
     t.keys("w enter");
     let won = count(&t, "Won");
-    assert!(t.screen().contains(&format!("'{}' moved to Won", before.title)));
+    assert!(t.screen().contains(&format!("'{}' ({}) moved to Won", before.title, before.lead_name)));
     assert!(won >= 1);
+    // A won deal marked won again: said so, nothing asked.
+    t.keys("G l l l l l l l l");
+    for _ in 0..8 {
+        if t.app.kanban.selected_deal().is_some_and(|d| d.status == leadline::domain::DealStatus::Won) {
+            break;
+        }
+        t.keys("h");
+    }
+    t.keys("w");
+    assert!(t.screen().contains("is already won"), "{}", t.screen());
 }
 
 #[test]

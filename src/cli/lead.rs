@@ -264,6 +264,10 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                     if let Some(why) = crate::io::privacy::contact_warning(db, &id)? {
                         eprintln!("warning: {why}; recorded anyway, since the contact has already happened");
                     }
+                    // The lead keeps its latest contact: an earlier one changes nothing, and the rep hears so.
+                    if let Some(last) = leads::get(db, &id)?.last_contacted_at.filter(|last| *last > at) {
+                        eprintln!("note: last contacted later, {}; the lead keeps that", last.zoned(db.ctx.tz));
+                    }
                     leads::touch(db, &id, at)?;
                     Ok(id)
                 })

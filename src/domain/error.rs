@@ -33,13 +33,15 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-/// A value as a message may show it: on one line, with control characters written out (`\u{1b}`), so an
+/// A value as a message may show it: on one line (a line break as ⏎), with control characters written out (`\u{1b}`), so an
 /// escape sequence in bad input never reaches the terminal.
 pub fn one_printable_line(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
-            '\n' | '\r' => out.push(' '),
+            // A line break shows where it is (a space would hide the reason a value was refused).
+            '\n' => out.push('⏎'),
+            '\r' => {}
             c if c.is_control() => out.extend(c.escape_default()),
             c => out.push(c),
         }

@@ -175,14 +175,7 @@ pub const LABEL_MAX_CHARS: usize = 200;
 /// one first: `text::one_line`), or with other control characters (an escape, a NUL: bytes of a binary
 /// file, never part of a name).
 pub fn check_label(field: &str, value: &str) -> Result<(), ValidationError> {
-    if value.contains(['\n', '\r', '\t']) {
-        let start: String = value.chars().take(61).collect();
-        return Err(ValidationError::new(field, start, "has a line break or a tab: a label is one line"));
-    }
-    if value.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-        let start: String = value.chars().take(61).collect();
-        return Err(ValidationError::new(field, start, "has control characters (an escape, a NUL: binary data?)"));
-    }
+    check_one_line(field, value)?;
     // Bytes bound characters from above: most labels are never counted.
     if value.len() <= LABEL_MAX_CHARS || value.chars().count() <= LABEL_MAX_CHARS {
         return Ok(());
@@ -194,6 +187,19 @@ pub fn check_label(field: &str, value: &str) -> Result<(), ValidationError> {
         start,
         format!("is {} characters long; at most {LABEL_MAX_CHARS}", value.chars().count()),
     ))
+}
+
+/// Refuses a line break, a tab or another control character in a one-line text (a label, a title).
+pub fn check_one_line(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.contains(['\n', '\r', '\t']) {
+        let start: String = value.chars().take(61).collect();
+        return Err(ValidationError::new(field, start, "has a line break or a tab: it is one line"));
+    }
+    if value.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        let start: String = value.chars().take(61).collect();
+        return Err(ValidationError::new(field, start, "has control characters (an escape, a NUL: binary data?)"));
+    }
+    Ok(())
 }
 
 /// A name or free-text field that must not be empty.

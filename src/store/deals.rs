@@ -88,6 +88,7 @@ pub struct NewDeal {
 pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
     let lead = leads::get(db, &new.lead)?;
     let title = crate::domain::lead::require_text("title", &new.title)?;
+    crate::domain::lead::check_one_line("title", &title)?;
     let stage = match &new.stage {
         Some(s) => db.ctx.stages.resolve(s)?,
         None => db.ctx.stages.first().to_string(),

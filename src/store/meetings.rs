@@ -45,6 +45,9 @@ pub fn schedule(
     title: Option<String>,
 ) -> Result<MeetingId> {
     leads::get(db, lead)?;
+    if let Some(t) = &title {
+        crate::domain::lead::check_one_line("title", t)?;
+    }
     if let Some(d) = deal {
         let deal = deals::get(db, d)?;
         if deal.lead_id != *lead {
@@ -86,7 +89,7 @@ pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>)
     if m.scheduled_at.0 > db.now.0 + super::outreach::CLOCK_SLACK_MS {
         return Err(ValidationError::new(
             "meeting",
-            m.scheduled_at.to_rfc3339(),
+            m.scheduled_at.zoned(db.ctx.tz),
             "has not happened yet; mark it attended or a no-show once it has",
         )
         .into());

@@ -88,6 +88,7 @@ impl NewTask {
 /// Adds a task; with a dedupe key already used, returns the existing task's id and writes nothing.
 pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
     let title = crate::domain::lead::require_text("title", &new.title)?;
+    crate::domain::lead::check_one_line("title", &title)?;
     if let Some(l) = &new.lead {
         leads::get(db, l)?;
     }
@@ -228,6 +229,15 @@ pub fn snooze(db: &Db<'_>, id: &TaskId, until: Timestamp) -> Result<Task> {
     }
     if until <= db.now {
         return Err(ValidationError::new("until", until.zoned(db.ctx.tz), "must be in the future").into());
+    }
+    // Snoozing puts a task off; one due later than that is already put off further.
+    if until <= t.due_at {
+        return Err(ValidationError::new(
+            "until",
+            until.zoned(db.ctx.tz),
+            format!("is before the task is due ({}); a snooze puts a task off", t.due_at.zoned(db.ctx.tz)),
+        )
+        .into());
     }
     db.conn.execute(
         "UPDATE tasks SET snoozed_until = ?2, updated_at = ?3 WHERE id = ?1",

@@ -11,6 +11,7 @@ use crate::domain::{
     DealId, Direction, InboxId, LeadId, Lifecycle, MeetingId, Money, OutreachKind, ReplyType, TaskId, TaskKind,
     Timestamp,
 };
+use crate::store::deals::Deal;
 use crate::store::deals::NewDeal;
 use crate::store::leads::{Lead, LeadFilter, LeadPatch};
 use crate::store::outreach::NewOutreach;
@@ -169,7 +170,7 @@ pub fn add_note(lead: &Lead) -> Form {
 
 pub fn schedule(lead: &Lead) -> Form {
     Form::new(
-        format!("Schedule meeting · {}", lead.name()),
+        format!("Schedule meeting · {}{}", lead.name(), if lead.do_not_contact { OPTED_OUT } else { "" }),
         Purpose::Schedule { lead: lead.id.clone() },
         vec![
             Field::text("When", "tomorrow 10:00", "tomorrow 10:00, mon 15:30, 2026-12-01 09:00"),
@@ -236,14 +237,19 @@ pub fn allow_contact(lead: &Lead) -> Form {
         .with_message(format!("{} opted out{why}. Contact them again? enter = yes, esc = no", lead.name()))
 }
 
-pub fn win(deal: DealId, title: &str) -> Form {
-    Form::new("Mark won", Purpose::Win { deal }, Vec::new())
-        .with_message(format!("Mark '{title}' won? enter = yes, esc = no"))
+/// A deal as a question names it: its title and its lead (two leads' deals may share a title).
+fn deal_named(d: &Deal) -> String {
+    format!("'{}' ({})", d.title, d.lead_name)
 }
 
-pub fn lose(deal: DealId, title: &str) -> Form {
-    Form::new("Mark lost", Purpose::Lose { deal }, vec![Field::text("Reason", "", "why it was lost")])
-        .with_message(format!("Mark '{title}' lost? enter = yes, esc = no"))
+pub fn win(d: &Deal) -> Form {
+    Form::new("Mark won", Purpose::Win { deal: d.id.clone() }, Vec::new())
+        .with_message(format!("Mark {} won? enter = yes, esc = no", deal_named(d)))
+}
+
+pub fn lose(d: &Deal) -> Form {
+    Form::new("Mark lost", Purpose::Lose { deal: d.id.clone() }, vec![Field::text("Reason", "", "why it was lost")])
+        .with_message(format!("Mark {} lost? enter = yes, esc = no", deal_named(d)))
 }
 
 pub fn reopen(deal: DealId, title: &str, from: &str, stage: &str) -> Form {

@@ -273,12 +273,16 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
 pub const WARNING: &str = "⚠ ";
 
 /// A done write's message, with the warning the rep must hear when there is one.
-fn warned(done: String, warning: Option<String>) -> String {
+/// A write's message, with the opt-out it went past and why it was kept (`kept`: "recorded anyway: it has
+/// happened" for a touch, "booked anyway" for a meeting).
+fn warned(done: String, warning: Option<String>, kept: &str) -> String {
     match warning {
-        Some(why) => format!("{WARNING}{done}, but {why} (recorded anyway: it has happened)"),
+        Some(why) => format!("{WARNING}{done}, but {why} ({kept})"),
         None => done,
     }
 }
+
+const HAPPENED: &str = "recorded anyway: it has happened";
 
 fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
     store.write(|db| match op {
@@ -289,7 +293,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
                 Direction::Inbound => None,
             };
             outreach::log(db, new)?;
-            Ok(warned(format!("Logged {label}"), warning))
+            Ok(warned(format!("Logged {label}"), warning, HAPPENED))
         }
         Write::AddTask(new) => {
             tasks::add(db, new)?;
@@ -302,7 +306,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
         Write::Schedule { lead, at, title } => {
             let warning = privacy::contact_warning(db, &lead)?;
             meetings::schedule(db, &lead, at, None, title)?;
-            Ok(warned(format!("Meeting scheduled for {}", at.local(db.ctx.tz)), warning))
+            Ok(warned(format!("Meeting scheduled for {}", at.local(db.ctx.tz)), warning, "booked anyway"))
         }
         Write::MarkMeeting { meeting, attended, reason } => {
             meetings::mark(db, &meeting, attended, reason)?;
@@ -318,7 +322,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
         }
         Write::MoveDeal { deal, stage, reason } => {
             let d = deals::move_to(db, &deal, &stage, reason)?;
-            Ok(format!("'{}' moved to {}", d.title, d.stage))
+            Ok(format!("'{}' ({}) moved to {}", d.title, d.lead_name, d.stage))
         }
         Write::Reorder { deal, delta } => {
             deals::reorder(db, &deal, delta)?;
@@ -343,7 +347,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
                 None => None,
             };
             let id = inbox::reply(db, &item, value, note, at)?;
-            Ok(warned(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()), warning))
+            Ok(warned(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()), warning, HAPPENED))
         }
         Write::TaskDone(task) => {
             let t = tasks::done(db, &task)?;

@@ -233,23 +233,31 @@ impl DetailView {
 
     fn draw_timeline(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
         // The selected entry in full under the list: a row shows one line of it, the note or reply may be
-        // longer.
-        let whole_h = if self.timeline.is_empty() { 0 } else { 4 };
+        // longer. The box takes the lines the text needs, up to half the timeline's height (two at least).
+        let selected = self
+            .timeline
+            .get(self.selected)
+            .map(|e| format!("{}  {}", e.at().local(ctx.tz), timeline::describe(e, ctx.tz)).replace('\n', " ⏎ "));
+        let room = area.width.saturating_sub(2) as usize;
+        let whole_h = match &selected {
+            None => 0,
+            Some(text) => {
+                let most = (area.height / 2).saturating_sub(2).max(2) as usize;
+                wrap_to(text, room, most).len().clamp(2, most) as u16 + 2
+            }
+        };
         let [area, whole] = Layout::vertical([Constraint::Fill(1), Constraint::Length(whole_h)]).areas(area);
-        if let Some(e) = self.timeline.get(self.selected) {
-            let text = format!("{}  {}", e.at().local(ctx.tz), timeline::describe(e, ctx.tz));
+        if let Some(text) = &selected {
             let block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
             // As many lines as the box holds, the last ending in "…" when there is more.
-            let room = whole.width.saturating_sub(2) as usize;
-            let lines: Vec<Line> = wrap_to(&text.replace('\n', " ⏎ "), room, whole.height.saturating_sub(2) as usize)
-                .into_iter()
-                .map(Line::from)
-                .collect();
+            let lines: Vec<Line> =
+                wrap_to(text, room, whole.height.saturating_sub(2) as usize).into_iter().map(Line::from).collect();
             frame.render_widget(Paragraph::new(lines).block(block), whole);
         }
         let height = area.height.saturating_sub(2) as usize;
         let offset = visible_offset(self.offset, self.selected, height, self.timeline.len());
         let width = area.width.saturating_sub(2) as usize;
+        let now = ctx.now();
         let lines: Vec<Line> = self
             .timeline
             .iter()
@@ -261,7 +269,10 @@ impl DetailView {
                 let when = e.at().local(ctx.tz);
                 let text = timeline::describe(e, ctx.tz).replace('\n', " ⏎ ");
                 let flag = match e {
-                    Entry::Meeting(m) if m.status == Attendance::Scheduled => ctx.hints.meeting.as_str(),
+                    // Whether someone came is asked once the meeting has begun.
+                    Entry::Meeting(m) if m.status == Attendance::Scheduled && m.scheduled_at <= now => {
+                        ctx.hints.meeting.as_str()
+                    }
                     _ => "",
                 };
                 let line = fit(&format!("{} {when}  {text}{flag}", if sel { "▶" } else { " " }), width);

@@ -229,8 +229,8 @@ impl KanbanView {
                 };
                 match stages.get(target) {
                     None => vec![Out::Toast("No stage further that way".into(), true)],
-                    Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
-                    Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(d.id.clone(), &d.title))],
+                    Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(&d))],
+                    Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
                     // Won and lost are decisions: undoing one is asked, as making it was.
                     Some(s) if d.status != DealStatus::Open => {
                         vec![Out::Form(forms::reopen(d.id.clone(), &d.title, &d.stage, s))]
@@ -270,12 +270,19 @@ impl KanbanView {
                 }
                 vec![Out::Write(write)]
             }
+            // Asking to close a deal the way it is already closed would confirm a change that is none.
             Command::Win => match self.selected_deal() {
-                Some(d) => vec![Out::Form(forms::win(d.id.clone(), &d.title))],
+                Some(d) if d.status == DealStatus::Won => {
+                    vec![Out::Toast(format!("'{}' is already won", d.title), false)]
+                }
+                Some(d) => vec![Out::Form(forms::win(d))],
                 None => Vec::new(),
             },
             Command::Lose => match self.selected_deal() {
-                Some(d) => vec![Out::Form(forms::lose(d.id.clone(), &d.title))],
+                Some(d) if d.status == DealStatus::Lost => {
+                    vec![Out::Toast(format!("'{}' is already lost", d.title), false)]
+                }
+                Some(d) => vec![Out::Form(forms::lose(d))],
                 None => Vec::new(),
             },
             _ => return None,
