@@ -35,7 +35,7 @@ pub enum IoError {
     /// The import was stopped on purpose (a row limit for tests); what was committed stays and resumes.
     #[error(
         "import stopped with {rows} rows of this run saved; run the same command again to finish it (it goes on \
-         from there; a bulk load saves only at its end)"
+         from there)"
     )]
     Interrupted { rows: u64 },
 }
