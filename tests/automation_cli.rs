@@ -353,7 +353,8 @@ fn churned_customer_comes_back_as_a_hot_lead() {
     assert!(err.contains("not a customer"), "{err}");
     crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
     crm.ok(1, &["deal", "won", "Acme"]);
-    crm.ok(100, &["lead", "churn", "ana@acme.io", "--reason", "budget cut"]);
+    // A reason of two lines makes a task title of one.
+    crm.ok(100, &["lead", "churn", "ana@acme.io", "--reason", "budget\ncut"]);
     let lead = crm.json(100, &["lead", "show", "ana@acme.io", "--json"]);
     assert_eq!(lead["lead"]["lifecycle"], "lead");
     assert!(lead["lead"]["tags"].as_array().unwrap().iter().any(|t| t == "hot"));
@@ -362,7 +363,7 @@ fn churned_customer_comes_back_as_a_hot_lead() {
     let reach: Vec<Value> = crm.tasks(100).into_iter().filter(|t| t["origin"] == "churn-reactivate").collect();
     assert_eq!(reach.len(), 1);
     assert!(reach[0]["title"].as_str().unwrap().contains("budget cut"));
-    assert_eq!(crm.sql("SELECT status, churn_reason FROM client_profiles"), vec![vec!["churned", "budget cut"]]);
+    assert_eq!(crm.sql("SELECT status, churn_reason FROM client_profiles"), vec![vec!["churned", "budget\ncut"]]);
 }
 
 #[test]

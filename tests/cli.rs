@@ -660,6 +660,13 @@ fn deals_are_named_by_title_whatever_the_accents_or_by_their_lead() {
     s.ok(&["deal", "add", "maria@x.io", "--title", "Carla Díaz"]);
     let err = s.fails(&["deal", "move", "Carla Díaz", "Contacted"], 1);
     assert!(err.contains("is ambiguous") && err.contains("Carla's own"), "{err}");
+    // However many leads have a deal of that title, the given lead's is found.
+    for i in 0..12 {
+        let email = format!("p{i}@x.io");
+        s.ok(&["lead", "add", "--first-name", &format!("P{i}"), "--email", &email]);
+        s.ok(&["deal", "add", &email, "--title", "Standard pilot"]);
+    }
+    s.ok(&["task", "add", "p11@x.io", "--title", "Kick-off", "--due", "+1d", "--deal", "standard pilot"]);
 }
 
 #[test]

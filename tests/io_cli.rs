@@ -367,6 +367,11 @@ fn merging_a_churned_customer_with_an_active_one_keeps_the_active_record() {
 #[test]
 fn forget_erases_the_person_from_events_and_customer_records() {
     let (_dir, db) = setup();
+    // A churn event too: its subject is the lead at the time it churned.
+    let rule = "[[automation.rule]]\nname = \"won\"\ntrigger = \"deal_won\"\nactions = [{ do = \"convert_customer\" }]\n\
+                [[automation.rule]]\nname = \"churn-event\"\ntrigger = \"customer_churned\"\n\
+                actions = [{ do = \"event\", kind = \"CustomerChurned\" }]\n";
+    std::fs::write(db.with_extension("toml"), rule).unwrap();
     let add = ["lead", "add", "--first-name", "Greta", "--last-name", "Nordin", "--email", "greta@nordin.se"];
     run(&db, &[&add[..], &["--company", "Nordin Konsult", "--tag", "gretas-circle"]].concat());
     run(&db, &["privacy", "opt-out", "greta@nordin.se", "--reason", "Greta asked, from her Oslo office"]);

@@ -800,7 +800,23 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
             |r| r.get(0),
         )
         .unwrap();
+    let leads_before = export_all(&a, ExportFormat::Jsonl).swap_remove(0);
     a.write(|db| privacy::forget(db, &LeadId(gone.clone()), None)).unwrap();
+    // Written again later (a lifecycle change), a forgotten lead still has no name to be found by.
+    a.write(|db| {
+        let patch = leads::LeadPatch { lifecycle: Some(leadline::domain::Lifecycle::Churned), ..Default::default() };
+        leads::update(db, &LeadId(gone.clone()), patch)
+    })
+    .unwrap();
+    assert!(leads::resolve(&a.db(), "Forgotten").is_err());
+    // A touch that started a deal, removed: the deal is exported without the link to it.
+    let origin: String = a
+        .conn()
+        .query_row("SELECT origin_outreach_id FROM deals WHERE origin_outreach_id IS NOT NULL LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    a.write(|db| outreach::remove(db, &leadline::domain::OutreachId(origin))).unwrap();
     let files = export_all(&a, ExportFormat::Jsonl);
     assert!(!files[1].contains("bea@switch.example") && files.iter().all(|f| !f.contains("\"Bea\"")));
     let mut b = open(dir.path(), "b.db");
@@ -860,6 +876,17 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
     // The CSV of leads comes back the same too.
     let mut c = open(dir.path(), "c.db");
     let csv_a = &export_all(&a, ExportFormat::Csv)[0];
+    // A forgotten person does not travel in CSV, which could not say so.
+    assert!(!csv_a.contains("Forgotten"));
+    // A file saying a person was forgotten leaves a live lead of theirs as it is (forgetting is the rep's call).
+    let mut e = open(dir.path(), "e.db");
+    for (name, text) in [("before.jsonl", &leads_before), ("after.jsonl", &files[0])] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        import_file(&mut e, &path, &ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() }).unwrap();
+    }
+    let live = leads::get(&e.db(), &LeadId(gone.clone())).unwrap();
+    assert!(live.forgotten_at.is_none() && live.first_name != "Forgotten", "{live:?}");
     let path = dir.path().join("leads.csv");
     std::fs::write(&path, csv_a).unwrap();
     let r = import_file(&mut c, &path, &ImportOptions::default()).unwrap();
@@ -1713,7 +1740,10 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
             "DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
-             DROP INDEX events_by_subject;",
+             DROP INDEX events_by_subject;
+             DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;
+             DROP INDEX tasks_removed_by_lead; DROP INDEX notes_removed_by_lead; DROP INDEX inbox_by_lead;
+             DROP INDEX inbox_removed_by_lead; DROP INDEX deals_by_account; DROP INDEX notes_by_deal;",
         )?;
         db.conn.pragma_update(None, "user_version", 8)?;
         Ok(())

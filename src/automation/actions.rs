@@ -83,11 +83,14 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
         return Ok(false);
     }
     let lead = leads::get(db, &subject.lead)?;
+    // A title is one line, whatever the names and reasons filled in hold (older data, a typed reason).
     let fill = |text: &str| {
-        text.replace("{lead}", &lead.name())
+        let filled = text
+            .replace("{lead}", &lead.name())
             .replace("{channel}", subject.outreach.as_ref().map_or("", |o| o.kind.as_str()))
             .replace("{reason}", subject.reason.as_deref().unwrap_or("not given"))
-            .replace("{deal}", subject.deal.as_ref().map_or("", |d| d.title.as_str()))
+            .replace("{deal}", subject.deal.as_ref().map_or("", |d| d.title.as_str()));
+        crate::domain::text::one_line(&filled).into_owned()
     };
     let mut done = |action: &Action, detail: String| {
         report.push(Done {

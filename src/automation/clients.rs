@@ -133,8 +133,9 @@ pub fn prepare_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<
             .query_row([&key], |r| r.get(0))
             .optional()?;
         if exists.is_none() {
+            let title = format!("Handoff: {item} ({})", deal.title);
             let mut t = NewTask::manual(
-                format!("Handoff: {item} ({})", deal.title),
+                crate::domain::text::one_line(&title).into_owned(),
                 db.now.plus_hours(autos.handoff.due_hours),
             );
             t.kind = TaskKind::Handoff;

@@ -37,7 +37,8 @@ pub fn fold_into(s: &str, out: &mut String) {
                 out.push(' ');
                 gap = false;
             }
-            out.extend(c.to_lowercase());
+            // Final sigma is sigma: a word typed in capitals and the same word in lower case are one key.
+            out.extend(c.to_lowercase().map(|l| if l == 'ς' { 'σ' } else { l }));
         }
     }
 }
@@ -85,6 +86,7 @@ mod tests {
         assert_eq!(name_key("Zoë", "O'Brien"), "zoe o'brien");
         assert_eq!(fold("  ÁNGEL\u{a0} Díaz  Peña "), "angel diaz pena");
         assert_eq!(fold("ÉCOLE"), "ecole");
+        assert_eq!(fold("ΟΔΥΣΣΕΥΣ"), fold("Οδυσσεύς"));
         // Accented names now sort among their letters, not after z.
         let mut keys = [name_key("Zoe", "Adams"), name_key("Óscar", "Ruiz"), name_key("ana", "López")];
         keys.sort();

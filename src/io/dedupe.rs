@@ -14,7 +14,7 @@ use crate::domain::lead::check_label;
 use crate::domain::text::fold;
 use crate::domain::{LeadId, Lifecycle, Timestamp};
 use crate::store::leads::{self, LeadPatch};
-use crate::store::{Change, Db, Result, StoreError, contact};
+use crate::store::{Change, Db, OF_LEAD, Result, StoreError, contact};
 
 /// Two leads that may be the same person.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -377,21 +377,26 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     let mut moved = MovedCounts::default();
     let mv = |table: &str| -> Result<usize> {
         Ok(db.conn.execute(
-            &format!("UPDATE {table} SET lead_id = ?1, updated_at = ?3 WHERE lead_id = ?2"),
-            params![k, g, now],
+            &format!("UPDATE {table} SET lead_id = ?2, updated_at = ?3 WHERE {OF_LEAD}"),
+            params![g, k, now],
         )?)
     };
     moved.outreach = mv("outreach")?;
     moved.meetings = mv("meetings")?;
     // A deal is filed under its lead's company: the other's deals go under the kept lead's.
     moved.deals = db.conn.execute(
-        "UPDATE deals SET lead_id = ?1, account_id = ?4, updated_at = ?3 WHERE lead_id = ?2",
-        params![k, g, now, keep.account_id.as_ref().or(gone.account_id.as_ref())],
+        &format!("UPDATE deals SET lead_id = ?2, account_id = ?4, updated_at = ?3 WHERE {OF_LEAD}"),
+        params![g, k, now, keep.account_id.as_ref().or(gone.account_id.as_ref())],
     )?;
     moved.tasks = mv("tasks")?;
     moved.notes = mv("notes")?;
     moved.inbox = mv("inbox_items")?;
-    db.conn.execute("UPDATE events SET subject_id = ?1 WHERE subject_id = ?2", params![k, g])?;
+    // Events about the other lead, a churn's (`lead@time`) too, are about the kept one now.
+    db.conn.execute(
+        "UPDATE events SET subject_id = ?1 || substr(subject_id, length(?2) + 1)
+         WHERE subject_id = ?2 OR (subject_id >= ?2 || '@' AND subject_id < ?2 || 'A')",
+        params![k, g],
+    )?;
     if !patch.is_empty() {
         leads::update(db, &keep.id, patch)?;
     }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
-use rusqlite::{ToSql, params_from_iter};
+use rusqlite::{OptionalExtension, ToSql, params_from_iter};
 use serde::Serialize;
 
 use super::text::spreadsheet_safe;
@@ -250,8 +250,11 @@ fn lead_cells(l: &Lead) -> Vec<String> {
 /// Streams the leads matching `filter` that `keep` accepts, in creation order.
 pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn Fn(&Lead) -> bool) -> Result<()> {
     let mut failed: Option<std::io::Error> = None;
+    // A forgotten person's row travels in JSON, which says so (`forgotten_at`); a CSV would bring back
+    // a lead named "Forgotten" as someone to work with.
+    let csv = sink.format == ExportFormat::Csv;
     leads::for_each(db, filter, |l| {
-        if !keep(l) {
+        if !keep(l) || (csv && l.forgotten_at.is_some()) {
             return Ok(());
         }
         if let Err(e) = sink.row(l, || lead_cells(l)) {
@@ -484,7 +487,8 @@ pub fn rows(
                 .map_err(io)?;
             }
             Object::Meetings => {
-                let x = meetings::from_row(r)?;
+                let mut x = meetings::from_row(r)?;
+                x.deal_id = exported(db, "deals", x.deal_id)?;
                 sink.row(&x, || {
                     vec![
                         x.id.0.clone(),
@@ -500,7 +504,8 @@ pub fn rows(
                 .map_err(io)?;
             }
             Object::Deals => {
-                let x = deals::from_row(r)?;
+                let mut x = deals::from_row(r)?;
+                x.origin_outreach_id = exported(db, "outreach", x.origin_outreach_id)?;
                 sink.row(&x, || {
                     vec![
                         x.id.0.clone(),
@@ -524,14 +529,19 @@ pub fn rows(
                 .map_err(io)?;
             }
             Object::Notes => {
-                let x = notes::from_row(r)?;
+                let mut x = notes::from_row(r)?;
+                x.deal_id = exported(db, "deals", x.deal_id)?;
+                if x.lead_id.is_none() && x.deal_id.is_none() {
+                    continue;
+                }
                 sink.row(&x, || {
                     vec![x.id.0.clone(), o(&x.lead_id), o(&x.deal_id), x.body.clone(), x.created_at.to_rfc3339()]
                 })
                 .map_err(io)?;
             }
             _ => {
-                let x = tasks::from_row(r)?;
+                let mut x = tasks::from_row(r)?;
+                x.deal_id = exported(db, "deals", x.deal_id)?;
                 sink.row(&x, || {
                     vec![
                         x.id.0.clone(),
@@ -553,6 +563,18 @@ pub fn rows(
         }
     }
     Ok(())
+}
+
+/// A link to a deal or outreach, kept when an export writes that row too (not removed, nor its lead): a
+/// link to a row the files do not hold could never be imported.
+fn exported(db: &Db<'_>, table: &str, id: Option<String>) -> Result<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    let sql = format!(
+        "SELECT 1 FROM {table} x JOIN leads l ON l.id = x.lead_id
+         WHERE x.id = ?1 AND x.deleted_at IS NULL AND l.deleted_at IS NULL"
+    );
+    let there = db.conn.prepare_cached(&sql)?.query_row([&id], |_| Ok(())).optional()?.is_some();
+    Ok(there.then_some(id))
 }
 
 /// What the weekly export wrote.

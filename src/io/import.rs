@@ -1774,6 +1774,14 @@ impl Writer {
             return Ok(());
         }
         let lead = leads::get(db, existing)?;
+        // The file says this person was forgotten where it comes from: nothing of the row is taken, and
+        // erasing them here too is the rep's call.
+        if row.forgotten_at.is_some() && lead.forgotten_at.is_none() {
+            self.counts.leads.skipped += 1;
+            let detail = format!("forgotten where the file comes from; `leadline forget {existing}` erases them here");
+            self.act(row.line, "leads", "skip", subject, detail);
+            return Ok(());
+        }
         // A person who was forgotten is never filled in again from an older file: their erasure stands.
         if lead.forgotten_at.is_some() {
             self.counts.leads.skipped += 1;
@@ -1967,14 +1975,14 @@ impl Writer {
             }
         }
         if let Some(d) = &row.deal {
-            let exists: Option<i64> = db
+            // The same deal whatever the case and accents of its title (a lead has few deals to compare).
+            let key = crate::domain::text::fold(&d.title);
+            let titles: Vec<String> = db
                 .conn
-                .prepare_cached(
-                    "SELECT 1 FROM deals WHERE lead_id = ?1 AND lower(title) = lower(?2) AND deleted_at IS NULL",
-                )?
-                .query_row(params![lead.as_str(), d.title], |r| r.get(0))
-                .optional()?;
-            if exists.is_none() {
+                .prepare_cached("SELECT title FROM deals WHERE lead_id = ?1 AND deleted_at IS NULL")?
+                .query_map([lead.as_str()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if !titles.iter().any(|t| crate::domain::text::fold(t) == key) {
                 deals::create(
                     db,
                     deals::NewDeal {

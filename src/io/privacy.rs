@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::text::fold;
 use crate::domain::{LeadId, Timestamp};
+use crate::store::OF_LEAD;
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, Result, StoreError};
 
@@ -94,28 +95,35 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [l.seq])?;
     let mut e = Erased { lead: id.to_string(), ..Default::default() };
     e.outreach = db.conn.execute(
-        "UPDATE outreach SET value = ?2, description = NULL, updated_at = ?3 WHERE lead_id = ?1",
+        &format!("UPDATE outreach SET value = ?2, description = NULL, updated_at = ?3 WHERE {OF_LEAD}"),
         params![id, ERASED, now],
     )?;
     e.notes = db.conn.execute(
-        "UPDATE notes SET body = ?2, updated_at = ?3
-         WHERE lead_id = ?1 OR deal_id IN (SELECT id FROM deals WHERE lead_id = ?1)",
+        &format!(
+            "UPDATE notes SET body = ?2, updated_at = ?3
+             WHERE {OF_LEAD} OR deal_id IN (SELECT id FROM deals WHERE {OF_LEAD})"
+        ),
         params![id, ERASED, now],
     )?;
     // A calendar's event id often holds the attendee's address.
     e.meetings = db.conn.execute(
-        "UPDATE meetings SET title = NULL, no_show_reason = NULL, calendar_key = NULL, updated_at = ?2 WHERE lead_id = ?1",
+        &format!(
+            "UPDATE meetings SET title = NULL, no_show_reason = NULL, calendar_key = NULL, updated_at = ?2 WHERE {OF_LEAD}"
+        ),
         params![id, now],
     )?;
     e.deals = db.conn.execute(
-        "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, updated_at = ?2
-         WHERE lead_id = ?1",
+        &format!(
+            "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, updated_at = ?2
+             WHERE {OF_LEAD}"
+        ),
         params![id, now],
     )?;
-    e.tasks =
-        db.conn.execute("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE lead_id = ?1", params![id, now])?;
+    e.tasks = db
+        .conn
+        .execute(&format!("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE {OF_LEAD}"), params![id, now])?;
     e.inbox = db.conn.execute(
-        "UPDATE inbox_items SET title = ?2, body = '', updated_at = ?3 WHERE lead_id = ?1",
+        &format!("UPDATE inbox_items SET title = ?2, body = '', updated_at = ?3 WHERE {OF_LEAD}"),
         params![id, ERASED, now],
     )?;
     erase_traces(db, &l)?;
@@ -256,12 +264,16 @@ fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
 fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     let (id, now) = (l.id.as_str(), db.now.0);
     db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id])?;
-    // An event may be about the lead or about any of its rows (a won deal's event carries the person).
+    // An event may be about the lead (a churn's subject is `lead@time`) or about any of its rows (a won
+    // deal's event carries the person).
     db.conn.execute(
-        "UPDATE events SET payload = '{}' WHERE subject_id = ?1 OR subject_id IN (
-             SELECT id FROM deals WHERE lead_id = ?1 UNION ALL SELECT id FROM outreach WHERE lead_id = ?1
-             UNION ALL SELECT id FROM meetings WHERE lead_id = ?1 UNION ALL SELECT id FROM tasks WHERE lead_id = ?1
-             UNION ALL SELECT id FROM inbox_items WHERE lead_id = ?1)",
+        &format!(
+            "UPDATE events SET payload = '{{}}' WHERE subject_id = ?1
+             OR (subject_id >= ?1 || '@' AND subject_id < ?1 || 'A') OR subject_id IN (
+                 SELECT id FROM deals WHERE {OF_LEAD} UNION ALL SELECT id FROM outreach WHERE {OF_LEAD}
+                 UNION ALL SELECT id FROM meetings WHERE {OF_LEAD} UNION ALL SELECT id FROM tasks WHERE {OF_LEAD}
+                 UNION ALL SELECT id FROM inbox_items WHERE {OF_LEAD})"
+        ),
         [id],
     )?;
     // A customer's record keeps its dates and status for the counts; its plan (a deal's title) and the

@@ -173,7 +173,14 @@ pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Resul
         Err(e @ StoreError::Ambiguous { .. }) => Some(e),
         Err(_) => None,
     };
-    let mut found = titled(db, r)?;
+    // The lead's own deals first: a title many deals share is still one deal of that lead.
+    let mut found = match lead {
+        Some(l) => titled(db, r, Some(l))?,
+        None => Vec::new(),
+    };
+    if found.is_empty() {
+        found = titled(db, r, None)?;
+    }
     // A lead named instead: its open deals (a closed one is reopened by its title or id, never by a name).
     let named = if ambiguous.is_none() { leads::resolve(db, r).ok() } else { None };
     if let Some(named) = &named {
@@ -205,12 +212,15 @@ pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Resul
     }
 }
 
-/// The deals (at most 11: enough to say a title is ambiguous) whose title is `title` folded. SQLite's
-/// lower() folds ASCII only, so titles are compared here; a team's deals are few enough to read.
-fn titled(db: &Db<'_>, title: &str) -> Result<Vec<Deal>> {
+/// The deals (at most 11: enough to say a title is ambiguous) whose title is `title` folded, of one lead or
+/// of the team. SQLite's lower() folds ASCII only, so titles are compared here; a team's deals are few enough
+/// to read.
+fn titled(db: &Db<'_>, title: &str, lead: Option<&LeadId>) -> Result<Vec<Deal>> {
     let key = fold(title);
-    let mut stmt = db.conn.prepare_cached("SELECT id, title FROM deals WHERE team_id = ?1 AND deleted_at IS NULL")?;
-    let mut rows = stmt.query([db.ctx.team_id.as_str()])?;
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id, title FROM deals WHERE team_id = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR lead_id = ?2)",
+    )?;
+    let mut rows = stmt.query(params![db.ctx.team_id.as_str(), lead.map(LeadId::as_str)])?;
     let mut ids = Vec::new();
     while let Some(row) = rows.next()?
         && ids.len() < 11

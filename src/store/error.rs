@@ -52,7 +52,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 fn how_to_name_one(what: &str) -> &'static str {
     match what {
         "lead" | "team member" => "name one exactly (by id or e-mail)",
-        "deal" => "name one by id, or by its lead when that lead has no other deal of that title",
+        "deal" => "name one by id, or by its lead when that lead has one open deal",
         _ => "give more of its id",
     }
 }

@@ -363,7 +363,8 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         ids = db
             .conn
             .prepare_cached(
-                "SELECT id FROM leads WHERE team_id = ?1 AND name_key = ?2 AND deleted_at IS NULL LIMIT 20",
+                "SELECT id FROM leads WHERE team_id = ?1 AND name_key = ?2 AND deleted_at IS NULL
+                 AND forgotten_at IS NULL LIMIT 20",
             )?
             .query_map(params![team, key], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -475,6 +476,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         ("product_interest", patch.product_interest.as_ref()),
     ])?;
     let mut lead = get(db, id)?;
+    let account_before = lead.account_id.clone();
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;
     }
@@ -546,7 +548,8 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             "UPDATE leads SET first_name = ?2, last_name = ?3, email = ?4, email_key = ?5, phone = ?6, title = ?7,
              account_id = ?8, source = ?9, product_interest = ?10, industry = ?11, company_size = ?12, tags = ?13,
              owner_id = ?14, lifecycle = ?15, do_not_contact = ?16, do_not_contact_at = ?17,
-             do_not_contact_reason = ?18, notes = ?19, updated_at = ?20, name_key = ?21
+             do_not_contact_reason = ?18, notes = ?19, updated_at = ?20,
+             name_key = CASE WHEN forgotten_at IS NULL THEN ?21 END
              WHERE id = ?1",
         )?
         .execute(params![
@@ -577,9 +580,11 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     }
     // Deals filed under no company (the lead had none yet) go under the one it now has; a deal filed
     // under another company stays there, as the history of where the person was.
-    if let Some(account) = &lead.account_id {
+    if let Some(account) = lead.account_id.as_ref().filter(|_| lead.account_id != account_before) {
         db.conn
-            .prepare_cached("UPDATE deals SET account_id = ?2 WHERE lead_id = ?1 AND account_id IS NULL")?
+            .prepare_cached(
+                "UPDATE deals SET account_id = ?2 WHERE lead_id = ?1 AND account_id IS NULL AND deleted_at IS NULL",
+            )?
             .execute(params![id.as_str(), account])?;
     }
     db.emit(Change::LeadEdited(id.clone()));

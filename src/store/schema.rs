@@ -17,6 +17,8 @@ const PROFILE_FORMS: &str = include_str!("migrations/009_profile_forms.sql");
 const CALENDAR_KEYS: &str = include_str!("migrations/010_calendar_keys.sql");
 const NAME_KEY: &str = include_str!("migrations/011_name_key.sql");
 const EVENTS_BY_SUBJECT: &str = include_str!("migrations/012_events_by_subject.sql");
+const ROWS_OF_A_LEAD: &str = include_str!("migrations/013_rows_of_a_lead.sql");
+const FORGOTTEN_UNSEARCHABLE: &str = include_str!("migrations/014_forgotten_unsearchable.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -33,6 +35,8 @@ fn all() -> Vec<M<'static>> {
         M::up(CALENDAR_KEYS),
         M::up_with_hook(NAME_KEY, name_keys),
         M::up(EVENTS_BY_SUBJECT),
+        M::up(ROWS_OF_A_LEAD),
+        M::up(FORGOTTEN_UNSEARCHABLE),
     ]
 }
 

@@ -67,7 +67,8 @@ impl Setup {
         ctx.members = users
             .iter()
             .map(|u| {
-                let namesakes = users.iter().filter(|o| o.name.eq_ignore_ascii_case(&u.name)).count();
+                let key = crate::domain::text::fold(&u.name);
+                let namesakes = users.iter().filter(|o| crate::domain::text::fold(&o.name) == key).count();
                 if namesakes > 1 { u.email.clone() } else { u.name.clone() }
             })
             .collect();
