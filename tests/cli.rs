@@ -352,8 +352,10 @@ fn references_resolve_or_explain() {
     for typed in ["Álvaro Núñez", "álvaro  núñez", "ALVARO NUNEZ", "Álvaro", "nunez"] {
         assert!(s.ok(&["lead", "show", typed]).contains("Álvaro Núñez"), "{typed}");
     }
-    let err = s.fails(&["lead", "add", "--first-name", "Multi\nLine"], 1);
-    assert!(err.contains("first_name") && err.contains("one line"), "{err}");
+    for name in ["Multi\nLine", "Multi\u{2028}Line"] {
+        let err = s.fails(&["lead", "add", "--first-name", name], 1);
+        assert!(err.contains("first_name") && err.contains("one line"), "{err}");
+    }
     let err = s.fails(&["lead", "show", "Nobody"], 1);
     assert!(err.contains("lead not found: 'Nobody'"), "{err}");
 }
@@ -611,6 +613,9 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
         let out = s.cmd().args(args).output().unwrap();
         assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("must not be contacted"));
     }
+    // A contact refused (in the future) is not said to be recorded anyway.
+    let err = s.fails(&["lead", "touch", "zed@x.io", "--at", "+1d"], 1);
+    assert!(!err.contains("recorded anyway") && err.contains("is in the future"), "{err}");
     // A mistyped folder for the database is an error, not a new empty CRM.
     let err = s.fails(&["--db", "/nonexistent-folder/x.db", "lead", "list"], 1);
     assert!(err.contains("does not exist"), "{err}");
@@ -648,6 +653,9 @@ fn deals_are_named_by_title_whatever_the_accents_or_by_their_lead() {
     s.ok(&["lead", "add", "--first-name", "Wes", "--email", "wes@x.io"]);
     s.ok(&["deal", "add", "wes@x.io", "--title", "W1"]);
     s.ok(&["deal", "won", "W1"]);
+    // Won again: said, and still a success (scripts repeat it).
+    let again = s.cmd().args(["deal", "won", "W1"]).output().unwrap();
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already won"));
     let err = s.fails(&["deal", "move", "wes@x.io", "Proposal"], 1);
     assert!(err.contains("no open deal"), "{err}");
     // A company given later files the lead's deals that had none under it.

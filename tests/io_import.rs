@@ -809,6 +809,12 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
     })
     .unwrap();
     assert!(leads::resolve(&a.db(), "Forgotten").is_err());
+    // Nothing about the person is written to it again.
+    let refused = a.write(|db| {
+        let patch = leads::LeadPatch { first_name: Some("Newname".into()), ..Default::default() };
+        leads::update(db, &LeadId(gone.clone()), patch)
+    });
+    assert!(refused.is_err_and(|e| e.to_string().contains("was forgotten")));
     // A touch that started a deal, removed: the deal is exported without the link to it.
     let origin: String = a
         .conn()

@@ -235,6 +235,20 @@ fn a_long_reply_reads_whole_under_the_timeline_at_80x24() {
 }
 
 #[test]
+fn a_meeting_to_come_is_not_asked_about_yet() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let at = leadline::domain::Timestamp(t.app.ctx.now().0 + 3 * 86_400_000);
+    t.store.write(|db| leadline::store::meetings::schedule(db, &id, at, None, Some("Demo".into()))).unwrap();
+    t.keys("ctrl-r enter");
+    // The meeting to come is the newest entry, selected first.
+    assert!(matches!(t.app.detail.timeline.first(), Some(leadline::store::timeline::Entry::Meeting(_))));
+    t.keys("x");
+    let s = t.screen();
+    assert!(s.contains("has not happened yet") && !s.contains("no-show"), "{s}");
+}
+
+#[test]
 fn the_timeline_selection_stays_on_its_entry_when_one_is_added_above() {
     let (_d, mut t) = driver(160, 48);
     // A lead with a history of a few entries.
@@ -1027,7 +1041,9 @@ fn reopening_a_won_deal_is_asked_first() {
     let deal = t.app.kanban.columns[won].deals[0].clone();
     t.keys("H");
     let s = t.screen();
-    assert!(s.contains("Reopen deal") && s.contains("back to Negotiation"), "{s}");
+    // The question names the deal's lead; it wraps in the box.
+    let asked = format!("({}) from Won back to", deal.lead_name);
+    assert!(s.contains("Reopen deal") && s.contains(&asked) && s.contains("Negotiation, open again?"), "{s}");
     t.keys("esc");
     assert_eq!(t.app.kanban.columns[won].deals[0].id, deal.id, "nothing moved");
     t.keys("H enter");

@@ -110,11 +110,21 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             println!("{id}");
         }
         DealCmd::Won { deal } => {
-            let id = env.store.write(|db| deals::win(db, &deals::resolve(db, &deal)?).map(|d| d.id))?;
+            let (id, was) = env.store.write(|db| {
+                let id = deals::resolve(db, &deal)?;
+                let was = deals::get(db, &id)?.status;
+                deals::win(db, &id).map(|d| (d.id, was))
+            })?;
+            closing_note(was, DealStatus::Won);
             println!("{id}");
         }
         DealCmd::Lost { deal, reason } => {
-            let id = env.store.write(|db| deals::lose(db, &deals::resolve(db, &deal)?, reason).map(|d| d.id))?;
+            let (id, was) = env.store.write(|db| {
+                let id = deals::resolve(db, &deal)?;
+                let was = deals::get(db, &id)?.status;
+                deals::lose(db, &id, reason).map(|d| (d.id, was))
+            })?;
+            closing_note(was, DealStatus::Lost);
             println!("{id}");
         }
         DealCmd::Pilot { deal } => {
@@ -179,4 +189,13 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Closing a deal that was already closed is said on stderr (the command still succeeds: scripts repeat it).
+fn closing_note(was: DealStatus, now: DealStatus) {
+    match was {
+        DealStatus::Open => {}
+        same if same == now => eprintln!("note: the deal was already {}", now.as_str()),
+        other => eprintln!("note: the deal was {}; it is {} now", other.as_str(), now.as_str()),
+    }
 }

@@ -257,21 +257,27 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 Some(t) => env.time(&t, "--at")?,
                 None => env.now(),
             };
+            // Said once the contact is recorded (a refused one was not).
+            let mut said = Vec::new();
             let id = env
                 .store
                 .write(|db| {
                     let id = leads::resolve(db, &lead)?;
                     if let Some(why) = crate::io::privacy::contact_warning(db, &id)? {
-                        eprintln!("warning: {why}; recorded anyway, since the contact has already happened");
+                        said.push(format!("warning: {why}; recorded anyway, since the contact has already happened"));
                     }
                     // The lead keeps its latest contact: an earlier one changes nothing, and the rep hears so.
                     if let Some(last) = leads::get(db, &id)?.last_contacted_at.filter(|last| *last > at) {
-                        eprintln!("note: last contacted later, {}; the lead keeps that", last.zoned(db.ctx.tz));
+                        said.push(format!(
+                            "note: last contacted later, {}; the lead keeps that",
+                            last.zoned(db.ctx.tz)
+                        ));
                     }
                     leads::touch(db, &id, at)?;
                     Ok(id)
                 })
                 .map_err(|e| super::of_flag(e, "occurred_at", "--at"))?;
+            said.iter().for_each(|s| eprintln!("{s}"));
             println!("{id}");
         }
     }

@@ -113,13 +113,13 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
         Some(ReplyArg::Negative) => ReplyType::Negative,
         Some(ReplyArg::Info) => ReplyType::Info,
     };
+    // Said once the touch is written (a refused one was not recorded anyway).
+    let mut warning = None;
     let id = env.store.write(|db| {
         let lead = leads::resolve(db, &a.lead)?;
         // A touch that already happened is recorded anyway, but the rep hears about the opt-out.
-        if !a.inbound
-            && let Some(why) = crate::io::privacy::contact_warning(db, &lead)?
-        {
-            eprintln!("warning: {why}; recorded anyway, since the touch has already happened");
+        if !a.inbound {
+            warning = crate::io::privacy::contact_warning(db, &lead)?;
         }
         outreach::log(
             db,
@@ -136,6 +136,11 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
             },
         )
     });
+    if id.is_ok()
+        && let Some(why) = warning
+    {
+        eprintln!("warning: {why}; recorded anyway, since the touch has already happened");
+    }
     // A missing value is named by the flag that gives it.
     let id = id.map_err(|e| match e {
         crate::store::StoreError::Invalid(v) if v.value.is_empty() && v.field.ends_with(" value") => {

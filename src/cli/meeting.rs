@@ -41,15 +41,17 @@ pub fn run(env: &mut Env, cmd: MeetingCmd) -> CliResult {
     match cmd {
         MeetingCmd::Add { lead, at, deal, title } => {
             let at = env.time(&at, "--at")?;
+            let mut warning = None;
             let id = env.store.write(|db| {
                 let lead = leads::resolve(db, &lead)?;
                 let deal = deal.as_deref().map(|d| deals::resolve_for(db, d, Some(&lead))).transpose()?;
                 // A meeting is a contact: booked anyway (the lead may have asked for it), but the rep hears.
-                if let Some(why) = crate::io::privacy::contact_warning(db, &lead)? {
-                    eprintln!("warning: {why}");
-                }
+                warning = crate::io::privacy::contact_warning(db, &lead)?;
                 meetings::schedule(db, &lead, at, deal.as_ref(), title)
             })?;
+            if let Some(why) = warning {
+                eprintln!("warning: {why}; booked anyway");
+            }
             println!("{id}");
         }
         MeetingCmd::Attended { meeting } => mark(env, &meeting, true, None)?,

@@ -55,6 +55,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         TaskCmd::Add(a) => {
             let due = env.time(&a.due, "--due")?;
             let kind = super::flag(&a.kind, "--kind")?;
+            let mut warning = None;
             let id = env.store.write(|db| {
                 let lead = a.lead.as_deref().map(|l| leads::resolve(db, l)).transpose()?;
                 let deal = a.deal.as_deref().map(|d| deals::resolve_for(db, d, lead.as_ref())).transpose()?;
@@ -62,12 +63,14 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 // first), but the rep hears about it.
                 if matches!(kind, crate::domain::TaskKind::Bump | crate::domain::TaskKind::FollowUp)
                     && let Some(l) = &lead
-                    && let Some(why) = crate::io::privacy::contact_warning(db, l)?
                 {
-                    eprintln!("warning: {why}");
+                    warning = crate::io::privacy::contact_warning(db, l)?;
                 }
                 tasks::add(db, NewTask { kind, lead, deal, ..NewTask::manual(a.title, due) })
             })?;
+            if let Some(why) = warning {
+                eprintln!("warning: {why}");
+            }
             println!("{id}");
         }
         TaskCmd::List { due, limit, json } => {

@@ -189,9 +189,13 @@ pub fn check_label(field: &str, value: &str) -> Result<(), ValidationError> {
     ))
 }
 
+/// What breaks a line (or jumps like a tab) in a text shown on one: besides `\n` and `\r`, the Unicode line
+/// and paragraph separators and NEL.
+pub const LINE_BREAKS: [char; 6] = ['\n', '\r', '\t', '\u{85}', '\u{2028}', '\u{2029}'];
+
 /// Refuses a line break, a tab or another control character in a one-line text (a label, a title).
 pub fn check_one_line(field: &str, value: &str) -> Result<(), ValidationError> {
-    if value.contains(['\n', '\r', '\t']) {
+    if value.contains(LINE_BREAKS) {
         let start: String = value.chars().take(61).collect();
         return Err(ValidationError::new(field, start, "has a line break or a tab: it is one line"));
     }

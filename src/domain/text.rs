@@ -46,11 +46,12 @@ pub fn fold_into(s: &str, out: &mut String) {
 /// A label as one line: each line break or tab (a quoted cell of a spreadsheet, a pasted address block)
 /// becomes one space.
 pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['\n', '\r', '\t']) {
+    use super::lead::LINE_BREAKS;
+    if !s.contains(LINE_BREAKS) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
-    for part in s.split(['\n', '\r', '\t']).filter(|p| !p.trim().is_empty()) {
+    for part in s.split(LINE_BREAKS).filter(|p| !p.trim().is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -98,5 +99,6 @@ mod tests {
         assert_eq!(one_line("Acme Ibérica"), "Acme Ibérica");
         assert_eq!(one_line("Acme\r\nIbérica\n"), "Acme Ibérica");
         assert_eq!(one_line("Head of\tSales \n\n  EMEA"), "Head of Sales EMEA");
+        assert_eq!(one_line("Ana\u{2028}López"), "Ana López");
     }
 }

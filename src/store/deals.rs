@@ -206,7 +206,9 @@ pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Resul
             reference: reference.to_string(),
             candidates: found
                 .iter()
+                .take(10)
                 .map(|d| format!("{} — {}, {} ({})", d.title, d.lead_name, d.stage, d.id))
+                .chain((found.len() > 10).then(|| "and more".to_string()))
                 .collect(),
         }),
     }

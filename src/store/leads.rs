@@ -476,6 +476,17 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         ("product_interest", patch.product_interest.as_ref()),
     ])?;
     let mut lead = get(db, id)?;
+    // A forgotten person's data is never written again; the row stays for the counts (its lifecycle and
+    // opt-out may still change with its deals).
+    let personal = [&patch.first_name, &patch.last_name, &patch.email, &patch.phone, &patch.company, &patch.title]
+        .into_iter()
+        .chain([&patch.notes, &patch.industry, &patch.company_size, &patch.product_interest])
+        .any(Option::is_some)
+        || patch.tags.is_some()
+        || !patch.add_tags.is_empty();
+    if lead.forgotten_at.is_some() && personal {
+        return Err(StoreError::Refused(format!("lead {id} was forgotten; nothing about the person is written again")));
+    }
     let account_before = lead.account_id.clone();
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;

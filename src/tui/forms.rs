@@ -237,9 +237,13 @@ pub fn allow_contact(lead: &Lead) -> Form {
         .with_message(format!("{} opted out{why}. Contact them again? enter = yes, esc = no", lead.name()))
 }
 
-/// A deal as a question names it: its title and its lead (two leads' deals may share a title).
+/// A deal as a question names it: its title, its lead (two leads' deals may share a title) and, when it is
+/// closed, how.
 fn deal_named(d: &Deal) -> String {
-    format!("'{}' ({})", d.title, d.lead_name)
+    match d.status {
+        crate::domain::DealStatus::Open => format!("'{}' ({})", d.title, d.lead_name),
+        closed => format!("'{}' ({}, {} now)", d.title, d.lead_name, closed.as_str()),
+    }
 }
 
 pub fn win(d: &Deal) -> Form {
@@ -252,9 +256,10 @@ pub fn lose(d: &Deal) -> Form {
         .with_message(format!("Mark {} lost? enter = yes, esc = no", deal_named(d)))
 }
 
-pub fn reopen(deal: DealId, title: &str, from: &str, stage: &str) -> Form {
-    Form::new("Reopen deal", Purpose::Reopen { deal, stage: stage.to_string() }, Vec::new())
-        .with_message(format!("Move '{title}' from {from} back to {stage}, open again? enter = yes, esc = no"))
+pub fn reopen(d: &Deal, stage: &str) -> Form {
+    let (title, lead, from) = (&d.title, &d.lead_name, &d.stage);
+    Form::new("Reopen deal", Purpose::Reopen { deal: d.id.clone(), stage: stage.to_string() }, Vec::new())
+        .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again? enter = yes, esc = no"))
 }
 
 pub fn snooze(task: TaskId, title: &str) -> Form {

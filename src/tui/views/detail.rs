@@ -120,6 +120,10 @@ impl DetailView {
                 }
             }
             Command::MarkAttended | Command::MarkNoShow => match self.timeline.get(self.selected) {
+                // Whether someone came is asked once the meeting has begun, before any reason is typed.
+                Some(Entry::Meeting(m)) if m.scheduled_at > ctx.now() => {
+                    vec![Out::Toast("This meeting has not happened yet".into(), true)]
+                }
                 Some(Entry::Meeting(m)) if cmd == Command::MarkAttended => {
                     vec![Out::Write(Write::MarkMeeting { meeting: m.id.clone(), attended: true, reason: None })]
                 }

@@ -233,7 +233,7 @@ impl KanbanView {
                     Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
                     // Won and lost are decisions: undoing one is asked, as making it was.
                     Some(s) if d.status != DealStatus::Open => {
-                        vec![Out::Form(forms::reopen(d.id.clone(), &d.title, &d.stage, s))]
+                        vec![Out::Form(forms::reopen(&d, s))]
                     }
                     Some(s) => {
                         let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
