@@ -646,22 +646,9 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             if n.body.trim().is_empty() {
                 return Err(invalid("body", &n.body, "must not be empty"));
             }
-            let created = n.created_at.unwrap_or(db.now).0;
-            db.conn
-                .prepare_cached(
-                    "INSERT INTO notes (id, team_id, user_id, lead_id, deal_id, body, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                )?
-                .execute(params![
-                    n.id,
-                    team,
-                    db.ctx.user_id.as_str(),
-                    lead.as_ref().map(LeadId::as_str),
-                    deal,
-                    n.body,
-                    created
-                ])?;
-            db.emit(Change::NoteAdded { lead });
+            let deal = deal.map(DealId);
+            let id = crate::domain::NoteId(n.id);
+            crate::store::notes::write(db, &id, lead.as_ref(), deal.as_ref(), &n.body, n.created_at.unwrap_or(db.now))?;
         }
     }
     Ok(true)

@@ -26,21 +26,35 @@ pub fn add(db: &Db<'_>, lead: Option<&LeadId>, deal: Option<&DealId>, body: &str
         leads::get(db, l)?;
     }
     let id = NoteId::generate();
-    db.conn.execute(
-        "INSERT INTO notes (id, team_id, user_id, lead_id, deal_id, body, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        params![
+    write(db, &id, lead, deal, body, db.now)?;
+    Ok(id)
+}
+
+/// Writes a note checked by its caller (`add`; an import, which keeps the note's id and time).
+pub(crate) fn write(
+    db: &Db<'_>,
+    id: &NoteId,
+    lead: Option<&LeadId>,
+    deal: Option<&DealId>,
+    body: &str,
+    created_at: Timestamp,
+) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "INSERT INTO notes (id, team_id, user_id, lead_id, deal_id, body, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        )?
+        .execute(params![
             id.as_str(),
             db.ctx.team_id.as_str(),
             db.ctx.user_id.as_str(),
             lead.map(LeadId::as_str),
             deal.map(DealId::as_str),
             body,
-            db.now.0
-        ],
-    )?;
+            created_at.0
+        ])?;
     db.emit(Change::NoteAdded { lead: lead.cloned() });
-    Ok(id)
+    Ok(())
 }
 
 /// The columns `from_row` reads, in its order.
