@@ -9,9 +9,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::phone::match_keys;
-use super::text::fold_into;
 use crate::domain::lead::check_label;
-use crate::domain::text::fold;
+use crate::domain::text::{fold, fold_into};
 use crate::domain::{LeadId, Lifecycle, Timestamp};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, OF_LEAD, Result, StoreError, contact};
