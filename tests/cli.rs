@@ -352,6 +352,15 @@ fn references_resolve_or_explain() {
     for typed in ["Álvaro Núñez", "álvaro  núñez", "ALVARO NUNEZ", "Álvaro", "nunez"] {
         assert!(s.ok(&["lead", "show", typed]).contains("Álvaro Núñez"), "{typed}");
     }
+    // One company however its name is written.
+    let companies: Vec<String> = [("Uno", "Óptica Ruiz"), ("Dos", "ÓPTICA  RUIZ"), ("Tres", "optica ruiz")]
+        .iter()
+        .map(|(first, company)| {
+            let id = s.ok(&["lead", "add", "--first-name", first, "--company", company]).trim().to_string();
+            s.json(&["lead", "show", &id])["lead"]["account_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(companies.iter().all(|c| *c == companies[0]), "{companies:?}");
     for name in ["Multi\nLine", "Multi\u{2028}Line"] {
         let err = s.fails(&["lead", "add", "--first-name", name], 1);
         assert!(err.contains("first_name") && err.contains("one line"), "{err}");

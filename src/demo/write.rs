@@ -27,8 +27,8 @@ impl<'c> Statements<'c> {
     pub(super) fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
         Ok(Self {
             account: conn.prepare(
-                "INSERT INTO accounts (id, team_id, name, domain, industry, company_size, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                "INSERT INTO accounts (id, team_id, name, domain, industry, company_size, created_at, updated_at, name_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
             )?,
             lead: conn.prepare(
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
@@ -97,7 +97,16 @@ pub(super) fn insert_accounts(
         let id = g.id(created);
         let industry = g.pick(&words.industries);
         let size = g.pick(&SIZES);
-        st.account.execute(params![id, team, name, domain, industry, size, created])?;
+        st.account.execute(params![
+            id,
+            team,
+            name,
+            domain,
+            industry,
+            size,
+            created,
+            crate::domain::text::fold(&name)
+        ])?;
         accounts.push(Account { id, name, domain, industry });
     }
     Ok(accounts)

@@ -1532,11 +1532,11 @@ impl Writer {
             db.conn
                 .prepare_cached(&format!(
                     "SELECT l.created_at, l.seq, l.id FROM accounts a JOIN leads l INDEXED BY leads_by_account ON l.account_id = a.id
-                     WHERE a.team_id = ?1 AND lower(a.name) = lower(?2) AND a.deleted_at IS NULL AND l.deleted_at IS NULL
+                     WHERE a.team_id = ?1 AND a.name_key = ?2 AND a.deleted_at IS NULL AND l.deleted_at IS NULL
                        AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
                      ORDER BY l.created_at LIMIT 1"
                 ))?
-                .query_row(params![team, company.trim(), key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row(params![team, crate::domain::text::fold(company), key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?,
         );
         Ok(found.into_iter().min().map(|(_, _, id)| LeadId(id)))
@@ -1592,7 +1592,7 @@ impl Writer {
     }
 
     fn account(&mut self, db: &Db<'_>, name: &str, row: &LeadRow) -> crate::store::Result<AccountId> {
-        let key = name.trim().to_lowercase();
+        let key = crate::domain::text::fold(name);
         if let Some(a) = self.accounts.get(&key) {
             return Ok(a.clone());
         }

@@ -286,7 +286,7 @@ fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     // A one-person company (a freelancer's own name, often) goes with the person; one others work at stays.
     if let Some(account) = &l.account_id {
         db.conn.execute(
-            "UPDATE accounts SET name = ?3 || id, domain = NULL, industry = NULL, company_size = NULL,
+            "UPDATE accounts SET name = ?3 || id, name_key = NULL, domain = NULL, industry = NULL, company_size = NULL,
              deleted_at = ?2, updated_at = ?2
              WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM leads WHERE account_id = ?1)
              AND NOT EXISTS (SELECT 1 FROM deals WHERE account_id = ?1)",

@@ -4,17 +4,21 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Db, Result};
 use crate::domain::AccountId;
+use crate::domain::text::fold;
 
-/// The account with this name (case-insensitive) in the team, created if it does not exist yet.
-/// A new account gets the industry and size in its insert; an existing one has them filled where empty.
+/// The account with this name (case, accents and spacing aside: `domain::text::fold`) in the team, the
+/// oldest if there are several, created if it does not exist yet. A new account gets the industry and size in
+/// its insert; an existing one has them filled where empty.
 pub fn find_or_create(db: &Db<'_>, name: &str, industry: Option<&str>, size: Option<&str>) -> Result<AccountId> {
     let name = name.trim();
+    let key = fold(name);
     let existing: Option<String> = db
         .conn
         .prepare_cached(
-            "SELECT id FROM accounts WHERE team_id = ?1 AND lower(name) = lower(?2) AND deleted_at IS NULL",
+            "SELECT id FROM accounts WHERE team_id = ?1 AND name_key = ?2 AND deleted_at IS NULL
+             ORDER BY created_at LIMIT 1",
         )?
-        .query_row(params![db.ctx.team_id.as_str(), name], |r| r.get(0))
+        .query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0))
         .optional()?;
     if let Some(id) = existing {
         let id = AccountId(id);
@@ -26,10 +30,10 @@ pub fn find_or_create(db: &Db<'_>, name: &str, industry: Option<&str>, size: Opt
     let id = AccountId::generate();
     db.conn
         .prepare_cached(
-            "INSERT INTO accounts (id, team_id, name, industry, company_size, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            "INSERT INTO accounts (id, team_id, name, industry, company_size, created_at, updated_at, name_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
         )?
-        .execute(params![id.as_str(), db.ctx.team_id.as_str(), name, industry, size, db.now.0])?;
+        .execute(params![id.as_str(), db.ctx.team_id.as_str(), name, industry, size, db.now.0, key])?;
     Ok(id)
 }
 

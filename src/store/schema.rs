@@ -19,6 +19,7 @@ const NAME_KEY: &str = include_str!("migrations/011_name_key.sql");
 const EVENTS_BY_SUBJECT: &str = include_str!("migrations/012_events_by_subject.sql");
 const ROWS_OF_A_LEAD: &str = include_str!("migrations/013_rows_of_a_lead.sql");
 const FORGOTTEN_UNSEARCHABLE: &str = include_str!("migrations/014_forgotten_unsearchable.sql");
+const ACCOUNT_KEYS: &str = include_str!("migrations/015_account_keys.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -37,6 +38,7 @@ fn all() -> Vec<M<'static>> {
         M::up(EVENTS_BY_SUBJECT),
         M::up(ROWS_OF_A_LEAD),
         M::up(FORGOTTEN_UNSEARCHABLE),
+        M::up_with_hook(ACCOUNT_KEYS, account_keys),
     ]
 }
 
@@ -69,6 +71,19 @@ fn name_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
     tx.execute_batch(
         "UPDATE leads SET name_key = leadline_name_key(first_name, last_name) WHERE forgotten_at IS NULL;
          CREATE INDEX leads_by_name ON leads(name_key, seq) WHERE deleted_at IS NULL;",
+    )?;
+    Ok(())
+}
+
+/// Writes every live company's folded name key (`domain::text::fold`), then indexes it.
+fn account_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    use rusqlite::functions::FunctionFlags;
+    tx.create_scalar_function("leadline_fold", 1, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        Ok(crate::domain::text::fold(&ctx.get::<String>(0)?))
+    })?;
+    tx.execute_batch(
+        "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL;
+         CREATE INDEX accounts_by_key ON accounts(team_id, name_key, created_at) WHERE deleted_at IS NULL;",
     )?;
     Ok(())
 }
@@ -165,5 +180,21 @@ mod tests {
             )
             .unwrap();
         assert!(plan.contains("leads_by_name"), "{plan}");
+    }
+
+    #[test]
+    fn companies_written_before_keys_are_keyed_and_found() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let mut before = all();
+        before.truncate(14);
+        Migrations::new(before).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams VALUES ('t', 'T', 'UTC', 0, 0, NULL);
+             INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES ('a', 't', 'Óptica Ruiz', 0, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let key: String = conn.query_row("SELECT name_key FROM accounts", [], |r| r.get(0)).unwrap();
+        assert_eq!(key, "optica ruiz");
     }
 }
