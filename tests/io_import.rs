@@ -808,13 +808,26 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
         leads::update(db, &LeadId(gone.clone()), patch)
     })
     .unwrap();
-    assert!(leads::resolve(&a.db(), "Forgotten").is_err());
+    let key: Option<String> =
+        a.conn().query_row("SELECT name_key FROM leads WHERE id = ?1", [&gone], |r| r.get(0)).unwrap();
+    assert_eq!(key, None, "no name key");
+    assert!(leadline::store::search::search(&a.db(), "Forgotten", 10).unwrap().is_empty(), "out of search");
     // Nothing about the person is written to it again.
     let refused = a.write(|db| {
         let patch = leads::LeadPatch { first_name: Some("Newname".into()), ..Default::default() };
         leads::update(db, &LeadId(gone.clone()), patch)
     });
     assert!(refused.is_err_and(|e| e.to_string().contains("was forgotten")));
+    // Nor an opt-out reason (free text about them), nor an opt-in.
+    let refused = a.write(|db| {
+        let patch = leads::LeadPatch {
+            do_not_contact: Some(true),
+            do_not_contact_reason: Some("moved to Oslo".into()),
+            ..Default::default()
+        };
+        leads::update(db, &LeadId(gone.clone()), patch)
+    });
+    assert!(refused.is_err());
     // A touch that started a deal, removed: the deal is exported without the link to it.
     let origin: String = a
         .conn()

@@ -219,9 +219,15 @@ pub fn resolve_for(db: &Db<'_>, reference: &str, lead: Option<&LeadId>) -> Resul
 /// to read.
 fn titled(db: &Db<'_>, title: &str, lead: Option<&LeadId>) -> Result<Vec<Deal>> {
     let key = fold(title);
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT id, title FROM deals WHERE team_id = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR lead_id = ?2)",
-    )?;
+    // Two statements, so a lead's deals are read through its index.
+    let mut stmt = match lead {
+        Some(_) => db
+            .conn
+            .prepare_cached("SELECT id, title FROM deals WHERE team_id = ?1 AND lead_id = ?2 AND deleted_at IS NULL")?,
+        None => db
+            .conn
+            .prepare_cached("SELECT id, title FROM deals WHERE team_id = ?1 AND deleted_at IS NULL AND ?2 IS NULL")?,
+    };
     let mut rows = stmt.query(params![db.ctx.team_id.as_str(), lead.map(LeadId::as_str)])?;
     let mut ids = Vec::new();
     while let Some(row) = rows.next()?

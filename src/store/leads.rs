@@ -483,7 +483,10 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         .chain([&patch.notes, &patch.industry, &patch.company_size, &patch.product_interest])
         .any(Option::is_some)
         || patch.tags.is_some()
-        || !patch.add_tags.is_empty();
+        || !patch.add_tags.is_empty()
+        // The erasure left them opted out; an opt-in, or a reason, would be about the person again.
+        || patch.do_not_contact.is_some()
+        || patch.do_not_contact_reason.is_some();
     if lead.forgotten_at.is_some() && personal {
         return Err(StoreError::Refused(format!("lead {id} was forgotten; nothing about the person is written again")));
     }

@@ -82,11 +82,16 @@ pub fn get(db: &Db<'_>, id: &MeetingId) -> Result<Meeting> {
         .ok_or_else(|| StoreError::NotFound { what: "meeting", reference: id.to_string() })
 }
 
+/// Whether a meeting at `at` has begun, seen at `now` (two machines' clocks disagree a little).
+pub fn has_begun(at: Timestamp, now: Timestamp) -> bool {
+    at.0 <= now.0 + super::outreach::CLOCK_SLACK_MS
+}
+
 /// Marks whether the lead showed up. An attended meeting counts as a contact.
 pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>) -> Result<Meeting> {
     let m = get(db, id)?;
     // Whether someone came is known once the meeting has begun.
-    if m.scheduled_at.0 > db.now.0 + super::outreach::CLOCK_SLACK_MS {
+    if !has_begun(m.scheduled_at, db.now) {
         return Err(ValidationError::new(
             "meeting",
             m.scheduled_at.zoned(db.ctx.tz),

@@ -297,11 +297,11 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Turns an optional empty string into None.
 /// Every row of the lead `?1`, removed ones too, as a condition on a table with a `lead_id`: written as two
 /// halves so each seeks its own index (live rows, removed rows: migration 013) instead of reading the table.
 pub const OF_LEAD: &str = "((lead_id = ?1 AND deleted_at IS NULL) OR (lead_id = ?1 AND deleted_at IS NOT NULL))";
 
+/// Turns an optional empty string into None.
 pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }

@@ -9,6 +9,7 @@ use super::Out;
 use crate::domain::time::ago;
 use crate::domain::{Attendance, LeadId};
 use crate::store::leads::Lead;
+use crate::store::meetings;
 use crate::store::timeline::{self, Entry};
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -121,7 +122,7 @@ impl DetailView {
             }
             Command::MarkAttended | Command::MarkNoShow => match self.timeline.get(self.selected) {
                 // Whether someone came is asked once the meeting has begun, before any reason is typed.
-                Some(Entry::Meeting(m)) if m.scheduled_at > ctx.now() => {
+                Some(Entry::Meeting(m)) if !meetings::has_begun(m.scheduled_at, ctx.now()) => {
                     vec![Out::Toast("This meeting has not happened yet".into(), true)]
                 }
                 Some(Entry::Meeting(m)) if cmd == Command::MarkAttended => {
@@ -274,7 +275,9 @@ impl DetailView {
                 let text = timeline::describe(e, ctx.tz).replace('\n', " ⏎ ");
                 let flag = match e {
                     // Whether someone came is asked once the meeting has begun.
-                    Entry::Meeting(m) if m.status == Attendance::Scheduled && m.scheduled_at <= now => {
+                    Entry::Meeting(m)
+                        if m.status == Attendance::Scheduled && meetings::has_begun(m.scheduled_at, now) =>
+                    {
                         ctx.hints.meeting.as_str()
                     }
                     _ => "",
