@@ -6,6 +6,7 @@ use leadline::config::Config;
 use leadline::domain::{Clock, Timestamp};
 use leadline::tui::Setup;
 use leadline::tui::app::ViewId;
+use leadline::tui::command::Command;
 use leadline::tui::driver::Driver;
 
 /// 2026-11-25 12:00 UTC.
@@ -246,6 +247,25 @@ fn a_meeting_to_come_is_not_asked_about_yet() {
     t.keys("x");
     let s = t.screen();
     assert!(s.contains("has not happened yet") && !s.contains("no-show"), "{s}");
+}
+
+#[test]
+fn the_palette_offers_what_acts_in_the_view_in_front() {
+    let (_d, mut t) = driver(80, 24);
+    let offered = |t: &Driver| -> Vec<Command> {
+        match &t.app.popup {
+            Some(leadline::tui::app::Popup::Palette(p)) => p.matches.clone(),
+            other => panic!("no palette: {other:?}"),
+        }
+    };
+    t.keys(":");
+    let in_leads = offered(&t);
+    assert!(in_leads.contains(&Command::SortNext) && !in_leads.contains(&Command::StageNext));
+    t.keys("esc 2 :");
+    let in_pipeline = offered(&t);
+    assert!(in_pipeline.contains(&Command::StageNext) && !in_pipeline.contains(&Command::SortNext));
+    // Moving between views and quitting are offered everywhere.
+    assert!(in_pipeline.contains(&Command::ViewInbox) && in_pipeline.contains(&Command::Quit));
 }
 
 #[test]

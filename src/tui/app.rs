@@ -466,7 +466,7 @@ impl App {
                 return Vec::new();
             }
             Command::Palette => {
-                self.popup = Some(Popup::Palette(Palette::default()));
+                self.popup = Some(Popup::Palette(Palette::of(self.commands_here())));
                 return Vec::new();
             }
             Command::ToggleTheme => {
@@ -505,21 +505,7 @@ impl App {
             }
             _ => {}
         }
-        let page = self.page();
-        let handled = match self.view {
-            ViewId::Leads => self.leads.command(c, page, &self.ctx),
-            ViewId::Detail => self.detail.command(c, page, &self.ctx),
-            ViewId::Pipeline => {
-                let cards = KanbanView::cards_per_column(self.size.1.saturating_sub(2));
-                let out = self.kanban.command(c, cards, &self.ctx);
-                self.kanban.settle(self.size.0);
-                out
-            }
-            ViewId::Inbox => self.inbox.command(c, page),
-            ViewId::Scoring => self.scoring.command(c, page),
-            ViewId::Followups => self.followups.command(c, page / 2, &self.ctx),
-        };
-        match handled {
+        match self.view_command(c) {
             Some(out) => self.apply(out),
             None => {
                 let key = self.keymap.key_for(&[Scope::Global], Command::Palette).unwrap_or_else(|| ":".into());
@@ -559,6 +545,66 @@ impl App {
     }
 
     /// Turns view outputs into effects (and popups, navigation, toasts).
+    /// The view in front's answer to a command: None when it does nothing there.
+    fn view_command(&mut self, c: Command) -> Option<Vec<Out>> {
+        let page = self.page();
+        match self.view {
+            ViewId::Leads => self.leads.command(c, page, &self.ctx),
+            ViewId::Detail => self.detail.command(c, page, &self.ctx),
+            ViewId::Pipeline => {
+                let out = self.kanban.command(c, self.cards(), &self.ctx);
+                self.kanban.settle(self.size.0);
+                out
+            }
+            ViewId::Inbox => self.inbox.command(c, page),
+            ViewId::Scoring => self.scoring.command(c, page),
+            ViewId::Followups => self.followups.command(c, page / 2, &self.ctx),
+        }
+    }
+
+    /// The commands that do something in the view in front, for the palette: those the app answers in any
+    /// view (moving between views, help, quitting), and those the view answers, asked of a copy of it so
+    /// that nothing moves.
+    pub fn commands_here(&self) -> Vec<Command> {
+        let everywhere = |c: Command| {
+            matches!(
+                c,
+                Command::Quit
+                    | Command::Close
+                    | Command::Back
+                    | Command::Help
+                    | Command::Palette
+                    | Command::ToggleTheme
+                    | Command::Refresh
+                    | Command::ViewLeads
+                    | Command::ViewPipeline
+                    | Command::ViewInbox
+                    | Command::ViewScoring
+                    | Command::ViewFollowups
+                    | Command::ViewDetail
+            ) || (c == Command::Search && self.view == ViewId::Scoring)
+        };
+        Command::ALL.iter().copied().filter(|c| everywhere(*c) || self.view_answers(*c)).collect()
+    }
+
+    /// Whether the view in front answers a command, sent as `view_command` sends it, to a copy of the view.
+    fn view_answers(&self, c: Command) -> bool {
+        let page = self.page();
+        match self.view {
+            ViewId::Leads => self.leads.clone().command(c, page, &self.ctx).is_some(),
+            ViewId::Detail => self.detail.clone().command(c, page, &self.ctx).is_some(),
+            ViewId::Pipeline => self.kanban.clone().command(c, self.cards(), &self.ctx).is_some(),
+            ViewId::Inbox => self.inbox.clone().command(c, page).is_some(),
+            ViewId::Scoring => self.scoring.clone().command(c, page).is_some(),
+            ViewId::Followups => self.followups.clone().command(c, page / 2, &self.ctx).is_some(),
+        }
+    }
+
+    /// Cards a pipeline column shows.
+    fn cards(&self) -> usize {
+        KanbanView::cards_per_column(self.size.1.saturating_sub(2))
+    }
+
     fn apply(&mut self, outs: Vec<Out>) -> Vec<Effect> {
         let mut effects = Vec::new();
         for o in outs {

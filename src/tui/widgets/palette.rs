@@ -16,22 +16,29 @@ pub struct Palette {
     pub input: String,
     pub matches: Vec<Command>,
     pub selected: usize,
+    /// The commands offered: those that do something in the view it was opened in.
+    offered: Vec<Command>,
 }
 
 impl Default for Palette {
     fn default() -> Self {
-        let mut p = Palette { input: String::new(), matches: Vec::new(), selected: 0 };
-        p.refilter();
-        p
+        Palette::of(Command::ALL.to_vec())
     }
 }
 
 impl Palette {
+    /// A palette offering these commands.
+    pub fn of(offered: Vec<Command>) -> Self {
+        let mut p = Palette { input: String::new(), matches: Vec::new(), selected: 0, offered };
+        p.refilter();
+        p
+    }
+
     pub fn refilter(&mut self) {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let pattern = Pattern::parse(&self.input, CaseMatching::Ignore, Normalization::Smart);
         let items: Vec<(Command, String)> =
-            Command::ALL.iter().map(|c| (*c, format!("{} {}", c.name(), c.description()))).collect();
+            self.offered.iter().map(|c| (*c, format!("{} {}", c.name(), c.description()))).collect();
         let matched = pattern.match_list(items.iter().map(|(_, t)| t.as_str()), &mut matcher);
         self.matches = matched
             .into_iter()
