@@ -441,7 +441,8 @@ fn lead(
         }
     }
     let mut problems = problems.into_inner();
-    problems.extend(super::record::label_problems(&mut row, &[]));
+    super::record::one_line_labels(&mut row);
+    problems.extend(super::record::label_problems(&row, &[]));
     if let Some(first) = super::record::combined(problems) {
         return Err(first);
     }

@@ -300,9 +300,8 @@ pub fn from_fields(
     finish(row, values)
 }
 
-/// Makes the labels of a row read from JSON or a vCard one line each, then finds those a lead cannot hold
-/// (too long, binary), one reject each, named by field (a CSV row's are found cell by cell, named by column).
-pub fn label_problems(row: &mut LeadRow, values: &[String]) -> Vec<Reject> {
+/// Makes the labels of a row read from JSON or a vCard one line each (a CSV row's are made so cell by cell).
+pub fn one_line_labels(row: &mut LeadRow) {
     for label in [&mut row.first_name, &mut row.last_name]
         .into_iter()
         .chain(
@@ -316,6 +315,11 @@ pub fn label_problems(row: &mut LeadRow, values: &[String]) -> Vec<Reject> {
             *label = one;
         }
     }
+}
+
+/// The labels of a row read from JSON or a vCard that a lead cannot hold (too long, binary), one reject
+/// each, named by field (a CSV row's are found cell by cell, named by column).
+pub fn label_problems(row: &LeadRow, values: &[String]) -> Vec<Reject> {
     let labels = [
         ("first_name", Some(&row.first_name)),
         ("last_name", Some(&row.last_name)),

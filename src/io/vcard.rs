@@ -369,7 +369,8 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
     if nobody && row.phones.is_empty() && row.company.is_none() {
         return Ok(None);
     }
-    if let Some(problem) = super::record::combined(super::record::label_problems(&mut row, &raw)) {
+    super::record::one_line_labels(&mut row);
+    if let Some(problem) = super::record::combined(super::record::label_problems(&row, &raw)) {
         return Err(problem);
     }
     finish(row, &raw)
