@@ -212,6 +212,15 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     let tasks = crm.tasks(62);
     assert_eq!(tasks.len(), 2, "{tasks:?}");
     assert!(tasks.iter().any(|t| t["lead_name"] == "Cy" && t["channel"] == "email"));
+
+    // Two touches in the same minute are one silence: one bump, on the touch logged last.
+    crm.ok(63, &["lead", "add", "--first-name", "Di", "--email", "di@x.io"]);
+    crm.ok(63, &["log", "email", "di@x.io", "--at", &at(63)]);
+    crm.ok(63, &["log", "social", "di@x.io", "--url", "https://linkedin.com/in/di", "--at", &at(63)]);
+    crm.ok(112, &["automate", "run"]);
+    let di: Vec<Value> = crm.tasks(112).into_iter().filter(|t| t["lead_name"] == "Di").collect();
+    assert_eq!(di.len(), 1, "{di:?}");
+    assert_eq!(di[0]["channel"], "social");
 }
 
 #[test]
@@ -246,6 +255,14 @@ fn info_reply_enrols_in_email_sequence_step_2() {
     assert!(tasks[0]["title"].as_str().unwrap().starts_with("Send e-mail sequence step 2"), "{tasks:?}");
     assert_eq!(tasks[0]["origin"], "info-reply-sequence");
     assert_eq!(tasks[0]["channel"], "email");
+
+    // Asking again before the step is done is the same step; once it is done, a new question enrols again.
+    crm.ok(3, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info", "--note", "and the contract?"]);
+    assert_eq!(crm.tasks(3).len(), 1);
+    let id = tasks[0]["id"].as_str().unwrap();
+    crm.ok(4, &["task", "done", id]);
+    crm.ok(5, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    assert_eq!(crm.tasks(5).len(), 1, "one open step after the new question");
 }
 
 fn stage(crm: &Crm, deal: &str) -> String {
@@ -280,6 +297,34 @@ fn deals_move_forward_by_themselves_never_backwards() {
     let tagged = crm.ok(32, &["deal", "add", "cy@x.io", "--title", "Cy deal", "--stage", "Contacted"]);
     crm.ok(33, &["lead", "edit", "cy@x.io", "--tag", "pilot"]);
     assert_eq!(stage(&crm, &tagged), "Pilot");
+
+    // The tag accepted that pilot: a deal opened later, or moved back by hand, stays where it is when the
+    // lead is edited again.
+    let upsell = crm.ok(34, &["deal", "add", "cy@x.io", "--title", "Cy upsell"]);
+    crm.ok(35, &["lead", "edit", "cy@x.io", "--phone", "+34 600 000 001"]);
+    crm.ok(35, &["lead", "touch", "cy@x.io", "--at", &at(35)]);
+    assert_eq!(stage(&crm, &upsell), "New");
+}
+
+#[test]
+fn a_negative_answer_moves_no_deal_and_a_deal_opened_later_starts_where_the_lead_is() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    let meeting = crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(3)]);
+    crm.ok(4, &["meeting", "attended", &meeting]);
+    // Interest shown and the demo held before the deal was opened: it opens at Proposal.
+    let first = crm.ok(5, &["deal", "add", "ana@acme.io", "--title", "First"]);
+    assert_eq!(stage(&crm, &first), "Proposal");
+
+    crm.ok(6, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
+    crm.ok(6, &["log", "email", "bo@x.io", "--inbound", "--reply", "positive"]);
+    let held = crm.ok(7, &["meeting", "add", "bo@x.io", "--at", &at(8)]);
+    crm.ok(9, &["meeting", "attended", &held]);
+    let deal = crm.ok(10, &["deal", "add", "bo@x.io", "--title", "Bo deal", "--stage", "New"]);
+    crm.ok(10, &["deal", "move", "Bo deal", "New"]);
+    crm.ok(11, &["log", "email", "bo@x.io", "--inbound", "--reply", "negative", "--note", "not interested anymore"]);
+    assert_eq!(stage(&crm, &deal), "New", "a no is no reason to move the deal on");
 }
 
 #[test]
@@ -492,6 +537,43 @@ fn every_command_shows_the_score_as_of_now() {
     assert_eq!(listed, explained);
     assert_eq!(shown(later), explained);
     assert_ne!(active, explained, "the score moved with the clock");
+}
+
+#[test]
+fn a_rule_counting_days_keeps_every_command_on_the_same_score_day_after_day() {
+    let crm = Crm::new(
+        "[[scoring.rule]]\nname = \"positive reply\"\nwhen = \"replies.positive > 0\"\nweight = 3\n\
+         [[scoring.rule]]\nname = \"silence\"\nper = \"days_since_contact\"\nweight = -1\ncap = 5\n",
+    );
+    crm.ok(0, &["lead", "add", "--first-name", "Alma", "--email", "alma@x.io"]);
+    crm.ok(0, &["lead", "add", "--first-name", "Berto", "--email", "berto@x.io"]);
+    crm.ok(0, &["log", "email", "alma@x.io"]);
+    crm.ok(0, &["log", "email", "berto@x.io", "--inbound", "--reply", "positive", "--at", &at(-24 * 10)]);
+    let ranked = |hour: i64| -> Vec<(String, i64)> {
+        let list = crm.json(hour, &["score", "--json"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["name"].as_str().unwrap().to_string(), l["score"].as_i64().unwrap()))
+            .collect()
+    };
+    let listed = |hour: i64| -> Vec<(String, i64)> {
+        let list = crm.json(hour, &["lead", "list", "--sort", "score", "--json"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["first_name"].as_str().unwrap().to_string(), l["score"].as_i64().unwrap()))
+            .collect()
+    };
+    assert_eq!(ranked(1), [("Alma".to_string(), 0), ("Berto".to_string(), -2)]);
+    // Three days on (a few hours at a time, then a day at once), Alma's silence costs her 3, Berto's is capped.
+    for hour in [30, 50, 72] {
+        crm.ok(hour, &["lead", "list"]);
+    }
+    assert_eq!(ranked(72), [("Berto".to_string(), -2), ("Alma".to_string(), -3)]);
+    assert_eq!(listed(72), ranked(72));
+    assert_eq!(ranked(24 * 10), [("Berto".to_string(), -2), ("Alma".to_string(), -5)]);
+    assert_eq!(listed(24 * 10), ranked(24 * 10));
 }
 
 #[test]

@@ -120,7 +120,8 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                 }
             }
             Action::EnrollSequence { title, .. } => {
-                if lead.do_not_contact {
+                // Enrolled already, the step not yet done: a second answer asking for more is the same step.
+                if lead.do_not_contact || open_task_of(db, &rule.name, &lead.id, &fill(title))? {
                     continue;
                 }
                 if add_task(db, rule, subject, fill(title), TaskKind::FollowUp, 0, Some(OutreachKind::Email), key)? {
@@ -187,6 +188,19 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
         }
     }
     Ok(true)
+}
+
+/// Whether the lead has an open task of this rule with this title.
+fn open_task_of(db: &Db<'_>, rule: &str, lead: &LeadId, title: &str) -> Result<bool> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT 1 FROM tasks WHERE lead_id = ?1 AND origin = ?2 AND title = ?3
+             AND done_at IS NULL AND deleted_at IS NULL",
+        )?
+        .query_row(rusqlite::params![lead.as_str(), rule, title], |r| r.get::<_, i64>(0))
+        .optional()?
+        .is_some())
 }
 
 /// Adds a task unless its key was used; returns whether it is new.

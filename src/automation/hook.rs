@@ -81,11 +81,13 @@ impl ChangeHook for AutomationHook {
                     DealStatus::Open => {}
                 }
             }
+            // Tagging accepts the pilot for the deals open then; a deal opened later, or an edit of a lead
+            // that keeps the tag, is not a new acceptance.
+            Change::TagsAdded { lead, tags } if tags.contains(&a.pilot_tag) => {
+                fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
+            }
             Change::LeadEdited(lead) => {
                 let Some(l) = leads::find(db, lead)? else { return Ok(()) };
-                if l.tags.contains(&a.pilot_tag) {
-                    fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
-                }
                 // A churn is an event (`lead churn` records when): a lead merely marked churned (imported,
                 // or edited while churned) has none, and an edit of it is not a new churn.
                 if l.lifecycle == "churned"

@@ -144,10 +144,12 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
 }
 
 /// An outbound touch `o` is unanswered (as of `?5`, now) when it did not record a reply itself, nothing was
-/// logged with the lead after it, and no meeting with the lead is dated after it (one booked by `?5`).
+/// logged with the lead after it (of two at the same minute, the one logged last is the latest), and no
+/// meeting with the lead is dated after it (one booked by `?5`).
 const UNANSWERED: &str = "o.reply_type = 'none'
     AND NOT EXISTS (SELECT 1 FROM outreach r WHERE r.lead_id = o.lead_id AND r.deleted_at IS NULL
-                    AND r.occurred_at > o.occurred_at AND r.occurred_at <= ?5)
+                    AND r.occurred_at >= o.occurred_at AND r.occurred_at <= ?5
+                    AND (r.occurred_at > o.occurred_at OR r.seq > o.seq))
     AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = o.lead_id AND m.deleted_at IS NULL
                     AND m.scheduled_at > o.occurred_at AND m.created_at <= ?5)";
 

@@ -153,11 +153,6 @@ impl Env {
             return Ok(());
         }
         let (scorer, _) = crate::engine::rules(&self.config)?;
-        // Rules that count days rescore every lead as the clock moves: too much for a read, so those
-        // scores move with `automate run` and the TUI's timer.
-        if scorer.per_time_based() {
-            return Ok(());
-        }
         // A writer at work (an import) is not waited for: the scores are shown as stored this once.
         let _ = self.store.conn().busy_timeout(std::time::Duration::ZERO);
         let refreshed = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer));

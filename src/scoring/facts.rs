@@ -422,7 +422,8 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
     let now = db.now.0;
     let looked = match last {
         None => recompute(db, scorer)?.leads,
-        Some(_) if scorer.per_time_based() => recompute(db, scorer)?.leads,
+        // A day or more: every lead's day counts moved.
+        Some(last) if scorer.per_time_based() && (now - last).abs() >= DAY_MS => recompute(db, scorer)?.leads,
         Some(last) => {
             let (lo, hi) = (last.min(now), last.max(now));
             let mut ids: BTreeSet<String> = BTreeSet::new();
@@ -431,7 +432,9 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                     "SELECT id FROM leads INDEXED BY leads_by_contact WHERE team_id = ?1 AND deleted_at IS NULL
                      AND ifnull(last_contacted_at, 0) > ?2 AND ifnull(last_contacted_at, 0) <= ?3",
                 )?;
-                for days in scorer.contact_thresholds() {
+                let mut contact_days = scorer.contact_thresholds();
+                contact_days.extend(per_day_counts(db, scorer, Fact::DaysSinceContact)?);
+                for days in contact_days {
                     let (a, b) = (lo - days * DAY_MS, hi - days * DAY_MS);
                     for id in by_contact.query_map(params![team, a.max(0), b], |r| r.get::<_, String>(0))? {
                         ids.insert(id?);
@@ -451,6 +454,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                     }
                 }
                 if scorer.uses(Fact::DaysSinceCreated) {
+                    let per_days = per_day_counts(db, scorer, Fact::DaysSinceCreated)?;
                     // Any day count can matter: rescore leads whose creation day boundary passed.
                     let mut created = db.conn.prepare_cached(
                         "SELECT id FROM leads INDEXED BY leads_by_created WHERE team_id = ?1 AND deleted_at IS NULL
@@ -465,6 +469,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                             _ => None,
                         })
                         .flat_map(|n| [n, n + 1])
+                        .chain(per_days)
                         .collect();
                     for days in thresholds {
                         let (a, b) = (lo - days * DAY_MS, hi - days * DAY_MS);
@@ -483,6 +488,31 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
     };
     mark_refreshed(db.conn, team, now)?;
     Ok(looked)
+}
+
+/// The day counts at which a rule multiplied by `fact` (days since contact or creation) changes a lead's
+/// points: every day up to where the rules' caps stop them, and no further than the oldest lead's count.
+/// Less than a day after the last refresh, the leads crossing one of these are the only ones whose points
+/// moved.
+fn per_day_counts(db: &Db<'_>, scorer: &Scorer, fact: Fact) -> Result<Vec<i64>> {
+    let Some(cap) = scorer.per_day_horizon(fact) else { return Ok(Vec::new()) };
+    let oldest = match fact {
+        Fact::DaysSinceContact => {
+            "SELECT ifnull(last_contacted_at, 0) FROM leads INDEXED BY leads_by_contact
+             WHERE team_id = ?1 AND deleted_at IS NULL AND ifnull(last_contacted_at, 0) > 0
+             ORDER BY ifnull(last_contacted_at, 0) LIMIT 1"
+        }
+        _ => {
+            "SELECT created_at FROM leads INDEXED BY leads_by_created WHERE team_id = ?1 AND deleted_at IS NULL
+             ORDER BY created_at LIMIT 1"
+        }
+    };
+    let oldest: Option<i64> =
+        db.conn.prepare_cached(oldest)?.query_row([db.ctx.team_id.as_str()], |r| r.get(0)).optional()?;
+    let Some(oldest) = oldest else { return Ok(Vec::new()) };
+    let oldest_days = (db.now.0 - oldest).max(0) / DAY_MS;
+    let horizon = cap.map_or(oldest_days, |c| c.min(oldest_days));
+    Ok((1..=horizon + 1).collect())
 }
 
 /// When every lead of the team was last scored as of the clock (None: never).

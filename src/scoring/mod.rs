@@ -225,6 +225,23 @@ impl Scorer {
         self.all_rules().any(|r| r.uses(fact))
     }
 
+    /// For rules that multiply a weight by `fact` (days since contact or creation): the day count after
+    /// which none of them changes its points any more (the cap stops it), or `Some(None)` when one has no
+    /// cap; `None` when no rule does.
+    pub fn per_day_horizon(&self, fact: Fact) -> Option<Option<i64>> {
+        let mut found = false;
+        let mut horizon = 0;
+        for r in self.all_rules().filter(|r| r.per.as_ref().is_some_and(|p| p.0 == fact)) {
+            found = true;
+            match (r.cap, r.weight.unsigned_abs()) {
+                (_, 0) => {}
+                (Some(cap), w) => horizon = horizon.max(cap.unsigned_abs().div_ceil(w)),
+                (None, _) => return Some(None),
+            }
+        }
+        found.then_some(Some(horizon as i64))
+    }
+
     /// True when a time-based fact multiplies a weight: every lead can change every day.
     pub fn per_time_based(&self) -> bool {
         self.all_rules()

@@ -74,10 +74,17 @@ fn overdue(
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     let mut ctes = Vec::new();
     let mut parts = Vec::new();
-    let stage_expr =
+    let latest_stage =
         "(SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
                        ORDER BY d.updated_at DESC LIMIT 1)";
+    let mut stage_expr = latest_stage.to_string();
     if !cfg.cadence_by_stage.is_empty() {
+        // Every open deal counts (the shortest cadence wins), and the stage shown is the one that set it.
+        let open_with_cadence = "FROM deals d JOIN stage_c c ON c.stage = d.stage
+                       WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL";
+        stage_expr = format!(
+            "coalesce((SELECT d.stage {open_with_cadence} ORDER BY c.days, d.updated_at DESC LIMIT 1), {latest_stage})"
+        );
         let values: Vec<&str> = cfg.cadence_by_stage.iter().map(|_| "(?, ?)").collect();
         ctes.push(format!("stage_c(stage, days) AS (VALUES {})", values.join(", ")));
         for (stage, days) in &cfg.cadence_by_stage {
@@ -85,7 +92,7 @@ fn overdue(
             args.push(Box::new(stage));
             args.push(Box::new(i64::from(*days)));
         }
-        parts.push(format!("SELECT days FROM stage_c WHERE stage = {stage_expr}"));
+        parts.push(format!("SELECT c.days {open_with_cadence}"));
     }
     if !cfg.cadence_by_tag.is_empty() {
         let values: Vec<&str> = cfg.cadence_by_tag.iter().map(|_| "(?, ?)").collect();
@@ -193,7 +200,27 @@ mod tests {
         add(&mut store, "Old", Some(20), None, None);
         add(&mut store, "Hot", Some(4), Some("hot"), None);
         add(&mut store, "Warm", Some(2), Some("hot"), None);
-        add(&mut store, "Proposal", Some(6), None, Some("proposal"));
+        let proposal = add(&mut store, "Proposal", Some(6), None, Some("proposal"));
+        // A newer deal at a stage with no cadence of its own does not hide the one at Proposal.
+        store
+            .write(|db| {
+                deals::create(
+                    db,
+                    deals::NewDeal {
+                        lead: proposal.clone(),
+                        title: "Upsell".into(),
+                        amount: None,
+                        product: None,
+                        use_case: None,
+                        stage: Some("New".into()),
+                        origin_outreach: None,
+                    },
+                )?;
+                // Moved more recently than the deal at Proposal.
+                db.conn.execute("UPDATE deals SET updated_at = updated_at + 1000 WHERE title = 'Upsell'", [])?;
+                Ok(())
+            })
+            .unwrap();
         let dnc = add(&mut store, "Quiet", Some(30), None, None);
         store
             .write(|db| leads::update(db, &dnc, leads::LeadPatch { do_not_contact: Some(true), ..Default::default() }))
@@ -202,6 +229,7 @@ mod tests {
         let names: Vec<_> = list.iter().map(|l| (l.name.as_str(), l.cadence_days)).collect();
         // The leads on a shorter cadence than the default first, then the others; oldest first in each.
         assert_eq!(names, vec![("Proposal", 5), ("Hot", 3), ("Old", 14)]);
+        assert_eq!(list[0].stage.as_deref(), Some("Proposal"), "the stage whose cadence applies");
         // A list cut short keeps the leads on a shorter cadence, however recent their contact.
         let first = losing_touch(&store.db(), &config.followup, 1).unwrap();
         assert_eq!(first.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Proposal"]);

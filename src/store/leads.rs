@@ -589,6 +589,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             db.now.0,
             name_key(&lead.first_name, &lead.last_name),
         ])?;
+    let added: Vec<String> = tags.iter().filter(|t| !lead.tags.contains(t)).cloned().collect();
     if tags != lead.tags {
         write_tag_rows(db, id, &tags)?;
     }
@@ -602,6 +603,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             .execute(params![id.as_str(), account])?;
     }
     db.emit(Change::LeadEdited(id.clone()));
+    if !added.is_empty() {
+        db.emit(Change::TagsAdded { lead: id.clone(), tags: added });
+    }
     get(db, id)
 }
 

@@ -52,16 +52,50 @@ pub struct Ctx {
 pub enum Change {
     LeadCreated(LeadId),
     LeadEdited(LeadId),
+    /// Tags the lead did not have before (beside the `LeadEdited` of the same write).
+    TagsAdded {
+        lead: LeadId,
+        tags: Vec<String>,
+    },
     LeadRemoved(LeadId),
-    OutreachLogged { lead: LeadId, outreach: OutreachId },
-    OutreachEdited { lead: LeadId, outreach: OutreachId },
-    OutreachRemoved { lead: LeadId, outreach: OutreachId },
-    MeetingScheduled { lead: LeadId, meeting: MeetingId },
-    MeetingMarked { lead: LeadId, meeting: MeetingId, attended: bool },
-    DealCreated { lead: LeadId, deal: DealId },
-    DealMoved { lead: LeadId, deal: DealId, from: String, to: String },
-    TaskChanged { lead: Option<LeadId>, task: TaskId },
-    NoteAdded { lead: Option<LeadId> },
+    OutreachLogged {
+        lead: LeadId,
+        outreach: OutreachId,
+    },
+    OutreachEdited {
+        lead: LeadId,
+        outreach: OutreachId,
+    },
+    OutreachRemoved {
+        lead: LeadId,
+        outreach: OutreachId,
+    },
+    MeetingScheduled {
+        lead: LeadId,
+        meeting: MeetingId,
+    },
+    MeetingMarked {
+        lead: LeadId,
+        meeting: MeetingId,
+        attended: bool,
+    },
+    DealCreated {
+        lead: LeadId,
+        deal: DealId,
+    },
+    DealMoved {
+        lead: LeadId,
+        deal: DealId,
+        from: String,
+        to: String,
+    },
+    TaskChanged {
+        lead: Option<LeadId>,
+        task: TaskId,
+    },
+    NoteAdded {
+        lead: Option<LeadId>,
+    },
 }
 
 impl Change {
@@ -75,7 +109,8 @@ impl Change {
             | Change::MeetingScheduled { lead, .. }
             | Change::MeetingMarked { lead, .. }
             | Change::DealCreated { lead, .. }
-            | Change::DealMoved { lead, .. } => Some(lead),
+            | Change::DealMoved { lead, .. }
+            | Change::TagsAdded { lead, .. } => Some(lead),
             Change::TaskChanged { lead, .. } | Change::NoteAdded { lead } => lead.as_ref(),
         }
     }
