@@ -279,6 +279,15 @@ fn deals_through_the_pipeline() {
     assert_eq!(won["stage"], "Won");
     assert_eq!(won["closed_at"], common::NOW);
     let d2 = s.ok(&["deal", "add", "ana@acme.io", "--title", "Upsell", "--amount", "300", "--currency", "usd"]);
+    // A lone point before three digits groups thousands, and says so; in dinars it is the decimal point.
+    let out = s.cmd().args(["deal", "add", &id, "--title", "Grouped", "--amount", "1.505"]).output().unwrap();
+    assert!(out.status.success());
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(note.contains("1.505 is read as 1,505.00 EUR"), "{note}");
+    s.ok(&["deal", "add", &id, "--title", "Dinars", "--amount", "1.250", "--currency", "BHD"]);
+    let dinars = s.json(&["deal", "list"]);
+    let dinars = dinars.as_array().unwrap().iter().find(|d| d["title"] == "Dinars").unwrap();
+    assert_eq!(dinars["amount"], "1.250");
     s.ok(&["deal", "lost", &d2, "--reason", "budget"]);
     let lost = &s.json(&["deal", "list", "--status", "lost"])[0];
     assert_eq!(lost["lost_reason"], "budget");
@@ -725,4 +734,16 @@ fn reading_does_not_wait_for_a_writer_at_work() {
     let out = s.ok(&["lead", "list"]);
     assert!(out.contains("Ana"), "{out}");
     holder.execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
+fn texts_may_start_with_a_dash() {
+    let s = Sandbox::new();
+    let id = s.ok(&["lead", "add", "--first-name", "-Ann", "--last-name", "-", "--title", "-CEO-"]);
+    s.ok(&["deal", "add", &id, "--title", "-50% deal", "--amount", "-0"]);
+    s.ok(&["task", "add", &id, "--title", "-urgent", "--due", "+1d"]);
+    let lead = s.json(&["lead", "show", &id]);
+    assert_eq!(lead["lead"]["first_name"], "-Ann");
+    assert_eq!(s.json(&["deal", "list"])[0]["title"], "-50% deal");
+    assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["title"], "-urgent");
 }

@@ -297,3 +297,34 @@ fn leads_by_row_number_take_any_number_of_them() {
     let found = leads::by_seqs(&s.db(), &seqs).unwrap();
     assert_eq!(found.iter().map(|l| l.first_name.as_str()).collect::<Vec<_>>(), ["Ana", "Bo"], "in the order asked");
 }
+
+#[test]
+fn pipeline_totals_of_amounts_past_any_sum_still_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let id = lead(&mut s, "Ana", "ana@x.io");
+    s.write(|db| {
+        for title in ["One", "Two"] {
+            leadline::store::deals::create(
+                db,
+                leadline::store::deals::NewDeal {
+                    lead: id.clone(),
+                    title: title.into(),
+                    amount: None,
+                    product: None,
+                    use_case: None,
+                    stage: None,
+                    origin_outreach: None,
+                },
+            )?;
+        }
+        // Written by an older leadline, which took any amount that fitted a 64-bit number.
+        db.conn.execute("UPDATE deals SET amount_minor = 9223372036854775807, currency = 'EUR'", [])?;
+        Ok(())
+    })
+    .unwrap();
+    let summary = leadline::store::deals::summary(&s.db()).unwrap();
+    let new = summary.iter().find(|c| c.stage == "New").unwrap();
+    assert_eq!(new.count, 2);
+    assert_eq!(new.totals[0].minor, i64::MAX, "saturated, not an error that empties the board");
+}

@@ -47,17 +47,17 @@ pub enum DealCmd {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     lead: String,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     title: String,
     /// Amount, e.g. 1200.50 (decimal comma and thousands separators are understood).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     amount: Option<String>,
     /// ISO currency code (default: pipeline.currency).
     #[arg(long)]
     currency: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     product: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     use_case: Option<String>,
     /// Starting stage (default: the first).
     #[arg(long)]
@@ -78,7 +78,16 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             // A currency given without an amount is still checked, and kept for the deal.
             let amount = match (&a.amount, a.currency_given) {
                 (None, false) => None,
-                (amount, _) => Some(Money::parse(amount.as_deref().unwrap_or("0"), &currency)?),
+                (amount, _) => {
+                    let typed = amount.as_deref().unwrap_or("0");
+                    let (money, grouping_read) = Money::parse_read(typed, &currency)?;
+                    if grouping_read {
+                        eprintln!(
+                            "note: {typed} is read as {money}: a point or comma before three digits groups thousands"
+                        );
+                    }
+                    Some(money)
+                }
             };
             let id = env.store.write(|db| {
                 let lead = leads::resolve(db, &a.lead)?;

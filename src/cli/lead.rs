@@ -45,26 +45,26 @@ pub enum LeadCmd {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     first_name: String,
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     last_name: String,
     #[arg(long)]
     email: Option<String>,
     #[arg(long)]
     phone: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     company: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     title: Option<String>,
     /// linkedin, email, referral, platform, web, import, other or free text.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     source: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     industry: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     company_size: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     product_interest: Option<String>,
     /// A tag; repeat for several.
     #[arg(long = "tag", value_name = "TAG")]
@@ -83,7 +83,7 @@ pub struct ListArgs {
     /// Leads with a deal in this stage (Won, Lost: a deal closed that way).
     #[arg(long)]
     stage: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     source: Option<String>,
     #[arg(long)]
     owner: Option<String>,
@@ -101,26 +101,26 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct EditArgs {
     lead: String,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     first_name: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     last_name: Option<String>,
     /// New e-mail ("" clears it).
     #[arg(long)]
     email: Option<String>,
     #[arg(long)]
     phone: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     company: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     title: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     source: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     industry: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     company_size: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     product_interest: Option<String>,
     #[arg(long)]
     owner: Option<String>,
@@ -139,7 +139,7 @@ pub struct EditArgs {
     #[arg(long, value_name = "BOOL")]
     do_not_contact: Option<bool>,
     /// Why the lead opted out.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     reason: Option<String>,
 }
 

@@ -37,7 +37,7 @@ pub enum TaskCmd {
 pub struct AddArgs {
     /// The lead it is about (id, e-mail or name).
     lead: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     title: String,
     /// When it is due (e.g. "+48h", "tomorrow 9:00", "mon 10:00").
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]

@@ -29,6 +29,10 @@ pub fn parse_currency(code: &str) -> Result<String, ValidationError> {
     }
 }
 
+/// The largest amount a deal holds, in minor units (ten trillion euros): a typo or a garbage cell beyond
+/// it, and pipelines of such amounts still add up within range.
+pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
+
 /// Dollars written with their country ("US$ 700", "CA$1,200"): the prefix and its currency.
 const NAMED_DOLLARS: [(&str, &str); 10] = [
     ("US$", "USD"),
@@ -98,7 +102,14 @@ const DOLLAR_SIGN: [&str; 20] = [
 impl Money {
     /// Parses an amount as typed: `1200.50`, `1,200.50`, `1.200,50`, `1200,5`. Never goes through floats.
     pub fn parse(amount: &str, currency: &str) -> Result<Self, ValidationError> {
+        Self::parse_read(amount, currency).map(|(money, _)| money)
+    }
+
+    /// `parse`, and whether a lone point or comma before three digits ("1.505", "2,500") was read as a
+    /// thousands separator: the way most reps write amounts, but a script's 1.505 meant something else.
+    pub fn parse_read(amount: &str, currency: &str) -> Result<(Self, bool), ValidationError> {
         let currency = parse_currency(currency)?;
+        let scale = minor_digits(&currency);
         let bad = |why: &str| ValidationError::new("amount", amount, why);
         if !sign_fits(amount, &currency) {
             return Err(bad(&format!("is written in another currency than {currency}")));
@@ -124,8 +135,10 @@ impl Money {
             return Err(bad("is not an amount such as 1200.50"));
         }
         // The last separator followed by 1-3 digits (and not a thousands group of exactly 3 when the other
-        // separator also appears) is the decimal point; every other separator groups thousands.
+        // separator also appears) is the decimal point; every other separator groups thousands. A lone
+        // separator before three digits is a decimal point only in a currency of three decimals.
         let last_sep = s.rfind(['.', ',']);
+        let mut grouping_read = false;
         let (int_part, frac_part) = match last_sep {
             Some(i) => {
                 let frac = &s[i + 1..];
@@ -134,8 +147,10 @@ impl Money {
                 let same_sep_before = s[..i].contains(sep as char);
                 // "0.125" is never 125: a number does not start with a thousands group of zeros.
                 let zero_before = s[..i].chars().all(|c| c == '0');
-                let is_decimal =
-                    !frac.is_empty() && (frac.len() != 3 || other_sep_before || zero_before) && !same_sep_before;
+                let is_decimal = !frac.is_empty()
+                    && (frac.len() != 3 || other_sep_before || zero_before || scale == 3)
+                    && !same_sep_before;
+                grouping_read = !is_decimal && frac.len() == 3 && !other_sep_before && !same_sep_before;
                 if is_decimal { (&s[..i], frac) } else { (&s[..], "") }
             }
             None => (&s[..], ""),
@@ -146,7 +161,6 @@ impl Money {
             return Err(bad("is not an amount such as 1200.50 or 1.234,56 (check its separators)"));
         }
         let digits: String = int_part.chars().filter(|c| c.is_ascii_digit()).collect();
-        let scale = minor_digits(&currency);
         // Zeros past the currency's decimals say nothing ("0.500" is 0.50); other digits would be lost.
         let frac_part = match frac_part.get(scale as usize..) {
             Some(extra) if extra.chars().all(|c| c == '0') => &frac_part[..scale as usize],
@@ -158,8 +172,8 @@ impl Money {
             frac.push('0');
         }
         let all = format!("{}{}", if digits.is_empty() { "0" } else { &digits }, frac);
-        let minor: i64 = all.parse().map_err(|_| bad("is too large"))?;
-        Ok(Money { minor: if negative { -minor } else { minor }, currency })
+        let minor: i64 = all.parse().ok().filter(|m| *m <= MAX_MINOR).ok_or_else(|| bad("is too large"))?;
+        Ok((Money { minor: if negative { -minor } else { minor }, currency }, grouping_read))
     }
 
     /// The amount as a decimal string without grouping, e.g. `1200.50`.
@@ -234,6 +248,9 @@ mod tests {
         assert!(Money::parse("10", "EURO").is_err());
         assert!(Money::parse("", "EUR").is_err());
         assert!(Money::parse("99999999999999999999", "EUR").is_err());
+        assert!(Money::parse("92233720368547758.07", "EUR").is_err());
+        assert_eq!(Money::parse("10000000000000", "EUR").unwrap().minor, MAX_MINOR);
+        assert!(Money::parse("10000000000000.01", "EUR").is_err());
         for typo in ["1..5", "1.2,3.4", ".", ",", "1.2.3", "12,34,5", "1,2345.00", "-"] {
             assert!(Money::parse(typo, "EUR").is_err(), "{typo}");
         }
@@ -244,6 +261,18 @@ mod tests {
         }
         assert_eq!(Money::parse("12.345.678,90", "EUR").unwrap().minor, 1234567890);
         assert_eq!(Money::parse("12,34,567.50", "INR").unwrap().minor, 123456750, "Indian grouping");
+    }
+
+    #[test]
+    fn a_lone_separator_before_three_digits_groups_thousands_unless_the_currency_has_three_decimals() {
+        assert_eq!(Money::parse_read("1.505", "EUR").unwrap(), (Money { minor: 150500, currency: "EUR".into() }, true));
+        assert!(Money::parse_read("2,500", "USD").unwrap().1);
+        assert_eq!(Money::parse_read("1.250", "BHD").unwrap(), (Money { minor: 1250, currency: "BHD".into() }, false));
+        assert_eq!(Money::parse("1.250,000", "KWD").unwrap().minor, 1_250_000);
+        assert_eq!(Money::parse("12,500.000", "KWD").unwrap().minor, 12_500_000);
+        for plain in ["1505", "1.505,00", "1,505.00", "1.234.567", "0.500"] {
+            assert!(!Money::parse_read(plain, "EUR").unwrap().1, "{plain}");
+        }
     }
 
     #[test]

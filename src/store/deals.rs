@@ -364,7 +364,8 @@ pub struct StageSummary {
 
 pub fn summary(db: &Db<'_>) -> Result<Vec<StageSummary>> {
     let mut stmt = db.conn.prepare_cached(
-        "SELECT stage, currency, count(*), sum(amount_minor) FROM deals
+        // total() cannot overflow where sum() would fail the whole query; the cast saturates.
+        "SELECT stage, currency, count(*), CAST(total(amount_minor) AS INTEGER) FROM deals
          WHERE team_id = ?1 AND deleted_at IS NULL GROUP BY stage, currency",
     )?;
     let rows: Vec<(String, String, i64, i64)> = stmt

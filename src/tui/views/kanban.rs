@@ -88,7 +88,10 @@ impl KanbanView {
 
     pub fn on_summary(&mut self, s: Result<Vec<StageSummary>, String>) {
         match s {
-            Ok(s) => self.summary = s,
+            Ok(s) => {
+                self.summary = s;
+                self.error = None;
+            }
             Err(e) => self.error = Some(e),
         }
     }
@@ -316,6 +319,18 @@ impl KanbanView {
             frame.render_widget(Paragraph::new("loading…"), area);
             return;
         }
+        // A board that could not be read says so under its columns, rather than showing wrong totals.
+        let area = match &self.error {
+            Some(e) => {
+                let [board, note] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+                frame.render_widget(
+                    Paragraph::new(fit(&format!("✗ {e}"), note.width as usize)).style(theme.base()),
+                    note,
+                );
+                board
+            }
+            None => area,
+        };
         let (n, first) = self.layout(area.width);
         let areas = Layout::horizontal(vec![Constraint::Fill(1); n]).split(area);
         let now = ctx.now();
