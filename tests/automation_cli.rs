@@ -619,3 +619,23 @@ fn reopening_one_of_two_won_deals_keeps_the_customer_and_a_customer_from_before_
     crm.ok(7, &["deal", "move", "Upsell", "Negotiation"]);
     assert_eq!(lifecycle(7, "old@x.io"), Value::from("customer"));
 }
+
+#[test]
+fn explanations_are_shown_whole_and_a_pilot_that_moves_nothing_says_why() {
+    let crm = Crm::new(
+        "[[scoring.rule]]\nname = \"executive referral\"\nwhen = \"lead.title = CFO and lead.source = referral and lead.industry = saas\"\nweight = 2\n",
+    );
+    crm.ana();
+    let text = crm.ok(1, &["score", "ana@acme.io", "--explain"]);
+    assert!(text.contains("not met: lead.title = CFO, lead.source = referral"), "{text}");
+
+    let lost = crm.ok(1, &["deal", "add", "ana@acme.io", "--title", "Gone"]);
+    crm.ok(1, &["deal", "lost", &lost, "--reason", "budget"]);
+    let out = crm.cmd(2, &["deal", "pilot", &lost]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the deal was lost; a closed deal does not move"));
+    let late = crm.ok(2, &["deal", "add", "ana@acme.io", "--title", "Late", "--stage", "Negotiation"]);
+    let out = crm.cmd(2, &["deal", "pilot", &late]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stays at Negotiation"));
+    assert_eq!(stage(&crm, &late), "Negotiation");
+}

@@ -106,6 +106,18 @@ pub enum Action {
     },
 }
 
+/// The longest wait a rule may name: a year.
+const MAX_HOURS: i64 = 24 * 366;
+
+/// `hours` for the setting `name`, if between `min` and a year.
+fn hours_within(name: &str, hours: i64, min: i64) -> Result<i64, String> {
+    if (min..=MAX_HOURS).contains(&hours) {
+        Ok(hours)
+    } else {
+        Err(format!("{name} must be between {min} and {MAX_HOURS} (a year)"))
+    }
+}
+
 impl Action {
     /// Actions that cannot be keyed are refused in time-based rules: a rerun would repeat them.
     fn keyed(&self) -> bool {
@@ -123,7 +135,7 @@ impl Action {
                     Some(k) => k.parse::<TaskKind>().map_err(|e| e.to_string())?,
                     None => TaskKind::FollowUp,
                 },
-                due_hours: *due_hours,
+                due_hours: hours_within("due_hours", *due_hours, 0)?,
                 channel: match channel.as_deref().map(|c| c.trim().to_lowercase()) {
                     None => None,
                     Some(c) if c == "same" => Some(ChannelSpec::Same),
@@ -258,8 +270,8 @@ impl Automations {
                 return Err(err("no_reply", "a time-based trigger cannot be mixed with event triggers".into()));
             }
             let hours = match (timed, r.hours) {
-                (true, Some(h)) if h > 0 => h,
-                (true, _) => return Err(err("hours", "no_reply needs hours = N (more than 0)".into())),
+                (true, Some(h)) => hours_within("hours", h, 1).map_err(|e| err(&h.to_string(), e))?,
+                (true, None) => return Err(err("hours", "no_reply needs hours = N (more than 0)".into())),
                 (false, Some(_)) => return Err(err("hours", "hours only applies to no_reply".into())),
                 (false, None) => 0,
             };
@@ -283,13 +295,15 @@ impl Automations {
             }
             rules.push(Rule { name: r.name.trim().to_string(), triggers, hours, conditions, actions });
         }
-        if c.lookback_days < 1 {
+        if !(1..=MAX_HOURS / 24).contains(&c.lookback_days) {
             return Err(ValidationError::new(
                 "automation.lookback_days",
                 c.lookback_days.to_string(),
-                "must be 1 or more",
+                format!("must be between 1 and {}", MAX_HOURS / 24),
             ));
         }
+        hours_within("due_hours", c.handoff.due_hours, 0)
+            .map_err(|e| ValidationError::new("automation.handoff.due_hours", c.handoff.due_hours.to_string(), e))?;
         let pilot_tag = crate::domain::lead::normalize_tag(&c.pilot_tag)
             .map_err(|e| ValidationError { field: "automation.pilot_tag".into(), ..e })?;
         let mut items = BTreeSet::new();
@@ -349,6 +363,25 @@ mod tests {
         let bad = "[[automation.rule]]\nname = \"n\"\ntrigger = \"reply\"\nactions = [{ do = \"note\", body = \"hi {leed}\" }]\n";
         let e = Config::from_layers(Some(("c.toml", bad)), &[]).unwrap_err().to_string();
         assert!(e.contains("automation.rule 'n'") && e.contains("{leed}") && e.contains("{lead}"), "{e}");
+        // Waits are between nothing (or an hour) and a year: a task born overdue, or a wait that overflows, is a typo.
+        for (bad, what) in [
+            (
+                "[[automation.rule]]\nname = \"w\"\ntrigger = \"no_reply\"\nhours = 9999999999999\nactions = [{ do = \"task\", title = \"x\" }]\n",
+                "hours",
+            ),
+            (
+                "[[automation.rule]]\nname = \"w\"\ntrigger = \"reply\"\nactions = [{ do = \"task\", title = \"x\", due_hours = -1 }]\n",
+                "due_hours",
+            ),
+            (
+                "[automation.handoff]\nrequire_handoff = false\nchecklist = []\ndue_hours = -48\n",
+                "automation.handoff.due_hours",
+            ),
+            ("[automation]\nlookback_days = 100000\n", "lookback_days"),
+        ] {
+            let e = Config::from_layers(Some(("c.toml", bad)), &[]).unwrap_err().to_string();
+            assert!(e.contains(what) && e.contains("between"), "{e}");
+        }
         // A pipeline of one's own, with the built-in rules that move deals through the built-in stages.
         let own = "[pipeline]\nstages = [\"New\", \"Won\", \"Lost\"]\n";
         let e = Config::from_layers(Some(("c.toml", own)), &[]).unwrap_err().to_string();

@@ -138,11 +138,22 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
         }
         DealCmd::Pilot { deal } => {
             let (_, autos) = crate::engine::rules(&env.config)?;
-            let id = env.store.write(|db| {
+            let (id, before, after) = env.store.write(|db| {
                 let id = deals::resolve(db, &deal)?;
+                let before = deals::get(db, &id)?;
                 crate::automation::clients::accept_pilot(db, &autos, &id)?;
-                Ok(id)
+                Ok((id.clone(), before, deals::get(db, &id)?))
             })?;
+            // The rules move an open deal forward only: say why this one stayed where it was.
+            if before.stage == after.stage {
+                match before.status {
+                    DealStatus::Open => eprintln!(
+                        "note: the deal stays at {}: the pilot rules move open deals forward, never back",
+                        before.stage
+                    ),
+                    closed => eprintln!("note: the deal was {}; a closed deal does not move", closed.as_str()),
+                }
+            }
             println!("{id}");
         }
         DealCmd::Handoff { deal, json } => {

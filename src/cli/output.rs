@@ -47,15 +47,36 @@ pub struct Table {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
     max_width: usize,
+    last_whole: bool,
 }
 
 impl Table {
     pub fn new(headers: &[&str]) -> Self {
-        Self { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new(), max_width: 40 }
+        Self {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            max_width: 40,
+            last_whole: false,
+        }
+    }
+
+    /// The last column is shown whole (an explanation): nothing after it to keep aligned.
+    pub fn last_whole(mut self) -> Self {
+        self.last_whole = true;
+        self
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.into_iter().map(|c| cut(&safe(&c), self.max_width)).collect());
+        let last = cells.len().saturating_sub(1);
+        let whole = self.last_whole;
+        let max = self.max_width;
+        self.rows.push(
+            cells
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| if whole && i == last { safe(&c) } else { cut(&safe(&c), max) })
+                .collect(),
+        );
     }
 
     pub fn is_empty(&self) -> bool {

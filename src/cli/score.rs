@@ -127,7 +127,7 @@ fn print_one(s: &Scored, all: bool) {
     let health = e.health.map(|h| format!(", health {h}")).unwrap_or_default();
     println!("{} ({}): score {}{health}, priority {}", super::output::safe(&s.name), s.lifecycle, e.score, e.priority);
     let section = |title: &str, list: &[crate::scoring::Contribution]| {
-        let mut t = Table::new(&["POINTS", title, "BECAUSE"]);
+        let mut t = Table::new(&["POINTS", title, "BECAUSE"]).last_whole();
         for c in list.iter().filter(|c| all || c.applies) {
             t.row(vec![format!("{:+}", c.points), c.rule.clone(), c.detail.clone()]);
         }
