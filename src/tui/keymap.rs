@@ -126,6 +126,18 @@ impl Key {
                 _ => return Err(format!("'{s}' is not a key")),
             },
         };
+        // A terminal sends shift with a letter as the capital letter, and with any other character as the
+        // character shift gives, which depends on the keyboard.
+        let code = match code {
+            KeyCode::Char(c) if mods.contains(KeyModifiers::SHIFT) => {
+                if !c.is_alphabetic() {
+                    return Err(format!("'{s}': write the character shift gives with it on your keyboard"));
+                }
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
+            }
+            c => c,
+        };
         Ok(Key::from_event(KeyEvent::new(code, mods)))
     }
 
@@ -197,6 +209,8 @@ pub enum Resolved {
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
     scopes: BTreeMap<Scope, Vec<Binding>>,
+    /// Global keys a view has unbound for itself (`[keymap.leads] "j" = ""`).
+    unbound: BTreeMap<Scope, Vec<Vec<Key>>>,
 }
 
 #[derive(Deserialize)]
@@ -219,11 +233,28 @@ impl Keymap {
                 let known: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
                 ConfigError::Invalid(format!("keymap.{view}: unknown view (known: {})", known.join(", ")))
             })?;
+            // Two spellings of one key ("ctrl-d" and "CTRL-D"): which one wins would be chance.
+            let mut written: Vec<(&str, Vec<Key>)> = Vec::new();
             for (keys, run) in table {
                 let seq = Key::parse_seq(keys).map_err(|e| ConfigError::Invalid(format!("keymap.{view}: {e}")))?;
+                if let Some((other, _)) = written.iter().find(|(_, s)| *s == seq) {
+                    return Err(ConfigError::Invalid(format!(
+                        "keymap.{view}: \"{other}\" and \"{keys}\" are the same key; keep one of them"
+                    )));
+                }
+                written.push((keys.as_str(), seq.clone()));
                 let list = map.scopes.entry(scope).or_default();
+                let had = list.len();
                 list.retain(|b| b.keys != seq);
                 if run.trim().is_empty() {
+                    let global = map.bindings(Scope::Global).iter().any(|b| b.keys == seq);
+                    if global && !matches!(scope, Scope::Global | Scope::Input) {
+                        map.unbound.entry(scope).or_default().push(seq);
+                    } else if map.bindings(scope).len() == had {
+                        return Err(ConfigError::Invalid(format!(
+                            "keymap.{view}: \"{keys}\" is bound to nothing there, so \"\" has nothing to unbind"
+                        )));
+                    }
                     continue;
                 }
                 let command = Command::from_name(run).ok_or_else(|| {
@@ -255,6 +286,22 @@ impl Keymap {
                     other.command.name()
                 )));
             }
+            // A global key a view binds to something else never reaches the global command there.
+            if scope == Scope::Global {
+                let shadowing: Vec<&str> = Scope::ALL
+                    .into_iter()
+                    .filter(|s| !matches!(s, Scope::Global | Scope::Input))
+                    .filter(|s| map.bindings(*s).iter().any(|b| b.keys == seq))
+                    .map(|s| s.name())
+                    .collect();
+                if let Some(first) = shadowing.first() {
+                    return Err(ConfigError::Invalid(format!(
+                        "keymap.global: \"{keys}\" is bound in {} too, where that binding wins; bind another key, \
+                         or unbind it there ([keymap.{first}] \"{keys}\" = \"\")",
+                        shadowing.join(", ")
+                    )));
+                }
+            }
         }
         Ok(map)
     }
@@ -275,7 +322,7 @@ impl Keymap {
             }
             scopes.insert(scope, list);
         }
-        Ok(Keymap { scopes })
+        Ok(Keymap { scopes, unbound: BTreeMap::new() })
     }
 
     pub fn bindings(&self, scope: Scope) -> &[Binding] {
@@ -288,6 +335,9 @@ impl Keymap {
         seq.push(key);
         let mut prefix = false;
         for scope in scopes {
+            if self.unbound.get(scope).is_some_and(|u| u.contains(&seq)) {
+                return if prefix { Resolved::Pending } else { Resolved::Unbound };
+            }
             for b in self.bindings(*scope) {
                 if b.keys == seq {
                     return Resolved::Command(b.command);
@@ -357,6 +407,42 @@ mod tests {
         let scopes = [Scope::Leads, Scope::Global];
         assert_eq!(km.resolve(&scopes, &[], key("s")), Resolved::Unbound);
         assert_eq!(km.resolve(&scopes, &[], key("o")), Resolved::Command(Command::SortNext));
+    }
+
+    #[test]
+    fn shift_letters_are_capitals_and_a_view_may_unbind_a_global_key() {
+        assert_eq!(key("shift-o"), key("O"));
+        assert!(Key::parse("shift-1").is_err());
+        let build = |entries: &[(&str, &str, &str)]| {
+            let mut over = KeymapConfig::default();
+            for (view, k, run) in entries {
+                over.0.entry(view.to_string()).or_default().insert(k.to_string(), run.to_string());
+            }
+            Keymap::build(&over)
+        };
+        let km = build(&[("leads", "shift-o", "sort_next")]).unwrap();
+        let scopes = [Scope::Leads, Scope::Global];
+        assert_eq!(km.resolve(&scopes, &[], key("O")), Resolved::Command(Command::SortNext));
+        // "j" is global: unbound in the leads view, it still moves in the others.
+        let global_j = Keymap::defaults().unwrap().resolve(&[Scope::Global], &[], key("j"));
+        assert_ne!(global_j, Resolved::Unbound);
+        let km = build(&[("leads", "j", "")]).unwrap();
+        assert_eq!(km.resolve(&scopes, &[], key("j")), Resolved::Unbound);
+        assert_eq!(km.resolve(&[Scope::Inbox, Scope::Global], &[], key("j")), global_j);
+        let e = build(&[("leads", "ctrl-d", "top"), ("leads", "CTRL-D", "bottom")]).unwrap_err().to_string();
+        assert!(e.contains("are the same key"), "{e}");
+        let e = build(&[("leads", "%", "")]).unwrap_err().to_string();
+        assert!(e.contains("nothing to unbind"), "{e}");
+    }
+
+    #[test]
+    fn a_global_key_a_view_binds_otherwise_is_refused() {
+        let km = Keymap::defaults().unwrap();
+        let view_key = km.bindings(Scope::Leads).iter().find(|b| b.keys.len() == 1).unwrap().keys_label();
+        let mut over = KeymapConfig::default();
+        over.0.insert("global".into(), [(view_key.clone(), "view_inbox".to_string())].into_iter().collect());
+        let e = Keymap::build(&over).unwrap_err().to_string();
+        assert!(e.contains("keymap.global") && e.contains("leads") && e.contains("wins"), "{e}");
     }
 
     #[test]
