@@ -1127,3 +1127,29 @@ fn a_long_search_scrolls_to_keep_the_typing_in_sight() {
     let line = s.lines().find(|l| l.contains(" / ")).unwrap();
     assert!(line.contains("…") && line.contains("tail▏"), "{line}");
 }
+
+#[test]
+fn a_customers_explanation_scrolls_to_its_last_health_rule_at_80x24() {
+    let (_d, mut t) = driver(80, 24);
+    t.update(leadline::tui::action::Action::RunAutomations);
+    t.app.toast = None;
+    t.keys("4");
+    let i = t.app.scoring.window.rows.iter().position(|l| l.lifecycle == "customer").unwrap();
+    for _ in 0..i {
+        t.keys("j");
+    }
+    let (_, e) = t.app.scoring.explained.clone().unwrap();
+    let last = e.unwrap().health_rules.last().unwrap().rule.clone();
+    let s = t.screen();
+    assert!(!s.contains(&last), "at 80x24 the last health rule is below the pane: {s}");
+    assert!(s.contains("↓ more · J/K"), "{s}");
+    for _ in 0..6 {
+        t.keys("J");
+    }
+    let s = t.screen();
+    assert!(s.contains(&last), "{s}");
+    assert!(s.contains("↑ more"), "{s}");
+    // Another lead's explanation starts at its top.
+    t.keys("j");
+    assert!(t.screen().contains("Score "));
+}

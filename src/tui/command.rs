@@ -41,6 +41,8 @@ commands! {
     PageDown => "page_down", "Page down";
     Top => "top", "Jump to the top";
     Bottom => "bottom", "Jump to the end";
+    PaneDown => "pane_down", "Scroll the side pane down (the score's explanation)";
+    PaneUp => "pane_up", "Scroll the side pane up (the score's explanation)";
     Open => "open", "Open the selected item";
     Refresh => "refresh", "Reload from the database";
     Search => "search", "Search as you type";

@@ -18,6 +18,8 @@ pub struct Hints {
     pub followup_losing: String,
     /// What an empty filtered lead list suggests.
     pub clear_filters: String,
+    /// The keys that scroll the scoring view's explanation, e.g. "J/K".
+    pub pane_scroll: String,
 }
 
 impl Hints {
@@ -77,6 +79,11 @@ impl Hints {
             clear_filters: match key(Scope::Leads, Command::ClearFilters) {
                 Some(k) => format!("Clear the filters with {k}."),
                 None => "Clear the filters to see every lead.".into(),
+            },
+            pane_scroll: match (key(Scope::Scoring, Command::PaneDown), key(Scope::Scoring, Command::PaneUp)) {
+                (Some(d), Some(u)) => format!("{d}/{u}"),
+                (Some(k), None) | (None, Some(k)) => k,
+                (None, None) => ": pane_down".into(),
             },
         }
     }

@@ -31,6 +31,9 @@ pub struct ScoringView {
     pub asked: Option<LeadId>,
     /// The last explanation received, with the lead it is about.
     pub explained: Option<(LeadId, Result<Evaluation, String>)>,
+    /// Lines of the explanation scrolled past (a long one does not fit a short terminal); drawing keeps
+    /// it within the explanation.
+    pub why_scroll: std::cell::Cell<usize>,
 }
 
 impl Default for ScoringView {
@@ -40,6 +43,7 @@ impl Default for ScoringView {
             loaded: false,
             asked: None,
             explained: None,
+            why_scroll: std::cell::Cell::new(0),
         }
     }
 }
@@ -101,6 +105,9 @@ impl ScoringView {
         if self.asked.as_ref() == Some(&lead.id) {
             return Vec::new();
         }
+        if self.explained.as_ref().is_none_or(|(id, _)| *id != lead.id) {
+            self.why_scroll.set(0);
+        }
         self.asked = Some(lead.id.clone());
         vec![Out::Query(Query::Explain { lead: lead.id.clone(), scorer: scorer.clone() })]
     }
@@ -118,6 +125,18 @@ impl ScoringView {
     }
 
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
+        match cmd {
+            // Clamped to the explanation's length where it is drawn.
+            Command::PaneDown => {
+                self.why_scroll.set(self.why_scroll.get().saturating_add(page.max(2) / 2));
+                return Some(Vec::new());
+            }
+            Command::PaneUp => {
+                self.why_scroll.set(self.why_scroll.get().saturating_sub(page.max(2) / 2));
+                return Some(Vec::new());
+            }
+            _ => {}
+        }
         if cmd == Command::LogOutreach {
             let lead = self.window.selected_lead()?;
             return Some(vec![Out::Form(crate::tui::forms::log_outreach(lead))]);
@@ -150,7 +169,7 @@ impl ScoringView {
             None if self.window.loading => (" Why ".to_string(), vec![("loading…".to_string(), true)]),
             None => (" Why ".to_string(), vec![("Select a lead.".to_string(), true)]),
         };
-        let block = Block::bordered()
+        let mut block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.border())
             .title(Span::styled(title, theme.title()));
@@ -171,6 +190,22 @@ impl ScoringView {
                 out.into_iter().map(move |l| if muted { Line::styled(l, theme.muted()) } else { Line::from(l) })
             })
             .collect();
-        frame.render_widget(Paragraph::new(lines).block(block), right);
+        // What does not fit scrolls, and the border says there is more and which keys show it.
+        let visible = right.height.saturating_sub(2) as usize;
+        let last_start = lines.len().saturating_sub(visible);
+        let offset = self.why_scroll.get().min(last_start);
+        self.why_scroll.set(offset);
+        let more = match (offset > 0, offset < last_start) {
+            (true, true) => Some("↑↓"),
+            (false, true) => Some("↓"),
+            (true, false) => Some("↑"),
+            (false, false) => None,
+        };
+        if let Some(arrows) = more {
+            block =
+                block.title_bottom(Line::styled(format!(" {arrows} more · {} ", ctx.hints.pane_scroll), theme.muted()));
+        }
+        let scroll = u16::try_from(offset).unwrap_or(u16::MAX);
+        frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), right);
     }
 }
