@@ -19,6 +19,19 @@ pub fn open(path: &Path, config: &Config, clock: Clock) -> Result<Store> {
     Ok(store)
 }
 
+/// A word when the config names another time zone than the one the database's team works in: the
+/// team's stays (everyone in a team sees the same local times), and the setting looked ignored.
+pub fn zone_note(store: &Store, config: &Config) -> Option<String> {
+    let team = store.ctx().tz;
+    let named = config.timezone();
+    (config.timezone_given && named != team).then(|| {
+        format!(
+            "[team] timezone is {named}, but this database's team works in {team}, which stays: times are shown \
+             and typed in {team} (the setting applies to a new database)"
+        )
+    })
+}
+
 /// The compiled scoring and automation rules of a config.
 pub fn rules(config: &Config) -> Result<(Arc<Scorer>, Arc<Automations>)> {
     let stages = config.stages()?;

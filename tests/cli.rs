@@ -747,3 +747,16 @@ fn texts_may_start_with_a_dash() {
     assert_eq!(s.json(&["deal", "list"])[0]["title"], "-50% deal");
     assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["title"], "-urgent");
 }
+
+#[test]
+fn a_time_zone_named_after_the_database_was_made_is_said_to_be_ignored() {
+    let s = Sandbox::new();
+    s.ana();
+    let out = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Asia/Tokyo").args(["lead", "list"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[team] timezone is Asia/Tokyo") && err.contains("which stays"), "{err}");
+    // Naming the zone the team has is no news.
+    let team = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Europe/Madrid").args(["lead", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&team.stderr).is_empty());
+}

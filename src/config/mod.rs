@@ -46,6 +46,10 @@ pub struct Config {
     pub keymap: keymap::KeymapConfig,
     #[serde(default)]
     pub ui: ui::UiConfig,
+    /// Whether a config file or the environment named `team.timezone` (a database keeps the zone it was
+    /// made with, so a different one named later deserves a word).
+    #[serde(skip)]
+    pub timezone_given: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -117,13 +121,19 @@ impl Config {
             Some((path, text)) => ConfigError::File { path: path.to_string(), message: problem.in_text(text) },
             None => ConfigError::Invalid(problem.message),
         };
+        let timezone_given = file.is_some_and(|(_, text)| {
+            text.parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("team").and_then(|t| t.get("timezone")).map(|_| ()))
+                .is_some()
+        }) || env.iter().any(|(var, _)| var.eq_ignore_ascii_case("LEADLINE_TEAM__TIMEZONE"));
         let with_file = merged.clone();
         let mut any_env = false;
         for (var, value) in env {
             any_env |= apply_env(&mut merged, var, value)?;
         }
         let problem = match Self::checked(&merged) {
-            Ok(config) => return Ok(config),
+            Ok(config) => return Ok(Self { timezone_given, ..config }),
             Err(problem) if !any_env => return Err(blame_file(problem)),
             Err(problem) => problem,
         };

@@ -80,7 +80,11 @@ fn start(cli: &Cli) -> Result<(), CliError> {
     };
     let store = crate::engine::open(&path, &config, clock)?;
     tracing::info!(db = %path.display(), "starting the terminal UI");
-    let setup = super::Setup::new(&config, store, clock)?;
+    let zone_note = crate::engine::zone_note(&store, &config);
+    let mut setup = super::Setup::new(&config, store, clock)?;
+    if let Some(note) = zone_note {
+        setup.app.toast(note, true);
+    }
     super::run(setup).map_err(|e| CliError::Io(format!("terminal: {e}")))?;
     Ok(())
 }
