@@ -79,9 +79,10 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
              AND l.forgotten_at IS NULL ORDER BY s.priority DESC, s.seq LIMIT ?2",
         )
         .map_err(StoreError::from)?
-        .query_map(params![db.ctx.team_id.as_str(), a.limit as i64], |r| r.get(0))
+        .query_map(params![db.ctx.team_id.as_str(), a.limit.saturating_add(1) as i64], |r| r.get(0))
         .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
         .map_err(StoreError::from)?;
+    let ids = super::cut_to_limit(ids, a.limit);
     let mut ranking = Vec::new();
     for id in ids {
         ranking.push(evaluate(&db, &scorer, &sql, &LeadId(id))?);

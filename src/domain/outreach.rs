@@ -81,11 +81,28 @@ impl OutreachKind {
                     Err(ValidationError::new(field, value, format!("needs the {}", self.value_name())))
                 } else if v.chars().any(char::is_control) || v.chars().count() > 500 {
                     Err(ValidationError::new(field, value, "must be one line of at most 500 characters"))
+                } else if self == OutreachKind::Messenger {
+                    validate_messenger(&field, v)
                 } else {
                     Ok(v.to_string())
                 }
             }
         }
+    }
+}
+
+/// A messenger contact: `APP:HANDLE` (whatsapp:+34600111222, telegram:@ana), or a phone number.
+fn validate_messenger(field: &str, v: &str) -> Result<String, ValidationError> {
+    let bad = || ValidationError::new(field, v, "must be APP:HANDLE (e.g. whatsapp:+34600111222) or a phone number");
+    match v.split_once(':') {
+        Some((app, handle)) => {
+            let (app, handle) = (app.trim(), handle.trim());
+            if app.is_empty() || handle.is_empty() || app.contains(char::is_whitespace) {
+                return Err(bad());
+            }
+            Ok(format!("{app}:{handle}"))
+        }
+        None => super::lead::validate_phone(field, v).map_err(|_| bad()),
     }
 }
 
@@ -201,5 +218,14 @@ mod tests {
         assert!(OutreachKind::Platform.validate_value("  ").is_err());
         let e = OutreachKind::Messenger.validate_value("").unwrap_err();
         assert!(e.to_string().contains("messenger value"));
+        assert_eq!(
+            OutreachKind::Messenger.validate_value(" whatsapp : +34600111222 ").unwrap(),
+            "whatsapp:+34600111222"
+        );
+        assert!(OutreachKind::Messenger.validate_value("+34 600 11 22 33").is_ok());
+        for bad in [":", "whatsapp:", ":+34600", "hello world", "my app:ana"] {
+            let e = OutreachKind::Messenger.validate_value(bad).unwrap_err();
+            assert!(e.to_string().contains("APP:HANDLE"), "{bad}: {e}");
+        }
     }
 }

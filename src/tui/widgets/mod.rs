@@ -65,7 +65,8 @@ pub fn wrap_to(s: &str, w: usize, max: usize) -> Vec<String> {
 pub fn wrap_hanging(s: &str, w: usize, hang: usize, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut lines: Vec<String> = Vec::new();
-    let mut rest: Vec<char> = s.chars().collect();
+    // A tab is a space on screen (the terminal would draw nothing, gluing the words around it).
+    let mut rest: Vec<char> = s.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
     while !rest.is_empty() && lines.len() < max {
         let pad = if lines.is_empty() { 0 } else { hang.min(w / 2) };
         let w = w.saturating_sub(pad).max(1);
@@ -114,5 +115,6 @@ mod tests {
         assert_eq!(fit_end("ana lopez madrid", 8), "… madrid");
         assert_eq!(fit_end("東京データ", 5), "…ータ");
         assert_eq!(fit_end("ana", 8), "ana");
+        assert_eq!(wrap_hanging("line2\t\"quoted\"", 40, 0, 3), ["line2 \"quoted\""], "a tab shows as a space");
     }
 }
