@@ -760,3 +760,26 @@ fn a_time_zone_named_after_the_database_was_made_is_said_to_be_ignored() {
     let team = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Europe/Madrid").args(["lead", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&team.stderr).is_empty());
 }
+
+#[test]
+fn deals_left_at_stages_the_pipeline_dropped_are_pointed_out() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    s.ok(&["deal", "add", &id, "--title", "Stranded", "--stage", "Proposal"]);
+    let base = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(
+        &s.config,
+        format!(
+            "{base}\n[pipeline]\nstages = [\"New\", \"Won\", \"Lost\"]\n\n[[automation.rule]]\nname = \"reschedule\"\n\
+             trigger = \"meeting_no_show\"\nactions = [{{ do = \"task\", title = \"Reschedule {{lead}}\" }}]\n"
+        ),
+    )
+    .unwrap();
+    let out = s.cmd().args(["config", "check"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 open deal is at stages the pipeline no longer has: Proposal (1)"), "{err}");
+    s.ok(&["deal", "move", "Stranded", "New"]);
+    let out = s.cmd().args(["config", "check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty());
+}

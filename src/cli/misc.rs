@@ -151,6 +151,17 @@ pub fn config(cli: &Cli, c: ConfigCmd) -> CliResult {
         ConfigCmd::Check => {
             let config = super::load_config(cli)?;
             crate::tui::check_config(&config).map_err(|e| super::in_config_file(cli, e))?;
+            // What the database holds that this config leaves out, when there is a database to ask.
+            if let Ok(path) = super::database_path(cli)
+                && path.exists()
+            {
+                let store = crate::engine::open(&path, &config, super::clock_from_env()?)?;
+                let notes =
+                    [crate::engine::zone_note(&store, &config), crate::store::deals::off_pipeline_note(&store.db())?];
+                for note in notes.into_iter().flatten() {
+                    eprintln!("warning: {note}");
+                }
+            }
             println!("config ok");
         }
     }

@@ -80,10 +80,11 @@ fn start(cli: &Cli) -> Result<(), CliError> {
     };
     let store = crate::engine::open(&path, &config, clock)?;
     tracing::info!(db = %path.display(), "starting the terminal UI");
-    let zone_note = crate::engine::zone_note(&store, &config);
+    let notes = [crate::engine::zone_note(&store, &config), crate::store::deals::off_pipeline_note(&store.db())?];
     let mut setup = super::Setup::new(&config, store, clock)?;
-    if let Some(note) = zone_note {
-        setup.app.toast(note, true);
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    if !notes.is_empty() {
+        setup.app.toast(notes.join(" · "), true);
     }
     super::run(setup).map_err(|e| CliError::Io(format!("terminal: {e}")))?;
     Ok(())
