@@ -368,6 +368,21 @@ fn won_deal_makes_a_customer_with_a_profile_and_handoff_tasks() {
     // Customers have a health score and a joint priority.
     let s = crm.json(5, &["score", "ana@acme.io", "--json"]);
     assert!(s["health"].is_i64(), "{s}");
+    // And `lead show` shows them, with the client profile customer success reads.
+    assert_eq!(lead["client_profile"]["plan"], "Growth plan");
+    assert_eq!(lead["client_profile"]["origin_source"], "linkedin");
+    assert_eq!(lead["health"], s["health"]);
+    assert_eq!(lead["priority"], s["priority"]);
+    let text = crm.ok(5, &["lead", "show", "ana@acme.io"]);
+    for line in [
+        "health ",
+        "priority ",
+        "customer          active since",
+        "plan              Growth plan",
+        "came from         linkedin",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
 }
 
 #[test]

@@ -1153,3 +1153,34 @@ fn a_customers_explanation_scrolls_to_its_last_health_rule_at_80x24() {
     t.keys("j");
     assert!(t.screen().contains("Score "));
 }
+
+#[test]
+fn a_customers_page_says_since_when_and_on_which_plan() {
+    use leadline::store::deals::{self, NewDeal};
+    let (_d, mut t) = driver(160, 48);
+    let lead = t.app.leads.window.rows[0].clone();
+    t.store
+        .write(|db| {
+            let deal = deals::create(
+                db,
+                NewDeal {
+                    lead: lead.id.clone(),
+                    title: "Annual plan".into(),
+                    amount: None,
+                    product: Some("Growth plan".into()),
+                    use_case: None,
+                    stage: None,
+                    origin_outreach: None,
+                },
+            )?;
+            deals::win(db, &deal)
+        })
+        .unwrap();
+    t.keys("enter");
+    let s = t.screen();
+    // The line wraps in the fields pane: read the words in order.
+    let words: Vec<&str> = s.split_whitespace().filter(|w| !w.contains('│')).collect();
+    let text = words.join(" ");
+    assert!(text.contains("Lifecycle customer · active since"), "{s}");
+    assert!(text.contains("· plan Growth plan · from"), "{s}");
+}

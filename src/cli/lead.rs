@@ -1,9 +1,11 @@
 //! `leadline lead ...`: add, list, show, edit, rm, touch.
 
 use clap::{Args, Subcommand};
+use rusqlite::OptionalExtension;
 
 use super::output::{Table, opt, print_json, safe};
 use super::{CliResult, Env};
+use crate::automation::clients::ClientProfile;
 use crate::domain::time::ago;
 use crate::domain::{Lifecycle, Timestamp};
 use crate::store::Db;
@@ -197,10 +199,16 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             let id = leads::resolve(&db, &lead)?;
             let lead = leads::get(&db, &id)?;
             let timeline = timeline::for_lead(&db, &id)?;
+            let (health, priority) = stored_health_and_priority(&db, &id)?;
+            let client = crate::automation::clients::profile(&db, &id)?;
             if json {
-                return print_json(&serde_json::json!({ "lead": lead, "timeline": timeline }));
+                return print_json(&serde_json::json!({
+                    "lead": lead, "health": health, "priority": priority, "client_profile": client, "timeline": timeline,
+                }));
             }
-            print_lead(&lead, &timeline, env);
+            print_lead(&lead, env);
+            print_customer(&lead, health, priority, client.as_ref(), env);
+            print_timeline(&timeline, env);
         }
         LeadCmd::Edit(a) => {
             let patch = LeadPatch {
@@ -312,7 +320,7 @@ pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
     Ok(())
 }
 
-fn print_lead(l: &Lead, timeline: &[Entry], env: &Env) {
+fn print_lead(l: &Lead, env: &Env) {
     let tz = env.store.ctx().tz;
     let now = env.now();
     let field = |name: &str, value: &str| {
@@ -346,6 +354,50 @@ fn print_lead(l: &Lead, timeline: &[Entry], env: &Env) {
     }
     field("notes", &opt(&l.notes));
     field("created", &l.created_at.local(tz));
+}
+
+/// The stored health (customers only) and priority of a lead.
+fn stored_health_and_priority(db: &Db<'_>, id: &crate::domain::LeadId) -> CliResult<(Option<i64>, i64)> {
+    let row = db
+        .conn
+        .query_row(
+            "SELECT s.health, s.priority FROM lead_scores s JOIN leads l ON l.seq = s.seq WHERE l.id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(crate::store::StoreError::from)?;
+    Ok(row.unwrap_or((None, 0)))
+}
+
+/// What customer success reads of a customer (or a churned one): health, priority, and the client profile
+/// the won deal filled.
+fn print_customer(l: &Lead, health: Option<i64>, priority: i64, client: Option<&ClientProfile>, env: &Env) {
+    let tz = env.store.ctx().tz;
+    let field = |name: &str, value: &str| {
+        if !value.is_empty() {
+            println!("{name:<18}{}", safe(value));
+        }
+    };
+    if let Some(h) = health {
+        field("health", &h.to_string());
+    }
+    if l.lifecycle != "lead" || health.is_some() {
+        field("priority", &priority.to_string());
+    }
+    let Some(c) = client else { return };
+    let since = c.won_at.map(|t| t.local(tz)).unwrap_or_default();
+    field("customer", &format!("{} since {since}", c.status));
+    field("plan", &opt(&c.plan));
+    field("product", &opt(&c.product));
+    field("came from", &opt(&c.origin_source));
+    if let Some(at) = c.churned_at {
+        field("churned", format!("{} {}", at.local(tz), opt(&c.churn_reason)).trim_end());
+    }
+}
+
+fn print_timeline(timeline: &[Entry], env: &Env) {
+    let tz = env.store.ctx().tz;
     println!();
     if timeline.is_empty() {
         println!("no history yet");

@@ -169,11 +169,19 @@ pub struct FollowupData {
 const SECTION_ROWS: usize = 300;
 const LOSING_ROWS: usize = 300;
 
+/// What a lead's page shows: the lead, its history and, for a customer, the client profile.
+#[derive(Debug, Clone)]
+pub struct LeadPage {
+    pub lead: Lead,
+    pub timeline: Vec<Entry>,
+    pub client: Option<crate::automation::clients::ClientProfile>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Response {
     LeadsPage { slot: Slot, generation: u64, dir: PageDir, rows: Res<Vec<Lead>> },
     LeadCount { slot: Slot, generation: u64, count: Res<i64> },
-    Detail { lead: LeadId, result: Res<Box<(Lead, Vec<Entry>)>> },
+    Detail { lead: LeadId, result: Res<Box<LeadPage>> },
     Pipeline(Res<Vec<StageSummary>>),
     Column { stage: usize, generation: u64, after: Option<i64>, rows: Res<Vec<Deal>> },
     Inbox(Res<Vec<InboxItem>>),
@@ -222,9 +230,14 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                     Response::LeadCount { slot, generation, count }
                 }
                 Query::Detail { lead } => {
-                    let result = leads::get(&db, &lead)
-                        .and_then(|l| timeline::for_lead(&db, &lead).map(|t| Box::new((l, t))))
-                        .map_err(err);
+                    let page = || -> crate::store::Result<LeadPage> {
+                        Ok(LeadPage {
+                            lead: leads::get(&db, &lead)?,
+                            timeline: timeline::for_lead(&db, &lead)?,
+                            client: crate::automation::clients::profile(&db, &lead)?,
+                        })
+                    };
+                    let result = page().map(Box::new).map_err(err);
                     Response::Detail { lead, result }
                 }
                 Query::Pipeline => Response::Pipeline(deals::summary(&db).map_err(err)),

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Out;
+use crate::automation::clients::ClientProfile;
 use crate::domain::time::ago;
 use crate::domain::{Attendance, LeadId};
 use crate::store::leads::Lead;
@@ -17,6 +18,7 @@ use crate::tui::forms;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit, wrap_to};
 use crate::tui::window::visible_offset;
+use crate::tui::worker::LeadPage;
 use crate::tui::worker::{Query, Write};
 
 #[derive(Debug, Clone, Default)]
@@ -27,6 +29,8 @@ pub struct DetailView {
     pub selected: usize,
     pub offset: usize,
     pub error: Option<String>,
+    /// A customer's client profile (plan, since when, where they came from).
+    pub client: Option<ClientProfile>,
 }
 
 impl DetailView {
@@ -45,13 +49,14 @@ impl DetailView {
         self.lead_id.iter().map(|id| Out::Query(Query::Detail { lead: id.clone() })).collect()
     }
 
-    pub fn loaded(&mut self, id: LeadId, result: Result<Box<(Lead, Vec<Entry>)>, String>) {
+    pub fn loaded(&mut self, id: LeadId, result: Result<Box<LeadPage>, String>) {
         if self.lead_id.as_ref() != Some(&id) {
             return;
         }
         match result {
             Ok(found) => {
-                let (lead, timeline) = *found;
+                let LeadPage { lead, timeline, client } = *found;
+                self.client = client;
                 // The selection stays on the entry it was on (a new entry above it must not move it onto
                 // another meeting, where `a` or `x` would mark the wrong one).
                 let was = self.timeline.get(self.selected).map(|e| {
@@ -174,7 +179,7 @@ impl DetailView {
             ("Opted out", dnc),
             ("Notes", o(&l.notes)),
             ("Tags", if l.tags.is_empty() { "—".into() } else { l.tags.join(", ") }),
-            ("Lifecycle", l.lifecycle.clone()),
+            ("Lifecycle", lifecycle_line(l, self.client.as_ref(), ctx.tz)),
             ("Source", o(&l.source)),
             ("Owner", o(&l.owner)),
             ("Industry", o(&l.industry)),
@@ -304,4 +309,23 @@ impl DetailView {
         };
         frame.render_widget(body.block(block), area);
     }
+}
+
+/// The lifecycle, and for a customer what the won deal recorded: "customer · active since … · plan …".
+fn lifecycle_line(l: &Lead, client: Option<&ClientProfile>, tz: chrono_tz::Tz) -> String {
+    let Some(c) = client else { return l.lifecycle.clone() };
+    let mut parts = vec![l.lifecycle.clone()];
+    if let Some(won) = c.won_at {
+        parts.push(format!("{} since {}", c.status, won.local(tz)));
+    }
+    if let Some(plan) = &c.plan {
+        parts.push(format!("plan {plan}"));
+    }
+    if let Some(source) = &c.origin_source {
+        parts.push(format!("from {source}"));
+    }
+    if let Some(reason) = c.churned_at.and(c.churn_reason.as_ref()) {
+        parts.push(format!("churned: {reason}"));
+    }
+    parts.join(" · ")
 }
