@@ -484,6 +484,9 @@ fn no_automation_asks_to_message_someone_who_opted_out() {
 fn importing_history_fires_no_automation() {
     let (dir, a) = setup();
     run(&a, &["demo", "--leads", "80"]);
+    run(&a, &["lead", "add", "--first-name", "Cus", "--email", "cus@x.io"]);
+    run(&a, &["deal", "add", "cus@x.io", "--title", "Cus deal", "--product", "Growth plan"]);
+    run(&a, &["deal", "won", "Cus deal"]);
     let b = dir.path().join("b.db");
     std::fs::write(b.with_extension("toml"), "").unwrap();
     for what in ["leads", "outreach", "meetings", "deals", "tasks"] {
@@ -508,6 +511,18 @@ fn importing_history_fires_no_automation() {
     assert_eq!(lifecycles(&a), lifecycles(&b), "no lead turned customer on the way");
     let inbox = run(&b, &["inbox", "--json"]);
     assert_eq!(inbox.trim(), "[]", "old replies are history, not new mail: {inbox}");
+    // The customers keep their records, and what the rules made there they do not make again here.
+    let profiles = |db: &Path| -> Vec<(String, String, String)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn.prepare("SELECT lead_id, deal_id, status FROM client_profiles ORDER BY lead_id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(!profiles(&a).is_empty(), "the demo has customers");
+    assert_eq!(profiles(&a), profiles(&b));
+    run(&a, &["automate", "run"]);
+    run(&b, &["automate", "run"]);
+    run(&b, &["deal", "handoff", "Cus deal"]);
+    assert_eq!(count(&a, "tasks"), count(&b, "tasks"), "no bump or handoff task made twice");
 }
 
 #[test]

@@ -57,6 +57,75 @@ pub fn profile(db: &Db<'_>, lead: &LeadId) -> Result<Option<ClientProfile>> {
 }
 
 /// A won deal makes its lead a customer and fills (or refreshes) the client profile.
+/// A won deal read from a file (a moved database): the customer record the win made there, unless the
+/// lead has one, or is no customer. Nothing else is done again (the lead's lifecycle comes with the lead,
+/// the handoff tasks with the tasks); a churned lead's record says churned, without the reason the file
+/// does not carry.
+pub fn record_imported_win(db: &Db<'_>, deal: &Deal) -> Result<()> {
+    if profile(db, &deal.lead_id)?.is_some() {
+        return Ok(());
+    }
+    let lead = leads::get(db, &deal.lead_id)?;
+    // A lead that is no customer (the deal reopened and won again since, say) had no record there either.
+    let status = match lead.lifecycle.as_str() {
+        "customer" => "active",
+        "churned" => "churned",
+        _ => return Ok(()),
+    };
+    let won = deal.closed_at.unwrap_or(db.now);
+    db.conn.execute(
+        "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
+         origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            db.ctx.team_id.as_str(),
+            lead.id.as_str(),
+            deal.id.as_str(),
+            deal.product.clone().unwrap_or_else(|| deal.title.clone()),
+            deal.product,
+            lead.source,
+            deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone()),
+            deal.owner_id.clone().or(lead.owner_id.clone()),
+            status,
+            won.0,
+            db.now.0,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Customer records for the won deals of customers that have none (demo data, written row by row without
+/// the rules): what winning each lead's latest won deal would have recorded.
+pub fn record_past_wins(conn: &rusqlite::Connection, team: &str, now: Timestamp) -> Result<usize> {
+    let mut wins = conn.prepare(
+        "SELECT d.id, d.lead_id, coalesce(d.product, d.title), d.product, l.source,
+                coalesce(d.origin_outreach_id, l.origin_outreach_id), coalesce(d.owner_id, l.owner_id),
+                coalesce(d.closed_at, d.updated_at)
+         FROM deals d JOIN leads l ON l.id = d.lead_id
+         WHERE d.team_id = ?1 AND d.status = 'won' AND d.deleted_at IS NULL AND l.lifecycle = 'customer'
+           AND NOT EXISTS (SELECT 1 FROM client_profiles p WHERE p.lead_id = d.lead_id AND p.deleted_at IS NULL)
+           AND NOT EXISTS (SELECT 1 FROM deals e WHERE e.lead_id = d.lead_id AND e.status = 'won'
+                           AND e.deleted_at IS NULL AND coalesce(e.closed_at, 0) > coalesce(d.closed_at, 0))",
+    )?;
+    let mut insert = conn.prepare(
+        "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
+         origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11, ?11)",
+    )?;
+    let mut rows = wins.query([team])?;
+    let mut made = 0;
+    while let Some(r) = rows.next()? {
+        let (deal, lead): (String, String) = (r.get(0)?, r.get(1)?);
+        let (plan, product, source): (String, Option<String>, Option<String>) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        let (origin, owner, won): (Option<String>, Option<String>, i64) = (r.get(5)?, r.get(6)?, r.get(7)?);
+        let id = uuid::Uuid::now_v7().to_string();
+        insert.execute(params![id, team, lead, deal, plan, product, source, origin, owner, won, now.0])?;
+        made += 1;
+    }
+    Ok(made)
+}
+
 pub fn convert(db: &Db<'_>, deal: &Deal) -> Result<()> {
     let lead = leads::get(db, &deal.lead_id)?;
     // What this win changes is written down, so reopening the deal takes back exactly that.

@@ -243,6 +243,8 @@ pub fn generate_scored(
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: rows");
         lift.restore_with(conn, indexes)?;
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: indexes");
+        // Customers who won a deal have the record a win makes, as they would have had it been recorded live.
+        crate::automation::clients::record_past_wins(conn, ctx.team_id.as_str(), crate::domain::Timestamp(now))?;
         Ok(())
     })();
     // Whatever happens, the connection's settings are put back below.

@@ -81,6 +81,7 @@ pub struct TaskRec {
     pub origin: Option<String>,
     pub channel: Option<String>,
     pub created_at: Option<Timestamp>,
+    pub automation_key: Option<String>,
 }
 
 /// A record of one of the other objects, with the line (or array position) it came from.
@@ -599,10 +600,25 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
                 d.updated_at.unwrap_or(created).0
             ])?;
+            if status == crate::domain::DealStatus::Won {
+                crate::automation::clients::record_imported_win(
+                    db,
+                    &crate::store::deals::get(db, &DealId(d.id.clone()))?,
+                )?;
+            }
             db.emit(Change::DealCreated { lead, deal: DealId(d.id) });
         }
         Object::Task(_, t) => {
-            if exists(db, "tasks", &t.id)? {
+            // The task, or one an automation here already made under the same key.
+            let same_key: Option<i64> = match &t.automation_key {
+                Some(key) => db
+                    .conn
+                    .prepare_cached("SELECT 1 FROM tasks WHERE dedupe_key = ?1")?
+                    .query_row([key], |r| r.get(0))
+                    .optional()?,
+                None => None,
+            };
+            if exists(db, "tasks", &t.id)? || same_key.is_some() {
                 return Ok(false);
             }
             let lead = match &t.lead_id {
@@ -615,8 +631,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             db.conn
                 .prepare_cached(
                     "INSERT INTO tasks (id, team_id, owner_id, lead_id, deal_id, title, kind, channel, due_at, done_at,
-                 snoozed_until, origin, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                 snoozed_until, origin, dedupe_key, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13)",
                 )?
                 .execute(params![
                     t.id,
@@ -631,7 +647,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     t.done_at.map(|x| x.0),
                     t.snoozed_until.map(|x| x.0),
                     t.origin.as_deref().unwrap_or("import"),
-                    t.created_at.unwrap_or(db.now).0
+                    t.created_at.unwrap_or(db.now).0,
+                    t.automation_key.as_deref().filter(|k| !k.is_empty()),
                 ])?;
             db.emit(Change::TaskChanged { lead, task: crate::domain::TaskId(t.id) });
         }

@@ -23,6 +23,10 @@ pub struct Task {
     pub origin: String,
     pub channel: Option<OutreachKind>,
     pub created_at: Timestamp,
+    /// The key an automation made the task under (so it never makes it twice); carried by exports so a
+    /// moved database does not make it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automation_key: Option<String>,
 }
 
 impl Task {
@@ -33,7 +37,8 @@ impl Task {
 }
 
 pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
-    trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at";
+    trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at,
+    t.dedupe_key";
 pub(crate) const TASK_FROM: &str = "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
@@ -53,6 +58,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         origin: r.get(11)?,
         channel: r.get::<_, Option<i64>>(12)?.and_then(OutreachKind::from_code),
         created_at: Timestamp(r.get(13)?),
+        automation_key: r.get(14)?,
     })
 }
 
