@@ -394,7 +394,9 @@ fn moving_a_card_across_the_kanban() {
     // Won asks first.
     let before = t.app.kanban.selected_deal().unwrap().clone();
     t.keys("w");
-    assert!(t.screen().contains(&format!("({}) won? enter = yes", before.lead_name)), "{}", t.screen());
+    let s = t.screen();
+    assert!(s.contains(&format!("({}) won?", before.lead_name)), "{s}");
+    assert!(s.contains(" enter yes · esc no "), "{s}");
     t.keys("esc");
     assert_eq!(t.app.kanban.columns[1].deals[0].id, t.app.kanban.columns[1].deals[0].id);
     t.keys("w enter");
@@ -424,7 +426,7 @@ fn back_from_a_lost_deal_reopens_it_and_never_marks_it_won() {
     assert_eq!(lost.stage, "Lost");
     t.keys("H");
     let s = t.screen();
-    assert!(!s.contains("won? enter = yes"), "{s}");
+    assert!(!s.contains(") won?"), "{s}");
     assert!(s.contains("Reopen"), "{s}");
 }
 
@@ -1183,4 +1185,19 @@ fn a_customers_page_says_since_when_and_on_which_plan() {
     let text = words.join(" ");
     assert!(text.contains("Lifecycle customer · active since"), "{s}");
     assert!(text.contains("· plan Growth plan · from"), "{s}");
+}
+
+#[test]
+fn the_keys_under_forms_search_and_help_follow_the_keymap() {
+    let mut config = Config::defaults();
+    config.keymap =
+        toml::from_str("[input]\nenter = \"\"\n\"ctrl-s\" = \"open\"\n[global]\n\"ctrl-n\" = \"down\"\n").unwrap();
+    let (_d, mut t) = driver_with(30, 160, 48, config);
+    t.keys("/");
+    assert!(t.screen().contains("(ctrl-s keep · esc clear)"), "{}", t.screen());
+    t.keys("esc ?");
+    let s = t.screen();
+    assert!(s.contains("ctrl-n/") && s.contains("scroll · esc close"), "{s}");
+    t.keys("esc enter n");
+    assert!(t.screen().contains("ctrl-s save · tab next · esc cancel"), "{}", t.screen());
 }

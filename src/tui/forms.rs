@@ -234,7 +234,7 @@ pub fn do_not_contact(lead: &Lead) -> Form {
 pub fn allow_contact(lead: &Lead) -> Form {
     let why = lead.do_not_contact_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
     Form::new(format!("Allow contact · {}", lead.name()), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
-        .with_message(format!("{} opted out{why}. Contact them again? enter = yes, esc = no", lead.name()))
+        .with_message(format!("{} opted out{why}. Contact them again?", lead.name()))
 }
 
 /// A deal as a question names it: its title, its lead (two leads' deals may share a title) and, when it is
@@ -248,18 +248,18 @@ fn deal_named(d: &Deal) -> String {
 
 pub fn win(d: &Deal) -> Form {
     Form::new("Mark won", Purpose::Win { deal: d.id.clone() }, Vec::new())
-        .with_message(format!("Mark {} won? enter = yes, esc = no", deal_named(d)))
+        .with_message(format!("Mark {} won?", deal_named(d)))
 }
 
 pub fn lose(d: &Deal) -> Form {
     Form::new("Mark lost", Purpose::Lose { deal: d.id.clone() }, vec![Field::text("Reason", "", "why it was lost")])
-        .with_message(format!("Mark {} lost? enter = yes, esc = no", deal_named(d)))
+        .with_message(format!("Mark {} lost?", deal_named(d)))
 }
 
 pub fn reopen(d: &Deal, stage: &str) -> Form {
     let (title, lead, from) = (&d.title, &d.lead_name, &d.stage);
     Form::new("Reopen deal", Purpose::Reopen { deal: d.id.clone(), stage: stage.to_string() }, Vec::new())
-        .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again? enter = yes, esc = no"))
+        .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again?"))
 }
 
 pub fn snooze(task: TaskId, title: &str) -> Form {

@@ -20,11 +20,24 @@ pub struct Hints {
     pub clear_filters: String,
     /// The keys that scroll the scoring view's explanation, e.g. "J/K".
     pub pane_scroll: String,
+    /// Under a form, a confirmation, the search line and the keys overlay: the keys that act there.
+    pub form: String,
+    pub confirm: String,
+    pub search: String,
+    pub help: String,
 }
 
 impl Hints {
     pub fn new(keymap: &Keymap) -> Self {
         let key = |scope: Scope, command: Command| keymap.key_for(&[scope, Scope::Global], command);
+        // Forms, confirmations and the search line listen to the input keys alone.
+        let input_keys = |items: &[(Command, &str)]| {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|(c, label)| keymap.key_for(&[Scope::Input], *c).map(|k| format!("{k} {label}")))
+                .collect();
+            if parts.is_empty() { String::new() } else { format!(" {} ", parts.join(" · ")) }
+        };
         let footer = |scope: Scope, items: &[(Command, &str)]| {
             let parts: Vec<String> = items
                 .iter()
@@ -79,6 +92,24 @@ impl Hints {
             clear_filters: match key(Scope::Leads, Command::ClearFilters) {
                 Some(k) => format!("Clear the filters with {k}."),
                 None => "Clear the filters to see every lead.".into(),
+            },
+            form: input_keys(&[(Command::Open, "save"), (Command::Down, "next"), (Command::Back, "cancel")]),
+            confirm: input_keys(&[(Command::Open, "yes"), (Command::Back, "no")]),
+            search: match input_keys(&[(Command::Open, "keep"), (Command::Back, "clear")]) {
+                keys if keys.is_empty() => keys,
+                keys => format!("  ({})", keys.trim()),
+            },
+            help: {
+                let scroll: Vec<String> =
+                    [Command::Down, Command::Up].iter().filter_map(|c| key(Scope::Global, *c)).collect();
+                let close = key(Scope::Global, Command::Close)
+                    .or_else(|| key(Scope::Global, Command::Back))
+                    .map(|k| format!("{k} close"));
+                let parts: Vec<String> = [(!scroll.is_empty()).then(|| format!("{} scroll", scroll.join("/"))), close]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if parts.is_empty() { String::new() } else { format!(" {} ", parts.join(" · ")) }
             },
             pane_scroll: match (key(Scope::Scoring, Command::PaneDown), key(Scope::Scoring, Command::PaneUp)) {
                 (Some(d), Some(u)) => format!("{d}/{u}"),

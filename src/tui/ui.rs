@@ -70,11 +70,13 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
 
     match &app.popup {
-        Some(Popup::Form(f)) => f.draw(frame, body, theme),
+        Some(Popup::Form(f)) => f.draw(frame, body, theme, &app.ctx.hints),
         Some(Popup::Palette(p)) => {
             p.draw(frame, body, theme, |c| app.keymap.key_for(&[app.view.scope(), Scope::Global], c))
         }
-        Some(Popup::Help { scroll }) => help::draw(frame, body, theme, &app.keymap, app.view.scope(), *scroll),
+        Some(Popup::Help { scroll }) => {
+            help::draw(frame, body, theme, &app.keymap, app.view.scope(), *scroll, &app.ctx.hints.help)
+        }
         None => {}
     }
 

@@ -134,7 +134,7 @@ impl DetailView {
                     vec![Out::Write(Write::MarkMeeting { meeting: m.id.clone(), attended: true, reason: None })]
                 }
                 Some(Entry::Meeting(m)) => vec![Out::Form(forms::no_show(m.id.clone()))],
-                _ => vec![Out::Toast("Select a meeting in the timeline first (j/k)".into(), true)],
+                _ => vec![Out::Toast("Select a meeting in the timeline first".into(), true)],
             },
             _ => return None,
         };

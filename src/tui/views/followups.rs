@@ -107,11 +107,11 @@ impl FollowupsView {
             Command::Refresh => self.reload(ctx),
             Command::TaskDone => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
                 Some(t) => vec![Out::Write(Write::TaskDone(t.id.clone()))],
-                None => vec![Out::Toast("Select a task first (tab switches lists)".into(), true)],
+                None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
             },
             Command::Snooze => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
                 Some(t) => vec![Out::Form(forms::snooze(t.id.clone(), &t.title))],
-                None => vec![Out::Toast("Select a task first (tab switches lists)".into(), true)],
+                None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
             },
             Command::Open => {
                 let lead = if f == 0 {

@@ -17,9 +17,6 @@ use crate::tui::window::{LeadWindow, visible_offset};
 use crate::tui::worker::Slot;
 use unicode_width::UnicodeWidthStr;
 
-/// What the search line says while the rep types.
-const SEARCH_HINT: &str = "  (enter keep · esc clear)";
-
 /// Columns between the leads table's columns.
 const COLUMN_SPACING: u16 = 1;
 
@@ -147,8 +144,9 @@ impl LeadsView {
             // The typing end stays in sight: a long search scrolls, and the hint gives way to it.
             let room = (s.width as usize).saturating_sub(3);
             let typed = format!("{text}{cursor}");
+            let hint = ctx.hints.search.as_str();
             let hint = match typing {
-                true if typed.width() + SEARCH_HINT.width() <= room => SEARCH_HINT,
+                true if typed.width() + hint.width() <= room => hint,
                 _ => "",
             };
             frame.render_widget(

@@ -173,7 +173,7 @@ impl Form {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, hints: &crate::tui::hints::Hints) {
         let height = (self.fields.len() as u16) + 6 + u16::from(self.message.is_some()) * 2;
         let rect = centered(area, 70, height);
         frame.render_widget(Clear, rect);
@@ -182,7 +182,10 @@ impl Form {
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())
             .title(Span::styled(format!(" {} ", self.title), theme.title()))
-            .title_bottom(Line::from(" enter save · tab next · esc cancel ").style(theme.muted()));
+            .title_bottom(
+                Line::from(if self.fields.is_empty() { hints.confirm.as_str() } else { hints.form.as_str() })
+                    .style(theme.muted()),
+            );
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0);

@@ -18,7 +18,7 @@ pub fn max_scroll(keymap: &Keymap, scope: Scope, size: (u16, u16)) -> usize {
     lines.saturating_sub(shown)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope: Scope, scroll: usize) {
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope: Scope, scroll: usize, hint: &str) {
     let rect = centered(area, 76, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope
         .border_type(BorderType::Rounded)
         .border_style(theme.focused_border())
         .title(Span::styled(format!(" Keys · {} ", scope.name()), theme.title()))
-        .title_bottom(Line::from(" j/k scroll · esc close ").style(theme.muted()));
+        .title_bottom(Line::from(hint.to_string()).style(theme.muted()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let mut lines = Vec::new();
