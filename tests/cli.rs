@@ -476,7 +476,12 @@ fn the_example_config_is_valid_and_env_overrides_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nowhere/City"));
     let default = s.ok(&["config", "print-default"]);
     assert!(default.contains("[pipeline]") && default.contains("stages"));
-    assert!(s.ok(&["completions", "bash"]).contains("leadline"));
+    let bash = s.ok(&["completions", "bash"]);
+    assert!(bash.contains("leadline"));
+    // Flags with a fixed set of values complete them, not file names; other spellings still read.
+    assert!(bash.contains(r#"compgen -W "score last-contact name created""#), "--sort");
+    assert!(bash.contains(r#"compgen -W "overdue today week all""#), "--due");
+    s.ok(&["lead", "list", "--sort", "last_contact"]);
 }
 
 #[test]

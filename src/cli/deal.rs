@@ -34,8 +34,8 @@ pub enum DealCmd {
     List {
         #[arg(long)]
         stage: Option<String>,
-        /// open, won or lost.
-        #[arg(long)]
+        /// Only deals in this state.
+        #[arg(long, value_parser = super::Choices(&["open", "won", "lost"]))]
         status: Option<String>,
         #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,

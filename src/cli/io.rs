@@ -27,22 +27,26 @@ fn io_err(e: IoError) -> CliError {
     }
 }
 
+/// What `--preset` takes: auto, or one of the presets.
+const PRESETS: [&str; 9] =
+    ["auto", "hubspot", "pipedrive", "salesforce", "linkedin", "google", "outlook", "leadline", "generic"];
+
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The file: CSV (any CRM export), vCard (.vcf), iCalendar (.ics) or leadline JSON / JSONL; `-` (or a
     /// pipe) reads standard input.
     file: PathBuf,
-    /// auto, csv, vcard, ics or json.
-    #[arg(long, default_value = "auto")]
+    /// The file's format (auto: told by its name and contents).
+    #[arg(long, default_value = "auto", value_parser = super::Choices(&["auto", "csv", "vcard", "ics", "json"]))]
     format: String,
-    /// auto, hubspot, pipedrive, salesforce, linkedin, google, outlook, leadline or generic.
-    #[arg(long, default_value = "auto")]
+    /// Whose export the CSV is (auto: told by its headers).
+    #[arg(long, default_value = "auto", value_parser = super::Choices(&PRESETS))]
     preset: String,
     /// Map a column to a field, e.g. --map "Correo=email"; repeat for several.
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     maps: Vec<String>,
     /// For a row that is an existing lead (same e-mail or phone): skip, merge (fill empty fields) or update.
-    #[arg(long, default_value = "merge")]
+    #[arg(long, default_value = "merge", value_parser = super::Choices(&["skip", "merge", "update"]))]
     on_duplicate: String,
     /// Show exactly what would be created, merged, updated and rejected, and write nothing.
     #[arg(long)]
@@ -302,11 +306,12 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// leads, outreach, meetings, deals, tasks, notes, or weekly (the playbook's weekly files).
+    /// What to export (weekly: the playbook's weekly files).
+    #[arg(value_parser = super::Choices(&["leads", "outreach", "meetings", "deals", "tasks", "notes", "weekly"]))]
     what: String,
     /// csv (for spreadsheets; leads also import back), json or jsonl (every object imports back into
     /// leadline: use these to move data between databases).
-    #[arg(long, default_value = "csv")]
+    #[arg(long, default_value = "csv", value_parser = super::Choices(&["csv", "json", "jsonl"]))]
     format: String,
     /// Write here (a directory for weekly); default: standard output (weekly: ./weekly-YYYY-MM-DD).
     #[arg(long, value_name = "PATH")]

@@ -12,6 +12,9 @@ use crate::store::Db;
 use crate::store::leads::{self, Lead, LeadFilter, LeadPatch, LeadQuery, LeadSort, NewLead};
 use crate::store::timeline::{self, Entry};
 
+/// What `--lifecycle` takes.
+const LIFECYCLES: [&str; 3] = ["lead", "customer", "churned"];
+
 #[derive(Debug, Subcommand)]
 pub enum LeadCmd {
     /// Add a lead (a person).
@@ -89,10 +92,10 @@ pub struct ListArgs {
     source: Option<String>,
     #[arg(long)]
     owner: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_parser = super::Choices(&LIFECYCLES))]
     lifecycle: Option<String>,
-    /// score, last-contact, name or created.
-    #[arg(long, default_value = "score")]
+    /// The order of the list.
+    #[arg(long, default_value = "score", value_parser = super::Choices(&["score", "last-contact", "name", "created"]))]
     sort: String,
     #[arg(long, default_value_t = 50, value_parser = super::at_least_one)]
     limit: usize,
@@ -126,8 +129,8 @@ pub struct EditArgs {
     product_interest: Option<String>,
     #[arg(long)]
     owner: Option<String>,
-    /// lead, customer or churned.
-    #[arg(long)]
+    /// Where the lead is: still a lead, a customer, or a customer who left.
+    #[arg(long, value_parser = super::Choices(&LIFECYCLES))]
     lifecycle: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     notes: Option<String>,

@@ -179,6 +179,28 @@ pub fn load_config(cli: &Cli) -> CliResult<Config> {
     }
 }
 
+/// A flag whose value is one of these words: shells complete them and `--help` lists them. The value is
+/// checked where it is read (`flag`), which also takes the spellings reps type (`last_contact`, `NDJSON`).
+#[derive(Debug, Clone, Copy)]
+pub struct Choices(pub &'static [&'static str]);
+
+impl clap::builder::TypedValueParser for Choices {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().map(|v| clap::builder::PossibleValue::new(*v))))
+    }
+}
+
 /// A flag's value read as what it names: a value that is not one of its choices is a usage error (exit
 /// 2), as clap's own are.
 pub fn flag<T: std::str::FromStr<Err = crate::domain::ValidationError>>(value: &str, name: &str) -> CliResult<T> {

@@ -15,8 +15,8 @@ pub enum TaskCmd {
     Add(AddArgs),
     /// Open tasks by due window.
     List {
-        /// overdue, today, week or all.
-        #[arg(long, default_value = "week")]
+        /// Which open tasks, by when they are due.
+        #[arg(long, default_value = "week", value_parser = super::Choices(&["overdue", "today", "week", "all"]))]
         due: String,
         #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,
@@ -42,8 +42,8 @@ pub struct AddArgs {
     /// When it is due (e.g. "+48h", "tomorrow 9:00", "mon 10:00").
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     due: String,
-    /// follow_up, bump, reschedule, handoff or other.
-    #[arg(long, default_value = "follow_up")]
+    /// What kind of task.
+    #[arg(long, default_value = "follow_up", value_parser = super::Choices(&["follow_up", "bump", "reschedule", "handoff", "other"]))]
     kind: String,
     /// The deal it is about (id or title).
     #[arg(long)]
