@@ -547,6 +547,9 @@ fn every_command_shows_the_score_as_of_now() {
     let active = shown(1);
     // Nine days later "active in the last 7 days" no longer holds, whatever command shows the score.
     let later = 9 * 24;
+    // The timer's report counts the leads whose score moved, not those it looked at.
+    assert!(crm.ok(later, &["automate", "run"]).contains("time passing moved the score of 1 lead"));
+    assert!(crm.ok(later + 1, &["automate", "run"]).contains("time passing moved the score of 0 leads"));
     let listed = crm.json(later, &["lead", "list", "--json"])[0]["score"].clone();
     let explained = crm.json(later, &["score", "hal@x.io", "--json"])["score"].clone();
     assert_eq!(listed, explained);

@@ -27,7 +27,7 @@ pub struct RunReport {
     pub at: Timestamp,
     pub dry_run: bool,
     pub actions: Vec<Done>,
-    /// Leads rescored because time passed.
+    /// Leads whose score moved because time passed.
     pub rescored: usize,
 }
 
@@ -39,7 +39,7 @@ pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: boo
     let body = |db: &Db<'_>| -> Result<RunReport> {
         let mut actions = Vec::new();
         time_based(db, autos, &mut actions)?;
-        let rescored = refresh_time_based(db, scorer)?;
+        let rescored = refresh_time_based(db, scorer)?.changed;
         Ok(RunReport { at: db.now, dry_run, actions, rescored })
     };
     if dry_run { store.rehearse(body) } else { store.write(body) }

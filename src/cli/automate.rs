@@ -46,8 +46,9 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
                 println!("nothing to do at {}", report.at.local(env.store.ctx().tz));
             }
             println!(
-                "{} leads rescored for the passing of time{}",
+                "time passing moved the score of {} lead{}{}",
                 report.rescored,
+                if report.rescored == 1 { "" } else { "s" },
                 if dry_run { " (dry run: nothing written)" } else { "" }
             );
         }

@@ -416,14 +416,14 @@ const REFRESHED_KEY: &str = "scores_refreshed_at";
 /// Rescores the leads whose time-based terms ("active in the last 7 days", overdue tasks) may have
 /// changed since the last refresh, found through indexes; the first refresh rescores everyone.
 /// Returns how many leads were looked at.
-pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
+pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let team = db.ctx.team_id.as_str();
     let last = refreshed_at(db)?.map(|t| t.0);
     let now = db.now.0;
-    let looked = match last {
-        None => recompute(db, scorer)?.leads,
+    let done = match last {
+        None => recompute(db, scorer)?,
         // A day or more: every lead's day counts moved.
-        Some(last) if scorer.per_time_based() && (now - last).abs() >= DAY_MS => recompute(db, scorer)?.leads,
+        Some(last) if scorer.per_time_based() && (now - last).abs() >= DAY_MS => recompute(db, scorer)?,
         Some(last) => {
             let (lo, hi) = (last.min(now), last.max(now));
             let mut ids: BTreeSet<String> = BTreeSet::new();
@@ -480,14 +480,20 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<usize> {
                 }
             }
             let sql = FactsSql::new(&scorer.stages);
+            let mut changed = 0;
             for id in &ids {
-                rescore_lead(db, scorer, &sql, &LeadId(id.clone()))?;
+                let Some(f) = load_facts(db, &sql, &LeadId(id.clone()))? else { continue };
+                let result = scorer.evaluate(&f, db.now);
+                if result != f.stored {
+                    store_scores(db, f.seq, result)?;
+                    changed += 1;
+                }
             }
-            ids.len()
+            Recomputed { leads: ids.len(), changed }
         }
     };
     mark_refreshed(db.conn, team, now)?;
-    Ok(looked)
+    Ok(done)
 }
 
 /// The day counts at which a rule multiplied by `fact` (days since contact or creation) changes a lead's

@@ -775,7 +775,7 @@ impl App {
 }
 
 /// The toast for a timer run that acted: "Automations: 3 follow-ups created, 1 other action". Leads merely
-/// rescored as time passed are not announced (the report counts the leads looked at, not those changed).
+/// rescored as time passed are not announced (the screens refresh to show them).
 pub fn automations_summary(report: &crate::automation::RunReport) -> Option<String> {
     let tasks = report.actions.iter().filter(|d| d.action.ends_with(" task") || d.action.starts_with("enrol")).count();
     let other = report.actions.len() - tasks;
