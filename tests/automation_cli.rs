@@ -242,6 +242,13 @@ fn no_show_makes_a_reschedule_task_due_in_24h() {
     // Marking it again does not add a second task.
     crm.ok(4, &["meeting", "no-show", &meeting]);
     assert_eq!(crm.tasks(4).len(), 1);
+    // Corrected to attended, the reschedule is done; back to a no-show, it is owed again, once.
+    crm.ok(5, &["meeting", "attended", &meeting]);
+    assert!(crm.tasks(5).is_empty());
+    crm.ok(6, &["meeting", "no-show", &meeting]);
+    let tasks = crm.tasks(6);
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0]["kind"], "reschedule");
 }
 
 #[test]

@@ -58,6 +58,9 @@ impl ChangeHook for AutomationHook {
                     // before it, are done.
                     let just_after = crate::domain::Timestamp(m.scheduled_at.0 + 1);
                     tasks::close_chasers(db, &m.lead_id, tasks::Answered::Meeting(just_after))?;
+                } else {
+                    // Marked attended by mistake, then a no-show again: its reschedule is owed again.
+                    tasks::reopen_reschedules(db, &m.lead_id, m.id.as_str())?;
                 }
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
                 fire(db, a, trigger, &Subject::meeting(m), &mut report)?;

@@ -159,6 +159,27 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     get(db, id)
 }
 
+/// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
+/// marking it attended closed, are open again (due from now at the earliest). Returns how many.
+pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &str) -> Result<usize> {
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM tasks WHERE lead_id = ?1 AND kind = ?2 AND done_at IS NOT NULL AND deleted_at IS NULL
+             AND instr(dedupe_key, ?3) > 0",
+        )?
+        .query_map(params![lead.as_str(), TaskKind::Reschedule.as_str(), meeting], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        db.conn.execute(
+            "UPDATE tasks SET done_at = NULL, due_at = max(due_at, ?2), updated_at = ?2 WHERE id = ?1",
+            params![id, db.now.0],
+        )?;
+        db.emit(Change::TaskChanged { lead: Some(lead.clone()), task: TaskId(id.clone()) });
+    }
+    Ok(ids.len())
+}
+
 /// What makes a lead's open chasing tasks pointless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answered {
