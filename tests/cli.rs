@@ -176,7 +176,7 @@ fn outreach_fields_are_validated_by_kind() {
     assert!(err.contains("not a url"), "{err}");
     let err = s.fails(&["log", "call", "Nomail", "--email", "a@b.co"], 2);
     assert!(err.contains("--email applies to email"), "{err}");
-    let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--personalization", "9"], 1);
+    let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--personalization", "9"], 2);
     assert!(err.contains("personalization"), "{err}");
     s.fails(&["log", "fax", "Nomail"], 2);
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Guru", "--at", "31 Feb 2025"], 2);

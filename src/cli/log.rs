@@ -70,7 +70,7 @@ pub struct LogArgs {
     #[arg(long)]
     variant: Option<String>,
     /// Personalization level, 0 (template) to 5 (hand-written).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=5))]
     personalization: Option<i64>,
     /// The message cited one of the lead's public metrics.
     #[arg(long)]
