@@ -249,6 +249,10 @@ fn no_show_makes_a_reschedule_task_due_in_24h() {
     let tasks = crm.tasks(6);
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["kind"], "reschedule");
+    // Done by the rep, it stays done when the no-show is marked again (with a reason, say).
+    crm.ok(7, &["task", "done", tasks[0]["id"].as_str().unwrap()]);
+    crm.ok(8, &["meeting", "no-show", &meeting, "--reason", "sick"]);
+    assert!(crm.tasks(8).is_empty(), "{:?}", crm.tasks(8));
 }
 
 #[test]

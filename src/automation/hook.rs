@@ -51,16 +51,16 @@ impl ChangeHook for AutomationHook {
                 tasks::close_chasers(db, lead, tasks::Answered::Meeting(m.scheduled_at))?;
                 fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(m), &mut report)?;
             }
-            Change::MeetingMarked { meeting, attended, .. } => {
+            Change::MeetingMarked { meeting, attended, was, .. } => {
                 let m = meetings::get(db, meeting)?;
                 if *attended {
                     // It took place after all (a no-show corrected): the tasks chasing it, and what came
                     // before it, are done.
                     let just_after = crate::domain::Timestamp(m.scheduled_at.0 + 1);
                     tasks::close_chasers(db, &m.lead_id, tasks::Answered::Meeting(just_after))?;
-                } else {
+                } else if *was == Some(true) {
                     // Marked attended by mistake, then a no-show again: its reschedule is owed again.
-                    tasks::reopen_reschedules(db, &m.lead_id, m.id.as_str())?;
+                    tasks::reopen_reschedules(db, &m.lead_id, &m)?;
                 }
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
                 fire(db, a, trigger, &Subject::meeting(m), &mut report)?;

@@ -104,7 +104,7 @@ pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>)
         params![id.as_str(), attended, if attended { None } else { non_empty(reason) }, db.now.0],
     )?;
     contact::refresh(db, &m.lead_id)?;
-    db.emit(Change::MeetingMarked { lead: m.lead_id.clone(), meeting: id.clone(), attended });
+    db.emit(Change::MeetingMarked { lead: m.lead_id.clone(), meeting: id.clone(), attended, was: m.attended });
     get(db, id)
 }
 

@@ -78,6 +78,8 @@ pub enum Change {
         lead: LeadId,
         meeting: MeetingId,
         attended: bool,
+        /// How it was marked before (None: not yet).
+        was: Option<bool>,
     },
     DealCreated {
         lead: LeadId,

@@ -160,15 +160,21 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 }
 
 /// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
-/// marking it attended closed, are open again (due from now at the earliest). Returns how many.
-pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &str) -> Result<usize> {
+/// marking it attended closed, are open again (due from now at the earliest), unless a later meeting with
+/// the lead is booked, which answers them. Returns how many.
+pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings::Meeting) -> Result<usize> {
     let ids: Vec<String> = db
         .conn
         .prepare_cached(
             "SELECT id FROM tasks WHERE lead_id = ?1 AND kind = ?2 AND done_at IS NOT NULL AND deleted_at IS NULL
-             AND instr(dedupe_key, ?3) > 0",
+             AND instr(dedupe_key, ?3) > 0
+             AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = ?1 AND m.scheduled_at > ?4
+                             AND m.deleted_at IS NULL)",
         )?
-        .query_map(params![lead.as_str(), TaskKind::Reschedule.as_str(), meeting], |r| r.get(0))?
+        .query_map(
+            params![lead.as_str(), TaskKind::Reschedule.as_str(), meeting.id.as_str(), meeting.scheduled_at.0],
+            |r| r.get(0),
+        )?
         .collect::<rusqlite::Result<_>>()?;
     for id in &ids {
         db.conn.execute(

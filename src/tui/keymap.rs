@@ -228,7 +228,10 @@ impl Keymap {
         let mut map = Keymap::defaults()?;
         // The user's bindings (not their unbindings), to check once all are in place.
         let mut bound = Vec::new();
-        for (view, table) in &overrides.0 {
+        // The global table first: a view's entries are then read against the global keys as configured.
+        let mut tables: Vec<_> = overrides.0.iter().collect();
+        tables.sort_by_key(|(view, _)| view.as_str() != Scope::Global.name());
+        for (view, table) in tables {
             let scope = Scope::from_name(view).ok_or_else(|| {
                 let known: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
                 ConfigError::Invalid(format!("keymap.{view}: unknown view (known: {})", known.join(", ")))
@@ -247,10 +250,13 @@ impl Keymap {
                 let had = list.len();
                 list.retain(|b| b.keys != seq);
                 if run.trim().is_empty() {
+                    // A view's own binding is gone with the retain above; a global key it does not bind
+                    // itself is unbound for that view alone.
+                    let own = map.bindings(scope).len() < had;
                     let global = map.bindings(Scope::Global).iter().any(|b| b.keys == seq);
-                    if global && !matches!(scope, Scope::Global | Scope::Input) {
+                    if !own && global && !matches!(scope, Scope::Global | Scope::Input) {
                         map.unbound.entry(scope).or_default().push(seq);
-                    } else if map.bindings(scope).len() == had {
+                    } else if !own {
                         return Err(ConfigError::Invalid(format!(
                             "keymap.{view}: \"{keys}\" is bound to nothing there, so \"\" has nothing to unbind"
                         )));
@@ -288,10 +294,11 @@ impl Keymap {
             }
             // A global key a view binds to something else never reaches the global command there.
             if scope == Scope::Global {
+                let command = map.bindings(Scope::Global).iter().find(|b| b.keys == seq).map(|b| b.command);
                 let shadowing: Vec<&str> = Scope::ALL
                     .into_iter()
                     .filter(|s| !matches!(s, Scope::Global | Scope::Input))
-                    .filter(|s| map.bindings(*s).iter().any(|b| b.keys == seq))
+                    .filter(|s| map.bindings(*s).iter().any(|b| b.keys == seq && Some(b.command) != command))
                     .map(|s| s.name())
                     .collect();
                 if let Some(first) = shadowing.first() {
@@ -329,6 +336,16 @@ impl Keymap {
         self.scopes.get(&scope).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Whether `view` unbound this global key for itself.
+    pub fn unbound_in(&self, view: Scope, keys: &[Key]) -> bool {
+        self.unbound.get(&view).is_some_and(|u| u.iter().any(|k| k == keys))
+    }
+
+    /// The bindings heard in `view` from `scope` (the global ones less those the view unbound).
+    pub fn heard(&self, view: Scope, scope: Scope) -> impl Iterator<Item = &Binding> {
+        self.bindings(scope).iter().filter(move |b| scope == view || !self.unbound_in(view, &b.keys))
+    }
+
     /// Resolves `pending + key` in `scopes`, earlier scopes first (a view's binding beats a global one).
     pub fn resolve(&self, scopes: &[Scope], pending: &[Key], key: Key) -> Resolved {
         let mut seq = pending.to_vec();
@@ -357,9 +374,10 @@ impl Keymap {
 
     /// Every key sequence bound to `command` in these scopes, in order.
     pub fn keys_for(&self, scopes: &[Scope], command: Command) -> Vec<String> {
+        let view = scopes.first().copied().unwrap_or(Scope::Global);
         scopes
             .iter()
-            .flat_map(|s| self.bindings(*s))
+            .flat_map(|s| self.heard(view, *s))
             .filter(|b| b.command == command)
             .map(Binding::keys_label)
             .collect()
@@ -433,6 +451,30 @@ mod tests {
         assert!(e.contains("are the same key"), "{e}");
         let e = build(&[("leads", "%", "")]).unwrap_err().to_string();
         assert!(e.contains("nothing to unbind"), "{e}");
+    }
+
+    #[test]
+    fn a_view_that_unbinds_its_own_key_hears_the_global_one_and_the_order_of_tables_does_not_matter() {
+        let mut over = KeymapConfig::default();
+        let view_l = ["leads", "detail", "pipeline", "scoring"];
+        over.0.insert("global".into(), [("l".to_string(), "view_inbox".to_string())].into_iter().collect());
+        for v in view_l {
+            over.0.insert(v.into(), [("l".to_string(), String::new())].into_iter().collect());
+        }
+        let km = Keymap::build(&over).unwrap();
+        for v in [Scope::Leads, Scope::Detail, Scope::Pipeline, Scope::Scoring, Scope::Inbox] {
+            assert_eq!(km.resolve(&[v, Scope::Global], &[], key("l")), Resolved::Command(Command::ViewInbox), "{v:?}");
+        }
+        // A global key bound in a view to the same command is no clash.
+        let mut over = KeymapConfig::default();
+        over.0.insert("global".into(), [("/".to_string(), "search".to_string())].into_iter().collect());
+        assert!(Keymap::build(&over).is_ok());
+        // A global key unbound in a view is not shown there.
+        let mut over = KeymapConfig::default();
+        over.0.insert("leads".into(), [("j".to_string(), String::new())].into_iter().collect());
+        let km = Keymap::build(&over).unwrap();
+        assert!(!km.keys_for(&[Scope::Leads, Scope::Global], Command::Down).contains(&"j".to_string()));
+        assert!(km.keys_for(&[Scope::Inbox, Scope::Global], Command::Down).contains(&"j".to_string()));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::tui::theme::Theme;
 /// The furthest the help of `scope` scrolls on a terminal of `size`: its last line at the bottom.
 pub fn max_scroll(keymap: &Keymap, scope: Scope, size: (u16, u16)) -> usize {
     let scopes: &[Scope] = if scope == Scope::Global { &[Scope::Global] } else { &[scope, Scope::Global] };
-    let lines: usize = scopes.iter().map(|s| 1 + keymap.bindings(*s).len()).sum();
+    let lines: usize = scopes.iter().map(|s| 1 + keymap.heard(scope, *s).count()).sum();
     // The body (the screen less its top and bottom lines), the overlay's margin, its borders.
     let shown = size.1.saturating_sub(2).saturating_sub(2).saturating_sub(2) as usize;
     lines.saturating_sub(shown)
@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap, scope
             continue;
         }
         lines.push(Line::from(Span::styled(format!("{}:", s.name()), theme.header())));
-        for b in keymap.bindings(s) {
+        for b in keymap.heard(scope, s) {
             let keys = format!("  {:>12}  ", b.keys_label());
             // What is left of the row after the keys: the description first, cut with "…" when it must be,
             // then the command's name when there is room for it.
