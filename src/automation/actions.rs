@@ -25,11 +25,21 @@ pub struct Subject {
     pub meeting: Option<Meeting>,
     pub deal: Option<Deal>,
     pub reason: Option<String>,
+    /// A deal made at a stage someone chose: the rules leave it there.
+    pub keep_stage: bool,
 }
 
 impl Subject {
     pub fn lead(lead: &LeadId, key: impl Into<String>) -> Self {
-        Self { lead: lead.clone(), key: key.into(), outreach: None, meeting: None, deal: None, reason: None }
+        Self {
+            lead: lead.clone(),
+            key: key.into(),
+            outreach: None,
+            meeting: None,
+            deal: None,
+            reason: None,
+            keep_stage: false,
+        }
     }
     pub fn outreach(o: Outreach) -> Self {
         Self { key: o.id.0.clone(), outreach: Some(o.clone()), ..Self::lead(&o.lead_id, "") }
@@ -128,6 +138,7 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                     done(action, fill(title));
                 }
             }
+            Action::AdvanceDeal { .. } if subject.keep_stage => {}
             Action::AdvanceDeal { stage, index } => {
                 let open: Vec<Deal> = match &subject.deal {
                     Some(d) => vec![deals::get(db, &d.id)?],

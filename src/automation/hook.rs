@@ -65,9 +65,10 @@ impl ChangeHook for AutomationHook {
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
                 fire(db, a, trigger, &Subject::meeting(m), &mut report)?;
             }
-            Change::DealCreated { deal, .. } => {
+            Change::DealCreated { deal, stage_chosen, .. } => {
                 let d = deals::get(db, deal)?;
-                fire(db, a, Trigger::DealCreated, &Subject::deal(d.clone()), &mut report)?;
+                let subject = Subject { keep_stage: *stage_chosen, ..Subject::deal(d.clone()) };
+                fire(db, a, Trigger::DealCreated, &subject, &mut report)?;
                 if d.status == DealStatus::Won {
                     self.won(db, d, &mut report)?;
                 }

@@ -606,7 +606,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     &crate::store::deals::get(db, &DealId(d.id.clone()))?,
                 )?;
             }
-            db.emit(Change::DealCreated { lead, deal: DealId(d.id) });
+            db.emit(Change::DealCreated { lead, deal: DealId(d.id), stage_chosen: true });
         }
         Object::Task(_, t) => {
             // The task, or one an automation here already made under the same key.

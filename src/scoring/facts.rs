@@ -198,12 +198,18 @@ fn store_scores(db: &Db<'_>, seq: i64, (score, health, priority): Scores) -> Res
 
 /// Rescores one lead and stores the result if it changed; returns the new (score, health, priority).
 pub fn rescore_lead(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &LeadId) -> Result<Option<Scores>> {
+    Ok(rescore(db, scorer, sql, lead)?.map(|(scores, _)| scores))
+}
+
+/// `rescore_lead`, also saying whether the scores changed.
+fn rescore(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &LeadId) -> Result<Option<(Scores, bool)>> {
     let Some(f) = load_facts(db, sql, lead)? else { return Ok(None) };
     let result = scorer.evaluate(&f, db.now);
-    if result != f.stored {
+    let changed = result != f.stored;
+    if changed {
         store_scores(db, f.seq, result)?;
     }
-    Ok(Some(result))
+    Ok(Some((result, changed)))
 }
 
 /// What a recompute did.
@@ -413,9 +419,13 @@ fn write_all(db: &Db<'_>, changes: &[(i64, Scores)]) -> Result<()> {
 
 const REFRESHED_KEY: &str = "scores_refreshed_at";
 
+/// Past this many leads to rescore, a refresh recomputes every lead in one scan instead (a rule counting
+/// days, refreshed after most of a day, finds most leads of a large team).
+const RESCORE_ONE_BY_ONE: usize = 20_000;
+
 /// Rescores the leads whose time-based terms ("active in the last 7 days", overdue tasks) may have
-/// changed since the last refresh, found through indexes; the first refresh rescores everyone.
-/// Returns how many leads were looked at.
+/// changed since the last refresh, found through indexes; the first refresh rescores everyone, and so
+/// does one that finds too many leads to rescore one by one. Returns how many were looked at and changed.
 pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let team = db.ctx.team_id.as_str();
     let last = refreshed_at(db)?.map(|t| t.0);
@@ -479,13 +489,16 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
                     }
                 }
             }
+            if ids.len() > RESCORE_ONE_BY_ONE {
+                // One scan of every lead is quicker than that many look-ups.
+                let done = recompute(db, scorer)?;
+                mark_refreshed(db.conn, team, now)?;
+                return Ok(done);
+            }
             let sql = FactsSql::new(&scorer.stages);
             let mut changed = 0;
             for id in &ids {
-                let Some(f) = load_facts(db, &sql, &LeadId(id.clone()))? else { continue };
-                let result = scorer.evaluate(&f, db.now);
-                if result != f.stored {
-                    store_scores(db, f.seq, result)?;
+                if let Some((_, true)) = rescore(db, scorer, &sql, &LeadId(id.clone()))? {
                     changed += 1;
                 }
             }

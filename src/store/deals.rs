@@ -130,7 +130,7 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
             db.now.0,
             new.origin_outreach.as_ref().map(OutreachId::as_str),
         ])?;
-    db.emit(Change::DealCreated { lead: new.lead, deal: id.clone() });
+    db.emit(Change::DealCreated { lead: new.lead, deal: id.clone(), stage_chosen: new.stage.is_some() });
     Ok(id)
 }
 

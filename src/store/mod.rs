@@ -84,6 +84,8 @@ pub enum Change {
     DealCreated {
         lead: LeadId,
         deal: DealId,
+        /// The stage was chosen by whoever made the deal (rules do not move it on at once).
+        stage_chosen: bool,
     },
     DealMoved {
         lead: LeadId,

@@ -375,7 +375,8 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
                 amount,
                 product: None,
                 use_case: None,
-                stage: opt(form.value("Stage")),
+                // The first stage is the form's default, not a choice: the rules may move the deal on from it.
+                stage: opt(form.value("Stage")).filter(|s| ctx.stages.open_stages().next() != Some(s)),
                 origin_outreach: None,
             })
         }
