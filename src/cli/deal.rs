@@ -80,11 +80,9 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                 (None, false) => None,
                 (amount, _) => {
                     let typed = amount.as_deref().unwrap_or("0");
-                    let (money, grouping_read) = Money::parse_read(typed, &currency)?;
-                    if grouping_read {
-                        eprintln!(
-                            "note: {typed} is read as {money}: a point or comma before three digits groups thousands"
-                        );
+                    let (money, either_way) = Money::parse_read(typed, &currency)?;
+                    if either_way {
+                        eprintln!("note: {}", money.reading(typed));
                     }
                     Some(money)
                 }

@@ -105,8 +105,9 @@ impl Money {
         Self::parse_read(amount, currency).map(|(money, _)| money)
     }
 
-    /// `parse`, and whether a lone point or comma before three digits ("1.505", "2,500") was read as a
-    /// thousands separator: the way most reps write amounts, but a script's 1.505 meant something else.
+    /// `parse`, and whether the amount has a lone point or comma before three digits ("1.505", "2,500"):
+    /// thousands in most currencies, the way reps write amounts, but the decimal point in a currency of
+    /// three decimals. Either reading surprises someone, so a caller says which was taken (`reading`).
     pub fn parse_read(amount: &str, currency: &str) -> Result<(Self, bool), ValidationError> {
         let currency = parse_currency(currency)?;
         let scale = minor_digits(&currency);
@@ -150,7 +151,7 @@ impl Money {
                 let is_decimal = !frac.is_empty()
                     && (frac.len() != 3 || other_sep_before || zero_before || scale == 3)
                     && !same_sep_before;
-                grouping_read = !is_decimal && frac.len() == 3 && !other_sep_before && !same_sep_before;
+                grouping_read = frac.len() == 3 && !other_sep_before && !same_sep_before && !zero_before;
                 if is_decimal { (&s[..i], frac) } else { (&s[..], "") }
             }
             None => (&s[..], ""),
@@ -174,6 +175,16 @@ impl Money {
         let all = format!("{}{}", if digits.is_empty() { "0" } else { &digits }, frac);
         let minor: i64 = all.parse().ok().filter(|m| *m <= MAX_MINOR).ok_or_else(|| bad("is too large"))?;
         Ok((Money { minor: if negative { -minor } else { minor }, currency }, grouping_read))
+    }
+
+    /// How an amount `parse_read` flagged was read, for a note: "1.505 is read as 1,505.00 EUR: …".
+    pub fn reading(&self, typed: &str) -> String {
+        let why = if minor_digits(&self.currency) == 3 {
+            format!("in {} a point or comma before three digits is the decimal point", self.currency)
+        } else {
+            "a point or comma before three digits groups thousands".to_string()
+        };
+        format!("{typed} is read as {self}: {why}")
     }
 
     /// The amount as a decimal string without grouping, e.g. `1200.50`.
@@ -267,7 +278,16 @@ mod tests {
     fn a_lone_separator_before_three_digits_groups_thousands_unless_the_currency_has_three_decimals() {
         assert_eq!(Money::parse_read("1.505", "EUR").unwrap(), (Money { minor: 150500, currency: "EUR".into() }, true));
         assert!(Money::parse_read("2,500", "USD").unwrap().1);
-        assert_eq!(Money::parse_read("1.250", "BHD").unwrap(), (Money { minor: 1250, currency: "BHD".into() }, false));
+        let dinars = Money::parse_read("1.250", "BHD").unwrap();
+        assert_eq!(dinars, (Money { minor: 1250, currency: "BHD".into() }, true));
+        assert_eq!(
+            dinars.0.reading("1.250"),
+            "1.250 is read as 1.250 BHD: in BHD a point or comma before three digits is the decimal point"
+        );
+        assert_eq!(
+            Money::parse_read("1.505", "EUR").unwrap().0.reading("1.505"),
+            "1.505 is read as 1,505.00 EUR: a point or comma before three digits groups thousands"
+        );
         assert_eq!(Money::parse("1.250,000", "KWD").unwrap().minor, 1_250_000);
         assert_eq!(Money::parse("12,500.000", "KWD").unwrap().minor, 12_500_000);
         for plain in ["1505", "1.505,00", "1,505.00", "1.234.567", "0.500"] {

@@ -572,6 +572,13 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             let lead = lead_of(db, &d.lead_id)?;
             let stage = db.ctx.stages.resolve(&d.stage)?;
+            if !(0..=crate::domain::money::MAX_MINOR).contains(&d.amount_minor) {
+                return Err(invalid(
+                    "amount_minor",
+                    &d.amount_minor.to_string(),
+                    "must be between 0 and 1000000000000000 (ten trillion in a currency with cents)",
+                ));
+            }
             let currency = crate::domain::money::parse_currency(&d.currency)?;
             let status = match d.status.as_deref() {
                 Some(s) => s.parse().map_err(|_| invalid("status", s, "must be open, won or lost"))?,

@@ -365,11 +365,15 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
         Purpose::CreateDeal { lead } => {
             // A currency is checked even with no amount: a typo there is still a typo.
             let currency = crate::domain::money::parse_currency(form.value("Currency")).map_err(parse_err)?;
-            let amount = match opt(form.value("Amount")) {
-                Some(a) => Some(Money::parse(&a, &currency).map_err(parse_err)?),
-                None => None,
+            let (amount, note) = match opt(form.value("Amount")) {
+                Some(a) => {
+                    let (money, either_way) = Money::parse_read(&a, &currency).map_err(parse_err)?;
+                    let note = either_way.then(|| money.reading(&a));
+                    (Some(money), note)
+                }
+                None => (None, None),
             };
-            Write::CreateDeal(NewDeal {
+            let deal = NewDeal {
                 lead: lead.clone(),
                 title: form.value("Title").to_string(),
                 amount,
@@ -378,7 +382,8 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
                 // The first stage is the form's default, not a choice: the rules may move the deal on from it.
                 stage: opt(form.value("Stage")).filter(|s| ctx.stages.open_stages().next() != Some(s)),
                 origin_outreach: None,
-            })
+            };
+            Write::CreateDeal { deal, note }
         }
         Purpose::EditLead { lead } => {
             Write::EditLead { lead: lead.id.clone(), patch: Box::new(edit_patch(lead, form)?) }

@@ -100,7 +100,11 @@ pub enum Write {
         attended: bool,
         reason: Option<String>,
     },
-    CreateDeal(NewDeal),
+    /// With what the rep should know of how the amount was read.
+    CreateDeal {
+        deal: NewDeal,
+        note: Option<String>,
+    },
     EditLead {
         lead: LeadId,
         patch: Box<LeadPatch>,
@@ -325,9 +329,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             meetings::mark(db, &meeting, attended, reason)?;
             Ok(if attended { "Meeting marked attended" } else { "Meeting marked no-show" }.into())
         }
-        Write::CreateDeal(new) => {
-            deals::create(db, new)?;
-            Ok("Deal created".into())
+        Write::CreateDeal { deal, note } => {
+            deals::create(db, deal)?;
+            Ok(note.map_or_else(|| "Deal created".into(), |n| format!("Deal created · {n}")))
         }
         Write::EditLead { lead, patch } => {
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
