@@ -487,6 +487,9 @@ fn importing_history_fires_no_automation() {
     run(&a, &["lead", "add", "--first-name", "Cus", "--email", "cus@x.io"]);
     run(&a, &["deal", "add", "cus@x.io", "--title", "Cus deal", "--product", "Growth plan"]);
     run(&a, &["deal", "won", "Cus deal"]);
+    // A renewal won later: the record is of the latest win, here and there.
+    run(&a, &["deal", "add", "cus@x.io", "--title", "Cus renewal", "--product", "Scale plan"]);
+    run(&a, &["deal", "won", "Cus renewal"]);
     let b = dir.path().join("b.db");
     std::fs::write(b.with_extension("toml"), "").unwrap();
     for what in ["leads", "outreach", "meetings", "deals", "tasks"] {

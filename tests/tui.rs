@@ -1183,7 +1183,8 @@ fn a_customers_page_says_since_when_and_on_which_plan() {
     // The line wraps in the fields pane: read the words in order.
     let words: Vec<&str> = s.split_whitespace().filter(|w| !w.contains('│')).collect();
     let text = words.join(" ");
-    assert!(text.contains("Lifecycle customer · active since"), "{s}");
+    assert!(text.contains("Lifecycle customer since"), "{s}");
+    assert!(text.contains("· health ") && text.contains("· priority "), "{s}");
     assert!(text.contains("· plan Growth plan · from"), "{s}");
 }
 

@@ -56,42 +56,75 @@ pub fn profile(db: &Db<'_>, lead: &LeadId) -> Result<Option<ClientProfile>> {
         .optional()?)
 }
 
-/// A won deal makes its lead a customer and fills (or refreshes) the client profile.
-/// A won deal read from a file (a moved database): the customer record the win made there, unless the
-/// lead has one, or is no customer. Nothing else is done again (the lead's lifecycle comes with the lead,
-/// the handoff tasks with the tasks); a churned lead's record says churned, without the reason the file
-/// does not carry.
+/// A won deal read from a file (a moved database): the customer record the win made there. Only for a
+/// lead the file says is a customer (or a churned one), and from its latest win, as the record was there.
+/// Nothing else is done again (the lifecycle comes with the lead, the handoff tasks with the tasks); a
+/// churned lead's record says churned, without the reason the file does not carry.
 pub fn record_imported_win(db: &Db<'_>, deal: &Deal) -> Result<()> {
-    if profile(db, &deal.lead_id)?.is_some() {
-        return Ok(());
-    }
     let lead = leads::get(db, &deal.lead_id)?;
-    // A lead that is no customer (the deal reopened and won again since, say) had no record there either.
     let status = match lead.lifecycle.as_str() {
         "customer" => "active",
         "churned" => "churned",
         _ => return Ok(()),
     };
     let won = deal.closed_at.unwrap_or(db.now);
-    db.conn.execute(
-        "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
-         origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-        params![
-            uuid::Uuid::now_v7().to_string(),
-            db.ctx.team_id.as_str(),
-            lead.id.as_str(),
-            deal.id.as_str(),
-            deal.product.clone().unwrap_or_else(|| deal.title.clone()),
-            deal.product,
-            lead.source,
-            deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone()),
-            deal.owner_id.clone().or(lead.owner_id.clone()),
-            status,
-            won.0,
-            db.now.0,
-        ],
-    )?;
+    match profile(db, &lead.id)? {
+        Some(p) if p.won_at.is_some_and(|at| (at, p.deal_id.as_deref()) >= (won, Some(deal.id.as_str()))) => {
+            return Ok(());
+        }
+        Some(_) => {}
+        None => set_win_state(db, &deal.id, "profile", PROFILE_MADE)?,
+    }
+    write_profile(db, &lead, deal, status, won)
+}
+
+/// The customer record a win writes, over the lead's one if it has one: plan, product, where the lead
+/// came from, who sold it, since when.
+fn write_profile(db: &Db<'_>, lead: &leads::Lead, deal: &Deal, status: &str, won: Timestamp) -> Result<()> {
+    let plan = deal.product.clone().unwrap_or_else(|| deal.title.clone());
+    let origin = deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone());
+    let owner = deal.owner_id.clone().or(lead.owner_id.clone());
+    match profile(db, &lead.id)? {
+        Some(p) => {
+            db.conn.execute(
+                "UPDATE client_profiles SET deal_id = ?2, plan = ?3, product = ?4, origin_source = ?5,
+                 origin_outreach_id = ?6, owner_id = ?7, status = ?8, won_at = ?9, updated_at = ?10 WHERE id = ?1",
+                params![
+                    p.id,
+                    deal.id.as_str(),
+                    plan,
+                    deal.product,
+                    lead.source,
+                    origin,
+                    owner,
+                    status,
+                    won.0,
+                    db.now.0
+                ],
+            )?;
+        }
+        None => {
+            db.conn.execute(
+                "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
+                 origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                params![
+                    uuid::Uuid::now_v7().to_string(),
+                    db.ctx.team_id.as_str(),
+                    lead.id.as_str(),
+                    deal.id.as_str(),
+                    plan,
+                    deal.product,
+                    lead.source,
+                    origin,
+                    owner,
+                    status,
+                    won.0,
+                    db.now.0
+                ],
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -106,7 +139,8 @@ pub fn record_past_wins(conn: &rusqlite::Connection, team: &str, now: Timestamp)
          WHERE d.team_id = ?1 AND d.status = 'won' AND d.deleted_at IS NULL AND l.lifecycle = 'customer'
            AND NOT EXISTS (SELECT 1 FROM client_profiles p WHERE p.lead_id = d.lead_id AND p.deleted_at IS NULL)
            AND NOT EXISTS (SELECT 1 FROM deals e WHERE e.lead_id = d.lead_id AND e.status = 'won'
-                           AND e.deleted_at IS NULL AND coalesce(e.closed_at, 0) > coalesce(d.closed_at, 0))",
+                           AND e.deleted_at IS NULL
+                           AND (coalesce(e.closed_at, e.updated_at), e.id) > (coalesce(d.closed_at, d.updated_at), d.id))",
     )?;
     let mut insert = conn.prepare(
         "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
@@ -126,6 +160,7 @@ pub fn record_past_wins(conn: &rusqlite::Connection, team: &str, now: Timestamp)
     Ok(made)
 }
 
+/// A won deal makes its lead a customer and fills (or refreshes) the client profile.
 pub fn convert(db: &Db<'_>, deal: &Deal) -> Result<()> {
     let lead = leads::get(db, &deal.lead_id)?;
     // What this win changes is written down, so reopening the deal takes back exactly that.
@@ -142,38 +177,7 @@ pub fn convert(db: &Db<'_>, deal: &Deal) -> Result<()> {
         set_win_state(db, &deal.id, "lifecycle", 1)?;
         leads::update(db, &lead.id, LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() })?;
     }
-    let plan = deal.product.clone().unwrap_or_else(|| deal.title.clone());
-    let origin = deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone());
-    let owner = deal.owner_id.clone().or(lead.owner_id.clone());
-    match profile(db, &lead.id)? {
-        Some(p) => {
-            db.conn.execute(
-                "UPDATE client_profiles SET deal_id = ?2, plan = ?3, product = ?4, origin_source = ?5,
-                 origin_outreach_id = ?6, owner_id = ?7, status = 'active', won_at = ?8, updated_at = ?8 WHERE id = ?1",
-                params![p.id, deal.id.as_str(), plan, deal.product, lead.source, origin, owner, db.now.0],
-            )?;
-        }
-        None => {
-            db.conn.execute(
-                "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
-                 origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?10, ?10)",
-                params![
-                    uuid::Uuid::now_v7().to_string(),
-                    db.ctx.team_id.as_str(),
-                    lead.id.as_str(),
-                    deal.id.as_str(),
-                    plan,
-                    deal.product,
-                    lead.source,
-                    origin,
-                    owner,
-                    db.now.0
-                ],
-            )?;
-        }
-    }
-    Ok(())
+    write_profile(db, &lead, deal, "active", db.now)
 }
 
 /// The dedupe key of one checklist task of a deal: the same whoever creates it.

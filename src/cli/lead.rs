@@ -1,7 +1,6 @@
 //! `leadline lead ...`: add, list, show, edit, rm, touch.
 
 use clap::{Args, Subcommand};
-use rusqlite::OptionalExtension;
 
 use super::output::{Table, opt, print_json, safe};
 use super::{CliResult, Env};
@@ -202,7 +201,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             let id = leads::resolve(&db, &lead)?;
             let lead = leads::get(&db, &id)?;
             let timeline = timeline::for_lead(&db, &id)?;
-            let (health, priority) = stored_health_and_priority(&db, &id)?;
+            let (_, health, priority) = crate::scoring::facts::stored_scores(&db, &id)?.unwrap_or((0, None, 0));
             let client = crate::automation::clients::profile(&db, &id)?;
             if json {
                 return print_json(&serde_json::json!({
@@ -359,20 +358,6 @@ fn print_lead(l: &Lead, env: &Env) {
     field("created", &l.created_at.local(tz));
 }
 
-/// The stored health (customers only) and priority of a lead.
-fn stored_health_and_priority(db: &Db<'_>, id: &crate::domain::LeadId) -> CliResult<(Option<i64>, i64)> {
-    let row = db
-        .conn
-        .query_row(
-            "SELECT s.health, s.priority FROM lead_scores s JOIN leads l ON l.seq = s.seq WHERE l.id = ?1",
-            [id.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(crate::store::StoreError::from)?;
-    Ok(row.unwrap_or((None, 0)))
-}
-
 /// What customer success reads of a customer (or a churned one): health, priority, and the client profile
 /// the won deal filled.
 fn print_customer(l: &Lead, health: Option<i64>, priority: i64, client: Option<&ClientProfile>, env: &Env) {
@@ -389,12 +374,13 @@ fn print_customer(l: &Lead, health: Option<i64>, priority: i64, client: Option<&
         field("priority", &priority.to_string());
     }
     let Some(c) = client else { return };
-    let since = c.won_at.map(|t| t.local(tz)).unwrap_or_default();
-    field("customer", &format!("{} since {since}", c.status));
+    if let Some(won) = c.won_at {
+        field("customer since", &won.local(tz));
+    }
     field("plan", &opt(&c.plan));
     field("product", &opt(&c.product));
     field("came from", &opt(&c.origin_source));
-    if let Some(at) = c.churned_at {
+    if let Some(at) = c.churned_at.filter(|_| c.status == "churned") {
         field("churned", format!("{} {}", at.local(tz), opt(&c.churn_reason)).trim_end());
     }
 }

@@ -212,6 +212,17 @@ fn rescore(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &LeadId) -> Resul
     Ok(Some((result, changed)))
 }
 
+/// A lead's stored (score, health, priority): what the lists show.
+pub fn stored_scores(db: &Db<'_>, lead: &LeadId) -> Result<Option<Scores>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT s.score, s.health, s.priority FROM lead_scores s JOIN leads l ON l.seq = s.seq WHERE l.id = ?1",
+        )?
+        .query_row([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
 /// What a recompute did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Recomputed {

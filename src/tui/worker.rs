@@ -179,6 +179,7 @@ pub struct LeadPage {
     pub lead: Lead,
     pub timeline: Vec<Entry>,
     pub client: Option<crate::automation::clients::ClientProfile>,
+    pub scores: Option<crate::scoring::facts::Scores>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +240,7 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                             lead: leads::get(&db, &lead)?,
                             timeline: timeline::for_lead(&db, &lead)?,
                             client: crate::automation::clients::profile(&db, &lead)?,
+                            scores: crate::scoring::facts::stored_scores(&db, &lead)?,
                         })
                     };
                     let result = page().map(Box::new).map_err(err);

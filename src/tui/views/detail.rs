@@ -31,6 +31,8 @@ pub struct DetailView {
     pub error: Option<String>,
     /// A customer's client profile (plan, since when, where they came from).
     pub client: Option<ClientProfile>,
+    /// The stored (score, health, priority).
+    pub scores: Option<crate::scoring::facts::Scores>,
 }
 
 impl DetailView {
@@ -55,8 +57,9 @@ impl DetailView {
         }
         match result {
             Ok(found) => {
-                let LeadPage { lead, timeline, client } = *found;
+                let LeadPage { lead, timeline, client, scores } = *found;
                 self.client = client;
+                self.scores = scores;
                 // The selection stays on the entry it was on (a new entry above it must not move it onto
                 // another meeting, where `a` or `x` would mark the wrong one).
                 let was = self.timeline.get(self.selected).map(|e| {
@@ -168,7 +171,7 @@ impl DetailView {
             "no".into()
         };
         let fields: Vec<(&str, String)> = vec![
-            ("Score", l.score.to_string()),
+            ("Score", score_line(l, self.scores)),
             ("Contacted", contact),
             ("E-mail", o(&l.email)),
             ("Phone", o(&l.phone)),
@@ -311,12 +314,21 @@ impl DetailView {
     }
 }
 
-/// The lifecycle, and for a customer what the won deal recorded: "customer · active since … · plan …".
+/// The lifecycle, and for a customer what the won deal recorded: "customer since … · plan … · from …".
 fn lifecycle_line(l: &Lead, client: Option<&ClientProfile>, tz: chrono_tz::Tz) -> String {
     let Some(c) = client else { return l.lifecycle.clone() };
-    let mut parts = vec![l.lifecycle.clone()];
-    if let Some(won) = c.won_at {
-        parts.push(format!("{} since {}", c.status, won.local(tz)));
+    let since = c.won_at.map(|won| format!("customer since {}", won.local(tz)));
+    let mut parts = Vec::new();
+    match (l.lifecycle.as_str(), since) {
+        ("customer", Some(since)) => parts.push(since),
+        (other, since) => {
+            parts.push(other.to_string());
+            if let Some(at) = c.churned_at.filter(|_| c.status == "churned") {
+                let reason = c.churn_reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                parts.push(format!("churned {}{reason}", at.local(tz)));
+            }
+            parts.extend(since);
+        }
     }
     if let Some(plan) = &c.plan {
         parts.push(format!("plan {plan}"));
@@ -324,8 +336,13 @@ fn lifecycle_line(l: &Lead, client: Option<&ClientProfile>, tz: chrono_tz::Tz) -
     if let Some(source) = &c.origin_source {
         parts.push(format!("from {source}"));
     }
-    if let Some(reason) = c.churned_at.and(c.churn_reason.as_ref()) {
-        parts.push(format!("churned: {reason}"));
-    }
     parts.join(" · ")
+}
+
+/// The score, and for a customer the health and the priority that ranks them.
+fn score_line(l: &Lead, scores: Option<crate::scoring::facts::Scores>) -> String {
+    match scores {
+        Some((_, Some(health), priority)) => format!("{} · health {health} · priority {priority}", l.score),
+        _ => l.score.to_string(),
+    }
 }
