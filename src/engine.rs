@@ -21,8 +21,7 @@ pub fn open(path: &Path, config: &Config, clock: Clock) -> Result<Store> {
 
 /// A word when the config names another time zone than the one the database's team works in: the
 /// team's stays (everyone in a team sees the same local times), and the setting looked ignored.
-pub fn zone_note(store: &Store, config: &Config) -> Option<String> {
-    let team = store.ctx().tz;
+pub fn zone_note(team: chrono_tz::Tz, config: &Config) -> Option<String> {
     let named = config.timezone();
     (config.timezone_given && named != team).then(|| {
         format!(

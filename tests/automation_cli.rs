@@ -267,7 +267,9 @@ fn info_reply_enrols_in_email_sequence_step_2() {
     assert_eq!(tasks[0]["origin"], "info-reply-sequence");
     assert_eq!(tasks[0]["channel"], "email");
 
-    // Asking again before the step is done is the same step; once it is done, a new question enrols again.
+    // Asking again before the step is done is the same step (whatever the lead is called by then); once it
+    // is done, a new question enrols again.
+    crm.ok(3, &["lead", "edit", "ana@acme.io", "--first-name", "Anabel"]);
     crm.ok(3, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info", "--note", "and the contract?"]);
     assert_eq!(crm.tasks(3).len(), 1);
     let id = tasks[0]["id"].as_str().unwrap();

@@ -787,4 +787,10 @@ fn deals_left_at_stages_the_pipeline_dropped_are_pointed_out() {
     s.ok(&["deal", "move", "Stranded", "New"]);
     let out = s.cmd().args(["config", "check"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).is_empty());
+    // A check only reads: a database it cannot read is a warning, and the database is left as it was.
+    std::fs::write(&s.db, b"not a database").unwrap();
+    let out = s.cmd().args(["config", "check"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read to compare"), "{out:?}");
+    assert_eq!(std::fs::read(&s.db).unwrap(), b"not a database");
 }

@@ -131,7 +131,7 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
             }
             Action::EnrollSequence { title, .. } => {
                 // Enrolled already, the step not yet done: a second answer asking for more is the same step.
-                if lead.do_not_contact || open_task_of(db, &rule.name, &lead.id, &fill(title))? {
+                if lead.do_not_contact || open_task_of(db, &rule.name, i, &lead.id)? {
                     continue;
                 }
                 if add_task(db, rule, subject, fill(title), TaskKind::FollowUp, 0, Some(OutreachKind::Email), key)? {
@@ -201,17 +201,22 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
     Ok(true)
 }
 
-/// Whether the lead has an open task of this rule with this title.
-fn open_task_of(db: &Db<'_>, rule: &str, lead: &LeadId, title: &str) -> Result<bool> {
-    Ok(db
+/// Whether the lead has an open task that action `index` of `rule` made (for any subject).
+fn open_task_of(db: &Db<'_>, rule: &str, index: usize, lead: &LeadId) -> Result<bool> {
+    let keys: Vec<String> = db
         .conn
         .prepare_cached(
-            "SELECT 1 FROM tasks WHERE lead_id = ?1 AND origin = ?2 AND title = ?3
+            "SELECT dedupe_key FROM tasks WHERE lead_id = ?1 AND origin = ?2 AND dedupe_key IS NOT NULL
              AND done_at IS NULL AND deleted_at IS NULL",
         )?
-        .query_row(rusqlite::params![lead.as_str(), rule, title], |r| r.get::<_, i64>(0))
-        .optional()?
-        .is_some())
+        .query_map(rusqlite::params![lead.as_str(), rule], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Keys are `rule:subject` for the first action, `rule:subject:index` for the others (see `dedupe_key`).
+    Ok(keys.iter().any(|k| {
+        k.strip_prefix(rule)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|rest| rest.split_once(':').map_or(0, |(_, i)| i.parse().unwrap_or(usize::MAX)) == index)
+    }))
 }
 
 /// Adds a task unless its key was used; returns whether it is new.

@@ -11,6 +11,27 @@ use crate::config::{DEFAULT_CONFIG, Paths};
 use crate::domain::time::ago;
 use crate::store::{backup as db_backup, inbox, leads, notes, search as fts};
 
+/// What a database says of a config: a time zone other than the team's, deals at stages it dropped.
+fn database_notes(path: &std::path::Path, config: &crate::config::Config) -> Vec<String> {
+    use rusqlite::OptionalExtension;
+    let read = || -> Result<Vec<String>, crate::store::StoreError> {
+        let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let team: Option<(String, String)> = conn
+            .query_row(
+                "SELECT id, timezone FROM teams WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((team, zone)) = team else { return Ok(Vec::new()) };
+        let stages = config.stages()?;
+        let off = crate::store::deals::off_pipeline(&conn, &team, &stages)?;
+        let zone = crate::domain::time::parse_tz(&zone).ok().and_then(|tz| crate::engine::zone_note(tz, config));
+        Ok([zone, crate::store::deals::off_pipeline_note(&off)].into_iter().flatten().collect())
+    };
+    read().unwrap_or_else(|e| vec![format!("{} could not be read to compare with the config: {e}", path.display())])
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many leads to generate.
@@ -151,14 +172,12 @@ pub fn config(cli: &Cli, c: ConfigCmd) -> CliResult {
         ConfigCmd::Check => {
             let config = super::load_config(cli)?;
             crate::tui::check_config(&config).map_err(|e| super::in_config_file(cli, e))?;
-            // What the database holds that this config leaves out, when there is a database to ask.
+            // What the database holds that this config leaves out, when there is a database to ask (read
+            // only: a check changes nothing, and a database it cannot read is no reason to fail it).
             if let Ok(path) = super::database_path(cli)
                 && path.exists()
             {
-                let store = crate::engine::open(&path, &config, super::clock_from_env()?)?;
-                let notes =
-                    [crate::engine::zone_note(&store, &config), crate::store::deals::off_pipeline_note(&store.db())?];
-                for note in notes.into_iter().flatten() {
+                for note in database_notes(&path, &config) {
                     eprintln!("warning: {note}");
                 }
             }

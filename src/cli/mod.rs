@@ -290,7 +290,7 @@ pub fn open_env(cli: &Cli) -> CliResult<Env> {
     let config = load_config(cli)?;
     let path = database_path(cli)?;
     let store = crate::engine::open(&path, &config, clock_from_env()?)?;
-    if let Some(note) = crate::engine::zone_note(&store, &config) {
+    if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config) {
         eprintln!("warning: {note}");
     }
     Ok(Env { config, config_file: config_path(cli), store })

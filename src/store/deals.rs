@@ -354,18 +354,23 @@ pub fn column(db: &Db<'_>, stage: &str, after: Option<i64>, limit: usize) -> Res
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Open deals at stages the pipeline no longer has (the config's stages changed): each such stage and
-/// how many. The board has no column for them; `deal list` shows them and `deal move` takes them back.
-pub fn off_pipeline(db: &Db<'_>) -> Result<Vec<(String, i64)>> {
-    let mut stmt = db.conn.prepare_cached(
+/// Open deals of `team` at stages the pipeline no longer has (the config's stages changed): each such
+/// stage and how many. The board has no column for them; `deal list` shows them and `deal move` takes
+/// them back. On a bare connection, so `config check` can ask a database it only reads.
+pub fn off_pipeline(
+    conn: &rusqlite::Connection,
+    team: &str,
+    stages: &crate::domain::Stages,
+) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT stage, count(*) FROM deals WHERE team_id = ?1 AND status = 'open' AND deleted_at IS NULL
          GROUP BY stage ORDER BY stage",
     )?;
-    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map([team], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (stage, n) = row?;
-        if !db.ctx.stages.names().contains(&stage) {
+        if !stages.names().contains(&stage) {
             out.push((stage, n));
         }
     }
@@ -373,20 +378,19 @@ pub fn off_pipeline(db: &Db<'_>) -> Result<Vec<(String, i64)>> {
 }
 
 /// What `off_pipeline` found, said in a line, if anything.
-pub fn off_pipeline_note(db: &Db<'_>) -> Result<Option<String>> {
-    let off = off_pipeline(db)?;
+pub fn off_pipeline_note(off: &[(String, i64)]) -> Option<String> {
     if off.is_empty() {
-        return Ok(None);
+        return None;
     }
     let n: i64 = off.iter().map(|(_, n)| n).sum();
     let stages: Vec<String> = off.iter().map(|(s, n)| format!("{s} ({n})")).collect();
-    Ok(Some(format!(
+    Some(format!(
         "{n} open deal{} at stages the pipeline no longer has: {}; the board leaves {} out (`leadline deal list` \
          shows them, `leadline deal move` puts them on a stage)",
         if n == 1 { " is" } else { "s are" },
         stages.join(", "),
         if n == 1 { "it" } else { "them" }
-    )))
+    ))
 }
 
 /// Count and summed amount per currency of one stage, for a column header.

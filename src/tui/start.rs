@@ -80,7 +80,14 @@ fn start(cli: &Cli) -> Result<(), CliError> {
     };
     let store = crate::engine::open(&path, &config, clock)?;
     tracing::info!(db = %path.display(), "starting the terminal UI");
-    let notes = [crate::engine::zone_note(&store, &config), crate::store::deals::off_pipeline_note(&store.db())?];
+    let notes = [
+        crate::engine::zone_note(store.ctx().tz, &config),
+        crate::store::deals::off_pipeline_note(&crate::store::deals::off_pipeline(
+            store.conn(),
+            store.ctx().team_id.as_str(),
+            &store.ctx().stages,
+        )?),
+    ];
     let mut setup = super::Setup::new(&config, store, clock)?;
     let notes: Vec<String> = notes.into_iter().flatten().collect();
     if !notes.is_empty() {
