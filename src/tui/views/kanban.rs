@@ -73,6 +73,8 @@ impl KanbanView {
 
     /// Reloads the headers and every column, keeping as many cards per column as were loaded.
     pub fn reload(&mut self, ctx: &UiCtx) -> Vec<Out> {
+        // What failed last time is asked again; an answer that fails says so again.
+        self.error = None;
         let n = ctx.stages.names().len();
         self.columns.resize_with(n, Column::default);
         let mut out = vec![Out::Query(Query::Pipeline)];
@@ -88,10 +90,7 @@ impl KanbanView {
 
     pub fn on_summary(&mut self, s: Result<Vec<StageSummary>, String>) {
         match s {
-            Ok(s) => {
-                self.summary = s;
-                self.error = None;
-            }
+            Ok(s) => self.summary = s,
             Err(e) => self.error = Some(e),
         }
     }
