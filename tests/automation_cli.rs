@@ -327,8 +327,11 @@ fn a_negative_answer_moves_no_deal_and_a_deal_opened_later_starts_where_the_lead
     let meeting = crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(3)]);
     crm.ok(4, &["meeting", "attended", &meeting]);
     // Interest shown and the demo held before the deal was opened: it opens at Proposal.
-    let first = crm.ok(5, &["deal", "add", "ana@acme.io", "--title", "First"]);
+    let out = crm.cmd(5, &["deal", "add", "ana@acme.io", "--title", "First"]).output().unwrap();
+    let first = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_eq!(stage(&crm, &first), "Proposal");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("the deal starts at Proposal (the rules put it there; --stage chooses)"), "{said}");
 
     crm.ok(6, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
     crm.ok(6, &["log", "email", "bo@x.io", "--inbound", "--reply", "positive"]);
@@ -666,4 +669,30 @@ fn explanations_are_shown_whole_and_a_pilot_that_moves_nothing_says_why() {
     let out = crm.cmd(2, &["deal", "pilot", &late]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("stays at Negotiation"));
     assert_eq!(stage(&crm, &late), "Negotiation");
+}
+
+#[test]
+fn reopening_the_latest_win_brings_back_the_record_of_the_win_before() {
+    let crm = Crm::new("");
+    crm.ok(0, &["lead", "add", "--first-name", "Rui", "--email", "r@x.io"]);
+    crm.ok(0, &["deal", "add", "r@x.io", "--title", "A", "--stage", "Negotiation", "--product", "Basic"]);
+    crm.ok(1, &["deal", "won", "A"]);
+    crm.ok(2, &["deal", "add", "r@x.io", "--title", "B", "--stage", "Negotiation", "--product", "Upsell"]);
+    crm.ok(3, &["deal", "won", "B"]);
+    let record = |hour: i64| crm.json(hour, &["lead", "show", "r@x.io", "--json"])["client_profile"].clone();
+    assert_eq!(record(3)["plan"], "Upsell");
+    crm.ok(4, &["deal", "move", "B", "Proposal"]);
+    let r = record(4);
+    assert_eq!(r["plan"], "Basic", "{r}");
+    assert_eq!(r["won_at"], crm.json(4, &["deal", "list", "--status", "won", "--json"])[0]["closed_at"], "{r}");
+
+    // Won, churned, won again and that win undone: churned, with the record of the win before the churn.
+    crm.ok(5, &["lead", "churn", "r@x.io", "--reason", "budget"]);
+    crm.ok(6, &["deal", "add", "r@x.io", "--title", "Back", "--stage", "Negotiation", "--product", "Pro"]);
+    crm.ok(7, &["deal", "won", "Back"]);
+    assert_eq!(record(7)["plan"], "Pro");
+    crm.ok(8, &["deal", "move", "Back", "Proposal"]);
+    let r = record(8);
+    assert_eq!((r["status"].as_str(), r["plan"].as_str()), (Some("churned"), Some("Basic")), "{r}");
+    assert_eq!(r["churn_reason"], "budget");
 }

@@ -1202,3 +1202,14 @@ fn the_keys_under_forms_search_and_help_follow_the_keymap() {
     t.keys("esc enter n");
     assert!(t.screen().contains("ctrl-s save · tab next · esc cancel"), "{}", t.screen());
 }
+
+#[test]
+fn the_deal_form_lets_the_rules_place_the_deal_and_says_where_it_went() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter d");
+    let s = t.screen();
+    assert!(s.contains("by the rules"), "{s}");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("Deal created at "), "{s}");
+}

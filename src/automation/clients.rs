@@ -379,10 +379,12 @@ pub fn unconvert(db: &Db<'_>, deal: &Deal) -> Result<()> {
     let profile_was = take_win_state(db, &deal.id, "profile")?;
     if let Some(other) = other {
         let other = DealId(other);
-        db.conn.execute(
-            "UPDATE client_profiles SET deal_id = ?3, updated_at = ?2 WHERE lead_id = ?1 AND deal_id = ?4 AND deleted_at IS NULL",
-            params![deal.lead_id.as_str(), db.now.0, other.as_str(), deal.id.as_str()],
-        )?;
+        // The record described this win: it describes the other one now (its plan, since when).
+        if let Some(p) = current.as_ref().filter(|p| p.deal_id.as_deref() == Some(deal.id.as_str())) {
+            let won = deals::get(db, &other)?;
+            let lead = leads::get(db, &deal.lead_id)?;
+            write_profile(db, &lead, &won, &p.status, won.closed_at.unwrap_or(db.now))?;
+        }
         if let Some(v) = made_lifecycle {
             set_win_state(db, &other, "lifecycle", v)?;
         }
@@ -399,10 +401,29 @@ pub fn unconvert(db: &Db<'_>, deal: &Deal) -> Result<()> {
             )?;
         }
         Some(PROFILE_WAS_CHURNED) => {
-            db.conn.execute(
-                "UPDATE client_profiles SET status = 'churned', updated_at = ?2 WHERE lead_id = ?1 AND deleted_at IS NULL",
-                params![deal.lead_id.as_str(), db.now.0],
-            )?;
+            // Churned again, with what the win before the churn recorded (when there was one).
+            let before: Option<String> = db
+                .conn
+                .query_row(
+                    "SELECT id FROM deals WHERE lead_id = ?1 AND id != ?2 AND status = 'won' AND deleted_at IS NULL
+                     ORDER BY closed_at DESC, id DESC LIMIT 1",
+                    params![deal.lead_id.as_str(), deal.id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match before {
+                Some(id) => {
+                    let won = deals::get(db, &DealId(id))?;
+                    let lead = leads::get(db, &deal.lead_id)?;
+                    write_profile(db, &lead, &won, "churned", won.closed_at.unwrap_or(db.now))?;
+                }
+                None => {
+                    db.conn.execute(
+                        "UPDATE client_profiles SET status = 'churned', updated_at = ?2 WHERE lead_id = ?1 AND deleted_at IS NULL",
+                        params![deal.lead_id.as_str(), db.now.0],
+                    )?;
+                }
+            }
         }
         _ => {}
     }

@@ -59,7 +59,8 @@ pub struct AddArgs {
     product: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     use_case: Option<String>,
-    /// Starting stage (default: the first).
+    /// Starting stage, where it stays (default: where the rules put it: the first stage, or further on when
+    /// the lead has already answered and met).
     #[arg(long)]
     stage: Option<String>,
     /// The outreach (id) that produced this deal: records the lead's source.
@@ -102,11 +103,16 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                         amount,
                         product: a.product,
                         use_case: a.use_case,
-                        stage: a.stage,
+                        stage: a.stage.clone(),
                         origin_outreach: origin,
                     },
                 )
             })?;
+            // Placed by the rules past the first stage: said, since nobody asked for it.
+            let made = deals::get(&env.store.db(), &id)?;
+            if a.stage.is_none() && env.store.ctx().stages.open_stages().next() != Some(&made.stage) {
+                eprintln!("note: the deal starts at {} (the rules put it there; --stage chooses)", made.stage);
+            }
             println!("{id}");
         }
         DealCmd::Move { deal, stage } => {

@@ -183,9 +183,14 @@ pub fn no_show(meeting: MeetingId) -> Form {
     Form::new("Meeting: no-show", Purpose::NoShow { meeting }, vec![Field::text("Reason", "", "optional")])
 }
 
+/// The deal form's first stage choice: none, the rules place the deal (the first stage, or further on when
+/// the lead has already answered and met).
+const STAGE_BY_RULES: &str = "by the rules";
+
 pub fn create_deal(lead: &Lead, ctx: &UiCtx) -> Form {
-    let stages: Vec<String> = ctx.stages.open_stages().cloned().collect();
-    let first = stages.first().cloned().unwrap_or_default();
+    let stages: Vec<String> =
+        std::iter::once(STAGE_BY_RULES.to_string()).chain(ctx.stages.open_stages().cloned()).collect();
+    let first = STAGE_BY_RULES.to_string();
     Form::new(
         format!("Create deal · {}", lead.name()),
         Purpose::CreateDeal { lead: lead.id.clone() },
@@ -379,8 +384,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
                 amount,
                 product: None,
                 use_case: None,
-                // The first stage is the form's default, not a choice: the rules may move the deal on from it.
-                stage: opt(form.value("Stage")).filter(|s| ctx.stages.open_stages().next() != Some(s)),
+                stage: opt(form.value("Stage")).filter(|s| s != STAGE_BY_RULES),
                 origin_outreach: None,
             };
             Write::CreateDeal { deal, note }

@@ -332,8 +332,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok(if attended { "Meeting marked attended" } else { "Meeting marked no-show" }.into())
         }
         Write::CreateDeal { deal, note } => {
-            deals::create(db, deal)?;
-            Ok(note.map_or_else(|| "Deal created".into(), |n| format!("Deal created · {n}")))
+            let made = deals::get(db, &deals::create(db, deal)?)?;
+            let said = format!("Deal created at {}", made.stage);
+            Ok(note.map_or_else(|| said.clone(), |n| format!("{said} · {n}")))
         }
         Write::EditLead { lead, patch } => {
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
