@@ -1213,3 +1213,13 @@ fn the_deal_form_lets_the_rules_place_the_deal_and_says_where_it_went() {
     let s = t.screen();
     assert!(s.contains("Deal created at "), "{s}");
 }
+
+#[test]
+fn the_status_bar_offers_the_help_key_only_where_it_is_heard() {
+    let mut config = Config::defaults();
+    config.keymap = toml::from_str("[detail]\n\"?\" = \"\"\n").unwrap();
+    let (_d, mut t) = driver_with(30, 160, 48, config);
+    assert!(t.screen().contains("? keys"));
+    t.keys("enter");
+    assert!(!t.screen().contains("? keys"), "{}", t.screen());
+}

@@ -115,8 +115,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
         _ => {}
     }
     parts.push(format!("inbox {} unread", thousands(app.inbox_counts.0)));
-    let help_key = app.keymap.key_for(&[Scope::Global], super::command::Command::Help).unwrap_or_default();
-    parts.push(format!("{help_key} keys"));
+    // The help key heard in this view (a view may bind its own, or unbind the global one).
+    if let Some(help_key) = app.keymap.key_for(&[app.view.scope(), Scope::Global], super::command::Command::Help) {
+        parts.push(format!("{help_key} keys"));
+    }
     let pending: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
     status::status(frame, bottom, theme, &parts, app.toast.as_ref().map(|(t, _)| t), &pending.join(" "));
 }
