@@ -249,6 +249,12 @@ fn no_show_makes_a_reschedule_task_due_in_24h() {
     let tasks = crm.tasks(6);
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["kind"], "reschedule");
+    // A no-show whose next meeting is already booked owes no reschedule.
+    crm.ok(6, &["lead", "add", "--first-name", "Noa", "--email", "noa@x.io"]);
+    let missed = crm.ok(6, &["meeting", "add", "noa@x.io", "--at", &at(-20)]);
+    crm.ok(6, &["meeting", "add", "noa@x.io", "--at", &at(40)]);
+    crm.ok(6, &["meeting", "no-show", &missed]);
+    assert!(crm.tasks(6).iter().all(|t| t["lead_name"] != "Noa"), "{:?}", crm.tasks(6));
     // Done by the rep, it stays done when the no-show is marked again (with a reason, say).
     crm.ok(7, &["task", "done", tasks[0]["id"].as_str().unwrap()]);
     crm.ok(8, &["meeting", "no-show", &meeting, "--reason", "sick"]);

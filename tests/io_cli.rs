@@ -297,8 +297,19 @@ fn a_merge_keeps_the_customer_its_deals_company_and_what_the_other_record_said()
 fn forget_and_retention() {
     let (_dir, db) = setup();
     run(&db, &["import", fixture("salesforce_report.csv").to_str().unwrap()]);
+    let id =
+        serde_json::from_str::<serde_json::Value>(&run(&db, &["lead", "show", "d.ivanov@northwind.com", "--json"]))
+            .unwrap()["lead"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    run(&db, &["log", "email", "d.ivanov@northwind.com", "--inbound", "--reply", "positive"]);
     let out = run(&db, &["forget", "d.ivanov@northwind.com", "--reason", "GDPR request"]);
     assert!(out.contains("personal data erased"), "{out}");
+    // Nothing of theirs is left to answer, and nothing more is logged for them.
+    assert_eq!(run(&db, &["inbox", "--json"]).trim(), "[]");
+    let (_, err) = fail(&db, &["log", "email", &id]);
+    assert!(err.contains("forgotten") || err.contains("not found"), "{err}");
     let (_, err) = fail(&db, &["lead", "show", "d.ivanov@northwind.com"]);
     assert!(err.contains("not found"), "{err}");
     assert!(run(&db, &["search", "Ivanov"]).lines().count() <= 1);

@@ -1223,3 +1223,22 @@ fn the_status_bar_offers_the_help_key_only_where_it_is_heard() {
     t.keys("enter");
     assert!(!t.screen().contains("? keys"), "{}", t.screen());
 }
+
+#[test]
+fn the_follow_ups_selection_stays_on_its_task_when_a_reload_adds_one_above() {
+    use leadline::store::tasks::{self, NewTask};
+    let (_d, mut t) = driver(160, 48);
+    t.keys("5");
+    assert!(t.app.followups.data.tasks.len() >= 2, "the demo has open tasks");
+    t.keys("j");
+    let chosen = t.app.followups.data.tasks[t.app.followups.selected[0]].id.clone();
+    let first_due = t.app.followups.data.tasks[0].due_at;
+    t.store
+        .write(|db| {
+            tasks::add(db, NewTask::manual("Call first thing", leadline::domain::Timestamp(first_due.0 - 60_000)))
+        })
+        .unwrap();
+    t.keys("ctrl-r");
+    let now_selected = t.app.followups.data.tasks[t.app.followups.selected[0]].id.clone();
+    assert_eq!(now_selected, chosen, "space would now close the task the rep chose");
+}

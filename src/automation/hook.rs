@@ -63,7 +63,13 @@ impl ChangeHook for AutomationHook {
                     tasks::reopen_reschedules(db, &m.lead_id, &m)?;
                 }
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
+                let (lead, held_at) = (m.lead_id.clone(), m.scheduled_at);
                 fire(db, a, trigger, &Subject::meeting(m), &mut report)?;
+                // A no-show whose next meeting is already booked needs no rescheduling: that meeting
+                // answers what the no-show made, as booking it afterwards would have.
+                if !*attended && let Some(next) = meetings::next_after(db, &lead, held_at)? {
+                    tasks::close_chasers(db, &lead, tasks::Answered::Meeting(next))?;
+                }
             }
             Change::DealCreated { deal, stage_chosen, .. } => {
                 let d = deals::get(db, deal)?;

@@ -119,7 +119,11 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
     }
     if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
         let sign = if s.starts_with('-') { -1 } else { 1 };
-        let ms = parse_offset(rest).map_err(bad)?;
+        let (ms, in_days) = parse_offset(rest).map_err(bad)?;
+        // Days and weeks are the calendar's: "+1d" at 10:00 is 10:00 tomorrow, whatever the clocks do.
+        if in_days && let Some(t) = plus_local_days(now, tz, sign * (ms / DAY_MS)) {
+            return Ok(t);
+        }
         return now.0.checked_add(sign * ms).map(Timestamp).ok_or_else(|| bad(OUT_OF_RANGE));
     }
     let lower = s.to_lowercase();
@@ -154,10 +158,15 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
         None => default_clock,
         Some(c) => parse_clock(c).ok_or_else(|| bad("has a clock time that is not HH:MM"))?,
     };
+    // A bare date is the start of that day, even where the clocks skip its midnight.
+    if clock.is_none() && time == NaiveTime::MIN {
+        return first_instant(day, tz).ok_or_else(|| bad("does not exist in the team's time zone"));
+    }
     local_to_utc(NaiveDateTime::new(day, time), tz).ok_or_else(|| bad("does not exist in the team's time zone"))
 }
 
-fn parse_offset(rest: &str) -> Result<i64, &'static str> {
+/// An offset such as `48h` or `3d`: its length, and whether it counts days (or weeks).
+fn parse_offset(rest: &str) -> Result<(i64, bool), &'static str> {
     const NOT_RELATIVE: &str = "is not a relative time; use forms like +48h, +3d, +2w, +30m";
     let unit_at = rest.find(|c: char| !c.is_ascii_digit()).ok_or(NOT_RELATIVE)?;
     let (num, unit) = rest.split_at(unit_at);
@@ -172,7 +181,8 @@ fn parse_offset(rest: &str) -> Result<i64, &'static str> {
         return Err(NOT_RELATIVE);
     }
     // Digits too many for a number are a time too far away, not a malformed one.
-    num.parse::<i64>().ok().and_then(|n| n.checked_mul(per)).ok_or(OUT_OF_RANGE)
+    let ms = num.parse::<i64>().ok().and_then(|n| n.checked_mul(per)).ok_or(OUT_OF_RANGE)?;
+    Ok((ms, per % DAY_MS == 0))
 }
 
 const OUT_OF_RANGE: &str = "is out of range (years 1900 to 9999)";
@@ -209,8 +219,26 @@ pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Option<Timestamp> {
 
 /// Midnight of the day containing `at`, in `tz`.
 pub fn start_of_day(at: Timestamp, tz: Tz) -> Timestamp {
-    let day = at.to_utc().with_timezone(&tz).date_naive();
-    local_to_utc(day.and_time(NaiveTime::MIN), tz).unwrap_or(at)
+    start_of_day_after(at, tz, 0)
+}
+
+/// The start of the day `days` after the one containing `at`, in `tz`: its midnight, or the first minute
+/// it has when a change of clocks skips midnight. A day is not always 24 hours long.
+pub fn start_of_day_after(at: Timestamp, tz: Tz, days: i64) -> Timestamp {
+    let day = at.to_utc().with_timezone(&tz).date_naive() + Duration::days(days);
+    first_instant(day, tz).unwrap_or(Timestamp(at.0 + days * DAY_MS))
+}
+
+/// The first instant of a local day: midnight, or the end of a gap that swallowed it.
+fn first_instant(day: NaiveDate, tz: Tz) -> Option<Timestamp> {
+    (0..=12).find_map(|quarter| local_to_utc(day.and_time(NaiveTime::MIN) + Duration::minutes(quarter * 15), tz))
+}
+
+/// The same wall-clock time `days` later in `tz` (a day across a change of clocks is 23 or 25 hours); a
+/// time the change skips moves on by an hour.
+fn plus_local_days(at: Timestamp, tz: Tz, days: i64) -> Option<Timestamp> {
+    let local = at.to_utc().with_timezone(&tz).naive_local().checked_add_signed(Duration::days(days))?;
+    local_to_utc(local, tz).or_else(|| local_to_utc(local + Duration::hours(1), tz))
 }
 
 /// Parses an IANA zone name such as `Europe/Madrid`.
@@ -228,6 +256,24 @@ mod tests {
     }
     // Wednesday 2026-11-25 12:00 UTC (13:00 in Madrid).
     const NOW: Timestamp = Timestamp(1_795_608_000_000);
+
+    #[test]
+    fn days_follow_the_calendar_across_changes_of_clocks() {
+        let ny = parse_tz("America/New_York").unwrap();
+        let at = |s: &str| Timestamp(DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis());
+        // 2026-11-01 is 25 hours long in New York: today ends at midnight local (05:00Z), not 04:00Z.
+        assert_eq!(start_of_day_after(at("2026-11-01T16:00:00Z"), ny, 1), at("2026-11-02T05:00:00Z"));
+        // 2026-03-08 is 23 hours long.
+        assert_eq!(start_of_day_after(at("2026-03-08T16:00:00Z"), ny, 1), at("2026-03-09T04:00:00Z"));
+        // "+1d" at 10:00 the day before the change is 10:00 the next day.
+        assert_eq!(parse_time("+1d", at("2026-10-31T14:00:00Z"), ny).unwrap(), at("2026-11-01T15:00:00Z"));
+        assert_eq!(parse_time("+48h", at("2026-10-31T14:00:00Z"), ny).unwrap(), at("2026-11-02T14:00:00Z"));
+        // In Santiago the clocks skip midnight on 2026-09-06: that day starts at 01:00.
+        let santiago = parse_tz("America/Santiago").unwrap();
+        assert_eq!(start_of_day(at("2026-09-06T15:00:00Z"), santiago), at("2026-09-06T04:00:00Z"));
+        assert_eq!(parse_time("2026-09-06", at("2026-09-01T15:00:00Z"), santiago).unwrap(), at("2026-09-06T04:00:00Z"));
+        assert!(parse_time("2026-09-06 00:30", at("2026-09-01T15:00:00Z"), santiago).is_err());
+    }
 
     #[test]
     fn relative_offsets() {

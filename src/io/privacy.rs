@@ -122,8 +122,12 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     e.tasks = db
         .conn
         .execute(&format!("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE {OF_LEAD}"), params![id, now])?;
+    // Nothing is left to answer: a forgotten person's messages leave the queue as read and handled.
     e.inbox = db.conn.execute(
-        &format!("UPDATE inbox_items SET title = ?2, body = '', updated_at = ?3 WHERE {OF_LEAD}"),
+        &format!(
+            "UPDATE inbox_items SET title = ?2, body = '', read_at = ifnull(read_at, ?3),
+             handled_at = ifnull(handled_at, ?3), updated_at = ?3 WHERE {OF_LEAD}"
+        ),
         params![id, ERASED, now],
     )?;
     erase_traces(db, &l)?;

@@ -108,6 +108,17 @@ pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>)
     get(db, id)
 }
 
+/// When the lead's first meeting after `at` is (one booked, not removed), if any.
+pub fn next_after(db: &Db<'_>, lead: &LeadId, at: Timestamp) -> Result<Option<Timestamp>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT min(scheduled_at) FROM meetings WHERE lead_id = ?1 AND scheduled_at > ?2 AND deleted_at IS NULL",
+        )?
+        .query_row(params![lead.as_str(), at.0], |r| r.get::<_, Option<i64>>(0))?
+        .map(Timestamp))
+}
+
 pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Meeting>> {
     let sql = format!(
         "SELECT {MEETING_COLUMNS} FROM meetings WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY scheduled_at DESC"

@@ -129,6 +129,12 @@ pub(crate) fn happened(db: &Db<'_>, at: Timestamp) -> Result<Timestamp> {
 
 pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
     let lead = leads::get(db, &new.lead)?;
+    // A touch holds an address or a number: nothing of a forgotten person is written again.
+    if lead.forgotten_at.is_some() {
+        return Err(StoreError::Refused(
+            "this lead was forgotten (their personal data is erased): nothing more is logged for them".into(),
+        ));
+    }
     let value = channel_value(new.kind, new.value, &lead)?;
     let level = new.personalization_level.map(validate_personalization).transpose()?;
     let at = happened(db, new.occurred_at.unwrap_or(db.now))?;

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty};
-use crate::domain::time::start_of_day;
+use crate::domain::time::start_of_day_after;
 use crate::domain::{DealId, LeadId, OutreachKind, TaskId, TaskKind, Timestamp, ValidationError};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -163,18 +163,16 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 /// marking it attended closed, are open again (due from now at the earliest), unless a later meeting with
 /// the lead is booked, which answers them. Returns how many.
 pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings::Meeting) -> Result<usize> {
+    if super::meetings::next_after(db, lead, meeting.scheduled_at)?.is_some() {
+        return Ok(0);
+    }
     let ids: Vec<String> = db
         .conn
         .prepare_cached(
             "SELECT id FROM tasks WHERE lead_id = ?1 AND kind = ?2 AND done_at IS NOT NULL AND deleted_at IS NULL
-             AND instr(dedupe_key, ?3) > 0
-             AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = ?1 AND m.scheduled_at > ?4
-                             AND m.deleted_at IS NULL)",
+             AND instr(dedupe_key, ?3) > 0",
         )?
-        .query_map(
-            params![lead.as_str(), TaskKind::Reschedule.as_str(), meeting.id.as_str(), meeting.scheduled_at.0],
-            |r| r.get(0),
-        )?
+        .query_map(params![lead.as_str(), TaskKind::Reschedule.as_str(), meeting.id.as_str()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &ids {
         db.conn.execute(
@@ -310,8 +308,8 @@ impl std::str::FromStr for DueWindow {
 fn window_end(db: &Db<'_>, window: DueWindow) -> i64 {
     match window {
         DueWindow::Overdue => db.now.0,
-        DueWindow::Today => start_of_day(db.now, db.ctx.tz).plus_days(1).0,
-        DueWindow::Week => start_of_day(db.now, db.ctx.tz).plus_days(7).0,
+        DueWindow::Today => start_of_day_after(db.now, db.ctx.tz, 1).0,
+        DueWindow::Week => start_of_day_after(db.now, db.ctx.tz, 7).0,
         DueWindow::All => i64::MAX,
     }
 }

@@ -672,10 +672,14 @@ impl App {
                             self.toast(text, false);
                         }
                         // Leads were rescored as time passed, or automations wrote: what is shown may be old.
-                        if report.actions.is_empty() && report.rescored == 0 {
-                            Vec::new()
-                        } else {
+                        if !report.actions.is_empty() || report.rescored > 0 {
                             self.refresh_after_write()
+                        } else if self.view == ViewId::Followups {
+                            // Its sections are cut by the clock (overdue, today): a minute on, tasks move.
+                            let out = self.followups.reload(&self.ctx);
+                            self.apply(out)
+                        } else {
+                            Vec::new()
                         }
                     }
                     Err(e) => {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Out;
 use crate::domain::LeadId;
-use crate::domain::time::{ago, start_of_day};
+use crate::domain::time::{ago, start_of_day_after};
 use crate::store::tasks::Task;
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -35,7 +35,7 @@ pub fn section(t: &Task, ctx: &UiCtx) -> &'static str {
     let due = t.effective_due();
     if due < now {
         "Overdue"
-    } else if due < start_of_day(now, ctx.tz).plus_days(1) {
+    } else if due < start_of_day_after(now, ctx.tz, 1) {
         "Today"
     } else {
         "This week"
@@ -58,9 +58,16 @@ impl FollowupsView {
     pub fn loaded(&mut self, data: Result<FollowupData, String>) {
         match data {
             Ok(d) => {
+                // The selection stays on the task (or lead) it was on, wherever the reload put it: a row
+                // number could now be another task, which space would then close.
+                let task = self.data.tasks.get(self.selected[0]).map(|t| t.id.clone());
+                let lead = self.data.losing.get(self.selected[1]).map(|l| l.id.clone());
                 self.data = d;
-                self.selected[0] = self.selected[0].min(self.data.tasks.len().saturating_sub(1));
-                self.selected[1] = self.selected[1].min(self.data.losing.len().saturating_sub(1));
+                let keep = |at: Option<usize>, was: usize, len: usize| at.unwrap_or(was).min(len.saturating_sub(1));
+                let task_at = task.and_then(|id| self.data.tasks.iter().position(|t| t.id == id));
+                let lead_at = lead.and_then(|id| self.data.losing.iter().position(|l| l.id == id));
+                self.selected[0] = keep(task_at, self.selected[0], self.data.tasks.len());
+                self.selected[1] = keep(lead_at, self.selected[1], self.data.losing.len());
                 self.error = None;
             }
             Err(e) => self.error = Some(e),

@@ -45,8 +45,9 @@ impl InboxView {
         Vec::new()
     }
 
+    /// The list, and the counts the tab bar and status line show of it, read at the same time.
     pub fn reload(&self) -> Vec<Out> {
-        vec![Out::Query(Query::Inbox { include_handled: self.show_handled })]
+        vec![Out::Query(Query::Inbox { include_handled: self.show_handled }), Out::Query(Query::Status)]
     }
 
     pub fn loaded(&mut self, items: Result<Vec<InboxItem>, String>) {

@@ -15,8 +15,21 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Cuts `s` to `w` display columns, with an ellipsis when cut.
+/// A character as the screen shows it: a tab or line break as a space (the terminal would glue the words
+/// around it), any other control character as "�" (it would move the cursor or change colours).
+fn shown(c: char) -> char {
+    match c {
+        '\t' | '\n' | '\r' => ' ',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    }
+}
+
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;
+    if s.chars().any(char::is_control) {
+        return fit(&s.chars().map(shown).collect::<String>(), w);
+    }
     let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
     if total <= w {
         return s.to_string();
@@ -66,7 +79,7 @@ pub fn wrap_hanging(s: &str, w: usize, hang: usize, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut lines: Vec<String> = Vec::new();
     // A tab is a space on screen (the terminal would draw nothing, gluing the words around it).
-    let mut rest: Vec<char> = s.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let mut rest: Vec<char> = s.chars().map(shown).collect();
     while !rest.is_empty() && lines.len() < max {
         let pad = if lines.is_empty() { 0 } else { hang.min(w / 2) };
         let w = w.saturating_sub(pad).max(1);
@@ -116,5 +129,7 @@ mod tests {
         assert_eq!(fit_end("東京データ", 5), "…ータ");
         assert_eq!(fit_end("ana", 8), "ana");
         assert_eq!(wrap_hanging("line2\t\"quoted\"", 40, 0, 3), ["line2 \"quoted\""], "a tab shows as a space");
+        assert_eq!(fit("tab\tend\r", 20), "tab end ");
+        assert_eq!(fit("\u{1b}[31mred", 20), "\u{fffd}[31mred", "an escape cannot colour the screen");
     }
 }
