@@ -794,3 +794,14 @@ fn deals_left_at_stages_the_pipeline_dropped_are_pointed_out() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read to compare"), "{out:?}");
     assert_eq!(std::fs::read(&s.db).unwrap(), b"not a database");
 }
+
+#[test]
+fn a_task_of_a_lead_who_opted_out_is_marked() {
+    let s = Sandbox::new();
+    let id = s.ana();
+    s.ok(&["task", "add", &id, "--title", "Call back", "--due", "+1d"]);
+    s.ok(&["privacy", "opt-out", &id, "--reason", "asked"]);
+    let list = s.ok(&["task", "list", "--due", "all"]);
+    assert!(list.contains("⊘ Ana"), "{list}");
+    assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["lead_opted_out"], true);
+}

@@ -1242,3 +1242,21 @@ fn the_follow_ups_selection_stays_on_its_task_when_a_reload_adds_one_above() {
     let now_selected = t.app.followups.data.tasks[t.app.followups.selected[0]].id.clone();
     assert_eq!(now_selected, chosen, "space would now close the task the rep chose");
 }
+
+#[test]
+fn a_note_longer_than_the_box_under_the_timeline_scrolls_to_its_end_at_80x24() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let body =
+        format!("Start of the brief. {} End of the brief.", "Requirements, budget and timing discussed. ".repeat(40));
+    t.store.write(|db| leadline::store::notes::add(db, Some(&id), None, &body).map(|_| ())).unwrap();
+    t.keys("ctrl-r enter");
+    let s = t.screen();
+    assert!(s.contains("note Start of") && !s.contains("End of"), "{s}");
+    assert!(s.contains("↓ more · J/K"), "{s}");
+    for _ in 0..20 {
+        t.keys("J");
+    }
+    let s = t.screen();
+    assert!(s.contains("End of") && s.contains("↑ more"), "{s}");
+}

@@ -89,7 +89,11 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                     due.local(db.ctx.tz),
                     if due < db.now { format!("overdue {}", ago(due, db.now)) } else { ago(due, db.now) },
                     task.title.clone(),
-                    opt(&task.lead_name),
+                    // Marked ⊘, as the TUI marks a lead who asked not to be contacted.
+                    match (&task.lead_name, task.lead_opted_out) {
+                        (Some(name), true) => format!("⊘ {name}"),
+                        _ => opt(&task.lead_name),
+                    },
                     task.kind.as_str().into(),
                 ]);
             }

@@ -41,8 +41,8 @@ commands! {
     PageDown => "page_down", "Page down";
     Top => "top", "Jump to the top";
     Bottom => "bottom", "Jump to the end";
-    PaneDown => "pane_down", "Scroll the side pane down (the score's explanation)";
-    PaneUp => "pane_up", "Scroll the side pane up (the score's explanation)";
+    PaneDown => "pane_down", "Scroll the explanation, or the selected entry's text, down";
+    PaneUp => "pane_up", "Scroll the explanation, or the selected entry's text, up";
     Open => "open", "Open the selected item";
     Refresh => "refresh", "Reload from the database";
     Search => "search", "Search as you type";

@@ -18,8 +18,9 @@ pub struct Hints {
     pub followup_losing: String,
     /// What an empty filtered lead list suggests.
     pub clear_filters: String,
-    /// The keys that scroll the scoring view's explanation, e.g. "J/K".
+    /// The keys that scroll the scoring view's explanation and the lead page's entry box, e.g. "J/K".
     pub pane_scroll: String,
+    pub detail_scroll: String,
     /// Under a form, a confirmation, the search line and the keys overlay: the keys that act there.
     pub form: String,
     pub confirm: String,
@@ -30,6 +31,11 @@ pub struct Hints {
 impl Hints {
     pub fn new(keymap: &Keymap) -> Self {
         let key = |scope: Scope, command: Command| keymap.key_for(&[scope, Scope::Global], command);
+        let pane_keys = |scope: Scope| match (key(scope, Command::PaneDown), key(scope, Command::PaneUp)) {
+            (Some(d), Some(u)) => format!("{d}/{u}"),
+            (Some(k), None) | (None, Some(k)) => k,
+            (None, None) => ": pane_down".into(),
+        };
         // Forms, confirmations and the search line listen to the input keys alone.
         let input_keys = |items: &[(Command, &str)]| {
             let parts: Vec<String> = items
@@ -111,11 +117,8 @@ impl Hints {
                     .collect();
                 if parts.is_empty() { String::new() } else { format!(" {} ", parts.join(" · ")) }
             },
-            pane_scroll: match (key(Scope::Scoring, Command::PaneDown), key(Scope::Scoring, Command::PaneUp)) {
-                (Some(d), Some(u)) => format!("{d}/{u}"),
-                (Some(k), None) | (None, Some(k)) => k,
-                (None, None) => ": pane_down".into(),
-            },
+            pane_scroll: pane_keys(Scope::Scoring),
+            detail_scroll: pane_keys(Scope::Detail),
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct DetailView {
     pub client: Option<ClientProfile>,
     /// The stored (score, health, priority).
     pub scores: Option<crate::scoring::facts::Scores>,
+    /// Lines of the selected entry's text scrolled past in the box under the timeline (a long note or reply
+    /// does not fit a short terminal); kept within the text where it is drawn, reset with the selection.
+    pub whole_scroll: std::cell::Cell<usize>,
 }
 
 impl DetailView {
@@ -42,6 +45,7 @@ impl DetailView {
             self.timeline.clear();
             self.selected = 0;
             self.offset = 0;
+            self.whole_scroll.set(0);
         }
         self.lead_id = Some(id.clone());
         vec![Out::Query(Query::Detail { lead: id })]
@@ -89,7 +93,16 @@ impl DetailView {
         let Some(lead) = &self.lead else {
             return matches!(cmd, Command::Up | Command::Down).then(Vec::new);
         };
+        let was = self.selected;
         let out = match cmd {
+            Command::PaneDown => {
+                self.whole_scroll.set(self.whole_scroll.get().saturating_add(page.max(2) / 2));
+                return Some(Vec::new());
+            }
+            Command::PaneUp => {
+                self.whole_scroll.set(self.whole_scroll.get().saturating_sub(page.max(2) / 2));
+                return Some(Vec::new());
+            }
             Command::Down => {
                 self.selected = step(self.selected, 1);
                 Vec::new()
@@ -142,6 +155,9 @@ impl DetailView {
             _ => return None,
         };
         self.offset = visible_offset(self.offset, self.selected, page, self.timeline.len());
+        if self.selected != was {
+            self.whole_scroll.set(0);
+        }
         Some(out)
     }
 
@@ -261,10 +277,26 @@ impl DetailView {
         };
         let [area, whole] = Layout::vertical([Constraint::Fill(1), Constraint::Length(whole_h)]).areas(area);
         if let Some(text) = &selected {
-            let block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
-            // As many lines as the box holds, the last ending in "…" when there is more.
-            let lines: Vec<Line> =
-                wrap_to(text, room, whole.height.saturating_sub(2) as usize).into_iter().map(Line::from).collect();
+            let mut block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
+            // The whole text, scrolled; the border says when more is above or below, and how to see it.
+            let lines: Vec<String> = wrap_to(text, room, usize::MAX);
+            let visible = whole.height.saturating_sub(2) as usize;
+            let last_start = lines.len().saturating_sub(visible);
+            let offset = self.whole_scroll.get().min(last_start);
+            self.whole_scroll.set(offset);
+            let arrows = match (offset > 0, offset < last_start) {
+                (true, true) => Some("↑↓"),
+                (false, true) => Some("↓"),
+                (true, false) => Some("↑"),
+                (false, false) => None,
+            };
+            if let Some(arrows) = arrows {
+                block = block.title_bottom(Line::styled(
+                    format!(" {arrows} more · {} ", ctx.hints.detail_scroll),
+                    theme.muted(),
+                ));
+            }
+            let lines: Vec<Line> = lines.into_iter().skip(offset).take(visible).map(Line::from).collect();
             frame.render_widget(Paragraph::new(lines).block(block), whole);
         }
         let height = area.height.saturating_sub(2) as usize;

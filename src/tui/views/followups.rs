@@ -126,7 +126,13 @@ impl FollowupsView {
                 } else {
                     self.data.losing.get(self.selected[1]).map(|l| l.id.clone())
                 };
-                lead.map(|l| vec![Out::OpenLead(l)]).unwrap_or_default()
+                match lead {
+                    Some(l) => vec![Out::OpenLead(l)],
+                    None if f == 0 && !self.data.tasks.is_empty() => {
+                        vec![Out::Toast("This task is about no lead".into(), false)]
+                    }
+                    None => Vec::new(),
+                }
             }
             _ => return None,
         };
@@ -146,14 +152,15 @@ impl FollowupsView {
             let sel = self.focus == 0 && i == self.selected[0];
             let sec = section(t, ctx);
             let due = t.effective_due();
-            let snoozed = if t.snoozed_until.is_some() { " (snoozed)" } else { "" };
-            let text = format!(
-                "{} {sec:<9} {:>8}  {} · {}{snoozed}",
-                if sel { "▶" } else { " " },
-                ago(due, now),
-                t.title,
-                t.lead_name.clone().unwrap_or_default()
-            );
+            // The markers before the names they qualify, so a narrow screen keeps them.
+            let snoozed = if t.snoozed_until.is_some() { "(snoozed) " } else { "" };
+            let lead = match (&t.lead_name, t.lead_opted_out) {
+                (Some(name), true) => format!(" · ⊘ {name}"),
+                (Some(name), false) => format!(" · {name}"),
+                (None, _) => String::new(),
+            };
+            let text =
+                format!("{} {sec:<9} {:>8}  {snoozed}{}{lead}", if sel { "▶" } else { " " }, ago(due, now), t.title);
             let style = if sel {
                 theme.selected()
             } else if sec == "Overdue" {
