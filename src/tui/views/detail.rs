@@ -322,7 +322,10 @@ impl DetailView {
                     }
                     _ => "",
                 };
-                let line = fit(&format!("{} {when}  {text}{flag}", if sel { "▶" } else { " " }), width);
+                // The keys to mark it go before the text, so a narrow screen keeps them.
+                let flag = flag.trim_start();
+                let gap = if flag.is_empty() { "" } else { " " };
+                let line = fit(&format!("{} {when}  {flag}{gap}{text}", if sel { "▶" } else { " " }), width);
                 let style = if sel { theme.selected() } else { theme.base() };
                 Line::from(Span::styled(format!("{line:<width$}"), style))
             })
