@@ -1260,3 +1260,38 @@ fn a_note_longer_than_the_box_under_the_timeline_scrolls_to_its_end_at_80x24() {
     let s = t.screen();
     assert!(s.contains("End of") && s.contains("↑ more"), "{s}");
 }
+
+#[test]
+fn a_card_moved_into_a_column_longer_than_one_read_stays_selected_so_the_next_move_moves_it_again() {
+    let (_d, mut t) = driver(160, 48);
+    // Discovery holds more deals than the board reads of a column at once.
+    t.store
+        .write(|db| {
+            db.conn.execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5001)
+                 INSERT INTO deals (id, team_id, lead_id, title, amount_minor, currency, stage, position, status,
+                                    stage_entered_at, created_at, updated_at)
+                 SELECT printf('00000000-0000-7000-8000-%012d', i), (SELECT team_id FROM leads LIMIT 1),
+                        (SELECT id FROM leads LIMIT 1), 'Bulk ' || i, 0, 'EUR', 'Discovery', 100000 + i, 'open', 0, 0, 0
+                 FROM n",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    t.keys("2 l");
+    let moved = t.app.kanban.selected_deal().expect("a deal at Contacted").clone();
+    t.keys("L");
+    assert_eq!(
+        t.app.kanban.selected_deal().map(|d| d.id.clone()),
+        Some(moved.id.clone()),
+        "the moved card is selected"
+    );
+    t.keys("L");
+    let stage: String = t
+        .store
+        .db()
+        .conn
+        .query_row("SELECT stage FROM deals WHERE id = ?1", [moved.id.as_str()], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stage, "Proposal", "the second move moved the same deal");
+}

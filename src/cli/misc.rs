@@ -50,6 +50,9 @@ pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
     // Ctrl-C ends a long load cleanly: its transaction rolls back and its scratch goes.
     let stop = super::io::stop_on_interrupt()?;
     let summary = crate::engine::demo(&mut env.store, &env.config, a.leads, a.seed, Some(&stop))?;
+    // The follow-ups the automations owe on this history are filed now, as live data would have them,
+    // and not by the first timer run of whoever opens the database next.
+    let owed = crate::engine::tick(&mut env.store, &env.config)?;
     if a.json {
         return print_json(&summary);
     }
@@ -65,6 +68,9 @@ pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
         env.store.path().display(),
         started.elapsed().as_secs_f64()
     );
+    if !owed.actions.is_empty() {
+        println!("the automations filed {} follow-ups this history owed", owed.actions.len());
+    }
     Ok(())
 }
 

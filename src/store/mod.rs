@@ -351,8 +351,10 @@ pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
 /// as a bulk import makes them, share their first 13). All are cut to the longest such length, for a
 /// straight column.
 pub fn short_ids(db: &Db<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> {
+    // `+team_id`: the id's own index, walked from `?2`, and not an index that starts with the team (every
+    // row of a one-team database), which a table of deals or inbox items has.
     let neighbour = |cmp: &str, pick: &str| {
-        format!("SELECT {pick}(id) FROM {table} WHERE team_id = ?1 AND id {cmp} ?2 AND deleted_at IS NULL")
+        format!("SELECT {pick}(id) FROM {table} WHERE +team_id = ?1 AND id {cmp} ?2 AND deleted_at IS NULL")
     };
     let (below, above) = (neighbour("<", "max"), neighbour(">", "min"));
     let shared = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
@@ -380,7 +382,7 @@ pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str)
         return Err(not_found());
     }
     let sql = format!(
-        "SELECT id FROM {table} WHERE team_id = ?1 AND id >= ?2 AND id < ?2 || 'g' AND deleted_at IS NULL LIMIT 6"
+        "SELECT id FROM {table} WHERE +team_id = ?1 AND id >= ?2 AND id < ?2 || 'g' AND deleted_at IS NULL LIMIT 6"
     );
     let ids: Vec<String> = db
         .conn

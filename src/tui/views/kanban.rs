@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::{Out, thousands};
+use crate::domain::DealStatus;
 use crate::domain::time::DAY_MS;
-use crate::domain::{DealId, DealStatus};
 use crate::store::deals::{Deal, StageSummary};
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -53,8 +53,8 @@ pub struct KanbanView {
     pub loaded: bool,
     pub error: Option<String>,
     /// A card just moved to another column: (column, deal). Focus and selection go to it once a column
-    /// holding it is read again.
-    pub follow: Option<(usize, DealId)>,
+    /// holding it is read again; a column too long to read to its end keeps it on top.
+    pub follow: Option<(usize, Deal)>,
     /// The card move last made on screen, until it is written: a move refused puts the selection back.
     pub moving: Option<Moving>,
 }
@@ -116,12 +116,20 @@ impl KanbanView {
                 }
                 c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                 if after.is_none()
-                    && let Some((_, id)) = &self.follow
-                    && let Some(at) = c.deals.iter().position(|d| d.id == *id)
+                    && let Some((column, moved)) = self.follow.clone().filter(|(column, _)| *column == stage)
                 {
+                    // The moved card stays selected: a second key press must move the same deal. Not read
+                    // yet (the move is still being written, or it went past what a column loads at once),
+                    // it is shown on top, as it was when it moved.
+                    let at = c.deals.iter().position(|d| d.id == moved.id).unwrap_or_else(|| {
+                        c.deals.insert(0, moved);
+                        0
+                    });
                     c.selected = at;
-                    self.focus = stage;
-                    self.follow = None;
+                    self.focus = column;
+                    if at > 0 || self.moving.is_none() {
+                        self.follow = None;
+                    }
                 }
             }
             Err(e) => self.error = Some(e),
@@ -239,7 +247,7 @@ impl KanbanView {
                     }
                     Some(s) => {
                         let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
-                        self.follow = Some((target, d.id.clone()));
+                        self.follow = Some((target, Deal { stage: s.clone(), ..d.clone() }));
                         // The card moves at once, and the focus with it: a key pressed again before the
                         // columns are read back moves the same card on a stage.
                         if let Some(c) = self.columns.get_mut(self.focus)
