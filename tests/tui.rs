@@ -1295,3 +1295,38 @@ fn a_card_moved_into_a_column_longer_than_one_read_stays_selected_so_the_next_mo
         .unwrap();
     assert_eq!(stage, "Proposal", "the second move moved the same deal");
 }
+
+#[test]
+fn the_unread_count_is_read_again_with_the_inbox_list() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("3");
+    let before = t.app.inbox_counts.0;
+    let id = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            let mut o = leadline::store::outreach::NewOutreach::new(id.clone(), leadline::domain::OutreachKind::Email);
+            o.direction = leadline::domain::Direction::Inbound;
+            o.description = Some("Any news?".into());
+            leadline::store::outreach::log(db, o)
+        })
+        .unwrap();
+    // Showing and hiding handled items reads the list again, and the counts with it.
+    t.keys("H H");
+    assert_eq!(t.app.inbox_counts.0, before + 1);
+    assert!(t.screen().contains(&format!("inbox {} unread", before + 1)), "{}", t.screen());
+}
+
+#[test]
+fn follow_ups_are_read_again_on_the_minute_timer() {
+    use leadline::store::tasks::{self, NewTask};
+    use leadline::tui::action::Action;
+    let (_d, mut t) = driver(160, 48);
+    t.update(Action::RunAutomations);
+    t.keys("5");
+    let now = t.store.now();
+    t.store.write(|db| tasks::add(db, NewTask::manual("Written elsewhere", now.plus_hours(1)))).unwrap();
+    assert!(!t.app.followups.data.tasks.iter().any(|x| x.title == "Written elsewhere"));
+    // A timer run with nothing to do still reads the list again: its sections move with the clock.
+    t.update(Action::RunAutomations);
+    assert!(t.app.followups.data.tasks.iter().any(|x| x.title == "Written elsewhere"));
+}
