@@ -281,15 +281,7 @@ impl DetailView {
             // The whole text, scrolled; the border says when more is above or below, and how to see it.
             let lines: Vec<String> = wrap_to(text, room, usize::MAX);
             let visible = whole.height.saturating_sub(2) as usize;
-            let last_start = lines.len().saturating_sub(visible);
-            let offset = self.whole_scroll.get().min(last_start);
-            self.whole_scroll.set(offset);
-            let arrows = match (offset > 0, offset < last_start) {
-                (true, true) => Some("↑↓"),
-                (false, true) => Some("↓"),
-                (true, false) => Some("↑"),
-                (false, false) => None,
-            };
+            let (offset, arrows) = crate::tui::widgets::scrolled(&self.whole_scroll, lines.len(), visible);
             if let Some(arrows) = arrows {
                 block = block.title_bottom(Line::styled(
                     format!(" {arrows} more · {} ", ctx.hints.detail_scroll),

@@ -192,15 +192,7 @@ impl ScoringView {
             .collect();
         // What does not fit scrolls, and the border says there is more and which keys show it.
         let visible = right.height.saturating_sub(2) as usize;
-        let last_start = lines.len().saturating_sub(visible);
-        let offset = self.why_scroll.get().min(last_start);
-        self.why_scroll.set(offset);
-        let more = match (offset > 0, offset < last_start) {
-            (true, true) => Some("↑↓"),
-            (false, true) => Some("↓"),
-            (true, false) => Some("↑"),
-            (false, false) => None,
-        };
+        let (offset, more) = crate::tui::widgets::scrolled(&self.why_scroll, lines.len(), visible);
         if let Some(arrows) = more {
             block =
                 block.title_bottom(Line::styled(format!(" {arrows} more · {} ", ctx.hints.pane_scroll), theme.muted()));

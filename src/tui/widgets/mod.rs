@@ -25,6 +25,21 @@ fn shown(c: char) -> char {
     }
 }
 
+/// A text of `total` lines shown `visible` at a time from the line `scroll` holds, which is kept within the
+/// text: the first line to show, and the arrows saying what is out of sight ("↑↓", "↓", "↑"), if anything.
+pub fn scrolled(scroll: &std::cell::Cell<usize>, total: usize, visible: usize) -> (usize, Option<&'static str>) {
+    let last_start = total.saturating_sub(visible);
+    let offset = scroll.get().min(last_start);
+    scroll.set(offset);
+    let arrows = match (offset > 0, offset < last_start) {
+        (true, true) => Some("↑↓"),
+        (false, true) => Some("↓"),
+        (true, false) => Some("↑"),
+        (false, false) => None,
+    };
+    (offset, arrows)
+}
+
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;
     if s.chars().any(char::is_control) {
