@@ -328,3 +328,55 @@ fn pipeline_totals_of_amounts_past_any_sum_still_add_up() {
     assert_eq!(new.count, 2);
     assert_eq!(new.totals[0].minor, i64::MAX, "saturated, not an error that empties the board");
 }
+
+#[test]
+fn a_tag_most_leads_carry_pages_the_same_leads_in_the_same_order_as_a_rare_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    leadline::demo::generate(&mut s, 200, 3).unwrap();
+    // 24,000 leads carry "common" (past the count from which a list walks its sort index); 60 of them also
+    // carry "rare" (whose few leads are sorted instead).
+    s.write(|db| {
+        db.conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24000)
+             INSERT INTO leads (id, team_id, first_name, name_key, tags, created_at, updated_at)
+             SELECT printf('00000000-0000-7000-8000-%012d', i), (SELECT id FROM teams), 'Bulk' || i, 'bulk' || i, '', i, i
+             FROM n;
+             INSERT INTO lead_tags (tag, lead_id) SELECT 'common', id FROM leads WHERE first_name LIKE 'Bulk%';
+             INSERT INTO lead_tags (tag, lead_id) SELECT 'rare', id FROM leads WHERE first_name LIKE 'Bulk%' AND seq % 400 = 0;",
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let db = s.db();
+    for sort in LeadSort::ALL {
+        let pages = |tag: &str| -> Vec<String> {
+            let filter = LeadFilter { tag: Some(tag.into()), ..Default::default() };
+            let mut ids = Vec::new();
+            let mut after = None;
+            for _ in 0..3 {
+                let page =
+                    leads::list(&db, &LeadQuery { filter: filter.clone(), sort, after: after.clone(), limit: 40 })
+                        .unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(sort.cursor_of(last));
+                ids.extend(page.into_iter().map(|l| l.id.0));
+            }
+            ids
+        };
+        let common = pages("common");
+        assert_eq!(common.len(), 120, "{sort:?}");
+        // Every lead listed under "common" carries it, in the list's own order.
+        let all: Vec<String> = leads::list(&db, &LeadQuery { sort, limit: 30_000, ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .map(|l| l.id.0)
+            .filter(|id| id.starts_with("00000000-"))
+            .collect();
+        assert_eq!(common, all[..120], "{sort:?}");
+        let rare = pages("rare");
+        assert_eq!(rare.len(), 60, "{sort:?}");
+        let rare_in_order: Vec<&String> = all.iter().filter(|id| rare.contains(id)).collect();
+        assert_eq!(rare.iter().collect::<Vec<_>>(), rare_in_order, "{sort:?}");
+    }
+}
