@@ -102,13 +102,8 @@ fn history(store: &mut Store, config: &Config, rng: &mut fastrand::Rng, start: i
                 deals_made.push(deals::create(
                     db,
                     NewDeal {
-                        lead: lead.clone(),
-                        title: format!("Deal {}", deals_made.len()),
-                        amount: None,
-                        product: None,
-                        use_case: None,
-                        stage: None,
                         origin_outreach: origin,
+                        ..NewDeal::new(lead.clone(), format!("Deal {}", deals_made.len()))
                     },
                 )?);
                 Ok(())

@@ -771,15 +771,7 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
             let ana = leads::resolve(db, "ana@switch.example")?;
             let deal = leadline::store::deals::create(
                 db,
-                leadline::store::deals::NewDeal {
-                    lead: ana.clone(),
-                    title: "Switchboard pilot".into(),
-                    amount: None,
-                    product: None,
-                    use_case: None,
-                    stage: None,
-                    origin_outreach: None,
-                },
+                leadline::store::deals::NewDeal::new(ana.clone(), "Switchboard pilot"),
             )?;
             let meeting = meetings::schedule(db, &ana, ts("2025-11-27T10:00:00Z"), Some(&deal), None)?;
             leads::remove(db, &leads::resolve(db, "bea@switch.example")?)?;

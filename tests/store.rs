@@ -245,18 +245,7 @@ fn the_outbox_hands_out_lead_acquired_events_once() {
     let origin = s.write(|db| outreach::log(db, NewOutreach::new(id.clone(), OutreachKind::Email))).unwrap();
     let deal = s
         .write(|db| {
-            deals::create(
-                db,
-                NewDeal {
-                    lead: id.clone(),
-                    title: "Pilot".into(),
-                    amount: None,
-                    product: None,
-                    use_case: None,
-                    stage: None,
-                    origin_outreach: Some(origin.clone()),
-                },
-            )
+            deals::create(db, NewDeal { origin_outreach: Some(origin.clone()), ..NewDeal::new(id.clone(), "Pilot") })
         })
         .unwrap();
     let pending = events::pending(&s.db(), 10).unwrap();
@@ -305,18 +294,7 @@ fn pipeline_totals_of_amounts_past_any_sum_still_add_up() {
     let id = lead(&mut s, "Ana", "ana@x.io");
     s.write(|db| {
         for title in ["One", "Two"] {
-            leadline::store::deals::create(
-                db,
-                leadline::store::deals::NewDeal {
-                    lead: id.clone(),
-                    title: title.into(),
-                    amount: None,
-                    product: None,
-                    use_case: None,
-                    stage: None,
-                    origin_outreach: None,
-                },
-            )?;
+            leadline::store::deals::create(db, leadline::store::deals::NewDeal::new(id.clone(), title))?;
         }
         // Written by an older leadline, which took any amount that fitted a 64-bit number.
         db.conn.execute("UPDATE deals SET amount_minor = 9223372036854775807, currency = 'EUR'", [])?;

@@ -1165,15 +1165,7 @@ fn a_customers_page_says_since_when_and_on_which_plan() {
         .write(|db| {
             let deal = deals::create(
                 db,
-                NewDeal {
-                    lead: lead.id.clone(),
-                    title: "Annual plan".into(),
-                    amount: None,
-                    product: Some("Growth plan".into()),
-                    use_case: None,
-                    stage: None,
-                    origin_outreach: None,
-                },
+                NewDeal { product: Some("Growth plan".into()), ..NewDeal::new(lead.id.clone(), "Annual plan") },
             )?;
             deals::win(db, &deal)
         })

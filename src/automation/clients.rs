@@ -84,47 +84,30 @@ fn write_profile(db: &Db<'_>, lead: &leads::Lead, deal: &Deal, status: &str, won
     let plan = deal.product.clone().unwrap_or_else(|| deal.title.clone());
     let origin = deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone());
     let owner = deal.owner_id.clone().or(lead.owner_id.clone());
-    match profile(db, &lead.id)? {
-        Some(p) => {
-            db.conn.execute(
-                "UPDATE client_profiles SET deal_id = ?2, plan = ?3, product = ?4, origin_source = ?5,
-                 origin_outreach_id = ?6, owner_id = ?7, status = ?8, won_at = ?9, updated_at = ?10 WHERE id = ?1",
-                params![
-                    p.id,
-                    deal.id.as_str(),
-                    plan,
-                    deal.product,
-                    lead.source,
-                    origin,
-                    owner,
-                    status,
-                    won.0,
-                    db.now.0
-                ],
-            )?;
-        }
-        None => {
-            db.conn.execute(
-                "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
-                 origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-                params![
-                    uuid::Uuid::now_v7().to_string(),
-                    db.ctx.team_id.as_str(),
-                    lead.id.as_str(),
-                    deal.id.as_str(),
-                    plan,
-                    deal.product,
-                    lead.source,
-                    origin,
-                    owner,
-                    status,
-                    won.0,
-                    db.now.0
-                ],
-            )?;
-        }
-    }
+    // One record per lead (a partial unique index on the live ones): a new one, or the lead's own rewritten.
+    db.conn.execute(
+        "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,
+         origin_outreach_id, owner_id, status, won_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+         ON CONFLICT (lead_id) WHERE deleted_at IS NULL DO UPDATE SET deal_id = excluded.deal_id,
+           plan = excluded.plan, product = excluded.product, origin_source = excluded.origin_source,
+           origin_outreach_id = excluded.origin_outreach_id, owner_id = excluded.owner_id,
+           status = excluded.status, won_at = excluded.won_at, updated_at = excluded.updated_at",
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            db.ctx.team_id.as_str(),
+            lead.id.as_str(),
+            deal.id.as_str(),
+            plan,
+            deal.product,
+            lead.source,
+            origin,
+            owner,
+            status,
+            won.0,
+            db.now.0
+        ],
+    )?;
     Ok(())
 }
 

@@ -85,6 +85,22 @@ pub struct NewDeal {
     pub origin_outreach: Option<OutreachId>,
 }
 
+impl NewDeal {
+    /// A deal with a title and nothing else said: no amount, product or use case, at the stage the rules
+    /// give it.
+    pub fn new(lead: LeadId, title: impl Into<String>) -> Self {
+        Self {
+            lead,
+            title: title.into(),
+            amount: None,
+            product: None,
+            use_case: None,
+            stage: None,
+            origin_outreach: None,
+        }
+    }
+}
+
 pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
     let lead = leads::get(db, &new.lead)?;
     let title = crate::domain::lead::require_text("title", &new.title)?;

@@ -181,13 +181,8 @@ mod tests {
                         deals::create(
                             db,
                             deals::NewDeal {
-                                lead: id.clone(),
-                                title: format!("{name} deal"),
-                                amount: None,
-                                product: None,
-                                use_case: None,
                                 stage: Some(s.into()),
-                                origin_outreach: None,
+                                ..deals::NewDeal::new(id.clone(), format!("{name} deal"))
                             },
                         )?;
                     }
@@ -206,15 +201,7 @@ mod tests {
             .write(|db| {
                 deals::create(
                     db,
-                    deals::NewDeal {
-                        lead: proposal.clone(),
-                        title: "Upsell".into(),
-                        amount: None,
-                        product: None,
-                        use_case: None,
-                        stage: Some("New".into()),
-                        origin_outreach: None,
-                    },
+                    deals::NewDeal { stage: Some("New".into()), ..deals::NewDeal::new(proposal.clone(), "Upsell") },
                 )?;
                 // Moved more recently than the deal at Proposal.
                 db.conn.execute("UPDATE deals SET updated_at = updated_at + 1000 WHERE title = 'Upsell'", [])?;
