@@ -1877,3 +1877,43 @@ fn a_second_import_into_a_database_waits_for_the_first_to_finish() {
     drop(held);
     assert_eq!(second.join().unwrap(), 1, "and goes on once it is done");
 }
+
+#[test]
+fn a_rejected_record_of_a_json_array_is_told_by_the_line_it_starts_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("leads.json");
+    // Pretty-printed, with brackets, braces, commas and escaped quotes inside strings.
+    std::fs::write(
+        &path,
+        r#"[
+  {
+    "first_name": "Ana [the, \"first\"] {one}",
+    "email": "ana@x.io"
+  },
+  {
+    "first_name": "Bob",
+    "email": "not an address"
+  },
+  {"first_name": "Cy", "email": "cy@x.io", "tags": ["a{b", "c]"]},
+  {"first_name": "Di", "email": "bad"}
+]
+"#,
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 2, "{:?}", r.rejects);
+    let lines: Vec<u64> = r.rejects.iter().map(|x| x.line).collect();
+    assert_eq!(lines, [6, 11], "{:?}", r.rejects);
+
+    // Records sharing a line are told by their place in the array, each on its own.
+    let packed = dir.path().join("packed.json");
+    std::fs::write(
+        &packed,
+        r#"[{"first_name":"Ed","email":"x"},{"first_name":"Flo","email":"flo@x.io"},{"first_name":"Gil","email":"y"}]"#,
+    )
+    .unwrap();
+    let r = import_file(&mut s, &packed, &ImportOptions::default()).unwrap();
+    let lines: Vec<u64> = r.rejects.iter().map(|x| x.line).collect();
+    assert_eq!(lines, [1, 3], "{:?}", r.rejects);
+}

@@ -159,7 +159,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     if let Some(path) = &a.rejects {
         let n = import::write_rejects(&env.store, &report, path).map_err(io_err)?;
         if !a.json {
-            eprintln!("{n} rejected rows written to {}", path.display());
+            eprintln!("{n} {} written to {}", plural(n as usize, "rejected row"), path.display());
         }
     }
     if a.json {

@@ -1,8 +1,10 @@
 //! leadline's own JSON / JSONL (the shape `leadline export` writes): leads, outreach, meetings, deals,
 //! tasks and notes come back with their ids and times, so export then import into a new database gives the same data.
 
+use std::cell::Cell;
 use std::io::{BufRead, Read};
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rusqlite::{OptionalExtension, params};
@@ -84,7 +86,7 @@ pub struct TaskRec {
     pub automation_key: Option<String>,
 }
 
-/// A record of one of the other objects, with the line (or array position) it came from.
+/// A record of one of the other objects, with the line it starts on.
 pub enum Object {
     Outreach(u64, OutreachRec),
     Meeting(u64, MeetingRec),
@@ -142,8 +144,9 @@ enum Records {
     Array(Receiver<Element>),
 }
 
-/// An element of an array with its position, the end of the array, or why reading stopped.
-type Element = std::result::Result<Option<(u64, Value)>, String>;
+/// An element of an array (its position, the line it starts on, the element), the end of the array, or
+/// why reading stopped.
+type Element = std::result::Result<Option<(u64, u64, Value)>, String>;
 
 /// Elements parsed ahead of the import.
 const ARRAY_AHEAD: usize = 256;
@@ -155,9 +158,10 @@ impl Stream {
         let is_array = sniff.sample.trim_start_matches('\u{feff}').trim_start().starts_with('[');
         if is_array {
             // Every element is parsed in full (and dropped): what passes here imports without a surprise.
-            let mut de = serde_json::Deserializer::from_reader(past_marks(open()?).map_err(|e| file_err(path, e))?);
-            let total = de
-                .deserialize_seq(CountElements)
+            let (text, starts) = ElementLines::new(past_marks(open()?).map_err(|e| file_err(path, e))?);
+            let mut de = serde_json::Deserializer::from_reader(text);
+            let (total, own_lines) = de
+                .deserialize_seq(CountElements(starts))
                 .and_then(|n| de.end().map(|()| n))
                 .map_err(|e| bad_file(path, format!("is not valid JSON: {e}")))?;
             if total == 0 {
@@ -170,7 +174,12 @@ impl Stream {
                 .spawn(move || {
                     let sent = match open_decoded(&file, encoding, bom_len) {
                         Ok(r) => match past_marks(r) {
-                            Ok(r) => serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx)),
+                            Ok(r) => {
+                                let (r, starts) = ElementLines::new(r);
+                                // Records that share a line are told by their position in the array.
+                                let told = own_lines.then_some(starts);
+                                serde_json::Deserializer::from_reader(r).deserialize_seq(SendElements(&tx, told))
+                            }
                             Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
                         },
                         Err(e) => Err(<serde_json::Error as serde::de::Error>::custom(e)),
@@ -206,8 +215,9 @@ impl Stream {
         Ok(Self { records: Records::Lines { text, line: 0, buf: String::new() }, rules, total })
     }
 
-    /// The next record with its line (JSON lines) or position (array); `None` at the end. An error here
-    /// comes after rows were written (the file changed while it was read, or could not be read on).
+    /// The next record with its place in the file (its line in JSON lines, its position in an array: what
+    /// a resumed import counts on); `None` at the end. An error here comes after rows were written (the file
+    /// changed while it was read, or could not be read on).
     pub fn next_record(&mut self, path: &Path) -> std::result::Result<Option<(u64, Parsed)>, IoError> {
         match &mut self.records {
             Records::Lines { text, line, buf } => loop {
@@ -224,7 +234,7 @@ impl Stream {
                 return Ok(Some((*line, record(*line, value, &self.rules))));
             },
             Records::Array(rx) => match rx.recv() {
-                Ok(Ok(Some((position, value)))) => Ok(Some((position, record(position, Ok(value), &self.rules)))),
+                Ok(Ok(Some((position, line, value)))) => Ok(Some((position, record(line, Ok(value), &self.rules)))),
                 Ok(Ok(None)) => Ok(None),
                 Ok(Err(e)) => Err(file_err(path, format!("reading stopped: {e}"))),
                 Err(_) => Err(file_err(path, "reading stopped before the end of the array")),
@@ -247,25 +257,29 @@ fn json_line(line: &str) -> &str {
     line.trim().trim_start_matches('\u{feff}').trim_start()
 }
 
-/// Counts the elements of an array, parsing each in full without keeping it.
-struct CountElements;
+/// Counts the elements of an array, parsing each in full without keeping it, and tells whether each
+/// starts on a line of its own.
+struct CountElements(Rc<Cell<u64>>);
 
 impl<'de> Visitor<'de> for CountElements {
-    type Value = u64;
+    type Value = (u64, bool);
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("an array of records")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<u64, A::Error> {
-        let mut n = 0;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(u64, bool), A::Error> {
+        let (mut n, mut own_lines, mut last_start) = (0, true, 0);
         while seq.next_element::<Value>()?.is_some() {
             n += 1;
+            own_lines &= self.0.get() > last_start;
+            last_start = self.0.get();
         }
-        Ok(n)
+        Ok((n, own_lines))
     }
 }
 
-/// Hands each element of an array over as it is parsed, numbered from 1; stops when nobody listens.
-struct SendElements<'a>(&'a SyncSender<Element>);
+/// Hands each element of an array over as it is parsed, numbered from 1, with the line it starts on (or
+/// its number, when records share lines); stops when nobody listens.
+struct SendElements<'a>(&'a SyncSender<Element>, Option<Rc<Cell<u64>>>);
 
 impl<'de> Visitor<'de> for SendElements<'_> {
     type Value = ();
@@ -276,11 +290,83 @@ impl<'de> Visitor<'de> for SendElements<'_> {
         let mut n = 0;
         while let Some(v) = seq.next_element::<Value>()? {
             n += 1;
-            if self.0.send(Ok(Some((n, v)))).is_err() {
+            let line = self.1.as_ref().map_or(n, |starts| starts.get());
+            if self.0.send(Ok(Some((n, line, v)))).is_err() {
                 return Ok(());
             }
         }
         Ok(())
+    }
+}
+
+/// The text of a JSON array as the parser reads it, noting the line each element of the array starts on
+/// (a rejected record is told by its line, as in every other format). It follows just enough of JSON for
+/// that: strings (where brackets and commas are text) and nesting.
+struct ElementLines<R> {
+    inner: R,
+    line: u64,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    /// Past the array's `[` or a `,` between its elements: the next byte that is not space starts one.
+    at_element: bool,
+    /// The line the latest element started on.
+    start: Rc<Cell<u64>>,
+}
+
+impl<R: Read> ElementLines<R> {
+    fn new(inner: R) -> (Self, Rc<Cell<u64>>) {
+        let start = Rc::new(Cell::new(1));
+        let lines = Self {
+            inner,
+            line: 1,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            at_element: false,
+            start: start.clone(),
+        };
+        (lines, start)
+    }
+
+    fn follow(&mut self, b: u8) {
+        if b == b'\n' {
+            self.line += 1;
+        }
+        if self.in_string {
+            match b {
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.in_string = false,
+                _ => {}
+            }
+            return;
+        }
+        if b.is_ascii_whitespace() {
+            return;
+        }
+        if self.at_element && self.depth == 1 && b != b']' {
+            self.at_element = false;
+            self.start.set(self.line);
+        }
+        match b {
+            b'"' => self.in_string = true,
+            b'[' | b'{' => {
+                self.depth += 1;
+                self.at_element |= self.depth == 1;
+            }
+            b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+            b',' => self.at_element = self.depth == 1,
+            _ => {}
+        }
+    }
+}
+
+impl<R: Read> Read for ElementLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        buf[..n].iter().for_each(|&b| self.follow(b));
+        Ok(n)
     }
 }
 
