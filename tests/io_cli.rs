@@ -697,3 +697,53 @@ fn an_import_reads_standard_input() {
         .count();
     assert_eq!(leftovers, 0, "the copy of the input goes when the import is done");
 }
+
+#[test]
+fn a_moved_database_keeps_customer_records_offline_contacts_and_the_privacy_log() {
+    let (dir, a) = setup();
+    let at = |when: &str, args: &[&str]| {
+        leadline(&a).env("LEADLINE_NOW", when).args(args).assert().success();
+    };
+    at("2025-10-01T09:00:00Z", &["lead", "add", "--first-name", "Olga", "--email", "olga@x.example"]);
+    at("2025-10-01T09:00:00Z", &["deal", "add", "olga@x.example", "--title", "Annual", "--amount", "100"]);
+    at("2025-10-02T09:00:00Z", &["deal", "won", "Annual"]);
+    // The churn rules bring her back as a lead: her customer record still says churned, when and why.
+    at("2025-11-01T09:00:00Z", &["lead", "churn", "olga@x.example", "--reason", "price"]);
+    at("2025-10-01T09:00:00Z", &["lead", "add", "--first-name", "Max", "--email", "max@x.example"]);
+    at("2025-11-20T10:00:00Z", &["log", "email", "max@x.example"]);
+    at("2025-10-01T09:00:00Z", &["lead", "add", "--first-name", "Tess", "--email", "tess@x.example"]);
+    at("2025-11-21T10:00:00Z", &["lead", "touch", "tess@x.example"]);
+    at("2025-11-22T10:00:00Z", &["privacy", "opt-out", "tess@x.example", "--reason", "asked by phone"]);
+    let b = dir.path().join("b.db");
+    std::fs::write(b.with_extension("toml"), "").unwrap();
+    for object in ["leads", "outreach", "deals", "notes"] {
+        let file = dir.path().join(format!("{object}.jsonl"));
+        run(&a, &["export", object, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        run(&b, &["import", file.to_str().unwrap()]);
+    }
+    let rows = |db: &Path, sql: &str| -> Vec<String> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    };
+    let record =
+        "SELECT l.email || ' ' || p.status || ' ' || ifnull(p.plan, '-') || ' ' || ifnull(p.won_at / 1000, '-')
+        || ' ' || ifnull(p.churned_at / 1000, '-') || ' ' || ifnull(p.churn_reason, '-')
+        FROM client_profiles p JOIN leads l ON l.id = p.lead_id WHERE p.deleted_at IS NULL";
+    assert_eq!(rows(&a, record).len(), 1);
+    assert_eq!(rows(&a, record), rows(&b, record));
+    let show = run(&b, &["lead", "show", "olga@x.example"]);
+    assert!(show.contains("price"), "{show}");
+    // Max was contacted by a touch, which came along: nothing was recorded by hand.
+    let offline = "SELECT email || ' ' || ifnull(manual_contact_at, '-') || ' ' || ifnull(last_contacted_at, '-')
+        FROM leads ORDER BY email";
+    assert_eq!(rows(&a, offline), rows(&b, offline));
+    // The privacy log says when and why she opted out, as it was.
+    let log = "SELECT l.email || ' ' || g.action || ' ' || g.created_at || ' ' || g.reason
+        FROM privacy_log g JOIN leads l ON l.id = g.lead_id";
+    let moved = rows(&b, log);
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    let before = rows(&a, log);
+    assert!(moved[0].starts_with(before[0].split(" asked").next().unwrap()), "{before:?} {moved:?}");
+    assert!(moved[0].contains("asked by phone"), "{moved:?}");
+}

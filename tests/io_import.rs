@@ -908,9 +908,14 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
             .records()
             .map(|r| {
                 let r = r.unwrap();
-                // owner (12): the other database has other team members; stage (19): deals were not imported;
-                // last_contacted_at comes back as recorded.
-                r.iter().enumerate().filter(|(i, _)| *i != 12 && *i != 19).map(|(_, v)| v.to_string()).collect()
+                // owner (12): the other database has other team members; stage (19) and an active customer's
+                // record (24): deals were not imported; last_contacted_at comes back as recorded, by hand
+                // (23), touches not travelling in CSV.
+                r.iter()
+                    .enumerate()
+                    .filter(|(i, _)| ![12, 19, 23, 24].contains(i))
+                    .map(|(_, v)| v.to_string())
+                    .collect()
             })
             .collect();
         rows.sort();

@@ -56,26 +56,84 @@ pub fn profile(db: &Db<'_>, lead: &LeadId) -> Result<Option<ClientProfile>> {
         .optional()?)
 }
 
+/// What a lead's customer record says that no other exported object carries: whether the customer is
+/// current, and when and why they churned (a won deal brings back the plan, the product, since when).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CustomerState {
+    pub customer_status: Option<String>,
+    pub churned_at: Option<Timestamp>,
+    pub churn_reason: Option<String>,
+}
+
+/// The customer state of each lead of the team with a record, by lead id (one record per customer: few).
+pub fn customer_states(db: &Db<'_>) -> Result<std::collections::HashMap<String, CustomerState>> {
+    let mut stmt = db.conn.prepare(
+        "SELECT lead_id, status, churned_at, churn_reason FROM client_profiles WHERE team_id = ?1 AND deleted_at IS NULL",
+    )?;
+    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| {
+        let state = CustomerState {
+            customer_status: r.get(1)?,
+            churned_at: r.get::<_, Option<i64>>(2)?.map(Timestamp),
+            churn_reason: r.get(3)?,
+        };
+        Ok((r.get::<_, String>(0)?, state))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A lead read from a file (a moved database) whose customer churned there: its record, saying when and
+/// why, in the state the file gives (active again after a later win). The won deals read later fill in
+/// the rest (`record_imported_win`).
+pub fn record_imported_churn(
+    db: &Db<'_>,
+    lead: &LeadId,
+    status: &str,
+    churned_at: Timestamp,
+    reason: Option<&str>,
+) -> Result<()> {
+    let l = leads::get(db, lead)?;
+    db.conn.execute(
+        "INSERT INTO client_profiles (id, team_id, lead_id, origin_source, owner_id, status, churned_at, churn_reason,
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (lead_id) WHERE deleted_at IS NULL DO NOTHING",
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            db.ctx.team_id.as_str(),
+            lead.as_str(),
+            l.source,
+            l.owner_id,
+            status,
+            churned_at.0,
+            reason.map(str::trim).filter(|r| !r.is_empty()),
+            db.now.0
+        ],
+    )?;
+    Ok(())
+}
+
 /// A won deal read from a file (a moved database): the customer record the win made there. Only for a
-/// lead the file says is a customer (or a churned one), and from its latest win, as the record was there.
-/// Nothing else is done again (the lifecycle comes with the lead, the handoff tasks with the tasks); a
-/// churned lead's record says churned, without the reason the file does not carry.
+/// lead the file says is a customer (or a churned one), or whose churn it told (`record_imported_churn`),
+/// and from its latest win, as the record was there. Nothing else is done again (the lifecycle comes with
+/// the lead, the handoff tasks with the tasks).
 pub fn record_imported_win(db: &Db<'_>, deal: &Deal) -> Result<()> {
     let lead = leads::get(db, &deal.lead_id)?;
-    let status = match lead.lifecycle.as_str() {
-        "customer" => "active",
-        "churned" => "churned",
+    let record = profile(db, &lead.id)?;
+    // A churn the file told stands whatever the lifecycle (the churn rules bring the lead back as a lead).
+    let status = match (&record, lead.lifecycle.as_str()) {
+        (Some(p), _) if p.churned_at.is_some() => p.status.clone(),
+        (_, "customer") => "active".to_string(),
+        (_, "churned") => "churned".to_string(),
         _ => return Ok(()),
     };
     let won = deal.closed_at.unwrap_or(db.now);
-    match profile(db, &lead.id)? {
+    match record {
         Some(p) if p.won_at.is_some_and(|at| (at, p.deal_id.as_deref()) >= (won, Some(deal.id.as_str()))) => {
             return Ok(());
         }
-        Some(_) => {}
-        None => set_win_state(db, &deal.id, "profile", PROFILE_MADE)?,
+        Some(p) if p.deal_id.is_some() => {}
+        _ => set_win_state(db, &deal.id, "profile", PROFILE_MADE)?,
     }
-    write_profile(db, &lead, deal, status, won)
+    write_profile(db, &lead, deal, &status, won)
 }
 
 /// The customer record a win writes, over the lead's one if it has one: plan, product, where the lead

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::text::spreadsheet_safe;
 use super::{Result, file_err};
+use crate::automation::clients::CustomerState;
 use crate::domain::time::DAY_MS;
 use crate::domain::{Lifecycle, Timestamp, ValidationError};
 use crate::store::leads::{self, Lead, LeadFilter};
@@ -193,7 +194,7 @@ fn o(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-pub const LEAD_HEADER: [&str; 23] = [
+pub const LEAD_HEADER: [&str; 27] = [
     "id",
     "first_name",
     "last_name",
@@ -217,9 +218,23 @@ pub const LEAD_HEADER: [&str; 23] = [
     "last_contacted_at",
     "created_at",
     "updated_at",
+    "manual_contact_at",
+    "customer_status",
+    "churned_at",
+    "churn_reason",
 ];
 
-fn lead_cells(l: &Lead) -> Vec<String> {
+/// A lead as an export writes it: its fields and its customer record's state (which no other exported
+/// object carries).
+#[derive(Serialize)]
+struct ExportedLead<'a> {
+    #[serde(flatten)]
+    lead: &'a Lead,
+    #[serde(flatten)]
+    customer: &'a CustomerState,
+}
+
+fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
     vec![
         l.id.0.clone(),
         l.first_name.clone(),
@@ -244,6 +259,10 @@ fn lead_cells(l: &Lead) -> Vec<String> {
         t(l.last_contacted_at),
         t(l.created_at.into()),
         t(l.updated_at.into()),
+        t(l.manual_contact_at),
+        o(&c.customer_status),
+        t(c.churned_at),
+        o(&c.churn_reason),
     ]
 }
 
@@ -253,11 +272,14 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
     // A forgotten person's row travels in JSON, which says so (`forgotten_at`); a CSV would bring back
     // a lead named "Forgotten" as someone to work with.
     let csv = sink.format == ExportFormat::Csv;
+    let customers = crate::automation::clients::customer_states(db)?;
+    let none = CustomerState::default();
     leads::for_each(db, filter, |l| {
         if !keep(l) || (csv && l.forgotten_at.is_some()) {
             return Ok(());
         }
-        if let Err(e) = sink.row(l, || lead_cells(l)) {
+        let customer = customers.get(l.id.as_str()).unwrap_or(&none);
+        if let Err(e) = sink.row(&ExportedLead { lead: l, customer }, || lead_cells(l, customer)) {
             failed = Some(e);
             return Err(crate::store::StoreError::Refused("write failed".into()));
         }

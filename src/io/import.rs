@@ -1752,8 +1752,26 @@ impl Writer {
         if row.last_activity.is_some() {
             contact::refresh(db, &id)?;
         }
+        // The privacy log tells what the file tells: when and why the person opted out, or was forgotten.
         if dnc {
-            super::privacy::log(db, &id, "opt_out", Some("opted out in the imported file"))?;
+            let why = match row.do_not_contact_reason.as_deref() {
+                Some(r) => format!("{r} (as the imported file says)"),
+                None => "opted out in the imported file".to_string(),
+            };
+            let at = row.do_not_contact_at.map_or(db.now, |at| at.min(db.now));
+            leads::log_privacy_at(db, &id, "opt_out", Some(&why), at)?;
+        }
+        if let Some(at) = row.forgotten_at {
+            leads::log_privacy_at(db, &id, "forget", Some("forgotten where the imported file comes from"), at)?;
+        }
+        if let Some(churn) = &row.churn {
+            crate::automation::clients::record_imported_churn(
+                db,
+                &id,
+                churn.status,
+                churn.at,
+                churn.reason.as_deref(),
+            )?;
         }
         self.remember_keys(db, row, Some(seq), phone, email_key.as_deref(), name_key)?;
         Ok(id)

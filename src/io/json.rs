@@ -473,12 +473,32 @@ fn lead(
         do_not_contact: kept(p, flag("do_not_contact")),
         do_not_contact_reason: kept(p, s("do_not_contact_reason")),
         do_not_contact_at: kept(p, time("do_not_contact_at")),
-        last_activity: kept(p, time("last_contacted_at"))
-            .and_then(|t| rules.contacted(t).map_err(|why| p.borrow_mut().push(reject("last_contacted_at", why))).ok()),
+        // Leadline's own export says which contacts were recorded without a touch; the others come with
+        // its outreach.
+        last_activity: {
+            let field = if o.contains_key("manual_contact_at") { "manual_contact_at" } else { "last_contacted_at" };
+            kept(p, time(field))
+                .and_then(|t| rules.contacted(t).map_err(|why| p.borrow_mut().push(reject(field, why))).ok())
+        },
         created_at: kept(p, time("created_at")),
         updated_at: kept(p, time("updated_at")),
         score: kept(p, whole("score")),
         forgotten_at: kept(p, time("forgotten_at")),
+        churn: {
+            let status = kept(
+                p,
+                s("customer_status").and_then(|v| {
+                    v.map(|v| super::record::customer_status(&v).map_err(|why| reject("customer_status", why)))
+                        .transpose()
+                }),
+            );
+            let reason = kept(p, s("churn_reason"));
+            kept(p, time("churned_at")).map(|at| super::record::Churn {
+                status: status.unwrap_or("churned"),
+                at,
+                reason,
+            })
+        },
         country: rules.default_country.clone(),
         ..Default::default()
     };

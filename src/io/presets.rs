@@ -45,6 +45,13 @@ pub enum Field {
     CreatedAt,
     UpdatedAt,
     LastContactedAt,
+    /// The latest contact recorded without a touch (leadline's own export). A JSON file's leads take it as
+    /// their last contact (their touches come with the outreach); a CSV's take `last_contacted_at`.
+    ManualContactAt,
+    /// A customer record's state, and when and why the customer churned (leadline's own export).
+    CustomerStatus,
+    ChurnedAt,
+    ChurnReason,
     Score,
     DealTitle,
     DealAmount,
@@ -103,6 +110,10 @@ impl Field {
         ("created_at", Field::CreatedAt),
         ("updated_at", Field::UpdatedAt),
         ("last_contacted_at", Field::LastContactedAt),
+        ("manual_contact_at", Field::ManualContactAt),
+        ("customer_status", Field::CustomerStatus),
+        ("churned_at", Field::ChurnedAt),
+        ("churn_reason", Field::ChurnReason),
         ("score", Field::Score),
         ("deal_title", Field::DealTitle),
         ("deal_amount", Field::DealAmount),

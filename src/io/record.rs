@@ -82,9 +82,30 @@ pub struct LeadRow {
     /// The person was forgotten where the file comes from (leadline's own export): the lead is kept for
     /// the counts, never listed, searched or matched.
     pub forgotten_at: Option<Timestamp>,
+    /// The customer record the lead had where the file comes from (leadline's own export), when the
+    /// customer churned there: kept with the lead, since no other exported object carries it.
+    pub churn: Option<Churn>,
     pub deal: Option<DealRow>,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
+}
+
+/// A churn as a file tells it: the record's state then (active again after a later win, or churned),
+/// when and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Churn {
+    pub status: &'static str,
+    pub at: Timestamp,
+    pub reason: Option<String>,
+}
+
+/// A customer record's state as a file writes it.
+pub fn customer_status(v: &str) -> Result<&'static str, String> {
+    match v.trim().to_lowercase().as_str() {
+        "active" => Ok("active"),
+        "churned" => Ok("churned"),
+        _ => Err(format!("must be active or churned, not '{}'", short(v))),
+    }
 }
 
 /// A row read: a lead, nothing (a blank row), or a reject.
@@ -144,6 +165,7 @@ pub fn from_fields(
     let mut deal_currency = None;
     let mut deal_stage = None;
     let mut last_contacted = None;
+    let (mut customer, mut churned_at, mut churn_reason) = (None, None, None);
     // Primary e-mails and phones taken so far (they lead their lists).
     let mut primary = (0, 0);
     let mut problems: Vec<Reject> = Vec::new();
@@ -237,6 +259,11 @@ pub fn from_fields(
                 Field::CreatedAt => row.created_at = Some(date(v)?),
                 Field::UpdatedAt => row.updated_at = Some(date(v)?),
                 Field::LastContactedAt => last_contacted = Some(rules.contacted(date(v)?).map_err(reject)?),
+                // Touches do not travel in CSV: the last contact, touches and all, is kept as recorded.
+                Field::ManualContactAt => {}
+                Field::CustomerStatus => customer = Some(customer_status(v).map_err(reject)?),
+                Field::ChurnedAt => churned_at = Some(date(v)?),
+                Field::ChurnReason => churn_reason = Some(v.to_string()),
                 Field::Score => {
                     row.score =
                         Some(v.parse::<i64>().map_err(|_| reject(format!("is not a whole number: '{}'", short(v))))?);
@@ -259,6 +286,7 @@ pub fn from_fields(
     if row.last_activity.is_none() {
         row.last_activity = last_contacted;
     }
+    row.churn = churned_at.map(|at| Churn { status: customer.unwrap_or("churned"), at, reason: churn_reason });
     if let Some(w) = website
         && row.profile_url.is_none()
         && w.to_lowercase().contains("linkedin.com/")

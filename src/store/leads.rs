@@ -37,6 +37,9 @@ pub struct Lead {
     pub origin_outreach_id: Option<String>,
     pub score: i64,
     pub last_contacted_at: Option<Timestamp>,
+    /// The latest contact recorded without a touch (`lead touch`, or a file's last activity): part of
+    /// `last_contacted_at`, kept apart so a moved database does not take every last contact for one.
+    pub manual_contact_at: Option<Timestamp>,
     /// When the person's data was erased (`forget`, retention): the lead stays for the counts only.
     pub forgotten_at: Option<Timestamp>,
     /// Stage of the lead's most recently updated open deal, if any.
@@ -70,7 +73,7 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
     l.last_contacted_at,
     (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
      ORDER BY d.updated_at DESC LIMIT 1),
-    l.created_at, l.updated_at, l.forgotten_at";
+    l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at";
 const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
     LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
 
@@ -105,6 +108,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
         created_at: Timestamp(r.get(25)?),
         updated_at: Timestamp(r.get(26)?),
         forgotten_at: r.get::<_, Option<i64>>(27)?.map(Timestamp),
+        manual_contact_at: r.get::<_, Option<i64>>(28)?.map(Timestamp),
     })
 }
 
@@ -257,6 +261,11 @@ pub fn find(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
 
 /// Records a privacy action: an opt-out, an opt-in, an erasure (no personal data in the log itself).
 pub fn log_privacy(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<()> {
+    log_privacy_at(db, lead, action, reason, db.now)
+}
+
+/// `log_privacy` for an action taken at another time (one a moved database's file tells of).
+pub fn log_privacy_at(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>, at: Timestamp) -> Result<()> {
     db.conn
         .prepare_cached(
             "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
@@ -269,7 +278,7 @@ pub fn log_privacy(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str
             lead.as_str(),
             action,
             reason,
-            db.now.0
+            at.0
         ])?;
     Ok(())
 }
