@@ -1922,3 +1922,46 @@ fn a_rejected_record_of_a_json_array_is_told_by_the_line_it_starts_on() {
     let lines: Vec<u64> = r.rejects.iter().map(|x| x.line).collect();
     assert_eq!(lines, [1, 3], "{:?}", r.rejects);
 }
+
+#[test]
+fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_imports_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let event = |uid: &str, start: &str, extra: &str| bob_event(uid, "Sync", start, extra);
+    let bob = lead(&s, "bob@stonecorp.com");
+    let times = |s: &Store| meeting_times(s, &bob.id);
+    let weekly = "RRULE:FREQ=WEEKLY;COUNT=3\r\n";
+    let at_ten = calendar_file(dir.path(), "a.ics", &event("s1", "20251201T100000Z", weekly));
+    import_file(&mut s, &at_ten, &opts).unwrap();
+    // The whole series moves to 11:00: three meetings, at the new time.
+    let at_eleven = calendar_file(dir.path(), "b.ics", &event("s1", "20251201T110000Z", weekly));
+    let r = import_file(&mut s, &at_eleven, &opts).unwrap();
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.updated), (3, 3), "{:?}", r.counts);
+    assert_eq!(times(&s), ["2025-12-01T11:00:00Z", "2025-12-08T11:00:00Z", "2025-12-15T11:00:00Z"]);
+    // "This and following events" at 15:00 from the third on: the old series ends, a new one starts.
+    let split = format!(
+        "{}{}",
+        event("s1", "20251201T110000Z", "RRULE:FREQ=WEEKLY;UNTIL=20251209T000000Z\r\n"),
+        event("s1_R20251215T150000", "20251215T150000Z", "RRULE:FREQ=WEEKLY;COUNT=2\r\n")
+    );
+    import_file(&mut s, &calendar_file(dir.path(), "c.ics", &split), &opts).unwrap();
+    assert_eq!(
+        times(&s),
+        ["2025-12-01T11:00:00Z", "2025-12-08T11:00:00Z", "2025-12-15T15:00:00Z", "2025-12-22T15:00:00Z"]
+    );
+    // A calendar imported again once an attendee has become a lead books their meeting, and only it.
+    let ana_too = event("one", "20251203T100000Z", "ATTENDEE:mailto:new.person@example.com\r\n");
+    let ana_file = calendar_file(dir.path(), "d.ics", &ana_too);
+    let r = import_file(&mut s, &ana_file, &opts).unwrap();
+    assert_eq!((r.counts.meetings.created, r.unmatched.clone()), (1, vec!["new.person@example.com".to_string()]));
+    let person = dir.path().join("person.csv");
+    std::fs::write(&person, "First Name,Email\nNew,new.person@example.com\n").unwrap();
+    import_file(&mut s, &person, &ImportOptions::default()).unwrap();
+    let r = import_file(&mut s, &ana_file, &opts).unwrap();
+    assert!(!r.already_imported);
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (1, 1), "{:?}", r.counts);
+    assert_eq!(times(&s).len(), 5);
+}

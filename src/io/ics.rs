@@ -23,7 +23,7 @@ pub struct Occurrence {
     pub key: String,
     pub title: String,
     pub start: Timestamp,
-    /// Attendees' e-mails (the organizer and those who declined left out).
+    /// Attendees' and the organizer's e-mails (those who declined left out): a lead may be either.
     pub attendees: Vec<String>,
     pub cancelled: bool,
     pub attended: Option<bool>,
@@ -334,6 +334,8 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
     let mut events: Vec<Event> = Vec::new();
     let mut current: Option<Event> = None;
     let mut depth_other = 0usize;
+    // An invitation's cancellation (METHOD:CANCEL) cancels every event it carries, STATUS or not.
+    let mut method_cancel = false;
     for p in props {
         match (p.name.as_str(), p.value.trim().to_uppercase().as_str()) {
             ("BEGIN", "VEVENT") => current = Some(Event { line: p.line, ..Default::default() }),
@@ -345,6 +347,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
             ("BEGIN", "VALARM" | "VTIMEZONE" | "STANDARD" | "DAYLIGHT") => depth_other += 1,
             ("END", "VALARM" | "VTIMEZONE" | "STANDARD" | "DAYLIGHT") => depth_other = depth_other.saturating_sub(1),
             _ if depth_other > 0 => {}
+            ("METHOD", "CANCEL") if current.is_none() => method_cancel = true,
             _ => {
                 let Some(e) = current.as_mut() else { continue };
                 match p.name.as_str() {
@@ -362,12 +365,10 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
                     }
                     "RECURRENCE-ID" => e.recurrence_id = when(&p, team, &defined).ok(),
                     "STATUS" => e.cancelled = p.value.trim().eq_ignore_ascii_case("CANCELLED"),
-                    "ATTENDEE" => {
+                    "ATTENDEE" | "ORGANIZER" => {
                         let declined =
                             p.params.iter().any(|(k, v)| k == "PARTSTAT" && v.eq_ignore_ascii_case("DECLINED"));
-                        let mail = p.value.trim();
-                        let mail =
-                            mail.strip_prefix("mailto:").or_else(|| mail.strip_prefix("MAILTO:")).unwrap_or(mail);
+                        let mail = address(&p);
                         if !declined && mail.contains('@') && !e.attendees.iter().any(|a| a.eq_ignore_ascii_case(mail))
                         {
                             e.attendees.push(mail.to_string());
@@ -377,6 +378,9 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
                 }
             }
         }
+    }
+    if method_cancel {
+        events.iter_mut().for_each(|e| e.cancelled = true);
     }
     // Instances moved or cancelled one by one (RECURRENCE-ID) replace that instance of their series.
     let overrides: Vec<(String, Timestamp)> =
@@ -460,6 +464,17 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
     Ok(out)
 }
 
+/// The e-mail of an attendee or organizer: its `mailto:` value, or (Apple, whose value is a `urn:uuid:`)
+/// its EMAIL parameter.
+fn address(p: &Property) -> &str {
+    let value = p.value.trim();
+    let mail = value.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).map_or(value, |_| &value[7..]);
+    if mail.contains('@') {
+        return mail.trim();
+    }
+    p.params.iter().find(|(k, _)| k == "EMAIL").map_or(mail, |(_, v)| v.trim().trim_matches('"'))
+}
+
 /// The starts of a recurring event inside `window`: the rule runs on the wall clock of the event's zone.
 fn expand(
     rule: &str,
@@ -491,7 +506,8 @@ mod tests {
         assert_eq!(live.len(), 2);
         assert_eq!(live[0].start.to_rfc3339(), "2025-03-10T09:00:00Z");
         assert_eq!(live[1].start.to_rfc3339(), "2025-03-24T09:00:00Z");
-        assert_eq!(live[0].attendees, vec!["ana@example.com"]);
+        // The organizer too: a lead may be the one who invites (the rep, a colleague, is left out on import).
+        assert_eq!(live[0].attendees, vec!["ana@example.com", "rep@example.com"]);
         // The occurrence taken out of the series and the cancelled event come as cancellations.
         let cancelled: Vec<(&str, String)> =
             occ.iter().filter(|o| o.cancelled).map(|o| (o.key.as_str(), o.start.to_rfc3339())).collect();
@@ -500,6 +516,18 @@ mod tests {
             [("a@1742202000000", "2025-03-17T09:00:00Z".to_string()), ("b", "2025-03-11T09:00:00Z".to_string())]
         );
         assert!(parse("hello", chrono_tz::UTC, w).is_err());
+    }
+
+    #[test]
+    fn a_cancelling_invitation_and_apple_attendees_named_by_parameter() {
+        let w = (Timestamp(1_735_689_600_000), Timestamp(1_767_225_600_000));
+        let ics = "BEGIN:VCALENDAR\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:c\nSUMMARY:Canceled: Demo\n\
+                   DTSTART:20250311T090000Z\nATTENDEE;CN=\"Dan Wu\";EMAIL=\"dan@initech.com\":urn:uuid:3F25\n\
+                   ORGANIZER:MAILTO:Bob@Acme.io\nEND:VEVENT\nEND:VCALENDAR\n";
+        let occ: Vec<Occurrence> = parse(ics, chrono_tz::UTC, w).unwrap().into_iter().map(Result::unwrap).collect();
+        assert_eq!(occ.len(), 1);
+        assert!(occ[0].cancelled, "METHOD:CANCEL cancels without a STATUS line");
+        assert_eq!(occ[0].attendees, vec!["dan@initech.com", "Bob@Acme.io"]);
     }
 
     fn starts(body: &str) -> Vec<Result<String, String>> {

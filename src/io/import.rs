@@ -2,7 +2,7 @@
 //! with duplicates matched, bad rows rejected whole, progress committed in chunks so a crash or Ctrl-C
 //! followed by the same command finishes one clean import, and a dry run that shows exactly what would happen.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::Path;
 use std::str::FromStr;
@@ -381,11 +381,10 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         // stand anywhere in the file.
         Format::Ics => {
             let text = read_text(path, &sniffed)?;
-            let items: Vec<Numbered> = ics::parse(&text, ctx.tz, window)
-                .map_err(|m| bad_file(path, m))?
-                .into_iter()
-                .map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e))))))
-                .collect();
+            let mut events = ics::parse(&text, ctx.tz, window).map_err(|m| bad_file(path, m))?;
+            events.extend(no_longer_in_the_calendar(store, &events, window)?.into_iter().map(Ok));
+            let items: Vec<Numbered> =
+                events.into_iter().map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e)))))).collect();
             if items.is_empty() {
                 return Err(bad_file(path, "has no events in the import window"));
             }
@@ -432,11 +431,12 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         )
         .optional()?;
     // A finished run that took nothing (every row rejected: records whose leads or deals were not there
-    // yet, say) is no reason to refuse the file now: it starts over.
+    // yet, say) is no reason to refuse the file now: it starts over. Nor is a calendar's: its attendees
+    // may have become leads since, and its events are found again by their keys, never booked twice.
     if let Some((id, _, counts, status)) = &earlier
         && status == "done"
         && !opts.dry_run
-        && serde_json::from_str::<Counts>(counts).is_ok_and(|c| c.all_rejected())
+        && (format == Format::Ics || serde_json::from_str::<Counts>(counts).is_ok_and(|c| c.all_rejected()))
     {
         store.conn().execute("DELETE FROM import_rejects WHERE run_id = ?1", [id])?;
         store.conn().execute("DELETE FROM import_runs WHERE id = ?1", [id])?;
@@ -777,6 +777,51 @@ fn load_rejects(store: &Store, run_id: &str, report: &mut ImportReport) -> Resul
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(())
+}
+
+/// The meetings earlier imports booked for events of this calendar that it no longer has, inside its
+/// window: an occurrence of a series whose time or rule changed, or that was cut short ("this and
+/// following events" moved to a new series). Each comes as a cancelled occurrence, which drops the
+/// meeting unless it was already marked attended or not.
+fn no_longer_in_the_calendar(
+    store: &Store,
+    events: &[std::result::Result<ics::Occurrence, Reject>],
+    window: (Timestamp, Timestamp),
+) -> Result<Vec<ics::Occurrence>> {
+    let mut keys: HashMap<&str, (u64, HashSet<&str>)> = HashMap::new();
+    for e in events.iter().flatten().filter(|e| !e.uid.is_empty()) {
+        keys.entry(e.uid.as_str()).or_insert_with(|| (e.line, HashSet::new())).1.insert(e.key.as_str());
+    }
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT m.calendar_key, m.scheduled_at, m.title, l.email FROM meetings m JOIN leads l ON l.id = m.lead_id
+         WHERE (m.calendar_key = ?1 OR substr(m.calendar_key, 1, length(?1) + 1) = ?1 || '@')
+         AND m.scheduled_at BETWEEN ?2 AND ?3 AND m.attended IS NULL AND m.deleted_at IS NULL
+         AND l.email IS NOT NULL",
+    )?;
+    let mut gone = Vec::new();
+    for (uid, (line, produced)) in &keys {
+        let rows = stmt.query_map(params![uid, window.0.0, window.1.0], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+        })?;
+        for row in rows {
+            let (key, at, title, email) = row?;
+            if produced.contains(key.as_str()) {
+                continue;
+            }
+            gone.push(ics::Occurrence {
+                line: *line,
+                uid: uid.to_string(),
+                key,
+                title: title.unwrap_or_else(|| "Meeting".into()),
+                start: Timestamp(at),
+                attendees: vec![email],
+                cancelled: true,
+                attended: None,
+            });
+        }
+    }
+    gone.sort_by(|a, b| (a.start, &a.key).cmp(&(b.start, &b.key)));
+    Ok(gone)
 }
 
 /// Writes the rejected rows of a run as a CSV with the file's own columns plus where and why, so the rep
