@@ -1965,3 +1965,21 @@ fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_
     assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (1, 1), "{:?}", r.counts);
     assert_eq!(times(&s).len(), 5);
 }
+
+#[test]
+fn of_two_company_columns_the_first_filled_one_names_the_company() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("hubspot.csv");
+    std::fs::write(
+        &path,
+        "Record ID,First Name,Last Name,Email,Associated Company,Company Name,Contact owner,Lifecycle Stage\n\
+         6123,Tom,Baker,tom@bakerco.co.uk,,Baker & Co Ltd,,Lead\n\
+         6124,Ann,Lee,ann@leeco.example,Lee Group,Lee Holdings,,Lead\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("hubspot"));
+    assert_eq!(lead(&s, "tom@bakerco.co.uk").company.as_deref(), Some("Baker & Co Ltd"));
+    assert_eq!(lead(&s, "ann@leeco.example").company.as_deref(), Some("Lee Group"));
+}

@@ -425,7 +425,6 @@ impl Preset {
                 match field {
                     Field::Email if !seen_primary.insert(Field::Email) => Field::OtherEmail,
                     Field::Phone if !seen_primary.insert(Field::Phone) => Field::OtherPhone,
-                    Field::Company if !seen_primary.insert(Field::Company) => Field::Ignore,
                     f => f,
                 }
             })

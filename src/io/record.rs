@@ -218,7 +218,9 @@ pub fn from_fields(
                         }
                     }
                 }
-                Field::Company => row.company = Some(v.to_string()),
+                // Of two company columns (HubSpot's "Associated Company" and "Company Name"), the first filled.
+                Field::Company if row.company.is_none() => row.company = Some(v.to_string()),
+                Field::Company => {}
                 Field::Title => row.title = Some(v.to_string()),
                 Field::Source => {
                     let s = Source::parse(v).map_err(|x| reject(x.reason))?;

@@ -57,6 +57,12 @@ pub fn properties(text: &str) -> Vec<Property> {
     logical.into_iter().filter_map(|(line, l)| split_property(line, &l)).collect()
 }
 
+/// A value marked as the one to use: `TYPE=pref` or a bare `PREF` (vCard 2.1 and 3.0), or `PREF=1` (4.0,
+/// where 2 and up rank the others).
+fn preferred(p: &Property) -> bool {
+    p.has_type("PREF") || p.param("PREF").is_some_and(|rank| rank.is_empty() || rank.trim() == "1")
+}
+
 fn split_property(line: u64, l: &str) -> Option<Property> {
     // The value starts at the first ':' outside a quoted parameter value.
     let mut quoted = false;
@@ -298,12 +304,13 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
             "FN" => full = Some(text(p)),
             "EMAIL" => {
                 let v = text(p);
-                if v.is_empty() {
+                // Outlook's Exchange addresses ("/o=ExchangeLabs/ou=...") reach no one outside the company.
+                if v.is_empty() || v.get(..3).is_some_and(|x| x.eq_ignore_ascii_case("/o=")) {
                     continue;
                 }
-                let e =
-                    validate_email("EMAIL", v.trim_start_matches("mailto:")).map_err(|x| reject("EMAIL", x.reason))?;
-                if p.has_type("PREF") || p.param("PREF").is_some() {
+                let v = v.trim_start_matches("mailto:");
+                let e = validate_email("EMAIL", v).map_err(|x| reject("EMAIL", format!("{} ('{v}')", x.reason)))?;
+                if preferred(p) {
                     row.emails.insert(0, e);
                 } else {
                     row.emails.push(e);
@@ -315,16 +322,17 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                 if v.is_empty() {
                     continue;
                 }
-                let t = validate_phone("TEL", v).map_err(|x| reject("TEL", x.reason))?;
-                if p.has_type("PREF") || p.has_type("WORK") && row.phones.is_empty() {
+                let t = validate_phone("TEL", v).map_err(|x| reject("TEL", format!("{} ('{v}')", x.reason)))?;
+                if preferred(p) || p.has_type("WORK") && row.phones.is_empty() {
                     row.phones.insert(0, t);
                 } else {
                     row.phones.push(t);
                 }
             }
+            // The organization's name, then its units: a card with a department alone names no company.
             "ORG" => {
                 row.company =
-                    components(&decoded(p), ';').into_iter().map(|s| s.trim().to_string()).find(|s| !s.is_empty())
+                    components(&decoded(p), ';').first().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
             }
             "TITLE" => row.title = Some(text(p)).filter(|t| !t.is_empty()),
             "NOTE" => row.notes = Some(text(p)).filter(|t| !t.is_empty()),
@@ -403,5 +411,18 @@ mod tests {
         assert_eq!(r.last_name, "Muñoz");
         assert_eq!(r.emails, vec!["jose@example.es", "pepe@example.com"]);
         assert_eq!(r.notes.as_deref(), Some("Met at the fair, stand 4"));
+    }
+
+    #[test]
+    fn the_preferred_address_leads_and_exchange_addresses_are_left_out() {
+        let v = "BEGIN:VCARD\nVERSION:4.0\nFN:Lena Berg\nN:Berg;Lena;;;\nORG:;Sales Dept\n\
+                 EMAIL;PREF=2:lena.berg@hotmail.com\nEMAIL;PREF=1:lena@berg-consulting.se\n\
+                 EMAIL;PREF;INTERNET:/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=lena\nEND:VCARD\n";
+        let rows = parse(v, &rules());
+        let r = rows[0].as_ref().unwrap();
+        assert_eq!(r.emails, vec!["lena@berg-consulting.se", "lena.berg@hotmail.com"]);
+        assert_eq!(r.company, None, "a department is not a company");
+        let bad = parse("BEGIN:VCARD\nFN:X\nEMAIL:nope\nEND:VCARD\n", &rules());
+        assert!(bad[0].as_ref().unwrap_err().reason.contains("'nope'"), "{:?}", bad[0]);
     }
 }
