@@ -1983,3 +1983,23 @@ fn of_two_company_columns_the_first_filled_one_names_the_company() {
     assert_eq!(lead(&s, "tom@bakerco.co.uk").company.as_deref(), Some("Baker & Co Ltd"));
     assert_eq!(lead(&s, "ann@leeco.example").company.as_deref(), Some("Lee Group"));
 }
+
+#[test]
+fn a_phone_with_an_extension_keeps_its_lead_and_the_extension_in_the_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("sf.csv");
+    std::fs::write(&path, "First Name,Last Name,Email,Phone\nRoy,Heck,roy@initech.example,(212) 555-0100 x204\n")
+        .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
+    let roy = lead(&s, "roy@initech.example");
+    assert_eq!(roy.phone.as_deref(), Some("(212) 555-0100"));
+    assert!(roy.notes.unwrap_or_default().contains("phone: (212) 555-0100 ext. 204"));
+    let card = dir.path().join("v4.vcf");
+    std::fs::write(&card, "BEGIN:VCARD\nVERSION:4.0\nFN:Ada Lin\nEMAIL:ada@x.example\nTEL;VALUE=uri:tel:+1-555-555-5555;ext=102\nEND:VCARD\n")
+        .unwrap();
+    let r = import_file(&mut s, &card, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
+    assert_eq!(lead(&s, "ada@x.example").phone.as_deref(), Some("+1-555-555-5555"));
+}

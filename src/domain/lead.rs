@@ -128,6 +128,20 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationErro
     }
 }
 
+/// A phone number and the extension written after it ("(212) 555-0100 x204", "+1 212-555-0199 ext. 12",
+/// a tel: URI's ";ext=102"): the number alone is what is dialled and matched; the extension is kept beside.
+pub fn split_extension(phone: &str) -> (&str, Option<&str>) {
+    let lower = phone.to_ascii_lowercase();
+    for mark in [";ext=", "extension", "ext.", "ext", "x", "#"] {
+        let Some(i) = lower.rfind(mark).filter(|i| *i > 0) else { continue };
+        let ext = phone[i + mark.len()..].trim_start_matches([' ', '.', ':', '=']).trim_end();
+        if (1..=8).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_digit()) {
+            return (phone[..i].trim_end_matches([' ', ',', ';']), Some(ext));
+        }
+    }
+    (phone, None)
+}
+
 /// A web address with a scheme, or a bare domain path such as `linkedin.com/in/ana`.
 pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
     let u = url.trim();
@@ -223,6 +237,15 @@ mod tests {
     fn email_key_ignores_case_and_spaces() {
         assert_eq!(normalize_email("  Ana.Lopez@Example.COM "), "ana.lopez@example.com");
         assert_eq!(normalize_email("ana @example.com"), "ana@example.com");
+    }
+
+    #[test]
+    fn an_extension_is_split_from_its_number() {
+        assert_eq!(split_extension("(212) 555-0100 x204"), ("(212) 555-0100", Some("204")));
+        assert_eq!(split_extension("+1 212-555-0199 ext. 12"), ("+1 212-555-0199", Some("12")));
+        assert_eq!(split_extension("+1-555-555-5555;ext=102"), ("+1-555-555-5555", Some("102")));
+        assert_eq!(split_extension("+34 600 11 22 33"), ("+34 600 11 22 33", None));
+        assert_eq!(split_extension("x204"), ("x204", None), "no number before it");
     }
 
     #[test]

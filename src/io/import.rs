@@ -2257,6 +2257,9 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
     for p in row.phones.iter().skip(1) {
         extra.push(format!("phone: {p}"));
     }
+    for (p, x) in &row.phone_extensions {
+        extra.push(format!("phone: {p} ext. {x}"));
+    }
     let base = row.notes.clone().or_else(|| existing.map(str::to_string));
     match (base, extra.is_empty()) {
         (b, true) => b,

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::presets::Field;
-use crate::domain::lead::{check_label, normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::lead::{check_label, normalize_tag, split_extension, validate_email, validate_phone, validate_url};
 use crate::domain::text::one_line;
 use crate::domain::time::local_to_utc;
 use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
@@ -58,6 +58,8 @@ pub struct LeadRow {
     /// The first is the lead's e-mail; all are used to find duplicates.
     pub emails: Vec<String>,
     pub phones: Vec<String>,
+    /// Extensions written after a number (kept in the notes beside it): (number, extension).
+    pub phone_extensions: Vec<(String, String)>,
     pub company: Option<String>,
     pub title: Option<String>,
     pub source: Option<String>,
@@ -209,7 +211,12 @@ pub fn from_fields(
                 }
                 Field::Phone | Field::OtherPhone => {
                     for p in split_phones(v) {
-                        let p = validate_phone(col, p).map_err(|x| reject(format!("{} ('{}')", x.reason, short(p))))?;
+                        let (number, extension) = split_extension(p);
+                        let p = validate_phone(col, number)
+                            .map_err(|x| reject(format!("{} ('{}')", x.reason, short(p))))?;
+                        if let Some(x) = extension {
+                            row.phone_extensions.push((p.clone(), x.to_string()));
+                        }
                         if *field == Field::Phone {
                             row.phones.insert(primary.1, p);
                             primary.1 += 1;

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::record::{LeadRow, Reject, RowRules, finish};
 use super::text::{Sniff, field_text, open_text};
 use super::{IoError, bad_file, file_err};
-use crate::domain::lead::{normalize_tag, validate_email, validate_phone, validate_url};
+use crate::domain::lead::{normalize_tag, split_extension, validate_email, validate_phone, validate_url};
 
 /// One logical line (unfolded) with the physical line it starts on.
 #[derive(Debug, Clone, PartialEq)]
@@ -322,7 +322,11 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                 if v.is_empty() {
                     continue;
                 }
-                let t = validate_phone("TEL", v).map_err(|x| reject("TEL", format!("{} ('{v}')", x.reason)))?;
+                let (number, extension) = split_extension(v);
+                let t = validate_phone("TEL", number).map_err(|x| reject("TEL", format!("{} ('{v}')", x.reason)))?;
+                if let Some(x) = extension {
+                    row.phone_extensions.push((t.clone(), x.to_string()));
+                }
                 if preferred(p) || p.has_type("WORK") && row.phones.is_empty() {
                     row.phones.insert(0, t);
                 } else {
