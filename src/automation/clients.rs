@@ -91,7 +91,12 @@ pub fn record_imported_churn(
     churned_at: Timestamp,
     reason: Option<&str>,
 ) -> Result<()> {
-    let l = leads::get(db, lead)?;
+    insert_churn_record(db, &leads::get(db, lead)?, status, churned_at, reason)
+}
+
+/// A customer record that starts with a churn (the lead had none): where the lead came from, who owns
+/// it, when and why the customer left. A lead's record already there is left as it is.
+fn insert_churn_record(db: &Db<'_>, l: &leads::Lead, status: &str, at: Timestamp, reason: Option<&str>) -> Result<()> {
     db.conn.execute(
         "INSERT INTO client_profiles (id, team_id, lead_id, origin_source, owner_id, status, churned_at, churn_reason,
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
@@ -99,11 +104,11 @@ pub fn record_imported_churn(
         params![
             uuid::Uuid::now_v7().to_string(),
             db.ctx.team_id.as_str(),
-            lead.as_str(),
+            l.id.as_str(),
             l.source,
             l.owner_id,
             status,
-            churned_at.0,
+            at.0,
             reason.map(str::trim).filter(|r| !r.is_empty()),
             db.now.0
         ],
@@ -320,19 +325,7 @@ pub fn churn(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<()> {
         params![lead.as_str(), db.now.0, reason],
     )?;
     if updated == 0 {
-        db.conn.execute(
-            "INSERT INTO client_profiles (id, team_id, lead_id, origin_source, owner_id, status, churned_at, churn_reason,
-             created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'churned', ?6, ?7, ?6, ?6)",
-            params![
-                uuid::Uuid::now_v7().to_string(),
-                db.ctx.team_id.as_str(),
-                lead.as_str(),
-                l.source,
-                l.owner_id,
-                db.now.0,
-                reason
-            ],
-        )?;
+        insert_churn_record(db, &l, "churned", db.now, reason)?;
     }
     leads::update(db, lead, LeadPatch { lifecycle: Some(Lifecycle::Churned), ..Default::default() })?;
     Ok(())
