@@ -2003,3 +2003,21 @@ fn a_phone_with_an_extension_keeps_its_lead_and_the_extension_in_the_notes() {
     assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
     assert_eq!(lead(&s, "ada@x.example").phone.as_deref(), Some("+1-555-555-5555"));
 }
+
+#[test]
+fn a_pipedrive_person_who_unsubscribed_is_opted_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("people.csv");
+    std::fs::write(
+        &path,
+        "Person - Name;Person - Email - Work;Person - Marketing status\n\
+         Ana Ruiz;ana@ruiz.example;Unsubscribed\nBo Lind;bo@lind.example;Subscribed\nCy Moe;cy@moe.example;No consent\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.preset.as_deref(), r.rejects_total), (Some("pipedrive"), 0), "{:?}", r.rejects);
+    let opted: Vec<bool> =
+        ["ana@ruiz.example", "bo@lind.example", "cy@moe.example"].map(|e| lead(&s, e).do_not_contact).to_vec();
+    assert_eq!(opted, [true, false, false]);
+}

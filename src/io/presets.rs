@@ -247,6 +247,7 @@ impl Preset {
                 ("person - person created", CreatedAt),
                 ("person - postal address - country", Country),
                 ("person - linkedin profile", ProfileUrl),
+                ("person - marketing status", DoNotContact),
                 ("person - notes", Notes),
                 ("deal - title", DealTitle),
                 ("deal - value", DealAmount),

@@ -254,7 +254,7 @@ pub fn from_fields(
                 Field::Notes => row.notes = Some(raw.trim_end().to_string()),
                 Field::DoNotContact => {
                     row.do_not_contact =
-                        Some(parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
+                        Some(opted_out(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
                 }
                 Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
                 Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
@@ -474,6 +474,16 @@ pub fn parse_bool(v: &str) -> Option<bool> {
         "1" | "true" | "yes" | "y" | "x" | "si" | "sí" | "s" | "verdadero" | "opted out" => Some(true),
         "0" | "false" | "no" | "n" | "falso" | "" => Some(false),
         _ => None,
+    }
+}
+
+/// An opt-out cell: yes/no, or a marketing status as CRMs export it (Pipedrive's "Unsubscribed" is an
+/// opt-out; "Subscribed", "No consent" and "Archived" are not).
+fn opted_out(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().replace('_', " ").as_str() {
+        "unsubscribed" | "do not contact" => Some(true),
+        "subscribed" | "no consent" | "archived" | "opted in" => Some(false),
+        _ => parse_bool(v),
     }
 }
 
