@@ -2021,3 +2021,66 @@ fn a_pipedrive_person_who_unsubscribed_is_opted_out() {
         ["ana@ruiz.example", "bo@lind.example", "cy@moe.example"].map(|e| lead(&s, e).do_not_contact).to_vec();
     assert_eq!(opted, [true, false, false]);
 }
+
+#[test]
+fn a_character_split_by_a_folded_line_is_read_whole_in_cards_and_calendars() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    // Lines folded at 75 bytes by a writer that does not mind characters: "é", "ñ" and "€" cut in two.
+    let card = dir.path().join("split.vcf");
+    std::fs::write(
+        &card,
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Mu\xC3\r\n \xB1oz;Jos\xC3\r\n \xA9\r\nFN:Jos\xC3\xA9 Mu\xC3\xB1oz\r\n\
+          EMAIL:jose@munoz.es\r\nNOTE:Presupuesto 5.000 \xE2\x82\r\n \xAC\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &card, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 0), "{:?}", r.rejects);
+    let jose = lead(&s, "jose@munoz.es");
+    assert_eq!((jose.first_name.as_str(), jose.last_name.as_str()), ("José", "Muñoz"));
+    assert_eq!(jose.notes.as_deref(), Some("Presupuesto 5.000 €"));
+
+    let calendar = dir.path().join("split.ics");
+    let mut bytes = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n".to_vec();
+    bytes.extend_from_slice(
+        b"BEGIN:VEVENT\r\nUID:split@x\r\nSUMMARY:Revisi\xC3\r\n \xB3n del contrato\r\nDTSTART:20251206T100000Z\r\n\
+          ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    std::fs::write(&calendar, bytes).unwrap();
+    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let r = import_file(&mut s, &calendar, &ImportOptions { window: Some(window), ..Default::default() }).unwrap();
+    assert_eq!(r.counts.meetings.created, 1, "{:?}", r.rejects);
+    assert_eq!(count(&s, "SELECT count(*) FROM meetings WHERE title = 'Revisión del contrato'"), 1);
+}
+
+#[test]
+fn events_outside_the_import_window_are_counted_not_silently_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    // One meeting inside, an old one and a series that ended before the window; a cancelled one is no news.
+    let events = [
+        bob_event("in@x", "Demo", "20251206T100000Z", ""),
+        bob_event("old@x", "Kickoff", "20240110T100000Z", ""),
+        bob_event("series@x", "Weekly", "20240101T090000Z", "RRULE:FREQ=WEEKLY;COUNT=4\r\n"),
+        bob_event("gone@x", "Gone", "20230101T090000Z", "STATUS:CANCELLED\r\n"),
+    ];
+    let r = import_file(&mut s, &calendar_file(dir.path(), "cal.ics", &events.concat()), &opts).unwrap();
+    assert_eq!(r.counts.meetings.created, 1);
+    assert_eq!(
+        r.outside_window.as_deref(),
+        Some("2 events outside 2025-10-01 to 2026-03-31 left out (--from and --to choose the window)")
+    );
+    // A calendar with nothing in the window says what it has instead.
+    let old = calendar_file(dir.path(), "old.ics", &events[1..].concat());
+    let e = import_file(&mut s, &old, &opts).unwrap_err().to_string();
+    assert!(
+        e.contains("has no events in the import window: 2 events outside 2025-10-01 to 2026-03-31 left out"),
+        "{e}"
+    );
+    // A CSV says nothing of windows.
+    assert_eq!(import(&mut s, "hubspot_contacts.csv").outside_window, None);
+}

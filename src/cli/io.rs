@@ -298,6 +298,9 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     if !r.unmatched.is_empty() {
         println!("attendees that match no lead: {}", r.unmatched.join(", "));
     }
+    if let Some(outside) = &r.outside_window {
+        println!("{outside}");
+    }
     if !r.ignored_columns.is_empty() {
         println!("columns not imported: {} (map them with --map COLUMN=FIELD)", r.ignored_columns.join(", "));
     }

@@ -190,21 +190,49 @@ impl Zone {
     }
 }
 
+/// The zones a calendar's times are read in.
+struct Zones {
+    /// The VTIMEZONE blocks of the calendar, by TZID.
+    defined: HashMap<String, Rc<Defined>>,
+    /// Where a floating time (no zone, no `Z`) runs: the calendar's own zone (`X-WR-TIMEZONE`, as Google and
+    /// Apple write it), else the team's.
+    floating: Tz,
+    /// Where an all-day event's day is: the team's.
+    team: Tz,
+}
+
+impl Zones {
+    fn of(props: &[Property], team: Tz) -> Self {
+        let defined = defined_zones(props);
+        let calendar = props
+            .iter()
+            .take_while(|p| !(p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VEVENT")))
+            .find(|p| p.name == "X-WR-TIMEZONE")
+            .and_then(|p| match zone(&p.value, &defined) {
+                Ok(Zone::Known(tz)) => Some(tz),
+                _ => None,
+            });
+        Self { defined, floating: calendar.unwrap_or(team), team }
+    }
+}
+
 /// A start as written: its local time and the zone it is in (`...Z` is UTC, TZID is honoured, floating
-/// and all-day times are the team's).
-fn local_when(p: &Property, team: Tz, defined: &HashMap<String, Rc<Defined>>) -> Result<(NaiveDateTime, Zone), String> {
+/// times are the calendar's and all-day times the team's).
+fn local_when(p: &Property, zones: &Zones) -> Result<(NaiveDateTime, Zone), String> {
     let v = p.value.trim();
     if let Some(utc) = v.strip_suffix('Z') {
         let n = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| unreadable(v))?;
         return Ok((n, Zone::Known(chrono_tz::UTC)));
     }
-    let zone = match p.params.iter().find(|(k, _)| k == "TZID") {
-        Some((_, z)) => zone(z, defined)?,
-        None => Zone::Known(team),
+    let (local, all_day) = match NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S") {
+        Ok(t) => (t, false),
+        Err(_) => (NaiveDate::parse_from_str(v, "%Y%m%d").map_err(|_| unreadable(v))?.and_time(NaiveTime::MIN), true),
     };
-    let local = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
-        .or_else(|_| NaiveDate::parse_from_str(v, "%Y%m%d").map(|d| d.and_time(NaiveTime::MIN)))
-        .map_err(|_| unreadable(v))?;
+    let zone = match p.params.iter().find(|(k, _)| k == "TZID") {
+        Some((_, z)) => zone(z, &zones.defined)?,
+        None if all_day => Zone::Known(zones.team),
+        None => Zone::Known(zones.floating),
+    };
     Ok((local, zone))
 }
 
@@ -213,8 +241,8 @@ fn unreadable(v: &str) -> String {
 }
 
 /// A DATE-TIME or DATE value as an instant.
-fn when(p: &Property, team: Tz, defined: &HashMap<String, Rc<Defined>>) -> Result<Timestamp, String> {
-    let (local, zone) = local_when(p, team, defined)?;
+fn when(p: &Property, zones: &Zones) -> Result<Timestamp, String> {
+    let (local, zone) = local_when(p, zones)?;
     zone.to_utc(local).ok_or_else(|| format!("has a time its zone skips ('{}')", p.value.trim()))
 }
 
@@ -324,13 +352,22 @@ const MAX_OCCURRENCES: usize = 5000;
 /// year, and not a rule that repeats every second since 1900.
 const MAX_STEPS: usize = 600_000;
 
+/// What a calendar holds for an import window.
+#[derive(Debug, Default)]
+pub struct Calendar {
+    /// The occurrences that start inside the window (and the cancellations of occurrences in it).
+    pub occurrences: Vec<Result<Occurrence, Reject>>,
+    /// Events, series counted once, none of whose occurrences start inside the window.
+    pub outside_window: u64,
+}
+
 /// All occurrences that start inside `window`, or an error when the text is not a calendar.
-pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec<Result<Occurrence, Reject>>, String> {
+pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Calendar, String> {
     let props = properties(text);
     if !props.iter().any(|p| p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VCALENDAR")) {
         return Err("is not an iCalendar file (no BEGIN:VCALENDAR)".into());
     }
-    let defined = defined_zones(&props);
+    let zones = Zones::of(&props, team);
     let mut events: Vec<Event> = Vec::new();
     let mut current: Option<Event> = None;
     let mut depth_other = 0usize;
@@ -353,17 +390,17 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
                 match p.name.as_str() {
                     "UID" => e.uid = p.value.trim().to_string(),
                     "SUMMARY" => e.title = components(&p.value, '\u{0}').concat().trim().to_string(),
-                    "DTSTART" => e.start = Some(local_when(&p, team, &defined)),
+                    "DTSTART" => e.start = Some(local_when(&p, &zones)),
                     "RRULE" => e.rrule = Some(p.value.trim().to_string()),
                     "EXDATE" => {
                         for v in p.value.split(',') {
                             let single = Property { value: v.to_string(), ..p.clone() };
-                            if let Ok(t) = when(&single, team, &defined) {
+                            if let Ok(t) = when(&single, &zones) {
                                 e.exdates.push(t);
                             }
                         }
                     }
-                    "RECURRENCE-ID" => e.recurrence_id = when(&p, team, &defined).ok(),
+                    "RECURRENCE-ID" => e.recurrence_id = when(&p, &zones).ok(),
                     "STATUS" => e.cancelled = p.value.trim().eq_ignore_ascii_case("CANCELLED"),
                     "ATTENDEE" | "ORGANIZER" => {
                         let declined =
@@ -386,6 +423,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
     let overrides: Vec<(String, Timestamp)> =
         events.iter().filter_map(|e| e.recurrence_id.map(|r| (e.uid.clone(), r))).collect();
     let mut out = Vec::new();
+    let mut outside_window = 0;
     for e in &events {
         let start = match &e.start {
             None => Err(format!("event '{}' has no start time", e.title)),
@@ -426,6 +464,9 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
             },
             _ => vec![start].into_iter().filter(|t| *t >= window.0 && *t <= window.1).collect(),
         };
+        if starts.is_empty() && !e.cancelled {
+            outside_window += 1;
+        }
         let recurring = e.rrule.is_some() || e.recurrence_id.is_some();
         // An occurrence taken out of a series (EXDATE, as calendars delete one instance) is a cancelled
         // one: a meeting an earlier import booked for it is dropped.
@@ -461,7 +502,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Vec
             }));
         }
     }
-    Ok(out)
+    Ok(Calendar { occurrences: out, outside_window })
 }
 
 /// The e-mail of an attendee or organizer: its `mailto:` value, or (Apple, whose value is a `urn:uuid:`)
@@ -501,7 +542,8 @@ mod tests {
                    ATTENDEE;PARTSTAT=ACCEPTED:mailto:ana@example.com\r\nORGANIZER:mailto:rep@example.com\r\nEND:VEVENT\r\n\
                    BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Gone\r\nSTATUS:CANCELLED\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let w = (Timestamp(1_735_689_600_000), Timestamp(1_767_225_600_000));
-        let occ: Vec<Occurrence> = parse(ics, chrono_tz::UTC, w).unwrap().into_iter().map(Result::unwrap).collect();
+        let occ: Vec<Occurrence> =
+            parse(ics, chrono_tz::UTC, w).unwrap().occurrences.into_iter().map(Result::unwrap).collect();
         let live: Vec<&Occurrence> = occ.iter().filter(|o| !o.cancelled).collect();
         assert_eq!(live.len(), 2);
         assert_eq!(live[0].start.to_rfc3339(), "2025-03-10T09:00:00Z");
@@ -524,7 +566,8 @@ mod tests {
         let ics = "BEGIN:VCALENDAR\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:c\nSUMMARY:Canceled: Demo\n\
                    DTSTART:20250311T090000Z\nATTENDEE;CN=\"Dan Wu\";EMAIL=\"dan@initech.com\":urn:uuid:3F25\n\
                    ORGANIZER:MAILTO:Bob@Acme.io\nEND:VEVENT\nEND:VCALENDAR\n";
-        let occ: Vec<Occurrence> = parse(ics, chrono_tz::UTC, w).unwrap().into_iter().map(Result::unwrap).collect();
+        let occ: Vec<Occurrence> =
+            parse(ics, chrono_tz::UTC, w).unwrap().occurrences.into_iter().map(Result::unwrap).collect();
         assert_eq!(occ.len(), 1);
         assert!(occ[0].cancelled, "METHOD:CANCEL cancels without a STATUS line");
         assert_eq!(occ[0].attendees, vec!["dan@initech.com", "Bob@Acme.io"]);
@@ -536,9 +579,28 @@ mod tests {
         let w = (Timestamp(1_798_761_600_000 - 86_400_000 * 92), Timestamp(1_798_761_600_000));
         parse(&ics, chrono_tz::UTC, w)
             .unwrap()
+            .occurrences
             .into_iter()
             .map(|o| o.map(|o| o.start.to_rfc3339()).map_err(|r| r.reason))
             .collect()
+    }
+
+    #[test]
+    fn floating_times_run_in_the_calendars_own_zone() {
+        // Google writes X-WR-TIMEZONE and may leave times without a zone; all-day events stay on the team's day.
+        let body = "BEGIN:VEVENT\nUID:f\nDTSTART:20261201T100000\nEND:VEVENT\n\
+                    BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20261202\nEND:VEVENT\n";
+        assert_eq!(
+            starts(&format!("X-WR-TIMEZONE:America/New_York\n{body}")),
+            [Ok("2026-12-01T15:00:00Z".to_string()), Ok("2026-12-02T00:00:00Z".to_string())]
+        );
+        // A calendar zone leadline does not know, or none, leaves floating times in the team's zone.
+        for head in ["X-WR-TIMEZONE:Mars/Olympus\n", ""] {
+            assert_eq!(
+                starts(&format!("{head}{body}")),
+                [Ok("2026-12-01T10:00:00Z".to_string()), Ok("2026-12-02T00:00:00Z".to_string())]
+            );
+        }
     }
 
     #[test]

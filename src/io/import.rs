@@ -244,6 +244,8 @@ pub struct ImportReport {
     pub stages_placed: Vec<String>,
     /// Calendar attendees that matched no lead.
     pub unmatched: Vec<String>,
+    /// Calendar events left out because they fall outside the import window, as the rep is told of them.
+    pub outside_window: Option<String>,
     /// Rows done by an earlier, interrupted run of the same import.
     pub resumed_from: u64,
     /// The same file was already imported with the same options: nothing was done.
@@ -360,6 +362,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     }
     let now = store.now();
     let window = opts.window.unwrap_or((now.plus_days(-365), now.plus_days(180)));
+    let mut outside_window = None;
     let (mut source, preset, headers, ignored) = match format {
         Format::Csv => {
             let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
@@ -381,12 +384,18 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         // stand anywhere in the file.
         Format::Ics => {
             let text = read_text(path, &sniffed)?;
-            let mut events = ics::parse(&text, ctx.tz, window).map_err(|m| bad_file(path, m))?;
+            let calendar = ics::parse(&text, ctx.tz, window).map_err(|m| bad_file(path, m))?;
+            outside_window = Some((calendar.outside_window, window));
+            let mut events = calendar.occurrences;
             events.extend(no_longer_in_the_calendar(store, &events, window)?.into_iter().map(Ok));
             let items: Vec<Numbered> =
                 events.into_iter().map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e)))))).collect();
             if items.is_empty() {
-                return Err(bad_file(path, "has no events in the import window"));
+                let outside = match calendar_outside_window(outside_window) {
+                    Some(outside) => format!(": {outside}"),
+                    None => String::new(),
+                };
+                return Err(bad_file(path, format!("has no events in the import window{outside}")));
             }
             let total = items.len() as u64;
             (Source::Parsed { items: items.into_iter(), index: 0, total }, None, Vec::new(), Vec::new())
@@ -415,6 +424,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         unknown_owners: Vec::new(),
         stages_placed: Vec::new(),
         unmatched: Vec::new(),
+        outside_window: calendar_outside_window(outside_window),
         resumed_from: 0,
         already_imported: false,
         dry_run: opts.dry_run,
@@ -730,8 +740,19 @@ fn source_done_index(last: u64, skip_until: u64) -> u64 {
     last.max(skip_until)
 }
 
+/// How many calendar events fall outside the window, and the window (as days in UTC); `None` for none.
+fn calendar_outside_window(outside: Option<(u64, (Timestamp, Timestamp))>) -> Option<String> {
+    let (count, (from, to)) = outside.filter(|(count, _)| *count > 0)?;
+    let day = |t: Timestamp| t.to_utc().format("%Y-%m-%d").to_string();
+    let events = if count == 1 { "event" } else { "events" };
+    Some(format!("{count} {events} outside {} to {} left out (--from and --to choose the window)", day(from), day(to)))
+}
+
 fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| file_err(path, e))?;
+    let mut bytes = std::fs::read(path).map_err(|e| file_err(path, e))?;
+    if sniffed.encoding == encoding_rs::UTF_8 {
+        super::text::mend_split_folds(&mut bytes);
+    }
     let (text, _) = sniffed.encoding.decode_without_bom_handling(&bytes[sniffed.bom_len..]);
     Ok(text.into_owned())
 }

@@ -29,7 +29,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
             if bytes.contains(&0) {
                 return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
             }
-            if valid_utf8_prefix(bytes) {
+            if valid_utf8_prefix(bytes) || folded_utf8(bytes) {
                 (UTF_8, 0)
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -51,6 +51,99 @@ fn valid_utf8_prefix(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
+    }
+}
+
+/// A vCard or calendar in UTF-8 whose only invalid bytes are characters split by a folded line (`Jos\xC3`,
+/// then ` \xA9`): some writers fold at 75 bytes without minding characters.
+fn folded_utf8(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_uppercase();
+    if !head.contains("BEGIN:VCARD") && !head.contains("BEGIN:VCALENDAR") {
+        return false;
+    }
+    let mut mended = bytes.to_vec();
+    mend_split_folds(&mut mended);
+    valid_utf8_prefix(&mended)
+}
+
+/// How many bytes a UTF-8 character that starts with this byte has (0: not a first byte).
+fn utf8_width(first: u8) -> usize {
+    match first {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 0,
+    }
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// Puts back together, in place, each UTF-8 character that a folded line splits: the bytes that finish it
+/// move from after the fold's space to before the line end. Unfolding then gives the same text, every line
+/// is valid UTF-8, and no line moves (rejects keep their line numbers).
+pub fn mend_split_folds(buf: &mut [u8]) {
+    let mut from = 0;
+    while let Some(nl) = buf[from..].iter().position(|&b| b == b'\n').map(|p| from + p) {
+        from = nl + 1;
+        if !matches!(buf.get(nl + 1), Some(b' ' | b'\t')) {
+            continue;
+        }
+        let end = if nl > 0 && buf[nl - 1] == b'\r' { nl - 1 } else { nl };
+        // The character the line ends inside: its first 1 to 3 bytes before the line end.
+        let Some((start, width)) = (1..=3.min(end)).find_map(|k| {
+            let start = end - k;
+            let width = utf8_width(buf[start]);
+            (width > k && buf[start + 1..end].iter().all(|&b| is_continuation(b))).then_some((start, width))
+        }) else {
+            continue;
+        };
+        let missing = width - (end - start);
+        let rest = nl + 2;
+        if rest + missing > buf.len() || !buf[rest..rest + missing].iter().all(|&b| is_continuation(b)) {
+            continue;
+        }
+        let mut whole = buf[start..end].to_vec();
+        whole.extend_from_slice(&buf[rest..rest + missing]);
+        if std::str::from_utf8(&whole).is_ok() {
+            buf[end..rest + missing].rotate_right(missing);
+        }
+    }
+}
+
+/// The lines of a folded text (vCard, iCalendar), each with the characters a fold split mended as
+/// `mend_split_folds` does: a line that ends inside a character is read with the next one.
+pub struct FoldedLines<R> {
+    inner: R,
+    /// The next line, read ahead to finish the last one's character.
+    ahead: Vec<u8>,
+}
+
+impl<R: std::io::BufRead> FoldedLines<R> {
+    pub fn new(inner: R) -> Self {
+        Self { inner, ahead: Vec::new() }
+    }
+
+    /// Reads the next line, its `\n` included, into `out` (cleared first); 0 at the end of the text.
+    pub fn read_line(&mut self, out: &mut Vec<u8>) -> std::io::Result<usize> {
+        out.clear();
+        if self.ahead.is_empty() {
+            self.inner.read_until(b'\n', out)?;
+        } else {
+            std::mem::swap(out, &mut self.ahead);
+        }
+        let line = out.strip_suffix(b"\n").map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let ends_inside_a_character =
+            line.is_some_and(|l| std::str::from_utf8(l).is_err_and(|e| e.error_len().is_none()));
+        if ends_inside_a_character {
+            let first = out.len();
+            self.inner.read_until(b'\n', out)?;
+            mend_split_folds(out);
+            let cut = out.iter().position(|&b| b == b'\n').map_or(first, |p| p + 1);
+            self.ahead = out.split_off(cut);
+        }
+        Ok(out.len())
     }
 }
 
@@ -290,6 +383,30 @@ mod tests {
         assert!(s.sample.contains("José"), "{}", s.sample);
         assert!(sniff(b"").is_err());
         assert!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err().contains("binary"));
+    }
+
+    #[test]
+    fn characters_split_by_a_folded_line_are_mended_in_place() {
+        let split = b"BEGIN:VCARD\r\nFN:Jos\xC3\r\n \xA9 L\xC3\xB3pez \xE2\x82\n\t\xAC\nNOTE:x\n";
+        let s = sniff(split).unwrap();
+        assert_eq!(s.encoding, UTF_8);
+        let mut mended = split.to_vec();
+        mend_split_folds(&mut mended);
+        // The same lines, the same unfolded text.
+        assert_eq!(mended, b"BEGIN:VCARD\r\nFN:Jos\xC3\xA9\r\n  L\xC3\xB3pez \xE2\x82\xAC\n\t\nNOTE:x\n");
+        // A first byte with nothing to finish it after the fold is left alone.
+        let mut unfinished = b"NOTE:\xC3\n x\n".to_vec();
+        mend_split_folds(&mut unfinished);
+        assert_eq!(unfinished, b"NOTE:\xC3\n x\n");
+        let mut lines = FoldedLines::new(&split[..]);
+        let (mut line, mut read) = (Vec::new(), Vec::new());
+        while lines.read_line(&mut line).unwrap() > 0 {
+            read.extend_from_slice(&line);
+        }
+        assert_eq!(read, mended);
+        // A legacy file is not taken for UTF-8, and a CSV is not mended.
+        assert_ne!(sniff(b"BEGIN:VCARD\nFN:Jos\xE9\n").unwrap().encoding, UTF_8);
+        assert_ne!(sniff(b"name\nJos\xC3\n \xA9\n").unwrap().encoding, UTF_8);
     }
 
     #[test]

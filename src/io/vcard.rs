@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::record::{LeadRow, Reject, RowRules, finish};
-use super::text::{Sniff, field_text, open_text};
+use super::text::{FoldedLines, Sniff, field_text, open_text};
 use super::{IoError, bad_file, file_err};
 use crate::domain::lead::{normalize_tag, split_extension, validate_email, validate_phone, validate_url};
 
@@ -191,7 +191,7 @@ impl CardStream {
 
 /// Cards cut out of a text line by line.
 struct Cards<R> {
-    text: R,
+    text: FoldedLines<R>,
     rules: RowRules,
     /// Lines read so far; the open card's first line (0: none open) and text.
     line: u64,
@@ -210,7 +210,15 @@ fn is_card_edge(line: &str, edge: &str) -> bool {
 
 impl<R: BufRead> Cards<R> {
     fn new(text: R, rules: RowRules) -> Self {
-        Self { text, rules, line: 0, first: 0, card: String::new(), bytes: Vec::new(), cut: Vec::new() }
+        Self {
+            text: FoldedLines::new(text),
+            rules,
+            line: 0,
+            first: 0,
+            card: String::new(),
+            bytes: Vec::new(),
+            cut: Vec::new(),
+        }
     }
 
     fn never_ends(&mut self, at: u64, why: String) -> Result<LeadRow, Reject> {
@@ -221,7 +229,7 @@ impl<R: BufRead> Cards<R> {
     fn next(&mut self) -> std::io::Result<Option<Result<LeadRow, Reject>>> {
         loop {
             self.bytes.clear();
-            if self.text.read_until(b'\n', &mut self.bytes)? == 0 {
+            if self.text.read_line(&mut self.bytes)? == 0 {
                 if self.first > 0 {
                     let at = std::mem::take(&mut self.first);
                     return Ok(Some(self.never_ends(at, "no END:VCARD before the end of the file".into())));
