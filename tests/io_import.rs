@@ -2084,3 +2084,37 @@ fn events_outside_the_import_window_are_counted_not_silently_dropped() {
     // A CSV says nothing of windows.
     assert_eq!(import(&mut s, "hubspot_contacts.csv").outside_window, None);
 }
+
+#[test]
+fn a_linkedin_export_a_spreadsheet_saved_again_imports_as_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    // Saved again by a spreadsheet in a semicolon locale: every line padded to seven cells, Windows-1252,
+    // dates shown the spreadsheet's way.
+    let path = dir.path().join("Connections.csv");
+    std::fs::write(
+        &path,
+        b"Notes:;;;;;;\r\n\"When exporting your connection data, you may notice that some of the email addresses are \
+          missing.\";;;;;;\r\n;;;;;;\r\nFirst Name;Last Name;URL;Email Address;Company;Position;Connected On\r\n\
+          Hiro;Tanaka;https://www.linkedin.com/in/hirotanaka;;Tanaka Robotics;Founder & CEO;07-Nov-25\r\n\
+          In\xe9s;Ortega;https://www.linkedin.com/in/ines-ortega-42a1b3;ines.ortega@fintual.es;Fintual;CMO;21/11/2025\r\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("linkedin"));
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 0), "{:?}", r.rejects);
+    let db = s.db();
+    let hiro = leads::get(&db, &leads::resolve(&db, "Hiro Tanaka").unwrap()).unwrap();
+    assert_eq!(outreach::for_lead(&db, &hiro.id).unwrap()[0].occurred_at, ts("2025-11-07T00:00:00Z"));
+    let ines = lead(&s, "ines.ortega@fintual.es");
+    assert_eq!(ines.first_name, "Inés");
+    assert_eq!(outreach::for_lead(&db, &ines.id).unwrap()[0].occurred_at, ts("2025-11-21T00:00:00Z"));
+    // A phone the spreadsheet turned into a rounded number is a reject that says so.
+    let phones = dir.path().join("phones.csv");
+    std::fs::write(&phones, "First Name,Email,Phone\nAna,ana@x.es,\"3,46001E+11\"\nBob,bob@x.es,+34 600 11 22 33\n")
+        .unwrap();
+    let r = import_file(&mut s, &phones, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 1));
+    assert!(r.rejects[0].reason.contains("a number a spreadsheet rounded"), "{}", r.rejects[0]);
+    assert!(r.rejects[0].reason.contains("'3,46001E+11'"), "{}", r.rejects[0]);
+}

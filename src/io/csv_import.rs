@@ -75,10 +75,12 @@ pub fn header_line(sample: &str) -> u64 {
     let lines: Vec<&str> = sample.lines().collect();
     let first = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
     if lines.get(first).is_some_and(|l| l.trim_start_matches('\u{feff}').trim().starts_with("Notes:")) {
-        // The preamble ends at the first blank line; the header is the next non-blank one.
-        if let Some(blank) = lines.iter().skip(first).position(|l| l.trim().is_empty()) {
-            let from = first + blank;
-            if let Some(h) = lines.iter().skip(from).position(|l| !l.trim().is_empty()) {
+        // The preamble ends at the first blank line (",,,,,," once a spreadsheet saved the file again, which
+        // pads every line to the header's width); the header is the next line that is not blank.
+        let blank = |l: &str| l.chars().all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '\t' | '"'));
+        if let Some(gap) = lines.iter().skip(first).position(|l| blank(l)) {
+            let from = first + gap;
+            if let Some(h) = lines.iter().skip(from).position(|l| !blank(l)) {
                 return (from + h + 1) as u64;
             }
         }

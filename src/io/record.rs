@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::presets::Field;
@@ -210,6 +210,13 @@ pub fn from_fields(
                     }
                 }
                 Field::Phone | Field::OtherPhone => {
+                    if in_scientific_notation(v) {
+                        return Err(reject(format!(
+                            "is a number a spreadsheet rounded, so its last digits are lost ('{}'): format the \
+                             column as text where the file came from and export it again",
+                            short(v)
+                        )));
+                    }
                     for p in split_phones(v) {
                         let (number, extension) = split_extension(p);
                         let p = validate_phone(col, number)
@@ -438,6 +445,14 @@ fn split_multi(v: &str) -> impl Iterator<Item = &str> {
     v.split([';', ',', ' ']).flat_map(|p| p.split(":::")).map(str::trim).filter(|p| !p.is_empty() && *p != ":::")
 }
 
+/// `3,46001E+11`: how a spreadsheet shows, and saves, a long number it took for a quantity.
+fn in_scientific_notation(v: &str) -> bool {
+    let Some((mantissa, exponent)) = v.trim().split_once(['E', 'e']) else { return false };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let (whole, fraction) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, "0"));
+    digits(whole.trim_start_matches('+')) && digits(fraction) && digits(exponent.trim_start_matches('+'))
+}
+
 fn split_phones(v: &str) -> impl Iterator<Item = &str> {
     v.split([';', ',']).flat_map(|p| p.split(":::")).map(str::trim).filter(|p| !p.is_empty())
 }
@@ -509,10 +524,20 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
         }
     }
     let midnight = |d: NaiveDate| local_to_utc(d.and_time(NaiveTime::MIN), tz);
-    for f in ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d.%m.%Y", "%Y/%m/%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
-            return midnight(d);
-        }
+    // `%Y` reads "26" as the year 26: a short year at the end is a spreadsheet's two-digit one (2026); at
+    // the start it is no year.
+    let date = |text: &str, formats: &[&str]| {
+        formats.iter().find_map(|f| {
+            let two_digit = f.strip_suffix("%Y").map(|day_month| format!("{day_month}%y"));
+            NaiveDate::parse_from_str(text, f)
+                .ok()
+                .filter(|d| d.year() >= 1000)
+                .or_else(|| NaiveDate::parse_from_str(text, two_digit.as_deref()?).ok())
+        })
+    };
+    let named = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d.%m.%Y", "%Y/%m/%d"];
+    if let Some(d) = date(t, &named) {
+        return midnight(d);
     }
     // Slash dates, with an optional time (12 h or 24 h).
     let (date_part, time_part) = match t.split_once(' ') {
@@ -525,8 +550,8 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
             .iter()
             .find_map(|f| NaiveTime::parse_from_str(&tp.to_uppercase(), f).ok()),
     }?;
-    let day_first = NaiveDate::parse_from_str(date_part, "%d/%m/%Y").ok();
-    let month_first_d = NaiveDate::parse_from_str(date_part, "%m/%d/%Y").ok();
+    let day_first = date(date_part, &["%d/%m/%Y"]);
+    let month_first_d = date(date_part, &["%m/%d/%Y"]);
     let d = match (day_first, month_first_d) {
         (Some(a), Some(b)) => {
             if month_first {
@@ -634,5 +659,12 @@ mod tests {
         assert_eq!(d("2024-05-06T12:11:12+0200", false).unwrap(), "2024-05-06T10:11:12Z");
         assert_eq!(d("3/15/2025 4:05 pm", true).unwrap(), "2025-03-15T16:05:00Z");
         assert!(d("31 Feb 2025", false).is_none());
+        // As a spreadsheet writes them back: two-digit years, month names with dashes.
+        assert_eq!(d("15-Nov-26", false).unwrap(), "2026-11-15T00:00:00Z");
+        assert_eq!(d("15-Nov-2026", false).unwrap(), "2026-11-15T00:00:00Z");
+        assert_eq!(d("15/11/26", false).unwrap(), "2026-11-15T00:00:00Z");
+        assert_eq!(d("11/15/26 9:30", false).unwrap(), "2026-11-15T09:30:00Z");
+        assert_eq!(d("15.11.26", false).unwrap(), "2026-11-15T00:00:00Z");
+        assert_eq!(d("2026-11-15", false).unwrap(), "2026-11-15T00:00:00Z");
     }
 }
