@@ -2118,3 +2118,42 @@ fn a_linkedin_export_a_spreadsheet_saved_again_imports_as_the_original() {
     assert!(r.rejects[0].reason.contains("a number a spreadsheet rounded"), "{}", r.rejects[0]);
     assert!(r.rejects[0].reason.contains("'3,46001E+11'"), "{}", r.rejects[0]);
 }
+
+#[test]
+fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("deals.csv");
+    std::fs::write(
+        &path,
+        "\"Deal - Title\",\"Deal - Value\",\"Deal - Currency\",\"Deal - Stage\",\"Deal - Status\",\"Deal - Won time\",\
+         \"Deal - Lost time\",\"Deal - Lost reason\",\"Deal - Contact person\",\"Person - Email - Work\"\n\
+         \"ERP\",\"12500\",\"EUR\",\"Negotiations Started\",\"Won\",\"2025-11-03 14:22:10\",\"\",\"\",\"José Muñoz\",\"jose@cafesmunoz.es\"\n\
+         \"CRM\",\"900\",\"EUR\",\"Proposal Made\",\"Lost\",\"\",\"2025-10-20 09:00:00\",\"Went with a competitor\",\"Ana Ruiz\",\"ana@ruiz.es\"\n\
+         \"Pilot\",\"300\",\"EUR\",\"Qualified\",\"Open\",\"\",\"\",\"\",\"Bob Stone\",\"bob@stone.com\"\n\
+         \"Old\",\"100\",\"EUR\",\"Qualified\",\"Deleted\",\"\",\"\",\"\",\"Cy Lee\",\"cy@lee.com\"\n\
+         \"Odd\",\"100\",\"EUR\",\"Qualified\",\"Maybe\",\"\",\"\",\"\",\"Di Wu\",\"di@wu.com\"\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("pipedrive"));
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (4, 1), "{:?}", r.rejects);
+    assert_eq!(r.counts.deals.created, 3, "the deleted deal is left out, its person is not");
+    assert!(r.rejects[0].reason.contains("is not a deal status"), "{}", r.rejects[0]);
+    let db = s.db();
+    let deal = |title: &str| -> (String, String, Option<i64>, Option<String>) {
+        db.conn
+            .query_row("SELECT stage, status, closed_at, lost_reason FROM deals WHERE title = ?1", [title], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap()
+    };
+    assert_eq!(deal("ERP"), ("Won".into(), "won".into(), Some(ts("2025-11-03T14:22:10Z").0), None));
+    assert_eq!(
+        deal("CRM"),
+        ("Lost".into(), "lost".into(), Some(ts("2025-10-20T09:00:00Z").0), Some("Went with a competitor".into()))
+    );
+    assert_eq!(deal("Pilot"), ("New".into(), "open".into(), None, None));
+    // Only the open deal's stage needed placing.
+    assert_eq!(r.stages_placed, ["Qualified → New"]);
+}

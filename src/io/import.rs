@@ -21,7 +21,7 @@ use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
 use crate::domain::lead::canonical_profile;
 use crate::domain::lead::normalize_email;
-use crate::domain::{AccountId, LeadId, OutreachKind, Timestamp, UserId, ValidationError};
+use crate::domain::{AccountId, DealStatus, LeadId, OutreachKind, Timestamp, UserId, ValidationError};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::outreach::{self, NewOutreach};
 use crate::store::{Change, Db, Store, StoreError, accounts, bulk, contact, deals, teams};
@@ -1674,6 +1674,15 @@ impl Writer {
         // Another CRM's deal stage becomes the pipeline stage it most likely means, or the first one; the
         // summary lists each stage placed so.
         if let Some(deal) = row.deal.as_mut()
+            && let Some(closed) = match deal.status {
+                Some(DealStatus::Won) => Some(&db.ctx.stages.won_stage),
+                Some(DealStatus::Lost) => Some(&db.ctx.stages.lost_stage),
+                _ => None,
+            }
+        {
+            // A deal the file says is won or lost is closed, whatever stage it was last in before.
+            deal.stage = Some(closed.clone());
+        } else if let Some(deal) = row.deal.as_mut()
             && let Some(stage) = deal.stage.take()
         {
             let placed = db.ctx.stages.closest(&stage).unwrap_or(db.ctx.stages.first()).to_string();
@@ -2067,7 +2076,7 @@ impl Writer {
                 .query_map([lead.as_str()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             if !titles.iter().any(|t| crate::domain::text::fold(t) == key) {
-                deals::create(
+                let id = deals::create(
                     db,
                     deals::NewDeal {
                         lead: lead.clone(),
@@ -2079,9 +2088,16 @@ impl Writer {
                         origin_outreach: None,
                     },
                 )?;
+                if d.status.is_some_and(|s| s != DealStatus::Open) {
+                    deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
+                }
                 self.counts.deals.created += 1;
                 let amount = d.amount.as_ref().map(|m| m.to_string()).unwrap_or_default();
-                self.act(row.line, "deals", "create", subject.to_string(), format!("{} {amount}", d.title));
+                let status = match d.status {
+                    Some(s @ (DealStatus::Won | DealStatus::Lost)) => format!(" ({})", s.as_str()),
+                    _ => String::new(),
+                };
+                self.act(row.line, "deals", "create", subject.to_string(), format!("{} {amount}{status}", d.title));
                 added = true;
             } else {
                 self.counts.deals.skipped += 1;

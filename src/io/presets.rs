@@ -57,6 +57,10 @@ pub enum Field {
     DealAmount,
     DealCurrency,
     DealStage,
+    /// Open, won or lost (Pipedrive's "Deal - Status"; a deleted deal is left out).
+    DealStatus,
+    DealClosedAt,
+    DealLostReason,
     Ignore,
 }
 
@@ -75,6 +79,7 @@ impl Field {
                 | Field::CompanySize
                 | Field::ProductInterest
                 | Field::DealTitle
+                | Field::DealLostReason
         )
     }
 }
@@ -119,6 +124,9 @@ impl Field {
         ("deal_amount", Field::DealAmount),
         ("deal_currency", Field::DealCurrency),
         ("deal_stage", Field::DealStage),
+        ("deal_status", Field::DealStatus),
+        ("deal_closed_at", Field::DealClosedAt),
+        ("deal_lost_reason", Field::DealLostReason),
         ("ignore", Field::Ignore),
     ];
 
@@ -253,6 +261,11 @@ impl Preset {
                 ("deal - value", DealAmount),
                 ("deal - currency", DealCurrency),
                 ("deal - stage", DealStage),
+                ("deal - status", DealStatus),
+                ("deal - won time", DealClosedAt),
+                ("deal - lost time", DealClosedAt),
+                ("deal - deal closed on", DealClosedAt),
+                ("deal - lost reason", DealLostReason),
                 ("deal - contact person", FullName),
                 ("deal - organization", Company),
             ],

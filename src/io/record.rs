@@ -10,7 +10,7 @@ use super::presets::Field;
 use crate::domain::lead::{check_label, normalize_tag, split_extension, validate_email, validate_phone, validate_url};
 use crate::domain::text::one_line;
 use crate::domain::time::local_to_utc;
-use crate::domain::{LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
+use crate::domain::{DealStatus, LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
 /// A row that was refused: where, which column, why. Never half-imported.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -41,11 +41,27 @@ impl std::fmt::Display for Reject {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DealRow {
     pub title: String,
     pub amount: Option<Money>,
     pub stage: Option<String>,
+    /// Won or lost, as the file says: the deal goes to the pipeline's won or lost stage whatever its stage.
+    pub status: Option<DealStatus>,
+    /// When a won or lost deal closed, and why a lost one was lost.
+    pub closed_at: Option<Timestamp>,
+    pub lost_reason: Option<String>,
+}
+
+/// A deal status cell; `None` for a deal the other CRM deleted.
+fn deal_status(v: &str) -> Result<Option<DealStatus>, String> {
+    match v.trim().to_lowercase().as_str() {
+        "open" => Ok(Some(DealStatus::Open)),
+        "won" => Ok(Some(DealStatus::Won)),
+        "lost" => Ok(Some(DealStatus::Lost)),
+        "deleted" => Ok(None),
+        _ => Err(format!("is not a deal status (open, won, lost or deleted): '{}'", short(v))),
+    }
 }
 
 /// A person as read from a file, validated.
@@ -166,6 +182,7 @@ pub fn from_fields(
     let mut deal_amount: Option<(String, String)> = None;
     let mut deal_currency = None;
     let mut deal_stage = None;
+    let (mut deal_status_read, mut deal_closed_at, mut deal_lost_reason) = (None, None, None);
     let mut last_contacted = None;
     let (mut customer, mut churned_at, mut churn_reason) = (None, None, None);
     // Primary e-mails and phones taken so far (they lead their lists).
@@ -288,6 +305,9 @@ pub fn from_fields(
                 Field::DealAmount => deal_amount = Some((col.clone(), v.to_string())),
                 Field::DealCurrency => deal_currency = Some(v.to_string()),
                 Field::DealStage => deal_stage = Some(v.to_string()),
+                Field::DealStatus => deal_status_read = Some(deal_status(v).map_err(reject)?),
+                Field::DealClosedAt => deal_closed_at = Some(date(v)?),
+                Field::DealLostReason => deal_lost_reason = Some(v.to_string()),
                 Field::Ignore => {}
             }
             Ok(())
@@ -327,13 +347,22 @@ pub fn from_fields(
             reason: format!("{} ('{}')", x.reason, short(&amount)),
             record: values.to_vec(),
         })?;
-        row.deal = Some(DealRow { title: String::new(), amount: Some(money), stage: None });
+        row.deal = Some(DealRow { amount: Some(money), ..Default::default() });
     }
     if let Some(t) = deal_title {
-        row.deal.get_or_insert(DealRow { title: String::new(), amount: None, stage: None }).title = t;
+        row.deal.get_or_insert_with(DealRow::default).title = t;
     }
     if let Some(d) = row.deal.as_mut() {
         d.stage = deal_stage;
+        d.status = deal_status_read.flatten();
+        if d.status.is_some_and(|s| s != DealStatus::Open) {
+            d.closed_at = deal_closed_at;
+            d.lost_reason = deal_lost_reason.filter(|_| d.status == Some(DealStatus::Lost));
+        }
+    }
+    // A deal the other CRM deleted is not brought over; the person is.
+    if deal_status_read == Some(None) {
+        row.deal = None;
     }
     if row.source.is_none() {
         row.source = rules.default_source.clone();

@@ -294,6 +294,17 @@ pub fn move_to(db: &Db<'_>, id: &DealId, stage: &str, lost_reason: Option<String
     get(db, id)
 }
 
+/// A deal a file brings in already closed: when it closed there (`None`: when it was created here) and why
+/// it was lost.
+pub fn record_closing(db: &Db<'_>, id: &DealId, at: Option<Timestamp>, lost_reason: Option<String>) -> Result<()> {
+    db.conn.execute(
+        "UPDATE deals SET closed_at = ifnull(?2, closed_at), stage_entered_at = ifnull(?2, stage_entered_at),
+         lost_reason = CASE WHEN status = 'lost' THEN ?3 END WHERE id = ?1 AND status != 'open'",
+        params![id.as_str(), at.map(|t| t.0), non_empty(lost_reason)],
+    )?;
+    Ok(())
+}
+
 pub fn win(db: &Db<'_>, id: &DealId) -> Result<Deal> {
     let won = db.ctx.stages.won_stage.clone();
     move_to(db, id, &won, None)
