@@ -350,7 +350,9 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
             "NOTE" => row.notes = Some(text(p)).filter(|t| !t.is_empty()),
             "CATEGORIES" => {
                 for t in components(&decoded(p), ',') {
-                    if t.trim().is_empty() {
+                    // Google's system groups come with every contact; they are not the rep's tags.
+                    if t.trim().is_empty() || ["myContacts", "starred"].iter().any(|g| t.trim().eq_ignore_ascii_case(g))
+                    {
                         continue;
                     }
                     let t = normalize_tag(&t).map_err(|x| reject("CATEGORIES", x.reason))?;
@@ -434,6 +436,8 @@ mod tests {
         let r = rows[0].as_ref().unwrap();
         assert_eq!(r.emails, vec!["lena@berg-consulting.se", "lena.berg@hotmail.com"]);
         assert_eq!(r.company, None, "a department is not a company");
+        let google = parse("BEGIN:VCARD\nFN:Ana\nCATEGORIES:myContacts,Starred,vip\nEND:VCARD\n", &rules());
+        assert_eq!(google[0].as_ref().unwrap().tags, vec!["vip"], "Google's system groups are not tags");
         let bad = parse("BEGIN:VCARD\nFN:X\nEMAIL:nope\nEND:VCARD\n", &rules());
         assert!(bad[0].as_ref().unwrap_err().reason.contains("'nope'"), "{:?}", bad[0]);
     }
