@@ -8,6 +8,7 @@ use leadline::tui::Setup;
 use leadline::tui::app::ViewId;
 use leadline::tui::command::Command;
 use leadline::tui::driver::Driver;
+use leadline::tui::widgets::status::Toast;
 
 /// 2026-11-25 12:00 UTC.
 const NOW: Timestamp = Timestamp(1_795_089_600_000);
@@ -921,6 +922,47 @@ fn the_inbox_marks_a_lead_who_opted_out() {
     let name = item.lead_name.clone().unwrap();
     let s = t.screen();
     assert!(s.contains(&format!("{name} ⊘ · ")), "{s}");
+}
+
+#[test]
+fn a_long_lead_name_in_the_inbox_is_cut_before_its_channel_and_counts() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("3");
+    let item = t.app.inbox.items.iter().find(|i| i.lead_id.is_some()).expect("an item from a lead").clone();
+    let long = "Maximiliana Alejandra de la Santísima Trinidad";
+    t.store
+        .write(|db| {
+            Ok(db
+                .conn
+                .execute("UPDATE leads SET first_name = ?1 WHERE id = ?2", [long, item.lead_id.as_deref().unwrap()])?)
+        })
+        .unwrap();
+    t.keys("ctrl-r");
+    let s = t.screen();
+    let header = s.lines().find(|l| l.contains("Maximiliana")).unwrap_or_else(|| panic!("{s}"));
+    assert!(header.contains('…'), "the name is cut: {header}");
+    assert!(header.contains(" unread"), "the counts stay in sight: {header}");
+}
+
+#[test]
+fn a_toast_too_long_for_the_status_line_is_read_whole_at_80_columns() {
+    let (_d, mut t) = driver(80, 24);
+    let long = "Ana López opted out on 2026-11-20 (asked by e-mail): nothing goes out to her; the sequence \
+                step planned for tomorrow is skipped";
+    let toast = |text: &str, error| Some((Toast { text: text.into(), error }, std::time::Instant::now()));
+    t.app.toast = toast(long, true);
+    let s = t.screen();
+    let lines: Vec<&str> = s.lines().map(|l| l.trim_matches('"')).collect();
+    let view_ends = lines.iter().rposition(|l| l.starts_with(['│', '╰'])).unwrap();
+    let shown: Vec<&str> = lines[view_ends + 1..].iter().map(|l| l.trim()).collect();
+    assert_eq!(shown.len(), 2, "two lines at 80 columns: {s}");
+    assert_eq!(shown.join(" "), format!("✗ {long}"), "{s}");
+    // A short one stays beside the status line's parts.
+    t.app.toast = toast("Logged a call with Ana", false);
+    let s = t.screen();
+    let last = s.lines().last().unwrap().trim_matches('"');
+    assert!(last.contains("LEADS") && last.ends_with("✓ Logged a call with Ana "), "{s}");
+    assert!(s.lines().nth(22).unwrap().contains('╰'), "the view keeps its border: {s}");
 }
 
 #[test]

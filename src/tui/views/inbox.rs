@@ -5,6 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::Out;
 use crate::domain::time::ago;
 use crate::domain::{LeadId, OutreachKind};
@@ -20,7 +22,13 @@ use crate::tui::worker::{Query, Write};
 /// A drawn line: a group header or one item (index into `items`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
-    Group { title: String, count: usize, unread: usize },
+    /// `who` is the lead (with its opt-out mark), `via` the channel: a long name is cut, not what follows it.
+    Group {
+        who: String,
+        via: String,
+        count: usize,
+        unread: usize,
+    },
     Item(usize),
 }
 
@@ -187,8 +195,11 @@ impl InboxView {
         let mut lines = Vec::new();
         for (r, row) in self.rows.iter().enumerate().skip(offset).take(height) {
             match row {
-                Row::Group { title, count, unread } => {
-                    let text = format!("{title} · {count} item{}, {unread} unread", if *count == 1 { "" } else { "s" });
+                Row::Group { who, via, count, unread } => {
+                    let rest =
+                        format!(" · {via} · {count} item{}, {unread} unread", if *count == 1 { "" } else { "s" });
+                    let room = width.saturating_sub(UnicodeWidthStr::width(rest.as_str())).max(8);
+                    let text = format!("{}{rest}", fit(who, room));
                     lines.push(Line::from(Span::styled(fit(&text, width), theme.header())));
                 }
                 Row::Item(i) => {
@@ -257,7 +268,7 @@ pub fn group(items: &[InboxItem]) -> Vec<Row> {
         let unread = idx.iter().filter(|i| items[**i].read_at.is_none()).count();
         // Who must not be contacted is marked as in the leads table, before the rep thinks of replying.
         let opted_out = if first.lead_do_not_contact { " ⊘" } else { "" };
-        rows.push(Row::Group { title: format!("{who}{opted_out} · {via}"), count: idx.len(), unread });
+        rows.push(Row::Group { who: format!("{who}{opted_out}"), via, count: idx.len(), unread });
         rows.extend(idx.into_iter().map(Row::Item));
     }
     rows

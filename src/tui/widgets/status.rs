@@ -34,23 +34,46 @@ pub fn tabs(frame: &mut Frame, area: Rect, theme: &Theme, tabs: &[(&str, bool)],
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The toast's text with its mark (a warning carries its own).
+fn message(t: &Toast) -> String {
+    let mark = if t.error { "✗" } else { "✓" };
+    if t.text.starts_with('⚠') { t.text.clone() } else { format!("{mark} {}", t.text) }
+}
+
+/// Room a toast has beside the status line's parts.
+fn beside_parts(width: usize) -> usize {
+    width.saturating_sub(12).max(10)
+}
+
+/// Lines a toast too long to sit beside the status line's parts takes at most, over the view's bottom.
+const LONG_TOAST_LINES: usize = 3;
+
 pub fn status(frame: &mut Frame, area: Rect, theme: &Theme, parts: &[String], toast: Option<&Toast>, pending: &str) {
     let mut left = parts.join(" │ ");
     if !pending.is_empty() {
         left.push_str(&format!(" │ keys: {pending}…"));
     }
     let width = area.width as usize;
-    let line = match toast {
-        Some(t) => {
-            let (mark, color) = if t.error { ("✗", theme.error) } else { ("✓", theme.ok) };
-            // A warning carries its own mark.
-            let msg = if t.text.starts_with('⚠') { format!(" {} ", t.text) } else { format!(" {mark} {} ", t.text) };
-            let msg = fit(&msg, width.saturating_sub(10).max(10));
+    let color = |t: &Toast| Style::new().fg(if t.error { theme.error } else { theme.ok });
+    let line = match toast.map(|t| (t, message(t))) {
+        Some((t, msg)) if unicode_width::UnicodeWidthStr::width(msg.as_str()) <= beside_parts(width) => {
+            let msg = format!(" {msg} ");
             let room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()));
             Line::from(vec![
                 Span::styled(format!("{:<room$}", fit(&format!(" {left}"), room)), theme.muted()),
-                Span::styled(msg, Style::new().fg(color)),
+                Span::styled(msg, color(t)),
             ])
+        }
+        // A long one is read whole: wrapped over the lines above, ending on the status line.
+        Some((t, msg)) => {
+            let lines = super::wrap_to(&msg, width.saturating_sub(2).max(1), LONG_TOAST_LINES);
+            let height = (lines.len() as u16).min(area.y + 1);
+            let over = Rect { y: area.y + 1 - height, height, ..area };
+            let text: Vec<Line> =
+                lines.into_iter().map(|l| Line::from(format!(" {l:<w$} ", w = width.saturating_sub(2)))).collect();
+            frame.render_widget(ratatui::widgets::Clear, over);
+            frame.render_widget(Paragraph::new(text).style(theme.base().patch(color(t))), over);
+            return;
         }
         None => Line::from(Span::styled(fit(&format!(" {left}"), width), theme.muted())),
     };
