@@ -2067,6 +2067,11 @@ fn events_outside_the_import_window_are_counted_not_silently_dropped() {
         bob_event("old@x", "Kickoff", "20240110T100000Z", ""),
         bob_event("series@x", "Weekly", "20240101T090000Z", "RRULE:FREQ=WEEKLY;COUNT=4\r\n"),
         bob_event("gone@x", "Gone", "20230101T090000Z", "STATUS:CANCELLED\r\n"),
+        // Moved instances of the old series are not events of their own; a series in the window whose
+        // one occurrence was taken out is not outside it.
+        bob_event("series@x", "Weekly", "20240109T090000Z", "RECURRENCE-ID:20240108T090000Z\r\n"),
+        bob_event("series@x", "Weekly", "20240116T090000Z", "RECURRENCE-ID:20240115T090000Z\r\n"),
+        bob_event("once@x", "Once", "20251210T090000Z", "RRULE:FREQ=DAILY;COUNT=1\r\nEXDATE:20251210T090000Z\r\n"),
     ];
     let r = import_file(&mut s, &calendar_file(dir.path(), "cal.ics", &events.concat()), &opts).unwrap();
     assert_eq!(r.counts.meetings.created, 1);
@@ -2075,7 +2080,7 @@ fn events_outside_the_import_window_are_counted_not_silently_dropped() {
         Some("2 events outside 2025-10-01 to 2026-03-31 left out (--from and --to choose the window)")
     );
     // A calendar with nothing in the window says what it has instead.
-    let old = calendar_file(dir.path(), "old.ics", &events[1..].concat());
+    let old = calendar_file(dir.path(), "old.ics", &events[1..6].concat());
     let e = import_file(&mut s, &old, &opts).unwrap_err().to_string();
     assert!(
         e.contains("has no events in the import window: 2 events outside 2025-10-01 to 2026-03-31 left out"),
@@ -2111,12 +2116,18 @@ fn a_linkedin_export_a_spreadsheet_saved_again_imports_as_the_original() {
     assert_eq!(outreach::for_lead(&db, &ines.id).unwrap()[0].occurred_at, ts("2025-11-21T00:00:00Z"));
     // A phone the spreadsheet turned into a rounded number is a reject that says so.
     let phones = dir.path().join("phones.csv");
-    std::fs::write(&phones, "First Name,Email,Phone\nAna,ana@x.es,\"3,46001E+11\"\nBob,bob@x.es,+34 600 11 22 33\n")
-        .unwrap();
+    std::fs::write(
+        &phones,
+        "First Name,Email,Phone\nAna,ana@x.es,\"3,46001E+11\"\nBob,bob@x.es,+34 600 11 22 33\n\
+         Cy,cy@x.es,\"+1 555 0100; 4.47E+11\"\n",
+    )
+    .unwrap();
     let r = import_file(&mut s, &phones, &ImportOptions::default()).unwrap();
-    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 1));
-    assert!(r.rejects[0].reason.contains("a number a spreadsheet rounded"), "{}", r.rejects[0]);
-    assert!(r.rejects[0].reason.contains("'3,46001E+11'"), "{}", r.rejects[0]);
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 2));
+    for (reject, cell) in r.rejects.iter().zip(["'3,46001E+11'", "'+1 555 0100; 4.47E+11'"]) {
+        assert!(reject.reason.contains("a number a spreadsheet rounded"), "{reject}");
+        assert!(reject.reason.contains(cell), "{reject}");
+    }
 }
 
 #[test]
@@ -2126,19 +2137,23 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
     let path = dir.path().join("deals.csv");
     std::fs::write(
         &path,
-        "\"Deal - Title\",\"Deal - Value\",\"Deal - Currency\",\"Deal - Stage\",\"Deal - Status\",\"Deal - Won time\",\
+        format!("\"Deal - Title\",\"Deal - Value\",\"Deal - Currency\",\"Deal - Stage\",\"Deal - Status\",\"Deal - Won time\",\
          \"Deal - Lost time\",\"Deal - Lost reason\",\"Deal - Contact person\",\"Person - Email - Work\"\n\
          \"ERP\",\"12500\",\"EUR\",\"Negotiations Started\",\"Won\",\"2025-11-03 14:22:10\",\"\",\"\",\"José Muñoz\",\"jose@cafesmunoz.es\"\n\
          \"CRM\",\"900\",\"EUR\",\"Proposal Made\",\"Lost\",\"\",\"2025-10-20 09:00:00\",\"Went with a competitor\",\"Ana Ruiz\",\"ana@ruiz.es\"\n\
          \"Pilot\",\"300\",\"EUR\",\"Qualified\",\"Open\",\"\",\"\",\"\",\"Bob Stone\",\"bob@stone.com\"\n\
          \"Old\",\"100\",\"EUR\",\"Qualified\",\"Deleted\",\"\",\"\",\"\",\"Cy Lee\",\"cy@lee.com\"\n\
-         \"Odd\",\"100\",\"EUR\",\"Qualified\",\"Maybe\",\"\",\"\",\"\",\"Di Wu\",\"di@wu.com\"\n",
+         \"Odd\",\"100\",\"EUR\",\"Qualified\",\"Maybe\",\"\",\"\",\"\",\"Di Wu\",\"di@wu.com\"\n\
+         \"Back\",\"100\",\"EUR\",\"Qualified\",\"Won\",\"2025-11-10 10:00:00\",\"2025-09-01 10:00:00\",\"\",\"Eve Ng\",\"eve@ng.com\"\n\
+         \"Long\",\"100\",\"EUR\",\"Qualified\",\"Lost\",\"\",\"2025-09-01 10:00:00\",\"{}\",\"Flo Ho\",\"flo@ho.com\"\n",
+            "too expensive ".repeat(20).trim_end().to_string() + "......"
+        ),
     )
     .unwrap();
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!(r.preset.as_deref(), Some("pipedrive"));
-    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (4, 1), "{:?}", r.rejects);
-    assert_eq!(r.counts.deals.created, 3, "the deleted deal is left out, its person is not");
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (6, 1), "{:?}", r.rejects);
+    assert_eq!(r.counts.deals.created, 5, "the deleted deal is left out, its person is not");
     assert!(r.rejects[0].reason.contains("is not a deal status"), "{}", r.rejects[0]);
     let db = s.db();
     let deal = |title: &str| -> (String, String, Option<i64>, Option<String>) {
@@ -2154,6 +2169,23 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
         ("Lost".into(), "lost".into(), Some(ts("2025-10-20T09:00:00Z").0), Some("Went with a competitor".into()))
     );
     assert_eq!(deal("Pilot"), ("New".into(), "open".into(), None, None));
+    // Won after it was lost once: the won time is when it closed. A long lost reason is no label.
+    assert_eq!(deal("Back").2, Some(ts("2025-11-10T10:00:00Z").0));
+    assert_eq!(deal("Long").3.map(|r| r.chars().count()), Some(285));
     // Only the open deal's stage needed placing.
     assert_eq!(r.stages_placed, ["Qualified → New"]);
+    drop(db);
+
+    // A customer's won deal writes the customer record, as a moved database's does.
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(
+        &customers,
+        "first_name,email,lifecycle,deal_title,deal_status,deal_won_at\nGus,gus@olsen.no,customer,Annual plan,won,2025-03-15\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &customers, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.deals.created), (1, 1), "{:?}", r.rejects);
+    let gus = lead(&s, "gus@olsen.no");
+    let record = leadline::automation::clients::profile(&s.db(), &gus.id).unwrap().expect("a customer record");
+    assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-03-15T00:00:00Z"))));
 }

@@ -446,12 +446,18 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
             }
         };
         let title = if e.title.is_empty() { "Meeting".to_string() } else { e.title.clone() };
-        let starts: Vec<Timestamp> = match (&e.rrule, e.recurrence_id) {
+        let in_window = |t: &Timestamp| *t >= window.0 && *t <= window.1;
+        // A series is outside the window when none of its occurrences falls in it, before those taken out
+        // or moved are set aside; a moved instance is no event of its own.
+        let (starts, outside): (Vec<Timestamp>, bool) = match (&e.rrule, e.recurrence_id) {
             (Some(rule), None) => match expand(rule, local, zone, window) {
-                Ok(s) => s
-                    .into_iter()
-                    .filter(|t| !e.exdates.contains(t) && !overrides.iter().any(|(u, r)| *u == e.uid && r == t))
-                    .collect(),
+                Ok(all) => {
+                    let outside = all.is_empty();
+                    let kept = all
+                        .into_iter()
+                        .filter(|t| !e.exdates.contains(t) && !overrides.iter().any(|(u, r)| *u == e.uid && r == t));
+                    (kept.collect(), outside)
+                }
                 Err(reason) => {
                     out.push(Err(Reject {
                         line: e.line,
@@ -462,9 +468,10 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                     continue;
                 }
             },
-            _ => vec![start].into_iter().filter(|t| *t >= window.0 && *t <= window.1).collect(),
+            (_, Some(_)) => (vec![start].into_iter().filter(in_window).collect(), false),
+            (None, None) => (vec![start].into_iter().filter(in_window).collect(), !in_window(&start)),
         };
-        if starts.is_empty() && !e.cancelled {
+        if outside && !e.cancelled {
             outside_window += 1;
         }
         let recurring = e.rrule.is_some() || e.recurrence_id.is_some();

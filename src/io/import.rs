@@ -2091,6 +2091,10 @@ impl Writer {
                 if d.status.is_some_and(|s| s != DealStatus::Open) {
                     deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
                 }
+                // A customer's won deal is what made them one: the customer record says since when.
+                if d.status == Some(DealStatus::Won) {
+                    crate::automation::clients::record_imported_win(db, &deals::get(db, &id)?)?;
+                }
                 self.counts.deals.created += 1;
                 let amount = d.amount.as_ref().map(|m| m.to_string()).unwrap_or_default();
                 let status = match d.status {

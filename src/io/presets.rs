@@ -59,7 +59,10 @@ pub enum Field {
     DealStage,
     /// Open, won or lost (Pipedrive's "Deal - Status"; a deleted deal is left out).
     DealStatus,
+    /// When a deal closed; a won deal prefers its won time, a lost one its lost time (Pipedrive has all three).
     DealClosedAt,
+    DealWonAt,
+    DealLostAt,
     DealLostReason,
     Ignore,
 }
@@ -79,7 +82,6 @@ impl Field {
                 | Field::CompanySize
                 | Field::ProductInterest
                 | Field::DealTitle
-                | Field::DealLostReason
         )
     }
 }
@@ -126,6 +128,8 @@ impl Field {
         ("deal_stage", Field::DealStage),
         ("deal_status", Field::DealStatus),
         ("deal_closed_at", Field::DealClosedAt),
+        ("deal_won_at", Field::DealWonAt),
+        ("deal_lost_at", Field::DealLostAt),
         ("deal_lost_reason", Field::DealLostReason),
         ("ignore", Field::Ignore),
     ];
@@ -262,8 +266,8 @@ impl Preset {
                 ("deal - currency", DealCurrency),
                 ("deal - stage", DealStage),
                 ("deal - status", DealStatus),
-                ("deal - won time", DealClosedAt),
-                ("deal - lost time", DealClosedAt),
+                ("deal - won time", DealWonAt),
+                ("deal - lost time", DealLostAt),
                 ("deal - deal closed on", DealClosedAt),
                 ("deal - lost reason", DealLostReason),
                 ("deal - contact person", FullName),
@@ -513,6 +517,11 @@ fn loose(header: &str) -> Option<Field> {
         "amount" | "dealamount" | "value" | "dealvalue" | "importe" | "monto" | "valor" => DealAmount,
         "currency" | "dealcurrency" | "moneda" | "divisa" => DealCurrency,
         "stage" | "dealstage" | "etapa" | "fase" => DealStage,
+        "dealstatus" | "estadonegocio" => DealStatus,
+        "dealclosedat" | "dealclosedon" | "closedate" | "closedat" | "fechacierre" => DealClosedAt,
+        "dealwonat" | "wontime" | "wonat" => DealWonAt,
+        "deallostat" | "losttime" | "lostat" => DealLostAt,
+        "deallostreason" | "lostreason" | "motivoperdida" => DealLostReason,
         _ => return None,
     })
 }

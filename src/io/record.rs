@@ -183,6 +183,7 @@ pub fn from_fields(
     let mut deal_currency = None;
     let mut deal_stage = None;
     let (mut deal_status_read, mut deal_closed_at, mut deal_lost_reason) = (None, None, None);
+    let (mut deal_won_at, mut deal_lost_at) = (None, None);
     let mut last_contacted = None;
     let (mut customer, mut churned_at, mut churn_reason) = (None, None, None);
     // Primary e-mails and phones taken so far (they lead their lists).
@@ -227,7 +228,8 @@ pub fn from_fields(
                     }
                 }
                 Field::Phone | Field::OtherPhone => {
-                    if in_scientific_notation(v) {
+                    // A whole cell ("3,46001E+11", a decimal comma) or one number of several.
+                    if std::iter::once(v).chain(split_phones(v)).any(in_scientific_notation) {
                         return Err(reject(format!(
                             "is a number a spreadsheet rounded, so its last digits are lost ('{}'): format the \
                              column as text where the file came from and export it again",
@@ -307,6 +309,8 @@ pub fn from_fields(
                 Field::DealStage => deal_stage = Some(v.to_string()),
                 Field::DealStatus => deal_status_read = Some(deal_status(v).map_err(reject)?),
                 Field::DealClosedAt => deal_closed_at = Some(date(v)?),
+                Field::DealWonAt => deal_won_at = Some(date(v)?),
+                Field::DealLostAt => deal_lost_at = Some(date(v)?),
                 Field::DealLostReason => deal_lost_reason = Some(v.to_string()),
                 Field::Ignore => {}
             }
@@ -355,9 +359,13 @@ pub fn from_fields(
     if let Some(d) = row.deal.as_mut() {
         d.stage = deal_stage;
         d.status = deal_status_read.flatten();
-        if d.status.is_some_and(|s| s != DealStatus::Open) {
-            d.closed_at = deal_closed_at;
-            d.lost_reason = deal_lost_reason.filter(|_| d.status == Some(DealStatus::Lost));
+        match d.status {
+            Some(DealStatus::Won) => d.closed_at = deal_won_at.or(deal_closed_at),
+            Some(DealStatus::Lost) => {
+                d.closed_at = deal_lost_at.or(deal_closed_at);
+                d.lost_reason = deal_lost_reason;
+            }
+            _ => {}
         }
     }
     // A deal the other CRM deleted is not brought over; the person is.
@@ -553,14 +561,14 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
         }
     }
     let midnight = |d: NaiveDate| local_to_utc(d.and_time(NaiveTime::MIN), tz);
-    // `%Y` reads "26" as the year 26: a short year at the end is a spreadsheet's two-digit one (2026); at
-    // the start it is no year.
+    // `%Y` reads "26" as the year 26: a year not written with four digits is a spreadsheet's two-digit
+    // one (2026) at the end, and no year at the start.
     let date = |text: &str, formats: &[&str]| {
         formats.iter().find_map(|f| {
             let two_digit = f.strip_suffix("%Y").map(|day_month| format!("{day_month}%y"));
             NaiveDate::parse_from_str(text, f)
                 .ok()
-                .filter(|d| d.year() >= 1000)
+                .filter(|d| d.year() >= 1000 || text.contains(&format!("{:04}", d.year())))
                 .or_else(|| NaiveDate::parse_from_str(text, two_digit.as_deref()?).ok())
         })
     };
@@ -695,5 +703,8 @@ mod tests {
         assert_eq!(d("11/15/26 9:30", false).unwrap(), "2026-11-15T09:30:00Z");
         assert_eq!(d("15.11.26", false).unwrap(), "2026-11-15T00:00:00Z");
         assert_eq!(d("2026-11-15", false).unwrap(), "2026-11-15T00:00:00Z");
+        // A four-digit year is read as written, however early (a "no date" placeholder of some tools).
+        assert_eq!(d("0001-01-01", false).unwrap(), "0001-01-01T00:00:00Z");
+        assert_eq!(d("1/1/0001", false).unwrap(), "0001-01-01T00:00:00Z");
     }
 }

@@ -63,7 +63,21 @@ fn folded_utf8(bytes: &[u8]) -> bool {
     }
     let mut mended = bytes.to_vec();
     mend_split_folds(&mut mended);
-    valid_utf8_prefix(&mended)
+    // A full sample may end inside a fold, the bytes that finish its character beyond it.
+    let mut end = mended.len();
+    if end < SAMPLE_BYTES {
+        return valid_utf8_prefix(&mended);
+    }
+    if matches!(mended[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    if end > 0 && mended[end - 1] == b'\n' {
+        end -= 1;
+        if end > 0 && mended[end - 1] == b'\r' {
+            end -= 1;
+        }
+    }
+    valid_utf8_prefix(&mended[..end])
 }
 
 /// How many bytes a UTF-8 character that starts with this byte has (0: not a first byte).
@@ -404,6 +418,13 @@ mod tests {
             read.extend_from_slice(&line);
         }
         assert_eq!(read, mended);
+        // A full sample that ends inside a fold, before the bytes that finish the character.
+        for end in [&b"FN:Jos\xC3\n"[..], b"FN:Jos\xC3\r\n ", b"FN:\xE2\x82\n"] {
+            let mut cut = b"BEGIN:VCARD\n".to_vec();
+            cut.resize(SAMPLE_BYTES - end.len(), b'x');
+            cut.extend_from_slice(end);
+            assert_eq!(sniff(&cut).unwrap().encoding, UTF_8, "{end:?}");
+        }
         // A legacy file is not taken for UTF-8, and a CSV is not mended.
         assert_ne!(sniff(b"BEGIN:VCARD\nFN:Jos\xE9\n").unwrap().encoding, UTF_8);
         assert_ne!(sniff(b"name\nJos\xC3\n \xA9\n").unwrap().encoding, UTF_8);
