@@ -478,7 +478,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
         // An occurrence taken out of a series (EXDATE, as calendars delete one instance) is a cancelled
         // one: a meeting an earlier import booked for it is dropped.
         if e.rrule.is_some() && e.recurrence_id.is_none() && !e.uid.is_empty() {
-            for x in e.exdates.iter().filter(|t| **t >= window.0 && **t <= window.1) {
+            for x in e.exdates.iter().filter(|t| in_window(t)) {
                 out.push(Ok(Occurrence {
                     line: e.line,
                     uid: e.uid.clone(),

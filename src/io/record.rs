@@ -565,11 +565,13 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
     // one (2026) at the end, and no year at the start.
     let date = |text: &str, formats: &[&str]| {
         formats.iter().find_map(|f| {
-            let two_digit = f.strip_suffix("%Y").map(|day_month| format!("{day_month}%y"));
             NaiveDate::parse_from_str(text, f)
                 .ok()
                 .filter(|d| d.year() >= 1000 || text.contains(&format!("{:04}", d.year())))
-                .or_else(|| NaiveDate::parse_from_str(text, two_digit.as_deref()?).ok())
+                .or_else(|| {
+                    let day_month = f.strip_suffix("%Y")?;
+                    NaiveDate::parse_from_str(text, &format!("{day_month}%y")).ok()
+                })
         })
     };
     let named = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d.%m.%Y", "%Y/%m/%d"];

@@ -148,8 +148,10 @@ impl<R: std::io::BufRead> FoldedLines<R> {
             std::mem::swap(out, &mut self.ahead);
         }
         let line = out.strip_suffix(b"\n").map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let ends_inside_a_character =
-            line.is_some_and(|l| std::str::from_utf8(l).is_err_and(|e| e.error_len().is_none()));
+        // Only a line ending in a non-ASCII byte can end inside a character: the rest are not validated twice.
+        let ends_inside_a_character = line.is_some_and(|l| {
+            l.last().is_some_and(|b| !b.is_ascii()) && std::str::from_utf8(l).is_err_and(|e| e.error_len().is_none())
+        });
         if ends_inside_a_character {
             let first = out.len();
             self.inner.read_until(b'\n', out)?;
