@@ -2175,6 +2175,12 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
     // Only the open deal's stage needed placing.
     assert_eq!(r.stages_placed, ["Qualified → New"]);
     drop(db);
+    // A won deal made its person a customer, with the record saying since when; a lost one did not.
+    let jose = lead(&s, "jose@cafesmunoz.es");
+    assert_eq!(jose.lifecycle, "customer");
+    let record = leadline::automation::clients::profile(&s.db(), &jose.id).unwrap().expect("a customer record");
+    assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-11-03T14:22:10Z"))));
+    assert_eq!(lead(&s, "ana@ruiz.es").lifecycle, "lead");
 
     // A customer's won deal writes the customer record, as a moved database's does.
     let customers = dir.path().join("customers.csv");

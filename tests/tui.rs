@@ -270,6 +270,26 @@ fn the_palette_offers_what_acts_in_the_view_in_front() {
 }
 
 #[test]
+fn what_a_keymap_may_bind_in_a_view_is_what_the_view_answers() {
+    use leadline::tui::keymap::Scope;
+    let (_d, mut t) = driver(80, 24);
+    // Each view with something selected: what the palette offers there is what `config check` allows.
+    for (keys, scope) in [
+        ("1", Scope::Leads),
+        ("1 enter", Scope::Detail),
+        ("2", Scope::Pipeline),
+        ("3", Scope::Inbox),
+        ("4", Scope::Scoring),
+        ("5", Scope::Followups),
+    ] {
+        t.keys(keys);
+        assert_eq!(t.app.view.scope(), scope);
+        let allowed: Vec<Command> = Command::ALL.iter().copied().filter(|c| scope.runs(*c)).collect();
+        assert_eq!(t.app.commands_here(), allowed, "{}", scope.name());
+    }
+}
+
+#[test]
 fn the_timeline_selection_stays_on_its_entry_when_one_is_added_above() {
     let (_d, mut t) = driver(160, 48);
     // A lead with a history of a few entries.

@@ -1,7 +1,8 @@
 //! The `[keymap.<view>]` config section: a user's key bindings over the shipped defaults.
 //!
 //! `"g g" = "top"` binds a sequence to a command, `"x" = ""` unbinds a key. The bindings are checked
-//! against the known commands when the terminal UI builds its keymap (`tui::keymap::Keymap::build`).
+//! against the known commands, and the commands each view runs, when the terminal UI builds its keymap
+//! (`tui::keymap::Keymap::build`).
 
 use std::collections::BTreeMap;
 

@@ -21,7 +21,7 @@ use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
 use crate::domain::lead::canonical_profile;
 use crate::domain::lead::normalize_email;
-use crate::domain::{AccountId, DealStatus, LeadId, OutreachKind, Timestamp, UserId, ValidationError};
+use crate::domain::{AccountId, DealStatus, LeadId, Lifecycle, OutreachKind, Timestamp, UserId, ValidationError};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::outreach::{self, NewOutreach};
 use crate::store::{Change, Db, Store, StoreError, accounts, bulk, contact, deals, teams};
@@ -1774,7 +1774,7 @@ impl Writer {
                 row.company_size,
                 tags,
                 owner.as_str(),
-                row.lifecycle.unwrap_or(crate::domain::Lifecycle::Lead).as_str(),
+                row.lifecycle.unwrap_or(Lifecycle::Lead).as_str(),
                 dnc,
                 // A file's opt-out date, never later than now (as an update takes it).
                 dnc.then_some(row.do_not_contact_at.map_or(db.now, |at| at.min(db.now)).0),
@@ -2091,8 +2091,13 @@ impl Writer {
                 if d.status.is_some_and(|s| s != DealStatus::Open) {
                     deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
                 }
-                // A customer's won deal is what made them one: the customer record says since when.
+                // A won deal is what made its person a customer (another CRM's export says so only this
+                // way); a lifecycle the file gives, or a churn, stands. The customer record says since when.
                 if d.status == Some(DealStatus::Won) {
+                    if row.lifecycle.is_none() && leads::get(db, lead)?.lifecycle == Lifecycle::Lead.as_str() {
+                        let patch = LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() };
+                        leads::update(db, lead, patch)?;
+                    }
                     crate::automation::clients::record_imported_win(db, &deals::get(db, &id)?)?;
                 }
                 self.counts.deals.created += 1;

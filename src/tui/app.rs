@@ -322,6 +322,18 @@ impl App {
         }
     }
 
+    /// The commands `input_command` answers: what an `[keymap.input]` binding may run.
+    pub const INPUT_COMMANDS: &'static [Command] = &[
+        Command::Quit,
+        Command::Back,
+        Command::Close,
+        Command::Up,
+        Command::Down,
+        Command::Left,
+        Command::Right,
+        Command::Open,
+    ];
+
     fn input_command(&mut self, c: Command) -> Vec<Effect> {
         match c {
             Command::Quit => {
@@ -566,25 +578,8 @@ impl App {
     /// view (moving between views, help, quitting), and those the view answers, asked of a copy of it so
     /// that nothing moves.
     pub fn commands_here(&self) -> Vec<Command> {
-        let everywhere = |c: Command| {
-            matches!(
-                c,
-                Command::Quit
-                    | Command::Close
-                    | Command::Back
-                    | Command::Help
-                    | Command::Palette
-                    | Command::ToggleTheme
-                    | Command::Refresh
-                    | Command::ViewLeads
-                    | Command::ViewPipeline
-                    | Command::ViewInbox
-                    | Command::ViewScoring
-                    | Command::ViewFollowups
-                    | Command::ViewDetail
-            ) || (c == Command::Search && self.view == ViewId::Scoring)
-        };
-        Command::ALL.iter().copied().filter(|c| everywhere(*c) || self.view_answers(*c)).collect()
+        let app_answers = |c: Command| c.is_app_wide() || (c == Command::Search && self.view == ViewId::Scoring);
+        Command::ALL.iter().copied().filter(|c| app_answers(*c) || self.view_answers(*c)).collect()
     }
 
     /// Whether the view in front answers a command, sent as `view_command` sends it, to a copy of the view.

@@ -82,6 +82,26 @@ impl Command {
         let n = name.trim().replace('-', "_");
         Command::ALL.iter().copied().find(|c| c.name() == n)
     }
+
+    /// Answered by the app in every view: moving between views, help, the palette, quitting.
+    pub fn is_app_wide(self) -> bool {
+        matches!(
+            self,
+            Command::Quit
+                | Command::Close
+                | Command::Back
+                | Command::Help
+                | Command::Palette
+                | Command::ToggleTheme
+                | Command::Refresh
+                | Command::ViewLeads
+                | Command::ViewPipeline
+                | Command::ViewInbox
+                | Command::ViewScoring
+                | Command::ViewFollowups
+                | Command::ViewDetail
+        )
+    }
 }
 
 #[cfg(test)]

@@ -54,6 +54,25 @@ impl Scope {
     fn from_name(s: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|v| v.name() == s)
     }
+
+    /// Whether a command bound here can act: in a view, the app's own commands and the view's (searching
+    /// from the ranking opens the leads table's search); in text input, its few; globally any, since
+    /// some view answers it.
+    pub fn runs(self, c: Command) -> bool {
+        use super::views::{detail, followups, inbox, kanban, leads, scoring};
+        let own = match self {
+            Scope::Global => return true,
+            Scope::Input => return super::app::App::INPUT_COMMANDS.contains(&c),
+            Scope::Leads => leads::LeadsView::COMMANDS,
+            Scope::Detail => detail::DetailView::COMMANDS,
+            Scope::Pipeline => kanban::KanbanView::COMMANDS,
+            Scope::Inbox => inbox::InboxView::COMMANDS,
+            Scope::Scoring if c == Command::Search => return true,
+            Scope::Scoring => scoring::ScoringView::COMMANDS,
+            Scope::Followups => followups::FollowupsView::COMMANDS,
+        };
+        c.is_app_wide() || own.contains(&c)
+    }
 }
 
 /// One key press, normalised (a typed `G` is `G`, not `shift-g`).
@@ -268,6 +287,18 @@ impl Keymap {
                         "keymap.{view}: \"{keys}\" is bound to '{run}', which is not a command (`:` in the UI lists them)"
                     ))
                 })?;
+                if !scope.runs(command) {
+                    let views: Vec<&str> = Scope::ALL
+                        .into_iter()
+                        .filter(|s| !matches!(s, Scope::Global | Scope::Input) && s.runs(command))
+                        .map(Scope::name)
+                        .collect();
+                    let there = if scope == Scope::Input { "text input" } else { view.as_str() };
+                    return Err(ConfigError::Invalid(format!(
+                        "keymap.{view}: \"{keys}\" is bound to '{run}', which does nothing in {there}{}",
+                        if views.is_empty() { String::new() } else { format!(" (it acts in {})", views.join(", ")) }
+                    )));
+                }
                 list.insert(0, Binding { keys: seq.clone(), command, desc: command.description().to_string() });
                 bound.push((view.as_str(), keys.as_str(), scope, seq));
             }
@@ -500,5 +531,23 @@ mod tests {
         assert!(e.contains("'ctrl-'"), "{e}");
         let e = bad("lieds", "x", "top");
         assert!(e.contains("keymap.lieds"), "{e}");
+        // A command the view never answers: said where, and where it would act.
+        let e = bad("detail", "o", "win");
+        assert!(
+            e.contains("keymap.detail: \"o\" is bound to 'win', which does nothing in detail (it acts in pipeline)"),
+            "{e}"
+        );
+        let e = bad("input", "ctrl-w", "win");
+        assert!(e.contains("does nothing in text input"), "{e}");
+    }
+
+    #[test]
+    fn every_shipped_binding_acts_where_it_is_bound() {
+        let km = Keymap::defaults().unwrap();
+        for scope in Scope::ALL {
+            for b in km.bindings(scope) {
+                assert!(scope.runs(b.command), "{} in {}", b.command.name(), scope.name());
+            }
+        }
     }
 }

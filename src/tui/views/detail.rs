@@ -87,6 +87,28 @@ impl DetailView {
         }
     }
 
+    /// The commands `command` answers, whatever is selected: what a `[keymap.detail]` binding may run.
+    pub const COMMANDS: &'static [Command] = &[
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::PaneDown,
+        Command::PaneUp,
+        Command::Refresh,
+        Command::LogOutreach,
+        Command::AddTask,
+        Command::AddNote,
+        Command::ScheduleMeeting,
+        Command::MarkAttended,
+        Command::MarkNoShow,
+        Command::CreateDeal,
+        Command::EditLead,
+        Command::ToggleDoNotContact,
+    ];
+
     pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
         let n = self.timeline.len();
         let step = |s: usize, d: i64| (s as i64 + d).clamp(0, n.saturating_sub(1) as i64) as usize;

@@ -78,6 +78,22 @@ impl FollowupsView {
         if list == 0 { self.data.tasks.len() } else { self.data.losing.len() }
     }
 
+    /// The commands `command` answers, whatever is selected: what a `[keymap.followups]` binding may run.
+    pub const COMMANDS: &'static [Command] = &[
+        Command::Up,
+        Command::Down,
+        Command::Left,
+        Command::Right,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::Refresh,
+        Command::Open,
+        Command::TaskDone,
+        Command::Snooze,
+    ];
+
     pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
         let f = self.focus;
         let last = self.len(f).saturating_sub(1) as i64;

@@ -97,6 +97,22 @@ impl InboxView {
         }
     }
 
+    /// The commands `command` answers, whatever is selected: what a `[keymap.inbox]` binding may run.
+    pub const COMMANDS: &'static [Command] = &[
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::Refresh,
+        Command::Open,
+        Command::MarkHandled,
+        Command::AssignMe,
+        Command::Reply,
+        Command::ToggleShowHandled,
+    ];
+
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
         let n = self.rows.len() as i64;
         let mv = |s: &mut Self, d: i64| {

@@ -178,6 +178,26 @@ impl KanbanView {
         })]
     }
 
+    /// The commands `command` answers, whatever is selected: what a `[keymap.pipeline]` binding may run.
+    pub const COMMANDS: &'static [Command] = &[
+        Command::Up,
+        Command::Down,
+        Command::Left,
+        Command::Right,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::Refresh,
+        Command::Open,
+        Command::StagePrev,
+        Command::StageNext,
+        Command::CardUp,
+        Command::CardDown,
+        Command::Win,
+        Command::Lose,
+    ];
+
     pub fn command(&mut self, cmd: Command, cards: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
         let ncols = self.columns.len();
         let stages = ctx.stages.names();

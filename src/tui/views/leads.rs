@@ -43,6 +43,27 @@ impl LeadsView {
         if stale { queries(self.window.refresh()) } else { Vec::new() }
     }
 
+    /// The commands `command` answers, whatever is selected: what a `[keymap.leads]` binding may run.
+    pub const COMMANDS: &'static [Command] = &[
+        Command::Down,
+        Command::Up,
+        Command::PageDown,
+        Command::PageUp,
+        Command::Top,
+        Command::Bottom,
+        Command::Refresh,
+        Command::Open,
+        Command::Search,
+        Command::SortNext,
+        Command::FilterTag,
+        Command::FilterStage,
+        Command::FilterSource,
+        Command::FilterOwner,
+        Command::FilterLifecycle,
+        Command::ClearFilters,
+        Command::LogOutreach,
+    ];
+
     pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
         if let Some(out) = super::navigate(&mut self.window, cmd, page) {
             self.window.scroll_into_view(page);

@@ -124,6 +124,21 @@ impl ScoringView {
         self.asked = None;
     }
 
+    /// The commands `command` answers, whatever is selected: what a `[keymap.scoring]` binding may run.
+    pub const COMMANDS: &'static [Command] = &[
+        Command::Down,
+        Command::Up,
+        Command::PageDown,
+        Command::PageUp,
+        Command::Top,
+        Command::Bottom,
+        Command::Refresh,
+        Command::Open,
+        Command::PaneDown,
+        Command::PaneUp,
+        Command::LogOutreach,
+    ];
+
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
         match cmd {
             // Clamped to the explanation's length where it is drawn.
