@@ -6,7 +6,7 @@ use clap::Parser;
 use leadline::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let mut cli = Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     match cli.command.take() {
         Some(command) => {
             log_to_stderr();
@@ -16,6 +16,54 @@ fn main() -> ExitCode {
         }
         None => leadline::tui::start::main(&cli),
     }
+}
+
+/// A usage error on one line with exit 2, as the README promises: what is wrong, clap's tip and the
+/// arguments it names, and which help to read. Help and version print as clap writes them.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    eprintln!("leadline: {} (see {} --help)", one_line(&e.render().to_string()), command_path(&args));
+    std::process::exit(e.exit_code());
+}
+
+/// Clap's error text (`error: ...`, indented details, a usage, a last hint) as `...: details (tip)`.
+fn one_line(text: &str) -> String {
+    let mut line = String::new();
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            continue;
+        }
+        if let Some(first) = l.strip_prefix("error: ") {
+            line.push_str(first);
+        } else if let Some(tip) = l.strip_prefix("tip: ") {
+            line.push_str(&format!(" ({tip})"));
+        } else {
+            // A list of arguments after a colon; a bracketed aside (`[possible values: ...]`).
+            line.push_str(if line.ends_with(':') || l.starts_with('[') { " " } else { ", " });
+            line.push_str(l);
+        }
+    }
+    line
+}
+
+/// The subcommand the arguments reached (`leadline lead add`), whose help says what it takes.
+fn command_path(args: &[String]) -> String {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut path = vec!["leadline".to_string()];
+    for arg in args {
+        let Some(sub) = command.find_subcommand(arg).cloned() else { continue };
+        path.push(sub.get_name().to_string());
+        command = sub;
+    }
+    path.join(" ")
 }
 
 /// `leadline lead list | head` ends quietly when `head` has read enough, as other Unix tools do, instead of

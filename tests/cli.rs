@@ -178,7 +178,13 @@ fn outreach_fields_are_validated_by_kind() {
     assert!(err.contains("--email applies to email"), "{err}");
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--personalization", "9"], 2);
     assert!(err.contains("personalization"), "{err}");
-    s.fails(&["log", "fax", "Nomail"], 2);
+    let err = s.fails(&["log", "fax", "Nomail"], 2);
+    assert!(err.contains("'fax'") && err.contains("messenger") && err.contains("(see leadline log --help)"), "{err}");
+    let err = s.fails(&["lead", "add", "--first-name", "Ana", "--bogus"], 2);
+    assert!(err.starts_with("leadline: unexpected argument '--bogus'"), "{err}");
+    assert!(err.trim_end().ends_with("(see leadline lead add --help)"), "{err}");
+    let err = s.fails(&["lead", "lst"], 2);
+    assert!(err.contains("'list'") && err.contains("(see leadline lead --help)"), "{err}");
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Guru", "--at", "31 Feb 2025"], 2);
     assert!(err.contains("--at:") && err.contains("31 Feb 2025"), "{err}");
     assert_eq!(s.dump(), before);

@@ -57,10 +57,8 @@ impl Sandbox {
             String::from_utf8_lossy(&out.stderr)
         );
         let err = String::from_utf8(out.stderr).unwrap();
-        // Our own errors are one line; clap's usage errors (exit 2) add a usage hint.
-        if code == 1 {
-            assert_eq!(err.trim_end().lines().count(), 1, "error is one line: {err}");
-        }
+        // Every error is one line, usage errors (exit 2) too.
+        assert_eq!(err.trim_end().lines().count(), 1, "error is one line: {err}");
         err
     }
 
