@@ -26,6 +26,8 @@ pub struct Problem {
     /// What was written where something else was expected: a kind of value (`string`, `integer`...) or a
     /// word that is not one of the choices. Of several tables that have the key, the one that wrote it.
     pub written_as: Option<Written>,
+    /// A field that must be there is not: of the tables the key holds, the one without it.
+    pub lacking: Option<Box<str>>,
 }
 
 /// What a key's value was written as, as a type error reports it.
@@ -59,7 +61,8 @@ impl Problem {
             None => KINDS.iter().find(|k| found.starts_with(**k)).map(|k| Written::Kind(k)),
         };
         let pick = if unknown.is_some() { Pick::First } else { Pick::Only };
-        Self { message: one_line(&e.to_string()), key, pick, named: None, written_as }
+        let lacking = message.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(Box::from);
+        Self { message: one_line(&e.to_string()), key, pick, named: None, written_as, lacking }
     }
 
     /// A value the config's own checks refuse, the field naming its dotted key, and a rule by its name
@@ -72,13 +75,28 @@ impl Problem {
         let key = key.split('.').map(str::to_string).collect();
         // A rule defined twice is at fault where it is written the second time.
         let pick = if e.reason == "is defined twice" { Pick::Last } else { Pick::Only };
-        Self { message: e.to_string(), key, pick, named, written_as: None }
+        Self { message: e.to_string(), key, pick, named, written_as: None, lacking: None }
     }
 
     /// The message, led by the line of the key in `text` when the key is written there once.
     pub fn in_text(&self, text: &str) -> String {
+        self.in_text_with(text, &|_| false)
+    }
+
+    /// `in_text`, where a field missing from one of several tables is found by asking whether the config
+    /// cut just after a table (`truncated`) still fails so: the tables are read in order, so the first
+    /// that does is the one.
+    pub fn in_text_with(&self, text: &str, fails_up_to: &dyn Fn(&Path) -> bool) -> String {
         let key: Vec<&str> = self.key.iter().map(String::as_str).collect();
-        match line_of(text, &key, self.pick, self.named.as_deref(), self.written_as.as_ref()) {
+        let lacking = self.lacking.as_deref().and_then(|field| {
+            let found = tables_lacking(text, &key, field);
+            let line = |span: &Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+            match found.as_slice() {
+                [(_, one)] => Some(line(one)),
+                several => several.iter().find(|(path, _)| fails_up_to(path)).map(|(_, span)| line(span)),
+            }
+        });
+        match lacking.or_else(|| line_of(text, &key, self.pick, self.named.as_deref(), self.written_as.as_ref())) {
             Some(line) => format!("line {line}: {}", self.message),
             None => self.message.clone(),
         }
@@ -100,6 +118,7 @@ pub fn with_line(text: &str, message: &str) -> String {
         pick: Pick::Only,
         named: None,
         written_as: None,
+        lacking: None,
     };
     // The first quoted text of the rest, in either quotes.
     let entry = rest.strip_prefix(['"', '\'']).and_then(|r| r.split(['"', '\'']).next()).filter(|e| !e.is_empty());
@@ -132,6 +151,70 @@ fn line_of(text: &str, key: &[&str], pick: Pick, named: Option<&str>, written_as
         _ => return None,
     };
     Some(text[..span.start.min(text.len())].matches('\n').count() + 1)
+}
+
+/// A way into the config: each key, and in an array, which element.
+pub type Path = Vec<(String, Option<usize>)>;
+
+/// The config with every array on `path` cut just after the element the path takes.
+pub fn truncated(table: &toml::Table, path: &Path) -> toml::Table {
+    let mut copy = table.clone();
+    let mut node = &mut copy;
+    for (key, index) in path {
+        let next = match (node.get_mut(key), index) {
+            (Some(toml::Value::Array(items)), Some(i)) => {
+                items.truncate(i + 1);
+                items.get_mut(*i)
+            }
+            (value, _) => value,
+        };
+        match next {
+            Some(toml::Value::Table(t)) => node = t,
+            _ => break,
+        }
+    }
+    copy
+}
+
+/// The tables under `key` (elements of arrays of tables, inline tables of lists) that do not have
+/// `field`, in the order they are read, with their path and where they are written.
+fn tables_lacking(text: &str, key: &[&str], field: &str) -> Vec<(Path, Range<usize>)> {
+    let Ok(root) = DeTable::parse(text) else { return Vec::new() };
+    let mut found = Vec::new();
+    find_tables_lacking(root.get_ref(), key, field, &mut Vec::new(), &mut found);
+    found
+}
+
+fn find_tables_lacking(
+    table: &DeTable<'_>,
+    key: &[&str],
+    field: &str,
+    path: &mut Path,
+    found: &mut Vec<(Path, Range<usize>)>,
+) {
+    let Some((first, rest)) = key.split_first() else { return };
+    let Some(value) = table.get(*first) else { return };
+    let tables: Vec<(Option<usize>, &DeTable<'_>, Range<usize>)> = match value.get_ref() {
+        DeValue::Table(t) => vec![(None, t, value.span())],
+        DeValue::Array(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(n, i)| match i.get_ref() {
+                DeValue::Table(t) => Some((Some(n), t, i.span())),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (index, t, span) in tables {
+        path.push((first.to_string(), index));
+        if !rest.is_empty() {
+            find_tables_lacking(t, rest, field, path, found);
+        } else if !t.contains_key(field) {
+            found.push((path.clone(), span));
+        }
+        path.pop();
+    }
 }
 
 /// Every place `key` is written, arrays of tables searched element by element: in the table with the
@@ -249,5 +332,15 @@ mod tests {
         // A wrong type in one of several tables that all have the key: the one that wrote it so.
         let m = message(&format!("{rules}when = \"tags\"\nweight = \"many\"\n"));
         assert!(m.starts_with("line 9: invalid type") && m.contains("scoring.rule.weight"), "{m}");
+        // A field missing from one action of a list written over several lines: that action's line.
+        let actions = "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\nactions = [\n  \
+                       { do = \"note\", body = \"hi\" },\n  { do = \"notify\" },\n]\n";
+        let m = message(actions);
+        assert!(m.starts_with("line 6: missing field `title`"), "{m}");
+        // A field missing from the second of two rules: the second rule's line.
+        let rules = "[[automation.rule]]\nname = \"x\"\ntrigger = \"reply\"\nactions = []\n\n\
+                     [[automation.rule]]\nname = \"y\"\ntrigger = \"reply\"\n";
+        let m = message(rules);
+        assert!(m.starts_with("line 6: missing field `actions`"), "{m}");
     }
 }

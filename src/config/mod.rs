@@ -117,8 +117,15 @@ impl Config {
             })?;
             merge(&mut merged, user);
         }
+        let with_file = merged.clone();
         let blame_file = |problem: locate::Problem| match file {
-            Some((path, text)) => ConfigError::File { path: path.to_string(), message: problem.in_text(text) },
+            Some((path, text)) => {
+                // Which of several tables lacks a field: the first the config still fails on when cut after it.
+                let fails_up_to = |upto: &locate::Path| {
+                    Self::checked(&locate::truncated(&with_file, upto)).is_err_and(|p| p.message == problem.message)
+                };
+                ConfigError::File { path: path.to_string(), message: problem.in_text_with(text, &fails_up_to) }
+            }
             None => ConfigError::Invalid(problem.message),
         };
         let timezone_given = file.is_some_and(|(_, text)| {
@@ -127,7 +134,6 @@ impl Config {
                 .and_then(|t| t.get("team").and_then(|t| t.get("timezone")).map(|_| ()))
                 .is_some()
         }) || env.iter().any(|(var, _)| var.eq_ignore_ascii_case("LEADLINE_TEAM__TIMEZONE"));
-        let with_file = merged.clone();
         let mut any_env = false;
         for (var, value) in env {
             any_env |= apply_env(&mut merged, var, value)?;
@@ -140,7 +146,7 @@ impl Config {
         // Something is wrong: blamed on the file when the file alone is wrong, else on the first variable
         // whose value makes it so.
         Self::checked(&with_file).map_err(blame_file)?;
-        let mut layered = with_file;
+        let mut layered = with_file.clone();
         for (var, value) in env {
             if apply_env(&mut layered, var, value)?
                 && let Err(problem) = Self::checked(&layered)
