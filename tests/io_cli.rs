@@ -67,6 +67,25 @@ fn dry_run_lists_every_action_and_changes_nothing() {
 }
 
 #[test]
+fn values_a_merge_keeps_are_counted_with_the_way_to_take_them() {
+    let (dir, db) = setup();
+    let file = |name: &str, company: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("first_name,email,company\nAna,ana@acme.es,{company}\nBob,bob@x.es,\n")).unwrap();
+        path
+    };
+    run(&db, &["import", file("a.csv", "Acme").to_str().unwrap()]);
+    let out = run(&db, &["import", file("b.csv", "Globex").to_str().unwrap()]);
+    assert!(
+        out.contains(
+            "1 matched lead differs from the file in company; the lead's values were kept \
+                      (`--on-duplicate update` takes the file's)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_broken_file_is_a_one_line_error_and_writes_nothing() {
     let (_dir, db) = setup();
     for name in ["bad/binary.csv", "bad/empty.csv", "bad/header_only.csv", "bad/unterminated.csv"] {

@@ -2114,6 +2114,26 @@ fn a_linkedin_export_a_spreadsheet_saved_again_imports_as_the_original() {
     let ines = lead(&s, "ines.ortega@fintual.es");
     assert_eq!(ines.first_name, "Inés");
     assert_eq!(outreach::for_lead(&db, &ines.id).unwrap()[0].occurred_at, ts("2025-11-21T00:00:00Z"));
+    drop(db);
+    // A later export where Inés moved on: the merge keeps the lead's company and title and says so; an
+    // update takes the file's.
+    let later = dir.path().join("Connections-later.csv");
+    std::fs::write(
+        &later,
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On
+         Inés,Ortega,https://www.linkedin.com/in/ines-ortega-42a1b3,ines.ortega@fintual.es,Buda.com,VP Marketing,21 Nov 2025
+",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &later, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.skipped, r.counts.kept_values), (1, 1), "{:?}", r.counts);
+    assert_eq!(r.kept_fields, ["title", "company"]);
+    assert_eq!(lead(&s, "ines.ortega@fintual.es").company.as_deref(), Some("Fintual"));
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..ImportOptions::default() };
+    let r = import_file(&mut s, &later, &update).unwrap();
+    assert_eq!((r.counts.leads.updated, r.counts.kept_values), (1, 0), "{:?}", r.counts);
+    let ines = lead(&s, "ines.ortega@fintual.es");
+    assert_eq!((ines.company.as_deref(), ines.title.as_deref()), (Some("Buda.com"), Some("VP Marketing")));
     // A phone the spreadsheet turned into a rounded number is a reject that says so.
     let phones = dir.path().join("phones.csv");
     std::fs::write(

@@ -278,6 +278,18 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
             r.counts.merge_candidates
         );
     }
+    if r.counts.kept_values > 0 {
+        let fields = if r.kept_fields.is_empty() { String::new() } else { format!(" in {}", r.kept_fields.join(", ")) };
+        let (leads, differ, theirs) = match r.counts.kept_values {
+            1 => ("lead", "differs", "the lead's"),
+            _ => ("leads", "differ", "the leads'"),
+        };
+        println!(
+            "{} matched {leads} {differ} from the file{fields}; {theirs} values were kept \
+             (`--on-duplicate update` takes the file's)",
+            r.counts.kept_values
+        );
+    }
     if r.rejects_total > 0 && !r.dry_run {
         println!("{} {} rejected:", r.rejects_total, plural(r.rejects_total as usize, "row"));
         for rej in r.rejects.iter().take(20) {

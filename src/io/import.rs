@@ -189,6 +189,9 @@ pub struct Counts {
     pub notes: Tally,
     /// Weaker matches (same name and company) imported and staged for `leadline dedupe`.
     pub merge_candidates: u64,
+    /// Rows matched to a lead whose company, title... differ from the lead's, which a merge keeps.
+    #[serde(default)]
+    pub kept_values: u64,
 }
 
 impl Counts {
@@ -240,6 +243,8 @@ pub struct ImportReport {
     pub ignored_columns: Vec<String>,
     /// Owners named in the file who are not team members (their leads went to the importing user).
     pub unknown_owners: Vec<String>,
+    /// The fields of `Counts::kept_values`: the file says otherwise, the lead's value stood.
+    pub kept_fields: Vec<String>,
     /// Deal stages of the file that the pipeline does not have, and the stage each deal was put in.
     pub stages_placed: Vec<String>,
     /// Calendar attendees that matched no lead.
@@ -422,6 +427,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         dry_rejects: Spill::default(),
         ignored_columns: ignored,
         unknown_owners: Vec::new(),
+        kept_fields: Vec::new(),
         stages_placed: Vec::new(),
         unmatched: Vec::new(),
         outside_window: calendar_outside_window(outside_window),
@@ -648,6 +654,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.bulk = bulk && !opts.dry_run;
     report.counts = writer.counts.clone();
     report.unknown_owners = writer.unknown_owners.clone();
+    report.kept_fields = writer.kept_fields.iter().map(|f| f.to_string()).collect();
     report.stages_placed = writer.stages_placed.clone();
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {
@@ -1070,6 +1077,7 @@ struct Writer {
     pub counts: Counts,
     committed: Counts,
     unknown_owners: Vec<String>,
+    kept_fields: Vec<&'static str>,
     stages_placed: Vec<String>,
     unmatched: Vec<String>,
     actions: Spill<Action>,
@@ -1154,6 +1162,7 @@ impl Writer {
             counts: Counts::default(),
             committed: Counts::default(),
             unknown_owners: Vec::new(),
+            kept_fields: Vec::new(),
             stages_placed: Vec::new(),
             unmatched: Vec::new(),
             actions: Spill::default(),
@@ -1883,14 +1892,20 @@ impl Writer {
         }
         let mut patch = LeadPatch::default();
         let mut filled: Vec<&str> = Vec::new();
+        // What the file says otherwise and a merge leaves as the lead has it (a new phone or note is kept
+        // in the notes instead).
+        let mut kept: Vec<&'static str> = Vec::new();
         let update = mode == OnDuplicate::Update;
         let mut set = |name: &'static str, current: &Option<String>, new: &Option<String>| -> Option<String> {
+            let current = current.as_deref().filter(|c| !c.is_empty());
             match new.as_ref().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                Some(v)
-                    if current.as_deref().is_none_or(str::is_empty) || (update && current.as_deref() != Some(v)) =>
-                {
+                Some(v) if current.is_none() || (update && current != Some(v)) => {
                     filled.push(name);
                     Some(v.to_string())
+                }
+                Some(v) if current != Some(v) && !matches!(name, "notes" | "phone") => {
+                    kept.push(name);
+                    None
                 }
                 _ => None,
             }
@@ -2015,11 +2030,20 @@ impl Writer {
         if let Some(p) = row.phones.first() {
             self.remember_keys(db, &row, None, Some(p), None, None)?;
         }
-        let detail = format!(
+        let mut detail = format!(
             "{why} as {}; {}",
             lead.label(),
             if filled.is_empty() { "nothing new".into() } else { filled.join(", ") }
         );
+        if !kept.is_empty() {
+            detail.push_str(&format!("; the lead's {} kept", kept.join(", ")));
+            self.counts.kept_values += 1;
+            for field in kept {
+                if !self.kept_fields.contains(&field) {
+                    self.kept_fields.push(field);
+                }
+            }
+        }
         if changed || extra {
             if update {
                 self.counts.leads.updated += 1;
