@@ -567,6 +567,27 @@ fn demo_data_is_realistic_and_reproducible() {
     assert_eq!(kinds, 5);
     let stages: i64 = conn.query_row("SELECT count(DISTINCT stage) FROM deals", [], |r| r.get(0)).unwrap();
     assert_eq!(stages, 8);
+    // Lifecycles agree with deals and customer records: every customer, churned or not, won a deal and has
+    // the record it made (a churned one says when and why); no lead holds a won deal.
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let won = "EXISTS (SELECT 1 FROM deals d WHERE d.lead_id = l.id AND d.status = 'won')";
+    let record = "(SELECT status FROM client_profiles p WHERE p.lead_id = l.id AND p.deleted_at IS NULL)";
+    assert!(count("SELECT count(*) FROM leads WHERE lifecycle = 'churned'") > 0);
+    assert_eq!(count(&format!("SELECT count(*) FROM leads l WHERE lifecycle = 'lead' AND {won}")), 0);
+    assert_eq!(
+        count(&format!(
+            "SELECT count(*) FROM leads l WHERE lifecycle != 'lead' AND (NOT {won}
+             OR {record} IS NOT (CASE lifecycle WHEN 'customer' THEN 'active' ELSE 'churned' END))"
+        )),
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM client_profiles WHERE status = 'churned'
+             AND (churned_at IS NULL OR churned_at <= won_at OR churn_reason IS NULL)"
+        ),
+        0
+    );
     // last_contacted_at agrees with the history the generator wrote.
     let wrong: i64 = conn
         .query_row(

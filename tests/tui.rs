@@ -461,7 +461,11 @@ fn a_refresh_reads_everything_again_after_changes_made_elsewhere() {
     t.store
         .write(|db| {
             leadline::store::leads::remove(db, &id)?;
-            let other = leadline::store::leads::resolve(db, "carlos.chen.299@quartzlegal.example")?;
+            let other = leadline::domain::LeadId(db.conn.query_row(
+                "SELECT id FROM leads WHERE id != ?1 AND deleted_at IS NULL ORDER BY seq LIMIT 1",
+                [id.as_str()],
+                |r| r.get(0),
+            )?);
             let mut reply = leadline::store::outreach::NewOutreach::new(other, leadline::domain::OutreachKind::Email);
             reply.direction = leadline::domain::Direction::Inbound;
             leadline::store::outreach::log(db, reply)
@@ -691,11 +695,14 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
     // The scheduled meeting is selectable and can be marked attended.
     let i =
         t.app.detail.timeline.iter().position(|e| matches!(e, leadline::store::timeline::Entry::Meeting(_))).unwrap();
+    // From the top: the selection stayed on its entry as the new ones came in above it.
+    t.keys("g g");
     for _ in 0..i {
         t.keys("j");
     }
     t.keys("a");
-    assert!(t.screen().contains("Meeting marked attended"));
+    let s = t.screen();
+    assert!(s.contains("Meeting marked attended"), "{s}");
     t.keys("e");
     for _ in 0..5 {
         t.keys("tab");

@@ -174,15 +174,15 @@ fn write_profile(db: &Db<'_>, lead: &leads::Lead, deal: &Deal, status: &str, won
     Ok(())
 }
 
-/// Customer records for the won deals of customers that have none (demo data, written row by row without
-/// the rules): what winning each lead's latest won deal would have recorded.
+/// Customer records for the won deals of customers (churned since or not) that have none (demo data,
+/// written row by row without the rules): what winning each lead's latest won deal would have recorded.
 pub fn record_past_wins(conn: &rusqlite::Connection, team: &str, now: Timestamp) -> Result<usize> {
     let mut wins = conn.prepare(
         "SELECT d.id, d.lead_id, coalesce(d.product, d.title), d.product, l.source,
                 coalesce(d.origin_outreach_id, l.origin_outreach_id), coalesce(d.owner_id, l.owner_id),
                 coalesce(d.closed_at, d.updated_at)
          FROM deals d JOIN leads l ON l.id = d.lead_id
-         WHERE d.team_id = ?1 AND d.status = 'won' AND d.deleted_at IS NULL AND l.lifecycle = 'customer'
+         WHERE d.team_id = ?1 AND d.status = 'won' AND d.deleted_at IS NULL AND l.lifecycle IN ('customer', 'churned')
            AND NOT EXISTS (SELECT 1 FROM client_profiles p WHERE p.lead_id = d.lead_id AND p.deleted_at IS NULL)
            AND NOT EXISTS (SELECT 1 FROM deals e WHERE e.lead_id = d.lead_id AND e.status = 'won'
                            AND e.deleted_at IS NULL

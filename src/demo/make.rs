@@ -92,7 +92,8 @@ pub(super) struct LeadMaker<'a> {
     pub(super) owners: usize,
     pub(super) stages: &'a Stages,
     pub(super) positions: Vec<i64>,
-    pub(super) deals: usize,
+    /// Deals made for leads (not customers) so far.
+    pub(super) lead_deals: usize,
     pub(super) scorer: Option<&'a Scorer>,
     pub(super) now: i64,
     pub(super) first_seq: i64,
@@ -198,17 +199,19 @@ impl LeadMaker<'_> {
 
         let meeting = meeting.map(|(at, attended)| MeetingRow { id: g.id(at), at, attended });
 
-        let deal = (lifecycle != "churned" && g.chance(if lifecycle == "customer" { 60 } else { 15 })).then(|| {
-            // The first deals visit every stage once, so even a small demo shows the whole pipeline.
+        // A customer (churned since or not) became one by winning a deal; a lead's deal is anywhere but won.
+        // The first leads' deals visit every other stage once, so even a small demo shows the pipeline.
+        let deal = (lifecycle != "lead" || g.chance(15)).then(|| {
             let names = self.stages.names();
-            let s = if self.deals < names.len() {
-                self.deals
-            } else if lifecycle == "customer" {
-                names.iter().position(|n| *n == self.stages.won_stage).unwrap_or(0)
+            let won = names.iter().position(|n| *n == self.stages.won_stage).unwrap_or(0);
+            let others = names.len().saturating_sub(1).max(1);
+            let s = if lifecycle != "lead" {
+                won
             } else {
-                g.rng.usize(..names.len())
+                let k = if self.lead_deals < others { self.lead_deals } else { g.rng.usize(..others) };
+                self.lead_deals += 1;
+                if k >= won && names.len() > 1 { k + 1 } else { k }
             };
-            self.deals += 1;
             self.positions[s] += 1;
             let status = self.stages.status_for(&names[s]);
             let entered = g.rng.i64(created..=now);

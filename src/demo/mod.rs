@@ -201,7 +201,7 @@ pub fn generate_scored(
                 owners: owners.len(),
                 stages: &ctx.stages,
                 positions: vec![0; ctx.stages.names().len()],
-                deals: 0,
+                lead_deals: 0,
                 scorer,
                 now,
                 first_seq,
@@ -243,8 +243,18 @@ pub fn generate_scored(
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: rows");
         lift.restore_with(conn, indexes)?;
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: indexes");
-        // Customers who won a deal have the record a win makes, as they would have had it been recorded live.
+        // Customers have the record their win made, as they would have had it been recorded live; churned
+        // ones left halfway between the win and now, for one of the usual reasons.
         crate::automation::clients::record_past_wins(conn, ctx.team_id.as_str(), crate::domain::Timestamp(now))?;
+        conn.execute(
+            "UPDATE client_profiles SET status = 'churned', churned_at = won_at + (?2 - won_at) / 2,
+               churn_reason = (SELECT CASE l.seq % 4 WHEN 0 THEN 'budget cut' WHEN 1 THEN 'moved to a competitor'
+                               WHEN 2 THEN 'no longer needed' ELSE 'champion left' END
+                               FROM leads l WHERE l.id = client_profiles.lead_id)
+             WHERE team_id = ?1 AND deleted_at IS NULL AND churned_at IS NULL
+               AND lead_id IN (SELECT id FROM leads WHERE team_id = ?1 AND lifecycle = 'churned')",
+            rusqlite::params![ctx.team_id.as_str(), now],
+        )?;
         Ok(())
     })();
     // Whatever happens, the connection's settings are put back below.
