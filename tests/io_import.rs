@@ -53,12 +53,9 @@ fn hubspot_export_with_bom_crlf_and_a_duplicate_inside_the_file() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 3);
     let ana = lead(&s, "ana.lopez@acme.es");
     assert_eq!((ana.first_name.as_str(), ana.last_name.as_str()), ("Ana", "López"));
-    // HubSpot's further addresses are kept in her notes.
-    let notes = ana.notes.clone().unwrap_or_default();
-    assert!(
-        notes.contains("e-mail: ana.personal@gmail.com") && notes.contains("e-mail: ana@acme-group.com"),
-        "{notes}"
-    );
+    // HubSpot's further addresses are her other e-mails: she is found by them too.
+    assert_eq!(ana.other_emails, ["ana.personal@gmail.com", "ana@acme-group.com"]);
+    assert_eq!(leads::resolve(&s.db(), "ANA.PERSONAL@gmail.com").unwrap(), ana.id);
     assert_eq!(ana.company.as_deref(), Some("Acme Ibérica"));
     assert_eq!(ana.title.as_deref(), Some("CTO"));
     assert_eq!(ana.source.as_deref(), Some("Organic Search"));
@@ -89,7 +86,7 @@ fn pipedrive_people_in_windows_1252_with_semicolons_and_deals_with_decimal_comma
     assert_eq!(jose.company.as_deref(), Some("Cafés Muñoz S.L."));
     assert_eq!(jose.phone.as_deref(), Some("912 345 678"));
     assert_eq!(jose.tags, vec!["hot lead"]);
-    assert!(jose.notes.unwrap().contains("pepe.munoz@gmail.com"), "the home e-mail is kept");
+    assert_eq!(jose.other_emails, ["pepe.munoz@gmail.com"], "the home e-mail is kept");
     let r = import(&mut s, "pipedrive_deals.csv");
     assert_eq!(r.counts.deals.created, 2);
     assert_eq!(r.counts.leads.merged, 1, "the deal's person is José, already there");
@@ -1760,7 +1757,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;
              DROP INDEX tasks_removed_by_lead; DROP INDEX notes_removed_by_lead; DROP INDEX inbox_by_lead;
              DROP INDEX inbox_removed_by_lead; DROP INDEX deals_by_account; DROP INDEX notes_by_deal;
-             DROP INDEX accounts_by_key; ALTER TABLE accounts DROP COLUMN name_key;",
+             DROP INDEX accounts_by_key; ALTER TABLE accounts DROP COLUMN name_key; DROP TABLE lead_emails;",
         )?;
         db.conn.pragma_update(None, "user_version", 8)?;
         Ok(())

@@ -704,13 +704,20 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
     let s = t.screen();
     assert!(s.contains("Meeting marked attended"), "{s}");
     t.keys("e");
-    for _ in 0..5 {
+    for _ in 0..6 {
         t.keys("tab");
     }
     t.clear_field();
     t.type_text("Head of Sales");
     t.keys("enter");
     assert_eq!(t.app.detail.lead.as_ref().unwrap().title.as_deref(), Some("Head of Sales"));
+    // Another address the person is known by, listed under the one they are written to.
+    t.keys("e tab tab tab");
+    t.type_text("Lead.Home@Example.org");
+    t.keys("enter");
+    assert_eq!(t.app.detail.lead.as_ref().unwrap().other_emails, ["Lead.Home@Example.org"]);
+    let s = t.screen();
+    assert!(s.contains("Also Lead.Home@Example.org"), "{s}");
     t.keys("D");
     t.type_text("asked to be removed");
     t.keys("enter");

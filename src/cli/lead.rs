@@ -28,7 +28,7 @@ pub enum LeadCmd {
         json: bool,
     },
     /// Change fields of a lead.
-    Edit(EditArgs),
+    Edit(Box<EditArgs>),
     /// Remove a lead (its history is kept for reports).
     Rm { lead: String },
     /// Mark a customer churned: the churn rules bring it back into the pipeline.
@@ -139,6 +139,13 @@ pub struct EditArgs {
     /// Remove a tag; repeat for several.
     #[arg(long = "untag", value_name = "TAG")]
     remove_tags: Vec<String>,
+    /// Add another e-mail the person is known by (found by it in imports, invitations, commands); repeat
+    /// for several.
+    #[arg(long = "add-email", value_name = "EMAIL")]
+    add_emails: Vec<String>,
+    /// Take an address off the lead's other e-mails; repeat for several.
+    #[arg(long = "remove-email", value_name = "EMAIL")]
+    remove_emails: Vec<String>,
     /// true to opt the lead out of all messages, false to opt back in.
     #[arg(long, value_name = "BOOL")]
     do_not_contact: Option<bool>,
@@ -213,6 +220,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             print_timeline(&timeline, env);
         }
         LeadCmd::Edit(a) => {
+            let a = *a;
             let patch = LeadPatch {
                 first_name: a.first_name,
                 last_name: a.last_name,
@@ -230,6 +238,8 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 tags: None,
                 add_tags: a.add_tags,
                 remove_tags: a.remove_tags,
+                add_emails: a.add_emails,
+                remove_emails: a.remove_emails,
                 do_not_contact: a.do_not_contact,
                 do_not_contact_reason: a.reason,
                 do_not_contact_at: None,
@@ -333,6 +343,7 @@ fn print_lead(l: &Lead, env: &Env) {
     field("name", &l.name());
     field("id", l.id.as_str());
     field("email", &opt(&l.email));
+    field("other e-mails", &l.other_emails.join(", "));
     field("phone", &opt(&l.phone));
     field("company", &opt(&l.company));
     field("title", &opt(&l.title));

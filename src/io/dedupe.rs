@@ -322,12 +322,11 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.industry = fill("industry", &keep.industry, &gone.industry);
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
-    // What the other record says differently (its e-mail and phone, the name and company it was filed
-    // under), when the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra
-    // addresses): a merge never loses a way to reach or recognise someone.
+    // What the other record says differently (its phone, the name and company it was filed under), when
+    // the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra phones); its
+    // e-mails become the kept lead's other ones. A merge never loses a way to reach or recognise someone.
     let (keep_name, gone_name) = (Some(keep.name()), Some(gone.name()));
     let extra: Vec<String> = [
-        ("e-mail", &keep.email, &gone.email),
         ("phone", &keep.phone, &gone.phone),
         ("name", &keep_name, &gone_name),
         ("company", &keep.company, &gone.company),
@@ -373,6 +372,15 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     // The other lead goes first, so its e-mail is free for the kept one.
     db.conn.execute("UPDATE leads SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![g, now])?;
     db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [g])?;
+    crate::store::lead_emails::move_all(db, &gone.id, &keep.id)?;
+    if let (Some(_), Some(theirs)) = (&keep.email, &gone.email)
+        && crate::store::lead_emails::add(db, &keep.id, theirs)? == crate::store::lead_emails::Added::Added
+    {
+        filled.push("other_emails".into());
+    }
+    if !gone.other_emails.is_empty() && !filled.iter().any(|f| f == "other_emails") {
+        filled.push("other_emails".into());
+    }
     let mut moved = MovedCounts::default();
     let mv = |table: &str| -> Result<usize> {
         Ok(db.conn.execute(

@@ -194,7 +194,7 @@ fn o(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-pub const LEAD_HEADER: [&str; 27] = [
+pub const LEAD_HEADER: [&str; 28] = [
     "id",
     "first_name",
     "last_name",
@@ -222,6 +222,7 @@ pub const LEAD_HEADER: [&str; 27] = [
     "customer_status",
     "churned_at",
     "churn_reason",
+    "other_emails",
 ];
 
 /// A lead as an export writes it: its fields and its customer record's state (which no other exported
@@ -263,6 +264,7 @@ fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
         o(&c.customer_status),
         t(c.churned_at),
         o(&c.churn_reason),
+        l.other_emails.join("; "),
     ]
 }
 

@@ -1105,6 +1105,9 @@ struct Writer {
     rows_are: &'static str,
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
     merged_emails: HashMap<u64, (String, LeadId)>,
+    /// The hashed keys of the team's other e-mails (`lead_emails`): a row's address is looked up there
+    /// only when it is one of them.
+    other_emails: HashSet<u64>,
 }
 
 impl Writer {
@@ -1149,6 +1152,7 @@ impl Writer {
             }
         }
         let merged_emails = merged_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
+        let other_emails = other_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
         Ok(Self {
             opts: opts.clone(),
             run_id: run_id.to_string(),
@@ -1176,6 +1180,7 @@ impl Writer {
             bulk: false,
             rows_are: "leads",
             merged_emails,
+            other_emails,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -1220,8 +1225,9 @@ impl Writer {
             self.remember(db, h, seq)?;
         }
         if version != self.data_version {
-            // Leads merged by someone else meanwhile.
+            // Leads merged by someone else meanwhile, and addresses given to leads.
             self.merged_emails = merged_emails(db.conn, team, &self.hasher)?;
+            self.other_emails = other_emails(db.conn, team, &self.hasher)?;
         }
         self.seen_seq = last;
         self.data_version = version;
@@ -1292,11 +1298,9 @@ impl Writer {
         Ok(best.map(|(_, id)| id))
     }
 
-    /// Puts the current keys of an existing lead the import changed into the key table.
+    /// Puts the current keys of an existing lead the import changed into the Bloom filter (and the key
+    /// table while there is one): a later row with its new e-mail is the same person.
     fn remember_lead(&mut self, db: &Db<'_>, id: &LeadId) -> crate::store::Result<()> {
-        if self.keys.is_none() {
-            return Ok(());
-        }
         type Keys = (i64, Option<String>, Option<String>, Option<String>);
         let (seq, e, p, n): Keys = db
             .conn
@@ -1443,15 +1447,11 @@ impl Writer {
         Ok(())
     }
 
-    /// The lead this row is exactly (same e-mail, then same phone), if any.
-    fn exact_match(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<(LeadId, &'static str)>> {
+    /// The live lead whose own e-mail, or one of whose other e-mails, has this key.
+    fn email_owner(&mut self, db: &Db<'_>, key: &str) -> crate::store::Result<Option<LeadId>> {
         let team = db.ctx.team_id.as_str();
-        for e in &row.emails {
-            let key = normalize_email(e);
-            let h = self.hash("e", &key);
-            if !self.bloom.maybe(h) {
-                continue;
-            }
+        let h = self.hash("e", key);
+        if self.bloom.maybe(h) {
             let found: Option<String> = if self.keys.is_some() {
                 self.confirm(
                     db,
@@ -1469,7 +1469,33 @@ impl Writer {
                     .optional()?
             };
             if let Some(id) = found {
-                return Ok(Some((LeadId(id), "same e-mail")));
+                return Ok(Some(LeadId(id)));
+            }
+        }
+        if self.other_emails.contains(&h) {
+            return crate::store::lead_emails::owner(db, key);
+        }
+        Ok(None)
+    }
+
+    /// Gives a lead an address the row brings as another of its e-mails, unless a lead already has it.
+    fn give_email(&mut self, db: &Db<'_>, lead: &LeadId, email: &str) -> crate::store::Result<bool> {
+        let key = normalize_email(email);
+        if self.email_owner(db, &key)?.is_some() {
+            return Ok(false);
+        }
+        crate::store::lead_emails::add_unchecked(db, lead, email)?;
+        let h = self.hash("e", &key);
+        self.other_emails.insert(h);
+        Ok(true)
+    }
+
+    /// The lead this row is exactly (same e-mail, then same phone), if any.
+    fn exact_match(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<(LeadId, &'static str)>> {
+        let team = db.ctx.team_id.as_str();
+        for e in &row.emails {
+            if let Some(id) = self.email_owner(db, &normalize_email(e))? {
+                return Ok(Some((id, "same e-mail")));
             }
         }
         // The e-mail of a lead merged into another one is still that person's (an opt-out it had went
@@ -1858,6 +1884,9 @@ impl Writer {
             )?;
         }
         self.remember_keys(db, row, Some(seq), phone, email_key.as_deref(), name_key)?;
+        for e in row.emails.iter().skip(1) {
+            self.give_email(db, &id, e)?;
+        }
         Ok(id)
     }
 
@@ -1958,12 +1987,6 @@ impl Writer {
         {
             extra.push(format!("phone: {theirs}"));
         }
-        if let (Some(mine), Some(theirs)) = (lead.email.as_deref(), row.emails.first())
-            && patch.email.is_none()
-            && normalize_email(mine) != normalize_email(theirs)
-        {
-            extra.push(format!("e-mail: {theirs}"));
-        }
         let base = patch.notes.clone().or_else(|| lead.notes.clone()).unwrap_or_default();
         extra.retain(|line| !base.lines().any(|l| l == line));
         if !extra.is_empty() {
@@ -2021,6 +2044,19 @@ impl Writer {
             self.remember_lead(db, existing)?;
             self.touched_seqs.push(lead.seq);
         }
+        // The row's addresses the lead is not written to are its other e-mails (an address it was written
+        // to before an update is one too).
+        let mut gave_email = false;
+        for e in row.emails.iter().chain(lead.email.as_ref()) {
+            gave_email |= self.give_email(db, existing, e)?;
+        }
+        if gave_email {
+            self.touched_seqs.push(lead.seq);
+            if !filled.contains(&"other_emails") {
+                filled.push("other_emails");
+            }
+        }
+        let changed = changed || gave_email;
         let extra = self.extras(db, existing, &row, &subject)?;
         if let Some(t) = row.last_activity
             && lead.last_contacted_at.is_none_or(|l| l < t)
@@ -2153,12 +2189,7 @@ impl Writer {
             if colleague.is_some() {
                 continue;
             }
-            let found: Option<String> = db
-                .conn
-                .prepare_cached("SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL")?
-                .query_row(params![db.ctx.team_id.as_str(), normalize_email(email)], |r| r.get(0))
-                .optional()?;
-            let Some(lead) = found.map(LeadId) else {
+            let Some(lead) = crate::store::lead_emails::lead_with(db, email)? else {
                 // A cancelled event with no lead in it is nothing to report.
                 if !ev.cancelled && !self.unmatched.contains(email) {
                     self.unmatched.push(email.clone());
@@ -2294,6 +2325,20 @@ fn merged_emails(
     rows.map(|r| r.map(|(key, kept)| (hasher.hash_one(("e", key.as_str())), (key, kept)))).collect()
 }
 
+/// The hashed keys of the team's other e-mails (`lead_emails`) of live leads.
+fn other_emails(
+    conn: &rusqlite::Connection,
+    team: &str,
+    hasher: &std::collections::hash_map::RandomState,
+) -> rusqlite::Result<HashSet<u64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.email_key FROM lead_emails e JOIN leads l ON l.id = e.lead_id
+         WHERE e.team_id = ?1 AND l.deleted_at IS NULL",
+    )?;
+    let rows = stmt.query_map([team], |r| r.get::<_, String>(0))?;
+    rows.map(|r| r.map(|key| hasher.hash_one(("e", key.as_str())))).collect()
+}
+
 /// The hashed duplicate keys of one `KNOWN_LEADS` row.
 fn known_keys(hasher: &std::collections::hash_map::RandomState, r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<u64>> {
     let mut keys = Vec::with_capacity(3);
@@ -2321,9 +2366,6 @@ fn profile_forms(url: &str) -> [String; 2] {
 /// Further e-mails and phones of a row that the lead's single fields cannot hold, kept in its notes.
 fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> {
     let mut extra = Vec::new();
-    for e in row.emails.iter().skip(1) {
-        extra.push(format!("e-mail: {e}"));
-    }
     for p in row.phones.iter().skip(1) {
         extra.push(format!("phone: {p}"));
     }

@@ -513,6 +513,29 @@ fn lead(
             Err(x) => p.borrow_mut().push(reject("email", x.to_string())),
         }
     }
+    // Other e-mails are a list; one string is read as a CSV cell would be.
+    let others: Vec<&str> = match o.get("other_emails") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(t)) => t.split([';', ',']).map(str::trim).filter(|t| !t.is_empty()).collect(),
+        Some(Value::Array(items)) => match items.iter().find(|t| !t.is_string()) {
+            Some(t) => {
+                p.borrow_mut().push(reject("other_emails", format!("must be a list of text, not holding {t}")));
+                Vec::new()
+            }
+            None => items.iter().filter_map(Value::as_str).collect(),
+        },
+        Some(other) => {
+            p.borrow_mut().push(reject("other_emails", format!("must be a list of text, not {}", json_type(other))));
+            Vec::new()
+        }
+    };
+    for e in others {
+        match crate::domain::lead::validate_email("other_emails", e) {
+            // After the lead's own e-mail, which is read first.
+            Ok(e) => row.emails.push(e),
+            Err(x) => p.borrow_mut().push(reject("other_emails", x.to_string())),
+        }
+    }
     if let Some(ph) = kept(p, s("phone")) {
         match crate::domain::lead::validate_phone("phone", &ph) {
             Ok(ph) => row.phones.push(ph),

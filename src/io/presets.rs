@@ -486,7 +486,7 @@ fn loose(header: &str) -> Option<Field> {
         "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" => LastName,
         "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" => FullName,
         "email" | "emailaddress" | "mail" | "correo" | "correoelectronico" | "emailwork" | "workemail" => Email,
-        "email2" | "otheremail" | "secondaryemail" | "personalemail" => OtherEmail,
+        "email2" | "otheremail" | "otheremails" | "secondaryemail" | "personalemail" => OtherEmail,
         "phone" | "phonenumber" | "telephone" | "tel" | "telefono" | "mobile" | "mobilephone" | "movil" | "celular"
         | "cell" => Phone,
         "phone2" | "otherphone" | "secondaryphone" => OtherPhone,

@@ -93,6 +93,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         params![id, now, reason_text],
     )?;
     db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [l.seq])?;
+    crate::store::lead_emails::drop_all(db, lead)?;
     let mut e = Erased { lead: id.to_string(), ..Default::default() };
     e.outreach = db.conn.execute(
         &format!("UPDATE outreach SET value = ?2, description = NULL, updated_at = ?3 WHERE {OF_LEAD}"),
@@ -145,7 +146,8 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
 
 /// What a rejected row of an imported file may name a person by, compared loosely.
 struct Person {
-    email: Option<String>,
+    /// Its own e-mail and its other ones.
+    emails: Vec<String>,
     /// The last nine digits of the phone: written with or without its calling code, it is the same number.
     phone_tail: Option<String>,
     first: String,
@@ -155,7 +157,7 @@ struct Person {
 impl Person {
     fn of(l: &leads::Lead) -> Self {
         Person {
-            email: l.email.as_deref().map(fold),
+            emails: l.email.iter().chain(&l.other_emails).map(|e| fold(e)).collect(),
             phone_tail: l.phone.as_deref().and_then(phone_tail),
             first: fold(l.first_name.trim()),
             last: fold(l.last_name.trim()),
@@ -174,7 +176,7 @@ impl Person {
             };
         by_name
             || cells.iter().any(|c| {
-                self.email.as_ref().is_some_and(|e| c.contains(e.as_str()))
+                self.emails.iter().any(|e| c.contains(e.as_str()))
                     || self.phone_tail.is_some() && phone_runs(c).any(|run| phone_tail(run) == self.phone_tail)
             })
     }
@@ -311,6 +313,7 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
             params![m.id.as_str(), db.now.0],
         )?;
         db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
+        crate::store::lead_emails::drop_all(db, &m.id)?;
         erase_traces(db, m)?;
         log(db, &m.id, action, reason)?;
     }

@@ -18,6 +18,8 @@ pub struct Lead {
     pub first_name: String,
     pub last_name: String,
     pub email: Option<String>,
+    /// The other addresses the person is known by (`lead_emails`), in the order they were added.
+    pub other_emails: Vec<String>,
     pub phone: Option<String>,
     pub company: Option<String>,
     pub account_id: Option<String>,
@@ -73,18 +75,22 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
     l.last_contacted_at,
     (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
      ORDER BY d.updated_at DESC LIMIT 1),
-    l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at";
+    l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at,
+    (SELECT group_concat(email, char(10)) FROM
+       (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email))";
 const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
     LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
     let tags: String = r.get(13)?;
+    let other_emails: Option<String> = r.get(29)?;
     Ok(Lead {
         id: LeadId(r.get(0)?),
         seq: r.get(1)?,
         first_name: r.get(2)?,
         last_name: r.get(3)?,
         email: r.get(4)?,
+        other_emails: other_emails.map(|e| e.lines().map(str::to_string).collect()).unwrap_or_default(),
         phone: r.get(5)?,
         company: r.get(6)?,
         account_id: r.get(7)?,
@@ -221,6 +227,8 @@ fn normalize_tags(tags: &[String]) -> Result<Vec<String>, ValidationError> {
     Ok(out)
 }
 
+/// One lead per address: another live lead with it as its own e-mail, or as one of its other ones, is
+/// named in the refusal.
 fn refuse_duplicate_email(db: &Db<'_>, key: &str, typed: &str, except: Option<&LeadId>) -> Result<()> {
     let existing: Option<String> = db
         .conn
@@ -229,6 +237,10 @@ fn refuse_duplicate_email(db: &Db<'_>, key: &str, typed: &str, except: Option<&L
         )?
         .query_row(params![db.ctx.team_id.as_str(), key, except.map(LeadId::as_str)], |r| r.get(0))
         .optional()?;
+    let existing = match existing {
+        Some(id) => Some(id),
+        None => super::lead_emails::owner(db, key)?.filter(|o| Some(o) != except).map(|o| o.0),
+    };
     match existing {
         Some(id) => {
             let lead = get(db, &LeadId(id))?;
@@ -353,6 +365,9 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         Vec::new()
     };
     if ids.is_empty() && r.contains('@') {
+        ids.extend(super::lead_emails::owner(db, r)?.map(|id| id.0));
+    }
+    if ids.is_empty() && r.contains('@') {
         // The address of a lead merged into another names the lead it went into.
         let kept: Option<String> = db
             .conn
@@ -444,6 +459,9 @@ pub struct LeadPatch {
     pub tags: Option<Vec<String>>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
+    /// Addresses to add to the lead's other e-mails, or to take off them.
+    pub add_emails: Vec<String>,
+    pub remove_emails: Vec<String>,
     pub do_not_contact: Option<bool>,
     pub do_not_contact_reason: Option<String>,
     /// When an opt-out being recorded happened, when it is known to be earlier than now (a merged lead's,
@@ -468,6 +486,8 @@ impl LeadPatch {
             && self.notes.is_none()
             && self.tags.is_none()
             && self.add_tags.is_empty()
+            && self.add_emails.is_empty()
+            && self.remove_emails.is_empty()
             && self.remove_tags.is_empty()
             && self.do_not_contact.is_none()
     }
@@ -493,6 +513,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         .any(Option::is_some)
         || patch.tags.is_some()
         || !patch.add_tags.is_empty()
+        || !patch.add_emails.is_empty()
         // The erasure left them opted out; an opt-in, or a reason, would be about the person again.
         || patch.do_not_contact.is_some()
         || patch.do_not_contact_reason.is_some();
@@ -510,6 +531,8 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         lead.email = non_empty(Some(v)).map(|e| validate_email("email", &e)).transpose()?;
         if let Some(e) = &lead.email {
             refuse_duplicate_email(db, &normalize_email(e), e, Some(id))?;
+            // One of its other addresses made its own is no longer another one.
+            super::lead_emails::remove(db, id, e)?;
         }
     }
     if let Some(v) = patch.phone {
@@ -598,6 +621,14 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             db.now.0,
             name_key(&lead.first_name, &lead.last_name),
         ])?;
+    for e in &patch.remove_emails {
+        if !super::lead_emails::remove(db, id, e)? {
+            return Err(StoreError::Refused(format!("{} is not one of {}'s other e-mails", e.trim(), lead.name())));
+        }
+    }
+    for e in &patch.add_emails {
+        super::lead_emails::add_checked(db, id, e)?;
+    }
     let added: Vec<String> = tags.iter().filter(|t| !lead.tags.contains(t)).cloned().collect();
     if tags != lead.tags {
         write_tag_rows(db, id, &tags)?;
@@ -630,6 +661,7 @@ pub fn remove(db: &Db<'_>, id: &LeadId) -> Result<()> {
     db.conn
         .execute("UPDATE leads SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
     db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id.as_str()])?;
+    super::lead_emails::drop_all(db, id)?;
     // Work still ahead with the lead goes with it (open tasks, open deals, meetings to come); what
     // happened stays for the reports.
     let now = db.now.0;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod followups;
 pub mod inbox;
 mod index_build;
+pub mod lead_emails;
 pub mod leads;
 pub mod meetings;
 pub mod notes;

@@ -20,6 +20,7 @@ const EVENTS_BY_SUBJECT: &str = include_str!("migrations/012_events_by_subject.s
 const ROWS_OF_A_LEAD: &str = include_str!("migrations/013_rows_of_a_lead.sql");
 const FORGOTTEN_UNSEARCHABLE: &str = include_str!("migrations/014_forgotten_unsearchable.sql");
 const ACCOUNT_KEYS: &str = include_str!("migrations/015_account_keys.sql");
+const LEAD_EMAILS: &str = include_str!("migrations/016_lead_emails.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -39,6 +40,7 @@ fn all() -> Vec<M<'static>> {
         M::up(ROWS_OF_A_LEAD),
         M::up(FORGOTTEN_UNSEARCHABLE),
         M::up_with_hook(ACCOUNT_KEYS, account_keys),
+        M::up_with_hook(LEAD_EMAILS, emails_from_notes),
     ]
 }
 
@@ -85,6 +87,32 @@ fn account_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
         "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL;
          CREATE INDEX accounts_by_key ON accounts(team_id, name_key, created_at) WHERE deleted_at IS NULL;",
     )?;
+    Ok(())
+}
+
+/// The other e-mails imports wrote into notes ("e-mail: ana@home.es" lines), as the lead's own, where no
+/// other live lead has the address. The notes stay as they are.
+fn emails_from_notes(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let mut leads = tx.prepare(
+        "SELECT id, team_id, notes, created_at FROM leads
+         WHERE notes LIKE '%e-mail: %' AND deleted_at IS NULL AND forgotten_at IS NULL",
+    )?;
+    let mut add = tx.prepare(
+        "INSERT OR IGNORE INTO lead_emails (team_id, email_key, lead_id, email, created_at)
+         SELECT ?1, ?2, ?3, ?4, ?5
+         WHERE NOT EXISTS (SELECT 1 FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL)",
+    )?;
+    let mut rows = leads.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, team, notes, created): (String, String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        for line in notes.lines() {
+            let Some(email) = line.strip_prefix("e-mail: ") else { continue };
+            if let Ok(email) = crate::domain::lead::validate_email("email", email) {
+                let key = crate::domain::lead::normalize_email(&email);
+                add.execute(rusqlite::params![team, key, id, email, created])?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -212,6 +212,7 @@ pub fn edit_lead(lead: &Lead) -> Form {
             Field::text("First name", lead.first_name.clone(), ""),
             Field::text("Last name", lead.last_name.clone(), ""),
             Field::text("E-mail", o(&lead.email), ""),
+            Field::text("Other e-mails", lead.other_emails.join(", "), "comma-separated, known by these too"),
             Field::text("Phone", o(&lead.phone), ""),
             Field::text("Company", o(&lead.company), ""),
             Field::text("Title", o(&lead.title), ""),
@@ -427,6 +428,19 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let tags: Vec<String> =
         form.value("Tags").split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    // The other e-mails as listed now against before, compared as addresses are (case aside).
+    let key = |e: &str| crate::domain::lead::normalize_email(e);
+    let emails: Vec<String> = form
+        .value("Other e-mails")
+        .split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+        .collect();
+    let add_emails: Vec<String> =
+        emails.iter().filter(|e| !lead.other_emails.iter().any(|o| key(o) == key(e))).cloned().collect();
+    let remove_emails: Vec<String> =
+        lead.other_emails.iter().filter(|o| !emails.iter().any(|e| key(e) == key(o))).cloned().collect();
     Ok(LeadPatch {
         first_name: changed("First name", &lead.first_name),
         last_name: changed("Last name", &lead.last_name),
@@ -445,6 +459,8 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
             None => None,
         },
         tags: (tags != lead.tags).then_some(tags),
+        add_emails,
+        remove_emails,
         ..Default::default()
     })
 }
@@ -453,7 +469,7 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
 /// it as the data does), and a time in the team's zone rather than as stored.
 pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
     // The store's name of a field, and the label a form gives it.
-    const LABELS: [(&str, &str); 22] = [
+    const LABELS: [(&str, &str); 23] = [
         ("occurred_at", "When"),
         ("scheduled_at", "When"),
         ("until", "Until"),
@@ -463,6 +479,7 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
         ("first_name", "First name"),
         ("last_name", "Last name"),
         ("email", "E-mail"),
+        ("other_emails", "Other e-mails"),
         ("phone", "Phone"),
         ("company", "Company"),
         ("title", "Title"),

@@ -208,7 +208,7 @@ impl DetailView {
         } else {
             "no".into()
         };
-        let fields: Vec<(&str, String)> = vec![
+        let mut fields: Vec<(&str, String)> = vec![
             ("Score", score_line(l, self.scores)),
             ("Contacted", contact),
             ("E-mail", o(&l.email)),
@@ -228,6 +228,10 @@ impl DetailView {
             ("Interest", o(&l.product_interest)),
             ("Created", l.created_at.local(ctx.tz)),
         ];
+        // The other addresses the person is known by, under the one they are written to (most have none).
+        if !l.other_emails.is_empty() {
+            fields.insert(3, ("Also", l.other_emails.join(", ")));
+        }
         let label_w = if area.width >= 40 { 14 } else { 10 };
         let room = (area.width as usize).saturating_sub(label_w + 3);
         // A value too long for its line goes on to the next ones, broken between words, and a note keeps

@@ -1,0 +1,233 @@
+//! A lead's other e-mails: kept from every file that gives them, found by any command, import or calendar
+//! invitation, one lead per address, carried by merges, exports and erased by `forget`.
+
+use std::path::Path;
+
+use leadline::config::Config;
+use leadline::domain::{Clock, LeadId, Timestamp};
+use leadline::io::export::{self, ExportFormat, Object, Sink, Where};
+use leadline::io::import::{ImportOptions, ImportReport, OnDuplicate, import_file};
+use leadline::io::{dedupe, privacy};
+use leadline::store::leads::{self, Lead, LeadPatch, NewLead};
+use leadline::store::{Store, StoreError, lead_emails};
+
+const NOW: &str = "2025-11-25T12:00:00Z";
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp(chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis())
+}
+
+fn open(dir: &Path, name: &str) -> Store {
+    Store::open(&dir.join(name), &Config::defaults(), Clock::Fixed(ts(NOW))).unwrap()
+}
+
+fn import_text(s: &mut Store, dir: &Path, name: &str, text: &str, opts: &ImportOptions) -> ImportReport {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    import_file(s, &path, opts).unwrap()
+}
+
+fn lead(s: &Store, reference: &str) -> Lead {
+    let db = s.db();
+    leads::get(&db, &leads::resolve(&db, reference).unwrap()).unwrap()
+}
+
+fn add_lead(s: &mut Store, first: &str, email: &str) -> LeadId {
+    s.write(|db| {
+        leads::create(db, NewLead { first_name: first.into(), email: Some(email.into()), ..Default::default() })
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_person_is_one_lead_whichever_of_their_addresses_a_file_gives() {
+    for bulk in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path(), "t.db");
+        let opts = ImportOptions { bulk: Some(bulk), ..Default::default() };
+        // Row 3 is Ana by her personal address only: the same person as row 2, in the same file.
+        let r = import_text(
+            &mut s,
+            dir.path(),
+            "a.csv",
+            "first_name,email,other_email,phone\nAna,ana@acme.es,ana.home@gmail.com,\nAna,ANA.HOME@gmail.com,,+34 600 111 222\n",
+            &opts,
+        );
+        assert_eq!((r.counts.leads.created, r.counts.leads.merged), (1, 1), "bulk {bulk}: {:?}", r.counts);
+        let ana = lead(&s, "ana@acme.es");
+        assert_eq!(ana.other_emails, ["ana.home@gmail.com"], "bulk {bulk}");
+        assert_eq!(ana.phone.as_deref(), Some("+34 600 111 222"));
+        assert!(ana.notes.is_none(), "the address is no line of the notes: {:?}", ana.notes);
+        // A later file that knows her by the other address only matches her too.
+        let r = import_text(&mut s, dir.path(), "b.csv", "first_name,email,title\nAna,ana.home@gmail.com,CTO\n", &opts);
+        assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 1), "bulk {bulk}: {:?}", r.counts);
+        assert_eq!(lead(&s, "ana.home@gmail.com").title.as_deref(), Some("CTO"));
+    }
+}
+
+#[test]
+fn a_matched_row_gives_its_other_address_and_never_one_another_lead_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let bob = add_lead(&mut s, "Bob", "bob@stone.com");
+    s.write(|db| leads::update(db, &bob, LeadPatch { phone: Some("+34 600 222 333".into()), ..Default::default() }))
+        .unwrap();
+    add_lead(&mut s, "Cy", "cy@lee.com");
+    // Bob with a new address, then with Cy's too: the new one is his, Cy's stays Cy's.
+    let r = import_text(
+        &mut s,
+        dir.path(),
+        "a.csv",
+        "first_name,email,other_email\nBob,bob@stone.com,bob@home.es\nBob,bob@stone.com,cy@lee.com\n",
+        &ImportOptions::default(),
+    );
+    assert_eq!((r.counts.leads.merged, r.counts.leads.skipped), (1, 1), "{:?}", r.counts);
+    let b = lead(&s, "bob@stone.com");
+    assert_eq!(b.other_emails, ["bob@home.es"]);
+    assert_eq!(lead(&s, "cy@lee.com").first_name, "Cy");
+    assert!(lead(&s, "cy@lee.com").other_emails.is_empty());
+    // Found by his other address, an update takes the file's first as the one he is written to; the old
+    // one stays his.
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let r =
+        import_text(&mut s, dir.path(), "b.csv", "first_name,email,other_email\nBob,bob@new.io,bob@home.es\n", &update);
+    assert_eq!(r.counts.leads.updated, 1, "{:?}", r.counts);
+    let b = lead(&s, "bob@stone.com");
+    assert_eq!(b.email.as_deref(), Some("bob@new.io"));
+    assert_eq!(b.other_emails, ["bob@home.es", "bob@stone.com"]);
+    // In the same file, a row after the update finds him by the address he now has.
+    let r = import_text(
+        &mut s,
+        dir.path(),
+        "c.csv",
+        "first_name,email,other_email,title\nBob,bob@newer.io,bob@new.io,\nBob,bob@newer.io,,CEO\n",
+        &update,
+    );
+    assert_eq!((r.counts.leads.created, r.counts.leads.updated), (0, 2), "{:?}", r.counts);
+}
+
+#[test]
+fn commands_keep_one_lead_per_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    add_lead(&mut s, "Bob", "bob@stone.com");
+    let add = |s: &mut Store, id: &LeadId, e: &str| {
+        s.write(|db| leads::update(db, id, LeadPatch { add_emails: vec![e.into()], ..Default::default() }))
+    };
+    add(&mut s, &ana, "Ana@Home.es").unwrap();
+    assert_eq!(lead(&s, "ana@home.es").id, ana);
+    // Another lead's address, as its own or another one, is refused, naming who has it.
+    let err = add(&mut s, &ana, "bob@stone.com").unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateEmail { .. }) && err.to_string().contains("Bob"), "{err}");
+    let err = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead { first_name: "Imp".into(), email: Some("ana@home.es".into()), ..Default::default() },
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("Ana"), "{err}");
+    let err = add(&mut s, &ana, "not an address").unwrap_err();
+    assert!(err.to_string().contains("not an address"), "{err}");
+    // Made her own e-mail, it is no longer another one; taken off, it no longer finds her.
+    s.write(|db| leads::update(db, &ana, LeadPatch { email: Some("ana@home.es".into()), ..Default::default() }))
+        .unwrap();
+    assert!(lead(&s, "ana@home.es").other_emails.is_empty());
+    add(&mut s, &ana, "ana@acme.es").unwrap();
+    s.write(|db| {
+        leads::update(db, &ana, LeadPatch { remove_emails: vec!["ANA@acme.es".into()], ..Default::default() })
+    })
+    .unwrap();
+    assert!(leads::resolve(&s.db(), "ana@acme.es").is_err());
+    let err = s
+        .write(|db| leads::update(db, &ana, LeadPatch { remove_emails: vec!["x@y.z".into()], ..Default::default() }))
+        .unwrap_err();
+    assert!(err.to_string().contains("x@y.z is not one of Ana's other e-mails"), "{err}");
+}
+
+#[test]
+fn a_calendar_invitation_to_another_address_is_the_leads_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    s.write(|db| lead_emails::add(db, &ana, "ana.home@gmail.com")).unwrap();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1@x\r\nDTSTART:20251120T100000Z\r\n\
+               DTEND:20251120T103000Z\r\nSUMMARY:Coffee\r\nATTENDEE:mailto:Ana.Home@gmail.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let r = import_text(&mut s, dir.path(), "c.ics", ics, &ImportOptions::default());
+    assert_eq!(r.counts.meetings.created, 1, "{:?} {:?}", r.counts, r.unmatched);
+    let n: i64 =
+        s.conn().query_row("SELECT count(*) FROM meetings WHERE lead_id = ?1", [ana.as_str()], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_merge_keeps_every_address_and_forget_erases_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    let twin = add_lead(&mut s, "Ana", "ana@old-job.com");
+    s.write(|db| lead_emails::add(db, &twin, "ana.home@gmail.com")).unwrap();
+    let out = s.write(|db| dedupe::merge(db, &ana, &twin, "same person", 90)).unwrap();
+    assert!(out.filled.iter().any(|f| f == "other_emails"), "{:?}", out.filled);
+    let kept = lead(&s, "ana@acme.es");
+    assert_eq!(kept.other_emails, ["ana.home@gmail.com", "ana@old-job.com"]);
+    assert!(kept.notes.is_none(), "{:?}", kept.notes);
+    assert_eq!(lead(&s, "ana.home@gmail.com").id, ana);
+    s.write(|db| privacy::forget(db, &ana, None)).unwrap();
+    let left: i64 = s.conn().query_row("SELECT count(*) FROM lead_emails", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+    assert!(leads::resolve(&s.db(), "ana.home@gmail.com").is_err());
+}
+
+#[test]
+fn other_emails_travel_in_csv_and_json_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    let ana = add_lead(&mut a, "Ana", "ana@acme.es");
+    a.write(|db| {
+        lead_emails::add(db, &ana, "ana.home@gmail.com")?;
+        lead_emails::add(db, &ana, "ana@acme-group.com")
+    })
+    .unwrap();
+    for (format, name) in [(ExportFormat::Csv, "leads.csv"), (ExportFormat::Jsonl, "leads.jsonl")] {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut sink = Sink::new(&mut buf, format, export::header(Object::Leads)).unwrap();
+        export::rows(&a.db(), &mut sink, Object::Leads, &Where::default(), None, None).unwrap();
+        sink.finish().unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let mut b = open(dir.path(), &format!("b-{name}.db"));
+        let r = import_text(&mut b, dir.path(), name, &text, &ImportOptions::default());
+        assert_eq!(r.counts.leads.created, 1, "{name}: {:?} {:?}", r.counts, r.rejects);
+        assert_eq!(lead(&b, "ana@acme.es").other_emails, ["ana.home@gmail.com", "ana@acme-group.com"], "{name}");
+    }
+}
+
+#[test]
+fn addresses_earlier_imports_wrote_into_notes_are_found_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    let bob = add_lead(&mut s, "Bob", "bob@stone.com");
+    // As an earlier leadline left them: the addresses as lines of the notes, no table for them.
+    s.write(|db| {
+        db.conn.execute(
+            "UPDATE leads SET notes = 'Met at a fair\ne-mail: ana.home@gmail.com\ne-mail: bob@stone.com\nphone: 911'
+             WHERE id = ?1",
+            [ana.as_str()],
+        )?;
+        db.conn.execute_batch("DROP TABLE lead_emails;")?;
+        db.conn.pragma_update(None, "user_version", 15)?;
+        Ok(())
+    })
+    .unwrap();
+    drop(s);
+    let s = open(dir.path(), "t.db");
+    let a = lead(&s, "ana.home@gmail.com");
+    assert_eq!(a.id, ana);
+    // Bob's own address stays his alone; the notes are left as they were.
+    assert_eq!(a.other_emails, ["ana.home@gmail.com"]);
+    assert_eq!(lead(&s, "bob@stone.com").id, bob);
+    assert!(a.notes.unwrap().contains("e-mail: bob@stone.com"));
+}
