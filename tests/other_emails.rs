@@ -32,6 +32,10 @@ fn lead(s: &Store, reference: &str) -> Lead {
     leads::get(&db, &leads::resolve(&db, reference).unwrap()).unwrap()
 }
 
+fn found(s: &Store, text: &str) -> Vec<LeadId> {
+    leadline::store::search::search(&s.db(), text, 10).unwrap().into_iter().map(|l| l.id).collect()
+}
+
 fn add_lead(s: &mut Store, first: &str, email: &str) -> LeadId {
     s.write(|db| {
         leads::create(db, NewLead { first_name: first.into(), email: Some(email.into()), ..Default::default() })
@@ -58,6 +62,7 @@ fn a_person_is_one_lead_whichever_of_their_addresses_a_file_gives() {
         assert_eq!(ana.other_emails, ["ana.home@gmail.com"], "bulk {bulk}");
         assert_eq!(ana.phone.as_deref(), Some("+34 600 111 222"));
         assert!(ana.notes.is_none(), "the address is no line of the notes: {:?}", ana.notes);
+        assert_eq!(found(&s, "ana.home"), vec![ana.id.clone()], "bulk {bulk}: searched as her own address is");
         // A later file that knows her by the other address only matches her too.
         let r = import_text(&mut s, dir.path(), "b.csv", "first_name,email,title\nAna,ana.home@gmail.com,CTO\n", &opts);
         assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 1), "bulk {bulk}: {:?}", r.counts);
@@ -117,6 +122,7 @@ fn commands_keep_one_lead_per_address() {
     };
     add(&mut s, &ana, "Ana@Home.es").unwrap();
     assert_eq!(lead(&s, "ana@home.es").id, ana);
+    assert_eq!(found(&s, "ana@home"), vec![ana.clone()]);
     // Another lead's address, as its own or another one, is refused, naming who has it.
     let err = add(&mut s, &ana, "bob@stone.com").unwrap_err();
     assert!(matches!(err, StoreError::DuplicateEmail { .. }) && err.to_string().contains("Bob"), "{err}");
@@ -141,6 +147,7 @@ fn commands_keep_one_lead_per_address() {
     })
     .unwrap();
     assert!(leads::resolve(&s.db(), "ana@acme.es").is_err());
+    assert!(found(&s, "acme").is_empty());
     let err = s
         .write(|db| leads::update(db, &ana, LeadPatch { remove_emails: vec!["x@y.z".into()], ..Default::default() }))
         .unwrap_err();
@@ -175,7 +182,9 @@ fn a_merge_keeps_every_address_and_forget_erases_them() {
     assert_eq!(kept.other_emails, ["ana.home@gmail.com", "ana@old-job.com"]);
     assert!(kept.notes.is_none(), "{:?}", kept.notes);
     assert_eq!(lead(&s, "ana.home@gmail.com").id, ana);
+    assert_eq!(found(&s, "old-job"), vec![ana.clone()]);
     s.write(|db| privacy::forget(db, &ana, None)).unwrap();
+    assert!(found(&s, "gmail").is_empty());
     let left: i64 = s.conn().query_row("SELECT count(*) FROM lead_emails", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
     assert!(leads::resolve(&s.db(), "ana.home@gmail.com").is_err());
@@ -226,6 +235,7 @@ fn addresses_earlier_imports_wrote_into_notes_are_found_after_the_upgrade() {
     let s = open(dir.path(), "t.db");
     let a = lead(&s, "ana.home@gmail.com");
     assert_eq!(a.id, ana);
+    assert_eq!(found(&s, "ana.home"), vec![ana.clone()]);
     // Bob's own address stays his alone; the notes are left as they were.
     assert_eq!(a.other_emails, ["ana.home@gmail.com"]);
     assert_eq!(lead(&s, "bob@stone.com").id, bob);

@@ -1827,6 +1827,17 @@ impl Writer {
                 row.forgotten_at.map(|t| t.0),
             ])?;
         let seq = db.conn.last_insert_rowid();
+        // The row's further addresses are the lead's other e-mails (those no other lead has), searched as
+        // its own is.
+        let mut searched = email.map(str::to_string);
+        for e in row.emails.iter().skip(1).filter(|_| row.forgotten_at.is_none()) {
+            if Some(normalize_email(e)) != email_key && self.give_email(db, &id, e)? {
+                searched = Some(match searched {
+                    Some(s) => format!("{s} {}", e.trim()),
+                    None => e.trim().to_string(),
+                });
+            }
+        }
         if row.forgotten_at.is_some() {
             // Kept for the counts only: out of the search index (its trigger, when not lifted, put it there).
             db.conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
@@ -1837,7 +1848,7 @@ impl Writer {
                     id: id.as_str(),
                     first_name: row.first_name.trim(),
                     last_name: row.last_name.trim(),
-                    email,
+                    email: searched.as_deref(),
                     phone,
                     company: row.company.as_deref().map(str::trim),
                     title: row.title.as_deref(),
@@ -1884,9 +1895,6 @@ impl Writer {
             )?;
         }
         self.remember_keys(db, row, Some(seq), phone, email_key.as_deref(), name_key)?;
-        for e in row.emails.iter().skip(1) {
-            self.give_email(db, &id, e)?;
-        }
         Ok(id)
     }
 

@@ -124,14 +124,22 @@ pub(super) fn phone_terms(phone: &str) -> String {
     )
 }
 
+/// The e-mails as the search index holds them: the lead's own, then its other ones (the same expression
+/// as the triggers of migration 017). `email` and `id` are columns.
+fn email_terms(email: &str, id: &str) -> String {
+    let others = format!("(SELECT group_concat(e.email, ' ') FROM lead_emails e WHERE e.lead_id = {id})");
+    format!("coalesce({email} || ifnull(' ' || {others}, ''), {others})")
+}
+
 /// The statement that indexes the live leads `filter` picks, `company` naming each one's company (through
 /// the accounts join, or otherwise).
 fn index_leads_sql(company: &str, filter: &str) -> String {
     let join = if company == "a.name" { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" };
     format!(
         "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-         SELECT l.seq, l.first_name || ' ' || l.last_name, l.email, {}, {company}, l.title, l.tags
+         SELECT l.seq, l.first_name || ' ' || l.last_name, {}, {}, {company}, l.title, l.tags
          FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL AND l.forgotten_at IS NULL",
+        email_terms("l.email", "l.id"),
         phone_terms("l.phone")
     )
 }

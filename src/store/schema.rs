@@ -21,6 +21,7 @@ const ROWS_OF_A_LEAD: &str = include_str!("migrations/013_rows_of_a_lead.sql");
 const FORGOTTEN_UNSEARCHABLE: &str = include_str!("migrations/014_forgotten_unsearchable.sql");
 const ACCOUNT_KEYS: &str = include_str!("migrations/015_account_keys.sql");
 const LEAD_EMAILS: &str = include_str!("migrations/016_lead_emails.sql");
+const SEARCH_OTHER_EMAILS: &str = include_str!("migrations/017_search_other_emails.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -41,6 +42,7 @@ fn all() -> Vec<M<'static>> {
         M::up(FORGOTTEN_UNSEARCHABLE),
         M::up_with_hook(ACCOUNT_KEYS, account_keys),
         M::up_with_hook(LEAD_EMAILS, emails_from_notes),
+        M::up(SEARCH_OTHER_EMAILS),
     ]
 }
 
