@@ -25,8 +25,8 @@ pub fn zone_note(team: chrono_tz::Tz, config: &Config) -> Option<String> {
     let named = config.timezone();
     (config.timezone_given && named != team).then(|| {
         format!(
-            "[team] timezone is {named}, but this database's team works in {team}, which stays: times are shown \
-             and typed in {team} (the setting applies to a new database)"
+            "[team] timezone is {named}, but this database's team works in {team}: times are shown and typed \
+             in {team} (the setting applies to a new database; `leadline team zone {named}` changes the team's)"
         )
     })
 }

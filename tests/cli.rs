@@ -787,7 +787,10 @@ fn a_time_zone_named_after_the_database_was_made_is_said_to_be_ignored() {
     let out = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Asia/Tokyo").args(["lead", "list"]).output().unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("[team] timezone is Asia/Tokyo") && err.contains("which stays"), "{err}");
+    assert!(
+        err.contains("[team] timezone is Asia/Tokyo") && err.contains("`leadline team zone Asia/Tokyo` changes"),
+        "{err}"
+    );
     // Naming the zone the team has is no news.
     let team = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Europe/Madrid").args(["lead", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&team.stderr).is_empty());
@@ -831,4 +834,34 @@ fn a_task_of_a_lead_who_opted_out_is_marked() {
     let list = s.ok(&["task", "list", "--due", "all"]);
     assert!(list.contains("⊘ Ana"), "{list}");
     assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["lead_opted_out"], true);
+}
+
+#[test]
+fn an_admin_adds_colleagues_and_sets_the_teams_time_zone() {
+    let s = Sandbox::new();
+    let marta = s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
+    let team = s.json(&["team", "show"]);
+    assert_eq!((team["name"].as_str(), team["timezone"].as_str()), (Some("Test team"), Some("Europe/Madrid")));
+    let m = team["members"].as_array().unwrap().iter().find(|m| m["id"] == marta.as_str()).unwrap().clone();
+    assert_eq!((m["role"].as_str(), m["leads"].as_i64()), (Some("rep"), Some(1)));
+    let err = s.fails(&["team", "add", "M. Ruiz", "--email", "MARTA@acme.es"], 1);
+    assert!(err.contains("Marta Ruiz <marta@acme.es> is already a team member"), "{err}");
+    let err = s.fails(&["team", "add", "Nobody", "--email", "not-an-address"], 1);
+    assert!(err.contains("not-an-address"), "{err}");
+    // The zone, whatever its case; a wrong one says what a zone is.
+    assert_eq!(s.ok(&["team", "zone", "america/new_york"]), "Europe/Madrid → America/New_York");
+    assert_eq!(s.json(&["team", "show"])["timezone"], "America/New_York");
+    let err = s.fails(&["team", "zone", "Mars/Base"], 1);
+    assert!(err.contains("is not an IANA time zone"), "{err}");
+    // The config still names Madrid: said, with the way to change the team's.
+    let out = s.cmd().args(["team", "show"]).output().unwrap();
+    let warning = String::from_utf8(out.stderr).unwrap();
+    assert!(warning.contains("`leadline team zone Europe/Madrid`"), "{warning}");
+    // A rep does not administer the team.
+    std::fs::write(&s.config, "[user]\nname = \"Marta Ruiz\"\nemail = \"marta@acme.es\"\n").unwrap();
+    let err = s.fails(&["team", "zone", "UTC"], 1);
+    assert!(err.contains("only a team admin changes the team's time zone; you are rep"), "{err}");
+    let err = s.fails(&["team", "add", "Jo", "--email", "jo@acme.es"], 1);
+    assert!(err.contains("only a team admin adds team members"), "{err}");
 }

@@ -302,7 +302,11 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         }
     }
     if !r.unknown_owners.is_empty() {
-        println!("owners who are not team members (their leads are yours): {}", r.unknown_owners.join(", "));
+        println!(
+            "owners who are not team members (their leads are yours): {} (`leadline team add NAME --email E` adds \
+             a colleague before the import)",
+            r.unknown_owners.join(", ")
+        );
     }
     if !r.stages_placed.is_empty() {
         println!("deal stages not in your pipeline, placed as: {}", r.stages_placed.join(", "));

@@ -11,6 +11,7 @@ mod misc;
 pub mod output;
 mod score;
 mod task;
+mod team;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Automations: run the time-based rules (cron-friendly), list the rules.
     #[command(subcommand)]
     Automate(automate::AutomateCmd),
+    /// The team: members and what they own, adding a colleague, the time zone.
+    #[command(subcommand)]
+    Team(team::TeamCmd),
 }
 
 /// An error on its way to stderr, with the exit code it earns.
@@ -286,11 +290,11 @@ pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
     }
 }
 
-pub fn open_env(cli: &Cli) -> CliResult<Env> {
+pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
     let config = load_config(cli)?;
     let path = database_path(cli)?;
     let store = crate::engine::open(&path, &config, clock_from_env()?)?;
-    if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config) {
+    if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config).filter(|_| zone_warning) {
         eprintln!("warning: {note}");
     }
     Ok(Env { config, config_file: config_path(cli), store })
@@ -321,7 +325,9 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         }
         _ => {}
     }
-    let mut env = open_env(cli)?;
+    // Setting the team's zone is the answer to the warning that the config names another one.
+    let zone_warning = !matches!(command, Command::Team(team::TeamCmd::Zone { .. }));
+    let mut env = open_env(cli, zone_warning)?;
     match command {
         Command::Demo(a) => misc::demo(&mut env, a),
         Command::Lead(c) => lead::run(&mut env, c),
@@ -341,6 +347,7 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         Command::Privacy(c) => io::privacy_cmd(&mut env, c),
         Command::Score(a) => score::run(&mut env, a),
         Command::Automate(c) => automate::run(&mut env, c),
+        Command::Team(c) => team::run(&mut env, c),
         Command::Config(_) | Command::Completions(_) => Ok(()),
     }
 }

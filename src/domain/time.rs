@@ -243,8 +243,11 @@ fn plus_local_days(at: Timestamp, tz: Tz, days: i64) -> Option<Timestamp> {
 
 /// Parses an IANA zone name such as `Europe/Madrid`.
 pub fn parse_tz(name: &str) -> Result<Tz, ValidationError> {
+    // Whatever the case it is typed in ("europe/madrid").
     name.parse::<Tz>()
-        .map_err(|_| ValidationError::new("timezone", name, "is not an IANA time zone such as Europe/Madrid"))
+        .ok()
+        .or_else(|| chrono_tz::TZ_VARIANTS.iter().copied().find(|tz| tz.name().eq_ignore_ascii_case(name.trim())))
+        .ok_or_else(|| ValidationError::new("timezone", name, "is not an IANA time zone such as Europe/Madrid"))
 }
 
 #[cfg(test)]

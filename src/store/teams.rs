@@ -105,7 +105,72 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<UserId> {
     }
 }
 
-/// Adds a team member (used by demo data and, later, team administration).
+/// A team member with how many live leads they own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    #[serde(flatten)]
+    pub user: User,
+    pub leads: i64,
+}
+
+/// The team's members, each with the leads they own, by name.
+pub fn members(db: &Db<'_>) -> Result<Vec<Member>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT u.id, u.name, u.email, u.role,
+                (SELECT count(*) FROM leads l WHERE l.owner_id = u.id AND l.deleted_at IS NULL)
+         FROM users u WHERE u.team_id = ?1 AND u.deleted_at IS NULL ORDER BY u.name",
+    )?;
+    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| {
+        let user = User { id: UserId(r.get(0)?), name: r.get(1)?, email: r.get(2)?, role: r.get(3)? };
+        Ok(Member { user, leads: r.get(4)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Team administration is the admins' (the first user of a database is one).
+fn require_admin(db: &Db<'_>, what: &str) -> Result<()> {
+    let role: Option<String> = db
+        .conn
+        .prepare_cached("SELECT role FROM users WHERE id = ?1 AND deleted_at IS NULL")?
+        .query_row([db.ctx.user_id.as_str()], |r| r.get(0))
+        .optional()?;
+    if role.as_deref() == Some(Role::Admin.as_str()) {
+        return Ok(());
+    }
+    Err(StoreError::Refused(format!(
+        "only a team admin {what}; you are {}",
+        role.unwrap_or_else(|| "no member".into())
+    )))
+}
+
+/// Adds a colleague, by an admin: someone leads can be assigned to and imports name as owner. One member
+/// per e-mail.
+pub fn add_member(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<UserId> {
+    require_admin(db, "adds team members")?;
+    let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
+    crate::domain::lead::check_label("name", &name)?;
+    let email = crate::domain::lead::validate_email("email", email)?;
+    if let Some(u) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
+        return Err(StoreError::Refused(format!("{} <{}> is already a team member", u.name, u.email)));
+    }
+    add_user(db, &name, &email, role)
+}
+
+/// Sets the time zone the team works in (an admin's call: everyone in the team sees the same local times).
+/// Returns the zone it had. Times already recorded stay the instants they were; they show in the new zone.
+pub fn set_timezone(db: &Db<'_>, zone: &str) -> Result<String> {
+    require_admin(db, "changes the team's time zone")?;
+    let tz = parse_tz(zone.trim())?;
+    let old: String =
+        db.conn.query_row("SELECT timezone FROM teams WHERE id = ?1", [db.ctx.team_id.as_str()], |r| r.get(0))?;
+    db.conn.execute(
+        "UPDATE teams SET timezone = ?2, updated_at = ?3 WHERE id = ?1",
+        params![db.ctx.team_id.as_str(), tz.name(), db.now.0],
+    )?;
+    Ok(old)
+}
+
+/// Adds a team member (demo data; `add_member` for an admin's command).
 pub fn add_user(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<UserId> {
     let id = UserId::generate();
     db.conn.execute(

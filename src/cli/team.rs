@@ -1,0 +1,63 @@
+//! `leadline team ...`: who is in the team (and what they own), adding a colleague, the team's time zone.
+
+use clap::Subcommand;
+
+use super::output::{Table, print_json};
+use super::{CliResult, Env};
+use crate::domain::Role;
+use crate::store::teams;
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCmd {
+    /// The team: its name, time zone and members with the leads each owns.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a colleague (an admin's command): leads can be assigned to them, imports name them as owner.
+    Add {
+        /// Their name, as imports and `--owner` may name them.
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "rep", value_parser = super::Choices(&["rep", "admin"]))]
+        role: String,
+    },
+    /// Set the time zone the team works in (an admin's command): times show and are typed in it.
+    Zone {
+        /// An IANA time zone, e.g. Europe/Madrid or America/New_York.
+        timezone: String,
+    },
+}
+
+pub fn run(env: &mut Env, cmd: TeamCmd) -> CliResult {
+    match cmd {
+        TeamCmd::Show { json } => {
+            let members = teams::members(&env.store.db())?;
+            let ctx = env.store.ctx();
+            if json {
+                return print_json(&serde_json::json!({
+                    "id": ctx.team_id, "name": ctx.team_name, "timezone": ctx.tz.name(), "members": members,
+                }));
+            }
+            println!("{} · {}", ctx.team_name, ctx.tz.name());
+            let mut t = Table::new(&["NAME", "E-MAIL", "ROLE", "LEADS", ""]);
+            for m in members {
+                let you = if m.user.id == ctx.user_id { "you" } else { "" };
+                t.row(vec![m.user.name, m.user.email, m.user.role, m.leads.to_string(), you.into()]);
+            }
+            t.print();
+        }
+        TeamCmd::Add { name, email, role } => {
+            let role: Role = super::flag(&role, "--role")?;
+            let id = env.store.write(|db| teams::add_member(db, &name, &email, role))?;
+            println!("{id}");
+        }
+        TeamCmd::Zone { timezone } => {
+            let old = env.store.write(|db| teams::set_timezone(db, &timezone))?;
+            let new = crate::domain::time::parse_tz(timezone.trim())?;
+            println!("{old} → {}", new.name());
+        }
+    }
+    Ok(())
+}
