@@ -865,3 +865,35 @@ fn an_admin_adds_colleagues_and_sets_the_teams_time_zone() {
     let err = s.fails(&["team", "add", "Jo", "--email", "jo@acme.es"], 1);
     assert!(err.contains("only a team admin adds team members"), "{err}");
 }
+
+#[test]
+fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
+    let a = Sandbox::new();
+    let marta = a.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "marta@acme.es"]);
+    let dir = a.dir.path();
+    for o in ["team", "leads"] {
+        let out = dir.join(format!("{o}.jsonl"));
+        a.ok(&["export", o, "--format", "jsonl", "--out", out.to_str().unwrap()]);
+    }
+    let b = Sandbox::new();
+    let out = b.ok(&["import", dir.join("team.jsonl").to_str().unwrap()]);
+    // Rita (the user of both) is there already; Marta comes with the id she had.
+    assert!(
+        out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["team", "1", "0", "0", "1", "0"]),
+        "{out}"
+    );
+    b.ok(&["import", dir.join("leads.jsonl").to_str().unwrap()]);
+    let ana = b.json(&["lead", "show", "ana@x.es"]);
+    assert_eq!(
+        (ana["lead"]["owner"].as_str(), ana["lead"]["owner_id"].as_str()),
+        (Some("Marta Ruiz"), Some(marta.as_str()))
+    );
+    // Only an admin brings members in: a rep's import rejects them, saying why.
+    let c = Sandbox::with_config("");
+    c.ok(&["team", "show"]);
+    std::fs::write(&c.config, "[user]\nname = \"Jo Rep\"\nemail = \"jo@acme.es\"\n").unwrap();
+    let out = c.cmd().args(["import", dir.join("team.jsonl").to_str().unwrap()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("only a team admin adds team members"), "{text}");
+}

@@ -43,6 +43,8 @@ pub enum Object {
     Deals,
     Tasks,
     Notes,
+    /// The team's members, so that a moved database's leads keep their owners.
+    Team,
 }
 
 impl FromStr for Object {
@@ -55,10 +57,11 @@ impl FromStr for Object {
             "deals" | "deal" => Ok(Object::Deals),
             "tasks" | "task" => Ok(Object::Tasks),
             "notes" | "note" => Ok(Object::Notes),
+            "team" | "members" => Ok(Object::Team),
             _ => Err(ValidationError::new(
                 "export",
                 s,
-                "must be leads, outreach, meetings, deals, tasks, notes or weekly",
+                "must be leads, outreach, meetings, deals, tasks, notes, team or weekly",
             )),
         }
     }
@@ -268,6 +271,37 @@ fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
     ]
 }
 
+/// A team member as an export writes them.
+#[derive(Serialize)]
+struct ExportedMember {
+    id: String,
+    name: String,
+    email: String,
+    role: String,
+    created_at: Timestamp,
+}
+
+/// Writes the team's members, the first one first.
+fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    let mut stmt = db.conn.prepare(
+        "SELECT id, name, email, role, created_at FROM users WHERE team_id = ?1 AND deleted_at IS NULL
+         ORDER BY created_at, id",
+    )?;
+    let mut rows = stmt.query([db.ctx.team_id.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let m = ExportedMember {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+            role: r.get(3)?,
+            created_at: Timestamp(r.get(4)?),
+        };
+        sink.row(&m, || vec![m.id.clone(), m.name.clone(), m.email.clone(), m.role.clone(), m.created_at.to_rfc3339()])
+            .map_err(|e| file_err(Path::new("export"), e))?;
+    }
+    Ok(())
+}
+
 /// Streams the leads matching `filter` that `keep` accepts, in creation order.
 pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn Fn(&Lead) -> bool) -> Result<()> {
     let mut failed: Option<std::io::Error> = None;
@@ -392,6 +426,8 @@ pub const TASK_HEADER: [&str; 12] = [
 
 const NOTE_HEADER: [&str; 5] = ["id", "lead_id", "deal_id", "body", "created_at"];
 
+const TEAM_HEADER: [&str; 5] = ["id", "name", "email", "role", "created_at"];
+
 pub fn header(object: Object) -> &'static [&'static str] {
     match object {
         Object::Leads => &LEAD_HEADER,
@@ -400,6 +436,7 @@ pub fn header(object: Object) -> &'static [&'static str] {
         Object::Deals => &DEAL_HEADER,
         Object::Tasks => &TASK_HEADER,
         Object::Notes => &NOTE_HEADER,
+        Object::Team => &TEAM_HEADER,
     }
 }
 
@@ -412,6 +449,7 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
         (Object::Deals, "deals"),
         (Object::Tasks, "tasks"),
         (Object::Notes, "notes"),
+        (Object::Team, "team"),
     ]
     .into_iter()
     .find(|(o, _)| header(*o).iter().eq(headers.iter()))
@@ -426,6 +464,14 @@ fn as_where(e: ValidationError) -> ValidationError {
 
 /// Checks a filter against the object before anything is written (a half-written export is worse than none).
 pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
+    if object == Object::Team {
+        return match w.pairs.first() {
+            Some((k, _)) => {
+                Err(ValidationError::new("--where", k, "does not apply to the team (it is exported whole)").into())
+            }
+            None => Ok(()),
+        };
+    }
     if object == Object::Leads {
         leads::check_filter(db, &w.lead_filter()?)?;
         return Ok(());
@@ -452,6 +498,9 @@ pub fn rows(
         // Changed since: created or edited after the time.
         let keep = |l: &Lead| since.is_none_or(|s| l.updated_at >= s || l.created_at >= s);
         return leads(db, sink, &w.lead_filter()?, &keep);
+    }
+    if object == Object::Team {
+        return team(db, sink);
     }
     let (cols, from, alias, order) = match object {
         Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),

@@ -187,6 +187,9 @@ pub struct Counts {
     /// Absent from the counts of runs recorded before notes were imported.
     #[serde(default)]
     pub notes: Tally,
+    /// Team members read from a team export.
+    #[serde(default)]
+    pub team: Tally,
     /// Weaker matches (same name and company) imported and staged for `leadline dedupe`.
     pub merge_candidates: u64,
     /// Rows matched to a lead whose company, title... differ from the lead's, which a merge keeps.
@@ -197,7 +200,7 @@ pub struct Counts {
 impl Counts {
     /// Rows were rejected and none was taken in any way: the file as a whole did not import.
     pub fn all_rejected(&self) -> bool {
-        let tallies = [&self.leads, &self.outreach, &self.meetings, &self.deals, &self.tasks, &self.notes];
+        let tallies = [&self.leads, &self.outreach, &self.meetings, &self.deals, &self.tasks, &self.notes, &self.team];
         tallies.iter().any(|t| t.rejected > 0)
             && tallies.iter().all(|t| t.created + t.merged + t.updated + t.skipped == 0)
     }
@@ -1407,6 +1410,9 @@ impl Writer {
                         let reason = format!("{w} not found: {reference}");
                         self.reject(db, what, Reject { line, column: None, reason, record: raw })
                     }
+                    Err(StoreError::Refused(reason)) => {
+                        self.reject(db, what, Reject { line, column: None, reason, record: raw })
+                    }
                     Err(e) => Err(e),
                 }
             }
@@ -1421,6 +1427,7 @@ impl Writer {
             "deals" => &mut self.counts.deals,
             "tasks" => &mut self.counts.tasks,
             "notes" => &mut self.counts.notes,
+            "team" => &mut self.counts.team,
             _ => &mut self.counts.leads,
         }
     }

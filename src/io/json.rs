@@ -93,6 +93,17 @@ pub enum Object {
     Deal(u64, DealRec),
     Task(u64, TaskRec),
     Note(u64, NoteRec),
+    Member(u64, MemberRec),
+}
+
+/// A team member as a team export writes them.
+#[derive(Debug, Deserialize)]
+pub struct MemberRec {
+    pub id: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub role: Option<String>,
+    pub created_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +122,8 @@ impl Object {
             | Object::Meeting(l, _)
             | Object::Deal(l, _)
             | Object::Task(l, _)
-            | Object::Note(l, _) => *l,
+            | Object::Note(l, _)
+            | Object::Member(l, _) => *l,
         }
     }
     pub fn kind(&self) -> &'static str {
@@ -121,6 +133,7 @@ impl Object {
             Object::Deal(..) => "deals",
             Object::Task(..) => "tasks",
             Object::Note(..) => "notes",
+            Object::Member(..) => "team",
         }
     }
 }
@@ -404,8 +417,10 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
         Object::Task(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("body") {
         Object::Note(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("role") && has("email") && has("name") {
+        Object::Member(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else {
-        return Err(reject("is not a lead, outreach, meeting, deal, task or note".into()));
+        return Err(reject("is not a lead, outreach, meeting, deal, task, note or team member".into()));
     };
     Ok(Some(Item::Object(Box::new(object), raw)))
 }
@@ -803,6 +818,14 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             let deal = deal.map(DealId);
             let id = crate::domain::NoteId(n.id);
             crate::store::notes::write(db, &id, lead.as_ref(), deal.as_ref(), &n.body, n.created_at.unwrap_or(db.now))?;
+        }
+        Object::Member(_, m) => {
+            let role = match m.role.as_deref() {
+                Some(r) => r.parse::<crate::domain::Role>()?,
+                None => crate::domain::Role::Rep,
+            };
+            let id = m.id.as_deref().and_then(crate::domain::canonical_id);
+            return crate::store::teams::import_member(db, id.as_deref(), &m.name, &m.email, role, m.created_at);
         }
     }
     Ok(true)

@@ -156,6 +156,37 @@ pub fn add_member(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<Us
     add_user(db, &name, &email, role)
 }
 
+/// A member read from a team export (a moved database), by an admin: added unless a member has the
+/// e-mail already (false then), under the id they had when it is free, so leads name the same owner.
+pub fn import_member(
+    db: &Db<'_>,
+    id: Option<&str>,
+    name: &str,
+    email: &str,
+    role: Role,
+    created_at: Option<Timestamp>,
+) -> Result<bool> {
+    require_admin(db, "adds team members")?;
+    let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
+    crate::domain::lead::check_label("name", &name)?;
+    let email = crate::domain::lead::validate_email("email", email)?;
+    if list(db)?.iter().any(|u| u.email.eq_ignore_ascii_case(&email)) {
+        return Ok(false);
+    }
+    let taken = |id: &str| -> Result<bool> {
+        Ok(db.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?)
+    };
+    let id = match id {
+        Some(id) if !taken(id)? => UserId(id.to_string()),
+        _ => UserId::generate(),
+    };
+    db.conn.execute(
+        "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id.as_str(), db.ctx.team_id.as_str(), name, email, role.as_str(), created_at.unwrap_or(db.now).0, db.now.0],
+    )?;
+    Ok(true)
+}
+
 /// Sets the time zone the team works in (an admin's call: everyone in the team sees the same local times).
 /// Returns the zone it had. Times already recorded stay the instants they were; they show in the new zone.
 pub fn set_timezone(db: &Db<'_>, zone: &str) -> Result<String> {
