@@ -241,3 +241,92 @@ fn addresses_earlier_imports_wrote_into_notes_are_found_after_the_upgrade() {
     assert_eq!(lead(&s, "bob@stone.com").id, bob);
     assert!(a.notes.unwrap().contains("e-mail: bob@stone.com"));
 }
+
+#[test]
+fn an_address_another_lead_holds_never_moves_in_and_never_stops_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ann = s.write(|db| leads::create(db, NewLead { first_name: "Ann".into(), ..Default::default() })).unwrap();
+    let bob = add_lead(&mut s, "Bob", "bob@stone.com");
+    s.write(|db| lead_emails::add(db, &bob, "shared@x.com")).unwrap();
+    // Ann by her id, with Bob's other address: she stays without one, in a merge and in an update.
+    for mode in [OnDuplicate::Merge, OnDuplicate::Update] {
+        let opts = ImportOptions { on_duplicate: mode, ..Default::default() };
+        let text = format!("id,first_name,email,title\n{ann},Ann,shared@x.com,CFO {mode:?}\n");
+        let r = import_text(&mut s, dir.path(), &format!("{mode:?}.csv"), &text, &opts);
+        assert_eq!(r.counts.leads.rejected, 0, "{mode:?}: {:?}", r.rejects);
+        let a = leads::get(&s.db(), &ann).unwrap();
+        assert_eq!((a.email, a.other_emails.len()), (None, 0), "{mode:?}");
+        assert_eq!(lead(&s, "shared@x.com").id, bob);
+    }
+}
+
+#[test]
+fn an_edit_may_swap_a_leads_own_and_other_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    s.write(|db| lead_emails::add(db, &ana, "ana@home.es")).unwrap();
+    // As the edit form sends it: the other address made her own, the own one listed among the others.
+    let patch = LeadPatch {
+        email: Some("ana@home.es".into()),
+        add_emails: vec!["ana@acme.es".into()],
+        remove_emails: vec!["ana@home.es".into()],
+        ..Default::default()
+    };
+    s.write(|db| leads::update(db, &ana, patch)).unwrap();
+    let a = lead(&s, "ana@acme.es");
+    assert_eq!(
+        (a.email.as_deref(), a.other_emails.as_slice()),
+        (Some("ana@home.es"), &["ana@acme.es".to_string()][..])
+    );
+}
+
+#[test]
+fn a_lead_known_by_other_addresses_only_comes_back_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    let ann = a.write(|db| leads::create(db, NewLead { first_name: "Ann".into(), ..Default::default() })).unwrap();
+    a.write(|db| lead_emails::add(db, &ann, "ann@home.com")).unwrap();
+    for (format, name) in [(ExportFormat::Csv, "ann.csv"), (ExportFormat::Jsonl, "ann.jsonl")] {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut sink = Sink::new(&mut buf, format, export::header(Object::Leads)).unwrap();
+        export::rows(&a.db(), &mut sink, Object::Leads, &Where::default(), None, None).unwrap();
+        sink.finish().unwrap();
+        let mut b = open(dir.path(), &format!("b-{name}.db"));
+        let r = import_text(&mut b, dir.path(), name, &String::from_utf8(buf).unwrap(), &ImportOptions::default());
+        assert_eq!(r.counts.leads.created, 1, "{name}: {:?}", r.rejects);
+        let back = lead(&b, "ann@home.com");
+        assert_eq!((back.email, back.other_emails), (None, vec!["ann@home.com".to_string()]), "{name}");
+    }
+}
+
+#[test]
+fn one_invitation_to_two_of_a_leads_addresses_is_one_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    s.write(|db| lead_emails::add(db, &ana, "ana@home.es")).unwrap();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:2@x\r\nDTSTART:20251120T100000Z\r\n\
+               DTEND:20251120T103000Z\r\nSUMMARY:Coffee\r\nATTENDEE:mailto:ana@acme.es\r\nATTENDEE:mailto:ana@home.es\r\n\
+               END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let r = import_text(&mut s, dir.path(), "c.ics", ics, &ImportOptions::default());
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (1, 0), "{:?}", r.counts);
+}
+
+#[test]
+fn a_later_row_finds_a_lead_by_the_phone_an_earlier_row_gave_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    add_lead(&mut s, "Bob", "bob@stone.com");
+    let opts = ImportOptions { bulk: Some(false), ..Default::default() };
+    let r = import_text(
+        &mut s,
+        dir.path(),
+        "p.csv",
+        "first_name,email,phone,title\nBob,bob@stone.com,+34 600 222 333,\nBob,,+34 600 222 333,CEO\n",
+        &opts,
+    );
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 2), "{:?}", r.counts);
+    assert_eq!(lead(&s, "bob@stone.com").title.as_deref(), Some("CEO"));
+}

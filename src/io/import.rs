@@ -1108,9 +1108,6 @@ struct Writer {
     rows_are: &'static str,
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
     merged_emails: HashMap<u64, (String, LeadId)>,
-    /// The hashed keys of the team's other e-mails (`lead_emails`): a row's address is looked up there
-    /// only when it is one of them.
-    other_emails: HashSet<u64>,
 }
 
 impl Writer {
@@ -1155,7 +1152,11 @@ impl Writer {
             }
         }
         let merged_emails = merged_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
-        let other_emails = other_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
+        // Other e-mails go in the Bloom filter under a kind of their own: a row's address is looked up in
+        // `lead_emails` only when it may be one.
+        for h in other_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)? {
+            bloom.insert(h);
+        }
         Ok(Self {
             opts: opts.clone(),
             run_id: run_id.to_string(),
@@ -1183,7 +1184,6 @@ impl Writer {
             bulk: false,
             rows_are: "leads",
             merged_emails,
-            other_emails,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -1230,7 +1230,9 @@ impl Writer {
         if version != self.data_version {
             // Leads merged by someone else meanwhile, and addresses given to leads.
             self.merged_emails = merged_emails(db.conn, team, &self.hasher)?;
-            self.other_emails = other_emails(db.conn, team, &self.hasher)?;
+            for h in other_emails(db.conn, team, &self.hasher)? {
+                self.bloom.insert(h);
+            }
         }
         self.seen_seq = last;
         self.data_version = version;
@@ -1479,7 +1481,7 @@ impl Writer {
                 return Ok(Some(LeadId(id)));
             }
         }
-        if self.other_emails.contains(&h) {
+        if self.bloom.maybe(self.hash("o", key)) {
             return crate::store::lead_emails::owner(db, key);
         }
         Ok(None)
@@ -1492,8 +1494,8 @@ impl Writer {
             return Ok(false);
         }
         crate::store::lead_emails::add_unchecked(db, lead, email)?;
-        let h = self.hash("e", &key);
-        self.other_emails.insert(h);
+        let h = self.hash("o", &key);
+        self.bloom.insert(h);
         Ok(true)
     }
 
@@ -1664,7 +1666,7 @@ impl Writer {
     ) -> crate::store::Result<()> {
         let e = match email_key {
             Some(e) => Some(self.hash("e", e)),
-            None => row.emails.first().map(|e| self.hash("e", &normalize_email(e))),
+            None => row.own_email().map(|e| self.hash("e", &normalize_email(e))),
         };
         let p = phone_saved.and_then(stored_key).map(|p| self.hash("p", &p));
         let n = match name_key {
@@ -1784,7 +1786,7 @@ impl Writer {
             None => None,
         };
         let id = row.id.clone().unwrap_or_else(|| self.new_id(Timestamp::now()));
-        let email = row.emails.first().map(String::as_str);
+        let email = row.own_email().map(String::as_str);
         let email_key = email.map(normalize_email);
         let phone = row.phones.first().map(String::as_str);
         let tags = join_tags(&row.tags);
@@ -1836,13 +1838,13 @@ impl Writer {
         let seq = db.conn.last_insert_rowid();
         // The row's further addresses are the lead's other e-mails (those no other lead has), searched as
         // its own is.
-        let mut searched = email.map(str::to_string);
-        for e in row.emails.iter().skip(1).filter(|_| row.forgotten_at.is_none()) {
+        let mut searched = email.map(std::borrow::Cow::Borrowed);
+        for e in row.other_emails().iter().filter(|_| row.forgotten_at.is_none()) {
             if Some(normalize_email(e)) != email_key && self.give_email(db, &id, e)? {
-                searched = Some(match searched {
+                searched = Some(std::borrow::Cow::Owned(match searched {
                     Some(s) => format!("{s} {}", e.trim()),
                     None => e.trim().to_string(),
-                });
+                }));
             }
         }
         if row.forgotten_at.is_some() {
@@ -1962,33 +1964,13 @@ impl Writer {
         patch.product_interest = set("product_interest", &lead.product_interest, &row.product_interest);
         patch.notes = set("notes", &lead.notes, &row.notes);
         patch.phone = set("phone", &lead.phone, &row.phones.first().cloned());
-        // Only an e-mail no other lead has can move in.
-        if let Some(e) = row.emails.first()
+        // Only an e-mail no other lead has (as its own or another one) can move in.
+        if let Some(e) = row.own_email()
             && (lead.email.is_none() || (update && lead.email.as_deref() != Some(e.as_str())))
+            && self.email_owner(db, &normalize_email(e))?.is_none_or(|owner| owner == *existing)
         {
-            let key = normalize_email(e);
-            let team = db.ctx.team_id.as_str();
-            let taken: Option<String> = if self.keys.is_some() {
-                let h = self.hash("e", &key);
-                self.confirm(
-                    db,
-                    &[h],
-                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2 AND email_key = ?3
-                     AND deleted_at IS NULL AND id != ?4",
-                    &[&team, &key, &existing.as_str()],
-                )?
-            } else {
-                db.conn
-                    .prepare_cached(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND email_key = ?2 AND deleted_at IS NULL AND id != ?3",
-                    )?
-                    .query_row(params![team, key, existing.as_str()], |r| r.get(0))
-                    .optional()?
-            };
-            if taken.is_none() {
-                patch.email = Some(e.clone());
-                filled.push("email");
-            }
+            patch.email = Some(e.clone());
+            filled.push("email");
         }
         // A phone or e-mail in the file that differs from the lead's own is kept as a line of its notes (as
         // extra addresses of a new row are), never dropped.
@@ -2050,19 +2032,33 @@ impl Writer {
             filled.push("do_not_contact");
         }
         let changed = !patch.is_empty();
+        // The lead's e-mail from here on: the file's, when the patch gives it one.
+        let own = patch.email.clone().or_else(|| lead.email.clone()).map(|e| normalize_email(&e));
         if changed {
             if patch.email.is_some() {
                 // The store refuses a second lead with the same e-mail by looking it up in the index.
                 self.restore_lookups(db)?;
             }
+            // A later row finds the lead by what it now has (an e-mail, a phone, a company).
+            let new_keys = patch.email.is_some()
+                || patch.phone.is_some()
+                || patch.company.is_some()
+                || patch.first_name.is_some()
+                || patch.last_name.is_some();
             leads::update(db, existing, patch)?;
-            self.remember_lead(db, existing)?;
+            if new_keys || self.keys.is_some() {
+                self.remember_lead(db, existing)?;
+            }
             self.touched_seqs.push(lead.seq);
         }
         // The row's addresses the lead is not written to are its other e-mails (an address it was written
-        // to before an update is one too).
+        // to before an update is one too). Those it has already need no look-up.
+        let known = |e: &str| {
+            let key = normalize_email(e);
+            own.as_deref() == Some(key.as_str()) || lead.other_emails.iter().any(|o| normalize_email(o) == key)
+        };
         let mut gave_email = false;
-        for e in row.emails.iter().chain(lead.email.as_ref()) {
+        for e in row.emails.iter().chain(lead.email.as_ref()).filter(|e| !known(e)) {
             gave_email |= self.give_email(db, existing, e)?;
         }
         if gave_email {
@@ -2192,6 +2188,8 @@ impl Writer {
 
     fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
         let mut matched = false;
+        // A lead invited at two of their addresses has one meeting.
+        let mut met: Vec<LeadId> = Vec::new();
         for email in &ev.attendees {
             // The rep and their colleagues are on every invitation; they are not leads.
             let colleague: Option<i64> = db
@@ -2211,6 +2209,10 @@ impl Writer {
                 }
                 continue;
             };
+            if met.contains(&lead) {
+                continue;
+            }
+            met.push(lead.clone());
             matched = true;
             self.apply_meeting(db, &ev, &lead, email)?;
         }
@@ -2340,18 +2342,18 @@ fn merged_emails(
     rows.map(|r| r.map(|(key, kept)| (hasher.hash_one(("e", key.as_str())), (key, kept)))).collect()
 }
 
-/// The hashed keys of the team's other e-mails (`lead_emails`) of live leads.
+/// The hashed keys (kind "o") of the team's other e-mails (`lead_emails`) of live leads.
 fn other_emails(
     conn: &rusqlite::Connection,
     team: &str,
     hasher: &std::collections::hash_map::RandomState,
-) -> rusqlite::Result<HashSet<u64>> {
+) -> rusqlite::Result<Vec<u64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.email_key FROM lead_emails e JOIN leads l ON l.id = e.lead_id
          WHERE e.team_id = ?1 AND l.deleted_at IS NULL",
     )?;
     let rows = stmt.query_map([team], |r| r.get::<_, String>(0))?;
-    rows.map(|r| r.map(|key| hasher.hash_one(("e", key.as_str())))).collect()
+    rows.map(|r| r.map(|key| hasher.hash_one(("o", key.as_str())))).collect()
 }
 
 /// The hashed duplicate keys of one `KNOWN_LEADS` row.

@@ -544,6 +544,8 @@ fn lead(
             Vec::new()
         }
     };
+    // A lead written to none of them has other e-mails only.
+    row.no_own_email = row.emails.is_empty() && !others.is_empty();
     for e in others {
         match crate::domain::lead::validate_email("other_emails", e) {
             // After the lead's own e-mail, which is read first.

@@ -71,8 +71,10 @@ pub struct LeadRow {
     pub id: Option<LeadId>,
     pub first_name: String,
     pub last_name: String,
-    /// The first is the lead's e-mail; all are used to find duplicates.
+    /// The first is the lead's e-mail (unless `no_own_email`); all are used to find duplicates.
     pub emails: Vec<String>,
+    /// The file gives the person other e-mails only: its own e-mail is empty.
+    pub no_own_email: bool,
     pub phones: Vec<String>,
     /// Extensions written after a number (kept in the notes beside it): (number, extension).
     pub phone_extensions: Vec<(String, String)>,
@@ -106,6 +108,18 @@ pub struct LeadRow {
     pub deal: Option<DealRow>,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
+}
+
+impl LeadRow {
+    /// The e-mail the lead is written to.
+    pub fn own_email(&self) -> Option<&String> {
+        if self.no_own_email { None } else { self.emails.first() }
+    }
+
+    /// The other addresses the person is known by.
+    pub fn other_emails(&self) -> &[String] {
+        if self.no_own_email { &self.emails } else { self.emails.get(1..).unwrap_or_default() }
+    }
 }
 
 /// A churn as a file tells it: the record's state then (active again after a later win, or churned),
@@ -378,6 +392,9 @@ pub fn from_fields(
     if row.country.is_none() {
         row.country = rules.default_country.clone();
     }
+    // An e-mail column left empty beside other addresses: the person has those only (a file with no
+    // e-mail column but one of other addresses has them as its own).
+    row.no_own_email = primary.0 == 0 && !row.emails.is_empty() && fields.contains(&Field::Email);
     finish(row, values)
 }
 

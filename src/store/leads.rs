@@ -622,7 +622,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             name_key(&lead.first_name, &lead.last_name),
         ])?;
     for e in &patch.remove_emails {
-        if !super::lead_emails::remove(db, id, e)? {
+        // Made the lead's own e-mail by this same edit, it is no longer another one anyway.
+        let now_own = lead.email.as_deref().is_some_and(|own| normalize_email(own) == normalize_email(e));
+        if !super::lead_emails::remove(db, id, e)? && !now_own {
             return Err(StoreError::Refused(format!("{} is not one of {}'s other e-mails", e.trim(), lead.name())));
         }
     }
