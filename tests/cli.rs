@@ -897,3 +897,34 @@ fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("only a team admin adds team members"), "{text}");
 }
+
+#[test]
+fn a_moved_database_keeps_its_inbox_as_it_was_worked() {
+    let a = Sandbox::new();
+    a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);
+    a.ok(&["log", "email", "ana@x.es", "--inbound", "--reply", "positive", "--note", "Yes, let's talk"]);
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    conn.execute("UPDATE inbox_items SET read_at = 1795000000000, handled_at = 1795000000000", []).unwrap();
+    drop(conn);
+    let dir = a.dir.path();
+    for o in ["leads", "outreach", "inbox"] {
+        let out = dir.join(format!("{o}.jsonl"));
+        a.ok(&["export", o, "--format", "jsonl", "--out", out.to_str().unwrap()]);
+    }
+    let b = Sandbox::new();
+    for o in ["leads", "outreach", "inbox"] {
+        b.ok(&["import", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    let before = a.json(&["inbox", "--all"]);
+    let after = b.json(&["inbox", "--all"]);
+    assert_eq!(after.as_array().unwrap().len(), 1, "{after}");
+    for k in ["id", "title", "body", "received_at", "read_at", "handled_at", "lead_id", "channel"] {
+        assert_eq!(before[0][k], after[0][k], "{k}");
+    }
+    // An inbox file before its outreach says what to import first.
+    let c = Sandbox::new();
+    c.ok(&["import", dir.join("leads.jsonl").to_str().unwrap()]);
+    let out = c.cmd().args(["import", dir.join("inbox.jsonl").to_str().unwrap()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("import the outreach first"), "{text}");
+}

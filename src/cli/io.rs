@@ -252,7 +252,8 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     let mut t = Table::new(&["", "created", "merged", "updated", "skipped", "rejected"]);
     // The leads row shows even at zero, unless the file held other objects (a file of deals says so alone).
     let c = &r.counts;
-    let others = [&c.outreach, &c.meetings, &c.deals, &c.tasks, &c.notes, &c.team].iter().any(|t| !t.is_empty());
+    let others =
+        [&c.outreach, &c.meetings, &c.deals, &c.tasks, &c.notes, &c.team, &c.inbox].iter().any(|t| !t.is_empty());
     let mut row = |name: &str, x: &Tally| {
         if !x.is_empty() || (name == "leads" && !others) {
             t.row(vec![
@@ -272,6 +273,7 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     row("tasks", &r.counts.tasks);
     row("notes", &r.counts.notes);
     row("team", &r.counts.team);
+    row("inbox", &r.counts.inbox);
     t.print();
     if r.counts.merge_candidates > 0 {
         println!(
@@ -327,7 +329,7 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to export (weekly: the playbook's weekly files).
-    #[arg(value_parser = super::Choices(&["leads", "outreach", "meetings", "deals", "tasks", "notes", "team", "weekly"]))]
+    #[arg(value_parser = super::Choices(&["leads", "outreach", "meetings", "deals", "tasks", "notes", "team", "inbox", "weekly"]))]
     what: String,
     /// csv (for spreadsheets; leads also import back), json or jsonl (every object imports back into
     /// leadline: use these to move data between databases).

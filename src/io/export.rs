@@ -45,6 +45,8 @@ pub enum Object {
     Notes,
     /// The team's members, so that a moved database's leads keep their owners.
     Team,
+    /// The inbox: replies and notices, read, handled and assigned as they are.
+    Inbox,
 }
 
 impl FromStr for Object {
@@ -58,10 +60,11 @@ impl FromStr for Object {
             "tasks" | "task" => Ok(Object::Tasks),
             "notes" | "note" => Ok(Object::Notes),
             "team" | "members" => Ok(Object::Team),
+            "inbox" => Ok(Object::Inbox),
             _ => Err(ValidationError::new(
                 "export",
                 s,
-                "must be leads, outreach, meetings, deals, tasks, notes, team or weekly",
+                "must be leads, outreach, meetings, deals, tasks, notes, team, inbox or weekly",
             )),
         }
     }
@@ -302,6 +305,31 @@ fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Writes the inbox, oldest first: every item of a live lead (or of none), handled ones too.
+fn inbox(db: &Db<'_>, sink: &mut Sink<'_>, since: Option<Timestamp>) -> Result<()> {
+    let io = |e: std::io::Error| file_err(Path::new("export"), e);
+    for x in crate::store::inbox::all(db, since)? {
+        sink.row(&x, || {
+            vec![
+                x.id.0.clone(),
+                x.kind.clone(),
+                o(&x.lead_id),
+                o(&x.lead_name),
+                x.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
+                o(&x.outreach_id),
+                x.title.clone(),
+                x.body.clone(),
+                x.received_at.to_rfc3339(),
+                t(x.read_at),
+                t(x.handled_at),
+                o(&x.assigned_to),
+            ]
+        })
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Streams the leads matching `filter` that `keep` accepts, in creation order.
 pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn Fn(&Lead) -> bool) -> Result<()> {
     let mut failed: Option<std::io::Error> = None;
@@ -428,6 +456,21 @@ const NOTE_HEADER: [&str; 5] = ["id", "lead_id", "deal_id", "body", "created_at"
 
 const TEAM_HEADER: [&str; 5] = ["id", "name", "email", "role", "created_at"];
 
+const INBOX_HEADER: [&str; 12] = [
+    "id",
+    "kind",
+    "lead_id",
+    "lead_name",
+    "channel",
+    "outreach_id",
+    "title",
+    "body",
+    "received_at",
+    "read_at",
+    "handled_at",
+    "assigned_to",
+];
+
 pub fn header(object: Object) -> &'static [&'static str] {
     match object {
         Object::Leads => &LEAD_HEADER,
@@ -437,6 +480,7 @@ pub fn header(object: Object) -> &'static [&'static str] {
         Object::Tasks => &TASK_HEADER,
         Object::Notes => &NOTE_HEADER,
         Object::Team => &TEAM_HEADER,
+        Object::Inbox => &INBOX_HEADER,
     }
 }
 
@@ -450,6 +494,7 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
         (Object::Tasks, "tasks"),
         (Object::Notes, "notes"),
         (Object::Team, "team"),
+        (Object::Inbox, "inbox"),
     ]
     .into_iter()
     .find(|(o, _)| header(*o).iter().eq(headers.iter()))
@@ -464,11 +509,9 @@ fn as_where(e: ValidationError) -> ValidationError {
 
 /// Checks a filter against the object before anything is written (a half-written export is worse than none).
 pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
-    if object == Object::Team {
+    if matches!(object, Object::Team | Object::Inbox) {
         return match w.pairs.first() {
-            Some((k, _)) => {
-                Err(ValidationError::new("--where", k, "does not apply to the team (it is exported whole)").into())
-            }
+            Some((k, _)) => Err(ValidationError::new("--where", k, "applies to leads and their history only").into()),
             None => Ok(()),
         };
     }
@@ -501,6 +544,9 @@ pub fn rows(
     }
     if object == Object::Team {
         return team(db, sink);
+    }
+    if object == Object::Inbox {
+        return inbox(db, sink, since);
     }
     let (cols, from, alias, order) = match object {
         Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),

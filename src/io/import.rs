@@ -190,6 +190,9 @@ pub struct Counts {
     /// Team members read from a team export.
     #[serde(default)]
     pub team: Tally,
+    /// Inbox items read from an inbox export.
+    #[serde(default)]
+    pub inbox: Tally,
     /// Weaker matches (same name and company) imported and staged for `leadline dedupe`.
     pub merge_candidates: u64,
     /// Rows matched to a lead whose company, title... differ from the lead's, which a merge keeps.
@@ -200,7 +203,16 @@ pub struct Counts {
 impl Counts {
     /// Rows were rejected and none was taken in any way: the file as a whole did not import.
     pub fn all_rejected(&self) -> bool {
-        let tallies = [&self.leads, &self.outreach, &self.meetings, &self.deals, &self.tasks, &self.notes, &self.team];
+        let tallies = [
+            &self.leads,
+            &self.outreach,
+            &self.meetings,
+            &self.deals,
+            &self.tasks,
+            &self.notes,
+            &self.team,
+            &self.inbox,
+        ];
         tallies.iter().any(|t| t.rejected > 0)
             && tallies.iter().all(|t| t.created + t.merged + t.updated + t.skipped == 0)
     }
@@ -1430,6 +1442,7 @@ impl Writer {
             "tasks" => &mut self.counts.tasks,
             "notes" => &mut self.counts.notes,
             "team" => &mut self.counts.team,
+            "inbox" => &mut self.counts.inbox,
             _ => &mut self.counts.leads,
         }
     }

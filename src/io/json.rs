@@ -94,6 +94,24 @@ pub enum Object {
     Task(u64, TaskRec),
     Note(u64, NoteRec),
     Member(u64, MemberRec),
+    Inbox(u64, InboxRec),
+}
+
+/// An inbox item as an inbox export writes it.
+#[derive(Debug, Deserialize)]
+pub struct InboxRec {
+    pub id: String,
+    pub kind: String,
+    pub lead_id: Option<String>,
+    pub channel: Option<String>,
+    pub outreach_id: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub received_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+    pub handled_at: Option<Timestamp>,
+    pub assigned_to: Option<String>,
 }
 
 /// A team member as a team export writes them.
@@ -123,7 +141,8 @@ impl Object {
             | Object::Deal(l, _)
             | Object::Task(l, _)
             | Object::Note(l, _)
-            | Object::Member(l, _) => *l,
+            | Object::Member(l, _)
+            | Object::Inbox(l, _) => *l,
         }
     }
     pub fn kind(&self) -> &'static str {
@@ -134,6 +153,7 @@ impl Object {
             Object::Task(..) => "tasks",
             Object::Note(..) => "notes",
             Object::Member(..) => "team",
+            Object::Inbox(..) => "inbox",
         }
     }
 }
@@ -415,12 +435,14 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
         Object::Deal(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("due_at") {
         Object::Task(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("received_at") {
+        Object::Inbox(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("body") {
         Object::Note(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("role") && has("email") && has("name") {
         Object::Member(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else {
-        return Err(reject("is not a lead, outreach, meeting, deal, task, note or team member".into()));
+        return Err(reject("is not a lead, outreach, meeting, deal, task, note, team member or inbox item".into()));
     };
     Ok(Some(Item::Object(Box::new(object), raw)))
 }
@@ -820,6 +842,53 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             let deal = deal.map(DealId);
             let id = crate::domain::NoteId(n.id);
             crate::store::notes::write(db, &id, lead.as_ref(), deal.as_ref(), &n.body, n.created_at.unwrap_or(db.now))?;
+        }
+        Object::Inbox(_, i) => {
+            // The reply an outreach import brought is filed once, whichever way it came.
+            let filed = |col: &str, v: &str| -> Result<bool> {
+                let sql = format!("SELECT EXISTS (SELECT 1 FROM inbox_items WHERE {col} = ?1)");
+                Ok(db.conn.prepare_cached(&sql)?.query_row([v], |r| r.get(0))?)
+            };
+            if filed("id", &i.id)?
+                || i.outreach_id.as_deref().map(|o| filed("outreach_id", o)).transpose()? == Some(true)
+            {
+                return Ok(false);
+            }
+            if !["message", "notice"].contains(&i.kind.as_str()) {
+                return Err(invalid("kind", &i.kind, "must be message or notice"));
+            }
+            let lead = i.lead_id.as_deref().map(|l| lead_of(db, l)).transpose()?;
+            let outreach = linked(db, "outreach", "outreach_id", i.outreach_id.as_deref())?;
+            let channel = i.channel.as_deref().filter(|c| !c.is_empty()).map(str::parse::<OutreachKind>).transpose()?;
+            if i.title.trim().is_empty() {
+                return Err(invalid("title", &i.title, "must not be empty"));
+            }
+            // Assigned to a member this database has; to nobody otherwise.
+            let assigned = match i.assigned_to.as_deref() {
+                Some(u) if exists(db, "users", u)? => Some(u),
+                _ => None,
+            };
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO inbox_items (id, team_id, lead_id, kind, channel, outreach_id, title, body, received_at,
+                     read_at, handled_at, assigned_to, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                )?
+                .execute(params![
+                    i.id,
+                    team,
+                    lead.as_ref().map(LeadId::as_str),
+                    i.kind,
+                    channel.map(OutreachKind::code),
+                    outreach,
+                    i.title,
+                    i.body,
+                    i.received_at.0,
+                    i.read_at.map(|t| t.0),
+                    i.handled_at.map(|t| t.0),
+                    assigned,
+                    db.now.0,
+                ])?;
         }
         Object::Member(_, m) => {
             let role = match m.role.as_deref() {
