@@ -928,3 +928,20 @@ fn a_moved_database_keeps_its_inbox_as_it_was_worked() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("import the outreach first"), "{text}");
 }
+
+#[test]
+fn exported_times_keep_their_milliseconds() {
+    let a = Sandbox::new();
+    let id = a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    conn.execute("UPDATE leads SET created_at = 1795000000123", []).unwrap();
+    drop(conn);
+    let out = a.dir.path().join("leads.jsonl");
+    a.ok(&["export", "leads", "--format", "jsonl", "--out", out.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("\"created_at\":\"2026-11-18T11:06:40.123Z\""));
+    let b = Sandbox::new();
+    b.ok(&["import", out.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(&b.db).unwrap();
+    let created: i64 = conn.query_row("SELECT created_at FROM leads WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(created, 1_795_000_000_123);
+}

@@ -55,9 +55,10 @@ impl Timestamp {
     pub fn to_utc(self) -> DateTime<Utc> {
         Utc.timestamp_millis_opt(self.0).single().unwrap_or_default()
     }
-    /// RFC 3339 in UTC with a `Z`, as written in JSON output.
+    /// RFC 3339 in UTC with a `Z`, as written in JSON output and exports, with the milliseconds when there
+    /// are some (a moved database keeps its times exact).
     pub fn to_rfc3339(self) -> String {
-        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
     }
     /// `YYYY-MM-DD HH:MM` in the given zone, for tables and timelines.
     pub fn local(self, tz: Tz) -> String {
