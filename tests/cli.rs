@@ -945,3 +945,30 @@ fn exported_times_keep_their_milliseconds() {
     let created: i64 = conn.query_row("SELECT created_at FROM leads WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(created, 1_795_000_000_123);
 }
+
+#[test]
+fn a_member_who_leaves_hands_their_work_to_another() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
+    let err = s.fails(&["team", "remove", "marta@acme.es"], 1);
+    assert!(err.contains("Marta Ruiz owns 1 lead; say who takes them over (--to MEMBER)"), "{err}");
+    let out = s.ok(&["team", "remove", "marta@acme.es", "--to", "Tom Baker"]);
+    assert!(out.starts_with("Marta Ruiz left the team; Tom Baker took over 1 lead, 0 open deals"), "{out}");
+    assert_eq!(s.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Tom Baker");
+    let names: Vec<String> = s.json(&["team", "show"])["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Rita Rep", "Tom Baker"]);
+    // Tom without leads leaves without a successor; nobody removes themselves or the last admin.
+    s.ok(&["team", "role", "Tom Baker", "admin"]);
+    s.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
+    assert_eq!(s.ok(&["team", "remove", "Tom Baker"]), "Tom Baker left the team");
+    assert!(s.fails(&["team", "remove", "me"], 1).contains("cannot remove yourself"));
+    let err = s.fails(&["team", "role", "me", "rep"], 1);
+    assert!(err.contains("Rita Rep is the team's only admin"), "{err}");
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, print_json, safe};
+use super::output::{Table, plural, print_json, safe};
 use super::{CliError, CliResult, Env};
 use crate::io::dedupe;
 use crate::io::export::{self, ExportFormat, Object, Sink, Where};
@@ -649,9 +649,4 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             Ok(())
         }
     }
-}
-
-/// "1 pair", "2 pairs".
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 { one.to_string() } else { format!("{one}s") }
 }

@@ -134,6 +134,11 @@ pub fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
+/// The word for `n` of a thing: "pair" for 1, "pairs" otherwise.
+pub fn plural(n: usize, one: &str) -> String {
+    if n == 1 { one.to_string() } else { format!("{one}s") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::output::{Table, print_json};
+use super::output::{Table, plural, print_json};
 use super::{CliResult, Env};
 use crate::domain::Role;
 use crate::store::teams;
@@ -21,6 +21,21 @@ pub enum TeamCmd {
         #[arg(long)]
         email: String,
         #[arg(long, default_value = "rep", value_parser = super::Choices(&["rep", "admin"]))]
+        role: String,
+    },
+    /// Remove a member (an admin's command), handing their leads, open deals, open tasks and unhandled
+    /// inbox items to another; what they did stays theirs in the history.
+    Remove {
+        /// Name, e-mail or id.
+        member: String,
+        /// Who takes over their work (needed when they own leads).
+        #[arg(long, value_name = "MEMBER")]
+        to: Option<String>,
+    },
+    /// Make a member an admin or a rep (an admin's command).
+    Role {
+        member: String,
+        #[arg(value_parser = super::Choices(&["rep", "admin"]))]
         role: String,
     },
     /// Set the time zone the team works in (an admin's command): times show and are typed in it.
@@ -52,6 +67,29 @@ pub fn run(env: &mut Env, cmd: TeamCmd) -> CliResult {
             let role: Role = super::flag(&role, "--role")?;
             let id = env.store.write(|db| teams::add_member(db, &name, &email, role))?;
             println!("{id}");
+        }
+        TeamCmd::Remove { member, to } => {
+            let (gone, heir, h) = env.store.write(|db| teams::remove_member(db, &member, to.as_deref()))?;
+            match heir {
+                Some(heir) => {
+                    let n = |count: usize, what: &str| format!("{count} {}", plural(count, what));
+                    println!(
+                        "{} left the team; {} took over {}, {}, {} and {}",
+                        gone.name,
+                        heir.name,
+                        n(h.leads, "lead"),
+                        n(h.deals, "open deal"),
+                        n(h.tasks, "open task"),
+                        n(h.inbox, "inbox item")
+                    )
+                }
+                None => println!("{} left the team", gone.name),
+            }
+        }
+        TeamCmd::Role { member, role } => {
+            let role: Role = super::flag(&role, "role")?;
+            let user = env.store.write(|db| teams::set_role(db, &member, role))?;
+            println!("{} is {}", user.name, user.role);
         }
         TeamCmd::Zone { timezone } => {
             let old = env.store.write(|db| teams::set_timezone(db, &timezone))?;

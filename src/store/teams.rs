@@ -187,6 +187,94 @@ pub fn import_member(
     Ok(true)
 }
 
+/// What a member's leaving handed over to another.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Handover {
+    pub leads: usize,
+    pub deals: usize,
+    pub tasks: usize,
+    pub inbox: usize,
+}
+
+/// Removes a member (an admin's command), handing what they own and what is still ahead of them (their
+/// leads, open deals, open tasks, unhandled inbox items) to `to`; what they did stays theirs in the
+/// history. Someone who owns leads needs a `to`; nobody removes themselves, nor the last admin.
+pub fn remove_member(db: &Db<'_>, member: &str, to: Option<&str>) -> Result<(User, Option<User>, Handover)> {
+    require_admin(db, "removes team members")?;
+    let users = list(db)?;
+    let find = |r: &str| -> Result<User> {
+        let id = resolve(db, r)?;
+        Ok(users.iter().find(|u| u.id == id).cloned().expect("a resolved member is listed"))
+    };
+    let gone = find(member)?;
+    if gone.id == db.ctx.user_id {
+        return Err(StoreError::Refused("you cannot remove yourself from the team".into()));
+    }
+    let heir = to.map(find).transpose()?;
+    if heir.as_ref().is_some_and(|h| h.id == gone.id) {
+        return Err(StoreError::Refused(format!("{} cannot take over their own work", gone.name)));
+    }
+    let owned: i64 = db.conn.query_row(
+        "SELECT count(*) FROM leads WHERE owner_id = ?1 AND deleted_at IS NULL",
+        [gone.id.as_str()],
+        |r| r.get(0),
+    )?;
+    let Some(heir) = heir else {
+        if owned > 0 {
+            return Err(StoreError::Refused(format!(
+                "{} owns {owned} {}; say who takes them over (--to MEMBER)",
+                gone.name,
+                if owned == 1 { "lead" } else { "leads" }
+            )));
+        }
+        retire(db, &gone)?;
+        return Ok((gone, None, Handover::default()));
+    };
+    let now = db.now.0;
+    let (g, h) = (gone.id.as_str(), heir.id.as_str());
+    let hand = |sql: &str| db.conn.execute(sql, params![g, h, now]);
+    let handover = Handover {
+        leads: hand("UPDATE leads SET owner_id = ?2, updated_at = ?3 WHERE owner_id = ?1 AND deleted_at IS NULL")?,
+        deals: hand(
+            "UPDATE deals SET owner_id = ?2, updated_at = ?3 WHERE owner_id = ?1 AND status = 'open' AND deleted_at IS NULL",
+        )?,
+        tasks: hand(
+            "UPDATE tasks SET owner_id = ?2, updated_at = ?3 WHERE owner_id = ?1 AND done_at IS NULL AND deleted_at IS NULL",
+        )?,
+        inbox: hand(
+            "UPDATE inbox_items SET assigned_to = ?2, updated_at = ?3
+             WHERE assigned_to = ?1 AND handled_at IS NULL AND deleted_at IS NULL",
+        )?,
+    };
+    retire(db, &gone)?;
+    Ok((gone, Some(heir), handover))
+}
+
+fn retire(db: &Db<'_>, u: &User) -> Result<()> {
+    db.conn
+        .execute("UPDATE users SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![u.id.as_str(), db.now.0])?;
+    Ok(())
+}
+
+/// Makes a member an admin or a rep (an admin's command). The team keeps at least one admin.
+pub fn set_role(db: &Db<'_>, member: &str, role: Role) -> Result<User> {
+    require_admin(db, "changes roles")?;
+    let id = resolve(db, member)?;
+    let admins = list(db)?.into_iter().filter(|u| u.role == Role::Admin.as_str()).count();
+    let user = list(db)?.into_iter().find(|u| u.id == id).expect("a resolved member is listed");
+    if role == Role::Rep && user.role == Role::Admin.as_str() && admins == 1 {
+        return Err(StoreError::Refused(format!(
+            "{} is the team's only admin; make another one admin first",
+            user.name
+        )));
+    }
+    db.conn.execute(
+        "UPDATE users SET role = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id.as_str(), role.as_str(), db.now.0],
+    )?;
+    Ok(User { role: role.as_str().to_string(), ..user })
+}
+
 /// Sets the time zone the team works in (an admin's call: everyone in the team sees the same local times).
 /// Returns the zone it had. Times already recorded stay the instants they were; they show in the new zone.
 pub fn set_timezone(db: &Db<'_>, zone: &str) -> Result<String> {
