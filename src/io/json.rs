@@ -551,21 +551,7 @@ fn lead(
         }
     }
     // Other e-mails are a list; one string is read as a CSV cell would be.
-    let others: Vec<&str> = match o.get("other_emails") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(t)) => t.split([';', ',']).map(str::trim).filter(|t| !t.is_empty()).collect(),
-        Some(Value::Array(items)) => match items.iter().find(|t| !t.is_string()) {
-            Some(t) => {
-                p.borrow_mut().push(reject("other_emails", format!("must be a list of text, not holding {t}")));
-                Vec::new()
-            }
-            None => items.iter().filter_map(Value::as_str).collect(),
-        },
-        Some(other) => {
-            p.borrow_mut().push(reject("other_emails", format!("must be a list of text, not {}", json_type(other))));
-            Vec::new()
-        }
-    };
+    let others = kept(p, text_list(line, o, "other_emails", &[';', ','])).unwrap_or_default();
     // A lead written to none of them has other e-mails only.
     row.no_own_email = row.emails.is_empty() && !others.is_empty();
     for e in others {
@@ -588,21 +574,7 @@ fn lead(
         }
     }
     // Tags are a list; one string is read as a CSV cell would be (comma-separated).
-    let tags: Vec<&str> = match o.get("tags") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(t)) => t.split(',').filter(|t| !t.trim().is_empty()).collect(),
-        Some(Value::Array(items)) => match items.iter().find(|t| !t.is_string()) {
-            Some(t) => {
-                p.borrow_mut().push(reject("tags", format!("must be a list of text, not holding {t}")));
-                Vec::new()
-            }
-            None => items.iter().filter_map(Value::as_str).collect(),
-        },
-        Some(other) => {
-            p.borrow_mut().push(reject("tags", format!("must be a list of text, not {}", json_type(other))));
-            Vec::new()
-        }
-    };
+    let tags = kept(p, text_list(line, o, "tags", &[','])).unwrap_or_default();
     for t in tags {
         match normalize_tag(t) {
             Ok(t) => row.tags.push(t),
@@ -616,6 +588,25 @@ fn lead(
         return Err(first);
     }
     finish(row, &[])
+}
+
+/// A field holding a list of text: a JSON list, or one string split at `separators` as a CSV cell is.
+fn text_list<'a>(
+    line: u64,
+    o: &'a serde_json::Map<String, Value>,
+    key: &str,
+    separators: &[char],
+) -> std::result::Result<Option<Vec<&'a str>>, Reject> {
+    let reject = |reason: String| Reject { line, column: Some(key.into()), reason, record: Vec::new() };
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t)) => Ok(Some(t.split(separators).map(str::trim).filter(|t| !t.is_empty()).collect())),
+        Some(Value::Array(items)) => match items.iter().find(|t| !t.is_string()) {
+            Some(t) => Err(reject(format!("must be a list of text, not holding {t}"))),
+            None => Ok(Some(items.iter().filter_map(Value::as_str).collect())),
+        },
+        Some(other) => Err(reject(format!("must be a list of text, not {}", json_type(other)))),
+    }
 }
 
 /// A field's value, or None with its problem noted (so the record's other problems are found too).
