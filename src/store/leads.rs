@@ -832,30 +832,57 @@ pub fn list_back(db: &Db<'_>, q: &LeadQuery, before: Option<&Cursor>) -> Result<
 /// its first column, so deep pages over equal keys (a million leads scored 0) would scan.
 fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> Result<Vec<Lead>> {
     let (expr, desc) = q.sort.key();
-    let (from, seq) = q.sort.source();
+    let (mut from, seq) = q.sort.source();
     let descending = desc == forward;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
-    // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
-    // Forgotten leads are kept for the counts of reports and exports, not listed as people to work with.
-    let mut base =
-        format!("SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL AND l.forgotten_at IS NULL");
-    let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
-    // A tag many leads carry, the only filter, is checked lead by lead along the sort index (a page is
-    // found after a few hundred checks); a rare one, or one narrowed further by other filters, hands its
-    // leads over to be sorted. Either way round the other case reads most of a million leads.
+    // A filter many leads pass (a tag or an owner of tens of thousands, a lifecycle, a source) is checked
+    // lead by lead along the sort index, which stays the outer loop: a page is found after a few hundred
+    // checks. A rare tag or owner, or a stage, hands its few leads over to be sorted instead. Either way
+    // round the other case reads most of a million leads.
     let mut filter = q.filter.clone();
-    let tag_alone = LeadFilter { tag: filter.tag.clone(), ..Default::default() } == filter;
+    // `+`: not through the owner index, which would hand a quarter of a million leads over to be sorted.
+    let common_owner = match filter.owner.as_deref() {
+        Some(owner) => {
+            let id = teams::resolve(db, owner)?;
+            owner_is_common(db, &id)?.then(|| {
+                filter.owner = None;
+                id
+            })
+        }
+        None => None,
+    };
+    // A stage many deals are in is checked lead by lead too (its deals through the lead's).
+    let common_stage = match filter.stage.as_deref() {
+        Some(stage) => stage_is_common(db, &db.ctx.stages.resolve(stage)?)?,
+        None => false,
+    };
+    let walkable = |f: &LeadFilter, tag: Option<String>| {
+        let stage = f.stage.clone().filter(|_| common_stage);
+        LeadFilter { tag, stage, lifecycle: f.lifecycle, source: f.source.clone(), ..Default::default() } == *f
+    };
     let common_tag = match filter.tag.as_deref().map(normalize_tag).transpose()? {
-        Some(tag) if tag_alone && tag_is_common(db, &tag)? => {
+        Some(tag) if walkable(&filter, filter.tag.clone()) && tag_is_common(db, &tag)? => {
             filter.tag = None;
             Some(tag)
         }
         _ => None,
     };
+    if walkable(&filter, None) && q.sort == LeadSort::Score {
+        from = "lead_scores s CROSS JOIN leads l ON l.seq = s.seq";
+    }
+    // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
+    // Forgotten leads are kept for the counts of reports and exports, not listed as people to work with.
+    let mut base =
+        format!("SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL AND l.forgotten_at IS NULL");
+    let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     filter_sql(db, &filter, &mut base, &mut filter_args)?;
     if let Some(tag) = common_tag {
         base.push_str(" AND EXISTS (SELECT 1 FROM lead_tags g WHERE g.tag = ? AND g.lead_id = l.id)");
         filter_args.push(Box::new(tag));
+    }
+    if let Some(owner) = common_owner {
+        base.push_str(" AND +l.owner_id = ?");
+        filter_args.push(Box::new(owner.0));
     }
     let seqs = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<i64>> {
         let mut stmt = db.conn.prepare_cached(sql)?;
@@ -1013,6 +1040,26 @@ pub fn check_filter(db: &Db<'_>, filter: &LeadFilter) -> Result<()> {
 /// Leads carrying a tag from which walking a sort index and checking each lead is the quicker way to a
 /// page (about one lead in fifty of a million).
 const COMMON_TAG: i64 = 20_000;
+
+/// Whether at least `COMMON_TAG` deals of the team are in `stage` (counted no further, along its index).
+fn stage_is_common(db: &Db<'_>, stage: &str) -> Result<bool> {
+    let n: i64 = db
+        .conn
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM deals WHERE team_id = ?1 AND stage = ?2 AND deleted_at IS NULL LIMIT ?3)",
+        )?
+        .query_row(params![db.ctx.team_id.as_str(), stage, COMMON_TAG], |r| r.get(0))?;
+    Ok(n >= COMMON_TAG)
+}
+
+/// Whether at least `COMMON_TAG` leads belong to `owner` (counted no further, along the owner index).
+fn owner_is_common(db: &Db<'_>, owner: &UserId) -> Result<bool> {
+    let n: i64 = db
+        .conn
+        .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM leads WHERE owner_id = ?1 LIMIT ?2)")?
+        .query_row(params![owner.as_str(), COMMON_TAG], |r| r.get(0))?;
+    Ok(n >= COMMON_TAG)
+}
 
 /// Whether at least `COMMON_TAG` leads carry `tag` (counted no further).
 fn tag_is_common(db: &Db<'_>, tag: &str) -> Result<bool> {
