@@ -60,6 +60,24 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    // Filters many leads pass, and one that leaves few: walked along the sort index, or handed over.
+    let owner = leadline::store::teams::list(&f.store.db()).unwrap()[0].id.0.clone();
+    let filters = [
+        ("an owner", leads::LeadFilter { owner: Some(owner), ..Default::default() }),
+        (
+            "customers",
+            leads::LeadFilter { lifecycle: Some(leadline::domain::Lifecycle::Customer), ..Default::default() },
+        ),
+        ("a stage", leads::LeadFilter { stage: Some("Negotiation".into()), ..Default::default() }),
+        ("a rare tag", leads::LeadFilter { tag: Some("no-such-tag".into()), ..Default::default() }),
+    ];
+    for (name, filter) in filters {
+        c.bench_function(&format!("first page of 200 leads by score, {name}"), |b| {
+            let db = f.store.db();
+            let q = LeadQuery { filter: filter.clone(), limit: 200, ..Default::default() };
+            b.iter(|| black_box(leads::list(&db, &q).unwrap()))
+        });
+    }
     c.bench_function("page of 200 leads by score, 2,000 pages deep (keyset)", |b| {
         let db = f.store.db();
         let mut after = None;
