@@ -40,6 +40,9 @@ pub struct LeadWindow {
     /// The lead selected when a refresh was asked for: the selection stays on it when the rows come back,
     /// even if the write moved it elsewhere in the sort.
     follow: Option<LeadId>,
+    /// Rows read afresh that no longer hold the followed lead, kept back while it is looked for where it
+    /// went: shown meanwhile, they would put another lead under the selection (and under the next key).
+    held: Option<(PageDir, Vec<Lead>)>,
 }
 
 impl LeadWindow {
@@ -63,6 +66,7 @@ impl LeadWindow {
             error: None,
             overshoot: 0,
             follow: None,
+            held: None,
         }
     }
 
@@ -102,6 +106,7 @@ impl LeadWindow {
     /// Starts over (new filter or sort): first page and the count.
     pub fn reset(&mut self) -> Vec<Query> {
         self.follow = None;
+        self.held = None;
         self.overshoot = 0;
         self.generation += 1;
         self.count_generation = self.generation;
@@ -122,6 +127,7 @@ impl LeadWindow {
         let Some(first) = self.rows.front() else { return self.reset() };
         let c = cursor_before(self.sort, self.match_order(), first);
         self.follow = self.selected_lead().map(|l| l.id.clone());
+        self.held = None;
         self.overshoot = 0;
         self.generation += 1;
         self.count_generation = self.generation;
@@ -248,7 +254,31 @@ impl LeadWindow {
         if !matches!(dir, PageDir::After(_) | PageDir::Before(_)) {
             self.overshoot = 0;
         }
+        if matches!(dir, PageDir::First | PageDir::Refresh(_))
+            && let Some(id) = self.follow.as_ref()
+            && !rows.iter().any(|l| l.id == *id)
+        {
+            let around = self.page(PageDir::Around(id.clone()), PAGE);
+            self.follow = None;
+            self.held = Some((dir, rows));
+            self.loading_fwd = true;
+            return vec![around];
+        }
+        let stepping = matches!(dir, PageDir::After(_) | PageDir::Before(_));
+        self.take(dir, rows, page);
+        if self.overshoot != 0 && stepping {
+            return self.move_by(0, page);
+        }
+        self.prefetch(page)
+    }
+
+    /// Puts a page's rows in place.
+    fn take(&mut self, dir: PageDir, rows: Vec<Lead>, page: usize) {
         let full = |n: usize, limit: usize| n >= limit;
+        let followed = match &dir {
+            PageDir::First | PageDir::Refresh(_) => self.follow.take(),
+            _ => None,
+        };
         match dir {
             PageDir::First => {
                 self.at_top = true;
@@ -277,9 +307,15 @@ impl LeadWindow {
                 self.loading_fwd = false;
             }
             // The lead is gone, or no longer in this list (a write took it out of the filter): the rows
-            // read again stay, as after any refresh.
-            PageDir::Around(ref id) if rows.first().is_none_or(|l| l.id != *id) => self.loading_fwd = false,
+            // read again are shown, as after any refresh.
+            PageDir::Around(ref id) if rows.first().is_none_or(|l| l.id != *id) => {
+                self.loading_fwd = false;
+                if let Some((dir, rows)) = self.held.take() {
+                    self.take(dir, rows, page);
+                }
+            }
             PageDir::Around(_) => {
+                self.held = None;
                 // The followed lead first; the rows above it come by the usual prefetch (they stop at once
                 // if there are none).
                 self.at_top = false;
@@ -320,21 +356,9 @@ impl LeadWindow {
                 self.loading_back = false;
             }
         }
-        if matches!(dir, PageDir::First | PageDir::Refresh(_))
-            && let Some(id) = self.follow.take()
-        {
-            match self.rows.iter().position(|l| l.id == id) {
-                Some(i) => self.selected = i,
-                None => {
-                    self.loading_fwd = true;
-                    return vec![self.page(PageDir::Around(id), PAGE)];
-                }
-            }
+        if let Some(i) = followed.and_then(|id| self.rows.iter().position(|l| l.id == id)) {
+            self.selected = i;
         }
-        if self.overshoot != 0 && matches!(dir, PageDir::After(_) | PageDir::Before(_)) {
-            return self.move_by(0, page);
-        }
-        self.prefetch(page)
     }
 
     pub fn on_count(&mut self, generation: u64, count: Result<i64, String>) {
@@ -374,4 +398,100 @@ pub fn visible_offset(offset: usize, selected: usize, height: usize, len: usize)
 /// lists matches newest first (`match_order`), just above its row number ("after" means a lower one).
 pub fn cursor_before(sort: LeadSort, match_order: bool, lead: &Lead) -> Cursor {
     if match_order { Cursor { seq: lead.seq + 1, ..sort.cursor_of(lead) } } else { sort.cursor_before(lead) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Timestamp;
+
+    fn lead(seq: i64, score: i64) -> Lead {
+        Lead {
+            id: LeadId(format!("lead-{seq}")),
+            seq,
+            first_name: format!("L{seq}"),
+            last_name: String::new(),
+            email: None,
+            other_emails: Vec::new(),
+            phone: None,
+            company: None,
+            account_id: None,
+            title: None,
+            source: None,
+            product_interest: None,
+            industry: None,
+            company_size: None,
+            tags: Vec::new(),
+            owner_id: None,
+            owner: None,
+            lifecycle: "lead".into(),
+            do_not_contact: false,
+            do_not_contact_at: None,
+            do_not_contact_reason: None,
+            notes: None,
+            origin_outreach_id: None,
+            score,
+            last_contacted_at: None,
+            manual_contact_at: None,
+            forgotten_at: None,
+            stage: None,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        }
+    }
+
+    fn dir_of(queries: &[Query]) -> Vec<PageDir> {
+        queries
+            .iter()
+            .filter_map(|q| match q {
+                Query::LeadsPage { dir, .. } => Some(dir.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A window at the top holding leads 1..=3, the second selected.
+    fn window() -> LeadWindow {
+        let mut w = LeadWindow::new(Slot::Leads, LeadSort::Score);
+        w.reset();
+        w.on_page(w.generation, PageDir::First, Ok(vec![lead(1, 9), lead(2, 8), lead(3, 7)]), 20);
+        w.selected = 1;
+        w
+    }
+
+    #[test]
+    fn a_lead_a_write_moved_away_stays_selected_until_it_is_found() {
+        let mut w = window();
+        w.refresh();
+        // Read again, lead 2 is no longer among the rows (its score fell): they are held back, nothing on
+        // screen changes, and the lead is looked for where it went.
+        let next = w.on_page(w.generation, PageDir::First, Ok(vec![lead(1, 9), lead(3, 7), lead(4, 6)]), 20);
+        assert!(matches!(dir_of(&next).as_slice(), [PageDir::Around(id)] if id.0 == "lead-2"));
+        assert_eq!(w.selected_lead().map(|l| l.seq), Some(2));
+        // Found further down: the rows from it on, selected.
+        w.on_page(w.generation, PageDir::Around(LeadId("lead-2".into())), Ok(vec![lead(2, 1), lead(5, 0)]), 20);
+        assert_eq!(w.selected_lead().map(|l| l.seq), Some(2));
+        assert_eq!(w.rows.len(), 2);
+    }
+
+    #[test]
+    fn a_lead_a_write_took_out_of_the_list_gives_way_to_the_rows_read_again() {
+        let mut w = window();
+        w.refresh();
+        w.on_page(w.generation, PageDir::First, Ok(vec![lead(1, 9), lead(3, 7), lead(4, 6)]), 20);
+        // Not found (removed, or no longer matching the filter): the rows read again are shown.
+        w.on_page(w.generation, PageDir::Around(LeadId("lead-2".into())), Ok(vec![lead(5, 0)]), 20);
+        assert_eq!(w.rows.iter().map(|l| l.seq).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(w.selected, 1);
+    }
+
+    #[test]
+    fn a_lead_still_among_the_rows_read_again_keeps_the_selection_at_once() {
+        let mut w = window();
+        w.refresh();
+        let next = w.on_page(w.generation, PageDir::First, Ok(vec![lead(2, 10), lead(1, 9), lead(3, 7)]), 20);
+        assert!(dir_of(&next).iter().all(|d| !matches!(d, PageDir::Around(_))));
+        assert_eq!(w.selected_lead().map(|l| l.seq), Some(2));
+        assert_eq!(w.selected, 0);
+    }
 }
