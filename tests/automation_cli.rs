@@ -14,7 +14,7 @@ struct Crm {
 
 /// 2026-11-02 (a Monday) 09:00 UTC plus `hours`.
 fn at(hours: i64) -> String {
-    let base = chrono::DateTime::parse_from_rfc3339("2026-11-02T09:00:00Z").unwrap();
+    let base = chrono::DateTime::parse_from_rfc3339("2026-11-02T09:00:00.000Z").unwrap();
     (base + chrono::Duration::hours(hours)).to_rfc3339()
 }
 
@@ -237,7 +237,7 @@ fn no_show_makes_a_reschedule_task_due_in_24h() {
         chrono::DateTime::parse_from_rfc3339(&at(27))
             .unwrap()
             .to_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     );
     // Marking it again does not add a second task.
     crm.ok(4, &["meeting", "no-show", &meeting]);

@@ -154,7 +154,7 @@ fn five_kinds_of_outreach_with_their_fields() {
     assert_eq!(timeline[3]["variant"], "B");
     assert_eq!(timeline[3]["personalization_level"], 4);
     assert_eq!(timeline[0]["type"], "outreach");
-    assert_eq!(shown["lead"]["last_contacted_at"], "2026-11-24T12:00:00Z");
+    assert_eq!(shown["lead"]["last_contacted_at"], "2026-11-24T12:00:00.000Z");
     // The inbound reply is waiting in the inbox.
     let inbox = s.json(&["inbox"]);
     assert_eq!(inbox[0]["lead_name"], "Ana López");
@@ -196,17 +196,17 @@ fn last_contact_is_the_latest_touch_whatever_the_logging_order() {
     let id = s.ana();
     let last = |s: &Sandbox| s.json(&["lead", "show", &id])["lead"]["last_contacted_at"].clone();
     s.ok(&["log", "call", &id, "--at", "-1d"]);
-    assert_eq!(last(&s), "2026-11-24T12:00:00Z");
+    assert_eq!(last(&s), "2026-11-24T12:00:00.000Z");
     s.ok(&["log", "email", &id, "--at", "-3d"]);
-    assert_eq!(last(&s), "2026-11-24T12:00:00Z", "an older touch logged later does not move it back");
+    assert_eq!(last(&s), "2026-11-24T12:00:00.000Z", "an older touch logged later does not move it back");
     // A scheduled meeting is not a contact until attended.
     let m = s.ok(&["meeting", "add", &id, "--at", "2026-11-25 10:00"]);
-    assert_eq!(last(&s), "2026-11-24T12:00:00Z");
+    assert_eq!(last(&s), "2026-11-24T12:00:00.000Z");
     s.ok(&["meeting", "attended", &m]);
-    assert_eq!(last(&s), "2026-11-25T09:00:00Z");
+    assert_eq!(last(&s), "2026-11-25T09:00:00.000Z");
     // Offline contact by hand.
     s.ok(&["lead", "touch", &id, "--at", "2026-11-25 12:30"]);
-    assert_eq!(last(&s), "2026-11-25T11:30:00Z");
+    assert_eq!(last(&s), "2026-11-25T11:30:00.000Z");
     s.ok(&["lead", "touch", &id]);
     assert_eq!(last(&s), common::NOW);
     // It shows in the history, where the last contact comes from.
@@ -226,7 +226,7 @@ fn meetings_attended_and_no_show() {
     let past = s.ok(&["meeting", "add", &id, "--at", "-2h", "--title", "Kick-off"]);
     s.ok(&["meeting", "no-show", &past, "--reason", "forgot"]);
     let meetings = s.json(&["meeting", "list", &id]);
-    assert_eq!(meetings[0]["scheduled_at"], "2026-11-26T09:00:00Z");
+    assert_eq!(meetings[0]["scheduled_at"], "2026-11-26T09:00:00.000Z");
     assert_eq!(meetings[0]["status"], "scheduled");
     assert_eq!(meetings[1]["attended"], false);
     assert_eq!(meetings[1]["status"], "no_show");
@@ -952,10 +952,17 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
     s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);
     s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
+    s.ok(&["deal", "add", "ana@x.es", "--title", "Pilot"]);
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    conn.execute("UPDATE deals SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz')", []).unwrap();
+    drop(conn);
+    // Her lead given to someone else, her open deal still keeps her: she needs a successor.
+    s.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
     let err = s.fails(&["team", "remove", "marta@acme.es"], 1);
-    assert!(err.contains("Marta Ruiz owns 1 lead; say who takes them over (--to MEMBER)"), "{err}");
+    assert!(err.contains("Marta Ruiz still has leads, open deals, tasks, inbox items or customers"), "{err}");
+    s.ok(&["lead", "edit", "ana@x.es", "--owner", "Marta Ruiz"]);
     let out = s.ok(&["team", "remove", "marta@acme.es", "--to", "Tom Baker"]);
-    assert!(out.starts_with("Marta Ruiz left the team; Tom Baker took over 1 lead, 0 open deals"), "{out}");
+    assert!(out.starts_with("Marta Ruiz left the team; Tom Baker took over 1 lead, 1 open deal"), "{out}");
     assert_eq!(s.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Tom Baker");
     let names: Vec<String> = s.json(&["team", "show"])["members"]
         .as_array()
@@ -967,6 +974,9 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     // Tom without leads leaves without a successor; nobody removes themselves or the last admin.
     s.ok(&["team", "role", "Tom Baker", "admin"]);
     s.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    conn.execute("UPDATE deals SET owner_id = NULL", []).unwrap();
+    drop(conn);
     assert_eq!(s.ok(&["team", "remove", "Tom Baker"]), "Tom Baker left the team");
     assert!(s.fails(&["team", "remove", "me"], 1).contains("cannot remove yourself"));
     let err = s.fails(&["team", "role", "me", "rep"], 1);

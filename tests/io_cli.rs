@@ -12,7 +12,7 @@ fn leadline(db: &Path) -> Command {
     let mut c = Command::cargo_bin("leadline").unwrap();
     c.env("LEADLINE_DB", db)
         .env("LEADLINE_CONFIG", db.with_extension("toml"))
-        .env("LEADLINE_NOW", "2025-11-25T12:00:00Z")
+        .env("LEADLINE_NOW", "2025-11-25T12:00:00.000Z")
         .env_remove("LEADLINE_IMPORT__DEFAULT_COUNTRY")
         .env_remove("LEADLINE_PRIVACY__ANONYMIZE_AFTER_MONTHS");
     c
@@ -271,7 +271,7 @@ fn a_merge_keeps_the_customer_its_deals_company_and_what_the_other_record_said()
         ],
     );
     leadline(&db)
-        .env("LEADLINE_NOW", "2025-11-25T13:00:00Z")
+        .env("LEADLINE_NOW", "2025-11-25T13:00:00.000Z")
         .args([
             "lead",
             "add",
@@ -333,7 +333,7 @@ fn forget_and_retention() {
     assert!(err.contains("not found"), "{err}");
     assert!(run(&db, &["search", "Ivanov"]).lines().count() <= 1);
     let out = leadline(&db)
-        .env("LEADLINE_NOW", "2026-09-01T00:00:00Z")
+        .env("LEADLINE_NOW", "2026-09-01T00:00:00.000Z")
         .args(["privacy", "run", "--dry-run"])
         .assert()
         .success()
@@ -343,7 +343,7 @@ fn forget_and_retention() {
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("Emma Schulz") && out.contains("1 leads would be anonymised"), "{out}");
     let out = leadline(&db)
-        .env("LEADLINE_NOW", "2026-09-01T00:00:00Z")
+        .env("LEADLINE_NOW", "2026-09-01T00:00:00.000Z")
         .args(["privacy", "run"])
         .assert()
         .success()
@@ -359,7 +359,7 @@ fn forget_and_retention() {
 fn merging_a_churned_customer_with_an_active_one_keeps_the_active_record() {
     let (_dir, db) = setup();
     leadline(&db)
-        .env("LEADLINE_NOW", "2025-11-25T10:00:00Z")
+        .env("LEADLINE_NOW", "2025-11-25T10:00:00.000Z")
         .args(["lead", "add", "--first-name", "Rosa", "--company", "Vidal SL", "--phone", "+34 611 222 333"])
         .args(["--notes", "met at the fair"])
         .assert()
@@ -368,7 +368,7 @@ fn merging_a_churned_customer_with_an_active_one_keeps_the_active_record() {
     run(&db, &["deal", "won", "Old plan"]);
     run(&db, &["lead", "churn", "Rosa", "--reason", "budget"]);
     leadline(&db)
-        .env("LEADLINE_NOW", "2025-11-25T11:00:00Z")
+        .env("LEADLINE_NOW", "2025-11-25T11:00:00.000Z")
         .args(["lead", "add", "--first-name", "Rosa María", "--company", "Vidal SL", "--phone", "611222333"])
         .args(["--notes", "met at the fair"])
         .assert()
@@ -488,7 +488,7 @@ fn a_profile_url_is_dated_by_the_file_not_by_the_import() {
     .unwrap();
     run(&db, &["import", f.to_str().unwrap()]);
     let yan: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "yan@x.io", "--json"])).unwrap();
-    assert_eq!(yan["lead"]["last_contacted_at"], "2025-11-02T09:00:00Z", "{yan}");
+    assert_eq!(yan["lead"]["last_contacted_at"], "2025-11-02T09:00:00.000Z", "{yan}");
     // Kept in the one form a member page has, however it was copied.
     assert_eq!(yan["timeline"][0]["value"], "https://www.linkedin.com/in/yan", "{yan}");
 }
@@ -723,16 +723,16 @@ fn a_moved_database_keeps_customer_records_offline_contacts_and_the_privacy_log(
     let at = |when: &str, args: &[&str]| {
         leadline(&a).env("LEADLINE_NOW", when).args(args).assert().success();
     };
-    at("2025-10-01T09:00:00Z", &["lead", "add", "--first-name", "Olga", "--email", "olga@x.example"]);
-    at("2025-10-01T09:00:00Z", &["deal", "add", "olga@x.example", "--title", "Annual", "--amount", "100"]);
-    at("2025-10-02T09:00:00Z", &["deal", "won", "Annual"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Olga", "--email", "olga@x.example"]);
+    at("2025-10-01T09:00:00.000Z", &["deal", "add", "olga@x.example", "--title", "Annual", "--amount", "100"]);
+    at("2025-10-02T09:00:00.000Z", &["deal", "won", "Annual"]);
     // The churn rules bring her back as a lead: her customer record still says churned, when and why.
-    at("2025-11-01T09:00:00Z", &["lead", "churn", "olga@x.example", "--reason", "price"]);
-    at("2025-10-01T09:00:00Z", &["lead", "add", "--first-name", "Max", "--email", "max@x.example"]);
-    at("2025-11-20T10:00:00Z", &["log", "email", "max@x.example"]);
-    at("2025-10-01T09:00:00Z", &["lead", "add", "--first-name", "Tess", "--email", "tess@x.example"]);
-    at("2025-11-21T10:00:00Z", &["lead", "touch", "tess@x.example"]);
-    at("2025-11-22T10:00:00Z", &["privacy", "opt-out", "tess@x.example", "--reason", "asked by phone"]);
+    at("2025-11-01T09:00:00.000Z", &["lead", "churn", "olga@x.example", "--reason", "price"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Max", "--email", "max@x.example"]);
+    at("2025-11-20T10:00:00.000Z", &["log", "email", "max@x.example"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Tess", "--email", "tess@x.example"]);
+    at("2025-11-21T10:00:00.000Z", &["lead", "touch", "tess@x.example"]);
+    at("2025-11-22T10:00:00.000Z", &["privacy", "opt-out", "tess@x.example", "--reason", "asked by phone"]);
     let b = dir.path().join("b.db");
     std::fs::write(b.with_extension("toml"), "").unwrap();
     for object in ["leads", "outreach", "deals", "notes"] {

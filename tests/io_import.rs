@@ -13,7 +13,7 @@ use leadline::store::leads::{self, Lead, NewLead};
 use leadline::store::outreach::{self, NewOutreach};
 use leadline::store::{Store, meetings, notes};
 
-const NOW: &str = "2025-11-25T12:00:00Z";
+const NOW: &str = "2025-11-25T12:00:00.000Z";
 
 fn ts(s: &str) -> Timestamp {
     Timestamp(chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis())
@@ -59,8 +59,8 @@ fn hubspot_export_with_bom_crlf_and_a_duplicate_inside_the_file() {
     assert_eq!(ana.company.as_deref(), Some("Acme Ibérica"));
     assert_eq!(ana.title.as_deref(), Some("CTO"));
     assert_eq!(ana.source.as_deref(), Some("Organic Search"));
-    assert_eq!(ana.created_at, ts("2025-03-15T10:22:00Z"));
-    assert_eq!(ana.last_contacted_at, Some(ts("2025-11-02T16:40:00Z")));
+    assert_eq!(ana.created_at, ts("2025-03-15T10:22:00.000Z"));
+    assert_eq!(ana.last_contacted_at, Some(ts("2025-11-02T16:40:00.000Z")));
     let bob = lead(&s, "bob@stonecorp.com");
     assert_eq!(bob.lifecycle, "customer");
     assert_eq!(r.unknown_owners, vec!["Jane Whitfield"]);
@@ -118,7 +118,7 @@ fn salesforce_reports_and_data_loader_files() {
     assert!(r.rejects.is_empty(), "{:?}", r.rejects);
     assert_eq!(r.counts.leads.created, 2);
     let dmitri = lead(&s, "d.ivanov@northwind.com");
-    assert_eq!(dmitri.created_at, ts("2025-03-14T00:00:00Z"), "report dates are month first");
+    assert_eq!(dmitri.created_at, ts("2025-03-14T00:00:00.000Z"), "report dates are month first");
     assert_eq!(dmitri.company_size.as_deref(), Some("250"));
     assert!(lead(&s, "emma.schulz@mueller.de").do_not_contact);
     let r = import(&mut s, "salesforce_dataloader.csv");
@@ -126,7 +126,7 @@ fn salesforce_reports_and_data_loader_files() {
     let farah = lead(&s, "farah@levantfoods.com");
     assert_eq!(farah.source.as_deref(), Some("Partner Referral"));
     assert_eq!(farah.notes.as_deref(), Some("Asked for a demo, call back in Q1"));
-    assert_eq!(farah.created_at, ts("2025-04-02T09:15:00Z"));
+    assert_eq!(farah.created_at, ts("2025-04-02T09:15:00.000Z"));
     let gus = lead(&s, "gus@olsenmarine.no");
     assert!(gus.do_not_contact, "HasOptedOutOfEmail");
     assert_eq!(gus.phone.as_deref(), Some("+47 912 34 567"));
@@ -149,7 +149,7 @@ fn linkedin_connections_with_preamble_and_missing_emails() {
     assert_eq!(touches.len(), 1);
     assert_eq!(touches[0].kind, leadline::domain::OutreachKind::Social);
     assert_eq!(touches[0].value, "https://www.linkedin.com/in/hirotanaka");
-    assert_eq!(touches[0].occurred_at, ts("2025-11-07T00:00:00Z"));
+    assert_eq!(touches[0].occurred_at, ts("2025-11-07T00:00:00.000Z"));
     assert_eq!(lead(&s, "ines.ortega@fintual.es").title.as_deref(), Some("Head of Marketing, EMEA"));
     // A member who hides their name is known by their profile.
     assert!(leads::resolve(&db, "unknown-member").is_ok());
@@ -404,7 +404,7 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
             )?;
             let mut o = NewOutreach::new(id.clone(), leadline::domain::OutreachKind::Call);
             o.value = Some("+34 911 000 000".into());
-            o.occurred_at = Some(ts("2025-11-20T10:00:00Z"));
+            o.occurred_at = Some(ts("2025-11-20T10:00:00.000Z"));
             outreach::log(db, o)?;
             notes::add(db, Some(&id), None, "Prefers calls")?;
             Ok(id)
@@ -419,7 +419,7 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
     assert_eq!(found[0].reason, "same name and company");
     let second = leads::resolve(&s.db(), "ana@acme.es").unwrap();
     s.write(|db| {
-        meetings::schedule(db, &second, ts("2025-11-21T10:00:00Z"), None, Some("Demo".into()))?;
+        meetings::schedule(db, &second, ts("2025-11-21T10:00:00.000Z"), None, Some("Demo".into()))?;
         Ok(())
     })
     .unwrap();
@@ -428,7 +428,7 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
     assert_eq!(m.kept, first, "the lead created first is kept");
     let kept = leads::get(&s.db(), &first).unwrap();
     assert_eq!(kept.email.as_deref(), Some("ana@acme.es"));
-    assert_eq!(kept.last_contacted_at, Some(ts("2025-11-20T10:00:00Z")));
+    assert_eq!(kept.last_contacted_at, Some(ts("2025-11-20T10:00:00.000Z")));
     assert_eq!(outreach::for_lead(&s.db(), &first).unwrap().len(), 1);
     assert_eq!(meetings::for_lead(&s.db(), &first).unwrap().len(), 1);
     assert_eq!(notes::for_lead(&s.db(), &first).unwrap().len(), 1);
@@ -520,14 +520,17 @@ fn calendar_events_become_meetings_of_the_leads_they_invite() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00Z"), ts("2025-12-31T00:00:00Z"));
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2025-12-31T00:00:00.000Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
     let r = import_file(&mut s, &fixture("calendar.ics"), &opts).unwrap();
     assert_eq!(r.counts.meetings.created, 4, "three weekly syncs (one excluded) and a demo");
     assert_eq!(r.unmatched, vec!["someone@unknown.org", "nobody@elsewhere.com"]);
     let ana = lead(&s, "ana.lopez@acme.es");
     // 10:00 in Madrid: UTC+1 in November.
-    assert_eq!(meeting_times(&s, &ana.id), ["2025-11-03T09:00:00Z", "2025-11-17T09:00:00Z", "2025-11-24T09:00:00Z"]);
+    assert_eq!(
+        meeting_times(&s, &ana.id),
+        ["2025-11-03T09:00:00.000Z", "2025-11-17T09:00:00.000Z", "2025-11-24T09:00:00.000Z"]
+    );
     let bob = lead(&s, "bob@stonecorp.com");
     let bobs = meetings::for_lead(&s.db(), &bob.id).unwrap();
     assert_eq!(bobs.len(), 1, "the cancelled call is skipped");
@@ -561,7 +564,7 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
     let calendar = |events: &str| calendar_file(dir.path(), "cal.ics", events);
     let event = |uid: &str, start: &str, extra: &str| bob_event(uid, "Demo", start, extra);
@@ -581,12 +584,12 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     );
     let r = import_file(&mut s, &calendar(&second), &opts).unwrap();
     assert_eq!((r.counts.meetings.created, r.counts.meetings.updated), (0, 3), "{:?}", r.counts);
-    assert_eq!(times(&s), ["2025-12-01T09:00:00Z", "2025-12-06T12:00:00Z", "2025-12-08T10:00:00Z"]);
+    assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-06T12:00:00.000Z", "2025-12-08T10:00:00.000Z"]);
     // The demo is called off altogether.
     let third = event("demo@x", "20251206T120000Z", "STATUS:CANCELLED\r\n");
     let r = import_file(&mut s, &calendar(&third), &opts).unwrap();
     assert_eq!(r.counts.meetings.updated, 1);
-    assert_eq!(times(&s), ["2025-12-01T09:00:00Z", "2025-12-08T10:00:00Z"]);
+    assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-08T10:00:00.000Z"]);
 }
 
 #[test]
@@ -594,7 +597,7 @@ fn a_cancelled_invitation_never_drops_the_meeting_of_the_one_that_replaced_it_an
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
     let calendar = |name: &str, events: &str| calendar_file(dir.path(), name, events);
     let event = |uid: &str, start: &str, extra: &str| bob_event(uid, "Call", start, extra);
@@ -617,7 +620,12 @@ fn a_cancelled_invitation_never_drops_the_meeting_of_the_one_that_replaced_it_an
     import_file(&mut s, &calendar("series2.ics", &event("sync", "20251208T090000Z", &less)), &opts).unwrap();
     assert_eq!(
         times(&s),
-        ["2025-12-01T10:00:00Z", "2025-12-02T10:00:00Z", "2025-12-08T09:00:00Z", "2025-12-22T09:00:00Z"]
+        [
+            "2025-12-01T10:00:00.000Z",
+            "2025-12-02T10:00:00.000Z",
+            "2025-12-08T09:00:00.000Z",
+            "2025-12-22T09:00:00.000Z"
+        ]
     );
 }
 
@@ -698,7 +706,7 @@ fn forget_finds_the_person_in_rejected_json_records_and_closes_their_bumps() {
     .unwrap();
     import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     s.write(|db| {
-        let mut bump = leadline::store::tasks::NewTask::manual("Bump Ana", ts("2025-12-01T09:00:00Z"));
+        let mut bump = leadline::store::tasks::NewTask::manual("Bump Ana", ts("2025-12-01T09:00:00.000Z"));
         bump.lead = Some(ana.clone());
         bump.kind = leadline::domain::TaskKind::Bump;
         leadline::store::tasks::add(db, bump)
@@ -770,7 +778,7 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
                 db,
                 leadline::store::deals::NewDeal::new(ana.clone(), "Switchboard pilot"),
             )?;
-            let meeting = meetings::schedule(db, &ana, ts("2025-11-27T10:00:00Z"), Some(&deal), None)?;
+            let meeting = meetings::schedule(db, &ana, ts("2025-11-27T10:00:00.000Z"), Some(&deal), None)?;
             leads::remove(db, &leads::resolve(db, "bea@switch.example")?)?;
             // A lead whose source nobody recorded: it stays unrecorded, in CSV too.
             leads::create(
@@ -1021,7 +1029,7 @@ fn forget_and_retention_erase_the_leads_merged_into_the_person_too() {
     let other = add(&mut s, "Anna", "anna@home.es", None);
     s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
     let mut later = open(dir.path(), "r.db");
-    later.set_clock(Clock::Fixed(ts("2030-01-01T00:00:00Z")));
+    later.set_clock(Clock::Fixed(ts("2030-01-01T00:00:00.000Z")));
     let erased = later.write(|db| privacy::anonymize_inactive(db, 18)).unwrap();
     assert_eq!(erased.len(), 1);
     assert_eq!(count(&later, "SELECT count(*) FROM leads WHERE email IS NOT NULL"), 0);
@@ -1038,7 +1046,7 @@ fn an_opt_out_keeps_its_date_through_a_merge_and_an_import() {
     let kept = add(&mut s, "Ana", "ana@acme.es");
     let other = add(&mut s, "Ana", "ana@home.es");
     s.write(|db| privacy::set_opt_out(db, &other, true, Some("asked by phone".into()))).unwrap();
-    s.set_clock(Clock::Fixed(ts("2025-11-26T12:00:00Z")));
+    s.set_clock(Clock::Fixed(ts("2025-11-26T12:00:00.000Z")));
     s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
     let ana = leads::get(&s.db(), &kept).unwrap();
     assert!(ana.do_not_contact);
@@ -1048,11 +1056,11 @@ fn an_opt_out_keeps_its_date_through_a_merge_and_an_import() {
     let file = dir.path().join("a.jsonl");
     std::fs::write(
         &file,
-        "{\"first_name\":\"Bo\",\"email\":\"bo@acme.es\",\"do_not_contact\":true,\"do_not_contact_at\":\"2025-01-01T00:00:00Z\"}\n",
+        "{\"first_name\":\"Bo\",\"email\":\"bo@acme.es\",\"do_not_contact\":true,\"do_not_contact_at\":\"2025-01-01T00:00:00.000Z\"}\n",
     )
     .unwrap();
     import_file(&mut s, &file, &ImportOptions::default()).unwrap();
-    assert_eq!(lead(&s, "bo@acme.es").do_not_contact_at, Some(ts("2025-01-01T00:00:00Z")));
+    assert_eq!(lead(&s, "bo@acme.es").do_not_contact_at, Some(ts("2025-01-01T00:00:00.000Z")));
 }
 
 #[test]
@@ -1147,28 +1155,28 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "salesforce_report.csv");
     // Dmitri's last activity is 2025-10-02; Emma was created 2025-02-01 (in Salesforce) and never contacted.
-    s.set_clock(Clock::Fixed(ts("2026-08-15T00:00:00Z")));
+    s.set_clock(Clock::Fixed(ts("2026-08-15T00:00:00.000Z")));
     let due = privacy::inactive(&s.db(), 12).unwrap();
     assert_eq!(due.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["Emma Schulz"]);
     let dry = privacy::inactive(&s.db(), 24).unwrap();
     assert!(dry.is_empty(), "{dry:?}");
     // Calendar months: on 30 September 2026, twelve months back is 30 September 2025, so Dmitri (2 October)
     // is not due yet (twelve "30-day months" would have reached back only to 5 October).
-    s.set_clock(Clock::Fixed(ts("2026-09-30T12:00:00Z")));
+    s.set_clock(Clock::Fixed(ts("2026-09-30T12:00:00.000Z")));
     let names = |s: &Store| privacy::inactive(&s.db(), 12).unwrap().into_iter().map(|d| d.name).collect::<Vec<_>>();
     assert_eq!(names(&s), ["Emma Schulz"]);
     // An open task still ahead is activity: Emma is kept while it is open.
     let emma = lead(&s, "emma.schulz@mueller.de");
     let task = s
         .write(|db| {
-            let mut call = leadline::store::tasks::NewTask::manual("Call Emma", ts("2026-10-10T09:00:00Z"));
+            let mut call = leadline::store::tasks::NewTask::manual("Call Emma", ts("2026-10-10T09:00:00.000Z"));
             call.lead = Some(emma.id.clone());
             leadline::store::tasks::add(db, call)
         })
         .unwrap();
     assert!(names(&s).is_empty());
     s.write(|db| leadline::store::tasks::done(db, &task)).unwrap();
-    s.set_clock(Clock::Fixed(ts("2027-08-01T00:00:00Z")));
+    s.set_clock(Clock::Fixed(ts("2027-08-01T00:00:00.000Z")));
     let done = s.write(|db| privacy::anonymize_inactive(db, 18)).unwrap();
     assert_eq!(done.len(), 2);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL"), 2);
@@ -1701,7 +1709,7 @@ fn ids_however_a_file_writes_them_are_stored_one_way() {
         &path,
         "{\"id\":\"{0191C8A4-E5F6-7000-8000-000000000001}\",\"first_name\":\"Ana\",\"email\":\"ana@x.es\"}\n\
          {\"id\":\"urn:uuid:0191c8a4-e5f6-7000-8000-0000000000aa\",\"lead_id\":\"0191C8A4E5F670008000000000000001\",\
-          \"kind\":\"call\",\"value\":\"+34 600 11 22 33\",\"occurred_at\":\"2025-11-20T10:00:00Z\"}\n",
+          \"kind\":\"call\",\"value\":\"+34 600 11 22 33\",\"occurred_at\":\"2025-11-20T10:00:00.000Z\"}\n",
     )
     .unwrap();
     let mut s = open(dir.path(), "t.db");
@@ -1927,7 +1935,7 @@ fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
     let event = |uid: &str, start: &str, extra: &str| bob_event(uid, "Sync", start, extra);
     let bob = lead(&s, "bob@stonecorp.com");
@@ -1939,7 +1947,7 @@ fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_
     let at_eleven = calendar_file(dir.path(), "b.ics", &event("s1", "20251201T110000Z", weekly));
     let r = import_file(&mut s, &at_eleven, &opts).unwrap();
     assert_eq!((r.counts.meetings.created, r.counts.meetings.updated), (3, 3), "{:?}", r.counts);
-    assert_eq!(times(&s), ["2025-12-01T11:00:00Z", "2025-12-08T11:00:00Z", "2025-12-15T11:00:00Z"]);
+    assert_eq!(times(&s), ["2025-12-01T11:00:00.000Z", "2025-12-08T11:00:00.000Z", "2025-12-15T11:00:00.000Z"]);
     // "This and following events" at 15:00 from the third on: the old series ends, a new one starts.
     let split = format!(
         "{}{}",
@@ -1949,7 +1957,12 @@ fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_
     import_file(&mut s, &calendar_file(dir.path(), "c.ics", &split), &opts).unwrap();
     assert_eq!(
         times(&s),
-        ["2025-12-01T11:00:00Z", "2025-12-08T11:00:00Z", "2025-12-15T15:00:00Z", "2025-12-22T15:00:00Z"]
+        [
+            "2025-12-01T11:00:00.000Z",
+            "2025-12-08T11:00:00.000Z",
+            "2025-12-15T15:00:00.000Z",
+            "2025-12-22T15:00:00.000Z"
+        ]
     );
     // A calendar imported again once an attendee has become a lead books their meeting, and only it.
     let ana_too = event("one", "20251203T100000Z", "ATTENDEE:mailto:new.person@example.com\r\n");
@@ -2047,7 +2060,7 @@ fn a_character_split_by_a_folded_line_is_read_whole_in_cards_and_calendars() {
           ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
     );
     std::fs::write(&calendar, bytes).unwrap();
-    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
     let r = import_file(&mut s, &calendar, &ImportOptions { window: Some(window), ..Default::default() }).unwrap();
     assert_eq!(r.counts.meetings.created, 1, "{:?}", r.rejects);
     assert_eq!(count(&s, "SELECT count(*) FROM meetings WHERE title = 'Revisión del contrato'"), 1);
@@ -2058,7 +2071,7 @@ fn events_outside_the_import_window_are_counted_not_silently_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00Z"), ts("2026-03-31T00:00:00Z"));
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
     let opts = ImportOptions { window: Some(window), ..Default::default() };
     // One meeting inside, an old one and a series that ended before the window; a cancelled one is no news.
     let events = [
@@ -2109,10 +2122,10 @@ fn a_linkedin_export_a_spreadsheet_saved_again_imports_as_the_original() {
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 0), "{:?}", r.rejects);
     let db = s.db();
     let hiro = leads::get(&db, &leads::resolve(&db, "Hiro Tanaka").unwrap()).unwrap();
-    assert_eq!(outreach::for_lead(&db, &hiro.id).unwrap()[0].occurred_at, ts("2025-11-07T00:00:00Z"));
+    assert_eq!(outreach::for_lead(&db, &hiro.id).unwrap()[0].occurred_at, ts("2025-11-07T00:00:00.000Z"));
     let ines = lead(&s, "ines.ortega@fintual.es");
     assert_eq!(ines.first_name, "Inés");
-    assert_eq!(outreach::for_lead(&db, &ines.id).unwrap()[0].occurred_at, ts("2025-11-21T00:00:00Z"));
+    assert_eq!(outreach::for_lead(&db, &ines.id).unwrap()[0].occurred_at, ts("2025-11-21T00:00:00.000Z"));
     drop(db);
     // A later export where Inés moved on: the merge keeps the lead's company and title and says so; an
     // update takes the file's.
@@ -2182,14 +2195,14 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
             })
             .unwrap()
     };
-    assert_eq!(deal("ERP"), ("Won".into(), "won".into(), Some(ts("2025-11-03T14:22:10Z").0), None));
+    assert_eq!(deal("ERP"), ("Won".into(), "won".into(), Some(ts("2025-11-03T14:22:10.000Z").0), None));
     assert_eq!(
         deal("CRM"),
-        ("Lost".into(), "lost".into(), Some(ts("2025-10-20T09:00:00Z").0), Some("Went with a competitor".into()))
+        ("Lost".into(), "lost".into(), Some(ts("2025-10-20T09:00:00.000Z").0), Some("Went with a competitor".into()))
     );
     assert_eq!(deal("Pilot"), ("New".into(), "open".into(), None, None));
     // Won after it was lost once: the won time is when it closed. A long lost reason is no label.
-    assert_eq!(deal("Back").2, Some(ts("2025-11-10T10:00:00Z").0));
+    assert_eq!(deal("Back").2, Some(ts("2025-11-10T10:00:00.000Z").0));
     assert_eq!(deal("Long").3.map(|r| r.chars().count()), Some(285));
     // Only the open deal's stage needed placing.
     assert_eq!(r.stages_placed, ["Qualified → New"]);
@@ -2198,7 +2211,7 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
     let jose = lead(&s, "jose@cafesmunoz.es");
     assert_eq!(jose.lifecycle, "customer");
     let record = leadline::automation::clients::profile(&s.db(), &jose.id).unwrap().expect("a customer record");
-    assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-11-03T14:22:10Z"))));
+    assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-11-03T14:22:10.000Z"))));
     assert_eq!(lead(&s, "ana@ruiz.es").lifecycle, "lead");
 
     // A customer's won deal writes the customer record, as a moved database's does.
@@ -2212,5 +2225,5 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
     assert_eq!((r.counts.leads.created, r.counts.deals.created), (1, 1), "{:?}", r.rejects);
     let gus = lead(&s, "gus@olsen.no");
     let record = leadline::automation::clients::profile(&s.db(), &gus.id).unwrap().expect("a customer record");
-    assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-03-15T00:00:00Z"))));
+    assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-03-15T00:00:00.000Z"))));
 }

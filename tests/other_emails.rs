@@ -11,7 +11,7 @@ use leadline::io::{dedupe, privacy};
 use leadline::store::leads::{self, Lead, LeadPatch, NewLead};
 use leadline::store::{Store, StoreError, lead_emails};
 
-const NOW: &str = "2025-11-25T12:00:00Z";
+const NOW: &str = "2025-11-25T12:00:00.000Z";
 
 fn ts(s: &str) -> Timestamp {
     Timestamp(chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis())

@@ -9,7 +9,7 @@ use leadline::store::leads::{LeadFilter, LeadQuery, LeadSort, NewLead};
 use leadline::store::outreach::{NewOutreach, OutreachPatch};
 use leadline::store::{Change, ChangeHook, Db, Store, StoreError, leads, meetings, outreach, schema, search};
 
-const NOW: Timestamp = Timestamp(1_795_608_000_000); // 2026-11-25T12:00:00Z
+const NOW: Timestamp = Timestamp(1_795_608_000_000); // 2026-11-25T12:00:00.000Z
 
 fn open(dir: &tempfile::TempDir) -> Store {
     Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(NOW)).unwrap()

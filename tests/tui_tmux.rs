@@ -36,14 +36,28 @@ fn wait_for(s: &str, text: &str) -> String {
     }
 }
 
-/// The process whose parent is `parent` (from /proc).
-fn child_of(parent: u32) -> Option<u32> {
+/// The process below `root` (itself, a child, a grandchild...) that runs `exe`, from /proc: however many
+/// shells the pane's command went through.
+fn running_below(root: u32, exe: &Path) -> Option<u32> {
+    let exe = std::fs::canonicalize(exe).ok()?;
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (name) state ppid ...": the name may hold spaces, so fields count from its closing parenthesis.
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
     std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
         let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-        // "pid (name) state ppid ...": the name may hold spaces, so fields count from its closing parenthesis.
-        let ppid: u32 = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent).then_some(pid)
+        if std::fs::read_link(e.path().join("exe")).ok()? != exe {
+            return None;
+        }
+        let mut at = pid;
+        while at > 1 {
+            if at == root {
+                return Some(pid);
+            }
+            at = parent_of(at)?;
+        }
+        None
     })
 }
 
@@ -122,15 +136,18 @@ fn sigterm_restores_the_terminal() {
     tmux(&["set-option", "-t", &name, "remain-on-exit", "on"]);
     wait_for(&name, "2,000 leads");
     let shell: u32 = tmux(&["display-message", "-p", "-t", &name, "#{pane_pid}"]).trim().parse().unwrap();
-    let pid = child_of(shell).expect("leadline runs under the pane's shell");
+    let pid = running_below(shell, Path::new(bin)).expect("leadline runs under the pane's shell");
     assert!(Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    // The status is whole once its line ends (the redirection makes the file before `echo` writes it).
     let start = Instant::now();
-    while !status.exists() {
+    let code = loop {
+        match std::fs::read_to_string(&status) {
+            Ok(text) if text.ends_with('\n') => break text,
+            _ => {}
+        }
         assert!(start.elapsed() < Duration::from_secs(10), "still running after SIGTERM: {}", screen(&name));
         sleep(Duration::from_millis(100));
-    }
-    sleep(Duration::from_millis(100));
-    let code = std::fs::read_to_string(&status).unwrap();
+    };
     assert_eq!(code.trim(), "0", "a clean exit after SIGTERM: {}", screen(&name));
     let sc = screen(&name);
     assert!(!sc.contains("LEADS"), "the UI is off the screen: {sc}");

@@ -364,6 +364,9 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     let format: ExportFormat = super::flag(&a.format, "--format")?;
     let filter: Where = a.filter.as_deref().map(|w| super::flag(w, "--where")).transpose()?.unwrap_or_default();
     let since = a.since.as_deref().map(|s| env.time(s, "--since")).transpose()?;
+    if since.is_some() && object == Object::Team {
+        return Err(CliError::Usage("--since does not apply to the team: it is exported whole".into()));
+    }
     export::check(&db, object, &filter).map_err(io_err)?;
     let write = |out: &mut dyn Write| -> CliResult<u64> {
         let io = |e: std::io::Error| CliError::Io(format!("cannot write the export: {e}"));

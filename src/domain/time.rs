@@ -55,10 +55,10 @@ impl Timestamp {
     pub fn to_utc(self) -> DateTime<Utc> {
         Utc.timestamp_millis_opt(self.0).single().unwrap_or_default()
     }
-    /// RFC 3339 in UTC with a `Z`, as written in JSON output and exports, with the milliseconds when there
-    /// are some (a moved database keeps its times exact).
+    /// RFC 3339 in UTC with milliseconds and a `Z`, as written in JSON output and exports: exact (a moved
+    /// database keeps its times), and of one width, so the text sorts as the times do.
     pub fn to_rfc3339(self) -> String {
-        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     }
     /// `YYYY-MM-DD HH:MM` in the given zone, for tables and timelines.
     pub fn local(self, tz: Tz) -> String {
@@ -266,17 +266,20 @@ mod tests {
         let ny = parse_tz("America/New_York").unwrap();
         let at = |s: &str| Timestamp(DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis());
         // 2026-11-01 is 25 hours long in New York: today ends at midnight local (05:00Z), not 04:00Z.
-        assert_eq!(start_of_day_after(at("2026-11-01T16:00:00Z"), ny, 1), at("2026-11-02T05:00:00Z"));
+        assert_eq!(start_of_day_after(at("2026-11-01T16:00:00.000Z"), ny, 1), at("2026-11-02T05:00:00.000Z"));
         // 2026-03-08 is 23 hours long.
-        assert_eq!(start_of_day_after(at("2026-03-08T16:00:00Z"), ny, 1), at("2026-03-09T04:00:00Z"));
+        assert_eq!(start_of_day_after(at("2026-03-08T16:00:00.000Z"), ny, 1), at("2026-03-09T04:00:00.000Z"));
         // "+1d" at 10:00 the day before the change is 10:00 the next day.
-        assert_eq!(parse_time("+1d", at("2026-10-31T14:00:00Z"), ny).unwrap(), at("2026-11-01T15:00:00Z"));
-        assert_eq!(parse_time("+48h", at("2026-10-31T14:00:00Z"), ny).unwrap(), at("2026-11-02T14:00:00Z"));
+        assert_eq!(parse_time("+1d", at("2026-10-31T14:00:00.000Z"), ny).unwrap(), at("2026-11-01T15:00:00.000Z"));
+        assert_eq!(parse_time("+48h", at("2026-10-31T14:00:00.000Z"), ny).unwrap(), at("2026-11-02T14:00:00.000Z"));
         // In Santiago the clocks skip midnight on 2026-09-06: that day starts at 01:00.
         let santiago = parse_tz("America/Santiago").unwrap();
-        assert_eq!(start_of_day(at("2026-09-06T15:00:00Z"), santiago), at("2026-09-06T04:00:00Z"));
-        assert_eq!(parse_time("2026-09-06", at("2026-09-01T15:00:00Z"), santiago).unwrap(), at("2026-09-06T04:00:00Z"));
-        assert!(parse_time("2026-09-06 00:30", at("2026-09-01T15:00:00Z"), santiago).is_err());
+        assert_eq!(start_of_day(at("2026-09-06T15:00:00.000Z"), santiago), at("2026-09-06T04:00:00.000Z"));
+        assert_eq!(
+            parse_time("2026-09-06", at("2026-09-01T15:00:00.000Z"), santiago).unwrap(),
+            at("2026-09-06T04:00:00.000Z")
+        );
+        assert!(parse_time("2026-09-06 00:30", at("2026-09-01T15:00:00.000Z"), santiago).is_err());
     }
 
     #[test]
@@ -287,7 +290,8 @@ mod tests {
         assert!(parse_time("+3x", NOW, madrid()).is_err());
         assert!(parse_time("+", NOW, madrid()).is_err());
         // An extra digit or three is out of range, not a date in 1970 or in the year 11415525.
-        for far in ["+15250284452w", "+99999999999h", "-99999999999h", "+9223372036854775807m", "0001-01-01T00:00:00Z"]
+        for far in
+            ["+15250284452w", "+99999999999h", "-99999999999h", "+9223372036854775807m", "0001-01-01T00:00:00.000Z"]
         {
             let e = parse_time(far, NOW, madrid()).unwrap_err();
             assert!(e.reason.contains("out of range"), "{far}: {e}");
@@ -297,23 +301,26 @@ mod tests {
     #[test]
     fn dates_are_in_team_zone() {
         let t = parse_time("2026-11-26 09:30", NOW, madrid()).unwrap();
-        assert_eq!(t.to_rfc3339(), "2026-11-26T08:30:00Z");
+        assert_eq!(t.to_rfc3339(), "2026-11-26T08:30:00.000Z");
         let d = parse_time("2026-11-26", NOW, madrid()).unwrap();
-        assert_eq!(d.to_rfc3339(), "2026-11-25T23:00:00Z");
+        assert_eq!(d.to_rfc3339(), "2026-11-25T23:00:00.000Z");
     }
 
     #[test]
     fn named_days() {
-        assert_eq!(parse_time("tomorrow 9:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-26T08:00:00Z");
+        assert_eq!(parse_time("tomorrow 9:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-26T08:00:00.000Z");
         // NOW is a Wednesday: "wed" is next week's, "mon" the coming Monday.
-        assert_eq!(parse_time("mon 10:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T09:00:00Z");
-        assert_eq!(parse_time("wed", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T08:00:00Z");
+        assert_eq!(parse_time("mon 10:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T09:00:00.000Z");
+        assert_eq!(parse_time("wed", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T08:00:00.000Z");
         assert_eq!(parse_time("now", NOW, madrid()).unwrap(), NOW);
     }
 
     #[test]
     fn rfc3339_and_garbage() {
-        assert_eq!(parse_time("2026-01-02T03:04:05Z", NOW, madrid()).unwrap().to_rfc3339(), "2026-01-02T03:04:05Z");
+        assert_eq!(
+            parse_time("2026-01-02T03:04:05.000Z", NOW, madrid()).unwrap().to_rfc3339(),
+            "2026-01-02T03:04:05.000Z"
+        );
         let e = parse_time("31 Feb 2025", NOW, madrid()).unwrap_err();
         assert!(e.to_string().contains("31 Feb 2025"));
         assert!(parse_time("2025-02-31", NOW, madrid()).is_err());

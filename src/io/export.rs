@@ -511,7 +511,12 @@ fn as_where(e: ValidationError) -> ValidationError {
 pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
     if matches!(object, Object::Team | Object::Inbox) {
         return match w.pairs.first() {
-            Some((k, _)) => Err(ValidationError::new("--where", k, "applies to leads and their history only").into()),
+            Some((k, _)) => Err(ValidationError::new(
+                "--where",
+                k,
+                "does not apply to the team or the inbox: they are exported whole (--since picks inbox items)",
+            )
+            .into()),
             None => Ok(()),
         };
     }

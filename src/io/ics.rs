@@ -553,8 +553,8 @@ mod tests {
             parse(ics, chrono_tz::UTC, w).unwrap().occurrences.into_iter().map(Result::unwrap).collect();
         let live: Vec<&Occurrence> = occ.iter().filter(|o| !o.cancelled).collect();
         assert_eq!(live.len(), 2);
-        assert_eq!(live[0].start.to_rfc3339(), "2025-03-10T09:00:00Z");
-        assert_eq!(live[1].start.to_rfc3339(), "2025-03-24T09:00:00Z");
+        assert_eq!(live[0].start.to_rfc3339(), "2025-03-10T09:00:00.000Z");
+        assert_eq!(live[1].start.to_rfc3339(), "2025-03-24T09:00:00.000Z");
         // The organizer too: a lead may be the one who invites (the rep, a colleague, is left out on import).
         assert_eq!(live[0].attendees, vec!["ana@example.com", "rep@example.com"]);
         // The occurrence taken out of the series and the cancelled event come as cancellations.
@@ -562,7 +562,10 @@ mod tests {
             occ.iter().filter(|o| o.cancelled).map(|o| (o.key.as_str(), o.start.to_rfc3339())).collect();
         assert_eq!(
             cancelled,
-            [("a@1742202000000", "2025-03-17T09:00:00Z".to_string()), ("b", "2025-03-11T09:00:00Z".to_string())]
+            [
+                ("a@1742202000000", "2025-03-17T09:00:00.000Z".to_string()),
+                ("b", "2025-03-11T09:00:00.000Z".to_string())
+            ]
         );
         assert!(parse("hello", chrono_tz::UTC, w).is_err());
     }
@@ -599,13 +602,13 @@ mod tests {
                     BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20261202\nEND:VEVENT\n";
         assert_eq!(
             starts(&format!("X-WR-TIMEZONE:America/New_York\n{body}")),
-            [Ok("2026-12-01T15:00:00Z".to_string()), Ok("2026-12-02T00:00:00Z".to_string())]
+            [Ok("2026-12-01T15:00:00.000Z".to_string()), Ok("2026-12-02T00:00:00.000Z".to_string())]
         );
         // A calendar zone leadline does not know, or none, leaves floating times in the team's zone.
         for head in ["X-WR-TIMEZONE:Mars/Olympus\n", ""] {
             assert_eq!(
                 starts(&format!("{head}{body}")),
-                [Ok("2026-12-01T10:00:00Z".to_string()), Ok("2026-12-02T00:00:00Z".to_string())]
+                [Ok("2026-12-01T10:00:00.000Z".to_string()), Ok("2026-12-02T00:00:00.000Z".to_string())]
             );
         }
     }
@@ -616,7 +619,7 @@ mod tests {
         let custom = "BEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:16010101T000000\n\
                       TZOFFSETFROM:+0900\nTZOFFSETTO:+0900\nEND:STANDARD\nEND:VTIMEZONE\n\
                       BEGIN:VEVENT\nUID:c\nDTSTART;TZID=Customized Time Zone:20261201T100000\nEND:VEVENT\n";
-        assert_eq!(starts(custom), [Ok("2026-12-01T01:00:00Z".to_string())]);
+        assert_eq!(starts(custom), [Ok("2026-12-01T01:00:00.000Z".to_string())]);
         // A zone with summer time, by its rules: 10:00 in December is standard time (+01:00), in a
         // series run to the end of March it becomes summer time (+02:00).
         let berlin = "BEGIN:VTIMEZONE\nTZID:Mitteleuropa\n\
@@ -625,7 +628,7 @@ mod tests {
                       BEGIN:DAYLIGHT\nDTSTART:16010325T020000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\n\
                       TZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\nEND:VTIMEZONE\n\
                       BEGIN:VEVENT\nUID:b\nDTSTART;TZID=Mitteleuropa:20261201T100000\nEND:VEVENT\n";
-        assert_eq!(starts(berlin), [Ok("2026-12-01T09:00:00Z".to_string())]);
+        assert_eq!(starts(berlin), [Ok("2026-12-01T09:00:00.000Z".to_string())]);
         let zones = berlin.split("BEGIN:VEVENT").next().unwrap();
         let defined = defined_zones(&properties(&format!("BEGIN:VCALENDAR\n{zones}END:VCALENDAR\n")));
         let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(10, 0, 0).unwrap();
@@ -653,7 +656,7 @@ mod tests {
         let windows = "BEGIN:VEVENT\nUID:i\nDTSTART;TZID=India Standard Time:20261201T150000\nEND:VEVENT\n\
                        BEGIN:VEVENT\nUID:u\nSUMMARY:Call\nDTSTART;TZID=Atlantis Time:20261201T150000\nEND:VEVENT\n";
         let got = starts(windows);
-        assert_eq!(got[0], Ok("2026-12-01T09:30:00Z".to_string()));
+        assert_eq!(got[0], Ok("2026-12-01T09:30:00.000Z".to_string()));
         assert!(got[1].as_ref().is_err_and(|r| r.contains("'Atlantis Time'")), "{got:?}");
     }
 
@@ -675,14 +678,16 @@ mod tests {
             "BEGIN:VEVENT\nUID:a\nDTSTART;VALUE=DATE:20261203\nRRULE:FREQ=WEEKLY;UNTIL=20261217\nEND:VEVENT\n";
         assert_eq!(
             starts(all_day),
-            ["2026-12-03T00:00:00Z", "2026-12-10T00:00:00Z", "2026-12-17T00:00:00Z"].map(|s| Ok(s.to_string()))
+            ["2026-12-03T00:00:00.000Z", "2026-12-10T00:00:00.000Z", "2026-12-17T00:00:00.000Z"]
+                .map(|s| Ok(s.to_string()))
         );
         // UNTIL in UTC is the last start (10:00 in Tokyo is 01:00 UTC): it is included.
         let tokyo = "BEGIN:VEVENT\nUID:t\nDTSTART;TZID=Asia/Tokyo:20261201T100000\n\
                      RRULE:FREQ=DAILY;UNTIL=20261203T010000Z\nEND:VEVENT\n";
         assert_eq!(
             starts(tokyo),
-            ["2026-12-01T01:00:00Z", "2026-12-02T01:00:00Z", "2026-12-03T01:00:00Z"].map(|s| Ok(s.to_string()))
+            ["2026-12-01T01:00:00.000Z", "2026-12-02T01:00:00.000Z", "2026-12-03T01:00:00.000Z"]
+                .map(|s| Ok(s.to_string()))
         );
     }
 }

@@ -410,7 +410,7 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     // Ids however the file writes them ("{...}", upper case, no hyphens) are stored one way.
     if let Some(obj) = v.as_object_mut() {
         for (key, value) in obj.iter_mut() {
-            if ["id", "lead_id", "deal_id", "origin_outreach_id"].contains(&key.as_str())
+            if ["id", "lead_id", "deal_id", "origin_outreach_id", "outreach_id", "assigned_to"].contains(&key.as_str())
                 && let Some(id) = value.as_str().and_then(crate::domain::canonical_id)
             {
                 *value = Value::String(id);
@@ -627,6 +627,12 @@ fn json_type(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
+}
+
+/// Whether a row of the team is there and not removed (what an inbox item may link to).
+fn live(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL)");
+    Ok(db.conn.prepare_cached(&sql)?.query_row(params![id, db.ctx.team_id.as_str()], |r| r.get(0))?)
 }
 
 fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
@@ -849,14 +855,18 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 return Err(invalid("kind", &i.kind, "must be message or notice"));
             }
             let lead = i.lead_id.as_deref().map(|l| lead_of(db, l)).transpose()?;
-            let outreach = linked(db, "outreach", "outreach_id", i.outreach_id.as_deref())?;
+            if let Some(o) = i.outreach_id.as_deref()
+                && !live(db, "outreach", o)?
+            {
+                return Err(invalid("outreach_id", o, &not_here("outreach")));
+            }
             let channel = i.channel.as_deref().filter(|c| !c.is_empty()).map(str::parse::<OutreachKind>).transpose()?;
             if i.title.trim().is_empty() {
                 return Err(invalid("title", &i.title, "must not be empty"));
             }
-            // Assigned to a member this database has; to nobody otherwise.
+            // Assigned to a member this team has; to nobody otherwise.
             let assigned = match i.assigned_to.as_deref() {
-                Some(u) if exists(db, "users", u)? => Some(u),
+                Some(u) if live(db, "users", u)? => Some(u),
                 _ => None,
             };
             db.conn
@@ -871,7 +881,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     lead.as_ref().map(LeadId::as_str),
                     i.kind,
                     channel.map(OutreachKind::code),
-                    outreach,
+                    i.outreach_id,
                     i.title,
                     i.body,
                     i.received_at.0,

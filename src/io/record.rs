@@ -705,25 +705,25 @@ mod tests {
     fn reads_export_dates() {
         let utc = chrono_tz::UTC;
         let d = |s: &str, m: bool| parse_date(s, utc, m).map(|t| t.to_rfc3339());
-        assert_eq!(d("07 Dec 2025", false).unwrap(), "2025-12-07T00:00:00Z");
-        assert_eq!(d("3/15/2025", false).unwrap(), "2025-03-15T00:00:00Z");
-        assert_eq!(d("04/05/2025", false).unwrap(), "2025-05-04T00:00:00Z");
-        assert_eq!(d("04/05/2025", true).unwrap(), "2025-04-05T00:00:00Z");
-        assert_eq!(d("2025-03-15 10:22", false).unwrap(), "2025-03-15T10:22:00Z");
-        assert_eq!(d("2025-03-15T10:22:00.000Z", false).unwrap(), "2025-03-15T10:22:00Z");
-        assert_eq!(d("2024-05-06T10:11:12.000+0000", false).unwrap(), "2024-05-06T10:11:12Z");
-        assert_eq!(d("2024-05-06T12:11:12+0200", false).unwrap(), "2024-05-06T10:11:12Z");
-        assert_eq!(d("3/15/2025 4:05 pm", true).unwrap(), "2025-03-15T16:05:00Z");
+        assert_eq!(d("07 Dec 2025", false).unwrap(), "2025-12-07T00:00:00.000Z");
+        assert_eq!(d("3/15/2025", false).unwrap(), "2025-03-15T00:00:00.000Z");
+        assert_eq!(d("04/05/2025", false).unwrap(), "2025-05-04T00:00:00.000Z");
+        assert_eq!(d("04/05/2025", true).unwrap(), "2025-04-05T00:00:00.000Z");
+        assert_eq!(d("2025-03-15 10:22", false).unwrap(), "2025-03-15T10:22:00.000Z");
+        assert_eq!(d("2025-03-15T10:22:00.000Z", false).unwrap(), "2025-03-15T10:22:00.000Z");
+        assert_eq!(d("2024-05-06T10:11:12.000+0000", false).unwrap(), "2024-05-06T10:11:12.000Z");
+        assert_eq!(d("2024-05-06T12:11:12+0200", false).unwrap(), "2024-05-06T10:11:12.000Z");
+        assert_eq!(d("3/15/2025 4:05 pm", true).unwrap(), "2025-03-15T16:05:00.000Z");
         assert!(d("31 Feb 2025", false).is_none());
         // As a spreadsheet writes them back: two-digit years, month names with dashes.
-        assert_eq!(d("15-Nov-26", false).unwrap(), "2026-11-15T00:00:00Z");
-        assert_eq!(d("15-Nov-2026", false).unwrap(), "2026-11-15T00:00:00Z");
-        assert_eq!(d("15/11/26", false).unwrap(), "2026-11-15T00:00:00Z");
-        assert_eq!(d("11/15/26 9:30", false).unwrap(), "2026-11-15T09:30:00Z");
-        assert_eq!(d("15.11.26", false).unwrap(), "2026-11-15T00:00:00Z");
-        assert_eq!(d("2026-11-15", false).unwrap(), "2026-11-15T00:00:00Z");
+        assert_eq!(d("15-Nov-26", false).unwrap(), "2026-11-15T00:00:00.000Z");
+        assert_eq!(d("15-Nov-2026", false).unwrap(), "2026-11-15T00:00:00.000Z");
+        assert_eq!(d("15/11/26", false).unwrap(), "2026-11-15T00:00:00.000Z");
+        assert_eq!(d("11/15/26 9:30", false).unwrap(), "2026-11-15T09:30:00.000Z");
+        assert_eq!(d("15.11.26", false).unwrap(), "2026-11-15T00:00:00.000Z");
+        assert_eq!(d("2026-11-15", false).unwrap(), "2026-11-15T00:00:00.000Z");
         // A four-digit year is read as written, however early (a "no date" placeholder of some tools).
-        assert_eq!(d("0001-01-01", false).unwrap(), "0001-01-01T00:00:00Z");
-        assert_eq!(d("1/1/0001", false).unwrap(), "0001-01-01T00:00:00Z");
+        assert_eq!(d("0001-01-01", false).unwrap(), "0001-01-01T00:00:00.000Z");
+        assert_eq!(d("1/1/0001", false).unwrap(), "0001-01-01T00:00:00.000Z");
     }
 }

@@ -103,12 +103,14 @@ pub fn add_notice(
     Ok(id)
 }
 
-/// Every inbox item of the team that is not removed, nor about a removed lead, oldest first (an export);
+/// Every inbox item of the team that is not removed, nor about a removed lead or reply, oldest first (an export);
 /// with `since`, those received or changed since then.
 pub fn all(db: &Db<'_>, since: Option<Timestamp>) -> Result<Vec<InboxItem>> {
     let mut stmt = db.conn.prepare_cached(&format!(
         "SELECT {INBOX_COLUMNS} FROM inbox_items i LEFT JOIN leads l ON l.id = i.lead_id
          WHERE i.team_id = ?1 AND i.deleted_at IS NULL AND (i.lead_id IS NULL OR l.deleted_at IS NULL)
+           AND (i.outreach_id IS NULL
+                OR EXISTS (SELECT 1 FROM outreach o WHERE o.id = i.outreach_id AND o.deleted_at IS NULL))
            AND (?2 IS NULL OR i.updated_at >= ?2 OR i.received_at >= ?2)
          ORDER BY i.received_at, i.id"
     ))?;

@@ -214,17 +214,22 @@ pub fn remove_member(db: &Db<'_>, member: &str, to: Option<&str>) -> Result<(Use
     if heir.as_ref().is_some_and(|h| h.id == gone.id) {
         return Err(StoreError::Refused(format!("{} cannot take over their own work", gone.name)));
     }
+    // Work still theirs: leads, open deals, open tasks, unhandled inbox items, customers they look after.
     let owned: i64 = db.conn.query_row(
-        "SELECT count(*) FROM leads WHERE owner_id = ?1 AND deleted_at IS NULL",
+        "SELECT (SELECT count(*) FROM leads WHERE owner_id = ?1 AND deleted_at IS NULL)
+              + (SELECT count(*) FROM deals WHERE owner_id = ?1 AND status = 'open' AND deleted_at IS NULL)
+              + (SELECT count(*) FROM tasks WHERE owner_id = ?1 AND done_at IS NULL AND deleted_at IS NULL)
+              + (SELECT count(*) FROM inbox_items WHERE assigned_to = ?1 AND handled_at IS NULL AND deleted_at IS NULL)
+              + (SELECT count(*) FROM client_profiles WHERE owner_id = ?1 AND deleted_at IS NULL)",
         [gone.id.as_str()],
         |r| r.get(0),
     )?;
     let Some(heir) = heir else {
         if owned > 0 {
             return Err(StoreError::Refused(format!(
-                "{} owns {owned} {}; say who takes them over (--to MEMBER)",
-                gone.name,
-                if owned == 1 { "lead" } else { "leads" }
+                "{} still has leads, open deals, tasks, inbox items or customers; say who takes them over \
+                 (--to MEMBER)",
+                gone.name
             )));
         }
         retire(db, &gone)?;
@@ -246,6 +251,8 @@ pub fn remove_member(db: &Db<'_>, member: &str, to: Option<&str>) -> Result<(Use
              WHERE assigned_to = ?1 AND handled_at IS NULL AND deleted_at IS NULL",
         )?,
     };
+    // The customers they looked after (the record's account manager) go with their leads.
+    hand("UPDATE client_profiles SET owner_id = ?2, updated_at = ?3 WHERE owner_id = ?1 AND deleted_at IS NULL")?;
     retire(db, &gone)?;
     Ok((gone, Some(heir), handover))
 }

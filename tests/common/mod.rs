@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 
 /// "Now" for every test: Wednesday 2026-11-25 12:00 UTC (13:00 in Madrid).
-pub const NOW: &str = "2026-11-25T12:00:00Z";
+pub const NOW: &str = "2026-11-25T12:00:00.000Z";
 
 pub struct Sandbox {
     pub dir: TempDir,
