@@ -871,8 +871,19 @@ fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
     let a = Sandbox::new();
     let marta = a.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
     a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "marta@acme.es"]);
+    a.ok(&["log", "call", "ana@x.es", "--phone", "+34 600 111 222"]);
+    a.ok(&["deal", "add", "ana@x.es", "--title", "Pilot"]);
+    a.ok(&["task", "add", "ana@x.es", "--title", "Call back", "--due", "+2d"]);
+    // Marta logged the call and owns the deal and the task.
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    for sql in ["UPDATE outreach SET user_id = ?1", "UPDATE deals SET owner_id = ?1", "UPDATE tasks SET owner_id = ?1"]
+    {
+        conn.execute(sql, [&marta]).unwrap();
+    }
+    drop(conn);
     let dir = a.dir.path();
-    for o in ["team", "leads"] {
+    let objects = ["team", "leads", "outreach", "deals", "tasks"];
+    for o in objects {
         let out = dir.join(format!("{o}.jsonl"));
         a.ok(&["export", o, "--format", "jsonl", "--out", out.to_str().unwrap()]);
     }
@@ -883,12 +894,21 @@ fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
         out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["team", "1", "0", "0", "1", "0"]),
         "{out}"
     );
-    b.ok(&["import", dir.join("leads.jsonl").to_str().unwrap()]);
+    for o in &objects[1..] {
+        b.ok(&["import", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
     let ana = b.json(&["lead", "show", "ana@x.es"]);
     assert_eq!(
         (ana["lead"]["owner"].as_str(), ana["lead"]["owner_id"].as_str()),
         (Some("Marta Ruiz"), Some(marta.as_str()))
     );
+    // The touch she logged, her deal and her task are hers there too.
+    let conn = rusqlite::Connection::open(&b.db).unwrap();
+    let whose = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(whose("SELECT user_id FROM outreach"), marta);
+    assert_eq!(whose("SELECT owner_id FROM deals"), marta);
+    assert_eq!(whose("SELECT owner_id FROM tasks"), marta);
+    drop(conn);
     // Only an admin brings members in: a rep's import rejects them, saying why.
     let c = Sandbox::with_config("");
     c.ok(&["team", "show"]);

@@ -36,6 +36,8 @@ pub struct OutreachRec {
     pub reply_type: Option<String>,
     #[serde(default)]
     pub cited_metric: bool,
+    /// Who logged it: kept when they are a member here (the team imported first).
+    pub user_id: Option<String>,
     pub created_at: Option<Timestamp>,
 }
 
@@ -66,6 +68,7 @@ pub struct DealRec {
     pub closed_at: Option<Timestamp>,
     pub stage_entered_at: Option<Timestamp>,
     pub origin_outreach_id: Option<String>,
+    pub owner_id: Option<String>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
 }
@@ -82,6 +85,7 @@ pub struct TaskRec {
     pub deal_id: Option<String>,
     pub origin: Option<String>,
     pub channel: Option<String>,
+    pub owner_id: Option<String>,
     pub created_at: Option<Timestamp>,
     pub automation_key: Option<String>,
 }
@@ -410,7 +414,8 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     // Ids however the file writes them ("{...}", upper case, no hyphens) are stored one way.
     if let Some(obj) = v.as_object_mut() {
         for (key, value) in obj.iter_mut() {
-            if ["id", "lead_id", "deal_id", "origin_outreach_id", "outreach_id", "assigned_to"].contains(&key.as_str())
+            if ["id", "lead_id", "deal_id", "origin_outreach_id", "outreach_id", "assigned_to", "user_id", "owner_id"]
+                .contains(&key.as_str())
                 && let Some(id) = value.as_str().and_then(crate::domain::canonical_id)
             {
                 *value = Value::String(id);
@@ -629,6 +634,15 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// The member a record names (who logged a touch, who owns a deal or a task) when they are in this team,
+/// else the importing user.
+fn member_or_me(db: &Db<'_>, user: Option<&str>) -> Result<String> {
+    match user {
+        Some(u) if live(db, "users", u)? => Ok(u.to_string()),
+        _ => Ok(db.ctx.user_id.0.clone()),
+    }
+}
+
 /// Whether a row of the team is there and not removed (what an inbox item may link to).
 fn live(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
     let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL)");
@@ -698,7 +712,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                  variant, personalization_level, reply_type, cited_metric, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
             )?.execute(params![
-                o.id, team, db.ctx.user_id.as_str(), lead.as_str(), kind.code(), value, o.description,
+                o.id, team, member_or_me(db, o.user_id.as_deref())?, lead.as_str(), kind.code(), value, o.description,
                 o.occurred_at.0, direction.as_str(), o.variant, level, reply.as_str(), o.cited_metric,
                 o.created_at.unwrap_or(db.now).0
             ])?;
@@ -767,7 +781,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                  created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?.execute(params![
-                d.id, team, lead.as_str(), account, db.ctx.user_id.as_str(), d.title, d.product, d.use_case,
+                d.id, team, lead.as_str(), account, member_or_me(db, d.owner_id.as_deref())?, d.title, d.product, d.use_case,
                 d.amount_minor, currency, stage, position, status_str(status), d.lost_reason,
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
                 d.updated_at.unwrap_or(created).0
@@ -809,7 +823,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 .execute(params![
                     t.id,
                     team,
-                    db.ctx.user_id.as_str(),
+                    member_or_me(db, t.owner_id.as_deref())?,
                     lead.as_ref().map(LeadId::as_str),
                     deal,
                     t.title,
