@@ -1,6 +1,7 @@
 //! A lead's other e-mail addresses: besides the one it is written to (`leads.email`), the ones the person
 //! is also known by (a personal address, a previous job's). Each names one lead of the team, as a lead's
-//! own e-mail does, so the person is found by any of them.
+//! own e-mail does, so the person is found by any of them. A lead reads its own with its other columns
+//! (`leads::Lead::other_emails`).
 
 use rusqlite::{OptionalExtension, params};
 
@@ -99,14 +100,6 @@ pub fn remove(db: &Db<'_>, lead: &LeadId, email: &str) -> Result<bool> {
         .prepare_cached("DELETE FROM lead_emails WHERE team_id = ?1 AND email_key = ?2 AND lead_id = ?3")?
         .execute(params![db.ctx.team_id.as_str(), normalize_email(email), lead.as_str()])?;
     Ok(gone > 0)
-}
-
-/// A lead's other e-mails, in the order they were added.
-pub fn of(db: &Db<'_>, lead: &LeadId) -> Result<Vec<String>> {
-    let mut stmt =
-        db.conn.prepare_cached("SELECT email FROM lead_emails WHERE lead_id = ?1 ORDER BY created_at, email")?;
-    let rows = stmt.query_map([lead.as_str()], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A merge: the other e-mails of `from` become `to`'s.
