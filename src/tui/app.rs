@@ -724,16 +724,18 @@ impl App {
         self.scoring.invalidate();
         self.stale = [true; 6];
         self.stale[self.view as usize] = false;
-        let mut out = vec![Out::Query(Query::Status)];
+        // The view in front first: the worker answers in order, and the row the rep just changed should not
+        // wait for the status line's counts (a quarter of a second at a million leads).
+        let mut out = match self.view {
+            ViewId::Leads => queries(self.leads.window.refresh()),
+            ViewId::Detail => Vec::new(),
+            ViewId::Pipeline => self.kanban.reload(&self.ctx),
+            ViewId::Inbox => self.inbox.reload(),
+            ViewId::Scoring => queries(self.scoring.window.refresh()),
+            ViewId::Followups => self.followups.reload(&self.ctx),
+        };
         out.extend(self.detail.reload());
-        match self.view {
-            ViewId::Leads => out.extend(queries(self.leads.window.refresh())),
-            ViewId::Detail => {}
-            ViewId::Pipeline => out.extend(self.kanban.reload(&self.ctx)),
-            ViewId::Inbox => out.extend(self.inbox.reload()),
-            ViewId::Scoring => out.extend(queries(self.scoring.window.refresh())),
-            ViewId::Followups => out.extend(self.followups.reload(&self.ctx)),
-        }
+        out.push(Out::Query(Query::Status));
         self.apply(out)
     }
 
