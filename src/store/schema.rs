@@ -22,6 +22,7 @@ const FORGOTTEN_UNSEARCHABLE: &str = include_str!("migrations/014_forgotten_unse
 const ACCOUNT_KEYS: &str = include_str!("migrations/015_account_keys.sql");
 const LEAD_EMAILS: &str = include_str!("migrations/016_lead_emails.sql");
 const SEARCH_OTHER_EMAILS: &str = include_str!("migrations/017_search_other_emails.sql");
+const INBOX_OPEN: &str = include_str!("migrations/018_inbox_open.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -43,6 +44,7 @@ fn all() -> Vec<M<'static>> {
         M::up_with_hook(ACCOUNT_KEYS, account_keys),
         M::up_with_hook(LEAD_EMAILS, emails_from_notes),
         M::up(SEARCH_OTHER_EMAILS),
+        M::up(INBOX_OPEN),
     ]
 }
 
