@@ -629,6 +629,45 @@ fn reopening_a_won_deal_takes_back_what_winning_did_and_winning_again_brings_it_
 }
 
 #[test]
+fn a_deal_reopened_after_its_owner_left_goes_to_whoever_took_over_the_lead() {
+    let crm = Crm::new("");
+    crm.ok(0, &["team", "add", "Marta Ruiz", "--email", "marta@x.io"]);
+    crm.ok(0, &["team", "add", "Tom Baker", "--email", "tom@x.io"]);
+    crm.ok(0, &["lead", "add", "--first-name", "Cam", "--email", "cam@x.io", "--owner", "Marta Ruiz"]);
+    crm.ok(0, &["deal", "add", "cam@x.io", "--title", "Pilot"]);
+    crm.ok(0, &["deal", "add", "cam@x.io", "--title", "Renewal"]);
+    crm.ok(1, &["deal", "won", "Pilot"]);
+    crm.ok(1, &["deal", "won", "Renewal"]);
+    conn_exec(
+        &crm,
+        "UPDATE deals SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz');
+         UPDATE tasks SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz');",
+    );
+    // Renewal reopened while she is there takes its checklist back; Pilot's checklist is done.
+    crm.ok(2, &["deal", "move", "Renewal", "Negotiation"]);
+    conn_exec(&crm, "UPDATE tasks SET done_at = 1 WHERE deleted_at IS NULL");
+    // Her won deal stays hers when she leaves; her lead and open deal go to Tom.
+    crm.ok(3, &["team", "remove", "Marta Ruiz", "--to", "Tom Baker"]);
+    let owner = |deal: &str| {
+        crm.sql(&format!("SELECT u.name FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.title = '{deal}'"))[0][0]
+            .clone()
+    };
+    assert_eq!((owner("Pilot"), owner("Renewal")), ("Marta Ruiz".into(), "Tom Baker".into()));
+    crm.ok(4, &["deal", "move", "Pilot", "Negotiation"]);
+    assert_eq!(owner("Pilot"), "Tom Baker", "reopened: the deal goes to the lead's owner");
+    crm.ok(5, &["deal", "won", "Renewal"]);
+    let owners = crm.sql(
+        "SELECT DISTINCT u.name FROM tasks t JOIN users u ON u.id = t.owner_id JOIN deals d ON d.id = t.deal_id
+         WHERE t.kind = 'handoff' AND d.title = 'Renewal'",
+    );
+    assert_eq!(owners, vec![vec!["Tom Baker"]], "the checklist comes back to the deal's owner");
+}
+
+fn conn_exec(crm: &Crm, sql: &str) {
+    rusqlite::Connection::open(&crm.db).unwrap().execute_batch(sql).unwrap();
+}
+
+#[test]
 fn reopening_one_of_two_won_deals_keeps_the_customer_and_a_customer_from_before_stays_one() {
     let crm = Crm::new("");
     crm.ok(0, &["lead", "add", "--first-name", "Dos", "--email", "dos@x.io"]);

@@ -967,6 +967,51 @@ fn exported_times_keep_their_milliseconds() {
 }
 
 #[test]
+fn a_removed_member_is_refused_until_an_admin_adds_them_back() {
+    let s = Sandbox::new();
+    let id = s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["team", "remove", "Marta Ruiz"]);
+    let marta = s.dir.path().join("marta.toml");
+    std::fs::write(&marta, "[user]\nname = \"Marta\"\nemail = \"MARTA@acme.es\"\n").unwrap();
+    let as_marta = |args: &[&str]| s.cmd().env("LEADLINE_CONFIG", &marta).args(args).output().unwrap();
+    let out = as_marta(&["lead", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Marta Ruiz <MARTA@acme.es> was removed from the team Test team on 2026-11-25"), "{err}");
+    assert!(err.contains("leadline team add \"Marta Ruiz\" --email MARTA@acme.es"), "{err}");
+    // Opening did not add her back.
+    assert_eq!(s.json(&["team", "show"])["members"].as_array().unwrap().len(), 1);
+    // Added back, she is the member her history names.
+    assert_eq!(s.ok(&["team", "add", "Marta R.", "--email", "marta@acme.es"]), id);
+    assert!(as_marta(&["lead", "list"]).status.success());
+    let me = s.cmd().env("LEADLINE_CONFIG", &marta).args(["team", "show", "--json"]).output().unwrap();
+    let team: serde_json::Value = serde_json::from_slice(&me.stdout).unwrap();
+    assert_eq!(team["members"].as_array().unwrap().len(), 2, "{team}");
+}
+
+#[test]
+fn members_are_renamed_by_an_admin_or_themselves() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
+    assert_eq!(s.ok(&["team", "rename", "marta@acme.es", "Marta Ruiz Gil"]), "Marta Ruiz → Marta Ruiz Gil");
+    assert_eq!(s.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Marta Ruiz Gil");
+    // One name per member, in a rename and in an add, so that owners stay unambiguous.
+    let err = s.fails(&["team", "rename", "me", "marta ruiz gil"], 1);
+    assert!(err.contains("Marta Ruiz Gil <marta@acme.es> is already named so"), "{err}");
+    let err = s.fails(&["team", "add", "Marta Ruiz Gil", "--email", "other@acme.es"], 1);
+    assert!(err.contains("is already named so"), "{err}");
+    // A rep renames themselves, nobody else.
+    let marta = s.dir.path().join("marta.toml");
+    std::fs::write(&marta, "[user]\nname = \"Marta\"\nemail = \"marta@acme.es\"\n").unwrap();
+    let as_marta = |args: &[&str]| s.cmd().env("LEADLINE_CONFIG", &marta).args(args).output().unwrap();
+    let out = as_marta(&["team", "rename", "Rita Rep", "Rita"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only a team admin renames other members"));
+    assert!(as_marta(&["team", "rename", "me", "Marta G."]).status.success());
+    assert_eq!(s.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Marta G.");
+}
+
+#[test]
 fn a_member_who_leaves_hands_their_work_to_another() {
     let s = Sandbox::new();
     s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);

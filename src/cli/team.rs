@@ -1,4 +1,5 @@
-//! `leadline team ...`: who is in the team (and what they own), adding a colleague, the team's time zone.
+//! `leadline team ...`: who is in the team (and what they own), adding, renaming and removing a colleague,
+//! roles, the team's time zone.
 
 use clap::Subcommand;
 
@@ -31,6 +32,13 @@ pub enum TeamCmd {
         /// Who takes over their work (needed when they own leads).
         #[arg(long, value_name = "MEMBER")]
         to: Option<String>,
+    },
+    /// Rename a member (an admin's command; anyone renames themselves). Leads, deals and history follow.
+    Rename {
+        /// Name, e-mail or id.
+        member: String,
+        /// The new name.
+        name: String,
     },
     /// Make a member an admin or a rep (an admin's command).
     Role {
@@ -85,6 +93,10 @@ pub fn run(env: &mut Env, cmd: TeamCmd) -> CliResult {
                 }
                 None => println!("{} left the team", gone.name),
             }
+        }
+        TeamCmd::Rename { member, name } => {
+            let (before, after) = env.store.write(|db| teams::rename_member(db, &member, &name))?;
+            println!("{} → {}", before.name, after.name);
         }
         TeamCmd::Role { member, role } => {
             let role: Role = super::flag(&role, "role")?;

@@ -285,10 +285,26 @@ pub fn move_to(db: &Db<'_>, id: &DealId, stage: &str, lost_reason: Option<String
     }
     let closed_at = (status != DealStatus::Open).then_some(db.now.0);
     let reason = if status == DealStatus::Lost { non_empty(lost_reason) } else { None };
+    // A deal reopened after its owner left the team goes to whoever owns the lead now (they took over the
+    // lead), or to the rep reopening it.
     db.conn.execute(
         "UPDATE deals SET stage = ?2, status = ?3, position = ?4, closed_at = ?5, lost_reason = ?6,
-         stage_entered_at = ?7, updated_at = ?7 WHERE id = ?1",
-        params![id.as_str(), stage, status.as_str(), next_position(db, &stage)?, closed_at, reason, db.now.0],
+         stage_entered_at = ?7, updated_at = ?7,
+         owner_id = CASE WHEN ?3 = 'open' AND owner_id IN (SELECT id FROM users WHERE deleted_at IS NOT NULL)
+             THEN ifnull((SELECT l.owner_id FROM leads l JOIN users u ON u.id = l.owner_id
+                          WHERE l.id = deals.lead_id AND u.deleted_at IS NULL), ?8)
+             ELSE owner_id END
+         WHERE id = ?1",
+        params![
+            id.as_str(),
+            stage,
+            status.as_str(),
+            next_position(db, &stage)?,
+            closed_at,
+            reason,
+            db.now.0,
+            db.ctx.user_id.as_str()
+        ],
     )?;
     db.emit(Change::DealMoved { lead: deal.lead_id.clone(), deal: id.clone(), from: deal.stage, to: stage });
     get(db, id)

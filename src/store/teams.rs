@@ -45,9 +45,12 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    // The team's stored zone wins over the config: everyone in a team sees the same local times.
+    let tz = parse_tz(&tz_name).or_else(|_| parse_tz(&config.team.timezone))?;
     let (user_id, user_name) = match user {
         Some(u) => u,
         None => {
+            refuse_removed(conn, &team_id, &team_name, &config.user.email, tz)?;
             let any_user: i64 =
                 conn.query_row("SELECT count(*) FROM users WHERE team_id = ?1", [&team_id], |r| r.get(0))?;
             let role = if any_user == 0 { Role::Admin } else { Role::Rep };
@@ -60,8 +63,6 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
             (id.0, config.user.name.clone())
         }
     };
-    // The team's stored zone wins over the config: everyone in a team sees the same local times.
-    let tz = parse_tz(&tz_name).or_else(|_| parse_tz(&config.team.timezone))?;
     Ok(Ctx {
         team_id: TeamId(team_id),
         team_name,
@@ -71,6 +72,61 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
         stages,
         currency: config.pipeline.currency.to_uppercase(),
     })
+}
+
+/// Someone removed from the team is not made a member again by opening the database with their config:
+/// an admin adds them back.
+fn refuse_removed(conn: &Connection, team_id: &str, team_name: &str, email: &str, tz: chrono_tz::Tz) -> Result<()> {
+    let removed: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT name, deleted_at FROM users WHERE team_id = ?1 AND lower(email) = lower(?2)
+             AND deleted_at IS NOT NULL ORDER BY deleted_at DESC LIMIT 1",
+            params![team_id, email],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match removed {
+        Some((name, at)) => Err(StoreError::Refused(format!(
+            "{name} <{email}> was removed from the team {team_name} on {}; an admin adds them back with \
+             `leadline team add \"{name}\" --email {email}`",
+            Timestamp(at).local(tz)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The most recently removed member with this e-mail, if any: adding them again brings them back under
+/// the id their history names.
+fn removed_with_email(db: &Db<'_>, email: &str) -> Result<Option<UserId>> {
+    Ok(db
+        .conn
+        .query_row(
+            "SELECT id FROM users WHERE team_id = ?1 AND lower(email) = lower(?2) AND deleted_at IS NOT NULL
+             ORDER BY deleted_at DESC LIMIT 1",
+            params![db.ctx.team_id.as_str(), email],
+            |r| r.get(0),
+        )
+        .optional()?
+        .map(UserId))
+}
+
+fn reinstate(db: &Db<'_>, id: &UserId, name: &str, role: Role) -> Result<()> {
+    db.conn.execute(
+        "UPDATE users SET deleted_at = NULL, name = ?2, role = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id.as_str(), name, role.as_str(), db.now.0],
+    )?;
+    Ok(())
+}
+
+/// Two members of one name would make `--owner NAME` and imports' owner columns ambiguous.
+fn refuse_taken_name(db: &Db<'_>, name: &str, except: Option<&UserId>) -> Result<()> {
+    match list(db)?.into_iter().find(|u| Some(&u.id) != except && fold(&u.name) == fold(name)) {
+        Some(u) => Err(StoreError::Refused(format!(
+            "{} <{}> is already named so; two members of one name would make owners ambiguous",
+            u.name, u.email
+        ))),
+        None => Ok(()),
+    }
 }
 
 pub fn list(db: &Db<'_>) -> Result<Vec<User>> {
@@ -153,7 +209,28 @@ pub fn add_member(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<Us
     if let Some(u) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
         return Err(StoreError::Refused(format!("{} <{}> is already a team member", u.name, u.email)));
     }
+    refuse_taken_name(db, &name, None)?;
+    if let Some(id) = removed_with_email(db, &email)? {
+        reinstate(db, &id, &name, role)?;
+        return Ok(id);
+    }
     add_user(db, &name, &email, role)
+}
+
+/// Renames a member: an admin renames anyone, a member themselves. Their history follows (it names the
+/// member by id).
+pub fn rename_member(db: &Db<'_>, member: &str, name: &str) -> Result<(User, User)> {
+    let id = resolve(db, member)?;
+    if id != db.ctx.user_id {
+        require_admin(db, "renames other members")?;
+    }
+    let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
+    crate::domain::lead::check_label("name", &name)?;
+    refuse_taken_name(db, &name, Some(&id))?;
+    let before = list(db)?.into_iter().find(|u| u.id == id).expect("a resolved member is listed");
+    db.conn
+        .execute("UPDATE users SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id.as_str(), name, db.now.0])?;
+    Ok((before.clone(), User { name, ..before }))
 }
 
 /// A member read from a team export (a moved database), by an admin: added unless a member has the
@@ -172,6 +249,10 @@ pub fn import_member(
     let email = crate::domain::lead::validate_email("email", email)?;
     if list(db)?.iter().any(|u| u.email.eq_ignore_ascii_case(&email)) {
         return Ok(false);
+    }
+    if let Some(id) = removed_with_email(db, &email)? {
+        reinstate(db, &id, &name, role)?;
+        return Ok(true);
     }
     let taken = |id: &str| -> Result<bool> {
         Ok(db.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?)
