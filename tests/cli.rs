@@ -919,6 +919,32 @@ fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
 }
 
 #[test]
+fn imported_leads_find_their_owner_by_e_mail_where_the_team_names_them_otherwise() {
+    let a = Sandbox::new();
+    a.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
+    let b = Sandbox::new();
+    // There, Marta goes by another name, and another colleague has hers.
+    b.ok(&["team", "add", "Marta R. Gil", "--email", "MARTA@acme.es"]);
+    b.ok(&["team", "add", "Marta Ruiz", "--email", "marta.ruiz@other.es"]);
+    for format in ["csv", "json"] {
+        let out = a.dir.path().join(format!("leads.{format}"));
+        a.ok(&["export", "leads", "--format", format, "--out", out.to_str().unwrap()]);
+        let header = std::fs::read_to_string(&out).unwrap();
+        assert!(header.contains("owner_email"), "{header}");
+        if format == "json" {
+            // Given to someone else since: the file's owner comes back in an update.
+            b.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
+        }
+        let report = b.ok(&["import", out.to_str().unwrap(), "--on-duplicate", "update"]);
+        assert!(!report.contains("unknown"), "{report}");
+        let ana = b.json(&["lead", "show", "ana@x.es"]);
+        assert_eq!(ana["lead"]["owner"], "Marta R. Gil", "{format}");
+        assert_eq!(ana["lead"]["owner_email"], "MARTA@acme.es", "{format}");
+    }
+}
+
+#[test]
 fn a_moved_database_keeps_its_inbox_as_it_was_worked() {
     let a = Sandbox::new();
     a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);

@@ -200,7 +200,7 @@ fn o(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-pub const LEAD_HEADER: [&str; 28] = [
+pub const LEAD_HEADER: [&str; 29] = [
     "id",
     "first_name",
     "last_name",
@@ -229,6 +229,7 @@ pub const LEAD_HEADER: [&str; 28] = [
     "churned_at",
     "churn_reason",
     "other_emails",
+    "owner_email",
 ];
 
 /// A lead as an export writes it: its fields and its customer record's state (which no other exported
@@ -271,6 +272,7 @@ fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
         t(c.churned_at),
         o(&c.churn_reason),
         l.other_emails.join("; "),
+        o(&l.owner_email),
     ]
 }
 

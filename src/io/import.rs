@@ -1695,23 +1695,29 @@ impl Writer {
         Ok(())
     }
 
-    fn owner(&mut self, db: &Db<'_>, reference: Option<&str>) -> crate::store::Result<UserId> {
-        let Some(r) = reference.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(db.ctx.user_id.clone()) };
-        if let Some(u) = self.owners.get(r) {
-            return Ok(u.clone());
-        }
-        let user = match teams::resolve(db, r) {
-            Ok(u) => u,
-            Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
-                if !self.unknown_owners.iter().any(|o| o == r) {
-                    self.unknown_owners.push(r.to_string());
-                }
-                db.ctx.user_id.clone()
+    /// The member a row names as owner: by the owner's e-mail when the file gives it (a name may be another
+    /// member's, or spelt otherwise, in this team), else by name; the importing user when neither is one.
+    fn owner(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<UserId> {
+        let given = |r: &Option<String>| r.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let references: Vec<String> = [given(&row.owner_email), given(&row.owner)].into_iter().flatten().collect();
+        let Some(shown) = references.last().cloned() else { return Ok(db.ctx.user_id.clone()) };
+        for r in &references {
+            if let Some(u) = self.owners.get(r) {
+                return Ok(u.clone());
             }
-            Err(e) => return Err(e),
-        };
-        self.owners.insert(r.to_string(), user.clone());
-        Ok(user)
+            match teams::resolve(db, r) {
+                Ok(u) => {
+                    self.owners.insert(r.clone(), u.clone());
+                    return Ok(u);
+                }
+                Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if !self.unknown_owners.contains(&shown) {
+            self.unknown_owners.push(shown);
+        }
+        Ok(db.ctx.user_id.clone())
     }
 
     fn account(&mut self, db: &Db<'_>, name: &str, row: &LeadRow) -> crate::store::Result<AccountId> {
@@ -1793,7 +1799,7 @@ impl Writer {
     }
 
     fn create_lead(&mut self, db: &Db<'_>, row: &LeadRow, name_key: Option<&str>) -> crate::store::Result<LeadId> {
-        let owner = self.owner(db, row.owner.as_deref())?;
+        let owner = self.owner(db, row)?;
         let account = match &row.company {
             Some(c) => Some(self.account(db, c, row)?),
             None => None,
@@ -2024,8 +2030,8 @@ impl Writer {
             patch.lifecycle = Some(l);
             filled.push("lifecycle");
         }
-        if update && row.owner.is_some() {
-            let owner = self.owner(db, row.owner.as_deref())?;
+        if update && (row.owner.is_some() || row.owner_email.is_some()) {
+            let owner = self.owner(db, &row)?;
             if lead.owner_id.as_deref() != Some(owner.as_str()) {
                 patch.owner = Some(owner.0);
                 filled.push("owner");

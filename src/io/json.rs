@@ -511,6 +511,7 @@ fn lead(
         company_size: kept(p, s("company_size")),
         product_interest: kept(p, s("product_interest")),
         owner: kept(p, s("owner")),
+        owner_email: kept(p, s("owner_email")),
         notes: kept(p, text("notes", false)),
         do_not_contact: kept(p, flag("do_not_contact")),
         do_not_contact_reason: kept(p, s("do_not_contact_reason")),

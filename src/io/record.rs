@@ -86,6 +86,7 @@ pub struct LeadRow {
     pub product_interest: Option<String>,
     pub tags: Vec<String>,
     pub owner: Option<String>,
+    pub owner_email: Option<String>,
     pub lifecycle: Option<Lifecycle>,
     pub notes: Option<String>,
     pub do_not_contact: Option<bool>,
@@ -290,6 +291,7 @@ pub fn from_fields(
                     }
                 }
                 Field::Owner => row.owner = Some(v.to_string()),
+                Field::OwnerEmail => row.owner_email = Some(v.to_string()),
                 Field::Lifecycle => row.lifecycle = Some(lifecycle(v)),
                 Field::Notes => row.notes = Some(raw.trim_end().to_string()),
                 Field::DoNotContact => {

@@ -31,6 +31,8 @@ pub struct Lead {
     pub tags: Vec<String>,
     pub owner_id: Option<String>,
     pub owner: Option<String>,
+    /// The owner's e-mail: what names them in another copy of the database, where names may differ.
+    pub owner_email: Option<String>,
     pub lifecycle: String,
     pub do_not_contact: bool,
     pub do_not_contact_at: Option<Timestamp>,
@@ -77,7 +79,7 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
      ORDER BY d.updated_at DESC LIMIT 1),
     l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at,
     (SELECT group_concat(email, char(10)) FROM
-       (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email))";
+       (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email)), u.email";
 const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
     LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
 
@@ -102,6 +104,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
         tags: split_tags(&tags),
         owner_id: r.get(14)?,
         owner: r.get(15)?,
+        owner_email: r.get(30)?,
         lifecycle: r.get(16)?,
         do_not_contact: r.get(17)?,
         do_not_contact_at: r.get::<_, Option<i64>>(18)?.map(Timestamp),

@@ -424,6 +424,7 @@ mod tests {
             tags: Vec::new(),
             owner_id: None,
             owner: None,
+            owner_email: None,
             lifecycle: "lead".into(),
             do_not_contact: false,
             do_not_contact_at: None,
