@@ -945,6 +945,56 @@ fn imported_leads_find_their_owner_by_e_mail_where_the_team_names_them_otherwise
 }
 
 #[test]
+fn a_move_into_a_team_that_had_the_member_already_keeps_what_is_theirs_and_when_it_changed() {
+    let a = Sandbox::new();
+    let marta = a.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
+    a.ok(&["log", "email", "ana@x.es", "--inbound", "--reply", "positive", "--note", "Yes, let's talk"]);
+    a.ok(&["deal", "add", "ana@x.es", "--title", "Pilot"]);
+    a.ok(&["task", "add", "ana@x.es", "--title", "Call back", "--due", "+2d"]);
+    a.ok(&["meeting", "add", "ana@x.es", "--at", "+3d"]);
+    a.ok(&["note", "ana@x.es", "Prefers calls"]);
+    // Marta did all of it, and each record last changed at its own time.
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    for (n, sql) in [
+        "UPDATE outreach SET user_id = ?1, updated_at = 1795000000001",
+        "UPDATE deals SET owner_id = ?1, updated_at = 1795000000002",
+        "UPDATE tasks SET owner_id = ?1, updated_at = 1795000000003",
+        "UPDATE meetings SET user_id = ?1, updated_at = 1795000000004",
+        "UPDATE notes SET user_id = ?1, updated_at = 1795000000005",
+        "UPDATE inbox_items SET assigned_to = ?1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(conn.execute(sql, [&marta]).unwrap(), 1, "{n}: {sql}");
+    }
+    drop(conn);
+    let dir = a.dir.path();
+    let objects = ["team", "leads", "outreach", "deals", "tasks", "meetings", "notes", "inbox"];
+    for o in objects {
+        let out = dir.join(format!("{o}.jsonl"));
+        a.ok(&["export", o, "--format", "jsonl", "--out", out.to_str().unwrap()]);
+    }
+    // The other team added Marta by hand before the move: another id.
+    let b = Sandbox::new();
+    let there = b.ok(&["team", "add", "Marta R.", "--email", "MARTA@acme.es"]);
+    assert_ne!(there, marta);
+    for o in objects {
+        b.ok(&["import", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    let conn = rusqlite::Connection::open(&b.db).unwrap();
+    let row = |sql: &str| -> (String, i64) { conn.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap() };
+    assert_eq!(row("SELECT user_id, updated_at FROM outreach"), (there.clone(), 1_795_000_000_001));
+    assert_eq!(row("SELECT owner_id, updated_at FROM deals"), (there.clone(), 1_795_000_000_002));
+    assert_eq!(row("SELECT owner_id, updated_at FROM tasks"), (there.clone(), 1_795_000_000_003));
+    assert_eq!(row("SELECT user_id, updated_at FROM meetings"), (there.clone(), 1_795_000_000_004));
+    assert_eq!(row("SELECT user_id, updated_at FROM notes"), (there.clone(), 1_795_000_000_005));
+    let assigned: String = conn.query_row("SELECT assigned_to FROM inbox_items", [], |r| r.get(0)).unwrap();
+    assert_eq!(assigned, there);
+}
+
+#[test]
 fn a_moved_database_keeps_its_inbox_as_it_was_worked() {
     let a = Sandbox::new();
     a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);

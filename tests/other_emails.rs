@@ -226,7 +226,7 @@ fn addresses_earlier_imports_wrote_into_notes_are_found_after_the_upgrade() {
              WHERE id = ?1",
             [ana.as_str()],
         )?;
-        db.conn.execute_batch("DROP TABLE lead_emails; DROP INDEX inbox_open;")?;
+        db.conn.execute_batch("DROP TABLE lead_emails; DROP INDEX inbox_open; DROP TABLE member_aliases;")?;
         db.conn.pragma_update(None, "user_version", 15)?;
         Ok(())
     })

@@ -39,6 +39,7 @@ pub struct OutreachRec {
     /// Who logged it: kept when they are a member here (the team imported first).
     pub user_id: Option<String>,
     pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +52,9 @@ pub struct MeetingRec {
     pub attended: Option<bool>,
     pub no_show_reason: Option<String>,
     pub created_at: Option<Timestamp>,
+    /// Who booked it: kept when they are a member here.
+    pub user_id: Option<String>,
+    pub updated_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +91,7 @@ pub struct TaskRec {
     pub channel: Option<String>,
     pub owner_id: Option<String>,
     pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
     pub automation_key: Option<String>,
 }
 
@@ -135,6 +140,9 @@ pub struct NoteRec {
     pub deal_id: Option<String>,
     pub body: String,
     pub created_at: Option<Timestamp>,
+    /// Who wrote it: kept when they are a member here.
+    pub user_id: Option<String>,
+    pub updated_at: Option<Timestamp>,
 }
 
 impl Object {
@@ -638,10 +646,15 @@ fn json_type(v: &Value) -> &'static str {
 /// The member a record names (who logged a touch, who owns a deal or a task) when they are in this team,
 /// else the importing user.
 fn member_or_me(db: &Db<'_>, user: Option<&str>) -> Result<String> {
-    match user {
-        Some(u) if live(db, "users", u)? => Ok(u.to_string()),
-        _ => Ok(db.ctx.user_id.0.clone()),
-    }
+    Ok(member(db, user)?.unwrap_or_else(|| db.ctx.user_id.0.clone()))
+}
+
+/// The member of this team a record names, if any (`teams::member_by_id`).
+fn member(db: &Db<'_>, user: Option<&str>) -> Result<Option<String>> {
+    Ok(match user {
+        Some(u) => crate::store::teams::member_by_id(db, u)?.map(|u| u.0),
+        None => None,
+    })
 }
 
 /// Whether a row of the team is there and not removed (what an inbox item may link to).
@@ -711,11 +724,11 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             db.conn.prepare_cached(
                 "INSERT INTO outreach (id, team_id, user_id, lead_id, kind, value, description, occurred_at, direction,
                  variant, personalization_level, reply_type, cited_metric, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?.execute(params![
                 o.id, team, member_or_me(db, o.user_id.as_deref())?, lead.as_str(), kind.code(), value, o.description,
                 o.occurred_at.0, direction.as_str(), o.variant, level, reply.as_str(), o.cited_metric,
-                o.created_at.unwrap_or(db.now).0
+                o.created_at.unwrap_or(db.now).0, o.updated_at.or(o.created_at).unwrap_or(db.now).0
             ])?;
             contact::refresh(db, &lead)?;
             db.emit(Change::OutreachLogged { lead, outreach: crate::domain::OutreachId(o.id) });
@@ -729,19 +742,20 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             db.conn
                 .prepare_cached(
                     "INSERT INTO meetings (id, team_id, user_id, lead_id, deal_id, title, scheduled_at, attended,
-                 no_show_reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                 no_show_reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )?
                 .execute(params![
                     m.id,
                     team,
-                    db.ctx.user_id.as_str(),
+                    member_or_me(db, m.user_id.as_deref())?,
                     lead.as_str(),
                     deal,
                     m.title,
                     m.scheduled_at.0,
                     m.attended,
                     m.no_show_reason,
-                    m.created_at.unwrap_or(db.now).0
+                    m.created_at.unwrap_or(db.now).0,
+                    m.updated_at.or(m.created_at).unwrap_or(db.now).0
                 ])?;
             contact::refresh(db, &lead)?;
             db.emit(Change::MeetingScheduled { lead, meeting: crate::domain::MeetingId(m.id) });
@@ -819,7 +833,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 .prepare_cached(
                     "INSERT INTO tasks (id, team_id, owner_id, lead_id, deal_id, title, kind, channel, due_at, done_at,
                  snoozed_until, origin, dedupe_key, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?15)",
                 )?
                 .execute(params![
                     t.id,
@@ -836,6 +850,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     t.origin.as_deref().unwrap_or("import"),
                     t.created_at.unwrap_or(db.now).0,
                     t.automation_key.as_deref().filter(|k| !k.is_empty()),
+                    t.updated_at.or(t.created_at).unwrap_or(db.now).0,
                 ])?;
             db.emit(Change::TaskChanged { lead, task: crate::domain::TaskId(t.id) });
         }
@@ -853,7 +868,10 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             let deal = deal.map(DealId);
             let id = crate::domain::NoteId(n.id);
-            crate::store::notes::write(db, &id, lead.as_ref(), deal.as_ref(), &n.body, n.created_at.unwrap_or(db.now))?;
+            let author = crate::domain::UserId(member_or_me(db, n.user_id.as_deref())?);
+            let at = n.created_at.unwrap_or(db.now);
+            let written = crate::store::notes::Written { author: &author, at, updated_at: n.updated_at.unwrap_or(at) };
+            crate::store::notes::write(db, &id, lead.as_ref(), deal.as_ref(), &n.body, written)?;
         }
         Object::Inbox(_, i) => {
             // The reply an outreach import brought is filed once, whichever way it came.
@@ -880,10 +898,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 return Err(invalid("title", &i.title, "must not be empty"));
             }
             // Assigned to a member this team has; to nobody otherwise.
-            let assigned = match i.assigned_to.as_deref() {
-                Some(u) if live(db, "users", u)? => Some(u),
-                _ => None,
-            };
+            let assigned = member(db, i.assigned_to.as_deref())?;
             db.conn
                 .prepare_cached(
                     "INSERT INTO inbox_items (id, team_id, lead_id, kind, channel, outreach_id, title, body, received_at,

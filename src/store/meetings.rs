@@ -17,10 +17,13 @@ pub struct Meeting {
     pub status: Attendance,
     pub no_show_reason: Option<String>,
     pub created_at: Timestamp,
+    /// Who booked it.
+    pub user_id: Option<String>,
+    pub updated_at: Timestamp,
 }
 
 pub(crate) const MEETING_COLUMNS: &str =
-    "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at";
+    "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at, user_id, updated_at";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Meeting> {
     let attended: Option<bool> = r.get(5)?;
@@ -34,6 +37,8 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Meeting> {
         status: Attendance::from_db(attended),
         no_show_reason: r.get(6)?,
         created_at: Timestamp(r.get(7)?),
+        user_id: r.get(8)?,
+        updated_at: Timestamp(r.get(9)?),
     })
 }
 

@@ -4,7 +4,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads};
-use crate::domain::{DealId, LeadId, NoteId, Timestamp};
+use crate::domain::{DealId, LeadId, NoteId, Timestamp, UserId};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Note {
@@ -13,6 +13,9 @@ pub struct Note {
     pub deal_id: Option<String>,
     pub body: String,
     pub created_at: Timestamp,
+    /// Who wrote it.
+    pub user_id: Option<String>,
+    pub updated_at: Timestamp,
 }
 
 pub fn add(db: &Db<'_>, lead: Option<&LeadId>, deal: Option<&DealId>, body: &str) -> Result<NoteId> {
@@ -26,39 +29,48 @@ pub fn add(db: &Db<'_>, lead: Option<&LeadId>, deal: Option<&DealId>, body: &str
         leads::get(db, l)?;
     }
     let id = NoteId::generate();
-    write(db, &id, lead, deal, body, db.now)?;
+    let written = Written { author: &db.ctx.user_id, at: db.now, updated_at: db.now };
+    write(db, &id, lead, deal, body, written)?;
     Ok(id)
 }
 
-/// Writes a note checked by its caller (`add`; an import, which keeps the note's id and time).
+/// Who wrote a note and when: the rep now, or what an imported note says.
+pub(crate) struct Written<'a> {
+    pub author: &'a UserId,
+    pub at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Writes a note checked by its caller (`add`; an import, which keeps the note's id, author and times).
 pub(crate) fn write(
     db: &Db<'_>,
     id: &NoteId,
     lead: Option<&LeadId>,
     deal: Option<&DealId>,
     body: &str,
-    created_at: Timestamp,
+    written: Written<'_>,
 ) -> Result<()> {
     db.conn
         .prepare_cached(
             "INSERT INTO notes (id, team_id, user_id, lead_id, deal_id, body, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
             id.as_str(),
             db.ctx.team_id.as_str(),
-            db.ctx.user_id.as_str(),
+            written.author.as_str(),
             lead.map(LeadId::as_str),
             deal.map(DealId::as_str),
             body,
-            created_at.0
+            written.at.0,
+            written.updated_at.0
         ])?;
     db.emit(Change::NoteAdded { lead: lead.cloned() });
     Ok(())
 }
 
 /// The columns `from_row` reads, in its order.
-pub(crate) const NOTE_COLUMNS: &str = "id, lead_id, deal_id, body, created_at";
+pub(crate) const NOTE_COLUMNS: &str = "id, lead_id, deal_id, body, created_at, user_id, updated_at";
 
 pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
     Ok(Note {
@@ -67,6 +79,8 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
         deal_id: r.get(2)?,
         body: r.get(3)?,
         created_at: Timestamp(r.get(4)?),
+        user_id: r.get(5)?,
+        updated_at: Timestamp(r.get(6)?),
     })
 }
 

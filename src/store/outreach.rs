@@ -25,10 +25,11 @@ pub struct Outreach {
     pub cited_metric: bool,
     pub user_id: Option<String>,
     pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 pub(crate) const OUTREACH_COLUMNS: &str = "id, lead_id, kind, value, description, occurred_at, direction, variant,
-    personalization_level, reply_type, cited_metric, user_id, created_at";
+    personalization_level, reply_type, cited_metric, user_id, created_at, updated_at";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Outreach> {
     let code: i64 = r.get(2)?;
@@ -50,6 +51,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Outreach> {
         cited_metric: r.get(10)?,
         user_id: r.get(11)?,
         created_at: Timestamp(r.get(12)?),
+        updated_at: Timestamp(r.get(13)?),
     })
 }
 

@@ -23,6 +23,7 @@ const ACCOUNT_KEYS: &str = include_str!("migrations/015_account_keys.sql");
 const LEAD_EMAILS: &str = include_str!("migrations/016_lead_emails.sql");
 const SEARCH_OTHER_EMAILS: &str = include_str!("migrations/017_search_other_emails.sql");
 const INBOX_OPEN: &str = include_str!("migrations/018_inbox_open.sql");
+const MEMBER_ALIASES: &str = include_str!("migrations/019_member_aliases.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -45,6 +46,7 @@ fn all() -> Vec<M<'static>> {
         M::up_with_hook(LEAD_EMAILS, emails_from_notes),
         M::up(SEARCH_OTHER_EMAILS),
         M::up(INBOX_OPEN),
+        M::up(MEMBER_ALIASES),
     ]
 }
 

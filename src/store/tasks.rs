@@ -29,6 +29,7 @@ pub struct Task {
     pub automation_key: Option<String>,
     /// The lead asked not to be contacted (lists mark such tasks, as they mark the lead).
     pub lead_opted_out: bool,
+    pub updated_at: Timestamp,
 }
 
 impl Task {
@@ -40,7 +41,7 @@ impl Task {
 
 pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
     trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at,
-    t.dedupe_key, ifnull(l.do_not_contact, 0)";
+    t.dedupe_key, ifnull(l.do_not_contact, 0), t.updated_at";
 pub(crate) const TASK_FROM: &str = "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
@@ -62,6 +63,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         created_at: Timestamp(r.get(13)?),
         automation_key: r.get(14)?,
         lead_opted_out: r.get(15)?,
+        updated_at: Timestamp(r.get(16)?),
     })
 }
 

@@ -183,6 +183,21 @@ pub fn members(db: &Db<'_>) -> Result<Vec<Member>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The live member an imported record names by `id`: the member of that id, or the one a team file gave
+/// that id to (`import_member`).
+pub fn member_by_id(db: &Db<'_>, id: &str) -> Result<Option<UserId>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT u.id FROM users u WHERE u.team_id = ?2 AND u.deleted_at IS NULL
+               AND (u.id = ?1 OR u.id = (SELECT user_id FROM member_aliases WHERE alias = ?1))
+             ORDER BY u.id = ?1 DESC LIMIT 1",
+        )?
+        .query_row(params![id, db.ctx.team_id.as_str()], |r| r.get(0))
+        .optional()?
+        .map(UserId))
+}
+
 /// Team administration is the admins' (the first user of a database is one).
 fn require_admin(db: &Db<'_>, what: &str) -> Result<()> {
     let role: Option<String> = db
@@ -247,7 +262,16 @@ pub fn import_member(
     let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
     crate::domain::lead::check_label("name", &name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
-    if list(db)?.iter().any(|u| u.email.eq_ignore_ascii_case(&email)) {
+    if let Some(here) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
+        // Here under another id: the file's id names them in the records imported after it.
+        if let Some(id) = id.filter(|id| *id != here.id.as_str()) {
+            db.conn.execute(
+                "INSERT INTO member_aliases (alias, user_id) SELECT ?1, ?2
+                 WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ?1)
+                 ON CONFLICT (alias) DO UPDATE SET user_id = excluded.user_id",
+                params![id, here.id.as_str()],
+            )?;
+        }
         return Ok(false);
     }
     if let Some(id) = removed_with_email(db, &email)? {
