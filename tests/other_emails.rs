@@ -191,6 +191,37 @@ fn a_merge_keeps_every_address_and_forget_erases_them() {
 }
 
 #[test]
+fn leads_merged_before_other_e_mails_are_found_by_the_merged_address_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = add_lead(&mut s, "Ana", "ana@acme.es");
+    let old_job = add_lead(&mut s, "Ana", "ana@old-job.com");
+    let older_job = add_lead(&mut s, "Ana", "ana@older-job.com");
+    let bob = add_lead(&mut s, "Bob", "bob@stone.com");
+    let bobs_twin = add_lead(&mut s, "Bob", "bob@twin.com");
+    // A merge of a merge: older-job into old-job, then old-job into Ana. Bob's twin was merged into Bob,
+    // and its address is a live lead's since.
+    s.write(|db| dedupe::merge(db, &old_job, &older_job, "same person", 90)).unwrap();
+    s.write(|db| dedupe::merge(db, &ana, &old_job, "same person", 90)).unwrap();
+    s.write(|db| dedupe::merge(db, &bob, &bobs_twin, "same person", 90)).unwrap();
+    // As an earlier leadline left them: merges kept no address.
+    s.write(|db| {
+        db.conn.execute_batch("DELETE FROM lead_emails; DROP TABLE member_aliases;")?;
+        db.conn.pragma_update(None, "user_version", 18)?;
+        Ok(())
+    })
+    .unwrap();
+    let cy = add_lead(&mut s, "Cy", "bob@twin.com");
+    drop(s);
+    let s = open(dir.path(), "t.db");
+    assert_eq!(lead(&s, "ana@old-job.com").id, ana);
+    assert_eq!(lead(&s, "ana@older-job.com").id, ana);
+    assert_eq!(found(&s, "older-job"), vec![ana.clone()]);
+    assert_eq!(lead(&s, "bob@twin.com").id, cy);
+    assert!(lead(&s, "bob@stone.com").other_emails.is_empty());
+}
+
+#[test]
 fn other_emails_travel_in_csv_and_json_exports() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = open(dir.path(), "a.db");

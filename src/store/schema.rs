@@ -24,6 +24,7 @@ const LEAD_EMAILS: &str = include_str!("migrations/016_lead_emails.sql");
 const SEARCH_OTHER_EMAILS: &str = include_str!("migrations/017_search_other_emails.sql");
 const INBOX_OPEN: &str = include_str!("migrations/018_inbox_open.sql");
 const MEMBER_ALIASES: &str = include_str!("migrations/019_member_aliases.sql");
+const MERGED_ADDRESSES: &str = include_str!("migrations/020_merged_addresses.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -47,6 +48,7 @@ fn all() -> Vec<M<'static>> {
         M::up(SEARCH_OTHER_EMAILS),
         M::up(INBOX_OPEN),
         M::up(MEMBER_ALIASES),
+        M::up(MERGED_ADDRESSES),
     ]
 }
 
