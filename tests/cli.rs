@@ -485,7 +485,7 @@ fn the_example_config_is_valid_and_env_overrides_it() {
     let bash = s.ok(&["completions", "bash"]);
     assert!(bash.contains("leadline"));
     // Flags with a fixed set of values complete them, not file names; other spellings still read.
-    assert!(bash.contains(r#"compgen -W "score last-contact name created""#), "--sort");
+    assert!(bash.contains(r#"compgen -W "score priority last-contact name created""#), "--sort");
     assert!(bash.contains(r#"compgen -W "overdue today week all""#), "--due");
     s.ok(&["lead", "list", "--sort", "last_contact"]);
 }
@@ -1040,6 +1040,27 @@ fn exported_times_keep_their_milliseconds() {
     let conn = rusqlite::Connection::open(&b.db).unwrap();
     let created: i64 = conn.query_row("SELECT created_at FROM leads WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(created, 1_795_000_000_123);
+}
+
+#[test]
+fn the_score_ranking_and_a_list_by_priority_rank_alike_customers_by_their_joint_priority() {
+    let s = Sandbox::new();
+    s.ok(&["demo", "--leads", "150", "--seed", "5"]);
+    let ranking = s.json(&["score", "--limit", "40"]);
+    let listed = s.json(&["lead", "list", "--sort", "priority", "--limit", "40"]);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&ranking), ids(&listed));
+    let priorities: Vec<i64> = ranking.as_array().unwrap().iter().map(|l| l["priority"].as_i64().unwrap()).collect();
+    assert!(priorities.windows(2).all(|p| p[0] >= p[1]), "{priorities:?}");
+    // The list says the priority it ranks by; a customer's is not their score.
+    let all = s.json(&["lead", "list", "--sort", "priority", "--limit", "150"]);
+    assert!(all.as_array().unwrap().iter().any(|l| l["lifecycle"] == "customer" && l["priority"] != l["score"]));
+    let err = s.fails(&["lead", "list", "--sort", "rank"], 2);
+    assert!(err.contains("must be score, priority, last-contact, name or created"), "{err}");
+    let help = s.ok(&["lead", "list", "--help"]).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("[possible values: score, priority, last-contact, name, created]"), "{help}");
 }
 
 #[test]

@@ -596,6 +596,8 @@ fn filters_sort_and_jumps_on_the_virtual_table() {
     }
     assert!(t.app.leads.window.rows.len() <= leadline::tui::window::MAX_ROWS);
     t.keys("s");
+    assert!(t.screen().contains("sort priority"));
+    t.keys("s");
     assert!(t.screen().contains("sort last-contact"));
     t.keys("f t");
     t.type_text("hot");

@@ -90,7 +90,7 @@ fn demo_views_log_and_quit_restore_the_terminal() {
     send(&name, &["3"]);
     wait_for(&name, "INBOX");
     send(&name, &["4"]);
-    wait_for(&name, "Leads by score");
+    wait_for(&name, "Leads by priority");
     send(&name, &["5"]);
     wait_for(&name, "Losing touch");
     send(&name, &["1", "Enter"]);

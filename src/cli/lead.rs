@@ -94,7 +94,7 @@ pub struct ListArgs {
     #[arg(long, value_parser = super::Choices(&LIFECYCLES))]
     lifecycle: Option<String>,
     /// The order of the list.
-    #[arg(long, default_value = "score", value_parser = super::Choices(&["score", "last-contact", "name", "created"]))]
+    #[arg(long, default_value = "score", value_parser = super::Choices(&LeadSort::NAMES))]
     sort: String,
     #[arg(long, default_value_t = 50, value_parser = super::at_least_one)]
     limit: usize,

@@ -1,13 +1,13 @@
 //! `leadline score [LEAD] [--explain] [--json]` and `leadline score --recompute`.
 
 use clap::Args;
-use rusqlite::params;
 use serde::Serialize;
 
 use super::output::{Table, print_json};
 use super::{CliResult, Env};
 use crate::domain::LeadId;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts, recompute};
+use crate::store::leads::{LeadQuery, LeadSort};
 use crate::store::{Db, StoreError, leads};
 
 #[derive(Debug, Args)]
@@ -71,17 +71,9 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
         print_one(&scored, a.explain);
         return Ok(());
     }
-    // The ranking: highest priority first, straight off the priority index.
-    let ids: Vec<String> = db
-        .conn
-        .prepare_cached(
-            "SELECT l.id FROM lead_scores s JOIN leads l ON l.seq = s.seq WHERE +l.team_id = ?1 AND l.deleted_at IS NULL
-             AND l.forgotten_at IS NULL ORDER BY s.priority DESC, s.seq LIMIT ?2",
-        )
-        .map_err(StoreError::from)?
-        .query_map(params![db.ctx.team_id.as_str(), a.limit.saturating_add(1) as i64], |r| r.get(0))
-        .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
-        .map_err(StoreError::from)?;
+    // The ranking: highest priority first, in the order the scoring view shows.
+    let q = LeadQuery { sort: LeadSort::Priority, limit: a.limit.saturating_add(1), ..Default::default() };
+    let ids: Vec<String> = leads::list(&db, &q)?.into_iter().map(|l| l.id.0).collect();
     let ids = super::cut_to_limit(ids, a.limit);
     let mut ranking = Vec::new();
     for id in ids {

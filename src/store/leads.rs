@@ -40,6 +40,8 @@ pub struct Lead {
     pub notes: Option<String>,
     pub origin_outreach_id: Option<String>,
     pub score: i64,
+    /// What ranks the lead among the others: its score, mixed with its health for a customer.
+    pub priority: i64,
     pub last_contacted_at: Option<Timestamp>,
     /// The latest contact recorded without a touch (`lead touch`, or a file's last activity): part of
     /// `last_contacted_at`, kept apart so a moved database does not take every last contact for one.
@@ -77,7 +79,7 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
     l.last_contacted_at,
     (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
      ORDER BY d.updated_at DESC LIMIT 1),
-    l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at,
+    l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at, ifnull(s.priority, 0),
     (SELECT group_concat(email, char(10)) FROM
        (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email)), u.email";
 const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
@@ -85,7 +87,7 @@ const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
     let tags: String = r.get(13)?;
-    let other_emails: Option<String> = r.get(29)?;
+    let other_emails: Option<String> = r.get(30)?;
     Ok(Lead {
         id: LeadId(r.get(0)?),
         seq: r.get(1)?,
@@ -93,6 +95,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
         last_name: r.get(3)?,
         email: r.get(4)?,
         other_emails: other_emails.map(|e| e.lines().map(str::to_string).collect()).unwrap_or_default(),
+        priority: r.get(29)?,
         phone: r.get(5)?,
         company: r.get(6)?,
         account_id: r.get(7)?,
@@ -104,7 +107,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
         tags: split_tags(&tags),
         owner_id: r.get(14)?,
         owner: r.get(15)?,
-        owner_email: r.get(30)?,
+        owner_email: r.get(31)?,
         lifecycle: r.get(16)?,
         do_not_contact: r.get(17)?,
         do_not_contact_at: r.get::<_, Option<i64>>(18)?.map(Timestamp),
@@ -706,6 +709,8 @@ pub enum LeadSort {
     /// Highest score first (newest first among equals).
     #[default]
     Score,
+    /// Highest priority first: the score, mixed with health for customers (newest first among equals).
+    Priority,
     /// Most recently contacted first; never-contacted last.
     LastContact,
     /// Alphabetical by full name.
@@ -719,20 +724,34 @@ impl std::str::FromStr for LeadSort {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_lowercase().replace('_', "-").as_str() {
             "score" => Ok(LeadSort::Score),
+            "priority" => Ok(LeadSort::Priority),
             "last-contact" | "last-contacted" | "contact" => Ok(LeadSort::LastContact),
             "name" => Ok(LeadSort::Name),
             "created" | "new" => Ok(LeadSort::Created),
-            _ => Err(ValidationError::new("sort", s, "must be score, last-contact, name or created")),
+            _ => Err(ValidationError::new("sort", s, "must be score, priority, last-contact, name or created")),
         }
     }
 }
 
 impl LeadSort {
-    pub const ALL: [LeadSort; 4] = [LeadSort::Score, LeadSort::LastContact, LeadSort::Name, LeadSort::Created];
+    pub const ALL: [LeadSort; 5] =
+        [LeadSort::Score, LeadSort::Priority, LeadSort::LastContact, LeadSort::Name, LeadSort::Created];
 
-    pub fn as_str(self) -> &'static str {
+    /// The words `--sort` offers (its help and completions), one per sort.
+    pub const NAMES: [&'static str; 5] = {
+        let mut names = [""; 5];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Self::ALL[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             LeadSort::Score => "score",
+            LeadSort::Priority => "priority",
             LeadSort::LastContact => "last-contact",
             LeadSort::Name => "name",
             LeadSort::Created => "created",
@@ -743,6 +762,7 @@ impl LeadSort {
     fn key(self) -> (&'static str, bool) {
         match self {
             LeadSort::Score => ("s.score", true),
+            LeadSort::Priority => ("s.priority", true),
             LeadSort::LastContact => ("ifnull(l.last_contacted_at, 0)", true),
             LeadSort::Name => ("l.name_key", false),
             LeadSort::Created => ("l.created_at", true),
@@ -753,7 +773,7 @@ impl LeadSort {
     /// own table, whose index is the way in for the score order.
     fn source(self) -> (&'static str, &'static str) {
         match self {
-            LeadSort::Score => ("lead_scores s JOIN leads l ON l.seq = s.seq", "s.seq"),
+            LeadSort::Score | LeadSort::Priority => ("lead_scores s JOIN leads l ON l.seq = s.seq", "s.seq"),
             _ => ("leads l", "l.seq"),
         }
     }
@@ -770,6 +790,7 @@ impl LeadSort {
     pub fn cursor_of(self, lead: &Lead) -> Cursor {
         let key = match self {
             LeadSort::Score => CursorKey::Int(lead.score),
+            LeadSort::Priority => CursorKey::Int(lead.priority),
             LeadSort::LastContact => CursorKey::Int(lead.last_contacted_at.map_or(0, |t| t.0)),
             LeadSort::Name => CursorKey::Text(name_key(&lead.first_name, &lead.last_name)),
             LeadSort::Created => CursorKey::Int(lead.created_at.0),
@@ -870,7 +891,7 @@ fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> R
         }
         _ => None,
     };
-    if walkable(&filter, None) && q.sort == LeadSort::Score {
+    if walkable(&filter, None) && matches!(q.sort, LeadSort::Score | LeadSort::Priority) {
         from = "lead_scores s CROSS JOIN leads l ON l.seq = s.seq";
     }
     // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).

@@ -25,6 +25,7 @@ const SEARCH_OTHER_EMAILS: &str = include_str!("migrations/017_search_other_emai
 const INBOX_OPEN: &str = include_str!("migrations/018_inbox_open.sql");
 const MEMBER_ALIASES: &str = include_str!("migrations/019_member_aliases.sql");
 const MERGED_ADDRESSES: &str = include_str!("migrations/020_merged_addresses.sql");
+const PRIORITY_ORDER: &str = include_str!("migrations/021_priority_order.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -49,6 +50,7 @@ fn all() -> Vec<M<'static>> {
         M::up(INBOX_OPEN),
         M::up(MEMBER_ALIASES),
         M::up(MERGED_ADDRESSES),
+        M::up(PRIORITY_ORDER),
     ]
 }
 

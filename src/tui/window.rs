@@ -432,6 +432,7 @@ mod tests {
             notes: None,
             origin_outreach_id: None,
             score,
+            priority: score,
             last_contacted_at: None,
             manual_contact_at: None,
             forgotten_at: None,

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Out, queries, thousands};
 use crate::domain::time::ago;
-use crate::store::leads::{LeadFilter, LeadSort};
+use crate::store::leads::{Lead, LeadFilter, LeadSort};
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms::{self, FilterField};
@@ -248,13 +248,16 @@ pub fn draw_lead_table(
         60..100 => 1,
         _ => 2,
     };
+    // Ranked by priority, the number shown is the one that ranks (a customer's mixes in their health).
+    let (ranked_by, rank_of): (&str, fn(&Lead) -> i64) =
+        if w.sort == LeadSort::Priority { ("Prio", |l| l.priority) } else { ("Score", |l| l.score) };
     let (header, widths) = match tier {
         0 => (
-            Row::new(["  Name", "Score", "Contact"]),
+            Row::new(["  Name", ranked_by, "Contact"]),
             vec![Constraint::Fill(1), Constraint::Length(5), Constraint::Length(9)],
         ),
         1 => (
-            Row::new(["  Name", "Company", "Score", "Stage", "Contact"]),
+            Row::new(["  Name", "Company", ranked_by, "Stage", "Contact"]),
             vec![
                 Constraint::Fill(3),
                 Constraint::Fill(2),
@@ -264,7 +267,7 @@ pub fn draw_lead_table(
             ],
         ),
         _ => (
-            Row::new(["  Name", "Company", "Score", "Stage", "Contact", "Owner", "Tags"]),
+            Row::new(["  Name", "Company", ranked_by, "Stage", "Contact", "Owner", "Tags"]),
             vec![
                 Constraint::Fill(3),
                 Constraint::Fill(2),
@@ -292,7 +295,7 @@ pub fn draw_lead_table(
         let texts: Vec<String> = {
             let name = format!("{marker}{dnc}{}", l.name());
             let company = || l.company.clone().unwrap_or_default();
-            let score = format!("{:>5}", l.score);
+            let score = format!("{:>5}", rank_of(l));
             let stage = || l.stage.clone().unwrap_or_else(|| "—".into());
             match tier {
                 0 => vec![name, score, contact],

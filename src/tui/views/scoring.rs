@@ -1,4 +1,5 @@
-//! Scoring: leads ranked by score and, for the selected lead, how its score came about.
+//! Scoring: leads ranked by priority (their score; for customers mixed with health), as `leadline score`
+//! ranks them, and, for the selected lead, how its score came about.
 
 use std::sync::Arc;
 
@@ -39,7 +40,7 @@ pub struct ScoringView {
 impl Default for ScoringView {
     fn default() -> Self {
         ScoringView {
-            window: LeadWindow::new(Slot::Scoring, LeadSort::Score),
+            window: LeadWindow::new(Slot::Scoring, LeadSort::Priority),
             loaded: false,
             asked: None,
             explained: None,
@@ -164,7 +165,7 @@ impl ScoringView {
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &UiCtx) {
         let right_w = if area.width >= 120 { 48 } else { 30 };
         let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)]).areas(area);
-        draw_lead_table(frame, left, theme, ctx, &self.window, " Leads by score", true, &ctx.hints.clear_filters);
+        draw_lead_table(frame, left, theme, ctx, &self.window, " Leads by priority", true, &ctx.hints.clear_filters);
         let (title, lines) = match self.window.selected_lead() {
             Some(l) => {
                 let (score, lines) = match &self.explained {
