@@ -35,7 +35,7 @@ pub enum DealCmd {
         #[arg(long)]
         stage: Option<String>,
         /// Only deals in this state.
-        #[arg(long, value_parser = super::Choices(&["open", "won", "lost"]))]
+        #[arg(long, value_parser = super::Choices(&DealStatus::NAMES))]
         status: Option<String>,
         #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,

@@ -10,7 +10,7 @@ use super::output::{Table, plural, print_json, safe};
 use super::{CliError, CliResult, Env};
 use crate::io::dedupe;
 use crate::io::export::{self, ExportFormat, Object, Sink, Where};
-use crate::io::import::{self, Format, ImportOptions, ImportReport, Tally};
+use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
 use crate::io::links::{self, LinkTags};
 use crate::io::paths;
 use crate::io::presets::{Field, Preset};
@@ -28,25 +28,22 @@ fn io_err(e: IoError) -> CliError {
 }
 
 /// What `--preset` takes: auto, or one of the presets.
-const PRESETS: [&str; 9] =
-    ["auto", "hubspot", "pipedrive", "salesforce", "linkedin", "google", "outlook", "leadline", "generic"];
-
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The file: CSV (any CRM export), vCard (.vcf), iCalendar (.ics) or leadline JSON / JSONL; `-` (or a
     /// pipe) reads standard input.
     file: PathBuf,
     /// The file's format (auto: told by its name and contents).
-    #[arg(long, default_value = "auto", value_parser = super::Choices(&["auto", "csv", "vcard", "ics", "json"]))]
+    #[arg(long, default_value = "auto", value_parser = super::Choices(&Format::FLAG_WORDS))]
     format: String,
     /// Whose export the CSV is (auto: told by its headers).
-    #[arg(long, default_value = "auto", value_parser = super::Choices(&PRESETS))]
+    #[arg(long, default_value = "auto", value_parser = super::Choices(&Preset::FLAG_WORDS))]
     preset: String,
     /// Map a column to a field, e.g. --map "Correo=email"; repeat for several.
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     maps: Vec<String>,
     /// For a row that is an existing lead (same e-mail or phone): skip, merge (fill empty fields) or update.
-    #[arg(long, default_value = "merge", value_parser = super::Choices(&["skip", "merge", "update"]))]
+    #[arg(long, default_value = "merge", value_parser = super::Choices(&OnDuplicate::NAMES))]
     on_duplicate: String,
     /// Show exactly what would be created, merged, updated and rejected, and write nothing.
     #[arg(long)]
@@ -329,11 +326,11 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to export (weekly: the playbook's weekly files).
-    #[arg(value_parser = super::Choices(&["leads", "outreach", "meetings", "deals", "tasks", "notes", "team", "inbox", "weekly"]))]
+    #[arg(value_parser = super::Choices(&Object::EXPORT_WORDS))]
     what: String,
     /// csv (for spreadsheets; leads also import back), json or jsonl (every object imports back into
     /// leadline: use these to move data between databases).
-    #[arg(long, default_value = "csv", value_parser = super::Choices(&["csv", "json", "jsonl"]))]
+    #[arg(long, default_value = "csv", value_parser = super::Choices(&ExportFormat::NAMES))]
     format: String,
     /// Write here (a directory for weekly); default: standard output (weekly: ./weekly-YYYY-MM-DD).
     #[arg(long, value_name = "PATH")]

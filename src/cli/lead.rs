@@ -12,8 +12,6 @@ use crate::store::leads::{self, Lead, LeadFilter, LeadPatch, LeadQuery, LeadSort
 use crate::store::timeline::{self, Entry};
 
 /// What `--lifecycle` takes.
-const LIFECYCLES: [&str; 3] = ["lead", "customer", "churned"];
-
 #[derive(Debug, Subcommand)]
 pub enum LeadCmd {
     /// Add a lead (a person).
@@ -91,7 +89,7 @@ pub struct ListArgs {
     source: Option<String>,
     #[arg(long)]
     owner: Option<String>,
-    #[arg(long, value_parser = super::Choices(&LIFECYCLES))]
+    #[arg(long, value_parser = super::Choices(&Lifecycle::NAMES))]
     lifecycle: Option<String>,
     /// The order of the list.
     #[arg(long, default_value = "score", value_parser = super::Choices(&LeadSort::NAMES))]
@@ -129,7 +127,7 @@ pub struct EditArgs {
     #[arg(long)]
     owner: Option<String>,
     /// Where the lead is: still a lead, a customer, or a customer who left.
-    #[arg(long, value_parser = super::Choices(&LIFECYCLES))]
+    #[arg(long, value_parser = super::Choices(&Lifecycle::NAMES))]
     lifecycle: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     notes: Option<String>,

@@ -4,8 +4,8 @@ use clap::{Args, Subcommand};
 
 use super::output::{Table, opt, print_json};
 use super::{CliResult, Env};
-use crate::domain::TaskId;
 use crate::domain::time::ago;
+use crate::domain::{TaskId, TaskKind};
 use crate::store::tasks::{self, DueWindow, NewTask};
 use crate::store::{deals, leads, resolve_id};
 
@@ -16,7 +16,7 @@ pub enum TaskCmd {
     /// Open tasks by due window.
     List {
         /// Which open tasks, by when they are due.
-        #[arg(long, default_value = "week", value_parser = super::Choices(&["overdue", "today", "week", "all"]))]
+        #[arg(long, default_value = "week", value_parser = super::Choices(&DueWindow::NAMES))]
         due: String,
         #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,
@@ -43,7 +43,7 @@ pub struct AddArgs {
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     due: String,
     /// What kind of task.
-    #[arg(long, default_value = "follow_up", value_parser = super::Choices(&["follow_up", "bump", "reschedule", "handoff", "other"]))]
+    #[arg(long, default_value = "follow_up", value_parser = super::Choices(&TaskKind::NAMES))]
     kind: String,
     /// The deal it is about (id or title).
     #[arg(long)]

@@ -21,7 +21,7 @@ pub enum TeamCmd {
         name: String,
         #[arg(long)]
         email: String,
-        #[arg(long, default_value = "rep", value_parser = super::Choices(&["rep", "admin"]))]
+        #[arg(long, default_value = "rep", value_parser = super::Choices(&Role::NAMES))]
         role: String,
     },
     /// Remove a member (an admin's command), handing their leads, open deals, open tasks and unhandled
@@ -43,7 +43,7 @@ pub enum TeamCmd {
     /// Make a member an admin or a rep (an admin's command).
     Role {
         member: String,
-        #[arg(value_parser = super::Choices(&["rep", "admin"]))]
+        #[arg(value_parser = super::Choices(&Role::NAMES))]
         role: String,
     },
     /// Set the time zone the team works in (an admin's command): times show and are typed in it.

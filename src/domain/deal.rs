@@ -14,7 +14,10 @@ pub enum DealStatus {
 }
 
 impl DealStatus {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [DealStatus; 3] = [DealStatus::Open, DealStatus::Won, DealStatus::Lost];
+    pub const NAMES: [&'static str; DealStatus::ALL.len()] = super::words::words!(DealStatus);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             DealStatus::Open => "open",
             DealStatus::Won => "won",
@@ -26,12 +29,11 @@ impl DealStatus {
 impl FromStr for DealStatus {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "open" => Ok(DealStatus::Open),
-            "won" => Ok(DealStatus::Won),
-            "lost" => Ok(DealStatus::Lost),
-            _ => Err(ValidationError::new("status", s, "must be open, won or lost")),
-        }
+        let word = s.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == word)
+            .ok_or_else(|| ValidationError::new("status", s, super::words::must_be(&Self::NAMES)))
     }
 }
 

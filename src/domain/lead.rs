@@ -16,7 +16,9 @@ pub enum Lifecycle {
 
 impl Lifecycle {
     pub const ALL: [Lifecycle; 3] = [Lifecycle::Lead, Lifecycle::Customer, Lifecycle::Churned];
-    pub fn as_str(self) -> &'static str {
+    pub const NAMES: [&'static str; Lifecycle::ALL.len()] = super::words::words!(Lifecycle);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             Lifecycle::Lead => "lead",
             Lifecycle::Customer => "customer",
@@ -31,7 +33,7 @@ impl FromStr for Lifecycle {
         Self::ALL
             .into_iter()
             .find(|l| l.as_str() == s.trim().to_lowercase())
-            .ok_or_else(|| ValidationError::new("lifecycle", s, "must be lead, customer or churned"))
+            .ok_or_else(|| ValidationError::new("lifecycle", s, super::words::must_be(&Self::NAMES)))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod task;
 pub mod text;
 pub mod time;
 pub mod user;
+pub mod words;
 
 pub use deal::{DealStatus, Stages};
 pub use error::ValidationError;

@@ -24,7 +24,9 @@ impl TaskKind {
         matches!(self, TaskKind::FollowUp | TaskKind::Bump | TaskKind::Reschedule)
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub const NAMES: [&'static str; TaskKind::ALL.len()] = super::words::words!(TaskKind);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             TaskKind::FollowUp => "follow_up",
             TaskKind::Bump => "bump",
@@ -42,6 +44,6 @@ impl FromStr for TaskKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == t)
-            .ok_or_else(|| ValidationError::new("kind", s, "must be follow_up, bump, reschedule, handoff or other"))
+            .ok_or_else(|| ValidationError::new("kind", s, super::words::must_be(&Self::NAMES)))
     }
 }

@@ -13,7 +13,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [Role; 2] = [Role::Admin, Role::Rep];
+    pub const NAMES: [&'static str; Role::ALL.len()] = super::words::words!(Role);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Rep => "rep",
@@ -24,10 +27,10 @@ impl Role {
 impl FromStr for Role {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "admin" => Ok(Role::Admin),
-            "rep" => Ok(Role::Rep),
-            _ => Err(ValidationError::new("role", s, "must be admin or rep")),
-        }
+        let word = s.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == word)
+            .ok_or_else(|| ValidationError::new("role", s, super::words::must_be(&Self::NAMES)))
     }
 }

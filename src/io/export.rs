@@ -12,6 +12,7 @@ use super::text::spreadsheet_safe;
 use super::{Result, file_err};
 use crate::automation::clients::CustomerState;
 use crate::domain::time::DAY_MS;
+use crate::domain::words::{must_be, words};
 use crate::domain::{Lifecycle, Timestamp, ValidationError};
 use crate::store::leads::{self, Lead, LeadFilter};
 use crate::store::{Db, deals, meetings, notes, outreach, tasks};
@@ -23,14 +24,28 @@ pub enum ExportFormat {
     Jsonl,
 }
 
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 3] = [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Jsonl];
+    pub const NAMES: [&'static str; ExportFormat::ALL.len()] = words!(ExportFormat);
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Jsonl => "jsonl",
+        }
+    }
+}
+
 impl FromStr for ExportFormat {
     type Err = ValidationError;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s.trim().to_lowercase().as_str() {
-            "csv" => Ok(ExportFormat::Csv),
-            "json" => Ok(ExportFormat::Json),
-            "jsonl" | "ndjson" => Ok(ExportFormat::Jsonl),
-            _ => Err(ValidationError::new("--format", s, "must be csv, json or jsonl")),
+            "ndjson" => Ok(ExportFormat::Jsonl),
+            word => Self::ALL
+                .into_iter()
+                .find(|f| f.as_str() == word)
+                .ok_or_else(|| ValidationError::new("--format", s, must_be(&Self::NAMES))),
         }
     }
 }
@@ -49,24 +64,56 @@ pub enum Object {
     Inbox,
 }
 
+impl Object {
+    pub const ALL: [Object; 8] = [
+        Object::Leads,
+        Object::Outreach,
+        Object::Meetings,
+        Object::Deals,
+        Object::Tasks,
+        Object::Notes,
+        Object::Team,
+        Object::Inbox,
+    ];
+    pub const NAMES: [&'static str; Object::ALL.len()] = words!(Object);
+    /// What `leadline export` takes: an object, or the weekly report (several files).
+    pub const EXPORT_WORDS: [&'static str; Object::ALL.len() + 1] = {
+        let mut words = ["weekly"; Object::ALL.len() + 1];
+        let mut i = 0;
+        while i < Object::ALL.len() {
+            words[i] = Object::NAMES[i];
+            i += 1;
+        }
+        words
+    };
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Object::Leads => "leads",
+            Object::Outreach => "outreach",
+            Object::Meetings => "meetings",
+            Object::Deals => "deals",
+            Object::Tasks => "tasks",
+            Object::Notes => "notes",
+            Object::Team => "team",
+            Object::Inbox => "inbox",
+        }
+    }
+}
+
 impl FromStr for Object {
     type Err = ValidationError;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "leads" | "lead" => Ok(Object::Leads),
-            "outreach" => Ok(Object::Outreach),
-            "meetings" | "meeting" => Ok(Object::Meetings),
-            "deals" | "deal" => Ok(Object::Deals),
-            "tasks" | "task" => Ok(Object::Tasks),
-            "notes" | "note" => Ok(Object::Notes),
-            "team" | "members" => Ok(Object::Team),
-            "inbox" => Ok(Object::Inbox),
-            _ => Err(ValidationError::new(
-                "export",
-                s,
-                "must be leads, outreach, meetings, deals, tasks, notes, team, inbox or weekly",
-            )),
-        }
+        // The singular too, as reps type it.
+        let word = match s.trim().to_lowercase().as_str() {
+            "lead" | "meeting" | "deal" | "task" | "note" => format!("{}s", s.trim().to_lowercase()),
+            "members" => "team".to_string(),
+            w => w.to_string(),
+        };
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == word)
+            .ok_or_else(|| ValidationError::new("export", s, must_be(&Self::EXPORT_WORDS)))
     }
 }
 

@@ -36,7 +36,13 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [Format; 4] = [Format::Csv, Format::Vcard, Format::Ics, Format::Json];
+    pub const NAMES: [&'static str; Format::ALL.len()] = crate::domain::words::words!(Format);
+    /// `--format`'s words: `auto` detects the format from the file.
+    pub const FLAG_WORDS: [&'static str; Format::ALL.len() + 1] =
+        crate::domain::words::with_first("auto", Format::NAMES);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             Format::Csv => "csv",
             Format::Vcard => "vcard",
@@ -75,7 +81,7 @@ impl FromStr for Format {
             "vcard" | "vcf" => Ok(Format::Vcard),
             "ics" | "ical" | "icalendar" => Ok(Format::Ics),
             "json" | "jsonl" => Ok(Format::Json),
-            _ => Err(ValidationError::new("--format", s, "must be auto, csv, vcard, ics or json")),
+            _ => Err(ValidationError::new("--format", s, crate::domain::words::must_be(&Self::FLAG_WORDS))),
         }
     }
 }
@@ -94,7 +100,10 @@ pub enum OnDuplicate {
 }
 
 impl OnDuplicate {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [OnDuplicate; 3] = [OnDuplicate::Skip, OnDuplicate::Merge, OnDuplicate::Update];
+    pub const NAMES: [&'static str; OnDuplicate::ALL.len()] = crate::domain::words::words!(OnDuplicate);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             OnDuplicate::Skip => "skip",
             OnDuplicate::Merge => "merge",
@@ -106,12 +115,11 @@ impl OnDuplicate {
 impl FromStr for OnDuplicate {
     type Err = ValidationError;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "skip" => Ok(OnDuplicate::Skip),
-            "merge" => Ok(OnDuplicate::Merge),
-            "update" => Ok(OnDuplicate::Update),
-            _ => Err(ValidationError::new("--on-duplicate", s, "must be skip, merge or update")),
-        }
+        let word = s.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == word)
+            .ok_or_else(|| ValidationError::new("--on-duplicate", s, crate::domain::words::must_be(&Self::NAMES)))
     }
 }
 

@@ -184,7 +184,12 @@ impl Preset {
         Preset::Generic,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const NAMES: [&'static str; Preset::ALL.len()] = crate::domain::words::words!(Preset);
+    /// `--preset`'s words: `auto` detects the preset from the header row.
+    pub const FLAG_WORDS: [&'static str; Preset::ALL.len() + 1] =
+        crate::domain::words::with_first("auto", Preset::NAMES);
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             Preset::Hubspot => "hubspot",
             Preset::Pipedrive => "pipedrive",
@@ -457,13 +462,10 @@ impl FromStr for Preset {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().to_lowercase();
-        Preset::ALL.into_iter().find(|p| p.as_str() == t).ok_or_else(|| {
-            ValidationError::new(
-                "--preset",
-                s,
-                "must be auto, hubspot, pipedrive, salesforce, linkedin, google, outlook, leadline or generic",
-            )
-        })
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.as_str() == t)
+            .ok_or_else(|| ValidationError::new("--preset", s, crate::domain::words::must_be(&Self::FLAG_WORDS)))
     }
 }
 

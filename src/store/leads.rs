@@ -728,7 +728,7 @@ impl std::str::FromStr for LeadSort {
             "last-contact" | "last-contacted" | "contact" => Ok(LeadSort::LastContact),
             "name" => Ok(LeadSort::Name),
             "created" | "new" => Ok(LeadSort::Created),
-            _ => Err(ValidationError::new("sort", s, "must be score, priority, last-contact, name or created")),
+            _ => Err(ValidationError::new("sort", s, crate::domain::words::must_be(&Self::NAMES))),
         }
     }
 }
@@ -737,16 +737,7 @@ impl LeadSort {
     pub const ALL: [LeadSort; 5] =
         [LeadSort::Score, LeadSort::Priority, LeadSort::LastContact, LeadSort::Name, LeadSort::Created];
 
-    /// The words `--sort` offers (its help and completions), one per sort.
-    pub const NAMES: [&'static str; 5] = {
-        let mut names = [""; 5];
-        let mut i = 0;
-        while i < names.len() {
-            names[i] = Self::ALL[i].as_str();
-            i += 1;
-        }
-        names
-    };
+    pub const NAMES: [&'static str; LeadSort::ALL.len()] = crate::domain::words::words!(LeadSort);
 
     pub const fn as_str(self) -> &'static str {
         match self {

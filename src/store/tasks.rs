@@ -296,16 +296,28 @@ pub enum DueWindow {
     All,
 }
 
+impl DueWindow {
+    pub const ALL: [DueWindow; 4] = [DueWindow::Overdue, DueWindow::Today, DueWindow::Week, DueWindow::All];
+    pub const NAMES: [&'static str; DueWindow::ALL.len()] = crate::domain::words::words!(DueWindow);
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DueWindow::Overdue => "overdue",
+            DueWindow::Today => "today",
+            DueWindow::Week => "week",
+            DueWindow::All => "all",
+        }
+    }
+}
+
 impl std::str::FromStr for DueWindow {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_lowercase().as_str() {
-            "overdue" => Ok(DueWindow::Overdue),
-            "today" => Ok(DueWindow::Today),
-            "week" => Ok(DueWindow::Week),
-            "all" => Ok(DueWindow::All),
-            _ => Err(ValidationError::new("due", s, "must be overdue, today, week or all")),
-        }
+        let word = s.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == word)
+            .ok_or_else(|| ValidationError::new("due", s, crate::domain::words::must_be(&Self::NAMES)))
     }
 }
 
