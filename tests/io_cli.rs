@@ -356,6 +356,43 @@ fn forget_and_retention() {
 }
 
 #[test]
+fn a_forgotten_persons_address_is_refused_until_they_come_back() {
+    let (_dir, db) = setup();
+    let file = fixture("salesforce_report.csv");
+    run(&db, &["import", file.to_str().unwrap()]);
+    run(&db, &["forget", "D.Ivanov@northwind.com", "--reason", "GDPR request"]);
+    // The next export of that CRM (the same rows, a day later) leaves them out, saying why, and keeps
+    // nothing of the row.
+    let again = db.with_extension("again.csv");
+    std::fs::write(&again, format!("{}\n", std::fs::read_to_string(&file).unwrap())).unwrap();
+    let out = run(&db, &["import", again.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rejects = report["rejects"].as_array().unwrap();
+    assert_eq!(rejects.len(), 1, "{report}");
+    assert!(rejects[0]["reason"].as_str().unwrap().contains("belongs to someone who asked to be forgotten"));
+    let (_, err) = fail(&db, &["lead", "show", "d.ivanov@northwind.com"]);
+    assert!(err.contains("not found"), "{err}");
+    let holds = |needle: &str| {
+        let bytes = std::fs::read(&db).unwrap();
+        let wal = std::fs::read(db.with_extension("db-wal")).unwrap_or_default();
+        [bytes, wal].iter().any(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    };
+    assert!(!holds("d.ivanov@northwind.com"));
+    // Nor does a command add the address, to a new lead or as another one of a lead.
+    let add = ["lead", "add", "--first-name", "Dmitri", "--email", "d.ivanov@northwind.com"];
+    let (_, err) = fail(&db, &add);
+    assert!(err.contains("d.ivanov@northwind.com belongs to someone who asked to be forgotten"), "{err}");
+    assert!(err.contains("leadline privacy allow d.ivanov@northwind.com"), "{err}");
+    run(&db, &["lead", "add", "--first-name", "Ann", "--email", "ann@x.io"]);
+    let (_, err) = fail(&db, &["lead", "edit", "ann@x.io", "--add-email", "D.IVANOV@northwind.com"]);
+    assert!(err.contains("asked to be forgotten"), "{err}");
+    // Back of their own accord: let in again.
+    assert!(run(&db, &["privacy", "allow", "d.ivanov@northwind.com"]).contains("may be added again"));
+    run(&db, &add);
+    assert!(run(&db, &["privacy", "allow", "d.ivanov@northwind.com"]).contains("was not refused"));
+}
+
+#[test]
 fn merging_a_churned_customer_with_an_active_one_keeps_the_active_record() {
     let (_dir, db) = setup();
     leadline(&db)

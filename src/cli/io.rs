@@ -565,7 +565,8 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
         return print_json(&erased);
     }
     println!(
-        "{}: personal data erased ({} outreach, {} notes, {} meetings, {} deals, {} tasks, {} inbox items kept as counts)",
+        "{}: personal data erased ({} outreach, {} notes, {} meetings, {} deals, {} tasks, {} inbox items kept as counts); \
+         their addresses are refused from now on (`leadline privacy allow` if they come back)",
         erased.lead, erased.outreach, erased.notes, erased.meetings, erased.deals, erased.tasks, erased.inbox
     );
     Ok(())
@@ -594,6 +595,9 @@ pub enum PrivacyCmd {
     OptIn { lead: String },
     /// Can a message go out to this lead? Exit code 1 with the reason if not.
     Check { lead: String },
+    /// Let in again the address of someone who was forgotten and came back of their own accord (imports
+    /// and commands refuse it until then).
+    Allow { email: String },
 }
 
 pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
@@ -646,6 +650,14 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             let id = leads::resolve(&db, &lead)?;
             privacy::can_contact(&db, &id)?;
             println!("ok: {id} may be contacted");
+            Ok(())
+        }
+        PrivacyCmd::Allow { email } => {
+            if env.store.write(|db| crate::store::forgotten::allow(db, &email))? {
+                println!("{} may be added again", email.trim());
+            } else {
+                println!("{} was not refused: no forgotten person had it", email.trim());
+            }
             Ok(())
         }
     }

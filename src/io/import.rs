@@ -1128,6 +1128,8 @@ struct Writer {
     rows_are: &'static str,
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
     merged_emails: HashMap<u64, (String, LeadId)>,
+    /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
+    forgotten: std::collections::HashSet<String>,
 }
 
 impl Writer {
@@ -1204,6 +1206,7 @@ impl Writer {
             bulk: false,
             rows_are: "leads",
             merged_emails,
+            forgotten: crate::store::forgotten::hashes(&store.db())?,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -1383,6 +1386,14 @@ impl Writer {
             Err(reject) => self.reject(db, self.rows_are, reject),
             Ok(Some(Item::Lead(row))) => {
                 let line = row.line;
+                if let Some(reason) = self.forgotten_refusal(db, &row)? {
+                    // Nothing of the row is kept, not even for the rejects file: it is the person's data.
+                    return self.reject(
+                        db,
+                        "leads",
+                        Reject { line, column: Some("email".into()), reason, record: Vec::new() },
+                    );
+                }
                 // Everything a plain row writes was validated before; a row that also brings a deal or a
                 // touch runs in a savepoint so a late refusal takes back all of it.
                 if row.deal.is_none() && row.profile_url.is_none() {
@@ -1440,6 +1451,21 @@ impl Writer {
             }
             Ok(Some(Item::Event(ev))) => self.apply_event(db, *ev),
         }
+    }
+
+    /// Why a row is not taken when one of its addresses is a forgotten person's (None: it is taken).
+    fn forgotten_refusal(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<String>> {
+        if self.forgotten.is_empty() || row.forgotten_at.is_some() {
+            return Ok(None);
+        }
+        for e in &row.emails {
+            if self.forgotten.contains(&crate::store::forgotten::address_hash(e))
+                && let Some(at) = crate::store::forgotten::forgotten_at(db, e)?
+            {
+                return Ok(Some(crate::store::forgotten::refusal(None, at, db)));
+            }
+        }
+        Ok(None)
     }
 
     fn tally(&mut self, object: &str) -> &mut Tally {

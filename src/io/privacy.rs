@@ -323,7 +323,12 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
 /// Erases one person on request, with every lead that was merged into theirs.
 pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased> {
     let merged = merged_into(db, lead)?;
-    let mut people = vec![Person::of(&leads::get(db, lead)?)];
+    let person = leads::get(db, lead)?;
+    // Their addresses, also those the leads merged into them had, are not taken again (as hashes only).
+    let addresses: Vec<String> =
+        std::iter::once(&person).chain(&merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
+    crate::store::forgotten::remember(db, &addresses)?;
+    let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
     let e = erase(db, lead, "forget", reason)?;
     erase_merged(db, &merged, "forget", reason)?;

@@ -80,6 +80,7 @@ pub fn add_unchecked(db: &Db<'_>, lead: &LeadId, email: &str) -> Result<()> {
 
 /// `add`, where another lead holding the address is an error that names it.
 pub fn add_checked(db: &Db<'_>, lead: &LeadId, email: &str) -> Result<Added> {
+    super::forgotten::refuse(db, email)?;
     let added = add(db, lead, email)?;
     if added == Added::Taken
         && let Some(other) = lead_with(db, email)?

@@ -234,8 +234,9 @@ fn normalize_tags(tags: &[String]) -> Result<Vec<String>, ValidationError> {
 }
 
 /// One lead per address: another live lead with it as its own e-mail, or as one of its other ones, is
-/// named in the refusal.
+/// named in the refusal. The address of someone who asked to be forgotten is refused too.
 fn refuse_duplicate_email(db: &Db<'_>, key: &str, typed: &str, except: Option<&LeadId>) -> Result<()> {
+    super::forgotten::refuse(db, typed)?;
     let existing: Option<String> = db
         .conn
         .prepare_cached(

@@ -11,6 +11,7 @@ pub mod deals;
 mod error;
 pub mod events;
 pub mod followups;
+pub mod forgotten;
 pub mod inbox;
 mod index_build;
 pub mod lead_emails;

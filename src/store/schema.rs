@@ -26,6 +26,7 @@ const INBOX_OPEN: &str = include_str!("migrations/018_inbox_open.sql");
 const MEMBER_ALIASES: &str = include_str!("migrations/019_member_aliases.sql");
 const MERGED_ADDRESSES: &str = include_str!("migrations/020_merged_addresses.sql");
 const PRIORITY_ORDER: &str = include_str!("migrations/021_priority_order.sql");
+const FORGOTTEN_ADDRESSES: &str = include_str!("migrations/022_forgotten_addresses.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -51,6 +52,7 @@ fn all() -> Vec<M<'static>> {
         M::up(MEMBER_ALIASES),
         M::up(MERGED_ADDRESSES),
         M::up(PRIORITY_ORDER),
+        M::up(FORGOTTEN_ADDRESSES),
     ]
 }
 
