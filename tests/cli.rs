@@ -1057,6 +1057,9 @@ fn the_score_ranking_and_a_list_by_priority_rank_alike_customers_by_their_joint_
     // The list says the priority it ranks by; a customer's is not their score.
     let all = s.json(&["lead", "list", "--sort", "priority", "--limit", "150"]);
     assert!(all.as_array().unwrap().iter().any(|l| l["lifecycle"] == "customer" && l["priority"] != l["score"]));
+    // The follow-ups the demo's automations filed, due as they ran, were scored as overdue then: the stored
+    // priorities are what the rules give now (what the scoring view explains beside them).
+    assert_eq!(s.json(&["score", "--recompute"])["changed"], 0);
     let err = s.fails(&["lead", "list", "--sort", "rank"], 2);
     assert!(err.contains("must be score, priority, last-contact, name or created"), "{err}");
     let help = s.ok(&["lead", "list", "--help"]).split_whitespace().collect::<Vec<_>>().join(" ");

@@ -321,7 +321,7 @@ impl LeadMaker<'_> {
         }
         if let Some(t) = rows.task.as_ref().filter(|t| t.done.is_none()) {
             f.tasks_open += 1;
-            f.tasks_overdue += i64::from(t.due < self.now);
+            f.tasks_overdue += i64::from(crate::scoring::facts::overdue(t.due, self.now));
         }
         f
     }

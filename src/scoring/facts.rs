@@ -33,7 +33,13 @@ fn outreach_agg() -> String {
 
 const MEETING_AGG: &str = "count(*) FILTER (WHERE attended = 1), count(*) FILTER (WHERE attended = 0),
     count(*) FILTER (WHERE attended IS NULL)";
-const TASK_AGG: &str = "count(*), count(*) FILTER (WHERE ifnull(snoozed_until, due_at) < ?2)";
+/// A task due now counts as overdue already: one an automation files as due at the instant it runs is
+/// scored as overdue then, not a moment later by a refresh that may be a minute away. `TASK_AGG` says the
+/// same in SQL.
+pub fn overdue(due: i64, now: i64) -> bool {
+    due <= now
+}
+const TASK_AGG: &str = "count(*), count(*) FILTER (WHERE ifnull(snoozed_until, due_at) <= ?2)";
 const OUTREACH_N: usize = 14;
 
 /// `max(pipeline index)` over open deals: the stage order comes from the config.
@@ -380,7 +386,7 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
          WHERE deleted_at IS NULL AND done_at IS NULL AND lead_id IS NOT NULL",
         |r, v| {
             v[TASKS_AT] += 1;
-            if r.get::<_, i64>(1)? < now {
+            if overdue(r.get(1)?, now) {
                 v[TASKS_AT + 1] += 1;
             }
             Ok(())
