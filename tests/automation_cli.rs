@@ -636,8 +636,10 @@ fn a_deal_reopened_after_its_owner_left_goes_to_whoever_took_over_the_lead() {
     crm.ok(0, &["lead", "add", "--first-name", "Cam", "--email", "cam@x.io", "--owner", "Marta Ruiz"]);
     crm.ok(0, &["deal", "add", "cam@x.io", "--title", "Pilot"]);
     crm.ok(0, &["deal", "add", "cam@x.io", "--title", "Renewal"]);
+    crm.ok(0, &["deal", "add", "cam@x.io", "--title", "Extension"]);
     crm.ok(1, &["deal", "won", "Pilot"]);
     crm.ok(1, &["deal", "won", "Renewal"]);
+    crm.ok(1, &["deal", "lost", "Extension"]);
     conn_exec(
         &crm,
         "UPDATE deals SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz');
@@ -656,11 +658,30 @@ fn a_deal_reopened_after_its_owner_left_goes_to_whoever_took_over_the_lead() {
     crm.ok(4, &["deal", "move", "Pilot", "Negotiation"]);
     assert_eq!(owner("Pilot"), "Tom Baker", "reopened: the deal goes to the lead's owner");
     crm.ok(5, &["deal", "won", "Renewal"]);
-    let owners = crm.sql(
-        "SELECT DISTINCT u.name FROM tasks t JOIN users u ON u.id = t.owner_id JOIN deals d ON d.id = t.deal_id
-         WHERE t.kind = 'handoff' AND d.title = 'Renewal'",
+    let checklist = |deal: &str| {
+        crm.sql(&format!(
+            "SELECT DISTINCT u.name FROM tasks t JOIN users u ON u.id = t.owner_id JOIN deals d ON d.id = t.deal_id
+             WHERE t.kind = 'handoff' AND d.title = '{deal}' AND t.deleted_at IS NULL"
+        ))
+    };
+    assert_eq!(checklist("Renewal"), vec![vec!["Tom Baker"]], "the checklist comes back to the deal's owner");
+    // Her lost deal stays hers; won after all, it is Tom's, and its checklist is not hers.
+    assert_eq!(owner("Extension"), "Marta Ruiz");
+    crm.ok(6, &["deal", "won", "Extension"]);
+    assert_eq!(owner("Extension"), "Tom Baker");
+    assert!(!checklist("Extension").is_empty() && !checklist("Extension").concat().contains(&"Marta Ruiz".to_string()));
+    // A reschedule she was owed, closed while she was here, opens again as Tom's.
+    let meeting = crm.ok(6, &["meeting", "add", "cam@x.io", "--at", &at(6)]);
+    crm.ok(7, &["meeting", "no-show", &meeting]);
+    crm.ok(7, &["meeting", "attended", &meeting]);
+    conn_exec(
+        &crm,
+        "UPDATE tasks SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz') WHERE kind = 'reschedule'",
     );
-    assert_eq!(owners, vec![vec!["Tom Baker"]], "the checklist comes back to the deal's owner");
+    crm.ok(8, &["meeting", "no-show", &meeting]);
+    let reschedule =
+        crm.sql("SELECT u.name FROM tasks t JOIN users u ON u.id = t.owner_id WHERE t.kind = 'reschedule'");
+    assert_eq!(reschedule, vec![vec!["Tom Baker"]]);
 }
 
 fn conn_exec(crm: &Crm, sql: &str) {

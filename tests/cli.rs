@@ -1090,6 +1090,64 @@ fn a_removed_member_is_refused_until_an_admin_adds_them_back() {
 }
 
 #[test]
+fn a_member_back_from_a_team_file_keeps_their_work_and_a_namesake_is_told_apart() {
+    let a = Sandbox::new();
+    let bob_a = a.ok(&["team", "add", "Bob Rep", "--email", "bob@acme.es"]);
+    a.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Bob Rep"]);
+    a.ok(&["deal", "add", "ana@x.es", "--title", "Pilot"]);
+    let conn = rusqlite::Connection::open(&a.db).unwrap();
+    conn.execute("UPDATE deals SET owner_id = ?1", [&bob_a]).unwrap();
+    drop(conn);
+    let dir = a.dir.path();
+    for o in ["team", "leads", "deals"] {
+        a.ok(&["export", o, "--format", "jsonl", "--out", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    // Bob was in the other team once, under another id, and left it.
+    let b = Sandbox::new();
+    let bob_b = b.ok(&["team", "add", "Bob Rep", "--email", "bob@acme.es"]);
+    b.ok(&["team", "remove", "Bob Rep"]);
+    for o in ["team", "leads", "deals"] {
+        b.ok(&["import", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    let conn = rusqlite::Connection::open(&b.db).unwrap();
+    let owner: String = conn.query_row("SELECT owner_id FROM deals", [], |r| r.get(0)).unwrap();
+    assert_eq!(owner, bob_b, "the deal is Bob's, back under his id here");
+    drop(conn);
+    // A team file's member with a name another member has is refused, saying why.
+    let c = Sandbox::new();
+    c.ok(&["team", "add", "Bob Rep", "--email", "bob2@acme.es"]);
+    let out = c.cmd().args(["import", dir.join("team.jsonl").to_str().unwrap()]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is already named so"));
+    // Someone whose config gives a colleague's name is told apart by their e-mail.
+    let twin = c.dir.path().join("twin.toml");
+    std::fs::write(&twin, "[user]\nname = \"Bob Rep\"\nemail = \"bob3@acme.es\"\n").unwrap();
+    assert!(c.cmd().env("LEADLINE_CONFIG", &twin).args(["team", "show"]).output().unwrap().status.success());
+    let names: Vec<String> = c.json(&["team", "show"])["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"Bob Rep (bob3@acme.es)".to_string()), "{names:?}");
+    // A lead's owner named by an e-mail nobody here has is unknown, whoever has the name.
+    let d = Sandbox::new();
+    d.ok(&["team", "add", "Bob Rep", "--email", "bob2@acme.es"]);
+    let out = d.ok(&["import", dir.join("leads.jsonl").to_str().unwrap()]);
+    assert!(out.contains("Bob Rep <bob@acme.es>"), "{out}");
+    assert_eq!(d.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Rita Rep");
+}
+
+#[test]
+fn a_task_due_now_is_overdue() {
+    let s = Sandbox::new();
+    s.ana();
+    s.ok(&["task", "add", "ana@acme.io", "--title", "Call now", "--due", "2026-11-25 13:00"]);
+    let overdue = s.json(&["task", "list", "--due", "overdue"]);
+    assert_eq!(overdue.as_array().unwrap().len(), 1, "{overdue}");
+    assert!(s.ok(&["task", "list", "--due", "overdue"]).contains("overdue"));
+}
+
+#[test]
 fn members_are_renamed_by_an_admin_or_themselves() {
     let s = Sandbox::new();
     s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);

@@ -386,6 +386,30 @@ fn a_forgotten_persons_address_is_refused_until_they_come_back() {
     run(&db, &["lead", "add", "--first-name", "Ann", "--email", "ann@x.io"]);
     let (_, err) = fail(&db, &["lead", "edit", "ann@x.io", "--add-email", "D.IVANOV@northwind.com"]);
     assert!(err.contains("asked to be forgotten"), "{err}");
+    // A row refused for another reason keeps nothing of them either, in the database or the rejects file.
+    let bad = db.with_extension("bad.csv");
+    std::fs::write(&bad, "first_name,email,created_at\nDmitri,d.ivanov@northwind.com,not a date\n").unwrap();
+    let rejects = db.with_extension("rejects.csv");
+    fail(&db, &["import", bad.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert!(written.contains("asked to be forgotten") && !written.contains("ivanov"), "{written}");
+    // A file that says the person was forgotten brings nothing of them, whatever else it holds.
+    let json = db.with_extension("hostile.jsonl");
+    std::fs::write(
+        &json,
+        r#"{"first_name":"Olga","last_name":"Petrova","email":"olga@petrova.example","phone":"+34 600 000 001","forgotten_at":"2026-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    run(&db, &["import", json.to_str().unwrap()]);
+    assert!(!holds("d.ivanov@northwind.com") && !holds("olga@petrova.example") && !holds("Petrova"));
+    // A moved database refuses their address too.
+    let moved = db.with_extension("moved.jsonl");
+    run(&db, &["export", "leads", "--format", "jsonl", "--out", moved.to_str().unwrap()]);
+    let other = db.with_file_name("other.db");
+    std::fs::write(other.with_extension("toml"), "").unwrap();
+    run(&other, &["import", moved.to_str().unwrap()]);
+    let (_, err) = fail(&other, &add);
+    assert!(err.contains("asked to be forgotten"), "{err}");
     // Back of their own accord: let in again.
     assert!(run(&db, &["privacy", "allow", "d.ivanov@northwind.com"]).contains("may be added again"));
     run(&db, &add);

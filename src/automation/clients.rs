@@ -238,11 +238,13 @@ pub fn prepare_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<
         let key = handoff_key(&deal.id, item);
         // A checklist taken back when the deal was reopened comes back when it is won again, to the deal's
         // owner if the task's has left the team since.
+        let owner =
+            crate::store::teams::unless_removed("owner_id", "(SELECT owner_id FROM deals WHERE id = tasks.deal_id)");
         let restored = db.conn.execute(
-            "UPDATE tasks SET deleted_at = NULL, done_at = NULL, due_at = ?2, updated_at = ?3,
-             owner_id = CASE WHEN owner_id IN (SELECT id FROM users WHERE deleted_at IS NOT NULL)
-                 THEN (SELECT owner_id FROM deals WHERE id = tasks.deal_id) ELSE owner_id END
-             WHERE dedupe_key = ?1 AND deleted_at IS NOT NULL",
+            &format!(
+                "UPDATE tasks SET deleted_at = NULL, done_at = NULL, due_at = ?2, updated_at = ?3, owner_id = {owner}
+                 WHERE dedupe_key = ?1 AND deleted_at IS NOT NULL"
+            ),
             params![key, db.now.plus_hours(autos.handoff.due_hours).0, db.now.0],
         )?;
         if restored > 0 {

@@ -87,7 +87,11 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 t.row(vec![
                     id,
                     due.local(db.ctx.tz),
-                    if due < db.now { format!("overdue {}", ago(due, db.now)) } else { ago(due, db.now) },
+                    if crate::domain::task::is_overdue(due, db.now) {
+                        format!("overdue {}", ago(due, db.now))
+                    } else {
+                        ago(due, db.now)
+                    },
                     task.title.clone(),
                     // Marked ⊘, as the TUI marks a lead who asked not to be contacted.
                     match (&task.lead_name, task.lead_opted_out) {

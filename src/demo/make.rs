@@ -321,7 +321,7 @@ impl LeadMaker<'_> {
         }
         if let Some(t) = rows.task.as_ref().filter(|t| t.done.is_none()) {
             f.tasks_open += 1;
-            f.tasks_overdue += i64::from(crate::scoring::facts::overdue(t.due, self.now));
+            f.tasks_overdue += i64::from(crate::domain::task::is_overdue(Timestamp(t.due), Timestamp(self.now)));
         }
         f
     }

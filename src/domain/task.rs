@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-use super::ValidationError;
+use super::{Timestamp, ValidationError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,6 +35,12 @@ impl TaskKind {
             TaskKind::Other => "other",
         }
     }
+}
+
+/// A task due now is overdue already: one an automation files as due at the instant it runs is late from
+/// then on, in the lists and in the scores (`tasks.overdue`), not a moment later.
+pub fn is_overdue(due: Timestamp, now: Timestamp) -> bool {
+    due.0 <= now.0
 }
 
 impl FromStr for TaskKind {

@@ -287,6 +287,9 @@ struct ExportedLead<'a> {
     lead: &'a Lead,
     #[serde(flatten)]
     customer: &'a CustomerState,
+    /// A forgotten person's hashed addresses, so that a moved database refuses them too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    forgotten_addresses: Vec<String>,
 }
 
 fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
@@ -392,7 +395,12 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
             return Ok(());
         }
         let customer = customers.get(l.id.as_str()).unwrap_or(&none);
-        if let Err(e) = sink.row(&ExportedLead { lead: l, customer }, || lead_cells(l, customer)) {
+        let forgotten_addresses = match l.forgotten_at {
+            Some(_) => crate::store::forgotten::hashes_of(db, &l.id)?,
+            None => Vec::new(),
+        };
+        let exported = ExportedLead { lead: l, customer, forgotten_addresses };
+        if let Err(e) = sink.row(&exported, || lead_cells(l, customer)) {
             failed = Some(e);
             return Err(crate::store::StoreError::Refused("write failed".into()));
         }

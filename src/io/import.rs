@@ -1384,8 +1384,12 @@ impl Writer {
         match item {
             Ok(None) => Ok(()),
             Err(reject) => self.reject(db, self.rows_are, reject),
-            Ok(Some(Item::Lead(row))) => {
+            Ok(Some(Item::Lead(mut row))) => {
                 let line = row.line;
+                if row.forgotten_at.is_some() {
+                    // Whatever else the file holds of a person it says was forgotten is not kept.
+                    crate::io::privacy::erase_row(&mut row);
+                }
                 if let Some(reason) = self.forgotten_refusal(db, &row)? {
                     // Nothing of the row is kept, not even for the rejects file: it is the person's data.
                     return self.reject(
@@ -1481,7 +1485,16 @@ impl Writer {
         }
     }
 
-    fn reject(&mut self, db: &Db<'_>, object: &'static str, reject: Reject) -> crate::store::Result<()> {
+    fn reject(&mut self, db: &Db<'_>, object: &'static str, mut reject: Reject) -> crate::store::Result<()> {
+        // A row refused for any reason that names a forgotten person keeps nothing of them: not its values,
+        // nor a reason that may quote one.
+        if let Some(address) = crate::store::forgotten::named_forgotten(&self.forgotten, &reject.record)
+            .or_else(|| crate::store::forgotten::named_forgotten(&self.forgotten, std::slice::from_ref(&reject.reason)))
+            && let Some(at) = crate::store::forgotten::forgotten_at(db, &address)?
+        {
+            reject.record.clear();
+            reject.reason = crate::store::forgotten::refusal(None, at, db);
+        }
         self.tally(object).rejected += 1;
         self.act(reject.line, object, "reject", reject.column.clone().unwrap_or_default(), reject.reason.clone());
         if self.opts.dry_run {
@@ -1730,28 +1743,30 @@ impl Writer {
     }
 
     /// The member a row names as owner: by the owner's e-mail when the file gives it (a name may be another
-    /// member's, or spelt otherwise, in this team), else by name; the importing user when neither is one.
+    /// member's, or spelt otherwise, in this team, so it is not tried then), else by name; the importing
+    /// user when that is nobody here, and the owner is listed as unknown.
     fn owner(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<UserId> {
         let given = |r: &Option<String>| r.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
-        let references: Vec<String> = [given(&row.owner_email), given(&row.owner)].into_iter().flatten().collect();
-        let Some(shown) = references.last().cloned() else { return Ok(db.ctx.user_id.clone()) };
-        for r in &references {
-            if let Some(u) = self.owners.get(r) {
-                return Ok(u.clone());
-            }
-            match teams::resolve(db, r) {
-                Ok(u) => {
-                    self.owners.insert(r.clone(), u.clone());
-                    return Ok(u);
+        let (reference, shown) = match (given(&row.owner_email), given(&row.owner)) {
+            (Some(email), Some(name)) => (email.clone(), format!("{name} <{email}>")),
+            (Some(only), None) | (None, Some(only)) => (only.clone(), only),
+            (None, None) => return Ok(db.ctx.user_id.clone()),
+        };
+        if let Some(u) = self.owners.get(&reference) {
+            return Ok(u.clone());
+        }
+        let user = match teams::resolve(db, &reference) {
+            Ok(u) => u,
+            Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
+                if !self.unknown_owners.contains(&shown) {
+                    self.unknown_owners.push(shown);
                 }
-                Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {}
-                Err(e) => return Err(e),
+                db.ctx.user_id.clone()
             }
-        }
-        if !self.unknown_owners.contains(&shown) {
-            self.unknown_owners.push(shown);
-        }
-        Ok(db.ctx.user_id.clone())
+            Err(e) => return Err(e),
+        };
+        self.owners.insert(reference, user.clone());
+        Ok(user)
     }
 
     fn account(&mut self, db: &Db<'_>, name: &str, row: &LeadRow) -> crate::store::Result<AccountId> {
@@ -1889,6 +1904,10 @@ impl Writer {
                 row.forgotten_at.map(|t| t.0),
             ])?;
         let seq = db.conn.last_insert_rowid();
+        if let Some(at) = row.forgotten_at {
+            crate::store::forgotten::remember_hashes(db, &id, &row.forgotten_addresses, at)?;
+            self.forgotten.extend(row.forgotten_addresses.iter().cloned());
+        }
         // The row's further addresses are the lead's other e-mails (those no other lead has), searched as
         // its own is.
         let mut searched = email.map(std::borrow::Cow::Borrowed);

@@ -587,6 +587,14 @@ fn lead(
             Err(x) => p.borrow_mut().push(reject("lifecycle", x.to_string())),
         }
     }
+    for h in kept(p, text_list(line, o, "forgotten_addresses", &[';', ','])).unwrap_or_default() {
+        match crate::store::forgotten::is_hash(h) {
+            true => row.forgotten_addresses.push(h.to_string()),
+            false => p
+                .borrow_mut()
+                .push(reject("forgotten_addresses", "must hold address hashes as leadline writes them".into())),
+        }
+    }
     // Tags are a list; one string is read as a CSV cell would be (comma-separated).
     let tags = kept(p, text_list(line, o, "tags", &[','])).unwrap_or_default();
     for t in tags {

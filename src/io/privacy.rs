@@ -242,6 +242,30 @@ fn erase_rejects(db: &Db<'_>, people: &[Person]) -> Result<()> {
     Ok(())
 }
 
+/// What a file says of a person it says was forgotten, emptied as `erase` empties a lead: a hostile or
+/// hand-made file's row brings none of their data in.
+pub fn erase_row(row: &mut crate::io::record::LeadRow) {
+    row.first_name = "Forgotten".into();
+    row.last_name.clear();
+    row.emails.clear();
+    row.no_own_email = false;
+    row.phones.clear();
+    row.phone_extensions.clear();
+    row.title = None;
+    row.company = None;
+    row.notes = None;
+    row.tags.clear();
+    row.profile_url = None;
+    row.connected_on = None;
+    row.country = None;
+    row.deal = None;
+    if let Some(churn) = row.churn.as_mut() {
+        churn.reason = None;
+    }
+    row.do_not_contact = Some(true);
+    row.do_not_contact_reason = Some("personal data erased (forget)".into());
+}
+
 /// Rewrites the search index so no deleted entry of an erased person lingers in its segments.
 pub fn purge_index(db: &Db<'_>) -> Result<()> {
     db.conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('optimize')", [])?;
@@ -327,7 +351,7 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     // Their addresses, also those the leads merged into them had, are not taken again (as hashes only).
     let addresses: Vec<String> =
         std::iter::once(&person).chain(&merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
-    crate::store::forgotten::remember(db, &addresses)?;
+    crate::store::forgotten::remember(db, lead, &addresses)?;
     let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
     let e = erase(db, lead, "forget", reason)?;

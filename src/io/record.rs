@@ -103,6 +103,8 @@ pub struct LeadRow {
     /// The person was forgotten where the file comes from (leadline's own export): the lead is kept for
     /// the counts, never listed, searched or matched.
     pub forgotten_at: Option<Timestamp>,
+    /// The hashed addresses of that forgotten person, refused here too once the row is imported.
+    pub forgotten_addresses: Vec<String>,
     /// The customer record the lead had where the file comes from (leadline's own export), when the
     /// customer churned there: kept with the lead, since no other exported object carries it.
     pub churn: Option<Churn>,

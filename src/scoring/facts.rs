@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::Scorer;
 use super::rules::{Fact, LeadFacts, TextField};
+use crate::domain::task::is_overdue;
 use crate::domain::{LeadId, Stages, Timestamp, time::DAY_MS};
 use crate::store::{Db, Result};
 
@@ -33,12 +34,7 @@ fn outreach_agg() -> String {
 
 const MEETING_AGG: &str = "count(*) FILTER (WHERE attended = 1), count(*) FILTER (WHERE attended = 0),
     count(*) FILTER (WHERE attended IS NULL)";
-/// A task due now counts as overdue already: one an automation files as due at the instant it runs is
-/// scored as overdue then, not a moment later by a refresh that may be a minute away. `TASK_AGG` says the
-/// same in SQL.
-pub fn overdue(due: i64, now: i64) -> bool {
-    due <= now
-}
+/// Overdue as `domain::task::is_overdue` says: due now or before.
 const TASK_AGG: &str = "count(*), count(*) FILTER (WHERE ifnull(snoozed_until, due_at) <= ?2)";
 const OUTREACH_N: usize = 14;
 
@@ -386,7 +382,7 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
          WHERE deleted_at IS NULL AND done_at IS NULL AND lead_id IS NOT NULL",
         |r, v| {
             v[TASKS_AT] += 1;
-            if overdue(r.get(1)?, now) {
+            if is_overdue(Timestamp(r.get(1)?), Timestamp(now)) {
                 v[TASKS_AT + 1] += 1;
             }
             Ok(())

@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
-use super::{Change, Db, Result, StoreError, leads, non_empty, outreach};
+use super::{Change, Db, Result, StoreError, leads, non_empty, outreach, teams};
 use crate::domain::text::fold;
 use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp, ValidationError};
 
@@ -285,16 +285,16 @@ pub fn move_to(db: &Db<'_>, id: &DealId, stage: &str, lost_reason: Option<String
     }
     let closed_at = (status != DealStatus::Open).then_some(db.now.0);
     let reason = if status == DealStatus::Lost { non_empty(lost_reason) } else { None };
-    // A deal reopened after its owner left the team goes to whoever owns the lead now (they took over the
-    // lead), or to the rep reopening it.
+    // A deal reopened or won after its owner left the team goes to whoever owns the lead now (they took
+    // over the lead), or to the rep moving it; one lost stays where it was.
+    let owner = teams::unless_removed("owner_id", &teams::live_owner_of_lead("deals.lead_id", "?8"));
     db.conn.execute(
-        "UPDATE deals SET stage = ?2, status = ?3, position = ?4, closed_at = ?5, lost_reason = ?6,
-         stage_entered_at = ?7, updated_at = ?7,
-         owner_id = CASE WHEN ?3 = 'open' AND owner_id IN (SELECT id FROM users WHERE deleted_at IS NOT NULL)
-             THEN ifnull((SELECT l.owner_id FROM leads l JOIN users u ON u.id = l.owner_id
-                          WHERE l.id = deals.lead_id AND u.deleted_at IS NULL), ?8)
-             ELSE owner_id END
-         WHERE id = ?1",
+        &format!(
+            "UPDATE deals SET stage = ?2, status = ?3, position = ?4, closed_at = ?5, lost_reason = ?6,
+             stage_entered_at = ?7, updated_at = ?7,
+             owner_id = CASE WHEN ?3 = 'lost' THEN owner_id ELSE {owner} END
+             WHERE id = ?1"
+        ),
         params![
             id.as_str(),
             stage,

@@ -8,8 +8,8 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Db, Result, StoreError};
-use crate::domain::Timestamp;
 use crate::domain::lead::normalize_email;
+use crate::domain::{LeadId, Timestamp};
 
 /// The one-way hash an address is remembered by (its normalised form, so `Ana@X.es` is `ana@x.es`).
 pub fn address_hash(email: &str) -> String {
@@ -17,16 +17,50 @@ pub fn address_hash(email: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Remembers the addresses of a person being forgotten.
-pub fn remember(db: &Db<'_>, emails: &[String]) -> Result<()> {
+/// Remembers the addresses of a person being forgotten (`lead`, the row that stays for the counts).
+pub fn remember(db: &Db<'_>, lead: &LeadId, emails: &[String]) -> Result<()> {
+    let hashes: Vec<String> = emails.iter().filter(|e| !e.trim().is_empty()).map(|e| address_hash(e)).collect();
+    remember_hashes(db, lead, &hashes, db.now)
+}
+
+/// Remembers hashes as they are (a forgotten lead's, coming with it from a moved database).
+pub fn remember_hashes(db: &Db<'_>, lead: &LeadId, hashes: &[String], at: Timestamp) -> Result<()> {
     let mut insert = db.conn.prepare_cached(
-        "INSERT INTO forgotten_addresses (team_id, address_hash, forgotten_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (team_id, address_hash) DO UPDATE SET forgotten_at = excluded.forgotten_at",
+        "INSERT INTO forgotten_addresses (team_id, address_hash, lead_id, forgotten_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (team_id, address_hash) DO UPDATE SET lead_id = excluded.lead_id,
+           forgotten_at = excluded.forgotten_at",
     )?;
-    for e in emails.iter().filter(|e| !e.trim().is_empty()) {
-        insert.execute(params![db.ctx.team_id.as_str(), address_hash(e), db.now.0])?;
+    for h in hashes {
+        insert.execute(params![db.ctx.team_id.as_str(), h, lead.as_str(), at.0])?;
     }
     Ok(())
+}
+
+/// Whether a text is a hash as `address_hash` writes it (a file's claim is checked before it is kept).
+pub fn is_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The hashes remembered for a forgotten lead (what its JSON export carries).
+pub fn hashes_of(db: &Db<'_>, lead: &LeadId) -> Result<Vec<String>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT address_hash FROM forgotten_addresses WHERE team_id = ?1 AND lead_id = ?2 ORDER BY address_hash",
+    )?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), lead.as_str()], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The first address in some texts (the cells of a rejected row) that is a forgotten person's.
+pub fn named_forgotten(hashes: &HashSet<String>, texts: &[String]) -> Option<String> {
+    if hashes.is_empty() {
+        return None;
+    }
+    let separator = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"' | '\'' | '(' | ')' | ':');
+    texts
+        .iter()
+        .flat_map(|t| t.split(separator))
+        .find(|t| t.contains('@') && hashes.contains(&address_hash(t)))
+        .map(str::to_string)
 }
 
 /// When the person with this address was forgotten, if they were.

@@ -179,10 +179,12 @@ pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings:
         )?
         .query_map(params![lead.as_str(), TaskKind::Reschedule.as_str(), meeting.id.as_str()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    // To whoever took over the lead if the task's owner has left since.
+    let owner = super::teams::unless_removed("owner_id", &super::teams::live_owner_of_lead("tasks.lead_id", "?3"));
     for id in &ids {
         db.conn.execute(
-            "UPDATE tasks SET done_at = NULL, due_at = max(due_at, ?2), updated_at = ?2 WHERE id = ?1",
-            params![id, db.now.0],
+            &format!("UPDATE tasks SET done_at = NULL, due_at = max(due_at, ?2), updated_at = ?2, owner_id = {owner} WHERE id = ?1"),
+            params![id, db.now.0, db.ctx.user_id.as_str()],
         )?;
         db.emit(Change::TaskChanged { lead: Some(lead.clone()), task: TaskId(id.clone()) });
     }
@@ -285,7 +287,7 @@ pub fn snooze(db: &Db<'_>, id: &TaskId, until: Timestamp) -> Result<Task> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DueWindow {
-    /// Due before now.
+    /// Due now or before.
     Overdue,
     /// Due before the end of today (team time zone), overdue included.
     Today,
@@ -321,10 +323,11 @@ impl std::str::FromStr for DueWindow {
     }
 }
 
-/// The end (exclusive) of each window: now, the end of today and the end of the seventh day (team zone).
+/// The end (exclusive) of each window: just after now (a task due now is overdue, `is_overdue`), the end of
+/// today and the end of the seventh day (team zone).
 fn window_end(db: &Db<'_>, window: DueWindow) -> i64 {
     match window {
-        DueWindow::Overdue => db.now.0,
+        DueWindow::Overdue => db.now.0 + 1,
         DueWindow::Today => start_of_day_after(db.now, db.ctx.tz, 1).0,
         DueWindow::Week => start_of_day_after(db.now, db.ctx.tz, 7).0,
         DueWindow::All => i64::MAX,

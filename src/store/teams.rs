@@ -54,13 +54,23 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
             let any_user: i64 =
                 conn.query_row("SELECT count(*) FROM users WHERE team_id = ?1", [&team_id], |r| r.get(0))?;
             let role = if any_user == 0 { Role::Admin } else { Role::Rep };
+            // A colleague of the same name already: this one is told apart by their e-mail (one name per
+            // member keeps owners unambiguous; `team rename` gives them another).
+            let names: Vec<String> = conn
+                .prepare("SELECT name FROM users WHERE team_id = ?1 AND deleted_at IS NULL")?
+                .query_map([&team_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let name = match names.iter().any(|n| fold(n) == fold(&config.user.name)) {
+                true => format!("{} ({})", config.user.name.trim(), config.user.email.trim()),
+                false => config.user.name.clone(),
+            };
             let id = UserId::generate();
             conn.execute(
                 "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![id.as_str(), team_id, config.user.name, config.user.email, role.as_str(), now.0],
+                params![id.as_str(), team_id, name, config.user.email, role.as_str(), now.0],
             )?;
-            (id.0, config.user.name.clone())
+            (id.0, name)
         }
     };
     Ok(Ctx {
@@ -183,6 +193,23 @@ pub fn members(db: &Db<'_>) -> Result<Vec<Member>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// SQL: `column` unless it names a member who has left the team, else `instead`: work taken up again after
+/// its owner left (a deal reopened or won again, a task reopened) goes to someone still here.
+pub fn unless_removed(column: &str, instead: &str) -> String {
+    format!(
+        "CASE WHEN {column} IN (SELECT id FROM users WHERE deleted_at IS NOT NULL) THEN {instead} ELSE {column} END"
+    )
+}
+
+/// SQL: the owner of the lead `lead` names, if still a member (they took over the lead when its owner
+/// left), else `otherwise`.
+pub fn live_owner_of_lead(lead: &str, otherwise: &str) -> String {
+    format!(
+        "ifnull((SELECT l.owner_id FROM leads l JOIN users u ON u.id = l.owner_id
+                 WHERE l.id = {lead} AND u.deleted_at IS NULL), {otherwise})"
+    )
+}
+
 /// The live member an imported record names by `id`: the member of that id, or the one a team file gave
 /// that id to (`import_member`).
 pub fn member_by_id(db: &Db<'_>, id: &str) -> Result<Option<UserId>> {
@@ -262,34 +289,38 @@ pub fn import_member(
     let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
     crate::domain::lead::check_label("name", &name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
-    if let Some(here) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
-        // Here under another id: the file's id names them in the records imported after it.
-        if let Some(id) = id.filter(|id| *id != here.id.as_str()) {
-            db.conn.execute(
-                "INSERT INTO member_aliases (alias, user_id) SELECT ?1, ?2
-                 WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ?1)
-                 ON CONFLICT (alias) DO UPDATE SET user_id = excluded.user_id",
-                params![id, here.id.as_str()],
-            )?;
-        }
-        return Ok(false);
-    }
-    if let Some(id) = removed_with_email(db, &email)? {
-        reinstate(db, &id, &name, role)?;
-        return Ok(true);
-    }
-    let taken = |id: &str| -> Result<bool> {
-        Ok(db.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?)
+    let file_id = id;
+    let (member, added) = if let Some(here) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
+        (here.id, false)
+    } else if let Some(old) = removed_with_email(db, &email)? {
+        refuse_taken_name(db, &name, Some(&old))?;
+        reinstate(db, &old, &name, role)?;
+        (old, true)
+    } else {
+        refuse_taken_name(db, &name, None)?;
+        let taken = |id: &str| -> Result<bool> {
+            Ok(db.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?)
+        };
+        let id = match file_id {
+            Some(id) if !taken(id)? => UserId(id.to_string()),
+            _ => UserId::generate(),
+        };
+        db.conn.execute(
+            "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id.as_str(), db.ctx.team_id.as_str(), name, email, role.as_str(), created_at.unwrap_or(db.now).0, db.now.0],
+        )?;
+        (id, true)
     };
-    let id = match id {
-        Some(id) if !taken(id)? => UserId(id.to_string()),
-        _ => UserId::generate(),
-    };
-    db.conn.execute(
-        "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id.as_str(), db.ctx.team_id.as_str(), name, email, role.as_str(), created_at.unwrap_or(db.now).0, db.now.0],
-    )?;
-    Ok(true)
+    // Here under another id: the file's id names them in the records imported after it.
+    if let Some(alias) = file_id.filter(|f| *f != member.as_str()) {
+        db.conn.execute(
+            "INSERT INTO member_aliases (alias, user_id) SELECT ?1, ?2
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ?1)
+             ON CONFLICT (alias) DO UPDATE SET user_id = excluded.user_id",
+            params![alias, member.as_str()],
+        )?;
+    }
+    Ok(added)
 }
 
 /// What a member's leaving handed over to another.

@@ -33,7 +33,7 @@ pub struct FollowupsView {
 pub fn section(t: &Task, ctx: &UiCtx) -> &'static str {
     let now = ctx.now();
     let due = t.effective_due();
-    if due < now {
+    if crate::domain::task::is_overdue(due, now) {
         "Overdue"
     } else if due < start_of_day_after(now, ctx.tz, 1) {
         "Today"
