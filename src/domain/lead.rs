@@ -98,9 +98,20 @@ pub fn normalize_email(email: &str) -> String {
     email.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
 }
 
-/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, no spaces.
-pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationError> {
+/// The address itself out of what people paste: `mailto:`, angle brackets, quotes, a trailing `;` or `.`.
+pub fn bare_address(email: &str) -> &str {
     let e = email.trim();
+    let e = match e.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("mailto:") => &e[7..],
+        _ => e,
+    };
+    e.trim_matches(|c: char| matches!(c, '<' | '>' | '[' | ']' | '(' | ')' | '"' | '\'' | ';' | ',' | '.' | ':')).trim()
+}
+
+/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, no spaces. What
+/// wraps it as pasted is taken off (`bare_address`).
+pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationError> {
+    let e = bare_address(email);
     let ok = match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -234,6 +245,16 @@ pub fn require_text(field: &str, value: &str) -> Result<String, ValidationError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_address_is_taken_bare() {
+        for pasted in
+            ["<ana@x.io>", "mailto:ana@x.io", "MAILTO:ana@x.io", "ana@x.io;", "[ana@x.io]", "\"ana@x.io\"", "ana@x.io."]
+        {
+            assert_eq!(validate_email("email", pasted).unwrap(), "ana@x.io", "{pasted}");
+        }
+        assert!(validate_email("email", "<>").is_err());
+    }
 
     #[test]
     fn email_key_ignores_case_and_spaces() {

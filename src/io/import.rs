@@ -1391,6 +1391,12 @@ impl Writer {
                     crate::io::privacy::erase_row(&mut row);
                 }
                 if let Some(reason) = self.forgotten_refusal(db, &row)? {
+                    // The file's other records about this lead (its notes, deals) are refused in turn.
+                    if let Some(id) = &row.id {
+                        let hash = crate::store::forgotten::id_hash(id.as_str());
+                        crate::store::forgotten::remember_hashes(db, None, std::slice::from_ref(&hash), db.now)?;
+                        self.forgotten.insert(hash);
+                    }
                     // Nothing of the row is kept, not even for the rejects file: it is the person's data.
                     return self.reject(
                         db,
@@ -1466,7 +1472,7 @@ impl Writer {
             if self.forgotten.contains(&crate::store::forgotten::address_hash(e))
                 && let Some(at) = crate::store::forgotten::forgotten_at(db, e)?
             {
-                return Ok(Some(crate::store::forgotten::refusal(None, at, db)));
+                return Ok(Some(crate::store::forgotten::refusal(at, db)));
             }
         }
         Ok(None)
@@ -1488,12 +1494,12 @@ impl Writer {
     fn reject(&mut self, db: &Db<'_>, object: &'static str, mut reject: Reject) -> crate::store::Result<()> {
         // A row refused for any reason that names a forgotten person keeps nothing of them: not its values,
         // nor a reason that may quote one.
-        if let Some(address) = crate::store::forgotten::named_forgotten(&self.forgotten, &reject.record)
+        if let Some(hash) = crate::store::forgotten::named_forgotten(&self.forgotten, &reject.record)
             .or_else(|| crate::store::forgotten::named_forgotten(&self.forgotten, std::slice::from_ref(&reject.reason)))
-            && let Some(at) = crate::store::forgotten::forgotten_at(db, &address)?
+            && let Some(at) = crate::store::forgotten::forgotten_at_hash(db, &hash)?
         {
             reject.record.clear();
-            reject.reason = crate::store::forgotten::refusal(None, at, db);
+            reject.reason = crate::store::forgotten::row_refusal(at, db);
         }
         self.tally(object).rejected += 1;
         self.act(reject.line, object, "reject", reject.column.clone().unwrap_or_default(), reject.reason.clone());
@@ -1905,7 +1911,7 @@ impl Writer {
             ])?;
         let seq = db.conn.last_insert_rowid();
         if let Some(at) = row.forgotten_at {
-            crate::store::forgotten::remember_hashes(db, &id, &row.forgotten_addresses, at)?;
+            crate::store::forgotten::remember_hashes(db, Some(&id), &row.forgotten_addresses, at)?;
             self.forgotten.extend(row.forgotten_addresses.iter().cloned());
         }
         // The row's further addresses are the lead's other e-mails (those no other lead has), searched as

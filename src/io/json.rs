@@ -726,6 +726,10 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             } else {
                 kind.validate_value(&o.value)?
             };
+            if kind == OutreachKind::Email {
+                // A forgotten person's address is not written again, as another lead's touch either.
+                crate::store::forgotten::refuse(db, &value)?;
+            }
             let direction: Direction = o.direction.as_deref().unwrap_or("outbound").parse()?;
             let reply: ReplyType = o.reply_type.as_deref().unwrap_or("none").parse()?;
             let level = o.personalization_level.map(validate_personalization).transpose()?;

@@ -8,30 +8,39 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Db, Result, StoreError};
-use crate::domain::lead::normalize_email;
+use crate::domain::lead::{bare_address, normalize_email};
 use crate::domain::{LeadId, Timestamp};
 
-/// The one-way hash an address is remembered by (its normalised form, so `Ana@X.es` is `ana@x.es`).
+/// The one-way hash an address is remembered by (its bare, normalised form, so `<Ana@X.es>` is `ana@x.es`).
 pub fn address_hash(email: &str) -> String {
-    let digest = Sha256::digest(format!("leadline forgotten address\n{}", normalize_email(email)).as_bytes());
+    let digest =
+        Sha256::digest(format!("leadline forgotten address\n{}", normalize_email(bare_address(email))).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
+/// person's: the file's other records about that lead (notes, deals) are then refused keeping nothing.
+pub fn id_hash(id: &str) -> String {
+    let digest = Sha256::digest(format!("leadline forgotten lead\n{}", id.trim().to_ascii_lowercase()).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Remembers the addresses of a person being forgotten (`lead`, the row that stays for the counts).
 pub fn remember(db: &Db<'_>, lead: &LeadId, emails: &[String]) -> Result<()> {
     let hashes: Vec<String> = emails.iter().filter(|e| !e.trim().is_empty()).map(|e| address_hash(e)).collect();
-    remember_hashes(db, lead, &hashes, db.now)
+    remember_hashes(db, Some(lead), &hashes, db.now)
 }
 
-/// Remembers hashes as they are (a forgotten lead's, coming with it from a moved database).
-pub fn remember_hashes(db: &Db<'_>, lead: &LeadId, hashes: &[String], at: Timestamp) -> Result<()> {
+/// Remembers hashes as they are: a forgotten lead's (coming with it from a moved database), or the id of a
+/// file's lead refused as forgotten (no lead here).
+pub fn remember_hashes(db: &Db<'_>, lead: Option<&LeadId>, hashes: &[String], at: Timestamp) -> Result<()> {
     let mut insert = db.conn.prepare_cached(
         "INSERT INTO forgotten_addresses (team_id, address_hash, lead_id, forgotten_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (team_id, address_hash) DO UPDATE SET lead_id = excluded.lead_id,
            forgotten_at = excluded.forgotten_at",
     )?;
     for h in hashes {
-        insert.execute(params![db.ctx.team_id.as_str(), h, lead.as_str(), at.0])?;
+        insert.execute(params![db.ctx.team_id.as_str(), h, lead.map(LeadId::as_str), at.0])?;
     }
     Ok(())
 }
@@ -50,25 +59,34 @@ pub fn hashes_of(db: &Db<'_>, lead: &LeadId) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The first address in some texts (the cells of a rejected row) that is a forgotten person's.
+/// The hash of the first address, or refused lead id, in some texts (the cells of a rejected row) that is
+/// a forgotten person's.
 pub fn named_forgotten(hashes: &HashSet<String>, texts: &[String]) -> Option<String> {
     if hashes.is_empty() {
         return None;
     }
-    let separator = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"' | '\'' | '(' | ')' | ':');
-    texts
-        .iter()
-        .flat_map(|t| t.split(separator))
-        .find(|t| t.contains('@') && hashes.contains(&address_hash(t)))
-        .map(str::to_string)
+    let separator = |c: char| {
+        c.is_whitespace()
+            || matches!(c, ',' | ';' | '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']' | '/' | '?' | '{' | '}')
+    };
+    let token_hash = |t: &str| match t.contains('@') {
+        true => Some(address_hash(t)),
+        false => (t.len() == 36 && t.bytes().filter(|b| *b == b'-').count() == 4).then(|| id_hash(t)),
+    };
+    texts.iter().flat_map(|t| t.split(separator)).filter_map(token_hash).find(|h| hashes.contains(h))
 }
 
 /// When the person with this address was forgotten, if they were.
 pub fn forgotten_at(db: &Db<'_>, email: &str) -> Result<Option<Timestamp>> {
+    forgotten_at_hash(db, &address_hash(email))
+}
+
+/// When the person a remembered hash stands for was forgotten.
+pub fn forgotten_at_hash(db: &Db<'_>, hash: &str) -> Result<Option<Timestamp>> {
     Ok(db
         .conn
         .prepare_cached("SELECT forgotten_at FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2")?
-        .query_row(params![db.ctx.team_id.as_str(), address_hash(email)], |r| r.get(0))
+        .query_row(params![db.ctx.team_id.as_str(), hash], |r| r.get(0))
         .optional()?
         .map(Timestamp))
 }
@@ -80,16 +98,21 @@ pub fn hashes(db: &Db<'_>) -> Result<HashSet<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Why an address is not taken: its person asked to be forgotten. `address`: the address, when saying it
-/// keeps nothing of the person (a command's answer; an import's reasons are stored, so they do not name it).
-pub fn refusal(address: Option<&str>, at: Timestamp, db: &Db<'_>) -> String {
-    let (subject, allow) = match address {
-        Some(a) => (a.trim().to_string(), a.trim().to_string()),
-        None => ("the e-mail".to_string(), "ADDRESS".to_string()),
-    };
+/// Why an address is not taken: its person asked to be forgotten. It does not repeat the address: an
+/// import's reasons are stored and the terminal UI's messages logged, and neither may hold it.
+pub fn refusal(at: Timestamp, db: &Db<'_>) -> String {
     format!(
-        "{subject} belongs to someone who asked to be forgotten ({}); if they came back of their own accord, \
-         `leadline privacy allow {allow}` lets the address in again",
+        "the e-mail address belongs to someone who asked to be forgotten ({}); if they came back of their own \
+         accord, `leadline privacy allow ADDRESS` lets it in again",
+        at.local(db.ctx.tz)
+    )
+}
+
+/// Why a file's row is not kept, in any part: it is about someone who asked to be forgotten.
+pub fn row_refusal(at: Timestamp, db: &Db<'_>) -> String {
+    format!(
+        "the row is about someone who asked to be forgotten ({}): nothing of it is kept; if they came back of \
+         their own accord, `leadline privacy allow ADDRESS` lets them in again",
         at.local(db.ctx.tz)
     )
 }
@@ -97,7 +120,7 @@ pub fn refusal(address: Option<&str>, at: Timestamp, db: &Db<'_>) -> String {
 /// Refuses an address of a forgotten person.
 pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
     match forgotten_at(db, email)? {
-        Some(at) => Err(StoreError::Refused(refusal(Some(email), at, db))),
+        Some(at) => Err(StoreError::Refused(refusal(at, db))),
         None => Ok(()),
     }
 }

@@ -138,6 +138,10 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
         ));
     }
     let value = channel_value(new.kind, new.value, &lead)?;
+    if new.kind == OutreachKind::Email {
+        // Nor is a forgotten person's address, logged as another lead's.
+        super::forgotten::refuse(db, &value)?;
+    }
     let level = new.personalization_level.map(validate_personalization).transpose()?;
     let at = happened(db, new.occurred_at.unwrap_or(db.now))?;
     let description = non_empty(new.description);
