@@ -1469,8 +1469,9 @@ impl Writer {
             return Ok(None);
         }
         for e in &row.emails {
-            if self.forgotten.contains(&crate::store::forgotten::address_hash(e))
-                && let Some(at) = crate::store::forgotten::forgotten_at(db, e)?
+            let hash = crate::store::forgotten::address_hash(e);
+            if self.forgotten.contains(&hash)
+                && let Some(at) = crate::store::forgotten::forgotten_at_hash(db, &hash)?
             {
                 return Ok(Some(crate::store::forgotten::refusal(at, db)));
             }
