@@ -436,6 +436,14 @@ fn a_forgotten_persons_address_is_refused_until_they_come_back() {
     assert!(err.contains("asked to be forgotten"), "{err}");
     // Back of their own accord: let in again.
     assert!(run(&db, &["privacy", "allow", "d.ivanov@northwind.com"]).contains("may be added again"));
+    // The privacy log tells it, against the forgotten lead, and does not name the address.
+    let log: serde_json::Value = serde_json::from_str(&run(&db, &["privacy", "log", "--json"])).unwrap();
+    let entries = log.as_array().unwrap();
+    let allowed = entries.iter().find(|e| e["action"] == "allow").unwrap();
+    assert_eq!(allowed["lead"], "Forgotten", "{log}");
+    assert!(entries.iter().any(|e| e["action"] == "forget" && e["lead_id"] == allowed["lead_id"]), "{log}");
+    let of_lead = run(&db, &["privacy", "log", allowed["lead_id"].as_str().unwrap()]);
+    assert!(of_lead.contains("allow") && of_lead.contains("forget") && !of_lead.contains("ivanov"), "{of_lead}");
     run(&db, &add);
     assert!(run(&db, &["privacy", "allow", "d.ivanov@northwind.com"]).contains("was not refused"));
 }

@@ -1980,6 +1980,29 @@ fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_
 }
 
 #[test]
+fn an_interrupted_calendar_import_drops_every_meeting_a_cut_series_no_longer_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let opts = ImportOptions { window: Some(window), chunk_rows: 1, ..Default::default() };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let six = bob_event("s1", "Sync", "20251201T100000Z", "RRULE:FREQ=WEEKLY;COUNT=6\r\n");
+    import_file(&mut s, &calendar_file(dir.path(), "a.ics", &six), &opts).unwrap();
+    assert_eq!(meeting_times(&s, &bob.id).len(), 6);
+    // The series is cut after its first meeting: five to drop, and the run stops after two of them.
+    let one = bob_event("s1", "Sync", "20251201T100000Z", "RRULE:FREQ=WEEKLY;UNTIL=20251202T000000Z\r\n");
+    let cut = calendar_file(dir.path(), "b.ics", &one);
+    let stop = ImportOptions { stop_after: Some(3), ..opts.clone() };
+    let e = import_file(&mut s, &cut, &stop).unwrap_err();
+    assert!(matches!(e, IoError::Interrupted { rows: 3 }), "{e}");
+    assert_eq!(meeting_times(&s, &bob.id).len(), 4);
+    let r = import_file(&mut s, &cut, &opts).unwrap();
+    assert_eq!(meeting_times(&s, &bob.id), ["2025-12-01T10:00:00.000Z"]);
+    assert_eq!(r.counts.meetings.updated, 5, "{:?}", r.counts);
+}
+
+#[test]
 fn of_two_company_columns_the_first_filled_one_names_the_company() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

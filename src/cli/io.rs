@@ -598,6 +598,16 @@ pub enum PrivacyCmd {
     /// Let in again the address of someone who was forgotten and came back of their own accord (imports
     /// and commands refuse it until then).
     Allow { email: String },
+    /// The privacy log, newest first: every opt-out, opt-in, erasure, anonymisation and address let in
+    /// again, with when, who and why.
+    Log {
+        /// Only this lead's entries (and those of the leads merged into it).
+        lead: Option<String>,
+        #[arg(long, default_value_t = 100, value_parser = super::at_least_one)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
@@ -658,6 +668,36 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             } else {
                 println!("{} was not refused: no forgotten person had it", email.trim());
             }
+            Ok(())
+        }
+        PrivacyCmd::Log { lead, limit, json } => {
+            let db = env.store.db();
+            let lead = lead.map(|l| leads::resolve(&db, &l)).transpose()?;
+            let entries =
+                super::cut_to_limit(privacy::log_entries(&db, lead.as_ref(), limit.saturating_add(1))?, limit);
+            if json {
+                return print_json(&entries);
+            }
+            let tz = env.store.ctx().tz;
+            if entries.is_empty() {
+                println!("no privacy actions recorded");
+                return Ok(());
+            }
+            let mut t = Table::new(&["WHEN", "ACTION", "LEAD", "NAME", "BY", "REASON"]).last_whole();
+            let with_lead: Vec<&str> = entries.iter().filter_map(|e| e.lead_id.as_ref().map(|l| l.as_str())).collect();
+            let mut short = crate::store::short_ids(&db, "leads", &with_lead)?.into_iter();
+            for e in &entries {
+                let lead_id = if e.lead_id.is_some() { short.next() } else { None };
+                t.row(vec![
+                    e.at.local(tz).to_string(),
+                    e.action.clone(),
+                    lead_id.unwrap_or_else(|| "-".into()),
+                    e.lead.clone().unwrap_or_default(),
+                    e.by.clone().unwrap_or_default(),
+                    e.reason.clone().unwrap_or_default(),
+                ]);
+            }
+            t.print();
             Ok(())
         }
     }

@@ -391,6 +391,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let now = store.now();
     let window = opts.window.unwrap_or((now.plus_days(-365), now.plus_days(180)));
     let mut outside_window = None;
+    // The items a resumed run may skip: all of them, but for a calendar's dropped meetings (below).
+    let mut resumable_items = u64::MAX;
     let (mut source, preset, headers, ignored) = match format {
         Format::Csv => {
             let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
@@ -415,6 +417,10 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             let calendar = ics::parse(&text, ctx.tz, window).map_err(|m| bad_file(path, m))?;
             outside_window = Some((calendar.outside_window, window));
             let mut events = calendar.occurrences;
+            // The meetings the calendar no longer has come last, and are looked up again on a resumed run:
+            // those an interrupted run dropped are not among them then, so what it did of them is no
+            // index to skip to. The rest are dropped again from the first.
+            resumable_items = events.len() as u64;
             events.extend(no_longer_in_the_calendar(store, &events, window)?.into_iter().map(Ok));
             let items: Vec<Numbered> =
                 events.into_iter().map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e)))))).collect();
@@ -491,7 +497,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             return Ok(report);
         }
         (Some((id, done, counts, _)), false) => {
-            skip_until = *done as u64;
+            skip_until = (*done as u64).min(resumable_items);
             report.resumed_from = skip_until;
             report.counts = serde_json::from_str(counts).unwrap_or_default();
             id.clone()

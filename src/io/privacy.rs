@@ -411,6 +411,42 @@ pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// One entry of the privacy log: what was done about whom, when, by which member, and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LogEntry {
+    pub at: Timestamp,
+    pub action: String,
+    /// The lead it was about; none for an address let in again that no lead was remembered for.
+    pub lead_id: Option<LeadId>,
+    /// The lead's name as it stands now: "Forgotten" once they are.
+    pub lead: Option<String>,
+    pub by: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The privacy log, newest first: of one lead (and the leads merged into it), or of the whole team.
+pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<Vec<LogEntry>> {
+    let mut stmt = db.conn.prepare(
+        "SELECT g.created_at, g.action, g.lead_id, trim(l.first_name || ' ' || l.last_name), u.name, g.reason
+         FROM privacy_log g LEFT JOIN leads l ON l.id = g.lead_id LEFT JOIN users u ON u.id = g.user_id
+         WHERE g.team_id = ?1
+           AND (?2 IS NULL OR g.lead_id = ?2 OR g.lead_id IN (SELECT merged_id FROM merge_log WHERE kept_id = ?2))
+         ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?3",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), lead.map(LeadId::as_str), limit], |r| {
+        Ok(LogEntry {
+            at: Timestamp(r.get(0)?),
+            action: r.get(1)?,
+            lead_id: r.get::<_, Option<String>>(2)?.map(LeadId),
+            lead: r.get(3)?,
+            by: r.get(4)?,
+            reason: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// After erasing: copies the log into the main file and truncates it, so old pages leave the disk too.
 pub fn flush(conn: &rusqlite::Connection) -> Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

@@ -125,12 +125,18 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
     }
 }
 
-/// Lets a forgotten person's address in again; whether it was remembered.
+/// Lets a forgotten person's address in again, and records it in the privacy log against the forgotten
+/// lead (the address itself is not written); whether it was remembered.
 pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
     let email = crate::domain::lead::validate_email("email", email)?;
-    Ok(db
+    let forgotten: Option<Option<String>> = db
         .conn
-        .prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2")?
-        .execute(params![db.ctx.team_id.as_str(), address_hash(&email)])?
-        > 0)
+        .prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2 RETURNING lead_id")?
+        .query_row(params![db.ctx.team_id.as_str(), address_hash(&email)], |r| r.get(0))
+        .optional()?;
+    let Some(lead) = forgotten else { return Ok(false) };
+    let lead = lead.map(LeadId::from);
+    let why = "an address of theirs was let in again: they came back of their own accord";
+    crate::store::leads::log_privacy_entry(db, lead.as_ref(), "allow", Some(why), db.now)?;
+    Ok(true)
 }

@@ -285,6 +285,17 @@ pub fn log_privacy(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str
 
 /// `log_privacy` for an action taken at another time (one a moved database's file tells of).
 pub fn log_privacy_at(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>, at: Timestamp) -> Result<()> {
+    log_privacy_entry(db, Some(lead), action, reason, at)
+}
+
+/// A privacy log entry, about a lead or (an address let in again that no lead was remembered for) none.
+pub fn log_privacy_entry(
+    db: &Db<'_>,
+    lead: Option<&LeadId>,
+    action: &str,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
     db.conn
         .prepare_cached(
             "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
@@ -294,7 +305,7 @@ pub fn log_privacy_at(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&
             uuid::Uuid::now_v7().to_string(),
             db.ctx.team_id.as_str(),
             db.ctx.user_id.as_str(),
-            lead.as_str(),
+            lead.map(LeadId::as_str),
             action,
             reason,
             at.0

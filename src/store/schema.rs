@@ -27,6 +27,7 @@ const MEMBER_ALIASES: &str = include_str!("migrations/019_member_aliases.sql");
 const MERGED_ADDRESSES: &str = include_str!("migrations/020_merged_addresses.sql");
 const PRIORITY_ORDER: &str = include_str!("migrations/021_priority_order.sql");
 const FORGOTTEN_ADDRESSES: &str = include_str!("migrations/022_forgotten_addresses.sql");
+const PRIVACY_ALLOW: &str = include_str!("migrations/023_privacy_allow.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -53,6 +54,7 @@ fn all() -> Vec<M<'static>> {
         M::up(MERGED_ADDRESSES),
         M::up(PRIORITY_ORDER),
         M::up(FORGOTTEN_ADDRESSES),
+        M::up(PRIVACY_ALLOW),
     ]
 }
 
