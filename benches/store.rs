@@ -107,7 +107,7 @@ fn benches(c: &mut Criterion) {
     watched.cadence_by_tag.insert("hot".into(), 3);
     for (name, cfg) in [("default cadence", Config::defaults().followup), ("hot tag and late stages", watched)] {
         c.bench_function(&format!("losing touch, {name}"), |b| {
-            b.iter(|| leadline::store::followups::losing_touch(&f.store.db(), &cfg, 301).unwrap())
+            b.iter(|| leadline::store::followups::losing_touch(&f.store.db(), &cfg, None, 301).unwrap())
         });
     }
     c.bench_function("log one outreach (with last-contact update)", |b| {

@@ -684,6 +684,44 @@ fn a_deal_reopened_after_its_owner_left_goes_to_whoever_took_over_the_lead() {
     assert_eq!(reschedule, vec![vec!["Tom Baker"]]);
 }
 
+#[test]
+fn a_teams_tasks_go_to_whoever_owns_the_lead_or_the_deal_and_each_rep_lists_their_own() {
+    let crm = Crm::new("");
+    crm.ok(0, &["team", "add", "Marta Ruiz", "--email", "marta@x.io"]);
+    crm.ok(0, &["team", "add", "Tom Baker", "--email", "tom@x.io"]);
+    crm.ok(0, &["lead", "add", "--first-name", "Cam", "--email", "cam@x.io", "--owner", "Marta Ruiz"]);
+    crm.ok(0, &["log", "email", "cam@x.io"]);
+    // The bump for Marta's lead is hers, whoever's leadline ran the rule.
+    crm.ok(49, &["automate", "run"]);
+    let owners = |kind: &str| {
+        crm.sql(&format!(
+            "SELECT DISTINCT u.name FROM tasks t JOIN users u ON u.id = t.owner_id WHERE t.kind = '{kind}'"
+        ))
+        .concat()
+    };
+    assert_eq!(owners("bump"), ["Marta Ruiz"]);
+    // Tom's deal on her lead: its handoff checklist is his to do.
+    crm.ok(50, &["deal", "add", "cam@x.io", "--title", "Pilot"]);
+    conn_exec(&crm, "UPDATE deals SET owner_id = (SELECT id FROM users WHERE name = 'Tom Baker')");
+    crm.ok(51, &["deal", "won", "Pilot"]);
+    assert_eq!(owners("handoff"), ["Tom Baker"]);
+    // A rep's own task is theirs unless they give it to someone.
+    crm.ok(52, &["task", "add", "cam@x.io", "--title", "Send the contract", "--due", "+1d", "--owner", "tom@x.io"]);
+    crm.ok(52, &["task", "add", "cam@x.io", "--title", "Call about billing", "--due", "+1d", "--kind", "other"]);
+    assert_eq!(owners("other"), ["Sales Rep"]);
+    let titles = |who: &str| -> Vec<String> {
+        let list = crm.json(52, &["task", "list", "--due", "all", "--owner", who, "--json"]);
+        list.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(titles("Marta Ruiz").len(), 1, "her bump");
+    assert!(titles("Tom Baker").contains(&"Send the contract".to_string()));
+    assert_eq!(titles("me"), ["Call about billing"]);
+    // Everyone's list says whose each task is.
+    let all = crm.ok(52, &["task", "list", "--due", "all"]);
+    assert!(all.lines().next().unwrap().ends_with("OWNER") && all.contains("Marta Ruiz"), "{all}");
+    assert!(crm.fails(52, &["task", "list", "--owner", "Nobody"]).contains("team member"));
+}
+
 fn conn_exec(crm: &Crm, sql: &str) {
     rusqlite::Connection::open(&crm.db).unwrap().execute_batch(sql).unwrap();
 }

@@ -118,7 +118,7 @@ fn history(store: &mut Store, config: &Config, rng: &mut fastrand::Rng, start: i
             }),
             8 => store.write(|db| automation::clients::churn(db, &lead, Some("price"))),
             9 => store.write(|db| {
-                let open = tasks::list_due(db, tasks::DueWindow::All, 50)?;
+                let open = tasks::list_due(db, tasks::DueWindow::All, None, 50)?;
                 if let Some(t) = open.first() {
                     tasks::done(db, &TaskId(t.id.0.clone()))?;
                 }

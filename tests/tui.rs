@@ -82,6 +82,10 @@ fn snapshot_scoring_customer() {
 #[test]
 fn snapshot_followups() {
     snap("followups", "5");
+    // The whole team's, one key away.
+    let (_d, mut t) = driver(80, 24);
+    t.keys("5 m");
+    insta::assert_snapshot!("followups_team_80x24", t.screen());
 }
 
 #[test]
@@ -854,7 +858,9 @@ fn follow_ups_count_every_task_and_a_long_overdue_list_hides_nothing_due_today()
             Ok(())
         })
         .unwrap();
-    let before = tasks::due_sections(&t.store.db(), 1_000_000).unwrap().counts;
+    // The rep's own follow-ups, which a rep in a team sees first.
+    let me = t.store.ctx().user_id.clone();
+    let before = tasks::due_sections(&t.store.db(), Some(&me), 1_000_000).unwrap().counts;
     t.keys("5");
     let s = t.screen();
     let overdue = leadline::tui::views::thousands(before[0]);

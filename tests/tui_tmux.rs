@@ -92,7 +92,7 @@ fn demo_views_log_and_quit_restore_the_terminal() {
     send(&name, &["4"]);
     wait_for(&name, "Leads by priority");
     send(&name, &["5"]);
-    wait_for(&name, "Losing touch");
+    wait_for(&name, "touch · ");
     send(&name, &["1", "Enter"]);
     wait_for(&name, "Timeline");
     // Log a call with a note.

@@ -254,6 +254,7 @@ fn add_task(
             origin: rule.name.clone(),
             dedupe_key: Some(key),
             channel,
+            owner: None,
         },
     )?;
     Ok(true)

@@ -7,7 +7,7 @@ use super::{CliResult, Env};
 use crate::domain::time::ago;
 use crate::domain::{TaskId, TaskKind};
 use crate::store::tasks::{self, DueWindow, NewTask};
-use crate::store::{deals, leads, resolve_id};
+use crate::store::{deals, leads, resolve_id, teams};
 
 #[derive(Debug, Subcommand)]
 pub enum TaskCmd {
@@ -18,6 +18,9 @@ pub enum TaskCmd {
         /// Which open tasks, by when they are due.
         #[arg(long, default_value = "week", value_parser = super::Choices(&DueWindow::NAMES))]
         due: String,
+        /// Only this member's tasks (name, e-mail, or "me"); by default the whole team's.
+        #[arg(long)]
+        owner: Option<String>,
         #[arg(long, default_value_t = 200, value_parser = super::at_least_one)]
         limit: usize,
         #[arg(long)]
@@ -48,6 +51,9 @@ pub struct AddArgs {
     /// The deal it is about (id or title).
     #[arg(long)]
     deal: Option<String>,
+    /// The member who is to do it (name, e-mail, or "me", the default).
+    #[arg(long)]
+    owner: Option<String>,
 }
 
 pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
@@ -66,25 +72,34 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 {
                     warning = crate::io::privacy::contact_warning(db, l)?;
                 }
-                tasks::add(db, NewTask { kind, lead, deal, ..NewTask::manual(a.title, due) })
+                let owner = a.owner.as_deref().map(|o| teams::resolve(db, o)).transpose()?;
+                tasks::add(db, NewTask { kind, lead, deal, owner, ..NewTask::manual(a.title, due) })
             })?;
             if let Some(why) = warning {
                 eprintln!("warning: {why}");
             }
             println!("{id}");
         }
-        TaskCmd::List { due, limit, json } => {
+        TaskCmd::List { due, owner, limit, json } => {
             let window: DueWindow = super::flag(&due, "--due")?;
             let db = env.store.db();
-            let list = super::cut_to_limit(tasks::list_due(&db, window, limit.saturating_add(1))?, limit);
+            let owner = owner.as_deref().map(|o| teams::resolve(&db, o)).transpose()?;
+            let list =
+                super::cut_to_limit(tasks::list_due(&db, window, owner.as_ref(), limit.saturating_add(1))?, limit);
             if json {
                 return print_json(&list);
             }
-            let mut t = Table::new(&["ID", "DUE", "", "TITLE", "LEAD", "KIND"]);
+            // Who is to do each task, where that is not plain: in a team, listing everyone's.
+            let show_owner = owner.is_none() && teams::list(&db)?.len() > 1;
+            let mut headers = vec!["ID", "DUE", "", "TITLE", "LEAD", "KIND"];
+            if show_owner {
+                headers.push("OWNER");
+            }
+            let mut t = Table::new(&headers);
             let ids = crate::store::short_ids(&db, "tasks", &list.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())?;
             for (task, id) in list.iter().zip(ids) {
                 let due = task.effective_due();
-                t.row(vec![
+                let mut row = vec![
                     id,
                     due.local(db.ctx.tz),
                     if crate::domain::task::is_overdue(due, db.now) {
@@ -99,7 +114,11 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                         _ => opt(&task.lead_name),
                     },
                     task.kind.as_str().into(),
-                ]);
+                ];
+                if show_owner {
+                    row.push(opt(&task.owner));
+                }
+                t.row(row);
             }
             if t.is_empty() {
                 println!("nothing due");

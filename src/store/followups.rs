@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Db, Result};
 use crate::config::FollowupConfig;
 use crate::domain::time::DAY_MS;
-use crate::domain::{LeadId, Timestamp};
+use crate::domain::{LeadId, Timestamp, UserId};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LosingTouch {
@@ -25,7 +25,12 @@ pub struct LosingTouch {
 /// others; each part oldest contact first, `limit` in all. Do-not-contact leads are left out. The general
 /// part walks `leads_by_contact` from its old end and stops at the shortest configured cadence, and the
 /// first part starts from the tagged leads and open deals it watches, so both stay cheap on a million leads.
-pub fn losing_touch(db: &Db<'_>, cfg: &FollowupConfig, limit: usize) -> Result<Vec<LosingTouch>> {
+pub fn losing_touch(
+    db: &Db<'_>,
+    cfg: &FollowupConfig,
+    owner: Option<&UserId>,
+    limit: usize,
+) -> Result<Vec<LosingTouch>> {
     let default = i64::from(cfg.cadence_days);
     let stages: Vec<String> = cfg
         .cadence_by_stage
@@ -49,11 +54,11 @@ pub fn losing_touch(db: &Db<'_>, cfg: &FollowupConfig, limit: usize) -> Result<V
             marks(stages.len())
         );
         let args: Vec<Box<dyn ToSql>> = tags.into_iter().chain(stages).map(|v| Box::new(v) as Box<dyn ToSql>).collect();
-        found = overdue(db, cfg, Some((watched, args)), limit)?;
+        found = overdue(db, cfg, Some((watched, args)), owner, limit)?;
     }
     if found.len() < limit {
         let watched: std::collections::HashSet<LeadId> = found.iter().map(|l| l.id.clone()).collect();
-        let rest = overdue(db, cfg, None, limit)?;
+        let rest = overdue(db, cfg, None, owner, limit)?;
         found.extend(rest.into_iter().filter(|l| !watched.contains(&l.id)));
         found.truncate(limit);
     }
@@ -61,11 +66,12 @@ pub fn losing_touch(db: &Db<'_>, cfg: &FollowupConfig, limit: usize) -> Result<V
 }
 
 /// The overdue leads, oldest contact first: of all, or of those `watched` selects (SQL giving lead ids,
-/// and its arguments), read from them rather than from every lead.
+/// and its arguments), read from them rather than from every lead; of every owner, or of one.
 fn overdue(
     db: &Db<'_>,
     cfg: &FollowupConfig,
     watched: Option<(String, Vec<Box<dyn ToSql>>)>,
+    owner: Option<&UserId>,
     limit: usize,
 ) -> Result<Vec<LosingTouch>> {
     let default = i64::from(cfg.cadence_days);
@@ -123,11 +129,14 @@ fn overdue(
            SELECT l.id, trim(l.first_name || ' ' || l.last_name) AS name, a.name AS company, {stage_expr} AS stage,
                   ifnull(l.last_contacted_at, 0) AS contact, {cadence} AS cadence, l.seq AS seq
            FROM {from} LEFT JOIN accounts a ON a.id = l.account_id
-           WHERE l.team_id = ? AND l.deleted_at IS NULL AND l.do_not_contact = 0
+           WHERE l.team_id = ? AND (? IS NULL OR l.owner_id = ?) AND l.deleted_at IS NULL AND l.do_not_contact = 0
              AND ifnull(l.last_contacted_at, 0) BETWEEN 1 AND ?)
          WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?"
     );
     args.push(Box::new(db.ctx.team_id.0.clone()));
+    let owner = owner.map(|o| o.0.clone());
+    args.push(Box::new(owner.clone()));
+    args.push(Box::new(owner));
     args.push(Box::new(db.now.0 - shortest * DAY_MS));
     args.push(Box::new(db.now.0));
     args.push(Box::new(limit as i64));
@@ -212,13 +221,13 @@ mod tests {
         store
             .write(|db| leads::update(db, &dnc, leads::LeadPatch { do_not_contact: Some(true), ..Default::default() }))
             .unwrap();
-        let list = losing_touch(&store.db(), &config.followup, 50).unwrap();
+        let list = losing_touch(&store.db(), &config.followup, None, 50).unwrap();
         let names: Vec<_> = list.iter().map(|l| (l.name.as_str(), l.cadence_days)).collect();
         // The leads on a shorter cadence than the default first, then the others; oldest first in each.
         assert_eq!(names, vec![("Proposal", 5), ("Hot", 3), ("Old", 14)]);
         assert_eq!(list[0].stage.as_deref(), Some("Proposal"), "the stage whose cadence applies");
         // A list cut short keeps the leads on a shorter cadence, however recent their contact.
-        let first = losing_touch(&store.db(), &config.followup, 1).unwrap();
+        let first = losing_touch(&store.db(), &config.followup, None, 1).unwrap();
         assert_eq!(first.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Proposal"]);
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty};
 use crate::domain::time::start_of_day_after;
-use crate::domain::{DealId, LeadId, OutreachKind, TaskId, TaskKind, Timestamp, ValidationError};
+use crate::domain::{DealId, LeadId, OutreachKind, TaskId, TaskKind, Timestamp, UserId, ValidationError};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Task {
@@ -20,6 +20,8 @@ pub struct Task {
     pub lead_email: Option<String>,
     pub deal_id: Option<String>,
     pub owner_id: Option<String>,
+    /// The owner's name.
+    pub owner: Option<String>,
     pub origin: String,
     pub channel: Option<OutreachKind>,
     pub created_at: Timestamp,
@@ -41,8 +43,9 @@ impl Task {
 
 pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
     trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at,
-    t.dedupe_key, ifnull(l.do_not_contact, 0), t.updated_at";
-pub(crate) const TASK_FROM: &str = "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id";
+    t.dedupe_key, ifnull(l.do_not_contact, 0), t.updated_at, tu.name";
+pub(crate) const TASK_FROM: &str =
+    "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id LEFT JOIN users tu ON tu.id = t.owner_id";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
     let kind: String = r.get(2)?;
@@ -58,6 +61,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         lead_email: r.get(8)?,
         deal_id: r.get(9)?,
         owner_id: r.get(10)?,
+        owner: r.get(17)?,
         origin: r.get(11)?,
         channel: r.get::<_, Option<i64>>(12)?.and_then(OutreachKind::from_code),
         created_at: Timestamp(r.get(13)?),
@@ -79,6 +83,8 @@ pub struct NewTask {
     /// rule + subject: a second task with the same key is never created.
     pub dedupe_key: Option<String>,
     pub channel: Option<OutreachKind>,
+    /// The member it is given to; `None`: a rule's task goes to whoever owns its lead, a rep's to the rep.
+    pub owner: Option<UserId>,
 }
 
 impl NewTask {
@@ -92,6 +98,7 @@ impl NewTask {
             origin: "manual".into(),
             dedupe_key: None,
             channel: None,
+            owner: None,
         }
     }
 }
@@ -121,6 +128,19 @@ pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
             return Ok(TaskId(id));
         }
     }
+    let owner = match new.owner.take() {
+        Some(member) => member,
+        // A rule's task is for the rep whose lead it is, whichever rep's leadline ran the rule.
+        None if new.origin != "manual" => {
+            let owner = super::teams::live_owner_of_lead("?1", "?2");
+            UserId(
+                db.conn
+                    .prepare_cached(&format!("SELECT {owner}"))?
+                    .query_row(params![new.lead.as_ref().map(LeadId::as_str), db.ctx.user_id.as_str()], |r| r.get(0))?,
+            )
+        }
+        None => db.ctx.user_id.clone(),
+    };
     let id = TaskId::generate();
     db.conn
         .prepare_cached(
@@ -130,7 +150,7 @@ pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
         .execute(params![
             id.as_str(),
             db.ctx.team_id.as_str(),
-            db.ctx.user_id.as_str(),
+            owner.as_str(),
             new.lead.as_ref().map(LeadId::as_str),
             new.deal.as_ref().map(DealId::as_str),
             title,
@@ -334,20 +354,22 @@ fn window_end(db: &Db<'_>, window: DueWindow) -> i64 {
     }
 }
 
-/// Open tasks due within the window, soonest first (snoozes honoured).
-pub fn list_due(db: &Db<'_>, window: DueWindow, limit: usize) -> Result<Vec<Task>> {
-    list_due_between(db, i64::MIN, window_end(db, window), limit)
+/// Open tasks due within the window, soonest first (snoozes honoured): the whole team's, or one member's.
+pub fn list_due(db: &Db<'_>, window: DueWindow, owner: Option<&UserId>, limit: usize) -> Result<Vec<Task>> {
+    list_due_between(db, i64::MIN, window_end(db, window), owner, limit)
 }
 
 /// Open tasks whose effective due time is in `[from, until)`, soonest first.
-fn list_due_between(db: &Db<'_>, from: i64, until: i64, limit: usize) -> Result<Vec<Task>> {
+fn list_due_between(db: &Db<'_>, from: i64, until: i64, owner: Option<&UserId>, limit: usize) -> Result<Vec<Task>> {
     let sql = format!(
         "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
          AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3
+         AND (?5 IS NULL OR t.owner_id = ?5)
          ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?4"
     );
     let mut stmt = db.conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), from, until, limit as i64], from_row)?;
+    let owner = owner.map(UserId::as_str);
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), from, until, limit as i64, owner], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -361,20 +383,21 @@ pub struct DueSections {
 }
 
 /// Overdue / today / the rest of the week, each read on its own so a long overdue list never hides
-/// what is due today.
-pub fn due_sections(db: &Db<'_>, limit: usize) -> Result<DueSections> {
+/// what is due today: the whole team's, or one member's.
+pub fn due_sections(db: &Db<'_>, owner: Option<&UserId>, limit: usize) -> Result<DueSections> {
     let ends = [DueWindow::Overdue, DueWindow::Today, DueWindow::Week].map(|w| window_end(db, w));
     let starts = [i64::MIN, ends[0], ends[1]];
     let mut out = DueSections::default();
     for i in 0..3 {
-        out.sections[i] = list_due_between(db, starts[i], ends[i], limit)?;
+        out.sections[i] = list_due_between(db, starts[i], ends[i], owner, limit)?;
         out.counts[i] = db
             .conn
             .prepare_cached(
                 "SELECT count(*) FROM tasks t WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
-             AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3",
+             AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3
+             AND (?4 IS NULL OR t.owner_id = ?4)",
             )?
-            .query_row(params![db.ctx.team_id.as_str(), starts[i], ends[i]], |r| r.get(0))?;
+            .query_row(params![db.ctx.team_id.as_str(), starts[i], ends[i], owner.map(UserId::as_str)], |r| r.get(0))?;
     }
     Ok(out)
 }

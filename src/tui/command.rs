@@ -72,6 +72,7 @@ commands! {
     AssignMe => "assign_me", "Assign to me";
     Reply => "reply", "Reply on the same channel (logs outbound outreach)";
     ToggleShowHandled => "toggle_handled", "Show or hide handled items";
+    ToggleMine => "toggle_mine", "Show my follow-ups or the whole team's";
     TaskDone => "task_done", "Mark the task done";
     Snooze => "snooze", "Snooze the task";
     ToggleTheme => "toggle_theme", "Switch between dark and light theme";

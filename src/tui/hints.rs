@@ -15,6 +15,8 @@ pub struct Hints {
     pub first_touch: String,
     pub inbox: String,
     pub followup_tasks: String,
+    /// The same in a team, with the key that switches between the rep's own follow-ups and the team's.
+    pub followup_tasks_team: String,
     pub followup_losing: String,
     /// What an empty filtered lead list suggests.
     pub clear_filters: String,
@@ -92,6 +94,16 @@ impl Hints {
                     (Command::Snooze, "snooze"),
                     (Command::Open, "lead"),
                     (Command::Right, "switch"),
+                ],
+            ),
+            followup_tasks_team: footer(
+                Scope::Followups,
+                &[
+                    (Command::TaskDone, "done"),
+                    (Command::Snooze, "snooze"),
+                    (Command::Open, "lead"),
+                    (Command::Right, "switch"),
+                    (Command::ToggleMine, "mine/team"),
                 ],
             ),
             followup_losing: footer(Scope::Followups, &[(Command::Open, "lead"), (Command::Right, "switch")]),

@@ -71,6 +71,8 @@ pub enum Query {
     },
     Followups {
         config: FollowupConfig,
+        /// Only the rep's own: their tasks and the leads they own.
+        mine: bool,
     },
     Status,
     /// One lead's score, health and priority with every rule's part (the scoring view's panel).
@@ -257,10 +259,11 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                 Query::Inbox { include_handled } => {
                     Response::Inbox(inbox::list(&db, include_handled, 500).map_err(err))
                 }
-                Query::Followups { config } => Response::Followups(
-                    tasks::due_sections(&db, SECTION_ROWS)
+                Query::Followups { config, mine } => Response::Followups({
+                    let owner = mine.then(|| db.ctx.user_id.clone());
+                    tasks::due_sections(&db, owner.as_ref(), SECTION_ROWS)
                         .and_then(|due| {
-                            followups::losing_touch(&db, &config, LOSING_ROWS + 1).map(|mut losing| {
+                            followups::losing_touch(&db, &config, owner.as_ref(), LOSING_ROWS + 1).map(|mut losing| {
                                 let losing_more = losing.len() > LOSING_ROWS;
                                 losing.truncate(LOSING_ROWS);
                                 FollowupData {
@@ -271,8 +274,8 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                                 }
                             })
                         })
-                        .map_err(err),
-                ),
+                        .map_err(err)
+                }),
                 Query::Status => Response::Status(inbox::counts(&db).map_err(err)),
                 Query::Explain { lead, scorer } => {
                     let result = load_facts(&db, &FactsSql::new(&scorer.stages), &lead).map_err(err).and_then(|f| {

@@ -27,6 +27,8 @@ pub struct FollowupsView {
     pub offset: [usize; 2],
     pub loaded: bool,
     pub error: Option<String>,
+    /// The whole team's tasks and leads, not only the rep's own (which a rep in a team sees first).
+    pub everyone: bool,
 }
 
 /// Which section a task falls in, by its effective due time.
@@ -52,7 +54,7 @@ impl FollowupsView {
     }
 
     pub fn reload(&self, ctx: &UiCtx) -> Vec<Out> {
-        vec![Out::Query(Query::Followups { config: ctx.followup.clone() })]
+        vec![Out::Query(Query::Followups { config: ctx.followup.clone(), mine: !self.everyone })]
     }
 
     pub fn loaded(&mut self, data: Result<FollowupData, String>) {
@@ -92,6 +94,7 @@ impl FollowupsView {
         Command::Open,
         Command::TaskDone,
         Command::Snooze,
+        Command::ToggleMine,
     ];
 
     pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
@@ -128,6 +131,11 @@ impl FollowupsView {
                 Vec::new()
             }
             Command::Refresh => self.reload(ctx),
+            Command::ToggleMine => {
+                // The selection stays on its task where the other list has it too (`loaded`).
+                self.everyone = !self.everyone;
+                self.reload(ctx)
+            }
             Command::TaskDone => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
                 Some(t) => vec![Out::Write(Write::TaskDone(t.id.clone()))],
                 None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
@@ -209,11 +217,18 @@ impl FollowupsView {
                 .title(Span::styled(title, theme.title()))
                 .title_bottom(Line::from(hint).style(theme.muted()))
         };
+        // In a team, whose follow-ups these are: the rep's own, or everyone's.
+        let team = ctx.members.len() > 1;
+        let (tasks_title, losing_title, tasks_hint) = match (team, self.everyone) {
+            (false, _) => ("Tasks", "Losing touch", &ctx.hints.followup_tasks),
+            (true, false) => ("My tasks", "My leads losing touch", &ctx.hints.followup_tasks_team),
+            (true, true) => ("Team's tasks", "Team's leads losing touch", &ctx.hints.followup_tasks_team),
+        };
         frame.render_widget(
             Paragraph::new(lines).block(block(
-                fit(&format!(" Tasks · {} ", counts.join(" · ")), top.width.saturating_sub(2) as usize),
+                fit(&format!(" {tasks_title} · {} ", counts.join(" · ")), top.width.saturating_sub(2) as usize),
                 self.focus == 0,
-                ctx.hints.followup_tasks.clone(),
+                tasks_hint.clone(),
             )),
             top,
         );
@@ -246,7 +261,7 @@ impl FollowupsView {
         frame.render_widget(
             Paragraph::new(lines).block(block(
                 format!(
-                    " Losing touch · {}{} (short cadences first, then oldest) ",
+                    " {losing_title} · {}{} (short cadences first, then oldest) ",
                     super::thousands(self.data.losing.len() as i64),
                     if self.data.losing_more { "+" } else { "" }
                 ),
