@@ -1766,7 +1766,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
              DROP INDEX tasks_removed_by_lead; DROP INDEX notes_removed_by_lead; DROP INDEX inbox_by_lead;
              DROP INDEX inbox_removed_by_lead; DROP INDEX deals_by_account; DROP INDEX notes_by_deal;
              DROP INDEX accounts_by_key; ALTER TABLE accounts DROP COLUMN name_key; DROP TABLE lead_emails;
-             DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses;",
+             DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due;",
         )?;
         // The search triggers as they were before they read other e-mails.
         db.conn.execute_batch(include_str!("../src/store/migrations/014_forgotten_unsearchable.sql"))?;

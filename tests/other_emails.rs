@@ -208,7 +208,9 @@ fn leads_merged_before_other_e_mails_are_found_by_the_merged_address_after_the_u
     s.write(|db| Ok(db.conn.execute_batch("DELETE FROM lead_emails")?)).unwrap();
     let cy = add_lead(&mut s, "Cy", "bob@twin.com");
     s.write(|db| {
-        db.conn.execute_batch("DROP TABLE member_aliases; DROP TABLE forgotten_addresses;")?;
+        db.conn.execute_batch(
+            "DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due;",
+        )?;
         db.conn.pragma_update(None, "user_version", 18)?;
         Ok(())
     })
@@ -259,7 +261,7 @@ fn addresses_earlier_imports_wrote_into_notes_are_found_after_the_upgrade() {
             [ana.as_str()],
         )?;
         db.conn.execute_batch(
-            "DROP TABLE lead_emails; DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses;",
+            "DROP TABLE lead_emails; DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due;",
         )?;
         db.conn.pragma_update(None, "user_version", 15)?;
         Ok(())

@@ -363,14 +363,23 @@ pub fn list_due(db: &Db<'_>, window: DueWindow, owner: Option<&UserId>, limit: u
 fn list_due_between(db: &Db<'_>, from: i64, until: i64, owner: Option<&UserId>, limit: usize) -> Result<Vec<Task>> {
     let sql = format!(
         "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
-         AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3
-         AND (?5 IS NULL OR t.owner_id = ?5)
-         ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?4"
+         AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3{}
+         ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?4",
+        of_owner(owner, 5)
     );
     let mut stmt = db.conn.prepare_cached(&sql)?;
     let owner = owner.map(UserId::as_str);
     let rows = stmt.query_map(params![db.ctx.team_id.as_str(), from, until, limit as i64, owner], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// SQL: the condition that keeps one member's tasks (parameter `n`), when one is given. Written out only
+/// then, so that a member's list is read from their own index (`tasks_open_by_owner_due`).
+fn of_owner(owner: Option<&UserId>, n: usize) -> String {
+    match owner {
+        Some(_) => format!(" AND t.owner_id = ?{n}"),
+        None => format!(" AND ?{n} IS NULL"),
+    }
 }
 
 /// The week's open tasks in their three sections, each exactly counted.
@@ -392,11 +401,11 @@ pub fn due_sections(db: &Db<'_>, owner: Option<&UserId>, limit: usize) -> Result
         out.sections[i] = list_due_between(db, starts[i], ends[i], owner, limit)?;
         out.counts[i] = db
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT count(*) FROM tasks t WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
-             AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3
-             AND (?4 IS NULL OR t.owner_id = ?4)",
-            )?
+                 AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3{}",
+                of_owner(owner, 4)
+            ))?
             .query_row(params![db.ctx.team_id.as_str(), starts[i], ends[i], owner.map(UserId::as_str)], |r| r.get(0))?;
     }
     Ok(out)
