@@ -338,6 +338,34 @@ fn a_lead_known_by_other_addresses_only_comes_back_so() {
 }
 
 #[test]
+fn another_crms_empty_email_beside_other_addresses_gives_the_first_to_write_to_and_replaces_none() {
+    for bulk in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path(), "t.db");
+        add_lead(&mut s, "Cam", "cam@work.es");
+        s.write(|db| {
+            leads::create(
+                db,
+                NewLead { first_name: "Dee".into(), phone: Some("+34 600 000 002".into()), ..Default::default() },
+            )
+        })
+        .unwrap();
+        let file = "first_name,email,other_email,phone\nBea,,bea@home.es;bea@old.es,\n\
+                    Cam,,cam@home.es;cam@work.es,\nDee,,dee@home.es,+34 600 000 002\n";
+        for (name, mode) in [("merge.csv", OnDuplicate::Merge), ("update.csv", OnDuplicate::Update)] {
+            let opts = ImportOptions { bulk: Some(bulk), on_duplicate: mode, ..Default::default() };
+            import_text(&mut s, dir.path(), name, file, &opts);
+            let (bea, cam, dee) = (lead(&s, "bea@old.es"), lead(&s, "cam@home.es"), lead(&s, "dee@home.es"));
+            // A new lead is written to the first address the file has for them; an empty e-mail is filled.
+            assert_eq!((bea.email.as_deref(), bea.other_emails), (Some("bea@home.es"), vec!["bea@old.es".into()]));
+            assert_eq!(dee.email.as_deref(), Some("dee@home.es"), "{name}");
+            // An e-mail the rep has stays, even in an update: the file gave no e-mail to replace it with.
+            assert_eq!((cam.email.as_deref(), cam.other_emails), (Some("cam@work.es"), vec!["cam@home.es".into()]));
+        }
+    }
+}
+
+#[test]
 fn one_invitation_to_two_of_a_leads_addresses_is_one_meeting() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

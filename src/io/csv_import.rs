@@ -230,6 +230,7 @@ impl CsvSource {
         };
         rules.month_first = preset.month_first();
         rules.default_source = preset.default_source().map(str::to_string);
+        rules.own_export = preset == Preset::Leadline;
         Ok(Self {
             reader,
             headers,

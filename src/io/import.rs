@@ -377,6 +377,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         default_source: Some("import".into()),
         default_country: opts.default_country.clone().filter(|c| !c.trim().is_empty()),
         now: store.now(),
+        own_export: false,
     };
     let delimiter = (format == Format::Csv && ascii_compatible(sniffed.encoding)).then(|| {
         let line = csv_import::header_line(&sniffed.sample);
@@ -2051,7 +2052,7 @@ impl Writer {
         patch.phone = set("phone", &lead.phone, &row.phones.first().cloned());
         // Only an e-mail no other lead has (as its own or another one) can move in.
         if let Some(e) = row.own_email()
-            && (lead.email.is_none() || (update && lead.email.as_deref() != Some(e.as_str())))
+            && (lead.email.is_none() || (update && !row.email_from_others && lead.email.as_deref() != Some(e.as_str())))
             && self.email_owner(db, &normalize_email(e))?.is_none_or(|owner| owner == *existing)
         {
             patch.email = Some(e.clone());

@@ -75,6 +75,9 @@ pub struct LeadRow {
     pub emails: Vec<String>,
     /// The file gives the person other e-mails only: its own e-mail is empty.
     pub no_own_email: bool,
+    /// The lead's e-mail is the first of the other addresses another CRM's file gave (its e-mail column
+    /// was empty): it fills an empty e-mail, and never replaces one, even in an update.
+    pub email_from_others: bool,
     pub phones: Vec<String>,
     /// Extensions written after a number (kept in the notes beside it): (number, extension).
     pub phone_extensions: Vec<(String, String)>,
@@ -156,6 +159,9 @@ pub struct RowRules {
     pub default_country: Option<String>,
     /// The import's clock: a last contact after it never happened.
     pub now: Timestamp,
+    /// The file is leadline's own export, which writes a lead's fields as they are: an empty e-mail beside
+    /// other addresses is a lead known by those only.
+    pub own_export: bool,
 }
 
 impl RowRules {
@@ -396,9 +402,12 @@ pub fn from_fields(
     if row.country.is_none() {
         row.country = rules.default_country.clone();
     }
-    // An e-mail column left empty beside other addresses: the person has those only (a file with no
-    // e-mail column but one of other addresses has them as its own).
-    row.no_own_email = primary.0 == 0 && !row.emails.is_empty() && fields.contains(&Field::Email);
+    // An e-mail column left empty beside other addresses: another CRM's file gives the person the first of
+    // them to be written to (it merely filed the address elsewhere); leadline's own export says the lead
+    // has those only.
+    let only_others = primary.0 == 0 && !row.emails.is_empty() && fields.contains(&Field::Email);
+    row.no_own_email = only_others && rules.own_export;
+    row.email_from_others = only_others && !rules.own_export;
     finish(row, values)
 }
 
@@ -658,6 +667,7 @@ mod tests {
             default_source: Some("import".into()),
             default_country: None,
             now: crate::domain::Timestamp(1_795_608_000_000),
+            own_export: false,
         }
     }
 

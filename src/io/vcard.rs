@@ -410,6 +410,7 @@ mod tests {
             default_source: Some("import".into()),
             default_country: None,
             now: crate::domain::Timestamp(1_795_608_000_000),
+            own_export: false,
         }
     }
 
