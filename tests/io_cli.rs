@@ -55,6 +55,24 @@ fn import_prints_a_summary_per_object_and_writes_rejects() {
 }
 
 #[test]
+fn deal_amounts_that_read_two_ways_are_listed_as_they_were_read() {
+    let (dir, db) = setup();
+    let file = dir.path().join("deals.csv");
+    let mut csv = String::from("name;email;deal;amount\n");
+    for i in 0..7 {
+        csv.push_str(&format!("P{i};p{i}@x.io;Pilot;{i}.500\n"));
+    }
+    csv.push_str("Q;q@x.io;Pilot;1.500,00\n");
+    std::fs::write(&file, csv).unwrap();
+    let out = run(&db, &["import", file.to_str().unwrap()]);
+    assert!(out.contains("6 deal amounts that read two ways (and 1 more): line 3: 1.500 is read as"), "{out}");
+    assert!(out.contains("a point or comma before three digits groups thousands") && !out.contains("line 9"), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&run(&db, &["deal", "list", "--json"])).unwrap();
+    let amounts: Vec<&str> = json.as_array().unwrap().iter().filter_map(|d| d["amount"].as_str()).collect();
+    assert!(amounts.contains(&"1500.00") && amounts.contains(&"6500.00"), "{amounts:?}");
+}
+
+#[test]
 fn dry_run_lists_every_action_and_changes_nothing() {
     let (_dir, db) = setup();
     let f = fixture("hubspot_contacts.csv");

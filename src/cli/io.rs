@@ -311,6 +311,16 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     if !r.stages_placed.is_empty() {
         println!("deal stages not in your pipeline, placed as: {}", r.stages_placed.join(", "));
     }
+    if r.amounts_read_total > 0 {
+        let more = r.amounts_read_total - r.amounts_read.len() as u64;
+        let more = if more > 0 { format!(" (and {more} more)") } else { String::new() };
+        println!(
+            "{} {} that read two ways{more}: {}",
+            r.amounts_read_total,
+            plural(r.amounts_read_total as usize, "deal amount"),
+            r.amounts_read.join("; ")
+        );
+    }
     if !r.unmatched.is_empty() {
         println!("attendees that match no lead: {}", r.unmatched.join(", "));
     }

@@ -270,6 +270,10 @@ pub struct ImportReport {
     pub kept_fields: Vec<String>,
     /// Deal stages of the file that the pipeline does not have, and the stage each deal was put in.
     pub stages_placed: Vec<String>,
+    /// Deal amounts that read two ways ("1.500"), as they were read: the first few, by line.
+    pub amounts_read: Vec<String>,
+    /// How many deal amounts read two ways in all.
+    pub amounts_read_total: u64,
     /// Calendar attendees that matched no lead.
     pub unmatched: Vec<String>,
     /// Calendar events left out because they fall outside the import window, as the rep is told of them.
@@ -459,6 +463,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         unknown_owners: Vec::new(),
         kept_fields: Vec::new(),
         stages_placed: Vec::new(),
+        amounts_read: Vec::new(),
+        amounts_read_total: 0,
         unmatched: Vec::new(),
         outside_window: calendar_outside_window(outside_window),
         resumed_from: 0,
@@ -686,6 +692,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.unknown_owners = writer.unknown_owners.clone();
     report.kept_fields = writer.kept_fields.iter().map(|f| f.to_string()).collect();
     report.stages_placed = writer.stages_placed.clone();
+    report.amounts_read = writer.amounts_read.clone();
+    report.amounts_read_total = writer.amounts_read_total;
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {
         let kept = |e: std::io::Error| IoError::File { path: "a temporary file".into(), message: e.to_string() };
@@ -1081,6 +1089,9 @@ impl KeyTable {
 }
 
 /// The indexes a load looks leads up by, lifted while the key table answers instead.
+/// How many deal amounts that read two ways the summary lists (it counts them all).
+const AMOUNTS_READ_LISTED: usize = 5;
+
 const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_by_phone", "leads_by_account"];
 
 /// Name + company keys of a chunk's new leads kept in memory (a chunk is a few thousand rows; a bulk load
@@ -1109,6 +1120,8 @@ struct Writer {
     unknown_owners: Vec<String>,
     kept_fields: Vec<&'static str>,
     stages_placed: Vec<String>,
+    amounts_read: Vec<String>,
+    amounts_read_total: u64,
     unmatched: Vec<String>,
     actions: Spill<Action>,
     dry_rejects: Spill<RejectRecord>,
@@ -1201,6 +1214,8 @@ impl Writer {
             unknown_owners: Vec::new(),
             kept_fields: Vec::new(),
             stages_placed: Vec::new(),
+            amounts_read: Vec::new(),
+            amounts_read_total: 0,
             unmatched: Vec::new(),
             actions: Spill::default(),
             dry_rejects: Spill::default(),
@@ -2247,6 +2262,12 @@ impl Writer {
                 )?;
                 if d.status.is_some_and(|s| s != DealStatus::Open) {
                     deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
+                }
+                if let Some(reading) = &d.amount_read {
+                    self.amounts_read_total += 1;
+                    if self.amounts_read.len() < AMOUNTS_READ_LISTED {
+                        self.amounts_read.push(format!("line {}: {reading}", row.line));
+                    }
                 }
                 // A won deal is what made its person a customer (another CRM's export says so only this
                 // way); a lifecycle the file gives, or a churn, stands. The customer record says since when.

@@ -51,6 +51,8 @@ pub struct DealRow {
     /// When a won or lost deal closed, and why a lost one was lost.
     pub closed_at: Option<Timestamp>,
     pub lost_reason: Option<String>,
+    /// How an amount with a lone point or comma before three digits ("1.500") was read, for the summary.
+    pub amount_read: Option<String>,
 }
 
 /// A deal status cell; `None` for a deal the other CRM deleted.
@@ -369,13 +371,14 @@ pub fn from_fields(
     if let Some((col, amount)) = deal_amount {
         let currency =
             deal_currency.clone().unwrap_or_else(|| crate::domain::money::currency_of(&amount, &rules.currency));
-        let money = Money::parse(&amount, &currency).map_err(|x| Reject {
+        let (money, either_way) = Money::parse_read(&amount, &currency).map_err(|x| Reject {
             line,
             column: Some(col.clone()),
             reason: format!("{} ('{}')", x.reason, short(&amount)),
             record: values.to_vec(),
         })?;
-        row.deal = Some(DealRow { amount: Some(money), ..Default::default() });
+        let amount_read = either_way.then(|| money.reading(amount.trim()));
+        row.deal = Some(DealRow { amount: Some(money), amount_read, ..Default::default() });
     }
     if let Some(t) = deal_title {
         row.deal.get_or_insert_with(DealRow::default).title = t;
