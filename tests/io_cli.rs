@@ -238,6 +238,16 @@ fn dedupe_lists_then_merges() {
     // The kept lead had a phone of its own; the other one's stays in the notes.
     assert_eq!(leads[0]["phone"], "+34 600 11 22 33");
     assert!(leads[0]["notes"].as_str().unwrap_or_default().contains("phone: +34 699 99 99 99"), "{}", leads[0]);
+    // Every merge is explained later, found by any address the person had.
+    let merges: serde_json::Value =
+        serde_json::from_str(&run(&db, &["dedupe", "--explain", "ana.l@gmail.com", "--json"])).unwrap();
+    let merges = merges.as_array().unwrap();
+    assert_eq!(merges.len(), 2, "{merges:?}");
+    assert!(merges.iter().all(|m| m["reason"] == "same name and company" && m["by"] == "Sales Rep"), "{merges:?}");
+    assert!(merges.iter().any(|m| m["merged_email"] == "ana.l@gmail.com"), "{merges:?}");
+    let out = run(&db, &["dedupe", "--explain", "ana@acme.es"]);
+    assert!(out.contains("2 merges") && out.contains("same name and company (75% sure)"), "{out}");
+    assert!(run(&db, &["lead", "show", "ana@acme.es"]).contains("merged from       2 leads"));
 }
 
 #[test]

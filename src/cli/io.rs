@@ -435,9 +435,16 @@ pub struct DedupeArgs {
     /// Print the pairs (or the merges) as JSON.
     #[arg(long)]
     json: bool,
+    /// Explain how this lead came to be one: the merges that folded other leads into it, when, by whom, why
+    /// and what moved (a merged lead's old address finds it too).
+    #[arg(long, value_name = "LEAD", conflicts_with_all = ["apply", "min_confidence"])]
+    explain: Option<String>,
 }
 
 pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
+    if let Some(lead) = &a.explain {
+        return explain_merges(env, lead, a.json);
+    }
     let mut found: Vec<dedupe::Candidate> = dedupe::find(
         &env.store.db(),
         Some(env.config.import.default_country.as_str()).filter(|c| !c.trim().is_empty()),
@@ -496,6 +503,54 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         println!("merged {} into {}", m.merged, m.kept);
     }
     println!("{} merge{}", outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
+    Ok(())
+}
+
+/// `dedupe --explain`: the merges a lead is made of, oldest first.
+fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
+    let db = env.store.db();
+    let id = leads::resolve(&db, lead)?;
+    let merges = dedupe::history(&db, &id)?;
+    if json {
+        return print_json(&merges);
+    }
+    let name = leads::get(&db, &id)?.label();
+    if merges.is_empty() {
+        println!("{}: no lead was merged into this one", safe(&name));
+        return Ok(());
+    }
+    println!("{}: {} {}", safe(&name), merges.len(), plural(merges.len(), "merge"));
+    let tz = env.store.ctx().tz;
+    for m in &merges {
+        let who = match &m.merged_email {
+            Some(e) => format!("{} <{e}>", m.merged_name),
+            None => m.merged_name.clone(),
+        };
+        let into =
+            if m.kept_id == id.as_str() { String::new() } else { format!(" (into {}, merged here later)", m.kept_id) };
+        let by = m.by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default();
+        println!(
+            "{}{by}: {} merged{into}: {} ({}% sure)",
+            m.created_at.local(tz),
+            safe(&who),
+            safe(&m.reason),
+            m.confidence
+        );
+        let filled: Vec<&str> =
+            m.details["filled"].as_array().into_iter().flatten().filter_map(|f| f.as_str()).collect();
+        if !filled.is_empty() {
+            println!("  filled: {}", filled.join(", "));
+        }
+        let moved: Vec<String> = m.details["moved"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| v.as_u64().filter(|n| *n > 0).map(|n| format!("{n} {k}")))
+            .collect();
+        if !moved.is_empty() {
+            println!("  moved: {}", moved.join(", "));
+        }
+    }
     Ok(())
 }
 

@@ -214,6 +214,12 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 }));
             }
             print_lead(&lead, env);
+            let merges = crate::io::dedupe::history(&db, &id)?.len();
+            if merges > 0 {
+                let how =
+                    format!("{merges} {} (`leadline dedupe --explain {id}`)", super::output::plural(merges, "lead"));
+                println!("{:<18}{how}", "merged from");
+            }
             print_customer(&lead, health, priority, client.as_ref(), env);
             print_timeline(&timeline, env);
         }

@@ -453,32 +453,46 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     Ok(MergeOutcome { kept: keep.id, merged: gone.id, filled, moved })
 }
 
-/// A past merge, as recorded.
+/// A past merge, as recorded: which lead was folded into which, why, how sure, by whom, and what moved.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MergeRecord {
     pub kept_id: String,
     pub merged_id: String,
+    /// The merged lead as it was named when it went (its row stays, removed); "Forgotten" once erased.
+    pub merged_name: String,
+    pub merged_email: Option<String>,
     pub reason: String,
     pub confidence: i64,
+    /// The kept lead's fields the merged one filled, and how many of each record moved over.
     pub details: serde_json::Value,
+    pub by: Option<String>,
     pub created_at: Timestamp,
 }
 
-/// The merges that folded other leads into this one (or this one into another).
+/// The merges that folded leads into this one, and the merges of those before (a merge of merges), oldest
+/// first: the whole story of how the lead came to be one.
 pub fn history(db: &Db<'_>, lead: &LeadId) -> Result<Vec<MergeRecord>> {
     let mut stmt = db.conn.prepare(
-        "SELECT kept_id, merged_id, reason, confidence, details, created_at FROM merge_log
-         WHERE kept_id = ?1 OR merged_id = ?1 ORDER BY created_at",
+        "WITH RECURSIVE folded(id) AS (
+             SELECT ?1 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
+         SELECT m.kept_id, m.merged_id, trim(l.first_name || ' ' || l.last_name), l.email, m.reason, m.confidence,
+                m.details, u.name, m.created_at
+         FROM merge_log m JOIN folded f ON m.kept_id = f.id
+         LEFT JOIN leads l ON l.id = m.merged_id LEFT JOIN users u ON u.id = m.user_id
+         WHERE m.team_id = ?2 ORDER BY m.created_at, m.rowid",
     )?;
-    let rows = stmt.query_map([lead.as_str()], |r| {
-        let details: String = r.get(4)?;
+    let rows = stmt.query_map(params![lead.as_str(), db.ctx.team_id.as_str()], |r| {
+        let details: String = r.get(6)?;
         Ok(MergeRecord {
             kept_id: r.get(0)?,
             merged_id: r.get(1)?,
-            reason: r.get(2)?,
-            confidence: r.get(3)?,
+            merged_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            merged_email: r.get(3)?,
+            reason: r.get(4)?,
+            confidence: r.get(5)?,
             details: serde_json::from_str(&details).unwrap_or_default(),
-            created_at: Timestamp(r.get(5)?),
+            by: r.get(7)?,
+            created_at: Timestamp(r.get(8)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
