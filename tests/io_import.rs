@@ -1074,7 +1074,7 @@ fn the_email_of_a_merged_lead_still_finds_the_person_and_their_opt_out() {
     let kept = add(&mut s, "ana@acme.es");
     let other = add(&mut s, "ana@home.es");
     let third = add(&mut s, "ana.r@gmail.com");
-    s.write(|db| privacy::set_opt_out(db, &other, true, Some("asked by phone".into()))).unwrap();
+    s.write(|db| privacy::set_opt_out(db, &third, true, Some("asked by phone".into()))).unwrap();
     // Merged twice over: gmail into home, home into acme.
     s.write(|db| dedupe::merge(db, &other, &third, "same person", 90)).unwrap();
     s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
@@ -1084,8 +1084,16 @@ fn the_email_of_a_merged_lead_still_finds_the_person_and_their_opt_out() {
     assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts.leads);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
     assert!(privacy::can_contact(&s.db(), &kept).is_err());
-    // A command naming her by an old address finds her too.
+    // A command naming her by an old address finds her too, and so does one naming an old lead's id.
     assert_eq!(leads::resolve(&s.db(), "ANA.R@gmail.com").unwrap(), kept);
+    assert_eq!(leads::resolve(&s.db(), third.as_str()).unwrap(), kept);
+    // Her privacy log holds the opt-out of a lead merged into one merged into her, told by where it is now.
+    let log = privacy::log_entries(&s.db(), Some(&kept), 50).unwrap();
+    let opt_out = log.iter().find(|e| e.lead_id.as_ref() == Some(&third) && e.action == "opt_out");
+    assert_eq!(opt_out.map(|e| e.live_lead()), Some(Some(&kept)), "{log:?}");
+    // And the story of both merges is told from the lead she is.
+    let merges = dedupe::history(&s.db(), &kept).unwrap();
+    assert_eq!(merges.iter().map(|m| m.merged_id.as_str()).collect::<Vec<_>>(), [third.as_str(), other.as_str()]);
 }
 
 #[test]

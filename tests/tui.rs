@@ -845,6 +845,28 @@ fn the_minute_timer_runs_time_based_automations_and_says_what_it_did() {
 }
 
 #[test]
+fn alone_in_the_team_the_follow_ups_are_everything_even_a_lead_nobody_owns() {
+    use leadline::store::leads::{self, NewLead};
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::defaults();
+    let mut store = leadline::engine::open(&dir.path().join("t.db"), &config, Clock::Fixed(NOW)).unwrap();
+    store
+        .write(|db| {
+            let id = leads::create(db, NewLead { first_name: "Nadia".into(), ..Default::default() })?;
+            leads::touch(db, &id, NOW.plus_days(-60))?;
+            db.conn.execute("UPDATE leads SET owner_id = NULL", [])?;
+            Ok(())
+        })
+        .unwrap();
+    let setup = Setup::new(&config, store, Clock::Fixed(NOW)).unwrap();
+    let mut t = Driver::new(setup, 80, 24);
+    t.keys("5");
+    let s = t.screen();
+    assert!(s.contains("Losing touch · 1") && s.contains("Nadia") && !s.contains("My "), "{s}");
+    assert!(!s.contains("mine/team"), "no team to switch to: {s}");
+}
+
+#[test]
 fn follow_ups_count_every_task_and_a_long_overdue_list_hides_nothing_due_today() {
     use leadline::store::tasks::{self, NewTask};
     let (_d, mut t) = driver(160, 48);

@@ -254,7 +254,7 @@ fn add_task(
             origin: rule.name.clone(),
             dedupe_key: Some(key),
             channel,
-            owner: None,
+            owner: tasks::Assignee::LeadOwner,
         },
     )?;
     Ok(true)

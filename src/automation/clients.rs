@@ -267,24 +267,16 @@ pub fn prepare_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<
             t.deal = Some(deal.id.clone());
             t.origin = "handoff".into();
             t.dedupe_key = Some(key);
-            // The deal's owner hands their customer over, whoever moved the card.
-            t.owner = deal_owner_if_member(db, deal)?;
+            // The deal's owner hands their customer over, whoever moved the card; the lead's once they left.
+            t.owner = match deal.owner_id.as_deref().map(|o| crate::store::teams::member_by_id(db, o)).transpose()? {
+                Some(Some(owner)) => tasks::Assignee::Member(owner),
+                _ => tasks::Assignee::LeadOwner,
+            };
             tasks::add(db, t)?;
             created.push(item.clone());
         }
     }
     Ok(created)
-}
-
-/// The deal's owner while they are in the team; `None` once they have left (or it has none).
-fn deal_owner_if_member(db: &Db<'_>, deal: &Deal) -> Result<Option<crate::domain::UserId>> {
-    let Some(owner) = &deal.owner_id else { return Ok(None) };
-    Ok(db
-        .conn
-        .prepare_cached("SELECT id FROM users WHERE id = ?1 AND deleted_at IS NULL")?
-        .query_row([owner], |r| r.get(0))
-        .optional()?
-        .map(crate::domain::UserId))
 }
 
 /// One checklist item of a deal and where it stands.

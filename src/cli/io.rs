@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::output::{Table, plural, print_json, safe};
 use super::{CliError, CliResult, Env};
+use crate::domain::LeadId;
 use crate::io::dedupe;
 use crate::io::export::{self, ExportFormat, Object, Sink, Where};
 use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
@@ -311,15 +312,16 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     if !r.stages_placed.is_empty() {
         println!("deal stages not in your pipeline, placed as: {}", r.stages_placed.join(", "));
     }
-    if r.amounts_read_total > 0 {
-        let more = r.amounts_read_total - r.amounts_read.len() as u64;
-        let more = if more > 0 { format!(" (and {more} more)") } else { String::new() };
-        println!(
-            "{} {} that read two ways{more}: {}",
-            r.amounts_read_total,
-            plural(r.amounts_read_total as usize, "deal amount"),
-            r.amounts_read.join("; ")
-        );
+    let two_ways = r.counts.amounts_two_ways;
+    if two_ways > 0 {
+        // The examples are this run's: a finished import reported again, or resumed, lists fewer or none.
+        let listed = r.amounts_read.len() as u64;
+        let examples = match (listed, two_ways - listed) {
+            (0, _) => String::new(),
+            (_, 0) => format!(": {}", r.amounts_read.join("; ")),
+            (_, more) => format!(" (and {more} more): {}", r.amounts_read.join("; ")),
+        };
+        println!("{two_ways} {} that read two ways{examples}", plural(two_ways as usize, "deal amount"));
     }
     if !r.unmatched.is_empty() {
         println!("attendees that match no lead: {}", r.unmatched.join(", "));
@@ -749,10 +751,10 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                 return Ok(());
             }
             let mut t = Table::new(&["WHEN", "ACTION", "LEAD", "NAME", "BY", "REASON"]).last_whole();
-            let with_lead: Vec<&str> = entries.iter().filter_map(|e| e.lead_id.as_ref().map(|l| l.as_str())).collect();
+            let with_lead: Vec<&str> = entries.iter().filter_map(|e| e.live_lead().map(LeadId::as_str)).collect();
             let mut short = crate::store::short_ids(&db, "leads", &with_lead)?.into_iter();
             for e in &entries {
-                let lead_id = if e.lead_id.is_some() { short.next() } else { None };
+                let lead_id = if e.live_lead().is_some() { short.next() } else { None };
                 t.row(vec![
                     e.at.local(tz).to_string(),
                     e.action.clone(),

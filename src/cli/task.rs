@@ -72,7 +72,10 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 {
                     warning = crate::io::privacy::contact_warning(db, l)?;
                 }
-                let owner = a.owner.as_deref().map(|o| teams::resolve(db, o)).transpose()?;
+                let owner = match a.owner.as_deref() {
+                    Some(o) => tasks::Assignee::Member(teams::resolve(db, o)?),
+                    None => tasks::Assignee::Adder,
+                };
                 tasks::add(db, NewTask { kind, lead, deal, owner, ..NewTask::manual(a.title, due) })
             })?;
             if let Some(why) = warning {

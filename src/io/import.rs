@@ -206,6 +206,9 @@ pub struct Counts {
     /// Rows matched to a lead whose company, title... differ from the lead's, which a merge keeps.
     #[serde(default)]
     pub kept_values: u64,
+    /// Deal amounts that read two ways ("1.500"): read as `Money::parse_read` does, and said so.
+    #[serde(default)]
+    pub amounts_two_ways: u64,
 }
 
 impl Counts {
@@ -270,10 +273,9 @@ pub struct ImportReport {
     pub kept_fields: Vec<String>,
     /// Deal stages of the file that the pipeline does not have, and the stage each deal was put in.
     pub stages_placed: Vec<String>,
-    /// Deal amounts that read two ways ("1.500"), as they were read: the first few, by line.
+    /// Deal amounts that read two ways ("1.500"), as they were read: the first few of this run, by line
+    /// (`Counts::amounts_two_ways` counts them all).
     pub amounts_read: Vec<String>,
-    /// How many deal amounts read two ways in all.
-    pub amounts_read_total: u64,
     /// Calendar attendees that matched no lead.
     pub unmatched: Vec<String>,
     /// Calendar events left out because they fall outside the import window, as the rep is told of them.
@@ -464,7 +466,6 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         kept_fields: Vec::new(),
         stages_placed: Vec::new(),
         amounts_read: Vec::new(),
-        amounts_read_total: 0,
         unmatched: Vec::new(),
         outside_window: calendar_outside_window(outside_window),
         resumed_from: 0,
@@ -693,7 +694,6 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.kept_fields = writer.kept_fields.iter().map(|f| f.to_string()).collect();
     report.stages_placed = writer.stages_placed.clone();
     report.amounts_read = writer.amounts_read.clone();
-    report.amounts_read_total = writer.amounts_read_total;
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {
         let kept = |e: std::io::Error| IoError::File { path: "a temporary file".into(), message: e.to_string() };
@@ -1121,7 +1121,6 @@ struct Writer {
     kept_fields: Vec<&'static str>,
     stages_placed: Vec<String>,
     amounts_read: Vec<String>,
-    amounts_read_total: u64,
     unmatched: Vec<String>,
     actions: Spill<Action>,
     dry_rejects: Spill<RejectRecord>,
@@ -1215,7 +1214,6 @@ impl Writer {
             kept_fields: Vec::new(),
             stages_placed: Vec::new(),
             amounts_read: Vec::new(),
-            amounts_read_total: 0,
             unmatched: Vec::new(),
             actions: Spill::default(),
             dry_rejects: Spill::default(),
@@ -2264,7 +2262,7 @@ impl Writer {
                     deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
                 }
                 if let Some(reading) = &d.amount_read {
-                    self.amounts_read_total += 1;
+                    self.counts.amounts_two_ways += 1;
                     if self.amounts_read.len() < AMOUNTS_READ_LISTED {
                         self.amounts_read.push(format!("line {}: {reading}", row.line));
                     }

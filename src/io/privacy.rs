@@ -416,35 +416,59 @@ pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
 pub struct LogEntry {
     pub at: Timestamp,
     pub action: String,
-    /// The lead it was about; none for an address let in again that no lead was remembered for.
+    /// The lead it was about; none for an address let in again (which names no lead: that would tie the
+    /// person who came back to the forgotten one's history).
     pub lead_id: Option<LeadId>,
     /// The lead's name as it stands now: "Forgotten" once they are.
     pub lead: Option<String>,
+    /// The live lead it is part of now, when the lead it was about was merged into another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<LeadId>,
     pub by: Option<String>,
     pub reason: Option<String>,
 }
 
-/// The privacy log, newest first: of one lead (and the leads merged into it), or of the whole team.
+impl LogEntry {
+    /// The live lead the entry is about now (the one a lead merged since went into): the id a command takes.
+    pub fn live_lead(&self) -> Option<&LeadId> {
+        self.merged_into.as_ref().or(self.lead_id.as_ref())
+    }
+}
+
+/// The privacy log, newest first: of one lead (and every lead merged into it, merges of merges too), or of
+/// the whole team.
 pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<Vec<LogEntry>> {
     let mut stmt = db.conn.prepare(
-        "SELECT g.created_at, g.action, g.lead_id, trim(l.first_name || ' ' || l.last_name), u.name, g.reason
+        "WITH RECURSIVE folded(id) AS (
+             SELECT ?2 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
+         SELECT g.created_at, g.action, g.lead_id, trim(l.first_name || ' ' || l.last_name), u.name, g.reason,
+                l.deleted_at IS NOT NULL
          FROM privacy_log g LEFT JOIN leads l ON l.id = g.lead_id LEFT JOIN users u ON u.id = g.user_id
-         WHERE g.team_id = ?1
-           AND (?2 IS NULL OR g.lead_id = ?2 OR g.lead_id IN (SELECT merged_id FROM merge_log WHERE kept_id = ?2))
+         WHERE g.team_id = ?1 AND (?2 IS NULL OR g.lead_id IN (SELECT id FROM folded))
          ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?3",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![db.ctx.team_id.as_str(), lead.map(LeadId::as_str), limit], |r| {
-        Ok(LogEntry {
+        let entry = LogEntry {
             at: Timestamp(r.get(0)?),
             action: r.get(1)?,
             lead_id: r.get::<_, Option<String>>(2)?.map(LeadId),
             lead: r.get(3)?,
+            merged_into: None,
             by: r.get(4)?,
             reason: r.get(5)?,
-        })
+        };
+        Ok((entry, r.get::<_, Option<bool>>(6)?.unwrap_or(false)))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut entries = Vec::new();
+    for row in rows {
+        let (mut entry, removed) = row?;
+        if removed && let Some(id) = &entry.lead_id {
+            entry.merged_into = leads::survivor(db, id)?;
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
 }
 
 /// After erasing: copies the log into the main file and truncates it, so old pages leave the disk too.

@@ -25,6 +25,7 @@ pub struct LosingTouch {
 /// others; each part oldest contact first, `limit` in all. Do-not-contact leads are left out. The general
 /// part walks `leads_by_contact` from its old end and stops at the shortest configured cadence, and the
 /// first part starts from the tagged leads and open deals it watches, so both stay cheap on a million leads.
+/// With an `owner`, only their leads and those nobody owns (which would otherwise be no rep's to chase).
 pub fn losing_touch(
     db: &Db<'_>,
     cfg: &FollowupConfig,
@@ -66,7 +67,7 @@ pub fn losing_touch(
 }
 
 /// The overdue leads, oldest contact first: of all, or of those `watched` selects (SQL giving lead ids,
-/// and its arguments), read from them rather than from every lead; of every owner, or of one.
+/// and its arguments), read from them rather than from every lead; of every owner, or of one (and nobody).
 fn overdue(
     db: &Db<'_>,
     cfg: &FollowupConfig,
@@ -129,7 +130,8 @@ fn overdue(
            SELECT l.id, trim(l.first_name || ' ' || l.last_name) AS name, a.name AS company, {stage_expr} AS stage,
                   ifnull(l.last_contacted_at, 0) AS contact, {cadence} AS cadence, l.seq AS seq
            FROM {from} LEFT JOIN accounts a ON a.id = l.account_id
-           WHERE l.team_id = ? AND (? IS NULL OR l.owner_id = ?) AND l.deleted_at IS NULL AND l.do_not_contact = 0
+           WHERE l.team_id = ? AND (? IS NULL OR l.owner_id = ? OR l.owner_id IS NULL)
+             AND l.deleted_at IS NULL AND l.do_not_contact = 0
              AND ifnull(l.last_contacted_at, 0) BETWEEN 1 AND ?)
          WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?"
     );

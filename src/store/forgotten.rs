@@ -125,18 +125,19 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
     }
 }
 
-/// Lets a forgotten person's address in again, and records it in the privacy log against the forgotten
-/// lead (the address itself is not written); whether it was remembered.
+/// Lets a forgotten person's address in again, and records that in the privacy log; whether it was
+/// remembered. The entry names neither the address nor the forgotten lead: either would tie the person
+/// who came back to what was kept of the one who asked to be forgotten.
 pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
     let email = crate::domain::lead::validate_email("email", email)?;
-    let forgotten: Option<Option<String>> = db
+    let removed = db
         .conn
-        .prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2 RETURNING lead_id")?
-        .query_row(params![db.ctx.team_id.as_str(), address_hash(&email)], |r| r.get(0))
-        .optional()?;
-    let Some(lead) = forgotten else { return Ok(false) };
-    let lead = lead.map(LeadId::from);
-    let why = "an address of theirs was let in again: they came back of their own accord";
-    crate::store::leads::log_privacy_entry(db, lead.as_ref(), "allow", Some(why), db.now)?;
+        .prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2")?
+        .execute(params![db.ctx.team_id.as_str(), address_hash(&email)])?;
+    if removed == 0 {
+        return Ok(false);
+    }
+    let why = "an address of someone forgotten was let in again: they came back of their own accord";
+    crate::store::leads::log_privacy_entry(db, None, "allow", Some(why), db.now)?;
     Ok(true)
 }

@@ -349,7 +349,8 @@ pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
     Ok(rows)
 }
 
-/// Finds the one lead a rep means: an id, an e-mail, or an unambiguous name (full, first or last).
+/// Finds the one lead a rep means: an id (of the lead, or of one merged into it), an e-mail, or an
+/// unambiguous name (full, first or last).
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     let r = reference.trim();
     let not_found = || StoreError::NotFound { what: "lead", reference: reference.to_string() };
@@ -359,9 +360,16 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     let team = db.ctx.team_id.as_str();
     if let Some(id) = crate::domain::canonical_id(r) {
         // An id stored as an older import wrote it ("{...}") is found too.
-        for id in [LeadId(id), LeadId(r.to_lowercase())] {
-            if let Some(l) = find(db, &id)? {
+        let forms = [LeadId(id), LeadId(r.to_lowercase())];
+        for id in &forms {
+            if let Some(l) = find(db, id)? {
                 return Ok(l.id);
+            }
+        }
+        // The id of a lead merged since (a script's, an old export's): the person is the lead it went into.
+        for id in &forms {
+            if let Some(survivor) = survivor(db, id)? {
+                return Ok(survivor);
             }
         }
         return Err(not_found());

@@ -227,6 +227,46 @@ mod tests {
     }
 
     #[test]
+    fn open_rule_tasks_go_to_whoever_owns_the_lead_or_the_deal() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let mut before = all();
+        before.truncate(23);
+        Migrations::new(before).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO teams VALUES ('t', 'T', 'UTC', 0, 0, NULL);
+             INSERT INTO users (id, team_id, name, email, role, created_at, updated_at, deleted_at)
+             VALUES ('runner', 't', 'Runner', 'r@x', 'admin', 0, 0, NULL), ('marta', 't', 'Marta', 'm@x', 'rep', 0, 0, NULL),
+                    ('tom', 't', 'Tom', 't@x', 'rep', 0, 0, NULL), ('gone', 't', 'Gone', 'g@x', 'rep', 0, 0, 5);
+             INSERT INTO leads (id, team_id, first_name, owner_id, created_at, updated_at)
+             VALUES ('a', 't', 'Ana', 'marta', 0, 0), ('b', 't', 'Bo', 'gone', 0, 0);
+             INSERT INTO deals (id, team_id, lead_id, owner_id, title, currency, stage, position, stage_entered_at,
+                                created_at, updated_at)
+             VALUES ('d', 't', 'a', 'tom', 'Pilot', 'EUR', 'Won', 0, 0, 0, 0);
+             INSERT INTO tasks (id, team_id, owner_id, lead_id, deal_id, title, due_at, origin, dedupe_key, done_at,
+                                created_at, updated_at)
+             VALUES ('bump', 't', 'runner', 'a', NULL, 'Bump', 0, 'bump-after-48h', 'k1', NULL, 0, 0),
+                    ('handoff', 't', 'runner', 'a', 'd', 'Kickoff', 0, 'handoff', 'k2', NULL, 0, 0),
+                    ('left', 't', 'runner', 'b', NULL, 'Bump', 0, 'bump-after-48h', 'k3', NULL, 0, 0),
+                    ('done', 't', 'runner', 'a', NULL, 'Bump', 0, 'bump-after-48h', 'k4', 1, 0, 0),
+                    ('mine', 't', 'runner', 'a', NULL, 'Call', 0, 'manual', NULL, NULL, 0, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let owners: Vec<(String, String)> = conn
+            .prepare("SELECT id, owner_id FROM tasks ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let owner = |task: &str| owners.iter().find(|(id, _)| id == task).unwrap().1.clone();
+        assert_eq!(owner("bump"), "marta");
+        assert_eq!(owner("handoff"), "tom", "the deal's owner");
+        // A lead whose owner left, a done task and a rep's own task stay as they were.
+        assert_eq!((owner("left"), owner("done"), owner("mine")), ("runner".into(), "runner".into(), "runner".into()));
+    }
+
+    #[test]
     fn companies_written_before_keys_are_keyed_and_found() {
         let mut conn = Connection::open_in_memory().unwrap();
         let mut before = all();

@@ -83,8 +83,19 @@ pub struct NewTask {
     /// rule + subject: a second task with the same key is never created.
     pub dedupe_key: Option<String>,
     pub channel: Option<OutreachKind>,
-    /// The member it is given to; `None`: a rule's task goes to whoever owns its lead, a rep's to the rep.
-    pub owner: Option<UserId>,
+    pub owner: Assignee,
+}
+
+/// Who is to do a task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assignee {
+    /// The rep adding it.
+    Adder,
+    /// A member it is given to.
+    Member(UserId),
+    /// Whoever owns its lead, else the rep adding it: a rule's task is for the rep whose lead it is,
+    /// whichever rep's leadline ran the rule.
+    LeadOwner,
 }
 
 impl NewTask {
@@ -98,7 +109,7 @@ impl NewTask {
             origin: "manual".into(),
             dedupe_key: None,
             channel: None,
-            owner: None,
+            owner: Assignee::Adder,
         }
     }
 }
@@ -128,10 +139,9 @@ pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
             return Ok(TaskId(id));
         }
     }
-    let owner = match new.owner.take() {
-        Some(member) => member,
-        // A rule's task is for the rep whose lead it is, whichever rep's leadline ran the rule.
-        None if new.origin != "manual" => {
+    let owner = match std::mem::replace(&mut new.owner, Assignee::Adder) {
+        Assignee::Member(member) => member,
+        Assignee::LeadOwner => {
             let owner = super::teams::live_owner_of_lead("?1", "?2");
             UserId(
                 db.conn
@@ -139,7 +149,7 @@ pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
                     .query_row(params![new.lead.as_ref().map(LeadId::as_str), db.ctx.user_id.as_str()], |r| r.get(0))?,
             )
         }
-        None => db.ctx.user_id.clone(),
+        Assignee::Adder => db.ctx.user_id.clone(),
     };
     let id = TaskId::generate();
     db.conn

@@ -18,6 +18,7 @@ pub struct Hints {
     /// The same in a team, with the key that switches between the rep's own follow-ups and the team's.
     pub followup_tasks_team: String,
     pub followup_losing: String,
+    pub followup_losing_team: String,
     /// What an empty filtered lead list suggests.
     pub clear_filters: String,
     /// The keys that scroll the scoring view's explanation and the lead page's entry box, e.g. "J/K".
@@ -107,6 +108,10 @@ impl Hints {
                 ],
             ),
             followup_losing: footer(Scope::Followups, &[(Command::Open, "lead"), (Command::Right, "switch")]),
+            followup_losing_team: footer(
+                Scope::Followups,
+                &[(Command::Open, "lead"), (Command::Right, "switch"), (Command::ToggleMine, "mine/team")],
+            ),
             clear_filters: match key(Scope::Leads, Command::ClearFilters) {
                 Some(k) => format!("Clear the filters with {k}."),
                 None => "Clear the filters to see every lead.".into(),

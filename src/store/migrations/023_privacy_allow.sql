@@ -1,6 +1,6 @@
 -- The privacy log also records an address let in again (`privacy allow`) after its person was forgotten.
--- Such an address may have been remembered with no lead (a moved database's refused row), so the log's
--- lead is optional. SQLite changes a check only by building the table again.
+-- That entry names no lead (naming the forgotten one would tie the person who came back to it), so the
+-- log's lead is optional. SQLite changes a check only by building the table again.
 CREATE TABLE privacy_log_new (
     id           TEXT PRIMARY KEY,
     team_id      TEXT NOT NULL REFERENCES teams(id),

@@ -54,7 +54,9 @@ impl FollowupsView {
     }
 
     pub fn reload(&self, ctx: &UiCtx) -> Vec<Out> {
-        vec![Out::Query(Query::Followups { config: ctx.followup.clone(), mine: !self.everyone })]
+        // Alone in the team, everything is the rep's own (and a lead nobody owns is not hidden).
+        let mine = !self.everyone && ctx.members.len() > 1;
+        vec![Out::Query(Query::Followups { config: ctx.followup.clone(), mine })]
     }
 
     pub fn loaded(&mut self, data: Result<FollowupData, String>) {
@@ -219,10 +221,15 @@ impl FollowupsView {
         };
         // In a team, whose follow-ups these are: the rep's own, or everyone's.
         let team = ctx.members.len() > 1;
-        let (tasks_title, losing_title, tasks_hint) = match (team, self.everyone) {
-            (false, _) => ("Tasks", "Losing touch", &ctx.hints.followup_tasks),
-            (true, false) => ("My tasks", "My leads losing touch", &ctx.hints.followup_tasks_team),
-            (true, true) => ("Team's tasks", "Team's leads losing touch", &ctx.hints.followup_tasks_team),
+        let hints = &ctx.hints;
+        let (tasks_title, losing_title, tasks_hint, losing_hint) = match (team, self.everyone) {
+            (false, _) => ("Tasks", "Losing touch", &hints.followup_tasks, &hints.followup_losing),
+            (true, false) => {
+                ("My tasks", "My leads losing touch", &hints.followup_tasks_team, &hints.followup_losing_team)
+            }
+            (true, true) => {
+                ("Team's tasks", "Team's leads losing touch", &hints.followup_tasks_team, &hints.followup_losing_team)
+            }
         };
         frame.render_widget(
             Paragraph::new(lines).block(block(
@@ -266,7 +273,7 @@ impl FollowupsView {
                     if self.data.losing_more { "+" } else { "" }
                 ),
                 self.focus == 1,
-                ctx.hints.followup_losing.clone(),
+                losing_hint.clone(),
             )),
             bottom,
         );
