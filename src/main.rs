@@ -29,7 +29,9 @@ fn usage_error(e: clap::Error) -> ! {
         e.exit();
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    eprintln!("leadline: {} (see {} --help)", one_line(&e.render().to_string()), command_path(&args));
+    // Made safe: clap quotes the argument it refuses, escape sequences and all.
+    let message = leadline::cli::output::safe(&one_line(&e.render().to_string()));
+    eprintln!("leadline: {message} (see {} --help)", command_path(&args));
     std::process::exit(e.exit_code());
 }
 

@@ -104,9 +104,17 @@ fn hostile_strings_are_stored_and_shown_back_exactly() {
         let shown = s.json(&["lead", "show", &id]);
         assert_eq!(shown["timeline"][0]["description"], *h);
     }
-    // The human table never lets an escape sequence reach the terminal.
+    // The human table never lets an escape sequence reach the terminal, nor does an error quoting it.
     let table = s.ok(&["lead", "list", "--limit", "100"]);
     assert!(!table.contains('\u{1b}'), "escape leaked");
+    for (args, code) in [
+        (vec!["lead", "show", "no\u{1b}[2Jbody"], 1),
+        (vec!["lead", "list", "--sort", "\u{1b}]0;title\u{7}"], 2),
+        (vec!["task", "list", "--owner", "\u{1b}[31mnobody"], 1),
+    ] {
+        let err = s.fails(&args, code);
+        assert!(!err.contains('\u{1b}') && !err.contains('\u{7}') && err.contains("\\u{1b}"), "{err}");
+    }
     assert_eq!(s.json(&["lead", "list", "--limit", "100"]).as_array().unwrap().len(), hostile.len());
 }
 

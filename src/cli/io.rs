@@ -235,17 +235,17 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         None => format!("{}, {}", r.format.as_str(), r.encoding),
     };
     if r.already_imported {
-        println!("{} was already imported with these options; nothing to do ({how})", r.file);
+        println!("{} was already imported with these options; nothing to do ({how})", safe(&r.file));
         if r.rejects_total > 0 {
             // The rows it took are in; the ones it refused come back through a file of their own.
             println!("its rejected rows import from a rejects file (--rejects PATH writes it), once fixed");
         }
     } else if r.dry_run {
-        println!("dry run of {} ({how}): nothing was written", r.file);
+        println!("dry run of {} ({how}): nothing was written", safe(&r.file));
     } else if r.resumed_from > 0 {
-        println!("imported {} ({how}), resuming after row {}", r.file, r.resumed_from);
+        println!("imported {} ({how}), resuming after row {}", safe(&r.file), r.resumed_from);
     } else {
-        println!("imported {} ({how})", r.file);
+        println!("imported {} ({how})", safe(&r.file));
     }
     let mut t = Table::new(&["", "created", "merged", "updated", "skipped", "rejected"]);
     // The leads row shows even at zero, unless the file held other objects (a file of deals says so alone).
@@ -306,11 +306,11 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         println!(
             "owners who are not team members (their leads are yours): {} (`leadline team add NAME --email E` adds \
              a colleague before the import)",
-            r.unknown_owners.join(", ")
+            safe(&r.unknown_owners.join(", "))
         );
     }
     if !r.stages_placed.is_empty() {
-        println!("deal stages not in your pipeline, placed as: {}", r.stages_placed.join(", "));
+        println!("deal stages not in your pipeline, placed as: {}", safe(&r.stages_placed.join(", ")));
     }
     let two_ways = r.counts.amounts_two_ways;
     if two_ways > 0 {
@@ -324,13 +324,13 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         println!("{two_ways} {} that read two ways{examples}", plural(two_ways as usize, "deal amount"));
     }
     if !r.unmatched.is_empty() {
-        println!("attendees that match no lead: {}", r.unmatched.join(", "));
+        println!("attendees that match no lead: {}", safe(&r.unmatched.join(", ")));
     }
     if let Some(outside) = &r.outside_window {
         println!("{outside}");
     }
     if !r.ignored_columns.is_empty() {
-        println!("columns not imported: {} (map them with --map COLUMN=FIELD)", r.ignored_columns.join(", "));
+        println!("columns not imported: {} (map them with --map COLUMN=FIELD)", safe(&r.ignored_columns.join(", ")));
     }
     Ok(())
 }
@@ -365,7 +365,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
         });
         let files = export::weekly(&db, &dir).map_err(io_err)?;
         for f in files {
-            println!("{}  {} rows", f.file, f.rows);
+            println!("{}  {} rows", safe(&f.file), f.rows);
         }
         return Ok(());
     }

@@ -305,7 +305,8 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
     match dispatch(&cli, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("leadline: {}", output::one_line(&e.to_string()));
+            // Made safe: a message may quote what was typed or read, escape sequences and all.
+            eprintln!("leadline: {}", output::safe(&output::one_line(&e.to_string())));
             ExitCode::from(e.exit_code())
         }
     }

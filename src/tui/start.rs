@@ -19,7 +19,7 @@ pub fn main(cli: &Cli) -> ExitCode {
     match start(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("leadline: {}", cli::output::one_line(&e.to_string()));
+            eprintln!("leadline: {}", cli::output::safe(&cli::output::one_line(&e.to_string())));
             ExitCode::from(e.exit_code())
         }
     }
