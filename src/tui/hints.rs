@@ -68,6 +68,15 @@ impl Hints {
         let mut narrow: Vec<(Command, &str)> = detail.iter().map(|(c, _)| (*c, "")).collect();
         narrow[0].1 = "log";
         narrow.push((Command::Help, "keys"));
+        // In a team, the follow-ups' footers also offer the switch between the rep's own and the team's.
+        let tasks = [
+            (Command::TaskDone, "done"),
+            (Command::Snooze, "snooze"),
+            (Command::Open, "lead"),
+            (Command::Right, "switch"),
+        ];
+        let losing = [(Command::Open, "lead"), (Command::Right, "switch")];
+        let in_team = |items: &[(Command, &'static str)]| [items, &[(Command::ToggleMine, "mine/team")]].concat();
         let meeting: Vec<String> =
             [Command::MarkAttended, Command::MarkNoShow].into_iter().filter_map(|c| key(Scope::Detail, c)).collect();
         Hints {
@@ -88,30 +97,10 @@ impl Hints {
                     (Command::ToggleShowHandled, "show handled"),
                 ],
             ),
-            followup_tasks: footer(
-                Scope::Followups,
-                &[
-                    (Command::TaskDone, "done"),
-                    (Command::Snooze, "snooze"),
-                    (Command::Open, "lead"),
-                    (Command::Right, "switch"),
-                ],
-            ),
-            followup_tasks_team: footer(
-                Scope::Followups,
-                &[
-                    (Command::TaskDone, "done"),
-                    (Command::Snooze, "snooze"),
-                    (Command::Open, "lead"),
-                    (Command::Right, "switch"),
-                    (Command::ToggleMine, "mine/team"),
-                ],
-            ),
-            followup_losing: footer(Scope::Followups, &[(Command::Open, "lead"), (Command::Right, "switch")]),
-            followup_losing_team: footer(
-                Scope::Followups,
-                &[(Command::Open, "lead"), (Command::Right, "switch"), (Command::ToggleMine, "mine/team")],
-            ),
+            followup_tasks: footer(Scope::Followups, &tasks),
+            followup_tasks_team: footer(Scope::Followups, &in_team(&tasks)),
+            followup_losing: footer(Scope::Followups, &losing),
+            followup_losing_team: footer(Scope::Followups, &in_team(&losing)),
             clear_filters: match key(Scope::Leads, Command::ClearFilters) {
                 Some(k) => format!("Clear the filters with {k}."),
                 None => "Clear the filters to see every lead.".into(),
