@@ -1097,6 +1097,56 @@ fn the_email_of_a_merged_lead_still_finds_the_person_and_their_opt_out() {
 }
 
 #[test]
+fn a_moved_database_explains_the_merges_its_leads_are_made_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    let add = |s: &mut Store, email: &str| {
+        let new = NewLead { first_name: "Ana".into(), email: Some(email.into()), ..Default::default() };
+        s.write(|db| leads::create(db, new)).unwrap()
+    };
+    let kept = add(&mut a, "ana@acme.es");
+    let other = add(&mut a, "ana@home.es");
+    let third = add(&mut a, "ana.r@gmail.com");
+    let leads_file = |s: &Store, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &export_all(s, ExportFormat::Jsonl)[0]).unwrap();
+        path
+    };
+    let before = leads_file(&a, "before.jsonl");
+    a.write(|db| dedupe::merge(db, &other, &third, "same phone", 95)).unwrap();
+    a.write(|db| dedupe::merge(db, &kept, &other, "same name and company", 75)).unwrap();
+    let after = leads_file(&a, "after.jsonl");
+    let told = |s: &Store| -> Vec<(String, String, String, Option<String>, String, i64)> {
+        let merges = dedupe::history(&s.db(), &kept).unwrap();
+        merges
+            .into_iter()
+            .map(|m| (m.kept_id, m.merged_id, m.merged_name, m.merged_email, m.reason, m.confidence))
+            .collect()
+    };
+    // Moved whole: the same story, found by any of the old ids and addresses, and told once however often
+    // the file comes.
+    let mut b = open(dir.path(), "b.db");
+    for _ in 0..2 {
+        let r = import_file(&mut b, &after, &ImportOptions::default()).unwrap();
+        assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
+        std::fs::write(&after, format!("{}\n", std::fs::read_to_string(&after).unwrap())).unwrap();
+    }
+    assert_eq!(told(&b), told(&a));
+    assert_eq!(told(&b).len(), 2);
+    assert_eq!(leads::resolve(&b.db(), third.as_str()).unwrap(), kept);
+    assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
+    assert_eq!(export_all(&b, ExportFormat::Jsonl)[0].lines().count(), 1);
+    // A copy that still has the merged leads as leads of their own is not merged blindly: the pairs wait
+    // for `leadline dedupe`.
+    let mut c = open(dir.path(), "c.db");
+    import_file(&mut c, &before, &ImportOptions::default()).unwrap();
+    import_file(&mut c, &after, &ImportOptions::default()).unwrap();
+    assert_eq!(count(&c, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 3);
+    assert_eq!(count(&c, "SELECT count(*) FROM merge_log"), 0);
+    assert_eq!(count(&c, "SELECT count(*) FROM merge_candidates WHERE status = 'open'"), 2);
+}
+
+#[test]
 fn forget_leaves_no_trace_in_earlier_copies_rejected_rows_or_staged_pairs() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -456,6 +456,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
 /// A past merge, as recorded: which lead was folded into which, why, how sure, by whom, and what moved.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MergeRecord {
+    pub id: String,
     pub kept_id: String,
     pub merged_id: String,
     /// The merged lead as it was named when it went (its row stays, removed); "Forgotten" once erased.
@@ -466,6 +467,8 @@ pub struct MergeRecord {
     /// The kept lead's fields the merged one filled, and how many of each record moved over.
     pub details: serde_json::Value,
     pub by: Option<String>,
+    /// The member who merged, by id: what names them in a moved copy of the database.
+    pub by_id: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -476,7 +479,7 @@ pub fn history(db: &Db<'_>, lead: &LeadId) -> Result<Vec<MergeRecord>> {
         "WITH RECURSIVE folded(id) AS (
              SELECT ?1 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
          SELECT m.kept_id, m.merged_id, trim(l.first_name || ' ' || l.last_name), l.email, m.reason, m.confidence,
-                m.details, u.name, m.created_at
+                m.details, u.name, m.created_at, m.id, m.user_id
          FROM merge_log m JOIN folded f ON m.kept_id = f.id
          LEFT JOIN leads l ON l.id = m.merged_id LEFT JOIN users u ON u.id = m.user_id
          WHERE m.team_id = ?2 ORDER BY m.created_at, m.rowid",
@@ -484,6 +487,7 @@ pub fn history(db: &Db<'_>, lead: &LeadId) -> Result<Vec<MergeRecord>> {
     let rows = stmt.query_map(params![lead.as_str(), db.ctx.team_id.as_str()], |r| {
         let details: String = r.get(6)?;
         Ok(MergeRecord {
+            id: r.get(9)?,
             kept_id: r.get(0)?,
             merged_id: r.get(1)?,
             merged_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
@@ -492,6 +496,7 @@ pub fn history(db: &Db<'_>, lead: &LeadId) -> Result<Vec<MergeRecord>> {
             confidence: r.get(5)?,
             details: serde_json::from_str(&details).unwrap_or_default(),
             by: r.get(7)?,
+            by_id: r.get(10)?,
             created_at: Timestamp(r.get(8)?),
         })
     })?;

@@ -290,6 +290,9 @@ struct ExportedLead<'a> {
     /// A forgotten person's hashed addresses, so that a moved database refuses them too.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     forgotten_addresses: Vec<String>,
+    /// The merges the lead is made of (`dedupe --explain`), so that a moved database can still explain them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    merges: Vec<crate::io::dedupe::MergeRecord>,
 }
 
 fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
@@ -390,6 +393,15 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
     let csv = sink.format == ExportFormat::Csv;
     let customers = crate::automation::clients::customer_states(db)?;
     let none = CustomerState::default();
+    // The few leads others were merged into, read up front: the other leads need no look-up.
+    let kept: std::collections::HashSet<String> = if csv {
+        Default::default()
+    } else {
+        db.conn
+            .prepare("SELECT DISTINCT kept_id FROM merge_log WHERE team_id = ?1")?
+            .query_map([db.ctx.team_id.as_str()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
     leads::for_each(db, filter, |l| {
         if !keep(l) || (csv && l.forgotten_at.is_some()) {
             return Ok(());
@@ -399,7 +411,11 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
             Some(_) => crate::store::forgotten::hashes_of(db, &l.id)?,
             None => Vec::new(),
         };
-        let exported = ExportedLead { lead: l, customer, forgotten_addresses };
+        let merges = match kept.contains(l.id.as_str()) {
+            true => crate::io::dedupe::history(db, &l.id)?,
+            false => Vec::new(),
+        };
+        let exported = ExportedLead { lead: l, customer, forgotten_addresses, merges };
         if let Err(e) = sink.row(&exported, || lead_cells(l, customer)) {
             failed = Some(e);
             return Err(crate::store::StoreError::Refused("write failed".into()));

@@ -2209,6 +2209,9 @@ impl Writer {
     /// import of the same data adds nothing. Returns whether anything was added.
     fn extras(&mut self, db: &Db<'_>, lead: &LeadId, row: &LeadRow, subject: &str) -> crate::store::Result<bool> {
         let mut added = false;
+        if !row.merges.is_empty() {
+            restore_merges(db, lead, row)?;
+        }
         if let Some(url) = &row.profile_url {
             let [a, b] = profile_forms(url);
             let exists: Option<i64> = db
@@ -2505,6 +2508,73 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
 /// Tags as the leads table stores them (space-delimited, a space inside a tag kept as a unit separator).
 pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
+}
+
+/// The merges a lead was made of where the file comes from, recorded here too (`dedupe --explain`): each
+/// merged lead as a removed row named as it was, then the merge. Idempotent. A merged lead that is a live
+/// lead here (an earlier copy brought it before it was merged there) is not merged blindly: the pair is
+/// staged for `leadline dedupe`.
+fn restore_merges(db: &Db<'_>, lead: &LeadId, row: &LeadRow) -> crate::store::Result<()> {
+    let team = db.ctx.team_id.as_str();
+    // The file's id of the lead is this lead's, whatever id it has here.
+    let here = |id: &str| {
+        if row.id.as_ref().is_some_and(|f| f.as_str() == id) { lead.as_str().to_string() } else { id.to_string() }
+    };
+    let mut live = HashSet::new();
+    for m in &row.merges {
+        let merged = here(&m.merged_id);
+        let existing: Option<bool> = db
+            .conn
+            .prepare_cached("SELECT deleted_at IS NULL FROM leads WHERE id = ?1 AND team_id = ?2")?
+            .query_row(params![merged, team], |r| r.get(0))
+            .optional()?;
+        match existing {
+            Some(true) => {
+                live.insert(m.merged_id.clone());
+            }
+            Some(false) => {}
+            None => {
+                // An address of someone forgotten here is not written down again, not even on a removed row.
+                let email = match m.merged_email.as_deref() {
+                    Some(e) if crate::store::forgotten::forgotten_at(db, e)?.is_none() => Some(e),
+                    _ => None,
+                };
+                let email_key = email.map(normalize_email);
+                db.conn
+                    .prepare_cached(
+                        "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, created_at, updated_at,
+                         deleted_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?6, ?6)",
+                    )?
+                    .execute(params![merged, team, m.merged_name, email, email_key, m.created_at.0])?;
+            }
+        }
+    }
+    for m in &row.merges {
+        let (kept, merged) = (here(&m.kept_id), here(&m.merged_id));
+        if live.contains(&m.merged_id) {
+            stage_candidate(db, &LeadId(kept), &LeadId(merged), &m.reason, m.confidence, "import")?;
+            continue;
+        }
+        let by = m.by_id.as_deref().map(|u| crate::store::teams::member_by_id(db, u)).transpose()?.flatten();
+        db.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details,
+                 created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+                 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?4 AND team_id = ?2)",
+            )?
+            .execute(params![
+                m.id,
+                team,
+                by.as_ref().map(UserId::as_str),
+                kept,
+                merged,
+                m.reason,
+                m.confidence,
+                m.details.to_string(),
+                m.created_at.0
+            ])?;
+    }
+    Ok(())
 }
 
 /// Records that two leads may be the same person, for `leadline dedupe` (once per pair).

@@ -595,6 +595,17 @@ fn lead(
                 .push(reject("forgotten_addresses", "must hold address hashes as leadline writes them".into())),
         }
     }
+    // The merges the lead is made of: a list of objects as leadline writes them.
+    match o.get("merges") {
+        None | Some(Value::Null) => {}
+        Some(v) => match serde_json::from_value::<Vec<super::record::MergeRow>>(v.clone()) {
+            Ok(merges) => match merges.iter().find_map(|m| m.problem()) {
+                Some(why) => p.borrow_mut().push(reject("merges", why)),
+                None => row.merges = merges,
+            },
+            Err(e) => p.borrow_mut().push(reject("merges", format!("must be merges as leadline writes them: {e}"))),
+        },
+    }
     // Tags are a list; one string is read as a CSV cell would be (comma-separated).
     let tags = kept(p, text_list(line, o, "tags", &[','])).unwrap_or_default();
     for t in tags {

@@ -116,6 +116,44 @@ pub struct LeadRow {
     pub deal: Option<DealRow>,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
+    /// The merges the lead was made of where the file comes from (leadline's own JSON export).
+    pub merges: Vec<MergeRow>,
+}
+
+/// A merge as leadline's own export tells it (`dedupe::MergeRecord`): the merged lead is brought along as a
+/// removed row, so the merge can be explained here too.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct MergeRow {
+    pub id: String,
+    pub kept_id: String,
+    pub merged_id: String,
+    #[serde(default)]
+    pub merged_name: String,
+    pub merged_email: Option<String>,
+    pub reason: String,
+    pub confidence: i64,
+    #[serde(default)]
+    pub details: serde_json::Value,
+    pub by_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl MergeRow {
+    /// What is wrong with a merge a file gives, if anything: ids that are not leadline's, or labels that
+    /// are not one line.
+    pub fn problem(&self) -> Option<String> {
+        for (what, id) in [("id", &self.id), ("kept_id", &self.kept_id), ("merged_id", &self.merged_id)] {
+            if canonical_id(id).as_deref() != Some(id.as_str()) {
+                return Some(format!("a merge's {what} is not a leadline id: '{}'", one_line(id)));
+            }
+        }
+        let email = self.merged_email.as_deref().map(|e| validate_email("merges", e).map(|_| ()));
+        [check_label("merges", &self.merged_name), check_label("merges", &self.reason)]
+            .into_iter()
+            .chain(email)
+            .find_map(|r| r.err())
+            .map(|e| e.reason)
+    }
 }
 
 impl LeadRow {
