@@ -1086,7 +1086,8 @@ fn the_email_of_a_merged_lead_still_finds_the_person_and_their_opt_out() {
     assert!(privacy::can_contact(&s.db(), &kept).is_err());
     // A command naming her by an old address finds her too, and so does one naming an old lead's id.
     assert_eq!(leads::resolve(&s.db(), "ANA.R@gmail.com").unwrap(), kept);
-    assert_eq!(leads::resolve(&s.db(), third.as_str()).unwrap(), kept);
+    assert_eq!(leads::resolve_or_survivor(&s.db(), third.as_str()).unwrap(), kept);
+    assert!(leads::resolve(&s.db(), third.as_str()).is_err(), "a command that changes a lead takes its own id");
     // Her privacy log holds the opt-out of a lead merged into one merged into her, told by where it is now.
     let log = privacy::log_entries(&s.db(), Some(&kept), 50).unwrap();
     let opt_out = log.iter().find(|e| e.lead_id.as_ref() == Some(&third) && e.action == "opt_out");
@@ -1133,7 +1134,7 @@ fn a_moved_database_explains_the_merges_its_leads_are_made_of() {
     }
     assert_eq!(told(&b), told(&a));
     assert_eq!(told(&b).len(), 2);
-    assert_eq!(leads::resolve(&b.db(), third.as_str()).unwrap(), kept);
+    assert_eq!(leads::resolve_or_survivor(&b.db(), third.as_str()).unwrap(), kept);
     assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
     assert_eq!(export_all(&b, ExportFormat::Jsonl)[0].lines().count(), 1);
     // A copy that still has the merged leads as leads of their own is not merged blindly: the pairs wait
@@ -1144,6 +1145,76 @@ fn a_moved_database_explains_the_merges_its_leads_are_made_of() {
     assert_eq!(count(&c, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 3);
     assert_eq!(count(&c, "SELECT count(*) FROM merge_log"), 0);
     assert_eq!(count(&c, "SELECT count(*) FROM merge_candidates WHERE status = 'open'"), 2);
+    // The older copy coming after the newer one: its leads are the lead they were merged into.
+    let r = import_file(&mut b, &before, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.rejects_total), (0, 0), "{:?}", r.rejects);
+    assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
+    // A lead removed here is not brought back by a file that still has it: the row says why.
+    b.write(|db| leads::remove(db, &kept)).unwrap();
+    std::fs::write(&before, format!("{}\n", std::fs::read_to_string(&before).unwrap())).unwrap();
+    let r = import_file(&mut b, &before, &ImportOptions::default()).unwrap();
+    assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 0);
+    assert_eq!(r.rejects_total, 3);
+    assert!(r.rejects.iter().all(|j| j.reason.contains("removed here")), "{:?}", r.rejects);
+}
+
+#[test]
+fn a_files_merges_hang_from_its_own_lead_only_and_bring_back_nobody_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let add = |s: &mut Store, first: &str, email: &str| {
+        let new = NewLead { first_name: first.into(), email: Some(email.into()), ..Default::default() };
+        s.write(|db| leads::create(db, new)).unwrap()
+    };
+    let victor = add(&mut s, "Victor", "victor@x.es");
+    let old = add(&mut s, "Victor", "victor@home.es");
+    s.write(|db| dedupe::merge(db, &victor, &old, "same person", 90)).unwrap();
+    let pat = add(&mut s, "Pat", "pat@x.es");
+    s.write(|db| privacy::forget(db, &pat, None)).unwrap();
+    let merge = |kept: &str, merged: &str, name: &str, email: &str, extra: &str| {
+        format!(
+            r#"{{"kept_id":"{kept}","merged_id":"{merged}","merged_name":"{name}","merged_email":"{email}","reason":"same","confidence":80,"created_at":"2025-11-01T00:00:00.000Z"{extra}}}"#
+        )
+    };
+    let eve = "0193a2df-d32c-7fe5-b0db-d5a3a75d0001";
+    let (stranger, fine) = ("0193a2df-d32c-7fe5-b0db-d5a3a75d0002", "0193a2df-d32c-7fe5-b0db-d5a3a75d0003");
+    let row = |merges: &[String]| {
+        format!(r#"{{"id":"{eve}","first_name":"Eve","email":"eve@x.es","merges":[{}]}}"#, merges.join(","))
+    };
+    // A merge into someone else's lead, and one taking over a lead merged here, are not recorded: only
+    // what hangs from the file's own lead and is new here.
+    let file = dir.path().join("eve.jsonl");
+    let hostile = [
+        merge(victor.as_str(), stranger, "Someone Else", "someone@else.es", ""),
+        merge(eve, old.as_str(), "Victor", "victor@home.es", ""),
+        merge(eve, fine, "Eve Old", "eve@old.es", r#","details":{"filled":["phone"],"moved":{"outreach":2}}"#),
+    ];
+    std::fs::write(&file, row(&hostile)).unwrap();
+    let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
+    let merged = |lead: &LeadId| -> Vec<String> {
+        dedupe::history(&s.db(), lead).unwrap().into_iter().map(|m| m.merged_id).collect()
+    };
+    assert_eq!(merged(&victor), [old.as_str()]);
+    assert_eq!(merged(&LeadId(eve.into())), [fine]);
+    assert_eq!(leads::resolve_or_survivor(&s.db(), old.as_str()).unwrap(), victor);
+    // Text leadline never writes there, a confidence that is no percentage, a lead merged into itself, and
+    // a forgotten person's address are refused with the row.
+    let refused = [
+        merge(eve, fine, "Eve", "eve@old.es", r#","details":{"filled":["\u001b]0;x\u0007"]}"#),
+        merge(eve, fine, "Eve", "eve@old.es", r#","details":{"moved":{"\u001b[5m":1}}"#),
+        merge(eve, fine, "Eve", "eve@old.es", "").replace("80", "1000"),
+        merge(eve, eve, "Eve", "eve@old.es", ""),
+        merge(eve, stranger, "Pat Secret", "pat@x.es", ""),
+    ];
+    for (i, m) in refused.iter().enumerate() {
+        let file = dir.path().join(format!("refused{i}.jsonl"));
+        std::fs::write(&file, row(std::slice::from_ref(m))).unwrap();
+        let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+        assert_eq!(r.rejects_total, 1, "{m}: {:?}", r.counts);
+    }
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name LIKE 'Pat%' OR first_name = 'Someone Else'"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM merge_candidates WHERE lead_a = lead_b"), 0);
 }
 
 #[test]

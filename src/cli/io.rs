@@ -511,7 +511,7 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
 /// `dedupe --explain`: the merges a lead is made of, oldest first.
 fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
     let db = env.store.db();
-    let id = leads::resolve(&db, lead)?;
+    let id = leads::resolve_or_survivor(&db, lead)?;
     let merges = dedupe::history(&db, &id)?;
     if json {
         return print_json(&merges);
@@ -541,7 +541,7 @@ fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
         let filled: Vec<&str> =
             m.details["filled"].as_array().into_iter().flatten().filter_map(|f| f.as_str()).collect();
         if !filled.is_empty() {
-            println!("  filled: {}", filled.join(", "));
+            println!("  filled: {}", safe(&filled.join(", ")));
         }
         let moved: Vec<String> = m.details["moved"]
             .as_object()
@@ -550,7 +550,7 @@ fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
             .filter_map(|(k, v)| v.as_u64().filter(|n| *n > 0).map(|n| format!("{n} {k}")))
             .collect();
         if !moved.is_empty() {
-            println!("  moved: {}", moved.join(", "));
+            println!("  moved: {}", safe(&moved.join(", ")));
         }
     }
     Ok(())
@@ -739,7 +739,7 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
         }
         PrivacyCmd::Log { lead, limit, json } => {
             let db = env.store.db();
-            let lead = lead.map(|l| leads::resolve(&db, &l)).transpose()?;
+            let lead = lead.map(|l| leads::resolve_or_survivor(&db, &l)).transpose()?;
             let entries =
                 super::cut_to_limit(privacy::log_entries(&db, lead.as_ref(), limit.saturating_add(1))?, limit);
             if json {

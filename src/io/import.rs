@@ -15,7 +15,7 @@ use super::csv_import::{self, CsvSource};
 use super::dedupe::name_company_key;
 use super::phone::{match_keys, stored_key};
 use super::presets::{Field, Preset};
-use super::record::{LeadRow, Reject, RowRules};
+use super::record::{LeadRow, MergeRow, Reject, RowRules};
 use super::spill::Spill;
 use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
@@ -1089,6 +1089,19 @@ impl KeyTable {
 }
 
 /// The indexes a load looks leads up by, lifted while the key table answers instead.
+/// When the lead of this id was removed, if it was.
+fn removed_at(db: &Db<'_>, id: &LeadId) -> crate::store::Result<Option<Timestamp>> {
+    let at: Option<Option<i64>> = db
+        .conn
+        .prepare_cached("SELECT deleted_at FROM leads WHERE id = ?1")?
+        .query_row([id.as_str()], |r| r.get(0))
+        .optional()?;
+    Ok(at.flatten().map(Timestamp))
+}
+
+/// Why a lead a file says was merged into the row's lead, but which is a lead of its own here, is staged.
+const MERGED_THERE: &str = "merged into it where the file comes from";
+
 /// How many deal amounts that read two ways the summary lists (it counts them all).
 const AMOUNTS_READ_LISTED: usize = 5;
 
@@ -1483,12 +1496,13 @@ impl Writer {
         }
     }
 
-    /// Why a row is not taken when one of its addresses is a forgotten person's (None: it is taken).
+    /// Why a row is not taken when one of its addresses is a forgotten person's (None: it is taken); those
+    /// of the leads it says were merged into it are theirs too.
     fn forgotten_refusal(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<String>> {
         if self.forgotten.is_empty() || row.forgotten_at.is_some() {
             return Ok(None);
         }
-        for e in &row.emails {
+        for e in row.emails.iter().chain(row.merges.iter().filter_map(|m| m.merged_email.as_ref())) {
             let hash = crate::store::forgotten::address_hash(e);
             if self.forgotten.contains(&hash)
                 && let Some(at) = crate::store::forgotten::forgotten_at_hash(db, &hash)?
@@ -1839,9 +1853,30 @@ impl Writer {
             Some(e) => format!("{} {} <{e}>", row.first_name, row.last_name).replace("  ", " "),
             None => format!("{} {}", row.first_name, row.last_name).trim().to_string(),
         };
-        // A row carrying its own leadline id (an export coming back) is that lead, if it exists.
+        // A row carrying its own leadline id (an export coming back) is that lead, if it exists, or the lead it
+        // was merged into since. One removed here stays removed: the row is refused, saying so.
         let by_id = match &row.id {
-            Some(id) => leads::find(db, id)?.map(|l| (l.id, "same id")),
+            Some(id) => match leads::find(db, id)? {
+                Some(l) => Some((l.id, "same id")),
+                None => match leads::survivor(db, id)? {
+                    Some(s) => Some((s, "same id as a lead merged into it")),
+                    None => match removed_at(db, id)? {
+                        Some(at) => {
+                            let reason = format!(
+                                "is lead {id}, removed here on {}; it is not brought back",
+                                at.local(db.ctx.tz)
+                            );
+                            let line = row.line;
+                            return self.reject(
+                                db,
+                                "leads",
+                                Reject { line, column: Some("id".into()), reason, record: Vec::new() },
+                            );
+                        }
+                        None => None,
+                    },
+                },
+            },
             None => None,
         };
         let matched = match by_id {
@@ -2205,12 +2240,102 @@ impl Writer {
         Ok(())
     }
 
+    /// The merges a lead was made of where the file comes from, recorded here too (`dedupe --explain`): each
+    /// merged lead as a removed row named as it was, then the merge. Only what is new here is written, and
+    /// only under this lead: a merge must hang from the row's lead or from a lead merged into it earlier in
+    /// the list, and name a lead this database does not have. So a file can neither attach a merge to
+    /// another lead nor take over one this database has. A merged lead that is a live lead here (an earlier
+    /// copy brought it before the merge) is not merged blindly: it is staged with this lead for `leadline
+    /// dedupe`. Returns how many merges were recorded.
+    fn restore_merges(
+        &mut self,
+        db: &Db<'_>,
+        lead: &LeadId,
+        row: &LeadRow,
+        subject: &str,
+    ) -> crate::store::Result<usize> {
+        let Some(file_id) = &row.id else { return Ok(0) };
+        let mut under: HashSet<&str> = HashSet::from([file_id.as_str()]);
+        // Oldest first, a merge into a lead comes before that lead's own merge: the leads are taken from the
+        // top down, then the merges recorded in the file's order (the order `dedupe --explain` tells).
+        let mut pending: Vec<&MergeRow> = row.merges.iter().collect();
+        let mut taken: Vec<&MergeRow> = Vec::new();
+        // Leads that are live here, staged: what the file says was merged into them is only looked for among
+        // the live leads, to be staged too; nothing is recorded under them.
+        let mut staged: HashSet<&str> = HashSet::new();
+        let reached = |m: &&MergeRow, under: &HashSet<&str>, staged: &HashSet<&str>| {
+            under.contains(m.kept_id.as_str()) || staged.contains(m.kept_id.as_str())
+        };
+        while let Some(at) = pending.iter().position(|m| reached(m, &under, &staged)) {
+            let m = pending.remove(at);
+            // Any row of that id, in any team: ids are unique across databases.
+            let here: Option<(bool, bool)> = db
+                .conn
+                .prepare_cached("SELECT deleted_at IS NULL, forgotten_at IS NOT NULL FROM leads WHERE id = ?1")?
+                .query_row([&m.merged_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match here {
+                None => {}
+                Some((true, false)) if m.merged_id != lead.as_str() => {
+                    let merged = LeadId(m.merged_id.clone());
+                    let origin = format!("import:{}", self.run_id);
+                    stage_candidate(db, lead, &merged, MERGED_THERE, m.confidence, &origin)?;
+                    self.counts.merge_candidates += 1;
+                    self.act(row.line, "leads", "stage", subject.to_string(), format!("{MERGED_THERE}: {merged}"));
+                    staged.insert(m.merged_id.as_str());
+                    continue;
+                }
+                Some(_) => continue,
+            }
+            if !under.contains(m.kept_id.as_str()) {
+                continue;
+            }
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, created_at, updated_at,
+                     deleted_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?6, ?6)",
+                )?
+                .execute(params![
+                    m.merged_id,
+                    db.ctx.team_id.as_str(),
+                    m.merged_name,
+                    m.merged_email,
+                    m.merged_email.as_deref().map(normalize_email),
+                    m.created_at.0
+                ])?;
+            under.insert(m.merged_id.as_str());
+            taken.push(m);
+        }
+        // What is left hangs from no lead of this row's: never attached anywhere.
+        for m in row.merges.iter().filter(|m| taken.contains(m)) {
+            let kept = if m.kept_id == file_id.as_str() { lead.clone() } else { LeadId(m.kept_id.clone()) };
+            let by = m.by_id.as_deref().map(|u| crate::store::teams::member_by_id(db, u)).transpose()?.flatten();
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details,
+                     created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    uuid::Uuid::now_v7().to_string(),
+                    db.ctx.team_id.as_str(),
+                    by.as_ref().map(UserId::as_str),
+                    kept.as_str(),
+                    m.merged_id,
+                    m.reason,
+                    m.confidence,
+                    m.details_json(),
+                    m.created_at.0
+                ])?;
+        }
+        Ok(taken.len())
+    }
+
     /// The touches and deals a row implies: the profile URL as social outreach, a deal. Idempotent: a second
     /// import of the same data adds nothing. Returns whether anything was added.
     fn extras(&mut self, db: &Db<'_>, lead: &LeadId, row: &LeadRow, subject: &str) -> crate::store::Result<bool> {
         let mut added = false;
         if !row.merges.is_empty() {
-            restore_merges(db, lead, row)?;
+            added |= self.restore_merges(db, lead, row, subject)? > 0;
         }
         if let Some(url) = &row.profile_url {
             let [a, b] = profile_forms(url);
@@ -2508,73 +2633,6 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
 /// Tags as the leads table stores them (space-delimited, a space inside a tag kept as a unit separator).
 pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
-}
-
-/// The merges a lead was made of where the file comes from, recorded here too (`dedupe --explain`): each
-/// merged lead as a removed row named as it was, then the merge. Idempotent. A merged lead that is a live
-/// lead here (an earlier copy brought it before it was merged there) is not merged blindly: the pair is
-/// staged for `leadline dedupe`.
-fn restore_merges(db: &Db<'_>, lead: &LeadId, row: &LeadRow) -> crate::store::Result<()> {
-    let team = db.ctx.team_id.as_str();
-    // The file's id of the lead is this lead's, whatever id it has here.
-    let here = |id: &str| {
-        if row.id.as_ref().is_some_and(|f| f.as_str() == id) { lead.as_str().to_string() } else { id.to_string() }
-    };
-    let mut live = HashSet::new();
-    for m in &row.merges {
-        let merged = here(&m.merged_id);
-        let existing: Option<bool> = db
-            .conn
-            .prepare_cached("SELECT deleted_at IS NULL FROM leads WHERE id = ?1 AND team_id = ?2")?
-            .query_row(params![merged, team], |r| r.get(0))
-            .optional()?;
-        match existing {
-            Some(true) => {
-                live.insert(m.merged_id.clone());
-            }
-            Some(false) => {}
-            None => {
-                // An address of someone forgotten here is not written down again, not even on a removed row.
-                let email = match m.merged_email.as_deref() {
-                    Some(e) if crate::store::forgotten::forgotten_at(db, e)?.is_none() => Some(e),
-                    _ => None,
-                };
-                let email_key = email.map(normalize_email);
-                db.conn
-                    .prepare_cached(
-                        "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, created_at, updated_at,
-                         deleted_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?6, ?6)",
-                    )?
-                    .execute(params![merged, team, m.merged_name, email, email_key, m.created_at.0])?;
-            }
-        }
-    }
-    for m in &row.merges {
-        let (kept, merged) = (here(&m.kept_id), here(&m.merged_id));
-        if live.contains(&m.merged_id) {
-            stage_candidate(db, &LeadId(kept), &LeadId(merged), &m.reason, m.confidence, "import")?;
-            continue;
-        }
-        let by = m.by_id.as_deref().map(|u| crate::store::teams::member_by_id(db, u)).transpose()?.flatten();
-        db.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details,
-                 created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-                 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?4 AND team_id = ?2)",
-            )?
-            .execute(params![
-                m.id,
-                team,
-                by.as_ref().map(UserId::as_str),
-                kept,
-                merged,
-                m.reason,
-                m.confidence,
-                m.details.to_string(),
-                m.created_at.0
-            ])?;
-    }
-    Ok(())
 }
 
 /// Records that two leads may be the same person, for `leadline dedupe` (once per pair).

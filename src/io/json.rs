@@ -599,10 +599,20 @@ fn lead(
     match o.get("merges") {
         None | Some(Value::Null) => {}
         Some(v) => match serde_json::from_value::<Vec<super::record::MergeRow>>(v.clone()) {
-            Ok(merges) => match merges.iter().find_map(|m| m.problem()) {
-                Some(why) => p.borrow_mut().push(reject("merges", why)),
-                None => row.merges = merges,
-            },
+            Ok(merges) => {
+                // Each lead is merged once, and never the row's own lead.
+                let mut seen = std::collections::HashSet::new();
+                let repeated = merges.iter().find(|m| {
+                    !seen.insert(m.merged_id.as_str()) || row.id.as_ref().is_some_and(|i| i.as_str() == m.merged_id)
+                });
+                match merges.iter().find_map(|m| m.problem()) {
+                    Some(why) => p.borrow_mut().push(reject("merges", why)),
+                    None if repeated.is_some() => {
+                        p.borrow_mut().push(reject("merges", "name a lead merged twice, or the lead itself".into()))
+                    }
+                    None => row.merges = merges,
+                }
+            }
             Err(e) => p.borrow_mut().push(reject("merges", format!("must be merges as leadline writes them: {e}"))),
         },
     }

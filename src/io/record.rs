@@ -124,7 +124,6 @@ pub struct LeadRow {
 /// removed row, so the merge can be explained here too.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct MergeRow {
-    pub id: String,
     pub kept_id: String,
     pub merged_id: String,
     #[serde(default)]
@@ -133,19 +132,45 @@ pub struct MergeRow {
     pub reason: String,
     pub confidence: i64,
     #[serde(default)]
-    pub details: serde_json::Value,
+    pub details: MergeDetails,
     pub by_id: Option<String>,
     pub created_at: Timestamp,
 }
 
+/// What a merge filled and moved, as `dedupe::merge` records it: field names, and counts by record kind.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct MergeDetails {
+    #[serde(default)]
+    pub filled: Vec<String>,
+    #[serde(default)]
+    pub moved: std::collections::BTreeMap<String, u64>,
+}
+
+/// The records a merge moves, as its details count them.
+const MOVED_KINDS: [&str; 6] = ["outreach", "meetings", "deals", "tasks", "notes", "inbox"];
+
 impl MergeRow {
-    /// What is wrong with a merge a file gives, if anything: ids that are not leadline's, or labels that
-    /// are not one line.
+    /// What is wrong with a merge a file gives, if anything: ids that are not leadline's, a lead merged into
+    /// itself, a confidence that is no percentage, or text that is not what leadline writes there.
     pub fn problem(&self) -> Option<String> {
-        for (what, id) in [("id", &self.id), ("kept_id", &self.kept_id), ("merged_id", &self.merged_id)] {
+        for (what, id) in [("kept_id", &self.kept_id), ("merged_id", &self.merged_id)] {
             if canonical_id(id).as_deref() != Some(id.as_str()) {
                 return Some(format!("a merge's {what} is not a leadline id: '{}'", one_line(id)));
             }
+        }
+        if self.kept_id == self.merged_id {
+            return Some(format!("a merge folds lead {} into itself", self.kept_id));
+        }
+        if !(0..=100).contains(&self.confidence) {
+            return Some(format!("a merge's confidence is {}; it is 0 to 100", self.confidence));
+        }
+        let field_name =
+            |f: &str| !f.is_empty() && f.len() <= 40 && f.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if let Some(f) = self.details.filled.iter().find(|f| !field_name(f)) {
+            return Some(format!("a merge's filled fields hold '{}', which is no field name", one_line(f)));
+        }
+        if let Some(k) = self.details.moved.keys().find(|k| !MOVED_KINDS.contains(&k.as_str())) {
+            return Some(format!("a merge's moved records name '{}', which is no kind of record", one_line(k)));
         }
         let email = self.merged_email.as_deref().map(|e| validate_email("merges", e).map(|_| ()));
         [check_label("merges", &self.merged_name), check_label("merges", &self.reason)]
@@ -153,6 +178,11 @@ impl MergeRow {
             .chain(email)
             .find_map(|r| r.err())
             .map(|e| e.reason)
+    }
+
+    /// The details as the merge log stores them.
+    pub fn details_json(&self) -> String {
+        serde_json::to_string(&self.details).unwrap_or_else(|_| "{}".into())
     }
 }
 

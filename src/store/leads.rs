@@ -349,8 +349,7 @@ pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
     Ok(rows)
 }
 
-/// Finds the one lead a rep means: an id (of the lead, or of one merged into it), an e-mail, or an
-/// unambiguous name (full, first or last).
+/// Finds the one lead a rep means: an id, an e-mail, or an unambiguous name (full, first or last).
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     let r = reference.trim();
     let not_found = || StoreError::NotFound { what: "lead", reference: reference.to_string() };
@@ -360,16 +359,9 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     let team = db.ctx.team_id.as_str();
     if let Some(id) = crate::domain::canonical_id(r) {
         // An id stored as an older import wrote it ("{...}") is found too.
-        let forms = [LeadId(id), LeadId(r.to_lowercase())];
-        for id in &forms {
-            if let Some(l) = find(db, id)? {
+        for id in [LeadId(id), LeadId(r.to_lowercase())] {
+            if let Some(l) = find(db, &id)? {
                 return Ok(l.id);
-            }
-        }
-        // The id of a lead merged since (a script's, an old export's): the person is the lead it went into.
-        for id in &forms {
-            if let Some(survivor) = survivor(db, id)? {
-                return Ok(survivor);
             }
         }
         return Err(not_found());
@@ -464,6 +456,19 @@ pub fn survivor(db: &Db<'_>, kept: &LeadId) -> Result<Option<LeadId>> {
         .query_row(params![kept.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))
         .optional()?;
     Ok(found.map(LeadId))
+}
+
+/// `resolve`, or for the id of a lead merged since, the lead it went into: for commands that only read
+/// (`dedupe --explain`, `privacy log`). Those that change or remove a lead take its own id only, so that an
+/// old id never acts on another lead unseen.
+pub fn resolve_or_survivor(db: &Db<'_>, reference: &str) -> Result<LeadId> {
+    match resolve(db, reference) {
+        Err(StoreError::NotFound { .. }) if let Some(id) = crate::domain::canonical_id(reference) => {
+            survivor(db, &LeadId(id))?
+                .ok_or_else(|| StoreError::NotFound { what: "lead", reference: reference.to_string() })
+        }
+        other => other,
+    }
 }
 
 /// A change to some fields of a lead. `Some("")` clears an optional field.
