@@ -2306,7 +2306,8 @@ impl Writer {
             under.insert(m.merged_id.as_str());
             taken.push(m);
         }
-        // What is left hangs from no lead of this row's: never attached anywhere.
+        // The merges of the leads taken, in the file's order. What is left in `pending` hangs from no lead of
+        // this row's, and is not attached anywhere.
         for m in row.merges.iter().filter(|m| taken.contains(m)) {
             let kept = if m.kept_id == file_id.as_str() { lead.clone() } else { LeadId(m.kept_id.clone()) };
             let by = m.by_id.as_deref().map(|u| crate::store::teams::member_by_id(db, u)).transpose()?.flatten();
