@@ -1192,11 +1192,11 @@ fn a_files_merges_hang_from_its_own_lead_only_and_bring_back_nobody_forgotten() 
     std::fs::write(&file, row(&hostile)).unwrap();
     let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
     assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
-    let merged = |lead: &LeadId| -> Vec<String> {
+    let merged = |s: &Store, lead: &LeadId| -> Vec<String> {
         dedupe::history(&s.db(), lead).unwrap().into_iter().map(|m| m.merged_id).collect()
     };
-    assert_eq!(merged(&victor), [old.as_str()]);
-    assert_eq!(merged(&LeadId(eve.into())), [fine]);
+    assert_eq!(merged(&s, &victor), [old.as_str()]);
+    assert_eq!(merged(&s, &LeadId(eve.into())), [fine]);
     assert_eq!(leads::resolve_or_survivor(&s.db(), old.as_str()).unwrap(), victor);
     // Text leadline never writes there, a confidence that is no percentage, a lead merged into itself, and
     // a forgotten person's address are refused with the row.
@@ -1215,6 +1215,44 @@ fn a_files_merges_hang_from_its_own_lead_only_and_bring_back_nobody_forgotten() 
     }
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name LIKE 'Pat%' OR first_name = 'Someone Else'"), 0);
     assert_eq!(count(&s, "SELECT count(*) FROM merge_candidates WHERE lead_a = lead_b"), 0);
+    // A live lead the file says was merged into Eve is staged with her at the confidence a name match
+    // has, whatever the file claims, and counted once however often the file comes.
+    let claims = dir.path().join("claims.jsonl");
+    let mut sure = merge(eve, victor.as_str(), "Victor", "victor@x.es", "").replace("80", "100");
+    sure.push_str(&format!(
+        ",{}",
+        merge(eve, "0193a2df-d32c-7fe5-b0db-d5a3a75d0004", "Old", "old@x.es", r#","details":null"#)
+    ));
+    let mut staged = Vec::new();
+    for _ in 0..2 {
+        std::fs::write(&claims, format!("{}\n{}", row(&[sure.clone()]), "\n".repeat(staged.len()))).unwrap();
+        let r = import_file(&mut s, &claims, &ImportOptions::default()).unwrap();
+        assert_eq!(r.rejects_total, 0, "{:?}", r.rejects);
+        staged.push(r.counts.merge_candidates);
+    }
+    assert_eq!(staged, [1, 0]);
+    assert_eq!(count(&s, "SELECT confidence FROM merge_candidates WHERE status = 'open'"), 70);
+    assert_eq!(merged(&s, &LeadId(eve.into())).len(), 2, "a merge recorded with no details is taken too");
+    // A forgotten person's record brings none of the leads merged into them either; and a list longer than
+    // any person is made of is refused.
+    let gone = dir.path().join("gone.jsonl");
+    let forgotten = format!(
+        r#"{{"id":"0193a2df-d32c-7fe5-b0db-d5a3a75d0005","first_name":"Forgotten","forgotten_at":"2025-11-02T00:00:00.000Z","merges":[{}]}}"#,
+        merge(
+            "0193a2df-d32c-7fe5-b0db-d5a3a75d0005",
+            "0193a2df-d32c-7fe5-b0db-d5a3a75d0006",
+            "Pat Secret",
+            "pat@x.es",
+            ""
+        )
+    );
+    let many: Vec<String> =
+        (0..10_001).map(|i| merge(eve, &format!("0193a2df-d32c-7fe5-b0db-{i:012x}"), "X", "x@x.es", "")).collect();
+    std::fs::write(&gone, format!("{forgotten}\n{}\n", row(&many))).unwrap();
+    let r = import_file(&mut s, &gone, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects_total, 1, "{:?}", r.rejects);
+    assert!(r.rejects[0].reason.contains("at most 10000"), "{:?}", r.rejects);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE email = 'pat@x.es' OR first_name = 'Pat Secret'"), 0);
 }
 
 #[test]
@@ -1895,7 +1933,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
              DROP INDEX tasks_removed_by_lead; DROP INDEX notes_removed_by_lead; DROP INDEX inbox_by_lead;
              DROP INDEX inbox_removed_by_lead; DROP INDEX deals_by_account; DROP INDEX notes_by_deal;
              DROP INDEX accounts_by_key; ALTER TABLE accounts DROP COLUMN name_key; DROP TABLE lead_emails;
-             DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due;",
+             DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due; DROP INDEX merge_log_by_merged;",
         )?;
         // The search triggers as they were before they read other e-mails.
         db.conn.execute_batch(include_str!("../src/store/migrations/014_forgotten_unsearchable.sql"))?;

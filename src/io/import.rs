@@ -15,7 +15,7 @@ use super::csv_import::{self, CsvSource};
 use super::dedupe::name_company_key;
 use super::phone::{match_keys, stored_key};
 use super::presets::{Field, Preset};
-use super::record::{LeadRow, MergeRow, Reject, RowRules};
+use super::record::{LeadRow, Reject, RowRules};
 use super::spill::Spill;
 use super::text::{SAMPLE_BYTES, Sniff, ascii_compatible, sniff};
 use super::{IoError, Result, bad_file, file_err, ics, json, vcard};
@@ -1099,8 +1099,11 @@ fn removed_at(db: &Db<'_>, id: &LeadId) -> crate::store::Result<Option<Timestamp
     Ok(at.flatten().map(Timestamp))
 }
 
-/// Why a lead a file says was merged into the row's lead, but which is a lead of its own here, is staged.
+/// Why a lead a file says was merged into the row's lead, but which is a lead of its own here, is staged,
+/// and how sure that is: the file's own confidence is not taken, so a file cannot rank a pair above what
+/// `dedupe --apply --min-confidence` merges unseen.
 const MERGED_THERE: &str = "merged into it where the file comes from";
+const MERGED_THERE_CONFIDENCE: i64 = 70;
 
 /// How many deal amounts that read two ways the summary lists (it counts them all).
 const AMOUNTS_READ_LISTED: usize = 5;
@@ -1424,8 +1427,11 @@ impl Writer {
                     crate::io::privacy::erase_row(&mut row);
                 }
                 if let Some(reason) = self.forgotten_refusal(db, &row)? {
-                    // The file's other records about this lead (its notes, deals) are refused in turn.
-                    if let Some(id) = &row.id {
+                    // The file's other records about this lead (its notes, deals) are refused in turn; unless the
+                    // id is a live lead's here (a hostile file's row would make another person unimportable).
+                    if let Some(id) = &row.id
+                        && leads::find(db, id)?.is_none()
+                    {
                         let hash = crate::store::forgotten::id_hash(id.as_str());
                         crate::store::forgotten::remember_hashes(db, None, std::slice::from_ref(&hash), db.now)?;
                         self.forgotten.insert(hash);
@@ -1858,10 +1864,12 @@ impl Writer {
         let by_id = match &row.id {
             Some(id) => match leads::find(db, id)? {
                 Some(l) => Some((l.id, "same id")),
-                None => match leads::survivor(db, id)? {
-                    Some(s) => Some((s, "same id as a lead merged into it")),
-                    None => match removed_at(db, id)? {
-                        Some(at) => {
+                // Most ids are new here: the merges are only looked through for one this database removed.
+                None => match removed_at(db, id)? {
+                    None => None,
+                    Some(at) => match leads::survivor(db, id)? {
+                        Some(s) => Some((s, "same id as a lead merged into it")),
+                        None => {
                             let reason = format!(
                                 "is lead {id}, removed here on {}; it is not brought back",
                                 at.local(db.ctx.tz)
@@ -1873,7 +1881,6 @@ impl Writer {
                                 Reject { line, column: Some("id".into()), reason, record: Vec::new() },
                             );
                         }
-                        None => None,
                     },
                 },
             },
@@ -1898,8 +1905,9 @@ impl Writer {
         self.counts.leads.created += 1;
         self.act(row.line, "leads", "create", subject.clone(), String::new());
         if let Some(other) = weak {
-            stage_candidate(db, &other, &id, "same name and company", 70, &format!("import:{}", self.run_id))?;
-            self.counts.merge_candidates += 1;
+            if stage_candidate(db, &other, &id, "same name and company", 70, &format!("import:{}", self.run_id))? {
+                self.counts.merge_candidates += 1;
+            }
             self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {other}"));
         }
         self.extras(db, &id, &row, &subject)?;
@@ -2255,60 +2263,60 @@ impl Writer {
         subject: &str,
     ) -> crate::store::Result<usize> {
         let Some(file_id) = &row.id else { return Ok(0) };
-        let mut under: HashSet<&str> = HashSet::from([file_id.as_str()]);
-        // Oldest first, a merge into a lead comes before that lead's own merge: the leads are taken from the
-        // top down, then the merges recorded in the file's order (the order `dedupe --explain` tells).
-        let mut pending: Vec<&MergeRow> = row.merges.iter().collect();
-        let mut taken: Vec<&MergeRow> = Vec::new();
-        // Leads that are live here, staged: what the file says was merged into them is only looked for among
-        // the live leads, to be staged too; nothing is recorded under them.
-        let mut staged: HashSet<&str> = HashSet::new();
-        let reached = |m: &&MergeRow, under: &HashSet<&str>, staged: &HashSet<&str>| {
-            under.contains(m.kept_id.as_str()) || staged.contains(m.kept_id.as_str())
-        };
-        while let Some(at) = pending.iter().position(|m| reached(m, &under, &staged)) {
-            let m = pending.remove(at);
-            // Any row of that id, in any team: ids are unique across databases.
-            let here: Option<(bool, bool)> = db
-                .conn
-                .prepare_cached("SELECT deleted_at IS NULL, forgotten_at IS NOT NULL FROM leads WHERE id = ?1")?
-                .query_row([&m.merged_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match here {
-                None => {}
-                Some((true, false)) if m.merged_id != lead.as_str() => {
-                    let merged = LeadId(m.merged_id.clone());
-                    let origin = format!("import:{}", self.run_id);
-                    stage_candidate(db, lead, &merged, MERGED_THERE, m.confidence, &origin)?;
-                    self.counts.merge_candidates += 1;
-                    self.act(row.line, "leads", "stage", subject.to_string(), format!("{MERGED_THERE}: {merged}"));
-                    staged.insert(m.merged_id.as_str());
-                    continue;
-                }
-                Some(_) => continue,
-            }
-            if !under.contains(m.kept_id.as_str()) {
-                continue;
-            }
-            db.conn
-                .prepare_cached(
-                    "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, created_at, updated_at,
-                     deleted_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?6, ?6)",
-                )?
-                .execute(params![
-                    m.merged_id,
-                    db.ctx.team_id.as_str(),
-                    m.merged_name,
-                    m.merged_email,
-                    m.merged_email.as_deref().map(normalize_email),
-                    m.created_at.0
-                ])?;
-            under.insert(m.merged_id.as_str());
-            taken.push(m);
+        // Each lead's merges, by the lead they went into, walked from the row's lead down.
+        let mut into: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, m) in row.merges.iter().enumerate() {
+            into.entry(m.kept_id.as_str()).or_default().push(i);
         }
-        // The merges of the leads taken, in the file's order. What is left in `pending` hangs from no lead of
-        // this row's, and is not attached anywhere.
-        for m in row.merges.iter().filter(|m| taken.contains(m)) {
+        let mut taken = vec![false; row.merges.len()];
+        // A lead reached is one of this row's (`true`: recorded here, so merges may hang from it) or a live
+        // lead here that was staged (`false`: what was merged into it is only looked for among live leads).
+        let mut queue: std::collections::VecDeque<(&str, bool)> = [(file_id.as_str(), true)].into();
+        while let Some((kept, ours)) = queue.pop_front() {
+            for &i in into.remove(kept).iter().flatten() {
+                let m = &row.merges[i];
+                let here: Option<(bool, bool, bool)> = db
+                    .conn
+                    .prepare_cached(
+                        "SELECT team_id = ?2, deleted_at IS NULL, forgotten_at IS NOT NULL FROM leads WHERE id = ?1",
+                    )?
+                    .query_row(params![m.merged_id, db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                match here {
+                    None if ours => {}
+                    // Live here, and not this lead: the same person, perhaps; the rep decides.
+                    Some((true, true, false)) if m.merged_id != lead.as_str() => {
+                        let merged = LeadId(m.merged_id.clone());
+                        let origin = format!("import:{}", self.run_id);
+                        if stage_candidate(db, lead, &merged, MERGED_THERE, MERGED_THERE_CONFIDENCE, &origin)? {
+                            self.counts.merge_candidates += 1;
+                        }
+                        self.act(row.line, "leads", "stage", subject.to_string(), format!("{MERGED_THERE}: {merged}"));
+                        queue.push_back((m.merged_id.as_str(), false));
+                        continue;
+                    }
+                    _ => continue,
+                }
+                db.conn
+                    .prepare_cached(
+                        "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, created_at,
+                         updated_at, deleted_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?6, ?6)",
+                    )?
+                    .execute(params![
+                        m.merged_id,
+                        db.ctx.team_id.as_str(),
+                        m.merged_name,
+                        m.merged_email,
+                        m.merged_email.as_deref().map(normalize_email),
+                        m.created_at.0
+                    ])?;
+                taken[i] = true;
+                queue.push_back((m.merged_id.as_str(), true));
+            }
+        }
+        // The merges of the leads taken, in the file's order. What is left hangs from no lead of this row's,
+        // and is not attached anywhere.
+        for (m, _) in row.merges.iter().zip(&taken).filter(|(_, taken)| **taken) {
             let kept = if m.kept_id == file_id.as_str() { lead.clone() } else { LeadId(m.kept_id.clone()) };
             let by = m.by_id.as_deref().map(|u| crate::store::teams::member_by_id(db, u)).transpose()?.flatten();
             db.conn
@@ -2328,7 +2336,7 @@ impl Writer {
                     m.created_at.0
                 ])?;
         }
-        Ok(taken.len())
+        Ok(taken.iter().filter(|t| **t).count())
     }
 
     /// The touches and deals a row implies: the profile URL as social outreach, a deal. Idempotent: a second
@@ -2636,7 +2644,8 @@ pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }
 
-/// Records that two leads may be the same person, for `leadline dedupe` (once per pair).
+/// Records that two leads may be the same person, for `leadline dedupe` (once per pair); whether the pair is
+/// new.
 pub fn stage_candidate(
     db: &Db<'_>,
     a: &LeadId,
@@ -2644,9 +2653,10 @@ pub fn stage_candidate(
     reason: &str,
     confidence: i64,
     origin: &str,
-) -> crate::store::Result<()> {
+) -> crate::store::Result<bool> {
     let (a, b) = if a.0 <= b.0 { (a, b) } else { (b, a) };
-    db.conn
+    let staged = db
+        .conn
         .prepare_cached(
             "INSERT OR IGNORE INTO merge_candidates (id, team_id, lead_a, lead_b, reason, confidence, origin, created_at,
              updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -2661,7 +2671,7 @@ pub fn stage_candidate(
             origin,
             db.now.0
         ])?;
-    Ok(())
+    Ok(staged > 0)
 }
 
 #[cfg(test)]

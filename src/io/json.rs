@@ -460,6 +460,9 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     Ok(Some(Item::Object(Box::new(object), raw)))
 }
 
+/// The most merges a lead's record may list: far more than any person is made of, few enough to check.
+const MERGES_MAX: usize = 10_000;
+
 fn lead(
     line: u64,
     o: &serde_json::Map<String, Value>,
@@ -598,6 +601,9 @@ fn lead(
     // The merges the lead is made of: a list of objects as leadline writes them.
     match o.get("merges") {
         None | Some(Value::Null) => {}
+        Some(Value::Array(merges)) if merges.len() > MERGES_MAX => p
+            .borrow_mut()
+            .push(reject("merges", format!("lists {} merges; a lead is made of at most {MERGES_MAX}", merges.len()))),
         Some(v) => match serde_json::from_value::<Vec<super::record::MergeRow>>(v.clone()) {
             Ok(merges) => {
                 // Each lead is merged once, and never the row's own lead.

@@ -259,6 +259,8 @@ pub fn erase_row(row: &mut crate::io::record::LeadRow) {
     row.connected_on = None;
     row.country = None;
     row.deal = None;
+    // The leads merged into them were them too.
+    row.merges.clear();
     if let Some(churn) = row.churn.as_mut() {
         churn.reason = None;
     }

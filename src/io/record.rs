@@ -131,8 +131,9 @@ pub struct MergeRow {
     pub merged_email: Option<String>,
     pub reason: String,
     pub confidence: i64,
+    /// None in merges recorded with no details.
     #[serde(default)]
-    pub details: MergeDetails,
+    pub details: Option<MergeDetails>,
     pub by_id: Option<String>,
     pub created_at: Timestamp,
 }
@@ -166,23 +167,25 @@ impl MergeRow {
         }
         let field_name =
             |f: &str| !f.is_empty() && f.len() <= 40 && f.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-        if let Some(f) = self.details.filled.iter().find(|f| !field_name(f)) {
+        let details = self.details.clone().unwrap_or_default();
+        if let Some(f) = details.filled.iter().find(|f| !field_name(f)) {
             return Some(format!("a merge's filled fields hold '{}', which is no field name", one_line(f)));
         }
-        if let Some(k) = self.details.moved.keys().find(|k| !MOVED_KINDS.contains(&k.as_str())) {
+        if let Some(k) = details.moved.keys().find(|k| !MOVED_KINDS.contains(&k.as_str())) {
             return Some(format!("a merge's moved records name '{}', which is no kind of record", one_line(k)));
         }
+        // A name is two labels (first and last), so it may be twice as long as one.
+        if self.merged_name.chars().count() > 2 * crate::domain::lead::LABEL_MAX_CHARS + 1 {
+            return Some("a merged lead's name is longer than a first and a last name can be".into());
+        }
+        let name = crate::domain::lead::check_one_line("merges", &self.merged_name);
         let email = self.merged_email.as_deref().map(|e| validate_email("merges", e).map(|_| ()));
-        [check_label("merges", &self.merged_name), check_label("merges", &self.reason)]
-            .into_iter()
-            .chain(email)
-            .find_map(|r| r.err())
-            .map(|e| e.reason)
+        [name, check_label("merges", &self.reason)].into_iter().chain(email).find_map(|r| r.err()).map(|e| e.reason)
     }
 
     /// The details as the merge log stores them.
     pub fn details_json(&self) -> String {
-        serde_json::to_string(&self.details).unwrap_or_else(|_| "{}".into())
+        serde_json::to_string(&self.details.clone().unwrap_or_default()).unwrap_or_else(|_| "{}".into())
     }
 }
 

@@ -451,7 +451,7 @@ pub fn survivor(db: &Db<'_>, kept: &LeadId) -> Result<Option<LeadId>> {
                  UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
                  WHERE c.depth < 100)
              SELECT l.id FROM chain c JOIN leads l ON l.id = c.id
-             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL LIMIT 1",
+             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL ORDER BY c.depth LIMIT 1",
         )?
         .query_row(params![kept.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))
         .optional()?;

@@ -29,6 +29,7 @@ const PRIORITY_ORDER: &str = include_str!("migrations/021_priority_order.sql");
 const FORGOTTEN_ADDRESSES: &str = include_str!("migrations/022_forgotten_addresses.sql");
 const PRIVACY_ALLOW: &str = include_str!("migrations/023_privacy_allow.sql");
 const TASKS_BY_OWNER: &str = include_str!("migrations/024_tasks_by_owner.sql");
+const MERGED_LEADS: &str = include_str!("migrations/025_merged_leads.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -57,6 +58,7 @@ fn all() -> Vec<M<'static>> {
         M::up(FORGOTTEN_ADDRESSES),
         M::up(PRIVACY_ALLOW),
         M::up(TASKS_BY_OWNER),
+        M::up(MERGED_LEADS),
     ]
 }
 
