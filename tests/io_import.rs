@@ -1203,7 +1203,7 @@ fn a_files_merges_hang_from_its_own_lead_only_and_bring_back_nobody_forgotten() 
     let refused = [
         merge(eve, fine, "Eve", "eve@old.es", r#","details":{"filled":["\u001b]0;x\u0007"]}"#),
         merge(eve, fine, "Eve", "eve@old.es", r#","details":{"moved":{"\u001b[5m":1}}"#),
-        merge(eve, fine, "Eve", "eve@old.es", "").replace("80", "1000"),
+        merge(eve, fine, "Eve", "eve@old.es", "").replace(r#""confidence":80"#, r#""confidence":1000"#),
         merge(eve, eve, "Eve", "eve@old.es", ""),
         merge(eve, stranger, "Pat Secret", "pat@x.es", ""),
     ];
@@ -1218,7 +1218,8 @@ fn a_files_merges_hang_from_its_own_lead_only_and_bring_back_nobody_forgotten() 
     // A live lead the file says was merged into Eve is staged with her at the confidence a name match
     // has, whatever the file claims, and counted once however often the file comes.
     let claims = dir.path().join("claims.jsonl");
-    let mut sure = merge(eve, victor.as_str(), "Victor", "victor@x.es", "").replace("80", "100");
+    let mut sure =
+        merge(eve, victor.as_str(), "Victor", "victor@x.es", "").replace(r#""confidence":80"#, r#""confidence":100"#);
     sure.push_str(&format!(
         ",{}",
         merge(eve, "0193a2df-d32c-7fe5-b0db-d5a3a75d0004", "Old", "old@x.es", r#","details":null"#)
