@@ -889,6 +889,7 @@ fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
         conn.execute(sql, [&marta]).unwrap();
     }
     drop(conn);
+    a.ok(&["team", "zone", "America/Bogota"]);
     let dir = a.dir.path();
     let objects = ["team", "leads", "outreach", "deals", "tasks"];
     for o in objects {
@@ -902,9 +903,20 @@ fn a_moved_database_keeps_its_leads_owners_when_the_team_moves_first() {
         out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["team", "1", "0", "0", "1", "0"]),
         "{out}"
     );
+    // The team's time zone came along: the database was new.
+    assert!(out.contains("team: time zone America/Bogota (was Europe/Madrid)"), "{out}");
+    assert_eq!(b.json(&["team", "show"])["timezone"], "America/Bogota");
     for o in &objects[1..] {
         b.ok(&["import", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
     }
+    // A team in use keeps its own zone, and is told what the file had.
+    b.ok(&["team", "zone", "Europe/Lisbon"]);
+    a.ok(&["team", "zone", "America/Lima"]);
+    let again = dir.join("team-again.jsonl");
+    a.ok(&["export", "team", "--format", "jsonl", "--out", again.to_str().unwrap()]);
+    let out = b.ok(&["import", again.to_str().unwrap()]);
+    assert!(out.contains("the file's time zone is America/Lima; Europe/Lisbon stays, as this team has leads"), "{out}");
+    assert_eq!(b.json(&["team", "show"])["timezone"], "Europe/Lisbon");
     let ana = b.json(&["lead", "show", "ana@x.es"]);
     assert_eq!(
         (ana["lead"]["owner"].as_str(), ana["lead"]["owner_id"].as_str()),

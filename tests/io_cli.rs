@@ -282,6 +282,14 @@ fn link_keeps_the_url_and_refuses_opted_out_leads() {
     run(&db, &["privacy", "opt-out", "bob@stonecorp.com", "--reason", "asked by phone"]);
     let (_, err) = fail(&db, &["privacy", "check", "bob@stonecorp.com"]);
     assert!(err.contains("asked by phone"), "{err}");
+    // Scripts read the same verdict as JSON; a refusal still exits with 1.
+    let out = leadline(&db).args(["privacy", "check", "bob@stonecorp.com", "--json"]).assert().code(1);
+    let verdict: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(verdict["may_contact"], false);
+    assert!(verdict["reason"].as_str().unwrap().contains("asked by phone"), "{verdict}");
+    let verdict: serde_json::Value =
+        serde_json::from_str(&run(&db, &["privacy", "check", "ana.lopez@acme.es", "--json"])).unwrap();
+    assert_eq!((verdict["may_contact"].clone(), verdict["reason"].clone()), (true.into(), serde_json::Value::Null));
 }
 
 #[test]

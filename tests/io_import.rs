@@ -440,6 +440,50 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
 }
 
 #[test]
+fn a_negative_deal_amount_rejects_its_row_once_with_the_rows_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let file = dir.path().join("neg.csv");
+    std::fs::write(&file, "name,email,amount,company\nGood Row,good@x.io,10,Acme\nNeg Row,neg@x.io,-10,Acme\n")
+        .unwrap();
+    let dry = import_file(&mut s, &file, &ImportOptions { dry_run: true, ..Default::default() }).unwrap();
+    let actions: Vec<Action> = dry.actions.iter().unwrap().map(Result::unwrap).collect();
+    let line3: Vec<&str> = actions.iter().filter(|a| a.line == 3).map(|a| a.action.as_str()).collect();
+    assert_eq!(line3, ["reject"]);
+    let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected, r.counts.deals.created), (1, 1, 1));
+    assert_eq!(dry.counts, r.counts);
+    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (3, Some("amount")));
+    assert!(r.rejects[0].reason.contains("must not be negative ('-10')"), "{}", r.rejects[0].reason);
+    assert_eq!(r.rejects[0].record[1], "neg@x.io");
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+}
+
+#[test]
+fn a_row_refused_after_its_lead_was_written_leaves_nothing_in_the_summary() {
+    // A connection dated in the future is refused when its touch is logged, after the lead was written.
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let file = dir.path().join("Connections.csv");
+    std::fs::write(
+        &file,
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+         Ana,Ruiz,https://www.linkedin.com/in/ana-ruiz,ana@x.io,Acme,CEO,07 Nov 2025\n\
+         Bo,Lind,https://www.linkedin.com/in/bo-lind,bo@x.io,Acme,CTO,07 Nov 2099\n",
+    )
+    .unwrap();
+    let dry = import_file(&mut s, &file, &ImportOptions { dry_run: true, ..Default::default() }).unwrap();
+    let actions: Vec<Action> = dry.actions.iter().unwrap().map(Result::unwrap).collect();
+    let line3: Vec<&str> = actions.iter().filter(|a| a.line == 3).map(|a| a.action.as_str()).collect();
+    assert_eq!(line3, ["reject"]);
+    let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected, r.counts.outreach.created), (1, 1, 1));
+    assert_eq!(dry.counts, r.counts);
+    assert!(r.rejects[0].reason.contains("in the future"), "{}", r.rejects[0].reason);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+}
+
+#[test]
 fn a_dry_run_shows_every_action_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
@@ -1312,6 +1356,32 @@ fn forget_leaves_no_trace_in_earlier_copies_rejected_rows_or_staged_pairs() {
     let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
     // (Her double keeps the name: it is another lead.)
     for needle in ["maria.k@firma.pl", "601 234 567", "Prefers calls", "Head of Ops"] {
+        let n = needle.as_bytes();
+        assert!(!bytes.windows(n.len()).any(|w| w == n), "{needle} is still in the file");
+    }
+}
+
+#[test]
+fn forget_leaves_no_trace_of_a_company_the_person_was_moved_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let new = NewLead {
+        first_name: "Zebulon".into(),
+        last_name: "Quargle".into(),
+        email: Some("zq@quargle.io".into()),
+        company: Some("Zebulon Quargle Consulting".into()),
+        ..Default::default()
+    };
+    let id = s.write(|db| leads::create(db, new)).unwrap();
+    let patch = leads::LeadPatch { company: Some("ZQ Ltd".into()), ..Default::default() };
+    s.write(|db| leads::update(db, &id, patch)).unwrap();
+    // The company no one is at any more went when he left it.
+    assert_eq!(count(&s, "SELECT count(*) FROM accounts WHERE deleted_at IS NULL"), 1);
+    s.write(|db| privacy::forget(db, &id, None)).unwrap();
+    privacy::flush(s.conn()).unwrap();
+    drop(s);
+    let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+    for needle in ["Zebulon Quargle", "Quargle Consulting", "ZQ Ltd"] {
         let n = needle.as_bytes();
         assert!(!bytes.windows(n.len()).any(|w| w == n), "{needle} is still in the file");
     }

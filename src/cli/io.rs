@@ -323,6 +323,9 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         };
         println!("{two_ways} {} that read two ways{examples}", plural(two_ways as usize, "deal amount"));
     }
+    if !r.team_settings.is_empty() {
+        println!("team: {}", safe(&r.team_settings.join("; ")));
+    }
     if !r.unmatched.is_empty() {
         println!("attendees that match no lead: {}", safe(&r.unmatched.join(", ")));
     }
@@ -661,7 +664,12 @@ pub enum PrivacyCmd {
     /// Opt a lead back in.
     OptIn { lead: String },
     /// Can a message go out to this lead? Exit code 1 with the reason if not.
-    Check { lead: String },
+    Check {
+        lead: String,
+        /// Print `{"lead", "may_contact", "reason"}` (the exit code stays 1 when it may not).
+        #[arg(long)]
+        json: bool,
+    },
     /// Let in again the address of someone who was forgotten and came back of their own accord (imports
     /// and commands refuse it until then).
     Allow { email: String },
@@ -722,12 +730,24 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             println!("{id}");
             Ok(())
         }
-        PrivacyCmd::Check { lead } => {
+        PrivacyCmd::Check { lead, json } => {
             let db = env.store.db();
             let id = leads::resolve(&db, &lead)?;
-            privacy::can_contact(&db, &id)?;
-            println!("ok: {id} may be contacted");
-            Ok(())
+            let refusal = match privacy::can_contact(&db, &id) {
+                Ok(()) => None,
+                Err(crate::store::StoreError::Refused(reason)) => Some(reason),
+                Err(e) => return Err(e.into()),
+            };
+            if json {
+                let verdict = serde_json::json!({ "lead": id, "may_contact": refusal.is_none(), "reason": refusal });
+                print_json(&verdict)?;
+            } else if refusal.is_none() {
+                println!("ok: {id} may be contacted");
+            }
+            match refusal {
+                Some(reason) => Err(crate::store::StoreError::Refused(reason).into()),
+                None => Ok(()),
+            }
         }
         PrivacyCmd::Allow { email } => {
             if env.store.write(|db| crate::store::forgotten::allow(db, &email))? {

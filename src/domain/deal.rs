@@ -37,6 +37,14 @@ impl FromStr for DealStatus {
     }
 }
 
+/// A deal is worth something or nothing yet; a negative value would quietly shrink the pipeline's totals.
+pub fn check_amount(amount: &super::money::Money) -> Result<(), ValidationError> {
+    if amount.minor < 0 {
+        return Err(ValidationError::new("amount", amount.decimal(), "must not be negative"));
+    }
+    Ok(())
+}
+
 /// The pipeline's stages in order, from config. The stages named `won_stage`/`lost_stage` close a deal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stages {

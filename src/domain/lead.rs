@@ -43,6 +43,9 @@ impl fmt::Display for Lifecycle {
     }
 }
 
+/// What leadline writes in place of erased text.
+pub const ERASED: &str = "(erased)";
+
 /// Where a lead came from: one of the known sources, or free text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

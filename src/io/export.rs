@@ -337,10 +337,14 @@ struct ExportedMember {
     email: String,
     role: String,
     created_at: Timestamp,
+    /// The team's own name and time zone, so that a moved database keeps them (`import` takes them there).
+    team_name: String,
+    team_timezone: String,
 }
 
 /// Writes the team's members, the first one first.
 fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    let (team_name, team_timezone) = crate::store::teams::settings(db)?;
     let mut stmt = db.conn.prepare(
         "SELECT id, name, email, role, created_at FROM users WHERE team_id = ?1 AND deleted_at IS NULL
          ORDER BY created_at, id",
@@ -353,9 +357,21 @@ fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
             email: r.get(2)?,
             role: r.get(3)?,
             created_at: Timestamp(r.get(4)?),
+            team_name: team_name.clone(),
+            team_timezone: team_timezone.clone(),
         };
-        sink.row(&m, || vec![m.id.clone(), m.name.clone(), m.email.clone(), m.role.clone(), m.created_at.to_rfc3339()])
-            .map_err(|e| file_err(Path::new("export"), e))?;
+        sink.row(&m, || {
+            vec![
+                m.id.clone(),
+                m.name.clone(),
+                m.email.clone(),
+                m.role.clone(),
+                m.created_at.to_rfc3339(),
+                m.team_name.clone(),
+                m.team_timezone.clone(),
+            ]
+        })
+        .map_err(|e| file_err(Path::new("export"), e))?;
     }
     Ok(())
 }
@@ -527,7 +543,7 @@ pub const TASK_HEADER: [&str; 12] = [
 
 const NOTE_HEADER: [&str; 5] = ["id", "lead_id", "deal_id", "body", "created_at"];
 
-const TEAM_HEADER: [&str; 5] = ["id", "name", "email", "role", "created_at"];
+const TEAM_HEADER: [&str; 7] = ["id", "name", "email", "role", "created_at", "team_name", "team_timezone"];
 
 const INBOX_HEADER: [&str; 12] = [
     "id",

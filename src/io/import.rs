@@ -276,6 +276,9 @@ pub struct ImportReport {
     /// Deal amounts that read two ways ("1.500"), as they were read: the first few of this run, by line
     /// (`Counts::amounts_two_ways` counts them all).
     pub amounts_read: Vec<String>,
+    /// The team's name and time zone a team export gave: taken by a database being moved into, or what the
+    /// file had beside what stayed.
+    pub team_settings: Vec<String>,
     /// Calendar attendees that matched no lead.
     pub unmatched: Vec<String>,
     /// Calendar events left out because they fall outside the import window, as the rep is told of them.
@@ -466,6 +469,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         kept_fields: Vec::new(),
         stages_placed: Vec::new(),
         amounts_read: Vec::new(),
+        team_settings: Vec::new(),
         unmatched: Vec::new(),
         outside_window: calendar_outside_window(outside_window),
         resumed_from: 0,
@@ -694,6 +698,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.kept_fields = writer.kept_fields.iter().map(|f| f.to_string()).collect();
     report.stages_placed = writer.stages_placed.clone();
     report.amounts_read = writer.amounts_read.clone();
+    report.team_settings = writer.team_settings.clone().unwrap_or_default();
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {
         let kept = |e: std::io::Error| IoError::File { path: "a temporary file".into(), message: e.to_string() };
@@ -1137,8 +1142,12 @@ struct Writer {
     kept_fields: Vec<&'static str>,
     stages_placed: Vec<String>,
     amounts_read: Vec<String>,
+    /// What became of the team's name and time zone of a team export (None until its first member is read).
+    team_settings: Option<Vec<String>>,
     unmatched: Vec<String>,
     actions: Spill<Action>,
+    /// The actions of a row running in a savepoint, until it is kept.
+    row_actions: Option<Vec<Action>>,
     dry_rejects: Spill<RejectRecord>,
     /// Existing leads edited while the FTS triggers were lifted: their index rows are refreshed at chunk end.
     touched_seqs: Vec<i64>,
@@ -1165,6 +1174,15 @@ struct Writer {
     merged_emails: HashMap<u64, (String, LeadId)>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
     forgotten: std::collections::HashSet<String>,
+}
+
+/// See `Writer::row_mark`.
+struct RowMark {
+    counts: Counts,
+    stages_placed: usize,
+    amounts_read: usize,
+    changes: usize,
+    index: Option<u64>,
 }
 
 impl Writer {
@@ -1230,8 +1248,10 @@ impl Writer {
             kept_fields: Vec::new(),
             stages_placed: Vec::new(),
             amounts_read: Vec::new(),
+            team_settings: None,
             unmatched: Vec::new(),
             actions: Spill::default(),
+            row_actions: None,
             dry_rejects: Spill::default(),
             touched_seqs: Vec::new(),
             indexes: None,
@@ -1412,7 +1432,87 @@ impl Writer {
 
     fn act(&mut self, line: u64, object: &str, action: &str, subject: String, detail: String) {
         if self.opts.dry_run {
-            self.actions.push(Action { line, object: object.into(), action: action.into(), subject, detail });
+            let action = Action { line, object: object.into(), action: action.into(), subject, detail };
+            match self.row_actions.as_mut() {
+                Some(pending) => pending.push(action),
+                None => self.actions.push(action),
+            }
+        }
+    }
+
+    /// A team export carries the team's name and time zone: a database being moved into (no leads yet)
+    /// takes them; one already in use keeps its own, and the summary says what the file had. Only an admin's
+    /// import reads them (the members are an admin's to add too).
+    fn take_team_settings(&mut self, db: &Db<'_>, m: &json::MemberRec) -> crate::store::Result<()> {
+        let mut said = Vec::new();
+        if !teams::is_admin(db)? {
+            self.team_settings = Some(said);
+            return Ok(());
+        }
+        let (name_here, zone_here) = teams::settings(db)?;
+        let in_use: bool = db.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM leads WHERE team_id = ?1)",
+            [db.ctx.team_id.as_str()],
+            |r| r.get(0),
+        )?;
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        if let Some(zone) = given(&m.team_timezone).filter(|z| *z != zone_here) {
+            let shown = crate::domain::error::one_printable_line(&zone);
+            said.push(match crate::domain::time::parse_tz(&zone) {
+                Err(_) => format!("the file's time zone '{shown}' is not one; {zone_here} stays"),
+                Ok(_) if !in_use => {
+                    teams::set_timezone(db, &zone)?;
+                    format!("time zone {zone} (was {zone_here})")
+                }
+                Ok(_) => format!(
+                    "the file's time zone is {zone}; {zone_here} stays, as this team has leads \
+                     (`leadline team zone {zone}` takes it)"
+                ),
+            });
+        }
+        if let Some(name) = given(&m.team_name).filter(|n| *n != name_here) {
+            let shown = crate::domain::error::one_printable_line(&name);
+            said.push(match crate::domain::lead::check_label("team name", &name) {
+                Err(e) => format!("the file's team name '{shown}' {}; {name_here} stays", e.reason),
+                Ok(()) if !in_use => {
+                    teams::set_team_name(db, &name)?;
+                    format!("name {name} (was {name_here})")
+                }
+                Ok(()) => format!("the file's team is named {name}; {name_here} stays, as this team has leads"),
+            });
+        }
+        self.team_settings = Some(said);
+        Ok(())
+    }
+
+    /// Where the summary stands before a row that runs in a savepoint: what it adds is held back until it
+    /// is kept, or taken back with it (`take_back_row`).
+    fn row_mark(&mut self, db: &Db<'_>) -> RowMark {
+        self.row_actions = Some(Vec::new());
+        RowMark {
+            counts: self.counts.clone(),
+            stages_placed: self.stages_placed.len(),
+            amounts_read: self.amounts_read.len(),
+            changes: db.changes_mark(),
+            index: self.indexes.as_ref().map(bulk::IndexBuild::mark),
+        }
+    }
+
+    fn keep_row(&mut self) {
+        for action in self.row_actions.take().unwrap_or_default() {
+            self.actions.push(action);
+        }
+    }
+
+    /// A row refused late leaves nothing in the summary: its counts, actions, notes and changes go with it.
+    fn take_back_row(&mut self, db: &Db<'_>, mark: RowMark) {
+        self.row_actions = None;
+        self.counts = mark.counts;
+        self.stages_placed.truncate(mark.stages_placed);
+        self.amounts_read.truncate(mark.amounts_read);
+        db.forget_changes_since(mark.changes);
+        if let (Some(build), Some(index)) = (self.indexes.as_mut(), mark.index) {
+            build.rollback_to(index);
         }
     }
 
@@ -1452,18 +1552,17 @@ impl Writer {
                     };
                 }
                 db.conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
-                let mark = self.indexes.as_ref().map(bulk::IndexBuild::mark);
+                let mark = self.row_mark(db);
                 match self.apply_lead(db, *row) {
                     Ok(()) => {
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
+                        self.keep_row();
                         Ok(())
                     }
                     Err(StoreError::Invalid(v)) => {
                         db.conn.prepare_cached("ROLLBACK TO import_row")?.execute([])?;
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
-                        if let (Some(build), Some(mark)) = (self.indexes.as_mut(), mark) {
-                            build.rollback_to(mark);
-                        }
+                        self.take_back_row(db, mark);
                         let reject = Reject::invalid(line, &v, Vec::new());
                         self.reject(db, "leads", reject)
                     }
@@ -1473,6 +1572,11 @@ impl Writer {
             Ok(Some(Item::Object(obj, raw))) => {
                 let line = obj.line();
                 let what = obj.kind();
+                if let json::Object::Member(_, m) = obj.as_ref()
+                    && self.team_settings.is_none()
+                {
+                    self.take_team_settings(db, m)?;
+                }
                 match json::apply(db, *obj) {
                     Ok(true) => {
                         self.tally(what).created += 1;

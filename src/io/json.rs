@@ -131,6 +131,11 @@ pub struct MemberRec {
     pub email: String,
     pub role: Option<String>,
     pub created_at: Option<Timestamp>,
+    /// The team's name and time zone where the export was made (absent from older exports).
+    #[serde(default)]
+    pub team_name: Option<String>,
+    #[serde(default)]
+    pub team_timezone: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,8 +10,7 @@ use crate::store::OF_LEAD;
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Change, Db, Result, StoreError};
 
-/// What leadline writes in place of erased text.
-pub const ERASED: &str = "(erased)";
+pub use crate::domain::lead::ERASED;
 
 /// Ok when a message may go out to this lead; refused (naming when and why) for an opted-out or forgotten lead.
 /// Every place that sends or prepares a message calls this.
@@ -317,13 +316,7 @@ fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     db.conn.execute("UPDATE privacy_log SET reason = NULL WHERE lead_id = ?1", [id])?;
     // A one-person company (a freelancer's own name, often) goes with the person; one others work at stays.
     if let Some(account) = &l.account_id {
-        db.conn.execute(
-            "UPDATE accounts SET name = ?3 || id, name_key = NULL, domain = NULL, industry = NULL, company_size = NULL,
-             deleted_at = ?2, updated_at = ?2
-             WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM leads WHERE account_id = ?1)
-             AND NOT EXISTS (SELECT 1 FROM deals WHERE account_id = ?1)",
-            params![account, now, format!("{ERASED} ")],
-        )?;
+        crate::store::accounts::drop_if_unused(db, account)?;
     }
     Ok(())
 }

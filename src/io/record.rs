@@ -442,12 +442,14 @@ pub fn from_fields(
     if let Some((col, amount)) = deal_amount {
         let currency =
             deal_currency.clone().unwrap_or_else(|| crate::domain::money::currency_of(&amount, &rules.currency));
-        let (money, either_way) = Money::parse_read(&amount, &currency).map_err(|x| Reject {
-            line,
-            column: Some(col.clone()),
-            reason: format!("{} ('{}')", x.reason, short(&amount)),
-            record: values.to_vec(),
-        })?;
+        let (money, either_way) = Money::parse_read(&amount, &currency)
+            .and_then(|(m, two_ways)| crate::domain::deal::check_amount(&m).map(|()| (m, two_ways)))
+            .map_err(|x| Reject {
+                line,
+                column: Some(col.clone()),
+                reason: format!("{} ('{}')", x.reason, short(&amount)),
+                record: values.to_vec(),
+            })?;
         let amount_read = either_way.then(|| money.reading(amount.trim()));
         row.deal = Some(DealRow { amount: Some(money), amount_read, ..Default::default() });
     }

@@ -47,3 +47,17 @@ pub fn fill_profile(db: &Db<'_>, id: &AccountId, industry: Option<&str>, size: O
         .execute(params![id.as_str(), industry, size, db.now.0])?;
     Ok(())
 }
+
+/// Removes a company no lead (live or removed) and no deal is at any more, name and all: nothing shows it, and
+/// its name may have been a person's own (a freelancer's) that a later erasure could no longer find.
+pub fn drop_if_unused(db: &Db<'_>, id: &str) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "UPDATE accounts SET name = ?3 || id, name_key = NULL, domain = NULL, industry = NULL, company_size = NULL,
+             deleted_at = ?2, updated_at = ?2
+             WHERE id = ?1 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM leads WHERE account_id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM deals WHERE account_id = ?1)",
+        )?
+        .execute(params![id, db.now.0, format!("{} ", crate::domain::lead::ERASED)])?;
+    Ok(())
+}

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty, outreach, teams};
 use crate::domain::text::fold;
-use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp, ValidationError};
+use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Deal {
@@ -117,10 +117,7 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
     }
     let status = db.ctx.stages.status_for(&stage);
     let money = new.amount.unwrap_or(Money { minor: 0, currency: db.ctx.currency.clone() });
-    // A deal is worth something or nothing yet; a negative value would quietly shrink the pipeline's totals.
-    if money.minor < 0 {
-        return Err(ValidationError::new("amount", money.decimal(), "must not be negative").into());
-    }
+    crate::domain::deal::check_amount(&money)?;
     let id = DealId::generate();
     db.conn
         .prepare_cached(

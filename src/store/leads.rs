@@ -569,6 +569,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     if let Some(v) = patch.phone {
         lead.phone = non_empty(Some(v)).map(|p| validate_phone("phone", &p)).transpose()?;
     }
+    let left_account = lead.account_id.clone();
     if let Some(v) = patch.company {
         lead.account_id =
             non_empty(Some(v)).map(|c| accounts::find_or_create(db, &c, None, None)).transpose()?.map(|a| a.0);
@@ -652,6 +653,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             db.now.0,
             name_key(&lead.first_name, &lead.last_name),
         ])?;
+    if let Some(left) = left_account.filter(|a| lead.account_id.as_ref() != Some(a)) {
+        accounts::drop_if_unused(db, &left)?;
+    }
     for e in &patch.remove_emails {
         // Made the lead's own e-mail by this same edit, it is no longer another one anyway.
         let now_own = lead.email.as_deref().is_some_and(|own| normalize_email(own) == normalize_email(e));

@@ -156,6 +156,15 @@ impl<'a> Db<'a> {
         self.changes.borrow_mut().push(change);
     }
 
+    /// How many changes are recorded: a savepoint rolled back takes its own back (`forget_changes_since`).
+    pub fn changes_mark(&self) -> usize {
+        self.changes.borrow().len()
+    }
+
+    pub fn forget_changes_since(&self, mark: usize) {
+        self.changes.borrow_mut().truncate(mark);
+    }
+
     fn take_changes(&self) -> Vec<Change> {
         std::mem::take(&mut *self.changes.borrow_mut())
     }

@@ -432,6 +432,31 @@ pub fn set_timezone(db: &Db<'_>, zone: &str) -> Result<String> {
     Ok(old)
 }
 
+/// Whether the user at work is the team's admin.
+pub fn is_admin(db: &Db<'_>) -> Result<bool> {
+    Ok(require_admin(db, "").is_ok())
+}
+
+/// The team's name and time zone as stored.
+pub fn settings(db: &Db<'_>) -> Result<(String, String)> {
+    Ok(db.conn.query_row("SELECT name, timezone FROM teams WHERE id = ?1", [db.ctx.team_id.as_str()], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?)
+}
+
+/// Renames the team (an admin's call). Returns the name it had.
+pub fn set_team_name(db: &Db<'_>, name: &str) -> Result<String> {
+    require_admin(db, "renames the team")?;
+    let name = crate::domain::lead::require_text("team name", name)?.trim().to_string();
+    crate::domain::lead::check_label("team name", &name)?;
+    let (old, _) = settings(db)?;
+    db.conn.execute(
+        "UPDATE teams SET name = ?2, updated_at = ?3 WHERE id = ?1",
+        params![db.ctx.team_id.as_str(), name, db.now.0],
+    )?;
+    Ok(old)
+}
+
 /// Adds a team member (demo data; `add_member` for an admin's command).
 pub fn add_user(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<UserId> {
     let id = UserId::generate();
