@@ -1388,6 +1388,37 @@ fn forget_leaves_no_trace_of_a_company_the_person_was_moved_from() {
 }
 
 #[test]
+fn companies_left_behind_before_the_upgrade_go_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let new = NewLead { first_name: "Ana".into(), company: Some("Acme".into()), ..Default::default() };
+    s.write(|db| leads::create(db, new)).unwrap();
+    s.write(|db| {
+        // A company an earlier version left behind when its only lead moved on.
+        db.conn.execute(
+            "INSERT INTO accounts (id, team_id, name, name_key, created_at, updated_at)
+             SELECT 'left-behind', team_id, 'Ana Freelance', 'ana freelance', 0, 0 FROM accounts",
+            [],
+        )?;
+        db.conn.pragma_update(None, "user_version", 25)?;
+        Ok(())
+    })
+    .unwrap();
+    drop(s);
+    let s = open(dir.path(), "t.db");
+    let live: Vec<String> = s
+        .conn()
+        .prepare("SELECT name FROM accounts WHERE deleted_at IS NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(live, ["Acme"]);
+    assert_eq!(count(&s, "SELECT count(*) FROM accounts WHERE name = '(erased) left-behind'"), 1);
+}
+
+#[test]
 fn retention_anonymises_leads_inactive_for_the_configured_months() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

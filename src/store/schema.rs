@@ -30,6 +30,7 @@ const FORGOTTEN_ADDRESSES: &str = include_str!("migrations/022_forgotten_address
 const PRIVACY_ALLOW: &str = include_str!("migrations/023_privacy_allow.sql");
 const TASKS_BY_OWNER: &str = include_str!("migrations/024_tasks_by_owner.sql");
 const MERGED_LEADS: &str = include_str!("migrations/025_merged_leads.sql");
+const UNUSED_ACCOUNTS: &str = include_str!("migrations/026_unused_accounts.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -59,6 +60,7 @@ fn all() -> Vec<M<'static>> {
         M::up(PRIVACY_ALLOW),
         M::up(TASKS_BY_OWNER),
         M::up(MERGED_LEADS),
+        M::up(UNUSED_ACCOUNTS),
     ]
 }
 
@@ -276,7 +278,9 @@ mod tests {
         Migrations::new(before).to_latest(&mut conn).unwrap();
         conn.execute_batch(
             "INSERT INTO teams VALUES ('t', 'T', 'UTC', 0, 0, NULL);
-             INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES ('a', 't', 'Óptica Ruiz', 0, 0);",
+             INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES ('a', 't', 'Óptica Ruiz', 0, 0);
+             INSERT INTO leads (id, team_id, first_name, last_name, account_id, created_at, updated_at)
+                 VALUES ('l', 't', 'Ana', '', 'a', 0, 0);",
         )
         .unwrap();
         migrate(&mut conn).unwrap();
