@@ -280,6 +280,9 @@ fn info_reply_enrols_in_email_sequence_step_2() {
     assert_eq!(crm.tasks(3).len(), 1);
     let id = tasks[0]["id"].as_str().unwrap();
     crm.ok(4, &["task", "done", id]);
+    // The lead's history tells a done task from an open one at a glance.
+    let show = crm.ok(4, &["lead", "show", "ana@acme.io"]);
+    assert!(show.lines().any(|l| l.contains("☑ task Send e-mail sequence step 2")), "{show}");
     crm.ok(5, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
     assert_eq!(crm.tasks(5).len(), 1, "one open step after the new question");
 }

@@ -666,6 +666,15 @@ fn followups_done_and_snooze() {
     let first = t.app.followups.data.tasks[0].clone();
     t.keys("space");
     assert!(t.app.followups.data.tasks.iter().all(|x| x.id != first.id));
+    // A done pressed by mistake is undone, and done again.
+    t.keys("u");
+    let s = t.screen();
+    assert_eq!(t.app.followups.data.tasks[0].id, first.id, "{s}");
+    assert!(s.contains("Open again"), "{s}");
+    t.keys("u");
+    assert!(t.screen().contains("No task was marked done here to undo"), "{}", t.screen());
+    t.keys("space");
+    assert!(t.app.followups.data.tasks.iter().all(|x| x.id != first.id));
     let second = t.app.followups.data.tasks[0].clone();
     t.keys("z");
     t.clear_field();
@@ -678,6 +687,25 @@ fn followups_done_and_snooze() {
         t.keys("enter");
         assert_eq!(t.app.detail.lead_id, Some(l.id));
     }
+}
+
+#[test]
+fn a_task_due_in_days_is_snoozed_as_offered() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("5");
+    let later = t.app.followups.data.tasks.iter().position(|x| x.due_at >= NOW.plus_days(2)).expect("a task due later");
+    let task = t.app.followups.data.tasks[later].clone();
+    for _ in 0..later {
+        t.keys("j");
+    }
+    // What the form offers is a day after it is due: taken as it is, it puts the task off.
+    t.keys("z");
+    let offered = task.due_at.plus_days(1).local(t.app.ctx.tz);
+    assert!(t.screen().contains(&format!("Until: {offered}")), "{}", t.screen());
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    let snoozed = t.app.followups.data.tasks.iter().find(|x| x.id == task.id).and_then(|x| x.snoozed_until);
+    assert_eq!(snoozed.map(|s| s.local(t.app.ctx.tz)), Some(offered));
 }
 
 #[test]
@@ -1223,6 +1251,59 @@ fn moves_owed_to_the_table_end_with_a_refresh_or_a_form() {
     let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the log form is open") };
     let leadline::tui::forms::Purpose::LogOutreach { lead, .. } = &f.purpose else { panic!("a log form") };
     assert_eq!(t.app.leads.window.selected_lead().map(|l| &l.id), Some(lead));
+}
+
+/// The lead the open log form is for.
+fn form_lead(t: &Driver) -> leadline::domain::LeadId {
+    let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the log form is open") };
+    let leadline::tui::forms::Purpose::LogOutreach { lead, .. } = &f.purpose else { panic!("a log form") };
+    lead.clone()
+}
+
+#[test]
+fn keys_typed_before_new_rows_arrive_act_on_the_lead_selected_once_they_are_in() {
+    let (_d, mut t) = driver_with(700, 120, 40, Config::defaults());
+    // To the last lead, and a touch logged at once: it is the last lead's, not the first's.
+    t.keys_at_once("G l");
+    let last = t.app.leads.window.selected_lead().unwrap().id.clone();
+    assert_eq!(t.app.leads.window.selected_abs(), Some(699));
+    assert_eq!(form_lead(&t), last);
+    t.keys("esc");
+    // Back to the top and down one, at once: the second lead.
+    t.keys_at_once("g g j");
+    assert_eq!(t.app.leads.window.selected_abs(), Some(1));
+    // A search, and its first match opened at once.
+    let name = t.app.leads.window.rows[1].first_name.clone();
+    t.keys_at_once(&format!("/ {} enter l", name.chars().map(String::from).collect::<Vec<_>>().join(" ")));
+    let found = t.app.leads.window.selected_lead().unwrap();
+    assert!(found.first_name.contains(&name), "{}", found.first_name);
+    assert_eq!(form_lead(&t), found.id);
+}
+
+#[test]
+fn a_column_in_two_currencies_shows_both_totals_and_an_empty_one_says_nothing_is_there() {
+    let (_d, mut t) = driver(80, 24);
+    let lead = t.app.leads.window.rows[0].id.clone();
+    let first = t.app.ctx.stages.first().to_string();
+    let deal = leadline::store::deals::NewDeal {
+        lead,
+        title: "US pilot".into(),
+        amount: Some(leadline::domain::Money { minor: 123_456, currency: "USD".into() }),
+        product: None,
+        use_case: None,
+        stage: Some(first.clone()),
+        origin_outreach: None,
+    };
+    t.store.write(|db| leadline::store::deals::create(db, deal)).unwrap();
+    t.keys("2");
+    let s = t.screen();
+    assert!(s.contains("1.2k USD"), "both currencies read in an 80-column column: {s}");
+    // One open deal is a deal.
+    t.store.conn().execute("UPDATE deals SET deleted_at = 1 WHERE title <> 'US pilot'", []).unwrap();
+    t.keys("ctrl-r");
+    let s = t.screen();
+    assert!(s.contains("│ 1 open deal │"), "{s}");
+    assert!(s.contains("Σ 0.00 EUR"), "{s}");
 }
 
 #[test]

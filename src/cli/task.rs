@@ -28,6 +28,8 @@ pub enum TaskCmd {
     },
     /// Mark a task done.
     Done { task: String },
+    /// Open a task marked done again.
+    Reopen { task: String },
     /// Push a task to later.
     Snooze {
         task: String,
@@ -138,6 +140,17 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             // Done twice is done (scripts may repeat it), but the rep hears it.
             if already {
                 eprintln!("note: the task was already done");
+            }
+            println!("{id}");
+        }
+        TaskCmd::Reopen { task } => {
+            let (id, was_open) = env.store.write(|db| {
+                let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
+                let was_open = tasks::get(db, &id)?.done_at.is_none();
+                tasks::reopen(db, &id).map(|t| (t.id, was_open))
+            })?;
+            if was_open {
+                eprintln!("note: the task was not done");
             }
             println!("{id}");
         }

@@ -212,6 +212,26 @@ fn thousands_grouped(int_part: &str) -> bool {
         && (middle.iter().all(|g| g.len() == 3) || (first.len() <= 2 && middle.iter().all(|g| g.len() == 2)))
 }
 
+impl Money {
+    /// `558k EUR`, `1.2k USD`, `3.4M EUR`, `950 EUR`: short enough for several currencies side by side.
+    pub fn compact(&self) -> String {
+        let units = self.minor as f64 / 10f64.powi(minor_digits(&self.currency) as i32);
+        let (value, suffix) = match units.abs() {
+            a if a >= 1e9 => (units / 1e9, "B"),
+            a if a >= 1e6 => (units / 1e6, "M"),
+            a if a >= 1e3 => (units / 1e3, "k"),
+            _ => (units, ""),
+        };
+        // One decimal while it says something (1.2k), none once the number has three digits (558k).
+        let mut n =
+            if value.abs() >= 100.0 || suffix.is_empty() { format!("{value:.0}") } else { format!("{value:.1}") };
+        if n.ends_with(".0") {
+            n.truncate(n.len() - 2);
+        }
+        format!("{n}{suffix} {}", self.currency)
+    }
+}
+
 impl fmt::Display for Money {
     /// `1,200.50 EUR`: grouped for reading.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -235,6 +255,17 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_amounts_fit_beside_each_other() {
+        let m = |minor: i64, currency: &str| Money { minor, currency: currency.into() }.compact();
+        assert_eq!(m(55_810_000, "EUR"), "558k EUR");
+        assert_eq!(m(123_456, "USD"), "1.2k USD");
+        assert_eq!(m(340_000_000, "EUR"), "3.4M EUR");
+        assert_eq!(m(95_049, "EUR"), "950 EUR");
+        assert_eq!(m(100_000, "EUR"), "1k EUR");
+        assert_eq!(m(1_500_000, "JPY"), "1.5M JPY");
+    }
 
     #[test]
     fn parses_common_forms() {

@@ -194,6 +194,19 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     get(db, id)
 }
 
+/// Opens a task marked done again (a done pressed by mistake): due when it was. An open task stays as it is.
+pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
+    let t = get(db, id)?;
+    if t.done_at.is_some() {
+        db.conn.execute(
+            "UPDATE tasks SET done_at = NULL, updated_at = ?2 WHERE id = ?1",
+            params![id.as_str(), db.now.0],
+        )?;
+        db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
+    }
+    get(db, id)
+}
+
 /// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
 /// marking it attended closed, are open again (due from now at the earliest), unless a later meeting with
 /// the lead is booked, which answers them. Returns how many.

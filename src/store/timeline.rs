@@ -117,7 +117,9 @@ pub fn describe(e: &Entry, tz: chrono_tz::Tz) -> String {
                 (None, Some(until)) => format!("snoozed until {}", until.local(tz)),
                 (None, None) => format!("due {}", t.due_at.local(tz)),
             };
-            format!("☐ task {} · {} · {}", t.title, t.kind.as_str(), state)
+            // Done or not, the first thing a rep reads of it.
+            let mark = if t.done_at.is_some() { "☑" } else { "☐" };
+            format!("{mark} task {} · {} · {}", t.title, t.kind.as_str(), state)
         }
         Entry::Note(n) => format!("✎ note {}", n.body),
         Entry::Contact(_) => "● contacted (recorded without a touch)".into(),

@@ -64,6 +64,8 @@ pub enum Popup {
 }
 
 const TOAST_FOR: Duration = Duration::from_secs(4);
+/// How long keys wait for rows that are about to replace those shown, before they run anyway.
+const KEYS_WAIT_AT_MOST: Duration = Duration::from_secs(2);
 /// How often the time-based automations and score terms run while the UI is open.
 pub const AUTOMATIONS_EVERY: Duration = Duration::from_secs(60);
 
@@ -83,6 +85,10 @@ pub struct App {
     pub popup: Option<Popup>,
     pub toast: Option<(Toast, Instant)>,
     pub pending: Vec<Key>,
+    /// Keys pressed while the rows shown were about to be replaced, and since when: they run, in order, once
+    /// the new rows are in (or after `KEYS_WAIT_AT_MOST`), so they act on the lead the rep will see selected.
+    deferred: std::collections::VecDeque<KeyEvent>,
+    deferred_since: Option<Instant>,
     /// (unread, unhandled) inbox counts for the status line.
     pub inbox_counts: (i64, i64),
     /// Views whose data changed since they were shown; they reload on entry.
@@ -115,6 +121,8 @@ impl App {
             popup: None,
             toast: None,
             pending: Vec::new(),
+            deferred: std::collections::VecDeque::new(),
+            deferred_since: None,
             inbox_counts: (0, 0),
             stale: [false; 6],
             next_token: 0,
@@ -140,11 +148,35 @@ impl App {
     /// When the next timer is due (a toast to clear, the minute's automations): the loop sleeps until then.
     pub fn next_deadline(&self) -> Option<Instant> {
         let toast = self.toast.as_ref().map(|(_, t)| *t);
-        Some(toast.map_or(self.automations_due, |t| t.min(self.automations_due)))
+        let keys = self.deferred_since.map(|t| t + KEYS_WAIT_AT_MOST);
+        [toast, keys].into_iter().flatten().chain([self.automations_due]).min()
+    }
+
+    /// Whether the view in front is about to replace the rows it shows (and its selection).
+    fn settling(&self) -> bool {
+        match self.view {
+            ViewId::Leads => self.leads.window.settling(),
+            ViewId::Scoring => self.scoring.window.settling(),
+            _ => false,
+        }
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = self.update_inner(action);
+        // Keys held for new rows run once they are in, or once they have waited long enough.
+        let waited = self.deferred_since.is_some_and(|t| t + KEYS_WAIT_AT_MOST <= Instant::now());
+        let mut ran = false;
+        while !self.deferred.is_empty() && (!self.settling() || waited) && !self.quit {
+            let k = self.deferred.pop_front().expect("a deferred key");
+            effects.extend(self.key_now(k));
+            ran = true;
+        }
+        if self.deferred.is_empty() {
+            self.deferred_since = None;
+        } else if ran {
+            // The keys left wait for the rows one of those run asked for.
+            self.deferred_since = Some(Instant::now());
+        }
         if self.view == ViewId::Scoring && self.popup.is_none() {
             let out = self.scoring.follow_selection(&self.ctx.scorer);
             effects.extend(self.apply(out));
@@ -217,6 +249,16 @@ impl App {
             self.quit = true;
             return vec![Effect::Quit];
         }
+        // Behind keys already waiting, or while the selection is about to move to rows not yet in: wait.
+        if !self.deferred.is_empty() || (self.popup.is_none() && !self.input_mode() && self.settling()) {
+            self.deferred.push_back(k);
+            self.deferred_since.get_or_insert_with(Instant::now);
+            return Vec::new();
+        }
+        self.key_now(k)
+    }
+
+    fn key_now(&mut self, k: KeyEvent) -> Vec<Effect> {
         let key = Key::from_event(k);
         if self.input_mode() {
             return match self.keymap.resolve(&[Scope::Input], &[], key) {
@@ -235,7 +277,7 @@ impl App {
             }
             Resolved::Unbound if !pending.is_empty() => {
                 // An abandoned sequence: try the key on its own.
-                self.key(k)
+                self.key_now(k)
             }
             Resolved::Unbound => Vec::new(),
         }

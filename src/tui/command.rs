@@ -74,6 +74,7 @@ commands! {
     ToggleShowHandled => "toggle_handled", "Show or hide handled items";
     ToggleMine => "toggle_mine", "Show my follow-ups or the whole team's";
     TaskDone => "task_done", "Mark the task done";
+    UndoDone => "undo_done", "Open the task last marked done here again";
     Snooze => "snooze", "Snooze the task";
     ToggleTheme => "toggle_theme", "Switch between dark and light theme";
 }

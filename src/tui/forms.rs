@@ -268,12 +268,19 @@ pub fn reopen(d: &Deal, stage: &str) -> Form {
         .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again?"))
 }
 
-pub fn snooze(task: TaskId, title: &str) -> Form {
+/// `until` is what the form offers: see `snooze_until`.
+pub fn snooze(task: TaskId, title: &str, until: String) -> Form {
     Form::new(
         format!("Snooze · {title}"),
         Purpose::Snooze { task },
-        vec![Field::text("Until", "+1d", "+3h, +1d, tomorrow 9:00, mon 10:00")],
+        vec![Field::text("Until", until, "+3h, +1d, tomorrow 9:00, mon 10:00")],
     )
+}
+
+/// What a snooze offers: a day from now, or, for a task due later than that, a day after it is due (a
+/// snooze to before then would be refused: it would not put the task off).
+pub fn snooze_until(due: crate::domain::Timestamp, now: crate::domain::Timestamp, tz: chrono_tz::Tz) -> String {
+    if due >= now.plus_days(1) { due.plus_days(1).local(tz) } else { "+1d".to_string() }
 }
 
 pub fn filter(which: FilterField, current: &LeadFilter, ctx: &UiCtx) -> Form {
@@ -520,7 +527,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_form_field_and_show_local_time() {
-        let form = snooze(TaskId("t".into()), "Call Ana");
+        let form = snooze(TaskId("t".into()), "Call Ana", "+1d".into());
         let tz = crate::domain::time::parse_tz("Europe/Madrid").unwrap();
         let e = error_for(&form, "until: must be in the future ('2026-11-24T09:00:00Z')", tz);
         assert_eq!(e, "Until: must be in the future ('2026-11-24 10:00')");

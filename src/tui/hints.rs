@@ -71,6 +71,7 @@ impl Hints {
         // In a team, the follow-ups' footers also offer the switch between the rep's own and the team's.
         let tasks = [
             (Command::TaskDone, "done"),
+            (Command::UndoDone, "undo"),
             (Command::Snooze, "snooze"),
             (Command::Open, "lead"),
             (Command::Right, "switch"),
@@ -141,7 +142,7 @@ mod tests {
         assert_eq!(defaults.detail_narrow, " l log · t · n · m · d · e · D · ? keys ");
         assert_eq!(defaults.meeting, " [a/x]");
         assert_eq!(defaults.inbox, " space handled · a assign me · r reply · enter open · H show handled ");
-        assert_eq!(defaults.followup_tasks, " space done · z snooze · enter lead · tab switch ");
+        assert_eq!(defaults.followup_tasks, " space done · u undo · z snooze · enter lead · tab switch ");
         let config: KeymapConfig = toml::from_str(
             "[detail]\nl = \"\"\no = \"log_outreach\"\n[inbox]\nspace = \"\"\nh = \"\"\nx = \"mark_handled\"\n",
         )

@@ -110,7 +110,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 .filter(|s| app.ctx.stages.status_for(&s.stage).as_str() == "open")
                 .map(|s| s.count)
                 .sum();
-            parts.push(format!("{} open deals", thousands(open)));
+            parts.push(format!("{} open {}", thousands(open), if open == 1 { "deal" } else { "deals" }));
         }
         _ => {}
     }

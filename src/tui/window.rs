@@ -43,6 +43,9 @@ pub struct LeadWindow {
     /// Rows read afresh that no longer hold the followed lead, kept back while it is looked for where it
     /// went: shown meanwhile, they would put another lead under the selection (and under the next key).
     held: Option<(PageDir, Vec<Lead>)>,
+    /// The rows shown are about to be replaced (a new filter or sort, a jump to either end): the selection
+    /// is not on the lead it will be on, so keys that act on it wait (`settling`).
+    replacing: bool,
 }
 
 impl LeadWindow {
@@ -67,7 +70,13 @@ impl LeadWindow {
             overshoot: 0,
             follow: None,
             held: None,
+            replacing: false,
         }
+    }
+
+    /// Whether the rows shown are about to be replaced, and the selection with them.
+    pub fn settling(&self) -> bool {
+        self.replacing
     }
 
     /// While a search text is active, rows come newest match first (see `leads::list_matches`), not in `sort`.
@@ -113,6 +122,7 @@ impl LeadWindow {
         self.loading = true;
         self.loading_fwd = true;
         self.loading_back = false;
+        self.replacing = true;
         self.error = None;
         vec![
             self.page(PageDir::First, PAGE),
@@ -177,6 +187,7 @@ impl LeadWindow {
         self.generation += 1;
         self.loading_fwd = true;
         self.loading_back = false;
+        self.replacing = true;
         vec![self.page(PageDir::First, PAGE)]
     }
 
@@ -190,6 +201,7 @@ impl LeadWindow {
             self.generation += 1;
             self.loading_back = true;
             self.loading_fwd = false;
+            self.replacing = true;
             vec![self.page(PageDir::Last, PAGE)]
         }
     }
@@ -236,6 +248,7 @@ impl LeadWindow {
                 self.loading_fwd = false;
                 self.loading_back = false;
                 self.overshoot = 0;
+                self.replacing = false;
                 self.error = Some(e);
                 // A list that could not be read again (a filter that names nobody, say) shows no rows
                 // at all: the old ones would sit under the new filter and take the keys meant for it.
@@ -265,6 +278,9 @@ impl LeadWindow {
             return vec![around];
         }
         let stepping = matches!(dir, PageDir::After(_) | PageDir::Before(_));
+        if !stepping {
+            self.replacing = false;
+        }
         self.take(dir, rows, page);
         if self.overshoot != 0 && stepping {
             return self.move_by(0, page);

@@ -138,6 +138,7 @@ pub enum Write {
         at: Option<Timestamp>,
     },
     TaskDone(TaskId),
+    TaskReopen(TaskId),
     Snooze {
         task: TaskId,
         until: Timestamp,
@@ -375,6 +376,10 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
         Write::TaskDone(task) => {
             let t = tasks::done(db, &task)?;
             Ok(format!("Done: {}", t.title))
+        }
+        Write::TaskReopen(task) => {
+            let t = tasks::reopen(db, &task)?;
+            Ok(format!("Open again: {}", t.title))
         }
         Write::Snooze { task, until } => {
             let t = tasks::snooze(db, &task, until)?;

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Out;
-use crate::domain::LeadId;
 use crate::domain::time::{ago, start_of_day_after};
+use crate::domain::{LeadId, TaskId};
 use crate::store::tasks::Task;
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -29,6 +29,10 @@ pub struct FollowupsView {
     pub error: Option<String>,
     /// The whole team's tasks and leads, not only the rep's own (which a rep in a team sees first).
     pub everyone: bool,
+    /// The tasks marked done here, the last one last: undoing opens them again, one by one.
+    pub done_here: Vec<TaskId>,
+    /// The task undone last: selected once it is back in the list.
+    undone: Option<TaskId>,
 }
 
 /// Which section a task falls in, by its effective due time.
@@ -64,7 +68,10 @@ impl FollowupsView {
             Ok(d) => {
                 // The selection stays on the task (or lead) it was on, wherever the reload put it: a row
                 // number could now be another task, which space would then close.
-                let task = self.data.tasks.get(self.selected[0]).map(|t| t.id.clone());
+                let task = match self.undone.take() {
+                    Some(id) if d.tasks.iter().any(|t| t.id == id) => Some(id),
+                    _ => self.data.tasks.get(self.selected[0]).map(|t| t.id.clone()),
+                };
                 let lead = self.data.losing.get(self.selected[1]).map(|l| l.id.clone());
                 self.data = d;
                 let keep = |at: Option<usize>, was: usize, len: usize| at.unwrap_or(was).min(len.saturating_sub(1));
@@ -95,6 +102,7 @@ impl FollowupsView {
         Command::Refresh,
         Command::Open,
         Command::TaskDone,
+        Command::UndoDone,
         Command::Snooze,
         Command::ToggleMine,
     ];
@@ -139,11 +147,24 @@ impl FollowupsView {
                 self.reload(ctx)
             }
             Command::TaskDone => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
-                Some(t) => vec![Out::Write(Write::TaskDone(t.id.clone()))],
+                Some(t) => {
+                    self.done_here.push(t.id.clone());
+                    vec![Out::Write(Write::TaskDone(t.id.clone()))]
+                }
                 None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
             },
+            Command::UndoDone => match self.done_here.pop() {
+                Some(id) => {
+                    self.undone = Some(id.clone());
+                    vec![Out::Write(Write::TaskReopen(id))]
+                }
+                None => vec![Out::Toast("No task was marked done here to undo".into(), false)],
+            },
             Command::Snooze => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
-                Some(t) => vec![Out::Form(forms::snooze(t.id.clone(), &t.title))],
+                Some(t) => {
+                    let until = forms::snooze_until(t.due_at, ctx.now(), ctx.tz);
+                    vec![Out::Form(forms::snooze(t.id.clone(), &t.title, until))]
+                }
                 None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
             },
             Command::Open => {

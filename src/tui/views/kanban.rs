@@ -368,10 +368,15 @@ impl KanbanView {
             let stage = ctx.stages.names().get(i).cloned().unwrap_or_default();
             let summary = self.summary.iter().find(|s| s.stage == stage);
             let count = summary.map_or(0, |s| s.count);
-            let total = summary
-                .map(|s| s.totals.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" + "))
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| "0".into());
+            // In full where it fits; several currencies side by side in short (558k EUR + 1.2k USD).
+            let totals = summary.map(|s| s.totals.as_slice()).unwrap_or_default();
+            let room = rect.width.saturating_sub(6) as usize;
+            let full = totals.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" + ");
+            let total = match totals {
+                [] => crate::domain::Money { minor: 0, currency: ctx.currency.clone() }.to_string(),
+                _ if unicode_width::UnicodeWidthStr::width(full.as_str()) <= room => full,
+                _ => totals.iter().map(|m| m.compact()).collect::<Vec<_>>().join(" + "),
+            };
             let focused = i == self.focus;
             let arrows = match (i > 0 && slot == 0, slot + 1 == n && i + 1 < self.columns.len()) {
                 (true, true) => "‹›",
