@@ -637,6 +637,33 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
 }
 
 #[test]
+fn a_no_show_rescheduled_in_the_calendar_stays_as_history_beside_the_new_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let first = calendar_file(dir.path(), "a.ics", &bob_event("demo@x", "Demo", "20251120T100000Z", ""));
+    import_file(&mut s, &first, &opts).unwrap();
+    let missed = meetings::for_lead(&s.db(), &bob.id).unwrap()[0].clone();
+    s.write(|db| meetings::mark(db, &missed.id, false, None)).unwrap();
+    let moved = calendar_file(dir.path(), "b.ics", &bob_event("demo@x", "Demo", "20251127T100000Z", ""));
+    let r = import_file(&mut s, &moved, &opts).unwrap();
+    assert_eq!(r.counts.meetings.created, 1, "{:?}", r.counts);
+    assert_eq!(meeting_times(&s, &bob.id), ["2025-11-20T10:00:00.000Z", "2025-11-27T10:00:00.000Z"]);
+    let all = meetings::for_lead(&s.db(), &bob.id).unwrap();
+    let kept = all.iter().find(|m| m.id == missed.id).unwrap();
+    assert_eq!(kept.attended, Some(false), "the no-show is history");
+    // The same calendar again finds the new meeting: nothing more is booked.
+    let again =
+        calendar_file(dir.path(), "c.ics", &bob_event("demo@x", "Demo", "20251127T100000Z", "LOCATION:Zoom\r\n"));
+    let r = import_file(&mut s, &again, &opts).unwrap();
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (0, 1), "{:?}", r.counts);
+    assert_eq!(meeting_times(&s, &bob.id).len(), 2);
+}
+
+#[test]
 fn a_cancelled_invitation_never_drops_the_meeting_of_the_one_that_replaced_it_and_exdates_cancel() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
@@ -2213,10 +2240,38 @@ fn a_series_moved_to_another_time_or_split_in_two_is_booked_once_and_a_calendar_
     let weekly = "RRULE:FREQ=WEEKLY;COUNT=3\r\n";
     let at_ten = calendar_file(dir.path(), "a.ics", &event("s1", "20251201T100000Z", weekly));
     import_file(&mut s, &at_ten, &opts).unwrap();
-    // The whole series moves to 11:00: three meetings, at the new time.
+    let ids = |s: &Store| -> Vec<String> {
+        meetings::for_lead(&s.db(), &bob.id).unwrap().iter().map(|m| m.id.0.clone()).collect::<Vec<_>>()
+    };
+    let mut before = ids(&s);
+    before.sort();
+    // The whole series moves to 11:00: the same three meetings, moved, whatever a script knows them by.
     let at_eleven = calendar_file(dir.path(), "b.ics", &event("s1", "20251201T110000Z", weekly));
+    let dry = import_file(&mut s, &at_eleven, &ImportOptions { dry_run: true, ..opts.clone() }).unwrap();
     let r = import_file(&mut s, &at_eleven, &opts).unwrap();
-    assert_eq!((r.counts.meetings.created, r.counts.meetings.updated), (3, 3), "{:?}", r.counts);
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.updated), (0, 3), "{:?}", r.counts);
+    assert_eq!(dry.counts, r.counts);
+    assert_eq!(times(&s), ["2025-12-01T11:00:00.000Z", "2025-12-08T11:00:00.000Z", "2025-12-15T11:00:00.000Z"]);
+    let mut after = ids(&s);
+    after.sort();
+    assert_eq!(before, after);
+    // From the third on, one more: the third stays, the first two move on, and one is booked.
+    let later = event("s1", "20251215T110000Z", "RRULE:FREQ=WEEKLY;COUNT=4\r\n");
+    let r = import_file(&mut s, &calendar_file(dir.path(), "b2.ics", &later), &opts).unwrap();
+    let m = &r.counts.meetings;
+    assert_eq!((m.created, m.updated, m.skipped), (1, 2, 1), "{:?}", r.counts);
+    assert_eq!(
+        times(&s),
+        [
+            "2025-12-15T11:00:00.000Z",
+            "2025-12-22T11:00:00.000Z",
+            "2025-12-29T11:00:00.000Z",
+            "2026-01-05T11:00:00.000Z"
+        ]
+    );
+    assert!(before.iter().all(|id| ids(&s).contains(id)));
+    // Back as it was, for the split below.
+    import_file(&mut s, &at_eleven, &opts).unwrap();
     assert_eq!(times(&s), ["2025-12-01T11:00:00.000Z", "2025-12-08T11:00:00.000Z", "2025-12-15T11:00:00.000Z"]);
     // "This and following events" at 15:00 from the third on: the old series ends, a new one starts.
     let split = format!(

@@ -403,6 +403,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let mut outside_window = None;
     // The items a resumed run may skip: all of them, but for a calendar's dropped meetings (below).
     let mut resumable_items = u64::MAX;
+    let mut calendar_scope = None;
     let (mut source, preset, headers, ignored) = match format {
         Format::Csv => {
             let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
@@ -431,7 +432,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             // those an interrupted run dropped are not among them then, so what it did of them is no
             // index to skip to. The rest are dropped again from the first.
             resumable_items = events.len() as u64;
-            events.extend(no_longer_in_the_calendar(store, &events, window)?.into_iter().map(Ok));
+            let scope = CalendarScope { keys: series_keys(&events), window };
+            events.extend(no_longer_in_the_calendar(store, &events, &scope)?.into_iter().map(Ok));
+            calendar_scope = Some(scope);
             let items: Vec<Numbered> =
                 events.into_iter().map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e)))))).collect();
             if items.is_empty() {
@@ -575,6 +578,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let chunk_rows = if opts.dry_run || bulk { usize::MAX } else { opts.chunk_rows.max(1) };
     writer.bulk = bulk;
     writer.rows_are = if format == Format::Ics { "meetings" } else { "leads" };
+    writer.calendar = calendar_scope;
     if bulk {
         bulk_settings(store.conn(), true, format)?;
     }
@@ -857,11 +861,14 @@ fn load_rejects(store: &Store, run_id: &str, report: &mut ImportReport) -> Resul
 fn no_longer_in_the_calendar(
     store: &Store,
     events: &[std::result::Result<ics::Occurrence, Reject>],
-    window: (Timestamp, Timestamp),
+    scope: &CalendarScope,
 ) -> Result<Vec<ics::Occurrence>> {
-    let mut keys: HashMap<&str, (u64, HashSet<&str>)> = HashMap::new();
+    let window = scope.window;
+    let mut keys: HashMap<&str, (u64, &HashSet<String>)> = HashMap::new();
     for e in events.iter().flatten().filter(|e| !e.uid.is_empty()) {
-        keys.entry(e.uid.as_str()).or_insert_with(|| (e.line, HashSet::new())).1.insert(e.key.as_str());
+        if let Some(produced) = scope.keys.get(&e.uid) {
+            keys.entry(e.uid.as_str()).or_insert((e.line, produced));
+        }
     }
     let mut stmt = store.conn().prepare_cached(
         "SELECT m.calendar_key, m.scheduled_at, m.title, l.email FROM meetings m JOIN leads l ON l.id = m.lead_id
@@ -893,6 +900,21 @@ fn no_longer_in_the_calendar(
     }
     gone.sort_by(|a, b| (a.start, &a.key).cmp(&(b.start, &b.key)));
     Ok(gone)
+}
+
+/// What a calendar import knows of the whole file while it writes event by event.
+struct CalendarScope {
+    /// The keys of the occurrences the file has, by event uid (cancelled ones too).
+    keys: HashMap<String, HashSet<String>>,
+    window: (Timestamp, Timestamp),
+}
+
+fn series_keys(events: &[std::result::Result<ics::Occurrence, Reject>]) -> HashMap<String, HashSet<String>> {
+    let mut keys: HashMap<String, HashSet<String>> = HashMap::new();
+    for e in events.iter().flatten().filter(|e| !e.uid.is_empty()) {
+        keys.entry(e.uid.clone()).or_default().insert(e.key.clone());
+    }
+    keys
 }
 
 /// Writes the rejected rows of a run as a CSV with the file's own columns plus where and why, so the rep
@@ -1174,6 +1196,11 @@ struct Writer {
     merged_emails: HashMap<u64, (String, LeadId)>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
     forgotten: std::collections::HashSet<String>,
+    /// A calendar import's view of the whole file.
+    calendar: Option<CalendarScope>,
+    /// Meetings of a moved series that took a new occurrence's key, by lead and the key they had: the file
+    /// no longer has that key, and its drop is already done.
+    moved_occurrences: HashSet<(LeadId, String)>,
 }
 
 /// See `Writer::row_mark`.
@@ -1263,6 +1290,8 @@ impl Writer {
             rows_are: "leads",
             merged_emails,
             forgotten: crate::store::forgotten::hashes(&store.db())?,
+            calendar: None,
+            moved_occurrences: HashSet::new(),
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -2588,6 +2617,10 @@ impl Writer {
             false => meetings::by_calendar_key(db, lead, &ev.key)?,
         };
         let mut adopted = false;
+        // The drop of a moved occurrence whose meeting a new occurrence took over (`moved_occurrence`).
+        if ev.cancelled && by_key.is_none() && self.moved_occurrences.contains(&(lead.clone(), ev.key.clone())) {
+            return Ok(());
+        }
         let existing = match by_key {
             Some(m) => Some(m),
             None if ev.cancelled && !ev.key.is_empty() => None,
@@ -2601,7 +2634,10 @@ impl Writer {
                     .query_row(params![lead.as_str(), ev.start.0], |r| r.get(0))
                     .optional()?;
                 adopted = at_time.is_some();
-                at_time.map(|id| meetings::get(db, &crate::domain::MeetingId(id))).transpose()?
+                match at_time {
+                    Some(id) => Some(meetings::get(db, &crate::domain::MeetingId(id))).transpose()?,
+                    None => self.moved_occurrence(db, ev, lead)?,
+                }
             }
         };
         // A meeting found by its time becomes this event's, unless the event drops it.
@@ -2609,6 +2645,12 @@ impl Writer {
             meetings::set_calendar_key(db, &m.id, &ev.key)?;
         }
         let title = Some(ev.title.clone());
+        let existing = match existing {
+            // A meeting marked (a no-show, most often) whose event moved later was rescheduled: it stays as
+            // history, and the new date is booked beside it (the key finds the new one from then on).
+            Some(m) if m.attended.is_some() && !ev.cancelled && ev.start > m.scheduled_at => None,
+            other => other,
+        };
         match existing {
             // A meeting that took place (or did not) is history: a later change to the event leaves it.
             Some(m) if m.attended.is_some() => {
@@ -2658,6 +2700,37 @@ impl Writer {
             }
         }
         Ok(())
+    }
+
+    /// A new occurrence of a series whose times moved (the whole series an hour later, or to another day)
+    /// takes over the earliest meeting of that series the file no longer has, not yet marked: it keeps its
+    /// id (and whatever a script knows it by) and is moved, rather than dropped and booked again.
+    fn moved_occurrence(
+        &mut self,
+        db: &Db<'_>,
+        ev: &ics::Occurrence,
+        lead: &LeadId,
+    ) -> crate::store::Result<Option<crate::store::meetings::Meeting>> {
+        let Some(scope) = self.calendar.as_ref().filter(|_| !ev.cancelled) else { return Ok(None) };
+        let Some(produced) = scope.keys.get(&ev.uid).filter(|_| ev.key != ev.uid) else { return Ok(None) };
+        let candidates: Vec<(String, String)> = db
+            .conn
+            .prepare_cached(
+                "SELECT id, calendar_key FROM meetings WHERE lead_id = ?1
+                 AND substr(calendar_key, 1, length(?2) + 1) = ?2 || '@' AND attended IS NULL AND deleted_at IS NULL
+                 AND scheduled_at BETWEEN ?3 AND ?4 ORDER BY scheduled_at, id",
+            )?
+            .query_map(params![lead.as_str(), ev.uid, scope.window.0.0, scope.window.1.0], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some((id, old_key)) = candidates.into_iter().find(|(_, key)| !produced.contains(key)) else {
+            return Ok(None);
+        };
+        let id = crate::domain::MeetingId(id);
+        crate::store::meetings::set_calendar_key(db, &id, &ev.key)?;
+        self.moved_occurrences.insert((lead.clone(), old_key));
+        Ok(Some(crate::store::meetings::get(db, &id)?))
     }
 
     /// Refreshes the index rows of existing leads edited while the triggers were lifted.

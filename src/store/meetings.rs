@@ -133,11 +133,13 @@ pub fn for_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Meeting>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The live meeting of this lead that came from the calendar event `key` (see migration 010).
+/// The live meeting of this lead that came from the calendar event `key` (see migration 010): the one still to
+/// be marked, else the latest (a no-show rescheduled in the calendar is booked again under the same key).
 pub fn by_calendar_key(db: &Db<'_>, lead: &LeadId, key: &str) -> Result<Option<Meeting>> {
     let sql = format!(
         "SELECT {MEETING_COLUMNS} FROM meetings
-         WHERE lead_id = ?1 AND calendar_key = ?2 AND team_id = ?3 AND deleted_at IS NULL"
+         WHERE lead_id = ?1 AND calendar_key = ?2 AND team_id = ?3 AND deleted_at IS NULL
+         ORDER BY attended IS NOT NULL, scheduled_at DESC LIMIT 1"
     );
     Ok(db
         .conn
