@@ -29,7 +29,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
             if bytes.contains(&0) {
                 return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
             }
-            if valid_utf8_prefix(bytes) || folded_utf8(bytes) {
+            if valid_utf8_prefix(bytes) || folded_utf8(bytes) || mostly_utf8(bytes) {
                 (UTF_8, 0)
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -52,6 +52,34 @@ fn valid_utf8_prefix(bytes: &[u8]) -> bool {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
     }
+}
+
+/// UTF-8 with a few legacy bytes in it (a row pasted from an older file): more characters written in UTF-8
+/// than bytes that are not. Read as UTF-8, each field that is not is read as Windows-1252 (`field_text`), so
+/// both kinds of names come out right; read as Windows-1252, every UTF-8 name would be garbled.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut utf8_chars, mut stray) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                utf8_chars += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                utf8_chars += std::str::from_utf8(valid).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(n) => {
+                        stray += 1;
+                        rest = &after[n..];
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+    utf8_chars > stray
 }
 
 /// A vCard or calendar in UTF-8 whose only invalid bytes are characters split by a folded line (`Jos\xC3`,
@@ -429,6 +457,12 @@ mod tests {
         }
         // A legacy file is not taken for UTF-8, and a CSV is not mended.
         assert_ne!(sniff(b"BEGIN:VCARD\nFN:Jos\xE9\n").unwrap().encoding, UTF_8);
+        // UTF-8 names beside a stray legacy one: UTF-8, the stray field read on its own.
+        let mixed = b"first_name,last_name\nMar\xc3\xada,L\xc3\xb3pez\nRen\xe9,Dupont\n";
+        assert_eq!(sniff(mixed).unwrap().encoding, UTF_8);
+        assert_eq!(field_text(b"Ren\xe9"), "Ren\u{e9}");
+        // Legacy text that happens to hold one valid UTF-8 pair stays legacy.
+        assert_ne!(sniff(b"a,b\nM\xfcller,\xc3\xa9\nJos\xe9,G\xf6tz\n").unwrap().encoding, UTF_8);
         assert_ne!(sniff(b"name\nJos\xC3\n \xA9\n").unwrap().encoding, UTF_8);
     }
 
