@@ -197,7 +197,14 @@ fn a_lead_with_long_values_still_shows_its_notes_at_80x24() {
     t.keys("ctrl-r enter");
     let s = t.screen();
     assert!(s.contains("Notes Prefers calls after") && s.contains("│           5pm"), "{s}");
-    assert!(s.contains("more lines below"), "what does not fit is said to be there: {s}");
+    assert!(s.contains("↓ more · }/{"), "what does not fit is said to be there, and how to see it: {s}");
+    assert!(!s.contains("Created"), "{s}");
+    // Scrolled to the end: the last field shows, and the way back up is said.
+    t.keys("} } } }");
+    let s = t.screen();
+    assert!(s.contains("Created") && s.contains("↑ more · }/{"), "{s}");
+    t.keys("{ { { {");
+    assert!(t.screen().contains("Notes Prefers calls after"), "{}", t.screen());
 }
 
 #[test]

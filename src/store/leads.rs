@@ -8,7 +8,7 @@ use crate::domain::lead::{check_label, normalize_email, normalize_tag, require_t
 use crate::domain::text::{fold, name_key};
 use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError};
 
-/// A lead as shown and exported: its own fields plus its company name, owner name and open deal stage.
+/// A lead as shown and exported: its own fields plus its company name, owner name and deal stage.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Lead {
     pub id: LeadId,
@@ -48,7 +48,8 @@ pub struct Lead {
     pub manual_contact_at: Option<Timestamp>,
     /// When the person's data was erased (`forget`, retention): the lead stays for the counts only.
     pub forgotten_at: Option<Timestamp>,
-    /// Stage of the lead's most recently updated open deal, if any.
+    /// Stage of the lead's most recently updated open deal; with none open, where its last deal closed (Won,
+    /// Lost), so a customer reads as won.
     pub stage: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -77,8 +78,8 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
     l.source, l.product_interest, l.industry, l.company_size, l.tags, l.owner_id, u.name, l.lifecycle,
     l.do_not_contact, l.do_not_contact_at, l.do_not_contact_reason, l.notes, l.origin_outreach_id, ifnull(s.score, 0),
     l.last_contacted_at,
-    (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL
-     ORDER BY d.updated_at DESC LIMIT 1),
+    (SELECT d.stage FROM deals d WHERE d.lead_id = l.id AND d.deleted_at IS NULL
+     ORDER BY d.status = 'open' DESC, d.updated_at DESC LIMIT 1),
     l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at, ifnull(s.priority, 0),
     (SELECT group_concat(email, char(10)) FROM
        (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email)), u.email";

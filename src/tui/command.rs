@@ -43,6 +43,8 @@ commands! {
     Bottom => "bottom", "Jump to the end";
     PaneDown => "pane_down", "Scroll the explanation, or the selected entry's text, down";
     PaneUp => "pane_up", "Scroll the explanation, or the selected entry's text, up";
+    FieldsDown => "fields_down", "Scroll the lead's fields down";
+    FieldsUp => "fields_up", "Scroll the lead's fields up";
     Open => "open", "Open the selected item";
     Refresh => "refresh", "Reload from the database";
     Search => "search", "Search as you type";

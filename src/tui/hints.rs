@@ -24,6 +24,8 @@ pub struct Hints {
     /// The keys that scroll the scoring view's explanation and the lead page's entry box, e.g. "J/K".
     pub pane_scroll: String,
     pub detail_scroll: String,
+    /// The keys that scroll the lead page's fields, e.g. "}/{".
+    pub fields_scroll: String,
     /// Under a form, a confirmation, the search line and the keys overlay: the keys that act there.
     pub form: String,
     pub confirm: String,
@@ -126,6 +128,11 @@ impl Hints {
             },
             pane_scroll: pane_keys(Scope::Scoring),
             detail_scroll: pane_keys(Scope::Detail),
+            fields_scroll: match (key(Scope::Detail, Command::FieldsDown), key(Scope::Detail, Command::FieldsUp)) {
+                (Some(d), Some(u)) => format!("{d}/{u}"),
+                (Some(k), None) | (None, Some(k)) => k,
+                (None, None) => ": fields_down".into(),
+            },
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct DetailView {
     /// Lines of the selected entry's text scrolled past in the box under the timeline (a long note or reply
     /// does not fit a short terminal); kept within the text where it is drawn, reset with the selection.
     pub whole_scroll: std::cell::Cell<usize>,
+    /// Lines of the lead's fields scrolled past, where a short terminal does not hold them all.
+    pub fields_scroll: std::cell::Cell<usize>,
 }
 
 impl DetailView {
@@ -46,6 +48,7 @@ impl DetailView {
             self.selected = 0;
             self.offset = 0;
             self.whole_scroll.set(0);
+            self.fields_scroll.set(0);
         }
         self.lead_id = Some(id.clone());
         vec![Out::Query(Query::Detail { lead: id })]
@@ -97,6 +100,8 @@ impl DetailView {
         Command::Bottom,
         Command::PaneDown,
         Command::PaneUp,
+        Command::FieldsDown,
+        Command::FieldsUp,
         Command::Refresh,
         Command::LogOutreach,
         Command::AddTask,
@@ -123,6 +128,15 @@ impl DetailView {
             }
             Command::PaneUp => {
                 self.whole_scroll.set(self.whole_scroll.get().saturating_sub(page.max(2) / 2));
+                return Some(Vec::new());
+            }
+            // Kept within the fields where they are drawn.
+            Command::FieldsDown => {
+                self.fields_scroll.set(self.fields_scroll.get().saturating_add(page.max(2) / 2));
+                return Some(Vec::new());
+            }
+            Command::FieldsUp => {
+                self.fields_scroll.set(self.fields_scroll.get().saturating_sub(page.max(2) / 2));
                 return Some(Vec::new());
             }
             Command::Down => {
@@ -273,16 +287,18 @@ impl DetailView {
         // sight; what still does not fit is said to be there.
         let groups: Vec<(bool, Vec<Line>)> =
             if total(&groups) > rows { groups.into_iter().filter(|(empty, _)| !empty).collect() } else { groups };
-        let mut lines: Vec<Line> = groups.into_iter().flat_map(|(_, l)| l).collect();
-        if lines.len() > rows && rows > 0 {
-            let hidden = lines.len() - (rows - 1);
-            lines.truncate(rows - 1);
-            lines.push(Line::from(Span::styled(format!("… {hidden} more lines below"), theme.muted())));
-        }
-        let block = Block::bordered()
+        let lines: Vec<Line> = groups.into_iter().flat_map(|(_, l)| l).collect();
+        // What still does not fit scrolls; the border says which way there is more, and the keys.
+        let (offset, arrows) = crate::tui::widgets::scrolled(&self.fields_scroll, lines.len(), rows);
+        let mut block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.border())
             .title(Span::styled(format!(" {} ", l.name()), theme.title()));
+        if let Some(arrows) = arrows {
+            let hint = format!(" {arrows} more · {} ", ctx.hints.fields_scroll);
+            block = block.title_bottom(Line::styled(fit(&hint, area.width.saturating_sub(2) as usize), theme.muted()));
+        }
+        let lines: Vec<Line> = lines.into_iter().skip(offset).take(rows).collect();
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
