@@ -1139,7 +1139,8 @@ fn form_fields_edit_in_the_middle_and_take_pasted_lines_whole() {
     assert_eq!(f.fields[f.focus].value, "hello world!");
     // A pasted note keeps its second line (typed, its line break would have saved the form).
     t.keys("end");
-    t.update(leadline::tui::action::Action::Paste(" Call went well.\nDecision by Friday".into()));
+    // Its tabs are spaces (as the field shows them), and a terminal's colour codes are left out.
+    t.update(leadline::tui::action::Action::Paste(" Call\twent \x1b[31mwell.\x07\nDecision by Friday".into()));
     t.keys("enter");
     assert!(t.app.popup.is_none(), "saved");
     let notes: Vec<String> = t

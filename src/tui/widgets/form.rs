@@ -143,7 +143,9 @@ impl Form {
     /// lines joined by spaces (an address copied with its line end is still one address).
     pub fn paste(&mut self, text: &str) {
         if let Some(f) = self.text_field() {
-            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            // A tab is a space (the field shows no tabs, so it would save what the rep did not see), and
+            // other control characters (a pasted terminal's colours) are not text at all.
+            let text = without_escapes(&text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', " "));
             if matches!(f.label.as_str(), "Note" | "Notes") {
                 f.insert(&text);
             } else {
@@ -267,6 +269,39 @@ fn last_columns(s: &str, room: usize) -> &str {
         }
     }
     s
+}
+
+/// Text without terminal escape sequences (colours, titles) or other control characters but line breaks.
+fn without_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                // CSI: parameters, then one final byte from '@' to '~'.
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC: up to BEL or ESC \.
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\n' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
