@@ -63,7 +63,7 @@ commands! {
     MarkNoShow => "mark_no_show", "Mark the selected meeting a no-show";
     CreateDeal => "create_deal", "Create a deal";
     EditLead => "edit_lead", "Edit the lead's fields";
-    ToggleDoNotContact => "toggle_dnc", "Toggle do-not-contact";
+    ToggleDoNotContact => "toggle_dnc", "Opt the lead out (do not contact), or back in";
     StagePrev => "stage_prev", "Move the card to the previous stage";
     StageNext => "stage_next", "Move the card to the next stage";
     CardUp => "card_up", "Move the card up in its column";

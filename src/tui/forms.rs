@@ -231,7 +231,7 @@ pub fn edit_lead(lead: &Lead) -> Form {
 
 pub fn do_not_contact(lead: &Lead) -> Form {
     Form::new(
-        format!("Do not contact · {}", lead.name()),
+        format!("Opt out · {}", lead.name()),
         Purpose::DoNotContact { lead: lead.id.clone() },
         vec![Field::text("Reason", "", "optional, e.g. asked to be removed")],
     )
@@ -239,7 +239,7 @@ pub fn do_not_contact(lead: &Lead) -> Form {
 
 pub fn allow_contact(lead: &Lead) -> Form {
     let why = lead.do_not_contact_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    Form::new(format!("Allow contact · {}", lead.name()), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
+    Form::new(format!("Opt back in · {}", lead.name()), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
         .with_message(format!("{} opted out{why}. Contact them again?", lead.name()))
 }
 

@@ -65,7 +65,7 @@ impl Hints {
             (Command::ScheduleMeeting, "meeting"),
             (Command::CreateDeal, "deal"),
             (Command::EditLead, "edit"),
-            (Command::ToggleDoNotContact, "do-not-contact"),
+            (Command::ToggleDoNotContact, "opt out"),
         ];
         let mut narrow: Vec<(Command, &str)> = detail.iter().map(|(c, _)| (*c, "")).collect();
         narrow[0].1 = "log";
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn hints_follow_the_keymap() {
         let defaults = Hints::new(&Keymap::defaults().unwrap());
-        assert_eq!(defaults.detail, " l log · t task · n note · m meeting · d deal · e edit · D do-not-contact ");
+        assert_eq!(defaults.detail, " l log · t task · n note · m meeting · d deal · e edit · D opt out ");
         assert_eq!(defaults.detail_narrow, " l log · t · n · m · d · e · D · ? keys ");
         assert_eq!(defaults.meeting, " [a/x]");
         assert_eq!(defaults.inbox, " space handled · a assign me · r reply · enter open · H show handled ");
