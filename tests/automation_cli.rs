@@ -285,6 +285,17 @@ fn info_reply_enrols_in_email_sequence_step_2() {
     assert!(show.lines().any(|l| l.contains("☑ task Send e-mail sequence step 2")), "{show}");
     crm.ok(5, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
     assert_eq!(crm.tasks(5).len(), 1, "one open step after the new question");
+    // A done step opens again, unless she has opted out since (it would write to her), or was forgotten.
+    crm.ok(5, &["task", "reopen", id]);
+    assert_eq!(crm.tasks(5).len(), 2);
+    crm.ok(5, &["task", "done", id]);
+    crm.ok(6, &["privacy", "opt-out", "ana@acme.io"]);
+    let err = crm.fails(6, &["task", "reopen", id]);
+    assert!(err.contains("opted out: task 'Send e-mail sequence step 2"), "{err}");
+    assert_eq!(crm.tasks(6).len(), 0);
+    crm.ok(7, &["forget", "ana@acme.io"]);
+    let err = crm.fails(7, &["task", "reopen", id]);
+    assert!(err.contains("is about a lead who is gone"), "{err}");
 }
 
 fn stage(crm: &Crm, deal: &str) -> String {

@@ -831,6 +831,19 @@ fn a_csv_export_of_deals_says_to_move_them_as_json() {
     std::fs::write(other.with_extension("toml"), "").unwrap();
     let (_, err) = fail(&other, &["import", out.to_str().unwrap()]);
     assert!(err.contains("CSV export of deals") && err.contains("--format jsonl"), "{err}");
+    // A team export, as this version writes it and as earlier ones did (without the team's zone).
+    let team = dir.path().join("team.csv");
+    run(&db, &["export", "team", "--out", team.to_str().unwrap()]);
+    let (_, err) = fail(&other, &["import", team.to_str().unwrap()]);
+    assert!(err.contains("CSV export of team"), "{err}");
+    let old = dir.path().join("old-team.csv");
+    std::fs::write(
+        &old,
+        "id,name,email,role,created_at\nu1,Rita Rep,rita@example.com,admin,2025-11-01T00:00:00.000Z\n",
+    )
+    .unwrap();
+    let (_, err) = fail(&other, &["import", old.to_str().unwrap()]);
+    assert!(err.contains("CSV export of team"), "{err}");
 }
 
 #[test]

@@ -468,19 +468,38 @@ fn a_row_refused_after_its_lead_was_written_leaves_nothing_in_the_summary() {
     std::fs::write(
         &file,
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
-         Ana,Ruiz,https://www.linkedin.com/in/ana-ruiz,ana@x.io,Acme,CEO,07 Nov 2025\n\
-         Bo,Lind,https://www.linkedin.com/in/bo-lind,bo@x.io,Acme,CTO,07 Nov 2099\n",
+         Bo,Lind,https://www.linkedin.com/in/bo-lind,bo@x.io,Acme,CTO,07 Nov 2099\n\
+         Ana,Ruiz,https://www.linkedin.com/in/ana-ruiz,ana@x.io,Acme,CEO,07 Nov 2025\n",
     )
     .unwrap();
     let dry = import_file(&mut s, &file, &ImportOptions { dry_run: true, ..Default::default() }).unwrap();
     let actions: Vec<Action> = dry.actions.iter().unwrap().map(Result::unwrap).collect();
-    let line3: Vec<&str> = actions.iter().filter(|a| a.line == 3).map(|a| a.action.as_str()).collect();
-    assert_eq!(line3, ["reject"]);
+    let line2: Vec<&str> = actions.iter().filter(|a| a.line == 2).map(|a| a.action.as_str()).collect();
+    assert_eq!(line2, ["reject"]);
     let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected, r.counts.outreach.created), (1, 1, 1));
     assert_eq!(dry.counts, r.counts);
     assert!(r.rejects[0].reason.contains("in the future"), "{}", r.rejects[0].reason);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 1);
+    // The company the refused row made went with it; the next row at that company has a live one.
+    assert_eq!(lead(&s, "ana@x.io").company.as_deref(), Some("Acme"));
+}
+
+#[test]
+fn a_company_an_updated_lead_left_is_not_handed_to_the_next_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    // Carl is written at Acme, moves to Acme Inc (Acme, left empty, goes), and Dana is at Acme.
+    let moved = dir.path().join("b.csv");
+    std::fs::write(
+        &moved,
+        "name,email,company\nCarl Zed,carl@x.io,Acme\nCarl Zed,carl@x.io,Acme Inc\nDana Yu,dana@x.io,Acme\n",
+    )
+    .unwrap();
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    import_file(&mut s, &moved, &update).unwrap();
+    assert_eq!(lead(&s, "carl@x.io").company.as_deref(), Some("Acme Inc"));
+    assert_eq!(lead(&s, "dana@x.io").company.as_deref(), Some("Acme"));
 }
 
 #[test]
@@ -661,6 +680,34 @@ fn a_no_show_rescheduled_in_the_calendar_stays_as_history_beside_the_new_date() 
     let r = import_file(&mut s, &again, &opts).unwrap();
     assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (0, 1), "{:?}", r.counts);
     assert_eq!(meeting_times(&s, &bob.id).len(), 2);
+}
+
+#[test]
+fn a_no_show_the_rep_rebooked_by_hand_is_not_booked_twice_and_a_held_meeting_stays_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let first = calendar_file(dir.path(), "a.ics", &bob_event("demo@x", "Demo", "20251120T100000Z", ""));
+    import_file(&mut s, &first, &opts).unwrap();
+    let missed = meetings::for_lead(&s.db(), &bob.id).unwrap()[0].clone();
+    s.write(|db| meetings::mark(db, &missed.id, false, None)).unwrap();
+    // The rep books the new date in leadline; the organiser moves the invitation to it.
+    s.write(|db| meetings::schedule(db, &bob.id, ts("2025-11-27T10:00:00.000Z"), None, None)).unwrap();
+    let moved = calendar_file(dir.path(), "b.ics", &bob_event("demo@x", "Demo", "20251127T100000Z", ""));
+    let r = import_file(&mut s, &moved, &opts).unwrap();
+    assert_eq!(r.counts.meetings.created, 0, "{:?}", r.counts);
+    assert_eq!(meeting_times(&s, &bob.id), ["2025-11-20T10:00:00.000Z", "2025-11-27T10:00:00.000Z"]);
+    // A meeting that took place, whose event is edited later, is history: nothing is booked.
+    let held = calendar_file(dir.path(), "c.ics", &bob_event("call@x", "Call", "20251121T100000Z", ""));
+    import_file(&mut s, &held, &opts).unwrap();
+    let call = meetings::for_lead(&s.db(), &bob.id).unwrap().into_iter().find(|m| m.title.as_deref() == Some("Call"));
+    s.write(|db| meetings::mark(db, &call.unwrap().id, true, None)).unwrap();
+    let edited = calendar_file(dir.path(), "d.ics", &bob_event("call@x", "Call", "20251121T110000Z", ""));
+    let r = import_file(&mut s, &edited, &opts).unwrap();
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (0, 1), "{:?}", r.counts);
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! demo data (fixed seed, fixed clock), and key sequences through the real update/view code with the
 //! database requests executed inline.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use leadline::config::Config;
 use leadline::domain::{Clock, Timestamp};
 use leadline::tui::Setup;
+use leadline::tui::action::Action;
 use leadline::tui::app::ViewId;
 use leadline::tui::command::Command;
 use leadline::tui::driver::Driver;
@@ -1286,6 +1288,14 @@ fn keys_typed_before_new_rows_arrive_act_on_the_lead_selected_once_they_are_in()
     let found = t.app.leads.window.selected_lead().unwrap();
     assert!(found.first_name.contains(&name), "{}", found.first_name);
     assert_eq!(form_lead(&t), found.id);
+    // Text pasted behind waiting keys goes where they lead: into the search they open.
+    t.keys("esc esc esc");
+    let key = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut effects = t.app.update(key('G'));
+    effects.extend(t.app.update(key('/')));
+    effects.extend(t.app.update(Action::Paste("zzz".into())));
+    t.run(effects);
+    assert_eq!(t.app.leads.search.as_deref(), Some("zzz"));
 }
 
 #[test]

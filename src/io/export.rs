@@ -588,6 +588,8 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
     .into_iter()
     .find(|(o, _)| header(*o).iter().eq(headers.iter()))
     .map(|(_, name)| name)
+    // A team export from before it carried the team's name and time zone.
+    .or_else(|| TEAM_HEADER[..5].iter().eq(headers.iter()).then_some("team"))
 }
 
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.

@@ -1208,6 +1208,8 @@ struct RowMark {
     counts: Counts,
     stages_placed: usize,
     amounts_read: usize,
+    unknown_owners: usize,
+    kept_fields: usize,
     changes: usize,
     index: Option<u64>,
 }
@@ -1522,6 +1524,8 @@ impl Writer {
             counts: self.counts.clone(),
             stages_placed: self.stages_placed.len(),
             amounts_read: self.amounts_read.len(),
+            unknown_owners: self.unknown_owners.len(),
+            kept_fields: self.kept_fields.len(),
             changes: db.changes_mark(),
             index: self.indexes.as_ref().map(bulk::IndexBuild::mark),
         }
@@ -1539,6 +1543,10 @@ impl Writer {
         self.counts = mark.counts;
         self.stages_placed.truncate(mark.stages_placed);
         self.amounts_read.truncate(mark.amounts_read);
+        self.unknown_owners.truncate(mark.unknown_owners);
+        self.kept_fields.truncate(mark.kept_fields);
+        // A company the row made is gone with it, and so may be one it moved its lead from.
+        self.accounts.clear();
         db.forget_changes_since(mark.changes);
         if let (Some(build), Some(index)) = (self.indexes.as_mut(), mark.index) {
             build.rollback_to(index);
@@ -2320,7 +2328,12 @@ impl Writer {
                 || patch.company.is_some()
                 || patch.first_name.is_some()
                 || patch.last_name.is_some();
+            let left_company = patch.company.is_some().then(|| lead.account_id.clone()).flatten();
             leads::update(db, existing, patch)?;
+            // The company it left may be gone with it (`accounts::drop_if_unused`): never handed out again.
+            if let Some(left) = left_company {
+                self.accounts.retain(|_, id| id.0 != left);
+            }
             if new_keys || self.keys.is_some() {
                 self.remember_lead(db, existing)?;
             }
@@ -2616,6 +2629,10 @@ impl Writer {
             true => None,
             false => meetings::by_calendar_key(db, lead, &ev.key)?,
         };
+        // A no-show whose event moved later was rescheduled: it stays as history, and the new date is booked
+        // beside it (or one the rep booked by hand at that time takes the event); the key finds the new one
+        // from then on. A meeting that took place is history whatever becomes of its event.
+        let by_key = by_key.filter(|m| ev.cancelled || m.attended != Some(false) || ev.start <= m.scheduled_at);
         let mut adopted = false;
         // The drop of a moved occurrence whose meeting a new occurrence took over (`moved_occurrence`).
         if ev.cancelled && by_key.is_none() && self.moved_occurrences.contains(&(lead.clone(), ev.key.clone())) {
@@ -2645,12 +2662,6 @@ impl Writer {
             meetings::set_calendar_key(db, &m.id, &ev.key)?;
         }
         let title = Some(ev.title.clone());
-        let existing = match existing {
-            // A meeting marked (a no-show, most often) whose event moved later was rescheduled: it stays as
-            // history, and the new date is booked beside it (the key finds the new one from then on).
-            Some(m) if m.attended.is_some() && !ev.cancelled && ev.start > m.scheduled_at => None,
-            other => other,
-        };
         match existing {
             // A meeting that took place (or did not) is history: a later change to the event leaves it.
             Some(m) if m.attended.is_some() => {

@@ -195,15 +195,31 @@ pub fn done(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 }
 
 /// Opens a task marked done again (a done pressed by mistake): due when it was. An open task stays as it is.
+/// A forgotten person's tasks stay closed, and so does one that would reach out to a lead who opted out.
 pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     let t = get(db, id)?;
-    if t.done_at.is_some() {
-        db.conn.execute(
-            "UPDATE tasks SET done_at = NULL, updated_at = ?2 WHERE id = ?1",
-            params![id.as_str(), db.now.0],
-        )?;
-        db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
+    if t.done_at.is_none() {
+        return Ok(t);
     }
+    let lead = match t.lead_id.clone().map(LeadId) {
+        Some(l) => super::leads::find(db, &l)?,
+        None => None,
+    };
+    if t.lead_id.is_some() && lead.as_ref().is_none_or(|l| l.forgotten_at.is_some()) {
+        return Err(StoreError::Refused(format!("task '{}' is about a lead who is gone; it stays closed", t.title)));
+    }
+    db.conn
+        .execute("UPDATE tasks SET done_at = NULL, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    if let Some(l) = lead.filter(|l| l.do_not_contact)
+        && close_chasers(db, &l.id, Answered::OptOut)? > 0
+    {
+        return Err(StoreError::Refused(format!(
+            "{} opted out: task '{}' reaches out to them, so it stays closed",
+            l.name(),
+            t.title
+        )));
+    }
+    db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
     get(db, id)
 }
 

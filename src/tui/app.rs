@@ -87,7 +87,7 @@ pub struct App {
     pub pending: Vec<Key>,
     /// Keys pressed while the rows shown were about to be replaced, and since when: they run, in order, once
     /// the new rows are in (or after `KEYS_WAIT_AT_MOST`), so they act on the lead the rep will see selected.
-    deferred: std::collections::VecDeque<KeyEvent>,
+    deferred: std::collections::VecDeque<Action>,
     deferred_since: Option<Instant>,
     /// (unread, unhandled) inbox counts for the status line.
     pub inbox_counts: (i64, i64),
@@ -152,34 +152,73 @@ impl App {
         [toast, keys].into_iter().flatten().chain([self.automations_due]).min()
     }
 
-    /// Whether the view in front is about to replace the rows it shows (and its selection).
-    fn settling(&self) -> bool {
-        match self.view {
-            ViewId::Leads => self.leads.window.settling(),
-            ViewId::Scoring => self.scoring.window.settling(),
+    /// Whether the view in front is about to replace the rows it shows (and its selection), and the read
+    /// that will (a later one is a new wait).
+    fn settling(&self) -> Option<(ViewId, u64)> {
+        let w = match self.view {
+            ViewId::Leads => &self.leads.window,
+            ViewId::Scoring => &self.scoring.window,
+            _ => return None,
+        };
+        w.settling().then_some((self.view, w.generation))
+    }
+
+    /// Whether a key, a click or a paste waits behind those already waiting, or for rows about to come.
+    fn must_wait(&self, action: &Action) -> bool {
+        let waits = match action {
+            Action::Key(k) => {
+                let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                !ctrl_c && k.kind != KeyEventKind::Release
+            }
+            Action::Mouse(_) | Action::Paste(_) => true,
             _ => false,
-        }
+        };
+        // Typing into a form or the search goes on at once; it acts on no row.
+        waits
+            && (!self.deferred.is_empty() || (self.popup.is_none() && !self.input_mode() && self.settling().is_some()))
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        let mut effects = self.update_inner(action);
-        // Keys held for new rows run once they are in, or once they have waited long enough.
-        let waited = self.deferred_since.is_some_and(|t| t + KEYS_WAIT_AT_MOST <= Instant::now());
-        let mut ran = false;
-        while !self.deferred.is_empty() && (!self.settling() || waited) && !self.quit {
-            let k = self.deferred.pop_front().expect("a deferred key");
-            effects.extend(self.key_now(k));
-            ran = true;
-        }
-        if self.deferred.is_empty() {
-            self.deferred_since = None;
-        } else if ran {
-            // The keys left wait for the rows one of those run asked for.
-            self.deferred_since = Some(Instant::now());
-        }
+        let mut effects = if self.must_wait(&action) && !super::ui::too_small(self.size) {
+            self.deferred.push_back(action);
+            self.deferred_since.get_or_insert_with(Instant::now);
+            Vec::new()
+        } else {
+            self.update_inner(action)
+        };
+        effects.extend(self.run_deferred());
         if self.view == ViewId::Scoring && self.popup.is_none() {
             let out = self.scoring.follow_selection(&self.ctx.scorer);
             effects.extend(self.apply(out));
+        }
+        effects
+    }
+
+    /// Runs the keys held for new rows once they are in, in order, or once they have waited long enough for
+    /// a read that does not come. One that asks for new rows again makes the rest wait for those.
+    fn run_deferred(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.deferred.is_empty() || super::ui::too_small(self.size) {
+            return effects;
+        }
+        let waited = self.deferred_since.is_some_and(|t| t + KEYS_WAIT_AT_MOST <= Instant::now());
+        let stuck = self.settling();
+        loop {
+            // Free when no rows are awaited, or only those that kept the keys waiting too long.
+            let free = match self.settling() {
+                None => true,
+                Some(s) => waited && Some(s) == stuck,
+            };
+            if !free || self.quit {
+                break;
+            }
+            let Some(action) = self.deferred.pop_front() else { break };
+            effects.extend(self.update_inner(action));
+        }
+        if self.deferred.is_empty() {
+            self.deferred_since = None;
+        } else if self.settling() != stuck {
+            self.deferred_since = Some(Instant::now());
         }
         effects
     }
@@ -249,16 +288,6 @@ impl App {
             self.quit = true;
             return vec![Effect::Quit];
         }
-        // Behind keys already waiting, or while the selection is about to move to rows not yet in: wait.
-        if !self.deferred.is_empty() || (self.popup.is_none() && !self.input_mode() && self.settling()) {
-            self.deferred.push_back(k);
-            self.deferred_since.get_or_insert_with(Instant::now);
-            return Vec::new();
-        }
-        self.key_now(k)
-    }
-
-    fn key_now(&mut self, k: KeyEvent) -> Vec<Effect> {
         let key = Key::from_event(k);
         if self.input_mode() {
             return match self.keymap.resolve(&[Scope::Input], &[], key) {
@@ -277,7 +306,7 @@ impl App {
             }
             Resolved::Unbound if !pending.is_empty() => {
                 // An abandoned sequence: try the key on its own.
-                self.key_now(k)
+                self.key(k)
             }
             Resolved::Unbound => Vec::new(),
         }

@@ -277,8 +277,8 @@ pub fn snooze(task: TaskId, title: &str, until: String) -> Form {
     )
 }
 
-/// What a snooze offers: a day from now, or, for a task due later than that, a day after it is due (a
-/// snooze to before then would be refused: it would not put the task off).
+/// What a snooze offers: a day from now, or, for a task due (or snoozed) later than that, a day after then
+/// (a snooze to before it would not put the task off).
 pub fn snooze_until(due: crate::domain::Timestamp, now: crate::domain::Timestamp, tz: chrono_tz::Tz) -> String {
     if due >= now.plus_days(1) { due.plus_days(1).local(tz) } else { "+1d".to_string() }
 }

@@ -378,8 +378,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok(format!("Done: {}", t.title))
         }
         Write::TaskReopen(task) => {
+            let was_done = tasks::get(db, &task)?.done_at.is_some();
             let t = tasks::reopen(db, &task)?;
-            Ok(format!("Open again: {}", t.title))
+            Ok(if was_done { format!("Open again: {}", t.title) } else { format!("'{}' was not done", t.title) })
         }
         Write::Snooze { task, until } => {
             let t = tasks::snooze(db, &task, until)?;

@@ -162,7 +162,7 @@ impl FollowupsView {
             },
             Command::Snooze => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
                 Some(t) => {
-                    let until = forms::snooze_until(t.due_at, ctx.now(), ctx.tz);
+                    let until = forms::snooze_until(t.effective_due(), ctx.now(), ctx.tz);
                     vec![Out::Form(forms::snooze(t.id.clone(), &t.title, until))]
                 }
                 None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
