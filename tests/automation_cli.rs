@@ -259,6 +259,11 @@ fn no_show_makes_a_reschedule_task_due_in_24h() {
     crm.ok(7, &["task", "done", tasks[0]["id"].as_str().unwrap()]);
     crm.ok(8, &["meeting", "no-show", &meeting, "--reason", "sick"]);
     assert!(crm.tasks(8).is_empty(), "{:?}", crm.tasks(8));
+    // Corrected once more after she opted out: nothing chases her.
+    crm.ok(9, &["meeting", "attended", &meeting]);
+    crm.ok(9, &["privacy", "opt-out", "ana@acme.io"]);
+    crm.ok(10, &["meeting", "no-show", &meeting]);
+    assert!(crm.tasks(10).is_empty(), "{:?}", crm.tasks(10));
 }
 
 #[test]
@@ -293,6 +298,13 @@ fn info_reply_enrols_in_email_sequence_step_2() {
     let err = crm.fails(6, &["task", "reopen", id]);
     assert!(err.contains("opted out: task 'Send e-mail sequence step 2"), "{err}");
     assert_eq!(crm.tasks(6).len(), 0);
+    // A task of the rep's own that reaches nobody opens again, whatever else the lead has open.
+    crm.ok(6, &["task", "add", "ana@acme.io", "--title", "Chase her anyway", "--kind", "bump", "--due", "+1d"]);
+    let own =
+        crm.ok(6, &["task", "add", "ana@acme.io", "--title", "File the contract", "--kind", "other", "--due", "+1d"]);
+    crm.ok(6, &["task", "done", &own]);
+    crm.ok(6, &["task", "reopen", &own]);
+    assert_eq!(crm.tasks(6).len(), 2);
     crm.ok(7, &["forget", "ana@acme.io"]);
     let err = crm.fails(7, &["task", "reopen", id]);
     assert!(err.contains("is about a lead who is gone"), "{err}");

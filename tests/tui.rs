@@ -1296,6 +1296,22 @@ fn keys_typed_before_new_rows_arrive_act_on_the_lead_selected_once_they_are_in()
     effects.extend(t.app.update(Action::Paste("zzz".into())));
     t.run(effects);
     assert_eq!(t.app.leads.search.as_deref(), Some("zzz"));
+    // A click on a row about to be replaced is not taken: it would land on a lead the rep never saw there.
+    t.keys("esc esc g g");
+    let first = t.app.leads.window.rows[0].id.clone();
+    let click = crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+        column: 10,
+        row: 3,
+        modifiers: KeyModifiers::NONE,
+    };
+    let mut effects = t.app.update(key('G'));
+    effects.extend(t.app.update(Action::Mouse(click)));
+    effects.extend(t.app.update(Action::Mouse(click)));
+    t.run(effects);
+    assert_eq!(t.app.view, ViewId::Leads, "no lead was opened");
+    assert_eq!(t.app.leads.window.selected_abs(), Some(699));
+    assert_ne!(t.app.leads.window.selected_lead().map(|l| l.id.clone()), Some(first));
 }
 
 #[test]

@@ -39,6 +39,14 @@ impl Task {
     pub fn effective_due(&self) -> Timestamp {
         self.snoozed_until.unwrap_or(self.due_at)
     }
+
+    /// Whether doing the task reaches out to its lead: it chases them (a bump, a reschedule), an automation
+    /// made it to get in touch, or it names a channel. An opt-out closes such tasks, and they stay closed.
+    pub fn reaches_the_lead(&self) -> bool {
+        matches!(self.kind, TaskKind::Bump | TaskKind::Reschedule)
+            || (self.kind.reaches_out() && self.origin != "manual")
+            || self.channel.is_some()
+    }
 }
 
 pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
@@ -208,17 +216,15 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     if t.lead_id.is_some() && lead.as_ref().is_none_or(|l| l.forgotten_at.is_some()) {
         return Err(StoreError::Refused(format!("task '{}' is about a lead who is gone; it stays closed", t.title)));
     }
-    db.conn
-        .execute("UPDATE tasks SET done_at = NULL, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
-    if let Some(l) = lead.filter(|l| l.do_not_contact)
-        && close_chasers(db, &l.id, Answered::OptOut)? > 0
-    {
+    if let Some(l) = lead.filter(|l| l.do_not_contact && t.reaches_the_lead()) {
         return Err(StoreError::Refused(format!(
             "{} opted out: task '{}' reaches out to them, so it stays closed",
             l.name(),
             t.title
         )));
     }
+    db.conn
+        .execute("UPDATE tasks SET done_at = NULL, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
     db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
     get(db, id)
 }
@@ -228,6 +234,10 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 /// the lead is booked, which answers them. Returns how many.
 pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings::Meeting) -> Result<usize> {
     if super::meetings::next_after(db, lead, meeting.scheduled_at)?.is_some() {
+        return Ok(0);
+    }
+    // A reschedule reaches out: not to a lead who opted out since, nor to one forgotten.
+    if super::leads::find(db, lead)?.is_none_or(|l| l.do_not_contact || l.forgotten_at.is_some()) {
         return Ok(0);
     }
     let ids: Vec<String> = db
@@ -275,21 +285,14 @@ const CHASED_AT: &str = "coalesce(
 /// Closes the lead's open tasks that `why` makes pointless; returns how many.
 pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize> {
     let kinds = |kinds: &[TaskKind]| kinds.iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ");
-    let reaching_out: Vec<TaskKind> = TaskKind::ALL.into_iter().filter(|k| k.reaches_out()).collect();
     let chasing = kinds(&[TaskKind::Bump, TaskKind::Reschedule]);
+    // An opt-out's are picked by `Task::reaches_the_lead` among the lead's open tasks (a lead has few).
     let (which, before) = match why {
         Answered::Reply => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
         Answered::Meeting(at) => (format!("t.kind IN ({chasing})"), at.0),
-        Answered::OptOut => (
-            format!(
-                "(t.kind IN ({chasing}) OR (t.kind IN ({}) AND t.origin <> 'manual') OR t.channel IS NOT NULL)",
-                kinds(&reaching_out)
-            ),
-            i64::MAX,
-        ),
-        Answered::Forgotten => ("1".to_string(), i64::MAX),
+        Answered::OptOut | Answered::Forgotten => ("1".to_string(), i64::MAX),
     };
-    let ids: Vec<String> = db
+    let mut ids: Vec<String> = db
         .conn
         .prepare_cached(&format!(
             "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {which} AND {CHASED_AT} < ?2
@@ -297,6 +300,15 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         ))?
         .query_map(params![lead.as_str(), before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    if matches!(why, Answered::OptOut) {
+        let mut reaching = Vec::new();
+        for id in ids {
+            if get(db, &TaskId(id.clone()))?.reaches_the_lead() {
+                reaching.push(id);
+            }
+        }
+        ids = reaching;
+    }
     for id in &ids {
         let id = TaskId(id.clone());
         match why {

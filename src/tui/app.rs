@@ -85,10 +85,12 @@ pub struct App {
     pub popup: Option<Popup>,
     pub toast: Option<(Toast, Instant)>,
     pub pending: Vec<Key>,
-    /// Keys pressed while the rows shown were about to be replaced, and since when: they run, in order, once
-    /// the new rows are in (or after `KEYS_WAIT_AT_MOST`), so they act on the lead the rep will see selected.
+    /// Keys (and pastes, and wheel scrolls) that came while the rows shown were about to be replaced: they
+    /// run, in order, once the new rows are in (or after `KEYS_WAIT_AT_MOST`), so they act on the lead the
+    /// rep will see selected.
     deferred: std::collections::VecDeque<Action>,
-    deferred_since: Option<Instant>,
+    /// Since when they wait, and for which read.
+    waiting: Option<(Instant, Option<(ViewId, u64)>)>,
     /// (unread, unhandled) inbox counts for the status line.
     pub inbox_counts: (i64, i64),
     /// Views whose data changed since they were shown; they reload on entry.
@@ -122,7 +124,7 @@ impl App {
             toast: None,
             pending: Vec::new(),
             deferred: std::collections::VecDeque::new(),
-            deferred_since: None,
+            waiting: None,
             inbox_counts: (0, 0),
             stale: [false; 6],
             next_token: 0,
@@ -145,10 +147,12 @@ impl App {
         (self.size.1 as usize).saturating_sub(5).max(1)
     }
 
-    /// When the next timer is due (a toast to clear, the minute's automations): the loop sleeps until then.
+    /// When the next timer is due (a toast to clear, the minute's automations, keys that waited long
+    /// enough): the loop sleeps until then.
     pub fn next_deadline(&self) -> Option<Instant> {
         let toast = self.toast.as_ref().map(|(_, t)| *t);
-        let keys = self.deferred_since.map(|t| t + KEYS_WAIT_AT_MOST);
+        // Held keys do not run while the terminal is too small, so their time does not wake the loop then.
+        let keys = self.waiting.filter(|_| !super::ui::too_small(self.size)).map(|(t, _)| t + KEYS_WAIT_AT_MOST);
         [toast, keys].into_iter().flatten().chain([self.automations_due]).min()
     }
 
@@ -163,28 +167,32 @@ impl App {
         w.settling().then_some((self.view, w.generation))
     }
 
-    /// Whether a key, a click or a paste waits behind those already waiting, or for rows about to come.
-    fn must_wait(&self, action: &Action) -> bool {
-        let waits = match action {
-            Action::Key(k) => {
-                let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
-                !ctrl_c && k.kind != KeyEventKind::Release
-            }
-            Action::Mouse(_) | Action::Paste(_) => true,
-            _ => false,
-        };
-        // Typing into a form or the search goes on at once; it acts on no row.
-        waits
-            && (!self.deferred.is_empty() || (self.popup.is_none() && !self.input_mode() && self.settling().is_some()))
+    /// Whether the rows shown are not the ones keys will act on: keys are held, or new rows are coming.
+    fn rows_in_flux(&self) -> bool {
+        !self.deferred.is_empty() || (self.popup.is_none() && !self.input_mode() && self.settling().is_some())
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        let mut effects = if self.must_wait(&action) && !super::ui::too_small(self.size) {
-            self.deferred.push_back(action);
-            self.deferred_since.get_or_insert_with(Instant::now);
-            Vec::new()
-        } else {
-            self.update_inner(action)
+        let too_small = super::ui::too_small(self.size);
+        let mut effects = match &action {
+            // A click lands on rows about to be replaced, or under keys not yet run: what it hit is not
+            // what the rep saw it hit, so it is not taken (the wheel scrolls, which is safe to hold).
+            Action::Mouse(m)
+                if self.rows_in_flux() && !matches!(m.kind, MouseEventKind::ScrollDown | MouseEventKind::ScrollUp) =>
+            {
+                Vec::new()
+            }
+            Action::Key(k) if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.update_inner(action)
+            }
+            Action::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+            // Typing into a form or the search goes on at once: it acts on no row.
+            Action::Key(_) | Action::Mouse(_) | Action::Paste(_) if self.rows_in_flux() && !too_small => {
+                self.deferred.push_back(action);
+                self.waiting.get_or_insert((Instant::now(), self.settling()));
+                Vec::new()
+            }
+            _ => self.update_inner(action),
         };
         effects.extend(self.run_deferred());
         if self.view == ViewId::Scoring && self.popup.is_none() {
@@ -194,20 +202,28 @@ impl App {
         effects
     }
 
-    /// Runs the keys held for new rows once they are in, in order, or once they have waited long enough for
-    /// a read that does not come. One that asks for new rows again makes the rest wait for those.
+    /// Runs the actions held for new rows once they are in, in order, or once they have waited long enough
+    /// for a read that does not come. Any new read (a key run, a write's refresh) restarts the wait.
     fn run_deferred(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self.deferred.is_empty() || super::ui::too_small(self.size) {
             return effects;
         }
-        let waited = self.deferred_since.is_some_and(|t| t + KEYS_WAIT_AT_MOST <= Instant::now());
-        let stuck = self.settling();
+        let awaited = self.settling();
+        let since = match self.waiting {
+            Some((since, read)) if read == awaited => since,
+            _ => Instant::now(),
+        };
+        self.waiting = Some((since, awaited));
+        let waited = since + KEYS_WAIT_AT_MOST <= Instant::now();
         loop {
-            // Free when no rows are awaited, or only those that kept the keys waiting too long.
+            // Free when no rows are awaited, or only those the actions waited for too long, or when the
+            // next one is typing into a form or the search.
+            let typing = matches!(self.deferred.front(), Some(Action::Key(_) | Action::Paste(_)))
+                && (self.popup.is_some() || self.input_mode());
             let free = match self.settling() {
                 None => true,
-                Some(s) => waited && Some(s) == stuck,
+                Some(read) => typing || (waited && Some(read) == awaited),
             };
             if !free || self.quit {
                 break;
@@ -216,9 +232,9 @@ impl App {
             effects.extend(self.update_inner(action));
         }
         if self.deferred.is_empty() {
-            self.deferred_since = None;
-        } else if self.settling() != stuck {
-            self.deferred_since = Some(Instant::now());
+            self.waiting = None;
+        } else if self.settling() != awaited {
+            self.waiting = Some((Instant::now(), self.settling()));
         }
         effects
     }
