@@ -221,6 +221,27 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     let di: Vec<Value> = crm.tasks(112).into_iter().filter(|t| t["lead_name"] == "Di").collect();
     assert_eq!(di.len(), 1, "{di:?}");
     assert_eq!(di[0]["channel"], "social");
+
+    // The bump sent (another touch) is the bump done: 48 hours of silence later there is one, not two.
+    crm.ok(113, &["log", "email", "di@x.io", "--note", "bumped"]);
+    assert!(crm.tasks(113).iter().all(|t| t["lead_name"] != "Di"), "{:?}", crm.tasks(113));
+    crm.ok(162, &["automate", "run"]);
+    let di: Vec<Value> = crm.tasks(162).into_iter().filter(|t| t["lead_name"] == "Di").collect();
+    assert_eq!(di.len(), 1, "{di:?}");
+    assert_eq!(di[0]["channel"], "email");
+}
+
+#[test]
+fn a_task_on_its_own_channel_names_that_channel() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"call-them\"\ntrigger = \"no_reply\"\nhours = 24\n\
+         actions = [{ do = \"task\", kind = \"bump\", title = \"Bump {lead} on {channel}\", channel = \"call\" }]\n",
+    );
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(30, &["automate", "run"]);
+    let titles: Vec<String> = crm.tasks(30).iter().map(|t| format!("{} {}", t["title"], t["channel"])).collect();
+    assert!(titles.contains(&"\"Bump Ana López on call\" \"call\"".to_string()), "{titles:?}");
 }
 
 #[test]

@@ -283,6 +283,21 @@ fn deals_through_the_pipeline() {
     assert_eq!(deals[0]["currency"], "EUR");
     assert_eq!(deals[0]["stage"], "New");
     assert_eq!(deals[0]["origin_outreach_id"], o.as_str());
+    // The lead keeps the touch it came from; the source it was given stands.
+    let ana = s.json(&["lead", "show", &id]);
+    assert_eq!(
+        (ana["lead"]["origin_outreach_id"].as_str(), ana["lead"]["source"].as_str()),
+        (Some(o.as_str()), Some("linkedin"))
+    );
+    // A lead with no source takes the touch's.
+    let bo = s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
+    let call = s.ok(&["log", "call", &bo, "--phone", "+34 600 99 88 77"]);
+    s.ok(&["deal", "add", &bo, "--title", "Bo pilot", "--from-outreach", &call]);
+    let bo = s.json(&["lead", "show", &bo]);
+    assert_eq!(
+        (bo["lead"]["origin_outreach_id"].as_str(), bo["lead"]["source"].as_str()),
+        (Some(call.as_str()), Some("call"))
+    );
     s.ok(&["deal", "move", "Acme pilot", "proposal"]);
     assert_eq!(s.json(&["deal", "list", "--stage", "Proposal"])[0]["stage"], "Proposal");
     assert_eq!(s.json(&["lead", "list", "--stage", "Proposal"])[0]["stage"], "Proposal");
@@ -557,6 +572,7 @@ fn demo_data_is_realistic_and_reproducible() {
     let sa = a.json(&["demo", "--leads", "120", "--seed", "7"]);
     b.ok(&["demo", "--leads", "120", "--seed", "7"]);
     assert_eq!(sa["leads"], 120);
+    assert!(sa["followups_filed"].as_u64().is_some(), "{sa}");
     assert!(sa["outreach"].as_u64().unwrap() > 120);
     assert!(sa["deals"].as_u64().unwrap() > 5);
     let la = a.json(&["lead", "list", "--sort", "last-contact", "--limit", "20"]);
@@ -569,6 +585,10 @@ fn demo_data_is_realistic_and_reproducible() {
             .collect()
     };
     assert_eq!(strip(&la), strip(&lb), "same seed and clock, same data");
+    // The same demo again over it adds other leads (the same ids would clash).
+    let again = b.json(&["demo", "--leads", "50", "--seed", "7"]);
+    assert_eq!(again["leads"], 50);
+    assert_eq!(b.json(&["lead", "list", "--limit", "1000"]).as_array().unwrap().len(), 170);
     // Every outreach kind and every stage is represented.
     let conn = rusqlite::Connection::open(&a.db).unwrap();
     let kinds: i64 = conn.query_row("SELECT count(DISTINCT kind) FROM outreach", [], |r| r.get(0)).unwrap();

@@ -94,14 +94,17 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
     }
     let lead = leads::get(db, &subject.lead)?;
     // A title is one line, whatever the names and reasons filled in hold (older data, a typed reason).
-    let fill = |text: &str| {
+    // `{channel}` is the task's own channel where it has one, else that of the touch that fired the rule.
+    let fill_on = |text: &str, channel: Option<OutreachKind>| {
+        let channel = channel.or(subject.outreach.as_ref().map(|o| o.kind));
         let filled = text
             .replace("{lead}", &lead.name())
-            .replace("{channel}", subject.outreach.as_ref().map_or("", |o| o.kind.as_str()))
+            .replace("{channel}", channel.map_or("", OutreachKind::as_str))
             .replace("{reason}", subject.reason.as_deref().unwrap_or("not given"))
             .replace("{deal}", subject.deal.as_ref().map_or("", |d| d.title.as_str()));
         crate::domain::text::one_line(&filled).into_owned()
     };
+    let fill = |text: &str| fill_on(text, None);
     let mut done = |action: &Action, detail: String| {
         report.push(Done {
             rule: rule.name.clone(),
@@ -125,8 +128,8 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                 if lead.do_not_contact && (channel.is_some() || kind.reaches_out()) {
                     continue;
                 }
-                if add_task(db, rule, subject, fill(title), *kind, *due_hours, channel, key)? {
-                    done(action, fill(title));
+                if add_task(db, rule, subject, fill_on(title, channel), *kind, *due_hours, channel, key)? {
+                    done(action, fill_on(title, channel));
                 }
             }
             Action::EnrollSequence { title, .. } => {
@@ -134,8 +137,9 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                 if lead.do_not_contact || open_task_of(db, &rule.name, i, &lead.id)? {
                     continue;
                 }
-                if add_task(db, rule, subject, fill(title), TaskKind::FollowUp, 0, Some(OutreachKind::Email), key)? {
-                    done(action, fill(title));
+                let email = Some(OutreachKind::Email);
+                if add_task(db, rule, subject, fill_on(title, email), TaskKind::FollowUp, 0, email, key)? {
+                    done(action, fill_on(title, email));
                 }
             }
             Action::AdvanceDeal { .. } if subject.keep_stage => {}

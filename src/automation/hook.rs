@@ -41,6 +41,9 @@ impl ChangeHook for AutomationHook {
                     // The lead answered: the bumps waiting for an answer are done.
                     tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply)?;
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
+                } else if matches!(change, Change::OutreachLogged { .. }) {
+                    // The rep reached out again: that was the bump owed for what came before.
+                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::FollowedUp(o.occurred_at))?;
                 }
             }
             Change::OutreachRemoved { lead, .. } if a.rules_for(Trigger::NoReply).next().is_some() => {

@@ -42,7 +42,9 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
             for d in &report.actions {
                 println!("{verb}: {} — {} for {}: {}", d.rule, d.action, d.lead, d.detail);
             }
-            if report.actions.is_empty() {
+            if !autos.enabled {
+                println!("automations are off ([automation] enabled = false): no rule runs");
+            } else if report.actions.is_empty() {
                 println!("nothing to do at {}", report.at.local(env.store.ctx().tz));
             }
             println!(
@@ -86,6 +88,9 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
                 println!("no automation rules");
             } else {
                 t.print();
+            }
+            if !autos.enabled {
+                println!("automations are off ([automation] enabled = false): none of these rules runs");
             }
         }
     }

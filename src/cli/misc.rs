@@ -54,7 +54,9 @@ pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
     // and not by the first timer run of whoever opens the database next.
     let owed = crate::engine::tick(&mut env.store, &env.config)?;
     if a.json {
-        return print_json(&summary);
+        let mut out = serde_json::to_value(&summary).unwrap_or_default();
+        out["followups_filed"] = owed.actions.len().into();
+        return print_json(&out);
     }
     println!(
         "added {} leads, {} accounts, {} outreach, {} meetings, {} deals, {} tasks, {} notes to {} in {:.1}s",

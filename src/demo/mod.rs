@@ -155,7 +155,11 @@ pub fn generate_scored(
     let now = store.now().0;
     let ctx = store.ctx().clone();
     let words = Words::load();
-    let mut g = Gen { rng: fastrand::Rng::with_seed(seed) };
+    // Over leads already there (a second demo at the same clock), the same seed would write the same ids
+    // again: it is moved on by what is there. Into an empty database, a seed gives the same data.
+    let there: i64 = store.conn().query_row("SELECT ifnull(max(seq), 0) FROM leads", [], |r| r.get(0))?;
+    let mut g =
+        Gen { rng: fastrand::Rng::with_seed(seed.wrapping_add((there as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))) };
     let mut summary = DemoSummary { leads: count, ..Default::default() };
 
     // Team members to own leads: the current user plus three colleagues (added once).

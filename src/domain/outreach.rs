@@ -45,6 +45,15 @@ impl OutreachKind {
         }
     }
 
+    /// The lead source a touch of this kind stands for, when it is where the lead came from: a social
+    /// touch on LinkedIn is `linkedin`; the others are named by their kind.
+    pub fn source(self, value: &str) -> &'static str {
+        match self {
+            OutreachKind::Social if value.to_ascii_lowercase().contains("linkedin.") => "linkedin",
+            kind => kind.as_str(),
+        }
+    }
+
     /// A short label with a glyph, for timelines (the word is there too: meaning never rests on the glyph).
     pub fn label(self) -> &'static str {
         match self {

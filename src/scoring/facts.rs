@@ -455,11 +455,23 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
                     "SELECT id FROM leads INDEXED BY leads_by_contact WHERE team_id = ?1 AND deleted_at IS NULL
                      AND ifnull(last_contacted_at, 0) > ?2 AND ifnull(last_contacted_at, 0) <= ?3",
                 )?;
-                let mut contact_days = scorer.contact_thresholds();
+                // Leads never contacted are silent since they were added (`Condition::holds`).
+                let mut never_contacted = db.conn.prepare_cached(
+                    "SELECT id FROM leads INDEXED BY leads_by_created WHERE team_id = ?1 AND deleted_at IS NULL
+                     AND created_at > ?2 AND created_at <= ?3 AND last_contacted_at IS NULL",
+                )?;
+                let silence_days = scorer.contact_thresholds();
+                let mut contact_days = silence_days.clone();
                 contact_days.extend(per_day_counts(db, scorer, Fact::DaysSinceContact)?);
                 for days in contact_days {
                     let (a, b) = (lo - days * DAY_MS, hi - days * DAY_MS);
                     for id in by_contact.query_map(params![team, a.max(0), b], |r| r.get::<_, String>(0))? {
+                        ids.insert(id?);
+                    }
+                }
+                for days in silence_days {
+                    let (a, b) = (lo - days * DAY_MS, hi - days * DAY_MS);
+                    for id in never_contacted.query_map(params![team, a, b], |r| r.get::<_, String>(0))? {
                         ids.insert(id?);
                     }
                 }

@@ -426,6 +426,12 @@ impl Condition {
             (Fact::DealStage, Some((op, Operand::Stage(i)))) => f.open_stage.is_some_and(|s| op.cmp(s.cmp(i))),
             (fact, None) if fact.is_numeric() => number(*fact, f, s, profile, now).is_some_and(|n| n != 0),
             (fact, None) => text(*fact, f, s).is_some_and(|t| !t.is_empty()),
+            // Never contacted is no recent contact, and silence since the lead was added: "contact in the
+            // last 30 days" does not hold, "silent for 60 days" holds once it is 60 days old.
+            (Fact::DaysSinceContact, Some((op, Operand::Num(v)))) if f.last_contacted_at.is_none() => {
+                let silent = (now.0 - f.created_at).max(0) / DAY_MS;
+                matches!(op, Op::Gt | Op::Ge | Op::Ne) && op.cmp(silent.cmp(v))
+            }
             (fact, Some((op, Operand::Num(v)))) => number(*fact, f, s, profile, now).is_some_and(|n| op.cmp(n.cmp(v))),
             (fact, Some((op, Operand::Text(v)))) => {
                 let have = text(*fact, f, s).unwrap_or_default();
@@ -489,6 +495,24 @@ mod tests {
         assert!(holds("profile.match"));
         assert!(holds("outreach = 0"));
         assert!(!holds("days_since_contact < 6"));
+    }
+
+    #[test]
+    fn a_lead_never_contacted_is_silent_since_it_was_added_and_never_recently_contacted() {
+        let st = Stages::default();
+        let (s, p) = (SubjectFacts::default(), Profile::default());
+        // Added at time 0, never contacted, looked at `days` later.
+        let lead = LeadFacts { created_at: 0, last_contacted_at: None, ..Default::default() };
+        let holds = |c: &str, days: i64| {
+            let now = Timestamp(days * DAY_MS + 5);
+            Condition::parse_all(c, &st).unwrap().iter().all(|c| c.holds(&lead, &s, &p, now))
+        };
+        assert!(holds("days_since_contact >= 60", 90));
+        assert!(holds("days_since_contact > 59", 60));
+        assert!(!holds("days_since_contact >= 60", 59), "not silent for longer than it has been here");
+        assert!(!holds("days_since_contact < 30", 1), "never contacted is no recent contact");
+        assert!(!holds("days_since_contact <= 400", 90));
+        assert_eq!(Condition::parse_all("days_since_contact >= 60", &st).unwrap()[0].contact_thresholds(), [60, 61]);
     }
 
     #[test]

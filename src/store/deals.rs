@@ -114,6 +114,12 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
         if origin.lead_id != new.lead {
             return Err(StoreError::Refused(format!("outreach {o} was with another lead")));
         }
+        // The touch that produced the deal is where its lead came from, unless the lead already says.
+        db.conn.execute(
+            "UPDATE leads SET origin_outreach_id = coalesce(origin_outreach_id, ?2), source = coalesce(source, ?3),
+             updated_at = ?4 WHERE id = ?1",
+            params![new.lead.as_str(), o.as_str(), origin.kind.source(&origin.value), db.now.0],
+        )?;
     }
     let status = db.ctx.stages.status_for(&stage);
     let money = new.amount.unwrap_or(Money { minor: 0, currency: db.ctx.currency.clone() });

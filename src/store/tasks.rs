@@ -26,8 +26,7 @@ pub struct Task {
     pub channel: Option<OutreachKind>,
     pub created_at: Timestamp,
     /// The key an automation made the task under (so it never makes it twice); carried by exports so a
-    /// moved database does not make it again.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// moved database does not make it again. None for a task of the rep's own.
     pub automation_key: Option<String>,
     /// The lead asked not to be contacted (lists mark such tasks, as they mark the lead).
     pub lead_opted_out: bool,
@@ -265,6 +264,9 @@ pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings:
 pub enum Answered {
     /// The lead replied: the bumps waiting for an answer are done.
     Reply,
+    /// The rep reached out again at this time: the bumps chasing what came before it are done (the touch
+    /// is the bump, sent).
+    FollowedUp(Timestamp),
     /// A meeting at this time was booked: the bumps and reschedule tasks chasing what came before it (a
     /// touch, a missed meeting) are done. A past meeting logged late answers nothing that came after it.
     Meeting(Timestamp),
@@ -289,6 +291,7 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
     // An opt-out's are picked by `Task::reaches_the_lead` among the lead's open tasks (a lead has few).
     let (which, before) = match why {
         Answered::Reply => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
+        Answered::FollowedUp(at) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), at.0),
         Answered::Meeting(at) => (format!("t.kind IN ({chasing})"), at.0),
         Answered::OptOut | Answered::Forgotten => ("1".to_string(), i64::MAX),
     };
