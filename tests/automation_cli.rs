@@ -146,6 +146,13 @@ fn playbook_scores_are_kept_current_and_explained() {
     assert_eq!(ranking[1]["score"], 0);
     let r = crm.json(later, &["score", "--recompute", "--json"]);
     assert_eq!((r["leads"].as_i64(), r["changed"].as_i64()), (Some(2), Some(0)));
+
+    // The rules change in the config: the next read scores every lead under them, and says so.
+    std::fs::write(&crm.config, "[[scoring.rule]]\nname = \"anyone\"\nwhen = \"outreach = 0\"\nweight = 3\n").unwrap();
+    let out = crm.cmd(later, &["lead", "list", "--json"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the scoring rules changed"), "{out:?}");
+    let bo = crm.json(later, &["lead", "show", "bo@x.io", "--json"]);
+    assert_eq!(bo["lead"]["score"], 3, "scored under the new rules");
 }
 
 #[test]

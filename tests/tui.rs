@@ -623,6 +623,22 @@ fn filters_sort_and_jumps_on_the_virtual_table() {
 }
 
 #[test]
+fn a_long_stage_name_gives_way_to_its_count_and_a_view_key_does_not_close_the_keys_overlay() {
+    let mut config = Config::defaults();
+    config.pipeline.stages[0] = "Initial outreach and qualification of the account".into();
+    config.keymap.0.insert("scoring".into(), [("j".to_string(), "pane_down".to_string())].into());
+    let (_d, mut t) = driver_with(100, 80, 24, config);
+    t.keys("2");
+    let s = t.screen();
+    let title = s.lines().find(|l| l.contains("Initial outreach")).unwrap_or_default().to_string();
+    assert!(title.contains("Initial outreach") && title.contains('…') && title.contains(") ›"), "{s}");
+    // Over the keys overlay the global keys act: the scoring view's own `j` scrolls it, not closes it.
+    t.keys("4 ?");
+    t.keys("j");
+    assert!(matches!(t.app.popup, Some(leadline::tui::app::Popup::Help { scroll: 1 })), "{}", t.screen());
+}
+
+#[test]
 fn palette_runs_commands_and_help_lists_user_bindings() {
     let mut config = Config::defaults();
     config.keymap.0.insert("global".into(), [("ctrl-p".to_string(), "view_pipeline".to_string())].into());

@@ -152,11 +152,15 @@ impl Env {
     pub fn fresh_scores(&mut self) -> CliResult {
         const AT_MOST_EVERY_MS: i64 = 60_000;
         let now = self.now();
+        let (scorer, _) = crate::engine::rules(&self.config)?;
         let last = crate::scoring::facts::refreshed_at(&self.store.db())?;
-        if last.is_some_and(|t| (0..AT_MOST_EVERY_MS).contains(&(now.0 - t.0))) {
+        let same_rules = crate::scoring::facts::scored_under(&self.store.db(), &scorer)?;
+        if same_rules && last.is_some_and(|t| (0..AT_MOST_EVERY_MS).contains(&(now.0 - t.0))) {
             return Ok(());
         }
-        let (scorer, _) = crate::engine::rules(&self.config)?;
+        if !same_rules && last.is_some() {
+            eprintln!("note: the scoring rules changed since the scores were computed; every lead is scored again");
+        }
         // A writer at work (an import) is not waited for: the scores are shown as stored this once.
         let _ = self.store.conn().busy_timeout(std::time::Duration::ZERO);
         let refreshed = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer));

@@ -415,8 +415,8 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
     write_all(db, &changes)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
-    // Every lead is scored as of now, the time-based terms too.
-    mark_refreshed(db.conn, db.ctx.team_id.as_str(), now)?;
+    // Every lead is scored as of now, the time-based terms too, under these rules.
+    mark_refreshed(db.conn, db.ctx.team_id.as_str(), now, scorer)?;
     Ok(Recomputed { leads, changed: changes.len() })
 }
 
@@ -445,6 +445,8 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let now = db.now.0;
     let done = match last {
         None => recompute(db, scorer)?,
+        // Scores stored under other rules (the config changed since): every lead is scored again.
+        Some(_) if !scored_under(db, scorer)? => recompute(db, scorer)?,
         // A day or more: every lead's day counts moved.
         Some(last) if scorer.per_time_based() && (now - last).abs() >= DAY_MS => recompute(db, scorer)?,
         Some(last) => {
@@ -517,7 +519,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
             if ids.len() > RESCORE_ONE_BY_ONE {
                 // One scan of every lead is quicker than that many look-ups.
                 let done = recompute(db, scorer)?;
-                mark_refreshed(db.conn, team, now)?;
+                mark_refreshed(db.conn, team, now, scorer)?;
                 return Ok(done);
             }
             let sql = FactsSql::new(&scorer.stages);
@@ -530,7 +532,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
             Recomputed { leads: ids.len(), changed }
         }
     };
-    mark_refreshed(db.conn, team, now)?;
+    mark_refreshed(db.conn, team, now, scorer)?;
     Ok(done)
 }
 
@@ -569,12 +571,26 @@ pub fn refreshed_at(db: &Db<'_>) -> Result<Option<Timestamp>> {
         .map(Timestamp))
 }
 
-/// Records that every lead of the team was scored as of `at` (the time-based terms included).
-pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64) -> Result<()> {
-    conn.prepare_cached(
+/// Records that every lead of the team was scored as of `at` (the time-based terms included), under
+/// `scorer`'s rules.
+pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64, scorer: &Scorer) -> Result<()> {
+    let mut set = conn.prepare_cached(
         "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
          ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![team, REFRESHED_KEY, at])?;
+    )?;
+    set.execute(params![team, REFRESHED_KEY, at])?;
+    set.execute(params![team, RULES_KEY, scorer.fingerprint()])?;
     Ok(())
+}
+
+const RULES_KEY: &str = "scores_rules";
+
+/// Whether the stored scores were computed under `scorer`'s rules.
+pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<bool> {
+    let stored: Option<i64> = db
+        .conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![db.ctx.team_id.as_str(), RULES_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(scorer.fingerprint()))
 }

@@ -139,6 +139,16 @@ pub struct Scorer {
 }
 
 impl Scorer {
+    /// A number that changes when anything scores are computed from changes (rules, weights, the profile,
+    /// the stages): scores stored under other rules are computed again (`refresh_time_based`).
+    pub fn fingerprint(&self) -> i64 {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("{self:?}").as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        i64::from_le_bytes(first)
+    }
+
     /// Compiles `[scoring]`; a malformed rule is an error naming the rule.
     pub fn from_config(c: &ScoringConfig, stages: &Stages) -> Result<Self, ValidationError> {
         let compile = |section: &str, list: &[ScoreRuleConfig]| -> Result<Vec<ScoreRule>, ValidationError> {

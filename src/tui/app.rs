@@ -311,9 +311,14 @@ impl App {
                 _ => self.input_key(k),
             };
         }
-        let scopes = [self.view.scope(), Scope::Global];
+        // Over the keys overlay, the global keys act (its footer names them): a view's own binding of `j`
+        // would otherwise close it.
+        let scopes: &[Scope] = match self.popup {
+            Some(Popup::Help { .. }) => &[Scope::Global],
+            _ => &[self.view.scope(), Scope::Global],
+        };
         let pending = std::mem::take(&mut self.pending);
-        match self.keymap.resolve(&scopes, &pending, key) {
+        match self.keymap.resolve(scopes, &pending, key) {
             Resolved::Command(c) => self.command(c),
             Resolved::Pending => {
                 self.pending = pending;

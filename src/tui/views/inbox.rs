@@ -208,12 +208,15 @@ impl InboxView {
         let height = area.height.saturating_sub(2) as usize;
         let width = area.width.saturating_sub(2) as usize;
         let offset = self.offset_for(height);
+        let listed = self.items.iter().filter(|i| i.handled_at.is_none()).count() as i64;
+        // Past the newest few hundred, a group's counts are of the items shown, and say so.
+        let partial = if to_handle > listed { " shown" } else { "" };
         let mut lines = Vec::new();
         for (r, row) in self.rows.iter().enumerate().skip(offset).take(height) {
             match row {
                 Row::Group { who, via, count, unread } => {
-                    let rest =
-                        format!(" · {via} · {count} item{}, {unread} unread", if *count == 1 { "" } else { "s" });
+                    let items = if *count == 1 { "item" } else { "items" };
+                    let rest = format!(" · {via} · {count} {items}{partial}, {unread} unread");
                     let room = width.saturating_sub(UnicodeWidthStr::width(rest.as_str())).max(8);
                     let text = format!("{}{rest}", fit(who, room));
                     lines.push(Line::from(Span::styled(fit(&text, width), theme.header())));
@@ -246,7 +249,6 @@ impl InboxView {
             };
             lines.push(Line::from(Span::styled(msg, theme.muted())));
         }
-        let listed = self.items.iter().filter(|i| i.handled_at.is_none()).count() as i64;
         // With handled items shown the list mixes both, so it says how many it holds of either kind.
         let shown = if self.show_handled {
             format!(" · newest {} shown, handled ones too", super::thousands(self.items.len() as i64))

@@ -388,7 +388,12 @@ impl KanbanView {
                 .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
                 .border_style(if focused { theme.focused_border() } else { theme.border() })
                 .title(Span::styled(
-                    fit(&format!(" {stage} ({}) {arrows}", thousands(count)), rect.width.saturating_sub(2) as usize),
+                    {
+                        // A long stage name gives way to its count and the arrows, which say more.
+                        let tail = format!(" ({}) {arrows}", thousands(count));
+                        let room = (rect.width as usize).saturating_sub(3 + tail.chars().count());
+                        format!(" {}{tail}", fit(&stage, room))
+                    },
                     theme.title(),
                 ))
                 .title_bottom(Line::from(fit(&format!(" Σ {total} "), rect.width.saturating_sub(2) as usize)));

@@ -154,8 +154,10 @@ impl ScoringView {
             _ => {}
         }
         if cmd == Command::LogOutreach {
-            let lead = self.window.selected_lead()?;
-            return Some(vec![Out::Form(crate::tui::forms::log_outreach(lead))]);
+            return Some(match self.window.selected_lead() {
+                Some(lead) => vec![Out::Form(crate::tui::forms::log_outreach(lead))],
+                None => vec![Out::Toast("Select a lead first".into(), true)],
+            });
         }
         let out = super::navigate(&mut self.window, cmd, page)?;
         self.window.scroll_into_view(page);
@@ -180,7 +182,10 @@ impl ScoringView {
                         ],
                     ),
                 };
-                (format!(" Why {} scores {score} ", l.name()), lines)
+                // The score stays in the title whatever the name's length: the name gives way.
+                let tail = format!(" scores {score} ");
+                let room = (right_w as usize).saturating_sub(2 + 5 + tail.chars().count());
+                (format!(" Why {}{tail}", crate::tui::widgets::fit(&l.name(), room)), lines)
             }
             None if self.window.loading => (" Why ".to_string(), vec![("loading…".to_string(), true)]),
             None => (" Why ".to_string(), vec![("Select a lead.".to_string(), true)]),
