@@ -153,6 +153,9 @@ fn playbook_scores_are_kept_current_and_explained() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("the scoring rules changed"), "{out:?}");
     let bo = crm.json(later, &["lead", "show", "bo@x.io", "--json"]);
     assert_eq!(bo["lead"]["score"], 3, "scored under the new rules");
+    // Under the same rules again, nothing is scored again and nothing is said.
+    let out = crm.cmd(later + 2, &["lead", "list", "--json"]).output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -230,12 +233,22 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     assert_eq!(di[0]["channel"], "social");
 
     // The bump sent (another touch) is the bump done: 48 hours of silence later there is one, not two.
+    // The touch removed (logged on the wrong lead), the bump is owed again; logged again, done again.
+    let wrong = crm.ok(113, &["log", "email", "di@x.io", "--note", "bumped"]);
+    assert!(crm.tasks(113).iter().all(|t| t["lead_name"] != "Di"), "{:?}", crm.tasks(113));
+    crm.ok(113, &["unlog", &wrong]);
+    assert_eq!(crm.tasks(113).iter().filter(|t| t["lead_name"] == "Di").count(), 1);
     crm.ok(113, &["log", "email", "di@x.io", "--note", "bumped"]);
     assert!(crm.tasks(113).iter().all(|t| t["lead_name"] != "Di"), "{:?}", crm.tasks(113));
-    crm.ok(162, &["automate", "run"]);
-    let di: Vec<Value> = crm.tasks(162).into_iter().filter(|t| t["lead_name"] == "Di").collect();
+    // A reminder of the rep's own for later is not done by an unrelated touch.
+    crm.ok(113, &["task", "add", "di@x.io", "--title", "Bump re pricing", "--kind", "bump", "--due", "+7d"]);
+    crm.ok(114, &["log", "call", "di@x.io", "--phone", "+34 600 00 00 01"]);
+    assert!(crm.tasks(114).iter().any(|t| t["title"] == "Bump re pricing"), "{:?}", crm.tasks(114));
+    crm.ok(164, &["automate", "run"]);
+    let di: Vec<Value> =
+        crm.tasks(164).into_iter().filter(|t| t["lead_name"] == "Di" && t["title"] != "Bump re pricing").collect();
     assert_eq!(di.len(), 1, "{di:?}");
-    assert_eq!(di[0]["channel"], "email");
+    assert_eq!(di[0]["channel"], "call");
 }
 
 #[test]
@@ -427,6 +440,32 @@ fn deal_from_outreach_records_lead_acquired_once() {
     let notices: Vec<&Value> = inbox.as_array().unwrap().iter().filter(|i| i["kind"] == "notice").collect();
     assert_eq!(notices.len(), 1);
     assert!(notices[0]["title"].as_str().unwrap().contains("Lead acquired: Ana López"));
+}
+
+#[test]
+fn a_customer_nobody_contacts_grows_silent_as_one_contacted_long_ago_does() {
+    let crm = Crm::new("");
+    for (name, touched) in [("Quiet", false), ("Called", true)] {
+        let email = format!("{}@x.io", name.to_lowercase());
+        crm.ok(0, &["lead", "add", "--first-name", name, "--email", &email]);
+        if touched {
+            crm.ok(0, &["log", "email", &email]);
+        }
+        crm.ok(0, &["deal", "add", &email, "--title", name]);
+        crm.ok(0, &["deal", "won", name]);
+    }
+    for t in crm.tasks(1) {
+        crm.ok(1, &["task", "done", t["id"].as_str().unwrap()]);
+    }
+    // As stored (what lists rank by), not as worked out afresh.
+    let health = |hour: i64, name: &str| {
+        crm.json(hour, &["lead", "show", &format!("{}@x.io", name.to_lowercase()), "--json"])["health"].clone()
+    };
+    crm.ok(1, &["automate", "run"]);
+    assert_eq!((health(1, "Quiet"), health(1, "Called")), (0.into(), 3.into()));
+    // Sixty-one days on, by the timer's refresh (not a full rescore): both are silent.
+    crm.ok(61 * 24, &["automate", "run"]);
+    assert_eq!((health(61 * 24, "Quiet"), health(61 * 24, "Called")), ((-3).into(), (-3).into()));
 }
 
 #[test]

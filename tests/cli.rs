@@ -572,7 +572,9 @@ fn demo_data_is_realistic_and_reproducible() {
     let sa = a.json(&["demo", "--leads", "120", "--seed", "7"]);
     b.ok(&["demo", "--leads", "120", "--seed", "7"]);
     assert_eq!(sa["leads"], 120);
-    assert!(sa["followups_filed"].as_u64().is_some(), "{sa}");
+    let tasks: i64 =
+        rusqlite::Connection::open(&a.db).unwrap().query_row("SELECT count(*) FROM tasks", [], |r| r.get(0)).unwrap();
+    assert_eq!(sa["tasks"].as_i64().unwrap() + sa["followups_filed"].as_i64().unwrap(), tasks, "{sa}");
     assert!(sa["outreach"].as_u64().unwrap() > 120);
     assert!(sa["deals"].as_u64().unwrap() > 5);
     let la = a.json(&["lead", "list", "--sort", "last-contact", "--limit", "20"]);

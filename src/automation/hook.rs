@@ -43,11 +43,15 @@ impl ChangeHook for AutomationHook {
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
                 } else if matches!(change, Change::OutreachLogged { .. }) {
                     // The rep reached out again: that was the bump owed for what came before.
-                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::FollowedUp(o.occurred_at))?;
+                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::FollowedUp(o.occurred_at, o.id.clone()))?;
                 }
             }
-            Change::OutreachRemoved { lead, .. } if a.rules_for(Trigger::NoReply).next().is_some() => {
-                super::run::recheck(db, lead)?;
+            Change::OutreachRemoved { lead, outreach } => {
+                // What the touch marked done is owed again.
+                tasks::reopen_followed_up(db, outreach)?;
+                if a.rules_for(Trigger::NoReply).next().is_some() {
+                    super::run::recheck(db, lead)?;
+                }
             }
             Change::MeetingScheduled { meeting, lead } => {
                 let m = meetings::get(db, meeting)?;

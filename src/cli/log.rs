@@ -3,9 +3,10 @@
 use clap::{Args, ValueEnum};
 
 use super::{CliError, CliResult, Env};
+use crate::domain::OutreachId;
 use crate::domain::{Direction, OutreachKind, ReplyType};
-use crate::store::leads;
 use crate::store::outreach::{self, NewOutreach};
+use crate::store::{leads, resolve_id};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KindArg {
@@ -153,6 +154,22 @@ pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
             CliError::Invalid(crate::domain::ValidationError { reason: format!("{}; pass {flag}", v.reason), ..v })
         }
         other => super::of_flag(other, "occurred_at", "--at"),
+    })?;
+    println!("{id}");
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct UnlogArgs {
+    /// The touch: the id `log` printed (or its first characters).
+    touch: String,
+}
+
+pub fn unlog(env: &mut Env, a: UnlogArgs) -> CliResult {
+    let id = env.store.write(|db| {
+        let id = OutreachId(resolve_id(db, "outreach", "touch", &a.touch)?);
+        outreach::remove(db, &id)?;
+        Ok(id)
     })?;
     println!("{id}");
     Ok(())

@@ -56,6 +56,9 @@ pub enum Command {
     Lead(lead::LeadCmd),
     /// Log a touch: platform, email, call, social or messenger.
     Log(log::LogArgs),
+    /// Remove a touch logged by mistake (on the wrong lead, say): the lead's last contact, score and
+    /// follow-ups are as if it had not been logged.
+    Unlog(log::UnlogArgs),
     /// Schedule meetings and mark them attended or no-show.
     #[command(subcommand)]
     Meeting(meeting::MeetingCmd),
@@ -154,19 +157,23 @@ impl Env {
         let now = self.now();
         let (scorer, _) = crate::engine::rules(&self.config)?;
         let last = crate::scoring::facts::refreshed_at(&self.store.db())?;
-        let same_rules = crate::scoring::facts::scored_under(&self.store.db(), &scorer)?;
-        if same_rules && last.is_some_and(|t| (0..AT_MOST_EVERY_MS).contains(&(now.0 - t.0))) {
+        let under = crate::scoring::facts::scored_under(&self.store.db(), &scorer)?;
+        let these = under == crate::scoring::facts::ScoredUnder::These;
+        if these && last.is_some_and(|t| (0..AT_MOST_EVERY_MS).contains(&(now.0 - t.0))) {
             return Ok(());
-        }
-        if !same_rules && last.is_some() {
-            eprintln!("note: the scoring rules changed since the scores were computed; every lead is scored again");
         }
         // A writer at work (an import) is not waited for: the scores are shown as stored this once.
         let _ = self.store.conn().busy_timeout(std::time::Duration::ZERO);
         let refreshed = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer));
         let _ = self.store.conn().busy_timeout(crate::store::BUSY_TIMEOUT);
-        if let Err(e) = refreshed {
-            tracing::warn!(error = %e, "scores shown as stored");
+        match refreshed {
+            Err(e) => tracing::warn!(error = %e, "scores shown as stored"),
+            Ok(_) if last.is_some() && under == crate::scoring::facts::ScoredUnder::Older => {
+                eprintln!(
+                    "note: the scoring rules changed since the scores were computed; every lead was scored again"
+                );
+            }
+            Ok(_) => {}
         }
         Ok(())
     }
@@ -337,6 +344,7 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         Command::Demo(a) => misc::demo(&mut env, a),
         Command::Lead(c) => lead::run(&mut env, c),
         Command::Log(a) => log::run(&mut env, a),
+        Command::Unlog(a) => log::unlog(&mut env, a),
         Command::Meeting(c) => meeting::run(&mut env, c),
         Command::Deal(c) => deal::run(&mut env, c),
         Command::Task(c) => task::run(&mut env, c),

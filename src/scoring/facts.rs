@@ -443,10 +443,13 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let team = db.ctx.team_id.as_str();
     let last = refreshed_at(db)?.map(|t| t.0);
     let now = db.now.0;
+    let under = scored_under(db, scorer)?;
     let done = match last {
         None => recompute(db, scorer)?,
+        // Rules a later leadline recorded stand (see `ScoredUnder::Newer`).
+        Some(_) if under == ScoredUnder::Newer => return Ok(Recomputed::default()),
         // Scores stored under other rules (the config changed since): every lead is scored again.
-        Some(_) if !scored_under(db, scorer)? => recompute(db, scorer)?,
+        Some(_) if under != ScoredUnder::These => recompute(db, scorer)?,
         // A day or more: every lead's day counts moved.
         Some(last) if scorer.per_time_based() && (now - last).abs() >= DAY_MS => recompute(db, scorer)?,
         Some(last) => {
@@ -572,25 +575,60 @@ pub fn refreshed_at(db: &Db<'_>) -> Result<Option<Timestamp>> {
 }
 
 /// Records that every lead of the team was scored as of `at` (the time-based terms included), under
-/// `scorer`'s rules.
+/// `scorer`'s rules (and, when they are new to the database, since when, by the wall clock).
 pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64, scorer: &Scorer) -> Result<()> {
     let mut set = conn.prepare_cached(
         "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
          ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
     )?;
     set.execute(params![team, REFRESHED_KEY, at])?;
-    set.execute(params![team, RULES_KEY, scorer.fingerprint()])?;
+    let stored: Option<i64> = conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![team, RULES_KEY], |r| r.get(0))
+        .optional()?;
+    if stored != Some(scorer.fingerprint()) {
+        set.execute(params![team, RULES_KEY, scorer.fingerprint()])?;
+        set.execute(params![team, RULES_SINCE_KEY, wall_clock_ms()])?;
+    }
     Ok(())
 }
 
 const RULES_KEY: &str = "scores_rules";
+const RULES_SINCE_KEY: &str = "scores_rules_since";
 
-/// Whether the stored scores were computed under `scorer`'s rules.
-pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<bool> {
-    let stored: Option<i64> = db
-        .conn
-        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
-        .query_row(params![db.ctx.team_id.as_str(), RULES_KEY], |r| r.get(0))
-        .optional()?;
-    Ok(stored == Some(scorer.fingerprint()))
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// When this process first read its scoring rules, by the wall clock (`Scorer::from_config` notes it).
+pub(crate) fn rules_read_at() -> i64 {
+    static READ_AT: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *READ_AT.get_or_init(wall_clock_ms)
+}
+
+/// Under which rules the stored scores were computed, seen from `scorer`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoredUnder {
+    These,
+    /// Scored before the rules were recorded (an older version): scored again, nothing to say.
+    Unrecorded,
+    /// Other rules, recorded before this process read its own (the config changed): scored again.
+    Older,
+    /// Other rules, recorded since this process read its own: another leadline, started later with a changed
+    /// config, scored under them. They stand; this one (a TUI left open) keeps to its own leads' writes.
+    Newer,
+}
+
+pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<ScoredUnder> {
+    let read_at = rules_read_at();
+    let mut get = db.conn.prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?;
+    let mut value = |key: &str| -> Result<Option<i64>> {
+        Ok(get.query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0)).optional()?)
+    };
+    Ok(match value(RULES_KEY)? {
+        Some(f) if f == scorer.fingerprint() => ScoredUnder::These,
+        None => ScoredUnder::Unrecorded,
+        Some(_) if value(RULES_SINCE_KEY)?.is_some_and(|since| since > read_at) => ScoredUnder::Newer,
+        Some(_) => ScoredUnder::Older,
+    })
 }

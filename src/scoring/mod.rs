@@ -143,7 +143,10 @@ impl Scorer {
     /// the stages): scores stored under other rules are computed again (`refresh_time_based`).
     pub fn fingerprint(&self) -> i64 {
         use sha2::Digest;
-        let digest = sha2::Sha256::digest(format!("{self:?}").as_bytes());
+        // How rules are read counts too: a change to it (as to what a never-contacted lead matches) is
+        // marked by this number, so scores stored before it are computed again.
+        const READING: u32 = 1;
+        let digest = sha2::Sha256::digest(format!("{READING} {self:?}").as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
         i64::from_le_bytes(first)
@@ -151,6 +154,8 @@ impl Scorer {
 
     /// Compiles `[scoring]`; a malformed rule is an error naming the rule.
     pub fn from_config(c: &ScoringConfig, stages: &Stages) -> Result<Self, ValidationError> {
+        // From now on, rules another leadline records are newer than this one's (`facts::ScoredUnder`).
+        facts::rules_read_at();
         let compile = |section: &str, list: &[ScoreRuleConfig]| -> Result<Vec<ScoreRule>, ValidationError> {
             let mut seen = BTreeSet::new();
             let mut out = Vec::new();

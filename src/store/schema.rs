@@ -31,6 +31,7 @@ const PRIVACY_ALLOW: &str = include_str!("migrations/023_privacy_allow.sql");
 const TASKS_BY_OWNER: &str = include_str!("migrations/024_tasks_by_owner.sql");
 const MERGED_LEADS: &str = include_str!("migrations/025_merged_leads.sql");
 const UNUSED_ACCOUNTS: &str = include_str!("migrations/026_unused_accounts.sql");
+const BUMPS_DONE_BY_TOUCH: &str = include_str!("migrations/027_bumps_done_by_touch.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -61,6 +62,7 @@ fn all() -> Vec<M<'static>> {
         M::up(TASKS_BY_OWNER),
         M::up(MERGED_LEADS),
         M::up(UNUSED_ACCOUNTS),
+        M::up(BUMPS_DONE_BY_TOUCH),
     ]
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty};
 use crate::domain::time::start_of_day_after;
-use crate::domain::{DealId, LeadId, OutreachKind, TaskId, TaskKind, Timestamp, UserId, ValidationError};
+use crate::domain::{DealId, LeadId, OutreachId, OutreachKind, TaskId, TaskKind, Timestamp, UserId, ValidationError};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Task {
@@ -222,10 +222,34 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
             t.title
         )));
     }
-    db.conn
-        .execute("UPDATE tasks SET done_at = NULL, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
+    db.conn.execute(
+        "UPDATE tasks SET done_at = NULL, done_by_outreach_id = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id.as_str(), db.now.0],
+    )?;
     db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
     get(db, id)
+}
+
+/// A touch removed (logged on the wrong lead, say): the bumps it marked done are open again, where
+/// `reopen` allows. Returns how many.
+pub fn reopen_followed_up(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM tasks WHERE done_by_outreach_id = ?1 AND done_at IS NOT NULL AND deleted_at IS NULL",
+        )?
+        .query_map([touch.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut opened = 0;
+    for id in ids {
+        match reopen(db, &TaskId(id)) {
+            Ok(_) => opened += 1,
+            // A bump for a lead who opted out or is gone since stays closed.
+            Err(StoreError::Refused(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(opened)
 }
 
 /// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
@@ -260,13 +284,13 @@ pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings:
 }
 
 /// What makes a lead's open chasing tasks pointless.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
     /// The lead replied: the bumps waiting for an answer are done.
     Reply,
-    /// The rep reached out again at this time: the bumps chasing what came before it are done (the touch
-    /// is the bump, sent).
-    FollowedUp(Timestamp),
+    /// The rep reached out again (this touch, at this time): the bumps chasing what came before it are done
+    /// (the touch is the bump, sent), and say which touch did it (`reopen_followed_up`).
+    FollowedUp(Timestamp, OutreachId),
     /// A meeting at this time was booked: the bumps and reschedule tasks chasing what came before it (a
     /// touch, a missed meeting) are done. A past meeting logged late answers nothing that came after it.
     Meeting(Timestamp),
@@ -277,12 +301,17 @@ pub enum Answered {
     Forgotten,
 }
 
-/// What a task made by an automation chases: the touch or meeting its rule fired for, named in its
-/// dedupe key (`rule:subject[:n]`), and when that happened; a task of the rep's own is dated by its making.
-const CHASED_AT: &str = "coalesce(
-    (SELECT o.occurred_at FROM outreach o WHERE o.id = substr(t.dedupe_key, instr(t.dedupe_key, ':') + 1, 36)),
-    (SELECT m.scheduled_at FROM meetings m WHERE m.id = substr(t.dedupe_key, instr(t.dedupe_key, ':') + 1, 36)),
-    t.created_at)";
+/// The id of what a task made by an automation chases: the touch or meeting its rule fired for, named in
+/// its dedupe key (`rule:subject[:n]`).
+const CHASED_TOUCH: &str = "substr(t.dedupe_key, instr(t.dedupe_key, ':') + 1, 36)";
+
+/// When what a task chases happened (`CHASED_TOUCH`); a task of the rep's own is dated by its making.
+fn chased_at() -> String {
+    format!(
+        "coalesce((SELECT o.occurred_at FROM outreach o WHERE o.id = {CHASED_TOUCH}),
+                  (SELECT m.scheduled_at FROM meetings m WHERE m.id = {CHASED_TOUCH}), t.created_at)"
+    )
+}
 
 /// Closes the lead's open tasks that `why` makes pointless; returns how many.
 pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize> {
@@ -291,15 +320,27 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
     // An opt-out's are picked by `Task::reaches_the_lead` among the lead's open tasks (a lead has few).
     let (which, before) = match why {
         Answered::Reply => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
-        Answered::FollowedUp(at) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), at.0),
+        // A bump chasing an earlier touch of the rep's (what the no-reply rule files), or one of the rep's own
+        // already due; not one a rule filed for later (a lost deal's re-engagement) nor a reminder not due yet.
+        Answered::FollowedUp(at, _) => (
+            format!(
+                "t.kind = '{}' AND (EXISTS (SELECT 1 FROM outreach o WHERE o.id = {CHASED_TOUCH}
+                 AND o.direction = 'outbound') OR (t.dedupe_key IS NULL AND ifnull(t.snoozed_until, t.due_at) <= {}))",
+                TaskKind::Bump.as_str(),
+                at.0
+            ),
+            // A touch logged at the very time of the one chased follows it up too.
+            at.0 + 1,
+        ),
         Answered::Meeting(at) => (format!("t.kind IN ({chasing})"), at.0),
         Answered::OptOut | Answered::Forgotten => ("1".to_string(), i64::MAX),
     };
     let mut ids: Vec<String> = db
         .conn
         .prepare_cached(&format!(
-            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {which} AND {CHASED_AT} < ?2
-             AND t.done_at IS NULL AND t.deleted_at IS NULL"
+            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {which} AND {} < ?2
+             AND t.done_at IS NULL AND t.deleted_at IS NULL",
+            chased_at()
         ))?
         .query_map(params![lead.as_str(), before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -317,6 +358,13 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         match why {
             // Not done, and not to be done: gone from the lists, kept for the record.
             Answered::OptOut | Answered::Forgotten => cancel(db, &id)?,
+            Answered::FollowedUp(_, ref by) => {
+                done(db, &id)?;
+                db.conn.execute(
+                    "UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1",
+                    params![id.as_str(), by.as_str()],
+                )?;
+            }
             _ => {
                 done(db, &id)?;
             }

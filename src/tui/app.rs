@@ -311,14 +311,22 @@ impl App {
                 _ => self.input_key(k),
             };
         }
-        // Over the keys overlay, the global keys act (its footer names them): a view's own binding of `j`
-        // would otherwise close it.
-        let scopes: &[Scope] = match self.popup {
-            Some(Popup::Help { .. }) => &[Scope::Global],
-            _ => &[self.view.scope(), Scope::Global],
-        };
+        let scopes = [self.view.scope(), Scope::Global];
         let pending = std::mem::take(&mut self.pending);
-        match self.keymap.resolve(scopes, &pending, key) {
+        let mut resolved = self.keymap.resolve(&scopes, &pending, key);
+        // Over the keys overlay, a key the view binds to its own command acts as the global keymap has it
+        // (the footer names those): a view's `j` for its pane would otherwise close the overlay. A key the
+        // view unbinds stays unbound.
+        if let (Some(Popup::Help { .. }), Resolved::Command(c)) = (&self.popup, &resolved)
+            && !c.is_app_wide()
+            && !matches!(
+                c,
+                Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom
+            )
+        {
+            resolved = self.keymap.resolve(&[Scope::Global], &pending, key);
+        }
+        match resolved {
             Resolved::Command(c) => self.command(c),
             Resolved::Pending => {
                 self.pending = pending;
