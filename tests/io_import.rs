@@ -655,8 +655,9 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-08T10:00:00.000Z"]);
 }
 
-#[test]
-fn a_no_show_rescheduled_in_the_calendar_stays_as_history_beside_the_new_date() {
+/// Bob (of the HubSpot fixture) missed the demo of a calendar imported once: the store, the import
+/// options with their window, Bob, and the meeting marked a no-show.
+fn a_missed_demo() -> (tempfile::TempDir, Store, ImportOptions, Lead, meetings::Meeting) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     import(&mut s, "hubspot_contacts.csv");
@@ -667,6 +668,12 @@ fn a_no_show_rescheduled_in_the_calendar_stays_as_history_beside_the_new_date() 
     import_file(&mut s, &first, &opts).unwrap();
     let missed = meetings::for_lead(&s.db(), &bob.id).unwrap()[0].clone();
     s.write(|db| meetings::mark(db, &missed.id, false, None)).unwrap();
+    (dir, s, opts, bob, missed)
+}
+
+#[test]
+fn a_no_show_rescheduled_in_the_calendar_stays_as_history_beside_the_new_date() {
+    let (dir, mut s, opts, bob, missed) = a_missed_demo();
     let moved = calendar_file(dir.path(), "b.ics", &bob_event("demo@x", "Demo", "20251127T100000Z", ""));
     let r = import_file(&mut s, &moved, &opts).unwrap();
     assert_eq!(r.counts.meetings.created, 1, "{:?}", r.counts);
@@ -684,16 +691,7 @@ fn a_no_show_rescheduled_in_the_calendar_stays_as_history_beside_the_new_date() 
 
 #[test]
 fn a_no_show_the_rep_rebooked_by_hand_is_not_booked_twice_and_a_held_meeting_stays_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = open(dir.path(), "t.db");
-    import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
-    let opts = ImportOptions { window: Some(window), ..Default::default() };
-    let bob = lead(&s, "bob@stonecorp.com");
-    let first = calendar_file(dir.path(), "a.ics", &bob_event("demo@x", "Demo", "20251120T100000Z", ""));
-    import_file(&mut s, &first, &opts).unwrap();
-    let missed = meetings::for_lead(&s.db(), &bob.id).unwrap()[0].clone();
-    s.write(|db| meetings::mark(db, &missed.id, false, None)).unwrap();
+    let (dir, mut s, opts, bob, _missed) = a_missed_demo();
     // The rep books the new date in leadline; the organiser moves the invitation to it.
     s.write(|db| meetings::schedule(db, &bob.id, ts("2025-11-27T10:00:00.000Z"), None, None)).unwrap();
     let moved = calendar_file(dir.path(), "b.ics", &bob_event("demo@x", "Demo", "20251127T100000Z", ""));

@@ -16,7 +16,7 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{fit, wrap_to};
+use crate::tui::widgets::{fit, scroll_half_page, wrap_to};
 use crate::tui::window::visible_offset;
 use crate::tui::worker::LeadPage;
 use crate::tui::worker::{Query, Write};
@@ -122,21 +122,13 @@ impl DetailView {
         };
         let was = self.selected;
         let out = match cmd {
-            Command::PaneDown => {
-                self.whole_scroll.set(self.whole_scroll.get().saturating_add(page.max(2) / 2));
-                return Some(Vec::new());
-            }
-            Command::PaneUp => {
-                self.whole_scroll.set(self.whole_scroll.get().saturating_sub(page.max(2) / 2));
-                return Some(Vec::new());
-            }
-            // Kept within the fields where they are drawn.
-            Command::FieldsDown => {
-                self.fields_scroll.set(self.fields_scroll.get().saturating_add(page.max(2) / 2));
-                return Some(Vec::new());
-            }
-            Command::FieldsUp => {
-                self.fields_scroll.set(self.fields_scroll.get().saturating_sub(page.max(2) / 2));
+            Command::PaneDown | Command::PaneUp | Command::FieldsDown | Command::FieldsUp => {
+                let text = if matches!(cmd, Command::PaneDown | Command::PaneUp) {
+                    &self.whole_scroll
+                } else {
+                    &self.fields_scroll
+                };
+                scroll_half_page(text, page, matches!(cmd, Command::PaneDown | Command::FieldsDown));
                 return Some(Vec::new());
             }
             Command::Down => {

@@ -143,12 +143,8 @@ impl ScoringView {
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
         match cmd {
             // Clamped to the explanation's length where it is drawn.
-            Command::PaneDown => {
-                self.why_scroll.set(self.why_scroll.get().saturating_add(page.max(2) / 2));
-                return Some(Vec::new());
-            }
-            Command::PaneUp => {
-                self.why_scroll.set(self.why_scroll.get().saturating_sub(page.max(2) / 2));
+            Command::PaneDown | Command::PaneUp => {
+                crate::tui::widgets::scroll_half_page(&self.why_scroll, page, cmd == Command::PaneDown);
                 return Some(Vec::new());
             }
             _ => {}

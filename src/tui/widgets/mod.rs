@@ -27,6 +27,13 @@ fn shown(c: char) -> char {
 
 /// A text of `total` lines shown `visible` at a time from the line `scroll` holds, which is kept within the
 /// text: the first line to show, and the arrows saying what is out of sight ("↑↓", "↓", "↑"), if anything.
+/// Moves a scrolled text by half a page (a line at least), down or up; `scrolled` keeps it within the text
+/// where it is drawn.
+pub fn scroll_half_page(scroll: &std::cell::Cell<usize>, page: usize, down: bool) {
+    let step = page.max(2) / 2;
+    scroll.set(if down { scroll.get().saturating_add(step) } else { scroll.get().saturating_sub(step) });
+}
+
 pub fn scrolled(scroll: &std::cell::Cell<usize>, total: usize, visible: usize) -> (usize, Option<&'static str>) {
     let last_start = total.saturating_sub(visible);
     let offset = scroll.get().min(last_start);
