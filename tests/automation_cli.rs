@@ -252,6 +252,44 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
 }
 
 #[test]
+fn a_touch_taken_back_takes_back_what_it_did() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(49, &["automate", "run"]);
+    assert_eq!(crm.tasks(49).len(), 1, "the bump");
+    // A reply logged on her by mistake closes the bump and lands in the inbox; taken back, neither stays.
+    let reply = crm.ok(50, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert!(crm.tasks(50).is_empty());
+    crm.ok(50, &["unlog", &reply]);
+    assert_eq!(crm.tasks(50).len(), 1, "the bump is owed again");
+    let inbox = crm.json(50, &["inbox", "--json"]);
+    assert!(inbox.as_array().unwrap().is_empty(), "{inbox}");
+    // A touch that rules filed a task for, taken back, takes that task with it; the bump it had done (the
+    // first touch's) is owed again.
+    let first_bump = crm.tasks(50)[0]["id"].clone();
+    let touch = crm.ok(51, &["log", "email", "ana@acme.io"]);
+    crm.ok(100, &["automate", "run"]);
+    let tasks = crm.tasks(100);
+    assert_eq!(tasks.len(), 1, "the new bump, for the new touch");
+    assert_ne!(tasks[0]["id"], first_bump);
+    crm.ok(100, &["unlog", &touch]);
+    let tasks = crm.tasks(100);
+    assert_eq!(tasks.iter().map(|t| t["id"].clone()).collect::<Vec<_>>(), [first_bump], "{tasks:?}");
+    // A touch a deal came from, taken back, is no longer its origin; winning it still works.
+    let origin = crm.ok(101, &["log", "call", "ana@acme.io", "--phone", "+34 600 11 22 33"]);
+    crm.ok(101, &["deal", "add", "ana@acme.io", "--title", "Pilot", "--from-outreach", &origin]);
+    crm.ok(101, &["unlog", &origin]);
+    let deals = crm.json(101, &["deal", "list", "--json"]);
+    assert_eq!(deals[0]["origin_outreach_id"], Value::Null);
+    crm.ok(102, &["deal", "won", "Pilot"]);
+    // A forgotten person's touches stay as they are.
+    let last = crm.ok(103, &["log", "email", "ana@acme.io"]);
+    crm.ok(103, &["forget", "ana@acme.io"]);
+    assert!(crm.fails(103, &["unlog", &last]).contains("forgotten"));
+}
+
+#[test]
 fn a_task_on_its_own_channel_names_that_channel() {
     let crm = Crm::new(
         "[[automation.rule]]\nname = \"call-them\"\ntrigger = \"no_reply\"\nhours = 24\n\

@@ -266,8 +266,13 @@ fn add_task(
 
 /// What connectors deliver: the deal, the outreach it came from, the lead, the team and the user.
 fn event_payload(db: &Db<'_>, kind: &str, lead: &leads::Lead, subject: &Subject) -> Result<serde_json::Value> {
+    // A touch taken back (`unlog`) is no longer a deal's origin; one missing all the same is left out.
     let origin = match subject.deal.as_ref().and_then(|d| d.origin_outreach_id.clone()) {
-        Some(o) => Some(crate::store::outreach::get(db, &o.into())?),
+        Some(o) => match crate::store::outreach::get(db, &o.into()) {
+            Ok(touch) => Some(touch),
+            Err(crate::store::StoreError::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        },
         None => subject.outreach.clone(),
     };
     Ok(json!({

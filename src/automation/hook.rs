@@ -39,7 +39,7 @@ impl ChangeHook for AutomationHook {
                 }
                 if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
                     // The lead answered: the bumps waiting for an answer are done.
-                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply)?;
+                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply(o.id.clone()))?;
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
                 } else if matches!(change, Change::OutreachLogged { .. }) {
                     // The rep reached out again: that was the bump owed for what came before.
@@ -48,7 +48,7 @@ impl ChangeHook for AutomationHook {
             }
             Change::OutreachRemoved { lead, outreach } => {
                 // What the touch marked done is owed again.
-                tasks::reopen_followed_up(db, outreach)?;
+                tasks::reopen_done_by(db, outreach)?;
                 if a.rules_for(Trigger::NoReply).next().is_some() {
                     super::run::recheck(db, lead)?;
                 }

@@ -588,7 +588,7 @@ pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64, scorer: 
         .optional()?;
     if stored != Some(scorer.fingerprint()) {
         set.execute(params![team, RULES_KEY, scorer.fingerprint()])?;
-        set.execute(params![team, RULES_SINCE_KEY, wall_clock_ms()])?;
+        set.execute(params![team, RULES_SINCE_KEY, rules_read_at()])?;
     }
     Ok(())
 }

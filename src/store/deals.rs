@@ -117,7 +117,7 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
         // The touch that produced the deal is where its lead came from, unless the lead already says.
         db.conn.execute(
             "UPDATE leads SET origin_outreach_id = coalesce(origin_outreach_id, ?2), source = coalesce(source, ?3),
-             updated_at = ?4 WHERE id = ?1 AND (origin_outreach_id IS NULL OR source IS NULL)",
+             updated_at = ?4 WHERE id = ?1 AND origin_outreach_id IS NULL AND ifnull(source, ?3) = ?3",
             params![new.lead.as_str(), o.as_str(), origin.kind.source(&origin.value), db.now.0],
         )?;
     }

@@ -227,12 +227,30 @@ pub fn edit(db: &Db<'_>, id: &OutreachId, patch: OutreachPatch) -> Result<()> {
     Ok(())
 }
 
+/// Takes back a touch logged by mistake, and what it made: the message it filed in the inbox, the tasks
+/// rules filed for it; deals and the lead no longer name it as where they came from. What it closed is
+/// opened again by the hooks (`tasks::reopen_done_by`).
 pub fn remove(db: &Db<'_>, id: &OutreachId) -> Result<()> {
     let o = get(db, id)?;
+    if leads::get(db, &o.lead_id)?.forgotten_at.is_some() {
+        return Err(StoreError::Refused(format!("touch {id} is of a forgotten person; it stays as it is")));
+    }
+    let now = db.now.0;
+    db.conn.execute("UPDATE outreach SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), now])?;
     db.conn.execute(
-        "UPDATE outreach SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
-        params![id.as_str(), db.now.0],
+        "UPDATE inbox_items SET deleted_at = ?3, updated_at = ?3 WHERE lead_id = ?1 AND outreach_id = ?2
+         AND deleted_at IS NULL",
+        params![o.lead_id.as_str(), id.as_str(), now],
     )?;
+    db.conn.execute(
+        "UPDATE deals SET origin_outreach_id = NULL, updated_at = ?3 WHERE lead_id = ?1 AND origin_outreach_id = ?2",
+        params![o.lead_id.as_str(), id.as_str(), now],
+    )?;
+    db.conn.execute(
+        "UPDATE leads SET origin_outreach_id = NULL, updated_at = ?3 WHERE id = ?1 AND origin_outreach_id = ?2",
+        params![o.lead_id.as_str(), id.as_str(), now],
+    )?;
+    super::tasks::cancel_filed_for(db, &o.lead_id, id)?;
     contact::refresh(db, &o.lead_id)?;
     db.emit(Change::OutreachRemoved { lead: o.lead_id, outreach: id.clone() });
     Ok(())

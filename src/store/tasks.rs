@@ -231,13 +231,20 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 }
 
 /// A touch removed (logged on the wrong lead, say): the bumps it marked done are open again, where
-/// `reopen` allows. Returns how many.
-pub fn reopen_followed_up(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
+/// `reopen` allows, unless something else answered what they chase since (another touch either way, a
+/// meeting). Returns how many.
+pub fn reopen_done_by(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
+    let chased = chased_at();
     let ids: Vec<String> = db
         .conn
-        .prepare_cached(
-            "SELECT id FROM tasks WHERE done_by_outreach_id = ?1 AND done_at IS NOT NULL AND deleted_at IS NULL",
-        )?
+        .prepare_cached(&format!(
+            "SELECT t.id FROM tasks t WHERE t.done_by_outreach_id = ?1 AND t.done_at IS NOT NULL
+             AND t.deleted_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM outreach o2 WHERE o2.lead_id = t.lead_id AND o2.deleted_at IS NULL
+                 AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH})
+             AND NOT EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id AND m2.deleted_at IS NULL
+                 AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH})"
+        ))?
         .query_map([touch.as_str()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut opened = 0;
@@ -286,8 +293,8 @@ pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings:
 /// What makes a lead's open chasing tasks pointless.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
-    /// The lead replied: the bumps waiting for an answer are done.
-    Reply,
+    /// The lead replied (this touch): the bumps waiting for an answer are done, and say which touch did it.
+    Reply(OutreachId),
     /// The rep reached out again (this touch, at this time): the bumps chasing what came before it are done
     /// (the touch is the bump, sent), and say which touch did it (`reopen_followed_up`).
     FollowedUp(Timestamp, OutreachId),
@@ -319,7 +326,7 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
     let chasing = kinds(&[TaskKind::Bump, TaskKind::Reschedule]);
     // An opt-out's are picked by `Task::reaches_the_lead` among the lead's open tasks (a lead has few).
     let (which, before) = match why {
-        Answered::Reply => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
+        Answered::Reply(_) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
         // A bump chasing an earlier touch of the rep's (what the no-reply rule files), or one of the rep's own
         // already due; not one a rule filed for later (a lost deal's re-engagement) nor a reminder not due yet.
         Answered::FollowedUp(at, _) => (
@@ -358,7 +365,7 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         match why {
             // Not done, and not to be done: gone from the lists, kept for the record.
             Answered::OptOut | Answered::Forgotten => cancel(db, &id)?,
-            Answered::FollowedUp(_, ref by) => {
+            Answered::FollowedUp(_, ref by) | Answered::Reply(ref by) => {
                 done(db, &id)?;
                 db.conn.execute(
                     "UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1",
@@ -371,6 +378,22 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         }
     }
     Ok(ids.len())
+}
+
+/// The open tasks rules filed for a touch now removed are taken off the lists: what they chase is gone.
+pub fn cancel_filed_for(db: &Db<'_>, lead: &LeadId, touch: &OutreachId) -> Result<()> {
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(&format!(
+            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {CHASED_TOUCH} = ?2
+             AND t.done_at IS NULL AND t.deleted_at IS NULL"
+        ))?
+        .query_map(params![lead.as_str(), touch.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        cancel(db, &TaskId(id))?;
+    }
+    Ok(())
 }
 
 /// Takes an open task off the lists without doing it.
