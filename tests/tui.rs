@@ -734,6 +734,38 @@ fn a_task_due_in_days_is_snoozed_as_offered() {
 }
 
 #[test]
+fn a_touch_logged_by_mistake_is_taken_back_from_the_lead_page() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter");
+    let touches = |t: &Driver| {
+        t.app.detail.timeline.iter().filter(|e| matches!(e, leadline::store::timeline::Entry::Outreach(_))).count()
+    };
+    let before = touches(&t);
+    let first = t.app.detail.timeline.iter().position(|e| matches!(e, leadline::store::timeline::Entry::Outreach(_)));
+    for _ in 0..first.expect("a touch in the demo lead's timeline") {
+        t.keys("j");
+    }
+    // Asked first, saying which touch and what goes with it; esc keeps it.
+    t.keys("X");
+    assert!(t.screen().contains("Take back the "), "{}", t.screen());
+    t.keys("esc");
+    assert_eq!(touches(&t), before);
+    t.keys("X enter");
+    assert_eq!(touches(&t), before - 1, "{}", t.screen());
+    assert!(t.screen().contains("Taken back: the "), "{}", t.screen());
+    // Anything but a touch is not taken back this way.
+    let note = t.app.detail.timeline.iter().position(|e| !matches!(e, leadline::store::timeline::Entry::Outreach(_)));
+    if let Some(i) = note {
+        t.keys("g g");
+        for _ in 0..i {
+            t.keys("j");
+        }
+        t.keys("X");
+        assert!(t.screen().contains("Select a touch in the timeline first"), "{}", t.screen());
+    }
+}
+
+#[test]
 fn detail_actions_task_note_meeting_deal_edit_dnc() {
     let (_d, mut t) = driver(160, 48);
     t.keys("enter");

@@ -61,6 +61,7 @@ commands! {
     ScheduleMeeting => "schedule_meeting", "Schedule a meeting";
     MarkAttended => "mark_attended", "Mark the selected meeting attended";
     MarkNoShow => "mark_no_show", "Mark the selected meeting a no-show";
+    Unlog => "unlog", "Take back the selected touch, logged by mistake (asks first)";
     CreateDeal => "create_deal", "Create a deal";
     EditLead => "edit_lead", "Edit the lead's fields";
     ToggleDoNotContact => "toggle_dnc", "Opt the lead out (do not contact), or back in";

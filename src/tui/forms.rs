@@ -8,8 +8,8 @@ use super::widgets::form::{Field, Form};
 use super::worker::Write;
 use crate::domain::time::parse_time;
 use crate::domain::{
-    DealId, Direction, InboxId, LeadId, Lifecycle, MeetingId, Money, OutreachKind, ReplyType, TaskId, TaskKind,
-    Timestamp,
+    DealId, Direction, InboxId, LeadId, Lifecycle, MeetingId, Money, OutreachId, OutreachKind, ReplyType, TaskId,
+    TaskKind, Timestamp,
 };
 use crate::store::deals::Deal;
 use crate::store::deals::NewDeal;
@@ -79,6 +79,10 @@ pub enum Purpose {
     },
     Snooze {
         task: TaskId,
+    },
+    /// A touch logged by mistake taken back: asked first.
+    Unlog {
+        touch: OutreachId,
     },
     /// Sets a filter of the leads table; handled by the app, not the store.
     Filter(FilterField),
@@ -268,6 +272,17 @@ pub fn reopen(d: &Deal, stage: &str) -> Form {
         .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again?"))
 }
 
+/// Asks before a touch is taken back, saying which one and what goes with it.
+pub fn unlog(o: &crate::store::outreach::Outreach, tz: chrono_tz::Tz) -> Form {
+    let when = o.occurred_at.local(tz);
+    Form::new("Take back touch", Purpose::Unlog { touch: o.id.clone() }, Vec::new()).with_message(format!(
+        "Take back the {} of {when} ({})? What it did goes with it: the lead's last contact and score, \
+         its follow-ups, its inbox message.",
+        o.kind.as_str(),
+        o.value
+    ))
+}
+
 /// `until` is what the form offers: see `snooze_until`.
 pub fn snooze(task: TaskId, title: &str, until: String) -> Form {
     Form::new(
@@ -421,6 +436,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             reason: opt(form.value("Reason")),
         },
         Purpose::Reopen { deal, stage } => Write::MoveDeal { deal: deal.clone(), stage: stage.clone(), reason: None },
+        Purpose::Unlog { touch } => Write::Unlog(touch.clone()),
         Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
         Purpose::Filter(_) => return Err("a filter is not a write".into()),
     })

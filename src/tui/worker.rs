@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use crate::automation::RunReport;
 use crate::config::{Config, FollowupConfig};
-use crate::domain::{DealId, Direction, InboxId, LeadId, MeetingId, TaskId, Timestamp};
+use crate::domain::{DealId, Direction, InboxId, LeadId, MeetingId, OutreachId, TaskId, Timestamp};
 use crate::io::privacy;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts};
 use crate::store::deals::{self, Deal, NewDeal, StageSummary};
@@ -139,6 +139,8 @@ pub enum Write {
     },
     TaskDone(TaskId),
     TaskReopen(TaskId),
+    /// A touch logged by mistake, taken back.
+    Unlog(OutreachId),
     Snooze {
         task: TaskId,
         until: Timestamp,
@@ -376,6 +378,11 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
         Write::TaskDone(task) => {
             let t = tasks::done(db, &task)?;
             Ok(format!("Done: {}", t.title))
+        }
+        Write::Unlog(touch) => {
+            let o = outreach::get(db, &touch)?;
+            outreach::remove(db, &touch)?;
+            Ok(format!("Taken back: the {} of {}", o.kind.as_str(), o.occurred_at.local(db.ctx.tz)))
         }
         Write::TaskReopen(task) => {
             let was_done = tasks::get(db, &task)?.done_at.is_some();

@@ -109,6 +109,7 @@ impl DetailView {
         Command::ScheduleMeeting,
         Command::MarkAttended,
         Command::MarkNoShow,
+        Command::Unlog,
         Command::CreateDeal,
         Command::EditLead,
         Command::ToggleDoNotContact,
@@ -179,6 +180,10 @@ impl DetailView {
                 }
                 Some(Entry::Meeting(m)) => vec![Out::Form(forms::no_show(m.id.clone()))],
                 _ => vec![Out::Toast("Select a meeting in the timeline first".into(), true)],
+            },
+            Command::Unlog => match self.timeline.get(self.selected) {
+                Some(Entry::Outreach(o)) => vec![Out::Form(forms::unlog(o, ctx.tz))],
+                _ => vec![Out::Toast("Select a touch in the timeline first".into(), true)],
             },
             _ => return None,
         };
