@@ -937,6 +937,24 @@ fn the_minute_timer_runs_time_based_automations_and_says_what_it_did() {
 }
 
 #[test]
+fn the_timer_says_when_a_leadline_started_later_scored_by_other_rules() {
+    let (_d, mut t) = driver(160, 48);
+    // Another leadline, whose config changed since this one started, scored every lead by its rules.
+    t.store
+        .conn()
+        .execute_batch(
+            "INSERT OR REPLACE INTO automation_state (team_id, key, value)
+                 SELECT id, 'scores_refreshed_at', 1795089600000 FROM teams
+                 UNION ALL SELECT id, 'scores_rules', 7 FROM teams
+                 UNION ALL SELECT id, 'scores_rules_since', 9223372036854775807 FROM teams",
+        )
+        .unwrap();
+    t.update(leadline::tui::action::Action::RunAutomations);
+    let toast = t.app.toast.as_ref().map(|(k, _)| k.text.clone()).unwrap_or_default();
+    assert!(toast.contains("restart it to score by them"), "{toast}");
+}
+
+#[test]
 fn alone_in_the_team_the_follow_ups_are_everything_even_a_lead_nobody_owns() {
     use leadline::store::leads::{self, NewLead};
     let dir = tempfile::tempdir().unwrap();

@@ -29,6 +29,8 @@ pub struct RunReport {
     pub actions: Vec<Done>,
     /// Leads whose score moved because time passed.
     pub rescored: usize,
+    /// The scores were left as another leadline, started later with other scoring rules, made them.
+    pub rules_elsewhere: bool,
 }
 
 /// Runs the time-based rules and refreshes time-based score terms at the store's current instant,
@@ -39,8 +41,9 @@ pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: boo
     let body = |db: &Db<'_>| -> Result<RunReport> {
         let mut actions = Vec::new();
         time_based(db, autos, &mut actions)?;
-        let rescored = refresh_time_based(db, scorer)?.changed;
-        Ok(RunReport { at: db.now, dry_run, actions, rescored })
+        let refreshed = refresh_time_based(db, scorer)?;
+        let (rescored, rules_elsewhere) = (refreshed.changed, refreshed.rules_elsewhere);
+        Ok(RunReport { at: db.now, dry_run, actions, rescored, rules_elsewhere })
     };
     if dry_run { store.rehearse(body) } else { store.write(body) }
 }

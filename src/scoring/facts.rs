@@ -230,6 +230,8 @@ pub fn stored_scores(db: &Db<'_>, lead: &LeadId) -> Result<Option<Scores>> {
 pub struct Recomputed {
     pub leads: usize,
     pub changed: usize,
+    /// Nothing was refreshed: a leadline that read its scoring rules later scored under other ones.
+    pub rules_elsewhere: bool,
 }
 
 /// Maps keyed by lead id. Ids are our own UUIDs, not attacker-chosen, so a fast multiplicative hash
@@ -417,7 +419,7 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
     // Every lead is scored as of now, the time-based terms too, under these rules.
     mark_refreshed(db.conn, db.ctx.team_id.as_str(), now, scorer)?;
-    Ok(Recomputed { leads, changed: changes.len() })
+    Ok(Recomputed { leads, changed: changes.len(), rules_elsewhere: false })
 }
 
 /// Writes the changed scores, in row order (after the scan, so it never sees its own updates). The score
@@ -447,7 +449,9 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let done = match last {
         None => recompute(db, scorer)?,
         // Rules a later leadline recorded stand (see `ScoredUnder::Newer`).
-        Some(_) if under == ScoredUnder::Newer => return Ok(Recomputed::default()),
+        Some(_) if under == ScoredUnder::Newer => {
+            return Ok(Recomputed { rules_elsewhere: true, ..Default::default() });
+        }
         // Scores stored under other rules (the config changed since): every lead is scored again.
         Some(_) if under != ScoredUnder::These => recompute(db, scorer)?,
         // A day or more: every lead's day counts moved.
@@ -532,7 +536,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
                     changed += 1;
                 }
             }
-            Recomputed { leads: ids.len(), changed }
+            Recomputed { leads: ids.len(), changed, rules_elsewhere: false }
         }
     };
     mark_refreshed(db.conn, team, now, scorer)?;

@@ -763,7 +763,10 @@ impl App {
                 self.automations_running = false;
                 match result {
                     Ok(report) => {
-                        if let Some(text) = automations_summary(&report) {
+                        if report.rules_elsewhere {
+                            let said = "The scoring rules changed since leadline started: restart it to score by them";
+                            self.toast(said, true);
+                        } else if let Some(text) = automations_summary(&report) {
                             self.toast(text, false);
                         }
                         // Leads were rescored as time passed, or automations wrote: what is shown may be old.
