@@ -689,6 +689,30 @@ fn a_churn_is_an_event_once_and_never_brings_back_an_opted_out_customer() {
 }
 
 #[test]
+fn editing_a_churned_customer_is_not_another_churn() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"churn-note\"\ntrigger = \"customer_churned\"\n\
+         actions = [{ do = \"note\", body = \"Churned: {reason}\" }, { do = \"notify\", title = \"{lead} churned\" }]\n",
+    );
+    crm.ok(0, &["lead", "add", "--first-name", "Dee", "--email", "dee@x.io"]);
+    crm.ok(0, &["lead", "edit", "dee@x.io", "--lifecycle", "customer"]);
+    // Opted out, a churned customer stays churned (no rule brings them back) and is edited afterwards.
+    crm.ok(0, &["privacy", "opt-out", "dee@x.io"]);
+    crm.ok(1, &["lead", "churn", "dee@x.io", "--reason", "budget"]);
+    for (hour, title) in [(2, "CTO"), (3, "CEO")] {
+        crm.ok(hour, &["lead", "edit", "dee@x.io", "--title", title]);
+    }
+    crm.ok(4, &["lead", "edit", "dee@x.io", "--tag", "vip"]);
+    let shown = crm.json(4, &["lead", "show", "dee@x.io", "--json"]);
+    let timeline = shown["timeline"].as_array().unwrap();
+    let notes: Vec<&str> = timeline.iter().filter(|e| e["type"] == "note").filter_map(|n| n["body"].as_str()).collect();
+    assert_eq!(notes, ["Churned: budget"], "{shown}");
+    let inbox = crm.json(4, &["inbox", "--json"]);
+    let churned = inbox.as_array().unwrap().iter().filter(|i| i["title"] == "Dee churned").count();
+    assert_eq!(churned, 1, "{inbox}");
+}
+
+#[test]
 fn every_command_shows_the_score_as_of_now() {
     let crm = Crm::new("");
     crm.ok(0, &["lead", "add", "--first-name", "Hal", "--email", "hal@x.io"]);
@@ -897,9 +921,12 @@ fn explanations_are_shown_whole_and_a_pilot_that_moves_nothing_says_why() {
 
     let lost = crm.ok(1, &["deal", "add", "ana@acme.io", "--title", "Gone"]);
     crm.ok(1, &["deal", "lost", &lost, "--reason", "budget"]);
-    let out = crm.cmd(2, &["deal", "pilot", &lost]).output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the deal was lost; a closed deal does not move"));
+    // A lost deal accepts no pilot and has nothing to hand over: refused, and no rule runs nor task is made.
+    let err = crm.fails(2, &["deal", "pilot", &lost]);
+    assert!(err.contains("deal 'Gone' is lost: a pilot is accepted on an open deal"), "{err}");
+    let err = crm.fails(2, &["deal", "handoff", &lost]);
+    assert!(err.contains("deal 'Gone' was lost: there is nothing to hand over"), "{err}");
+    assert!(crm.tasks(2).is_empty(), "{:?}", crm.tasks(2));
     let late = crm.ok(2, &["deal", "add", "ana@acme.io", "--title", "Late", "--stage", "Negotiation"]);
     let out = crm.cmd(2, &["deal", "pilot", &late]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("stays at Negotiation"));
@@ -930,4 +957,23 @@ fn reopening_the_latest_win_brings_back_the_record_of_the_win_before() {
     let r = record(8);
     assert_eq!((r["status"].as_str(), r["plan"].as_str()), (Some("churned"), Some("Basic")), "{r}");
     assert_eq!(r["churn_reason"], "budget");
+}
+
+#[test]
+fn automations_turned_off_say_so_in_text_and_json() {
+    let crm = Crm::new("[automation]\nenabled = false\n");
+    crm.ok(0, &["lead", "add", "--first-name", "Al", "--email", "al@x.io"]);
+    crm.ok(0, &["log", "email", "al@x.io"]);
+    let text = crm.ok(49, &["automate", "run"]);
+    assert!(text.contains("automations are off ([automation] enabled = false): no rule runs"), "{text}");
+    let report = crm.json(49, &["automate", "run", "--json"]);
+    assert_eq!(report["automations_enabled"], false, "{report}");
+    assert_eq!(report["actions"].as_array().unwrap().len(), 0, "{report}");
+    let rules = crm.json(49, &["automate", "rules", "--json"]);
+    assert!(rules.as_array().unwrap().iter().all(|r| r["in_force"] == false), "{rules}");
+    assert!(crm.ok(49, &["automate", "rules"]).contains("none of these rules runs"));
+    // Turned on (the default), the same report says so.
+    let on = Crm::new("");
+    assert_eq!(on.json(0, &["automate", "run", "--json"])["automations_enabled"], true);
+    assert!(on.json(0, &["automate", "rules", "--json"])[0]["in_force"] == true);
 }

@@ -1129,6 +1129,74 @@ fn a_removed_member_is_refused_until_an_admin_adds_them_back() {
 }
 
 #[test]
+fn a_task_reopened_after_its_owner_left_goes_to_whoever_took_over_the_lead() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Carla", "--email", "carla@x.es", "--owner", "Tom Baker"]);
+    let task = s.ok(&["task", "add", "carla@x.es", "--title", "Send the deck", "--due", "+1d", "--owner", "Tom Baker"]);
+    s.ok(&["task", "done", &task]);
+    s.ok(&["team", "remove", "Tom Baker", "--to", "Marta Ruiz"]);
+    s.ok(&["task", "reopen", &task]);
+    let tasks = s.json(&["task", "list", "--due", "all"]);
+    assert_eq!(tasks[0]["owner"], "Marta Ruiz", "{tasks}");
+    // A task of no lead goes to whoever reopens it.
+    s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);
+    let own = s.ok(&["task", "add", "--title", "Expenses", "--due", "+1d", "--owner", "Tom Baker"]);
+    s.ok(&["task", "done", &own]);
+    s.ok(&["team", "remove", "Tom Baker", "--to", "Marta Ruiz"]);
+    s.ok(&["task", "reopen", &own]);
+    let mine = s.json(&["task", "list", "--due", "all", "--owner", "me"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine[0]["title"], "Expenses");
+}
+
+#[test]
+fn a_moved_database_keeps_the_history_of_members_who_had_left() {
+    let a = Sandbox::new();
+    let marta = a.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    a.ok(&["lead", "add", "--first-name", "Carla", "--email", "carla@x.es", "--owner", "Marta Ruiz"]);
+    let conf = a.dir.path().join("marta.toml");
+    std::fs::write(&conf, "[user]\nname = \"Marta Ruiz\"\nemail = \"marta@acme.es\"\n").unwrap();
+    let as_marta = |args: &[&str]| assert!(a.cmd().env("LEADLINE_CONFIG", &conf).args(args).ok().is_ok());
+    as_marta(&["log", "email", "carla@x.es", "--note", "Marta wrote"]);
+    as_marta(&["note", "carla@x.es", "Marta's note"]);
+    let done =
+        a.ok(&["task", "add", "carla@x.es", "--title", "Done by Marta", "--due", "+1d", "--owner", "Marta Ruiz"]);
+    a.ok(&["task", "done", &done]);
+    a.ok(&["task", "add", "carla@x.es", "--title", "Still open", "--due", "+2d", "--owner", "Marta Ruiz"]);
+    a.ok(&["team", "remove", "Marta Ruiz", "--to", "Rita Rep"]);
+    let dir = a.dir.path();
+    let objects = ["team", "leads", "outreach", "tasks", "notes"];
+    for o in objects {
+        a.ok(&["export", o, "--format", "jsonl", "--out", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    let b = Sandbox::new();
+    for o in objects {
+        b.ok(&["import", dir.join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    // She is there for her history only: not a member, and what she did is still hers.
+    let members = b.json(&["team", "show"])["members"].clone();
+    assert_eq!(members.as_array().unwrap().len(), 1, "{members}");
+    let conn = rusqlite::Connection::open(&b.db).unwrap();
+    let one = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(one("SELECT user_id FROM outreach"), marta);
+    assert_eq!(one("SELECT user_id FROM notes WHERE body = 'Marta''s note'"), marta);
+    assert_eq!(one("SELECT owner_id FROM tasks WHERE title = 'Done by Marta'"), marta);
+    assert_ne!(one("SELECT owner_id FROM tasks WHERE title = 'Still open'"), marta, "open work is someone's here");
+    assert_eq!(
+        one("SELECT count(*) || ' ' || (deleted_at IS NOT NULL) FROM users WHERE id = (SELECT user_id FROM outreach)"),
+        "1 1"
+    );
+    drop(conn);
+    // Added back, she is the member her history names, as in the first database.
+    assert_eq!(b.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]), marta);
+    // Importing the team again changes nothing.
+    let again = b.ok(&["import", dir.join("team.jsonl").to_str().unwrap()]);
+    assert!(!again.contains("created 1"), "{again}");
+}
+
+#[test]
 fn a_member_back_from_a_team_file_keeps_their_work_and_a_namesake_is_told_apart() {
     let a = Sandbox::new();
     let bob_a = a.ok(&["team", "add", "Bob Rep", "--email", "bob@acme.es"]);

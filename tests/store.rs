@@ -358,3 +358,30 @@ fn a_tag_most_leads_carry_pages_the_same_leads_in_the_same_order_as_a_rare_one()
         assert_eq!(rare.iter().collect::<Vec<_>>(), rare_in_order, "{sort:?}");
     }
 }
+
+#[test]
+fn a_member_removed_while_their_leadline_is_open_writes_nothing_more() {
+    use leadline::domain::Role;
+    use leadline::store::teams;
+    let dir = tempfile::tempdir().unwrap();
+    let mut admin = open(&dir);
+    let ana = lead(&mut admin, "Ana", "ana@x.io");
+    admin.write(|db| teams::add_member(db, "Tom Baker", "tom@x.io", Role::Rep)).unwrap();
+    let mut config = Config::defaults();
+    config.user.name = "Tom Baker".into();
+    config.user.email = "tom@x.io".into();
+    // Tom's leadline (a TUI, say) is open, and writes as him.
+    let mut tom = Store::open(&dir.path().join("t.db"), &config, Clock::Fixed(NOW)).unwrap();
+    let note = |s: &mut Store| s.write(|db| leadline::store::notes::add(db, Some(&ana), None, "called"));
+    note(&mut tom).unwrap();
+    let me = admin.ctx().user_name.clone();
+    admin.write(|db| teams::remove_member(db, "Tom Baker", Some(&me))).unwrap();
+    // Removed meanwhile: his next write is refused, saying so, and nothing of it is kept.
+    let err = note(&mut tom).unwrap_err();
+    assert!(matches!(err, StoreError::Refused(_)), "{err}");
+    assert!(err.to_string().contains("Tom Baker <tom@x.io> was removed from the team"), "{err}");
+    let notes: i64 = admin.conn().query_row("SELECT count(*) FROM notes", [], |r| r.get(0)).unwrap();
+    assert_eq!(notes, 1);
+    // The admin still writes.
+    note(&mut admin).unwrap();
+}

@@ -7,11 +7,11 @@ use serde::Serialize;
 use super::actions::{Subject, fire};
 use super::run::Done;
 use super::{Automations, Trigger};
-use crate::domain::{DealId, LeadId, Lifecycle, TaskKind, Timestamp};
+use crate::domain::{DealId, DealStatus, LeadId, Lifecycle, TaskKind, Timestamp};
 use crate::store::deals::{self, Deal};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::tasks::{self, NewTask};
-use crate::store::{Db, Result, StoreError, notes};
+use crate::store::{Change, Db, Result, StoreError, notes};
 
 /// What customer success needs from sales: plan, product, where the lead came from, who sold it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -338,6 +338,7 @@ pub fn churn(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<()> {
         insert_churn_record(db, &l, "churned", db.now, reason)?;
     }
     leads::update(db, lead, LeadPatch { lifecycle: Some(Lifecycle::Churned), ..Default::default() })?;
+    db.emit(Change::CustomerChurned(lead.clone()));
     Ok(())
 }
 
@@ -491,6 +492,13 @@ pub fn reactivate(db: &Db<'_>, lead: &LeadId, tag: &str, note: &str) -> Result<(
 /// The pilot was accepted for this deal: the `pilot_accepted` rules run for it.
 pub fn accept_pilot(db: &Db<'_>, autos: &Automations, deal: &DealId) -> Result<Vec<Done>> {
     let d = deals::get(db, deal)?;
+    if d.status != DealStatus::Open {
+        return Err(StoreError::Refused(format!(
+            "deal '{}' is {}: a pilot is accepted on an open deal (`leadline deal move` reopens it)",
+            d.title,
+            d.status.as_str()
+        )));
+    }
     let mut report = Vec::new();
     fire(db, autos, Trigger::PilotAccepted, &Subject::deal(d), &mut report)?;
     Ok(report)

@@ -6,7 +6,7 @@ use super::actions::{Subject, fire};
 use super::{Automations, Trigger, clients};
 use crate::domain::{DealStatus, Direction, ReplyType};
 use crate::store::deals::{self, Deal};
-use crate::store::{Change, ChangeHook, Db, Result, leads, meetings, outreach, tasks};
+use crate::store::{Change, ChangeHook, Db, Result, meetings, outreach, tasks};
 
 pub struct AutomationHook {
     autos: Arc<Automations>,
@@ -103,12 +103,10 @@ impl ChangeHook for AutomationHook {
             Change::TagsAdded { lead, tags } if tags.contains(&a.pilot_tag) => {
                 fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
             }
-            Change::LeadEdited(lead) => {
-                let Some(l) = leads::find(db, lead)? else { return Ok(()) };
-                // A churn is an event (`lead churn` records when): a lead merely marked churned (imported,
-                // or edited while churned) has none, and an edit of it is not a new churn.
-                if l.lifecycle == "churned"
-                    && let Some(p) = clients::profile(db, lead)?
+            // A churn is an event (`lead churn` records when), once: a lead merely marked churned (imported)
+            // has none, and an edit of a churned lead is not a new churn.
+            Change::CustomerChurned(lead) => {
+                if let Some(p) = clients::profile(db, lead)?
                     && let Some(at) = p.churned_at
                 {
                     let mut s = Subject::lead(lead, format!("{lead}@{}", at.0));

@@ -26,6 +26,8 @@ pub struct Done {
 pub struct RunReport {
     pub at: Timestamp,
     pub dry_run: bool,
+    /// `[automation] enabled`: when false no rule ran (scores were still refreshed).
+    pub automations_enabled: bool,
     pub actions: Vec<Done>,
     /// Leads whose score moved because time passed.
     pub rescored: usize,
@@ -43,7 +45,7 @@ pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: boo
         time_based(db, autos, &mut actions)?;
         let refreshed = refresh_time_based(db, scorer)?;
         let (rescored, rules_elsewhere) = (refreshed.changed, refreshed.rules_elsewhere);
-        Ok(RunReport { at: db.now, dry_run, actions, rescored, rules_elsewhere })
+        Ok(RunReport { at: db.now, dry_run, automations_enabled: autos.enabled, actions, rescored, rules_elsewhere })
     };
     if dry_run { store.rehearse(body) } else { store.write(body) }
 }

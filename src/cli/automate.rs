@@ -61,6 +61,7 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
                 .map(|r| {
                     serde_json::json!({
                         "name": r.name,
+                        "in_force": autos.enabled,
                         "triggers": r.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
                         "hours": (r.hours > 0).then_some(r.hours),
                         "conditions": r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>(),

@@ -6,7 +6,7 @@ use super::output::{Table, opt, print_json};
 use super::{CliResult, Env};
 use crate::domain::{DealStatus, Money, OutreachId};
 use crate::store::deals::{self, DealFilter, NewDeal};
-use crate::store::{leads, resolve_id};
+use crate::store::{StoreError, leads, resolve_id};
 
 #[derive(Debug, Subcommand)]
 pub enum DealCmd {
@@ -150,13 +150,10 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             })?;
             // The rules move an open deal forward only: say why this one stayed where it was.
             if before.stage == after.stage {
-                match before.status {
-                    DealStatus::Open => eprintln!(
-                        "note: the deal stays at {}: the pilot rules move open deals forward, never back",
-                        before.stage
-                    ),
-                    closed => eprintln!("note: the deal was {}; a closed deal does not move", closed.as_str()),
-                }
+                eprintln!(
+                    "note: the deal stays at {}: the pilot rules move open deals forward, never back",
+                    before.stage
+                );
             }
             println!("{id}");
         }
@@ -164,6 +161,12 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             let (_, autos) = crate::engine::rules(&env.config)?;
             let items = env.store.write(|db| {
                 let d = deals::get(db, &deals::resolve(db, &deal)?)?;
+                if d.status == DealStatus::Lost {
+                    return Err(StoreError::Refused(format!(
+                        "deal '{}' was lost: there is nothing to hand over (`leadline deal move` reopens it)",
+                        d.title
+                    )));
+                }
                 crate::automation::clients::prepare_handoff(db, &autos, &d)?;
                 crate::automation::clients::handoff_status(db, &autos, &d.id)
             })?;

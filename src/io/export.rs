@@ -337,6 +337,8 @@ struct ExportedMember {
     email: String,
     role: String,
     created_at: Timestamp,
+    /// When they left the team: they are exported for the history that names them.
+    removed_at: Option<Timestamp>,
     /// The team's own name and time zone, so that a moved database keeps them (`import` takes them there).
     team_name: String,
     team_timezone: String,
@@ -346,7 +348,7 @@ struct ExportedMember {
 fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
     let (team_name, team_timezone) = crate::store::teams::settings(db)?;
     let mut stmt = db.conn.prepare(
-        "SELECT id, name, email, role, created_at FROM users WHERE team_id = ?1 AND deleted_at IS NULL
+        "SELECT id, name, email, role, created_at, deleted_at FROM users WHERE team_id = ?1
          ORDER BY created_at, id",
     )?;
     let mut rows = stmt.query([db.ctx.team_id.as_str()])?;
@@ -357,6 +359,7 @@ fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
             email: r.get(2)?,
             role: r.get(3)?,
             created_at: Timestamp(r.get(4)?),
+            removed_at: r.get::<_, Option<i64>>(5)?.map(Timestamp),
             team_name: team_name.clone(),
             team_timezone: team_timezone.clone(),
         };
@@ -367,6 +370,7 @@ fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
                 m.email.clone(),
                 m.role.clone(),
                 m.created_at.to_rfc3339(),
+                m.removed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                 m.team_name.clone(),
                 m.team_timezone.clone(),
             ]
@@ -543,7 +547,14 @@ pub const TASK_HEADER: [&str; 12] = [
 
 const NOTE_HEADER: [&str; 5] = ["id", "lead_id", "deal_id", "body", "created_at"];
 
-const TEAM_HEADER: [&str; 7] = ["id", "name", "email", "role", "created_at", "team_name", "team_timezone"];
+const TEAM_HEADER: [&str; 8] =
+    ["id", "name", "email", "role", "created_at", "removed_at", "team_name", "team_timezone"];
+/// Team exports of earlier versions: before they carried the members who had left, and before the team's
+/// name and time zone.
+const EARLIER_TEAM_HEADERS: [&[&str]; 2] = [
+    &["id", "name", "email", "role", "created_at", "team_name", "team_timezone"],
+    &["id", "name", "email", "role", "created_at"],
+];
 
 const INBOX_HEADER: [&str; 12] = [
     "id",
@@ -588,8 +599,7 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
     .into_iter()
     .find(|(o, _)| header(*o).iter().eq(headers.iter()))
     .map(|(_, name)| name)
-    // A team export from before it carried the team's name and time zone.
-    .or_else(|| TEAM_HEADER[..5].iter().eq(headers.iter()).then_some("team"))
+    .or_else(|| EARLIER_TEAM_HEADERS.iter().any(|h| h.iter().eq(headers.iter())).then_some("team"))
 }
 
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.

@@ -2464,7 +2464,7 @@ impl Writer {
         // and is not attached anywhere.
         for (m, _) in row.merges.iter().zip(&taken).filter(|(_, taken)| **taken) {
             let kept = if m.kept_id == file_id.as_str() { lead.clone() } else { LeadId(m.kept_id.clone()) };
-            let by = m.by_id.as_deref().map(|u| crate::store::teams::member_by_id(db, u)).transpose()?.flatten();
+            let by = m.by_id.as_deref().map(|u| crate::store::teams::author_by_id(db, u)).transpose()?.flatten();
             db.conn
                 .prepare_cached(
                     "INSERT INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details,

@@ -131,6 +131,9 @@ pub struct MemberRec {
     pub email: String,
     pub role: Option<String>,
     pub created_at: Option<Timestamp>,
+    /// When they left the team (absent from older exports, which list only those still in it).
+    #[serde(default)]
+    pub removed_at: Option<Timestamp>,
     /// The team's name and time zone where the export was made (absent from older exports).
     #[serde(default)]
     pub team_name: Option<String>,
@@ -689,6 +692,16 @@ fn member_or_me(db: &Db<'_>, user: Option<&str>) -> Result<String> {
     Ok(member(db, user)?.unwrap_or_else(|| db.ctx.user_id.0.clone()))
 }
 
+/// Who did what a record keeps (logged a touch, wrote a note, closed a deal or a task): the member it names,
+/// also one who has left the team since (`teams::author_by_id`), else the importing user.
+fn author_or_me(db: &Db<'_>, user: Option<&str>) -> Result<String> {
+    Ok(match user {
+        Some(u) => crate::store::teams::author_by_id(db, u)?.map(|u| u.0),
+        None => None,
+    }
+    .unwrap_or_else(|| db.ctx.user_id.0.clone()))
+}
+
 /// The member of this team a record names, if any (`teams::member_by_id`).
 fn member(db: &Db<'_>, user: Option<&str>) -> Result<Option<String>> {
     Ok(match user {
@@ -770,7 +783,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                  variant, personalization_level, reply_type, cited_metric, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?.execute(params![
-                o.id, team, member_or_me(db, o.user_id.as_deref())?, lead.as_str(), kind.code(), value, o.description,
+                o.id, team, author_or_me(db, o.user_id.as_deref())?, lead.as_str(), kind.code(), value, o.description,
                 o.occurred_at.0, direction.as_str(), o.variant, level, reply.as_str(), o.cited_metric,
                 o.created_at.unwrap_or(db.now).0, o.updated_at.or(o.created_at).unwrap_or(db.now).0
             ])?;
@@ -791,7 +804,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 .execute(params![
                     m.id,
                     team,
-                    member_or_me(db, m.user_id.as_deref())?,
+                    author_or_me(db, m.user_id.as_deref())?,
                     lead.as_str(),
                     deal,
                     m.title,
@@ -834,13 +847,18 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 )?
                 .query_row(params![team, stage], |r| r.get(0))?;
             let created = d.created_at.unwrap_or(db.now);
+            // A closed deal is history: its owner may have left since. An open one is someone's work now.
+            let owner = match status {
+                crate::domain::DealStatus::Open => member_or_me(db, d.owner_id.as_deref())?,
+                _ => author_or_me(db, d.owner_id.as_deref())?,
+            };
             db.conn.prepare_cached(
                 "INSERT INTO deals (id, team_id, lead_id, account_id, owner_id, title, product, use_case, amount_minor,
                  currency, stage, position, status, lost_reason, closed_at, stage_entered_at, origin_outreach_id,
                  created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?.execute(params![
-                d.id, team, lead.as_str(), account, member_or_me(db, d.owner_id.as_deref())?, d.title, d.product, d.use_case,
+                d.id, team, lead.as_str(), account, owner, d.title, d.product, d.use_case,
                 d.amount_minor, currency, stage, position, status_str(status), d.lost_reason,
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
                 d.updated_at.unwrap_or(created).0
@@ -873,6 +891,11 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             let deal = deal_of(db, t.deal_id.as_deref())?;
             let kind: TaskKind = t.kind.as_deref().unwrap_or("follow_up").parse()?;
             let channel = t.channel.as_deref().map(str::parse::<OutreachKind>).transpose()?;
+            // A task done is history, whoever did it; an open one is someone's work now.
+            let owner = match t.done_at {
+                Some(_) => author_or_me(db, t.owner_id.as_deref())?,
+                None => member_or_me(db, t.owner_id.as_deref())?,
+            };
             db.conn
                 .prepare_cached(
                     "INSERT INTO tasks (id, team_id, owner_id, lead_id, deal_id, title, kind, channel, due_at, done_at,
@@ -882,7 +905,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 .execute(params![
                     t.id,
                     team,
-                    member_or_me(db, t.owner_id.as_deref())?,
+                    owner,
                     lead.as_ref().map(LeadId::as_str),
                     deal,
                     t.title,
@@ -912,7 +935,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             let deal = deal.map(DealId);
             let id = crate::domain::NoteId(n.id);
-            let author = crate::domain::UserId(member_or_me(db, n.user_id.as_deref())?);
+            let author = crate::domain::UserId(author_or_me(db, n.user_id.as_deref())?);
             let at = n.created_at.unwrap_or(db.now);
             let written = crate::store::notes::Written { author: &author, at, updated_at: n.updated_at.unwrap_or(at) };
             crate::store::notes::write(db, &id, lead.as_ref(), deal.as_ref(), &n.body, written)?;
@@ -971,7 +994,15 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 None => crate::domain::Role::Rep,
             };
             let id = m.id.as_deref().and_then(crate::domain::canonical_id);
-            return crate::store::teams::import_member(db, id.as_deref(), &m.name, &m.email, role, m.created_at);
+            return crate::store::teams::import_member(
+                db,
+                id.as_deref(),
+                &m.name,
+                &m.email,
+                role,
+                m.created_at,
+                m.removed_at,
+            );
         }
     }
     Ok(true)

@@ -60,6 +60,9 @@ pub enum Change {
         tags: Vec<String>,
     },
     LeadRemoved(LeadId),
+    /// A customer churned (`lead churn`, or an edit marking them churned): once per churn, where an edit of a
+    /// lead that stays churned is only a `LeadEdited`.
+    CustomerChurned(LeadId),
     OutreachLogged {
         lead: LeadId,
         outreach: OutreachId,
@@ -108,7 +111,9 @@ impl Change {
     /// The lead whose derived fields (score, last contact) may need refreshing.
     pub fn lead(&self) -> Option<&LeadId> {
         match self {
-            Change::LeadCreated(l) | Change::LeadEdited(l) | Change::LeadRemoved(l) => Some(l),
+            Change::LeadCreated(l) | Change::LeadEdited(l) | Change::LeadRemoved(l) | Change::CustomerChurned(l) => {
+                Some(l)
+            }
             Change::OutreachLogged { lead, .. }
             | Change::OutreachEdited { lead, .. }
             | Change::OutreachRemoved { lead, .. }
@@ -287,6 +292,7 @@ impl Store {
 
     fn transact<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        teams::still_member(&tx, &self.ctx)?;
         let db = Db::new(&tx, &self.ctx, self.clock.now());
         let out = f(&db)?;
         // Hooks may emit further changes (an automation moving a deal); bounded so a rule loop cannot hang.

@@ -222,9 +222,14 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
             t.title
         )));
     }
+    // To whoever took over the lead (else to whoever reopens it) if the task's owner has left since.
+    let owner = super::teams::unless_removed("owner_id", &super::teams::live_owner_of_lead("tasks.lead_id", "?3"));
     db.conn.execute(
-        "UPDATE tasks SET done_at = NULL, done_by_outreach_id = NULL, updated_at = ?2 WHERE id = ?1",
-        params![id.as_str(), db.now.0],
+        &format!(
+            "UPDATE tasks SET done_at = NULL, done_by_outreach_id = NULL, updated_at = ?2, owner_id = {owner}
+             WHERE id = ?1"
+        ),
+        params![id.as_str(), db.now.0, db.ctx.user_id.as_str()],
     )?;
     db.emit(Change::TaskChanged { lead: t.lead_id.map(LeadId), task: id.clone() });
     get(db, id)

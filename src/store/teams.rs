@@ -84,6 +84,19 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
     })
 }
 
+/// Every write checks that whoever makes it is still in the team: one removed while their leadline was open
+/// (a TUI, a command racing the removal) writes nothing more under their name, as they could not on opening.
+pub fn still_member(conn: &Connection, ctx: &Ctx) -> Result<()> {
+    let email: Option<String> = conn
+        .prepare_cached("SELECT email FROM users WHERE id = ?1 AND deleted_at IS NOT NULL")?
+        .query_row([ctx.user_id.as_str()], |r| r.get(0))
+        .optional()?;
+    match email {
+        Some(email) => refuse_removed(conn, ctx.team_id.as_str(), &ctx.team_name, &email, ctx.tz),
+        None => Ok(()),
+    }
+}
+
 /// Someone removed from the team is not made a member again by opening the database with their config:
 /// an admin adds them back.
 fn refuse_removed(conn: &Connection, team_id: &str, team_name: &str, email: &str, tz: chrono_tz::Tz) -> Result<()> {
@@ -213,13 +226,23 @@ pub fn live_owner_of_lead(lead: &str, otherwise: &str) -> String {
 /// The live member an imported record names by `id`: the member of that id, or the one a team file gave
 /// that id to (`import_member`).
 pub fn member_by_id(db: &Db<'_>, id: &str) -> Result<Option<UserId>> {
+    find_by_id(db, id, "u.deleted_at IS NULL")
+}
+
+/// The member, still here or removed since, that an imported record of something done names (who logged a
+/// touch, wrote a note, closed a task): what a member did stays theirs in the history.
+pub fn author_by_id(db: &Db<'_>, id: &str) -> Result<Option<UserId>> {
+    find_by_id(db, id, "1")
+}
+
+fn find_by_id(db: &Db<'_>, id: &str, which: &str) -> Result<Option<UserId>> {
     Ok(db
         .conn
-        .prepare_cached(
-            "SELECT u.id FROM users u WHERE u.team_id = ?2 AND u.deleted_at IS NULL
+        .prepare_cached(&format!(
+            "SELECT u.id FROM users u WHERE u.team_id = ?2 AND {which}
                AND (u.id = ?1 OR u.id = (SELECT user_id FROM member_aliases WHERE alias = ?1))
-             ORDER BY u.id = ?1 DESC LIMIT 1",
-        )?
+             ORDER BY u.id = ?1 DESC LIMIT 1"
+        ))?
         .query_row(params![id, db.ctx.team_id.as_str()], |r| r.get(0))
         .optional()?
         .map(UserId))
@@ -284,6 +307,7 @@ pub fn import_member(
     email: &str,
     role: Role,
     created_at: Option<Timestamp>,
+    removed_at: Option<Timestamp>,
 ) -> Result<bool> {
     require_admin(db, "adds team members")?;
     let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
@@ -292,17 +316,30 @@ pub fn import_member(
     let file_id = id;
     let (member, added) = if let Some(here) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
         (here.id, false)
+    } else if let (Some(old), Some(_)) = (removed_with_email(db, &email)?, removed_at) {
+        // Gone here as in the file: the one history names.
+        (old, false)
+    } else if let Some(at) = removed_at {
+        // A member who had left where the file was made: here for their history only (names are unique
+        // among those still in the team; `team add` brings them back).
+        let id = match file_id {
+            Some(id) if !user_id_taken(db, id)? => UserId(id.to_string()),
+            _ => UserId::generate(),
+        };
+        db.conn.execute(
+            "INSERT INTO users (id, team_id, name, email, role, created_at, updated_at, deleted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![id.as_str(), db.ctx.team_id.as_str(), name, email, role.as_str(), created_at.unwrap_or(at).0, at.0],
+        )?;
+        (id, true)
     } else if let Some(old) = removed_with_email(db, &email)? {
         refuse_taken_name(db, &name, Some(&old))?;
         reinstate(db, &old, &name, role)?;
         (old, true)
     } else {
         refuse_taken_name(db, &name, None)?;
-        let taken = |id: &str| -> Result<bool> {
-            Ok(db.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?)
-        };
         let id = match file_id {
-            Some(id) if !taken(id)? => UserId(id.to_string()),
+            Some(id) if !user_id_taken(db, id)? => UserId(id.to_string()),
             _ => UserId::generate(),
         };
         db.conn.execute(
@@ -321,6 +358,10 @@ pub fn import_member(
         )?;
     }
     Ok(added)
+}
+
+fn user_id_taken(db: &Db<'_>, id: &str) -> Result<bool> {
+    Ok(db.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?)
 }
 
 /// What a member's leaving handed over to another.
