@@ -1312,3 +1312,46 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     let err = s.fails(&["team", "role", "me", "rep"], 1);
     assert!(err.contains("Rita Rep is the team's only admin"), "{err}");
 }
+
+#[test]
+fn colleagues_scoring_by_different_rules_read_the_rules_of_the_config_changed_last() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Ana Admin", "--email", "ana@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@x.es"]);
+    let ana = s.dir.path().join("ana.toml");
+    std::fs::write(
+        &ana,
+        "[user]\nname = \"Ana Admin\"\nemail = \"ana@acme.es\"\n\n\
+         [[scoring.rule]]\nname = \"anyone\"\nwhen = \"outreach = 0\"\nweight = 3\n",
+    )
+    .unwrap();
+    let touch = |path: &std::path::Path, secs_ago: u64| {
+        let at = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
+        std::fs::File::options().write(true).open(path).unwrap().set_modified(at).unwrap();
+    };
+    touch(&s.config, 3600);
+    touch(&ana, 60);
+    let run = |config: &std::path::Path| {
+        let out = s.cmd().env("LEADLINE_CONFIG", config).args(["lead", "list", "--json"]).output().unwrap();
+        assert!(out.status.success());
+        let leads: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (leads[0]["score"].as_i64().unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    assert_eq!(run(&s.config).0, 0);
+    // Ana's config changed last: her rules stand, whoever reads, and nobody scores everyone back and forth.
+    let (score, said) = run(&ana);
+    assert_eq!(score, 3);
+    assert!(said.contains("every lead was scored again"), "{said}");
+    for _ in 0..2 {
+        let (score, said) = run(&s.config);
+        assert_eq!(score, 3);
+        assert!(said.contains("the scores follow other scoring rules, from a config changed after this one"), "{said}");
+        assert_eq!(run(&ana), (3, String::new()));
+    }
+    // Rita changes her config: hers stand from then on.
+    touch(&s.config, 0);
+    let (score, said) = run(&s.config);
+    assert_eq!(score, 0);
+    assert!(said.contains("every lead was scored again"), "{said}");
+    assert!(run(&ana).1.contains("the scores follow other scoring rules"));
+}

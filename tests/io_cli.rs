@@ -197,6 +197,20 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let meetings = std::fs::read_to_string(weekly.join("meetings_week.csv")).unwrap();
     assert!(meetings.starts_with("id,lead_id,deal_id,title,scheduled_at,status"), "{meetings}");
     assert_eq!(meetings.lines().count(), 3, "the sync on the 24th and the demo on the 20th: {meetings}");
+    // In JSON lines on asking; a filter or a time the weekly files do not take is refused, writing nothing.
+    let jsonl = dir.path().join("weekly-jsonl");
+    run(&db, &["export", "weekly", "--format", "jsonl", "--out", jsonl.to_str().unwrap()]);
+    let meetings = std::fs::read_to_string(jsonl.join("meetings_week.jsonl")).unwrap();
+    assert_eq!(meetings.lines().count(), 2, "{meetings}");
+    assert!(meetings.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()), "{meetings}");
+    for (flag, value) in [("--where", "owner=nobody@x.io"), ("--since", "-1d")] {
+        let refused = dir.path().join("refused");
+        let out =
+            leadline(&db).args(["export", "weekly", flag, value, "--out", refused.to_str().unwrap()]).assert().code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains(&format!("{flag} does not apply to the weekly export")), "{err}");
+        assert!(!refused.exists());
+    }
 }
 
 #[test]

@@ -540,6 +540,10 @@ fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     assert!(matches!(e, IoError::Interrupted { rows: 6 }), "{e}");
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
     let opts = ImportOptions { chunk_rows: 3, ..Default::default() };
+    // A dry run says what the same command will do: the rest, after row 6, with the counts so far.
+    let rehearsed = import_file(&mut s, &path, &ImportOptions { dry_run: true, ..opts.clone() }).unwrap();
+    assert_eq!((rehearsed.resumed_from, rehearsed.counts.leads.created), (6, 10), "{:?}", rehearsed.counts);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
     let r = import_file(&mut s, &path, &opts).unwrap();
     assert_eq!(r.resumed_from, 6);
     assert_eq!(r.counts.leads.created, 10);
@@ -550,6 +554,16 @@ fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     let again = import_file(&mut s, &path, &opts).unwrap();
     assert!(again.already_imported);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 10);
+    assert!(import_file(&mut s, &path, &ImportOptions { dry_run: true, ..opts.clone() }).unwrap().already_imported);
+    // Asked to import it again (a lead removed since), it does, and the rest are the same leads.
+    s.write(|db| leadline::store::leads::remove(db, &leadline::store::leads::resolve(db, "p4@example.com")?)).unwrap();
+    let again = ImportOptions { again: true, ..opts.clone() };
+    let rehearsed = import_file(&mut s, &path, &ImportOptions { dry_run: true, ..again.clone() }).unwrap();
+    let r = import_file(&mut s, &path, &again).unwrap();
+    assert!(!r.already_imported);
+    assert_eq!((rehearsed.counts.leads.created, r.counts.leads.created), (1, 1), "{:?}", r.counts);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 10);
+    assert!(import_file(&mut s, &path, &opts).unwrap().already_imported);
     // Ctrl-C sets the cancel flag: the import stops at the next row, as a crash would, and says so.
     let mut t = open(dir.path(), "t2.db");
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));

@@ -946,12 +946,12 @@ fn the_timer_says_when_a_leadline_started_later_scored_by_other_rules() {
             "INSERT OR REPLACE INTO automation_state (team_id, key, value)
                  SELECT id, 'scores_refreshed_at', 1795089600000 FROM teams
                  UNION ALL SELECT id, 'scores_rules', 7 FROM teams
-                 UNION ALL SELECT id, 'scores_rules_since', 9223372036854775807 FROM teams",
+                 UNION ALL SELECT id, 'scores_rules_changed', 9223372036854775807 FROM teams",
         )
         .unwrap();
     t.update(leadline::tui::action::Action::RunAutomations);
     let toast = t.app.toast.as_ref().map(|(k, _)| k.text.clone()).unwrap_or_default();
-    assert!(toast.contains("restart it to score by them"), "{toast}");
+    assert!(toast.contains("Scores follow a config changed after this one's"), "{toast}");
 }
 
 #[test]

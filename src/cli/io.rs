@@ -49,6 +49,10 @@ pub struct ImportArgs {
     /// Show exactly what would be created, merged, updated and rejected, and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Import a file already imported with these options once more (leads removed since come back; rows
+    /// matching leads here are merged as always, and same-name rows staged for `dedupe` again).
+    #[arg(long)]
+    again: bool,
     /// Write the rejected rows here as a CSV to fix and import again.
     #[arg(long, value_name = "PATH")]
     rejects: Option<PathBuf>,
@@ -110,6 +114,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         maps,
         on_duplicate: super::flag(&a.on_duplicate, "--on-duplicate")?,
         dry_run: a.dry_run,
+        again: a.again,
         chunk_rows: a.chunk_rows,
         stop_after: a.stop_after,
         cancel: Some(interrupted.clone()),
@@ -235,11 +240,16 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         None => format!("{}, {}", r.format.as_str(), r.encoding),
     };
     if r.already_imported {
-        println!("{} was already imported with these options; nothing to do ({how})", safe(&r.file));
+        println!(
+            "{} was already imported with these options; nothing to do ({how}; --again imports it once more)",
+            safe(&r.file)
+        );
         if r.rejects_total > 0 {
             // The rows it took are in; the ones it refused come back through a file of their own.
             println!("its rejected rows import from a rejects file (--rejects PATH writes it), once fixed");
         }
+    } else if r.dry_run && r.resumed_from > 0 {
+        println!("dry run of {} ({how}), resuming after row {}: nothing was written", safe(&r.file), r.resumed_from);
     } else if r.dry_run {
         println!("dry run of {} ({how}): nothing was written", safe(&r.file));
     } else if r.resumed_from > 0 {
@@ -366,7 +376,16 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
         let dir = a.out.clone().unwrap_or_else(|| {
             PathBuf::from(format!("weekly-{}", env.now().to_utc().with_timezone(&db.ctx.tz).format("%Y-%m-%d")))
         });
-        let files = export::weekly(&db, &dir).map_err(io_err)?;
+        // Its files are cut by fixed windows, for the whole team.
+        if a.filter.is_some() || a.since.is_some() {
+            let flag = if a.filter.is_some() { "--where" } else { "--since" };
+            return Err(CliError::Usage(format!(
+                "{flag} does not apply to the weekly export: its files cover the team over fixed windows (leads \
+                 new this week with a score of 6 or more, outreach of the last 30 days, this week's meetings and deals)"
+            )));
+        }
+        let format: ExportFormat = super::flag(&a.format, "--format")?;
+        let files = export::weekly(&db, &dir, format).map_err(io_err)?;
         for f in files {
             println!("{}  {} rows", safe(&f.file), f.rows);
         }

@@ -173,6 +173,7 @@ impl Env {
                     "note: the scoring rules changed since the scores were computed; every lead was scored again"
                 );
             }
+            Ok(r) if r.rules_elsewhere => eprintln!("note: {}", crate::scoring::facts::RULES_ELSEWHERE),
             Ok(_) => {}
         }
         Ok(())

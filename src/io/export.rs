@@ -811,7 +811,7 @@ pub struct WeeklyFile {
 
 /// The playbook's weekly export into `dir`: new leads with score ≥ 6 (created in the last 7 days), outreach of
 /// the last 30 days, meetings of the last 7 days with their outcome, deals created, won or lost in the last 7 days.
-pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
+pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat) -> Result<Vec<WeeklyFile>> {
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
     let now = db.now.0;
     let week = now - 7 * DAY_MS;
@@ -819,23 +819,23 @@ pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
     let mut out = Vec::new();
     let none = Where::default();
     let mut write = |name: &str, object: Object, f: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>| -> Result<()> {
-        let path = dir.join(name);
+        let path = dir.join(format!("{name}.{}", format.as_str()));
         if let Some(why) = super::paths::clobbers(&path, db.conn.path().map(Path::new), &[]) {
             return Err(file_err(&path, why));
         }
         let file = std::fs::File::create(&path).map_err(|e| file_err(&path, e))?;
         let mut buf = std::io::BufWriter::new(file);
-        let mut sink = Sink::new(&mut buf, ExportFormat::Csv, header(object)).map_err(|e| file_err(&path, e))?;
+        let mut sink = Sink::new(&mut buf, format, header(object)).map_err(|e| file_err(&path, e))?;
         f(&mut sink)?;
         let rows = sink.finish().map_err(|e| file_err(&path, e))?;
         out.push(WeeklyFile { file: path.display().to_string(), rows });
         Ok(())
     };
-    write("leads_new_score6.csv", Object::Leads, &mut |s| {
+    write("leads_new_score6", Object::Leads, &mut |s| {
         leads(db, s, &LeadFilter::default(), &|l: &Lead| l.created_at.0 >= week && l.score >= 6)?;
         Ok(())
     })?;
-    write("outreach_30d.csv", Object::Outreach, &mut |s| {
+    write("outreach_30d", Object::Outreach, &mut |s| {
         rows(
             db,
             s,
@@ -845,7 +845,7 @@ pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
             Some(("o.occurred_at >= ? AND o.occurred_at <= ?", vec![month, now])),
         )
     })?;
-    write("meetings_week.csv", Object::Meetings, &mut |s| {
+    write("meetings_week", Object::Meetings, &mut |s| {
         rows(
             db,
             s,
@@ -855,7 +855,7 @@ pub fn weekly(db: &Db<'_>, dir: &Path) -> Result<Vec<WeeklyFile>> {
             Some(("m.scheduled_at >= ? AND m.scheduled_at <= ?", vec![week, now])),
         )
     })?;
-    write("deals_week.csv", Object::Deals, &mut |s| {
+    write("deals_week", Object::Deals, &mut |s| {
         rows(
             db,
             s,

@@ -133,6 +133,9 @@ pub struct ImportOptions {
     pub maps: Vec<(String, Field)>,
     pub on_duplicate: OnDuplicate,
     pub dry_run: bool,
+    /// Import a file already imported with the same options once more, as a new run (leads removed since
+    /// come back; rows matching leads here are merged by the duplicate rules as always).
+    pub again: bool,
     /// Rows per committed chunk (the resume granularity).
     pub chunk_rows: usize,
     /// Stop (as a crash would) after this many rows of this run: for tests of resuming.
@@ -158,6 +161,7 @@ impl Default for ImportOptions {
             maps: Vec::new(),
             on_duplicate: OnDuplicate::Merge,
             dry_run: false,
+            again: false,
             chunk_rows: 20_000,
             stop_after: None,
             cancel: None,
@@ -492,33 +496,39 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         .optional()?;
     // A finished run that took nothing (every row rejected: records whose leads or deals were not there
     // yet, say) is no reason to refuse the file now: it starts over. Nor is a calendar's: its attendees
-    // may have become leads since, and its events are found again by their keys, never booked twice.
+    // may have become leads since, and its events are found again by their keys, never booked twice. Nor,
+    // on asking (`again`), is any other.
     if let Some((id, _, counts, status)) = &earlier
         && status == "done"
-        && !opts.dry_run
-        && (format == Format::Ics || serde_json::from_str::<Counts>(counts).is_ok_and(|c| c.all_rejected()))
+        && (opts.again
+            || format == Format::Ics
+            || serde_json::from_str::<Counts>(counts).is_ok_and(|c| c.all_rejected()))
     {
-        store.conn().execute("DELETE FROM import_rejects WHERE run_id = ?1", [id])?;
-        store.conn().execute("DELETE FROM import_runs WHERE id = ?1", [id])?;
+        if !opts.dry_run {
+            store.conn().execute("DELETE FROM import_rejects WHERE run_id = ?1", [id])?;
+            store.conn().execute("DELETE FROM import_runs WHERE id = ?1", [id])?;
+        }
         earlier = None;
     }
+    // A dry run says what the same command would do: nothing for a file already imported, the rest of one
+    // interrupted.
     let mut skip_until = 0u64;
-    let run_id = match (&earlier, opts.dry_run) {
-        (Some((id, _, counts, status)), false) if status == "done" => {
+    let run_id = match &earlier {
+        Some((id, _, counts, status)) if status == "done" => {
             report.run_id = Some(id.clone());
             report.counts = serde_json::from_str(counts).unwrap_or_default();
             report.already_imported = true;
             load_rejects(store, id, &mut report)?;
             return Ok(report);
         }
-        (Some((id, done, counts, _)), false) => {
+        Some((id, done, counts, _)) => {
             skip_until = (*done as u64).min(resumable_items);
             report.resumed_from = skip_until;
             report.counts = serde_json::from_str(counts).unwrap_or_default();
-            id.clone()
+            if opts.dry_run { String::from("dry-run") } else { id.clone() }
         }
-        (_, true) => String::from("dry-run"),
-        (None, false) => {
+        None if opts.dry_run => String::from("dry-run"),
+        None => {
             let id = uuid::Uuid::now_v7().to_string();
             store.conn().execute(
                 "INSERT INTO import_runs (id, team_id, user_id, file_name, file_hash, options_key, format, preset, headers,

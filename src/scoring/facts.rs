@@ -452,7 +452,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let under = scored_under(db, scorer)?;
     let done = match last {
         None => recompute(db, scorer)?,
-        // Rules a later leadline recorded stand (see `ScoredUnder::Newer`).
+        // Rules of a config changed later stand (see `ScoredUnder::Newer`).
         Some(_) if under == ScoredUnder::Newer => {
             return Ok(Recomputed { rules_elsewhere: true, ..Default::default() });
         }
@@ -583,7 +583,7 @@ pub fn refreshed_at(db: &Db<'_>) -> Result<Option<Timestamp>> {
 }
 
 /// Records that every lead of the team was scored as of `at` (the time-based terms included), under
-/// `scorer`'s rules (and, when they are new to the database, since when, by the wall clock).
+/// `scorer`'s rules (and, when they are new to the database, when they last changed).
 pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64, scorer: &Scorer) -> Result<()> {
     let mut set = conn.prepare_cached(
         "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
@@ -596,23 +596,15 @@ pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64, scorer: 
         .optional()?;
     if stored != Some(scorer.fingerprint()) {
         set.execute(params![team, RULES_KEY, scorer.fingerprint()])?;
-        set.execute(params![team, RULES_SINCE_KEY, rules_read_at()])?;
+        set.execute(params![team, RULES_CHANGED_KEY, scorer.changed_at])?;
     }
     Ok(())
 }
 
 const RULES_KEY: &str = "scores_rules";
-const RULES_SINCE_KEY: &str = "scores_rules_since";
-
-fn wall_clock_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
-/// When this process first read its scoring rules, by the wall clock (`Scorer::from_config` notes it).
-pub(crate) fn rules_read_at() -> i64 {
-    static READ_AT: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
-    *READ_AT.get_or_init(wall_clock_ms)
-}
+/// When the rules the scores were computed under last changed (`Scorer::changed_at`). (Earlier versions
+/// kept, under `scores_rules_since`, when a leadline had read them: a key no longer read.)
+const RULES_CHANGED_KEY: &str = "scores_rules_changed";
 
 /// Under which rules the stored scores were computed, seen from `scorer`'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -620,15 +612,21 @@ pub enum ScoredUnder {
     These,
     /// Scored before the rules were recorded (an older version): scored again, nothing to say.
     Unrecorded,
-    /// Other rules, recorded before this process read its own (the config changed): scored again.
+    /// Other rules, from a config that changed before this process's did (the config changed since):
+    /// scored again.
     Older,
-    /// Other rules, recorded since this process read its own: another leadline, started later with a changed
-    /// config, scored under them. They stand; this one (a TUI left open) keeps to its own leads' writes.
+    /// Other rules, from a config that changed after this process's: the rep's own, changed while a TUI
+    /// was left open, or a colleague's who scores by other rules. They stand, and every leadline reads the
+    /// same scores; this one scores by its own rules only the leads it writes.
     Newer,
 }
 
+/// What a leadline whose rules are not the ones that stand says (`ScoredUnder::Newer`).
+pub const RULES_ELSEWHERE: &str = "the scores follow other scoring rules, from a config changed after this one \
+    ([scoring], [pipeline]): a colleague's, or this one's own changed since leadline started; the leads written \
+    here are scored by this one's";
+
 pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<ScoredUnder> {
-    let read_at = rules_read_at();
     let mut get = db.conn.prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?;
     let mut value = |key: &str| -> Result<Option<i64>> {
         Ok(get.query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0)).optional()?)
@@ -636,7 +634,7 @@ pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<ScoredUnder> {
     Ok(match value(RULES_KEY)? {
         Some(f) if f == scorer.fingerprint() => ScoredUnder::These,
         None => ScoredUnder::Unrecorded,
-        Some(_) if value(RULES_SINCE_KEY)?.is_some_and(|since| since > read_at) => ScoredUnder::Newer,
+        Some(_) if value(RULES_CHANGED_KEY)?.is_some_and(|changed| changed > scorer.changed_at) => ScoredUnder::Newer,
         Some(_) => ScoredUnder::Older,
     })
 }

@@ -136,6 +136,8 @@ pub struct Scorer {
     pub lead_weight: f64,
     pub health_weight: f64,
     pub stages: Stages,
+    /// When the rules last changed (`ScoringConfig::changed_at`); not part of the fingerprint.
+    pub changed_at: i64,
 }
 
 impl Scorer {
@@ -146,7 +148,13 @@ impl Scorer {
         // How rules are read counts too: a change to it (as to what a never-contacted lead matches) is
         // marked by this number, so scores stored before it are computed again.
         const READING: u32 = 1;
-        let digest = sha2::Sha256::digest(format!("{READING} {self:?}").as_bytes());
+        let Self { rules, health_rules, profile, lead_weight, health_weight, stages, changed_at: _ } = self;
+        // Written as the struct's Debug once was, so that the same rules keep the same number.
+        let described = format!(
+            "Scorer {{ rules: {rules:?}, health_rules: {health_rules:?}, profile: {profile:?}, \
+             lead_weight: {lead_weight:?}, health_weight: {health_weight:?}, stages: {stages:?} }}"
+        );
+        let digest = sha2::Sha256::digest(format!("{READING} {described}").as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
         i64::from_le_bytes(first)
@@ -154,8 +162,6 @@ impl Scorer {
 
     /// Compiles `[scoring]`; a malformed rule is an error naming the rule.
     pub fn from_config(c: &ScoringConfig, stages: &Stages) -> Result<Self, ValidationError> {
-        // From now on, rules another leadline records are newer than this one's (`facts::ScoredUnder`).
-        facts::rules_read_at();
         let compile = |section: &str, list: &[ScoreRuleConfig]| -> Result<Vec<ScoreRule>, ValidationError> {
             let mut seen = BTreeSet::new();
             let mut out = Vec::new();
@@ -190,6 +196,7 @@ impl Scorer {
             lead_weight: c.joint.lead_weight,
             health_weight: c.joint.health_weight,
             stages: stages.clone(),
+            changed_at: c.changed_at,
         })
     }
 

@@ -764,7 +764,8 @@ impl App {
                 match result {
                     Ok(report) => {
                         if report.rules_elsewhere {
-                            let said = "The scoring rules changed since leadline started: restart it to score by them";
+                            // `facts::RULES_ELSEWHERE`, short enough for a toast.
+                            let said = "Scores follow a config changed after this one's: restart, or align [scoring]";
                             self.toast(said, true);
                         } else if let Some(text) = automations_summary(&report) {
                             self.toast(text, false);
