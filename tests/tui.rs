@@ -1492,12 +1492,30 @@ fn the_keys_under_forms_search_and_help_follow_the_keymap() {
 #[test]
 fn the_deal_form_lets_the_rules_place_the_deal_and_says_where_it_went() {
     let (_d, mut t) = driver(160, 48);
-    t.keys("enter d");
+    // A lead who answered yes and has a meeting booked: the rules open their deal at Discovery.
+    let id = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            let mut o = leadline::store::outreach::NewOutreach::new(id.clone(), leadline::domain::OutreachKind::Email);
+            o.direction = leadline::domain::Direction::Inbound;
+            o.reply_type = leadline::domain::ReplyType::Positive;
+            leadline::store::outreach::log(db, o)?;
+            leadline::store::meetings::schedule(db, &id, Timestamp(NOW.0 + 86_400_000), None, None)
+        })
+        .unwrap();
+    t.keys("ctrl-r enter d");
     let s = t.screen();
     assert!(s.contains("by the rules"), "{s}");
     t.keys("enter");
     let s = t.screen();
-    assert!(s.contains("Deal created at "), "{s}");
+    // Where the deal is once the rules have run, not where the form put it.
+    let stage: String = t
+        .store
+        .conn()
+        .query_row("SELECT stage FROM deals ORDER BY created_at DESC, rowid DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stage, "Discovery");
+    assert!(s.contains("Deal created at Discovery"), "{s}");
 }
 
 #[test]
@@ -1615,4 +1633,37 @@ fn follow_ups_are_read_again_on_the_minute_timer() {
     // A timer run with nothing to do still reads the list again: its sections move with the clock.
     t.update(Action::RunAutomations);
     assert!(t.app.followups.data.tasks.iter().any(|x| x.title == "Written elsewhere"));
+}
+
+#[test]
+fn a_lead_added_in_the_tui_opens_on_its_page_and_a_taken_address_is_said_in_the_form() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("a");
+    assert!(t.screen().contains("Add lead"), "{}", t.screen());
+    t.type_text("Zoë");
+    t.keys("tab");
+    t.type_text("Quintana");
+    t.keys("tab");
+    t.type_text("zoe@quintana.example");
+    t.keys("tab tab");
+    t.type_text("Quintana SL");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("Added Zoë Quintana"), "{s}");
+    assert_eq!(t.app.view, ViewId::Detail, "{s}");
+    assert!(s.contains("Quintana SL"), "{s}");
+    let added = leadline::store::leads::resolve(&t.store.db(), "zoe@quintana.example").unwrap();
+    assert_eq!(t.app.detail.lead.as_ref().map(|l| l.id.clone()), Some(added));
+    // Another lead with the same address is refused where it was typed, keeping what was typed.
+    t.keys("1 a");
+    t.type_text("Zoe");
+    t.keys("tab tab");
+    t.type_text("ZOE@quintana.example");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("E-mail: a lead with e-mail"), "{s}");
+    assert!(s.contains("Add lead"), "the form stays open: {s}");
+    let count: i64 =
+        t.store.conn().query_row("SELECT count(*) FROM leads WHERE first_name LIKE 'Zo%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 1);
 }

@@ -171,6 +171,8 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
     add("Karl", "+34 600 999 888");
     add("Ann", "+34 611 222 333");
     add("Anne", "+34 611 222 333");
+    add("Bo", "+34 622 333 444");
+    add("Bob", "+34 622 333 444");
     let name = format!("leadline-dedupe-{}", std::process::id());
     let cmd = format!("{bin} --db {db} dedupe; echo EXIT=$?; sleep 30");
     let ok = Command::new("tmux")
@@ -184,10 +186,11 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
     send(&name, &["e", "Enter"]);
     wait_for(&name, "[y/N/q]");
     send(&name, &["y", "Enter"]);
-    send(&name, &["n", "Enter"]);
+    // The end of input stops asking, as q does, merging the yeses: the third pair is not asked.
+    send(&name, &["C-d"]);
     let sc = wait_for(&name, "EXIT=0");
     assert!(sc.lines().any(|l| l.trim() == "1 merge"), "{sc}");
     let listed = Command::new(bin).args(["--db", db, "lead", "list", "--json"]).output().unwrap();
     let leads: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(leads.as_array().unwrap().len(), 3, "one pair merged, the other kept apart");
+    assert_eq!(leads.as_array().unwrap().len(), 5, "one pair merged, the others kept apart");
 }

@@ -104,6 +104,14 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
             let now = env.now();
             let from = f.as_deref().map(|x| env.time(x, "--from")).transpose()?.unwrap_or(now.plus_days(-365));
             let to = t.as_deref().map(|x| env.time(x, "--to")).transpose()?.unwrap_or(now.plus_days(180));
+            if from > to {
+                let tz = env.store.ctx().tz;
+                return Err(CliError::Usage(format!(
+                    "--from ({}) is after --to ({}): the window would hold no event",
+                    from.local(tz),
+                    to.local(tz)
+                )));
+            }
             Some((from, to))
         }
     };
@@ -499,10 +507,10 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
             found.len(),
             plural(found.len(), "pair")
         ))?
-        .as_str()
+        .as_deref()
         {
-            "a" | "all" => found,
-            "e" | "each" => confirm_each(found)?,
+            Some("a" | "all") => found,
+            Some("e" | "each") => confirm_each(found)?,
             _ => {
                 println!("nothing merged");
                 return Ok(());
@@ -583,22 +591,26 @@ fn confirm_each(found: Vec<dedupe::Candidate>) -> Result<Vec<dedupe::Candidate>,
     let mut yes = Vec::new();
     for c in found {
         let answer = ask(&format!("{} ({}%): {}  =  {}? [y/N/q] ", c.reason, c.confidence, c.a_label, c.b_label))?;
-        match answer.as_str() {
-            "y" | "yes" => yes.push(c),
-            "q" | "quit" => break,
-            _ => {}
+        match answer.as_deref() {
+            Some("y" | "yes") => yes.push(c),
+            // The end of input (Ctrl-D) stops asking, as q does: what is typed next is not an answer.
+            Some("q" | "quit") | None => break,
+            Some(_) => {}
         }
     }
     Ok(yes)
 }
 
-/// One answer from the terminal, trimmed and lower-cased ("" at end of input).
-fn ask(prompt: &str) -> Result<String, CliError> {
+/// One answer from the terminal, trimmed and lower-cased (None at the end of input).
+fn ask(prompt: &str) -> Result<Option<String>, CliError> {
     print!("{prompt}");
     std::io::stdout().flush().map_err(|e| CliError::Io(e.to_string()))?;
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).map_err(|e| CliError::Io(e.to_string()))?;
-    Ok(line.trim().to_lowercase())
+    if std::io::stdin().read_line(&mut line).map_err(|e| CliError::Io(e.to_string()))? == 0 {
+        println!();
+        return Ok(None);
+    }
+    Ok(Some(line.trim().to_lowercase()))
 }
 
 #[derive(Debug, Args)]

@@ -290,6 +290,8 @@ impl CsvSource {
             .iter()
             .zip(&self.fields)
             .filter(|(h, f)| **f == Field::Ignore && !h.is_empty())
+            // A rejects file's own columns, imported back once fixed, are not the rep's to map.
+            .filter(|(h, _)| !super::import::REJECT_COLUMNS.contains(&h.as_str()))
             .map(|(h, _)| h.clone())
             .collect()
     }

@@ -123,6 +123,10 @@ impl FromStr for OnDuplicate {
     }
 }
 
+/// The columns a rejects file puts before the row's own: why it was refused, which an import of the fixed file
+/// does not read.
+pub const REJECT_COLUMNS: [&str; 3] = ["leadline_line", "leadline_column", "leadline_error"];
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// None: detect from the content and the file name.
@@ -944,7 +948,7 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
         }
         None => Vec::new(),
     };
-    let mut header_row: Vec<String> = ["leadline_line", "leadline_column", "leadline_error"].map(String::from).to_vec();
+    let mut header_row: Vec<String> = REJECT_COLUMNS.map(String::from).to_vec();
     if headers.is_empty() && report.format != Format::Csv {
         header_row.push("record".into());
     } else if headers.is_empty() {

@@ -794,11 +794,11 @@ impl App {
         }
     }
 
-    fn written(&mut self, token: u64, result: Result<String, String>) -> Vec<Effect> {
+    fn written(&mut self, token: u64, result: Result<(String, Option<crate::domain::LeadId>), String>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
         self.kanban.write_done(token, result.is_ok());
         match result {
-            Ok(msg) => {
+            Ok((msg, added)) => {
                 if form_waiting {
                     self.popup = None;
                 }
@@ -806,7 +806,12 @@ impl App {
                     let warning = msg.starts_with(super::worker::WARNING);
                     self.toast(msg, warning);
                 }
-                self.refresh_after_write()
+                let mut effects = self.refresh_after_write();
+                // A lead just added: their page, to log the first touch.
+                if let Some(lead) = added {
+                    effects.extend(self.open_lead(lead));
+                }
+                effects
             }
             Err(e) => {
                 let mut said = e;

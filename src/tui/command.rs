@@ -55,6 +55,7 @@ commands! {
     FilterOwner => "filter_owner", "Filter by owner";
     FilterLifecycle => "filter_lifecycle", "Filter by lifecycle";
     ClearFilters => "clear_filters", "Clear search and filters";
+    AddLead => "add_lead", "Add a lead (then log the first touch on its page)";
     LogOutreach => "log_outreach", "Log an outreach (any kind)";
     AddTask => "add_task", "Add a follow-up task";
     AddNote => "add_note", "Add a note";

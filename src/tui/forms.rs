@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::store::deals::Deal;
 use crate::store::deals::NewDeal;
-use crate::store::leads::{Lead, LeadFilter, LeadPatch};
+use crate::store::leads::{Lead, LeadFilter, LeadPatch, NewLead};
 use crate::store::outreach::NewOutreach;
 use crate::store::tasks::NewTask;
 
@@ -56,6 +56,7 @@ pub enum Purpose {
     CreateDeal {
         lead: LeadId,
     },
+    AddLead,
     EditLead {
         lead: Box<Lead>,
     },
@@ -203,6 +204,29 @@ pub fn create_deal(lead: &Lead, ctx: &UiCtx) -> Form {
             Field::text("Amount", "", "e.g. 1200.50 (empty: 0)"),
             Field::text("Currency", ctx.currency.clone(), "ISO 4217"),
             Field::choice("Stage", stages, &first),
+        ],
+    )
+}
+
+/// A new lead: who they are and where they came from; the rest is on the edit form of their page, which
+/// opens once they are added.
+pub fn add_lead() -> Form {
+    Form::new(
+        "Add lead",
+        Purpose::AddLead,
+        vec![
+            Field::text("First name", "", "required (or a company-only contact's name)"),
+            Field::text("Last name", "", ""),
+            Field::text("E-mail", "", ""),
+            Field::text("Phone", "", "e.g. +34 600 11 22 33"),
+            Field::text("Company", "", ""),
+            Field::text("Title", "", "e.g. Head of Sales"),
+            Field::text("Industry", "", "e.g. saas, ecommerce"),
+            Field::text("Size", "", "employees, e.g. 11-50"),
+            Field::text("Source", "", "linkedin, email, referral, platform, web, import"),
+            Field::text("Tags", "", "comma-separated"),
+            Field::text("Owner", "", "name, e-mail or me (empty: me)"),
+            Field::text("Notes", "", ""),
         ],
     )
 }
@@ -412,6 +436,21 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             };
             Write::CreateDeal { deal, note }
         }
+        Purpose::AddLead => Write::AddLead(Box::new(NewLead {
+            first_name: form.value("First name").trim().to_string(),
+            last_name: form.value("Last name").trim().to_string(),
+            email: opt(form.value("E-mail")),
+            phone: opt(form.value("Phone")),
+            company: opt(form.value("Company")),
+            title: opt(form.value("Title")),
+            industry: opt(form.value("Industry")),
+            company_size: opt(form.value("Size")),
+            source: opt(form.value("Source")),
+            tags: form.value("Tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
+            owner: opt(form.value("Owner")),
+            notes: opt(form.value("Notes")),
+            ..Default::default()
+        })),
         Purpose::EditLead { lead } => {
             Write::EditLead { lead: lead.id.clone(), patch: Box::new(edit_patch(lead, form)?) }
         }
@@ -518,6 +557,19 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
         ("variant", "Variant"),
     ];
     let mut out = error.to_string();
+    // An address another lead has: said of the field it was typed in (`StoreError::DuplicateEmail`).
+    if let Some(rest) = out.strip_prefix("a lead with e-mail ")
+        && let Some((email, _)) = rest.split_once(" already exists")
+    {
+        let typed_in = |label: &str| {
+            form.fields.iter().any(|f| {
+                f.label == label && f.value.split([',', ';', ' ']).any(|v| v.trim().eq_ignore_ascii_case(email))
+            })
+        };
+        if let Some(label) = ["E-mail", "Other e-mails", "Value"].into_iter().find(|l| typed_in(l)) {
+            out = format!("{label}: {out}");
+        }
+    }
     for (field, label) in LABELS {
         if let Some(rest) = out.strip_prefix(&format!("{field}:"))
             && form.fields.iter().any(|f| f.label == label)
@@ -525,6 +577,14 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
             out = format!("{label}:{rest}");
             break;
         }
+    }
+    // A touch's value is named by its kind ("email value"): the log and reply forms call it Value.
+    if let Some((field, rest)) = out.split_once(':')
+        && field.ends_with(" value")
+        && OutreachKind::ALL.iter().any(|k| field == format!("{} value", k.as_str()))
+        && form.fields.iter().any(|f| f.label == "Value")
+    {
+        out = format!("Value:{rest}");
     }
     // The value a validation error quotes last, when it is a stored time.
     if let Some(open) = out.rfind("('")
@@ -554,6 +614,11 @@ mod tests {
         assert_eq!(
             error_for(&edit, "email: is not an e-mail address ('ana@')", tz),
             "E-mail: is not an e-mail address ('ana@')"
+        );
+        let log = Form::new("Log", Purpose::AddNote { lead: LeadId("l".into()) }, vec![Field::text("Value", "", "")]);
+        assert_eq!(
+            error_for(&log, "email value: is not an e-mail address ('x')", tz),
+            "Value: is not an e-mail address ('x')"
         );
     }
 }

@@ -21,6 +21,8 @@ pub struct Hints {
     pub followup_losing_team: String,
     /// What an empty filtered lead list suggests.
     pub clear_filters: String,
+    /// An empty leads table's invitation to add the first lead.
+    pub add_lead: String,
     /// The keys that scroll the scoring view's explanation and the lead page's entry box, e.g. "J/K".
     pub pane_scroll: String,
     pub detail_scroll: String,
@@ -104,6 +106,10 @@ impl Hints {
             followup_tasks_team: footer(Scope::Followups, &in_team(&tasks)),
             followup_losing: footer(Scope::Followups, &losing),
             followup_losing_team: footer(Scope::Followups, &in_team(&losing)),
+            add_lead: match key(Scope::Leads, Command::AddLead) {
+                Some(k) => format!("Add one with {k}, or bring a file with `leadline import FILE`."),
+                None => "Add one with `leadline lead add`, or bring a file with `leadline import FILE`.".into(),
+            },
             clear_filters: match key(Scope::Leads, Command::ClearFilters) {
                 Some(k) => format!("Clear the filters with {k}."),
                 None => "Clear the filters to see every lead.".into(),

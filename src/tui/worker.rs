@@ -14,7 +14,7 @@ use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts};
 use crate::store::deals::{self, Deal, NewDeal, StageSummary};
 use crate::store::followups::{self, LosingTouch};
 use crate::store::inbox::{self, InboxItem};
-use crate::store::leads::{self, Cursor, Lead, LeadFilter, LeadPatch, LeadQuery};
+use crate::store::leads::{self, Cursor, Lead, LeadFilter, LeadPatch, LeadQuery, NewLead};
 use crate::store::outreach::{self, NewOutreach};
 use crate::store::tasks::{self, NewTask, Task};
 use crate::store::timeline::{self, Entry};
@@ -107,6 +107,8 @@ pub enum Write {
         deal: NewDeal,
         note: Option<String>,
     },
+    /// Added, the lead's page opens.
+    AddLead(Box<NewLead>),
     EditLead {
         lead: LeadId,
         patch: Box<LeadPatch>,
@@ -189,16 +191,40 @@ pub struct LeadPage {
 
 #[derive(Debug, Clone)]
 pub enum Response {
-    LeadsPage { slot: Slot, generation: u64, dir: PageDir, rows: Res<Vec<Lead>> },
-    LeadCount { slot: Slot, generation: u64, count: Res<i64> },
-    Detail { lead: LeadId, result: Res<Box<LeadPage>> },
+    LeadsPage {
+        slot: Slot,
+        generation: u64,
+        dir: PageDir,
+        rows: Res<Vec<Lead>>,
+    },
+    LeadCount {
+        slot: Slot,
+        generation: u64,
+        count: Res<i64>,
+    },
+    Detail {
+        lead: LeadId,
+        result: Res<Box<LeadPage>>,
+    },
     Pipeline(Res<Vec<StageSummary>>),
-    Column { stage: usize, generation: u64, after: Option<i64>, rows: Res<Vec<Deal>> },
+    Column {
+        stage: usize,
+        generation: u64,
+        after: Option<i64>,
+        rows: Res<Vec<Deal>>,
+    },
     Inbox(Res<Vec<InboxItem>>),
     Followups(Res<FollowupData>),
     Status(Res<(i64, i64)>),
-    Written { token: u64, result: Res<String> },
-    Explained { lead: LeadId, result: Res<Box<Evaluation>> },
+    /// What a write said, and the lead it added (whose page opens).
+    Written {
+        token: u64,
+        result: Res<(String, Option<LeadId>)>,
+    },
+    Explained {
+        lead: LeadId,
+        result: Res<Box<Evaluation>>,
+    },
     Ticked(Res<RunReport>),
 }
 
@@ -309,8 +335,11 @@ fn warned(done: String, warning: Option<String>, kept: &str) -> String {
 
 const HAPPENED: &str = "recorded anyway: it has happened";
 
-fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
-    store.write(|db| match op {
+fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<LeadId>)> {
+    // A deal made: where it stands once the rules have run (they may move it on), said after the write.
+    let mut created: Option<(crate::domain::DealId, Option<String>)> = None;
+    let mut added: Option<LeadId> = None;
+    let said = store.write(|db| match op {
         Write::LogOutreach(new) => {
             let label = new.kind.label();
             let warning = match new.direction {
@@ -338,9 +367,14 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             Ok(if attended { "Meeting marked attended" } else { "Meeting marked no-show" }.into())
         }
         Write::CreateDeal { deal, note } => {
-            let made = deals::get(db, &deals::create(db, deal)?)?;
-            let said = format!("Deal created at {}", made.stage);
-            Ok(note.map_or_else(|| said.clone(), |n| format!("{said} · {n}")))
+            created = Some((deals::create(db, deal)?, note));
+            Ok(String::new())
+        }
+        Write::AddLead(new) => {
+            let id = leads::create(db, *new)?;
+            let name = leads::get(db, &id)?.name();
+            added = Some(id);
+            Ok(format!("Added {name}"))
         }
         Write::EditLead { lead, patch } => {
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
@@ -393,7 +427,14 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<String> {
             let t = tasks::snooze(db, &task, until)?;
             Ok(format!("Snoozed '{}' until {}", t.title, until.local(db.ctx.tz)))
         }
-    })
+    })?;
+    match created {
+        Some((deal, note)) => {
+            let said = format!("Deal created at {}", deals::get(&store.db(), &deal)?.stage);
+            Ok((note.map_or_else(|| said.clone(), |n| format!("{said} · {n}")), None))
+        }
+        None => Ok((said, added)),
+    }
 }
 
 /// Lets the runtime stop a leads-table query that a newer one (the next search keystroke) made stale.

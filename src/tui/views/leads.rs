@@ -62,6 +62,7 @@ impl LeadsView {
         Command::FilterLifecycle,
         Command::ClearFilters,
         Command::LogOutreach,
+        Command::AddLead,
     ];
 
     pub fn command(&mut self, cmd: Command, page: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
@@ -101,6 +102,7 @@ impl LeadsView {
                 Some(l) => vec![Out::Form(forms::log_outreach(l))],
                 None => Vec::new(),
             },
+            Command::AddLead => vec![Out::Form(forms::add_lead())],
             _ => return None,
         };
         self.window.scroll_into_view(page);
@@ -324,7 +326,7 @@ pub fn draw_lead_table(
     } else if w.rows.is_empty() && w.loading {
         Some("loading…".to_string())
     } else if w.rows.is_empty() && w.filter == LeadFilter::default() {
-        Some("No leads yet. Add one with `leadline lead add`, or bring a file with `leadline import FILE`.".to_string())
+        Some(format!("No leads yet. {}", ctx.hints.add_lead))
     } else if w.rows.is_empty() {
         Some(format!("No leads match. {no_match}"))
     } else {
