@@ -1355,3 +1355,16 @@ fn colleagues_scoring_by_different_rules_read_the_rules_of_the_config_changed_la
     assert!(said.contains("every lead was scored again"), "{said}");
     assert!(run(&ana).1.contains("the scores follow other scoring rules"));
 }
+
+#[test]
+fn titles_and_names_are_kept_without_the_spaces_around_them() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "  Ana  ", "--email", "ana@x.es"]);
+    s.ok(&["deal", "add", "ana@x.es", "--title", "  Trim me pilot   "]);
+    s.ok(&["task", "add", "ana@x.es", "--title", " Call back ", "--due", "+1d"]);
+    assert_eq!(s.json(&["deal", "list"])[0]["title"], "Trim me pilot");
+    assert_eq!(s.json(&["lead", "list"])[0]["first_name"], "Ana");
+    assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["title"], "Call back");
+    // Found by its title as it reads.
+    s.ok(&["deal", "won", "Trim me pilot"]);
+}

@@ -1289,6 +1289,9 @@ fn reopening_a_won_deal_is_asked_first() {
     let negotiation = &t.app.kanban.columns[won - 1];
     let moved = negotiation.deals.iter().find(|d| d.id == deal.id).expect("the deal is in Negotiation");
     assert_eq!(moved.status, leadline::domain::DealStatus::Open);
+    // The focus went with it, as with a card moved by a key: a second H moves the same deal on.
+    assert_eq!(t.app.kanban.focus, won - 1);
+    assert_eq!(t.app.kanban.selected_deal().map(|d| d.id.clone()), Some(deal.id.clone()));
 }
 
 #[test]
@@ -1666,4 +1669,52 @@ fn a_lead_added_in_the_tui_opens_on_its_page_and_a_taken_address_is_said_in_the_
     let count: i64 =
         t.store.conn().query_row("SELECT count(*) FROM leads WHERE first_name LIKE 'Zo%'", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 1);
+}
+
+#[test]
+fn form_fields_take_the_shells_editing_keys_and_show_what_follows_the_cursor() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("a");
+    t.type_text("hello big world");
+    let value = |t: &Driver| match &t.app.popup {
+        Some(leadline::tui::app::Popup::Form(f)) => f.fields[0].value.clone(),
+        _ => panic!("the form is open"),
+    };
+    t.keys("ctrl-w");
+    assert_eq!(value(&t), "hello big ");
+    t.keys("alt-b ctrl-k");
+    assert_eq!(value(&t), "hello ");
+    t.keys("ctrl-a");
+    t.type_text("Oh ");
+    assert_eq!(value(&t), "Oh hello ");
+    t.keys("ctrl-e alt-backspace");
+    assert_eq!(value(&t), "Oh ");
+    t.keys("ctrl-u");
+    assert_eq!(value(&t), "");
+    // Far back in a long value, what follows the cursor is still in sight.
+    t.type_text("The quick brown fox jumps over the lazy dog and then runs far away into the forest AAA BBB CCC");
+    for _ in 0..30 {
+        t.keys("left");
+    }
+    let s = t.screen();
+    assert!(s.contains("far aw▏ay into the fore…"), "{s}");
+}
+
+#[test]
+fn a_long_name_in_a_form_title_gives_way_to_the_opt_out_mark() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            let patch = leadline::store::leads::LeadPatch {
+                first_name: Some("Maximiliana-Alexandrina Konstantinopoulou-Papadopoulou de la Trinidad".into()),
+                do_not_contact: Some(true),
+                ..Default::default()
+            };
+            leadline::store::leads::update(db, &id, patch)
+        })
+        .unwrap();
+    t.keys("ctrl-r enter l");
+    let s = t.screen();
+    assert!(s.contains("Log outreach · Maximiliana-Alexandrina Konsta… · ⊘ opted out"), "{s}");
 }

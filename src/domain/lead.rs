@@ -236,12 +236,11 @@ pub fn check_one_line(field: &str, value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// A name or free-text field that must not be empty.
+/// A text that must be there (a name, a title), without the spaces around it.
 pub fn require_text(field: &str, value: &str) -> Result<String, ValidationError> {
-    if value.trim().is_empty() {
-        Err(ValidationError::new(field, value, "must not be empty"))
-    } else {
-        Ok(value.to_string())
+    match value.trim() {
+        "" => Err(ValidationError::new(field, value, "must not be empty")),
+        text => Ok(text.to_string()),
     }
 }
 

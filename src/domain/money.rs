@@ -20,10 +20,31 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
+/// ISO 4217 currency codes: those in use, and those retired since 2000 that older records still hold (HRK,
+/// LTL, ...). Sorted, for a binary search.
+const ISO_4217: [&str; 195] = [
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BYR", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW",
+    "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CYP", "CZK", "DJF", "DKK", "DOP", "DZD", "EEK",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHC", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD",
+    "HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR",
+    "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LTL", "LVL", "LYD", "MAD", "MDL",
+    "MGA", "MKD", "MMK", "MNT", "MOP", "MRO", "MRU", "MTL", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SIT", "SKK", "SLE", "SLL", "SOS", "SRD", "SSP",
+    "STD", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRL", "TRY", "TTD", "TWD", "TZS", "UAH",
+    "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VEF", "VES", "VND", "VUV", "WST", "XAF", "XAG", "XAU",
+    "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR", "XOF", "XPD", "XPF", "XPT", "XSU", "XUA", "YER", "ZAR", "ZMK",
+    "ZMW", "ZWG", "ZWL",
+];
+
 pub fn parse_currency(code: &str) -> Result<String, ValidationError> {
     let c = code.trim().to_uppercase();
-    if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
+    if ISO_4217.binary_search(&c.as_str()).is_ok() {
         Ok(c)
+    } else if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
+        // A typo (EUE) would make a currency of its own, and pipeline totals with it.
+        Err(ValidationError::new("currency", code, "is not an ISO 4217 currency code (such as EUR, USD, GBP)"))
     } else {
         Err(ValidationError::new("currency", code, "is not a three-letter ISO code such as EUR"))
     }
@@ -324,6 +345,16 @@ mod tests {
         for plain in ["1505", "1.505,00", "1,505.00", "1.234.567", "0.500"] {
             assert!(!Money::parse_read(plain, "EUR").unwrap().1, "{plain}");
         }
+    }
+
+    #[test]
+    fn currencies_are_iso_4217_codes_old_ones_included() {
+        assert!(super::ISO_4217.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert_eq!(parse_currency(" usd ").unwrap(), "USD");
+        assert_eq!(parse_currency("HRK").unwrap(), "HRK", "retired in 2023, still in older records");
+        let typo = parse_currency("EUE").unwrap_err().to_string();
+        assert!(typo.contains("is not an ISO 4217 currency code"), "{typo}");
+        assert!(parse_currency("EURO").unwrap_err().to_string().contains("three-letter"));
     }
 
     #[test]

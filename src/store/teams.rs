@@ -268,7 +268,7 @@ fn require_admin(db: &Db<'_>, what: &str) -> Result<()> {
 /// per e-mail.
 pub fn add_member(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<UserId> {
     require_admin(db, "adds team members")?;
-    let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
+    let name = crate::domain::lead::require_text("name", name)?;
     crate::domain::lead::check_label("name", &name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
     if let Some(u) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
@@ -289,7 +289,7 @@ pub fn rename_member(db: &Db<'_>, member: &str, name: &str) -> Result<(User, Use
     if id != db.ctx.user_id {
         require_admin(db, "renames other members")?;
     }
-    let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
+    let name = crate::domain::lead::require_text("name", name)?;
     crate::domain::lead::check_label("name", &name)?;
     refuse_taken_name(db, &name, Some(&id))?;
     let before = list(db)?.into_iter().find(|u| u.id == id).expect("a resolved member is listed");
@@ -310,7 +310,7 @@ pub fn import_member(
     removed_at: Option<Timestamp>,
 ) -> Result<bool> {
     require_admin(db, "adds team members")?;
-    let name = crate::domain::lead::require_text("name", name)?.trim().to_string();
+    let name = crate::domain::lead::require_text("name", name)?;
     crate::domain::lead::check_label("name", &name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
     let file_id = id;
@@ -488,7 +488,7 @@ pub fn settings(db: &Db<'_>) -> Result<(String, String)> {
 /// Renames the team (an admin's call). Returns the name it had.
 pub fn set_team_name(db: &Db<'_>, name: &str) -> Result<String> {
     require_admin(db, "renames the team")?;
-    let name = crate::domain::lead::require_text("team name", name)?.trim().to_string();
+    let name = crate::domain::lead::require_text("team name", name)?;
     crate::domain::lead::check_label("team name", &name)?;
     let (old, _) = settings(db)?;
     db.conn.execute(

@@ -387,12 +387,26 @@ impl App {
         let backspace = k.code == KeyCode::Backspace;
         match &mut self.popup {
             Some(Popup::Form(f)) => {
+                let (ctrl, alt) =
+                    (k.modifiers.contains(KeyModifiers::CONTROL), k.modifiers.contains(KeyModifiers::ALT));
+                // Readline's editing keys, as in a shell.
                 match (typed, k.code) {
                     (Some(c), _) => f.type_char(c),
+                    (_, KeyCode::Backspace) if ctrl || alt => f.delete_to(CursorMove::WordLeft),
                     (_, KeyCode::Backspace) => f.backspace(),
                     (_, KeyCode::Delete) => f.delete(),
                     (_, KeyCode::Home) => f.move_cursor(CursorMove::Home),
                     (_, KeyCode::End) => f.move_cursor(CursorMove::End),
+                    (_, KeyCode::Left) if ctrl || alt => f.move_cursor(CursorMove::WordLeft),
+                    (_, KeyCode::Right) if ctrl || alt => f.move_cursor(CursorMove::WordRight),
+                    (_, KeyCode::Char('a')) if ctrl => f.move_cursor(CursorMove::Home),
+                    (_, KeyCode::Char('e')) if ctrl => f.move_cursor(CursorMove::End),
+                    (_, KeyCode::Char('u')) if ctrl => f.delete_to(CursorMove::Home),
+                    (_, KeyCode::Char('k')) if ctrl => f.delete_to(CursorMove::End),
+                    (_, KeyCode::Char('w')) if ctrl => f.delete_to(CursorMove::WordLeft),
+                    (_, KeyCode::Char('b')) if alt => f.move_cursor(CursorMove::WordLeft),
+                    (_, KeyCode::Char('f')) if alt => f.move_cursor(CursorMove::WordRight),
+                    (_, KeyCode::Char('d')) if alt => f.delete_to(CursorMove::WordRight),
                     _ => {}
                 }
                 f.error = None;
@@ -799,8 +813,16 @@ impl App {
         self.kanban.write_done(token, result.is_ok());
         match result {
             Ok((msg, added)) => {
-                if form_waiting {
-                    self.popup = None;
+                if form_waiting && let Some(Popup::Form(f)) = self.popup.take() {
+                    let moved = match &f.purpose {
+                        Purpose::Win { deal } => Some((deal, &self.ctx.stages.won_stage)),
+                        Purpose::Lose { deal } => Some((deal, &self.ctx.stages.lost_stage)),
+                        Purpose::Reopen { deal, stage } => Some((deal, stage)),
+                        _ => None,
+                    };
+                    if let Some((deal, stage)) = moved {
+                        self.kanban.follow_moved(deal, stage, &self.ctx);
+                    }
                 }
                 if !msg.is_empty() {
                     let warning = msg.starts_with(super::worker::WARNING);

@@ -95,7 +95,7 @@ fn names<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
 
 pub fn log_outreach(lead: &Lead) -> Form {
     let mut f = Form::new(
-        format!("Log outreach · {}{}", lead.name(), if lead.do_not_contact { OPTED_OUT } else { "" }),
+        about("Log outreach", &lead.name(), lead.do_not_contact),
         Purpose::LogOutreach { lead: lead.id.clone(), email: lead.email.clone(), phone: lead.phone.clone() },
         vec![
             Field::choice("Kind", names(&OutreachKind::ALL, OutreachKind::as_str), "email"),
@@ -140,10 +140,18 @@ pub fn kind_changed(form: &mut Form) {
 /// What a form's title adds for a lead who must not be contacted.
 const OPTED_OUT: &str = " · ⊘ opted out";
 
-pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind, opted_out: bool) -> Form {
+/// A form's title about a lead: a long name is cut so that what the form does, and an opt-out, stay in
+/// sight in the form's border.
+fn about(action: &str, name: &str, opted_out: bool) -> String {
+    const ROOM: usize = 60;
     let marker = if opted_out { OPTED_OUT } else { "" };
+    let used = unicode_width::UnicodeWidthStr::width(format!("{action} · {marker}").as_str());
+    format!("{action} · {}{marker}", super::widgets::fit(name, ROOM.saturating_sub(used).max(8)))
+}
+
+pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind, opted_out: bool) -> Form {
     Form::new(
-        format!("Reply by {} · {lead_name}{marker}", kind.as_str()),
+        about(&format!("Reply by {}", kind.as_str()), lead_name, opted_out),
         Purpose::Reply { item, lead, kind },
         vec![
             Field::text("Value", "", &format!("{} — empty: where the message came from", kind.value_name())),
@@ -155,7 +163,7 @@ pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind, o
 
 pub fn add_task(lead: &Lead) -> Form {
     Form::new(
-        format!("Add task · {}", lead.name()),
+        about("Add task", &lead.name(), false),
         Purpose::AddTask { lead: lead.id.clone() },
         vec![
             Field::text("Title", format!("Follow up with {}", lead.first_name), ""),
@@ -167,7 +175,7 @@ pub fn add_task(lead: &Lead) -> Form {
 
 pub fn add_note(lead: &Lead) -> Form {
     Form::new(
-        format!("Add note · {}", lead.name()),
+        about("Add note", &lead.name(), false),
         Purpose::AddNote { lead: lead.id.clone() },
         vec![Field::text("Note", "", "")],
     )
@@ -175,7 +183,7 @@ pub fn add_note(lead: &Lead) -> Form {
 
 pub fn schedule(lead: &Lead) -> Form {
     Form::new(
-        format!("Schedule meeting · {}{}", lead.name(), if lead.do_not_contact { OPTED_OUT } else { "" }),
+        about("Schedule meeting", &lead.name(), lead.do_not_contact),
         Purpose::Schedule { lead: lead.id.clone() },
         vec![
             Field::text("When", "tomorrow 10:00", "tomorrow 10:00, mon 15:30, 2026-12-01 09:00"),
@@ -197,7 +205,7 @@ pub fn create_deal(lead: &Lead, ctx: &UiCtx) -> Form {
         std::iter::once(STAGE_BY_RULES.to_string()).chain(ctx.stages.open_stages().cloned()).collect();
     let first = STAGE_BY_RULES.to_string();
     Form::new(
-        format!("Create deal · {}", lead.name()),
+        about("Create deal", &lead.name(), false),
         Purpose::CreateDeal { lead: lead.id.clone() },
         vec![
             Field::text("Title", format!("{} deal", lead.company.clone().unwrap_or_else(|| lead.name())), ""),
@@ -234,7 +242,7 @@ pub fn add_lead() -> Form {
 pub fn edit_lead(lead: &Lead) -> Form {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     Form::new(
-        format!("Edit · {}", lead.name()),
+        about("Edit", &lead.name(), false),
         Purpose::EditLead { lead: Box::new(lead.clone()) },
         vec![
             Field::text("First name", lead.first_name.clone(), ""),
@@ -259,7 +267,7 @@ pub fn edit_lead(lead: &Lead) -> Form {
 
 pub fn do_not_contact(lead: &Lead) -> Form {
     Form::new(
-        format!("Opt out · {}", lead.name()),
+        about("Opt out", &lead.name(), false),
         Purpose::DoNotContact { lead: lead.id.clone() },
         vec![Field::text("Reason", "", "optional, e.g. asked to be removed")],
     )
@@ -267,7 +275,7 @@ pub fn do_not_contact(lead: &Lead) -> Form {
 
 pub fn allow_contact(lead: &Lead) -> Form {
     let why = lead.do_not_contact_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    Form::new(format!("Opt back in · {}", lead.name()), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
+    Form::new(about("Opt back in", &lead.name(), false), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
         .with_message(format!("{} opted out{why}. Contact them again?", lead.name()))
 }
 

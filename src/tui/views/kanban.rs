@@ -158,6 +158,16 @@ impl KanbanView {
         }
     }
 
+    /// A deal a confirmed form moved (won, lost, reopened): the focus goes with it once the columns are read
+    /// back, as it does with a card moved by a key.
+    pub fn follow_moved(&mut self, deal: &crate::domain::DealId, stage: &str, ctx: &UiCtx) {
+        let Some(target) = ctx.stages.index(stage) else { return };
+        let found = self.columns.iter().flat_map(|c| c.deals.iter()).find(|d| &d.id == deal).cloned();
+        if let Some(d) = found {
+            self.follow = Some((target, Deal { stage: stage.to_string(), ..d }));
+        }
+    }
+
     pub fn selected_deal(&self) -> Option<&Deal> {
         self.columns.get(self.focus).and_then(|c| c.deals.get(c.selected))
     }

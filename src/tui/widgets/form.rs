@@ -61,6 +61,34 @@ pub enum CursorMove {
     Right,
     Home,
     End,
+    /// To the start of the word before the cursor (readline's Alt-B).
+    WordLeft,
+    /// To the end of the word after the cursor (readline's Alt-F).
+    WordRight,
+}
+
+/// The char index where the word before `at` starts: spaces, then the word's characters, are passed over.
+fn word_start(chars: &[char], at: usize) -> usize {
+    let mut i = at;
+    while i > 0 && chars[i - 1].is_whitespace() {
+        i -= 1;
+    }
+    while i > 0 && !chars[i - 1].is_whitespace() {
+        i -= 1;
+    }
+    i
+}
+
+/// The char index where the word after `at` ends.
+fn word_end(chars: &[char], at: usize) -> usize {
+    let mut i = at;
+    while i < chars.len() && chars[i].is_whitespace() {
+        i += 1;
+    }
+    while i < chars.len() && !chars[i].is_whitespace() {
+        i += 1;
+    }
+    i
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,12 +152,26 @@ impl Form {
     pub fn move_cursor(&mut self, to: CursorMove) {
         if let Some(f) = self.text_field() {
             let len = f.value.chars().count();
+            let chars: Vec<char> = f.value.chars().collect();
             f.cursor = match to {
                 CursorMove::Left => f.cursor.saturating_sub(1),
                 CursorMove::Right => (f.cursor + 1).min(len),
                 CursorMove::Home => 0,
                 CursorMove::End => len,
+                CursorMove::WordLeft => word_start(&chars, f.cursor),
+                CursorMove::WordRight => word_end(&chars, f.cursor),
             };
+        }
+    }
+
+    /// Deletes from the cursor to where `to` would move it (readline's Ctrl-W, Ctrl-U, Ctrl-K, Alt-D).
+    pub fn delete_to(&mut self, to: CursorMove) {
+        let Some(from) = self.text_field().map(|f| f.cursor) else { return };
+        self.move_cursor(to);
+        if let Some(f) = self.text_field() {
+            let (a, b) = (from.min(f.cursor), from.max(f.cursor));
+            f.value = f.value.chars().take(a).chain(f.value.chars().skip(b)).collect();
+            f.cursor = a;
         }
     }
 
@@ -208,10 +250,18 @@ impl Form {
                 FieldKind::Text if focused => {
                     let (before, after) = f.value.split_at(f.at());
                     let (before, after) = (shown(before), shown(after));
-                    let kept = last_columns(&before, room.saturating_sub(2));
+                    // Some of what follows the cursor stays in sight too (a third of the box), so a typo
+                    // fixed mid-text is read in its context.
+                    let ahead = after.width().min(room / 3);
+                    let kept = last_columns(&before, room.saturating_sub(2 + ahead));
                     let head = if kept.len() < before.len() { "…" } else { "" };
-                    let after = first_columns(&after, room.saturating_sub(kept.width() + 1));
-                    format!("{head}{kept}▏{after}")
+                    let fits = room.saturating_sub(kept.width() + head.width() + 1);
+                    let tail = if after.width() > fits {
+                        format!("{}…", first_columns(&after, fits.saturating_sub(1)))
+                    } else {
+                        after
+                    };
+                    format!("{head}{kept}▏{tail}")
                 }
                 FieldKind::Text => {
                     let v = shown(&f.value);

@@ -14,7 +14,6 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     c
 }
 
-/// Cuts `s` to `w` display columns, with an ellipsis when cut.
 /// A character as the screen shows it: a tab or line break as a space (the terminal would glue the words
 /// around it), any other control character as "�" (it would move the cursor or change colours).
 fn shown(c: char) -> char {
@@ -25,8 +24,6 @@ fn shown(c: char) -> char {
     }
 }
 
-/// A text of `total` lines shown `visible` at a time from the line `scroll` holds, which is kept within the
-/// text: the first line to show, and the arrows saying what is out of sight ("↑↓", "↓", "↑"), if anything.
 /// Moves a scrolled text by half a page (a line at least), down or up; `scrolled` keeps it within the text
 /// where it is drawn.
 pub fn scroll_half_page(scroll: &std::cell::Cell<usize>, page: usize, down: bool) {
@@ -34,6 +31,8 @@ pub fn scroll_half_page(scroll: &std::cell::Cell<usize>, page: usize, down: bool
     scroll.set(if down { scroll.get().saturating_add(step) } else { scroll.get().saturating_sub(step) });
 }
 
+/// A text of `total` lines shown `visible` at a time from the line `scroll` holds, which is kept within the
+/// text: the first line to show, and the arrows saying what is out of sight ("↑↓", "↓", "↑"), if anything.
 pub fn scrolled(scroll: &std::cell::Cell<usize>, total: usize, visible: usize) -> (usize, Option<&'static str>) {
     let last_start = total.saturating_sub(visible);
     let offset = scroll.get().min(last_start);
@@ -47,6 +46,7 @@ pub fn scrolled(scroll: &std::cell::Cell<usize>, total: usize, visible: usize) -
     (offset, arrows)
 }
 
+/// Cuts `s` to `w` display columns, with an ellipsis when cut.
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;
     if s.chars().any(char::is_control) {
