@@ -903,6 +903,8 @@ fn a_moved_database_keeps_customer_records_offline_contacts_and_the_privacy_log(
     at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Tess", "--email", "tess@x.example"]);
     at("2025-11-21T10:00:00.000Z", &["lead", "touch", "tess@x.example"]);
     at("2025-11-22T10:00:00.000Z", &["privacy", "opt-out", "tess@x.example", "--reason", "asked by phone"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Fay", "--email", "fay@x.example"]);
+    at("2025-11-23T10:00:00.000Z", &["forget", "fay@x.example", "--reason", "erasure request"]);
     let b = dir.path().join("b.db");
     std::fs::write(b.with_extension("toml"), "").unwrap();
     for object in ["leads", "outreach", "deals", "notes"] {
@@ -925,14 +927,17 @@ fn a_moved_database_keeps_customer_records_offline_contacts_and_the_privacy_log(
     assert!(show.contains("price"), "{show}");
     // Max was contacted by a touch, which came along: nothing was recorded by hand.
     let offline = "SELECT email || ' ' || ifnull(manual_contact_at, '-') || ' ' || ifnull(last_contacted_at, '-')
-        FROM leads ORDER BY email";
+        FROM leads WHERE email IS NOT NULL ORDER BY email";
     assert_eq!(rows(&a, offline), rows(&b, offline));
     // The privacy log says when and why she opted out, as it was.
     let log = "SELECT l.email || ' ' || g.action || ' ' || g.created_at || ' ' || g.reason
-        FROM privacy_log g JOIN leads l ON l.id = g.lead_id";
+        FROM privacy_log g JOIN leads l ON l.id = g.lead_id WHERE l.email IS NOT NULL";
     let moved = rows(&b, log);
     assert_eq!(moved.len(), 1, "{moved:?}");
     let before = rows(&a, log);
     assert!(moved[0].starts_with(before[0].split(" asked").next().unwrap()), "{before:?} {moved:?}");
     assert!(moved[0].contains("asked by phone"), "{moved:?}");
+    // An erasure is one entry there as here, not an opt-out besides.
+    let actions = "SELECT action FROM privacy_log ORDER BY action";
+    assert_eq!(rows(&a, actions), rows(&b, actions));
 }

@@ -2637,3 +2637,48 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
     let record = leadline::automation::clients::profile(&s.db(), &gus.id).unwrap().expect("a customer record");
     assert_eq!((record.status.as_str(), record.won_at), ("active", Some(ts("2025-03-15T00:00:00.000Z"))));
 }
+
+#[test]
+fn a_series_moved_with_its_exceptions_keeps_each_occurrence_and_books_nothing_beside_one_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let weekly = "RRULE:FREQ=WEEKLY;COUNT=3\r\n";
+    // The second occurrence moved to Tuesday 16:00; its RECURRENCE-ID moves with the series, as calendars
+    // write it when the whole series changes time.
+    let series = |hour: &str| {
+        format!(
+            "{}{}",
+            bob_event("s2", "Weekly", &format!("20251201T{hour}0000Z"), weekly),
+            bob_event("s2", "Weekly (Tue)", "20251209T160000Z", &format!("RECURRENCE-ID:20251208T{hour}0000Z\r\n"))
+        )
+    };
+    import_file(&mut s, &calendar_file(dir.path(), "a.ics", &series("09")), &opts).unwrap();
+    let held = |s: &Store, at: &str| {
+        meetings::for_lead(&s.db(), &bob.id).unwrap().into_iter().find(|m| m.scheduled_at.to_rfc3339() == at).unwrap()
+    };
+    let tuesday = held(&s, "2025-12-09T16:00:00.000Z");
+    let first = held(&s, "2025-12-01T09:00:00.000Z");
+    s.set_clock(leadline::domain::Clock::Fixed(ts("2025-12-10T12:00:00.000Z")));
+    s.write(|db| {
+        meetings::mark(db, &tuesday.id, true, None)?;
+        meetings::mark(db, &first.id, true, None)
+    })
+    .unwrap();
+    let r = import_file(&mut s, &calendar_file(dir.path(), "b.ics", &series("10")), &opts).unwrap();
+    // The held ones stay as they were (history), nothing is booked beside them, and the third moves.
+    assert_eq!(
+        meeting_times(&s, &bob.id),
+        ["2025-12-01T09:00:00.000Z", "2025-12-09T16:00:00.000Z", "2025-12-15T10:00:00.000Z"]
+    );
+    let m = &r.counts.meetings;
+    assert_eq!((m.created, m.updated, m.skipped), (0, 1, 2), "{:?}", r.counts);
+    assert_eq!(held(&s, "2025-12-09T16:00:00.000Z").id, tuesday.id);
+    // Imported again, nothing changes.
+    let again = import_file(&mut s, &calendar_file(dir.path(), "c.ics", &series("10")), &opts).unwrap();
+    assert_eq!((again.counts.meetings.created, again.counts.meetings.updated), (0, 0), "{:?}", again.counts);
+    assert_eq!(meeting_times(&s, &bob.id).len(), 3);
+}

@@ -2179,8 +2179,11 @@ impl Writer {
         if row.last_activity.is_some() {
             contact::refresh(db, &id)?;
         }
-        // The privacy log tells what the file tells: when and why the person opted out, or was forgotten.
-        if dnc {
+        // The privacy log tells what the file tells: when and why the person opted out, or was forgotten (an
+        // erasure's opt-out is the erasure, logged once, below).
+        let erasure_opt_out = row.forgotten_at.is_some()
+            && row.do_not_contact_reason.as_deref().is_some_and(|r| r.starts_with(super::privacy::ERASED_REASON));
+        if dnc && !erasure_opt_out {
             let why = match row.do_not_contact_reason.as_deref() {
                 Some(r) => format!("{r} (as the imported file says)"),
                 None => "opted out in the imported file".to_string(),
@@ -2728,8 +2731,10 @@ impl Writer {
     }
 
     /// A new occurrence of a series whose times moved (the whole series an hour later, or to another day)
-    /// takes over the earliest meeting of that series the file no longer has, not yet marked: it keeps its
-    /// id (and whatever a script knows it by) and is moved, rather than dropped and booked again.
+    /// takes over the meeting of that series the file no longer has whose occurrence was nearest (by the
+    /// time the key records): it keeps its id (and whatever a script knows it by) and is moved, rather than
+    /// dropped and booked again. One already held stays as it was (history), but is still that occurrence,
+    /// so nothing is booked beside it; so is a no-show, unless the occurrence moved later (a reschedule).
     fn moved_occurrence(
         &mut self,
         db: &Db<'_>,
@@ -2738,20 +2743,27 @@ impl Writer {
     ) -> crate::store::Result<Option<crate::store::meetings::Meeting>> {
         let Some(scope) = self.calendar.as_ref().filter(|_| !ev.cancelled) else { return Ok(None) };
         let Some(produced) = scope.keys.get(&ev.uid).filter(|_| ev.key != ev.uid) else { return Ok(None) };
+        // A series occurrence's key is `uid@` and the instant it recurs at (`ics::parse`).
+        let recurs_at = |key: &str| key.rsplit_once('@').and_then(|(_, t)| t.parse::<i64>().ok());
+        let Some(new_at) = recurs_at(&ev.key) else { return Ok(None) };
         let candidates: Vec<(String, String)> = db
             .conn
             .prepare_cached(
                 "SELECT id, calendar_key FROM meetings WHERE lead_id = ?1
-                 AND substr(calendar_key, 1, length(?2) + 1) = ?2 || '@' AND attended IS NULL AND deleted_at IS NULL
+                 AND substr(calendar_key, 1, length(?2) + 1) = ?2 || '@' AND deleted_at IS NULL
+                 AND (attended IS NULL OR attended = 1 OR scheduled_at >= ?5)
                  AND scheduled_at BETWEEN ?3 AND ?4 ORDER BY scheduled_at, id",
             )?
-            .query_map(params![lead.as_str(), ev.uid, scope.window.0.0, scope.window.1.0], |r| {
+            .query_map(params![lead.as_str(), ev.uid, scope.window.0.0, scope.window.1.0, ev.start.0], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let Some((id, old_key)) = candidates.into_iter().find(|(_, key)| !produced.contains(key)) else {
-            return Ok(None);
-        };
+        let nearest = candidates
+            .into_iter()
+            .filter(|(_, key)| !produced.contains(key))
+            .filter_map(|(id, key)| recurs_at(&key).map(|at| ((at - new_at).abs(), id, key)))
+            .min_by_key(|(distance, _, _)| *distance);
+        let Some((_, id, old_key)) = nearest else { return Ok(None) };
         let id = crate::domain::MeetingId(id);
         crate::store::meetings::set_calendar_key(db, &id, &ev.key)?;
         self.moved_occurrences.insert((lead.clone(), old_key));

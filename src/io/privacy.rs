@@ -79,11 +79,15 @@ pub struct Erased {
 /// outreach, meetings, deals, tasks and inbox items, and their search-index row. The lead row and its
 /// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
 /// The caller erases the rejected import rows that name the person (`erase_rejects`, once for all).
+/// The opt-out reason an erasure writes (with what erased: forget, retention): the opt-out is the erasure's,
+/// which the privacy log records as such.
+pub const ERASED_REASON: &str = "personal data erased";
+
 fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
     let l = leads::get(db, lead)?;
     let id = lead.as_str();
     let now = db.now.0;
-    let reason_text = format!("personal data erased ({action})");
+    let reason_text = format!("{ERASED_REASON} ({action})");
     db.conn.execute(
         "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
          title = NULL, account_id = NULL, notes = NULL, tags = '', do_not_contact = 1,
@@ -264,7 +268,7 @@ pub fn erase_row(row: &mut crate::io::record::LeadRow) {
         churn.reason = None;
     }
     row.do_not_contact = Some(true);
-    row.do_not_contact_reason = Some("personal data erased (forget)".into());
+    row.do_not_contact_reason = Some(format!("{ERASED_REASON} (forget)"));
 }
 
 /// Rewrites the search index so no deleted entry of an erased person lingers in its segments.
