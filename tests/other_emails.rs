@@ -396,3 +396,20 @@ fn a_later_row_finds_a_lead_by_the_phone_an_earlier_row_gave_it() {
     assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 2), "{:?}", r.counts);
     assert_eq!(lead(&s, "bob@stone.com").title.as_deref(), Some("CEO"));
 }
+
+#[test]
+fn a_record_that_gives_the_addresses_of_two_leads_stages_them_for_dedupe() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let one = add_lead(&mut s, "Al", "al@one.io");
+    let two = add_lead(&mut s, "Al", "al@two.io");
+    let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Al Smith\r\nEMAIL:al@one.io\r\nEMAIL:al@two.io\r\nEMAIL:al@three.io\r\nEND:VCARD\r\n";
+    let r = import_text(&mut s, dir.path(), "al.vcf", card, &ImportOptions::default());
+    // Merged into the lead of its first address; the third is that lead's too; the second stays the other
+    // lead's, and the file's word that they are one person is staged, not lost.
+    assert_eq!(r.counts.merge_candidates, 1, "{:?}", r.counts);
+    assert_eq!(lead(&s, "al@three.io").id, one);
+    assert_eq!(lead(&s, "al@two.io").id, two);
+    let staged = dedupe::find(&s.db(), None).unwrap();
+    assert!(staged.iter().any(|c| [&c.a, &c.b].contains(&&one) && [&c.a, &c.b].contains(&&two)), "{staged:?}");
+}

@@ -293,7 +293,9 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     t.print();
     if r.counts.merge_candidates > 0 {
         println!(
-            "{} possible duplicates (same name and company) staged: review with `leadline dedupe`",
+            "{} possible duplicates staged (the same name at the same company, one record with the e-mails of \
+             two leads, or a merge the file records of a lead that is one of its own here): review with \
+             `leadline dedupe`",
             r.counts.merge_candidates
         );
     }

@@ -209,7 +209,8 @@ pub struct Counts {
     /// Inbox items read from an inbox export.
     #[serde(default)]
     pub inbox: Tally,
-    /// Weaker matches (same name and company) imported and staged for `leadline dedupe`.
+    /// Weaker matches (same name and company), and leads a file says were merged that are leads of their own
+    /// here, imported and staged for `leadline dedupe`.
     pub merge_candidates: u64,
     /// Rows matched to a lead whose company, title... differ from the lead's, which a merge keeps.
     #[serde(default)]
@@ -1752,7 +1753,13 @@ impl Writer {
     /// Gives a lead an address the row brings as another of its e-mails, unless a lead already has it.
     fn give_email(&mut self, db: &Db<'_>, lead: &LeadId, email: &str) -> crate::store::Result<bool> {
         let key = normalize_email(email);
-        if self.email_owner(db, &key)?.is_some() {
+        if let Some(owner) = self.email_owner(db, &key)? {
+            // Another lead's address in this lead's record: the file says they are one person, which is not
+            // merged blindly but staged for `leadline dedupe`.
+            let origin = format!("import:{}", self.run_id);
+            if owner != *lead && stage_candidate(db, lead, &owner, ONE_RECORD_BOTH_EMAILS, 80, &origin)? {
+                self.counts.merge_candidates += 1;
+            }
             return Ok(false);
         }
         crate::store::lead_emails::add_unchecked(db, lead, email)?;
@@ -2857,6 +2864,9 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
 pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }
+
+/// Why two leads are staged when one record of a file gives the e-mails of both.
+const ONE_RECORD_BOTH_EMAILS: &str = "one record of an imported file gives the e-mails of both";
 
 /// Records that two leads may be the same person, for `leadline dedupe` (once per pair); whether the pair is
 /// new.
