@@ -8,6 +8,14 @@ use leadline::cli::{self, Cli};
 fn main() -> ExitCode {
     let mut cli = Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     match cli.command.take() {
+        // `--demo` opens the UI on a demo database: with a command it would act on the real one unseen.
+        Some(_) if cli.demo => {
+            eprintln!(
+                "leadline: --demo opens the terminal UI on a demo database and takes no command (`leadline demo` \
+                 fills a database with demo data) (see leadline --help)"
+            );
+            ExitCode::from(2)
+        }
         Some(command) => {
             log_to_stderr();
             quiet_on_closed_pipe();

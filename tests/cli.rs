@@ -639,6 +639,11 @@ fn usage_errors_exit_2() {
     s.fails(&["lead", "frobnicate"], 2);
     s.fails(&["lead", "edit", "x"], 2);
     s.fails(&["--no-such-flag"], 2);
+    // `--demo` is for the UI: with a command it is refused, not ignored (the command would hit this database).
+    s.ana();
+    let err = s.fails(&["--demo", "lead", "rm", "ana@acme.io"], 2);
+    assert!(err.contains("--demo opens the terminal UI on a demo database and takes no command"), "{err}");
+    assert_eq!(s.json(&["lead", "list"]).as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -1359,11 +1364,25 @@ fn colleagues_scoring_by_different_rules_read_the_rules_of_the_config_changed_la
 #[test]
 fn titles_and_names_are_kept_without_the_spaces_around_them() {
     let s = Sandbox::new();
-    s.ok(&["lead", "add", "--first-name", "  Ana  ", "--email", "ana@x.es"]);
+    s.ok(&[
+        "lead",
+        "add",
+        "--first-name",
+        "  Ana  ",
+        "--last-name",
+        "  Lopez ",
+        "--title",
+        " CTO ",
+        "--email",
+        "ana@x.es",
+    ]);
     s.ok(&["deal", "add", "ana@x.es", "--title", "  Trim me pilot   "]);
     s.ok(&["task", "add", "ana@x.es", "--title", " Call back ", "--due", "+1d"]);
     assert_eq!(s.json(&["deal", "list"])[0]["title"], "Trim me pilot");
-    assert_eq!(s.json(&["lead", "list"])[0]["first_name"], "Ana");
+    let ana = s.json(&["lead", "list"])[0].clone();
+    assert_eq!((&ana["first_name"], &ana["last_name"], &ana["title"]), (&"Ana".into(), &"Lopez".into(), &"CTO".into()));
+    s.ok(&["lead", "edit", "ana@x.es", "--last-name", " López  "]);
+    assert_eq!(s.json(&["lead", "list"])[0]["last_name"], "López");
     assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["title"], "Call back");
     // Found by its title as it reads.
     s.ok(&["deal", "won", "Trim me pilot"]);

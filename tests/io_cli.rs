@@ -941,3 +941,70 @@ fn a_moved_database_keeps_customer_records_offline_contacts_and_the_privacy_log(
     let actions = "SELECT action FROM privacy_log ORDER BY action";
     assert_eq!(rows(&a, actions), rows(&b, actions));
 }
+
+#[test]
+fn a_removed_lead_is_forgotten_too_and_nothing_new_is_added_about_a_forgotten_one() {
+    let (_dir, db) = setup();
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Rhea",
+            "--email",
+            "rhea@r.example",
+            "--source",
+            "referral by rheasrc",
+            "--industry",
+            "rheaind",
+            "--company-size",
+            "11-50",
+            "--product-interest",
+            "rheaprod",
+            "--notes",
+            "rheanote",
+        ],
+    );
+    run(&db, &["lead", "rm", "rhea@r.example"]);
+    run(&db, &["forget", "rhea@r.example", "--reason", "erasure request"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM leads WHERE first_name = 'Rhea' OR email IS NOT NULL OR notes IS NOT NULL
+             OR source IS NOT NULL OR industry IS NOT NULL OR company_size IS NOT NULL OR product_interest IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "nothing of her is left");
+    drop(conn);
+    // Once: a second erasure is refused, and the first's record keeps its reason.
+    let (_, err) = fail(&db, &["forget", "rhea@r.example"]);
+    assert!(err.contains("lead not found") || err.contains("already forgotten"), "{err}");
+    let log = run(&db, &["privacy", "log", "--json"]);
+    assert!(log.contains("erasure request"), "{log}");
+    // A forgotten lead (not removed) gets no new note, task, meeting or deal.
+    let id = run(&db, &["lead", "add", "--first-name", "Ana", "--email", "ana@a.example"]).trim().to_string();
+    run(&db, &["forget", &id]);
+    let (_, err) = fail(&db, &["forget", &id]);
+    assert!(err.contains("was already forgotten"), "{err}");
+    for args in [
+        vec!["note", id.as_str(), "Ana called from her private number"],
+        vec!["task", "add", id.as_str(), "--title", "Call Ana back", "--due", "+1d"],
+        vec!["meeting", "add", id.as_str(), "--at", "+2d"],
+        vec!["deal", "add", id.as_str(), "--title", "x"],
+    ] {
+        let (_, err) = fail(&db, &args);
+        assert!(err.contains("was forgotten (their personal data is erased)"), "{args:?}: {err}");
+    }
+    // Retention reaches removed leads too.
+    run(&db, &["lead", "add", "--first-name", "Olaf", "--email", "olaf@o.example"]);
+    run(&db, &["lead", "rm", "olaf@o.example"]);
+    let later =
+        leadline(&db).env("LEADLINE_NOW", "2027-12-01T12:00:00.000Z").args(["privacy", "run"]).output().unwrap();
+    assert!(later.status.success(), "{later:?}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let olaf: i64 = conn.query_row("SELECT count(*) FROM leads WHERE first_name = 'Olaf'", [], |r| r.get(0)).unwrap();
+    assert_eq!(olaf, 0, "{}", String::from_utf8_lossy(&later.stdout));
+}

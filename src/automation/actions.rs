@@ -93,6 +93,10 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
         return Ok(false);
     }
     let lead = leads::get(db, &subject.lead)?;
+    // Nothing new is written about a forgotten person (`leads::get_to_add`), whatever their deals do.
+    if lead.forgotten_at.is_some() {
+        return Ok(false);
+    }
     // A title is one line, whatever the names and reasons filled in hold (older data, a typed reason).
     // `{channel}` is the task's own channel where it has one, else that of the touch that fired the rule.
     let fill_on = |text: &str, channel: Option<OutreachKind>| {

@@ -660,7 +660,11 @@ pub struct ForgetArgs {
 
 pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
     let erased = env.store.write(|db| {
-        let id = leads::resolve(db, &a.lead)?;
+        // A lead removed from the lists is still in the file: it can be forgotten too.
+        let id = match leads::resolve(db, &a.lead) {
+            Err(crate::store::StoreError::NotFound { .. }) => leads::resolve_removed(db, &a.lead)?,
+            other => other?,
+        };
         privacy::forget(db, &id, a.reason.as_deref())
     })?;
     privacy::flush(env.store.conn())?;

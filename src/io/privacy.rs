@@ -75,22 +75,24 @@ pub struct Erased {
     pub inbox: usize,
 }
 
-/// Erases a person's personal data: names, e-mail, phone, title, company link, notes, free text of their
-/// outreach, meetings, deals, tasks and inbox items, and their search-index row. The lead row and its
-/// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
-/// The caller erases the rejected import rows that name the person (`erase_rejects`, once for all).
 /// The opt-out reason an erasure writes (with what erased: forget, retention): the opt-out is the erasure's,
 /// which the privacy log records as such.
 pub const ERASED_REASON: &str = "personal data erased";
 
+/// Erases a person's personal data: names, e-mail, phone, title, company link, notes, free text of their
+/// outreach, meetings, deals, tasks and inbox items, and their search-index row. The lead row and its
+/// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
+/// The caller erases the rejected import rows that name the person (`erase_rejects`, once for all).
 fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
-    let l = leads::get(db, lead)?;
+    let l = leads::find_including_removed(db, lead)?
+        .ok_or_else(|| StoreError::NotFound { what: "lead", reference: lead.to_string() })?;
     let id = lead.as_str();
     let now = db.now.0;
     let reason_text = format!("{ERASED_REASON} ({action})");
     db.conn.execute(
         "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
-         title = NULL, account_id = NULL, notes = NULL, tags = '', do_not_contact = 1,
+         title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
+         product_interest = NULL, tags = '', do_not_contact = 1,
          do_not_contact_at = ifnull(do_not_contact_at, ?2), do_not_contact_reason = ?3, forgotten_at = ?2, updated_at = ?2
          WHERE id = ?1",
         params![id, now, reason_text],
@@ -345,8 +347,16 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
 
 /// Erases one person on request, with every lead that was merged into theirs.
 pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased> {
+    let person = leads::find_including_removed(db, lead)?
+        .ok_or_else(|| StoreError::NotFound { what: "lead", reference: lead.to_string() })?;
+    // Once is the erasure, and its record: a second one would say nothing true and blank the first's reason.
+    if let Some(at) = person.forgotten_at {
+        return Err(StoreError::Refused(format!(
+            "lead {lead} was already forgotten on {}; nothing is left to erase",
+            at.local(db.ctx.tz)
+        )));
+    }
     let merged = merged_into(db, lead)?;
-    let person = leads::get(db, lead)?;
     // Their addresses, also those the leads merged into them had, are not taken again (as hashes only).
     let addresses: Vec<String> =
         std::iter::once(&person).chain(&merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
@@ -367,7 +377,9 @@ pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     let mut people = Vec::with_capacity(due.len());
     for l in &due {
         let merged = merged_into(db, &l.id)?;
-        people.push(Person::of(&leads::get(db, &l.id)?));
+        if let Some(person) = leads::find_including_removed(db, &l.id)? {
+            people.push(Person::of(&person));
+        }
         people.extend(merged.iter().map(Person::of));
         erase(db, &l.id, "anonymize", Some(&reason))?;
         erase_merged(db, &merged, "anonymize", Some(&reason))?;
@@ -401,7 +413,8 @@ pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
                 ifnull((SELECT max(scheduled_at) FROM meetings m WHERE m.lead_id = l.id), 0),
                 ifnull((SELECT max(max(t.updated_at, ifnull(t.due_at, 0))) FROM tasks t
                         WHERE t.lead_id = l.id AND t.deleted_at IS NULL AND t.done_at IS NULL), 0)) AS last
-         FROM leads l WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL AND last < ?2
+         FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2
+           AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)
          ORDER BY last",
     )?;
     let rows = stmt.query_map(params![db.ctx.team_id.as_str(), cutoff], |r| {

@@ -102,7 +102,7 @@ impl NewDeal {
 }
 
 pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
-    let lead = leads::get(db, &new.lead)?;
+    let lead = leads::get_to_add(db, &new.lead, "deal")?;
     let title = crate::domain::lead::require_text("title", &new.title)?;
     crate::domain::lead::check_one_line("title", &title)?;
     let stage = match &new.stage {

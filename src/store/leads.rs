@@ -195,7 +195,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
             id.as_str(),
             db.ctx.team_id.as_str(),
             first_name,
-            new.last_name,
+            new.last_name.trim(),
             email,
             email_key,
             phone,
@@ -211,7 +211,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
             non_empty(new.notes),
             new.origin_outreach_id,
             db.now.0,
-            name_key(&first_name, &new.last_name),
+            name_key(&first_name, new.last_name.trim()),
         ])?;
     write_tag_rows(db, &id, &tags)?;
     db.emit(Change::LeadCreated(id.clone()));
@@ -272,6 +272,44 @@ fn write_tag_rows(db: &Db<'_>, id: &LeadId, tags: &[String]) -> Result<()> {
 
 pub fn get(db: &Db<'_>, id: &LeadId) -> Result<Lead> {
     find(db, id)?.ok_or_else(|| StoreError::NotFound { what: "lead", reference: id.to_string() })
+}
+
+/// The lead, to add something about them (`what`: a note, a meeting...): a forgotten person gets nothing
+/// new, as their own fields get nothing written again.
+pub fn get_to_add(db: &Db<'_>, id: &LeadId, what: &str) -> Result<Lead> {
+    let lead = get(db, id)?;
+    if lead.forgotten_at.is_some() {
+        return Err(StoreError::Refused(format!(
+            "lead {id} was forgotten (their personal data is erased): no {what} is added for them"
+        )));
+    }
+    Ok(lead)
+}
+
+/// A lead, removed ones too (a removed lead's data is still in the file, for `forget` to erase).
+pub fn find_including_removed(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
+    let sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.id = ?1 AND l.team_id = ?2");
+    Ok(db.conn.prepare_cached(&sql)?.query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row).optional()?)
+}
+
+/// A removed lead a rep names by its id or e-mail (the latest removed with it), not one merged into
+/// another (that person is the lead it went into).
+pub fn resolve_removed(db: &Db<'_>, reference: &str) -> Result<LeadId> {
+    let r = reference.trim();
+    let key = match crate::domain::canonical_id(r) {
+        Some(id) => id,
+        None => crate::domain::lead::normalize_email(r),
+    };
+    let found: Option<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM leads l WHERE team_id = ?1 AND deleted_at IS NOT NULL AND (id = ?2 OR email_key = ?2)
+             AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)
+             ORDER BY deleted_at DESC LIMIT 1",
+        )?
+        .query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0))
+        .optional()?;
+    found.map(LeadId).ok_or_else(|| StoreError::NotFound { what: "lead", reference: reference.to_string() })
 }
 
 pub fn find(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
@@ -557,7 +595,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         lead.first_name = require_text("first_name", &v)?;
     }
     if let Some(v) = patch.last_name {
-        lead.last_name = v;
+        lead.last_name = v.trim().to_string();
     }
     if let Some(v) = patch.email {
         lead.email = non_empty(Some(v)).map(|e| validate_email("email", &e)).transpose()?;

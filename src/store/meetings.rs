@@ -49,7 +49,7 @@ pub fn schedule(
     deal: Option<&DealId>,
     title: Option<String>,
 ) -> Result<MeetingId> {
-    leads::get(db, lead)?;
+    leads::get_to_add(db, lead, "meeting")?;
     if let Some(t) = &title {
         crate::domain::lead::check_one_line("title", t)?;
     }

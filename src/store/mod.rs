@@ -357,9 +357,9 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 /// halves so each seeks its own index (live rows, removed rows: migration 013) instead of reading the table.
 pub const OF_LEAD: &str = "((lead_id = ?1 AND deleted_at IS NULL) OR (lead_id = ?1 AND deleted_at IS NOT NULL))";
 
-/// Turns an optional empty string into None.
+/// An optional text without the spaces around it; None when nothing is left.
 pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
-    s.filter(|v| !v.trim().is_empty())
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// Resolves an id or a unique id prefix (at least 6 characters) in `table`, scoped to the team.

@@ -26,7 +26,7 @@ pub fn add(db: &Db<'_>, lead: Option<&LeadId>, deal: Option<&DealId>, body: &str
         return Err(StoreError::Refused("a note belongs to a lead or a deal".into()));
     }
     if let Some(l) = lead {
-        leads::get(db, l)?;
+        leads::get_to_add(db, l, "note")?;
     }
     let id = NoteId::generate();
     let written = Written { author: &db.ctx.user_id, at: db.now, updated_at: db.now };

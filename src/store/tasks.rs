@@ -125,8 +125,11 @@ impl NewTask {
 pub fn add(db: &Db<'_>, mut new: NewTask) -> Result<TaskId> {
     let title = crate::domain::lead::require_text("title", &new.title)?;
     crate::domain::lead::check_one_line("title", &title)?;
-    if let Some(l) = &new.lead {
-        leads::get(db, l)?;
+    // A rep's own task names the person; what the pipeline makes of a forgotten lead's deal does not.
+    match &new.lead {
+        Some(l) if new.origin == "manual" => drop(leads::get_to_add(db, l, "task")?),
+        Some(l) => drop(leads::get(db, l)?),
+        None => {}
     }
     if let Some(d) = &new.deal {
         let deal = super::deals::get(db, d)?;

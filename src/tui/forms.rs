@@ -445,8 +445,8 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             Write::CreateDeal { deal, note }
         }
         Purpose::AddLead => Write::AddLead(Box::new(NewLead {
-            first_name: form.value("First name").trim().to_string(),
-            last_name: form.value("Last name").trim().to_string(),
+            first_name: form.value("First name").to_string(),
+            last_name: form.value("Last name").to_string(),
             email: opt(form.value("E-mail")),
             phone: opt(form.value("Phone")),
             company: opt(form.value("Company")),
