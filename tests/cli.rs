@@ -1196,9 +1196,11 @@ fn a_moved_database_keeps_the_history_of_members_who_had_left() {
     drop(conn);
     // Added back, she is the member her history names, as in the first database.
     assert_eq!(b.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]), marta);
-    // Importing the team again changes nothing.
-    let again = b.ok(&["import", dir.join("team.jsonl").to_str().unwrap()]);
-    assert!(!again.contains("created 1"), "{again}");
+    // Importing the team file once more changes nothing: she stays the member she is again.
+    let again = b.json(&["import", dir.join("team.jsonl").to_str().unwrap(), "--again"]);
+    assert_eq!(again["counts"]["team"]["created"], 0, "{again}");
+    let members = b.json(&["team", "show"])["members"].clone();
+    assert_eq!(members.as_array().unwrap().len(), 2, "{members}");
 }
 
 #[test]
@@ -1319,23 +1321,14 @@ fn a_member_who_leaves_hands_their_work_to_another() {
 }
 
 #[test]
-fn colleagues_scoring_by_different_rules_read_the_rules_of_the_config_changed_last() {
+fn colleagues_scoring_by_different_rules_read_the_rules_changed_last() {
     let s = Sandbox::new();
     s.ok(&["team", "add", "Ana Admin", "--email", "ana@acme.es"]);
     s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@x.es"]);
     let ana = s.dir.path().join("ana.toml");
-    std::fs::write(
-        &ana,
-        "[user]\nname = \"Ana Admin\"\nemail = \"ana@acme.es\"\n\n\
-         [[scoring.rule]]\nname = \"anyone\"\nwhen = \"outreach = 0\"\nweight = 3\n",
-    )
-    .unwrap();
-    let touch = |path: &std::path::Path, secs_ago: u64| {
-        let at = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
-        std::fs::File::options().write(true).open(path).unwrap().set_modified(at).unwrap();
-    };
-    touch(&s.config, 3600);
-    touch(&ana, 60);
+    let anyone =
+        |weight: i64| format!("[[scoring.rule]]\nname = \"anyone\"\nwhen = \"outreach = 0\"\nweight = {weight}\n");
+    std::fs::write(&ana, format!("[user]\nname = \"Ana Admin\"\nemail = \"ana@acme.es\"\n\n{}", anyone(3))).unwrap();
     let run = |config: &std::path::Path| {
         let out = s.cmd().env("LEADLINE_CONFIG", config).args(["lead", "list", "--json"]).output().unwrap();
         assert!(out.status.success());
@@ -1343,22 +1336,28 @@ fn colleagues_scoring_by_different_rules_read_the_rules_of_the_config_changed_la
         (leads[0]["score"].as_i64().unwrap(), String::from_utf8(out.stderr).unwrap())
     };
     assert_eq!(run(&s.config).0, 0);
-    // Ana's config changed last: her rules stand, whoever reads, and nobody scores everyone back and forth.
+    // Ana's rules are newer to the database: they stand, whoever reads, and nobody scores everyone back and
+    // forth.
     let (score, said) = run(&ana);
     assert_eq!(score, 3);
     assert!(said.contains("every lead was scored again"), "{said}");
     for _ in 0..2 {
         let (score, said) = run(&s.config);
         assert_eq!(score, 3);
-        assert!(said.contains("the scores follow other scoring rules, from a config changed after this one"), "{said}");
+        assert!(said.contains("the scores follow other scoring rules"), "{said}");
         assert_eq!(run(&ana), (3, String::new()));
     }
-    // Rita changes her config: hers stand from then on.
-    touch(&s.config, 0);
+    // A change to Rita's config that leaves her rules as they were changes nothing.
+    let base = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(&s.config, format!("{base}\n[ui]\ntheme = \"light\"\n")).unwrap();
+    assert_eq!(run(&s.config).0, 3);
+    // Rita changes her rules: hers stand from then on.
+    std::fs::write(&s.config, format!("{base}\n{}", anyone(5))).unwrap();
     let (score, said) = run(&s.config);
-    assert_eq!(score, 0);
+    assert_eq!(score, 5);
     assert!(said.contains("every lead was scored again"), "{said}");
     assert!(run(&ana).1.contains("the scores follow other scoring rules"));
+    assert_eq!(run(&ana).0, 5);
 }
 
 #[test]

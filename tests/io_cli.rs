@@ -197,6 +197,17 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     }
     let printed = leadline(&db).args(["export", "leads", "--where", "lifecycle=bogus"]).assert().code(2);
     assert!(printed.get_output().stdout.is_empty());
+    // A window that ends before it starts is said to be one, naming what set each end.
+    let cal = fixture("calendar.ics");
+    let reversed = leadline(&db)
+        .args(["import", cal.to_str().unwrap(), "--from", "2026-01-01", "--to", "2025-01-01"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&reversed.get_output().stderr).to_string();
+    assert!(err.contains("--from (2026-01-01 00:00) is after --to (2025-01-01 00:00)"), "{err}");
+    let far = leadline(&db).args(["import", cal.to_str().unwrap(), "--from", "2027-01-01"]).assert().code(2);
+    let err = String::from_utf8_lossy(&far.get_output().stderr).to_string();
+    assert!(err.contains("is after the window's end (six months ahead unless --to)"), "{err}");
     run(&db, &["import", fixture("calendar.ics").to_str().unwrap(), "--from", "2025-10-01", "--to", "2025-12-31"]);
     let weekly = dir.path().join("weekly");
     let out = run(&db, &["export", "weekly", "--out", weekly.to_str().unwrap()]);

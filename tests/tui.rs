@@ -937,16 +937,16 @@ fn the_minute_timer_runs_time_based_automations_and_says_what_it_did() {
 }
 
 #[test]
-fn the_timer_says_when_a_leadline_started_later_scored_by_other_rules() {
+fn the_timer_says_when_the_scores_follow_rules_changed_later() {
     let (_d, mut t) = driver(160, 48);
-    // Another leadline, whose config changed since this one started, scored every lead by its rules.
+    // Another leadline, whose rules changed after this one's, scored every lead by them.
     t.store
         .conn()
         .execute_batch(
             "INSERT OR REPLACE INTO automation_state (team_id, key, value)
                  SELECT id, 'scores_refreshed_at', 1795089600000 FROM teams
                  UNION ALL SELECT id, 'scores_rules', 7 FROM teams
-                 UNION ALL SELECT id, 'scores_rules_changed', 9223372036854775807 FROM teams",
+                 UNION ALL SELECT id, 'scores_rules_member_since', 9223372036854775807 FROM teams",
         )
         .unwrap();
     t.update(leadline::tui::action::Action::RunAutomations);

@@ -234,6 +234,10 @@ pub fn handoff_key(deal: &DealId, item: &str) -> String {
 /// Creates the checklist tasks of a deal that do not exist yet; returns the items it created.
 pub fn prepare_handoff(db: &Db<'_>, autos: &Automations, deal: &Deal) -> Result<Vec<String>> {
     let mut created = Vec::new();
+    // A lost deal has nothing to hand over, whichever rule asks (`deal handoff` says so).
+    if deal.status == DealStatus::Lost {
+        return Ok(created);
+    }
     for item in &autos.handoff.checklist {
         let key = handoff_key(&deal.id, item);
         // A checklist taken back when the deal was reopened comes back when it is won again, to the deal's

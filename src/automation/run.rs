@@ -31,7 +31,7 @@ pub struct RunReport {
     pub actions: Vec<Done>,
     /// Leads whose score moved because time passed.
     pub rescored: usize,
-    /// The scores were left as another leadline, started later with other scoring rules, made them.
+    /// The scores were left as they are: they follow other scoring rules, changed later (`ScoredUnder::Newer`).
     pub rules_elsewhere: bool,
 }
 

@@ -49,8 +49,8 @@ pub struct ImportArgs {
     /// Show exactly what would be created, merged, updated and rejected, and write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Import a file already imported with these options once more (leads removed since come back; rows
-    /// matching leads here are merged as always, and same-name rows staged for `dedupe` again).
+    /// Import a file already imported with these options once more, as a new import (rows with the e-mail or
+    /// phone of a lead here merge as always; a row with a name alone is added again).
     #[arg(long)]
     again: bool,
     /// Write the rejected rows here as a CSV to fix and import again.
@@ -106,8 +106,10 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
             let to = t.as_deref().map(|x| env.time(x, "--to")).transpose()?.unwrap_or(now.plus_days(180));
             if from > to {
                 let tz = env.store.ctx().tz;
+                let from_is = if f.is_some() { "--from" } else { "the window's start (a year back unless --from)" };
+                let to_is = if t.is_some() { "--to" } else { "the window's end (six months ahead unless --to)" };
                 return Err(CliError::Usage(format!(
-                    "--from ({}) is after --to ({}): the window would hold no event",
+                    "{from_is} ({}) is after {to_is} ({}): the window would hold no event",
                     from.local(tz),
                     to.local(tz)
                 )));
@@ -379,21 +381,22 @@ pub struct ExportArgs {
 }
 
 pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
+    let weekly = a.what.eq_ignore_ascii_case("weekly");
+    // The weekly files are cut by fixed windows, for the whole team.
+    if weekly && (a.filter.is_some() || a.since.is_some()) {
+        let flag = if a.filter.is_some() { "--where" } else { "--since" };
+        return Err(CliError::Usage(format!(
+            "{flag} does not apply to the weekly export: its files cover the team over fixed windows (leads \
+             new this week with a score of 6 or more, outreach of the last 30 days, this week's meetings and deals)"
+        )));
+    }
     // Scores as `lead list` shows them (the weekly export picks leads by score).
     env.fresh_scores()?;
     let db = env.store.db();
-    if a.what.eq_ignore_ascii_case("weekly") {
+    if weekly {
         let dir = a.out.clone().unwrap_or_else(|| {
             PathBuf::from(format!("weekly-{}", env.now().to_utc().with_timezone(&db.ctx.tz).format("%Y-%m-%d")))
         });
-        // Its files are cut by fixed windows, for the whole team.
-        if a.filter.is_some() || a.since.is_some() {
-            let flag = if a.filter.is_some() { "--where" } else { "--since" };
-            return Err(CliError::Usage(format!(
-                "{flag} does not apply to the weekly export: its files cover the team over fixed windows (leads \
-                 new this week with a score of 6 or more, outreach of the last 30 days, this week's meetings and deals)"
-            )));
-        }
         let format: ExportFormat = super::flag(&a.format, "--format")?;
         let files = export::weekly(&db, &dir, format).map_err(io_err)?;
         for f in files {

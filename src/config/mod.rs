@@ -103,11 +103,7 @@ impl Config {
             None => None,
         };
         let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("LEADLINE_")).collect();
-        let mut config = Self::from_layers(user_text.as_ref().map(|(p, t)| (p.as_str(), t.as_str())), &env)?;
-        if let Some(path) = file.filter(|_| user_text.is_some()) {
-            config.scoring.changed_at = modified_ms(path);
-        }
-        Ok(config)
+        Self::from_layers(user_text.as_ref().map(|(p, t)| (p.as_str(), t.as_str())), &env)
     }
 
     /// Builds a config from the defaults, an optional (path, text) file layer and environment pairs.
@@ -287,15 +283,6 @@ fn apply_env(table: &mut toml::Table, var: &str, value: &str) -> Result<bool, Co
     };
     node.insert(last.clone(), parsed);
     Ok(true)
-}
-
-/// A file's modification time in ms since the epoch (0 when it cannot be read).
-fn modified_ms(path: &Path) -> i64 {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]

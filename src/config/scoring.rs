@@ -52,9 +52,4 @@ pub struct ScoringConfig {
     pub rule: Vec<ScoreRuleConfig>,
     #[serde(default)]
     pub health_rule: Vec<ScoreRuleConfig>,
-    /// When the config file holding these rules last changed (its modification time, in ms; 0 for the
-    /// built-in defaults alone): of two leadlines scoring one database by different rules, the rules of the
-    /// file changed last stand (`scoring::facts::ScoredUnder`).
-    #[serde(skip)]
-    pub changed_at: i64,
 }

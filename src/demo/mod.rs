@@ -242,7 +242,7 @@ pub fn generate_scored(
         }
         if let Some(scorer) = scorer.filter(|_| first_seq == 0) {
             // Every lead of the team was scored just now: the first timer run need not rescore them all.
-            crate::scoring::facts::mark_refreshed(conn, ctx.team_id.as_str(), now, scorer)?;
+            crate::scoring::facts::mark_refreshed(conn, ctx.team_id.as_str(), ctx.user_id.as_str(), now, scorer)?;
         }
         tracing::debug!(elapsed = ?t0.elapsed(), "demo: rows");
         lift.restore_with(conn, indexes)?;

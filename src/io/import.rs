@@ -137,8 +137,8 @@ pub struct ImportOptions {
     pub maps: Vec<(String, Field)>,
     pub on_duplicate: OnDuplicate,
     pub dry_run: bool,
-    /// Import a file already imported with the same options once more, as a new run (leads removed since
-    /// come back; rows matching leads here are merged by the duplicate rules as always).
+    /// Import a file already imported with the same options once more, as a new run (rows matching leads
+    /// here by e-mail or phone are merged as always; a row with a name alone is added again).
     pub again: bool,
     /// Rows per committed chunk (the resume granularity).
     pub chunk_rows: usize,
@@ -723,9 +723,13 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         let kept = |e: std::io::Error| IoError::File { path: "a temporary file".into(), message: e.to_string() };
         writer.actions.seal().map_err(kept)?;
         writer.dry_rejects.seal().map_err(kept)?;
-        report.rejects_total = writer.dry_rejects.len();
-        report.rejects =
-            writer.dry_rejects.first(REJECTS_SHOWN as usize).map_err(kept)?.into_iter().map(from_record).collect();
+        // The rest of an interrupted import: with the rows its first part refused, as the real run reports.
+        if let Some((id, ..)) = earlier.as_ref().filter(|_| report.resumed_from > 0) {
+            load_rejects(store, id, &mut report)?;
+        }
+        report.rejects_total += writer.dry_rejects.len();
+        let room = (REJECTS_SHOWN as usize).saturating_sub(report.rejects.len());
+        report.rejects.extend(writer.dry_rejects.first(room).map_err(kept)?.into_iter().map(from_record));
         report.actions = std::mem::take(&mut writer.actions);
         report.dry_rejects = std::mem::take(&mut writer.dry_rejects);
     } else {

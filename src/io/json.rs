@@ -830,7 +830,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     "must be between 0 and 1000000000000000 (ten trillion in a currency with cents)",
                 ));
             }
-            let currency = crate::domain::money::parse_currency(&d.currency)?;
+            // Written by leadline: a currency an earlier version took stays the deal's.
+            let currency = crate::domain::money::well_formed_currency(&d.currency)?;
             let status = match d.status.as_deref() {
                 Some(s) => s.parse().map_err(|_| invalid("status", s, "must be open, won or lost"))?,
                 None => db.ctx.stages.status_for(&stage),

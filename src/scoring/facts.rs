@@ -231,7 +231,7 @@ pub fn stored_scores(db: &Db<'_>, lead: &LeadId) -> Result<Option<Scores>> {
 pub struct Recomputed {
     pub leads: usize,
     pub changed: usize,
-    /// Nothing was refreshed: a leadline that read its scoring rules later scored under other ones.
+    /// Nothing was refreshed: the scores follow other rules, changed later (`ScoredUnder::Newer`).
     pub rules_elsewhere: bool,
 }
 
@@ -422,7 +422,7 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     write_all(db, &changes)?;
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
     // Every lead is scored as of now, the time-based terms too, under these rules.
-    mark_refreshed(db.conn, db.ctx.team_id.as_str(), now, scorer)?;
+    mark_refreshed(db.conn, db.ctx.team_id.as_str(), db.ctx.user_id.as_str(), now, scorer)?;
     Ok(Recomputed { leads, changed: changes.len(), rules_elsewhere: false })
 }
 
@@ -452,8 +452,9 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let under = scored_under(db, scorer)?;
     let done = match last {
         None => recompute(db, scorer)?,
-        // Rules of a config changed later stand (see `ScoredUnder::Newer`).
+        // Rules that changed later stand (see `ScoredUnder::Newer`); this member's are kept for next time.
         Some(_) if under == ScoredUnder::Newer => {
+            remember_member_rules(db.conn, team, db.ctx.user_id.as_str(), scorer)?;
             return Ok(Recomputed { rules_elsewhere: true, ..Default::default() });
         }
         // Scores stored under other rules (the config changed since): every lead is scored again.
@@ -530,7 +531,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
             if ids.len() > RESCORE_ONE_BY_ONE {
                 // One scan of every lead is quicker than that many look-ups.
                 let done = recompute(db, scorer)?;
-                mark_refreshed(db.conn, team, now, scorer)?;
+                mark_refreshed(db.conn, team, db.ctx.user_id.as_str(), now, scorer)?;
                 return Ok(done);
             }
             let sql = FactsSql::new(&scorer.stages);
@@ -543,7 +544,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
             Recomputed { leads: ids.len(), changed, rules_elsewhere: false }
         }
     };
-    mark_refreshed(db.conn, team, now, scorer)?;
+    mark_refreshed(db.conn, team, db.ctx.user_id.as_str(), now, scorer)?;
     Ok(done)
 }
 
@@ -582,29 +583,79 @@ pub fn refreshed_at(db: &Db<'_>) -> Result<Option<Timestamp>> {
         .map(Timestamp))
 }
 
-/// Records that every lead of the team was scored as of `at` (the time-based terms included), under
-/// `scorer`'s rules (and, when they are new to the database, when they last changed).
-pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, at: i64, scorer: &Scorer) -> Result<()> {
-    let mut set = conn.prepare_cached(
-        "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
-         ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
-    )?;
-    set.execute(params![team, REFRESHED_KEY, at])?;
-    let stored: Option<i64> = conn
-        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
-        .query_row(params![team, RULES_KEY], |r| r.get(0))
-        .optional()?;
-    if stored != Some(scorer.fingerprint()) {
-        set.execute(params![team, RULES_KEY, scorer.fingerprint()])?;
-        set.execute(params![team, RULES_CHANGED_KEY, scorer.changed_at])?;
+/// Records that every lead of the team was scored as of `at` (the time-based terms included), by `user`'s
+/// leadline under `scorer`'s rules (and, when they are new to the database, since when that member scores
+/// by them).
+pub fn mark_refreshed(conn: &rusqlite::Connection, team: &str, user: &str, at: i64, scorer: &Scorer) -> Result<()> {
+    set_state(conn, team, REFRESHED_KEY, at)?;
+    let since = remember_member_rules(conn, team, user, scorer)?;
+    if state(conn, team, RULES_KEY)? != Some(scorer.fingerprint()) {
+        set_state(conn, team, RULES_KEY, scorer.fingerprint())?;
+        set_state(conn, team, RULES_CHANGED_KEY, since)?;
     }
     Ok(())
 }
 
+fn state(conn: &rusqlite::Connection, team: &str, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .query_row(params![team, key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_state(conn: &rusqlite::Connection, team: &str, key: &str, value: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![team, key, value])?;
+    Ok(())
+}
+
 const RULES_KEY: &str = "scores_rules";
-/// When the rules the scores were computed under last changed (`Scorer::changed_at`). (Earlier versions
-/// kept, under `scores_rules_since`, when a leadline had read them: a key no longer read.)
-const RULES_CHANGED_KEY: &str = "scores_rules_changed";
+/// Since when (by the wall clock) the member whose rules the scores follow has scored by them
+/// (`member_rules_since`). (Earlier versions kept, under other keys, when a leadline had read its config.)
+const RULES_CHANGED_KEY: &str = "scores_rules_member_since";
+
+/// Each member's rules, and since when they score by them: `<key>:<user id>`.
+const MEMBER_RULES_KEY: &str = "scoring_rules_of";
+const MEMBER_SINCE_KEY: &str = "scoring_rules_since";
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Since when this member's leadline scores by `scorer`'s rules: as recorded in the database when they are
+/// the rules it recorded for the member, else from now (the member's `[scoring]` changed, or the defaults
+/// with a new version). Read once per process and rules: a TUI keeps the time of the rules it started with,
+/// so a config changed since (and scored by from the command line) is newer than the TUI's.
+pub fn member_rules_since(conn: &rusqlite::Connection, team: &str, user: &str, scorer: &Scorer) -> Result<i64> {
+    type Seen = std::collections::HashMap<(String, String, i64), i64>;
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<Seen>> = std::sync::OnceLock::new();
+    let key = (team.to_string(), user.to_string(), scorer.fingerprint());
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(since) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(*since);
+    }
+    let recorded = state(conn, team, &format!("{MEMBER_RULES_KEY}:{user}"))?;
+    let since = match state(conn, team, &format!("{MEMBER_SINCE_KEY}:{user}"))? {
+        Some(since) if recorded == Some(scorer.fingerprint()) => since,
+        _ => wall_clock_ms(),
+    };
+    Ok(*seen.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(since))
+}
+
+/// Records this member's rules and since when (`member_rules_since`), where they changed; returns the since.
+fn remember_member_rules(conn: &rusqlite::Connection, team: &str, user: &str, scorer: &Scorer) -> Result<i64> {
+    let since = member_rules_since(conn, team, user, scorer)?;
+    let rules_key = format!("{MEMBER_RULES_KEY}:{user}");
+    let since_key = format!("{MEMBER_SINCE_KEY}:{user}");
+    if state(conn, team, &rules_key)? != Some(scorer.fingerprint()) || state(conn, team, &since_key)? != Some(since) {
+        set_state(conn, team, &rules_key, scorer.fingerprint())?;
+        set_state(conn, team, &since_key, since)?;
+    }
+    Ok(since)
+}
 
 /// Under which rules the stored scores were computed, seen from `scorer`'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -612,29 +663,33 @@ pub enum ScoredUnder {
     These,
     /// Scored before the rules were recorded (an older version): scored again, nothing to say.
     Unrecorded,
-    /// Other rules, from a config that changed before this process's did (the config changed since):
-    /// scored again.
+    /// Other rules, that their member scored by before this one began scoring by its own (the config
+    /// changed since): scored again.
     Older,
-    /// Other rules, from a config that changed after this process's: the rep's own, changed while a TUI
-    /// was left open, or a colleague's who scores by other rules. They stand, and every leadline reads the
-    /// same scores; this one scores by its own rules only the leads it writes.
+    /// Other rules, that their member began scoring by after this leadline began scoring by its own: the
+    /// rep's own, changed while a TUI was left open, or a colleague's changed since. They stand, and every
+    /// leadline reads the same scores; this one scores by its own rules only the leads it writes.
     Newer,
 }
 
 /// What a leadline whose rules are not the ones that stand says (`ScoredUnder::Newer`).
-pub const RULES_ELSEWHERE: &str = "the scores follow other scoring rules, from a config changed after this one \
-    ([scoring], [pipeline]): a colleague's, or this one's own changed since leadline started; the leads written \
-    here are scored by this one's";
+pub const RULES_ELSEWHERE: &str = "the scores follow other scoring rules ([scoring], [pipeline]), changed after \
+    the ones this leadline scores by: a colleague's, or this config's own changed while a leadline was open; the \
+    leads written here are scored by this one's";
 
 pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<ScoredUnder> {
-    let mut get = db.conn.prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?;
-    let mut value = |key: &str| -> Result<Option<i64>> {
-        Ok(get.query_row(params![db.ctx.team_id.as_str(), key], |r| r.get(0)).optional()?)
-    };
-    Ok(match value(RULES_KEY)? {
-        Some(f) if f == scorer.fingerprint() => ScoredUnder::These,
+    let team = db.ctx.team_id.as_str();
+    let own = scorer.fingerprint();
+    Ok(match state(db.conn, team, RULES_KEY)? {
+        Some(f) if f == own => ScoredUnder::These,
         None => ScoredUnder::Unrecorded,
-        Some(_) if value(RULES_CHANGED_KEY)?.is_some_and(|changed| changed > scorer.changed_at) => ScoredUnder::Newer,
-        Some(_) => ScoredUnder::Older,
+        Some(stored) => {
+            let since = member_rules_since(db.conn, team, db.ctx.user_id.as_str(), scorer)?;
+            // Two sets of rules taken up in the same millisecond: the one with the larger number stands.
+            match state(db.conn, team, RULES_CHANGED_KEY)? {
+                Some(changed) if (changed, stored) > (since, own) => ScoredUnder::Newer,
+                _ => ScoredUnder::Older,
+            }
+        }
     })
 }

@@ -829,8 +829,8 @@ impl App {
                     self.toast(msg, warning);
                 }
                 let mut effects = self.refresh_after_write();
-                // A lead just added: their page, to log the first touch.
-                if let Some(lead) = added {
+                // A lead just added from the form still open: their page, to log the first touch.
+                if let Some(lead) = added.filter(|_| form_waiting) {
                     effects.extend(self.open_lead(lead));
                 }
                 effects

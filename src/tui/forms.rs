@@ -569,11 +569,13 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
     if let Some(rest) = out.strip_prefix("a lead with e-mail ")
         && let Some((email, _)) = rest.split_once(" already exists")
     {
-        let typed_in = |label: &str| {
-            form.fields.iter().any(|f| {
-                f.label == label && f.value.split([',', ';', ' ']).any(|v| v.trim().eq_ignore_ascii_case(email))
-            })
+        // Compared as addresses are: what the store made of what was typed (`<ana@x.es>`, `mailto:...`).
+        let same = |typed: &str| {
+            crate::domain::lead::validate_email("", typed.trim())
+                .is_ok_and(|e| crate::domain::lead::normalize_email(&e) == crate::domain::lead::normalize_email(email))
         };
+        let typed_in =
+            |label: &str| form.fields.iter().any(|f| f.label == label && f.value.split([',', ';', ' ']).any(same));
         if let Some(label) = ["E-mail", "Other e-mails", "Value"].into_iter().find(|l| typed_in(l)) {
             out = format!("{label}: {out}");
         }
