@@ -468,6 +468,10 @@ fn notes_appear_on_the_timeline() {
     s.fails(&["note", &id, "   "], 1);
     let text = s.ok(&["lead", "show", &id]);
     assert!(text.contains("✎ note Prefers WhatsApp"), "{text}");
+    // The lead's own notes of several lines read as lines, under one another.
+    s.ok(&["lead", "edit", &id, "--notes", "Met in Berlin\nBudget in Q3"]);
+    let text = s.ok(&["lead", "show", &id]);
+    assert!(text.contains("notes             Met in Berlin\n                  Budget in Q3\n"), "{text}");
 }
 
 #[test]

@@ -757,6 +757,13 @@ fn a_phone_number_is_found_however_it_is_typed() {
     assert!(out.contains("Léa Dubois"), "{out}");
     let out = run(&db, &["search", "0612345678"]);
     assert!(out.contains("Léa Dubois"), "{out}");
+    // Stored with the international prefix, or as a national number: found by the number with its code.
+    run(&db, &["lead", "add", "--first-name", "Olga", "--last-name", "Prefix", "--phone", "0034 600 99 88 77"]);
+    run(&db, &["lead", "add", "--first-name", "Nuno", "--last-name", "National", "--phone", "655 44 33 22"]);
+    let out = run(&db, &["search", "+34 600 99 88 77"]);
+    assert!(out.contains("Olga Prefix"), "{out}");
+    let out = run(&db, &["search", "+34655443322"]);
+    assert!(out.contains("Nuno National"), "{out}");
     // An import that merges into the lead indexes it again the same way.
     let f = dir.path().join("title.csv");
     std::fs::write(&f, "first_name,last_name,phone,title\nAna,Ruiz,+34 682 074 071,CEO\n").unwrap();
@@ -1009,6 +1016,15 @@ fn a_removed_lead_is_forgotten_too_and_nothing_new_is_added_about_a_forgotten_on
         let (_, err) = fail(&db, &args);
         assert!(err.contains("was forgotten (their personal data is erased)"), "{args:?}: {err}");
     }
+    // Another process reading the database holds old pages back: the erasure says so.
+    run(&db, &["lead", "add", "--first-name", "Wendy", "--email", "wendy@w.example"]);
+    let reader = rusqlite::Connection::open(&db).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader.query_row("SELECT count(*) FROM leads", [], |r| r.get(0)).unwrap();
+    let out = leadline(&db).args(["forget", "wendy@w.example"]).assert().success();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(said.contains("another process is reading the database"), "{said}");
+    drop(reader);
     // Retention reaches removed leads too.
     run(&db, &["lead", "add", "--first-name", "Olaf", "--email", "olaf@o.example"]);
     run(&db, &["lead", "rm", "olaf@o.example"]);

@@ -670,7 +670,9 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
         };
         privacy::forget(db, &id, a.reason.as_deref())
     })?;
-    privacy::flush(env.store.conn())?;
+    if !privacy::flush(env.store.conn())? {
+        eprintln!("{}", privacy::FLUSH_HELD_BACK);
+    }
     if a.json {
         return print_json(&erased);
     }
@@ -738,7 +740,9 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                 privacy::inactive(&env.store.db(), months)?
             } else {
                 let done = env.store.write(|db| privacy::anonymize_inactive(db, months))?;
-                privacy::flush(env.store.conn())?;
+                if !privacy::flush(env.store.conn())? {
+                    eprintln!("{}", privacy::FLUSH_HELD_BACK);
+                }
                 done
             };
             if json {

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json, safe};
+use super::output::{Table, opt, print_field, print_json, safe};
 use super::{CliResult, Env};
 use crate::automation::clients::ClientProfile;
 use crate::domain::time::ago;
@@ -341,7 +341,7 @@ fn print_lead(l: &Lead, env: &Env) {
     let now = env.now();
     let field = |name: &str, value: &str| {
         if !value.is_empty() {
-            println!("{name:<18}{}", safe(value));
+            print_field(name, value);
         }
     };
     field("name", &l.name());
@@ -379,7 +379,7 @@ fn print_customer(l: &Lead, health: Option<i64>, priority: i64, client: Option<&
     let tz = env.store.ctx().tz;
     let field = |name: &str, value: &str| {
         if !value.is_empty() {
-            println!("{name:<18}{}", safe(value));
+            print_field(name, value);
         }
     };
     if let Some(h) = health {

@@ -26,6 +26,16 @@ pub fn safe(s: &str) -> String {
     out
 }
 
+/// `name` then `value` in the column after it; a value of several lines (a note) goes on, line by line, in
+/// that column.
+pub fn print_field(name: &str, value: &str) {
+    const COLUMN: usize = 18;
+    for (i, line) in value.trim_end().lines().enumerate() {
+        let label = if i == 0 { name } else { "" };
+        println!("{}", format!("{label:<COLUMN$}{}", safe(line)).trim_end());
+    }
+}
+
 /// Characters that reorder the text after them (a right-to-left override would scramble the rest of a
 /// table row): shown escaped, like control characters.
 fn is_bidi_control(c: char) -> bool {

@@ -34,7 +34,9 @@ pub const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
 ];
 
 /// The forms a phone number typed as bare digits may have been indexed under: as typed, without a national
-/// trunk prefix, and behind each known calling code ("612345678" may be stored as +33 6 12 34 56 78).
+/// trunk prefix, and behind each known calling code ("612345678" may be stored as +33 6 12 34 56 78); and,
+/// typed with its calling code, as stored with the international prefix ("0034 ...") or as a national
+/// number ("600 11 22 33", "020 7946 0958", where the team's country is known).
 pub fn digit_variants(digits: &str) -> Vec<String> {
     // "0034 ..." is the international prefix: the rest is the number with its calling code.
     if let Some(rest) = digits.strip_prefix("00").filter(|r| r.len() >= 6) {
@@ -52,7 +54,14 @@ pub fn digit_variants(digits: &str) -> Vec<String> {
             _ => digits,
         };
         add(format!("{cc}{national}"));
+        if let Some(national) = digits.strip_prefix(cc).filter(|n| n.len() >= 6) {
+            add(national.to_string());
+            if let Some(p) = trunk {
+                add(format!("{p}{national}"));
+            }
+        }
     }
+    add(format!("00{digits}"));
     out
 }
 
@@ -67,5 +76,14 @@ mod tests {
         assert!(v.contains(&"33612345678".to_string()), "France drops the trunk 0");
         assert!(v.contains(&"34612345678".to_string()) || v.contains(&"340612345678".to_string()));
         assert!(digit_variants("682074071").contains(&"34682074071".to_string()));
+    }
+
+    #[test]
+    fn a_number_with_its_calling_code_is_looked_for_as_written_nationally_or_after_00() {
+        let v = digit_variants("34600998877");
+        assert!(v.contains(&"0034600998877".to_string()), "{v:?}");
+        assert!(v.contains(&"600998877".to_string()), "{v:?}");
+        let uk = digit_variants("442079460958");
+        assert!(uk.contains(&"02079460958".to_string()), "the trunk 0 put back: {uk:?}");
     }
 }
