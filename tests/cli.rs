@@ -479,6 +479,10 @@ fn bad_config_is_a_clear_error() {
     let s = Sandbox::with_config("[team\nname = 1");
     let err = s.fails(&["lead", "list"], 1);
     assert!(err.contains("config file") && err.contains("config.toml"), "{err}");
+    // A key given twice is named.
+    let s = Sandbox::with_config("[ui]\ntheme = \"dark\"\ntheme = \"light\"\n");
+    let err = s.fails(&["lead", "list"], 1);
+    assert!(err.contains("duplicate key ('theme')"), "{err}");
     let s = Sandbox::with_config("[pipeline]\nwon_stage = \"Done\"\n");
     let err = s.fails(&["lead", "list"], 1);
     assert!(err.contains("Done"), "{err}");
@@ -648,6 +652,11 @@ fn usage_errors_exit_2() {
     let err = s.fails(&["--demo", "lead", "rm", "ana@acme.io"], 2);
     assert!(err.contains("--demo opens the terminal UI on a demo database and takes no command"), "{err}");
     assert_eq!(s.json(&["lead", "list"]).as_array().unwrap().len(), 1);
+    let err = s.fails(&["privacy", "run", "--months", "0"], 2);
+    assert!(err.contains("--months 0 would anonymise every lead"), "{err}");
+    // An id too short to name anything asks for more of it.
+    let err = s.fails(&["task", "done", "01a2"], 1);
+    assert!(err.contains("too short to name a task: give at least 6 characters"), "{err}");
 }
 
 #[test]

@@ -730,6 +730,9 @@ pub enum PrivacyCmd {
 pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
     match c {
         PrivacyCmd::Run { dry_run, months, json } => {
+            if months == Some(0) {
+                return Err(CliError::Usage("--months 0 would anonymise every lead: give 1 or more".into()));
+            }
             let months = months.unwrap_or(env.config.privacy.anonymize_after_months);
             if months == 0 {
                 return Err(CliError::Usage(

@@ -228,7 +228,12 @@ fn parse_error(text: &str, e: &toml::de::Error) -> String {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {}", one_line(e.message()))
+            // The text the error points at (a key defined twice, a table header written twice) says which.
+            let at = text.get(span.clone()).map(str::trim).filter(|s| !s.is_empty() && !s.contains('\n'));
+            match at {
+                Some(at) => format!("line {line}, column {column}: {} ('{at}')", one_line(e.message())),
+                None => format!("line {line}, column {column}: {}", one_line(e.message())),
+            }
         }
         None => one_line(&e.to_string()),
     }

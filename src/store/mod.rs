@@ -395,11 +395,17 @@ pub fn short_ids(db: &Db<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> 
 pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str) -> Result<String> {
     let r = reference.trim().to_lowercase();
     let not_found = || StoreError::NotFound { what, reference: reference.to_string() };
-    if r.len() < 6 || !r.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if !r.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(not_found());
     }
+    if r.len() < 6 {
+        return Err(StoreError::Refused(format!(
+            "'{reference}' is too short to name a {what}: give at least 6 characters of its id (tables show enough)"
+        )));
+    }
+    // One more than are listed, to say that there are more.
     let sql = format!(
-        "SELECT id FROM {table} WHERE +team_id = ?1 AND id >= ?2 AND id < ?2 || 'g' AND deleted_at IS NULL LIMIT 6"
+        "SELECT id FROM {table} WHERE +team_id = ?1 AND id >= ?2 AND id < ?2 || 'g' AND deleted_at IS NULL LIMIT 7"
     );
     let ids: Vec<String> = db
         .conn
@@ -409,6 +415,13 @@ pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str)
     match ids.len() {
         0 => Err(not_found()),
         1 => Ok(ids.into_iter().next().unwrap_or_default()),
-        _ => Err(StoreError::Ambiguous { what, reference: reference.to_string(), candidates: ids }),
+        n => {
+            let mut candidates = ids;
+            if n > 6 {
+                candidates.truncate(6);
+                candidates.push("and more".into());
+            }
+            Err(StoreError::Ambiguous { what, reference: reference.to_string(), candidates })
+        }
     }
 }
