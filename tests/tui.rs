@@ -1718,3 +1718,31 @@ fn a_long_name_in_a_form_title_gives_way_to_the_opt_out_mark() {
     let s = t.screen();
     assert!(s.contains("Log outreach · Maximiliana-Alexandrina Konsta… · ⊘ opted out"), "{s}");
 }
+
+#[test]
+fn an_error_the_form_shows_does_not_cover_the_forms_bottom_at_80x24() {
+    let (_d, mut t) = driver(80, 24);
+    let other = t.app.leads.window.rows[1].email.clone().expect("the demo's leads have e-mails");
+    t.keys("enter e tab tab");
+    t.clear_field();
+    t.type_text(&other);
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("E-mail: a lead with e-mail"), "{s}");
+    assert!(s.contains("esc cancel"), "the form keeps its bottom and keys: {s}");
+}
+
+#[test]
+fn a_note_of_several_lines_keeps_them_in_the_box_under_the_timeline() {
+    let (_d, mut t) = driver(100, 30);
+    let id = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            leadline::store::notes::add(db, Some(&id), None, "Budget approved\nNext step: legal\n\nCall Friday")
+        })
+        .unwrap();
+    t.keys("ctrl-r enter");
+    let s = t.screen();
+    assert!(s.lines().any(|l| l.contains("│Next step: legal")), "{s}");
+    assert!(s.lines().any(|l| l.contains("│Call Friday")), "{s}");
+}

@@ -305,20 +305,27 @@ impl DetailView {
         let selected = self
             .timeline
             .get(self.selected)
-            .map(|e| format!("{}  {}", e.at().local(ctx.tz), timeline::describe(e, ctx.tz)).replace('\n', " ⏎ "));
+            .map(|e| format!("{}  {}", e.at().local(ctx.tz), timeline::describe(e, ctx.tz)));
         let room = area.width.saturating_sub(2) as usize;
+        // A note keeps its own lines here, each wrapped to the box (a blank one stays, as a paragraph break).
+        let wrapped = |text: &str| -> Vec<String> {
+            text.trim_end()
+                .lines()
+                .flat_map(|l| if l.trim().is_empty() { vec![String::new()] } else { wrap_to(l, room, usize::MAX) })
+                .collect()
+        };
         let whole_h = match &selected {
             None => 0,
             Some(text) => {
                 let most = (area.height / 2).saturating_sub(2).max(2) as usize;
-                wrap_to(text, room, most).len().clamp(2, most) as u16 + 2
+                wrapped(text).len().clamp(2, most) as u16 + 2
             }
         };
         let [area, whole] = Layout::vertical([Constraint::Fill(1), Constraint::Length(whole_h)]).areas(area);
         if let Some(text) = &selected {
             let mut block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
             // The whole text, scrolled; the border says when more is above or below, and how to see it.
-            let lines: Vec<String> = wrap_to(text, room, usize::MAX);
+            let lines: Vec<String> = wrapped(text);
             let visible = whole.height.saturating_sub(2) as usize;
             let (offset, arrows) = crate::tui::widgets::scrolled(&self.whole_scroll, lines.len(), visible);
             if let Some(arrows) = arrows {

@@ -48,7 +48,17 @@ fn beside_parts(width: usize) -> usize {
 /// Lines a toast too long to sit beside the status line's parts takes at most, over the view's bottom.
 const LONG_TOAST_LINES: usize = 3;
 
-pub fn status(frame: &mut Frame, area: Rect, theme: &Theme, parts: &[String], toast: Option<&Toast>, pending: &str) {
+/// The status line: the view's parts, and a toast beside them, or over the lines above when it is long
+/// (unless `one_line`: then it is cut to the line).
+pub fn status(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    parts: &[String],
+    toast: Option<&Toast>,
+    pending: &str,
+    one_line: bool,
+) {
     let mut left = parts.join(" │ ");
     if !pending.is_empty() {
         left.push_str(&format!(" │ keys: {pending}…"));
@@ -64,6 +74,7 @@ pub fn status(frame: &mut Frame, area: Rect, theme: &Theme, parts: &[String], to
                 Span::styled(msg, color(t)),
             ])
         }
+        Some((t, msg)) if one_line => Line::from(Span::styled(fit(&format!(" {msg}"), width), color(t))),
         // A long one is read whole: wrapped over the lines above, ending on the status line.
         Some((t, msg)) => {
             let lines = super::wrap_to(&msg, width.saturating_sub(2).max(1), LONG_TOAST_LINES);
