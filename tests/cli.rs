@@ -1399,3 +1399,30 @@ fn titles_and_names_are_kept_without_the_spaces_around_them() {
     // Found by its title as it reads.
     s.ok(&["deal", "won", "Trim me pilot"]);
 }
+
+#[test]
+fn a_colleague_is_named_by_a_first_name_only_they_have_and_a_shared_phone_is_said() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&[
+        "lead",
+        "add",
+        "--first-name",
+        "Ana",
+        "--email",
+        "ana@x.es",
+        "--owner",
+        "marta",
+        "--phone",
+        "+34 600 11 22 33",
+    ]);
+    assert_eq!(s.json(&["lead", "list"])[0]["owner"], "Marta Ruiz");
+    s.ok(&["team", "add", "Marta Gil", "--email", "mgil@acme.es"]);
+    let err = s.fails(&["lead", "add", "--first-name", "Bo", "--owner", "marta"], 1);
+    assert!(err.contains("ambiguous") && err.contains("Marta Gil") && err.contains("Marta Ruiz"), "{err}");
+    // A lead added with a number another lead has: added, with a word.
+    let out = s.cmd().args(["lead", "add", "--first-name", "Carl", "--phone", "+34600112233"]).output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Ana has the same phone"), "{said}");
+}

@@ -1746,3 +1746,20 @@ fn a_note_of_several_lines_keeps_them_in_the_box_under_the_timeline() {
     assert!(s.lines().any(|l| l.contains("│Next step: legal")), "{s}");
     assert!(s.lines().any(|l| l.contains("│Call Friday")), "{s}");
 }
+
+#[test]
+fn the_scoring_view_adds_a_lead_with_the_key_its_empty_state_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::defaults();
+    let store = leadline::engine::open(&dir.path().join("t.db"), &config, Clock::Fixed(NOW)).unwrap();
+    let mut t = Driver::new(Setup::new(&config, store, Clock::Fixed(NOW)).unwrap(), 80, 24);
+    t.keys("4");
+    assert!(t.screen().contains("No leads yet. Add one with a"), "{}", t.screen());
+    t.keys("a");
+    assert!(t.screen().contains("Add lead"), "{}", t.screen());
+    t.type_text("Zoe");
+    t.keys("tab");
+    t.type_text("Ng");
+    t.keys("enter");
+    assert!(t.screen().contains("Added Zoe Ng"), "{}", t.screen());
+}

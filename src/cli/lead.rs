@@ -171,7 +171,13 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 notes: a.notes,
                 ..Default::default()
             };
-            let id = env.store.write(|db| leads::create(db, new))?;
+            let (id, shared) = env.store.write(|db| {
+                let id = leads::create(db, new)?;
+                Ok((id.clone(), leads::sharing_phone(db, &id)?))
+            })?;
+            if let Some(other) = shared {
+                eprintln!("note: {other} has the same phone; `leadline dedupe` tells if they are one person");
+            }
             println!("{id}");
         }
         LeadCmd::List(a) => {

@@ -286,6 +286,20 @@ pub fn get_to_add(db: &Db<'_>, id: &LeadId, what: &str) -> Result<Lead> {
     Ok(lead)
 }
 
+/// Another live lead with the same phone number as written (a family line, a switchboard, or the same
+/// person twice: `dedupe` tells), by name, for a word when a lead is added.
+pub fn sharing_phone(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT trim(o.first_name || ' ' || o.last_name) FROM leads l
+             JOIN leads o ON o.team_id = l.team_id AND o.phone_key = l.phone_key AND o.deleted_at IS NULL
+             WHERE l.id = ?1 AND l.phone_key IS NOT NULL AND o.id != l.id LIMIT 1",
+        )?
+        .query_row([id.as_str()], |r| r.get(0))
+        .optional()?)
+}
+
 /// A lead, removed ones too (a removed lead's data is still in the file, for `forget` to erase).
 pub fn find_including_removed(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
     let sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.id = ?1 AND l.team_id = ?2");

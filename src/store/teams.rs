@@ -162,17 +162,22 @@ pub fn list(db: &Db<'_>) -> Result<Vec<User>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Finds a team member by id, e-mail or (case-insensitive) name; `me` is the current user.
+/// Finds a team member by id, e-mail or (case-insensitive) name, else by a first name only one member has;
+/// `me` is the current user.
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<UserId> {
     let r = reference.trim();
     if r.eq_ignore_ascii_case("me") {
         return Ok(db.ctx.user_id.clone());
     }
     let users = list(db)?;
-    let matches: Vec<&User> = users
+    let mut matches: Vec<&User> = users
         .iter()
         .filter(|u| u.id.as_str() == r || u.email.eq_ignore_ascii_case(r) || fold(&u.name) == fold(r))
         .collect();
+    if matches.is_empty() && !r.is_empty() {
+        let first = |u: &User| u.name.split_whitespace().next().map(fold);
+        matches = users.iter().filter(|u| first(u) == Some(fold(r))).collect();
+    }
     match matches.as_slice() {
         [one] => Ok(one.id.clone()),
         [] => Err(StoreError::NotFound { what: "team member", reference: reference.to_string() }),

@@ -231,6 +231,7 @@ pub fn add_lead() -> Form {
             Field::text("Title", "", "e.g. Head of Sales"),
             Field::text("Industry", "", "e.g. saas, ecommerce"),
             Field::text("Size", "", "employees, e.g. 11-50"),
+            Field::text("Interest", "", "what they would buy"),
             Field::text("Source", "", "linkedin, email, referral, platform, web, import"),
             Field::text("Tags", "", "comma-separated"),
             Field::text("Owner", "", "name, e-mail or me (empty: me)"),
@@ -453,6 +454,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             title: opt(form.value("Title")),
             industry: opt(form.value("Industry")),
             company_size: opt(form.value("Size")),
+            product_interest: opt(form.value("Interest")),
             source: opt(form.value("Source")),
             tags: form.value("Tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
             owner: opt(form.value("Owner")),
@@ -588,6 +590,10 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
             break;
         }
     }
+    // A member the store could not find: said of the Owner field.
+    if out.starts_with("team member not found") && form.fields.iter().any(|f| f.label == "Owner") {
+        out = format!("Owner: {out}");
+    }
     // A touch's value is named by its kind ("email value"): the log and reply forms call it Value.
     if let Some((field, rest)) = out.split_once(':')
         && field.ends_with(" value")
@@ -625,6 +631,8 @@ mod tests {
             error_for(&edit, "email: is not an e-mail address ('ana@')", tz),
             "E-mail: is not an e-mail address ('ana@')"
         );
+        let added = add_lead();
+        assert_eq!(error_for(&added, "team member not found: 'bob'", tz), "Owner: team member not found: 'bob'");
         let log = Form::new("Log", Purpose::AddNote { lead: LeadId("l".into()) }, vec![Field::text("Value", "", "")]);
         assert_eq!(
             error_for(&log, "email value: is not an e-mail address ('x')", tz),

@@ -373,8 +373,10 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<L
         Write::AddLead(new) => {
             let id = leads::create(db, *new)?;
             let name = leads::get(db, &id)?.name();
+            let shared = leads::sharing_phone(db, &id)?
+                .map(|other| format!("{other} has the same phone (`leadline dedupe` tells if they are one person)"));
             added = Some(id);
-            Ok(format!("Added {name}"))
+            Ok(warned(format!("Added {name}"), shared, "added anyway"))
         }
         Write::EditLead { lead, patch } => {
             let l = crate::automation::clients::edit(db, &lead, *patch)?;

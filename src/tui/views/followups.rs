@@ -206,8 +206,17 @@ impl FollowupsView {
                 (Some(name), false) => format!(" · {name}"),
                 (None, _) => String::new(),
             };
-            let text =
-                format!("{} {sec:<9} {:>8}  {snoozed}{}{lead}", if sel { "▶" } else { " " }, ago(due, now), t.title);
+            // The team's tasks say whose they are (a colleague's), before the title so a narrow screen keeps it.
+            let whose = match &t.owner {
+                Some(owner) if self.everyone && *owner != ctx.user_name => format!("{owner}: "),
+                _ => String::new(),
+            };
+            let text = format!(
+                "{} {sec:<9} {:>8}  {snoozed}{whose}{}{lead}",
+                if sel { "▶" } else { " " },
+                ago(due, now),
+                t.title
+            );
             let style = if sel {
                 theme.selected()
             } else if sec == "Overdue" {

@@ -164,7 +164,7 @@ impl KanbanView {
         let Some(target) = ctx.stages.index(stage) else { return };
         let found = self.columns.iter().flat_map(|c| c.deals.iter()).find(|d| &d.id == deal).cloned();
         if let Some(d) = found {
-            self.follow = Some((target, Deal { stage: stage.to_string(), ..d }));
+            self.follow = Some((target, Deal { stage: stage.to_string(), stage_entered_at: ctx.now(), ..d }));
         }
     }
 
@@ -277,7 +277,9 @@ impl KanbanView {
                     }
                     Some(s) => {
                         let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
-                        self.follow = Some((target, Deal { stage: s.clone(), ..d.clone() }));
+                        // As the move writes it: in its new stage from now.
+                        let d = Deal { stage: s.clone(), stage_entered_at: ctx.now(), ..d };
+                        self.follow = Some((target, d.clone()));
                         // The card moves at once, and the focus with it: a key pressed again before the
                         // columns are read back moves the same card on a stage.
                         if let Some(c) = self.columns.get_mut(self.focus)
@@ -288,7 +290,7 @@ impl KanbanView {
                             c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                         }
                         if let Some(c) = self.columns.get_mut(target) {
-                            c.deals.insert(0, Deal { stage: s.clone(), ..d });
+                            c.deals.insert(0, d);
                             (c.selected, c.offset) = (0, 0);
                             self.focus = target;
                         }

@@ -138,6 +138,7 @@ impl ScoringView {
         Command::PaneDown,
         Command::PaneUp,
         Command::LogOutreach,
+        Command::AddLead,
     ];
 
     pub fn command(&mut self, cmd: Command, page: usize) -> Option<Vec<Out>> {
@@ -148,6 +149,9 @@ impl ScoringView {
                 return Some(Vec::new());
             }
             _ => {}
+        }
+        if cmd == Command::AddLead {
+            return Some(vec![Out::Form(crate::tui::forms::add_lead())]);
         }
         if cmd == Command::LogOutreach {
             return Some(match self.window.selected_lead() {
