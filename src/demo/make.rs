@@ -221,7 +221,8 @@ impl LeadMaker<'_> {
             let lost_reason = (status == DealStatus::Lost).then(|| g.pick(&LOST_REASONS));
             DealRow {
                 id,
-                title: format!("{} — {product}", words.companies[i % words.companies.len()]),
+                // Named after the lead's own company, as a rep names a deal.
+                title: format!("{} — {product}", self.accounts[account].name),
                 use_case,
                 amount,
                 stage: s,
