@@ -37,6 +37,9 @@ pub struct LeadWindow {
     /// How far a move went past the rows loaded (negative: above them) while more are on their way:
     /// holding a key outruns the reads, and the rest of the move is made when the page arrives.
     overshoot: i64,
+    /// How many rows the first page in flight asks for: a page, or (read again at the top after a write)
+    /// as many as were held, so the selected row a few pages down is still among them.
+    first_limit: usize,
     /// The lead selected when a refresh was asked for: the selection stays on it when the rows come back,
     /// even if the write moved it elsewhere in the sort.
     follow: Option<LeadId>,
@@ -68,6 +71,7 @@ impl LeadWindow {
             loading_back: false,
             error: None,
             overshoot: 0,
+            first_limit: PAGE,
             follow: None,
             held: None,
             replacing: false,
@@ -124,6 +128,7 @@ impl LeadWindow {
         self.loading_back = false;
         self.replacing = true;
         self.error = None;
+        self.first_limit = PAGE;
         vec![
             self.page(PageDir::First, PAGE),
             Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() },
@@ -143,7 +148,8 @@ impl LeadWindow {
         self.count_generation = self.generation;
         self.loading_fwd = true;
         let limit = self.rows.len().clamp(PAGE, MAX_ROWS);
-        let page = if self.at_top { self.page(PageDir::First, PAGE) } else { self.page(PageDir::Refresh(c), limit) };
+        self.first_limit = limit;
+        let page = if self.at_top { self.page(PageDir::First, limit) } else { self.page(PageDir::Refresh(c), limit) };
         vec![page, Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() }]
     }
 
@@ -188,6 +194,7 @@ impl LeadWindow {
         self.loading_fwd = true;
         self.loading_back = false;
         self.replacing = true;
+        self.first_limit = PAGE;
         vec![self.page(PageDir::First, PAGE)]
     }
 
@@ -298,7 +305,7 @@ impl LeadWindow {
         match dir {
             PageDir::First => {
                 self.at_top = true;
-                self.at_end = !full(rows.len(), PAGE);
+                self.at_end = !full(rows.len(), self.first_limit);
                 self.start = Some(0);
                 self.rows = rows.into();
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
@@ -501,6 +508,25 @@ mod tests {
         w.on_page(w.generation, PageDir::Around(LeadId("lead-2".into())), Ok(vec![lead(5, 0)]), 20);
         assert_eq!(w.rows.iter().map(|l| l.seq).collect::<Vec<_>>(), [1, 3, 4]);
         assert_eq!(w.selected, 1);
+    }
+
+    #[test]
+    fn a_write_a_few_pages_down_keeps_the_place_and_its_number() {
+        let mut w = LeadWindow::new(Slot::Leads, LeadSort::Score);
+        w.reset();
+        let rows = |n: i64| (1..=n).map(|i| lead(i, 1000 - i)).collect::<Vec<_>>();
+        w.on_page(w.generation, PageDir::First, Ok(rows(PAGE as i64)), 20);
+        let more = dir_of(&w.move_by(PAGE as i64, 20));
+        let after = more.into_iter().find(|d| matches!(d, PageDir::After(_))).expect("the next page is asked for");
+        w.on_page(w.generation, after, Ok(rows(2 * PAGE as i64)[PAGE..].to_vec()), 20);
+        w.selected = PAGE + 50;
+        // Read again from the top: as many rows as were held, so the selected one is among them.
+        let asked = w.refresh();
+        assert!(asked.iter().any(|q| matches!(q, Query::LeadsPage { query, .. } if query.limit == 2 * PAGE)));
+        let next = w.on_page(w.generation, PageDir::First, Ok(rows(2 * PAGE as i64)), 20);
+        assert!(dir_of(&next).iter().all(|d| !matches!(d, PageDir::Around(_))));
+        assert_eq!(w.selected_abs(), Some(PAGE as i64 + 50), "its number in the list is still known");
+        assert!(!w.at_end);
     }
 
     #[test]
