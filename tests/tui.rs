@@ -1662,10 +1662,12 @@ fn a_lead_added_in_the_tui_opens_on_its_page_and_a_taken_address_is_said_in_the_
     t.type_text("Zoe");
     t.keys("tab tab");
     t.type_text("ZOE@quintana.example");
-    t.keys("enter");
+    t.keys("tab tab tab enter");
     let s = t.screen();
     assert!(s.contains("E-mail: a lead with e-mail"), "{s}");
     assert!(s.contains("Add lead"), "the form stays open: {s}");
+    // The cursor goes to the field the error is about.
+    assert!(s.contains("▶     E-mail: ZOE@quintana.example"), "{s}");
     let count: i64 =
         t.store.conn().query_row("SELECT count(*) FROM leads WHERE first_name LIKE 'Zo%'", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 1);

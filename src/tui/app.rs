@@ -841,6 +841,10 @@ impl App {
                     // Keep the rep's input; say what was wrong, in the form's own words (the status line too).
                     f.waiting = None;
                     said = forms::error_for(f, &said, self.ctx.tz);
+                    // The field the error names takes the cursor, to be put right there.
+                    if let Some(i) = f.fields.iter().position(|field| said.starts_with(&format!("{}:", field.label))) {
+                        f.focus = i;
+                    }
                     f.error = Some(said.clone());
                 }
                 self.toast(said, true);
