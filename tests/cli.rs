@@ -878,7 +878,7 @@ fn a_task_of_a_lead_who_opted_out_is_marked() {
     s.ok(&["privacy", "opt-out", &id, "--reason", "asked"]);
     let list = s.ok(&["task", "list", "--due", "all"]);
     assert!(list.contains("⊘ Ana"), "{list}");
-    assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["lead_opted_out"], true);
+    assert_eq!(s.json(&["task", "list", "--due", "all"])[0]["lead_do_not_contact"], true);
 }
 
 #[test]
@@ -1390,7 +1390,10 @@ fn titles_and_names_are_kept_without_the_spaces_around_them() {
     ]);
     s.ok(&["deal", "add", "ana@x.es", "--title", "  Trim me pilot   "]);
     s.ok(&["task", "add", "ana@x.es", "--title", " Call back ", "--due", "+1d"]);
-    assert_eq!(s.json(&["deal", "list"])[0]["title"], "Trim me pilot");
+    let deal = s.json(&["deal", "list"])[0].clone();
+    assert_eq!(deal["title"], "Trim me pilot");
+    // Named by its owner's name too, as leads and tasks are.
+    assert_eq!(deal["owner"], "Rita Rep");
     let ana = s.json(&["lead", "list"])[0].clone();
     assert_eq!((&ana["first_name"], &ana["last_name"], &ana["title"]), (&"Ana".into(), &"Lopez".into(), &"CTO".into()));
     s.ok(&["lead", "edit", "ana@x.es", "--last-name", " López  "]);

@@ -114,7 +114,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                     },
                     task.title.clone(),
                     // Marked ⊘, as the TUI marks a lead who asked not to be contacted.
-                    match (&task.lead_name, task.lead_opted_out) {
+                    match (&task.lead_name, task.lead_do_not_contact) {
                         (Some(name), true) => format!("⊘ {name}"),
                         _ => opt(&task.lead_name),
                     },

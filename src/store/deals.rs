@@ -28,6 +28,8 @@ pub struct Deal {
     pub stage_entered_at: Timestamp,
     pub origin_outreach_id: Option<String>,
     pub owner_id: Option<String>,
+    /// The owner's name, as leads and tasks give it.
+    pub owner: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -41,9 +43,10 @@ impl Deal {
 pub(crate) const DEAL_COLUMNS: &str =
     "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
     d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
-    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at";
+    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name";
 pub(crate) const DEAL_FROM: &str =
-    "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id";
+    "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id
+     LEFT JOIN users du ON du.id = d.owner_id";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
     let minor: i64 = r.get(7)?;
@@ -68,6 +71,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
         stage_entered_at: Timestamp(r.get(14)?),
         origin_outreach_id: r.get(15)?,
         owner_id: r.get(16)?,
+        owner: r.get(19)?,
         created_at: Timestamp(r.get(17)?),
         updated_at: Timestamp(r.get(18)?),
     })

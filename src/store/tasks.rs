@@ -29,7 +29,7 @@ pub struct Task {
     /// moved database does not make it again. None for a task of the rep's own.
     pub automation_key: Option<String>,
     /// The lead asked not to be contacted (lists mark such tasks, as they mark the lead).
-    pub lead_opted_out: bool,
+    pub lead_do_not_contact: bool,
     pub updated_at: Timestamp,
 }
 
@@ -73,7 +73,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         channel: r.get::<_, Option<i64>>(12)?.and_then(OutreachKind::from_code),
         created_at: Timestamp(r.get(13)?),
         automation_key: r.get(14)?,
-        lead_opted_out: r.get(15)?,
+        lead_do_not_contact: r.get(15)?,
         updated_at: Timestamp(r.get(16)?),
     })
 }

@@ -201,7 +201,7 @@ impl FollowupsView {
             let due = t.effective_due();
             // The markers before the names they qualify, so a narrow screen keeps them.
             let snoozed = if t.snoozed_until.is_some() { "(snoozed) " } else { "" };
-            let lead = match (&t.lead_name, t.lead_opted_out) {
+            let lead = match (&t.lead_name, t.lead_do_not_contact) {
                 (Some(name), true) => format!(" · ⊘ {name}"),
                 (Some(name), false) => format!(" · {name}"),
                 (None, _) => String::new(),
