@@ -637,7 +637,9 @@ fn demo_data_is_realistic_and_reproducible() {
     // Search works on demo data (the FTS index was filled in bulk).
     let any = la[0]["last_name"].as_str().unwrap().to_string();
     assert!(!a.json(&["search", &any]).as_array().unwrap().is_empty());
-    a.fails(&["demo", "--leads", "0"], 1);
+    // A size out of range is a usage error, as --limit 0 is.
+    let err = a.fails(&["demo", "--leads", "0"], 2);
+    assert!(err.contains("0 is not in 1..=5000000"), "{err}");
 }
 
 #[test]

@@ -35,8 +35,8 @@ fn database_notes(path: &std::path::Path, config: &crate::config::Config) -> Vec
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many leads to generate.
-    #[arg(long, default_value_t = 500)]
-    leads: usize,
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    leads: u64,
     /// Random seed: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -45,11 +45,12 @@ pub struct DemoArgs {
 }
 
 pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
-    crate::demo::check_count(a.leads)?;
+    let leads = a.leads as usize;
+    crate::demo::check_count(leads)?;
     let started = std::time::Instant::now();
     // Ctrl-C ends a long load cleanly: its transaction rolls back and its scratch goes.
     let stop = super::io::stop_on_interrupt()?;
-    let summary = crate::engine::demo(&mut env.store, &env.config, a.leads, a.seed, Some(&stop))?;
+    let summary = crate::engine::demo(&mut env.store, &env.config, leads, a.seed, Some(&stop))?;
     // The follow-ups the automations owe on this history are filed now, as live data would have them,
     // and not by the first timer run of whoever opens the database next.
     let owed = crate::engine::tick(&mut env.store, &env.config)?;
