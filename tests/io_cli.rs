@@ -764,6 +764,13 @@ fn a_phone_number_is_found_however_it_is_typed() {
     assert!(out.contains("Olga Prefix"), "{out}");
     let out = run(&db, &["search", "+34655443322"]);
     assert!(out.contains("Nuno National"), "{out}");
+    // The trunk written in brackets after the calling code ("+44 (0)20 ..."), as British numbers often are.
+    run(&db, &["lead", "add", "--first-name", "Una", "--last-name", "Bracket", "--phone", "+44 (0)20 7946 0958"]);
+    let out = run(&db, &["search", "+44 20 7946 0958"]);
+    assert!(out.contains("Una Bracket"), "{out}");
+    run(&db, &["lead", "add", "--first-name", "Una", "--last-name", "Plain", "--phone", "+44 20 7946 0958"]);
+    let pairs = run(&db, &["dedupe", "--json"]);
+    assert!(pairs.contains("Una Bracket") && pairs.contains("Una Plain"), "{pairs}");
     // An import that merges into the lead indexes it again the same way.
     let f = dir.path().join("title.csv");
     std::fs::write(&f, "first_name,last_name,phone,title\nAna,Ruiz,+34 682 074 071,CEO\n").unwrap();

@@ -58,6 +58,8 @@ pub fn digit_variants(digits: &str) -> Vec<String> {
             add(national.to_string());
             if let Some(p) = trunk {
                 add(format!("{p}{national}"));
+                // "+44 (0)20 ...": the trunk kept in brackets after the calling code.
+                add(format!("{cc}{p}{national}"));
             }
         }
     }
@@ -85,5 +87,6 @@ mod tests {
         assert!(v.contains(&"600998877".to_string()), "{v:?}");
         let uk = digit_variants("442079460958");
         assert!(uk.contains(&"02079460958".to_string()), "the trunk 0 put back: {uk:?}");
+        assert!(uk.contains(&"4402079460958".to_string()), "written +44 (0)20: {uk:?}");
     }
 }

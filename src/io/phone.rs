@@ -23,7 +23,10 @@ pub fn known_country(name: &str) -> bool {
 /// The duplicate key of a phone number: `+<digits>` in E.164 when possible, else the digits as written.
 /// None when there are too few digits to be a number.
 pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
+    // "+44 (0)20 7946 0958": the national trunk in brackets is not dialled after the calling code.
     let t = raw.trim();
+    let without_trunk = t.replace("(0)", "");
+    let t = if t.starts_with('+') { without_trunk.as_str() } else { t };
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 5 {
         return None;
@@ -98,6 +101,7 @@ mod tests {
         assert_eq!(phone_key("(555) 123-4567", Some("United States")).unwrap(), "+15551234567");
         assert_eq!(phone_key("1-555-123-4567", Some("usa")).unwrap(), "+15551234567");
         assert_eq!(phone_key("020 7946 0958", Some("United Kingdom")).unwrap(), "+442079460958");
+        assert_eq!(phone_key("+44 (0)20 7946 0958", None).unwrap(), "+442079460958");
         assert_eq!(phone_key("06 12 34 56 78", Some("Francia")).unwrap(), "+33612345678");
         assert_eq!(phone_key("600 11 22 33", None).unwrap(), "600112233");
         assert_eq!(phone_key("12", Some("ES")), None);
