@@ -483,6 +483,11 @@ fn bad_config_is_a_clear_error() {
     let s = Sandbox::with_config("[ui]\ntheme = \"dark\"\ntheme = \"light\"\n");
     let err = s.fails(&["lead", "list"], 1);
     assert!(err.contains("duplicate key ('theme')"), "{err}");
+    // A file saved in Latin-1 says where it stops being UTF-8.
+    let s = Sandbox::new();
+    std::fs::write(&s.config, b"[team]\nname = \"Caf\xe9\"\n").unwrap();
+    let err = s.fails(&["lead", "list"], 1);
+    assert!(err.contains("line 2: is not UTF-8 text"), "{err}");
     let s = Sandbox::with_config("[pipeline]\nwon_stage = \"Done\"\n");
     let err = s.fails(&["lead", "list"], 1);
     assert!(err.contains("Done"), "{err}");

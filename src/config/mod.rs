@@ -95,8 +95,19 @@ impl Config {
     /// Loads defaults, then `file` (which must exist if given explicitly), then `LEADLINE_*` variables.
     pub fn load(file: Option<&Path>, explicit: bool) -> Result<Self, ConfigError> {
         let user_text = match file {
-            Some(path) => match std::fs::read_to_string(path) {
-                Ok(text) => Some((path.display().to_string(), text)),
+            Some(path) => match std::fs::read(path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => Some((path.display().to_string(), text)),
+                    // Where the file stops being UTF-8 (a Latin-1 "é", most likely), so it can be found.
+                    Err(e) => {
+                        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+                        return Err(ConfigError::File {
+                            path: path.display().to_string(),
+                            message: format!("line {line}: is not UTF-8 text (save the file as UTF-8)"),
+                        });
+                    }
+                },
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
                 Err(e) => return Err(ConfigError::File { path: path.display().to_string(), message: e.to_string() }),
             },
