@@ -42,6 +42,9 @@ pub fn rules(config: &Config) -> Result<(Arc<Scorer>, Arc<Automations>)> {
 /// What a timer calls (the TUI every minute, cron through `leadline automate run`): the time-based
 /// rules and the score terms that change as time passes, at the store's current instant.
 pub fn tick(store: &mut Store, config: &Config) -> Result<RunReport> {
+    if let Err(e) = store.finish_flush() {
+        tracing::warn!(error = %e, "the log an erasure left is flushed later");
+    }
     let (scorer, autos) = rules(config)?;
     crate::automation::run(store, &autos, &scorer, false)
 }

@@ -1088,7 +1088,7 @@ fn forget_erases_the_person_and_keeps_the_counts() {
     let old_export = dir.path().join("old.jsonl");
     std::fs::write(&old_export, &export_all(&s, ExportFormat::Jsonl)[0]).unwrap();
     let erased = s.write(|db| privacy::forget(db, &ana.id, Some("erasure request"))).unwrap();
-    privacy::flush(s.conn()).unwrap();
+    assert!(s.flush_log().unwrap());
     assert_eq!((erased.outreach, erased.notes), (1, 1));
     assert_eq!(count(&s, "SELECT count(*) FROM outreach"), before, "counts stay for reports");
     let gone = leads::get(&s.db(), &ana.id).unwrap();
@@ -1110,7 +1110,7 @@ fn forget_erases_the_person_and_keeps_the_counts() {
         let again = leads::get(&s.db(), &ana.id).unwrap();
         assert_eq!((again.first_name.as_str(), again.email.as_deref()), ("Forgotten", None));
     }
-    privacy::flush(s.conn()).unwrap();
+    assert!(s.flush_log().unwrap());
     drop(s);
     // Nowhere in the database file is the person's e-mail left.
     let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
@@ -1142,7 +1142,7 @@ fn forget_and_retention_erase_the_leads_merged_into_the_person_too() {
     s.write(|db| dedupe::merge(db, &second, &third, "same person", 90)).unwrap();
     s.write(|db| dedupe::merge(db, &kept, &second, "same person", 90)).unwrap();
     s.write(|db| privacy::forget(db, &kept, None)).unwrap();
-    privacy::flush(s.conn()).unwrap();
+    assert!(s.flush_log().unwrap());
     let named = count(
         &s,
         "SELECT count(*) FROM leads WHERE first_name <> 'Forgotten' OR email IS NOT NULL OR phone IS NOT NULL",
@@ -1423,7 +1423,7 @@ fn forget_leaves_no_trace_in_earlier_copies_rejected_rows_or_staged_pairs() {
     assert_eq!(dedupe::find(&s.db(), None).unwrap().len(), 1, "the staged pair is listed before");
     let maria = lead(&s, "maria.k@firma.pl");
     s.write(|db| privacy::forget(db, &maria.id, None)).unwrap();
-    privacy::flush(s.conn()).unwrap();
+    assert!(s.flush_log().unwrap());
     assert!(dedupe::find(&s.db(), None).unwrap().is_empty(), "a forgotten lead is never paired");
     let double = lead(&s, "mk@gmail.com");
     let refused = s.write(|db| dedupe::merge(db, &double.id, &maria.id, "same name and company", 70));
@@ -1464,7 +1464,7 @@ fn forget_leaves_no_trace_of_a_company_the_person_was_moved_from() {
     // The company no one is at any more went when he left it.
     assert_eq!(count(&s, "SELECT count(*) FROM accounts WHERE deleted_at IS NULL"), 1);
     s.write(|db| privacy::forget(db, &id, None)).unwrap();
-    privacy::flush(s.conn()).unwrap();
+    assert!(s.flush_log().unwrap());
     drop(s);
     let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
     for needle in ["Zebulon Quargle", "Quargle Consulting", "ZQ Ltd"] {

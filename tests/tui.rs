@@ -1732,6 +1732,10 @@ fn an_error_the_form_shows_does_not_cover_the_forms_bottom_at_80x24() {
     let s = t.screen();
     assert!(s.contains("E-mail: a lead with e-mail"), "{s}");
     assert!(s.contains("esc cancel"), "the form keeps its bottom and keys: {s}");
+    // Putting it right (the form's error cleared, the toast still up) keeps them too.
+    t.type_text("x");
+    let s = t.screen();
+    assert!(s.contains("esc cancel"), "{s}");
 }
 
 #[test]

@@ -670,7 +670,7 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
         };
         privacy::forget(db, &id, a.reason.as_deref())
     })?;
-    if !privacy::flush(env.store.conn())? {
+    if !env.store.flush_log()? {
         eprintln!("{}", privacy::FLUSH_HELD_BACK);
     }
     if a.json {
@@ -743,7 +743,7 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                 privacy::inactive(&env.store.db(), months)?
             } else {
                 let done = env.store.write(|db| privacy::anonymize_inactive(db, months))?;
-                if !privacy::flush(env.store.conn())? {
+                if !env.store.flush_log()? {
                     eprintln!("{}", privacy::FLUSH_HELD_BACK);
                 }
                 done

@@ -34,37 +34,52 @@ pub const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
 ];
 
 /// The forms a phone number typed as bare digits may have been indexed under: as typed, without a national
-/// trunk prefix, and behind each known calling code ("612345678" may be stored as +33 6 12 34 56 78); and,
-/// typed with its calling code, as stored with the international prefix ("0034 ...") or as a national
-/// number ("600 11 22 33", "020 7946 0958", where the team's country is known).
-pub fn digit_variants(digits: &str) -> Vec<String> {
-    // "0034 ..." is the international prefix: the rest is the number with its calling code.
-    if let Some(rest) = digits.strip_prefix("00").filter(|r| r.len() >= 6) {
-        return vec![rest.to_string(), digits.to_string()];
-    }
-    let mut out = vec![digits.to_string()];
+/// trunk prefix, and behind each known calling code ("612345678" may be stored as +33 6 12 34 56 78).
+/// `international`: typed with its calling code ("+34 600 …", "0034 600 …"), it may also be stored after
+/// 00, as a national number (with or without the trunk: "600 11 22 33", "020 7946 0958"), or with the
+/// trunk in brackets ("+44 (0)20 …"). A national number is never read as international: "912 34 56 78"
+/// is a Madrid line, not an Indian number.
+pub fn digit_variants(digits: &str, international: bool) -> Vec<String> {
+    let mut out = Vec::new();
     let mut add = |v: String| {
         if !out.contains(&v) {
             out.push(v);
         }
     };
+    // "0034 ..." is the international prefix: the rest is the number with its calling code.
+    if let Some(rest) = digits.strip_prefix("00").filter(|r| r.len() >= 6) {
+        add(rest.to_string());
+        add(digits.to_string());
+        with_calling_code(rest, &mut add);
+        return out;
+    }
+    add(digits.to_string());
+    if international {
+        add(format!("00{digits}"));
+        with_calling_code(digits, &mut add);
+        return out;
+    }
     for (_, cc, _, trunk) in COUNTRIES {
         let national = match trunk {
             Some(p) if digits.starts_with(*p) => &digits[1..],
             _ => digits,
         };
         add(format!("{cc}{national}"));
+    }
+    out
+}
+
+/// The national forms of a number written with its calling code (`digits` starts with it).
+fn with_calling_code(digits: &str, add: &mut impl FnMut(String)) {
+    for (_, cc, _, trunk) in COUNTRIES {
         if let Some(national) = digits.strip_prefix(cc).filter(|n| n.len() >= 6) {
             add(national.to_string());
             if let Some(p) = trunk {
                 add(format!("{p}{national}"));
-                // "+44 (0)20 ...": the trunk kept in brackets after the calling code.
                 add(format!("{cc}{p}{national}"));
             }
         }
     }
-    add(format!("00{digits}"));
-    out
 }
 
 #[cfg(test)]
@@ -73,19 +88,22 @@ mod tests {
 
     #[test]
     fn a_national_number_is_looked_for_behind_every_calling_code() {
-        let v = digit_variants("0612345678");
+        let v = digit_variants("0612345678", false);
         assert_eq!(v[0], "0612345678");
         assert!(v.contains(&"33612345678".to_string()), "France drops the trunk 0");
         assert!(v.contains(&"34612345678".to_string()) || v.contains(&"340612345678".to_string()));
-        assert!(digit_variants("682074071").contains(&"34682074071".to_string()));
+        assert!(digit_variants("682074071", false).contains(&"34682074071".to_string()));
+        // A national number is not read as an international one.
+        assert!(!digit_variants("912345678", false).contains(&"2345678".to_string()));
     }
 
     #[test]
     fn a_number_with_its_calling_code_is_looked_for_as_written_nationally_or_after_00() {
-        let v = digit_variants("34600998877");
+        let v = digit_variants("34600998877", true);
         assert!(v.contains(&"0034600998877".to_string()), "{v:?}");
         assert!(v.contains(&"600998877".to_string()), "{v:?}");
-        let uk = digit_variants("442079460958");
+        assert!(digit_variants("0034600998877", false).contains(&"600998877".to_string()));
+        let uk = digit_variants("442079460958", true);
         assert!(uk.contains(&"02079460958".to_string()), "the trunk 0 put back: {uk:?}");
         assert!(uk.contains(&"4402079460958".to_string()), "written +44 (0)20: {uk:?}");
     }

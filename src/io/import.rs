@@ -1968,7 +1968,7 @@ impl Writer {
         if let Some(u) = self.owners.get(&reference) {
             return Ok(u.clone());
         }
-        let user = match teams::resolve(db, &reference) {
+        let user = match teams::resolve_exact(db, &reference) {
             Ok(u) => u,
             Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
                 if !self.unknown_owners.contains(&shown) {

@@ -483,17 +483,7 @@ pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<V
     Ok(entries)
 }
 
-/// After erasing: copies the log into the main file and truncates it, so old pages leave the disk too.
-/// Another process reading the database holds back the old pages it may still read: then this is not done
-/// (false), and the first checkpoint after that reader has closed finishes it.
-pub fn flush(conn: &rusqlite::Connection) -> Result<bool> {
-    // A reader in the middle of a read is waited for a moment, not the whole busy timeout.
-    conn.busy_timeout(std::time::Duration::from_millis(500))?;
-    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
-    conn.busy_timeout(crate::store::BUSY_TIMEOUT)?;
-    Ok(busy? == 0)
-}
-
-/// What a command says when `flush` could not finish.
-pub const FLUSH_HELD_BACK: &str = "note: another process is reading the database, so old copies of what was \
-    erased stay in its write-ahead log until that process closes; the next leadline command after that clears them";
+/// What a command says when the erasure's old copies could not leave the disk yet (`Store::flush_log`).
+pub const FLUSH_HELD_BACK: &str = "note: another process is using the database, so old copies of what was \
+    erased stay in its write-ahead log for now; the next leadline command (or an open TUI's next minute) after \
+    that process is done clears them";

@@ -247,7 +247,50 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        Ok(Self { conn, ctx, clock, path: path.to_path_buf(), hooks: Vec::new() })
+        let mut store = Self { conn, ctx, clock, path: path.to_path_buf(), hooks: Vec::new() };
+        // An erasure's old copies another process held back leave the disk now, if nothing holds them still.
+        if let Err(e) = store.finish_flush() {
+            tracing::warn!(error = %e, "the log an erasure left is flushed later");
+        }
+        Ok(store)
+    }
+
+    /// After an erasure: copies the write-ahead log into the main file and truncates it, so the erased
+    /// values' old copies leave the disk too. Another process in the middle of a read or a write holds the log
+    /// back (it is waited for half a second, not the whole busy timeout): then this returns false and is
+    /// tried again by `finish_flush` (every open, and the TUI's timer) until it is done.
+    pub fn flush_log(&mut self) -> Result<bool> {
+        let conn = &self.conn;
+        let team = self.ctx.team_id.as_str();
+        // The mark goes first, so that the log truncated holds nothing after it; put back if held back.
+        conn.execute(
+            "DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2",
+            rusqlite::params![team, FLUSH_OWED],
+        )?;
+        conn.busy_timeout(std::time::Duration::from_millis(500))?;
+        let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let done = busy? == 0;
+        if !done {
+            conn.execute(
+                "INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, 1)",
+                rusqlite::params![team, FLUSH_OWED],
+            )?;
+        }
+        Ok(done)
+    }
+
+    /// `flush_log` again, when an earlier one was held back.
+    pub fn finish_flush(&mut self) -> Result<()> {
+        let owed: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM automation_state WHERE team_id = ?1 AND key = ?2)",
+            rusqlite::params![self.ctx.team_id.as_str(), FLUSH_OWED],
+            |r| r.get(0),
+        )?;
+        if owed {
+            self.flush_log()?;
+        }
+        Ok(())
     }
 
     pub fn add_hook(&mut self, hook: Arc<dyn ChangeHook>) {
@@ -316,6 +359,9 @@ impl Store {
         Ok(out)
     }
 }
+
+/// An erasure's log flush was held back (`Store::flush_log`).
+const FLUSH_OWED: &str = "erasure_flush_owed";
 
 /// How long a write waits for another process's write to finish before saying the database is locked.
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

@@ -11,6 +11,8 @@ use crate::store::leads::Lead;
 pub fn fts_query(text: &str) -> Option<String> {
     // Combining marks (Devanagari or Thai vowel signs) separate words for the index's tokenizer, so they
     // separate terms here too: a term it would split in two is a phrase, which this index cannot answer.
+    // Typed with its calling code: "+34 …" (a "00 …" number says so by itself).
+    let international = text.trim_start().starts_with('+');
     let terms: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
         .filter(|w| !w.is_empty())
@@ -18,7 +20,7 @@ pub fn fts_query(text: &str) -> Option<String> {
             // A long run of digits is a phone number typed without spaces: it may be indexed behind a
             // calling code, or without the trunk prefix it was typed with.
             if w.len() >= PHONE_DIGITS && w.chars().all(|c| c.is_ascii_digit()) {
-                let forms: Vec<String> = digit_variants(w).iter().map(|v| format!("\"{v}\"*")).collect();
+                let forms: Vec<String> = digit_variants(w, international).iter().map(|v| format!("\"{v}\"*")).collect();
                 format!("({})", forms.join(" OR "))
             } else {
                 format!("\"{w}\"*")
@@ -34,7 +36,7 @@ pub fn fts_query(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
     if phone_like && terms.len() > 1 && digits.len() >= PHONE_DIGITS {
-        let forms: Vec<String> = digit_variants(&digits).iter().map(|v| format!("\"{v}\"*")).collect();
+        let forms: Vec<String> = digit_variants(&digits, international).iter().map(|v| format!("\"{v}\"*")).collect();
         return Some(format!("({words}) OR {}", forms.join(" OR ")));
     }
     Some(words)

@@ -162,9 +162,18 @@ pub fn list(db: &Db<'_>) -> Result<Vec<User>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Finds a team member by id, e-mail or (case-insensitive) name, else by a first name only one member has;
-/// `me` is the current user.
+/// Finds a team member a rep names: by id, e-mail or (case-insensitive) name, else by a first name only one
+/// member has; `me` is the current user.
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<UserId> {
+    find_member(db, reference, true)
+}
+
+/// `resolve` without the first name: for files, where "John" may be another CRM's John.
+pub fn resolve_exact(db: &Db<'_>, reference: &str) -> Result<UserId> {
+    find_member(db, reference, false)
+}
+
+fn find_member(db: &Db<'_>, reference: &str, by_first_name: bool) -> Result<UserId> {
     let r = reference.trim();
     if r.eq_ignore_ascii_case("me") {
         return Ok(db.ctx.user_id.clone());
@@ -174,7 +183,7 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<UserId> {
         .iter()
         .filter(|u| u.id.as_str() == r || u.email.eq_ignore_ascii_case(r) || fold(&u.name) == fold(r))
         .collect();
-    if matches.is_empty() && !r.is_empty() {
+    if matches.is_empty() && by_first_name && !r.is_empty() {
         let first = |u: &User| u.name.split_whitespace().next().map(fold);
         matches = users.iter().filter(|u| first(u) == Some(fold(r))).collect();
     }

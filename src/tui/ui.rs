@@ -120,9 +120,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
         parts.push(format!("{help_key} keys"));
     }
     let pending: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
-    // An error the open form shows whole under its fields keeps to the status line, off the form's bottom.
+    // Under an open form a toast keeps to the status line, off the form's bottom (an error it is about, the
+    // form shows whole under its fields).
     let toast = app.toast.as_ref().map(|(t, _)| t);
-    let one_line =
-        matches!((&app.popup, toast), (Some(Popup::Form(f)), Some(t)) if f.error.as_deref() == Some(t.text.as_str()));
+    let one_line = matches!(app.popup, Some(Popup::Form(_)));
     status::status(frame, bottom, theme, &parts, toast, &pending.join(" "), one_line);
 }
