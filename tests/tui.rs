@@ -1769,3 +1769,16 @@ fn the_scoring_view_adds_a_lead_with_the_key_its_empty_state_names() {
     t.keys("enter");
     assert!(t.screen().contains("Added Zoe Ng"), "{}", t.screen());
 }
+
+#[test]
+fn an_error_a_form_finds_itself_moves_the_cursor_to_its_field() {
+    let (_d, mut t) = driver(80, 24);
+    // The task form: a due time that is none, then on to the next field, and save.
+    t.keys("enter t tab");
+    t.clear_field();
+    t.type_text("31 feb");
+    t.keys("tab enter");
+    let s = t.screen();
+    assert!(s.contains("Due:"), "{s}");
+    assert!(s.lines().any(|l| l.contains("▶") && l.contains("Due: 31 feb")), "{s}");
+}

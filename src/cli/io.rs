@@ -691,8 +691,8 @@ pub enum PrivacyCmd {
         /// List who would be anonymised, change nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Override the configured number of months.
-        #[arg(long)]
+        /// Override the configured number of months (1 or more).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         months: Option<u32>,
         #[arg(long)]
         json: bool,
@@ -730,9 +730,6 @@ pub enum PrivacyCmd {
 pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
     match c {
         PrivacyCmd::Run { dry_run, months, json } => {
-            if months == Some(0) {
-                return Err(CliError::Usage("--months 0 would anonymise every lead: give 1 or more".into()));
-            }
             let months = months.unwrap_or(env.config.privacy.anonymize_after_months);
             if months == 0 {
                 return Err(CliError::Usage(

@@ -232,15 +232,19 @@ impl Paths {
     }
 }
 
-/// A TOML syntax error as `line L, column C: what`, from the error's place in the text.
+/// A TOML syntax error as `line L, column C: what ('the text there')`, from the error's place in the text.
 fn parse_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            // The text the error points at (a key defined twice, a table header written twice) says which.
-            let at = text.get(span.clone()).map(str::trim).filter(|s| !s.is_empty() && !s.contains('\n'));
+            // The text the error points at (a key defined twice, a table header written twice) says which,
+            // when it is short enough to read in the message.
+            let at = text
+                .get(span.clone())
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && !s.contains('\n') && s.chars().count() <= 40);
             match at {
                 Some(at) => format!("line {line}, column {column}: {} ('{at}')", one_line(e.message())),
                 None => format!("line {line}, column {column}: {}", one_line(e.message())),

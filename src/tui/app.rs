@@ -521,7 +521,7 @@ impl App {
             Err(e) => {
                 // Said in the form's own words, in the form and on the status line, as a refused write is.
                 let said = forms::error_for(form, &e, self.ctx.tz);
-                form.error = Some(said.clone());
+                form.show_error(said.clone());
                 self.toast(said, true);
                 Vec::new()
             }
@@ -841,11 +841,7 @@ impl App {
                     // Keep the rep's input; say what was wrong, in the form's own words (the status line too).
                     f.waiting = None;
                     said = forms::error_for(f, &said, self.ctx.tz);
-                    // The field the error names takes the cursor, to be put right there.
-                    if let Some(i) = f.fields.iter().position(|field| said.starts_with(&format!("{}:", field.label))) {
-                        f.focus = i;
-                    }
-                    f.error = Some(said.clone());
+                    f.show_error(said.clone());
                 }
                 self.toast(said, true);
                 // What the view showed at once (a card moved) is read back as it is.

@@ -17,6 +17,7 @@ pub struct UiCtx {
     pub stages: Stages,
     pub currency: String,
     pub user_name: String,
+    pub user_id: crate::domain::UserId,
     pub team_name: String,
     pub followup: FollowupConfig,
     /// The compiled scoring rules, for the scoring view's explanations (run on the worker).
@@ -37,6 +38,7 @@ impl UiCtx {
             stages: ctx.stages.clone(),
             currency: ctx.currency.clone(),
             user_name: ctx.user_name.clone(),
+            user_id: ctx.user_id.clone(),
             team_name: ctx.team_name.clone(),
             followup: config.followup.clone(),
             scorer,

@@ -590,8 +590,10 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
             break;
         }
     }
-    // A member the store could not find: said of the Owner field.
-    if out.starts_with("team member not found") && form.fields.iter().any(|f| f.label == "Owner") {
+    // A member the store could not find, or found several of (the one reference a lead's forms resolve):
+    // said of the Owner field.
+    let about_a_member = out.starts_with("team member not found") || out.contains("' is ambiguous, it matches");
+    if about_a_member && form.fields.iter().any(|f| f.label == "Owner") {
         out = format!("Owner: {out}");
     }
     // A touch's value is named by its kind ("email value"): the log and reply forms call it Value.

@@ -37,9 +37,9 @@ pub struct LeadWindow {
     /// How far a move went past the rows loaded (negative: above them) while more are on their way:
     /// holding a key outruns the reads, and the rest of the move is made when the page arrives.
     overshoot: i64,
-    /// How many rows the first page in flight asks for: a page, or (read again at the top after a write)
+    /// How many rows the first page, or a refresh, in flight asks for: a page, or (read again after a write)
     /// as many as were held, so the selected row a few pages down is still among them.
-    first_limit: usize,
+    read_limit: usize,
     /// The lead selected when a refresh was asked for: the selection stays on it when the rows come back,
     /// even if the write moved it elsewhere in the sort.
     follow: Option<LeadId>,
@@ -71,7 +71,7 @@ impl LeadWindow {
             loading_back: false,
             error: None,
             overshoot: 0,
-            first_limit: PAGE,
+            read_limit: PAGE,
             follow: None,
             held: None,
             replacing: false,
@@ -128,7 +128,7 @@ impl LeadWindow {
         self.loading_back = false;
         self.replacing = true;
         self.error = None;
-        self.first_limit = PAGE;
+        self.read_limit = PAGE;
         vec![
             self.page(PageDir::First, PAGE),
             Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() },
@@ -148,7 +148,7 @@ impl LeadWindow {
         self.count_generation = self.generation;
         self.loading_fwd = true;
         let limit = self.rows.len().clamp(PAGE, MAX_ROWS);
-        self.first_limit = limit;
+        self.read_limit = limit;
         let page = if self.at_top { self.page(PageDir::First, limit) } else { self.page(PageDir::Refresh(c), limit) };
         vec![page, Query::LeadCount { slot: self.slot, generation: self.count_generation, filter: self.filter.clone() }]
     }
@@ -194,7 +194,7 @@ impl LeadWindow {
         self.loading_fwd = true;
         self.loading_back = false;
         self.replacing = true;
-        self.first_limit = PAGE;
+        self.read_limit = PAGE;
         vec![self.page(PageDir::First, PAGE)]
     }
 
@@ -305,7 +305,7 @@ impl LeadWindow {
         match dir {
             PageDir::First => {
                 self.at_top = true;
-                self.at_end = !full(rows.len(), self.first_limit);
+                self.at_end = !full(rows.len(), self.read_limit);
                 self.start = Some(0);
                 self.rows = rows.into();
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
@@ -323,8 +323,7 @@ impl LeadWindow {
             }
             PageDir::Refresh(_) => {
                 // Re-read from the first held row: same place, fresh data.
-                let limit = self.rows.len().clamp(PAGE, MAX_ROWS);
-                self.at_end = !full(rows.len(), limit);
+                self.at_end = !full(rows.len(), self.read_limit);
                 self.rows = rows.into();
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                 self.loading_fwd = false;

@@ -314,18 +314,18 @@ impl DetailView {
                 .flat_map(|l| if l.trim().is_empty() { vec![String::new()] } else { wrap_to(l, room, usize::MAX) })
                 .collect()
         };
+        let lines: Vec<String> = selected.as_deref().map(wrapped).unwrap_or_default();
         let whole_h = match &selected {
             None => 0,
-            Some(text) => {
+            Some(_) => {
                 let most = (area.height / 2).saturating_sub(2).max(2) as usize;
-                wrapped(text).len().clamp(2, most) as u16 + 2
+                lines.len().clamp(2, most) as u16 + 2
             }
         };
         let [area, whole] = Layout::vertical([Constraint::Fill(1), Constraint::Length(whole_h)]).areas(area);
-        if let Some(text) = &selected {
+        if selected.is_some() {
             let mut block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.border());
             // The whole text, scrolled; the border says when more is above or below, and how to see it.
-            let lines: Vec<String> = wrapped(text);
             let visible = whole.height.saturating_sub(2) as usize;
             let (offset, arrows) = crate::tui::widgets::scrolled(&self.whole_scroll, lines.len(), visible);
             if let Some(arrows) = arrows {

@@ -207,8 +207,8 @@ impl FollowupsView {
                 (None, _) => String::new(),
             };
             // The team's tasks say whose they are (a colleague's), before the title so a narrow screen keeps it.
-            let whose = match &t.owner {
-                Some(owner) if self.everyone && *owner != ctx.user_name => format!("{owner}: "),
+            let whose = match (&t.owner, &t.owner_id) {
+                (Some(owner), Some(id)) if self.everyone && *id != ctx.user_id.0 => format!("{owner}: "),
                 _ => String::new(),
             };
             let text = format!(

@@ -114,6 +114,14 @@ impl Form {
         self
     }
 
+    /// Shows an error under the fields; the field it names ("Due: ...") takes the cursor, to be put right.
+    pub fn show_error(&mut self, said: String) {
+        if let Some(i) = self.fields.iter().position(|f| said.starts_with(&format!("{}:", f.label))) {
+            self.focus = i;
+        }
+        self.error = Some(said);
+    }
+
     pub fn value(&self, label: &str) -> &str {
         self.fields.iter().find(|f| f.label == label).map(|f| f.value.as_str()).unwrap_or("")
     }
