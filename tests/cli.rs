@@ -663,7 +663,10 @@ fn usage_errors_exit_2() {
     assert!(err.contains("0 is not in 1.."), "{err}");
     // An id too short to name anything asks for more of it.
     let err = s.fails(&["task", "done", "01a2"], 1);
-    assert!(err.contains("too short to name a task: give at least 6 characters"), "{err}");
+    assert!(
+        err.contains("task: is too short to name one: give at least 6 characters") && err.contains("('01a2')"),
+        "{err}"
+    );
 }
 
 #[test]

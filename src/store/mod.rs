@@ -445,9 +445,12 @@ pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str)
         return Err(not_found());
     }
     if r.len() < 6 {
-        return Err(StoreError::Refused(format!(
-            "'{reference}' is too short to name a {what}: give at least 6 characters of its id (tables show enough)"
-        )));
+        return Err(crate::domain::ValidationError::new(
+            what,
+            reference,
+            "is too short to name one: give at least 6 characters of its id (tables show enough)",
+        )
+        .into());
     }
     // One more than are listed, to say that there are more.
     let sql = format!(
