@@ -1049,3 +1049,49 @@ fn a_removed_lead_is_forgotten_too_and_nothing_new_is_added_about_a_forgotten_on
     let olaf: i64 = conn.query_row("SELECT count(*) FROM leads WHERE first_name = 'Olaf'", [], |r| r.get(0)).unwrap();
     assert_eq!(olaf, 0, "{}", String::from_utf8_lossy(&later.stdout));
 }
+
+#[test]
+fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() {
+    let (dir, db) = setup();
+    let card = dir.path().join("li.vcf");
+    std::fs::write(
+        &card,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Roe;Rita;;;\r\nFN:Rita Roe\r\nEMAIL:rita@roe.io\r\nURL:https://www.linkedin.com/in/RitaRoe/\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    run(&db, &["import", card.to_str().unwrap()]);
+    let rita: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "rita@roe.io", "--json"])).unwrap();
+    assert_eq!(rita["lead"]["profile_url"], "https://www.linkedin.com/in/ritaroe", "{rita}");
+    assert_eq!(rita["lead"]["last_contacted_at"], serde_json::Value::Null, "never contacted: {rita}");
+    assert!(rita["timeline"].as_array().unwrap().is_empty(), "{rita}");
+    // No bump is owed for a contact never made.
+    let later =
+        leadline(&db).env("LEADLINE_NOW", "2025-11-28T12:00:00.000Z").args(["automate", "run", "--json"]).output();
+    let report: serde_json::Value = serde_json::from_slice(&later.unwrap().stdout).unwrap();
+    assert!(report["actions"].as_array().unwrap().is_empty(), "{report}");
+    // Typed and cleared from the CLI; shown by lead show.
+    run(&db, &["lead", "add", "--first-name", "Sam", "--email", "sam@x.io", "--profile-url", "linkedin.com/in/Sam-X"]);
+    assert!(run(&db, &["lead", "show", "sam@x.io"]).contains("profile           https://www.linkedin.com/in/sam-x"));
+    run(&db, &["lead", "edit", "sam@x.io", "--profile-url", ""]);
+    assert!(!run(&db, &["lead", "show", "sam@x.io"]).contains("profile "));
+    let (_, err) = fail(&db, &["lead", "edit", "sam@x.io", "--profile-url", "not a url"]);
+    assert!(err.contains("profile_url") && err.contains("is not a web address"), "{err}");
+    // Moved in JSON and in CSV, the profile comes along and no touch is made of it.
+    for format in ["jsonl", "csv"] {
+        let file = dir.path().join(format!("leads.{format}"));
+        run(&db, &["export", "leads", "--format", format, "--out", file.to_str().unwrap()]);
+        let other = dir.path().join(format!("other-{format}.db"));
+        std::fs::write(other.with_extension("toml"), "").unwrap();
+        run(&other, &["import", file.to_str().unwrap()]);
+        let moved: serde_json::Value =
+            serde_json::from_str(&run(&other, &["lead", "show", "rita@roe.io", "--json"])).unwrap();
+        assert_eq!(moved["lead"]["profile_url"], "https://www.linkedin.com/in/ritaroe", "{format}: {moved}");
+        assert!(moved["timeline"].as_array().unwrap().is_empty(), "{format}: {moved}");
+    }
+    // Forgotten, the profile goes with the rest.
+    run(&db, &["forget", "rita@roe.io"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let left: i64 =
+        conn.query_row("SELECT count(*) FROM leads WHERE profile_url LIKE '%ritaroe%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+}

@@ -171,7 +171,10 @@ fn google_and_outlook_contacts() {
     assert_eq!(julia.phone.as_deref(), Some("+48 601 234 567"));
     assert_eq!(julia.tags, vec!["clientes"], "system groups like '* myContacts' are not tags");
     assert_eq!(julia.title.as_deref(), Some("Product Lead"));
-    assert_eq!(outreach::for_lead(&s.db(), &julia.id).unwrap()[0].value, "https://www.linkedin.com/in/juliakowalska");
+    // A contact card's profile is the lead's, and no touch: nothing says it was ever a contact.
+    assert_eq!(julia.profile_url.as_deref(), Some("https://www.linkedin.com/in/juliakowalska"));
+    assert!(outreach::for_lead(&s.db(), &julia.id).unwrap().is_empty());
+    assert_eq!(julia.last_contacted_at, None);
     assert_eq!(lead(&s, "karl@berg.se").phone.as_deref(), Some("08-123 456 78"));
     let r = import(&mut s, "outlook_contacts.csv");
     assert_eq!((r.preset.as_deref(), r.encoding.as_str()), (Some("outlook"), "windows-1252"));
@@ -586,8 +589,9 @@ fn vcards_of_every_version() {
     let yuki = lead(&s, "yuki@sakura-design.jp");
     assert_eq!(yuki.phone.as_deref(), Some("+81 3 1234 5678"));
     assert_eq!(yuki.tags, vec!["design", "japan"]);
-    assert!(yuki.notes.unwrap().contains("on and on about the project, the budget"));
-    assert_eq!(outreach::for_lead(&s.db(), &yuki.id).unwrap().len(), 1);
+    assert!(yuki.notes.as_deref().unwrap().contains("on and on about the project, the budget"));
+    assert!(yuki.profile_url.is_some());
+    assert!(outreach::for_lead(&s.db(), &yuki.id).unwrap().is_empty(), "a card's URL is no contact made");
     let olga = lead(&s, "olga@petrova.consulting");
     assert_eq!(olga.phone.as_deref(), Some("+7-912-345-67-89"));
 }
@@ -1487,7 +1491,7 @@ fn companies_left_behind_before_the_upgrade_go_with_it() {
             [],
         )?;
         // Later migrations' objects go, as they were not there then.
-        db.conn.execute_batch("DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
+        db.conn.execute_batch("DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
         db.conn.pragma_update(None, "user_version", 25)?;
         Ok(())
     })
@@ -2098,11 +2102,20 @@ fn a_linkedin_profile_is_one_person_however_its_address_was_copied() {
     let l = &r.counts.leads;
     assert_eq!((l.created, l.merged + l.skipped), (1, 2), "{:?}", r.counts);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), before + 1);
-    let stored: i64 = count(
-        &s,
-        "SELECT count(*) FROM outreach WHERE value = 'https://www.linkedin.com/in/nadia-haddad' AND kind = 4",
-    );
+    // Given without a date, the profile is the lead's, in its one form, and no touch.
+    let stored: i64 =
+        count(&s, "SELECT count(*) FROM leads WHERE profile_url = 'https://www.linkedin.com/in/nadia-haddad'");
     assert_eq!(stored, 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM outreach WHERE value LIKE '%nadia-haddad%'"), 0);
+    // The next file that gives it finds her by it, however it was copied.
+    let more = dir.path().join("more.csv");
+    std::fs::write(
+        &more,
+        "First Name,Last Name,profile_url,Job Title\nNadia,H.,http://linkedin.com/in/Nadia-Haddad/,CFO\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &more, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts);
 }
 
 #[test]
@@ -2110,14 +2123,19 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     let first = dir.path().join("a.csv");
-    std::fs::write(&first, "First Name,Last Name,profile_url\nYan,Prof,http://linkedin.com/in/Yan/\n").unwrap();
+    // Dated by the record's creation, the profile is a touch too.
+    std::fs::write(
+        &first,
+        "First Name,Last Name,profile_url,Created\nYan,Prof,http://linkedin.com/in/Yan/,2025-10-01\n",
+    )
+    .unwrap();
     import_file(&mut s, &first, &ImportOptions::default()).unwrap();
     // The database as an earlier leadline left it: the profile as the file wrote it, schema version 8.
     s.write(|db| {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
-            "DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
              DROP INDEX events_by_subject;
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;

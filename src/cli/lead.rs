@@ -68,6 +68,9 @@ pub struct AddArgs {
     company_size: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     product_interest: Option<String>,
+    /// Their social profile, e.g. https://linkedin.com/in/name (empty to clear, in `lead edit`).
+    #[arg(long, value_name = "URL")]
+    profile_url: Option<String>,
     /// A tag; repeat for several.
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
@@ -124,6 +127,9 @@ pub struct EditArgs {
     company_size: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     product_interest: Option<String>,
+    /// Their social profile, e.g. https://linkedin.com/in/name (empty to clear, in `lead edit`).
+    #[arg(long, value_name = "URL")]
+    profile_url: Option<String>,
     #[arg(long)]
     owner: Option<String>,
     /// Where the lead is: still a lead, a customer, or a customer who left.
@@ -166,6 +172,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 industry: a.industry,
                 company_size: a.company_size,
                 product_interest: a.product_interest,
+                profile_url: a.profile_url,
                 tags: a.tags,
                 owner: a.owner,
                 notes: a.notes,
@@ -242,6 +249,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 industry: a.industry,
                 company_size: a.company_size,
                 product_interest: a.product_interest,
+                profile_url: a.profile_url,
                 owner: a.owner,
                 lifecycle: a.lifecycle.as_deref().map(|l| super::flag::<Lifecycle>(l, "--lifecycle")).transpose()?,
                 notes: a.notes,
@@ -361,6 +369,7 @@ fn print_lead(l: &Lead, env: &Env) {
     field("industry", &opt(&l.industry));
     field("company size", &opt(&l.company_size));
     field("product interest", &opt(&l.product_interest));
+    field("profile", &opt(&l.profile_url));
     field("tags", &l.tags.join(", "));
     field("owner", &opt(&l.owner));
     field("lifecycle", &l.lifecycle);

@@ -322,6 +322,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.industry = fill("industry", &keep.industry, &gone.industry);
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
+    patch.profile_url = fill("profile_url", &keep.profile_url, &gone.profile_url);
     // What the other record says differently (its phone, the name and company it was filed under), when
     // the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra phones); its
     // e-mails become the kept lead's other ones. A merge never loses a way to reach or recognise someone.

@@ -247,7 +247,7 @@ fn o(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-pub const LEAD_HEADER: [&str; 29] = [
+pub const LEAD_HEADER: [&str; 30] = [
     "id",
     "first_name",
     "last_name",
@@ -277,6 +277,7 @@ pub const LEAD_HEADER: [&str; 29] = [
     "churn_reason",
     "other_emails",
     "owner_email",
+    "profile_url",
 ];
 
 /// A lead as an export writes it: its fields and its customer record's state (which no other exported
@@ -326,6 +327,7 @@ fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
         o(&c.churn_reason),
         l.other_emails.join("; "),
         o(&l.owner_email),
+        o(&l.profile_url),
     ]
 }
 

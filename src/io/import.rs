@@ -1828,9 +1828,21 @@ impl Writer {
                 return Ok(Some((LeadId(id), "same phone")));
             }
         }
-        // A profile URL is one person too (LinkedIn connections mostly come without an e-mail).
-        if let Some(url) = row.profile_url.as_deref() {
-            let [a, b] = profile_forms(url);
+        // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's
+        // own, or one a touch of theirs was logged with.
+        if let Some(url) = row.profile() {
+            let [a, b] = profile_forms(&url);
+            let on_lead: Option<String> = db
+                .conn
+                .prepare_cached(
+                    "SELECT id FROM leads WHERE team_id = ?3 AND profile_url IN (?1, ?2) AND deleted_at IS NULL
+                     ORDER BY created_at LIMIT 1",
+                )?
+                .query_row(params![a, b, team], |r| r.get(0))
+                .optional()?;
+            if let Some(id) = on_lead {
+                return Ok(Some((LeadId(id), "same profile")));
+            }
             let found: Option<String> = db
                 .conn
                 .prepare_cached(&format!(
@@ -2102,9 +2114,9 @@ impl Writer {
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
                  source, product_interest, industry, company_size, tags, owner_id, lifecycle, do_not_contact,
                  do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at, name_key,
-                 forgotten_at)
+                 forgotten_at, profile_url)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25)",
+                 ?21, ?22, ?23, ?24, ?25, ?26)",
             )?
             .execute(params![
                 id.as_str(),
@@ -2138,6 +2150,7 @@ impl Writer {
                 // A forgotten person has no name to sort or look up by.
                 row.forgotten_at.is_none().then(|| crate::domain::text::name_key(&row.first_name, &row.last_name)),
                 row.forgotten_at.map(|t| t.0),
+                row.forgotten_at.is_none().then(|| row.profile()).flatten(),
             ])?;
         let seq = db.conn.last_insert_rowid();
         if let Some(at) = row.forgotten_at {
@@ -2275,6 +2288,7 @@ impl Writer {
         patch.product_interest = set("product_interest", &lead.product_interest, &row.product_interest);
         patch.notes = set("notes", &lead.notes, &row.notes);
         patch.phone = set("phone", &lead.phone, &row.phones.first().cloned());
+        patch.profile_url = set("profile_url", &lead.profile_url, &row.profile());
         // Only an e-mail no other lead has (as its own or another one) can move in.
         if let Some(e) = row.own_email()
             && (lead.email.is_none() || (update && !row.email_from_others && lead.email.as_deref() != Some(e.as_str())))
@@ -2520,7 +2534,10 @@ impl Writer {
         if !row.merges.is_empty() {
             added |= self.restore_merges(db, lead, row, subject)? > 0;
         }
-        if let Some(url) = &row.profile_url {
+        // A profile the file dates is a touch (a LinkedIn connection); one it gives without a date is only
+        // the lead's (`profile_url`): a contact card's address is no contact made.
+        let dated = row.connected_on.or(row.last_activity).or(row.created_at);
+        if let (Some(url), Some(at)) = (&row.profile_url, dated) {
             let [a, b] = profile_forms(url);
             let exists: Option<i64> = db
                 .conn
@@ -2535,7 +2552,7 @@ impl Writer {
                 o.value = Some(url.clone());
                 // Dated by what the file knows (the connection, else the last activity, else the record's
                 // creation): a profile found today is not a contact made today.
-                o.occurred_at = Some(row.connected_on.or(row.last_activity).or(row.created_at).unwrap_or(db.now));
+                o.occurred_at = Some(at);
                 o.description = Some(match row.connected_on {
                     Some(_) => "Connected on LinkedIn (imported)".into(),
                     None => "Profile (imported)".into(),

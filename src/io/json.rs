@@ -586,6 +586,12 @@ fn lead(
             Err(x) => p.borrow_mut().push(reject("other_emails", x.to_string())),
         }
     }
+    if let Some(u) = kept(p, s("profile_url")) {
+        match crate::domain::lead::validate_url("profile_url", &u) {
+            Ok(u) => row.lead_profile = Some(u),
+            Err(x) => p.borrow_mut().push(reject("profile_url", x.to_string())),
+        }
+    }
     if let Some(ph) = kept(p, s("phone")) {
         match crate::domain::lead::validate_phone("phone", &ph) {
             Ok(ph) => row.phones.push(ph),

@@ -92,7 +92,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     db.conn.execute(
         "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
          title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
-         product_interest = NULL, tags = '', do_not_contact = 1,
+         product_interest = NULL, profile_url = NULL, tags = '', do_not_contact = 1,
          do_not_contact_at = ifnull(do_not_contact_at, ?2), do_not_contact_reason = ?3, forgotten_at = ?2, updated_at = ?2
          WHERE id = ?1",
         params![id, now, reason_text],
@@ -333,7 +333,7 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
         db.conn.execute(
             "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
              title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
-             product_interest = NULL, tags = '', do_not_contact_reason = NULL, forgotten_at = ?2, updated_at = ?2
+             product_interest = NULL, profile_url = NULL, tags = '', do_not_contact_reason = NULL, forgotten_at = ?2, updated_at = ?2
              WHERE id = ?1",
             params![m.id.as_str(), db.now.0],
         )?;

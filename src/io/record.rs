@@ -99,7 +99,11 @@ pub struct LeadRow {
     /// When the opt-out happened, when the file says (leadline's own export).
     pub do_not_contact_at: Option<Timestamp>,
     pub country: Option<String>,
+    /// A social profile the file gives: the lead's, and a touch when the file dates it (a LinkedIn
+    /// connection, a last activity, the record's creation).
     pub profile_url: Option<String>,
+    /// The lead's profile as leadline's own export writes it: the lead's only (its touches travel apart).
+    pub lead_profile: Option<String>,
     pub connected_on: Option<Timestamp>,
     pub last_activity: Option<Timestamp>,
     pub created_at: Option<Timestamp>,
@@ -190,6 +194,11 @@ impl MergeRow {
 }
 
 impl LeadRow {
+    /// The profile the lead keeps, in its one form.
+    pub fn profile(&self) -> Option<String> {
+        self.lead_profile.as_deref().or(self.profile_url.as_deref()).map(crate::domain::lead::canonical_profile)
+    }
+
     /// The e-mail the lead is written to.
     pub fn own_email(&self) -> Option<&String> {
         if self.no_own_email { None } else { self.emails.first() }
@@ -382,6 +391,10 @@ pub fn from_fields(
                 Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
                 Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
                 Field::Country => row.country = Some(v.to_string()),
+                // Leadline's own export gives the lead's profile; its touches travel apart.
+                Field::ProfileUrl if rules.own_export => {
+                    row.lead_profile = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
+                }
                 Field::ProfileUrl => {
                     row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
                 }

@@ -28,6 +28,8 @@ pub struct Lead {
     pub product_interest: Option<String>,
     pub industry: Option<String>,
     pub company_size: Option<String>,
+    /// Their social profile (a LinkedIn member page), in its one form (`domain::lead::canonical_profile`).
+    pub profile_url: Option<String>,
     pub tags: Vec<String>,
     pub owner_id: Option<String>,
     pub owner: Option<String>,
@@ -82,7 +84,8 @@ const LEAD_COLUMNS: &str = "l.id, l.seq, l.first_name, l.last_name, l.email, l.p
      ORDER BY d.status = 'open' DESC, d.updated_at DESC LIMIT 1),
     l.created_at, l.updated_at, l.forgotten_at, l.manual_contact_at, ifnull(s.priority, 0),
     (SELECT group_concat(email, char(10)) FROM
-       (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email)), u.email";
+       (SELECT e.email FROM lead_emails e WHERE e.lead_id = l.id ORDER BY e.created_at, e.email)), u.email,
+    l.profile_url";
 const LEAD_FROM: &str = "FROM leads l LEFT JOIN lead_scores s ON s.seq = l.seq
     LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN users u ON u.id = l.owner_id";
 
@@ -122,6 +125,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Lead> {
         updated_at: Timestamp(r.get(26)?),
         forgotten_at: r.get::<_, Option<i64>>(27)?.map(Timestamp),
         manual_contact_at: r.get::<_, Option<i64>>(28)?.map(Timestamp),
+        profile_url: r.get(32)?,
     })
 }
 
@@ -148,6 +152,7 @@ pub struct NewLead {
     pub industry: Option<String>,
     pub company_size: Option<String>,
     pub product_interest: Option<String>,
+    pub profile_url: Option<String>,
     pub tags: Vec<String>,
     /// Owner reference (id, e-mail, name or `me`); the current user when absent.
     pub owner: Option<String>,
@@ -171,6 +176,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
     let email = non_empty(new.email).map(|e| validate_email("email", &e)).transpose()?;
     let phone = non_empty(new.phone).map(|p| validate_phone("phone", &p)).transpose()?;
     let source = non_empty(new.source).map(|s| Source::parse(&s).map(|s| s.as_str().to_string())).transpose()?;
+    let profile = non_empty(new.profile_url).map(|u| profile_url(&u)).transpose()?;
     let tags = normalize_tags(&new.tags)?;
     let owner = match non_empty(new.owner) {
         Some(o) => teams::resolve(db, &o)?,
@@ -188,8 +194,8 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
         .prepare_cached(
             "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
              source, product_interest, industry, company_size, tags, owner_id, lifecycle, notes,
-             origin_outreach_id, created_at, updated_at, name_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20)",
+             origin_outreach_id, created_at, updated_at, name_key, profile_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21)",
         )?
         .execute(params![
             id.as_str(),
@@ -212,6 +218,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
             new.origin_outreach_id,
             db.now.0,
             name_key(&first_name, new.last_name.trim()),
+            profile,
         ])?;
     write_tag_rows(db, &id, &tags)?;
     db.emit(Change::LeadCreated(id.clone()));
@@ -537,6 +544,7 @@ pub struct LeadPatch {
     pub industry: Option<String>,
     pub company_size: Option<String>,
     pub product_interest: Option<String>,
+    pub profile_url: Option<String>,
     pub owner: Option<String>,
     pub lifecycle: Option<Lifecycle>,
     pub notes: Option<String>,
@@ -565,6 +573,7 @@ impl LeadPatch {
             && self.industry.is_none()
             && self.company_size.is_none()
             && self.product_interest.is_none()
+            && self.profile_url.is_none()
             && self.owner.is_none()
             && self.lifecycle.is_none()
             && self.notes.is_none()
@@ -593,7 +602,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     // opt-out may still change with its deals).
     let personal = [&patch.first_name, &patch.last_name, &patch.email, &patch.phone, &patch.company, &patch.title]
         .into_iter()
-        .chain([&patch.notes, &patch.industry, &patch.company_size, &patch.product_interest])
+        .chain([&patch.notes, &patch.industry, &patch.company_size, &patch.product_interest, &patch.profile_url])
         .any(Option::is_some)
         || patch.tags.is_some()
         || !patch.add_tags.is_empty()
@@ -635,6 +644,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     set_opt(&mut lead.company_size, patch.company_size);
     set_opt(&mut lead.product_interest, patch.product_interest);
     set_opt(&mut lead.notes, patch.notes);
+    if let Some(u) = patch.profile_url {
+        lead.profile_url = non_empty(Some(u)).map(|u| profile_url(&u)).transpose()?;
+    }
     if let Some(o) = patch.owner {
         lead.owner_id = non_empty(Some(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
     }
@@ -680,7 +692,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
              account_id = ?8, source = ?9, product_interest = ?10, industry = ?11, company_size = ?12, tags = ?13,
              owner_id = ?14, lifecycle = ?15, do_not_contact = ?16, do_not_contact_at = ?17,
              do_not_contact_reason = ?18, notes = ?19, updated_at = ?20,
-             name_key = CASE WHEN forgotten_at IS NULL THEN ?21 END
+             name_key = CASE WHEN forgotten_at IS NULL THEN ?21 END, profile_url = ?22
              WHERE id = ?1",
         )?
         .execute(params![
@@ -705,6 +717,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             lead.notes,
             db.now.0,
             name_key(&lead.first_name, &lead.last_name),
+            lead.profile_url,
         ])?;
     if let Some(left) = left_account.filter(|a| lead.account_id.as_ref() != Some(a)) {
         accounts::drop_if_unused(db, &left)?;
@@ -737,6 +750,13 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         db.emit(Change::TagsAdded { lead: id.clone(), tags: added });
     }
     get(db, id)
+}
+
+/// A profile address as a lead keeps it: a web address, in its one form.
+fn profile_url(url: &str) -> Result<String> {
+    let url = crate::domain::lead::validate_url("profile_url", url)?;
+    crate::domain::lead::check_one_line("profile_url", &url)?;
+    Ok(crate::domain::lead::canonical_profile(&url))
 }
 
 fn set_opt(field: &mut Option<String>, value: Option<String>) {

@@ -32,6 +32,7 @@ const TASKS_BY_OWNER: &str = include_str!("migrations/024_tasks_by_owner.sql");
 const MERGED_LEADS: &str = include_str!("migrations/025_merged_leads.sql");
 const UNUSED_ACCOUNTS: &str = include_str!("migrations/026_unused_accounts.sql");
 const BUMPS_DONE_BY_TOUCH: &str = include_str!("migrations/027_bumps_done_by_touch.sql");
+const LEAD_PROFILE: &str = include_str!("migrations/028_lead_profile.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -63,6 +64,7 @@ fn all() -> Vec<M<'static>> {
         M::up(MERGED_LEADS),
         M::up(UNUSED_ACCOUNTS),
         M::up(BUMPS_DONE_BY_TOUCH),
+        M::up(LEAD_PROFILE),
     ]
 }
 

@@ -232,6 +232,7 @@ pub fn add_lead() -> Form {
             Field::text("Industry", "", "e.g. saas, ecommerce"),
             Field::text("Size", "", "employees, e.g. 11-50"),
             Field::text("Interest", "", "what they would buy"),
+            Field::text("Profile", "", "e.g. https://linkedin.com/in/name"),
             Field::text("Source", "", "linkedin, email, referral, platform, web, import"),
             Field::text("Tags", "", "comma-separated"),
             Field::text("Owner", "", "name, e-mail or me (empty: me)"),
@@ -257,6 +258,7 @@ pub fn edit_lead(lead: &Lead) -> Form {
             Field::text("Industry", o(&lead.industry), "e.g. saas, ecommerce"),
             Field::text("Size", o(&lead.company_size), "employees, e.g. 11-50"),
             Field::text("Interest", o(&lead.product_interest), "what they would buy"),
+            Field::text("Profile", o(&lead.profile_url), "e.g. https://linkedin.com/in/name"),
             Field::text("Source", o(&lead.source), "linkedin, email, referral, platform, web, import"),
             Field::text("Tags", lead.tags.join(", "), "comma-separated"),
             Field::choice("Lifecycle", names(&Lifecycle::ALL, Lifecycle::as_str), &lead.lifecycle),
@@ -455,6 +457,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             industry: opt(form.value("Industry")),
             company_size: opt(form.value("Size")),
             product_interest: opt(form.value("Interest")),
+            profile_url: opt(form.value("Profile")),
             source: opt(form.value("Source")),
             tags: form.value("Tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
             owner: opt(form.value("Owner")),
@@ -524,6 +527,7 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
         industry: changed("Industry", &o(&lead.industry)),
         company_size: changed("Size", &o(&lead.company_size)),
         product_interest: changed("Interest", &o(&lead.product_interest)),
+        profile_url: changed("Profile", &o(&lead.profile_url)),
         owner: changed("Owner", &o(&lead.owner)),
         notes: changed("Notes", &o(&lead.notes)),
         lifecycle: match changed("Lifecycle", &lead.lifecycle) {
@@ -541,7 +545,7 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
 /// it as the data does), and a time in the team's zone rather than as stored.
 pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
     // The store's name of a field, and the label a form gives it.
-    const LABELS: [(&str, &str); 23] = [
+    const LABELS: [(&str, &str); 24] = [
         ("occurred_at", "When"),
         ("scheduled_at", "When"),
         ("until", "Until"),
@@ -559,6 +563,7 @@ pub fn error_for(form: &Form, error: &str, tz: chrono_tz::Tz) -> String {
         ("industry", "Industry"),
         ("company_size", "Size"),
         ("product_interest", "Interest"),
+        ("profile_url", "Profile"),
         ("owner", "Owner"),
         ("notes", "Notes"),
         ("note", "Note"),

@@ -441,6 +441,7 @@ mod tests {
             title: None,
             source: None,
             product_interest: None,
+            profile_url: None,
             industry: None,
             company_size: None,
             tags: Vec::new(),

@@ -237,6 +237,7 @@ impl DetailView {
             ("Industry", o(&l.industry)),
             ("Size", o(&l.company_size)),
             ("Interest", o(&l.product_interest)),
+            ("Profile", o(&l.profile_url)),
             ("Created", l.created_at.local(ctx.tz)),
         ];
         // The other addresses the person is known by, under the one they are written to (most have none).
