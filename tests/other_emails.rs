@@ -413,3 +413,22 @@ fn a_record_that_gives_the_addresses_of_two_leads_stages_them_for_dedupe() {
     let staged = dedupe::find(&s.db(), None).unwrap();
     assert!(staged.iter().any(|c| [&c.a, &c.b].contains(&&one) && [&c.a, &c.b].contains(&&two)), "{staged:?}");
 }
+
+#[test]
+fn a_merge_that_only_adds_another_address_marks_the_lead_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    add_lead(&mut s, "Ana", "ana@acme.io");
+    let later = ts("2025-11-26T09:00:00.000Z");
+    s.set_clock(Clock::Fixed(later));
+    import_text(
+        &mut s,
+        dir.path(),
+        "more.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\r\nEMAIL:ana@acme.io\r\nEMAIL:ana.l@gmail.com\r\nEND:VCARD\r\n",
+        &ImportOptions::default(),
+    );
+    let ana = lead(&s, "ana@acme.io");
+    assert_eq!(ana.other_emails, ["ana.l@gmail.com"]);
+    assert_eq!(ana.updated_at, later, "an export --since finds it");
+}

@@ -571,6 +571,14 @@ fn search_narrows_the_table_as_you_type() {
     assert!(!t.app.quit);
     t.keys("q");
     assert!(t.app.quit, "q still quits from the leads table");
+    // Whatever views were visited before coming back to the table.
+    let (_d, mut t) = driver(80, 24);
+    t.keys("2 3 1 q");
+    assert!(t.app.quit, "q quits from the leads table after other views");
+    // Back from another view goes where the rep came from.
+    let (_d, mut t) = driver(80, 24);
+    t.keys("2 3 q");
+    assert_eq!(t.app.view, ViewId::Pipeline);
 }
 
 #[test]

@@ -2392,6 +2392,9 @@ impl Writer {
             gave_email |= self.give_email(db, existing, e)?;
         }
         if gave_email {
+            db.conn
+                .prepare_cached("UPDATE leads SET updated_at = ?2 WHERE id = ?1")?
+                .execute(params![existing.as_str(), db.now.0])?;
             self.touched_seqs.push(lead.seq);
             if !filled.contains(&"other_emails") {
                 filled.push("other_emails");

@@ -321,8 +321,16 @@ pub fn from_fields(
                 Field::LastName => row.last_name = v.to_string(),
                 Field::FullName => full_name = Some(v.to_string()),
                 Field::Email | Field::OtherEmail => {
-                    for e in split_multi(&without_exchange_addresses(v)) {
-                        let e = validate_email(col, e).map_err(|x| reject(format!("{} ('{}')", x.reason, short(e))))?;
+                    let cell = without_exchange_addresses(v);
+                    let parts: Vec<&str> = split_multi(&cell).collect();
+                    for e in parts.iter().copied() {
+                        // The part that is wrong, and the whole cell when it held more (a stray space splits one
+                        // address in two: "carol danvers@x.com").
+                        let said = |x: crate::domain::ValidationError| match parts.len() {
+                            1 => reject(format!("{} ('{}')", x.reason, short(e))),
+                            _ => reject(format!("{} ('{}', in '{}')", x.reason, short(e), short(v))),
+                        };
+                        let e = validate_email(col, e).map_err(said)?;
                         // Primary values go before the others, in the order the cell lists them.
                         if *field == Field::Email {
                             row.emails.insert(primary.0, e);
@@ -794,6 +802,8 @@ mod tests {
         let r = row(&["Name", "Email", "Amount"], &["Ana López", "ana@x.com", "1.200,50"]).unwrap().unwrap();
         assert_eq!((r.first_name.as_str(), r.last_name.as_str()), ("Ana", "López"));
         assert_eq!(r.deal.unwrap().amount.unwrap().minor, 120050);
+        let spaced = row(&["Name", "Email"], &["Carol", "carol danvers@marvel.com"]).unwrap_err();
+        assert!(spaced.reason.contains("('carol', in 'carol danvers@marvel.com')"), "{}", spaced.reason);
         let e = row(&["Name", "Email"], &["Ana", "ana-at-x"]).unwrap_err();
         assert_eq!(e.line, 7);
         assert_eq!(e.column.as_deref(), Some("Email"));

@@ -578,12 +578,13 @@ impl App {
                 if self.popup.take().is_some() {
                     return Vec::new();
                 }
+                // The leads table is home: back from it quits, whatever views were visited before it.
+                if self.view == ViewId::Leads {
+                    self.quit = true;
+                    return vec![Effect::Quit];
+                }
                 return match self.history.pop() {
                     Some(v) => self.go(v, false),
-                    None if self.view == ViewId::Leads => {
-                        self.quit = true;
-                        vec![Effect::Quit]
-                    }
                     None => self.go(ViewId::Leads, false),
                 };
             }
