@@ -1790,3 +1790,15 @@ fn an_error_a_form_finds_itself_moves_the_cursor_to_its_field() {
     assert!(s.contains("Due:"), "{s}");
     assert!(s.lines().any(|l| l.contains("▶") && l.contains("Due: 31 feb")), "{s}");
 }
+
+#[test]
+fn a_reload_takes_the_teams_time_zone_as_an_admin_set_it_meanwhile() {
+    let (_d, mut t) = driver(80, 24);
+    let before = t.app.ctx.tz;
+    // Another leadline (an admin's) moves the team to another zone while this one is open.
+    let other = if before.name() == "Asia/Tokyo" { "Europe/Madrid" } else { "Asia/Tokyo" };
+    t.store.write(|db| leadline::store::teams::set_timezone(db, other)).unwrap();
+    t.keys("ctrl-r");
+    assert_eq!(t.app.ctx.tz.name(), other);
+    assert_eq!(t.store.ctx().tz.name(), other, "what this leadline writes is read in it too");
+}

@@ -293,6 +293,15 @@ impl Store {
         Ok(())
     }
 
+    /// Reads the team's name and time zone again: an admin may have changed them (`team zone`) while this
+    /// leadline was open, and a time typed here must mean what it means everywhere else.
+    pub fn reload_team(&mut self) -> Result<()> {
+        let (name, zone) = teams::settings(&self.db())?;
+        self.ctx.tz = crate::domain::time::parse_tz(&zone)?;
+        self.ctx.team_name = name;
+        Ok(())
+    }
+
     pub fn add_hook(&mut self, hook: Arc<dyn ChangeHook>) {
         self.hooks.push(hook);
     }

@@ -768,8 +768,11 @@ impl App {
                 Vec::new()
             }
             Response::Status(c) => {
-                if let Ok(c) = c {
-                    self.inbox_counts = c;
+                if let Ok((counts, team_name, tz)) = c {
+                    self.inbox_counts = counts;
+                    // The team's zone changed meanwhile: times read and typed here follow it.
+                    self.ctx.tz = tz;
+                    self.ctx.team_name = team_name;
                 }
                 Vec::new()
             }

@@ -215,7 +215,8 @@ pub enum Response {
     },
     Inbox(Res<Vec<InboxItem>>),
     Followups(Res<FollowupData>),
-    Status(Res<(i64, i64)>),
+    /// The inbox's counts (unread, all), and the team's name and time zone as they are now.
+    Status(Res<((i64, i64), String, chrono_tz::Tz)>),
     /// What a write said, and the lead it added (whose page opens).
     Written {
         token: u64,
@@ -235,6 +236,16 @@ type BackFn = fn(&crate::store::Db<'_>, &LeadQuery, Option<&Cursor>) -> crate::s
 pub fn execute(store: &mut Store, req: Request) -> Response {
     let err = |e: crate::store::StoreError| e.to_string();
     match req {
+        // The status line's reading is also when the team's settings are read again (a reload, a write).
+        Request::Query(Query::Status) => {
+            let team = store.reload_team();
+            let db = store.db();
+            let status = team
+                .and_then(|_| inbox::counts(&db))
+                .map(|counts| (counts, db.ctx.team_name.clone(), db.ctx.tz))
+                .map_err(err);
+            Response::Status(status)
+        }
         Request::Query(q) => {
             let db = store.db();
             match q {
@@ -305,7 +316,7 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                         })
                         .map_err(err)
                 }),
-                Query::Status => Response::Status(inbox::counts(&db).map_err(err)),
+                Query::Status => unreachable!("answered above"),
                 Query::Explain { lead, scorer } => {
                     let result = load_facts(&db, &FactsSql::new(&scorer.stages), &lead).map_err(err).and_then(|f| {
                         f.map(|f| Box::new(scorer.explain(&f, db.now)))
