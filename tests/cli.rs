@@ -260,7 +260,7 @@ fn meetings_attended_and_no_show() {
 fn deals_through_the_pipeline() {
     let s = Sandbox::new();
     let id = s.ana();
-    let err = s.fails(&["deal", "add", &id, "--title", "Refund", "--amount=-500"], 1);
+    let err = s.fails(&["deal", "add", &id, "--title", "Refund", "--amount=-500"], 2);
     assert!(err.contains("must not be negative"), "{err}");
     let o = s.ok(&["log", "email", &id]);
     let d = s.ok(&[
@@ -324,9 +324,11 @@ fn deals_through_the_pipeline() {
     let err = s.fails(&["deal", "move", &d1[..shared], "Proposal"], 1);
     assert!(err.contains("is ambiguous"), "{err}");
     let before = s.dump();
-    let err = s.fails(&["deal", "add", &id, "--title", "X", "--amount", "12abc"], 1);
-    assert!(err.contains("amount") && err.contains("12abc"), "{err}");
-    s.fails(&["deal", "add", &id, "--title", "X", "--currency", "EURO"], 1);
+    // A flag's value that is no amount or currency is a usage error, named by its flag.
+    let err = s.fails(&["deal", "add", &id, "--title", "X", "--amount", "12abc"], 2);
+    assert!(err.contains("--amount:") && err.contains("12abc"), "{err}");
+    let err = s.fails(&["deal", "add", &id, "--title", "X", "--currency", "EURO"], 2);
+    assert!(err.contains("--currency:"), "{err}");
     s.fails(&["deal", "add", &id, "--title", "X", "--stage", "Nope"], 1);
     assert_eq!(s.dump(), before);
 }
@@ -687,7 +689,7 @@ fn guards_hold_whichever_command_is_used() {
     s.ok(&["deal", "lost", "Zero", "--reason", "budget"]);
     let deals = s.json(&["deal", "list", "--status", "lost"]);
     assert_eq!(deals[0]["lost_reason"], "budget");
-    let err = s.fails(&["deal", "add", "fay@x.io", "--title", "Typo", "--amount", "1..5"], 1);
+    let err = s.fails(&["deal", "add", "fay@x.io", "--title", "Typo", "--amount", "1..5"], 2);
     assert!(err.contains("separators"), "{err}");
 }
 

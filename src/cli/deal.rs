@@ -81,7 +81,16 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                 (None, false) => None,
                 (amount, _) => {
                     let typed = amount.as_deref().unwrap_or("0");
-                    let (money, either_way) = Money::parse_read(typed, &currency)?;
+                    // A flag's value that is not an amount or a currency is a usage error, named by its flag.
+                    let (money, either_way) = Money::parse_read(typed, &currency).map_err(|e| {
+                        let flag = if e.field == "currency" { "--currency" } else { "--amount" };
+                        super::CliError::Usage(crate::domain::ValidationError { field: flag.into(), ..e }.to_string())
+                    })?;
+                    if money.minor < 0 {
+                        return Err(super::CliError::Usage(format!(
+                            "--amount: must not be negative ('{typed}'): a refund or a discount is not a deal"
+                        )));
+                    }
                     if either_way {
                         eprintln!("note: {}", money.reading(typed));
                     }
