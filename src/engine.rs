@@ -45,6 +45,10 @@ pub fn tick(store: &mut Store, config: &Config) -> Result<RunReport> {
     if let Err(e) = store.finish_flush() {
         tracing::warn!(error = %e, "the log an erasure left is flushed later");
     }
+    // The team's zone as an admin may have changed it: time-based rules count days in it.
+    if let Err(e) = store.reload_team() {
+        tracing::warn!(error = %e, "the team's settings are read again later");
+    }
     let (scorer, autos) = rules(config)?;
     crate::automation::run(store, &autos, &scorer, false)
 }

@@ -645,7 +645,7 @@ fn another_systems_ids_are_left_out_and_a_file_that_imports_nothing_fails() {
 }
 
 #[test]
-fn a_profile_url_is_dated_by_the_file_not_by_the_import() {
+fn a_crm_records_profile_is_the_leads_and_its_last_activity_its_last_contact() {
     let (dir, db) = setup();
     let f = dir.path().join("hubspot.csv");
     std::fs::write(
@@ -657,8 +657,10 @@ fn a_profile_url_is_dated_by_the_file_not_by_the_import() {
     run(&db, &["import", f.to_str().unwrap()]);
     let yan: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "yan@x.io", "--json"])).unwrap();
     assert_eq!(yan["lead"]["last_contacted_at"], "2025-11-02T09:00:00.000Z", "{yan}");
-    // Kept in the one form a member page has, however it was copied.
-    assert_eq!(yan["timeline"][0]["value"], "https://www.linkedin.com/in/yan", "{yan}");
+    // Kept in the one form a member page has, however it was copied; no touch is made of it (a record's
+    // profile is no contact), so no bump is owed for it either.
+    assert_eq!(yan["lead"]["profile_url"], "https://www.linkedin.com/in/yan", "{yan}");
+    assert!(yan["timeline"].as_array().unwrap().iter().all(|e| e["type"] == "contact"), "{yan}");
 }
 
 #[test]

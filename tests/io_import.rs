@@ -2123,10 +2123,10 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     let first = dir.path().join("a.csv");
-    // Dated by the record's creation, the profile is a touch too.
+    // A connection: the profile is a touch too.
     std::fs::write(
         &first,
-        "First Name,Last Name,profile_url,Created\nYan,Prof,http://linkedin.com/in/Yan/,2025-10-01\n",
+        "First Name,Last Name,profile_url,Connected On\nYan,Prof,http://linkedin.com/in/Yan/,2025-10-01\n",
     )
     .unwrap();
     import_file(&mut s, &first, &ImportOptions::default()).unwrap();
@@ -2152,6 +2152,9 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
     .unwrap();
     drop(s);
     let mut s = open(dir.path(), "t.db");
+    // Upgraded, the lead's profile is the one its touch had.
+    let yan = leads::resolve(&s.db(), "Yan Prof").unwrap();
+    assert_eq!(leads::get(&s.db(), &yan).unwrap().profile_url.as_deref(), Some("https://www.linkedin.com/in/yan"));
     let again = dir.path().join("b.csv");
     std::fs::write(&again, "First Name,Last Name,profile_url,Job Title\nYan,Prof,https://es.linkedin.com/in/yan,CEO\n")
         .unwrap();
@@ -2163,6 +2166,25 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         1,
         "one touch for the profile, in its one form"
     );
+    // A record matched by its e-mail to another lead, giving Yan's profile: it stays Yan's, and the pair is
+    // staged for dedupe.
+    s.write(|db| {
+        leads::create(
+            db,
+            leads::NewLead { first_name: "Bo".into(), email: Some("bo@x.io".into()), ..Default::default() },
+        )
+    })
+    .unwrap();
+    let third = dir.path().join("c.csv");
+    std::fs::write(&third, "First Name,Email,profile_url\nBo,bo@x.io,https://www.linkedin.com/in/yan\n").unwrap();
+    let r = import_file(&mut s, &third, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.merge_candidates, 1, "{:?}", r.counts);
+    assert_eq!(lead(&s, "bo@x.io").profile_url, None);
+    // Logging a social touch without an address takes the lead's profile.
+    let touch = s
+        .write(|db| outreach::log(db, outreach::NewOutreach::new(yan.clone(), leadline::domain::OutreachKind::Social)))
+        .unwrap();
+    assert_eq!(outreach::get(&s.db(), &touch).unwrap().value, "https://www.linkedin.com/in/yan");
 }
 
 #[test]

@@ -252,7 +252,7 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     if r.already_imported {
         println!(
             "{} was already imported with these options; nothing to do ({how}; --again imports it once more). \
-             What that import did:",
+             The counts below are that import's.",
             safe(&r.file)
         );
         if r.rejects_total > 0 {

@@ -1831,18 +1831,10 @@ impl Writer {
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's
         // own, or one a touch of theirs was logged with.
         if let Some(url) = row.profile() {
-            let [a, b] = profile_forms(&url);
-            let on_lead: Option<String> = db
-                .conn
-                .prepare_cached(
-                    "SELECT id FROM leads WHERE team_id = ?3 AND profile_url IN (?1, ?2) AND deleted_at IS NULL
-                     ORDER BY created_at LIMIT 1",
-                )?
-                .query_row(params![a, b, team], |r| r.get(0))
-                .optional()?;
-            if let Some(id) = on_lead {
-                return Ok(Some((LeadId(id), "same profile")));
+            if let Some(id) = self.profile_holder(db, &url)? {
+                return Ok(Some((id, "same profile")));
             }
+            let [a, b] = profile_forms(&url);
             let found: Option<String> = db
                 .conn
                 .prepare_cached(&format!(
@@ -1859,6 +1851,20 @@ impl Writer {
             }
         }
         Ok(None)
+    }
+
+    /// The live lead that holds this profile as its own, if any.
+    fn profile_holder(&self, db: &Db<'_>, profile: &str) -> crate::store::Result<Option<LeadId>> {
+        let [a, b] = profile_forms(profile);
+        Ok(db
+            .conn
+            .prepare_cached(
+                "SELECT id FROM leads WHERE team_id = ?3 AND profile_url IN (?1, ?2) AND deleted_at IS NULL
+                 ORDER BY created_at, id LIMIT 1",
+            )?
+            .query_row(params![a, b, db.ctx.team_id.as_str()], |r| r.get(0))
+            .optional()?
+            .map(LeadId))
     }
 
     /// A lead with the same name at the same company: maybe the same person, never merged blindly.
@@ -2288,7 +2294,21 @@ impl Writer {
         patch.product_interest = set("product_interest", &lead.product_interest, &row.product_interest);
         patch.notes = set("notes", &lead.notes, &row.notes);
         patch.phone = set("phone", &lead.phone, &row.phones.first().cloned());
-        patch.profile_url = set("profile_url", &lead.profile_url, &row.profile());
+        // A profile another lead holds stays theirs: the file's word that both are one person is staged.
+        let profile = row.profile();
+        let held_by = match &profile {
+            Some(p) => self.profile_holder(db, p)?.filter(|holder| holder != existing),
+            None => None,
+        };
+        match held_by {
+            Some(holder) => {
+                let origin = format!("import:{}", self.run_id);
+                if stage_candidate(db, existing, &holder, ONE_RECORD_SAME_PROFILE, 80, &origin)? {
+                    self.counts.merge_candidates += 1;
+                }
+            }
+            None => patch.profile_url = set("profile_url", &lead.profile_url, &profile),
+        }
         // Only an e-mail no other lead has (as its own or another one) can move in.
         if let Some(e) = row.own_email()
             && (lead.email.is_none() || (update && !row.email_from_others && lead.email.as_deref() != Some(e.as_str())))
@@ -2537,10 +2557,10 @@ impl Writer {
         if !row.merges.is_empty() {
             added |= self.restore_merges(db, lead, row, subject)? > 0;
         }
-        // A profile the file dates is a touch (a LinkedIn connection); one it gives without a date is only
-        // the lead's (`profile_url`): a contact card's address is no contact made.
-        let dated = row.connected_on.or(row.last_activity).or(row.created_at);
-        if let (Some(url), Some(at)) = (&row.profile_url, dated) {
+        // A profile the file says the rep connected on (a LinkedIn connection) is a touch, dated then; any
+        // other is only the lead's (`profile_url`): a contact card's or a CRM record's address is no contact
+        // made, whenever the record was (its last activity is a contact of its own, `manual_contact_at`).
+        if let (Some(url), Some(at)) = (&row.profile_url, row.connected_on) {
             let [a, b] = profile_forms(url);
             let exists: Option<i64> = db
                 .conn
@@ -2553,13 +2573,8 @@ impl Writer {
             if exists.is_none() {
                 let mut o = NewOutreach::new(lead.clone(), OutreachKind::Social);
                 o.value = Some(url.clone());
-                // Dated by what the file knows (the connection, else the last activity, else the record's
-                // creation): a profile found today is not a contact made today.
                 o.occurred_at = Some(at);
-                o.description = Some(match row.connected_on {
-                    Some(_) => "Connected on LinkedIn (imported)".into(),
-                    None => "Profile (imported)".into(),
-                });
+                o.description = Some("Connected on LinkedIn (imported)".into());
                 outreach::log(db, o)?;
                 self.counts.outreach.created += 1;
                 self.act(row.line, "outreach", "create", subject.to_string(), format!("social {url}"));
@@ -2891,6 +2906,9 @@ pub(crate) fn join_tags(tags: &[String]) -> String {
 
 /// Why two leads are staged when one record of a file gives the e-mails of both.
 const ONE_RECORD_BOTH_EMAILS: &str = "one record of an imported file gives the e-mails of both";
+/// Why two leads are staged when a record matched to one gives the profile the other has.
+const ONE_RECORD_SAME_PROFILE: &str =
+    "one record of an imported file gives the e-mail of one and the profile of the other";
 
 /// Records that two leads may be the same person, for `leadline dedupe` (once per pair); whether the pair is
 /// new.

@@ -261,6 +261,7 @@ pub fn erase_row(row: &mut crate::io::record::LeadRow) {
     row.notes = None;
     row.tags.clear();
     row.profile_url = None;
+    row.lead_profile = None;
     row.connected_on = None;
     row.country = None;
     row.deal = None;

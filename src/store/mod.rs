@@ -297,7 +297,10 @@ impl Store {
     /// leadline was open, and a time typed here must mean what it means everywhere else.
     pub fn reload_team(&mut self) -> Result<()> {
         let (name, zone) = teams::settings(&self.db())?;
-        self.ctx.tz = crate::domain::time::parse_tz(&zone)?;
+        // A zone this build does not know (a newer leadline set it) leaves the one in use, as opening does.
+        if let Ok(tz) = crate::domain::time::parse_tz(&zone) {
+            self.ctx.tz = tz;
+        }
         self.ctx.team_name = name;
         Ok(())
     }

@@ -93,7 +93,8 @@ fn channel_value(kind: OutreachKind, given: Option<String>, lead: &leads::Lead) 
     let value = non_empty(given).or_else(|| match kind {
         OutreachKind::Email => lead.email.clone(),
         OutreachKind::Call | OutreachKind::Messenger => lead.phone.clone(),
-        OutreachKind::Platform | OutreachKind::Social => None,
+        OutreachKind::Social => lead.profile_url.clone(),
+        OutreachKind::Platform => None,
     });
     match value {
         Some(v) => Ok(kind.validate_value(&v)?),

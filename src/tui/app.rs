@@ -791,12 +791,14 @@ impl App {
                         // Leads were rescored as time passed, or automations wrote: what is shown may be old.
                         if !report.actions.is_empty() || report.rescored > 0 {
                             self.refresh_after_write()
-                        } else if self.view == ViewId::Followups {
-                            // Its sections are cut by the clock (overdue, today): a minute on, tasks move.
-                            let out = self.followups.reload(&self.ctx);
-                            self.apply(out)
                         } else {
-                            Vec::new()
+                            // The status line (and the team's zone, which an admin may have changed) each
+                            // minute; the follow-ups' sections are cut by the clock (overdue, today).
+                            let mut out = vec![Out::Query(Query::Status)];
+                            if self.view == ViewId::Followups {
+                                out.extend(self.followups.reload(&self.ctx));
+                            }
+                            self.apply(out)
                         }
                     }
                     Err(e) => {
