@@ -1078,6 +1078,25 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
     assert!(!run(&db, &["lead", "show", "sam@x.io"]).contains("profile "));
     let (_, err) = fail(&db, &["lead", "edit", "sam@x.io", "--profile-url", "not a url"]);
     assert!(err.contains("profile_url") && err.contains("is not a web address"), "{err}");
+    // Two leads with one profile are paired by dedupe.
+    let added = leadline(&db)
+        .args([
+            "lead",
+            "add",
+            "--first-name",
+            "R.",
+            "--last-name",
+            "Roe",
+            "--profile-url",
+            "https://linkedin.com/in/ritaroe/",
+        ])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&added.get_output().stderr).to_string();
+    assert!(said.contains("Rita Roe has the same profile"), "{said}");
+    let pairs = run(&db, &["dedupe", "--json"]);
+    assert!(pairs.contains("same social profile") && pairs.contains("Rita Roe") && pairs.contains("R. Roe"), "{pairs}");
+    run(&db, &["lead", "rm", "R. Roe"]);
     // Moved in JSON and in CSV, the profile comes along and no touch is made of it.
     for format in ["jsonl", "csv"] {
         let file = dir.path().join(format!("leads.{format}"));
@@ -1093,7 +1112,10 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
     // Forgotten, the profile goes with the rest.
     run(&db, &["forget", "rita@roe.io"]);
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let left: i64 =
-        conn.query_row("SELECT count(*) FROM leads WHERE profile_url LIKE '%ritaroe%'", [], |r| r.get(0)).unwrap();
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM leads WHERE profile_url LIKE '%ritaroe%' AND deleted_at IS NULL", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(left, 0);
 }

@@ -180,10 +180,10 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             };
             let (id, shared) = env.store.write(|db| {
                 let id = leads::create(db, new)?;
-                Ok((id.clone(), leads::sharing_phone(db, &id)?))
+                Ok((id.clone(), leads::sharing_contact(db, &id)?))
             })?;
-            if let Some(other) = shared {
-                eprintln!("note: {other} has the same phone; `leadline dedupe` tells if they are one person");
+            if let Some(said) = shared {
+                eprintln!("note: {said}; `leadline dedupe` tells if they are one person");
             }
             println!("{id}");
         }

@@ -47,6 +47,8 @@ struct Keys {
     international: bool,
     phone: Vec<String>,
     name: Option<String>,
+    /// The social profile, without a trailing slash (stored in its one form, `domain::lead::canonical_profile`).
+    profile: Option<String>,
 }
 
 impl Keys {
@@ -59,6 +61,7 @@ impl Keys {
             r.get_ref(4)?.as_str()?,
             r.get_ref(5)?.as_str_or_null()?,
         );
+        let profile = r.get_ref(6)?.as_str_or_null()?.map(|p| p.trim_end_matches('/').to_string());
         // Fewer than six digits as written is an extension or a typo, not a person's number.
         let phone = phone.filter(|p| p.chars().filter(char::is_ascii_digit).count() >= 6);
         let phone = phone.map(|p| match_keys(p, country)).unwrap_or_default();
@@ -66,7 +69,7 @@ impl Keys {
         let international = phone.first().is_some_and(|k| k.starts_with('+'));
         let named = !(first.trim().is_empty() && last.trim().is_empty());
         let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
-        Ok(Keys { international, phone, name })
+        Ok(Keys { international, phone, name, profile })
     }
 
     /// The same number, and how sure that is: the same digits, the same international form, or, when
@@ -91,12 +94,12 @@ impl Keys {
 type Why = (&'static str, i64);
 
 /// What `Keys::of` reads, after the row number and the id.
-const KEY_COLUMNS: &str = "SELECT l.seq, l.id, l.phone, l.first_name, l.last_name, a.name FROM leads l
+const KEY_COLUMNS: &str = "SELECT l.seq, l.id, l.phone, l.first_name, l.last_name, a.name, l.profile_url FROM leads l
      LEFT JOIN accounts a ON a.id = l.account_id AND a.deleted_at IS NULL";
 
-/// Likely duplicates, most certain first: the same phone number however it was written, the same name at
-/// the same company whatever the accents and case, and pairs staged by imports. `country` (the
-/// `[import] default_country`) places numbers written without their calling code.
+/// Likely duplicates, most certain first: the same social profile, the same phone number however it was
+/// written, the same name at the same company whatever the accents and case, and pairs staged by imports.
+/// `country` (the `[import] default_country`) places numbers written without their calling code.
 pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     let team = db.ctx.team_id.as_str();
     let mut pairs: Vec<(String, String, String, i64, String)> = Vec::new();
@@ -138,8 +141,8 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
-/// The team's pairs of live leads with the same phone or the same name at the same company: the two ids,
-/// the reason and how sure it is (the surest reason when both hold).
+/// The team's pairs of live leads with the same social profile, the same phone or the same name at the same
+/// company: the two ids, the reason and how sure it is (the surest reason when several hold).
 /// One pass hashes every lead's keys (a few bytes each, whatever the database's size); the few leads whose
 /// hashes meet are read again and compared in full.
 fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>> {
@@ -156,6 +159,7 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         let keys = Keys::of(r, country)?;
         hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at)));
         hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at)));
+        hashed.extend(keys.profile.iter().map(|k| (hasher.hash_one(("pr", k)), at)));
     }
     drop(rows);
     hashed.sort_unstable();
@@ -180,7 +184,11 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
     let mut out = Vec::new();
     for (x, y) in meeting {
         let (a, b) = (lead(x)?, lead(y)?);
-        let why = a.1.same_phone(&b.1).or_else(|| a.1.same_name(&b.1).then_some(("same name and company", 75)));
+        let same_profile = a.1.profile.is_some() && a.1.profile == b.1.profile;
+        let why = same_profile
+            .then_some(("same social profile", 90))
+            .or_else(|| a.1.same_phone(&b.1))
+            .or_else(|| a.1.same_name(&b.1).then_some(("same name and company", 75)));
         if let Some(why) = why {
             out.push((a.0.clone(), b.0.clone(), why));
         }

@@ -294,17 +294,23 @@ pub fn get_to_add(db: &Db<'_>, id: &LeadId, what: &str) -> Result<Lead> {
 }
 
 /// Another live lead with the same phone number as written (a family line, a switchboard, or the same
-/// person twice: `dedupe` tells), by name, for a word when a lead is added.
-pub fn sharing_phone(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
-    Ok(db
-        .conn
-        .prepare_cached(
+/// person twice: `dedupe` tells) or the same social profile, for a word when a lead is added: "Ana López has
+/// the same phone".
+pub fn sharing_contact(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
+    let mut found = None;
+    for (column, what) in [("phone_key", "phone"), ("profile_url", "profile")] {
+        let sql = format!(
             "SELECT trim(o.first_name || ' ' || o.last_name) FROM leads l
-             JOIN leads o ON o.team_id = l.team_id AND o.phone_key = l.phone_key AND o.deleted_at IS NULL
-             WHERE l.id = ?1 AND l.phone_key IS NOT NULL AND o.id != l.id LIMIT 1",
-        )?
-        .query_row([id.as_str()], |r| r.get(0))
-        .optional()?)
+             JOIN leads o ON o.team_id = l.team_id AND o.{column} = l.{column} AND o.deleted_at IS NULL
+             WHERE l.id = ?1 AND l.{column} IS NOT NULL AND o.id != l.id LIMIT 1"
+        );
+        let name: Option<String> = db.conn.prepare_cached(&sql)?.query_row([id.as_str()], |r| r.get(0)).optional()?;
+        if let Some(name) = name {
+            found = Some(format!("{name} has the same {what}"));
+            break;
+        }
+    }
+    Ok(found)
 }
 
 /// A lead, removed ones too (a removed lead's data is still in the file, for `forget` to erase).

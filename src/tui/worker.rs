@@ -384,8 +384,8 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<L
         Write::AddLead(new) => {
             let id = leads::create(db, *new)?;
             let name = leads::get(db, &id)?.name();
-            let shared = leads::sharing_phone(db, &id)?
-                .map(|other| format!("{other} has the same phone (`leadline dedupe` tells if they are one person)"));
+            let shared = leads::sharing_contact(db, &id)?
+                .map(|said| format!("{said} (`leadline dedupe` tells if they are one person)"));
             added = Some(id);
             Ok(warned(format!("Added {name}"), shared, "added anyway"))
         }
