@@ -1109,6 +1109,29 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
         assert_eq!(moved["lead"]["profile_url"], "https://www.linkedin.com/in/ritaroe", "{format}: {moved}");
         assert!(moved["timeline"].as_array().unwrap().is_empty(), "{format}: {moved}");
     }
+    // Merged, a lead keeps the other's different profile among its notes: it still recognises them.
+    run(
+        &db,
+        &["lead", "add", "--first-name", "Tom", "--phone", "+34 611 000 111", "--profile-url", "linkedin.com/in/tom-a"],
+    );
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Tommy",
+            "--phone",
+            "+34 611 000 111",
+            "--profile-url",
+            "linkedin.com/in/tom-b",
+        ],
+    );
+    run(&db, &["dedupe", "--apply"]);
+    let tom: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    let notes: Vec<String> =
+        tom.as_array().unwrap().iter().filter_map(|l| l["notes"].as_str().map(str::to_string)).collect();
+    assert!(notes.iter().any(|n| n.contains("profile: https://www.linkedin.com/in/tom-")), "{notes:?}");
     // Forgotten, the profile goes with the rest.
     run(&db, &["forget", "rita@roe.io"]);
     let conn = rusqlite::Connection::open(&db).unwrap();

@@ -331,7 +331,8 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
     patch.profile_url = fill("profile_url", &keep.profile_url, &gone.profile_url);
-    // What the other record says differently (its phone, the name and company it was filed under), when
+    // What the other record says differently (its phone, the name and company it was filed under, its
+    // profile), when
     // the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra phones); its
     // e-mails become the kept lead's other ones. A merge never loses a way to reach or recognise someone.
     let (keep_name, gone_name) = (Some(keep.name()), Some(gone.name()));
@@ -339,6 +340,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         ("phone", &keep.phone, &gone.phone),
         ("name", &keep_name, &gone_name),
         ("company", &keep.company, &gone.company),
+        ("profile", &keep.profile_url, &gone.profile_url),
     ]
     .into_iter()
     .filter_map(|(label, mine, theirs)| match (mine, theirs) {
