@@ -1141,4 +1141,24 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
         })
         .unwrap();
     assert_eq!(left, 0);
+    // Nor does a file that gives only her profile (a LinkedIn export seldom has e-mails) bring her back,
+    // until she is let in again.
+    let again = dir.path().join("again.csv");
+    std::fs::write(&again, "First Name,Last Name,LinkedIn URL\nRita,Roe,HTTPS://linkedin.com/IN/RitaRoe\n").unwrap();
+    let refused = leadline(&db).args(["import", again.to_str().unwrap()]).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert!(said.contains("forgotten") && said.contains("nothing was imported"), "{said}");
+    run(&db, &["privacy", "allow", "https://www.linkedin.com/in/ritaroe"]);
+    let out = run(&db, &["import", again.to_str().unwrap(), "--again"]);
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
+    // A company page (or a website) several people's records give names none of them: no merge.
+    let co = dir.path().join("co.csv");
+    std::fs::write(
+        &co,
+        "First Name,Last Name,Email,LinkedIn\nAmy,One,amy@acme.com,https://www.linkedin.com/company/acme\n\
+         Ben,Two,ben@acme.com,https://www.linkedin.com/company/acme\n",
+    )
+    .unwrap();
+    let out = run(&db, &["import", co.to_str().unwrap()]);
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("2")), "{out}");
 }

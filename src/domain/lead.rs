@@ -161,7 +161,10 @@ pub fn split_extension(phone: &str) -> (&str, Option<&str>) {
 /// A web address with a scheme, or a bare domain path such as `linkedin.com/in/ana`.
 pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
     let u = url.trim();
-    let body = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or(u);
+    // The scheme in any case ("HTTPS://"), as browsers take it.
+    let scheme =
+        ["https://", "http://"].into_iter().find(|p| u.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+    let body = &u[scheme.map_or(0, str::len)..];
     let host = body.split('/').next().unwrap_or_default();
     if !u.is_empty() && host.contains('.') && !u.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Ok(u.to_string())
@@ -181,11 +184,21 @@ pub fn canonical_profile(url: &str) -> String {
     let (host, path) = body.split_once('/').unwrap_or((body, ""));
     let host = host.to_ascii_lowercase();
     let linkedin = host == "linkedin.com" || host.ends_with(".linkedin.com");
-    let slug = path.strip_prefix("in/").and_then(|p| p.split(['/', '?', '#']).next()).filter(|s| !s.is_empty());
+    let slug = path
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case("in/"))
+        .and_then(|_| path[3..].split(['/', '?', '#']).next())
+        .filter(|s| !s.is_empty());
     match slug {
         Some(slug) if linkedin => format!("https://www.linkedin.com/in/{}", slug.to_lowercase()),
         _ => u.to_string(),
     }
+}
+
+/// Whether a profile (in its one form) is a person's own LinkedIn page, which names one person: a company's
+/// page or a website that several people's records give does not.
+pub fn is_member_page(profile: &str) -> bool {
+    profile.starts_with("https://www.linkedin.com/in/")
 }
 
 /// A tag: lower-case, trimmed, no commas or control characters.

@@ -159,7 +159,9 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         let keys = Keys::of(r, country)?;
         hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at)));
         hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at)));
-        hashed.extend(keys.profile.iter().map(|k| (hasher.hash_one(("pr", k)), at)));
+        // A person's own page: a company's or a website several records give names nobody in particular.
+        let own_page = keys.profile.iter().filter(|p| crate::domain::lead::is_member_page(p));
+        hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at)));
     }
     drop(rows);
     hashed.sort_unstable();
@@ -184,7 +186,8 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
     let mut out = Vec::new();
     for (x, y) in meeting {
         let (a, b) = (lead(x)?, lead(y)?);
-        let same_profile = a.1.profile.is_some() && a.1.profile == b.1.profile;
+        let same_profile =
+            a.1.profile.as_deref().is_some_and(crate::domain::lead::is_member_page) && a.1.profile == b.1.profile;
         let why = same_profile
             .then_some(("same social profile", 90))
             .or_else(|| a.1.same_phone(&b.1))

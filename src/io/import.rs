@@ -1668,8 +1668,12 @@ impl Writer {
         if self.forgotten.is_empty() || row.forgotten_at.is_some() {
             return Ok(None);
         }
-        for e in row.emails.iter().chain(row.merges.iter().filter_map(|m| m.merged_email.as_ref())) {
-            let hash = crate::store::forgotten::address_hash(e);
+        let addresses = row.emails.iter().chain(row.merges.iter().filter_map(|m| m.merged_email.as_ref()));
+        let profile = row
+            .profile()
+            .filter(|p| crate::domain::lead::is_member_page(p))
+            .map(|p| crate::store::forgotten::profile_hash(&p));
+        for hash in addresses.map(|e| crate::store::forgotten::address_hash(e)).chain(profile) {
             if self.forgotten.contains(&hash)
                 && let Some(at) = crate::store::forgotten::forgotten_at_hash(db, &hash)?
             {
@@ -1830,7 +1834,8 @@ impl Writer {
         }
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's
         // own, or one a touch of theirs was logged with.
-        if let Some(url) = row.profile() {
+        // Only a person's own page names one person (a company page several records give does not).
+        if let Some(url) = row.profile().filter(|p| crate::domain::lead::is_member_page(p)) {
             if let Some(id) = self.profile_holder(db, &url)? {
                 return Ok(Some((id, "same profile")));
             }
@@ -2297,8 +2302,10 @@ impl Writer {
         // A profile another lead holds stays theirs: the file's word that both are one person is staged.
         let profile = row.profile();
         let held_by = match &profile {
-            Some(p) => self.profile_holder(db, p)?.filter(|holder| holder != existing),
-            None => None,
+            Some(p) if crate::domain::lead::is_member_page(p) => {
+                self.profile_holder(db, p)?.filter(|holder| holder != existing)
+            }
+            _ => None,
         };
         match held_by {
             Some(holder) => {

@@ -362,6 +362,14 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     let addresses: Vec<String> =
         std::iter::once(&person).chain(&merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
     crate::store::forgotten::remember(db, lead, &addresses)?;
+    // Their profiles too: a LinkedIn export seldom gives an e-mail to refuse them by.
+    let profiles: Vec<String> = std::iter::once(&person)
+        .chain(&merged)
+        .filter_map(|l| l.profile_url.as_deref())
+        .filter(|p| crate::domain::lead::is_member_page(p))
+        .map(crate::store::forgotten::profile_hash)
+        .collect();
+    crate::store::forgotten::remember_hashes(db, Some(lead), &profiles, db.now)?;
     let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
     let e = erase(db, lead, "forget", reason)?;

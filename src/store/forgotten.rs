@@ -18,6 +18,15 @@ pub fn address_hash(email: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The one-way hash a social profile is remembered by (its one form, `domain::lead::canonical_profile`,
+/// without a trailing slash): a LinkedIn export, which seldom gives e-mails, does not bring the person back.
+pub fn profile_hash(url: &str) -> String {
+    let canonical = crate::domain::lead::canonical_profile(url);
+    let key = canonical.trim_end_matches('/').to_lowercase();
+    let digest = Sha256::digest(format!("leadline forgotten profile\n{key}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
 /// person's: the file's other records about that lead (notes, deals) are then refused keeping nothing.
 pub fn id_hash(id: &str) -> String {
@@ -129,11 +138,18 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
 /// remembered. The entry names neither the address nor the forgotten lead: either would tie the person
 /// who came back to what was kept of the one who asked to be forgotten.
 pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
-    let email = crate::domain::lead::validate_email("email", email)?;
+    // An e-mail address, or a social profile (a web address) remembered with it.
+    let hash = match crate::domain::lead::validate_email("email", email) {
+        Ok(e) => address_hash(&e),
+        Err(e) => match crate::domain::lead::validate_url("profile", email) {
+            Ok(url) => profile_hash(&url),
+            Err(_) => return Err(e.into()),
+        },
+    };
     let removed = db
         .conn
         .prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2")?
-        .execute(params![db.ctx.team_id.as_str(), address_hash(&email)])?;
+        .execute(params![db.ctx.team_id.as_str(), hash])?;
     if removed == 0 {
         return Ok(false);
     }

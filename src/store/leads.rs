@@ -298,11 +298,13 @@ pub fn get_to_add(db: &Db<'_>, id: &LeadId, what: &str) -> Result<Lead> {
 /// the same phone".
 pub fn sharing_contact(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
     let mut found = None;
-    for (column, what) in [("phone_key", "phone"), ("profile_url", "profile")] {
+    // A profile names one person only when it is their own LinkedIn page (`domain::lead::is_member_page`).
+    let own_page = "AND l.profile_url LIKE 'https://www.linkedin.com/in/%'";
+    for (column, what, only) in [("phone_key", "phone", ""), ("profile_url", "profile", own_page)] {
         let sql = format!(
             "SELECT trim(o.first_name || ' ' || o.last_name) FROM leads l
              JOIN leads o ON o.team_id = l.team_id AND o.{column} = l.{column} AND o.deleted_at IS NULL
-             WHERE l.id = ?1 AND l.{column} IS NOT NULL AND o.id != l.id LIMIT 1"
+             WHERE l.id = ?1 AND l.{column} IS NOT NULL AND o.id != l.id {only} LIMIT 1"
         );
         let name: Option<String> = db.conn.prepare_cached(&sql)?.query_row([id.as_str()], |r| r.get(0)).optional()?;
         if let Some(name) = name {
