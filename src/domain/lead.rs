@@ -166,6 +166,11 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
         ["https://", "http://"].into_iter().find(|p| u.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
     let body = &u[scheme.map_or(0, str::len)..];
     let host = body.split('/').next().unwrap_or_default();
+    // Longer is no address a rep copied (a garbage cell), and would not show.
+    const MAX_URL: usize = 2048;
+    if u.chars().count() > MAX_URL {
+        return Err(ValidationError::new(field, url, format!("is longer than {MAX_URL} characters")));
+    }
     if !u.is_empty() && host.contains('.') && !u.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Ok(u.to_string())
     } else {

@@ -348,6 +348,8 @@ impl Preset {
                 ("notes", Notes),
                 ("address 1 - country", Country),
                 ("website 1 - value", Website),
+                ("website 2 - value", Website),
+                ("website 3 - value", Website),
                 // The older Google CSV layout.
                 ("name", FullName),
                 ("given name", FirstName),

@@ -282,7 +282,8 @@ pub fn from_fields(
     }
     let mut row = LeadRow { line, ..Default::default() };
     let mut full_name = None;
-    let mut website = None;
+    // Every web address the row gives (Google lists several, and several in one cell "a ::: b").
+    let mut websites: Vec<String> = Vec::new();
     let mut deal_title = None;
     let mut deal_amount: Option<(String, String)> = None;
     let mut deal_currency = None;
@@ -406,7 +407,7 @@ pub fn from_fields(
                 Field::ProfileUrl => {
                     row.profile_url = Some(validate_url(col, v).map_err(|x| reject(x.reason))?);
                 }
-                Field::Website => website = Some(v.to_string()),
+                Field::Website => websites.extend(split_multi(v).map(str::to_string)),
                 Field::ConnectedOn => row.connected_on = Some(date(v)?),
                 Field::LastActivity => row.last_activity = Some(rules.contacted(date(v)?).map_err(reject)?),
                 Field::CreatedAt => row.created_at = Some(date(v)?),
@@ -445,10 +446,12 @@ pub fn from_fields(
         row.last_activity = last_contacted;
     }
     row.churn = churned_at.map(|at| Churn { status: customer.unwrap_or("churned"), at, reason: churn_reason });
-    if let Some(w) = website
-        && row.profile_url.is_none()
-        && w.to_lowercase().contains("linkedin.com/")
-        && let Ok(u) = validate_url("website", &w)
+    // A LinkedIn page among them is the person's profile.
+    if row.profile_url.is_none()
+        && let Some(u) = websites
+            .iter()
+            .filter(|w| w.to_lowercase().contains("linkedin.com/"))
+            .find_map(|w| validate_url("website", w).ok())
     {
         row.profile_url = Some(u);
     }
@@ -773,6 +776,17 @@ mod tests {
         let fields = super::super::presets::Preset::Generic.map_columns(&h, &[]).unwrap();
         let v: Vec<String> = values.iter().map(|s| s.to_string()).collect();
         from_fields(7, &h, &fields, &v, &rules())
+    }
+
+    #[test]
+    fn a_linkedin_page_among_a_rows_web_addresses_is_its_profile() {
+        let r = row(&["Name", "Website"], &["Ivy Gold", "https://gold.es ::: https://www.linkedin.com/in/ivygold"]);
+        assert_eq!(r.unwrap().unwrap().profile_url.as_deref(), Some("https://www.linkedin.com/in/ivygold"));
+        let r =
+            row(&["Name", "Website", "Web"], &["Hugo Red", "https://red.es", "https://www.linkedin.com/in/hugored"]);
+        assert_eq!(r.unwrap().unwrap().profile_url.as_deref(), Some("https://www.linkedin.com/in/hugored"));
+        let long = format!("https://www.linkedin.com/in/{}", "x".repeat(3000));
+        assert!(row(&["Name", "LinkedIn URL"], &["Al", &long]).is_err(), "a garbage cell is no address");
     }
 
     #[test]
