@@ -236,17 +236,10 @@ type BackFn = fn(&crate::store::Db<'_>, &LeadQuery, Option<&Cursor>) -> crate::s
 pub fn execute(store: &mut Store, req: Request) -> Response {
     let err = |e: crate::store::StoreError| e.to_string();
     match req {
-        // The status line's reading is also when the team's settings are read again (a reload, a write).
-        Request::Query(Query::Status) => {
-            let team = store.reload_team();
-            let db = store.db();
-            let status = team
-                .and_then(|_| inbox::counts(&db))
-                .map(|counts| (counts, db.ctx.team_name.clone(), db.ctx.tz))
-                .map_err(err);
-            Response::Status(status)
-        }
         Request::Query(q) => {
+            // The status line's reading is also when the team's settings are read again (a reload, a write,
+            // the timer): an admin may have changed its zone.
+            let team = if matches!(q, Query::Status) { store.reload_team() } else { Ok(()) };
             let db = store.db();
             match q {
                 Query::LeadsPage { slot, generation, query, dir } => {
@@ -316,7 +309,11 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                         })
                         .map_err(err)
                 }),
-                Query::Status => unreachable!("answered above"),
+                Query::Status => Response::Status(
+                    team.and_then(|_| inbox::counts(&db))
+                        .map(|counts| (counts, db.ctx.team_name.clone(), db.ctx.tz))
+                        .map_err(err),
+                ),
                 Query::Explain { lead, scorer } => {
                     let result = load_facts(&db, &FactsSql::new(&scorer.stages), &lead).map_err(err).and_then(|f| {
                         f.map(|f| Box::new(scorer.explain(&f, db.now)))
