@@ -2722,3 +2722,144 @@ fn a_series_moved_with_its_exceptions_keeps_each_occurrence_and_books_nothing_be
     assert_eq!((again.counts.meetings.created, again.counts.meetings.updated), (0, 0), "{:?}", again.counts);
     assert_eq!(meeting_times(&s, &bob.id).len(), 3);
 }
+
+#[test]
+fn pipedrive_deals_export_keeps_the_currency_the_owner_and_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("deals.csv");
+    std::fs::write(
+        &path,
+        "Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Currency of Value,Deal - Status,\
+         Person - Email - Work,Person - Phone - Work,Person - Labels,Person - Country of Postal address\n\
+         101,Northwind ERP rollout,Marta Gil,\"12,500.50\",GBP,Open,oliver@northwind.co.uk,020 7946 0011,\
+         \"Hot lead, VIP\",United Kingdom\n\
+         102,Acme renewal,Jon Berg,8000,SEK,Won,anna@acme.se,08 123 456 78,Customer,Sweden\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("pipedrive"));
+    assert_eq!(r.counts.deals.created, 2, "{:?}", r.rejects);
+    let deal = |title: &str| -> (i64, String) {
+        s.conn()
+            .query_row("SELECT amount_minor, currency FROM deals WHERE title = ?1", [title], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    assert_eq!(deal("Northwind ERP rollout"), (1_250_050, "GBP".to_string()));
+    assert_eq!(deal("Acme renewal"), (800_000, "SEK".to_string()));
+    // The deal's owner owns its person: not in the team here, so named.
+    assert_eq!(r.unknown_owners, vec!["Marta Gil", "Jon Berg"]);
+    let oliver = lead(&s, "oliver@northwind.co.uk");
+    assert_eq!(oliver.tags, ["hot lead", "vip"]);
+    assert_eq!(oliver.phone.as_deref(), Some("020 7946 0011"));
+    assert!(
+        !r.ignored_columns.iter().any(|c| c.contains("Currency") || c.contains("Labels") || c.contains("Country")),
+        "{:?}",
+        r.ignored_columns
+    );
+}
+
+#[test]
+fn google_contacts_without_addresses_and_outlook_in_german_and_french_are_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let google = dir.path().join("google.csv");
+    std::fs::write(
+        &google,
+        "First Name,Middle Name,Last Name,Organization Name,Organization Title,Labels,Phone 1 - Label,\
+         Phone 1 - Value,Address 1 - Country\n\
+         Pablo,,Ortega,Ortega Reformas,Gerente,* myContacts ::: Clientes,Mobile,612 345 678,Spain\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &google, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("google"));
+    let pablo = lead(&s, "Pablo Ortega");
+    assert_eq!(pablo.company.as_deref(), Some("Ortega Reformas"));
+    assert_eq!(pablo.title.as_deref(), Some("Gerente"));
+    assert_eq!(pablo.phone.as_deref(), Some("612 345 678"));
+    assert_eq!(pablo.tags, ["clientes"]);
+
+    let german = dir.path().join("outlook_de.csv");
+    let (head, row) = (
+        "Anrede,Vorname,Weitere Vornamen,Nachname,Suffix,Firma,Abteilung,Position,Land/Region geschäftlich,\
+         Telefon geschäftlich,Mobiltelefon,E-Mail-Adresse,E-Mail-Typ,E-Mail 2: Adresse,Kategorien,Notizen\n",
+        "Herr,Jürgen,,Müller,,Müller Maschinenbau GmbH,Einkauf,Einkaufsleiter,Deutschland,089 1234567,,\
+         j.mueller@mueller-mb.de,SMTP,jm@privat.de,Kunde,Messe 2025\n",
+    );
+    // Outlook writes its CSV in the system's code page.
+    let bytes: Vec<u8> = format!("{head}{row}").chars().map(|c| c as u32 as u8).collect();
+    std::fs::write(&german, bytes).unwrap();
+    let r = import_file(&mut s, &german, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("outlook"));
+    let j = lead(&s, "j.mueller@mueller-mb.de");
+    assert_eq!((j.first_name.as_str(), j.last_name.as_str()), ("Jürgen", "Müller"));
+    assert_eq!(j.company.as_deref(), Some("Müller Maschinenbau GmbH"));
+    assert_eq!(j.title.as_deref(), Some("Einkaufsleiter"));
+    assert_eq!(j.phone.as_deref(), Some("089 1234567"));
+    assert_eq!(j.other_emails, ["jm@privat.de"]);
+    assert_eq!(j.tags, ["kunde"]);
+
+    let french = dir.path().join("outlook_fr.csv");
+    std::fs::write(
+        &french,
+        "\"Titre\",\"Prénom\",\"Deuxième prénom\",\"Nom\",\"Suffixe\",\"Société\",\"Service\",\"Titre\",\
+         \"Téléphone (bureau)\",\"Tél. mobile\",\"Adresse de messagerie\",\"Pays/Région (bureau)\"\n\
+         \"M.\",\"Luc\",\"\",\"Bernard\",\"\",\"Bernard SA\",\"\",\"\",\"01 23 45 67 89\",\"\",\"luc@bernard.fr\",\"France\"\n\
+         \"Mme\",\"Léa\",\"\",\"Petit\",\"\",\"Petit SARL\",\"\",\"Directrice\",\"\",\"\",\"lea@petit.fr\",\"France\"\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &french, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("outlook"));
+    let luc = lead(&s, "luc@bernard.fr");
+    // The first "Titre" is the honorific, never the job.
+    assert_eq!(luc.title, None);
+    assert_eq!(luc.phone.as_deref(), Some("01 23 45 67 89"));
+    assert_eq!(lead(&s, "lea@petit.fr").title.as_deref(), Some("Directrice"));
+}
+
+#[test]
+fn salesforce_do_not_call_is_an_opt_out_and_deleted_records_are_not_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("sf.csv");
+    std::fs::write(
+        &path,
+        "\"ID\",\"FIRSTNAME\",\"LASTNAME\",\"EMAIL\",\"HASOPTEDOUTOFEMAIL\",\"DONOTCALL\",\"ISDELETED\"\n\
+         \"00Q1\",\"Farah\",\"Haddad\",\"farah@levantfoods.com\",\"false\",\"true\",\"false\"\n\
+         \"00Q2\",\"Gus\",\"Olsen\",\"gus@olsen.no\",\"false\",\"false\",\"true\"\n\
+         \"00Q3\",\"Hal\",\"Ito\",\"hal@ito.jp\",\"false\",\"false\",\"false\"\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("salesforce"));
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 1));
+    assert!(r.rejects[0].reason.contains("deleted"), "{}", r.rejects[0]);
+    let farah = lead(&s, "farah@levantfoods.com");
+    assert!(farah.do_not_contact);
+    assert_eq!(farah.do_not_contact_reason.as_deref(), Some("asked not to be called (imported)"));
+    assert!(!lead(&s, "hal@ito.jp").do_not_contact);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE email = 'gus@olsen.no'"), 0);
+}
+
+#[test]
+fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("sf_gb.csv");
+    // A Salesforce report from a UK account: the first row's date reads both ways, a later one only day first.
+    std::fs::write(
+        &path,
+        "\"Lead Owner\",\"First Name\",\"Last Name\",\"Email\",\"Create Date\",\"Last Activity\"\n\
+         \"\",\"Priya\",\"Shah\",\"priya@shah.co.uk\",\"02/04/2025\",\"\"\n\
+         \"\",\"Tom\",\"Hughes\",\"tom@hughes.co.uk\",\"14/03/2025\",\"05/11/2025\"\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("salesforce"));
+    assert_eq!(lead(&s, "priya@shah.co.uk").created_at, ts("2025-04-02T00:00:00.000Z"));
+    let tom = lead(&s, "tom@hughes.co.uk");
+    assert_eq!(tom.created_at, ts("2025-03-14T00:00:00.000Z"));
+    assert_eq!(tom.last_contacted_at, Some(ts("2025-11-05T00:00:00.000Z")));
+}

@@ -228,7 +228,8 @@ impl CsvSource {
                 None => return Err(bad_file(path, "has a header row but no data rows")),
             }
         };
-        rules.month_first = preset.month_first();
+        rules.month_first =
+            sampled_month_first(path, sniff, delimiter, &fields).unwrap_or_else(|| preset.month_first());
         rules.default_source = preset.default_source().map(str::to_string);
         rules.own_export = preset == Preset::Leadline;
         Ok(Self {
@@ -294,6 +295,40 @@ impl CsvSource {
             .filter(|(h, _)| !super::import::REJECT_COLUMNS.contains(&h.as_str()))
             .map(|(h, _)| h.clone())
             .collect()
+    }
+}
+
+/// How the file writes its slash dates, as its first rows show: month first (3/15/2025), day first
+/// (15/03/2025), or unknown while each date there reads both ways. A US tool's export from a European
+/// account writes them day first, and one file must not be read both ways.
+fn sampled_month_first(path: &Path, sniff: &Sniff, delimiter: u8, fields: &[Field]) -> Option<bool> {
+    const SAMPLE_ROWS: usize = 5_000;
+    let dated: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].is_date()).collect();
+    if dated.is_empty() {
+        return None;
+    }
+    let stream = open_text(path, sniff.encoding, sniff.bom_len).ok()?;
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(stream);
+    let (mut day_first, mut month_first) = (false, false);
+    let mut record = csv::ByteRecord::new();
+    // The preamble and the header row hold no dates, so they need not be skipped.
+    for _ in 0..SAMPLE_ROWS {
+        if !reader.read_byte_record(&mut record).ok()? {
+            break;
+        }
+        for &i in &dated {
+            match record.get(i).map(field_text).as_deref().and_then(record::slash_date_order) {
+                Some(true) => month_first = true,
+                Some(false) => day_first = true,
+                None => {}
+            }
+        }
+    }
+    match (day_first, month_first) {
+        (true, false) => Some(false),
+        (false, true) => Some(true),
+        _ => None,
     }
 }
 

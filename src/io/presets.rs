@@ -33,6 +33,10 @@ pub enum Field {
     Lifecycle,
     Notes,
     DoNotContact,
+    /// "Do not call" (Salesforce): an opt-out too, as leadline has one for every channel.
+    DoNotCall,
+    /// A record the other CRM deleted (Salesforce's IsDeleted, in an "export all"): not imported.
+    Deleted,
     DoNotContactReason,
     DoNotContactAt,
     /// Country of the person or company: makes national phone numbers E.164.
@@ -89,6 +93,24 @@ impl Field {
 }
 
 impl Field {
+    /// A field holding a date or time.
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            Field::DoNotContactAt
+                | Field::ConnectedOn
+                | Field::LastActivity
+                | Field::CreatedAt
+                | Field::UpdatedAt
+                | Field::LastContactedAt
+                | Field::ManualContactAt
+                | Field::ChurnedAt
+                | Field::DealClosedAt
+                | Field::DealWonAt
+                | Field::DealLostAt
+        )
+    }
+
     pub const NAMES: &'static [(&'static str, Field)] = &[
         ("id", Field::Id),
         ("first_name", Field::FirstName),
@@ -110,6 +132,8 @@ impl Field {
         ("lifecycle", Field::Lifecycle),
         ("notes", Field::Notes),
         ("do_not_contact", Field::DoNotContact),
+        ("do_not_call", Field::DoNotCall),
+        ("deleted", Field::Deleted),
         ("do_not_contact_reason", Field::DoNotContactReason),
         ("do_not_contact_at", Field::DoNotContactAt),
         ("country", Field::Country),
@@ -262,16 +286,21 @@ impl Preset {
                 ("person - phone - other", OtherPhone),
                 ("person - owner", Owner),
                 ("person - label", Tags),
+                ("person - labels", Tags),
                 ("person - job title", Title),
                 ("person - last activity date", LastActivity),
                 ("person - person created", CreatedAt),
                 ("person - postal address - country", Country),
+                ("person - country of postal address", Country),
                 ("person - linkedin profile", ProfileUrl),
                 ("person - marketing status", DoNotContact),
                 ("person - notes", Notes),
                 ("deal - title", DealTitle),
                 ("deal - value", DealAmount),
                 ("deal - currency", DealCurrency),
+                ("deal - currency of value", DealCurrency),
+                // A deal's owner owns its person too, unless an owner column before it says otherwise.
+                ("deal - owner", Owner),
                 ("deal - stage", DealStage),
                 ("deal - status", DealStatus),
                 ("deal - won time", DealWonAt),
@@ -311,7 +340,11 @@ impl Preset {
                 ("status", Ignore),
                 ("numberofemployees", CompanySize),
                 ("hasoptedoutofemail", DoNotContact),
-                ("donotcall", Ignore),
+                // One opt-out covers every channel: a person who asked not to be called is not contacted.
+                ("donotcall", DoNotCall),
+                ("do not call", DoNotCall),
+                // Data Loader's "export all" includes the recycle bin.
+                ("isdeleted", Deleted),
                 ("ownerid", Owner),
                 ("createddate", CreatedAt),
                 ("lastactivitydate", LastActivity),
@@ -382,6 +415,43 @@ impl Preset {
                 ("business country/region", Country),
                 ("home country/region", Country),
                 ("web page", Website),
+                // German Outlook.
+                ("vorname", FirstName),
+                ("weitere vornamen", Ignore),
+                ("nachname", LastName),
+                ("anrede", Ignore),
+                ("firma", Company),
+                ("position", Title),
+                ("e-mail-adresse", Email),
+                ("e-mail 2: adresse", OtherEmail),
+                ("e-mail 3: adresse", OtherEmail),
+                ("telefon geschäftlich", Phone),
+                ("mobiltelefon", OtherPhone),
+                ("telefon (privat)", OtherPhone),
+                ("telefon privat", OtherPhone),
+                ("haupttelefon", OtherPhone),
+                ("kategorien", Tags),
+                ("notizen", Notes),
+                ("land/region geschäftlich", Country),
+                ("land/region privat", Country),
+                ("webseite", Website),
+                // French Outlook: the first "Titre" is the honorific, the second the job (see `map_columns`).
+                ("prénom", FirstName),
+                ("deuxième prénom", Ignore),
+                ("nom", LastName),
+                ("titre", Title),
+                ("société", Company),
+                ("adresse de messagerie", Email),
+                ("adresse de messagerie 2", OtherEmail),
+                ("adresse de messagerie 3", OtherEmail),
+                ("téléphone (bureau)", Phone),
+                ("tél. mobile", OtherPhone),
+                ("téléphone (domicile)", OtherPhone),
+                ("téléphone principal", OtherPhone),
+                ("catégories", Tags),
+                ("pays/région (bureau)", Country),
+                ("pays/région (domicile)", Country),
+                ("page web", Website),
             ],
             // leadline's own export: derived columns are not read back.
             Preset::Leadline => {
@@ -405,8 +475,17 @@ impl Preset {
                     || has("hasoptedoutofemail")
             }
             Preset::Linkedin => has("connected on") && has("url"),
-            Preset::Google => has("e-mail 1 - value") || (has("given name") && has("group membership")),
-            Preset::Outlook => has("e-mail address") && (has("business phone") || has("mobile phone")),
+            // A phone book exported without addresses has no e-mail columns at all.
+            Preset::Google => {
+                has("e-mail 1 - value")
+                    || (has("phone 1 - value") && has("first name"))
+                    || (has("given name") && has("group membership"))
+            }
+            Preset::Outlook => {
+                (has("e-mail address") && (has("business phone") || has("mobile phone")))
+                    || (has("e-mail-adresse") && has("vorname"))
+                    || (has("adresse de messagerie") && has("prénom"))
+            }
             Preset::Leadline => has("id") && has("first_name") && has("last_contacted_at"),
             Preset::Generic => false,
         };
@@ -438,7 +517,7 @@ impl Preset {
             }
         }
         let mut seen_primary = std::collections::HashSet::new();
-        Ok(headers
+        let mut fields: Vec<Field> = headers
             .iter()
             .map(|h| {
                 let n = norm_header(h);
@@ -456,7 +535,13 @@ impl Preset {
                     f => f,
                 }
             })
-            .collect())
+            .collect();
+        // French Outlook calls the honorific and the job both "Titre": the job is the later one.
+        let titres: Vec<usize> = (0..headers.len()).filter(|&i| norm_header(&headers[i]) == "titre").collect();
+        if self == Preset::Outlook && titres.len() > 1 && fields[titres[0]] == Field::Title {
+            fields[titres[0]] = Field::Ignore;
+        }
+        Ok(fields)
     }
 }
 

@@ -291,6 +291,7 @@ pub fn from_fields(
     let (mut deal_status_read, mut deal_closed_at, mut deal_lost_reason) = (None, None, None);
     let (mut deal_won_at, mut deal_lost_at) = (None, None);
     let mut last_contacted = None;
+    let mut do_not_call = false;
     let (mut customer, mut churned_at, mut churn_reason) = (None, None, None);
     // Primary e-mails and phones taken so far (they lead their lists).
     let mut primary = (0, 0);
@@ -389,13 +390,25 @@ pub fn from_fields(
                         }
                     }
                 }
-                Field::Owner => row.owner = Some(v.to_string()),
+                // Of two owner columns (a deal's and its person's), the first filled.
+                Field::Owner if row.owner.is_none() => row.owner = Some(v.to_string()),
+                Field::Owner => {}
                 Field::OwnerEmail => row.owner_email = Some(v.to_string()),
                 Field::Lifecycle => row.lifecycle = Some(lifecycle(v)),
                 Field::Notes => row.notes = Some(raw.trim_end().to_string()),
                 Field::DoNotContact => {
                     row.do_not_contact =
                         Some(opted_out(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
+                }
+                Field::DoNotCall => {
+                    if parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))? {
+                        do_not_call = true;
+                    }
+                }
+                Field::Deleted => {
+                    if parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))? {
+                        return Err(reject("says the record was deleted where it comes from: not imported".into()));
+                    }
                 }
                 Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
                 Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
@@ -444,6 +457,10 @@ pub fn from_fields(
     }
     if row.last_activity.is_none() {
         row.last_activity = last_contacted;
+    }
+    if do_not_call && row.do_not_contact != Some(true) {
+        row.do_not_contact = Some(true);
+        row.do_not_contact_reason.get_or_insert_with(|| "asked not to be called (imported)".into());
     }
     row.churn = churned_at.map(|at| Churn { status: customer.unwrap_or("churned"), at, reason: churn_reason });
     // A LinkedIn page among them is the person's profile.
@@ -666,6 +683,23 @@ fn opted_out(v: &str) -> Option<bool> {
         "unsubscribed" | "do not contact" => Some(true),
         "subscribed" | "no consent" | "archived" | "opted in" => Some(false),
         _ => parse_bool(v),
+    }
+}
+
+/// Which order a slash date must be read in: `Some(true)` month first (3/15/2025), `Some(false)` day first
+/// (15/03/2025), `None` when both readings are dates (or it is no slash date).
+pub fn slash_date_order(v: &str) -> Option<bool> {
+    let date = v.trim().split(' ').next()?;
+    let mut parts = date.split('/').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(first)), Some(Some(second)), Some(Some(_)), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    match (first, second) {
+        (13..=31, 1..=12) => Some(false),
+        (1..=12, 13..=31) => Some(true),
+        _ => None,
     }
 }
 
