@@ -2863,3 +2863,41 @@ fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
     assert_eq!(tom.created_at, ts("2025-03-14T00:00:00.000Z"));
     assert_eq!(tom.last_contacted_at, Some(ts("2025-11-05T00:00:00.000Z")));
 }
+
+#[test]
+fn every_card_and_event_is_counted_even_when_it_is_cut_short_or_names_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let cards = dir.path().join("cards.vcf");
+    std::fs::write(
+        &cards,
+        "BEGIN:VCARD\nVERSION:3.0\nNOTE:met at the fair\\, call back\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Ann One\nEMAIL:ann@one.example\nEND:VCARD\n\
+         VERSION:3.0\nFN:Bob Two\nEMAIL:bob@two.example\nEND:VCARD\n\
+         BEGIN;:VCARD\nFN:Cy Three\nEND:VCARD\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &cards, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 3), "{:?}", r.rejects);
+    let said: Vec<(u64, &str)> = r.rejects.iter().map(|x| (x.line, x.reason.as_str())).collect();
+    assert_eq!(said[0], (1, "has no name, e-mail or phone: nothing says who this is"));
+    assert_eq!(said[1], (10, "a card without its beginning (no BEGIN:VCARD before its END:VCARD at line 13)"));
+    assert_eq!(said[2], (14, "a card without its beginning (no BEGIN:VCARD before its END:VCARD at line 16)"));
+
+    let calendar = dir.path().join("cut.ics");
+    std::fs::write(
+        &calendar,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20251203T100000Z\r\nSUMMARY:Call A\r\n\
+         ATTENDEE:mailto:ann@one.example\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20251204T100000Z\r\n\
+         SUMMARY:Call B\r\nATTENDEE:mailto:ann@one.example\r\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &calendar, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.rejected), (1, 1), "{:?}", r.rejects);
+    assert_eq!(r.rejects[0].line, 9);
+    assert!(
+        r.rejects[0].reason.contains("event 'Call B' never ends: the file ends before its END:VEVENT"),
+        "{}",
+        r.rejects[0]
+    );
+}

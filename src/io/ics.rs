@@ -148,7 +148,8 @@ impl Observance {
         };
         // An UNTIL in UTC is read as local time: off by the zone's offset, at the last change of a rule that
         // ended decades ago.
-        let onsets = floating(from, rule, &|u| u, (NaiveDateTime::MIN, t), usize::MAX).ok()?;
+        let mut unlimited = usize::MAX;
+        let onsets = floating(from, rule, &|u| u, (NaiveDateTime::MIN, t), usize::MAX, &mut unlimited).ok()?;
         onsets.last().copied()
     }
 }
@@ -303,7 +304,9 @@ fn floating(
     utc_to_local: &dyn Fn(NaiveDateTime) -> NaiveDateTime,
     (from, to): (NaiveDateTime, NaiveDateTime),
     most: usize,
+    steps_left: &mut usize,
 ) -> Result<Vec<NaiveDateTime>, String> {
+    check_rule_numbers(rule)?;
     let rule: Vec<String> = rule
         .split(';')
         .map(|part| match part.split_once('=') {
@@ -326,7 +329,9 @@ fn floating(
     let spec = format!("DTSTART:{}Z\nRRULE:{}", start.format("%Y%m%dT%H%M%S"), rule.join(";"));
     let set: rrule::RRuleSet = spec.parse().map_err(|err| format!("is not a recurrence rule it can read: {err}"))?;
     let mut found = Vec::new();
+    let mut any = false;
     for (step, d) in (&set).into_iter().enumerate() {
+        any = true;
         let d = d.naive_utc();
         if d > to {
             break;
@@ -336,6 +341,13 @@ fn floating(
                 "repeats too often to be expanded (more than {MAX_STEPS} times up to the window's end)"
             ));
         }
+        if *steps_left == 0 {
+            return Err(format!(
+                "is one series too many: the file's series repeat more than {MAX_FILE_STEPS} times up to the \
+                 window's end; import a shorter window (--from, --to)"
+            ));
+        }
+        *steps_left -= 1;
         if d >= from {
             if found.len() == most {
                 return Err(format!("repeats more than {most} times in the window"));
@@ -343,11 +355,35 @@ fn floating(
             found.push(d);
         }
     }
+    if !any {
+        return Err("never occurs: its recurrence rule gives no date at all".into());
+    }
     Ok(found)
+}
+
+/// A rule's INTERVAL and COUNT are whole numbers from 1: the reader takes 0 and yields nothing.
+fn check_rule_numbers(rule: &str) -> Result<(), String> {
+    for part in rule.split(';') {
+        if let Some((k, v)) = part.split_once('=')
+            && (k.trim().eq_ignore_ascii_case("INTERVAL") || k.trim().eq_ignore_ascii_case("COUNT"))
+            && v.trim().parse::<u64>().is_ok_and(|n| n == 0)
+        {
+            return Err(format!(
+                "is not a recurrence rule it can read: {} must be at least 1",
+                k.trim().to_uppercase()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Occurrences of one series taken at most within the window: years of a daily meeting.
 const MAX_OCCURRENCES: usize = 5000;
+/// Occurrences of all the file's series taken at most within the window: a busy rep's years of meetings,
+/// and not a file of a few kilobytes that asks for gigabytes.
+const MAX_FILE_OCCURRENCES: usize = 50_000;
+/// Occurrences of all the file's series looked at, to the window's end.
+const MAX_FILE_STEPS: usize = 5_000_000;
 /// Occurrences of a series looked at, from its start to the window's end: a meeting every minute for a
 /// year, and not a rule that repeats every second since 1900.
 const MAX_STEPS: usize = 600_000;
@@ -373,14 +409,34 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
     let mut depth_other = 0usize;
     // An invitation's cancellation (METHOD:CANCEL) cancels every event it carries, STATUS or not.
     let mut method_cancel = false;
+    // Events cut short (a file cut off, a line lost): each one said, not dropped.
+    let mut broken: Vec<Result<Occurrence, Reject>> = Vec::new();
+    let unfinished = |e: &Event, why: String| {
+        let title = if e.title.is_empty() { "an event".to_string() } else { format!("event '{}'", e.title) };
+        Err(Reject {
+            line: e.line,
+            column: None,
+            reason: format!("{title} never ends: {why}"),
+            record: vec![e.title.clone()],
+        })
+    };
     for p in props {
         match (p.name.as_str(), p.value.trim().to_uppercase().as_str()) {
-            ("BEGIN", "VEVENT") => current = Some(Event { line: p.line, ..Default::default() }),
-            ("END", "VEVENT") => {
+            ("BEGIN", "VEVENT") => {
                 if let Some(e) = current.take() {
-                    events.push(e);
+                    broken.push(unfinished(&e, format!("BEGIN:VEVENT again at line {}", p.line)));
                 }
+                current = Some(Event { line: p.line, ..Default::default() });
             }
+            ("END", "VEVENT") => match current.take() {
+                Some(e) => events.push(e),
+                None => broken.push(Err(Reject {
+                    line: p.line,
+                    column: None,
+                    reason: "an event's end (END:VEVENT) without its beginning (BEGIN:VEVENT)".into(),
+                    record: Vec::new(),
+                })),
+            },
             ("BEGIN", "VALARM" | "VTIMEZONE" | "STANDARD" | "DAYLIGHT") => depth_other += 1,
             ("END", "VALARM" | "VTIMEZONE" | "STANDARD" | "DAYLIGHT") => depth_other = depth_other.saturating_sub(1),
             _ if depth_other > 0 => {}
@@ -416,14 +472,18 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
             }
         }
     }
+    if let Some(e) = current.take() {
+        broken.push(unfinished(&e, "the file ends before its END:VEVENT".into()));
+    }
     if method_cancel {
         events.iter_mut().for_each(|e| e.cancelled = true);
     }
     // Instances moved or cancelled one by one (RECURRENCE-ID) replace that instance of their series.
     let overrides: Vec<(String, Timestamp)> =
         events.iter().filter_map(|e| e.recurrence_id.map(|r| (e.uid.clone(), r))).collect();
-    let mut out = Vec::new();
+    let mut out = broken;
     let mut outside_window = 0;
+    let (mut occurrences_left, mut steps_left) = (MAX_FILE_OCCURRENCES, MAX_FILE_STEPS);
     for e in &events {
         let start = match &e.start {
             None => Err(format!("event '{}' has no start time", e.title)),
@@ -450,8 +510,9 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
         // A series is outside the window when none of its occurrences falls in it, before those taken out
         // or moved are set aside; a moved instance is no event of its own.
         let (starts, outside): (Vec<Timestamp>, bool) = match (&e.rrule, e.recurrence_id) {
-            (Some(rule), None) => match expand(rule, local, zone, window) {
+            (Some(rule), None) => match expand(rule, local, zone, window, occurrences_left, &mut steps_left) {
                 Ok(all) => {
+                    occurrences_left -= all.len();
                     let outside = all.is_empty();
                     let kept = all
                         .into_iter()
@@ -529,12 +590,23 @@ fn expand(
     start: NaiveDateTime,
     zone: &Zone,
     window: (Timestamp, Timestamp),
+    occurrences_left: usize,
+    steps_left: &mut usize,
 ) -> Result<Vec<Timestamp>, String> {
     // A day either side in local time covers any offset; exact bounds are applied in UTC.
     let day = chrono::Duration::days(1);
     let bounds = (zone.to_local(window.0) - day, zone.to_local(window.1) + day);
     let to_local = |utc: NaiveDateTime| zone.to_local(Timestamp(Utc.from_utc_datetime(&utc).timestamp_millis()));
-    let locals = floating(start, rule, &to_local, bounds, MAX_OCCURRENCES)?;
+    let most = MAX_OCCURRENCES.min(occurrences_left);
+    let locals =
+        floating(start, rule, &to_local, bounds, most, steps_left).map_err(|why| match most < MAX_OCCURRENCES {
+            // The file's budget ran out, not this series'.
+            true if why.starts_with("repeats more than") => format!(
+                "is one series too many: the file's series make more than {MAX_FILE_OCCURRENCES} meetings in the \
+             window; import a shorter window (--from, --to)"
+            ),
+            _ => why,
+        })?;
     Ok(locals.into_iter().filter_map(|l| zone.to_utc(l)).filter(|t| *t >= window.0 && *t <= window.1).collect())
 }
 
@@ -669,6 +741,42 @@ mod tests {
         let every_minute = "BEGIN:VEVENT\nUID:m\nDTSTART:20261201T000000Z\nRRULE:FREQ=MINUTELY\nEND:VEVENT\n";
         let got = starts(every_minute);
         assert!(got.len() == 1 && got[0].as_ref().is_err_and(|r| r.contains("more than 5000")), "{got:?}");
+    }
+
+    #[test]
+    fn a_small_file_of_many_series_stops_at_the_files_own_limit() {
+        let body: String = (0..12)
+            .map(|i| {
+                format!(
+                    "BEGIN:VEVENT\nUID:e{i}\nDTSTART:20261201T000000Z\nRRULE:FREQ=MINUTELY;COUNT=4999\nEND:VEVENT\n"
+                )
+            })
+            .collect();
+        let got = starts(&body);
+        let taken = got.iter().filter(|o| o.is_ok()).count();
+        let refused: Vec<_> = got.iter().filter_map(|o| o.as_ref().err()).collect();
+        assert_eq!(taken, 10 * 4999, "{refused:?}");
+        assert_eq!(refused.len(), 2);
+        assert!(refused.iter().all(|r| r.contains("more than 50000 meetings")), "{refused:?}");
+    }
+
+    #[test]
+    fn events_cut_short_and_rules_that_never_occur_are_said() {
+        let body = "BEGIN:VEVENT\nUID:a\nSUMMARY:Call A\nDTSTART:20261203T100000Z\n\
+                    BEGIN:VEVENT\nUID:b\nSUMMARY:Call B\nDTSTART:20261204T100000Z\nEND:VEVENT\n\
+                    END:VEVENT\n\
+                    BEGIN:VEVENT\nUID:c\nDTSTART:20261203T100000Z\nRRULE:FREQ=WEEKLY;INTERVAL=0\nEND:VEVENT\n\
+                    BEGIN:VEVENT\nUID:d\nDTSTART:20261203T100000Z\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\nEND:VEVENT\n\
+                    BEGIN:VEVENT\nUID:e\nSUMMARY:Call E\nDTSTART:20261205T100000Z\n";
+        let got = starts(body);
+        let said: Vec<&str> = got.iter().filter_map(|o| o.as_ref().err().map(String::as_str)).collect();
+        assert_eq!(got.iter().filter(|o| o.is_ok()).count(), 1, "{got:?}");
+        assert_eq!(said.len(), 5, "{said:?}");
+        assert!(said[0].contains("event 'Call A' never ends: BEGIN:VEVENT again at line 6"), "{said:?}");
+        assert!(said.iter().any(|r| r.contains("without its beginning")), "{said:?}");
+        assert!(said.iter().any(|r| r.contains("Call E' never ends: the file ends")), "{said:?}");
+        assert!(said.iter().any(|r| r.contains("INTERVAL must be at least 1")), "{said:?}");
+        assert!(said.iter().any(|r| r.contains("never occurs")), "{said:?}");
     }
 
     #[test]

@@ -200,6 +200,8 @@ struct Cards<R> {
     bytes: Vec<u8>,
     /// The first lines of the cards that never ended.
     cut: Vec<u64>,
+    /// The first line of text outside any card since the last card's end (0: none).
+    stray: u64,
 }
 
 /// A card's first or last line: not a folded continuation, a stray byte-order mark allowed (files joined
@@ -218,6 +220,7 @@ impl<R: BufRead> Cards<R> {
             card: String::new(),
             bytes: Vec::new(),
             cut: Vec::new(),
+            stray: 0,
         }
     }
 
@@ -240,6 +243,7 @@ impl<R: BufRead> Cards<R> {
             // Each line as UTF-8 when it is, else as the legacy encoding old phones wrote.
             let raw = field_text(&self.bytes);
             if is_card_edge(&raw, "BEGIN:VCARD") {
+                self.stray = 0;
                 let cut = std::mem::replace(&mut self.first, self.line);
                 self.card.clear();
                 self.card.push_str(&raw);
@@ -249,7 +253,22 @@ impl<R: BufRead> Cards<R> {
                 }
                 continue;
             }
+            // Text outside a card is a card whose first line was lost or garbled, once its end comes.
             if self.first == 0 {
+                if is_card_edge(&raw, "END:VCARD") {
+                    let at = match std::mem::take(&mut self.stray) {
+                        0 => self.line,
+                        from => from,
+                    };
+                    let reason = format!(
+                        "a card without its beginning (no BEGIN:VCARD before its END:VCARD at line {})",
+                        self.line
+                    );
+                    return Ok(Some(Err(Reject { line: at, column: None, reason, record: Vec::new() })));
+                }
+                if self.stray == 0 && !raw.trim().is_empty() {
+                    self.stray = self.line;
+                }
                 continue;
             }
             self.card.push_str(&raw);
@@ -389,7 +408,18 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
     }
     let nobody = row.first_name.is_empty() && row.last_name.is_empty() && row.emails.is_empty();
     if nobody && row.phones.is_empty() && row.company.is_none() {
-        return Ok(None);
+        // An empty card (a phone's placeholder) is nothing; a card with a note and no person is said.
+        let empty =
+            card.iter().all(|p| matches!(p.name.as_str(), "BEGIN" | "END" | "VERSION" | "PRODID" | "REV" | "UID"));
+        if empty {
+            return Ok(None);
+        }
+        return Err(Reject {
+            line,
+            column: None,
+            reason: "has no name, e-mail or phone: nothing says who this is".into(),
+            record: raw,
+        });
     }
     super::record::one_line_labels(&mut row);
     if let Some(problem) = super::record::combined(super::record::label_problems(&row, &raw)) {
