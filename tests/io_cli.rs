@@ -1162,3 +1162,42 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
     let out = run(&db, &["import", co.to_str().unwrap()]);
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("2")), "{out}");
 }
+
+#[test]
+fn a_shared_phone_under_another_name_is_staged_never_merged_by_itself() {
+    let (dir, db) = setup();
+    let add = ["lead", "add", "--first-name", "Ana", "--last-name", "Uno", "--company", "Acme"];
+    run(&db, &[&add[..], &["--phone", "+34 910 000 000", "--email", "ana@acme.io"]].concat());
+    let path = dir.path().join("switchboard.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Phone,Company\n\
+         Bob,Dos,bob@acme.io,+34 910 000 000,Acme\n\
+         Carl,Tres,,+34 910 000 000,Acme\n\
+         Carl,Tres,,+34 910 000 000,Acme\n\
+         Dina,Cuatro,,+34 910 000 000 ext. 55,Acme\n\
+         Ana,Uno,,+34 910 000 000,Acme\n",
+    )
+    .unwrap();
+    let out = run(&db, &["import", path.to_str().unwrap(), "--on-duplicate", "update"]);
+    assert!(out.contains("2 possible duplicates"), "{out}");
+    let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    let mut names: Vec<String> = leads
+        .iter()
+        .map(|l| format!("{} {}", l["first_name"].as_str().unwrap(), l["last_name"].as_str().unwrap()))
+        .collect();
+    names.sort();
+    // Carl twice is one Carl; Ana's own row is Ana, and her name was not overwritten by anyone's.
+    assert_eq!(names, ["Ana Uno", "Bob Dos", "Carl Tres", "Dina Cuatro"]);
+    let pairs: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["dedupe", "--json"])).unwrap();
+    // Four people on one number: six pairs, each theirs to decide.
+    assert_eq!(pairs.len(), 6, "{pairs:?}");
+    assert!(pairs.iter().all(|p| p["confidence"] == 40), "{pairs:?}");
+    assert!(pairs.iter().all(|p| p["reason"].as_str().unwrap().contains("another name")), "{pairs:?}");
+    // --apply leaves them to the rep, and says so; asked for, it merges them.
+    let out = leadline(&db).args(["dedupe", "--apply"]).assert().success().get_output().clone();
+    let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+    assert!(stdout.contains("0 merges"), "{stdout}");
+    assert!(stderr.contains("6 pairs under 50% left as they are"), "{stderr}");
+    assert!(run(&db, &["dedupe", "--apply", "--min-confidence", "0"]).contains("3 merges"));
+}

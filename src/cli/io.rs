@@ -467,9 +467,10 @@ pub struct DedupeArgs {
     /// Without it, at a terminal, dedupe asks: all, each in turn, or none.
     #[arg(long)]
     apply: bool,
-    /// Only pairs at least this sure (0-100).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..=100))]
-    min_confidence: i64,
+    /// Only pairs at least this sure (0-100). Listing shows every pair; --apply merges pairs from 50 on
+    /// (two leads of different names, 40, are the rep's to decide).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=100))]
+    min_confidence: Option<i64>,
     /// Print the pairs (or the merges) as JSON.
     #[arg(long)]
     json: bool,
@@ -488,8 +489,20 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         Some(env.config.import.default_country.as_str()).filter(|c| !c.trim().is_empty()),
     )?
     .into_iter()
-    .filter(|c| c.confidence >= a.min_confidence)
+    .filter(|c| c.confidence >= a.min_confidence.unwrap_or(0))
     .collect();
+    if a.apply && a.min_confidence.is_none() {
+        let unsure = found.iter().filter(|c| c.confidence < dedupe::APPLY_FLOOR).count();
+        if unsure > 0 {
+            eprintln!(
+                "{unsure} {} under {}% left as they are (`leadline dedupe` lists them; --min-confidence 0 merges \
+                 them too)",
+                plural(unsure, "pair"),
+                dedupe::APPLY_FLOOR
+            );
+            found.retain(|c| c.confidence >= dedupe::APPLY_FLOOR);
+        }
+    }
     if !a.apply {
         if a.json {
             return print_json(&found);

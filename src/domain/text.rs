@@ -74,9 +74,29 @@ pub fn name_key(first: &str, last: &str) -> String {
     key
 }
 
+/// Whether two people's names say they are two people: both named, and no word of one in the other, case,
+/// accents and initials aside ("A. López" may be "Ana López"; "Bob Dos" is not "Ana Uno").
+pub fn names_differ(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 1).map(str::to_string).collect()
+    };
+    let (x, y) = (words(a), words(b));
+    !x.is_empty() && !y.is_empty() && !x.iter().any(|w| y.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_differ_only_when_no_word_is_shared() {
+        assert!(names_differ("Ana Uno", "Carl Tres"));
+        assert!(names_differ("Bob", "Robert Smith"));
+        assert!(!names_differ("A. López", "Ana Lopez"));
+        assert!(!names_differ("ANA", "Ana María"));
+        assert!(!names_differ("", "Ana"));
+        assert!(!names_differ("J.", "Ana"));
+    }
 
     #[test]
     fn names_are_keyed_without_case_accents_or_extra_spaces() {

@@ -41,6 +41,11 @@ pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String
     key
 }
 
+/// How sure a pair is whose names differ, whatever else they share: below `APPLY_FLOOR`.
+pub const OTHER_NAME_CONFIDENCE: i64 = 40;
+/// The least confidence `dedupe --apply` merges without being told a lower one.
+pub const APPLY_FLOOR: i64 = 50;
+
 /// What dedupe compares of one lead.
 struct Keys {
     /// Whether the phone says its own calling code (`+` or `00`), and the keys it may be stored under.
@@ -127,6 +132,14 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     let mut out = Vec::with_capacity(pairs.len());
     for (a, b, reason, confidence, origin) in pairs {
         let (la, lb) = (leads::get(db, &LeadId(a.clone()))?, leads::get(db, &LeadId(b.clone()))?);
+        // Two names with no word in common are two people sharing something (a switchboard, a team
+        // address): said, and left for the rep to decide.
+        let (reason, confidence) =
+            if confidence > OTHER_NAME_CONFIDENCE && crate::domain::text::names_differ(&la.name(), &lb.name()) {
+                (format!("{reason}, another name"), OTHER_NAME_CONFIDENCE)
+            } else {
+                (reason, confidence)
+            };
         out.push(Candidate {
             a: LeadId(a),
             b: LeadId(b),

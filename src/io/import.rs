@@ -1213,6 +1213,8 @@ struct Writer {
     rows_are: &'static str,
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
     merged_emails: HashMap<u64, (String, LeadId)>,
+    /// The current row's phone is a lead's of another name (a switchboard): staged, not merged.
+    phone_namesake: Option<LeadId>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
     forgotten: std::collections::HashSet<String>,
     /// A calendar import's view of the whole file.
@@ -1275,6 +1277,15 @@ impl Writer {
             }
         }
         let merged_emails = merged_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
+        store.conn().create_scalar_function(
+            NAMES_DIFFER_FN,
+            2,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let (a, b) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?);
+                Ok(crate::domain::text::names_differ(a.as_deref().unwrap_or(""), b.as_deref().unwrap_or("")))
+            },
+        )?;
         // Other e-mails go in the Bloom filter under a kind of their own: a row's address is looked up in
         // `lead_emails` only when it may be one.
         for h in other_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)? {
@@ -1310,6 +1321,7 @@ impl Writer {
             bulk: false,
             rows_are: "leads",
             merged_emails,
+            phone_namesake: None,
             forgotten: crate::store::forgotten::hashes(&store.db())?,
             calendar: None,
             moved_occurrences: HashSet::new(),
@@ -1799,8 +1811,10 @@ impl Writer {
         }
         // A phone is one person only when the e-mails do not say otherwise: two people with addresses of
         // their own may share a number (a switchboard, a family line), and an e-mail that matched was
-        // found above.
+        // found above. Nor when the names do: "Carl Tres" on Ana Uno's number is a colleague of hers.
         let no_email = row.emails.is_empty();
+        let name = if row.derived_name { String::new() } else { format!("{} {}", row.first_name, row.last_name) };
+        self.phone_namesake = None;
         for p in &row.phones {
             let mut keys = match_keys(p, row.country.as_deref());
             let hashes: Vec<u64> = keys.iter().map(|k| self.hash("p", k)).filter(|h| self.bloom.maybe(*h)).collect();
@@ -1815,21 +1829,36 @@ impl Writer {
                 self.confirm(
                     db,
                     &hashes,
-                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
-                     AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)",
-                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email],
+                    &format!(
+                        "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
+                         AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
+                         AND NOT {NAMES_DIFFER_FN}(name_key, ?8)"
+                    ),
+                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &name],
                 )?
             } else {
                 db.conn
+                    .prepare_cached(&format!(
+                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
+                         AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(name_key, ?7)
+                         ORDER BY created_at LIMIT 1"
+                    ))?
+                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, name], |r| r.get(0))
+                    .optional()?
+            };
+            if let Some(id) = found {
+                return Ok(Some((LeadId(id), "same phone")));
+            }
+            if self.phone_namesake.is_none() {
+                self.phone_namesake = db
+                    .conn
                     .prepare_cached(
                         "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
                          AND (email_key IS NULL OR ?6) ORDER BY created_at LIMIT 1",
                     )?
                     .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email], |r| r.get(0))
                     .optional()?
-            };
-            if let Some(id) = found {
-                return Ok(Some((LeadId(id), "same phone")));
+                    .map(LeadId);
             }
         }
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's
@@ -2098,6 +2127,12 @@ impl Writer {
                 self.counts.merge_candidates += 1;
             }
             self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {other}"));
+        }
+        if let Some(other) = self.phone_namesake.take() {
+            if stage_candidate(db, &other, &id, SAME_PHONE_OTHER_NAME, 40, &format!("import:{}", self.run_id))? {
+                self.counts.merge_candidates += 1;
+            }
+            self.act(row.line, "leads", "stage", subject.clone(), format!("same phone as {other}, another name"));
         }
         self.extras(db, &id, &row, &subject)?;
         if !self.bulk {
@@ -2910,6 +2945,11 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
 pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }
+
+/// The import's SQL function: whether two names say two people (`domain::text::names_differ`).
+const NAMES_DIFFER_FN: &str = "leadline_names_differ";
+/// Why two leads are staged when a row has a lead's phone and another name.
+pub const SAME_PHONE_OTHER_NAME: &str = "same phone, another name";
 
 /// Why two leads are staged when one record of a file gives the e-mails of both.
 const ONE_RECORD_BOTH_EMAILS: &str = "one record of an imported file gives the e-mails of both";
