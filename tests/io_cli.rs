@@ -1201,3 +1201,49 @@ fn a_shared_phone_under_another_name_is_staged_never_merged_by_itself() {
     assert!(stderr.contains("6 pairs under 50% left as they are"), "{stderr}");
     assert!(run(&db, &["dedupe", "--apply", "--min-confidence", "0"]).contains("3 merges"));
 }
+
+#[test]
+fn the_privacy_log_moves_whole_who_when_and_why() {
+    let (dir, a) = setup();
+    let at = |when: &str, args: &[&str]| {
+        leadline(&a).env("LEADLINE_NOW", when).args(args).assert().success();
+    };
+    at("2025-10-01T09:00:00.000Z", &["team", "add", "Tom Baker", "--email", "tom@acme.io"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Olga", "--email", "olga@x.io"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Pia", "--email", "pia@x.io"]);
+    at("2025-10-01T09:00:00.000Z", &["lead", "add", "--first-name", "Fred", "--email", "fred@x.io"]);
+    leadline(&a)
+        .env("LEADLINE_NOW", "2025-10-02T09:00:00.000Z")
+        .env("LEADLINE_USER__NAME", "Tom Baker")
+        .env("LEADLINE_USER__EMAIL", "tom@acme.io")
+        .args(["privacy", "opt-out", "pia@x.io", "--reason", "unsubscribed"])
+        .assert()
+        .success();
+    at("2025-10-03T09:00:00.000Z", &["privacy", "opt-out", "olga@x.io", "--reason", "asked by phone"]);
+    at("2025-10-04T09:00:00.000Z", &["privacy", "opt-in", "olga@x.io"]);
+    at("2025-10-05T09:00:00.000Z", &["forget", "fred@x.io", "--reason", "GDPR art.17 ticket 42"]);
+    at("2025-10-06T09:00:00.000Z", &["privacy", "allow", "fred@x.io"]);
+    let b = dir.path().join("b.db");
+    std::fs::write(b.with_extension("toml"), "").unwrap();
+    for object in ["team", "leads", "privacy"] {
+        let file = dir.path().join(format!("{object}.jsonl"));
+        run(&a, &["export", object, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        run(&b, &["import", file.to_str().unwrap()]);
+    }
+    let log = |db: &Path| -> Vec<serde_json::Value> {
+        let all: Vec<serde_json::Value> = serde_json::from_str(&run(db, &["privacy", "log", "--json"])).unwrap();
+        all.into_iter().map(|e| serde_json::json!([e["at"], e["action"], e["lead"], e["by"], e["reason"]])).collect()
+    };
+    let (before, after) = (log(&a), log(&b));
+    assert_eq!(before.len(), 5, "{before:?}");
+    assert_eq!(before, after);
+    // A second import of the same file adds nothing.
+    let again = run(&b, &["import", dir.path().join("privacy.jsonl").to_str().unwrap(), "--again"]);
+    assert!(again.contains("privacy"), "{again}");
+    assert_eq!(log(&b).len(), 5);
+    // The CSV export is for reading; it says how to move the log instead.
+    let csv = dir.path().join("privacy.csv");
+    run(&a, &["export", "privacy", "--out", csv.to_str().unwrap()]);
+    let (_, err) = fail(&b, &["import", csv.to_str().unwrap()]);
+    assert!(err.contains("the privacy log") && err.contains("jsonl"), "{err}");
+}

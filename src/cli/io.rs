@@ -293,6 +293,7 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     row("notes", &r.counts.notes);
     row("team", &r.counts.team);
     row("inbox", &r.counts.inbox);
+    row("privacy", &r.counts.privacy);
     t.print();
     if r.counts.merge_candidates > 0 {
         println!(

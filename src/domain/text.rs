@@ -75,13 +75,17 @@ pub fn name_key(first: &str, last: &str) -> String {
 }
 
 /// Whether two people's names say they are two people: both named, and no word of one in the other, case,
-/// accents and initials aside ("A. López" may be "Ana López"; "Bob Dos" is not "Ana Uno").
+/// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
+/// "Tommy"; "Bob Dos" is not "Ana Uno").
 pub fn names_differ(a: &str, b: &str) -> bool {
     let words = |s: &str| -> Vec<String> {
         fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 1).map(str::to_string).collect()
     };
     let (x, y) = (words(a), words(b));
-    !x.is_empty() && !y.is_empty() && !x.iter().any(|w| y.contains(w))
+    let same = |v: &String, w: &String| {
+        v == w || (v.len().min(w.len()) > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
+    };
+    !x.is_empty() && !y.is_empty() && !x.iter().any(|v| y.iter().any(|w| same(v, w)))
 }
 
 #[cfg(test)]
@@ -92,6 +96,7 @@ mod tests {
     fn names_differ_only_when_no_word_is_shared() {
         assert!(names_differ("Ana Uno", "Carl Tres"));
         assert!(names_differ("Bob", "Robert Smith"));
+        assert!(!names_differ("Tom", "Tommy"));
         assert!(!names_differ("A. López", "Ana Lopez"));
         assert!(!names_differ("ANA", "Ana María"));
         assert!(!names_differ("", "Ana"));

@@ -62,10 +62,12 @@ pub enum Object {
     Team,
     /// The inbox: replies and notices, read, handled and assigned as they are.
     Inbox,
+    /// The privacy log: every opt-out, opt-in, erasure and address let in again, when, by whom and why.
+    Privacy,
 }
 
 impl Object {
-    pub const ALL: [Object; 8] = [
+    pub const ALL: [Object; 9] = [
         Object::Leads,
         Object::Outreach,
         Object::Meetings,
@@ -74,6 +76,7 @@ impl Object {
         Object::Notes,
         Object::Team,
         Object::Inbox,
+        Object::Privacy,
     ];
     pub const NAMES: [&'static str; Object::ALL.len()] = words!(Object);
     /// What `leadline export` takes: an object, or the weekly report (several files).
@@ -97,6 +100,7 @@ impl Object {
             Object::Notes => "notes",
             Object::Team => "team",
             Object::Inbox => "inbox",
+            Object::Privacy => "privacy",
         }
     }
 }
@@ -382,6 +386,51 @@ fn team(db: &Db<'_>, sink: &mut Sink<'_>) -> Result<()> {
     Ok(())
 }
 
+/// A privacy log entry as an export writes it.
+#[derive(Serialize)]
+struct ExportedPrivacyEntry {
+    id: String,
+    action: String,
+    lead_id: Option<String>,
+    user_id: Option<String>,
+    reason: Option<String>,
+    created_at: Timestamp,
+}
+
+/// Writes the privacy log, oldest first. An entry about a lead merged into another since is about the
+/// lead it is part of (the one a moved database has); one about a removed lead goes with it.
+fn privacy_log(db: &Db<'_>, sink: &mut Sink<'_>, since: Option<Timestamp>) -> Result<()> {
+    let io = |e: std::io::Error| file_err(Path::new("export"), e);
+    let mut stmt = db.conn.prepare(
+        "SELECT p.id, p.action, p.lead_id, l.deleted_at IS NOT NULL, p.user_id, p.reason, p.created_at
+         FROM privacy_log p LEFT JOIN leads l ON l.id = p.lead_id
+         WHERE p.team_id = ?1 AND p.created_at >= ?2 ORDER BY p.created_at, p.id",
+    )?;
+    let mut rows = stmt.query(rusqlite::params![db.ctx.team_id.as_str(), since.map_or(i64::MIN, |s| s.0)])?;
+    while let Some(r) = rows.next()? {
+        let mut lead_id: Option<String> = r.get(2)?;
+        if r.get::<_, Option<bool>>(3)? == Some(true) {
+            match leads::survivor(db, &crate::domain::LeadId(lead_id.clone().unwrap_or_default()))? {
+                Some(kept) => lead_id = Some(kept.0),
+                None => continue,
+            }
+        }
+        let x = ExportedPrivacyEntry {
+            id: r.get(0)?,
+            action: r.get(1)?,
+            lead_id,
+            user_id: r.get(4)?,
+            reason: r.get(5)?,
+            created_at: Timestamp(r.get(6)?),
+        };
+        sink.row(&x, || {
+            vec![x.id.clone(), x.action.clone(), o(&x.lead_id), o(&x.user_id), o(&x.reason), x.created_at.to_rfc3339()]
+        })
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Writes the inbox, oldest first: every item of a live lead (or of none), handled ones too.
 fn inbox(db: &Db<'_>, sink: &mut Sink<'_>, since: Option<Timestamp>) -> Result<()> {
     let io = |e: std::io::Error| file_err(Path::new("export"), e);
@@ -558,6 +607,8 @@ const EARLIER_TEAM_HEADERS: [&[&str]; 2] = [
     &["id", "name", "email", "role", "created_at"],
 ];
 
+const PRIVACY_HEADER: [&str; 6] = ["id", "action", "lead_id", "user_id", "reason", "created_at"];
+
 const INBOX_HEADER: [&str; 12] = [
     "id",
     "kind",
@@ -583,6 +634,7 @@ pub fn header(object: Object) -> &'static [&'static str] {
         Object::Notes => &NOTE_HEADER,
         Object::Team => &TEAM_HEADER,
         Object::Inbox => &INBOX_HEADER,
+        Object::Privacy => &PRIVACY_HEADER,
     }
 }
 
@@ -597,6 +649,7 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
         (Object::Notes, "notes"),
         (Object::Team, "team"),
         (Object::Inbox, "inbox"),
+        (Object::Privacy, "the privacy log"),
     ]
     .into_iter()
     .find(|(o, _)| header(*o).iter().eq(headers.iter()))
@@ -612,12 +665,13 @@ fn as_where(e: ValidationError) -> ValidationError {
 
 /// Checks a filter against the object before anything is written (a half-written export is worse than none).
 pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
-    if matches!(object, Object::Team | Object::Inbox) {
+    if matches!(object, Object::Team | Object::Inbox | Object::Privacy) {
         return match w.pairs.first() {
             Some((k, _)) => Err(ValidationError::new(
                 "--where",
                 k,
-                "does not apply to the team or the inbox: they are exported whole (--since picks inbox items)",
+                "does not apply to the team, the inbox or the privacy log: they are exported whole (--since \
+                 picks inbox items and privacy log entries)",
             )
             .into()),
             None => Ok(()),
@@ -655,6 +709,9 @@ pub fn rows(
     }
     if object == Object::Inbox {
         return inbox(db, sink, since);
+    }
+    if object == Object::Privacy {
+        return privacy_log(db, sink, since);
     }
     let (cols, from, alias, order) = match object {
         Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),

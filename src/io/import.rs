@@ -209,6 +209,9 @@ pub struct Counts {
     /// Inbox items read from an inbox export.
     #[serde(default)]
     pub inbox: Tally,
+    /// Privacy log entries read from its export.
+    #[serde(default)]
+    pub privacy: Tally,
     /// Weaker matches (same name and company), and leads a file says were merged that are leads of their own
     /// here, imported and staged for `leadline dedupe`.
     pub merge_candidates: u64,
@@ -232,6 +235,7 @@ impl Counts {
             &self.notes,
             &self.team,
             &self.inbox,
+            &self.privacy,
         ];
         tallies.iter().any(|t| t.rejected > 0)
             && tallies.iter().all(|t| t.created + t.merged + t.updated + t.skipped == 0)
@@ -1704,6 +1708,7 @@ impl Writer {
             "notes" => &mut self.counts.notes,
             "team" => &mut self.counts.team,
             "inbox" => &mut self.counts.inbox,
+            "privacy" => &mut self.counts.privacy,
             _ => &mut self.counts.leads,
         }
     }
@@ -2255,14 +2260,14 @@ impl Writer {
             && row.do_not_contact_reason.as_deref().is_some_and(|r| r.starts_with(super::privacy::ERASED_REASON));
         if dnc && !erasure_opt_out {
             let why = match row.do_not_contact_reason.as_deref() {
-                Some(r) => format!("{r} (as the imported file says)"),
-                None => "opted out in the imported file".to_string(),
+                Some(r) => format!("{r}{AS_THE_FILE_SAYS}"),
+                None => OPTED_OUT_IN_THE_FILE.to_string(),
             };
             let at = row.do_not_contact_at.map_or(db.now, |at| at.min(db.now));
             leads::log_privacy_at(db, &id, "opt_out", Some(&why), at)?;
         }
         if let Some(at) = row.forgotten_at {
-            leads::log_privacy_at(db, &id, "forget", Some("forgotten where the imported file comes from"), at)?;
+            leads::log_privacy_at(db, &id, "forget", Some(FORGOTTEN_WHERE_THE_FILE_COMES_FROM), at)?;
         }
         if let Some(churn) = &row.churn {
             crate::automation::clients::record_imported_churn(
@@ -2945,6 +2950,12 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
 pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }
+
+/// The privacy log entries a lead's import writes for what its own fields tell (its opt-out, its erasure):
+/// the privacy log's export, imported after the leads, replaces each with the entry it was made from.
+pub const AS_THE_FILE_SAYS: &str = " (as the imported file says)";
+pub const OPTED_OUT_IN_THE_FILE: &str = "opted out in the imported file";
+pub const FORGOTTEN_WHERE_THE_FILE_COMES_FROM: &str = "forgotten where the imported file comes from";
 
 /// The import's SQL function: whether two names say two people (`domain::text::names_differ`).
 const NAMES_DIFFER_FN: &str = "leadline_names_differ";

@@ -104,6 +104,20 @@ pub enum Object {
     Note(u64, NoteRec),
     Member(u64, MemberRec),
     Inbox(u64, InboxRec),
+    Privacy(u64, PrivacyRec),
+}
+
+/// An entry of the privacy log as its export writes it: an opt-out, opt-in, erasure, anonymisation, or an
+/// address let in again (which names no lead).
+#[derive(Debug, Deserialize)]
+pub struct PrivacyRec {
+    pub id: String,
+    pub action: String,
+    pub lead_id: Option<String>,
+    /// Who did it: kept when they are (or were) a member here.
+    pub user_id: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: Timestamp,
 }
 
 /// An inbox item as an inbox export writes it.
@@ -162,7 +176,8 @@ impl Object {
             | Object::Task(l, _)
             | Object::Note(l, _)
             | Object::Member(l, _)
-            | Object::Inbox(l, _) => *l,
+            | Object::Inbox(l, _)
+            | Object::Privacy(l, _) => *l,
         }
     }
     pub fn kind(&self) -> &'static str {
@@ -174,6 +189,7 @@ impl Object {
             Object::Note(..) => "notes",
             Object::Member(..) => "team",
             Object::Inbox(..) => "inbox",
+            Object::Privacy(..) => "privacy",
         }
     }
 }
@@ -460,10 +476,14 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
         Object::Inbox(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("body") {
         Object::Note(line, serde_json::from_value(v.clone()).map_err(de)?)
+    } else if has("action") && has("id") {
+        Object::Privacy(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else if has("role") && has("email") && has("name") {
         Object::Member(line, serde_json::from_value(v.clone()).map_err(de)?)
     } else {
-        return Err(reject("is not a lead, outreach, meeting, deal, task, note, team member or inbox item".into()));
+        return Err(reject(
+            "is not a lead, outreach, meeting, deal, task, note, team member, inbox item or privacy log entry".into(),
+        ));
     };
     Ok(Some(Item::Object(Box::new(object), raw)))
 }
@@ -993,6 +1013,51 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     i.handled_at.map(|t| t.0),
                     assigned,
                     db.now.0,
+                ])?;
+        }
+        Object::Privacy(_, p) => {
+            if exists(db, "privacy_log", &p.id)? {
+                return Ok(false);
+            }
+            const ACTIONS: [&str; 5] = ["opt_out", "opt_in", "forget", "anonymize", "allow"];
+            if !ACTIONS.contains(&p.action.as_str()) {
+                return Err(invalid("action", &p.action, &crate::domain::words::must_be(&ACTIONS)));
+            }
+            let lead = p.lead_id.as_deref().map(|l| lead_of(db, l)).transpose()?;
+            if lead.is_none() && p.action != "allow" {
+                return Err(invalid("lead_id", "", "an opt-out, opt-in, erasure or anonymisation is about a lead"));
+            }
+            let by = author_or_me(db, p.user_id.as_deref())?;
+            if let Some(lead) = &lead {
+                // The entry the lead's own import wrote for this one, from what the lead's fields told.
+                use super::import::{AS_THE_FILE_SAYS, FORGOTTEN_WHERE_THE_FILE_COMES_FROM, OPTED_OUT_IN_THE_FILE};
+                db.conn
+                    .prepare_cached(
+                        "DELETE FROM privacy_log WHERE lead_id = ?1 AND action = ?2 AND created_at = ?3
+                         AND (reason IN (?4, ?5) OR substr(reason, -length(?6)) = ?6)",
+                    )?
+                    .execute(params![
+                        lead.as_str(),
+                        p.action,
+                        p.created_at.0,
+                        OPTED_OUT_IN_THE_FILE,
+                        FORGOTTEN_WHERE_THE_FILE_COMES_FROM,
+                        AS_THE_FILE_SAYS
+                    ])?;
+            }
+            db.conn
+                .prepare_cached(
+                    "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    p.id,
+                    team,
+                    by,
+                    lead.as_ref().map(LeadId::as_str),
+                    p.action,
+                    p.reason,
+                    p.created_at.0
                 ])?;
         }
         Object::Member(_, m) => {
