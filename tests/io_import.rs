@@ -2901,3 +2901,35 @@ fn every_card_and_event_is_counted_even_when_it_is_cut_short_or_names_nobody() {
         r.rejects[0]
     );
 }
+
+#[test]
+fn a_stray_legacy_byte_in_a_json_file_leaves_every_other_name_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("mixed.json");
+    let mut bytes = br#"[{"first_name":"Jos"#.to_vec();
+    bytes.extend("é\",\"last_name\":\"Muñoz\",\"email\":\"jose@cafes.example\",\"title\":\"".as_bytes());
+    bytes.extend(b"\x85\",\"company\":\"Caf\xe9s\"}]");
+    std::fs::write(&path, bytes).unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.encoding, "UTF-8");
+    let jose = lead(&s, "jose@cafes.example");
+    assert_eq!((jose.first_name.as_str(), jose.last_name.as_str()), ("José", "Muñoz"));
+}
+
+#[test]
+fn a_json_record_with_a_value_of_the_wrong_kind_is_rejected_naming_its_field_and_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("tasks.jsonl");
+    std::fs::write(
+        &path,
+        r#"{"id":"33333333-3333-4333-8333-333333333333","title":null,"kind":"follow_up","due_at":"2025-11-26T09:00:00.000Z"}
+"#,
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.tasks.rejected, r.counts.leads.rejected), (1, 0));
+    assert_eq!(r.rejects[0].column.as_deref(), Some("title"));
+    assert_eq!(r.rejects[0].reason, "'title' must be a string, not null");
+}

@@ -311,6 +311,8 @@ pub enum Item {
     /// A record of leadline's own JSON, and the record as a rejects file gives it back.
     Object(Box<json::Object>, Vec<String>),
     Event(Box<ics::Occurrence>),
+    /// A record of leadline's own JSON that is recognised (an outreach, a task...) but cannot be read.
+    Refused(&'static str, Reject),
 }
 
 /// An item read: its position in the file, and the item, nothing (blank), or a reject.
@@ -389,8 +391,13 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         let f = std::fs::File::open(path).map_err(|e| file_err(path, e))?;
         f.take(SAMPLE_BYTES as u64).read_to_end(&mut head).map_err(|e| file_err(path, e))?;
     }
-    let sniffed: Sniff = sniff(&head).map_err(|m| bad_file(path, m))?;
+    let mut sniffed: Sniff = sniff(&head).map_err(|m| bad_file(path, m))?;
     let format = opts.format.unwrap_or_else(|| Format::detect(path, &sniffed.sample));
+    // JSON is UTF-8 (unless a byte-order mark says UTF-16): a stray byte in one name is that name's
+    // problem, not a reason to read every other name in a legacy encoding.
+    if format == Format::Json && sniffed.bom_len == 0 {
+        sniffed.encoding = encoding_rs::UTF_8;
+    }
     let ctx = store.ctx().clone();
     let rules = RowRules {
         tz: ctx.tz,
@@ -1675,6 +1682,7 @@ impl Writer {
                 }
             }
             Ok(Some(Item::Event(ev))) => self.apply_event(db, *ev),
+            Ok(Some(Item::Refused(what, reject))) => self.reject(db, what, reject),
         }
     }
 

@@ -457,35 +457,60 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     let reject = |reason: String| Reject { line, column: None, reason, record: raw.clone() };
     let Some(obj) = v.as_object() else { return Err(reject("is not a JSON object".into())) };
     let has = |k: &str| obj.contains_key(k);
-    let de = |e: serde_json::Error| reject(format!("does not have the fields of a leadline record: {e}"));
+    // The field a value does not fit, named: "'title' must be text, not null".
+    let de = |e: serde_path_to_error::Error<serde_json::Error>| {
+        let field = e.path().to_string();
+        let reason = e.inner().to_string();
+        let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+        let reason = match reason.strip_prefix("invalid type: ").and_then(|r| r.split_once(", expected ")) {
+            Some((got, want)) => format!("must be {want}, not {got}"),
+            None => reason,
+        };
+        match field.as_str() {
+            "." | "" => reject(format!("does not have the fields of a leadline record: {reason}")),
+            _ => Reject { column: Some(field.clone()), ..reject(format!("'{field}' {reason}")) },
+        }
+    };
+
     use super::import::Item;
     if has("first_name") {
         return lead(line, obj, rules)
             .map_err(|e| Reject { record: raw.clone(), ..e })
             .map(|o| o.map(|l| Item::Lead(Box::new(l))));
     }
-    let object = if has("kind_code") || (has("kind") && has("value") && has("occurred_at")) {
-        Object::Outreach(line, serde_json::from_value(v.clone()).map_err(de)?)
+    let (kind, object) = if has("kind_code") || (has("kind") && has("value") && has("occurred_at")) {
+        ("outreach", typed(&v).map(|r| Object::Outreach(line, r)))
     } else if has("scheduled_at") {
-        Object::Meeting(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("meetings", typed(&v).map(|r| Object::Meeting(line, r)))
     } else if has("amount_minor") {
-        Object::Deal(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("deals", typed(&v).map(|r| Object::Deal(line, r)))
     } else if has("due_at") {
-        Object::Task(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("tasks", typed(&v).map(|r| Object::Task(line, r)))
     } else if has("received_at") {
-        Object::Inbox(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("inbox", typed(&v).map(|r| Object::Inbox(line, r)))
     } else if has("body") {
-        Object::Note(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("notes", typed(&v).map(|r| Object::Note(line, r)))
     } else if has("action") && has("id") {
-        Object::Privacy(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("privacy", typed(&v).map(|r| Object::Privacy(line, r)))
     } else if has("role") && has("email") && has("name") {
-        Object::Member(line, serde_json::from_value(v.clone()).map_err(de)?)
+        ("team", typed(&v).map(|r| Object::Member(line, r)))
     } else {
         return Err(reject(
             "is not a lead, outreach, meeting, deal, task, note, team member, inbox item or privacy log entry".into(),
         ));
     };
-    Ok(Some(Item::Object(Box::new(object), raw)))
+    // A record recognised but not readable is counted as what it is (a task, a deal).
+    Ok(Some(match object {
+        Ok(o) => Item::Object(Box::new(o), raw),
+        Err(e) => Item::Refused(kind, de(e)),
+    }))
+}
+
+/// A record of one kind read from its JSON, or the field that does not fit.
+fn typed<T: serde::de::DeserializeOwned>(
+    v: &Value,
+) -> std::result::Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(v.clone())
 }
 
 /// The most merges a lead's record may list: far more than any person is made of, few enough to check.
