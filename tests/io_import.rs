@@ -379,7 +379,7 @@ fn same_phone_in_another_format_is_the_same_person() {
     s.write(|db| {
         leads::create(
             db,
-            NewLead { first_name: "Pepe".into(), phone: Some("+34 600 22 33 44".into()), ..Default::default() },
+            NewLead { first_name: "José".into(), phone: Some("+34 600 22 33 44".into()), ..Default::default() },
         )
     })
     .unwrap();
@@ -1704,7 +1704,8 @@ fn a_bulk_load_finds_the_same_duplicates_as_a_row_by_row_import() {
         }
         assert_eq!(outcomes[0], outcomes[1], "{mode:?}");
         assert!(outcomes[0].0.merge_candidates >= 2, "{mode:?}: {:?}", outcomes[0]);
-        assert_eq!(outcomes[0].0.leads.created, 5, "{mode:?}: {:?}", outcomes[0]);
+        // Bo Li on Ana's number is her colleague, not Ana: a lead of his own, staged beside hers.
+        assert_eq!(outcomes[0].0.leads.created, 6, "{mode:?}: {:?}", outcomes[0]);
     }
 }
 
@@ -1836,7 +1837,8 @@ fn dedupe_pairs_numbers_however_written_and_names_whatever_the_accents() {
     let national = "same phone, one written without its calling code";
     let mut expected = vec![
         pair(&ana, &ana_national, national),
-        pair(&ana_national, &bruno, national),
+        // Bruno is not A. López, whatever their numbers say: left for the rep to decide.
+        pair(&ana_national, &bruno, &format!("{national}, another name")),
         pair(&dora, &dora_00, "same phone"),
         pair(&ona, &ona_again, "same name and company"),
         pair(&carla, &carla_plain, "same name and company"),
