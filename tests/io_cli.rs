@@ -1247,3 +1247,37 @@ fn the_privacy_log_moves_whole_who_when_and_why() {
     let (_, err) = fail(&b, &["import", csv.to_str().unwrap()]);
     assert!(err.contains("the privacy log") && err.contains("jsonl"), "{err}");
 }
+
+#[test]
+fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
+    let (_dir, db) = setup();
+    run(&db, &["team", "add", "Marta Ruiz", "--email", "marta@acme.io"]);
+    let ivo = ["lead", "add", "--first-name", "Ivo", "--last-name", "Ka", "--company", "Q"];
+    run(
+        &db,
+        &[&ivo[..], &["--email", "ivo@q.io", "--title", "CTO", "--source", "linkedin", "--industry", "Retail"]]
+            .concat(),
+    );
+    run(
+        &db,
+        &[
+            &ivo[..],
+            &["--email", "ivo2@q.io", "--title", "CEO", "--source", "referral", "--industry", "Fintech"],
+            &["--owner", "marta@acme.io"],
+        ]
+        .concat(),
+    );
+    run(&db, &["dedupe", "--apply"]);
+    let shown: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ivo@q.io", "--json"])).unwrap();
+    let lead = &shown["lead"];
+    assert_eq!(lead["title"], "CTO");
+    let notes = lead["notes"].as_str().unwrap();
+    for line in ["title: CEO", "source: referral", "industry: Fintech", "owner: Marta Ruiz"] {
+        assert!(notes.contains(line), "{line}: {notes}");
+    }
+    let out = run(&db, &["dedupe", "--explain", "ivo@q.io"]);
+    assert!(
+        out.contains("theirs, kept in the notes: title: CEO; source: referral; industry: Fintech; owner: Marta Ruiz"),
+        "{out}"
+    );
+}

@@ -593,6 +593,11 @@ fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
         if !filled.is_empty() {
             println!("  filled: {}", safe(&filled.join(", ")));
         }
+        let aside: Vec<&str> =
+            m.details["kept_in_notes"].as_array().into_iter().flatten().filter_map(|f| f.as_str()).collect();
+        if !aside.is_empty() {
+            println!("  theirs, kept in the notes: {}", safe(&aside.join("; ")));
+        }
         let moved: Vec<String> = m.details["moved"]
             .as_object()
             .into_iter()

@@ -351,12 +351,20 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     // profile), when
     // the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra phones); its
     // e-mails become the kept lead's other ones. A merge never loses a way to reach or recognise someone.
+    // Its title, source and the rest, and its owner, when they differ, too: what a rep typed on either
+    // record is never lost.
     let (keep_name, gone_name) = (Some(keep.name()), Some(gone.name()));
     let extra: Vec<String> = [
         ("phone", &keep.phone, &gone.phone),
         ("name", &keep_name, &gone_name),
         ("company", &keep.company, &gone.company),
         ("profile", &keep.profile_url, &gone.profile_url),
+        ("title", &keep.title, &gone.title),
+        ("source", &keep.source, &gone.source),
+        ("industry", &keep.industry, &gone.industry),
+        ("company size", &keep.company_size, &gone.company_size),
+        ("product interest", &keep.product_interest, &gone.product_interest),
+        ("owner", &keep.owner, &gone.owner),
     ]
     .into_iter()
     .filter_map(|(label, mine, theirs)| match (mine, theirs) {
@@ -459,7 +467,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
         params![g, now],
     )?;
-    let details = serde_json::json!({ "filled": filled, "moved": moved });
+    let details = serde_json::json!({ "filled": filled, "moved": moved, "kept_in_notes": extra });
     db.conn.execute(
         "INSERT INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
