@@ -1280,4 +1280,28 @@ fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
         out.contains("theirs, kept in the notes: title: CEO; source: referral; industry: Fintech; owner: Marta Ruiz"),
         "{out}"
     );
+    // The merged record's phone still finds the person, as its e-mail does.
+    run(&db, &["lead", "add", "--first-name", "Una", "--company", "Zeta", "--phone", "+351 912 345 678"]);
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Una",
+            "--company",
+            "Zeta",
+            "--phone",
+            "+351 913 000 000",
+            "--email",
+            "una@q.io",
+        ],
+    );
+    run(&db, &["dedupe", "--apply"]);
+    let path = db.with_extension("csv");
+    std::fs::write(&path, "First Name,Phone\nUna,+351913000000\n").unwrap();
+    let out = run(&db, &["import", path.to_str().unwrap()]);
+    assert!(out.contains("same phone as a lead merged into it") || out.contains("merged"), "{out}");
+    let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert_eq!(leads.iter().filter(|l| l["first_name"] == "Una").count(), 1, "{out}");
 }

@@ -1224,6 +1224,8 @@ struct Writer {
     rows_are: &'static str,
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
     merged_emails: HashMap<u64, (String, LeadId)>,
+    /// The phones of leads merged into others, the lead each went into, and the merged lead's name key.
+    merged_phones: HashMap<u64, (String, LeadId, Option<String>)>,
     /// The current row's phone is a lead's of another name (a switchboard): staged, not merged.
     phone_namesake: Option<LeadId>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
@@ -1288,6 +1290,7 @@ impl Writer {
             }
         }
         let merged_emails = merged_emails(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
+        let merged_phones = merged_phones(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
         store.conn().create_scalar_function(
             NAMES_DIFFER_FN,
             2,
@@ -1332,6 +1335,7 @@ impl Writer {
             bulk: false,
             rows_are: "leads",
             merged_emails,
+            merged_phones,
             phone_namesake: None,
             forgotten: crate::store::forgotten::hashes(&store.db())?,
             calendar: None,
@@ -1382,6 +1386,7 @@ impl Writer {
         if version != self.data_version {
             // Leads merged by someone else meanwhile, and addresses given to leads.
             self.merged_emails = merged_emails(db.conn, team, &self.hasher)?;
+            self.merged_phones = merged_phones(db.conn, team, &self.hasher)?;
             for h in other_emails(db.conn, team, &self.hasher)? {
                 self.bloom.insert(h);
             }
@@ -1830,6 +1835,16 @@ impl Writer {
         self.phone_namesake = None;
         for p in &row.phones {
             let mut keys = match_keys(p, row.country.as_deref());
+            // The phone of a lead merged into another is still that person's, as their e-mail is.
+            for k in keys.iter().filter(|_| !self.merged_phones.is_empty()) {
+                if let Some((stored, kept, merged_name)) = self.merged_phones.get(&self.hash("p", k))
+                    && stored == k
+                    && !crate::domain::text::names_differ(merged_name.as_deref().unwrap_or(""), &name)
+                    && let Some(id) = leads::survivor(db, kept)?
+                {
+                    return Ok(Some((id, "same phone as a lead merged into it")));
+                }
+            }
             let hashes: Vec<u64> = keys.iter().map(|k| self.hash("p", k)).filter(|h| self.bloom.maybe(*h)).collect();
             if hashes.is_empty() {
                 continue;
@@ -2897,6 +2912,20 @@ fn merged_emails(
     )?;
     let rows = stmt.query_map([team], |r| Ok((r.get::<_, String>(0)?, LeadId(r.get(1)?))))?;
     rows.map(|r| r.map(|(key, kept)| (hasher.hash_one(("e", key.as_str())), (key, kept)))).collect()
+}
+
+/// The phone keys of leads merged into others (kind "p"), with the lead each went into and its name key.
+fn merged_phones(
+    conn: &rusqlite::Connection,
+    team: &str,
+    hasher: &std::collections::hash_map::RandomState,
+) -> rusqlite::Result<HashMap<u64, (String, LeadId, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.phone_key, m.kept_id, l.name_key FROM merge_log m JOIN leads l ON l.id = m.merged_id
+         WHERE m.team_id = ?1 AND l.phone_key IS NOT NULL AND l.deleted_at IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([team], |r| Ok((r.get::<_, String>(0)?, LeadId(r.get(1)?), r.get(2)?)))?;
+    rows.map(|r| r.map(|(key, kept, name)| (hasher.hash_one(("p", key.as_str())), (key, kept, name)))).collect()
 }
 
 /// The hashed keys (kind "o") of the team's other e-mails (`lead_emails`) of live leads.
