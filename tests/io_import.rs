@@ -2935,3 +2935,16 @@ fn a_json_record_with_a_value_of_the_wrong_kind_is_rejected_naming_its_field_and
     assert_eq!(r.rejects[0].column.as_deref(), Some("title"));
     assert_eq!(r.rejects[0].reason, "'title' must be a string, not null");
 }
+
+#[test]
+fn a_number_written_with_00_and_with_a_plus_is_one_person_in_either_order() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, rows) in [["0034600112233", "+34 600 11 22 33"], ["+34 600 11 22 33", "0034600112233"]].iter().enumerate() {
+        let mut s = open(dir.path(), &format!("{i}.db"));
+        let path = dir.path().join(format!("{i}.csv"));
+        std::fs::write(&path, format!("First Name,Last Name,Phone\nDee,Four,{}\nDee,Four,{}\n", rows[0], rows[1]))
+            .unwrap();
+        let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+        assert_eq!(r.counts.leads.created, 1, "{rows:?}");
+    }
+}

@@ -78,6 +78,8 @@ pub fn match_keys(raw: &str, country_hint: Option<&str>) -> Vec<String> {
                 add(format!("{p}{national}"));
             }
         }
+        // Written with 00 for the calling code ("0034 600 11 22 33"), as it is stored.
+        add(format!("00{digits}"));
     }
     keys.truncate(4);
     keys
@@ -110,10 +112,16 @@ mod tests {
 
     #[test]
     fn a_number_matches_the_national_forms_it_may_be_stored_under() {
-        assert_eq!(match_keys("+1 415 555 0100", None), ["+14155550100", "4155550100", "14155550100"]);
-        assert_eq!(match_keys("(415) 555-0100", Some("US")), ["+14155550100", "4155550100", "14155550100"]);
-        assert_eq!(match_keys("+34 600 11 22 33", None), ["+34600112233", "600112233"]);
-        assert_eq!(match_keys("+44 20 7946 0958", None), ["+442079460958", "2079460958", "02079460958"]);
+        assert_eq!(match_keys("+1 415 555 0100", None), ["+14155550100", "4155550100", "14155550100", "0014155550100"]);
+        assert_eq!(
+            match_keys("(415) 555-0100", Some("US")),
+            ["+14155550100", "4155550100", "14155550100", "0014155550100"]
+        );
+        assert_eq!(match_keys("+34 600 11 22 33", None), ["+34600112233", "600112233", "0034600112233"]);
+        assert_eq!(
+            match_keys("+44 20 7946 0958", None),
+            ["+442079460958", "2079460958", "02079460958", "00442079460958"]
+        );
         assert_eq!(match_keys("600 11 22 33", None), ["600112233"]);
         assert!(match_keys("12", None).is_empty());
     }
