@@ -1441,3 +1441,25 @@ fn a_colleague_is_named_by_a_first_name_only_they_have_and_a_shared_phone_is_sai
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Ana has the same phone"), "{said}");
 }
+
+#[test]
+fn demo_data_joins_a_team_and_a_pipeline_already_there() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.io"]);
+    let ana = s.ana();
+    s.ok(&["deal", "add", &ana, "--title", "My deal", "--stage", "New"]);
+    s.ok(&["demo", "--leads", "40", "--seed", "3"]);
+    // The colleague already named so is the demo's Tom: one member of that name, owning demo leads.
+    let team = s.ok(&["team", "show"]);
+    assert_eq!(team.matches("Tom Baker").count(), 1, "{team}");
+    // The team's own card stays first in its column; the demo's follow it, each in a place of its own.
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let mut stmt = conn.prepare("SELECT title, position FROM deals WHERE stage = 'New' ORDER BY position").unwrap();
+    let cards: Vec<(String, i64)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+    assert!(cards.len() > 1, "{cards:?}");
+    assert_eq!(cards[0].0, "My deal");
+    let mut positions: Vec<i64> = cards.iter().map(|c| c.1).collect();
+    positions.dedup();
+    assert_eq!(positions.len(), cards.len(), "{cards:?}");
+}

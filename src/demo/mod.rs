@@ -46,6 +46,18 @@ const LOST_REASONS: [&str; 4] = ["budget", "chose a competitor", "no decision", 
 const DEMO_USERS: [(&str, &str); 3] =
     [("Marta Ruiz", "marta@demo.leadline"), ("Tom Baker", "tom@demo.leadline"), ("Aiko Mori", "aiko@demo.leadline")];
 
+/// The last card's position in each stage of the pipeline, so the demo's deals go after the team's own.
+fn last_positions(conn: &rusqlite::Connection, team: &str, stages: &[String]) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT ifnull(max(position), 0) FROM deals WHERE team_id = ?1 AND stage = ?2 AND deleted_at IS NULL",
+    )?;
+    let mut out = Vec::with_capacity(stages.len());
+    for s in stages {
+        out.push(stmt.query_row(rusqlite::params![team, s], |r| r.get(0))?);
+    }
+    Ok(out)
+}
+
 /// What `generate` wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DemoSummary {
@@ -166,8 +178,13 @@ pub fn generate_scored(
     let mut owners = vec![ctx.user_id.0.clone()];
     store.write(|db| {
         let existing = teams::list(db)?;
+        // A member of the team already named so is that colleague: two members of one name would make owners
+        // ambiguous (`team add` refuses them too).
         for (name, email) in DEMO_USERS {
-            match existing.iter().find(|u| u.email == email) {
+            let same = |u: &&teams::User| {
+                u.email == email || crate::domain::text::fold(&u.name) == crate::domain::text::fold(name)
+            };
+            match existing.iter().find(same) {
                 Some(u) => owners.push(u.id.0.clone()),
                 None => owners.push(teams::add_user(db, name, email, Role::Rep)?.0),
             }
@@ -204,7 +221,7 @@ pub fn generate_scored(
                 accounts: &accounts,
                 owners: owners.len(),
                 stages: &ctx.stages,
-                positions: vec![0; ctx.stages.names().len()],
+                positions: last_positions(conn, team, &ctx.stages.names())?,
                 lead_deals: 0,
                 scorer,
                 now,
