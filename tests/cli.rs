@@ -1463,3 +1463,16 @@ fn demo_data_joins_a_team_and_a_pipeline_already_there() {
     positions.dedup();
     assert_eq!(positions.len(), cards.len(), "{cards:?}");
 }
+
+#[test]
+fn a_command_runs_on_a_config_the_terminal_ui_refuses_and_says_so() {
+    let s = Sandbox::with_config("[keymap.leads]\n\"x\" = \"frob\"\n");
+    let out = s.cmd().args(["team", "show"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("warning: config file") && err.contains("'frob', which is not a command"), "{err}");
+    assert!(err.contains("the terminal UI will not start with it"), "{err}");
+    // A whole config says nothing.
+    let quiet = Sandbox::new().cmd().args(["team", "show"]).output().unwrap();
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+}

@@ -304,6 +304,14 @@ pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
 
 pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
     let config = load_config(cli)?;
+    // The keys and colours are the terminal UI's: a command runs without them, but a config the UI refuses
+    // is said, so a script does not go on for months on a file its owner believes is whole.
+    if let Err(e) = crate::tui::check_config(&config) {
+        eprintln!(
+            "warning: {} (the terminal UI will not start with it; `leadline config check`)",
+            in_config_file(cli, e)
+        );
+    }
     let path = database_path(cli)?;
     let store = crate::engine::open(&path, &config, clock_from_env()?)?;
     if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config).filter(|_| zone_warning) {
