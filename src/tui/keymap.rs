@@ -157,6 +157,16 @@ impl Key {
             }
             c => c,
         };
+        // What a terminal sends for these is another key's code: shift-tab is backtab, ctrl-i is tab, ctrl-m
+        // enter and ctrl-[ escape. Read as the key they arrive as, so they fire, and two spellings of one key
+        // are found.
+        let (code, mods) = match (code, mods) {
+            (KeyCode::Tab, m) if m.contains(KeyModifiers::SHIFT) => (KeyCode::BackTab, m - KeyModifiers::SHIFT),
+            (KeyCode::Char('i'), m) if m.contains(KeyModifiers::CONTROL) => (KeyCode::Tab, m - KeyModifiers::CONTROL),
+            (KeyCode::Char('m'), m) if m.contains(KeyModifiers::CONTROL) => (KeyCode::Enter, m - KeyModifiers::CONTROL),
+            (KeyCode::Char('['), m) if m.contains(KeyModifiers::CONTROL) => (KeyCode::Esc, m - KeyModifiers::CONTROL),
+            other => other,
+        };
         Ok(Key::from_event(KeyEvent::new(code, mods)))
     }
 
@@ -265,6 +275,15 @@ impl Keymap {
                     )));
                 }
                 written.push((keys.as_str(), seq.clone()));
+                // In text input a character is what it types: bound, it could never be typed again.
+                if scope == Scope::Input
+                    && let [Key { code: KeyCode::Char(c), mods }] = seq.as_slice()
+                    && !mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
+                    return Err(ConfigError::Invalid(format!(
+                        "keymap.input: \"{keys}\" types '{c}' into fields; bind a ctrl-, alt- or named key there"
+                    )));
+                }
                 let list = map.scopes.entry(scope).or_default();
                 let had = list.len();
                 list.retain(|b| b.keys != seq);
@@ -482,6 +501,16 @@ mod tests {
         assert!(e.contains("are the same key"), "{e}");
         let e = build(&[("leads", "%", "")]).unwrap_err().to_string();
         assert!(e.contains("nothing to unbind"), "{e}");
+        // Keys a terminal sends as others are those others: they fire, and are found twice.
+        assert_eq!(key("shift-tab"), key("backtab"));
+        assert_eq!(key("ctrl-i"), key("tab"));
+        assert_eq!(key("ctrl-m"), key("enter"));
+        let e = build(&[("leads", "tab", "sort_next"), ("leads", "ctrl-i", "search")]).unwrap_err().to_string();
+        assert!(e.contains("are the same key"), "{e}");
+        // A character bound in text input could never be typed.
+        let e = build(&[("input", "a", "down")]).unwrap_err().to_string();
+        assert!(e.contains("types 'a' into fields"), "{e}");
+        assert!(build(&[("input", "ctrl-a", "down")]).is_ok());
     }
 
     #[test]
