@@ -1305,3 +1305,58 @@ fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
     let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(leads.iter().filter(|l| l["first_name"] == "Una").count(), 1, "{out}");
 }
+
+#[test]
+fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
+    let (dir, db) = setup();
+    run(&db, &["demo", "--leads", "3000", "--seed", "2"]);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // What a killed command left long ago is cleared by the next one writing there.
+    let stale = out.join(".leadline-export-old123");
+    std::fs::write(&stale, "half an export").unwrap();
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&stale).unwrap().set_modified(long_ago).unwrap();
+    let scratch = |prefix: &str| -> Vec<String> {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(prefix) && !n.ends_with("old123"))
+            .collect()
+    };
+    for (args, prefix, target) in [
+        (vec!["export", "outreach", "--format", "jsonl", "--out"], ".leadline-export-", "outreach.jsonl"),
+        (vec!["backup"], ".leadline-backup-", "nightly.db"),
+    ] {
+        let dest = out.join(target);
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
+            .env("LEADLINE_DB", &db)
+            .env("LEADLINE_CONFIG", db.with_extension("toml"))
+            .args(&args)
+            .arg(&dest)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Stopped as soon as its copy is being written.
+        let started = std::time::Instant::now();
+        while scratch(prefix).is_empty() && child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        let status = child.wait().unwrap();
+        if status.code() == Some(130) {
+            assert!(!dest.exists(), "{target}");
+        }
+        assert!(scratch(prefix).is_empty(), "{:?}", scratch(prefix));
+        // The same command then does the whole job.
+        run(&db, &[&args[..], &[dest.to_str().unwrap()]].concat());
+        assert!(dest.exists() && scratch(prefix).is_empty(), "{target}");
+    }
+    assert!(!stale.exists());
+    let leads = rusqlite::Connection::open(out.join("nightly.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM leads", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(leads, 3000);
+}

@@ -302,6 +302,40 @@ pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
     }
 }
 
+/// While it lives, Ctrl-C or SIGTERM removes these files (a result half written) and ends the command with
+/// the shell's code for that signal: nothing half-written, personal data maybe, is left behind.
+pub(crate) struct RemoveOnInterrupt {
+    handle: signal_hook::iterator::Handle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RemoveOnInterrupt {
+    pub(crate) fn new(paths: Vec<PathBuf>) -> CliResult<Self> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let mut signals =
+            signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(|e| CliError::Io(e.to_string()))?;
+        let handle = signals.handle();
+        let thread = std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                for p in &paths {
+                    let _ = std::fs::remove_file(p);
+                }
+                std::process::exit(128 + signal);
+            }
+        });
+        Ok(Self { handle, thread: Some(thread) })
+    }
+}
+
+impl Drop for RemoveOnInterrupt {
+    fn drop(&mut self) {
+        self.handle.close();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
     let config = load_config(cli)?;
     // The keys and colours are the terminal UI's: a command runs without them, but a config the UI refuses

@@ -38,6 +38,33 @@ pub fn writable(out: &Path) -> Result<(), String> {
     tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| format!("{}: cannot write there: {e}", out.display()))
 }
 
+/// A file to write a result into, beside where it goes (`dir`), to be moved there once whole: a command
+/// stopped half-way leaves no partial copy at the destination. It is named `.leadline-<kind>-…`, so one a
+/// killed command left behind (personal data, maybe) is known and cleared by the next command writing there.
+pub fn scratch_beside(dir: &Path, kind: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(".leadline-{kind}-");
+    clear_stale_scratch(dir, &prefix);
+    tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)
+}
+
+/// Removes scratch files of this kind untouched for ten minutes: what a killed command left (one still
+/// writing touches its file all the time).
+fn clear_stale_scratch(dir: &Path, prefix: &str) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if stale && entry.file_name().to_string_lossy().starts_with(prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     if let (Some(x), Some(y)) = (resolved(a), resolved(b))
         && x == y

@@ -7,22 +7,36 @@ use rusqlite::Connection;
 
 use super::{Result, StoreError};
 
-/// Copies the open database to `dest` (created readable by the owner only) while others may keep writing.
-pub fn to_file(conn: &Connection, dest: &Path) -> Result<()> {
+/// A backup is made beside its destination (`scratch_for`) and moved there once whole (`copy_into`): one
+/// stopped half-way leaves nothing at the destination that would open as an empty database.
+
+/// Where a backup to `dest` is made before it is moved there (a new file beside it, the owner's only).
+pub fn scratch_for(dest: &Path) -> Result<tempfile::NamedTempFile> {
     if dest.exists() {
         return Err(StoreError::Refused(format!("{} already exists; choose a new file name", dest.display())));
     }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
         return Err(StoreError::Refused(format!("folder {} does not exist", dir.display())));
     }
-    let mut target = Connection::open(dest)
-        .map_err(|e| StoreError::Open { path: dest.display().to_string(), message: e.to_string() })?;
-    #[cfg(unix)]
+    crate::io::paths::scratch_beside(dir, "backup")
+        .map_err(|e| StoreError::Open { path: dest.display().to_string(), message: e.to_string() })
+}
+
+/// Copies the open database into `scratch` while others may keep writing, then moves it to `dest` (which
+/// must still be free).
+pub fn copy_into(conn: &Connection, scratch: tempfile::NamedTempFile, dest: &Path) -> Result<()> {
+    let cannot =
+        |e: &dyn std::fmt::Display| StoreError::Open { path: dest.display().to_string(), message: e.to_string() };
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600));
+        let mut target = Connection::open(scratch.path()).map_err(|e| cannot(&e))?;
+        let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
+        backup.run_to_completion(1000, Duration::from_millis(5), None)?;
+        drop(backup);
+        // A backup in rollback-journal mode: one file, whole once the connection closes.
+        target.close().map_err(|(_, e)| cannot(&e))?;
     }
-    let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
-    backup.run_to_completion(1000, Duration::from_millis(5), None)?;
+    scratch.as_file().sync_all().map_err(|e| cannot(&e))?;
+    scratch.persist_noclobber(dest).map_err(|e| cannot(&e.error))?;
     Ok(())
 }
