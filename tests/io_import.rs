@@ -2948,3 +2948,59 @@ fn a_number_written_with_00_and_with_a_plus_is_one_person_in_either_order() {
         assert_eq!(r.counts.leads.created, 1, "{rows:?}");
     }
 }
+
+#[test]
+fn a_dry_run_writes_every_reject_the_same_command_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("people.csv");
+    let mut csv = String::from("First Name,Email\n");
+    for i in 0..12 {
+        // Every third row has an address that is none.
+        let email = if i % 3 == 0 { format!("nobody{i}") } else { format!("p{i}@x.io") };
+        csv.push_str(&format!("P{i},{email}\n"));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let rejects = |s: &mut Store, opts: &ImportOptions, name: &str| -> u64 {
+        let out = dir.path().join(name);
+        let r = import_file(s, &path, opts).unwrap();
+        write_rejects(s, &r, &out).unwrap()
+    };
+    // Interrupted after seven rows (three rejects among them), then asked what the rest would do.
+    let stop = ImportOptions { chunk_rows: 2, stop_after: Some(7), ..Default::default() };
+    assert!(import_file(&mut s, &path, &stop).is_err());
+    assert_eq!(rejects(&mut s, &ImportOptions { dry_run: true, ..Default::default() }, "dry.csv"), 4);
+    assert_eq!(rejects(&mut s, &ImportOptions::default(), "real.csv"), 4);
+    // Once done, a dry run says so, and its rejects file is the import's, not empty.
+    assert_eq!(rejects(&mut s, &ImportOptions { dry_run: true, ..Default::default() }, "after.csv"), 4);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("dry.csv"), read("real.csv"));
+    assert_eq!(read("after.csv"), read("real.csv"));
+}
+
+#[test]
+fn a_staged_pair_whose_lead_was_merged_says_of_whom_its_reason_was_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let mut add = |first: &str, email: &str| {
+        s.write(|db| {
+            leads::create(db, NewLead { first_name: first.into(), email: Some(email.into()), ..Default::default() })
+        })
+        .unwrap()
+    };
+    let priya = add("Priya", "priya@umbrella.example");
+    let kai = add("Kai", "kai1@initech.example");
+    let kai_again = add("Kai", "kai2@initech.example");
+    s.write(|db| {
+        leadline::io::import::stage_candidate(db, &kai_again, &priya, "same name and company", 70, "import:x")
+    })
+    .unwrap();
+    s.write(|db| dedupe::merge(db, &kai, &kai_again, "same person", 90)).unwrap();
+    let found = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].reason.starts_with("same name and company (said of Kai, merged into this lead since)"),
+        "{}",
+        found[0].reason
+    );
+}

@@ -538,17 +538,25 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
             }
         };
     }
-    let outcomes = env.store.write(|db| {
-        let mut out = Vec::new();
+    let (outcomes, gone) = env.store.write(|db| {
+        let (mut out, mut gone) = (Vec::new(), 0usize);
         for c in &found {
             // An earlier merge in this run may have removed one of the pair already.
             if leads::find(db, &c.a)?.is_none() || leads::find(db, &c.b)?.is_none() {
+                gone += 1;
                 continue;
             }
             out.push(dedupe::merge(db, &c.a, &c.b, &c.reason, c.confidence)?);
         }
-        Ok(out)
+        Ok((out, gone))
     })?;
+    if gone > 0 {
+        eprintln!(
+            "{gone} {} no longer stood as listed: one of its leads was merged in this run (`leadline dedupe` lists \
+             what is left)",
+            plural(gone, "pair")
+        );
+    }
     if a.json {
         return print_json(&outcomes);
     }

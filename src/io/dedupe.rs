@@ -455,13 +455,17 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
          WHERE (lead_a = ?1 AND lead_b = ?2) OR (lead_a = ?2 AND lead_b = ?1)",
         params![k, g, now],
     )?;
+    // Their reason was said of the merged lead: the pair says so, as the kept lead may not fit it.
+    let said_of = format!(" (said of {}, merged into this lead since)", gone.name());
     db.conn.execute(
-        "UPDATE OR IGNORE merge_candidates SET lead_a = ?1, updated_at = ?3 WHERE lead_a = ?2 AND status = 'open' AND lead_b != ?1",
-        params![k, g, now],
+        "UPDATE OR IGNORE merge_candidates SET lead_a = ?1, reason = reason || ?4, updated_at = ?3
+         WHERE lead_a = ?2 AND status = 'open' AND lead_b != ?1",
+        params![k, g, now, said_of],
     )?;
     db.conn.execute(
-        "UPDATE OR IGNORE merge_candidates SET lead_b = ?1, updated_at = ?3 WHERE lead_b = ?2 AND status = 'open' AND lead_a != ?1",
-        params![k, g, now],
+        "UPDATE OR IGNORE merge_candidates SET lead_b = ?1, reason = reason || ?4, updated_at = ?3
+         WHERE lead_b = ?2 AND status = 'open' AND lead_a != ?1",
+        params![k, g, now, said_of],
     )?;
     db.conn.execute(
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",

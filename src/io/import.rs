@@ -279,6 +279,12 @@ pub struct ImportReport {
     pub actions: Spill<Action>,
     #[serde(skip)]
     pub dry_rejects: Spill<RejectRecord>,
+    /// The interrupted run a dry run goes on from: its rejects come before the dry run's own.
+    #[serde(skip)]
+    pub resumed_run: Option<String>,
+    /// The file's header row (CSV), for the rejects file.
+    #[serde(skip)]
+    pub headers: Vec<String>,
     pub ignored_columns: Vec<String>,
     /// Owners named in the file who are not team members (their leads went to the importing user).
     pub unknown_owners: Vec<String>,
@@ -487,6 +493,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         rejects_total: 0,
         actions: Spill::default(),
         dry_rejects: Spill::default(),
+        resumed_run: None,
+        headers: headers.clone(),
         ignored_columns: ignored,
         unknown_owners: Vec::new(),
         kept_fields: Vec::new(),
@@ -541,6 +549,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             skip_until = (*done as u64).min(resumable_items);
             report.resumed_from = skip_until;
             report.counts = serde_json::from_str(counts).unwrap_or_default();
+            report.resumed_run = Some(id.clone());
             if opts.dry_run { String::from("dry-run") } else { id.clone() }
         }
         None if opts.dry_run => String::from("dry-run"),
@@ -957,6 +966,7 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     // three columns saying where and why; an import of this file ignores those three.
     let mut w = csv::WriterBuilder::new().flexible(true).from_path(out).map_err(|e| file_err(out, e))?;
     let headers: Vec<String> = match &report.run_id {
+        _ if !report.headers.is_empty() => report.headers.clone(),
         Some(id) => {
             let h: String =
                 store.conn().query_row("SELECT headers FROM import_runs WHERE id = ?1", [id], |r| r.get(0))?;
@@ -986,15 +996,16 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     Ok(n)
 }
 
-/// Every reject of the import in line order: those it recorded, or a dry run's.
+/// Every reject of the import in line order: those it recorded (a run already done, or the part of an
+/// interrupted one a dry run goes on from), then a dry run's own.
 fn for_each_reject(
     store: &Store,
     report: &ImportReport,
     out: &Path,
     write: &mut dyn FnMut(&Reject) -> Result<()>,
 ) -> Result<()> {
-    match (&report.run_id, report.dry_run) {
-        (Some(id), false) => {
+    if let Some(id) = report.run_id.as_ref().or(report.resumed_run.as_ref()) {
+        {
             let mut stmt = store.conn().prepare(
                 "SELECT line, column_name, reason, record FROM import_rejects WHERE run_id = ?1 ORDER BY line",
             )?;
@@ -1009,10 +1020,10 @@ fn for_each_reject(
                 })?;
             }
         }
-        _ => {
-            for r in report.dry_rejects.iter().map_err(|e| file_err(out, e))? {
-                write(&from_record(r.map_err(|e| file_err(out, e))?))?;
-            }
+    }
+    if report.dry_run {
+        for r in report.dry_rejects.iter().map_err(|e| file_err(out, e))? {
+            write(&from_record(r.map_err(|e| file_err(out, e))?))?;
         }
     }
     Ok(())
