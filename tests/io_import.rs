@@ -3004,3 +3004,25 @@ fn a_staged_pair_whose_lead_was_merged_says_of_whom_its_reason_was_said() {
         found[0].reason
     );
 }
+
+#[test]
+fn addresses_as_mail_programs_write_them_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("mail.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email\n\
+         Ana,Uno,\"Ana Uno <ana@y.com>, Ana at home <ana@home.example>\"\n\
+         Bo,Two,\"bo@x.io / bo@y.io\"\n\
+         Di,Four,\"di@x.io\ndi@y.io\"\n\
+         Cy,Three,cy@y.com (work)\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (4, 0), "{:?}", r.rejects);
+    assert_eq!(lead(&s, "ana@y.com").other_emails, ["ana@home.example"]);
+    assert_eq!(lead(&s, "bo@x.io").other_emails, ["bo@y.io"]);
+    assert_eq!(lead(&s, "di@x.io").other_emails, ["di@y.io"]);
+    assert_eq!(lead(&s, "cy@y.com").first_name, "Cy");
+}

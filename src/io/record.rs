@@ -324,6 +324,7 @@ pub fn from_fields(
                 Field::FullName => full_name = Some(v.to_string()),
                 Field::Email | Field::OtherEmail => {
                     let cell = without_exchange_addresses(v);
+                    let cell = bare_addresses(&cell);
                     let parts: Vec<&str> = split_multi(&cell).collect();
                     for e in parts.iter().copied() {
                         // The part that is wrong, and the whole cell when it held more (a stray space splits one
@@ -624,9 +625,42 @@ fn without_exchange_addresses(v: &str) -> std::borrow::Cow<'_, str> {
     v.split([';', ',']).flat_map(|p| p.split(":::")).filter(|p| !internal(p)).collect::<Vec<_>>().join(";").into()
 }
 
-/// Several values in one cell: "a@x.com; b@y.com", Google's "a ::: b".
+/// Several values in one cell: "a@x.com; b@y.com", Google's "a ::: b", one a line, "a / b", "a | b".
 fn split_multi(v: &str) -> impl Iterator<Item = &str> {
-    v.split([';', ',', ' ']).flat_map(|p| p.split(":::")).map(str::trim).filter(|p| !p.is_empty() && *p != ":::")
+    v.split([';', ',', ' ', '\n', '\r', '\t', '|'])
+        .flat_map(|p| p.split(":::"))
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && !matches!(*p, ":::" | "/"))
+}
+
+/// The addresses of an e-mail cell as mail programs write them: "Ana Uno <ana@x.io>, Bo <bo@y.io>" gives
+/// the addresses in brackets, and "ana@x.io (work)" the address without its comment.
+fn bare_addresses(v: &str) -> Cow<'_, str> {
+    if v.contains('<') && v.contains('>') {
+        let inside: Vec<&str> = v
+            .split('<')
+            .skip(1)
+            .filter_map(|p| p.split_once('>').map(|(a, _)| a.trim()))
+            .filter(|a| a.contains('@'))
+            .collect();
+        if !inside.is_empty() {
+            return Cow::Owned(inside.join(";"));
+        }
+    }
+    if v.contains('(') {
+        let mut out = String::with_capacity(v.len());
+        let mut depth = 0usize;
+        for c in v.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth > 0 => depth -= 1,
+                c if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        return Cow::Owned(out);
+    }
+    Cow::Borrowed(v)
 }
 
 /// `3,46001E+11`: how a spreadsheet shows, and saves, a long number it took for a quantity.
