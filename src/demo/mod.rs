@@ -221,7 +221,7 @@ pub fn generate_scored(
                 accounts: &accounts,
                 owners: owners.len(),
                 stages: &ctx.stages,
-                positions: last_positions(conn, team, &ctx.stages.names())?,
+                positions: last_positions(conn, team, ctx.stages.names())?,
                 lead_deals: 0,
                 scorer,
                 now,

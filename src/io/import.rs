@@ -1236,7 +1236,7 @@ struct Writer {
     /// The e-mails of leads merged into others (kept as removed rows), and the lead each went into.
     merged_emails: HashMap<u64, (String, LeadId)>,
     /// The phones of leads merged into others, the lead each went into, and the merged lead's name key.
-    merged_phones: HashMap<u64, (String, LeadId, Option<String>)>,
+    merged_phones: MergedPhones,
     /// The current row's phone is a lead's of another name (a switchboard): staged, not merged.
     phone_namesake: Option<LeadId>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
@@ -2925,12 +2925,15 @@ fn merged_emails(
     rows.map(|r| r.map(|(key, kept)| (hasher.hash_one(("e", key.as_str())), (key, kept)))).collect()
 }
 
+/// By hashed phone key (kind "p"): the key, the lead the merged lead went into, and the merged lead's name key.
+type MergedPhones = HashMap<u64, (String, LeadId, Option<String>)>;
+
 /// The phone keys of leads merged into others (kind "p"), with the lead each went into and its name key.
 fn merged_phones(
     conn: &rusqlite::Connection,
     team: &str,
     hasher: &std::collections::hash_map::RandomState,
-) -> rusqlite::Result<HashMap<u64, (String, LeadId, Option<String>)>> {
+) -> rusqlite::Result<MergedPhones> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.phone_key, m.kept_id, l.name_key FROM merge_log m JOIN leads l ON l.id = m.merged_id
          WHERE m.team_id = ?1 AND l.phone_key IS NOT NULL AND l.deleted_at IS NOT NULL",

@@ -1,4 +1,6 @@
-//! A consistent copy of a live database through SQLite's online backup.
+//! A consistent copy of a live database through SQLite's online backup. It is made beside its destination
+//! (`scratch_for`) and moved there once whole (`copy_into`): a backup stopped half-way leaves nothing at the
+//! destination that would open as an empty database.
 
 use std::path::Path;
 use std::time::Duration;
@@ -6,9 +8,6 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::{Result, StoreError};
-
-/// A backup is made beside its destination (`scratch_for`) and moved there once whole (`copy_into`): one
-/// stopped half-way leaves nothing at the destination that would open as an empty database.
 
 /// Where a backup to `dest` is made before it is moved there (a new file beside it, the owner's only).
 pub fn scratch_for(dest: &Path) -> Result<tempfile::NamedTempFile> {
