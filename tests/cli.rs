@@ -515,6 +515,10 @@ fn the_example_config_is_valid_and_env_overrides_it() {
     let out = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Nowhere/City").args(["config", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nowhere/City"));
+    // The clock a script fixes is checked with the rest.
+    let out = s.cmd().env("LEADLINE_NOW", "garbage").args(["config", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LEADLINE_NOW"));
     let default = s.ok(&["config", "print-default"]);
     assert!(default.contains("[pipeline]") && default.contains("stages"));
     let bash = s.ok(&["completions", "bash"]);

@@ -1802,3 +1802,24 @@ fn a_reload_takes_the_teams_time_zone_as_an_admin_set_it_meanwhile() {
     assert_eq!(t.app.ctx.tz.name(), other);
     assert_eq!(t.store.ctx().tz.name(), other, "what this leadline writes is read in it too");
 }
+
+#[test]
+fn the_search_line_and_the_palette_take_the_shells_editing_keys() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("/");
+    t.type_text("abc def");
+    t.keys("ctrl-w");
+    assert_eq!(t.app.leads.search.as_deref(), Some("abc "));
+    t.keys("ctrl-u");
+    assert_eq!(t.app.leads.search.as_deref(), Some(""));
+    t.keys("esc :");
+    t.type_text("sort task");
+    t.keys("alt-backspace");
+    let input = |t: &Driver| match &t.app.popup {
+        Some(leadline::tui::app::Popup::Palette(p)) => p.input.clone(),
+        other => panic!("no palette: {other:?}"),
+    };
+    assert_eq!(input(&t), "sort ");
+    t.keys("ctrl-u");
+    assert_eq!(input(&t), "");
+}

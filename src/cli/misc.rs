@@ -181,6 +181,8 @@ pub fn config(cli: &Cli, c: ConfigCmd) -> CliResult {
         ConfigCmd::Check => {
             let config = super::load_config(cli)?;
             crate::tui::check_config(&config).map_err(|e| super::in_config_file(cli, e))?;
+            // The clock every command reads, when a script fixes it.
+            super::clock_from_env()?;
             // What the database holds that this config leaves out, when there is a database to ask (read
             // only: a check changes nothing, and a database it cannot read is no reason to fail it).
             if let Ok(path) = super::database_path(cli)

@@ -384,7 +384,6 @@ impl App {
             KeyCode::Char(c) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
             _ => None,
         };
-        let backspace = k.code == KeyCode::Backspace;
         match &mut self.popup {
             Some(Popup::Form(f)) => {
                 let (ctrl, alt) =
@@ -413,21 +412,14 @@ impl App {
                 Vec::new()
             }
             Some(Popup::Palette(p)) => {
-                if let Some(c) = typed {
-                    p.input.push(c);
-                } else if backspace {
-                    p.input.pop();
+                if edit_at_end(&mut p.input, typed, k) {
+                    p.refilter();
                 }
-                p.refilter();
                 Vec::new()
             }
             _ => {
                 let Some(mut text) = self.leads.search.clone() else { return Vec::new() };
-                if let Some(c) = typed {
-                    text.push(c);
-                } else if backspace {
-                    text.pop();
-                } else {
+                if !edit_at_end(&mut text, typed, k) {
                     return Vec::new();
                 }
                 let out = self.leads.search_changed(text);
@@ -914,6 +906,31 @@ impl App {
 
 /// The toast for a timer run that acted: "Automations: 3 follow-ups created, 1 other action". Leads merely
 /// rescored as time passed are not announced (the screens refresh to show them).
+/// The shell's editing keys for a line typed at its end (the palette, the search): a character, backspace,
+/// ctrl-w, ctrl-backspace or alt-backspace for the word before, ctrl-u for the whole line. Whether the line
+/// changed.
+fn edit_at_end(text: &mut String, typed: Option<char>, k: KeyEvent) -> bool {
+    let (ctrl, alt) = (k.modifiers.contains(KeyModifiers::CONTROL), k.modifiers.contains(KeyModifiers::ALT));
+    let before = text.len();
+    match (typed, k.code) {
+        (Some(c), _) => text.push(c),
+        (_, KeyCode::Backspace) if ctrl || alt => drop_word(text),
+        (_, KeyCode::Char('w')) if ctrl => drop_word(text),
+        (_, KeyCode::Backspace) => {
+            text.pop();
+        }
+        (_, KeyCode::Char('u')) if ctrl => text.clear(),
+        _ => return false,
+    }
+    typed.is_some() || text.len() != before
+}
+
+/// Takes off the last word and the spaces after it.
+fn drop_word(text: &mut String) {
+    let kept = text.trim_end().trim_end_matches(|c: char| !c.is_whitespace()).len();
+    text.truncate(kept);
+}
+
 pub fn automations_summary(report: &crate::automation::RunReport) -> Option<String> {
     let tasks = report.actions.iter().filter(|d| d.action.ends_with(" task") || d.action.starts_with("enrol")).count();
     let other = report.actions.len() - tasks;

@@ -48,7 +48,7 @@ commands! {
     Open => "open", "Open the selected item";
     Refresh => "refresh", "Reload from the database";
     Search => "search", "Search as you type";
-    SortNext => "sort_next", "Cycle the sort: score, last contact, name, created";
+    SortNext => "sort_next", "Cycle the sort: score, priority, last contact, name, created";
     FilterTag => "filter_tag", "Filter by tag";
     FilterStage => "filter_stage", "Filter by deal stage";
     FilterSource => "filter_source", "Filter by source";

@@ -391,9 +391,13 @@ impl Keymap {
         self.unbound.get(&view).is_some_and(|u| u.iter().any(|k| k == keys))
     }
 
-    /// The bindings heard in `view` from `scope` (the global ones less those the view unbound).
+    /// The bindings heard in `view` from `scope`: the global ones less those the view unbound or binds to
+    /// something of its own (the view's binding is the one that runs).
     pub fn heard(&self, view: Scope, scope: Scope) -> impl Iterator<Item = &Binding> {
-        self.bindings(scope).iter().filter(move |b| scope == view || !self.unbound_in(view, &b.keys))
+        self.bindings(scope).iter().filter(move |b| {
+            scope == view
+                || !(self.unbound_in(view, &b.keys) || self.bindings(view).iter().any(|own| own.keys == b.keys))
+        })
     }
 
     /// Resolves `pending + key` in `scopes`, earlier scopes first (a view's binding beats a global one).
@@ -535,6 +539,13 @@ mod tests {
         let km = Keymap::build(&over).unwrap();
         assert!(!km.keys_for(&[Scope::Leads, Scope::Global], Command::Down).contains(&"j".to_string()));
         assert!(km.keys_for(&[Scope::Inbox, Scope::Global], Command::Down).contains(&"j".to_string()));
+        // Nor is one the view binds to a command of its own: help and the palette say what the key does there.
+        let mut over = KeymapConfig::default();
+        over.0.insert("leads".into(), [("j".to_string(), "sort_next".to_string())].into_iter().collect());
+        let km = Keymap::build(&over).unwrap();
+        assert!(!km.keys_for(&[Scope::Leads, Scope::Global], Command::Down).contains(&"j".to_string()));
+        assert!(!km.heard(Scope::Leads, Scope::Global).any(|b| b.keys == [key("j")]));
+        assert!(km.heard(Scope::Leads, Scope::Leads).any(|b| b.keys == [key("j")] && b.command == Command::SortNext));
     }
 
     #[test]
