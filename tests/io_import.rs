@@ -3026,3 +3026,32 @@ fn addresses_as_mail_programs_write_them_are_read() {
     assert_eq!(lead(&s, "di@x.io").other_emails, ["di@y.io"]);
     assert_eq!(lead(&s, "cy@y.com").first_name, "Cy");
 }
+
+#[test]
+fn the_same_name_at_one_company_written_with_or_without_its_legal_form_is_staged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    s.write(|db| {
+        leads::create(
+            db,
+            NewLead {
+                first_name: "Ana".into(),
+                last_name: "López".into(),
+                company: Some("Acme Inc".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let path = dir.path().join("acme.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Company\nAna,López,Acme Inc.\nAna,Lopez,\"Acme, Inc.\"\nAna,López,The Acme Company\nAna,López,Acme Labs\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.merge_candidates, 3, "{:?}", r.counts);
+    // Acme Labs is another company.
+    let pairs = dedupe::find(&s.db(), None).unwrap();
+    assert!(pairs.iter().all(|p| !p.a_label.contains("Labs") && !p.b_label.contains("Labs")), "{pairs:?}");
+}

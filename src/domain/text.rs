@@ -74,6 +74,56 @@ pub fn name_key(first: &str, last: &str) -> String {
     key
 }
 
+/// A company's name as two records of one person are compared: folded, punctuation aside, without a leading
+/// "the" or a legal form at the end ("The Acme Company, Inc." and "Acme" are one; "Tecno S.L." is "tecno").
+pub fn company_core(company: &str) -> String {
+    const LEGAL_FORMS: [&str; 33] = [
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "sa",
+        "sl",
+        "slu",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "as",
+        "aps",
+        "pty",
+        "pvt",
+        "lda",
+        "ltda",
+        "sau",
+        "cv",
+    ];
+    let folded: String =
+        fold(company).chars().filter(|c| *c != '.').map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    let mut words: Vec<&str> = folded.split_whitespace().collect();
+    if words.len() > 1 && words[0] == "the" {
+        words.remove(0);
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
 /// Whether two people's names say they are two people: both named, and no word of one in the other, case,
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
@@ -91,6 +141,18 @@ pub fn names_differ(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_company_is_its_name_without_its_legal_form() {
+        for name in ["Acme", "Acme Inc", "Acme, Inc.", "ACME  Inc", "The Acme Company", "Acme Co. Ltd"] {
+            assert_eq!(company_core(name), "acme", "{name}");
+        }
+        assert_eq!(company_core("Tecno S.L."), "tecno");
+        assert_eq!(company_core("Müller GmbH"), "muller");
+        assert_eq!(company_core("Company"), "company");
+        assert_eq!(company_core("The Co"), "co");
+        assert_ne!(company_core("Acme Labs"), company_core("Acme"));
+    }
 
     #[test]
     fn names_differ_only_when_no_word_is_shared() {

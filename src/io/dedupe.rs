@@ -29,15 +29,15 @@ pub struct Candidate {
     pub origin: String,
 }
 
-/// The weak duplicate key: a name at a company, compared loosely ("Carla Diaz" at "diaz sl" is "Carla Díaz"
-/// at "Díaz SL").
+/// The weak duplicate key: a name at a company, compared loosely ("Carla Diaz" at "diaz" is "Carla Díaz"
+/// at "Díaz, S.L.": `company_core`).
 pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String {
     let mut key = String::with_capacity(first.len() + last.len() + company.len() + 2);
     fold_into(first, &mut key);
     key.push(' ');
     fold_into(last, &mut key);
     key.push('\u{1f}');
-    fold_into(company, &mut key);
+    key.push_str(&crate::domain::text::company_core(company));
     key
 }
 

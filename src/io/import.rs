@@ -1965,7 +1965,8 @@ impl Writer {
         }
         // Candidates through the search index, which folds accents and case as the key does: every word of
         // the name and the company (few leads have them all), then the key itself.
-        let words: Vec<String> = format!("{} {} {company}", row.first_name, row.last_name)
+        let core = crate::domain::text::company_core(company);
+        let words: Vec<String> = format!("{} {} {core}", row.first_name, row.last_name)
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .map(|w| format!("\"{w}\""))
