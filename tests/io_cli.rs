@@ -1360,3 +1360,29 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
         .unwrap();
     assert_eq!(leads, 3000);
 }
+
+#[test]
+fn a_deal_whose_readable_amount_was_edited_apart_from_its_minor_units_is_refused() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Ana", "--email", "ana@x.io"]);
+    run(&db, &["deal", "add", "ana@x.io", "--title", "Pilot", "--amount", "1100", "--currency", "EUR"]);
+    let file = dir.path().join("deals.jsonl");
+    run(&db, &["export", "deals", "--format", "jsonl", "--out", file.to_str().unwrap()]);
+    let mut deal: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&file).unwrap().trim()).unwrap();
+    let b = dir.path().join("b.db");
+    std::fs::write(b.with_extension("toml"), "").unwrap();
+    let leads = dir.path().join("leads.jsonl");
+    run(&db, &["export", "leads", "--format", "jsonl", "--out", leads.to_str().unwrap()]);
+    run(&b, &["import", leads.to_str().unwrap()]);
+    for (amount, said) in [("2500.00", "says another amount than amount_minor (110000)"), ("abc", "")] {
+        deal["amount"] = serde_json::json!(amount);
+        let edited = dir.path().join(format!("deal-{amount}.jsonl"));
+        std::fs::write(&edited, format!("{deal}\n")).unwrap();
+        let out = leadline(&b).args(["import", edited.to_str().unwrap()]).output().unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(all.contains("'amount'") || all.contains("amount"), "{all}");
+        assert!(all.contains(said), "{all}");
+        assert!(all.contains("deals") && all.contains("1 "), "{all}");
+    }
+    assert_eq!(run(&b, &["deal", "list", "--json"]).trim(), "[]");
+}

@@ -65,6 +65,9 @@ pub struct DealRec {
     pub product: Option<String>,
     pub use_case: Option<String>,
     pub amount_minor: i64,
+    /// The amount as a person reads it ("1100.00"), which an export writes beside `amount_minor`.
+    #[serde(default)]
+    pub amount: Option<String>,
     pub currency: String,
     pub stage: String,
     pub status: Option<String>,
@@ -883,6 +886,17 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             // Written by leadline: a currency an earlier version took stays the deal's.
             let currency = crate::domain::money::well_formed_currency(&d.currency)?;
+            // The readable amount, edited by hand, must not be dropped in favour of the other unsaid.
+            if let Some(amount) = d.amount.as_deref().filter(|a| !a.trim().is_empty()) {
+                let read = crate::domain::money::Money::parse(amount, &currency).map(|m| m.minor);
+                if read.as_ref().ok() != Some(&d.amount_minor) {
+                    let why = match read {
+                        Ok(_) => format!("says another amount than amount_minor ({}); make them agree", d.amount_minor),
+                        Err(e) => e.reason,
+                    };
+                    return Err(invalid("amount", amount, &why));
+                }
+            }
             let status = match d.status.as_deref() {
                 Some(s) => s.parse().map_err(|_| invalid("status", s, "must be open, won or lost"))?,
                 None => db.ctx.stages.status_for(&stage),
