@@ -364,7 +364,8 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What to export (weekly: the playbook's weekly files).
+    /// What to export (weekly: the playbook's weekly files, the week being the last 7 days up to now; privacy:
+    /// the privacy log).
     #[arg(value_parser = super::Choices(&Object::EXPORT_WORDS))]
     what: String,
     /// csv (for spreadsheets; leads also import back), json or jsonl (every object imports back into
