@@ -515,6 +515,9 @@ fn the_example_config_is_valid_and_env_overrides_it() {
     let out = s.cmd().env("LEADLINE_TEAM__TIMEZONE", "Nowhere/City").args(["config", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nowhere/City"));
+    // A value for the terminal UI set by a variable is said of that variable.
+    let out = s.cmd().env("LEADLINE_UI__THEME", "blue").args(["config", "check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("environment variable LEADLINE_UI__THEME: ui.theme"));
     // The clock a script fixes is checked with the rest.
     let out = s.cmd().env("LEADLINE_NOW", "garbage").args(["config", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

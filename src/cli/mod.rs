@@ -253,8 +253,21 @@ pub fn at_least_one(value: &str) -> Result<usize, String> {
 
 /// A problem found in the config as a whole, said to be in the file it came from (when there is one).
 pub fn in_config_file(cli: &Cli, e: crate::config::ConfigError) -> CliError {
-    // Values for the UI set by variables may be the ones at fault: then the file is not named.
-    let from_env = std::env::vars().any(|(k, _)| k.starts_with("LEADLINE_UI__") || k.starts_with("LEADLINE_KEYMAP__"));
+    // Values for the UI set by variables may be the ones at fault: the one the message is about is named,
+    // and the file is not.
+    let ui_vars: Vec<String> = std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("LEADLINE_UI__") || k.starts_with("LEADLINE_KEYMAP__"))
+        .collect();
+    if let crate::config::ConfigError::Invalid(message) = &e
+        && let Some(var) = ui_vars.iter().find(|v| {
+            let path = v["LEADLINE_".len()..].to_lowercase().replace("__", ".");
+            message.starts_with(&format!("{path}:")) || path.starts_with(message.split(':').next().unwrap_or("-"))
+        })
+    {
+        return crate::config::ConfigError::Env { var: var.clone(), message: message.clone() }.into();
+    }
+    let from_env = !ui_vars.is_empty();
     match (e, config_path(cli).filter(|p| p.is_file() && !from_env)) {
         (crate::config::ConfigError::Invalid(message), Some(path)) => {
             let message = match std::fs::read_to_string(&path) {
