@@ -2933,7 +2933,8 @@ fn a_json_record_with_a_value_of_the_wrong_kind_is_rejected_naming_its_field_and
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.tasks.rejected, r.counts.leads.rejected), (1, 0));
     assert_eq!(r.rejects[0].column.as_deref(), Some("title"));
-    assert_eq!(r.rejects[0].reason, "'title' must be a string, not null");
+    assert_eq!(r.rejects[0].reason, "must be a string, not null");
+    assert_eq!(r.rejects[0].to_string(), "line 1: 'title' must be a string, not null");
 }
 
 #[test]
@@ -3016,11 +3017,15 @@ fn addresses_as_mail_programs_write_them_are_read() {
          Ana,Uno,\"Ana Uno <ana@y.com>, Ana at home <ana@home.example>\"\n\
          Bo,Two,\"bo@x.io / bo@y.io\"\n\
          Di,Four,\"di@x.io\ndi@y.io\"\n\
-         Cy,Three,cy@y.com (work)\n",
+         Cy,Three,cy@y.com (work)\n\
+         Ed,Five,<ed@a.io>; ed2@a.io\n\
+         Flo,Six,\"Lee, Flo <flo@a.io> (home), flo2@a.io\"\n",
     )
     .unwrap();
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
-    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (4, 0), "{:?}", r.rejects);
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (6, 0), "{:?}", r.rejects);
+    assert_eq!(lead(&s, "ed@a.io").other_emails, ["ed2@a.io"]);
+    assert_eq!(lead(&s, "flo@a.io").other_emails, ["flo2@a.io"]);
     assert_eq!(lead(&s, "ana@y.com").other_emails, ["ana@home.example"]);
     assert_eq!(lead(&s, "bo@x.io").other_emails, ["bo@y.io"]);
     assert_eq!(lead(&s, "di@x.io").other_emails, ["di@y.io"]);

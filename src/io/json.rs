@@ -471,7 +471,8 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
         };
         match field.as_str() {
             "." | "" => reject(format!("does not have the fields of a leadline record: {reason}")),
-            _ => Reject { column: Some(field.clone()), ..reject(format!("'{field}' {reason}")) },
+            // The field is the reject's column, which the summary names before the reason.
+            _ => Reject { column: Some(field.clone()), ..reject(reason) },
         }
     };
 

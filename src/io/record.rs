@@ -637,16 +637,35 @@ fn split_multi(v: &str) -> impl Iterator<Item = &str> {
 /// the addresses in brackets, and "ana@x.io (work)" the address without its comment.
 fn bare_addresses(v: &str) -> Cow<'_, str> {
     if v.contains('<') && v.contains('>') {
-        let inside: Vec<&str> = v
-            .split('<')
-            .skip(1)
-            .filter_map(|p| p.split_once('>').map(|(a, _)| a.trim()))
-            .filter(|a| a.contains('@'))
-            .collect();
-        if !inside.is_empty() {
-            return Cow::Owned(inside.join(";"));
+        // Each bracketed address, and each address written bare between them ("<a@x.io>; b@y.io"); a
+        // display name ("Lee, Kim") is none.
+        let mut found: Vec<String> = Vec::new();
+        let mut rest = v;
+        while let Some(open) = rest.find('<') {
+            let Some(close) = rest[open..].find('>').map(|c| open + c) else { break };
+            found.extend(bare_parts(&rest[..open]));
+            let inside = rest[open + 1..close].trim();
+            if inside.contains('@') {
+                found.push(inside.to_string());
+            }
+            rest = &rest[close + 1..];
+        }
+        found.extend(bare_parts(rest));
+        if !found.is_empty() {
+            return Cow::Owned(found.join(";"));
         }
     }
+    without_comments(v)
+}
+
+/// The addresses written bare in text between bracketed ones: its parts that hold an `@`.
+fn bare_parts(text: &str) -> Vec<String> {
+    let text = without_comments(text);
+    split_multi(&text).filter(|p| p.contains('@')).map(str::to_string).collect()
+}
+
+/// A cell without its (comments).
+fn without_comments(v: &str) -> Cow<'_, str> {
     if v.contains('(') {
         let mut out = String::with_capacity(v.len());
         let mut depth = 0usize;
