@@ -1200,6 +1200,24 @@ fn a_shared_phone_under_another_name_is_staged_never_merged_by_itself() {
     assert!(stdout.contains("0 merges"), "{stdout}");
     assert!(stderr.contains("6 pairs under 50% left as they are"), "{stderr}");
     assert!(run(&db, &["dedupe", "--apply", "--min-confidence", "0"]).contains("3 merges"));
+    // One family name, two first names: two people, whoever has an address.
+    let smiths = dir.path().join("smiths.csv");
+    std::fs::write(
+        &smiths,
+        "First Name,Last Name,Email,Phone,Company
+         John,Smith,,+1 415 555 0304,Globex
+         Mark,Smith,mark@globex.com,+1 415 555 0304,Globex
+         J.,Smith,,+1 415 555 0304,Globex
+",
+    )
+    .unwrap();
+    let out = run(&db, &["import", smiths.to_str().unwrap()]);
+    assert!(out.contains("1 possible duplicates"), "{out}");
+    let john: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "John Smith", "--json"])).unwrap();
+    assert_eq!(john["lead"]["email"], serde_json::Value::Null, "{john}");
+    let mark: serde_json::Value =
+        serde_json::from_str(&run(&db, &["lead", "show", "mark@globex.com", "--json"])).unwrap();
+    assert_eq!(mark["lead"]["first_name"], "Mark");
 }
 
 #[test]

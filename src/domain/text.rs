@@ -127,15 +127,21 @@ pub fn company_core(company: &str) -> String {
 /// Whether two people's names say they are two people: both named, and no word of one in the other, case,
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
-pub fn names_differ(a: &str, b: &str) -> bool {
+pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
     let words = |s: &str| -> Vec<String> {
         fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 1).map(str::to_string).collect()
     };
-    let (x, y) = (words(a), words(b));
     let same = |v: &String, w: &String| {
         v == w || (v.len().min(w.len()) > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
     };
-    !x.is_empty() && !y.is_empty() && !x.iter().any(|v| y.iter().any(|w| same(v, w)))
+    let none_shared = |x: &[String], y: &[String]| !x.iter().any(|v| y.iter().any(|w| same(v, w)));
+    let (af, al, bf, bl) = (words(a_first), words(a_last), words(b_first), words(b_last));
+    // Two first names, as given ("Mark" is not "John", whatever their family says), or two last names.
+    let firsts = !af.is_empty() && !bf.is_empty() && !same(&af[0], &bf[0]) && none_shared(&af, &bf);
+    let lasts = !al.is_empty() && !bl.is_empty() && none_shared(&al, &bl);
+    // A whole name in one field ("Ana López" and nothing else) is compared whole.
+    let (a, b) = ([af, al].concat(), [bf, bl].concat());
+    firsts || lasts || (!a.is_empty() && !b.is_empty() && none_shared(&a, &b))
 }
 
 #[cfg(test)]
@@ -155,14 +161,17 @@ mod tests {
     }
 
     #[test]
-    fn names_differ_only_when_no_word_is_shared() {
-        assert!(names_differ("Ana Uno", "Carl Tres"));
-        assert!(names_differ("Bob", "Robert Smith"));
-        assert!(!names_differ("Tom", "Tommy"));
-        assert!(!names_differ("A. López", "Ana Lopez"));
-        assert!(!names_differ("ANA", "Ana María"));
-        assert!(!names_differ("", "Ana"));
-        assert!(!names_differ("J.", "Ana"));
+    fn names_differ_when_a_first_or_last_name_does() {
+        assert!(names_differ(("Ana", "Uno"), ("Carl", "Tres")));
+        assert!(names_differ(("Bob", ""), ("Robert", "Smith")));
+        assert!(names_differ(("Mark", "Smith"), ("John", "Smith")));
+        assert!(names_differ(("Ana", "López"), ("Ana", "Ruiz")));
+        assert!(!names_differ(("Tom", ""), ("Tommy", "")));
+        assert!(!names_differ(("A.", "López"), ("Ana", "Lopez")));
+        assert!(!names_differ(("J.", "Smith"), ("John", "Smith")));
+        assert!(!names_differ(("ANA", ""), ("Ana María", "Gil")));
+        assert!(!names_differ(("Ana López", ""), ("Ana", "López")));
+        assert!(!names_differ(("", ""), ("Ana", "")));
     }
 
     #[test]

@@ -1304,11 +1304,12 @@ impl Writer {
         let merged_phones = merged_phones(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
         store.conn().create_scalar_function(
             NAMES_DIFFER_FN,
-            2,
+            4,
             rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
             |ctx| {
-                let (a, b) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?);
-                Ok(crate::domain::text::names_differ(a.as_deref().unwrap_or(""), b.as_deref().unwrap_or("")))
+                let text =
+                    |i: usize| -> rusqlite::Result<String> { Ok(ctx.get::<Option<String>>(i)?.unwrap_or_default()) };
+                Ok(crate::domain::text::names_differ((&text(0)?, &text(1)?), (&text(2)?, &text(3)?)))
             },
         )?;
         // Other e-mails go in the Bloom filter under a kind of their own: a row's address is looked up in
@@ -1842,15 +1843,15 @@ impl Writer {
         // their own may share a number (a switchboard, a family line), and an e-mail that matched was
         // found above. Nor when the names do: "Carl Tres" on Ana Uno's number is a colleague of hers.
         let no_email = row.emails.is_empty();
-        let name = if row.derived_name { String::new() } else { format!("{} {}", row.first_name, row.last_name) };
+        let (first, last) = if row.derived_name { ("", "") } else { (row.first_name.as_str(), row.last_name.as_str()) };
         self.phone_namesake = None;
         for p in &row.phones {
             let mut keys = match_keys(p, row.country.as_deref());
             // The phone of a lead merged into another is still that person's, as their e-mail is.
             for k in keys.iter().filter(|_| !self.merged_phones.is_empty()) {
-                if let Some((stored, kept, merged_name)) = self.merged_phones.get(&self.hash("p", k))
+                if let Some((stored, kept, (merged_first, merged_last))) = self.merged_phones.get(&self.hash("p", k))
                     && stored == k
-                    && !crate::domain::text::names_differ(merged_name.as_deref().unwrap_or(""), &name)
+                    && !crate::domain::text::names_differ((merged_first, merged_last), (first, last))
                     && let Some(id) = leads::survivor(db, kept)?
                 {
                     return Ok(Some((id, "same phone as a lead merged into it")));
@@ -1871,18 +1872,18 @@ impl Writer {
                     &format!(
                         "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
                          AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
-                         AND NOT {NAMES_DIFFER_FN}(name_key, ?8)"
+                         AND NOT {NAMES_DIFFER_FN}(first_name, last_name, ?8, ?9)"
                     ),
-                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &name],
+                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &first, &last],
                 )?
             } else {
                 db.conn
                     .prepare_cached(&format!(
                         "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
-                         AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(name_key, ?7)
+                         AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(first_name, last_name, ?7, ?8)
                          ORDER BY created_at LIMIT 1"
                     ))?
-                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, name], |r| r.get(0))
+                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, first, last], |r| r.get(0))
                     .optional()?
             };
             if let Some(id) = found {
@@ -2926,8 +2927,9 @@ fn merged_emails(
     rows.map(|r| r.map(|(key, kept)| (hasher.hash_one(("e", key.as_str())), (key, kept)))).collect()
 }
 
-/// By hashed phone key (kind "p"): the key, the lead the merged lead went into, and the merged lead's name key.
-type MergedPhones = HashMap<u64, (String, LeadId, Option<String>)>;
+/// By hashed phone key (kind "p"): the key, the lead the merged lead went into, and the merged lead's first
+/// and last names.
+type MergedPhones = HashMap<u64, (String, LeadId, (String, String))>;
 
 /// The phone keys of leads merged into others (kind "p"), with the lead each went into and its name key.
 fn merged_phones(
@@ -2936,10 +2938,12 @@ fn merged_phones(
     hasher: &std::collections::hash_map::RandomState,
 ) -> rusqlite::Result<MergedPhones> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.phone_key, m.kept_id, l.name_key FROM merge_log m JOIN leads l ON l.id = m.merged_id
+        "SELECT l.phone_key, m.kept_id, l.first_name, l.last_name FROM merge_log m JOIN leads l ON l.id = m.merged_id
          WHERE m.team_id = ?1 AND l.phone_key IS NOT NULL AND l.deleted_at IS NOT NULL",
     )?;
-    let rows = stmt.query_map([team], |r| Ok((r.get::<_, String>(0)?, LeadId(r.get(1)?), r.get(2)?)))?;
+    let rows = stmt.query_map([team], |r| {
+        Ok((r.get::<_, String>(0)?, LeadId(r.get(1)?), (r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
+    })?;
     rows.map(|r| r.map(|(key, kept, name)| (hasher.hash_one(("p", key.as_str())), (key, kept, name)))).collect()
 }
 
