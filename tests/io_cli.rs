@@ -734,7 +734,7 @@ fn a_number_written_nationally_then_internationally_is_one_person() {
     let a = dir.path().join("a.csv");
     let b = dir.path().join("b.csv");
     std::fs::write(&a, "first_name,last_name,phone\nRobert,Stone,(415) 555-0100\n").unwrap();
-    std::fs::write(&b, "first_name,last_name,phone\nBobby,Stone,+1 415 555 0100\n").unwrap();
+    std::fs::write(&b, "first_name,last_name,phone\nRobert,Stone,+1 415 555 0100\n").unwrap();
     let (code, err) = fail(&db, &["import", a.to_str().unwrap(), "--country", "Narnia"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("Narnia"), "{err}");
