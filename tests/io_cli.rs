@@ -1241,6 +1241,10 @@ fn the_privacy_log_moves_whole_who_when_and_why() {
     at("2025-10-04T09:00:00.000Z", &["privacy", "opt-in", "olga@x.io"]);
     at("2025-10-05T09:00:00.000Z", &["forget", "fred@x.io", "--reason", "GDPR art.17 ticket 42"]);
     at("2025-10-06T09:00:00.000Z", &["privacy", "allow", "fred@x.io"]);
+    // A lead removed after opting out: the opt-out is kept, naming no lead in the moved copy.
+    at("2025-10-07T09:00:00.000Z", &["lead", "add", "--first-name", "Rem", "--email", "rem@x.io"]);
+    at("2025-10-07T10:00:00.000Z", &["privacy", "opt-out", "rem@x.io", "--reason", "stop"]);
+    at("2025-10-07T11:00:00.000Z", &["lead", "rm", "rem@x.io"]);
     let b = dir.path().join("b.db");
     std::fs::write(b.with_extension("toml"), "").unwrap();
     for object in ["team", "leads", "privacy"] {
@@ -1252,13 +1256,15 @@ fn the_privacy_log_moves_whole_who_when_and_why() {
         let all: Vec<serde_json::Value> = serde_json::from_str(&run(db, &["privacy", "log", "--json"])).unwrap();
         all.into_iter().map(|e| serde_json::json!([e["at"], e["action"], e["lead"], e["by"], e["reason"]])).collect()
     };
-    let (before, after) = (log(&a), log(&b));
-    assert_eq!(before.len(), 5, "{before:?}");
+    let (mut before, after) = (log(&a), log(&b));
+    assert_eq!(before.len(), 6, "{before:?}");
+    let rem = before.iter().position(|e| e[2] == "Rem").unwrap();
+    before[rem][2] = serde_json::Value::Null;
     assert_eq!(before, after);
     // A second import of the same file adds nothing.
     let again = run(&b, &["import", dir.path().join("privacy.jsonl").to_str().unwrap(), "--again"]);
     assert!(again.contains("privacy"), "{again}");
-    assert_eq!(log(&b).len(), 5);
+    assert_eq!(log(&b).len(), 6);
     // The CSV export is for reading; it says how to move the log instead.
     let csv = dir.path().join("privacy.csv");
     run(&a, &["export", "privacy", "--out", csv.to_str().unwrap()]);

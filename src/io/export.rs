@@ -392,13 +392,15 @@ struct ExportedPrivacyEntry {
     id: String,
     action: String,
     lead_id: Option<String>,
+    /// About a lead removed since (which no export holds): kept without it, as the record of what was done.
+    about_removed_lead: bool,
     user_id: Option<String>,
     reason: Option<String>,
     created_at: Timestamp,
 }
 
 /// Writes the privacy log, oldest first. An entry about a lead merged into another since is about the
-/// lead it is part of (the one a moved database has); one about a removed lead goes with it.
+/// lead it is part of (the one a moved database has); one about a lead removed since names no lead.
 fn privacy_log(db: &Db<'_>, sink: &mut Sink<'_>, since: Option<Timestamp>) -> Result<()> {
     let io = |e: std::io::Error| file_err(Path::new("export"), e);
     let mut stmt = db.conn.prepare(
@@ -409,22 +411,32 @@ fn privacy_log(db: &Db<'_>, sink: &mut Sink<'_>, since: Option<Timestamp>) -> Re
     let mut rows = stmt.query(rusqlite::params![db.ctx.team_id.as_str(), since.map_or(i64::MIN, |s| s.0)])?;
     while let Some(r) = rows.next()? {
         let mut lead_id: Option<String> = r.get(2)?;
+        let mut about_removed_lead = false;
         if r.get::<_, Option<bool>>(3)? == Some(true) {
             match leads::survivor(db, &crate::domain::LeadId(lead_id.clone().unwrap_or_default()))? {
                 Some(kept) => lead_id = Some(kept.0),
-                None => continue,
+                None => (lead_id, about_removed_lead) = (None, true),
             }
         }
         let x = ExportedPrivacyEntry {
             id: r.get(0)?,
             action: r.get(1)?,
             lead_id,
+            about_removed_lead,
             user_id: r.get(4)?,
             reason: r.get(5)?,
             created_at: Timestamp(r.get(6)?),
         };
         sink.row(&x, || {
-            vec![x.id.clone(), x.action.clone(), o(&x.lead_id), o(&x.user_id), o(&x.reason), x.created_at.to_rfc3339()]
+            vec![
+                x.id.clone(),
+                x.action.clone(),
+                o(&x.lead_id),
+                x.about_removed_lead.to_string(),
+                o(&x.user_id),
+                o(&x.reason),
+                x.created_at.to_rfc3339(),
+            ]
         })
         .map_err(io)?;
     }
@@ -607,7 +619,7 @@ const EARLIER_TEAM_HEADERS: [&[&str]; 2] = [
     &["id", "name", "email", "role", "created_at"],
 ];
 
-const PRIVACY_HEADER: [&str; 6] = ["id", "action", "lead_id", "user_id", "reason", "created_at"];
+const PRIVACY_HEADER: [&str; 7] = ["id", "action", "lead_id", "about_removed_lead", "user_id", "reason", "created_at"];
 
 const INBOX_HEADER: [&str; 12] = [
     "id",

@@ -117,6 +117,9 @@ pub struct PrivacyRec {
     pub id: String,
     pub action: String,
     pub lead_id: Option<String>,
+    /// About a lead removed before the export: the entry names no lead.
+    #[serde(default)]
+    pub about_removed_lead: bool,
     /// Who did it: kept when they are (or were) a member here.
     pub user_id: Option<String>,
     pub reason: Option<String>,
@@ -1064,7 +1067,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 return Err(invalid("action", &p.action, &crate::domain::words::must_be(&ACTIONS)));
             }
             let lead = p.lead_id.as_deref().map(|l| lead_of(db, l)).transpose()?;
-            if lead.is_none() && p.action != "allow" {
+            if lead.is_none() && p.action != "allow" && !p.about_removed_lead {
                 return Err(invalid("lead_id", "", "an opt-out, opt-in, erasure or anonymisation is about a lead"));
             }
             let by = author_or_me(db, p.user_id.as_deref())?;
