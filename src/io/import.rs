@@ -1889,16 +1889,27 @@ impl Writer {
             if let Some(id) = found {
                 return Ok(Some((LeadId(id), "same phone")));
             }
+            // The lead of another name on this number, to stage beside the row's own: through the key table
+            // in a bulk load, which has lifted the index on phones.
             if self.phone_namesake.is_none() {
-                self.phone_namesake = db
-                    .conn
-                    .prepare_cached(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
-                         AND (email_key IS NULL OR ?6) ORDER BY created_at LIMIT 1",
+                let namesake: Option<String> = if self.keys.is_some() {
+                    self.confirm(
+                        db,
+                        &hashes,
+                        "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
+                         AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)",
+                        &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email],
                     )?
-                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email], |r| r.get(0))
-                    .optional()?
-                    .map(LeadId);
+                } else {
+                    db.conn
+                        .prepare_cached(
+                            "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5)
+                             AND deleted_at IS NULL AND (email_key IS NULL OR ?6) ORDER BY created_at LIMIT 1",
+                        )?
+                        .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email], |r| r.get(0))
+                        .optional()?
+                };
+                self.phone_namesake = namesake.map(LeadId);
             }
         }
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's
