@@ -2864,6 +2864,23 @@ fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
     let tom = lead(&s, "tom@hughes.co.uk");
     assert_eq!(tom.created_at, ts("2025-03-14T00:00:00.000Z"));
     assert_eq!(tom.last_contacted_at, Some(ts("2025-11-05T00:00:00.000Z")));
+    // However far into the file the first date that reads one way only stands.
+    let long = dir.path().join("long.csv");
+    let mut text = String::from("Record ID,First Name,Email,Contact owner,Create Date\n");
+    for i in 0..6000 {
+        let date = if i == 5999 { "25/04/2025 10:00" } else { "03/04/2025 10:00" };
+        text.push_str(&format!("{i},F{i},u{i}@x.io,,{date}\n"));
+    }
+    std::fs::write(&long, text).unwrap();
+    let r = import_file(&mut s, &long, &ImportOptions::default()).unwrap();
+    assert_eq!(r.preset.as_deref(), Some("hubspot"));
+    assert_eq!(lead(&s, "u0@x.io").created_at, ts("2025-04-03T10:00:00.000Z"));
+    // A file that writes its dates both ways: the cell read the other way is a reject, said so.
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(&mixed, "First Name,Email,Created\nA,a@m.io,25/04/2025\nB,b@m.io,04/26/2025\n").unwrap();
+    let r = import_file(&mut s, &mixed, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 1));
+    assert!(r.rejects[0].reason.starts_with("reads only month first ('04/26/2025')"), "{}", r.rejects[0]);
 }
 
 #[test]

@@ -298,9 +298,10 @@ impl CsvSource {
     }
 }
 
-/// How the file writes its slash dates, as its first rows show: month first (3/15/2025), day first
-/// (15/03/2025), or unknown while each date there reads both ways. A US tool's export from a European
-/// account writes them day first, and one file must not be read both ways.
+/// How the file writes its slash dates, as the first that reads one way only shows: month first
+/// (3/15/2025), day first (15/03/2025), or unknown when every one reads both ways. A US tool's export from a
+/// European account writes them day first, and one file is read one way (a cell written the other way is
+/// a reject). The file is read on only while its dates are slash dates that read both ways.
 fn sampled_month_first(path: &Path, sniff: &Sniff, delimiter: u8, fields: &[Field]) -> Option<bool> {
     const SAMPLE_ROWS: usize = 5_000;
     let dated: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].is_date()).collect();
@@ -310,26 +311,22 @@ fn sampled_month_first(path: &Path, sniff: &Sniff, delimiter: u8, fields: &[Fiel
     let stream = open_text(path, sniff.encoding, sniff.bom_len).ok()?;
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(stream);
-    let (mut day_first, mut month_first) = (false, false);
     let mut record = csv::ByteRecord::new();
+    let mut ambiguous = false;
     // The preamble and the header row hold no dates, so they need not be skipped.
-    for _ in 0..SAMPLE_ROWS {
-        if !reader.read_byte_record(&mut record).ok()? {
-            break;
+    for n in 0.. {
+        if (n >= SAMPLE_ROWS && !ambiguous) || !reader.read_byte_record(&mut record).ok()? {
+            return None;
         }
         for &i in &dated {
-            match record.get(i).map(field_text).as_deref().and_then(record::slash_date_order) {
-                Some(true) => month_first = true,
-                Some(false) => day_first = true,
-                None => {}
+            let Some(text) = record.get(i).map(field_text) else { continue };
+            match record::slash_date_order(&text) {
+                Some(order) => return Some(order),
+                None => ambiguous |= record::is_slash_date(&text),
             }
         }
     }
-    match (day_first, month_first) {
-        (true, false) => Some(false),
-        (false, true) => Some(true),
-        _ => None,
-    }
+    None
 }
 
 fn csv_message(e: &csv::Error) -> String {

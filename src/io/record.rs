@@ -307,6 +307,16 @@ pub fn from_fields(
         let col = &headers[i];
         let reject = |reason: String| Reject { line, column: Some(col.clone()), reason, record: values.to_vec() };
         let date = |v: &str| {
+            // A file is read one way: a date only the other way reads is the file contradicting itself.
+            if let Some(order) = slash_date_order(v).filter(|o| *o != rules.month_first) {
+                let way = |month: bool| if month { "month" } else { "day" };
+                return Err(reject(format!(
+                    "reads only {} first ('{}'), where this file's dates read {} first: write the column one way",
+                    way(order),
+                    short(v),
+                    way(rules.month_first)
+                )));
+            }
             parse_date(v, rules.tz, rules.month_first).ok_or_else(|| reject(format!("is not a date: '{}'", short(v))))
         };
         // Every problem of the row is told at once, so one fix-and-import round mends it.
@@ -737,6 +747,15 @@ fn opted_out(v: &str) -> Option<bool> {
         "subscribed" | "no consent" | "archived" | "opted in" => Some(false),
         _ => parse_bool(v),
     }
+}
+
+/// Whether a cell is a date written with slashes, day and month first in some order ("03/04/2025").
+pub fn is_slash_date(v: &str) -> bool {
+    let date = v.trim().split(' ').next().unwrap_or("");
+    let parts: Vec<&str> = date.split('/').collect();
+    parts.len() == 3
+        && parts[0].len() <= 2
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Which order a slash date must be read in: `Some(true)` month first (3/15/2025), `Some(false)` day first
