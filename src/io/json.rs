@@ -13,7 +13,7 @@ use serde::de::{Deserializer as _, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::record::{LeadRow, Reject, RowRules, finish};
-use super::text::{Sniff, open_decoded};
+use super::text::{Sniff, open_json};
 use super::{IoError, bad_file, file_err};
 use crate::domain::lead::normalize_tag;
 use crate::domain::outreach::validate_personalization;
@@ -229,7 +229,7 @@ const ARRAY_AHEAD: usize = 256;
 impl Stream {
     pub fn open(path: &Path, sniff: &Sniff, rules: RowRules) -> std::result::Result<Self, IoError> {
         // Bytes that are not UTF-8 read as U+FFFD, as when the whole file was decoded at once.
-        let open = || open_decoded(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
+        let open = || open_json(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
         let is_array = sniff.sample.trim_start_matches('\u{feff}').trim_start().starts_with('[');
         if is_array {
             // Every element is parsed in full (and dropped): what passes here imports without a surprise.
@@ -247,7 +247,7 @@ impl Stream {
             std::thread::Builder::new()
                 .name("json-reader".into())
                 .spawn(move || {
-                    let sent = match open_decoded(&file, encoding, bom_len) {
+                    let sent = match open_json(&file, encoding, bom_len) {
                         Ok(r) => match past_marks(r) {
                             Ok(r) => {
                                 let (r, starts) = ElementLines::new(r);

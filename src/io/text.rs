@@ -337,6 +337,95 @@ pub fn open_decoded(
     Ok(Box::new(LfReader::new(Utf8Reader::new(past_bom(path, bom_len)?, encoding))))
 }
 
+/// `open_decoded` for leadline's JSON: UTF-8, in which a byte that is none (a name saved by a legacy
+/// editor) reads as Windows-1252, as a CSV field's does, rather than as U+FFFD.
+pub fn open_json(
+    path: &std::path::Path,
+    encoding: &'static Encoding,
+    bom_len: usize,
+) -> std::io::Result<Box<dyn Read>> {
+    if encoding != UTF_8 {
+        return open_decoded(path, encoding, bom_len);
+    }
+    Ok(Box::new(LfReader::new(LegacyBytes::new(past_bom(path, bom_len)?))))
+}
+
+/// UTF-8 passed through, each byte that is not read as Windows-1252.
+struct LegacyBytes<R> {
+    inner: R,
+    /// Bytes read and not yet converted: the start of a character the next read finishes.
+    pending: Vec<u8>,
+    out: Vec<u8>,
+    at: usize,
+    eof: bool,
+}
+
+impl<R: Read> LegacyBytes<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, pending: Vec::new(), out: Vec::new(), at: 0, eof: false }
+    }
+
+    fn convert(&mut self) {
+        self.out.clear();
+        self.at = 0;
+        let mut rest: &[u8] = &self.pending;
+        let legacy = |b: u8, out: &mut Vec<u8>| {
+            out.extend_from_slice(encoding_rs::WINDOWS_1252.decode_without_bom_handling(&[b]).0.as_bytes());
+        };
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.out.extend_from_slice(s.as_bytes());
+                    rest = &[];
+                    break;
+                }
+                Err(e) => {
+                    let valid = e.valid_up_to();
+                    self.out.extend_from_slice(&rest[..valid]);
+                    match e.error_len() {
+                        Some(n) => {
+                            rest[valid..valid + n].iter().for_each(|b| legacy(*b, &mut self.out));
+                            rest = &rest[valid + n..];
+                        }
+                        // A character cut by the read: finished by the next one, or, at the end, legacy bytes.
+                        None if self.eof => {
+                            rest[valid..].iter().for_each(|b| legacy(*b, &mut self.out));
+                            rest = &[];
+                            break;
+                        }
+                        None => {
+                            rest = &rest[valid..];
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.pending = rest.to_vec();
+    }
+}
+
+impl<R: Read> Read for LegacyBytes<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.at < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.at);
+                buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+                self.at += n;
+                return Ok(n);
+            }
+            if self.eof {
+                return Ok(0);
+            }
+            let mut chunk = [0u8; 64 * 1024];
+            let n = self.inner.read(&mut chunk)?;
+            self.eof = n == 0;
+            self.pending.extend_from_slice(&chunk[..n]);
+            self.convert();
+        }
+    }
+}
+
 /// Wraps a reader positioned after the BOM so that it yields UTF-8 with `\n` line ends.
 pub fn utf8_stream<'a, R: Read + 'a>(inner: R, encoding: &'static Encoding) -> Box<dyn Read + 'a> {
     if encoding == UTF_8 {
@@ -416,6 +505,23 @@ pub fn ascii_compatible(encoding: &'static Encoding) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_bytes_among_utf8_read_as_windows_1252_whatever_the_reads_cut() {
+        /// Hands out one byte a read: every character is cut.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+                buf[0] = *first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let mut out = String::new();
+        LegacyBytes::new(Trickle(b"Jos\xc3\xa9 Caf\xe9 \xe2\x82\xac \x80 end\xc3")).read_to_string(&mut out).unwrap();
+        assert_eq!(out, "José Café € € endÃ");
+    }
 
     #[test]
     fn tells_encodings_apart() {
