@@ -1246,6 +1246,8 @@ struct Writer {
     /// Meetings of a moved series that took a new occurrence's key, by lead and the key they had: the file
     /// no longer has that key, and its drop is already done.
     moved_occurrences: HashSet<(LeadId, String)>,
+    /// Whether the lead had meetings of a series (by its UID) when this run first met the two.
+    series_before: HashMap<(LeadId, String), bool>,
 }
 
 /// See `Writer::row_mark`.
@@ -1352,6 +1354,7 @@ impl Writer {
             forgotten: crate::store::forgotten::hashes(&store.db())?,
             calendar: None,
             moved_occurrences: HashSet::new(),
+            series_before: HashMap::new(),
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
@@ -2883,6 +2886,26 @@ impl Writer {
     ) -> crate::store::Result<Option<crate::store::meetings::Meeting>> {
         let Some(scope) = self.calendar.as_ref().filter(|_| !ev.cancelled) else { return Ok(None) };
         let Some(produced) = scope.keys.get(&ev.uid).filter(|_| ev.key != ev.uid) else { return Ok(None) };
+        // A series the lead had no meeting of when this run first met it has none to take over (the
+        // meetings this run books are the file's own): asked once, not at every occurrence.
+        let seen = (lead.clone(), ev.uid.clone());
+        let had = match self.series_before.get(&seen) {
+            Some(had) => *had,
+            None => {
+                let had: bool = db
+                    .conn
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM meetings WHERE lead_id = ?1 AND deleted_at IS NULL
+                         AND substr(calendar_key, 1, length(?2) + 1) = ?2 || '@')",
+                    )?
+                    .query_row(params![lead.as_str(), ev.uid], |r| r.get(0))?;
+                self.series_before.insert(seen, had);
+                had
+            }
+        };
+        if !had {
+            return Ok(None);
+        }
         // A series occurrence's key is `uid@` and the instant it recurs at (`ics::parse`).
         let recurs_at = |key: &str| key.rsplit_once('@').and_then(|(_, t)| t.parse::<i64>().ok());
         let Some(new_at) = recurs_at(&ev.key) else { return Ok(None) };
