@@ -1265,6 +1265,27 @@ fn the_privacy_log_moves_whole_who_when_and_why() {
     let again = run(&b, &["import", dir.path().join("privacy.jsonl").to_str().unwrap(), "--again"]);
     assert!(again.contains("privacy"), "{again}");
     assert_eq!(log(&b).len(), 6);
+    // Two entries of one kind, at one time, about one lead (two opted-out records merged): both travel.
+    let c = dir.path().join("c.db");
+    let d = dir.path().join("d.db");
+    std::fs::write(c.with_extension("toml"), "").unwrap();
+    std::fs::write(d.with_extension("toml"), "").unwrap();
+    let twins = dir.path().join("twins.csv");
+    std::fs::write(
+        &twins,
+        "First Name,Last Name,Email,Company,Do Not Contact\nIda,Vega,ida@v.io,Vega,yes\nIda,Vega,ida2@v.io,Vega,yes\n",
+    )
+    .unwrap();
+    run(&c, &["import", twins.to_str().unwrap()]);
+    run(&c, &["dedupe", "--apply"]);
+    for object in ["team", "leads", "privacy"] {
+        let file = dir.path().join(format!("c-{object}.jsonl"));
+        run(&c, &["export", object, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        run(&d, &["import", file.to_str().unwrap()]);
+    }
+    let opt_outs = |db: &Path| log(db).iter().filter(|e| e[1] == "opt_out").count();
+    assert!(opt_outs(&c) >= 2);
+    assert_eq!(opt_outs(&c), opt_outs(&d));
     // The CSV export is for reading; it says how to move the log instead.
     let csv = dir.path().join("privacy.csv");
     run(&a, &["export", "privacy", "--out", csv.to_str().unwrap()]);

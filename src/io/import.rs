@@ -2314,10 +2314,10 @@ impl Writer {
                 None => OPTED_OUT_IN_THE_FILE.to_string(),
             };
             let at = row.do_not_contact_at.map_or(db.now, |at| at.min(db.now));
-            leads::log_privacy_at(db, &id, "opt_out", Some(&why), at)?;
+            leads::log_inferred_privacy(db, &id, "opt_out", Some(&why), at)?;
         }
         if let Some(at) = row.forgotten_at {
-            leads::log_privacy_at(db, &id, "forget", Some(FORGOTTEN_WHERE_THE_FILE_COMES_FROM), at)?;
+            leads::log_inferred_privacy(db, &id, "forget", Some(FORGOTTEN_WHERE_THE_FILE_COMES_FROM), at)?;
         }
         if let Some(churn) = &row.churn {
             crate::automation::clients::record_imported_churn(
@@ -3041,11 +3041,10 @@ pub(crate) fn join_tags(tags: &[String]) -> String {
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }
 
-/// The privacy log entries a lead's import writes for what its own fields tell (its opt-out, its erasure):
-/// the privacy log's export, imported after the leads, replaces each with the entry it was made from.
-pub const AS_THE_FILE_SAYS: &str = " (as the imported file says)";
-pub const OPTED_OUT_IN_THE_FILE: &str = "opted out in the imported file";
-pub const FORGOTTEN_WHERE_THE_FILE_COMES_FROM: &str = "forgotten where the imported file comes from";
+/// Why the privacy log entries a lead's import infers from its fields say what they say.
+const AS_THE_FILE_SAYS: &str = " (as the imported file says)";
+const OPTED_OUT_IN_THE_FILE: &str = "opted out in the imported file";
+const FORGOTTEN_WHERE_THE_FILE_COMES_FROM: &str = "forgotten where the imported file comes from";
 
 /// The import's SQL function: whether two names say two people (`domain::text::names_differ`).
 const NAMES_DIFFER_FN: &str = "leadline_names_differ";

@@ -1072,21 +1072,14 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             let by = author_or_me(db, p.user_id.as_deref())?;
             if let Some(lead) = &lead {
-                // The entry the lead's own import wrote for this one, from what the lead's fields told.
-                use super::import::{AS_THE_FILE_SAYS, FORGOTTEN_WHERE_THE_FILE_COMES_FROM, OPTED_OUT_IN_THE_FILE};
+                // The entry the lead's own import inferred for this one from the lead's fields (the nearest
+                // in time, one for one): this one says it whole.
                 db.conn
                     .prepare_cached(
-                        "DELETE FROM privacy_log WHERE lead_id = ?1 AND action = ?2 AND created_at = ?3
-                         AND (reason IN (?4, ?5) OR substr(reason, -length(?6)) = ?6)",
+                        "DELETE FROM privacy_log WHERE rowid = (SELECT rowid FROM privacy_log
+                         WHERE lead_id = ?1 AND action = ?2 AND inferred = 1 ORDER BY abs(created_at - ?3) LIMIT 1)",
                     )?
-                    .execute(params![
-                        lead.as_str(),
-                        p.action,
-                        p.created_at.0,
-                        OPTED_OUT_IN_THE_FILE,
-                        FORGOTTEN_WHERE_THE_FILE_COMES_FROM,
-                        AS_THE_FILE_SAYS
-                    ])?;
+                    .execute(params![lead.as_str(), p.action, p.created_at.0])?;
             }
             db.conn
                 .prepare_cached(

@@ -364,10 +364,33 @@ pub fn log_privacy_entry(
     reason: Option<&str>,
     at: Timestamp,
 ) -> Result<()> {
+    insert_privacy_entry(db, lead, action, reason, at, false)
+}
+
+/// The entry an imported lead's own fields imply (opted out, forgotten, when and why): marked, so the privacy
+/// log's export, imported after, replaces it with the entry it was inferred from.
+pub fn log_inferred_privacy(
+    db: &Db<'_>,
+    lead: &LeadId,
+    action: &str,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
+    insert_privacy_entry(db, Some(lead), action, reason, at, true)
+}
+
+fn insert_privacy_entry(
+    db: &Db<'_>,
+    lead: Option<&LeadId>,
+    action: &str,
+    reason: Option<&str>,
+    at: Timestamp,
+    inferred: bool,
+) -> Result<()> {
     db.conn
         .prepare_cached(
-            "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO privacy_log (id, team_id, user_id, lead_id, action, reason, created_at, inferred)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
             uuid::Uuid::now_v7().to_string(),
@@ -376,7 +399,8 @@ pub fn log_privacy_entry(
             lead.map(LeadId::as_str),
             action,
             reason,
-            at.0
+            at.0,
+            inferred
         ])?;
     Ok(())
 }

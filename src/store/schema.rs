@@ -33,6 +33,7 @@ const MERGED_LEADS: &str = include_str!("migrations/025_merged_leads.sql");
 const UNUSED_ACCOUNTS: &str = include_str!("migrations/026_unused_accounts.sql");
 const BUMPS_DONE_BY_TOUCH: &str = include_str!("migrations/027_bumps_done_by_touch.sql");
 const LEAD_PROFILE: &str = include_str!("migrations/028_lead_profile.sql");
+const PRIVACY_INFERRED: &str = include_str!("migrations/029_privacy_inferred.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -65,6 +66,7 @@ fn all() -> Vec<M<'static>> {
         M::up(UNUSED_ACCOUNTS),
         M::up(BUMPS_DONE_BY_TOUCH),
         M::up(LEAD_PROFILE),
+        M::up(PRIVACY_INFERRED),
     ]
 }
 
