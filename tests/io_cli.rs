@@ -1358,15 +1358,19 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     // What a killed command left long ago is cleared by the next one writing there.
-    let stale = out.join(".leadline-export-old123");
-    std::fs::write(&stale, "half an export").unwrap();
+    let stale = out.join(".leadline-export-old123old123.partial");
+    // A file of the rep's own, named alike, is theirs.
+    let own = out.join(".leadline-export-2025.jsonl");
     let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options().write(true).open(&stale).unwrap().set_modified(long_ago).unwrap();
+    for f in [&stale, &own] {
+        std::fs::write(f, "some export").unwrap();
+        std::fs::File::options().write(true).open(f).unwrap().set_modified(long_ago).unwrap();
+    }
     let scratch = |prefix: &str| -> Vec<String> {
         std::fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(prefix) && !n.ends_with("old123"))
+            .filter(|n| n.starts_with(prefix) && n.ends_with(".partial") && !n.contains("old123"))
             .collect()
     };
     for (args, prefix, target) in [
@@ -1399,6 +1403,7 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
         assert!(dest.exists() && scratch(prefix).is_empty(), "{target}");
     }
     assert!(!stale.exists());
+    assert!(own.exists());
     let leads = rusqlite::Connection::open(out.join("nightly.db"))
         .unwrap()
         .query_row("SELECT count(*) FROM leads", [], |r| r.get::<_, i64>(0))

@@ -442,8 +442,9 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
                 if !dir.is_dir() {
                     return Err(CliError::Io(format!("{}: folder {} does not exist", path.display(), dir.display())));
                 }
+                let stop = super::RemoveOnInterrupt::new()?;
                 let file = crate::io::paths::scratch_beside(dir, "export").map_err(|e| cannot(&e))?;
-                let _stop = super::RemoveOnInterrupt::new(vec![file.path().to_path_buf()])?;
+                stop.watch(file.path().to_path_buf());
                 if let Some(m) = &existing {
                     file.as_file().set_permissions(m.permissions()).map_err(|e| cannot(&e))?;
                 }

@@ -315,28 +315,38 @@ pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
     }
 }
 
-/// While it lives, Ctrl-C or SIGTERM removes these files (a result half written) and ends the command with
-/// the shell's code for that signal: nothing half-written, personal data maybe, is left behind.
+/// While it lives, Ctrl-C or SIGTERM removes the files it watches (a result half written) and ends the
+/// command with the shell's code for that signal: nothing half-written, personal data maybe, is left behind.
+/// Made before the files are, so no signal falls between.
 pub(crate) struct RemoveOnInterrupt {
     handle: signal_hook::iterator::Handle,
     thread: Option<std::thread::JoinHandle<()>>,
+    paths: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>,
 }
 
 impl RemoveOnInterrupt {
-    pub(crate) fn new(paths: Vec<PathBuf>) -> CliResult<Self> {
+    pub(crate) fn new() -> CliResult<Self> {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let mut signals =
             signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(|e| CliError::Io(e.to_string()))?;
         let handle = signals.handle();
+        let paths = std::sync::Arc::new(std::sync::Mutex::new(Vec::<PathBuf>::new()));
+        let watched = paths.clone();
         let thread = std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                for p in &paths {
+                for p in watched.lock().map(|p| p.clone()).unwrap_or_default() {
                     let _ = std::fs::remove_file(p);
                 }
                 std::process::exit(128 + signal);
             }
         });
-        Ok(Self { handle, thread: Some(thread) })
+        Ok(Self { handle, thread: Some(thread), paths })
+    }
+
+    pub(crate) fn watch(&self, path: PathBuf) {
+        if let Ok(mut paths) = self.paths.lock() {
+            paths.push(path);
+        }
     }
 }
 

@@ -39,16 +39,20 @@ pub fn writable(out: &Path) -> Result<(), String> {
 }
 
 /// A file to write a result into, beside where it goes (`dir`), to be moved there once whole: a command
-/// stopped half-way leaves no partial copy at the destination. It is named `.leadline-<kind>-…`, so one a
-/// killed command left behind (personal data, maybe) is known and cleared by the next command writing there.
+/// stopped half-way leaves no partial copy at the destination. It is named `.leadline-<kind>-<random>.partial`,
+/// so one a killed command left behind (personal data, maybe) is known and cleared by the next command
+/// writing there, and no file of the rep's is taken for one.
 pub fn scratch_beside(dir: &Path, kind: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let prefix = format!(".leadline-{kind}-");
     clear_stale_scratch(dir, &prefix);
-    tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)
+    tempfile::Builder::new().prefix(&prefix).suffix(SCRATCH_SUFFIX).rand_bytes(SCRATCH_RANDOM).tempfile_in(dir)
 }
 
+const SCRATCH_SUFFIX: &str = ".partial";
+const SCRATCH_RANDOM: usize = 12;
+
 /// Removes scratch files of this kind untouched for ten minutes: what a killed command left (one still
-/// writing touches its file all the time).
+/// writing touches its file all the time). Only names of the exact shape `scratch_beside` gives are taken.
 fn clear_stale_scratch(dir: &Path, prefix: &str) {
     const STALE: std::time::Duration = std::time::Duration::from_secs(600);
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -59,7 +63,15 @@ fn clear_stale_scratch(dir: &Path, prefix: &str) {
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > STALE);
-        if stale && entry.file_name().to_string_lossy().starts_with(prefix) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // A backup's copy may leave its rollback journal beside it.
+        let scratch = name
+            .strip_suffix("-journal")
+            .unwrap_or(&name)
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(SCRATCH_SUFFIX))
+            .is_some_and(|random| random.len() == SCRATCH_RANDOM && random.chars().all(|c| c.is_ascii_alphanumeric()));
+        if stale && scratch {
             let _ = std::fs::remove_file(entry.path());
         }
     }
