@@ -1321,10 +1321,7 @@ fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
         assert!(notes.contains(line), "{line}: {notes}");
     }
     let out = run(&db, &["dedupe", "--explain", "ivo@q.io"]);
-    assert!(
-        out.contains("theirs, kept in the notes: title: CEO; source: referral; industry: Fintech; owner: Marta Ruiz"),
-        "{out}"
-    );
+    assert!(out.contains("theirs, kept in the notes: title, source, industry, owner"), "{out}");
     // The merged record's phone still finds the person, as its e-mail does.
     run(&db, &["lead", "add", "--first-name", "Una", "--company", "Zeta", "--phone", "+351 912 345 678"]);
     run(

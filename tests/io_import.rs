@@ -3020,7 +3020,9 @@ fn a_staged_pair_whose_lead_was_merged_says_of_whom_its_reason_was_said() {
     let found = dedupe::find(&s.db(), None).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].reason.starts_with("same name and company (said of Kai, merged into this lead since)"),
+        found[0]
+            .reason
+            .starts_with(&format!("same name and company (said of lead {kai_again}, merged into this lead since)")),
         "{}",
         found[0].reason
     );

@@ -607,7 +607,7 @@ fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
         let aside: Vec<&str> =
             m.details["kept_in_notes"].as_array().into_iter().flatten().filter_map(|f| f.as_str()).collect();
         if !aside.is_empty() {
-            println!("  theirs, kept in the notes: {}", safe(&aside.join("; ")));
+            println!("  theirs, kept in the notes: {}", safe(&aside.join(", ")));
         }
         let moved: Vec<String> = m.details["moved"]
             .as_object()

@@ -355,7 +355,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     // Its title, source and the rest, and its owner, when they differ, too: what a rep typed on either
     // record is never lost.
     let (keep_name, gone_name) = (Some(keep.name()), Some(gone.name()));
-    let extra: Vec<String> = [
+    let extra: Vec<(&str, String)> = [
         ("phone", &keep.phone, &gone.phone),
         ("name", &keep_name, &gone_name),
         ("company", &keep.company, &gone.company),
@@ -369,16 +369,20 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     ]
     .into_iter()
     .filter_map(|(label, mine, theirs)| match (mine, theirs) {
-        (Some(m), Some(t)) if !same_value(label, m, t) => Some(format!("{label}: {t}")),
+        (Some(m), Some(t)) if !same_value(label, m, t) => Some((label, format!("{label}: {t}"))),
         _ => None,
     })
     .collect();
+    let extra_lines: Vec<&str> = extra.iter().map(|(_, line)| line.as_str()).collect();
+    // The merge's record names the fields only: the values are personal data, which `forget` erases from
+    // the notes and could not find there.
+    let kept_in_notes: Vec<&str> = extra.iter().map(|(label, _)| *label).collect();
     // Notes both records hold once.
     let their_notes = gone.notes.as_deref().filter(|n| keep.notes.as_deref().map(str::trim) != Some(n.trim()));
     let gone_notes = match (their_notes, extra.is_empty()) {
         (n, true) => n.map(str::to_string),
-        (Some(n), false) => Some(format!("{n}\n{}", extra.join("\n"))),
-        (None, false) => Some(extra.join("\n")),
+        (Some(n), false) => Some(format!("{n}\n{}", extra_lines.join("\n"))),
+        (None, false) => Some(extra_lines.join("\n")),
     };
     patch.notes = match (&keep.notes, gone_notes) {
         (None, Some(n)) => Some(n),
@@ -457,7 +461,8 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         params![k, g, now],
     )?;
     // Their reason was said of the merged lead: the pair says so, as the kept lead may not fit it.
-    let said_of = format!(" (said of {}, merged into this lead since)", gone.name());
+    // By id: a name in it would outlive the person's erasure.
+    let said_of = format!(" (said of lead {}, merged into this lead since)", gone.id);
     db.conn.execute(
         "UPDATE OR IGNORE merge_candidates SET lead_a = ?1, reason = reason || ?4, updated_at = ?3
          WHERE lead_a = ?2 AND status = 'open' AND lead_b != ?1",
@@ -472,7 +477,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
         params![g, now],
     )?;
-    let details = serde_json::json!({ "filled": filled, "moved": moved, "kept_in_notes": extra });
+    let details = serde_json::json!({ "filled": filled, "moved": moved, "kept_in_notes": kept_in_notes });
     db.conn.execute(
         "INSERT INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
