@@ -1322,6 +1322,11 @@ fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
     }
     let out = run(&db, &["dedupe", "--explain", "ivo@q.io"]);
     assert!(out.contains("theirs, kept in the notes: title, source, industry, owner"), "{out}");
+    // The merge's record names fields, not the values: nothing of them outlives an erasure.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let record: String = conn.query_row("SELECT details || reason FROM merge_log", [], |r| r.get(0)).unwrap();
+    assert!(!record.contains("CEO") && !record.contains("Marta") && !record.contains("Fintech"), "{record}");
+    drop(conn);
     // The merged record's phone still finds the person, as its e-mail does.
     run(&db, &["lead", "add", "--first-name", "Una", "--company", "Zeta", "--phone", "+351 912 345 678"]);
     run(
