@@ -3082,3 +3082,17 @@ fn the_same_name_at_one_company_written_with_or_without_its_legal_form_is_staged
     let pairs = dedupe::find(&s.db(), None).unwrap();
     assert!(pairs.iter().all(|p| !p.a_label.contains("Labs") && !p.b_label.contains("Labs")), "{pairs:?}");
 }
+
+#[test]
+fn a_lead_named_after_its_phone_or_address_is_found_by_its_phone_under_a_real_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "Phone,Email\n+34 600 11 22 33,\n+34 600 44 55 66,alopez@x.io\n").unwrap();
+    import_file(&mut s, &first, &ImportOptions::default()).unwrap();
+    let named = dir.path().join("named.csv");
+    std::fs::write(&named, "First Name,Last Name,Phone\nAna,Uno,+34600112233\nAna,López,+34600445566\n").unwrap();
+    let r = import_file(&mut s, &named, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 2);
+}

@@ -124,12 +124,28 @@ pub fn company_core(company: &str) -> String {
     words.join(" ")
 }
 
+/// A lead's name as `names_differ` compares it: none when it was made up from the lead's e-mail (a contact
+/// known by an address only is named after it).
+pub fn given_name<'a>(first: &'a str, last: &'a str, email: Option<&str>) -> (&'a str, &'a str) {
+    let local = email.and_then(|e| e.split('@').next()).unwrap_or("");
+    if last.trim().is_empty() && !local.is_empty() && first.trim().eq_ignore_ascii_case(local) {
+        ("", "")
+    } else {
+        (first, last)
+    }
+}
+
 /// Whether two people's names say they are two people: both named, and no word of one in the other, case,
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
 pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
+    // A number is no name (a lead named after its phone).
     let words = |s: &str| -> Vec<String> {
-        fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 1).map(str::to_string).collect()
+        fold(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 1 && !w.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
     };
     let same = |v: &String, w: &String| {
         v == w || (v.len().min(w.len()) > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
@@ -172,6 +188,9 @@ mod tests {
         assert!(!names_differ(("ANA", ""), ("Ana María", "Gil")));
         assert!(!names_differ(("Ana López", ""), ("Ana", "López")));
         assert!(!names_differ(("", ""), ("Ana", "")));
+        assert!(!names_differ(("+34 600 11 22 33", ""), ("Ana", "Uno")));
+        assert_eq!(given_name("alopez", "", Some("alopez@x.io")), ("", ""));
+        assert_eq!(given_name("Ana", "", Some("alopez@x.io")), ("Ana", ""));
     }
 
     #[test]

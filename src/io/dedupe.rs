@@ -134,9 +134,13 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
         let (la, lb) = (leads::get(db, &LeadId(a.clone()))?, leads::get(db, &LeadId(b.clone()))?);
         // Two names with no word in common are two people sharing something (a switchboard, a team
         // address): said, and left for the rep to decide.
-        let (reason, confidence) = if confidence > OTHER_NAME_CONFIDENCE
-            && crate::domain::text::names_differ((&la.first_name, &la.last_name), (&lb.first_name, &lb.last_name))
-        {
+        let (reason, confidence) = if confidence > OTHER_NAME_CONFIDENCE && {
+            use crate::domain::text::{given_name, names_differ};
+            names_differ(
+                given_name(&la.first_name, &la.last_name, la.email.as_deref()),
+                given_name(&lb.first_name, &lb.last_name, lb.email.as_deref()),
+            )
+        } {
             (format!("{reason}, another name"), OTHER_NAME_CONFIDENCE)
         } else {
             (reason, confidence)

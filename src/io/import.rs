@@ -1306,12 +1306,14 @@ impl Writer {
         let merged_phones = merged_phones(store.conn(), store.ctx().team_id.as_str(), &hasher)?;
         store.conn().create_scalar_function(
             NAMES_DIFFER_FN,
-            4,
+            5,
             rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
             |ctx| {
+                use crate::domain::text::{given_name, names_differ};
                 let text =
                     |i: usize| -> rusqlite::Result<String> { Ok(ctx.get::<Option<String>>(i)?.unwrap_or_default()) };
-                Ok(crate::domain::text::names_differ((&text(0)?, &text(1)?), (&text(2)?, &text(3)?)))
+                let (first, last, email) = (text(0)?, text(1)?, ctx.get::<Option<String>>(2)?);
+                Ok(names_differ(given_name(&first, &last, email.as_deref()), (&text(3)?, &text(4)?)))
             },
         )?;
         // Other e-mails go in the Bloom filter under a kind of their own: a row's address is looked up in
@@ -1850,8 +1852,9 @@ impl Writer {
         self.phone_namesake = None;
         for p in &row.phones {
             let mut keys = match_keys(p, row.country.as_deref());
-            // The phone of a lead merged into another is still that person's, as their e-mail is.
-            for k in keys.iter().filter(|_| !self.merged_phones.is_empty()) {
+            // The phone of a lead merged into another is still that person's, as their e-mail is, for a row
+            // with no address of its own (one with an address that matched nobody is someone else).
+            for k in keys.iter().filter(|_| no_email && !self.merged_phones.is_empty()) {
                 if let Some((stored, kept, (merged_first, merged_last))) = self.merged_phones.get(&self.hash("p", k))
                     && stored == k
                     && !crate::domain::text::names_differ((merged_first, merged_last), (first, last))
@@ -1875,7 +1878,7 @@ impl Writer {
                     &format!(
                         "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
                          AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
-                         AND NOT {NAMES_DIFFER_FN}(first_name, last_name, ?8, ?9)"
+                         AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?8, ?9)"
                     ),
                     &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &first, &last],
                 )?
@@ -1883,7 +1886,7 @@ impl Writer {
                 db.conn
                     .prepare_cached(&format!(
                         "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
-                         AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(first_name, last_name, ?7, ?8)
+                         AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?7, ?8)
                          ORDER BY created_at LIMIT 1"
                     ))?
                     .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, first, last], |r| r.get(0))
