@@ -41,6 +41,10 @@ pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String
     key
 }
 
+/// Leads on one number beyond which it is a switchboard's, not a person's: it finds nobody in an import and
+/// pairs nobody in `dedupe`.
+pub const SWITCHBOARD: usize = 5;
+
 /// How sure a pair is whose names differ, whatever else they share: below `APPLY_FLOOR`.
 pub const OTHER_NAME_CONFIDENCE: i64 = 40;
 /// The least confidence `dedupe --apply` merges without being told a lower one.
@@ -166,7 +170,8 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
 fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>> {
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seqs: Vec<i64> = Vec::new();
-    let mut hashed: Vec<(u64, u32)> = Vec::new();
+    // Each key's hash, the lead, and whether the key is a phone.
+    let mut hashed: Vec<(u64, u32, bool)> = Vec::new();
     let mut all = db
         .conn
         .prepare(&format!("{KEY_COLUMNS} WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL"))?;
@@ -175,16 +180,21 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         let at = seqs.len() as u32;
         seqs.push(r.get(0)?);
         let keys = Keys::of(r, country)?;
-        hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at)));
-        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at)));
+        hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at, true)));
+        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at, false)));
         // A person's own page: a company's or a website several records give names nobody in particular.
         let own_page = keys.profile.iter().filter(|p| crate::domain::lead::is_member_page(p));
-        hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at)));
+        hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at, false)));
     }
     drop(rows);
     hashed.sort_unstable();
     let mut meeting: Vec<(u32, u32)> = Vec::new();
     for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+        // A number more leads share than one person has records is a switchboard's: it pairs nobody (each
+        // with each would be thousands of pairs of colleagues).
+        if run[0].2 && run.len() > SWITCHBOARD {
+            continue;
+        }
         for (i, x) in run.iter().enumerate() {
             meeting.extend(run[i + 1..].iter().filter(|y| y.1 != x.1).map(|y| (x.1.min(y.1), x.1.max(y.1))));
         }

@@ -1136,6 +1136,26 @@ impl KeyTable {
         }
     }
 
+    /// Whether more than `limit` leads may have the key hashed `h`, counting no further.
+    fn more_than(&self, h: u64, limit: usize) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        let mut n = 0;
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                e if e >> 32 == h & 0xffff_ffff => {
+                    n += 1;
+                    if n > limit {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// The row numbers of the leads that may have the key hashed `h`.
     fn candidates(&self, h: u64, out: &mut Vec<i64>) {
         let mask = self.slots.len() - 1;
@@ -1871,6 +1891,10 @@ impl Writer {
             while keys.len() < 4 {
                 keys.push(keys[keys.len() - 1].clone());
             }
+            // A switchboard's number is many people's: it says who nobody is.
+            if self.switchboard(db, &hashes, &keys)? {
+                continue;
+            }
             let found: Option<String> = if self.keys.is_some() {
                 self.confirm(
                     db,
@@ -1942,6 +1966,24 @@ impl Writer {
             }
         }
         Ok(None)
+    }
+
+    /// Whether more leads than one person has records share this number (`dedupe::SWITCHBOARD`).
+    fn switchboard(&self, db: &Db<'_>, hashes: &[u64], keys: &[String]) -> crate::store::Result<bool> {
+        let limit = super::dedupe::SWITCHBOARD;
+        if let Some(t) = &self.keys {
+            return Ok(hashes.iter().any(|h| t.more_than(*h, limit)));
+        }
+        let sharing: i64 = db
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5)
+                 AND deleted_at IS NULL LIMIT ?6)",
+            )?
+            .query_row(params![db.ctx.team_id.as_str(), keys[0], keys[1], keys[2], keys[3], limit as i64 + 1], |r| {
+                r.get(0)
+            })?;
+        Ok(sharing as usize > limit)
     }
 
     /// The live lead that holds this profile as its own, if any.
