@@ -3096,3 +3096,29 @@ fn a_lead_named_after_its_phone_or_address_is_found_by_its_phone_under_a_real_na
     assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts);
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 2);
 }
+
+#[test]
+fn a_number_many_leads_share_is_a_switchboard_that_says_who_nobody_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("acme.csv");
+    let names = ["Ana", "Bo", "Cy", "Di", "Ed", "Flo", "Gus"];
+    let mut text = String::from("First Name,Email,Phone\n");
+    for n in names {
+        text.push_str(&format!("{n},{}@acme.io,+34 910 000 000\n", n.to_lowercase()));
+    }
+    // Ana again, by the number alone.
+    text.push_str("Ana,,+34 910 000 000\n");
+    std::fs::write(&path, text).unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 8, "{:?}", r.counts);
+    // Seven colleagues on one number make no pair by it; the one Ana twice would be staged by her name
+    // at a company, which this file does not give.
+    assert!(dedupe::find(&s.db(), None).unwrap().iter().all(|p| !p.reason.contains("phone")));
+    // Two people on one number still make a pair, for the rep to look at.
+    let two = dir.path().join("two.csv");
+    std::fs::write(&two, "First Name,Email,Phone\nHal,hal@b.io,+34 910 111 111\nIda,ida@b.io,+34 910 111 111\n")
+        .unwrap();
+    import_file(&mut s, &two, &ImportOptions::default()).unwrap();
+    assert_eq!(dedupe::find(&s.db(), None).unwrap().iter().filter(|p| p.reason.contains("phone")).count(), 1);
+}
