@@ -1195,6 +1195,8 @@ fn a_shared_phone_under_another_name_is_staged_never_merged_by_itself() {
     assert!(pairs.iter().all(|p| p["confidence"] == 40), "{pairs:?}");
     assert!(pairs.iter().all(|p| p["reason"].as_str().unwrap().contains("another name")), "{pairs:?}");
     // --apply leaves them to the rep, and says so; asked for, it merges them.
+    let listed = run(&db, &["dedupe"]);
+    assert!(listed.contains("merges those from 50% (6 under it"), "{listed}");
     let out = leadline(&db).args(["dedupe", "--apply"]).assert().success().get_output().clone();
     let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
     assert!(stdout.contains("0 merges"), "{stdout}");

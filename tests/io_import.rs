@@ -3122,3 +3122,18 @@ fn a_number_many_leads_share_is_a_switchboard_that_says_who_nobody_is() {
     import_file(&mut s, &two, &ImportOptions::default()).unwrap();
     assert_eq!(dedupe::find(&s.db(), None).unwrap().iter().filter(|p| p.reason.contains("phone")).count(), 1);
 }
+
+#[test]
+fn a_placeholder_card_with_empty_values_is_nothing_not_a_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("phone.vcf");
+    std::fs::write(
+        &path,
+        "BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:\nCATEGORIES:myContacts\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Ann One\nEMAIL:ann@one.example\nEND:VCARD\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 0), "{:?}", r.rejects);
+}

@@ -522,7 +522,17 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         t.print();
         // At a terminal the rep can merge right away, all at once or pair by pair; scripts use --apply.
         if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-            println!("{} {}; `leadline dedupe --apply` merges them", found.len(), plural(found.len(), "pair"));
+            let unsure = found.iter().filter(|c| c.confidence < dedupe::APPLY_FLOOR).count();
+            match unsure {
+                0 => println!("{} {}; `leadline dedupe --apply` merges them", found.len(), plural(found.len(), "pair")),
+                _ => println!(
+                    "{} {}; `leadline dedupe --apply` merges those from {}% ({unsure} under it: --min-confidence 0 \
+                     merges them too)",
+                    found.len(),
+                    plural(found.len(), "pair"),
+                    dedupe::APPLY_FLOOR
+                ),
+            }
             return Ok(());
         }
         found = match ask(&format!(

@@ -1887,8 +1887,8 @@ impl Writer {
             if hashes.is_empty() {
                 continue;
             }
-            // Four parameters whatever the number of forms (repeating the last one changes nothing).
-            while keys.len() < 4 {
+            // Five parameters whatever the number of forms (repeating the last one changes nothing).
+            while keys.len() < 5 {
                 keys.push(keys[keys.len() - 1].clone());
             }
             // A switchboard's number is many people's: it says who nobody is.
@@ -1901,19 +1901,19 @@ impl Writer {
                     &hashes,
                     &format!(
                         "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
-                         AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
+                         AND phone_key IN (?3, ?4, ?5, ?6, ?10) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
                          AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?8, ?9)"
                     ),
-                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &first, &last],
+                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &first, &last, &keys[4]],
                 )?
             } else {
                 db.conn
                     .prepare_cached(&format!(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5) AND deleted_at IS NULL
+                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?9) AND deleted_at IS NULL
                          AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?7, ?8)
                          ORDER BY created_at LIMIT 1"
                     ))?
-                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, first, last], |r| r.get(0))
+                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, first, last, keys[4]], |r| r.get(0))
                     .optional()?
             };
             if let Some(id) = found {
@@ -1927,16 +1927,16 @@ impl Writer {
                         db,
                         &hashes,
                         "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
-                         AND phone_key IN (?3, ?4, ?5, ?6) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)",
-                        &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email],
+                         AND phone_key IN (?3, ?4, ?5, ?6, ?8) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)",
+                        &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &keys[4]],
                     )?
                 } else {
                     db.conn
                         .prepare_cached(
-                            "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5)
+                            "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?7)
                              AND deleted_at IS NULL AND (email_key IS NULL OR ?6) ORDER BY created_at LIMIT 1",
                         )?
-                        .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email], |r| r.get(0))
+                        .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, keys[4]], |r| r.get(0))
                         .optional()?
                 };
                 self.phone_namesake = namesake.map(LeadId);
@@ -1977,12 +1977,13 @@ impl Writer {
         let sharing: i64 = db
             .conn
             .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5)
+                "SELECT count(*) FROM (SELECT 1 FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?7)
                  AND deleted_at IS NULL LIMIT ?6)",
             )?
-            .query_row(params![db.ctx.team_id.as_str(), keys[0], keys[1], keys[2], keys[3], limit as i64 + 1], |r| {
-                r.get(0)
-            })?;
+            .query_row(
+                params![db.ctx.team_id.as_str(), keys[0], keys[1], keys[2], keys[3], limit as i64 + 1, keys[4]],
+                |r| r.get(0),
+            )?;
         Ok(sharing as usize > limit)
     }
 

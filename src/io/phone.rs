@@ -51,7 +51,7 @@ pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
 
 /// Every key under which the same number may already be stored: its E.164 form, the digits as written, and,
 /// when the calling code is known, the national forms a rep may have typed without it ("(415) 555-0100" is
-/// stored as 4155550100, "020 7946 0958" as 02079460958). At most four, the first the E.164 one when known.
+/// stored as 4155550100, "020 7946 0958" as 02079460958). At most five, the first the E.164 one when known.
 pub fn match_keys(raw: &str, country_hint: Option<&str>) -> Vec<String> {
     let mut keys: Vec<String> = Vec::with_capacity(4);
     let mut add = |k: String| {
@@ -64,6 +64,11 @@ pub fn match_keys(raw: &str, country_hint: Option<&str>) -> Vec<String> {
     add(e164.clone());
     if let Some(k) = stored_key(raw) {
         add(k);
+    }
+    // Written with 00 for the calling code ("0034 600 11 22 33"), as it is stored: before the national
+    // forms, which four keys may not all hold.
+    if let Some(digits) = e164.strip_prefix('+') {
+        add(format!("00{digits}"));
     }
     if let Some(digits) = e164.strip_prefix('+') {
         // The longest calling code that starts the number (353 before 35x, 1 for North America).
@@ -78,10 +83,8 @@ pub fn match_keys(raw: &str, country_hint: Option<&str>) -> Vec<String> {
                 add(format!("{p}{national}"));
             }
         }
-        // Written with 00 for the calling code ("0034 600 11 22 33"), as it is stored.
-        add(format!("00{digits}"));
     }
-    keys.truncate(4);
+    keys.truncate(5);
     keys
 }
 
@@ -112,15 +115,20 @@ mod tests {
 
     #[test]
     fn a_number_matches_the_national_forms_it_may_be_stored_under() {
-        assert_eq!(match_keys("+1 415 555 0100", None), ["+14155550100", "4155550100", "14155550100", "0014155550100"]);
+        assert_eq!(match_keys("+1 415 555 0100", None), ["+14155550100", "0014155550100", "4155550100", "14155550100"]);
         assert_eq!(
             match_keys("(415) 555-0100", Some("US")),
-            ["+14155550100", "4155550100", "14155550100", "0014155550100"]
+            ["+14155550100", "4155550100", "0014155550100", "14155550100"]
         );
-        assert_eq!(match_keys("+34 600 11 22 33", None), ["+34600112233", "600112233", "0034600112233"]);
+        assert_eq!(match_keys("+34 600 11 22 33", None), ["+34600112233", "0034600112233", "600112233"]);
         assert_eq!(
             match_keys("+44 20 7946 0958", None),
-            ["+442079460958", "2079460958", "02079460958", "00442079460958"]
+            ["+442079460958", "00442079460958", "2079460958", "02079460958"]
+        );
+        // Every form of a number written with its trunk in brackets.
+        assert_eq!(
+            match_keys("+44 (0)20 7946 0958", None),
+            ["+442079460958", "+4402079460958", "00442079460958", "2079460958", "02079460958"]
         );
         assert_eq!(match_keys("600 11 22 33", None), ["600112233"]);
         assert!(match_keys("12", None).is_empty());

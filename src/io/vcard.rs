@@ -409,8 +409,15 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
     let nobody = row.first_name.is_empty() && row.last_name.is_empty() && row.emails.is_empty();
     if nobody && row.phones.is_empty() && row.company.is_none() {
         // An empty card (a phone's placeholder) is nothing; a card with a note and no person is said.
-        let empty =
-            card.iter().all(|p| matches!(p.name.as_str(), "BEGIN" | "END" | "VERSION" | "PRODID" | "REV" | "UID"));
+        // Empty values ("N:;;;;", "FN:") and Google's own group are no content.
+        let blank = |p: &Property| {
+            let v = p.value.trim();
+            v.chars().all(|c| matches!(c, ';' | ',' | ' '))
+                || (p.name == "CATEGORIES" && v.eq_ignore_ascii_case("myContacts"))
+        };
+        let empty = card
+            .iter()
+            .all(|p| matches!(p.name.as_str(), "BEGIN" | "END" | "VERSION" | "PRODID" | "REV" | "UID") || blank(p));
         if empty {
             return Ok(None);
         }

@@ -277,7 +277,7 @@ impl Keymap {
                 written.push((keys.as_str(), seq.clone()));
                 // In text input a character is what it types: bound, it could never be typed again.
                 if scope == Scope::Input
-                    && let [Key { code: KeyCode::Char(c), mods }] = seq.as_slice()
+                    && let Some(Key { code: KeyCode::Char(c), mods }) = seq.first()
                     && !mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 {
                     return Err(ConfigError::Invalid(format!(
@@ -515,6 +515,8 @@ mod tests {
         let e = build(&[("input", "a", "down")]).unwrap_err().to_string();
         assert!(e.contains("types 'a' into fields"), "{e}");
         assert!(build(&[("input", "ctrl-a", "down")]).is_ok());
+        let e = build(&[("input", "j k", "back")]).unwrap_err().to_string();
+        assert!(e.contains("types 'j' into fields"), "{e}");
     }
 
     #[test]
