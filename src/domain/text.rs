@@ -125,14 +125,12 @@ pub fn company_core(company: &str) -> String {
 }
 
 /// A lead's name as `names_differ` compares it: none when it was made up from the lead's e-mail (a contact
-/// known by an address only is named after it).
+/// known by an address only is named after it, "ana.lopez"). An address that is a plain word may be the
+/// person's own name ("ana@acme.io" for Ana): that is kept.
 pub fn given_name<'a>(first: &'a str, last: &'a str, email: Option<&str>) -> (&'a str, &'a str) {
     let local = email.and_then(|e| e.split('@').next()).unwrap_or("");
-    if last.trim().is_empty() && !local.is_empty() && first.trim().eq_ignore_ascii_case(local) {
-        ("", "")
-    } else {
-        (first, last)
-    }
+    let made_up = local.chars().any(|c| matches!(c, '.' | '_' | '-' | '+') || c.is_ascii_digit());
+    if last.trim().is_empty() && made_up && first.trim().eq_ignore_ascii_case(local) { ("", "") } else { (first, last) }
 }
 
 /// Whether two people's names say they are two people: both named, and no word of one in the other, case,
@@ -152,9 +150,13 @@ pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &
     };
     let none_shared = |x: &[String], y: &[String]| !x.iter().any(|v| y.iter().any(|w| same(v, w)));
     let (af, al, bf, bl) = (words(a_first), words(a_last), words(b_first), words(b_last));
-    // Two first names, as given ("Mark" is not "John", whatever their family says), or two last names.
-    let firsts = !af.is_empty() && !bf.is_empty() && !same(&af[0], &bf[0]) && none_shared(&af, &bf);
-    let lasts = !al.is_empty() && !bl.is_empty() && none_shared(&al, &bl);
+    // Two first names, as given ("Mark" is not "John", whatever their family says), or two last names, when
+    // both records give both (a last name alone is filed as the first); one written the other way round
+    // ("Wang Wei", "Wei Wang") is the same name.
+    let full = !af.is_empty() && !al.is_empty() && !bf.is_empty() && !bl.is_empty();
+    let swapped = full && !none_shared(&af, &bl) && !none_shared(&bf, &al);
+    let firsts = full && !swapped && !same(&af[0], &bf[0]) && none_shared(&af, &bf);
+    let lasts = full && !swapped && none_shared(&al, &bl);
     // A whole name in one field ("Ana López" and nothing else) is compared whole.
     let (a, b) = ([af, al].concat(), [bf, bl].concat());
     firsts || lasts || (!a.is_empty() && !b.is_empty() && none_shared(&a, &b))
@@ -181,6 +183,8 @@ mod tests {
         assert!(names_differ(("Ana", "Uno"), ("Carl", "Tres")));
         assert!(names_differ(("Bob", ""), ("Robert", "Smith")));
         assert!(names_differ(("Mark", "Smith"), ("John", "Smith")));
+        assert!(!names_differ(("Smith", ""), ("John", "Smith")));
+        assert!(!names_differ(("Wang", "Wei"), ("Wei", "Wang")));
         assert!(names_differ(("Ana", "López"), ("Ana", "Ruiz")));
         assert!(!names_differ(("Tom", ""), ("Tommy", "")));
         assert!(!names_differ(("A.", "López"), ("Ana", "Lopez")));
@@ -189,7 +193,8 @@ mod tests {
         assert!(!names_differ(("Ana López", ""), ("Ana", "López")));
         assert!(!names_differ(("", ""), ("Ana", "")));
         assert!(!names_differ(("+34 600 11 22 33", ""), ("Ana", "Uno")));
-        assert_eq!(given_name("alopez", "", Some("alopez@x.io")), ("", ""));
+        assert_eq!(given_name("a.lopez", "", Some("a.lopez@x.io")), ("", ""));
+        assert_eq!(given_name("ana", "", Some("ana@x.io")), ("ana", ""));
         assert_eq!(given_name("Ana", "", Some("alopez@x.io")), ("Ana", ""));
     }
 

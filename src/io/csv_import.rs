@@ -228,8 +228,9 @@ impl CsvSource {
                 None => return Err(bad_file(path, "has a header row but no data rows")),
             }
         };
-        rules.month_first =
-            sampled_month_first(path, sniff, delimiter, &fields).unwrap_or_else(|| preset.month_first());
+        let sampled = sampled_month_first(path, sniff, delimiter, &fields);
+        rules.month_first = sampled.unwrap_or_else(|| preset.month_first());
+        rules.dates_from_file = sampled.is_some();
         rules.default_source = preset.default_source().map(str::to_string);
         rules.own_export = preset == Preset::Leadline;
         Ok(Self {
@@ -298,10 +299,10 @@ impl CsvSource {
     }
 }
 
-/// How the file writes its slash dates, as the first that reads one way only shows: month first
-/// (3/15/2025), day first (15/03/2025), or unknown when every one reads both ways. A US tool's export from a
-/// European account writes them day first, and one file is read one way (a cell written the other way is
-/// a reject). The file is read on only while its dates are slash dates that read both ways.
+/// How the file writes its slash dates, as most of those that read one way only show (in its first 5,000
+/// rows, or as far as it takes to meet one while its dates are slash dates that read both ways, or none
+/// at all): month first (3/15/2025), day first (15/03/2025), or unknown. A US tool's export from a European
+/// account writes them day first, and one file is read one way (a cell written the other way is a reject).
 fn sampled_month_first(path: &Path, sniff: &Sniff, delimiter: u8, fields: &[Field]) -> Option<bool> {
     const SAMPLE_ROWS: usize = 5_000;
     let dated: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].is_date()).collect();
@@ -312,21 +313,32 @@ fn sampled_month_first(path: &Path, sniff: &Sniff, delimiter: u8, fields: &[Fiel
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(stream);
     let mut record = csv::ByteRecord::new();
-    let mut ambiguous = false;
+    let (mut day_first, mut month_first) = (0usize, 0usize);
+    // Slash dates that read both ways, and dates written otherwise (ISO), seen so far.
+    let (mut ambiguous, mut other) = (false, false);
     // The preamble and the header row hold no dates, so they need not be skipped.
-    for n in 0.. {
-        if (n >= SAMPLE_ROWS && !ambiguous) || !reader.read_byte_record(&mut record).ok()? {
-            return None;
+    let mut n = 0;
+    loop {
+        let undecided = day_first + month_first == 0 && (ambiguous || !other);
+        if (n >= SAMPLE_ROWS && !undecided) || !reader.read_byte_record(&mut record).ok()? {
+            break;
         }
+        n += 1;
         for &i in &dated {
             let Some(text) = record.get(i).map(field_text) else { continue };
             match record::slash_date_order(&text) {
-                Some(order) => return Some(order),
-                None => ambiguous |= record::is_slash_date(&text),
+                Some(true) => month_first += 1,
+                Some(false) => day_first += 1,
+                None if record::is_slash_date(&text) => ambiguous = true,
+                None => other |= !text.trim().is_empty(),
             }
         }
     }
-    None
+    match month_first.cmp(&day_first) {
+        std::cmp::Ordering::Greater => Some(true),
+        std::cmp::Ordering::Less => Some(false),
+        std::cmp::Ordering::Equal => None,
+    }
 }
 
 fn csv_message(e: &csv::Error) -> String {

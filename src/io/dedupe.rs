@@ -58,6 +58,8 @@ struct Keys {
     name: Option<String>,
     /// The social profile, without a trailing slash (stored in its one form, `domain::lead::canonical_profile`).
     profile: Option<String>,
+    /// The person's name, folded; empty for a lead named after its e-mail or phone.
+    person: String,
 }
 
 impl Keys {
@@ -78,7 +80,13 @@ impl Keys {
         let international = phone.first().is_some_and(|k| k.starts_with('+'));
         let named = !(first.trim().is_empty() && last.trim().is_empty());
         let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
-        Ok(Keys { international, phone, name, profile })
+        let (given_first, given_last) = crate::domain::text::given_name(first, last, r.get_ref(7)?.as_str_or_null()?);
+        let person = if given_first.chars().any(|c| c.is_ascii_digit()) {
+            String::new()
+        } else {
+            crate::domain::text::name_key(given_first, given_last)
+        };
+        Ok(Keys { international, phone, name, profile, person })
     }
 
     /// The same number, and how sure that is: the same digits, the same international form, or, when
@@ -103,7 +111,8 @@ impl Keys {
 type Why = (&'static str, i64);
 
 /// What `Keys::of` reads, after the row number and the id.
-const KEY_COLUMNS: &str = "SELECT l.seq, l.id, l.phone, l.first_name, l.last_name, a.name, l.profile_url FROM leads l
+const KEY_COLUMNS: &str =
+    "SELECT l.seq, l.id, l.phone, l.first_name, l.last_name, a.name, l.profile_url, l.email FROM leads l
      LEFT JOIN accounts a ON a.id = l.account_id AND a.deleted_at IS NULL";
 
 /// Likely duplicates, most certain first: the same social profile, the same phone number however it was
@@ -188,19 +197,6 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
     }
     drop(rows);
     hashed.sort_unstable();
-    let mut meeting: Vec<(u32, u32)> = Vec::new();
-    for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
-        // A number more leads share than one person has records is a switchboard's: it pairs nobody (each
-        // with each would be thousands of pairs of colleagues).
-        if run[0].2 && run.len() > SWITCHBOARD {
-            continue;
-        }
-        for (i, x) in run.iter().enumerate() {
-            meeting.extend(run[i + 1..].iter().filter(|y| y.1 != x.1).map(|y| (x.1.min(y.1), x.1.max(y.1))));
-        }
-    }
-    meeting.sort_unstable();
-    meeting.dedup();
     let mut one = db.conn.prepare(&format!("{KEY_COLUMNS} WHERE l.seq = ?1"))?;
     let mut read: HashMap<u32, Rc<(String, Keys)>> = HashMap::new();
     let mut lead = |at: u32| -> Result<Rc<(String, Keys)>> {
@@ -211,6 +207,32 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         read.insert(at, k.clone());
         Ok(k)
     };
+    let mut meeting: Vec<(u32, u32)> = Vec::new();
+    for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+        // A number more leads share than one person has records is a switchboard's: it pairs only the leads
+        // of one name on it (each with each would be thousands of pairs of colleagues).
+        if run[0].2 && run.len() > SWITCHBOARD {
+            let mut named: Vec<(String, u32)> = Vec::with_capacity(run.len());
+            for x in run {
+                let person = lead(x.1)?.1.person.clone();
+                if !person.is_empty() {
+                    named.push((person, x.1));
+                }
+            }
+            named.sort_unstable();
+            for same in named.chunk_by(|a, b| a.0 == b.0) {
+                for (i, x) in same.iter().enumerate() {
+                    meeting.extend(same[i + 1..].iter().filter(|y| y.1 != x.1).map(|y| (x.1.min(y.1), x.1.max(y.1))));
+                }
+            }
+            continue;
+        }
+        for (i, x) in run.iter().enumerate() {
+            meeting.extend(run[i + 1..].iter().filter(|y| y.1 != x.1).map(|y| (x.1.min(y.1), x.1.max(y.1))));
+        }
+    }
+    meeting.sort_unstable();
+    meeting.dedup();
     let mut out = Vec::new();
     for (x, y) in meeting {
         let (a, b) = (lead(x)?, lead(y)?);

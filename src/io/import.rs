@@ -409,6 +409,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         tz: ctx.tz,
         currency: ctx.currency.clone(),
         month_first: false,
+        dates_from_file: false,
         default_source: Some("import".into()),
         default_country: opts.default_country.clone().filter(|c| !c.trim().is_empty()),
         now: store.now(),
@@ -1136,18 +1137,18 @@ impl KeyTable {
         }
     }
 
-    /// Whether more than `limit` leads may have the key hashed `h`, counting no further.
-    fn more_than(&self, h: u64, limit: usize) -> bool {
+    /// How many leads may have the key hashed `h`, counting no further than `most`.
+    fn count_up_to(&self, h: u64, most: usize) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = (h >> self.shift) as usize;
         let mut n = 0;
         loop {
             match self.slots[i] {
-                0 => return false,
+                0 => return n,
                 e if e >> 32 == h & 0xffff_ffff => {
                     n += 1;
-                    if n > limit {
-                        return true;
+                    if n >= most {
+                        return n;
                     }
                 }
                 _ => {}
@@ -1257,6 +1258,9 @@ struct Writer {
     merged_emails: HashMap<u64, (String, LeadId)>,
     /// The phones of leads merged into others, the lead each went into, and the merged lead's name key.
     merged_phones: MergedPhones,
+    /// The leads on each switchboard's number met so far (by its first key): by name key, the earliest one's
+    /// creation time, id, and whether it has an e-mail.
+    switchboards: HashMap<String, HashMap<String, (i64, String, bool)>>,
     /// The current row's phone is a lead's of another name (a switchboard): staged, not merged.
     phone_namesake: Option<LeadId>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
@@ -1373,6 +1377,7 @@ impl Writer {
             merged_emails,
             merged_phones,
             phone_namesake: None,
+            switchboards: HashMap::new(),
             forgotten: crate::store::forgotten::hashes(&store.db())?,
             calendar: None,
             moved_occurrences: HashSet::new(),
@@ -1891,8 +1896,11 @@ impl Writer {
             while keys.len() < 5 {
                 keys.push(keys[keys.len() - 1].clone());
             }
-            // A switchboard's number is many people's: it says who nobody is.
+            // A switchboard's number is many people's: only the same name on it is the same person.
             if self.switchboard(db, &hashes, &keys)? {
+                if let Some(id) = self.on_switchboard(db, &hashes, &keys, (first, last), no_email)? {
+                    return Ok(Some((id, "same phone and name")));
+                }
                 continue;
             }
             let found: Option<String> = if self.keys.is_some() {
@@ -1968,11 +1976,95 @@ impl Writer {
         Ok(None)
     }
 
+    /// The lead of this name on a switchboard's number (the earliest), from the leads on it, read once per
+    /// number and kept up to date as the import adds others (`note_on_switchboard`).
+    fn on_switchboard(
+        &mut self,
+        db: &Db<'_>,
+        hashes: &[u64],
+        keys: &[String],
+        (first, last): (&str, &str),
+        no_email: bool,
+    ) -> crate::store::Result<Option<LeadId>> {
+        let name = crate::domain::text::name_key(first, last);
+        if name.is_empty() {
+            return Ok(None);
+        }
+        if !self.switchboards.contains_key(&keys[0]) {
+            let mut on_it: HashMap<String, (i64, String, bool)> = HashMap::new();
+            let mut take = |id: String, created: i64, name: Option<String>, has_email: bool| {
+                let Some(name) = name else { return };
+                let entry = on_it.entry(name).or_insert((created, id.clone(), has_email));
+                if created < entry.0 {
+                    *entry = (created, id, has_email);
+                }
+            };
+            let cols = "id, created_at, name_key, email_key IS NOT NULL";
+            match &self.keys {
+                // A bulk load has lifted the phone index: the key table names the leads on the number.
+                Some(t) => {
+                    let mut seqs = Vec::new();
+                    for h in hashes {
+                        t.candidates(*h, &mut seqs);
+                    }
+                    let mut stmt = db.conn.prepare_cached(&format!(
+                        "SELECT {cols} FROM leads WHERE seq = ?1 AND deleted_at IS NULL AND phone_key IN (?2, ?3, ?4, ?5, ?6)"
+                    ))?;
+                    for seq in seqs {
+                        if let Some((id, created, name, has_email)) = stmt
+                            .query_row(params![seq, keys[0], keys[1], keys[2], keys[3], keys[4]], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                            })
+                            .optional()?
+                        {
+                            take(id, created, name, has_email);
+                        }
+                    }
+                }
+                None => {
+                    let mut stmt = db.conn.prepare_cached(&format!(
+                        "SELECT {cols} FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?6)
+                         AND deleted_at IS NULL"
+                    ))?;
+                    let mut rows =
+                        stmt.query(params![db.ctx.team_id.as_str(), keys[0], keys[1], keys[2], keys[3], keys[4]])?;
+                    while let Some(r) = rows.next()? {
+                        take(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                    }
+                }
+            }
+            self.switchboards.insert(keys[0].clone(), on_it);
+        }
+        Ok(self.switchboards[&keys[0]]
+            .get(&name)
+            .filter(|(_, _, has_email)| no_email || !has_email)
+            .map(|(_, id, _)| LeadId(id.clone())))
+    }
+
+    /// A lead the import added on a switchboard's number, for the rows after it (`on_switchboard`).
+    fn note_on_switchboard(&mut self, row: &LeadRow, id: &LeadId) {
+        let Some(phone) = row.phones.first().filter(|_| !self.switchboards.is_empty()) else { return };
+        let Some(key) = match_keys(phone, row.country.as_deref()).into_iter().next() else { return };
+        if let Some(on_it) = self.switchboards.get_mut(&key) {
+            let name = crate::domain::text::name_key(&row.first_name, &row.last_name);
+            on_it.entry(name).or_insert((i64::MAX, id.0.clone(), row.own_email().is_some()));
+        }
+    }
+
     /// Whether more leads than one person has records share this number (`dedupe::SWITCHBOARD`).
     fn switchboard(&self, db: &Db<'_>, hashes: &[u64], keys: &[String]) -> crate::store::Result<bool> {
         let limit = super::dedupe::SWITCHBOARD;
         if let Some(t) = &self.keys {
-            return Ok(hashes.iter().any(|h| t.more_than(*h, limit)));
+            // Leads are held under the one form their number was written in: the forms' counts add up.
+            let mut left = limit;
+            for h in hashes {
+                let here = t.count_up_to(*h, left + 1);
+                if here > left {
+                    return Ok(true);
+                }
+                left -= here;
+            }
+            return Ok(false);
         }
         let sharing: i64 = db
             .conn
@@ -2215,6 +2307,9 @@ impl Writer {
         let name_key = row.company.as_deref().map(|c| name_company_key(&row.first_name, &row.last_name, c));
         let weak = self.weak_match(db, &row, name_key.as_deref())?;
         let id = self.create_lead(db, &row, name_key.as_deref())?;
+        if !row.derived_name {
+            self.note_on_switchboard(&row, &id);
+        }
         if let Some(key) = name_key
             && self.keys.is_none()
             && self.chunk_names.len() < CHUNK_NAMES

@@ -149,6 +149,9 @@ pub struct MergeDetails {
     pub filled: Vec<String>,
     #[serde(default)]
     pub moved: std::collections::BTreeMap<String, u64>,
+    /// The fields whose other values went into the kept lead's notes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_in_notes: Vec<String>,
 }
 
 /// The records a merge moves, as its details count them.
@@ -189,7 +192,13 @@ impl MergeRow {
 
     /// The details as the merge log stores them.
     pub fn details_json(&self) -> String {
-        serde_json::to_string(&self.details.clone().unwrap_or_default()).unwrap_or_else(|_| "{}".into())
+        let mut details = self.details.clone().unwrap_or_default();
+        // What a merge kept in the notes is named by field, never by value (personal data an erasure could
+        // not find there), whatever the file says.
+        for entry in details.kept_in_notes.iter_mut() {
+            *entry = entry.split(':').next().unwrap_or("").trim().to_string();
+        }
+        serde_json::to_string(&details).unwrap_or_else(|_| "{}".into())
     }
 }
 
@@ -237,6 +246,9 @@ pub struct RowRules {
     pub tz: Tz,
     pub currency: String,
     pub month_first: bool,
+    /// The order of slash dates was read from the file's own dates (not a preset's habit): a date written
+    /// the other way is the file contradicting itself.
+    pub dates_from_file: bool,
     pub default_source: Option<String>,
     pub default_country: Option<String>,
     /// The import's clock: a last contact after it never happened.
@@ -308,7 +320,7 @@ pub fn from_fields(
         let reject = |reason: String| Reject { line, column: Some(col.clone()), reason, record: values.to_vec() };
         let date = |v: &str| {
             // A file is read one way: a date only the other way reads is the file contradicting itself.
-            if let Some(order) = slash_date_order(v).filter(|o| *o != rules.month_first) {
+            if let Some(order) = slash_date_order(v).filter(|o| rules.dates_from_file && *o != rules.month_first) {
                 let way = |month: bool| if month { "month" } else { "day" };
                 return Err(reject(format!(
                     "reads only {} first ('{}'), where this file's dates read {} first: write the column one way",
@@ -870,6 +882,7 @@ mod tests {
             tz: chrono_tz::UTC,
             currency: "EUR".into(),
             month_first: false,
+            dates_from_file: false,
             default_source: Some("import".into()),
             default_country: None,
             now: crate::domain::Timestamp(1_795_608_000_000),

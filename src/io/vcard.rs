@@ -444,6 +444,7 @@ mod tests {
             tz: chrono_tz::UTC,
             currency: "EUR".into(),
             month_first: false,
+            dates_from_file: false,
             default_source: Some("import".into()),
             default_country: None,
             now: crate::domain::Timestamp(1_795_608_000_000),
