@@ -8,6 +8,7 @@ use leadline::domain::{Clock, LeadId, Timestamp};
 use leadline::io::dedupe;
 use leadline::io::export::{self, ExportFormat, Object, Sink, Where};
 use leadline::io::import::{Action, ImportOptions, ImportReport, OnDuplicate, import_file, write_rejects};
+use leadline::io::presets::Preset;
 use leadline::io::{IoError, privacy};
 use leadline::store::leads::{self, Lead, NewLead};
 use leadline::store::outreach::{self, NewOutreach};
@@ -2893,11 +2894,13 @@ fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
     for i in 0..5001 {
         text.push_str(&format!("S{i},s{i}@s.io,\n"));
     }
-    text.push_str("Late,late@s.io,3/15/2025\n");
+    text.push_str("Late,late@s.io,15/03/2025\nLater,later@s.io,03/04/2025\n");
     std::fs::write(&sparse, text).unwrap();
-    let r = import_file(&mut s, &sparse, &ImportOptions::default()).unwrap();
+    let r =
+        import_file(&mut s, &sparse, &ImportOptions { preset: Some(Preset::Hubspot), ..Default::default() }).unwrap();
     assert_eq!(r.counts.leads.rejected, 0, "{:?}", r.rejects);
     assert_eq!(lead(&s, "late@s.io").created_at, ts("2025-03-15T00:00:00.000Z"));
+    assert_eq!(lead(&s, "later@s.io").created_at, ts("2025-04-03T00:00:00.000Z"));
 }
 
 #[test]
@@ -2972,6 +2975,16 @@ fn a_json_record_with_a_value_of_the_wrong_kind_is_rejected_naming_its_field_and
     assert_eq!(r.rejects[0].column.as_deref(), Some("title"));
     assert_eq!(r.rejects[0].reason, "must be a string, not null");
     assert_eq!(r.rejects[0].to_string(), "line 1: 'title' must be a string, not null");
+    // Nor is an empty title one, as `task add` says.
+    std::fs::write(
+        &path,
+        r#"{"id":"44444444-4444-4444-8444-444444444444","title":" ","kind":"follow_up","due_at":"2025-11-26T09:00:00.000Z"}
+"#,
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.tasks.rejected, 1);
+    assert_eq!(r.rejects[0].column.as_deref(), Some("title"));
 }
 
 #[test]
@@ -3138,6 +3151,16 @@ fn a_number_many_leads_share_is_a_switchboard_that_says_who_nobody_is() {
     // The same file again, in a bulk load too: nobody is added twice.
     let r = import_file(&mut s, &path, &ImportOptions { again: true, bulk: Some(true), ..Default::default() }).unwrap();
     assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts);
+    // Colleagues staged one by one while their number filled up are no pairs once it is a switchboard's.
+    let office = dir.path().join("office.csv");
+    let rows: String = ["Ann Lee", "Bob Kay", "Cat Ng", "Dan Oh", "Eve Li", "Fay Wu", "Gus Ma"]
+        .iter()
+        .map(|n| format!("{},+1 415 555 0900\n", n.replace(' ', ",")))
+        .collect();
+    std::fs::write(&office, format!("First Name,Last Name,Phone\n{rows}")).unwrap();
+    let r = import_file(&mut s, &office, &ImportOptions::default()).unwrap();
+    assert!(r.counts.merge_candidates > 0);
+    assert!(dedupe::find(&s.db(), None).unwrap().iter().all(|p| !p.reason.contains("another name")));
     // Two people on one number still make a pair, for the rep to look at.
     let two = dir.path().join("two.csv");
     std::fs::write(&two, "First Name,Email,Phone\nHal,hal@b.io,+34 910 111 111\nIda,ida@b.io,+34 910 111 111\n")

@@ -330,7 +330,8 @@ fn sampled_month_first(path: &Path, sniff: &Sniff, delimiter: u8, fields: &[Fiel
                 Some(true) => month_first += 1,
                 Some(false) => day_first += 1,
                 None if record::is_slash_date(&text) => ambiguous = true,
-                None => other |= !text.trim().is_empty(),
+                // A date written otherwise (ISO); the header's name is none.
+                None => other |= text.trim().starts_with(|c: char| c.is_ascii_digit()),
             }
         }
     }

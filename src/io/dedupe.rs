@@ -133,8 +133,20 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
                AND a.forgotten_at IS NULL AND b.forgotten_at IS NULL",
         )?;
         let rows = stmt.query_map([team], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        // A pair an import staged for a phone under another name, on a number that has become a
+        // switchboard's since, is colleagues: dropped as the scan would never make it.
+        let mut on_switchboard = db.conn.prepare(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM leads WHERE team_id = ?1 AND deleted_at IS NULL
+             AND phone_key = (SELECT phone_key FROM leads WHERE id = ?2) LIMIT {})",
+            SWITCHBOARD + 1
+        ))?;
         for row in rows {
             let (a, b, reason, confidence, origin): (String, String, String, i64, String) = row?;
+            if reason.starts_with(super::import::SAME_PHONE_OTHER_NAME)
+                && on_switchboard.query_row(params![team, a], |r| r.get::<_, i64>(0))? as usize > SWITCHBOARD
+            {
+                continue;
+            }
             let (a, b) = if a <= b { (a, b) } else { (b, a) };
             pairs.push((a, b, reason, confidence, origin));
         }

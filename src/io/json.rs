@@ -954,6 +954,9 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             if exists(db, "tasks", &t.id)? || same_key.is_some() {
                 return Ok(false);
             }
+            if t.title.trim().is_empty() {
+                return Err(invalid("title", &t.title, "must not be empty"));
+            }
             let lead = match &t.lead_id {
                 Some(l) => Some(lead_of(db, l)?),
                 None => None,
