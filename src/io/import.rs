@@ -1903,51 +1903,13 @@ impl Writer {
                 }
                 continue;
             }
-            let found: Option<String> = if self.keys.is_some() {
-                self.confirm(
-                    db,
-                    &hashes,
-                    &format!(
-                        "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
-                         AND phone_key IN (?3, ?4, ?5, ?6, ?10) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
-                         AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?8, ?9)"
-                    ),
-                    &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &first, &last, &keys[4]],
-                )?
-            } else {
-                db.conn
-                    .prepare_cached(&format!(
-                        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?9) AND deleted_at IS NULL
-                         AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?7, ?8)
-                         ORDER BY created_at LIMIT 1"
-                    ))?
-                    .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, first, last, keys[4]], |r| r.get(0))
-                    .optional()?
-            };
-            if let Some(id) = found {
-                return Ok(Some((LeadId(id), "same phone")));
+            if let Some(id) = self.earliest_on_phone(db, &hashes, &keys, no_email, (first, last))? {
+                return Ok(Some((id, "same phone")));
             }
-            // The lead of another name on this number, to stage beside the row's own: through the key table
-            // in a bulk load, which has lifted the index on phones.
+            // The lead of another name on this number, to stage beside the row's own (no name differs from
+            // none).
             if self.phone_namesake.is_none() {
-                let namesake: Option<String> = if self.keys.is_some() {
-                    self.confirm(
-                        db,
-                        &hashes,
-                        "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
-                         AND phone_key IN (?3, ?4, ?5, ?6, ?8) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)",
-                        &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &keys[4]],
-                    )?
-                } else {
-                    db.conn
-                        .prepare_cached(
-                            "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?7)
-                             AND deleted_at IS NULL AND (email_key IS NULL OR ?6) ORDER BY created_at LIMIT 1",
-                        )?
-                        .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, keys[4]], |r| r.get(0))
-                        .optional()?
-                };
-                self.phone_namesake = namesake.map(LeadId);
+                self.phone_namesake = self.earliest_on_phone(db, &hashes, &keys, no_email, ("", ""))?;
             }
         }
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's
@@ -1974,6 +1936,42 @@ impl Writer {
             }
         }
         Ok(None)
+    }
+
+    /// The earliest live lead on this number (any of its five forms) whose name does not differ from
+    /// `name` and whose e-mail does not say otherwise (a row with an address of its own is not a lead with
+    /// another): through the key table in a bulk load, which has lifted the index on phones.
+    fn earliest_on_phone(
+        &mut self,
+        db: &Db<'_>,
+        hashes: &[u64],
+        keys: &[String],
+        no_email: bool,
+        (first, last): (&str, &str),
+    ) -> crate::store::Result<Option<LeadId>> {
+        let team = db.ctx.team_id.as_str();
+        let found: Option<String> = if self.keys.is_some() {
+            self.confirm(
+                db,
+                hashes,
+                &format!(
+                    "SELECT id, created_at FROM leads WHERE seq = ?1 AND team_id = ?2
+                     AND phone_key IN (?3, ?4, ?5, ?6, ?10) AND deleted_at IS NULL AND (email_key IS NULL OR ?7)
+                     AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?8, ?9)"
+                ),
+                &[&team, &keys[0], &keys[1], &keys[2], &keys[3], &no_email, &first, &last, &keys[4]],
+            )?
+        } else {
+            db.conn
+                .prepare_cached(&format!(
+                    "SELECT id FROM leads WHERE team_id = ?1 AND phone_key IN (?2, ?3, ?4, ?5, ?9) AND deleted_at IS NULL
+                     AND (email_key IS NULL OR ?6) AND NOT {NAMES_DIFFER_FN}(first_name, last_name, email, ?7, ?8)
+                     ORDER BY created_at LIMIT 1"
+                ))?
+                .query_row(params![team, keys[0], keys[1], keys[2], keys[3], no_email, first, last, keys[4]], |r| r.get(0))
+                .optional()?
+        };
+        Ok(found.map(LeadId))
     }
 
     /// The lead of this name on a switchboard's number (the earliest), from the leads on it, read once per
