@@ -423,8 +423,69 @@ fn forget_and_retention() {
         .stdout
         .clone();
     assert!(String::from_utf8(out).unwrap().contains("1 leads anonymised"));
+    // Emma had opted out: the same old list imported again does not bring her back as someone to contact.
+    let again = db.with_extension("again.csv");
+    let file = fixture("salesforce_report.csv");
+    std::fs::write(&again, format!("{}\n", std::fs::read_to_string(&file).unwrap())).unwrap();
+    let out = leadline(&db).args(["import", again.to_str().unwrap(), "--json"]).assert().code(1).get_output().clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rejects = report["rejects"].as_array().unwrap();
+    assert_eq!(rejects.len(), 2, "{report}");
+    assert!(
+        rejects.iter().all(|r| r["reason"].as_str().unwrap().contains("opted out when their record was anonymised"))
+    );
+    let (_, err) = fail(&db, &["lead", "add", "--first-name", "Emma", "--email", "emma.schulz@mueller.de"]);
+    assert!(err.contains("opted out when their record was anonymised"), "{err}");
     let (code, err) = fail(&db, &["privacy", "run", "--months", "0"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn forgetting_one_record_of_a_staged_pair_names_the_other_and_drops_the_pair() {
+    let (dir, db) = setup();
+    let csv = dir.path().join("st.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Email,Phone,Company\nQuentin,Staged,q@staged.test,,Acme\nQuentin,Staged,,+34 633 444 555,Acme Inc.\n",
+    )
+    .unwrap();
+    run(&db, &["import", csv.to_str().unwrap()]);
+    let leads: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    let other =
+        leads.as_array().unwrap().iter().find(|l| l["email"].is_null()).unwrap()["id"].as_str().unwrap().to_string();
+    let out = leadline(&db).args(["forget", "q@staged.test"]).assert().success().get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(&format!("lead {other} was staged as a possible duplicate")), "{err}");
+    // Not even a dismissed pair is left to tie the kept counts to the other record.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let pairs: i64 = conn.query_row("SELECT count(*) FROM merge_candidates", [], |r| r.get(0)).unwrap();
+    assert_eq!(pairs, 0);
+}
+
+#[test]
+fn forget_blanks_the_name_of_a_file_named_after_the_person() {
+    let (dir, db) = setup();
+    let card = dir.path().join("Tobias_Grimsworth.vcf");
+    std::fs::write(
+        &card,
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Tobias Grimsworth\nN:Grimsworth;Tobias;;;\nEMAIL:tobias@grimsworth.test\nEND:VCARD\n",
+    )
+    .unwrap();
+    let other = dir.path().join("contacts.vcf");
+    std::fs::write(&other, "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEMAIL:ann@lee.test\nEND:VCARD\n").unwrap();
+    run(&db, &["import", card.to_str().unwrap()]);
+    run(&db, &["import", other.to_str().unwrap()]);
+    run(&db, &["forget", "tobias@grimsworth.test"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT file_name FROM import_runs ORDER BY started_at, id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(names.iter().all(|n| !n.to_lowercase().contains("grimsworth")), "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with("contacts.vcf")), "{names:?}");
 }
 
 #[test]

@@ -1537,8 +1537,19 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
         })
         .unwrap();
     assert!(names(&s).is_empty());
+    // Snoozed past the twelve months, it still counts as ahead.
+    s.set_clock(Clock::Fixed(ts("2026-10-20T12:00:00.000Z")));
+    s.write(|db| leadline::store::tasks::snooze(db, &task, ts("2027-10-25T09:00:00.000Z"))).unwrap();
+    s.set_clock(Clock::Fixed(ts("2027-10-21T12:00:00.000Z")));
+    assert_eq!(names(&s), ["Dmitri Ivanov"]);
+    // Done, the task keeps Emma for twelve months from the day it was done; so does a note the rep wrote.
     s.write(|db| leadline::store::tasks::done(db, &task)).unwrap();
-    s.set_clock(Clock::Fixed(ts("2027-08-01T00:00:00.000Z")));
+    s.set_clock(Clock::Fixed(ts("2028-10-01T00:00:00.000Z")));
+    s.write(|db| leadline::store::notes::add(db, Some(&emma.id), None, "asked about the Q4 budget").map(|_| ()))
+        .unwrap();
+    s.set_clock(Clock::Fixed(ts("2029-09-01T00:00:00.000Z")));
+    assert_eq!(names(&s), ["Dmitri Ivanov"]);
+    s.set_clock(Clock::Fixed(ts("2031-08-01T00:00:00.000Z")));
     let done = s.write(|db| privacy::anonymize_inactive(db, 18)).unwrap();
     assert_eq!(done.len(), 2);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL"), 2);

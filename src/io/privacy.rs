@@ -73,6 +73,10 @@ pub struct Erased {
     pub deals: usize,
     pub tasks: usize,
     pub inbox: usize,
+    /// Live leads an import staged as possible duplicates of the person: they may be the same person under
+    /// another record, which stays until the rep forgets it too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub staged_with: Vec<String>,
 }
 
 /// The opt-out reason an erasure writes (with what erased: forget, retention): the opt-out is the erasure's,
@@ -137,11 +141,20 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         params![id, ERASED, now],
     )?;
     erase_traces(db, &l)?;
-    // A pair staged for `dedupe` would show who the lead was next to its double, and merge them back.
-    db.conn.execute(
-        "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
-        params![id, now],
-    )?;
+    // A pair staged for `dedupe` would show who the lead was next to its double (even dismissed, its two
+    // ids tie the kept counts to the other record), and merge them back: it goes, and the other lead of an
+    // open pair is named so the rep can forget it too if it is the same person.
+    e.staged_with = db
+        .conn
+        .prepare(
+            "SELECT o.id FROM leads o WHERE o.deleted_at IS NULL AND o.forgotten_at IS NULL AND o.id IN (
+                 SELECT CASE WHEN lead_a = ?1 THEN lead_b ELSE lead_a END FROM merge_candidates
+                 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open')
+             ORDER BY o.id",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    db.conn.execute("DELETE FROM merge_candidates WHERE lead_a = ?1 OR lead_b = ?1", [id])?;
     // Nothing is left to do with them.
     crate::store::tasks::close_chasers(db, lead, crate::store::tasks::Answered::Forgotten)?;
     log(db, lead, action, reason)?;
@@ -243,6 +256,29 @@ fn erase_rejects(db: &Db<'_>, people: &[Person]) -> Result<()> {
     let mut delete = db.conn.prepare("DELETE FROM import_rejects WHERE run_id = ?1 AND line = ?2")?;
     for (run, line) in named {
         delete.execute(params![run, line])?;
+    }
+    erase_file_names(db, people)
+}
+
+/// Blanks the names of imported files that name any of these people: a phone's or Outlook's export of
+/// one contact is called after them ("Tobias Grimsworth.vcf").
+fn erase_file_names(db: &Db<'_>, people: &[Person]) -> Result<()> {
+    let runs: Vec<(String, String)> = db
+        .conn
+        .prepare("SELECT id, file_name FROM import_runs WHERE team_id = ?1")?
+        .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut blank = db.conn.prepare("UPDATE import_runs SET file_name = ?2 WHERE id = ?1")?;
+    for (run, file_name) in runs {
+        let base =
+            std::path::Path::new(&file_name).file_stem().map_or(file_name.clone(), |s| s.to_string_lossy().into());
+        // Words of the name however they were joined ("tobias_grimsworth", "Tobias-Grimsworth"), and the
+        // name as it is, which may hold an address or a number.
+        let words = fold(&base.replace(['_', '-', '.', '+'], " "));
+        let cells = [words.split_whitespace().collect::<Vec<_>>().join(" "), fold(&file_name)];
+        if people.iter().any(|p| p.named_in(&cells)) {
+            blank.execute(params![run, ERASED])?;
+        }
     }
     Ok(())
 }
@@ -346,6 +382,21 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
     Ok(())
 }
 
+/// Remembers a person's addresses, also those the leads merged into them had, as hashes only, so they are
+/// not taken again; their profiles too (a LinkedIn export seldom gives an e-mail to refuse them by).
+fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead]) -> Result<()> {
+    let addresses: Vec<String> =
+        std::iter::once(person).chain(merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
+    crate::store::forgotten::remember(db, &person.id, &addresses)?;
+    let profiles: Vec<String> = std::iter::once(person)
+        .chain(merged)
+        .filter_map(|l| l.profile_url.as_deref())
+        .filter(|p| crate::domain::lead::is_member_page(p))
+        .map(crate::store::forgotten::profile_hash)
+        .collect();
+    crate::store::forgotten::remember_hashes(db, Some(&person.id), &profiles, db.now)
+}
+
 /// Erases one person on request, with every lead that was merged into theirs.
 pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased> {
     let person = leads::find_including_removed(db, lead)?
@@ -358,18 +409,7 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
         )));
     }
     let merged = merged_into(db, lead)?;
-    // Their addresses, also those the leads merged into them had, are not taken again (as hashes only).
-    let addresses: Vec<String> =
-        std::iter::once(&person).chain(&merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
-    crate::store::forgotten::remember(db, lead, &addresses)?;
-    // Their profiles too: a LinkedIn export seldom gives an e-mail to refuse them by.
-    let profiles: Vec<String> = std::iter::once(&person)
-        .chain(&merged)
-        .filter_map(|l| l.profile_url.as_deref())
-        .filter(|p| crate::domain::lead::is_member_page(p))
-        .map(crate::store::forgotten::profile_hash)
-        .collect();
-    crate::store::forgotten::remember_hashes(db, Some(lead), &profiles, db.now)?;
+    refuse_from_now_on(db, &person, &merged)?;
     let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
     let e = erase(db, lead, "forget", reason)?;
@@ -387,6 +427,11 @@ pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     for l in &due {
         let merged = merged_into(db, &l.id)?;
         if let Some(person) = leads::find_including_removed(db, &l.id)? {
+            // Someone who opted out stays opted out: an old list imported again must not bring them back
+            // as a lead that may be contacted.
+            if person.do_not_contact || merged.iter().any(|m| m.do_not_contact) {
+                refuse_from_now_on(db, &person, &merged)?;
+            }
             people.push(Person::of(&person));
         }
         people.extend(merged.iter().map(Person::of));
@@ -408,20 +453,26 @@ pub struct Inactive {
     pub last_activity: Timestamp,
 }
 
-/// Leads whose latest activity (contact, edit, or creation) is older than `months`, not yet anonymised.
+/// Leads whose latest activity (contact, edit, creation, or a live deal, meeting, task or note of theirs) is
+/// older than `months`, not yet anonymised.
 pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     // Calendar months in the team's zone: 18 months before 30 August is 28 February, not 30 × 18 days.
     let local = db.now.to_utc().with_timezone(&db.ctx.tz);
     let cutoff = local
         .checked_sub_months(chrono::Months::new(months))
         .map_or(i64::MIN, |t| t.with_timezone(&chrono::Utc).timestamp_millis());
-    // Activity includes what is still ahead: an open task or a meeting to come keeps the lead.
+    // Activity includes what is still ahead: an open task (its due date, or the date it was snoozed to) or
+    // a meeting to come keeps the lead. Only live rows count, which is also what lets each lookup use the
+    // partial by-lead indexes (without it SQLite builds a throwaway index per lead: minutes at 100k leads).
     let mut stmt = db.conn.prepare(
         "SELECT l.id, trim(l.first_name || ' ' || l.last_name), max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
-                ifnull((SELECT max(updated_at) FROM deals d WHERE d.lead_id = l.id), 0),
-                ifnull((SELECT max(scheduled_at) FROM meetings m WHERE m.lead_id = l.id), 0),
-                ifnull((SELECT max(max(t.updated_at, ifnull(t.due_at, 0))) FROM tasks t
-                        WHERE t.lead_id = l.id AND t.deleted_at IS NULL AND t.done_at IS NULL), 0)) AS last
+                ifnull((SELECT max(updated_at) FROM deals d WHERE d.lead_id = l.id AND d.deleted_at IS NULL), 0),
+                ifnull((SELECT max(max(scheduled_at, updated_at)) FROM meetings m
+                        WHERE m.lead_id = l.id AND m.deleted_at IS NULL), 0),
+                ifnull((SELECT max(max(t.updated_at, ifnull(t.done_at, 0),
+                                       CASE WHEN t.done_at IS NULL THEN max(t.due_at, ifnull(t.snoozed_until, 0)) ELSE 0 END))
+                        FROM tasks t WHERE t.lead_id = l.id AND t.deleted_at IS NULL), 0),
+                ifnull((SELECT max(updated_at) FROM notes n WHERE n.lead_id = l.id AND n.deleted_at IS NULL), 0)) AS last
          FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2
            AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)
          ORDER BY last",

@@ -107,12 +107,13 @@ pub fn hashes(db: &Db<'_>) -> Result<HashSet<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Why an address is not taken: its person asked to be forgotten. It does not repeat the address: an
-/// import's reasons are stored and the terminal UI's messages logged, and neither may hold it.
+/// Why an address is not taken: its person asked to be forgotten, or had opted out when retention erased
+/// them. It does not repeat the address: an import's reasons are stored and the terminal UI's messages
+/// logged, and neither may hold it.
 pub fn refusal(at: Timestamp, db: &Db<'_>) -> String {
     format!(
-        "the e-mail address belongs to someone who asked to be forgotten ({}); if they came back of their own \
-         accord, `leadline privacy allow ADDRESS` lets it in again",
+        "the e-mail address belongs to someone who asked to be forgotten, or who had opted out when their \
+         record was anonymised ({}); if they came back of their own accord, `leadline privacy allow ADDRESS` lets it in again",
         at.local(db.ctx.tz)
     )
 }
@@ -120,8 +121,9 @@ pub fn refusal(at: Timestamp, db: &Db<'_>) -> String {
 /// Why a file's row is not kept, in any part: it is about someone who asked to be forgotten.
 pub fn row_refusal(at: Timestamp, db: &Db<'_>) -> String {
     format!(
-        "the row is about someone who asked to be forgotten ({}): nothing of it is kept; if they came back of \
-         their own accord, `leadline privacy allow ADDRESS` lets them in again",
+        "the row is about someone who asked to be forgotten, or who had opted out when their record was \
+         anonymised ({}): nothing of it is kept; if they came back of their own accord, `leadline privacy allow ADDRESS` lets them \
+         in again",
         at.local(db.ctx.tz)
     )
 }
