@@ -1209,6 +1209,14 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
     let refused = leadline(&db).args(["import", again.to_str().unwrap()]).output().unwrap();
     let said = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
     assert!(said.contains("forgotten") && said.contains("nothing was imported"), "{said}");
+    assert!(said.contains("'profile_url' the profile belongs to someone who asked to be forgotten"), "{said}");
+    // Nor does a command: a new lead, another lead's edit, or a touch logged on another lead.
+    let (_, err) = fail(&db, &["lead", "add", "--first-name", "Rita", "--profile-url", "linkedin.com/in/RitaRoe/"]);
+    assert!(err.contains("the profile belongs to someone who asked to be forgotten"), "{err}");
+    let (_, err) = fail(&db, &["lead", "edit", "Tom", "--profile-url", "https://www.linkedin.com/in/ritaroe"]);
+    assert!(err.contains("asked to be forgotten"), "{err}");
+    let (_, err) = fail(&db, &["log", "social", "Tom", "--url", "https://linkedin.com/in/ritaroe"]);
+    assert!(err.contains("asked to be forgotten"), "{err}");
     run(&db, &["privacy", "allow", "https://www.linkedin.com/in/ritaroe"]);
     let out = run(&db, &["import", again.to_str().unwrap(), "--again"]);
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");

@@ -1652,7 +1652,7 @@ impl Writer {
                     // Whatever else the file holds of a person it says was forgotten is not kept.
                     crate::io::privacy::erase_row(&mut row);
                 }
-                if let Some(reason) = self.forgotten_refusal(db, &row)? {
+                if let Some((column, reason)) = self.forgotten_refusal(db, &row)? {
                     // The file's other records about this lead (its notes, deals) are refused in turn; unless the
                     // id is a live lead's here (a hostile file's row would make another person unimportable).
                     if let Some(id) = &row.id
@@ -1666,7 +1666,7 @@ impl Writer {
                     return self.reject(
                         db,
                         "leads",
-                        Reject { line, column: Some("email".into()), reason, record: Vec::new() },
+                        Reject { line, column: Some(column.into()), reason, record: Vec::new() },
                     );
                 }
                 // Everything a plain row writes was validated before; a row that also brings a deal or a
@@ -1733,22 +1733,28 @@ impl Writer {
         }
     }
 
-    /// Why a row is not taken when one of its addresses is a forgotten person's (None: it is taken); those
-    /// of the leads it says were merged into it are theirs too.
-    fn forgotten_refusal(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<String>> {
+    /// Which field names a forgotten person, and why the row is not taken (None: it is taken): one of its
+    /// addresses (those of the leads it says were merged into it are theirs too) or its profile.
+    fn forgotten_refusal(&self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<(&'static str, String)>> {
         if self.forgotten.is_empty() || row.forgotten_at.is_some() {
             return Ok(None);
         }
         let addresses = row.emails.iter().chain(row.merges.iter().filter_map(|m| m.merged_email.as_ref()));
+        let addresses = addresses.map(|e| ("email", crate::store::forgotten::address_hash(e)));
         let profile = row
             .profile()
             .filter(|p| crate::domain::lead::is_member_page(p))
-            .map(|p| crate::store::forgotten::profile_hash(&p));
-        for hash in addresses.map(|e| crate::store::forgotten::address_hash(e)).chain(profile) {
+            .map(|p| ("profile_url", crate::store::forgotten::profile_hash(&p)));
+        for (field, hash) in addresses.chain(profile) {
             if self.forgotten.contains(&hash)
                 && let Some(at) = crate::store::forgotten::forgotten_at_hash(db, &hash)?
             {
-                return Ok(Some(crate::store::forgotten::refusal(at, db)));
+                let reason = crate::store::forgotten::refusal(at, db);
+                let reason = match field {
+                    "email" => reason,
+                    _ => reason.replacen("the e-mail address", "the profile", 1),
+                };
+                return Ok(Some((field, reason)));
             }
         }
         Ok(None)

@@ -136,6 +136,19 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
     }
 }
 
+/// Refuses a forgotten person's social profile, as an import does (only a member's own page is
+/// remembered: a company page is not a person's).
+pub fn refuse_profile(db: &Db<'_>, url: &str) -> Result<()> {
+    let url = crate::domain::lead::canonical_profile(url);
+    if !crate::domain::lead::is_member_page(&url) {
+        return Ok(());
+    }
+    match forgotten_at_hash(db, &profile_hash(&url))? {
+        Some(at) => Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the profile", 1))),
+        None => Ok(()),
+    }
+}
+
 /// Lets a forgotten person's address in again, and records that in the privacy log; whether it was
 /// remembered. The entry names neither the address nor the forgotten lead: either would tie the person
 /// who came back to what was kept of the one who asked to be forgotten.

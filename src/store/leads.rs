@@ -176,7 +176,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
     let email = non_empty(new.email).map(|e| validate_email("email", &e)).transpose()?;
     let phone = non_empty(new.phone).map(|p| validate_phone("phone", &p)).transpose()?;
     let source = non_empty(new.source).map(|s| Source::parse(&s).map(|s| s.as_str().to_string())).transpose()?;
-    let profile = non_empty(new.profile_url).map(|u| profile_url(&u)).transpose()?;
+    let profile = non_empty(new.profile_url).map(|u| profile_url(db, &u)).transpose()?;
     let tags = normalize_tags(&new.tags)?;
     let owner = match non_empty(new.owner) {
         Some(o) => teams::resolve(db, &o)?,
@@ -677,7 +677,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     set_opt(&mut lead.product_interest, patch.product_interest);
     set_opt(&mut lead.notes, patch.notes);
     if let Some(u) = patch.profile_url {
-        lead.profile_url = non_empty(Some(u)).map(|u| profile_url(&u)).transpose()?;
+        lead.profile_url = non_empty(Some(u)).map(|u| profile_url(db, &u)).transpose()?;
     }
     if let Some(o) = patch.owner {
         lead.owner_id = non_empty(Some(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
@@ -784,11 +784,13 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     get(db, id)
 }
 
-/// A profile address as a lead keeps it: a web address, in its one form.
-fn profile_url(url: &str) -> Result<String> {
+/// A profile address as a lead keeps it: a web address, in its one form; not a forgotten person's.
+fn profile_url(db: &Db<'_>, url: &str) -> Result<String> {
     let url = crate::domain::lead::validate_url("profile_url", url)?;
     crate::domain::lead::check_one_line("profile_url", &url)?;
-    Ok(crate::domain::lead::canonical_profile(&url))
+    let url = crate::domain::lead::canonical_profile(&url);
+    super::forgotten::refuse_profile(db, &url)?;
+    Ok(url)
 }
 
 fn set_opt(field: &mut Option<String>, value: Option<String>) {

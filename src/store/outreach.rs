@@ -139,9 +139,11 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
         ));
     }
     let value = channel_value(new.kind, new.value, &lead)?;
-    if new.kind == OutreachKind::Email {
-        // Nor is a forgotten person's address, logged as another lead's.
-        super::forgotten::refuse(db, &value)?;
+    // Nor is a forgotten person's address or profile, logged as another lead's.
+    match new.kind {
+        OutreachKind::Email => super::forgotten::refuse(db, &value)?,
+        OutreachKind::Social => super::forgotten::refuse_profile(db, &value)?,
+        _ => {}
     }
     let level = new.personalization_level.map(validate_personalization).transpose()?;
     let at = happened(db, new.occurred_at.unwrap_or(db.now))?;
