@@ -157,6 +157,33 @@ fn stopped_import_resumes_with_the_same_command() {
 }
 
 #[test]
+fn export_since_holds_leads_whose_last_contact_or_history_moved() {
+    let (_dir, db) = setup();
+    for (name, email) in [("Ana", "ana@s.io"), ("Bea", "bea@s.io"), ("Cid", "cid@s.io")] {
+        run(&db, &["lead", "add", "--first-name", name, "--email", email]);
+    }
+    let later = |args: &[&str]| {
+        leadline(&db).env("LEADLINE_NOW", "2025-11-27T12:00:00.000Z").args(args).assert().success();
+    };
+    later(&["log", "email", "ana@s.io", "--inbound", "--reply", "positive"]);
+    later(&["deal", "add", "bea@s.io", "--title", "Pilot", "--amount", "100", "--currency", "EUR"]);
+    let out = leadline(&db)
+        .env("LEADLINE_NOW", "2025-11-28T12:00:00.000Z")
+        .args(["export", "leads", "--format", "jsonl", "--since", "2025-11-26"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let names: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["first_name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Ana", "Bea"], "{out}");
+}
+
+#[test]
 fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let (dir, db) = setup();
     run(&db, &["import", fixture("hubspot_contacts.csv").to_str().unwrap()]);
@@ -1481,6 +1508,45 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
     assert!(stopped > 0, "neither command was stopped half-way");
     assert!(!stale.exists());
     assert!(own.exists());
+    // The weekly files, the terminal closed while they are written: last week's stay whole (the data is the
+    // same, so whichever set is there reads the same), and no scratch is left.
+    let weekly = out.join("weekly");
+    run(&db, &["export", "weekly", "--format", "jsonl", "--out", weekly.to_str().unwrap()]);
+    let read_all = || -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&weekly)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = read_all();
+    assert_eq!(before.len(), 4, "{before:?}");
+    use std::os::unix::fs::PermissionsExt;
+    for (name, _) in &before {
+        let mode = std::fs::metadata(weekly.join(name)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{name} is readable by others: {mode:o}");
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
+        .env("LEADLINE_DB", &db)
+        .env("LEADLINE_CONFIG", db.with_extension("toml"))
+        .args(["export", "weekly", "--format", "jsonl", "--out"])
+        .arg(&weekly)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial =
+        || std::fs::read_dir(&weekly).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".partial"));
+    let started = std::time::Instant::now();
+    while !partial() && child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    child.wait().unwrap();
+    assert!(!partial());
+    assert_eq!(read_all(), before);
     let leads = rusqlite::Connection::open(out.join("nightly.db"))
         .unwrap()
         .query_row("SELECT count(*) FROM leads", [], |r| r.get::<_, i64>(0))

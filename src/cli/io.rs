@@ -401,7 +401,8 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
             PathBuf::from(format!("weekly-{}", env.now().to_utc().with_timezone(&db.ctx.tz).format("%Y-%m-%d")))
         });
         let format: ExportFormat = super::flag(&a.format, "--format")?;
-        let files = export::weekly(&db, &dir, format).map_err(io_err)?;
+        let stop = super::RemoveOnInterrupt::new()?;
+        let files = export::weekly(&db, &dir, format, &|scratch| stop.watch(scratch.to_path_buf())).map_err(io_err)?;
         for f in files {
             println!("{}  {} rows", safe(&f.file), f.rows);
         }

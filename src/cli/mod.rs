@@ -315,7 +315,7 @@ pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
     }
 }
 
-/// While it lives, Ctrl-C or SIGTERM removes the files it watches (a result half written) and ends the
+/// While it lives, Ctrl-C, SIGTERM or a closed terminal (SIGHUP) removes the files it watches (a result half written) and ends the
 /// command with the shell's code for that signal: nothing half-written, personal data maybe, is left behind.
 /// Made before the files are, so no signal falls between.
 pub(crate) struct RemoveOnInterrupt {
@@ -326,9 +326,9 @@ pub(crate) struct RemoveOnInterrupt {
 
 impl RemoveOnInterrupt {
     pub(crate) fn new() -> CliResult<Self> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         let mut signals =
-            signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(|e| CliError::Io(e.to_string()))?;
+            signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| CliError::Io(e.to_string()))?;
         let handle = signals.handle();
         let paths = std::sync::Arc::new(std::sync::Mutex::new(Vec::<PathBuf>::new()));
         let watched = paths.clone();

@@ -703,6 +703,19 @@ pub fn check(db: &Db<'_>, object: Object, w: &Where) -> Result<()> {
     conditions(db, object, w, alias, &mut String::new(), &mut Vec::new())
 }
 
+/// The leads whose outreach, deals, meetings, tasks or notes were written at or after `since`.
+fn leads_with_history_since(db: &Db<'_>, since: Timestamp) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = db.conn.prepare(
+        "SELECT lead_id FROM outreach WHERE team_id = ?1 AND updated_at >= ?2
+         UNION SELECT lead_id FROM deals WHERE team_id = ?1 AND updated_at >= ?2
+         UNION SELECT lead_id FROM meetings WHERE team_id = ?1 AND updated_at >= ?2
+         UNION SELECT lead_id FROM tasks WHERE team_id = ?1 AND updated_at >= ?2 AND lead_id IS NOT NULL
+         UNION SELECT lead_id FROM notes WHERE team_id = ?1 AND updated_at >= ?2 AND lead_id IS NOT NULL",
+    )?;
+    let ids = stmt.query_map(rusqlite::params![db.ctx.team_id.as_str(), since.0], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn rows(
     db: &Db<'_>,
     sink: &mut Sink<'_>,
@@ -712,8 +725,20 @@ pub fn rows(
     extra: Option<(&str, Vec<i64>)>,
 ) -> Result<()> {
     if object == Object::Leads {
-        // Changed since: created or edited after the time.
-        let keep = |l: &Lead| since.is_none_or(|s| l.updated_at >= s || l.created_at >= s);
+        // Changed since: created or edited after the time, or its last contact or score moved with its
+        // history (a touch, a deal, a meeting, a task or a note of theirs written since).
+        let touched = match since {
+            Some(s) => leads_with_history_since(db, s)?,
+            None => std::collections::HashSet::new(),
+        };
+        let keep = |l: &Lead| {
+            since.is_none_or(|s| {
+                l.updated_at >= s
+                    || l.created_at >= s
+                    || l.last_contacted_at.is_some_and(|c| c >= s)
+                    || touched.contains(l.id.as_str())
+            })
+        };
         return leads(db, sink, &w.lead_filter()?, &keep);
     }
     if object == Object::Team {
@@ -882,24 +907,32 @@ pub struct WeeklyFile {
 
 /// The playbook's weekly export into `dir`: new leads with score ≥ 6 (created in the last 7 days), outreach of
 /// the last 30 days, meetings of the last 7 days with their outcome, deals created, won or lost in the last 7 days.
-pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat) -> Result<Vec<WeeklyFile>> {
+/// Each file is written beside its place (`watch` is told of it, to remove it if the command is stopped) and
+/// the four are moved into place once all are whole: last week's files are never left cut short.
+pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat, watch: &dyn Fn(&Path)) -> Result<Vec<WeeklyFile>> {
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
     let now = db.now.0;
     let week = now - 7 * DAY_MS;
     let month = now - 30 * DAY_MS;
-    let mut out = Vec::new();
+    let mut written = Vec::new();
     let none = Where::default();
     let mut write = |name: &str, object: Object, f: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>| -> Result<()> {
         let path = dir.join(format!("{name}.{}", format.as_str()));
         if let Some(why) = super::paths::clobbers(&path, db.conn.path().map(Path::new), &[]) {
             return Err(file_err(&path, why));
         }
-        let file = std::fs::File::create(&path).map_err(|e| file_err(&path, e))?;
-        let mut buf = std::io::BufWriter::new(file);
+        let scratch = super::paths::scratch_beside(dir, "export").map_err(|e| file_err(dir, e))?;
+        watch(scratch.path());
+        // A file replaced keeps its permissions; a new one is the owner's only, like the database.
+        if let Some(m) = std::fs::metadata(&path).ok().filter(std::fs::Metadata::is_file) {
+            scratch.as_file().set_permissions(m.permissions()).map_err(|e| file_err(&path, e))?;
+        }
+        let mut buf = std::io::BufWriter::new(scratch);
         let mut sink = Sink::new(&mut buf, format, header(object)).map_err(|e| file_err(&path, e))?;
         f(&mut sink)?;
         let rows = sink.finish().map_err(|e| file_err(&path, e))?;
-        out.push(WeeklyFile { file: path.display().to_string(), rows });
+        let scratch = buf.into_inner().map_err(|e| file_err(&path, e.error()))?;
+        written.push((scratch, path, rows));
         Ok(())
     };
     write("leads_new_score6", Object::Leads, &mut |s| {
@@ -936,5 +969,10 @@ pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat) -> Result<Vec<Weekl
             Some(("d.created_at >= ? OR (d.status IN ('won', 'lost') AND d.closed_at >= ?)", vec![week, week])),
         )
     })?;
+    let mut out = Vec::new();
+    for (scratch, path, rows) in written {
+        scratch.persist(&path).map_err(|e| file_err(&path, e.error))?;
+        out.push(WeeklyFile { file: path.display().to_string(), rows });
+    }
     Ok(out)
 }
