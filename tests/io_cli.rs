@@ -205,6 +205,33 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let (code, err) = fail(&db, &["export", "leads", "--where", "tag=vip,tag=partner"]);
     assert_eq!(code, 2);
     assert!(err.contains("'tag' twice"), "{err}");
+    // A quoted value keeps its "and" and its comma; AND joins like and; a condition without a value is refused.
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Fam",
+            "--email",
+            "fam@f.io",
+            "--tag",
+            "sales and marketing",
+            "--company",
+            "Black and White, Ltd",
+        ],
+    );
+    for filter in ["tag=\"sales and marketing\"", "text='Black and White, Ltd' AND tag=\"sales and marketing\""] {
+        let out = run(&db, &["export", "leads", "--format", "jsonl", "--where", filter]);
+        assert_eq!(out.lines().count(), 1, "{filter}: {out}");
+        assert!(out.contains("fam@f.io"), "{filter}: {out}");
+    }
+    for (filter, said) in [("tag==vip", "no value"), ("tag=", "no value"), ("tag=\"\"", "no value")] {
+        let (code, err) = fail(&db, &["export", "leads", "--where", filter]);
+        assert!(code == 2 && err.contains(said), "{filter}: {err}");
+    }
+    let (code, err) = fail(&db, &["export", "deals", "--where", "status=closed"]);
+    assert!(code == 2 && err.contains("status must be open, won or lost"), "{err}");
     let (code, err) = fail(&db, &["import", fixture("hubspot_contacts.csv").to_str().unwrap(), "--map", "Email=emial"]);
     assert_eq!(code, 2);
     assert!(err.contains("emial"), "{err}");

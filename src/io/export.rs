@@ -131,7 +131,7 @@ impl FromStr for Where {
     type Err = ValidationError;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         let mut pairs = Vec::new();
-        for part in s.split(',').flat_map(|p| p.split(" and ")) {
+        for part in where_conditions(s) {
             let p = part.trim();
             if p.is_empty() {
                 continue;
@@ -144,10 +144,56 @@ impl FromStr for Where {
             if pairs.iter().any(|(seen, _)| *seen == k) {
                 return Err(ValidationError::new("--where", s, format!("gives '{k}' twice; one condition per key")));
             }
-            pairs.push((k, v.trim().trim_matches(['"', '\'']).to_string()));
+            let v = v.trim();
+            let v = match (v.chars().next(), v.chars().last()) {
+                (Some(q @ ('"' | '\'')), Some(end)) if v.len() >= 2 && end == q => &v[1..v.len() - 1],
+                _ => v,
+            };
+            if v.trim().is_empty() || v.starts_with('=') {
+                return Err(ValidationError::new("--where", p, format!("gives '{k}' no value; write {k}=VALUE")));
+            }
+            pairs.push((k, v.to_string()));
         }
         Ok(Where { pairs })
     }
+}
+
+/// The conditions of a `--where`, split at commas and at the word "and" (any case) outside quotes, so a
+/// quoted value ("Black and White, Ltd") stays whole.
+fn where_conditions(s: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let current = parts.last_mut().expect("one part at least");
+        match (quote, c) {
+            (Some(q), _) if c == q => {
+                quote = None;
+                current.push(c);
+            }
+            (Some(_), _) => current.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                current.push(c);
+            }
+            (None, ',') => parts.push(String::new()),
+            (None, c) if c.is_whitespace() => {
+                // " and " between two conditions.
+                let rest: Vec<char> = chars.clone().take(4).collect();
+                if rest.len() == 4
+                    && rest[..3].iter().collect::<String>().eq_ignore_ascii_case("and")
+                    && rest[3].is_whitespace()
+                {
+                    chars.nth(3);
+                    parts.push(String::new());
+                } else {
+                    current.push(c);
+                }
+            }
+            (None, _) => current.push(c),
+        }
+    }
+    parts
 }
 
 impl Where {
@@ -537,8 +583,12 @@ fn conditions(
                 args.push(Box::new(db.ctx.stages.resolve(v)?));
             }
             (Object::Deals, "status") => {
+                let status = v.to_lowercase();
+                if !["open", "won", "lost"].contains(&status.as_str()) {
+                    return Err(ValidationError::new("--where", v, "status must be open, won or lost").into());
+                }
                 sql.push_str(&format!(" AND {alias}.status = ?"));
-                args.push(Box::new(v.to_lowercase()));
+                args.push(Box::new(status));
             }
             (Object::Tasks, "open") => {
                 let open = super::record::parse_bool(v)
