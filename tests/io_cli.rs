@@ -362,6 +362,12 @@ fn link_keeps_the_url_and_refuses_opted_out_leads() {
     let url = out.trim();
     assert!(url.starts_with("https://acme.example/pricing?plan=pro&utm_source=linkedin&utm_campaign=dm_outreach_v2&utm_content=variant_A&lead_id="), "{url}");
     assert!(url.ends_with("#faq"), "{url}");
+    // A lead whose source is a messenger is tagged with it however it was written; scripts read JSON.
+    run(&db, &["lead", "add", "--first-name", "Wa", "--email", "wa@l.io", "--source", "WhatsApp"]);
+    let out: serde_json::Value =
+        serde_json::from_str(&run(&db, &["link", "wa@l.io", "--url", "https://a.example/", "--json"])).unwrap();
+    assert!(out["url"].as_str().unwrap().contains("utm_source=whatsapp&lead_id="), "{out}");
+    assert!(out["lead"].is_string(), "{out}");
     let (code, err) = fail(&db, &["link", "carla@ventas.mx", "--url", "https://acme.example"]);
     assert_eq!(code, 1);
     assert!(err.contains("must not be contacted"), "{err}");

@@ -666,7 +666,8 @@ pub struct LinkArgs {
     lead: String,
     #[arg(long)]
     url: String,
-    /// utm_source: linkedin, email, whatsapp, ... (default: the lead's source, else email).
+    /// utm_source: linkedin, email, whatsapp, ... (default: the lead's source when it is a channel a message
+    /// goes out on, such as linkedin, whatsapp or telegram; else email).
     #[arg(long)]
     channel: Option<String>,
     /// utm_campaign, e.g. dm_outreach_v2.
@@ -675,7 +676,14 @@ pub struct LinkArgs {
     /// utm_content: the message variant (A becomes variant_A).
     #[arg(long)]
     variant: Option<String>,
+    /// Print `{"lead", "url"}`.
+    #[arg(long)]
+    json: bool,
 }
+
+/// Lead sources that are channels a message goes out on: a link for such a lead is tagged with it.
+const MESSAGE_CHANNELS: [&str; 9] =
+    ["linkedin", "email", "whatsapp", "telegram", "slack", "sms", "instagram", "facebook", "twitter"];
 
 pub fn link(env: &mut Env, a: LinkArgs) -> CliResult {
     let db = env.store.db();
@@ -685,10 +693,14 @@ pub fn link(env: &mut Env, a: LinkArgs) -> CliResult {
     let channel = a
         .channel
         .clone()
-        .or_else(|| lead.source.clone().filter(|s| matches!(s.as_str(), "linkedin" | "email" | "whatsapp")))
+        .or_else(|| lead.source.map(|s| s.to_lowercase()).filter(|s| MESSAGE_CHANNELS.contains(&s.as_str())))
         .unwrap_or_else(|| "email".into());
     let tags = LinkTags { channel, campaign: a.campaign, variant: a.variant, lead_id: id.0.clone() };
-    println!("{}", links::tracking_link(&a.url, &tags)?);
+    let url = links::tracking_link(&a.url, &tags)?;
+    if a.json {
+        return print_json(&serde_json::json!({ "lead": id, "url": url }));
+    }
+    println!("{url}");
     Ok(())
 }
 

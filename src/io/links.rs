@@ -28,8 +28,24 @@ pub fn tracking_link(url: &str, tags: &LinkTags) -> Result<String, ValidationErr
     let with_scheme = if typed.contains("://") { typed.to_string() } else { format!("https://{typed}") };
     let mut u = url::Url::parse(&with_scheme)
         .map_err(|e| ValidationError::new("--url", url, format!("is not a web address ({e})")))?;
-    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(|h| !h.contains('.') && h != "localhost") {
+    let host_ok = match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || (d.contains('.') && !d.starts_with('.') && !d.contains("..")),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    if !matches!(u.scheme(), "http" | "https") || !host_ok {
         return Err(ValidationError::new("--url", url, "is not a web address such as https://example.com/page"));
+    }
+    // A link goes to a prospect: a login written into it would go along.
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(ValidationError::new("--url", url, "holds a user name or password (user:pass@); leave it out"));
+    }
+    if tags.channel.trim().is_empty() {
+        return Err(ValidationError::new(
+            "--channel",
+            &tags.channel,
+            "is empty; name the channel (e.g. linkedin, email)",
+        ));
     }
     let variant = tags
         .variant
@@ -38,7 +54,8 @@ pub fn tracking_link(url: &str, tags: &LinkTags) -> Result<String, ValidationErr
         .filter(|v| !v.is_empty())
         .map(|v| if v.to_lowercase().starts_with("variant_") { v.to_string() } else { format!("variant_{v}") });
     let campaign = tags.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let mut ours: Vec<(&str, &str)> = vec![("utm_source", tags.channel.trim())];
+    let channel = tags.channel.trim().to_lowercase();
+    let mut ours: Vec<(&str, &str)> = vec![("utm_source", &channel)];
     ours.extend(campaign.map(|c| ("utm_campaign", c)));
     ours.extend(variant.as_deref().map(|v| ("utm_content", v)));
     ours.push(("lead_id", &tags.lead_id));
@@ -78,6 +95,22 @@ mod tests {
         assert_eq!(l, "https://example.com/?utm_source=linkedin&lead_id=0190");
         assert!(tracking_link("not a url", &tags()).is_err());
         assert!(tracking_link("mailto:a@b.co", &tags()).is_err());
+    }
+
+    #[test]
+    fn hosts_are_checked_and_logins_refused() {
+        let bare = LinkTags { campaign: None, variant: None, ..tags() };
+        let l = tracking_link("http://[2001:db8::1]:8080/p?q=1", &bare).unwrap();
+        assert_eq!(l, "http://[2001:db8::1]:8080/p?q=1&utm_source=linkedin&lead_id=0190");
+        assert!(tracking_link("https://192.0.2.7/x", &bare).is_ok());
+        for bad in
+            ["https://.example/p", "https://a..example/p", "https://user:pass@acme.example/p", "https://u@a.example"]
+        {
+            assert!(tracking_link(bad, &bare).is_err(), "{bad}");
+        }
+        assert!(tracking_link("https://a.example", &LinkTags { channel: " ".into(), ..bare.clone() }).is_err());
+        let l = tracking_link("https://a.example", &LinkTags { channel: "WhatsApp".into(), ..bare }).unwrap();
+        assert!(l.contains("utm_source=whatsapp"), "{l}");
     }
 
     #[test]
