@@ -528,6 +528,46 @@ fn a_dry_run_shows_every_action_and_writes_nothing() {
 }
 
 #[test]
+fn an_interrupted_import_is_not_left_to_run_beside_another_of_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("names.csv");
+    let mut csv = String::from("First Name,Last Name,Company\n");
+    for i in 0..10 {
+        csv.push_str(&format!("N{i},M{i},Firm{i}\n"));
+    }
+    std::fs::write(&path, &csv).unwrap();
+    let opts = ImportOptions { chunk_rows: 3, ..Default::default() };
+    let e = import_file(&mut s, &path, &ImportOptions { stop_after: Some(7), ..opts.clone() }).unwrap_err();
+    assert!(matches!(e, IoError::Interrupted { rows: 6 }), "{e}");
+    // Other options, or the file edited since: refused, saying what stopped and what to run; a dry run too.
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..opts.clone() };
+    for o in [update.clone(), ImportOptions { dry_run: true, ..update.clone() }] {
+        let e = import_file(&mut s, &path, &o).unwrap_err().to_string();
+        assert!(
+            e.contains("with other options (--format csv --preset generic --on-duplicate merge) stopped after row 6"),
+            "{e}"
+        );
+        assert!(e.contains("--again"), "{e}");
+    }
+    std::fs::write(&path, csv.replace("N9,M9", "N9,Mx")).unwrap();
+    let e = import_file(&mut s, &path, &opts).unwrap_err().to_string();
+    assert!(e.contains("an earlier version of this file (the same name, other contents) stopped after row 6"), "{e}");
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
+    // The original, run again, finishes: ten leads, not sixteen.
+    std::fs::write(&path, &csv).unwrap();
+    let r = import_file(&mut s, &path, &opts).unwrap();
+    assert_eq!(r.resumed_from, 6);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 10);
+    // On asking, another run takes the place of an unfinished one, which its command then no longer resumes.
+    let e = import_file(&mut s, &path, &ImportOptions { stop_after: Some(4), ..update.clone() }).unwrap_err();
+    assert!(matches!(e, IoError::Interrupted { .. }), "{e}");
+    let r = import_file(&mut s, &path, &ImportOptions { again: true, ..opts.clone() }).unwrap();
+    assert!(!r.already_imported && r.resumed_from == 0);
+    assert!(import_file(&mut s, &path, &update).unwrap().already_imported);
+}
+
+#[test]
 fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

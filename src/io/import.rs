@@ -535,6 +535,24 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         }
         earlier = None;
     }
+    // An unfinished run of this file under other options, or of an earlier version of it (same name), is
+    // not silently left for a second import to run beside it: each would add the rows the other has.
+    if earlier.is_none() {
+        let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if let Some(stopped) = unfinished_elsewhere(store, &ctx.team_id, &scan.hash, &file_name)? {
+            if !opts.again {
+                return Err(bad_file(path, stopped.refusal(&scan.hash, ctx.tz)));
+            }
+            // On asking, this import goes on in its place: the other is closed with what it did, so its own
+            // command no longer resumes it beside this one.
+            if !opts.dry_run {
+                store.conn().execute(
+                    "UPDATE import_runs SET status = 'done', finished_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    params![stopped.id, now.0],
+                )?;
+            }
+        }
+    }
     // A dry run says what the same command would do: nothing for a file already imported, the rest of one
     // interrupted.
     let mut skip_until = 0u64;
@@ -761,6 +779,78 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
 
 /// Held while an import runs: one import at a time into a database. A second one waits for the first to
 /// finish, then resumes or finds its file already imported, instead of both working on one run at once
+/// An import that stopped half-way and was not run again to the end.
+struct Unfinished {
+    id: String,
+    file_hash: String,
+    options_key: String,
+    rows_done: i64,
+    updated_at: Timestamp,
+}
+
+impl Unfinished {
+    /// Why a new import of the file is not started beside it, and what to run instead.
+    fn refusal(&self, hash: &str, tz: chrono_tz::Tz) -> String {
+        let what = if self.file_hash == hash {
+            format!("an import of this file with other options ({}) stopped", describe_options(&self.options_key))
+        } else {
+            "an import of an earlier version of this file (the same name, other contents) stopped".to_string()
+        };
+        format!(
+            "{what} after row {} on {}; run that command again to finish it, or pass --again to import with these \
+             options instead (it is then closed with what it did; rows matching its leads by e-mail or phone are \
+             merged, a row with a name alone is added again)",
+            self.rows_done,
+            self.updated_at.local(tz)
+        )
+    }
+}
+
+/// The team's unfinished import of the same file under other options, or of a file of the same name.
+fn unfinished_elsewhere(
+    store: &Store,
+    team: &crate::domain::TeamId,
+    hash: &str,
+    file_name: &str,
+) -> crate::store::Result<Option<Unfinished>> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT id, file_hash, options_key, rows_done, updated_at FROM import_runs
+             WHERE team_id = ?1 AND status = 'running' AND (file_hash = ?2 OR (file_name = ?3 AND ?3 <> ''))
+             ORDER BY file_hash = ?2 DESC, updated_at DESC LIMIT 1",
+            params![team.as_str(), hash, file_name],
+            |r| {
+                Ok(Unfinished {
+                    id: r.get(0)?,
+                    file_hash: r.get(1)?,
+                    options_key: r.get(2)?,
+                    rows_done: r.get(3)?,
+                    updated_at: Timestamp(r.get(4)?),
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The flags an import run's options key stands for, as the rep would type them.
+fn describe_options(key: &str) -> String {
+    let mut parts = key.splitn(4, '|');
+    let (format, preset, on_duplicate, maps) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or("-"),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let mut flags = vec![format!("--format {format}")];
+    if preset != "-" {
+        flags.push(format!("--preset {preset}"));
+    }
+    flags.push(format!("--on-duplicate {on_duplicate}"));
+    flags.extend(maps.split(',').filter(|m| !m.is_empty()).map(|m| format!("--map {m}")));
+    flags.join(" ")
+}
+
 /// (and counting each other's rows). The lock is on a file of its own beside the database: opening and
 /// closing the database file itself would drop SQLite's own locks on it. The kernel's lock goes with the
 /// process however it ends.
