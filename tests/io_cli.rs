@@ -157,6 +157,28 @@ fn stopped_import_resumes_with_the_same_command() {
 }
 
 #[test]
+fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
+    let (_dir, db) = setup();
+    for (email, phone, company) in [
+        ("ana@acme.test", "+34 600 00 00 01", "Acme"),
+        ("ana@globex.test", "+34 600 00 00 01", "Globex"),
+        ("adiaz@globex.test", "+34 699 99 99 99", "Globex"),
+    ] {
+        let args = ["lead", "add", "--first-name", "Ana", "--last-name", "Diaz", "--email", email, "--phone", phone];
+        run(&db, &[&args[..], &["--company", company]].concat());
+    }
+    let listed = run(&db, &["dedupe"]);
+    assert!(listed.contains("same phone") && listed.contains("same name and company"), "{listed}");
+    let out = leadline(&db).args(["dedupe", "--apply"]).assert().success().get_output().clone();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.contains("2 merges"), "{said}");
+    let leads: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
+    let explained = run(&db, &["dedupe", "--explain", "ana@acme.test"]);
+    assert!(explained.contains("merged into this lead in the same run"), "{explained}");
+}
+
+#[test]
 fn export_since_holds_leads_whose_last_contact_or_history_moved() {
     let (_dir, db) = setup();
     for (name, email) in [("Ana", "ana@s.io"), ("Bea", "bea@s.io"), ("Cid", "cid@s.io")] {

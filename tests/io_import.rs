@@ -427,8 +427,29 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
         Ok(())
     })
     .unwrap();
-    let c = &found[0];
-    let m = s.write(|db| dedupe::merge(db, &c.a, &c.b, &c.reason, c.confidence)).unwrap();
+    // A pair one of whose leads was forgotten since it was listed is passed over; the rest still merge.
+    let mut listed = found.clone();
+    let stranger = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead { first_name: "Zed".into(), email: Some("zed@x.io".into()), ..Default::default() },
+            )
+        })
+        .unwrap();
+    let twin = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead { first_name: "Zed".into(), email: Some("zed2@x.io".into()), ..Default::default() },
+            )
+        })
+        .unwrap();
+    listed.insert(0, dedupe::Candidate { a: stranger.clone(), b: twin, ..found[0].clone() });
+    s.write(|db| privacy::forget(db, &stranger, None).map(|_| ())).unwrap();
+    let done = s.write(|db| dedupe::merge_listed(db, &listed)).unwrap();
+    assert_eq!((done.merges.len(), done.gone), (1, 1));
+    let m = done.merges[0].clone();
     assert_eq!(m.kept, first, "the lead created first is kept");
     let kept = leads::get(&s.db(), &first).unwrap();
     assert_eq!(kept.email.as_deref(), Some("ana@acme.es"));

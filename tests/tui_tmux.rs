@@ -182,7 +182,8 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
         .success();
     assert!(ok);
     let _guard = Session(name.clone());
-    wait_for(&name, "Merge them? [a]ll, [e]ach in turn, [N]o");
+    // Carl and Karl, Bo and Bob, are written as other names: "all" would merge Ann and Anne alone.
+    wait_for(&name, "Merge them? [a]ll 1 from 50% (the rest: each), [e]ach in turn, [N]o");
     send(&name, &["e", "Enter"]);
     wait_for(&name, "[y/N/q]");
     send(&name, &["y", "Enter"]);
@@ -193,4 +194,23 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
     let listed = Command::new(bin).args(["--db", db, "lead", "list", "--json"]).output().unwrap();
     let leads: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(leads.as_array().unwrap().len(), 5, "one pair merged, the others kept apart");
+    // Two people of different names on one switchboard are the rep's to decide one by one: "all" is not offered.
+    for (first, last) in [("Maria", "Ruiz"), ("Pedro", "Gil")] {
+        let args =
+            ["--db", db, "lead", "add", "--first-name", first, "--last-name", last, "--phone", "+34 910 000 000"];
+        assert!(Command::new(bin).args(args).output().unwrap().status.success());
+    }
+    let name = format!("leadline-dedupe-other-{}", std::process::id());
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "160", "-y", "30", &cmd])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let _guard = Session(name.clone());
+    let sc = wait_for(&name, "[e]ach in turn, [N]o");
+    assert!(sc.contains("another name") && !sc.contains("[a]ll"), "{sc}");
+    send(&name, &["a", "Enter"]);
+    let sc = wait_for(&name, "EXIT=0");
+    assert!(sc.contains("nothing merged"), "{sc}");
 }

@@ -536,14 +536,24 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
             }
             return Ok(());
         }
-        found = match ask(&format!(
-            "{} {}. Merge them? [a]ll, [e]ach in turn, [N]o: ",
-            found.len(),
-            plural(found.len(), "pair")
-        ))?
-        .as_deref()
-        {
-            Some("a" | "all") => found,
+        // "All" is what --apply merges: two leads of different names are the rep's to decide, one by one.
+        let sure = found.iter().filter(|c| c.confidence >= dedupe::APPLY_FLOOR).count();
+        let question = match sure {
+            0 => format!("{} {}. Merge them? [e]ach in turn, [N]o: ", found.len(), plural(found.len(), "pair")),
+            n if n == found.len() => {
+                format!("{} {}. Merge them? [a]ll, [e]ach in turn, [N]o: ", found.len(), plural(found.len(), "pair"))
+            }
+            n => format!(
+                "{} {}. Merge them? [a]ll {n} from {}% (the rest: each), [e]ach in turn, [N]o: ",
+                found.len(),
+                plural(found.len(), "pair"),
+                dedupe::APPLY_FLOOR
+            ),
+        };
+        found = match ask(&question)?.as_deref() {
+            Some("a" | "all") if sure > 0 => {
+                found.into_iter().filter(|c| c.confidence >= dedupe::APPLY_FLOOR).collect()
+            }
             Some("e" | "each") => confirm_each(found)?,
             _ => {
                 println!("nothing merged");
@@ -551,22 +561,11 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
             }
         };
     }
-    let (outcomes, gone) = env.store.write(|db| {
-        let (mut out, mut gone) = (Vec::new(), 0usize);
-        for c in &found {
-            // An earlier merge in this run may have removed one of the pair already.
-            if leads::find(db, &c.a)?.is_none() || leads::find(db, &c.b)?.is_none() {
-                gone += 1;
-                continue;
-            }
-            out.push(dedupe::merge(db, &c.a, &c.b, &c.reason, c.confidence)?);
-        }
-        Ok((out, gone))
-    })?;
+    let dedupe::MergedList { merges: outcomes, gone } = env.store.write(|db| dedupe::merge_listed(db, &found))?;
     if gone > 0 {
         eprintln!(
-            "{gone} {} no longer stood as listed: one of its leads was merged in this run (`leadline dedupe` lists \
-             what is left)",
+            "{gone} {} no longer stood as listed: one of its leads was removed or forgotten since the list was made \
+             (`leadline dedupe` lists what is left)",
             plural(gone, "pair")
         );
     }

@@ -361,6 +361,56 @@ fn settle_customer_records(db: &Db<'_>, keep: &leads::Lead, gone: &leads::Lead) 
 
 /// Folds one lead into the other: the one created first is kept and gets the other's missing fields, tags,
 /// history, the earliest created_at and the latest contact; the other is removed. Recorded in the merge log.
+/// What merging a listed set of pairs did: the merges, and the pairs that no longer stood.
+#[derive(Debug, Default)]
+pub struct MergedList {
+    pub merges: Vec<MergeOutcome>,
+    /// Pairs one of whose leads was removed or forgotten since the list was made.
+    pub gone: usize,
+}
+
+/// Merges the pairs of a list in turn. A pair one of whose leads an earlier pair of the run merged away
+/// follows it to the lead it went into (A~B then B~C: C joins AB), so no pair the rep approved is lost
+/// to the order they were listed in; a pair already made one is done.
+pub fn merge_listed(db: &Db<'_>, pairs: &[Candidate]) -> Result<MergedList> {
+    let mut went_into: HashMap<LeadId, LeadId> = HashMap::new();
+    let survivor = |went_into: &HashMap<LeadId, LeadId>, id: &LeadId| {
+        let mut id = id.clone();
+        while let Some(next) = went_into.get(&id) {
+            id = next.clone();
+        }
+        id
+    };
+    let mut out = MergedList::default();
+    for c in pairs {
+        let (a, b) = (survivor(&went_into, &c.a), survivor(&went_into, &c.b));
+        if a == b {
+            continue;
+        }
+        let live = |id: &LeadId| -> Result<bool> {
+            Ok(leads::find(db, id)?.is_some()
+                && db
+                    .conn
+                    .prepare_cached("SELECT forgotten_at IS NULL FROM leads WHERE id = ?1")?
+                    .query_row([id.as_str()], |r| r.get::<_, bool>(0))?)
+        };
+        if !live(&a)? || !live(&b)? {
+            out.gone += 1;
+            continue;
+        }
+        // By id: a name in the reason would outlive the person's erasure.
+        let reason = match (a != c.a, b != c.b) {
+            (false, false) => c.reason.clone(),
+            (true, _) => format!("{} (said of lead {}, merged into this lead in the same run)", c.reason, c.a),
+            (false, true) => format!("{} (said of lead {}, merged into this lead in the same run)", c.reason, c.b),
+        };
+        let m = merge(db, &a, &b, &reason, c.confidence)?;
+        went_into.insert(m.merged.clone(), m.kept.clone());
+        out.merges.push(m);
+    }
+    Ok(out)
+}
+
 pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64) -> Result<MergeOutcome> {
     if x == y {
         return Err(StoreError::Refused("a lead cannot be merged with itself".into()));
