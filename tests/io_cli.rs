@@ -176,6 +176,12 @@ fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
     assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
     let explained = run(&db, &["dedupe", "--explain", "ana@acme.test"]);
     assert!(explained.contains("merged into this lead in the same run"), "{explained}");
+    // An old id says where its lead went, rather than that there is none.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (merged, kept): (String, String) =
+        conn.query_row("SELECT merged_id, kept_id FROM merge_log LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (_, err) = fail(&db, &["note", &merged, "hi"]);
+    assert!(err.contains(&format!("lead {merged} was merged into lead {kept}; use that id")), "{err}");
 }
 
 #[test]

@@ -424,6 +424,9 @@ fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everyth
     let second = leads::resolve(&s.db(), "ana@acme.es").unwrap();
     s.write(|db| {
         meetings::schedule(db, &second, ts("2025-11-21T10:00:00.000Z"), None, Some("Demo".into()))?;
+        // A meeting taken off the lead moves with it but is not counted as moved.
+        let cancelled = meetings::schedule(db, &second, ts("2025-11-22T10:00:00.000Z"), None, None)?;
+        meetings::remove(db, &cancelled)?;
         Ok(())
     })
     .unwrap();
@@ -546,6 +549,24 @@ fn a_dry_run_shows_every_action_and_writes_nothing() {
     // The real import then does exactly that.
     let real = import(&mut s, "bad_rows.csv");
     assert_eq!(real.counts, r.counts);
+}
+
+#[test]
+fn a_name_many_leads_at_a_company_have_pairs_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("same.csv");
+    let mut csv = String::from("First Name,Last Name,Email,Company\n");
+    for i in 0..40 {
+        csv.push_str(&format!("Accounts,Payable,ap{i}@megacorp.example,MegaCorp\n"));
+    }
+    csv.push_str("Ann,Lee,ann@megacorp.example,MegaCorp\nAnn,Lee,ann.lee@megacorp.example,MegaCorp Inc.\n");
+    std::fs::write(&path, csv).unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    // Forty records of one name at one company are forty records, not 780 pairs (nor the 39 the import staged).
+    let found = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].a_label.starts_with("Ann Lee"), "{found:?}");
 }
 
 #[test]

@@ -121,7 +121,8 @@ const KEY_COLUMNS: &str =
 pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     let team = db.ctx.team_id.as_str();
     let mut pairs: Vec<(String, String, String, i64, String)> = Vec::new();
-    for (a, b, (reason, confidence)) in scan(db, country)? {
+    let Scan { pairs: scanned, crowded } = scan(db, country)?;
+    for (a, b, (reason, confidence)) in scanned {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         pairs.push((a, b, reason.into(), confidence, "scan".into()));
     }
@@ -145,6 +146,10 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
             if reason.starts_with(super::import::SAME_PHONE_OTHER_NAME)
                 && on_switchboard.query_row(params![team, a], |r| r.get::<_, i64>(0))? as usize > SWITCHBOARD
             {
+                continue;
+            }
+            // Nor is a pair staged for a name that many leads at the company have: a placeholder name.
+            if reason.starts_with(SAME_NAME_AND_COMPANY) && (crowded.contains(&a) || crowded.contains(&b)) {
                 continue;
             }
             let (a, b) = if a <= b { (a, b) } else { (b, a) };
@@ -184,15 +189,30 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
+/// What a scan found: pairs (the two ids, the reason and how sure it is), and the leads of names too many
+/// leads at one company have to be one person ("Accounts Payable" at MegaCorp), which pair nobody by name.
+struct Scan {
+    pairs: Vec<(String, String, Why)>,
+    crowded: std::collections::HashSet<String>,
+}
+
+/// The reason a name at a company gives, in a scan and in a pair an import staged.
+pub(crate) const SAME_NAME_AND_COMPANY: &str = "same name and company";
+
+/// The kinds of key a lead is hashed by.
+const PHONE_KEY: u8 = 0;
+const NAME_KEY: u8 = 1;
+const PROFILE_KEY: u8 = 2;
+
 /// The team's pairs of live leads with the same social profile, the same phone or the same name at the same
 /// company: the two ids, the reason and how sure it is (the surest reason when several hold).
 /// One pass hashes every lead's keys (a few bytes each, whatever the database's size); the few leads whose
 /// hashes meet are read again and compared in full.
-fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>> {
+fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seqs: Vec<i64> = Vec::new();
-    // Each key's hash, the lead, and whether the key is a phone.
-    let mut hashed: Vec<(u64, u32, bool)> = Vec::new();
+    // Each key's hash, the lead, and the kind of key.
+    let mut hashed: Vec<(u64, u32, u8)> = Vec::new();
     let mut all = db
         .conn
         .prepare(&format!("{KEY_COLUMNS} WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL"))?;
@@ -201,11 +221,11 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         let at = seqs.len() as u32;
         seqs.push(r.get(0)?);
         let keys = Keys::of(r, country)?;
-        hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at, true)));
-        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at, false)));
+        hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at, PHONE_KEY)));
+        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at, NAME_KEY)));
         // A person's own page: a company's or a website several records give names nobody in particular.
         let own_page = keys.profile.iter().filter(|p| crate::domain::lead::is_member_page(p));
-        hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at, false)));
+        hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at, PROFILE_KEY)));
     }
     drop(rows);
     hashed.sort_unstable();
@@ -220,10 +240,19 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         Ok(k)
     };
     let mut meeting: Vec<(u32, u32)> = Vec::new();
+    let mut crowded = std::collections::HashSet::new();
     for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+        // A name more leads at a company have than one person has records is a placeholder's or a common
+        // name's: it pairs nobody (each with each would be half a million pairs for a thousand leads).
+        if run[0].2 == NAME_KEY && run.len() > SWITCHBOARD {
+            for x in run {
+                crowded.insert(lead(x.1)?.0.clone());
+            }
+            continue;
+        }
         // A number more leads share than one person has records is a switchboard's: it pairs only the leads
         // of one name on it (each with each would be thousands of pairs of colleagues).
-        if run[0].2 && run.len() > SWITCHBOARD {
+        if run[0].2 == PHONE_KEY && run.len() > SWITCHBOARD {
             let mut named: Vec<(String, u32)> = Vec::with_capacity(run.len());
             for x in run {
                 let person = lead(x.1)?.1.person.clone();
@@ -253,12 +282,12 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Vec<(String, String, Why)>
         let why = same_profile
             .then_some(("same social profile", 90))
             .or_else(|| a.1.same_phone(&b.1))
-            .or_else(|| a.1.same_name(&b.1).then_some(("same name and company", 75)));
+            .or_else(|| a.1.same_name(&b.1).then_some((SAME_NAME_AND_COMPANY, 75)));
         if let Some(why) = why {
             out.push((a.0.clone(), b.0.clone(), why));
         }
     }
-    Ok(out)
+    Ok(Scan { pairs: out, crowded })
 }
 
 fn describe(l: &leads::Lead) -> String {
@@ -519,23 +548,40 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     if !gone.other_emails.is_empty() && !filled.iter().any(|f| f == "other_emails") {
         filled.push("other_emails".into());
     }
-    let mut moved = MovedCounts::default();
-    let mv = |table: &str| -> Result<usize> {
-        Ok(db.conn.execute(
+    // Removed rows move too (the history stays whole) but are not counted: the record says what the rep
+    // would find on the lead.
+    let live = |table: &str| -> Result<usize> {
+        Ok(db.conn.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE lead_id = ?1 AND deleted_at IS NULL"),
+            [g],
+            |r| r.get::<_, i64>(0),
+        )? as usize)
+    };
+    let moved = MovedCounts {
+        outreach: live("outreach")?,
+        meetings: live("meetings")?,
+        deals: live("deals")?,
+        tasks: live("tasks")?,
+        notes: live("notes")?,
+        inbox: live("inbox_items")?,
+    };
+    let mv = |table: &str| -> Result<()> {
+        db.conn.execute(
             &format!("UPDATE {table} SET lead_id = ?2, updated_at = ?3 WHERE {OF_LEAD}"),
             params![g, k, now],
-        )?)
+        )?;
+        Ok(())
     };
-    moved.outreach = mv("outreach")?;
-    moved.meetings = mv("meetings")?;
+    mv("outreach")?;
+    mv("meetings")?;
     // A deal is filed under its lead's company: the other's deals go under the kept lead's.
-    moved.deals = db.conn.execute(
+    db.conn.execute(
         &format!("UPDATE deals SET lead_id = ?2, account_id = ?4, updated_at = ?3 WHERE {OF_LEAD}"),
         params![g, k, now, keep.account_id.as_ref().or(gone.account_id.as_ref())],
     )?;
-    moved.tasks = mv("tasks")?;
-    moved.notes = mv("notes")?;
-    moved.inbox = mv("inbox_items")?;
+    mv("tasks")?;
+    mv("notes")?;
+    mv("inbox_items")?;
     // Events about the other lead, a churn's (`lead@time`) too, are about the kept one now.
     db.conn.execute(
         "UPDATE events SET subject_id = ?1 || substr(subject_id, length(?2) + 1)

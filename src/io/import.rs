@@ -2413,7 +2413,14 @@ impl Writer {
         self.counts.leads.created += 1;
         self.act(row.line, "leads", "create", subject.clone(), String::new());
         if let Some(other) = weak {
-            if stage_candidate(db, &other, &id, "same name and company", 70, &format!("import:{}", self.run_id))? {
+            if stage_candidate(
+                db,
+                &other,
+                &id,
+                super::dedupe::SAME_NAME_AND_COMPANY,
+                70,
+                &format!("import:{}", self.run_id),
+            )? {
                 self.counts.merge_candidates += 1;
             }
             self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {other}"));

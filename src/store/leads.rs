@@ -443,6 +443,22 @@ pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
 
 /// Finds the one lead a rep means: an id, an e-mail, or an unambiguous name (full, first or last).
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
+    match resolve_live(db, reference) {
+        // The id of a lead merged since is not taken for another lead unseen; it is said where it went.
+        Err(StoreError::NotFound { .. })
+            if let Some(id) = crate::domain::canonical_id(reference.trim())
+                && let Some(kept) = survivor(db, &LeadId(id.clone()))?.filter(|k| k.0 != id) =>
+        {
+            Err(StoreError::Refused(format!(
+                "lead {id} was merged into lead {kept}; use that id (`leadline dedupe --explain {kept}` tells how)"
+            )))
+        }
+        other => other,
+    }
+}
+
+/// `resolve` among the live leads only.
+fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     let r = reference.trim();
     let not_found = || StoreError::NotFound { what: "lead", reference: reference.to_string() };
     if r.is_empty() {
@@ -554,7 +570,7 @@ pub fn survivor(db: &Db<'_>, kept: &LeadId) -> Result<Option<LeadId>> {
 /// (`dedupe --explain`, `privacy log`). Those that change or remove a lead take its own id only, so that an
 /// old id never acts on another lead unseen.
 pub fn resolve_or_survivor(db: &Db<'_>, reference: &str) -> Result<LeadId> {
-    match resolve(db, reference) {
+    match resolve_live(db, reference) {
         Err(StoreError::NotFound { .. }) if let Some(id) = crate::domain::canonical_id(reference) => {
             survivor(db, &LeadId(id))?
                 .ok_or_else(|| StoreError::NotFound { what: "lead", reference: reference.to_string() })
