@@ -52,6 +52,19 @@ fn snapshot_pipeline() {
 }
 
 #[test]
+fn a_deal_card_says_its_lead_opted_out() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("2");
+    let deal = t.app.kanban.columns[0].deals.iter().find(|d| !d.lead_do_not_contact).unwrap().clone();
+    let line_of = |s: &str| s.lines().find(|l| l.contains(&deal.lead_name)).map(str::to_string);
+    assert!(line_of(&t.screen()).is_some_and(|l| !l.contains('⊘')), "{}", t.screen());
+    t.store.write(|db| leadline::io::privacy::set_opt_out(db, &deal.lead_id, true, Some("asked".into()))).unwrap();
+    t.keys("ctrl-r");
+    let s = t.screen();
+    assert!(line_of(&s).is_some_and(|l| l.contains(&format!("⊘ {}", deal.lead_name))), "{s}");
+}
+
+#[test]
 fn snapshot_inbox() {
     snap("inbox", "3");
 }
@@ -207,6 +220,38 @@ fn a_lead_with_long_values_still_shows_its_notes_at_80x24() {
     assert!(s.contains("Created") && s.contains("↑ more · }/{"), "{s}");
     t.keys("{ { { {");
     assert!(t.screen().contains("Notes Prefers calls after"), "{}", t.screen());
+}
+
+#[test]
+fn a_note_longer_than_the_pane_reads_whole_by_scrolling() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let note: String = (1..=30).map(|i| format!("Sentence {i}: met at the fair, wants pricing. ")).collect();
+    t.store
+        .write(|db| {
+            let name = "\u{202e}Nora\u{2066} Notes".to_string();
+            let patch = leadline::store::leads::LeadPatch {
+                notes: Some(note.trim().into()),
+                first_name: Some(name),
+                ..Default::default()
+            };
+            leadline::store::leads::update(db, &id, patch)
+        })
+        .unwrap();
+    t.keys("ctrl-r enter");
+    let s = t.screen();
+    assert!(s.contains("↓ more"), "{s}");
+    // Nothing that would turn the line around reaches the terminal, in a title either.
+    assert!(!s.contains('\u{202e}') && !s.contains('\u{2066}') && s.contains("Nora Notes"), "{s}");
+    let mut seen = false;
+    for _ in 0..30 {
+        t.keys("}");
+        if t.screen().contains("30: met at the fair") {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the end of the note is never shown: {}", t.screen());
 }
 
 #[test]

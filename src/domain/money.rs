@@ -246,20 +246,25 @@ fn thousands_grouped(int_part: &str) -> bool {
 impl Money {
     /// `558k EUR`, `1.2k USD`, `3.4M EUR`, `950 EUR`: short enough for several currencies side by side.
     pub fn compact(&self) -> String {
+        const UNITS: [(f64, &str); 5] = [(1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"), (1e12, "T")];
         let units = self.minor as f64 / 10f64.powi(minor_digits(&self.currency) as i32);
-        let (value, suffix) = match units.abs() {
-            a if a >= 1e9 => (units / 1e9, "B"),
-            a if a >= 1e6 => (units / 1e6, "M"),
-            a if a >= 1e3 => (units / 1e3, "k"),
-            _ => (units, ""),
-        };
-        // One decimal while it says something (1.2k), none once the number has three digits (558k).
-        let mut n =
-            if value.abs() >= 100.0 || suffix.is_empty() { format!("{value:.0}") } else { format!("{value:.1}") };
-        if n.ends_with(".0") {
-            n.truncate(n.len() - 2);
+        let mut at = UNITS.iter().rposition(|(size, _)| units.abs() >= *size).unwrap_or(0);
+        loop {
+            let (size, suffix) = UNITS[at];
+            let value = units / size;
+            // One decimal while it says something (1.2k), none once the number has three digits (558k).
+            let mut n =
+                if value.abs() >= 100.0 || suffix.is_empty() { format!("{value:.0}") } else { format!("{value:.1}") };
+            // Rounded up to a thousand, it is one of the next unit (999,600 is 1M, not 1000k).
+            if n.trim_start_matches('-').starts_with("1000") && at + 1 < UNITS.len() {
+                at += 1;
+                continue;
+            }
+            if n.ends_with(".0") {
+                n.truncate(n.len() - 2);
+            }
+            return format!("{n}{suffix} {}", self.currency);
         }
-        format!("{n}{suffix} {}", self.currency)
     }
 }
 
@@ -296,6 +301,12 @@ mod tests {
         assert_eq!(m(95_049, "EUR"), "950 EUR");
         assert_eq!(m(100_000, "EUR"), "1k EUR");
         assert_eq!(m(1_500_000, "JPY"), "1.5M JPY");
+        // Rounding up to a thousand reads as one of the next unit.
+        assert_eq!(m(99_960_000, "EUR"), "1M EUR");
+        assert_eq!(m(99_999_999_999_900, "EUR"), "1T EUR");
+        assert_eq!(m(99_999_999_999_900, "IDR"), "1T IDR");
+        assert_eq!(m(99_950, "EUR"), "1k EUR");
+        assert_eq!(m(-99_960_000, "EUR"), "-1M EUR");
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct Deal {
     pub owner: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Whether the deal's lead opted out (the board marks the card); not part of the deal's own record.
+    #[serde(skip)]
+    pub lead_do_not_contact: bool,
 }
 
 impl Deal {
@@ -43,7 +46,7 @@ impl Deal {
 pub(crate) const DEAL_COLUMNS: &str =
     "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
     d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
-    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name";
+    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact";
 pub(crate) const DEAL_FROM: &str =
     "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id
      LEFT JOIN users du ON du.id = d.owner_id";
@@ -74,6 +77,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
         owner: r.get(19)?,
         created_at: Timestamp(r.get(17)?),
         updated_at: Timestamp(r.get(18)?),
+        lead_do_not_contact: r.get(20)?,
     })
 }
 

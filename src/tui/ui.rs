@@ -35,6 +35,27 @@ pub fn body_area(size: (u16, u16)) -> Rect {
 }
 
 pub fn draw(app: &App, frame: &mut Frame) {
+    draw_views(app, frame);
+    scrub(frame.buffer_mut());
+}
+
+/// Takes out of every cell what steers the terminal's layout (`widgets::screen_text`): a title or a label
+/// drawn from a lead's name without going through `fit` is covered too. A cell left empty is a space.
+fn scrub(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        let symbol = cell.symbol();
+        if symbol.is_ascii() {
+            continue;
+        }
+        let clean = super::widgets::screen_text(symbol);
+        if clean != symbol {
+            let clean = if clean.is_empty() { " ".to_string() } else { clean.into_owned() };
+            cell.set_symbol(&clean);
+        }
+    }
+}
+
+fn draw_views(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = &app.theme;
     frame.render_widget(Block::new().style(theme.base()), area);

@@ -255,6 +255,8 @@ impl DetailView {
             fields
                 .iter()
                 .map(|(k, v)| {
+                    // The notes are the rep's own words: kept whole, read by scrolling the pane.
+                    let max_lines = if *k == "Notes" { usize::MAX } else { max_lines };
                     let mut chunks: Vec<String> = v.lines().flat_map(|line| wrap_to(line, room, max_lines)).collect();
                     if chunks.len() > max_lines {
                         // Lines left out (a long note's later ones) are said to be there.

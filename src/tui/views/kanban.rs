@@ -420,8 +420,10 @@ impl KanbanView {
                 let days = (now.0 - d.stage_entered_at.0).max(0) / DAY_MS;
                 let marker = if sel { "▶" } else { " " };
                 lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&format!("{marker}{}", d.title), w)), style)));
+                // An opted-out lead's card says so, as the lists and the lead page do.
+                let dnc = if d.lead_do_not_contact { "⊘ " } else { "" };
                 lines.push(Line::from(Span::styled(
-                    format!("{:<w$}", fit(&format!("  {}", d.lead_name), w)),
+                    format!("{:<w$}", fit(&format!("  {dnc}{}", d.lead_name), w)),
                     if sel { style } else { theme.muted() },
                 )));
                 lines.push(Line::from(Span::styled(

@@ -253,7 +253,7 @@ impl Form {
             let focused = i == self.focus;
             let marker = if focused { "▶ " } else { "  " };
             // Line breaks (a pasted note) show as ⏎.
-            let shown = |s: &str| s.replace('\n', "⏎");
+            let shown = |s: &str| super::screen_text(&s.replace('\n', "⏎")).into_owned();
             let value = match &f.kind {
                 FieldKind::Text if focused => {
                     let (before, after) = f.value.split_at(f.at());

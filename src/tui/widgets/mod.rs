@@ -24,6 +24,27 @@ fn shown(c: char) -> char {
     }
 }
 
+/// Characters with no width of their own that steer how a terminal lays text out: bidirectional overrides,
+/// isolates and marks (one reorders the rest of its line in a terminal that does bidi), zero-width spaces
+/// and joiners (a joined emoji family takes fewer columns on screen than its parts are counted for, leaving
+/// stale text beside it), a byte-order mark. The screen leaves them out.
+fn steers_layout(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
+/// A text as the screen shows it: see `shown` and `steers_layout`.
+pub fn screen_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() || steers_layout(c)) {
+        s.chars().filter(|c| !steers_layout(*c)).map(shown).collect::<String>().into()
+    } else {
+        s.into()
+    }
+}
+
 /// Moves a scrolled text by half a page (a line at least), down or up; `scrolled` keeps it within the text
 /// where it is drawn.
 pub fn scroll_half_page(scroll: &std::cell::Cell<usize>, page: usize, down: bool) {
@@ -49,9 +70,7 @@ pub fn scrolled(scroll: &std::cell::Cell<usize>, total: usize, visible: usize) -
 /// Cuts `s` to `w` display columns, with an ellipsis when cut.
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;
-    if s.chars().any(char::is_control) {
-        return fit(&s.chars().map(shown).collect::<String>(), w);
-    }
+    let s = &*screen_text(s);
     let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
     if total <= w {
         return s.to_string();
@@ -74,6 +93,7 @@ pub fn fit(s: &str, w: usize) -> String {
 /// last (where the cursor is) stays in sight.
 pub fn fit_end(s: &str, w: usize) -> String {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let s = &*screen_text(s);
     if s.width() <= w {
         return s.to_string();
     }
@@ -101,7 +121,7 @@ pub fn wrap_hanging(s: &str, w: usize, hang: usize, max: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut lines: Vec<String> = Vec::new();
     // A tab is a space on screen (the terminal would draw nothing, gluing the words around it).
-    let mut rest: Vec<char> = s.chars().map(shown).collect();
+    let mut rest: Vec<char> = screen_text(s).chars().collect();
     while !rest.is_empty() && lines.len() < max {
         let pad = if lines.is_empty() { 0 } else { hang.min(w / 2) };
         let w = w.saturating_sub(pad).max(1);
@@ -153,5 +173,10 @@ mod tests {
         assert_eq!(wrap_hanging("line2\t\"quoted\"", 40, 0, 3), ["line2 \"quoted\""], "a tab shows as a space");
         assert_eq!(fit("tab\tend\r", 20), "tab end ");
         assert_eq!(fit("\u{1b}[31mred", 20), "\u{fffd}[31mred", "an escape cannot colour the screen");
+        // Nor can an override turn the line around, or a joiner make a family narrower than it is counted.
+        assert_eq!(fit("\u{202e}gnirts \u{2066}x\u{2069}\u{feff}", 20), "gnirts x");
+        assert_eq!(wrap_to("\u{200f}שלום\u{200b}", 10, 1), ["שלום"]);
+        assert_eq!(fit("👨\u{200d}👩\u{200d}👧", 20), "👨👩👧");
+        assert_eq!(fit_end("a\u{202e}bc", 8), "abc");
     }
 }
