@@ -52,6 +52,23 @@ fn snapshot_pipeline() {
 }
 
 #[test]
+fn a_lead_an_import_staged_as_a_possible_duplicate_says_so() {
+    let (d, mut t) = driver(80, 24);
+    let lead = t.app.leads.window.rows.iter().find(|l| l.company.is_some()).unwrap().clone();
+    let file = d.path().join("again.csv");
+    let company = format!("{} Inc.", lead.company.clone().unwrap());
+    std::fs::write(&file, format!("First Name,Last Name,Company\n{},{},{company}\n", lead.first_name, lead.last_name))
+        .unwrap();
+    let report = leadline::io::import::import_file(&mut t.store, &file, &Default::default()).unwrap();
+    assert_eq!(report.counts.merge_candidates, 1);
+    t.keys("ctrl-r /");
+    t.type_text(lead.email.as_deref().unwrap());
+    t.keys("enter enter");
+    let s = t.screen();
+    assert!(s.contains("Same as? same name and") && s.contains("company, 70%: "), "{s}");
+}
+
+#[test]
 fn a_deal_card_says_its_lead_opted_out() {
     let (_d, mut t) = driver(80, 24);
     t.keys("2");

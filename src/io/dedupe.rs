@@ -390,6 +390,33 @@ fn settle_customer_records(db: &Db<'_>, keep: &leads::Lead, gone: &leads::Lead) 
 
 /// Folds one lead into the other: the one created first is kept and gets the other's missing fields, tags,
 /// history, the earliest created_at and the latest contact; the other is removed. Recorded in the merge log.
+/// The live leads an import staged as possible duplicates of this one, each described with the reason and
+/// how sure it is ("same phone, 90%: Ana Lopez at Acme"), surest first: what the lead page points at.
+pub fn staged_with(db: &Db<'_>, lead: &LeadId) -> Result<Vec<String>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT o.id, c.reason, c.confidence FROM merge_candidates c
+         JOIN leads o ON o.id = CASE WHEN c.lead_a = ?1 THEN c.lead_b ELSE c.lead_a END
+         WHERE (c.lead_a = ?1 OR c.lead_b = ?1) AND c.status = 'open'
+           AND o.deleted_at IS NULL AND o.forgotten_at IS NULL
+         ORDER BY c.confidence DESC, o.id LIMIT 5",
+    )?;
+    let rows: Vec<(String, String, i64)> =
+        stmt.query_map([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (other, reason, confidence) in rows {
+        let other = leads::get(db, &LeadId(other))?;
+        let mut who = other.name();
+        if let Some(email) = &other.email {
+            who.push_str(&format!(" <{email}>"));
+        }
+        if let Some(company) = &other.company {
+            who.push_str(&format!(" at {company}"));
+        }
+        out.push(format!("{reason}, {confidence}%: {who}"));
+    }
+    Ok(out)
+}
+
 /// What merging a listed set of pairs did: the merges, and the pairs that no longer stood.
 #[derive(Debug, Default)]
 pub struct MergedList {

@@ -187,6 +187,8 @@ pub struct LeadPage {
     pub timeline: Vec<Entry>,
     pub client: Option<crate::automation::clients::ClientProfile>,
     pub scores: Option<crate::scoring::facts::Scores>,
+    /// Leads an import staged as possibly the same person (`leadline dedupe` decides).
+    pub duplicates: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +278,7 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                             timeline: timeline::for_lead(&db, &lead)?,
                             client: crate::automation::clients::profile(&db, &lead)?,
                             scores: crate::scoring::facts::stored_scores(&db, &lead)?,
+                            duplicates: crate::io::dedupe::staged_with(&db, &lead)?,
                         })
                     };
                     let result = page().map(Box::new).map_err(err);

@@ -33,6 +33,8 @@ pub struct DetailView {
     pub client: Option<ClientProfile>,
     /// The stored (score, health, priority).
     pub scores: Option<crate::scoring::facts::Scores>,
+    /// Leads staged as possibly the same person, described.
+    pub duplicates: Vec<String>,
     /// Lines of the selected entry's text scrolled past in the box under the timeline (a long note or reply
     /// does not fit a short terminal); kept within the text where it is drawn, reset with the selection.
     pub whole_scroll: std::cell::Cell<usize>,
@@ -49,6 +51,7 @@ impl DetailView {
             self.offset = 0;
             self.whole_scroll.set(0);
             self.fields_scroll.set(0);
+            self.duplicates.clear();
         }
         self.lead_id = Some(id.clone());
         vec![Out::Query(Query::Detail { lead: id })]
@@ -64,9 +67,10 @@ impl DetailView {
         }
         match result {
             Ok(found) => {
-                let LeadPage { lead, timeline, client, scores } = *found;
+                let LeadPage { lead, timeline, client, scores, duplicates } = *found;
                 self.client = client;
                 self.scores = scores;
+                self.duplicates = duplicates;
                 // The selection stays on the entry it was on (a new entry above it must not move it onto
                 // another meeting, where `a` or `x` would mark the wrong one).
                 let was = self.timeline.get(self.selected).map(|e| {
@@ -243,6 +247,10 @@ impl DetailView {
         // The other addresses the person is known by, under the one they are written to (most have none).
         if !l.other_emails.is_empty() {
             fields.insert(3, ("Also", l.other_emails.join(", ")));
+        }
+        // A lead an import could not tell from another says so at the top, with where to decide.
+        if !self.duplicates.is_empty() {
+            fields.insert(0, ("Same as?", format!("{} · `leadline dedupe`", self.duplicates.join("; "))));
         }
         let label_w = if area.width >= 40 { 14 } else { 10 };
         let room = (area.width as usize).saturating_sub(label_w + 3);
