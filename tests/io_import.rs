@@ -552,6 +552,26 @@ fn a_dry_run_shows_every_action_and_writes_nothing() {
 }
 
 #[test]
+fn an_unknown_currency_is_reported_in_its_own_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("cur.csv");
+    std::fs::write(
+        &path,
+        "Deal - Title,Deal - Value,Deal - Currency,Person - Name,Person - Email - Work\nEps deal,500,XXQ,Eve Eps,eve@eps.com\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects[0].column.as_deref(), Some("Deal - Currency"));
+    assert!(
+        r.rejects[0].reason.contains("is not an ISO 4217 currency code (such as EUR, USD, GBP) ('XXQ')"),
+        "{:?}",
+        r.rejects
+    );
+}
+
+#[test]
 fn a_name_many_leads_at_a_company_have_pairs_nobody() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -507,24 +507,51 @@ impl Preset {
 
     /// Maps each column to a field: the preset's table, then loose matching, then the rep's `--map` overrides.
     pub fn map_columns(self, headers: &[String], overrides: &[(String, Field)]) -> Result<Vec<Field>, ValidationError> {
-        for (col, _) in overrides {
-            if !headers.iter().any(|h| h.trim().eq_ignore_ascii_case(col.trim())) {
-                return Err(ValidationError::new(
-                    "--map",
-                    col,
-                    format!("is not a column of this file; its columns are: {}", headers.join(", ")),
-                ));
+        // Each override names one column: as the file writes it, else in any case if only one column is
+        // written so; a column given two fields is a mistake to say, not a choice to make silently.
+        let mut overridden: std::collections::HashMap<usize, Field> = std::collections::HashMap::new();
+        for (col, field) in overrides {
+            let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i].trim() == col.trim()).collect();
+            let any_case: Vec<usize> =
+                (0..headers.len()).filter(|&i| headers[i].trim().eq_ignore_ascii_case(col.trim())).collect();
+            let at = match (exact.as_slice(), any_case.as_slice()) {
+                ([i, ..], _) | ([], [i]) => *i,
+                ([], []) => {
+                    return Err(ValidationError::new(
+                        "--map",
+                        col,
+                        format!("is not a column of this file; its columns are: {}", headers.join(", ")),
+                    ));
+                }
+                ([], several) => {
+                    let names: Vec<&str> = several.iter().map(|&i| headers[i].as_str()).collect();
+                    return Err(ValidationError::new(
+                        "--map",
+                        col,
+                        format!("names {} columns ({}); write it as the file does", names.len(), names.join(", ")),
+                    ));
+                }
+            };
+            match overridden.insert(at, *field) {
+                Some(earlier) if earlier != *field => {
+                    return Err(ValidationError::new(
+                        "--map",
+                        col,
+                        format!("is mapped twice ({earlier} and {field}); one field per column"),
+                    ));
+                }
+                _ => {}
             }
         }
         let mut seen_primary = std::collections::HashSet::new();
         let mut fields: Vec<Field> = headers
             .iter()
-            .map(|h| {
+            .enumerate()
+            .map(|(i, h)| {
                 let n = norm_header(h);
-                let field = overrides
-                    .iter()
-                    .find(|(c, _)| c.trim().eq_ignore_ascii_case(h.trim()))
-                    .map(|(_, f)| *f)
+                let field = overridden
+                    .get(&i)
+                    .copied()
                     .or_else(|| self.table().iter().find(|(name, _)| *name == n).map(|(_, f)| *f))
                     .or_else(|| loose(&n))
                     .unwrap_or(Field::Ignore);
@@ -662,5 +689,19 @@ mod tests {
         assert_eq!(map, vec![Field::Email, Field::Company]);
         assert!(Preset::Generic.map_columns(&cols, &[("nope".into(), Field::Company)]).is_err());
         assert!("emial".parse::<Field>().is_err());
+        // A column written twice in two cases is named as the file writes it; in neither, it is said.
+        let cols = h(&["Name", "Email", "email"]);
+        let map = Preset::Generic
+            .map_columns(&cols, &[("Email".into(), Field::Ignore), ("email".into(), Field::Email)])
+            .unwrap();
+        assert_eq!(map, vec![Field::FullName, Field::Ignore, Field::Email]);
+        let e = Preset::Generic.map_columns(&cols, &[("EMAIL".into(), Field::Email)]).unwrap_err();
+        assert!(e.to_string().contains("names 2 columns (Email, email)"), "{e}");
+        // One column, two fields: refused.
+        let cols = h(&["Nombre", "Correo"]);
+        let e = Preset::Generic
+            .map_columns(&cols, &[("Correo".into(), Field::Email), ("correo".into(), Field::Phone)])
+            .unwrap_err();
+        assert!(e.to_string().contains("is mapped twice (email and phone)"), "{e}");
     }
 }

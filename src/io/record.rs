@@ -460,7 +460,7 @@ pub fn from_fields(
                 }
                 Field::DealTitle => deal_title = Some(v.to_string()),
                 Field::DealAmount => deal_amount = Some((col.clone(), v.to_string())),
-                Field::DealCurrency => deal_currency = Some(v.to_string()),
+                Field::DealCurrency => deal_currency = Some((col.clone(), v.to_string())),
                 Field::DealStage => deal_stage = Some(v.to_string()),
                 Field::DealStatus => deal_status_read = Some(deal_status(v).map_err(reject)?),
                 Field::DealClosedAt => deal_closed_at = Some(date(v)?),
@@ -504,8 +504,21 @@ pub fn from_fields(
         row.last_name = last;
     }
     if let Some((col, amount)) = deal_amount {
-        let currency =
-            deal_currency.clone().unwrap_or_else(|| crate::domain::money::currency_of(&amount, &rules.currency));
+        // A currency the file names is checked in its own column, so the rep fixes the right cell.
+        if let Some((currency_col, code)) = &deal_currency
+            && let Err(x) = crate::domain::money::parse_currency(code)
+        {
+            return Err(Reject {
+                line,
+                column: Some(currency_col.clone()),
+                reason: format!("{} ('{}')", x.reason, short(code)),
+                record: values.to_vec(),
+            });
+        }
+        let currency = deal_currency
+            .clone()
+            .map(|(_, code)| code)
+            .unwrap_or_else(|| crate::domain::money::currency_of(&amount, &rules.currency));
         let (money, either_way) = Money::parse_read(&amount, &currency)
             .and_then(|(m, two_ways)| crate::domain::deal::check_amount(&m).map(|()| (m, two_ways)))
             .map_err(|x| Reject {
