@@ -157,6 +157,26 @@ fn stopped_import_resumes_with_the_same_command() {
 }
 
 #[test]
+fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said() {
+    let (_dir, db) = setup();
+    let csv = fixture("hubspot_contacts.csv");
+    let out = leadline(&db).args(["import", csv.to_str().unwrap(), "--from", "tomorrow"]).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("apply to calendar files only; this one is csv"), "{err}");
+    // The rows are in when the rejects file cannot be written: the summary shows, and the error says so.
+    let bad = fixture("bad_rows.csv");
+    let out = leadline(&db).args(["import", bad.to_str().unwrap(), "--rejects", "/dev/full"]).assert().code(1);
+    let (said, err) = (
+        String::from_utf8_lossy(&out.get_output().stdout).to_string(),
+        String::from_utf8_lossy(&out.get_output().stderr).to_string(),
+    );
+    assert!(said.contains("rows rejected"), "{said}");
+    assert!(err.contains("the import is saved") && err.contains("the rejects file was not written"), "{err}");
+    let listed: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert!(!listed.as_array().unwrap().is_empty());
+}
+
+#[test]
 fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
     let (_dir, db) = setup();
     for (email, phone, company) in [

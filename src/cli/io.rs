@@ -169,16 +169,26 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         let (scorer, _) = crate::engine::rules(&env.config)?;
         env.store.write(|db| crate::scoring::recompute(db, &scorer))?;
     }
+    // The import is in by now: a rejects file that cannot be written is said after the summary, as what
+    // alone failed.
+    let mut rejects_failed = None;
     if let Some(path) = &a.rejects {
-        let n = import::write_rejects(&env.store, &report, path).map_err(io_err)?;
-        if !a.json {
-            eprintln!("{n} {} written to {}", plural(n as usize, "rejected row"), path.display());
+        match import::write_rejects(&env.store, &report, path) {
+            Ok(n) if !a.json => eprintln!("{n} {} written to {}", plural(n as usize, "rejected row"), path.display()),
+            Ok(_) => {}
+            Err(e) => rejects_failed = Some(io_err(e)),
         }
     }
     if a.json {
         print_json(&report)?;
     } else {
-        print_report(&report, a.rejects.is_some())?;
+        print_report(&report, a.rejects.is_some() && rejects_failed.is_none())?;
+    }
+    if let Some(e) = rejects_failed {
+        let saved = if report.dry_run { "the dry run is done" } else { "the import is saved (the summary says what)" };
+        return Err(CliError::Io(format!(
+            "{saved}, but the rejects file was not written: {e}; the same command with another --rejects writes it"
+        )));
     }
     // Scripts must not take a file that imported nothing for a success.
     if report.counts.all_rejected() && !report.already_imported {
@@ -260,9 +270,13 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
             println!("its rejected rows import from a rejects file (--rejects PATH writes it), once fixed");
         }
     } else if r.dry_run && r.resumed_from > 0 {
-        println!("dry run of {} ({how}), resuming after row {}: nothing was written", safe(&r.file), r.resumed_from);
+        println!(
+            "dry run of {} ({how}), resuming after row {}: nothing was written to the database",
+            safe(&r.file),
+            r.resumed_from
+        );
     } else if r.dry_run {
-        println!("dry run of {} ({how}): nothing was written", safe(&r.file));
+        println!("dry run of {} ({how}): nothing was written to the database", safe(&r.file));
     } else if r.resumed_from > 0 {
         println!("imported {} ({how}), resuming after row {}", safe(&r.file), r.resumed_from);
     } else {

@@ -399,6 +399,15 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     }
     let mut sniffed: Sniff = sniff(&head).map_err(|m| bad_file(path, m))?;
     let format = opts.format.unwrap_or_else(|| Format::detect(path, &sniffed.sample));
+    // A window is a calendar's: given for another file, it would be taken as read and do nothing.
+    if opts.window.is_some() && format != Format::Ics {
+        return Err(ValidationError::new(
+            "--from/--to",
+            path.display().to_string(),
+            format!("apply to calendar files only; this one is {}", format.as_str()),
+        )
+        .into());
+    }
     // JSON is UTF-8 (unless a byte-order mark says UTF-16): a stray byte in one name is that name's
     // problem, not a reason to read every other name in a legacy encoding.
     if format == Format::Json && sniffed.bom_len == 0 {
@@ -690,7 +699,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 }
             }
             tracing::debug!(elapsed = ?started.elapsed(), rows = n, "import: rows written");
-            if let Some(bar) = &bar {
+            // Only after the last row: a chunk's end is no reason to stop counting.
+            if let Some(bar) = bar.as_ref().filter(|_| finished) {
                 finishing(bar, this_run_rows);
             }
             writer.restore_lookups(db)?;
@@ -726,8 +736,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     // The import's own error is the one to report.
                     let _ = bulk_settings(store.conn(), false, format);
                 }
+                // Stopped, the bar goes (the message says where); failed, it stays to show how far it got.
                 if let Some(bar) = &bar {
-                    bar.abandon();
+                    if interrupted { bar.finish_and_clear() } else { bar.abandon() }
                 }
                 if let Some(io) = stash {
                     return Err(io);
