@@ -174,6 +174,14 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
     assert!(err.contains("the import is saved") && err.contains("the rejects file was not written"), "{err}");
     let listed: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert!(!listed.as_array().unwrap().is_empty());
+    // A mistyped database is not made anew, empty, by a command that only reads data out.
+    let typo = db.with_file_name("typo.db");
+    for args in [&["export", "leads"][..], &["search", "ana"], &["dedupe"], &["link", "ana@x.io", "--url", "a.example"]]
+    {
+        let (code, err) = fail(&typo, args);
+        assert!(code == 1 && err.contains("no database there"), "{args:?}: {err}");
+        assert!(!typo.exists(), "{args:?}");
+    }
 }
 
 #[test]

@@ -401,6 +401,18 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
                 return Err(CliError::Io(format!("{}: no database there to back up", db.display())));
             }
         }
+        // Commands that only read data out: at a mistyped path they would make an empty database and
+        // give a script an empty export, a success.
+        Command::Export(_) | Command::Link(_) | Command::Search(_) | Command::Dedupe(_) => {
+            let db = database_path(cli)?;
+            if !db.is_file() {
+                return Err(CliError::Io(format!(
+                    "{}: no database there (a mistyped --db or LEADLINE_DB? `leadline lead add` or `leadline \
+                     import` makes one)",
+                    db.display()
+                )));
+            }
+        }
         _ => {}
     }
     // Setting the team's zone is the answer to the warning that the config names another one.
