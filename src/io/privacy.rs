@@ -12,6 +12,12 @@ use crate::store::{Change, Db, Result, StoreError};
 
 pub use crate::domain::lead::ERASED;
 
+/// Runs a statement through the connection's cache: a retention run erases thousands of leads with the
+/// same few statements, and preparing each anew cost more than running it.
+fn exec(db: &Db<'_>, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+    Ok(db.conn.prepare_cached(sql)?.execute(params)?)
+}
+
 /// Ok when a message may go out to this lead; refused (naming when and why) for an opted-out or forgotten lead.
 /// Every place that sends or prepares a message calls this.
 pub fn can_contact(db: &Db<'_>, lead: &LeadId) -> Result<()> {
@@ -93,7 +99,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     let id = lead.as_str();
     let now = db.now.0;
     let reason_text = format!("{ERASED_REASON} ({action})");
-    db.conn.execute(
+    exec(db,
         "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
          title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
          product_interest = NULL, profile_url = NULL, tags = '', do_not_contact = 1,
@@ -101,14 +107,16 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
          WHERE id = ?1",
         params![id, now, reason_text],
     )?;
-    db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [l.seq])?;
+    exec(db, "DELETE FROM lead_fts WHERE rowid = ?1", [l.seq])?;
     crate::store::lead_emails::drop_all(db, lead)?;
     let mut e = Erased { lead: id.to_string(), ..Default::default() };
-    e.outreach = db.conn.execute(
+    e.outreach = exec(
+        db,
         &format!("UPDATE outreach SET value = ?2, description = NULL, updated_at = ?3 WHERE {OF_LEAD}"),
         params![id, ERASED, now],
     )?;
-    e.notes = db.conn.execute(
+    e.notes = exec(
+        db,
         &format!(
             "UPDATE notes SET body = ?2, updated_at = ?3
              WHERE {OF_LEAD} OR deal_id IN (SELECT id FROM deals WHERE {OF_LEAD})"
@@ -116,13 +124,15 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         params![id, ERASED, now],
     )?;
     // A calendar's event id often holds the attendee's address.
-    e.meetings = db.conn.execute(
+    e.meetings = exec(
+        db,
         &format!(
             "UPDATE meetings SET title = NULL, no_show_reason = NULL, calendar_key = NULL, updated_at = ?2 WHERE {OF_LEAD}"
         ),
         params![id, now],
     )?;
-    e.deals = db.conn.execute(
+    e.deals = exec(
+        db,
         &format!(
             "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, updated_at = ?2
              WHERE {OF_LEAD}"
@@ -133,7 +143,8 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         .conn
         .execute(&format!("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE {OF_LEAD}"), params![id, now])?;
     // Nothing is left to answer: a forgotten person's messages leave the queue as read and handled.
-    e.inbox = db.conn.execute(
+    e.inbox = exec(
+        db,
         &format!(
             "UPDATE inbox_items SET title = ?2, body = '', read_at = ifnull(read_at, ?3),
              handled_at = ifnull(handled_at, ?3), updated_at = ?3 WHERE {OF_LEAD}"
@@ -154,7 +165,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         )?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    db.conn.execute("DELETE FROM merge_candidates WHERE lead_a = ?1 OR lead_b = ?1", [id])?;
+    exec(db, "DELETE FROM merge_candidates WHERE lead_a = ?1 OR lead_b = ?1", [id])?;
     // Nothing is left to do with them.
     crate::store::tasks::close_chasers(db, lead, crate::store::tasks::Answered::Forgotten)?;
     log(db, lead, action, reason)?;
@@ -312,7 +323,7 @@ pub fn erase_row(row: &mut crate::io::record::LeadRow) {
 
 /// Rewrites the search index so no deleted entry of an erased person lingers in its segments.
 pub fn purge_index(db: &Db<'_>) -> Result<()> {
-    db.conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('optimize')", [])?;
+    exec(db, "INSERT INTO lead_fts(lead_fts) VALUES ('optimize')", [])?;
     Ok(())
 }
 
@@ -337,10 +348,11 @@ fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
 /// customer record's text, the reasons earlier privacy entries gave, and a company nobody else is at.
 fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     let (id, now) = (l.id.as_str(), db.now.0);
-    db.conn.execute("DELETE FROM lead_tags WHERE lead_id = ?1", [id])?;
+    exec(db, "DELETE FROM lead_tags WHERE lead_id = ?1", [id])?;
     // An event may be about the lead (a churn's subject is `lead@time`) or about any of its rows (a won
     // deal's event carries the person).
-    db.conn.execute(
+    exec(
+        db,
         &format!(
             "UPDATE events SET payload = '{{}}' WHERE subject_id = ?1
              OR (subject_id >= ?1 || '@' AND subject_id < ?1 || 'A') OR subject_id IN (
@@ -352,11 +364,12 @@ fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     )?;
     // A customer's record keeps its dates and status for the counts; its plan (a deal's title) and the
     // reason they left are free text.
-    db.conn.execute(
-        "UPDATE client_profiles SET plan = NULL, churn_reason = NULL, updated_at = ?2 WHERE lead_id = ?1",
+    exec(
+        db,
+        &format!("UPDATE client_profiles SET plan = NULL, churn_reason = NULL, updated_at = ?2 WHERE {OF_LEAD}"),
         params![id, now],
     )?;
-    db.conn.execute("UPDATE privacy_log SET reason = NULL WHERE lead_id = ?1", [id])?;
+    exec(db, "UPDATE privacy_log SET reason = NULL WHERE lead_id = ?1", [id])?;
     // A one-person company (a freelancer's own name, often) goes with the person; one others work at stays.
     if let Some(account) = &l.account_id {
         crate::store::accounts::drop_if_unused(db, account)?;
@@ -367,14 +380,14 @@ fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
 /// Erases the removed leads merged into `lead` (their history moved to it when they were merged).
 fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Option<&str>) -> Result<()> {
     for m in merged {
-        db.conn.execute(
+        exec(db,
             "UPDATE leads SET first_name = 'Forgotten', last_name = '', name_key = NULL, email = NULL, email_key = NULL, phone = NULL,
              title = NULL, account_id = NULL, notes = NULL, source = NULL, industry = NULL, company_size = NULL,
              product_interest = NULL, profile_url = NULL, tags = '', do_not_contact_reason = NULL, forgotten_at = ?2, updated_at = ?2
              WHERE id = ?1",
             params![m.id.as_str(), db.now.0],
         )?;
-        db.conn.execute("DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
+        exec(db, "DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
         crate::store::lead_emails::drop_all(db, &m.id)?;
         erase_traces(db, m)?;
         log(db, &m.id, action, reason)?;

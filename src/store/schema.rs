@@ -34,6 +34,7 @@ const UNUSED_ACCOUNTS: &str = include_str!("migrations/026_unused_accounts.sql")
 const BUMPS_DONE_BY_TOUCH: &str = include_str!("migrations/027_bumps_done_by_touch.sql");
 const LEAD_PROFILE: &str = include_str!("migrations/028_lead_profile.sql");
 const PRIVACY_INFERRED: &str = include_str!("migrations/029_privacy_inferred.sql");
+const ERASE_LOOKUPS: &str = include_str!("migrations/030_erase_lookups.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -67,6 +68,7 @@ fn all() -> Vec<M<'static>> {
         M::up(BUMPS_DONE_BY_TOUCH),
         M::up(LEAD_PROFILE),
         M::up(PRIVACY_INFERRED),
+        M::up(ERASE_LOOKUPS),
     ]
 }
 
