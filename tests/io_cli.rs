@@ -185,6 +185,33 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
 }
 
 #[test]
+fn an_opt_out_keeps_when_and_why_it_was_first_said_and_an_opt_in_its_reason() {
+    let (_dir, db) = setup();
+    let at = |when: &str, args: &[&str]| {
+        leadline(&db).env("LEADLINE_NOW", when).args(args).assert().success();
+    };
+    at("2026-01-01T10:00:00.000Z", &["lead", "add", "--first-name", "Owen", "--email", "owen@t.test"]);
+    at("2026-01-02T10:00:00.000Z", &["privacy", "opt-out", "owen@t.test", "--reason", "asked by phone"]);
+    at("2026-03-02T10:00:00.000Z", &["privacy", "opt-out", "owen@t.test", "--reason", "asked again by email"]);
+    let (_, err) = fail(&db, &["privacy", "check", "owen@t.test"]);
+    assert!(err.contains("opted out on 2026-01-02") && err.contains("(asked by phone)"), "{err}");
+    at("2026-03-05T10:00:00.000Z", &["privacy", "opt-in", "owen@t.test", "--reason", "came back via webinar"]);
+    let log: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["privacy", "log", "--json"])).unwrap();
+    let said: Vec<(String, String)> = log
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap().to_string(), e["reason"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("opt_in".to_string(), "came back via webinar".to_string()),
+            ("opt_out".to_string(), "asked again by email".to_string()),
+            ("opt_out".to_string(), "asked by phone".to_string())
+        ]
+    );
+}
+
+#[test]
 fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
     let (_dir, db) = setup();
     for (email, phone, company) in [

@@ -776,8 +776,12 @@ pub enum PrivacyCmd {
         #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
     },
-    /// Opt a lead back in.
-    OptIn { lead: String },
+    /// Opt a lead back in (recorded with when and why).
+    OptIn {
+        lead: String,
+        #[arg(long, allow_hyphen_values = true)]
+        reason: Option<String>,
+    },
     /// Can a message go out to this lead? Exit code 1 with the reason if not.
     Check {
         lead: String,
@@ -838,10 +842,10 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             println!("{id}");
             Ok(())
         }
-        PrivacyCmd::OptIn { lead } => {
+        PrivacyCmd::OptIn { lead, reason } => {
             let id = env.store.write(|db| {
                 let id = leads::resolve(db, &lead)?;
-                privacy::set_opt_out(db, &id, false, None)?;
+                privacy::set_opt_out(db, &id, false, reason)?;
                 Ok(id)
             })?;
             println!("{id}");

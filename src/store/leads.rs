@@ -719,18 +719,21 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         if dnc && !lead.do_not_contact {
             super::tasks::close_chasers(db, id, super::tasks::Answered::OptOut)?;
         }
-        // An opt-out said again without a reason keeps the one it has.
         let reason = non_empty(patch.do_not_contact_reason);
         let new_reason = dnc && reason.is_some() && reason != lead.do_not_contact_reason;
-        lead.do_not_contact_reason = if dnc { reason.or(lead.do_not_contact_reason.take()) } else { None };
         // Every change of an opt-out is recorded, whoever makes it (a command, the TUI, a merge, an import),
-        // and so is a new reason for one.
-        if dnc != lead.do_not_contact || new_reason {
-            if dnc != lead.do_not_contact {
-                lead.do_not_contact_at = dnc.then(|| patch.do_not_contact_at.map_or(db.now, |at| at.min(db.now)));
+        // with the reason given (an opt-in's too), and so is an opt-out said again with a new reason. The
+        // lead keeps when and why it first opted out, a pair: the log holds what was said since.
+        if dnc != lead.do_not_contact {
+            lead.do_not_contact_at = dnc.then(|| patch.do_not_contact_at.map_or(db.now, |at| at.min(db.now)));
+            lead.do_not_contact_reason = if dnc { reason.clone() } else { None };
+            log_privacy(db, id, if dnc { "opt_out" } else { "opt_in" }, reason.as_deref())?;
+        } else if new_reason {
+            // Opted out already without a reason on file: this one is the reason.
+            if lead.do_not_contact_reason.is_none() {
+                lead.do_not_contact_reason = reason.clone();
             }
-            let action = if dnc { "opt_out" } else { "opt_in" };
-            log_privacy(db, id, action, lead.do_not_contact_reason.as_deref())?;
+            log_privacy(db, id, "opt_out", reason.as_deref())?;
         }
         lead.do_not_contact = dnc;
     }
