@@ -474,6 +474,7 @@ fn deal_from_outreach_records_lead_acquired_once() {
     assert_eq!(payload["outreach"]["id"], touch.as_str());
     assert_eq!(payload["outreach"]["kind"], "social");
     assert_eq!(payload["team"]["name"], "My Team");
+    assert_eq!(payload["lead"]["do_not_contact"], false, "a connector learns whether the lead opted out");
     let inbox = crm.json(1, &["inbox", "--json"]);
     let notices: Vec<&Value> = inbox.as_array().unwrap().iter().filter(|i| i["kind"] == "notice").collect();
     assert_eq!(notices.len(), 1);

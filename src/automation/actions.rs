@@ -289,7 +289,11 @@ fn event_payload(db: &Db<'_>, kind: &str, lead: &leads::Lead, subject: &Subject)
             "id": o.id, "kind": o.kind.as_str(), "value": o.value, "direction": o.direction.as_str(),
             "occurred_at": o.occurred_at, "variant": o.variant, "user_id": o.user_id,
         })),
-        "lead": { "id": lead.id, "name": lead.name(), "email": lead.email, "company": lead.company, "source": lead.source },
+        // A connector that writes to the lead (a CRM, a mailing list) must know they opted out.
+        "lead": {
+            "id": lead.id, "name": lead.name(), "email": lead.email, "company": lead.company, "source": lead.source,
+            "do_not_contact": lead.do_not_contact,
+        },
         "team": { "id": db.ctx.team_id, "name": db.ctx.team_name },
         "user": { "id": db.ctx.user_id, "name": db.ctx.user_name },
         "at": db.now,
