@@ -212,6 +212,29 @@ fn an_opt_out_keeps_when_and_why_it_was_first_said_and_an_opt_in_its_reason() {
 }
 
 #[test]
+fn one_gmail_mailbox_written_four_ways_is_listed_and_merged_as_one_person() {
+    let (dir, db) = setup();
+    let csv = dir.path().join("em.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Email\nTom,Hale,tom.hale@gmail.com\nTom,Hale,tomhale@gmail.com\n\
+         Tom,Hale,tom.hale+crm@gmail.com\nTom,Hale,Tom.Hale@GoogleMail.com\nAna,Ruiz,ana+news@acme.io\n\
+         Ana,Ruiz,ana@acme.io\nBea,Lo,b.lo@acme.io\nBea,Lo,blo@acme.io\n",
+    )
+    .unwrap();
+    run(&db, &["import", csv.to_str().unwrap()]);
+    let listed = run(&db, &["dedupe"]);
+    assert!(listed.contains("same mailbox (dots and +tags aside)"), "{listed}");
+    assert!(!listed.contains("Bea Lo"), "dots count outside Gmail: {listed}");
+    run(&db, &["dedupe", "--apply"]);
+    let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    let names: Vec<&str> = leads.iter().map(|l| l["first_name"].as_str().unwrap()).collect();
+    assert_eq!(names.iter().filter(|n| **n == "Tom").count(), 1, "{names:?}");
+    assert_eq!(names.iter().filter(|n| **n == "Ana").count(), 1, "{names:?}");
+    assert_eq!(names.iter().filter(|n| **n == "Bea").count(), 2, "{names:?}");
+}
+
+#[test]
 fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
     let (_dir, db) = setup();
     for (email, phone, company) in [

@@ -93,6 +93,19 @@ impl Source {
     }
 }
 
+/// The mailbox an address delivers to, as far as it can be told from the address: Gmail ignores dots in
+/// the name and takes googlemail.com for gmail.com, and a `+tag` reaches the mailbox without it (most
+/// providers). Two leads whose addresses differ but share this are likely one person.
+pub fn mailbox_key(email: &str) -> String {
+    let e = normalize_email(email);
+    let Some((local, domain)) = e.rsplit_once('@') else { return e };
+    let local = local.split('+').next().unwrap_or(local);
+    match domain {
+        "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+        _ => format!("{local}@{domain}"),
+    }
+}
+
 /// The key that makes "one lead per person": e-mail trimmed, inner spaces removed, lower-cased.
 pub fn normalize_email(email: &str) -> String {
     if email.bytes().all(|b| b.is_ascii_graphic()) {

@@ -60,6 +60,8 @@ struct Keys {
     profile: Option<String>,
     /// The person's name, folded; empty for a lead named after its e-mail or phone.
     person: String,
+    /// The mailbox the e-mail delivers to (`domain::lead::mailbox_key`).
+    mailbox: Option<String>,
 }
 
 impl Keys {
@@ -80,13 +82,15 @@ impl Keys {
         let international = phone.first().is_some_and(|k| k.starts_with('+'));
         let named = !(first.trim().is_empty() && last.trim().is_empty());
         let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
-        let (given_first, given_last) = crate::domain::text::given_name(first, last, r.get_ref(7)?.as_str_or_null()?);
+        let email = r.get_ref(7)?.as_str_or_null()?;
+        let mailbox = email.map(crate::domain::lead::mailbox_key);
+        let (given_first, given_last) = crate::domain::text::given_name(first, last, email);
         let person = if given_first.chars().any(|c| c.is_ascii_digit()) {
             String::new()
         } else {
             crate::domain::text::name_key(given_first, given_last)
         };
-        Ok(Keys { international, phone, name, profile, person })
+        Ok(Keys { international, phone, name, profile, person, mailbox })
     }
 
     /// The same number, and how sure that is: the same digits, the same international form, or, when
@@ -203,6 +207,7 @@ pub(crate) const SAME_NAME_AND_COMPANY: &str = "same name and company";
 const PHONE_KEY: u8 = 0;
 const NAME_KEY: u8 = 1;
 const PROFILE_KEY: u8 = 2;
+const MAILBOX_KEY: u8 = 3;
 
 /// The team's pairs of live leads with the same social profile, the same phone or the same name at the same
 /// company: the two ids, the reason and how sure it is (the surest reason when several hold).
@@ -226,6 +231,7 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
         // A person's own page: a company's or a website several records give names nobody in particular.
         let own_page = keys.profile.iter().filter(|p| crate::domain::lead::is_member_page(p));
         hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at, PROFILE_KEY)));
+        hashed.extend(keys.mailbox.iter().map(|k| (hasher.hash_one(("m", k)), at, MAILBOX_KEY)));
     }
     drop(rows);
     hashed.sort_unstable();
@@ -248,6 +254,10 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
             for x in run {
                 crowded.insert(lead(x.1)?.0.clone());
             }
+            continue;
+        }
+        // Nor does a mailbox more leads' addresses reach than one person has records (tags as aliases).
+        if run[0].2 == MAILBOX_KEY && run.len() > SWITCHBOARD {
             continue;
         }
         // A number more leads share than one person has records is a switchboard's: it pairs only the leads
@@ -282,6 +292,10 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
         let why = same_profile
             .then_some(("same social profile", 90))
             .or_else(|| a.1.same_phone(&b.1))
+            .or_else(|| {
+                (a.1.mailbox.is_some() && a.1.mailbox == b.1.mailbox)
+                    .then_some(("same mailbox (dots and +tags aside)", 85))
+            })
             .or_else(|| a.1.same_name(&b.1).then_some((SAME_NAME_AND_COMPANY, 75)));
         if let Some(why) = why {
             out.push((a.0.clone(), b.0.clone(), why));
