@@ -157,6 +157,27 @@ fn stopped_import_resumes_with_the_same_command() {
 }
 
 #[test]
+fn a_vcard_files_rejects_are_vcards_that_import_once_fixed() {
+    let (dir, db) = setup();
+    let cards = dir.path().join("bad.vcf");
+    std::fs::write(
+        &cards,
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Eva Green\nN:Green;Eva;;;\nEMAIL:not-an-email\nTEL:+34 600 111 222\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Ok\nEMAIL:ok@p.io\nEND:VCARD\n",
+    )
+    .unwrap();
+    let rejects = dir.path().join("rejects.vcf");
+    run(&db, &["import", cards.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert!(written.contains("X-LEADLINE-ERROR:line 1\\, EMAIL: is not an e-mail address"), "{written}");
+    std::fs::write(&rejects, written.replace("not-an-email", "eva@green.io")).unwrap();
+    let out = run(&db, &["import", rejects.to_str().unwrap()]);
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
+    let eva: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "eva@green.io", "--json"])).unwrap();
+    assert_eq!(eva["lead"]["phone"], "+34 600 111 222", "{eva}");
+}
+
+#[test]
 fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said() {
     let (_dir, db) = setup();
     let csv = fixture("hubspot_contacts.csv");

@@ -53,7 +53,8 @@ pub struct ImportArgs {
     /// phone of a lead here merge as always; a row with a name alone is added again).
     #[arg(long)]
     again: bool,
-    /// Write the rejected rows here as a CSV to fix and import again.
+    /// Write the rejected rows here to fix and import again: as a CSV (a JSON file's as JSON lines, a vCard
+    /// file's as vCards, each saying where and why).
     #[arg(long, value_name = "PATH")]
     rejects: Option<PathBuf>,
     /// Country for national phone numbers (default: [import] default_country).

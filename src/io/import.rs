@@ -1064,6 +1064,9 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     if report.format == Format::Json {
         return write_json_rejects(store, report, out);
     }
+    if report.format == Format::Vcard {
+        return write_vcard_rejects(store, report, out);
+    }
     // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
     // three columns saying where and why; an import of this file ignores those three.
     let mut w = csv::WriterBuilder::new().flexible(true).from_path(out).map_err(|e| file_err(out, e))?;
@@ -1148,6 +1151,38 @@ fn write_json_rejects(store: &Store, report: &ImportReport, out: &Path) -> Resul
         record.insert("leadline_column".into(), r.column.clone().into());
         record.insert("leadline_error".into(), r.reason.clone().into());
         writeln!(w, "{}", serde_json::Value::Object(record)).map_err(|e| file_err(out, e))?;
+        n += 1;
+        Ok(())
+    })?;
+    w.flush().map_err(|e| file_err(out, e))?;
+    Ok(n)
+}
+
+/// A vCard file's rejected cards as vCards again, each saying where and why in an `X-LEADLINE-ERROR`
+/// property (which an import ignores): fixed in an editor, the file imports as it is.
+fn write_vcard_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
+    use std::io::Write as _;
+    let file = std::fs::File::create(out).map_err(|e| file_err(out, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut n = 0u64;
+    for_each_reject(store, report, out, &mut |r: &Reject| {
+        let card = r.record.first().map(String::as_str).unwrap_or("");
+        let mut lines: Vec<&str> = card.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.last().is_some_and(|l| l.trim().eq_ignore_ascii_case("END:VCARD")) {
+            lines.pop();
+        }
+        if !lines.first().is_some_and(|l| l.trim().eq_ignore_ascii_case("BEGIN:VCARD")) {
+            lines.insert(0, "BEGIN:VCARD");
+        }
+        let column = r.column.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
+        // A vCard value escapes its commas, semicolons and line breaks.
+        let said = format!("line {}, {column}{}", r.line, r.reason)
+            .replace('\\', "\\\\")
+            .replace(',', "\\,")
+            .replace(';', "\\;")
+            .replace('\n', "\\n");
+        let text = format!("{}\r\nX-LEADLINE-ERROR:{said}\r\nEND:VCARD\r\n", lines.join("\r\n"));
+        w.write_all(text.as_bytes()).map_err(|e| file_err(out, e))?;
         n += 1;
         Ok(())
     })?;
