@@ -93,6 +93,11 @@ fn dry_run_lists_every_action_and_changes_nothing() {
     assert!(out.contains("dry run"), "{out}");
     let list = run(&db, &["lead", "list", "--json"]);
     assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&list).unwrap().len(), 0);
+    // A pair staged with a row of the same file names that row's person, not an id nothing keeps.
+    let pair = db.with_extension("pair.csv");
+    std::fs::write(&pair, "First Name,Last Name,Company\nCarl,Jones,Gamma\nCarl,Jones,Gamma Inc.\n").unwrap();
+    let out = run(&db, &["import", pair.to_str().unwrap(), "--dry-run"]);
+    assert!(out.contains("line 3: stage leads Carl Jones (same name and company as Carl Jones at Gamma)"), "{out}");
 }
 
 #[test]

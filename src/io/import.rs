@@ -1686,6 +1686,27 @@ impl Writer {
         self.chunk_names.clear();
     }
 
+    /// A lead as a dry run's list names it: by name, e-mail and company (its id would name nothing the rep
+    /// can look up when it is one of the file's own rows, which the dry run does not keep).
+    fn who(&self, db: &Db<'_>, id: &LeadId) -> String {
+        if !self.opts.dry_run {
+            return id.to_string();
+        }
+        match leads::get(db, id) {
+            Ok(l) => {
+                let mut who = l.name();
+                if let Some(email) = &l.email {
+                    who.push_str(&format!(" <{email}>"));
+                }
+                if let Some(company) = &l.company {
+                    who.push_str(&format!(" at {company}"));
+                }
+                who
+            }
+            Err(_) => id.to_string(),
+        }
+    }
+
     fn act(&mut self, line: u64, object: &str, action: &str, subject: String, detail: String) {
         if self.opts.dry_run {
             let action = Action { line, object: object.into(), action: action.into(), subject, detail };
@@ -2469,13 +2490,15 @@ impl Writer {
             )? {
                 self.counts.merge_candidates += 1;
             }
-            self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {other}"));
+            let who = self.who(db, &other);
+            self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {who}"));
         }
         if let Some(other) = self.phone_namesake.take() {
             if stage_candidate(db, &other, &id, SAME_PHONE_OTHER_NAME, 40, &format!("import:{}", self.run_id))? {
                 self.counts.merge_candidates += 1;
             }
-            self.act(row.line, "leads", "stage", subject.clone(), format!("same phone as {other}, another name"));
+            let who = self.who(db, &other);
+            self.act(row.line, "leads", "stage", subject.clone(), format!("same phone as {who}, another name"));
         }
         self.extras(db, &id, &row, &subject)?;
         if !self.bulk {
@@ -2631,7 +2654,8 @@ impl Writer {
         let mode = self.opts.on_duplicate;
         if mode == OnDuplicate::Skip {
             self.counts.leads.skipped += 1;
-            self.act(row.line, "leads", "skip", subject, format!("{why} as {existing}"));
+            let who = self.who(db, existing);
+            self.act(row.line, "leads", "skip", subject, format!("{why} as {who}"));
             return Ok(());
         }
         let lead = leads::get(db, existing)?;
