@@ -655,6 +655,31 @@ fn forgetting_one_record_of_a_staged_pair_names_the_other_and_drops_the_pair() {
 }
 
 #[test]
+fn a_forgotten_persons_own_phone_is_refused_but_not_a_switchboard() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Pia", "--last-name", "Phone", "--phone", "+34 644 555 666"]);
+    run(&db, &["lead", "add", "--first-name", "Ana", "--phone", "+34 910 000 000", "--email", "ana@office.test"]);
+    run(&db, &["lead", "add", "--first-name", "Leo", "--phone", "+34 910 000 000", "--email", "leo@office.test"]);
+    run(&db, &["forget", "Pia Phone"]);
+    run(&db, &["forget", "ana@office.test"]);
+    // Pia's number, however it is written, by a command, a touch or a file: refused.
+    let (_, err) = fail(&db, &["lead", "add", "--first-name", "Pia", "--phone", "0034 644 555 666"]);
+    assert!(err.contains("the phone number belongs to someone who asked to be forgotten"), "{err}");
+    let (_, err) = fail(&db, &["log", "call", "leo@office.test", "--phone", "+34644555666"]);
+    assert!(err.contains("asked to be forgotten"), "{err}");
+    let csv = dir.path().join("pp.csv");
+    std::fs::write(&csv, "First Name,Last Name,Phone\nPia,Phone,644 555 666\n").unwrap();
+    let out = leadline(&db).args(["import", csv.to_str().unwrap(), "--country", "ES"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("'phone' the phone number belongs to someone who asked to be forgotten"), "{said}");
+    // The office line Ana shared with Leo was not hers alone: a colleague is still taken on it.
+    run(&db, &["lead", "add", "--first-name", "Eva", "--phone", "+34 910 000 000"]);
+    // Let in again, the number is taken.
+    run(&db, &["privacy", "allow", "+34 644 555 666"]);
+    run(&db, &["lead", "add", "--first-name", "Pia", "--phone", "+34 644 555 666"]);
+}
+
+#[test]
 fn forget_blanks_the_name_of_a_file_named_after_the_person() {
     let (dir, db) = setup();
     let card = dir.path().join("Tobias_Grimsworth.vcf");

@@ -790,8 +790,8 @@ pub enum PrivacyCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Let in again the address of someone who was forgotten and came back of their own accord (imports
-    /// and commands refuse it until then).
+    /// Let in again the address (an e-mail, a LinkedIn profile or a phone number) of someone who was
+    /// forgotten and came back of their own accord (imports and commands refuse it until then).
     Allow { email: String },
     /// The privacy log, newest first: every opt-out, opt-in, erasure, anonymisation and address let in
     /// again, with when, who and why.

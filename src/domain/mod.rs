@@ -8,6 +8,7 @@ pub mod meeting;
 pub mod money;
 pub mod outreach;
 pub mod phone;
+pub mod phone_keys;
 pub mod task;
 pub mod text;
 pub mod time;

@@ -1902,13 +1902,19 @@ impl Writer {
             .profile()
             .filter(|p| crate::domain::lead::is_member_page(p))
             .map(|p| ("profile_url", crate::store::forgotten::profile_hash(&p)));
-        for (field, hash) in addresses.chain(profile) {
+        let phones = row
+            .phones
+            .iter()
+            .flat_map(|p| crate::store::forgotten::phone_hashes(p, row.country.as_deref()))
+            .map(|h| ("phone", h));
+        for (field, hash) in addresses.chain(profile).chain(phones) {
             if self.forgotten.contains(&hash)
                 && let Some(at) = crate::store::forgotten::forgotten_at_hash(db, &hash)?
             {
                 let reason = crate::store::forgotten::refusal(at, db);
                 let reason = match field {
                     "email" => reason,
+                    "phone" => reason.replacen("the e-mail address", "the phone number", 1),
                     _ => reason.replacen("the e-mail address", "the profile", 1),
                 };
                 return Ok(Some((field, reason)));

@@ -9,7 +9,8 @@ pub mod import;
 pub mod json;
 pub mod links;
 pub mod paths;
-pub mod phone;
+// Phone keys are the domain's (the store refuses a forgotten number by them); here under their old name.
+pub use crate::domain::phone_keys as phone;
 pub mod presets;
 pub mod privacy;
 pub mod record;

@@ -407,7 +407,34 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead])
         .filter(|p| crate::domain::lead::is_member_page(p))
         .map(crate::store::forgotten::profile_hash)
         .collect();
-    crate::store::forgotten::remember_hashes(db, Some(&person.id), &profiles, db.now)
+    crate::store::forgotten::remember_hashes(db, Some(&person.id), &profiles, db.now)?;
+    // Their own numbers too (a phone-only export would bring them back); not one other live leads have, a
+    // switchboard's, which would refuse their colleagues.
+    let ids: Vec<&str> = std::iter::once(person).chain(merged).map(|l| l.id.as_str()).collect();
+    for phone in std::iter::once(person).chain(merged).filter_map(|l| l.phone.as_deref()) {
+        let keys = crate::io::phone::match_keys(phone, None);
+        if keys.is_empty() || shared_by_others(db, &keys, &ids)? {
+            continue;
+        }
+        let hashes = crate::store::forgotten::phone_hashes(phone, None);
+        crate::store::forgotten::remember_hashes(db, Some(&person.id), &hashes, db.now)?;
+    }
+    Ok(())
+}
+
+/// Whether a live lead other than these has a phone stored under one of these keys.
+fn shared_by_others(db: &Db<'_>, keys: &[String], except: &[&str]) -> Result<bool> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key = ?2 AND deleted_at IS NULL AND forgotten_at IS NULL",
+    )?;
+    for key in keys {
+        let ids: Vec<String> =
+            stmt.query_map(params![db.ctx.team_id.as_str(), key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if ids.iter().any(|id| !except.contains(&id.as_str())) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Erases one person on request, with every lead that was merged into theirs.

@@ -27,6 +27,18 @@ pub fn profile_hash(url: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The one-way hashes a phone number is remembered by: one for each form it may be written in (with its
+/// calling code, with 00, national), so a later file that writes it another way is refused too.
+pub fn phone_hashes(raw: &str, country: Option<&str>) -> Vec<String> {
+    crate::domain::phone_keys::match_keys(raw, country)
+        .into_iter()
+        .map(|key| {
+            let digest = Sha256::digest(format!("leadline forgotten phone\n{key}").as_bytes());
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        })
+        .collect()
+}
+
 /// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
 /// person's: the file's other records about that lead (notes, deals) are then refused keeping nothing.
 pub fn id_hash(id: &str) -> String {
@@ -136,6 +148,16 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
     }
 }
 
+/// Refuses a forgotten person's phone number (`country` places one written without its calling code).
+pub fn refuse_phone(db: &Db<'_>, raw: &str, country: Option<&str>) -> Result<()> {
+    for hash in phone_hashes(raw, country) {
+        if let Some(at) = forgotten_at_hash(db, &hash)? {
+            return Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the phone number", 1)));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a forgotten person's social profile, as an import does (only a member's own page is
 /// remembered: a company page is not a person's).
 pub fn refuse_profile(db: &Db<'_>, url: &str) -> Result<()> {
@@ -153,18 +175,23 @@ pub fn refuse_profile(db: &Db<'_>, url: &str) -> Result<()> {
 /// remembered. The entry names neither the address nor the forgotten lead: either would tie the person
 /// who came back to what was kept of the one who asked to be forgotten.
 pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
-    // An e-mail address, or a social profile (a web address) remembered with it.
-    let hash = match crate::domain::lead::validate_email("email", email) {
-        Ok(e) => address_hash(&e),
+    // An e-mail address, a social profile (a web address) or a phone number remembered with it.
+    let hashes = match crate::domain::lead::validate_email("email", email) {
+        Ok(e) => vec![address_hash(&e)],
         Err(e) => match crate::domain::lead::validate_url("profile", email) {
-            Ok(url) => profile_hash(&url),
-            Err(_) => return Err(e.into()),
+            Ok(url) if url.contains('/') && !email.trim().starts_with('+') => vec![profile_hash(&url)],
+            _ => match crate::domain::lead::validate_phone("phone", email) {
+                Ok(phone) => phone_hashes(&phone, None),
+                Err(_) => return Err(e.into()),
+            },
         },
     };
-    let removed = db
-        .conn
-        .prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2")?
-        .execute(params![db.ctx.team_id.as_str(), hash])?;
+    let mut removed = 0;
+    let mut delete =
+        db.conn.prepare_cached("DELETE FROM forgotten_addresses WHERE team_id = ?1 AND address_hash = ?2")?;
+    for hash in hashes {
+        removed += delete.execute(params![db.ctx.team_id.as_str(), hash])?;
+    }
     if removed == 0 {
         return Ok(false);
     }

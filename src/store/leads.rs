@@ -174,7 +174,7 @@ pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
         ("product_interest", new.product_interest.as_ref()),
     ])?;
     let email = non_empty(new.email).map(|e| validate_email("email", &e)).transpose()?;
-    let phone = non_empty(new.phone).map(|p| validate_phone("phone", &p)).transpose()?;
+    let phone = non_empty(new.phone).map(|p| phone_of_someone_here(db, &p)).transpose()?;
     let source = non_empty(new.source).map(|s| Source::parse(&s).map(|s| s.as_str().to_string())).transpose()?;
     let profile = non_empty(new.profile_url).map(|u| profile_url(db, &u)).transpose()?;
     let tags = normalize_tags(&new.tags)?;
@@ -677,7 +677,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         }
     }
     if let Some(v) = patch.phone {
-        lead.phone = non_empty(Some(v)).map(|p| validate_phone("phone", &p)).transpose()?;
+        lead.phone = non_empty(Some(v)).map(|p| phone_of_someone_here(db, &p)).transpose()?;
     }
     let left_account = lead.account_id.clone();
     if let Some(v) = patch.company {
@@ -801,6 +801,13 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         db.emit(Change::TagsAdded { lead: id.clone(), tags: added });
     }
     get(db, id)
+}
+
+/// A phone number as a lead keeps it, not a forgotten person's.
+fn phone_of_someone_here(db: &Db<'_>, phone: &str) -> Result<String> {
+    let phone = validate_phone("phone", phone)?;
+    super::forgotten::refuse_phone(db, &phone, None)?;
+    Ok(phone)
 }
 
 /// A profile address as a lead keeps it: a web address, in its one form; not a forgotten person's.

@@ -143,7 +143,13 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
     match new.kind {
         OutreachKind::Email => super::forgotten::refuse(db, &value)?,
         OutreachKind::Social => super::forgotten::refuse_profile(db, &value)?,
-        _ => {}
+        OutreachKind::Call => super::forgotten::refuse_phone(db, &value, None)?,
+        // "whatsapp:+34…": the number after the app.
+        OutreachKind::Messenger => {
+            let number = value.split_once(':').map_or(value.as_str(), |(_, n)| n);
+            super::forgotten::refuse_phone(db, number, None)?;
+        }
+        OutreachKind::Platform => {}
     }
     let level = new.personalization_level.map(validate_personalization).transpose()?;
     let at = happened(db, new.occurred_at.unwrap_or(db.now))?;
