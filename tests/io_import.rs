@@ -2752,6 +2752,7 @@ fn pipedrive_deals_won_or_lost_land_closed_with_their_date_and_reason() {
     assert_eq!(r.preset.as_deref(), Some("pipedrive"));
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (6, 1), "{:?}", r.rejects);
     assert_eq!(r.counts.deals.created, 5, "the deleted deal is left out, its person is not");
+    assert_eq!(r.counts.deals.skipped, 1, "and counted, so the deals add up to the file's");
     assert!(r.rejects[0].reason.contains("is not a deal status"), "{}", r.rejects[0]);
     let db = s.db();
     let deal = |title: &str| -> (String, String, Option<i64>, Option<String>) {

@@ -3047,7 +3047,19 @@ impl Writer {
                 added = true;
             } else {
                 self.counts.deals.skipped += 1;
+                self.act(
+                    row.line,
+                    "deals",
+                    "skip",
+                    subject.to_string(),
+                    format!("{}: the lead has it already", d.title),
+                );
             }
+        }
+        if let Some(title) = &row.deleted_deal {
+            self.counts.deals.skipped += 1;
+            let detail = format!("{title}: deleted where the file comes from");
+            self.act(row.line, "deals", "skip", subject.to_string(), detail);
         }
         Ok(added)
     }

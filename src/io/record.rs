@@ -118,6 +118,8 @@ pub struct LeadRow {
     /// customer churned there: kept with the lead, since no other exported object carries it.
     pub churn: Option<Churn>,
     pub deal: Option<DealRow>,
+    /// The title of a deal the file says its CRM deleted: not brought over, but counted as skipped.
+    pub deleted_deal: Option<String>,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
     /// The merges the lead was made of where the file comes from (leadline's own JSON export).
@@ -547,7 +549,7 @@ pub fn from_fields(
     }
     // A deal the other CRM deleted is not brought over; the person is.
     if deal_status_read == Some(None) {
-        row.deal = None;
+        row.deleted_deal = row.deal.take().map(|d| d.title);
     }
     if row.source.is_none() {
         row.source = rules.default_source.clone();
