@@ -702,6 +702,10 @@ fn forget_blanks_the_name_of_a_file_named_after_the_person() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(names.iter().all(|n| !n.to_lowercase().contains("grimsworth")), "{names:?}");
+    let paths: i64 = conn
+        .query_row("SELECT count(*) FROM import_runs WHERE file_path LIKE '%rimsworth%'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(paths, 0);
     assert!(names.iter().any(|n| n.ends_with("contacts.vcf")), "{names:?}");
 }
 

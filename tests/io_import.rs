@@ -614,13 +614,22 @@ fn an_interrupted_import_is_not_left_to_run_beside_another_of_the_same_file() {
     }
     std::fs::write(&path, csv.replace("N9,M9", "N9,Mx")).unwrap();
     let e = import_file(&mut s, &path, &opts).unwrap_err().to_string();
-    assert!(e.contains("an earlier version of this file (the same name, other contents) stopped after row 6"), "{e}");
+    assert!(
+        e.contains("an earlier version of this file (read from the same place, other contents) stopped after row 6"),
+        "{e}"
+    );
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
-    // The original, run again, finishes: ten leads, not sixteen.
+    // Another folder's file of the same name is another file.
+    let elsewhere = dir.path().join("other");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("names.csv"), "First Name,Last Name,Company\nZoe,Zed,Zeta\n").unwrap();
+    import_file(&mut s, &elsewhere.join("names.csv"), &opts).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 7);
+    // The original, run again, finishes: ten leads (and Zoe), not sixteen.
     std::fs::write(&path, &csv).unwrap();
     let r = import_file(&mut s, &path, &opts).unwrap();
     assert_eq!(r.resumed_from, 6);
-    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 10);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads"), 11);
     // On asking, another run takes the place of an unfinished one, which its command then no longer resumes.
     let e = import_file(&mut s, &path, &ImportOptions { stop_after: Some(4), ..update.clone() }).unwrap_err();
     assert!(matches!(e, IoError::Interrupted { .. }), "{e}");
@@ -1594,7 +1603,7 @@ fn companies_left_behind_before_the_upgrade_go_with_it() {
             [],
         )?;
         // Later migrations' objects go, as they were not there then.
-        db.conn.execute_batch("DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
+        db.conn.execute_batch("ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
         db.conn.pragma_update(None, "user_version", 25)?;
         Ok(())
     })
@@ -2251,7 +2260,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
-            "DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
              DROP INDEX events_by_subject;
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;

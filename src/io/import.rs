@@ -546,9 +546,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     }
     // An unfinished run of this file under other options, or of an earlier version of it (same name), is
     // not silently left for a second import to run beside it: each would add the rows the other has.
+    let file_path = std::fs::canonicalize(path).ok().map(|p| p.display().to_string());
     if earlier.is_none() {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        if let Some(stopped) = unfinished_elsewhere(store, &ctx.team_id, &scan.hash, &file_name)? {
+        if let Some(stopped) = unfinished_elsewhere(store, &ctx.team_id, &scan.hash, file_path.as_deref())? {
             if !opts.again {
                 return Err(bad_file(path, stopped.refusal(&scan.hash, ctx.tz)));
             }
@@ -585,7 +585,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             let id = uuid::Uuid::now_v7().to_string();
             store.conn().execute(
                 "INSERT INTO import_runs (id, team_id, user_id, file_name, file_hash, options_key, format, preset, headers,
-                 status, started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10, ?10)",
+                 status, started_at, updated_at, file_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10, ?10, ?11)",
                 params![
                     id,
                     ctx.team_id.as_str(),
@@ -597,6 +598,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     preset,
                     serde_json::to_string(&headers).unwrap_or_default(),
                     now.0,
+                    file_path,
                 ],
             )
             .map_err(|e| match e.sqlite_error().map(|x| x.extended_code) {
@@ -805,7 +807,8 @@ impl Unfinished {
         let what = if self.file_hash == hash {
             format!("an import of this file with other options ({}) stopped", describe_options(&self.options_key))
         } else {
-            "an import of an earlier version of this file (the same name, other contents) stopped".to_string()
+            "an import of an earlier version of this file (read from the same place, other contents) stopped"
+                .to_string()
         };
         format!(
             "{what} after row {} on {}; run that command again to finish it, or pass --again to import with these \
@@ -817,20 +820,21 @@ impl Unfinished {
     }
 }
 
-/// The team's unfinished import of the same file under other options, or of a file of the same name.
+/// The team's unfinished import of the same file under other options, or of the file read from the same
+/// path before it was changed.
 fn unfinished_elsewhere(
     store: &Store,
     team: &crate::domain::TeamId,
     hash: &str,
-    file_name: &str,
+    file_path: Option<&str>,
 ) -> crate::store::Result<Option<Unfinished>> {
     Ok(store
         .conn()
         .query_row(
             "SELECT id, file_hash, options_key, rows_done, updated_at FROM import_runs
-             WHERE team_id = ?1 AND status = 'running' AND (file_hash = ?2 OR (file_name = ?3 AND ?3 <> ''))
+             WHERE team_id = ?1 AND status = 'running' AND (file_hash = ?2 OR file_path = ?3)
              ORDER BY file_hash = ?2 DESC, updated_at DESC LIMIT 1",
-            params![team.as_str(), hash, file_name],
+            params![team.as_str(), hash, file_path],
             |r| {
                 Ok(Unfinished {
                     id: r.get(0)?,

@@ -274,20 +274,27 @@ fn erase_rejects(db: &Db<'_>, people: &[Person]) -> Result<()> {
 /// Blanks the names of imported files that name any of these people: a phone's or Outlook's export of
 /// one contact is called after them ("Tobias Grimsworth.vcf").
 fn erase_file_names(db: &Db<'_>, people: &[Person]) -> Result<()> {
-    let runs: Vec<(String, String)> = db
+    let runs: Vec<(String, String, Option<String>)> = db
         .conn
-        .prepare("SELECT id, file_name FROM import_runs WHERE team_id = ?1")?
-        .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare("SELECT id, file_name, file_path FROM import_runs WHERE team_id = ?1")?
+        .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut blank = db.conn.prepare("UPDATE import_runs SET file_name = ?2 WHERE id = ?1")?;
-    for (run, file_name) in runs {
-        let base =
-            std::path::Path::new(&file_name).file_stem().map_or(file_name.clone(), |s| s.to_string_lossy().into());
-        // Words of the name however they were joined ("tobias_grimsworth", "Tobias-Grimsworth"), and the
-        // name as it is, which may hold an address or a number.
-        let words = fold(&base.replace(['_', '-', '.', '+'], " "));
-        let cells = [words.split_whitespace().collect::<Vec<_>>().join(" "), fold(&file_name)];
-        if people.iter().any(|p| p.named_in(&cells)) {
+    let mut blank = db.conn.prepare("UPDATE import_runs SET file_name = ?2, file_path = NULL WHERE id = ?1")?;
+    for (run, file_name, file_path) in runs {
+        // The file's name and each folder it was read from, which may be named after the person too.
+        let parts = std::path::Path::new(file_path.as_deref().unwrap_or(&file_name))
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .chain(std::iter::once(file_name.clone()));
+        let named = parts.into_iter().any(|part| {
+            let base = std::path::Path::new(&part).file_stem().map_or(part.clone(), |s| s.to_string_lossy().into());
+            // Words of the name however they were joined ("tobias_grimsworth", "Tobias-Grimsworth"), and
+            // the name as it is, which may hold an address or a number.
+            let words = fold(&base.replace(['_', '-', '.', '+'], " "));
+            let cells = [words.split_whitespace().collect::<Vec<_>>().join(" "), fold(&part)];
+            people.iter().any(|p| p.named_in(&cells))
+        });
+        if named {
             blank.execute(params![run, ERASED])?;
         }
     }

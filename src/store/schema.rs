@@ -35,6 +35,7 @@ const BUMPS_DONE_BY_TOUCH: &str = include_str!("migrations/027_bumps_done_by_tou
 const LEAD_PROFILE: &str = include_str!("migrations/028_lead_profile.sql");
 const PRIVACY_INFERRED: &str = include_str!("migrations/029_privacy_inferred.sql");
 const ERASE_LOOKUPS: &str = include_str!("migrations/030_erase_lookups.sql");
+const IMPORT_PATHS: &str = include_str!("migrations/031_import_paths.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -69,6 +70,7 @@ fn all() -> Vec<M<'static>> {
         M::up(LEAD_PROFILE),
         M::up(PRIVACY_INFERRED),
         M::up(ERASE_LOOKUPS),
+        M::up(IMPORT_PATHS),
     ]
 }
 
