@@ -547,19 +547,19 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     // An unfinished run of this file under other options, or of an earlier version of it (same name), is
     // not silently left for a second import to run beside it: each would add the rows the other has.
     let file_path = std::fs::canonicalize(path).ok().map(|p| p.display().to_string());
-    if earlier.is_none() {
-        if let Some(stopped) = unfinished_elsewhere(store, &ctx.team_id, &scan.hash, file_path.as_deref())? {
-            if !opts.again {
-                return Err(bad_file(path, stopped.refusal(&scan.hash, ctx.tz)));
-            }
-            // On asking, this import goes on in its place: the other is closed with what it did, so its own
-            // command no longer resumes it beside this one.
-            if !opts.dry_run {
-                store.conn().execute(
-                    "UPDATE import_runs SET status = 'done', finished_at = ?2, updated_at = ?2 WHERE id = ?1",
-                    params![stopped.id, now.0],
-                )?;
-            }
+    if earlier.is_none()
+        && let Some(stopped) = unfinished_elsewhere(store, &ctx.team_id, &scan.hash, file_path.as_deref())?
+    {
+        if !opts.again {
+            return Err(bad_file(path, stopped.refusal(&scan.hash, ctx.tz)));
+        }
+        // On asking, this import goes on in its place: the other is closed with what it did, so its own
+        // command no longer resumes it beside this one.
+        if !opts.dry_run {
+            store.conn().execute(
+                "UPDATE import_runs SET status = 'done', finished_at = ?2, updated_at = ?2 WHERE id = ?1",
+                params![stopped.id, now.0],
+            )?;
         }
     }
     // A dry run says what the same command would do: nothing for a file already imported, the rest of one
