@@ -147,6 +147,13 @@ impl FromStr for Where {
             let v = v.trim();
             let v = match (v.chars().next(), v.chars().last()) {
                 (Some(q @ ('"' | '\'')), Some(end)) if v.len() >= 2 && end == q => &v[1..v.len() - 1],
+                (Some('"' | '\''), _) | (_, Some('"')) => {
+                    return Err(ValidationError::new(
+                        "--where",
+                        p,
+                        "has a quote that does not close where the value ends; write key=\"a value\"",
+                    ));
+                }
                 _ => v,
             };
             if v.trim().is_empty() || v.starts_with('=') {
@@ -172,7 +179,8 @@ fn where_conditions(s: &str) -> Vec<String> {
                 current.push(c);
             }
             (Some(_), _) => current.push(c),
-            (None, '"' | '\'') => {
+            // A quote opens only where a value starts: an apostrophe inside one (O'Brien) is a letter.
+            (None, '"' | '\'') if current.trim_end().ends_with('=') => {
                 quote = Some(c);
                 current.push(c);
             }
