@@ -1672,6 +1672,10 @@ fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
     assert_eq!(leads.iter().filter(|l| l["first_name"] == "Una").count(), 1, "{out}");
 }
 
+fn partial_in(dir: &Path) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".partial"))
+}
+
 #[test]
 fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
     let (dir, db) = setup();
@@ -1768,6 +1772,25 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
     child.wait().unwrap();
     assert!(!partial());
     assert_eq!(read_all(), before);
+    // Started under nohup, a closed terminal is ignored as asked: the export goes on to the end.
+    let nohup_out = out.join("nohup.jsonl");
+    let mut child = std::process::Command::new("nohup")
+        .arg(assert_cmd::cargo::cargo_bin("leadline"))
+        .env("LEADLINE_DB", &db)
+        .env("LEADLINE_CONFIG", db.with_extension("toml"))
+        .args(["export", "outreach", "--format", "jsonl", "--out"])
+        .arg(&nohup_out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !partial_in(&out) && child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    assert!(child.wait().unwrap().success());
+    assert!(nohup_out.exists() && !partial_in(&out));
     let leads = rusqlite::Connection::open(out.join("nightly.db"))
         .unwrap()
         .query_row("SELECT count(*) FROM leads", [], |r| r.get::<_, i64>(0))

@@ -327,8 +327,9 @@ pub(crate) struct RemoveOnInterrupt {
 impl RemoveOnInterrupt {
     pub(crate) fn new() -> CliResult<Self> {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let mut signals =
-            signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| CliError::Io(e.to_string()))?;
+        // Started under `nohup`, a closed terminal is to be ignored, as the rep asked: not watched.
+        let watched: &[i32] = if hangup_ignored() { &[SIGINT, SIGTERM] } else { &[SIGINT, SIGTERM, SIGHUP] };
+        let mut signals = signal_hook::iterator::Signals::new(watched).map_err(|e| CliError::Io(e.to_string()))?;
         let handle = signals.handle();
         let paths = std::sync::Arc::new(std::sync::Mutex::new(Vec::<PathBuf>::new()));
         let watched = paths.clone();
@@ -347,6 +348,15 @@ impl RemoveOnInterrupt {
         if let Ok(mut paths) = self.paths.lock() {
             paths.push(path);
         }
+    }
+}
+
+/// Whether the process was started with SIGHUP ignored (`nohup`).
+fn hangup_ignored() -> bool {
+    // SAFETY: sigaction with no new action only reads the current one into `old`, which it owns.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGHUP, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
     }
 }
 
