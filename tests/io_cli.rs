@@ -219,6 +219,8 @@ fn an_opt_out_keeps_when_and_why_it_was_first_said_and_an_opt_in_its_reason() {
     at("2026-01-01T10:00:00.000Z", &["lead", "add", "--first-name", "Owen", "--email", "owen@t.test"]);
     at("2026-01-02T10:00:00.000Z", &["privacy", "opt-out", "owen@t.test", "--reason", "asked by phone"]);
     at("2026-03-02T10:00:00.000Z", &["privacy", "opt-out", "owen@t.test", "--reason", "asked again by email"]);
+    // Said again in the same words, it is not logged again.
+    at("2026-03-03T10:00:00.000Z", &["privacy", "opt-out", "owen@t.test", "--reason", "asked again by email"]);
     let (_, err) = fail(&db, &["privacy", "check", "owen@t.test"]);
     assert!(err.contains("opted out on 2026-01-02") && err.contains("(asked by phone)"), "{err}");
     at("2026-03-05T10:00:00.000Z", &["privacy", "opt-in", "owen@t.test", "--reason", "came back via webinar"]);

@@ -1257,11 +1257,25 @@ fn forget_and_retention_erase_the_leads_merged_into_the_person_too() {
     let third = add(&mut s, "Marysia", "marysia@wp.pl", None);
     s.write(|db| dedupe::merge(db, &second, &third, "same person", 90)).unwrap();
     s.write(|db| dedupe::merge(db, &kept, &second, "same person", 90)).unwrap();
+    // A pair the rep dismissed long ago between a merged record and someone else.
+    let outsider = add(&mut s, "Olga", "olga@other.pl", None);
+    s.write(|db| {
+        db.conn.execute(
+            "INSERT INTO merge_candidates (id, team_id, lead_a, lead_b, reason, confidence, origin, status, created_at,
+             updated_at) SELECT 'c1', team_id, ?1, ?2, 'same name and company', 75, 'scan', 'dismissed', 0, 0
+             FROM leads WHERE id = ?1",
+            [third.as_str(), outsider.as_str()],
+        )?;
+        Ok(())
+    })
+    .unwrap();
     s.write(|db| privacy::forget(db, &kept, None)).unwrap();
     assert!(s.flush_log().unwrap());
+    assert_eq!(count(&s, "SELECT count(*) FROM merge_candidates"), 0, "no pair ties a merged record to anyone");
     let named = count(
         &s,
-        "SELECT count(*) FROM leads WHERE first_name <> 'Forgotten' OR email IS NOT NULL OR phone IS NOT NULL",
+        "SELECT count(*) FROM leads WHERE (first_name <> 'Forgotten' OR email IS NOT NULL OR phone IS NOT NULL)
+         AND first_name <> 'Olga'",
     );
     assert_eq!(named, 0);
     drop(s);

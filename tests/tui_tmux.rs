@@ -183,7 +183,7 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
     assert!(ok);
     let _guard = Session(name.clone());
     // Carl and Karl, Bo and Bob, are written as other names: "all" would merge Ann and Anne alone.
-    wait_for(&name, "Merge them? [a]ll 1 from 50% (the rest: each), [e]ach in turn, [N]o");
+    wait_for(&name, "Merge them? [a]ll 1 from 50% (the rest stay listed), [e]ach in turn, [N]o");
     send(&name, &["e", "Enter"]);
     wait_for(&name, "[y/N/q]");
     send(&name, &["y", "Enter"]);

@@ -559,7 +559,7 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
                 format!("{} {}. Merge them? [a]ll, [e]ach in turn, [N]o: ", found.len(), plural(found.len(), "pair"))
             }
             n => format!(
-                "{} {}. Merge them? [a]ll {n} from {}% (the rest: each), [e]ach in turn, [N]o: ",
+                "{} {}. Merge them? [a]ll {n} from {}% (the rest stay listed), [e]ach in turn, [N]o: ",
                 found.len(),
                 plural(found.len(), "pair"),
                 dedupe::APPLY_FLOOR

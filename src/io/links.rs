@@ -54,8 +54,8 @@ pub fn tracking_link(url: &str, tags: &LinkTags) -> Result<String, ValidationErr
         .filter(|v| !v.is_empty())
         .map(|v| if v.to_lowercase().starts_with("variant_") { v.to_string() } else { format!("variant_{v}") });
     let campaign = tags.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let channel = tags.channel.trim().to_lowercase();
-    let mut ours: Vec<(&str, &str)> = vec![("utm_source", &channel)];
+    // As given: analytics tools tell "Newsletter" from "newsletter", and a campaign's tags must match.
+    let mut ours: Vec<(&str, &str)> = vec![("utm_source", tags.channel.trim())];
     ours.extend(campaign.map(|c| ("utm_campaign", c)));
     ours.extend(variant.as_deref().map(|v| ("utm_content", v)));
     ours.push(("lead_id", &tags.lead_id));
@@ -109,8 +109,8 @@ mod tests {
             assert!(tracking_link(bad, &bare).is_err(), "{bad}");
         }
         assert!(tracking_link("https://a.example", &LinkTags { channel: " ".into(), ..bare.clone() }).is_err());
-        let l = tracking_link("https://a.example", &LinkTags { channel: "WhatsApp".into(), ..bare }).unwrap();
-        assert!(l.contains("utm_source=whatsapp"), "{l}");
+        let l = tracking_link("https://a.example", &LinkTags { channel: "Newsletter_Q3".into(), ..bare }).unwrap();
+        assert!(l.contains("utm_source=Newsletter_Q3"), "{l}");
     }
 
     #[test]

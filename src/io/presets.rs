@@ -507,15 +507,17 @@ impl Preset {
 
     /// Maps each column to a field: the preset's table, then loose matching, then the rep's `--map` overrides.
     pub fn map_columns(self, headers: &[String], overrides: &[(String, Field)]) -> Result<Vec<Field>, ValidationError> {
-        // Each override names one column: as the file writes it, else in any case if only one column is
-        // written so; a column given two fields is a mistake to say, not a choice to make silently.
+        // Each override names the columns written as it is (every one, when the file repeats a name), else
+        // in any case if only one column is written so; a column given two fields is a mistake to say, not
+        // a choice to make silently.
         let mut overridden: std::collections::HashMap<usize, Field> = std::collections::HashMap::new();
         for (col, field) in overrides {
             let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i].trim() == col.trim()).collect();
             let any_case: Vec<usize> =
                 (0..headers.len()).filter(|&i| headers[i].trim().eq_ignore_ascii_case(col.trim())).collect();
-            let at = match (exact.as_slice(), any_case.as_slice()) {
-                ([i, ..], _) | ([], [i]) => *i,
+            let columns = match (exact.as_slice(), any_case.as_slice()) {
+                ([_, ..], _) => exact.clone(),
+                ([], [i]) => vec![*i],
                 ([], []) => {
                     return Err(ValidationError::new(
                         "--map",
@@ -532,15 +534,17 @@ impl Preset {
                     ));
                 }
             };
-            match overridden.insert(at, *field) {
-                Some(earlier) if earlier != *field => {
-                    return Err(ValidationError::new(
-                        "--map",
-                        col,
-                        format!("is mapped twice ({earlier} and {field}); one field per column"),
-                    ));
+            for at in columns {
+                match overridden.insert(at, *field) {
+                    Some(earlier) if earlier != *field => {
+                        return Err(ValidationError::new(
+                            "--map",
+                            col,
+                            format!("is mapped twice ({earlier} and {field}); one field per column"),
+                        ));
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         let mut seen_primary = std::collections::HashSet::new();
@@ -703,5 +707,9 @@ mod tests {
             .map_columns(&cols, &[("Correo".into(), Field::Email), ("correo".into(), Field::Phone)])
             .unwrap_err();
         assert!(e.to_string().contains("is mapped twice (email and phone)"), "{e}");
+        // A name the file repeats: the override reaches every column of it.
+        let cols = h(&["Name", "Phone", "Phone"]);
+        let map = Preset::Generic.map_columns(&cols, &[("Phone".into(), Field::Ignore)]).unwrap();
+        assert_eq!(map, vec![Field::FullName, Field::Ignore, Field::Ignore]);
     }
 }

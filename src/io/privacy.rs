@@ -395,6 +395,8 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
             params![m.id.as_str(), db.now.0],
         )?;
         exec(db, "DELETE FROM lead_fts WHERE rowid = ?1", [m.seq])?;
+        // Pairs it was staged in (dismissed ones too) would tie its id to another lead.
+        exec(db, "DELETE FROM merge_candidates WHERE lead_a = ?1 OR lead_b = ?1", [m.id.as_str()])?;
         crate::store::lead_emails::drop_all(db, &m.id)?;
         erase_traces(db, m)?;
         log(db, &m.id, action, reason)?;

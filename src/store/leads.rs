@@ -720,7 +720,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
             super::tasks::close_chasers(db, id, super::tasks::Answered::OptOut)?;
         }
         let reason = non_empty(patch.do_not_contact_reason);
-        let new_reason = dnc && reason.is_some() && reason != lead.do_not_contact_reason;
+        // New: neither the lead's nor the last one logged for it (an import run again says it each time).
+        let new_reason =
+            dnc && reason.is_some() && reason != lead.do_not_contact_reason && reason != last_opt_out_reason(db, id)?;
         // Every change of an opt-out is recorded, whoever makes it (a command, the TUI, a merge, an import),
         // with the reason given (an opt-in's too), and so is an opt-out said again with a new reason. The
         // lead keeps when and why it first opted out, a pair: the log holds what was said since.
@@ -801,6 +803,19 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         db.emit(Change::TagsAdded { lead: id.clone(), tags: added });
     }
     get(db, id)
+}
+
+/// The reason the latest opt-out logged for the lead gave.
+fn last_opt_out_reason(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT reason FROM privacy_log WHERE lead_id = ?1 AND action = 'opt_out' ORDER BY created_at DESC, id DESC
+             LIMIT 1",
+        )?
+        .query_row([id.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// A phone number as a lead keeps it, not a forgotten person's.
