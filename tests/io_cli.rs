@@ -684,6 +684,23 @@ fn forgetting_one_record_of_a_staged_pair_names_the_other_and_drops_the_pair() {
 }
 
 #[test]
+fn a_forgotten_gmail_mailbox_is_refused_however_it_is_written() {
+    let (_dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "John", "--email", "john.smith@gmail.com"]);
+    run(&db, &["forget", "john.smith@gmail.com"]);
+    for again in
+        ["John.Smith@Gmail.com", "johnsmith@gmail.com", "john.smith+news@gmail.com", "j.ohn.smith@googlemail.com"]
+    {
+        let (_, err) = fail(&db, &["lead", "add", "--first-name", "John", "--email", again]);
+        assert!(err.contains("asked to be forgotten"), "{again}: {err}");
+    }
+    // Another mailbox is another person.
+    run(&db, &["lead", "add", "--first-name", "John", "--email", "john.smith@example.com"]);
+    run(&db, &["privacy", "allow", "john.smith@gmail.com"]);
+    run(&db, &["lead", "add", "--first-name", "John", "--email", "johnsmith@gmail.com"]);
+}
+
+#[test]
 fn a_forgotten_persons_own_phone_is_refused_but_not_a_switchboard() {
     let (dir, db) = setup();
     run(&db, &["lead", "add", "--first-name", "Pia", "--last-name", "Phone", "--phone", "+34 644 555 666"]);

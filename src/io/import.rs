@@ -1901,7 +1901,7 @@ impl Writer {
             return Ok(None);
         }
         let addresses = row.emails.iter().chain(row.merges.iter().filter_map(|m| m.merged_email.as_ref()));
-        let addresses = addresses.map(|e| ("email", crate::store::forgotten::address_hash(e)));
+        let addresses = addresses.flat_map(|e| crate::store::forgotten::address_hashes(e)).map(|h| ("email", h));
         let profile = row
             .profile()
             .filter(|p| crate::domain::lead::is_member_page(p))

@@ -18,6 +18,15 @@ pub fn address_hash(email: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The hashes an address is remembered and looked up by: its own, and the mailbox's it delivers to
+/// (`domain::lead::mailbox_key`), so the same Gmail mailbox written without dots or with a `+tag` is known
+/// too. Addresses remembered before only have the first; it is looked up first.
+pub fn address_hashes(email: &str) -> Vec<String> {
+    let own = address_hash(email);
+    let mailbox = address_hash(&crate::domain::lead::mailbox_key(bare_address(email)));
+    if mailbox == own { vec![own] } else { vec![own, mailbox] }
+}
+
 /// The one-way hash a social profile is remembered by (its one form, `domain::lead::canonical_profile`,
 /// without a trailing slash): a LinkedIn export, which seldom gives e-mails, does not bring the person back.
 pub fn profile_hash(url: &str) -> String {
@@ -48,7 +57,7 @@ pub fn id_hash(id: &str) -> String {
 
 /// Remembers the addresses of a person being forgotten (`lead`, the row that stays for the counts).
 pub fn remember(db: &Db<'_>, lead: &LeadId, emails: &[String]) -> Result<()> {
-    let hashes: Vec<String> = emails.iter().filter(|e| !e.trim().is_empty()).map(|e| address_hash(e)).collect();
+    let hashes: Vec<String> = emails.iter().filter(|e| !e.trim().is_empty()).flat_map(|e| address_hashes(e)).collect();
     remember_hashes(db, Some(lead), &hashes, db.now)
 }
 
@@ -90,16 +99,23 @@ pub fn named_forgotten(hashes: &HashSet<String>, texts: &[String]) -> Option<Str
         c.is_whitespace()
             || matches!(c, ',' | ';' | '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']' | '/' | '?' | '{' | '}')
     };
-    let token_hash = |t: &str| match t.contains('@') {
-        true => Some(address_hash(t)),
-        false => (t.len() == 36 && t.bytes().filter(|b| *b == b'-').count() == 4).then(|| id_hash(t)),
+    let token_hashes = |t: &str| match t.contains('@') {
+        true => address_hashes(t),
+        false => {
+            (t.len() == 36 && t.bytes().filter(|b| *b == b'-').count() == 4).then(|| id_hash(t)).into_iter().collect()
+        }
     };
-    texts.iter().flat_map(|t| t.split(separator)).filter_map(token_hash).find(|h| hashes.contains(h))
+    texts.iter().flat_map(|t| t.split(separator)).flat_map(token_hashes).find(|h| hashes.contains(h))
 }
 
 /// When the person with this address was forgotten, if they were.
 pub fn forgotten_at(db: &Db<'_>, email: &str) -> Result<Option<Timestamp>> {
-    forgotten_at_hash(db, &address_hash(email))
+    for hash in address_hashes(email) {
+        if let Some(at) = forgotten_at_hash(db, &hash)? {
+            return Ok(Some(at));
+        }
+    }
+    Ok(None)
 }
 
 /// When the person a remembered hash stands for was forgotten.
@@ -177,7 +193,7 @@ pub fn refuse_profile(db: &Db<'_>, url: &str) -> Result<()> {
 pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
     // An e-mail address, a social profile (a web address) or a phone number remembered with it.
     let hashes = match crate::domain::lead::validate_email("email", email) {
-        Ok(e) => vec![address_hash(&e)],
+        Ok(e) => address_hashes(&e),
         Err(e) => match crate::domain::lead::validate_url("profile", email) {
             Ok(url) if url.contains('/') && !email.trim().starts_with('+') => vec![profile_hash(&url)],
             _ => match crate::domain::lead::validate_phone("phone", email) {
