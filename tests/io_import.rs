@@ -583,7 +583,8 @@ fn a_name_many_leads_at_a_company_have_pairs_nobody() {
     csv.push_str("Ann,Lee,ann@megacorp.example,MegaCorp\nAnn,Lee,ann.lee@megacorp.example,MegaCorp Inc.\n");
     std::fs::write(&path, csv).unwrap();
     import_file(&mut s, &path, &ImportOptions::default()).unwrap();
-    // Forty records of one name at one company are forty records, not 780 pairs (nor the 39 the import staged).
+    // Forty records of one name at one company are forty records, not 780 pairs; the import stages none.
+    assert_eq!(count(&s, "SELECT count(*) FROM merge_candidates WHERE reason = 'same name and company'"), 1);
     let found = dedupe::find(&s.db(), None).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].a_label.starts_with("Ann Lee"), "{found:?}");

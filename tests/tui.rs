@@ -65,7 +65,7 @@ fn a_lead_an_import_staged_as_a_possible_duplicate_says_so() {
     t.type_text(lead.email.as_deref().unwrap());
     t.keys("enter enter");
     let s = t.screen();
-    assert!(s.contains("Same as? same name and") && s.contains("company, 70%: "), "{s}");
+    assert!(s.contains("Same as? same name and") && s.contains("company, 75%: "), "{s}");
 }
 
 #[test]

@@ -1403,6 +1403,9 @@ struct Writer {
     switchboards: HashMap<String, HashMap<String, (i64, String, bool)>>,
     /// The current row's phone is a lead's of another name (a switchboard): staged, not merged.
     phone_namesake: Option<LeadId>,
+    /// Rows of this run staged against each lead of the same name and company: a name that many leads have
+    /// is a placeholder's ("Accounts Payable"), which `dedupe` pairs nobody by, so it stages nothing.
+    staged_against: HashMap<LeadId, usize>,
     /// The hashed addresses of people who asked to be forgotten: a row with one is rejected.
     forgotten: std::collections::HashSet<String>,
     /// A calendar import's view of the whole file.
@@ -1518,6 +1521,7 @@ impl Writer {
             merged_phones,
             phone_namesake: None,
             switchboards: HashMap::new(),
+            staged_against: HashMap::new(),
             forgotten: crate::store::forgotten::hashes(&store.db())?,
             calendar: None,
             moved_occurrences: HashSet::new(),
@@ -2490,18 +2494,26 @@ impl Writer {
         self.counts.leads.created += 1;
         self.act(row.line, "leads", "create", subject.clone(), String::new());
         if let Some(other) = weak {
-            if stage_candidate(
-                db,
-                &other,
-                &id,
-                super::dedupe::SAME_NAME_AND_COMPANY,
-                70,
-                &format!("import:{}", self.run_id),
-            )? {
-                self.counts.merge_candidates += 1;
+            let staged = self.staged_against.entry(other.clone()).or_default();
+            *staged += 1;
+            let staged = *staged;
+            let origin = format!("import:{}", self.run_id);
+            if staged < super::dedupe::SWITCHBOARD {
+                if stage_candidate(db, &other, &id, super::dedupe::SAME_NAME_AND_COMPANY, 75, &origin)? {
+                    self.counts.merge_candidates += 1;
+                }
+                let who = self.who(db, &other);
+                self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {who}"));
+            } else if staged == super::dedupe::SWITCHBOARD {
+                // One lead more than one person has records: the pairs staged for the name go again.
+                let dropped = db
+                    .conn
+                    .prepare_cached(
+                        "DELETE FROM merge_candidates WHERE origin = ?1 AND reason = ?2 AND (lead_a = ?3 OR lead_b = ?3)",
+                    )?
+                    .execute(params![origin, super::dedupe::SAME_NAME_AND_COMPANY, other.as_str()])?;
+                self.counts.merge_candidates = self.counts.merge_candidates.saturating_sub(dropped as u64);
             }
-            let who = self.who(db, &other);
-            self.act(row.line, "leads", "stage", subject.clone(), format!("same name and company as {who}"));
         }
         if let Some(other) = self.phone_namesake.take() {
             if stage_candidate(db, &other, &id, SAME_PHONE_OTHER_NAME, 40, &format!("import:{}", self.run_id))? {
