@@ -49,6 +49,9 @@ fn import_prints_a_summary_per_object_and_writes_rejects() {
     assert!(out.contains("5 rows rejected:"), "{out}");
     assert!(out.contains("line 3: 'email' is not an e-mail address ('not-an-email')"), "{out}");
     assert_eq!(std::fs::read_to_string(&rejects).unwrap().lines().count(), 6);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&rejects).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "the rejected rows are people's data: owner-only, {mode:o}");
     // Fixed, the rejects file imports back; its own columns (line, column, reason) are not the rep's to map.
     let fixed = std::fs::read_to_string(&rejects).unwrap().replace("not-an-email", "bad@example.com");
     let fixed_path = dir.path().join("fixed.csv");

@@ -1073,7 +1073,8 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     }
     // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
     // three columns saying where and why; an import of this file ignores those three.
-    let mut w = csv::WriterBuilder::new().flexible(true).from_path(out).map_err(|e| file_err(out, e))?;
+    let file = super::paths::create_owner_only(out).map_err(|e| file_err(out, e))?;
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
     let headers: Vec<String> = match &report.run_id {
         _ if !report.headers.is_empty() => report.headers.clone(),
         Some(id) => {
@@ -1143,7 +1144,7 @@ fn for_each_reject(
 /// again once fixed, or once what the records name is there.
 fn write_json_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
     use std::io::Write as _;
-    let file = std::fs::File::create(out).map_err(|e| file_err(out, e))?;
+    let file = super::paths::create_owner_only(out).map_err(|e| file_err(out, e))?;
     let mut w = std::io::BufWriter::new(file);
     let mut n = 0u64;
     for_each_reject(store, report, out, &mut |r: &Reject| {
@@ -1166,7 +1167,7 @@ fn write_json_rejects(store: &Store, report: &ImportReport, out: &Path) -> Resul
 /// property (which an import ignores): fixed in an editor, the file imports as it is.
 fn write_vcard_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result<u64> {
     use std::io::Write as _;
-    let file = std::fs::File::create(out).map_err(|e| file_err(out, e))?;
+    let file = super::paths::create_owner_only(out).map_err(|e| file_err(out, e))?;
     let mut w = std::io::BufWriter::new(file);
     let mut n = 0u64;
     for_each_reject(store, report, out, &mut |r: &Reject| {

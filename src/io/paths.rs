@@ -38,6 +38,13 @@ pub fn writable(out: &Path) -> Result<(), String> {
     tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| format!("{}: cannot write there: {e}", out.display()))
 }
 
+/// Opens a file to write a person's data into, emptied: a new one is the owner's only, like the database it
+/// comes from; one that was there keeps its permissions.
+pub fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+}
+
 /// A file to write a result into, beside where it goes (`dir`), to be moved there once whole: a command
 /// stopped half-way leaves no partial copy at the destination. It is named `.leadline-<kind>-<random>.partial`,
 /// so one a killed command left behind (personal data, maybe) is known and cleared by the next command
