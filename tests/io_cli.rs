@@ -183,6 +183,21 @@ fn a_vcard_files_rejects_are_vcards_that_import_once_fixed() {
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
     let eva: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "eva@green.io", "--json"])).unwrap();
     assert_eq!(eva["lead"]["phone"], "+34 600 111 222", "{eva}");
+    // A vCard 2.1 value in quoted-printable keeps its encoding through the rejects file.
+    let qp = dir.path().join("qp.vcf");
+    std::fs::write(
+        &qp,
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Qp;Bad\r\nEMAIL;INTERNET:bad email\r\n\
+         NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:=C3=A9t=C3=A9\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let rejects = dir.path().join("qp-rejects.vcf");
+    leadline(&db).args(["import", qp.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]).assert().code(1);
+    let fixed = std::fs::read_to_string(&rejects).unwrap().replace("INTERNET:bad email", "INTERNET:qp@v.io");
+    std::fs::write(&rejects, fixed).unwrap();
+    run(&db, &["import", rejects.to_str().unwrap()]);
+    let qp: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "qp@v.io", "--json"])).unwrap();
+    assert_eq!(qp["lead"]["notes"], "été", "{qp}");
 }
 
 #[test]

@@ -316,7 +316,14 @@ pub fn parse(text_in: &str, rules: &RowRules) -> Vec<Result<LeadRow, Reject>> {
 
 fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, Reject> {
     let line = card.first().map_or(0, |p| p.line);
-    let raw: Vec<String> = vec![card.iter().map(|p| format!("{}:{}", p.name, p.value)).collect::<Vec<_>>().join("\n")];
+    // Each property as written, its parameters too (an encoding, a charset, a type): the card a rejects
+    // file gives back must read as the original did.
+    let written = |p: &Property| {
+        let params: String =
+            p.params.iter().map(|(k, v)| if v.is_empty() { format!(";{k}") } else { format!(";{k}={v}") }).collect();
+        format!("{}{params}:{}", p.name, p.value)
+    };
+    let raw: Vec<String> = vec![card.iter().map(written).collect::<Vec<_>>().join("\n")];
     let reject = |prop: &str, reason: String| Reject { line, column: Some(prop.into()), reason, record: raw.clone() };
     let mut row =
         LeadRow { line, source: Some("import".into()), country: rules.default_country.clone(), ..Default::default() };
