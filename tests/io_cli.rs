@@ -281,6 +281,33 @@ fn one_gmail_mailbox_written_four_ways_is_listed_and_merged_as_one_person() {
 }
 
 #[test]
+fn a_reply_a_merge_brings_in_closes_the_bump_it_answers() {
+    let (_dir, db) = setup();
+    let at = |when: &str, args: &[&str]| {
+        let out = leadline(&db).env("LEADLINE_NOW", when).args(args).assert().success().get_output().stdout.clone();
+        String::from_utf8(out).unwrap()
+    };
+    at(
+        "2026-03-02T10:00:00.000Z",
+        &["lead", "add", "--first-name", "Mia", "--last-name", "Ro", "--email", "mia@a.io", "--phone", "+34600000001"],
+    );
+    at("2026-03-02T10:00:00.000Z", &["log", "email", "mia@a.io"]);
+    at("2026-03-05T10:00:00.000Z", &["automate", "run"]);
+    let open = |when: &str| -> Vec<serde_json::Value> {
+        serde_json::from_str(&at(when, &["task", "list", "--due", "all", "--json"])).unwrap()
+    };
+    assert_eq!(open("2026-03-05T10:00:00.000Z").len(), 1, "the bump");
+    at(
+        "2026-03-05T11:00:00.000Z",
+        &["lead", "add", "--first-name", "Mia", "--last-name", "Ro", "--email", "mia@b.io", "--phone", "+34600000001"],
+    );
+    at("2026-03-05T11:00:00.000Z", &["log", "email", "mia@b.io", "--inbound", "--reply", "positive"]);
+    at("2026-03-05T12:00:00.000Z", &["dedupe", "--apply"]);
+    let left = open("2026-03-05T12:00:00.000Z");
+    assert!(left.iter().all(|t| !t["title"].as_str().unwrap_or("").starts_with("Bump")), "{left:?}");
+}
+
+#[test]
 fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
     let (_dir, db) = setup();
     for (email, phone, company) in [

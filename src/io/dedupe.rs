@@ -639,6 +639,8 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         params![k, gone.created_at.0, g, now],
     )?;
     contact::refresh(db, &keep.id)?;
+    // A reply, a touch or a meeting the other lead had answers the bumps of either that came before it.
+    crate::store::tasks::settle_answered(db, &keep.id)?;
     // Staged pairs: this one is done; others that named the removed lead now name the kept one.
     db.conn.execute(
         "UPDATE merge_candidates SET status = 'merged', updated_at = ?3

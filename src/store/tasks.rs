@@ -267,6 +267,34 @@ pub fn reopen_done_by(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
     Ok(opened)
 }
 
+/// The lead's open bumps a rule filed that something in its history answers: a touch either way or a meeting after
+/// what they chase. Two leads merged bring their histories together, and a reply on one answers the
+/// other's bump, as it would have logged on the one lead. Marked done (by that touch); returns how many.
+pub fn settle_answered(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
+    let chased = chased_at();
+    let answered: Vec<(String, Option<String>)> = db
+        .conn
+        .prepare_cached(&format!(
+            "SELECT t.id, (SELECT o2.id FROM outreach o2 WHERE o2.lead_id = t.lead_id AND o2.deleted_at IS NULL
+                           AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH}
+                           ORDER BY o2.occurred_at LIMIT 1) AS by
+             FROM tasks t WHERE t.lead_id = ?1 AND t.kind = '{}' AND t.done_at IS NULL AND t.deleted_at IS NULL
+               AND t.dedupe_key IS NOT NULL AND (by IS NOT NULL OR EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id
+                    AND m2.deleted_at IS NULL AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH}))",
+            TaskKind::Bump.as_str()
+        ))?
+        .query_map([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, by) in &answered {
+        let id = TaskId(id.clone());
+        done(db, &id)?;
+        if let Some(by) = by {
+            db.conn.execute("UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1", params![id.as_str(), by])?;
+        }
+    }
+    Ok(answered.len())
+}
+
 /// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
 /// marking it attended closed, are open again (due from now at the earliest), unless a later meeting with
 /// the lead is booked, which answers them. Returns how many.
