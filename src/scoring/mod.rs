@@ -97,7 +97,12 @@ impl ScoreRule {
         if !failed.is_empty() {
             detail = format!("not met: {}", failed.join(", "));
         } else if let Some((fact, name)) = &self.per {
-            let n = rules::number(*fact, f, &none, profile, now).unwrap_or(0);
+            // A fact with no value (days since a contact never made) counts nothing, and says so.
+            let n = match rules::number(*fact, f, &none, profile, now) {
+                Some(n) => n.to_string(),
+                None if *fact == rules::Fact::DaysSinceContact => "none (never contacted)".into(),
+                None => "none".into(),
+            };
             let mut per = format!("{name} = {n} × {}", self.weight);
             if let Some(cap) = self.cap {
                 per.push_str(&format!(" (cap {cap})"));
@@ -175,6 +180,10 @@ impl Scorer {
         {
             if !w.is_finite() {
                 return Err(ValidationError::new(field, w.to_string(), "must be a number"));
+            }
+            // As far as rule weights go: past that, a priority is one number for every customer.
+            if w.abs() > 1_000_000.0 {
+                return Err(ValidationError::new(field, w.to_string(), "must be between -1000000 and 1000000"));
             }
         }
         Ok(Self {
@@ -332,6 +341,9 @@ mod tests {
         let file = "[[scoring.rule]]\nname = \"huge\"\nweight = 4611686018427387904\n";
         let e = Config::from_layers(Some(("c.toml", file)), &[]).unwrap_err().to_string();
         assert!(e.contains("scoring.rule 'huge'") && e.contains("between -1000000 and 1000000"), "{e}");
+        let file = "[scoring.joint]\nlead_weight = 1e300\nhealth_weight = 1.0\n";
+        let e = Config::from_layers(Some(("c.toml", file)), &[]).unwrap_err().to_string();
+        assert!(e.contains("scoring.joint.lead_weight") && e.contains("between -1000000 and 1000000"), "{e}");
     }
 
     #[test]
@@ -353,5 +365,19 @@ mod tests {
         f.outreach[1][0] = 9;
         assert_eq!(s.evaluate(&f, Timestamp(0)).0, 5);
         assert!(s.explain(&f, Timestamp(0)).rules[0].detail.contains("outreach.email.outbound = 9 × 2 (cap 5)"));
+        // Days since a contact never made: nothing, said as such (not "= 0").
+        let c = ScoringConfig {
+            rule: vec![ScoreRuleConfig {
+                name: "stale".into(),
+                when: String::new(),
+                weight: -1,
+                per: Some("days_since_contact".into()),
+                cap: None,
+            }],
+            ..Config::defaults().scoring
+        };
+        let s = Scorer::from_config(&c, &Stages::default()).unwrap();
+        let detail = s.explain(&LeadFacts::default(), Timestamp(90 * DAY_MS)).rules[0].detail.clone();
+        assert!(detail.contains("days_since_contact = none (never contacted) × -1"), "{detail}");
     }
 }
