@@ -98,7 +98,8 @@ fn one_line_on_failed_output() {
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or_default();
         if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
-            eprintln!("leadline: cannot write the output: {why}");
+            // A script that retries on this exit must know its write is in: retried, it would be twice.
+            eprintln!("leadline: cannot write the output: {why} (what the command wrote to the database is saved)");
             std::process::exit(1);
         }
         default(info);

@@ -817,6 +817,17 @@ fn output_that_cannot_be_written_is_a_one_line_failure() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("leadline: cannot write the output") && !err.contains("panicked"), "{err}");
+    // A write whose id cannot be printed is in all the same, and the message says so.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
+        .env("LEADLINE_DB", &s.db)
+        .env("LEADLINE_CONFIG", &s.config)
+        .args(["lead", "add", "--first-name", "Pat"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("what the command wrote to the database is saved"), "{err}");
 }
 
 #[test]

@@ -426,7 +426,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     let object: Object = super::flag(&a.what, "export")?;
     let format: ExportFormat = super::flag(&a.format, "--format")?;
     let filter: Where = a.filter.as_deref().map(|w| super::flag(w, "--where")).transpose()?.unwrap_or_default();
-    let since = a.since.as_deref().map(|s| env.time(s, "--since")).transpose()?;
+    let since = a.since.as_deref().map(|s| env.past_time(s, "--since")).transpose()?;
     if since.is_some() && object == Object::Team {
         return Err(CliError::Usage("--since does not apply to the team: it is exported whole".into()));
     }

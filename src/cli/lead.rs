@@ -292,7 +292,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
         }
         LeadCmd::Touch { lead, at } => {
             let at = match at {
-                Some(t) => env.time(&t, "--at")?,
+                Some(t) => env.past_time(&t, "--at")?,
                 None => env.now(),
             };
             // Said once the contact is recorded (a refused one was not).

@@ -107,7 +107,7 @@ fn channel_value(kind: OutreachKind, a: &LogArgs) -> CliResult<Option<String>> {
 pub fn run(env: &mut Env, a: LogArgs) -> CliResult {
     let kind = OutreachKind::from(a.kind);
     let value = channel_value(kind, &a)?;
-    let at = a.at.as_deref().map(|t| env.time(t, "--at")).transpose()?;
+    let at = a.at.as_deref().map(|t| env.past_time(t, "--at")).transpose()?;
     let reply = match a.reply {
         None => ReplyType::None,
         Some(ReplyArg::Positive) => ReplyType::Positive,

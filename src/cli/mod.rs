@@ -185,6 +185,12 @@ impl Env {
         parse_time(input, self.now(), self.store.ctx().tz)
             .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
     }
+
+    /// `time` for a flag that names a time gone by (`log --at`, `--since`): a weekday is the last one.
+    pub fn past_time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
+        crate::domain::time::parse_past_time(input, self.now(), self.store.ctx().tz)
+            .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
+    }
 }
 
 /// Loads the config layers: an explicit `--config` must exist; the default location may not.

@@ -105,6 +105,22 @@ pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
     Ok(t)
 }
 
+/// `parse_time` for a time that has passed (when a touch happened, a `--since`): a weekday is the most
+/// recent one, today's while its time has gone by ("mon 10:00" typed on a Thursday is this week's Monday).
+pub fn parse_past_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+    let t = parse_time(input, now, tz)?;
+    let first = input.split_whitespace().next().unwrap_or_default().to_lowercase();
+    if weekday(&first).is_none() {
+        return Ok(t);
+    }
+    // The next one is one to seven days ahead: a week back is this week's, two if its time is still to come.
+    let mut past = t;
+    while past.0 > now.0 {
+        past = plus_local_days(past, tz, -7).ok_or_else(|| ValidationError::new("time", input, OUT_OF_RANGE))?;
+    }
+    Ok(past)
+}
+
 /// 1900-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
 const EARLIEST_MS: i64 = -2_208_988_800_000;
 const LATEST_MS: i64 = 253_402_300_799_000;
@@ -313,6 +329,12 @@ mod tests {
         assert_eq!(parse_time("mon 10:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T09:00:00.000Z");
         assert_eq!(parse_time("wed", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T08:00:00.000Z");
         assert_eq!(parse_time("now", NOW, madrid()).unwrap(), NOW);
+        // A time gone by: the last Monday; today's Wednesday once its time has passed, else last week's.
+        let past = |s: &str| parse_past_time(s, NOW, madrid()).unwrap().to_rfc3339();
+        assert_eq!(past("mon 10:00"), "2026-11-23T09:00:00.000Z");
+        assert_eq!(past("wed 00:30"), "2026-11-24T23:30:00.000Z");
+        assert_eq!(past("wed 23:30"), "2026-11-18T22:30:00.000Z");
+        assert_eq!(past("yesterday 9:00"), parse_time("yesterday 9:00", NOW, madrid()).unwrap().to_rfc3339());
     }
 
     #[test]
