@@ -9,6 +9,10 @@ use crate::store::leads::Lead;
 /// (anything not a letter or digit separates), every word a quoted prefix term, all must match.
 /// Returns None when nothing searchable is left (only punctuation).
 pub fn fts_query(text: &str) -> Option<String> {
+    // Composed first: "López" pasted in its decomposed form (macOS) is "López", not "Lo" and "pez".
+    use unicode_normalization::UnicodeNormalization;
+    let composed: String = text.nfc().collect();
+    let text = composed.as_str();
     // Combining marks (Devanagari or Thai vowel signs) separate words for the index's tokenizer, so they
     // separate terms here too: a term it would split in two is a phrase, which this index cannot answer.
     // Typed with its calling code: "+34 …" (a "00 …" number says so by itself).
@@ -64,6 +68,7 @@ mod tests {
     fn queries_are_safe_prefixes() {
         assert_eq!(fts_query("ana lo").unwrap(), "\"ana\"* AND \"lo\"*");
         assert_eq!(fts_query("o'brien").unwrap(), "\"o\"* AND \"brien\"*");
+        assert_eq!(fts_query("Lo\u{301}pez").unwrap(), "\"López\"*", "typed decomposed, searched composed");
         assert_eq!(fts_query("\" OR 1=1 --").unwrap(), "\"OR\"* AND \"1\"* AND \"1\"*");
         assert!(fts_query("  --  ").is_none());
         assert_eq!(fts_query("ana@example.com").unwrap(), "\"ana\"* AND \"example\"* AND \"com\"*");
