@@ -184,6 +184,10 @@ fn outreach_fields_are_validated_by_kind() {
     assert!(err.contains("not a url"), "{err}");
     let err = s.fails(&["log", "call", "Nomail", "--email", "a@b.co"], 2);
     assert!(err.contains("--email applies to email"), "{err}");
+    let err = s.fails(&["log", "platform", "Nomail", "--url", "https://upwork.com/x", "--value", "Upwork"], 2);
+    assert!(err.contains("--url and --value give two values"), "{err}");
+    let err = s.fails(&["log", "email", "Nomail", "--value", "a@x.io", "--email", "b@x.io"], 2);
+    assert!(err.contains("--email and --value give two values"), "{err}");
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--personalization", "9"], 2);
     assert!(err.contains("personalization"), "{err}");
     let err = s.fails(&["log", "fax", "Nomail"], 2);

@@ -92,6 +92,24 @@ fn channel_value(kind: OutreachKind, a: &LogArgs) -> CliResult<Option<String>> {
     if a.url.is_some() && !matches!(kind, OutreachKind::Social | OutreachKind::Platform) {
         return misplaced("url", "social or platform");
     }
+    // The kind's own flag and --value both naming the value: which one was meant is not for leadline to pick
+    // (a messenger's app in --value and its number in --phone go together).
+    let specific = match kind {
+        OutreachKind::Email => a.email.as_ref().map(|v| ("email", v)),
+        OutreachKind::Call => a.phone.as_ref().map(|v| ("phone", v)),
+        OutreachKind::Social | OutreachKind::Platform => a.url.as_ref().map(|v| ("url", v)),
+        OutreachKind::Messenger => {
+            a.phone.as_ref().map(|v| ("phone", v)).filter(|_| a.value.as_deref().is_some_and(|v| v.contains(':')))
+        }
+    };
+    if let (Some((flag, given)), Some(value)) = (specific, &a.value)
+        && given.trim() != value.trim()
+    {
+        return Err(CliError::Usage(format!(
+            "--{flag} and --value give two values ('{given}', '{value}'); give one (--value APP with --phone NUMBER for a \
+             messenger)"
+        )));
+    }
     Ok(match kind {
         OutreachKind::Email => a.email.clone().or(a.value.clone()),
         OutreachKind::Call => a.phone.clone().or(a.value.clone()),
