@@ -184,6 +184,8 @@ fn outreach_fields_are_validated_by_kind() {
     assert!(err.contains("not a url"), "{err}");
     let err = s.fails(&["log", "call", "Nomail", "--email", "a@b.co"], 2);
     assert!(err.contains("--email applies to email"), "{err}");
+    let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--variant", "A\u{1b}[31m"], 1);
+    assert!(err.contains("variant"), "{err}");
     let err = s.fails(&["log", "platform", "Nomail", "--url", "https://upwork.com/x", "--value", "Upwork"], 2);
     assert!(err.contains("--url and --value give two values"), "{err}");
     let err = s.fails(&["log", "email", "Nomail", "--value", "a@x.io", "--email", "b@x.io"], 2);
@@ -200,6 +202,11 @@ fn outreach_fields_are_validated_by_kind() {
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Guru", "--at", "31 Feb 2025"], 2);
     assert!(err.contains("--at:") && err.contains("31 Feb 2025"), "{err}");
     assert_eq!(s.dump(), before);
+    // Two spellings of one name: the one written as typed is named by it.
+    s.ok(&["lead", "add", "--first-name", "Ana", "--last-name", "Lopez", "--email", "ana.lopez@plain.io"]);
+    s.ok(&["lead", "add", "--first-name", "Ana", "--last-name", "López", "--email", "ana.lopez@accent.io"]);
+    assert!(s.ok(&["lead", "show", "Ana Lopez"]).contains("ana.lopez@plain.io"));
+    assert!(s.ok(&["lead", "show", "Ana López"]).contains("ana.lopez@accent.io"));
 }
 
 #[test]

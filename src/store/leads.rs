@@ -532,6 +532,18 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     if ids.is_empty() && r.len() >= 8 && r.chars().all(|c| c.is_ascii_hexdigit()) {
         return super::resolve_id(db, "leads", "lead", r).map(LeadId);
     }
+    // "Ana Lopez" typed, with "Ana López" and "Ana Lopez" both here: the one written as typed.
+    if ids.len() > 1 && ids.len() <= 20 {
+        let mut exact = Vec::new();
+        for id in &ids {
+            if get(db, &LeadId(id.clone()))?.name().trim() == r {
+                exact.push(id.clone());
+            }
+        }
+        if exact.len() == 1 {
+            ids = exact;
+        }
+    }
     match ids.len() {
         0 => Err(not_found()),
         1 => Ok(LeadId(ids.remove(0))),

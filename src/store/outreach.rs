@@ -152,6 +152,10 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
         OutreachKind::Platform => {}
     }
     let level = new.personalization_level.map(validate_personalization).transpose()?;
+    // A variant is a label the reports group by ("A", "dm_v2"): one short line, as other labels.
+    if let Some(v) = new.variant.as_deref() {
+        crate::domain::lead::check_label("variant", v)?;
+    }
     let at = happened(db, new.occurred_at.unwrap_or(db.now))?;
     let description = non_empty(new.description);
     let id = OutreachId::generate();
