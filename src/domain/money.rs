@@ -16,7 +16,6 @@ pub fn minor_digits(currency: &str) -> u32 {
     match currency {
         "JPY" | "KRW" | "CLP" | "ISK" | "VND" | "XAF" | "XOF" | "PYG" | "UGX" | "HUF" => 0,
         "BHD" | "KWD" | "OMR" | "TND" | "JOD" | "IQD" | "LYD" => 3,
-        "CLF" | "UYW" => 4,
         _ => 2,
     }
 }
@@ -413,8 +412,5 @@ mod tests {
         assert_eq!(Money { minor: 123456789, currency: "EUR".into() }.to_string(), "1,234,567.89 EUR");
         assert_eq!(Money { minor: -5, currency: "USD".into() }.decimal(), "-0.05");
         assert_eq!(Money { minor: 5000, currency: "JPY".into() }.to_string(), "5,000 JPY");
-        // Units of account with four decimals.
-        assert_eq!(Money::parse("1.2345", "CLF").unwrap().minor, 12345);
-        assert_eq!(Money { minor: 12_005_000, currency: "CLF".into() }.to_string(), "1,200.5000 CLF");
     }
 }
