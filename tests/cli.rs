@@ -186,7 +186,8 @@ fn outreach_fields_are_validated_by_kind() {
     assert!(err.contains("--email applies to email"), "{err}");
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Upwork", "--variant", "A\u{1b}[31m"], 1);
     assert!(err.contains("variant"), "{err}");
-    let err = s.fails(&["log", "platform", "Nomail", "--url", "https://upwork.com/x", "--value", "Upwork"], 2);
+    let err =
+        s.fails(&["log", "social", "Nomail", "--url", "https://linkedin.com/in/x", "--value", "https://x.io/y"], 2);
     assert!(err.contains("--url and --value give two values"), "{err}");
     let err = s.fails(&["log", "email", "Nomail", "--value", "a@x.io", "--email", "b@x.io"], 2);
     assert!(err.contains("--email and --value give two values"), "{err}");

@@ -94,16 +94,27 @@ fn channel_value(kind: OutreachKind, a: &LogArgs) -> CliResult<Option<String>> {
     }
     // The kind's own flag and --value both naming the value: which one was meant is not for leadline to pick
     // (a messenger's app in --value and its number in --phone go together).
+    // A platform's --value names the platform and --url the job: two things (the URL is the touch's value).
     let specific = match kind {
         OutreachKind::Email => a.email.as_ref().map(|v| ("email", v)),
         OutreachKind::Call => a.phone.as_ref().map(|v| ("phone", v)),
-        OutreachKind::Social | OutreachKind::Platform => a.url.as_ref().map(|v| ("url", v)),
+        OutreachKind::Social => a.url.as_ref().map(|v| ("url", v)),
+        OutreachKind::Platform => None,
         OutreachKind::Messenger => {
             a.phone.as_ref().map(|v| ("phone", v)).filter(|_| a.value.as_deref().is_some_and(|v| v.contains(':')))
         }
     };
+    // The same value written two ways (case, spaces, a messenger's number after its app) is one value.
+    let same = |given: &str, value: &str| {
+        let plain = |s: &str| {
+            s.chars().filter(|c| c.is_alphanumeric() || "@+.".contains(*c)).collect::<String>().to_lowercase()
+        };
+        let value =
+            if kind == OutreachKind::Messenger { value.split_once(':').map_or(value, |(_, n)| n) } else { value };
+        plain(given) == plain(value)
+    };
     if let (Some((flag, given)), Some(value)) = (specific, &a.value)
-        && given.trim() != value.trim()
+        && !same(given, value)
     {
         return Err(CliError::Usage(format!(
             "--{flag} and --value give two values ('{given}', '{value}'); give one (--value APP with --phone NUMBER for a \
