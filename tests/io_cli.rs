@@ -765,9 +765,24 @@ fn a_forgotten_persons_own_phone_is_refused_but_not_a_switchboard() {
     assert!(said.contains("'phone' the phone number belongs to someone who asked to be forgotten"), "{said}");
     // The office line Ana shared with Leo was not hers alone: a colleague is still taken on it.
     run(&db, &["lead", "add", "--first-name", "Eva", "--phone", "+34 910 000 000"]);
-    // Let in again, the number is taken.
-    run(&db, &["privacy", "allow", "+34 644 555 666"]);
+    // Another country's number with the same national digits is another person's.
+    run(&db, &["lead", "add", "--first-name", "Paul", "--phone", "+33 644 555 666"]);
+    // Let in again (with its calling code, as it was remembered), the number is taken.
+    let (_, err) = fail(&db, &["privacy", "allow", "644 555 666"]);
+    assert!(err.contains("with its calling code"), "{err}");
+    run(&db, &["privacy", "allow", "0034 644 555 666"]);
     run(&db, &["lead", "add", "--first-name", "Pia", "--phone", "+34 644 555 666"]);
+    // A number kept without its calling code names no country: not remembered (another country's may
+    // have its digits); one a live colleague has written with its code is theirs too.
+    run(&db, &["lead", "add", "--first-name", "Nat", "--phone", "612 345 678"]);
+    run(&db, &["lead", "add", "--first-name", "Bea", "--phone", "+34 612 345 678", "--email", "bea@x.io"]);
+    run(&db, &["forget", "Nat"]);
+    run(&db, &["lead", "add", "--first-name", "Eve", "--phone", "+34 612 345 678"]);
+    // A +tag on a company's domain may be a shared inbox: forgetting it leaves the inbox to the others.
+    run(&db, &["lead", "add", "--first-name", "Ana", "--email", "sales+ana@acme.test"]);
+    run(&db, &["lead", "add", "--first-name", "Bob", "--email", "sales@acme.test"]);
+    run(&db, &["forget", "sales+ana@acme.test"]);
+    run(&db, &["lead", "edit", "Bob", "--email", "sales@acme.test"]);
 }
 
 #[test]

@@ -425,7 +425,7 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead])
         if keys.is_empty() || shared_by_others(db, &keys, &ids)? {
             continue;
         }
-        let hashes = crate::store::forgotten::phone_hashes(phone, None);
+        let hashes = crate::store::forgotten::remembered_phone_hashes(phone);
         crate::store::forgotten::remember_hashes(db, Some(&person.id), &hashes, db.now)?;
     }
     Ok(())

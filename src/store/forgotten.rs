@@ -23,7 +23,13 @@ pub fn address_hash(email: &str) -> String {
 /// too. Addresses remembered before only have the first; it is looked up first.
 pub fn address_hashes(email: &str) -> Vec<String> {
     let own = address_hash(email);
-    let mailbox = address_hash(&crate::domain::lead::mailbox_key(bare_address(email)));
+    // Only where the mailbox is surely one person's: a `+tag` on a company's domain may be a shared inbox's
+    // (sales+ana@ is sales@, which others use).
+    let key = crate::domain::lead::mailbox_key(bare_address(email));
+    if !key.ends_with("@gmail.com") {
+        return vec![own];
+    }
+    let mailbox = address_hash(&key);
     if mailbox == own { vec![own] } else { vec![own, mailbox] }
 }
 
@@ -39,13 +45,23 @@ pub fn profile_hash(url: &str) -> String {
 /// The one-way hashes a phone number is remembered by: one for each form it may be written in (with its
 /// calling code, with 00, national), so a later file that writes it another way is refused too.
 pub fn phone_hashes(raw: &str, country: Option<&str>) -> Vec<String> {
-    crate::domain::phone_keys::match_keys(raw, country)
-        .into_iter()
-        .map(|key| {
-            let digest = Sha256::digest(format!("leadline forgotten phone\n{key}").as_bytes());
-            digest.iter().map(|b| format!("{b:02x}")).collect()
-        })
-        .collect()
+    crate::domain::phone_keys::match_keys(raw, country).iter().map(|key| phone_hash(key)).collect()
+}
+
+/// The hashes a forgotten number is remembered by: its international forms only (`+34…`, `0034…`), and
+/// only for a number written with its calling code. A national form would refuse another country's number
+/// with the same digits, and a number written without its code names no country to tell.
+pub fn remembered_phone_hashes(raw: &str) -> Vec<String> {
+    let keys = crate::domain::phone_keys::match_keys(raw, None);
+    if !keys.first().is_some_and(|k| k.starts_with('+')) {
+        return Vec::new();
+    }
+    keys.iter().filter(|k| k.starts_with('+') || k.starts_with("00")).map(|k| phone_hash(k)).collect()
+}
+
+fn phone_hash(key: &str) -> String {
+    let digest = Sha256::digest(format!("leadline forgotten phone\n{key}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
@@ -197,7 +213,14 @@ pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
         Err(e) => match crate::domain::lead::validate_url("profile", email) {
             Ok(url) if url.contains('/') && !email.trim().starts_with('+') => vec![profile_hash(&url)],
             _ => match crate::domain::lead::validate_phone("phone", email) {
-                Ok(phone) => phone_hashes(&phone, None),
+                // Remembered with its calling code: let in the same way.
+                Ok(phone) if remembered_phone_hashes(&phone).is_empty() => {
+                    return Err(StoreError::Refused(format!(
+                        "'{}': give the number with its calling code (+34 …), as it was remembered",
+                        email.trim()
+                    )));
+                }
+                Ok(phone) => remembered_phone_hashes(&phone),
                 Err(_) => return Err(e.into()),
             },
         },

@@ -267,9 +267,10 @@ pub fn reopen_done_by(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
     Ok(opened)
 }
 
-/// The lead's open bumps a rule filed that something in its history answers: a touch either way or a meeting after
-/// what they chase. Two leads merged bring their histories together, and a reply on one answers the
-/// other's bump, as it would have logged on the one lead. Marked done (by that touch); returns how many.
+/// The lead's open bumps chasing a touch of the rep's that something in its history answers: a touch either
+/// way or a meeting after it (not a bump a rule filed for later, such as a lost deal's re-engagement). Two
+/// leads merged bring their histories together, and a reply on one answers the other's bump, as it would
+/// have logged on the one lead. Marked done (by that touch); returns how many.
 pub fn settle_answered(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
     let chased = chased_at();
     let answered: Vec<(String, Option<String>)> = db
@@ -279,7 +280,8 @@ pub fn settle_answered(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
                            AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH}
                            ORDER BY o2.occurred_at LIMIT 1) AS by
              FROM tasks t WHERE t.lead_id = ?1 AND t.kind = '{}' AND t.done_at IS NULL AND t.deleted_at IS NULL
-               AND t.dedupe_key IS NOT NULL AND (by IS NOT NULL OR EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id
+               AND EXISTS (SELECT 1 FROM outreach o WHERE o.id = {CHASED_TOUCH} AND o.direction = 'outbound')
+               AND (by IS NOT NULL OR EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id
                     AND m2.deleted_at IS NULL AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH}))",
             TaskKind::Bump.as_str()
         ))?
