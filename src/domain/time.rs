@@ -97,7 +97,10 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
 /// `+48h`, `+3d`, `+2w`, `+30m`, `-1d`; `now`, `today`, `tomorrow [H:MM]`, `yesterday [H:MM]`;
 /// a weekday `mon [10:00]` (the next one, never today).
 pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
-    let t = parse_any_time(input, now, tz)?;
+    in_range(input, parse_any_time(input, now, tz, false)?)
+}
+
+fn in_range(input: &str, t: Timestamp) -> Result<Timestamp, ValidationError> {
     // A time outside these years is a typo (an extra digit in +48h), never a touch or a due date.
     if !(EARLIEST_MS..=LATEST_MS).contains(&t.0) {
         return Err(ValidationError::new("time", input, OUT_OF_RANGE));
@@ -108,24 +111,14 @@ pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
 /// `parse_time` for a time that has passed (when a touch happened, a `--since`): a weekday is the most
 /// recent one, today's while its time has gone by ("mon 10:00" typed on a Thursday is this week's Monday).
 pub fn parse_past_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
-    let t = parse_time(input, now, tz)?;
-    let first = input.split_whitespace().next().unwrap_or_default().to_lowercase();
-    if weekday(&first).is_none() {
-        return Ok(t);
-    }
-    // The next one is one to seven days ahead: a week back is this week's, two if its time is still to come.
-    let mut past = t;
-    while past.0 > now.0 {
-        past = plus_local_days(past, tz, -7).ok_or_else(|| ValidationError::new("time", input, OUT_OF_RANGE))?;
-    }
-    Ok(past)
+    in_range(input, parse_any_time(input, now, tz, true)?)
 }
 
 /// 1900-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
 const EARLIEST_MS: i64 = -2_208_988_800_000;
 const LATEST_MS: i64 = 253_402_300_799_000;
 
-fn parse_any_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+fn parse_any_time(input: &str, now: Timestamp, tz: Tz, past: bool) -> Result<Timestamp, ValidationError> {
     let bad = |why: &str| ValidationError::new("time", input, why);
     let s = input.trim();
     if s.is_empty() {
@@ -156,8 +149,9 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
         "today" => Some(today),
         "tomorrow" => Some(today + Duration::days(1)),
         "yesterday" => Some(today - Duration::days(1)),
-        w => weekday(w).map(|wd| next_weekday(today, wd)),
+        w => weekday(w).map(|wd| if past { last_weekday(today, wd) } else { next_weekday(today, wd) }),
     };
+    let past_weekday = past && weekday(first).is_some();
     let (day, default_clock) = match day {
         // A named day without a clock means the start of the working day.
         Some(d) => (d, NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)),
@@ -176,10 +170,19 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
         Some(c) => parse_clock(c).ok_or_else(|| bad("has a clock time that is not HH:MM"))?,
     };
     // A bare date is the start of that day, even where the clocks skip its midnight.
-    if clock.is_none() && time == NaiveTime::MIN {
-        return first_instant(day, tz).ok_or_else(|| bad("does not exist in the team's time zone"));
+    let at = |day: NaiveDate| {
+        if clock.is_none() && time == NaiveTime::MIN {
+            first_instant(day, tz)
+        } else {
+            local_to_utc(NaiveDateTime::new(day, time), tz)
+        }
+    };
+    let t = at(day).ok_or_else(|| bad("does not exist in the team's time zone"))?;
+    // Today's weekday whose time is still to come is last week's.
+    if past_weekday && t.0 > now.0 {
+        return at(day - Duration::days(7)).ok_or_else(|| bad("does not exist in the team's time zone"));
     }
-    local_to_utc(NaiveDateTime::new(day, time), tz).ok_or_else(|| bad("does not exist in the team's time zone"))
+    Ok(t)
 }
 
 /// An offset such as `48h` or `3d`: its length, and whether it counts days (or weeks).
@@ -222,6 +225,12 @@ fn weekday(w: &str) -> Option<Weekday> {
         "sun" | "sunday" => Weekday::Sun,
         _ => return None,
     })
+}
+
+/// The last `wd` on or before `from`.
+fn last_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
+    let back = (7 + from.weekday().num_days_from_monday() as i64 - wd.num_days_from_monday() as i64) % 7;
+    from - Duration::days(back)
 }
 
 fn next_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
@@ -335,6 +344,14 @@ mod tests {
         assert_eq!(past("wed 00:30"), "2026-11-24T23:30:00.000Z");
         assert_eq!(past("wed 23:30"), "2026-11-18T22:30:00.000Z");
         assert_eq!(past("yesterday 9:00"), parse_time("yesterday 9:00", NOW, madrid()).unwrap().to_rfc3339());
+        // Around a clock change: the coming Sunday's 2:30 does not exist in New York, the last one's does;
+        // and the last one's that does not exist is refused, not moved.
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let wed = parse_time("2026-03-04T12:00:00Z", NOW, ny).unwrap();
+        let t = parse_past_time("sun 2:30", wed, ny).unwrap().to_rfc3339();
+        assert_eq!(t, "2026-03-01T07:30:00.000Z");
+        let next_wed = parse_time("2026-03-11T12:00:00Z", NOW, ny).unwrap();
+        assert!(parse_past_time("sun 2:30", next_wed, ny).is_err());
     }
 
     #[test]

@@ -384,6 +384,12 @@ fn time(form: &Form, label: &str, ctx: &UiCtx) -> Result<Timestamp, String> {
         .map_err(|e| crate::domain::ValidationError { field: label.to_string(), ..e }.to_string())
 }
 
+/// `time` for a field naming when something happened: a weekday is the last one.
+fn past_time(form: &Form, label: &str, ctx: &UiCtx) -> Result<Timestamp, String> {
+    crate::domain::time::parse_past_time(form.value(label), ctx.now(), ctx.tz)
+        .map_err(|e| crate::domain::ValidationError { field: label.to_string(), ..e }.to_string())
+}
+
 fn opt(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -400,7 +406,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             new.direction = Direction::from_str(form.value("Direction")).map_err(parse_err)?;
             new.reply_type = ReplyType::from_str(form.value("Reply")).map_err(parse_err)?;
             new.description = opt(form.value("Note"));
-            new.occurred_at = Some(time(form, "When", ctx)?);
+            new.occurred_at = Some(past_time(form, "When", ctx)?);
             new.variant = opt(form.value("Variant"));
             new.personalization_level = form.value("Personal").parse().ok();
             new.cited_metric = form.value("Metric") == "yes";
@@ -410,7 +416,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             item: item.clone(),
             value: opt(form.value("Value")),
             note: opt(form.value("Note")),
-            at: Some(time(form, "When", ctx)?),
+            at: Some(past_time(form, "When", ctx)?),
         },
         Purpose::AddTask { lead } => {
             let mut t = NewTask::manual(form.value("Title").trim(), time(form, "Due", ctx)?);
