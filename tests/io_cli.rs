@@ -28,6 +28,13 @@ fn fail(db: &Path, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), String::from_utf8(out.stderr).unwrap())
 }
 
+/// Writes a file of the test's own into `dir`.
+fn file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 fn setup() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
@@ -54,8 +61,7 @@ fn import_prints_a_summary_per_object_and_writes_rejects() {
     assert_eq!(mode & 0o077, 0, "the rejected rows are people's data: owner-only, {mode:o}");
     // Fixed, the rejects file imports back; its own columns (line, column, reason) are not the rep's to map.
     let fixed = std::fs::read_to_string(&rejects).unwrap().replace("not-an-email", "bad@example.com");
-    let fixed_path = dir.path().join("fixed.csv");
-    std::fs::write(&fixed_path, fixed).unwrap();
+    let fixed_path = file(dir.path(), "fixed.csv", fixed);
     let out = run(&db, &["import", fixed_path.to_str().unwrap()]);
     assert!(!out.contains("columns not imported"), "{out}");
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
@@ -509,19 +515,18 @@ fn dedupe_lists_then_merges() {
             "+34 600 11 22 33",
         ],
     );
-    let path = dir.path().join("a.csv");
-    std::fs::write(
-        &path,
+    let path = file(
+        dir.path(),
+        "a.csv",
         "First Name,Last Name,Email,Company,Phone\nAna,López,ana@acme.es,Acme Ibérica,+34 699 99 99 99\n",
-    )
-    .unwrap();
+    );
     let out = run(&db, &["import", path.to_str().unwrap()]);
     assert!(out.contains("1 possible duplicates"), "{out}");
     let out = run(&db, &["dedupe"]);
     assert!(out.contains("same name and company"), "{out}");
     // Without accents or capitals it is still the same name at the same company.
-    let plain = dir.path().join("plain.csv");
-    std::fs::write(&plain, "First Name,Last Name,Email,Company\nana,LOPEZ,ana.l@gmail.com,acme  iberica\n").unwrap();
+    let plain =
+        file(dir.path(), "plain.csv", "First Name,Last Name,Email,Company\nana,LOPEZ,ana.l@gmail.com,acme  iberica\n");
     let out = run(&db, &["import", plain.to_str().unwrap()]);
     assert!(out.contains("1 possible duplicates"), "{out}");
     let out = run(&db, &["dedupe", "--apply"]);
@@ -709,12 +714,11 @@ fn forget_and_retention() {
 #[test]
 fn forgetting_one_record_of_a_staged_pair_names_the_other_and_drops_the_pair() {
     let (dir, db) = setup();
-    let csv = dir.path().join("st.csv");
-    std::fs::write(
-        &csv,
+    let csv = file(
+        dir.path(),
+        "st.csv",
         "First Name,Last Name,Email,Phone,Company\nQuentin,Staged,q@staged.test,,Acme\nQuentin,Staged,,+34 633 444 555,Acme Inc.\n",
-    )
-    .unwrap();
+    );
     run(&db, &["import", csv.to_str().unwrap()]);
     let leads: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     let other =
@@ -758,8 +762,7 @@ fn a_forgotten_persons_own_phone_is_refused_but_not_a_switchboard() {
     assert!(err.contains("the phone number belongs to someone who asked to be forgotten"), "{err}");
     let (_, err) = fail(&db, &["log", "call", "leo@office.test", "--phone", "+34644555666"]);
     assert!(err.contains("asked to be forgotten"), "{err}");
-    let csv = dir.path().join("pp.csv");
-    std::fs::write(&csv, "First Name,Last Name,Phone\nPia,Phone,644 555 666\n").unwrap();
+    let csv = file(dir.path(), "pp.csv", "First Name,Last Name,Phone\nPia,Phone,644 555 666\n");
     let out = leadline(&db).args(["import", csv.to_str().unwrap(), "--country", "ES"]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(said.contains("'phone' the phone number belongs to someone who asked to be forgotten"), "{said}");
@@ -788,14 +791,13 @@ fn a_forgotten_persons_own_phone_is_refused_but_not_a_switchboard() {
 #[test]
 fn forget_blanks_the_name_of_a_file_named_after_the_person() {
     let (dir, db) = setup();
-    let card = dir.path().join("Tobias_Grimsworth.vcf");
-    std::fs::write(
-        &card,
+    let card = file(
+        dir.path(),
+        "Tobias_Grimsworth.vcf",
         "BEGIN:VCARD\nVERSION:3.0\nFN:Tobias Grimsworth\nN:Grimsworth;Tobias;;;\nEMAIL:tobias@grimsworth.test\nEND:VCARD\n",
-    )
-    .unwrap();
-    let other = dir.path().join("contacts.vcf");
-    std::fs::write(&other, "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEMAIL:ann@lee.test\nEND:VCARD\n").unwrap();
+    );
+    let other =
+        file(dir.path(), "contacts.vcf", "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEMAIL:ann@lee.test\nEND:VCARD\n");
     run(&db, &["import", card.to_str().unwrap()]);
     run(&db, &["import", other.to_str().unwrap()]);
     run(&db, &["forget", "tobias@grimsworth.test"]);
@@ -985,12 +987,11 @@ fn forget_erases_the_person_from_events_and_customer_records() {
 #[test]
 fn a_bulk_import_leaves_every_lead_scored() {
     let (dir, db) = setup();
-    let csv = dir.path().join("bulk.csv");
-    std::fs::write(
-        &csv,
+    let csv = file(
+        dir.path(),
+        "bulk.csv",
         "First Name,Last Name,Email,Company,Industry\nAna,López,ana@acme.io,Acme,saas\nBo,Berg,bo@mill.io,Mill,mining\n",
-    )
-    .unwrap();
+    );
     run(&db, &["import", csv.to_str().unwrap(), "--bulk"]);
     let leads: serde_json::Value =
         serde_json::from_str(&run(&db, &["lead", "list", "--sort", "name", "--json"])).unwrap();
@@ -1003,29 +1004,24 @@ fn a_bulk_import_leaves_every_lead_scored() {
 #[test]
 fn another_systems_ids_are_left_out_and_a_file_that_imports_nothing_fails() {
     let (dir, db) = setup();
-    let ids = dir.path().join("ids.csv");
-    std::fs::write(&ids, "ID,Lead ID,Name,Email,Company\n1001,L-77,Ana Ruiz,ana.ruiz@x.io,Ruiz SL\n").unwrap();
+    let ids = file(dir.path(), "ids.csv", "ID,Lead ID,Name,Email,Company\n1001,L-77,Ana Ruiz,ana.ruiz@x.io,Ruiz SL\n");
     let out = run(&db, &["import", ids.to_str().unwrap()]);
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
     assert!(out.contains("columns not imported: ID, Lead ID"), "{out}");
-    let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "Name,Email\nBob,not-an-email\n").unwrap();
+    let bad = file(dir.path(), "bad.csv", "Name,Email\nBob,not-an-email\n");
     let (code, err) = fail(&db, &["import", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("every row was rejected; nothing was imported"), "{err}");
     // An update never blanks what the file leaves empty.
-    let update = dir.path().join("update.csv");
-    std::fs::write(&update, "email,first_name,last_name,title\nana.ruiz@x.io,Ana,,CEO\n").unwrap();
+    let update = file(dir.path(), "update.csv", "email,first_name,last_name,title\nana.ruiz@x.io,Ana,,CEO\n");
     run(&db, &["import", update.to_str().unwrap(), "--on-duplicate", "update"]);
     let ana: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana.ruiz@x.io", "--json"])).unwrap();
     let ana = &ana["lead"];
     assert_eq!((ana["last_name"].as_str(), ana["title"].as_str()), (Some("Ruiz"), Some("CEO")), "{ana}");
     // Merging a row with another phone keeps that phone in the notes.
-    let other = dir.path().join("other.csv");
-    std::fs::write(&other, "email,phone\nana.ruiz@x.io,+34 611 22 33 44\n").unwrap();
+    let other = file(dir.path(), "other.csv", "email,phone\nana.ruiz@x.io,+34 611 22 33 44\n");
     run(&db, &["import", other.to_str().unwrap(), "--on-duplicate", "merge"]);
-    let phone = dir.path().join("phone.csv");
-    std::fs::write(&phone, "email,phone\nana.ruiz@x.io,+34 699 88 77 66\n").unwrap();
+    let phone = file(dir.path(), "phone.csv", "email,phone\nana.ruiz@x.io,+34 699 88 77 66\n");
     run(&db, &["import", phone.to_str().unwrap()]);
     let ana: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana.ruiz@x.io", "--json"])).unwrap();
     assert_eq!(ana["lead"]["phone"], "+34 611 22 33 44", "the empty phone was filled");
@@ -1162,8 +1158,7 @@ fn a_phone_number_is_found_however_it_is_typed() {
     let pairs = run(&db, &["dedupe", "--json"]);
     assert!(pairs.contains("Una Bracket") && pairs.contains("Una Plain"), "{pairs}");
     // An import that merges into the lead indexes it again the same way.
-    let f = dir.path().join("title.csv");
-    std::fs::write(&f, "first_name,last_name,phone,title\nAna,Ruiz,+34 682 074 071,CEO\n").unwrap();
+    let f = file(dir.path(), "title.csv", "first_name,last_name,phone,title\nAna,Ruiz,+34 682 074 071,CEO\n");
     run(&db, &["import", f.to_str().unwrap()]);
     let out = run(&db, &["search", "682074071"]);
     assert!(out.contains("Ana Ruiz"), "{out}");
@@ -1178,8 +1173,7 @@ fn a_newer_linkedin_export_adds_only_the_new_connections() {
     // The same connections a week later (most without an e-mail), plus one new.
     let mut text = std::fs::read_to_string(&first).unwrap();
     text.push_str("New,Conn,https://www.linkedin.com/in/newconn/,,NewCo,CEO,20 Nov 2025\n");
-    let newer = dir.path().join("Connections.csv");
-    std::fs::write(&newer, text).unwrap();
+    let newer = file(dir.path(), "Connections.csv", text);
     run(&db, &["import", newer.to_str().unwrap()]);
     let after: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(after.len(), before.len() + 1, "{after:?}");
@@ -1247,8 +1241,7 @@ fn no_output_path_can_overwrite_the_database_or_the_file_being_imported() {
 #[test]
 fn a_rejects_path_that_cannot_be_written_stops_the_import_before_it_starts() {
     let (dir, db) = setup();
-    let input = dir.path().join("in.csv");
-    std::fs::write(&input, "First Name,Email\nAna,ana@x.io\nBad,bad@@x\n").unwrap();
+    let input = file(dir.path(), "in.csv", "First Name,Email\nAna,ana@x.io\nBad,bad@@x\n");
     let nowhere = dir.path().join("missing/rejects.csv");
     let (code, err) = fail(&db, &["import", input.to_str().unwrap(), "--rejects", nowhere.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
@@ -1272,12 +1265,11 @@ fn a_csv_export_of_deals_says_to_move_them_as_json() {
     run(&db, &["export", "team", "--out", team.to_str().unwrap()]);
     let (_, err) = fail(&other, &["import", team.to_str().unwrap()]);
     assert!(err.contains("CSV export of team"), "{err}");
-    let old = dir.path().join("old-team.csv");
-    std::fs::write(
-        &old,
+    let old = file(
+        dir.path(),
+        "old-team.csv",
         "id,name,email,role,created_at\nu1,Rita Rep,rita@example.com,admin,2025-11-01T00:00:00.000Z\n",
-    )
-    .unwrap();
+    );
     let (_, err) = fail(&other, &["import", old.to_str().unwrap()]);
     assert!(err.contains("CSV export of team"), "{err}");
 }
@@ -1443,12 +1435,11 @@ fn a_removed_lead_is_forgotten_too_and_nothing_new_is_added_about_a_forgotten_on
 #[test]
 fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() {
     let (dir, db) = setup();
-    let card = dir.path().join("li.vcf");
-    std::fs::write(
-        &card,
+    let card = file(
+        dir.path(),
+        "li.vcf",
         "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Roe;Rita;;;\r\nFN:Rita Roe\r\nEMAIL:rita@roe.io\r\nURL:https://www.linkedin.com/in/RitaRoe/\r\nEND:VCARD\r\n",
-    )
-    .unwrap();
+    );
     run(&db, &["import", card.to_str().unwrap()]);
     let rita: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "rita@roe.io", "--json"])).unwrap();
     assert_eq!(rita["lead"]["profile_url"], "https://www.linkedin.com/in/ritaroe", "{rita}");
@@ -1531,8 +1522,8 @@ fn a_contact_cards_profile_is_the_leads_not_a_touch_and_travels_with_the_lead() 
     assert_eq!(left, 0);
     // Nor does a file that gives only her profile (a LinkedIn export seldom has e-mails) bring her back,
     // until she is let in again.
-    let again = dir.path().join("again.csv");
-    std::fs::write(&again, "First Name,Last Name,LinkedIn URL\nRita,Roe,HTTPS://linkedin.com/IN/RitaRoe\n").unwrap();
+    let again =
+        file(dir.path(), "again.csv", "First Name,Last Name,LinkedIn URL\nRita,Roe,HTTPS://linkedin.com/IN/RitaRoe\n");
     let refused = leadline(&db).args(["import", again.to_str().unwrap()]).output().unwrap();
     let said = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
     assert!(said.contains("forgotten") && said.contains("nothing was imported"), "{said}");
@@ -1599,16 +1590,15 @@ fn a_shared_phone_under_another_name_is_staged_never_merged_by_itself() {
     assert!(stderr.contains("6 pairs under 50% left as they are"), "{stderr}");
     assert!(run(&db, &["dedupe", "--apply", "--min-confidence", "0"]).contains("3 merges"));
     // One family name, two first names: two people, whoever has an address.
-    let smiths = dir.path().join("smiths.csv");
-    std::fs::write(
-        &smiths,
+    let smiths = file(
+        dir.path(),
+        "smiths.csv",
         "First Name,Last Name,Email,Phone,Company
          John,Smith,,+1 415 555 0304,Globex
          Mark,Smith,mark@globex.com,+1 415 555 0304,Globex
          J.,Smith,,+1 415 555 0304,Globex
 ",
-    )
-    .unwrap();
+    );
     let out = run(&db, &["import", smiths.to_str().unwrap()]);
     assert!(out.contains("1 possible duplicates"), "{out}");
     let john: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "John Smith", "--json"])).unwrap();
@@ -1668,12 +1658,11 @@ fn the_privacy_log_moves_whole_who_when_and_why() {
     let d = dir.path().join("d.db");
     std::fs::write(c.with_extension("toml"), "").unwrap();
     std::fs::write(d.with_extension("toml"), "").unwrap();
-    let twins = dir.path().join("twins.csv");
-    std::fs::write(
-        &twins,
+    let twins = file(
+        dir.path(),
+        "twins.csv",
         "First Name,Last Name,Email,Company,Do Not Contact\nIda,Vega,ida@v.io,Vega,yes\nIda,Vega,ida2@v.io,Vega,yes\n",
-    )
-    .unwrap();
+    );
     run(&c, &["import", twins.to_str().unwrap()]);
     run(&c, &["dedupe", "--apply"]);
     for object in ["team", "leads", "privacy"] {
