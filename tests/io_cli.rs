@@ -1809,9 +1809,12 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
         let mode = std::fs::metadata(weekly.join(name)).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "{name} is readable by others: {mode:o}");
     }
+    // The same clock as the first run's (a run the signal does not stop writes the same files), and a
+    // hang-up the test's own parent may ignore (nohup) handed down as it is.
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
         .env("LEADLINE_DB", &db)
         .env("LEADLINE_CONFIG", db.with_extension("toml"))
+        .env("LEADLINE_NOW", "2025-11-25T12:00:00.000Z")
         .args(["export", "weekly", "--format", "jsonl", "--out"])
         .arg(&weekly)
         .stdout(std::process::Stdio::null())
