@@ -444,9 +444,10 @@ pub fn by_seqs(db: &Db<'_>, seqs: &[i64]) -> Result<Vec<Lead>> {
 /// Finds the one lead a rep means: an id, an e-mail, or an unambiguous name (full, first or last).
 pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     match resolve_live(db, reference) {
-        // The id of a lead merged since is not taken for another lead unseen; it is said where it went.
+        // The id of a lead merged since, or the short id a table showed of it, is not taken for another lead
+        // unseen; it is said where it went.
         Err(StoreError::NotFound { .. })
-            if let Some(id) = crate::domain::canonical_id(reference.trim())
+            if let Some(id) = merged_id(db, reference)?
                 && let Some(kept) = survivor(db, &LeadId(id.clone()))?.filter(|k| k.0 != id) =>
         {
             Err(StoreError::Refused(format!(
@@ -455,6 +456,26 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         }
         other => other,
     }
+}
+
+/// The merged-away lead an id, or the start of one (8 characters at least), names.
+fn merged_id(db: &Db<'_>, reference: &str) -> Result<Option<String>> {
+    if let Some(id) = crate::domain::canonical_id(reference.trim()) {
+        return Ok(Some(id));
+    }
+    let r = reference.trim().to_lowercase();
+    if r.len() < 8 || !r.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Ok(None);
+    }
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT DISTINCT merged_id FROM merge_log WHERE team_id = ?1 AND merged_id >= ?2 AND merged_id < ?2 || 'g'
+             LIMIT 2",
+        )?
+        .query_map(params![db.ctx.team_id.as_str(), r], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(if ids.len() == 1 { ids.into_iter().next() } else { None })
 }
 
 /// `resolve` among the live leads only.
