@@ -69,6 +69,21 @@ fn a_lead_an_import_staged_as_a_possible_duplicate_says_so() {
 }
 
 #[test]
+fn a_card_won_elsewhere_since_the_board_was_read_is_not_moved_back_unseen() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("2");
+    let deal = t.app.kanban.columns[0].deals[0].clone();
+    let won = t.app.ctx.stages.won_stage.clone();
+    t.store.write(|db| leadline::store::deals::move_to(db, &deal.id, &won, None).map(|_| ())).unwrap();
+    // The board still shows it in its first stage: the next stage from there would reopen it.
+    t.keys("L");
+    let toast = t.app.toast.as_ref().map(|(k, _)| k.text.clone()).unwrap_or_default();
+    assert!(toast.contains(&format!("was moved to {won} meanwhile")), "{toast}");
+    let now = t.store.write(|db| leadline::store::deals::get(db, &deal.id)).unwrap();
+    assert_eq!(now.stage, won);
+}
+
+#[test]
 fn a_deal_card_says_its_lead_opted_out() {
     let (_d, mut t) = driver(80, 24);
     t.keys("2");

@@ -813,9 +813,9 @@ impl App {
             Ok((msg, added)) => {
                 if form_waiting && let Some(Popup::Form(f)) = self.popup.take() {
                     let moved = match &f.purpose {
-                        Purpose::Win { deal } => Some((deal, &self.ctx.stages.won_stage)),
-                        Purpose::Lose { deal } => Some((deal, &self.ctx.stages.lost_stage)),
-                        Purpose::Reopen { deal, stage } => Some((deal, stage)),
+                        Purpose::Win { deal, .. } => Some((deal, &self.ctx.stages.won_stage)),
+                        Purpose::Lose { deal, .. } => Some((deal, &self.ctx.stages.lost_stage)),
+                        Purpose::Reopen { deal, stage, .. } => Some((deal, stage)),
                         _ => None,
                     };
                     if let Some((deal, stage)) = moved {

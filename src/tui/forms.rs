@@ -67,16 +67,20 @@ pub enum Purpose {
     AllowContact {
         lead: LeadId,
     },
+    /// `from`: the stage the deal was shown in (a move made elsewhere meanwhile is not undone unseen).
     Win {
         deal: DealId,
+        from: String,
     },
     Lose {
         deal: DealId,
+        from: String,
     },
     /// A won or lost deal moved back into an open stage.
     Reopen {
         deal: DealId,
         stage: String,
+        from: String,
     },
     Snooze {
         task: TaskId,
@@ -292,18 +296,20 @@ fn deal_named(d: &Deal) -> String {
 }
 
 pub fn win(d: &Deal) -> Form {
-    Form::new("Mark won", Purpose::Win { deal: d.id.clone() }, Vec::new())
+    Form::new("Mark won", Purpose::Win { deal: d.id.clone(), from: d.stage.clone() }, Vec::new())
         .with_message(format!("Mark {} won?", deal_named(d)))
 }
 
 pub fn lose(d: &Deal) -> Form {
-    Form::new("Mark lost", Purpose::Lose { deal: d.id.clone() }, vec![Field::text("Reason", "", "why it was lost")])
+    let purpose = Purpose::Lose { deal: d.id.clone(), from: d.stage.clone() };
+    Form::new("Mark lost", purpose, vec![Field::text("Reason", "", "why it was lost")])
         .with_message(format!("Mark {} lost?", deal_named(d)))
 }
 
 pub fn reopen(d: &Deal, stage: &str) -> Form {
     let (title, lead, from) = (&d.title, &d.lead_name, &d.stage);
-    Form::new("Reopen deal", Purpose::Reopen { deal: d.id.clone(), stage: stage.to_string() }, Vec::new())
+    let purpose = Purpose::Reopen { deal: d.id.clone(), stage: stage.to_string(), from: from.clone() };
+    Form::new("Reopen deal", purpose, Vec::new())
         .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again?"))
 }
 
@@ -485,15 +491,21 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             lead: lead.clone(),
             patch: Box::new(LeadPatch { do_not_contact: Some(false), ..Default::default() }),
         },
-        Purpose::Win { deal } => {
-            Write::MoveDeal { deal: deal.clone(), stage: ctx.stages.won_stage.clone(), reason: None }
-        }
-        Purpose::Lose { deal } => Write::MoveDeal {
+        Purpose::Win { deal, from } => Write::MoveDeal {
+            deal: deal.clone(),
+            stage: ctx.stages.won_stage.clone(),
+            reason: None,
+            from: from.clone(),
+        },
+        Purpose::Lose { deal, from } => Write::MoveDeal {
             deal: deal.clone(),
             stage: ctx.stages.lost_stage.clone(),
             reason: opt(form.value("Reason")),
+            from: from.clone(),
         },
-        Purpose::Reopen { deal, stage } => Write::MoveDeal { deal: deal.clone(), stage: stage.clone(), reason: None },
+        Purpose::Reopen { deal, stage, from } => {
+            Write::MoveDeal { deal: deal.clone(), stage: stage.clone(), reason: None, from: from.clone() }
+        }
         Purpose::Unlog { touch } => Write::Unlog(touch.clone()),
         Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
         Purpose::Filter(_) => return Err("a filter is not a write".into()),

@@ -113,10 +113,12 @@ pub enum Write {
         lead: LeadId,
         patch: Box<LeadPatch>,
     },
+    /// `from`: the stage the deal was shown in; moved elsewhere since, it is not moved on unseen.
     MoveDeal {
         deal: DealId,
         stage: String,
         reason: Option<String>,
+        from: String,
     },
     Reorder {
         deal: DealId,
@@ -393,7 +395,16 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<L
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
             Ok(format!("Saved {}", l.name()))
         }
-        Write::MoveDeal { deal, stage, reason } => {
+        Write::MoveDeal { deal, stage, reason, from } => {
+            // Won, lost or moved by someone else since the board was read: undone here without a word, it
+            // would reopen a won deal and take its handoff back.
+            let now = deals::get(db, &deal)?;
+            if now.stage != from {
+                return Err(crate::store::StoreError::Refused(format!(
+                    "'{}' was moved to {} meanwhile, elsewhere: the board is read again, look before moving it",
+                    now.title, now.stage
+                )));
+            }
             let d = deals::move_to(db, &deal, &stage, reason)?;
             Ok(format!("'{}' ({}) moved to {}", d.title, d.lead_name, d.stage))
         }

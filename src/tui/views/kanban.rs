@@ -276,7 +276,12 @@ impl KanbanView {
                         vec![Out::Form(forms::reopen(&d, s))]
                     }
                     Some(s) => {
-                        let write = Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None };
+                        let write = Write::MoveDeal {
+                            deal: d.id.clone(),
+                            stage: s.clone(),
+                            reason: None,
+                            from: d.stage.clone(),
+                        };
                         // As the move writes it: in its new stage from now.
                         let d = Deal { stage: s.clone(), stage_entered_at: ctx.now(), ..d };
                         self.follow = Some((target, d.clone()));
