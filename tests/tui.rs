@@ -69,6 +69,29 @@ fn a_lead_an_import_staged_as_a_possible_duplicate_says_so() {
 }
 
 #[test]
+fn a_reply_logged_elsewhere_shows_in_the_inbox_within_the_minute() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("3");
+    // What the automations owe is done first: the next tick has nothing of its own to write.
+    t.update(Action::RunAutomations);
+    let lead = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            let mut o =
+                leadline::store::outreach::NewOutreach::new(lead.clone(), leadline::domain::OutreachKind::Email);
+            o.direction = leadline::domain::Direction::Inbound;
+            o.description = Some("EXTERNAL REPLY from a script".into());
+            leadline::store::outreach::log(db, o).map(|_| ())
+        })
+        .unwrap();
+    assert!(!t.screen().contains("EXTERNAL REPLY"));
+    // The minute's tick reads the view in front again.
+    t.update(Action::RunAutomations);
+    let s = t.screen();
+    assert!(s.contains("EXTERNAL REPLY"), "{s}");
+}
+
+#[test]
 fn a_card_won_elsewhere_since_the_board_was_read_is_not_moved_back_unseen() {
     let (_d, mut t) = driver(80, 24);
     t.keys("2");

@@ -780,18 +780,11 @@ impl App {
                         } else if let Some(text) = automations_summary(&report) {
                             self.toast(text, false);
                         }
-                        // Leads were rescored as time passed, or automations wrote: what is shown may be old.
-                        if !report.actions.is_empty() || report.rescored > 0 {
-                            self.refresh_after_write()
-                        } else {
-                            // The status line (and the team's zone, which an admin may have changed) each
-                            // minute; the follow-ups' sections are cut by the clock (overdue, today).
-                            let mut out = vec![Out::Query(Query::Status)];
-                            if self.view == ViewId::Followups {
-                                out.extend(self.followups.reload(&self.ctx));
-                            }
-                            self.apply(out)
-                        }
+                        // Each minute what is shown is read again, with the status line (and the team's zone,
+                        // which an admin may have changed): automations may have written, leads been rescored
+                        // as time passed, a colleague or a script logged a touch or a reply, and the
+                        // follow-ups' sections are cut by the clock (overdue, today).
+                        self.refresh_after_write()
                     }
                     Err(e) => {
                         self.toast(format!("Automations: {e}"), true);
