@@ -150,10 +150,11 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationErro
         .chars()
         .enumerate()
         .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')' | '/') || (c == '+' && i == 0));
-    if allowed && (5..=20).contains(&digits) {
-        Ok(p.to_string())
-    } else {
-        Err(ValidationError::new(field, phone, "is not a phone number (digits, optional leading +)"))
+    match (allowed, digits) {
+        (true, 5..=20) => Ok(p.to_string()),
+        (true, 0..5) => Err(ValidationError::new(field, phone, "is too short for a phone number (5 digits at least)")),
+        (true, _) => Err(ValidationError::new(field, phone, "is too long for a phone number (20 digits at most)")),
+        (false, _) => Err(ValidationError::new(field, phone, "is not a phone number (digits, optional leading +)")),
     }
 }
 
@@ -313,6 +314,8 @@ mod tests {
         assert!(validate_phone("phone", "(555) 123-4567").is_ok());
         assert!(validate_phone("phone", "call me").is_err());
         assert!(validate_phone("phone", "12+34567").is_err());
+        let short = validate_phone("phone", "555").unwrap_err().to_string();
+        assert!(short.contains("is too short for a phone number"), "{short}");
         assert!(validate_url("url", "https://linkedin.com/in/ana").is_ok());
         assert!(validate_url("url", "linkedin.com/in/ana").is_ok());
         assert!(validate_url("url", "not a url").is_err());
