@@ -823,6 +823,20 @@ fn followups_done_and_snooze() {
 }
 
 #[test]
+fn done_pressed_faster_than_the_list_is_read_back_marks_the_next_tasks() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("5");
+    let first: Vec<_> = t.app.followups.data.tasks.iter().take(3).map(|x| x.id.clone()).collect();
+    assert_eq!(first.len(), 3, "demo data has tasks due");
+    t.keys_at_once("space space space");
+    for id in &first {
+        let task = t.store.write(|db| leadline::store::tasks::get(db, id)).unwrap();
+        assert!(task.done_at.is_some(), "{} was not marked done", task.title);
+    }
+    assert_eq!(t.app.followups.done_here, first);
+}
+
+#[test]
 fn a_task_due_in_days_is_snoozed_as_offered() {
     let (_d, mut t) = driver(160, 48);
     t.keys("5");

@@ -148,8 +148,13 @@ impl FollowupsView {
             }
             Command::TaskDone => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
                 Some(t) => {
-                    self.done_here.push(t.id.clone());
-                    vec![Out::Write(Write::TaskDone(t.id.clone()))]
+                    let id = t.id.clone();
+                    self.done_here.push(id.clone());
+                    // The row goes at once: the key pressed again before the list is read back marks the
+                    // next task, not this one a second time.
+                    self.data.tasks.remove(self.selected[0]);
+                    self.selected[0] = self.selected[0].min(self.data.tasks.len().saturating_sub(1));
+                    vec![Out::Write(Write::TaskDone(id))]
                 }
                 None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],
             },
