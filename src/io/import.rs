@@ -1914,7 +1914,7 @@ impl Writer {
         let phones = row
             .phones
             .iter()
-            .flat_map(|p| crate::store::forgotten::phone_hashes(p, row.country.as_deref()))
+            .filter_map(|p| crate::store::forgotten::phone_lookup_hash(p, row.country.as_deref()))
             .map(|h| ("phone", h));
         for (field, hash) in addresses.chain(profile).chain(phones) {
             if self.forgotten.contains(&hash)

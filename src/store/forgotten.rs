@@ -13,9 +13,21 @@ use crate::domain::{LeadId, Timestamp};
 
 /// The one-way hash an address is remembered by (its bare, normalised form, so `<Ana@X.es>` is `ana@x.es`).
 pub fn address_hash(email: &str) -> String {
+    hashed("address", &normalize_email(bare_address(email)))
+}
+
+/// The hex SHA-256 of what a kind of key is remembered by. An import asks for one or two a row while anyone
+/// is remembered: written straight into one string.
+fn hashed(kind: &str, key: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest =
-        Sha256::digest(format!("leadline forgotten address\n{}", normalize_email(bare_address(email))).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+        Sha256::new().chain_update(b"leadline forgotten ").chain_update(kind).chain_update(b"\n").chain_update(key);
+    let mut out = String::with_capacity(64);
+    for b in digest.finalize() {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
 }
 
 /// The hashes an address is remembered and looked up by: its own, and the mailbox's it delivers to
@@ -38,14 +50,14 @@ pub fn address_hashes(email: &str) -> Vec<String> {
 pub fn profile_hash(url: &str) -> String {
     let canonical = crate::domain::lead::canonical_profile(url);
     let key = canonical.trim_end_matches('/').to_lowercase();
-    let digest = Sha256::digest(format!("leadline forgotten profile\n{key}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hashed("profile", &key)
 }
 
-/// The one-way hashes a phone number is remembered by: one for each form it may be written in (with its
-/// calling code, with 00, national), so a later file that writes it another way is refused too.
-pub fn phone_hashes(raw: &str, country: Option<&str>) -> Vec<String> {
-    crate::domain::phone_keys::match_keys(raw, country).iter().map(|key| phone_hash(key)).collect()
+/// The hash a number is looked up by: its international form (`+34…`), however it is written (with 00,
+/// or national where `country` places it), which is among the forms a forgotten number is remembered by;
+/// none for a number no country places. One hash a number: an import asks for every row.
+pub fn phone_lookup_hash(raw: &str, country: Option<&str>) -> Option<String> {
+    crate::domain::phone_keys::phone_key(raw, country).filter(|k| k.starts_with('+')).map(|k| phone_hash(&k))
 }
 
 /// The hashes a forgotten number is remembered by: its international forms only (`+34…`, `0034…`), and
@@ -60,15 +72,13 @@ pub fn remembered_phone_hashes(raw: &str) -> Vec<String> {
 }
 
 fn phone_hash(key: &str) -> String {
-    let digest = Sha256::digest(format!("leadline forgotten phone\n{key}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hashed("phone", key)
 }
 
 /// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
 /// person's: the file's other records about that lead (notes, deals) are then refused keeping nothing.
 pub fn id_hash(id: &str) -> String {
-    let digest = Sha256::digest(format!("leadline forgotten lead\n{}", id.trim().to_ascii_lowercase()).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hashed("lead", &id.trim().to_ascii_lowercase())
 }
 
 /// Remembers the addresses of a person being forgotten (`lead`, the row that stays for the counts).
@@ -182,12 +192,10 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
 
 /// Refuses a forgotten person's phone number (`country` places one written without its calling code).
 pub fn refuse_phone(db: &Db<'_>, raw: &str, country: Option<&str>) -> Result<()> {
-    for hash in phone_hashes(raw, country) {
-        if let Some(at) = forgotten_at_hash(db, &hash)? {
-            return Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the phone number", 1)));
-        }
+    match phone_lookup_hash(raw, country).map(|hash| forgotten_at_hash(db, &hash)).transpose()?.flatten() {
+        Some(at) => Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the phone number", 1))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Refuses a forgotten person's social profile, as an import does (only a member's own page is
@@ -237,4 +245,23 @@ pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
     let why = "an address of someone forgotten was let in again: they came back of their own accord";
     crate::store::leads::log_privacy_entry(db, None, "allow", Some(why), db.now)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hashes are stored and travel in exports: they stay what earlier versions wrote.
+    #[test]
+    fn hashes_are_the_ones_earlier_versions_stored() {
+        let old =
+            |text: String| -> String { Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect() };
+        assert_eq!(address_hash("<Ana@X.es>"), old("leadline forgotten address\nana@x.es".into()));
+        assert_eq!(
+            profile_hash("https://www.linkedin.com/in/ana/"),
+            old("leadline forgotten profile\nhttps://www.linkedin.com/in/ana".into())
+        );
+        assert_eq!(id_hash(" ABC "), old("leadline forgotten lead\nabc".into()));
+        assert_eq!(phone_hash("+34600112233"), old("leadline forgotten phone\n+34600112233".into()));
+    }
 }
