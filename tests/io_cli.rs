@@ -1885,3 +1885,131 @@ fn a_deal_whose_readable_amount_was_edited_apart_from_its_minor_units_is_refused
     }
     assert_eq!(run(&b, &["deal", "list", "--json"]).trim(), "[]");
 }
+
+#[test]
+fn a_moved_database_keeps_calendar_events_origins_board_order_inbox_times_and_account_managers() {
+    let (dir, a) = setup();
+    let calendar = |name: &str, start: &str| {
+        file(
+            dir.path(),
+            name,
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:evt-1@google.com\r\nDTSTART:{start}\r\n\
+                 SUMMARY:Demo\r\nATTENDEE:mailto:ana@x.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+        )
+    };
+    let booked = calendar("cal.ics", "20251128T100000Z");
+    let moved = calendar("moved.ics", "20251128T150000Z");
+    run(&a, &["team", "add", "Marta Ruiz", "--email", "marta@x.example"]);
+    run(&a, &["lead", "add", "--first-name", "Ana", "--email", "ana@x.example"]);
+    let touch = run(&a, &["log", "email", "ana@x.example", "--note", "pitch"]);
+    run(&a, &["deal", "add", "ana@x.example", "--title", "First", "--from-outreach", touch.trim()]);
+    run(&a, &["deal", "add", "ana@x.example", "--title", "Second"]);
+    run(&a, &["deal", "add", "ana@x.example", "--title", "Third"]);
+    run(&a, &["import", booked.to_str().unwrap()]);
+    leadline(&a)
+        .env("LEADLINE_NOW", "2025-11-20T08:00:00.000Z")
+        .args(["log", "email", "ana@x.example", "--inbound", "--reply", "positive"])
+        .assert()
+        .success();
+    // Bo's account went to the rep when Marta, who won it, left.
+    run(&a, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.example", "--owner", "marta@x.example"]);
+    run(&a, &["deal", "add", "bo@x.example", "--title", "Big", "--amount", "100"]);
+    run(&a, &["deal", "won", "Big"]);
+    let rep = run(&a, &["team", "show", "--json"]);
+    let rep: serde_json::Value = serde_json::from_str(&rep).unwrap();
+    let rep = rep["members"].as_array().unwrap().iter().find(|m| m["email"] != "marta@x.example").unwrap()["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run(&a, &["team", "remove", "marta@x.example", "--to", &rep]);
+
+    // Moved in the README's order, but the deals before their touches: one comes back through its rejects.
+    let b = dir.path().join("b.db");
+    std::fs::write(b.with_extension("toml"), "").unwrap();
+    let export = |object: &str| {
+        let file = dir.path().join(format!("{object}.jsonl"));
+        run(&a, &["export", object, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        file
+    };
+    for object in ["team", "leads"] {
+        run(&b, &["import", export(object).to_str().unwrap()]);
+    }
+    let rejects = dir.path().join("deals-rejects.jsonl");
+    leadline(&b)
+        .args(["import", export("deals").to_str().unwrap(), "--rejects", rejects.to_str().unwrap()])
+        .assert()
+        .success();
+    for object in ["outreach", "meetings", "inbox"] {
+        run(&b, &["import", export(object).to_str().unwrap()]);
+    }
+    run(&b, &["import", rejects.to_str().unwrap()]);
+
+    let rows = |db: &Path, sql: &str| -> Vec<String> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    };
+    let same = |sql: &str| {
+        let (here, there) = (rows(&a, sql), rows(&b, sql));
+        assert!(!here.is_empty(), "{sql}");
+        assert_eq!(here, there, "{sql}");
+    };
+    same("SELECT email || ' ' || ifnull(origin_outreach_id, '-') FROM leads ORDER BY email");
+    same("SELECT title || ' ' || stage || ' ' || position FROM deals ORDER BY title");
+    same("SELECT title || ' ' || created_at || ' ' || updated_at FROM inbox_items ORDER BY id");
+    same(
+        "SELECT l.email || ' ' || u.email FROM client_profiles p JOIN leads l ON l.id = p.lead_id
+         JOIN users u ON u.id = p.owner_id WHERE p.deleted_at IS NULL",
+    );
+    // The calendar imported again moves the meeting there as here, not books it twice.
+    for db in [&a, &b] {
+        run(db, &["import", moved.to_str().unwrap()]);
+    }
+    same("SELECT scheduled_at || ' ' || calendar_key FROM meetings WHERE deleted_at IS NULL");
+    assert_eq!(rows(&b, "SELECT id FROM meetings WHERE deleted_at IS NULL").len(), 1);
+}
+
+#[test]
+fn an_address_with_a_comma_or_semicolon_is_refused_so_every_export_reads_back() {
+    let (_dir, db) = setup();
+    for odd in ["ana,lopez@acme.example", "a;b@x.example"] {
+        let (code, err) = fail(&db, &["lead", "add", "--first-name", "Ana", "--email", odd]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("is not an e-mail address"), "{err}");
+    }
+}
+
+#[test]
+fn a_card_merged_into_a_lead_keeps_its_note_and_every_number() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Ana", "--last-name", "Lopez", "--email", "ana@acme.io"]);
+    run(&db, &["lead", "edit", "ana@acme.io", "--phone", "+34 611 000 000", "--notes", "Met at SaaStr"]);
+    // As a phone writes numbers: a no-break space, direction marks, a dial-in code after two pauses.
+    let card = file(
+        dir.path(),
+        "ana.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lopez;Ana;;;\r\nFN:Ana Lopez\r\nEMAIL;TYPE=WORK:ana@acme.io\r\n\
+         TEL;TYPE=CELL:\u{202A}+34\u{a0}600 11 22 33\u{202C}\r\nTEL;TYPE=WORK:+34 91 555 12 34\r\n\
+         TEL;TYPE=HOME:+1 800 555 0103,,1234#\r\nNOTE:Prefers calls after 16:00\r\nEND:VCARD\r\n",
+    );
+    for _ in 0..2 {
+        let out = run(&db, &["import", card.to_str().unwrap()]);
+        assert!(!out.contains("rejected 1"), "{out}");
+    }
+    let show: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana@acme.io", "--json"])).unwrap();
+    let notes = show["lead"]["notes"].as_str().unwrap();
+    assert_eq!(
+        notes,
+        "Met at SaaStr\n\nPrefers calls after 16:00\nphone: +34 600 11 22 33\nphone: +34 91 555 12 34\n\
+         phone: +1 800 555 0103 ext. 1234",
+        "{notes}"
+    );
+    // In a CSV cell too, the code stays with its number.
+    let csv = file(dir.path(), "bo.csv", "Name,Email,Phone\nBo Berg,bo@x.io,\"+1 800 555 0104,,5678#\"\n");
+    run(&db, &["import", csv.to_str().unwrap()]);
+    let show: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "bo@x.io", "--json"])).unwrap();
+    assert_eq!(show["lead"]["phone"], "+1 800 555 0104", "{show}");
+    assert_eq!(show["lead"]["notes"], "phone: +1 800 555 0104 ext. 5678", "{show}");
+}

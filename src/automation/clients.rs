@@ -146,7 +146,13 @@ pub fn record_imported_win(db: &Db<'_>, deal: &Deal) -> Result<()> {
 fn write_profile(db: &Db<'_>, lead: &leads::Lead, deal: &Deal, status: &str, won: Timestamp) -> Result<()> {
     let plan = deal.product.clone().unwrap_or_else(|| deal.title.clone());
     let origin = deal.origin_outreach_id.clone().or(lead.origin_outreach_id.clone());
-    let owner = deal.owner_id.clone().or(lead.owner_id.clone());
+    // Who sold it looks after the customer while on the team; once gone, whoever took their leads over
+    // (a win imported after its seller left is the lead owner's).
+    let seller = match deal.owner_id.as_deref() {
+        Some(id) => crate::store::teams::member_by_id(db, id)?.map(|u| u.0),
+        None => None,
+    };
+    let owner = seller.or(lead.owner_id.clone()).or(deal.owner_id.clone());
     // One record per lead (a partial unique index on the live ones): a new one, or the lead's own rewritten.
     db.conn.execute(
         "INSERT INTO client_profiles (id, team_id, lead_id, deal_id, plan, product, origin_source,

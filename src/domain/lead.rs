@@ -124,8 +124,9 @@ pub fn bare_address(email: &str) -> &str {
     e.trim_matches(|c: char| matches!(c, '<' | '>' | '[' | ']' | '(' | ')' | '"' | '\'' | ';' | ',' | '.' | ':')).trim()
 }
 
-/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, no spaces. What
-/// wraps it as pasted is taken off (`bare_address`).
+/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, no spaces nor the
+/// characters an address holds only in quotes (a `,` or `;` would split it in a CSV cell of addresses).
+/// What wraps it as pasted is taken off (`bare_address`).
 pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationError> {
     let e = bare_address(email);
     let ok = match e.split_once('@') {
@@ -135,7 +136,11 @@ pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationErro
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !e.chars().any(|c| {
+                    c.is_whitespace()
+                        || c.is_control()
+                        || matches!(c, ',' | ';' | '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\\' | ':')
+                })
         }
         None => false,
     };
@@ -144,7 +149,8 @@ pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationErro
 
 /// A phone number as people write it: digits with optional `+`, spaces, dots, dashes, parentheses; 5-20 digits.
 pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationError> {
-    let p = phone.trim();
+    let typed = plain_phone(phone);
+    let p = typed.trim();
     let digits = p.chars().filter(char::is_ascii_digit).count();
     let allowed = p
         .chars()
@@ -158,13 +164,33 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationErro
     }
 }
 
+/// A phone number as pasted from a phone's contacts or a web page, in plain characters: no-break and
+/// other spaces (a tab too) as a space, a no-break hyphen or a dash as `-`, and the invisible direction marks
+/// iOS wraps numbers in left out.
+fn plain_phone(phone: &str) -> std::borrow::Cow<'_, str> {
+    if phone.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return phone.into();
+    }
+    phone
+        .chars()
+        .filter(|c| !super::text::steers_layout(*c))
+        .map(|c| match c {
+            c if c.is_whitespace() => ' ',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// A phone number and the extension written after it ("(212) 555-0100 x204", "+1 212-555-0199 ext. 12",
-/// a tel: URI's ";ext=102"): the number alone is what is dialled and matched; the extension is kept beside.
+/// a tel: URI's ";ext=102", a dial-in code after the pauses a phone dials, "+1 800 555 0103,,1234#"): the
+/// number alone is what is dialled and matched; the extension is kept beside.
 pub fn split_extension(phone: &str) -> (&str, Option<&str>) {
     let lower = phone.to_ascii_lowercase();
-    for mark in [";ext=", "extension", "ext.", "ext", "x", "#"] {
+    for mark in [";ext=", "extension", "ext.", "ext", "x", "#", ",", ";"] {
         let Some(i) = lower.rfind(mark).filter(|i| *i > 0) else { continue };
-        let ext = phone[i + mark.len()..].trim_start_matches([' ', '.', ':', '=']).trim_end();
+        let ext = phone[i + mark.len()..].trim_start_matches([' ', '.', ':', '=']).trim_end().trim_end_matches('#');
         if (1..=8).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_digit()) {
             return (phone[..i].trim_end_matches([' ', ',', ';']), Some(ext));
         }
@@ -303,6 +329,8 @@ mod tests {
         assert_eq!(split_extension("+1-555-555-5555;ext=102"), ("+1-555-555-5555", Some("102")));
         assert_eq!(split_extension("+34 600 11 22 33"), ("+34 600 11 22 33", None));
         assert_eq!(split_extension("x204"), ("x204", None), "no number before it");
+        assert_eq!(split_extension("+1 800 555 0103,,1234#"), ("+1 800 555 0103", Some("1234")));
+        assert_eq!(split_extension("+1 800 555 0103;1234"), ("+1 800 555 0103", Some("1234")));
     }
 
     #[test]
@@ -310,8 +338,18 @@ mod tests {
         assert!(validate_email("email", "ana@example.com").is_ok());
         assert!(validate_email("email", "ana@").is_err());
         assert!(validate_email("email", "ana example.com").is_err());
+        // Unquoted, these split a cell of addresses or end one: the CSV export could not be read back.
+        for odd in ["ana,lopez@acme.io", "a;b@x.io", "ana\"x@acme.io", "a<b@x.io"] {
+            assert!(validate_email("email", odd).is_err(), "{odd}");
+        }
         assert!(validate_phone("phone", "+34 600 11 22 33").is_ok());
         assert!(validate_phone("phone", "(555) 123-4567").is_ok());
+        // As pasted from a phone's contacts: no-break spaces, direction marks, a no-break hyphen, a tab.
+        assert_eq!(
+            validate_phone("phone", "\u{202A}+1\u{a0}415\u{a0}555\u{2011}0100\u{202C}").unwrap(),
+            "+1 415 555-0100"
+        );
+        assert_eq!(validate_phone("phone", "+34\t600 11 22 33").unwrap(), "+34 600 11 22 33");
         assert!(validate_phone("phone", "call me").is_err());
         assert!(validate_phone("phone", "12+34567").is_err());
         let short = validate_phone("phone", "555").unwrap_err().to_string();

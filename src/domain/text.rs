@@ -1,5 +1,16 @@
 //! Text as people compare it: case, accents and spacing aside.
 
+/// Characters with no width of their own that steer how text is laid out: bidirectional overrides,
+/// isolates and marks, zero-width spaces and joiners, a byte-order mark. Pasted from a phone's contacts or
+/// a web page, they hide in what looks like plain text.
+pub fn steers_layout(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
 /// Text as compared loosely: lower-case, accents dropped ("Díaz" is "diaz"), runs of spaces made one.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -2749,17 +2749,37 @@ impl Writer {
             patch.email = Some(e.clone());
             filled.push("email");
         }
+        // The file's note beside the lead's own (a merge keeps what the rep typed and adds what it lacks),
+        // once: the same file again adds nothing.
+        if patch.notes.is_none()
+            && let (Some(mine), Some(theirs)) = (
+                lead.notes.as_deref().filter(|n| !n.trim().is_empty()),
+                row.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+            )
+            && !mine.contains(theirs)
+        {
+            patch.notes = Some(format!("{mine}\n\n{theirs}"));
+            filled.push("notes");
+        }
         // A phone or e-mail in the file that differs from the lead's own is kept as a line of its notes (as
         // extra addresses of a new row are), never dropped.
         let mut extra: Vec<String> = Vec::new();
-        if let (Some(mine), Some(theirs)) = (lead.phone.as_deref(), row.phones.first())
+        let mine = lead.phone.as_deref().map(|p| match_keys(p, row.country.as_deref())).unwrap_or_default();
+        let new_number = |theirs: &str| !match_keys(theirs, row.country.as_deref()).iter().any(|k| mine.contains(k));
+        if let Some(theirs) = row.phones.first()
+            && lead.phone.is_some()
             && patch.phone.is_none()
-            && {
-                let mine = match_keys(mine, row.country.as_deref());
-                !match_keys(theirs, row.country.as_deref()).iter().any(|k| mine.contains(k))
-            }
+            && new_number(theirs)
         {
             extra.push(format!("phone: {theirs}"));
+        }
+        // The file's further numbers, as a new lead keeps them (`extra_contact_notes`).
+        let extensions = &row.phone_extensions;
+        for p in row.phones.iter().skip(1).filter(|p| new_number(p) && !extensions.iter().any(|(n, _)| n == *p)) {
+            extra.push(format!("phone: {p}"));
+        }
+        for (p, x) in extensions {
+            extra.push(format!("phone: {p} ext. {x}"));
         }
         let base = patch.notes.clone().or_else(|| lead.notes.clone()).unwrap_or_default();
         extra.retain(|line| !base.lines().any(|l| l == line));
@@ -3369,7 +3389,8 @@ fn profile_forms(url: &str) -> [String; 2] {
 /// Further e-mails and phones of a row that the lead's single fields cannot hold, kept in its notes.
 fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> {
     let mut extra = Vec::new();
-    for p in row.phones.iter().skip(1) {
+    // A number with an extension is one line, with it.
+    for p in row.phones.iter().skip(1).filter(|p| !row.phone_extensions.iter().any(|(n, _)| n == *p)) {
         extra.push(format!("phone: {p}"));
     }
     for (p, x) in &row.phone_extensions {

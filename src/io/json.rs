@@ -55,6 +55,9 @@ pub struct MeetingRec {
     /// Who booked it: kept when they are a member here.
     pub user_id: Option<String>,
     pub updated_at: Option<Timestamp>,
+    /// The calendar event it came from (absent from older exports).
+    #[serde(default)]
+    pub calendar_key: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +81,9 @@ pub struct DealRec {
     pub owner_id: Option<String>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
+    /// Its place in its stage's column on the board.
+    #[serde(default)]
+    pub position: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +147,11 @@ pub struct InboxRec {
     pub read_at: Option<Timestamp>,
     pub handled_at: Option<Timestamp>,
     pub assigned_to: Option<String>,
+    /// When it was filed and last changed (absent from older exports).
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    #[serde(default)]
+    pub updated_at: Option<Timestamp>,
 }
 
 /// A team member as a team export writes them.
@@ -857,7 +868,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             db.conn
                 .prepare_cached(
                     "INSERT INTO meetings (id, team_id, user_id, lead_id, deal_id, title, scheduled_at, attended,
-                 no_show_reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 no_show_reason, created_at, updated_at, calendar_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )?
                 .execute(params![
                     m.id,
@@ -870,7 +882,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     m.attended,
                     m.no_show_reason,
                     m.created_at.unwrap_or(db.now).0,
-                    m.updated_at.or(m.created_at).unwrap_or(db.now).0
+                    m.updated_at.or(m.created_at).unwrap_or(db.now).0,
+                    m.calendar_key.as_deref().filter(|k| !k.is_empty())
                 ])?;
             contact::refresh(db, &lead)?;
             db.emit(Change::MeetingScheduled { lead, meeting: crate::domain::MeetingId(m.id) });
@@ -910,12 +923,16 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 .conn
                 .prepare_cached("SELECT account_id FROM leads WHERE id = ?1")?
                 .query_row([lead.as_str()], |r| r.get(0))?;
+            // Its place in the column, as the file has it, unless a deal here holds it: then after the others.
             let position: i64 = db
                 .conn
                 .prepare_cached(
-                    "SELECT ifnull(max(position), 0) + 1 FROM deals WHERE team_id = ?1 AND stage = ?2 AND deleted_at IS NULL",
+                    "SELECT CASE WHEN ?3 > 0 AND NOT EXISTS (SELECT 1 FROM deals WHERE team_id = ?1 AND stage = ?2
+                       AND position = ?3 AND deleted_at IS NULL) THEN ?3
+                     ELSE (SELECT ifnull(max(position), 0) + 1 FROM deals WHERE team_id = ?1 AND stage = ?2
+                       AND deleted_at IS NULL) END",
                 )?
-                .query_row(params![team, stage], |r| r.get(0))?;
+                .query_row(params![team, stage, d.position.unwrap_or(0)], |r| r.get(0))?;
             let created = d.created_at.unwrap_or(db.now);
             // A closed deal is history: its owner may have left since. An open one is someone's work now.
             let owner = match status {
@@ -933,6 +950,19 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
                 d.updated_at.unwrap_or(created).0
             ])?;
+            if let Some(o) = &origin
+                && let touch = crate::store::outreach::get(db, &crate::domain::OutreachId(o.clone()))?
+                && touch.lead_id == lead
+            {
+                // The touch that produced the deal is where its lead came from, as when the deal was made:
+                // the lead's own file could not name a touch not imported yet.
+                db.conn
+                    .prepare_cached(
+                        "UPDATE leads SET origin_outreach_id = ?2
+                         WHERE id = ?1 AND origin_outreach_id IS NULL AND ifnull(source, ?3) = ?3",
+                    )?
+                    .execute(params![lead.as_str(), o, touch.kind.source(&touch.value)])?;
+            }
             if status == crate::domain::DealStatus::Won {
                 crate::automation::clients::record_imported_win(
                     db,
@@ -1039,11 +1069,16 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             }
             // Assigned to a member this team has; to nobody otherwise.
             let assigned = member(db, i.assigned_to.as_deref())?;
+            // Its own times, so an export `--since` here holds what it held there; an older export's item
+            // changed last when it was read or handled.
+            let created = i.created_at.unwrap_or(i.received_at);
+            let last_seen = [Some(created), i.read_at, i.handled_at].into_iter().flatten().max().unwrap_or(created);
+            let updated = i.updated_at.unwrap_or(last_seen);
             db.conn
                 .prepare_cached(
                     "INSERT INTO inbox_items (id, team_id, lead_id, kind, channel, outreach_id, title, body, received_at,
                      read_at, handled_at, assigned_to, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 )?
                 .execute(params![
                     i.id,
@@ -1058,7 +1093,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     i.read_at.map(|t| t.0),
                     i.handled_at.map(|t| t.0),
                     assigned,
-                    db.now.0,
+                    created.0,
+                    updated.0,
                 ])?;
         }
         Object::Privacy(_, p) => {

@@ -727,8 +727,29 @@ fn in_scientific_notation(v: &str) -> bool {
     digits(whole.trim_start_matches('+')) && digits(fraction) && digits(exponent.trim_start_matches('+'))
 }
 
-fn split_phones(v: &str) -> impl Iterator<Item = &str> {
-    v.split([';', ',']).flat_map(|p| p.split(":::")).map(str::trim).filter(|p| !p.is_empty())
+fn split_phones(v: &str) -> Vec<&str> {
+    let offset = |s: &str| s.as_ptr() as usize - v.as_ptr() as usize;
+    let mut phones: Vec<&str> = Vec::new();
+    let mut after_pause = false;
+    for piece in v.split([';', ',']).flat_map(|p| p.split(":::")).map(str::trim) {
+        if piece.is_empty() {
+            after_pause = true;
+            continue;
+        }
+        // A dial-in code after the pauses a phone dials ("+1 800 555 0103,,1234#") belongs to the number
+        // before it (`split_extension`): too short for a number, after two pauses, or ended by `#`.
+        let code = piece.trim_end_matches('#');
+        let dial_in = !code.is_empty()
+            && code.len() <= 8
+            && code.bytes().all(|b| b.is_ascii_digit())
+            && (code.len() < 5 || after_pause || code.len() < piece.len());
+        match phones.last_mut() {
+            Some(last) if dial_in => *last = &v[offset(last)..offset(piece) + piece.len()],
+            _ => phones.push(piece),
+        }
+        after_pause = false;
+    }
+    phones
 }
 
 /// "Ana María López" → ("Ana María", "López")? People write first names with spaces more often than

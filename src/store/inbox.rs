@@ -24,11 +24,13 @@ pub struct InboxItem {
     pub assigned_to: Option<String>,
     /// Whether the lead must not be contacted (opted out or forgotten), so a reply can say so first.
     pub lead_do_not_contact: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 const INBOX_COLUMNS: &str = "i.id, i.kind, i.lead_id, trim(l.first_name || ' ' || l.last_name), i.channel,
     i.outreach_id, i.connector, i.title, i.body, i.received_at, i.read_at, i.handled_at, i.assigned_to,
-    ifnull(l.do_not_contact, 0)";
+    ifnull(l.do_not_contact, 0), i.created_at, i.updated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
     Ok(InboxItem {
@@ -46,6 +48,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
         handled_at: r.get::<_, Option<i64>>(11)?.map(Timestamp),
         assigned_to: r.get(12)?,
         lead_do_not_contact: r.get(13)?,
+        created_at: Timestamp(r.get(14)?),
+        updated_at: Timestamp(r.get(15)?),
     })
 }
 

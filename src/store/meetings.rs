@@ -20,10 +20,12 @@ pub struct Meeting {
     /// Who booked it.
     pub user_id: Option<String>,
     pub updated_at: Timestamp,
+    /// The calendar event it came from (its UID, and the instance of a recurring one), so importing the
+    /// calendar again moves or cancels it, here or in a database it was moved to.
+    pub calendar_key: Option<String>,
 }
 
-pub(crate) const MEETING_COLUMNS: &str =
-    "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at, user_id, updated_at";
+pub(crate) const MEETING_COLUMNS: &str = "id, lead_id, deal_id, title, scheduled_at, attended, no_show_reason, created_at, user_id, updated_at, calendar_key";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Meeting> {
     let attended: Option<bool> = r.get(5)?;
@@ -39,6 +41,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Meeting> {
         created_at: Timestamp(r.get(7)?),
         user_id: r.get(8)?,
         updated_at: Timestamp(r.get(9)?),
+        calendar_key: r.get(10)?,
     })
 }
 

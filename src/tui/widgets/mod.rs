@@ -7,6 +7,8 @@ pub mod status;
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 
+use crate::domain::text::steers_layout;
+
 /// A rectangle of at most `w` x `h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(h.min(area.height))]).flex(Flex::Center).areas(area);
@@ -24,19 +26,9 @@ fn shown(c: char) -> char {
     }
 }
 
-/// Characters with no width of their own that steer how a terminal lays text out: bidirectional overrides,
-/// isolates and marks (one reorders the rest of its line in a terminal that does bidi), zero-width spaces
-/// and joiners (a joined emoji family takes fewer columns on screen than its parts are counted for, leaving
-/// stale text beside it), a byte-order mark. The screen leaves them out.
-fn steers_layout(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
-    )
-}
-
-/// A text as the screen shows it: see `shown` and `steers_layout`.
+/// A text as the screen shows it: see `shown` and `steers_layout` (left out: a bidirectional override
+/// reorders the rest of its line in a terminal that does bidi, and a joined emoji family takes fewer columns
+/// on screen than its parts are counted for, leaving stale text beside it).
 pub fn screen_text(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(|c| c.is_control() || steers_layout(c)) {
         s.chars().filter(|c| !steers_layout(*c)).map(shown).collect::<String>().into()
