@@ -461,7 +461,7 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&reversed.get_output().stderr).to_string();
-    assert!(err.contains("--from (2026-01-01 00:00) is after --to (2025-01-01 00:00)"), "{err}");
+    assert!(err.contains("--from (2026-01-01 00:00) is after --to (2025-01-01 23:59)"), "{err}");
     let far = leadline(&db).args(["import", cal.to_str().unwrap(), "--from", "2027-01-01"]).assert().code(2);
     let err = String::from_utf8_lossy(&far.get_output().stderr).to_string();
     assert!(err.contains("is after the window's end (six months ahead unless --to)"), "{err}");
@@ -2012,4 +2012,53 @@ fn a_card_merged_into_a_lead_keeps_its_note_and_every_number() {
     let show: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "bo@x.io", "--json"])).unwrap();
     assert_eq!(show["lead"]["phone"], "+1 800 555 0104", "{show}");
     assert_eq!(show["lead"]["notes"], "phone: +1 800 555 0104 ext. 5678", "{show}");
+}
+
+#[test]
+fn a_calendar_imported_again_drops_a_declined_lead_and_follows_an_event_past_the_window() {
+    let (dir, db) = setup();
+    run(&db, &["team", "zone", "Europe/Berlin"]);
+    for (name, email) in [("Ana", "ana@acme.io"), ("Bo", "bo@acme.io")] {
+        run(&db, &["lead", "add", "--first-name", name, "--email", email]);
+    }
+    let calendar = |name: &str, start: &str, bo: &str| {
+        file(
+            dir.path(),
+            name,
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:kickoff-7@google.com\r\nDTSTART:{start}\r\n\
+                 SUMMARY:Kickoff\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ana@acme.io\r\n\
+                 ATTENDEE;PARTSTAT={bo}:mailto:bo@acme.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+        )
+    };
+    let meetings = |lead: &str| -> Vec<String> {
+        let list: serde_json::Value = serde_json::from_str(&run(&db, &["meeting", "list", lead, "--json"])).unwrap();
+        list.as_array().unwrap().iter().map(|m| m["scheduled_at"].as_str().unwrap().to_string()).collect()
+    };
+    let booked = calendar("booked.ics", "20251210T090000Z", "NEEDS-ACTION");
+    run(&db, &["import", booked.to_str().unwrap()]);
+    assert_eq!(meetings("bo@acme.io"), ["2025-12-10T09:00:00.000Z"]);
+    // Bo declines: his meeting goes, Ana's stays.
+    let declined = calendar("declined.ics", "20251210T090000Z", "DECLINED");
+    let out = run(&db, &["import", declined.to_str().unwrap()]);
+    assert!(out.contains("updated"), "{out}");
+    assert!(meetings("bo@acme.io").is_empty());
+    assert_eq!(meetings("ana@acme.io"), ["2025-12-10T09:00:00.000Z"]);
+    // Rescheduled past the import window: Ana's meeting moves there rather than stay at a date it lost.
+    let later = calendar("later.ics", "20260901T090000Z", "DECLINED");
+    let out = run(&db, &["import", later.to_str().unwrap()]);
+    assert!(!out.contains("left out"), "the event was followed: {out}");
+    assert_eq!(meetings("ana@acme.io"), ["2026-09-01T09:00:00.000Z"]);
+    // A window's last day is whole, and said as the team's day.
+    let new_year = file(
+        dir.path(),
+        "nye.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:nye\r\nDTSTART;TZID=Europe/Berlin:20251231T100000\r\n\
+         ATTENDEE:mailto:bo@acme.io\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:ny\r\n\
+         DTSTART;TZID=Europe/Berlin:20260101T100000\r\nATTENDEE:mailto:bo@acme.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let out = run(&db, &["import", new_year.to_str().unwrap(), "--from", "2025-12-10", "--to", "2025-12-31"]);
+    assert!(out.contains("1 event outside 2025-12-10 to 2025-12-31 left out"), "{out}");
+    assert_eq!(meetings("bo@acme.io"), ["2025-12-31T09:00:00.000Z"]);
 }

@@ -104,7 +104,15 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         (f, t) => {
             let now = env.now();
             let from = f.as_deref().map(|x| env.time(x, "--from")).transpose()?.unwrap_or(now.plus_days(-365));
-            let to = t.as_deref().map(|x| env.time(x, "--to")).transpose()?.unwrap_or(now.plus_days(180));
+            let to = match t.as_deref() {
+                // A day named alone is the window's last day, whole.
+                Some(x) if names_a_day(x) => {
+                    let day = env.time(x, "--to")?;
+                    crate::domain::Timestamp(crate::domain::time::start_of_day_after(day, env.store.ctx().tz, 1).0 - 1)
+                }
+                Some(x) => env.time(x, "--to")?,
+                None => now.plus_days(180),
+            };
             if from > to {
                 let tz = env.store.ctx().tz;
                 let from_is = if f.is_some() { "--from" } else { "the window's start (a year back unless --from)" };
@@ -204,6 +212,13 @@ const SPOOL_PREFIX: &str = ".leadline-import-";
 /// Standard input (`-`) or a pipe (`<(...)`, `/dev/stdin` from a pipe) copied into a private file beside the
 /// database (the system's temporary directory may be small, or memory), named after its source; None for
 /// a plain file. The folder goes when the import is done.
+/// Whether a time as typed names a day and no time in it ("2026-12-31", "tomorrow", "fri"): not a time of
+/// day, an RFC 3339 time or a span from now.
+fn names_a_day(input: &str) -> bool {
+    let t = input.trim();
+    !t.contains(':') && !t.starts_with(['+', '-']) && !t.eq_ignore_ascii_case("now")
+}
+
 fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<Option<(tempfile::TempDir, PathBuf)>> {
     let stdin = file == std::path::Path::new("-");
     if !stdin && std::fs::metadata(file).map_or(true, |m| m.is_file()) {

@@ -27,6 +27,9 @@ pub struct Occurrence {
     pub attendees: Vec<String>,
     pub cancelled: bool,
     pub attended: Option<bool>,
+    /// A single event the import window leaves out: it only moves (or drops) the meeting an earlier import
+    /// booked for it, so one rescheduled past the window is not left at the date it no longer has.
+    pub beyond_window: bool,
 }
 
 #[derive(Default)]
@@ -157,11 +160,14 @@ impl Observance {
 /// The zone TZID names: an IANA name, a Windows name, or a zone the calendar defines.
 fn zone(name: &str, defined: &HashMap<String, Rc<Defined>>) -> Result<Zone, String> {
     let n = name.trim().trim_matches('"');
+    // Exchange names its zones as URIs ("tzone://Microsoft/Utc").
+    let bare = n.strip_prefix("tzone://Microsoft/").unwrap_or(n);
     // A zone known by name brings its whole history of changes, which a file's own definition may not.
-    let known = n
+    let known = bare
         .parse::<Tz>()
         .ok()
-        .or_else(|| WINDOWS_ZONES.iter().find(|(w, _)| *w == n).and_then(|(_, iana)| iana.parse().ok()));
+        .or_else(|| bare.eq_ignore_ascii_case("utc").then_some(chrono_tz::UTC))
+        .or_else(|| WINDOWS_ZONES.iter().find(|(w, _)| *w == bare).and_then(|(_, iana)| iana.parse().ok()));
     match (known, defined.get(n)) {
         (Some(tz), _) => Ok(Zone::Known(tz)),
         (None, Some(d)) => Ok(Zone::Defined(d.clone())),
@@ -174,7 +180,13 @@ fn zone(name: &str, defined: &HashMap<String, Rc<Defined>>) -> Result<Zone, Stri
 impl Zone {
     fn to_utc(&self, local: NaiveDateTime) -> Option<Timestamp> {
         match self {
-            Zone::Known(tz) => local_to_utc(local, *tz),
+            // A time the clocks skip is read with the offset in force before them (RFC 5545 3.3.5), as
+            // calendar programs show it: 02:30 on the night clocks go from 02:00 to 03:00 is 03:30.
+            Zone::Known(tz) => local_to_utc(local, *tz).or_else(|| {
+                let before = tz.offset_from_local_datetime(&(local - chrono::Duration::days(1))).earliest()?;
+                let offset = chrono::Offset::fix(&before).local_minus_utc();
+                Some(Timestamp(Utc.from_utc_datetime(&local).timestamp_millis() - i64::from(offset) * 1000))
+            }),
             Zone::Defined(d) => {
                 let offset = d.offset_at(local)?;
                 Some(Timestamp(Utc.from_utc_datetime(&local).timestamp_millis() - i64::from(offset) * 1000))
@@ -549,10 +561,12 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                     attendees: e.attendees.clone(),
                     cancelled: true,
                     attended: None,
+                    beyond_window: false,
                 }));
             }
         }
-        for s in starts {
+        let beyond = (!recurring && !e.uid.is_empty() && !in_window(&start)).then_some(start);
+        for (s, beyond_window) in starts.into_iter().map(|s| (s, false)).chain(beyond.map(|s| (s, true))) {
             let key = match (e.uid.is_empty(), recurring) {
                 (true, _) => String::new(),
                 (false, false) => e.uid.clone(),
@@ -567,6 +581,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                 attendees: e.attendees.clone(),
                 cancelled: e.cancelled,
                 attended: None,
+                beyond_window,
             }));
         }
     }
@@ -665,6 +680,18 @@ mod tests {
             .into_iter()
             .map(|o| o.map(|o| o.start.to_rfc3339()).map_err(|r| r.reason))
             .collect()
+    }
+
+    #[test]
+    fn exchange_zone_uris_and_times_the_clocks_skip() {
+        // Exchange writes its zone as an unquoted URI; a start in the hour clocks skip (Sydney, 4 October
+        // 2026, 02:00 to 03:00) is read with the offset before, as calendar programs show it: 03:30.
+        let body = "BEGIN:VEVENT\nUID:x\nDTSTART;TZID=tzone://Microsoft/Utc:20261215T150000\nEND:VEVENT\n\
+                    BEGIN:VEVENT\nUID:g\nDTSTART;TZID=Australia/Sydney:20261004T023000\nEND:VEVENT\n";
+        assert_eq!(
+            starts(body),
+            [Ok("2026-12-15T15:00:00.000Z".to_string()), Ok("2026-10-03T16:30:00.000Z".to_string())]
+        );
     }
 
     #[test]

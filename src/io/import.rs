@@ -462,8 +462,28 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         Format::Ics => {
             let text = read_text(path, &sniffed)?;
             let calendar = ics::parse(&text, ctx.tz, window).map_err(|m| bad_file(path, m))?;
-            outside_window = Some((calendar.outside_window, window));
-            let mut events = calendar.occurrences;
+            let (mut events, mut outside) = (Vec::new(), calendar.outside_window);
+            // An event the window leaves out is followed only where an earlier import booked it: it moves
+            // that meeting, and is not among those left out.
+            let mut booked = store.conn().prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM meetings WHERE calendar_key = ?1 AND team_id = ?2
+                 AND deleted_at IS NULL AND attended IS NULL)",
+            )?;
+            for e in calendar.occurrences {
+                if let Ok(o) = &e
+                    && o.beyond_window
+                {
+                    if !booked.query_row(params![o.key, ctx.team_id.as_str()], |r| r.get::<_, bool>(0))? {
+                        continue;
+                    }
+                    if !o.cancelled {
+                        outside = outside.saturating_sub(1);
+                    }
+                }
+                events.push(e);
+            }
+            drop(booked);
+            outside_window = Some((outside, window));
             // The meetings the calendar no longer has come last, and are looked up again on a resumed run:
             // those an interrupted run dropped are not among them then, so what it did of them is no
             // index to skip to. The rest are dropped again from the first.
@@ -474,7 +494,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             let items: Vec<Numbered> =
                 events.into_iter().map(|r| (0, r.map(|e| Some(Item::Event(Box::new(e)))))).collect();
             if items.is_empty() {
-                let outside = match calendar_outside_window(outside_window) {
+                let outside = match calendar_outside_window(outside_window, ctx.tz) {
                     Some(outside) => format!(": {outside}"),
                     None => String::new(),
                 };
@@ -512,7 +532,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         amounts_read: Vec::new(),
         team_settings: Vec::new(),
         unmatched: Vec::new(),
-        outside_window: calendar_outside_window(outside_window),
+        outside_window: calendar_outside_window(outside_window, ctx.tz),
         resumed_from: 0,
         already_imported: false,
         dry_run: opts.dry_run,
@@ -939,10 +959,10 @@ fn source_done_index(last: u64, skip_until: u64) -> u64 {
     last.max(skip_until)
 }
 
-/// How many calendar events fall outside the window, and the window (as days in UTC); `None` for none.
-fn calendar_outside_window(outside: Option<(u64, (Timestamp, Timestamp))>) -> Option<String> {
+/// How many calendar events fall outside the window, and the window (as the team's days); `None` for none.
+fn calendar_outside_window(outside: Option<(u64, (Timestamp, Timestamp))>, tz: chrono_tz::Tz) -> Option<String> {
     let (count, (from, to)) = outside.filter(|(count, _)| *count > 0)?;
-    let day = |t: Timestamp| t.to_utc().format("%Y-%m-%d").to_string();
+    let day = |t: Timestamp| t.to_utc().with_timezone(&tz).format("%Y-%m-%d").to_string();
     let events = if count == 1 { "event" } else { "events" };
     Some(format!("{count} {events} outside {} to {} left out (--from and --to choose the window)", day(from), day(to)))
 }
@@ -1040,6 +1060,7 @@ fn no_longer_in_the_calendar(
                 attendees: vec![email],
                 cancelled: true,
                 attended: None,
+                beyond_window: false,
             });
         }
     }
@@ -3102,6 +3123,12 @@ impl Writer {
     }
 
     fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
+        if ev.beyond_window {
+            for (lead, email) in self.booked_for(db, &ev.key)? {
+                self.apply_meeting(db, &ev, &lead, &email)?;
+            }
+            return Ok(());
+        }
         let mut matched = false;
         // A lead invited at two of their addresses has one meeting.
         let mut met: Vec<LeadId> = Vec::new();
@@ -3131,12 +3158,37 @@ impl Writer {
             matched = true;
             self.apply_meeting(db, &ev, &lead, email)?;
         }
+        // A lead taken off the invitation, or who declined it, is not coming: an earlier import's meeting
+        // with them goes, as a cancelled event's does.
+        if !ev.cancelled && !ev.key.is_empty() {
+            for (lead, email) in self.booked_for(db, &ev.key)?.into_iter().filter(|(lead, _)| !met.contains(lead)) {
+                let booked = crate::store::meetings::by_calendar_key(db, &lead, &ev.key)?;
+                let Some(m) = booked.filter(|m| m.attended.is_none()) else { continue };
+                crate::store::meetings::remove(db, &m.id)?;
+                self.counts.meetings.updated += 1;
+                let why = format!("{email}: no longer invited, or declined");
+                self.act(ev.line, "meetings", "cancel", ev.title.clone(), why);
+                matched = true;
+            }
+        }
         if !matched {
             self.counts.meetings.skipped += 1;
             let why = if ev.cancelled { "cancelled" } else { "no attendee is a lead" };
             self.act(ev.line, "meetings", "skip", ev.title.clone(), why.into());
         }
         Ok(())
+    }
+
+    /// The leads (with an e-mail to name them by) whose meetings an earlier import booked for the event
+    /// occurrence `key`, not yet marked held or missed.
+    fn booked_for(&self, db: &Db<'_>, key: &str) -> crate::store::Result<Vec<(LeadId, String)>> {
+        let mut stmt = db.conn.prepare_cached(
+            "SELECT m.lead_id, ifnull(l.email, l.first_name) FROM meetings m JOIN leads l ON l.id = m.lead_id
+             WHERE m.calendar_key = ?1 AND m.team_id = ?2 AND m.deleted_at IS NULL AND m.attended IS NULL
+             ORDER BY m.id",
+        )?;
+        let rows = stmt.query_map(params![key, db.ctx.team_id.as_str()], |r| Ok((LeadId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// One calendar event for one lead: booked, moved (the event was rescheduled), dropped (cancelled) or

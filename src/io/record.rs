@@ -616,7 +616,9 @@ pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Re
         } else if let Some(e) = row.emails.first() {
             row.first_name = e.split('@').next().unwrap_or(e).to_string();
         } else if let Some(p) = row.phones.first() {
-            row.first_name = p.clone();
+            // A company's own number is the company's: named by it, not by the number.
+            let company = row.company.as_deref().map(str::trim).filter(|c| !c.is_empty());
+            row.first_name = company.unwrap_or(p).to_string();
         } else if let Some(slug) = row.profile_url.as_deref().and_then(profile_slug) {
             // A LinkedIn member who hides their name still has a profile: that is who it is.
             row.first_name = slug;

@@ -41,14 +41,15 @@ pub fn properties(text: &str) -> Vec<Property> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let line = if i == 0 { line.trim_start_matches('\u{feff}') } else { line };
         if let Some(last) = logical.last_mut() {
-            if (line.starts_with(' ') || line.starts_with('\t')) && !last.1.is_empty() {
-                last.1.push_str(&line[1..]);
-                continue;
-            }
+            // A soft line break first: the next line is the value's own text, a space it starts with too.
             let qp = last.1.split(':').next().is_some_and(|h| h.to_uppercase().contains("QUOTED-PRINTABLE"));
             if qp && last.1.ends_with('=') {
                 last.1.pop();
                 last.1.push_str(line);
+                continue;
+            }
+            if (line.starts_with(' ') || line.starts_with('\t')) && !last.1.is_empty() {
+                last.1.push_str(&line[1..]);
                 continue;
             }
         }
@@ -70,6 +71,10 @@ fn split_property(line: u64, l: &str) -> Option<Property> {
     for (i, c) in l.char_indices() {
         match c {
             '"' => quoted = !quoted,
+            // Inside a parameter's URI written without quotes (Exchange's `TZID=tzone://Microsoft/Utc`).
+            ':' if !quoted
+                && l[i + 1..].starts_with("//")
+                && l[..i].rsplit(';').next().is_some_and(|p| p.contains('=')) => {}
             ':' if !quoted => {
                 colon = Some(i);
                 break;
@@ -103,11 +108,13 @@ pub fn decoded(p: &Property) -> String {
         return p.value.clone();
     }
     let bytes = quoted_printable(&p.value);
-    match p.param("CHARSET").and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())) {
+    let text = match p.param("CHARSET").and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())) {
         Some(enc) => enc.decode_without_bom_handling(&bytes).0.into_owned(),
         // No charset said: UTF-8 when it is, else the legacy encoding old phones wrote.
         None => super::text::field_text(&bytes),
-    }
+    };
+    // Line breaks written `=0D=0A` are line breaks as the rest of leadline keeps them.
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text }
 }
 
 fn quoted_printable(s: &str) -> Vec<u8> {
@@ -409,7 +416,13 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
         && row.last_name.is_empty()
         && let Some(f) = full.filter(|f| !f.is_empty())
     {
-        let (first, last) = super::record::split_name(&f);
+        // A company's card (Apple marks it; others give the company as its name) is named whole: "Stripe,
+        // Inc." is no "Inc." of the Stripes.
+        let fold = crate::domain::text::fold;
+        let company_card =
+            card.iter().any(|p| p.name == "X-ABSHOWAS" && p.value.trim().eq_ignore_ascii_case("COMPANY"))
+                || row.company.as_deref().is_some_and(|c| fold(c) == fold(&f));
+        let (first, last) = if company_card { (f, String::new()) } else { super::record::split_name(&f) };
         row.first_name = first;
         row.last_name = last;
     }
@@ -471,6 +484,19 @@ mod tests {
         assert_eq!(r.last_name, "Muñoz");
         assert_eq!(r.emails, vec!["jose@example.es", "pepe@example.com"]);
         assert_eq!(r.notes.as_deref(), Some("Met at the fair, stand 4"));
+    }
+
+    #[test]
+    fn soft_line_breaks_company_cards_and_written_line_breaks() {
+        // A quoted-printable soft break keeps the space the next line starts with; `=0D=0A` is a line break.
+        let v = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Test;Qp\r\nNOTE;ENCODING=QUOTED-PRINTABLE:Call back about the=\r\n \
+                 renewal=0D=0Anext week\r\nEND:VCARD\r\n\
+                 BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Stripe\\, Inc.\r\nORG:Stripe\\, Inc.\r\nX-ABShowAs:COMPANY\r\n\
+                 EMAIL:billing@stripe.com\r\nEND:VCARD\r\n";
+        let rows = parse(v, &rules());
+        assert_eq!(rows[0].as_ref().unwrap().notes.as_deref(), Some("Call back about the renewal\nnext week"));
+        let company = rows[1].as_ref().unwrap();
+        assert_eq!((company.first_name.as_str(), company.last_name.as_str()), ("Stripe, Inc.", ""));
     }
 
     #[test]

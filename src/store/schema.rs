@@ -36,6 +36,7 @@ const LEAD_PROFILE: &str = include_str!("migrations/028_lead_profile.sql");
 const PRIVACY_INFERRED: &str = include_str!("migrations/029_privacy_inferred.sql");
 const ERASE_LOOKUPS: &str = include_str!("migrations/030_erase_lookups.sql");
 const IMPORT_PATHS: &str = include_str!("migrations/031_import_paths.sql");
+const MEETINGS_BY_EVENT: &str = include_str!("migrations/032_meetings_by_event.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -71,6 +72,7 @@ fn all() -> Vec<M<'static>> {
         M::up(PRIVACY_INFERRED),
         M::up(ERASE_LOOKUPS),
         M::up(IMPORT_PATHS),
+        M::up(MEETINGS_BY_EVENT),
     ]
 }
 
