@@ -2062,3 +2062,64 @@ fn a_calendar_imported_again_drops_a_declined_lead_and_follows_an_event_past_the
     assert!(out.contains("1 event outside 2025-12-10 to 2025-12-31 left out"), "{out}");
     assert_eq!(meetings("bo@acme.io"), ["2025-12-31T09:00:00.000Z"]);
 }
+
+#[test]
+fn crm_exports_as_reps_have_them_keep_owners_dates_currencies_and_accents() {
+    let (dir, db) = setup();
+    run(&db, &["team", "add", "Marta Ruiz", "--email", "marta@acme.io"]);
+    run(&db, &["team", "add", "Tom Baker", "--email", "tom@acme.io"]);
+    let show =
+        |who: &str| -> serde_json::Value { serde_json::from_str(&run(&db, &["lead", "show", who, "--json"])).unwrap() };
+    let deals = || -> serde_json::Value { serde_json::from_str(&run(&db, &["deal", "list", "--json"])).unwrap() };
+    // Pipedrive writes the deal's columns first: its owner is the deal's, the person's their own.
+    let pipedrive = file(
+        dir.path(),
+        "pd.csv",
+        "Deal - Title,Deal - Owner,Deal - Value,Deal - Currency,Deal - Status,Deal - Deal created,Deal - Won time,\
+         Person - Name,Person - Email,Person - Owner\n\
+         Old win,Marta Ruiz,\"USD 1,234.56\",,Won,2024-01-10 09:00:00,2024-02-01 10:00:00,Jo Doe,jo@doe.io,Tom Baker\n",
+    );
+    run(&db, &["import", pipedrive.to_str().unwrap()]);
+    assert_eq!(show("jo@doe.io")["lead"]["owner"], "Tom Baker");
+    let deal = &deals()[0];
+    assert_eq!(deal["owner"], "Marta Ruiz", "{deal}");
+    assert_eq!(deal["created_at"], "2024-01-10T09:00:00.000Z", "{deal}");
+    assert_eq!((deal["amount"].as_str(), deal["currency"].as_str()), (Some("1234.56"), Some("USD")), "{deal}");
+    // A HubSpot export resaved by a German Excel: dates with times, a euro sign for the currency; a last
+    // activity a few hours ahead (written in the portal's zone) is today's, not a reason to drop the person.
+    let hubspot = file(
+        dir.path(),
+        "hs.csv",
+        "Record ID;First Name;Last Name;Email;Create Date;Last Activity Date;Deal;Amount;Currency\n\
+         1001;Jörg;Müller;joerg@m.de;15.03.2024 10:22;02.11.2025 09:15;Pilot;100;€\n\
+         1002;Hot;Lead;hot@lead.io;2025-11-20 08:00;2025-11-25 20:00 UTC;;;\n",
+    );
+    let out = run(&db, &["import", hubspot.to_str().unwrap()]);
+    assert!(out.contains("leads  2 "), "{out}");
+    let joerg = show("joerg@m.de");
+    assert_eq!(joerg["lead"]["created_at"], "2024-03-15T10:22:00.000Z", "{joerg}");
+    assert_eq!(joerg["lead"]["last_contacted_at"], "2025-11-02T09:15:00.000Z", "{joerg}");
+    assert_eq!(show("hot@lead.io")["lead"]["last_contacted_at"], "2025-11-25T12:00:00.000Z");
+    assert!(deals().as_array().unwrap().iter().any(|d| d["title"] == "Pilot" && d["currency"] == "EUR"));
+    // LinkedIn's older layout has no URL column: still LinkedIn, the connection still a contact.
+    let linkedin = file(
+        dir.path(),
+        "conn.csv",
+        "First Name,Last Name,Email Address,Company,Position,Connected On\r\nOlder,Person,,OldCo,CEO,07 Dec 2019\r\n",
+    );
+    run(&db, &["import", linkedin.to_str().unwrap()]);
+    let older = show("Older Person");
+    assert_eq!(older["lead"]["source"], "linkedin", "{older}");
+    assert_eq!(older["lead"]["last_contacted_at"], "2019-12-07T00:00:00.000Z", "{older}");
+    // Mac Excel's "CSV (Macintosh)": Mac Roman with lone CRs, one in a note; a column mapped in capitals.
+    let mac = file(
+        dir.path(),
+        "mac.csv",
+        b"Nombre;Apellidos;Correo;Soci\x8et\x8e;Notas\rJos\x8e;N\x9c\x96ez;jose@nunez.es;Caf\x8e \x84and\x9c;\"uno\rdos\"\r",
+    );
+    run(&db, &["import", mac.to_str().unwrap(), "--map", "SOCIÉTÉ=company", "--map", "Notas=notes"]);
+    let jose = show("jose@nunez.es");
+    assert_eq!(jose["lead"]["last_name"], "Núñez", "{jose}");
+    assert_eq!(jose["lead"]["company"], "Café Ñandú", "{jose}");
+    assert_eq!(jose["lead"]["notes"], "uno\ndos", "{jose}");
+}

@@ -78,6 +78,49 @@ const NAMED_DOLLARS: [(&str, &str); 10] = [
     ("R$", "BRL"),
 ];
 
+/// A currency column's cell: an ISO code, or the currency's sign or name as other tools write it ("€",
+/// "Euro", "US dollars").
+pub fn currency_as_written(written: &str) -> Result<String, ValidationError> {
+    match currency_by_name(written) {
+        Some(code) => Ok(code.to_string()),
+        None => parse_currency(written),
+    }
+}
+
+fn currency_by_name(written: &str) -> Option<&'static str> {
+    let w = written.trim().to_lowercase();
+    let w = w.strip_suffix('s').unwrap_or(&w);
+    Some(match w {
+        "€" | "euro" => "EUR",
+        "$" | "us$" | "dollar" | "us dollar" | "u.s. dollar" => "USD",
+        "£" | "pound" | "pound sterling" | "british pound" => "GBP",
+        "¥" | "yen" | "japanese yen" => "JPY",
+        _ => return None,
+    })
+}
+
+/// An ISO code written with an amount, before or after it ("USD 1,234.56", "1.234,56 EUR"): the code and
+/// the number without it.
+fn written_code(amount: &str) -> Option<(&'static str, &str)> {
+    let a = amount.trim();
+    let known = |code: &str| -> Option<&'static str> {
+        let upper = code.to_ascii_uppercase();
+        ISO_4217.binary_search(&upper.as_str()).ok().map(|i| ISO_4217[i])
+    };
+    let letters = |s: &str| s.len() == 3 && s.bytes().all(|b| b.is_ascii_alphabetic());
+    if let Some(code) = a
+        .get(..3)
+        .filter(|c| letters(c))
+        .filter(|_| a[3..].trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+    {
+        return known(code).map(|c| (c, a[3..].trim()));
+    }
+    let start = a.len().checked_sub(3)?;
+    let code = a.get(start..).filter(|c| letters(c))?;
+    a[..start].trim_end().ends_with(|c: char| c.is_ascii_digit()).then_some(())?;
+    known(code).map(|c| (c, a[..start].trim()))
+}
+
 /// A dollar written with its country at the start of an amount: its prefix and currency.
 fn named_dollar(amount: &str) -> Option<(&'static str, &'static str)> {
     let a = amount.trim();
@@ -87,7 +130,7 @@ fn named_dollar(amount: &str) -> Option<(&'static str, &'static str)> {
 /// The currency a sign written with an amount names ("$2,500", "1.200 €", "US$ 700"), when it names one:
 /// a bare `$` is taken for the US dollar, the most common of the dollars.
 pub fn sign_currency(amount: &str) -> Option<&'static str> {
-    if let Some((_, currency)) = named_dollar(amount) {
+    if let Some((_, currency)) = named_dollar(amount).or_else(|| written_code(amount).map(|(c, _)| ("", c))) {
         return Some(currency);
     }
     let a = amount.trim();
@@ -113,7 +156,7 @@ pub fn currency_of(amount: &str, team: &str) -> String {
 /// Whether a sign written with an amount can be the currency given: `$` a dollar or a peso, `¥` the yen
 /// or the yuan; a sign and a currency that disagree are a typo to fix, not an amount to guess.
 fn sign_fits(amount: &str, currency: &str) -> bool {
-    if let Some((_, named)) = named_dollar(amount) {
+    if let Some((_, named)) = named_dollar(amount).or_else(|| written_code(amount).map(|(c, _)| ("", c))) {
         return named == currency;
     }
     match sign_currency(amount) {
@@ -148,9 +191,10 @@ impl Money {
         }
         // A currency sign before or after the number ("€1.200", "$2,500.00", "1.200 €", "US$ 700") is only
         // decoration.
-        let number = match named_dollar(amount) {
-            Some((prefix, _)) => &amount.trim()[prefix.len()..],
-            None => amount,
+        let number = match (named_dollar(amount), written_code(amount)) {
+            (Some((prefix, _)), _) => &amount.trim()[prefix.len()..],
+            (None, Some((_, number))) => number,
+            (None, None) => amount,
         };
         let s: String = number
             .trim()
@@ -385,6 +429,18 @@ mod tests {
         assert_eq!(sign_currency("£99.99"), Some("GBP"));
         assert_eq!(sign_currency("-5"), None);
         assert_eq!(sign_currency("1200"), None);
+        // An ISO code before or after the number, as multi-currency reports write amounts.
+        assert_eq!(sign_currency("USD 1,234.56"), Some("USD"));
+        assert_eq!(sign_currency("1.234,56 eur"), Some("EUR"));
+        assert_eq!(Money::parse("USD 1,234.56", "USD").unwrap().minor, 123_456);
+        assert_eq!(Money::parse("1234.56 USD", "USD").unwrap().minor, 123_456);
+        assert!(Money::parse("1234.56 GBP", "USD").is_err(), "a code that disagrees with the currency");
+        assert_eq!(sign_currency("12 abc"), None);
+        // A currency column giving a sign or a name.
+        assert_eq!(currency_as_written("€").unwrap(), "EUR");
+        assert_eq!(currency_as_written("Euros").unwrap(), "EUR");
+        assert_eq!(currency_as_written("US Dollar").unwrap(), "USD");
+        assert!(parse_currency("Euro").is_err(), "a setting or a flag takes the code");
         assert_eq!(Money::parse("$1,200", "CAD").unwrap().minor, 120_000);
         // Written without a currency: the team's, unless the sign cannot be it.
         assert_eq!(currency_of("$2,500", "CAD"), "CAD");

@@ -2407,6 +2407,12 @@ impl Writer {
             (Some(only), None) | (None, Some(only)) => (only.clone(), only),
             (None, None) => return Ok(db.ctx.user_id.clone()),
         };
+        self.member_named(db, reference, shown)
+    }
+
+    /// The member `reference` (a name or an e-mail) names; the importing user when that is nobody here, and
+    /// `shown` is listed as an unknown owner.
+    fn member_named(&mut self, db: &Db<'_>, reference: String, shown: String) -> crate::store::Result<UserId> {
         if let Some(u) = self.owners.get(&reference) {
             return Ok(u.clone());
         }
@@ -3077,6 +3083,18 @@ impl Writer {
                         origin_outreach: None,
                     },
                 )?;
+                // Whose deal it is and since when, as the file says (the lead's owner and now otherwise).
+                if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+                    let user = self.member_named(db, owner.to_string(), owner.to_string())?;
+                    db.conn
+                        .prepare_cached("UPDATE deals SET owner_id = ?2 WHERE id = ?1")?
+                        .execute(params![id.as_str(), user.as_str()])?;
+                }
+                if let Some(made) = d.created_at.filter(|t| t.0 < db.now.0) {
+                    db.conn
+                        .prepare_cached("UPDATE deals SET created_at = ?2 WHERE id = ?1")?
+                        .execute(params![id.as_str(), made.0])?;
+                }
                 if d.status.is_some_and(|s| s != DealStatus::Open) {
                     deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
                 }

@@ -70,6 +70,10 @@ pub enum Field {
     DealWonAt,
     DealLostAt,
     DealLostReason,
+    /// Who owns the deal (Pipedrive's "Deal - Owner"): its person's owner too when no column names one.
+    DealOwner,
+    /// When the deal was made in the other CRM.
+    DealCreatedAt,
     Ignore,
 }
 
@@ -108,6 +112,7 @@ impl Field {
                 | Field::DealClosedAt
                 | Field::DealWonAt
                 | Field::DealLostAt
+                | Field::DealCreatedAt
         )
     }
 
@@ -158,6 +163,8 @@ impl Field {
         ("deal_won_at", Field::DealWonAt),
         ("deal_lost_at", Field::DealLostAt),
         ("deal_lost_reason", Field::DealLostReason),
+        ("deal_owner", Field::DealOwner),
+        ("deal_created_at", Field::DealCreatedAt),
         ("ignore", Field::Ignore),
     ];
 
@@ -299,8 +306,9 @@ impl Preset {
                 ("deal - value", DealAmount),
                 ("deal - currency", DealCurrency),
                 ("deal - currency of value", DealCurrency),
-                // A deal's owner owns its person too, unless an owner column before it says otherwise.
-                ("deal - owner", Owner),
+                ("deal - owner", DealOwner),
+                ("deal - deal created", DealCreatedAt),
+                ("deal - add time", DealCreatedAt),
                 ("deal - stage", DealStage),
                 ("deal - status", DealStatus),
                 ("deal - won time", DealWonAt),
@@ -474,7 +482,8 @@ impl Preset {
                     || has("company / account")
                     || has("hasoptedoutofemail")
             }
-            Preset::Linkedin => has("connected on") && has("url"),
+            // Older exports have no URL column.
+            Preset::Linkedin => has("connected on") && (has("url") || has("position") || has("email address")),
             // A phone book exported without addresses has no e-mail columns at all.
             Preset::Google => {
                 has("e-mail 1 - value")
@@ -513,8 +522,9 @@ impl Preset {
         let mut overridden: std::collections::HashMap<usize, Field> = std::collections::HashMap::new();
         for (col, field) in overrides {
             let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i].trim() == col.trim()).collect();
+            let wanted = col.trim().to_lowercase();
             let any_case: Vec<usize> =
-                (0..headers.len()).filter(|&i| headers[i].trim().eq_ignore_ascii_case(col.trim())).collect();
+                (0..headers.len()).filter(|&i| headers[i].trim().to_lowercase() == wanted).collect();
             let columns = match (exact.as_slice(), any_case.as_slice()) {
                 ([_, ..], _) => exact.clone(),
                 ([], [i]) => vec![*i],

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::presets::Field;
@@ -51,6 +51,9 @@ pub struct DealRow {
     /// When a won or lost deal closed, and why a lost one was lost.
     pub closed_at: Option<Timestamp>,
     pub lost_reason: Option<String>,
+    /// Its owner as the file names them, and when it was made there.
+    pub owner: Option<String>,
+    pub created_at: Option<Timestamp>,
     /// How an amount with a lone point or comma before three digits ("1.500") was read, for the summary.
     pub amount_read: Option<String>,
 }
@@ -261,12 +264,15 @@ pub struct RowRules {
 }
 
 impl RowRules {
-    /// A last contact as the file dates it, unless that is still to come (a typo, or a planned touch).
+    /// A last contact as the file dates it, unless that is still to come (a typo, or a planned touch). A
+    /// time ahead by less than the widest gap between two zones is today's, written where the file was made
+    /// (a CRM's portal in another zone than the team): it happened now, not never.
     pub fn contacted(&self, at: Timestamp) -> Result<Timestamp, String> {
-        if at.0 > self.now.0 + crate::store::outreach::CLOCK_SLACK_MS {
-            Err(format!("is in the future ({}); a last contact has happened", at.local(self.tz)))
-        } else {
-            Ok(at)
+        const ZONES_APART_MS: i64 = 26 * 3_600_000;
+        match at.0 - self.now.0 {
+            ahead if ahead <= crate::store::outreach::CLOCK_SLACK_MS => Ok(at),
+            ahead if ahead <= ZONES_APART_MS => Ok(self.now),
+            _ => Err(format!("is in the future ({}); a last contact has happened", at.local(self.tz))),
         }
     }
 }
@@ -304,6 +310,7 @@ pub fn from_fields(
     let mut deal_stage = None;
     let (mut deal_status_read, mut deal_closed_at, mut deal_lost_reason) = (None, None, None);
     let (mut deal_won_at, mut deal_lost_at) = (None, None);
+    let (mut deal_owner, mut deal_created_at) = (None, None);
     let mut last_contacted = None;
     let mut do_not_call = false;
     let (mut customer, mut churned_at, mut churn_reason) = (None, None, None);
@@ -415,12 +422,13 @@ pub fn from_fields(
                         }
                     }
                 }
-                // Of two owner columns (a deal's and its person's), the first filled.
+                // Of two owner columns, the first filled.
                 Field::Owner if row.owner.is_none() => row.owner = Some(v.to_string()),
                 Field::Owner => {}
                 Field::OwnerEmail => row.owner_email = Some(v.to_string()),
                 Field::Lifecycle => row.lifecycle = Some(lifecycle(v)),
-                Field::Notes => row.notes = Some(raw.trim_end().to_string()),
+                // A line break a classic Mac wrote (a lone CR) is a line break.
+                Field::Notes => row.notes = Some(raw.trim_end().replace("\r\n", "\n").replace('\r', "\n")),
                 Field::DoNotContact => {
                     row.do_not_contact =
                         Some(opted_out(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?);
@@ -469,6 +477,8 @@ pub fn from_fields(
                 Field::DealWonAt => deal_won_at = Some(date(v)?),
                 Field::DealLostAt => deal_lost_at = Some(date(v)?),
                 Field::DealLostReason => deal_lost_reason = Some(v.to_string()),
+                Field::DealOwner => deal_owner = Some(v.to_string()),
+                Field::DealCreatedAt => deal_created_at = Some(date(v)?),
                 Field::Ignore => {}
             }
             Ok(())
@@ -482,6 +492,10 @@ pub fn from_fields(
     }
     if row.last_activity.is_none() {
         row.last_activity = last_contacted;
+    }
+    // A connection with no profile to log it against (older LinkedIn exports) is still a contact made then.
+    if row.last_activity.is_none() && row.profile_url.is_none() {
+        row.last_activity = row.connected_on.and_then(|at| rules.contacted(at).ok());
     }
     if do_not_call && row.do_not_contact != Some(true) {
         row.do_not_contact = Some(true);
@@ -507,20 +521,17 @@ pub fn from_fields(
     }
     if let Some((col, amount)) = deal_amount {
         // A currency the file names is checked in its own column, so the rep fixes the right cell.
-        if let Some((currency_col, code)) = &deal_currency
-            && let Err(x) = crate::domain::money::parse_currency(code)
-        {
-            return Err(Reject {
-                line,
-                column: Some(currency_col.clone()),
-                reason: format!("{} ('{}')", x.reason, short(code)),
-                record: values.to_vec(),
-            });
-        }
-        let currency = deal_currency
-            .clone()
-            .map(|(_, code)| code)
-            .unwrap_or_else(|| crate::domain::money::currency_of(&amount, &rules.currency));
+        let currency = match &deal_currency {
+            Some((currency_col, written)) => {
+                crate::domain::money::currency_as_written(written).map_err(|x| Reject {
+                    line,
+                    column: Some(currency_col.clone()),
+                    reason: format!("{} ('{}')", x.reason, short(written)),
+                    record: values.to_vec(),
+                })?
+            }
+            None => crate::domain::money::currency_of(&amount, &rules.currency),
+        };
         let (money, either_way) = Money::parse_read(&amount, &currency)
             .and_then(|(m, two_ways)| crate::domain::deal::check_amount(&m).map(|()| (m, two_ways)))
             .map_err(|x| Reject {
@@ -535,7 +546,13 @@ pub fn from_fields(
     if let Some(t) = deal_title {
         row.deal.get_or_insert_with(DealRow::default).title = t;
     }
+    // A deal's owner owns its person too, unless the file names the person's own.
+    if row.owner.is_none() {
+        row.owner.clone_from(&deal_owner);
+    }
     if let Some(d) = row.deal.as_mut() {
+        d.owner = deal_owner;
+        d.created_at = deal_created_at;
         d.stage = deal_stage;
         d.status = deal_status_read.flatten();
         match d.status {
@@ -825,12 +842,14 @@ pub fn slash_date_order(v: &str) -> Option<bool> {
     }
 }
 
-/// Dates as exports write them: RFC 3339, `2025-03-15[ 10:22[:00]]`, `07 Dec 2025`, `Dec 7, 2025`,
-/// `15/03/2025` or `3/15/2025` (month first for US tools, else day first, unless only one reading is a date),
-/// `15.03.2025`; local times are in the team's zone.
+/// Dates as exports write them: RFC 3339 or RFC 2822, `2025-03-15`, `07 Dec 2025`, `Dec 7, 2025`,
+/// `15 March 2025`, `2025/03/15`, `15/03/2025` or `3/15/2025` (month first for US tools, else day first,
+/// unless only one reading is a date), `15.03.2025`; each with a time after it or not (`10:22`,
+/// `10:22:00`, `10:22 PM`, ISO's `T10:22`), and a zone after that or not (`UTC`, `+0100`, `CET`). Times
+/// without a zone are in the team's.
 pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
     let t = v.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t).or_else(|_| DateTime::parse_from_rfc2822(t)) {
         return Some(Timestamp(dt.timestamp_millis()));
     }
     // ISO 8601 with an offset written without its colon, as Salesforce's API writes it (`...000+0000`).
@@ -839,14 +858,76 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
             return Some(Timestamp(dt.timestamp_millis()));
         }
     }
-    for f in
-        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-    {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
-            return local_to_utc(n, tz);
-        }
+    let (rest, offset) = written_zone(t);
+    let (day, time) = day_and_time(rest)?;
+    let local = read_day(day, month_first)?.and_time(time);
+    match offset {
+        Some(o) => o.from_local_datetime(&local).single().map(|dt| Timestamp(dt.timestamp_millis())),
+        None => local_to_utc(local, tz),
     }
-    let midnight = |d: NaiveDate| local_to_utc(d.and_time(NaiveTime::MIN), tz);
+}
+
+/// A zone written after a time: a UTC offset (`+0100`, `-05:00`) or a common name for one.
+fn written_zone(t: &str) -> (&str, Option<chrono::FixedOffset>) {
+    let Some((rest, last)) = t.rsplit_once(' ') else { return (t, None) };
+    let hours = |h: i32| chrono::FixedOffset::east_opt(h * 3600);
+    let offset = match last.to_ascii_uppercase().as_str() {
+        "UTC" | "GMT" | "Z" => hours(0),
+        "CET" | "BST" | "WAT" => hours(1),
+        "CEST" | "EET" | "SAST" => hours(2),
+        "EEST" | "MSK" => hours(3),
+        "EDT" => hours(-4),
+        "EST" | "CDT" => hours(-5),
+        "CST" => hours(-6),
+        "MST" => hours(-7),
+        "MDT" => hours(-6),
+        "PST" => hours(-8),
+        "PDT" => hours(-7),
+        other => {
+            let digits = other.trim_start_matches(['+', '-']).replace(':', "");
+            let signed =
+                other.starts_with(['+', '-']) && digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit());
+            signed
+                .then(|| {
+                    let minutes = digits[..2].parse::<i32>().ok()? * 60 + digits[2..].parse::<i32>().ok()?;
+                    chrono::FixedOffset::east_opt(if other.starts_with('-') { -minutes * 60 } else { minutes * 60 })
+                })
+                .flatten()
+        }
+    };
+    match offset {
+        Some(o) => (rest.trim_end(), Some(o)),
+        None => (t, None),
+    }
+}
+
+/// A date and the time written after it (midnight when none): from the first word with a `:`, or ISO's `T`.
+fn day_and_time(t: &str) -> Option<(&str, NaiveTime)> {
+    let iso_t =
+        t.len() > 10 && t.as_bytes()[10] == b'T' && t.as_bytes()[..10].iter().all(|b| b.is_ascii_digit() || *b == b'-');
+    let split = if iso_t {
+        Some(10)
+    } else {
+        t.split(' ')
+            .scan(0, |at, word| {
+                let start = *at;
+                *at += word.len() + 1;
+                Some((start, word))
+            })
+            .find(|(_, word)| word.contains(':'))
+            .map(|(start, _)| start)
+    };
+    let Some(at) = split.filter(|at| *at > 0) else { return Some((t, NaiveTime::MIN)) };
+    let (day, time) = (t[..at].trim_end().trim_end_matches(','), t[at..].trim_start_matches('T').trim());
+    let time = time.to_uppercase();
+    let read = ["%H:%M", "%H:%M:%S", "%H:%M:%S%.f", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I:%M:%S%p"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(&time, f).ok())?;
+    Some((day, read))
+}
+
+/// A day written in one of the forms `parse_date` reads.
+fn read_day(t: &str, month_first: bool) -> Option<NaiveDate> {
     // `%Y` reads "26" as the year 26: a year not written with four digits is a spreadsheet's two-digit
     // one (2026) at the end, and no year at the start.
     let date = |text: &str, formats: &[&str]| {
@@ -862,34 +943,12 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
     };
     let named = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d.%m.%Y", "%Y/%m/%d"];
     if let Some(d) = date(t, &named) {
-        return midnight(d);
+        return Some(d);
     }
-    // Slash dates, with an optional time (12 h or 24 h).
-    let (date_part, time_part) = match t.split_once(' ') {
-        Some((d, rest)) => (d, Some(rest.trim())),
-        None => (t, None),
-    };
-    let time = match time_part {
-        None => Some(NaiveTime::MIN),
-        Some(tp) => ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p"]
-            .iter()
-            .find_map(|f| NaiveTime::parse_from_str(&tp.to_uppercase(), f).ok()),
-    }?;
-    let day_first = date(date_part, &["%d/%m/%Y"]);
-    let month_first_d = date(date_part, &["%m/%d/%Y"]);
-    let d = match (day_first, month_first_d) {
-        (Some(a), Some(b)) => {
-            if month_first {
-                b
-            } else {
-                a
-            }
-        }
-        (Some(a), None) => a,
-        (None, Some(b)) => b,
-        (None, None) => return None,
-    };
-    local_to_utc(d.and_time(time), tz)
+    match (date(t, &["%d/%m/%Y"]), date(t, &["%m/%d/%Y"])) {
+        (Some(day_first), Some(month_first_d)) => Some(if month_first { month_first_d } else { day_first }),
+        (one, other) => one.or(other),
+    }
 }
 
 /// The row's problems as one reject: the first names the column, the others follow in its reason.
@@ -1009,5 +1068,24 @@ mod tests {
         // A four-digit year is read as written, however early (a "no date" placeholder of some tools).
         assert_eq!(d("0001-01-01", false).unwrap(), "0001-01-01T00:00:00.000Z");
         assert_eq!(d("1/1/0001", false).unwrap(), "0001-01-01T00:00:00.000Z");
+        // A date that reads without its time reads with one, and a zone written after it is honoured.
+        for (written, read) in [
+            ("15.03.2024 10:22", "2024-03-15T10:22:00.000Z"),
+            ("2025/03/15 10:22", "2025-03-15T10:22:00.000Z"),
+            ("2025-03-15 10:22:00 UTC", "2025-03-15T10:22:00.000Z"),
+            ("2025-03-15 10:22:00 +0100", "2025-03-15T09:22:00.000Z"),
+            ("2025-03-15 10:22 CET", "2025-03-15T09:22:00.000Z"),
+            ("2025-03-15 10:22 -05:00", "2025-03-15T15:22:00.000Z"),
+            ("Mar 15, 2025 10:22 AM", "2025-03-15T10:22:00.000Z"),
+            ("Mar 15, 2025, 10:22 PM", "2025-03-15T22:22:00.000Z"),
+            ("15 March 2025 10:22", "2025-03-15T10:22:00.000Z"),
+            ("2025-03-15T10:22", "2025-03-15T10:22:00.000Z"),
+            ("Sat, 15 Mar 2025 10:22:00 +0000", "2025-03-15T10:22:00.000Z"),
+            ("2025-03-15 10:22:00.123", "2025-03-15T10:22:00.123Z"),
+        ] {
+            assert_eq!(d(written, false).as_deref(), Some(read), "{written}");
+        }
+        assert!(d("2025-03-15 25:00", false).is_none());
+        assert!(d("2025-03-15 10:22 Mars", false).is_none());
     }
 }

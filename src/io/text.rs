@@ -34,7 +34,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(bytes, false);
-                (detector.guess(None, chardetng::Utf8Detection::Allow), 0)
+                (mac_roman_or(detector.guess(None, chardetng::Utf8Detection::Allow), bytes), 0)
             }
         }
     };
@@ -44,6 +44,22 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
         return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
     }
     Ok(Sniff { encoding, bom_len, sample: sample.into_owned() })
+}
+
+/// Mac Excel's "CSV (Macintosh)" is Mac Roman, which a detector made for the web does not know and takes for
+/// Windows-1252: every accent turns into a symbol ("José" as "JosŽ"). It ends lines with a lone CR, as
+/// Windows never does; and the two put a language's small accented letters at different bytes, so the
+/// reading with more of them is the file's (Windows-1252's curly quotes read as Mac Roman letters too).
+fn mac_roman_or(guess: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
+    let classic_mac_lines = bytes.contains(&b'\r') && !bytes.contains(&b'\n');
+    if guess != encoding_rs::WINDOWS_1252 || !classic_mac_lines {
+        return guess;
+    }
+    let accents = |encoding: &'static Encoding| {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        text.chars().filter(|c| "áéíóúàèìòùâêîôûäëïöüñçãõåæøß".contains(*c)).count()
+    };
+    if accents(encoding_rs::MACINTOSH) > accents(encoding_rs::WINDOWS_1252) { encoding_rs::MACINTOSH } else { guess }
 }
 
 /// Valid UTF-8, allowing the sample to end in the middle of a character.
@@ -531,6 +547,18 @@ mod tests {
         let s = sniff(latin).unwrap();
         assert_ne!(s.encoding, UTF_8);
         assert!(s.sample.contains("José"), "{}", s.sample);
+        // Mac Excel's "CSV (Macintosh)": Mac Roman, with CR line ends.
+        let mac = b"Nombre;Apellidos;Empresa\rJos\x8e;N\x9c\x96ez;Caf\x8e \x84and\x9c\r";
+        let s = sniff(mac).unwrap();
+        assert_eq!(s.encoding, encoding_rs::MACINTOSH);
+        assert!(s.sample.contains("José;Núñez;Café Ñandú"), "{}", s.sample);
+        // Windows-1252 with its quotes and dashes stays so, whatever its line ends.
+        for windows in [
+            &b"Name;Note\nRen\xe9e;\x93best\x94 client \x96 don\x92t lose\n"[..],
+            b"Name;Note\rJ\xfcrgen;Gr\xfc\xdfe\r",
+        ] {
+            assert_eq!(sniff(windows).unwrap().encoding, encoding_rs::WINDOWS_1252);
+        }
         assert!(sniff(b"").is_err());
         assert!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err().contains("binary"));
     }
