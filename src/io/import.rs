@@ -2473,6 +2473,11 @@ impl Writer {
             Some(e) => format!("{} {} <{e}>", row.first_name, row.last_name).replace("  ", " "),
             None => format!("{} {}", row.first_name, row.last_name).trim().to_string(),
         };
+        if row.deleted_at_source {
+            self.counts.leads.skipped += 1;
+            self.act(row.line, "leads", "skip", subject, "deleted where the file comes from".into());
+            return Ok(());
+        }
         // A row carrying its own leadline id (an export coming back) is that lead, if it exists, or the lead it
         // was merged into since. One removed here stays removed: the row is refused, saying so.
         let by_id = match &row.id {

@@ -123,6 +123,8 @@ pub struct LeadRow {
     pub deal: Option<DealRow>,
     /// The title of a deal the file says its CRM deleted: not brought over, but counted as skipped.
     pub deleted_deal: Option<String>,
+    /// The other CRM deleted the record (Salesforce's IsDeleted): skipped, there is nothing to fix.
+    pub deleted_at_source: bool,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
     /// The merges the lead was made of where the file comes from (leadline's own JSON export).
@@ -439,9 +441,8 @@ pub fn from_fields(
                     }
                 }
                 Field::Deleted => {
-                    if parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))? {
-                        return Err(reject("says the record was deleted where it comes from: not imported".into()));
-                    }
+                    row.deleted_at_source =
+                        parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?;
                 }
                 Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
                 Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
