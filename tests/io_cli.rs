@@ -2099,7 +2099,7 @@ fn crm_exports_as_reps_have_them_keep_owners_dates_currencies_and_accents() {
     let joerg = show("joerg@m.de");
     assert_eq!(joerg["lead"]["created_at"], "2024-03-15T10:22:00.000Z", "{joerg}");
     assert_eq!(joerg["lead"]["last_contacted_at"], "2025-11-02T09:15:00.000Z", "{joerg}");
-    assert_eq!(show("hot@lead.io")["lead"]["last_contacted_at"], "2025-11-25T12:00:00.000Z");
+    assert_eq!(show("hot@lead.io")["lead"]["last_contacted_at"], "2025-11-25T00:00:00.000Z");
     assert!(deals().as_array().unwrap().iter().any(|d| d["title"] == "Pilot" && d["currency"] == "EUR"));
     // LinkedIn's older layout has no URL column: still LinkedIn, the connection still a contact.
     let linkedin = file(
@@ -2122,4 +2122,96 @@ fn crm_exports_as_reps_have_them_keep_owners_dates_currencies_and_accents() {
     assert_eq!(jose["lead"]["last_name"], "Núñez", "{jose}");
     assert_eq!(jose["lead"]["company"], "Café Ñandú", "{jose}");
     assert_eq!(jose["lead"]["notes"], "uno\ndos", "{jose}");
+}
+
+#[test]
+fn a_files_dates_are_of_what_has_happened_and_read_the_way_its_own_dates_say() {
+    let (dir, db) = setup();
+    let created = |who: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", who, "--json"])).unwrap();
+        v["lead"]["created_at"].as_str().unwrap().to_string()
+    };
+    // "date, time" cells count when the file's dates say which way they read: month first here.
+    let us = file(
+        dir.path(),
+        "us.csv",
+        "First Name,Last Name,Email,Create Date\nA,1,a1@x.io,\"03/16/2024, 09:00\"\nA,3,a3@x.io,\"03/04/2024, 10:22\"\n",
+    );
+    run(&db, &["import", us.to_str().unwrap()]);
+    assert_eq!(created("a3@x.io"), "2024-03-04T10:22:00.000Z");
+    // A record made, or a deal made, in the future is refused as a last contact is.
+    let future = file(
+        dir.path(),
+        "future.csv",
+        "Deal - Title,Deal - Value,Deal - Currency,Deal - Deal created,Person - Name,Person - Email\n\
+         W1,100,EUR,2029-01-01,Wo One,wo1@x.io\n",
+    );
+    let refused = leadline(&db).args(["import", future.to_str().unwrap()]).assert().failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stdout).to_string();
+    assert!(said.contains("'Deal - Deal created' is in the future"), "{said}");
+    // A last activity a few hours ahead is today's: imported again later today, it stays where it was put.
+    let ahead =
+        file(dir.path(), "ahead.csv", "Name,Email,Last Activity\nHot Lead,hot@lead.io,2025-11-25 20:00 +1000\n");
+    let last_contact = || -> String {
+        let v: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "hot@lead.io", "--json"])).unwrap();
+        v["lead"]["last_contacted_at"].as_str().unwrap().to_string()
+    };
+    leadline(&db)
+        .env("LEADLINE_NOW", "2025-11-25T08:00:00.000Z")
+        .args(["import", ahead.to_str().unwrap()])
+        .assert()
+        .success();
+    let first = last_contact();
+    let again = |now: &str| {
+        leadline(&db).env("LEADLINE_NOW", now).args(["import", ahead.to_str().unwrap(), "--again"]).assert().success();
+    };
+    again("2025-11-25T09:00:00.000Z");
+    assert_eq!(last_contact(), first);
+    // Once the time has come, it is taken as written.
+    again("2025-11-25T11:00:00.000Z");
+    assert_eq!(last_contact(), "2025-11-25T10:00:00.000Z");
+    // A record the other CRM deleted is skipped, whatever else is wrong with it.
+    let deleted = file(
+        dir.path(),
+        "sf.csv",
+        "Id,IsDeleted,FirstName,LastName,Email,Company,Phone\n00Q1,false,Sam,One,sam1@x.io,Acme,\n\
+         00Q2,true,Sam,Two,\"bad, x@\",Acme,\n00Q4,true,,,,,\n",
+    );
+    let out = run(&db, &["import", deleted.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["counts"]["leads"]["skipped"], 2, "{report}");
+    assert_eq!(report["counts"]["leads"]["rejected"], 0, "{report}");
+}
+
+#[test]
+fn numbers_with_extensions_and_lists_of_numbers_read_alike_everywhere() {
+    let (dir, db) = setup();
+    std::fs::write(db.with_extension("toml"), "[pipeline]\ncurrency = \"CAD\"\n").unwrap();
+    let show =
+        |who: &str| -> serde_json::Value { serde_json::from_str(&run(&db, &["lead", "show", who, "--json"])).unwrap() };
+    // A no-break space before the extension, a list of two numbers in a vCard's TEL, a Canadian team's `$`.
+    let csv = file(
+        dir.path(),
+        "p.csv",
+        "Name,Email,Phone,Deal,Amount,Currency\nAl Ext,al@x.io,+1 212 555 0100\u{a0}ext.\u{a0}204,D1,2500,$\n\
+         Di Nordic,di@x.io,+45 22 33 44 55;;98765432,,,\n",
+    );
+    run(&db, &["import", csv.to_str().unwrap()]);
+    assert_eq!(show("al@x.io")["lead"]["phone"], "+1 212 555 0100");
+    assert_eq!(show("al@x.io")["lead"]["notes"], "phone: +1 212 555 0100 ext. 204");
+    assert_eq!(show("di@x.io")["lead"]["notes"], "phone: 98765432", "two numbers stay two");
+    let deals: serde_json::Value = serde_json::from_str(&run(&db, &["deal", "list", "--json"])).unwrap();
+    assert_eq!(deals[0]["currency"], "CAD", "{deals}");
+    let card = file(
+        dir.path(),
+        "two.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:W1;V;;;\r\nFN:V W1\r\nEMAIL:w1@x.io\r\n\
+         TEL:+1 800 555 0501\\, +1 800 555 0502\r\nEND:VCARD\r\n",
+    );
+    run(&db, &["import", card.to_str().unwrap()]);
+    assert_eq!(show("w1@x.io")["lead"]["phone"], "+1 800 555 0501");
+    assert_eq!(show("w1@x.io")["lead"]["notes"], "phone: +1 800 555 0502");
+    // Where a field holds one number, an extension is said to be one.
+    let (_, err) = fail(&db, &["lead", "add", "--first-name", "P", "--phone", "+1 (800) 555-0114 x12"]);
+    assert!(err.contains("has an extension"), "{err}");
 }

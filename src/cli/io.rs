@@ -212,11 +212,14 @@ const SPOOL_PREFIX: &str = ".leadline-import-";
 /// Standard input (`-`) or a pipe (`<(...)`, `/dev/stdin` from a pipe) copied into a private file beside the
 /// database (the system's temporary directory may be small, or memory), named after its source; None for
 /// a plain file. The folder goes when the import is done.
-/// Whether a time as typed names a day and no time in it ("2026-12-31", "tomorrow", "fri"): not a time of
-/// day, an RFC 3339 time or a span from now.
+/// Whether a time as typed names a day and no time in it ("2026-12-31", "tomorrow", "fri"): one word, not a
+/// time of day ("tomorrow 9" has an hour), an RFC 3339 time or a span from now.
 fn names_a_day(input: &str) -> bool {
     let t = input.trim();
-    !t.contains(':') && !t.starts_with(['+', '-']) && !t.eq_ignore_ascii_case("now")
+    t.split_whitespace().count() == 1
+        && !t.contains(':')
+        && !t.starts_with(['+', '-'])
+        && !t.eq_ignore_ascii_case("now")
 }
 
 fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<Option<(tempfile::TempDir, PathBuf)>> {
@@ -923,6 +926,19 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             }
             t.print();
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_window_ends_with_a_whole_day_only_when_no_time_is_given() {
+        for day in ["2026-12-31", "tomorrow", "fri"] {
+            assert!(super::names_a_day(day), "{day}");
+        }
+        for time in ["2026-12-31 17", "2026-12-31 17:00", "tomorrow 9", "+3d", "now", "2026-12-31T17:00:00Z"] {
+            assert!(!super::names_a_day(time), "{time}");
         }
     }
 }

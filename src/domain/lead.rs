@@ -160,6 +160,15 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationErro
         (true, 5..=20) => Ok(p.to_string()),
         (true, 0..5) => Err(ValidationError::new(field, phone, "is too short for a phone number (5 digits at least)")),
         (true, _) => Err(ValidationError::new(field, phone, "is too long for a phone number (20 digits at most)")),
+        // An extension or a dial-in code is no part of the number dialled and matched (imports keep it in the
+        // notes).
+        (false, _) if matches!(split_extension(p), (number, Some(_)) if validate_phone(field, number).is_ok()) => {
+            Err(ValidationError::new(
+                field,
+                phone,
+                "has an extension, which a phone field does not hold: give the number alone, the extension in a note",
+            ))
+        }
         (false, _) => Err(ValidationError::new(field, phone, "is not a phone number (digits, optional leading +)")),
     }
 }
@@ -167,7 +176,7 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationErro
 /// A phone number as pasted from a phone's contacts or a web page, in plain characters: no-break and
 /// other spaces (a tab too) as a space, a no-break hyphen or a dash as `-`, and the invisible direction marks
 /// iOS wraps numbers in left out.
-fn plain_phone(phone: &str) -> std::borrow::Cow<'_, str> {
+pub fn plain_phone(phone: &str) -> std::borrow::Cow<'_, str> {
     if phone.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
         return phone.into();
     }
@@ -350,6 +359,10 @@ mod tests {
             "+1 415 555-0100"
         );
         assert_eq!(validate_phone("phone", "+34\t600 11 22 33").unwrap(), "+34 600 11 22 33");
+        for with_extension in ["+1 (800) 555-0114 x12", "+1 800 555 0103,,1234#"] {
+            let e = validate_phone("phone", with_extension).unwrap_err().reason;
+            assert!(e.contains("has an extension"), "{e}");
+        }
         assert!(validate_phone("phone", "call me").is_err());
         assert!(validate_phone("phone", "12+34567").is_err());
         let short = validate_phone("phone", "555").unwrap_err().to_string();

@@ -79,9 +79,11 @@ const NAMED_DOLLARS: [(&str, &str); 10] = [
 ];
 
 /// A currency column's cell: an ISO code, or the currency's sign or name as other tools write it ("€",
-/// "Euro", "US dollars").
-pub fn currency_as_written(written: &str) -> Result<String, ValidationError> {
+/// "Euro", "US dollars"). A sign alone is read as beside an amount (`currency_of`): `$` is a Canadian
+/// team's dollar.
+pub fn currency_as_written(written: &str, team: &str) -> Result<String, ValidationError> {
     match currency_by_name(written) {
+        Some(_) if sign_currency(written).is_some() => Ok(currency_of(written, team)),
         Some(code) => Ok(code.to_string()),
         None => parse_currency(written),
     }
@@ -437,9 +439,11 @@ mod tests {
         assert!(Money::parse("1234.56 GBP", "USD").is_err(), "a code that disagrees with the currency");
         assert_eq!(sign_currency("12 abc"), None);
         // A currency column giving a sign or a name.
-        assert_eq!(currency_as_written("€").unwrap(), "EUR");
-        assert_eq!(currency_as_written("Euros").unwrap(), "EUR");
-        assert_eq!(currency_as_written("US Dollar").unwrap(), "USD");
+        assert_eq!(currency_as_written("€", "USD").unwrap(), "EUR");
+        assert_eq!(currency_as_written("Euros", "USD").unwrap(), "EUR");
+        assert_eq!(currency_as_written("US Dollar", "CAD").unwrap(), "USD");
+        assert_eq!(currency_as_written("$", "CAD").unwrap(), "CAD", "as `$2500` is for a Canadian team");
+        assert_eq!(currency_as_written("$", "EUR").unwrap(), "USD");
         assert!(parse_currency("Euro").is_err(), "a setting or a flag takes the code");
         assert_eq!(Money::parse("$1,200", "CAD").unwrap().minor, 120_000);
         // Written without a currency: the team's, unless the sign cannot be it.

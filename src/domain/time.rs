@@ -238,6 +238,17 @@ fn next_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
     from + Duration::days(if ahead == 0 { 7 } else { ahead })
 }
 
+/// A wall-clock time written by another program (a calendar, an export) as UTC: in a DST gap, with the
+/// offset in force before the clocks moved, as calendar programs read it (RFC 5545 3.3.5): 02:30 on the
+/// night clocks go from 02:00 to 03:00 is 03:30.
+pub fn written_local_to_utc(naive: NaiveDateTime, tz: Tz) -> Option<Timestamp> {
+    local_to_utc(naive, tz).or_else(|| {
+        let before = tz.offset_from_local_datetime(&(naive - Duration::days(1))).earliest()?;
+        let offset = chrono::Offset::fix(&before).local_minus_utc();
+        Some(Timestamp(chrono::Utc.from_utc_datetime(&naive).timestamp_millis() - i64::from(offset) * 1000))
+    })
+}
+
 /// A wall-clock time in `tz` as UTC; in a DST gap there is no such time, in an overlap the earlier wins.
 pub fn local_to_utc(naive: NaiveDateTime, tz: Tz) -> Option<Timestamp> {
     tz.from_local_datetime(&naive).earliest().map(|dt| Timestamp(dt.timestamp_millis()))

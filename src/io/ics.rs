@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::record::Reject;
 use super::vcard::{Property, components, properties};
 use crate::domain::Timestamp;
-use crate::domain::time::local_to_utc;
+use crate::domain::time::written_local_to_utc;
 
 /// One occurrence of an event.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,13 +180,7 @@ fn zone(name: &str, defined: &HashMap<String, Rc<Defined>>) -> Result<Zone, Stri
 impl Zone {
     fn to_utc(&self, local: NaiveDateTime) -> Option<Timestamp> {
         match self {
-            // A time the clocks skip is read with the offset in force before them (RFC 5545 3.3.5), as
-            // calendar programs show it: 02:30 on the night clocks go from 02:00 to 03:00 is 03:30.
-            Zone::Known(tz) => local_to_utc(local, *tz).or_else(|| {
-                let before = tz.offset_from_local_datetime(&(local - chrono::Duration::days(1))).earliest()?;
-                let offset = chrono::Offset::fix(&before).local_minus_utc();
-                Some(Timestamp(Utc.from_utc_datetime(&local).timestamp_millis() - i64::from(offset) * 1000))
-            }),
+            Zone::Known(tz) => written_local_to_utc(local, *tz),
             Zone::Defined(d) => {
                 let offset = d.offset_at(local)?;
                 Some(Timestamp(Utc.from_utc_datetime(&local).timestamp_millis() - i64::from(offset) * 1000))

@@ -2444,6 +2444,12 @@ impl Writer {
     }
 
     fn apply_lead(&mut self, db: &Db<'_>, mut row: LeadRow) -> crate::store::Result<()> {
+        if row.deleted_at_source {
+            self.counts.leads.skipped += 1;
+            let email = row.emails.first().cloned().unwrap_or_default();
+            self.act(row.line, "leads", "skip", email, "deleted where the file comes from".into());
+            return Ok(());
+        }
         // Another CRM's deal stage becomes the pipeline stage it most likely means, or the first one; the
         // summary lists each stage placed so.
         if let Some(deal) = row.deal.as_mut()
@@ -2473,11 +2479,6 @@ impl Writer {
             Some(e) => format!("{} {} <{e}>", row.first_name, row.last_name).replace("  ", " "),
             None => format!("{} {}", row.first_name, row.last_name).trim().to_string(),
         };
-        if row.deleted_at_source {
-            self.counts.leads.skipped += 1;
-            self.act(row.line, "leads", "skip", subject, "deleted where the file comes from".into());
-            return Ok(());
-        }
         // A row carrying its own leadline id (an export coming back) is that lead, if it exists, or the lead it
         // was merged into since. One removed here stays removed: the row is refused, saying so.
         let by_id = match &row.id {
@@ -2798,15 +2799,16 @@ impl Writer {
         let mut extra: Vec<String> = Vec::new();
         let mine = lead.phone.as_deref().map(|p| match_keys(p, row.country.as_deref())).unwrap_or_default();
         let new_number = |theirs: &str| !match_keys(theirs, row.country.as_deref()).iter().any(|k| mine.contains(k));
+        let extensions = &row.phone_extensions;
         if let Some(theirs) = row.phones.first()
             && lead.phone.is_some()
             && patch.phone.is_none()
             && new_number(theirs)
+            && !extensions.iter().any(|(n, _)| n == theirs)
         {
             extra.push(format!("phone: {theirs}"));
         }
         // The file's further numbers, as a new lead keeps them (`extra_contact_notes`).
-        let extensions = &row.phone_extensions;
         for p in row.phones.iter().skip(1).filter(|p| new_number(p) && !extensions.iter().any(|(n, _)| n == *p)) {
             extra.push(format!("phone: {p}"));
         }

@@ -950,18 +950,18 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
                 d.updated_at.unwrap_or(created).0
             ])?;
-            if let Some(o) = &origin
-                && let touch = crate::store::outreach::get(db, &crate::domain::OutreachId(o.clone()))?
-                && touch.lead_id == lead
+            // The touch that produced the deal is where its lead came from, as when the deal was made: the
+            // lead's own file could not name a touch not imported yet. One taken back since names nothing.
+            let touch = match origin
+                .as_deref()
+                .map(|o| crate::store::outreach::get(db, &crate::domain::OutreachId(o.into())))
             {
-                // The touch that produced the deal is where its lead came from, as when the deal was made:
-                // the lead's own file could not name a touch not imported yet.
-                db.conn
-                    .prepare_cached(
-                        "UPDATE leads SET origin_outreach_id = ?2
-                         WHERE id = ?1 AND origin_outreach_id IS NULL AND ifnull(source, ?3) = ?3",
-                    )?
-                    .execute(params![lead.as_str(), o, touch.kind.source(&touch.value)])?;
+                Some(Ok(touch)) => Some(touch),
+                Some(Err(crate::store::StoreError::NotFound { .. })) | None => None,
+                Some(Err(e)) => return Err(e),
+            };
+            if let Some(touch) = touch.filter(|t| t.lead_id == lead) {
+                crate::store::deals::mark_lead_origin(db, &touch, None)?;
             }
             if status == crate::domain::DealStatus::Won {
                 crate::automation::clients::record_imported_win(

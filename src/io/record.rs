@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use super::presets::Field;
 use crate::domain::lead::{check_label, normalize_tag, split_extension, validate_email, validate_phone, validate_url};
 use crate::domain::text::one_line;
-use crate::domain::time::local_to_utc;
+use crate::domain::time::written_local_to_utc;
 use crate::domain::{DealStatus, LeadId, Lifecycle, Money, Source, Timestamp, canonical_id};
 
 /// A row that was refused: where, which column, why. Never half-imported.
@@ -267,14 +267,17 @@ pub struct RowRules {
 
 impl RowRules {
     /// A last contact as the file dates it, unless that is still to come (a typo, or a planned touch). A
-    /// time ahead by less than the widest gap between two zones is today's, written where the file was made
-    /// (a CRM's portal in another zone than the team): it happened now, not never.
+    /// time ahead by less than the widest gap between two zones was written where the file was made (a
+    /// CRM's portal in another zone than the team): a contact today, dated at the day's start, so the same
+    /// file imported again later today dates it the same.
+    /// Every date a file gives (a last contact, when a record or deal was made or closed) is of something
+    /// that has happened: the same holds for them all.
     pub fn contacted(&self, at: Timestamp) -> Result<Timestamp, String> {
         const ZONES_APART_MS: i64 = 26 * 3_600_000;
         match at.0 - self.now.0 {
             ahead if ahead <= crate::store::outreach::CLOCK_SLACK_MS => Ok(at),
-            ahead if ahead <= ZONES_APART_MS => Ok(self.now),
-            _ => Err(format!("is in the future ({}); a last contact has happened", at.local(self.tz))),
+            ahead if ahead <= ZONES_APART_MS => Ok(crate::domain::time::start_of_day(self.now, self.tz)),
+            _ => Err(format!("is in the future ({}), and what it dates has happened", at.local(self.tz))),
         }
     }
 }
@@ -340,7 +343,9 @@ pub fn from_fields(
                     way(rules.month_first)
                 )));
             }
-            parse_date(v, rules.tz, rules.month_first).ok_or_else(|| reject(format!("is not a date: '{}'", short(v))))
+            let at = parse_date(v, rules.tz, rules.month_first)
+                .ok_or_else(|| reject(format!("is not a date: '{}'", short(v))))?;
+            rules.contacted(at).map_err(reject)
         };
         // Every problem of the row is told at once, so one fix-and-import round mends it.
         let mut take = || -> Result<(), Reject> {
@@ -385,6 +390,7 @@ pub fn from_fields(
                             short(v)
                         )));
                     }
+                    let v = &crate::domain::lead::plain_phone(v);
                     for p in split_phones(v) {
                         let (number, extension) = split_extension(p);
                         let p = validate_phone(col, number)
@@ -456,10 +462,10 @@ pub fn from_fields(
                 }
                 Field::Website => websites.extend(split_multi(v).map(str::to_string)),
                 Field::ConnectedOn => row.connected_on = Some(date(v)?),
-                Field::LastActivity => row.last_activity = Some(rules.contacted(date(v)?).map_err(reject)?),
+                Field::LastActivity => row.last_activity = Some(date(v)?),
                 Field::CreatedAt => row.created_at = Some(date(v)?),
                 Field::UpdatedAt => row.updated_at = Some(date(v)?),
-                Field::LastContactedAt => last_contacted = Some(rules.contacted(date(v)?).map_err(reject)?),
+                Field::LastContactedAt => last_contacted = Some(date(v)?),
                 // Touches do not travel in CSV: the last contact, touches and all, is kept as recorded.
                 Field::ManualContactAt => {}
                 Field::CustomerStatus => customer = Some(customer_status(v).map_err(reject)?),
@@ -487,6 +493,11 @@ pub fn from_fields(
         if let Err(problem) = take() {
             problems.push(problem);
         }
+    }
+    // A record the other CRM deleted is skipped whatever else is wrong with it: there is nothing to fix.
+    if row.deleted_at_source {
+        row.first_name = "(deleted)".into();
+        return Ok(Some(row));
     }
     if let Some(first) = combined(problems) {
         return Err(first);
@@ -523,14 +534,13 @@ pub fn from_fields(
     if let Some((col, amount)) = deal_amount {
         // A currency the file names is checked in its own column, so the rep fixes the right cell.
         let currency = match &deal_currency {
-            Some((currency_col, written)) => {
-                crate::domain::money::currency_as_written(written).map_err(|x| Reject {
+            Some((currency_col, written)) => crate::domain::money::currency_as_written(written, &rules.currency)
+                .map_err(|x| Reject {
                     line,
                     column: Some(currency_col.clone()),
                     reason: format!("{} ('{}')", x.reason, short(written)),
                     record: values.to_vec(),
-                })?
-            }
+                })?,
             None => crate::domain::money::currency_of(&amount, &rules.currency),
         };
         let (money, either_way) = Money::parse_read(&amount, &currency)
@@ -747,27 +757,37 @@ fn in_scientific_notation(v: &str) -> bool {
     digits(whole.trim_start_matches('+')) && digits(fraction) && digits(exponent.trim_start_matches('+'))
 }
 
-fn split_phones(v: &str) -> Vec<&str> {
+pub(super) fn split_phones(v: &str) -> Vec<&str> {
     let offset = |s: &str| s.as_ptr() as usize - v.as_ptr() as usize;
     let mut phones: Vec<&str> = Vec::new();
-    let mut after_pause = false;
-    for piece in v.split([';', ',']).flat_map(|p| p.split(":::")).map(str::trim) {
-        if piece.is_empty() {
-            after_pause = true;
-            continue;
+    for part in v.split(":::") {
+        // The separators since the last number: `,,` is the pause a phone dials, `;` a list's separator.
+        let (mut commas, mut listed) = (0, false);
+        for piece in part.split_inclusive([';', ',']) {
+            let sep = piece.chars().last().filter(|c| matches!(c, ';' | ','));
+            let piece = piece.strip_suffix([';', ',']).unwrap_or(piece).trim();
+            if !piece.is_empty() {
+                // A dial-in code after the pauses ("+1 800 555 0103,,1234#") belongs to the number before it
+                // (`split_extension`): too short for a number, after two pauses, or ended by `#`.
+                let code = piece.trim_end_matches('#');
+                let dial_in = !code.is_empty()
+                    && code.len() <= 8
+                    && code.bytes().all(|b| b.is_ascii_digit())
+                    && (code.len() < 5 || (commas >= 2 && !listed) || code.len() < piece.len());
+                match phones.last_mut() {
+                    Some(last) if dial_in && (commas > 0 || listed) => {
+                        *last = &v[offset(last)..offset(piece) + piece.len()]
+                    }
+                    _ => phones.push(piece),
+                }
+                (commas, listed) = (0, false);
+            }
+            match sep {
+                Some(',') => commas += 1,
+                Some(_) => listed = true,
+                None => {}
+            }
         }
-        // A dial-in code after the pauses a phone dials ("+1 800 555 0103,,1234#") belongs to the number
-        // before it (`split_extension`): too short for a number, after two pauses, or ended by `#`.
-        let code = piece.trim_end_matches('#');
-        let dial_in = !code.is_empty()
-            && code.len() <= 8
-            && code.bytes().all(|b| b.is_ascii_digit())
-            && (code.len() < 5 || after_pause || code.len() < piece.len());
-        match phones.last_mut() {
-            Some(last) if dial_in => *last = &v[offset(last)..offset(piece) + piece.len()],
-            _ => phones.push(piece),
-        }
-        after_pause = false;
     }
     phones
 }
@@ -817,9 +837,14 @@ fn opted_out(v: &str) -> Option<bool> {
     }
 }
 
+/// The date of a cell that may have a time after it ("03/04/2025 10:22", "03/04/2025, 10:22").
+fn date_word(v: &str) -> &str {
+    v.trim().split(' ').next().unwrap_or("").trim_end_matches(',')
+}
+
 /// Whether a cell is a date written with slashes, day and month first in some order ("03/04/2025").
 pub fn is_slash_date(v: &str) -> bool {
-    let date = v.trim().split(' ').next().unwrap_or("");
+    let date = date_word(v);
     let parts: Vec<&str> = date.split('/').collect();
     parts.len() == 3
         && parts[0].len() <= 2
@@ -829,7 +854,7 @@ pub fn is_slash_date(v: &str) -> bool {
 /// Which order a slash date must be read in: `Some(true)` month first (3/15/2025), `Some(false)` day first
 /// (15/03/2025), `None` when both readings are dates (or it is no slash date).
 pub fn slash_date_order(v: &str) -> Option<bool> {
-    let date = v.trim().split(' ').next()?;
+    let date = date_word(v);
     let mut parts = date.split('/').map(|p| p.parse::<u32>().ok());
     let (Some(Some(first)), Some(Some(second)), Some(Some(_)), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -859,21 +884,94 @@ pub fn parse_date(v: &str, tz: Tz, month_first: bool) -> Option<Timestamp> {
             return Some(Timestamp(dt.timestamp_millis()));
         }
     }
-    let (rest, offset) = written_zone(t);
+    let plain = spoken_date(t);
+    let (rest, offset) = written_zone(&plain);
     let (day, time) = day_and_time(rest)?;
     let local = read_day(day, month_first)?.and_time(time);
     match offset {
         Some(o) => o.from_local_datetime(&local).single().map(|dt| Timestamp(dt.timestamp_millis())),
-        None => local_to_utc(local, tz),
+        None => written_local_to_utc(local, tz),
     }
 }
 
-/// A zone written after a time: a UTC offset (`+0100`, `-05:00`) or a common name for one.
+/// A date as people spell it out, in the words `parse_date` reads: no weekday before it ("Friday, March 15"),
+/// no ordinal after its day ("March 15th").
+fn spoken_date(t: &str) -> std::borrow::Cow<'_, str> {
+    const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let first = t.split([' ', ',']).next().unwrap_or("").to_ascii_lowercase();
+    let weekday = first.len() >= 3 && WEEKDAYS.iter().any(|d| d.starts_with(first.trim_end_matches('.')));
+    let ordinal = |w: &str| {
+        let w = w.trim_end_matches(',');
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        !digits.is_empty()
+            && digits.len() <= 2
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && ["st", "nd", "rd", "th"].iter().any(|s| w[digits.len()..].eq_ignore_ascii_case(s))
+    };
+    if !weekday && !t.split(' ').any(ordinal) {
+        return t.into();
+    }
+    let rest = if weekday { t[first.len()..].trim_start_matches([',', '.', ' ']) } else { t };
+    rest.split(' ')
+        .map(|w| match ordinal(w) {
+            true => {
+                let digits = w.trim_end_matches(',').trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                if w.ends_with(',') { format!("{digits},") } else { digits.to_string() }
+            }
+            false => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into()
+}
+
+/// A UTC offset as written after a time: `+0100`, `-05:00`, `+01`, `GMT+1`, `(UTC+05:30)`.
+fn offset_written(s: &str) -> Option<chrono::FixedOffset> {
+    let s = s.trim_matches(['(', ')']);
+    let s = ["GMT", "UTC"]
+        .iter()
+        .find_map(|p| s.get(..3).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &s[3..]))
+        .unwrap_or(s);
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    let all_digits = |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(h) || !all_digits(m) {
+        return None;
+    }
+    let minutes = h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()?;
+    chrono::FixedOffset::east_opt(sign * minutes * 60)
+}
+
+/// A zone written after a time: a UTC offset (`+0100`, `-05:00`) or a common name for one, after a space
+/// or, as ISO 8601 writes them, `Z` or an offset right after the time (`10:22Z`, `10:22+01:00`).
 fn written_zone(t: &str) -> (&str, Option<chrono::FixedOffset>) {
-    let Some((rest, last)) = t.rsplit_once(' ') else { return (t, None) };
+    let attached = match t.rfind(['Z', 'z', '+', '-']) {
+        // After a time's digits (`10:22Z`), not in a date (`2025-03-15`) or a word.
+        Some(i)
+            if i > 0
+                && t.as_bytes()[i - 1].is_ascii_digit()
+                && t[..i].rsplit(['T', ' ']).next().is_some_and(|clock| clock.contains(':')) =>
+        {
+            Some(i)
+        }
+        _ => None,
+    };
+    let (rest, last) = match (attached, t.rsplit_once(' ')) {
+        (Some(i), _) => (&t[..i], &t[i..]),
+        (None, Some(split)) => split,
+        (None, None) => return (t, None),
+    };
     let hours = |h: i32| chrono::FixedOffset::east_opt(h * 3600);
     let offset = match last.to_ascii_uppercase().as_str() {
-        "UTC" | "GMT" | "Z" => hours(0),
+        "UTC" | "GMT" | "Z" | "(UTC)" | "(GMT)" => hours(0),
         "CET" | "BST" | "WAT" => hours(1),
         "CEST" | "EET" | "SAST" => hours(2),
         "EEST" | "MSK" => hours(3),
@@ -884,17 +982,7 @@ fn written_zone(t: &str) -> (&str, Option<chrono::FixedOffset>) {
         "MDT" => hours(-6),
         "PST" => hours(-8),
         "PDT" => hours(-7),
-        other => {
-            let digits = other.trim_start_matches(['+', '-']).replace(':', "");
-            let signed =
-                other.starts_with(['+', '-']) && digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit());
-            signed
-                .then(|| {
-                    let minutes = digits[..2].parse::<i32>().ok()? * 60 + digits[2..].parse::<i32>().ok()?;
-                    chrono::FixedOffset::east_opt(if other.starts_with('-') { -minutes * 60 } else { minutes * 60 })
-                })
-                .flatten()
-        }
+        other => offset_written(other),
     };
     match offset {
         Some(o) => (rest.trim_end(), Some(o)),
@@ -942,7 +1030,24 @@ fn read_day(t: &str, month_first: bool) -> Option<NaiveDate> {
                 })
         })
     };
-    let named = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d.%m.%Y", "%Y/%m/%d"];
+    let named = [
+        "%Y-%m-%d",
+        "%d %b %Y",
+        "%d %B %Y",
+        "%d-%b-%Y",
+        "%b %d, %Y",
+        "%B %d, %Y",
+        "%b %d %Y",
+        "%B %d %Y",
+        "%d.%m.%Y",
+        "%Y/%m/%d",
+        "%Y.%m.%d",
+        "%d-%m-%Y",
+    ];
+    // Eight digits in a date column are a date written without separators (20240315).
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
+    }
     if let Some(d) = date(t, &named) {
         return Some(d);
     }
@@ -1083,6 +1188,19 @@ mod tests {
             ("2025-03-15T10:22", "2025-03-15T10:22:00.000Z"),
             ("Sat, 15 Mar 2025 10:22:00 +0000", "2025-03-15T10:22:00.000Z"),
             ("2025-03-15 10:22:00.123", "2025-03-15T10:22:00.123Z"),
+            ("2025-03-15T10:22Z", "2025-03-15T10:22:00.000Z"),
+            ("2025-03-15 10:22Z", "2025-03-15T10:22:00.000Z"),
+            ("2025-03-15T10:22+01:00", "2025-03-15T09:22:00.000Z"),
+            ("2025-03-15T10:22-0500", "2025-03-15T15:22:00.000Z"),
+            ("Friday, March 15, 2024 10:22 AM", "2024-03-15T10:22:00.000Z"),
+            ("March 15th, 2024", "2024-03-15T00:00:00.000Z"),
+            ("Mar 15 2024", "2024-03-15T00:00:00.000Z"),
+            ("15-03-2024 10:22", "2024-03-15T10:22:00.000Z"),
+            ("2024.03.15", "2024-03-15T00:00:00.000Z"),
+            ("20240315", "2024-03-15T00:00:00.000Z"),
+            ("2024-03-15 10:22 +01", "2024-03-15T09:22:00.000Z"),
+            ("2024-03-15 10:22 GMT+1", "2024-03-15T09:22:00.000Z"),
+            ("2024-03-15 10:22 (GMT+01:00)", "2024-03-15T09:22:00.000Z"),
         ] {
             assert_eq!(d(written, false).as_deref(), Some(read), "{written}");
         }

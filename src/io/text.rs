@@ -47,19 +47,20 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
 }
 
 /// Mac Excel's "CSV (Macintosh)" is Mac Roman, which a detector made for the web does not know and takes for
-/// Windows-1252: every accent turns into a symbol ("José" as "JosŽ"). It ends lines with a lone CR, as
-/// Windows never does; and the two put a language's small accented letters at different bytes, so the
-/// reading with more of them is the file's (Windows-1252's curly quotes read as Mac Roman letters too).
+/// a Windows code page: every accent turns into a symbol or another letter ("José" as "JosŽ", "Jürgen" as
+/// "Jźrgen"). It ends lines with a lone CR, as Windows never does; and the two put Western Europe's small
+/// accented letters at different bytes, so the reading with more of them is the file's (Windows-1252's
+/// curly quotes read as Mac Roman letters too, hence the line ends first).
 fn mac_roman_or(guess: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
     let classic_mac_lines = bytes.contains(&b'\r') && !bytes.contains(&b'\n');
-    if guess != encoding_rs::WINDOWS_1252 || !classic_mac_lines {
+    if !guess.is_single_byte() || !classic_mac_lines {
         return guess;
     }
     let accents = |encoding: &'static Encoding| {
         let (text, _) = encoding.decode_without_bom_handling(bytes);
         text.chars().filter(|c| "áéíóúàèìòùâêîôûäëïöüñçãõåæøß".contains(*c)).count()
     };
-    if accents(encoding_rs::MACINTOSH) > accents(encoding_rs::WINDOWS_1252) { encoding_rs::MACINTOSH } else { guess }
+    if accents(encoding_rs::MACINTOSH) > accents(guess) { encoding_rs::MACINTOSH } else { guess }
 }
 
 /// Valid UTF-8, allowing the sample to end in the middle of a character.
@@ -552,6 +553,11 @@ mod tests {
         let s = sniff(mac).unwrap();
         assert_eq!(s.encoding, encoding_rs::MACINTOSH);
         assert!(s.sample.contains("José;Núñez;Café Ñandú"), "{}", s.sample);
+        // German names alone, which a detector takes for Central European.
+        let german = b"First Name,Last Name,City\rJ\x9frgen,M\x9fller,K\x9aln\rBj\x9arn,K\x9ahler,K\x9aln\r";
+        let s = sniff(german).unwrap();
+        assert_eq!(s.encoding, encoding_rs::MACINTOSH);
+        assert!(s.sample.contains("Jürgen,Müller,Köln"), "{}", s.sample);
         // Windows-1252 with its quotes and dashes stays so, whatever its line ends.
         for windows in [
             &b"Name;Note\nRen\xe9e;\x93best\x94 client \x96 don\x92t lose\n"[..],

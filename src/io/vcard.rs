@@ -359,19 +359,27 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
             }
             "TEL" => {
                 let v = text(p);
-                let v = v.trim_start_matches("tel:");
-                if v.is_empty() {
-                    continue;
-                }
-                let (number, extension) = split_extension(v);
-                let t = validate_phone("TEL", number).map_err(|x| reject("TEL", format!("{} ('{v}')", x.reason)))?;
-                if let Some(x) = extension {
-                    row.phone_extensions.push((t.clone(), x.to_string()));
-                }
-                if preferred(p) || p.has_type("WORK") && row.phones.is_empty() {
-                    row.phones.insert(0, t);
-                } else {
-                    row.phones.push(t);
+                let uri = v.strip_prefix("tel:");
+                let v = crate::domain::lead::plain_phone(uri.unwrap_or(&v));
+                // A tel: URI is one number (its `;ext=` is no second one); a value may list several, as a CSV
+                // cell does.
+                let numbers = match uri {
+                    Some(_) => vec![v.trim()],
+                    None => super::record::split_phones(&v),
+                };
+                let first_of_card = row.phones.is_empty();
+                for (i, number) in numbers.into_iter().filter(|n| !n.is_empty()).enumerate() {
+                    let (bare, extension) = split_extension(number);
+                    let t =
+                        validate_phone("TEL", bare).map_err(|x| reject("TEL", format!("{} ('{number}')", x.reason)))?;
+                    if let Some(x) = extension {
+                        row.phone_extensions.push((t.clone(), x.to_string()));
+                    }
+                    if i == 0 && (preferred(p) || p.has_type("WORK") && first_of_card) {
+                        row.phones.insert(0, t);
+                    } else {
+                        row.phones.push(t);
+                    }
                 }
             }
             // The organization's name, then its units: a card with a department alone names no company.

@@ -122,12 +122,7 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
         if origin.lead_id != new.lead {
             return Err(StoreError::Refused(format!("outreach {o} was with another lead")));
         }
-        // The touch that produced the deal is where its lead came from, unless the lead already says.
-        db.conn.execute(
-            "UPDATE leads SET origin_outreach_id = coalesce(origin_outreach_id, ?2), source = coalesce(source, ?3),
-             updated_at = ?4 WHERE id = ?1 AND origin_outreach_id IS NULL AND ifnull(source, ?3) = ?3",
-            params![new.lead.as_str(), o.as_str(), origin.kind.source(&origin.value), db.now.0],
-        )?;
+        mark_lead_origin(db, &origin, Some(db.now))?;
     }
     let status = db.ctx.stages.status_for(&stage);
     let money = new.amount.unwrap_or(Money { minor: 0, currency: db.ctx.currency.clone() });
@@ -159,6 +154,24 @@ pub fn create(db: &Db<'_>, new: NewDeal) -> Result<DealId> {
         ])?;
     db.emit(Change::DealCreated { lead: new.lead, deal: id.clone(), stage_chosen: new.stage.is_some() });
     Ok(id)
+}
+
+/// The touch that produced a deal is where its lead came from, unless the lead already says (another touch,
+/// or a source of another kind). `edited` is the lead's edit time; `None` keeps it (an import restoring what
+/// the deal's creation once did).
+pub(crate) fn mark_lead_origin(db: &Db<'_>, origin: &outreach::Outreach, edited: Option<Timestamp>) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "UPDATE leads SET origin_outreach_id = ?2, source = coalesce(source, ?3), updated_at = ifnull(?4, updated_at)
+             WHERE id = ?1 AND origin_outreach_id IS NULL AND ifnull(source, ?3) = ?3",
+        )?
+        .execute(params![
+            origin.lead_id.as_str(),
+            origin.id.as_str(),
+            origin.kind.source(&origin.value),
+            edited.map(|t| t.0)
+        ])?;
+    Ok(())
 }
 
 fn next_position(db: &Db<'_>, stage: &str) -> Result<i64> {
