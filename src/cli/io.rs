@@ -264,6 +264,21 @@ pub(super) fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::At
     Ok(flag)
 }
 
+/// For a command saved in one transaction at its end: Ctrl-C ends it at once, as it would, saying what that
+/// left (`what`) rather than nothing. (A hang-up is left as it is: under `nohup` it must stay ignored.)
+pub(super) fn say_on_interrupt(what: &'static str) -> CliResult {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| CliError::Io(format!("cannot watch for Ctrl-C: {e}")))?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            eprintln!("leadline: interrupted: {what}");
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
+
 fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError> {
     if r.dry_run {
         let read = |e: std::io::Error| CliError::Io(format!("reading the dry run's list back: {e}"));
@@ -594,6 +609,7 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
             }
         };
     }
+    say_on_interrupt("nothing was merged (the merges are saved together at the end); run it again")?;
     let dedupe::MergedList { merges: outcomes, gone } = env.store.write(|db| dedupe::merge_listed(db, &found))?;
     if gone > 0 {
         eprintln!(
@@ -835,6 +851,7 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             let list = if dry_run {
                 privacy::inactive(&env.store.db(), months)?
             } else {
+                say_on_interrupt("nobody was anonymised (the run is saved whole at its end); run it again")?;
                 let done = env.store.write(|db| privacy::anonymize_inactive(db, months))?;
                 if !env.store.flush_log()? {
                     eprintln!("{}", privacy::FLUSH_HELD_BACK);

@@ -165,7 +165,7 @@ impl Env {
         // A writer at work (an import) is not waited for: the scores are shown as stored this once.
         let _ = self.store.conn().busy_timeout(std::time::Duration::ZERO);
         let refreshed = self.store.write(|db| crate::scoring::refresh_time_based(db, &scorer));
-        let _ = self.store.conn().busy_timeout(crate::store::BUSY_TIMEOUT);
+        let _ = crate::store::wait_for_writers(self.store.conn());
         match refreshed {
             Err(e) => tracing::warn!(error = %e, "scores shown as stored"),
             Ok(_) if last.is_some() && under == crate::scoring::facts::ScoredUnder::Older => {
@@ -386,6 +386,7 @@ pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
         );
     }
     let path = database_path(cli)?;
+    crate::store::say_when_waiting();
     let store = crate::engine::open(&path, &config, clock_from_env()?)?;
     if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config).filter(|_| zone_warning) {
         eprintln!("warning: {note}");

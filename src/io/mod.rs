@@ -33,12 +33,23 @@ pub enum IoError {
     BadFile { path: String, message: String },
     #[error("{path}: {message}")]
     File { path: String, message: String },
-    /// The import was stopped on purpose (a row limit for tests); what was committed stays and resumes.
-    #[error(
-        "import stopped with {rows} rows of this run saved; run the same command again to finish it (it goes on \
-         from there)"
-    )]
+    /// The import was stopped (Ctrl-C, or a row limit for tests); what was committed stays and resumes.
+    #[error("{}", stopped(*rows))]
     Interrupted { rows: u64 },
+}
+
+/// What an interrupted import says: how far it got, and that the same command finishes it. A large file
+/// loaded into a near-empty database is saved whole at its end, so nothing of it may be saved yet.
+fn stopped(rows: u64) -> String {
+    match rows {
+        0 => "import stopped before any row of this run was saved (a large file is saved whole at its end); \
+              nothing changed: run the same command again to import the file"
+            .into(),
+        n => format!(
+            "import stopped with {n} rows of this run saved; run the same command again to finish it (it goes on \
+             from there)"
+        ),
+    }
 }
 
 impl From<rusqlite::Error> for IoError {

@@ -269,7 +269,7 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_millis(500))?;
         let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        wait_for_writers(conn)?;
         let done = busy? == 0;
         if !done {
             conn.execute(
@@ -378,8 +378,39 @@ const FLUSH_OWED: &str = "erasure_flush_owed";
 /// How long a write waits for another process's write to finish before saying the database is locked.
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Whether a wait for another process's write is said on stderr: a command's, not the terminal UI's (it
+/// would land on its screen).
+static SAY_WHEN_WAITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Commands at a terminal say so when they wait for another leadline's write (a large import holds the
+/// database for its whole load), rather than hang in silence; a script's stderr keeps to its one line.
+pub fn say_when_waiting() {
+    use std::io::IsTerminal;
+    SAY_WHEN_WAITING.store(std::io::stderr().is_terminal(), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Makes `conn` wait up to `BUSY_TIMEOUT` for another process's write, as a busy timeout does, saying so
+/// once a second has gone by (`say_when_waiting`).
+pub fn wait_for_writers(conn: &Connection) -> rusqlite::Result<()> {
+    const STEP: std::time::Duration = std::time::Duration::from_millis(10);
+    static TOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    fn wait(tries: i32) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let waited = STEP * tries.max(0) as u32;
+        if waited >= BUSY_TIMEOUT {
+            return false;
+        }
+        if waited >= std::time::Duration::from_secs(1) && SAY_WHEN_WAITING.load(Relaxed) && !TOLD.swap(true, Relaxed) {
+            eprintln!("leadline: waiting for another leadline writing to this database (an import?) to finish");
+        }
+        std::thread::sleep(STEP);
+        true
+    }
+    conn.busy_handler(Some(wait))
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    wait_for_writers(conn)?;
     // New files get 16 KB pages: fewer, fuller B-tree pages for tables of a million leads (bulk loads and
     // full scans ~15% faster). An existing database keeps the page size it was made with.
     conn.pragma_update(None, "page_size", 16_384)?;
