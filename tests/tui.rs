@@ -954,6 +954,14 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(log, [("opt_out".into(), Some("asked to be removed".into())), ("opt_in".into(), None)]);
+    // A meeting booked ahead is the page's next meeting, whatever the timeline holds above it.
+    assert!(!t.screen().contains("Next meeting"), "{}", t.screen());
+    t.keys("m");
+    t.clear_field();
+    t.type_text("+2d");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("Next meeting") && s.contains("(in 2d)"), "{s}");
 }
 
 #[test]

@@ -343,6 +343,13 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     row("inbox", &r.counts.inbox);
     row("privacy", &r.counts.privacy);
     t.print();
+    if r.counts.meetings_dropped > 0 {
+        println!(
+            "{} of the meetings updated {} dropped: the event was cancelled, or the lead declined it or was taken off it",
+            r.counts.meetings_dropped,
+            if r.counts.meetings_dropped == 1 { "was" } else { "were" }
+        );
+    }
     if r.counts.merge_candidates > 0 {
         println!(
             "{} possible duplicates staged (the same name at the same company, one record with the e-mails of \

@@ -102,6 +102,7 @@ impl Stages {
     /// The stage another CRM's stage name most likely means: the same name, or a stage named by one of its
     /// words ("Proposal Made" is Proposal, "Negotiations Started" Negotiation, "Closed Won" Won).
     pub fn closest(&self, foreign: &str) -> Option<&str> {
+        let foreign = internal_stage_label(foreign).unwrap_or(foreign);
         if let Ok(exact) = self.resolve(foreign) {
             return self.names.iter().find(|n| **n == exact).map(String::as_str);
         }
@@ -136,6 +137,20 @@ impl Stages {
             DealStatus::Open
         }
     }
+}
+
+/// HubSpot's default pipeline writes its stages' internal ids in some exports ("closedwon"): their labels.
+fn internal_stage_label(id: &str) -> Option<&'static str> {
+    Some(match id.trim().to_ascii_lowercase().as_str() {
+        "appointmentscheduled" => "Appointment Scheduled",
+        "qualifiedtobuy" => "Qualified To Buy",
+        "presentationscheduled" => "Presentation Scheduled",
+        "decisionmakerboughtin" => "Decision Maker Bought-In",
+        "contractsent" => "Contract Sent",
+        "closedwon" => "Closed Won",
+        "closedlost" => "Closed Lost",
+        _ => return None,
+    })
 }
 
 impl Default for Stages {
@@ -173,6 +188,10 @@ mod tests {
         assert_eq!(s.closest("Contact Made"), Some("Contacted"));
         assert_eq!(s.closest("Closed Won"), Some("Won"));
         assert_eq!(s.closest("Closed Lost"), Some("Lost"));
+        // HubSpot's internal ids, as some of its exports write them.
+        assert_eq!(s.closest("closedwon"), Some("Won"));
+        assert_eq!(s.closest("closedlost"), Some("Lost"));
+        assert_eq!(s.closest("appointmentscheduled"), None);
         assert_eq!(s.closest("Qualified"), None);
         assert_eq!(s.closest("Lead In"), None);
     }

@@ -152,7 +152,7 @@ impl Observance {
         // An UNTIL in UTC is read as local time: off by the zone's offset, at the last change of a rule that
         // ended decades ago.
         let mut unlimited = usize::MAX;
-        let onsets = floating(from, rule, &|u| u, (NaiveDateTime::MIN, t), usize::MAX, &mut unlimited).ok()?;
+        let (onsets, _) = floating(from, rule, &|u| u, (NaiveDateTime::MIN, t), usize::MAX, &mut unlimited).ok()?;
         onsets.last().copied()
     }
 }
@@ -301,7 +301,8 @@ fn defined_zones(props: &[Property]) -> HashMap<String, Rc<Defined>> {
 }
 
 /// The occurrences of `rule` from `start` on that fall in `[from, to]`, in floating local time (as the
-/// rule's wall clock runs); more than `most` of them, or more than `MAX_STEPS` before `to`, is an error.
+/// rule's wall clock runs), and whether it goes on past `to`; more than `most` of them, or more than
+/// `MAX_STEPS` before `to`, is an error.
 /// A rule's UNTIL may be a date (to the end of that day), a local time, or UTC (`...Z`, read in local time
 /// through `utc_to_local`).
 fn floating(
@@ -311,7 +312,7 @@ fn floating(
     (from, to): (NaiveDateTime, NaiveDateTime),
     most: usize,
     steps_left: &mut usize,
-) -> Result<Vec<NaiveDateTime>, String> {
+) -> Result<(Vec<NaiveDateTime>, bool), String> {
     check_rule_numbers(rule)?;
     let rule: Vec<String> = rule
         .split(';')
@@ -335,11 +336,12 @@ fn floating(
     let spec = format!("DTSTART:{}Z\nRRULE:{}", start.format("%Y%m%dT%H%M%S"), rule.join(";"));
     let set: rrule::RRuleSet = spec.parse().map_err(|err| format!("is not a recurrence rule it can read: {err}"))?;
     let mut found = Vec::new();
-    let mut any = false;
+    let (mut any, mut goes_on) = (false, false);
     for (step, d) in (&set).into_iter().enumerate() {
         any = true;
         let d = d.naive_utc();
         if d > to {
+            goes_on = true;
             break;
         }
         if step >= MAX_STEPS {
@@ -364,7 +366,7 @@ fn floating(
     if !any {
         return Err("never occurs: its recurrence rule gives no date at all".into());
     }
-    Ok(found)
+    Ok((found, goes_on))
 }
 
 /// A rule's INTERVAL and COUNT are whole numbers from 1: the reader takes 0 and yields nothing.
@@ -401,6 +403,8 @@ pub struct Calendar {
     pub occurrences: Vec<Result<Occurrence, Reject>>,
     /// Events, series counted once, none of whose occurrences start inside the window.
     pub outside_window: u64,
+    /// Recurring events with meetings in the window that go on past its end.
+    pub series_past_window: u64,
 }
 
 /// All occurrences that start inside `window`, or an error when the text is not a calendar.
@@ -488,7 +492,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
     let overrides: Vec<(String, Timestamp)> =
         events.iter().filter_map(|e| e.recurrence_id.map(|r| (e.uid.clone(), r))).collect();
     let mut out = broken;
-    let mut outside_window = 0;
+    let (mut outside_window, mut series_past_window) = (0, 0);
     let (mut occurrences_left, mut steps_left) = (MAX_FILE_OCCURRENCES, MAX_FILE_STEPS);
     for e in &events {
         let start = match &e.start {
@@ -517,9 +521,12 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
         // or moved are set aside; a moved instance is no event of its own.
         let (starts, outside): (Vec<Timestamp>, bool) = match (&e.rrule, e.recurrence_id) {
             (Some(rule), None) => match expand(rule, local, zone, window, occurrences_left, &mut steps_left) {
-                Ok(all) => {
+                Ok((all, goes_on)) => {
                     occurrences_left -= all.len();
                     let outside = all.is_empty();
+                    if goes_on && !outside && !e.cancelled {
+                        series_past_window += 1;
+                    }
                     let kept = all
                         .into_iter()
                         .filter(|t| !e.exdates.contains(t) && !overrides.iter().any(|(u, r)| *u == e.uid && r == t));
@@ -579,7 +586,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
             }));
         }
     }
-    Ok(Calendar { occurrences: out, outside_window })
+    Ok(Calendar { occurrences: out, outside_window, series_past_window })
 }
 
 /// The e-mail of an attendee or organizer: its `mailto:` value, or (Apple, whose value is a `urn:uuid:`)
@@ -593,7 +600,8 @@ fn address(p: &Property) -> &str {
     p.params.iter().find(|(k, _)| k == "EMAIL").map_or(mail, |(_, v)| v.trim().trim_matches('"'))
 }
 
-/// The starts of a recurring event inside `window`: the rule runs on the wall clock of the event's zone.
+/// The starts of a recurring event inside `window`, and whether it goes on past the window's end: the rule
+/// runs on the wall clock of the event's zone.
 fn expand(
     rule: &str,
     start: NaiveDateTime,
@@ -601,13 +609,13 @@ fn expand(
     window: (Timestamp, Timestamp),
     occurrences_left: usize,
     steps_left: &mut usize,
-) -> Result<Vec<Timestamp>, String> {
+) -> Result<(Vec<Timestamp>, bool), String> {
     // A day either side in local time covers any offset; exact bounds are applied in UTC.
     let day = chrono::Duration::days(1);
     let bounds = (zone.to_local(window.0) - day, zone.to_local(window.1) + day);
     let to_local = |utc: NaiveDateTime| zone.to_local(Timestamp(Utc.from_utc_datetime(&utc).timestamp_millis()));
     let most = MAX_OCCURRENCES.min(occurrences_left);
-    let locals =
+    let (locals, goes_on) =
         floating(start, rule, &to_local, bounds, most, steps_left).map_err(|why| match most < MAX_OCCURRENCES {
             // The file's budget ran out, not this series'.
             true if why.starts_with("repeats more than") => format!(
@@ -616,7 +624,9 @@ fn expand(
             ),
             _ => why,
         })?;
-    Ok(locals.into_iter().filter_map(|l| zone.to_utc(l)).filter(|t| *t >= window.0 && *t <= window.1).collect())
+    let starts: Vec<Timestamp> = locals.into_iter().filter_map(|l| zone.to_utc(l)).collect();
+    let past_end = goes_on || starts.iter().any(|t| *t > window.1);
+    Ok((starts.into_iter().filter(|t| *t >= window.0 && *t <= window.1).collect(), past_end))
 }
 
 #[cfg(test)]
@@ -674,6 +684,17 @@ mod tests {
             .into_iter()
             .map(|o| o.map(|o| o.start.to_rfc3339()).map_err(|r| r.reason))
             .collect()
+    }
+
+    #[test]
+    fn a_series_that_goes_on_past_the_window_is_counted() {
+        // October to December 2026: a weekly series of 40 from December goes on into 2027; one of 3 does not.
+        let w = (Timestamp(1_798_761_600_000 - 86_400_000 * 92), Timestamp(1_798_761_600_000));
+        let ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:long\nDTSTART:20261207T100000Z\nRRULE:FREQ=WEEKLY;COUNT=40\n\
+                   END:VEVENT\nBEGIN:VEVENT\nUID:short\nDTSTART:20261207T100000Z\nRRULE:FREQ=WEEKLY;COUNT=3\n\
+                   END:VEVENT\nEND:VCALENDAR\n";
+        let calendar = parse(ics, chrono_tz::UTC, w).unwrap();
+        assert_eq!((calendar.occurrences.len(), calendar.series_past_window), (7, 1));
     }
 
     #[test]

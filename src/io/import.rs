@@ -221,6 +221,10 @@ pub struct Counts {
     /// Deal amounts that read two ways ("1.500"): read as `Money::parse_read` does, and said so.
     #[serde(default)]
     pub amounts_two_ways: u64,
+    /// Meetings a calendar imported again took away (counted as updated too): the event was cancelled, or
+    /// the lead declined it or was taken off it.
+    #[serde(default)]
+    pub meetings_dropped: u64,
 }
 
 impl Counts {
@@ -483,7 +487,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 events.push(e);
             }
             drop(booked);
-            outside_window = Some((outside, window));
+            outside_window = Some((outside, calendar.series_past_window, window));
             // The meetings the calendar no longer has come last, and are looked up again on a resumed run:
             // those an interrupted run dropped are not among them then, so what it did of them is no
             // index to skip to. The rest are dropped again from the first.
@@ -959,12 +963,22 @@ fn source_done_index(last: u64, skip_until: u64) -> u64 {
     last.max(skip_until)
 }
 
-/// How many calendar events fall outside the window, and the window (as the team's days); `None` for none.
-fn calendar_outside_window(outside: Option<(u64, (Timestamp, Timestamp))>, tz: chrono_tz::Tz) -> Option<String> {
-    let (count, (from, to)) = outside.filter(|(count, _)| *count > 0)?;
+/// What a calendar's window left out: how many events fall outside it and how many recurring ones go on
+/// past its end, with the window (as the team's days); `None` for nothing.
+fn calendar_outside_window(outside: Option<(u64, u64, (Timestamp, Timestamp))>, tz: chrono_tz::Tz) -> Option<String> {
+    let (count, series, (from, to)) = outside.filter(|(count, series, _)| *count + *series > 0)?;
     let day = |t: Timestamp| t.to_utc().with_timezone(&tz).format("%Y-%m-%d").to_string();
-    let events = if count == 1 { "event" } else { "events" };
-    Some(format!("{count} {events} outside {} to {} left out (--from and --to choose the window)", day(from), day(to)))
+    let window = format!("{} to {}", day(from), day(to));
+    let said = match (count, series) {
+        (0, s) => format!("{s} recurring {} on past {window}", if s == 1 { "event goes" } else { "events go" }),
+        (c, 0) => format!("{c} {} outside {window} left out", if c == 1 { "event" } else { "events" }),
+        (c, s) => format!(
+            "{c} {} outside {window} left out, and {s} recurring {} on past it",
+            if c == 1 { "event" } else { "events" },
+            if s == 1 { "event goes" } else { "events go" }
+        ),
+    };
+    Some(format!("{said} (--from and --to choose the window)"))
 }
 
 fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
@@ -3191,6 +3205,7 @@ impl Writer {
                 let Some(m) = booked.filter(|m| m.attended.is_none()) else { continue };
                 crate::store::meetings::remove(db, &m.id)?;
                 self.counts.meetings.updated += 1;
+                self.counts.meetings_dropped += 1;
                 let why = format!("{email}: no longer invited, or declined");
                 self.act(ev.line, "meetings", "cancel", ev.title.clone(), why);
                 matched = true;
@@ -3275,6 +3290,7 @@ impl Writer {
             Some(m) if ev.cancelled => {
                 meetings::remove(db, &m.id)?;
                 self.counts.meetings.updated += 1;
+                self.counts.meetings_dropped += 1;
                 self.act(ev.line, "meetings", "cancel", ev.title.clone(), format!("{email}: the event was cancelled"));
             }
             Some(m) if m.scheduled_at != ev.start || m.title != title => {
@@ -3285,7 +3301,7 @@ impl Writer {
                     "meetings",
                     "update",
                     ev.title.clone(),
-                    format!("{email}: now at {}", ev.start.to_rfc3339()),
+                    format!("{email}: now at {}", ev.start.zoned(db.ctx.tz)),
                 );
             }
             Some(_) => {
@@ -3310,7 +3326,7 @@ impl Writer {
                     "meetings",
                     "create",
                     ev.title.clone(),
-                    format!("{email} at {}", ev.start.to_rfc3339()),
+                    format!("{email} at {}", ev.start.zoned(db.ctx.tz)),
                 );
             }
         }

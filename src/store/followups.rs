@@ -20,7 +20,7 @@ pub struct LosingTouch {
     pub cadence_days: i64,
 }
 
-/// Leads contacted at least once whose last contact is older than their cadence. Leads on a cadence
+/// Leads contacted at least once whose last contact is older than their cadence, and with no meeting booked. Leads on a cadence
 /// shorter than the default (a hot tag, a late stage: the ones a rep set to watch) come first, then the
 /// others; each part oldest contact first, `limit` in all. Do-not-contact leads are left out. The general
 /// part walks `leads_by_contact` from its old end and stops at the shortest configured cadence, and the
@@ -132,6 +132,8 @@ fn overdue(
            FROM {from} LEFT JOIN accounts a ON a.id = l.account_id
            WHERE l.team_id = ? AND (? IS NULL OR l.owner_id = ? OR l.owner_id IS NULL)
              AND l.deleted_at IS NULL AND l.do_not_contact = 0
+             AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = l.id AND m.deleted_at IS NULL
+                             AND m.scheduled_at >= ? AND m.attended IS NULL)
              AND ifnull(l.last_contacted_at, 0) BETWEEN 1 AND ?)
          WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?"
     );
@@ -139,6 +141,8 @@ fn overdue(
     let owner = owner.map(|o| o.0.clone());
     args.push(Box::new(owner.clone()));
     args.push(Box::new(owner));
+    // A lead with a meeting booked is in touch already.
+    args.push(Box::new(db.now.0));
     args.push(Box::new(db.now.0 - shortest * DAY_MS));
     args.push(Box::new(db.now.0));
     args.push(Box::new(limit as i64));
@@ -231,5 +235,10 @@ mod tests {
         // A list cut short keeps the leads on a shorter cadence, however recent their contact.
         let first = losing_touch(&store.db(), &config.followup, None, 1).unwrap();
         assert_eq!(first.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Proposal"]);
+        // A lead with a meeting booked is in touch: not listed until the meeting has passed.
+        let old = leads::resolve(&store.db(), "Old").unwrap();
+        store.write(|db| crate::store::meetings::schedule(db, &old, NOW.plus_days(3), None, None)).unwrap();
+        let list = losing_touch(&store.db(), &config.followup, None, 50).unwrap();
+        assert_eq!(list.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Proposal", "Hot"]);
     }
 }

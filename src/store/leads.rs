@@ -1172,11 +1172,22 @@ fn match_text(f: &LeadFilter) -> Option<Option<String>> {
 /// `SELECT <what> FROM` the FTS matches joined to their leads, with the other filters: (sql, args).
 fn match_sql(db: &Db<'_>, f: &LeadFilter, q: String, what: &str) -> Result<(String, Vec<Box<dyn ToSql>>)> {
     let rest = LeadFilter { text: None, ..f.clone() };
+    // A whole address typed is its lead's (`search::address_typed`).
+    let address = match f.text.as_deref() {
+        Some(t) => search::address_typed(db, t)?,
+        None => None,
+    };
     if rest == LeadFilter::default() && single_team(db)? {
         // The search index holds live leads only (the triggers drop a lead when it is removed): with one
         // team and no other filter, every match counts, and a look-up per match in the wide leads table
         // (most of a capped count's time) is not needed.
-        return Ok((format!("SELECT {what} FROM lead_fts f WHERE lead_fts MATCH ?"), vec![Box::new(q)]));
+        let mut sql = format!("SELECT {what} FROM lead_fts f WHERE lead_fts MATCH ?");
+        let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(q)];
+        if let Some(seq) = address {
+            sql.push_str(" AND f.rowid = ?");
+            args.push(Box::new(seq));
+        }
+        return Ok((sql, args));
     }
     // CROSS JOIN keeps the index as the outer loop, so its row order serves ORDER BY and LIMIT stops early.
     let mut sql = format!(
@@ -1184,6 +1195,10 @@ fn match_sql(db: &Db<'_>, f: &LeadFilter, q: String, what: &str) -> Result<(Stri
          WHERE lead_fts MATCH ? AND l.team_id = ? AND l.deleted_at IS NULL"
     );
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(q), Box::new(db.ctx.team_id.0.clone())];
+    if let Some(seq) = address {
+        sql.push_str(" AND f.rowid = ?");
+        args.push(Box::new(seq));
+    }
     filter_sql(db, &rest, &mut sql, &mut args)?;
     Ok((sql, args))
 }
@@ -1368,6 +1383,41 @@ mod tests {
             let first = list_back(&db, &q, Some(&sort.cursor_of(&before[0]))).unwrap();
             assert_eq!(first, all[..5].to_vec(), "{sort:?}");
         }
+    }
+
+    #[test]
+    fn a_whole_address_typed_finds_its_lead_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
+                .unwrap();
+        store
+            .write(|db| {
+                let lead = |first: &str, email: &str, company: Option<&str>| NewLead {
+                    first_name: first.into(),
+                    email: Some(email.into()),
+                    company: company.map(str::to_string),
+                    ..Default::default()
+                };
+                create(db, lead("Ana", "ana@initech.de", None))?;
+                create(db, lead("Bea", "ana.b@initech.de", None))?;
+                create(db, lead("Cid", "cid@initech.de", Some("Ana")))?;
+                Ok(())
+            })
+            .unwrap();
+        let db = store.db();
+        for typed in ["ana@initech.de", " ANA@initech.de "] {
+            let filter = LeadFilter { text: Some(typed.into()), ..Default::default() };
+            let rows =
+                list_matches(&db, &LeadQuery { filter: filter.clone(), limit: 10, ..Default::default() }).unwrap();
+            assert_eq!(rows.iter().map(|l| l.first_name.as_str()).collect::<Vec<_>>(), ["Ana"], "{typed}");
+            assert_eq!(count_capped(&db, &filter).unwrap(), 1);
+            let found = search::search(&db, typed, 10).unwrap();
+            assert_eq!(found.iter().map(|l| l.first_name.as_str()).collect::<Vec<_>>(), ["Ana"]);
+        }
+        // Part of an address still finds every lead it starts.
+        let part = LeadFilter { text: Some("ana@initech".into()), ..Default::default() };
+        assert_eq!(count_capped(&db, &part).unwrap(), 3);
     }
 
     #[test]

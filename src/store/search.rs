@@ -49,8 +49,22 @@ pub fn fts_query(text: &str) -> Option<String> {
 /// Digits from which a search term is taken for a phone number.
 const PHONE_DIGITS: usize = 6;
 
+/// The lead whose e-mail (its own or another of its addresses) is the whole of what was typed: a rep who
+/// types or pastes a full address means that person, not every lead whose words start the same way.
+pub fn address_typed(db: &Db<'_>, text: &str) -> Result<Option<i64>> {
+    let t = text.trim();
+    if !t.contains('@') || crate::domain::lead::validate_email("search", t).is_err() {
+        return Ok(None);
+    }
+    let Some(lead) = super::lead_emails::lead_with(db, t)? else { return Ok(None) };
+    Ok(Some(db.conn.prepare_cached("SELECT seq FROM leads WHERE id = ?1")?.query_row([lead.as_str()], |r| r.get(0))?))
+}
+
 /// Up to `limit` leads matching `text`, highest score first among the first matches found.
 pub fn search(db: &Db<'_>, text: &str, limit: usize) -> Result<Vec<Lead>> {
+    if let Some(seq) = address_typed(db, text)? {
+        return leads::by_seqs(db, &[seq]);
+    }
     let Some(q) = fts_query(text) else { return Ok(Vec::new()) };
     let mut stmt = db.conn.prepare_cached("SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?1 LIMIT ?2")?;
     let seqs: Vec<i64> =

@@ -223,6 +223,15 @@ impl DetailView {
         } else {
             "no".into()
         };
+        // The next meeting booked, which the timeline (newest first) may hold below a series of later ones.
+        let next_meeting = self
+            .timeline
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Meeting(m) if m.scheduled_at >= now && m.attended.is_none() => Some(m),
+                _ => None,
+            })
+            .min_by_key(|m| m.scheduled_at);
         let mut fields: Vec<(&str, String)> = vec![
             ("Score", score_line(l, self.scores)),
             ("Contacted", contact),
@@ -244,6 +253,13 @@ impl DetailView {
             ("Profile", o(&l.profile_url)),
             ("Created", l.created_at.local(ctx.tz)),
         ];
+        if let Some(m) = next_meeting {
+            let title = m.title.as_deref().map(|t| format!(" · {t}")).unwrap_or_default();
+            fields.insert(
+                2,
+                ("Next meeting", format!("{} ({}){title}", m.scheduled_at.local(ctx.tz), ago(m.scheduled_at, now))),
+            );
+        }
         // The other addresses the person is known by, under the one they are written to (most have none).
         if !l.other_emails.is_empty() {
             fields.insert(3, ("Also", l.other_emails.join(", ")));
