@@ -978,3 +978,79 @@ fn automations_turned_off_say_so_in_text_and_json() {
     assert_eq!(on.json(0, &["automate", "run", "--json"])["automations_enabled"], true);
     assert!(on.json(0, &["automate", "rules", "--json"])[0]["in_force"] == true);
 }
+
+#[test]
+fn a_calendar_imported_settles_and_reopens_the_follow_ups_its_meetings_answer() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io", "--note", "intro"]);
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme pilot"]);
+    crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(2, &["log", "email", "ana@acme.io", "--note", "proposal times"]);
+    crm.ok(60, &["automate", "run"]);
+    let bumps = |hour: i64| -> usize { crm.tasks(hour).iter().filter(|t| t["kind"] == "bump").count() };
+    assert_eq!(bumps(60), 1, "the proposal went unanswered two days");
+    let dir = crm.db.parent().unwrap().to_path_buf();
+    let calendar = |name: &str, partstat: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:acme-intro\r\nDTSTART:20261110T100000Z\r\n\
+                 SUMMARY:Acme intro\r\nATTENDEE;PARTSTAT={partstat}:mailto:ana@acme.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    // The invitation books the meeting: the bump is answered, and the deal moves on as a booking moves it.
+    let booked = calendar("booked.ics", "ACCEPTED");
+    crm.ok(61, &["import", booked.to_str().unwrap()]);
+    assert_eq!(bumps(61), 0);
+    let deals = crm.json(61, &["deal", "list", "--json"]);
+    assert_eq!(deals[0]["stage"], "Discovery", "{deals}");
+    // She declines: the meeting goes, and the bump it answered is owed again.
+    let declined = calendar("declined.ics", "DECLINED");
+    crm.ok(62, &["import", declined.to_str().unwrap()]);
+    assert_eq!(bumps(62), 1);
+    crm.ok(63, &["import", declined.to_str().unwrap(), "--again"]);
+    assert_eq!(bumps(63), 1, "imported again, nothing more");
+}
+
+#[test]
+fn a_merge_folds_the_bookings_of_one_event_and_settles_a_reschedule_the_other_record_answers() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(
+        0,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Ana",
+            "--last-name",
+            "Lopez",
+            "--email",
+            "ana.lopez@gmail.com",
+            "--company",
+            "Acme, Inc.",
+        ],
+    );
+    let missed = crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(2)]);
+    crm.ok(3, &["meeting", "no-show", &missed]);
+    assert_eq!(crm.tasks(3).iter().filter(|t| t["kind"] == "reschedule").count(), 1);
+    crm.ok(3, &["meeting", "add", "ana.lopez@gmail.com", "--at", &at(100)]);
+    let dir = crm.db.parent().unwrap().to_path_buf();
+    let invite = dir.join("both.ics");
+    std::fs::write(
+        &invite,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:acme-demo\r\nDTSTART:20261112T100000Z\r\nSUMMARY:Demo\r\n\
+         ATTENDEE:mailto:ana@acme.io\r\nATTENDEE:mailto:ana.lopez@gmail.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    crm.ok(4, &["import", invite.to_str().unwrap()]);
+    crm.ok(5, &["dedupe", "--apply", "--min-confidence", "50"]);
+    assert_eq!(crm.tasks(5).iter().filter(|t| t["kind"] == "reschedule").count(), 0, "a later meeting answers it");
+    let demos = crm.sql("SELECT count(*) FROM meetings WHERE calendar_key = 'acme-demo' AND deleted_at IS NULL");
+    assert_eq!(demos, [["1"]]);
+}

@@ -23,13 +23,73 @@ impl AutomationHook {
     }
 }
 
+/// What a change settles among the tasks already there, rules aside: a reply or a touch closes the bumps it
+/// answers, a meeting booked closes the bumps and reschedules before it, one taken away makes what it
+/// closed owed again. Imported history settles them too: a reply that came in elsewhere was still a reply.
+fn settle(db: &Db<'_>, a: &Automations, change: &Change) -> Result<()> {
+    match change {
+        Change::OutreachLogged { outreach: id, .. } => {
+            // Taken back later in the same write (an import's chunk): nothing to settle.
+            let Some(o) = still_there(outreach::get(db, id))? else { return Ok(()) };
+            if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
+                // The lead answered: the bumps waiting for an answer are done.
+                tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply(o.occurred_at, o.id.clone()))?;
+            } else {
+                // The rep reached out again: that was the bump owed for what came before.
+                tasks::close_chasers(db, &o.lead_id, tasks::Answered::FollowedUp(o.occurred_at, o.id.clone()))?;
+            }
+        }
+        Change::OutreachEdited { outreach: id, .. } => {
+            let Some(o) = still_there(outreach::get(db, id))? else { return Ok(()) };
+            if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
+                tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply(o.occurred_at, o.id.clone()))?;
+            }
+        }
+        Change::MeetingScheduled { meeting, lead } => {
+            // A meeting a calendar booked and then dropped in the same write answered nothing.
+            let Some(m) = still_there(meetings::get(db, meeting))? else { return Ok(()) };
+            tasks::close_chasers(db, lead, tasks::Answered::Meeting(m.scheduled_at, Some(m.id)))?;
+        }
+        Change::MeetingRemoved { lead, meeting } => {
+            tasks::reopen_done_by_meeting(db, meeting)?;
+            // Windows the rules passed while the meeting stood are looked at again by the next run.
+            if a.rules_for(Trigger::NoReply).next().is_some() {
+                super::run::recheck(db, lead)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A row a change names, unless it is gone since (taken back later in the same write).
+fn still_there<T>(found: Result<T>) -> Result<Option<T>> {
+    match found {
+        Ok(row) => Ok(Some(row)),
+        Err(crate::store::StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl ChangeHook for AutomationHook {
     fn on_change(&self, db: &Db<'_>, change: &Change) -> Result<()> {
-        // Imported history happened elsewhere, before: rules act on what happens from now on.
-        if db.is_history() {
-            return Ok(());
-        }
         let a = &*self.autos;
+        settle(db, a, change)?;
+        // Imported history happened elsewhere, before: rules act on what happens from now on. A meeting
+        // still to come is not history, whoever booked it (a calendar imported).
+        if db.is_history() {
+            return match change {
+                Change::MeetingScheduled { meeting, .. } => {
+                    let ahead = still_there(meetings::get(db, meeting))?
+                        .filter(|m| m.scheduled_at > db.now && m.attended.is_none());
+                    if let Some(m) = ahead {
+                        fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(m), &mut Vec::new())?;
+                    }
+                    Ok(())
+                }
+                _ => Ok(()),
+            };
+        }
         let mut report = Vec::new();
         match change {
             Change::OutreachLogged { outreach: id, .. } | Change::OutreachEdited { outreach: id, .. } => {
@@ -38,12 +98,7 @@ impl ChangeHook for AutomationHook {
                     super::run::recheck(db, &o.lead_id)?;
                 }
                 if o.direction == Direction::Inbound || o.reply_type != ReplyType::None {
-                    // The lead answered: the bumps waiting for an answer are done.
-                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply(o.id.clone()))?;
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
-                } else if matches!(change, Change::OutreachLogged { .. }) {
-                    // The rep reached out again: that was the bump owed for what came before.
-                    tasks::close_chasers(db, &o.lead_id, tasks::Answered::FollowedUp(o.occurred_at, o.id.clone()))?;
                 }
             }
             Change::OutreachRemoved { lead, outreach } => {
@@ -53,9 +108,8 @@ impl ChangeHook for AutomationHook {
                     super::run::recheck(db, lead)?;
                 }
             }
-            Change::MeetingScheduled { meeting, lead } => {
+            Change::MeetingScheduled { meeting, .. } => {
                 let m = meetings::get(db, meeting)?;
-                tasks::close_chasers(db, lead, tasks::Answered::Meeting(m.scheduled_at))?;
                 fire(db, a, Trigger::MeetingScheduled, &Subject::meeting(m), &mut report)?;
             }
             Change::MeetingMarked { meeting, attended, was, .. } => {
@@ -64,7 +118,7 @@ impl ChangeHook for AutomationHook {
                     // It took place after all (a no-show corrected): the tasks chasing it, and what came
                     // before it, are done.
                     let just_after = crate::domain::Timestamp(m.scheduled_at.0 + 1);
-                    tasks::close_chasers(db, &m.lead_id, tasks::Answered::Meeting(just_after))?;
+                    tasks::close_chasers(db, &m.lead_id, tasks::Answered::Meeting(just_after, None))?;
                 } else if *was == Some(true) {
                     // Marked attended by mistake, then a no-show again: its reschedule is owed again.
                     tasks::reopen_reschedules(db, &m.lead_id, &m)?;
@@ -75,7 +129,7 @@ impl ChangeHook for AutomationHook {
                 // A no-show whose next meeting is already booked needs no rescheduling: that meeting
                 // answers what the no-show made, as booking it afterwards would have.
                 if !*attended && let Some(next) = meetings::next_after(db, &lead, held_at)? {
-                    tasks::close_chasers(db, &lead, tasks::Answered::Meeting(next))?;
+                    tasks::close_chasers(db, &lead, tasks::Answered::Meeting(next, None))?;
                 }
             }
             Change::DealCreated { deal, stage_chosen, .. } => {

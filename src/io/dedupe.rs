@@ -615,6 +615,17 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     };
     mv("outreach")?;
     mv("meetings")?;
+    // One calendar event is one meeting: both records' bookings of it are one now (the one marked held or
+    // missed, else the earlier), so importing the calendar again moves or drops it whole.
+    db.conn.execute(
+        "UPDATE meetings SET deleted_at = ?2, updated_at = ?2 WHERE lead_id = ?1 AND deleted_at IS NULL
+         AND calendar_key IS NOT NULL AND id NOT IN (
+           SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY calendar_key
+                                      ORDER BY attended IS NULL, created_at, id) AS nth
+                           FROM meetings WHERE lead_id = ?1 AND deleted_at IS NULL AND calendar_key IS NOT NULL)
+           WHERE nth = 1)",
+        params![k, now],
+    )?;
     // A deal is filed under its lead's company: the other's deals go under the kept lead's.
     db.conn.execute(
         &format!("UPDATE deals SET lead_id = ?2, account_id = ?4, updated_at = ?3 WHERE {OF_LEAD}"),

@@ -179,6 +179,6 @@ pub fn remove(db: &Db<'_>, id: &MeetingId) -> Result<()> {
         params![id.as_str(), db.now.0],
     )?;
     contact::refresh(db, &m.lead_id)?;
-    db.emit(Change::LeadEdited(m.lead_id));
+    db.emit(Change::MeetingRemoved { lead: m.lead_id, meeting: id.clone() });
     Ok(())
 }

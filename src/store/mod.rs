@@ -79,6 +79,11 @@ pub enum Change {
         lead: LeadId,
         meeting: MeetingId,
     },
+    /// Taken away (a calendar imported again: the event was cancelled, the lead declined it).
+    MeetingRemoved {
+        lead: LeadId,
+        meeting: MeetingId,
+    },
     MeetingMarked {
         lead: LeadId,
         meeting: MeetingId,
@@ -118,6 +123,7 @@ impl Change {
             | Change::OutreachEdited { lead, .. }
             | Change::OutreachRemoved { lead, .. }
             | Change::MeetingScheduled { lead, .. }
+            | Change::MeetingRemoved { lead, .. }
             | Change::MeetingMarked { lead, .. }
             | Change::DealCreated { lead, .. }
             | Change::DealMoved { lead, .. }

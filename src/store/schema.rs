@@ -37,6 +37,7 @@ const PRIVACY_INFERRED: &str = include_str!("migrations/029_privacy_inferred.sql
 const ERASE_LOOKUPS: &str = include_str!("migrations/030_erase_lookups.sql");
 const IMPORT_PATHS: &str = include_str!("migrations/031_import_paths.sql");
 const MEETINGS_BY_EVENT: &str = include_str!("migrations/032_meetings_by_event.sql");
+const TASKS_DONE_BY_MEETING: &str = include_str!("migrations/033_tasks_done_by_meeting.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -73,6 +74,7 @@ fn all() -> Vec<M<'static>> {
         M::up(ERASE_LOOKUPS),
         M::up(IMPORT_PATHS),
         M::up(MEETINGS_BY_EVENT),
+        M::up(TASKS_DONE_BY_MEETING),
     ]
 }
 

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, leads, non_empty};
 use crate::domain::time::start_of_day_after;
-use crate::domain::{DealId, LeadId, OutreachId, OutreachKind, TaskId, TaskKind, Timestamp, UserId, ValidationError};
+use crate::domain::{
+    DealId, LeadId, MeetingId, OutreachId, OutreachKind, TaskId, TaskKind, Timestamp, UserId, ValidationError,
+};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Task {
@@ -242,18 +244,28 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
 /// `reopen` allows, unless something else answered what they chase since (another touch either way, a
 /// meeting). Returns how many.
 pub fn reopen_done_by(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
+    reopen_done_by_column(db, "done_by_outreach_id", touch.as_str())
+}
+
+/// `reopen_done_by` for a meeting taken away (the lead declined, the event was cancelled): the bumps and
+/// reschedules its booking answered are owed again, unless something since answers them.
+pub fn reopen_done_by_meeting(db: &Db<'_>, meeting: &MeetingId) -> Result<usize> {
+    reopen_done_by_column(db, "done_by_meeting_id", meeting.as_str())
+}
+
+fn reopen_done_by_column(db: &Db<'_>, column: &str, by: &str) -> Result<usize> {
     let chased = chased_at();
     let ids: Vec<String> = db
         .conn
         .prepare_cached(&format!(
-            "SELECT t.id FROM tasks t WHERE t.done_by_outreach_id = ?1 AND t.done_at IS NOT NULL
+            "SELECT t.id FROM tasks t WHERE t.{column} = ?1 AND t.done_at IS NOT NULL
              AND t.deleted_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM outreach o2 WHERE o2.lead_id = t.lead_id AND o2.deleted_at IS NULL
                  AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH})
              AND NOT EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id AND m2.deleted_at IS NULL
                  AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH})"
         ))?
-        .query_map([touch.as_str()], |r| r.get(0))?
+        .query_map([by], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut opened = 0;
     for id in ids {
@@ -268,9 +280,10 @@ pub fn reopen_done_by(db: &Db<'_>, touch: &OutreachId) -> Result<usize> {
 }
 
 /// The lead's open bumps chasing a touch of the rep's that something in its history answers: a touch either
-/// way or a meeting after it (not a bump a rule filed for later, such as a lost deal's re-engagement). Two
-/// leads merged bring their histories together, and a reply on one answers the other's bump, as it would
-/// have logged on the one lead. Marked done (by that touch); returns how many.
+/// way or a meeting after it (not a bump a rule filed for later, such as a lost deal's re-engagement); and
+/// its reschedules of a missed meeting a later one answers. Two leads merged bring their histories together,
+/// and a reply on one answers the other's bump, as it would have logged on the one lead. Marked done (by
+/// that touch); returns how many.
 pub fn settle_answered(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
     let chased = chased_at();
     let answered: Vec<(String, Option<String>)> = db
@@ -294,7 +307,21 @@ pub fn settle_answered(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
             db.conn.execute("UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1", params![id.as_str(), by])?;
         }
     }
-    Ok(answered.len())
+    // A missed meeting's reschedule is answered by a later meeting booked, on either record.
+    let rescheduled: Vec<String> = db
+        .conn
+        .prepare_cached(&format!(
+            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND t.kind = '{}' AND t.done_at IS NULL
+               AND t.deleted_at IS NULL AND EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id
+                   AND m2.deleted_at IS NULL AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH})",
+            TaskKind::Reschedule.as_str()
+        ))?
+        .query_map([lead.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &rescheduled {
+        done(db, &TaskId(id.clone()))?;
+    }
+    Ok(answered.len() + rescheduled.len())
 }
 
 /// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
@@ -331,14 +358,16 @@ pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings:
 /// What makes a lead's open chasing tasks pointless.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
-    /// The lead replied (this touch): the bumps waiting for an answer are done, and say which touch did it.
-    Reply(OutreachId),
+    /// The lead replied (this touch, at this time): the bumps waiting for an answer to what came before are
+    /// done, and say which touch did it.
+    Reply(Timestamp, OutreachId),
     /// The rep reached out again (this touch, at this time): the bumps chasing what came before it are done
     /// (the touch is the bump, sent), and say which touch did it (`reopen_followed_up`).
     FollowedUp(Timestamp, OutreachId),
     /// A meeting at this time was booked: the bumps and reschedule tasks chasing what came before it (a
-    /// touch, a missed meeting) are done. A past meeting logged late answers nothing that came after it.
-    Meeting(Timestamp),
+    /// touch, a missed meeting) are done, and say which meeting did it when it is that one
+    /// (`reopen_done_by_meeting`). A past meeting logged late answers nothing that came after it.
+    Meeting(Timestamp, Option<MeetingId>),
     /// The lead opted out: the tasks that chase them (bumps, reschedules), that an automation made to get
     /// in touch, or that have a channel, are cancelled; the rep's own other tasks stay.
     OptOut,
@@ -364,7 +393,8 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
     let chasing = kinds(&[TaskKind::Bump, TaskKind::Reschedule]);
     // An opt-out's are picked by `Task::reaches_the_lead` among the lead's open tasks (a lead has few).
     let (which, before) = match why {
-        Answered::Reply(_) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), i64::MAX),
+        // A reply logged at the very time of the touch chased answers it too.
+        Answered::Reply(at, _) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), at.0 + 1),
         // A bump chasing an earlier touch of the rep's (what the no-reply rule files), or one of the rep's own
         // already due; not one a rule filed for later (a lost deal's re-engagement) nor a reminder not due yet.
         Answered::FollowedUp(at, _) => (
@@ -377,7 +407,7 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
             // A touch logged at the very time of the one chased follows it up too.
             at.0 + 1,
         ),
-        Answered::Meeting(at) => (format!("t.kind IN ({chasing})"), at.0),
+        Answered::Meeting(at, _) => (format!("t.kind IN ({chasing})"), at.0),
         Answered::OptOut | Answered::Forgotten => ("1".to_string(), i64::MAX),
     };
     let mut ids: Vec<String> = db
@@ -403,15 +433,19 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         match why {
             // Not done, and not to be done: gone from the lists, kept for the record.
             Answered::OptOut | Answered::Forgotten => cancel(db, &id)?,
-            Answered::FollowedUp(_, ref by) | Answered::Reply(ref by) => {
+            Answered::FollowedUp(_, ref by) | Answered::Reply(_, ref by) => {
                 done(db, &id)?;
                 db.conn.execute(
                     "UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1",
                     params![id.as_str(), by.as_str()],
                 )?;
             }
-            _ => {
+            Answered::Meeting(_, ref by) => {
                 done(db, &id)?;
+                db.conn.execute(
+                    "UPDATE tasks SET done_by_meeting_id = ?2 WHERE id = ?1",
+                    params![id.as_str(), by.as_ref().map(MeetingId::as_str)],
+                )?;
             }
         }
     }
