@@ -675,7 +675,7 @@ fn forget_and_retention() {
         .stdout
         .clone();
     let out = String::from_utf8(out).unwrap();
-    assert!(out.contains("Emma Schulz") && out.contains("1 leads would be anonymised"), "{out}");
+    assert!(out.contains("Emma Schulz") && out.contains("1 lead would be anonymised"), "{out}");
     let out = leadline(&db)
         .env("LEADLINE_NOW", "2026-09-01T00:00:00.000Z")
         .args(["privacy", "run"])
@@ -684,7 +684,7 @@ fn forget_and_retention() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8(out).unwrap().contains("1 leads anonymised"));
+    assert!(String::from_utf8(out).unwrap().contains("1 lead anonymised"));
     // Emma had opted out: the same old list imported again does not bring her back as someone to contact.
     let again = db.with_extension("again.csv");
     let file = fixture("salesforce_report.csv");

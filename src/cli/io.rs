@@ -873,7 +873,12 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                 println!("{}  {}  last activity {}", l.id, safe(&l.name), l.last_activity.local(tz));
             }
             let verb = if dry_run { "would be anonymised" } else { "anonymised" };
-            println!("{} leads {verb} (no activity for {months} months)", list.len());
+            println!(
+                "{} {} {verb} (no activity for {months} {})",
+                list.len(),
+                plural(list.len(), "lead"),
+                plural(months as usize, "month")
+            );
             Ok(())
         }
         PrivacyCmd::OptOut { lead, reason } => {

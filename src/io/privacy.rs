@@ -471,7 +471,7 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
 /// Anonymises every lead inactive for `months` (retention); returns how many.
 pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     let due = inactive(db, months)?;
-    let reason = format!("no activity for {months} months");
+    let reason = format!("no activity for {months} month{}", if months == 1 { "" } else { "s" });
     let mut people = Vec::with_capacity(due.len());
     for l in &due {
         let merged = merged_into(db, &l.id)?;

@@ -535,9 +535,9 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             .conn
             .prepare_cached(
                 "SELECT id FROM leads WHERE team_id = ?1 AND name_key = ?2 AND deleted_at IS NULL
-                 AND forgotten_at IS NULL LIMIT 20",
+                 AND forgotten_at IS NULL LIMIT ?3",
             )?
-            .query_map(params![team, key], |row| row.get(0))?
+            .query_map(params![team, key, NAMESAKES_LOOKED_AT as i64 + 1], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
     }
     if ids.is_empty() {
@@ -554,7 +554,7 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         return super::resolve_id(db, "leads", "lead", r).map(LeadId);
     }
     // "Ana Lopez" typed, with "Ana López" and "Ana Lopez" both here: the one written as typed.
-    if ids.len() > 1 && ids.len() <= 20 {
+    if ids.len() > 1 && ids.len() <= NAMESAKES_LOOKED_AT {
         let mut exact = Vec::new();
         for id in &ids {
             if get(db, &LeadId(id.clone()))?.name().trim() == r {
@@ -573,13 +573,19 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             for id in ids.iter().take(10) {
                 candidates.push(get(db, &LeadId(id.clone()))?.label());
             }
-            if ids.len() > 10 {
-                candidates.push(format!("and {} more", ids.len() - 10));
+            match ids.len() {
+                n if n > NAMESAKES_LOOKED_AT => candidates.push(format!("and over {} more", NAMESAKES_LOOKED_AT - 10)),
+                n if n > 10 => candidates.push(format!("and {} more", n - 10)),
+                _ => {}
             }
             Err(StoreError::Ambiguous { what: "lead", reference: reference.to_string(), candidates })
         }
     }
 }
+
+/// The leads of one name a reference is looked for among (the one written exactly as typed, and how many
+/// others an ambiguous name lists): a hundred "Mia Gupta"s on a million leads are all counted.
+const NAMESAKES_LOOKED_AT: usize = 1_000;
 
 /// `kept` if it is live, else the live lead it was merged into (following later merges); none when the
 /// person is gone.
@@ -1383,6 +1389,32 @@ mod tests {
             let first = list_back(&db, &q, Some(&sort.cursor_of(&before[0]))).unwrap();
             assert_eq!(first, all[..5].to_vec(), "{sort:?}");
         }
+    }
+
+    #[test]
+    fn a_search_ranks_every_namesake_and_an_ambiguous_name_counts_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
+                .unwrap();
+        let newest = store
+            .write(|db| {
+                let mut last = None;
+                for _ in 0..60 {
+                    let new = NewLead { first_name: "Mia".into(), last_name: "Gupta".into(), ..Default::default() };
+                    last = Some(create(db, new)?);
+                }
+                let seq: i64 = db.conn.query_row("SELECT max(seq) FROM leads", [], |r| r.get(0))?;
+                db.conn.execute("UPDATE lead_scores SET score = 8 WHERE seq = ?1", [seq])?;
+                Ok(last.unwrap())
+            })
+            .unwrap();
+        let db = store.db();
+        let found = search::search(&db, "mia gupta", 50).unwrap();
+        assert_eq!(found.len(), 50);
+        assert_eq!(found[0].id, newest, "the best score first, though the newest of sixty");
+        let err = resolve(&db, "Mia Gupta").unwrap_err().to_string();
+        assert!(err.contains("and 50 more"), "{err}");
     }
 
     #[test]
