@@ -439,8 +439,10 @@ fn write_all(db: &Db<'_>, changes: &[(i64, Scores)]) -> Result<()> {
 const REFRESHED_KEY: &str = "scores_refreshed_at";
 
 /// Past this many leads to rescore, a refresh recomputes every lead in one scan instead (a rule counting
-/// days, refreshed after most of a day, finds most leads of a large team).
-const RESCORE_ONE_BY_ONE: usize = 20_000;
+/// days, refreshed after most of a day, finds most leads of a large team). On a million demo leads a day's
+/// refresh finds 66,000 and rescores them in 1.7 s and 90 MB; the whole scan takes 4.8 s and 470 MB, as
+/// long as about 150,000 one by one.
+const RESCORE_ONE_BY_ONE: usize = 120_000;
 
 /// Rescores the leads whose time-based terms ("active in the last 7 days", overdue tasks) may have
 /// changed since the last refresh, found through indexes; the first refresh rescores everyone, and so
@@ -528,6 +530,7 @@ pub fn refresh_time_based(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
                     }
                 }
             }
+            tracing::debug!(leads = ids.len(), "refresh: leads whose time-based terms may have moved");
             if ids.len() > RESCORE_ONE_BY_ONE {
                 // One scan of every lead is quicker than that many look-ups.
                 let done = recompute(db, scorer)?;
