@@ -1359,12 +1359,15 @@ mod tests {
     use crate::domain::Clock;
     use crate::store::Store;
 
+    /// A store in `dir` on a fixed clock.
+    fn open_store(dir: &std::path::Path) -> Store {
+        Store::open(&dir.join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000))).unwrap()
+    }
+
     #[test]
     fn backward_pages_mirror_forward_pages() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
-                .unwrap();
+        let mut store = open_store(dir.path());
         store
             .write(|db| {
                 for i in 0..25 {
@@ -1394,9 +1397,7 @@ mod tests {
     #[test]
     fn a_search_ranks_every_namesake_and_an_ambiguous_name_counts_them_all() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
-                .unwrap();
+        let mut store = open_store(dir.path());
         let newest = store
             .write(|db| {
                 let mut last = None;
@@ -1420,9 +1421,7 @@ mod tests {
     #[test]
     fn a_whole_address_typed_finds_its_lead_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
-                .unwrap();
+        let mut store = open_store(dir.path());
         store
             .write(|db| {
                 let lead = |first: &str, email: &str, company: Option<&str>| NewLead {
@@ -1455,9 +1454,7 @@ mod tests {
     #[test]
     fn search_matches_page_newest_first_with_filters_and_a_capped_count() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(1_790_000_000_000)))
-                .unwrap();
+        let mut store = open_store(dir.path());
         store
             .write(|db| {
                 for i in 0..30 {
