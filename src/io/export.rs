@@ -809,11 +809,13 @@ pub fn rows(
         return privacy_log(db, sink, since);
     }
     let (cols, from, alias, order) = match object {
-        Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "o.occurred_at, o.seq"),
-        Object::Meetings => (meetings::MEETING_COLUMNS.to_string(), "FROM meetings m", "m", "m.scheduled_at, m.id"),
-        Object::Deals => (deals::DEAL_COLUMNS.to_string(), deals::DEAL_FROM, "d", "d.created_at, d.id"),
-        Object::Notes => (notes::NOTE_COLUMNS.to_string(), "FROM notes n", "n", "n.created_at, n.id"),
-        _ => (tasks::TASK_COLUMNS.to_string(), tasks::TASK_FROM, "t", "t.created_at, t.id"),
+        // Sorted once, not read through the index of the order (`+`): walking it visits the rows in random
+        // order, a page read each; 890,000 touches of a million leads took 21 s that way, 2 s scanned and sorted.
+        Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "+o.occurred_at, o.seq"),
+        Object::Meetings => (meetings::MEETING_COLUMNS.to_string(), "FROM meetings m", "m", "+m.scheduled_at, m.id"),
+        Object::Deals => (deals::DEAL_COLUMNS.to_string(), deals::DEAL_FROM, "d", "+d.created_at, d.id"),
+        Object::Notes => (notes::NOTE_COLUMNS.to_string(), "FROM notes n", "n", "+n.created_at, n.id"),
+        _ => (tasks::TASK_COLUMNS.to_string(), tasks::TASK_FROM, "t", "+t.created_at, t.id"),
     };
     let cols = match object {
         Object::Outreach | Object::Meetings | Object::Notes => {
@@ -840,7 +842,23 @@ pub fn rows(
         }
     }
     sql.push_str(&format!(" ORDER BY {order}"));
-    let mut stmt = db.conn.prepare(&sql)?;
+    // The rows are sorted by time: the sort spills to disk past a small cache (the sorter takes as much as
+    // the page cache), so a million of them take little memory. The connection's own settings come back after.
+    let settings: (i64, i64) = (
+        db.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?,
+        db.conn.pragma_query_value(None, "temp_store", |r| r.get(0))?,
+    );
+    db.conn.pragma_update(None, "cache_size", -16_000)?;
+    db.conn.pragma_update(None, "temp_store", "FILE")?;
+    let written = write_rows(db, sink, object, &sql, &args);
+    db.conn.pragma_update(None, "cache_size", settings.0)?;
+    db.conn.pragma_update(None, "temp_store", settings.1)?;
+    written
+}
+
+/// Writes the rows `sql` selects, of `object`, to `sink`.
+fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args: &[Box<dyn ToSql>]) -> Result<()> {
+    let mut stmt = db.conn.prepare(sql)?;
     let mut q = stmt.query(params_from_iter(args.iter().map(|b| b.as_ref())))?;
     let io = |e: std::io::Error| file_err(Path::new("export"), e);
     while let Some(r) = q.next()? {
@@ -994,7 +1012,8 @@ pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat, watch: &dyn Fn(&Pat
         Ok(())
     };
     write("leads_new_score6", Object::Leads, &mut |s| {
-        leads(db, s, &LeadFilter::default(), &|l: &Lead| l.created_at.0 >= week && l.score >= 6)?;
+        let new = LeadFilter { created_since: Some(Timestamp(week)), ..Default::default() };
+        leads(db, s, &new, &|l: &Lead| l.score >= 6)?;
         Ok(())
     })?;
     write("outreach_30d", Object::Outreach, &mut |s| {
@@ -1004,7 +1023,8 @@ pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat, watch: &dyn Fn(&Pat
             Object::Outreach,
             &none,
             None,
-            Some(("o.occurred_at >= ? AND o.occurred_at <= ?", vec![month, now])),
+            // A month of a team's touches is a good part of them: one scan beats a look-up each (`+`).
+            Some(("+o.occurred_at >= ? AND +o.occurred_at <= ?", vec![month, now])),
         )
     })?;
     write("meetings_week", Object::Meetings, &mut |s| {
