@@ -1054,3 +1054,74 @@ fn a_merge_folds_the_bookings_of_one_event_and_settles_a_reschedule_the_other_re
     let demos = crm.sql("SELECT count(*) FROM meetings WHERE calendar_key = 'acme-demo' AND deleted_at IS NULL");
     assert_eq!(demos, [["1"]]);
 }
+
+#[test]
+fn a_database_moved_keeps_the_stage_a_rep_held_a_deal_at_despite_a_meeting_to_come() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Big"]);
+    crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(200)]);
+    crm.ok(2, &["deal", "move", "Big", "Contacted"]);
+    let moved = Crm::new("");
+    let dir = crm.db.parent().unwrap().to_path_buf();
+    for object in ["team", "leads", "outreach", "deals", "meetings"] {
+        let file = dir.join(format!("{object}.jsonl"));
+        crm.ok(3, &["export", object, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        moved.ok(3, &["import", file.to_str().unwrap()]);
+    }
+    assert_eq!(moved.json(3, &["deal", "list", "--json"])[0]["stage"], "Contacted");
+}
+
+#[test]
+fn a_follow_up_a_meeting_answered_is_owed_again_when_it_is_declined_unless_the_rep_closed_it() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(
+        0,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Ana",
+            "--last-name",
+            "Lopez",
+            "--email",
+            "ana.lopez@gmail.com",
+            "--company",
+            "Acme, Inc.",
+        ],
+    );
+    crm.ok(0, &["log", "email", "ana@acme.io", "--note", "intro"]);
+    crm.ok(60, &["automate", "run"]);
+    let open_bumps = |hour: i64| crm.tasks(hour).iter().filter(|t| t["kind"] == "bump").count();
+    assert_eq!(open_bumps(60), 1);
+    let dir = crm.db.parent().unwrap().to_path_buf();
+    let invite = |name: &str, who: &str, partstat: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:{name}\r\nDTSTART:20261115T100000Z\r\n\
+                 SUMMARY:Call\r\nATTENDEE;PARTSTAT={partstat}:mailto:{who}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    // Booked on the other record; the merge closes the bump on the strength of that meeting.
+    crm.ok(61, &["import", invite("other", "ana.lopez@gmail.com", "ACCEPTED").to_str().unwrap()]);
+    assert_eq!(open_bumps(61), 1, "the other record's meeting answers nothing of this one's yet");
+    crm.ok(62, &["dedupe", "--apply", "--min-confidence", "50"]);
+    assert_eq!(open_bumps(62), 0);
+    crm.ok(63, &["import", invite("other", "ana.lopez@gmail.com", "DECLINED").to_str().unwrap()]);
+    assert_eq!(open_bumps(63), 1, "declined: the bump is owed again");
+    // Closed by the rep after a booking closed it and was undone: a later decline leaves it closed.
+    crm.ok(64, &["import", invite("again", "ana@acme.io", "ACCEPTED").to_str().unwrap()]);
+    assert_eq!(open_bumps(64), 0);
+    let bump = crm.sql("SELECT id FROM tasks WHERE kind = 'bump'")[0][0].clone();
+    crm.ok(65, &["task", "reopen", &bump]);
+    crm.ok(65, &["task", "done", &bump]);
+    crm.ok(66, &["import", invite("again", "ana@acme.io", "DECLINED").to_str().unwrap()]);
+    assert_eq!(open_bumps(66), 0);
+}

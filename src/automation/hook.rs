@@ -45,7 +45,7 @@ fn settle(db: &Db<'_>, a: &Automations, change: &Change) -> Result<()> {
                 tasks::close_chasers(db, &o.lead_id, tasks::Answered::Reply(o.occurred_at, o.id.clone()))?;
             }
         }
-        Change::MeetingScheduled { meeting, lead } => {
+        Change::MeetingScheduled { meeting, lead, .. } => {
             // A meeting a calendar booked and then dropped in the same write answered nothing.
             let Some(m) = still_there(meetings::get(db, meeting))? else { return Ok(()) };
             tasks::close_chasers(db, lead, tasks::Answered::Meeting(m.scheduled_at, Some(m.id)))?;
@@ -76,10 +76,11 @@ impl ChangeHook for AutomationHook {
         let a = &*self.autos;
         settle(db, a, change)?;
         // Imported history happened elsewhere, before: rules act on what happens from now on. A meeting
-        // still to come is not history, whoever booked it (a calendar imported).
+        // still to come that an invitation books now is not history (a calendar imported); one copied with
+        // another database's history is.
         if db.is_history() {
             return match change {
-                Change::MeetingScheduled { meeting, .. } => {
+                Change::MeetingScheduled { meeting, booked_now: true, .. } => {
                     let ahead = still_there(meetings::get(db, meeting))?
                         .filter(|m| m.scheduled_at > db.now && m.attended.is_none());
                     if let Some(m) = ahead {

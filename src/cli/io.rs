@@ -457,7 +457,10 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
         });
         let format: ExportFormat = super::flag(&a.format, "--format")?;
         let stop = super::RemoveOnInterrupt::new()?;
-        let files = export::weekly(&db, &dir, format, &|scratch| stop.watch(scratch.to_path_buf())).map_err(io_err)?;
+        let scratch_in = |dir: &std::path::Path| {
+            stop.watching(|| crate::io::paths::scratch_beside(dir, "export"), |f| vec![f.path().to_path_buf()])
+        };
+        let files = export::weekly(&db, &dir, format, &scratch_in).map_err(io_err)?;
         for f in files {
             println!("{}  {} rows", safe(&f.file), f.rows);
         }
@@ -499,8 +502,10 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
                     return Err(CliError::Io(format!("{}: folder {} does not exist", path.display(), dir.display())));
                 }
                 let stop = super::RemoveOnInterrupt::new()?;
-                let file = crate::io::paths::scratch_beside(dir, "export").map_err(|e| cannot(&e))?;
-                stop.watch(file.path().to_path_buf());
+                let file = stop.watching(
+                    || crate::io::paths::scratch_beside(dir, "export").map_err(|e| cannot(&e)),
+                    |file| vec![file.path().to_path_buf()],
+                )?;
                 if let Some(m) = &existing {
                     file.as_file().set_permissions(m.permissions()).map_err(|e| cannot(&e))?;
                 }

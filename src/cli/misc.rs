@@ -220,11 +220,14 @@ pub struct BackupArgs {
 
 pub fn backup(env: &mut Env, a: BackupArgs) -> CliResult {
     let stop = super::RemoveOnInterrupt::new()?;
-    let scratch = db_backup::scratch_for(&a.path)?;
-    let mut journal = scratch.path().as_os_str().to_owned();
-    journal.push("-journal");
-    stop.watch(scratch.path().to_path_buf());
-    stop.watch(journal.into());
+    let scratch = stop.watching(
+        || db_backup::scratch_for(&a.path),
+        |scratch| {
+            let mut journal = scratch.path().as_os_str().to_owned();
+            journal.push("-journal");
+            vec![scratch.path().to_path_buf(), journal.into()]
+        },
+    )?;
     db_backup::copy_into(env.store.conn(), scratch, &a.path)?;
     let full = a.path.canonicalize().unwrap_or(a.path.clone());
     println!("backed up {} to {}", env.store.path().display(), full.display());

@@ -350,10 +350,17 @@ impl RemoveOnInterrupt {
         Ok(Self { handle, thread: Some(thread), paths })
     }
 
-    pub(crate) fn watch(&self, path: PathBuf) {
-        if let Ok(mut paths) = self.paths.lock() {
-            paths.push(path);
-        }
+    /// Makes a file with `make` and watches the paths `paths_of` gives of it, the signal held off meanwhile:
+    /// a Ctrl-C right after the file is made but before it is watched would leave it behind.
+    pub(crate) fn watching<T, E>(
+        &self,
+        make: impl FnOnce() -> Result<T, E>,
+        paths_of: impl FnOnce(&T) -> Vec<PathBuf>,
+    ) -> Result<T, E> {
+        let mut paths = self.paths.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let made = make()?;
+        paths.extend(paths_of(&made));
+        Ok(made)
     }
 }
 

@@ -983,9 +983,14 @@ pub struct WeeklyFile {
 
 /// The playbook's weekly export into `dir`: new leads with score ≥ 6 (created in the last 7 days), outreach of
 /// the last 30 days, meetings of the last 7 days with their outcome, deals created, won or lost in the last 7 days.
-/// Each file is written beside its place (`watch` is told of it, to remove it if the command is stopped) and
-/// the four are moved into place once all are whole: last week's files are never left cut short.
-pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat, watch: &dyn Fn(&Path)) -> Result<Vec<WeeklyFile>> {
+/// Each file is written beside its place (`scratch_in` makes it, so that it can be removed if the command is
+/// stopped) and the four are moved into place once all are whole: last week's files are never left cut short.
+pub fn weekly(
+    db: &Db<'_>,
+    dir: &Path,
+    format: ExportFormat,
+    scratch_in: &dyn Fn(&Path) -> std::io::Result<tempfile::NamedTempFile>,
+) -> Result<Vec<WeeklyFile>> {
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
     let now = db.now.0;
     let week = now - 7 * DAY_MS;
@@ -997,8 +1002,7 @@ pub fn weekly(db: &Db<'_>, dir: &Path, format: ExportFormat, watch: &dyn Fn(&Pat
         if let Some(why) = super::paths::clobbers(&path, db.conn.path().map(Path::new), &[]) {
             return Err(file_err(&path, why));
         }
-        let scratch = super::paths::scratch_beside(dir, "export").map_err(|e| file_err(dir, e))?;
-        watch(scratch.path());
+        let scratch = scratch_in(dir).map_err(|e| file_err(dir, e))?;
         // A file replaced keeps its permissions; a new one is the owner's only, like the database.
         if let Some(m) = std::fs::metadata(&path).ok().filter(std::fs::Metadata::is_file) {
             scratch.as_file().set_permissions(m.permissions()).map_err(|e| file_err(&path, e))?;

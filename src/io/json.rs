@@ -886,7 +886,9 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                     m.calendar_key.as_deref().filter(|k| !k.is_empty())
                 ])?;
             contact::refresh(db, &lead)?;
-            db.emit(Change::MeetingScheduled { lead, meeting: crate::domain::MeetingId(m.id) });
+            // Its stages and tasks came with the rest of that database's history: no rule acts on it.
+            let meeting = crate::domain::MeetingId(m.id);
+            db.emit(Change::MeetingScheduled { lead, meeting, booked_now: false });
         }
         Object::Deal(_, d) => {
             if exists(db, "deals", &d.id)? {

@@ -77,7 +77,7 @@ pub fn schedule(
             db.now.0
         ],
     )?;
-    db.emit(Change::MeetingScheduled { lead: lead.clone(), meeting: id.clone() });
+    db.emit(Change::MeetingScheduled { lead: lead.clone(), meeting: id.clone(), booked_now: true });
     Ok(id)
 }
 

@@ -78,6 +78,9 @@ pub enum Change {
     MeetingScheduled {
         lead: LeadId,
         meeting: MeetingId,
+        /// Booked now (by the rep, or by an invitation a calendar brings), not copied from another
+        /// database with the history it already had there.
+        booked_now: bool,
     },
     /// Taken away (a calendar imported again: the event was cancelled, the lead declined it).
     MeetingRemoved {

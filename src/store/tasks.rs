@@ -231,7 +231,7 @@ pub fn reopen(db: &Db<'_>, id: &TaskId) -> Result<Task> {
     let owner = super::teams::unless_removed("owner_id", &super::teams::live_owner_of_lead("tasks.lead_id", "?3"));
     db.conn.execute(
         &format!(
-            "UPDATE tasks SET done_at = NULL, done_by_outreach_id = NULL, updated_at = ?2, owner_id = {owner}
+            "UPDATE tasks SET done_at = NULL, done_by_outreach_id = NULL, done_by_meeting_id = NULL, updated_at = ?2, owner_id = {owner}
              WHERE id = ?1"
         ),
         params![id.as_str(), db.now.0, db.ctx.user_id.as_str()],
@@ -286,42 +286,52 @@ fn reopen_done_by_column(db: &Db<'_>, column: &str, by: &str) -> Result<usize> {
 /// that touch); returns how many.
 pub fn settle_answered(db: &Db<'_>, lead: &LeadId) -> Result<usize> {
     let chased = chased_at();
-    let answered: Vec<(String, Option<String>)> = db
+    // What answers each: the first touch after what it chases, else the first meeting after it (which
+    // the task then names, so that dropping the meeting makes it owed again).
+    let meeting_after = format!(
+        "(SELECT m2.id FROM meetings m2 WHERE m2.lead_id = t.lead_id AND m2.deleted_at IS NULL
+          AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH} ORDER BY m2.scheduled_at LIMIT 1)"
+    );
+    let answered: Vec<(String, Option<String>, Option<String>)> = db
         .conn
         .prepare_cached(&format!(
-            "SELECT t.id, (SELECT o2.id FROM outreach o2 WHERE o2.lead_id = t.lead_id AND o2.deleted_at IS NULL
-                           AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH}
-                           ORDER BY o2.occurred_at LIMIT 1) AS by
-             FROM tasks t WHERE t.lead_id = ?1 AND t.kind = '{}' AND t.done_at IS NULL AND t.deleted_at IS NULL
-               AND EXISTS (SELECT 1 FROM outreach o WHERE o.id = {CHASED_TOUCH} AND o.direction = 'outbound')
-               AND (by IS NOT NULL OR EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id
-                    AND m2.deleted_at IS NULL AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH}))",
-            TaskKind::Bump.as_str()
+            "SELECT id, by_touch, by_meeting FROM (
+               SELECT t.id, (SELECT o2.id FROM outreach o2 WHERE o2.lead_id = t.lead_id AND o2.deleted_at IS NULL
+                             AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH}
+                             ORDER BY o2.occurred_at LIMIT 1) AS by_touch, {meeting_after} AS by_meeting
+               FROM tasks t WHERE t.lead_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
+                 AND ((t.kind = '{bump}' AND EXISTS (SELECT 1 FROM outreach o WHERE o.id = {CHASED_TOUCH}
+                                                     AND o.direction = 'outbound'))
+                      OR t.kind = '{reschedule}'))
+             WHERE by_touch IS NOT NULL OR by_meeting IS NOT NULL",
+            bump = TaskKind::Bump.as_str(),
+            reschedule = TaskKind::Reschedule.as_str(),
         ))?
-        .query_map([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, by) in &answered {
+    let mut settled = 0;
+    for (id, by_touch, by_meeting) in &answered {
         let id = TaskId(id.clone());
+        let task = get(db, &id)?;
+        // A reschedule is answered by a meeting only.
+        if task.kind == TaskKind::Reschedule && by_meeting.is_none() {
+            continue;
+        }
         done(db, &id)?;
-        if let Some(by) = by {
-            db.conn.execute("UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1", params![id.as_str(), by])?;
+        settled += 1;
+        match (by_touch, by_meeting) {
+            (Some(touch), _) if task.kind == TaskKind::Bump => {
+                db.conn
+                    .execute("UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1", params![id.as_str(), touch])?;
+            }
+            (_, Some(meeting)) => {
+                db.conn
+                    .execute("UPDATE tasks SET done_by_meeting_id = ?2 WHERE id = ?1", params![id.as_str(), meeting])?;
+            }
+            _ => {}
         }
     }
-    // A missed meeting's reschedule is answered by a later meeting booked, on either record.
-    let rescheduled: Vec<String> = db
-        .conn
-        .prepare_cached(&format!(
-            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND t.kind = '{}' AND t.done_at IS NULL
-               AND t.deleted_at IS NULL AND EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id
-                   AND m2.deleted_at IS NULL AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH})",
-            TaskKind::Reschedule.as_str()
-        ))?
-        .query_map([lead.as_str()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for id in &rescheduled {
-        done(db, &TaskId(id.clone()))?;
-    }
-    Ok(answered.len() + rescheduled.len())
+    Ok(settled)
 }
 
 /// A meeting marked attended, then a no-show after all: the reschedule tasks its first no-show made, which
@@ -347,7 +357,10 @@ pub fn reopen_reschedules(db: &Db<'_>, lead: &LeadId, meeting: &super::meetings:
     let owner = super::teams::unless_removed("owner_id", &super::teams::live_owner_of_lead("tasks.lead_id", "?3"));
     for id in &ids {
         db.conn.execute(
-            &format!("UPDATE tasks SET done_at = NULL, due_at = max(due_at, ?2), updated_at = ?2, owner_id = {owner} WHERE id = ?1"),
+            &format!(
+                "UPDATE tasks SET done_at = NULL, done_by_outreach_id = NULL, done_by_meeting_id = NULL,
+                 due_at = max(due_at, ?2), updated_at = ?2, owner_id = {owner} WHERE id = ?1"
+            ),
             params![id, db.now.0, db.ctx.user_id.as_str()],
         )?;
         db.emit(Change::TaskChanged { lead: Some(lead.clone()), task: TaskId(id.clone()) });
