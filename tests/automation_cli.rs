@@ -80,6 +80,28 @@ impl Crm {
         self.json(hour, &["task", "list", "--due", "all", "--json"]).as_array().unwrap().clone()
     }
 
+    /// Ana again, as another record of hers (another address, the company's legal form): a pair for `dedupe`.
+    fn ana_elsewhere(&self) {
+        let args = ["lead", "add", "--first-name", "Ana", "--last-name", "Lopez", "--email", "ana.lopez@gmail.com"];
+        self.ok(0, &[&args[..], &["--company", "Acme, Inc."]].concat());
+    }
+
+    /// A calendar file beside the database: one event `uid` at `start` (iCalendar UTC form) to which each of
+    /// `who` answered `partstat`.
+    fn invitation(&self, file: &str, uid: &str, start: &str, who: &[&str], partstat: &str) -> PathBuf {
+        let attendees: String = who.iter().map(|w| format!("ATTENDEE;PARTSTAT={partstat}:mailto:{w}\r\n")).collect();
+        let path = self.db.with_file_name(file);
+        std::fs::write(
+            &path,
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\nSUMMARY:Call\r\n\
+                 {attendees}END:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+        )
+        .unwrap();
+        path
+    }
+
     fn ana(&self) -> String {
         self.ok(
             0,
@@ -990,19 +1012,8 @@ fn a_calendar_imported_settles_and_reopens_the_follow_ups_its_meetings_answer() 
     crm.ok(60, &["automate", "run"]);
     let bumps = |hour: i64| -> usize { crm.tasks(hour).iter().filter(|t| t["kind"] == "bump").count() };
     assert_eq!(bumps(60), 1, "the proposal went unanswered two days");
-    let dir = crm.db.parent().unwrap().to_path_buf();
-    let calendar = |name: &str, partstat: &str| {
-        let path = dir.join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:acme-intro\r\nDTSTART:20261110T100000Z\r\n\
-                 SUMMARY:Acme intro\r\nATTENDEE;PARTSTAT={partstat}:mailto:ana@acme.io\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-            ),
-        )
-        .unwrap();
-        path
-    };
+    let calendar =
+        |file: &str, partstat: &str| crm.invitation(file, "acme-intro", "20261110T100000Z", &["ana@acme.io"], partstat);
     // The invitation books the meeting: the bump is answered, and the deal moves on as a booking moves it.
     let booked = calendar("booked.ics", "ACCEPTED");
     crm.ok(61, &["import", booked.to_str().unwrap()]);
@@ -1021,33 +1032,13 @@ fn a_calendar_imported_settles_and_reopens_the_follow_ups_its_meetings_answer() 
 fn a_merge_folds_the_bookings_of_one_event_and_settles_a_reschedule_the_other_record_answers() {
     let crm = Crm::new("");
     crm.ana();
-    crm.ok(
-        0,
-        &[
-            "lead",
-            "add",
-            "--first-name",
-            "Ana",
-            "--last-name",
-            "Lopez",
-            "--email",
-            "ana.lopez@gmail.com",
-            "--company",
-            "Acme, Inc.",
-        ],
-    );
+    crm.ana_elsewhere();
     let missed = crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(2)]);
     crm.ok(3, &["meeting", "no-show", &missed]);
     assert_eq!(crm.tasks(3).iter().filter(|t| t["kind"] == "reschedule").count(), 1);
     crm.ok(3, &["meeting", "add", "ana.lopez@gmail.com", "--at", &at(100)]);
-    let dir = crm.db.parent().unwrap().to_path_buf();
-    let invite = dir.join("both.ics");
-    std::fs::write(
-        &invite,
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:acme-demo\r\nDTSTART:20261112T100000Z\r\nSUMMARY:Demo\r\n\
-         ATTENDEE:mailto:ana@acme.io\r\nATTENDEE:mailto:ana.lopez@gmail.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-    )
-    .unwrap();
+    let both = ["ana@acme.io", "ana.lopez@gmail.com"];
+    let invite = crm.invitation("both.ics", "acme-demo", "20261112T100000Z", &both, "NEEDS-ACTION");
     crm.ok(4, &["import", invite.to_str().unwrap()]);
     crm.ok(5, &["dedupe", "--apply", "--min-confidence", "50"]);
     assert_eq!(crm.tasks(5).iter().filter(|t| t["kind"] == "reschedule").count(), 0, "a later meeting answers it");
@@ -1077,37 +1068,13 @@ fn a_database_moved_keeps_the_stage_a_rep_held_a_deal_at_despite_a_meeting_to_co
 fn a_follow_up_a_meeting_answered_is_owed_again_when_it_is_declined_unless_the_rep_closed_it() {
     let crm = Crm::new("");
     crm.ana();
-    crm.ok(
-        0,
-        &[
-            "lead",
-            "add",
-            "--first-name",
-            "Ana",
-            "--last-name",
-            "Lopez",
-            "--email",
-            "ana.lopez@gmail.com",
-            "--company",
-            "Acme, Inc.",
-        ],
-    );
+    crm.ana_elsewhere();
     crm.ok(0, &["log", "email", "ana@acme.io", "--note", "intro"]);
     crm.ok(60, &["automate", "run"]);
     let open_bumps = |hour: i64| crm.tasks(hour).iter().filter(|t| t["kind"] == "bump").count();
     assert_eq!(open_bumps(60), 1);
-    let dir = crm.db.parent().unwrap().to_path_buf();
-    let invite = |name: &str, who: &str, partstat: &str| {
-        let path = dir.join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:{name}\r\nDTSTART:20261115T100000Z\r\n\
-                 SUMMARY:Call\r\nATTENDEE;PARTSTAT={partstat}:mailto:{who}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-            ),
-        )
-        .unwrap();
-        path
+    let invite = |uid: &str, who: &str, partstat: &str| {
+        crm.invitation(&format!("{uid}.ics"), uid, "20261115T100000Z", &[who], partstat)
     };
     // Booked on the other record; the merge closes the bump on the strength of that meeting.
     crm.ok(61, &["import", invite("other", "ana.lopez@gmail.com", "ACCEPTED").to_str().unwrap()]);
