@@ -530,10 +530,12 @@ fn moving_a_card_across_the_kanban() {
     t.keys("w");
     let s = t.screen();
     assert!(s.contains(&format!("({}) won?", before.lead_name)), "{s}");
-    assert!(s.contains(" enter yes · esc no "), "{s}");
-    t.keys("esc");
+    assert!(s.contains(" y/enter yes · n/esc no "), "{s}");
+    t.keys("n");
+    assert!(!t.screen().contains("won?"), "n answers no");
     assert_eq!(t.app.kanban.columns[1].deals[0].id, t.app.kanban.columns[1].deals[0].id);
-    t.keys("w enter");
+    // y answers yes, as enter does.
+    t.keys("w y");
     let won = count(&t, "Won");
     assert!(t.screen().contains(&format!("'{}' ({}) moved to Won", before.title, before.lead_name)));
     assert!(won >= 1);

@@ -384,6 +384,17 @@ impl App {
             KeyCode::Char(c) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
             _ => None,
         };
+        // A question (a form with nothing to fill in) is answered with y or n too.
+        if matches!(&self.popup, Some(Popup::Form(f)) if f.fields.is_empty()) {
+            match typed {
+                Some('y' | 'Y') => return self.submit(),
+                Some('n' | 'N') => {
+                    self.popup = None;
+                    return Vec::new();
+                }
+                _ => {}
+            }
+        }
         match &mut self.popup {
             Some(Popup::Form(f)) => {
                 let (ctrl, alt) =

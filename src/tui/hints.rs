@@ -115,7 +115,11 @@ impl Hints {
                 None => "Clear the filters to see every lead.".into(),
             },
             form: input_keys(&[(Command::Open, "save"), (Command::Down, "next"), (Command::Back, "cancel")]),
-            confirm: input_keys(&[(Command::Open, "yes"), (Command::Back, "no")]),
+            // A question is answered with y or n too, whatever the keymap.
+            confirm: {
+                let or = |c: Command| keymap.key_for(&[Scope::Input], c).map(|k| format!("/{k}")).unwrap_or_default();
+                format!(" y{} yes · n{} no ", or(Command::Open), or(Command::Back))
+            },
             search: match input_keys(&[(Command::Open, "keep"), (Command::Back, "clear")]) {
                 keys if keys.is_empty() => keys,
                 keys => format!("  ({})", keys.trim()),
