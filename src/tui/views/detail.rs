@@ -257,7 +257,7 @@ impl DetailView {
             let title = m.title.as_deref().map(|t| format!(" · {t}")).unwrap_or_default();
             fields.insert(
                 2,
-                ("Next meeting", format!("{} ({}){title}", m.scheduled_at.local(ctx.tz), ago(m.scheduled_at, now))),
+                ("Booked", format!("{} ({}){title}", m.scheduled_at.local(ctx.tz), ago(m.scheduled_at, now))),
             );
         }
         // The other addresses the person is known by, under the one they are written to (most have none).
