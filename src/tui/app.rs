@@ -91,8 +91,9 @@ pub struct App {
     deferred: std::collections::VecDeque<Action>,
     /// Since when they wait, and for which read.
     waiting: Option<(Instant, Option<(ViewId, u64)>)>,
-    /// (unread, unhandled) inbox counts for the status line.
+    /// (unread, unhandled) inbox counts for the status line, once read (`inbox_counted`).
     pub inbox_counts: (i64, i64),
+    pub inbox_counted: bool,
     /// Views whose data changed since they were shown; they reload on entry.
     stale: [bool; 6],
     next_token: u64,
@@ -126,6 +127,7 @@ impl App {
             deferred: std::collections::VecDeque::new(),
             waiting: None,
             inbox_counts: (0, 0),
+            inbox_counted: false,
             stale: [false; 6],
             next_token: 0,
             size: (80, 24),
@@ -773,6 +775,7 @@ impl App {
             Response::Status(c) => {
                 if let Ok((counts, team_name, tz)) = c {
                     self.inbox_counts = counts;
+                    self.inbox_counted = true;
                     // The team's zone changed meanwhile: times read and typed here follow it.
                     self.ctx.tz = tz;
                     self.ctx.team_name = team_name;

@@ -135,7 +135,9 @@ fn draw_views(app: &App, frame: &mut Frame) {
         }
         _ => {}
     }
-    parts.push(format!("inbox {} unread", thousands(app.inbox_counts.0)));
+    // Not "0 unread" before the count is read: a rep would believe it.
+    let unread = if app.inbox_counted { thousands(app.inbox_counts.0) } else { "…".into() };
+    parts.push(format!("inbox {unread} unread"));
     // The help key heard in this view (a view may bind its own, or unbind the global one).
     if let Some(help_key) = app.keymap.key_for(&[app.view.scope(), Scope::Global], super::command::Command::Help) {
         parts.push(format!("{help_key} keys"));
