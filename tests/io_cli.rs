@@ -2215,3 +2215,31 @@ fn numbers_with_extensions_and_lists_of_numbers_read_alike_everywhere() {
     let (_, err) = fail(&db, &["lead", "add", "--first-name", "P", "--phone", "+1 (800) 555-0114 x12"]);
     assert!(err.contains("has an extension"), "{err}");
 }
+
+#[test]
+fn a_retention_run_anonymises_in_batches_and_finishes_what_a_stopped_run_left() {
+    let (dir, db) = setup();
+    let rows: String = (0..1_200).map(|i| format!("Rita{i},Roe,rita{i}@roe.example\n")).collect();
+    let csv = file(dir.path(), "many.csv", format!("First Name,Last Name,Email\n{rows}"));
+    run(&db, &["import", csv.to_str().unwrap()]);
+    let later = |args: &[&str]| {
+        let out = leadline(&db).env("LEADLINE_NOW", "2030-01-01T12:00:00.000Z").args(args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // More leads than one batch holds: every one of them is anonymised, and none is left in the search index.
+    assert!(later(&["privacy", "run"]).contains("1200 leads anonymised"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let left: i64 = conn.query_row("SELECT count(*) FROM leads WHERE forgotten_at IS NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(later(&["search", "rita1199"]).trim(), "no leads match");
+    let pending = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM automation_state WHERE key LIKE 'privacy:%'", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(pending(&conn), 0, "the index was purged");
+    // A run stopped after its batches, before the purge, leaves it marked: the next run purges with nobody due.
+    conn.execute("INSERT INTO automation_state SELECT id, 'privacy:search-index-purge-pending', 1 FROM teams", [])
+        .unwrap();
+    assert!(later(&["privacy", "run"]).contains("0 leads anonymised"));
+    assert_eq!(pending(&conn), 0);
+}

@@ -863,8 +863,8 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             let list = if dry_run {
                 privacy::inactive(&env.store.db(), months)?
             } else {
-                say_on_interrupt("nobody was anonymised (the run is saved whole at its end); run it again")?;
-                let done = env.store.write(|db| privacy::anonymize_inactive(db, months))?;
+                say_on_interrupt("the leads anonymised so far stay so; run it again to do the rest")?;
+                let done = privacy::anonymize_inactive(&mut env.store, months)?;
                 if !env.store.flush_log()? {
                     eprintln!("{}", privacy::FLUSH_HELD_BACK);
                 }

@@ -8,7 +8,7 @@ use super::text::fold;
 use crate::domain::{LeadId, Timestamp};
 use crate::store::OF_LEAD;
 use crate::store::leads::{self, LeadPatch};
-use crate::store::{Change, Db, Result, StoreError};
+use crate::store::{Change, Db, Result, Store, StoreError};
 
 pub use crate::domain::lead::ERASED;
 
@@ -468,9 +468,55 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     Ok(e)
 }
 
-/// Anonymises every lead inactive for `months` (retention); returns how many.
-pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
-    let due = inactive(db, months)?;
+/// Leads anonymised per transaction: a rep logging a call meanwhile waits for one batch, not the whole run.
+const ANONYMIZE_BATCH: usize = 500;
+
+/// Marks erased text still held by the search index's old segments, until `purge_index` has run: a run
+/// stopped between its last batch and the purge finishes it the next time, even with nobody left to anonymise.
+const PURGE_PENDING: &str = "privacy:search-index-purge-pending";
+
+/// Anonymises every lead inactive for `months` (retention), a batch per transaction so other writers are not
+/// held for the whole run; a run stopped mid-way keeps the batches done, and the next one does the rest.
+pub fn anonymize_inactive(store: &mut Store, months: u32) -> Result<Vec<Inactive>> {
+    let due = inactive(&store.db(), months)?;
+    let mut done = Vec::with_capacity(due.len());
+    for batch in due.chunks(ANONYMIZE_BATCH) {
+        done.extend(store.write(|db| anonymize_batch(db, months, batch))?);
+    }
+    store.write(|db| {
+        let pending = db
+            .conn
+            .query_row(
+                "SELECT 1 FROM automation_state WHERE team_id = ?1 AND key = ?2",
+                params![db.ctx.team_id.as_str(), PURGE_PENDING],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if pending.is_some() {
+            purge_index(db)?;
+            exec(
+                db,
+                "DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2",
+                params![db.ctx.team_id.as_str(), PURGE_PENDING],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(done)
+}
+
+/// Anonymises those of `batch` still inactive now: one may have been contacted since the run listed them.
+fn anonymize_batch(db: &Db<'_>, months: u32, batch: &[Inactive]) -> Result<Vec<Inactive>> {
+    let cutoff = inactivity_cutoff(db, months);
+    let mut still = db.conn.prepare_cached(&format!("{INACTIVE} AND l.id = ?3"))?;
+    let mut due = Vec::with_capacity(batch.len());
+    for l in batch {
+        if let Some(now) =
+            still.query_row(params![db.ctx.team_id.as_str(), cutoff, l.id.as_str()], inactive_row).optional()?
+        {
+            due.push(now);
+        }
+    }
     let reason = format!("no activity for {months} month{}", if months == 1 { "" } else { "s" });
     let mut people = Vec::with_capacity(due.len());
     for l in &due {
@@ -489,7 +535,11 @@ pub fn anonymize_inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     }
     erase_rejects(db, &people)?;
     if !due.is_empty() {
-        purge_index(db)?;
+        exec(
+            db,
+            "INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, 1)",
+            params![db.ctx.team_id.as_str(), PURGE_PENDING],
+        )?;
     }
     Ok(due)
 }
@@ -505,16 +555,30 @@ pub struct Inactive {
 /// Leads whose latest activity (contact, edit, creation, or a live deal, meeting, task or note of theirs) is
 /// older than `months`, not yet anonymised.
 pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
-    // Calendar months in the team's zone: 18 months before 30 August is 28 February, not 30 × 18 days.
+    let cutoff = inactivity_cutoff(db, months);
+    let mut stmt = db.conn.prepare(&format!("{INACTIVE} ORDER BY last"))?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), cutoff], inactive_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The time before which a lead's latest activity makes it inactive: calendar months in the team's zone
+/// (18 months before 30 August is 28 February, not 30 × 18 days).
+fn inactivity_cutoff(db: &Db<'_>, months: u32) -> i64 {
     let local = db.now.to_utc().with_timezone(&db.ctx.tz);
-    let cutoff = local
+    local
         .checked_sub_months(chrono::Months::new(months))
-        .map_or(i64::MIN, |t| t.with_timezone(&chrono::Utc).timestamp_millis());
-    // Activity includes what is still ahead: an open task (its due date, or the date it was snoozed to) or
-    // a meeting to come keeps the lead. Only live rows count, which is also what lets each lookup use the
-    // partial by-lead indexes (without it SQLite builds a throwaway index per lead: minutes at 100k leads).
-    let mut stmt = db.conn.prepare(
-        "SELECT l.id, trim(l.first_name || ' ' || l.last_name), max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
+        .map_or(i64::MIN, |t| t.with_timezone(&chrono::Utc).timestamp_millis())
+}
+
+fn inactive_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Inactive> {
+    Ok(Inactive { id: LeadId(r.get(0)?), name: r.get(1)?, last_activity: Timestamp(r.get(2)?) })
+}
+
+/// Leads of team ?1 whose latest activity is before ?2, not yet anonymised.
+/// Activity includes what is still ahead: an open task (its due date, or the date it was snoozed to) or
+/// a meeting to come keeps the lead. Only live rows count, which is also what lets each lookup use the
+/// partial by-lead indexes (without it SQLite builds a throwaway index per lead: minutes at 100k leads).
+const INACTIVE: &str = "SELECT l.id, trim(l.first_name || ' ' || l.last_name), max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
                 ifnull((SELECT max(updated_at) FROM deals d WHERE d.lead_id = l.id AND d.deleted_at IS NULL), 0),
                 ifnull((SELECT max(max(scheduled_at, updated_at)) FROM meetings m
                         WHERE m.lead_id = l.id AND m.deleted_at IS NULL), 0),
@@ -523,14 +587,7 @@ pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
                         FROM tasks t WHERE t.lead_id = l.id AND t.deleted_at IS NULL), 0),
                 ifnull((SELECT max(updated_at) FROM notes n WHERE n.lead_id = l.id AND n.deleted_at IS NULL), 0)) AS last
          FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2
-           AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)
-         ORDER BY last",
-    )?;
-    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), cutoff], |r| {
-        Ok(Inactive { id: LeadId(r.get(0)?), name: r.get(1)?, last_activity: Timestamp(r.get(2)?) })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
+           AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)";
 
 /// One entry of the privacy log: what was done about whom, when, by which member, and why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
