@@ -722,8 +722,17 @@ fn filters_sort_and_jumps_on_the_virtual_table() {
     assert!(t.screen().contains("sort priority"));
     t.keys("s");
     assert!(t.screen().contains("sort last-contact"));
+    // The tag filter lists the tags in use, those holding what is typed; → takes the one it starts.
     t.keys("f t");
-    t.type_text("hot");
+    let s = t.screen();
+    assert!(s.contains("in use: ") && s.contains("hot"), "{s}");
+    t.type_text("zzz");
+    assert!(t.screen().contains("no tag in use holds this"));
+    t.clear_field();
+    t.type_text("ho");
+    t.keys("right");
+    let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the filter stays open") };
+    assert_eq!(f.fields[0].value, "hot");
     t.keys("enter");
     let hot = t.app.leads.window.total.unwrap();
     assert!(hot > 0 && hot < 700);

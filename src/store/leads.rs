@@ -1309,6 +1309,23 @@ fn owner_is_common(db: &Db<'_>, owner: &UserId) -> Result<bool> {
     Ok(n >= COMMON_TAG)
 }
 
+/// The tags the team's live leads carry, in order, the first `limit` of them (what a tag filter offers).
+/// Each distinct tag is one index seek, so this is instant whatever the number of tagged leads.
+pub fn tags_in_use(db: &Db<'_>, limit: usize) -> Result<Vec<String>> {
+    let mut stmt = db.conn.prepare_cached(
+        "WITH RECURSIVE distinct_tags(tag) AS (
+             SELECT min(tag) FROM lead_tags
+             UNION ALL
+             SELECT (SELECT min(tag) FROM lead_tags WHERE tag > d.tag) FROM distinct_tags d WHERE d.tag IS NOT NULL)
+         SELECT tag FROM distinct_tags d WHERE tag IS NOT NULL
+           AND EXISTS (SELECT 1 FROM lead_tags g JOIN leads l ON l.id = g.lead_id
+                       WHERE g.tag = d.tag AND l.team_id = ?1 AND l.deleted_at IS NULL)
+         LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Whether at least `COMMON_TAG` leads carry `tag` (counted no further).
 fn tag_is_common(db: &Db<'_>, tag: &str) -> Result<bool> {
     let n: i64 = db

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButto
 use super::action::{Action, Effect};
 use super::command::Command;
 use super::context::UiCtx;
-use super::forms::{self, Purpose};
+use super::forms::{self, FilterField, Purpose};
 use super::keymap::{Key, Keymap, Resolved, Scope};
 use super::theme::Theme;
 use super::views::detail::DetailView;
@@ -783,6 +783,16 @@ impl App {
                 Vec::new()
             }
             Response::Written { token, result } => self.written(token, result),
+            Response::Tags(tags) => {
+                // Offered by the tag filter still open; a tag it cannot list is still typed.
+                if let (Some(Popup::Form(form)), Ok(tags)) = (&mut self.popup, tags)
+                    && form.purpose == Purpose::Filter(FilterField::Tag)
+                    && let Some(field) = form.fields.first_mut()
+                {
+                    field.suggestions = tags;
+                }
+                Vec::new()
+            }
             Response::Ticked(result) => {
                 self.automations_running = false;
                 match result {

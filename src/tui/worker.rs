@@ -80,6 +80,8 @@ pub enum Query {
         lead: LeadId,
         scorer: Arc<Scorer>,
     },
+    /// The tags in use, for the tag filter to offer.
+    Tags,
 }
 
 // Each write is built once and moved to the worker; boxing its variants buys nothing.
@@ -231,7 +233,11 @@ pub enum Response {
         result: Res<Box<Evaluation>>,
     },
     Ticked(Res<RunReport>),
+    Tags(Res<Vec<String>>),
 }
+
+/// Tags the tag filter offers at most.
+const TAGS_OFFERED: usize = 1_000;
 
 type ListFn = fn(&crate::store::Db<'_>, &LeadQuery) -> crate::store::Result<Vec<Lead>>;
 type BackFn = fn(&crate::store::Db<'_>, &LeadQuery, Option<&Cursor>) -> crate::store::Result<Vec<Lead>>;
@@ -326,6 +332,7 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                     });
                     Response::Explained { lead, result }
                 }
+                Query::Tags => Response::Tags(leads::tags_in_use(&db, TAGS_OFFERED).map_err(err)),
             }
         }
         Request::Write { token, op } => Response::Written { token, result: write(store, op).map_err(err) },

@@ -14,7 +14,7 @@ use crate::tui::forms::{self, FilterField};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit, fit_end};
 use crate::tui::window::{LeadWindow, visible_offset};
-use crate::tui::worker::Slot;
+use crate::tui::worker::{Query, Slot};
 use unicode_width::UnicodeWidthStr;
 
 /// Columns between the leads table's columns.
@@ -87,7 +87,9 @@ impl LeadsView {
                 w.offset = 0;
                 queries(w.reset())
             }
-            Command::FilterTag => vec![Out::Form(forms::filter(FilterField::Tag, &w.filter, ctx))],
+            Command::FilterTag => {
+                vec![Out::Form(forms::filter(FilterField::Tag, &w.filter, ctx)), Out::Query(Query::Tags)]
+            }
             Command::FilterStage => vec![Out::Form(forms::filter(FilterField::Stage, &w.filter, ctx))],
             Command::FilterSource => vec![Out::Form(forms::filter(FilterField::Source, &w.filter, ctx))],
             Command::FilterOwner => vec![Out::Form(forms::filter(FilterField::Owner, &w.filter, ctx))],

@@ -26,20 +26,50 @@ pub struct Field {
     pub hint: String,
     /// Where typing goes in a text field, in characters from the start.
     pub cursor: usize,
+    /// What a text field offers (the tags in use, lower-case): the first one that starts with what is typed
+    /// shows after the cursor and → takes it; those that hold it are listed under the field.
+    pub suggestions: Vec<String>,
 }
 
 impl Field {
     pub fn text(label: &str, value: impl Into<String>, hint: &str) -> Self {
         let value = value.into();
         let cursor = value.chars().count();
-        Field { label: label.into(), value, kind: FieldKind::Text, hint: hint.into(), cursor }
+        Field { label: label.into(), value, kind: FieldKind::Text, hint: hint.into(), cursor, suggestions: Vec::new() }
     }
 
     pub fn choice(label: &str, options: Vec<String>, value: &str) -> Self {
         let value = if options.iter().any(|o| o == value) { value.to_string() } else { options[0].clone() };
         Field {
-            label: label.into(), value, kind: FieldKind::Choice(options), hint: "←/→ to change".into(), cursor: 0
+            label: label.into(),
+            value,
+            kind: FieldKind::Choice(options),
+            hint: "←/→ to change".into(),
+            cursor: 0,
+            suggestions: Vec::new(),
         }
+    }
+
+    /// The rest of the first suggestion that starts with what is typed, while the cursor is at its end.
+    fn completion(&self) -> Option<&str> {
+        if self.value.trim().is_empty() || self.cursor < self.value.chars().count() {
+            return None;
+        }
+        let typed = self.value.trim_start().to_lowercase();
+        self.suggestions.iter().find(|s| s.starts_with(&typed) && s.len() > typed.len()).map(|s| &s[typed.len()..])
+    }
+
+    /// The suggestions that hold what is typed, those starting with it first.
+    fn matching(&self) -> Vec<&str> {
+        let typed = self.value.trim().to_lowercase();
+        let (mut first, rest): (Vec<&str>, Vec<&str>) = self
+            .suggestions
+            .iter()
+            .map(String::as_str)
+            .filter(|s| s.contains(&typed))
+            .partition(|s| s.starts_with(&typed));
+        first.extend(rest);
+        first
     }
 
     /// The byte offset of the cursor.
@@ -147,6 +177,12 @@ impl Form {
             let i = opts.iter().position(|o| *o == f.value).unwrap_or(0) as i64;
             let n = opts.len() as i64;
             f.value = opts[((i + delta).rem_euclid(n)) as usize].clone();
+            return true;
+        }
+        if delta > 0
+            && let Some(rest) = f.completion().map(str::to_string)
+        {
+            f.insert(&rest);
             return true;
         }
         self.move_cursor(if delta < 0 { CursorMove::Left } else { CursorMove::Right });
@@ -278,17 +314,39 @@ impl Form {
                 FieldKind::Choice(_) => format!("‹ {} ›", f.value),
             };
             let style = if focused { theme.selected() } else { theme.base() };
-            lines.push(Line::from(vec![
+            let mut spans = vec![
                 Span::raw(marker),
                 Span::styled(format!("{:>label_w$}: ", f.label), theme.muted()),
                 Span::styled(value, style),
-            ]));
+            ];
+            // What → would take, after the cursor, dimmed.
+            if focused && let Some(rest) = f.completion() {
+                let room = room.saturating_sub(f.value.width() + 1);
+                spans.push(Span::styled(first_columns(&super::screen_text(rest), room).to_string(), theme.muted()));
+            }
+            lines.push(Line::from(spans));
         }
         lines.push(Line::from(""));
-        if let Some(f) = self.fields.get(self.focus)
-            && !f.hint.is_empty()
-        {
-            lines.push(Line::from(Span::styled(format!("  {}", f.hint), theme.muted())));
+        if let Some(f) = self.fields.get(self.focus) {
+            let offered = f.matching();
+            if !f.suggestions.is_empty() {
+                // One line, so the error below keeps its place: as many as fit, then how many more.
+                let width = (inner.width as usize).saturating_sub(2);
+                let mut said = if offered.is_empty() { "no tag in use holds this" } else { "in use:" }.to_string();
+                for (i, s) in offered.iter().enumerate() {
+                    let more = format!(" +{}", offered.len() - i);
+                    let sep = if i == 0 { " " } else { " · " };
+                    let next = format!("{said}{sep}{}", super::screen_text(s));
+                    if next.width() + more.width() > width && i + 1 < offered.len() || next.width() > width {
+                        said.push_str(&more);
+                        break;
+                    }
+                    said = next;
+                }
+                lines.push(Line::from(Span::styled(format!("  {said}"), theme.muted())));
+            } else if !f.hint.is_empty() {
+                lines.push(Line::from(Span::styled(format!("  {}", f.hint), theme.muted())));
+            }
         }
         if let Some(e) = &self.error {
             // A long error wraps under its own text, not under the mark.
