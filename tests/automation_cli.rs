@@ -220,6 +220,9 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
 
     let dry = crm.json(49, &["automate", "run", "--dry-run", "--json"]);
     assert_eq!(dry["actions"].as_array().unwrap().len(), 1);
+    // A time before now is written as every other command takes it, with its minus sign.
+    let before = crm.json(49, &["automate", "run", "--at", "-2h", "--dry-run", "--json"]);
+    assert!(before["actions"].as_array().unwrap().is_empty(), "{before}");
     assert!(crm.tasks(49).is_empty(), "a dry run writes nothing");
 
     let out = crm.ok(0, &["automate", "run", "--at", &at(49)]);

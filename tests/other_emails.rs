@@ -152,6 +152,14 @@ fn commands_keep_one_lead_per_address() {
         .write(|db| leads::update(db, &ana, LeadPatch { remove_emails: vec!["x@y.z".into()], ..Default::default() }))
         .unwrap_err();
     assert!(err.to_string().contains("x@y.z is not one of Ana's other e-mails"), "{err}");
+    // Her main address is no other one to take off: refused, not said done with nothing done.
+    let err = s
+        .write(|db| {
+            leads::update(db, &ana, LeadPatch { remove_emails: vec!["Ana@Home.es".into()], ..Default::default() })
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("Ana@Home.es is Ana's main e-mail"), "{err}");
+    assert_eq!(lead(&s, "ana@home.es").email.as_deref(), Some("ana@home.es"));
 }
 
 #[test]

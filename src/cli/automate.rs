@@ -11,7 +11,7 @@ pub enum AutomateCmd {
     /// Run the time-based rules and refresh time-based score terms (cron-friendly; safe to repeat).
     Run {
         /// Evaluate as if it were this time.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
         /// Print what would happen without writing anything.
         #[arg(long)]

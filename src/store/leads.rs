@@ -701,6 +701,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         return Err(StoreError::Refused(format!("lead {id} was forgotten; nothing about the person is written again")));
     }
     let account_before = lead.account_id.clone();
+    let email_given = patch.email.is_some();
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;
     }
@@ -817,6 +818,13 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     for e in &patch.remove_emails {
         // Made the lead's own e-mail by this same edit, it is no longer another one anyway.
         let now_own = lead.email.as_deref().is_some_and(|own| normalize_email(own) == normalize_email(e));
+        if now_own && !email_given {
+            return Err(StoreError::Refused(format!(
+                "{} is {}'s main e-mail, not one of the other ones: change the main e-mail instead",
+                e.trim(),
+                lead.name()
+            )));
+        }
         if !super::lead_emails::remove(db, id, e)? && !now_own {
             return Err(StoreError::Refused(format!("{} is not one of {}'s other e-mails", e.trim(), lead.name())));
         }
