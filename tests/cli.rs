@@ -552,8 +552,9 @@ fn database_files_are_private_and_backups_consistent() {
     let mode = std::fs::metadata(&s.db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let copy = s.dir.path().join("copy.db");
-    let out = s.ok(&["backup", copy.to_str().unwrap()]);
-    assert!(out.contains("copy.db"), "{out}");
+    let (out, said) = s.ok_said(&["backup", copy.to_str().unwrap()]);
+    assert_eq!(std::path::Path::new(&out), copy.canonicalize().unwrap(), "prints the copy it wrote");
+    assert!(said.starts_with("backed up "), "{said}");
     assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
     let restored = s.cmd().env("LEADLINE_DB", &copy).args(["lead", "list", "--json"]).output().unwrap();
     let leads: Value = serde_json::from_slice(&restored.stdout).unwrap();
@@ -937,7 +938,9 @@ fn an_admin_adds_colleagues_and_sets_the_teams_time_zone() {
     let err = s.fails(&["team", "add", "Nobody", "--email", "not-an-address"], 1);
     assert!(err.contains("not-an-address"), "{err}");
     // The zone, whatever its case; a wrong one says what a zone is.
-    assert_eq!(s.ok(&["team", "zone", "america/new_york"]), "Europe/Madrid → America/New_York");
+    let (id, said) = s.ok_said(&["team", "zone", "america/new_york"]);
+    assert_eq!(said, "Europe/Madrid → America/New_York");
+    assert_eq!(id, s.json(&["team", "show"])["id"].as_str().unwrap(), "a write prints the id it wrote");
     assert_eq!(s.json(&["team", "show"])["timezone"], "America/New_York");
     let err = s.fails(&["team", "zone", "Mars/Base"], 1);
     assert!(err.contains("is not an IANA time zone"), "{err}");
@@ -1319,9 +1322,11 @@ fn a_task_due_now_is_overdue() {
 #[test]
 fn members_are_renamed_by_an_admin_or_themselves() {
     let s = Sandbox::new();
-    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    let marta_id = s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
     s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
-    assert_eq!(s.ok(&["team", "rename", "marta@acme.es", "Marta Ruiz Gil"]), "Marta Ruiz → Marta Ruiz Gil");
+    let (id, said) = s.ok_said(&["team", "rename", "marta@acme.es", "Marta Ruiz Gil"]);
+    assert_eq!(said, "Marta Ruiz → Marta Ruiz Gil");
+    assert_eq!(id, marta_id);
     assert_eq!(s.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Marta Ruiz Gil");
     // One name per member, in a rename and in an add, so that owners stay unambiguous.
     let err = s.fails(&["team", "rename", "me", "marta ruiz gil"], 1);
@@ -1353,8 +1358,9 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     let err = s.fails(&["team", "remove", "marta@acme.es"], 1);
     assert!(err.contains("Marta Ruiz still has leads, open deals, tasks, inbox items or customers"), "{err}");
     s.ok(&["lead", "edit", "ana@x.es", "--owner", "Marta Ruiz"]);
-    let out = s.ok(&["team", "remove", "marta@acme.es", "--to", "Tom Baker"]);
+    let (id, out) = s.ok_said(&["team", "remove", "marta@acme.es", "--to", "Tom Baker"]);
     assert!(out.starts_with("Marta Ruiz left the team; Tom Baker took over 1 lead, 1 open deal"), "{out}");
+    assert_eq!(id.len(), 36, "the id of the member who left: {id}");
     assert_eq!(s.json(&["lead", "show", "ana@x.es"])["lead"]["owner"], "Tom Baker");
     let names: Vec<String> = s.json(&["team", "show"])["members"]
         .as_array()
@@ -1364,12 +1370,13 @@ fn a_member_who_leaves_hands_their_work_to_another() {
         .collect();
     assert_eq!(names, ["Rita Rep", "Tom Baker"]);
     // Tom without leads leaves without a successor; nobody removes themselves or the last admin.
-    s.ok(&["team", "role", "Tom Baker", "admin"]);
+    let (tom, said) = s.ok_said(&["team", "role", "Tom Baker", "admin"]);
+    assert_eq!(said, "Tom Baker is admin");
     s.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
     let conn = rusqlite::Connection::open(&s.db).unwrap();
     conn.execute("UPDATE deals SET owner_id = NULL", []).unwrap();
     drop(conn);
-    assert_eq!(s.ok(&["team", "remove", "Tom Baker"]), "Tom Baker left the team");
+    assert_eq!(s.ok_said(&["team", "remove", "Tom Baker"]), (tom, "Tom Baker left the team".to_string()));
     assert!(s.fails(&["team", "remove", "me"], 1).contains("cannot remove yourself"));
     let err = s.fails(&["team", "role", "me", "rep"], 1);
     assert!(err.contains("Rita Rep is the team's only admin"), "{err}");

@@ -230,6 +230,8 @@ pub fn backup(env: &mut Env, a: BackupArgs) -> CliResult {
     )?;
     db_backup::copy_into(env.store.conn(), scratch, &a.path)?;
     let full = a.path.canonicalize().unwrap_or(a.path.clone());
-    println!("backed up {} to {}", env.store.path().display(), full.display());
+    // The copy's path is what it wrote, for a script; what it copied is said beside.
+    println!("{}", full.display());
+    eprintln!("backed up {} to {}", env.store.path().display(), full.display());
     Ok(())
 }

@@ -76,12 +76,14 @@ pub fn run(env: &mut Env, cmd: TeamCmd) -> CliResult {
             let id = env.store.write(|db| teams::add_member(db, &name, &email, role))?;
             println!("{id}");
         }
+        // Each write prints the id it wrote on stdout, for scripts, and says what it did on stderr.
         TeamCmd::Remove { member, to } => {
             let (gone, heir, h) = env.store.write(|db| teams::remove_member(db, &member, to.as_deref()))?;
+            println!("{}", gone.id);
             match heir {
                 Some(heir) => {
                     let n = |count: usize, what: &str| format!("{count} {}", plural(count, what));
-                    println!(
+                    eprintln!(
                         "{} left the team; {} took over {}, {}, {} and {}",
                         gone.name,
                         heir.name,
@@ -91,22 +93,25 @@ pub fn run(env: &mut Env, cmd: TeamCmd) -> CliResult {
                         n(h.inbox, "inbox item")
                     )
                 }
-                None => println!("{} left the team", gone.name),
+                None => eprintln!("{} left the team", gone.name),
             }
         }
         TeamCmd::Rename { member, name } => {
             let (before, after) = env.store.write(|db| teams::rename_member(db, &member, &name))?;
-            println!("{} → {}", before.name, after.name);
+            println!("{}", after.id);
+            eprintln!("{} → {}", before.name, after.name);
         }
         TeamCmd::Role { member, role } => {
             let role: Role = super::flag(&role, "role")?;
             let user = env.store.write(|db| teams::set_role(db, &member, role))?;
-            println!("{} is {}", user.name, user.role);
+            println!("{}", user.id);
+            eprintln!("{} is {}", user.name, user.role);
         }
         TeamCmd::Zone { timezone } => {
             let old = env.store.write(|db| teams::set_timezone(db, &timezone))?;
             let new = crate::domain::time::parse_tz(timezone.trim())?;
-            println!("{old} → {}", new.name());
+            println!("{}", env.store.ctx().team_id);
+            eprintln!("{old} → {}", new.name());
         }
     }
     Ok(())
