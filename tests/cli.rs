@@ -727,9 +727,16 @@ fn removing_a_lead_takes_its_work_ahead_and_tasks_name_deals_of_their_own_lead()
     let plan = tasks.as_array().unwrap().iter().find(|t| t["title"] == "Send the pilot plan").unwrap().clone();
     assert_eq!(plan["lead_name"], "Fay");
     s.ok(&["task", "add", "fay@x.io", "--title", "Call Fay", "--due", "+1d"]);
+    s.ok(&["log", "email", "fay@x.io", "--inbound", "--reply", "positive", "--at", "-3h"]);
+    let met = s.ok(&["meeting", "add", "fay@x.io", "--at", "-2h"]);
+    assert_eq!(s.json(&["inbox"]).as_array().unwrap().len(), 1);
     s.ok(&["lead", "rm", "fay@x.io"]);
     assert!(!s.ok(&["task", "list", "--due", "all"]).contains("Call Fay"));
     assert!(!s.ok(&["deal", "list"]).contains("Pilot"));
+    // Her reply is no longer one to answer, and her meeting is no longer one to mark.
+    assert_eq!(s.json(&["inbox"]), serde_json::json!([]));
+    let err = s.fails(&["meeting", "attended", &met], 1);
+    assert!(err.contains("is with a lead who was removed"), "{err}");
     // A task to message an opted-out lead is kept, with a warning.
     s.ok(&["privacy", "opt-out", "zed@x.io", "--reason", "asked"]);
     let out = s.cmd().args(["task", "add", "zed@x.io", "--title", "Bump Zed", "--due", "+1d"]).output().unwrap();

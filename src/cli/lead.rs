@@ -27,7 +27,8 @@ pub enum LeadCmd {
     },
     /// Change fields of a lead.
     Edit(Box<EditArgs>),
-    /// Remove a lead (its history is kept for reports).
+    /// Remove a lead: it leaves lists, searches and exports, with the work still ahead with them (open
+    /// tasks and deals, meetings to come, replies to answer). `forget` erases a person's data instead.
     Rm { lead: String },
     /// Mark a customer churned: the churn rules bring it back into the pipeline.
     Churn {

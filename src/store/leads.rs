@@ -910,6 +910,12 @@ pub fn remove(db: &Db<'_>, id: &LeadId) -> Result<()> {
          WHERE lead_id = ?1 AND attended IS NULL AND scheduled_at > ?2 AND deleted_at IS NULL",
         params![id.as_str(), now],
     )?;
+    // A reply still to answer is work ahead too: nobody answers a lead that is gone.
+    db.conn.execute(
+        "UPDATE inbox_items SET deleted_at = ?2, updated_at = ?2
+         WHERE lead_id = ?1 AND handled_at IS NULL AND deleted_at IS NULL",
+        params![id.as_str(), now],
+    )?;
     db.emit(Change::LeadRemoved(id.clone()));
     Ok(())
 }

@@ -98,6 +98,10 @@ pub fn has_begun(at: Timestamp, now: Timestamp) -> bool {
 /// Marks whether the lead showed up. An attended meeting counts as a contact.
 pub fn mark(db: &Db<'_>, id: &MeetingId, attended: bool, reason: Option<String>) -> Result<Meeting> {
     let m = get(db, id)?;
+    // As the lead's deals and tasks, its meetings are done with once it is removed.
+    if super::leads::find(db, &m.lead_id)?.is_none() {
+        return Err(StoreError::Refused(format!("meeting {id} is with a lead who was removed; nothing is marked")));
+    }
     // Whether someone came is known once the meeting has begun.
     if !has_begun(m.scheduled_at, db.now) {
         return Err(ValidationError::new(
