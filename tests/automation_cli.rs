@@ -414,6 +414,26 @@ fn info_reply_enrols_in_email_sequence_step_2() {
     assert!(err.contains("is about a lead who is gone"), "{err}");
 }
 
+#[test]
+fn a_touch_taken_back_takes_back_the_deal_move_it_made_unless_the_deal_moved_since() {
+    let crm = Crm::new("");
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme pilot"]);
+    crm.ok(0, &["meeting", "add", "ana@acme.io", "--at", &at(30)]);
+    // The meeting alone moves nothing here: the positive reply that comes with it does.
+    crm.sql("UPDATE deals SET stage = 'New'");
+    let reply = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    crm.ok(2, &["unlog", &reply]);
+    assert_eq!(stage(&crm, &deal), "New", "the reply was logged on her by mistake");
+    // Moved on by the rep after the touch, the deal stays where the rep put it.
+    let reply = crm.ok(3, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    crm.ok(4, &["deal", "move", "Acme pilot", "Proposal"]);
+    crm.ok(5, &["unlog", &reply]);
+    assert_eq!(stage(&crm, &deal), "Proposal");
+}
+
 fn stage(crm: &Crm, deal: &str) -> String {
     let deals = crm.json(100, &["deal", "list", "--json"]);
     deals.as_array().unwrap().iter().find(|d| d["id"] == deal).unwrap()["stage"].as_str().unwrap().to_string()

@@ -15,6 +15,53 @@ use crate::store::outreach::Outreach;
 use crate::store::tasks::{self, NewTask};
 use crate::store::{Db, Result, events, inbox, leads, notes};
 
+/// The start of the keys under which a touch's deal moves are kept, so that taking the touch back takes
+/// them back too (`undo_advances`); what follows is the deal, the stage it left and the one it reached.
+fn advance_prefix(outreach: &str) -> String {
+    format!("advanced\u{1f}{outreach}\u{1f}")
+}
+
+fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, to: &str) -> Result<()> {
+    let key = format!("{}{}\u{1f}{}\u{1f}{to}", advance_prefix(o.id.as_str()), before.id, before.stage);
+    db.conn
+        .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
+        .execute(rusqlite::params![db.ctx.team_id.as_str(), key, db.now.0])?;
+    Ok(())
+}
+
+/// A touch taken back (`unlog`): each deal a rule moved on because of it goes back to the stage it left,
+/// unless it has moved since (a rep's move, or a later touch's, is not undone).
+pub fn undo_advances(db: &Db<'_>, outreach: &crate::domain::OutreachId) -> Result<()> {
+    let prefix = advance_prefix(outreach.as_str());
+    // Every key under the prefix sorts before the prefix with its last separator made a space.
+    let end = format!("{}\u{20}", &prefix[..prefix.len() - 1]);
+    let team = db.ctx.team_id.as_str();
+    let keys: Vec<String> = db
+        .conn
+        .prepare_cached("SELECT key FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?
+        .query_map(rusqlite::params![team, prefix, end], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for key in keys {
+        let mut parts = key[prefix.len()..].splitn(3, '\u{1f}');
+        if let (Some(deal), Some(from), Some(to)) = (parts.next(), parts.next(), parts.next()) {
+            let deal = crate::domain::DealId(deal.to_string());
+            let now = match deals::get(db, &deal) {
+                Ok(d) => Some(d),
+                Err(crate::store::StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            if now.is_some_and(|d| d.status == DealStatus::Open && d.stage == to) && db.ctx.stages.index(from).is_some()
+            {
+                deals::move_to(db, &deal, from, None)?;
+            }
+        }
+        db.conn
+            .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+            .execute(rusqlite::params![team, key])?;
+    }
+    Ok(())
+}
+
 /// What fired a rule: the lead, and the outreach, meeting or deal it is about.
 #[derive(Debug, Clone)]
 pub struct Subject {
@@ -163,7 +210,10 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                 for d in open {
                     let ahead = autos.stages.index(&d.stage).is_some_and(|at| at < *index);
                     if d.status == DealStatus::Open && ahead {
-                        deals::move_to(db, &d.id, stage, None)?;
+                        let moved = deals::move_to(db, &d.id, stage, None)?;
+                        if let Some(o) = &subject.outreach {
+                            remember_advance(db, o, &d, &moved.stage)?;
+                        }
                         done(action, format!("{}: {} → {stage}", d.title, d.stage));
                     }
                 }
