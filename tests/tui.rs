@@ -424,6 +424,18 @@ fn the_timeline_selection_stays_on_its_entry_when_one_is_added_above() {
     t.keys("ctrl-r");
     assert_eq!(t.app.detail.timeline[0].key().0, "note", "the new note is on top");
     assert_eq!(key(&t), before, "the selection did not move to another entry");
+    // A touch the rep logs here is what they act on next (take it back, say): it is selected.
+    t.keys("l enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    let logged = leadline::store::outreach::for_lead(&t.store.db(), &id).unwrap();
+    let newest = logged.iter().max_by_key(|o| o.created_at).unwrap();
+    assert_eq!(key(&t), ("outreach", newest.id.to_string()));
+    // Asked to take it back, the rep reads which touch it is, down to when it was logged, at 80x24 too.
+    t.resize(80, 24);
+    t.keys("X");
+    let s = t.screen();
+    let logged_at = format!("logged {}", NOW.local(t.app.ctx.tz));
+    assert!(s.contains("Take back the outbound") && s.contains(&logged_at), "{s}");
 }
 
 #[test]

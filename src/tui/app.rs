@@ -823,11 +823,15 @@ impl App {
         }
     }
 
-    fn written(&mut self, token: u64, result: Result<(String, Option<crate::domain::LeadId>), String>) -> Vec<Effect> {
+    fn written(&mut self, token: u64, result: Result<super::worker::Wrote, String>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
         self.kanban.write_done(token, result.is_ok());
         match result {
-            Ok((msg, added)) => {
+            Ok(super::worker::Wrote { said: msg, added, entry }) => {
+                // What the rep just wrote from the lead's page is what they act on next (take it back).
+                if form_waiting && let Some(entry) = entry {
+                    self.detail.select_when_loaded(entry);
+                }
                 if form_waiting && let Some(Popup::Form(f)) = self.popup.take() {
                     let moved = match &f.purpose {
                         Purpose::Win { deal, .. } => Some((deal, &self.ctx.stages.won_stage)),

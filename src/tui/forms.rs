@@ -314,13 +314,26 @@ pub fn reopen(d: &Deal, stage: &str) -> Form {
 }
 
 /// Asks before a touch is taken back, saying which one and what goes with it.
+/// Two touches of one minute are told apart by their direction, reply, note and when they were logged.
 pub fn unlog(o: &crate::store::outreach::Outreach, tz: chrono_tz::Tz) -> Form {
+    use crate::domain::ReplyType;
     let when = o.occurred_at.local(tz);
+    let mut about = vec![o.value.clone()];
+    if o.reply_type != ReplyType::None {
+        about.push(format!("{} reply", o.reply_type.as_str()));
+    }
+    if let Some(note) = o.description.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        let line = crate::domain::text::one_line(note);
+        let short: String = line.chars().take(40).collect();
+        about.push(if short.len() < line.len() { format!("“{short}…”") } else { format!("“{short}”") });
+    }
+    about.push(format!("logged {}", o.created_at.local(tz)));
     Form::new("Take back touch", Purpose::Unlog { touch: o.id.clone() }, Vec::new()).with_message(format!(
-        "Take back the {} of {when} ({})? What it did goes with it: the lead's last contact and score, \
+        "Take back the {} {} of {when} ({})? What it did goes with it: the lead's last contact and score, \
          its follow-ups, its inbox message.",
+        o.direction.as_str(),
         o.kind.as_str(),
-        o.value
+        about.join(" · ")
     ))
 }
 

@@ -226,7 +226,7 @@ pub enum Response {
     /// What a write said, and the lead it added (whose page opens).
     Written {
         token: u64,
-        result: Res<(String, Option<LeadId>)>,
+        result: Res<Wrote>,
     },
     Explained {
         lead: LeadId,
@@ -355,10 +355,20 @@ fn warned(done: String, warning: Option<String>, kept: &str) -> String {
 
 const HAPPENED: &str = "recorded anyway: it has happened";
 
-fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<LeadId>)> {
+/// What a write did: what it says, a lead it added (whose page opens) and the timeline entry it wrote
+/// (which the lead's page selects, so that `X` takes back the touch just logged).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wrote {
+    pub said: String,
+    pub added: Option<LeadId>,
+    pub entry: Option<(&'static str, String)>,
+}
+
+fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
     // A deal made: where it stands once the rules have run (they may move it on), said after the write.
     let mut created: Option<(crate::domain::DealId, Option<String>)> = None;
     let mut added: Option<LeadId> = None;
+    let mut entry: Option<(&'static str, String)> = None;
     let said = store.write(|db| match op {
         Write::LogOutreach(new) => {
             let label = new.kind.label();
@@ -366,20 +376,20 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<L
                 Direction::Outbound => privacy::contact_warning(db, &new.lead)?,
                 Direction::Inbound => None,
             };
-            outreach::log(db, new)?;
+            entry = Some(("outreach", outreach::log(db, new)?.0));
             Ok(warned(format!("Logged {label}"), warning, HAPPENED))
         }
         Write::AddTask(new) => {
-            tasks::add(db, new)?;
+            entry = Some(("task", tasks::add(db, new)?.0));
             Ok("Task added".into())
         }
         Write::AddNote { lead, body } => {
-            notes::add(db, Some(&lead), None, &body)?;
+            entry = Some(("note", notes::add(db, Some(&lead), None, &body)?.0));
             Ok("Note added".into())
         }
         Write::Schedule { lead, at, title } => {
             let warning = privacy::contact_warning(db, &lead)?;
-            meetings::schedule(db, &lead, at, None, title)?;
+            entry = Some(("meeting", meetings::schedule(db, &lead, at, None, title)?.0));
             Ok(warned(format!("Meeting scheduled for {}", at.local(db.ctx.tz)), warning, "booked anyway"))
         }
         Write::MarkMeeting { meeting, attended, reason } => {
@@ -462,9 +472,10 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<(String, Option<L
     match created {
         Some((deal, note)) => {
             let said = format!("Deal created at {}", deals::get(&store.db(), &deal)?.stage);
-            Ok((note.map_or_else(|| said.clone(), |n| format!("{said} · {n}")), None))
+            let said = note.map_or_else(|| said.clone(), |n| format!("{said} · {n}"));
+            Ok(Wrote { said, added: None, entry: Some(("deal", deal.0)) })
         }
-        None => Ok((said, added)),
+        None => Ok(Wrote { said, added, entry }),
     }
 }
 

@@ -40,14 +40,24 @@ pub struct DetailView {
     pub whole_scroll: std::cell::Cell<usize>,
     /// Lines of the lead's fields scrolled past, where a short terminal does not hold them all.
     pub fields_scroll: std::cell::Cell<usize>,
+    /// The entry to select once the timeline is read again: one the rep has just written here.
+    select_next: Option<(&'static str, String)>,
 }
 
 impl DetailView {
+    /// Selects `entry` (its table and id) once the timeline holds it.
+    pub fn select_when_loaded(&mut self, entry: (&'static str, String)) {
+        if self.lead_id.is_some() {
+            self.select_next = Some(entry);
+        }
+    }
+
     pub fn open(&mut self, id: LeadId) -> Vec<Out> {
         if self.lead_id.as_ref() != Some(&id) {
             self.lead = None;
             self.timeline.clear();
             self.selected = 0;
+            self.select_next = None;
             self.offset = 0;
             self.whole_scroll.set(0);
             self.fields_scroll.set(0);
@@ -79,9 +89,20 @@ impl DetailView {
                 });
                 self.lead = Some(lead);
                 self.timeline = timeline;
-                let again =
-                    was.and_then(|(table, id)| self.timeline.iter().position(|e| e.key() == (table, id.as_str())));
-                self.selected = again.unwrap_or(self.selected).min(self.timeline.len().saturating_sub(1));
+                let at = |key: &(&'static str, String)| {
+                    self.timeline.iter().position(|e| e.key() == (key.0, key.1.as_str()))
+                };
+                // What the rep just wrote, once a reading holds it (one sent before the write does not).
+                let written = self.select_next.as_ref().and_then(at);
+                if written.is_some() {
+                    self.select_next = None;
+                }
+                let again = written.or_else(|| was.as_ref().and_then(at));
+                let selected = again.unwrap_or(self.selected).min(self.timeline.len().saturating_sub(1));
+                if selected != self.selected {
+                    self.whole_scroll.set(0);
+                }
+                self.selected = selected;
                 self.error = None;
             }
             // Gone (removed from another terminal, or merged away): what was shown of it goes too, so
