@@ -602,6 +602,23 @@ fn required_handoff_refuses_won_until_the_checklist_is_done() {
 }
 
 #[test]
+fn a_rule_that_would_win_a_deal_before_its_handoff_leaves_it_and_blocks_nothing_else() {
+    let crm = Crm::new(
+        "[automation.handoff]\nrequire_handoff = true\n\
+         [[automation.rule]]\nname = \"win-on-yes\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+         actions = [{ do = \"advance_deal\", stage = \"Won\" }, { do = \"task\", kind = \"other\", title = \"Thank {lead}\" }]\n",
+    );
+    crm.ana();
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    // The rep's reply is logged, the rule's other action done; the deal waits for its checklist.
+    let out = crm.cmd(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deals = crm.json(1, &["deal", "list", "--json"]);
+    assert_eq!(deals[0]["stage"], "New", "{deals}");
+    assert!(crm.tasks(1).iter().any(|t| t["title"] == "Thank Ana López"), "{:?}", crm.tasks(1));
+}
+
+#[test]
 fn churned_customer_comes_back_as_a_hot_lead() {
     let crm = Crm::new("");
     crm.ana();

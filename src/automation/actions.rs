@@ -209,13 +209,27 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                 };
                 for d in open {
                     let ahead = autos.stages.index(&d.stage).is_some_and(|at| at < *index);
-                    if d.status == DealStatus::Open && ahead {
-                        let moved = deals::move_to(db, &d.id, stage, None)?;
-                        if let Some(o) = &subject.outreach {
-                            remember_advance(db, o, &d, &moved.stage)?;
-                        }
-                        done(action, format!("{}: {} → {stage}", d.title, d.stage));
+                    // A rule does not win a deal the rep may not win yet: it stays, and the run (or the rep's
+                    // write that fired the rule) goes on.
+                    if d.status != DealStatus::Open || !ahead {
+                        continue;
                     }
+                    if db.ctx.stages.status_for(stage) == DealStatus::Won {
+                        match clients::check_handoff(db, autos, &d) {
+                            Ok(()) => {}
+                            Err(crate::store::StoreError::Refused(_)) => {
+                                let said = format!("{}: stays at {}, its handoff checklist is not done", d.title, d.stage);
+                                done(action, said);
+                                continue;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let moved = deals::move_to(db, &d.id, stage, None)?;
+                    if let Some(o) = &subject.outreach {
+                        remember_advance(db, o, &d, &moved.stage)?;
+                    }
+                    done(action, format!("{}: {} → {stage}", d.title, d.stage));
                 }
             }
             Action::Event { kind, notice } => {
