@@ -203,6 +203,31 @@ fn user_rules_and_malformed_rules() {
     );
     let err = bad.fails(0, &["automate", "run"]);
     assert!(err.contains("automation.rule 'nag'") && err.contains("hours"), "{err}");
+    // A word the rule's trigger never fills in would always read "not given".
+    let bad = Crm::new(
+        "[[automation.rule]]\nname = \"thanks\"\ntrigger = \"reply\"\n\
+         actions = [{ do = \"task\", title = \"Thank {lead} ({reason})\" }]\n",
+    );
+    let err = bad.fails(0, &["config", "check"]);
+    assert!(err.contains("automation.rule 'thanks'") && err.contains("{reason} is filled in only for"), "{err}");
+}
+
+#[test]
+fn a_lost_deal_or_a_no_show_rule_says_the_reason_given() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"post-mortem\"\ntrigger = \"deal_lost\"\n\
+         actions = [{ do = \"task\", kind = \"other\", title = \"Lost {deal} ({reason})\" }]\n\
+         [[automation.rule]]\nname = \"why-missed\"\ntrigger = \"meeting_no_show\"\n\
+         actions = [{ do = \"task\", kind = \"other\", title = \"{lead} missed it ({reason})\" }]\n",
+    );
+    crm.ana();
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    crm.ok(1, &["deal", "lost", "Acme", "--reason", "went with a competitor"]);
+    let meeting = crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(2)]);
+    crm.ok(3, &["meeting", "no-show", &meeting, "--reason", "sick"]);
+    let titles: Vec<String> = crm.tasks(3).iter().map(|t| t["title"].as_str().unwrap().to_string()).collect();
+    assert!(titles.contains(&"Lost Acme (went with a competitor)".to_string()), "{titles:?}");
+    assert!(titles.contains(&"Ana López missed it (sick)".to_string()), "{titles:?}");
 }
 
 #[test]

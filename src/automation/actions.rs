@@ -218,7 +218,8 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                         match clients::check_handoff(db, autos, &d) {
                             Ok(()) => {}
                             Err(crate::store::StoreError::Refused(_)) => {
-                                let said = format!("{}: stays at {}, its handoff checklist is not done", d.title, d.stage);
+                                let said =
+                                    format!("{}: stays at {}, its handoff checklist is not done", d.title, d.stage);
                                 done(action, said);
                                 continue;
                             }

@@ -127,7 +127,9 @@ impl ChangeHook for AutomationHook {
                 }
                 let trigger = if *attended { Trigger::MeetingAttended } else { Trigger::MeetingNoShow };
                 let (lead, held_at) = (m.lead_id.clone(), m.scheduled_at);
-                fire(db, a, trigger, &Subject::meeting(m), &mut report)?;
+                // `{reason}` in a no-show rule's texts is the one the rep gave.
+                let reason = m.no_show_reason.clone();
+                fire(db, a, trigger, &Subject { reason, ..Subject::meeting(m) }, &mut report)?;
                 // A no-show whose next meeting is already booked needs no rescheduling: that meeting
                 // answers what the no-show made, as booking it afterwards would have.
                 if !*attended && let Some(next) = meetings::next_after(db, &lead, held_at)? {
@@ -150,7 +152,11 @@ impl ChangeHook for AutomationHook {
                 }
                 match d.status {
                     DealStatus::Won => self.won(db, d, &mut report)?,
-                    DealStatus::Lost => fire(db, a, Trigger::DealLost, &Subject::deal(d), &mut report)?,
+                    DealStatus::Lost => {
+                        // `{reason}` in the rule's texts is why it was lost.
+                        let reason = d.lost_reason.clone();
+                        fire(db, a, Trigger::DealLost, &Subject { reason, ..Subject::deal(d) }, &mut report)?
+                    }
                     DealStatus::Open => {}
                 }
             }

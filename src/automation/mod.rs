@@ -178,6 +178,34 @@ impl Action {
         })
     }
 
+    /// The texts filled in when the action runs.
+    fn texts(&self) -> Vec<&str> {
+        match self {
+            Action::Task { title, .. } | Action::EnrollSequence { title, .. } | Action::Notify { title } => vec![title],
+            Action::Event { notice, .. } => notice.as_deref().into_iter().collect(),
+            Action::Reactivate { note, .. } => vec![note],
+            Action::Note { body } => vec![body],
+            Action::AdvanceDeal { .. } | Action::ConvertCustomer | Action::HandoffChecklist => Vec::new(),
+        }
+    }
+
+    /// What is wrong with a text naming a word none of the rule's triggers has to fill in (a `{reason}` in
+    /// a reply rule would always say "not given").
+    fn unfilled_in(&self, triggers: &[Trigger]) -> Option<String> {
+        const FILLED: [(&str, &[Trigger]); 2] = [
+            ("{reason}", &[Trigger::DealLost, Trigger::MeetingNoShow, Trigger::CustomerChurned]),
+            ("{deal}", &[Trigger::DealCreated, Trigger::DealWon, Trigger::DealLost, Trigger::PilotAccepted]),
+        ];
+        let texts = self.texts();
+        FILLED.iter().find_map(|(word, by)| {
+            let used = texts.iter().any(|t| t.contains(word));
+            (used && !triggers.iter().any(|t| by.contains(t))).then(|| {
+                let names: Vec<&str> = by.iter().map(|t| t.name()).collect();
+                format!("{word} is filled in only for {} rules", names.join(", "))
+            })
+        })
+    }
+
     /// A short description for reports and `--dry-run`.
     pub fn describe(&self) -> String {
         match self {
@@ -285,6 +313,9 @@ impl Automations {
             let mut actions = Vec::new();
             for a in &r.actions {
                 let action = Action::compile(a, stages).map_err(|e| err(&format!("do = {}", a.name()), e))?;
+                if let Some(word) = action.unfilled_in(&triggers) {
+                    return Err(err(&format!("do = {}", a.name()), word));
+                }
                 if timed && !action.keyed() {
                     return Err(err(
                         &action.describe(),
