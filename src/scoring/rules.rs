@@ -380,6 +380,14 @@ impl Condition {
                     .ok_or_else(|| format!("'{value}' is not an outreach kind"))?;
                 Operand::Text(k.as_str().to_string())
             }
+            Fact::Text(TextField::Lifecycle) => {
+                if !matches!(op, Op::Eq | Op::Ne) {
+                    return Err(format!("'{src}': text is compared with = or !="));
+                }
+                let l: crate::domain::Lifecycle =
+                    value.parse().map_err(|_| format!("'{value}' is not a lifecycle (lead, customer, churned)"))?;
+                Operand::Text(l.as_str().to_string())
+            }
             f if f.is_numeric() => {
                 Operand::Num(value.parse().map_err(|_| format!("'{src}': '{value}' is not a whole number"))?)
             }
@@ -489,6 +497,10 @@ mod tests {
         assert!(!holds("replies.negative > 0"));
         assert!(holds("lead.industry = saas"));
         assert!(holds("lead.industry = \"SaaS\""));
+        // A lifecycle is one of three: a misspelt one is an error, not a rule that never holds.
+        let err = Condition::parse_all("lead.lifecycle = prospect", &st).unwrap_err();
+        assert!(err.contains("'prospect' is not a lifecycle (lead, customer, churned)"), "{err}");
+        assert!(Condition::parse_all("lifecycle = Customer", &st).is_ok());
         assert!(holds("deal.stage >= Proposal"));
         assert!(!holds("deal.stage > Proposal"));
         assert!(holds("days_since_contact < 7"));
