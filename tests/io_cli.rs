@@ -2233,13 +2233,13 @@ fn a_retention_run_anonymises_in_batches_and_finishes_what_a_stopped_run_left() 
     let left: i64 = conn.query_row("SELECT count(*) FROM leads WHERE forgotten_at IS NULL", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
     assert_eq!(later(&["search", "rita1199"]).trim(), "no leads match");
-    let pending = |conn: &rusqlite::Connection| -> i64 {
-        conn.query_row("SELECT count(*) FROM automation_state WHERE key LIKE 'privacy:%'", [], |r| r.get(0)).unwrap()
+    let owed = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM automation_state WHERE key LIKE 'erasure%'", [], |r| r.get(0)).unwrap()
     };
-    assert_eq!(pending(&conn), 0, "the index was purged");
-    // A run stopped after its batches, before the purge, leaves it marked: the next run purges with nobody due.
-    conn.execute("INSERT INTO automation_state SELECT id, 'privacy:search-index-purge-pending', 1 FROM teams", [])
-        .unwrap();
-    assert!(later(&["privacy", "run"]).contains("0 leads anonymised"));
-    assert_eq!(pending(&conn), 0);
+    assert_eq!(owed(&conn), 0, "the index was purged and the log flushed");
+    // A run stopped between its batches leaves the purge owed: whatever command opens the database next
+    // does it.
+    conn.execute("INSERT INTO automation_state SELECT id, 'erasure_index_purge_owed', 1 FROM teams", []).unwrap();
+    later(&["lead", "list"]);
+    assert_eq!(owed(&conn), 0);
 }

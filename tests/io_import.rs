@@ -1291,7 +1291,11 @@ fn forget_and_retention_erase_the_leads_merged_into_the_person_too() {
     s.write(|db| dedupe::merge(db, &kept, &other, "same person", 90)).unwrap();
     let mut later = open(dir.path(), "r.db");
     later.set_clock(Clock::Fixed(ts("2030-01-01T00:00:00.000Z")));
-    let erased = privacy::anonymize_inactive(&mut later, 18).unwrap();
+    let erased = {
+        let mut done = Vec::new();
+        privacy::anonymize_inactive(&mut later, 18, &mut done).unwrap();
+        done
+    };
     assert_eq!(erased.len(), 1);
     assert_eq!(count(&later, "SELECT count(*) FROM leads WHERE email IS NOT NULL"), 0);
 }
@@ -1676,7 +1680,11 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
     s.set_clock(Clock::Fixed(ts("2029-09-01T00:00:00.000Z")));
     assert_eq!(names(&s), ["Dmitri Ivanov"]);
     s.set_clock(Clock::Fixed(ts("2031-08-01T00:00:00.000Z")));
-    let done = privacy::anonymize_inactive(&mut s, 18).unwrap();
+    let done = {
+        let mut done = Vec::new();
+        privacy::anonymize_inactive(&mut s, 18, &mut done).unwrap();
+        done
+    };
     assert_eq!(done.len(), 2);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL"), 2);
     assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'anonymize'"), 2);

@@ -864,7 +864,17 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                 privacy::inactive(&env.store.db(), months)?
             } else {
                 say_on_interrupt("the leads anonymised so far stay so; run it again to do the rest")?;
-                let done = privacy::anonymize_inactive(&mut env.store, months)?;
+                let mut done = Vec::new();
+                if let Err(e) = privacy::anonymize_inactive(&mut env.store, months, &mut done) {
+                    if !done.is_empty() {
+                        eprintln!(
+                            "leadline: {} {} anonymised before the run stopped; run it again to do the rest",
+                            done.len(),
+                            plural(done.len(), "lead")
+                        );
+                    }
+                    return Err(e.into());
+                }
                 if !env.store.flush_log()? {
                     eprintln!("{}", privacy::FLUSH_HELD_BACK);
                 }

@@ -8,7 +8,7 @@ use super::text::fold;
 use crate::domain::{LeadId, Timestamp};
 use crate::store::OF_LEAD;
 use crate::store::leads::{self, LeadPatch};
-use crate::store::{Change, Db, Result, Store, StoreError};
+use crate::store::{Change, Db, Result, Store, StoreError, purge_index};
 
 pub use crate::domain::lead::ERASED;
 
@@ -92,7 +92,7 @@ pub const ERASED_REASON: &str = "personal data erased";
 /// Erases a person's personal data: names, e-mail, phone, title, company link, notes, free text of their
 /// outreach, meetings, deals, tasks and inbox items, and their search-index row. The lead row and its
 /// history stay (with kinds, times, stages, amounts) so counts and reports add up. Recorded as `action`.
-/// The caller erases the rejected import rows that name the person (`erase_rejects`, once for all).
+/// The caller erases the rejected import rows that name the person (`erase_rejects`, once per batch).
 fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Result<Erased> {
     let l = leads::find_including_removed(db, lead)?
         .ok_or_else(|| StoreError::NotFound { what: "lead", reference: lead.to_string() })?;
@@ -240,7 +240,7 @@ fn phone_tail(text: &str) -> Option<String> {
 }
 
 /// Deletes the rejected rows of the team's imports that name any of these people (the rows are kept for
-/// a rejects file). One pass over the rejects, however many people a retention run erases.
+/// a rejects file). One pass over the rejects for all the people of a retention run's batch.
 fn erase_rejects(db: &Db<'_>, people: &[Person]) -> Result<()> {
     if people.is_empty() {
         return Ok(());
@@ -326,12 +326,6 @@ pub fn erase_row(row: &mut crate::io::record::LeadRow) {
     }
     row.do_not_contact = Some(true);
     row.do_not_contact_reason = Some(format!("{ERASED_REASON} (forget)"));
-}
-
-/// Rewrites the search index so no deleted entry of an erased person lingers in its segments.
-pub fn purge_index(db: &Db<'_>) -> Result<()> {
-    exec(db, "INSERT INTO lead_fts(lead_fts) VALUES ('optimize')", [])?;
-    Ok(())
 }
 
 /// The leads merged into this one, and those merged into them: removed rows that still hold what the
@@ -468,41 +462,24 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     Ok(e)
 }
 
-/// Leads anonymised per transaction: a rep logging a call meanwhile waits for one batch, not the whole run.
-const ANONYMIZE_BATCH: usize = 500;
-
-/// Marks erased text still held by the search index's old segments, until `purge_index` has run: a run
-/// stopped between its last batch and the purge finishes it the next time, even with nobody left to anonymise.
-const PURGE_PENDING: &str = "privacy:search-index-purge-pending";
+/// Leads anonymised per transaction: a rep logging a call meanwhile waits for one batch (a fraction of a
+/// second), not the whole run.
+const ANONYMIZE_BATCH: usize = 2_000;
 
 /// Anonymises every lead inactive for `months` (retention), a batch per transaction so other writers are not
-/// held for the whole run; a run stopped mid-way keeps the batches done, and the next one does the rest.
-pub fn anonymize_inactive(store: &mut Store, months: u32) -> Result<Vec<Inactive>> {
+/// held for the whole run, adding each to `done` as its batch commits. A run stopped mid-way keeps the
+/// batches done, and owes the search-index purge and the log flush, which the next open does
+/// (`Store::finish_flush`); the next run does the rest.
+pub fn anonymize_inactive(store: &mut Store, months: u32, done: &mut Vec<Inactive>) -> Result<()> {
     let due = inactive(&store.db(), months)?;
-    let mut done = Vec::with_capacity(due.len());
     for batch in due.chunks(ANONYMIZE_BATCH) {
         done.extend(store.write(|db| anonymize_batch(db, months, batch))?);
     }
-    store.write(|db| {
-        let pending = db
-            .conn
-            .query_row(
-                "SELECT 1 FROM automation_state WHERE team_id = ?1 AND key = ?2",
-                params![db.ctx.team_id.as_str(), PURGE_PENDING],
-                |_| Ok(()),
-            )
-            .optional()?;
-        if pending.is_some() {
-            purge_index(db)?;
-            exec(
-                db,
-                "DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2",
-                params![db.ctx.team_id.as_str(), PURGE_PENDING],
-            )?;
-        }
-        Ok(())
-    })?;
-    Ok(done)
+    // Owed still if another process holds the database now: the next open does it.
+    if let Err(e) = store.finish_flush() {
+        tracing::warn!(error = %e, "the search index is purged at the next open");
+    }
+    Ok(())
 }
 
 /// Anonymises those of `batch` still inactive now: one may have been contacted since the run listed them.
@@ -535,11 +512,7 @@ fn anonymize_batch(db: &Db<'_>, months: u32, batch: &[Inactive]) -> Result<Vec<I
     }
     erase_rejects(db, &people)?;
     if !due.is_empty() {
-        exec(
-            db,
-            "INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, 1)",
-            params![db.ctx.team_id.as_str(), PURGE_PENDING],
-        )?;
+        crate::store::owe_erasure_cleanup(db)?;
     }
     Ok(due)
 }

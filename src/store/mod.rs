@@ -289,14 +289,28 @@ impl Store {
         Ok(done)
     }
 
-    /// `flush_log` again, when an earlier one was held back.
+    /// What an earlier erasure still owes: the search index purged (`owe_erasure_cleanup`), then the log
+    /// flushed, when an earlier flush was held back.
     pub fn finish_flush(&mut self) -> Result<()> {
-        let owed: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM automation_state WHERE team_id = ?1 AND key = ?2)",
-            rusqlite::params![self.ctx.team_id.as_str(), FLUSH_OWED],
-            |r| r.get(0),
-        )?;
-        if owed {
+        let owed = |store: &Self, key: &str| -> Result<bool> {
+            Ok(store.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM automation_state WHERE team_id = ?1 AND key = ?2)",
+                rusqlite::params![store.ctx.team_id.as_str(), key],
+                |r| r.get(0),
+            )?)
+        };
+        if owed(self, PURGE_OWED)? {
+            self.write(|db| {
+                purge_index(db)?;
+                let team = db.ctx.team_id.as_str();
+                db.conn.execute(
+                    "DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2",
+                    rusqlite::params![team, PURGE_OWED],
+                )?;
+                Ok(())
+            })?;
+        }
+        if owed(self, FLUSH_OWED)? {
             self.flush_log()?;
         }
         Ok(())
@@ -383,6 +397,26 @@ impl Store {
 
 /// An erasure's log flush was held back (`Store::flush_log`).
 const FLUSH_OWED: &str = "erasure_flush_owed";
+
+/// Erased text the search index's old segments may still hold (`purge_index` is owed).
+const PURGE_OWED: &str = "erasure_index_purge_owed";
+
+/// Merges the search index into one segment, so the text of leads erased meanwhile leaves its old ones.
+pub fn purge_index(db: &Db<'_>) -> Result<()> {
+    db.conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('optimize')", [])?;
+    Ok(())
+}
+
+/// Marks what an erasure committed in parts owes until it is done (a retention run stopped between its
+/// batches): the search index purged and the log flushed, by `finish_flush` at the next open if not sooner.
+pub fn owe_erasure_cleanup(db: &Db<'_>) -> Result<()> {
+    let mut mark =
+        db.conn.prepare_cached("INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, 1)")?;
+    for key in [PURGE_OWED, FLUSH_OWED] {
+        mark.execute(rusqlite::params![db.ctx.team_id.as_str(), key])?;
+    }
+    Ok(())
+}
 
 /// How long a write waits for another process's write to finish before saying the database is locked.
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
