@@ -449,7 +449,8 @@ fn a_touch_taken_back_takes_back_the_deal_move_it_made_unless_the_deal_moved_sin
     crm.sql("UPDATE deals SET stage = 'New'");
     let reply = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
     assert_eq!(stage(&crm, &deal), "Discovery");
-    crm.ok(2, &["unlog", &reply]);
+    let out = crm.cmd(2, &["unlog", &reply]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deal 'Acme pilot' back from Discovery to New"), "{out:?}");
     assert_eq!(stage(&crm, &deal), "New", "the reply was logged on her by mistake");
     // Moved on by the rep after the touch, the deal stays where the rep put it.
     let reply = crm.ok(3, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
@@ -457,6 +458,21 @@ fn a_touch_taken_back_takes_back_the_deal_move_it_made_unless_the_deal_moved_sin
     crm.ok(4, &["deal", "move", "Acme pilot", "Proposal"]);
     crm.ok(5, &["unlog", &reply]);
     assert_eq!(stage(&crm, &deal), "Proposal");
+    // Moved back by the rep and on again by another reply: that reply's move stays.
+    crm.ok(6, &["deal", "move", "Acme pilot", "New"]);
+    let first = crm.ok(7, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(8, &["deal", "move", "Acme pilot", "New"]);
+    crm.ok(9, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    crm.ok(10, &["unlog", &first]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    // Two replies, the second moving nothing (the deal was there): taking back the first leaves the
+    // deal where the second would have put it.
+    crm.ok(11, &["deal", "move", "Acme pilot", "New"]);
+    let first = crm.ok(12, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(13, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(14, &["unlog", &first]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
 }
 
 fn stage(crm: &Crm, deal: &str) -> String {
@@ -641,6 +657,11 @@ fn a_rule_that_would_win_a_deal_before_its_handoff_leaves_it_and_blocks_nothing_
     let deals = crm.json(1, &["deal", "list", "--json"]);
     assert_eq!(deals[0]["stage"], "New", "{deals}");
     assert!(crm.tasks(1).iter().any(|t| t["title"] == "Thank Ana López"), "{:?}", crm.tasks(1));
+    let inbox = crm.json(1, &["inbox", "--json"]);
+    let said = inbox.as_array().unwrap().iter().any(|i| {
+        i["title"].as_str().is_some_and(|t| t.starts_with("Acme stays at New: rule 'win-on-yes' would win it"))
+    });
+    assert!(said, "{inbox}");
 }
 
 #[test]

@@ -16,22 +16,25 @@ use crate::store::tasks::{self, NewTask};
 use crate::store::{Db, Result, events, inbox, leads, notes};
 
 /// The start of the keys under which a touch's deal moves are kept, so that taking the touch back takes
-/// them back too (`undo_advances`); what follows is the deal, the stage it left and the one it reached.
+/// them back too (`undo_advances`); what follows is the deal, the stage it left, the one it reached and the
+/// rule. The value is when it moved: the deal's `stage_entered_at` for as long as it stays there.
 fn advance_prefix(outreach: &str) -> String {
     format!("advanced\u{1f}{outreach}\u{1f}")
 }
 
-fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, to: &str) -> Result<()> {
-    let key = format!("{}{}\u{1f}{}\u{1f}{to}", advance_prefix(o.id.as_str()), before.id, before.stage);
+fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, moved: &Deal, rule: &str) -> Result<()> {
+    let prefix = advance_prefix(o.id.as_str());
+    let key = format!("{prefix}{}\u{1f}{}\u{1f}{}\u{1f}{rule}", before.id, before.stage, moved.stage);
     db.conn
         .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
-        .execute(rusqlite::params![db.ctx.team_id.as_str(), key, db.now.0])?;
+        .execute(rusqlite::params![db.ctx.team_id.as_str(), key, moved.stage_entered_at.0])?;
     Ok(())
 }
 
 /// A touch taken back (`unlog`): each deal a rule moved on because of it goes back to the stage it left,
-/// unless it has moved since (a rep's move, or a later touch's, is not undone).
-pub fn undo_advances(db: &Db<'_>, outreach: &crate::domain::OutreachId) -> Result<()> {
+/// unless it has moved since (even away and back: a rep's move, or another touch's, is not undone), or
+/// another touch of the lead still meets that rule.
+pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain::OutreachId) -> Result<()> {
     let prefix = advance_prefix(outreach.as_str());
     // Every key under the prefix sorts before the prefix with its last separator made a space.
     let end = format!("{}\u{20}", &prefix[..prefix.len() - 1]);
@@ -42,15 +45,24 @@ pub fn undo_advances(db: &Db<'_>, outreach: &crate::domain::OutreachId) -> Resul
         .query_map(rusqlite::params![team, prefix, end], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for key in keys {
-        let mut parts = key[prefix.len()..].splitn(3, '\u{1f}');
-        if let (Some(deal), Some(from), Some(to)) = (parts.next(), parts.next(), parts.next()) {
+        let moved_at: i64 = db
+            .conn
+            .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+            .query_row(rusqlite::params![team, key], |r| r.get(0))?;
+        let mut parts = key[prefix.len()..].splitn(4, '\u{1f}');
+        if let (Some(deal), Some(from), Some(to), Some(rule)) = (parts.next(), parts.next(), parts.next(), parts.next())
+        {
             let deal = crate::domain::DealId(deal.to_string());
             let now = match deals::get(db, &deal) {
                 Ok(d) => Some(d),
                 Err(crate::store::StoreError::NotFound { .. }) => None,
                 Err(e) => return Err(e),
             };
-            if now.is_some_and(|d| d.status == DealStatus::Open && d.stage == to) && db.ctx.stages.index(from).is_some()
+            let untouched = now
+                .as_ref()
+                .is_some_and(|d| d.status == DealStatus::Open && d.stage == to && d.stage_entered_at.0 == moved_at);
+            if let Some(d) = now.filter(|_| untouched && db.ctx.stages.index(from).is_some())
+                && !still_earned(db, autos, rule, &d.lead_id)?
             {
                 deals::move_to(db, &deal, from, None)?;
             }
@@ -60,6 +72,25 @@ pub fn undo_advances(db: &Db<'_>, outreach: &crate::domain::OutreachId) -> Resul
             .execute(rusqlite::params![team, key])?;
     }
     Ok(())
+}
+
+/// Whether the reply rule `rule` holds for another live touch of the lead that answered: had the touch taken
+/// back never been logged, that one would have moved the deal.
+fn still_earned(db: &Db<'_>, autos: &Automations, rule: &str, lead: &LeadId) -> Result<bool> {
+    let Some(rule) = autos.rules.iter().find(|r| r.name == rule && r.triggers.contains(&Trigger::Reply)) else {
+        return Ok(false);
+    };
+    let Some(facts) = load_facts(db, &autos.facts_sql, lead)? else { return Ok(false) };
+    let answered = crate::store::outreach::for_lead(db, lead)?
+        .into_iter()
+        .filter(|o| o.direction == crate::domain::Direction::Inbound || o.reply_type != crate::domain::ReplyType::None);
+    for o in answered {
+        let sf = Subject::outreach(o).facts();
+        if rule.conditions.iter().all(|c| c.holds(&facts, &sf, &autos.profile, db.now)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// What fired a rule: the lead, and the outreach, meeting or deal it is about.
@@ -217,10 +248,13 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                     if db.ctx.stages.status_for(stage) == DealStatus::Won {
                         match clients::check_handoff(db, autos, &d) {
                             Ok(()) => {}
+                            // Not done, so not reported as done: the rep hears of it in the inbox.
                             Err(crate::store::StoreError::Refused(_)) => {
-                                let said =
-                                    format!("{}: stays at {}, its handoff checklist is not done", d.title, d.stage);
-                                done(action, said);
+                                let title = format!(
+                                    "{} stays at {}: rule '{}' would win it, but its handoff checklist is not done",
+                                    d.title, d.stage, rule.name
+                                );
+                                inbox::add_notice(db, Some(&lead.id), None, &title, "")?;
                                 continue;
                             }
                             Err(e) => return Err(e),
@@ -228,7 +262,7 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
                     }
                     let moved = deals::move_to(db, &d.id, stage, None)?;
                     if let Some(o) = &subject.outreach {
-                        remember_advance(db, o, &d, &moved.stage)?;
+                        remember_advance(db, o, &d, &moved, &rule.name)?;
                     }
                     done(action, format!("{}: {} → {stage}", d.title, d.stage));
                 }

@@ -105,7 +105,7 @@ impl ChangeHook for AutomationHook {
             Change::OutreachRemoved { lead, outreach } => {
                 // What the touch marked done is owed again, and the deals it moved on go back.
                 tasks::reopen_done_by(db, outreach)?;
-                super::actions::undo_advances(db, outreach)?;
+                super::actions::undo_advances(db, a, outreach)?;
                 if a.rules_for(Trigger::NoReply).next().is_some() {
                     super::run::recheck(db, lead)?;
                 }

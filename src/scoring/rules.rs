@@ -384,8 +384,11 @@ impl Condition {
                 if !matches!(op, Op::Eq | Op::Ne) {
                     return Err(format!("'{src}': text is compared with = or !="));
                 }
-                let l: crate::domain::Lifecycle =
-                    value.parse().map_err(|_| format!("'{value}' is not a lifecycle (lead, customer, churned)"))?;
+                use crate::domain::Lifecycle;
+                let l: Lifecycle = value.parse().map_err(|_| {
+                    let names: Vec<&str> = Lifecycle::ALL.iter().map(|l| l.as_str()).collect();
+                    format!("'{value}' is not a lifecycle ({})", names.join(", "))
+                })?;
                 Operand::Text(l.as_str().to_string())
             }
             f if f.is_numeric() => {

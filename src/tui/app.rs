@@ -785,11 +785,12 @@ impl App {
             Response::Written { token, result } => self.written(token, result),
             Response::Tags(tags) => {
                 // Offered by the tag filter still open; a tag it cannot list is still typed.
-                if let (Some(Popup::Form(form)), Ok(tags)) = (&mut self.popup, tags)
+                if let (Some(Popup::Form(form)), Ok((tags, cut))) = (&mut self.popup, tags)
                     && form.purpose == Purpose::Filter(FilterField::Tag)
                     && let Some(field) = form.fields.first_mut()
                 {
                     field.suggestions = tags;
+                    field.suggestions_cut = cut;
                 }
                 Vec::new()
             }

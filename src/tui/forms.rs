@@ -330,7 +330,7 @@ pub fn unlog(o: &crate::store::outreach::Outreach, tz: chrono_tz::Tz) -> Form {
     about.push(format!("logged {}", o.created_at.local(tz)));
     Form::new("Take back touch", Purpose::Unlog { touch: o.id.clone() }, Vec::new()).with_message(format!(
         "Take back the {} {} of {when} ({})? What it did goes with it: the lead's last contact and score, \
-         its follow-ups, its inbox message.",
+         its follow-ups, its inbox message, a deal a rule moved on.",
         o.direction.as_str(),
         o.kind.as_str(),
         about.join(" · ")

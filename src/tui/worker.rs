@@ -233,7 +233,8 @@ pub enum Response {
         result: Res<Box<Evaluation>>,
     },
     Ticked(Res<RunReport>),
-    Tags(Res<Vec<String>>),
+    /// The tags in use (alphabetical), and whether there are more than those.
+    Tags(Res<(Vec<String>, bool)>),
 }
 
 /// Tags the tag filter offers at most.
@@ -332,7 +333,14 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                     });
                     Response::Explained { lead, result }
                 }
-                Query::Tags => Response::Tags(leads::tags_in_use(&db, TAGS_OFFERED).map_err(err)),
+                // One more than offered tells that the list was cut.
+                Query::Tags => {
+                    Response::Tags(leads::tags_in_use(&db, TAGS_OFFERED + 1).map_err(err).map(|mut tags| {
+                        let cut = tags.len() > TAGS_OFFERED;
+                        tags.truncate(TAGS_OFFERED);
+                        (tags, cut)
+                    }))
+                }
             }
         }
         Request::Write { token, op } => Response::Written { token, result: write(store, op).map_err(err) },

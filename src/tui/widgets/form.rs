@@ -29,13 +29,23 @@ pub struct Field {
     /// What a text field offers (the tags in use, lower-case): the first one that starts with what is typed
     /// shows after the cursor and → takes it; those that hold it are listed under the field.
     pub suggestions: Vec<String>,
+    /// There are more than `suggestions` (the first ones alphabetically): one not among them may still exist.
+    pub suggestions_cut: bool,
 }
 
 impl Field {
     pub fn text(label: &str, value: impl Into<String>, hint: &str) -> Self {
         let value = value.into();
         let cursor = value.chars().count();
-        Field { label: label.into(), value, kind: FieldKind::Text, hint: hint.into(), cursor, suggestions: Vec::new() }
+        Field {
+            label: label.into(),
+            value,
+            kind: FieldKind::Text,
+            hint: hint.into(),
+            cursor,
+            suggestions: Vec::new(),
+            suggestions_cut: false,
+        }
     }
 
     pub fn choice(label: &str, options: Vec<String>, value: &str) -> Self {
@@ -47,6 +57,7 @@ impl Field {
             hint: "←/→ to change".into(),
             cursor: 0,
             suggestions: Vec::new(),
+            suggestions_cut: false,
         }
     }
 
@@ -332,7 +343,9 @@ impl Form {
             if !f.suggestions.is_empty() {
                 // One line, so the error below keeps its place: as many as fit, then how many more.
                 let width = (inner.width as usize).saturating_sub(2);
-                let mut said = if offered.is_empty() { "no tag in use holds this" } else { "in use:" }.to_string();
+                let none =
+                    if f.suggestions_cut { "not among the first tags in use" } else { "no tag in use holds this" };
+                let mut said = if offered.is_empty() { none } else { "in use:" }.to_string();
                 for (i, s) in offered.iter().enumerate() {
                     let more = format!(" +{}", offered.len() - i);
                     let sep = if i == 0 { " " } else { " · " };
