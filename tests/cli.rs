@@ -575,7 +575,16 @@ fn unreadable_or_garbage_databases_are_reported() {
     let s = Sandbox::new();
     std::fs::write(&s.db, b"this is not a database at all, just some text ................................").unwrap();
     let err = s.fails(&["lead", "list"], 1);
-    assert!(err.contains("leads.db"), "{err}");
+    assert!(err.contains("leads.db") && err.contains("not a leadline database"), "{err}");
+    // A leadline database cut short (a copy interrupted) is damaged, not someone else's file.
+    let s = Sandbox::new();
+    s.ana();
+    let whole = std::fs::read(&s.db).unwrap();
+    let cut = s.dir.path().join("cut.db");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let out = s.cmd().env("LEADLINE_DB", &cut).args(["lead", "list"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cut.db: the file is damaged") && err.contains("restore a copy"), "{err}");
     let s = Sandbox::new();
     std::fs::write(s.dir.path().join("file"), "").unwrap();
     let out = s.cmd().env("LEADLINE_DB", s.dir.path().join("file/leads.db")).args(["lead", "list"]).output().unwrap();

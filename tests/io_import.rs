@@ -2426,9 +2426,12 @@ fn a_second_import_into_a_database_waits_for_the_first_to_finish() {
         .unwrap();
     // SAFETY: flock on a descriptor this test owns.
     assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
-    let db_dir = dir.path().to_path_buf();
+    // The second reaches the database through a symlink (a synced folder): still the same database.
+    let alias = dir.path().join("alias");
+    std::fs::create_dir(&alias).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("t.db"), alias.join("t.db")).unwrap();
     let second = std::thread::spawn(move || {
-        let mut s = open(&db_dir, "t.db");
+        let mut s = open(&alias, "t.db");
         import_file(&mut s, &path, &ImportOptions::default()).unwrap().counts.leads.created
     });
     std::thread::sleep(std::time::Duration::from_millis(300));

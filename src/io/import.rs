@@ -903,6 +903,9 @@ fn lock_imports(
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
+        // Beside the file itself, not the name it was reached by: two imports through a symlink and its
+        // target are two imports into one database.
+        let db = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
         let name = format!(".{}.import-lock", db.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
         let path = db.with_file_name(name);
         let Ok(file) = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) else {

@@ -29,8 +29,14 @@ pub fn copy_into(conn: &Connection, scratch: tempfile::NamedTempFile, dest: &Pat
         |e: &dyn std::fmt::Display| StoreError::Open { path: dest.display().to_string(), message: e.to_string() };
     {
         let mut target = Connection::open(scratch.path()).map_err(|e| cannot(&e))?;
-        let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
-        backup.run_to_completion(1000, Duration::from_millis(5), None)?;
+        // A full disk, or one that fails, is the copy's: said with its path, not as the database's.
+        let at_copy = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => cannot(&"no space left on its disk"),
+            Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::ReadOnly) => cannot(&e),
+            _ => e.into(),
+        };
+        let backup = rusqlite::backup::Backup::new(conn, &mut target).map_err(at_copy)?;
+        backup.run_to_completion(1000, Duration::from_millis(5), None).map_err(at_copy)?;
         drop(backup);
         // A backup in rollback-journal mode: one file, whole once the connection closes.
         target.close().map_err(|(_, e)| cannot(&e))?;

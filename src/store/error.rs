@@ -18,7 +18,7 @@ pub enum StoreError {
     Open { path: String, message: String },
     #[error("the database is locked by another leadline or sqlite process; try again in a moment")]
     Locked,
-    #[error("database is read-only: {0}")]
+    #[error("cannot write the database: {0}")]
     ReadOnly(String),
     #[error("database schema: {0}")]
     Migration(String),

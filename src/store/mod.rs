@@ -216,7 +216,8 @@ impl Store {
             }
         };
         configured.map_err(|e| match StoreError::from(e) {
-            StoreError::Sqlite(e) => open_err(format!("not a leadline database ({e})")),
+            StoreError::Sqlite(e) => open_err(open_failure(&e)),
+            StoreError::ReadOnly(_) => open_err(read_only_cause(path)),
             other => other,
         })?;
         // Two processes opening a new (or older) database at once: one migrates it, the other's attempt
@@ -369,6 +370,15 @@ impl Store {
     }
 
     fn transact<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
+        let path = self.path.clone();
+        // A write refused by the file system says which file or folder to fix.
+        self.transact_here(f, commit).map_err(|e| match e {
+            StoreError::ReadOnly(_) => StoreError::ReadOnly(read_only_cause(&path)),
+            other => other,
+        })
+    }
+
+    fn transact_here<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         teams::still_member(&tx, &self.ctx)?;
         let db = Db::new(&tx, &self.ctx, self.clock.now());
@@ -472,6 +482,56 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Creates the file with mode 0600 before SQLite does, so no other user can ever read it.
+/// Why a database could not be opened, in the words of what the rep can do about it.
+fn open_failure(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => "no space left on the disk that holds it".into(),
+        Some(ErrorCode::DatabaseCorrupt) => {
+            format!("the file is damaged ({e}); restore a copy `leadline backup` made, or the last good one")
+        }
+        Some(ErrorCode::SystemIoFailure) => format!("cannot read or write it ({e}): is its disk full or failing?"),
+        Some(ErrorCode::CannotOpen) => format!("cannot open it ({e})"),
+        _ => format!("not a leadline database ({e})"),
+    }
+}
+
+/// Which file or folder keeps the database from being written: the database itself, its write-ahead log
+/// (`-wal`, `-shm`, which a read-only copy may have left read-only), or the folder those are made in.
+pub(crate) fn read_only_cause(path: &Path) -> String {
+    let writable = |p: &Path| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else { return true };
+            // SAFETY: a NUL-terminated path that lives through the call.
+            unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = p;
+            true
+        }
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        if file.exists() && !writable(&file) {
+            return format!("{} is read-only; make it writable to save changes", file.display());
+        }
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !writable(dir) {
+        return format!(
+            "its folder {} is read-only, and leadline writes its log (-wal, -shm) beside the database; make the \
+             folder writable or move the database",
+            dir.display()
+        );
+    }
+    format!("{} cannot be written (is its disk mounted read-only?)", path.display())
+}
+
 fn create_private(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
