@@ -17,7 +17,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Some(command) => {
-            log_to_stderr();
+            log_to_stderr(cli.log_level.as_deref());
             quiet_on_closed_pipe();
             one_line_on_failed_output();
             cli::run(cli, command)
@@ -106,10 +106,11 @@ fn one_line_on_failed_output() {
     }));
 }
 
-/// `LEADLINE_LOG=debug leadline ...` traces a command on stderr (e.g. where a recompute spends its time);
-/// the terminal UI logs to its file instead.
-fn log_to_stderr() {
-    let Ok(level) = std::env::var("LEADLINE_LOG") else { return };
+/// `LEADLINE_LOG=debug leadline ...` (or `--log-level debug`) traces a command on stderr (e.g. where a
+/// recompute spends its time); the terminal UI logs to its file instead.
+fn log_to_stderr(flag: Option<&str>) {
+    // The flag wins over the environment, as flags do.
+    let Some(level) = flag.map(str::to_string).or(std::env::var("LEADLINE_LOG").ok()) else { return };
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_new(&level) {
         let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     }

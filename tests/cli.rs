@@ -516,6 +516,15 @@ fn bad_config_is_a_clear_error() {
     let err = s.cmd().env("LEADLINE_NOW", "yesterday").args(["lead", "list"]).assert().code(1);
     assert!(String::from_utf8_lossy(&err.get_output().stderr).contains("LEADLINE_NOW"));
     s.ok(&["config", "check"]);
+    // For scripts: the check and the paths as JSON.
+    assert_eq!(s.json(&["config", "check"]), serde_json::json!({ "ok": true, "warnings": [] }));
+    let paths = s.json(&["config", "paths"]);
+    assert_eq!(paths["database"].as_str(), s.db.to_str());
+    assert_eq!(paths["config"].as_str(), s.config.to_str());
+    // A command's trace on stderr, asked with the flag as with LEADLINE_LOG.
+    let out = s.cmd().args(["--log-level", "debug", "lead", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DEBUG"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(s.cmd().args(["lead", "list"]).output().unwrap().stderr.is_empty(), "quiet unless asked");
 }
 
 #[test]

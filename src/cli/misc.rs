@@ -163,34 +163,53 @@ pub enum ConfigCmd {
     /// Print the built-in default configuration.
     PrintDefault,
     /// Print where leadline looks for its files.
-    Paths,
+    Paths {
+        /// Print `{"config", "database", "state"}` (null where there is none).
+        #[arg(long)]
+        json: bool,
+    },
     /// Load the config (defaults, file, environment) and report problems.
-    Check,
+    Check {
+        /// Print `{"ok": true, "warnings": [...]}` (a config that does not load exits 1 with the reason).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn config(cli: &Cli, c: ConfigCmd) -> CliResult {
     match c {
         ConfigCmd::PrintDefault => print!("{DEFAULT_CONFIG}"),
-        ConfigCmd::Paths => {
+        ConfigCmd::Paths { json } => {
             let p = Paths::platform();
+            let config = cli.config.clone().or_else(|| p.as_ref().map(|p| p.config_file.clone()));
+            let database = cli.db.clone().or_else(|| p.as_ref().map(|p| p.database.clone()));
+            let state = p.as_ref().map(|p| p.state_dir.clone());
+            if json {
+                return print_json(&serde_json::json!({ "config": config, "database": database, "state": state }));
+            }
             let show = |x: Option<PathBuf>| x.map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
-            println!("config    {}", show(cli.config.clone().or_else(|| p.as_ref().map(|p| p.config_file.clone()))));
-            println!("database  {}", show(cli.db.clone().or_else(|| p.as_ref().map(|p| p.database.clone()))));
-            println!("state     {}", show(p.as_ref().map(|p| p.state_dir.clone())));
+            println!("config    {}", show(config));
+            println!("database  {}", show(database));
+            println!("state     {}", show(state));
         }
-        ConfigCmd::Check => {
+        ConfigCmd::Check { json } => {
             let config = super::load_config(cli)?;
             crate::tui::check_config(&config).map_err(|e| super::in_config_file(cli, e))?;
             // The clock every command reads, when a script fixes it.
             super::clock_from_env()?;
             // What the database holds that this config leaves out, when there is a database to ask (read
             // only: a check changes nothing, and a database it cannot read is no reason to fail it).
+            let mut warnings = Vec::new();
             if let Ok(path) = super::database_path(cli)
                 && path.exists()
             {
-                for note in database_notes(&path, &config) {
-                    eprintln!("warning: {note}");
-                }
+                warnings = database_notes(&path, &config);
+            }
+            if json {
+                return print_json(&serde_json::json!({ "ok": true, "warnings": warnings }));
+            }
+            for note in &warnings {
+                eprintln!("warning: {note}");
             }
             println!("config ok");
         }

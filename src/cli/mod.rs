@@ -34,15 +34,10 @@ pub struct Cli {
     /// Open the terminal UI on a fresh demo database in a temporary directory.
     #[arg(long)]
     pub demo: bool,
-    /// Log level for the log file in the state directory (error, warn, info, debug, trace).
-    #[arg(
-        long,
-        global = true,
-        value_name = "LEVEL",
-        default_value = "info",
-        value_parser = ["error", "warn", "info", "debug", "trace"]
-    )]
-    pub log_level: String,
+    /// Log level: of the terminal UI's log file in the state directory (default info), or of a command's
+    /// trace on stderr (none unless given, or LEADLINE_LOG set).
+    #[arg(long, global = true, value_name = "LEVEL", value_parser = ["error", "warn", "info", "debug", "trace"])]
+    pub log_level: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -65,7 +60,7 @@ pub enum Command {
     /// Create deals and move them through the pipeline.
     #[command(subcommand)]
     Deal(deal::DealCmd),
-    /// Follow-up tasks: add, list, done, snooze.
+    /// Follow-up tasks: add, list, done, reopen, snooze.
     #[command(subcommand)]
     Task(task::TaskCmd),
     /// Add a note to a lead.
@@ -81,9 +76,11 @@ pub enum Command {
     Completions(misc::CompletionsArgs),
     /// Make a consistent copy of the database.
     Backup(misc::BackupArgs),
-    /// Import leads (CSV from any CRM, vCard, leadline JSON) or meetings (iCalendar).
+    /// Import leads (CSV from any CRM, vCard), meetings (iCalendar), or what a leadline export wrote (JSON,
+    /// JSONL).
     Import(io::ImportArgs),
-    /// Export leads, outreach, meetings, deals, tasks or notes (CSV, JSON, JSONL), or the weekly files.
+    /// Export leads, outreach, meetings, deals, tasks, notes, the inbox, the team or the privacy log (CSV,
+    /// JSON, JSONL), or the weekly files.
     Export(io::ExportArgs),
     /// List likely duplicate leads, and merge them with --apply.
     Dedupe(io::DedupeArgs),

@@ -59,7 +59,7 @@ fn start(cli: &Cli) -> Result<(), CliError> {
         ));
     }
     let clock = cli::clock_from_env()?;
-    init_logging(&cli.log_level)?;
+    init_logging(cli.log_level.as_deref().unwrap_or("info"))?;
     let mut _demo_dir = None;
     let path = if cli.demo {
         let nanos =
