@@ -1206,8 +1206,21 @@ fn a_removed_member_is_refused_until_an_admin_adds_them_back() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Marta Ruiz <MARTA@acme.es> was removed from the team Test team on 2026-11-25"), "{err}");
     assert!(err.contains("leadline team add \"Marta Ruiz\" --email MARTA@acme.es"), "{err}");
-    // Opening did not add her back.
+    // Opening did not add her back, nor does her address written otherwise.
+    for written in [" Marta@ACME.es ", "mailto:marta@acme.es"] {
+        std::fs::write(&marta, format!("[user]\nname = \"Marta\"\nemail = \"{written}\"\n")).unwrap();
+        let err = String::from_utf8_lossy(&as_marta(&["lead", "list"]).stderr).to_string();
+        assert!(err.contains("was removed from the team"), "{written}: {err}");
+    }
     assert_eq!(s.json(&["team", "show"])["members"].as_array().unwrap().len(), 1);
+    // A member's name is not another way of naming a member.
+    std::fs::write(&marta, "[user]\nname = \"\"\nemail = \"marta@acme.es\"\n").unwrap();
+    assert!(String::from_utf8_lossy(&as_marta(&["lead", "list"]).stderr).contains("user.name"));
+    std::fs::write(&marta, "[user]\nname = \"Marta\"\nemail = \"MARTA@acme.es\"\n").unwrap();
+    for name in ["rita@example.com", "Me"] {
+        let err = s.fails(&["team", "rename", "me", name], 1);
+        assert!(err.contains("name"), "{name}: {err}");
+    }
     // Added back, she is the member her history names.
     assert_eq!(s.ok(&["team", "add", "Marta R.", "--email", "marta@acme.es"]), id);
     assert!(as_marta(&["lead", "list"]).status.success());

@@ -173,11 +173,16 @@ impl Config {
         let config: Config = toml::Value::Table(merged.clone())
             .try_into()
             .map_err(|e: toml::de::Error| locate::Problem::from_toml(&e))?;
+        let mut config = config;
         config.validate().map_err(|e| locate::Problem::from_validation(&e))?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), ValidationError> {
+    /// Checks the config and puts the user in the one form members are kept in (an e-mail as ` Ana@X.io `
+    /// is `Ana@X.io`): otherwise opening the database would not find them, and add them again.
+    fn validate(&mut self) -> Result<(), ValidationError> {
+        self.user.email = crate::domain::lead::validate_email("user.email", &self.user.email)?;
+        self.user.name = crate::domain::user::member_name("user.name", &self.user.name)?;
         parse_tz(&self.team.timezone).map_err(|e| ValidationError { field: "team.timezone".into(), ..e })?;
         let stages = self.stages()?;
         // A cadence for a stage the pipeline does not have would never apply: a typo, said so.
@@ -192,7 +197,6 @@ impl Config {
         crate::automation::Automations::from_config(&self.automation, &stages)?;
         crate::domain::money::parse_currency(&self.pipeline.currency)
             .map_err(|e| ValidationError { field: "pipeline.currency".into(), ..e })?;
-        crate::domain::lead::validate_email("user.email", &self.user.email)?;
         let country = &self.import.default_country;
         if !country.trim().is_empty() && !crate::io::phone::known_country(country) {
             return Err(ValidationError::new(

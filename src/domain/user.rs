@@ -24,6 +24,24 @@ impl Role {
     }
 }
 
+/// A team member's name: a label (`lead::check_label`) that cannot be taken for another way of naming a
+/// member, an e-mail address (members are found by theirs) or `me` (whoever runs the command).
+pub fn member_name(field: &str, name: &str) -> Result<String, ValidationError> {
+    let name = super::lead::require_text(field, name)?;
+    super::lead::check_label(field, &name)?;
+    if name.contains('@') {
+        return Err(ValidationError::new(
+            field,
+            &name,
+            "is a name, not an e-mail address (members are found by theirs)",
+        ));
+    }
+    if name.eq_ignore_ascii_case("me") {
+        return Err(ValidationError::new(field, &name, "cannot be 'me', which names whoever runs a command"));
+    }
+    Ok(name)
+}
+
 impl FromStr for Role {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

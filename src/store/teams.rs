@@ -282,8 +282,7 @@ fn require_admin(db: &Db<'_>, what: &str) -> Result<()> {
 /// per e-mail.
 pub fn add_member(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<UserId> {
     require_admin(db, "adds team members")?;
-    let name = crate::domain::lead::require_text("name", name)?;
-    crate::domain::lead::check_label("name", &name)?;
+    let name = crate::domain::user::member_name("name", name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
     if let Some(u) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
         return Err(StoreError::Refused(format!("{} <{}> is already a team member", u.name, u.email)));
@@ -303,8 +302,7 @@ pub fn rename_member(db: &Db<'_>, member: &str, name: &str) -> Result<(User, Use
     if id != db.ctx.user_id {
         require_admin(db, "renames other members")?;
     }
-    let name = crate::domain::lead::require_text("name", name)?;
-    crate::domain::lead::check_label("name", &name)?;
+    let name = crate::domain::user::member_name("name", name)?;
     refuse_taken_name(db, &name, Some(&id))?;
     let before = list(db)?.into_iter().find(|u| u.id == id).expect("a resolved member is listed");
     db.conn
