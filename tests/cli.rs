@@ -1230,6 +1230,23 @@ fn a_removed_member_is_refused_until_an_admin_adds_them_back() {
 }
 
 #[test]
+fn a_lead_given_to_another_member_takes_its_owners_open_work_along() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Kim", "--email", "kim@k.io", "--owner", "Tom Baker"]);
+    s.ok(&["deal", "add", "kim@k.io", "--title", "Kim deal"]);
+    s.ok(&["task", "add", "kim@k.io", "--title", "Call Kim", "--due", "+1d", "--owner", "Tom Baker"]);
+    s.ok(&["task", "add", "kim@k.io", "--title", "Kim's contract", "--due", "+1d", "--owner", "Marta Ruiz"]);
+    s.ok(&["lead", "edit", "kim@k.io", "--owner", "me"]);
+    assert_eq!(s.json(&["deal", "list"])[0]["owner"], "Rita Rep");
+    let tasks = s.json(&["task", "list", "--due", "all"]);
+    let owner = |title: &str| tasks.as_array().unwrap().iter().find(|t| t["title"] == title).unwrap()["owner"].clone();
+    assert_eq!(owner("Call Kim"), "Rita Rep", "{tasks}");
+    assert_eq!(owner("Kim's contract"), "Marta Ruiz", "what a colleague was given stays theirs");
+}
+
+#[test]
 fn a_task_reopened_after_its_owner_left_goes_to_whoever_took_over_the_lead() {
     let s = Sandbox::new();
     s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);

@@ -701,6 +701,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         return Err(StoreError::Refused(format!("lead {id} was forgotten; nothing about the person is written again")));
     }
     let account_before = lead.account_id.clone();
+    let owner_before = lead.owner_id.clone();
     let email_given = patch.email.is_some();
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;
@@ -815,6 +816,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     if let Some(left) = left_account.filter(|a| lead.account_id.as_ref() != Some(a)) {
         accounts::drop_if_unused(db, &left)?;
     }
+    if let Some(owner) = lead.owner_id.as_ref().filter(|o| owner_before.as_ref() != Some(*o)) {
+        hand_over_work(db, id, owner_before.as_deref(), owner)?;
+    }
     for e in &patch.remove_emails {
         // Made the lead's own e-mail by this same edit, it is no longer another one anyway.
         let now_own = lead.email.as_deref().is_some_and(|own| normalize_email(own) == normalize_email(e));
@@ -850,6 +854,22 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         db.emit(Change::TagsAdded { lead: id.clone(), tags: added });
     }
     get(db, id)
+}
+
+/// A lead given to another member: the work ahead with them that was its owner's (open deals and tasks, a
+/// customer's profile) goes with it, as `team remove --to` hands it over; what a colleague was given stays.
+fn hand_over_work(db: &Db<'_>, id: &LeadId, from: Option<&str>, to: &str) -> Result<()> {
+    for sql in [
+        "UPDATE deals SET owner_id = ?3, updated_at = ?4
+         WHERE lead_id = ?1 AND (owner_id IS ?2 OR owner_id IS NULL) AND status = 'open' AND deleted_at IS NULL",
+        "UPDATE tasks SET owner_id = ?3, updated_at = ?4
+         WHERE lead_id = ?1 AND (owner_id IS ?2 OR owner_id IS NULL) AND done_at IS NULL AND deleted_at IS NULL",
+        "UPDATE client_profiles SET owner_id = ?3, updated_at = ?4
+         WHERE lead_id = ?1 AND (owner_id IS ?2 OR owner_id IS NULL) AND deleted_at IS NULL",
+    ] {
+        db.conn.prepare_cached(sql)?.execute(params![id.as_str(), from, to, db.now.0])?;
+    }
+    Ok(())
 }
 
 /// The reason the latest opt-out logged for the lead gave.
