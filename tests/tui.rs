@@ -829,8 +829,14 @@ fn followups_done_and_snooze() {
     assert!(s.contains("Open again"), "{s}");
     t.keys("u");
     assert!(t.screen().contains("No task was marked done here to undo"), "{}", t.screen());
+    // Done meanwhile elsewhere (a colleague): said, and `u` does not open the colleague's work again.
+    t.store.write(|db| leadline::store::tasks::done(db, &first.id)).unwrap();
     t.keys("space");
-    assert!(t.app.followups.data.tasks.iter().all(|x| x.id != first.id));
+    assert!(t.screen().contains("was already done"), "{}", t.screen());
+    t.keys("u");
+    assert!(t.screen().contains("No task was marked done here to undo"), "{}", t.screen());
+    let task = t.store.write(|db| leadline::store::tasks::get(db, &first.id)).unwrap();
+    assert!(task.done_at.is_some());
     let second = t.app.followups.data.tasks[0].clone();
     t.keys("z");
     t.clear_field();

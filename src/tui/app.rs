@@ -728,6 +728,7 @@ impl App {
                 Out::Write(op) => {
                     self.next_token += 1;
                     self.kanban.write_sent(self.next_token);
+                    self.followups.write_sent(self.next_token, &op);
                     effects.push(Effect::Request(Request::Write { token: self.next_token, op }));
                 }
                 Out::Form(f) => self.popup = Some(Popup::Form(Box::new(f))),
@@ -827,6 +828,7 @@ impl App {
     fn written(&mut self, token: u64, result: Result<super::worker::Wrote, String>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
         self.kanban.write_done(token, result.is_ok());
+        self.followups.write_done(token, result.is_ok());
         match result {
             Ok(super::worker::Wrote { said: msg, added, entry }) => {
                 // What the rep just wrote from the lead's page is what they act on next (take it back).

@@ -459,6 +459,15 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             Ok(warned(format!("Reply logged as {}", outreach::get(db, &id)?.kind.label()), warning, HAPPENED))
         }
         Write::TaskDone(task) => {
+            // Done meanwhile (a colleague, another terminal): said, and not this rep's to undo.
+            let before = tasks::get(db, &task)?;
+            if let Some(at) = before.done_at {
+                return Err(crate::store::StoreError::Refused(format!(
+                    "'{}' was already done, {}",
+                    before.title,
+                    at.local(db.ctx.tz)
+                )));
+            }
             let t = tasks::done(db, &task)?;
             Ok(format!("Done: {}", t.title))
         }

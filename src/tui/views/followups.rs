@@ -33,6 +33,27 @@ pub struct FollowupsView {
     pub done_here: Vec<TaskId>,
     /// The task undone last: selected once it is back in the list.
     undone: Option<TaskId>,
+    /// Marks of done still on their way, by write: one refused (done meanwhile by someone else) is not
+    /// this rep's to undo.
+    done_sent: Vec<(u64, TaskId)>,
+}
+
+impl FollowupsView {
+    /// A write went out with `token`.
+    pub fn write_sent(&mut self, token: u64, op: &crate::tui::worker::Write) {
+        if let crate::tui::worker::Write::TaskDone(id) = op {
+            self.done_sent.push((token, id.clone()));
+        }
+    }
+
+    /// A write came back: a mark of done refused leaves nothing to undo here.
+    pub fn write_done(&mut self, token: u64, ok: bool) {
+        let Some(at) = self.done_sent.iter().position(|(t, _)| *t == token) else { return };
+        let (_, id) = self.done_sent.remove(at);
+        if !ok && let Some(i) = self.done_here.iter().rposition(|d| *d == id) {
+            self.done_here.remove(i);
+        }
+    }
 }
 
 /// Which section a task falls in, by its effective due time.
