@@ -1974,3 +1974,54 @@ fn the_search_line_and_the_palette_take_the_shells_editing_keys() {
     t.keys("ctrl-u");
     assert_eq!(input(&t), "");
 }
+
+#[test]
+fn an_edit_keeps_what_a_colleague_changed_meanwhile() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter");
+    let id = t.app.detail.lead.clone().unwrap().id;
+    let patch = |p: leadline::store::leads::LeadPatch| {
+        move |db: &leadline::store::Db<'_>| leadline::store::leads::update(db, &id, p)
+    };
+    // The form opens; meanwhile a colleague adds a tag and sets the title.
+    t.keys("e");
+    t.store
+        .write(patch(leadline::store::leads::LeadPatch {
+            add_tags: vec!["vip2".into()],
+            title: Some("CEO".into()),
+            ..Default::default()
+        }))
+        .unwrap();
+    // The rep adds a tag of their own: both stay.
+    for _ in 0..12 {
+        t.keys("tab");
+    }
+    t.keys("end");
+    t.type_text(", pilot2");
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    let lead = t.store.write(|db| leadline::store::leads::get(db, &t.app.detail.lead_id.clone().unwrap())).unwrap();
+    assert!(lead.tags.contains(&"vip2".to_string()) && lead.tags.contains(&"pilot2".to_string()), "{:?}", lead.tags);
+    assert_eq!(lead.title.as_deref(), Some("CEO"));
+    // The rep edits the title the colleague changed, from a page read before: refused, saying to what.
+    t.store
+        .write(|db| {
+            leadline::store::leads::update(
+                db,
+                &lead.id,
+                leadline::store::leads::LeadPatch { title: Some("CTO".into()), ..Default::default() },
+            )
+        })
+        .unwrap();
+    t.keys("e");
+    for _ in 0..6 {
+        t.keys("tab");
+    }
+    t.clear_field();
+    t.type_text("VP");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("changed meanwhile"), "{s}");
+    let now = t.store.write(|db| leadline::store::leads::get(db, &lead.id)).unwrap();
+    assert_eq!(now.title.as_deref(), Some("CTO"));
+}

@@ -489,9 +489,11 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             notes: opt(form.value("Notes")),
             ..Default::default()
         })),
-        Purpose::EditLead { lead } => {
-            Write::EditLead { lead: lead.id.clone(), patch: Box::new(edit_patch(lead, form)?) }
-        }
+        Purpose::EditLead { lead } => Write::EditLead {
+            lead: lead.id.clone(),
+            patch: Box::new(edit_patch(lead, form)?),
+            seen: Some(lead.clone()),
+        },
         Purpose::DoNotContact { lead } => Write::EditLead {
             lead: lead.clone(),
             patch: Box::new(LeadPatch {
@@ -499,10 +501,12 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
                 do_not_contact_reason: opt(form.value("Reason")),
                 ..Default::default()
             }),
+            seen: None,
         },
         Purpose::AllowContact { lead } => Write::EditLead {
             lead: lead.clone(),
             patch: Box::new(LeadPatch { do_not_contact: Some(false), ..Default::default() }),
+            seen: None,
         },
         Purpose::Win { deal, from } => Write::MoveDeal {
             deal: deal.clone(),
@@ -565,7 +569,9 @@ fn edit_patch(lead: &Lead, form: &Form) -> Result<LeadPatch, String> {
             Some(l) => Some(Lifecycle::from_str(&l).map_err(|e| e.to_string())?),
             None => None,
         },
-        tags: (tags != lead.tags).then_some(tags),
+        // What the rep added and took off, not the whole list: a tag a colleague added meanwhile stays.
+        add_tags: tags.iter().filter(|t| !lead.tags.iter().any(|o| o.eq_ignore_ascii_case(t))).cloned().collect(),
+        remove_tags: lead.tags.iter().filter(|o| !tags.iter().any(|t| t.eq_ignore_ascii_case(o))).cloned().collect(),
         add_emails,
         remove_emails,
         ..Default::default()

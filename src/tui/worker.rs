@@ -111,9 +111,12 @@ pub enum Write {
     },
     /// Added, the lead's page opens.
     AddLead(Box<NewLead>),
+    /// `seen`: the lead as the edit form showed it; a field changed meanwhile elsewhere is not overwritten
+    /// unseen.
     EditLead {
         lead: LeadId,
         patch: Box<LeadPatch>,
+        seen: Option<Box<Lead>>,
     },
     /// `from`: the stage the deal was shown in; moved elsewhere since, it is not moved on unseen.
     MoveDeal {
@@ -348,6 +351,41 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
     }
 }
 
+/// Refuses an edit of a field someone else changed since the form was opened: saved, it would overwrite
+/// their change without anyone seeing it. Fields the form leaves alone are not compared (theirs stay).
+fn changed_meanwhile(now: &Lead, seen: &Lead, patch: &LeadPatch) -> Result<(), crate::domain::ValidationError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fields = [
+        ("first_name", patch.first_name.is_some(), now.first_name.clone(), seen.first_name.clone()),
+        ("last_name", patch.last_name.is_some(), now.last_name.clone(), seen.last_name.clone()),
+        ("email", patch.email.is_some(), text(&now.email), text(&seen.email)),
+        ("phone", patch.phone.is_some(), text(&now.phone), text(&seen.phone)),
+        ("company", patch.company.is_some(), text(&now.company), text(&seen.company)),
+        ("title", patch.title.is_some(), text(&now.title), text(&seen.title)),
+        ("source", patch.source.is_some(), text(&now.source), text(&seen.source)),
+        ("industry", patch.industry.is_some(), text(&now.industry), text(&seen.industry)),
+        ("company_size", patch.company_size.is_some(), text(&now.company_size), text(&seen.company_size)),
+        (
+            "product_interest",
+            patch.product_interest.is_some(),
+            text(&now.product_interest),
+            text(&seen.product_interest),
+        ),
+        ("profile_url", patch.profile_url.is_some(), text(&now.profile_url), text(&seen.profile_url)),
+        ("owner", patch.owner.is_some(), text(&now.owner), text(&seen.owner)),
+        ("notes", patch.notes.is_some(), text(&now.notes), text(&seen.notes)),
+        ("lifecycle", patch.lifecycle.is_some(), now.lifecycle.clone(), seen.lifecycle.clone()),
+    ];
+    match fields.into_iter().find(|(_, edited, now, seen)| *edited && now != seen) {
+        Some((field, _, now, _)) => Err(crate::domain::ValidationError::new(
+            field,
+            now,
+            "was changed meanwhile, elsewhere, to this (Esc, then edit the lead again to replace it)",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The mark a write's message starts with when it carries a warning: the app shows it as one.
 pub const WARNING: &str = "⚠ ";
 
@@ -416,7 +454,10 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             added = Some(id);
             Ok(warned(format!("Added {name}"), shared, "added anyway"))
         }
-        Write::EditLead { lead, patch } => {
+        Write::EditLead { lead, patch, seen } => {
+            if let Some(seen) = seen {
+                changed_meanwhile(&leads::get(db, &lead)?, &seen, &patch)?;
+            }
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
             Ok(format!("Saved {}", l.name()))
         }
