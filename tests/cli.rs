@@ -1405,14 +1405,20 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.es"]);
     s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es", "--owner", "Marta Ruiz"]);
     s.ok(&["deal", "add", "ana@x.es", "--title", "Pilot"]);
+    // Her lead given to someone else, an open deal still hers (given to her again): she needs a successor.
+    s.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
     let conn = rusqlite::Connection::open(&s.db).unwrap();
     conn.execute("UPDATE deals SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz')", []).unwrap();
     drop(conn);
-    // Her lead given to someone else, her open deal still keeps her: she needs a successor.
-    s.ok(&["lead", "edit", "ana@x.es", "--owner", "me"]);
     let err = s.fails(&["team", "remove", "marta@acme.es"], 1);
     assert!(err.contains("Marta Ruiz still has leads, open deals, tasks, inbox items or customers"), "{err}");
     s.ok(&["lead", "edit", "ana@x.es", "--owner", "Marta Ruiz"]);
+    // A person she looked after and who was forgotten is no one's work: not counted, not handed over.
+    s.ok(&["lead", "add", "--first-name", "Fay", "--email", "fay@x.es", "--owner", "Marta Ruiz"]);
+    s.ok(&["forget", "fay@x.es"]);
+    let marta =
+        s.json(&["team", "show"])["members"].as_array().unwrap().iter().find(|m| m["name"] == "Marta Ruiz").cloned();
+    assert_eq!(marta.unwrap()["leads"], 1);
     let (id, out) = s.ok_said(&["team", "remove", "marta@acme.es", "--to", "Tom Baker"]);
     assert!(out.starts_with("Marta Ruiz left the team; Tom Baker took over 1 lead, 1 open deal"), "{out}");
     assert_eq!(id.len(), 36, "the id of the member who left: {id}");

@@ -210,7 +210,8 @@ pub struct Member {
 pub fn members(db: &Db<'_>) -> Result<Vec<Member>> {
     let mut stmt = db.conn.prepare_cached(
         "SELECT u.id, u.name, u.email, u.role,
-                (SELECT count(*) FROM leads l WHERE l.owner_id = u.id AND l.deleted_at IS NULL)
+                (SELECT count(*) FROM leads l WHERE l.owner_id = u.id AND l.deleted_at IS NULL
+                   AND l.forgotten_at IS NULL)
          FROM users u WHERE u.team_id = ?1 AND u.deleted_at IS NULL ORDER BY u.name",
     )?;
     let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| {
@@ -405,7 +406,7 @@ pub fn remove_member(db: &Db<'_>, member: &str, to: Option<&str>) -> Result<(Use
     }
     // Work still theirs: leads, open deals, open tasks, unhandled inbox items, customers they look after.
     let owned: i64 = db.conn.query_row(
-        "SELECT (SELECT count(*) FROM leads WHERE owner_id = ?1 AND deleted_at IS NULL)
+        "SELECT (SELECT count(*) FROM leads WHERE owner_id = ?1 AND deleted_at IS NULL AND forgotten_at IS NULL)
               + (SELECT count(*) FROM deals WHERE owner_id = ?1 AND status = 'open' AND deleted_at IS NULL)
               + (SELECT count(*) FROM tasks WHERE owner_id = ?1 AND done_at IS NULL AND deleted_at IS NULL)
               + (SELECT count(*) FROM inbox_items WHERE assigned_to = ?1 AND handled_at IS NULL AND deleted_at IS NULL)
@@ -428,7 +429,11 @@ pub fn remove_member(db: &Db<'_>, member: &str, to: Option<&str>) -> Result<(Use
     let (g, h) = (gone.id.as_str(), heir.id.as_str());
     let hand = |sql: &str| db.conn.execute(sql, params![g, h, now]);
     let handover = Handover {
-        leads: hand("UPDATE leads SET owner_id = ?2, updated_at = ?3 WHERE owner_id = ?1 AND deleted_at IS NULL")?,
+        // A forgotten person is no one's work (only counts are left of them).
+        leads: hand(
+            "UPDATE leads SET owner_id = ?2, updated_at = ?3
+             WHERE owner_id = ?1 AND deleted_at IS NULL AND forgotten_at IS NULL",
+        )?,
         deals: hand(
             "UPDATE deals SET owner_id = ?2, updated_at = ?3 WHERE owner_id = ?1 AND status = 'open' AND deleted_at IS NULL",
         )?,
