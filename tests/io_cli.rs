@@ -435,6 +435,22 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     }
     let (code, err) = fail(&db, &["export", "deals", "--where", "status=closed"]);
     assert!(code == 2 && err.contains("status must be open, won or lost"), "{err}");
+    // Whose each row is: a filter, and a column a team lead splits the week by.
+    let leads: Vec<serde_json::Value> =
+        serde_json::from_str(&run(&db, &["export", "leads", "--format", "json"])).unwrap();
+    run(&db, &["deal", "add", leads[0]["id"].as_str().unwrap(), "--title", "Pilot"]);
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(&run(&db, &["export", "deals", "--format", "json"])).unwrap();
+    let mine: Vec<serde_json::Value> =
+        serde_json::from_str(&run(&db, &["export", "deals", "--format", "json", "--where", "owner=me"])).unwrap();
+    assert!(!all.is_empty() && mine.len() == all.len());
+    let (code, err) = fail(&db, &["export", "deals", "--where", "owner=nobody@x.io"]);
+    assert!(code != 0 && err.contains("nobody@x.io"), "{err}");
+    let (code, err) = fail(&db, &["export", "tasks", "--where", "colour=blue"]);
+    assert!(code == 2 && err.contains("its filters are lead, open, owner"), "{err}");
+    let deals = run(&db, &["export", "deals"]);
+    assert!(deals.lines().next().unwrap().ends_with(",owner"), "{deals}");
+    assert!(!deals.lines().nth(1).unwrap().ends_with(','), "the owner is named: {deals}");
     let (code, err) = fail(&db, &["import", fixture("hubspot_contacts.csv").to_str().unwrap(), "--map", "Email=emial"]);
     assert_eq!(code, 2);
     assert!(err.contains("emial"), "{err}");

@@ -598,6 +598,12 @@ fn conditions(
                 sql.push_str(&format!(" AND {alias}.status = ?"));
                 args.push(Box::new(status));
             }
+            (Object::Deals | Object::Tasks, "owner") | (Object::Outreach | Object::Meetings, "by") => {
+                let member = crate::store::teams::resolve(db, v)?;
+                let column = if k == "owner" { "owner_id" } else { "user_id" };
+                sql.push_str(&format!(" AND {alias}.{column} = ?"));
+                args.push(Box::new(member.0));
+            }
             (Object::Tasks, "open") => {
                 let open = super::record::parse_bool(v)
                     .ok_or_else(|| ValidationError::new("--where", v, "open must be true or false"))?;
@@ -605,19 +611,21 @@ fn conditions(
             }
             _ => {
                 let keys = match object {
-                    Object::Outreach => "lead, kind",
-                    Object::Deals => "lead, stage, status",
-                    Object::Tasks => "lead, open",
+                    Object::Outreach => "lead, kind, by",
+                    Object::Meetings => "lead, by",
+                    Object::Deals => "lead, stage, status, owner",
+                    Object::Tasks => "lead, open, owner",
                     _ => "lead",
                 };
-                return Err(ValidationError::new("--where", k, format!("is not a filter here; use {keys}")).into());
+                let reason = format!("names no filter of this export; its filters are {keys}");
+                return Err(ValidationError::new("--where", k, reason).into());
             }
         }
     }
     Ok(())
 }
 
-pub const OUTREACH_HEADER: [&str; 12] = [
+pub const OUTREACH_HEADER: [&str; 13] = [
     "id",
     "lead_id",
     "kind",
@@ -630,10 +638,11 @@ pub const OUTREACH_HEADER: [&str; 12] = [
     "reply_type",
     "cited_metric",
     "created_at",
+    "logged_by",
 ];
-pub const MEETING_HEADER: [&str; 8] =
-    ["id", "lead_id", "deal_id", "title", "scheduled_at", "status", "no_show_reason", "created_at"];
-pub const DEAL_HEADER: [&str; 16] = [
+pub const MEETING_HEADER: [&str; 9] =
+    ["id", "lead_id", "deal_id", "title", "scheduled_at", "status", "no_show_reason", "created_at", "booked_by"];
+pub const DEAL_HEADER: [&str; 17] = [
     "id",
     "lead_id",
     "lead_name",
@@ -650,8 +659,9 @@ pub const DEAL_HEADER: [&str; 16] = [
     "stage_entered_at",
     "created_at",
     "updated_at",
+    "owner",
 ];
-pub const TASK_HEADER: [&str; 12] = [
+pub const TASK_HEADER: [&str; 13] = [
     "id",
     "title",
     "kind",
@@ -664,6 +674,7 @@ pub const TASK_HEADER: [&str; 12] = [
     "origin",
     "channel",
     "created_at",
+    "owner",
 ];
 
 const NOTE_HEADER: [&str; 5] = ["id", "lead_id", "deal_id", "body", "created_at"];
@@ -722,7 +733,13 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
         (Object::Privacy, "the privacy log"),
     ]
     .into_iter()
-    .find(|(o, _)| header(*o).iter().eq(headers.iter()))
+    .find(|(o, _)| {
+        let h = header(*o);
+        // Before they said whose each row is (the last column), these four were one column shorter.
+        let earlier = matches!(o, Object::Outreach | Object::Meetings | Object::Deals | Object::Tasks)
+            && h[..h.len() - 1].iter().eq(headers.iter());
+        h.iter().eq(headers.iter()) || earlier
+    })
     .map(|(_, name)| name)
     .or_else(|| EARLIER_TEAM_HEADERS.iter().any(|h| h.iter().eq(headers.iter())).then_some("team"))
 }
@@ -861,6 +878,9 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
     let mut stmt = db.conn.prepare(sql)?;
     let mut q = stmt.query(params_from_iter(args.iter().map(|b| b.as_ref())))?;
     let io = |e: std::io::Error| file_err(Path::new("export"), e);
+    // Whose each touch and booking is, by name (members who left too): a team lead splits the week by rep.
+    let members = crate::store::teams::names_by_id(db)?;
+    let member = |id: &Option<String>| id.as_ref().and_then(|id| members.get(id)).cloned().unwrap_or_default();
     while let Some(r) = q.next()? {
         match object {
             Object::Outreach => {
@@ -879,6 +899,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
                         x.reply_type.as_str().into(),
                         x.cited_metric.to_string(),
                         x.created_at.to_rfc3339(),
+                        member(&x.user_id),
                     ]
                 })
                 .map_err(io)?;
@@ -896,6 +917,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
                         x.status.as_str().into(),
                         o(&x.no_show_reason),
                         x.created_at.to_rfc3339(),
+                        member(&x.user_id),
                     ]
                 })
                 .map_err(io)?;
@@ -921,6 +943,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
                         x.stage_entered_at.to_rfc3339(),
                         x.created_at.to_rfc3339(),
                         x.updated_at.to_rfc3339(),
+                        o(&x.owner),
                     ]
                 })
                 .map_err(io)?;
@@ -953,6 +976,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
                         x.origin.clone(),
                         x.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
                         x.created_at.to_rfc3339(),
+                        o(&x.owner),
                     ]
                 })
                 .map_err(io)?;

@@ -152,6 +152,13 @@ fn refuse_taken_name(db: &Db<'_>, name: &str, except: Option<&UserId>) -> Result
     }
 }
 
+/// Every member's name by id, those who left too (history still names them).
+pub fn names_by_id(db: &Db<'_>) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt = db.conn.prepare_cached("SELECT id, name FROM users WHERE team_id = ?1")?;
+    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn list(db: &Db<'_>) -> Result<Vec<User>> {
     let mut stmt = db.conn.prepare_cached(
         "SELECT id, name, email, role FROM users WHERE team_id = ?1 AND deleted_at IS NULL ORDER BY name",
