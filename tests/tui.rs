@@ -796,7 +796,10 @@ fn inbox_handles_and_replies() {
     assert!(unhandled > 0);
     let item = t.app.inbox.selected_item().unwrap().clone();
     t.keys("a");
-    assert!(t.screen().contains("Assigned to Sales Rep"));
+    let s = t.screen();
+    assert!(s.contains("Assigned to Sales Rep"), "{s}");
+    // The list says whose it is.
+    assert!(s.lines().any(|l| l.contains('▶') && l.contains("→ Sales Rep · ")), "{s}");
     t.keys("space");
     assert_eq!(t.app.inbox.items.len(), unhandled - 1);
     assert!(t.app.inbox.items.iter().all(|i| i.id != item.id));

@@ -130,7 +130,7 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
     if a.json {
         return print_json(&items);
     }
-    let mut t = Table::new(&["ID", "WHEN", "", "LEAD", "CHANNEL", "TITLE", "BODY"]);
+    let mut t = Table::new(&["ID", "WHEN", "", "LEAD", "ASSIGNED", "CHANNEL", "TITLE", "BODY"]);
     let ids = crate::store::short_ids(&db, "inbox_items", &items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>())?;
     for (i, id) in items.iter().zip(ids) {
         let state = if i.handled_at.is_some() {
@@ -145,6 +145,7 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
             ago(i.received_at, db.now),
             state.into(),
             opt(&i.lead_name),
+            opt(&i.assignee),
             i.channel.map(|c| c.as_str().to_string()).unwrap_or_else(|| i.kind.clone()),
             i.title.clone(),
             i.body.clone(),

@@ -22,6 +22,8 @@ pub struct InboxItem {
     pub read_at: Option<Timestamp>,
     pub handled_at: Option<Timestamp>,
     pub assigned_to: Option<String>,
+    /// The name of the member it is assigned to.
+    pub assignee: Option<String>,
     /// Whether the lead must not be contacted (opted out or forgotten), so a reply can say so first.
     pub lead_do_not_contact: bool,
     pub created_at: Timestamp,
@@ -30,7 +32,8 @@ pub struct InboxItem {
 
 const INBOX_COLUMNS: &str = "i.id, i.kind, i.lead_id, trim(l.first_name || ' ' || l.last_name), i.channel,
     i.outreach_id, i.connector, i.title, i.body, i.received_at, i.read_at, i.handled_at, i.assigned_to,
-    ifnull(l.do_not_contact, 0), i.created_at, i.updated_at";
+    ifnull(l.do_not_contact, 0), i.created_at, i.updated_at,
+    (SELECT u.name FROM users u WHERE u.id = i.assigned_to)";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
     Ok(InboxItem {
@@ -50,6 +53,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
         lead_do_not_contact: r.get(13)?,
         created_at: Timestamp(r.get(14)?),
         updated_at: Timestamp(r.get(15)?),
+        assignee: r.get(16)?,
     })
 }
 

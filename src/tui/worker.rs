@@ -483,8 +483,13 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             Ok(if handled { "Marked handled" } else { "Back in the queue" }.into())
         }
         Write::InboxAssign { item } => {
+            // Taken from a colleague: said, so it is not done unseen.
+            let was = inbox::get(db, &item)?;
             inbox::assign(db, &item, &db.ctx.user_id)?;
-            Ok(format!("Assigned to {}", db.ctx.user_name))
+            Ok(match was.assignee.filter(|_| was.assigned_to.as_deref() != Some(db.ctx.user_id.as_str())) {
+                Some(colleague) => format!("Assigned to {}, was {colleague}'s", db.ctx.user_name),
+                None => format!("Assigned to {}", db.ctx.user_name),
+            })
         }
         Write::InboxRead { item } => {
             inbox::mark_read(db, &item)?;

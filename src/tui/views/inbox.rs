@@ -229,10 +229,11 @@ impl InboxView {
                         (None, None) => "● unread ",
                         (None, Some(_)) => "○ read   ",
                     };
-                    let assigned = if it.assigned_to.is_some() { " · assigned" } else { "" };
+                    // Whose it is, before the text a narrow screen cuts.
+                    let assigned = it.assignee.as_deref().map(|n| format!("→ {n} · ")).unwrap_or_default();
                     let body = if it.body.is_empty() { it.title.clone() } else { it.body.replace('\n', " ") };
                     let text = format!(
-                        "{} {state} {:>8}  {body}{assigned}",
+                        "{} {state} {:>8}  {assigned}{body}",
                         if sel { "▶" } else { " " },
                         ago(it.received_at, now)
                     );
