@@ -475,6 +475,49 @@ fn a_touch_taken_back_takes_back_the_deal_move_it_made_unless_the_deal_moved_sin
     assert_eq!(stage(&crm, &deal), "Discovery");
 }
 
+#[test]
+fn answers_taken_back_in_any_order_take_back_the_moves_they_earned() {
+    let crm = Crm::new("");
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    crm.ok(0, &["meeting", "add", "ana@acme.io", "--at", &at(30)]);
+    crm.sql("UPDATE deals SET stage = 'New'");
+    // The first answer moves the deal, the second moves nothing (it is there): the first taken back, the
+    // second still earns the move; the second taken back too, nothing does.
+    let first = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    let second = crm.ok(2, &["log", "call", "ana@acme.io", "--phone", "+34 600 11 22 33", "--reply", "positive"]);
+    crm.ok(3, &["unlog", &first]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    crm.ok(4, &["unlog", &second]);
+    assert_eq!(stage(&crm, &deal), "New");
+    // One answer that moved a deal two stages (two rules) is taken back whole.
+    let held = crm.ok(5, &["meeting", "add", "ana@acme.io", "--at", &at(4)]);
+    crm.ok(6, &["meeting", "attended", &held]);
+    crm.sql("UPDATE deals SET stage = 'New'");
+    let reply = crm.ok(7, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "Proposal");
+    crm.ok(8, &["unlog", &reply]);
+    assert_eq!(stage(&crm, &deal), "New");
+}
+
+#[test]
+fn a_touch_taken_back_takes_back_the_win_a_rule_made_of_it() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"win-on-yes\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+         actions = [{ do = \"advance_deal\", stage = \"Won\" }]\n\
+         [[automation.rule]]\nname = \"won\"\ntrigger = \"deal_won\"\n\
+         actions = [{ do = \"convert_customer\" }, { do = \"handoff_checklist\" }]\n",
+    );
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    let reply = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "Won");
+    assert_eq!(crm.json(1, &["lead", "show", "ana@acme.io", "--json"])["lead"]["lifecycle"], "customer");
+    crm.ok(2, &["unlog", &reply]);
+    assert_eq!(stage(&crm, &deal), "New");
+    assert_eq!(crm.json(2, &["lead", "show", "ana@acme.io", "--json"])["lead"]["lifecycle"], "lead");
+}
+
 fn stage(crm: &Crm, deal: &str) -> String {
     let deals = crm.json(100, &["deal", "list", "--json"]);
     deals.as_array().unwrap().iter().find(|d| d["id"] == deal).unwrap()["stage"].as_str().unwrap().to_string()
@@ -1177,4 +1220,18 @@ fn a_follow_up_a_meeting_answered_is_owed_again_when_it_is_declined_unless_the_r
     crm.ok(65, &["task", "done", &bump]);
     crm.ok(66, &["import", invite("again", "ana@acme.io", "DECLINED").to_str().unwrap()]);
     assert_eq!(open_bumps(66), 0);
+}
+
+#[test]
+fn a_pilot_accepted_by_the_tag_names_its_deal_as_the_command_does() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"pilot-note\"\ntrigger = \"pilot_accepted\"\n\
+         actions = [{ do = \"notify\", title = \"Pilot for {deal} with {lead}\" }]\n",
+    );
+    crm.ana();
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    crm.ok(1, &["lead", "edit", "ana@acme.io", "--tag", "pilot"]);
+    let inbox = crm.json(1, &["inbox", "--json"]);
+    let titles: Vec<&str> = inbox.as_array().unwrap().iter().filter_map(|i| i["title"].as_str()).collect();
+    assert!(titles.contains(&"Pilot for Acme with Ana López"), "{titles:?}");
 }

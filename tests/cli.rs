@@ -594,6 +594,14 @@ fn unreadable_or_garbage_databases_are_reported() {
     let out = s.cmd().env("LEADLINE_DB", &cut).args(["lead", "list"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cut.db: the file is damaged") && err.contains("restore a copy"), "{err}");
+    // Damage further in is found by the command that reads there: said the same way, with the file.
+    let mut hurt = whole.clone();
+    hurt[16_384..32_768].fill(0);
+    let hurt_db = s.dir.path().join("hurt.db");
+    std::fs::write(&hurt_db, &hurt).unwrap();
+    let out = s.cmd().env("LEADLINE_DB", &hurt_db).args(["lead", "list"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hurt.db: the file is damaged"), "{err}");
     let s = Sandbox::new();
     std::fs::write(s.dir.path().join("file"), "").unwrap();
     let out = s.cmd().env("LEADLINE_DB", s.dir.path().join("file/leads.db")).args(["lead", "list"]).output().unwrap();

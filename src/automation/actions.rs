@@ -31,66 +31,95 @@ fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, moved: &Deal, rule
     Ok(())
 }
 
-/// A touch taken back (`unlog`): each deal a rule moved on because of it goes back to the stage it left,
-/// unless it has moved since (even away and back: a rep's move, or another touch's, is not undone), or
-/// another touch of the lead still meets that rule.
+/// A touch taken back (`unlog`): each deal rules moved on because of it goes back to the stage it was at
+/// before the touch (won or lost too: what winning did is taken back with it), unless it has moved since
+/// (even away and back: a rep's move, or another touch's, is not undone). A move another live answer of the
+/// lead still earns stays, and is kept under that answer, to be taken back with it in turn.
 pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain::OutreachId) -> Result<()> {
     let prefix = advance_prefix(outreach.as_str());
     // Every key under the prefix sorts before the prefix with its last separator made a space.
     let end = format!("{}\u{20}", &prefix[..prefix.len() - 1]);
     let team = db.ctx.team_id.as_str();
-    let keys: Vec<String> = db
+    let rows: Vec<(String, i64)> = db
         .conn
-        .prepare_cached("SELECT key FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?
-        .query_map(rusqlite::params![team, prefix, end], |r| r.get(0))?
+        .prepare_cached("SELECT key, value FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?
+        .query_map(rusqlite::params![team, prefix, end], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for key in keys {
-        let moved_at: i64 = db
-            .conn
-            .prepare_cached("SELECT value FROM automation_state WHERE team_id = ?1 AND key = ?2")?
-            .query_row(rusqlite::params![team, key], |r| r.get(0))?;
+    let mut forget = db.conn.prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?;
+    let mut moves: Vec<Advance> = Vec::new();
+    for (key, moved_at) in &rows {
         let mut parts = key[prefix.len()..].splitn(4, '\u{1f}');
         if let (Some(deal), Some(from), Some(to), Some(rule)) = (parts.next(), parts.next(), parts.next(), parts.next())
         {
-            let deal = crate::domain::DealId(deal.to_string());
-            let now = match deals::get(db, &deal) {
-                Ok(d) => Some(d),
-                Err(crate::store::StoreError::NotFound { .. }) => None,
-                Err(e) => return Err(e),
-            };
-            let untouched = now
-                .as_ref()
-                .is_some_and(|d| d.status == DealStatus::Open && d.stage == to && d.stage_entered_at.0 == moved_at);
-            if let Some(d) = now.filter(|_| untouched && db.ctx.stages.index(from).is_some())
-                && !still_earned(db, autos, rule, &d.lead_id)?
-            {
-                deals::move_to(db, &deal, from, None)?;
-            }
+            let (deal, from, to, rule) = (deal.to_string(), from.to_string(), to.to_string(), rule.to_string());
+            moves.push(Advance { deal, from, to, rule, moved_at: *moved_at });
         }
-        db.conn
-            .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
-            .execute(rusqlite::params![team, key])?;
+        forget.execute(rusqlite::params![team, key])?;
+    }
+    let mut deals_moved: Vec<String> = moves.iter().map(|m| m.deal.clone()).collect();
+    deals_moved.dedup();
+    for deal in deals_moved {
+        let chain: Vec<&Advance> = moves.iter().filter(|m| m.deal == deal).collect();
+        let now = match deals::get(db, &crate::domain::DealId(deal.clone())) {
+            Ok(d) => d,
+            Err(crate::store::StoreError::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        // The touch's moves of one deal are one path (New → Discovery → Proposal), made at one time: walked
+        // back from where the deal stands, as far as no other answer still earns a step.
+        if !chain.iter().any(|m| m.to == now.stage && m.moved_at == now.stage_entered_at.0) {
+            continue;
+        }
+        let mut stage = now.stage.clone();
+        // Rules only move deals forward, so the path has no loop; bounded all the same.
+        for _ in 0..chain.len() {
+            let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
+            if let Some(other) = still_earned(db, autos, &step.rule, &now.lead_id)? {
+                let key =
+                    format!("{}{deal}\u{1f}{}\u{1f}{}\u{1f}{}", advance_prefix(&other), step.from, step.to, step.rule);
+                db.conn
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(rusqlite::params![team, key, step.moved_at])?;
+                break;
+            }
+            stage = step.from.clone();
+        }
+        if stage != now.stage && db.ctx.stages.index(&stage).is_some() {
+            deals::move_to(db, &now.id, &stage, None)?;
+        }
     }
     Ok(())
 }
 
-/// Whether the reply rule `rule` holds for another live touch of the lead that answered: had the touch taken
-/// back never been logged, that one would have moved the deal.
-fn still_earned(db: &Db<'_>, autos: &Automations, rule: &str, lead: &LeadId) -> Result<bool> {
+/// One deal move a rule made because of a touch (`remember_advance`).
+struct Advance {
+    deal: String,
+    from: String,
+    to: String,
+    rule: String,
+    moved_at: i64,
+}
+
+/// Another live touch of the lead that answered and meets the reply rule `rule`, if any: had the touch
+/// taken back never been logged, that one would have moved the deal.
+fn still_earned(db: &Db<'_>, autos: &Automations, rule: &str, lead: &LeadId) -> Result<Option<String>> {
     let Some(rule) = autos.rules.iter().find(|r| r.name == rule && r.triggers.contains(&Trigger::Reply)) else {
-        return Ok(false);
+        return Ok(None);
     };
-    let Some(facts) = load_facts(db, &autos.facts_sql, lead)? else { return Ok(false) };
+    let Some(facts) = load_facts(db, &autos.facts_sql, lead)? else { return Ok(None) };
     let answered = crate::store::outreach::for_lead(db, lead)?
         .into_iter()
         .filter(|o| o.direction == crate::domain::Direction::Inbound || o.reply_type != crate::domain::ReplyType::None);
     for o in answered {
+        let id = o.id.0.clone();
         let sf = Subject::outreach(o).facts();
         if rule.conditions.iter().all(|c| c.holds(&facts, &sf, &autos.profile, db.now)) {
-            return Ok(true);
+            return Ok(Some(id));
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 /// What fired a rule: the lead, and the outreach, meeting or deal it is about.

@@ -162,8 +162,21 @@ impl ChangeHook for AutomationHook {
             }
             // Tagging accepts the pilot for the deals open then; a deal opened later, or an edit of a lead
             // that keeps the tag, is not a new acceptance.
+            // Each open deal's pilot, as `deal pilot` accepts one (`{deal}` names it); a lead with none still
+            // fires the rules, for what they do of the lead.
             Change::TagsAdded { lead, tags } if tags.contains(&a.pilot_tag) => {
-                fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
+                let filter = deals::DealFilter {
+                    lead: Some(lead.clone()),
+                    status: Some(DealStatus::Open),
+                    ..Default::default()
+                };
+                let open = deals::list(db, &filter, 1000)?;
+                if open.is_empty() {
+                    fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
+                }
+                for d in open {
+                    fire(db, a, Trigger::PilotAccepted, &Subject::deal(d), &mut report)?;
+                }
             }
             // A churn is an event (`lead churn` records when), once: a lead merely marked churned (imported)
             // has none, and an edit of a churned lead is not a new churn.

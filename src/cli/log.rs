@@ -195,24 +195,18 @@ pub struct UnlogArgs {
 }
 
 pub fn unlog(env: &mut Env, a: UnlogArgs) -> CliResult {
-    use crate::store::deals::{self, DealFilter};
-    let open = |db: &crate::store::Db<'_>, lead: &crate::domain::LeadId| {
-        let filter = DealFilter { lead: Some(lead.clone()), ..Default::default() };
-        deals::list(db, &filter, 1000)
-    };
+    use crate::store::deals;
     let (id, lead, before) = env.store.write(|db| {
         let id = OutreachId(resolve_id(db, "outreach", "touch", &a.touch)?);
         let lead = outreach::get(db, &id)?.lead_id;
-        let before = open(db, &lead)?;
+        let before = deals::of_lead(db, &lead)?;
         outreach::remove(db, &id)?;
         Ok((id, lead, before))
     })?;
     println!("{id}");
     // A deal a rule had moved on because of the touch went back: said, as the rep did not move it.
-    for d in open(&env.store.db(), &lead)? {
-        if let Some(was) = before.iter().find(|b| b.id == d.id && b.stage != d.stage) {
-            eprintln!("deal '{}' back from {} to {}", d.title, was.stage, d.stage);
-        }
+    for said in deals::moved_since(&env.store.db(), &lead, &before)? {
+        eprintln!("{said}");
     }
     Ok(())
 }

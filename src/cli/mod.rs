@@ -438,28 +438,43 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
     }
     // Setting the team's zone is the answer to the warning that the config names another one.
     let zone_warning = !matches!(command, Command::Team(team::TeamCmd::Zone { .. }));
-    let mut env = open_env(cli, zone_warning)?;
+    // What went wrong with the file is said with its name, whichever step or command met it.
+    let path = database_path(cli)?;
+    let of_the_file = |e: CliError| match e {
+        CliError::Store(StoreError::ReadOnly(_)) => {
+            CliError::Store(StoreError::ReadOnly(crate::store::read_only_cause(&path)))
+        }
+        CliError::Store(StoreError::Damaged(why)) => {
+            CliError::Store(StoreError::Open { path: path.display().to_string(), message: crate::store::damaged(&why) })
+        }
+        other => other,
+    };
+    let mut env = open_env(cli, zone_warning).map_err(of_the_file)?;
+    run_command(&mut env, command).map_err(of_the_file)
+}
+
+fn run_command(env: &mut Env, command: Command) -> CliResult {
     match command {
-        Command::Demo(a) => misc::demo(&mut env, a),
-        Command::Lead(c) => lead::run(&mut env, c),
-        Command::Log(a) => log::run(&mut env, a),
-        Command::Unlog(a) => log::unlog(&mut env, a),
-        Command::Meeting(c) => meeting::run(&mut env, c),
-        Command::Deal(c) => deal::run(&mut env, c),
-        Command::Task(c) => task::run(&mut env, c),
-        Command::Note(a) => misc::note(&mut env, a),
-        Command::Search(a) => misc::search(&mut env, a),
-        Command::Inbox(a) => misc::inbox(&mut env, a),
-        Command::Backup(a) => misc::backup(&mut env, a),
-        Command::Import(a) => io::import(&mut env, a),
-        Command::Export(a) => io::export(&mut env, a),
-        Command::Dedupe(a) => io::dedupe_cmd(&mut env, a),
-        Command::Link(a) => io::link(&mut env, a),
-        Command::Forget(a) => io::forget(&mut env, a),
-        Command::Privacy(c) => io::privacy_cmd(&mut env, c),
-        Command::Score(a) => score::run(&mut env, a),
-        Command::Automate(c) => automate::run(&mut env, c),
-        Command::Team(c) => team::run(&mut env, c),
+        Command::Demo(a) => misc::demo(env, a),
+        Command::Lead(c) => lead::run(env, c),
+        Command::Log(a) => log::run(env, a),
+        Command::Unlog(a) => log::unlog(env, a),
+        Command::Meeting(c) => meeting::run(env, c),
+        Command::Deal(c) => deal::run(env, c),
+        Command::Task(c) => task::run(env, c),
+        Command::Note(a) => misc::note(env, a),
+        Command::Search(a) => misc::search(env, a),
+        Command::Inbox(a) => misc::inbox(env, a),
+        Command::Backup(a) => misc::backup(env, a),
+        Command::Import(a) => io::import(env, a),
+        Command::Export(a) => io::export(env, a),
+        Command::Dedupe(a) => io::dedupe_cmd(env, a),
+        Command::Link(a) => io::link(env, a),
+        Command::Forget(a) => io::forget(env, a),
+        Command::Privacy(c) => io::privacy_cmd(env, c),
+        Command::Score(a) => score::run(env, a),
+        Command::Automate(c) => automate::run(env, c),
+        Command::Team(c) => team::run(env, c),
         Command::Config(_) | Command::Completions(_) => Ok(()),
     }
 }

@@ -382,6 +382,22 @@ pub struct DealFilter {
     pub lead: Option<LeadId>,
 }
 
+/// The lead's deals (for a command to compare before and after a write: `moved_since`).
+pub fn of_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Deal>> {
+    list(db, &DealFilter { lead: Some(lead.clone()), ..Default::default() }, 1000)
+}
+
+/// What a write did to the lead's deals read `before` it, said for the rep: "deal 'X' back from A to B".
+pub fn moved_since(db: &Db<'_>, lead: &LeadId, before: &[Deal]) -> Result<Vec<String>> {
+    Ok(of_lead(db, lead)?
+        .into_iter()
+        .filter_map(|d| {
+            let was = before.iter().find(|b| b.id == d.id && b.stage != d.stage)?;
+            Some(format!("deal '{}' back from {} to {}", d.title, was.stage, d.stage))
+        })
+        .collect())
+}
+
 /// Deals in stage order, then by position; `after` is a (stage index, position) keyset cursor within one stage.
 pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
     let mut sql = format!("SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ? AND d.deleted_at IS NULL");

@@ -20,6 +20,8 @@ pub enum StoreError {
     Locked,
     #[error("cannot write the database: {0}")]
     ReadOnly(String),
+    #[error("{}", damaged(.0))]
+    Damaged(String),
     #[error("database schema: {0}")]
     Migration(String),
     #[error("database error: {0}")]
@@ -32,6 +34,7 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged(e.to_string()),
             _ => StoreError::Sqlite(e),
         }
     }
@@ -47,6 +50,11 @@ impl From<rusqlite_migration::Error> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What is said of a damaged database file, with what SQLite found (`why`).
+pub fn damaged(why: &str) -> String {
+    format!("the file is damaged ({why}); restore a copy `leadline backup` made, or the last good one")
+}
 
 /// What an ambiguous reference's message advises, by what it names.
 fn how_to_name_one(what: &str) -> &'static str {

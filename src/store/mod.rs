@@ -35,7 +35,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::config::Config;
 use crate::domain::{Clock, DealId, LeadId, MeetingId, OutreachId, Stages, TaskId, TeamId, Timestamp, UserId};
 
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, damaged};
 
 /// Who is working and under which team rules: every query is scoped by `team_id`.
 #[derive(Debug, Clone)]
@@ -217,6 +217,7 @@ impl Store {
         };
         configured.map_err(|e| match StoreError::from(e) {
             StoreError::Sqlite(e) => open_err(open_failure(&e)),
+            StoreError::Damaged(e) => open_err(error::damaged(&e)),
             StoreError::ReadOnly(_) => open_err(read_only_cause(path)),
             other => other,
         })?;
@@ -487,9 +488,7 @@ fn open_failure(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => "no space left on the disk that holds it".into(),
-        Some(ErrorCode::DatabaseCorrupt) => {
-            format!("the file is damaged ({e}); restore a copy `leadline backup` made, or the last good one")
-        }
+        Some(ErrorCode::DatabaseCorrupt) => error::damaged(&e.to_string()),
         Some(ErrorCode::SystemIoFailure) => format!("cannot read or write it ({e}): is its disk full or failing?"),
         Some(ErrorCode::CannotOpen) => format!("cannot open it ({e})"),
         _ => format!("not a leadline database ({e})"),
@@ -498,7 +497,7 @@ fn open_failure(e: &rusqlite::Error) -> String {
 
 /// Which file or folder keeps the database from being written: the database itself, its write-ahead log
 /// (`-wal`, `-shm`, which a read-only copy may have left read-only), or the folder those are made in.
-pub(crate) fn read_only_cause(path: &Path) -> String {
+pub fn read_only_cause(path: &Path) -> String {
     let writable = |p: &Path| {
         #[cfg(unix)]
         {

@@ -415,6 +415,8 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
     let mut created: Option<(crate::domain::DealId, Option<String>)> = None;
     let mut added: Option<LeadId> = None;
     let mut entry: Option<(&'static str, String)> = None;
+    // A touch taken back: its lead's deals before, to say which a rule's move took back with it.
+    let mut deals_before: Option<(LeadId, Vec<crate::store::deals::Deal>)> = None;
     let said = store.write(|db| match op {
         Write::LogOutreach(new) => {
             let label = new.kind.label();
@@ -519,6 +521,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
         }
         Write::Unlog(touch) => {
             let o = outreach::get(db, &touch)?;
+            deals_before = Some((o.lead_id.clone(), deals::of_lead(db, &o.lead_id)?));
             outreach::remove(db, &touch)?;
             Ok(format!("Taken back: the {} of {}", o.kind.as_str(), o.occurred_at.local(db.ctx.tz)))
         }
@@ -538,7 +541,15 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             let said = note.map_or_else(|| said.clone(), |n| format!("{said} · {n}"));
             Ok(Wrote { said, added: None, entry: Some(("deal", deal.0)) })
         }
-        None => Ok(Wrote { said, added, entry }),
+        None => {
+            let mut said = said;
+            if let Some((lead, before)) = deals_before {
+                for moved in deals::moved_since(&store.db(), &lead, &before)? {
+                    said.push_str(&format!(" · {moved}"));
+                }
+            }
+            Ok(Wrote { said, added, entry })
+        }
     }
 }
 
