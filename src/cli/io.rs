@@ -267,12 +267,17 @@ pub(super) fn stop_on_interrupt() -> Result<std::sync::Arc<std::sync::atomic::At
 /// For a command saved in one transaction at its end: Ctrl-C ends it at once, as it would, saying what that
 /// left (`what`) rather than nothing. (A hang-up is left as it is: under `nohup` it must stay ignored.)
 pub(super) fn say_on_interrupt(what: &'static str) -> CliResult {
+    say_on_interrupt_with(move || what.to_string())
+}
+
+/// `say_on_interrupt` with what is said made at that moment (how far a batch job got).
+fn say_on_interrupt_with(what: impl Fn() -> String + Send + 'static) -> CliResult {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
         .map_err(|e| CliError::Io(format!("cannot watch for Ctrl-C: {e}")))?;
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            eprintln!("leadline: interrupted: {what}");
+            eprintln!("leadline: interrupted: {}", what());
             std::process::exit(128 + signal);
         }
     });
@@ -864,9 +869,19 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             let list = if dry_run {
                 privacy::inactive(&env.store.db(), months)?
             } else {
-                say_on_interrupt("the leads anonymised so far stay so; run it again to do the rest")?;
+                use std::sync::atomic::{AtomicUsize, Ordering};
+                let so_far = std::sync::Arc::new(AtomicUsize::new(0));
+                let counted = so_far.clone();
+                say_on_interrupt_with(move || {
+                    let n = counted.load(Ordering::Relaxed);
+                    format!("{n} {} anonymised so far stay so; run it again to do the rest", plural(n, "lead"))
+                })?;
                 let mut done = Vec::new();
-                if let Err(e) = privacy::anonymize_inactive(&mut env.store, months, &mut done) {
+                let batch_done = |batch: Vec<privacy::Inactive>| {
+                    so_far.fetch_add(batch.len(), Ordering::Relaxed);
+                    done.extend(batch);
+                };
+                if let Err(e) = privacy::anonymize_inactive(&mut env.store, months, batch_done) {
                     if !done.is_empty() {
                         eprintln!(
                             "leadline: {} {} anonymised before the run stopped; run it again to do the rest",

@@ -467,13 +467,13 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
 const ANONYMIZE_BATCH: usize = 2_000;
 
 /// Anonymises every lead inactive for `months` (retention), a batch per transaction so other writers are not
-/// held for the whole run, adding each to `done` as its batch commits. A run stopped mid-way keeps the
+/// held for the whole run, giving each batch to `batch_done` as it commits. A run stopped mid-way keeps the
 /// batches done, and owes the search-index purge and the log flush, which the next open does
 /// (`Store::finish_flush`); the next run does the rest.
-pub fn anonymize_inactive(store: &mut Store, months: u32, done: &mut Vec<Inactive>) -> Result<()> {
+pub fn anonymize_inactive(store: &mut Store, months: u32, mut batch_done: impl FnMut(Vec<Inactive>)) -> Result<()> {
     let due = inactive(&store.db(), months)?;
     for batch in due.chunks(ANONYMIZE_BATCH) {
-        done.extend(store.write(|db| anonymize_batch(db, months, batch))?);
+        batch_done(store.write(|db| anonymize_batch(db, months, batch))?);
     }
     // Owed still if another process holds the database now: the next open does it.
     if let Err(e) = store.finish_flush() {
