@@ -85,11 +85,15 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
         return "just now".into();
     }
     let nearest = |unit: i64| (d + unit / 2) / unit;
-    // A unit rounded up to the next one's size is said in the next (59m40s is "1h").
-    let span = [(60_000, 60, "m"), (HOUR_MS, 24, "h"), (DAY_MS, 365, "d")]
+    // To the nearest unit, a unit rounded up to the next one's size said in the next (59m40s is "1h"); days
+    // gone by whole, as scores count them ("active in the last 7 days" is never "7d ago").
+    let span = [(60_000, 60, "m"), (HOUR_MS, 24, "h")]
         .into_iter()
         .find_map(|(unit, next, name)| (nearest(unit) < next).then(|| format!("{}{name}", nearest(unit))))
-        .unwrap_or_else(|| format!("{}y", nearest(365 * DAY_MS)));
+        .unwrap_or_else(|| {
+            let days = if future { nearest(DAY_MS) } else { (d / DAY_MS).max(1) };
+            if days < 365 { format!("{days}d") } else { format!("{}y", days / 365) }
+        });
     if future { format!("in {span}") } else { format!("{span} ago") }
 }
 
@@ -383,10 +387,13 @@ mod tests {
         assert_eq!(ago(NOW.plus_hours(-5), NOW), "5h ago");
         assert_eq!(ago(NOW, NOW), "just now");
         assert_eq!(ago(NOW.plus_days(2), NOW), "in 2d");
-        // To the nearest unit, and into the next one when it rounds up to it.
-        assert_eq!(ago(NOW, NOW.plus_hours(47)), "2d ago");
+        // Minutes and hours to the nearest, into the next unit when they round up to it; days whole, as
+        // scores count them: six and a half days is within "the last 7 days", so "6d ago".
+        assert_eq!(ago(NOW, NOW.plus_hours(47)), "1d ago");
         assert_eq!(ago(NOW.plus_hours(30), NOW), "in 1d");
-        assert_eq!(ago(NOW.plus_hours(-88), NOW), "4d ago");
+        assert_eq!(ago(NOW.plus_hours(60), NOW), "in 3d", "a time ahead to the nearest day");
+        assert_eq!(ago(NOW.plus_hours(-88), NOW), "3d ago");
+        assert_eq!(ago(NOW.plus_hours(-(6 * 24 + 13)), NOW), "6d ago");
         assert_eq!(ago(Timestamp(NOW.0 - 59 * 60_000 - 40_000), NOW), "1h ago");
         assert_eq!(ago(NOW.plus_hours(-23), NOW), "23h ago");
         assert_eq!(ago(Timestamp(NOW.0 + 23 * HOUR_MS + 40 * 60_000), NOW), "in 1d");
