@@ -1235,3 +1235,24 @@ fn a_pilot_accepted_by_the_tag_names_its_deal_as_the_command_does() {
     let titles: Vec<&str> = inbox.as_array().unwrap().iter().filter_map(|i| i["title"].as_str()).collect();
     assert!(titles.contains(&"Pilot for Acme with Ana López"), "{titles:?}");
 }
+
+#[test]
+fn answers_that_each_moved_a_deal_a_stage_taken_back_bring_it_back_to_the_start() {
+    let config = "[[automation.rule]]\nname = \"info\"\ntrigger = \"reply\"\nconditions = [\"reply = info\"]\n\
+                  actions = [{ do = \"advance_deal\", stage = \"Discovery\" }]\n\
+                  [[automation.rule]]\nname = \"yes\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+                  actions = [{ do = \"advance_deal\", stage = \"Proposal\" }]\n";
+    for later_first in [true, false] {
+        let crm = Crm::new(config);
+        crm.ana();
+        let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+        let info = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+        assert_eq!(stage(&crm, &deal), "Discovery");
+        let yes = crm.ok(2, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+        assert_eq!(stage(&crm, &deal), "Proposal");
+        let order = if later_first { [&yes, &info] } else { [&info, &yes] };
+        crm.ok(3, &["unlog", order[0]]);
+        crm.ok(4, &["unlog", order[1]]);
+        assert_eq!(stage(&crm, &deal), "New", "taken back later first: {later_first}");
+    }
+}

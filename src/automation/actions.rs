@@ -17,14 +17,18 @@ use crate::store::{Db, Result, events, inbox, leads, notes};
 
 /// The start of the keys under which a touch's deal moves are kept, so that taking the touch back takes
 /// them back too (`undo_advances`); what follows is the deal, the stage it left, the one it reached and the
-/// rule. The value is when it moved: the deal's `stage_entered_at` for as long as it stays there.
+/// rule: `from`'s entry time then, to give it back. The value is when it moved: the deal's `stage_entered_at`
+/// for as long as it stays there.
 fn advance_prefix(outreach: &str) -> String {
     format!("advanced\u{1f}{outreach}\u{1f}")
 }
 
 fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, moved: &Deal, rule: &str) -> Result<()> {
     let prefix = advance_prefix(o.id.as_str());
-    let key = format!("{prefix}{}\u{1f}{}\u{1f}{}\u{1f}{rule}", before.id, before.stage, moved.stage);
+    let key = format!(
+        "{prefix}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{rule}",
+        before.id, before.stage, moved.stage, before.stage_entered_at.0
+    );
     db.conn
         .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
         .execute(rusqlite::params![db.ctx.team_id.as_str(), key, moved.stage_entered_at.0])?;
@@ -48,11 +52,12 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
     let mut forget = db.conn.prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?;
     let mut moves: Vec<Advance> = Vec::new();
     for (key, moved_at) in &rows {
-        let mut parts = key[prefix.len()..].splitn(4, '\u{1f}');
-        if let (Some(deal), Some(from), Some(to), Some(rule)) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let parts: Vec<&str> = key[prefix.len()..].splitn(5, '\u{1f}').collect();
+        if let [deal, from, to, entered, rule] = parts[..]
+            && let Ok(from_entered_at) = entered.parse::<i64>()
         {
             let (deal, from, to, rule) = (deal.to_string(), from.to_string(), to.to_string(), rule.to_string());
-            moves.push(Advance { deal, from, to, rule, moved_at: *moved_at });
+            moves.push(Advance { deal, from, to, rule, moved_at: *moved_at, from_entered_at });
         }
         forget.execute(rusqlite::params![team, key])?;
     }
@@ -68,15 +73,26 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
         // The touch's moves of one deal are one path (New → Discovery → Proposal), made at one time: walked
         // back from where the deal stands, as far as no other answer still earns a step.
         if !chain.iter().any(|m| m.to == now.stage && m.moved_at == now.stage_entered_at.0) {
+            // Moved on since by another answer: had this touch never been logged, that one would have moved
+            // the deal from where this one found it.
+            for step in &chain {
+                splice_into_later(db, step)?;
+            }
             continue;
         }
-        let mut stage = now.stage.clone();
+        let (mut stage, mut entered_at) = (now.stage.clone(), now.stage_entered_at.0);
         // Rules only move deals forward, so the path has no loop; bounded all the same.
         for _ in 0..chain.len() {
             let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
             if let Some(other) = still_earned(db, autos, &step.rule, &now.lead_id)? {
-                let key =
-                    format!("{}{deal}\u{1f}{}\u{1f}{}\u{1f}{}", advance_prefix(&other), step.from, step.to, step.rule);
+                let key = format!(
+                    "{}{deal}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                    advance_prefix(&other),
+                    step.from,
+                    step.to,
+                    step.from_entered_at,
+                    step.rule
+                );
                 db.conn
                     .prepare_cached(
                         "INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)",
@@ -84,11 +100,53 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
                     .execute(rusqlite::params![team, key, step.moved_at])?;
                 break;
             }
-            stage = step.from.clone();
+            (stage, entered_at) = (step.from.clone(), step.from_entered_at);
         }
         if stage != now.stage && db.ctx.stages.index(&stage).is_some() {
             deals::move_to(db, &now.id, &stage, None)?;
+            // Back as it was before the touch, since when too: another answer's move into this stage (kept
+            // for its own take-back) still finds the deal as it left it.
+            db.conn
+                .prepare_cached("UPDATE deals SET stage_entered_at = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![now.id.as_str(), entered_at])?;
         }
+    }
+    Ok(())
+}
+
+/// Another touch's recorded move of the same deal onwards from where `step` took it now starts where `step`
+/// did (`step` being taken back).
+fn splice_into_later(db: &Db<'_>, step: &Advance) -> Result<()> {
+    let team = db.ctx.team_id.as_str();
+    // Every recorded move sorts between these two (a separator, then a space after "advanced").
+    let later: Vec<(String, i64)> = db
+        .conn
+        .prepare_cached(
+            "SELECT key, value FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3 AND instr(key, ?4) > 0",
+        )?
+        .query_map(
+            rusqlite::params![team, "advanced\u{1f}", "advanced\u{20}", format!("\u{1f}{}\u{1f}{}\u{1f}", step.deal, step.to)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for (key, moved_at) in later {
+        let parts: Vec<&str> = key.splitn(7, '\u{1f}').collect();
+        let [_, outreach, deal, from, to, _, rule] = parts[..] else { continue };
+        if deal != step.deal || from != step.to {
+            continue;
+        }
+        let spliced = format!(
+            "{}{deal}\u{1f}{}\u{1f}{to}\u{1f}{}\u{1f}{rule}",
+            advance_prefix(outreach),
+            step.from,
+            step.from_entered_at
+        );
+        db.conn
+            .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+            .execute(rusqlite::params![team, key])?;
+        db.conn
+            .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![team, spliced, moved_at])?;
     }
     Ok(())
 }
@@ -100,6 +158,8 @@ struct Advance {
     to: String,
     rule: String,
     moved_at: i64,
+    /// When the deal had entered `from`, before this move.
+    from_entered_at: i64,
 }
 
 /// Another live touch of the lead that answered and meets the reply rule `rule`, if any: had the touch
