@@ -2259,3 +2259,31 @@ fn a_retention_run_anonymises_in_batches_and_finishes_what_a_stopped_run_left() 
     later(&["lead", "list"]);
     assert_eq!(owed(&conn), 0);
 }
+
+#[test]
+fn weekly_files_are_weeks_of_the_teams_calendar_that_neither_overlap_nor_leave_a_gap() {
+    let (dir, db) = setup();
+    let at = |now: &str, args: &[&str]| {
+        let out = leadline(&db).env("LEADLINE_NOW", now).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    at("2026-10-12T07:00:00Z", &["team", "zone", "Europe/Madrid"]);
+    at("2026-10-12T07:00:00Z", &["lead", "add", "--first-name", "Gil", "--email", "gil@g.io"]);
+    // Monday 09:30 and 10:30, the week before the clocks go back on 25 October.
+    at("2026-10-19T06:00:00Z", &["meeting", "add", "gil@g.io", "--at", "2026-10-19 09:30", "--title", "early"]);
+    at("2026-10-19T06:00:00Z", &["meeting", "add", "gil@g.io", "--at", "2026-10-19 10:30", "--title", "late"]);
+    // One booked for the very instant of a run belongs to one week, not two.
+    at("2026-10-19T06:00:00Z", &["meeting", "add", "gil@g.io", "--at", "2026-11-02 09:00", "--title", "edge"]);
+    let titles = |now: &str, name: &str| {
+        let out = dir.path().join(name);
+        at(now, &["export", "weekly", "--format", "jsonl", "--out", out.to_str().unwrap()]);
+        let text = std::fs::read_to_string(out.join("meetings_week.jsonl")).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["title"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // Mondays at 09:00 in Madrid: CEST (+2) before the change, CET (+1) after.
+    assert_eq!(titles("2026-10-26T08:00:00Z", "wk1"), ["early", "late"], "the week after the change starts at 09:00");
+    assert!(titles("2026-11-02T08:00:00Z", "wk2").is_empty());
+    assert_eq!(titles("2026-11-09T08:00:00Z", "wk3"), ["edge"]);
+}

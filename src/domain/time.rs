@@ -277,7 +277,7 @@ fn first_instant(day: NaiveDate, tz: Tz) -> Option<Timestamp> {
 
 /// The same wall-clock time `days` later in `tz` (a day across a change of clocks is 23 or 25 hours); a
 /// time the change skips moves on by an hour.
-fn plus_local_days(at: Timestamp, tz: Tz, days: i64) -> Option<Timestamp> {
+pub fn plus_local_days(at: Timestamp, tz: Tz, days: i64) -> Option<Timestamp> {
     let local = at.to_utc().with_timezone(&tz).naive_local().checked_add_signed(Duration::days(days))?;
     local_to_utc(local, tz).or_else(|| local_to_utc(local + Duration::hours(1), tz))
 }

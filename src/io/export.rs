@@ -1017,8 +1017,11 @@ pub fn weekly(
 ) -> Result<Vec<WeeklyFile>> {
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
     let now = db.now.0;
-    let week = now - 7 * DAY_MS;
-    let month = now - 30 * DAY_MS;
+    // Days of the team's calendar, back to this time of day (a week across a change of clocks is 167 or 169
+    // hours), and half open: what happens at this very instant is next week's, never both weeks'.
+    let back =
+        |days: i64| crate::domain::time::plus_local_days(db.now, db.ctx.tz, -days).map_or(now - days * DAY_MS, |t| t.0);
+    let (week, month) = (back(7), back(30));
     let mut written = Vec::new();
     let none = Where::default();
     let mut write = |name: &str, object: Object, f: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>| -> Result<()> {
@@ -1052,7 +1055,7 @@ pub fn weekly(
             &none,
             None,
             // A month of a team's touches is a good part of them: one scan beats a look-up each (`+`).
-            Some(("+o.occurred_at >= ? AND +o.occurred_at <= ?", vec![month, now])),
+            Some(("+o.occurred_at >= ? AND +o.occurred_at < ?", vec![month, now])),
         )
     })?;
     write("meetings_week", Object::Meetings, &mut |s| {
@@ -1062,7 +1065,7 @@ pub fn weekly(
             Object::Meetings,
             &none,
             None,
-            Some(("m.scheduled_at >= ? AND m.scheduled_at <= ?", vec![week, now])),
+            Some(("m.scheduled_at >= ? AND m.scheduled_at < ?", vec![week, now])),
         )
     })?;
     write("deals_week", Object::Deals, &mut |s| {
@@ -1072,7 +1075,10 @@ pub fn weekly(
             Object::Deals,
             &none,
             None,
-            Some(("d.created_at >= ? OR (d.status IN ('won', 'lost') AND d.closed_at >= ?)", vec![week, week])),
+            Some((
+                "(d.created_at >= ? AND d.created_at < ?) OR (d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ?)",
+                vec![week, now, week, now],
+            )),
         )
     })?;
     let mut out = Vec::new();
