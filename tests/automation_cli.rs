@@ -1256,3 +1256,20 @@ fn answers_that_each_moved_a_deal_a_stage_taken_back_bring_it_back_to_the_start(
         assert_eq!(stage(&crm, &deal), "New", "taken back later first: {later_first}");
     }
 }
+
+#[test]
+fn a_contact_recorded_off_the_record_is_the_follow_up_a_bump_asks_for() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    // A call from the car the day after: no bump is owed for the e-mail before it.
+    crm.ok(27, &["lead", "touch", "ana@acme.io", "--at", &at(26)]);
+    crm.ok(49, &["automate", "run"]);
+    assert!(crm.tasks(49).is_empty(), "{:?}", crm.tasks(49));
+    // A bump already owed is done by the contact made after it.
+    crm.ok(50, &["log", "email", "ana@acme.io"]);
+    crm.ok(99, &["automate", "run"]);
+    assert_eq!(crm.tasks(99).len(), 1, "the bump for the second e-mail");
+    crm.ok(100, &["lead", "touch", "ana@acme.io"]);
+    assert!(crm.tasks(100).is_empty(), "{:?}", crm.tasks(100));
+}

@@ -156,7 +156,9 @@ const UNANSWERED: &str = "o.reply_type = 'none'
                     AND r.occurred_at >= o.occurred_at AND r.occurred_at <= ?5
                     AND (r.occurred_at > o.occurred_at OR r.seq > o.seq))
     AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = o.lead_id AND m.deleted_at IS NULL
-                    AND m.scheduled_at > o.occurred_at AND m.created_at <= ?5)";
+                    AND m.scheduled_at > o.occurred_at AND m.created_at <= ?5)
+    AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = o.lead_id
+                    AND l.manual_contact_at > o.occurred_at AND l.manual_contact_at <= ?5)";
 
 /// Prefix of the keys that queue a lead for the time-based rules to look at again (see `recheck`).
 const RECHECK: &str = "recheck:";

@@ -950,6 +950,8 @@ pub fn touch(db: &Db<'_>, id: &LeadId, at: Timestamp) -> Result<()> {
         params![id.as_str(), at.0, db.now.0],
     )?;
     contact::refresh(db, id)?;
+    // The contact made is the follow-up the bumps before it asked for.
+    super::tasks::close_chasers(db, id, super::tasks::Answered::Contacted(at))?;
     db.emit(Change::LeadEdited(id.clone()));
     Ok(())
 }

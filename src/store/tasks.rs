@@ -377,6 +377,8 @@ pub enum Answered {
     /// The rep reached out again (this touch, at this time): the bumps chasing what came before it are done
     /// (the touch is the bump, sent), and say which touch did it (`reopen_followed_up`).
     FollowedUp(Timestamp, OutreachId),
+    /// A contact made off the record (a call from the car, `lead touch`), at this time: as a touch logged then.
+    Contacted(Timestamp),
     /// A meeting at this time was booked: the bumps and reschedule tasks chasing what came before it (a
     /// touch, a missed meeting) are done, and say which meeting did it when it is that one
     /// (`reopen_done_by_meeting`). A past meeting logged late answers nothing that came after it.
@@ -410,7 +412,7 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         Answered::Reply(at, _) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), at.0 + 1),
         // A bump chasing an earlier touch of the rep's (what the no-reply rule files), or one of the rep's own
         // already due; not one a rule filed for later (a lost deal's re-engagement) nor a reminder not due yet.
-        Answered::FollowedUp(at, _) => (
+        Answered::FollowedUp(at, _) | Answered::Contacted(at) => (
             format!(
                 "t.kind = '{}' AND (EXISTS (SELECT 1 FROM outreach o WHERE o.id = {CHASED_TOUCH}
                  AND o.direction = 'outbound') OR (t.dedupe_key IS NULL AND ifnull(t.snoozed_until, t.due_at) <= {}))",
@@ -452,6 +454,9 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
                     "UPDATE tasks SET done_by_outreach_id = ?2 WHERE id = ?1",
                     params![id.as_str(), by.as_str()],
                 )?;
+            }
+            Answered::Contacted(_) => {
+                done(db, &id)?;
             }
             Answered::Meeting(_, ref by) => {
                 done(db, &id)?;
