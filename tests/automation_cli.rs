@@ -250,7 +250,12 @@ fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     assert!(before["actions"].as_array().unwrap().is_empty(), "{before}");
     assert!(crm.tasks(49).is_empty(), "a dry run writes nothing");
 
-    let out = crm.ok(0, &["automate", "run", "--at", &at(49)]);
+    // A time ahead is a rehearsal only: written, it would file a bump whose wait has not passed.
+    let err = crm.cmd(0, &["automate", "run", "--at", &at(49)]).assert().code(2).get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("is ahead of now"));
+    assert!(crm.tasks(49).is_empty());
+    // A run missed at 49 h, made up for later, files it as of then.
+    let out = crm.ok(55, &["automate", "run", "--at", &at(49)]);
     assert!(out.contains("bump-after-48h"), "{out}");
     let tasks = crm.tasks(49);
     assert_eq!(tasks.len(), 1);

@@ -3,14 +3,14 @@
 use clap::Subcommand;
 
 use super::output::{Table, print_json};
-use super::{CliResult, Env};
+use super::{CliError, CliResult, Env};
 use crate::domain::Clock;
 
 #[derive(Debug, Subcommand)]
 pub enum AutomateCmd {
     /// Run the time-based rules and refresh time-based score terms (cron-friendly; safe to repeat).
     Run {
-        /// Evaluate as if it were this time.
+        /// Evaluate as if it were this time: now or before (a missed run), or ahead with --dry-run.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
         /// Print what would happen without writing anything.
@@ -32,6 +32,14 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
         AutomateCmd::Run { at, dry_run, json } => {
             if let Some(at) = at {
                 let t = env.time(&at, "--at")?;
+                // Ahead of now it is a rehearsal only: written, it would file bumps for touches whose wait
+                // has not passed, dated in the future.
+                if t > env.store.now() && !dry_run {
+                    return Err(CliError::Usage(format!(
+                        "--at {at} is ahead of now: what the rules would do then is seen with --dry-run; \
+                         without it, a time now or before"
+                    )));
+                }
                 env.store.set_clock(Clock::Fixed(t));
             }
             let report = crate::automation::run(&mut env.store, &autos, &scorer, dry_run)?;
