@@ -1582,3 +1582,20 @@ fn a_command_runs_on_a_config_the_terminal_ui_refuses_and_says_so() {
     let quiet = Sandbox::new().cmd().args(["team", "show"]).output().unwrap();
     assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
 }
+
+#[test]
+fn exports_name_and_filter_by_a_member_who_has_left() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);
+    let marta = s.dir.path().join("marta.toml");
+    std::fs::write(&marta, "[user]\nname = \"Marta Ruiz\"\nemail = \"marta@acme.es\"\n").unwrap();
+    let out = s.cmd().env("LEADLINE_CONFIG", &marta).args(["log", "email", "ana@x.es"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    s.ok(&["team", "remove", "marta@acme.es", "--to", "me"]);
+    for by in ["Marta Ruiz", "marta@acme.es"] {
+        let csv = s.ok(&["export", "outreach", "--where", &format!("by={by}")]);
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert!(rows.len() == 1 && rows[0].ends_with(",Marta Ruiz"), "{by}: {csv}");
+    }
+}

@@ -599,7 +599,7 @@ fn conditions(
                 args.push(Box::new(status));
             }
             (Object::Deals | Object::Tasks, "owner") | (Object::Outreach | Object::Meetings, "by") => {
-                let member = crate::store::teams::resolve(db, v)?;
+                let member = crate::store::teams::resolve_in_history(db, v)?;
                 let column = if k == "owner" { "owner_id" } else { "user_id" };
                 sql.push_str(&format!(" AND {alias}.{column} = ?"));
                 args.push(Box::new(member.0));

@@ -180,6 +180,30 @@ pub fn resolve_exact(db: &Db<'_>, reference: &str) -> Result<UserId> {
     find_member(db, reference, false)
 }
 
+/// A member a report names, those who left too (exports still name them): one in the team first, else the
+/// one who left last under that id, e-mail or name.
+pub fn resolve_in_history(db: &Db<'_>, reference: &str) -> Result<UserId> {
+    match resolve(db, reference) {
+        Err(StoreError::NotFound { .. }) => {
+            let r = reference.trim();
+            let mut stmt = db.conn.prepare_cached(
+                "SELECT id, name, email FROM users WHERE team_id = ?1 AND deleted_at IS NOT NULL ORDER BY deleted_at DESC",
+            )?;
+            let left = stmt.query_map([db.ctx.team_id.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?;
+            for row in left {
+                let (id, name, email) = row?;
+                if id == r || email.eq_ignore_ascii_case(r) || fold(&name) == fold(r) {
+                    return Ok(UserId(id));
+                }
+            }
+            Err(StoreError::NotFound { what: "team member", reference: reference.to_string() })
+        }
+        other => other,
+    }
+}
+
 fn find_member(db: &Db<'_>, reference: &str, by_first_name: bool) -> Result<UserId> {
     let r = reference.trim();
     if r.eq_ignore_ascii_case("me") {
