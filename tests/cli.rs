@@ -1423,7 +1423,11 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     s.ok(&["lead", "edit", "ana@x.es", "--owner", "Marta Ruiz"]);
     // A person she looked after and who was forgotten is no one's work: not counted, not handed over.
     s.ok(&["lead", "add", "--first-name", "Fay", "--email", "fay@x.es", "--owner", "Marta Ruiz"]);
+    let fay_deal = s.ok(&["deal", "add", "fay@x.es", "--title", "Fay's pilot"]);
     s.ok(&["forget", "fay@x.es"]);
+    // Her open deal goes nowhere now: closed as lost (counted still), without a loss's rules.
+    let deal = s.json(&["deal", "list"]).as_array().unwrap().iter().find(|d| d["id"] == fay_deal.as_str()).cloned();
+    assert_eq!(deal.map(|d| d["status"].clone()), Some(serde_json::json!("lost")));
     let marta =
         s.json(&["team", "show"])["members"].as_array().unwrap().iter().find(|m| m["name"] == "Marta Ruiz").cloned();
     assert_eq!(marta.unwrap()["leads"], 1);
