@@ -1239,6 +1239,11 @@ fn a_pilot_accepted_by_the_tag_names_its_deal_as_the_command_does() {
     let inbox = crm.json(1, &["inbox", "--json"]);
     let titles: Vec<&str> = inbox.as_array().unwrap().iter().filter_map(|i| i["title"].as_str()).collect();
     assert!(titles.contains(&"Pilot for Acme with Ana López"), "{titles:?}");
+    // A lead with no open deal has no pilot to accept: nothing says "Pilot for  with".
+    crm.ok(2, &["lead", "add", "--first-name", "Cy", "--email", "cy@c.io"]);
+    crm.ok(2, &["lead", "edit", "cy@c.io", "--tag", "pilot"]);
+    let inbox = crm.json(2, &["inbox", "--json"]);
+    assert!(!inbox.to_string().contains("with Cy"), "{inbox}");
 }
 
 #[test]

@@ -162,19 +162,15 @@ impl ChangeHook for AutomationHook {
             }
             // Tagging accepts the pilot for the deals open then; a deal opened later, or an edit of a lead
             // that keeps the tag, is not a new acceptance.
-            // Each open deal's pilot, as `deal pilot` accepts one (`{deal}` names it); a lead with none still
-            // fires the rules, for what they do of the lead.
+            // Each open deal's pilot, as `deal pilot` accepts one (`{deal}` names it); a lead with no open deal
+            // has no pilot to accept.
             Change::TagsAdded { lead, tags } if tags.contains(&a.pilot_tag) => {
                 let filter = deals::DealFilter {
                     lead: Some(lead.clone()),
                     status: Some(DealStatus::Open),
                     ..Default::default()
                 };
-                let open = deals::list(db, &filter, 1000)?;
-                if open.is_empty() {
-                    fire(db, a, Trigger::PilotAccepted, &Subject::lead(lead, lead.as_str()), &mut report)?;
-                }
-                for d in open {
+                for d in deals::list(db, &filter, 1000)? {
                     fire(db, a, Trigger::PilotAccepted, &Subject::deal(d), &mut report)?;
                 }
             }

@@ -512,23 +512,31 @@ pub fn read_only_cause(path: &Path) -> String {
             true
         }
     };
+    // Every one of them, so that fixing what is said is enough.
+    let mut blocking = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
         let file = PathBuf::from(file);
         if file.exists() && !writable(&file) {
-            return format!("{} is read-only; make it writable to save changes", file.display());
+            blocking.push(format!("{} is read-only", file.display()));
         }
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !writable(dir) {
-        return format!(
-            "its folder {} is read-only, and leadline writes its log (-wal, -shm) beside the database; make the \
-             folder writable or move the database",
+        blocking.push(format!(
+            "its folder {} is read-only, and leadline writes its log (-wal, -shm) beside the database",
             dir.display()
-        );
+        ));
     }
-    format!("{} cannot be written (is its disk mounted read-only?)", path.display())
+    if blocking.is_empty() {
+        return format!("{} cannot be written (is its disk mounted read-only?)", path.display());
+    }
+    format!(
+        "{}; make {} writable (or move the database)",
+        blocking.join("; "),
+        if blocking.len() > 1 { "them" } else { "it" }
+    )
 }
 
 fn create_private(path: &Path) -> std::io::Result<()> {

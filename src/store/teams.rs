@@ -60,6 +60,7 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
                 .prepare("SELECT name FROM users WHERE team_id = ?1 AND deleted_at IS NULL")?
                 .query_map([&team_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
+            // Never taken for an address (`user::member_name`): the address is only in brackets beside it.
             let name = match names.iter().any(|n| fold(n) == fold(&config.user.name)) {
                 true => format!("{} ({})", config.user.name.trim(), config.user.email.trim()),
                 false => config.user.name.clone(),
