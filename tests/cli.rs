@@ -602,6 +602,22 @@ fn unreadable_or_garbage_databases_are_reported() {
     let out = s.cmd().env("LEADLINE_DB", &hurt_db).args(["lead", "list"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("hurt.db: the file is damaged"), "{err}");
+    // Nor is a database damaged where opening it does not read backed up: a damaged copy would be restored
+    // one day in place of a good one.
+    let (page, root): (i64, i64) = {
+        let conn = rusqlite::Connection::open(&s.db).unwrap();
+        let page = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        (page, conn.query_row("SELECT rootpage FROM sqlite_master WHERE name = 'notes'", [], |r| r.get(0)).unwrap())
+    };
+    let (page, root) = (page as usize, root as usize);
+    let mut hurt = whole.clone();
+    hurt[(root - 1) * page..root * page].fill(0xA5);
+    std::fs::write(&hurt_db, &hurt).unwrap();
+    let copy = s.dir.path().join("hurt-copy.db");
+    let out = s.cmd().env("LEADLINE_DB", &hurt_db).args(["backup", copy.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("no backup was written"), "{err}");
+    assert!(!copy.exists());
     let s = Sandbox::new();
     std::fs::write(s.dir.path().join("file"), "").unwrap();
     let out = s.cmd().env("LEADLINE_DB", s.dir.path().join("file/leads.db")).args(["lead", "list"]).output().unwrap();

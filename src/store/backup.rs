@@ -38,6 +38,11 @@ pub fn copy_into(conn: &Connection, scratch: tempfile::NamedTempFile, dest: &Pat
         let backup = rusqlite::backup::Backup::new(conn, &mut target).map_err(at_copy)?;
         backup.run_to_completion(1000, Duration::from_millis(5), None).map_err(at_copy)?;
         drop(backup);
+        // A copy of a damaged database is damaged too: not made, rather than one a rep would restore later.
+        let check: String = target.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(at_copy)?;
+        if check != "ok" {
+            return Err(StoreError::Damaged(format!("{check}; no backup was written")));
+        }
         // A backup in rollback-journal mode: one file, whole once the connection closes.
         target.close().map_err(|(_, e)| cannot(&e))?;
     }
