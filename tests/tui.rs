@@ -840,6 +840,18 @@ fn followups_done_and_snooze() {
     assert!(t.screen().contains("No task was marked done here to undo"), "{}", t.screen());
     let task = t.store.write(|db| leadline::store::tasks::get(db, &first.id)).unwrap();
     assert!(task.done_at.is_some());
+    // Marked done here, then opened and done again elsewhere: undo leaves the colleague's done alone.
+    let next = t.app.followups.data.tasks[0].clone();
+    t.keys("space");
+    let later = NOW.plus_hours(1);
+    t.store.set_clock(leadline::domain::Clock::Fixed(later));
+    t.store.write(|db| leadline::store::tasks::reopen(db, &next.id)).unwrap();
+    t.store.write(|db| leadline::store::tasks::done(db, &next.id)).unwrap();
+    t.store.set_clock(leadline::domain::Clock::Fixed(NOW));
+    t.keys("u");
+    assert!(t.screen().contains("was done again meanwhile"), "{}", t.screen());
+    let task = t.store.write(|db| leadline::store::tasks::get(db, &next.id)).unwrap();
+    assert_eq!(task.done_at, Some(later));
     let second = t.app.followups.data.tasks[0].clone();
     t.keys("z");
     t.clear_field();

@@ -828,9 +828,12 @@ impl App {
     fn written(&mut self, token: u64, result: Result<super::worker::Wrote, String>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
         self.kanban.write_done(token, result.is_ok());
+        if let Ok(w) = &result {
+            self.followups.marked_done(token, w.task_done_at);
+        }
         self.followups.write_done(token, result.is_ok());
         match result {
-            Ok(super::worker::Wrote { said: msg, added, entry }) => {
+            Ok(super::worker::Wrote { said: msg, added, entry, .. }) => {
                 // What the rep just wrote from the lead's page is what they act on next (take it back).
                 if form_waiting && let Some(entry) = entry {
                     self.detail.select_when_loaded(entry);

@@ -147,7 +147,11 @@ pub enum Write {
         at: Option<Timestamp>,
     },
     TaskDone(TaskId),
-    TaskReopen(TaskId),
+    /// `done_at`: when this rep's mark made it done, if known; done again since by someone else, it stays.
+    TaskReopen {
+        task: TaskId,
+        done_at: Option<Timestamp>,
+    },
     /// A touch logged by mistake, taken back.
     Unlog(OutreachId),
     Snooze {
@@ -408,6 +412,8 @@ pub struct Wrote {
     pub said: String,
     pub added: Option<LeadId>,
     pub entry: Option<(&'static str, String)>,
+    /// When a task marked done was marked so (what its undo must find still, or leave alone).
+    pub task_done_at: Option<Timestamp>,
 }
 
 fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
@@ -415,6 +421,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
     let mut created: Option<(crate::domain::DealId, Option<String>)> = None;
     let mut added: Option<LeadId> = None;
     let mut entry: Option<(&'static str, String)> = None;
+    let mut task_done_at = None;
     // A touch taken back: its lead's deals before, to say which a rule's move took back with it.
     let mut deals_before: Option<(LeadId, Vec<crate::store::deals::Deal>)> = None;
     let said = store.write(|db| match op {
@@ -517,6 +524,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
                 )));
             }
             let t = tasks::done(db, &task)?;
+            task_done_at = t.done_at;
             Ok(format!("Done: {}", t.title))
         }
         Write::Unlog(touch) => {
@@ -525,8 +533,18 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             outreach::remove(db, &touch)?;
             Ok(format!("Taken back: the {} of {}", o.kind.as_str(), o.occurred_at.local(db.ctx.tz)))
         }
-        Write::TaskReopen(task) => {
-            let was_done = tasks::get(db, &task)?.done_at.is_some();
+        Write::TaskReopen { task, done_at } => {
+            let now = tasks::get(db, &task)?;
+            if let (Some(mine), Some(theirs)) = (done_at, now.done_at)
+                && mine != theirs
+            {
+                return Err(crate::store::StoreError::Refused(format!(
+                    "'{}' was done again meanwhile, elsewhere ({}); it stays done",
+                    now.title,
+                    theirs.local(db.ctx.tz)
+                )));
+            }
+            let was_done = now.done_at.is_some();
             let t = tasks::reopen(db, &task)?;
             Ok(if was_done { format!("Open again: {}", t.title) } else { format!("'{}' was not done", t.title) })
         }
@@ -539,7 +557,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
         Some((deal, note)) => {
             let said = format!("Deal created at {}", deals::get(&store.db(), &deal)?.stage);
             let said = note.map_or_else(|| said.clone(), |n| format!("{said} · {n}"));
-            Ok(Wrote { said, added: None, entry: Some(("deal", deal.0)) })
+            Ok(Wrote { said, added: None, entry: Some(("deal", deal.0)), task_done_at: None })
         }
         None => {
             let mut said = said;
@@ -548,7 +566,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
                     said.push_str(&format!(" · {moved}"));
                 }
             }
-            Ok(Wrote { said, added, entry })
+            Ok(Wrote { said, added, entry, task_done_at })
         }
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Out;
 use crate::domain::time::{ago, start_of_day_after};
-use crate::domain::{LeadId, TaskId};
+use crate::domain::{LeadId, TaskId, Timestamp};
 use crate::store::tasks::Task;
 use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
@@ -36,6 +36,8 @@ pub struct FollowupsView {
     /// Marks of done still on their way, by write: one refused (done meanwhile by someone else) is not
     /// this rep's to undo.
     done_sent: Vec<(u64, TaskId)>,
+    /// When this rep's marks made their tasks done: an undo leaves one done again since by someone else.
+    done_times: Vec<(TaskId, Timestamp)>,
 }
 
 impl FollowupsView {
@@ -44,6 +46,12 @@ impl FollowupsView {
         if let crate::tui::worker::Write::TaskDone(id) = op {
             self.done_sent.push((token, id.clone()));
         }
+    }
+
+    /// A mark of done saved: when, for its undo.
+    pub fn marked_done(&mut self, token: u64, at: Option<Timestamp>) {
+        let (Some(at), Some((_, id))) = (at, self.done_sent.iter().find(|(t, _)| *t == token)) else { return };
+        self.done_times.push((id.clone(), at));
     }
 
     /// A write came back: a mark of done refused leaves nothing to undo here.
@@ -182,7 +190,8 @@ impl FollowupsView {
             Command::UndoDone => match self.done_here.pop() {
                 Some(id) => {
                     self.undone = Some(id.clone());
-                    vec![Out::Write(Write::TaskReopen(id))]
+                    let done_at = self.done_times.iter().rev().find(|(t, _)| *t == id).map(|(_, at)| *at);
+                    vec![Out::Write(Write::TaskReopen { task: id, done_at })]
                 }
                 None => vec![Out::Toast("No task was marked done here to undo".into(), false)],
             },
