@@ -1283,3 +1283,25 @@ fn a_contact_recorded_off_the_record_is_the_follow_up_a_bump_asks_for() {
     crm.ok(100, &["lead", "touch", "ana@acme.io"]);
     assert!(crm.tasks(100).is_empty(), "{:?}", crm.tasks(100));
 }
+
+#[test]
+fn a_rep_s_move_between_two_answers_is_not_taken_back_with_them() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"yes\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+         actions = [{ do = \"advance_deal\", stage = \"Discovery\" }]\n\
+         [[automation.rule]]\nname = \"info\"\ntrigger = \"reply\"\nconditions = [\"reply = info\"]\n\
+         actions = [{ do = \"advance_deal\", stage = \"Proposal\" }]\n",
+    );
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    let yes = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    // The rep moves the deal away and back: Discovery is now the rep's.
+    crm.ok(2, &["deal", "move", "Acme", "Contacted"]);
+    crm.ok(3, &["deal", "move", "Acme", "Discovery"]);
+    let info = crm.ok(4, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    assert_eq!(stage(&crm, &deal), "Proposal");
+    crm.ok(5, &["unlog", &yes]);
+    assert_eq!(stage(&crm, &deal), "Proposal");
+    crm.ok(6, &["unlog", &info]);
+    assert_eq!(stage(&crm, &deal), "Discovery", "where the rep put it");
+}

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::run::Done;
 use super::{Action, Automations, ChannelSpec, Rule, Trigger, clients};
-use crate::domain::{DealStatus, LeadId, OutreachKind, TaskKind};
+use crate::domain::{DealStatus, LeadId, OutreachKind, TaskKind, Timestamp};
 use crate::scoring::rules::SubjectFacts;
 use crate::scoring::{load_facts, load_lead_facts};
 use crate::store::deals::{self, Deal, DealFilter};
@@ -46,19 +46,15 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
     let team = db.ctx.team_id.as_str();
     let rows: Vec<(String, i64)> = db
         .conn
-        .prepare_cached("SELECT key, value FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?
+        .prepare_cached(
+            "SELECT key, value FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3 ORDER BY key",
+        )?
         .query_map(rusqlite::params![team, prefix, end], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut forget = db.conn.prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?;
     let mut moves: Vec<Advance> = Vec::new();
     for (key, moved_at) in &rows {
-        let parts: Vec<&str> = key[prefix.len()..].splitn(5, '\u{1f}').collect();
-        if let [deal, from, to, entered, rule] = parts[..]
-            && let Ok(from_entered_at) = entered.parse::<i64>()
-        {
-            let (deal, from, to, rule) = (deal.to_string(), from.to_string(), to.to_string(), rule.to_string());
-            moves.push(Advance { deal, from, to, rule, moved_at: *moved_at, from_entered_at });
-        }
+        moves.extend(Advance::parse(&key[prefix.len()..], *moved_at));
         forget.execute(rusqlite::params![team, key])?;
     }
     let mut deals_moved: Vec<String> = moves.iter().map(|m| m.deal.clone()).collect();
@@ -80,24 +76,12 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
             }
             continue;
         }
-        let (mut stage, mut entered_at) = (now.stage.clone(), now.stage_entered_at.0);
+        let (mut stage, mut entered_at) = (now.stage.clone(), Some(now.stage_entered_at.0));
         // Rules only move deals forward, so the path has no loop; bounded all the same.
         for _ in 0..chain.len() {
             let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
             if let Some(other) = still_earned(db, autos, &step.rule, &now.lead_id)? {
-                let key = format!(
-                    "{}{deal}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-                    advance_prefix(&other),
-                    step.from,
-                    step.to,
-                    step.from_entered_at,
-                    step.rule
-                );
-                db.conn
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(rusqlite::params![team, key, step.moved_at])?;
+                step.keep_under(db, &other, &step.from, step.from_entered_at)?;
                 break;
             }
             (stage, entered_at) = (step.from.clone(), step.from_entered_at);
@@ -105,17 +89,18 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
         if stage != now.stage && db.ctx.stages.index(&stage).is_some() {
             deals::move_to(db, &now.id, &stage, None)?;
             // Back as it was before the touch, since when too: another answer's move into this stage (kept
-            // for its own take-back) still finds the deal as it left it.
-            db.conn
-                .prepare_cached("UPDATE deals SET stage_entered_at = ?2 WHERE id = ?1")?
-                .execute(rusqlite::params![now.id.as_str(), entered_at])?;
+            // for its own take-back) still finds the deal as it left it. (Moves recorded before that time
+            // was kept leave the move's.)
+            if let Some(at) = entered_at {
+                deals::set_stage_entered_at(db, &now.id, Timestamp(at))?;
+            }
         }
     }
     Ok(())
 }
 
-/// Another touch's recorded move of the same deal onwards from where `step` took it now starts where `step`
-/// did (`step` being taken back).
+/// Another touch's recorded move of the same deal onwards from where `step` left it (found there as `step`
+/// left it, not after a rep's move away and back) now starts where `step` did (`step` being taken back).
 fn splice_into_later(db: &Db<'_>, step: &Advance) -> Result<()> {
     let team = db.ctx.team_id.as_str();
     // Every recorded move sorts between these two (a separator, then a space after "advanced").
@@ -130,23 +115,15 @@ fn splice_into_later(db: &Db<'_>, step: &Advance) -> Result<()> {
         )?
         .collect::<rusqlite::Result<_>>()?;
     for (key, moved_at) in later {
-        let parts: Vec<&str> = key.splitn(7, '\u{1f}').collect();
-        let [_, outreach, deal, from, to, _, rule] = parts[..] else { continue };
-        if deal != step.deal || from != step.to {
+        let Some((outreach, rest)) = key["advanced\u{1f}".len()..].split_once('\u{1f}') else { continue };
+        let Some(next) = Advance::parse(rest, moved_at) else { continue };
+        if next.deal != step.deal || next.from != step.to || next.from_entered_at != Some(step.moved_at) {
             continue;
         }
-        let spliced = format!(
-            "{}{deal}\u{1f}{}\u{1f}{to}\u{1f}{}\u{1f}{rule}",
-            advance_prefix(outreach),
-            step.from,
-            step.from_entered_at
-        );
         db.conn
             .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
             .execute(rusqlite::params![team, key])?;
-        db.conn
-            .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
-            .execute(rusqlite::params![team, spliced, moved_at])?;
+        next.keep_under(db, outreach, &step.from, step.from_entered_at)?;
     }
     Ok(())
 }
@@ -158,8 +135,41 @@ struct Advance {
     to: String,
     rule: String,
     moved_at: i64,
-    /// When the deal had entered `from`, before this move.
-    from_entered_at: i64,
+    /// When the deal had entered `from`, before this move (not kept by the first builds that kept moves).
+    from_entered_at: Option<i64>,
+}
+
+impl Advance {
+    /// From a key's part after its touch: deal, from, to, from's entry time, rule (or, as first kept,
+    /// deal, from, to, rule).
+    fn parse(rest: &str, moved_at: i64) -> Option<Advance> {
+        let parts: Vec<&str> = rest.splitn(5, '\u{1f}').collect();
+        let (deal, from, to, from_entered_at, rule) = match parts[..] {
+            [deal, from, to, entered, rule] if entered.is_empty() || entered.parse::<i64>().is_ok() => {
+                (deal, from, to, entered.parse().ok(), rule.to_string())
+            }
+            [deal, from, to, ..] => (deal, from, to, None, parts[3..].join("\u{1f}")),
+            _ => return None,
+        };
+        Some(Advance { deal: deal.into(), from: from.into(), to: to.into(), rule, moved_at, from_entered_at })
+    }
+
+    /// Keeps this move under another touch (which earns it, or now makes it from `from`), to be taken back
+    /// with that one.
+    fn keep_under(&self, db: &Db<'_>, outreach: &str, from: &str, from_entered_at: Option<i64>) -> Result<()> {
+        let entered = from_entered_at.map(|t| t.to_string()).unwrap_or_default();
+        let key = format!(
+            "{}{}\u{1f}{from}\u{1f}{}\u{1f}{entered}\u{1f}{}",
+            advance_prefix(outreach),
+            self.deal,
+            self.to,
+            self.rule
+        );
+        db.conn
+            .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![db.ctx.team_id.as_str(), key, self.moved_at])?;
+        Ok(())
+    }
 }
 
 /// Another live touch of the lead that answered and meets the reply rule `rule`, if any: had the touch

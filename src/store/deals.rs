@@ -382,6 +382,14 @@ pub struct DealFilter {
     pub lead: Option<LeadId>,
 }
 
+/// Sets when the deal entered its stage (a move taken back gives the deal its earlier time there).
+pub fn set_stage_entered_at(db: &Db<'_>, id: &DealId, at: Timestamp) -> Result<()> {
+    db.conn
+        .prepare_cached("UPDATE deals SET stage_entered_at = ?3 WHERE id = ?1 AND team_id = ?2")?
+        .execute(params![id.as_str(), db.ctx.team_id.as_str(), at.0])?;
+    Ok(())
+}
+
 /// The lead's deals (for a command to compare before and after a write: `moved_since`).
 pub fn of_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Deal>> {
     list(db, &DealFilter { lead: Some(lead.clone()), ..Default::default() }, 1000)
