@@ -1237,9 +1237,12 @@ fn a_removed_member_is_refused_until_an_admin_adds_them_back() {
         assert!(err.contains("was removed from the team"), "{written}: {err}");
     }
     assert_eq!(s.json(&["team", "show"])["members"].as_array().unwrap().len(), 1);
-    // A member's name is not another way of naming a member.
-    std::fs::write(&marta, "[user]\nname = \"\"\nemail = \"marta@acme.es\"\n").unwrap();
-    assert!(String::from_utf8_lossy(&as_marta(&["lead", "list"]).stderr).contains("user.name"));
+    // A member's name is not another way of naming a member: a newcomer's is checked as it makes them one.
+    for name in ["", "me", "newbie@acme.es"] {
+        std::fs::write(&marta, format!("[user]\nname = \"{name}\"\nemail = \"newbie@acme.es\"\n")).unwrap();
+        assert!(String::from_utf8_lossy(&as_marta(&["lead", "list"]).stderr).contains("user.name"), "{name}");
+    }
+    assert_eq!(s.json(&["team", "show"])["members"].as_array().unwrap().len(), 1);
     std::fs::write(&marta, "[user]\nname = \"Marta\"\nemail = \"MARTA@acme.es\"\n").unwrap();
     for name in ["rita@example.com", "Me"] {
         let err = s.fails(&["team", "rename", "me", name], 1);
@@ -1618,4 +1621,17 @@ fn exports_name_and_filter_by_a_member_who_has_left() {
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert!(rows.len() == 1 && rows[0].ends_with(",Marta Ruiz"), "{by}: {csv}");
     }
+}
+
+#[test]
+fn a_member_an_earlier_leadline_stored_as_typed_is_still_found_by_their_address() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    conn.execute("UPDATE users SET email = 'mailto:Rita@Example.com'", []).unwrap();
+    drop(conn);
+    s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@x.es"]);
+    let team = s.json(&["team", "show"]);
+    assert_eq!(team["members"].as_array().unwrap().len(), 1, "no second Rita: {team}");
+    assert_eq!(team["members"][0]["role"], "admin");
 }

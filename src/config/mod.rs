@@ -178,11 +178,10 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks the config and puts the user in the one form members are kept in (an e-mail as ` Ana@X.io `
-    /// is `Ana@X.io`): otherwise opening the database would not find them, and add them again.
+    /// Checks the config and puts the user's address in its one form (` Ana@X.io ` is `Ana@X.io`), as
+    /// opening the database finds them by. (Their name is checked when it makes them a member.)
     fn validate(&mut self) -> Result<(), ValidationError> {
         self.user.email = crate::domain::lead::validate_email("user.email", &self.user.email)?;
-        self.user.name = crate::domain::user::member_name("user.name", &self.user.name)?;
         parse_tz(&self.team.timezone).map_err(|e| ValidationError { field: "team.timezone".into(), ..e })?;
         let stages = self.stages()?;
         // A cadence for a stage the pipeline does not have would never apply: a typo, said so.

@@ -38,13 +38,14 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
             (id.0, config.team.name.clone(), config.team.timezone.clone())
         }
     };
+    // Found by their address however it was stored (an earlier leadline kept it as written in the config).
     let user: Option<(String, String)> = conn
-        .query_row(
-            "SELECT id, name FROM users WHERE team_id = ?1 AND lower(email) = lower(?2) AND deleted_at IS NULL",
-            params![team_id, config.user.email],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+        .prepare("SELECT id, name, email FROM users WHERE team_id = ?1 AND deleted_at IS NULL")?
+        .query_map([&team_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .find(|(_, _, email)| same_address(email, &config.user.email))
+        .map(|(id, name, _)| (id, name));
     // The team's stored zone wins over the config: everyone in a team sees the same local times.
     let tz = parse_tz(&tz_name).or_else(|_| parse_tz(&config.team.timezone))?;
     let (user_id, user_name) = match user {
@@ -61,9 +62,10 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
                 .query_map([&team_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             // Never taken for an address (`user::member_name`): the address is only in brackets beside it.
-            let name = match names.iter().any(|n| fold(n) == fold(&config.user.name)) {
-                true => format!("{} ({})", config.user.name.trim(), config.user.email.trim()),
-                false => config.user.name.clone(),
+            let config_name = crate::domain::user::member_name("user.name", &config.user.name)?;
+            let name = match names.iter().any(|n| fold(n) == fold(&config_name)) {
+                true => format!("{config_name} ({})", config.user.email.trim()),
+                false => config_name,
             };
             let id = UserId::generate();
             conn.execute(
@@ -100,15 +102,20 @@ pub fn still_member(conn: &Connection, ctx: &Ctx) -> Result<()> {
 
 /// Someone removed from the team is not made a member again by opening the database with their config:
 /// an admin adds them back.
+/// Whether a stored address is `wanted` (in its one form): rows an earlier leadline stored as typed
+/// (`mailto:`, brackets, spaces) too.
+fn same_address(stored: &str, wanted: &str) -> bool {
+    crate::domain::lead::bare_address(stored).eq_ignore_ascii_case(wanted)
+}
+
 fn refuse_removed(conn: &Connection, team_id: &str, team_name: &str, email: &str, tz: chrono_tz::Tz) -> Result<()> {
     let removed: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT name, deleted_at FROM users WHERE team_id = ?1 AND lower(email) = lower(?2)
-             AND deleted_at IS NOT NULL ORDER BY deleted_at DESC LIMIT 1",
-            params![team_id, email],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+        .prepare("SELECT name, deleted_at, email FROM users WHERE team_id = ?1 AND deleted_at IS NOT NULL ORDER BY deleted_at DESC")?
+        .query_map([team_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .find(|(_, _, stored)| same_address(stored, email))
+        .map(|(name, at, _)| (name, at));
     match removed {
         Some((name, at)) => Err(StoreError::Refused(format!(
             "{name} <{email}> was removed from the team {team_name} on {}; an admin adds them back with \
