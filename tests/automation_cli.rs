@@ -1305,3 +1305,21 @@ fn a_rep_s_move_between_two_answers_is_not_taken_back_with_them() {
     crm.ok(6, &["unlog", &info]);
     assert_eq!(stage(&crm, &deal), "Discovery", "where the rep put it");
 }
+
+#[test]
+fn an_answer_that_moved_a_deal_two_stages_hands_both_to_the_answer_that_still_earns_them() {
+    let crm = Crm::new("");
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    let held = crm.ok(0, &["meeting", "add", "ana@acme.io", "--at", &at(-1)]);
+    crm.ok(0, &["meeting", "attended", &held]);
+    crm.ok(0, &["meeting", "add", "ana@acme.io", "--at", &at(100)]);
+    crm.sql("UPDATE deals SET stage = 'New'");
+    let first = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    assert_eq!(stage(&crm, &deal), "Proposal");
+    let second = crm.ok(2, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(3, &["unlog", &first]);
+    assert_eq!(stage(&crm, &deal), "Proposal", "the second answer earns both steps");
+    crm.ok(4, &["unlog", &second]);
+    assert_eq!(stage(&crm, &deal), "New");
+}

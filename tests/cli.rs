@@ -1621,6 +1621,11 @@ fn exports_name_and_filter_by_a_member_who_has_left() {
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert!(rows.len() == 1 && rows[0].ends_with(",Marta Ruiz"), "{by}: {csv}");
     }
+    // Another Marta Ruiz who came and left: the name alone is ambiguous, said with both addresses.
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta2@acme.es"]);
+    s.ok(&["team", "remove", "marta2@acme.es"]);
+    let err = s.fails(&["export", "outreach", "--where", "by=Marta Ruiz"], 1);
+    assert!(err.contains("marta@acme.es") && err.contains("marta2@acme.es"), "{err}");
 }
 
 #[test]

@@ -81,7 +81,14 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
         for _ in 0..chain.len() {
             let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
             if let Some(other) = still_earned(db, autos, &step.rule, &now.lead_id)? {
-                step.keep_under(db, &other, &step.from, step.from_entered_at)?;
+                // That answer keeps this step and the ones before it on the path: when it is taken back in
+                // turn, each is looked at again.
+                let mut kept = Some(*step);
+                for _ in 0..chain.len() {
+                    let Some(s) = kept else { break };
+                    s.keep_under(db, &other, &s.from, s.from_entered_at)?;
+                    kept = chain.iter().find(|m| m.to == s.from).copied();
+                }
                 break;
             }
             (stage, entered_at) = (step.from.clone(), step.from_entered_at);

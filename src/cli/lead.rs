@@ -201,7 +201,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                         .map(|l| super::flag::<Lifecycle>(l, "--lifecycle"))
                         .transpose()?,
                     text: None,
-                    created_since: None,
+                    created_within: None,
                 },
                 sort: super::flag::<LeadSort>(&a.sort, "--sort")?,
                 after: None,

@@ -1043,7 +1043,7 @@ pub fn weekly(
         Ok(())
     };
     write("leads_new_score6", Object::Leads, &mut |s| {
-        let new = LeadFilter { created_since: Some(Timestamp(week)), ..Default::default() };
+        let new = LeadFilter { created_within: Some((Timestamp(week), db.now)), ..Default::default() };
         leads(db, s, &new, &|l: &Lead| l.score >= 6)?;
         Ok(())
     })?;

@@ -1067,8 +1067,8 @@ pub struct LeadFilter {
     pub lifecycle: Option<Lifecycle>,
     /// Full-text prefix search over names, e-mail, phone, company, title and tags.
     pub text: Option<String>,
-    /// Created at or after this time (the weekly export's new leads).
-    pub created_since: Option<Timestamp>,
+    /// Created at or after the first time and before the second (the weekly export's new leads).
+    pub created_within: Option<(Timestamp, Timestamp)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1372,9 +1372,10 @@ fn tag_is_common(db: &Db<'_>, tag: &str) -> Result<bool> {
 }
 
 fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<dyn ToSql>>) -> Result<()> {
-    if let Some(since) = f.created_since {
-        sql.push_str(" AND l.created_at >= ?");
-        args.push(Box::new(since.0));
+    if let Some((from, to)) = f.created_within {
+        sql.push_str(" AND l.created_at >= ? AND l.created_at < ?");
+        args.push(Box::new(from.0));
+        args.push(Box::new(to.0));
     }
     if let Some(tag) = &f.tag {
         sql.push_str(" AND l.id IN (SELECT lead_id FROM lead_tags WHERE tag = ?)");

@@ -197,16 +197,22 @@ pub fn resolve_in_history(db: &Db<'_>, reference: &str) -> Result<UserId> {
             let mut stmt = db.conn.prepare_cached(
                 "SELECT id, name, email FROM users WHERE team_id = ?1 AND deleted_at IS NOT NULL ORDER BY deleted_at DESC",
             )?;
-            let left = stmt.query_map([db.ctx.team_id.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-            })?;
-            for row in left {
-                let (id, name, email) = row?;
-                if id == r || email.eq_ignore_ascii_case(r) || fold(&name) == fold(r) {
-                    return Ok(UserId(id));
-                }
+            let left: Vec<(String, String, String)> = stmt
+                .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            if let Some((id, ..)) = left.iter().find(|(id, _, email)| id == r || email.eq_ignore_ascii_case(r)) {
+                return Ok(UserId(id.clone()));
             }
-            Err(StoreError::NotFound { what: "team member", reference: reference.to_string() })
+            // Two who left under one name are told apart by their addresses, as members are.
+            match left.iter().filter(|(_, name, _)| fold(name) == fold(r)).collect::<Vec<_>>().as_slice() {
+                [(id, ..)] => Ok(UserId(id.clone())),
+                [] => Err(StoreError::NotFound { what: "team member", reference: reference.to_string() }),
+                many => Err(StoreError::Ambiguous {
+                    what: "team member",
+                    reference: reference.to_string(),
+                    candidates: many.iter().map(|(_, name, email)| format!("{name} <{email}>")).collect(),
+                }),
+            }
         }
         other => other,
     }
