@@ -160,6 +160,14 @@ fn commands_keep_one_lead_per_address() {
         .unwrap_err();
     assert!(err.to_string().contains("Ana@Home.es is Ana's main e-mail"), "{err}");
     assert_eq!(lead(&s, "ana@home.es").email.as_deref(), Some("ana@home.es"));
+    // Cleared by the same edit, it is gone already: nothing to refuse.
+    let ana_id = lead(&s, "ana@home.es").id;
+    s.write(|db| {
+        let patch =
+            LeadPatch { email: Some(String::new()), remove_emails: vec!["ana@home.es".into()], ..Default::default() };
+        leads::update(db, &ana_id, patch)
+    })
+    .unwrap();
 }
 
 #[test]

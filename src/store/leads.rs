@@ -703,6 +703,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     let account_before = lead.account_id.clone();
     let owner_before = lead.owner_id.clone();
     let email_given = patch.email.is_some();
+    let email_before = lead.email.clone();
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;
     }
@@ -829,7 +830,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
                 lead.name()
             )));
         }
-        if !super::lead_emails::remove(db, id, e)? && !now_own {
+        // The main e-mail this same edit changed or cleared is gone from the lead already.
+        let was_own = email_before.as_deref().is_some_and(|own| normalize_email(own) == normalize_email(e));
+        if !super::lead_emails::remove(db, id, e)? && !now_own && !(was_own && email_given) {
             return Err(StoreError::Refused(format!("{} is not one of {}'s other e-mails", e.trim(), lead.name())));
         }
     }
