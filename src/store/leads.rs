@@ -832,7 +832,8 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         }
         // The main e-mail this same edit changed or cleared is gone from the lead already.
         let was_own = email_before.as_deref().is_some_and(|own| normalize_email(own) == normalize_email(e));
-        if !super::lead_emails::remove(db, id, e)? && !now_own && !(was_own && email_given) {
+        let gone_already = now_own || (was_own && email_given);
+        if !super::lead_emails::remove(db, id, e)? && !gone_already {
             return Err(StoreError::Refused(format!("{} is not one of {}'s other e-mails", e.trim(), lead.name())));
         }
     }
