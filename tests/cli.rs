@@ -1640,3 +1640,14 @@ fn a_member_an_earlier_leadline_stored_as_typed_is_still_found_by_their_address(
     assert_eq!(team["members"].as_array().unwrap().len(), 1, "no second Rita: {team}");
     assert_eq!(team["members"][0]["role"], "admin");
 }
+
+#[test]
+fn leads_nobody_owns_are_listed_by_owner_none() {
+    let s = Sandbox::new();
+    s.ok(&["lead", "add", "--first-name", "Ana", "--email", "ana@x.es"]);
+    s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@x.es"]);
+    s.ok(&["lead", "edit", "bo@x.es", "--owner", ""]);
+    let none = s.json(&["lead", "list", "--owner", "none"]);
+    let names: Vec<&str> = none.as_array().unwrap().iter().map(|l| l["first_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Bo"]);
+}

@@ -91,6 +91,7 @@ pub struct ListArgs {
     stage: Option<String>,
     #[arg(long, allow_hyphen_values = true)]
     source: Option<String>,
+    /// A member (id, e-mail, name or `me`), or `none`: the leads nobody owns.
     #[arg(long)]
     owner: Option<String>,
     #[arg(long, value_parser = super::Choices(&Lifecycle::NAMES))]

@@ -1114,7 +1114,7 @@ fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> R
     // round the other case reads most of a million leads.
     let mut filter = q.filter.clone();
     // `+`: not through the owner index, which would hand a quarter of a million leads over to be sorted.
-    let common_owner = match filter.owner.as_deref() {
+    let common_owner = match filter.owner.as_deref().filter(|o| !nobody(o)) {
         Some(owner) => {
             let id = teams::resolve(db, owner)?;
             owner_is_common(db, &id)?.then(|| {
@@ -1366,6 +1366,11 @@ pub fn tags_in_use(db: &Db<'_>, limit: usize) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An owner filter of `none`: the leads nobody owns (a member named "None" is still found by e-mail).
+fn nobody(owner: &str) -> bool {
+    owner.trim().eq_ignore_ascii_case("none")
+}
+
 /// Whether at least `COMMON_TAG` leads carry `tag` (counted no further).
 fn tag_is_common(db: &Db<'_>, tag: &str) -> Result<bool> {
     let n: i64 = db
@@ -1397,8 +1402,12 @@ fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<
         args.push(Box::new(Source::parse(source)?.as_str().to_string()));
     }
     if let Some(owner) = &f.owner {
-        sql.push_str(" AND l.owner_id = ?");
-        args.push(Box::new(teams::resolve(db, owner)?.0));
+        if nobody(owner) {
+            sql.push_str(" AND l.owner_id IS NULL");
+        } else {
+            sql.push_str(" AND l.owner_id = ?");
+            args.push(Box::new(teams::resolve(db, owner)?.0));
+        }
     }
     if let Some(lc) = f.lifecycle {
         sql.push_str(" AND l.lifecycle = ?");

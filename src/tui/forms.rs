@@ -369,6 +369,8 @@ pub fn filter(which: FilterField, current: &LeadFilter, ctx: &UiCtx) -> Form {
             // A choice among the team, so a filter can never name someone who is not in it.
             let mut opts = vec!["any".to_string(), "me".to_string()];
             opts.extend(ctx.members.iter().cloned());
+            // The leads nobody owns.
+            opts.push("none".to_string());
             let cur = current.owner.as_deref().unwrap_or("any");
             if !opts.iter().any(|o| o == cur) {
                 opts.push(cur.to_string());
