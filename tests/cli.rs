@@ -1639,6 +1639,8 @@ fn a_member_an_earlier_leadline_stored_as_typed_is_still_found_by_their_address(
     let team = s.json(&["team", "show"]);
     assert_eq!(team["members"].as_array().unwrap().len(), 1, "no second Rita: {team}");
     assert_eq!(team["members"][0]["role"], "admin");
+    // Named by that address, she is found.
+    assert_eq!(s.json(&["lead", "list", "--owner", "rita@example.com"]).as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -100,14 +100,15 @@ pub fn still_member(conn: &Connection, ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// Someone removed from the team is not made a member again by opening the database with their config:
-/// an admin adds them back.
-/// Whether a stored address is `wanted` (in its one form): rows an earlier leadline stored as typed
+/// Whether two addresses are one, each in its one form: rows an earlier leadline stored as typed
 /// (`mailto:`, brackets, spaces) too.
-fn same_address(stored: &str, wanted: &str) -> bool {
-    crate::domain::lead::bare_address(stored).eq_ignore_ascii_case(wanted)
+fn same_address(a: &str, b: &str) -> bool {
+    use crate::domain::lead::bare_address;
+    bare_address(a).eq_ignore_ascii_case(bare_address(b))
 }
 
+/// Someone removed from the team is not made a member again by opening the database with their config:
+/// an admin adds them back.
 fn refuse_removed(conn: &Connection, team_id: &str, team_name: &str, email: &str, tz: chrono_tz::Tz) -> Result<()> {
     let removed: Option<(String, i64)> = conn
         .prepare("SELECT name, deleted_at, email FROM users WHERE team_id = ?1 AND deleted_at IS NOT NULL ORDER BY deleted_at DESC")?
@@ -129,16 +130,14 @@ fn refuse_removed(conn: &Connection, team_id: &str, team_name: &str, email: &str
 /// The most recently removed member with this e-mail, if any: adding them again brings them back under
 /// the id their history names.
 fn removed_with_email(db: &Db<'_>, email: &str) -> Result<Option<UserId>> {
-    Ok(db
+    let left: Vec<(String, String)> = db
         .conn
-        .query_row(
-            "SELECT id FROM users WHERE team_id = ?1 AND lower(email) = lower(?2) AND deleted_at IS NOT NULL
-             ORDER BY deleted_at DESC LIMIT 1",
-            params![db.ctx.team_id.as_str(), email],
-            |r| r.get(0),
-        )
-        .optional()?
-        .map(UserId))
+        .prepare_cached(
+            "SELECT id, email FROM users WHERE team_id = ?1 AND deleted_at IS NOT NULL ORDER BY deleted_at DESC",
+        )?
+        .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(left.into_iter().find(|(_, stored)| same_address(stored, email)).map(|(id, _)| UserId(id)))
 }
 
 fn reinstate(db: &Db<'_>, id: &UserId, name: &str, role: Role) -> Result<()> {
@@ -200,7 +199,7 @@ pub fn resolve_in_history(db: &Db<'_>, reference: &str) -> Result<UserId> {
             let left: Vec<(String, String, String)> = stmt
                 .query_map([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            if let Some((id, ..)) = left.iter().find(|(id, _, email)| id == r || email.eq_ignore_ascii_case(r)) {
+            if let Some((id, ..)) = left.iter().find(|(id, _, email)| id == r || same_address(email, r)) {
                 return Ok(UserId(id.clone()));
             }
             // Two who left under one name are told apart by their addresses, as members are.
@@ -224,10 +223,8 @@ fn find_member(db: &Db<'_>, reference: &str, by_first_name: bool) -> Result<User
         return Ok(db.ctx.user_id.clone());
     }
     let users = list(db)?;
-    let mut matches: Vec<&User> = users
-        .iter()
-        .filter(|u| u.id.as_str() == r || u.email.eq_ignore_ascii_case(r) || fold(&u.name) == fold(r))
-        .collect();
+    let mut matches: Vec<&User> =
+        users.iter().filter(|u| u.id.as_str() == r || same_address(&u.email, r) || fold(&u.name) == fold(r)).collect();
     if matches.is_empty() && by_first_name && !r.is_empty() {
         let first = |u: &User| u.name.split_whitespace().next().map(fold);
         matches = users.iter().filter(|u| first(u) == Some(fold(r))).collect();
@@ -330,7 +327,7 @@ pub fn add_member(db: &Db<'_>, name: &str, email: &str, role: Role) -> Result<Us
     require_admin(db, "adds team members")?;
     let name = crate::domain::user::member_name("name", name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
-    if let Some(u) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
+    if let Some(u) = list(db)?.into_iter().find(|u| same_address(&u.email, &email)) {
         return Err(StoreError::Refused(format!("{} <{}> is already a team member", u.name, u.email)));
     }
     refuse_taken_name(db, &name, None)?;
@@ -372,7 +369,7 @@ pub fn import_member(
     crate::domain::lead::check_label("name", &name)?;
     let email = crate::domain::lead::validate_email("email", email)?;
     let file_id = id;
-    let (member, added) = if let Some(here) = list(db)?.into_iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
+    let (member, added) = if let Some(here) = list(db)?.into_iter().find(|u| same_address(&u.email, &email)) {
         (here.id, false)
     } else if let (Some(old), Some(_)) = (removed_with_email(db, &email)?, removed_at) {
         // Gone here as in the file: the one history names.
