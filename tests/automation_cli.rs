@@ -1323,3 +1323,50 @@ fn an_answer_that_moved_a_deal_two_stages_hands_both_to_the_answer_that_still_ea
     crm.ok(4, &["unlog", &second]);
     assert_eq!(stage(&crm, &deal), "New");
 }
+
+#[test]
+fn answers_taken_back_leave_the_deal_where_the_answers_still_logged_would_have_put_it() {
+    let rules = |with_proposal: bool| {
+        let mut c = String::from(
+            "[[automation.rule]]\nname = \"r1\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+             actions = [{ do = \"advance_deal\", stage = \"Discovery\" }]\n\
+             [[automation.rule]]\nname = \"r3\"\ntrigger = \"reply\"\nconditions = [\"reply = info\"]\n\
+             actions = [{ do = \"advance_deal\", stage = \"Negotiation\" }]\n",
+        );
+        if with_proposal {
+            c.push_str(
+                "[[automation.rule]]\nname = \"r2\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+                 actions = [{ do = \"advance_deal\", stage = \"Proposal\" }]\n",
+            );
+        }
+        c
+    };
+    let reply =
+        |crm: &Crm, hour: i64, kind: &str| crm.ok(hour, &["log", "email", "ana@acme.io", "--inbound", "--reply", kind]);
+    // One answer's two steps, then another's onwards: both taken back, the deal is where the rep had it.
+    let crm = Crm::new(&rules(true));
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    crm.ok(0, &["deal", "move", "Acme", "Contacted"]);
+    let a = reply(&crm, 1, "positive");
+    assert_eq!(stage(&crm, &deal), "Proposal");
+    let b = reply(&crm, 2, "info");
+    assert_eq!(stage(&crm, &deal), "Negotiation");
+    crm.ok(3, &["unlog", &a]);
+    crm.ok(4, &["unlog", &b]);
+    assert_eq!(stage(&crm, &deal), "Contacted");
+    // A third answer still earning the first step keeps it, whichever order the others are taken back in.
+    for a_first in [true, false] {
+        let crm = Crm::new(&rules(false));
+        crm.ana();
+        let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+        crm.ok(0, &["deal", "move", "Acme", "Contacted"]);
+        let a = reply(&crm, 1, "positive");
+        let b = reply(&crm, 2, "info");
+        reply(&crm, 3, "positive");
+        let order = if a_first { [&a, &b] } else { [&b, &a] };
+        crm.ok(4, &["unlog", order[0]]);
+        crm.ok(5, &["unlog", order[1]]);
+        assert_eq!(stage(&crm, &deal), "Discovery", "A taken back first: {a_first}");
+    }
+}

@@ -66,49 +66,60 @@ pub fn undo_advances(db: &Db<'_>, autos: &Automations, outreach: &crate::domain:
             Err(crate::store::StoreError::NotFound { .. }) => continue,
             Err(e) => return Err(e),
         };
-        // The touch's moves of one deal are one path (New → Discovery → Proposal), made at one time: walked
-        // back from where the deal stands, as far as no other answer still earns a step.
-        if !chain.iter().any(|m| m.to == now.stage && m.moved_at == now.stage_entered_at.0) {
+        // The touch's moves of one deal are one path (New → Discovery → Proposal), made at one time.
+        if let Some(last) = chain.iter().find(|m| m.to == now.stage && m.moved_at == now.stage_entered_at.0) {
+            // Walked back from where the deal stands, as far as no other answer still earns a step.
+            let (stage, entered_at) = walk_back(db, autos, &now.lead_id, &chain, last)?;
+            if stage != now.stage && db.ctx.stages.index(&stage).is_some() {
+                deals::move_to(db, &now.id, &stage, None)?;
+                // Back as it was before the touch, since when too: another answer's move into this stage
+                // (kept for its own take-back) still finds the deal as it left it. (Moves recorded before
+                // that time was kept leave the move's.)
+                if let Some(at) = entered_at {
+                    deals::set_stage_entered_at(db, &now.id, Timestamp(at))?;
+                }
+            }
+        } else {
             // Moved on since by another answer: had this touch never been logged, that one would have moved
             // the deal from where this one found it.
-            for step in &chain {
-                splice_into_later(db, step)?;
-            }
-            continue;
-        }
-        let (mut stage, mut entered_at) = (now.stage.clone(), Some(now.stage_entered_at.0));
-        // Rules only move deals forward, so the path has no loop; bounded all the same.
-        for _ in 0..chain.len() {
-            let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
-            if let Some(other) = still_earned(db, autos, &step.rule, &now.lead_id)? {
-                // That answer keeps this step and the ones before it on the path: when it is taken back in
-                // turn, each is looked at again.
-                let mut kept = Some(*step);
-                for _ in 0..chain.len() {
-                    let Some(s) = kept else { break };
-                    s.keep_under(db, &other, &s.from, s.from_entered_at)?;
-                    kept = chain.iter().find(|m| m.to == s.from).copied();
-                }
-                break;
-            }
-            (stage, entered_at) = (step.from.clone(), step.from_entered_at);
-        }
-        if stage != now.stage && db.ctx.stages.index(&stage).is_some() {
-            deals::move_to(db, &now.id, &stage, None)?;
-            // Back as it was before the touch, since when too: another answer's move into this stage (kept
-            // for its own take-back) still finds the deal as it left it. (Moves recorded before that time
-            // was kept leave the move's.)
-            if let Some(at) = entered_at {
-                deals::set_stage_entered_at(db, &now.id, Timestamp(at))?;
-            }
+            splice_into_later(db, autos, &now.lead_id, &chain)?;
         }
     }
     Ok(())
 }
 
-/// Another touch's recorded move of the same deal onwards from where `step` left it (found there as `step`
-/// left it, not after a rep's move away and back) now starts where `step` did (`step` being taken back).
-fn splice_into_later(db: &Db<'_>, step: &Advance) -> Result<()> {
+/// Walks a touch's path of moves back from `last`, step by step, to the stage (and its entry time) it
+/// started from, or to the first step another live answer of the lead still earns: that answer keeps that
+/// step and the ones before it, to be looked at again when it is taken back in turn.
+fn walk_back(
+    db: &Db<'_>,
+    autos: &Automations,
+    lead: &LeadId,
+    chain: &[&Advance],
+    last: &Advance,
+) -> Result<(String, Option<i64>)> {
+    let (mut stage, mut entered_at) = (last.to.clone(), Some(last.moved_at));
+    // Rules only move deals forward, so the path has no loop; bounded all the same.
+    for _ in 0..chain.len() {
+        let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
+        if let Some(other) = still_earned(db, autos, &step.rule, lead)? {
+            let mut kept = Some(*step);
+            for _ in 0..chain.len() {
+                let Some(s) = kept else { break };
+                s.keep_under(db, &other, &s.from, s.from_entered_at)?;
+                kept = chain.iter().find(|m| m.to == s.from).copied();
+            }
+            break;
+        }
+        (stage, entered_at) = (step.from.clone(), step.from_entered_at);
+    }
+    Ok((stage, entered_at))
+}
+
+/// Other touches' recorded moves of the deal onwards from where this touch's path left it (found there as
+/// the path left it, not after a rep's move away and back) now start where the walk back of the path ends.
+fn splice_into_later(db: &Db<'_>, autos: &Automations, lead: &LeadId, chain: &[&Advance]) -> Result<()> {
+    let Some(deal) = chain.first().map(|m| m.deal.clone()) else { return Ok(()) };
     let team = db.ctx.team_id.as_str();
     // Every recorded move sorts between these two (a separator, then a space after "advanced").
     let later: Vec<(String, i64)> = db
@@ -117,20 +128,29 @@ fn splice_into_later(db: &Db<'_>, step: &Advance) -> Result<()> {
             "SELECT key, value FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3 AND instr(key, ?4) > 0",
         )?
         .query_map(
-            rusqlite::params![team, "advanced\u{1f}", "advanced\u{20}", format!("\u{1f}{}\u{1f}{}\u{1f}", step.deal, step.to)],
+            rusqlite::params![team, "advanced\u{1f}", "advanced\u{20}", format!("\u{1f}{deal}\u{1f}")],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?
         .collect::<rusqlite::Result<_>>()?;
     for (key, moved_at) in later {
         let Some((outreach, rest)) = key["advanced\u{1f}".len()..].split_once('\u{1f}') else { continue };
         let Some(next) = Advance::parse(rest, moved_at) else { continue };
-        if next.deal != step.deal || next.from != step.to || next.from_entered_at != Some(step.moved_at) {
-            continue;
-        }
+        // Found the deal where a step of this path left it: as that step left it, or (a move kept before
+        // entry times were) after it.
+        let found = chain.iter().find(|step| {
+            next.deal == step.deal
+                && next.from == step.to
+                && match next.from_entered_at {
+                    Some(at) => at == step.moved_at,
+                    None => next.moved_at >= step.moved_at,
+                }
+        });
+        let Some(step) = found else { continue };
+        let (from, entered_at) = walk_back(db, autos, lead, chain, step)?;
         db.conn
             .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
             .execute(rusqlite::params![team, key])?;
-        next.keep_under(db, outreach, &step.from, step.from_entered_at)?;
+        next.keep_under(db, outreach, &from, entered_at)?;
     }
     Ok(())
 }
