@@ -2040,3 +2040,25 @@ fn an_edit_keeps_what_a_colleague_changed_meanwhile() {
     let now = t.store.write(|db| leadline::store::leads::get(db, &lead.id)).unwrap();
     assert_eq!(now.title.as_deref(), Some("CTO"));
 }
+
+#[test]
+fn a_reply_logged_elsewhere_is_in_the_inbox_as_soon_as_it_is_shown_again() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("3");
+    let before = t.app.inbox.items.len();
+    let lead = t.app.leads.window.rows[0].id.clone();
+    t.store
+        .write(|db| {
+            leadline::store::outreach::log(
+                db,
+                leadline::store::outreach::NewOutreach {
+                    direction: leadline::domain::Direction::Inbound,
+                    reply_type: leadline::domain::ReplyType::Positive,
+                    ..leadline::store::outreach::NewOutreach::new(lead, leadline::domain::OutreachKind::Email)
+                },
+            )
+        })
+        .unwrap();
+    t.keys("1 3");
+    assert_eq!(t.app.inbox.items.len(), before + 1, "{}", t.screen());
+}

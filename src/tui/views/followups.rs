@@ -78,12 +78,11 @@ pub fn section(t: &Task, ctx: &UiCtx) -> &'static str {
 }
 
 impl FollowupsView {
-    pub fn enter(&mut self, ctx: &UiCtx, stale: bool) -> Vec<Out> {
-        if !self.loaded || stale {
-            self.loaded = true;
-            return self.reload(ctx);
-        }
-        Vec::new()
+    /// Read again each time it is shown (its sections are capped), as the inbox is: a task filed from
+    /// another terminal or by a colleague is there at once.
+    pub fn enter(&mut self, ctx: &UiCtx, _stale: bool) -> Vec<Out> {
+        self.loaded = true;
+        self.reload(ctx)
     }
 
     pub fn reload(&self, ctx: &UiCtx) -> Vec<Out> {

@@ -45,12 +45,11 @@ pub struct InboxView {
 }
 
 impl InboxView {
-    pub fn enter(&mut self, stale: bool) -> Vec<Out> {
-        if !self.loaded || stale {
-            self.loaded = true;
-            return self.reload();
-        }
-        Vec::new()
+    /// Read again each time it is shown (a few hundred rows at most): a reply logged from another terminal
+    /// or by a colleague is there at once, not at the next minute's refresh.
+    pub fn enter(&mut self, _stale: bool) -> Vec<Out> {
+        self.loaded = true;
+        self.reload()
     }
 
     /// The list, and the counts the tab bar and status line show of it, read at the same time.
