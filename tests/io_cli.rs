@@ -2287,3 +2287,15 @@ fn weekly_files_are_weeks_of_the_teams_calendar_that_neither_overlap_nor_leave_a
     assert!(titles("2026-11-02T08:00:00Z", "wk2").is_empty());
     assert_eq!(titles("2026-11-09T08:00:00Z", "wk3"), ["edge"]);
 }
+
+#[test]
+fn a_row_of_another_name_on_a_leads_address_is_said_to_differ_in_name() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Carlos", "--last-name", "Martin", "--email", "carlos@umbrella.com"]);
+    let csv = file(dir.path(), "same.csv", "First Name,Last Name,Email\nMaria,Garcia,carlos@umbrella.com\n");
+    let out = run(&db, &["import", csv.to_str().unwrap()]);
+    assert!(out.contains("differs from the file in name"), "{out}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&db, &["lead", "show", "carlos@umbrella.com", "--json"])).unwrap();
+    assert_eq!(shown["lead"]["first_name"], "Carlos", "the lead's name stands");
+}

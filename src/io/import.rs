@@ -2852,6 +2852,15 @@ impl Writer {
                 filled.push("last_name");
             }
         }
+        // Another person's name on the address (a successor in the role, a shared inbox): the lead's name
+        // stands, and the summary says the file differs in it.
+        if !update && !row.derived_name && {
+            use crate::domain::text::{given_name, names_differ};
+            let theirs = given_name(&lead.first_name, &lead.last_name, lead.email.as_deref());
+            names_differ(theirs, (row.first_name.trim(), row.last_name.trim()))
+        } {
+            kept.push("name");
+        }
         if update
             && let Some(l) = row.lifecycle
             && l.as_str() != lead.lifecycle
