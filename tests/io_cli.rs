@@ -2299,3 +2299,15 @@ fn a_row_of_another_name_on_a_leads_address_is_said_to_differ_in_name() {
         serde_json::from_str(&run(&db, &["lead", "show", "carlos@umbrella.com", "--json"])).unwrap();
     assert_eq!(shown["lead"]["first_name"], "Carlos", "the lead's name stands");
 }
+
+#[test]
+fn a_deal_stage_with_no_deal_to_make_of_it_is_said_unused() {
+    let (dir, db) = setup();
+    let csv = file(
+        dir.path(),
+        "ds.csv",
+        "First Name,Last Name,Email,Company Name,Deal Stage\nAnn,Lee,ann@x1.com,X1,Contract Sent\n",
+    );
+    let out = run(&db, &["import", csv.to_str().unwrap()]);
+    assert!(out.contains("Deal Stage (no deal name or amount column to make a deal of)"), "{out}");
+}

@@ -286,15 +286,36 @@ impl CsvSource {
         Ok(Some((self.index, row)))
     }
 
-    /// Columns that nothing reads, so the rep can map them.
+    /// Columns that nothing reads, so the rep can map them; a deal's stage or dates with no column to make a
+    /// deal of (its name or amount) among them, said so. (A deal's owner still owns the person.)
     pub fn ignored_columns(&self) -> Vec<String> {
+        let makes_deals = self.fields.iter().any(|f| matches!(f, Field::DealTitle | Field::DealAmount));
+        let of_a_deal = |f: &Field| {
+            matches!(
+                f,
+                Field::DealCurrency
+                    | Field::DealStage
+                    | Field::DealStatus
+                    | Field::DealClosedAt
+                    | Field::DealWonAt
+                    | Field::DealLostAt
+                    | Field::DealLostReason
+                    | Field::DealCreatedAt
+            )
+        };
         self.headers
             .iter()
             .zip(&self.fields)
-            .filter(|(h, f)| **f == Field::Ignore && !h.is_empty())
+            .filter(|(h, _)| !h.is_empty())
             // A rejects file's own columns, imported back once fixed, are not the rep's to map.
             .filter(|(h, _)| !super::import::REJECT_COLUMNS.contains(&h.as_str()))
-            .map(|(h, _)| h.clone())
+            .filter_map(|(h, f)| match f {
+                Field::Ignore => Some(h.clone()),
+                f if !makes_deals && of_a_deal(f) => {
+                    Some(format!("{h} (no deal name or amount column to make a deal of)"))
+                }
+                _ => None,
+            })
             .collect()
     }
 }
