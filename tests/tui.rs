@@ -2062,3 +2062,28 @@ fn a_reply_logged_elsewhere_is_in_the_inbox_as_soon_as_it_is_shown_again() {
     t.keys("1 3");
     assert_eq!(t.app.inbox.items.len(), before + 1, "{}", t.screen());
 }
+
+#[test]
+fn the_board_opens_on_the_first_column_with_deals() {
+    let (_d, mut t) = driver_with(1, 80, 24, Config::defaults());
+    rusqlite::Connection::open(t.store.path()).unwrap().execute("UPDATE deals SET deleted_at = 1", []).unwrap();
+    t.store
+        .write(|db| {
+            let lead = leadline::store::leads::create(
+                db,
+                leadline::store::leads::NewLead { first_name: "Ana".into(), ..Default::default() },
+            )?;
+            leadline::store::deals::create(
+                db,
+                leadline::store::deals::NewDeal {
+                    stage: Some("Proposal".into()),
+                    ..leadline::store::deals::NewDeal::new(lead, "Pilot")
+                },
+            )
+        })
+        .unwrap();
+    t.keys("2");
+    let proposal = t.app.ctx.stages.names().iter().position(|s| s == "Proposal").unwrap();
+    assert_eq!(t.app.kanban.focus, proposal);
+    assert!(t.screen().contains("Pilot"), "{}", t.screen());
+}

@@ -759,6 +759,7 @@ impl App {
             }
             Response::Pipeline(s) => {
                 self.kanban.on_summary(s);
+                self.kanban.settle(self.size.0);
                 Vec::new()
             }
             Response::Column { stage, generation, after, rows } => {

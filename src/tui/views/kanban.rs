@@ -57,6 +57,8 @@ pub struct KanbanView {
     pub follow: Option<(usize, Deal)>,
     /// The card move last made on screen, until it is written: a move refused puts the selection back.
     pub moving: Option<Moving>,
+    /// Whether the board has been opened on a column with deals (its first summary read).
+    placed: bool,
 }
 
 /// Cards read at once for the column a moved card went to: it lands at the end of its new column.
@@ -92,6 +94,13 @@ impl KanbanView {
         match s {
             Ok(s) => self.summary = s,
             Err(e) => self.error = Some(e),
+        }
+        // Opened the first time on the first column with deals, not on empty ones with the deals off-screen.
+        if !std::mem::replace(&mut self.placed, !self.summary.is_empty())
+            && self.summary.get(self.focus).is_some_and(|s| s.count == 0)
+            && let Some(first) = self.summary.iter().position(|s| s.count > 0)
+        {
+            self.focus = first;
         }
     }
 
