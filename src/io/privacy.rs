@@ -139,18 +139,10 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         ),
         params![id, now],
     )?;
-    // A deal still open goes nowhere now (nobody may contact them): closed as lost, without the rules a
-    // loss fires (a post-mortem with someone erased), so the pipeline and a member's work leave it and the
-    // reports still count it.
-    exec(
-        db,
-        &format!(
-            "UPDATE deals SET stage = ?3, status = 'lost', lost_reason = 'personal data erased', closed_at = ?2,
-                    stage_entered_at = ?2, updated_at = ?2
-             WHERE {OF_LEAD} AND status = 'open'"
-        ),
-        params![id, now, db.ctx.stages.lost_stage],
-    )?;
+    // A deal still open goes nowhere now (nobody may contact them): closed as lost, so the pipeline and a
+    // member's work leave it and the reports still count it. (Retention does the same: an inactive lead's
+    // open deal has gone nowhere for as long.)
+    crate::store::deals::close_as_lost_quietly(db, lead, ERASED_REASON)?;
     e.tasks = db
         .conn
         .execute(&format!("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE {OF_LEAD}"), params![id, now])?;

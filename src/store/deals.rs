@@ -174,6 +174,28 @@ pub(crate) fn mark_lead_origin(db: &Db<'_>, origin: &outreach::Outreach, edited:
     Ok(())
 }
 
+/// Closes the lead's open deals as lost with `reason`, each at the end of the lost column, without the
+/// rules a loss fires (a person erased gets no post-mortem): what a forgotten person's deals become.
+pub fn close_as_lost_quietly(db: &Db<'_>, lead: &LeadId, reason: &str) -> Result<usize> {
+    let open: Vec<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM deals WHERE lead_id = ?1 AND status = 'open' AND deleted_at IS NULL ORDER BY position, id",
+        )?
+        .query_map([lead.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let lost = db.ctx.stages.lost_stage.clone();
+    for id in &open {
+        db.conn
+            .prepare_cached(
+                "UPDATE deals SET stage = ?2, status = 'lost', lost_reason = ?3, position = ?4, closed_at = ?5,
+                        stage_entered_at = ?5, updated_at = ?5 WHERE id = ?1",
+            )?
+            .execute(params![id, lost, reason, next_position(db, &lost)?, db.now.0])?;
+    }
+    Ok(open.len())
+}
+
 fn next_position(db: &Db<'_>, stage: &str) -> Result<i64> {
     Ok(db
         .conn
