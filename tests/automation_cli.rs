@@ -1370,3 +1370,20 @@ fn answers_taken_back_leave_the_deal_where_the_answers_still_logged_would_have_p
         assert_eq!(stage(&crm, &deal), "Discovery", "A taken back first: {a_first}");
     }
 }
+
+#[test]
+fn every_answer_taken_back_leaves_the_deal_where_the_rep_last_put_it() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"yes\"\ntrigger = \"reply\"\nconditions = [\"reply = positive\"]\n\
+         actions = [{ do = \"advance_deal\", stage = \"Proposal\" }]\n",
+    );
+    crm.ana();
+    let deal = crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme"]);
+    crm.ok(1, &["deal", "move", "Acme", "Contacted"]);
+    let a = crm.ok(2, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(3, &["deal", "move", "Acme", "New"]);
+    let b = crm.ok(4, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(5, &["unlog", &b]);
+    crm.ok(6, &["unlog", &a]);
+    assert_eq!(stage(&crm, &deal), "New");
+}

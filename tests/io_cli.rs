@@ -2309,5 +2309,5 @@ fn a_deal_stage_with_no_deal_to_make_of_it_is_said_unused() {
         "First Name,Last Name,Email,Company Name,Deal Stage\nAnn,Lee,ann@x1.com,X1,Contract Sent\n",
     );
     let out = run(&db, &["import", csv.to_str().unwrap()]);
-    assert!(out.contains("Deal Stage (no deal name or amount column to make a deal of)"), "{out}");
+    assert!(out.contains("deal columns not used: Deal Stage (no deal name or amount column"), "{out}");
 }

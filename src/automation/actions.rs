@@ -100,14 +100,19 @@ fn walk_back(
 ) -> Result<(String, Option<i64>)> {
     let (mut stage, mut entered_at) = (last.to.clone(), Some(last.moved_at));
     // Rules only move deals forward, so the path has no loop; bounded all the same.
+    // The step that put the deal where it stands: into this stage, at the time it entered it (one kept
+    // before entry times were kept: into this stage).
+    let into = |stage: &str, at: Option<i64>| {
+        chain.iter().find(|m| m.to == stage && at.is_none_or(|at| m.moved_at == at)).copied()
+    };
     for _ in 0..chain.len() {
-        let Some(step) = chain.iter().find(|m| m.to == stage) else { break };
+        let Some(step) = into(&stage, entered_at) else { break };
         if let Some(other) = still_earned(db, autos, &step.rule, lead)? {
-            let mut kept = Some(*step);
+            let mut kept = Some(step);
             for _ in 0..chain.len() {
                 let Some(s) = kept else { break };
                 s.keep_under(db, &other, &s.from, s.from_entered_at)?;
-                kept = chain.iter().find(|m| m.to == s.from).copied();
+                kept = into(&s.from, s.from_entered_at);
             }
             break;
         }

@@ -419,6 +419,13 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     if !r.ignored_columns.is_empty() {
         println!("columns not imported: {} (map them with --map COLUMN=FIELD)", safe(&r.ignored_columns.join(", ")));
     }
+    if !r.unused_deal_columns.is_empty() {
+        println!(
+            "deal columns not used: {} (no deal name or amount column to make a deal of: --map one to deal_title \
+             or deal_amount)",
+            safe(&r.unused_deal_columns.join(", "))
+        );
+    }
     Ok(())
 }
 

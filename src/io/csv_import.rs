@@ -286,11 +286,18 @@ impl CsvSource {
         Ok(Some((self.index, row)))
     }
 
-    /// Columns that nothing reads, so the rep can map them; a deal's stage or dates with no column to make a
-    /// deal of (its name or amount) among them, said so. (A deal's owner still owns the person.)
+    /// Columns that nothing reads, so the rep can map them.
     pub fn ignored_columns(&self) -> Vec<String> {
-        let makes_deals = self.fields.iter().any(|f| matches!(f, Field::DealTitle | Field::DealAmount));
-        let of_a_deal = |f: &Field| {
+        self.columns_read_as(|f| *f == Field::Ignore)
+    }
+
+    /// A deal's stage or dates, with no column to make a deal of (its name or amount): read, and unused.
+    /// (A deal's owner still owns the person.)
+    pub fn unused_deal_columns(&self) -> Vec<String> {
+        if self.fields.iter().any(|f| matches!(f, Field::DealTitle | Field::DealAmount)) {
+            return Vec::new();
+        }
+        self.columns_read_as(|f| {
             matches!(
                 f,
                 Field::DealCurrency
@@ -302,20 +309,17 @@ impl CsvSource {
                     | Field::DealLostReason
                     | Field::DealCreatedAt
             )
-        };
+        })
+    }
+
+    fn columns_read_as(&self, pick: impl Fn(&Field) -> bool) -> Vec<String> {
         self.headers
             .iter()
             .zip(&self.fields)
-            .filter(|(h, _)| !h.is_empty())
+            .filter(|(h, f)| !h.is_empty() && pick(f))
             // A rejects file's own columns, imported back once fixed, are not the rep's to map.
             .filter(|(h, _)| !super::import::REJECT_COLUMNS.contains(&h.as_str()))
-            .filter_map(|(h, f)| match f {
-                Field::Ignore => Some(h.clone()),
-                f if !makes_deals && of_a_deal(f) => {
-                    Some(format!("{h} (no deal name or amount column to make a deal of)"))
-                }
-                _ => None,
-            })
+            .map(|(h, _)| h.clone())
             .collect()
     }
 }

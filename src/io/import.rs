@@ -290,6 +290,8 @@ pub struct ImportReport {
     #[serde(skip)]
     pub headers: Vec<String>,
     pub ignored_columns: Vec<String>,
+    /// A deal's stage or dates, read but unused: the file has no deal name or amount to make a deal of.
+    pub unused_deal_columns: Vec<String>,
     /// Owners named in the file who are not team members (their leads went to the importing user).
     pub unknown_owners: Vec<String>,
     /// The fields of `Counts::kept_values`: the file says otherwise, the lead's value stood.
@@ -444,12 +446,14 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     // The items a resumed run may skip: all of them, but for a calendar's dropped meetings (below).
     let mut resumable_items = u64::MAX;
     let mut calendar_scope = None;
+    let mut unused_deal_columns = Vec::new();
     let (mut source, preset, headers, ignored) = match format {
         Format::Csv => {
             let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
             let preset = Some(csv.preset.as_str().to_string());
             let headers = csv.headers.clone();
             let ignored = csv.ignored_columns();
+            unused_deal_columns = csv.unused_deal_columns();
             (Source::Csv(Box::new(csv)), preset, headers, ignored)
         }
         Format::Json | Format::Vcard => {
@@ -530,6 +534,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         resumed_run: None,
         headers: headers.clone(),
         ignored_columns: ignored,
+        unused_deal_columns,
         unknown_owners: Vec::new(),
         kept_fields: Vec::new(),
         stages_placed: Vec::new(),
@@ -3185,14 +3190,7 @@ impl Writer {
         let mut met: Vec<LeadId> = Vec::new();
         for email in &ev.attendees {
             // The rep and their colleagues are on every invitation; they are not leads.
-            let colleague: Option<i64> = db
-                .conn
-                .prepare_cached(
-                    "SELECT 1 FROM users WHERE team_id = ?1 AND lower(email) = lower(?2) AND deleted_at IS NULL",
-                )?
-                .query_row(params![db.ctx.team_id.as_str(), email], |r| r.get(0))
-                .optional()?;
-            if colleague.is_some() {
+            if crate::store::teams::is_member_address(db, email)? {
                 continue;
             }
             let Some(lead) = crate::store::lead_emails::lead_with(db, email)? else {

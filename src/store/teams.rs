@@ -107,6 +107,11 @@ fn same_address(a: &str, b: &str) -> bool {
     bare_address(a).eq_ignore_ascii_case(bare_address(b))
 }
 
+/// Whether a member of the team has this address (however it was stored).
+pub fn is_member_address(db: &Db<'_>, email: &str) -> Result<bool> {
+    Ok(list(db)?.iter().any(|u| same_address(&u.email, email)))
+}
+
 /// Someone removed from the team is not made a member again by opening the database with their config:
 /// an admin adds them back.
 fn refuse_removed(conn: &Connection, team_id: &str, team_name: &str, email: &str, tz: chrono_tz::Tz) -> Result<()> {
