@@ -1443,7 +1443,8 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     // A person she looked after and who was forgotten is no one's work: not counted, not handed over.
     s.ok(&["lead", "add", "--first-name", "Fay", "--email", "fay@x.es", "--owner", "Marta Ruiz"]);
     let fay_deal = s.ok(&["deal", "add", "fay@x.es", "--title", "Fay's pilot"]);
-    s.ok(&["forget", "fay@x.es"]);
+    let said = s.ok(&["forget", "fay@x.es"]);
+    assert!(said.contains("1 open deal closed as lost"), "{said}");
     // Her open deal goes nowhere now: closed as lost (counted still), without a loss's rules.
     let deal = s.json(&["deal", "list"]).as_array().unwrap().iter().find(|d| d["id"] == fay_deal.as_str()).cloned();
     assert_eq!(deal.map(|d| d["status"].clone()), Some(serde_json::json!("lost")));

@@ -803,8 +803,12 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
     if a.json {
         return print_json(&erased);
     }
+    let closed = match erased.deals_closed {
+        0 => String::new(),
+        n => format!(", {n} open {} closed as lost", plural(n, "deal")),
+    };
     println!(
-        "{}: personal data erased ({} outreach, {} notes, {} meetings, {} deals, {} tasks, {} inbox items kept as counts); \
+        "{}: personal data erased ({} outreach, {} notes, {} meetings, {} deals, {} tasks, {} inbox items kept as counts{closed}); \
          their addresses are refused from now on (`leadline privacy allow` if they come back)",
         erased.lead, erased.outreach, erased.notes, erased.meetings, erased.deals, erased.tasks, erased.inbox
     );

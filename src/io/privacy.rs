@@ -77,6 +77,8 @@ pub struct Erased {
     pub notes: usize,
     pub meetings: usize,
     pub deals: usize,
+    /// Of those, the open ones, closed as lost (they would go nowhere now).
+    pub deals_closed: usize,
     pub tasks: usize,
     pub inbox: usize,
     /// Live leads an import staged as possible duplicates of the person: they may be the same person under
@@ -142,7 +144,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     // A deal still open goes nowhere now (nobody may contact them): closed as lost, so the pipeline and a
     // member's work leave it and the reports still count it. (Retention does the same: an inactive lead's
     // open deal has gone nowhere for as long.)
-    crate::store::deals::close_as_lost_quietly(db, lead, ERASED_REASON)?;
+    e.deals_closed = crate::store::deals::close_as_lost_quietly(db, lead, ERASED_REASON)?;
     e.tasks = db
         .conn
         .execute(&format!("UPDATE tasks SET title = 'Task', updated_at = ?2 WHERE {OF_LEAD}"), params![id, now])?;
