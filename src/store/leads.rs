@@ -861,15 +861,16 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
 }
 
 /// A lead given to another member: the work ahead with them that was its owner's (open deals and tasks, a
-/// customer's profile) goes with it, as `team remove --to` hands it over; what a colleague was given stays.
+/// customer's profile) goes with it, as `team remove --to` hands it over; what a colleague was given, or
+/// nobody was, stays as it is.
 fn hand_over_work(db: &Db<'_>, id: &LeadId, from: Option<&str>, to: &str) -> Result<()> {
     for sql in [
         "UPDATE deals SET owner_id = ?3, updated_at = ?4
-         WHERE lead_id = ?1 AND (owner_id IS ?2 OR owner_id IS NULL) AND status = 'open' AND deleted_at IS NULL",
+         WHERE lead_id = ?1 AND owner_id IS ?2 AND status = 'open' AND deleted_at IS NULL",
         "UPDATE tasks SET owner_id = ?3, updated_at = ?4
-         WHERE lead_id = ?1 AND (owner_id IS ?2 OR owner_id IS NULL) AND done_at IS NULL AND deleted_at IS NULL",
+         WHERE lead_id = ?1 AND owner_id IS ?2 AND done_at IS NULL AND deleted_at IS NULL",
         "UPDATE client_profiles SET owner_id = ?3, updated_at = ?4
-         WHERE lead_id = ?1 AND (owner_id IS ?2 OR owner_id IS NULL) AND deleted_at IS NULL",
+         WHERE lead_id = ?1 AND owner_id IS ?2 AND deleted_at IS NULL",
     ] {
         db.conn.prepare_cached(sql)?.execute(params![id.as_str(), from, to, db.now.0])?;
     }
