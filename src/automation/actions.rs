@@ -24,15 +24,16 @@ fn advance_prefix(outreach: &str) -> String {
 }
 
 fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, moved: &Deal, rule: &str) -> Result<()> {
-    let prefix = advance_prefix(o.id.as_str());
-    let key = format!(
-        "{prefix}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{rule}",
-        before.id, before.stage, moved.stage, before.stage_entered_at.0
-    );
-    db.conn
-        .prepare_cached("INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?
-        .execute(rusqlite::params![db.ctx.team_id.as_str(), key, moved.stage_entered_at.0])?;
-    Ok(())
+    let from_entered_at = Some(before.stage_entered_at.0);
+    let step = Advance {
+        deal: before.id.0.clone(),
+        from: before.stage.clone(),
+        to: moved.stage.clone(),
+        rule: rule.to_string(),
+        moved_at: moved.stage_entered_at.0,
+        from_entered_at,
+    };
+    step.keep_under(db, o.id.as_str(), &before.stage, from_entered_at)
 }
 
 /// A touch taken back (`unlog`): each deal rules moved on because of it goes back to the stage it was at
