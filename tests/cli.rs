@@ -1621,6 +1621,8 @@ fn exports_name_and_filter_by_a_member_who_has_left() {
         let csv = s.ok(&["export", "outreach", "--where", &format!("by={by}")]);
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert!(rows.len() == 1 && rows[0].ends_with(",Marta Ruiz"), "{by}: {csv}");
+        // The touch names its lead too, beside the lead's id.
+        assert!(csv.starts_with("id,lead_id,lead_name,kind,") && rows[0].split(',').nth(2) == Some("Ana"), "{csv}");
     }
     // Another Marta Ruiz who came and left: the name alone is ambiguous, said with both addresses.
     s.ok(&["team", "add", "Marta Ruiz", "--email", "marta2@acme.es"]);

@@ -486,14 +486,23 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let out = run(&db, &["export", "weekly", "--out", weekly.to_str().unwrap()]);
     assert_eq!(out.lines().count(), 4, "{out}");
     let meetings = std::fs::read_to_string(weekly.join("meetings_week.csv")).unwrap();
-    assert!(meetings.starts_with("id,lead_id,deal_id,title,scheduled_at,status"), "{meetings}");
+    assert!(meetings.starts_with("id,lead_id,lead_name,deal_id,title,scheduled_at,status"), "{meetings}");
     assert_eq!(meetings.lines().count(), 3, "the sync on the 24th and the demo on the 20th: {meetings}");
+    // Each meeting names its lead, as deals and tasks do: the team lead reads the file without the ids.
+    let mut rows = csv::Reader::from_reader(meetings.as_bytes());
+    let names: Vec<String> = rows.records().map(|r| r.unwrap()[2].to_string()).collect();
+    assert!(names.iter().all(|n| !n.is_empty()), "{meetings}");
     // In JSON lines on asking; a filter or a time the weekly files do not take is refused, writing nothing.
     let jsonl = dir.path().join("weekly-jsonl");
     run(&db, &["export", "weekly", "--format", "jsonl", "--out", jsonl.to_str().unwrap()]);
     let meetings = std::fs::read_to_string(jsonl.join("meetings_week.jsonl")).unwrap();
     assert_eq!(meetings.lines().count(), 2, "{meetings}");
     assert!(meetings.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()), "{meetings}");
+    let named: Vec<String> = meetings
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["lead_name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(named, names, "{meetings}");
     for (flag, value) in [("--where", "owner=nobody@x.io"), ("--since", "-1d")] {
         let refused = dir.path().join("refused");
         let out =
@@ -1279,6 +1288,22 @@ fn a_csv_export_of_deals_says_to_move_them_as_json() {
     );
     let (_, err) = fail(&other, &["import", old.to_str().unwrap()]);
     assert!(err.contains("CSV export of team"), "{err}");
+    // Touches as this version writes them (with the lead's name) and as earlier ones did (without it, and
+    // before that without who logged them).
+    for header in [
+        "id,lead_id,lead_name,kind,value,description,occurred_at,direction,variant,personalization_level,reply_type,cited_metric,created_at,logged_by",
+        "id,lead_id,kind,value,description,occurred_at,direction,variant,personalization_level,reply_type,cited_metric,created_at,logged_by",
+        "id,lead_id,kind,value,description,occurred_at,direction,variant,personalization_level,reply_type,cited_metric,created_at",
+        "id,lead_id,deal_id,title,scheduled_at,status,no_show_reason,created_at",
+    ] {
+        let touches = file(dir.path(), "touches.csv", format!("{header}\n"));
+        let (_, err) = fail(&other, &["import", touches.to_str().unwrap()]);
+        assert!(err.contains("CSV export of outreach") || err.contains("CSV export of meetings"), "{header}: {err}");
+    }
+    let touches = dir.path().join("outreach.csv");
+    run(&db, &["export", "outreach", "--out", touches.to_str().unwrap()]);
+    let (_, err) = fail(&other, &["import", touches.to_str().unwrap()]);
+    assert!(err.contains("CSV export of outreach"), "{err}");
 }
 
 #[test]

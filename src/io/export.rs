@@ -625,9 +625,10 @@ fn conditions(
     Ok(())
 }
 
-pub const OUTREACH_HEADER: [&str; 13] = [
+pub const OUTREACH_HEADER: [&str; 14] = [
     "id",
     "lead_id",
+    "lead_name",
     "kind",
     "value",
     "description",
@@ -640,8 +641,18 @@ pub const OUTREACH_HEADER: [&str; 13] = [
     "created_at",
     "logged_by",
 ];
-pub const MEETING_HEADER: [&str; 9] =
-    ["id", "lead_id", "deal_id", "title", "scheduled_at", "status", "no_show_reason", "created_at", "booked_by"];
+pub const MEETING_HEADER: [&str; 10] = [
+    "id",
+    "lead_id",
+    "lead_name",
+    "deal_id",
+    "title",
+    "scheduled_at",
+    "status",
+    "no_show_reason",
+    "created_at",
+    "booked_by",
+];
 pub const DEAL_HEADER: [&str; 17] = [
     "id",
     "lead_id",
@@ -735,10 +746,13 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
     .into_iter()
     .find(|(o, _)| {
         let h = header(*o);
-        // Before they said whose each row is (the last column), these four were one column shorter.
-        let earlier = matches!(o, Object::Outreach | Object::Meetings | Object::Deals | Object::Tasks)
-            && h[..h.len() - 1].iter().eq(headers.iter());
-        h.iter().eq(headers.iter()) || earlier
+        // Before they said whose each row is (the last column), these four were one column shorter; before
+        // that, touches and meetings did not carry their lead's name either.
+        let whose = matches!(o, Object::Outreach | Object::Meetings | Object::Deals | Object::Tasks);
+        let named = matches!(o, Object::Outreach | Object::Meetings);
+        let unnamed: Vec<&str> = h.iter().copied().filter(|c| !named || *c != "lead_name").collect();
+        let is = |cols: &[&str]| cols.iter().eq(headers.iter());
+        is(h) || (whose && is(&h[..h.len() - 1])) || (named && (is(&unnamed) || is(&unnamed[..unnamed.len() - 1])))
     })
     .map(|(_, name)| name)
     .or_else(|| EARLIER_TEAM_HEADERS.iter().any(|h| h.iter().eq(headers.iter())).then_some("team"))
@@ -828,15 +842,31 @@ pub fn rows(
     let (cols, from, alias, order) = match object {
         // Sorted once, not read through the index of the order (`+`): walking it visits the rows in random
         // order, a page read each; 890,000 touches of a million leads took 21 s that way, 2 s scanned and sorted.
-        Object::Outreach => (outreach::OUTREACH_COLUMNS.to_string(), "FROM outreach o", "o", "+o.occurred_at, o.seq"),
-        Object::Meetings => (meetings::MEETING_COLUMNS.to_string(), "FROM meetings m", "m", "+m.scheduled_at, m.id"),
+        // A touch and a meeting carry their lead's name, as deals and tasks do (a LEFT JOIN keeps the scan
+        // on their own table).
+        Object::Outreach => (
+            outreach::OUTREACH_COLUMNS.to_string(),
+            "FROM outreach o LEFT JOIN leads ln ON ln.id = o.lead_id",
+            "o",
+            "+o.occurred_at, o.seq",
+        ),
+        Object::Meetings => (
+            meetings::MEETING_COLUMNS.to_string(),
+            "FROM meetings m LEFT JOIN leads ln ON ln.id = m.lead_id",
+            "m",
+            "+m.scheduled_at, m.id",
+        ),
         Object::Deals => (deals::DEAL_COLUMNS.to_string(), deals::DEAL_FROM, "d", "+d.created_at, d.id"),
         Object::Notes => (notes::NOTE_COLUMNS.to_string(), "FROM notes n", "n", "+n.created_at, n.id"),
         _ => (tasks::TASK_COLUMNS.to_string(), tasks::TASK_FROM, "t", "+t.created_at, t.id"),
     };
     let cols = match object {
         Object::Outreach | Object::Meetings | Object::Notes => {
-            cols.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+            let mut cols = cols.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>();
+            if object != Object::Notes {
+                cols.push(LEAD_NAME.into());
+            }
+            cols.join(", ")
         }
         _ => cols,
     };
@@ -885,10 +915,12 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
         match object {
             Object::Outreach => {
                 let x = outreach::from_row(r)?;
-                sink.row(&x, || {
+                let lead_name = lead_name_after(r, outreach::OUTREACH_COLUMNS)?;
+                sink.row(&WithLeadName { row: &x, lead_name: &lead_name }, || {
                     vec![
                         x.id.0.clone(),
                         x.lead_id.0.clone(),
+                        lead_name.clone(),
                         x.kind.as_str().into(),
                         x.value.clone(),
                         o(&x.description),
@@ -907,10 +939,12 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
             Object::Meetings => {
                 let mut x = meetings::from_row(r)?;
                 x.deal_id = exported(db, "deals", x.deal_id)?;
-                sink.row(&x, || {
+                let lead_name = lead_name_after(r, meetings::MEETING_COLUMNS)?;
+                sink.row(&WithLeadName { row: &x, lead_name: &lead_name }, || {
                     vec![
                         x.id.0.clone(),
                         x.lead_id.0.clone(),
+                        lead_name.clone(),
                         o(&x.deal_id),
                         o(&x.title),
                         x.scheduled_at.to_rfc3339(),
@@ -984,6 +1018,23 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
         }
     }
     Ok(())
+}
+
+/// The lead's name as the exports of touches and meetings select it, after their own columns.
+const LEAD_NAME: &str = "trim(ln.first_name || ' ' || ln.last_name)";
+
+/// The lead's name a row selected after `columns`.
+fn lead_name_after(r: &rusqlite::Row<'_>, columns: &str) -> rusqlite::Result<String> {
+    Ok(r.get::<_, Option<String>>(columns.split(',').count())?.unwrap_or_default())
+}
+
+/// A touch or a meeting as JSON, with its lead's name (a team lead reads the weekly files without looking
+/// ids up).
+#[derive(Serialize)]
+struct WithLeadName<'a, T: Serialize> {
+    #[serde(flatten)]
+    row: &'a T,
+    lead_name: &'a str,
 }
 
 /// A link to a deal or outreach, kept when an export writes that row too (not removed, nor its lead): a
