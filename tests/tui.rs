@@ -2087,3 +2087,32 @@ fn the_board_opens_on_the_first_column_with_deals() {
     assert_eq!(t.app.kanban.focus, proposal);
     assert!(t.screen().contains("Pilot"), "{}", t.screen());
 }
+
+#[test]
+fn the_automations_timer_runs_beside_the_screens_queries_not_before_them() {
+    use leadline::tui::worker::{self, Query, Request, Response};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let config = Config::defaults();
+    let clock = Clock::Fixed(NOW);
+    let mut store = leadline::engine::open(&path, &config, clock).unwrap();
+    leadline::demo::generate(&mut store, 50, 7).unwrap();
+    let automations = leadline::engine::open(&path, &config, clock).unwrap();
+    // Another writer holds the database: the timer's run waits for it, as a day's first rescore of a
+    // million leads keeps the timer busy for seconds.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (resp_tx, resp_rx) = std::sync::mpsc::channel();
+    let _interrupter = worker::spawn(store, Some(automations), req_rx, move |r| {
+        let _ = resp_tx.send(r);
+    })
+    .unwrap();
+    req_tx.send(Request::Tick { config: std::sync::Arc::new(config.clone()) }).unwrap();
+    req_tx.send(Request::Query(Query::Status)).unwrap();
+    let first = resp_rx.recv().unwrap();
+    assert!(matches!(first, Response::Status(Ok(_))), "the status is read while the timer waits: {first:?}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    let second = resp_rx.recv().unwrap();
+    assert!(matches!(second, Response::Ticked(Ok(_))), "then the timer's run ends: {second:?}");
+}

@@ -21,7 +21,7 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(setup: Setup, width: u16, height: u16) -> Driver {
-        let Setup { mut app, store } = setup;
+        let Setup { mut app, store, .. } = setup;
         app.size = (width, height);
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
         let mut d = Driver { app, store, terminal };

@@ -38,6 +38,9 @@ use crate::store::Store;
 pub struct Setup {
     pub app: App,
     pub store: Store,
+    /// A second connection for the automations' timer, so that it runs beside the UI's queries (without
+    /// one, it runs between them).
+    pub automations: Option<Store>,
 }
 
 /// What the terminal UI reads of the config beyond what every command does (the keymap, the colours),
@@ -72,7 +75,7 @@ impl Setup {
                 if namesakes > 1 { u.email.clone() } else { u.name.clone() }
             })
             .collect();
-        Ok(Setup { app: App::new(ctx, keymap, theme, config.ui.mouse), store })
+        Ok(Setup { app: App::new(ctx, keymap, theme, config.ui.mouse), store, automations: None })
     }
 }
 
@@ -85,11 +88,11 @@ enum Msg {
 /// Runs the UI on the real terminal until the rep quits. The terminal is restored on every way out:
 /// return, error, panic (ratatui's hook), Ctrl-C (a key in raw mode) and SIGTERM/SIGINT/SIGHUP.
 pub fn run(setup: Setup) -> io::Result<()> {
-    let Setup { mut app, store } = setup;
+    let Setup { mut app, store, automations } = setup;
     let (tx, rx) = mpsc::channel::<Msg>();
     let (req_tx, req_rx) = mpsc::channel();
     let resp_tx = tx.clone();
-    let interrupter = worker::spawn(store, req_rx, move |r| {
+    let interrupter = worker::spawn(store, automations, req_rx, move |r| {
         let _ = resp_tx.send(Msg::Response(Box::new(r)));
     })?;
     spawn_signals(tx.clone())?;

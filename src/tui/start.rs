@@ -89,6 +89,7 @@ fn start(cli: &Cli) -> Result<(), CliError> {
         )?),
     ];
     let mut setup = super::Setup::new(&config, store, clock)?;
+    setup.automations = Some(crate::engine::open(&path, &config, clock)?);
     let notes: Vec<String> = notes.into_iter().flatten().collect();
     if !notes.is_empty() {
         setup.app.toast(notes.join(" · "), true);

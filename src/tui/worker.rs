@@ -595,11 +595,29 @@ impl Interrupter {
 
 /// Runs the worker loop on its own thread until the request channel closes. Bursts are coalesced:
 /// of several lead pages (or counts) queued for the same list, only those of the newest generation run.
+/// With a store of their own, the automations' timer runs on a thread beside it: the first run of a day
+/// rescores every lead (seconds on a million), and the pages and counts the rep asks for meanwhile are
+/// read from the database as it was, not held until it ends.
 pub fn spawn(
     mut store: Store,
+    automations: Option<Store>,
     requests: Receiver<Request>,
-    respond: impl Fn(Response) + Send + 'static,
+    respond: impl Fn(Response) + Send + Sync + 'static,
 ) -> std::io::Result<Interrupter> {
+    let respond = Arc::new(respond);
+    let ticks = match automations {
+        Some(mut beside) => {
+            let (tick_tx, tick_rx) = std::sync::mpsc::channel::<Request>();
+            let respond = respond.clone();
+            std::thread::Builder::new().name("leadline-automations".into()).spawn(move || {
+                while let Ok(req) = tick_rx.recv() {
+                    respond(execute(&mut beside, req));
+                }
+            })?;
+            Some(tick_tx)
+        }
+        None => None,
+    };
     // The UI reads pages, not whole tables: a 16 MB page cache keeps the process well under its
     // memory budget on a million leads (the store's default suits bulk CLI work).
     store.conn().pragma_update(None, "cache_size", -16_000).map_err(std::io::Error::other)?;
@@ -627,6 +645,20 @@ pub fn spawn(
                 if is_explain(&req) && Some(i) != last_explain {
                     continue;
                 }
+                let req = match (&ticks, req) {
+                    (Some(ticks), tick @ Request::Tick { .. }) => match ticks.send(tick) {
+                        Ok(()) => {
+                            // The team's zone as an admin may have changed it, for the pages read next.
+                            if let Err(e) = store.reload_team() {
+                                tracing::warn!(error = %e, "the team's settings are read again later");
+                            }
+                            continue;
+                        }
+                        // The automations' thread is gone (it panicked): the timer runs here.
+                        Err(std::sync::mpsc::SendError(tick)) => tick,
+                    },
+                    (_, req) => req,
+                };
                 if let Some((k, g)) = key(&req) {
                     if newest.get(&k).is_some_and(|n| g < *n) {
                         continue;
