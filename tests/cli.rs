@@ -906,6 +906,21 @@ fn reading_does_not_wait_for_a_writer_at_work() {
 }
 
 #[test]
+fn an_import_the_database_stays_locked_for_says_the_same_command_goes_on() {
+    let s = Sandbox::new();
+    let file = s.dir.path().join("leads.csv");
+    std::fs::write(&file, "First Name,Email\nAna,ana@x.es\nBo,bo@x.es\n").unwrap();
+    s.ok(&["team", "show"]);
+    let holder = rusqlite::Connection::open(&s.db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = s.fails(&["import", file.to_str().unwrap()], 1);
+    assert!(err.contains("locked") && err.contains("run the same command again to go on"), "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    s.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(s.json(&["lead", "list"]).as_array().unwrap().len(), 2);
+}
+
+#[test]
 fn texts_may_start_with_a_dash() {
     let s = Sandbox::new();
     let id = s.ok(&["lead", "add", "--first-name", "-Ann", "--last-name", "-", "--title", "-CEO-"]);

@@ -666,14 +666,23 @@ pub fn spawn(
                     running.store(if k.0 == Slot::Leads { (g << 1) | u64::from(k.1) } else { 0 }, Ordering::SeqCst);
                 }
                 let started = std::time::Instant::now();
+                let what = tracing::enabled!(tracing::Level::DEBUG).then(|| label(&req));
                 let response = execute(&mut store, req);
                 running.store(0, Ordering::SeqCst);
-                tracing::debug!(elapsed_us = started.elapsed().as_micros() as u64, "request done");
+                if let Some(what) = what {
+                    tracing::debug!(request = %what, elapsed_us = started.elapsed().as_micros() as u64, "request done");
+                }
                 respond(response);
             }
         }
     })?;
     Ok(interrupter)
+}
+
+/// A request's kind for the log ("Query(LeadsPage"), without its contents.
+fn label(req: &Request) -> String {
+    let said = format!("{req:?}");
+    said.split([' ', '{']).next().unwrap_or_default().to_string()
 }
 
 /// The sender half the app's runtime uses.

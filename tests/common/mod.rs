@@ -42,14 +42,24 @@ impl Sandbox {
     /// Runs leadline with `args`, expects success, returns trimmed stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.cmd().args(args).output().unwrap();
-        assert!(out.status.success(), "leadline {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "leadline {args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
     /// Runs leadline with `args`, expects success, returns trimmed stdout and stderr.
     pub fn ok_said(&self, args: &[&str]) -> (String, String) {
         let out = self.cmd().args(args).output().unwrap();
-        assert!(out.status.success(), "leadline {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "leadline {args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = |b: Vec<u8>| String::from_utf8(b).unwrap().trim().to_string();
         (text(out.stdout), text(out.stderr))
     }
