@@ -1671,3 +1671,29 @@ fn leads_nobody_owns_are_listed_by_owner_none() {
     let names: Vec<&str> = none.as_array().unwrap().iter().map(|l| l["first_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Bo"]);
 }
+
+#[test]
+fn a_long_lead_list_is_printed_page_by_page_as_one_list() {
+    let s = Sandbox::new();
+    s.ok(&["demo", "--leads", "2300", "--seed", "3"]);
+    // More than a page of the list (2,000), across the page's edge, in each order and in both shapes.
+    for sort in ["score", "name", "created"] {
+        let all = s.json(&["lead", "list", "--sort", sort, "--limit", "2300"]);
+        let all = all.as_array().unwrap();
+        let ids: std::collections::HashSet<&str> = all.iter().map(|l| l["id"].as_str().unwrap()).collect();
+        assert_eq!((all.len(), ids.len()), (2300, 2300), "{sort}: every lead once");
+        if sort == "score" {
+            let scores: Vec<i64> = all.iter().map(|l| l["score"].as_i64().unwrap()).collect();
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "in score order across pages");
+        }
+        let (cut, said) = s.ok_said(&["lead", "list", "--sort", sort, "--limit", "2100", "--json"]);
+        let cut: Vec<serde_json::Value> = serde_json::from_str(&cut).unwrap();
+        assert_eq!(cut[..], all[..2100], "{sort}: the first 2,100 of the same list");
+        assert!(said.contains("the first 2100 shown"), "{said}");
+        let (table, said) = s.ok_said(&["lead", "list", "--sort", sort, "--limit", "2300"]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 2301, "one header, then every lead");
+        assert!(lines[0].starts_with("ID ") && !lines[1..].iter().any(|l| l.starts_with("ID ")));
+        assert!(said.is_empty(), "nothing was cut: {said}");
+    }
+}

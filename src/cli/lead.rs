@@ -209,12 +209,22 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 limit: a.limit.saturating_add(1),
             };
             env.fresh_scores()?;
-            let rows = leads::list(&env.store.db(), &query)?;
-            let rows = super::cut_to_limit(rows, a.limit);
+            // One snapshot for every page: a write meanwhile neither repeats nor skips a lead.
+            let _snapshot = env.store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
+            let db = env.store.db();
+            let pages = std::cell::RefCell::new(Pages::new(&db, query, a.limit));
             if a.json {
-                return print_json(&rows);
+                let printed = print_json(&PagedJson(&pages));
+                if let Some(e) = pages.borrow_mut().failed.take() {
+                    return Err(e.into());
+                }
+                printed?;
+            } else {
+                print_pages(&db, &pages)?;
             }
-            print_lead_table(&env.store.db(), &rows)?;
+            if pages.into_inner().cut {
+                eprintln!("note: the first {} shown; pass --limit N for more", a.limit);
+            }
         }
         LeadCmd::Show { lead, json } => {
             env.fresh_scores()?;
@@ -330,6 +340,16 @@ pub fn last_contact(lead: &Lead, now: Timestamp) -> String {
 }
 
 pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
+    let t = lead_table(db, rows)?;
+    if t.is_empty() {
+        println!("no leads match");
+    } else {
+        t.print();
+    }
+    Ok(())
+}
+
+fn lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult<Table> {
     let now = db.now;
     let mut t = Table::new(&["ID", "NAME", "COMPANY", "SCORE", "STAGE", "LAST CONTACT", "OWNER", "TAGS"]);
     let ids = crate::store::short_ids(db, "leads", &rows.iter().map(|l| l.id.as_str()).collect::<Vec<_>>())?;
@@ -345,12 +365,90 @@ pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
             l.tags.join(","),
         ]);
     }
-    if t.is_empty() {
-        println!("no leads match");
-    } else {
-        t.print();
+    Ok(t)
+}
+
+/// Leads a list prints at a time: `lead list --limit 1000000` holds a page in memory, not the million.
+const LIST_PAGE: usize = 2_000;
+
+/// The leads of a list query up to its limit, read page by page.
+struct Pages<'a> {
+    db: &'a Db<'a>,
+    query: LeadQuery,
+    left: usize,
+    /// More leads match than the limit lets through.
+    cut: bool,
+    done: bool,
+    /// Why a page could not be read while the JSON was being written.
+    failed: Option<crate::store::StoreError>,
+}
+
+impl<'a> Pages<'a> {
+    fn new(db: &'a Db<'a>, query: LeadQuery, limit: usize) -> Self {
+        Self { db, query, left: limit, cut: false, done: false, failed: None }
     }
-    Ok(())
+
+    fn next_page(&mut self) -> crate::store::Result<Option<Vec<Lead>>> {
+        if self.done || self.left == 0 {
+            return Ok(None);
+        }
+        // One lead past the page says whether more follow.
+        let want = self.left.min(LIST_PAGE);
+        let mut rows = leads::list(self.db, &LeadQuery { limit: want + 1, ..self.query.clone() })?;
+        let more = rows.len() > want;
+        rows.truncate(want);
+        self.left -= rows.len();
+        self.done = !more;
+        self.cut = more && self.left == 0;
+        self.query.after = rows.last().map(|l| self.query.sort.cursor_of(l));
+        Ok((!rows.is_empty()).then_some(rows))
+    }
+}
+
+/// Prints the pages as one table, aligned as its first page is (a wider cell further down only pushes
+/// its own row).
+fn print_pages(db: &Db<'_>, pages: &std::cell::RefCell<Pages<'_>>) -> CliResult {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let io = |e: std::io::Error| super::CliError::Io(format!("cannot write the output: {e}"));
+    let mut widths: Option<Vec<usize>> = None;
+    while let Some(rows) = pages.borrow_mut().next_page()? {
+        let t = lead_table(db, &rows)?;
+        let header = widths.is_none();
+        let w = widths.get_or_insert_with(|| t.widths());
+        out.write_all(t.render_with(w, header).as_bytes()).map_err(io)?;
+    }
+    if widths.is_none() {
+        writeln!(out, "no leads match").map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// The pages as one JSON array, written as they are read.
+struct PagedJson<'p, 'a>(&'p std::cell::RefCell<Pages<'a>>);
+
+impl serde::Serialize for PagedJson<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        loop {
+            let mut pages = self.0.borrow_mut();
+            let page = match pages.next_page() {
+                Ok(page) => page,
+                Err(e) => {
+                    let said = e.to_string();
+                    pages.failed = Some(e);
+                    return Err(S::Error::custom(said));
+                }
+            };
+            drop(pages);
+            let Some(rows) = page else { break };
+            for l in &rows {
+                seq.serialize_element(l)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 fn print_lead(l: &Lead, env: &Env) {

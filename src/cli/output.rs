@@ -94,24 +94,38 @@ impl Table {
     }
 
     pub fn render(&self) -> String {
+        self.render_with(&self.widths(), true)
+    }
+
+    /// How wide each column is: its widest cell or header.
+    pub fn widths(&self) -> Vec<usize> {
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate() {
                 widths[i] = widths[i].max(c.width());
             }
         }
+        widths
+    }
+
+    /// The rows (after the header, if asked) aligned to `widths`: a table printed in parts keeps the first
+    /// part's columns. A cell wider than its column pushes the rest of its row.
+    pub fn render_with(&self, widths: &[usize], header: bool) -> String {
         let line = |cells: &[String]| {
             let mut s = String::new();
             for (i, c) in cells.iter().enumerate() {
                 s.push_str(c);
                 if i + 1 < cells.len() {
-                    s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+                    s.push_str(&" ".repeat(widths[i].saturating_sub(c.width()) + 2));
                 }
             }
             s.trim_end().to_string()
         };
-        let mut out = line(&self.headers);
-        out.push('\n');
+        let mut out = String::new();
+        if header {
+            out.push_str(&line(&self.headers));
+            out.push('\n');
+        }
         for r in &self.rows {
             out.push_str(&line(r));
             out.push('\n');
