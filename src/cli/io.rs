@@ -162,13 +162,6 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         (Err(e @ IoError::Interrupted { .. }), _) if interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
             return Err(CliError::Interrupted(e.to_string()));
         }
-        // Another process held the database past the wait: what this run saved stays, and is not imported twice.
-        (Err(IoError::Store(crate::store::StoreError::Locked)), _) if !opts.dry_run => {
-            return Err(CliError::Io(format!(
-                "{}; the rows this run saved stay: run the same command again to go on from there",
-                crate::store::StoreError::Locked
-            )));
-        }
         (Err(e), Some((_, copy))) => {
             return Err(CliError::Io(io_err(e).to_string().replace(&copy.display().to_string(), &shown)));
         }

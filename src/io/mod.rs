@@ -36,6 +36,21 @@ pub enum IoError {
     /// The import was stopped (Ctrl-C, or a row limit for tests); what was committed stays and resumes.
     #[error("{}", stopped(*rows))]
     Interrupted { rows: u64 },
+    /// Another process held the database past the wait in the middle of the import: what was committed
+    /// stays and resumes.
+    #[error("{}", locked(*rows))]
+    Locked { rows: u64 },
+}
+
+/// What an import stopped by another process's lock says: how much of it is saved, and what to do.
+fn locked(rows: u64) -> String {
+    let held = "import stopped: another leadline or sqlite process kept the database locked";
+    match rows {
+        0 => format!("{held}, and nothing of this run was saved; run the same command again once it is done"),
+        n => format!(
+            "{held}, with {n} rows of this run saved; run the same command again once it is done to go on from there"
+        ),
+    }
 }
 
 /// What an interrupted import says: how far it got, and that the same command finishes it. A large file

@@ -134,7 +134,7 @@ fn split_tags(s: &str) -> Vec<String> {
     s.split(' ').filter(|t| !t.is_empty()).map(|t| t.replace('\u{1f}', " ")).collect()
 }
 
-fn join_tags(tags: &[String]) -> String {
+pub(crate) fn join_tags(tags: &[String]) -> String {
     // A space inside a tag is kept as a unit separator so the list still splits cleanly.
     tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }

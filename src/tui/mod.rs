@@ -105,6 +105,11 @@ pub fn run(setup: Setup) -> io::Result<()> {
     execute!(io::stdout(), EnableBracketedPaste)?;
     let restore_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The automations' thread survives its panic (the run is reported as failed): the screen stays.
+        if std::thread::current().name() == Some(worker::AUTOMATIONS_THREAD) {
+            tracing::error!(%info, "the automations' run panicked");
+            return;
+        }
         let _ = execute!(io::stdout(), DisableBracketedPaste);
         restore_hook(info);
     }));

@@ -89,7 +89,10 @@ fn start(cli: &Cli) -> Result<(), CliError> {
         )?),
     ];
     let mut setup = super::Setup::new(&config, store, clock)?;
-    setup.automations = Some(crate::engine::open(&path, &config, clock)?);
+    // Without a second connection the timer runs between the screen's queries, as it can.
+    setup.automations = crate::engine::open(&path, &config, clock)
+        .inspect_err(|e| tracing::warn!(error = %e, "no second connection: the automations run between queries"))
+        .ok();
     let notes: Vec<String> = notes.into_iter().flatten().collect();
     if !notes.is_empty() {
         setup.app.toast(notes.join(" · "), true);

@@ -605,22 +605,14 @@ pub fn spawn(
     respond: impl Fn(Response) + Send + Sync + 'static,
 ) -> std::io::Result<Interrupter> {
     let respond = Arc::new(respond);
+    // The rep's writes take turns with the timer's run: one waits for the other here, however long the
+    // run, rather than on SQLite's lock, which gives up after a few seconds.
+    let writing = Arc::new(std::sync::Mutex::new(()));
     let ticks = match automations {
-        Some(mut beside) => {
-            let (tick_tx, tick_rx) = std::sync::mpsc::channel::<Request>();
-            let respond = respond.clone();
-            std::thread::Builder::new().name("leadline-automations".into()).spawn(move || {
-                while let Ok(req) = tick_rx.recv() {
-                    respond(execute(&mut beside, req));
-                }
-            })?;
-            Some(tick_tx)
-        }
+        Some(beside) => Some(spawn_automations(beside, respond.clone(), writing.clone())?),
         None => None,
     };
-    // The UI reads pages, not whole tables: a 16 MB page cache keeps the process well under its
-    // memory budget on a million leads (the store's default suits bulk CLI work).
-    store.conn().pragma_update(None, "cache_size", -16_000).map_err(std::io::Error::other)?;
+    ui_sized(&store)?;
     let running = Arc::new(AtomicU64::new(0));
     let interrupter = Interrupter { handle: store.conn().get_interrupt_handle(), running: running.clone() };
     std::thread::Builder::new().name("leadline-db".into()).spawn(move || {
@@ -667,7 +659,10 @@ pub fn spawn(
                 }
                 let started = std::time::Instant::now();
                 let what = tracing::enabled!(tracing::Level::DEBUG).then(|| label(&req));
+                let turn = matches!(req, Request::Write { .. })
+                    .then(|| writing.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
                 let response = execute(&mut store, req);
+                drop(turn);
                 running.store(0, Ordering::SeqCst);
                 if let Some(what) = what {
                     tracing::debug!(request = %what, elapsed_us = started.elapsed().as_micros() as u64, "request done");
@@ -679,9 +674,43 @@ pub fn spawn(
     Ok(interrupter)
 }
 
-/// A request's kind for the log ("Query(LeadsPage"), without its contents.
+/// The UI reads pages, not whole tables: a 16 MB page cache keeps the process well under its memory
+/// budget on a million leads (the store's default suits bulk CLI work).
+fn ui_sized(store: &Store) -> std::io::Result<()> {
+    store.conn().pragma_update(None, "cache_size", -16_000).map_err(std::io::Error::other)
+}
+
+pub const AUTOMATIONS_THREAD: &str = "leadline-automations";
+
+/// The automations' thread: runs each timer request it is sent, in turn with the rep's writes. A run
+/// that panics is answered as a failed one (the app then asks again next minute).
+fn spawn_automations(
+    mut beside: Store,
+    respond: Arc<dyn Fn(Response) + Send + Sync>,
+    writing: Arc<std::sync::Mutex<()>>,
+) -> std::io::Result<std::sync::mpsc::Sender<Request>> {
+    ui_sized(&beside)?;
+    let (tx, rx) = std::sync::mpsc::channel::<Request>();
+    std::thread::Builder::new().name(AUTOMATIONS_THREAD.into()).spawn(move || {
+        while let Ok(req) = rx.recv() {
+            let started = std::time::Instant::now();
+            let turn = writing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&mut beside, req)));
+            drop(turn);
+            tracing::debug!(request = "Tick", elapsed_us = started.elapsed().as_micros() as u64, "request done");
+            respond(run.unwrap_or_else(|_| Response::Ticked(Err("the automations' run failed (see the log)".into()))));
+        }
+    })?;
+    Ok(tx)
+}
+
+/// A request's kind for the log ("Query(LeadsPage", "Write(LogOutreach"), without its contents.
 fn label(req: &Request) -> String {
-    let said = format!("{req:?}");
+    let said = match req {
+        Request::Query(q) => format!("Query({q:?}"),
+        Request::Write { op, .. } => format!("Write({op:?}"),
+        Request::Tick { .. } => return "Tick".into(),
+    };
     said.split([' ', '{']).next().unwrap_or_default().to_string()
 }
 

@@ -5,7 +5,7 @@
 mod apply;
 mod calendar;
 mod keys;
-mod leads;
+mod lead_rows;
 mod lock;
 mod matching;
 mod merge;
@@ -355,7 +355,10 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     "is being imported by another leadline right now; run the same command again once it has \
                      finished (it will say what was imported)",
                 ),
-                _ => e.into(),
+                _ => match StoreError::from(e) {
+                    StoreError::Locked => IoError::Locked { rows: 0 },
+                    other => other.into(),
+                },
             })?;
             id
         }
@@ -494,6 +497,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 }
                 if interrupted {
                     return Err(IoError::Interrupted { rows: committed_rows });
+                }
+                if matches!(e, StoreError::Locked) && !opts.dry_run {
+                    return Err(IoError::Locked { rows: committed_rows });
                 }
                 return Err(e.into());
             }

@@ -207,7 +207,7 @@ impl Writer {
         let email = row.own_email().map(String::as_str);
         let email_key = email.map(normalize_email);
         let phone = row.phones.first().map(String::as_str);
-        let tags = join_tags(&row.tags);
+        let tags = leads::join_tags(&row.tags);
         let dnc = row.do_not_contact.unwrap_or(false);
         let created = row.created_at.unwrap_or(db.now);
         let notes = extra_contact_notes(row, None);
@@ -467,11 +467,6 @@ fn extra_contact_notes(row: &LeadRow, existing: Option<&str>) -> Option<String> 
         (Some(b), false) => Some(format!("{b}\n{}", extra.join("\n"))),
         (None, false) => Some(extra.join("\n")),
     }
-}
-
-/// Tags as the leads table stores them (space-delimited, a space inside a tag kept as a unit separator).
-pub(crate) fn join_tags(tags: &[String]) -> String {
-    tags.iter().map(|t| t.replace(' ', "\u{1f}")).collect::<Vec<_>>().join(" ")
 }
 
 /// Why the privacy log entries a lead's import infers from its fields say what they say.
