@@ -915,7 +915,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
         match object {
             Object::Outreach => {
                 let x = outreach::from_row(r)?;
-                let lead_name = lead_name_after(r, outreach::OUTREACH_COLUMNS)?;
+                let lead_name = lead_name_last(r)?;
                 sink.row(&WithLeadName { row: &x, lead_name: &lead_name }, || {
                     vec![
                         x.id.0.clone(),
@@ -939,7 +939,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
             Object::Meetings => {
                 let mut x = meetings::from_row(r)?;
                 x.deal_id = exported(db, "deals", x.deal_id)?;
-                let lead_name = lead_name_after(r, meetings::MEETING_COLUMNS)?;
+                let lead_name = lead_name_last(r)?;
                 sink.row(&WithLeadName { row: &x, lead_name: &lead_name }, || {
                     vec![
                         x.id.0.clone(),
@@ -1023,9 +1023,9 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
 /// The lead's name as the exports of touches and meetings select it, after their own columns.
 const LEAD_NAME: &str = "trim(ln.first_name || ' ' || ln.last_name)";
 
-/// The lead's name a row selected after `columns`.
-fn lead_name_after(r: &rusqlite::Row<'_>, columns: &str) -> rusqlite::Result<String> {
-    Ok(r.get::<_, Option<String>>(columns.split(',').count())?.unwrap_or_default())
+/// The lead's name a row selected last (`LEAD_NAME`).
+fn lead_name_last(r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
+    Ok(r.get::<_, Option<String>>(r.as_ref().column_count() - 1)?.unwrap_or_default())
 }
 
 /// A touch or a meeting as JSON, with its lead's name (a team lead reads the weekly files without looking
