@@ -41,14 +41,7 @@ impl Sandbox {
 
     /// Runs leadline with `args`, expects success, returns trimmed stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "leadline {args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        self.ok_said(args).0
     }
 
     /// Runs leadline with `args`, expects success, returns trimmed stdout and stderr.
