@@ -385,3 +385,31 @@ fn a_member_removed_while_their_leadline_is_open_writes_nothing_more() {
     // The admin still writes.
     note(&mut admin).unwrap();
 }
+
+/// Whether this process holds a lock of SQLite's on the file (Linux's list of locks).
+#[cfg(target_os = "linux")]
+fn holds_a_lock_on(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let inode = std::fs::metadata(path).unwrap().ino().to_string();
+    let me = std::process::id().to_string();
+    std::fs::read_to_string("/proc/locks").unwrap().lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() > 5 && f[4] == me && f[5].rsplit(':').next() == Some(inode.as_str())
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_second_connection_leaves_the_first_ones_locks_in_place() {
+    // A connection in WAL mode holds a shared lock on the database file for as long as it is open: another
+    // program closing the database last checkpoints and deletes the log only if nobody holds one. Opening the
+    // file again in this process must not drop it (closing any descriptor of a file drops the process's locks).
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(&dir);
+    let path = dir.path().join("t.db");
+    assert!(holds_a_lock_on(&path), "the first connection's lock");
+    let second = open(&dir);
+    assert!(holds_a_lock_on(&path), "still held once a second connection is open");
+    drop(second);
+    drop(first);
+}

@@ -482,7 +482,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates the file with mode 0600 before SQLite does, so no other user can ever read it.
 /// Why a database could not be opened, in the words of what the rep can do about it.
 fn open_failure(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode;
@@ -539,9 +538,16 @@ pub fn read_only_cause(path: &Path) -> String {
     )
 }
 
+/// Creates the file with mode 0600 before SQLite does, so no other user can ever read it.
+/// An existing file is left alone: closing a file this process opened drops every lock the process holds
+/// on it, SQLite's too, and another connection to it in this process (the terminal UI's second one) would
+/// then write to a log another program may delete.
 fn create_private(path: &Path) -> std::io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
     let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
+    options.create_new(true).append(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -549,8 +555,8 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
     match options.open(path) {
         Ok(_) => Ok(()),
-        // A read-only database can still be opened for reading; SQLite reports the write failure later.
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && path.exists() => Ok(()),
+        // Made meanwhile by another process, which is as good.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
     }
 }
