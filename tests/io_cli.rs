@@ -2336,3 +2336,32 @@ fn a_deal_stage_with_no_deal_to_make_of_it_is_said_unused() {
     let out = run(&db, &["import", csv.to_str().unwrap()]);
     assert!(out.contains("deal columns not used: Deal Stage (no deal name or amount column"), "{out}");
 }
+
+#[test]
+fn a_leads_origin_comes_back_from_its_own_file_though_its_source_changed_since() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Orig", "--email", "orig@x.com"]);
+    let touch = run(&db, &["log", "email", "orig@x.com"]).trim().to_string();
+    run(&db, &["deal", "add", "orig@x.com", "--title", "D1", "--from-outreach", &touch]);
+    run(&db, &["lead", "edit", "orig@x.com", "--source", "referral"]);
+    let objects = ["team", "leads", "outreach", "deals"];
+    for o in objects {
+        run(&db, &["export", o, "--format", "jsonl", "--out", dir.path().join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    let other = dir.path().join("other.db");
+    std::fs::write(other.with_extension("toml"), "").unwrap();
+    for o in objects {
+        run(&other, &["import", dir.path().join(format!("{o}.jsonl")).to_str().unwrap()]);
+    }
+    let lead = |db: &Path| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(&run(db, &["export", "leads", "--format", "jsonl"])).unwrap()
+    };
+    let (before, after) = (lead(&db), lead(&other));
+    assert_eq!(before["origin_outreach_id"], serde_json::Value::String(touch));
+    assert_eq!((&after["origin_outreach_id"], &after["source"]), (&before["origin_outreach_id"], &before["source"]));
+    // A file naming no touch by a touch's id is refused at that field.
+    let bad = file(dir.path(), "bad.jsonl", r#"{"first_name":"Bad","email":"bad@x.com","origin_outreach_id":"nope"}"#);
+    let out = leadline(&other).args(["import", bad.to_str().unwrap()]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("origin_outreach_id") && said.contains("must be the id of a touch"), "{said}");
+}

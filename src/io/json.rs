@@ -649,6 +649,12 @@ fn lead(
             Err(x) => p.borrow_mut().push(reject("other_emails", x.to_string())),
         }
     }
+    if let Some(origin) = kept(p, s("origin_outreach_id")) {
+        match crate::domain::canonical_id(&origin) {
+            Some(id) => row.origin_outreach_id = Some(id),
+            None => p.borrow_mut().push(reject("origin_outreach_id", "must be the id of a touch".into())),
+        }
+    }
     if let Some(u) = kept(p, s("profile_url")) {
         match crate::domain::lead::validate_url("profile_url", &u) {
             Ok(u) => row.lead_profile = Some(u),

@@ -107,6 +107,9 @@ pub struct LeadRow {
     pub profile_url: Option<String>,
     /// The lead's profile as leadline's own export writes it: the lead's only (its touches travel apart).
     pub lead_profile: Option<String>,
+    /// The touch the lead came from, as leadline's own export names it: kept as the file says, though the
+    /// touch itself comes with the touches' file, after the leads.
+    pub origin_outreach_id: Option<String>,
     pub connected_on: Option<Timestamp>,
     pub last_activity: Option<Timestamp>,
     pub created_at: Option<Timestamp>,

@@ -216,9 +216,9 @@ impl Writer {
                 "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, phone, title, account_id,
                  source, product_interest, industry, company_size, tags, owner_id, lifecycle, do_not_contact,
                  do_not_contact_at, do_not_contact_reason, notes, manual_contact_at, created_at, updated_at, name_key,
-                 forgotten_at, profile_url)
+                 forgotten_at, profile_url, origin_outreach_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25, ?26)",
+                 ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
             )?
             .execute(params![
                 id.as_str(),
@@ -253,6 +253,7 @@ impl Writer {
                 row.forgotten_at.is_none().then(|| crate::domain::text::name_key(&row.first_name, &row.last_name)),
                 row.forgotten_at.map(|t| t.0),
                 row.forgotten_at.is_none().then(|| row.profile()).flatten(),
+                row.origin_outreach_id,
             ])?;
         let seq = db.conn.last_insert_rowid();
         if let Some(at) = row.forgotten_at {
