@@ -646,7 +646,7 @@ pub fn spawn(
                             }
                             continue;
                         }
-                        // The automations' thread is gone (it panicked): the timer runs here.
+                        // The automations' thread is gone: the timer runs here.
                         Err(std::sync::mpsc::SendError(tick)) => tick,
                     },
                     (_, req) => req,
