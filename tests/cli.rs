@@ -906,6 +906,26 @@ fn reading_does_not_wait_for_a_writer_at_work() {
 }
 
 #[test]
+fn a_command_meeting_a_database_an_import_holds_says_so_soon() {
+    use std::os::fd::AsRawFd;
+    let s = Sandbox::new();
+    s.ok(&["team", "show"]);
+    // Another process's large import: its lock file taken, the database held whole in a rollback journal.
+    let name = s.db.file_name().unwrap().to_string_lossy().to_string();
+    let lock = std::fs::File::create(s.db.with_file_name(format!(".{name}.import-lock"))).unwrap();
+    // SAFETY: flock on a descriptor the test owns.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }, 0);
+    let holder = rusqlite::Connection::open(&s.db).unwrap();
+    holder.execute_batch("PRAGMA journal_mode = DELETE; BEGIN EXCLUSIVE").unwrap();
+    // Said after a busy wait or two, not the minutes an import may take.
+    let err = s.fails(&["lead", "list"], 1);
+    assert!(err.contains("an import into this database is running") && err.contains("once it has finished"), "{err}");
+    holder.execute_batch("ROLLBACK; PRAGMA journal_mode = WAL").unwrap();
+    drop(lock);
+    s.ok(&["lead", "list"]);
+}
+
+#[test]
 fn an_import_the_database_stays_locked_for_says_the_same_command_goes_on() {
     let s = Sandbox::new();
     let file = s.dir.path().join("leads.csv");

@@ -2116,3 +2116,20 @@ fn the_automations_timer_runs_beside_the_screens_queries_not_before_them() {
     let second = resp_rx.recv().unwrap();
     assert!(matches!(second, Response::Ticked(Ok(_))), "then the timer's run ends: {second:?}");
 }
+
+#[test]
+fn a_touch_for_a_lead_merged_meanwhile_says_which_lead_it_went_into() {
+    let (_d, mut t) = driver(120, 35);
+    // A merge keeps the older lead: the rep opens a younger one, which a colleague then merges away.
+    let rows = t.app.leads.window.rows.clone();
+    let older = rows.iter().min_by_key(|l| (l.created_at, l.seq)).unwrap().clone();
+    let at = rows.iter().position(|l| l.id != older.id).unwrap();
+    t.keys(&format!("{}enter", "j ".repeat(at)));
+    let shown = t.app.detail.lead.clone().unwrap();
+    assert_ne!(shown.id, older.id);
+    let merged = t.store.write(|db| leadline::io::dedupe::merge(db, &shown.id, &older.id, "same person", 90)).unwrap();
+    assert_eq!(merged.merged, shown.id);
+    t.keys("l enter");
+    let toast = t.app.toast.as_ref().map(|(k, _)| k.text.clone()).unwrap_or_default();
+    assert!(toast.contains("was merged into") && toast.contains(&older.name()), "{toast}");
+}

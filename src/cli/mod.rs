@@ -441,8 +441,8 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
     // What went wrong with the file is said with its name, whichever step or command met it.
     let path = database_path(cli)?;
     let of_the_file = |e: CliError| match e {
-        CliError::Store(StoreError::ReadOnly(_)) => {
-            CliError::Store(StoreError::ReadOnly(crate::store::read_only_cause(&path)))
+        CliError::Store(e @ (StoreError::ReadOnly(_) | StoreError::Locked)) => {
+            CliError::Store(crate::store::in_words(&path, e))
         }
         CliError::Store(StoreError::Damaged(why)) => {
             CliError::Store(StoreError::Open { path: path.display().to_string(), message: crate::store::damaged(&why) })

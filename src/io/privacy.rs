@@ -34,7 +34,7 @@ pub fn can_contact(db: &Db<'_>, lead: &LeadId) -> Result<()> {
         })
         .optional()?;
     let Some((dnc, at, reason, forgotten, name)) = row else {
-        return Err(StoreError::NotFound { what: "lead", reference: lead.to_string() });
+        return Err(leads::missing(db, lead)?);
     };
     if forgotten.is_some() {
         return Err(StoreError::Refused(format!(

@@ -18,6 +18,12 @@ pub enum StoreError {
     Open { path: String, message: String },
     #[error("the database is locked by another leadline or sqlite process; try again in a moment")]
     Locked,
+    /// Locked by an import into it, which may hold it for minutes (`store::import_lock`).
+    #[error(
+        "an import into this database is running, and a large one holds the database until it ends (it is saved \
+         in one go); try again once it has finished"
+    )]
+    Importing,
     #[error("cannot write the database: {0}")]
     ReadOnly(String),
     #[error("{}", damaged(.0))]

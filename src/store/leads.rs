@@ -278,7 +278,27 @@ fn write_tag_rows(db: &Db<'_>, id: &LeadId, tags: &[String]) -> Result<()> {
 }
 
 pub fn get(db: &Db<'_>, id: &LeadId) -> Result<Lead> {
-    find(db, id)?.ok_or_else(|| StoreError::NotFound { what: "lead", reference: id.to_string() })
+    match find(db, id)? {
+        Some(lead) => Ok(lead),
+        None => Err(missing(db, id)?),
+    }
+}
+
+/// Why there is no live lead of this id: merged into another since a screen or a script had it (said
+/// where it went), or none at all.
+pub fn missing(db: &Db<'_>, id: &LeadId) -> Result<StoreError> {
+    Ok(merged_away(db, id.as_str())?
+        .unwrap_or_else(|| StoreError::NotFound { what: "lead", reference: id.to_string() }))
+}
+
+/// A lead merged into another, said as a refusal naming the lead that stands for it now; `None` for any
+/// other lead.
+fn merged_away(db: &Db<'_>, id: &str) -> Result<Option<StoreError>> {
+    let Some(kept) = survivor(db, &LeadId(id.to_string()))?.filter(|k| k.0 != id) else { return Ok(None) };
+    let name = find(db, &kept)?.map(|l| l.name()).unwrap_or_default();
+    Ok(Some(StoreError::Refused(format!(
+        "lead {id} was merged into {name} (lead {kept}); use that lead (`leadline dedupe --explain {kept}` tells how)"
+    ))))
 }
 
 /// The lead, to add something about them (`what`: a note, a meeting...): a forgotten person gets nothing
@@ -448,11 +468,9 @@ pub fn resolve(db: &Db<'_>, reference: &str) -> Result<LeadId> {
         // unseen; it is said where it went.
         Err(StoreError::NotFound { .. })
             if let Some(id) = merged_id(db, reference)?
-                && let Some(kept) = survivor(db, &LeadId(id.clone()))?.filter(|k| k.0 != id) =>
+                && let Some(merged) = merged_away(db, &id)? =>
         {
-            Err(StoreError::Refused(format!(
-                "lead {id} was merged into lead {kept}; use that id (`leadline dedupe --explain {kept}` tells how)"
-            )))
+            Err(merged)
         }
         other => other,
     }

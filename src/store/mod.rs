@@ -12,6 +12,7 @@ mod error;
 pub mod events;
 pub mod followups;
 pub mod forgotten;
+pub mod import_lock;
 pub mod inbox;
 mod index_build;
 pub mod lead_emails;
@@ -204,21 +205,27 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.to_string()))?;
         // Switching a new file to WAL needs it to itself for a moment: another process creating it at the
-        // same time makes that busy (without waiting), so it is tried again.
+        // same time makes that busy (without waiting), so it is tried again, for about as long as a busy
+        // wait lasts (an import holding the database would keep it busy for minutes).
         let mut tries = 0;
+        let started = std::time::Instant::now();
         let configured = loop {
             match configure(&conn) {
-                Err(e) if tries < 20 && e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                Err(e)
+                    if tries < 20
+                        && started.elapsed() < BUSY_TIMEOUT
+                        && e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
+                {
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(50 * tries));
                 }
                 other => break other,
             }
         };
-        configured.map_err(|e| match StoreError::from(e) {
+        configured.map_err(|e| match in_words(path, StoreError::from(e)) {
             StoreError::Sqlite(e) => open_err(open_failure(&e)),
             StoreError::Damaged(e) => open_err(error::damaged(&e)),
-            StoreError::ReadOnly(_) => open_err(read_only_cause(path)),
+            StoreError::ReadOnly(cause) => open_err(cause),
             other => other,
         })?;
         // Two processes opening a new (or older) database at once: one migrates it, the other's attempt
@@ -372,11 +379,7 @@ impl Store {
 
     fn transact<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
         let path = self.path.clone();
-        // A write refused by the file system says which file or folder to fix.
-        self.transact_here(f, commit).map_err(|e| match e {
-            StoreError::ReadOnly(_) => StoreError::ReadOnly(read_only_cause(&path)),
-            other => other,
-        })
+        self.transact_here(f, commit).map_err(|e| in_words(&path, e))
     }
 
     fn transact_here<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
@@ -480,6 +483,16 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // in turn: the default cache of 16 would prepare every one of them again for each lead.
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
+}
+
+/// An error met on the database at `path`, said in terms of what is in the way: a write refused by the
+/// file system names the file or folder to fix; a lock an import holds says so.
+pub fn in_words(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::ReadOnly(_) => StoreError::ReadOnly(read_only_cause(path)),
+        StoreError::Locked if import_lock::held_elsewhere(path) => StoreError::Importing,
+        other => other,
+    }
 }
 
 /// Why a database could not be opened, in the words of what the rep can do about it.

@@ -252,7 +252,8 @@ type BackFn = fn(&crate::store::Db<'_>, &LeadQuery, Option<&Cursor>) -> crate::s
 
 /// Runs one request against the store.
 pub fn execute(store: &mut Store, req: Request) -> Response {
-    let err = |e: crate::store::StoreError| e.to_string();
+    let path = store.path().to_path_buf();
+    let err = |e: crate::store::StoreError| crate::store::in_words(&path, e).to_string();
     match req {
         Request::Query(q) => {
             // The status line's reading is also when the team's settings are read again (a reload, a write,

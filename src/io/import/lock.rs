@@ -89,6 +89,12 @@ fn describe_options(key: &str) -> String {
 /// process however it ends.
 pub(super) struct ImportLock(#[allow(dead_code)] std::fs::File);
 
+impl Drop for ImportLock {
+    fn drop(&mut self) {
+        crate::store::import_lock::mark_held_here(false);
+    }
+}
+
 pub(super) fn lock_imports(
     db: &Path,
     announce: bool,
@@ -97,11 +103,7 @@ pub(super) fn lock_imports(
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
-        // Beside the file itself, not the name it was reached by: two imports through a symlink and its
-        // target are two imports into one database.
-        let db = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
-        let name = format!(".{}.import-lock", db.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
-        let path = db.with_file_name(name);
+        let path = crate::store::import_lock::path(db);
         let Ok(file) = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) else {
             tracing::warn!(path = %path.display(), "no import lock file; imports are not kept one at a time");
             return Ok(None);
@@ -110,6 +112,7 @@ pub(super) fn lock_imports(
         loop {
             // SAFETY: flock on a descriptor this function owns.
             if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                crate::store::import_lock::mark_held_here(true);
                 return Ok(Some(ImportLock(file)));
             }
             if std::io::Error::last_os_error().raw_os_error() != Some(libc::EWOULDBLOCK) {
