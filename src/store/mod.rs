@@ -473,6 +473,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "page_size", 16_384)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A large write (an import of touches) grows the log; once copied into the database it is cut back to
+    // this, not kept at its largest for as long as someone has the database open.
+    conn.pragma_update(None, "journal_size_limit", 32 << 20)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -64_000)?;
