@@ -390,7 +390,7 @@ pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
         );
     }
     let path = database_path(cli)?;
-    crate::store::say_when_waiting();
+    crate::store::say_when_waiting(true);
     let store = crate::engine::open(&path, &config, clock_from_env()?)?;
     if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config).filter(|_| zone_warning) {
         eprintln!("warning: {note}");

@@ -441,9 +441,11 @@ static SAY_WHEN_WAITING: std::sync::atomic::AtomicBool = std::sync::atomic::Atom
 
 /// Commands at a terminal say so when they wait for another leadline's write (a large import holds the
 /// database for its whole load), rather than hang in silence; a script's stderr keeps to its one line.
-pub fn say_when_waiting() {
+/// The terminal UI says so while it opens the database, and no more once its screen is up (`false`).
+pub fn say_when_waiting(at_a_terminal: bool) {
     use std::io::IsTerminal;
-    SAY_WHEN_WAITING.store(std::io::stderr().is_terminal(), std::sync::atomic::Ordering::Relaxed);
+    let say = at_a_terminal && std::io::stderr().is_terminal();
+    SAY_WHEN_WAITING.store(say, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Makes `conn` wait up to `BUSY_TIMEOUT` for another process's write, as a busy timeout does, saying so

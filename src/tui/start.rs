@@ -78,7 +78,11 @@ fn start(cli: &Cli) -> Result<(), CliError> {
     } else {
         cli::database_path(cli)?
     };
-    let store = crate::engine::open(&path, &config, clock)?;
+    // A wait for another program's write (an import loading the database) is said before the screen is up.
+    crate::store::say_when_waiting(true);
+    let store = crate::engine::open(&path, &config, clock);
+    crate::store::say_when_waiting(false);
+    let store = store?;
     tracing::info!(db = %path.display(), "starting the terminal UI");
     let notes = [
         crate::engine::zone_note(store.ctx().tz, &config),
