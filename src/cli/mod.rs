@@ -449,6 +449,10 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         }
         other => other,
     };
+    if let Command::Import(_) = &command {
+        use std::io::IsTerminal;
+        crate::store::import_lock::wait_until_free(&path, std::io::stderr().is_terminal());
+    }
     let mut env = open_env(cli, zone_warning).map_err(of_the_file)?;
     run_command(&mut env, command).map_err(of_the_file)
 }

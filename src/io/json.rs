@@ -958,19 +958,8 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
                 d.updated_at.unwrap_or(created).0
             ])?;
-            // The touch that produced the deal is where its lead came from, as when the deal was made: the
-            // lead's own file could not name a touch not imported yet. One taken back since names nothing.
-            let touch = match origin
-                .as_deref()
-                .map(|o| crate::store::outreach::get(db, &crate::domain::OutreachId(o.into())))
-            {
-                Some(Ok(touch)) => Some(touch),
-                Some(Err(crate::store::StoreError::NotFound { .. })) | None => None,
-                Some(Err(e)) => return Err(e),
-            };
-            if let Some(touch) = touch.filter(|t| t.lead_id == lead) {
-                crate::store::deals::mark_lead_origin(db, &touch, None)?;
-            }
+            // The lead's own origin and source are as its file gave them (`origin_outreach_id` of the leads'
+            // file): a deal's origin says nothing more of its lead.
             if status == crate::domain::DealStatus::Won {
                 crate::automation::clients::record_imported_win(
                     db,

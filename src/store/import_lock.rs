@@ -21,6 +21,21 @@ pub fn mark_held_here(held: bool) {
     HELD_HERE.store(held, Ordering::SeqCst);
 }
 
+/// What an import waiting for another one says, once.
+pub const WAITING: &str = "leadline: another import into this database is running; waiting for it to finish…";
+
+/// Waits while another process imports into the database at `db`, saying so once (`announce`): an import
+/// meets the other's lock before it opens a database the other may hold whole, which it could not open.
+pub fn wait_until_free(db: &Path, announce: bool) {
+    let mut said = false;
+    while held_elsewhere(db) {
+        if announce && !std::mem::replace(&mut said, true) {
+            eprintln!("{WAITING}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// Whether another process is importing into the database at `db` right now.
 pub fn held_elsewhere(db: &Path) -> bool {
     if HELD_HERE.load(Ordering::SeqCst) {

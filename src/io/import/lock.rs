@@ -120,7 +120,7 @@ pub(super) fn lock_imports(
                 return Ok(None);
             }
             if announce && !announced {
-                eprintln!("leadline: another import into this database is running; waiting for it to finish…");
+                eprintln!("{}", crate::store::import_lock::WAITING);
                 announced = true;
             }
             if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
