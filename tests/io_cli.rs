@@ -343,6 +343,10 @@ fn dedupe_apply_follows_a_chain_of_pairs_to_the_lead_they_went_into() {
     // So does the short id a table showed of it.
     let (_, err) = fail(&db, &["lead", "show", &merged[..13]]);
     assert!(err.contains(&format!("lead {merged} was merged into ")) && err.contains(&kept), "{err}");
+    // The lead they all went into, removed since, is said to be.
+    run(&db, &["lead", "rm", "ana@acme.test"]);
+    let (_, err) = fail(&db, &["note", &merged, "hi"]);
+    assert!(err.contains(&format!("lead {merged} was merged into lead ")) && err.contains("removed since"), "{err}");
 }
 
 #[test]

@@ -291,10 +291,28 @@ pub fn missing(db: &Db<'_>, id: &LeadId) -> Result<StoreError> {
         .unwrap_or_else(|| StoreError::NotFound { what: "lead", reference: id.to_string() }))
 }
 
-/// A lead merged into another, said as a refusal naming the lead that stands for it now; `None` for any
-/// other lead.
+/// A lead merged into another, said as a refusal naming the lead that stands for it now (or that the lead
+/// it went into was removed since); `None` for any other lead. A forgotten person is not named.
 fn merged_away(db: &Db<'_>, id: &str) -> Result<Option<StoreError>> {
-    let Some(kept) = survivor(db, &LeadId(id.to_string()))?.filter(|k| k.0 != id) else { return Ok(None) };
+    let Some(kept) = survivor(db, &LeadId(id.to_string()))?.filter(|k| k.0 != id) else {
+        let last: Option<String> = db
+            .conn
+            .prepare_cached(
+                "WITH RECURSIVE chain(id, depth) AS (
+                     SELECT ?1, 0
+                     UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
+                     WHERE c.depth < 100)
+                 SELECT l.id, l.deleted_at IS NOT NULL AND l.forgotten_at IS NULL FROM chain c
+                 JOIN leads l ON l.id = c.id
+                 WHERE c.depth > 0 AND l.team_id = ?2 ORDER BY c.depth DESC LIMIT 1",
+            )?
+            .query_row(params![id, db.ctx.team_id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+            .optional()?
+            .and_then(|(last, removed)| removed.then_some(last));
+        return Ok(last.map(|last| {
+            StoreError::Refused(format!("lead {id} was merged into lead {last}, which was removed since"))
+        }));
+    };
     let name = find(db, &kept)?.map(|l| l.name()).unwrap_or_default();
     Ok(Some(StoreError::Refused(format!(
         "lead {id} was merged into {name} (lead {kept}); use that lead (`leadline dedupe --explain {kept}` tells how)"
