@@ -2382,3 +2382,23 @@ fn a_leads_origin_comes_back_from_its_own_file_though_its_source_changed_since()
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("origin_outreach_id") && said.contains("must be the id of a touch"), "{said}");
 }
+
+#[test]
+fn an_import_of_a_file_not_there_says_so_without_waiting_for_another_import() {
+    use std::os::fd::AsRawFd;
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Ana"]);
+    // Another import into the database holds its lock for as long as this test does.
+    let lock = std::fs::File::create(dir.path().join(".t.db.import-lock")).unwrap();
+    // SAFETY: flock on a descriptor the test owns.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }, 0);
+    let missing = dir.path().join("nosuch.csv");
+    let out = leadline(&db)
+        .args(["import", missing.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("nosuch.csv: No such file"), "{err}");
+    drop(lock);
+}

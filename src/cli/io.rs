@@ -28,6 +28,15 @@ fn io_err(e: IoError) -> CliError {
     }
 }
 
+/// An import's file that is not there is said before anything else: before waiting for another import
+/// into the same database, and before opening it.
+pub(super) fn file_is_there(a: &ImportArgs) -> CliResult {
+    if a.file == std::path::Path::new("-") {
+        return Ok(());
+    }
+    std::fs::metadata(&a.file).map(|_| ()).map_err(|e| CliError::Io(format!("{}: {e}", a.file.display())))
+}
+
 /// What `--preset` takes: auto, or one of the presets.
 #[derive(Debug, Args)]
 pub struct ImportArgs {

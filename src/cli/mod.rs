@@ -449,8 +449,9 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         }
         other => other,
     };
-    if let Command::Import(_) = &command {
+    if let Command::Import(a) = &command {
         use std::io::IsTerminal;
+        io::file_is_there(a)?;
         crate::store::import_lock::wait_until_free(&path, std::io::stderr().is_terminal());
     }
     let mut env = open_env(cli, zone_warning).map_err(of_the_file)?;

@@ -808,7 +808,10 @@ fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
 
 /// What a record naming a row that is not there is told.
 fn not_here(table: &str) -> String {
-    format!("is not in this database: import the {table} first, then this file (or its rejects)")
+    format!(
+        "is not in this database: import the {table} first, then this file's rejected rows (`--rejects PATH` writes \
+         them to a file of their own)"
+    )
 }
 
 /// The deal a meeting or task is about, which must be there already (`linked`).
