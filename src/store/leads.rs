@@ -297,15 +297,11 @@ fn merged_away(db: &Db<'_>, id: &str) -> Result<Option<StoreError>> {
     let Some(kept) = survivor(db, &LeadId(id.to_string()))?.filter(|k| k.0 != id) else {
         let last: Option<String> = db
             .conn
-            .prepare_cached(
-                "WITH RECURSIVE chain(id, depth) AS (
-                     SELECT ?1, 0
-                     UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
-                     WHERE c.depth < 100)
-                 SELECT l.id, l.deleted_at IS NOT NULL AND l.forgotten_at IS NULL FROM chain c
+            .prepare_cached(&format!(
+                "{MERGE_CHAIN} SELECT l.id, l.deleted_at IS NOT NULL AND l.forgotten_at IS NULL FROM chain c
                  JOIN leads l ON l.id = c.id
-                 WHERE c.depth > 0 AND l.team_id = ?2 ORDER BY c.depth DESC LIMIT 1",
-            )?
+                 WHERE c.depth > 0 AND l.team_id = ?2 ORDER BY c.depth DESC LIMIT 1"
+            ))?
             .query_row(params![id, db.ctx.team_id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
             .optional()?
             .and_then(|(last, removed)| removed.then_some(last));
@@ -623,19 +619,20 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
 /// others an ambiguous name lists): a hundred "Mia Gupta"s on a million leads are all counted.
 const NAMESAKES_LOOKED_AT: usize = 1_000;
 
+/// The lead `?1` and every lead it went into, merge after merge (`depth` from it), as a `chain` table.
+const MERGE_CHAIN: &str = "WITH RECURSIVE chain(id, depth) AS (
+    SELECT ?1, 0
+    UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id WHERE c.depth < 100)";
+
 /// `kept` if it is live, else the live lead it was merged into (following later merges); none when the
 /// person is gone.
 pub fn survivor(db: &Db<'_>, kept: &LeadId) -> Result<Option<LeadId>> {
     let found: Option<String> = db
         .conn
-        .prepare_cached(
-            "WITH RECURSIVE chain(id, depth) AS (
-                 SELECT ?1, 0
-                 UNION SELECT m.kept_id, c.depth + 1 FROM merge_log m JOIN chain c ON m.merged_id = c.id
-                 WHERE c.depth < 100)
-             SELECT l.id FROM chain c JOIN leads l ON l.id = c.id
-             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL ORDER BY c.depth LIMIT 1",
-        )?
+        .prepare_cached(&format!(
+            "{MERGE_CHAIN} SELECT l.id FROM chain c JOIN leads l ON l.id = c.id
+             WHERE l.team_id = ?2 AND l.deleted_at IS NULL AND l.forgotten_at IS NULL ORDER BY c.depth LIMIT 1"
+        ))?
         .query_row(params![kept.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))
         .optional()?;
     Ok(found.map(LeadId))
