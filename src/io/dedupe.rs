@@ -12,7 +12,7 @@ use super::phone::match_keys;
 use crate::domain::lead::check_label;
 use crate::domain::text::{fold, fold_into};
 use crate::domain::{LeadId, Lifecycle, Timestamp};
-use crate::store::leads::{self, LeadPatch};
+use crate::store::leads::{self, LeadPatch, lead_name_sql};
 use crate::store::{Change, Db, OF_LEAD, Result, StoreError, contact};
 
 /// Two leads that may be the same person.
@@ -718,15 +718,16 @@ pub struct MergeRecord {
 /// The merges that folded leads into this one, and the merges of those before (a merge of merges), oldest
 /// first: the whole story of how the lead came to be one.
 pub fn history(db: &Db<'_>, lead: &LeadId) -> Result<Vec<MergeRecord>> {
-    let mut stmt = db.conn.prepare(
+    let mut stmt = db.conn.prepare(concat!(
         "WITH RECURSIVE folded(id) AS (
              SELECT ?1 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
-         SELECT m.kept_id, m.merged_id, trim(l.first_name || ' ' || l.last_name), l.email, m.reason, m.confidence,
-                m.details, u.name, m.created_at, m.id, m.user_id
+         SELECT m.kept_id, m.merged_id, ",
+        lead_name_sql!("l"),
+        ", l.email, m.reason, m.confidence, m.details, u.name, m.created_at, m.id, m.user_id
          FROM merge_log m JOIN folded f ON m.kept_id = f.id
          LEFT JOIN leads l ON l.id = m.merged_id LEFT JOIN users u ON u.id = m.user_id
-         WHERE m.team_id = ?2 ORDER BY m.created_at, m.rowid",
-    )?;
+         WHERE m.team_id = ?2 ORDER BY m.created_at, m.rowid"
+    ))?;
     let rows = stmt.query_map(params![lead.as_str(), db.ctx.team_id.as_str()], |r| {
         let details: String = r.get(6)?;
         Ok(MergeRecord {

@@ -14,7 +14,7 @@ use crate::automation::clients::CustomerState;
 use crate::domain::time::DAY_MS;
 use crate::domain::words::{must_be, words};
 use crate::domain::{Lifecycle, Timestamp, ValidationError};
-use crate::store::leads::{self, Lead, LeadFilter};
+use crate::store::leads::{self, Lead, LeadFilter, lead_name_sql};
 use crate::store::{Db, deals, meetings, notes, outreach, tasks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1021,7 +1021,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
 }
 
 /// The lead's name as the exports of touches and meetings select it, after their own columns.
-const LEAD_NAME: &str = "trim(ln.first_name || ' ' || ln.last_name)";
+const LEAD_NAME: &str = lead_name_sql!("ln");
 
 /// The lead's name a row selected last (`LEAD_NAME`).
 fn lead_name_last(r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::text::fold;
 use crate::domain::{LeadId, Timestamp};
 use crate::store::OF_LEAD;
-use crate::store::leads::{self, LeadPatch};
+use crate::store::leads::{self, LeadPatch, lead_name_sql};
 use crate::store::{Change, Db, Result, Store, StoreError, purge_index};
 
 pub use crate::domain::lead::ERASED;
@@ -24,11 +24,11 @@ pub fn can_contact(db: &Db<'_>, lead: &LeadId) -> Result<()> {
     type Row = (bool, Option<i64>, Option<String>, Option<i64>, String);
     let row: Option<Row> = db
         .conn
-        .prepare_cached(
-            "SELECT do_not_contact, do_not_contact_at, do_not_contact_reason, forgotten_at,
-                    trim(first_name || ' ' || last_name)
-             FROM leads WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL",
-        )?
+        .prepare_cached(concat!(
+            "SELECT do_not_contact, do_not_contact_at, do_not_contact_reason, forgotten_at, ",
+            lead_name_sql!(),
+            " FROM leads WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL"
+        ))?
         .query_row(params![lead.as_str(), db.ctx.team_id.as_str()], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
@@ -557,7 +557,7 @@ fn inactive_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Inactive> {
 /// Activity includes what is still ahead: an open task (its due date, or the date it was snoozed to) or
 /// a meeting to come keeps the lead. Only live rows count, which is also what lets each lookup use the
 /// partial by-lead indexes (without it SQLite builds a throwaway index per lead: minutes at 100k leads).
-const INACTIVE: &str = "SELECT l.id, trim(l.first_name || ' ' || l.last_name), max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
+const INACTIVE: &str = concat!("SELECT l.id, ", lead_name_sql!("l"), ", max(ifnull(l.last_contacted_at, 0), l.updated_at, l.created_at,
                 ifnull((SELECT max(updated_at) FROM deals d WHERE d.lead_id = l.id AND d.deleted_at IS NULL), 0),
                 ifnull((SELECT max(max(scheduled_at, updated_at)) FROM meetings m
                         WHERE m.lead_id = l.id AND m.deleted_at IS NULL), 0),
@@ -566,7 +566,8 @@ const INACTIVE: &str = "SELECT l.id, trim(l.first_name || ' ' || l.last_name), m
                         FROM tasks t WHERE t.lead_id = l.id AND t.deleted_at IS NULL), 0),
                 ifnull((SELECT max(updated_at) FROM notes n WHERE n.lead_id = l.id AND n.deleted_at IS NULL), 0)) AS last
          FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2
-           AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)";
+           AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)"
+);
 
 /// One entry of the privacy log: what was done about whom, when, by which member, and why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -595,15 +596,16 @@ impl LogEntry {
 /// The privacy log, newest first: of one lead (and every lead merged into it, merges of merges too), or of
 /// the whole team.
 pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<Vec<LogEntry>> {
-    let mut stmt = db.conn.prepare(
+    let mut stmt = db.conn.prepare(concat!(
         "WITH RECURSIVE folded(id) AS (
              SELECT ?2 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
-         SELECT g.created_at, g.action, g.lead_id, trim(l.first_name || ' ' || l.last_name), u.name, g.reason,
-                l.deleted_at IS NOT NULL
+         SELECT g.created_at, g.action, g.lead_id, ",
+        lead_name_sql!("l"),
+        ", u.name, g.reason, l.deleted_at IS NOT NULL
          FROM privacy_log g LEFT JOIN leads l ON l.id = g.lead_id LEFT JOIN users u ON u.id = g.user_id
          WHERE g.team_id = ?1 AND (?2 IS NULL OR g.lead_id IN (SELECT id FROM folded))
-         ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?3",
-    )?;
+         ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?3"
+    ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![db.ctx.team_id.as_str(), lead.map(LeadId::as_str), limit], |r| {
         let entry = LogEntry {

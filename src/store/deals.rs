@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
+use super::leads::lead_name_sql;
 use super::{Change, Db, Result, StoreError, leads, non_empty, outreach, teams};
 use crate::domain::text::fold;
 use crate::domain::{DealId, DealStatus, LeadId, Money, OutreachId, Timestamp};
@@ -43,10 +44,12 @@ impl Deal {
     }
 }
 
-pub(crate) const DEAL_COLUMNS: &str =
-    "d.id, d.lead_id, trim(l.first_name || ' ' || l.last_name), a.name, d.title, d.product,
-    d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
-    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact";
+pub(crate) const DEAL_COLUMNS: &str = concat!(
+    "d.id, d.lead_id, ",
+    lead_name_sql!("l"),
+    ", a.name, d.title, d.product, d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
+    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact"
+);
 pub(crate) const DEAL_FROM: &str =
     "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id
      LEFT JOIN users du ON du.id = d.owner_id";

@@ -4,6 +4,7 @@
 use rusqlite::{ToSql, params_from_iter};
 use serde::Serialize;
 
+use super::leads::lead_name_sql;
 use super::{Db, Result};
 use crate::config::FollowupConfig;
 use crate::domain::time::DAY_MS;
@@ -127,7 +128,7 @@ fn overdue(
     let with = if ctes.is_empty() { String::new() } else { format!("WITH {} ", ctes.join(", ")) };
     let sql = format!(
         "{with}SELECT id, name, company, stage, contact, cadence FROM (
-           SELECT l.id, trim(l.first_name || ' ' || l.last_name) AS name, a.name AS company, {stage_expr} AS stage,
+           SELECT l.id, {name} AS name, a.name AS company, {stage_expr} AS stage,
                   ifnull(l.last_contacted_at, 0) AS contact, {cadence} AS cadence, l.seq AS seq
            FROM {from} LEFT JOIN accounts a ON a.id = l.account_id
            WHERE l.team_id = ? AND (? IS NULL OR l.owner_id = ? OR l.owner_id IS NULL)
@@ -135,7 +136,8 @@ fn overdue(
              AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.lead_id = l.id AND m.deleted_at IS NULL
                              AND m.scheduled_at >= ? AND m.attended IS NULL)
              AND ifnull(l.last_contacted_at, 0) BETWEEN 1 AND ?)
-         WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?"
+         WHERE contact < ? - cadence * {DAY_MS} ORDER BY contact ASC, seq DESC LIMIT ?",
+        name = lead_name_sql!("l")
     );
     args.push(Box::new(db.ctx.team_id.0.clone()));
     let owner = owner.map(|o| o.0.clone());

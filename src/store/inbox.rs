@@ -4,7 +4,8 @@
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
-use super::{Db, Result, StoreError, leads::Lead};
+use super::leads::{Lead, lead_name_sql};
+use super::{Db, Result, StoreError};
 use crate::domain::{EventId, InboxId, LeadId, OutreachId, OutreachKind, Timestamp, UserId};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -30,10 +31,13 @@ pub struct InboxItem {
     pub updated_at: Timestamp,
 }
 
-const INBOX_COLUMNS: &str = "i.id, i.kind, i.lead_id, trim(l.first_name || ' ' || l.last_name), i.channel,
-    i.outreach_id, i.connector, i.title, i.body, i.received_at, i.read_at, i.handled_at, i.assigned_to,
-    ifnull(l.do_not_contact, 0), i.created_at, i.updated_at,
-    (SELECT u.name FROM users u WHERE u.id = i.assigned_to)";
+const INBOX_COLUMNS: &str = concat!(
+    "i.id, i.kind, i.lead_id, ",
+    lead_name_sql!("l"),
+    ", i.channel, i.outreach_id, i.connector, i.title, i.body, i.received_at, i.read_at, i.handled_at,
+    i.assigned_to, ifnull(l.do_not_contact, 0), i.created_at, i.updated_at,
+    (SELECT u.name FROM users u WHERE u.id = i.assigned_to)"
+);
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
     Ok(InboxItem {

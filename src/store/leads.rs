@@ -57,6 +57,19 @@ pub struct Lead {
     pub updated_at: Timestamp,
 }
 
+/// A lead's name in SQL, spelt as `Lead::name` spells it, for every query that shows one beside its own
+/// rows: `lead_name_sql!("l")` for the leads table under the alias `l`, `lead_name_sql!()` for it unaliased.
+/// A string literal, so that it goes into `concat!` and into `format!` as a named argument.
+macro_rules! lead_name_sql {
+    () => {
+        "trim(first_name || ' ' || last_name)"
+    };
+    ($alias:literal) => {
+        concat!("trim(", $alias, ".first_name || ' ' || ", $alias, ".last_name)")
+    };
+}
+pub(crate) use lead_name_sql;
+
 impl Lead {
     pub fn name(&self) -> String {
         if self.last_name.is_empty() {
@@ -336,9 +349,10 @@ pub fn sharing_contact(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
     let own_page = "AND l.profile_url LIKE 'https://www.linkedin.com/in/%'";
     for (column, what, only) in [("phone_key", "phone", ""), ("profile_url", "profile", own_page)] {
         let sql = format!(
-            "SELECT trim(o.first_name || ' ' || o.last_name) FROM leads l
+            "SELECT {name} FROM leads l
              JOIN leads o ON o.team_id = l.team_id AND o.{column} = l.{column} AND o.deleted_at IS NULL
-             WHERE l.id = ?1 AND l.{column} IS NOT NULL AND o.id != l.id {only} LIMIT 1"
+             WHERE l.id = ?1 AND l.{column} IS NOT NULL AND o.id != l.id {only} LIMIT 1",
+            name = lead_name_sql!("o")
         );
         let name: Option<String> = db.conn.prepare_cached(&sql)?.query_row([id.as_str()], |r| r.get(0)).optional()?;
         if let Some(name) = name {

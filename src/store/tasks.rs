@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::leads::lead_name_sql;
 use super::{Change, Db, Result, StoreError, leads, non_empty};
 use crate::domain::time::start_of_day_after;
 use crate::domain::{
@@ -50,9 +51,12 @@ impl Task {
     }
 }
 
-pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id,
-    trim(l.first_name || ' ' || l.last_name), l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at,
-    t.dedupe_key, ifnull(l.do_not_contact, 0), t.updated_at, tu.name";
+pub(crate) const TASK_COLUMNS: &str = concat!(
+    "t.id, t.title, t.kind, t.due_at, t.snoozed_until, t.done_at, t.lead_id, ",
+    lead_name_sql!("l"),
+    ", l.email, t.deal_id, t.owner_id, t.origin, t.channel, t.created_at,
+    t.dedupe_key, ifnull(l.do_not_contact, 0), t.updated_at, tu.name"
+);
 pub(crate) const TASK_FROM: &str =
     "FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id LEFT JOIN users tu ON tu.id = t.owner_id";
 
