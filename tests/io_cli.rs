@@ -810,6 +810,26 @@ fn a_forgotten_persons_own_phone_is_refused_but_not_a_switchboard() {
 }
 
 #[test]
+fn a_forgotten_persons_phone_typed_nationally_is_refused_where_the_config_places_it() {
+    let (_dir, db) = setup();
+    std::fs::write(db.with_extension("toml"), "[import]\ndefault_country = \"ES\"\n").unwrap();
+    run(&db, &["lead", "add", "--first-name", "Ines", "--last-name", "Borrada", "--phone", "+34 612 345 678"]);
+    run(&db, &["lead", "add", "--first-name", "Leo", "--email", "leo@office.test"]);
+    run(&db, &["forget", "Ines Borrada"]);
+    // As an import of it with that country is refused, so is the number typed without +34 by a command.
+    let (_, err) = fail(&db, &["lead", "add", "--first-name", "Ines", "--phone", "612345678"]);
+    assert!(err.contains("the phone number belongs to someone who asked to be forgotten"), "{err}");
+    let (_, err) = fail(&db, &["lead", "edit", "Leo", "--phone", "612 345 678"]);
+    assert!(err.contains("asked to be forgotten"), "{err}");
+    let (_, err) = fail(&db, &["log", "call", "Leo", "--phone", "612 345 678"]);
+    assert!(err.contains("asked to be forgotten"), "{err}");
+    assert!(!run(&db, &["lead", "list"]).contains("Ines"));
+    // Where the config places no country, the national digits name nobody in particular.
+    std::fs::write(db.with_extension("toml"), "").unwrap();
+    run(&db, &["lead", "add", "--first-name", "Nat", "--phone", "612345678"]);
+}
+
+#[test]
 fn forget_blanks_the_name_of_a_file_named_after_the_person() {
     let (dir, db) = setup();
     let card = file(

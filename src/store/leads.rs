@@ -940,7 +940,7 @@ fn last_opt_out_reason(db: &Db<'_>, id: &LeadId) -> Result<Option<String>> {
 /// A phone number as a lead keeps it, not a forgotten person's.
 fn phone_of_someone_here(db: &Db<'_>, phone: &str) -> Result<String> {
     let phone = validate_phone("phone", phone)?;
-    super::forgotten::refuse_phone(db, &phone, None)?;
+    super::forgotten::refuse_phone(db, &phone, db.ctx.country.as_deref())?;
     Ok(phone)
 }
 

@@ -48,6 +48,9 @@ pub struct Ctx {
     pub tz: Tz,
     pub stages: Stages,
     pub currency: String,
+    /// The country a phone number written without its calling code is in (`[import] default_country`), so
+    /// that a command refuses a forgotten person's number typed nationally, as an import of it does.
+    pub country: Option<String>,
 }
 
 /// Something a write changed; hooks react to it inside the same transaction.

@@ -143,11 +143,11 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
     match new.kind {
         OutreachKind::Email => super::forgotten::refuse(db, &value)?,
         OutreachKind::Social => super::forgotten::refuse_profile(db, &value)?,
-        OutreachKind::Call => super::forgotten::refuse_phone(db, &value, None)?,
+        OutreachKind::Call => super::forgotten::refuse_phone(db, &value, db.ctx.country.as_deref())?,
         // "whatsapp:+34…": the number after the app.
         OutreachKind::Messenger => {
             let number = value.split_once(':').map_or(value.as_str(), |(_, n)| n);
-            super::forgotten::refuse_phone(db, number, None)?;
+            super::forgotten::refuse_phone(db, number, db.ctx.country.as_deref())?;
         }
         OutreachKind::Platform => {}
     }

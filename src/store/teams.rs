@@ -84,6 +84,7 @@ pub fn bootstrap(conn: &Connection, config: &Config, now: Timestamp) -> Result<C
         tz,
         stages,
         currency: config.pipeline.currency.to_uppercase(),
+        country: Some(config.import.default_country.trim().to_string()).filter(|c| !c.is_empty()),
     })
 }
 
