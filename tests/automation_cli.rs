@@ -231,6 +231,35 @@ fn a_lost_deal_or_a_no_show_rule_says_the_reason_given() {
 }
 
 #[test]
+fn an_event_that_may_message_the_lead_is_not_written_for_one_who_opted_out() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"email-them\"\ntrigger = \"no_reply\"\nhours = 48\n\
+         actions = [{ do = \"event\", kind = \"SendFollowupEmail\", notice = \"Send follow-up to {lead}\" }]\n\
+         [[automation.rule]]\nname = \"books\"\ntrigger = \"reply\"\n\
+         actions = [{ do = \"event\", kind = \"ReplyLogged\", even_opted_out = true },\
+                    { do = \"event\", kind = \"SendEmail\" }]\n",
+    );
+    crm.ana();
+    crm.ok(0, &["lead", "add", "--first-name", "Dina", "--email", "dina@nc.io"]);
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(0, &["log", "email", "dina@nc.io"]);
+    crm.ok(1, &["privacy", "opt-out", "dina@nc.io", "--reason", "no thanks"]);
+    let ran = crm.ok(50, &["automate", "run"]);
+    assert!(ran.contains("Ana López") && !ran.contains("Dina"), "{ran}");
+    crm.ok(51, &["log", "email", "dina@nc.io", "--inbound", "--reply", "info", "--note", "remove me"]);
+    crm.ok(51, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let events = crm.sql("SELECT e.kind, json_extract(e.payload, '$.lead.name') FROM events e ORDER BY e.kind, 2");
+    let events: Vec<String> = events.iter().map(|e| format!("{} {}", e[0], e[1])).collect();
+    assert_eq!(
+        events,
+        ["ReplyLogged Ana López", "ReplyLogged Dina", "SendEmail Ana López", "SendFollowupEmail Ana López"],
+        "only the event that writes the lead nothing is kept for one who opted out"
+    );
+    let notices = crm.sql("SELECT title FROM inbox_items WHERE title LIKE 'Send follow-up%'");
+    assert_eq!(notices, [["Send follow-up to Ana López"]]);
+}
+
+#[test]
 fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     let crm = Crm::new("");
     crm.ana();

@@ -91,6 +91,7 @@ pub enum Action {
     Event {
         kind: String,
         notice: Option<String>,
+        even_opted_out: bool,
     },
     Notify {
         title: String,
@@ -163,9 +164,10 @@ impl Action {
                 })?;
                 Action::AdvanceDeal { index: stages.index(&s).unwrap_or(0), stage: s }
             }
-            ActionConfig::Event { kind, notice } => Action::Event {
+            ActionConfig::Event { kind, notice, even_opted_out } => Action::Event {
                 kind: non_empty("kind", kind)?,
                 notice: notice.as_deref().map(|n| template("notice", n)).transpose()?,
+                even_opted_out: *even_opted_out,
             },
             ActionConfig::Notify { title } => Action::Notify { title: template("title", title)? },
             ActionConfig::ConvertCustomer {} => Action::ConvertCustomer,

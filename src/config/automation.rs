@@ -61,11 +61,15 @@ pub enum ActionConfig {
     EnrollSequence { sequence: String, step: u32, title: String },
     /// Move the lead's open deals forward to `stage` (never backwards).
     AdvanceDeal { stage: String },
-    /// Write an event to the outbox for connectors, optionally with an inbox notice.
+    /// Write an event to the outbox for connectors, optionally with an inbox notice. Not for a lead who
+    /// opted out, as a connector may message them, unless `even_opted_out` says the event writes them nothing
+    /// (a deal for the books).
     Event {
         kind: String,
         #[serde(default)]
         notice: Option<String>,
+        #[serde(default)]
+        even_opted_out: bool,
     },
     /// An inbox notice.
     Notify { title: String },
