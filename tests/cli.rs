@@ -469,6 +469,12 @@ fn list_filters_and_sorts() {
     s.fails(&["lead", "list", "--lifecycle", "prospect"], 2);
     s.fails(&["lead", "list", "--stage", "Nope"], 1);
     s.fails(&["lead", "list", "--owner", "ghost"], 1);
+    // A filter naming nothing leaves standard output empty, in JSON too: no half an array for a script.
+    for bad in [&["--owner", "ghost"][..], &["--stage", "Nope"], &["--tag", ""]] {
+        let out = s.cmd().args([&["lead", "list", "--json"][..], bad].concat()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert!(out.stdout.is_empty(), "{bad:?}: {}", String::from_utf8_lossy(&out.stdout));
+    }
 }
 
 #[test]

@@ -212,7 +212,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             // One snapshot for every page: a write meanwhile neither repeats nor skips a lead.
             let _snapshot = env.store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
             let db = env.store.db();
-            let pages = std::cell::RefCell::new(Pages::new(&db, query, a.limit));
+            let pages = std::cell::RefCell::new(Pages::start(&db, query, a.limit)?);
             if a.json {
                 let printed = print_json(&PagedJson(&pages));
                 if let Some(e) = pages.borrow_mut().failed.take() {
@@ -381,14 +381,22 @@ struct Pages<'a> {
     done: bool,
     /// Why a page could not be read while the JSON was being written.
     failed: Option<crate::store::StoreError>,
+    /// The first page, read before anything is printed: a filter naming nothing (an unknown owner or
+    /// stage) is an error with nothing on standard output, not half a JSON array.
+    first: Option<Vec<Lead>>,
 }
 
 impl<'a> Pages<'a> {
-    fn new(db: &'a Db<'a>, query: LeadQuery, limit: usize) -> Self {
-        Self { db, query, left: limit, cut: false, done: false, failed: None }
+    fn start(db: &'a Db<'a>, query: LeadQuery, limit: usize) -> crate::store::Result<Self> {
+        let mut pages = Self { db, query, left: limit, cut: false, done: false, failed: None, first: None };
+        pages.first = pages.next_page()?;
+        Ok(pages)
     }
 
     fn next_page(&mut self) -> crate::store::Result<Option<Vec<Lead>>> {
+        if let Some(first) = self.first.take() {
+            return Ok(Some(first));
+        }
         if self.done || self.left == 0 {
             return Ok(None);
         }
