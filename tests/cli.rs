@@ -840,6 +840,10 @@ fn deals_are_named_by_title_whatever_the_accents_or_by_their_lead() {
     assert!(again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already won"));
     let err = s.fails(&["deal", "move", "wes@x.io", "Proposal"], 1);
     assert!(err.contains("no open deal"), "{err}");
+    // Reopened by its title: said, with what taking the win back undid.
+    let (_, said) = s.ok_said(&["deal", "move", "W1", "Proposal"]);
+    assert!(said.contains("the deal was won; it is open now") && said.contains("customer status"), "{said}");
+    s.ok(&["deal", "won", "W1"]);
     // A company given later files the lead's deals that had none under it.
     s.ok(&["lead", "edit", "wes@x.io", "--company", "Wesco"]);
     let deals = s.json(&["deal", "list", "--status", "won"]);

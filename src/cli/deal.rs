@@ -125,10 +125,12 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             println!("{id}");
         }
         DealCmd::Move { deal, stage } => {
-            let id = env.store.write(|db| {
+            let (id, was, now) = env.store.write(|db| {
                 let id = deals::resolve(db, &deal)?;
-                deals::move_to(db, &id, &stage, None).map(|d| d.id)
+                let was = deals::get(db, &id)?.status;
+                deals::move_to(db, &id, &stage, None).map(|d| (d.id, was, d.status))
             })?;
+            closing_note(was, now);
             println!("{id}");
         }
         DealCmd::Won { deal } => {
@@ -228,10 +230,19 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
 }
 
 /// Closing a deal that was already closed is said on stderr (the command still succeeds: scripts repeat it).
+/// A closed deal moved or closed again is said, and what taking back a win undid: a script or a rep
+/// who meant another deal hears of it.
 fn closing_note(was: DealStatus, now: DealStatus) {
+    let undone = match (was, now) {
+        (DealStatus::Won, DealStatus::Open | DealStatus::Lost) => {
+            ", and what winning it did is taken back (the customer status, the client profile and the open \
+             handoff tasks)"
+        }
+        _ => "",
+    };
     match was {
         DealStatus::Open => {}
         same if same == now => eprintln!("note: the deal was already {}", now.as_str()),
-        other => eprintln!("note: the deal was {}; it is {} now", other.as_str(), now.as_str()),
+        other => eprintln!("note: the deal was {}; it is {} now{undone}", other.as_str(), now.as_str()),
     }
 }
