@@ -260,6 +260,25 @@ fn an_event_that_may_message_the_lead_is_not_written_for_one_who_opted_out() {
 }
 
 #[test]
+fn a_missed_run_made_up_for_files_no_bump_for_a_lead_who_answered_since() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["lead", "add", "--first-name", "Bo", "--email", "bo@x.io"]);
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(0, &["log", "email", "bo@x.io"]);
+    // Bo answers after the 48 h wait, Ana not at all; the run due at 49 h is made up for at 60 h.
+    crm.ok(52, &["log", "email", "bo@x.io", "--inbound", "--reply", "positive"]);
+    let dry = crm.json(60, &["automate", "run", "--at", &at(49), "--dry-run", "--json"]);
+    let leads: Vec<&str> = dry["actions"].as_array().unwrap().iter().map(|a| a["lead"].as_str().unwrap()).collect();
+    assert_eq!(leads, ["Ana López"], "{dry}");
+    let out = crm.ok(60, &["automate", "run", "--at", &at(49)]);
+    assert!(out.contains("Ana López") && !out.contains("Bo"), "{out}");
+    let open: Vec<String> = crm.tasks(60).iter().map(|t| t["title"].as_str().unwrap().to_string()).collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].contains("Ana"), "{open:?}");
+}
+
+#[test]
 fn no_reply_within_48h_makes_one_bump_task_on_the_same_channel() {
     let crm = Crm::new("");
     crm.ana();

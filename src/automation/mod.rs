@@ -16,7 +16,7 @@ use crate::scoring::FactsSql;
 use crate::scoring::rules::{Condition, Profile};
 
 pub use hook::AutomationHook;
-pub use run::{Done, RunReport, run};
+pub use run::{Done, RunReport, run, run_missed};
 
 /// What makes a rule look at something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -38,11 +38,24 @@ pub struct RunReport {
 /// Runs the time-based rules and refreshes time-based score terms at the store's current instant,
 /// in one transaction; with `dry_run` the transaction is rolled back and only the report remains.
 pub fn run(store: &mut Store, autos: &Automations, scorer: &Scorer, dry_run: bool) -> Result<RunReport> {
+    let now = store.now();
+    run_missed(store, autos, scorer, dry_run, now)
+}
+
+/// `run` at the store's instant, a run missed then and made up for at `wall` (now): what was logged with a
+/// lead since, up to now, answers a touch all the same, so no bump is filed for a lead who replied since.
+pub fn run_missed(
+    store: &mut Store,
+    autos: &Automations,
+    scorer: &Scorer,
+    dry_run: bool,
+    wall: Timestamp,
+) -> Result<RunReport> {
     // The connection's own cache and plain reads: memory-mapped reads won a few seconds only on a first run
     // over a fresh million-lead demo, at the price of gigabytes resident (this also runs inside the TUI).
     let body = |db: &Db<'_>| -> Result<RunReport> {
         let mut actions = Vec::new();
-        time_based(db, autos, &mut actions)?;
+        time_based(db, autos, wall.max(db.now), &mut actions)?;
         let refreshed = refresh_time_based(db, scorer)?;
         let (rescored, rules_elsewhere) = (refreshed.changed, refreshed.rules_elsewhere);
         Ok(RunReport { at: db.now, dry_run, automations_enabled: autos.enabled, actions, rescored, rules_elsewhere })
@@ -73,7 +86,8 @@ fn set_state(db: &Db<'_>, key: &str, value: i64) -> Result<()> {
     Ok(())
 }
 
-fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Result<()> {
+/// `answered_by`: what is logged up to then answers a touch (now, or later for a run made up for).
+fn time_based(db: &Db<'_>, autos: &Automations, answered_by: Timestamp, report: &mut Vec<Done>) -> Result<()> {
     let team = db.ctx.team_id.as_str();
     let max_seq: i64 = db.conn.query_row("SELECT ifnull(max(seq), 0) FROM outreach", [], |r| r.get(0))?;
     for rule in autos.rules_for(Trigger::NoReply) {
@@ -106,10 +120,12 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
         let mut found: Vec<(i64, String)> = db
             .conn
             .prepare_cached(&by_window)?
-            .query_map(params![team, from, hi, prefix, db.now.0], |r| Ok((r.get(1)?, r.get(0)?)))?
+            .query_map(params![team, from, hi, prefix, answered_by.0], |r| Ok((r.get(1)?, r.get(0)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut late = db.conn.prepare_cached(&by_seq)?;
-        for row in late.query_map(params![team, last_seq, hi, prefix, db.now.0, lo], |r| Ok((r.get(1)?, r.get(0)?)))? {
+        let late_rows =
+            late.query_map(params![team, last_seq, hi, prefix, answered_by.0, lo], |r| Ok((r.get(1)?, r.get(0)?)))?;
+        for row in late_rows {
             found.push(row?);
         }
         // Leads whose touches were edited or removed since the last run: a touch moved back in time, or an
@@ -122,7 +138,7 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
                AND NOT EXISTS (SELECT 1 FROM automation_state s WHERE s.team_id = ?1 AND s.key = ?4 || o.id)"
         ))?;
         let rows = again.query_map(
-            params![team, lo, hi, prefix, db.now.0, RECHECK, RECHECK_END, RECHECK.len() as i64 + 1],
+            params![team, lo, hi, prefix, answered_by.0, RECHECK, RECHECK_END, RECHECK.len() as i64 + 1],
             |r| Ok((r.get(1)?, r.get(0)?)),
         )?;
         for row in rows {
@@ -148,7 +164,7 @@ fn time_based(db: &Db<'_>, autos: &Automations, report: &mut Vec<Done>) -> Resul
     Ok(())
 }
 
-/// An outbound touch `o` is unanswered (as of `?5`, now) when it did not record a reply itself, nothing was
+/// An outbound touch `o` is unanswered (as of `?5`: now, or later for a run made up for) when it did not record a reply itself, nothing was
 /// logged with the lead after it (of two at the same minute, the one logged last is the latest), and no
 /// meeting with the lead is dated after it (one booked by `?5`).
 const UNANSWERED: &str = "o.reply_type = 'none'

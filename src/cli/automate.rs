@@ -10,7 +10,8 @@ use crate::domain::Clock;
 pub enum AutomateCmd {
     /// Run the time-based rules and refresh time-based score terms (cron-friendly; safe to repeat).
     Run {
-        /// Evaluate as if it were this time: now or before (a missed run), or ahead with --dry-run.
+        /// Evaluate as if it were this time: now or before (a missed run; what was logged since still
+        /// answers a touch), or ahead with --dry-run.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
         /// Print what would happen without writing anything.
@@ -30,6 +31,7 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
     let (scorer, autos) = crate::engine::rules(&env.config)?;
     match cmd {
         AutomateCmd::Run { at, dry_run, json } => {
+            let wall = env.store.now();
             if let Some(at) = at {
                 let t = env.time(&at, "--at")?;
                 // Ahead of now it is a rehearsal only: written, it would file bumps for touches whose wait
@@ -42,7 +44,7 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
                 }
                 env.store.set_clock(Clock::Fixed(t));
             }
-            let report = crate::automation::run(&mut env.store, &autos, &scorer, dry_run)?;
+            let report = crate::automation::run_missed(&mut env.store, &autos, &scorer, dry_run, wall)?;
             if json {
                 return print_json(&report);
             }
