@@ -667,8 +667,11 @@ fn demo_data_is_realistic_and_reproducible() {
             .collect()
     };
     assert_eq!(strip(&la), strip(&lb), "same seed and clock, same data");
-    // The same demo again over it adds other leads (the same ids would clash).
-    let again = b.json(&["demo", "--leads", "50", "--seed", "7"]);
+    // Demo data is not mixed into a database's leads unasked; asked, the same demo again adds other leads
+    // (the same ids would clash).
+    let err = b.fails(&["demo", "--leads", "50", "--seed", "7"], 1);
+    assert!(err.contains("already has 120 leads") && err.contains("--add"), "{err}");
+    let again = b.json(&["demo", "--leads", "50", "--seed", "7", "--add"]);
     assert_eq!(again["leads"], 50);
     assert_eq!(b.json(&["lead", "list", "--limit", "1000"]).as_array().unwrap().len(), 170);
     // Every outreach kind and every stage is represented.
@@ -1626,7 +1629,7 @@ fn demo_data_joins_a_team_and_a_pipeline_already_there() {
     s.ok(&["team", "add", "Tom Baker", "--email", "tom@acme.io"]);
     let ana = s.ana();
     s.ok(&["deal", "add", &ana, "--title", "My deal", "--stage", "New"]);
-    s.ok(&["demo", "--leads", "40", "--seed", "3"]);
+    s.ok(&["demo", "--leads", "40", "--seed", "3", "--add"]);
     // The colleague already named so is the demo's Tom: one member of that name, owning demo leads.
     let team = s.ok(&["team", "show"]);
     assert_eq!(team.matches("Tom Baker").count(), 1, "{team}");

@@ -40,6 +40,9 @@ pub struct DemoArgs {
     /// Random seed: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Add demo leads to a database that already has leads (otherwise refused: they would be mixed in).
+    #[arg(long)]
+    add: bool,
     #[arg(long)]
     json: bool,
 }
@@ -47,6 +50,22 @@ pub struct DemoArgs {
 pub fn demo(env: &mut Env, a: DemoArgs) -> CliResult {
     let leads = a.leads as usize;
     crate::demo::check_count(leads)?;
+    // A real database named by LEADLINE_DB is one forgotten variable away: made-up people are not mixed
+    // into its leads unasked.
+    let there: i64 = env
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM leads WHERE deleted_at IS NULL", [], |r| r.get(0))
+        .map_err(crate::store::StoreError::from)?;
+    if there > 0 && !a.add {
+        return Err(crate::store::StoreError::Refused(format!(
+            "{} already has {there} {}: demo data would be mixed in; give another --db, or pass --add \
+             to add demo leads all the same",
+            env.store.path().display(),
+            super::output::plural(there as usize, "lead")
+        ))
+        .into());
+    }
     let started = std::time::Instant::now();
     // Ctrl-C ends a long load cleanly: its transaction rolls back and its scratch goes.
     let stop = super::io::stop_on_interrupt()?;
