@@ -341,6 +341,14 @@ fn same_value(label: &str, mine: &str, theirs: &str) -> bool {
     fold(mine) == fold(theirs)
 }
 
+/// How well a name is written, of two spellings of it: in upper and lower case rather than all one case
+/// (as exports from older systems shout), then with its accents rather than without.
+fn spelling(name: &str) -> (bool, usize) {
+    let letters = || name.chars().filter(|c| c.is_alphabetic());
+    let mixed = letters().any(char::is_uppercase) && letters().any(char::is_lowercase);
+    (mixed, letters().filter(|c| !c.is_ascii()).count())
+}
+
 /// A customer record: whether it is current (active, not churned) and when the deal was won.
 struct Record {
     id: String,
@@ -516,6 +524,16 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
     patch.profile_url = fill("profile_url", &keep.profile_url, &gone.profile_url);
+    // One name spelt two ways ("CARLA NUNEZ" from a file, "Carla Núñez" as the rep typed it): the better
+    // written is kept, whichever record is older.
+    if keep.name() != gone.name()
+        && same_value("name", &keep.name(), &gone.name())
+        && spelling(&gone.name()) > spelling(&keep.name())
+    {
+        patch.first_name = Some(gone.first_name.clone());
+        patch.last_name = Some(gone.last_name.clone());
+        filled.push("name".into());
+    }
     // What the other record says differently (its phone, the name and company it was filed under, its
     // profile), when
     // the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra phones); its
