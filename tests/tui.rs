@@ -159,6 +159,36 @@ fn snapshot_followups() {
 }
 
 #[test]
+fn a_long_task_title_is_cut_before_the_name_of_whom_it_is_for() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("enter");
+    let lead = t.app.detail.lead.clone().unwrap();
+    t.keys("t");
+    t.type_text("Send the Q4 proposal with pricing tiers and the ROI calculator they asked for");
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    t.keys("5");
+    let screen = t.screen();
+    let row = screen.lines().find(|l| l.contains("Send the Q4")).unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains(&format!("… · {}", lead.name())), "{row}");
+}
+
+#[test]
+fn a_key_sequence_no_binding_has_is_dropped_whole() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("5");
+    assert!(t.screen().contains("3 overdue"), "{}", t.screen());
+    // `c` alone marks the task done; after `g` it is a sequence nothing binds, and does nothing.
+    t.keys("g c");
+    let screen = t.screen();
+    assert!(screen.contains("3 overdue") && screen.contains("g c is no key here"), "{screen}");
+    t.keys("g esc");
+    assert!(t.screen().contains("3 overdue"));
+    t.keys("c");
+    assert!(t.screen().contains("2 overdue"), "{}", t.screen());
+}
+
+#[test]
 fn snapshot_popups() {
     let (_d, mut t) = driver(80, 24);
     t.keys("?");

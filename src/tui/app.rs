@@ -335,9 +335,14 @@ impl App {
                 self.pending.push(key);
                 Vec::new()
             }
+            // A sequence no binding has (`g c`) is dropped whole, as vim and less do: its last key alone may
+            // be one that acts at once (`c`, mark done), which the rep did not ask for. Esc drops it silently.
             Resolved::Unbound if !pending.is_empty() => {
-                // An abandoned sequence: try the key on its own.
-                self.key(k)
+                if k.code != KeyCode::Esc {
+                    let typed: Vec<String> = pending.iter().chain([&key]).map(ToString::to_string).collect();
+                    self.toast(format!("{} is no key here (? lists them)", typed.join(" ")), true);
+                }
+                Vec::new()
             }
             Resolved::Unbound => Vec::new(),
         }

@@ -17,6 +17,10 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::fit;
 use crate::tui::window::visible_offset;
 use crate::tui::worker::{FollowupData, Query, Write};
+use unicode_width::UnicodeWidthStr;
+
+/// The least of a task's title a follow-ups row shows, however long its lead's name.
+const MIN_TITLE: usize = 12;
 
 #[derive(Debug, Clone, Default)]
 pub struct FollowupsView {
@@ -245,12 +249,10 @@ impl FollowupsView {
                 (Some(owner), Some(id)) if self.everyone && *id != ctx.user_id.0 => format!("{owner}: "),
                 _ => String::new(),
             };
-            let text = format!(
-                "{} {sec:<9} {:>8}  {snoozed}{whose}{}{lead}",
-                if sel { "▶" } else { " " },
-                ago(due, now),
-                t.title
-            );
+            let head = format!("{} {sec:<9} {:>8}  {snoozed}{whose}", if sel { "▶" } else { " " }, ago(due, now));
+            // Who the task is for reads whole: a long title is cut before the lead's name is.
+            let room = w.saturating_sub(UnicodeWidthStr::width(head.as_str()) + UnicodeWidthStr::width(lead.as_str()));
+            let text = format!("{head}{}{lead}", fit(&t.title, room.max(MIN_TITLE)));
             let style = if sel {
                 theme.selected()
             } else if sec == "Overdue" {
