@@ -528,6 +528,7 @@ fn bad_config_is_a_clear_error() {
     assert_eq!(paths["database"].as_str(), s.db.to_str());
     assert_eq!(paths["config"].as_str(), s.config.to_str());
     // A command's trace on stderr, asked with the flag as with LEADLINE_LOG.
+    s.ana();
     let out = s.cmd().args(["--log-level", "debug", "lead", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("DEBUG"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(s.cmd().args(["lead", "list"]).output().unwrap().stderr.is_empty(), "quiet unless asked");
@@ -556,6 +557,7 @@ fn the_example_config_is_valid_and_env_overrides_it() {
     // Flags with a fixed set of values complete them, not file names; other spellings still read.
     assert!(bash.contains(r#"compgen -W "score priority last-contact name created""#), "--sort");
     assert!(bash.contains(r#"compgen -W "overdue today week all""#), "--due");
+    s.ana();
     s.ok(&["lead", "list", "--sort", "last_contact"]);
 }
 

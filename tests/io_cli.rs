@@ -226,8 +226,19 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
     assert!(!listed.as_array().unwrap().is_empty());
     // A mistyped database is not made anew, empty, by a command that only reads data out.
     let typo = db.with_file_name("typo.db");
-    for args in [&["export", "leads"][..], &["search", "ana"], &["dedupe"], &["link", "ana@x.io", "--url", "a.example"]]
-    {
+    std::fs::write(typo.with_extension("toml"), "").unwrap();
+    for args in [
+        &["export", "leads"][..],
+        &["search", "ana"],
+        &["dedupe"],
+        &["link", "ana@x.io", "--url", "a.example"],
+        &["lead", "list"],
+        &["lead", "show", "ana@x.io"],
+        &["deal", "list"],
+        &["task", "list"],
+        &["meeting", "list", "ana@x.io"],
+        &["inbox", "--json"],
+    ] {
         let (code, err) = fail(&typo, args);
         assert!(code == 1 && err.contains("no database there"), "{args:?}: {err}");
         assert!(!typo.exists(), "{args:?}");
@@ -1795,6 +1806,28 @@ fn a_merge_keeps_what_the_other_record_says_differently_and_explains_it() {
     assert!(out.contains("same phone as a lead merged into it") || out.contains("merged"), "{out}");
     let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert_eq!(leads.iter().filter(|l| l["first_name"] == "Una").count(), 1, "{out}");
+}
+
+#[test]
+fn a_merge_keeps_the_name_as_the_rep_wrote_it_over_a_files_capitals() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Carla", "--last-name", "Núñez", "--email", "carla@delta.io"]);
+    run(&db, &["lead", "edit", "carla@delta.io", "--company", "Delta"]);
+    // An older record from a CRM export: kept, as the earlier one, but its shouted name is not.
+    let csv = file(
+        dir.path(),
+        "hs.csv",
+        "Record ID,First Name,Last Name,Email,Company Name,Create Date\n\
+         101,CARLA,NUNEZ,carla.nunez@delta-mail.com,Delta S.L.,2024-01-15 09:00\n",
+    );
+    run(&db, &["import", csv.to_str().unwrap()]);
+    run(&db, &["dedupe", "--apply"]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&db, &["lead", "show", "carla@delta.io", "--json"])).unwrap();
+    let lead = &shown["lead"];
+    assert_eq!((lead["first_name"].as_str(), lead["last_name"].as_str()), (Some("Carla"), Some("Núñez")), "{lead}");
+    assert_eq!(lead["email"], "carla.nunez@delta-mail.com", "the older record is the one kept");
+    assert!(run(&db, &["dedupe", "--explain", "carla@delta.io"]).contains("name"));
 }
 
 fn partial_in(dir: &Path) -> bool {

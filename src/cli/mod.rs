@@ -379,7 +379,9 @@ impl Drop for RemoveOnInterrupt {
     }
 }
 
-pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
+/// The config, then the database: made if missing, unless `only_reads` (a command that only reads data out
+/// would make an empty database at a mistyped path and give a script an empty list or export, a success).
+pub fn open_env(cli: &Cli, zone_warning: bool, only_reads: bool) -> CliResult<Env> {
     let config = load_config(cli)?;
     // The keys and colours are the terminal UI's: a command runs without them, but a config the UI refuses
     // is said, so a script does not go on for months on a file its owner believes is whole.
@@ -390,8 +392,16 @@ pub fn open_env(cli: &Cli, zone_warning: bool) -> CliResult<Env> {
         );
     }
     let path = database_path(cli)?;
+    let clock = clock_from_env()?;
+    if only_reads && !path.is_file() {
+        return Err(CliError::Io(format!(
+            "{}: no database there (a mistyped --db or LEADLINE_DB? `leadline lead add`, `leadline import` or \
+             `leadline team add` makes one)",
+            path.display()
+        )));
+    }
     crate::store::say_when_waiting(true);
-    let store = crate::engine::open(&path, &config, clock_from_env()?)?;
+    let store = crate::engine::open(&path, &config, clock)?;
     if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config).filter(|_| zone_warning) {
         eprintln!("warning: {note}");
     }
@@ -422,18 +432,6 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
                 return Err(CliError::Io(format!("{}: no database there to back up", db.display())));
             }
         }
-        // Commands that only read data out: at a mistyped path they would make an empty database and
-        // give a script an empty export, a success.
-        Command::Export(_) | Command::Link(_) | Command::Search(_) | Command::Dedupe(_) => {
-            let db = database_path(cli)?;
-            if !db.is_file() {
-                return Err(CliError::Io(format!(
-                    "{}: no database there (a mistyped --db or LEADLINE_DB? `leadline lead add` or `leadline \
-                     import` makes one)",
-                    db.display()
-                )));
-            }
-        }
         _ => {}
     }
     // Setting the team's zone is the answer to the warning that the config names another one.
@@ -454,8 +452,25 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         io::file_is_there(a)?;
         crate::store::import_lock::wait_until_free(&path, std::io::stderr().is_terminal());
     }
-    let mut env = open_env(cli, zone_warning).map_err(of_the_file)?;
+    let mut env = open_env(cli, zone_warning, only_reads(&command)).map_err(of_the_file)?;
     run_command(&mut env, command).map_err(of_the_file)
+}
+
+/// The commands that list or export what the database holds and write nothing a rep asked for: a database
+/// not there is a mistyped path, not an empty CRM to make.
+fn only_reads(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Export(_)
+            | Command::Link(_)
+            | Command::Search(_)
+            | Command::Dedupe(_)
+            | Command::Inbox(_)
+            | Command::Lead(lead::LeadCmd::List(_) | lead::LeadCmd::Show { .. })
+            | Command::Deal(deal::DealCmd::List { .. })
+            | Command::Task(task::TaskCmd::List { .. })
+            | Command::Meeting(meeting::MeetingCmd::List { .. })
+    )
 }
 
 fn run_command(env: &mut Env, command: Command) -> CliResult {
