@@ -286,12 +286,25 @@ pub fn draw_lead_table(
     // The columns' widths as the table lays them out, so a value too long for its column ends in "…"
     // rather than being cut mid-word.
     let inner = block.inner(area);
-    let columns: Vec<usize> = Layout::horizontal(widths.clone())
+    let mut widths = widths;
+    let mut columns: Vec<usize> = Layout::horizontal(widths.clone())
         .spacing(COLUMN_SPACING)
         .split(Rect::new(0, 0, inner.width, 1))
         .iter()
         .map(|r| r.width as usize)
         .collect();
+    // Name and company share their room by what the rows read need: the slack of short names goes to
+    // the companies, so "Acme Analytics Group 12" and "… 6" are told apart at 80 columns.
+    if tier > 0 && !w.rows.is_empty() {
+        // At least the header's width ("  Name", "Company").
+        let need = |cell: fn(&Lead) -> String| w.rows.iter().map(|l| cell(l).width()).max().unwrap_or(0).max(7);
+        let name_need = need(|l| format!("▶{}{}", if l.do_not_contact { "⊘ " } else { "" }, l.name()));
+        let company_need = need(|l| l.company.clone().unwrap_or_default());
+        let (name, company) = share(columns[0] + columns[1], name_need, company_need);
+        (columns[0], columns[1]) = (name, company);
+        widths[0] = Constraint::Length(name as u16);
+        widths[1] = Constraint::Length(company as u16);
+    }
     let rows = w.rows.iter().enumerate().skip(offset).take(height).map(|(i, l)| {
         let marker = if i == w.selected { "▶" } else { " " };
         let dnc = if l.do_not_contact { "⊘ " } else { "" };
@@ -339,5 +352,33 @@ pub fn draw_lead_table(
     {
         // Wrapped: the narrow pane of the scoring view shows the whole note too.
         frame.render_widget(Paragraph::new(Span::styled(n, theme.muted())).wrap(Wrap { trim: true }), inner);
+    }
+}
+
+/// Splits `room` between the name and company columns: each gets what its longest cell needs when both
+/// fit (the company the rest); else the one that needs less than its share (3:2) gets what it needs and the
+/// other the rest; else 3:2.
+fn share(room: usize, name_need: usize, company_need: usize) -> (usize, usize) {
+    let name_share = room * 3 / 5;
+    if name_need + company_need <= room || name_need <= name_share {
+        let name = name_need.min(room);
+        (name, room - name)
+    } else if company_need <= room - name_share {
+        (room - company_need, company_need)
+    } else {
+        (name_share, room - name_share)
+    }
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::share;
+
+    #[test]
+    fn short_names_leave_their_slack_to_the_companies() {
+        assert_eq!(share(49, 14, 24), (14, 35));
+        assert_eq!(share(49, 40, 18), (31, 18));
+        assert_eq!(share(49, 20, 60), (20, 29));
+        assert_eq!(share(49, 40, 60), (29, 20));
     }
 }
