@@ -52,8 +52,9 @@ fn lead_add_list_show_edit_rm() {
     assert_eq!(shown["lead"]["do_not_contact_reason"], "asked by phone");
     assert_eq!(shown["lead"]["do_not_contact_at"], common::NOW);
 
-    // The short id the table shows works as a reference too.
+    // The short id the table shows works as a reference too, and its first 6 digits, as for every record.
     s.ok(&["lead", "show", &id[..13]]);
+    s.ok(&["lead", "show", &id[..6]]);
     s.ok(&["lead", "rm", "ana@acme.io"]);
     assert_eq!(s.json(&["lead", "list"]), serde_json::json!([]));
     s.fails(&["lead", "show", &id], 1);
