@@ -40,7 +40,7 @@ impl Crm {
     /// Runs a command that must succeed; returns its stdout, trimmed.
     fn ok(&self, hour: i64, args: &[&str]) -> String {
         let out = self.cmd(hour, args).output().unwrap();
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{args:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 

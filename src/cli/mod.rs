@@ -341,6 +341,9 @@ impl RemoveOnInterrupt {
                 for p in watched.lock().map(|p| p.clone()).unwrap_or_default() {
                     let _ = std::fs::remove_file(p);
                 }
+                // Said, as every other way a command ends is (the terminal may be gone: a hang-up's line is lost).
+                let name = signal_hook::low_level::signal_name(signal).unwrap_or("a signal");
+                eprintln!("leadline: interrupted ({name}): the file it was writing is removed");
                 std::process::exit(128 + signal);
             }
         });
