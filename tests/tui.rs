@@ -594,6 +594,37 @@ fn moving_a_card_across_the_kanban() {
 }
 
 #[test]
+fn a_card_move_is_undone_back_to_where_it_was_a_loss_after_asking() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    let stage_of = |t: &Driver, id: &leadline::domain::DealId| {
+        t.app.kanban.columns.iter().flat_map(|c| &c.deals).find(|d| &d.id == id).map(|d| d.stage.clone())
+    };
+    t.keys("u");
+    assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
+    let deal = t.app.kanban.selected_deal().unwrap().clone();
+    assert_eq!(deal.stage, "New");
+    t.keys("L L");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Discovery"));
+    t.keys("u");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Contacted"), "one move back at a time");
+    // Lost by a mis-press from Contacted: undone, asked first, back to Contacted (not the last open stage).
+    t.keys("x");
+    t.type_text("oops");
+    t.keys("enter");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Lost"));
+    t.keys("u");
+    let s = t.screen();
+    assert!(s.contains("from Lost back to") && s.contains("Contacted, open again?"), "{s}");
+    t.keys("y");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Contacted"));
+    t.keys("u");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"), "the undo's own move is not undone in turn");
+    t.keys("u");
+    assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
+}
+
+#[test]
 fn back_from_a_lost_deal_reopens_it_and_never_marks_it_won() {
     let (_d, mut t) = driver(160, 48);
     t.keys("2");

@@ -846,12 +846,13 @@ impl App {
                 }
                 if form_waiting && let Some(Popup::Form(f)) = self.popup.take() {
                     let moved = match &f.purpose {
-                        Purpose::Win { deal, .. } => Some((deal, &self.ctx.stages.won_stage)),
-                        Purpose::Lose { deal, .. } => Some((deal, &self.ctx.stages.lost_stage)),
-                        Purpose::Reopen { deal, stage, .. } => Some((deal, stage)),
+                        Purpose::Win { deal, from } => Some((deal, from, &self.ctx.stages.won_stage)),
+                        Purpose::Lose { deal, from } => Some((deal, from, &self.ctx.stages.lost_stage)),
+                        Purpose::Reopen { deal, stage, from } => Some((deal, from, stage)),
                         _ => None,
                     };
-                    if let Some((deal, stage)) = moved {
+                    if let Some((deal, from, stage)) = moved {
+                        self.kanban.moved_by_form(deal, from, stage);
                         self.kanban.follow_moved(deal, stage, &self.ctx);
                     }
                 }

@@ -36,13 +36,26 @@ pub struct Column {
 }
 
 /// A card moved on screen before its write came back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moving {
     /// Where the card stood: column and row.
     pub from: (usize, usize),
     /// The write that moves it, once it is sent.
     pub write: Option<u64>,
+    /// The move, for its undo once written.
+    pub made: MoveMade,
 }
+
+/// A card move made here (by a key or a confirmed form): what `undo_move` takes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveMade {
+    pub deal: crate::domain::DealId,
+    pub from: String,
+    pub to: String,
+}
+
+/// Moves remembered for undo; older ones are let go.
+const UNDO_DEPTH: usize = 50;
 
 #[derive(Debug, Clone, Default)]
 pub struct KanbanView {
@@ -59,6 +72,10 @@ pub struct KanbanView {
     pub moving: Option<Moving>,
     /// Whether the board has been opened on a column with deals (its first summary read).
     placed: bool,
+    /// The moves made here, latest last, for `undo_move`.
+    made: Vec<MoveMade>,
+    /// The move an undo is making (the last one, backwards): not one to undo in turn.
+    undoing: Option<MoveMade>,
 }
 
 /// Cards read at once for the column a moved card went to: it lands at the end of its new column.
@@ -155,9 +172,13 @@ impl KanbanView {
     /// A write came back: the card move it made, refused, puts the selection back where the card stood
     /// (the columns are read again after any write).
     pub fn write_done(&mut self, token: u64, ok: bool) {
-        let Some(m) = self.moving.filter(|m| m.write == Some(token)) else { return };
-        self.moving = None;
-        if !ok {
+        if self.moving.as_ref().is_none_or(|m| m.write != Some(token)) {
+            return;
+        }
+        let Some(m) = self.moving.take() else { return };
+        if ok {
+            self.remember(m.made.clone());
+        } else {
             let (column, row) = m.from;
             self.focus = column;
             self.follow = None;
@@ -167,6 +188,47 @@ impl KanbanView {
         }
     }
 
+    /// A move written: kept for `undo_move`, unless it is an undo's own.
+    fn remember(&mut self, made: MoveMade) {
+        if self.undoing.as_ref() == Some(&made) {
+            self.undoing = None;
+            return;
+        }
+        if self.made.len() == UNDO_DEPTH {
+            self.made.remove(0);
+        }
+        self.made.push(made);
+    }
+
+    /// A deal a confirmed form moved (won, lost, reopened) from stage `from`: remembered for `undo_move`.
+    pub fn moved_by_form(&mut self, deal: &crate::domain::DealId, from: &str, to: &str) {
+        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string() });
+    }
+
+    /// `undo_move`: the card last moved here goes back where it was, as a move there by a key would (a win
+    /// or a loss taken back, or made again, asks first). Not if it was moved elsewhere since.
+    fn undo_move(&mut self, ctx: &UiCtx) -> Vec<Out> {
+        let Some(last) = self.made.pop() else {
+            return vec![Out::Toast("No card was moved here to undo".into(), false)];
+        };
+        let found = self.columns.iter().enumerate().find_map(|(column, c)| {
+            c.deals.iter().position(|d| d.id == last.deal).map(|row| (column, row, c.deals[row].clone()))
+        });
+        let Some((column, row, d)) = found else {
+            return vec![Out::Toast("The card last moved is not on the board now: nothing undone".into(), true)];
+        };
+        if d.stage != last.to {
+            return vec![Out::Toast(format!("'{}' was moved to {} since: nothing undone", d.title, d.stage), true)];
+        }
+        let Some(target) = ctx.stages.index(&last.from) else {
+            let said = format!("'{}' came from {}, a stage the pipeline no longer has", d.title, last.from);
+            return vec![Out::Toast(said, true)];
+        };
+        (self.focus, self.columns[column].selected) = (column, row);
+        self.undoing = Some(MoveMade { deal: last.deal, from: last.to, to: last.from });
+        self.move_card(d, target, ctx)
+    }
+
     /// A deal a confirmed form moved (won, lost, reopened): the focus goes with it once the columns are read
     /// back, as it does with a card moved by a key.
     pub fn follow_moved(&mut self, deal: &crate::domain::DealId, stage: &str, ctx: &UiCtx) {
@@ -174,6 +236,45 @@ impl KanbanView {
         let found = self.columns.iter().flat_map(|c| c.deals.iter()).find(|d| &d.id == deal).cloned();
         if let Some(d) = found {
             self.follow = Some((target, Deal { stage: stage.to_string(), stage_entered_at: ctx.now(), ..d }));
+        }
+    }
+
+    /// Moves deal `d`, the selected card, to stage number `target`: at once to an open stage, through a form
+    /// into won or lost, or out of them (those are decisions: undoing one is asked, as making it was).
+    fn move_card(&mut self, d: Deal, target: usize, ctx: &UiCtx) -> Vec<Out> {
+        let stages = ctx.stages.names();
+        match stages.get(target) {
+            None => vec![Out::Toast("No stage further that way".into(), true)],
+            Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(&d))],
+            Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
+            // Won and lost are decisions: undoing one is asked, as making it was.
+            Some(s) if d.status != DealStatus::Open => {
+                vec![Out::Form(forms::reopen(&d, s))]
+            }
+            Some(s) => {
+                let write_from = d.stage.clone();
+                let write =
+                    Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None, from: write_from.clone() };
+                // As the move writes it: in its new stage from now.
+                let d = Deal { stage: s.clone(), stage_entered_at: ctx.now(), ..d };
+                self.follow = Some((target, d.clone()));
+                // The card moves at once, and the focus with it: a key pressed again before the
+                // columns are read back moves the same card on a stage.
+                if let Some(c) = self.columns.get_mut(self.focus)
+                    && c.selected < c.deals.len()
+                {
+                    let made = MoveMade { deal: d.id.clone(), from: write_from.clone(), to: s.clone() };
+                    self.moving = Some(Moving { from: (self.focus, c.selected), write: None, made });
+                    c.deals.remove(c.selected);
+                    c.selected = c.selected.min(c.deals.len().saturating_sub(1));
+                }
+                if let Some(c) = self.columns.get_mut(target) {
+                    c.deals.insert(0, d);
+                    (c.selected, c.offset) = (0, 0);
+                    self.focus = target;
+                }
+                vec![Out::Write(write)]
+            }
         }
     }
 
@@ -215,6 +316,7 @@ impl KanbanView {
         Command::CardDown,
         Command::Win,
         Command::Lose,
+        Command::UndoMove,
     ];
 
     pub fn command(&mut self, cmd: Command, cards: usize, ctx: &UiCtx) -> Option<Vec<Out>> {
@@ -276,42 +378,9 @@ impl KanbanView {
                     }
                     _ => here.wrapping_sub(1),
                 };
-                match stages.get(target) {
-                    None => vec![Out::Toast("No stage further that way".into(), true)],
-                    Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(&d))],
-                    Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
-                    // Won and lost are decisions: undoing one is asked, as making it was.
-                    Some(s) if d.status != DealStatus::Open => {
-                        vec![Out::Form(forms::reopen(&d, s))]
-                    }
-                    Some(s) => {
-                        let write = Write::MoveDeal {
-                            deal: d.id.clone(),
-                            stage: s.clone(),
-                            reason: None,
-                            from: d.stage.clone(),
-                        };
-                        // As the move writes it: in its new stage from now.
-                        let d = Deal { stage: s.clone(), stage_entered_at: ctx.now(), ..d };
-                        self.follow = Some((target, d.clone()));
-                        // The card moves at once, and the focus with it: a key pressed again before the
-                        // columns are read back moves the same card on a stage.
-                        if let Some(c) = self.columns.get_mut(self.focus)
-                            && c.selected < c.deals.len()
-                        {
-                            self.moving = Some(Moving { from: (self.focus, c.selected), write: None });
-                            c.deals.remove(c.selected);
-                            c.selected = c.selected.min(c.deals.len().saturating_sub(1));
-                        }
-                        if let Some(c) = self.columns.get_mut(target) {
-                            c.deals.insert(0, d);
-                            (c.selected, c.offset) = (0, 0);
-                            self.focus = target;
-                        }
-                        vec![Out::Write(write)]
-                    }
-                }
+                self.move_card(d, target, ctx)
             }
+            Command::UndoMove => self.undo_move(ctx),
             Command::CardUp | Command::CardDown => {
                 let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
                 let delta = if cmd == Command::CardUp { -1 } else { 1 };
