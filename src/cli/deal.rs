@@ -235,8 +235,8 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
 fn closing_note(was: DealStatus, now: DealStatus) {
     let undone = match (was, now) {
         (DealStatus::Won, DealStatus::Open | DealStatus::Lost) => {
-            ", and what winning it did is taken back (the customer status, the client profile and the open \
-             handoff tasks)"
+            ", and what winning it did is taken back: its open handoff tasks, and the lead's customer status \
+             and client profile unless another deal they won keeps them"
         }
         _ => "",
     };

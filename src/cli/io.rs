@@ -286,7 +286,8 @@ fn say_on_interrupt_with(what: impl Fn() -> String + Send + 'static) -> CliResul
         .map_err(|e| CliError::Io(format!("cannot watch for Ctrl-C: {e}")))?;
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            eprintln!("leadline: interrupted: {}", what());
+            // A failed write (the terminal gone) must not keep the process from ending.
+            let _ = writeln!(std::io::stderr(), "leadline: interrupted: {}", what());
             std::process::exit(128 + signal);
         }
     });

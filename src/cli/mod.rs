@@ -341,9 +341,13 @@ impl RemoveOnInterrupt {
                 for p in watched.lock().map(|p| p.clone()).unwrap_or_default() {
                     let _ = std::fs::remove_file(p);
                 }
-                // Said, as every other way a command ends is (the terminal may be gone: a hang-up's line is lost).
+                // Said, as every other way a command ends is. After a hang-up the terminal is gone and the
+                // write fails: ignored (`eprintln!` would panic here, and the exit below never come).
                 let name = signal_hook::low_level::signal_name(signal).unwrap_or("a signal");
-                eprintln!("leadline: interrupted ({name}): the file it was writing is removed");
+                let _ = std::io::Write::write_fmt(
+                    &mut std::io::stderr(),
+                    format_args!("leadline: interrupted ({name}): the file it was writing is removed\n"),
+                );
                 std::process::exit(128 + signal);
             }
         });
@@ -383,7 +387,8 @@ impl Drop for RemoveOnInterrupt {
 }
 
 /// The config, then the database: made if missing, unless `only_reads` (a command that only reads data out
-/// would make an empty database at a mistyped path and give a script an empty list or export, a success).
+/// of a database named by --db or LEADLINE_DB would make an empty one at a mistyped path and give a script an
+/// empty list or export, a success).
 pub fn open_env(cli: &Cli, zone_warning: bool, only_reads: bool) -> CliResult<Env> {
     let config = load_config(cli)?;
     // The keys and colours are the terminal UI's: a command runs without them, but a config the UI refuses
@@ -455,7 +460,9 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         io::file_is_there(a)?;
         crate::store::import_lock::wait_until_free(&path, std::io::stderr().is_terminal());
     }
-    let mut env = open_env(cli, zone_warning, only_reads(&command)).map_err(of_the_file)?;
+    // The default database is made on first use whatever the command: only a named one can be mistyped.
+    let named_and_only_read = cli.db.is_some() && only_reads(&command);
+    let mut env = open_env(cli, zone_warning, named_and_only_read).map_err(of_the_file)?;
     run_command(&mut env, command).map_err(of_the_file)
 }
 
@@ -473,7 +480,9 @@ fn only_reads(command: &Command) -> bool {
             | Command::Deal(deal::DealCmd::List { .. })
             | Command::Task(task::TaskCmd::List { .. })
             | Command::Meeting(meeting::MeetingCmd::List { .. })
-    )
+            | Command::Team(team::TeamCmd::Show { .. })
+            | Command::Privacy(io::PrivacyCmd::Log { .. } | io::PrivacyCmd::Check { .. })
+    ) || matches!(command, Command::Score(a) if a.only_reads())
 }
 
 fn run_command(env: &mut Env, command: Command) -> CliResult {

@@ -425,7 +425,11 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead])
         if keys.is_empty() || shared_by_others(db, &keys, &ids)? {
             continue;
         }
-        let hashes = crate::store::forgotten::remembered_phone_hashes(phone);
+        // Written without its calling code, it is remembered where the config's country places it.
+        let placed = crate::domain::phone_keys::phone_key(phone, db.ctx.country.as_deref())
+            .filter(|k| k.starts_with('+'))
+            .unwrap_or_else(|| phone.to_string());
+        let hashes = crate::store::forgotten::remembered_phone_hashes(&placed);
         crate::store::forgotten::remember_hashes(db, Some(&person.id), &hashes, db.now)?;
     }
     Ok(())

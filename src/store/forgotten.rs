@@ -220,7 +220,12 @@ pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
         Ok(e) => address_hashes(&e),
         Err(e) => match crate::domain::lead::validate_url("profile", email) {
             Ok(url) if url.contains('/') && !email.trim().starts_with('+') => vec![profile_hash(&url)],
-            _ => match crate::domain::lead::validate_phone("phone", email) {
+            _ => match crate::domain::lead::validate_phone("phone", email).map(|phone| {
+                // Typed without its calling code, placed by the config's country as a refusal placed it.
+                crate::domain::phone_keys::phone_key(&phone, db.ctx.country.as_deref())
+                    .filter(|k| k.starts_with('+'))
+                    .unwrap_or(phone)
+            }) {
                 // Remembered with its calling code: let in the same way.
                 Ok(phone) if remembered_phone_hashes(&phone).is_empty() => {
                     return Err(StoreError::Refused(format!(

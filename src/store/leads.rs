@@ -595,9 +595,9 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
             .map(|l| l.id.0)
             .collect();
     }
-    // An id's first digits without its dash ("01a215"), when they name no one by name: 6 at least, as for
-    // every other record.
-    if ids.is_empty() && r.len() >= 6 && r.chars().all(|c| c.is_ascii_hexdigit()) {
+    // An id's first digits without its dash ("01a21525"), when they name no one by name. 8 at least: the
+    // first 6 of an id are the hours it was made in, which every lead imported or added then shares.
+    if ids.is_empty() && r.len() >= 8 && r.chars().all(|c| c.is_ascii_hexdigit()) {
         return super::resolve_id(db, "leads", "lead", r).map(LeadId);
     }
     // "Ana Lopez" typed, with "Ana López" and "Ana Lopez" both here: the one written as typed.

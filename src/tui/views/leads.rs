@@ -293,11 +293,13 @@ pub fn draw_lead_table(
         .iter()
         .map(|r| r.width as usize)
         .collect();
-    // Name and company share their room by what the rows read need: the slack of short names goes to
+    // Name and company share their room by what the rows on screen need: the slack of short names goes to
     // the companies, so "Acme Analytics Group 12" and "… 6" are told apart at 80 columns.
     if tier > 0 && !w.rows.is_empty() {
         // At least the header's width ("  Name", "Company").
-        let need = |cell: fn(&Lead) -> String| w.rows.iter().map(|l| cell(l).width()).max().unwrap_or(0).max(7);
+        let need = |cell: fn(&Lead) -> String| {
+            w.rows.iter().skip(offset).take(height).map(|l| cell(l).width()).max().unwrap_or(0).max(7)
+        };
         let name_need = need(|l| format!("▶{}{}", if l.do_not_contact { "⊘ " } else { "" }, l.name()));
         let company_need = need(|l| l.company.clone().unwrap_or_default());
         let (name, company) = share(columns[0] + columns[1], name_need, company_need);
