@@ -238,7 +238,6 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
         &["task", "list"],
         &["meeting", "list", "ana@x.io"],
         &["inbox", "--json"],
-        &["team", "show"],
         &["privacy", "log"],
         &["privacy", "check", "ana@x.io"],
         &["score"],

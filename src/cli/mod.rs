@@ -480,7 +480,6 @@ fn only_reads(command: &Command) -> bool {
             | Command::Deal(deal::DealCmd::List { .. })
             | Command::Task(task::TaskCmd::List { .. })
             | Command::Meeting(meeting::MeetingCmd::List { .. })
-            | Command::Team(team::TeamCmd::Show { .. })
             | Command::Privacy(io::PrivacyCmd::Log { .. } | io::PrivacyCmd::Check { .. })
     ) || matches!(command, Command::Score(a) if a.only_reads())
 }
