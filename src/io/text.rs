@@ -50,10 +50,14 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
 /// a Windows code page: every accent turns into a symbol or another letter ("José" as "JosŽ", "Jürgen" as
 /// "Jźrgen"). It ends lines with a lone CR, as Windows never does; and the two put Western Europe's small
 /// accented letters at different bytes, so the reading with more of them is the file's (Windows-1252's
-/// curly quotes read as Mac Roman letters too, hence the line ends first).
+/// curly quotes read as Mac Roman letters too, hence the line ends first). Saved with LF or CRLF line ends,
+/// it gives itself away otherwise: its "ç", "è", "ê" and "ë" are bytes Windows code pages leave undefined,
+/// read as control characters.
 fn mac_roman_or(guess: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
     let classic_mac_lines = bytes.contains(&b'\r') && !bytes.contains(&b'\n');
-    if !guess.is_single_byte() || !classic_mac_lines {
+    let undefined_in_guess =
+        || guess.decode_without_bom_handling(bytes).0.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c));
+    if !guess.is_single_byte() || !(classic_mac_lines || undefined_in_guess()) {
         return guess;
     }
     let accents = |encoding: &'static Encoding| {
@@ -558,6 +562,11 @@ mod tests {
         let s = sniff(german).unwrap();
         assert_eq!(s.encoding, encoding_rs::MACINTOSH);
         assert!(s.sample.contains("Jürgen,Müller,Köln"), "{}", s.sample);
+        // Saved with LF line ends instead, it has bytes no Windows code page defines ("ç" is 0x8D).
+        let mac_lf = b"First Name,Last Name,Company\nFran\x8dois,Caf\x8e,Soci\x8et\x8e G\x8en\x8erale\nJ\x9frgen,M\x9fller,B\x8ackerei\n";
+        let s = sniff(mac_lf).unwrap();
+        assert_eq!(s.encoding, encoding_rs::MACINTOSH);
+        assert!(s.sample.contains("François,Café,Société Générale\nJürgen,Müller,Bäckerei"), "{}", s.sample);
         // Windows-1252 with its quotes and dashes stays so, whatever its line ends.
         for windows in [
             &b"Name;Note\nRen\xe9e;\x93best\x94 client \x96 don\x92t lose\n"[..],
