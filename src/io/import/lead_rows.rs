@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::keys::profile_forms;
-use super::matching::{SAME_PHONE_OTHER_NAME, stage_candidate};
+use super::matching::{SAME_PHONE_OTHER_EMAIL, SAME_PHONE_OTHER_NAME, stage_candidate};
 use super::writer::Writer;
 use crate::domain::lead::normalize_email;
 use crate::domain::{AccountId, DealStatus, LeadId, Lifecycle, OutreachKind, Timestamp, UserId};
@@ -183,12 +183,16 @@ impl Writer {
                 self.counts.merge_candidates = self.counts.merge_candidates.saturating_sub(dropped as u64);
             }
         }
-        if let Some(other) = self.phone_namesake.take() {
-            if stage_candidate(db, &other, &id, SAME_PHONE_OTHER_NAME, 40, &format!("import:{}", self.run_id))? {
+        if let Some((other, same_name)) = self.phone_namesake.take() {
+            let (reason, confidence, said) = match same_name {
+                true => (SAME_PHONE_OTHER_EMAIL, 85, "the same name, another e-mail"),
+                false => (SAME_PHONE_OTHER_NAME, 40, "another name"),
+            };
+            if stage_candidate(db, &other, &id, reason, confidence, &format!("import:{}", self.run_id))? {
                 self.counts.merge_candidates += 1;
             }
             let who = self.who(db, &other);
-            self.act(row.line, "leads", "stage", subject.clone(), format!("same phone as {who}, another name"));
+            self.act(row.line, "leads", "stage", subject.clone(), format!("same phone as {who}, {said}"));
         }
         self.extras(db, &id, &row, &subject)?;
         if !self.bulk {

@@ -20,6 +20,8 @@ pub(super) const NAME_COMPANY_FN: &str = "leadline_name_company_key";
 pub(super) const NAMES_DIFFER_FN: &str = "leadline_names_differ";
 /// Why two leads are staged when a row has a lead's phone and another name.
 pub const SAME_PHONE_OTHER_NAME: &str = "same phone, another name";
+/// Why two leads are staged when a row has a lead's phone and name but another e-mail.
+pub const SAME_PHONE_OTHER_EMAIL: &str = "same phone and name, another e-mail";
 
 /// Why two leads are staged when one record of a file gives the e-mails of both.
 const ONE_RECORD_BOTH_EMAILS: &str = "one record of an imported file gives the e-mails of both";
@@ -136,10 +138,15 @@ impl Writer {
             if let Some(id) = self.earliest_on_phone(db, &hashes, &keys, no_email, (first, last))? {
                 return Ok(Some((id, "same phone")));
             }
-            // The lead of another name on this number, to stage beside the row's own (no name differs from
-            // none).
+            // The lead on this number the row's e-mail or name says is someone else, to stage beside the row's
+            // own: of the same name with another address (most likely the person's other mailbox), else of
+            // another name (no name differs from none).
             if self.phone_namesake.is_none() {
-                self.phone_namesake = self.earliest_on_phone(db, &hashes, &keys, no_email, ("", ""))?;
+                let named = !first.is_empty() || !last.is_empty();
+                self.phone_namesake = match self.earliest_on_phone(db, &hashes, &keys, true, (first, last))? {
+                    Some(id) if named => Some((id, true)),
+                    _ => self.earliest_on_phone(db, &hashes, &keys, no_email, ("", ""))?.map(|id| (id, false)),
+                };
             }
         }
         // A profile URL is one person too (LinkedIn connections mostly come without an e-mail): the lead's

@@ -75,8 +75,9 @@ pub(super) struct Writer {
     /// The leads on each switchboard's number met so far (by its first key): by name key, the earliest one's
     /// creation time, id, and whether it has an e-mail.
     pub(super) switchboards: HashMap<String, HashMap<String, (i64, String, bool)>>,
-    /// The current row's phone is a lead's of another name (a switchboard): staged, not merged.
-    pub(super) phone_namesake: Option<LeadId>,
+    /// The current row's phone is a lead's that its e-mail or name says is someone else, or may be: staged,
+    /// not merged. With whether the name is the same (another address of the person's, most likely).
+    pub(super) phone_namesake: Option<(LeadId, bool)>,
     /// Rows of this run staged against each lead of the same name and company: a name that many leads have
     /// is a placeholder's ("Accounts Payable"), which `dedupe` pairs nobody by, so it stages nothing.
     pub(super) staged_against: HashMap<LeadId, usize>,
