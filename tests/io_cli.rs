@@ -125,6 +125,16 @@ fn values_a_merge_keeps_are_counted_with_the_way_to_take_them() {
         ),
         "{out}"
     );
+    // A customer in the CRM the file comes from: said, not taken by a merge (a customer here is one by a deal).
+    let crm = dir.path().join("crm.csv");
+    std::fs::write(&crm, "First Name,Email,Lifecycle Stage\nAna,ana@acme.es,Customer\n").unwrap();
+    let out = run(&db, &["import", crm.to_str().unwrap()]);
+    assert!(out.contains("1 matched lead differs from the file in lifecycle"), "{out}");
+    let shown: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana@acme.es", "--json"])).unwrap();
+    assert_eq!(shown["lead"]["lifecycle"], "lead");
+    run(&db, &["import", crm.to_str().unwrap(), "--on-duplicate", "update", "--again"]);
+    let shown: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana@acme.es", "--json"])).unwrap();
+    assert_eq!(shown["lead"]["lifecycle"], "customer");
 }
 
 #[test]

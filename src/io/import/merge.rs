@@ -170,12 +170,17 @@ impl Writer {
         } {
             kept.push("name");
         }
-        if update
-            && let Some(l) = row.lifecycle
+        if let Some(l) = row.lifecycle
             && l.as_str() != lead.lifecycle
         {
-            patch.lifecycle = Some(l);
-            filled.push("lifecycle");
+            // A merge keeps the lead's stage of life (a customer here is one by a deal won); the summary says
+            // the file has another, which `--on-duplicate update` takes.
+            if update {
+                patch.lifecycle = Some(l);
+                filled.push("lifecycle");
+            } else {
+                kept.push("lifecycle");
+            }
         }
         if update && (row.owner.is_some() || row.owner_email.is_some()) {
             let owner = self.owner(db, &row)?;
