@@ -45,6 +45,10 @@ fn lead_add_list_show_edit_rm() {
     assert_eq!(shown["lead"]["title"], "CEO");
     assert_eq!(shown["lead"]["tags"], serde_json::json!(["vip"]));
     assert_eq!(shown["lead"]["lifecycle"], "customer");
+    // A tag taken off that the lead does not have is said (a typo, most likely), and nothing else changes.
+    let (_, said) = s.ok_said(&["lead", "edit", "ana@acme.io", "--untag", "VIPP", "--untag", "vip"]);
+    assert!(said.contains("Ana López had no tag 'vipp'"), "{said}");
+    assert_eq!(s.json(&["lead", "show", "Ana López"])["lead"]["tags"], serde_json::json!([]));
 
     s.ok(&["lead", "edit", &id, "--do-not-contact", "true", "--reason", "asked by phone"]);
     let shown = s.json(&["lead", "show", &id]);

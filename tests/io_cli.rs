@@ -547,6 +547,11 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     assert!(names.iter().all(|n| !n.is_empty()), "{meetings}");
     // In JSON lines on asking; a filter or a time the weekly files do not take is refused, writing nothing.
     let jsonl = dir.path().join("weekly-jsonl");
+    // A file where the folder should be is named, with what to give instead.
+    std::fs::write(&jsonl, "").unwrap();
+    let (_, err) = fail(&db, &["export", "weekly", "--format", "jsonl", "--out", jsonl.to_str().unwrap()]);
+    assert!(err.contains("weekly-jsonl") && err.contains("name a folder"), "{err}");
+    std::fs::remove_file(&jsonl).unwrap();
     run(&db, &["export", "weekly", "--format", "jsonl", "--out", jsonl.to_str().unwrap()]);
     let meetings = std::fs::read_to_string(jsonl.join("meetings_week.jsonl")).unwrap();
     assert_eq!(meetings.lines().count(), 2, "{meetings}");

@@ -280,11 +280,23 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                     "lead edit: give at least one field to change, e.g. --title".into(),
                 ));
             }
-            let id = env.store.write(|db| {
+            let untag = patch.remove_tags.clone();
+            let (id, name, had) = env.store.write(|db| {
                 let id = leads::resolve(db, &a.lead)?;
+                let before = leads::get(db, &id)?;
                 crate::automation::clients::edit(db, &id, patch)?;
-                Ok(id)
+                Ok((id, before.name(), before.tags))
             })?;
+            // A tag taken off that the lead never had is most likely mistyped: said, not an error.
+            let absent: Vec<String> = untag
+                .iter()
+                .filter_map(|t| crate::domain::lead::normalize_tag(t).ok())
+                .filter(|t| !had.contains(t))
+                .map(|t| format!("'{t}'"))
+                .collect();
+            if !absent.is_empty() {
+                eprintln!("note: {} had no tag {}: nothing to take off", super::output::safe(&name), absent.join(", "));
+            }
             println!("{id}");
         }
         LeadCmd::Rm { lead } => {

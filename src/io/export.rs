@@ -1066,6 +1066,9 @@ pub fn weekly(
     format: ExportFormat,
     scratch_in: &dyn Fn(&Path) -> std::io::Result<tempfile::NamedTempFile>,
 ) -> Result<Vec<WeeklyFile>> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(file_err(dir, "is a file, and the weekly export writes a folder of files: name a folder"));
+    }
     std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
     let now = db.now.0;
     // Days of the team's calendar, back to this time of day (a week across a change of clocks is 167 or 169
