@@ -56,8 +56,10 @@ fn lead_add_list_show_edit_rm() {
     assert_eq!(shown["lead"]["do_not_contact_reason"], "asked by phone");
     assert_eq!(shown["lead"]["do_not_contact_at"], common::NOW);
 
-    // The short id the table shows works as a reference too.
+    // The short id the table shows works as a reference too; fewer than 8 digits are said to be too few.
     s.ok(&["lead", "show", &id[..13]]);
+    let err = s.fails(&["lead", "show", &id[..6]], 1);
+    assert!(err.contains("give at least 8 characters"), "{err}");
     s.ok(&["lead", "rm", "ana@acme.io"]);
     assert_eq!(s.json(&["lead", "list"]), serde_json::json!([]));
     s.fails(&["lead", "show", &id], 1);

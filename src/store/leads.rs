@@ -600,6 +600,15 @@ fn resolve_live(db: &Db<'_>, reference: &str) -> Result<LeadId> {
     if ids.is_empty() && r.len() >= 8 && r.chars().all(|c| c.is_ascii_hexdigit()) {
         return super::resolve_id(db, "leads", "lead", r).map(LeadId);
     }
+    // Fewer digits, as other records take: said, rather than "not found".
+    if ids.is_empty() && r.len() >= 6 && r.starts_with("01") && r.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(crate::domain::ValidationError::new(
+            "lead",
+            reference,
+            "is too short to name a lead: give at least 8 characters of its id (tables show enough)",
+        )
+        .into());
+    }
     // "Ana Lopez" typed, with "Ana López" and "Ana Lopez" both here: the one written as typed.
     if ids.len() > 1 && ids.len() <= NAMESAKES_LOOKED_AT {
         let mut exact = Vec::new();
