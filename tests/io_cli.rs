@@ -259,30 +259,6 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
 }
 
 #[test]
-fn an_import_that_brings_nothing_leaves_no_database_it_made() {
-    let (dir, _) = setup();
-    let fresh = dir.path().join("fresh.db");
-    std::fs::write(fresh.with_extension("toml"), "").unwrap();
-    let bad = file(dir.path(), "bad.csv", "First Name,Email\nA,\"open\n");
-    let good = file(dir.path(), "good.csv", "First Name,Email\nAna,ana@x.io\n");
-    let (_, err) = fail(&fresh, &["import", bad.to_str().unwrap()]);
-    assert!(err.contains("never closes"), "{err}");
-    assert!(!fresh.exists(), "a file refused whole makes no database");
-    run(&fresh, &["import", good.to_str().unwrap(), "--dry-run"]);
-    assert!(!fresh.exists(), "a dry run makes no database");
-    let (_, err) = fail(&fresh, &["lead", "list"]);
-    assert!(err.contains("no database there"), "{err}");
-    run(&fresh, &["import", good.to_str().unwrap()]);
-    assert!(run(&fresh, &["lead", "list"]).contains("Ana"));
-    // Into a database that was there, nothing is removed, even an empty one.
-    let empty = dir.path().join("empty.db");
-    std::fs::write(empty.with_extension("toml"), "").unwrap();
-    run(&empty, &["team", "show"]);
-    fail(&empty, &["import", bad.to_str().unwrap()]);
-    assert!(empty.exists());
-}
-
-#[test]
 fn an_opt_out_keeps_when_and_why_it_was_first_said_and_an_opt_in_its_reason() {
     let (_dir, db) = setup();
     let at = |when: &str, args: &[&str]| {

@@ -462,17 +462,8 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
     }
     // The default database is made on first use whatever the command: only a named one can be mistyped.
     let named_and_only_read = cli.db.is_some() && only_reads(&command);
-    // An import that brings nothing into the database it made (a dry run, a file refused whole) leaves none.
-    let import_made_it = matches!(&command, Command::Import(_)) && !path.exists();
     let mut env = open_env(cli, zone_warning, named_and_only_read).map_err(of_the_file)?;
-    let result = run_command(&mut env, command).map_err(of_the_file);
-    if import_made_it && env.store.holds_nothing().unwrap_or(false) {
-        drop(env);
-        for file in ["", "-wal", "-shm"].map(|end| format!("{}{end}", path.display())) {
-            let _ = std::fs::remove_file(file);
-        }
-    }
-    result
+    run_command(&mut env, command).map_err(of_the_file)
 }
 
 /// The commands that list or export what the database holds and write nothing a rep asked for: a database

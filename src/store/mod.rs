@@ -348,16 +348,6 @@ impl Store {
         &self.ctx
     }
 
-    /// Whether the database holds nothing but what opening it made (its team and the one member).
-    pub fn holds_nothing(&self) -> Result<bool> {
-        let data =
-            ["leads", "accounts", "outreach", "meetings", "deals", "tasks", "notes", "inbox_items", "privacy_log"]
-                .map(|t| format!("(SELECT count(*) FROM {t})"))
-                .join(" + ");
-        let sql = format!("SELECT {data} + (SELECT count(*) FROM users) - 1");
-        Ok(self.conn.query_row(&sql, [], |r| r.get::<_, i64>(0))? == 0)
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
