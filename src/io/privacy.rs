@@ -421,7 +421,8 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead])
     // switchboard's, which would refuse their colleagues.
     let ids: Vec<&str> = std::iter::once(person).chain(merged).map(|l| l.id.as_str()).collect();
     for phone in std::iter::once(person).chain(merged).filter_map(|l| l.phone.as_deref()) {
-        let keys = crate::io::phone::match_keys(phone, None);
+        // Placed as it is remembered below: a colleague's "+34 …" is the same line as a "612 …" kept here.
+        let keys = crate::io::phone::match_keys(phone, db.ctx.country.as_deref());
         if keys.is_empty() || shared_by_others(db, &keys, &ids)? {
             continue;
         }
