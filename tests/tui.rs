@@ -622,6 +622,27 @@ fn a_card_move_is_undone_back_to_where_it_was_a_loss_after_asking() {
     assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"), "the undo's own move is not undone in turn");
     t.keys("u");
     assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
+    // Back in New, it has its time there again, not a fresh start.
+    let card = t.app.kanban.columns.iter().flat_map(|c| &c.deals).find(|d| d.id == deal.id).unwrap().clone();
+    assert_eq!(card.stage_entered_at, deal.stage_entered_at);
+    // Two moves pressed before the first is written are two moves to undo.
+    t.keys_at_once("L L");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Discovery"));
+    t.keys("u u");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"));
+    // A win undone is asked; answered no, it stays to undo.
+    t.keys("w y");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Won"));
+    t.keys("u esc u");
+    assert!(t.screen().contains("from Won back to"), "{}", t.screen());
+    t.keys("y");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"));
+    // A deal removed elsewhere meanwhile is said in words.
+    t.keys("L");
+    let lead = deal.lead_id.clone();
+    t.store.write(|db| leadline::store::leads::remove(db, &lead)).unwrap();
+    t.keys("u");
+    assert!(t.screen().contains("removed meanwhile"), "{}", t.screen());
 }
 
 #[test]

@@ -848,7 +848,7 @@ impl App {
                     let moved = match &f.purpose {
                         Purpose::Win { deal, from } => Some((deal, from, &self.ctx.stages.won_stage)),
                         Purpose::Lose { deal, from } => Some((deal, from, &self.ctx.stages.lost_stage)),
-                        Purpose::Reopen { deal, stage, from } => Some((deal, from, stage)),
+                        Purpose::Reopen { deal, stage, from, .. } => Some((deal, from, stage)),
                         _ => None,
                     };
                     if let Some((deal, from, stage)) = moved {

@@ -119,11 +119,13 @@ pub enum Write {
         seen: Option<Box<Lead>>,
     },
     /// `from`: the stage the deal was shown in; moved elsewhere since, it is not moved on unseen.
+    /// `entered_at`: a move undone, the time the deal had entered `stage` before, given back.
     MoveDeal {
         deal: DealId,
         stage: String,
         reason: Option<String>,
         from: String,
+        entered_at: Option<Timestamp>,
     },
     Reorder {
         deal: DealId,
@@ -471,10 +473,17 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
             Ok(format!("Saved {}", l.name()))
         }
-        Write::MoveDeal { deal, stage, reason, from } => {
+        Write::MoveDeal { deal, stage, reason, from, entered_at } => {
             // Won, lost or moved by someone else since the board was read: undone here without a word, it
             // would reopen a won deal and take its handoff back.
-            let now = deals::get(db, &deal)?;
+            let now = match deals::get(db, &deal) {
+                Err(crate::store::StoreError::NotFound { .. }) => {
+                    return Err(crate::store::StoreError::Refused(
+                        "that deal was removed meanwhile, elsewhere (or its lead was): the board is read again".into(),
+                    ));
+                }
+                other => other?,
+            };
             if now.stage != from {
                 return Err(crate::store::StoreError::Refused(format!(
                     "'{}' was moved to {} meanwhile, elsewhere: the board is read again, look before moving it",
@@ -482,6 +491,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
                 )));
             }
             let d = deals::move_to(db, &deal, &stage, reason)?;
+            if let Some(at) = entered_at {
+                deals::set_stage_entered_at(db, &deal, at)?;
+            }
             Ok(format!("'{}' ({}) moved to {}", d.title, d.lead_name, d.stage))
         }
         Write::Reorder { deal, delta } => {

@@ -42,8 +42,6 @@ pub struct Moving {
     pub from: (usize, usize),
     /// The write that moves it, once it is sent.
     pub write: Option<u64>,
-    /// The move, for its undo once written.
-    pub made: MoveMade,
 }
 
 /// A card move made here (by a key or a confirmed form): what `undo_move` takes back.
@@ -52,6 +50,15 @@ pub struct MoveMade {
     pub deal: crate::domain::DealId,
     pub from: String,
     pub to: String,
+    /// When the deal had entered `from`: an undo gives it that time in the stage back.
+    pub entered_at: Option<crate::domain::Timestamp>,
+}
+
+impl MoveMade {
+    /// Whether `other` takes this move back: the same deal, the other way.
+    fn undone_by(&self, other: &MoveMade) -> bool {
+        self.deal == other.deal && self.from == other.to && self.to == other.from
+    }
 }
 
 /// Moves remembered for undo; older ones are let go.
@@ -74,8 +81,9 @@ pub struct KanbanView {
     placed: bool,
     /// The moves made here, latest last, for `undo_move`.
     made: Vec<MoveMade>,
-    /// The move an undo is making (the last one, backwards): not one to undo in turn.
-    undoing: Option<MoveMade>,
+    /// Moves by a key whose writes have not come back, with the write once it is sent: a second key
+    /// pressed before the first write returns is a second move, each remembered when written.
+    pending: Vec<(Option<u64>, MoveMade)>,
 }
 
 /// Cards read at once for the column a moved card went to: it lands at the end of its new column.
@@ -167,18 +175,25 @@ impl KanbanView {
         if let Some(m) = self.moving.as_mut().filter(|m| m.write.is_none()) {
             m.write = Some(token);
         }
+        if let Some(p) = self.pending.iter_mut().find(|p| p.0.is_none()) {
+            p.0 = Some(token);
+        }
     }
 
     /// A write came back: the card move it made, refused, puts the selection back where the card stood
     /// (the columns are read again after any write).
     pub fn write_done(&mut self, token: u64, ok: bool) {
+        if let Some(i) = self.pending.iter().position(|p| p.0 == Some(token)) {
+            let (_, made) = self.pending.remove(i);
+            if ok {
+                self.remember(made);
+            }
+        }
         if self.moving.as_ref().is_none_or(|m| m.write != Some(token)) {
             return;
         }
         let Some(m) = self.moving.take() else { return };
-        if ok {
-            self.remember(m.made.clone());
-        } else {
+        if !ok {
             let (column, row) = m.from;
             self.focus = column;
             self.follow = None;
@@ -188,10 +203,11 @@ impl KanbanView {
         }
     }
 
-    /// A move written: kept for `undo_move`, unless it is an undo's own.
+    /// A move written: kept for `undo_move`; one that takes the last back (an undo, or the same by hand)
+    /// takes it off instead.
     fn remember(&mut self, made: MoveMade) {
-        if self.undoing.as_ref() == Some(&made) {
-            self.undoing = None;
+        if self.made.last().is_some_and(|last| last.undone_by(&made)) {
+            self.made.pop();
             return;
         }
         if self.made.len() == UNDO_DEPTH {
@@ -202,31 +218,36 @@ impl KanbanView {
 
     /// A deal a confirmed form moved (won, lost, reopened) from stage `from`: remembered for `undo_move`.
     pub fn moved_by_form(&mut self, deal: &crate::domain::DealId, from: &str, to: &str) {
-        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string() });
+        let entered_at = self.columns.iter().flat_map(|c| &c.deals).find(|d| &d.id == deal).map(|d| d.stage_entered_at);
+        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string(), entered_at });
     }
 
-    /// `undo_move`: the card last moved here goes back where it was, as a move there by a key would (a win
-    /// or a loss taken back, or made again, asks first). Not if it was moved elsewhere since.
+    /// `undo_move`: the card last moved here goes back where it was, with its time in that stage, as a move
+    /// there by a key would (a win or a loss taken back, or made again, asks first). The move stays to undo
+    /// until the move back is written (a question answered no, a write refused, leave it); one moved
+    /// elsewhere since is let go.
     fn undo_move(&mut self, ctx: &UiCtx) -> Vec<Out> {
-        let Some(last) = self.made.pop() else {
+        let Some(last) = self.made.last().cloned() else {
             return vec![Out::Toast("No card was moved here to undo".into(), false)];
         };
         let found = self.columns.iter().enumerate().find_map(|(column, c)| {
             c.deals.iter().position(|d| d.id == last.deal).map(|row| (column, row, c.deals[row].clone()))
         });
         let Some((column, row, d)) = found else {
-            return vec![Out::Toast("The card last moved is not on the board now: nothing undone".into(), true)];
+            let said = "The card last moved is not on the board now (Ctrl-R reads it again): nothing undone";
+            return vec![Out::Toast(said.into(), true)];
         };
         if d.stage != last.to {
+            self.made.pop();
             return vec![Out::Toast(format!("'{}' was moved to {} since: nothing undone", d.title, d.stage), true)];
         }
         let Some(target) = ctx.stages.index(&last.from) else {
+            self.made.pop();
             let said = format!("'{}' came from {}, a stage the pipeline no longer has", d.title, last.from);
             return vec![Out::Toast(said, true)];
         };
         (self.focus, self.columns[column].selected) = (column, row);
-        self.undoing = Some(MoveMade { deal: last.deal, from: last.to, to: last.from });
-        self.move_card(d, target, ctx)
+        self.move_card(d, target, last.entered_at, ctx)
     }
 
     /// A deal a confirmed form moved (won, lost, reopened): the focus goes with it once the columns are read
@@ -241,7 +262,14 @@ impl KanbanView {
 
     /// Moves deal `d`, the selected card, to stage number `target`: at once to an open stage, through a form
     /// into won or lost, or out of them (those are decisions: undoing one is asked, as making it was).
-    fn move_card(&mut self, d: Deal, target: usize, ctx: &UiCtx) -> Vec<Out> {
+    /// `back_to`: an undo's, the time the deal had entered that stage before.
+    fn move_card(
+        &mut self,
+        d: Deal,
+        target: usize,
+        back_to: Option<crate::domain::Timestamp>,
+        ctx: &UiCtx,
+    ) -> Vec<Out> {
         let stages = ctx.stages.names();
         match stages.get(target) {
             None => vec![Out::Toast("No stage further that way".into(), true)],
@@ -249,22 +277,32 @@ impl KanbanView {
             Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
             // Won and lost are decisions: undoing one is asked, as making it was.
             Some(s) if d.status != DealStatus::Open => {
-                vec![Out::Form(forms::reopen(&d, s))]
+                vec![Out::Form(forms::reopen(&d, s, back_to))]
             }
             Some(s) => {
-                let write_from = d.stage.clone();
-                let write =
-                    Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None, from: write_from.clone() };
-                // As the move writes it: in its new stage from now.
-                let d = Deal { stage: s.clone(), stage_entered_at: ctx.now(), ..d };
+                let write = Write::MoveDeal {
+                    deal: d.id.clone(),
+                    stage: s.clone(),
+                    reason: None,
+                    from: d.stage.clone(),
+                    entered_at: back_to,
+                };
+                let made = MoveMade {
+                    deal: d.id.clone(),
+                    from: d.stage.clone(),
+                    to: s.clone(),
+                    entered_at: Some(d.stage_entered_at),
+                };
+                self.pending.push((None, made));
+                // As the move writes it: in its new stage from now (or since when it was, undone).
+                let d = Deal { stage: s.clone(), stage_entered_at: back_to.unwrap_or_else(|| ctx.now()), ..d };
                 self.follow = Some((target, d.clone()));
                 // The card moves at once, and the focus with it: a key pressed again before the
                 // columns are read back moves the same card on a stage.
                 if let Some(c) = self.columns.get_mut(self.focus)
                     && c.selected < c.deals.len()
                 {
-                    let made = MoveMade { deal: d.id.clone(), from: write_from.clone(), to: s.clone() };
-                    self.moving = Some(Moving { from: (self.focus, c.selected), write: None, made });
+                    self.moving = Some(Moving { from: (self.focus, c.selected), write: None });
                     c.deals.remove(c.selected);
                     c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                 }
@@ -378,7 +416,7 @@ impl KanbanView {
                     }
                     _ => here.wrapping_sub(1),
                 };
-                self.move_card(d, target, ctx)
+                self.move_card(d, target, None, ctx)
             }
             Command::UndoMove => self.undo_move(ctx),
             Command::CardUp | Command::CardDown => {
