@@ -717,7 +717,7 @@ fn a_card_move_refused_leaves_the_selection_in_its_column() {
     let screen = t.screen();
     assert_eq!(t.app.kanban.focus, 0, "{screen}");
     assert!(t.app.kanban.columns[0].deals.iter().all(|d| d.id != gone));
-    assert!(screen.contains("not found"), "the refusal is said: {screen}");
+    assert!(screen.contains("removed meanwhile"), "the refusal is said: {screen}");
 }
 
 #[test]
