@@ -51,13 +51,24 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
 /// "Jźrgen"). It ends lines with a lone CR, as Windows never does; and the two put Western Europe's small
 /// accented letters at different bytes, so the reading with more of them is the file's (Windows-1252's
 /// curly quotes read as Mac Roman letters too, hence the line ends first). Saved with LF or CRLF line ends,
-/// it gives itself away otherwise: its "ç", "è", "ê" and "ë" are bytes Windows code pages leave undefined,
-/// read as control characters.
+/// a French one gives itself away otherwise: its "Å", "ç", "è", "ê" and "ù" are bytes Windows-1252 leaves
+/// undefined, found inside words ("Fran\x8dois"). Two such at least: one stray byte in a Windows file is
+/// no evidence. (A German or Spanish one, whose letters Windows-1252 defines, is still taken for it.)
 fn mac_roman_or(guess: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
     let classic_mac_lines = bytes.contains(&b'\r') && !bytes.contains(&b'\n');
-    let undefined_in_guess =
-        || guess.decode_without_bom_handling(bytes).0.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c));
-    if !guess.is_single_byte() || !(classic_mac_lines || undefined_in_guess()) {
+    let undefined_in_words = || {
+        bytes
+            .windows(3)
+            .filter(|w| {
+                w[0].is_ascii_alphabetic()
+                    && matches!(w[1], 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
+                    && (w[2].is_ascii_alphabetic() || w[2] >= 0x80)
+            })
+            .count()
+            >= 2
+    };
+    let mac_in_lf_lines = guess == WINDOWS_1252 && undefined_in_words();
+    if !guess.is_single_byte() || !(classic_mac_lines || mac_in_lf_lines) {
         return guess;
     }
     let accents = |encoding: &'static Encoding| {
@@ -562,13 +573,16 @@ mod tests {
         let s = sniff(german).unwrap();
         assert_eq!(s.encoding, encoding_rs::MACINTOSH);
         assert!(s.sample.contains("Jürgen,Müller,Köln"), "{}", s.sample);
-        // Saved with LF line ends instead, it has bytes no Windows code page defines ("ç" is 0x8D).
-        let mac_lf = b"First Name,Last Name,Company\nFran\x8dois,Caf\x8e,Soci\x8et\x8e G\x8en\x8erale\nJ\x9frgen,M\x9fller,B\x8ackerei\n";
+        // Saved with LF line ends instead, French names have bytes Windows-1252 does not define ("ç" is 0x8D,
+        // "è" 0x8F).
+        let mac_lf = b"First Name,Last Name,Company\nFran\x8dois,Lef\x8fvre,Soci\x8et\x8e G\x8en\x8erale\nJ\x9frgen,M\x9fller,B\x8ackerei\n";
         let s = sniff(mac_lf).unwrap();
         assert_eq!(s.encoding, encoding_rs::MACINTOSH);
-        assert!(s.sample.contains("François,Café,Société Générale\nJürgen,Müller,Bäckerei"), "{}", s.sample);
-        // Windows-1252 with its quotes and dashes stays so, whatever its line ends.
+        assert!(s.sample.contains("François,Lefèvre,Société Générale\nJürgen,Müller,Bäckerei"), "{}", s.sample);
+        // Windows-1252 with its quotes and dashes stays so, whatever its line ends, and with a stray byte it
+        // does not define.
         for windows in [
+            &b"Name;Note\nRen\xe9e;\x93Great\x94 call \x96 she\x92s keen\x81\nAna;\x93ok\x94\n"[..],
             &b"Name;Note\nRen\xe9e;\x93best\x94 client \x96 don\x92t lose\n"[..],
             b"Name;Note\rJ\xfcrgen;Gr\xfc\xdfe\r",
         ] {
