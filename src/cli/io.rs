@@ -367,9 +367,9 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     }
     if r.counts.merge_candidates > 0 {
         println!(
-            "{} possible duplicates staged (the same name at the same company, one record with the e-mails of \
-             two leads, or a merge the file records of a lead that is one of its own here): review with \
-             `leadline dedupe`",
+            "{} possible duplicates staged (the same name at the same company, a lead's phone under another \
+             name or with another e-mail, one record with the e-mails of two leads, or a merge the file records \
+             of a lead that is one of its own here): review with `leadline dedupe`",
             r.counts.merge_candidates
         );
     }

@@ -161,6 +161,8 @@ impl Writer {
         }
         self.counts.leads.created += 1;
         self.act(row.line, "leads", "create", subject.clone(), String::new());
+        // The same pair staged for its phone and name is the surer reason of the two.
+        let weak = weak.filter(|w| !matches!(&self.phone_namesake, Some((o, true)) if o == w));
         if let Some(other) = weak {
             let staged = self.staged_against.entry(other.clone()).or_default();
             *staged += 1;

@@ -142,10 +142,19 @@ impl Writer {
             // own: of the same name with another address (most likely the person's other mailbox), else of
             // another name (no name differs from none).
             if self.phone_namesake.is_none() {
-                let named = !first.is_empty() || !last.is_empty();
-                self.phone_namesake = match self.earliest_on_phone(db, &hashes, &keys, true, (first, last))? {
-                    Some(id) if named => Some((id, true)),
-                    _ => self.earliest_on_phone(db, &hashes, &keys, no_email, ("", ""))?.map(|id| (id, false)),
+                // Without an e-mail the row was looked for by name on this number above, in vain.
+                let same_name = if no_email || (first.is_empty() && last.is_empty()) {
+                    None
+                } else {
+                    match self.earliest_on_phone(db, &hashes, &keys, true, (first, last))? {
+                        // The lead's own name, not one made of its address, which no name differs from.
+                        Some(id) if named_as(db, &id, (first, last))? => Some(id),
+                        _ => None,
+                    }
+                };
+                self.phone_namesake = match same_name {
+                    Some(id) => Some((id, true)),
+                    None => self.earliest_on_phone(db, &hashes, &keys, no_email, ("", ""))?.map(|id| (id, false)),
                 };
             }
         }
@@ -469,4 +478,16 @@ pub fn stage_candidate(
             db.now.0
         ])?;
     Ok(staged > 0)
+}
+
+/// Whether the lead's name is this one, folded (not only one no name differs from: a name made of an
+/// address, or none).
+fn named_as(db: &Db<'_>, lead: &LeadId, (first, last): (&str, &str)) -> crate::store::Result<bool> {
+    let key: Option<String> = db
+        .conn
+        .prepare_cached("SELECT name_key FROM leads WHERE id = ?1")?
+        .query_row([lead.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(key.is_some_and(|k| k == crate::domain::text::name_key(first, last)))
 }
