@@ -784,6 +784,7 @@ fn churned_customer_comes_back_as_a_hot_lead() {
 #[test]
 fn automate_rules_lists_the_defaults() {
     let crm = Crm::new("");
+    crm.ana();
     let rules = crm.json(0, &["automate", "rules", "--json"]);
     let names: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 9);
@@ -1179,6 +1180,7 @@ fn automations_turned_off_say_so_in_text_and_json() {
     assert!(crm.ok(49, &["automate", "rules"]).contains("none of these rules runs"));
     // Turned on (the default), the same report says so.
     let on = Crm::new("");
+    on.ana();
     assert_eq!(on.json(0, &["automate", "run", "--json"])["automations_enabled"], true);
     assert!(on.json(0, &["automate", "rules", "--json"])[0]["in_force"] == true);
 }

@@ -737,10 +737,10 @@ fn usage_errors_exit_2() {
     let s = Sandbox::new();
     s.fails(&["lead", "add"], 2);
     s.fails(&["lead", "frobnicate"], 2);
-    s.fails(&["lead", "edit", "x"], 2);
     s.fails(&["--no-such-flag"], 2);
-    // `--demo` is for the UI: with a command it is refused, not ignored (the command would hit this database).
     s.ana();
+    s.fails(&["lead", "edit", "x"], 2);
+    // `--demo` is for the UI: with a command it is refused, not ignored (the command would hit this database).
     let err = s.fails(&["--demo", "lead", "rm", "ana@acme.io"], 2);
     assert!(err.contains("--demo opens the terminal UI on a demo database and takes no command"), "{err}");
     assert_eq!(s.json(&["lead", "list"]).as_array().unwrap().len(), 1);

@@ -234,7 +234,7 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
     assert!(err.contains("the import is saved") && err.contains("the rejects file was not written"), "{err}");
     let listed: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
     assert!(!listed.as_array().unwrap().is_empty());
-    // A mistyped database is not made anew, empty, by a command that only reads data out.
+    // A mistyped database is not made anew, empty, by a command that does not bring data in.
     let typo = db.with_file_name("typo.db");
     std::fs::write(typo.with_extension("toml"), "").unwrap();
     for args in [
@@ -251,6 +251,10 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
         &["privacy", "log"],
         &["privacy", "check", "ana@x.io"],
         &["score"],
+        &["log", "email", "ana@x.io"],
+        &["deal", "move", "X", "Proposal"],
+        &["automate", "run"],
+        &["forget", "ana@x.io"],
     ] {
         let (code, err) = fail(&typo, args);
         assert!(code == 1 && err.contains("no database there"), "{args:?}: {err}");

@@ -386,10 +386,8 @@ impl Drop for RemoveOnInterrupt {
     }
 }
 
-/// The config, then the database: made if missing, unless `only_reads` (a command that only reads data out
-/// of a database named by --db or LEADLINE_DB would make an empty one at a mistyped path and give a script an
-/// empty list or export, a success).
-pub fn open_env(cli: &Cli, zone_warning: bool, only_reads: bool) -> CliResult<Env> {
+/// The config, then the database: made if missing, unless it `must_be_there` (`makes_a_database`).
+pub fn open_env(cli: &Cli, zone_warning: bool, must_be_there: bool) -> CliResult<Env> {
     let config = load_config(cli)?;
     // The keys and colours are the terminal UI's: a command runs without them, but a config the UI refuses
     // is said, so a script does not go on for months on a file its owner believes is whole.
@@ -401,7 +399,7 @@ pub fn open_env(cli: &Cli, zone_warning: bool, only_reads: bool) -> CliResult<En
     }
     let path = database_path(cli)?;
     let clock = clock_from_env()?;
-    if only_reads && !path.is_file() {
+    if must_be_there && !path.is_file() {
         return Err(CliError::Io(format!(
             "{}: no database there (a mistyped --db or LEADLINE_DB? `leadline lead add`, `leadline import` or \
              `leadline team add` makes one)",
@@ -461,27 +459,17 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         crate::store::import_lock::wait_until_free(&path, std::io::stderr().is_terminal());
     }
     // The default database is made on first use whatever the command: only a named one can be mistyped.
-    let named_and_only_read = cli.db.is_some() && only_reads(&command);
-    let mut env = open_env(cli, zone_warning, named_and_only_read).map_err(of_the_file)?;
+    let must_be_there = cli.db.is_some() && !makes_a_database(&command);
+    let mut env = open_env(cli, zone_warning, must_be_there).map_err(of_the_file)?;
     run_command(&mut env, command).map_err(of_the_file)
 }
 
-/// The commands that list or export what the database holds and write nothing a rep asked for: a database
-/// not there is a mistyped path, not an empty CRM to make.
-fn only_reads(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Export(_)
-            | Command::Link(_)
-            | Command::Search(_)
-            | Command::Dedupe(_)
-            | Command::Inbox(_)
-            | Command::Lead(lead::LeadCmd::List(_) | lead::LeadCmd::Show { .. })
-            | Command::Deal(deal::DealCmd::List { .. })
-            | Command::Task(task::TaskCmd::List { .. })
-            | Command::Meeting(meeting::MeetingCmd::List { .. })
-            | Command::Privacy(io::PrivacyCmd::Log { .. } | io::PrivacyCmd::Check { .. })
-    ) || matches!(command, Command::Score(a) if a.only_reads())
+/// The commands a database named by --db or LEADLINE_DB may start with, which make it when it is not there
+/// yet: bringing leads in (one by one, from a file, or demo ones) and setting up the team. Any other at a
+/// path with no database is at a mistyped one: it would act on an empty CRM it made (a list of nothing, a
+/// lead not found, an automation run on nobody) and leave it there.
+fn makes_a_database(command: &Command) -> bool {
+    matches!(command, Command::Demo(_) | Command::Import(_) | Command::Lead(lead::LeadCmd::Add(_)) | Command::Team(_))
 }
 
 fn run_command(env: &mut Env, command: Command) -> CliResult {

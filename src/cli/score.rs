@@ -27,13 +27,6 @@ pub struct ScoreArgs {
     json: bool,
 }
 
-impl ScoreArgs {
-    /// Showing scores, not rescoring them.
-    pub fn only_reads(&self) -> bool {
-        !self.recompute
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct Scored {
     id: String,
