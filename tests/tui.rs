@@ -706,6 +706,21 @@ fn reordering_cards_within_a_column() {
 }
 
 #[test]
+fn the_selection_stays_on_its_card_when_the_column_changes_elsewhere() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2 l l");
+    let column = t.app.kanban.focus;
+    assert!(t.app.kanban.columns[column].deals.len() > 3);
+    t.keys("j j");
+    let mine = t.app.kanban.selected_deal().unwrap().id.clone();
+    // Another terminal moves the column's first card on: the rows below it go up one.
+    let first = t.app.kanban.columns[column].deals[0].id.clone();
+    t.store.write(|db| leadline::store::deals::move_to(db, &first, "Negotiation", None).map(|_| ())).unwrap();
+    t.keys("ctrl-r");
+    assert_eq!(t.app.kanban.selected_deal().map(|d| d.id.clone()), Some(mine));
+}
+
+#[test]
 fn a_card_move_refused_leaves_the_selection_in_its_column() {
     let (_d, mut t) = driver(160, 48);
     t.keys("2 j");

@@ -140,7 +140,13 @@ impl KanbanView {
                 let full = rows.len() >= COLUMN_PAGE;
                 if after.is_none() {
                     c.at_end = rows.len() < c.deals.len().max(COLUMN_PAGE);
+                    // Read again, the column may have changed elsewhere: the selection stays on its card, not
+                    // on its row (the next J or K must move the card the rep was moving).
+                    let selected = c.deals.get(c.selected).map(|d| d.id.clone());
                     c.deals = rows;
+                    if let Some(at) = selected.and_then(|id| c.deals.iter().position(|d| d.id == id)) {
+                        c.selected = at;
+                    }
                 } else {
                     c.at_end = if c.to_end { rows.len() < FOLLOW_LIMIT } else { !full };
                     c.deals.extend(rows);
