@@ -52,20 +52,16 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
 /// accented letters at different bytes, so the reading with more of them is the file's (Windows-1252's
 /// curly quotes read as Mac Roman letters too, hence the line ends first). Saved with LF or CRLF line ends,
 /// a French one gives itself away otherwise: its "Å", "ç", "è", "ê" and "ù" are bytes Windows-1252 leaves
-/// undefined, found inside words ("Fran\x8dois"). Two such at least: one stray byte in a Windows file is
-/// no evidence. (A German or Spanish one, whose letters Windows-1252 defines, is still taken for it.)
+/// undefined, found inside words ("Fran\x8dois"; a stray one in a Windows file, after a word or on its own,
+/// is no evidence). (A German or Spanish one, whose letters Windows-1252 defines, is still taken for it.)
 fn mac_roman_or(guess: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
     let classic_mac_lines = bytes.contains(&b'\r') && !bytes.contains(&b'\n');
     let undefined_in_words = || {
-        bytes
-            .windows(3)
-            .filter(|w| {
-                w[0].is_ascii_alphabetic()
-                    && matches!(w[1], 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
-                    && (w[2].is_ascii_alphabetic() || w[2] >= 0x80)
-            })
-            .count()
-            >= 2
+        bytes.windows(3).any(|w| {
+            w[0].is_ascii_alphabetic()
+                && matches!(w[1], 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)
+                && (w[2].is_ascii_alphabetic() || w[2] >= 0x80)
+        })
     };
     let mac_in_lf_lines = guess == WINDOWS_1252 && undefined_in_words();
     if !guess.is_single_byte() || !(classic_mac_lines || mac_in_lf_lines) {
@@ -579,6 +575,9 @@ mod tests {
         let s = sniff(mac_lf).unwrap();
         assert_eq!(s.encoding, encoding_rs::MACINTOSH);
         assert!(s.sample.contains("François,Lefèvre,Société Générale\nJürgen,Müller,Bäckerei"), "{}", s.sample);
+        // One such letter is enough.
+        let one = b"First Name,Last Name,Email,Company\nFran\x8dois,Dupont,fd@sg.fr,Soci\x8et\x8e\nJos\x8e,Mart\x92nez,jm@x.es,Caf\x8e\n";
+        assert_eq!(sniff(one).unwrap().encoding, encoding_rs::MACINTOSH);
         // Windows-1252 with its quotes and dashes stays so, whatever its line ends, and with a stray byte it
         // does not define.
         for windows in [

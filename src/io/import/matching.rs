@@ -148,7 +148,7 @@ impl Writer {
                 } else {
                     match self.earliest_on_phone(db, &hashes, &keys, true, (first, last))? {
                         // The lead's own name, not one made of its address, which no name differs from.
-                        Some(id) if named_as(db, &id, (first, last))? => Some(id),
+                        Some(id) if named(db, &id)? => Some(id),
                         _ => None,
                     }
                 };
@@ -480,14 +480,15 @@ pub fn stage_candidate(
     Ok(staged > 0)
 }
 
-/// Whether the lead's name is this one, folded (not only one no name differs from: a name made of an
-/// address, or none).
-fn named_as(db: &Db<'_>, lead: &LeadId, (first, last): (&str, &str)) -> crate::store::Result<bool> {
-    let key: Option<String> = db
+/// Whether the lead has a name of its own (not one made of its address, which no name differs from).
+fn named(db: &Db<'_>, lead: &LeadId) -> crate::store::Result<bool> {
+    let found: Option<(String, String, Option<String>)> = db
         .conn
-        .prepare_cached("SELECT name_key FROM leads WHERE id = ?1")?
-        .query_row([lead.as_str()], |r| r.get(0))
-        .optional()?
-        .flatten();
-    Ok(key.is_some_and(|k| k == crate::domain::text::name_key(first, last)))
+        .prepare_cached("SELECT first_name, last_name, email FROM leads WHERE id = ?1")?
+        .query_row([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(found.is_some_and(|(first, last, email)| {
+        let (first, last) = crate::domain::text::given_name(&first, &last, email.as_deref());
+        !(first.trim().is_empty() && last.trim().is_empty())
+    }))
 }
