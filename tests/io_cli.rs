@@ -260,6 +260,9 @@ fn an_import_flag_for_another_kind_of_file_or_a_rejects_file_that_fails_is_said(
         assert!(code == 1 && err.contains("no database there"), "{args:?}: {err}");
         assert!(!typo.exists(), "{args:?}");
     }
+    // The rules in force are the config's: listed with no database at all.
+    assert!(run(&typo, &["automate", "rules"]).contains("bump-after-48h"));
+    assert!(!typo.exists());
 }
 
 #[test]

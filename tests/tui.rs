@@ -630,6 +630,12 @@ fn a_card_move_is_undone_back_to_where_it_was_a_loss_after_asking() {
     assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Discovery"));
     t.keys("u u");
     assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"));
+    // And two undos pressed before the first is written undo two moves.
+    t.keys("L L");
+    t.keys_at_once("u u");
+    assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"), "{}", t.screen());
+    t.keys("u");
+    assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
     // A win undone is asked; answered no, it stays to undo.
     t.keys("w y");
     assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Won"));

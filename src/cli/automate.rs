@@ -64,46 +64,51 @@ pub fn run(env: &mut Env, cmd: AutomateCmd) -> CliResult {
                 if dry_run { " (dry run: nothing written)" } else { "" }
             );
         }
-        AutomateCmd::Rules { json } => {
-            let rows: Vec<serde_json::Value> = autos
-                .rules
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "name": r.name,
-                        "in_force": autos.enabled,
-                        "triggers": r.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
-                        "hours": (r.hours > 0).then_some(r.hours),
-                        "conditions": r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>(),
-                        "actions": r.actions.iter().map(|a| a.describe()).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
-            if json {
-                return print_json(&rows);
-            }
-            let mut t = Table::new(&["RULE", "TRIGGER", "CONDITIONS", "ACTIONS"]);
-            for r in &autos.rules {
-                let mut trig: Vec<String> = r.triggers.iter().map(|t| t.name().to_string()).collect();
-                if r.hours > 0 {
-                    trig = trig.into_iter().map(|t| format!("{t} {}h", r.hours)).collect();
-                }
-                t.row(vec![
-                    r.name.clone(),
-                    trig.join(", "),
-                    r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>().join(" and "),
-                    r.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "),
-                ]);
-            }
-            if t.is_empty() {
-                println!("no automation rules");
-            } else {
-                t.print();
-            }
-            if !autos.enabled {
-                println!("automations are off ([automation] enabled = false): none of these rules runs");
-            }
+        AutomateCmd::Rules { json } => rules(&env.config, json)?,
+    }
+    Ok(())
+}
+
+/// `automate rules`: the rules in force, read from the config alone (no database needed).
+pub fn rules(config: &crate::config::Config, json: bool) -> CliResult {
+    let (_, autos) = crate::engine::rules(config)?;
+    let rows: Vec<serde_json::Value> = autos
+        .rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name,
+                "in_force": autos.enabled,
+                "triggers": r.triggers.iter().map(|t| t.name()).collect::<Vec<_>>(),
+                "hours": (r.hours > 0).then_some(r.hours),
+                "conditions": r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>(),
+                "actions": r.actions.iter().map(|a| a.describe()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    if json {
+        return print_json(&rows);
+    }
+    let mut t = Table::new(&["RULE", "TRIGGER", "CONDITIONS", "ACTIONS"]);
+    for r in &autos.rules {
+        let mut trig: Vec<String> = r.triggers.iter().map(|t| t.name().to_string()).collect();
+        if r.hours > 0 {
+            trig = trig.into_iter().map(|t| format!("{t} {}h", r.hours)).collect();
         }
+        t.row(vec![
+            r.name.clone(),
+            trig.join(", "),
+            r.conditions.iter().map(|c| c.source.clone()).collect::<Vec<_>>().join(" and "),
+            r.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", "),
+        ]);
+    }
+    if t.is_empty() {
+        println!("no automation rules");
+    } else {
+        t.print();
+    }
+    if !autos.enabled {
+        println!("automations are off ([automation] enabled = false): none of these rules runs");
     }
     Ok(())
 }

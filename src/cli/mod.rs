@@ -431,6 +431,7 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
     match command {
         Command::Config(c) => return misc::config(cli, c),
         Command::Completions(c) => return misc::completions(c),
+        Command::Automate(automate::AutomateCmd::Rules { json }) => return automate::rules(&load_config(cli)?, json),
         Command::Backup(_) => {
             // A backup of a database that is not there would make an empty one and copy that.
             let db = database_path(cli)?;
@@ -469,7 +470,14 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
 /// path with no database is at a mistyped one: it would act on an empty CRM it made (a list of nothing, a
 /// lead not found, an automation run on nobody) and leave it there.
 fn makes_a_database(command: &Command) -> bool {
-    matches!(command, Command::Demo(_) | Command::Import(_) | Command::Lead(lead::LeadCmd::Add(_)) | Command::Team(_))
+    use team::TeamCmd::{Add, Rename, Role, Show, Zone};
+    matches!(
+        command,
+        Command::Demo(_)
+            | Command::Import(_)
+            | Command::Lead(lead::LeadCmd::Add(_))
+            | Command::Team(Add { .. } | Rename { .. } | Role { .. } | Show { .. } | Zone { .. })
+    )
 }
 
 fn run_command(env: &mut Env, command: Command) -> CliResult {

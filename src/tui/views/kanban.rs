@@ -36,12 +36,14 @@ pub struct Column {
 }
 
 /// A card moved on screen before its write came back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Moving {
     /// Where the card stood: column and row.
     pub from: (usize, usize),
     /// The write that moves it, once it is sent.
     pub write: Option<u64>,
+    /// The card as it stood there, put back if the move is refused.
+    pub card: Deal,
 }
 
 /// A card move made here (by a key or a confirmed form): what `undo_move` takes back.
@@ -203,8 +205,13 @@ impl KanbanView {
             let (column, row) = m.from;
             self.focus = column;
             self.follow = None;
+            // Back where it stood, selected: the column read again keeps the selection on it (on its
+            // neighbour, were the row selected without it).
             if let Some(c) = self.columns.get_mut(column) {
-                c.selected = row;
+                if !c.deals.iter().any(|d| d.id == m.card.id) {
+                    c.deals.insert(row.min(c.deals.len()), m.card);
+                }
+                c.selected = row.min(c.deals.len().saturating_sub(1));
             }
         }
     }
@@ -233,9 +240,13 @@ impl KanbanView {
     /// until the move back is written (a question answered no, a write refused, leave it); one moved
     /// elsewhere since is let go.
     fn undo_move(&mut self, ctx: &UiCtx) -> Vec<Out> {
-        let Some(last) = self.made.last().cloned() else {
+        // The latest move whose undo is not already on its way (`u` pressed twice before the first is written
+        // undoes two moves).
+        let undoing = |m: &MoveMade| self.pending.iter().any(|(_, p)| m.undone_by(p));
+        let Some(at) = self.made.iter().rposition(|m| !undoing(m)) else {
             return vec![Out::Toast("No card was moved here to undo".into(), false)];
         };
+        let last = self.made[at].clone();
         let found = self.columns.iter().enumerate().find_map(|(column, c)| {
             c.deals.iter().position(|d| d.id == last.deal).map(|row| (column, row, c.deals[row].clone()))
         });
@@ -244,11 +255,11 @@ impl KanbanView {
             return vec![Out::Toast(said.into(), true)];
         };
         if d.stage != last.to {
-            self.made.pop();
+            self.made.remove(at);
             return vec![Out::Toast(format!("'{}' was moved to {} since: nothing undone", d.title, d.stage), true)];
         }
         let Some(target) = ctx.stages.index(&last.from) else {
-            self.made.pop();
+            self.made.remove(at);
             let said = format!("'{}' came from {}, a stage the pipeline no longer has", d.title, last.from);
             return vec![Out::Toast(said, true)];
         };
@@ -308,8 +319,8 @@ impl KanbanView {
                 if let Some(c) = self.columns.get_mut(self.focus)
                     && c.selected < c.deals.len()
                 {
-                    self.moving = Some(Moving { from: (self.focus, c.selected), write: None });
-                    c.deals.remove(c.selected);
+                    let card = c.deals.remove(c.selected);
+                    self.moving = Some(Moving { from: (self.focus, c.selected), write: None, card });
                     c.selected = c.selected.min(c.deals.len().saturating_sub(1));
                 }
                 if let Some(c) = self.columns.get_mut(target) {
