@@ -6,6 +6,11 @@ use clap::Parser;
 use leadline::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    // Set but empty, clap would say "a value is required for '--db'", naming a flag nobody typed.
+    if std::env::var_os("LEADLINE_DB").is_some_and(|v| v.is_empty()) {
+        eprintln!("leadline: LEADLINE_DB is set but empty: name the database in it, or unset it for the default one");
+        return ExitCode::from(2);
+    }
     let mut cli = Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     match cli.command.take() {
         // `--demo` opens the UI on a demo database: with a command it would act on the real one unseen.
@@ -99,7 +104,9 @@ fn one_line_on_failed_output() {
             .unwrap_or_default();
         if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
             // A script that retries on this exit must know its write is in: retried, it would be twice.
-            eprintln!("leadline: cannot write the output: {why} (what the command wrote to the database is saved)");
+            eprintln!(
+                "leadline: cannot write the output: {why} (whatever the command changed in the database is saved)"
+            );
             std::process::exit(1);
         }
         default(info);

@@ -914,7 +914,11 @@ fn output_that_cannot_be_written_is_a_one_line_failure() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("what the command wrote to the database is saved"), "{err}");
+    assert!(err.contains("whatever the command changed in the database is saved"), "{err}");
+    // An empty LEADLINE_DB is named as what it is, not as a missing value of a flag nobody typed.
+    let out = s.cmd().env("LEADLINE_DB", "").args(["lead", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LEADLINE_DB is set but empty"));
 }
 
 #[test]
