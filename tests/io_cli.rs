@@ -1682,6 +1682,17 @@ fn the_same_name_on_a_leads_phone_with_another_email_is_staged_not_added_unseen(
         file(dir.path(), "carl.csv", "First Name,Last Name,Email,Phone\nCarl,Tres,carl@tres.io,+1 212 555 0199\n");
     let dry = run(&db, &["import", carl.to_str().unwrap(), "--dry-run"]);
     assert!(!dry.contains("the same name") && !dry.contains("stage"), "{dry}");
+    // On a switchboard's number (one many leads share) too.
+    for (i, name) in ["Uno", "Dos", "Tres", "Cuatro", "Cinco", "Seis"].iter().enumerate() {
+        let email = format!("p{i}@office.io");
+        run(&db, &["lead", "add", "--first-name", name, "--email", &email, "--phone", "+1 212 555 0300"]);
+    }
+    let seis = file(dir.path(), "seis.csv", "First Name,Email,Phone\nSeis,seis@home.io,+1 212 555 0300\n");
+    let dry = run(&db, &["import", seis.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("same phone as Seis") && dry.contains("the same name, another e-mail"), "{dry}");
+    let siete = file(dir.path(), "siete.csv", "First Name,Email,Phone\nSiete,siete@home.io,+1 212 555 0300\n");
+    let dry = run(&db, &["import", siete.to_str().unwrap(), "--dry-run"]);
+    assert!(!dry.contains("stage"), "a colleague on the switchboard is nobody's duplicate: {dry}");
     // A name given in part is the same name.
     run(&db, &["lead", "add", "--first-name", "Ana", "--last-name", "López", "--email", "ana@acme.io"]);
     run(&db, &["lead", "edit", "ana@acme.io", "--phone", "+34 600 11 22 33"]);

@@ -133,6 +133,13 @@ impl Writer {
                 if let Some(id) = self.on_switchboard(db, &hashes, &keys, (first, last), no_email)? {
                     return Ok(Some((id, "same phone and name")));
                 }
+                // The same name on it with another address: staged, as off a switchboard.
+                if !no_email
+                    && self.phone_namesake.is_none()
+                    && let Some(id) = self.on_switchboard(db, &hashes, &keys, (first, last), true)?
+                {
+                    self.phone_namesake = Some((id, true));
+                }
                 continue;
             }
             if let Some(id) = self.earliest_on_phone(db, &hashes, &keys, no_email, (first, last))? {
