@@ -622,9 +622,10 @@ fn a_card_move_is_undone_back_to_where_it_was_a_loss_after_asking() {
     assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("New"), "the undo's own move is not undone in turn");
     t.keys("u");
     assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
-    // Back in New, it has its time there again, not a fresh start.
+    // Back in New, it has its time there again, not a fresh start, and its place in the column.
     let card = t.app.kanban.columns.iter().flat_map(|c| &c.deals).find(|d| d.id == deal.id).unwrap().clone();
-    assert_eq!(card.stage_entered_at, deal.stage_entered_at);
+    assert_eq!((card.stage_entered_at, card.position), (deal.stage_entered_at, deal.position));
+    assert_eq!(t.app.kanban.columns[0].deals[0].id, deal.id, "first in New, as it was");
     // Two moves pressed before the first is written are two moves to undo.
     t.keys_at_once("L L");
     assert_eq!(stage_of(&t, &deal.id).as_deref(), Some("Discovery"));

@@ -415,6 +415,16 @@ pub fn set_stage_entered_at(db: &Db<'_>, id: &DealId, at: Timestamp) -> Result<(
     Ok(())
 }
 
+/// Puts a deal at a place in its column (a move undone: where it stood before).
+pub fn set_position(db: &Db<'_>, id: &DealId, position: i64) -> Result<()> {
+    db.conn.prepare_cached("UPDATE deals SET position = ?3 WHERE id = ?1 AND team_id = ?2")?.execute(params![
+        id.as_str(),
+        db.ctx.team_id.as_str(),
+        position
+    ])?;
+    Ok(())
+}
+
 /// The lead's deals (for a command to compare before and after a write: `moved_since`).
 pub fn of_lead(db: &Db<'_>, lead: &LeadId) -> Result<Vec<Deal>> {
     list(db, &DealFilter { lead: Some(lead.clone()), ..Default::default() }, 1000)

@@ -77,12 +77,12 @@ pub enum Purpose {
         from: String,
     },
     /// A won or lost deal moved back into an open stage.
-    /// `entered_at`: a move undone, the time the deal had entered `stage` before.
+    /// `back`: a move undone, where the deal stood in `stage` before.
     Reopen {
         deal: DealId,
         stage: String,
         from: String,
-        entered_at: Option<crate::domain::Timestamp>,
+        back: Option<crate::tui::worker::Place>,
     },
     Snooze {
         task: TaskId,
@@ -308,9 +308,9 @@ pub fn lose(d: &Deal) -> Form {
         .with_message(format!("Mark {} lost?", deal_named(d)))
 }
 
-pub fn reopen(d: &Deal, stage: &str, entered_at: Option<crate::domain::Timestamp>) -> Form {
+pub fn reopen(d: &Deal, stage: &str, back: Option<crate::tui::worker::Place>) -> Form {
     let (title, lead, from) = (&d.title, &d.lead_name, &d.stage);
-    let purpose = Purpose::Reopen { deal: d.id.clone(), stage: stage.to_string(), from: from.clone(), entered_at };
+    let purpose = Purpose::Reopen { deal: d.id.clone(), stage: stage.to_string(), from: from.clone(), back };
     Form::new("Reopen deal", purpose, Vec::new())
         .with_message(format!("Move '{title}' ({lead}) from {from} back to {stage}, open again?"))
 }
@@ -517,22 +517,18 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             stage: ctx.stages.won_stage.clone(),
             reason: None,
             from: from.clone(),
-            entered_at: None,
+            back: None,
         },
         Purpose::Lose { deal, from } => Write::MoveDeal {
             deal: deal.clone(),
             stage: ctx.stages.lost_stage.clone(),
             reason: opt(form.value("Reason")),
             from: from.clone(),
-            entered_at: None,
+            back: None,
         },
-        Purpose::Reopen { deal, stage, from, entered_at } => Write::MoveDeal {
-            deal: deal.clone(),
-            stage: stage.clone(),
-            reason: None,
-            from: from.clone(),
-            entered_at: *entered_at,
-        },
+        Purpose::Reopen { deal, stage, from, back } => {
+            Write::MoveDeal { deal: deal.clone(), stage: stage.clone(), reason: None, from: from.clone(), back: *back }
+        }
         Purpose::Unlog { touch } => Write::Unlog(touch.clone()),
         Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
         Purpose::Filter(_) => return Err("a filter is not a write".into()),

@@ -119,13 +119,13 @@ pub enum Write {
         seen: Option<Box<Lead>>,
     },
     /// `from`: the stage the deal was shown in; moved elsewhere since, it is not moved on unseen.
-    /// `entered_at`: a move undone, the time the deal had entered `stage` before, given back.
+    /// `back`: a move undone, where the deal stood in `stage` before, given back.
     MoveDeal {
         deal: DealId,
         stage: String,
         reason: Option<String>,
         from: String,
-        entered_at: Option<Timestamp>,
+        back: Option<Place>,
     },
     Reorder {
         deal: DealId,
@@ -408,6 +408,13 @@ fn warned(done: String, warning: Option<String>, kept: &str) -> String {
 
 const HAPPENED: &str = "recorded anyway: it has happened";
 
+/// Where a deal stood in its stage: since when, and its place in the column (what undoing a move gives back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub entered_at: Timestamp,
+    pub position: i64,
+}
+
 /// What a write did: what it says, a lead it added (whose page opens) and the timeline entry it wrote
 /// (which the lead's page selects, so that `X` takes back the touch just logged).
 #[derive(Debug, Clone, PartialEq)]
@@ -473,7 +480,7 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
             Ok(format!("Saved {}", l.name()))
         }
-        Write::MoveDeal { deal, stage, reason, from, entered_at } => {
+        Write::MoveDeal { deal, stage, reason, from, back } => {
             // Won, lost or moved by someone else since the board was read: undone here without a word, it
             // would reopen a won deal and take its handoff back.
             let now = match deals::get(db, &deal) {
@@ -491,8 +498,9 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
                 )));
             }
             let d = deals::move_to(db, &deal, &stage, reason)?;
-            if let Some(at) = entered_at {
-                deals::set_stage_entered_at(db, &deal, at)?;
+            if let Some(place) = back {
+                deals::set_stage_entered_at(db, &deal, place.entered_at)?;
+                deals::set_position(db, &deal, place.position)?;
             }
             Ok(format!("'{}' ({}) moved to {}", d.title, d.lead_name, d.stage))
         }

@@ -16,7 +16,7 @@ use crate::tui::forms;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fit;
 use crate::tui::window::visible_offset;
-use crate::tui::worker::{Query, Write};
+use crate::tui::worker::{Place, Query, Write};
 
 pub const COLUMN_PAGE: usize = 100;
 /// Lines per card (title, lead, amount · days) plus a blank.
@@ -52,8 +52,8 @@ pub struct MoveMade {
     pub deal: crate::domain::DealId,
     pub from: String,
     pub to: String,
-    /// When the deal had entered `from`: an undo gives it that time in the stage back.
-    pub entered_at: Option<crate::domain::Timestamp>,
+    /// Where the deal stood in `from`: an undo gives it that time in the stage and that place back.
+    pub back: Option<Place>,
 }
 
 impl MoveMade {
@@ -231,8 +231,8 @@ impl KanbanView {
 
     /// A deal a confirmed form moved (won, lost, reopened) from stage `from`: remembered for `undo_move`.
     pub fn moved_by_form(&mut self, deal: &crate::domain::DealId, from: &str, to: &str) {
-        let entered_at = self.columns.iter().flat_map(|c| &c.deals).find(|d| &d.id == deal).map(|d| d.stage_entered_at);
-        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string(), entered_at });
+        let back = self.columns.iter().flat_map(|c| &c.deals).find(|d| &d.id == deal).map(place_of);
+        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string(), back });
     }
 
     /// `undo_move`: the card last moved here goes back where it was, with its time in that stage, as a move
@@ -264,7 +264,7 @@ impl KanbanView {
             return vec![Out::Toast(said, true)];
         };
         (self.focus, self.columns[column].selected) = (column, row);
-        self.move_card(d, target, last.entered_at, ctx)
+        self.move_card(d, target, last.back, ctx)
     }
 
     /// A deal a confirmed form moved (won, lost, reopened): the focus goes with it once the columns are read
@@ -279,14 +279,8 @@ impl KanbanView {
 
     /// Moves deal `d`, the selected card, to stage number `target`: at once to an open stage, through a form
     /// into won or lost, or out of them (those are decisions: undoing one is asked, as making it was).
-    /// `back_to`: an undo's, the time the deal had entered that stage before.
-    fn move_card(
-        &mut self,
-        d: Deal,
-        target: usize,
-        back_to: Option<crate::domain::Timestamp>,
-        ctx: &UiCtx,
-    ) -> Vec<Out> {
+    /// `back`: an undo's, where the deal stood in that stage before.
+    fn move_card(&mut self, d: Deal, target: usize, back: Option<Place>, ctx: &UiCtx) -> Vec<Out> {
         let stages = ctx.stages.names();
         match stages.get(target) {
             None => vec![Out::Toast("No stage further that way".into(), true)],
@@ -294,25 +288,17 @@ impl KanbanView {
             Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
             // Won and lost are decisions: undoing one is asked, as making it was.
             Some(s) if d.status != DealStatus::Open => {
-                vec![Out::Form(forms::reopen(&d, s, back_to))]
+                vec![Out::Form(forms::reopen(&d, s, back))]
             }
             Some(s) => {
-                let write = Write::MoveDeal {
-                    deal: d.id.clone(),
-                    stage: s.clone(),
-                    reason: None,
-                    from: d.stage.clone(),
-                    entered_at: back_to,
-                };
-                let made = MoveMade {
-                    deal: d.id.clone(),
-                    from: d.stage.clone(),
-                    to: s.clone(),
-                    entered_at: Some(d.stage_entered_at),
-                };
+                let write =
+                    Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None, from: d.stage.clone(), back };
+                let made =
+                    MoveMade { deal: d.id.clone(), from: d.stage.clone(), to: s.clone(), back: Some(place_of(&d)) };
                 self.pending.push((None, made));
                 // As the move writes it: in its new stage from now (or since when it was, undone).
-                let d = Deal { stage: s.clone(), stage_entered_at: back_to.unwrap_or_else(|| ctx.now()), ..d };
+                let d =
+                    Deal { stage: s.clone(), stage_entered_at: back.map_or_else(|| ctx.now(), |p| p.entered_at), ..d };
                 self.follow = Some((target, d.clone()));
                 // The card moves at once, and the focus with it: a key pressed again before the
                 // columns are read back moves the same card on a stage.
@@ -598,4 +584,9 @@ mod tests {
         k.focus = 0;
         assert_eq!(k.layout(200), (7, 0));
     }
+}
+
+/// Where a card stands in its stage, for an undo to put it back.
+fn place_of(d: &Deal) -> Place {
+    Place { entered_at: d.stage_entered_at, position: d.position }
 }
