@@ -565,6 +565,11 @@ impl KanbanView {
     }
 }
 
+/// Where a card stands in its stage, for an undo to put it back.
+fn place_of(d: &Deal) -> Place {
+    Place { entered_at: d.stage_entered_at, position: d.position }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,9 +589,4 @@ mod tests {
         k.focus = 0;
         assert_eq!(k.layout(200), (7, 0));
     }
-}
-
-/// Where a card stands in its stage, for an undo to put it back.
-fn place_of(d: &Deal) -> Place {
-    Place { entered_at: d.stage_entered_at, position: d.position }
 }
