@@ -100,8 +100,8 @@ fn dry_run_lists_every_action_and_changes_nothing() {
     assert!(out.contains("line 2: create leads Ana López <ana.lopez@acme.es>"), "{out}");
     assert!(out.contains("line 6: skip leads Ana Lopez <ANA.LOPEZ@ACME.ES> (same e-mail as"), "{out}");
     assert!(out.contains("dry run"), "{out}");
-    let list = run(&db, &["lead", "list", "--json"]);
-    assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&list).unwrap().len(), 0);
+    // Into a database not there yet, it runs on a throwaway one: nothing is made.
+    assert!(!db.exists(), "a dry run makes no database");
     // A pair staged with a row of the same file names that row's person, not an id nothing keeps.
     let pair = db.with_extension("pair.csv");
     std::fs::write(&pair, "First Name,Last Name,Company\nCarl,Jones,Gamma\nCarl,Jones,Gamma Inc.\n").unwrap();

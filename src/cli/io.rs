@@ -30,6 +30,12 @@ fn io_err(e: IoError) -> CliError {
 
 /// An import's file that is not there is said before anything else: before waiting for another import
 /// into the same database, and before opening it.
+impl ImportArgs {
+    pub(super) fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
 pub(super) fn file_is_there(a: &ImportArgs) -> CliResult {
     if a.file == std::path::Path::new("-") {
         return Ok(());

@@ -138,6 +138,18 @@ pub struct Env {
     /// Where the config came from (a file no output may overwrite).
     pub config_file: Option<PathBuf>,
     pub store: Store,
+    /// A dry run into a database not there yet runs on a throwaway one made in here (`Missing::Rehearse`).
+    _rehearsal: Option<tempfile::TempDir>,
+}
+
+/// What opening does about a database that is not there yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Make,
+    /// A mistyped path, most likely: said, nothing made (`makes_a_database`).
+    Refuse,
+    /// A dry run: it writes nothing, so it makes nothing either, and runs on a throwaway database.
+    Rehearse,
 }
 
 impl Env {
@@ -386,8 +398,8 @@ impl Drop for RemoveOnInterrupt {
     }
 }
 
-/// The config, then the database: made if missing, unless it `must_be_there` (`makes_a_database`).
-pub fn open_env(cli: &Cli, zone_warning: bool, must_be_there: bool) -> CliResult<Env> {
+/// The config, then the database, made if it is not there yet as `missing` says.
+pub fn open_env(cli: &Cli, zone_warning: bool, missing: Missing) -> CliResult<Env> {
     let config = load_config(cli)?;
     // The keys and colours are the terminal UI's: a command runs without them, but a config the UI refuses
     // is said, so a script does not go on for months on a file its owner believes is whole.
@@ -399,19 +411,27 @@ pub fn open_env(cli: &Cli, zone_warning: bool, must_be_there: bool) -> CliResult
     }
     let path = database_path(cli)?;
     let clock = clock_from_env()?;
-    if must_be_there && !path.is_file() {
+    if missing == Missing::Refuse && !path.is_file() {
         return Err(CliError::Io(format!(
             "{}: no database there (a mistyped --db or LEADLINE_DB? `leadline lead add`, `leadline import` or \
              `leadline team add` makes one)",
             path.display()
         )));
     }
+    let (path, rehearsal) = match missing {
+        Missing::Rehearse if !path.exists() => {
+            let dir =
+                tempfile::tempdir().map_err(|e| CliError::Io(format!("a scratch folder for the dry run: {e}")))?;
+            (dir.path().join("dry-run.db"), Some(dir))
+        }
+        _ => (path, None),
+    };
     crate::store::say_when_waiting(true);
     let store = crate::engine::open(&path, &config, clock)?;
     if let Some(note) = crate::engine::zone_note(store.ctx().tz, &config).filter(|_| zone_warning) {
         eprintln!("warning: {note}");
     }
-    Ok(Env { config, config_file: config_path(cli), store })
+    Ok(Env { config, config_file: config_path(cli), store, _rehearsal: rehearsal })
 }
 
 /// Runs a subcommand and turns its outcome into an exit code, with a one-line reason on stderr.
@@ -460,8 +480,14 @@ fn dispatch(cli: &Cli, command: Command) -> CliResult {
         crate::store::import_lock::wait_until_free(&path, std::io::stderr().is_terminal());
     }
     // The default database is made on first use whatever the command: only a named one can be mistyped.
-    let must_be_there = cli.db.is_some() && !makes_a_database(&command);
-    let mut env = open_env(cli, zone_warning, must_be_there).map_err(of_the_file)?;
+    let missing = if cli.db.is_some() && !makes_a_database(&command) {
+        Missing::Refuse
+    } else if matches!(&command, Command::Import(a) if a.dry_run()) {
+        Missing::Rehearse
+    } else {
+        Missing::Make
+    };
+    let mut env = open_env(cli, zone_warning, missing).map_err(of_the_file)?;
     run_command(&mut env, command).map_err(of_the_file)
 }
 
