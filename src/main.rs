@@ -1,5 +1,6 @@
 //! The `leadline` binary: parse arguments and hand over to the CLI or, without a subcommand, the TUI.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -39,7 +40,15 @@ fn usage_error(e: clap::Error) -> ! {
         e.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        e.exit();
+        // Clap's own exit ignores a failed write: help that never reached a full disk would exit 0.
+        match e.print() {
+            Err(why) if why.kind() != std::io::ErrorKind::BrokenPipe => {
+                // Not `eprintln!`: help goes to stderr when a command is missing, and that may be the full one.
+                let _ = writeln!(std::io::stderr(), "leadline: cannot write the help: {why}");
+                std::process::exit(1);
+            }
+            _ => std::process::exit(e.exit_code()),
+        }
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     // Made safe: clap quotes the argument it refuses, escape sequences and all.

@@ -915,6 +915,11 @@ fn output_that_cannot_be_written_is_a_one_line_failure() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("whatever the command changed in the database is saved"), "{err}");
+    // Help that cannot be written is a failure too, not a silent success.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = s.cmd().args(["lead", "--help"]).stdout(full).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the help"));
     // An empty LEADLINE_DB is named as what it is, not as a missing value of a flag nobody typed.
     let out = s.cmd().env("LEADLINE_DB", "").args(["lead", "list"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
