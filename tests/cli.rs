@@ -917,7 +917,11 @@ fn output_that_cannot_be_written_is_a_one_line_failure() {
     assert!(err.contains("whatever the command changed in the database is saved"), "{err}");
     // Help that cannot be written is a failure too, not a silent success.
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let out = s.cmd().args(["lead", "--help"]).stdout(full).output().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
+        .args(["lead", "--help"])
+        .stdout(full)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the help"));
     // An empty LEADLINE_DB is named as what it is, not as a missing value of a flag nobody typed.
