@@ -328,6 +328,8 @@ fn a_note_longer_than_the_pane_reads_whole_by_scrolling() {
     assert!(s.contains("↓ more"), "{s}");
     // Nothing that would turn the line around reaches the terminal, in a title either.
     assert!(!s.contains('\u{202e}') && !s.contains('\u{2066}') && s.contains("Nora Notes"), "{s}");
+    // The note goes below the other fields, which stay in sight at 80x24.
+    assert!(s.contains("Tags ") && s.contains("Owner ") && !s.contains("Sentence 1:"), "{s}");
     let mut seen = false;
     for _ in 0..30 {
         t.keys("}");

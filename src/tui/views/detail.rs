@@ -327,7 +327,20 @@ impl DetailView {
         };
         let total = |g: &[(bool, Vec<Line>)]| g.iter().map(|(_, l)| l.len()).sum::<usize>();
         let whole = build(rows.max(1));
-        let groups = if total(&whole) <= rows { whole } else { build(VALUE_LINES) };
+        let groups = if total(&whole) <= rows {
+            whole
+        } else {
+            // A note longer than the other values may be goes last, so it does not push the tags, owner
+            // and source out of sight: it is read by scrolling down to it.
+            let mut groups = build(VALUE_LINES);
+            if let Some(at) = fields.iter().position(|(k, _)| *k == "Notes")
+                && groups[at].1.len() > VALUE_LINES
+            {
+                let notes = groups.remove(at);
+                groups.push(notes);
+            }
+            groups
+        };
         // On a short terminal the empty fields give way first, so the ones that say something stay in
         // sight; what still does not fit is said to be there.
         let groups: Vec<(bool, Vec<Line>)> =
