@@ -1178,6 +1178,14 @@ fn importing_history_fires_no_automation() {
     for what in ["leads", "outreach", "meetings", "deals", "tasks"] {
         assert_eq!(count(&a, what), count(&b, what), "{what}: the same rows, no task made by a rule on the way");
     }
+    // A won deal keeps the stage it was won from, where reopening it puts it back.
+    let closed_from = |db: &Path| -> serde_json::Value {
+        let v: Vec<serde_json::Value> =
+            serde_json::from_str(&run(db, &["export", "deals", "--format", "json"])).unwrap();
+        v.into_iter().find(|d| d["title"] == "Cus deal").unwrap()["closed_from"].clone()
+    };
+    assert!(closed_from(&a).is_string(), "{}", closed_from(&a));
+    assert_eq!(closed_from(&a), closed_from(&b));
     let lifecycles = |db: &Path| -> Vec<String> {
         let v: Vec<serde_json::Value> =
             serde_json::from_str(&run(db, &["export", "leads", "--format", "json"])).unwrap();

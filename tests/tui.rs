@@ -1575,6 +1575,33 @@ fn reopening_a_won_deal_is_asked_first() {
 }
 
 #[test]
+fn a_closed_deal_reopens_into_the_stage_it_was_closed_from() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    // A deal lost from Discovery, as the board shows it once read again.
+    let discovery = t.app.kanban.summary.iter().position(|s| s.stage == "Discovery").unwrap();
+    let deal = t.app.kanban.columns[discovery].deals[0].clone();
+    t.store.write(|db| leadline::store::deals::lose(db, &deal.id, Some("budget".into()))).unwrap();
+    t.keys("ctrl-r");
+    let lost = t.app.kanban.summary.iter().position(|s| s.stage == "Lost").unwrap();
+    for _ in 0..lost {
+        t.keys("l");
+    }
+    let at = t.app.kanban.columns[lost].deals.iter().position(|d| d.id == deal.id).expect("the deal is lost");
+    for _ in 0..at {
+        t.keys("j");
+    }
+    t.keys("H");
+    assert!(t.screen().contains("to Discovery, open again?"), "{}", t.screen());
+    t.keys("enter");
+    let back = t.store.write(|db| leadline::store::deals::get(db, &deal.id)).unwrap();
+    assert_eq!(
+        (back.stage.as_str(), back.status, back.closed_from),
+        ("Discovery", leadline::domain::DealStatus::Open, None)
+    );
+}
+
+#[test]
 fn wide_characters_in_a_field_keep_it_to_one_line() {
     let (_d, mut t) = driver(80, 24);
     open_edit_form_at_source(&mut t);

@@ -76,6 +76,9 @@ pub struct DealRec {
     pub status: Option<String>,
     pub lost_reason: Option<String>,
     pub closed_at: Option<Timestamp>,
+    /// The open stage a closed deal was closed from (files of earlier versions do not say).
+    #[serde(default)]
+    pub closed_from: Option<String>,
     pub stage_entered_at: Option<Timestamp>,
     pub origin_outreach_id: Option<String>,
     pub owner_id: Option<String>,
@@ -930,6 +933,13 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 None => db.ctx.stages.status_for(&stage),
             };
             let origin = linked(db, "outreach", "origin_outreach_id", d.origin_outreach_id.as_deref())?;
+            // Where reopening it would put it: an open stage of this pipeline, or unknown (its last open one).
+            let closed_from = d
+                .closed_from
+                .as_deref()
+                .filter(|_| status != crate::domain::DealStatus::Open)
+                .and_then(|s| db.ctx.stages.resolve(s).ok())
+                .filter(|s| db.ctx.stages.status_for(s) == crate::domain::DealStatus::Open);
             let account: Option<String> = db
                 .conn
                 .prepare_cached("SELECT account_id FROM leads WHERE id = ?1")?
@@ -953,13 +963,13 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             db.conn.prepare_cached(
                 "INSERT INTO deals (id, team_id, lead_id, account_id, owner_id, title, product, use_case, amount_minor,
                  currency, stage, position, status, lost_reason, closed_at, stage_entered_at, origin_outreach_id,
-                 created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                 created_at, updated_at, closed_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             )?.execute(params![
                 d.id, team, lead.as_str(), account, owner, d.title, d.product, d.use_case,
                 d.amount_minor, currency, stage, position, status_str(status), d.lost_reason,
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
-                d.updated_at.unwrap_or(created).0
+                d.updated_at.unwrap_or(created).0, closed_from
             ])?;
             // The lead's own origin and source are as its file gave them (`origin_outreach_id` of the leads'
             // file): a deal's origin says nothing more of its lead.

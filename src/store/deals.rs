@@ -26,6 +26,9 @@ pub struct Deal {
     pub status: DealStatus,
     pub lost_reason: Option<String>,
     pub closed_at: Option<Timestamp>,
+    /// The open stage a won or lost deal was closed from, where reopening it puts it back (unknown for a
+    /// deal a file brought in closed).
+    pub closed_from: Option<String>,
     pub stage_entered_at: Timestamp,
     pub origin_outreach_id: Option<String>,
     pub owner_id: Option<String>,
@@ -48,7 +51,7 @@ pub(crate) const DEAL_COLUMNS: &str = concat!(
     "d.id, d.lead_id, ",
     lead_name_sql!("l"),
     ", a.name, d.title, d.product, d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
-    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact"
+    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact, d.closed_from"
 );
 pub(crate) const DEAL_FROM: &str =
     "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id
@@ -81,6 +84,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
         created_at: Timestamp(r.get(17)?),
         updated_at: Timestamp(r.get(18)?),
         lead_do_not_contact: r.get(20)?,
+        closed_from: r.get(21)?,
     })
 }
 
@@ -192,7 +196,7 @@ pub fn close_as_lost_quietly(db: &Db<'_>, lead: &LeadId, reason: &str) -> Result
         db.conn
             .prepare_cached(
                 "UPDATE deals SET stage = ?2, status = 'lost', lost_reason = ?3, position = ?4, closed_at = ?5,
-                        stage_entered_at = ?5, updated_at = ?5 WHERE id = ?1",
+                        closed_from = stage, stage_entered_at = ?5, updated_at = ?5 WHERE id = ?1",
             )?
             .execute(params![id, lost, reason, next_position(db, &lost)?, db.now.0])?;
     }
@@ -335,12 +339,14 @@ pub fn move_to(db: &Db<'_>, id: &DealId, stage: &str, lost_reason: Option<String
     let closed_at = (status != DealStatus::Open).then_some(db.now.0);
     let reason = if status == DealStatus::Lost { non_empty(lost_reason) } else { None };
     // A deal reopened or won after its owner left the team goes to whoever owns the lead now (they took
-    // over the lead), or to the rep moving it; one lost stays where it was.
+    // over the lead), or to the rep moving it; one lost stays where it was. The stage a deal is closed
+    // from is kept (the old row's `stage`, as SET reads it) until it is reopened.
     let owner = teams::unless_removed("owner_id", &teams::live_owner_of_lead("deals.lead_id", "?8"));
     db.conn.execute(
         &format!(
             "UPDATE deals SET stage = ?2, status = ?3, position = ?4, closed_at = ?5, lost_reason = ?6,
              stage_entered_at = ?7, updated_at = ?7,
+             closed_from = CASE WHEN ?3 = 'open' THEN NULL WHEN status = 'open' THEN stage ELSE closed_from END,
              owner_id = CASE WHEN ?3 = 'lost' THEN owner_id ELSE {owner} END
              WHERE id = ?1"
         ),

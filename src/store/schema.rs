@@ -38,6 +38,7 @@ const ERASE_LOOKUPS: &str = include_str!("migrations/030_erase_lookups.sql");
 const IMPORT_PATHS: &str = include_str!("migrations/031_import_paths.sql");
 const MEETINGS_BY_EVENT: &str = include_str!("migrations/032_meetings_by_event.sql");
 const TASKS_DONE_BY_MEETING: &str = include_str!("migrations/033_tasks_done_by_meeting.sql");
+const DEAL_CLOSED_FROM: &str = include_str!("migrations/034_deal_closed_from.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -75,6 +76,7 @@ fn all() -> Vec<M<'static>> {
         M::up(IMPORT_PATHS),
         M::up(MEETINGS_BY_EVENT),
         M::up(TASKS_DONE_BY_MEETING),
+        M::up(DEAL_CLOSED_FROM),
     ]
 }
 

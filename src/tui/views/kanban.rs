@@ -412,11 +412,14 @@ impl KanbanView {
                 let closing = |s: &String| *s == ctx.stages.won_stage || *s == ctx.stages.lost_stage;
                 let target = match cmd {
                     Command::StageNext => here + 1,
-                    // Back from a closed deal (won or lost) is back into the pipeline, to its last open
-                    // stage, never from lost to won.
-                    _ if d.status != DealStatus::Open => {
-                        stages.iter().rposition(|s| !closing(s)).unwrap_or(here.wrapping_sub(1))
-                    }
+                    // Back from a closed deal (won or lost) is back into the pipeline, never from lost to
+                    // won: to the stage it was closed from, or (not known) to the last open one.
+                    _ if d.status != DealStatus::Open => d
+                        .closed_from
+                        .as_ref()
+                        .and_then(|from| stages.iter().position(|s| s == from && !closing(s)))
+                        .or_else(|| stages.iter().rposition(|s| !closing(s)))
+                        .unwrap_or(here.wrapping_sub(1)),
                     _ => here.wrapping_sub(1),
                 };
                 self.move_card(d, target, None, ctx)
