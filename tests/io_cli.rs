@@ -405,6 +405,26 @@ fn export_since_holds_leads_whose_last_contact_or_history_moved() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["first_name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["Ana", "Bea"], "{out}");
+    // A day named without a time is that day from its start (Ana's reply came at noon, Bea's deal too), and
+    // `-` is standard output.
+    let since = |day: &str| {
+        let out = leadline(&db)
+            .env("LEADLINE_NOW", "2025-11-27T12:30:00.000Z")
+            .args(["export", "leads", "--format", "jsonl", "--since", day, "--out", "-"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap().lines().count()
+    };
+    assert_eq!(since("today"), 2);
+    assert_eq!(since("yesterday"), 2);
+    assert!(!db.parent().unwrap().join("-").exists(), "no file named -");
+    // A time still to come lists nothing, so it is a typo, said.
+    let (code, err) = fail(&db, &["export", "leads", "--since", "+7d"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--since") && err.contains("still to come"), "{err}");
 }
 
 #[test]
@@ -635,6 +655,11 @@ fn link_keeps_the_url_and_refuses_opted_out_leads() {
     let out: serde_json::Value =
         serde_json::from_str(&run(&db, &["link", "wa@l.io", "--url", "https://a.example/", "--json"])).unwrap();
     assert!(out["url"].as_str().unwrap().contains("utm_source=whatsapp&lead_id="), "{out}");
+    // A channel leadline knows is spelt one way however it is typed; another is kept as typed.
+    let typed = run(&db, &["link", "wa@l.io", "--url", "https://a.example/", "--channel", "LinkedIn"]);
+    assert!(typed.contains("utm_source=linkedin&"), "{typed}");
+    let typed = run(&db, &["link", "wa@l.io", "--url", "https://a.example/", "--channel", "Newsletter"]);
+    assert!(typed.contains("utm_source=Newsletter&"), "{typed}");
     assert!(out["lead"].is_string(), "{out}");
     let (code, err) = fail(&db, &["link", "carla@ventas.mx", "--url", "https://acme.example"]);
     assert_eq!(code, 1);

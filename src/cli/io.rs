@@ -455,14 +455,14 @@ pub struct ExportArgs {
     /// leadline: use these to move data between databases).
     #[arg(long, default_value = "csv", value_parser = super::Choices(&ExportFormat::NAMES))]
     format: String,
-    /// Write here (a directory for weekly); default: standard output (weekly: ./weekly-YYYY-MM-DD).
+    /// Write here (a directory for weekly); default, or `-`: standard output (weekly: ./weekly-YYYY-MM-DD).
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// Conditions, e.g. "tag=vip,source=linkedin" for leads, "lead=ana@x.com,kind=email" for outreach;
     /// "owner=NAME" for deals and tasks, "by=NAME" (who logged or booked it) for outreach and meetings.
     #[arg(long = "where", value_name = "FILTER")]
     filter: Option<String>,
-    /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d").
+    /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d", or "mon" from its start).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     since: Option<String>,
 }
@@ -476,6 +476,11 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
             "{flag} does not apply to the weekly export: its files cover the team over fixed windows (leads \
              new this week with a score of 6 or more, outreach of the last 30 days, this week's meetings and deals)"
         )));
+    }
+    if weekly && a.out.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+        return Err(CliError::Usage(
+            "--out -: the weekly export is four files, written into a folder; name the folder".into(),
+        ));
     }
     // Scores as `lead list` shows them (the weekly export picks leads by score).
     env.fresh_scores()?;
@@ -498,7 +503,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     let object: Object = super::flag(&a.what, "export")?;
     let format: ExportFormat = super::flag(&a.format, "--format")?;
     let filter: Where = a.filter.as_deref().map(|w| super::flag(w, "--where")).transpose()?.unwrap_or_default();
-    let since = a.since.as_deref().map(|s| env.past_time(s, "--since")).transpose()?;
+    let since = a.since.as_deref().map(|s| env.since_time(s, "--since")).transpose()?;
     if since.is_some() && object == Object::Team {
         return Err(CliError::Usage("--since does not apply to the team: it is exported whole".into()));
     }
@@ -509,7 +514,8 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
         export::rows(&db, &mut sink, object, &filter, since, None).map_err(io_err)?;
         sink.finish().map_err(io)
     };
-    match &a.out {
+    // `-` is standard output, as `import -` reads standard input.
+    match a.out.as_ref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             let config = env.config_file.clone().unwrap_or_default();
             if let Some(why) = paths::clobbers(path, Some(env.store.path()), &[&config]) {
@@ -779,9 +785,16 @@ pub fn link(env: &mut Env, a: LinkArgs) -> CliResult {
     let id = leads::resolve(&db, &a.lead)?;
     privacy::can_contact(&db, &id)?;
     let lead = leads::get(&db, &id)?;
+    // A channel leadline knows is spelt one way, as the default from the lead's source is: "LinkedIn" and
+    // "linkedin" would count as two sources. Any other is kept as typed.
+    let known = |c: String| {
+        let lower = c.trim().to_lowercase();
+        if MESSAGE_CHANNELS.contains(&lower.as_str()) { lower } else { c }
+    };
     let channel = a
         .channel
         .clone()
+        .map(known)
         .or_else(|| lead.source.map(|s| s.to_lowercase()).filter(|s| MESSAGE_CHANNELS.contains(&s.as_str())))
         .unwrap_or_else(|| "email".into());
     let tags = LinkTags { channel, campaign: a.campaign, variant: a.variant, lead_id: id.0.clone() };

@@ -195,9 +195,15 @@ impl Env {
             .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
     }
 
-    /// `time` for a flag that names a time gone by (`log --at`, `--since`): a weekday is the last one.
+    /// `time` for a flag that names a time gone by (`log --at`): a weekday is the last one.
     pub fn past_time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
         crate::domain::time::parse_past_time(input, self.now(), self.store.ctx().tz)
+            .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
+    }
+
+    /// `time` for where a listing starts (`--since`): a named day from its first instant, never ahead.
+    pub fn since_time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
+        crate::domain::time::parse_since(input, self.now(), self.store.ctx().tz)
             .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
     }
 }

@@ -255,11 +255,12 @@ pub fn is_member_page(profile: &str) -> bool {
     profile.starts_with("https://www.linkedin.com/in/")
 }
 
-/// A tag: lower-case, trimmed, no commas or control characters.
+/// A tag: lower-case, trimmed, without the characters a file's tags cell is split at (`,`, `;`, `|`: a tag
+/// holding one would come back from an exported file as two) or control characters.
 pub fn normalize_tag(tag: &str) -> Result<String, ValidationError> {
     let t = tag.trim().to_lowercase();
-    if t.is_empty() || t.contains(',') || t.chars().any(char::is_control) || t.chars().count() > 50 {
-        return Err(ValidationError::new("tag", tag, "must be 1-50 characters without commas"));
+    if t.is_empty() || t.contains([',', ';', '|']) || t.chars().any(char::is_control) || t.chars().count() > 50 {
+        return Err(ValidationError::new("tag", tag, "must be 1-50 characters without , ; or |"));
     }
     Ok(t)
 }
@@ -314,6 +315,14 @@ pub fn require_text(field: &str, value: &str) -> Result<String, ValidationError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_holds_nothing_a_files_tags_cell_is_split_at() {
+        assert_eq!(normalize_tag(" EMEA/Q3 ").unwrap(), "emea/q3");
+        for split in ["a,b", "a;b", "x|y", " ", "a\u{7}"] {
+            assert!(normalize_tag(split).is_err(), "{split}");
+        }
+    }
 
     #[test]
     fn a_pasted_address_is_taken_bare() {

@@ -101,7 +101,18 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
 /// `+48h`, `+3d`, `+2w`, `+30m`, `-1d`; `now`, `today`, `tomorrow [H:MM]`, `yesterday [H:MM]`;
 /// a weekday `mon [10:00]` (the next one, never today).
 pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
-    in_range(input, parse_any_time(input, now, tz, false)?)
+    in_range(input, parse_any_time(input, now, tz, Bound::Ahead)?)
+}
+
+/// Which way a time typed points, and what a day named without a clock time means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// A due date, a meeting: a weekday is the next one; a named day starts at the working day's start.
+    Ahead,
+    /// When a touch happened: a weekday is the last one; a named day starts at the working day's start.
+    Past,
+    /// Where a listing starts: a time gone by, a named day from its first instant (as a bare date is).
+    Since,
 }
 
 fn in_range(input: &str, t: Timestamp) -> Result<Timestamp, ValidationError> {
@@ -115,14 +126,26 @@ fn in_range(input: &str, t: Timestamp) -> Result<Timestamp, ValidationError> {
 /// `parse_time` for a time that has passed (when a touch happened, a `--since`): a weekday is the most
 /// recent one, today's while its time has gone by ("mon 10:00" typed on a Thursday is this week's Monday).
 pub fn parse_past_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
-    in_range(input, parse_any_time(input, now, tz, true)?)
+    in_range(input, parse_any_time(input, now, tz, Bound::Past)?)
+}
+
+/// `parse_past_time` for where a listing starts (`export --since`): "today" or "mon" is that day from
+/// its first instant, not from 09:00, and a time still to come is refused (`+7d` for `-7d` would list
+/// nothing, said as if there were nothing).
+pub fn parse_since(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+    let t = in_range(input, parse_any_time(input, now, tz, Bound::Since)?)?;
+    if t.0 > now.0 {
+        return Err(ValidationError::new("time", input, "is still to come; give a time gone by, such as -7d or mon"));
+    }
+    Ok(t)
 }
 
 /// 1900-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
 const EARLIEST_MS: i64 = -2_208_988_800_000;
 const LATEST_MS: i64 = 253_402_300_799_000;
 
-fn parse_any_time(input: &str, now: Timestamp, tz: Tz, past: bool) -> Result<Timestamp, ValidationError> {
+fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<Timestamp, ValidationError> {
+    let past = bound != Bound::Ahead;
     let bad = |why: &str| ValidationError::new("time", input, why);
     let s = input.trim();
     if s.is_empty() {
@@ -157,7 +180,8 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, past: bool) -> Result<Tim
     };
     let past_weekday = past && weekday(first).is_some();
     let (day, default_clock) = match day {
-        // A named day without a clock means the start of the working day.
+        // A named day without a clock means the start of the working day, or of the day for a listing.
+        Some(d) if bound == Bound::Since => (d, NaiveTime::MIN),
         Some(d) => (d, NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)),
         // A bare date means the start of that day.
         None => match NaiveDate::parse_from_str(first, "%Y-%m-%d") {
@@ -367,6 +391,22 @@ mod tests {
         assert_eq!(t, "2026-03-01T07:30:00.000Z");
         let next_wed = parse_time("2026-03-11T12:00:00Z", NOW, ny).unwrap();
         assert!(parse_past_time("sun 2:30", next_wed, ny).is_err());
+    }
+
+    #[test]
+    fn a_listing_since_a_named_day_starts_at_its_first_instant() {
+        let since = |s: &str| parse_since(s, NOW, madrid()).map(|t| t.to_rfc3339());
+        let local_midnight = |d: &str| parse_time(d, NOW, madrid()).unwrap().to_rfc3339();
+        assert_eq!(since("today").unwrap(), local_midnight("2026-11-25"));
+        assert_eq!(since("yesterday").unwrap(), local_midnight("2026-11-24"));
+        assert_eq!(since("mon").unwrap(), local_midnight("2026-11-23"));
+        assert_eq!(
+            since("yesterday 10:00").unwrap(),
+            parse_past_time("yesterday 10:00", NOW, madrid()).unwrap().to_rfc3339()
+        );
+        for ahead in ["+3d", "tomorrow", "2030-01-01"] {
+            assert!(since(ahead).unwrap_err().to_string().contains("still to come"), "{ahead}");
+        }
     }
 
     #[test]
