@@ -82,6 +82,10 @@ pub fn match_keys(raw: &str, country_hint: Option<&str>) -> Vec<String> {
             if let Some(p) = trunk {
                 add(format!("{p}{national}"));
             }
+            // Stored as written with its trunk in brackets ("+49 (0)30 …" is kept as +49030…).
+            if *trunk == Some('0') {
+                add(format!("+{cc}0{national}"));
+            }
         }
     }
     keys.truncate(5);
@@ -123,7 +127,7 @@ mod tests {
         assert_eq!(match_keys("+34 600 11 22 33", None), ["+34600112233", "0034600112233", "600112233"]);
         assert_eq!(
             match_keys("+44 20 7946 0958", None),
-            ["+442079460958", "00442079460958", "2079460958", "02079460958"]
+            ["+442079460958", "00442079460958", "2079460958", "02079460958", "+4402079460958"]
         );
         // Every form of a number written with its trunk in brackets.
         assert_eq!(
