@@ -1253,7 +1253,8 @@ fn a_number_written_nationally_then_internationally_is_one_person() {
     // A number first written with its trunk in brackets, as business cards have it, then without.
     let c = dir.path().join("c.vcf");
     let d = dir.path().join("d.vcf");
-    std::fs::write(&c, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weber;Anna;;;\r\nTEL:+49 (0)30 1234567\r\nEND:VCARD\r\n").unwrap();
+    std::fs::write(&c, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weber;Anna;;;\r\nTEL:+49 (0)30 1234567\r\nEND:VCARD\r\n")
+        .unwrap();
     std::fs::write(&d, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weber;Anna;;;\r\nTEL:+49 30 1234567\r\nEND:VCARD\r\n").unwrap();
     run(&db, &["import", c.to_str().unwrap()]);
     let out = run(&db, &["import", d.to_str().unwrap()]);

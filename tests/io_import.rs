@@ -786,6 +786,38 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-08T10:00:00.000Z"]);
 }
 
+#[test]
+fn an_older_copy_of_an_invitation_undoes_no_cancellation_or_reschedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let times = |s: &Store| meeting_times(s, &bob.id);
+    let copy = |name: &str, start: &str, version: u32, extra: &str| {
+        let extra = format!("SEQUENCE:{version}\r\nDTSTAMP:2025110{version}T100000Z\r\n{extra}");
+        calendar_file(dir.path(), name, &bob_event("demo@x", "Demo", start, &extra))
+    };
+    // The cancellation saved last is read first, as `for f in *.ics` reads cancel.ics before invite.ics.
+    import_file(&mut s, &copy("cancel.ics", "20251206T100000Z", 1, "STATUS:CANCELLED\r\n"), &opts).unwrap();
+    let r = import_file(&mut s, &copy("invite.ics", "20251206T100000Z", 0, ""), &opts).unwrap();
+    assert_eq!((r.counts.meetings.created, r.counts.meetings.skipped), (0, 1), "{:?}", r.counts);
+    assert!(times(&s).is_empty());
+    // A reschedule, then the invitation it changed: the meeting stays at its new time.
+    import_file(&mut s, &copy("moved.ics", "20251210T100000Z", 3, ""), &opts).unwrap();
+    import_file(&mut s, &copy("first.ics", "20251208T100000Z", 2, ""), &opts).unwrap();
+    assert_eq!(times(&s), ["2025-12-10T10:00:00.000Z"]);
+    // Two copies in one file: the later version counts, wherever it is written.
+    let both = format!(
+        "{}{}",
+        bob_event("call@x", "Call", "20251215T100000Z", "SEQUENCE:1\r\n"),
+        bob_event("call@x", "Call", "20251212T100000Z", "SEQUENCE:0\r\n")
+    );
+    import_file(&mut s, &calendar_file(dir.path(), "both.ics", &both), &opts).unwrap();
+    assert_eq!(times(&s), ["2025-12-10T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
+}
+
 /// Bob (of the HubSpot fixture) missed the demo of a calendar imported once: the store, the import
 /// options with their window, Bob, and the meeting marked a no-show.
 fn a_missed_demo() -> (tempfile::TempDir, Store, ImportOptions, Lead, meetings::Meeting) {
@@ -1622,7 +1654,7 @@ fn companies_left_behind_before_the_upgrade_go_with_it() {
             [],
         )?;
         // Later migrations' objects go, as they were not there then.
-        db.conn.execute_batch("ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
+        db.conn.execute_batch("DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
         db.conn.pragma_update(None, "user_version", 25)?;
         Ok(())
     })
@@ -2283,7 +2315,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
-            "ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
              DROP INDEX events_by_subject;
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;

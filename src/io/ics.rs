@@ -30,6 +30,19 @@ pub struct Occurrence {
     /// A single event the import window leaves out: it only moves (or drops) the meeting an earlier import
     /// booked for it, so one rescheduled past the window is not left at the date it no longer has.
     pub beyond_window: bool,
+    /// The event as the organizer last changed it (a series, or one occurrence moved on its own): its UID,
+    /// with `@` and its RECURRENCE-ID for such an occurrence. Empty when the event has no UID.
+    pub component: String,
+    pub version: Version,
+}
+
+/// Which copy of an event is the later one (RFC 5545 SEQUENCE, then DTSTAMP): an invitation saved before it
+/// was moved or cancelled carries a lower one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub sequence: i64,
+    /// DTSTAMP in milliseconds, 0 when the event has none.
+    pub stamp: i64,
 }
 
 #[derive(Default)]
@@ -44,6 +57,35 @@ struct Event {
     recurrence_id: Option<Timestamp>,
     attendees: Vec<String>,
     cancelled: bool,
+    version: Version,
+}
+
+impl Event {
+    fn component(&self) -> String {
+        match self.recurrence_id {
+            _ if self.uid.is_empty() => String::new(),
+            Some(r) => format!("{}@{}", self.uid, r.0),
+            None => self.uid.clone(),
+        }
+    }
+}
+
+/// The latest copy of each event the file has more than once (an invitation and its updates saved into one
+/// file): the one of the highest version, the last written of equal ones.
+fn latest_copies(events: Vec<Event>) -> Vec<Event> {
+    let mut latest: HashMap<String, usize> = HashMap::new();
+    for (i, e) in events.iter().enumerate().filter(|(_, e)| !e.uid.is_empty()) {
+        let slot = latest.entry(e.component()).or_insert(i);
+        if e.version >= events[*slot].version {
+            *slot = i;
+        }
+    }
+    events
+        .into_iter()
+        .enumerate()
+        .filter(|(i, e)| e.uid.is_empty() || latest.get(&e.component()) == Some(i))
+        .map(|(_, e)| e)
+        .collect()
 }
 
 /// Windows zone names Outlook writes in TZID, for the zones reps are most often in (a calendar that
@@ -455,6 +497,9 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                 let Some(e) = current.as_mut() else { continue };
                 match p.name.as_str() {
                     "UID" => e.uid = p.value.trim().to_string(),
+                    // A SEQUENCE that is not a number counts as the first version, as one left out does.
+                    "SEQUENCE" => e.version.sequence = p.value.trim().parse().unwrap_or(0),
+                    "DTSTAMP" => e.version.stamp = when(&p, &zones).map_or(0, |t| t.0),
                     "SUMMARY" => e.title = components(&p.value, '\u{0}').concat().trim().to_string(),
                     "DTSTART" => e.start = Some(local_when(&p, &zones)),
                     "RRULE" => e.rrule = Some(p.value.trim().to_string()),
@@ -488,6 +533,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
     if method_cancel {
         events.iter_mut().for_each(|e| e.cancelled = true);
     }
+    let events = latest_copies(events);
     // Instances moved or cancelled one by one (RECURRENCE-ID) replace that instance of their series.
     let overrides: Vec<(String, Timestamp)> =
         events.iter().filter_map(|e| e.recurrence_id.map(|r| (e.uid.clone(), r))).collect();
@@ -563,6 +609,8 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                     cancelled: true,
                     attended: None,
                     beyond_window: false,
+                    component: e.component(),
+                    version: e.version,
                 }));
             }
         }
@@ -583,6 +631,8 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                 cancelled: e.cancelled,
                 attended: None,
                 beyond_window,
+                component: e.component(),
+                version: e.version,
             }));
         }
     }

@@ -39,6 +39,7 @@ const IMPORT_PATHS: &str = include_str!("migrations/031_import_paths.sql");
 const MEETINGS_BY_EVENT: &str = include_str!("migrations/032_meetings_by_event.sql");
 const TASKS_DONE_BY_MEETING: &str = include_str!("migrations/033_tasks_done_by_meeting.sql");
 const DEAL_CLOSED_FROM: &str = include_str!("migrations/034_deal_closed_from.sql");
+const CALENDAR_VERSIONS: &str = include_str!("migrations/035_calendar_versions.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -77,6 +78,7 @@ fn all() -> Vec<M<'static>> {
         M::up(MEETINGS_BY_EVENT),
         M::up(TASKS_DONE_BY_MEETING),
         M::up(DEAL_CLOSED_FROM),
+        M::up(CALENDAR_VERSIONS),
     ]
 }
 

@@ -41,10 +41,14 @@ pub(super) fn no_longer_in_the_calendar(
     scope: &CalendarScope,
 ) -> Result<Vec<ics::Occurrence>> {
     let window = scope.window;
-    let mut keys: HashMap<&str, (u64, &HashSet<String>)> = HashMap::new();
+    // By event: where it is in the file, the occurrences it has, and the version of its series.
+    let mut keys: HashMap<&str, (u64, &HashSet<String>, ics::Version)> = HashMap::new();
     for e in events.iter().flatten().filter(|e| !e.uid.is_empty()) {
         if let Some(produced) = scope.keys.get(&e.uid) {
-            keys.entry(e.uid.as_str()).or_insert((e.line, produced));
+            let entry = keys.entry(e.uid.as_str()).or_insert((e.line, produced, e.version));
+            if e.component == e.uid {
+                entry.2 = e.version;
+            }
         }
     }
     let mut stmt = store.conn().prepare_cached(
@@ -54,7 +58,7 @@ pub(super) fn no_longer_in_the_calendar(
          AND l.email IS NOT NULL",
     )?;
     let mut gone = Vec::new();
-    for (uid, (line, produced)) in &keys {
+    for (uid, (line, produced, version)) in &keys {
         let rows = stmt.query_map(params![uid, window.0.0, window.1.0], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
         })?;
@@ -73,11 +77,45 @@ pub(super) fn no_longer_in_the_calendar(
                 cancelled: true,
                 attended: None,
                 beyond_window: false,
+                // What the series no longer has is dropped only by a copy of it newer than the one read.
+                component: uid.to_string(),
+                version: *version,
             });
         }
     }
     gone.sort_by(|a, b| (a.start, &a.key).cmp(&(b.start, &b.key)));
     Ok(gone)
+}
+
+/// The version of the event an earlier import applied, when it is newer than this occurrence's.
+fn newer_version_imported(db: &Db<'_>, ev: &ics::Occurrence) -> crate::store::Result<Option<ics::Version>> {
+    if ev.component.is_empty() {
+        return Ok(None);
+    }
+    let stored = db
+        .conn
+        .prepare_cached("SELECT sequence, stamp FROM calendar_versions WHERE team_id = ?1 AND event_key = ?2")?
+        .query_row(params![db.ctx.team_id.as_str(), ev.component], |r| {
+            Ok(ics::Version { sequence: r.get(0)?, stamp: r.get(1)? })
+        })
+        .optional()?;
+    Ok(stored.filter(|v| *v > ev.version))
+}
+
+/// Remembers the version of the event this occurrence is of, unless a newer one is.
+fn record_version(db: &Db<'_>, ev: &ics::Occurrence) -> crate::store::Result<()> {
+    if ev.component.is_empty() {
+        return Ok(());
+    }
+    db.conn
+        .prepare_cached(
+            "INSERT INTO calendar_versions (team_id, event_key, sequence, stamp, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (team_id, event_key) DO UPDATE SET sequence = excluded.sequence, stamp = excluded.stamp,
+               updated_at = excluded.updated_at
+             WHERE (excluded.sequence, excluded.stamp) > (calendar_versions.sequence, calendar_versions.stamp)",
+        )?
+        .execute(params![db.ctx.team_id.as_str(), ev.component, ev.version.sequence, ev.version.stamp, db.now.0])?;
+    Ok(())
 }
 
 /// What a calendar import knows of the whole file while it writes event by event.
@@ -97,6 +135,16 @@ pub(super) fn series_keys(events: &[std::result::Result<ics::Occurrence, Reject>
 
 impl Writer {
     pub(super) fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
+        if let Some(newer) = newer_version_imported(db, &ev)? {
+            self.counts.meetings.skipped += 1;
+            let why = format!(
+                "an older copy of the event (SEQUENCE {}) than one imported before (SEQUENCE {})",
+                ev.version.sequence, newer.sequence
+            );
+            self.act(ev.line, "meetings", "skip", ev.title.clone(), why);
+            return Ok(());
+        }
+        record_version(db, &ev)?;
         if ev.beyond_window {
             for (lead, email) in self.booked_for(db, &ev.key)? {
                 self.apply_meeting(db, &ev, &lead, &email)?;
