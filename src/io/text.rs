@@ -29,12 +29,23 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
             if bytes.contains(&0) {
                 return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
             }
-            if valid_utf8_prefix(bytes) || folded_utf8(bytes) || mostly_utf8(bytes) {
+            let (utf8_chars, stray) = utf8_and_stray(bytes);
+            if valid_utf8_prefix(bytes) || folded_utf8(bytes) || utf8_chars > stray {
                 (UTF_8, 0)
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(bytes, false);
-                (mac_roman_or(detector.guess(None, chardetng::Utf8Detection::Allow), bytes), 0)
+                let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
+                // Files joined into one (`cat mac.vcf outlook.vcf`): UTF-8 names beside Windows-1252 ones,
+                // however many of each. Read as UTF-8, the legacy bytes are read as Windows-1252 one by one,
+                // and both kinds come out right; read as Windows-1252, every UTF-8 name would be garbled. Not
+                // for a few chance pairs among a legacy file's letters, or another code page's (Cyrillic
+                // "Её" is valid UTF-8 too, and its other letters would be read as Windows-1252).
+                if guess == WINDOWS_1252 && utf8_chars >= 2 && utf8_chars * 20 >= stray {
+                    (UTF_8, 0)
+                } else {
+                    (mac_roman_or(guess, bytes), 0)
+                }
             }
         }
     };
@@ -82,10 +93,11 @@ fn valid_utf8_prefix(bytes: &[u8]) -> bool {
     }
 }
 
-/// UTF-8 with a few legacy bytes in it (a row pasted from an older file): more characters written in UTF-8
-/// than bytes that are not. Read as UTF-8, each field that is not is read as Windows-1252 (`field_text`), so
-/// both kinds of names come out right; read as Windows-1252, every UTF-8 name would be garbled.
-fn mostly_utf8(bytes: &[u8]) -> bool {
+/// How many characters past ASCII are written in UTF-8, and how many bytes are not UTF-8. More of the first:
+/// UTF-8 with a few legacy bytes in it (a row pasted from an older file). Read as UTF-8, each field that is
+/// not is read as Windows-1252 (`field_text`), so both kinds of names come out right; read as Windows-1252,
+/// every UTF-8 name would be garbled.
+fn utf8_and_stray(bytes: &[u8]) -> (usize, usize) {
     let (mut utf8_chars, mut stray) = (0usize, 0usize);
     let mut rest = bytes;
     loop {
@@ -107,7 +119,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             }
         }
     }
-    utf8_chars > stray
+    (utf8_chars, stray)
 }
 
 /// A vCard or calendar in UTF-8 whose only invalid bytes are characters split by a folded line (`Jos\xC3`,
@@ -589,6 +601,21 @@ mod tests {
         }
         assert!(sniff(b"").is_err());
         assert!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err().contains("binary"));
+    }
+
+    #[test]
+    fn files_joined_into_one_keep_their_utf8_names_beside_legacy_ones() {
+        // Two UTF-8 names, then a Windows-1252 row with more accents than they have.
+        let mut joined = "Name,Note\nZoë Grün,\n".as_bytes().to_vec();
+        joined.extend_from_slice(b"Jos\xe9 Ma\xf1ana,Caf\xe9 ol\xe9 \xe0 \xe9t\xe9 d\xe9j\xe0 vu\n");
+        assert_eq!(sniff(&joined).unwrap().encoding, UTF_8);
+        // A Windows-1252 file whose bytes make one UTF-8 character by chance stays Windows-1252.
+        let mut chance = b"Name\nRen\xe9e\nJ\xfcrgen Gr\xfc\xdfe\nFran\xe7ois\nSe\xf1or\n".repeat(3);
+        chance.extend_from_slice(b"\xc3\xa9\n");
+        assert_eq!(sniff(&chance).unwrap().encoding, encoding_rs::WINDOWS_1252);
+        // Nor is a Cyrillic file read as UTF-8 for its "\u{415}\u{451}", valid UTF-8 in Windows-1251.
+        let (cyrillic, _, _) = encoding_rs::WINDOWS_1251.encode("Имя\nЕё звали Дарья Петрова\nЕё брат Иван\n");
+        assert_ne!(sniff(&cyrillic).unwrap().encoding, UTF_8);
     }
 
     #[test]
