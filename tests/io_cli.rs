@@ -199,6 +199,21 @@ fn a_vcard_files_rejects_are_vcards_that_import_once_fixed() {
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");
     let eva: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "eva@green.io", "--json"])).unwrap();
     assert_eq!(eva["lead"]["phone"], "+34 600 111 222", "{eva}");
+    // Cards a file cut short (by the next card, or by its end) come back whole, ended, to import again.
+    let cut = dir.path().join("cut.vcf");
+    std::fs::write(
+        &cut,
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Cut Short\nEMAIL:cut@short.io\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Whole\nEMAIL:whole@p.io\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Trunc Ated\nEMAIL:trunc@ated.io\n",
+    )
+    .unwrap();
+    let rejects = dir.path().join("cut-rejects.vcf");
+    run(&db, &["import", cut.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert!(written.contains("EMAIL:cut@short.io") && written.contains("EMAIL:trunc@ated.io"), "{written}");
+    let out = run(&db, &["import", rejects.to_str().unwrap()]);
+    assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("2")), "{out}");
     // A vCard 2.1 value in quoted-printable keeps its encoding through the rejects file.
     let qp = dir.path().join("qp.vcf");
     std::fs::write(

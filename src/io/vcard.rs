@@ -231,9 +231,11 @@ impl<R: BufRead> Cards<R> {
         }
     }
 
-    fn never_ends(&mut self, at: u64, why: String) -> Result<LeadRow, Reject> {
+    /// The card `card` (its lines so far), which the file cut short: rejected whole, so the rejects file
+    /// gives it back to be finished and imported again.
+    fn never_ends(&mut self, at: u64, why: String, card: String) -> Result<LeadRow, Reject> {
         self.cut.push(at);
-        Err(Reject { line: at, column: None, reason: format!("a card that never ends: {why}"), record: Vec::new() })
+        Err(Reject { line: at, column: None, reason: format!("a card that never ends: {why}"), record: vec![card] })
     }
 
     fn next(&mut self) -> std::io::Result<Option<Result<LeadRow, Reject>>> {
@@ -242,7 +244,8 @@ impl<R: BufRead> Cards<R> {
             if self.text.read_line(&mut self.bytes)? == 0 {
                 if self.first > 0 {
                     let at = std::mem::take(&mut self.first);
-                    return Ok(Some(self.never_ends(at, "no END:VCARD before the end of the file".into())));
+                    let card = std::mem::take(&mut self.card);
+                    return Ok(Some(self.never_ends(at, "no END:VCARD before the end of the file".into(), card)));
                 }
                 return Ok(None);
             }
@@ -252,11 +255,10 @@ impl<R: BufRead> Cards<R> {
             if is_card_edge(&raw, "BEGIN:VCARD") {
                 self.stray = 0;
                 let cut = std::mem::replace(&mut self.first, self.line);
-                self.card.clear();
-                self.card.push_str(&raw);
+                let unfinished = std::mem::replace(&mut self.card, raw);
                 if cut > 0 {
                     let why = format!("BEGIN:VCARD again at line {}", self.line);
-                    return Ok(Some(self.never_ends(cut, why)));
+                    return Ok(Some(self.never_ends(cut, why, unfinished)));
                 }
                 continue;
             }
