@@ -93,6 +93,31 @@ fn deal_amounts_that_read_two_ways_are_listed_as_they_were_read() {
 }
 
 #[test]
+fn a_file_refused_at_sight_makes_no_database() {
+    let (dir, db) = setup();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cards = file("cards.vcf", b"BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEND:VCARD\n");
+    for (args, said) in [
+        (vec![file("bin.vcf", b"\x7fELF\x02\x01\x01\0\0\0\0")], "binary"),
+        (vec![file("empty.csv", b"")], "empty"),
+        (vec![file("cal.ics", b"BEGIN:VCALENDAR\nEND:VCALENDAR\n"), "--format".into(), "vcard".into()], "no contacts"),
+        (vec![cards, "--format".into(), "ics".into()], "not an iCalendar file"),
+    ] {
+        let mut line = vec!["import".to_string()];
+        line.extend(args);
+        let line: Vec<&str> = line.iter().map(String::as_str).collect();
+        let (code, err) = fail(&db, &line);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(!db.exists(), "{line:?}");
+    }
+}
+
+#[test]
 fn dry_run_lists_every_action_and_changes_nothing() {
     let (_dir, db) = setup();
     let f = fixture("hubspot_contacts.csv");

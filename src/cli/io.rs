@@ -28,8 +28,9 @@ fn io_err(e: IoError) -> CliError {
     }
 }
 
-/// An import's file that is not there is said before anything else: before waiting for another import
-/// into the same database, and before opening it.
+/// An import's file that is not there, or whose first bytes show it is no file to import (empty, binary, not
+/// the format named), is said before anything else: before waiting for another import into the same
+/// database, and before opening it (or making it: a file refused whole leaves no empty database behind).
 impl ImportArgs {
     pub(super) fn dry_run(&self) -> bool {
         self.dry_run
@@ -40,7 +41,9 @@ pub(super) fn file_is_there(a: &ImportArgs) -> CliResult {
     if a.file == std::path::Path::new("-") {
         return Ok(());
     }
-    std::fs::metadata(&a.file).map(|_| ()).map_err(|e| CliError::Io(format!("{}: {e}", a.file.display())))
+    std::fs::metadata(&a.file).map_err(|e| CliError::Io(format!("{}: {e}", a.file.display())))?;
+    let format = (a.format != "auto").then(|| super::flag::<Format>(&a.format, "--format")).transpose()?;
+    import::refused_at_sight(&a.file, format).map_err(io_err)
 }
 
 /// What `--preset` takes: auto, or one of the presets.

@@ -449,11 +449,14 @@ pub struct Calendar {
     pub series_past_window: u64,
 }
 
+/// Why a file read as a calendar is refused whole.
+pub const NOT_A_CALENDAR: &str = "is not an iCalendar file (no BEGIN:VCALENDAR)";
+
 /// All occurrences that start inside `window`, or an error when the text is not a calendar.
 pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Calendar, String> {
     let props = properties(text);
     if !props.iter().any(|p| p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VCALENDAR")) {
-        return Err("is not an iCalendar file (no BEGIN:VCALENDAR)".into());
+        return Err(NOT_A_CALENDAR.into());
     }
     let zones = Zones::of(&props, team);
     let mut events: Vec<Event> = Vec::new();

@@ -160,6 +160,9 @@ fn text(p: &Property) -> String {
     components(&decoded(p), '\u{0}').concat().trim().to_string()
 }
 
+/// Why a file read as vCard is refused whole when not one card in it is whole.
+pub const NO_CONTACTS: &str = "has no contacts (BEGIN:VCARD ... END:VCARD)";
+
 /// The cards of a file read one at a time (memory holds one card whatever the file's size): a lead each,
 /// or a reject naming the card's first line.
 pub struct CardStream {
@@ -185,7 +188,7 @@ impl CardStream {
                 Some(line) => format!(": the card at line {line} never ends"),
                 None => String::new(),
             };
-            return Err(bad_file(path, format!("has no contacts (BEGIN:VCARD ... END:VCARD){cut}")));
+            return Err(bad_file(path, format!("{NO_CONTACTS}{cut}")));
         }
         Ok(Self { cards: Cards::new(BufReader::new(open()?), rules), total })
     }

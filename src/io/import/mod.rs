@@ -112,6 +112,26 @@ impl Source {
 }
 
 /// Imports a file into the store's team.
+/// What a file's first bytes already show it cannot be (empty, binary, not the format it is said to be
+/// when they are the whole file): said before a database is opened, or made, for it. The import finds the
+/// rest as it reads, the same way.
+pub fn refused_at_sight(path: &Path, format: Option<Format>) -> Result<()> {
+    let mut head = Vec::with_capacity(SAMPLE_BYTES);
+    {
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(|e| file_err(path, e))?;
+        f.take(SAMPLE_BYTES as u64).read_to_end(&mut head).map_err(|e| file_err(path, e))?;
+    }
+    let sniffed = sniff(&head).map_err(|m| bad_file(path, m))?;
+    let whole = head.len() < SAMPLE_BYTES;
+    let has = |begin: &str| sniffed.sample.to_uppercase().contains(begin);
+    match format.unwrap_or_else(|| Format::detect(path, &sniffed.sample)) {
+        Format::Vcard if whole && !has("BEGIN:VCARD") => Err(bad_file(path, super::vcard::NO_CONTACTS)),
+        Format::Ics if whole && !has("BEGIN:VCALENDAR") => Err(bad_file(path, super::ics::NOT_A_CALENDAR)),
+        _ => Ok(()),
+    }
+}
+
 pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportReport> {
     let _one_at_a_time =
         if opts.dry_run { None } else { lock_imports(store.path(), opts.progress, opts.cancel.as_deref())? };
