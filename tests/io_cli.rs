@@ -531,6 +531,11 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     }
     let (code, err) = fail(&db, &["export", "deals", "--where", "status=closed"]);
     assert!(code == 2 && err.contains("status must be open, won or lost"), "{err}");
+    for loose in ["x", "s", "opted out"] {
+        let (code, err) = fail(&db, &["export", "tasks", "--where", &format!("open={loose}")]);
+        assert!(code == 2 && err.contains("open must be true or false"), "{loose}: {err}");
+    }
+    run(&db, &["export", "tasks", "--where", "open=yes"]);
     // Whose each row is: a filter, and a column a team lead splits the week by.
     let leads: Vec<serde_json::Value> =
         serde_json::from_str(&run(&db, &["export", "leads", "--format", "json"])).unwrap();

@@ -431,6 +431,32 @@ fn a_record_that_gives_the_addresses_of_two_leads_stages_them_for_dedupe() {
 }
 
 #[test]
+fn a_record_of_another_name_with_a_leads_address_besides_its_own_is_a_lead_of_its_own_staged() {
+    for bulk in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path(), "t.db");
+        let opts = ImportOptions { bulk: Some(bulk), ..Default::default() };
+        let john =
+            import_text(&mut s, dir.path(), "a.csv", "first_name,last_name,email\nJohn,Doe,john@doe.io\n", &opts);
+        assert_eq!(john.counts.leads.created, 1);
+        // Jane's card gives the shared address too; Ann Doe's, under the same family name, is John's other.
+        let cards = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Roe;Jane;;;\r\nEMAIL:jane@roe.io\r\nEMAIL:john@doe.io\r\nEND:VCARD\r\n\
+                     BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\nEMAIL:jd@home.io\r\nEMAIL:john@doe.io\r\nEND:VCARD\r\n";
+        let r = import_text(&mut s, dir.path(), "b.vcf", cards, &opts);
+        assert_eq!((r.counts.leads.created, r.counts.leads.merged), (1, 1), "bulk {bulk}: {:?}", r.counts);
+        let jane = lead(&s, "jane@roe.io");
+        assert_eq!((jane.first_name.as_str(), jane.last_name.as_str()), ("Jane", "Roe"));
+        let john = lead(&s, "john@doe.io");
+        assert_eq!(lead(&s, "jd@home.io").id, john.id, "the same name: his other address");
+        let staged = dedupe::find(&s.db(), None).unwrap();
+        assert!(
+            staged.iter().any(|c| [&c.a, &c.b].contains(&&jane.id) && [&c.a, &c.b].contains(&&john.id)),
+            "{staged:?}"
+        );
+    }
+}
+
+#[test]
 fn a_merge_that_only_adds_another_address_marks_the_lead_changed() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

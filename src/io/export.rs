@@ -605,8 +605,12 @@ fn conditions(
                 args.push(Box::new(member.0));
             }
             (Object::Tasks, "open") => {
-                let open = super::record::parse_bool(v)
-                    .ok_or_else(|| ValidationError::new("--where", v, "open must be true or false"))?;
+                // A filter says what it means: not a file's loose yes/no ("x", "s", an empty cell).
+                let open = match v.trim().to_lowercase().as_str() {
+                    "true" | "yes" | "1" => true,
+                    "false" | "no" | "0" => false,
+                    _ => return Err(ValidationError::new("--where", v, "open must be true or false").into()),
+                };
                 sql.push_str(if open { " AND t.done_at IS NULL" } else { " AND t.done_at IS NOT NULL" });
             }
             _ => {

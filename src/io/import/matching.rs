@@ -26,6 +26,16 @@ pub const SAME_PHONE_OTHER_EMAIL: &str = "same phone and name, another e-mail";
 /// Why two leads are staged when one record of a file gives the e-mails of both.
 const ONE_RECORD_BOTH_EMAILS: &str = "one record of an imported file gives the e-mails of both";
 
+/// Whether the lead's own name says it is someone else than `name` (`text::names_differ`).
+fn named_otherwise(db: &Db<'_>, lead: &LeadId, name: (&str, &str)) -> crate::store::Result<bool> {
+    let (first, last, email): (String, String, Option<String>) = db
+        .conn
+        .prepare_cached("SELECT first_name, last_name, email FROM leads WHERE id = ?1")?
+        .query_row([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let own = crate::domain::text::given_name(&first, &last, email.as_deref());
+    Ok(crate::domain::text::names_differ(own, name))
+}
+
 impl Writer {
     /// The live lead whose own e-mail, or one of whose other e-mails, has this key.
     pub(super) fn email_owner(&mut self, db: &Db<'_>, key: &str) -> crate::store::Result<Option<LeadId>> {
@@ -83,8 +93,14 @@ impl Writer {
         row: &LeadRow,
     ) -> crate::store::Result<Option<(LeadId, &'static str)>> {
         let team = db.ctx.team_id.as_str();
-        for e in &row.emails {
+        for (i, e) in row.emails.iter().enumerate() {
             if let Some(id) = self.email_owner(db, &normalize_email(e))? {
+                // Another of the record's addresses is the person's when the names agree: a shared one (an
+                // info@ inbox, an assistant's) is on several people's cards. Under another name the row is
+                // a lead of its own, staged with that one as it is given the address (`give_email`).
+                if i > 0 && !row.derived_name && named_otherwise(db, &id, (&row.first_name, &row.last_name))? {
+                    continue;
+                }
                 return Ok(Some((id, "same e-mail")));
             }
         }
