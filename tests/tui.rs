@@ -670,6 +670,29 @@ fn back_from_a_lost_deal_reopens_it_and_never_marks_it_won() {
 }
 
 #[test]
+fn a_reopen_undone_closes_the_deal_again_as_of_when_and_why_it_was_lost() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("2");
+    for _ in 0..12 {
+        t.keys("l");
+    }
+    let lost = t.app.kanban.selected_deal().expect("a lost deal in the demo").clone();
+    assert!(lost.lost_reason.is_some() && lost.closed_at.is_some(), "{lost:?}");
+    t.keys("H y");
+    let get = |t: &Driver| leadline::store::deals::get(&t.store.db(), &lost.id).unwrap();
+    assert_eq!(get(&t).status, leadline::domain::DealStatus::Open);
+    // Undone: asked, with the reason it had offered again; lost as of when it was, not now.
+    t.keys("u");
+    let reason = lost.lost_reason.clone().unwrap();
+    assert!(t.screen().contains(&reason), "{}", t.screen());
+    t.keys("enter");
+    let again = get(&t);
+    assert_eq!(again.status, leadline::domain::DealStatus::Lost);
+    assert_eq!((again.closed_at, again.stage_entered_at), (lost.closed_at, lost.stage_entered_at));
+    assert_eq!(again.lost_reason, lost.lost_reason);
+}
+
+#[test]
 fn a_refresh_reads_everything_again_after_changes_made_elsewhere() {
     let (_d, mut t) = driver(160, 48);
     t.keys("enter");

@@ -846,8 +846,8 @@ impl App {
                 }
                 if form_waiting && let Some(Popup::Form(f)) = self.popup.take() {
                     let moved = match &f.purpose {
-                        Purpose::Win { deal, from } => Some((deal, from, &self.ctx.stages.won_stage)),
-                        Purpose::Lose { deal, from } => Some((deal, from, &self.ctx.stages.lost_stage)),
+                        Purpose::Win { deal, from, .. } => Some((deal, from, &self.ctx.stages.won_stage)),
+                        Purpose::Lose { deal, from, .. } => Some((deal, from, &self.ctx.stages.lost_stage)),
                         Purpose::Reopen { deal, stage, from, .. } => Some((deal, from, stage)),
                         _ => None,
                     };

@@ -68,13 +68,16 @@ pub enum Purpose {
         lead: LeadId,
     },
     /// `from`: the stage the deal was shown in (a move made elsewhere meanwhile is not undone unseen).
+    /// `back`: a move undone, where (and since when) the deal stood in the won or lost stage before.
     Win {
         deal: DealId,
         from: String,
+        back: Option<crate::tui::worker::Place>,
     },
     Lose {
         deal: DealId,
         from: String,
+        back: Option<crate::tui::worker::Place>,
     },
     /// A won or lost deal moved back into an open stage.
     /// `back`: a move undone, where the deal stood in `stage` before.
@@ -297,14 +300,17 @@ fn deal_named(d: &Deal) -> String {
     }
 }
 
-pub fn win(d: &Deal) -> Form {
-    Form::new("Mark won", Purpose::Win { deal: d.id.clone(), from: d.stage.clone() }, Vec::new())
+/// `back`: undoing a reopen, where the deal stood when it was won.
+pub fn win(d: &Deal, back: Option<crate::tui::worker::Place>) -> Form {
+    Form::new("Mark won", Purpose::Win { deal: d.id.clone(), from: d.stage.clone(), back }, Vec::new())
         .with_message(format!("Mark {} won?", deal_named(d)))
 }
 
-pub fn lose(d: &Deal) -> Form {
-    let purpose = Purpose::Lose { deal: d.id.clone(), from: d.stage.clone() };
-    Form::new("Mark lost", purpose, vec![Field::text("Reason", "", "why it was lost")])
+/// `back`: undoing a reopen, where the deal stood when it was lost, and why (the reason offered again).
+pub fn lose(d: &Deal, back: Option<crate::tui::worker::Place>) -> Form {
+    let reason = back.as_ref().and_then(|b| b.lost_reason.clone()).unwrap_or_default();
+    let purpose = Purpose::Lose { deal: d.id.clone(), from: d.stage.clone(), back };
+    Form::new("Mark lost", purpose, vec![Field::text("Reason", &reason, "why it was lost")])
         .with_message(format!("Mark {} lost?", deal_named(d)))
 }
 
@@ -512,23 +518,27 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             patch: Box::new(LeadPatch { do_not_contact: Some(false), ..Default::default() }),
             seen: None,
         },
-        Purpose::Win { deal, from } => Write::MoveDeal {
+        Purpose::Win { deal, from, back } => Write::MoveDeal {
             deal: deal.clone(),
             stage: ctx.stages.won_stage.clone(),
             reason: None,
             from: from.clone(),
-            back: None,
+            back: back.clone(),
         },
-        Purpose::Lose { deal, from } => Write::MoveDeal {
+        Purpose::Lose { deal, from, back } => Write::MoveDeal {
             deal: deal.clone(),
             stage: ctx.stages.lost_stage.clone(),
             reason: opt(form.value("Reason")),
             from: from.clone(),
-            back: None,
+            back: back.clone(),
         },
-        Purpose::Reopen { deal, stage, from, back } => {
-            Write::MoveDeal { deal: deal.clone(), stage: stage.clone(), reason: None, from: from.clone(), back: *back }
-        }
+        Purpose::Reopen { deal, stage, from, back } => Write::MoveDeal {
+            deal: deal.clone(),
+            stage: stage.clone(),
+            reason: None,
+            from: from.clone(),
+            back: back.clone(),
+        },
         Purpose::Unlog { touch } => Write::Unlog(touch.clone()),
         Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
         Purpose::Filter(_) => return Err("a filter is not a write".into()),

@@ -408,11 +408,13 @@ fn warned(done: String, warning: Option<String>, kept: &str) -> String {
 
 const HAPPENED: &str = "recorded anyway: it has happened";
 
-/// Where a deal stood in its stage: since when, and its place in the column (what undoing a move gives back).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a deal stood in its stage: since when, its place in the column, and why it was lost there (what
+/// undoing a move gives back: a win or a loss taken back and made again keeps its time and reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
     pub entered_at: Timestamp,
     pub position: i64,
+    pub lost_reason: Option<String>,
 }
 
 /// What a write did: what it says, a lead it added (whose page opens) and the timeline entry it wrote
@@ -497,10 +499,12 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
                     now.title, now.stage
                 )));
             }
-            let d = deals::move_to(db, &deal, &stage, reason)?;
+            let d = deals::move_to(db, &deal, &stage, reason.clone())?;
             if let Some(place) = back {
                 deals::set_stage_entered_at(db, &deal, place.entered_at)?;
                 deals::set_position(db, &deal, place.position)?;
+                // Closed again: as of when it was closed before, not now.
+                deals::record_closing(db, &deal, Some(place.entered_at), reason)?;
             }
             Ok(format!("'{}' ({}) moved to {}", d.title, d.lead_name, d.stage))
         }

@@ -284,21 +284,21 @@ impl KanbanView {
         let stages = ctx.stages.names();
         match stages.get(target) {
             None => vec![Out::Toast("No stage further that way".into(), true)],
-            Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(&d))],
-            Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d))],
+            Some(s) if *s == ctx.stages.won_stage => vec![Out::Form(forms::win(&d, back))],
+            Some(s) if *s == ctx.stages.lost_stage => vec![Out::Form(forms::lose(&d, back))],
             // Won and lost are decisions: undoing one is asked, as making it was.
             Some(s) if d.status != DealStatus::Open => {
                 vec![Out::Form(forms::reopen(&d, s, back))]
             }
             Some(s) => {
+                let entered_at = back.as_ref().map_or_else(|| ctx.now(), |p| p.entered_at);
                 let write =
                     Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None, from: d.stage.clone(), back };
                 let made =
                     MoveMade { deal: d.id.clone(), from: d.stage.clone(), to: s.clone(), back: Some(place_of(&d)) };
                 self.pending.push((None, made));
                 // As the move writes it: in its new stage from now (or since when it was, undone).
-                let d =
-                    Deal { stage: s.clone(), stage_entered_at: back.map_or_else(|| ctx.now(), |p| p.entered_at), ..d };
+                let d = Deal { stage: s.clone(), stage_entered_at: entered_at, ..d };
                 self.follow = Some((target, d.clone()));
                 // The card moves at once, and the focus with it: a key pressed again before the
                 // columns are read back moves the same card on a stage.
@@ -444,14 +444,14 @@ impl KanbanView {
                 Some(d) if d.status == DealStatus::Won => {
                     vec![Out::Toast(format!("'{}' is already won", d.title), false)]
                 }
-                Some(d) => vec![Out::Form(forms::win(d))],
+                Some(d) => vec![Out::Form(forms::win(d, None))],
                 None => Vec::new(),
             },
             Command::Lose => match self.selected_deal() {
                 Some(d) if d.status == DealStatus::Lost => {
                     vec![Out::Toast(format!("'{}' is already lost", d.title), false)]
                 }
-                Some(d) => vec![Out::Form(forms::lose(d))],
+                Some(d) => vec![Out::Form(forms::lose(d, None))],
                 None => Vec::new(),
             },
             _ => return None,
@@ -570,7 +570,7 @@ impl KanbanView {
 
 /// Where a card stands in its stage, for an undo to put it back.
 fn place_of(d: &Deal) -> Place {
-    Place { entered_at: d.stage_entered_at, position: d.position }
+    Place { entered_at: d.stage_entered_at, position: d.position, lost_reason: d.lost_reason.clone() }
 }
 
 #[cfg(test)]
