@@ -1071,6 +1071,11 @@ fn a_forgotten_persons_address_is_refused_until_they_come_back() {
     assert!(all.contains("allow") && !all.contains("ivanov"), "{all}");
     run(&db, &add);
     assert!(run(&db, &["privacy", "allow", "d.ivanov@northwind.com"]).contains("was not refused"));
+    // An opt-out recorded without a reason says none was given, rather than nothing.
+    run(&db, &["lead", "add", "--first-name", "Opt", "--email", "opt@o.io"]);
+    run(&db, &["lead", "edit", "opt@o.io", "--do-not-contact", "true"]);
+    let log = run(&db, &["privacy", "log"]);
+    assert!(log.lines().any(|l| l.contains("opt_out") && l.contains("Opt") && l.ends_with("(none given)")), "{log}");
 }
 
 #[test]

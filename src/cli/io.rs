@@ -1024,7 +1024,11 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                     lead_id.unwrap_or_else(|| "-".into()),
                     e.lead.clone().unwrap_or_default(),
                     e.by.clone().unwrap_or_default(),
-                    e.reason.clone().unwrap_or_default(),
+                    match e.reason.clone() {
+                        // An opt-out is recorded with why: one without is said to have been given none.
+                        None if e.action == "opt_out" => "(none given)".into(),
+                        reason => reason.unwrap_or_default(),
+                    },
                 ]);
             }
             t.print();
