@@ -257,6 +257,17 @@ fn an_event_that_may_message_the_lead_is_not_written_for_one_who_opted_out() {
     );
     let notices = crm.sql("SELECT title FROM inbox_items WHERE title LIKE 'Send follow-up%'");
     assert_eq!(notices, [["Send follow-up to Ana López"]]);
+    // Ana opts out before her events go out: those that may write to her are withdrawn, and say she opted out.
+    crm.ok(52, &["privacy", "opt-out", "ana@acme.io", "--reason", "later"]);
+    let waiting = crm.sql(
+        "SELECT kind, withdrawn_at IS NOT NULL, json_extract(payload, '$.lead.do_not_contact') FROM events
+         WHERE json_extract(payload, '$.lead.name') = 'Ana López' ORDER BY kind",
+    );
+    assert_eq!(
+        waiting,
+        [["ReplyLogged", "0", "0"], ["SendEmail", "1", "1"], ["SendFollowupEmail", "1", "1"]],
+        "{waiting:?}"
+    );
 }
 
 #[test]

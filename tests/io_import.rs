@@ -1654,7 +1654,7 @@ fn companies_left_behind_before_the_upgrade_go_with_it() {
             [],
         )?;
         // Later migrations' objects go, as they were not there then.
-        db.conn.execute_batch("DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
+        db.conn.execute_batch("ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
         db.conn.pragma_update(None, "user_version", 25)?;
         Ok(())
     })
@@ -2315,7 +2315,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
-            "DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
              DROP INDEX events_by_subject;
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;

@@ -225,7 +225,7 @@ fn leads_merged_before_other_e_mails_are_found_by_the_merged_address_after_the_u
     let cy = add_lead(&mut s, "Cy", "bob@twin.com");
     s.write(|db| {
         db.conn.execute_batch(
-            "DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due; DROP INDEX merge_log_by_merged;",
         )?;
         db.conn.pragma_update(None, "user_version", 18)?;
@@ -278,7 +278,7 @@ fn addresses_earlier_imports_wrote_into_notes_are_found_after_the_upgrade() {
             [ana.as_str()],
         )?;
         db.conn.execute_batch(
-            "DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP TABLE lead_emails; DROP INDEX inbox_open; DROP TABLE member_aliases; DROP TABLE forgotten_addresses; DROP INDEX tasks_open_by_owner_due; DROP INDEX merge_log_by_merged;",
         )?;
         db.conn.pragma_update(None, "user_version", 15)?;
@@ -454,6 +454,46 @@ fn a_record_of_another_name_with_a_leads_address_besides_its_own_is_a_lead_of_it
             "{staged:?}"
         );
     }
+}
+
+#[test]
+fn a_merge_onto_an_opted_out_lead_closes_the_tasks_that_would_reach_the_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let kept = add_lead(&mut s, "Bea", "bea.b@gmail.com");
+    let other = add_lead(&mut s, "Bea", "beab+news@gmail.com");
+    let bump = s
+        .write(|db| {
+            let mut bump = leadline::store::tasks::NewTask::manual("Write to Bea", ts("2025-12-01T09:00:00.000Z"));
+            bump.lead = Some(other.clone());
+            bump.kind = leadline::domain::TaskKind::Bump;
+            leadline::store::tasks::add(db, bump)
+        })
+        .unwrap();
+    let opt_out =
+        LeadPatch { do_not_contact: Some(true), do_not_contact_reason: Some("x".into()), ..Default::default() };
+    s.write(|db| leads::update(db, &kept, opt_out)).unwrap();
+    s.write(|db| dedupe::merge(db, &kept, &other, "same mailbox", 85)).unwrap();
+    assert!(leadline::store::tasks::get(&s.db(), &bump).is_err(), "cancelled, as an opt-out cancels it");
+    // The other way round, the opt-out carried over is logged as such, not as the person's again.
+    let (a, b) = (add_lead(&mut s, "Kim", "kim.lee@gmail.com"), add_lead(&mut s, "Kim", "kimlee+x@gmail.com"));
+    let opt_out = LeadPatch {
+        do_not_contact: Some(true),
+        do_not_contact_reason: Some("unsubscribe link".into()),
+        ..Default::default()
+    };
+    s.write(|db| leads::update(db, &b, opt_out)).unwrap();
+    s.write(|db| dedupe::merge(db, &a, &b, "same mailbox", 85)).unwrap();
+    let logged: Vec<String> = s
+        .conn()
+        .prepare("SELECT ifnull(reason, '') FROM privacy_log WHERE lead_id = ?1 AND action = 'opt_out'")
+        .unwrap()
+        .query_map([a.as_str()], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(logged, [format!("carried over from lead {}, merged into this one", b.as_str())]);
+    assert_eq!(lead(&s, "kim.lee@gmail.com").do_not_contact_reason.as_deref(), Some("unsubscribe link"));
 }
 
 #[test]

@@ -402,10 +402,10 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
             // A connector may deliver an event as a message to the lead: none for one who opted out, unless
             // the rule says its event writes them nothing.
             Action::Event { even_opted_out: false, .. } if lead.do_not_contact => {}
-            Action::Event { kind, notice, .. } => {
+            Action::Event { kind, notice, even_opted_out } => {
                 let payload = event_payload(db, kind, &lead, subject)?;
                 let subject_id = subject.deal.as_ref().map_or(subject.key.as_str(), |d| d.id.as_str());
-                let (event, new) = events::record(db, kind, Some(subject_id), &payload, Some(&key))?;
+                let (event, new) = events::record(db, kind, Some(subject_id), &payload, Some(&key), !even_opted_out)?;
                 if new {
                     if let Some(n) = notice {
                         inbox::add_notice(db, Some(&lead.id), Some(&event), &fill(n), &payload_summary(&payload))?;

@@ -274,6 +274,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                 do_not_contact: a.do_not_contact,
                 do_not_contact_reason: a.reason,
                 do_not_contact_at: None,
+                opt_out_logged_as: None,
             };
             if patch.is_empty() {
                 return Err(super::CliError::Usage(

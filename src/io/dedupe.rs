@@ -587,6 +587,8 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         patch.do_not_contact = Some(true);
         patch.do_not_contact_reason = gone.do_not_contact_reason.clone().or(Some("opted out (merged lead)".into()));
         patch.do_not_contact_at = gone.do_not_contact_at;
+        // By id: a name would outlive the person's erasure.
+        patch.opt_out_logged_as = Some(format!("carried over from lead {}, merged into this one", gone.id));
         filled.push("do_not_contact".into());
     }
     patch.lifecycle = settle_customer_records(db, &keep, &gone)?;
@@ -660,6 +662,16 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     )?;
     if !patch.is_empty() {
         leads::update(db, &keep.id, patch)?;
+    }
+    // The other record's tasks that would reach the person, moved onto an opted-out lead, go as an
+    // opt-out's do (an opt-out the merge carries over closes them in the update above).
+    if keep.do_not_contact {
+        crate::store::tasks::close_chasers(db, &keep.id, crate::store::tasks::Answered::OptOut)?;
+    }
+    // And the events waiting to go out to either record, as an opt-out withdraws them.
+    if keep.do_not_contact || gone.do_not_contact {
+        crate::store::events::withdraw_for(db, &keep.id)?;
+        crate::store::events::withdraw_for(db, &gone.id)?;
     }
     db.conn.execute(
         "UPDATE leads SET created_at = min(created_at, ?2),

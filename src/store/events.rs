@@ -20,12 +20,15 @@ pub struct Event {
 }
 
 /// Writes an event unless one with the same dedupe key exists; returns its id and whether it is new.
+/// `reaches_lead`: a connector may deliver it as a message to the lead (`withdraw_for` takes it back when
+/// they opt out before it goes).
 pub fn record(
     db: &Db<'_>,
     kind: &str,
     subject: Option<&str>,
     payload: &serde_json::Value,
     dedupe_key: Option<&str>,
+    reaches_lead: bool,
 ) -> Result<(EventId, bool)> {
     if let Some(key) = dedupe_key {
         let existing: Option<String> = db
@@ -39,18 +42,39 @@ pub fn record(
     }
     let id = EventId::generate();
     db.conn.execute(
-        "INSERT INTO events (id, team_id, kind, subject_id, payload, dedupe_key, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id.as_str(), db.ctx.team_id.as_str(), kind, subject, payload.to_string(), dedupe_key, db.now.0],
+        "INSERT INTO events (id, team_id, kind, subject_id, payload, dedupe_key, created_at, reaches_lead)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id.as_str(),
+            db.ctx.team_id.as_str(),
+            kind,
+            subject,
+            payload.to_string(),
+            dedupe_key,
+            db.now.0,
+            reaches_lead
+        ],
     )?;
     Ok((id, true))
+}
+
+/// Withdraws the events still waiting to go out that may reach the lead as a message: they opted out since
+/// they were written. Their payload says so too. Returns how many.
+pub fn withdraw_for(db: &Db<'_>, lead: &crate::domain::LeadId) -> Result<usize> {
+    Ok(db.conn.execute(
+        "UPDATE events SET withdrawn_at = ?3, last_error = 'withdrawn: the lead opted out',
+         payload = json_set(payload, '$.lead.do_not_contact', json('true'))
+         WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL AND reaches_lead
+         AND json_valid(payload) AND json_extract(payload, '$.lead.id') = ?2",
+        params![db.ctx.team_id.as_str(), lead.as_str(), db.now.0],
+    )?)
 }
 
 /// Events not delivered yet, oldest first.
 pub fn pending(db: &Db<'_>, limit: usize) -> Result<Vec<Event>> {
     let mut stmt = db.conn.prepare_cached(
         "SELECT id, kind, subject_id, payload, created_at, delivered_at, attempts, last_error FROM events
-         WHERE team_id = ?1 AND delivered_at IS NULL ORDER BY created_at, id LIMIT ?2",
+         WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL ORDER BY created_at, id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![db.ctx.team_id.as_str(), limit as i64], |r| {
         let payload: String = r.get(3)?;

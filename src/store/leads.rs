@@ -703,6 +703,9 @@ pub struct LeadPatch {
     /// When an opt-out being recorded happened, when it is known to be earlier than now (a merged lead's,
     /// an imported file's).
     pub do_not_contact_at: Option<Timestamp>,
+    /// What the privacy log says of an opt-out the person did not give again (a merge carrying over the
+    /// other record's, which its own entry tells): the lead keeps the first reason all the same.
+    pub opt_out_logged_as: Option<String>,
 }
 
 impl LeadPatch {
@@ -817,6 +820,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     if let Some(dnc) = patch.do_not_contact {
         if dnc && !lead.do_not_contact {
             super::tasks::close_chasers(db, id, super::tasks::Answered::OptOut)?;
+            super::events::withdraw_for(db, id)?;
         }
         let reason = non_empty(patch.do_not_contact_reason);
         // New: neither the lead's nor the last one logged for it (an import run again says it each time).
@@ -828,7 +832,8 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         if dnc != lead.do_not_contact {
             lead.do_not_contact_at = dnc.then(|| patch.do_not_contact_at.map_or(db.now, |at| at.min(db.now)));
             lead.do_not_contact_reason = if dnc { reason.clone() } else { None };
-            log_privacy(db, id, if dnc { "opt_out" } else { "opt_in" }, reason.as_deref())?;
+            let logged = patch.opt_out_logged_as.as_deref().filter(|_| dnc).or(reason.as_deref());
+            log_privacy(db, id, if dnc { "opt_out" } else { "opt_in" }, logged)?;
         } else if new_reason {
             // Opted out already without a reason on file: this one is the reason.
             if lead.do_not_contact_reason.is_none() {

@@ -40,6 +40,7 @@ const MEETINGS_BY_EVENT: &str = include_str!("migrations/032_meetings_by_event.s
 const TASKS_DONE_BY_MEETING: &str = include_str!("migrations/033_tasks_done_by_meeting.sql");
 const DEAL_CLOSED_FROM: &str = include_str!("migrations/034_deal_closed_from.sql");
 const CALENDAR_VERSIONS: &str = include_str!("migrations/035_calendar_versions.sql");
+const EVENTS_WITHDRAWN: &str = include_str!("migrations/036_events_withdrawn.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -79,6 +80,7 @@ fn all() -> Vec<M<'static>> {
         M::up(TASKS_DONE_BY_MEETING),
         M::up(DEAL_CLOSED_FROM),
         M::up(CALENDAR_VERSIONS),
+        M::up(EVENTS_WITHDRAWN),
     ]
 }
 
