@@ -93,6 +93,28 @@ fn deal_amounts_that_read_two_ways_are_listed_as_they_were_read() {
 }
 
 #[test]
+fn tags_come_back_whole_from_a_csv_export() {
+    let (dir, db) = setup();
+    let tags = ["r&d;emea", "x|y", "*vip", "q3:::b"];
+    let mut add = vec!["lead", "add", "--first-name", "T", "--email", "t@x.io"];
+    for t in &tags {
+        add.extend(["--tag", t]);
+    }
+    run(&db, &add);
+    let out = dir.path().join("t.csv");
+    run(&db, &["export", "leads", "--out", out.to_str().unwrap()]);
+    let other = dir.path().join("other.db");
+    std::fs::write(other.with_extension("toml"), "").unwrap();
+    run(&other, &["import", out.to_str().unwrap()]);
+    let t: serde_json::Value = serde_json::from_str(&run(&other, &["lead", "show", "t@x.io", "--json"])).unwrap();
+    let mut back: Vec<&str> = t["lead"]["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    back.sort();
+    let mut sent = tags.to_vec();
+    sent.sort();
+    assert_eq!(back, sent);
+}
+
+#[test]
 fn a_file_refused_at_sight_makes_no_database() {
     let (dir, db) = setup();
     let file = |name: &str, bytes: &[u8]| {

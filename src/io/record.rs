@@ -421,10 +421,14 @@ pub fn from_fields(
                 Field::CompanySize => row.company_size = Some(v.to_string()),
                 Field::ProductInterest => row.product_interest = Some(v.to_string()),
                 Field::Tags => {
-                    for t in v.split([',', ';', '|']).flat_map(|t| t.split(":::")) {
+                    // leadline's own export joins tags with commas, which no tag holds; other CRMs' files
+                    // use other separators too, and Google marks its system groups.
+                    let seps: &[char] = if rules.own_export { &[','] } else { &[',', ';', '|'] };
+                    let cut = if rules.own_export { "\u{0}" } else { ":::" };
+                    for t in v.split(seps).flat_map(|t| t.split(cut)) {
                         let t = t.trim();
                         // Google's system groups ("* myContacts", "* starred") are not the rep's tags.
-                        if t.is_empty() || t.starts_with('*') {
+                        if t.is_empty() || (t.starts_with('*') && !rules.own_export) {
                             continue;
                         }
                         let t = normalize_tag(t).map_err(|x| reject(format!("has a bad tag: {}", x.reason)))?;
