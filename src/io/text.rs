@@ -36,12 +36,13 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(bytes, false);
                 let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
-                // Files joined into one (`cat mac.vcf outlook.vcf`): UTF-8 names beside Windows-1252 ones,
-                // however many of each. Read as UTF-8, the legacy bytes are read as Windows-1252 one by one,
-                // and both kinds come out right; read as Windows-1252, every UTF-8 name would be garbled. Not
-                // for a few chance pairs among a legacy file's letters, or another code page's (Cyrillic
-                // "Её" is valid UTF-8 too, and its other letters would be read as Windows-1252).
-                if guess == WINDOWS_1252 && utf8_chars >= 2 && utf8_chars * 20 >= stray {
+                // Files joined into one (`cat mac.vcf outlook.vcf`): lines of UTF-8 names beside lines of
+                // Windows-1252 ones, however many of each. Read as UTF-8, the legacy bytes are read as
+                // Windows-1252 one by one, and both kinds come out right; read as Windows-1252, every UTF-8
+                // name would be garbled. Only a whole line of Latin letters in UTF-8 tells it: a legacy file's
+                // bytes make UTF-8 characters by chance ("é" and a no-break space before "»" do), but among
+                // its other accents, and seldom letters (and then only that line would be misread).
+                if guess == WINDOWS_1252 && utf8_latin_lines(bytes) > 0 {
                     (UTF_8, 0)
                 } else {
                     (mac_roman_or(guess, bytes), 0)
@@ -91,6 +92,17 @@ fn valid_utf8_prefix(bytes: &[u8]) -> bool {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
     }
+}
+
+/// Lines that are valid UTF-8 holding Latin letters past ASCII ("Zoë", "Grün"), and no byte that is not
+/// UTF-8.
+fn utf8_latin_lines(bytes: &[u8]) -> usize {
+    let latin_letter = |c: char| c.is_alphabetic() && ('\u{c0}'..='\u{24f}').contains(&c);
+    bytes
+        .split(|b| *b == b'\n' || *b == b'\r')
+        .filter(|line| !line.is_ascii())
+        .filter(|line| std::str::from_utf8(line).is_ok_and(|s| s.chars().any(latin_letter)))
+        .count()
 }
 
 /// How many characters past ASCII are written in UTF-8, and how many bytes are not UTF-8. More of the first:
@@ -390,6 +402,14 @@ pub fn open_json(
     Ok(Box::new(LfReader::new(LegacyBytes::new(past_bom(path, bom_len)?))))
 }
 
+/// Text in UTF-8, each byte that is not read as Windows-1252 (what a file read as UTF-8 holds of a legacy one).
+pub fn utf8_with_legacy_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    // Reading from memory cannot fail; a failure would only cut the text short.
+    let _ = LegacyBytes::new(bytes).read_to_string(&mut out);
+    out
+}
+
 /// UTF-8 passed through, each byte that is not read as Windows-1252.
 struct LegacyBytes<R> {
     inner: R,
@@ -605,14 +625,19 @@ mod tests {
 
     #[test]
     fn files_joined_into_one_keep_their_utf8_names_beside_legacy_ones() {
-        // Two UTF-8 names, then a Windows-1252 row with more accents than they have.
+        // A UTF-8 name, then a Windows-1252 row with more accents than it has.
         let mut joined = "Name,Note\nZoë Grün,\n".as_bytes().to_vec();
         joined.extend_from_slice(b"Jos\xe9 Ma\xf1ana,Caf\xe9 ol\xe9 \xe0 \xe9t\xe9 d\xe9j\xe0 vu\n");
         assert_eq!(sniff(&joined).unwrap().encoding, UTF_8);
-        // A Windows-1252 file whose bytes make one UTF-8 character by chance stays Windows-1252.
+        // A Windows-1252 file whose bytes make a UTF-8 letter by chance (here "Ã©", which is "é" in UTF-8 read
+        // as Windows-1252) is read as UTF-8 all the same: every other byte reads as Windows-1252.
         let mut chance = b"Name\nRen\xe9e\nJ\xfcrgen Gr\xfc\xdfe\nFran\xe7ois\nSe\xf1or\n".repeat(3);
-        chance.extend_from_slice(b"\xc3\xa9\n");
-        assert_eq!(sniff(&chance).unwrap().encoding, encoding_rs::WINDOWS_1252);
+        chance.extend_from_slice(b"Caf\xc3\xa9\n");
+        assert_eq!(sniff(&chance).unwrap().encoding, UTF_8);
+        assert!(utf8_with_legacy_bytes(&chance).ends_with("Renée\nJürgen Grüße\nFrançois\nSeñor\nCafé\n"));
+        // Nor a French one whose "é" and no-break space before "»" make a UTF-8 character (not a letter).
+        let french = b"Titre\n\xab\xa0Pr\xe9sentation g\xe9n\xe9rale\xa0\xbb\nD\xe9jeuner au caf\xe9\xa0\xbb\nle caf\xe9\xa0\xbb\n";
+        assert_eq!(sniff(french).unwrap().encoding, encoding_rs::WINDOWS_1252);
         // Nor is a Cyrillic file read as UTF-8 for its "\u{415}\u{451}", valid UTF-8 in Windows-1251.
         let (cyrillic, _, _) = encoding_rs::WINDOWS_1251.encode("Имя\nЕё звали Дарья Петрова\nЕё брат Иван\n");
         assert_ne!(sniff(&cyrillic).unwrap().encoding, UTF_8);

@@ -595,6 +595,10 @@ fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
     if sniffed.encoding == encoding_rs::UTF_8 {
         super::text::mend_split_folds(&mut bytes);
     }
+    // Read as UTF-8, a byte that is none is a legacy one (a file joined from two), as in every other format.
+    if sniffed.encoding == encoding_rs::UTF_8 {
+        return Ok(super::text::utf8_with_legacy_bytes(&bytes[sniffed.bom_len..]));
+    }
     let (text, _) = sniffed.encoding.decode_without_bom_handling(&bytes[sniffed.bom_len..]);
     Ok(text.into_owned())
 }
