@@ -818,6 +818,48 @@ fn an_older_copy_of_an_invitation_undoes_no_cancellation_or_reschedule() {
     assert_eq!(times(&s), ["2025-12-10T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
 }
 
+#[test]
+fn an_older_copy_of_a_series_undoes_no_change_made_to_one_of_its_occurrences() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let opts = ImportOptions { window: Some(window), ..Default::default() };
+    let bob = lead(&s, "bob@stonecorp.com");
+    let times = |s: &Store| meeting_times(s, &bob.id);
+    let weekly = bob_event("sync@x", "Sync", "20251201T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\nSEQUENCE:0\r\n");
+    let series = calendar_file(dir.path(), "invite.ics", &weekly);
+    // The organizer calls off the second one alone: the cancellation names that occurrence only.
+    let one_off = bob_event(
+        "sync@x",
+        "Sync",
+        "20251208T090000Z",
+        "RECURRENCE-ID:20251208T090000Z\r\nSEQUENCE:1\r\nSTATUS:CANCELLED\r\n",
+    );
+    let cancel = calendar_file(dir.path(), "cancel.ics", &one_off);
+    // Read before the invitation it changed, or after: the second occurrence stays called off, and the
+    // cancellation of one occurrence drops no other.
+    import_file(&mut s, &cancel, &opts).unwrap();
+    import_file(&mut s, &series, &opts).unwrap();
+    assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-15T09:00:00.000Z"]);
+    let mut t = open(dir.path(), "u.db");
+    import(&mut t, "hubspot_contacts.csv");
+    let bob = lead(&t, "bob@stonecorp.com");
+    let times = |s: &Store| meeting_times(s, &bob.id);
+    import_file(&mut t, &series, &opts).unwrap();
+    import_file(&mut t, &cancel, &opts).unwrap();
+    assert_eq!(times(&t), ["2025-12-01T09:00:00.000Z", "2025-12-15T09:00:00.000Z"]);
+    let again = ImportOptions { again: true, ..opts.clone() };
+    import_file(&mut t, &series, &again).unwrap();
+    assert_eq!(times(&t), ["2025-12-01T09:00:00.000Z", "2025-12-15T09:00:00.000Z"], "the saved invitation again");
+    // The whole series moved an hour later since: an old copy of one occurrence's change moves nothing back.
+    let moved = bob_event("sync@x", "Sync", "20251201T100000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\nSEQUENCE:2\r\n");
+    import_file(&mut t, &calendar_file(dir.path(), "moved.ics", &moved), &opts).unwrap();
+    assert_eq!(times(&t), ["2025-12-01T10:00:00.000Z", "2025-12-08T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
+    import_file(&mut t, &cancel, &again).unwrap();
+    assert_eq!(times(&t), ["2025-12-01T10:00:00.000Z", "2025-12-08T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
+}
+
 /// Bob (of the HubSpot fixture) missed the demo of a calendar imported once: the store, the import
 /// options with their window, Bob, and the meeting marked a no-show.
 fn a_missed_demo() -> (tempfile::TempDir, Store, ImportOptions, Lead, meetings::Meeting) {

@@ -41,14 +41,12 @@ pub(super) fn no_longer_in_the_calendar(
     scope: &CalendarScope,
 ) -> Result<Vec<ics::Occurrence>> {
     let window = scope.window;
-    // By event: where it is in the file, the occurrences it has, and the version of its series.
+    // By event whose series the file has (a file of one occurrence's change says nothing of the others):
+    // where it is in the file, the occurrences it has, and the series' version.
     let mut keys: HashMap<&str, (u64, &HashSet<String>, ics::Version)> = HashMap::new();
-    for e in events.iter().flatten().filter(|e| !e.uid.is_empty()) {
+    for e in events.iter().flatten().filter(|e| !e.uid.is_empty() && e.component == e.uid) {
         if let Some(produced) = scope.keys.get(&e.uid) {
-            let entry = keys.entry(e.uid.as_str()).or_insert((e.line, produced, e.version));
-            if e.component == e.uid {
-                entry.2 = e.version;
-            }
+            keys.entry(e.uid.as_str()).or_insert((e.line, produced, e.version));
         }
     }
     let mut stmt = store.conn().prepare_cached(
@@ -88,18 +86,41 @@ pub(super) fn no_longer_in_the_calendar(
 }
 
 /// The version of the event an earlier import applied, when it is newer than this occurrence's.
+/// The occurrence is the series' or its own (moved or cancelled on its own), and either may have been
+/// imported in a newer version: the series' copy of an occurrence the organizer cancelled on its own later,
+/// or an occurrence's own copy older than a series rescheduled whole since, changes nothing.
 fn newer_version_imported(db: &Db<'_>, ev: &ics::Occurrence) -> crate::store::Result<Option<ics::Version>> {
     if ev.component.is_empty() {
         return Ok(None);
     }
-    let stored = db
+    let mut stmt = db
         .conn
-        .prepare_cached("SELECT sequence, stamp FROM calendar_versions WHERE team_id = ?1 AND event_key = ?2")?
-        .query_row(params![db.ctx.team_id.as_str(), ev.component], |r| {
-            Ok(ics::Version { sequence: r.get(0)?, stamp: r.get(1)? })
-        })
-        .optional()?;
-    Ok(stored.filter(|v| *v > ev.version))
+        .prepare_cached("SELECT sequence, stamp FROM calendar_versions WHERE team_id = ?1 AND event_key = ?2")?;
+    let mut newest: Option<ics::Version> = None;
+    let mut keys = vec![ev.component.as_str(), ev.uid.as_str(), ev.key.as_str()];
+    keys.dedup();
+    for key in keys.into_iter().filter(|k| !k.is_empty()) {
+        let stored = stmt
+            .query_row(params![db.ctx.team_id.as_str(), key], |r| {
+                Ok(ics::Version { sequence: r.get(0)?, stamp: r.get(1)? })
+            })
+            .optional()?;
+        newest = newest.max(stored);
+    }
+    Ok(newest.filter(|v| *v > ev.version))
+}
+
+/// Why an occurrence is left alone: the copy read is older than one imported before.
+fn older_copy(read: ics::Version, imported: ics::Version) -> String {
+    if read.sequence == imported.sequence {
+        let stamp = |v: ics::Version| Timestamp(v.stamp).to_rfc3339();
+        format!("an older copy of the event (stamped {}) than one imported before ({})", stamp(read), stamp(imported))
+    } else {
+        format!(
+            "an older copy of the event (SEQUENCE {}) than one imported before (SEQUENCE {})",
+            read.sequence, imported.sequence
+        )
+    }
 }
 
 /// Remembers the version of the event this occurrence is of, unless a newer one is.
@@ -137,11 +158,7 @@ impl Writer {
     pub(super) fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
         if let Some(newer) = newer_version_imported(db, &ev)? {
             self.counts.meetings.skipped += 1;
-            let why = format!(
-                "an older copy of the event (SEQUENCE {}) than one imported before (SEQUENCE {})",
-                ev.version.sequence, newer.sequence
-            );
-            self.act(ev.line, "meetings", "skip", ev.title.clone(), why);
+            self.act(ev.line, "meetings", "skip", ev.title.clone(), older_copy(ev.version, newer));
             return Ok(());
         }
         record_version(db, &ev)?;
