@@ -137,6 +137,12 @@ fn a_file_refused_at_sight_makes_no_database() {
         assert!(err.contains(said), "{err}");
         assert!(!db.exists(), "{line:?}");
     }
+    // What the import itself reads as a calendar is not refused at sight.
+    let spaced = file(
+        "spaced.ics",
+        b"BEGIN: VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20251201T090000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    assert!(run(&db, &["import", &spaced]).contains("(ics, UTF-8)"));
 }
 
 #[test]

@@ -452,10 +452,19 @@ pub struct Calendar {
 /// Why a file read as a calendar is refused whole.
 pub const NOT_A_CALENDAR: &str = "is not an iCalendar file (no BEGIN:VCALENDAR)";
 
+fn begins_a_calendar(props: &[Property]) -> bool {
+    props.iter().any(|p| p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VCALENDAR"))
+}
+
+/// Whether the text holds a calendar's beginning, as `parse` reads it.
+pub fn is_calendar(text: &str) -> bool {
+    begins_a_calendar(&properties(text))
+}
+
 /// All occurrences that start inside `window`, or an error when the text is not a calendar.
 pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Calendar, String> {
     let props = properties(text);
-    if !props.iter().any(|p| p.name == "BEGIN" && p.value.trim().eq_ignore_ascii_case("VCALENDAR")) {
+    if !begins_a_calendar(&props) {
         return Err(NOT_A_CALENDAR.into());
     }
     let zones = Zones::of(&props, team);

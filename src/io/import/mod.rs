@@ -127,7 +127,9 @@ pub fn refused_at_sight(path: &Path, format: Option<Format>) -> Result<()> {
     let has = |begin: &str| sniffed.sample.to_uppercase().contains(begin);
     match format.unwrap_or_else(|| Format::detect(path, &sniffed.sample)) {
         Format::Vcard if whole && !has("BEGIN:VCARD") => Err(bad_file(path, super::vcard::NO_CONTACTS)),
-        Format::Ics if whole && !has("BEGIN:VCALENDAR") => Err(bad_file(path, super::ics::NOT_A_CALENDAR)),
+        Format::Ics if whole && !super::ics::is_calendar(&sniffed.sample) => {
+            Err(bad_file(path, super::ics::NOT_A_CALENDAR))
+        }
         _ => Ok(()),
     }
 }
