@@ -564,6 +564,13 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
         assert!(code == 2 && err.contains("open must be true or false"), "{loose}: {err}");
     }
     run(&db, &["export", "tasks", "--where", "open=yes"]);
+    // A campaign's list leaves out those who opted out.
+    run(&db, &["privacy", "opt-out", "ana.lopez@acme.es", "--reason", "asked"]);
+    let count = |w: &str| run(&db, &["export", "leads", "--format", "jsonl", "--where", w]).lines().count();
+    let (may, may_not) = (count("contactable=true"), count("contactable=no"));
+    // The file's own opt-out, and Ana.
+    assert_eq!((may + may_not, may_not), (run(&db, &["export", "leads", "--format", "jsonl"]).lines().count(), 2));
+    assert!(!run(&db, &["export", "leads", "--where", "contactable=true"]).contains("ana.lopez@acme.es"));
     // Whose each row is: a filter, and a column a team lead splits the week by.
     let leads: Vec<serde_json::Value> =
         serde_json::from_str(&run(&db, &["export", "leads", "--format", "json"])).unwrap();

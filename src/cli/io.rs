@@ -461,8 +461,8 @@ pub struct ExportArgs {
     /// Write here (a directory for weekly); default, or `-`: standard output (weekly: ./weekly-YYYY-MM-DD).
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
-    /// Conditions, e.g. "tag=vip,source=linkedin" for leads, "lead=ana@x.com,kind=email" for outreach;
-    /// "owner=NAME" for deals and tasks, "by=NAME" (who logged or booked it) for outreach and meetings.
+    /// Conditions, e.g. "tag=vip,source=linkedin,contactable=true" for leads (contactable: not opted out),
+    /// "lead=ana@x.com,kind=email" for outreach; "owner=NAME" for deals and tasks, "by=NAME" (who logged or booked it) for outreach and meetings.
     #[arg(long = "where", value_name = "FILTER")]
     filter: Option<String>,
     /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d", or "mon" from its start).

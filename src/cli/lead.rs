@@ -203,6 +203,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                         .transpose()?,
                     text: None,
                     created_within: None,
+                    contactable: None,
                 },
                 sort: super::flag::<LeadSort>(&a.sort, "--sort")?,
                 after: None,

@@ -216,11 +216,12 @@ impl Where {
                 "owner" => f.owner = Some(v.clone()),
                 "lifecycle" => f.lifecycle = Some(v.parse::<Lifecycle>().map_err(as_where)?),
                 "text" | "search" => f.text = Some(v.clone()),
+                "contactable" => f.contactable = Some(filter_bool(k, v)?),
                 _ => {
                     return Err(ValidationError::new(
                         "--where",
                         k,
-                        "is not a lead filter; use tag, stage, source, owner, lifecycle or text",
+                        "is not a lead filter; use tag, stage, source, owner, lifecycle, contactable or text",
                     ));
                 }
             }
@@ -565,6 +566,15 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
     })
 }
 
+/// A filter's yes or no, said as one: not a file's loose one ("x", "s", an empty cell).
+fn filter_bool(key: &str, v: &str) -> std::result::Result<bool, ValidationError> {
+    match v.trim().to_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(ValidationError::new("--where", v, format!("{key} must be true or false"))),
+    }
+}
+
 /// Builds `AND ...` conditions for the other objects from `--where` (lead=REF plus per-object keys).
 fn conditions(
     db: &Db<'_>,
@@ -605,12 +615,7 @@ fn conditions(
                 args.push(Box::new(member.0));
             }
             (Object::Tasks, "open") => {
-                // A filter says what it means: not a file's loose yes/no ("x", "s", an empty cell).
-                let open = match v.trim().to_lowercase().as_str() {
-                    "true" | "yes" | "1" => true,
-                    "false" | "no" | "0" => false,
-                    _ => return Err(ValidationError::new("--where", v, "open must be true or false").into()),
-                };
+                let open = filter_bool(k, v)?;
                 sql.push_str(if open { " AND t.done_at IS NULL" } else { " AND t.done_at IS NOT NULL" });
             }
             _ => {

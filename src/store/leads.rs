@@ -1136,6 +1136,8 @@ pub struct LeadFilter {
     pub text: Option<String>,
     /// Created at or after the first time and before the second (the weekly export's new leads).
     pub created_within: Option<(Timestamp, Timestamp)>,
+    /// Only leads that may be contacted (true: not opted out; a campaign's list) or only those who may not.
+    pub contactable: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1475,6 +1477,10 @@ fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<
     if let Some(lc) = f.lifecycle {
         sql.push_str(" AND l.lifecycle = ?");
         args.push(Box::new(lc.as_str()));
+    }
+    if let Some(contactable) = f.contactable {
+        sql.push_str(" AND l.do_not_contact = ?");
+        args.push(Box::new(!contactable));
     }
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
         match search::fts_query(text) {
