@@ -2041,6 +2041,31 @@ fn a_merge_keeps_the_name_as_the_rep_wrote_it_over_a_files_capitals() {
     assert!(explained.lines().any(|l| l.trim().starts_with("filled:") && l.contains("name")), "{explained}");
 }
 
+#[test]
+fn a_merge_keeps_writing_to_the_address_the_rep_last_wrote_to() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Nora", "--last-name", "Vale", "--email", "nora@lambda.io"]);
+    run(&db, &["log", "email", "nora@lambda.io", "--note", "intro"]);
+    // An older record of hers from a CRM export, with the address she had then.
+    let csv = file(
+        dir.path(),
+        "hs.csv",
+        "First Name,Last Name,Email,Company Name,Create Date
+Nora,Vale,n.vale@lambda-old.io,Lambda,2020-03-01 10:00
+",
+    );
+    run(&db, &["import", csv.to_str().unwrap()]);
+    run(&db, &["lead", "edit", "n.vale@lambda-old.io", "--company", "Lambda"]);
+    run(&db, &["lead", "edit", "nora@lambda.io", "--company", "Lambda"]);
+    run(&db, &["dedupe", "--apply"]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&db, &["lead", "show", "nora@lambda.io", "--json"])).unwrap();
+    let lead = &shown["lead"];
+    assert_eq!(lead["email"], "nora@lambda.io", "{lead}");
+    assert_eq!(lead["other_emails"], serde_json::json!(["n.vale@lambda-old.io"]), "{lead}");
+    assert!(lead["created_at"].as_str().unwrap().starts_with("2020-03-01"), "the older record's history: {lead}");
+}
+
 fn partial_in(dir: &Path) -> bool {
     std::fs::read_dir(dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".partial"))
 }

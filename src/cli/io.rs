@@ -175,7 +175,13 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     let shown =
         if a.file == std::path::Path::new("-") { "standard input".into() } else { a.file.display().to_string() };
     let mut report = match (import::import_file(&mut env.store, &file, &opts), &spooled) {
-        (Ok(r), _) => r,
+        (Ok(r), _) => {
+            // A Ctrl-C in the instant the import was being saved came too late to stop it: said, not ignored.
+            if interrupted.load(std::sync::atomic::Ordering::Relaxed) && !r.dry_run {
+                eprintln!("note: the import was saved before Ctrl-C could stop it (the summary says what it did)");
+            }
+            r
+        }
         // Stopped by Ctrl-C (or a TERM): said so, with the shell's code for an interrupted command.
         (Err(e @ IoError::Interrupted { .. }), _) if interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
             return Err(CliError::Interrupted(e.to_string()));

@@ -480,6 +480,11 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             writer.restore_lookups(db)?;
             lift.restore_with(db.conn, writer.indexes.take())?;
             writer.reindex(db)?;
+            // Ctrl-C while the indexes of a large load were built (seconds) stops it too, before it is saved.
+            if opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                interrupted = true;
+                return Err(StoreError::Refused("stopped".into()));
+            }
             if opts.dry_run {
                 return Err(StoreError::Refused("dry run".into()));
             }
