@@ -830,6 +830,9 @@ fn forget_and_retention() {
     run(&db, &["log", "email", "d.ivanov@northwind.com", "--inbound", "--reply", "positive"]);
     let out = run(&db, &["forget", "d.ivanov@northwind.com", "--reason", "GDPR request"]);
     assert!(out.contains("personal data erased"), "{out}");
+    // The same request again is done already, and said so: not a failure, nor "not found".
+    let again = run(&db, &["forget", "d.ivanov@northwind.com", "--reason", "GDPR request"]);
+    assert!(again.contains("forgotten already"), "{again}");
     // Nothing of theirs is left to answer, and nothing more is logged for them.
     assert_eq!(run(&db, &["inbox", "--json"]).trim(), "[]");
     let (_, err) = fail(&db, &["log", "email", &id]);

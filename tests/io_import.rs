@@ -1367,7 +1367,11 @@ fn forget_and_retention_erase_the_leads_merged_into_the_person_too() {
     later.set_clock(Clock::Fixed(ts("2030-01-01T00:00:00.000Z")));
     let erased = {
         let mut done = Vec::new();
-        privacy::anonymize_inactive(&mut later, 18, |b| done.extend(b)).unwrap();
+        privacy::anonymize_inactive(&mut later, 18, |b| {
+            done.extend(b);
+            true
+        })
+        .unwrap();
         done
     };
     assert_eq!(erased.len(), 1);
@@ -1756,7 +1760,11 @@ fn retention_anonymises_leads_inactive_for_the_configured_months() {
     s.set_clock(Clock::Fixed(ts("2031-08-01T00:00:00.000Z")));
     let done = {
         let mut done = Vec::new();
-        privacy::anonymize_inactive(&mut s, 18, |b| done.extend(b)).unwrap();
+        privacy::anonymize_inactive(&mut s, 18, |b| {
+            done.extend(b);
+            true
+        })
+        .unwrap();
         done
     };
     assert_eq!(done.len(), 2);

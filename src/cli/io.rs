@@ -184,6 +184,9 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         }
         // Stopped by Ctrl-C (or a TERM): said so, with the shell's code for an interrupted command.
         (Err(e @ IoError::Interrupted { .. }), _) if interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
+            if a.dry_run {
+                return Err(CliError::Interrupted("dry run stopped; it writes nothing, stopped or not".into()));
+            }
             return Err(CliError::Interrupted(e.to_string()));
         }
         (Err(e), Some((_, copy))) => {
@@ -827,14 +830,40 @@ pub struct ForgetArgs {
 }
 
 pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
+    // The erasure is one short transaction: Ctrl-C in the middle of it would leave the rep not knowing
+    // whether it was done. It is finished and said, and the Ctrl-C with it (a second one ends the process).
+    let interrupted = stop_on_interrupt()?;
     let erased = env.store.write(|db| {
         // A lead removed from the lists is still in the file: it can be forgotten too.
         let id = match leads::resolve(db, &a.lead) {
-            Err(crate::store::StoreError::NotFound { .. }) => leads::resolve_removed(db, &a.lead)?,
-            other => other?,
+            Err(crate::store::StoreError::NotFound { .. }) => leads::resolve_removed(db, &a.lead),
+            other => other,
         };
-        privacy::forget(db, &id, a.reason.as_deref())
+        // An address of someone forgotten already is said as such: the request is done (run twice, or
+        // stopped just after it was saved).
+        match id {
+            Err(e @ crate::store::StoreError::NotFound { .. }) => {
+                match crate::store::forgotten::forgotten_at(db, &a.lead)? {
+                    Some(at) => Ok(Err(at)),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+            Ok(id) => privacy::forget(db, &id, a.reason.as_deref()).map(Ok),
+        }
     })?;
+    if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("note: Ctrl-C came while the erasure was being saved: it is saved whole, as said below");
+    }
+    let erased = match erased {
+        Ok(erased) => erased,
+        Err(at) if a.json => return print_json(&serde_json::json!({ "forgotten_already": at })),
+        Err(at) => {
+            let at = at.local(env.store.ctx().tz);
+            println!("the person with this address was forgotten already ({at}): nothing of them is left to erase");
+            return Ok(());
+        }
+    };
     if !env.store.flush_log()? {
         eprintln!("{}", privacy::FLUSH_HELD_BACK);
     }
@@ -918,19 +947,22 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
             let list = if dry_run {
                 privacy::inactive(&env.store.db(), months)?
             } else {
-                use std::sync::atomic::{AtomicUsize, Ordering};
-                let so_far = std::sync::Arc::new(AtomicUsize::new(0));
-                let counted = so_far.clone();
-                say_on_interrupt_with(move || {
-                    let n = counted.load(Ordering::Relaxed);
-                    format!("{n} {} anonymised so far stay so; run it again to do the rest", plural(n, "lead"))
-                })?;
+                // Ctrl-C stops the run between batches, so what is said to be done is what was saved.
+                let interrupted = stop_on_interrupt()?;
                 let mut done = Vec::new();
                 let batch_done = |batch: Vec<privacy::Inactive>| {
-                    so_far.fetch_add(batch.len(), Ordering::Relaxed);
                     done.extend(batch);
+                    !interrupted.load(std::sync::atomic::Ordering::Relaxed)
                 };
-                if let Err(e) = privacy::anonymize_inactive(&mut env.store, months, batch_done) {
+                let ran = privacy::anonymize_inactive(&mut env.store, months, batch_done);
+                if ran.is_ok() && interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                    let n = done.len();
+                    return Err(CliError::Interrupted(format!(
+                        "interrupted: {n} {} anonymised so far stay so; run it again to do the rest",
+                        plural(n, "lead")
+                    )));
+                }
+                if let Err(e) = ran {
                     if !done.is_empty() {
                         eprintln!(
                             "leadline: {} {} anonymised before the run stopped; run it again to do the rest",

@@ -481,10 +481,18 @@ const ANONYMIZE_BATCH: usize = 2_000;
 /// held for the whole run, giving each batch to `batch_done` as it commits. A run stopped mid-way keeps the
 /// batches done, and owes the search-index purge and the log flush, which the next open does
 /// (`Store::finish_flush`); the next run does the rest.
-pub fn anonymize_inactive(store: &mut Store, months: u32, mut batch_done: impl FnMut(Vec<Inactive>)) -> Result<()> {
+/// `batch_done` is given each batch once it is saved, and says whether to go on (Ctrl-C stops the run between
+/// batches, so what it says was done is what was saved).
+pub fn anonymize_inactive(
+    store: &mut Store,
+    months: u32,
+    mut batch_done: impl FnMut(Vec<Inactive>) -> bool,
+) -> Result<()> {
     let due = inactive(&store.db(), months)?;
     for batch in due.chunks(ANONYMIZE_BATCH) {
-        batch_done(store.write(|db| anonymize_batch(db, months, batch))?);
+        if !batch_done(store.write(|db| anonymize_batch(db, months, batch))?) {
+            break;
+        }
     }
     // Owed still if another process holds the database now: the next open does it.
     if let Err(e) = store.finish_flush() {
