@@ -839,31 +839,28 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
             Err(crate::store::StoreError::NotFound { .. }) => leads::resolve_removed(db, &a.lead),
             other => other,
         };
-        // An address of someone forgotten already is said as such: the request is done (run twice, or
-        // stopped just after it was saved).
-        match id {
+        // An address of someone forgotten already is refused as such, as their id is: not as one never
+        // known (run twice, or stopped just after it was saved, the request is done).
+        let id = match id {
             Err(e @ crate::store::StoreError::NotFound { .. }) => {
                 match crate::store::forgotten::forgotten_at(db, &a.lead)? {
-                    Some(at) => Ok(Err(at)),
-                    None => Err(e),
+                    Some(at) => {
+                        return Err(crate::store::StoreError::Refused(format!(
+                            "the person with this address was already forgotten ({}): nothing of them is left to \
+                             erase",
+                            at.local(db.ctx.tz)
+                        )));
+                    }
+                    None => return Err(e),
                 }
             }
-            Err(e) => Err(e),
-            Ok(id) => privacy::forget(db, &id, a.reason.as_deref()).map(Ok),
-        }
+            other => other?,
+        };
+        privacy::forget(db, &id, a.reason.as_deref())
     })?;
     if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
         eprintln!("note: Ctrl-C came while the erasure was being saved: it is saved whole, as said below");
     }
-    let erased = match erased {
-        Ok(erased) => erased,
-        Err(at) if a.json => return print_json(&serde_json::json!({ "forgotten_already": at })),
-        Err(at) => {
-            let at = at.local(env.store.ctx().tz);
-            println!("the person with this address was forgotten already ({at}): nothing of them is left to erase");
-            return Ok(());
-        }
-    };
     if !env.store.flush_log()? {
         eprintln!("{}", privacy::FLUSH_HELD_BACK);
     }
