@@ -88,7 +88,7 @@ pub fn name_key(first: &str, last: &str) -> String {
 /// A company's name as two records of one person are compared: folded, punctuation aside, without a leading
 /// "the" or a legal form at the end ("The Acme Company, Inc." and "Acme" are one; "Tecno S.L." is "tecno").
 pub fn company_core(company: &str) -> String {
-    const LEGAL_FORMS: [&str; 33] = [
+    const LEGAL_FORMS: [&str; 35] = [
         "inc",
         "incorporated",
         "llc",
@@ -122,15 +122,26 @@ pub fn company_core(company: &str) -> String {
         "ltda",
         "sau",
         "cv",
+        "kk",
+        "sro",
     ];
+    // Forms of several words once the dots are gone ("Sp. z o.o.", "A/S", "S.A. de C.V."), whose words
+    // alone would be names ("z", "de").
+    const LEGAL_PHRASES: [&[&str]; 4] = [&["sp", "z", "oo"], &["a", "s"], &["sa", "de", "cv"], &["s", "de", "rl"]];
     let folded: String =
         fold(company).chars().filter(|c| *c != '.').map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
     let mut words: Vec<&str> = folded.split_whitespace().collect();
     if words.len() > 1 && words[0] == "the" {
         words.remove(0);
     }
-    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
-        words.pop();
+    loop {
+        if let Some(phrase) = LEGAL_PHRASES.iter().find(|p| words.len() > p.len() && words.ends_with(p)) {
+            words.truncate(words.len() - phrase.len());
+        } else if words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+            words.pop();
+        } else {
+            break;
+        }
     }
     words.join(" ")
 }
@@ -187,6 +198,12 @@ mod tests {
         assert_eq!(company_core("Company"), "company");
         assert_eq!(company_core("The Co"), "co");
         assert_ne!(company_core("Acme Labs"), company_core("Acme"));
+        for name in ["Kappa Sp. z o.o.", "Kappa K.K.", "Kappa A/S", "Kappa S.A. de C.V.", "Kappa s.r.o.", "Kappa B.V."]
+        {
+            assert_eq!(company_core(name), "kappa", "{name}");
+        }
+        assert_eq!(company_core("Generation Z"), "generation z");
+        assert_eq!(company_core("Casa de Campo"), "casa de campo");
     }
 
     #[test]
