@@ -19,8 +19,16 @@ fn leadline(db: &Path) -> Command {
 }
 
 fn run(db: &Path, args: &[&str]) -> String {
-    let out = leadline(db).args(args).assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
+    let out = leadline(db).args(args).output().unwrap();
+    // How it ended, the signal that ended it too: a command that dies of one says nothing itself.
+    use std::os::unix::process::ExitStatusExt;
+    let ended = match (out.status.code(), out.status.signal()) {
+        (Some(code), _) => format!("exit {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        (None, None) => "ended unknown".to_string(),
+    };
+    assert!(out.status.success(), "{args:?}: {ended}; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 fn fail(db: &Path, args: &[&str]) -> (i32, String) {
