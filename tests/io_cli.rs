@@ -2077,6 +2077,15 @@ Nora,Vale,n.vale@lambda-old.io,Lambda,2020-03-01 10:00
     assert!(lead["created_at"].as_str().unwrap().starts_with("2020-03-01"), "the older record's history: {lead}");
 }
 
+/// Sends `sig` to the child unless it has ended and been waited for: its number may be another process's by
+/// then (a child not yet waited for keeps its number, even once it has ended).
+fn signal(child: &mut std::process::Child, sig: i32) {
+    if child.try_wait().unwrap().is_none() {
+        // SAFETY: kill(2) with the number of a child of ours not yet waited for.
+        unsafe { libc::kill(child.id() as i32, sig) };
+    }
+}
+
 fn partial_in(dir: &Path) -> bool {
     std::fs::read_dir(dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".partial"))
 }
@@ -2123,7 +2132,7 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
         while scratch(prefix).is_empty() && child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 20 {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
-        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        signal(&mut child, libc::SIGINT);
         let status = child.wait().unwrap();
         // Stopped, unless it was done before the signal came (a copy is written in well under a second).
         if status.code() == Some(130) {
@@ -2176,7 +2185,7 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
     while !partial() && child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 20 {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
-    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    signal(&mut child, libc::SIGHUP);
     child.wait().unwrap();
     assert!(!partial());
     assert_eq!(read_all(), before);
@@ -2196,7 +2205,7 @@ fn an_export_or_backup_stopped_half_way_leaves_no_copy_behind() {
     while !partial_in(&out) && child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 20 {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
-    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    signal(&mut child, libc::SIGHUP);
     assert!(child.wait().unwrap().success());
     assert!(nohup_out.exists() && !partial_in(&out));
     let leads = rusqlite::Connection::open(out.join("nightly.db"))
