@@ -56,6 +56,8 @@ struct Keys {
     international: bool,
     phone: Vec<String>,
     name: Option<String>,
+    /// The name the other way round at the same company (columns swapped in a file: "Müller Hans").
+    swapped: Option<String>,
     /// The social profile, without a trailing slash (stored in its one form, `domain::lead::canonical_profile`).
     profile: Option<String>,
     /// The person's name, folded; empty for a lead named after its e-mail or phone.
@@ -82,6 +84,9 @@ impl Keys {
         let international = phone.first().is_some_and(|k| k.starts_with('+'));
         let named = !(first.trim().is_empty() && last.trim().is_empty());
         let name = company.filter(|_| named).map(|c| name_company_key(first, last, c));
+        let both = !first.trim().is_empty() && !last.trim().is_empty();
+        let swapped =
+            company.filter(|_| both).map(|c| name_company_key(last, first, c)).filter(|s| Some(s) != name.as_ref());
         let email = r.get_ref(7)?.as_str_or_null()?;
         let mailbox = email.map(crate::domain::lead::mailbox_key);
         let (given_first, given_last) = crate::domain::text::given_name(first, last, email);
@@ -90,7 +95,7 @@ impl Keys {
         } else {
             crate::domain::text::name_key(given_first, given_last)
         };
-        Ok(Keys { international, phone, name, profile, person, mailbox })
+        Ok(Keys { international, phone, name, swapped, profile, person, mailbox })
     }
 
     /// The same number, and how sure that is: the same digits, the same international form, or, when
@@ -108,6 +113,11 @@ impl Keys {
 
     fn same_name(&self, other: &Keys) -> bool {
         self.name.is_some() && self.name == other.name
+    }
+
+    /// One's first name is the other's last, and the other way round, at the same company.
+    fn swapped_name(&self, other: &Keys) -> bool {
+        self.swapped.is_some() && self.swapped == other.name
     }
 }
 
@@ -202,6 +212,8 @@ struct Scan {
 
 /// The reason a name at a company gives, in a scan and in a pair an import staged.
 pub(crate) const SAME_NAME_AND_COMPANY: &str = "same name and company";
+/// A name whose first and last parts a file swapped: less sure than the same name as written.
+const SWAPPED_NAME_AND_COMPANY: &str = "same name the other way round, same company";
 
 /// The kinds of key a lead is hashed by.
 const PHONE_KEY: u8 = 0;
@@ -227,7 +239,7 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
         seqs.push(r.get(0)?);
         let keys = Keys::of(r, country)?;
         hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at, PHONE_KEY)));
-        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at, NAME_KEY)));
+        hashed.extend(keys.name.iter().chain(&keys.swapped).map(|k| (hasher.hash_one(("n", k)), at, NAME_KEY)));
         // A person's own page: a company's or a website several records give names nobody in particular.
         let own_page = keys.profile.iter().filter(|p| crate::domain::lead::is_member_page(p));
         hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at, PROFILE_KEY)));
@@ -296,7 +308,8 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
                 (a.1.mailbox.is_some() && a.1.mailbox == b.1.mailbox)
                     .then_some(("same mailbox (dots and +tags aside)", 85))
             })
-            .or_else(|| a.1.same_name(&b.1).then_some((SAME_NAME_AND_COMPANY, 75)));
+            .or_else(|| a.1.same_name(&b.1).then_some((SAME_NAME_AND_COMPANY, 75)))
+            .or_else(|| a.1.swapped_name(&b.1).then_some((SWAPPED_NAME_AND_COMPANY, 60)));
         if let Some(why) = why {
             out.push((a.0.clone(), b.0.clone(), why));
         }
