@@ -152,6 +152,11 @@ fn dedupe_lists_a_name_a_file_wrote_the_other_way_round() {
     let pairs = pairs.as_array().unwrap();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert!(pairs[0]["reason"].as_str().unwrap().contains("other way round"), "{pairs:?}");
+    // Listed for the rep to decide, under the floor `--apply` merges from.
+    assert!(pairs[0]["confidence"].as_i64().unwrap() < 50, "{pairs:?}");
+    run(&db, &["dedupe", "--apply"]);
+    let leads: Vec<serde_json::Value> = serde_json::from_str(&run(&db, &["lead", "list", "--json"])).unwrap();
+    assert_eq!(leads.len(), 3);
 }
 
 #[test]
@@ -1176,6 +1181,12 @@ fn a_forgotten_persons_address_is_refused_until_they_come_back() {
     run(&db, &["lead", "edit", "opt@o.io", "--do-not-contact", "true"]);
     let log = run(&db, &["privacy", "log"]);
     assert!(log.lines().any(|l| l.contains("opt_out") && l.contains("Opt") && l.ends_with("(none given)")), "{log}");
+    // One given, then erased with the person, is said to be erased, not never given.
+    run(&db, &["lead", "add", "--first-name", "Era", "--email", "era@o.io"]);
+    run(&db, &["lead", "edit", "era@o.io", "--do-not-contact", "true", "--reason", "asked by phone"]);
+    run(&db, &["forget", "era@o.io"]);
+    let log = run(&db, &["privacy", "log"]);
+    assert!(log.lines().any(|l| l.contains("opt_out") && l.ends_with("(erased)")), "{log}");
 }
 
 #[test]

@@ -858,6 +858,21 @@ fn an_older_copy_of_a_series_undoes_no_change_made_to_one_of_its_occurrences() {
     assert_eq!(times(&t), ["2025-12-01T10:00:00.000Z", "2025-12-08T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
     import_file(&mut t, &cancel, &again).unwrap();
     assert_eq!(times(&t), ["2025-12-01T10:00:00.000Z", "2025-12-08T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
+    // A series changed after one of its occurrences was moved: each part counts its own changes, and the
+    // moved one is booked where it was moved to.
+    let mut u = open(dir.path(), "v.db");
+    import(&mut u, "hubspot_contacts.csv");
+    let bob = lead(&u, "bob@stonecorp.com");
+    let both = format!(
+        "{}{}",
+        bob_event("rev@x", "Review", "20251201T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\nSEQUENCE:2\r\n"),
+        bob_event("rev@x", "Review", "20251209T140000Z", "RECURRENCE-ID:20251208T090000Z\r\nSEQUENCE:1\r\n"),
+    );
+    import_file(&mut u, &calendar_file(dir.path(), "rev.ics", &both), &opts).unwrap();
+    assert_eq!(
+        meeting_times(&u, &bob.id),
+        ["2025-12-01T09:00:00.000Z", "2025-12-09T14:00:00.000Z", "2025-12-15T09:00:00.000Z"]
+    );
 }
 
 /// Bob (of the HubSpot fixture) missed the demo of a calendar imported once: the store, the import

@@ -475,6 +475,14 @@ fn a_merge_onto_an_opted_out_lead_closes_the_tasks_that_would_reach_the_person()
     s.write(|db| leads::update(db, &kept, opt_out)).unwrap();
     s.write(|db| dedupe::merge(db, &kept, &other, "same mailbox", 85)).unwrap();
     assert!(leadline::store::tasks::get(&s.db(), &bump).is_err(), "cancelled, as an opt-out cancels it");
+    // An event written for a merged record, still to go out, is withdrawn by the kept lead's later opt-out.
+    let (x, y) = (add_lead(&mut s, "Cy", "cy@one.io"), add_lead(&mut s, "Cy", "cy.one@gmail.com"));
+    let payload = serde_json::json!({ "lead": { "id": y.as_str(), "do_not_contact": false } });
+    s.write(|db| leadline::store::events::record(db, "SendEmail", Some(y.as_str()), &payload, None, true)).unwrap();
+    s.write(|db| dedupe::merge(db, &x, &y, "same name", 75)).unwrap();
+    let opt_out = LeadPatch { do_not_contact: Some(true), ..Default::default() };
+    s.write(|db| leads::update(db, &x, opt_out)).unwrap();
+    assert!(leadline::store::events::pending(&s.db(), 10).unwrap().is_empty(), "withdrawn");
     // The other way round, the opt-out carried over is logged as such, not as the person's again.
     let (a, b) = (add_lead(&mut s, "Kim", "kim.lee@gmail.com"), add_lead(&mut s, "Kim", "kimlee+x@gmail.com"));
     let opt_out = LeadPatch {

@@ -952,7 +952,7 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                     !interrupted.load(std::sync::atomic::Ordering::Relaxed)
                 };
                 let ran = privacy::anonymize_inactive(&mut env.store, months, batch_done);
-                if ran.is_ok() && interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                if matches!(ran, Ok(false)) {
                     let n = done.len();
                     return Err(CliError::Interrupted(format!(
                         "interrupted: {n} {} anonymised so far stay so; run it again to do the rest",
@@ -968,6 +968,9 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                         );
                     }
                     return Err(e.into());
+                }
+                if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!("note: Ctrl-C came as the last batch was saved: the run is done whole");
                 }
                 if !env.store.flush_log()? {
                     eprintln!("{}", privacy::FLUSH_HELD_BACK);
@@ -1060,7 +1063,9 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                     e.lead.clone().unwrap_or_default(),
                     e.by.clone().unwrap_or_default(),
                     match e.reason.clone() {
-                        // An opt-out is recorded with why: one without is said to have been given none.
+                        // An opt-out is recorded with why: one without is said to have been given none, unless
+                        // it went with the rest of a forgotten person's data.
+                        None if e.action == "opt_out" && e.forgotten => "(erased)".into(),
                         None if e.action == "opt_out" => "(none given)".into(),
                         reason => reason.unwrap_or_default(),
                     },

@@ -127,7 +127,14 @@ pub fn company_core(company: &str) -> String {
     ];
     // Forms of several words once the dots are gone ("Sp. z o.o.", "A/S", "S.A. de C.V."), whose words
     // alone would be names ("z", "de").
-    const LEGAL_PHRASES: [&[&str]; 4] = [&["sp", "z", "oo"], &["a", "s"], &["sa", "de", "cv"], &["s", "de", "rl"]];
+    const LEGAL_PHRASES: [&[&str]; 6] = [
+        &["sp", "z", "oo"],
+        &["sp", "zoo"],
+        &["a", "s"],
+        &["sa", "de", "cv"],
+        &["s", "de", "rl", "de", "cv"],
+        &["s", "de", "rl"],
+    ];
     let folded: String =
         fold(company).chars().filter(|c| *c != '.').map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
     let mut words: Vec<&str> = folded.split_whitespace().collect();
@@ -198,8 +205,16 @@ mod tests {
         assert_eq!(company_core("Company"), "company");
         assert_eq!(company_core("The Co"), "co");
         assert_ne!(company_core("Acme Labs"), company_core("Acme"));
-        for name in ["Kappa Sp. z o.o.", "Kappa K.K.", "Kappa A/S", "Kappa S.A. de C.V.", "Kappa s.r.o.", "Kappa B.V."]
-        {
+        for name in [
+            "Kappa Sp. z o.o.",
+            "Kappa Sp. z.o.o.",
+            "Kappa K.K.",
+            "Kappa A/S",
+            "Kappa S.A. de C.V.",
+            "Kappa S. de R.L. de C.V.",
+            "Kappa s.r.o.",
+            "Kappa B.V.",
+        ] {
             assert_eq!(company_core(name), "kappa", "{name}");
         }
         assert_eq!(company_core("Generation Z"), "generation z");

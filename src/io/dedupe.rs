@@ -212,7 +212,8 @@ struct Scan {
 
 /// The reason a name at a company gives, in a scan and in a pair an import staged.
 pub(crate) const SAME_NAME_AND_COMPANY: &str = "same name and company";
-/// A name whose first and last parts a file swapped: less sure than the same name as written.
+/// A name whose first and last parts a file swapped: less sure than the same name as written ("Wang Lee"
+/// and "Lee Wang" may be two people), under the floor `--apply` merges from: listed, for the rep to decide.
 const SWAPPED_NAME_AND_COMPANY: &str = "same name the other way round, same company";
 
 /// The kinds of key a lead is hashed by.
@@ -309,7 +310,7 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
                     .then_some(("same mailbox (dots and +tags aside)", 85))
             })
             .or_else(|| a.1.same_name(&b.1).then_some((SAME_NAME_AND_COMPANY, 75)))
-            .or_else(|| a.1.swapped_name(&b.1).then_some((SWAPPED_NAME_AND_COMPANY, 60)));
+            .or_else(|| a.1.swapped_name(&b.1).then_some((SWAPPED_NAME_AND_COMPANY, 45)));
         if let Some(why) = why {
             out.push((a.0.clone(), b.0.clone(), why));
         }
@@ -688,11 +689,18 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     mv("tasks")?;
     mv("notes")?;
     mv("inbox_items")?;
-    // Events about the other lead, a churn's (`lead@time`) too, are about the kept one now.
+    // Events about the other lead, a churn's (`lead@time`) too, are about the kept one now; those still to
+    // go out name it as their lead, so that its opt-out withdraws them (`events::withdraw_for`).
     db.conn.execute(
         "UPDATE events SET subject_id = ?1 || substr(subject_id, length(?2) + 1)
          WHERE subject_id = ?2 OR (subject_id >= ?2 || '@' AND subject_id < ?2 || 'A')",
         params![k, g],
+    )?;
+    db.conn.execute(
+        "UPDATE events SET payload = json_set(payload, '$.lead.id', ?1)
+         WHERE team_id = ?3 AND delivered_at IS NULL AND withdrawn_at IS NULL AND json_valid(payload)
+         AND json_extract(payload, '$.lead.id') = ?2",
+        params![k, g, db.ctx.team_id.as_str()],
     )?;
     if !patch.is_empty() {
         leads::update(db, &keep.id, patch)?;

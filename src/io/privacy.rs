@@ -482,15 +482,18 @@ const ANONYMIZE_BATCH: usize = 2_000;
 /// batches done, and owes the search-index purge and the log flush, which the next open does
 /// (`Store::finish_flush`); the next run does the rest.
 /// `batch_done` is given each batch once it is saved, and says whether to go on (Ctrl-C stops the run between
-/// batches, so what it says was done is what was saved).
+/// batches, so what it says was done is what was saved). Returns whether every lead due was seen to.
 pub fn anonymize_inactive(
     store: &mut Store,
     months: u32,
     mut batch_done: impl FnMut(Vec<Inactive>) -> bool,
-) -> Result<()> {
+) -> Result<bool> {
     let due = inactive(&store.db(), months)?;
-    for batch in due.chunks(ANONYMIZE_BATCH) {
-        if !batch_done(store.write(|db| anonymize_batch(db, months, batch))?) {
+    let batches = due.chunks(ANONYMIZE_BATCH).count();
+    let mut finished = true;
+    for (i, batch) in due.chunks(ANONYMIZE_BATCH).enumerate() {
+        if !batch_done(store.write(|db| anonymize_batch(db, months, batch))?) && i + 1 < batches {
+            finished = false;
             break;
         }
     }
@@ -498,7 +501,7 @@ pub fn anonymize_inactive(
     if let Err(e) = store.finish_flush() {
         tracing::warn!(error = %e, "the search index is purged at the next open");
     }
-    Ok(())
+    Ok(finished)
 }
 
 /// Anonymises those of `batch` still inactive now: one may have been contacted since the run listed them.
@@ -597,6 +600,9 @@ pub struct LogEntry {
     pub merged_into: Option<LeadId>,
     pub by: Option<String>,
     pub reason: Option<String>,
+    /// The lead was forgotten since: the reasons given were erased with the rest.
+    #[serde(skip)]
+    pub forgotten: bool,
 }
 
 impl LogEntry {
@@ -614,7 +620,7 @@ pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<V
              SELECT ?2 UNION SELECT m.merged_id FROM merge_log m JOIN folded f ON m.kept_id = f.id)
          SELECT g.created_at, g.action, g.lead_id, ",
         lead_name_sql!("l"),
-        ", u.name, g.reason, l.deleted_at IS NOT NULL
+        ", u.name, g.reason, l.deleted_at IS NOT NULL, l.forgotten_at IS NOT NULL
          FROM privacy_log g LEFT JOIN leads l ON l.id = g.lead_id LEFT JOIN users u ON u.id = g.user_id
          WHERE g.team_id = ?1 AND (?2 IS NULL OR g.lead_id IN (SELECT id FROM folded))
          ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?3"
@@ -629,6 +635,7 @@ pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<V
             merged_into: None,
             by: r.get(4)?,
             reason: r.get(5)?,
+            forgotten: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
         };
         Ok((entry, r.get::<_, Option<bool>>(6)?.unwrap_or(false)))
     })?;

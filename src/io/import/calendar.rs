@@ -88,16 +88,27 @@ pub(super) fn no_longer_in_the_calendar(
 /// The version of the event an earlier import applied, when it is newer than this occurrence's.
 /// The occurrence is the series' or its own (moved or cancelled on its own), and either may have been
 /// imported in a newer version: the series' copy of an occurrence the organizer cancelled on its own later,
-/// or an occurrence's own copy older than a series rescheduled whole since, changes nothing.
-fn newer_version_imported(db: &Db<'_>, ev: &ics::Occurrence) -> crate::store::Result<Option<ics::Version>> {
+/// or an occurrence's own copy older than a series rescheduled whole since, changes nothing. An occurrence
+/// of its own beside its series in one file has a version of its own (each part of an event counts its
+/// changes), and is not compared with the series'.
+fn newer_version_imported(
+    db: &Db<'_>,
+    ev: &ics::Occurrence,
+    scope: Option<&CalendarScope>,
+) -> crate::store::Result<Option<ics::Version>> {
     if ev.component.is_empty() {
         return Ok(None);
     }
+    let beside_its_series = ev.component != ev.uid && scope.is_some_and(|s| s.series.contains(&ev.uid));
     let mut stmt = db
         .conn
         .prepare_cached("SELECT sequence, stamp FROM calendar_versions WHERE team_id = ?1 AND event_key = ?2")?;
     let mut newest: Option<ics::Version> = None;
-    let mut keys = vec![ev.component.as_str(), ev.uid.as_str(), ev.key.as_str()];
+    let mut keys = vec![ev.component.as_str(), ev.key.as_str()];
+    if !beside_its_series {
+        keys.push(ev.uid.as_str());
+    }
+    keys.sort_unstable();
     keys.dedup();
     for key in keys.into_iter().filter(|k| !k.is_empty()) {
         let stored = stmt
@@ -143,7 +154,14 @@ fn record_version(db: &Db<'_>, ev: &ics::Occurrence) -> crate::store::Result<()>
 pub(super) struct CalendarScope {
     /// The keys of the occurrences the file has, by event uid (cancelled ones too).
     pub(super) keys: HashMap<String, HashSet<String>>,
+    /// The events whose series (not only an occurrence of it) the file has.
+    pub(super) series: HashSet<String>,
     pub(super) window: (Timestamp, Timestamp),
+}
+
+/// The uids of the events whose series the file has.
+pub(super) fn series_in_file(events: &[std::result::Result<ics::Occurrence, Reject>]) -> HashSet<String> {
+    events.iter().flatten().filter(|e| !e.uid.is_empty() && e.component == e.uid).map(|e| e.uid.clone()).collect()
 }
 
 pub(super) fn series_keys(events: &[std::result::Result<ics::Occurrence, Reject>]) -> HashMap<String, HashSet<String>> {
@@ -156,7 +174,7 @@ pub(super) fn series_keys(events: &[std::result::Result<ics::Occurrence, Reject>
 
 impl Writer {
     pub(super) fn apply_event(&mut self, db: &Db<'_>, ev: ics::Occurrence) -> crate::store::Result<()> {
-        if let Some(newer) = newer_version_imported(db, &ev)? {
+        if let Some(newer) = newer_version_imported(db, &ev, self.calendar.as_ref())? {
             self.counts.meetings.skipped += 1;
             self.act(ev.line, "meetings", "skip", ev.title.clone(), older_copy(ev.version, newer));
             return Ok(());

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use rusqlite::{OptionalExtension, params};
 
-use self::calendar::{CalendarScope, calendar_outside_window, no_longer_in_the_calendar, series_keys};
+use self::calendar::{CalendarScope, calendar_outside_window, no_longer_in_the_calendar, series_in_file, series_keys};
 use self::lock::{lock_imports, unfinished_elsewhere};
 use self::rejects::{REJECTS_SHOWN, from_record, load_rejects};
 use self::writer::Writer;
@@ -236,7 +236,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             // those an interrupted run dropped are not among them then, so what it did of them is no
             // index to skip to. The rest are dropped again from the first.
             resumable_items = events.len() as u64;
-            let scope = CalendarScope { keys: series_keys(&events), window };
+            let scope = CalendarScope { keys: series_keys(&events), series: series_in_file(&events), window };
             events.extend(no_longer_in_the_calendar(store, &events, &scope)?.into_iter().map(Ok));
             calendar_scope = Some(scope);
             let items: Vec<Numbered> =
