@@ -44,6 +44,8 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
                 // its other accents, and seldom letters (and then only that line would be misread).
                 if guess == WINDOWS_1252 && utf8_latin_lines(bytes) > 0 {
                     (UTF_8, 0)
+                } else if !writes_words(guess, bytes) {
+                    (WINDOWS_1252, 0)
                 } else {
                     (mac_roman_or(guess, bytes), 0)
                 }
@@ -92,6 +94,28 @@ fn valid_utf8_prefix(bytes: &[u8]) -> bool {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
     }
+}
+
+/// Whether the bytes read in `encoding` hold words of its letters, when they are not Latin ones: a French
+/// file whose only bytes past ASCII are no-break spaces, "€" and typographic quotes and dashes is taken by
+/// the detector for a Cyrillic code page (IBM866), where they are lone letters (or two: "1 200 €") between
+/// digits and spaces; Cyrillic, Greek or Hebrew text has words of three letters and more.
+fn writes_words(encoding: &'static Encoding, bytes: &[u8]) -> bool {
+    if !encoding.is_single_byte() || encoding == WINDOWS_1252 {
+        return true;
+    }
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let foreign = |c: char| c.is_alphabetic() && !c.is_ascii() && !('\u{c0}'..='\u{24f}').contains(&c);
+    let (mut any_foreign, mut run) = (false, 0);
+    for c in text.chars() {
+        any_foreign |= foreign(c);
+        run = if foreign(c) { run + 1 } else { 0 };
+        if run >= 3 {
+            return true;
+        }
+    }
+    // Latin letters only (Central European, Turkish, Baltic pages): the guess stands.
+    !any_foreign
 }
 
 /// Lines that are valid UTF-8 holding Latin letters past ASCII ("Zoë", "Grün"), and no byte that is not
@@ -638,6 +662,11 @@ mod tests {
         // Nor a French one whose "é" and no-break space before "»" make a UTF-8 character (not a letter).
         let french = b"Titre\n\xab\xa0Pr\xe9sentation g\xe9n\xe9rale\xa0\xbb\nD\xe9jeuner au caf\xe9\xa0\xbb\nle caf\xe9\xa0\xbb\n";
         assert_eq!(sniff(french).unwrap().encoding, encoding_rs::WINDOWS_1252);
+        // A French file whose only bytes past ASCII are no-break spaces, "€" and typographic punctuation is
+        // no Cyrillic one (a detector takes it for IBM866).
+        let prices = "Notes\nPrix : 1\u{a0}200\u{a0}€ – “remise” possible\nBudget 12\u{a0}000\u{a0}€ HT\n";
+        let (prices, _, _) = encoding_rs::WINDOWS_1252.encode(prices);
+        assert_eq!(sniff(&prices).unwrap().encoding, encoding_rs::WINDOWS_1252);
         // Nor is a Cyrillic file read as UTF-8 for its "\u{415}\u{451}", valid UTF-8 in Windows-1251.
         let (cyrillic, _, _) = encoding_rs::WINDOWS_1251.encode("Имя\nЕё звали Дарья Петрова\nЕё брат Иван\n");
         assert_ne!(sniff(&cyrillic).unwrap().encoding, UTF_8);
