@@ -1187,6 +1187,10 @@ fn a_forgotten_persons_address_is_refused_until_they_come_back() {
     run(&db, &["forget", "era@o.io"]);
     let log = run(&db, &["privacy", "log"]);
     assert!(log.lines().any(|l| l.contains("opt_out") && l.ends_with("(erased)")), "{log}");
+    assert!(log.lines().any(|l| l.contains("forget") && l.ends_with("(none given)")), "{log}");
+    let log: serde_json::Value = serde_json::from_str(&run(&db, &["privacy", "log", "--json"])).unwrap();
+    let erased = log.as_array().unwrap().iter().filter(|e| e["reason_erased"] == true).count();
+    assert_eq!(erased, 1, "{log}");
 }
 
 #[test]
@@ -2140,6 +2144,23 @@ Nora,Vale,n.vale@lambda-old.io,Lambda,2020-03-01 10:00
     assert_eq!(lead["email"], "nora@lambda.io", "{lead}");
     assert_eq!(lead["other_emails"], serde_json::json!(["n.vale@lambda-old.io"]), "{lead}");
     assert!(lead["created_at"].as_str().unwrap().starts_with("2020-03-01"), "the older record's history: {lead}");
+    // The address last written to may be another of the other record's own.
+    run(
+        &db,
+        &["lead", "add", "--first-name", "Ana", "--last-name", "Lopez", "--email", "ana@acme.io", "--company", "Acme"],
+    );
+    let newer = ["--first-name", "Ana", "--last-name", "López", "--email", "ana.lopez@acme.io", "--company", "Acme"];
+    leadline(&db)
+        .env("LEADLINE_NOW", "2025-11-26T12:00:00.000Z")
+        .args([&["lead", "add"][..], &newer].concat())
+        .assert()
+        .success();
+    run(&db, &["lead", "edit", "ana.lopez@acme.io", "--add-email", "ana.l@gmail.com"]);
+    run(&db, &["log", "email", "ana@acme.io", "--at", "2025-11-20 10:00"]);
+    run(&db, &["log", "email", "ana.lopez@acme.io", "--email", "ana.l@gmail.com"]);
+    run(&db, &["dedupe", "--apply"]);
+    let shown: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", "ana@acme.io", "--json"])).unwrap();
+    assert_eq!(shown["lead"]["email"], "ana.l@gmail.com", "{shown}");
 }
 
 /// Sends `sig` to the child unless it has ended and been waited for: its number may be another process's by

@@ -1063,10 +1063,10 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                     e.lead.clone().unwrap_or_default(),
                     e.by.clone().unwrap_or_default(),
                     match e.reason.clone() {
-                        // An opt-out is recorded with why: one without is said to have been given none, unless
-                        // it went with the rest of a forgotten person's data.
-                        None if e.action == "opt_out" && e.forgotten => "(erased)".into(),
-                        None if e.action == "opt_out" => "(none given)".into(),
+                        // An opt-out or an erasure is recorded with why: one without is said to have been
+                        // given none, unless it went with the rest of a forgotten person's data.
+                        None if e.reason_erased => "(erased)".into(),
+                        None if matches!(e.action.as_str(), "opt_out" | "forget") => "(none given)".into(),
                         reason => reason.unwrap_or_default(),
                     },
                 ]);

@@ -538,9 +538,9 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     patch.company_size = fill("company_size", &keep.company_size, &gone.company_size);
     patch.product_interest = fill("product_interest", &keep.product_interest, &gone.product_interest);
     patch.profile_url = fill("profile_url", &keep.profile_url, &gone.profile_url);
-    // The address the rep last wrote to stays the one written to, whichever record had it: the older record
-    // (kept) may be a file's, with an address the person has left. The kept one goes among the others, as
-    // the other record's would (the update swaps them).
+    // The address the rep last wrote to stays the one written to, whichever record had it (as its own or
+    // another of its addresses): the older record (kept) may be a file's, with an address the person has
+    // left. The kept one goes among the others, as the other record's would (the update swaps them).
     let last_written: Option<String> = db
         .conn
         .prepare_cached(
@@ -550,13 +550,14 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         .query_row(params![keep.id.as_str(), gone.id.as_str(), crate::domain::OutreachKind::Email.code()], |r| r.get(0))
         .optional()?;
     let key = |e: &str| crate::domain::lead::normalize_email(e);
-    if let (Some(ours), Some(theirs), Some(written)) = (&keep.email, &gone.email, &last_written)
-        && key(written) == key(theirs)
-        && key(ours) != key(theirs)
+    let addresses = gone.email.iter().chain(&gone.other_emails).chain(&keep.other_emails);
+    let written = last_written.as_deref().and_then(|w| addresses.clone().find(|a| key(a) == key(w)));
+    if let (Some(ours), Some(written)) = (&keep.email, written)
+        && key(ours) != key(written)
     {
-        patch.email = Some(theirs.clone());
+        patch.email = Some(written.clone());
         patch.add_emails = vec![ours.clone()];
-        patch.remove_emails = vec![theirs.clone()];
+        patch.remove_emails = vec![written.clone()];
         filled.push("email".into());
     }
     // One name spelt two ways ("CARLA NUNEZ" from a file, "Carla Núñez" as the rep typed it): the better

@@ -600,9 +600,10 @@ pub struct LogEntry {
     pub merged_into: Option<LeadId>,
     pub by: Option<String>,
     pub reason: Option<String>,
-    /// The lead was forgotten since: the reasons given were erased with the rest.
-    #[serde(skip)]
-    pub forgotten: bool,
+    /// The lead was forgotten since, and this entry's reason (if one was given) was erased with the rest of
+    /// their data; the erasure's own reason is kept.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reason_erased: bool,
 }
 
 impl LogEntry {
@@ -635,8 +636,11 @@ pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<V
             merged_into: None,
             by: r.get(4)?,
             reason: r.get(5)?,
-            forgotten: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
+            reason_erased: false,
         };
+        let forgotten = r.get::<_, Option<bool>>(7)?.unwrap_or(false);
+        let entry =
+            LogEntry { reason_erased: forgotten && entry.reason.is_none() && entry.action != "forget", ..entry };
         Ok((entry, r.get::<_, Option<bool>>(6)?.unwrap_or(false)))
     })?;
     let mut entries = Vec::new();

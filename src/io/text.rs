@@ -16,6 +16,19 @@ pub struct Sniff {
     pub bom_len: usize,
     /// The sample decoded to text (possibly cut in the middle of a line).
     pub sample: String,
+    /// Read as UTF-8, the sample has bytes that are not, read as Windows-1252 (a file joined from two).
+    pub legacy_bytes: bool,
+}
+
+impl Sniff {
+    /// The encoding as a summary names it: both, for UTF-8 with legacy bytes.
+    pub fn label(&self) -> String {
+        if self.legacy_bytes {
+            format!("{} with some Windows-1252", self.encoding.name())
+        } else {
+            self.encoding.name().to_string()
+        }
+    }
 }
 
 /// Decides the encoding from a sample, or says why the bytes are not a text file.
@@ -52,12 +65,13 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
             }
         }
     };
+    let legacy_bytes = encoding == UTF_8 && bom_len == 0 && utf8_and_stray(bytes).1 > 0 && !folded_utf8(bytes);
     let (sample, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
     let control = sample.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
     if control * 20 > sample.chars().count().max(1) {
         return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
     }
-    Ok(Sniff { encoding, bom_len, sample: sample.into_owned() })
+    Ok(Sniff { encoding, bom_len, sample: sample.into_owned(), legacy_bytes })
 }
 
 /// Mac Excel's "CSV (Macintosh)" is Mac Roman, which a detector made for the web does not know and takes for
@@ -653,6 +667,8 @@ mod tests {
         let mut joined = "Name,Note\nZoë Grün,\n".as_bytes().to_vec();
         joined.extend_from_slice(b"Jos\xe9 Ma\xf1ana,Caf\xe9 ol\xe9 \xe0 \xe9t\xe9 d\xe9j\xe0 vu\n");
         assert_eq!(sniff(&joined).unwrap().encoding, UTF_8);
+        assert_eq!(sniff(&joined).unwrap().label(), "UTF-8 with some Windows-1252");
+        assert_eq!(sniff("Zoë Grün\n".as_bytes()).unwrap().label(), "UTF-8");
         // A Windows-1252 file whose bytes make a UTF-8 letter by chance (here "Ã©", which is "é" in UTF-8 read
         // as Windows-1252) is read as UTF-8 all the same: every other byte reads as Windows-1252.
         let mut chance = b"Name\nRen\xe9e\nJ\xfcrgen Gr\xfc\xdfe\nFran\xe7ois\nSe\xf1or\n".repeat(3);

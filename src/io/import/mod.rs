@@ -265,7 +265,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         file: path.display().to_string(),
         format,
         preset: preset.clone(),
-        encoding: sniffed.encoding.name().to_string(),
+        encoding: sniffed.label(),
         counts: Counts::default(),
         rejects: Vec::new(),
         rejects_total: 0,
