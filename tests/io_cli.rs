@@ -103,51 +103,13 @@ fn deal_amounts_that_read_two_ways_are_listed_as_they_were_read() {
 #[test]
 fn dedupe_lists_a_name_a_file_wrote_the_other_way_round() {
     let (_dir, db) = setup();
-    run(
-        &db,
-        &[
-            "lead",
-            "add",
-            "--first-name",
-            "Müller",
-            "--last-name",
-            "Hans",
-            "--company",
-            "Delta GmbH",
-            "--email",
-            "hm1@delta.de",
-        ],
-    );
-    run(
-        &db,
-        &[
-            "lead",
-            "add",
-            "--first-name",
-            "Hans",
-            "--last-name",
-            "Müller",
-            "--company",
-            "Delta",
-            "--email",
-            "hm2@delta.de",
-        ],
-    );
-    run(
-        &db,
-        &[
-            "lead",
-            "add",
-            "--first-name",
-            "Hans",
-            "--last-name",
-            "Müller",
-            "--company",
-            "Gamma",
-            "--email",
-            "hm3@gamma.de",
-        ],
-    );
+    let add = |first: &str, last: &str, company: &str, email: &str| {
+        let args = ["--first-name", first, "--last-name", last, "--company", company, "--email", email];
+        run(&db, &[&["lead", "add"][..], &args].concat());
+    };
+    add("Müller", "Hans", "Delta GmbH", "hm1@delta.de");
+    add("Hans", "Müller", "Delta", "hm2@delta.de");
+    add("Hans", "Müller", "Gamma", "hm3@gamma.de");
     let pairs: serde_json::Value = serde_json::from_str(&run(&db, &["dedupe", "--json"])).unwrap();
     let pairs = pairs.as_array().unwrap();
     assert_eq!(pairs.len(), 1, "{pairs:?}");

@@ -786,14 +786,20 @@ fn importing_an_updated_calendar_moves_rescheduled_meetings_and_drops_cancelled_
     assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-08T10:00:00.000Z"]);
 }
 
+/// A store in `dir` holding the HubSpot fixture's leads, calendar import options whose window holds the
+/// events of these tests, and Bob, whom they invite.
+fn bobs_calendar(dir: &Path, name: &str) -> (Store, ImportOptions, Lead) {
+    let mut s = open(dir, name);
+    import(&mut s, "hubspot_contacts.csv");
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let bob = lead(&s, "bob@stonecorp.com");
+    (s, ImportOptions { window: Some(window), ..Default::default() }, bob)
+}
+
 #[test]
 fn an_older_copy_of_an_invitation_undoes_no_cancellation_or_reschedule() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = open(dir.path(), "t.db");
-    import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
-    let opts = ImportOptions { window: Some(window), ..Default::default() };
-    let bob = lead(&s, "bob@stonecorp.com");
+    let (mut s, opts, bob) = bobs_calendar(dir.path(), "t.db");
     let times = |s: &Store| meeting_times(s, &bob.id);
     let copy = |name: &str, start: &str, version: u32, extra: &str| {
         let extra = format!("SEQUENCE:{version}\r\nDTSTAMP:2025110{version}T100000Z\r\n{extra}");
@@ -821,11 +827,7 @@ fn an_older_copy_of_an_invitation_undoes_no_cancellation_or_reschedule() {
 #[test]
 fn an_older_copy_of_a_series_undoes_no_change_made_to_one_of_its_occurrences() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = open(dir.path(), "t.db");
-    import(&mut s, "hubspot_contacts.csv");
-    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
-    let opts = ImportOptions { window: Some(window), ..Default::default() };
-    let bob = lead(&s, "bob@stonecorp.com");
+    let (mut s, opts, bob) = bobs_calendar(dir.path(), "t.db");
     let times = |s: &Store| meeting_times(s, &bob.id);
     let weekly = bob_event("sync@x", "Sync", "20251201T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\nSEQUENCE:0\r\n");
     let series = calendar_file(dir.path(), "invite.ics", &weekly);
@@ -842,9 +844,7 @@ fn an_older_copy_of_a_series_undoes_no_change_made_to_one_of_its_occurrences() {
     import_file(&mut s, &cancel, &opts).unwrap();
     import_file(&mut s, &series, &opts).unwrap();
     assert_eq!(times(&s), ["2025-12-01T09:00:00.000Z", "2025-12-15T09:00:00.000Z"]);
-    let mut t = open(dir.path(), "u.db");
-    import(&mut t, "hubspot_contacts.csv");
-    let bob = lead(&t, "bob@stonecorp.com");
+    let (mut t, _, bob) = bobs_calendar(dir.path(), "u.db");
     let times = |s: &Store| meeting_times(s, &bob.id);
     import_file(&mut t, &series, &opts).unwrap();
     import_file(&mut t, &cancel, &opts).unwrap();
@@ -860,9 +860,7 @@ fn an_older_copy_of_a_series_undoes_no_change_made_to_one_of_its_occurrences() {
     assert_eq!(times(&t), ["2025-12-01T10:00:00.000Z", "2025-12-08T10:00:00.000Z", "2025-12-15T10:00:00.000Z"]);
     // A series changed after one of its occurrences was moved: each part counts its own changes, and the
     // moved one is booked where it was moved to.
-    let mut u = open(dir.path(), "v.db");
-    import(&mut u, "hubspot_contacts.csv");
-    let bob = lead(&u, "bob@stonecorp.com");
+    let (mut u, _, bob) = bobs_calendar(dir.path(), "v.db");
     let both = format!(
         "{}{}",
         bob_event("rev@x", "Review", "20251201T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\nSEQUENCE:2\r\n"),
