@@ -28,15 +28,15 @@ fn io_err(e: IoError) -> CliError {
     }
 }
 
-/// An import's file that is not there, or whose first bytes show it is no file to import (empty, binary, not
-/// the format named), is said before anything else: before waiting for another import into the same
-/// database, and before opening it (or making it: a file refused whole leaves no empty database behind).
 impl ImportArgs {
     pub(super) fn dry_run(&self) -> bool {
         self.dry_run
     }
 }
 
+/// An import's file that is not there, or whose first bytes show it is no file to import (empty, binary, not
+/// the format named), is said before anything else: before waiting for another import into the same
+/// database, and before opening it (or making it: a file refused whole leaves no empty database behind).
 pub(super) fn file_is_there(a: &ImportArgs) -> CliResult {
     if a.file == std::path::Path::new("-") {
         return Ok(());
@@ -471,7 +471,8 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// Conditions, e.g. "tag=vip,source=linkedin,contactable=true" for leads (contactable: not opted out),
-    /// "lead=ana@x.com,kind=email" for outreach; "owner=NAME" for deals and tasks, "by=NAME" (who logged or booked it) for outreach and meetings.
+    /// "lead=ana@x.com,kind=email" for outreach; "owner=NAME" for deals and tasks, "by=NAME" (who logged or
+    /// booked it) for outreach and meetings.
     #[arg(long = "where", value_name = "FILTER")]
     filter: Option<String>,
     /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d", or "mon" from its start).

@@ -706,15 +706,12 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     if !patch.is_empty() {
         leads::update(db, &keep.id, patch)?;
     }
-    // The other record's tasks that would reach the person, moved onto an opted-out lead, go as an
-    // opt-out's do (an opt-out the merge carries over closes them in the update above).
+    // The other record's tasks that would reach the person and its events waiting to go out, now the kept
+    // lead's, go as an opt-out's do when the kept lead had opted out (one the merge carries over does it in
+    // the update above).
     if keep.do_not_contact {
         crate::store::tasks::close_chasers(db, &keep.id, crate::store::tasks::Answered::OptOut)?;
-    }
-    // And the events waiting to go out to either record, as an opt-out withdraws them.
-    if keep.do_not_contact || gone.do_not_contact {
         crate::store::events::withdraw_for(db, &keep.id)?;
-        crate::store::events::withdraw_for(db, &gone.id)?;
     }
     db.conn.execute(
         "UPDATE leads SET created_at = min(created_at, ?2),

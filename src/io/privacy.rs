@@ -489,10 +489,10 @@ pub fn anonymize_inactive(
     mut batch_done: impl FnMut(Vec<Inactive>) -> bool,
 ) -> Result<bool> {
     let due = inactive(&store.db(), months)?;
-    let batches = due.chunks(ANONYMIZE_BATCH).count();
+    let mut batches = due.chunks(ANONYMIZE_BATCH).peekable();
     let mut finished = true;
-    for (i, batch) in due.chunks(ANONYMIZE_BATCH).enumerate() {
-        if !batch_done(store.write(|db| anonymize_batch(db, months, batch))?) && i + 1 < batches {
+    while let Some(batch) = batches.next() {
+        if !batch_done(store.write(|db| anonymize_batch(db, months, batch))?) && batches.peek().is_some() {
             finished = false;
             break;
         }
@@ -628,19 +628,18 @@ pub fn log_entries(db: &Db<'_>, lead: Option<&LeadId>, limit: usize) -> Result<V
     ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![db.ctx.team_id.as_str(), lead.map(LeadId::as_str), limit], |r| {
+        let (action, reason): (String, Option<String>) = (r.get(1)?, r.get(5)?);
+        let forgotten = r.get::<_, Option<bool>>(7)?.unwrap_or(false);
         let entry = LogEntry {
             at: Timestamp(r.get(0)?),
-            action: r.get(1)?,
             lead_id: r.get::<_, Option<String>>(2)?.map(LeadId),
             lead: r.get(3)?,
             merged_into: None,
             by: r.get(4)?,
-            reason: r.get(5)?,
-            reason_erased: false,
+            reason_erased: forgotten && reason.is_none() && action != "forget",
+            action,
+            reason,
         };
-        let forgotten = r.get::<_, Option<bool>>(7)?.unwrap_or(false);
-        let entry =
-            LogEntry { reason_erased: forgotten && entry.reason.is_none() && entry.action != "forget", ..entry };
         Ok((entry, r.get::<_, Option<bool>>(6)?.unwrap_or(false)))
     })?;
     let mut entries = Vec::new();

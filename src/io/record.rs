@@ -423,9 +423,12 @@ pub fn from_fields(
                 Field::Tags => {
                     // leadline's own export joins tags with commas, which no tag holds; other CRMs' files
                     // use other separators too, and Google marks its system groups.
-                    let seps: &[char] = if rules.own_export { &[','] } else { &[',', ';', '|'] };
-                    let cut = if rules.own_export { "\u{0}" } else { ":::" };
-                    for t in v.split(seps).flat_map(|t| t.split(cut)) {
+                    let tags: Box<dyn Iterator<Item = &str>> = if rules.own_export {
+                        Box::new(v.split(','))
+                    } else {
+                        Box::new(v.split([',', ';', '|']).flat_map(|t| t.split(":::")))
+                    };
+                    for t in tags {
                         let t = t.trim();
                         // Google's system groups ("* myContacts", "* starred") are not the rep's tags.
                         if t.is_empty() || (t.starts_with('*') && !rules.own_export) {

@@ -36,15 +36,17 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err("the file is empty".into());
     }
-    let (encoding, bom_len) = match Encoding::for_bom(bytes) {
-        Some((enc, len)) => (enc, len),
+    // With whether UTF-8 chosen holds bytes that are not (read as Windows-1252 one by one).
+    let (encoding, bom_len, legacy_bytes) = match Encoding::for_bom(bytes) {
+        Some((enc, len)) => (enc, len, false),
         None => {
             if bytes.contains(&0) {
                 return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
             }
             let (utf8_chars, stray) = utf8_and_stray(bytes);
-            if valid_utf8_prefix(bytes) || folded_utf8(bytes) || utf8_chars > stray {
-                (UTF_8, 0)
+            let folded = folded_utf8(bytes);
+            if valid_utf8_prefix(bytes) || folded || utf8_chars > stray {
+                (UTF_8, 0, stray > 0 && !folded)
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(bytes, false);
@@ -56,16 +58,15 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
                 // bytes make UTF-8 characters by chance ("é" and a no-break space before "»" do), but among
                 // its other accents, and seldom letters (and then only that line would be misread).
                 if guess == WINDOWS_1252 && utf8_latin_lines(bytes) > 0 {
-                    (UTF_8, 0)
+                    (UTF_8, 0, true)
                 } else if !writes_words(guess, bytes) {
-                    (WINDOWS_1252, 0)
+                    (WINDOWS_1252, 0, false)
                 } else {
-                    (mac_roman_or(guess, bytes), 0)
+                    (mac_roman_or(guess, bytes), 0, false)
                 }
             }
         }
     };
-    let legacy_bytes = encoding == UTF_8 && bom_len == 0 && utf8_and_stray(bytes).1 > 0 && !folded_utf8(bytes);
     let (sample, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
     let control = sample.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
     if control * 20 > sample.chars().count().max(1) {

@@ -111,22 +111,25 @@ impl Source {
     }
 }
 
-/// Imports a file into the store's team.
+/// The encoding and sample of a file's first bytes, and whether they are the whole file.
+fn sniff_head(path: &Path) -> Result<(Sniff, bool)> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SAMPLE_BYTES);
+    let f = std::fs::File::open(path).map_err(|e| file_err(path, e))?;
+    f.take(SAMPLE_BYTES as u64).read_to_end(&mut head).map_err(|e| file_err(path, e))?;
+    let sniffed = sniff(&head).map_err(|m| bad_file(path, m))?;
+    Ok((sniffed, head.len() < SAMPLE_BYTES))
+}
+
 /// What a file's first bytes already show it cannot be (empty, binary, not the format it is said to be
 /// when they are the whole file): said before a database is opened, or made, for it. The import finds the
 /// rest as it reads, the same way.
 pub fn refused_at_sight(path: &Path, format: Option<Format>) -> Result<()> {
-    let mut head = Vec::with_capacity(SAMPLE_BYTES);
-    {
-        use std::io::Read;
-        let f = std::fs::File::open(path).map_err(|e| file_err(path, e))?;
-        f.take(SAMPLE_BYTES as u64).read_to_end(&mut head).map_err(|e| file_err(path, e))?;
-    }
-    let sniffed = sniff(&head).map_err(|m| bad_file(path, m))?;
-    let whole = head.len() < SAMPLE_BYTES;
-    let has = |begin: &str| sniffed.sample.to_uppercase().contains(begin);
+    let (sniffed, whole) = sniff_head(path)?;
     match format.unwrap_or_else(|| Format::detect(path, &sniffed.sample)) {
-        Format::Vcard if whole && !has("BEGIN:VCARD") => Err(bad_file(path, super::vcard::NO_CONTACTS)),
+        Format::Vcard if whole && !sniffed.sample.to_uppercase().contains("BEGIN:VCARD") => {
+            Err(bad_file(path, super::vcard::NO_CONTACTS))
+        }
         Format::Ics if whole && !super::ics::is_calendar(&sniffed.sample) => {
             Err(bad_file(path, super::ics::NOT_A_CALENDAR))
         }
@@ -134,16 +137,11 @@ pub fn refused_at_sight(path: &Path, format: Option<Format>) -> Result<()> {
     }
 }
 
+/// Imports a file into the store's team.
 pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportReport> {
     let _one_at_a_time =
         if opts.dry_run { None } else { lock_imports(store.path(), opts.progress, opts.cancel.as_deref())? };
-    let mut head = Vec::with_capacity(SAMPLE_BYTES);
-    {
-        use std::io::Read;
-        let f = std::fs::File::open(path).map_err(|e| file_err(path, e))?;
-        f.take(SAMPLE_BYTES as u64).read_to_end(&mut head).map_err(|e| file_err(path, e))?;
-    }
-    let mut sniffed: Sniff = sniff(&head).map_err(|m| bad_file(path, m))?;
+    let (mut sniffed, _) = sniff_head(path)?;
     let format = opts.format.unwrap_or_else(|| Format::detect(path, &sniffed.sample));
     // A window is a calendar's: given for another file, it would be taken as read and do nothing.
     if opts.window.is_some() && format != Format::Ics {
@@ -601,9 +599,7 @@ fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
     let mut bytes = std::fs::read(path).map_err(|e| file_err(path, e))?;
     if sniffed.encoding == encoding_rs::UTF_8 {
         super::text::mend_split_folds(&mut bytes);
-    }
-    // Read as UTF-8, a byte that is none is a legacy one (a file joined from two), as in every other format.
-    if sniffed.encoding == encoding_rs::UTF_8 {
+        // A byte that is not UTF-8 is a legacy one (a file joined from two), as in every other format.
         return Ok(super::text::utf8_with_legacy_bytes(&bytes[sniffed.bom_len..]));
     }
     let (text, _) = sniffed.encoding.decode_without_bom_handling(&bytes[sniffed.bom_len..]);
