@@ -614,8 +614,8 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     let (code, err) = fail(&db, &["export", "tasks", "--where", "colour=blue"]);
     assert!(code == 2 && err.contains("its filters are lead, open, owner"), "{err}");
     let deals = run(&db, &["export", "deals"]);
-    assert!(deals.lines().next().unwrap().ends_with(",owner"), "{deals}");
-    assert!(!deals.lines().nth(1).unwrap().ends_with(','), "the owner is named: {deals}");
+    assert!(deals.lines().next().unwrap().ends_with(",owner,source_ref"), "{deals}");
+    assert!(!deals.lines().nth(1).unwrap().ends_with(",,"), "the owner is named: {deals}");
     let (code, err) = fail(&db, &["import", fixture("hubspot_contacts.csv").to_str().unwrap(), "--map", "Email=emial"]);
     assert_eq!(code, 2);
     assert!(err.contains("emial"), "{err}");

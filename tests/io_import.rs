@@ -10,7 +10,7 @@ use leadline::io::export::{self, ExportFormat, Object, Sink, Where};
 use leadline::io::import::{Action, ImportOptions, ImportReport, OnDuplicate, import_file, write_rejects};
 use leadline::io::presets::Preset;
 use leadline::io::{IoError, privacy};
-use leadline::store::leads::{self, Lead, NewLead};
+use leadline::store::leads::{self, Lead, LeadPatch, NewLead};
 use leadline::store::outreach::{self, NewOutreach};
 use leadline::store::{Store, meetings, notes};
 
@@ -128,6 +128,9 @@ fn salesforce_reports_and_data_loader_files() {
     assert_eq!(farah.source.as_deref(), Some("Partner Referral"));
     assert_eq!(farah.notes.as_deref(), Some("Asked for a demo, call back in Q1"));
     assert_eq!(farah.created_at, ts("2025-04-02T09:15:00.000Z"));
+    // The owner is the one Owner.Name names, not the record id beside it.
+    assert_eq!(r.unknown_owners, ["Laura Gómez"]);
+    assert!(r.ignored_columns.contains(&"OWNERID".to_string()), "{:?}", r.ignored_columns);
     let gus = lead(&s, "gus@olsenmarine.no");
     assert!(gus.do_not_contact, "HasOptedOutOfEmail");
     assert_eq!(gus.phone.as_deref(), Some("+47 912 34 567"));
@@ -1713,7 +1716,7 @@ fn companies_left_behind_before_the_upgrade_go_with_it() {
             [],
         )?;
         // Later migrations' objects go, as they were not there then.
-        db.conn.execute_batch("ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
+        db.conn.execute_batch("ALTER TABLE deals DROP COLUMN source_ref; ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
         db.conn.pragma_update(None, "user_version", 25)?;
         Ok(())
     })
@@ -2378,7 +2381,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
-            "ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "ALTER TABLE deals DROP COLUMN source_ref; ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
              DROP INDEX events_by_subject;
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;
@@ -3426,4 +3429,136 @@ fn a_placeholder_card_with_empty_values_is_nothing_not_a_reject() {
     .unwrap();
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (1, 0), "{:?}", r.rejects);
+}
+
+#[test]
+fn deals_of_one_title_are_told_apart_and_found_again_in_the_crms_next_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let head = "Deal - ID,Deal - Title,Deal - Value,Deal - Currency,Deal - Status,Deal - Deal created,Deal - Won time,\
+                Person - Name,Person - Email - Work\n";
+    let path = dir.path().join("deals.csv");
+    // Pipedrive names a deal after its organisation: three yearly renewals of one title are three deals.
+    std::fs::write(
+        &path,
+        format!(
+            "{head}201,Annual renewal,5000,EUR,Won,2023-11-01 10:00:00,2023-12-01 10:00:00,Kim Lee,kim@lee.io\n\
+             202,Annual renewal,5500,EUR,Won,2024-11-01 10:00:00,2024-12-01 10:00:00,Kim Lee,kim@lee.io\n\
+             203,Annual renewal,6000,EUR,Open,2025-11-01 10:00:00,,Kim Lee,kim@lee.io\n"
+        ),
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.deals.created, 3, "{:?} {:?}", r.counts, r.rejects);
+    let deals = |s: &Store| -> Vec<(String, i64, String)> {
+        s.conn()
+            .prepare("SELECT source_ref, amount_minor, status FROM deals ORDER BY source_ref")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let first = vec![
+        ("201".to_string(), 500_000, "won".to_string()),
+        ("202".into(), 550_000, "won".into()),
+        ("203".into(), 600_000, "open".into()),
+    ];
+    assert_eq!(deals(&s), first);
+    // The next week's export, in another order: the open renewal was won at a new amount. A merge keeps the
+    // rep's deal and says so; an update takes the file's.
+    let next = dir.path().join("next.csv");
+    std::fs::write(
+        &next,
+        format!(
+            "{head}203,Annual renewal,6500,EUR,Won,2025-11-01 10:00:00,2025-11-20 10:00:00,Kim Lee,kim@lee.io\n\
+             201,Annual renewal,5000,EUR,Won,2023-11-01 10:00:00,2023-12-01 10:00:00,Kim Lee,kim@lee.io\n"
+        ),
+    )
+    .unwrap();
+    let r = import_file(&mut s, &next, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.deals.created, r.counts.deals.skipped), (0, 2));
+    assert_eq!(r.kept_fields, ["deal amount", "deal stage"]);
+    assert_eq!(deals(&s), first);
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let r = import_file(&mut s, &next, &update).unwrap();
+    assert_eq!((r.counts.deals.created, r.counts.deals.updated, r.counts.deals.skipped), (0, 1, 1));
+    let renewed = &deals(&s)[2];
+    assert_eq!((renewed.1, renewed.2.as_str()), (650_000, "won"));
+    let closed: i64 =
+        s.conn().query_row("SELECT closed_at FROM deals WHERE source_ref = '203'", [], |r| r.get(0)).unwrap();
+    assert_eq!(closed, ts("2025-11-20T10:00:00.000Z").0, "closed when the file says");
+    assert_eq!(lead(&s, "kim@lee.io").lifecycle, "customer");
+
+    // A file without the CRM's ids: each row of the same title is a deal of its own, and the same file again
+    // finds each.
+    let mut s = open(dir.path(), "plain.db");
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(
+        &plain,
+        "Deal - Title,Deal - Value,Deal - Currency,Deal - Deal created,Person - Name,Person - Email - Work\n\
+         Support plan,900,EUR,2024-01-10 09:00:00,Kim Lee,kim@lee.io\n\
+         Support plan,950,EUR,2025-01-10 09:00:00,Kim Lee,kim@lee.io\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &plain, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.deals.created, 2);
+    let again = ImportOptions { again: true, ..Default::default() };
+    let r = import_file(&mut s, &plain, &again).unwrap();
+    assert_eq!((r.counts.deals.created, r.counts.deals.skipped), (0, 2), "{:?}", r.counts.deals);
+}
+
+#[test]
+fn an_update_adds_the_files_note_below_the_reps_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let id = typed_lead(&mut s);
+    s.write(|db| {
+        leads::update(
+            db,
+            &id,
+            LeadPatch { notes: Some("Call back Tuesday re: 40k order".into()), ..Default::default() },
+        )
+    })
+    .unwrap();
+    let path = dir.path().join("google.csv");
+    std::fs::write(&path, "First Name,Last Name,E-mail 1 - Value,Notes\nAna,López,ana.lopez@acme.es,Met at the fair\n")
+        .unwrap();
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    import_file(&mut s, &path, &update).unwrap();
+    let notes = leads::get(&s.db(), &id).unwrap().notes.unwrap();
+    assert_eq!(notes, "Call back Tuesday re: 40k order\n\nMet at the fair");
+}
+
+#[test]
+fn a_name_in_another_script_on_a_leads_phone_is_another_person_staged_not_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let ana = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead {
+                    first_name: "Ana".into(),
+                    last_name: "Garcia".into(),
+                    email: Some("ana@acme.io".into()),
+                    phone: Some("+34 699 123 456".into()),
+                    company: Some("Acme".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let path = dir.path().join("people.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Phone,Company\n王,伟,,+34 699 123 456,Huawei\nZed9,Quinn9,,+34 699 123 456,Zco\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged), (2, 0), "{:?}", r.counts.leads);
+    assert_eq!(leads::get(&s.db(), &ana).unwrap().company.as_deref(), Some("Acme"));
+    let staged: Vec<String> =
+        dedupe::find(&s.db(), None).unwrap().into_iter().map(|c| format!("{} {}", c.confidence, c.reason)).collect();
+    assert!(staged.iter().all(|p| p.contains("another name")), "{staged:?}");
 }

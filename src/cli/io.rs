@@ -111,9 +111,11 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         .maps
         .iter()
         .map(|m| {
-            let (col, field) = m.rsplit_once('=').ok_or_else(|| {
-                CliError::Usage(format!("--map '{m}' must be COLUMN=FIELD, e.g. --map \"Correo=email\""))
-            })?;
+            let usage = || CliError::Usage(format!("--map '{m}' must be COLUMN=FIELD, e.g. --map \"Correo=email\""));
+            let (col, field) = m.rsplit_once('=').ok_or_else(usage)?;
+            if col.trim().is_empty() {
+                return Err(usage());
+            }
             Ok((col.trim().to_string(), super::flag::<Field>(field, "--map")?))
         })
         .collect::<CliResult<Vec<_>>>()?;

@@ -166,16 +166,22 @@ pub fn given_name<'a>(first: &'a str, last: &'a str, email: Option<&str>) -> (&'
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
 pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
-    // A number is no name (a lead named after its phone).
+    // A number is no name (a lead named after its phone), nor is a lone Latin letter (an initial, which
+    // any name may stand for); one character of another script may be a whole name ("王 伟").
     let words = |s: &str| -> Vec<String> {
         fold(s)
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() > 1 && !w.chars().any(|c| c.is_ascii_digit()))
+            .filter(|w| match w.chars().filter(|c| c.is_alphabetic()).count() {
+                0 => false,
+                1 => !w.is_ascii(),
+                _ => true,
+            })
             .map(str::to_string)
             .collect()
     };
     let same = |v: &String, w: &String| {
-        v == w || (v.len().min(w.len()) > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
+        let shorter = v.chars().count().min(w.chars().count());
+        v == w || (shorter > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
     };
     let none_shared = |x: &[String], y: &[String]| !x.iter().any(|v| y.iter().any(|w| same(v, w)));
     let (af, al, bf, bl) = (words(a_first), words(a_last), words(b_first), words(b_last));
@@ -236,6 +242,12 @@ mod tests {
         assert!(!names_differ(("Ana López", ""), ("Ana", "López")));
         assert!(!names_differ(("", ""), ("Ana", "")));
         assert!(!names_differ(("+34 600 11 22 33", ""), ("Ana", "Uno")));
+        // Names in another script, or with digits in every word, are names all the same.
+        assert!(names_differ(("王", "伟"), ("Ana", "Garcia")));
+        assert!(!names_differ(("王", "伟"), ("王", "伟")));
+        assert!(names_differ(("王", "伟"), ("李", "娜")));
+        assert!(names_differ(("Zed9", "Quinn9"), ("Ana", "Garcia")));
+        assert!(!names_differ(("Zed9", "Quinn9"), ("Zed9", "Quinn9")));
         assert_eq!(given_name("a.lopez", "", Some("a.lopez@x.io")), ("", ""));
         assert_eq!(given_name("ana", "", Some("ana@x.io")), ("ana", ""));
         assert_eq!(given_name("Ana", "", Some("alopez@x.io")), ("Ana", ""));

@@ -662,7 +662,7 @@ pub const MEETING_HEADER: [&str; 10] = [
     "created_at",
     "booked_by",
 ];
-pub const DEAL_HEADER: [&str; 17] = [
+pub const DEAL_HEADER: [&str; 18] = [
     "id",
     "lead_id",
     "lead_name",
@@ -680,6 +680,7 @@ pub const DEAL_HEADER: [&str; 17] = [
     "created_at",
     "updated_at",
     "owner",
+    "source_ref",
 ];
 pub const TASK_HEADER: [&str; 13] = [
     "id",
@@ -987,6 +988,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
                         x.created_at.to_rfc3339(),
                         x.updated_at.to_rfc3339(),
                         o(&x.owner),
+                        o(&x.source_ref),
                     ]
                 })
                 .map_err(io)?;

@@ -79,6 +79,9 @@ pub struct DealRec {
     /// The open stage a closed deal was closed from (files of earlier versions do not say).
     #[serde(default)]
     pub closed_from: Option<String>,
+    /// Its id in the CRM a file first brought it from (files of earlier versions do not say).
+    #[serde(default)]
+    pub source_ref: Option<String>,
     pub stage_entered_at: Option<Timestamp>,
     pub origin_outreach_id: Option<String>,
     pub owner_id: Option<String>,
@@ -963,13 +966,14 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             db.conn.prepare_cached(
                 "INSERT INTO deals (id, team_id, lead_id, account_id, owner_id, title, product, use_case, amount_minor,
                  currency, stage, position, status, lost_reason, closed_at, stage_entered_at, origin_outreach_id,
-                 created_at, updated_at, closed_from)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                 created_at, updated_at, closed_from, source_ref)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                 ?21)",
             )?.execute(params![
                 d.id, team, lead.as_str(), account, owner, d.title, d.product, d.use_case,
                 d.amount_minor, currency, stage, position, status_str(status), d.lost_reason,
                 d.closed_at.map(|t| t.0), d.stage_entered_at.unwrap_or(created).0, origin, created.0,
-                d.updated_at.unwrap_or(created).0, closed_from
+                d.updated_at.unwrap_or(created).0, closed_from, d.source_ref
             ])?;
             // The lead's own origin and source are as its file gave them (`origin_outreach_id` of the leads'
             // file): a deal's origin says nothing more of its lead.

@@ -74,6 +74,9 @@ pub enum Field {
     DealOwner,
     /// When the deal was made in the other CRM.
     DealCreatedAt,
+    /// The deal's id in the other CRM (Pipedrive's "Deal - ID"): what tells its deals apart, and finds one
+    /// again in that CRM's next export.
+    DealId,
     Ignore,
 }
 
@@ -92,11 +95,28 @@ impl Field {
                 | Field::CompanySize
                 | Field::ProductInterest
                 | Field::DealTitle
+                | Field::DealId
         )
     }
 }
 
 impl Field {
+    /// A field a row has one value of, whichever column gives it (e-mails and phones are many: a second
+    /// column is another address).
+    fn is_one_valued(self) -> bool {
+        !matches!(
+            self,
+            Field::Ignore
+                | Field::Email
+                | Field::OtherEmail
+                | Field::Phone
+                | Field::OtherPhone
+                | Field::Tags
+                | Field::Notes
+                | Field::Website
+        )
+    }
+
     /// A field holding a date or time.
     pub fn is_date(self) -> bool {
         matches!(
@@ -165,6 +185,7 @@ impl Field {
         ("deal_lost_reason", Field::DealLostReason),
         ("deal_owner", Field::DealOwner),
         ("deal_created_at", Field::DealCreatedAt),
+        ("deal_id", Field::DealId),
         ("ignore", Field::Ignore),
     ];
 
@@ -302,6 +323,7 @@ impl Preset {
                 ("person - linkedin profile", ProfileUrl),
                 ("person - marketing status", DoNotContact),
                 ("person - notes", Notes),
+                ("deal - id", DealId),
                 ("deal - title", DealTitle),
                 ("deal - value", DealAmount),
                 ("deal - currency", DealCurrency),
@@ -354,6 +376,7 @@ impl Preset {
                 // Data Loader's "export all" includes the recycle bin.
                 ("isdeleted", Deleted),
                 ("ownerid", Owner),
+                ("owner.name", Owner),
                 ("createddate", CreatedAt),
                 ("lastactivitydate", LastActivity),
                 ("annualrevenue", Ignore),
@@ -531,8 +554,12 @@ impl Preset {
                 ([], []) => {
                     return Err(ValidationError::new(
                         "--map",
-                        col,
-                        format!("is not a column of this file; its columns are: {}", headers.join(", ")),
+                        "",
+                        format!(
+                            "'{}' is not a column of this file; its columns are: {}",
+                            crate::domain::error::one_printable_line(col),
+                            headers.join(", ")
+                        ),
                     ));
                 }
                 ([], several) => {
@@ -581,6 +608,26 @@ impl Preset {
         let titres: Vec<usize> = (0..headers.len()).filter(|&i| norm_header(&headers[i]) == "titre").collect();
         if self == Preset::Outlook && titres.len() > 1 && fields[titres[0]] == Field::Title {
             fields[titres[0]] = Field::Ignore;
+        }
+        // Data Loader writes the owner's record id (OwnerId) beside their name (Owner.Name): the name is
+        // the member here.
+        let named =
+            |name: &str| -> Vec<usize> { (0..headers.len()).filter(|&i| norm_header(&headers[i]) == name).collect() };
+        if named("owner.name").into_iter().any(|i| fields[i] == Field::Owner) {
+            for i in named("ownerid").into_iter().filter(|i| !overridden.contains_key(i)) {
+                fields[i] = Field::Ignore;
+            }
+        }
+        // A one-valued field the rep mapped a column to is that column's: another column read as the same
+        // field by the preset or by its name is left out (and listed as such), as the first filled would win.
+        for (&at, &field) in &overridden {
+            if field.is_one_valued() {
+                for (i, f) in fields.iter_mut().enumerate() {
+                    if i != at && *f == field && !overridden.contains_key(&i) {
+                        *f = Field::Ignore;
+                    }
+                }
+            }
         }
         Ok(fields)
     }
@@ -631,7 +678,7 @@ fn loose(header: &str) -> Option<Field> {
         "companysize" | "employees" | "size" | "numberofemployees" | "tamano" | "empleados" => CompanySize,
         "productinterest" | "product" | "interest" | "producto" | "interes" => ProductInterest,
         "tags" | "tag" | "labels" | "label" | "etiquetas" | "categories" => Tags,
-        "owner" | "ownerid" | "assignedto" | "responsable" | "propietario" => Owner,
+        "owner" | "ownerid" | "ownername" | "assignedto" | "responsable" | "propietario" => Owner,
         "owneremail" | "contactowneremail" | "leadowneremail" => OwnerEmail,
         "lifecycle" | "lifecyclestage" => Lifecycle,
         "notes" | "note" | "comments" | "comment" | "description" | "notas" | "comentarios" => Notes,
@@ -659,6 +706,7 @@ fn loose(header: &str) -> Option<Field> {
         "dealwonat" | "wontime" | "wonat" => DealWonAt,
         "deallostat" | "losttime" | "lostat" => DealLostAt,
         "deallostreason" | "lostreason" | "motivoperdida" => DealLostReason,
+        "dealid" => DealId,
         _ => return None,
     })
 }
@@ -694,6 +742,16 @@ mod tests {
             Preset::Generic.map_columns(&h(&["Nombre", "Correo", "Teléfono"]), &[]).unwrap(),
             vec![Field::FirstName, Field::Email, Field::Phone]
         );
+    }
+
+    #[test]
+    fn a_column_the_rep_maps_is_the_fields_alone() {
+        let cols = h(&["Email", "Owner", "Assigned to rep"]);
+        let fields = Preset::Generic.map_columns(&cols, &[("Assigned to rep".into(), Field::Owner)]).unwrap();
+        assert_eq!(fields, [Field::Email, Field::Ignore, Field::Owner]);
+        // Mapped to a field many columns give, the others stay.
+        let fields = Preset::Generic.map_columns(&h(&["Email", "Correo"]), &[("Correo".into(), Field::OtherEmail)]);
+        assert_eq!(fields.unwrap(), [Field::Email, Field::OtherEmail]);
     }
 
     #[test]

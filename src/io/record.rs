@@ -54,6 +54,8 @@ pub struct DealRow {
     /// Its owner as the file names them, and when it was made there.
     pub owner: Option<String>,
     pub created_at: Option<Timestamp>,
+    /// Its id in the CRM the file comes from, when the file gives it.
+    pub source_ref: Option<String>,
     /// How an amount with a lone point or comma before three digits ("1.500") was read, for the summary.
     pub amount_read: Option<String>,
 }
@@ -318,7 +320,7 @@ pub fn from_fields(
     let mut deal_stage = None;
     let (mut deal_status_read, mut deal_closed_at, mut deal_lost_reason) = (None, None, None);
     let (mut deal_won_at, mut deal_lost_at) = (None, None);
-    let (mut deal_owner, mut deal_created_at) = (None, None);
+    let (mut deal_owner, mut deal_created_at, mut deal_ref) = (None, None, None);
     let mut last_contacted = None;
     let mut do_not_call = false;
     let (mut customer, mut churned_at, mut churn_reason) = (None, None, None);
@@ -496,6 +498,7 @@ pub fn from_fields(
                 Field::DealLostReason => deal_lost_reason = Some(v.to_string()),
                 Field::DealOwner => deal_owner = Some(v.to_string()),
                 Field::DealCreatedAt => deal_created_at = Some(date(v)?),
+                Field::DealId => deal_ref = Some(v.to_string()),
                 Field::Ignore => {}
             }
             Ok(())
@@ -574,6 +577,7 @@ pub fn from_fields(
     if let Some(d) = row.deal.as_mut() {
         d.owner = deal_owner;
         d.created_at = deal_created_at;
+        d.source_ref = deal_ref;
         d.stage = deal_stage;
         d.status = deal_status_read.flatten();
         match d.status {

@@ -29,6 +29,8 @@ pub struct Deal {
     /// The open stage a won or lost deal was closed from, where reopening it puts it back (unknown for a
     /// deal a file brought in closed).
     pub closed_from: Option<String>,
+    /// Its id in the CRM a file brought it from, where that file said.
+    pub source_ref: Option<String>,
     pub stage_entered_at: Timestamp,
     pub origin_outreach_id: Option<String>,
     pub owner_id: Option<String>,
@@ -51,7 +53,7 @@ pub(crate) const DEAL_COLUMNS: &str = concat!(
     "d.id, d.lead_id, ",
     lead_name_sql!("l"),
     ", a.name, d.title, d.product, d.use_case, d.amount_minor, d.currency, d.stage, d.position, d.status, d.lost_reason, d.closed_at,
-    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact, d.closed_from"
+    d.stage_entered_at, d.origin_outreach_id, d.owner_id, d.created_at, d.updated_at, du.name, l.do_not_contact, d.closed_from, d.source_ref"
 );
 pub(crate) const DEAL_FROM: &str =
     "FROM deals d JOIN leads l ON l.id = d.lead_id LEFT JOIN accounts a ON a.id = d.account_id
@@ -85,6 +87,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
         updated_at: Timestamp(r.get(18)?),
         lead_do_not_contact: r.get(20)?,
         closed_from: r.get(21)?,
+        source_ref: r.get(22)?,
     })
 }
 

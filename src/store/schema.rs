@@ -41,6 +41,7 @@ const TASKS_DONE_BY_MEETING: &str = include_str!("migrations/033_tasks_done_by_m
 const DEAL_CLOSED_FROM: &str = include_str!("migrations/034_deal_closed_from.sql");
 const CALENDAR_VERSIONS: &str = include_str!("migrations/035_calendar_versions.sql");
 const EVENTS_WITHDRAWN: &str = include_str!("migrations/036_events_withdrawn.sql");
+const DEAL_SOURCE_REF: &str = include_str!("migrations/037_deal_source_ref.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -81,6 +82,7 @@ fn all() -> Vec<M<'static>> {
         M::up(DEAL_CLOSED_FROM),
         M::up(CALENDAR_VERSIONS),
         M::up(EVENTS_WITHDRAWN),
+        M::up(DEAL_SOURCE_REF),
     ]
 }
 

@@ -9,9 +9,9 @@ use crate::domain::lead::normalize_email;
 use crate::domain::{AccountId, DealStatus, LeadId, Lifecycle, OutreachKind, Timestamp, UserId};
 use crate::io::dedupe::name_company_key;
 use crate::io::record::{LeadRow, Reject};
-use crate::store::leads::{self, LeadPatch};
+use crate::store::leads;
 use crate::store::outreach::{self, NewOutreach};
-use crate::store::{Change, Db, StoreError, accounts, bulk, contact, deals, teams};
+use crate::store::{Change, Db, StoreError, accounts, bulk, contact, teams};
 
 /// When the lead of this id was removed, if it was.
 fn removed_at(db: &Db<'_>, id: &LeadId) -> crate::store::Result<Option<Timestamp>> {
@@ -22,9 +22,6 @@ fn removed_at(db: &Db<'_>, id: &LeadId) -> crate::store::Result<Option<Timestamp
         .optional()?;
     Ok(at.flatten().map(Timestamp))
 }
-
-/// How many deal amounts that read two ways the summary lists (it counts them all).
-const AMOUNTS_READ_LISTED: usize = 5;
 
 /// Name + company keys of a chunk's new leads kept in memory (a chunk is a few thousand rows; a bulk load
 /// that lost its key table looks further ones up in the database).
@@ -46,7 +43,12 @@ impl Writer {
 
     /// The member `reference` (a name or an e-mail) names; the importing user when that is nobody here, and
     /// `shown` is listed as an unknown owner.
-    fn member_named(&mut self, db: &Db<'_>, reference: String, shown: String) -> crate::store::Result<UserId> {
+    pub(super) fn member_named(
+        &mut self,
+        db: &Db<'_>,
+        reference: String,
+        shown: String,
+    ) -> crate::store::Result<UserId> {
         if let Some(u) = self.owners.get(&reference) {
             return Ok(u.clone());
         }
@@ -380,74 +382,7 @@ impl Writer {
             }
         }
         if let Some(d) = &row.deal {
-            // The same deal whatever the case and accents of its title (a lead has few deals to compare).
-            let key = crate::domain::text::fold(&d.title);
-            let titles: Vec<String> = db
-                .conn
-                .prepare_cached("SELECT title FROM deals WHERE lead_id = ?1 AND deleted_at IS NULL")?
-                .query_map([lead.as_str()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            if !titles.iter().any(|t| crate::domain::text::fold(t) == key) {
-                let id = deals::create(
-                    db,
-                    deals::NewDeal {
-                        lead: lead.clone(),
-                        title: d.title.clone(),
-                        amount: d.amount.clone(),
-                        product: row.product_interest.clone(),
-                        use_case: None,
-                        stage: d.stage.clone(),
-                        origin_outreach: None,
-                    },
-                )?;
-                // Whose deal it is and since when, as the file says (the lead's owner and now otherwise).
-                if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-                    let user = self.member_named(db, owner.to_string(), owner.to_string())?;
-                    db.conn
-                        .prepare_cached("UPDATE deals SET owner_id = ?2 WHERE id = ?1")?
-                        .execute(params![id.as_str(), user.as_str()])?;
-                }
-                if let Some(made) = d.created_at.filter(|t| t.0 < db.now.0) {
-                    db.conn
-                        .prepare_cached("UPDATE deals SET created_at = ?2 WHERE id = ?1")?
-                        .execute(params![id.as_str(), made.0])?;
-                }
-                if d.status.is_some_and(|s| s != DealStatus::Open) {
-                    deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
-                }
-                if let Some(reading) = &d.amount_read {
-                    self.counts.amounts_two_ways += 1;
-                    if self.amounts_read.len() < AMOUNTS_READ_LISTED {
-                        self.amounts_read.push(format!("line {}: {reading}", row.line));
-                    }
-                }
-                // A won deal is what made its person a customer (another CRM's export says so only this
-                // way); a lifecycle the file gives, or a churn, stands. The customer record says since when.
-                if d.status == Some(DealStatus::Won) {
-                    if row.lifecycle.is_none() && leads::get(db, lead)?.lifecycle == Lifecycle::Lead.as_str() {
-                        let patch = LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() };
-                        leads::update(db, lead, patch)?;
-                    }
-                    crate::automation::clients::record_imported_win(db, &deals::get(db, &id)?)?;
-                }
-                self.counts.deals.created += 1;
-                let amount = d.amount.as_ref().map(|m| m.to_string()).unwrap_or_default();
-                let status = match d.status {
-                    Some(s @ (DealStatus::Won | DealStatus::Lost)) => format!(" ({})", s.as_str()),
-                    _ => String::new(),
-                };
-                self.act(row.line, "deals", "create", subject.to_string(), format!("{} {amount}{status}", d.title));
-                added = true;
-            } else {
-                self.counts.deals.skipped += 1;
-                self.act(
-                    row.line,
-                    "deals",
-                    "skip",
-                    subject.to_string(),
-                    format!("{}: the lead has it already", d.title),
-                );
-            }
+            added |= self.apply_deal(db, lead, row, d, subject)?;
         }
         if let Some(title) = &row.deleted_deal {
             self.counts.deals.skipped += 1;

@@ -34,6 +34,7 @@ impl Writer {
         subject: String,
     ) -> crate::store::Result<()> {
         let mode = self.opts.on_duplicate;
+        self.deal_values_kept = false;
         if mode == OnDuplicate::Skip {
             self.counts.leads.skipped += 1;
             let who = self.who(db, existing);
@@ -81,7 +82,10 @@ impl Writer {
         patch.industry = set("industry", &lead.industry, &row.industry);
         patch.company_size = set("company_size", &lead.company_size, &row.company_size);
         patch.product_interest = set("product_interest", &lead.product_interest, &row.product_interest);
-        patch.notes = set("notes", &lead.notes, &row.notes);
+        // Notes are what the rep wrote: even an update adds the file's below them (further down), never
+        // over them.
+        let has_notes = lead.notes.as_deref().is_some_and(|n| !n.trim().is_empty());
+        patch.notes = if has_notes { None } else { set("notes", &lead.notes, &row.notes) };
         patch.phone = set("phone", &lead.phone, &row.phones.first().cloned());
         // A profile another lead holds stays theirs: the file's word that both are one person is staged.
         let profile = row.profile();
@@ -261,9 +265,12 @@ impl Writer {
             lead.label(),
             if filled.is_empty() { "nothing new".into() } else { filled.join(", ") }
         );
+        // Counted once a row, whether the lead's values or its deal's were kept.
+        if !kept.is_empty() || std::mem::take(&mut self.deal_values_kept) {
+            self.counts.kept_values += 1;
+        }
         if !kept.is_empty() {
             detail.push_str(&format!("; the lead's {} kept", kept.join(", ")));
-            self.counts.kept_values += 1;
             for field in kept {
                 if !self.kept_fields.contains(&field) {
                     self.kept_fields.push(field);

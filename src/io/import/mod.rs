@@ -4,6 +4,7 @@
 
 mod apply;
 mod calendar;
+mod deal_rows;
 mod keys;
 mod lead_rows;
 mod lock;

@@ -1,0 +1,262 @@
+//! The deal a lead row brings: made, or found among the lead's deals and then merged or updated as
+//! `--on-duplicate` says.
+
+use rusqlite::params;
+
+use super::OnDuplicate;
+use super::writer::Writer;
+use crate::domain::text::fold;
+use crate::domain::{DealId, DealStatus, LeadId, Lifecycle};
+use crate::io::record::{DealRow, LeadRow};
+use crate::store::leads::{self, LeadPatch};
+use crate::store::{Db, deals};
+
+/// How many deal amounts that read two ways the summary lists (it counts them all).
+const AMOUNTS_READ_LISTED: usize = 5;
+
+impl Writer {
+    /// Makes the row's deal unless the lead has it (`deal_of`); returns whether anything was made or changed.
+    pub(super) fn apply_deal(
+        &mut self,
+        db: &Db<'_>,
+        lead: &LeadId,
+        row: &LeadRow,
+        d: &DealRow,
+        subject: &str,
+    ) -> crate::store::Result<bool> {
+        match self.deal_of(db, lead, d)? {
+            Some(deal) => self.deal_again(db, deal, row, d, subject),
+            None => {
+                self.create_deal(db, lead, row, d, subject)?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// The lead's deal that the row's deal is: the one the file's id for it names; else one of the same
+    /// title (whatever its case and accents) that has no other id and that no earlier row of this import
+    /// took, made when the file says if one was. A file lists each deal once, so a second row with the same
+    /// title (a yearly renewal) is a deal of its own, and the same file again finds each deal it made.
+    fn deal_of(&mut self, db: &Db<'_>, lead: &LeadId, d: &DealRow) -> crate::store::Result<Option<deals::Deal>> {
+        type Held = (i64, String, String, Option<String>, i64);
+        let held: Vec<Held> = db
+            .conn
+            .prepare_cached(
+                "SELECT rowid, id, title, source_ref, created_at FROM deals WHERE lead_id = ?1 AND deleted_at IS NULL
+                 ORDER BY created_at, rowid",
+            )?
+            .query_map([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let wanted = d.source_ref.as_deref().map(str::trim);
+        let title = fold(&d.title);
+        let found = match held.iter().find(|h| wanted.is_some() && h.3.as_deref() == wanted) {
+            Some(h) => Some(h),
+            None => {
+                let same_title: Vec<&Held> = held
+                    .iter()
+                    .filter(|h| !self.claimed_deals.contains(&h.0))
+                    .filter(|h| wanted.is_none() || h.3.is_none())
+                    .filter(|h| fold(&h.2) == title)
+                    .collect();
+                let made_then = d.created_at.and_then(|at| same_title.iter().find(|h| h.4 == at.0));
+                made_then.or(same_title.first()).copied()
+            }
+        };
+        match found {
+            Some(h) => {
+                self.claimed_deals.insert(h.0);
+                Ok(Some(deals::get(db, &DealId(h.1.clone()))?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn create_deal(
+        &mut self,
+        db: &Db<'_>,
+        lead: &LeadId,
+        row: &LeadRow,
+        d: &DealRow,
+        subject: &str,
+    ) -> crate::store::Result<()> {
+        let id = deals::create(
+            db,
+            deals::NewDeal {
+                lead: lead.clone(),
+                title: d.title.clone(),
+                amount: d.amount.clone(),
+                product: row.product_interest.clone(),
+                use_case: None,
+                stage: d.stage.clone(),
+                origin_outreach: None,
+            },
+        )?;
+        self.claimed_deals.insert(db.conn.last_insert_rowid());
+        // Whose deal it is, since when and its id there, as the file says (the lead's owner and now otherwise).
+        if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            let user = self.member_named(db, owner.to_string(), owner.to_string())?;
+            db.conn
+                .prepare_cached("UPDATE deals SET owner_id = ?2 WHERE id = ?1")?
+                .execute(params![id.as_str(), user.as_str()])?;
+        }
+        if let Some(made) = d.created_at.filter(|t| t.0 < db.now.0) {
+            db.conn
+                .prepare_cached("UPDATE deals SET created_at = ?2 WHERE id = ?1")?
+                .execute(params![id.as_str(), made.0])?;
+        }
+        if let Some(reference) = source_ref(d) {
+            db.conn
+                .prepare_cached("UPDATE deals SET source_ref = ?2 WHERE id = ?1")?
+                .execute(params![id.as_str(), reference])?;
+        }
+        if d.status.is_some_and(|s| s != DealStatus::Open) {
+            deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
+        }
+        if let Some(reading) = &d.amount_read {
+            self.counts.amounts_two_ways += 1;
+            if self.amounts_read.len() < AMOUNTS_READ_LISTED {
+                self.amounts_read.push(format!("line {}: {reading}", row.line));
+            }
+        }
+        if d.status == Some(DealStatus::Won) {
+            self.deal_won(db, lead, row, &id)?;
+        }
+        self.counts.deals.created += 1;
+        let amount = d.amount.as_ref().map(|m| m.to_string()).unwrap_or_default();
+        let status = match d.status {
+            Some(s @ (DealStatus::Won | DealStatus::Lost)) => format!(" ({})", s.as_str()),
+            _ => String::new(),
+        };
+        self.act(row.line, "deals", "create", subject.to_string(), format!("{} {amount}{status}", d.title));
+        Ok(())
+    }
+
+    /// A deal the lead has, in the file again: `skip` leaves it; `merge` fills what it lacks (an amount) and
+    /// keeps what the rep has, saying what the file has otherwise; `update` takes the file's amount, owner,
+    /// stage (won, lost, reopened) and lost reason. Returns whether it changed.
+    fn deal_again(
+        &mut self,
+        db: &Db<'_>,
+        deal: deals::Deal,
+        row: &LeadRow,
+        d: &DealRow,
+        subject: &str,
+    ) -> crate::store::Result<bool> {
+        // The file's id for a deal that had none is kept whatever the mode: it finds the deal next time.
+        if deal.source_ref.is_none()
+            && let Some(reference) = source_ref(d)
+        {
+            db.conn
+                .prepare_cached("UPDATE deals SET source_ref = ?2 WHERE id = ?1")?
+                .execute(params![deal.id.as_str(), reference])?;
+        }
+        let mode = self.opts.on_duplicate;
+        let update = mode == OnDuplicate::Update;
+        let mut changed: Vec<String> = Vec::new();
+        let mut kept: Vec<&'static str> = Vec::new();
+        if mode != OnDuplicate::Skip {
+            if let Some(m) = d.amount.as_ref().filter(|m| **m != deal.money()) {
+                if update || deal.amount_minor == 0 {
+                    db.conn
+                        .prepare_cached(
+                            "UPDATE deals SET amount_minor = ?2, currency = ?3, updated_at = ?4 WHERE id = ?1",
+                        )?
+                        .execute(params![deal.id.as_str(), m.minor, m.currency, db.now.0])?;
+                    changed.push(format!("amount {} → {m}", deal.money()));
+                } else {
+                    kept.push("deal amount");
+                }
+            }
+            if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+                let user = self.member_named(db, owner.to_string(), owner.to_string())?;
+                if deal.owner_id.as_deref() != Some(user.as_str()) {
+                    if update {
+                        db.conn
+                            .prepare_cached("UPDATE deals SET owner_id = ?2, updated_at = ?3 WHERE id = ?1")?
+                            .execute(params![deal.id.as_str(), user.as_str(), db.now.0])?;
+                        changed.push("owner".into());
+                    } else {
+                        kept.push("deal owner");
+                    }
+                }
+            }
+            // A deal the file says is open again, at no stage it names, goes back where it was closed from.
+            let reopened = (d.status == Some(DealStatus::Open) && deal.status != DealStatus::Open && d.stage.is_none())
+                .then(|| deal.closed_from.clone().unwrap_or_else(|| db.ctx.stages.first().to_string()));
+            let reason = d.lost_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            match d.stage.clone().or(reopened).filter(|s| *s != deal.stage) {
+                Some(stage) if update => {
+                    deals::move_to(db, &deal.id, &stage, reason.map(str::to_string))?;
+                    if d.status.is_some_and(|s| s != DealStatus::Open) {
+                        deals::record_closing(db, &deal.id, d.closed_at, reason.map(str::to_string))?;
+                    }
+                    changed.push(format!("stage {} → {stage}", deal.stage));
+                    if db.ctx.stages.status_for(&stage) == DealStatus::Won {
+                        self.deal_won(db, &deal.lead_id, row, &deal.id)?;
+                    }
+                }
+                Some(_) => kept.push("deal stage"),
+                None if deal.status == DealStatus::Lost
+                    && reason.is_some()
+                    && deal.lost_reason.as_deref() != reason =>
+                {
+                    if update || deal.lost_reason.is_none() {
+                        db.conn
+                            .prepare_cached("UPDATE deals SET lost_reason = ?2, updated_at = ?3 WHERE id = ?1")?
+                            .execute(params![deal.id.as_str(), reason, db.now.0])?;
+                        changed.push("lost reason".into());
+                    } else {
+                        kept.push("deal lost reason");
+                    }
+                }
+                None => {}
+            }
+        }
+        for field in &kept {
+            if !self.kept_fields.contains(field) {
+                self.kept_fields.push(field);
+            }
+        }
+        self.deal_values_kept |= !kept.is_empty();
+        let mut detail = format!("{}: ", d.title);
+        match (changed.is_empty(), mode) {
+            (true, _) => {
+                self.counts.deals.skipped += 1;
+                detail.push_str("the lead has it already");
+            }
+            (false, OnDuplicate::Update) => {
+                self.counts.deals.updated += 1;
+                detail.push_str(&changed.join(", "));
+            }
+            (false, _) => {
+                self.counts.deals.merged += 1;
+                detail.push_str(&changed.join(", "));
+            }
+        }
+        if !kept.is_empty() {
+            detail.push_str(&format!("; the deal's {} kept", kept.join(", ").replace("deal ", "")));
+        }
+        let action = match (changed.is_empty(), update) {
+            (true, _) => "skip",
+            (false, true) => "update",
+            (false, false) => "merge",
+        };
+        self.act(row.line, "deals", action, subject.to_string(), detail);
+        Ok(!changed.is_empty())
+    }
+
+    /// A won deal is what made its person a customer (another CRM's export says so only this way); a
+    /// lifecycle the file gives, or a churn, stands. The customer record says since when.
+    fn deal_won(&mut self, db: &Db<'_>, lead: &LeadId, row: &LeadRow, id: &DealId) -> crate::store::Result<()> {
+        if row.lifecycle.is_none() && leads::get(db, lead)?.lifecycle == Lifecycle::Lead.as_str() {
+            let patch = LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() };
+            leads::update(db, lead, patch)?;
+        }
+        crate::automation::clients::record_imported_win(db, &deals::get(db, id)?)
+    }
+}
+
+/// The deal's id in the file, if it gives one.
+fn source_ref(d: &DealRow) -> Option<&str> {
+    d.source_ref.as_deref().map(str::trim).filter(|r| !r.is_empty())
+}
