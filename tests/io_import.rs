@@ -1244,6 +1244,8 @@ fn export_then_import_into_a_new_database_gives_the_same_data() {
     std::fs::write(&path, csv_a).unwrap();
     let r = import_file(&mut c, &path, &ImportOptions::default()).unwrap();
     assert_eq!(r.preset.as_deref(), Some("leadline"));
+    // Its own columns are no columns left behind.
+    assert!(r.ignored_columns.is_empty(), "{:?}", r.ignored_columns);
     let csv_c = &export_all(&c, ExportFormat::Csv)[0];
     let strip = |t: &str| -> Vec<Vec<String>> {
         let mut rows: Vec<Vec<String>> = csv::Reader::from_reader(t.as_bytes())
@@ -3561,4 +3563,55 @@ fn a_name_in_another_script_on_a_leads_phone_is_another_person_staged_not_merged
     let staged: Vec<String> =
         dedupe::find(&s.db(), None).unwrap().into_iter().map(|c| format!("{} {}", c.confidence, c.reason)).collect();
     assert!(staged.iter().all(|p| p.contains("another name")), "{staged:?}");
+}
+
+#[test]
+fn a_merge_gives_an_unowned_lead_the_other_records_owner_and_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let (older, newer, touch) = s
+        .write(|db| {
+            let older = leads::create(
+                db,
+                NewLead { first_name: "Ana".into(), email: Some("ana@x.es".into()), ..Default::default() },
+            )?;
+            leads::update(db, &older, LeadPatch { owner: Some(String::new()), ..Default::default() })?;
+            let newer = leads::create(
+                db,
+                NewLead { first_name: "Ana".into(), email: Some("ana@home.es".into()), ..Default::default() },
+            )?;
+            let mut call = NewOutreach::new(newer.clone(), leadline::domain::OutreachKind::Call);
+            call.value = Some("+34 911 000 000".into());
+            let touch = outreach::log(db, call)?;
+            db.conn
+                .execute("UPDATE leads SET origin_outreach_id = ?2 WHERE id = ?1", [newer.as_str(), touch.as_str()])?;
+            Ok((older, newer, touch))
+        })
+        .unwrap();
+    let owner = leads::get(&s.db(), &newer).unwrap().owner_id;
+    assert!(owner.is_some() && leads::get(&s.db(), &older).unwrap().owner_id.is_none());
+    let m = s.write(|db| dedupe::merge(db, &older, &newer, "same person", 90)).unwrap();
+    assert_eq!(m.kept, older);
+    let kept = leads::get(&s.db(), &older).unwrap();
+    assert_eq!(kept.owner_id, owner);
+    assert_eq!(kept.origin_outreach_id.as_deref(), Some(touch.as_str()));
+    assert!(m.filled.contains(&"owner".to_string()) && m.filled.contains(&"origin".to_string()), "{:?}", m.filled);
+}
+
+#[test]
+fn an_import_fills_an_empty_owner_and_an_update_takes_the_files_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let id = typed_lead(&mut s);
+    s.write(|db| leads::update(db, &id, LeadPatch { owner: Some(String::new()), ..Default::default() })).unwrap();
+    let me = s.db().ctx.user_id.clone();
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, "email,first_name,owner,tags\nana.lopez@acme.es,Ana,Sales Rep,vip\n").unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let lead = leads::get(&s.db(), &id).unwrap();
+    assert_eq!(lead.owner_id.as_deref(), Some(me.as_str()), "a merge fills an empty owner");
+    assert_eq!(lead.tags, ["met-at-fair", "vip"], "a merge adds tags");
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, again: true, ..Default::default() };
+    import_file(&mut s, &path, &update).unwrap();
+    assert_eq!(leads::get(&s.db(), &id).unwrap().tags, ["vip"], "an update takes the file's");
 }

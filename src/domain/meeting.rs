@@ -19,11 +19,32 @@ impl Attendance {
             Some(false) => Attendance::NoShow,
         }
     }
+    /// As a person reads it ("no-show", the command's word).
     pub fn as_str(self) -> &'static str {
         match self {
             Attendance::Scheduled => "scheduled",
             Attendance::Attended => "attended",
             Attendance::NoShow => "no-show",
+        }
+    }
+
+    /// As the data model writes it, in JSON and in CSV alike ("no_show").
+    pub fn code(self) -> &'static str {
+        match self {
+            Attendance::NoShow => "no_show",
+            other => other.as_str(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_json_write_one_word() {
+        for a in [Attendance::Scheduled, Attendance::Attended, Attendance::NoShow] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.code());
         }
     }
 }

@@ -313,7 +313,10 @@ impl CsvSource {
 
     /// Columns that nothing reads, so the rep can map them.
     pub fn ignored_columns(&self) -> Vec<String> {
-        self.columns_read_as(|f| *f == Field::Ignore)
+        let mut columns = self.columns_read_as(|f| *f == Field::Ignore);
+        // What leadline's own export derives (a lead's stage, its owner's id) is read back from elsewhere.
+        columns.retain(|h| !self.preset.derives(h));
+        columns
     }
 
     /// A deal's stage or dates, with no column to make a deal of (its name or amount): read, and unused.

@@ -627,6 +627,14 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         patch.opt_out_logged_as = Some(format!("carried over from lead {}, merged into this one", gone.id));
         filled.push("do_not_contact".into());
     }
+    // A lead nobody owned goes to whoever owned the other record (its open work follows it).
+    if keep.owner_id.is_none()
+        && let Some(theirs) = &gone.owner_id
+        && crate::store::teams::member_by_id(db, theirs)?.is_some()
+    {
+        patch.owner = Some(theirs.clone());
+        filled.push("owner".into());
+    }
     patch.lifecycle = settle_customer_records(db, &keep, &gone)?;
     if patch.lifecycle.is_some() {
         filled.push("lifecycle".into());
@@ -690,6 +698,15 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     mv("tasks")?;
     mv("notes")?;
     mv("inbox_items")?;
+    // The touch the other record came from (now the kept lead's) is where the person came from, unless the
+    // kept lead says: what a customer record later names as their origin.
+    if keep.origin_outreach_id.is_none() && gone.origin_outreach_id.is_some() {
+        db.conn.execute(
+            "UPDATE leads SET origin_outreach_id = ?2 WHERE id = ?1 AND origin_outreach_id IS NULL",
+            params![k, gone.origin_outreach_id],
+        )?;
+        filled.push("origin".into());
+    }
     // Events about the other lead, a churn's (`lead@time`) too, are about the kept one now; those still to
     // go out name it as their lead, so that its opt-out withdraws them (`events::withdraw_for`).
     db.conn.execute(

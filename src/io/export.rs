@@ -958,7 +958,7 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
                         o(&x.deal_id),
                         o(&x.title),
                         x.scheduled_at.to_rfc3339(),
-                        x.status.as_str().into(),
+                        x.status.code().into(),
                         o(&x.no_show_reason),
                         x.created_at.to_rfc3339(),
                         member(&x.user_id),

@@ -30,7 +30,12 @@ pub fn clobbers(out: &Path, database: Option<&Path>, inputs: &[&Path]) -> Option
 pub fn writable(out: &Path) -> Result<(), String> {
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        return Err(format!("{}: folder {} does not exist", out.display(), dir.display()));
+        // The nearest part of the path that is there says why: a file where a folder should be, or nothing.
+        let blocking = dir.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
+        return Err(match blocking {
+            Some(file) => format!("{}: {} is a file, not a folder", out.display(), file.display()),
+            None => format!("{}: folder {} does not exist", out.display(), dir.display()),
+        });
     }
     if out.is_dir() {
         return Err(format!("{} is a folder; give a file name", out.display()));
@@ -144,6 +149,9 @@ mod tests {
         assert!(clobbers(&dir.path().join("out.csv"), Some(&db), &[&input]).is_none());
         assert!(writable(&dir.path().join("out.csv")).is_ok());
         assert!(writable(&dir.path().join("nowhere/out.csv")).unwrap_err().contains("does not exist"));
+        std::fs::write(dir.path().join("c1.csv"), "x").unwrap();
+        let err = writable(&dir.path().join("c1.csv/sub/x.csv")).unwrap_err();
+        assert!(err.ends_with("c1.csv is a file, not a folder"), "{err}");
         assert!(writable(&sub).unwrap_err().contains("is a folder"));
     }
 }

@@ -485,11 +485,23 @@ impl Preset {
                 ("page web", Website),
             ],
             // leadline's own export: derived columns are not read back.
-            Preset::Leadline => {
-                &[("id", Id), ("stage", Ignore), ("owner_id", Ignore), ("account_id", Ignore), ("score", Score)]
-            }
+            Preset::Leadline => &[
+                ("id", Id),
+                ("stage", Ignore),
+                ("owner_id", Ignore),
+                ("account_id", Ignore),
+                ("score", Score),
+                ("manual_contact_at", ManualContactAt),
+            ],
             Preset::Generic => &[],
         }
+    }
+
+    /// Whether this preset's files write the column as derived from other columns, which an import reads
+    /// instead (leadline's own export: a lead's stage, its owner's id).
+    pub fn derives(self, header: &str) -> bool {
+        let n = norm_header(header);
+        self == Preset::Leadline && self.table().iter().any(|(name, f)| *name == n && *f == Field::Ignore)
     }
 
     /// How well a header row fits this preset (0: not at all). Each preset needs its signature columns.

@@ -186,7 +186,8 @@ impl Writer {
                 kept.push("lifecycle");
             }
         }
-        if update && (row.owner.is_some() || row.owner_email.is_some()) {
+        // The file's owner for a lead nobody owns, as for any empty field; over another only by an update.
+        if (update || lead.owner_id.is_none()) && (row.owner.is_some() || row.owner_email.is_some()) {
             let owner = self.owner(db, &row)?;
             if lead.owner_id.as_deref() != Some(owner.as_str()) {
                 patch.owner = Some(owner.0);
@@ -194,8 +195,14 @@ impl Writer {
             }
         }
         let new_tags: Vec<String> = row.tags.iter().filter(|t| !lead.tags.contains(t)).cloned().collect();
-        if !new_tags.is_empty() {
+        // An update takes the file's tags as the lead's (a cell left empty takes nothing away).
+        let dropped: Vec<String> = match update && !row.tags.is_empty() {
+            true => lead.tags.iter().filter(|t| !row.tags.contains(t)).cloned().collect(),
+            false => Vec::new(),
+        };
+        if !new_tags.is_empty() || !dropped.is_empty() {
             patch.add_tags = new_tags;
+            patch.remove_tags = dropped;
             filled.push("tags");
         }
         // An opt-out in the file is always honoured; an opt-in never undoes the rep's opt-out.
