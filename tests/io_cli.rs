@@ -1097,7 +1097,7 @@ fn a_forgotten_persons_address_is_refused_until_they_come_back() {
     let json = db.with_extension("hostile.jsonl");
     std::fs::write(
         &json,
-        r#"{"first_name":"Olga","last_name":"Petrova","email":"olga@petrova.example","phone":"+34 600 000 001","forgotten_at":"2026-01-01T00:00:00Z"}"#,
+        r#"{"first_name":"Olga","last_name":"Petrova","email":"olga@petrova.example","phone":"+34 600 000 001","forgotten_at":"2025-01-01T00:00:00Z"}"#,
     )
     .unwrap();
     run(&db, &["import", json.to_str().unwrap()]);

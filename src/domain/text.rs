@@ -166,15 +166,18 @@ pub fn given_name<'a>(first: &'a str, last: &'a str, email: Option<&str>) -> (&'
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
 pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
-    // A number is no name (a lead named after its phone), nor is a lone Latin letter (an initial, which
-    // any name may stand for); one character of another script may be a whole name ("王 伟").
+    // A number is no name (a lead named after its phone), nor is a lone letter (an initial, which any name
+    // may stand for, "Ł." or "А." too); one character of a script without initials is a whole name ("王 伟").
     let words = |s: &str| -> Vec<String> {
         fold(s)
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| match w.chars().filter(|c| c.is_alphabetic()).count() {
-                0 => false,
-                1 => !w.is_ascii(),
-                _ => true,
+            .filter(|w| {
+                let mut letters = w.chars().filter(|c| c.is_alphabetic());
+                match (letters.next(), letters.next()) {
+                    (None, _) => false,
+                    (Some(only), None) => is_syllabic(only),
+                    _ => true,
+                }
             })
             .map(str::to_string)
             .collect()
@@ -185,6 +188,12 @@ pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &
     };
     let none_shared = |x: &[String], y: &[String]| !x.iter().any(|v| y.iter().any(|w| same(v, w)));
     let (af, al, bf, bl) = (words(a_first), words(a_last), words(b_first), words(b_last));
+    // One name written whole or in its parts, either way round ("王伟", "王 伟", "伟 王").
+    let whole = |first: &[String], last: &[String]| [first, last].concat().concat();
+    let a_whole = whole(&af, &al);
+    if !a_whole.is_empty() && (a_whole == whole(&bf, &bl) || a_whole == whole(&bl, &bf)) {
+        return false;
+    }
     // Two first names, as given ("Mark" is not "John", whatever their family says), or two last names, when
     // both records give both (a last name alone is filed as the first); one written the other way round
     // ("Wang Wei", "Wei Wang") is the same name.
@@ -195,6 +204,14 @@ pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &
     // A whole name in one field ("Ana López" and nothing else) is compared whole.
     let (a, b) = ([af, al].concat(), [bf, bl].concat());
     firsts || lasts || (!a.is_empty() && !b.is_empty() && none_shared(&a, &b))
+}
+
+/// A character of a script whose names are written in syllables or ideographs, not letters: one of them
+/// may be a whole name, never an initial (Han, kana, Hangul).
+fn is_syllabic(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x3040..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 #[cfg(test)]
@@ -248,6 +265,12 @@ mod tests {
         assert!(names_differ(("王", "伟"), ("李", "娜")));
         assert!(names_differ(("Zed9", "Quinn9"), ("Ana", "Garcia")));
         assert!(!names_differ(("Zed9", "Quinn9"), ("Zed9", "Quinn9")));
+        // Initials of other alphabets are initials; a name written whole is its parts.
+        assert!(!names_differ(("Ł.", "Nowak"), ("Łukasz", "Nowak")));
+        assert!(!names_differ(("Ø.", "Hansen"), ("Øyvind", "Hansen")));
+        assert!(!names_differ(("А.", "Иванов"), ("Алексей", "Иванов")));
+        assert!(!names_differ(("王伟", ""), ("王", "伟")));
+        assert!(!names_differ(("王伟", ""), ("伟", "王")));
         assert_eq!(given_name("a.lopez", "", Some("a.lopez@x.io")), ("", ""));
         assert_eq!(given_name("ana", "", Some("ana@x.io")), ("ana", ""));
         assert_eq!(given_name("Ana", "", Some("alopez@x.io")), ("Ana", ""));

@@ -756,16 +756,23 @@ pub fn other_object_export(headers: &[String]) -> Option<&'static str> {
     .into_iter()
     .find(|(o, _)| {
         let h = header(*o);
-        // Before they said whose each row is (the last column), these four were one column shorter; before
-        // that, touches and meetings did not carry their lead's name either.
+        // Deals came without their CRM id (the last column) before; before they said whose each row is
+        // (the column before it, or the last), these four were one column shorter; before that, touches and
+        // meetings did not carry their lead's name either.
+        let h = if *o == Object::Deals && !is_exactly(h, headers) { &h[..h.len() - 1] } else { h };
         let whose = matches!(o, Object::Outreach | Object::Meetings | Object::Deals | Object::Tasks);
         let named = matches!(o, Object::Outreach | Object::Meetings);
         let unnamed: Vec<&str> = h.iter().copied().filter(|c| !named || *c != "lead_name").collect();
-        let is = |cols: &[&str]| cols.iter().eq(headers.iter());
+        let is = |cols: &[&str]| is_exactly(cols, headers);
         is(h) || (whose && is(&h[..h.len() - 1])) || (named && (is(&unnamed) || is(&unnamed[..unnamed.len() - 1])))
     })
     .map(|(_, name)| name)
     .or_else(|| EARLIER_TEAM_HEADERS.iter().any(|h| h.iter().eq(headers.iter())).then_some("team"))
+}
+
+/// Whether a header row is these columns, in this order.
+fn is_exactly(columns: &[&str], headers: &[String]) -> bool {
+    columns.iter().eq(headers.iter())
 }
 
 /// Streams one object's rows, with an extra SQL condition (used by the weekly export) besides `--where`.
@@ -1152,4 +1159,20 @@ pub fn weekly(
         out.push(WeeklyFile { file: path.display().to_string(), rows });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deals_export_of_any_version_is_known_for_what_it_is() {
+        let cols = |n: usize| -> Vec<String> { DEAL_HEADER[..n].iter().map(|c| c.to_string()).collect() };
+        for n in [DEAL_HEADER.len(), DEAL_HEADER.len() - 1, DEAL_HEADER.len() - 2] {
+            assert_eq!(other_object_export(&cols(n)), Some("deals"), "{n} columns");
+        }
+        let tasks: Vec<String> = TASK_HEADER.iter().map(|c| c.to_string()).collect();
+        assert_eq!(other_object_export(&tasks[..tasks.len() - 1]), Some("tasks"));
+        assert_eq!(other_object_export(&tasks[..tasks.len() - 2]), None);
+    }
 }

@@ -191,6 +191,40 @@ pub struct NoteRec {
 }
 
 impl Object {
+    /// The record's dates of what has happened, by field: none may lie ahead (a meeting or a task may be
+    /// due ahead, but not held, missed or done there).
+    fn happened(&self) -> Vec<(&'static str, Option<Timestamp>)> {
+        match self {
+            Object::Outreach(_, o) => {
+                vec![("occurred_at", Some(o.occurred_at)), ("created_at", o.created_at), ("updated_at", o.updated_at)]
+            }
+            Object::Meeting(_, m) => vec![
+                ("scheduled_at", m.attended.map(|_| m.scheduled_at)),
+                ("created_at", m.created_at),
+                ("updated_at", m.updated_at),
+            ],
+            Object::Deal(_, d) => vec![
+                ("closed_at", d.closed_at),
+                ("stage_entered_at", d.stage_entered_at),
+                ("created_at", d.created_at),
+                ("updated_at", d.updated_at),
+            ],
+            Object::Task(_, t) => {
+                vec![("done_at", t.done_at), ("created_at", t.created_at), ("updated_at", t.updated_at)]
+            }
+            Object::Note(_, n) => vec![("created_at", n.created_at), ("updated_at", n.updated_at)],
+            Object::Member(_, m) => vec![("created_at", m.created_at), ("removed_at", m.removed_at)],
+            Object::Inbox(_, i) => vec![
+                ("received_at", Some(i.received_at)),
+                ("read_at", i.read_at),
+                ("handled_at", i.handled_at),
+                ("created_at", i.created_at),
+                ("updated_at", i.updated_at),
+            ],
+            Object::Privacy(_, p) => vec![("created_at", Some(p.created_at))],
+        }
+    }
+
     pub fn line(&self) -> u64 {
         match self {
             Object::Outreach(l, _)
@@ -322,8 +356,17 @@ impl Stream {
                 if l.is_empty() {
                     continue;
                 }
-                let value = serde_json::from_str(l).map_err(|e| format!("is not JSON: {e}"));
-                return Ok(Some((*line, record(*line, value, &self.rules))));
+                let parsed = match serde_json::from_str(l) {
+                    Ok(value) => record(*line, Ok(value), &self.rules),
+                    // The line as it was, for the rejects file: there the rep mends it.
+                    Err(e) => Err(Reject {
+                        line: *line,
+                        column: None,
+                        reason: format!("is not JSON: {e}"),
+                        record: vec![l.to_string()],
+                    }),
+                };
+                return Ok(Some((*line, parsed)));
             },
             Records::Array(rx) => match rx.recv() {
                 Ok(Ok(Some((position, line, value)))) => Ok(Some((position, record(line, Ok(value), &self.rules)))),
@@ -480,6 +523,13 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     let reject = |reason: String| Reject { line, column: None, reason, record: raw.clone() };
     let Some(obj) = v.as_object() else { return Err(reject("is not a JSON object".into())) };
     let has = |k: &str| obj.contains_key(k);
+    // A line an earlier import could not read, as its rejects file kept it, still to be mended.
+    if has(super::import::RAW_REJECT) && obj.keys().all(|k| k.starts_with("leadline_")) {
+        return Err(reject(format!(
+            "is a line an import could not read, kept as {}: write the record it was in its place",
+            super::import::RAW_REJECT
+        )));
+    }
     // The field a value does not fit, named: "'title' must be text, not null".
     let de = |e: serde_path_to_error::Error<serde_json::Error>| {
         let field = e.path().to_string();
@@ -523,9 +573,15 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
             "is not a lead, outreach, meeting, deal, task, note, team member, inbox item or privacy log entry".into(),
         ));
     };
-    // A record recognised but not readable is counted as what it is (a task, a deal).
+    // A record recognised but not readable is counted as what it is (a task, a deal); so is one dated
+    // ahead where what it dates has happened (a touch, a meeting held, a deal closed).
     Ok(Some(match object {
-        Ok(o) => Item::Object(Box::new(o), raw),
+        Ok(o) => {
+            match o.happened().into_iter().find_map(|(field, at)| rules.contacted(at?).err().map(|why| (field, why))) {
+                Some((field, why)) => Item::Refused(kind, Reject { column: Some(field.into()), ..reject(why) }),
+                None => Item::Object(Box::new(o), raw),
+            }
+        }
         Err(e) => Item::Refused(kind, de(e)),
     }))
 }
@@ -552,8 +608,12 @@ fn lead(
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(v)) => {
                 let v = if trim { v.trim() } else { v.as_str() };
-                // A NUL is never part of a name or a note; kept, it would make a CSV export look binary.
-                Ok((!v.trim().is_empty()).then(|| v.replace('\0', "")))
+                // A NUL is never part of a name or a note: binary data, which the row is rejected for, as in
+                // a CSV (never dropped unsaid).
+                if v.contains('\0') {
+                    return Err(reject(k, "has control characters (an escape, a NUL: binary data?)".into()));
+                }
+                Ok((!v.trim().is_empty()).then(|| v.to_string()))
             }
             Some(other) => Err(reject(k, format!("must be text, not {}", json_type(other)))),
         }
@@ -578,10 +638,13 @@ fn lead(
             Some(other) => Err(reject(k, format!("must be a whole number, not {other}"))),
         }
     };
+    // Every date of a lead is of something that has happened (`RowRules::contacted`), as in a CSV.
     let time = |k: &str| -> std::result::Result<Option<Timestamp>, Reject> {
         match o.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => serde_json::from_value::<Timestamp>(v.clone()).map(Some).map_err(|e| reject(k, e.to_string())),
+            Some(v) => serde_json::from_value::<Timestamp>(v.clone())
+                .map_err(|e| reject(k, e.to_string()))
+                .and_then(|t| rules.contacted(t).map(Some).map_err(|why| reject(k, why))),
         }
     };
     // Every problem of the record is told at once, as for a CSV row.

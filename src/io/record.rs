@@ -354,6 +354,10 @@ pub fn from_fields(
         };
         // Every problem of the row is told at once, so one fix-and-import round mends it.
         let mut take = || -> Result<(), Reject> {
+            // A NUL is binary data in any field (a label says so below, with its other checks).
+            if !field.is_label() && v.contains('\0') {
+                return Err(reject("has control characters (an escape, a NUL: binary data?)".into()));
+            }
             if field.is_label() {
                 check_label(col, v).map_err(|x| reject(format!("{} ('{}')", x.reason, short(v))))?;
             }

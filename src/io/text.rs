@@ -40,7 +40,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniff, String> {
     let (encoding, bom_len, legacy_bytes) = match Encoding::for_bom(bytes) {
         Some((enc, len)) => (enc, len, false),
         None => {
-            if bytes.contains(&0) {
+            // A stray NUL in a text file is its row's problem (rejected, named); many are a binary file's.
+            let nuls = bytes.iter().filter(|b| **b == 0).count();
+            if nuls > 0 && (bytes[0] == 0 || (nuls > 4 && nuls * 100 > bytes.len())) {
                 return Err("this is a binary file, not text (CSV, vCard, iCalendar or JSON)".into());
             }
             let (utf8_chars, stray) = utf8_and_stray(bytes);

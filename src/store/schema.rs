@@ -42,6 +42,7 @@ const DEAL_CLOSED_FROM: &str = include_str!("migrations/034_deal_closed_from.sql
 const CALENDAR_VERSIONS: &str = include_str!("migrations/035_calendar_versions.sql");
 const EVENTS_WITHDRAWN: &str = include_str!("migrations/036_events_withdrawn.sql");
 const DEAL_SOURCE_REF: &str = include_str!("migrations/037_deal_source_ref.sql");
+const DEAL_IMPORT_RUN: &str = include_str!("migrations/038_deal_import_run.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -83,6 +84,7 @@ fn all() -> Vec<M<'static>> {
         M::up(CALENDAR_VERSIONS),
         M::up(EVENTS_WITHDRAWN),
         M::up(DEAL_SOURCE_REF),
+        M::up(DEAL_IMPORT_RUN),
     ]
 }
 

@@ -35,17 +35,20 @@ impl Writer {
 
     /// The lead's deal that the row's deal is: the one the file's id for it names; else one of the same
     /// title (whatever its case and accents) that has no other id and that no earlier row of this import
-    /// took, made when the file says if one was. A file lists each deal once, so a second row with the same
-    /// title (a yearly renewal) is a deal of its own, and the same file again finds each deal it made.
+    /// took (`deals.import_run`), made when the file says if one was. A file lists each deal once, so a
+    /// second row with the same title (a yearly renewal) is a deal of its own, and the same file again
+    /// finds each deal it made.
     fn deal_of(&mut self, db: &Db<'_>, lead: &LeadId, d: &DealRow) -> crate::store::Result<Option<deals::Deal>> {
-        type Held = (i64, String, String, Option<String>, i64);
+        type Held = (i64, String, String, Option<String>, i64, bool);
         let held: Vec<Held> = db
             .conn
             .prepare_cached(
-                "SELECT rowid, id, title, source_ref, created_at FROM deals WHERE lead_id = ?1 AND deleted_at IS NULL
-                 ORDER BY created_at, rowid",
+                "SELECT rowid, id, title, source_ref, created_at, ifnull(import_run = ?2, 0) FROM deals
+                 WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid",
             )?
-            .query_map([lead.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .query_map(params![lead.as_str(), self.run_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let wanted = d.source_ref.as_deref().map(str::trim);
         let title = fold(&d.title);
@@ -54,7 +57,7 @@ impl Writer {
             None => {
                 let same_title: Vec<&Held> = held
                     .iter()
-                    .filter(|h| !self.claimed_deals.contains(&h.0))
+                    .filter(|h| !h.5)
                     .filter(|h| wanted.is_none() || h.3.is_none())
                     .filter(|h| fold(&h.2) == title)
                     .collect();
@@ -64,11 +67,19 @@ impl Writer {
         };
         match found {
             Some(h) => {
-                self.claimed_deals.insert(h.0);
+                self.claim_deal(db, h.0)?;
                 Ok(Some(deals::get(db, &DealId(h.1.clone()))?))
             }
             None => Ok(None),
         }
+    }
+
+    /// Marks the deal (by its row number) as made or found by a row of this run.
+    fn claim_deal(&self, db: &Db<'_>, rowid: i64) -> crate::store::Result<()> {
+        db.conn
+            .prepare_cached("UPDATE deals SET import_run = ?2 WHERE rowid = ?1")?
+            .execute(params![rowid, self.run_id])?;
+        Ok(())
     }
 
     fn create_deal(
@@ -91,7 +102,7 @@ impl Writer {
                 origin_outreach: None,
             },
         )?;
-        self.claimed_deals.insert(db.conn.last_insert_rowid());
+        self.claim_deal(db, db.conn.last_insert_rowid())?;
         // Whose deal it is, since when and its id there, as the file says (the lead's owner and now otherwise).
         if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
             let user = self.member_named(db, owner.to_string(), owner.to_string())?;

@@ -33,7 +33,7 @@ use crate::store::{Store, StoreError, bulk};
 
 pub use self::matching::{SAME_PHONE_OTHER_NAME, stage_candidate};
 pub use self::options::{Format, ImportOptions, OnDuplicate};
-pub use self::rejects::{REJECT_COLUMNS, write_rejects};
+pub use self::rejects::{RAW_REJECT, REJECT_COLUMNS, write_rejects};
 pub use self::report::{Action, Counts, ImportReport, Tally};
 
 /// One item a source hands out.

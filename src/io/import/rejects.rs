@@ -13,6 +13,9 @@ use crate::store::Store;
 /// does not read.
 pub const REJECT_COLUMNS: [&str; 3] = ["leadline_line", "leadline_column", "leadline_error"];
 
+/// Where a JSON rejects file keeps a line that was no JSON record, as the file had it.
+pub const RAW_REJECT: &str = "leadline_raw";
+
 /// A rejected row as a dry run keeps it for the rejects file: line, column, reason and the row's values.
 pub(super) type RejectRecord = (u64, Option<String>, String, Vec<String>);
 
@@ -134,9 +137,11 @@ fn write_json_rejects(store: &Store, report: &ImportReport, out: &Path) -> Resul
     let mut w = std::io::BufWriter::new(file);
     let mut n = 0u64;
     for_each_reject(store, report, out, &mut |r: &Reject| {
-        let mut record = match r.record.first().map(|t| serde_json::from_str::<serde_json::Value>(t)) {
-            Some(Ok(serde_json::Value::Object(o))) => o,
-            _ => serde_json::Map::new(),
+        // A record that is no JSON object, or no JSON at all, is kept as its text, to be mended.
+        let mut record = match r.record.first().map(|t| (t, serde_json::from_str::<serde_json::Value>(t))) {
+            Some((_, Ok(serde_json::Value::Object(o)))) => o,
+            Some((text, _)) => serde_json::Map::from_iter([(RAW_REJECT.to_string(), text.as_str().into())]),
+            None => serde_json::Map::new(),
         };
         record.insert("leadline_line".into(), r.line.into());
         record.insert("leadline_column".into(), r.column.clone().into());

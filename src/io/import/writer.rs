@@ -90,9 +90,6 @@ pub(super) struct Writer {
     pub(super) moved_occurrences: HashSet<(LeadId, String)>,
     /// Whether the lead had meetings of a series (by its UID) when this run first met the two.
     pub(super) series_before: HashMap<(LeadId, String), bool>,
-    /// The deals (by row number) rows of this run made or found: another row of the same title is another
-    /// deal (`deal_of`).
-    pub(super) claimed_deals: HashSet<i64>,
     /// The current row's deal had values the file says otherwise, which a merge kept.
     pub(super) deal_values_kept: bool,
 }
@@ -195,7 +192,6 @@ impl Writer {
             calendar: None,
             moved_occurrences: HashSet::new(),
             series_before: HashMap::new(),
-            claimed_deals: HashSet::new(),
             deal_values_kept: false,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
@@ -363,7 +359,6 @@ impl Writer {
         self.touched_seqs.clear();
         self.indexes = None;
         self.chunk_names.clear();
-        self.claimed_deals.clear();
     }
 
     /// Refreshes the index rows of existing leads edited while the triggers were lifted.
