@@ -3714,3 +3714,44 @@ fn a_stray_nul_rejects_its_row_named_not_the_whole_file() {
     assert_eq!((r.counts.leads.created, r.rejects_total), (1, 1));
     assert_eq!(r.rejects[0].column.as_deref(), Some("first_name"));
 }
+
+#[test]
+fn forgetting_a_person_takes_the_versions_kept_of_their_calendar_events_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    import_file(&mut s, &fixture("hubspot_contacts.csv"), &ImportOptions::default()).unwrap();
+    let path = dir.path().join("c.ics");
+    std::fs::write(
+        &path,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:demo-bob@stonecorp.com\r\nSEQUENCE:1\r\nSUMMARY:Demo\r\n\
+         DTSTART:20251120T100000Z\r\nATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2025-12-31T00:00:00.000Z"));
+    let r = import_file(&mut s, &path, &ImportOptions { window: Some(window), ..Default::default() }).unwrap();
+    assert_eq!(r.counts.meetings.created, 1);
+    let bob = leads::resolve(&s.db(), "bob@stonecorp.com").unwrap();
+    s.write(|db| privacy::forget(db, &bob, None)).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM calendar_versions"), 0);
+    assert!(s.flush_log().unwrap());
+    drop(s);
+    let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+    let needle = b"bob@stonecorp.com";
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the address is still in the file");
+}
+
+#[test]
+fn a_row_shorter_than_the_header_is_read_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("few.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Company,Title,Notes\nAnn,Lee,ann@lee.io,Acme,CTO,met at fair\n\
+         Ben,Kim,ben@kim.io,CTO,met at fair\nCy,Li,cy@li.io,Gamma,VP,\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 3);
+    assert_eq!((r.counts.short_rows, r.short_lines.clone()), (1, vec![3]));
+}

@@ -437,6 +437,22 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         };
         println!("{two_ways} {} that read two ways{examples}", plural(two_ways as usize, "deal amount"));
     }
+    let short = r.counts.short_rows;
+    if short > 0 {
+        let lines: Vec<String> = r.short_lines.iter().map(u64::to_string).collect();
+        let listed = match (lines.len() as u64, short) {
+            (0, _) => String::new(),
+            (n, all) if n == all => format!(" (line {})", lines.join(", ")),
+            (_, _) => format!(" (line {}, …)", lines.join(", ")),
+        };
+        println!(
+            "{short} {} fewer values than the header{listed}: read with {} last columns empty; \
+             where a value in the middle is missing, the rest went one column early: check {}",
+            if short == 1 { "row has" } else { "rows have" },
+            if short == 1 { "its" } else { "their" },
+            if short == 1 { "it" } else { "them" },
+        );
+    }
     if !r.team_settings.is_empty() {
         println!("team: {}", safe(&r.team_settings.join("; ")));
     }

@@ -125,7 +125,18 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         ),
         params![id, ERASED, now],
     )?;
-    // A calendar's event id often holds the attendee's address.
+    // A calendar's event id often holds the attendee's address: the versions kept of their events go with
+    // it (by the event's id, or its id before an occurrence's '@').
+    exec(
+        db,
+        &format!(
+            "DELETE FROM calendar_versions WHERE team_id = (SELECT team_id FROM leads WHERE id = ?1)
+             AND event_key IN (SELECT v.event_key FROM calendar_versions v JOIN meetings m
+               ON m.calendar_key = v.event_key OR substr(m.calendar_key, 1, length(v.event_key) + 1) = v.event_key || '@'
+               WHERE m.calendar_key IS NOT NULL AND ({OF_LEAD}))"
+        ),
+        params![id],
+    )?;
     e.meetings = exec(
         db,
         &format!(

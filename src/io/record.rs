@@ -132,6 +132,10 @@ pub struct LeadRow {
     pub deleted_at_source: bool,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
+    /// The CSV row has fewer values than its header has columns: read with its last ones empty, which is
+    /// what a tool that leaves trailing empty cells out means, and wrong where a value in the middle is
+    /// missing (said in the summary).
+    pub short: bool,
     /// The merges the lead was made of where the file comes from (leadline's own JSON export).
     pub merges: Vec<MergeRow>,
 }
@@ -310,7 +314,7 @@ pub fn from_fields(
             record: values.to_vec(),
         });
     }
-    let mut row = LeadRow { line, ..Default::default() };
+    let mut row = LeadRow { line, short: values.len() < headers.len(), ..Default::default() };
     let mut full_name = None;
     // Every web address the row gives (Google lists several, and several in one cell "a ::: b").
     let mut websites: Vec<String> = Vec::new();

@@ -10,11 +10,15 @@ use crate::io::json;
 use crate::io::record::{LeadRow, Reject};
 use crate::store::{Db, StoreError, bulk, leads, teams};
 
+/// How many lines of short rows the summary lists (it counts them all).
+const SHORT_LINES_LISTED: usize = 5;
+
 /// See `Writer::row_mark`.
 struct RowMark {
     counts: Counts,
     stages_placed: usize,
     amounts_read: usize,
+    short_lines: usize,
     unknown_owners: usize,
     kept_fields: usize,
     changes: usize,
@@ -106,6 +110,7 @@ impl Writer {
             counts: self.counts.clone(),
             stages_placed: self.stages_placed.len(),
             amounts_read: self.amounts_read.len(),
+            short_lines: self.short_lines.len(),
             unknown_owners: self.unknown_owners.len(),
             kept_fields: self.kept_fields.len(),
             changes: db.changes_mark(),
@@ -125,6 +130,7 @@ impl Writer {
         self.counts = mark.counts;
         self.stages_placed.truncate(mark.stages_placed);
         self.amounts_read.truncate(mark.amounts_read);
+        self.short_lines.truncate(mark.short_lines);
         self.unknown_owners.truncate(mark.unknown_owners);
         self.kept_fields.truncate(mark.kept_fields);
         // A company the row made is gone with it, and so may be one it moved its lead from.
@@ -145,6 +151,12 @@ impl Writer {
             Err(reject) => self.reject(db, self.rows_are, reject),
             Ok(Some(Item::Lead(mut row))) => {
                 let line = row.line;
+                if row.short {
+                    self.counts.short_rows += 1;
+                    if self.short_lines.len() < SHORT_LINES_LISTED {
+                        self.short_lines.push(line);
+                    }
+                }
                 if row.forgotten_at.is_some() {
                     // Whatever else the file holds of a person it says was forgotten is not kept.
                     crate::io::privacy::erase_row(&mut row);

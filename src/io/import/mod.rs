@@ -278,6 +278,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         kept_fields: Vec::new(),
         stages_placed: Vec::new(),
         amounts_read: Vec::new(),
+        short_lines: Vec::new(),
         team_settings: Vec::new(),
         unmatched: Vec::new(),
         outside_window: calendar_outside_window(outside_window, ctx.tz),
@@ -548,6 +549,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     report.kept_fields = writer.kept_fields.iter().map(|f| f.to_string()).collect();
     report.stages_placed = writer.stages_placed.clone();
     report.amounts_read = writer.amounts_read.clone();
+    report.short_lines = writer.short_lines.clone();
     report.team_settings = writer.team_settings.clone().unwrap_or_default();
     report.unmatched = writer.unmatched.clone();
     if opts.dry_run {

@@ -51,6 +51,9 @@ pub struct Counts {
     /// Deal amounts that read two ways ("1.500"): read as `Money::parse_read` does, and said so.
     #[serde(default)]
     pub amounts_two_ways: u64,
+    /// Rows with fewer values than the header has columns (`LeadRow::short`).
+    #[serde(default)]
+    pub short_rows: u64,
     /// Meetings a calendar imported again took away (counted as updated too): the event was cancelled, or
     /// the lead declined it or was taken off it.
     #[serde(default)]
@@ -120,6 +123,8 @@ pub struct ImportReport {
     /// Deal amounts that read two ways ("1.500"), as they were read: the first few of this run, by line
     /// (`Counts::amounts_two_ways` counts them all).
     pub amounts_read: Vec<String>,
+    /// The lines of the first short rows of this run (`Counts::short_rows` counts them all).
+    pub short_lines: Vec<u64>,
     /// The team's name and time zone a team export gave: taken by a database being moved into, or what the
     /// file had beside what stayed.
     pub team_settings: Vec<String>,

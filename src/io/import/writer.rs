@@ -40,6 +40,7 @@ pub(super) struct Writer {
     pub(super) kept_fields: Vec<&'static str>,
     pub(super) stages_placed: Vec<String>,
     pub(super) amounts_read: Vec<String>,
+    pub(super) short_lines: Vec<u64>,
     /// What became of the team's name and time zone of a team export (None until its first member is read).
     pub(super) team_settings: Option<Vec<String>>,
     pub(super) unmatched: Vec<String>,
@@ -170,6 +171,7 @@ impl Writer {
             kept_fields: Vec::new(),
             stages_placed: Vec::new(),
             amounts_read: Vec::new(),
+            short_lines: Vec::new(),
             team_settings: None,
             unmatched: Vec::new(),
             actions: Spill::default(),
