@@ -3755,3 +3755,27 @@ fn a_row_shorter_than_the_header_is_read_and_said() {
     assert_eq!(r.counts.leads.created, 3);
     assert_eq!((r.counts.short_rows, r.short_lines.clone()), (1, vec![3]));
 }
+
+#[test]
+fn a_rejects_file_is_written_as_the_file_was_and_imports_once_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("excel.csv");
+    // European Excel: semicolons, Windows-1252, CRLF.
+    std::fs::write(
+        &path,
+        b"Vorname;Nachname;E-Mail;Firma\r\nJos\xe9;Mu\xf1oz;bad-email;Acme\r\nAna;Ruiz;ana@r.es;Beta\r\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.rejects_total), (1, 1));
+    let out = dir.path().join("fix.csv");
+    write_rejects(&s, &r, &out).unwrap();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.starts_with("\u{feff}leadline_line;leadline_column;leadline_error;Vorname;"), "{written}");
+    assert!(written.contains("José;Muñoz;bad-email;Acme\r\n"), "{written}");
+    std::fs::write(&out, written.replace(";bad-email;", ";jose@m.es;")).unwrap();
+    let fixed = import_file(&mut s, &out, &ImportOptions::default()).unwrap();
+    assert_eq!((fixed.counts.leads.created, fixed.rejects_total), (1, 0));
+    assert_eq!(lead(&s, "jose@m.es").name(), "José Muñoz");
+}

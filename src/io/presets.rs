@@ -630,6 +630,15 @@ impl Preset {
                 fields[i] = Field::Ignore;
             }
         }
+        // "Vorname; Name" (as German files write it): a bare "Name" beside a first name is the family name.
+        let has = |f: Field| fields.contains(&f);
+        if self == Preset::Generic && has(Field::FirstName) && !has(Field::LastName) {
+            for i in named("name").into_iter().filter(|i| !overridden.contains_key(i)) {
+                if fields[i] == Field::FullName {
+                    fields[i] = Field::LastName;
+                }
+            }
+        }
         // A one-valued field the rep mapped a column to is that column's: another column read as the same
         // field by the preset or by its name is left out (and listed as such), as the first filled would win.
         for (&at, &field) in &overridden {
@@ -674,17 +683,24 @@ fn loose(header: &str) -> Option<Field> {
     Some(match key.as_str() {
         // A bare "ID" or "Lead ID" is the other system's key, not ours: left out rather than read as a leadline id.
         "leadlineid" => Id,
-        "firstname" | "first" | "givenname" | "forename" | "nombre" | "nombres" => FirstName,
-        "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" => LastName,
+        "firstname" | "first" | "givenname" | "forename" | "nombre" | "nombres" | "vorname" | "prenom" | "nome" => {
+            FirstName
+        }
+        "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" | "nachname" | "familienname"
+        | "nom" | "cognome" | "sobrenome" | "apelido" => LastName,
         "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" => FullName,
-        "email" | "emailaddress" | "mail" | "correo" | "correoelectronico" | "emailwork" | "workemail" => Email,
+        "email" | "emailaddress" | "mail" | "correo" | "correoelectronico" | "emailwork" | "workemail"
+        | "emailadresse" | "courriel" | "adresseemail" | "adressemail" | "postaelettronica" => Email,
         "email2" | "otheremail" | "otheremails" | "secondaryemail" | "personalemail" => OtherEmail,
         "phone" | "phonenumber" | "telephone" | "tel" | "telefono" | "mobile" | "mobilephone" | "movil" | "celular"
-        | "cell" => Phone,
+        | "cell" | "telefon" | "telefonnummer" | "handy" | "mobil" | "portable" | "cellulare" | "telefone" => Phone,
         "phone2" | "otherphone" | "secondaryphone" => OtherPhone,
         "company" | "companyname" | "organization" | "organisation" | "account" | "accountname" | "empresa"
-        | "compania" | "organizacion" => Company,
-        "title" | "jobtitle" | "position" | "role" | "cargo" | "puesto" => Title,
+        | "compania" | "organizacion" | "firma" | "unternehmen" | "societe" | "entreprise" | "azienda" | "societa" => {
+            Company
+        }
+        "title" | "jobtitle" | "position" | "role" | "cargo" | "puesto" | "funktion" | "poste" | "fonction"
+        | "ruolo" => Title,
         "source" | "leadsource" | "origen" | "fuente" => Source,
         "industry" | "sector" | "industria" => Industry,
         "companysize" | "employees" | "size" | "numberofemployees" | "tamano" | "empleados" => CompanySize,
@@ -693,11 +709,12 @@ fn loose(header: &str) -> Option<Field> {
         "owner" | "ownerid" | "ownername" | "assignedto" | "responsable" | "propietario" => Owner,
         "owneremail" | "contactowneremail" | "leadowneremail" => OwnerEmail,
         "lifecycle" | "lifecyclestage" => Lifecycle,
-        "notes" | "note" | "comments" | "comment" | "description" | "notas" | "comentarios" => Notes,
+        "notes" | "note" | "comments" | "comment" | "description" | "notas" | "comentarios" | "notizen"
+        | "bemerkungen" | "remarques" => Notes,
         "donotcontact" | "optout" | "optedout" | "unsubscribed" | "emailoptout" | "nocontactar" => DoNotContact,
         "donotcontactreason" | "optoutreason" => DoNotContactReason,
         "donotcontactat" | "optedoutat" => DoNotContactAt,
-        "country" | "countryregion" | "pais" => Country,
+        "country" | "countryregion" | "pais" | "land" | "pays" | "paese" => Country,
         "linkedin" | "linkedinurl" | "profileurl" | "profile" | "url" | "perfil" => ProfileUrl,
         "website" | "web" | "webpage" => Website,
         "connectedon" => ConnectedOn,
@@ -754,6 +771,23 @@ mod tests {
             Preset::Generic.map_columns(&h(&["Nombre", "Correo", "Teléfono"]), &[]).unwrap(),
             vec![Field::FirstName, Field::Email, Field::Phone]
         );
+    }
+
+    #[test]
+    fn german_french_and_italian_headers_are_known_loosely() {
+        let fields = |cols: &[&str]| Preset::Generic.map_columns(&h(cols), &[]).unwrap();
+        use Field::*;
+        assert_eq!(
+            fields(&["Vorname", "Name", "Firma", "Telefon", "E-Mail-Adresse", "Notizen"]),
+            [FirstName, LastName, Company, Phone, Email, Notes]
+        );
+        assert_eq!(
+            fields(&["Prénom", "Nom", "Société", "Courriel", "Pays"]),
+            [FirstName, LastName, Company, Email, Country]
+        );
+        assert_eq!(fields(&["Nome", "Cognome", "Azienda", "Cellulare"]), [FirstName, LastName, Company, Phone]);
+        // "Name" alone is the whole name.
+        assert_eq!(fields(&["Name", "Email"]), [FullName, Email]);
     }
 
     #[test]

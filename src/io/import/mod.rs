@@ -34,7 +34,7 @@ use crate::store::{Store, StoreError, bulk};
 pub use self::matching::{SAME_PHONE_OTHER_NAME, stage_candidate};
 pub use self::options::{Format, ImportOptions, OnDuplicate};
 pub use self::rejects::{RAW_REJECT, REJECT_COLUMNS, write_rejects};
-pub use self::report::{Action, Counts, ImportReport, Tally};
+pub use self::report::{Action, Counts, CsvLayout, ImportReport, Tally};
 
 /// One item a source hands out.
 pub enum Item {
@@ -272,6 +272,11 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         dry_rejects: Spill::default(),
         resumed_run: None,
         headers: headers.clone(),
+        layout: delimiter.filter(|_| format == Format::Csv).map(|delimiter| CsvLayout {
+            delimiter,
+            crlf: sniffed.sample.contains("\r\n"),
+            bom: sniffed.bom_len > 0 || sniffed.encoding != encoding_rs::UTF_8,
+        }),
         ignored_columns: ignored,
         unused_deal_columns,
         unknown_owners: Vec::new(),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::params;
 
-use super::{Format, ImportReport};
+use super::{CsvLayout, Format, ImportReport};
 use crate::io::record::Reject;
 use crate::io::{Result, file_err};
 use crate::store::Store;
@@ -62,8 +62,18 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     }
     // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
     // three columns saying where and why; an import of this file ignores those three.
-    let file = crate::io::paths::create_owner_only(out).map_err(|e| file_err(out, e))?;
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
+    // Written as the file was (its delimiter, line ends, and a byte-order mark where a spreadsheet needs one
+    // to read UTF-8), so the rep opens it as they opened the file.
+    let layout = report.layout.unwrap_or(CsvLayout { delimiter: b',', crlf: false, bom: false });
+    let mut file = crate::io::paths::create_owner_only(out).map_err(|e| file_err(out, e))?;
+    if layout.bom {
+        std::io::Write::write_all(&mut file, "\u{feff}".as_bytes()).map_err(|e| file_err(out, e))?;
+    }
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .delimiter(layout.delimiter)
+        .terminator(if layout.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+        .from_writer(file);
     let headers: Vec<String> = match &report.run_id {
         _ if !report.headers.is_empty() => report.headers.clone(),
         Some(id) => {

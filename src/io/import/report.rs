@@ -79,6 +79,16 @@ impl Counts {
     }
 }
 
+/// How a CSV file is written: its delimiter, its line ends, and whether a spreadsheet needs a byte-order mark
+/// to read it as UTF-8 (it had one, or was in a legacy code page, which a rejects file does not keep: UTF-8
+/// holds every name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvLayout {
+    pub delimiter: u8,
+    pub crlf: bool,
+    pub bom: bool,
+}
+
 /// One thing the import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Action {
@@ -111,6 +121,9 @@ pub struct ImportReport {
     /// The file's header row (CSV), for the rejects file.
     #[serde(skip)]
     pub headers: Vec<String>,
+    /// How the CSV file was written, for a rejects file the rep opens as they opened the file.
+    #[serde(skip)]
+    pub layout: Option<CsvLayout>,
     pub ignored_columns: Vec<String>,
     /// A deal's stage or dates, read but unused: the file has no deal name or amount to make a deal of.
     pub unused_deal_columns: Vec<String>,
