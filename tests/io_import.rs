@@ -90,7 +90,8 @@ fn pipedrive_people_in_windows_1252_with_semicolons_and_deals_with_decimal_comma
     assert_eq!(jose.other_emails, ["pepe.munoz@gmail.com"], "the home e-mail is kept");
     let r = import(&mut s, "pipedrive_deals.csv");
     assert_eq!(r.counts.deals.created, 2);
-    assert_eq!(r.counts.leads.merged, 1, "the deal's person is José, already there");
+    // The deal's person is José, already there and unchanged: the deal is what is new.
+    assert_eq!((r.counts.leads.merged, r.counts.leads.skipped), (0, 1));
     let db = s.db();
     let deal: (i64, String, String) = db
         .conn
@@ -1718,7 +1719,7 @@ fn companies_left_behind_before_the_upgrade_go_with_it() {
             [],
         )?;
         // Later migrations' objects go, as they were not there then.
-        db.conn.execute_batch("ALTER TABLE deals DROP COLUMN import_run; ALTER TABLE deals DROP COLUMN source_ref; ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
+        db.conn.execute_batch("DROP INDEX deals_by_source_ref; ALTER TABLE deals DROP COLUMN import_run; ALTER TABLE deals DROP COLUMN source_ref; ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;")?;
         db.conn.pragma_update(None, "user_version", 25)?;
         Ok(())
     })
@@ -2383,7 +2384,7 @@ fn a_profile_stored_before_profiles_had_one_form_is_found_after_the_upgrade() {
         db.conn.execute("UPDATE outreach SET value = 'http://linkedin.com/in/Yan/' WHERE kind = 4", [])?;
         // What later migrations added goes too, so that they can run again.
         db.conn.execute_batch(
-            "ALTER TABLE deals DROP COLUMN import_run; ALTER TABLE deals DROP COLUMN source_ref; ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
+            "DROP INDEX deals_by_source_ref; ALTER TABLE deals DROP COLUMN import_run; ALTER TABLE deals DROP COLUMN source_ref; ALTER TABLE events DROP COLUMN withdrawn_at; ALTER TABLE events DROP COLUMN reaches_lead; DROP TABLE calendar_versions; ALTER TABLE deals DROP COLUMN closed_from; DROP INDEX tasks_done_by_meeting; ALTER TABLE tasks DROP COLUMN done_by_meeting_id; DROP INDEX meetings_by_event; ALTER TABLE import_runs DROP COLUMN file_path; DROP INDEX client_profiles_removed_by_lead; DROP INDEX merge_candidates_by_b; ALTER TABLE privacy_log DROP COLUMN inferred; DROP INDEX leads_by_profile; ALTER TABLE leads DROP COLUMN profile_url; DROP INDEX tasks_done_by_touch; ALTER TABLE tasks DROP COLUMN done_by_outreach_id;
              DROP INDEX meetings_by_calendar_key; ALTER TABLE meetings DROP COLUMN calendar_key;
              DROP INDEX events_by_subject;
              DROP INDEX outreach_removed_by_lead; DROP INDEX meetings_removed_by_lead; DROP INDEX deals_removed_by_lead;
@@ -3778,4 +3779,199 @@ fn a_rejects_file_is_written_as_the_file_was_and_imports_once_fixed() {
     let fixed = import_file(&mut s, &out, &ImportOptions::default()).unwrap();
     assert_eq!((fixed.counts.leads.created, fixed.rejects_total), (1, 0));
     assert_eq!(lead(&s, "jose@m.es").name(), "José Muñoz");
+}
+
+/// A Pipedrive deals export of these rows (id, title, value, status, person, e-mail), written as `name`.
+fn pipedrive_deals(dir: &Path, name: &str, rows: &[(&str, &str, &str, &str, &str, &str)]) -> PathBuf {
+    let mut text = String::from(
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Currency,Deal - Status,Person - Name,Person - Email - Work\n",
+    );
+    for (id, title, value, status, person, email) in rows {
+        text.push_str(&format!("{id},{title},{value},EUR,{status},{person},{email}\n"));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn deal_rows(s: &Store) -> Vec<(String, String, i64, String, String)> {
+    s.conn()
+        .prepare(
+            "SELECT d.source_ref, d.title, d.amount_minor, d.status, l.email FROM deals d JOIN leads l ON l.id = d.lead_id
+             WHERE d.deleted_at IS NULL ORDER BY d.source_ref, d.rowid",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn a_crms_next_export_moves_renames_reopens_and_removes_its_deals_on_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let week1 = pipedrive_deals(
+        dir.path(),
+        "w1.csv",
+        &[
+            ("501", "Omega", "400", "open", "Ed Eps", "ed@eps.io"),
+            ("601", "Acme pilot", "1200", "open", "Ana Lo", "ana@lo.io"),
+            ("301", "Kappa", "900", "won", "Kay K", "kay@k.io"),
+        ],
+    );
+    import_file(&mut s, &week1, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "kay@k.io").lifecycle, "customer");
+    let week2 = pipedrive_deals(
+        dir.path(),
+        "w2.csv",
+        &[
+            ("501", "Omega", "400", "open", "Fay Fox", "fay@fox.io"),
+            ("601", "Acme rollout", "1500", "open", "Ana Lo", "ana@lo.io"),
+            ("301", "Kappa", "900", "lost", "Kay K", "kay@k.io"),
+        ],
+    );
+    // A merge leaves the deals as they are and says what the file has otherwise.
+    let r = import_file(&mut s, &week2, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.deals.created, 0, "one id is one deal, whoever it is on: {:?}", r.counts.deals);
+    assert_eq!(r.kept_fields, ["deal person", "deal title", "deal amount", "deal stage"]);
+    let r = import_file(&mut s, &week2, &update).unwrap();
+    assert_eq!((r.counts.deals.created, r.counts.deals.updated), (0, 3));
+    assert_eq!(
+        deal_rows(&s),
+        [
+            ("301".into(), "Kappa".into(), 90_000, "lost".into(), "kay@k.io".into()),
+            ("501".into(), "Omega".into(), 40_000, "open".into(), "fay@fox.io".into()),
+            ("601".into(), "Acme rollout".into(), 150_000, "open".into(), "ana@lo.io".into()),
+        ]
+    );
+    // Lost after all: what the win made is taken back, as when the rep moves the deal.
+    assert_eq!(lead(&s, "kay@k.io").lifecycle, "lead");
+    // Deleted where the file comes from: the update removes the deal it finds by its id.
+    let week3 =
+        pipedrive_deals(dir.path(), "w3.csv", &[("601", "Acme rollout", "1500", "deleted", "Ana Lo", "ana@lo.io")]);
+    let r = import_file(&mut s, &week3, &update).unwrap();
+    assert_eq!(r.counts.deals.updated, 1);
+    assert!(deal_rows(&s).iter().all(|d| d.0 != "601"));
+}
+
+#[test]
+fn one_id_given_twice_in_a_file_rejects_the_second_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = pipedrive_deals(
+        dir.path(),
+        "dup.csv",
+        &[
+            ("109", "Iota A", "10", "open", "Ivy Iota", "ivy@iota.io"),
+            ("109", "Iota B", "20", "open", "Ivy Iota", "ivy@iota.io"),
+        ],
+    );
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.deals.created, r.rejects_total), (1, 1));
+    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (3, Some("deal id")));
+}
+
+#[test]
+fn an_imported_win_reopened_by_hand_takes_the_customer_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = pipedrive_deals(dir.path(), "won.csv", &[("301", "Kappa", "900", "won", "Kay K", "kay@k.io")]);
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "kay@k.io").lifecycle, "customer");
+    let deal = leadline::domain::DealId(count_text(&s, "SELECT id FROM deals"));
+    // Moved by the rep, with the rules that react to a move (as the command line and the board open it).
+    drop(s);
+    let mut s = leadline::engine::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(ts(NOW))).unwrap();
+    s.write(|db| leadline::store::deals::move_to(db, &deal, "Proposal", None).map(|_| ())).unwrap();
+    assert_eq!(lead(&s, "kay@k.io").lifecycle, "lead");
+}
+
+fn count_text(s: &Store, sql: &str) -> String {
+    s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_deal_owner_does_not_hand_its_person_over_on_update_and_skip_still_adds_new_deals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    s.write(|db| {
+        leadline::store::teams::add_member(db, "Marta Ruiz", "marta@x.io", leadline::domain::Role::Rep)?;
+        leadline::store::teams::add_member(db, "Tom Baker", "tom@x.io", leadline::domain::Role::Rep)
+    })
+    .unwrap();
+    let path = dir.path().join("ow.csv");
+    std::fs::write(
+        &path,
+        "Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Currency,Deal - Status,Person - Name,Person - Email - Work\n\
+         801,Licence,Marta Ruiz,100,EUR,open,Pia Poe,pia@poe.io\n802,Services,Tom Baker,200,EUR,open,Pia Poe,pia@poe.io\n",
+    )
+    .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let owners = |s: &Store| -> Vec<String> {
+        s.conn()
+            .prepare("SELECT u.name FROM deals d JOIN users u ON u.id = d.owner_id ORDER BY d.source_ref")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert_eq!(owners(&s), ["Marta Ruiz", "Tom Baker"]);
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, again: true, ..Default::default() };
+    let r = import_file(&mut s, &path, &update).unwrap();
+    assert_eq!(owners(&s), ["Marta Ruiz", "Tom Baker"]);
+    assert_eq!((r.counts.deals.updated, r.counts.deals.skipped), (0, 2));
+    // A new deal of a lead an import skips is the lead's all the same.
+    let more = pipedrive_deals(dir.path(), "more.csv", &[("803", "Support", "50", "open", "Pia Poe", "pia@poe.io")]);
+    let skip = ImportOptions { on_duplicate: OnDuplicate::Skip, ..Default::default() };
+    let r = import_file(&mut s, &more, &skip).unwrap();
+    assert_eq!((r.counts.leads.skipped, r.counts.deals.created), (1, 1));
+}
+
+#[test]
+fn a_closed_stage_closes_the_deal_when_and_why_the_file_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("g.csv");
+    std::fs::write(
+        &path,
+        "Email,First Name,Last Name,Deal,Amount,Stage,Close Date,Lost Reason\n\
+         lo@l.io,Lo,Low,Low deal,500,Lost,2025-11-10,Chose competitor\nren@r.io,Ren,Roe,Renewal,1000,Won,2025-11-01,\n",
+    )
+    .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let closed: Vec<(String, i64, Option<String>)> = s
+        .conn()
+        .prepare("SELECT status, closed_at, lost_reason FROM deals ORDER BY title")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(closed[0].0, "lost");
+    assert_eq!(closed[0].2.as_deref(), Some("Chose competitor"));
+    assert_eq!((closed[1].0.as_str(), closed[1].2.as_deref()), ("won", None));
+    assert_eq!(lead(&s, "ren@r.io").lifecycle, "customer");
+    assert!(closed[0].1 < ts(NOW).0 && closed[1].1 < closed[0].1, "closed when the file says: {closed:?}");
+}
+
+#[test]
+fn a_dry_run_of_a_stopped_import_tells_renewals_apart_as_the_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("ren.csv");
+    let mut text = String::from("Email,First Name,Last Name,Deal,Amount\n");
+    for i in 0..12 {
+        text.push_str(&format!("p{}@x.io,P{},Q,Renewal,{}\n", i % 3, i % 3, i + 1));
+    }
+    std::fs::write(&path, text).unwrap();
+    let stop = ImportOptions { chunk_rows: 4, stop_after: Some(4), ..Default::default() };
+    assert!(import_file(&mut s, &path, &stop).is_err());
+    let dry =
+        import_file(&mut s, &path, &ImportOptions { chunk_rows: 4, dry_run: true, ..Default::default() }).unwrap();
+    let real = import_file(&mut s, &path, &ImportOptions { chunk_rows: 4, ..Default::default() }).unwrap();
+    assert_eq!(dry.counts.deals, real.counts.deals);
+    assert_eq!(real.counts.deals.created, 12);
 }

@@ -395,6 +395,12 @@ fn set_win_state(db: &Db<'_>, deal: &DealId, what: &str, value: i64) -> Result<(
     Ok(())
 }
 
+/// An imported win made its lead a customer (the import does that itself, without the rules): written
+/// down as `convert` does, so a deal reopened later takes it back.
+pub fn remember_made_customer(db: &Db<'_>, deal: &DealId) -> Result<()> {
+    set_win_state(db, deal, "lifecycle", 1)
+}
+
 /// Reads and forgets what a win changed.
 fn take_win_state(db: &Db<'_>, deal: &DealId, what: &str) -> Result<Option<i64>> {
     let key = win_state_key(deal, what);

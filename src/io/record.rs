@@ -46,11 +46,15 @@ pub struct DealRow {
     pub title: String,
     pub amount: Option<Money>,
     pub stage: Option<String>,
-    /// Won or lost, as the file says: the deal goes to the pipeline's won or lost stage whatever its stage.
+    /// Won or lost, as the file says (or its stage, when no column does): the deal goes to the pipeline's
+    /// won or lost stage whatever its stage.
     pub status: Option<DealStatus>,
-    /// When a won or lost deal closed, and why a lost one was lost.
+    /// When a won or lost deal closed, and why a lost one was lost (`settle` keeps what its status uses).
     pub closed_at: Option<Timestamp>,
     pub lost_reason: Option<String>,
+    /// When the file says it was won, or lost (Pipedrive has both beside its close date).
+    pub won_at: Option<Timestamp>,
+    pub lost_at: Option<Timestamp>,
     /// Its owner as the file names them, and when it was made there.
     pub owner: Option<String>,
     pub created_at: Option<Timestamp>,
@@ -58,6 +62,21 @@ pub struct DealRow {
     pub source_ref: Option<String>,
     /// How an amount with a lone point or comma before three digits ("1.500") was read, for the summary.
     pub amount_read: Option<String>,
+}
+
+impl DealRow {
+    /// Once its status is known: a won deal closed when it was won, a lost one when it was lost and why;
+    /// an open one has neither.
+    pub fn settle(&mut self) {
+        match self.status {
+            Some(DealStatus::Won) => {
+                self.closed_at = self.won_at.or(self.closed_at);
+                self.lost_reason = None;
+            }
+            Some(DealStatus::Lost) => self.closed_at = self.lost_at.or(self.closed_at),
+            _ => (self.closed_at, self.lost_reason) = (None, None),
+        }
+    }
 }
 
 /// A deal status cell; `None` for a deal the other CRM deleted.
@@ -127,7 +146,7 @@ pub struct LeadRow {
     pub churn: Option<Churn>,
     pub deal: Option<DealRow>,
     /// The title of a deal the file says its CRM deleted: not brought over, but counted as skipped.
-    pub deleted_deal: Option<String>,
+    pub deleted_deal: Option<DealRow>,
     /// The other CRM deleted the record (Salesforce's IsDeleted): skipped, there is nothing to fix.
     pub deleted_at_source: bool,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
@@ -136,6 +155,9 @@ pub struct LeadRow {
     /// what a tool that leaves trailing empty cells out means, and wrong where a value in the middle is
     /// missing (said in the summary).
     pub short: bool,
+    /// The owner is the deal's (the file names no owner of the person): one for a new lead, or one who has
+    /// none, not a reason to hand over a lead who has one (its other deals would follow).
+    pub owner_from_deal: bool,
     /// The merges the lead was made of where the file comes from (leadline's own JSON export).
     pub merges: Vec<MergeRow>,
 }
@@ -579,8 +601,9 @@ pub fn from_fields(
         row.deal.get_or_insert_with(DealRow::default).title = t;
     }
     // A deal's owner owns its person too, unless the file names the person's own.
-    if row.owner.is_none() {
+    if row.owner.is_none() && deal_owner.is_some() {
         row.owner.clone_from(&deal_owner);
+        row.owner_from_deal = true;
     }
     if let Some(d) = row.deal.as_mut() {
         d.owner = deal_owner;
@@ -588,18 +611,12 @@ pub fn from_fields(
         d.source_ref = deal_ref;
         d.stage = deal_stage;
         d.status = deal_status_read.flatten();
-        match d.status {
-            Some(DealStatus::Won) => d.closed_at = deal_won_at.or(deal_closed_at),
-            Some(DealStatus::Lost) => {
-                d.closed_at = deal_lost_at.or(deal_closed_at);
-                d.lost_reason = deal_lost_reason;
-            }
-            _ => {}
-        }
+        (d.closed_at, d.won_at, d.lost_at, d.lost_reason) =
+            (deal_closed_at, deal_won_at, deal_lost_at, deal_lost_reason);
     }
     // A deal the other CRM deleted is not brought over; the person is.
     if deal_status_read == Some(None) {
-        row.deleted_deal = row.deal.take().map(|d| d.title);
+        row.deleted_deal = row.deal.take();
     }
     if row.source.is_none() {
         row.source = rules.default_source.clone();

@@ -43,6 +43,7 @@ const CALENDAR_VERSIONS: &str = include_str!("migrations/035_calendar_versions.s
 const EVENTS_WITHDRAWN: &str = include_str!("migrations/036_events_withdrawn.sql");
 const DEAL_SOURCE_REF: &str = include_str!("migrations/037_deal_source_ref.sql");
 const DEAL_IMPORT_RUN: &str = include_str!("migrations/038_deal_import_run.sql");
+const DEALS_BY_SOURCE_REF: &str = include_str!("migrations/039_deals_by_source_ref.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -85,6 +86,7 @@ fn all() -> Vec<M<'static>> {
         M::up(EVENTS_WITHDRAWN),
         M::up(DEAL_SOURCE_REF),
         M::up(DEAL_IMPORT_RUN),
+        M::up(DEALS_BY_SOURCE_REF),
     ]
 }
 

@@ -1,21 +1,28 @@
-//! The deal a lead row brings: made, or found among the lead's deals and then merged or updated as
-//! `--on-duplicate` says.
+//! The deal a lead row brings: made, or found again (by the file's id for it, or among the lead's deals of
+//! its title) and then merged or updated as `--on-duplicate` says.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::OnDuplicate;
 use super::writer::Writer;
 use crate::domain::text::fold;
-use crate::domain::{DealId, DealStatus, LeadId, Lifecycle};
+use crate::domain::{DealId, DealStatus, LeadId, Lifecycle, ValidationError};
 use crate::io::record::{DealRow, LeadRow};
 use crate::store::leads::{self, LeadPatch};
-use crate::store::{Db, deals};
+use crate::store::{Db, StoreError, deals};
 
 /// How many deal amounts that read two ways the summary lists (it counts them all).
 const AMOUNTS_READ_LISTED: usize = 5;
 
+/// A deal found again, and whether a row of this run made or found it before.
+struct Found {
+    deal: deals::Deal,
+    this_run: bool,
+}
+
 impl Writer {
-    /// Makes the row's deal unless the lead has it (`deal_of`); returns whether anything was made or changed.
+    /// Makes the row's deal unless it is there already (`deal_of`); returns whether anything was made or
+    /// changed.
     pub(super) fn apply_deal(
         &mut self,
         db: &Db<'_>,
@@ -25,7 +32,15 @@ impl Writer {
         subject: &str,
     ) -> crate::store::Result<bool> {
         match self.deal_of(db, lead, d)? {
-            Some(deal) => self.deal_again(db, deal, row, d, subject),
+            // One id given to two deals of the file: the second is not the first made again.
+            Some(Found { this_run: true, .. }) if source_ref(d).is_some() => {
+                Err(StoreError::Invalid(ValidationError::new(
+                    "deal id",
+                    source_ref(d).unwrap_or_default(),
+                    "is the id of another deal earlier in this file; each deal has its own",
+                )))
+            }
+            Some(found) => self.deal_again(db, lead, found.deal, row, d, subject),
             None => {
                 self.create_deal(db, lead, row, d, subject)?;
                 Ok(true)
@@ -33,45 +48,54 @@ impl Writer {
         }
     }
 
-    /// The lead's deal that the row's deal is: the one the file's id for it names; else one of the same
-    /// title (whatever its case and accents) that has no other id and that no earlier row of this import
-    /// took (`deals.import_run`), made when the file says if one was. A file lists each deal once, so a
-    /// second row with the same title (a yearly renewal) is a deal of its own, and the same file again
-    /// finds each deal it made.
-    fn deal_of(&mut self, db: &Db<'_>, lead: &LeadId, d: &DealRow) -> crate::store::Result<Option<deals::Deal>> {
-        type Held = (i64, String, String, Option<String>, i64, bool);
-        let held: Vec<Held> = db
-            .conn
-            .prepare_cached(
-                "SELECT rowid, id, title, source_ref, created_at, ifnull(import_run = ?2, 0) FROM deals
-                 WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid",
-            )?
-            .query_map(params![lead.as_str(), self.run_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let wanted = d.source_ref.as_deref().map(str::trim);
-        let title = fold(&d.title);
-        let found = match held.iter().find(|h| wanted.is_some() && h.3.as_deref() == wanted) {
-            Some(h) => Some(h),
+    /// The deal that the row's deal is: the one with the file's id for it, whichever person it is on here
+    /// (the other CRM may have given it to another); else one of the lead's of the same title (whatever
+    /// its case and accents) that has no other id and that no earlier row of this import took
+    /// (`deals.import_run`), made when the file says if one was. A file lists each deal once, so a second
+    /// row with the same title (a yearly renewal) is a deal of its own, and the same file again finds each
+    /// deal it made.
+    fn deal_of(&mut self, db: &Db<'_>, lead: &LeadId, d: &DealRow) -> crate::store::Result<Option<Found>> {
+        let runs = (self.run_id.as_str(), self.resumed_run.as_deref().unwrap_or(self.run_id.as_str()));
+        let found: Option<(i64, String, bool)> = match source_ref(d) {
+            Some(reference) => db
+                .conn
+                .prepare_cached(
+                    "SELECT rowid, id, ifnull(import_run IN (?3, ?4), 0) FROM deals
+                     WHERE team_id = ?1 AND source_ref = ?2 AND deleted_at IS NULL
+                     ORDER BY lead_id = ?5 DESC, created_at, rowid LIMIT 1",
+                )?
+                .query_row(params![db.ctx.team_id.as_str(), reference, runs.0, runs.1, lead.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?,
+            None => None,
+        };
+        let found = match found {
+            Some(f) => Some(f),
             None => {
+                type Held = (i64, String, String, Option<String>, i64, bool);
+                let held: Vec<Held> = db
+                    .conn
+                    .prepare_cached(
+                        "SELECT rowid, id, title, source_ref, created_at, ifnull(import_run IN (?2, ?3), 0) FROM deals
+                         WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid",
+                    )?
+                    .query_map(params![lead.as_str(), runs.0, runs.1], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                let title = fold(&d.title);
                 let same_title: Vec<&Held> = held
                     .iter()
-                    .filter(|h| !h.5)
-                    .filter(|h| wanted.is_none() || h.3.is_none())
-                    .filter(|h| fold(&h.2) == title)
+                    .filter(|h| !h.5 && (source_ref(d).is_none() || h.3.is_none()) && fold(&h.2) == title)
                     .collect();
                 let made_then = d.created_at.and_then(|at| same_title.iter().find(|h| h.4 == at.0));
-                made_then.or(same_title.first()).copied()
+                made_then.or(same_title.first()).map(|h| (h.0, h.1.clone(), false))
             }
         };
-        match found {
-            Some(h) => {
-                self.claim_deal(db, h.0)?;
-                Ok(Some(deals::get(db, &DealId(h.1.clone()))?))
-            }
-            None => Ok(None),
-        }
+        let Some((rowid, id, this_run)) = found else { return Ok(None) };
+        self.claim_deal(db, rowid)?;
+        Ok(Some(Found { deal: deals::get(db, &DealId(id))?, this_run }))
     }
 
     /// Marks the deal (by its row number) as made or found by a row of this run.
@@ -142,12 +166,13 @@ impl Writer {
         Ok(())
     }
 
-    /// A deal the lead has, in the file again: `skip` leaves it; `merge` fills what it lacks (an amount) and
-    /// keeps what the rep has, saying what the file has otherwise; `update` takes the file's amount, owner,
-    /// stage (won, lost, reopened) and lost reason. Returns whether it changed.
+    /// A deal here, in the file again: `skip` leaves it; `merge` fills what it lacks (an amount, a lost
+    /// reason) and keeps what the rep has, saying what the file has otherwise; `update` takes the file's
+    /// person, title, amount, owner, stage (won, lost, reopened) and lost reason. Returns whether it changed.
     fn deal_again(
         &mut self,
         db: &Db<'_>,
+        lead: &LeadId,
         deal: deals::Deal,
         row: &LeadRow,
         d: &DealRow,
@@ -166,6 +191,31 @@ impl Writer {
         let mut changed: Vec<String> = Vec::new();
         let mut kept: Vec<&'static str> = Vec::new();
         if mode != OnDuplicate::Skip {
+            // Found by its id on another person: the other CRM gave it to this one.
+            if deal.lead_id != *lead {
+                if update {
+                    db.conn
+                        .prepare_cached(
+                            "UPDATE deals SET lead_id = ?2, account_id = (SELECT account_id FROM leads WHERE id = ?2),
+                             updated_at = ?3 WHERE id = ?1",
+                        )?
+                        .execute(params![deal.id.as_str(), lead.as_str(), db.now.0])?;
+                    changed.push(format!("moved from {}", deal.lead_name));
+                } else {
+                    kept.push("deal person");
+                }
+            }
+            if fold(&deal.title) != fold(&d.title) {
+                if update {
+                    crate::domain::lead::check_one_line("title", &d.title)?;
+                    db.conn
+                        .prepare_cached("UPDATE deals SET title = ?2, updated_at = ?3 WHERE id = ?1")?
+                        .execute(params![deal.id.as_str(), d.title.trim(), db.now.0])?;
+                    changed.push(format!("title {} → {}", deal.title, d.title.trim()));
+                } else {
+                    kept.push("deal title");
+                }
+            }
             if let Some(m) = d.amount.as_ref().filter(|m| **m != deal.money()) {
                 if update || deal.amount_minor == 0 {
                     db.conn
@@ -197,13 +247,18 @@ impl Writer {
             let reason = d.lost_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
             match d.stage.clone().or(reopened).filter(|s| *s != deal.stage) {
                 Some(stage) if update => {
-                    deals::move_to(db, &deal.id, &stage, reason.map(str::to_string))?;
-                    if d.status.is_some_and(|s| s != DealStatus::Open) {
+                    let moved = deals::move_to(db, &deal.id, &stage, reason.map(str::to_string))?;
+                    if moved.status != DealStatus::Open {
                         deals::record_closing(db, &deal.id, d.closed_at, reason.map(str::to_string))?;
                     }
                     changed.push(format!("stage {} → {stage}", deal.stage));
-                    if db.ctx.stages.status_for(&stage) == DealStatus::Won {
-                        self.deal_won(db, &deal.lead_id, row, &deal.id)?;
+                    // What a win did is taken back when the file says the deal is lost or open again, as
+                    // when the rep moves it; a new win makes a customer.
+                    if deal.status == DealStatus::Won && moved.status != DealStatus::Won {
+                        crate::automation::clients::unconvert(db, &moved)?;
+                    }
+                    if moved.status == DealStatus::Won {
+                        self.deal_won(db, &moved.lead_id, row, &deal.id)?;
                     }
                 }
                 Some(_) => kept.push("deal stage"),
@@ -256,12 +311,50 @@ impl Writer {
         Ok(!changed.is_empty())
     }
 
+    /// A deal the file says its CRM deleted: not brought over. An update removes the one it finds here by
+    /// the file's id for it (the rep's own deals of that title stay). Returns whether one was removed.
+    pub(super) fn deleted_deal(
+        &mut self,
+        db: &Db<'_>,
+        row: &LeadRow,
+        d: &DealRow,
+        subject: &str,
+    ) -> crate::store::Result<bool> {
+        let here: Option<String> = match (self.opts.on_duplicate, source_ref(d)) {
+            (OnDuplicate::Update, Some(reference)) => db
+                .conn
+                .prepare_cached("SELECT id FROM deals WHERE team_id = ?1 AND source_ref = ?2 AND deleted_at IS NULL")?
+                .query_row(params![db.ctx.team_id.as_str(), reference], |r| r.get(0))
+                .optional()?,
+            _ => None,
+        };
+        match here {
+            Some(id) => {
+                db.conn
+                    .prepare_cached("UPDATE deals SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+                    .execute(params![id, db.now.0])?;
+                self.counts.deals.updated += 1;
+                let detail = format!("{}: removed, as it was deleted where the file comes from", d.title);
+                self.act(row.line, "deals", "update", subject.to_string(), detail);
+                Ok(true)
+            }
+            None => {
+                self.counts.deals.skipped += 1;
+                let detail = format!("{}: deleted where the file comes from", d.title);
+                self.act(row.line, "deals", "skip", subject.to_string(), detail);
+                Ok(false)
+            }
+        }
+    }
+
     /// A won deal is what made its person a customer (another CRM's export says so only this way); a
-    /// lifecycle the file gives, or a churn, stands. The customer record says since when.
+    /// lifecycle the file gives, or a churn, stands. The customer record says since when, and the win
+    /// remembers what it changed, so a deal reopened later takes back exactly that.
     fn deal_won(&mut self, db: &Db<'_>, lead: &LeadId, row: &LeadRow, id: &DealId) -> crate::store::Result<()> {
         if row.lifecycle.is_none() && leads::get(db, lead)?.lifecycle == Lifecycle::Lead.as_str() {
             let patch = LeadPatch { lifecycle: Some(Lifecycle::Customer), ..Default::default() };
             leads::update(db, lead, patch)?;
+            crate::automation::clients::remember_made_customer(db, id)?;
         }
         crate::automation::clients::record_imported_win(db, &deals::get(db, id)?)
     }

@@ -107,7 +107,15 @@ impl Writer {
                     self.stages_placed.push(note);
                 }
             }
+            // A closed stage says the status where no column does ("Closed Lost" beside its close date).
+            let said = db.ctx.stages.status_for(&placed);
+            if deal.status.is_none() && said != DealStatus::Open {
+                deal.status = Some(said);
+            }
             deal.stage = Some(placed);
+        }
+        if let Some(deal) = row.deal.as_mut() {
+            deal.settle();
         }
         // Who the row is, for the dry run's list of actions (the only place that shows it).
         let subject = match row.emails.first() {
@@ -384,10 +392,8 @@ impl Writer {
         if let Some(d) = &row.deal {
             added |= self.apply_deal(db, lead, row, d, subject)?;
         }
-        if let Some(title) = &row.deleted_deal {
-            self.counts.deals.skipped += 1;
-            let detail = format!("{title}: deleted where the file comes from");
-            self.act(row.line, "deals", "skip", subject.to_string(), detail);
+        if let Some(d) = &row.deleted_deal {
+            added |= self.deleted_deal(db, row, d, subject)?;
         }
         Ok(added)
     }

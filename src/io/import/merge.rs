@@ -35,12 +35,6 @@ impl Writer {
     ) -> crate::store::Result<()> {
         let mode = self.opts.on_duplicate;
         self.deal_values_kept = false;
-        if mode == OnDuplicate::Skip {
-            self.counts.leads.skipped += 1;
-            let who = self.who(db, existing);
-            self.act(row.line, "leads", "skip", subject, format!("{why} as {who}"));
-            return Ok(());
-        }
         let lead = leads::get(db, existing)?;
         // The file says this person was forgotten where it comes from: nothing of the row is taken, and
         // erasing them here too is the rep's call.
@@ -54,6 +48,15 @@ impl Writer {
         if lead.forgotten_at.is_some() {
             self.counts.leads.skipped += 1;
             self.act(row.line, "leads", "skip", subject, format!("{existing} was forgotten; not imported again"));
+            return Ok(());
+        }
+        // The lead stays as it is; what the row brings besides (a deal, a connection) is the lead's all the
+        // same, and a deal it has already is left alone too.
+        if mode == OnDuplicate::Skip {
+            self.counts.leads.skipped += 1;
+            let who = self.who(db, existing);
+            self.act(row.line, "leads", "skip", subject.clone(), format!("{why} as {who}"));
+            self.extras(db, existing, &row, &subject)?;
             return Ok(());
         }
         let mut patch = LeadPatch::default();
@@ -186,8 +189,10 @@ impl Writer {
                 kept.push("lifecycle");
             }
         }
-        // The file's owner for a lead nobody owns, as for any empty field; over another only by an update.
-        if (update || lead.owner_id.is_none()) && (row.owner.is_some() || row.owner_email.is_some()) {
+        // The file's owner for a lead nobody owns, as for any empty field; over another only by an update, and
+        // only when the file names the person's owner (not only their deal's).
+        let replaces = update && !row.owner_from_deal;
+        if (replaces || lead.owner_id.is_none()) && (row.owner.is_some() || row.owner_email.is_some()) {
             let owner = self.owner(db, &row)?;
             if lead.owner_id.as_deref() != Some(owner.as_str()) {
                 patch.owner = Some(owner.0);
@@ -258,7 +263,7 @@ impl Writer {
             }
         }
         let changed = changed || gave_email;
-        let extra = self.extras(db, existing, &row, &subject)?;
+        self.extras(db, existing, &row, &subject)?;
         if let Some(t) = row.last_activity
             && lead.last_contacted_at.is_none_or(|l| l < t)
         {
@@ -284,7 +289,9 @@ impl Writer {
                 }
             }
         }
-        if changed || extra {
+        // A lead counts as merged or updated when it changed; what the row added beside it (a deal, a touch)
+        // is counted as what it is.
+        if changed {
             if update {
                 self.counts.leads.updated += 1;
                 self.act(row.line, "leads", "update", subject, detail);

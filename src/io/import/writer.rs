@@ -91,6 +91,9 @@ pub(super) struct Writer {
     pub(super) moved_occurrences: HashSet<(LeadId, String)>,
     /// Whether the lead had meetings of a series (by its UID) when this run first met the two.
     pub(super) series_before: HashMap<(LeadId, String), bool>,
+    /// The interrupted run this one goes on from (a dry run of it has an id of its own): the deals its rows
+    /// made or found are taken.
+    pub(super) resumed_run: Option<String>,
     /// The current row's deal had values the file says otherwise, which a merge kept.
     pub(super) deal_values_kept: bool,
 }
@@ -195,6 +198,7 @@ impl Writer {
             moved_occurrences: HashSet::new(),
             series_before: HashMap::new(),
             deal_values_kept: false,
+            resumed_run: None,
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })
