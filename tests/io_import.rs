@@ -3975,3 +3975,16 @@ fn a_dry_run_of_a_stopped_import_tells_renewals_apart_as_the_run_does() {
     assert_eq!(dry.counts.deals, real.counts.deals);
     assert_eq!(real.counts.deals.created, 12);
 }
+
+#[test]
+fn a_preset_chosen_for_another_crms_file_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let opts = ImportOptions { preset: Some(Preset::Outlook), dry_run: true, ..Default::default() };
+    let r = import_file(&mut s, &fixture("salesforce_report.csv"), &opts).unwrap();
+    assert_eq!(r.header_is.as_deref(), Some("salesforce"));
+    let r =
+        import_file(&mut s, &fixture("salesforce_report.csv"), &ImportOptions { dry_run: true, ..Default::default() })
+            .unwrap();
+    assert_eq!(r.header_is, None);
+}

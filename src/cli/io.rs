@@ -340,16 +340,27 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
         }
     } else if r.dry_run && r.resumed_from > 0 {
         println!(
-            "dry run of {} ({how}), resuming after row {}: nothing was written to the database",
+            "dry run of {} ({how}), resuming after row {}: nothing was written to the database; the counts \
+             below are the whole import's, with the rows the stopped run saved, and the lines above what is \
+             still to do",
             safe(&r.file),
             r.resumed_from
         );
     } else if r.dry_run {
         println!("dry run of {} ({how}): nothing was written to the database", safe(&r.file));
     } else if r.resumed_from > 0 {
-        println!("imported {} ({how}), resuming after row {}", safe(&r.file), r.resumed_from);
+        println!(
+            "imported {} ({how}), resuming after row {}; the counts below are the whole import's",
+            safe(&r.file),
+            r.resumed_from
+        );
     } else {
         println!("imported {} ({how})", safe(&r.file));
+    }
+    if let (Some(is), Some(chosen)) = (&r.header_is, &r.preset) {
+        println!(
+            "note: the file's header is {is}'s, read as {chosen}'s as --preset says (--preset {is} reads it as such)"
+        );
     }
     let mut t = Table::new(&["", "created", "merged", "updated", "skipped", "rejected"]);
     // The leads row shows even at zero, unless the file held other objects (a file of deals says so alone).

@@ -159,6 +159,8 @@ pub struct CsvSource {
     pub preset: Preset,
     pub delimiter: u8,
     rules: RowRules,
+    /// The preset the header is, when the rep chose another.
+    pub looks_like: Option<Preset>,
     /// Records read ahead: the first, and the one after a line that may be a report's title.
     pending: std::collections::VecDeque<(u64, csv::ByteRecord)>,
     /// A report's footer has begun: its further one-cell lines (the organisation's name) are no rows.
@@ -211,15 +213,20 @@ impl CsvSource {
                 ),
             ));
         }
-        let preset = preset.unwrap_or_else(|| Preset::detect(&headers));
+        // A preset the rep chose for a file whose header is another's: said, with the one that reads it.
+        let detected = Preset::detect(&headers);
+        let looks_like = preset.filter(|p| *p != detected && detected != Preset::Generic).map(|_| detected);
+        let preset = preset.unwrap_or(detected);
         let fields = preset.map_columns(&headers, overrides)?;
         if !fields.iter().any(|f| {
             matches!(f, Field::FirstName | Field::LastName | Field::FullName | Field::Email | Field::Phone | Field::Id)
         }) {
+            let hint =
+                looks_like.map(|p| format!("; its header is {}'s (--preset {p})", p.as_str())).unwrap_or_default();
             return Err(bad_file(
                 path,
                 format!(
-                    "no column holds a name, e-mail or phone (columns: {}); map one with --map COLUMN=FIELD",
+                    "no column holds a name, e-mail or phone (columns: {}){hint}; map one with --map COLUMN=FIELD",
                     headers.join(", ")
                 ),
             ));
@@ -243,6 +250,7 @@ impl CsvSource {
             preset,
             delimiter,
             rules,
+            looks_like,
             pending: std::collections::VecDeque::from([first]),
             in_footer: false,
             values: Vec::new(),

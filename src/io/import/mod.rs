@@ -186,12 +186,14 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let mut resumable_items = u64::MAX;
     let mut calendar_scope = None;
     let mut unused_deal_columns = Vec::new();
+    let mut header_is = None;
     let (mut source, preset, headers, ignored) = match format {
         Format::Csv => {
             let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
             let preset = Some(csv.preset.as_str().to_string());
             let headers = csv.headers.clone();
             let ignored = csv.ignored_columns();
+            header_is = csv.looks_like.map(|p| p.as_str().to_string());
             unused_deal_columns = csv.unused_deal_columns();
             (Source::Csv(Box::new(csv)), preset, headers, ignored)
         }
@@ -278,6 +280,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             bom: sniffed.bom_len > 0 || sniffed.encoding != encoding_rs::UTF_8,
         }),
         ignored_columns: ignored,
+        header_is,
         unused_deal_columns,
         unknown_owners: Vec::new(),
         kept_fields: Vec::new(),

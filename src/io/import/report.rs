@@ -125,6 +125,8 @@ pub struct ImportReport {
     #[serde(skip)]
     pub layout: Option<CsvLayout>,
     pub ignored_columns: Vec<String>,
+    /// The preset the file's header is, when `--preset` chose another.
+    pub header_is: Option<String>,
     /// A deal's stage or dates, read but unused: the file has no deal name or amount to make a deal of.
     pub unused_deal_columns: Vec<String>,
     /// Owners named in the file who are not team members (their leads went to the importing user).
