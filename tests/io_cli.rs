@@ -275,7 +275,7 @@ fn a_vcard_files_rejects_are_vcards_that_import_once_fixed() {
     let rejects = dir.path().join("rejects.vcf");
     run(&db, &["import", cards.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
     let written = std::fs::read_to_string(&rejects).unwrap();
-    assert!(written.contains("X-LEADLINE-ERROR:line 1\\, EMAIL: is not an e-mail address"), "{written}");
+    assert!(written.contains("X-LEADLINE-ERROR:line 5\\, EMAIL: is not an e-mail address"), "{written}");
     std::fs::write(&rejects, written.replace("not-an-email", "eva@green.io")).unwrap();
     let out = run(&db, &["import", rejects.to_str().unwrap()]);
     assert!(out.lines().any(|l| l.starts_with("leads") && l.split_whitespace().nth(1) == Some("1")), "{out}");

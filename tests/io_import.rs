@@ -2194,7 +2194,8 @@ fn vcards_are_read_one_at_a_time_and_a_bad_card_names_its_line() {
     let mut s = open(dir.path(), "t.db");
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 1));
-    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (7, Some("EMAIL")), "{:?}", r.rejects);
+    // The line of the bad property, in a card that begins at line 7.
+    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (10, Some("EMAIL")), "{:?}", r.rejects);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'José' AND last_name = 'Muñoz'"), 1);
 }
 

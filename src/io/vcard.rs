@@ -336,7 +336,13 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
         format!("{}{params}:{}", p.name, p.value)
     };
     let raw: Vec<String> = vec![card.iter().map(written).collect::<Vec<_>>().join("\n")];
-    let reject = |prop: &str, reason: String| Reject { line, column: Some(prop.into()), reason, record: raw.clone() };
+    // A property's problem is told at its own line (a card may be long).
+    let reject = |p: &Property, reason: String| Reject {
+        line: p.line,
+        column: Some(p.name.clone()),
+        reason,
+        record: raw.clone(),
+    };
     let mut row =
         LeadRow { line, source: Some("import".into()), country: rules.default_country.clone(), ..Default::default() };
     let mut full = None;
@@ -355,7 +361,7 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                     continue;
                 }
                 let v = v.trim_start_matches("mailto:");
-                let e = validate_email("EMAIL", v).map_err(|x| reject("EMAIL", format!("{} ('{v}')", x.reason)))?;
+                let e = validate_email("EMAIL", v).map_err(|x| reject(p, format!("{} ('{v}')", x.reason)))?;
                 if preferred(p) {
                     row.emails.insert(0, e);
                 } else {
@@ -375,8 +381,7 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                 let first_of_card = row.phones.is_empty();
                 for (i, number) in numbers.into_iter().filter(|n| !n.is_empty()).enumerate() {
                     let (bare, extension) = split_extension(number);
-                    let t =
-                        validate_phone("TEL", bare).map_err(|x| reject("TEL", format!("{} ('{number}')", x.reason)))?;
+                    let t = validate_phone("TEL", bare).map_err(|x| reject(p, format!("{} ('{number}')", x.reason)))?;
                     if let Some(x) = extension {
                         row.phone_extensions.push((t.clone(), x.to_string()));
                     }
@@ -401,7 +406,7 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                     {
                         continue;
                     }
-                    let t = normalize_tag(&t).map_err(|x| reject("CATEGORIES", x.reason))?;
+                    let t = normalize_tag(&t).map_err(|x| reject(p, x.reason))?;
                     if !row.tags.contains(&t) {
                         row.tags.push(t);
                     }
@@ -411,7 +416,7 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                 let v = text(p);
                 let linkedin = v.to_lowercase().contains("linkedin.com/") || p.has_type("linkedin");
                 if linkedin && row.profile_url.is_none() {
-                    row.profile_url = Some(validate_url(&p.name, &v).map_err(|x| reject(&p.name, x.reason))?);
+                    row.profile_url = Some(validate_url(&p.name, &v).map_err(|x| reject(p, x.reason))?);
                 }
             }
             "ADR" => {
