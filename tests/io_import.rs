@@ -3989,3 +3989,16 @@ fn a_preset_chosen_for_another_crms_file_is_said() {
             .unwrap();
     assert_eq!(r.header_is, None);
 }
+
+#[test]
+fn invisible_characters_in_a_files_names_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("zw.csv");
+    std::fs::write(&path, "First Name,Last Name,Email,Company\nAna\u{200b}Zero,Width\u{2060}Space,zw@example.com,Zero\u{200b}Width GmbH\n")
+        .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let ana = lead(&s, "zw@example.com");
+    assert_eq!((ana.name().as_str(), ana.company.as_deref()), ("AnaZero WidthSpace", Some("ZeroWidth GmbH")));
+    assert_eq!(count(&s, "SELECT count(*) FROM lead_fts WHERE lead_fts MATCH 'anazero'"), 1);
+}

@@ -987,6 +987,16 @@ fn followups_done_and_snooze() {
     t.type_text("+30d");
     t.keys("enter");
     assert!(t.app.followups.data.tasks.iter().all(|x| x.id != second.id), "snoozed past this week");
+    // Snoozed into this week, further down the list: the selection stays on its row, the next task.
+    let (third, fourth) = (t.app.followups.data.tasks[0].clone(), t.app.followups.data.tasks[1].clone());
+    t.keys("z");
+    t.clear_field();
+    t.type_text(&fourth.effective_due().plus_hours(1).to_rfc3339());
+    t.keys("enter");
+    let at = t.app.followups.data.tasks.iter().position(|x| x.id == third.id);
+    assert_eq!(at, Some(1), "after the next one, still this week: {}", t.screen());
+    assert_eq!(t.app.followups.selected[0], 0);
+    assert_eq!(t.app.followups.data.tasks[0].id, fourth.id);
     t.keys("tab");
     assert_eq!(t.app.followups.focus, 1);
     if let Some(l) = t.app.followups.data.losing.first().cloned() {

@@ -39,7 +39,7 @@ pub fn fold_into(s: &str, out: &mut String) {
         // One pass, straight into `out` (a million names go through here on a large import).
         let start = out.len();
         let mut gap = false;
-        for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+        for c in s.nfd().filter(|c| !is_combining_mark(*c) && !INVISIBLE.contains(c)) {
             if c.is_whitespace() {
                 gap = out.len() > start;
                 continue;
@@ -54,10 +54,18 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
-/// A label as one line: each line break or tab (a quoted cell of a spreadsheet, a pasted address block)
-/// becomes one space.
+/// Characters that take no room and say nothing in a label (a zero-width space pasted from a web page, a
+/// word joiner, a stray byte-order mark): a name holding one looks as it does without, and is found and
+/// matched as such. (Zero-width joiners and non-joiners stay: some scripts need them.)
+const INVISIBLE: [char; 3] = ['\u{200B}', '\u{2060}', '\u{FEFF}'];
+
+/// A label as one line, without invisible characters (`INVISIBLE`): each line break or tab (a quoted cell
+/// of a spreadsheet, a pasted address block) becomes one space.
 pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     use super::lead::LINE_BREAKS;
+    if !s.is_ascii() && s.contains(INVISIBLE) {
+        return std::borrow::Cow::Owned(one_line(&s.replace(INVISIBLE, "")).into_owned());
+    }
     if !s.contains(LINE_BREAKS) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -285,6 +293,8 @@ mod tests {
         assert_eq!(name_key("Zoë", "O'Brien"), "zoe o'brien");
         assert_eq!(fold("  ÁNGEL\u{a0} Díaz  Peña "), "angel diaz pena");
         assert_eq!(fold("ÉCOLE"), "ecole");
+        assert_eq!(fold("Ana\u{200B}Zero"), "anazero");
+        assert_eq!(one_line("Zero\u{200B}Width\nGmbH"), "ZeroWidth GmbH");
         assert_eq!(fold("ΟΔΥΣΣΕΥΣ"), fold("Οδυσσεύς"));
         // Accented names now sort among their letters, not after z.
         let mut keys = [name_key("Zoe", "Adams"), name_key("Óscar", "Ruiz"), name_key("ana", "López")];

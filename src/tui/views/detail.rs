@@ -348,10 +348,11 @@ impl DetailView {
         let lines: Vec<Line> = groups.into_iter().flat_map(|(_, l)| l).collect();
         // What still does not fit scrolls; the border says which way there is more, and the keys.
         let (offset, arrows) = crate::tui::widgets::scrolled(&self.fields_scroll, lines.len(), rows);
-        let mut block = Block::bordered()
-            .border_type(BorderType::Rounded)
-            .border_style(theme.border())
-            .title(Span::styled(format!(" {} ", l.name()), theme.title()));
+        let mut block =
+            Block::bordered().border_type(BorderType::Rounded).border_style(theme.border()).title(Span::styled(
+                crate::tui::widgets::fit(&format!(" {} ", l.name()), area.width.saturating_sub(2) as usize),
+                theme.title(),
+            ));
         if let Some(arrows) = arrows {
             let hint = format!(" {arrows} more · {} ", ctx.hints.fields_scroll);
             block = block.title_bottom(Line::styled(fit(&hint, area.width.saturating_sub(2) as usize), theme.muted()));

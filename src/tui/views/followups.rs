@@ -37,6 +37,9 @@ pub struct FollowupsView {
     pub done_here: Vec<TaskId>,
     /// The task undone last: selected once it is back in the list.
     undone: Option<TaskId>,
+    /// The task a snooze was asked for last: once it has moved down the list, the selection stays on its
+    /// row (the next task), as after marking one done.
+    snoozing: Option<TaskId>,
     /// Marks of done still on their way, by write: one refused (done meanwhile by someone else) is not
     /// this rep's to undo.
     done_sent: Vec<(u64, TaskId)>,
@@ -105,9 +108,11 @@ impl FollowupsView {
                     _ => self.data.tasks.get(self.selected[0]).map(|t| t.id.clone()),
                 };
                 let lead = self.data.losing.get(self.selected[1]).map(|l| l.id.clone());
+                let snoozed = self.snoozing.take().filter(|s| task.as_ref() == Some(s));
                 self.data = d;
                 let keep = |at: Option<usize>, was: usize, len: usize| at.unwrap_or(was).min(len.saturating_sub(1));
                 let task_at = task.and_then(|id| self.data.tasks.iter().position(|t| t.id == id));
+                let task_at = task_at.filter(|at| snoozed.is_none() || *at == self.selected[0]);
                 let lead_at = lead.and_then(|id| self.data.losing.iter().position(|l| l.id == id));
                 self.selected[0] = keep(task_at, self.selected[0], self.data.tasks.len());
                 self.selected[1] = keep(lead_at, self.selected[1], self.data.losing.len());
@@ -201,6 +206,7 @@ impl FollowupsView {
             Command::Snooze => match self.data.tasks.get(self.selected[0]).filter(|_| f == 0) {
                 Some(t) => {
                     let until = forms::snooze_until(t.effective_due(), ctx.now(), ctx.tz);
+                    self.snoozing = Some(t.id.clone());
                     vec![Out::Form(forms::snooze(t.id.clone(), &t.title, until))]
                 }
                 None => vec![Out::Toast("Select a task first (in the list of tasks)".into(), true)],

@@ -244,7 +244,9 @@ impl KanbanView {
         // undoes two moves).
         let undoing = |m: &MoveMade| self.pending.iter().any(|(_, p)| m.undone_by(p));
         let Some(at) = self.made.iter().rposition(|m| !undoing(m)) else {
-            return vec![Out::Toast("No card was moved here to undo".into(), false)];
+            // An order changed within a column is no move to undo: J and K put a card back.
+            let said = "No card was moved here to undo (a card's order in its column is changed back with J and K)";
+            return vec![Out::Toast(said.into(), false)];
         };
         let last = self.made[at].clone();
         let found = self.columns.iter().enumerate().find_map(|(column, c)| {

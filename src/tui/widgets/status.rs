@@ -35,9 +35,11 @@ pub fn tabs(frame: &mut Frame, area: Rect, theme: &Theme, tabs: &[(&str, bool)],
 }
 
 /// The toast's text with its mark (a warning carries its own).
+/// A toast as the screen shows it (`screen_text`: a name it quotes may hold what would shift the line).
 fn message(t: &Toast) -> String {
     let mark = if t.error { "✗" } else { "✓" };
-    if t.text.starts_with('⚠') { t.text.clone() } else { format!("{mark} {}", t.text) }
+    let text = super::screen_text(&t.text);
+    if text.starts_with('⚠') { text.into_owned() } else { format!("{mark} {text}") }
 }
 
 /// Room a toast has beside the status line's parts.
