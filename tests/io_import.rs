@@ -3465,9 +3465,9 @@ fn deals_of_one_title_are_told_apart_and_found_again_in_the_crms_next_export() {
             .unwrap()
     };
     let first = vec![
-        ("201".to_string(), 500_000, "won".to_string()),
-        ("202".into(), 550_000, "won".into()),
-        ("203".into(), 600_000, "open".into()),
+        ("pipedrive:201".to_string(), 500_000, "won".to_string()),
+        ("pipedrive:202".into(), 550_000, "won".into()),
+        ("pipedrive:203".into(), 600_000, "open".into()),
     ];
     assert_eq!(deals(&s), first);
     // The next week's export, in another order: the open renewal was won at a new amount. A merge keeps the
@@ -3491,7 +3491,7 @@ fn deals_of_one_title_are_told_apart_and_found_again_in_the_crms_next_export() {
     let renewed = &deals(&s)[2];
     assert_eq!((renewed.1, renewed.2.as_str()), (650_000, "won"));
     let closed: i64 =
-        s.conn().query_row("SELECT closed_at FROM deals WHERE source_ref = '203'", [], |r| r.get(0)).unwrap();
+        s.conn().query_row("SELECT closed_at FROM deals WHERE source_ref = 'pipedrive:203'", [], |r| r.get(0)).unwrap();
     assert_eq!(closed, ts("2025-11-20T10:00:00.000Z").0, "closed when the file says");
     assert_eq!(lead(&s, "kim@lee.io").lifecycle, "customer");
 
@@ -3842,9 +3842,9 @@ fn a_crms_next_export_moves_renames_reopens_and_removes_its_deals_on_update() {
     assert_eq!(
         deal_rows(&s),
         [
-            ("301".into(), "Kappa".into(), 90_000, "lost".into(), "kay@k.io".into()),
-            ("501".into(), "Omega".into(), 40_000, "open".into(), "fay@fox.io".into()),
-            ("601".into(), "Acme rollout".into(), 150_000, "open".into(), "ana@lo.io".into()),
+            ("pipedrive:301".into(), "Kappa".into(), 90_000, "lost".into(), "kay@k.io".into()),
+            ("pipedrive:501".into(), "Omega".into(), 40_000, "open".into(), "fay@fox.io".into()),
+            ("pipedrive:601".into(), "Acme rollout".into(), 150_000, "open".into(), "ana@lo.io".into()),
         ]
     );
     // Lost after all: what the win made is taken back, as when the rep moves the deal.
@@ -3854,7 +3854,11 @@ fn a_crms_next_export_moves_renames_reopens_and_removes_its_deals_on_update() {
         pipedrive_deals(dir.path(), "w3.csv", &[("601", "Acme rollout", "1500", "deleted", "Ana Lo", "ana@lo.io")]);
     let r = import_file(&mut s, &week3, &update).unwrap();
     assert_eq!(r.counts.deals.updated, 1);
-    assert!(deal_rows(&s).iter().all(|d| d.0 != "601"));
+    assert!(deal_rows(&s).iter().all(|d| d.0 != "pipedrive:601"));
+    // Forgotten, a person keeps no id that points at them in the other CRM.
+    let fay = leads::resolve(&s.db(), "fay@fox.io").unwrap();
+    s.write(|db| privacy::forget(db, &fay, None).map(|_| ())).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM deals WHERE source_ref = 'pipedrive:501'"), 0);
 }
 
 #[test]
@@ -3871,7 +3875,9 @@ fn one_id_given_twice_in_a_file_rejects_the_second_row() {
     );
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.deals.created, r.rejects_total), (1, 1));
-    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (3, Some("deal id")));
+    assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (3, Some("Deal - ID")));
+    // The row whole, to fix and import again.
+    assert!(r.rejects[0].record.iter().any(|c| c == "Iota B"), "{:?}", r.rejects[0].record);
 }
 
 #[test]
@@ -4001,4 +4007,104 @@ fn invisible_characters_in_a_files_names_are_left_out() {
     let ana = lead(&s, "zw@example.com");
     assert_eq!((ana.name().as_str(), ana.company.as_deref()), ("AnaZero WidthSpace", Some("ZeroWidth GmbH")));
     assert_eq!(count(&s, "SELECT count(*) FROM lead_fts WHERE lead_fts MATCH 'anazero'"), 1);
+}
+
+#[test]
+fn a_won_deal_moved_or_deleted_by_the_crms_file_takes_its_customer_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let won = pipedrive_deals(dir.path(), "w1.csv", &[("301", "Kappa", "900", "won", "Kay K", "kay@k.io")]);
+    import_file(&mut s, &won, &ImportOptions::default()).unwrap();
+    // The won deal is the other person's there: they are the customer now.
+    let moved = pipedrive_deals(dir.path(), "w2.csv", &[("301", "Kappa", "900", "won", "Bea B", "bea@b.io")]);
+    import_file(&mut s, &moved, &update).unwrap();
+    assert_eq!(
+        (lead(&s, "kay@k.io").lifecycle.as_str(), lead(&s, "bea@b.io").lifecycle.as_str()),
+        ("lead", "customer")
+    );
+    let gone = pipedrive_deals(dir.path(), "w3.csv", &[("301", "Kappa", "900", "deleted", "Bea B", "bea@b.io")]);
+    import_file(&mut s, &gone, &update).unwrap();
+    assert_eq!(lead(&s, "bea@b.io").lifecycle, "lead");
+    // The same id from another kind of file is another deal.
+    let sheet = dir.path().join("sheet.csv");
+    std::fs::write(&sheet, "Email,First Name,Deal ID,Deal,Amount\nbob@b.io,Bob,301,Website,500\n").unwrap();
+    let r = import_file(&mut s, &sheet, &update).unwrap();
+    assert_eq!(r.counts.deals.created, 1);
+}
+
+#[test]
+fn a_deal_the_file_says_is_open_stays_open_whatever_its_stage_is_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("a.csv");
+    std::fs::write(
+        &path,
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Stage,Deal - Status,Person - Name,Person - Email - Work\n\
+         601,Hooli deal,20000,Won,open,Eve Fox,eve@hooli.com\n602,Closing,300,Negotiation,won,Gus Fox,gus@hooli.com\n",
+    )
+    .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let rows: Vec<(String, String, Option<String>)> = s
+        .conn()
+        .prepare("SELECT status, stage, closed_from FROM deals ORDER BY source_ref")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(rows[0], ("open".into(), "New".into(), None));
+    // Brought in won from a stage the pipeline has: `H` reopens it there.
+    assert_eq!(rows[1], ("won".into(), "Won".into(), Some("Negotiation".into())));
+    assert_eq!(lead(&s, "eve@hooli.com").lifecycle, "lead");
+}
+
+#[test]
+fn renewals_without_ids_are_found_again_by_what_they_hold_in_another_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let head = "Deal - Title,Deal - Value,Deal - Stage,Person - Name,Person - Email - Work\n";
+    let first = dir.path().join("a.csv");
+    std::fs::write(
+        &first,
+        format!("{head}Support,1000,Won,Kim Lee,kim@k.com\nSupport,1100,Proposal,Kim Lee,kim@k.com\n"),
+    )
+    .unwrap();
+    import_file(&mut s, &first, &ImportOptions::default()).unwrap();
+    let next = dir.path().join("b.csv");
+    std::fs::write(
+        &next,
+        format!("{head}Support,1150,Proposal,Kim Lee,kim@k.com\nSupport,1000,Won,Kim Lee,kim@k.com\n"),
+    )
+    .unwrap();
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let r = import_file(&mut s, &next, &update).unwrap();
+    assert_eq!((r.counts.deals.updated, r.counts.deals.skipped), (1, 1), "{:?}", r.counts.deals);
+    let won: i64 = s.conn().query_row("SELECT amount_minor FROM deals WHERE status = 'won'", [], |r| r.get(0)).unwrap();
+    assert_eq!(won, 100_000, "the won renewal stays the won one");
+}
+
+#[test]
+fn a_moved_database_takes_a_lost_wins_customer_back_as_the_old_one_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = open(dir.path(), "old.db");
+    let won = pipedrive_deals(dir.path(), "w1.csv", &[("501", "Pilot", "1000", "won", "Kai Sun", "kai@sun.io")]);
+    import_file(&mut old, &won, &ImportOptions::default()).unwrap();
+    let mut new = open(dir.path(), "new.db");
+    for o in [Object::Team, Object::Leads, Object::Deals] {
+        let mut buf = Vec::new();
+        let mut sink = Sink::new(&mut buf, ExportFormat::Jsonl, export::header(o)).unwrap();
+        export::rows(&old.db(), &mut sink, o, &Where::default(), None, None).unwrap();
+        drop(sink);
+        let path = dir.path().join(format!("{o:?}.jsonl"));
+        std::fs::write(&path, buf).unwrap();
+        import_file(&mut new, &path, &ImportOptions::default()).unwrap();
+    }
+    assert_eq!(lead(&new, "kai@sun.io").lifecycle, "customer");
+    drop(new);
+    let mut new =
+        leadline::engine::open(&dir.path().join("new.db"), &Config::defaults(), Clock::Fixed(ts(NOW))).unwrap();
+    let deal = leadline::domain::DealId(count_text(&new, "SELECT id FROM deals"));
+    new.write(|db| leadline::store::deals::lose(db, &deal, Some("Refund".into())).map(|_| ())).unwrap();
+    assert_eq!(lead(&new, "kai@sun.io").lifecycle, "lead");
 }

@@ -128,6 +128,15 @@ pub fn bare_address(email: &str) -> &str {
 /// characters an address holds only in quotes (a `,` or `;` would split it in a CSV cell of addresses).
 /// What wraps it as pasted is taken off (`bare_address`).
 pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationError> {
+    // Characters that take no room (a zero-width space pasted with the address) are no part of one: an
+    // address kept with one would match nothing the rep types.
+    let visible: String;
+    let email = if email.chars().any(crate::domain::text::steers_layout) {
+        visible = email.chars().filter(|c| !crate::domain::text::steers_layout(*c)).collect();
+        visible.as_str()
+    } else {
+        email
+    };
     let e = bare_address(email);
     let ok = match e.split_once('@') {
         Some((local, domain)) => {
@@ -327,6 +336,8 @@ mod tests {
     fn a_pasted_address_is_taken_bare() {
         for pasted in
             ["<ana@x.io>", "mailto:ana@x.io", "MAILTO:ana@x.io", "ana@x.io;", "[ana@x.io]", "\"ana@x.io\"", "ana@x.io."]
+                .into_iter()
+                .chain(["ana@x.io\u{200b}", "\u{200b}ana@x.io", "ana\u{200d}@x\u{2060}.io", "\u{feff}ana@x.io"])
         {
             assert_eq!(validate_email("email", pasted).unwrap(), "ana@x.io", "{pasted}");
         }

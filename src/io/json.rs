@@ -1041,10 +1041,14 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             // The lead's own origin and source are as its file gave them (`origin_outreach_id` of the leads'
             // file): a deal's origin says nothing more of its lead.
             if status == crate::domain::DealStatus::Won {
-                crate::automation::clients::record_imported_win(
-                    db,
-                    &crate::store::deals::get(db, &DealId(d.id.clone()))?,
-                )?;
+                let won = crate::store::deals::get(db, &DealId(d.id.clone()))?;
+                crate::automation::clients::record_imported_win(db, &won)?;
+                // A customer with a won deal is one by that win, as far as anyone can tell once moved: losing
+                // or reopening it takes the status back, as in the database it came from.
+                if crate::store::leads::get(db, &won.lead_id)?.lifecycle == crate::domain::Lifecycle::Customer.as_str()
+                {
+                    crate::automation::clients::remember_made_customer(db, &won.id)?;
+                }
             }
             db.emit(Change::DealCreated { lead, deal: DealId(d.id), stage_chosen: true });
         }

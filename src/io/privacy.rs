@@ -127,16 +127,21 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     )?;
     // A calendar's event id often holds the attendee's address: the versions kept of their events go with
     // it (by the event's id, or its id before an occurrence's '@').
-    exec(
-        db,
-        &format!(
-            "DELETE FROM calendar_versions WHERE team_id = (SELECT team_id FROM leads WHERE id = ?1)
-             AND event_key IN (SELECT v.event_key FROM calendar_versions v JOIN meetings m
-               ON m.calendar_key = v.event_key OR substr(m.calendar_key, 1, length(v.event_key) + 1) = v.event_key || '@'
-               WHERE m.calendar_key IS NOT NULL AND ({OF_LEAD}))"
-        ),
-        params![id],
+    let keys: Vec<String> = db
+        .conn
+        .prepare(&format!("SELECT calendar_key FROM meetings WHERE calendar_key IS NOT NULL AND ({OF_LEAD})"))?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut forget_version = db.conn.prepare_cached(
+        "DELETE FROM calendar_versions WHERE team_id = (SELECT team_id FROM leads WHERE id = ?1) AND event_key = ?2",
     )?;
+    for key in &keys {
+        // A meeting's key is its event's id, or that id, '@' and when the occurrence falls.
+        let ids = key.match_indices('@').map(|(at, _)| &key[..at]).chain([key.as_str()]);
+        for event in ids {
+            forget_version.execute(params![id, event])?;
+        }
+    }
     e.meetings = exec(
         db,
         &format!(
@@ -144,10 +149,12 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         ),
         params![id, now],
     )?;
+    // The other CRM's id for a deal points at the person there.
     e.deals = exec(
         db,
         &format!(
-            "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, updated_at = ?2
+            "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, source_ref = NULL,
+             updated_at = ?2
              WHERE {OF_LEAD}"
         ),
         params![id, now],
@@ -336,6 +343,7 @@ pub fn erase_row(row: &mut crate::io::record::LeadRow) {
     row.connected_on = None;
     row.country = None;
     row.deal = None;
+    row.raw.clear();
     // The leads merged into them were them too.
     row.merges.clear();
     if let Some(churn) = row.churn.as_mut() {

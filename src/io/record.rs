@@ -55,11 +55,14 @@ pub struct DealRow {
     /// When the file says it was won, or lost (Pipedrive has both beside its close date).
     pub won_at: Option<Timestamp>,
     pub lost_at: Option<Timestamp>,
+    /// The open stage a deal the file says is closed was in there (`deals.closed_from`).
+    pub closed_from: Option<String>,
     /// Its owner as the file names them, and when it was made there.
     pub owner: Option<String>,
     pub created_at: Option<Timestamp>,
-    /// Its id in the CRM the file comes from, when the file gives it.
+    /// Its id in the CRM the file comes from, when the file gives it, and the column that gives it.
     pub source_ref: Option<String>,
+    pub id_column: Option<String>,
     /// How an amount with a lone point or comma before three digits ("1.500") was read, for the summary.
     pub amount_read: Option<String>,
 }
@@ -158,6 +161,9 @@ pub struct LeadRow {
     /// The owner is the deal's (the file names no owner of the person): one for a new lead, or one who has
     /// none, not a reason to hand over a lead who has one (its other deals would follow).
     pub owner_from_deal: bool,
+    /// The row as the file had it, kept for a row that brings a deal or a touch (refused only once its
+    /// lead is written, it goes to the rejects file whole).
+    pub raw: Vec<String>,
     /// The merges the lead was made of where the file comes from (leadline's own JSON export).
     pub merges: Vec<MergeRow>,
 }
@@ -528,7 +534,7 @@ pub fn from_fields(
                 Field::DealLostReason => deal_lost_reason = Some(v.to_string()),
                 Field::DealOwner => deal_owner = Some(v.to_string()),
                 Field::DealCreatedAt => deal_created_at = Some(date(v)?),
-                Field::DealId => deal_ref = Some(v.to_string()),
+                Field::DealId => deal_ref = Some((col.clone(), v.to_string())),
                 Field::Ignore => {}
             }
             Ok(())
@@ -608,7 +614,7 @@ pub fn from_fields(
     if let Some(d) = row.deal.as_mut() {
         d.owner = deal_owner;
         d.created_at = deal_created_at;
-        d.source_ref = deal_ref;
+        (d.id_column, d.source_ref) = deal_ref.unzip();
         d.stage = deal_stage;
         d.status = deal_status_read.flatten();
         (d.closed_at, d.won_at, d.lost_at, d.lost_reason) =
@@ -705,6 +711,10 @@ pub fn finish(mut row: LeadRow, values: &[String]) -> Result<Option<LeadRow>, Re
             Some(c) => format!("{c} deal"),
             None => format!("{} {} deal", row.first_name, row.last_name).replace("  ", " "),
         };
+    }
+    // A row refused once its lead is written (its deal's, its touch's turn) goes to the rejects file whole.
+    if row.deal.is_some() || row.profile_url.is_some() {
+        row.raw = values.to_vec();
     }
     Ok(Some(row))
 }

@@ -188,6 +188,7 @@ impl Writer {
                 }
                 db.conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
                 let mark = self.row_mark(db);
+                let raw = std::mem::take(&mut row.raw);
                 match self.apply_lead(db, *row) {
                     Ok(()) => {
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
@@ -198,7 +199,7 @@ impl Writer {
                         db.conn.prepare_cached("ROLLBACK TO import_row")?.execute([])?;
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
                         self.take_back_row(db, mark);
-                        let reject = Reject::invalid(line, &v, Vec::new());
+                        let reject = Reject::invalid(line, &v, raw);
                         self.reject(db, "leads", reject)
                     }
                     Err(e) => Err(e),

@@ -6,13 +6,27 @@ use rusqlite::{OptionalExtension, params};
 use super::OnDuplicate;
 use super::writer::Writer;
 use crate::domain::text::fold;
-use crate::domain::{DealId, DealStatus, LeadId, Lifecycle, ValidationError};
+use crate::domain::{DealId, DealStatus, LeadId, Lifecycle, Money, ValidationError};
 use crate::io::record::{DealRow, LeadRow};
 use crate::store::leads::{self, LeadPatch};
 use crate::store::{Db, StoreError, deals};
 
 /// How many deal amounts that read two ways the summary lists (it counts them all).
 const AMOUNTS_READ_LISTED: usize = 5;
+
+/// A deal of the lead's, as a row without the CRM's id is matched to one.
+struct Held {
+    rowid: i64,
+    id: String,
+    title: String,
+    /// It has a CRM's id (a row with another id is not it).
+    has_ref: bool,
+    created_at: i64,
+    /// A row of this run made or found it.
+    taken: bool,
+    amount: Money,
+    status: String,
+}
 
 /// A deal found again, and whether a row of this run made or found it before.
 struct Found {
@@ -21,6 +35,48 @@ struct Found {
 }
 
 impl Writer {
+    /// Another CRM's deal stage becomes the pipeline stage it most likely means, or the first one; the
+    /// summary lists each stage placed so. A deal the file says is won or lost goes to that stage (closed
+    /// from the open one it names); one it says is open stays open whatever its stage's name ("Won" may be
+    /// the last stage of a Pipedrive pipeline); where no column says, a closed stage closes it ("Closed
+    /// Lost" beside its close date).
+    pub(super) fn place_deal(&mut self, db: &Db<'_>, deal: &mut DealRow) {
+        let stages = &db.ctx.stages;
+        let placed = deal.stage.take().map(|stage| {
+            let to = stages.closest(&stage).unwrap_or(stages.first()).to_string();
+            (stage.trim().to_string(), to)
+        });
+        let said = placed.as_ref().map(|(_, to)| stages.status_for(to));
+        let place = match (deal.status, said) {
+            (Some(DealStatus::Won), _) => {
+                deal.closed_from = placed.map(|(_, to)| to).filter(|_| said == Some(DealStatus::Open));
+                Some((None, stages.won_stage.clone()))
+            }
+            (Some(DealStatus::Lost), _) => {
+                deal.closed_from = placed.map(|(_, to)| to).filter(|_| said == Some(DealStatus::Open));
+                Some((None, stages.lost_stage.clone()))
+            }
+            (Some(DealStatus::Open), Some(closed)) if closed != DealStatus::Open => {
+                placed.map(|(from, _)| (Some(from), stages.first().to_string()))
+            }
+            (None, Some(closed)) if closed != DealStatus::Open => {
+                deal.status = Some(closed);
+                placed.map(|(from, to)| (Some(from), to))
+            }
+            _ => placed.map(|(from, to)| (Some(from), to)),
+        };
+        if let Some((from, to)) = place {
+            if let Some(from) = from.filter(|f| !f.eq_ignore_ascii_case(&to)) {
+                let note = format!("{from} → {to}");
+                if !self.stages_placed.contains(&note) {
+                    self.stages_placed.push(note);
+                }
+            }
+            deal.stage = Some(to);
+        }
+        deal.settle();
+    }
+
     /// Makes the row's deal unless it is there already (`deal_of`); returns whether anything was made or
     /// changed.
     pub(super) fn apply_deal(
@@ -33,10 +89,10 @@ impl Writer {
     ) -> crate::store::Result<bool> {
         match self.deal_of(db, lead, d)? {
             // One id given to two deals of the file: the second is not the first made again.
-            Some(Found { this_run: true, .. }) if source_ref(d).is_some() => {
+            Some(Found { this_run: true, .. }) if self.file_ref(d).is_some() => {
                 Err(StoreError::Invalid(ValidationError::new(
-                    "deal id",
-                    source_ref(d).unwrap_or_default(),
+                    d.id_column.as_deref().unwrap_or("deal_id"),
+                    d.source_ref.as_deref().unwrap_or_default().trim(),
                     "is the id of another deal earlier in this file; each deal has its own",
                 )))
             }
@@ -56,7 +112,8 @@ impl Writer {
     /// deal it made.
     fn deal_of(&mut self, db: &Db<'_>, lead: &LeadId, d: &DealRow) -> crate::store::Result<Option<Found>> {
         let runs = (self.run_id.as_str(), self.resumed_run.as_deref().unwrap_or(self.run_id.as_str()));
-        let found: Option<(i64, String, bool)> = match source_ref(d) {
+        let reference = self.file_ref(d);
+        let found: Option<(i64, String, bool)> = match &reference {
             Some(reference) => db
                 .conn
                 .prepare_cached(
@@ -73,29 +130,54 @@ impl Writer {
         let found = match found {
             Some(f) => Some(f),
             None => {
-                type Held = (i64, String, String, Option<String>, i64, bool);
                 let held: Vec<Held> = db
                     .conn
                     .prepare_cached(
-                        "SELECT rowid, id, title, source_ref, created_at, ifnull(import_run IN (?2, ?3), 0) FROM deals
+                        "SELECT rowid, id, title, source_ref IS NOT NULL, created_at, ifnull(import_run IN (?2, ?3), 0),
+                         amount_minor, currency, status FROM deals
                          WHERE lead_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid",
                     )?
                     .query_map(params![lead.as_str(), runs.0, runs.1], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                        Ok(Held {
+                            rowid: r.get(0)?,
+                            id: r.get(1)?,
+                            title: r.get(2)?,
+                            has_ref: r.get(3)?,
+                            created_at: r.get(4)?,
+                            taken: r.get(5)?,
+                            amount: Money { minor: r.get(6)?, currency: r.get(7)? },
+                            status: r.get(8)?,
+                        })
                     })?
                     .collect::<rusqlite::Result<_>>()?;
                 let title = fold(&d.title);
-                let same_title: Vec<&Held> = held
-                    .iter()
-                    .filter(|h| !h.5 && (source_ref(d).is_none() || h.3.is_none()) && fold(&h.2) == title)
-                    .collect();
-                let made_then = d.created_at.and_then(|at| same_title.iter().find(|h| h.4 == at.0));
-                made_then.or(same_title.first()).map(|h| (h.0, h.1.clone(), false))
+                // Of those, the one made when the file says, else of the same amount, else as open or closed
+                // as the row says (a file sorted otherwise than the last one finds each), else the earliest.
+                let status = d.status.or_else(|| d.stage.as_deref().map(|s| db.ctx.stages.status_for(s)));
+                let fit = |h: &Held| {
+                    (
+                        d.created_at.is_some_and(|at| at.0 == h.created_at),
+                        d.amount.as_ref() == Some(&h.amount),
+                        status.is_some_and(|s| s.as_str() == h.status),
+                    )
+                };
+                held.iter()
+                    .enumerate()
+                    .filter(|(_, h)| !h.taken && (reference.is_none() || !h.has_ref) && fold(&h.title) == title)
+                    .max_by_key(|(at, h)| (fit(h), std::cmp::Reverse(*at)))
+                    .map(|(_, h)| (h.rowid, h.id.clone(), false))
             }
         };
         let Some((rowid, id, this_run)) = found else { return Ok(None) };
         self.claim_deal(db, rowid)?;
         Ok(Some(Found { deal: deals::get(db, &DealId(id))?, this_run }))
+    }
+
+    /// The deal's id in the file, if it gives one, with where it comes from (`pipedrive:101`): ids of two
+    /// CRMs, or of a CRM and a sheet, are not one deal's.
+    fn file_ref(&self, d: &DealRow) -> Option<String> {
+        let id = d.source_ref.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+        Some(format!("{}:{id}", self.source_scope))
     }
 
     /// Marks the deal (by its row number) as made or found by a row of this run.
@@ -139,13 +221,19 @@ impl Writer {
                 .prepare_cached("UPDATE deals SET created_at = ?2 WHERE id = ?1")?
                 .execute(params![id.as_str(), made.0])?;
         }
-        if let Some(reference) = source_ref(d) {
+        if let Some(reference) = self.file_ref(d) {
             db.conn
                 .prepare_cached("UPDATE deals SET source_ref = ?2 WHERE id = ?1")?
                 .execute(params![id.as_str(), reference])?;
         }
         if d.status.is_some_and(|s| s != DealStatus::Open) {
             deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
+            // Where `H` reopens it: the open stage the file says it was in.
+            if let Some(from) = &d.closed_from {
+                db.conn
+                    .prepare_cached("UPDATE deals SET closed_from = ?2 WHERE id = ?1")?
+                    .execute(params![id.as_str(), from])?;
+            }
         }
         if let Some(reading) = &d.amount_read {
             self.counts.amounts_two_ways += 1;
@@ -180,7 +268,7 @@ impl Writer {
     ) -> crate::store::Result<bool> {
         // The file's id for a deal that had none is kept whatever the mode: it finds the deal next time.
         if deal.source_ref.is_none()
-            && let Some(reference) = source_ref(d)
+            && let Some(reference) = self.file_ref(d)
         {
             db.conn
                 .prepare_cached("UPDATE deals SET source_ref = ?2 WHERE id = ?1")?
@@ -192,8 +280,15 @@ impl Writer {
         let mut kept: Vec<&'static str> = Vec::new();
         if mode != OnDuplicate::Skip {
             // Found by its id on another person: the other CRM gave it to this one.
+            // What a win made of the other person is taken back when the deal leaves them (made again for
+            // this one below, if it is still won).
+            let mut win_taken_back = false;
             if deal.lead_id != *lead {
                 if update {
+                    if deal.status == DealStatus::Won {
+                        crate::automation::clients::unconvert(db, &deal)?;
+                        win_taken_back = true;
+                    }
                     db.conn
                         .prepare_cached(
                             "UPDATE deals SET lead_id = ?2, account_id = (SELECT account_id FROM leads WHERE id = ?2),
@@ -254,13 +349,15 @@ impl Writer {
                     changed.push(format!("stage {} → {stage}", deal.stage));
                     // What a win did is taken back when the file says the deal is lost or open again, as
                     // when the rep moves it; a new win makes a customer.
-                    if deal.status == DealStatus::Won && moved.status != DealStatus::Won {
+                    if deal.status == DealStatus::Won && moved.status != DealStatus::Won && !win_taken_back {
                         crate::automation::clients::unconvert(db, &moved)?;
                     }
                     if moved.status == DealStatus::Won {
                         self.deal_won(db, &moved.lead_id, row, &deal.id)?;
                     }
                 }
+                // Won still, on this person now.
+                _ if win_taken_back => self.deal_won(db, lead, row, &deal.id)?,
                 Some(_) => kept.push("deal stage"),
                 None if deal.status == DealStatus::Lost
                     && reason.is_some()
@@ -320,7 +417,7 @@ impl Writer {
         d: &DealRow,
         subject: &str,
     ) -> crate::store::Result<bool> {
-        let here: Option<String> = match (self.opts.on_duplicate, source_ref(d)) {
+        let here: Option<String> = match (self.opts.on_duplicate, self.file_ref(d)) {
             (OnDuplicate::Update, Some(reference)) => db
                 .conn
                 .prepare_cached("SELECT id FROM deals WHERE team_id = ?1 AND source_ref = ?2 AND deleted_at IS NULL")?
@@ -330,6 +427,11 @@ impl Writer {
         };
         match here {
             Some(id) => {
+                // A win it was takes back what it made, as a won deal lost would.
+                let gone = deals::get(db, &DealId(id.clone()))?;
+                if gone.status == DealStatus::Won {
+                    crate::automation::clients::unconvert(db, &gone)?;
+                }
                 db.conn
                     .prepare_cached("UPDATE deals SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
                     .execute(params![id, db.now.0])?;
@@ -358,9 +460,4 @@ impl Writer {
         }
         crate::automation::clients::record_imported_win(db, &deals::get(db, id)?)
     }
-}
-
-/// The deal's id in the file, if it gives one.
-fn source_ref(d: &DealRow) -> Option<&str> {
-    d.source_ref.as_deref().map(str::trim).filter(|r| !r.is_empty())
 }

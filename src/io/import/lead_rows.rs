@@ -6,7 +6,7 @@ use super::keys::profile_forms;
 use super::matching::{SAME_PHONE_OTHER_EMAIL, SAME_PHONE_OTHER_NAME, stage_candidate};
 use super::writer::Writer;
 use crate::domain::lead::normalize_email;
-use crate::domain::{AccountId, DealStatus, LeadId, Lifecycle, OutreachKind, Timestamp, UserId};
+use crate::domain::{AccountId, LeadId, Lifecycle, OutreachKind, Timestamp, UserId};
 use crate::io::dedupe::name_company_key;
 use crate::io::record::{LeadRow, Reject};
 use crate::store::leads;
@@ -86,36 +86,8 @@ impl Writer {
             self.act(row.line, "leads", "skip", email, "deleted where the file comes from".into());
             return Ok(());
         }
-        // Another CRM's deal stage becomes the pipeline stage it most likely means, or the first one; the
-        // summary lists each stage placed so.
-        if let Some(deal) = row.deal.as_mut()
-            && let Some(closed) = match deal.status {
-                Some(DealStatus::Won) => Some(&db.ctx.stages.won_stage),
-                Some(DealStatus::Lost) => Some(&db.ctx.stages.lost_stage),
-                _ => None,
-            }
-        {
-            // A deal the file says is won or lost is closed, whatever stage it was last in before.
-            deal.stage = Some(closed.clone());
-        } else if let Some(deal) = row.deal.as_mut()
-            && let Some(stage) = deal.stage.take()
-        {
-            let placed = db.ctx.stages.closest(&stage).unwrap_or(db.ctx.stages.first()).to_string();
-            if !placed.eq_ignore_ascii_case(stage.trim()) {
-                let note = format!("{} → {placed}", stage.trim());
-                if !self.stages_placed.contains(&note) {
-                    self.stages_placed.push(note);
-                }
-            }
-            // A closed stage says the status where no column does ("Closed Lost" beside its close date).
-            let said = db.ctx.stages.status_for(&placed);
-            if deal.status.is_none() && said != DealStatus::Open {
-                deal.status = Some(said);
-            }
-            deal.stage = Some(placed);
-        }
         if let Some(deal) = row.deal.as_mut() {
-            deal.settle();
+            self.place_deal(db, deal);
         }
         // Who the row is, for the dry run's list of actions (the only place that shows it).
         let subject = match row.emails.first() {

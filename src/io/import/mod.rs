@@ -417,6 +417,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         Writer::new(store, opts, &run_id, rows, existing, bulk && format == Format::Csv && scan.lines > 0)?;
     writer.counts = report.counts.clone();
     writer.resumed_run = report.resumed_run.clone();
+    writer.source_scope = report.preset.clone().unwrap_or_else(|| format.as_str().to_string());
     let mut this_run_rows = 0u64;
     // Rows of this run in committed chunks: what an interrupted run keeps.
     let mut committed_rows = 0u64;

@@ -94,6 +94,8 @@ pub(super) struct Writer {
     /// The interrupted run this one goes on from (a dry run of it has an id of its own): the deals its rows
     /// made or found are taken.
     pub(super) resumed_run: Option<String>,
+    /// Where the file's deal ids come from: its preset ("pipedrive"), or its format.
+    pub(super) source_scope: String,
     /// The current row's deal had values the file says otherwise, which a merge kept.
     pub(super) deal_values_kept: bool,
 }
@@ -199,6 +201,7 @@ impl Writer {
             series_before: HashMap::new(),
             deal_values_kept: false,
             resumed_run: None,
+            source_scope: String::new(),
             // The low 64 bits of a v7 id are random: a seed from the system once.
             rng: fastrand::Rng::with_seed(uuid::Uuid::now_v7().as_u128() as u64),
         })

@@ -245,7 +245,7 @@ impl KanbanView {
         let undoing = |m: &MoveMade| self.pending.iter().any(|(_, p)| m.undone_by(p));
         let Some(at) = self.made.iter().rposition(|m| !undoing(m)) else {
             // An order changed within a column is no move to undo: J and K put a card back.
-            let said = "No card was moved here to undo (a card's order in its column is changed back with J and K)";
+            let said = "No card was moved here to undo (J and K change a card's order back)";
             return vec![Out::Toast(said.into(), false)];
         };
         let last = self.made[at].clone();
