@@ -275,7 +275,7 @@ fn bad_rows_are_rejected_whole_with_line_and_column_and_can_be_fixed_and_reimpor
     assert_eq!(write_rejects(&s, &r, &out).unwrap(), 5);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(
-        text.starts_with("leadline_line,leadline_column,leadline_error,name,email,created,amount,company\n"),
+        text.starts_with("\u{feff}leadline_line,leadline_column,leadline_error,name,email,created,amount,company\n"),
         "{text}"
     );
     // The rep fixes the e-mail and imports the rejects file: that row goes in.
@@ -3776,6 +3776,17 @@ fn a_rejects_file_is_written_as_the_file_was_and_imports_once_fixed() {
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(written.starts_with("\u{feff}leadline_line;leadline_column;leadline_error;Vorname;"), "{written}");
     assert!(written.contains("José;Muñoz;bad-email;Acme\r\n"), "{written}");
+    // Imported again unfixed, its rejects say where and why once.
+    let again = import_file(&mut s, &out, &ImportOptions::default()).unwrap();
+    let twice = dir.path().join("fix2.csv");
+    write_rejects(&s, &again, &twice).unwrap();
+    let written_again = std::fs::read_to_string(&twice).unwrap();
+    assert!(
+        written_again.starts_with("\u{feff}leadline_line;leadline_column;leadline_error;Vorname;"),
+        "{written_again}"
+    );
+    assert!(written_again.contains(";José;Muñoz;bad-email;Acme\r\n"), "{written_again}");
+    assert_eq!(written_again.matches("leadline_line").count(), 1);
     std::fs::write(&out, written.replace(";bad-email;", ";jose@m.es;")).unwrap();
     let fixed = import_file(&mut s, &out, &ImportOptions::default()).unwrap();
     assert_eq!((fixed.counts.leads.created, fixed.rejects_total), (1, 0));
@@ -4107,4 +4118,41 @@ fn a_moved_database_takes_a_lost_wins_customer_back_as_the_old_one_did() {
     let deal = leadline::domain::DealId(count_text(&new, "SELECT id FROM deals"));
     new.write(|db| leadline::store::deals::lose(db, &deal, Some("Refund".into())).map(|_| ())).unwrap();
     assert_eq!(lead(&new, "kai@sun.io").lifecycle, "lead");
+}
+
+#[test]
+fn a_name_made_up_from_an_address_or_number_gives_way_to_a_files_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let bare = dir.path().join("bare.csv");
+    std::fs::write(&bare, "E-Mail;Telefon;Firma\r\nanna.schmidt@x.de;;X GmbH\r\n;08-123 456 78;\r\n").unwrap();
+    import_file(&mut s, &bare, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "anna.schmidt@x.de").name(), "anna.schmidt");
+    let named = dir.path().join("named.csv");
+    std::fs::write(
+        &named,
+        "Vorname;Nachname;E-Mail;Telefon\r\nAnna;Schmidt;anna.schmidt@x.de;\r\nÅsa;Öberg;;08-123 456 78\r\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &named, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.merged, 2, "{:?}", r.counts.leads);
+    assert_eq!(lead(&s, "anna.schmidt@x.de").name(), "Anna Schmidt");
+    assert_eq!(lead(&s, "Åsa Öberg").phone.as_deref(), Some("08-123 456 78"));
+}
+
+#[test]
+fn a_country_or_web_page_column_read_only_in_part_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("cw.csv");
+    std::fs::write(&path, "Vorname;Nachname;Firma;E-Mail;Telefon;Land;Website\r\nKai;Groß;Groß KG;kai@gross.de;0664 1234567;Österreich;www.gross.at\r\n")
+        .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.partly_read_columns, ["Land", "Website"]);
+    // The country placed the number: the same number with its calling code is the same person.
+    assert!(lead(&s, "kai@gross.de").phone.is_some());
+    let other = dir.path().join("intl.csv");
+    std::fs::write(&other, "First Name,Phone\nKai,+43 664 1234567\n").unwrap();
+    let r = import_file(&mut s, &other, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts.leads);
 }

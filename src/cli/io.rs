@@ -476,6 +476,13 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     if !r.ignored_columns.is_empty() {
         println!("columns not imported: {} (map them with --map COLUMN=FIELD)", safe(&r.ignored_columns.join(", ")));
     }
+    if !r.partly_read_columns.is_empty() && !r.already_imported {
+        println!(
+            "columns read only to place phone numbers (a country) or find LinkedIn profiles (web pages), not kept \
+             otherwise: {}",
+            safe(&r.partly_read_columns.join(", "))
+        );
+    }
     if !r.unused_deal_columns.is_empty() {
         println!(
             "deal columns not used: {} (no deal name or amount column to make a deal of: --map one to deal_title \

@@ -3,9 +3,10 @@
 
 use crate::domain::phone::COUNTRIES;
 
-/// The calling code and trunk prefix for a country written as an ISO code or a name (English or Spanish).
+/// The calling code and trunk prefix for a country written as an ISO code or a name (in English, Spanish,
+/// German, French, Italian or its own language; accents aside).
 fn country(name: &str) -> Option<(&'static str, Option<char>)> {
-    let n = name.trim().to_lowercase();
+    let n = crate::domain::text::fold(name);
     if n.is_empty() {
         return None;
     }
@@ -105,6 +106,11 @@ mod tests {
     #[test]
     fn e164_when_the_country_is_known() {
         assert_eq!(phone_key("600 11 22 33", Some("ES")).unwrap(), "+34600112233");
+        // A country named in the language of the file it came in.
+        for name in ["Österreich", "Autriche", "AUSTRIA", "at"] {
+            assert_eq!(phone_key("0664 1234567", Some(name)).unwrap(), "+436641234567", "{name}");
+        }
+        assert_eq!(phone_key("08-123 456 78", Some("Sverige")).unwrap(), "+46812345678");
         assert_eq!(phone_key("+34 600-11-22-33", None).unwrap(), "+34600112233");
         assert_eq!(phone_key("0034 600 112 233", None).unwrap(), "+34600112233");
         assert_eq!(phone_key("(555) 123-4567", Some("United States")).unwrap(), "+15551234567");

@@ -319,6 +319,12 @@ impl CsvSource {
         }))
     }
 
+    /// Columns read for one thing only, and otherwise not kept: a country (to place phone numbers) and web
+    /// pages (a LinkedIn one is the profile).
+    pub fn partly_read_columns(&self) -> Vec<String> {
+        self.columns_read_as(|f| matches!(f, Field::Country | Field::Website))
+    }
+
     /// Columns that nothing reads, so the rep can map them.
     pub fn ignored_columns(&self) -> Vec<String> {
         let mut columns = self.columns_read_as(|f| *f == Field::Ignore);

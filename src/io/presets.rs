@@ -683,24 +683,25 @@ fn loose(header: &str) -> Option<Field> {
     Some(match key.as_str() {
         // A bare "ID" or "Lead ID" is the other system's key, not ours: left out rather than read as a leadline id.
         "leadlineid" => Id,
-        "firstname" | "first" | "givenname" | "forename" | "nombre" | "nombres" | "vorname" | "prenom" | "nome" => {
-            FirstName
-        }
+        "firstname" | "first" | "givenname" | "forename" | "nombre" | "nombres" | "vorname" | "prenom" | "nome"
+        | "voornaam" | "imie" | "fornavn" | "fornamn" | "etunimi" => FirstName,
         "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" | "nachname" | "familienname"
-        | "nom" | "cognome" | "sobrenome" | "apelido" => LastName,
+        | "nom" | "cognome" | "sobrenome" | "apelido" | "achternaam" | "nazwisko" | "efternavn" | "etternavn"
+        | "efternamn" | "sukunimi" => LastName,
         "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" => FullName,
         "email" | "emailaddress" | "mail" | "correo" | "correoelectronico" | "emailwork" | "workemail"
-        | "emailadresse" | "courriel" | "adresseemail" | "adressemail" | "postaelettronica" => Email,
+        | "emailadresse" | "courriel" | "adresseemail" | "adressemail" | "postaelettronica" | "emailadres"
+        | "epost" | "sahkoposti" => Email,
         "email2" | "otheremail" | "otheremails" | "secondaryemail" | "personalemail" => OtherEmail,
         "phone" | "phonenumber" | "telephone" | "tel" | "telefono" | "mobile" | "mobilephone" | "movil" | "celular"
-        | "cell" | "telefon" | "telefonnummer" | "handy" | "mobil" | "portable" | "cellulare" | "telefone" => Phone,
+        | "cell" | "telefon" | "telefonnummer" | "handy" | "mobil" | "portable" | "cellulare" | "telefone"
+        | "telefoonnummer" | "mobiel" | "numertelefonu" | "puhelin" | "matkapuhelin" => Phone,
         "phone2" | "otherphone" | "secondaryphone" => OtherPhone,
         "company" | "companyname" | "organization" | "organisation" | "account" | "accountname" | "empresa"
-        | "compania" | "organizacion" | "firma" | "unternehmen" | "societe" | "entreprise" | "azienda" | "societa" => {
-            Company
-        }
+        | "compania" | "organizacion" | "firma" | "unternehmen" | "societe" | "entreprise" | "azienda" | "societa"
+        | "bedrijf" | "virksomhed" | "foretag" | "bedrift" | "yritys" => Company,
         "title" | "jobtitle" | "position" | "role" | "cargo" | "puesto" | "funktion" | "poste" | "fonction"
-        | "ruolo" => Title,
+        | "ruolo" | "functie" | "stanowisko" | "stilling" | "titel" | "tittel" => Title,
         "source" | "leadsource" | "origen" | "fuente" => Source,
         "industry" | "sector" | "industria" => Industry,
         "companysize" | "employees" | "size" | "numberofemployees" | "tamano" | "empleados" => CompanySize,
@@ -710,11 +711,11 @@ fn loose(header: &str) -> Option<Field> {
         "owneremail" | "contactowneremail" | "leadowneremail" => OwnerEmail,
         "lifecycle" | "lifecyclestage" => Lifecycle,
         "notes" | "note" | "comments" | "comment" | "description" | "notas" | "comentarios" | "notizen"
-        | "bemerkungen" | "remarques" => Notes,
+        | "bemerkungen" | "remarques" | "opmerkingen" | "uwagi" | "noter" | "anteckningar" | "notater" => Notes,
         "donotcontact" | "optout" | "optedout" | "unsubscribed" | "emailoptout" | "nocontactar" => DoNotContact,
         "donotcontactreason" | "optoutreason" => DoNotContactReason,
         "donotcontactat" | "optedoutat" => DoNotContactAt,
-        "country" | "countryregion" | "pais" | "land" | "pays" | "paese" => Country,
+        "country" | "countryregion" | "pais" | "land" | "pays" | "paese" | "kraj" | "maa" => Country,
         "linkedin" | "linkedinurl" | "profileurl" | "profile" | "url" | "perfil" => ProfileUrl,
         "website" | "web" | "webpage" => Website,
         "connectedon" => ConnectedOn,
@@ -786,6 +787,22 @@ mod tests {
             [FirstName, LastName, Company, Email, Country]
         );
         assert_eq!(fields(&["Nome", "Cognome", "Azienda", "Cellulare"]), [FirstName, LastName, Company, Phone]);
+        assert_eq!(
+            fields(&["Voornaam", "Achternaam", "Bedrijf", "E-mailadres", "Telefoonnummer", "Functie", "Opmerkingen"]),
+            [FirstName, LastName, Company, Email, Phone, Title, Notes]
+        );
+        assert_eq!(
+            fields(&["Imię", "Nazwisko", "Firma", "Stanowisko", "Kraj", "Uwagi"]),
+            [FirstName, LastName, Company, Title, Country, Notes]
+        );
+        assert_eq!(
+            fields(&["Förnamn", "Efternamn", "Företag", "E-post", "Titel"]),
+            [FirstName, LastName, Company, Email, Title]
+        );
+        assert_eq!(
+            fields(&["Fornavn", "Efternavn", "Virksomhed", "Stilling", "Noter"]),
+            [FirstName, LastName, Company, Title, Notes]
+        );
         // "Name" alone is the whole name.
         assert_eq!(fields(&["Name", "Email"]), [FullName, Email]);
     }

@@ -849,10 +849,31 @@ pub fn split_name(full: &str) -> (String, String) {
         // "López, Ana"
         return (first.trim().to_string(), last.trim().to_string());
     }
-    match t.rsplit_once(char::is_whitespace) {
-        Some((first, last)) => (first.trim().to_string(), last.trim().to_string()),
-        None => (t.to_string(), String::new()),
+    let mut words: Vec<&str> = t.split_whitespace().collect();
+    // A title before the name is no part of it ("Dr.", "Herr", "Mme").
+    while words.len() > 2 && is_honorific(words[0]) {
+        words.remove(0);
     }
+    let [first_word, .., last_word] = words[..] else { return (t.to_string(), String::new()) };
+    // "DUPONT Jean-Pierre": the family name first, in capitals, as French and Japanese lists write it.
+    let capitals = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count() > 1 && !w.chars().any(char::is_lowercase);
+    if capitals(first_word) && !capitals(last_word) {
+        return (words[1..].join(" "), first_word.to_string());
+    }
+    // "Jan van der Berg", "Hans von der Heide": the family name starts at its particle. ("de" and "del" are
+    // left out: "María del Carmen" is a first name.)
+    const PARTICLES: [&str; 11] = ["von", "van", "vom", "zu", "zum", "zur", "ten", "ter", "di", "du", "le"];
+    let family = (1..words.len() - 1).find(|&i| PARTICLES.contains(&words[i].to_lowercase().as_str()));
+    let family = family.unwrap_or(words.len() - 1);
+    (words[..family].join(" "), words[family..].join(" "))
+}
+
+/// A title written before a name: "Dr.", "Prof.", "Mr", "Herr", "Frau", "Mme", "Sra.", "Dott.".
+fn is_honorific(word: &str) -> bool {
+    const TITLES: [&str; 16] = [
+        "dr", "prof", "mr", "mrs", "ms", "mx", "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "dott", "ing", "mag",
+    ];
+    TITLES.contains(&word.trim_end_matches('.').to_lowercase().as_str())
 }
 
 /// HubSpot and Salesforce lifecycle words → leadline's three.
@@ -1147,6 +1168,23 @@ mod tests {
         let fields = super::super::presets::Preset::Generic.map_columns(&h, &[]).unwrap();
         let v: Vec<String> = values.iter().map(|s| s.to_string()).collect();
         from_fields(7, &h, &fields, &v, &rules())
+    }
+
+    #[test]
+    fn a_full_name_is_split_where_the_family_name_starts() {
+        let split = |s: &str| {
+            let (f, l) = split_name(s);
+            format!("{f}|{l}")
+        };
+        assert_eq!(split("Ana López"), "Ana|López");
+        assert_eq!(split("López, Ana"), "Ana|López");
+        assert_eq!(split("Ana María López"), "Ana María|López");
+        assert_eq!(split("Dr. Hans-Peter von der Heide"), "Hans-Peter|von der Heide");
+        assert_eq!(split("Jan van der Berg"), "Jan|van der Berg");
+        assert_eq!(split("DUPONT Jean-Pierre"), "Jean-Pierre|DUPONT");
+        assert_eq!(split("JOHN SMITH"), "JOHN|SMITH");
+        assert_eq!(split("Madonna"), "Madonna|");
+        assert_eq!(split("María del Carmen Ruiz"), "María del Carmen|Ruiz");
     }
 
     #[test]

@@ -168,6 +168,19 @@ impl Writer {
                 filled.push("last_name");
             }
         }
+        // A name made up from the lead's address or number (a file that had none) is no name the rep typed:
+        // a file's real one takes its place.
+        let made_up = {
+            let (first, last) =
+                crate::domain::text::given_name(&lead.first_name, &lead.last_name, lead.email.as_deref());
+            let number = lead.phone.as_deref().is_some_and(|p| p.trim() == lead.first_name.trim());
+            (first.trim().is_empty() && last.trim().is_empty()) || (number && lead.last_name.trim().is_empty())
+        };
+        if !update && made_up && !row.derived_name && !row.first_name.trim().is_empty() {
+            patch.first_name = Some(row.first_name.trim().to_string());
+            patch.last_name = Some(row.last_name.trim().to_string());
+            filled.push("name");
+        }
         // Another person's name on the address (a successor in the role, a shared inbox): the lead's name
         // stands, and the summary says the file differs in it.
         if !update && !row.derived_name && {

@@ -187,6 +187,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     let mut calendar_scope = None;
     let mut unused_deal_columns = Vec::new();
     let mut header_is = None;
+    let mut partly_read = Vec::new();
+    let mut layout = None;
     let (mut source, preset, headers, ignored) = match format {
         Format::Csv => {
             let csv = CsvSource::open(path, &sniffed, opts.preset, &opts.maps, rules.clone())?;
@@ -194,6 +196,8 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
             let headers = csv.headers.clone();
             let ignored = csv.ignored_columns();
             header_is = csv.looks_like.map(|p| p.as_str().to_string());
+            partly_read = csv.partly_read_columns();
+            layout = Some(CsvLayout { delimiter: csv.delimiter, crlf: sniffed.sample.contains("\r\n") });
             unused_deal_columns = csv.unused_deal_columns();
             (Source::Csv(Box::new(csv)), preset, headers, ignored)
         }
@@ -274,12 +278,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
         dry_rejects: Spill::default(),
         resumed_run: None,
         headers: headers.clone(),
-        layout: delimiter.filter(|_| format == Format::Csv).map(|delimiter| CsvLayout {
-            delimiter,
-            crlf: sniffed.sample.contains("\r\n"),
-            bom: sniffed.bom_len > 0 || sniffed.encoding != encoding_rs::UTF_8,
-        }),
+        layout,
         ignored_columns: ignored,
+        partly_read_columns: partly_read,
         header_is,
         unused_deal_columns,
         unknown_owners: Vec::new(),

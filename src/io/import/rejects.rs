@@ -62,13 +62,12 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     }
     // The row keeps every value it had (a row with too many values stays that way, to be fixed), after
     // three columns saying where and why; an import of this file ignores those three.
-    // Written as the file was (its delimiter, line ends, and a byte-order mark where a spreadsheet needs one
-    // to read UTF-8), so the rep opens it as they opened the file.
-    let layout = report.layout.unwrap_or(CsvLayout { delimiter: b',', crlf: false, bom: false });
+    // Written as the file was (its delimiter and line ends), in UTF-8 (which holds every name, whatever code
+    // page the file was in) with a byte-order mark, which a spreadsheet needs to read it so: the rep opens it
+    // as they opened the file.
+    let layout = report.layout.unwrap_or(CsvLayout { delimiter: b',', crlf: false });
     let mut file = crate::io::paths::create_owner_only(out).map_err(|e| file_err(out, e))?;
-    if layout.bom {
-        std::io::Write::write_all(&mut file, "\u{feff}".as_bytes()).map_err(|e| file_err(out, e))?;
-    }
+    std::io::Write::write_all(&mut file, "\u{feff}".as_bytes()).map_err(|e| file_err(out, e))?;
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .delimiter(layout.delimiter)
@@ -83,6 +82,10 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
         }
         None => Vec::new(),
     };
+    // A rejects file imported again: its own where-and-why columns give way to this import's.
+    let earlier: Vec<usize> = (0..headers.len()).filter(|&i| REJECT_COLUMNS.contains(&headers[i].as_str())).collect();
+    let headers: Vec<String> =
+        headers.into_iter().enumerate().filter(|(i, _)| !earlier.contains(i)).map(|(_, h)| h).collect();
     let mut header_row: Vec<String> = REJECT_COLUMNS.map(String::from).to_vec();
     if headers.is_empty() && report.format != Format::Csv {
         header_row.push("record".into());
@@ -97,7 +100,7 @@ pub fn write_rejects(store: &Store, report: &ImportReport, out: &Path) -> Result
     let mut n = 0u64;
     for_each_reject(store, report, out, &mut |r: &Reject| {
         let mut cells = vec![r.line.to_string(), r.column.clone().unwrap_or_default(), r.reason.clone()];
-        cells.extend(r.record.iter().cloned());
+        cells.extend(r.record.iter().enumerate().filter(|(i, _)| !earlier.contains(i)).map(|(_, c)| c.clone()));
         n += 1;
         crate::io::export::write_cells(&mut w, &cells).map_err(|e| file_err(out, e))
     })?;

@@ -79,14 +79,11 @@ impl Counts {
     }
 }
 
-/// How a CSV file is written: its delimiter, its line ends, and whether a spreadsheet needs a byte-order mark
-/// to read it as UTF-8 (it had one, or was in a legacy code page, which a rejects file does not keep: UTF-8
-/// holds every name).
+/// How a CSV file is written: its delimiter and its line ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvLayout {
     pub delimiter: u8,
     pub crlf: bool,
-    pub bom: bool,
 }
 
 /// One thing the import did (or, in a dry run, would do).
@@ -125,6 +122,8 @@ pub struct ImportReport {
     #[serde(skip)]
     pub layout: Option<CsvLayout>,
     pub ignored_columns: Vec<String>,
+    /// Columns read for one thing only and not kept otherwise (`CsvSource::partly_read_columns`).
+    pub partly_read_columns: Vec<String>,
     /// The preset the file's header is, when `--preset` chose another.
     pub header_is: Option<String>,
     /// A deal's stage or dates, read but unused: the file has no deal name or amount to make a deal of.
