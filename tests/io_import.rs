@@ -3941,6 +3941,16 @@ fn a_deal_owner_does_not_hand_its_person_over_on_update_and_skip_still_adds_new_
     let r = import_file(&mut s, &path, &update).unwrap();
     assert_eq!(owners(&s), ["Marta Ruiz", "Tom Baker"]);
     assert_eq!((r.counts.deals.updated, r.counts.deals.skipped), (0, 2));
+    // Handed over there: the update says from whom to whom.
+    std::fs::write(
+        &path,
+        std::fs::read_to_string(&path).unwrap().replace("801,Licence,Marta Ruiz", "801,Licence,Tom Baker"),
+    )
+    .unwrap();
+    let dry = ImportOptions { dry_run: true, ..update.clone() };
+    let r = import_file(&mut s, &path, &dry).unwrap();
+    let actions: Vec<Action> = r.actions.iter().unwrap().map(Result::unwrap).collect();
+    assert!(actions.iter().any(|a| a.detail.contains("owner Marta Ruiz → Tom Baker")), "{actions:?}");
     // A new deal of a lead an import skips is the lead's all the same.
     let more = pipedrive_deals(dir.path(), "more.csv", &[("803", "Support", "50", "open", "Pia Poe", "pia@poe.io")]);
     let skip = ImportOptions { on_duplicate: OnDuplicate::Skip, ..Default::default() };

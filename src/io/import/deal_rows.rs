@@ -330,7 +330,11 @@ impl Writer {
                         db.conn
                             .prepare_cached("UPDATE deals SET owner_id = ?2, updated_at = ?3 WHERE id = ?1")?
                             .execute(params![deal.id.as_str(), user.as_str(), db.now.0])?;
-                        changed.push("owner".into());
+                        let now: String = db
+                            .conn
+                            .prepare_cached("SELECT name FROM users WHERE id = ?1")?
+                            .query_row([user.as_str()], |r| r.get(0))?;
+                        changed.push(format!("owner {} → {now}", deal.owner.as_deref().unwrap_or("nobody")));
                     } else {
                         kept.push("deal owner");
                     }
