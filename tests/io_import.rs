@@ -180,14 +180,14 @@ fn google_and_outlook_contacts() {
     assert_eq!(julia.profile_url.as_deref(), Some("https://www.linkedin.com/in/juliakowalska"));
     assert!(outreach::for_lead(&s.db(), &julia.id).unwrap().is_empty());
     assert_eq!(julia.last_contacted_at, None);
-    assert_eq!(lead(&s, "karl@berg.se").phone.as_deref(), Some("08-123 456 78"));
+    assert_eq!(lead(&s, "karl@berg.se").phone.as_deref(), Some("+46 8-123 456 78"), "Sweden's calling code");
     let r = import(&mut s, "outlook_contacts.csv");
     assert_eq!((r.preset.as_deref(), r.encoding.as_str()), (Some("outlook"), "windows-1252"));
     let lea = lead(&s, "lea.dubois@societe.fr");
     assert_eq!(lea.first_name, "Léa");
     assert_eq!(lea.title.as_deref(), Some("Directrice achats"), "Outlook's Title is the honorific");
     assert_eq!(lea.company.as_deref(), Some("Société Générale Café"));
-    assert_eq!(lea.phone.as_deref(), Some("01 44 55 66 77"));
+    assert_eq!(lea.phone.as_deref(), Some("+33 1 44 55 66 77"));
     assert_eq!(lea.tags, vec!["clients", "vip"]);
     assert_eq!(lea.notes.as_deref().map(|n| n.starts_with("Préfère")), Some(true));
     // An Exchange account: its internal address is no e-mail, its second one and its mobile are.
@@ -3008,7 +3008,7 @@ fn pipedrive_deals_export_keeps_the_currency_the_owner_and_the_labels() {
     assert_eq!(r.unknown_owners, vec!["Marta Gil", "Jon Berg"]);
     let oliver = lead(&s, "oliver@northwind.co.uk");
     assert_eq!(oliver.tags, ["hot lead", "vip"]);
-    assert_eq!(oliver.phone.as_deref(), Some("020 7946 0011"));
+    assert_eq!(oliver.phone.as_deref(), Some("+44 20 7946 0011"));
     assert!(
         !r.ignored_columns.iter().any(|c| c.contains("Currency") || c.contains("Labels") || c.contains("Country")),
         "{:?}",
@@ -3033,7 +3033,8 @@ fn google_contacts_without_addresses_and_outlook_in_german_and_french_are_detect
     let pablo = lead(&s, "Pablo Ortega");
     assert_eq!(pablo.company.as_deref(), Some("Ortega Reformas"));
     assert_eq!(pablo.title.as_deref(), Some("Gerente"));
-    assert_eq!(pablo.phone.as_deref(), Some("612 345 678"));
+    // Its country says whose number it is: written with its calling code.
+    assert_eq!(pablo.phone.as_deref(), Some("+34 612 345 678"));
     assert_eq!(pablo.tags, ["clientes"]);
 
     let german = dir.path().join("outlook_de.csv");
@@ -3052,7 +3053,7 @@ fn google_contacts_without_addresses_and_outlook_in_german_and_french_are_detect
     assert_eq!((j.first_name.as_str(), j.last_name.as_str()), ("Jürgen", "Müller"));
     assert_eq!(j.company.as_deref(), Some("Müller Maschinenbau GmbH"));
     assert_eq!(j.title.as_deref(), Some("Einkaufsleiter"));
-    assert_eq!(j.phone.as_deref(), Some("089 1234567"));
+    assert_eq!(j.phone.as_deref(), Some("+49 89 1234567"));
     assert_eq!(j.other_emails, ["jm@privat.de"]);
     assert_eq!(j.tags, ["kunde"]);
 
@@ -3070,7 +3071,7 @@ fn google_contacts_without_addresses_and_outlook_in_german_and_french_are_detect
     let luc = lead(&s, "luc@bernard.fr");
     // The first "Titre" is the honorific, never the job.
     assert_eq!(luc.title, None);
-    assert_eq!(luc.phone.as_deref(), Some("01 23 45 67 89"));
+    assert_eq!(luc.phone.as_deref(), Some("+33 1 23 45 67 89"));
     assert_eq!(lead(&s, "lea@petit.fr").title.as_deref(), Some("Directrice"));
 }
 
@@ -4165,4 +4166,50 @@ fn a_country_or_web_page_column_read_only_in_part_is_said() {
     std::fs::write(&other, "First Name,Phone\nKai,+43 664 1234567\n").unwrap();
     let r = import_file(&mut s, &other, &ImportOptions::default()).unwrap();
     assert_eq!(r.counts.leads.created, 0, "{:?}", r.counts.leads);
+}
+
+#[test]
+fn excels_sep_line_names_the_delimiter_and_a_lone_nom_column_holds_whole_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("sep.csv");
+    std::fs::write(&path, "\u{feff}sep=;\r\nVorname;Nachname;E-Mail\r\nPia;Beta;pia@beta.de\r\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 1, "{:?}", r.rejects);
+    assert_eq!(lead(&s, "pia@beta.de").name(), "Pia Beta");
+    let nom = dir.path().join("nom.csv");
+    std::fs::write(&nom, "Nom;Société;Courriel\r\nDUPONT Jean-Pierre;Dupont SARL;jp@dupont.fr\r\n").unwrap();
+    import_file(&mut s, &nom, &ImportOptions::default()).unwrap();
+    let jp = lead(&s, "jp@dupont.fr");
+    assert_eq!((jp.first_name.as_str(), jp.last_name.as_str()), ("Jean-Pierre", "DUPONT"));
+    // A name made up from a plain-word address gives way to the real one.
+    let bare = dir.path().join("bare.csv");
+    std::fs::write(&bare, "E-Mail;Firma\r\nhleyen@leyen.de;Leyen\r\n").unwrap();
+    import_file(&mut s, &bare, &ImportOptions::default()).unwrap();
+    let named = dir.path().join("named.csv");
+    std::fs::write(&named, "Vorname;Nachname;E-Mail;Firma\r\nHans;Leyen;hleyen@leyen.de;Leyen\r\n").unwrap();
+    import_file(&mut s, &named, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "hleyen@leyen.de").name(), "Hans Leyen");
+}
+
+#[test]
+fn the_same_digits_dialled_in_two_countries_are_two_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("c.csv");
+    std::fs::write(
+        &path,
+        "Vorname;Nachname;Telefon;Firma;Land;E-Mail\r\nHans;Alpha;030 1234567;Alpha GmbH;Deutschland;hans@alpha.de\r\n\
+         Pierre;Martin;03 01 23 45 67;Martin SA;Frankreich;pierre@martin.fr\r\nLuigi;Verdi;030 1234567;Verdi;Italien;luigi@verdi.it\r\n",
+    )
+    .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "hans@alpha.de").phone.as_deref(), Some("+49 30 1234567"));
+    assert!(dedupe::find(&s.db(), None).unwrap().is_empty());
+    // The same name in France on the same digits is another person's number: not merged.
+    let fr = dir.path().join("fr.csv");
+    std::fs::write(&fr, "Prénom;Nom;Téléphone;Courriel;Pays\r\nHans;Alpha;03 01 23 45 67;hans@alpha.fr;France\r\n")
+        .unwrap();
+    let r = import_file(&mut s, &fr, &ImportOptions::default()).unwrap();
+    assert_eq!(lead(&s, "hans@alpha.de").email.as_deref(), Some("hans@alpha.de"), "{:?}", r.counts.leads);
 }

@@ -50,6 +50,22 @@ pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
     }
 }
 
+/// A number written without its calling code, written with the one of `country` ("030 1234567" in Germany
+/// is "+49 30 1234567"), grouped as it was; None when it has one already or the country is not known.
+pub fn international(raw: &str, country_name: &str) -> Option<String> {
+    let t = raw.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    if t.starts_with('+') || t.starts_with("00") || digits < 5 {
+        return None;
+    }
+    let (cc, trunk) = country(country_name)?;
+    let national = match trunk {
+        Some(p) if t.starts_with(p) && (p != '1' || digits == 11) => t[1..].trim_start_matches([' ', '-', '.']),
+        _ => t,
+    };
+    Some(format!("+{cc} {national}"))
+}
+
 /// Every key under which the same number may already be stored: its E.164 form, the digits as written, and,
 /// when the calling code is known, the national forms a rep may have typed without it ("(415) 555-0100" is
 /// stored as 4155550100, "020 7946 0958" as 02079460958). At most five, the first the E.164 one when known.
@@ -111,6 +127,11 @@ mod tests {
             assert_eq!(phone_key("0664 1234567", Some(name)).unwrap(), "+436641234567", "{name}");
         }
         assert_eq!(phone_key("08-123 456 78", Some("Sverige")).unwrap(), "+46812345678");
+        assert_eq!(international("030 1234567", "Deutschland").as_deref(), Some("+49 30 1234567"));
+        assert_eq!(international("03 01 23 45 67", "France").as_deref(), Some("+33 3 01 23 45 67"));
+        assert_eq!(international("(555) 123-4567", "USA").as_deref(), Some("+1 (555) 123-4567"));
+        assert_eq!(international("+49 30 1234567", "France"), None);
+        assert_eq!(international("030 1234567", "Atlantis"), None);
         assert_eq!(phone_key("+34 600-11-22-33", None).unwrap(), "+34600112233");
         assert_eq!(phone_key("0034 600 112 233", None).unwrap(), "+34600112233");
         assert_eq!(phone_key("(555) 123-4567", Some("United States")).unwrap(), "+15551234567");

@@ -39,7 +39,7 @@ pub fn fold_into(s: &str, out: &mut String) {
         // One pass, straight into `out` (a million names go through here on a large import).
         let start = out.len();
         let mut gap = false;
-        for c in s.nfd().filter(|c| !is_combining_mark(*c) && !INVISIBLE.contains(c)) {
+        for c in s.nfd().filter(|c| !is_combining_mark(*c) && !is_invisible(*c)) {
             if c.is_whitespace() {
                 gap = out.len() > start;
                 continue;
@@ -55,16 +55,20 @@ pub fn fold_into(s: &str, out: &mut String) {
 }
 
 /// Characters that take no room and say nothing in a label (a zero-width space pasted from a web page, a
-/// word joiner, a stray byte-order mark): a name holding one looks as it does without, and is found and
-/// matched as such. (Zero-width joiners and non-joiners stay: some scripts need them.)
-const INVISIBLE: [char; 3] = ['\u{200B}', '\u{2060}', '\u{FEFF}'];
+/// word joiner, a stray byte-order mark, a soft hyphen, the marks that steer right-to-left text): a name
+/// holding one looks as it does without, and is found and matched as such. (Zero-width joiners and
+/// non-joiners stay: some scripts need them.)
+fn is_invisible(c: char) -> bool {
+    c == '\u{AD}' || (steers_layout(c) && !matches!(c, '\u{200C}' | '\u{200D}'))
+}
 
-/// A label as one line, without invisible characters (`INVISIBLE`): each line break or tab (a quoted cell
+/// A label as one line, without invisible characters (`is_invisible`): each line break or tab (a quoted cell
 /// of a spreadsheet, a pasted address block) becomes one space.
 pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     use super::lead::LINE_BREAKS;
-    if !s.is_ascii() && s.contains(INVISIBLE) {
-        return std::borrow::Cow::Owned(one_line(&s.replace(INVISIBLE, "")).into_owned());
+    if !s.is_ascii() && s.contains(is_invisible) {
+        let visible: String = s.chars().filter(|c| !is_invisible(*c)).collect();
+        return std::borrow::Cow::Owned(one_line(&visible).into_owned());
     }
     if !s.contains(LINE_BREAKS) {
         return std::borrow::Cow::Borrowed(s);
@@ -295,6 +299,8 @@ mod tests {
         assert_eq!(fold("ÉCOLE"), "ecole");
         assert_eq!(fold("Ana\u{200B}Zero"), "anazero");
         assert_eq!(one_line("Zero\u{200B}Width\nGmbH"), "ZeroWidth GmbH");
+        assert_eq!(one_line("\u{AD}Firma\u{AD} \u{202E}GmbH\u{200E}"), "Firma GmbH");
+        assert_eq!(one_line("می\u{200C}خواهم"), "می\u{200C}خواهم");
         assert_eq!(fold("ΟΔΥΣΣΕΥΣ"), fold("Οδυσσεύς"));
         // Accented names now sort among their letters, not after z.
         let mut keys = [name_key("Zoe", "Adams"), name_key("Óscar", "Ruiz"), name_key("ana", "López")];

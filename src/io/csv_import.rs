@@ -74,6 +74,10 @@ pub fn scan(path: &Path, delimiter: Option<u8>) -> Result<Scan> {
 pub fn header_line(sample: &str) -> u64 {
     let lines: Vec<&str> = sample.lines().collect();
     let first = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    // Excel's "sep=;" line names the delimiter of the header after it.
+    if lines.get(first).is_some_and(|l| l.trim_start_matches('\u{feff}').trim().to_lowercase().starts_with("sep=")) {
+        return (first + 2) as u64;
+    }
     if lines.get(first).is_some_and(|l| l.trim_start_matches('\u{feff}').trim().starts_with("Notes:")) {
         // The preamble ends at the first blank line (",,,,,," once a spreadsheet saved the file again, which
         // pads every line to the header's width); the header is the next line that is not blank.

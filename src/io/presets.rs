@@ -633,7 +633,8 @@ impl Preset {
         // "Vorname; Name" (as German files write it): a bare "Name" beside a first name is the family name.
         let has = |f: Field| fields.contains(&f);
         if self == Preset::Generic && has(Field::FirstName) && !has(Field::LastName) {
-            for i in named("name").into_iter().filter(|i| !overridden.contains_key(i)) {
+            let bare = ["name", "naam", "namn", "navn", "nimi"].into_iter().flat_map(named);
+            for i in bare.filter(|i| !overridden.contains_key(i)).collect::<Vec<_>>() {
                 if fields[i] == Field::FullName {
                     fields[i] = Field::LastName;
                 }
@@ -687,21 +688,27 @@ fn loose(header: &str) -> Option<Field> {
         | "voornaam" | "imie" | "fornavn" | "fornamn" | "etunimi" => FirstName,
         "lastname" | "last" | "surname" | "familyname" | "apellido" | "apellidos" | "nachname" | "familienname"
         | "nom" | "cognome" | "sobrenome" | "apelido" | "achternaam" | "nazwisko" | "efternavn" | "etternavn"
-        | "efternamn" | "sukunimi" => LastName,
-        "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" => FullName,
+        | "efternamn" | "sukunimi" | "nomdefamille" => LastName,
+        "name" | "fullname" | "contact" | "contactname" | "person" | "nombrecompleto" | "contacto" | "displayname"
+        | "nomcomplet" | "vollstandigername" | "ansprechpartner" | "volledigenaam" | "nomecompleto"
+        | "imieinazwisko" | "namn" | "navn" | "nimi" | "naam" => FullName,
         "email" | "emailaddress" | "mail" | "correo" | "correoelectronico" | "emailwork" | "workemail"
         | "emailadresse" | "courriel" | "adresseemail" | "adressemail" | "postaelettronica" | "emailadres"
-        | "epost" | "sahkoposti" => Email,
+        | "epost" | "sahkoposti" | "indirizzoemail" | "adresemail" | "epostadress" => Email,
         "email2" | "otheremail" | "otheremails" | "secondaryemail" | "personalemail" => OtherEmail,
         "phone" | "phonenumber" | "telephone" | "tel" | "telefono" | "mobile" | "mobilephone" | "movil" | "celular"
         | "cell" | "telefon" | "telefonnummer" | "handy" | "mobil" | "portable" | "cellulare" | "telefone"
-        | "telefoonnummer" | "mobiel" | "numertelefonu" | "puhelin" | "matkapuhelin" => Phone,
+        | "telefoonnummer" | "mobiel" | "numertelefonu" | "puhelin" | "matkapuhelin" | "mobiltelefon"
+        | "telephoneportable" | "numerodetelephone" | "numeroditelefono" | "telefonkomorkowy" | "telefonomovil"
+        | "puhelinnumero" => Phone,
         "phone2" | "otherphone" | "secondaryphone" => OtherPhone,
         "company" | "companyname" | "organization" | "organisation" | "account" | "accountname" | "empresa"
         | "compania" | "organizacion" | "firma" | "unternehmen" | "societe" | "entreprise" | "azienda" | "societa"
-        | "bedrijf" | "virksomhed" | "foretag" | "bedrift" | "yritys" => Company,
+        | "bedrijf" | "virksomhed" | "foretag" | "bedrift" | "yritys" | "firmenname" | "bedrijfsnaam"
+        | "organisatie" | "organizzazione" | "nazwafirmy" | "selskab" => Company,
         "title" | "jobtitle" | "position" | "role" | "cargo" | "puesto" | "funktion" | "poste" | "fonction"
-        | "ruolo" | "functie" | "stanowisko" | "stilling" | "titel" | "tittel" => Title,
+        | "ruolo" | "functie" | "stanowisko" | "stilling" | "befattning" | "berufsbezeichnung" | "titreduposte"
+        | "functietitel" | "titteli" => Title,
         "source" | "leadsource" | "origen" | "fuente" => Source,
         "industry" | "sector" | "industria" => Industry,
         "companysize" | "employees" | "size" | "numberofemployees" | "tamano" | "empleados" => CompanySize,
@@ -711,13 +718,18 @@ fn loose(header: &str) -> Option<Field> {
         "owneremail" | "contactowneremail" | "leadowneremail" => OwnerEmail,
         "lifecycle" | "lifecyclestage" => Lifecycle,
         "notes" | "note" | "comments" | "comment" | "description" | "notas" | "comentarios" | "notizen"
-        | "bemerkungen" | "remarques" | "opmerkingen" | "uwagi" | "noter" | "anteckningar" | "notater" => Notes,
+        | "bemerkungen" | "remarques" | "opmerkingen" | "uwagi" | "noter" | "anteckningar" | "notater"
+        | "bemerkung" | "kommentar" | "commentaire" | "commentaires" | "observaciones" | "notities" | "opmerking"
+        | "muistiinpanot" => Notes,
         "donotcontact" | "optout" | "optedout" | "unsubscribed" | "emailoptout" | "nocontactar" => DoNotContact,
         "donotcontactreason" | "optoutreason" => DoNotContactReason,
         "donotcontactat" | "optedoutat" => DoNotContactAt,
         "country" | "countryregion" | "pais" | "land" | "pays" | "paese" | "kraj" | "maa" => Country,
-        "linkedin" | "linkedinurl" | "profileurl" | "profile" | "url" | "perfil" => ProfileUrl,
-        "website" | "web" | "webpage" => Website,
+        "linkedin" | "linkedinurl" | "profileurl" | "profile" | "url" | "perfil" | "linkedinprofil"
+        | "profillinkedin" => ProfileUrl,
+        "website" | "web" | "webpage" | "webseite" | "siteweb" | "sitoweb" | "paginaweb" | "homepage" | "webpagina" => {
+            Website
+        }
         "connectedon" => ConnectedOn,
         "lastactivity" | "lastactivitydate" | "ultimaactividad" | "ultimocontacto" => LastActivity,
         "createdat" | "created" | "createdate" | "createddate" | "fechaalta" | "fechacreacion" => CreatedAt,
@@ -796,9 +808,11 @@ mod tests {
             [FirstName, LastName, Company, Title, Country, Notes]
         );
         assert_eq!(
-            fields(&["Förnamn", "Efternamn", "Företag", "E-post", "Titel"]),
+            fields(&["Förnamn", "Efternamn", "Företag", "E-post", "Befattning"]),
             [FirstName, LastName, Company, Email, Title]
         );
+        // A German "Titel" is the academic one ("Dr."), not the job.
+        assert_eq!(fields(&["Anrede", "Titel", "Vorname", "Nachname"]), [Ignore, Ignore, FirstName, LastName]);
         assert_eq!(
             fields(&["Fornavn", "Efternavn", "Virksomhed", "Stilling", "Noter"]),
             [FirstName, LastName, Company, Title, Notes]

@@ -572,6 +572,13 @@ pub fn from_fields(
     {
         row.profile_url = Some(u);
     }
+    // A lone family-name column holding whole names (a French file's "Nom" alone): split as a full name.
+    if row.first_name.is_empty()
+        && row.last_name.trim().contains(char::is_whitespace)
+        && !fields.iter().any(|f| matches!(f, Field::FirstName | Field::FullName))
+    {
+        (row.first_name, row.last_name) = split_name(&row.last_name);
+    }
     if let Some(full) = full_name
         && row.first_name.is_empty()
         && row.last_name.is_empty()
@@ -626,6 +633,16 @@ pub fn from_fields(
     }
     if row.source.is_none() {
         row.source = rules.default_source.clone();
+    }
+    // A number written without its calling code beside the country the row names keeps that country: it is
+    // written with it ("030 1234567" in Germany is "+49 30 1234567"), so it is never taken for the same digits
+    // dialled in another country.
+    if let Some(country) = row.country.as_deref() {
+        for p in row.phones.iter_mut().chain(row.phone_extensions.iter_mut().map(|(p, _)| p)) {
+            if let Some(international) = crate::domain::phone_keys::international(p, country) {
+                *p = international;
+            }
+        }
     }
     if row.country.is_none() {
         row.country = rules.default_country.clone();
@@ -841,8 +858,10 @@ pub(super) fn split_phones(v: &str) -> Vec<&str> {
     phones
 }
 
-/// "Ana María López" → ("Ana María", "López")? People write first names with spaces more often than
-/// compound last names, but Spanish has both; keep it simple and predictable: the last word is the last name.
+/// A full name as (first, last): "López, Ana"; else the last word is the last name ("Ana María López": people
+/// write first names with spaces more often than compound last names), but for a family name written first
+/// in capitals, one that starts at a particle ("van der Berg") and a suffix ("Jr."); a title before the name
+/// goes.
 pub fn split_name(full: &str) -> (String, String) {
     let t = full.trim();
     if let Some((last, first)) = t.split_once(',') {
@@ -854,26 +873,62 @@ pub fn split_name(full: &str) -> (String, String) {
     while words.len() > 2 && is_honorific(words[0]) {
         words.remove(0);
     }
-    let [first_word, .., last_word] = words[..] else { return (t.to_string(), String::new()) };
-    // "DUPONT Jean-Pierre": the family name first, in capitals, as French and Japanese lists write it.
-    let capitals = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count() > 1 && !w.chars().any(char::is_lowercase);
-    if capitals(first_word) && !capitals(last_word) {
-        return (words[1..].join(" "), first_word.to_string());
+    if words.len() < 2 {
+        return (t.to_string(), String::new());
+    }
+    // "DUPONT Jean-Pierre", "LE GALL Hélène": the family name first, in capitals, as French lists write it
+    // (not initials: "JJ Abrams", "J.R. Smith").
+    let capitals = |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase);
+    let family_first = words.iter().take_while(|w| capitals(w) && !w.contains('.')).count();
+    let letters: usize = words[..family_first].iter().map(|w| w.chars().filter(|c| c.is_alphabetic()).count()).sum();
+    if family_first > 0 && family_first < words.len() && letters >= 3 {
+        return (words[family_first..].join(" "), words[..family_first].join(" "));
     }
     // "Jan van der Berg", "Hans von der Heide": the family name starts at its particle. ("de" and "del" are
-    // left out: "María del Carmen" is a first name.)
+    // left out: "María del Carmen" is a first name.) A suffix goes with it ("Jean Dupont Jr.").
     const PARTICLES: [&str; 11] = ["von", "van", "vom", "zu", "zum", "zur", "ten", "ter", "di", "du", "le"];
-    let family = (1..words.len() - 1).find(|&i| PARTICLES.contains(&words[i].to_lowercase().as_str()));
-    let family = family.unwrap_or(words.len() - 1);
+    const SUFFIXES: [&str; 6] = ["jr", "sr", "ii", "iii", "iv", "jun"];
+    let suffix = words[words.len() - 1].trim_end_matches('.').to_lowercase();
+    let last = words.len() - 1 - usize::from(words.len() > 2 && SUFFIXES.contains(&suffix.as_str()));
+    let family = (1..last).find(|&i| PARTICLES.contains(&words[i].to_lowercase().as_str())).unwrap_or(last);
     (words[..family].join(" "), words[family..].join(" "))
 }
 
-/// A title written before a name: "Dr.", "Prof.", "Mr", "Herr", "Frau", "Mme", "Sra.", "Dott.".
+/// A title written before a name: "Dr.", "Prof.", "Mr", "Herr", "Frau", "M.", "Mme", "Sra.", "Dott.", "Dhr.".
 fn is_honorific(word: &str) -> bool {
-    const TITLES: [&str; 16] = [
-        "dr", "prof", "mr", "mrs", "ms", "mx", "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "dott", "ing", "mag",
+    const TITLES: [&str; 30] = [
+        "dr",
+        "prof",
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "herr",
+        "frau",
+        "hr",
+        "fr",
+        "mme",
+        "mlle",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "sr",
+        "sra",
+        "srta",
+        "dott",
+        "dott.ssa",
+        "sig",
+        "sig.ra",
+        "ing",
+        "dipl.-ing",
+        "mag",
+        "dhr",
+        "mevr",
+        "mevrouw",
+        "pan",
+        "pani",
     ];
-    TITLES.contains(&word.trim_end_matches('.').to_lowercase().as_str())
+    word == "M." || TITLES.contains(&word.trim_end_matches('.').to_lowercase().as_str())
 }
 
 /// HubSpot and Salesforce lifecycle words → leadline's three.
@@ -1182,7 +1237,16 @@ mod tests {
         assert_eq!(split("Dr. Hans-Peter von der Heide"), "Hans-Peter|von der Heide");
         assert_eq!(split("Jan van der Berg"), "Jan|van der Berg");
         assert_eq!(split("DUPONT Jean-Pierre"), "Jean-Pierre|DUPONT");
+        assert_eq!(split("LE GALL Hélène"), "Hélène|LE GALL");
+        assert_eq!(split("VAN DER BERG Jan"), "Jan|VAN DER BERG");
         assert_eq!(split("JOHN SMITH"), "JOHN|SMITH");
+        assert_eq!(split("JJ Abrams"), "JJ|Abrams");
+        assert_eq!(split("J.R. Smith"), "J.R.|Smith");
+        assert_eq!(split("AB de Villiers"), "AB de|Villiers");
+        assert_eq!(split("M. Charles Dupont"), "Charles|Dupont");
+        assert_eq!(split("Jean Dupont Jr."), "Jean|Dupont Jr.");
+        assert_eq!(split("Karl Maier III"), "Karl|Maier III");
+        assert_eq!(split("Dhr. Jan de Vries"), "Jan de|Vries");
         assert_eq!(split("Madonna"), "Madonna|");
         assert_eq!(split("María del Carmen Ruiz"), "María del Carmen|Ruiz");
     }

@@ -174,16 +174,22 @@ impl Writer {
             let (first, last) =
                 crate::domain::text::given_name(&lead.first_name, &lead.last_name, lead.email.as_deref());
             let number = lead.phone.as_deref().is_some_and(|p| p.trim() == lead.first_name.trim());
-            (first.trim().is_empty() && last.trim().is_empty()) || (number && lead.last_name.trim().is_empty())
+            // A plain-word address too ("hleyen@"), which `given_name` keeps as a possible name.
+            let local = |e: &String| e.split('@').next().unwrap_or("").eq_ignore_ascii_case(lead.first_name.trim());
+            let address = lead.email.iter().chain(&lead.other_emails).any(local);
+            (first.trim().is_empty() && last.trim().is_empty())
+                || ((number || address) && lead.last_name.trim().is_empty())
         };
-        if !update && made_up && !row.derived_name && !row.first_name.trim().is_empty() {
+        let same_name =
+            (row.first_name.trim(), row.last_name.trim()) == (lead.first_name.trim(), lead.last_name.trim());
+        if !update && made_up && !row.derived_name && !row.first_name.trim().is_empty() && !same_name {
             patch.first_name = Some(row.first_name.trim().to_string());
             patch.last_name = Some(row.last_name.trim().to_string());
             filled.push("name");
         }
         // Another person's name on the address (a successor in the role, a shared inbox): the lead's name
         // stands, and the summary says the file differs in it.
-        if !update && !row.derived_name && {
+        if !update && !made_up && !row.derived_name && {
             use crate::domain::text::{given_name, names_differ};
             let theirs = given_name(&lead.first_name, &lead.last_name, lead.email.as_deref());
             names_differ(theirs, (row.first_name.trim(), row.last_name.trim()))
