@@ -208,32 +208,27 @@ impl Writer {
                 origin_outreach: None,
             },
         )?;
-        self.claim_deal(db, db.conn.last_insert_rowid())?;
-        // Whose deal it is, since when and its id there, as the file says (the lead's owner and now otherwise).
-        if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-            let user = self.member_named(db, owner.to_string(), owner.to_string())?;
-            db.conn
-                .prepare_cached("UPDATE deals SET owner_id = ?2 WHERE id = ?1")?
-                .execute(params![id.as_str(), user.as_str()])?;
-        }
-        if let Some(made) = d.created_at.filter(|t| t.0 < db.now.0) {
-            db.conn
-                .prepare_cached("UPDATE deals SET created_at = ?2 WHERE id = ?1")?
-                .execute(params![id.as_str(), made.0])?;
-        }
-        if let Some(reference) = self.file_ref(d) {
-            db.conn
-                .prepare_cached("UPDATE deals SET source_ref = ?2 WHERE id = ?1")?
-                .execute(params![id.as_str(), reference])?;
-        }
+        // Whose deal it is, since when, its id there and the open stage it was closed from (where `H` reopens
+        // it), as the file says (the lead's owner and now otherwise); made by this run (`deal_of`).
+        let owner = match d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            Some(owner) => Some(self.member_named(db, owner.to_string(), owner.to_string())?),
+            None => None,
+        };
+        db.conn
+            .prepare_cached(
+                "UPDATE deals SET owner_id = ifnull(?2, owner_id), created_at = ifnull(?3, created_at), source_ref = ?4,
+                 closed_from = CASE WHEN status != 'open' THEN ?5 END, import_run = ?6 WHERE id = ?1",
+            )?
+            .execute(params![
+                id.as_str(),
+                owner.as_ref().map(|u| u.as_str()),
+                d.created_at.filter(|t| t.0 < db.now.0).map(|t| t.0),
+                self.file_ref(d),
+                d.closed_from,
+                self.run_id
+            ])?;
         if d.status.is_some_and(|s| s != DealStatus::Open) {
             deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
-            // Where `H` reopens it: the open stage the file says it was in.
-            if let Some(from) = &d.closed_from {
-                db.conn
-                    .prepare_cached("UPDATE deals SET closed_from = ?2 WHERE id = ?1")?
-                    .execute(params![id.as_str(), from])?;
-            }
         }
         if let Some(reading) = &d.amount_read {
             self.counts.amounts_two_ways += 1;
