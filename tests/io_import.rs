@@ -4213,3 +4213,14 @@ fn the_same_digits_dialled_in_two_countries_are_two_numbers() {
     let r = import_file(&mut s, &fr, &ImportOptions::default()).unwrap();
     assert_eq!(lead(&s, "hans@alpha.de").email.as_deref(), Some("hans@alpha.de"), "{:?}", r.counts.leads);
 }
+
+#[test]
+fn a_typographic_apostrophe_in_a_name_is_the_plain_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, "Nome;Cognome;Azienda;Email\r\nLucia;D'Amico;Amico SpA;lucia@amico.it\r\nLucia;D\u{2019}Amico;Amico SpA;ld@amico.it\r\n")
+        .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.merge_candidates, 1, "{:?}", r.counts);
+}

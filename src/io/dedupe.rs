@@ -36,6 +36,11 @@ pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String
     fold_into(first, &mut key);
     key.push(' ');
     fold_into(last, &mut key);
+    // A typographic apostrophe is the plain one: "D’Amico" is "D'Amico".
+    const APOSTROPHES: [char; 4] = ['\u{2019}', '\u{2018}', '\u{2bc}', '`'];
+    if key.contains(APOSTROPHES) {
+        key = key.replace(APOSTROPHES, "'");
+    }
     key.push('\u{1f}');
     key.push_str(&crate::domain::text::company_core(company));
     key
