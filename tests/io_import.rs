@@ -4224,3 +4224,14 @@ fn a_typographic_apostrophe_in_a_name_is_the_plain_one() {
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!(r.counts.merge_candidates, 1, "{:?}", r.counts);
 }
+
+#[test]
+fn a_cell_of_nothing_but_invisible_characters_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("zw.csv");
+    std::fs::write(&path, "Vorname;Nachname;E-Mail;Telefon\r\nAnna;Schmidt;\u{200b};030 1234567\r\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.rejects_total), (1, 0), "{:?}", r.rejects);
+    assert_eq!(lead(&s, "Anna Schmidt").email, None);
+}

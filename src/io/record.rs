@@ -364,7 +364,9 @@ pub fn from_fields(
         // A label's lines (a quoted cell) are made one; other fields keep theirs (notes).
         let v = if field.is_label() { one_line(raw.trim()) } else { Cow::Borrowed(raw.trim()) };
         let v = v.as_ref();
-        if v.is_empty() || *field == Field::Ignore {
+        // A cell of nothing but invisible characters (a zero-width space left behind) is an empty one.
+        let blank = |c: char| c.is_whitespace() || c == '\u{AD}' || crate::domain::text::steers_layout(c);
+        if v.is_empty() || *field == Field::Ignore || v.chars().all(blank) {
             continue;
         }
         let col = &headers[i];
