@@ -48,13 +48,10 @@ impl Writer {
         });
         let said = placed.as_ref().map(|(_, to)| stages.status_for(to));
         let place = match (deal.status, said) {
-            (Some(DealStatus::Won), _) => {
+            (Some(closed @ (DealStatus::Won | DealStatus::Lost)), _) => {
                 deal.closed_from = placed.map(|(_, to)| to).filter(|_| said == Some(DealStatus::Open));
-                Some((None, stages.won_stage.clone()))
-            }
-            (Some(DealStatus::Lost), _) => {
-                deal.closed_from = placed.map(|(_, to)| to).filter(|_| said == Some(DealStatus::Open));
-                Some((None, stages.lost_stage.clone()))
+                let stage = if closed == DealStatus::Won { &stages.won_stage } else { &stages.lost_stage };
+                Some((None, stage.clone()))
             }
             (Some(DealStatus::Open), Some(closed)) if closed != DealStatus::Open => {
                 placed.map(|(from, _)| (Some(from), stages.first().to_string()))
@@ -77,8 +74,7 @@ impl Writer {
         deal.settle();
     }
 
-    /// Makes the row's deal unless it is there already (`deal_of`); returns whether anything was made or
-    /// changed.
+    /// Makes the row's deal unless it is there already (`deal_of`).
     pub(super) fn apply_deal(
         &mut self,
         db: &Db<'_>,
@@ -86,7 +82,7 @@ impl Writer {
         row: &LeadRow,
         d: &DealRow,
         subject: &str,
-    ) -> crate::store::Result<bool> {
+    ) -> crate::store::Result<()> {
         match self.deal_of(db, lead, d)? {
             // One id given to two deals of the file: the second is not the first made again.
             Some(Found { this_run: true, .. }) if self.file_ref(d).is_some() => {
@@ -97,10 +93,7 @@ impl Writer {
                 )))
             }
             Some(found) => self.deal_again(db, lead, found.deal, row, d, subject),
-            None => {
-                self.create_deal(db, lead, row, d, subject)?;
-                Ok(true)
-            }
+            None => self.create_deal(db, lead, row, d, subject),
         }
     }
 
@@ -251,7 +244,7 @@ impl Writer {
 
     /// A deal here, in the file again: `skip` leaves it; `merge` fills what it lacks (an amount, a lost
     /// reason) and keeps what the rep has, saying what the file has otherwise; `update` takes the file's
-    /// person, title, amount, owner, stage (won, lost, reopened) and lost reason. Returns whether it changed.
+    /// person, title, amount, owner, stage (won, lost, reopened) and lost reason.
     fn deal_again(
         &mut self,
         db: &Db<'_>,
@@ -260,7 +253,7 @@ impl Writer {
         row: &LeadRow,
         d: &DealRow,
         subject: &str,
-    ) -> crate::store::Result<bool> {
+    ) -> crate::store::Result<()> {
         // The file's id for a deal that had none is kept whatever the mode: it finds the deal next time.
         if deal.source_ref.is_none()
             && let Some(reference) = self.file_ref(d)
@@ -404,18 +397,18 @@ impl Writer {
             (false, false) => "merge",
         };
         self.act(row.line, "deals", action, subject.to_string(), detail);
-        Ok(!changed.is_empty())
+        Ok(())
     }
 
     /// A deal the file says its CRM deleted: not brought over. An update removes the one it finds here by
-    /// the file's id for it (the rep's own deals of that title stay). Returns whether one was removed.
+    /// the file's id for it (the rep's own deals of that title stay).
     pub(super) fn deleted_deal(
         &mut self,
         db: &Db<'_>,
         row: &LeadRow,
         d: &DealRow,
         subject: &str,
-    ) -> crate::store::Result<bool> {
+    ) -> crate::store::Result<()> {
         let here: Option<String> = match (self.opts.on_duplicate, self.file_ref(d)) {
             (OnDuplicate::Update, Some(reference)) => db
                 .conn
@@ -437,15 +430,14 @@ impl Writer {
                 self.counts.deals.updated += 1;
                 let detail = format!("{}: removed, as it was deleted where the file comes from", d.title);
                 self.act(row.line, "deals", "update", subject.to_string(), detail);
-                Ok(true)
             }
             None => {
                 self.counts.deals.skipped += 1;
                 let detail = format!("{}: deleted where the file comes from", d.title);
                 self.act(row.line, "deals", "skip", subject.to_string(), detail);
-                Ok(false)
             }
         }
+        Ok(())
     }
 
     /// A won deal is what made its person a customer (another CRM's export says so only this way); a

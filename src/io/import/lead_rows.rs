@@ -323,17 +323,16 @@ impl Writer {
     }
 
     /// The touches and deals a row implies: the profile URL as social outreach, a deal. Idempotent: a second
-    /// import of the same data adds nothing. Returns whether anything was added.
+    /// import of the same data adds nothing.
     pub(super) fn extras(
         &mut self,
         db: &Db<'_>,
         lead: &LeadId,
         row: &LeadRow,
         subject: &str,
-    ) -> crate::store::Result<bool> {
-        let mut added = false;
+    ) -> crate::store::Result<()> {
         if !row.merges.is_empty() {
-            added |= self.restore_merges(db, lead, row, subject)? > 0;
+            self.restore_merges(db, lead, row, subject)?;
         }
         // A profile the file says the rep connected on (a LinkedIn connection) is a touch, dated then; any
         // other is only the lead's (`profile_url`): a contact card's or a CRM record's address is no contact
@@ -356,18 +355,17 @@ impl Writer {
                 outreach::log(db, o)?;
                 self.counts.outreach.created += 1;
                 self.act(row.line, "outreach", "create", subject.to_string(), format!("social {url}"));
-                added = true;
             } else {
                 self.counts.outreach.skipped += 1;
             }
         }
         if let Some(d) = &row.deal {
-            added |= self.apply_deal(db, lead, row, d, subject)?;
+            self.apply_deal(db, lead, row, d, subject)?;
         }
         if let Some(d) = &row.deleted_deal {
-            added |= self.deleted_deal(db, row, d, subject)?;
+            self.deleted_deal(db, row, d, subject)?;
         }
-        Ok(added)
+        Ok(())
     }
 }
 
