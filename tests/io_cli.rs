@@ -143,6 +143,43 @@ fn tags_come_back_whole_from_a_csv_export() {
     assert_eq!(back, sent);
 }
 
+/// A European Excel opens a comma-separated file in one column and garbles its accents: `[export]` (or the
+/// flags) writes semicolons after a byte-order mark, and the import reads that file back whole.
+#[test]
+fn a_csv_export_for_a_european_spreadsheet_imports_back_whole() {
+    let (dir, db) = setup();
+    std::fs::write(db.with_extension("toml"), "[export]\ncsv_delimiter = \";\"\ncsv_bom = true\n").unwrap();
+    let add = ["--first-name", "Zoë", "--last-name", "Müller; Sohn", "--email", "z@x.de", "--company", "Bäcker; GmbH"];
+    run(&db, &[&["lead", "add"][..], &add, &["--tag", "r&d;emea", "--tag", "vip"]].concat());
+    let out = dir.path().join("t.csv");
+    run(&db, &["export", "leads", "--out", out.to_str().unwrap()]);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with("\u{feff}id;first_name;last_name;".as_bytes()), "{}", String::from_utf8_lossy(&bytes));
+    let other = dir.path().join("other.db");
+    std::fs::write(other.with_extension("toml"), "").unwrap();
+    run(&other, &["import", out.to_str().unwrap()]);
+    let back: serde_json::Value = serde_json::from_str(&run(&other, &["lead", "show", "z@x.de", "--json"])).unwrap();
+    assert_eq!(back["lead"]["first_name"], "Zoë");
+    assert_eq!(back["lead"]["last_name"], "Müller; Sohn");
+    assert_eq!(back["lead"]["company"], "Bäcker; GmbH");
+    let mut tags: Vec<&str> = back["lead"]["tags"].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    tags.sort();
+    assert_eq!(tags, ["r&d;emea", "vip"]);
+
+    // A flag wins over the config, for one export.
+    let tabbed = run(&db, &["export", "leads", "--delimiter", "tab", "--no-bom"]);
+    assert!(tabbed.starts_with("id\tfirst_name\t"), "{tabbed}");
+    let (code, err) = fail(&db, &["export", "leads", "--format", "json", "--delimiter", ";"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--delimiter applies to CSV exports only"), "{err}");
+    let (code, err) = fail(&db, &["export", "leads", "--delimiter", "|"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--delimiter '|' must be"), "{err}");
+    std::fs::write(db.with_extension("toml"), "[export]\ncsv_delimiter = \"|\"\n").unwrap();
+    let (_, err) = fail(&db, &["export", "leads"]);
+    assert!(err.contains("export.csv_delimiter") && err.contains("line 2"), "{err}");
+}
+
 #[test]
 fn a_file_refused_at_sight_makes_no_database() {
     let (dir, db) = setup();

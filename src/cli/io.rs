@@ -10,7 +10,7 @@ use super::output::{Table, plural, print_json, safe};
 use super::{CliError, CliResult, Env};
 use crate::domain::LeadId;
 use crate::io::dedupe;
-use crate::io::export::{self, ExportFormat, Object, Sink, Where};
+use crate::io::export::{self, CsvStyle, Delimiter, ExportFormat, Object, Sink, Where};
 use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
 use crate::io::links::{self, LinkTags};
 use crate::io::paths;
@@ -514,6 +514,35 @@ pub struct ExportArgs {
     /// Only rows created or changed since this time (e.g. "2026-01-01", "-7d", or "mon" from its start).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     since: Option<String>,
+    /// The CSV separator: "," , ";" (what Excel expects in most of Europe) or "tab" (default: [export]
+    /// csv_delimiter, a comma).
+    #[arg(long, value_name = "SEP", value_parser = super::Choices(&Delimiter::NAMES))]
+    delimiter: Option<String>,
+    /// Start the CSV with a UTF-8 byte-order mark, by which Excel knows its accents (default: [export] csv_bom).
+    #[arg(long, overrides_with = "no_bom")]
+    bom: bool,
+    /// No byte-order mark, whatever [export] csv_bom says.
+    #[arg(long, overrides_with = "bom")]
+    no_bom: bool,
+}
+
+/// How this export's CSV is written: the flags, else the config. They say nothing of JSON, so they are
+/// refused there rather than ignored.
+fn csv_style(env: &Env, a: &ExportArgs, format: ExportFormat) -> CliResult<CsvStyle> {
+    let given = [("--delimiter", a.delimiter.is_some()), ("--bom", a.bom), ("--no-bom", a.no_bom)];
+    if format != ExportFormat::Csv
+        && let Some((flag, _)) = given.iter().find(|(_, on)| *on)
+    {
+        return Err(CliError::Usage(format!("{flag} applies to CSV exports only, not --format {}", format.as_str())));
+    }
+    let mut style = env.config.csv_style()?;
+    if let Some(d) = &a.delimiter {
+        style.delimiter = super::flag(d, "--delimiter")?;
+    }
+    if a.bom || a.no_bom {
+        style.bom = a.bom;
+    }
+    Ok(style)
 }
 
 pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
@@ -539,11 +568,12 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
             PathBuf::from(format!("weekly-{}", env.now().to_utc().with_timezone(&db.ctx.tz).format("%Y-%m-%d")))
         });
         let format: ExportFormat = super::flag(&a.format, "--format")?;
+        let style = csv_style(env, &a, format)?;
         let stop = super::RemoveOnInterrupt::new()?;
         let scratch_in = |dir: &std::path::Path| {
             stop.watching(|| crate::io::paths::scratch_beside(dir, "export"), |f| vec![f.path().to_path_buf()])
         };
-        let files = export::weekly(&db, &dir, format, &scratch_in).map_err(io_err)?;
+        let files = export::weekly(&db, &dir, format, style, &scratch_in).map_err(io_err)?;
         for f in files {
             println!("{}  {} rows", safe(&f.file), f.rows);
         }
@@ -551,6 +581,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     }
     let object: Object = super::flag(&a.what, "export")?;
     let format: ExportFormat = super::flag(&a.format, "--format")?;
+    let style = csv_style(env, &a, format)?;
     let filter: Where = a.filter.as_deref().map(|w| super::flag(w, "--where")).transpose()?.unwrap_or_default();
     let since = a.since.as_deref().map(|s| env.since_time(s, "--since")).transpose()?;
     if since.is_some() && object == Object::Team {
@@ -559,7 +590,7 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
     export::check(&db, object, &filter).map_err(io_err)?;
     let write = |out: &mut dyn Write| -> CliResult<u64> {
         let io = |e: std::io::Error| CliError::Io(format!("cannot write the export: {e}"));
-        let mut sink = Sink::new(out, format, export::header(object)).map_err(io)?;
+        let mut sink = Sink::styled(out, format, export::header(object), style).map_err(io)?;
         export::rows(&db, &mut sink, object, &filter, since, None).map_err(io_err)?;
         sink.finish().map_err(io)
     };

@@ -39,6 +39,8 @@ pub struct Config {
     #[serde(default)]
     pub import: io::ImportConfig,
     #[serde(default)]
+    pub export: io::ExportConfig,
+    #[serde(default)]
     pub privacy: io::PrivacyConfig,
     pub scoring: scoring::ScoringConfig,
     pub automation: automation::AutomationConfig,
@@ -204,11 +206,22 @@ impl Config {
                 "is not a country leadline knows the calling code of (use an ISO code like ES, US, GB)",
             ));
         }
+        self.csv_style()?;
         Ok(())
     }
 
     pub fn stages(&self) -> Result<Stages, ValidationError> {
         Stages::new(self.pipeline.stages.clone(), &self.pipeline.won_stage, &self.pipeline.lost_stage)
+    }
+
+    /// How CSV exports are written (`[export]`).
+    pub fn csv_style(&self) -> Result<crate::io::export::CsvStyle, ValidationError> {
+        let delimiter = self
+            .export
+            .csv_delimiter
+            .parse()
+            .map_err(|e| ValidationError { field: "export.csv_delimiter".into(), ..e })?;
+        Ok(crate::io::export::CsvStyle { delimiter, bom: self.export.csv_bom })
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {

@@ -240,6 +240,49 @@ pub(crate) fn write_cells<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) ->
     w.write_record(None::<&[u8]>)
 }
 
+/// The separator of a CSV export's cells: a comma, or what the spreadsheet of the rep's locale expects
+/// (Excel in most of Europe opens a comma-separated file in one column, and wants semicolons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delimiter {
+    #[default]
+    Comma,
+    Semicolon,
+    Tab,
+}
+
+impl Delimiter {
+    pub const NAMES: [&'static str; 3] = [",", ";", "tab"];
+
+    const fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+}
+
+impl FromStr for Delimiter {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.to_lowercase().as_str() {
+            "," | "comma" => Ok(Delimiter::Comma),
+            ";" | "semicolon" => Ok(Delimiter::Semicolon),
+            "\t" | "tab" => Ok(Delimiter::Tab),
+            _ => Err(ValidationError::new("delimiter", s, "must be \",\", \";\" or \"tab\"")),
+        }
+    }
+}
+
+/// How a CSV export is written for the spreadsheet that opens it: its separator, and whether it starts with
+/// a UTF-8 byte-order mark (without one, Excel reads the file in the machine's legacy code page and garbles
+/// accents). leadline's import reads every style back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvStyle {
+    pub delimiter: Delimiter,
+    pub bom: bool,
+}
+
 /// Writes rows as CSV, a JSON array or JSON lines, one at a time.
 pub struct Sink<'w> {
     format: ExportFormat,
@@ -250,10 +293,23 @@ pub struct Sink<'w> {
 
 impl<'w> Sink<'w> {
     pub fn new(out: &'w mut dyn Write, format: ExportFormat, header: &[&str]) -> std::io::Result<Self> {
+        Self::styled(out, format, header, CsvStyle::default())
+    }
+
+    /// A sink whose CSV is written in `style` (JSON has one form).
+    pub fn styled(
+        out: &'w mut dyn Write,
+        format: ExportFormat,
+        header: &[&str],
+        style: CsvStyle,
+    ) -> std::io::Result<Self> {
         let mut sink = Sink { format, csv: None, raw: None, rows: 0 };
         match format {
             ExportFormat::Csv => {
-                let mut w = csv::WriterBuilder::new().from_writer(out);
+                if style.bom {
+                    out.write_all("\u{feff}".as_bytes())?;
+                }
+                let mut w = csv::WriterBuilder::new().delimiter(style.delimiter.byte()).from_writer(out);
                 w.write_record(header)?;
                 sink.csv = Some(w);
             }
@@ -1082,6 +1138,7 @@ pub fn weekly(
     db: &Db<'_>,
     dir: &Path,
     format: ExportFormat,
+    style: CsvStyle,
     scratch_in: &dyn Fn(&Path) -> std::io::Result<tempfile::NamedTempFile>,
 ) -> Result<Vec<WeeklyFile>> {
     if dir.exists() && !dir.is_dir() {
@@ -1107,7 +1164,7 @@ pub fn weekly(
             scratch.as_file().set_permissions(m.permissions()).map_err(|e| file_err(&path, e))?;
         }
         let mut buf = std::io::BufWriter::new(scratch);
-        let mut sink = Sink::new(&mut buf, format, header(object)).map_err(|e| file_err(&path, e))?;
+        let mut sink = Sink::styled(&mut buf, format, header(object), style).map_err(|e| file_err(&path, e))?;
         f(&mut sink)?;
         let rows = sink.finish().map_err(|e| file_err(&path, e))?;
         let scratch = buf.into_inner().map_err(|e| file_err(&path, e.error()))?;
