@@ -12,6 +12,7 @@ use rusqlite::functions::FunctionFlags;
 
 use super::Result;
 pub use super::index_build::{IndexBuild, IndexedLead};
+use super::search::{plain_spelt, plain_spelt_terms};
 
 /// What a `Lift` put aside, to be restored in the same transaction.
 pub struct Lift {
@@ -131,14 +132,20 @@ fn email_terms(email: &str, id: &str) -> String {
     format!("coalesce({email} || ifnull(' ' || {others}, ''), {others})")
 }
 
-/// The statement that indexes the live leads `filter` picks, `company` naming each one's company (through
-/// the accounts join, or otherwise).
+/// The company of a lead as the search index holds it, through the accounts join.
+fn joined_company_terms() -> String {
+    plain_spelt_terms("a.name")
+}
+
+/// The statement that indexes the live leads `filter` picks, `company` being the terms of each one's
+/// company (through the accounts join, or otherwise).
 fn index_leads_sql(company: &str, filter: &str) -> String {
-    let join = if company == "a.name" { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" };
+    let join = if company.contains("a.name") { "LEFT JOIN accounts a ON a.id = l.account_id" } else { "" };
     format!(
         "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-         SELECT l.seq, l.first_name || ' ' || l.last_name, {}, {}, {company}, l.title, l.tags
+         SELECT l.seq, {}, {}, {}, {company}, l.title, l.tags
          FROM leads l {join} WHERE {filter} AND l.deleted_at IS NULL AND l.forgotten_at IS NULL",
+        plain_spelt_terms("(l.first_name || ' ' || l.last_name)"),
         email_terms("l.email", "l.id"),
         phone_terms("l.phone")
     )
@@ -147,7 +154,7 @@ fn index_leads_sql(company: &str, filter: &str) -> String {
 /// Indexes one lead for search again (edited while the triggers were lifted), as the triggers would.
 pub fn reindex_lead(conn: &Connection, seq: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM lead_fts WHERE rowid = ?1")?.execute([seq])?;
-    conn.prepare_cached(&index_leads_sql("a.name", "l.seq = ?1"))?.execute([seq])?;
+    conn.prepare_cached(&index_leads_sql(&joined_company_terms(), "l.seq = ?1"))?.execute([seq])?;
     Ok(())
 }
 
@@ -171,14 +178,20 @@ fn fill_search_index(conn: &Connection, from_seq: i64, companies_in_memory: i64)
     let insert = |company: &str| index_leads_sql(company, "l.seq > ?1");
     let accounts: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
     if accounts > companies_in_memory {
-        conn.execute(&insert("a.name"), [from_seq])?;
+        conn.execute(&insert(&joined_company_terms()), [from_seq])?;
         return Ok(());
     }
+    // Each company as the index holds it.
     let mut names: HashMap<String, String> = HashMap::with_capacity(accounts as usize);
     let mut stmt = conn.prepare("SELECT id, name FROM accounts")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        names.insert(row.get(0)?, row.get(1)?);
+        let name: String = row.get(1)?;
+        let terms = match plain_spelt(&name) {
+            Some(plain) => format!("{name} {plain}"),
+            None => name,
+        };
+        names.insert(row.get(0)?, terms);
     }
     conn.create_scalar_function(
         COMPANY_FN,
@@ -338,6 +351,93 @@ mod tests {
         assert_eq!(matches(&conn, "34682074071"), [1]);
         assert_eq!(matches(&conn, "4155550100"), [5]);
         assert_eq!(matches(&conn, "682"), [1]);
+    }
+
+    /// "soren" finds "Søren", "strauss" "Strauß", "lodz" "Łódź": a name or company with a letter that is no
+    /// accented form of another is indexed spelt with plain letters too, the same way by the triggers, by a
+    /// fill and by a build beside a load.
+    #[test]
+    fn names_and_companies_are_found_spelt_with_plain_letters_whichever_way_they_were_indexed() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::migrate(&mut conn).unwrap();
+        let triggers: String = conn
+            .query_row("SELECT group_concat(sql, ';') FROM sqlite_master WHERE name LIKE 'leads_fts_%'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        for terms in [plain_spelt_terms("(new.first_name || ' ' || new.last_name)"), plain_spelt_terms("name")] {
+            assert_eq!(triggers.matches(&terms).count(), 2, "{terms}");
+        }
+        conn.execute_batch(
+            "INSERT INTO teams (id, name, timezone, created_at, updated_at) VALUES ('t', 'T', 'UTC', 0, 0);
+             INSERT INTO accounts (id, team_id, name, created_at, updated_at) VALUES
+                 ('a1', 't', 'Ørsted A/S', 0, 0), ('a2', 't', 'Łódź Logistics', 0, 0);
+             INSERT INTO leads (id, team_id, first_name, last_name, account_id, created_at, updated_at) VALUES
+                 ('l1', 't', 'Søren', 'Søndergaard', 'a1', 0, 0), ('l2', 't', 'Jürgen', 'Strauß', 'a2', 0, 0),
+                 ('l3', 't', 'Ana', 'López', NULL, 0, 0), ('l4', 't', 'ÆSA', 'ŁUKASZ', NULL, 0, 0);",
+        )
+        .unwrap();
+        let terms = |conn: &Connection| -> Vec<(String, i64)> {
+            conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('integrity-check')", []).unwrap();
+            conn.execute_batch("CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, lead_fts, 'row')")
+                .unwrap();
+            let mut stmt = conn.prepare("SELECT term, doc FROM temp.terms ORDER BY term").unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        };
+        let matches = |conn: &Connection, q: &str| -> Vec<i64> {
+            let mut stmt = conn.prepare("SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?1 ORDER BY rowid").unwrap();
+            stmt.query_map([q], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        };
+        let by_triggers = terms(&conn);
+        let found = ["soren", "søren", "sondergaard", "orsted", "strauss", "strauß", "lodz", "lopez", "aesa", "lukasz"]
+            .map(|q| matches(&conn, q));
+        assert_eq!(found, [[1], [1], [1], [1], [2], [2], [2], [3], [4], [4]].map(|s| s.to_vec()));
+        assert!(by_triggers.iter().all(|(t, _)| t != "ana lopez"), "an ASCII-only spelling is not doubled");
+        for in_memory in [COMPANIES_IN_MEMORY, 0] {
+            conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", []).unwrap();
+            fill_search_index(&conn, 0, in_memory).unwrap();
+            assert_eq!(terms(&conn), by_triggers, "filled with {in_memory} companies in memory");
+        }
+        conn.execute("INSERT INTO lead_fts(lead_fts) VALUES ('delete-all')", []).unwrap();
+        reindex_lead(&conn, 1).unwrap();
+        assert_eq!(matches(&conn, "soren AND orsted"), [1]);
+        // Leads indexed by an earlier version's triggers are indexed again by the migration.
+        conn.execute_batch(include_str!("migrations/014_forgotten_unsearchable.sql")).unwrap();
+        conn.execute_batch("UPDATE leads SET first_name = first_name").unwrap();
+        assert!(matches(&conn, "soren").is_empty());
+        conn.execute_batch(include_str!("migrations/040_search_plain_spellings.sql")).unwrap();
+        assert_eq!(terms(&conn), by_triggers);
+
+        // Beside a load: the leads as a bulk import hands them over.
+        let tmp = tempfile::tempdir().unwrap();
+        let mut beside = Connection::open(tmp.path().join("b.db")).unwrap();
+        crate::store::schema::migrate(&mut beside).unwrap();
+        beside.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        beside.execute_batch("BEGIN").unwrap();
+        let lift = Lift::begin(&beside, Indexes::Keep).unwrap();
+        beside
+            .execute_batch(
+                "INSERT INTO leads (id, team_id, first_name, last_name, created_at, updated_at) VALUES
+                     ('l1', 't', '', '', 0, 0), ('l2', 't', '', '', 0, 0), ('l3', 't', '', '', 0, 0),
+                     ('l4', 't', '', '', 0, 0);",
+            )
+            .unwrap();
+        let mut build = IndexBuild::start(&beside).unwrap().expect("an empty index");
+        let leads = [
+            ("l1", "Søren", "Søndergaard", Some("Ørsted A/S")),
+            ("l2", "Jürgen", "Strauß", Some("Łódź Logistics")),
+            ("l3", "Ana", "López", None),
+            ("l4", "ÆSA", "ŁUKASZ", None),
+        ];
+        for (seq, (id, first_name, last_name, company)) in (1..).zip(leads) {
+            let lead =
+                IndexedLead { id, first_name, last_name, email: None, phone: None, company, title: None, tags: "" };
+            build.push(seq, &lead);
+        }
+        lift.restore_with(&beside, Some(build)).unwrap();
+        assert_eq!(terms(&beside), by_triggers);
+        beside.execute_batch("COMMIT").unwrap();
+        IndexBuild::detach(&beside);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, params};
 
 use super::bulk::{self, phone_terms};
+use super::search::plain_spelt;
 use super::{Result, StoreError};
 
 /// Leads handed to the helper at a time, and batches it may fall behind by.
@@ -263,7 +264,7 @@ fn build(path: &std::path::Path, definitions: &[String], batches: Receiver<Batch
     let tx = conn.unchecked_transaction()?;
     let mut index = conn.prepare(&format!(
         "INSERT INTO lead_fts(rowid, name, email, phone, company, title, tags)
-         VALUES (?1, ?2 || ' ' || ?3, ?4, {}, ?6, ?7, ?8)",
+         VALUES (?1, ?2 || ' ' || ?3 || ifnull(' ' || ?9, ''), ?4, {}, ?6 || ifnull(' ' || ?10, ''), ?7, ?8)",
         phone_terms("?5")
     ))?;
     let mut tag = conn.prepare("INSERT OR IGNORE INTO lead_tags (tag, lead_id) VALUES (?1, ?2)")?;
@@ -275,6 +276,12 @@ fn build(path: &std::path::Path, definitions: &[String], batches: Receiver<Batch
                 &batch.text[from..row.ends[i] as usize]
             };
             let column = |i: usize| (row.nulls & (1 << i) == 0).then(|| text(i));
+            // The name and company spelt with plain letters too, as `plain_spelt_terms` indexes them.
+            let plain_name = match (text(0), text(1)) {
+                (first, last) if first.is_ascii() && last.is_ascii() => None,
+                (first, last) => plain_spelt(&format!("{first} {last}")),
+            };
+            let plain_company = column(4).and_then(plain_spelt);
             index.execute(params![
                 row.seq,
                 column(0),
@@ -283,7 +290,9 @@ fn build(path: &std::path::Path, definitions: &[String], batches: Receiver<Batch
                 column(3),
                 column(4),
                 column(5),
-                column(6)
+                column(6),
+                plain_name,
+                plain_company
             ])?;
             for t in bulk::tags_in_column(text(TAGS)) {
                 tag.execute(params![t, text(ID)])?;

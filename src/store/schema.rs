@@ -44,6 +44,7 @@ const EVENTS_WITHDRAWN: &str = include_str!("migrations/036_events_withdrawn.sql
 const DEAL_SOURCE_REF: &str = include_str!("migrations/037_deal_source_ref.sql");
 const DEAL_IMPORT_RUN: &str = include_str!("migrations/038_deal_import_run.sql");
 const DEALS_BY_SOURCE_REF: &str = include_str!("migrations/039_deals_by_source_ref.sql");
+const SEARCH_PLAIN_SPELLINGS: &str = include_str!("migrations/040_search_plain_spellings.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -87,6 +88,7 @@ fn all() -> Vec<M<'static>> {
         M::up(DEAL_SOURCE_REF),
         M::up(DEAL_IMPORT_RUN),
         M::up(DEALS_BY_SOURCE_REF),
+        M::up(SEARCH_PLAIN_SPELLINGS),
     ]
 }
 
