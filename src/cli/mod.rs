@@ -195,6 +195,12 @@ impl Env {
             .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
     }
 
+    /// `time` for when a task is due (`--due`, `--until`): a date alone is due at the working day's start.
+    pub fn due_time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
+        crate::domain::time::parse_due(input, self.now(), self.store.ctx().tz)
+            .map_err(|e| CliError::Usage(ValidationError { field: flag.to_string(), ..e }.to_string()))
+    }
+
     /// `time` for a flag that names a time gone by (`log --at`): a weekday is the last one.
     pub fn past_time(&self, input: &str, flag: &str) -> CliResult<Timestamp> {
         crate::domain::time::parse_past_time(input, self.now(), self.store.ctx().tz)

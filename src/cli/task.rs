@@ -61,7 +61,7 @@ pub struct AddArgs {
 pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
     match cmd {
         TaskCmd::Add(a) => {
-            let due = env.time(&a.due, "--due")?;
+            let due = env.due_time(&a.due, "--due")?;
             let kind = super::flag(&a.kind, "--kind")?;
             let mut warning = None;
             let id = env.store.write(|db| {
@@ -155,7 +155,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             println!("{id}");
         }
         TaskCmd::Snooze { task, until } => {
-            let until = env.time(&until, "--until")?;
+            let until = env.due_time(&until, "--until")?;
             let id = env.store.write(|db| {
                 let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
                 tasks::snooze(db, &id, until).map(|t| t.id)

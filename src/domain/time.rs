@@ -99,16 +99,25 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
 
 /// Parses a time as reps type it: RFC 3339; `YYYY-MM-DD[ HH:MM]` in the team's zone; relative forms
 /// `+48h`, `+3d`, `+2w`, `+30m`, `-1d`; `now`, `today`, `tomorrow [H:MM]`, `yesterday [H:MM]`;
-/// a weekday `mon [10:00]` (the next one, never today).
+/// a weekday `mon [10:00]` (the coming one: today's while its time is still to come).
 pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
     in_range(input, parse_any_time(input, now, tz, Bound::Ahead)?)
+}
+
+/// `parse_time` for when a task is due: a date alone is due at the working day's start, as "tomorrow" is
+/// (at its midnight it would be overdue the whole of the day it is due).
+pub fn parse_due(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+    in_range(input, parse_any_time(input, now, tz, Bound::Due)?)
 }
 
 /// Which way a time typed points, and what a day named without a clock time means.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Bound {
-    /// A due date, a meeting: a weekday is the next one; a named day starts at the working day's start.
+    /// A meeting, a window: a weekday is the coming one; a named day starts at the working day's start, a
+    /// date alone at its first instant.
     Ahead,
+    /// When a task is due: as `Ahead`, but a date alone is due at the working day's start too.
+    Due,
     /// When a touch happened: a weekday is the last one; a named day starts at the working day's start.
     Past,
     /// Where a listing starts: a time gone by, a named day from its first instant (as a bare date is).
@@ -145,7 +154,7 @@ const EARLIEST_MS: i64 = -2_208_988_800_000;
 const LATEST_MS: i64 = 253_402_300_799_000;
 
 fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<Timestamp, ValidationError> {
-    let past = bound != Bound::Ahead;
+    let past = matches!(bound, Bound::Past | Bound::Since);
     let bad = |why: &str| ValidationError::new("time", input, why);
     let s = input.trim();
     if s.is_empty() {
@@ -176,15 +185,17 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
         "today" => Some(today),
         "tomorrow" => Some(today + Duration::days(1)),
         "yesterday" => Some(today - Duration::days(1)),
-        w => weekday(w).map(|wd| if past { last_weekday(today, wd) } else { next_weekday(today, wd) }),
+        w => weekday(w).map(|wd| if past { last_weekday(today, wd) } else { coming_weekday(today, wd) }),
     };
-    let past_weekday = past && weekday(first).is_some();
+    let named_weekday = weekday(first).is_some();
+    let working_day_start = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN);
     let (day, default_clock) = match day {
         // A named day without a clock means the start of the working day, or of the day for a listing.
         Some(d) if bound == Bound::Since => (d, NaiveTime::MIN),
-        Some(d) => (d, NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)),
-        // A bare date means the start of that day.
+        Some(d) => (d, working_day_start),
+        // A bare date means the start of that day (of its working day for a due date).
         None => match NaiveDate::parse_from_str(first, "%Y-%m-%d") {
+            Ok(d) if bound == Bound::Due => (d, working_day_start),
             Ok(d) => (d, NaiveTime::MIN),
             Err(_) => {
                 return Err(bad(
@@ -206,9 +217,10 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
         }
     };
     let t = at(day).ok_or_else(|| bad("does not exist in the team's time zone"))?;
-    // Today's weekday whose time is still to come is last week's.
-    if past_weekday && t.0 > now.0 {
-        return at(day - Duration::days(7)).ok_or_else(|| bad("does not exist in the team's time zone"));
+    // Today's weekday is today's while its time is on the side asked for; else a week away that way.
+    if named_weekday && day == today && (past && t.0 > now.0 || !past && t.0 <= now.0) {
+        let week = Duration::days(if past { -7 } else { 7 });
+        return at(day + week).ok_or_else(|| bad("does not exist in the team's time zone"));
     }
     Ok(t)
 }
@@ -261,9 +273,10 @@ fn last_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
     from - Duration::days(back)
 }
 
-fn next_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
+/// The first `wd` on or after `from`.
+fn coming_weekday(from: NaiveDate, wd: Weekday) -> NaiveDate {
     let ahead = (7 + wd.num_days_from_monday() as i64 - from.weekday().num_days_from_monday() as i64) % 7;
-    from + Duration::days(if ahead == 0 { 7 } else { ahead })
+    from + Duration::days(ahead)
 }
 
 /// A wall-clock time written by another program (a calendar, an export) as UTC: in a DST gap, with the
@@ -373,9 +386,16 @@ mod tests {
     #[test]
     fn named_days() {
         assert_eq!(parse_time("tomorrow 9:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-26T08:00:00.000Z");
-        // NOW is a Wednesday: "wed" is next week's, "mon" the coming Monday.
+        // NOW is a Wednesday, 13:00 in Madrid: "mon" is the coming Monday; "wed" and "wed 12:00" have gone
+        // by today and are next week's, "wed 18:00" is today's.
         assert_eq!(parse_time("mon 10:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T09:00:00.000Z");
         assert_eq!(parse_time("wed", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T08:00:00.000Z");
+        assert_eq!(parse_time("wed 12:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T11:00:00.000Z");
+        assert_eq!(parse_time("wed 18:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-25T17:00:00.000Z");
+        // A date alone: its first instant for a meeting or a window, its working day's start when due.
+        assert_eq!(parse_time("2026-12-01", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T23:00:00.000Z");
+        assert_eq!(parse_due("2026-12-01", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-01T08:00:00.000Z");
+        assert_eq!(parse_due("2026-12-01 17:30", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-01T16:30:00.000Z");
         assert_eq!(parse_time("now", NOW, madrid()).unwrap(), NOW);
         // A time gone by: the last Monday; today's Wednesday once its time has passed, else last week's.
         let past = |s: &str| parse_past_time(s, NOW, madrid()).unwrap().to_rfc3339();

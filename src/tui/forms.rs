@@ -413,6 +413,12 @@ fn time(form: &Form, label: &str, ctx: &UiCtx) -> Result<Timestamp, String> {
         .map_err(|e| crate::domain::ValidationError { field: label.to_string(), ..e }.to_string())
 }
 
+/// `time` for when a task is due: a date alone is due at the working day's start.
+fn due_time(form: &Form, label: &str, ctx: &UiCtx) -> Result<Timestamp, String> {
+    crate::domain::time::parse_due(form.value(label), ctx.now(), ctx.tz)
+        .map_err(|e| crate::domain::ValidationError { field: label.to_string(), ..e }.to_string())
+}
+
 /// `time` for a field naming when something happened: a weekday is the last one.
 fn past_time(form: &Form, label: &str, ctx: &UiCtx) -> Result<Timestamp, String> {
     crate::domain::time::parse_past_time(form.value(label), ctx.now(), ctx.tz)
@@ -448,7 +454,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             at: Some(past_time(form, "When", ctx)?),
         },
         Purpose::AddTask { lead } => {
-            let mut t = NewTask::manual(form.value("Title").trim(), time(form, "Due", ctx)?);
+            let mut t = NewTask::manual(form.value("Title").trim(), due_time(form, "Due", ctx)?);
             t.kind = TaskKind::from_str(form.value("Kind")).map_err(parse_err)?;
             t.lead = Some(lead.clone());
             Write::AddTask(t)
@@ -540,7 +546,7 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
             back: back.clone(),
         },
         Purpose::Unlog { touch } => Write::Unlog(touch.clone()),
-        Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: time(form, "Until", ctx)? },
+        Purpose::Snooze { task } => Write::Snooze { task: task.clone(), until: due_time(form, "Until", ctx)? },
         Purpose::Filter(_) => return Err("a filter is not a write".into()),
     })
 }
