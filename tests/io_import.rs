@@ -4235,3 +4235,38 @@ fn a_cell_of_nothing_but_invisible_characters_is_empty() {
     assert_eq!((r.counts.leads.created, r.rejects_total), (1, 0), "{:?}", r.rejects);
     assert_eq!(lead(&s, "Anna Schmidt").email, None);
 }
+
+/// A row refused for its deal takes back the lead it added on a shared office number: a later row of the
+/// same name on that number is a lead of its own, not the refused one's (which made the whole import fail).
+#[test]
+fn a_row_refused_for_its_deal_leaves_no_lead_behind_on_a_switchboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("sb.csv");
+    let mut text = String::from("first_name,last_name,email,phone,deal_title,deal_id\n");
+    for (i, name) in ["Ann One", "Bob Two", "Cy Three", "Di Four", "Ed Five", "Flo Six"].iter().enumerate() {
+        text += &format!("{},a{i}@x.io,+34 600 000 001,,\n", name.replace(' ', ","));
+    }
+    text += "Al,Xu,al@x.io,+34 600 000 001,Pilot,1\nYo,Wu,,+34 600 000 001,Other,1\nYo,Wu,,+34 600 000 001,,\n";
+    std::fs::write(&path, text).unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.rejects_total), (8, 1), "{:?} {:?}", r.counts.leads, r.rejects);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE first_name = 'Yo' AND deleted_at IS NULL"), 1);
+}
+
+/// An owner who is nobody here is listed whichever row named them first, a refused one included.
+#[test]
+fn an_unknown_owner_is_listed_though_the_first_row_naming_them_was_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("o.csv");
+    std::fs::write(
+        &path,
+        "first_name,email,owner,deal_title,deal_id\nAnn,ann@x.io,,Pilot,1\nBob,bob@x.io,Zed Nobody,Other,1\n\
+         Cy,cy@x.io,Zed Nobody,Third,3\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(r.rejects_total, 1, "{:?}", r.rejects);
+    assert_eq!(r.unknown_owners, ["Zed Nobody"]);
+}

@@ -133,8 +133,10 @@ impl Writer {
         self.short_lines.truncate(mark.short_lines);
         self.unknown_owners.truncate(mark.unknown_owners);
         self.kept_fields.truncate(mark.kept_fields);
-        // A company the row made is gone with it, and so may be one it moved its lead from.
+        // A company the row made is gone with it, and so may be one it moved its lead from; and a lead it
+        // added on a switchboard's number.
         self.accounts.clear();
+        self.switchboards.clear();
         db.forget_changes_since(mark.changes);
         if let (Some(build), Some(index)) = (self.indexes.as_mut(), mark.index) {
             build.rollback_to(index);

@@ -49,20 +49,25 @@ impl Writer {
         reference: String,
         shown: String,
     ) -> crate::store::Result<UserId> {
-        if let Some(u) = self.owners.get(&reference) {
-            return Ok(u.clone());
-        }
-        let user = match teams::resolve_exact(db, &reference) {
-            Ok(u) => u,
-            Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
-                if !self.unknown_owners.contains(&shown) {
-                    self.unknown_owners.push(shown);
-                }
-                db.ctx.user_id.clone()
+        let (user, unknown) = match self.owners.get(&reference) {
+            Some(known) => known.clone(),
+            None => {
+                let found = match teams::resolve_exact(db, &reference) {
+                    Ok(u) => (u, None),
+                    Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
+                        (db.ctx.user_id.clone(), Some(shown))
+                    }
+                    Err(e) => return Err(e),
+                };
+                self.owners.insert(reference, found.clone());
+                found
             }
-            Err(e) => return Err(e),
         };
-        self.owners.insert(reference, user.clone());
+        if let Some(shown) = unknown
+            && !self.unknown_owners.contains(&shown)
+        {
+            self.unknown_owners.push(shown);
+        }
         Ok(user)
     }
 

@@ -33,7 +33,9 @@ pub(super) struct Writer {
     /// Candidates of a look-up, reused.
     found: Vec<i64>,
     pub(super) accounts: HashMap<String, AccountId>,
-    pub(super) owners: HashMap<String, UserId>,
+    /// Members by the name or e-mail a row gave, with how an owner who is nobody here is listed (a row
+    /// refused takes its listing back, not the look-up).
+    pub(super) owners: HashMap<String, (UserId, Option<String>)>,
     pub counts: Counts,
     committed: Counts,
     pub(super) unknown_owners: Vec<String>,
@@ -363,6 +365,7 @@ impl Writer {
         self.counts = self.committed.clone();
         // Cached account ids may point at rows that were rolled back, and so may the key table.
         self.accounts.clear();
+        self.switchboards.clear();
         self.keys = None;
         self.lifted = None;
         self.touched_seqs.clear();
