@@ -4270,3 +4270,30 @@ fn an_unknown_owner_is_listed_though_the_first_row_naming_them_was_refused() {
     assert_eq!(r.rejects_total, 1, "{:?}", r.rejects);
     assert_eq!(r.unknown_owners, ["Zed Nobody"]);
 }
+
+/// A person removed here and brought back by the CRM's file again gets their deals anew: the won deal left
+/// on the removed lead is its history, neither found again (the new lead had none) nor taken back (which
+/// stopped an update).
+#[test]
+fn a_deal_of_a_removed_lead_is_made_anew_for_the_person_brought_back() {
+    let head =
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Currency,Deal - Status,Person - Name,Person - Email - Work\n";
+    for (status, on_duplicate) in
+        [("Won", OnDuplicate::Merge), ("Won", OnDuplicate::Update), ("Deleted", OnDuplicate::Update)]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path(), "t.db");
+        let path = dir.path().join("rm.csv");
+        std::fs::write(&path, format!("{head}201,Annual plan,5000,EUR,Won,Kim Lee,kim@lee.io\n")).unwrap();
+        import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+        let kim = leads::resolve(&s.db(), "kim@lee.io").unwrap();
+        s.write(|db| leads::remove(db, &kim)).unwrap();
+        std::fs::write(&path, format!("{head}201,Annual plan,5000,EUR,{status},Kim Lee,kim@lee.io\n")).unwrap();
+        let again = ImportOptions { again: true, on_duplicate, ..Default::default() };
+        let r = import_file(&mut s, &path, &again).unwrap();
+        let live = "SELECT count(*) FROM deals d JOIN leads l ON l.id = d.lead_id
+                    WHERE l.deleted_at IS NULL AND d.deleted_at IS NULL";
+        let expected = if status == "Won" { 1 } else { 0 };
+        assert_eq!(count(&s, live), expected, "{status} {on_duplicate:?}: {:?}", r.counts);
+    }
+}

@@ -106,18 +106,8 @@ impl Writer {
     fn deal_of(&mut self, db: &Db<'_>, lead: &LeadId, d: &DealRow) -> crate::store::Result<Option<Found>> {
         let runs = (self.run_id.as_str(), self.resumed_run.as_deref().unwrap_or(self.run_id.as_str()));
         let reference = self.file_ref(d);
-        let found: Option<(i64, String, bool)> = match &reference {
-            Some(reference) => db
-                .conn
-                .prepare_cached(
-                    "SELECT rowid, id, ifnull(import_run IN (?3, ?4), 0) FROM deals
-                     WHERE team_id = ?1 AND source_ref = ?2 AND deleted_at IS NULL
-                     ORDER BY lead_id = ?5 DESC, created_at, rowid LIMIT 1",
-                )?
-                .query_row(params![db.ctx.team_id.as_str(), reference, runs.0, runs.1, lead.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?,
+        let found = match &reference {
+            Some(reference) => deal_by_ref(db, reference, runs, Some(lead))?,
             None => None,
         };
         let found = match found {
@@ -409,12 +399,9 @@ impl Writer {
         d: &DealRow,
         subject: &str,
     ) -> crate::store::Result<()> {
+        let runs = (self.run_id.as_str(), self.resumed_run.as_deref().unwrap_or(self.run_id.as_str()));
         let here: Option<String> = match (self.opts.on_duplicate, self.file_ref(d)) {
-            (OnDuplicate::Update, Some(reference)) => db
-                .conn
-                .prepare_cached("SELECT id FROM deals WHERE team_id = ?1 AND source_ref = ?2 AND deleted_at IS NULL")?
-                .query_row(params![db.ctx.team_id.as_str(), reference], |r| r.get(0))
-                .optional()?,
+            (OnDuplicate::Update, Some(reference)) => deal_by_ref(db, &reference, runs, None)?.map(|(_, id, _)| id),
             _ => None,
         };
         match here {
@@ -451,4 +438,26 @@ impl Writer {
         }
         crate::automation::clients::record_imported_win(db, &deals::get(db, id)?)
     }
+}
+
+/// The live deal with this CRM id (`preset:id`), on a lead still here (a deal of a removed lead is that
+/// person's history: the person brought back gets the deal anew); `lead`'s first when it has one. With its
+/// row number and whether a row of this run (`runs`: this one, and the one it resumes) made or found it.
+fn deal_by_ref(
+    db: &Db<'_>,
+    reference: &str,
+    runs: (&str, &str),
+    lead: Option<&LeadId>,
+) -> crate::store::Result<Option<(i64, String, bool)>> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT d.rowid, d.id, ifnull(d.import_run IN (?3, ?4), 0) FROM deals d JOIN leads l ON l.id = d.lead_id
+             WHERE d.team_id = ?1 AND d.source_ref = ?2 AND d.deleted_at IS NULL AND l.deleted_at IS NULL
+             ORDER BY d.lead_id = ?5 DESC, d.created_at, d.rowid LIMIT 1",
+        )?
+        .query_row(params![db.ctx.team_id.as_str(), reference, runs.0, runs.1, lead.map(LeadId::as_str)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
 }
