@@ -4297,3 +4297,44 @@ fn a_deal_of_a_removed_lead_is_made_anew_for_the_person_brought_back() {
         assert_eq!(count(&s, live), expected, "{status} {on_duplicate:?}: {:?}", r.counts);
     }
 }
+
+/// An amount a file gives without a currency is the deal's own currency's when the deal is found again: the
+/// same 1,200 is no change, and an update never turns 1,200 dollars into 1,200 euros.
+#[test]
+fn an_amount_without_a_currency_keeps_the_currency_of_the_deal_it_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let kim = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead { first_name: "Kim".into(), email: Some("kim@lee.io".into()), ..Default::default() },
+            )
+        })
+        .unwrap();
+    let usd = leadline::domain::Money::parse("1200", "USD").unwrap();
+    let deal = leadline::store::deals::NewDeal {
+        amount: Some(usd),
+        ..leadline::store::deals::NewDeal::new(kim, "Acme pilot")
+    };
+    s.write(|db| leadline::store::deals::create(db, deal)).unwrap();
+    let path = dir.path().join("cur.csv");
+    for (amount, on_duplicate, kept, after) in [
+        ("1200", OnDuplicate::Merge, 0, "1200.00 USD"),
+        ("1200", OnDuplicate::Update, 0, "1200.00 USD"),
+        ("1500", OnDuplicate::Update, 0, "1500.00 USD"),
+        ("1.700", OnDuplicate::Update, 0, "1700.00 USD"),
+    ] {
+        std::fs::write(&path, format!("first_name,email,deal_title,deal_amount\nKim,kim@lee.io,Acme pilot,{amount}\n"))
+            .unwrap();
+        let r = import_file(&mut s, &path, &ImportOptions { again: true, on_duplicate, ..Default::default() }).unwrap();
+        assert_eq!(r.counts.kept_values, kept, "{amount} {on_duplicate:?}: {:?}", r.kept_fields);
+        let now: String = s
+            .conn()
+            .query_row("SELECT printf('%.2f', amount_minor / 100.0) || ' ' || currency FROM deals", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(now, after, "{amount} {on_duplicate:?}");
+        // An amount that reads two ways is said as it was read, written by an update as by a new deal.
+        assert_eq!(r.counts.amounts_two_ways, u64::from(amount == "1.700"), "{amount}");
+    }
+}

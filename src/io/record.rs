@@ -65,6 +65,9 @@ pub struct DealRow {
     pub id_column: Option<String>,
     /// How an amount with a lone point or comma before three digits ("1.500") was read, for the summary.
     pub amount_read: Option<String>,
+    /// The amount as written when the file names no currency for it (no column, no sign): read in the
+    /// team's currency for a new deal, in its own for a deal found again.
+    pub amount_without_currency: Option<String>,
 }
 
 impl DealRow {
@@ -610,7 +613,9 @@ pub fn from_fields(
                 record: values.to_vec(),
             })?;
         let amount_read = either_way.then(|| money.reading(amount.trim()));
-        row.deal = Some(DealRow { amount: Some(money), amount_read, ..Default::default() });
+        let unsaid = deal_currency.is_none() && crate::domain::money::sign_currency(&amount).is_none();
+        let amount_without_currency = unsaid.then(|| amount.clone());
+        row.deal = Some(DealRow { amount: Some(money), amount_read, amount_without_currency, ..Default::default() });
     }
     if let Some(t) = deal_title {
         row.deal.get_or_insert_with(DealRow::default).title = t;

@@ -213,12 +213,7 @@ impl Writer {
         if d.status.is_some_and(|s| s != DealStatus::Open) {
             deals::record_closing(db, &id, d.closed_at, d.lost_reason.clone())?;
         }
-        if let Some(reading) = &d.amount_read {
-            self.counts.amounts_two_ways += 1;
-            if self.amounts_read.len() < AMOUNTS_READ_LISTED {
-                self.amounts_read.push(format!("line {}: {reading}", row.line));
-            }
-        }
+        self.note_amount_read(row, d);
         if d.status == Some(DealStatus::Won) {
             self.deal_won(db, lead, row, &id)?;
         }
@@ -235,6 +230,16 @@ impl Writer {
     /// A deal here, in the file again: `skip` leaves it; `merge` fills what it lacks (an amount, a lost
     /// reason) and keeps what the rep has, saying what the file has otherwise; `update` takes the file's
     /// person, title, amount, owner, stage (won, lost, reopened) and lost reason.
+    /// An amount written that could be read two ways ("1.500"), as it was read, for the summary.
+    fn note_amount_read(&mut self, row: &LeadRow, d: &DealRow) {
+        if let Some(reading) = &d.amount_read {
+            self.counts.amounts_two_ways += 1;
+            if self.amounts_read.len() < AMOUNTS_READ_LISTED {
+                self.amounts_read.push(format!("line {}: {reading}", row.line));
+            }
+        }
+    }
+
     fn deal_again(
         &mut self,
         db: &Db<'_>,
@@ -289,7 +294,12 @@ impl Writer {
                     kept.push("deal title");
                 }
             }
-            if let Some(m) = d.amount.as_ref().filter(|m| **m != deal.money()) {
+            // An amount the file gives no currency for is in the deal's own, not the team's.
+            let amount = match &d.amount_without_currency {
+                Some(written) => Money::parse_read(written, &deal.currency).ok().map(|(m, _)| m).or(d.amount.clone()),
+                None => d.amount.clone(),
+            };
+            if let Some(m) = amount.as_ref().filter(|m| **m != deal.money()) {
                 if update || deal.amount_minor == 0 {
                     db.conn
                         .prepare_cached(
@@ -297,6 +307,7 @@ impl Writer {
                         )?
                         .execute(params![deal.id.as_str(), m.minor, m.currency, db.now.0])?;
                     changed.push(format!("amount {} → {m}", deal.money()));
+                    self.note_amount_read(row, d);
                 } else {
                     kept.push("deal amount");
                 }
