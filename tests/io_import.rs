@@ -4338,3 +4338,26 @@ fn an_amount_without_a_currency_keeps_the_currency_of_the_deal_it_finds() {
         assert_eq!(r.counts.amounts_two_ways, u64::from(amount == "1.700"), "{amount}");
     }
 }
+
+/// The CRM gave a deal to a new person: a merge leaves it on the lead it is on here, and says so (counted
+/// as a kept value, and named in the dry run) as it does for a person found again.
+#[test]
+fn a_deal_the_file_gives_a_new_person_is_kept_where_it_is_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let head =
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Currency,Deal - Status,Person - Name,Person - Email - Work\n";
+    let first = dir.path().join("mv1.csv");
+    std::fs::write(&first, format!("{head}301,Rollout,5000,EUR,Open,Kim Lee,kim@lee.io\n")).unwrap();
+    import_file(&mut s, &first, &ImportOptions::default()).unwrap();
+    let moved = dir.path().join("mv2.csv");
+    std::fs::write(&moved, format!("{head}301,Rollout,5000,EUR,Open,Bo Li,bo@li.io\n")).unwrap();
+    let dry = import_file(&mut s, &moved, &ImportOptions { dry_run: true, ..Default::default() }).unwrap();
+    let said: Vec<String> =
+        dry.actions.iter().unwrap().map(Result::unwrap).filter(|a| a.object == "deals").map(|a| a.detail).collect();
+    assert_eq!(said, ["Rollout: Kim Lee has it; the deal's person kept"]);
+    let r = import_file(&mut s, &moved, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.kept_values), (1, 1), "{:?}", r.counts);
+    assert_eq!(r.kept_fields, ["deal person"]);
+    assert_eq!(dry.counts, r.counts);
+}

@@ -378,7 +378,11 @@ impl Writer {
         match (changed.is_empty(), mode) {
             (true, _) => {
                 self.counts.deals.skipped += 1;
-                detail.push_str("the lead has it already");
+                // A merge leaves a deal the file gives another person where it is.
+                match deal.lead_id == *lead {
+                    true => detail.push_str("the lead has it already"),
+                    false => detail.push_str(&format!("{} has it", deal.lead_name)),
+                }
             }
             (false, OnDuplicate::Update) => {
                 self.counts.deals.updated += 1;

@@ -183,7 +183,12 @@ impl Writer {
             let who = self.who(db, &other);
             self.act(row.line, "leads", "stage", subject.clone(), format!("same phone as {who}, {said}"));
         }
+        self.deal_values_kept = false;
         self.extras(db, &id, &row, &subject)?;
+        // Counted once a row, as for a lead found again.
+        if std::mem::take(&mut self.deal_values_kept) {
+            self.counts.kept_values += 1;
+        }
         if !self.bulk {
             db.emit(Change::LeadCreated(id));
         }
