@@ -50,6 +50,13 @@ fn lead_add_list_show_edit_rm() {
     assert!(said.contains("Ana López had no tag 'vipp'"), "{said}");
     assert_eq!(s.json(&["lead", "show", "Ana López"])["lead"]["tags"], serde_json::json!([]));
 
+    // A reason alone would be dropped unsaid: it goes with --do-not-contact.
+    let err = s.fails(&["lead", "edit", &id, "--title", "CTO", "--reason", "asked by phone"], 2);
+    assert!(err.contains("--do-not-contact"), "{err}");
+    assert_eq!(s.json(&["lead", "show", &id])["lead"]["title"], "CEO");
+    // "none" leaves a lead nobody's, as the owner filter says it.
+    s.ok(&["lead", "edit", &id, "--owner", "none"]);
+    assert_eq!(s.json(&["lead", "show", &id])["lead"]["owner"], serde_json::Value::Null);
     s.ok(&["lead", "edit", &id, "--do-not-contact", "true", "--reason", "asked by phone"]);
     let shown = s.json(&["lead", "show", &id]);
     assert_eq!(shown["lead"]["do_not_contact"], true);

@@ -132,6 +132,7 @@ pub struct EditArgs {
     /// Their social profile, e.g. https://linkedin.com/in/name (empty to clear, in `lead edit`).
     #[arg(long, value_name = "URL")]
     profile_url: Option<String>,
+    /// A team member's name or e-mail; none (or "") leaves the lead nobody's.
     #[arg(long)]
     owner: Option<String>,
     /// Where the lead is: still a lead, a customer, or a customer who left.
@@ -155,8 +156,8 @@ pub struct EditArgs {
     /// true to opt the lead out of all messages, false to opt back in.
     #[arg(long, value_name = "BOOL")]
     do_not_contact: Option<bool>,
-    /// Why the lead opted out.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    /// Why the lead opted out (or back in), with --do-not-contact.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, requires = "do_not_contact")]
     reason: Option<String>,
 }
 

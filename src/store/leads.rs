@@ -798,7 +798,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
         lead.profile_url = non_empty(Some(u)).map(|u| profile_url(db, &u)).transpose()?;
     }
     if let Some(o) = patch.owner {
-        lead.owner_id = non_empty(Some(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
+        // "none", as the owner filter says it, or nothing: the lead is nobody's.
+        lead.owner_id =
+            non_empty(Some(o)).filter(|o| !nobody(o)).map(|o| teams::resolve(db, &o)).transpose()?.map(|u: UserId| u.0);
     }
     if let Some(l) = patch.lifecycle {
         lead.lifecycle = l.as_str().to_string();
