@@ -393,9 +393,23 @@ fn a_touch_taken_back_takes_back_what_it_did() {
     // A touch a deal came from, taken back, is no longer its origin; winning it still works.
     let origin = crm.ok(101, &["log", "call", "ana@acme.io", "--phone", "+34 600 11 22 33"]);
     crm.ok(101, &["deal", "add", "ana@acme.io", "--title", "Pilot", "--from-outreach", &origin]);
+    let acquired = |crm: &Crm| -> (i64, usize) {
+        let conn = rusqlite::Connection::open(&crm.db).unwrap();
+        let pending = conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE kind = 'LeadAcquired' AND delivered_at IS NULL AND withdrawn_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let notices = crm.json(101, &["inbox", "--json"]).as_array().unwrap().len();
+        (pending, notices)
+    };
+    assert_eq!(acquired(&crm), (1, 1), "the lead acquired through the touch, told and waiting to go out");
     crm.ok(101, &["unlog", &origin]);
     let deals = crm.json(101, &["deal", "list", "--json"]);
     assert_eq!(deals[0]["origin_outreach_id"], Value::Null);
+    assert_eq!(acquired(&crm), (0, 0), "what tells of the touch taken back does not go out");
     crm.ok(102, &["deal", "won", "Pilot"]);
     // A forgotten person's touches stay as they are.
     let last = crm.ok(103, &["log", "email", "ana@acme.io"]);

@@ -70,6 +70,24 @@ pub fn withdraw_for(db: &Db<'_>, lead: &crate::domain::LeadId) -> Result<usize> 
     )?)
 }
 
+/// Withdraws the events still waiting to go out that tell of this touch (a lead acquired through it), now
+/// taken back, and the inbox notices that announced them. Returns how many.
+pub fn withdraw_about_touch(db: &Db<'_>, touch: &crate::domain::OutreachId) -> Result<usize> {
+    let now = db.now.0;
+    db.conn.execute(
+        "UPDATE inbox_items SET deleted_at = ?3, updated_at = ?3 WHERE deleted_at IS NULL AND event_id IN (
+             SELECT id FROM events WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL
+             AND json_valid(payload) AND json_extract(payload, '$.outreach.id') = ?2)",
+        params![db.ctx.team_id.as_str(), touch.as_str(), now],
+    )?;
+    Ok(db.conn.execute(
+        "UPDATE events SET withdrawn_at = ?3, last_error = 'withdrawn: the touch it tells of was taken back'
+         WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL
+         AND json_valid(payload) AND json_extract(payload, '$.outreach.id') = ?2",
+        params![db.ctx.team_id.as_str(), touch.as_str(), now],
+    )?)
+}
+
 /// Events not delivered yet, oldest first.
 pub fn pending(db: &Db<'_>, limit: usize) -> Result<Vec<Event>> {
     let mut stmt = db.conn.prepare_cached(
