@@ -417,6 +417,32 @@ fn a_touch_taken_back_takes_back_what_it_did() {
     assert!(crm.fails(103, &["unlog", &last]).contains("forgotten"));
 }
 
+/// An answer asking for more logged twice by mistake: taking back the first keeps the sequence step, now the
+/// second answer's; taking back an answer when the step is done brings none back.
+#[test]
+fn a_sequence_step_stays_owed_while_an_answer_asking_for_it_is_left() {
+    let crm = Crm::new("");
+    crm.ana();
+    let step = |crm: &Crm, hour: i64| -> Vec<String> {
+        crm.tasks(hour).iter().map(|t| t["title"].as_str().unwrap_or_default().to_string()).collect()
+    };
+    let first = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let second = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    assert_eq!(step(&crm, 1), ["Send e-mail sequence step 2 to Ana López"]);
+    crm.ok(2, &["unlog", &first]);
+    assert_eq!(step(&crm, 2), ["Send e-mail sequence step 2 to Ana López"], "the second answer's step");
+    crm.ok(3, &["unlog", &second]);
+    assert!(step(&crm, 3).is_empty(), "{:?}", step(&crm, 3));
+    // The step done, an answer taken back owes nothing again.
+    let third = crm.ok(4, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let fourth = crm.ok(4, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let task = crm.tasks(4)[0]["id"].as_str().unwrap().to_string();
+    crm.ok(5, &["task", "done", &task]);
+    crm.ok(6, &["unlog", &third]);
+    crm.ok(6, &["unlog", &fourth]);
+    assert!(step(&crm, 6).is_empty(), "{:?}", step(&crm, 6));
+}
+
 #[test]
 fn a_task_on_its_own_channel_names_that_channel() {
     let crm = Crm::new(

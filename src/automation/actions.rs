@@ -6,12 +6,12 @@ use serde_json::json;
 
 use super::run::Done;
 use super::{Action, Automations, ChannelSpec, Rule, Trigger, clients};
-use crate::domain::{DealStatus, LeadId, OutreachKind, TaskKind, Timestamp};
+use crate::domain::{DealStatus, Direction, LeadId, OutreachId, OutreachKind, ReplyType, TaskKind, Timestamp};
 use crate::scoring::rules::SubjectFacts;
 use crate::scoring::{load_facts, load_lead_facts};
 use crate::store::deals::{self, Deal, DealFilter};
 use crate::store::meetings::Meeting;
-use crate::store::outreach::Outreach;
+use crate::store::outreach::{self, Outreach};
 use crate::store::tasks::{self, NewTask};
 use crate::store::{Db, Result, events, inbox, leads, notes};
 
@@ -291,6 +291,53 @@ pub fn fire(
 
 /// Applies one rule if its conditions hold; returns whether they held.
 pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, report: &mut Vec<Done>) -> Result<bool> {
+    apply_actions(db, autos, rule, subject, report, None)
+}
+
+/// A sequence step a taken-back answer was enrolled in, while another answer of the lead's asking for
+/// more is left: that answer is enrolled instead (it found the step taken when it came). Of the lead's
+/// touches that fire reply rules, the latest for which the rule holds.
+pub fn enroll_instead(db: &Db<'_>, autos: &Automations, lead: &LeadId, removed: &OutreachId) -> Result<()> {
+    for rule in autos.rules_for(Trigger::Reply) {
+        for (i, action) in rule.actions.iter().enumerate() {
+            if !matches!(action, Action::EnrollSequence { .. })
+                || !cancelled_now(db, &dedupe_key(&rule.name, i, removed.as_str()))?
+                || open_task_of(db, &rule.name, i, lead)?
+            {
+                continue;
+            }
+            let answers = outreach::for_lead(db, lead)?
+                .into_iter()
+                .filter(|o| o.direction == Direction::Inbound || o.reply_type != ReplyType::None);
+            for o in answers {
+                if apply_actions(db, autos, rule, &Subject::outreach(o), &mut Vec::new(), Some(i))? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the task of this key was taken off the lists by the write under way.
+fn cancelled_now(db: &Db<'_>, key: &str) -> Result<bool> {
+    Ok(db
+        .conn
+        .prepare_cached("SELECT 1 FROM tasks WHERE dedupe_key = ?1 AND deleted_at = ?2 AND done_at IS NULL")?
+        .query_row(rusqlite::params![key, db.now.0], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// `apply`, of the rule's action number `only` alone when given.
+fn apply_actions(
+    db: &Db<'_>,
+    autos: &Automations,
+    rule: &Rule,
+    subject: &Subject,
+    report: &mut Vec<Done>,
+    only: Option<usize>,
+) -> Result<bool> {
     // Conditions on the lead's own fields (the default bump rule's) need no counts: one row read.
     let facts = if rule.conditions.iter().all(|c| c.fact.is_lead_column()) {
         load_lead_facts(db, &subject.lead)?
@@ -330,6 +377,9 @@ pub fn apply(db: &Db<'_>, autos: &Automations, rule: &Rule, subject: &Subject, r
         })
     };
     for (i, action) in rule.actions.iter().enumerate() {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
         let key = dedupe_key(&rule.name, i, &subject.key);
         match action {
             Action::Task { title, kind, due_hours, channel } => {

@@ -106,6 +106,7 @@ impl ChangeHook for AutomationHook {
                 // What the touch marked done is owed again, and the deals it moved on go back.
                 tasks::reopen_done_by(db, outreach)?;
                 super::actions::undo_advances(db, a, outreach)?;
+                super::actions::enroll_instead(db, a, lead, outreach)?;
                 if a.rules_for(Trigger::NoReply).next().is_some() {
                     super::run::recheck(db, lead)?;
                 }
