@@ -146,6 +146,33 @@ fn search_index_follows_edits_removals_and_company_renames() {
     assert_eq!(hits(&s, "riv"), 0);
 }
 
+/// The start of a phone number typed alone finds it from its fourth digit, read as the rep reads the number
+/// out (without its calling code); among words, four digits are a word ("Studio 6001").
+#[test]
+fn the_start_of_a_national_number_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    s.write(|db| {
+        leads::create(
+            db,
+            NewLead { first_name: "Ana".into(), phone: Some("+34 600 11 22 33".into()), ..Default::default() },
+        )?;
+        leads::create(
+            db,
+            NewLead { first_name: "Bo".into(), company: Some("Studio 6001".into()), ..Default::default() },
+        )
+    })
+    .unwrap();
+    let found = |q: &str| -> Vec<String> {
+        search::search(&s.db(), q, 10).unwrap().into_iter().map(|l| l.first_name).collect::<Vec<_>>()
+    };
+    for typed in ["600", "6001", "60011", "600 11", "600112", "+34 6001"] {
+        assert!(found(typed).contains(&"Ana".to_string()), "{typed}: {:?}", found(typed));
+    }
+    assert_eq!(found("studio 6001"), ["Bo"]);
+    assert_eq!(found("60012"), Vec::<String>::new());
+}
+
 /// A hook that refuses any outreach, to prove hooks run inside the writing transaction.
 struct RefuseOutreach;
 impl ChangeHook for RefuseOutreach {

@@ -17,13 +17,16 @@ pub fn fts_query(text: &str) -> Option<String> {
     // separate terms here too: a term it would split in two is a phrase, which this index cannot answer.
     // Typed with its calling code: "+34 …" (a "00 …" number says so by itself).
     let international = text.trim_start().starts_with('+');
+    // Text that is all a phone number ("06 12 34 56 78", "+1 (415) 555-0100").
+    let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    let phone_digits = if phone_like { PHONE_DIGITS_TYPED_ALONE } else { PHONE_DIGITS };
     let terms: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
         .filter(|w| !w.is_empty())
         .map(|w| {
             // A long run of digits is a phone number typed without spaces: it may be indexed behind a
             // calling code, or without the trunk prefix it was typed with.
-            if w.len() >= PHONE_DIGITS && w.chars().all(|c| c.is_ascii_digit()) {
+            if w.len() >= phone_digits && w.chars().all(|c| c.is_ascii_digit()) {
                 let forms: Vec<String> = digit_variants(w, international).iter().map(|v| format!("\"{v}\"*")).collect();
                 format!("({})", forms.join(" OR "))
             } else {
@@ -35,10 +38,9 @@ pub fn fts_query(text: &str) -> Option<String> {
         return None;
     }
     let words = terms.join(" AND ");
-    // Text that is all a phone number ("06 12 34 56 78", "+1 (415) 555-0100") is also looked for as one
-    // run of digits, in each form it may be indexed under.
+    // Text that is all a phone number is also looked for as one run of digits, in each form it may be
+    // indexed under.
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
     if phone_like && terms.len() > 1 && digits.len() >= PHONE_DIGITS {
         let forms: Vec<String> = digit_variants(&digits, international).iter().map(|v| format!("\"{v}\"*")).collect();
         return Some(format!("({words}) OR {}", forms.join(" OR ")));
@@ -102,8 +104,10 @@ pub(crate) fn plain_spelt_terms(text: &str) -> String {
     format!("CASE WHEN {text} GLOB '*[{letters}]*' THEN {text} || ' ' || {plain} ELSE {text} END")
 }
 
-/// Digits from which a search term is taken for a phone number.
+/// Digits from which a search term is taken for a phone number: among words ("Room 1001" is a company's
+/// name), and typed alone ("6001", the start of "+34 600 11 22 33" as a rep reads it out).
 const PHONE_DIGITS: usize = 6;
+const PHONE_DIGITS_TYPED_ALONE: usize = 4;
 
 /// The lead whose e-mail (its own or another of its addresses) is the whole of what was typed: a rep who
 /// types or pastes a full address means that person, not every lead whose words start the same way.
