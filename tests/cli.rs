@@ -1598,6 +1598,33 @@ fn colleagues_scoring_by_different_rules_read_the_rules_changed_last() {
     assert_eq!(run(&ana).0, 5);
 }
 
+/// A colleague's rules, changed before this rep's leadline ever showed a score, stand: the rep's, never
+/// recorded, are older, not new.
+#[test]
+fn a_colleagues_rules_stand_over_rules_never_shown_by_a_score() {
+    let s = Sandbox::new();
+    s.ok(&["team", "add", "Marta Ruiz", "--email", "marta@acme.es"]);
+    s.ok(&["lead", "add", "--first-name", "Bo", "--email", "bo@x.es"]);
+    let marta = s.dir.path().join("marta.toml");
+    std::fs::write(
+        &marta,
+        "[user]\nname = \"Marta Ruiz\"\nemail = \"marta@acme.es\"\n\n\
+         [[scoring.rule]]\nname = \"flat\"\nwhen = \"outreach >= 0\"\nweight = 42\n",
+    )
+    .unwrap();
+    let run = |config: &std::path::Path| {
+        let out = s.cmd().env("LEADLINE_CONFIG", config).args(["lead", "list", "--json"]).output().unwrap();
+        assert!(out.status.success());
+        let leads: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (leads[0]["score"].as_i64().unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    assert_eq!(run(&marta).0, 42);
+    let (score, said) = run(&s.config);
+    assert_eq!(score, 42, "{said}");
+    assert!(said.contains("the scores follow other scoring rules"), "{said}");
+    assert_eq!(run(&marta), (42, String::new()));
+}
+
 #[test]
 fn titles_and_names_are_kept_without_the_spaces_around_them() {
     let s = Sandbox::new();

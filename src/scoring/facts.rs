@@ -649,7 +649,14 @@ pub fn member_rules_since(conn: &rusqlite::Connection, team: &str, user: &str, s
 }
 
 /// Records this member's rules and since when (`member_rules_since`), where they changed; returns the since.
-fn remember_member_rules(conn: &rusqlite::Connection, team: &str, user: &str, scorer: &Scorer) -> Result<i64> {
+/// Called wherever their leadline stores scores: from its first write on, the member scores by them (a
+/// colleague's rules changed later stand over them, not the other way round).
+pub(crate) fn remember_member_rules(
+    conn: &rusqlite::Connection,
+    team: &str,
+    user: &str,
+    scorer: &Scorer,
+) -> Result<i64> {
     let since = member_rules_since(conn, team, user, scorer)?;
     let rules_key = format!("{MEMBER_RULES_KEY}:{user}");
     let since_key = format!("{MEMBER_SINCE_KEY}:{user}");

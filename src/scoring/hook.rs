@@ -48,7 +48,11 @@ impl ChangeHook for ScoringHook {
             // (an automation adding a task to each of many leads then skips their rescoring).
             Change::TaskChanged { lead: Some(lead), .. } if !self.tasks_matter(db, lead)? => Ok(()),
             other => match other.lead() {
-                Some(lead) => rescore_lead(db, &self.scorer, &self.sql, lead).map(|_| ()),
+                Some(lead) => {
+                    let (team, user) = (db.ctx.team_id.as_str(), db.ctx.user_id.as_str());
+                    super::facts::remember_member_rules(db.conn, team, user, &self.scorer)?;
+                    rescore_lead(db, &self.scorer, &self.sql, lead).map(|_| ())
+                }
                 None => Ok(()),
             },
         }

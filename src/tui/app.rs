@@ -805,6 +805,7 @@ impl App {
                 self.automations_running = false;
                 match result {
                     Ok(report) => {
+                        self.scoring.rules_elsewhere = report.rules_elsewhere;
                         if report.rules_elsewhere {
                             // `facts::RULES_ELSEWHERE`, short enough for a toast.
                             let said = "Scores follow a config changed after this one's: restart, or align [scoring]";

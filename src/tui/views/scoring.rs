@@ -35,6 +35,9 @@ pub struct ScoringView {
     /// Lines of the explanation scrolled past (a long one does not fit a short terminal); drawing keeps
     /// it within the explanation.
     pub why_scroll: std::cell::Cell<usize>,
+    /// The stored scores follow a colleague's rules, changed after this config's (`facts::RULES_ELSEWHERE`):
+    /// the table keeps showing theirs.
+    pub rules_elsewhere: bool,
 }
 
 impl Default for ScoringView {
@@ -45,6 +48,7 @@ impl Default for ScoringView {
             asked: None,
             explained: None,
             why_scroll: std::cell::Cell::new(0),
+            rules_elsewhere: false,
         }
     }
 }
@@ -52,7 +56,7 @@ impl Default for ScoringView {
 /// The lines explaining a lead's score: the totals, then the rules that gave points (points, mark, name,
 /// and the conditions that held), then the rules that did not apply and why. Marks (✓ ✗) carry the
 /// meaning, colour only helps.
-pub fn explain(lead: &Lead, e: &Evaluation) -> Vec<(String, bool)> {
+pub fn explain(lead: &Lead, e: &Evaluation, rules_elsewhere: bool) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut totals = format!("Score {}", e.score);
     if let Some(h) = e.health {
@@ -61,7 +65,11 @@ pub fn explain(lead: &Lead, e: &Evaluation) -> Vec<(String, bool)> {
     totals.push_str(&format!(" · priority {}", e.priority));
     out.push((totals, false));
     if lead.score != e.score {
-        out.push((format!("(table shows {}: refreshed within a minute)", lead.score), true));
+        let why = match rules_elsewhere {
+            true => "scored by the rules of a config changed after this one's",
+            false => "refreshed within a minute",
+        };
+        out.push((format!("(table shows {}: {why})", lead.score), true));
     }
     let mut section = |title: &str, list: &[Contribution]| {
         out.push((String::new(), false));
@@ -171,7 +179,7 @@ impl ScoringView {
         let (title, lines) = match self.window.selected_lead() {
             Some(l) => {
                 let (score, lines) = match &self.explained {
-                    Some((id, Ok(e))) if *id == l.id => (e.score, explain(l, e)),
+                    Some((id, Ok(e))) if *id == l.id => (e.score, explain(l, e, self.rules_elsewhere)),
                     Some((id, Err(err))) if *id == l.id => (l.score, vec![(format!("✗ {err}"), false)]),
                     _ => (
                         l.score,
