@@ -346,7 +346,7 @@ pub fn database_path(cli: &Cli) -> CliResult<PathBuf> {
 /// command with the shell's code for that signal: nothing half-written, personal data maybe, is left behind.
 /// Made before the files are, so no signal falls between.
 pub(crate) struct RemoveOnInterrupt {
-    handle: signal_hook::iterator::Handle,
+    handle: Option<signal_hook::iterator::Handle>,
     thread: Option<std::thread::JoinHandle<()>>,
     paths: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>,
 }
@@ -375,7 +375,7 @@ impl RemoveOnInterrupt {
                 std::process::exit(128 + signal);
             }
         });
-        Ok(Self { handle, thread: Some(thread), paths })
+        Ok(Self { handle: Some(handle), thread: Some(thread), paths })
     }
 
     /// Makes a file with `make` and watches the paths `paths_of` gives of it, the signal held off meanwhile:
@@ -403,10 +403,21 @@ fn hangup_ignored() -> bool {
 
 impl Drop for RemoveOnInterrupt {
     fn drop(&mut self) {
-        self.handle.close();
+        // The watch closes its end of the signals' self-pipe a moment before its handlers go: a signal in
+        // that moment would be written to a closed socket, and the process killed by SIGPIPE unsaid. The
+        // command is done by then; such a signal is let go.
+        // SAFETY: swapping the disposition of SIGPIPE for the ignored one and back; no handler involved.
+        let before = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+        if let Some(h) = &self.handle {
+            h.close();
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        // The last owner of the watch: its handlers go with it.
+        drop(self.handle.take());
+        // SAFETY: as above.
+        unsafe { libc::signal(libc::SIGPIPE, before) };
     }
 }
 
