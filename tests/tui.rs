@@ -735,6 +735,14 @@ fn reordering_cards_within_a_column() {
     assert_eq!(now[3], first);
     assert_eq!(now[..3], order[1..4], "the cards it passed keep their order");
     assert_eq!(t.app.kanban.columns[0].selected, 3);
+    // `u` moves it back a place at a time, as far as it came (J then K, above, was no move to undo).
+    t.keys("u");
+    assert_eq!(t.app.kanban.columns[0].deals[2].id, first);
+    t.keys("u u");
+    let back: Vec<_> = t.app.kanban.columns[0].deals.iter().map(|d| d.id.clone()).collect();
+    assert_eq!(back[..4], order[..4]);
+    t.keys("u");
+    assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
 }
 
 #[test]

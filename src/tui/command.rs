@@ -79,7 +79,7 @@ commands! {
     ToggleMine => "toggle_mine", "Show my follow-ups or the whole team's";
     TaskDone => "task_done", "Mark the task done";
     UndoDone => "undo_done", "Open the task last marked done here again";
-    UndoMove => "undo_move", "Move the card last moved to another stage here back where it was";
+    UndoMove => "undo_move", "Move the card last moved here (to another stage, or up or down) back where it was";
     Snooze => "snooze", "Snooze the task";
     ToggleTheme => "toggle_theme", "Switch between dark and light theme";
 }

@@ -46,7 +46,8 @@ pub struct Moving {
     pub card: Deal,
 }
 
-/// A card move made here (by a key or a confirmed form): what `undo_move` takes back.
+/// A card move made here (by a key or a confirmed form), or a card moved up or down its column (J, K):
+/// what `undo_move` takes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoveMade {
     pub deal: crate::domain::DealId,
@@ -54,12 +55,14 @@ pub struct MoveMade {
     pub to: String,
     /// Where the deal stood in `from`: an undo gives it that time in the stage and that place back.
     pub back: Option<Place>,
+    /// Places moved within the stage (`from` and `to` the same): down when positive; 0 for a stage move.
+    pub places: i8,
 }
 
 impl MoveMade {
     /// Whether `other` takes this move back: the same deal, the other way.
     fn undone_by(&self, other: &MoveMade) -> bool {
-        self.deal == other.deal && self.from == other.to && self.to == other.from
+        self.deal == other.deal && self.from == other.to && self.to == other.from && self.places == -other.places
     }
 }
 
@@ -232,7 +235,7 @@ impl KanbanView {
     /// A deal a confirmed form moved (won, lost, reopened) from stage `from`: remembered for `undo_move`.
     pub fn moved_by_form(&mut self, deal: &crate::domain::DealId, from: &str, to: &str) {
         let back = self.columns.iter().flat_map(|c| &c.deals).find(|d| &d.id == deal).map(place_of);
-        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string(), back });
+        self.remember(MoveMade { deal: deal.clone(), from: from.to_string(), to: to.to_string(), back, places: 0 });
     }
 
     /// `undo_move`: the card last moved here goes back where it was, with its time in that stage, as a move
@@ -244,9 +247,7 @@ impl KanbanView {
         // undoes two moves).
         let undoing = |m: &MoveMade| self.pending.iter().any(|(_, p)| m.undone_by(p));
         let Some(at) = self.made.iter().rposition(|m| !undoing(m)) else {
-            // An order changed within a column is no move to undo: J and K put a card back.
-            let said = "No card was moved here to undo (J and K change a card's order back)";
-            return vec![Out::Toast(said.into(), false)];
+            return vec![Out::Toast("No card was moved here to undo".into(), false)];
         };
         let last = self.made[at].clone();
         let found = self.columns.iter().enumerate().find_map(|(column, c)| {
@@ -259,6 +260,10 @@ impl KanbanView {
         if d.stage != last.to {
             self.made.remove(at);
             return vec![Out::Toast(format!("'{}' was moved to {} since: nothing undone", d.title, d.stage), true)];
+        }
+        if last.places != 0 {
+            (self.focus, self.columns[column].selected) = (column, row);
+            return self.move_within(&d, -last.places);
         }
         let Some(target) = ctx.stages.index(&last.from) else {
             self.made.remove(at);
@@ -296,8 +301,13 @@ impl KanbanView {
                 let entered_at = back.as_ref().map_or_else(|| ctx.now(), |p| p.entered_at);
                 let write =
                     Write::MoveDeal { deal: d.id.clone(), stage: s.clone(), reason: None, from: d.stage.clone(), back };
-                let made =
-                    MoveMade { deal: d.id.clone(), from: d.stage.clone(), to: s.clone(), back: Some(place_of(&d)) };
+                let made = MoveMade {
+                    deal: d.id.clone(),
+                    from: d.stage.clone(),
+                    to: s.clone(),
+                    back: Some(place_of(&d)),
+                    places: 0,
+                };
                 self.pending.push((None, made));
                 // As the move writes it: in its new stage from now (or since when it was, undone).
                 let d = Deal { stage: s.clone(), stage_entered_at: entered_at, ..d };
@@ -319,6 +329,25 @@ impl KanbanView {
                 vec![Out::Write(write)]
             }
         }
+    }
+
+    /// Moves the selected card `places` up (negative) or down its column.
+    fn move_within(&mut self, d: &Deal, places: i8) -> Vec<Out> {
+        let write = Write::Reorder { deal: d.id.clone(), delta: i32::from(places) };
+        // The card moves here at once, and the selection with it: a key pressed again before the column is
+        // read back moves the same card on, not its neighbour. A card that moved is one `u` moves back.
+        if let Some(c) = self.columns.get_mut(self.focus) {
+            let last = c.deals.len().saturating_sub(1) as i64;
+            let to = (c.selected as i64 + i64::from(places)).clamp(0, last) as usize;
+            if to != c.selected {
+                let (from, to_stage) = (d.stage.clone(), d.stage.clone());
+                let made = MoveMade { deal: d.id.clone(), from, to: to_stage, back: None, places };
+                self.pending.push((None, made));
+            }
+            c.deals.swap(c.selected, to);
+            c.selected = to;
+        }
+        vec![Out::Write(write)]
     }
 
     pub fn selected_deal(&self) -> Option<&Deal> {
@@ -428,18 +457,8 @@ impl KanbanView {
             }
             Command::UndoMove => self.undo_move(ctx),
             Command::CardUp | Command::CardDown => {
-                let Some(d) = self.selected_deal() else { return Some(Vec::new()) };
-                let delta = if cmd == Command::CardUp { -1 } else { 1 };
-                let write = Write::Reorder { deal: d.id.clone(), delta };
-                // The card moves here at once, and the selection with it: a key pressed again before the
-                // column is read back moves the same card on, not its neighbour.
-                if let Some(c) = self.columns.get_mut(self.focus) {
-                    let last = c.deals.len().saturating_sub(1) as i64;
-                    let to = (c.selected as i64 + i64::from(delta)).clamp(0, last) as usize;
-                    c.deals.swap(c.selected, to);
-                    c.selected = to;
-                }
-                vec![Out::Write(write)]
+                let Some(d) = self.selected_deal().cloned() else { return Some(Vec::new()) };
+                self.move_within(&d, if cmd == Command::CardUp { -1 } else { 1 })
             }
             // Asking to close a deal the way it is already closed would confirm a change that is none.
             Command::Win => match self.selected_deal() {
