@@ -680,6 +680,11 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
         .code(2);
     let err = String::from_utf8_lossy(&reversed.get_output().stderr).to_string();
     assert!(err.contains("--from (2026-01-01 00:00) is after --to (2025-01-01 23:59)"), "{err}");
+    // Today's weekday named alone is today, whole, at any hour of it (it is Tuesday, 12:00).
+    let today =
+        leadline(&db).args(["import", cal.to_str().unwrap(), "--from", "2025-11-26", "--to", "tue"]).assert().code(2);
+    let err = String::from_utf8_lossy(&today.get_output().stderr).to_string();
+    assert!(err.contains("is after --to (2025-11-25 23:59)"), "{err}");
     let far = leadline(&db).args(["import", cal.to_str().unwrap(), "--from", "2027-01-01"]).assert().code(2);
     let err = String::from_utf8_lossy(&far.get_output().stderr).to_string();
     assert!(err.contains("is after the window's end (six months ahead unless --to)"), "{err}");

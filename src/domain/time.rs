@@ -216,13 +216,16 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
             local_to_utc(NaiveDateTime::new(day, time), tz)
         }
     };
-    let t = at(day).ok_or_else(|| bad("does not exist in the team's time zone"))?;
-    // Today's weekday is today's while its time is on the side asked for; else a week away that way.
-    if named_weekday && day == today && (past && t.0 > now.0 || !past && t.0 <= now.0) {
-        let week = Duration::days(if past { -7 } else { 7 });
-        return at(day + week).ok_or_else(|| bad("does not exist in the team's time zone"));
+    // Today's weekday is today's while its time is on the side asked for; else a week away that way. Told
+    // by the wall clock, so that a time the clocks skip today is next week's, not refused.
+    let mut day = day;
+    if named_weekday && day == today {
+        let (typed, now_local) = (NaiveDateTime::new(day, time), now.to_utc().with_timezone(&tz).naive_local());
+        if past && typed > now_local || !past && typed <= now_local {
+            day += Duration::days(if past { -7 } else { 7 });
+        }
     }
-    Ok(t)
+    at(day).ok_or_else(|| bad("does not exist in the team's time zone"))
 }
 
 /// An offset such as `48h` or `3d`: its length, and whether it counts days (or weeks).
@@ -411,6 +414,9 @@ mod tests {
         assert_eq!(t, "2026-03-01T07:30:00.000Z");
         let next_wed = parse_time("2026-03-11T12:00:00Z", NOW, ny).unwrap();
         assert!(parse_past_time("sun 2:30", next_wed, ny).is_err());
+        // On the Sunday the clocks skip 2:30, once it has gone by it is next Sunday's (which has one).
+        let that_sunday = parse_time("2026-03-08T15:00:00Z", NOW, ny).unwrap();
+        assert_eq!(parse_time("sun 2:30", that_sunday, ny).unwrap().to_rfc3339(), "2026-03-15T06:30:00.000Z");
     }
 
     #[test]
