@@ -417,6 +417,36 @@ fn a_touch_taken_back_takes_back_what_it_did() {
     assert!(crm.fails(103, &["unlog", &last]).contains("forgotten"));
 }
 
+/// A touch a deal came from, taken back: the lead acquired through it is not told, the deal's win is.
+#[test]
+fn a_touch_taken_back_withdraws_what_it_made_not_what_the_deal_did_since() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"won-event\"\ntrigger = \"deal_won\"\n\
+         actions = [{ do = \"event\", kind = \"DealWon\", notice = \"Won: {lead} ({deal})\" }]\n\
+         [[automation.rule]]\nname = \"lead-acquired\"\ntrigger = \"deal_created\"\nconditions = [\"deal.from_outreach\"]\n\
+         actions = [{ do = \"event\", kind = \"LeadAcquired\", notice = \"Lead acquired: {lead} ({deal})\" }]\n",
+    );
+    crm.ana();
+    let origin = crm.ok(1, &["log", "call", "ana@acme.io", "--phone", "+34 600 11 22 33"]);
+    crm.ok(1, &["deal", "add", "ana@acme.io", "--title", "Pilot", "--from-outreach", &origin]);
+    crm.ok(2, &["deal", "won", "Pilot"]);
+    let pending = |crm: &Crm| {
+        crm.sql("SELECT kind FROM events WHERE delivered_at IS NULL AND withdrawn_at IS NULL ORDER BY kind")
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pending(&crm), ["DealWon", "LeadAcquired"]);
+    crm.ok(3, &["unlog", &origin]);
+    assert_eq!(pending(&crm), ["DealWon"]);
+    let inbox = crm.json(3, &["inbox", "--json"]);
+    let titles: Vec<&str> = inbox.as_array().unwrap().iter().filter_map(|i| i["title"].as_str()).collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Won:")) && !titles.iter().any(|t| t.starts_with("Lead acquired")),
+        "{titles:?}"
+    );
+}
+
 /// An answer asking for more logged twice by mistake: taking back the first keeps the sequence step, now the
 /// second answer's; taking back an answer when the step is done brings none back.
 #[test]
@@ -429,8 +459,14 @@ fn a_sequence_step_stays_owed_while_an_answer_asking_for_it_is_left() {
     let first = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
     let second = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
     assert_eq!(step(&crm, 1), ["Send e-mail sequence step 2 to Ana López"]);
+    // Put off by the rep, it stays put off.
+    let put_off = crm.tasks(1)[0]["id"].as_str().unwrap().to_string();
+    crm.ok(1, &["task", "snooze", &put_off, "--until", &at(100)]);
+    let snoozed = crm.tasks(1)[0]["snoozed_until"].clone();
+    assert!(snoozed.is_string(), "{:?}", crm.tasks(1));
     crm.ok(2, &["unlog", &first]);
     assert_eq!(step(&crm, 2), ["Send e-mail sequence step 2 to Ana López"], "the second answer's step");
+    assert_eq!(crm.tasks(2)[0]["snoozed_until"], snoozed);
     crm.ok(3, &["unlog", &second]);
     assert!(step(&crm, 3).is_empty(), "{:?}", step(&crm, 3));
     // The step done, an answer taken back owes nothing again.

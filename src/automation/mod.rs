@@ -370,6 +370,14 @@ impl Automations {
     pub fn rules_for(&self, trigger: Trigger) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| self.enabled && r.triggers.contains(&trigger))
     }
+
+    /// The rules that hold only for a deal that came from a touch (`deal.from_outreach`): what they did is
+    /// no longer so once the touch is taken back.
+    pub fn rules_on_touch_origin(&self) -> Vec<&str> {
+        let on_origin =
+            |r: &&Rule| r.conditions.iter().any(|c| c.fact == crate::scoring::rules::Fact::SubjectFromOutreach);
+        self.rules.iter().filter(on_origin).map(|r| r.name.as_str()).collect()
+    }
 }
 
 #[cfg(test)]

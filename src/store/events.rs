@@ -70,22 +70,40 @@ pub fn withdraw_for(db: &Db<'_>, lead: &crate::domain::LeadId) -> Result<usize> 
     )?)
 }
 
-/// Withdraws the events still waiting to go out that tell of this touch (a lead acquired through it), now
-/// taken back, and the inbox notices that announced them. Returns how many.
-pub fn withdraw_about_touch(db: &Db<'_>, touch: &crate::domain::OutreachId) -> Result<usize> {
-    let now = db.now.0;
-    db.conn.execute(
-        "UPDATE inbox_items SET deleted_at = ?3, updated_at = ?3 WHERE deleted_at IS NULL AND event_id IN (
-             SELECT id FROM events WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL
-             AND json_valid(payload) AND json_extract(payload, '$.outreach.id') = ?2)",
-        params![db.ctx.team_id.as_str(), touch.as_str(), now],
-    )?;
-    Ok(db.conn.execute(
-        "UPDATE events SET withdrawn_at = ?3, last_error = 'withdrawn: the touch it tells of was taken back'
-         WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL
-         AND json_valid(payload) AND json_extract(payload, '$.outreach.id') = ?2",
-        params![db.ctx.team_id.as_str(), touch.as_str(), now],
-    )?)
+/// Withdraws the events still waiting to go out that a touch now taken back made: those about the touch
+/// itself (a reply), and those of `rules` (the rules that hold only for a deal that came from a touch, such
+/// as a lead acquired) about a deal that came from it; with the inbox notices that announced them. Other
+/// events of such a deal (won, lost) stand. Returns how many.
+pub fn withdraw_made_by_touch(db: &Db<'_>, touch: &crate::domain::OutreachId, rules: &[&str]) -> Result<usize> {
+    let pending = "team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL";
+    let mut made: Vec<String> = db
+        .conn
+        .prepare_cached(&format!("SELECT id FROM events WHERE {pending} AND subject_id = ?2"))?
+        .query_map(params![db.ctx.team_id.as_str(), touch.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // A rule's events are keyed `rule:subject[:action]` (`automation::actions::dedupe_key`).
+    let mut of_rule = db.conn.prepare_cached(&format!(
+        "SELECT id FROM events WHERE {pending} AND dedupe_key > ?3 || ':' AND dedupe_key < ?3 || ';'
+         AND json_valid(payload) AND json_extract(payload, '$.outreach.id') = ?2"
+    ))?;
+    for rule in rules {
+        let found = of_rule.query_map(params![db.ctx.team_id.as_str(), touch.as_str(), rule], |r| r.get(0))?;
+        made.extend(found.collect::<rusqlite::Result<Vec<String>>>()?);
+    }
+    for id in &made {
+        db.conn
+            .prepare_cached(
+                "UPDATE inbox_items SET deleted_at = ?2, updated_at = ?2 WHERE event_id = ?1 AND deleted_at IS NULL",
+            )?
+            .execute(params![id, db.now.0])?;
+        db.conn
+            .prepare_cached(
+                "UPDATE events SET withdrawn_at = ?2, last_error = 'withdrawn: the touch that made it was taken back'
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, db.now.0])?;
+    }
+    Ok(made.len())
 }
 
 /// Events not delivered yet, oldest first.

@@ -241,8 +241,8 @@ pub fn edit(db: &Db<'_>, id: &OutreachId, patch: OutreachPatch) -> Result<()> {
 }
 
 /// Takes back a touch logged by mistake, and what it made: the message it filed in the inbox, the tasks
-/// rules filed for it, the events about it still to go out; deals and the lead no longer name it as where
-/// they came from. What it closed is
+/// rules filed for it; deals and the lead no longer name it as where they came from. (The automations take
+/// back the rest: the events it made, the steps it took a deal.) What it closed is
 /// opened again by the hooks (`tasks::reopen_done_by`).
 pub fn remove(db: &Db<'_>, id: &OutreachId) -> Result<()> {
     let o = get(db, id)?;
@@ -265,7 +265,6 @@ pub fn remove(db: &Db<'_>, id: &OutreachId) -> Result<()> {
         params![o.lead_id.as_str(), id.as_str(), now],
     )?;
     super::tasks::cancel_filed_for(db, &o.lead_id, id)?;
-    super::events::withdraw_about_touch(db, id)?;
     contact::refresh(db, &o.lead_id)?;
     db.emit(Change::OutreachRemoved { lead: o.lead_id, outreach: id.clone() });
     Ok(())
