@@ -3890,6 +3890,14 @@ fn one_id_given_twice_in_a_file_rejects_the_second_row() {
     assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (3, Some("Deal - ID")));
     // The row whole, to fix and import again.
     assert!(r.rejects[0].record.iter().any(|c| c == "Iota B"), "{:?}", r.rejects[0].record);
+    // The same line twice (two exports joined) is the one deal, found again.
+    let twice = pipedrive_deals(
+        dir.path(),
+        "twice.csv",
+        &[("110", "Kappa", "30", "open", "Kay K", "kay@k.io"), ("110", "Kappa", "30", "open", "Kay K", "kay@k.io")],
+    );
+    let r = import_file(&mut s, &twice, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.deals.created, r.counts.deals.skipped, r.rejects_total), (1, 1, 0), "{:?}", r.rejects);
 }
 
 #[test]

@@ -84,6 +84,10 @@ impl Writer {
         subject: &str,
     ) -> crate::store::Result<()> {
         match self.deal_of(db, lead, d)? {
+            // The same line twice (a file joined from two exports): the deal the first made, found again.
+            Some(found) if found.this_run && found.deal.lead_id == *lead && says_the_same(&found.deal, d) => {
+                self.deal_again(db, lead, found.deal, row, d, subject)
+            }
             // One id given to two deals of the file: the second is not the first made again.
             Some(Found { this_run: true, .. }) if self.file_ref(d).is_some() => {
                 Err(StoreError::Invalid(ValidationError::new(
@@ -453,6 +457,15 @@ impl Writer {
         }
         crate::automation::clients::record_imported_win(db, &deals::get(db, id)?)
     }
+}
+
+/// Whether a row's deal says nothing other than the deal it found: its title, and the amount, stage and
+/// status it gives.
+fn says_the_same(deal: &deals::Deal, d: &DealRow) -> bool {
+    fold(&deal.title) == fold(&d.title)
+        && d.amount.as_ref().is_none_or(|m| *m == deal.money())
+        && d.stage.as_ref().is_none_or(|s| *s == deal.stage)
+        && d.status.is_none_or(|s| s == deal.status)
 }
 
 /// The live deal with this CRM id (`preset:id`), on a lead still here (a deal of a removed lead is that
