@@ -654,6 +654,47 @@ fn a_card_move_is_undone_back_to_where_it_was_a_loss_after_asking() {
     assert!(t.screen().contains("removed meanwhile"), "{}", t.screen());
 }
 
+/// A column of thousands of won deals: read to its end, it stays read so after a refresh; a deal won then
+/// lands at its end, is followed there, shown won at once, and its win is undone asking first.
+#[test]
+fn a_long_column_stays_whole_and_a_win_at_its_end_can_be_undone() {
+    let (_d, mut t) = driver(160, 48);
+    t.store
+        .conn()
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5200)
+             INSERT INTO deals (id, team_id, lead_id, title, amount_minor, currency, stage, position, status,
+                                closed_at, stage_entered_at, created_at, updated_at)
+             SELECT 'bulk-' || i, d.team_id, d.lead_id, 'Bulk ' || i, 100, 'EUR', 'Won', 100000 + i, 'won', 0, 0, 0, 0
+             FROM n, (SELECT team_id, lead_id FROM deals LIMIT 1) d;",
+        )
+        .unwrap();
+    t.keys("2");
+    let won = t.app.kanban.summary.iter().position(|s| s.stage == "Won").unwrap();
+    let in_won = |t: &Driver| t.app.kanban.summary[won].count as usize;
+    for _ in 0..won {
+        t.keys("l");
+    }
+    t.keys("G");
+    assert_eq!(t.app.kanban.columns[won].deals.len(), in_won(&t));
+    t.keys("ctrl-r");
+    assert_eq!(t.app.kanban.columns[won].deals.len(), in_won(&t), "read as far again");
+    // A deal of New won: followed to the end of Won, won on screen at once.
+    t.keys("g g");
+    for _ in 0..won {
+        t.keys("h");
+    }
+    let deal = t.app.kanban.selected_deal().unwrap().clone();
+    t.keys("w y");
+    let shown = t.app.kanban.selected_deal().unwrap().clone();
+    assert_eq!((shown.id.clone(), shown.status), (deal.id.clone(), leadline::domain::DealStatus::Won));
+    t.keys("ctrl-r u");
+    assert!(t.screen().contains("from Won back to"), "{}", t.screen());
+    t.keys("y");
+    let back = t.app.kanban.columns.iter().flat_map(|c| &c.deals).find(|d| d.id == deal.id).unwrap().clone();
+    assert_eq!(back.stage, "New");
+}
+
 #[test]
 fn back_from_a_lost_deal_reopens_it_and_never_marks_it_won() {
     let (_d, mut t) = driver(160, 48);

@@ -33,6 +33,8 @@ pub struct Column {
     pub generation: u64,
     /// `G` asked for the rest of the column: the last card is selected when it arrives.
     pub to_end: bool,
+    /// Cards the read in flight asked for (from the start, or the rest for `G`): fewer back is the end.
+    pub asked: usize,
 }
 
 /// A card moved on screen before its write came back.
@@ -91,8 +93,9 @@ pub struct KanbanView {
     pending: Vec<(Option<u64>, MoveMade)>,
 }
 
-/// Cards read at once for the column a moved card went to: it lands at the end of its new column.
-const FOLLOW_LIMIT: usize = 5_000;
+/// At most this many cards of one column are held (the column a moved card went to is read whole: it
+/// lands at the end of its new column, which may be long, as a won column is).
+const COLUMN_READ_LIMIT: usize = 100_000;
 
 impl KanbanView {
     pub fn enter(&mut self, ctx: &UiCtx, stale: bool) -> Vec<Out> {
@@ -110,14 +113,24 @@ impl KanbanView {
         let n = ctx.stages.names().len();
         self.columns.resize_with(n, Column::default);
         let mut out = vec![Out::Query(Query::Pipeline)];
+        let whole: Vec<usize> = (0..n).map(|i| self.whole_column(i)).collect();
         for (i, c) in self.columns.iter_mut().enumerate() {
             c.generation += 1;
             c.loading = true;
             let following = self.follow.as_ref().is_some_and(|(col, _)| *col == i);
-            let limit = if following { FOLLOW_LIMIT } else { c.deals.len().clamp(COLUMN_PAGE, FOLLOW_LIMIT) };
+            // As many cards as were held: a column read far down (`G`, a card followed) stays so.
+            let limit = if following { whole[i] } else { c.deals.len().clamp(COLUMN_PAGE, COLUMN_READ_LIMIT) };
+            c.asked = limit;
             out.push(Out::Query(Query::Column { stage: i, generation: c.generation, after: None, limit }));
         }
         out
+    }
+
+    /// Cards to read for column `i` whole: as many as it had at the last count, and a page for those added
+    /// since.
+    fn whole_column(&self, i: usize) -> usize {
+        let counted = self.summary.get(i).map_or(COLUMN_READ_LIMIT, |s| s.count.max(0) as usize);
+        (counted + COLUMN_PAGE).min(COLUMN_READ_LIMIT)
     }
 
     pub fn on_summary(&mut self, s: Result<Vec<StageSummary>, String>) {
@@ -144,7 +157,7 @@ impl KanbanView {
             Ok(rows) => {
                 let full = rows.len() >= COLUMN_PAGE;
                 if after.is_none() {
-                    c.at_end = rows.len() < c.deals.len().max(COLUMN_PAGE);
+                    c.at_end = rows.len() < c.asked;
                     // Read again, the column may have changed elsewhere: the selection stays on its card, not
                     // on its row (the next J or K must move the card the rep was moving).
                     let selected = c.deals.get(c.selected).map(|d| d.id.clone());
@@ -153,7 +166,7 @@ impl KanbanView {
                         c.selected = at;
                     }
                 } else {
-                    c.at_end = if c.to_end { rows.len() < FOLLOW_LIMIT } else { !full };
+                    c.at_end = if c.to_end { rows.len() < c.asked } else { !full };
                     c.deals.extend(rows);
                     if std::mem::take(&mut c.to_end) {
                         c.selected = c.deals.len().saturating_sub(1);
@@ -280,7 +293,9 @@ impl KanbanView {
         let Some(target) = ctx.stages.index(stage) else { return };
         let found = self.columns.iter().flat_map(|c| c.deals.iter()).find(|d| &d.id == deal).cloned();
         if let Some(d) = found {
-            self.follow = Some((target, Deal { stage: stage.to_string(), stage_entered_at: ctx.now(), ..d }));
+            // Shown as the form made it (won, lost or open again) until the column is read back.
+            let status = ctx.stages.status_for(stage);
+            self.follow = Some((target, Deal { stage: stage.to_string(), stage_entered_at: ctx.now(), status, ..d }));
         }
     }
 
@@ -404,6 +419,7 @@ impl KanbanView {
                 Vec::new()
             }
             Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+                let whole = self.whole_column(self.focus);
                 let Some(c) = self.columns.get_mut(self.focus) else { return Some(Vec::new()) };
                 let last = c.deals.len().saturating_sub(1) as i64;
                 let delta = match cmd {
@@ -416,8 +432,7 @@ impl KanbanView {
                 };
                 c.selected = (c.selected as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
                 c.offset = visible_offset(c.offset, c.selected, cards, c.deals.len());
-                // The end of a column not read to its end yet: read the rest (as far as a moved card is
-                // followed), then select the last card.
+                // The end of a column not read to its end yet: read the rest, then select the last card.
                 if cmd == Command::Bottom
                     && !c.at_end
                     && !c.loading
@@ -425,11 +440,12 @@ impl KanbanView {
                 {
                     c.loading = true;
                     c.to_end = true;
+                    c.asked = whole.saturating_sub(c.deals.len()).max(COLUMN_PAGE);
                     let q = Query::Column {
                         stage: self.focus,
                         generation: c.generation,
                         after: Some(last.position),
-                        limit: FOLLOW_LIMIT,
+                        limit: c.asked,
                     };
                     return Some(vec![Out::Query(q)]);
                 }
