@@ -483,6 +483,18 @@ fn the_log_form_takes_what_the_scoring_rules_read_of_a_message() {
     let logged = leadline::store::outreach::for_lead(&t.store.db(), &lead).unwrap();
     let o = logged.first().expect("the touch is logged");
     assert_eq!((o.variant.as_deref(), o.personalization_level, o.cited_metric), (Some("B"), Some(4), true));
+    // "now" in When is a default: what is typed replaces it; moved into, it is text to edit.
+    t.keys("l");
+    t.keys("tab tab tab tab tab");
+    t.type_text("-1d");
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    let logged = leadline::store::outreach::for_lead(&t.store.db(), &lead).unwrap();
+    assert!(logged.iter().any(|o| o.occurred_at == NOW.plus_days(-1)), "{logged:?}");
+    t.keys("l");
+    t.keys("tab tab tab tab tab home");
+    t.type_text("x");
+    assert!(t.screen().contains("When: x▏now"), "{}", t.screen());
 }
 
 #[test]

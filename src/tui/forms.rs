@@ -112,7 +112,7 @@ pub fn log_outreach(lead: &Lead) -> Form {
             Field::choice("Direction", vec!["outbound".into(), "inbound".into()], "outbound"),
             Field::choice("Reply", names(&ReplyType::ALL, ReplyType::as_str), "none"),
             Field::text("Note", "", "What was said or sent"),
-            Field::text("When", "now", "now, -2h, yesterday 16:00, 2026-11-20 18:00"),
+            Field::with_default("When", "now", "now, -2h, yesterday 16:00, 2026-11-20 18:00"),
             // What the scoring rules read of a message (an A/B variant, how personal it was, a cited metric).
             Field::text("Variant", "", "A/B test variant, e.g. B"),
             Field::choice("Personal", ["-", "0", "1", "2", "3", "4", "5"].map(String::from).to_vec(), "-"),
@@ -165,7 +165,7 @@ pub fn reply(item: InboxId, lead: LeadId, lead_name: &str, kind: OutreachKind, o
         vec![
             Field::text("Value", "", &format!("{} — empty: where the message came from", kind.value_name())),
             Field::text("Note", "", "What you answered"),
-            Field::text("When", "now", "now, -1h, ..."),
+            Field::with_default("When", "now", "now, -1h, ..."),
         ],
     )
 }

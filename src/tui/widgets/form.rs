@@ -31,6 +31,9 @@ pub struct Field {
     pub suggestions: Vec<String>,
     /// There are more than `suggestions` (the first ones alphabetically): one not among them may still exist.
     pub suggestions_cut: bool,
+    /// The value is a default ("now") that what is typed or pasted first replaces; a key that edits or
+    /// moves in it makes it text like any other.
+    pub replaced_on_typing: bool,
 }
 
 impl Field {
@@ -45,7 +48,13 @@ impl Field {
             cursor,
             suggestions: Vec::new(),
             suggestions_cut: false,
+            replaced_on_typing: false,
         }
+    }
+
+    /// A text field holding a default that typing replaces (`replaced_on_typing`).
+    pub fn with_default(label: &str, default: &str, hint: &str) -> Self {
+        Field { replaced_on_typing: true, ..Self::text(label, default, hint) }
     }
 
     pub fn choice(label: &str, options: Vec<String>, value: &str) -> Self {
@@ -58,6 +67,7 @@ impl Field {
             cursor: 0,
             suggestions: Vec::new(),
             suggestions_cut: false,
+            replaced_on_typing: false,
         }
     }
 
@@ -200,8 +210,21 @@ impl Form {
         false
     }
 
+    /// The focused text field, to edit: a default it holds is text from here on.
     fn text_field(&mut self) -> Option<&mut Field> {
-        self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)
+        let f = self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)?;
+        f.replaced_on_typing = false;
+        Some(f)
+    }
+
+    /// The focused text field, to type into: a default it holds goes first.
+    fn typed_field(&mut self) -> Option<&mut Field> {
+        let f = self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)?;
+        if std::mem::take(&mut f.replaced_on_typing) {
+            f.value.clear();
+            f.cursor = 0;
+        }
+        Some(f)
     }
 
     pub fn move_cursor(&mut self, to: CursorMove) {
@@ -231,7 +254,7 @@ impl Form {
     }
 
     pub fn type_char(&mut self, c: char) {
-        if let Some(f) = self.text_field() {
+        if let Some(f) = self.typed_field() {
             f.insert(c.encode_utf8(&mut [0; 4]));
         }
     }
@@ -239,7 +262,7 @@ impl Form {
     /// Pasted text goes in whole at the cursor: a note keeps its line breaks, any other field takes the
     /// lines joined by spaces (an address copied with its line end is still one address).
     pub fn paste(&mut self, text: &str) {
-        if let Some(f) = self.text_field() {
+        if let Some(f) = self.typed_field() {
             // A tab is a space (the field shows no tabs, so it would save what the rep did not see), and
             // other control characters (a pasted terminal's colours) are not text at all.
             let text = without_escapes(&text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', " "));
