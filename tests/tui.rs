@@ -1772,7 +1772,7 @@ fn keys_typed_before_new_rows_arrive_act_on_the_lead_selected_once_they_are_in()
     effects.extend(t.app.update(key('/')));
     effects.extend(t.app.update(Action::Paste("zzz".into())));
     t.run(effects);
-    assert_eq!(t.app.leads.search.as_deref(), Some("zzz"));
+    assert_eq!(t.app.leads.search.as_ref().map(|f| f.value.as_str()), Some("zzz"));
     // A click on a row about to be replaced is not taken: it would land on a lead the rep never saw there.
     t.keys("esc esc g g");
     let first = t.app.leads.window.rows[0].id.clone();
@@ -2202,9 +2202,21 @@ fn the_search_line_and_the_palette_take_the_shells_editing_keys() {
     t.keys("/");
     t.type_text("abc def");
     t.keys("ctrl-w");
-    assert_eq!(t.app.leads.search.as_deref(), Some("abc "));
+    let search = |t: &Driver| t.app.leads.search.as_ref().map(|f| f.value.clone());
+    assert_eq!(search(&t).as_deref(), Some("abc "));
     t.keys("ctrl-u");
-    assert_eq!(t.app.leads.search.as_deref(), Some(""));
+    assert_eq!(search(&t).as_deref(), Some(""));
+    // A typo mid-search is mended where it is: the cursor moves as in a form.
+    t.type_text("jose nunez");
+    t.keys("left left left");
+    t.type_text("X");
+    assert_eq!(search(&t).as_deref(), Some("jose nuXnez"));
+    t.keys("home");
+    t.type_text("A ");
+    t.keys("alt-f ctrl-k");
+    assert_eq!(search(&t).as_deref(), Some("A jose"));
+    assert!(t.screen().contains("A jose▏"), "{}", t.screen());
+    t.keys("ctrl-u");
     t.keys("esc :");
     t.type_text("sort task");
     t.keys("alt-backspace");

@@ -375,10 +375,10 @@ impl App {
                 Vec::new()
             }
             Some(_) => Vec::new(),
-            None => match self.leads.search.clone() {
-                Some(mut s) if self.view == ViewId::Leads => {
-                    s.push_str(&one_line());
-                    let out = self.leads.search_changed(s);
+            None => match &mut self.leads.search {
+                Some(f) if self.view == ViewId::Leads => {
+                    f.insert(&one_line());
+                    let out = self.leads.search_edited();
                     self.apply(out)
                 }
                 _ => Vec::new(),
@@ -404,28 +404,7 @@ impl App {
         }
         match &mut self.popup {
             Some(Popup::Form(f)) => {
-                let (ctrl, alt) =
-                    (k.modifiers.contains(KeyModifiers::CONTROL), k.modifiers.contains(KeyModifiers::ALT));
-                // Readline's editing keys, as in a shell.
-                match (typed, k.code) {
-                    (Some(c), _) => f.type_char(c),
-                    (_, KeyCode::Backspace) if ctrl || alt => f.delete_to(CursorMove::WordLeft),
-                    (_, KeyCode::Backspace) => f.backspace(),
-                    (_, KeyCode::Delete) => f.delete(),
-                    (_, KeyCode::Home) => f.move_cursor(CursorMove::Home),
-                    (_, KeyCode::End) => f.move_cursor(CursorMove::End),
-                    (_, KeyCode::Left) if ctrl || alt => f.move_cursor(CursorMove::WordLeft),
-                    (_, KeyCode::Right) if ctrl || alt => f.move_cursor(CursorMove::WordRight),
-                    (_, KeyCode::Char('a')) if ctrl => f.move_cursor(CursorMove::Home),
-                    (_, KeyCode::Char('e')) if ctrl => f.move_cursor(CursorMove::End),
-                    (_, KeyCode::Char('u')) if ctrl => f.delete_to(CursorMove::Home),
-                    (_, KeyCode::Char('k')) if ctrl => f.delete_to(CursorMove::End),
-                    (_, KeyCode::Char('w')) if ctrl => f.delete_to(CursorMove::WordLeft),
-                    (_, KeyCode::Char('b')) if alt => f.move_cursor(CursorMove::WordLeft),
-                    (_, KeyCode::Char('f')) if alt => f.move_cursor(CursorMove::WordRight),
-                    (_, KeyCode::Char('d')) if alt => f.delete_to(CursorMove::WordRight),
-                    _ => {}
-                }
+                f.edit_key(typed, k);
                 f.error = None;
                 Vec::new()
             }
@@ -436,11 +415,11 @@ impl App {
                 Vec::new()
             }
             _ => {
-                let Some(mut text) = self.leads.search.clone() else { return Vec::new() };
-                if !edit_at_end(&mut text, typed, k) {
+                let Some(f) = &mut self.leads.search else { return Vec::new() };
+                if !f.edit_key(typed, k) {
                     return Vec::new();
                 }
-                let out = self.leads.search_changed(text);
+                let out = self.leads.search_edited();
                 self.apply(out)
             }
         }
@@ -467,9 +446,8 @@ impl App {
             Command::Back | Command::Close => {
                 if self.popup.is_some() {
                     self.popup = None;
-                } else if self.leads.search.take().is_some() {
-                    let out = self.leads.search_changed(String::new());
-                    self.leads.search = None;
+                } else if self.leads.search.is_some() {
+                    let out = self.leads.clear_search();
                     return self.apply(out);
                 }
                 return Vec::new();
@@ -500,12 +478,13 @@ impl App {
                 Command::Open => return self.submit(),
                 _ => {}
             },
-            _ => {
-                if c == Command::Open {
-                    // Enter keeps the search as a filter and gives the keys back to the table.
-                    self.leads.search = None;
-                }
-            }
+            _ => match (c, &mut self.leads.search) {
+                // Enter keeps the search as a filter and gives the keys back to the table.
+                (Command::Open, _) => self.leads.search = None,
+                (Command::Left, Some(f)) => f.move_cursor(CursorMove::Left),
+                (Command::Right, Some(f)) => f.move_cursor(CursorMove::Right),
+                _ => {}
+            },
         }
         Vec::new()
     }
@@ -574,8 +553,7 @@ impl App {
                 }
                 // A search left applied is the nearest thing to close; Esc never quits.
                 if self.view == ViewId::Leads && self.leads.window.filter.text.is_some() {
-                    let out = self.leads.search_changed(String::new());
-                    self.leads.search = None;
+                    let out = self.leads.clear_search();
                     return self.apply(out);
                 }
                 return match self.history.pop() {

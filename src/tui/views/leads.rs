@@ -12,6 +12,7 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms::{self, FilterField};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::form::Field;
 use crate::tui::widgets::{fit, fit_end};
 use crate::tui::window::{LeadWindow, visible_offset};
 use crate::tui::worker::{Query, Slot};
@@ -23,8 +24,8 @@ const COLUMN_SPACING: u16 = 1;
 #[derive(Debug, Clone)]
 pub struct LeadsView {
     pub window: LeadWindow,
-    /// The search being typed (`/`), while the input has focus.
-    pub search: Option<String>,
+    /// The search being typed (`/`), while the input has focus: edited as any text field.
+    pub search: Option<Field>,
     pub loaded: bool,
 }
 
@@ -73,7 +74,7 @@ impl LeadsView {
         let w = &mut self.window;
         let out = match cmd {
             Command::Search => {
-                self.search = Some(w.filter.text.clone().unwrap_or_default());
+                self.search = Some(Field::text("Search", w.filter.text.clone().unwrap_or_default(), ""));
                 Vec::new()
             }
             // Matches come newest first while a search is on: cycling the sort would change nothing seen.
@@ -119,11 +120,23 @@ impl LeadsView {
         queries(self.window.reset())
     }
 
-    /// The search text changed: the table narrows at once (the worker drops superseded queries).
-    pub fn search_changed(&mut self, text: String) -> Vec<Out> {
-        let t = text.trim();
-        self.window.filter.text = (!t.is_empty()).then(|| t.to_string());
-        self.search = Some(text);
+    /// The search text was edited: the table narrows at once (the worker drops superseded queries).
+    pub fn search_edited(&mut self) -> Vec<Out> {
+        let t = self.search.as_ref().map_or("", |f| f.value.trim());
+        let text = (!t.is_empty()).then(|| t.to_string());
+        if text == self.window.filter.text {
+            return Vec::new();
+        }
+        self.window.filter.text = text;
+        self.window.selected = 0;
+        self.window.offset = 0;
+        queries(self.window.reset())
+    }
+
+    /// The search closed and cleared: every lead again (with the other filters).
+    pub fn clear_search(&mut self) -> Vec<Out> {
+        self.search = None;
+        self.window.filter.text = None;
         self.window.selected = 0;
         self.window.offset = 0;
         queries(self.window.reset())
@@ -164,11 +177,17 @@ impl LeadsView {
         let (search, table) = self.areas(area);
         if let Some(s) = search {
             let typing = self.search.is_some();
-            let text = self.search.clone().or_else(|| self.window.filter.text.clone()).unwrap_or_default();
-            let cursor = if typing { "▏" } else { "" };
-            // The typing end stays in sight: a long search scrolls, and the hint gives way to it.
+            let typed = match &self.search {
+                Some(f) => {
+                    let (before, after) = f.split_at_cursor();
+                    format!("{before}▏{after}")
+                }
+                None => self.window.filter.text.clone().unwrap_or_default(),
+            };
+            // The cursor stays in sight: a long search scrolls, and the hint gives way to it.
             let room = (s.width as usize).saturating_sub(3);
-            let typed = format!("{text}{cursor}");
+            let cursor_end = typed.find('▏').map_or(typed.len(), |i| i + '▏'.len_utf8());
+            let typed = if typed.width() > room { typed[..cursor_end].to_string() } else { typed };
             let hint = ctx.hints.search.as_str();
             let hint = match typing {
                 true if typed.width() + hint.width() <= room => hint,

@@ -98,10 +98,80 @@ impl Field {
         self.value.char_indices().nth(self.cursor).map_or(self.value.len(), |(i, _)| i)
     }
 
-    fn insert(&mut self, text: &str) {
+    pub fn insert(&mut self, text: &str) {
         let at = self.at();
         self.value.insert_str(at, text);
         self.cursor += text.chars().count();
+    }
+
+    pub fn move_cursor(&mut self, to: CursorMove) {
+        let chars: Vec<char> = self.value.chars().collect();
+        self.cursor = match to {
+            CursorMove::Left => self.cursor.saturating_sub(1),
+            CursorMove::Right => (self.cursor + 1).min(chars.len()),
+            CursorMove::Home => 0,
+            CursorMove::End => chars.len(),
+            CursorMove::WordLeft => word_start(&chars, self.cursor),
+            CursorMove::WordRight => word_end(&chars, self.cursor),
+        };
+    }
+
+    /// Deletes from the cursor to where `to` would move it (readline's Ctrl-W, Ctrl-U, Ctrl-K, Alt-D).
+    pub fn delete_to(&mut self, to: CursorMove) {
+        let from = self.cursor;
+        self.move_cursor(to);
+        let (a, b) = (from.min(self.cursor), from.max(self.cursor));
+        self.value = self.value.chars().take(a).chain(self.value.chars().skip(b)).collect();
+        self.cursor = a;
+    }
+
+    /// Deletes the character before the cursor.
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let at = self.at();
+            self.value.remove(at);
+        }
+    }
+
+    /// Deletes the character under the cursor.
+    pub fn delete(&mut self) {
+        if self.cursor < self.value.chars().count() {
+            let at = self.at();
+            self.value.remove(at);
+        }
+    }
+
+    /// Readline's editing keys, as in a shell: `typed` is the character a key types, if any. Returns
+    /// whether the key was one of them.
+    pub fn edit_key(&mut self, typed: Option<char>, k: crossterm::event::KeyEvent) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let (ctrl, alt) = (k.modifiers.contains(KeyModifiers::CONTROL), k.modifiers.contains(KeyModifiers::ALT));
+        match (typed, k.code) {
+            (Some(c), _) => self.insert(c.encode_utf8(&mut [0; 4])),
+            (_, KeyCode::Backspace) if ctrl || alt => self.delete_to(CursorMove::WordLeft),
+            (_, KeyCode::Backspace) => self.backspace(),
+            (_, KeyCode::Delete) => self.delete(),
+            (_, KeyCode::Home) => self.move_cursor(CursorMove::Home),
+            (_, KeyCode::End) => self.move_cursor(CursorMove::End),
+            (_, KeyCode::Left) if ctrl || alt => self.move_cursor(CursorMove::WordLeft),
+            (_, KeyCode::Right) if ctrl || alt => self.move_cursor(CursorMove::WordRight),
+            (_, KeyCode::Char('a')) if ctrl => self.move_cursor(CursorMove::Home),
+            (_, KeyCode::Char('e')) if ctrl => self.move_cursor(CursorMove::End),
+            (_, KeyCode::Char('u')) if ctrl => self.delete_to(CursorMove::Home),
+            (_, KeyCode::Char('k')) if ctrl => self.delete_to(CursorMove::End),
+            (_, KeyCode::Char('w')) if ctrl => self.delete_to(CursorMove::WordLeft),
+            (_, KeyCode::Char('b')) if alt => self.move_cursor(CursorMove::WordLeft),
+            (_, KeyCode::Char('f')) if alt => self.move_cursor(CursorMove::WordRight),
+            (_, KeyCode::Char('d')) if alt => self.delete_to(CursorMove::WordRight),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The text split at the cursor, as typed.
+    pub fn split_at_cursor(&self) -> (&str, &str) {
+        self.value.split_at(self.at())
     }
 }
 
@@ -229,27 +299,7 @@ impl Form {
 
     pub fn move_cursor(&mut self, to: CursorMove) {
         if let Some(f) = self.text_field() {
-            let len = f.value.chars().count();
-            let chars: Vec<char> = f.value.chars().collect();
-            f.cursor = match to {
-                CursorMove::Left => f.cursor.saturating_sub(1),
-                CursorMove::Right => (f.cursor + 1).min(len),
-                CursorMove::Home => 0,
-                CursorMove::End => len,
-                CursorMove::WordLeft => word_start(&chars, f.cursor),
-                CursorMove::WordRight => word_end(&chars, f.cursor),
-            };
-        }
-    }
-
-    /// Deletes from the cursor to where `to` would move it (readline's Ctrl-W, Ctrl-U, Ctrl-K, Alt-D).
-    pub fn delete_to(&mut self, to: CursorMove) {
-        let Some(from) = self.text_field().map(|f| f.cursor) else { return };
-        self.move_cursor(to);
-        if let Some(f) = self.text_field() {
-            let (a, b) = (from.min(f.cursor), from.max(f.cursor));
-            f.value = f.value.chars().take(a).chain(f.value.chars().skip(b)).collect();
-            f.cursor = a;
+            f.move_cursor(to);
         }
     }
 
@@ -274,24 +324,11 @@ impl Form {
         }
     }
 
-    /// Deletes the character before the cursor.
-    pub fn backspace(&mut self) {
-        if let Some(f) = self.text_field()
-            && f.cursor > 0
-        {
-            f.cursor -= 1;
-            let at = f.at();
-            f.value.remove(at);
-        }
-    }
-
-    /// Deletes the character under the cursor.
-    pub fn delete(&mut self) {
-        if let Some(f) = self.text_field()
-            && f.cursor < f.value.chars().count()
-        {
-            let at = f.at();
-            f.value.remove(at);
+    /// Readline's editing keys on the focused text field (typing replaces a default it holds).
+    pub fn edit_key(&mut self, typed: Option<char>, k: crossterm::event::KeyEvent) {
+        let field = if typed.is_some() { self.typed_field() } else { self.text_field() };
+        if let Some(f) = field {
+            f.edit_key(typed, k);
         }
     }
 
