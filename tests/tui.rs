@@ -2372,3 +2372,19 @@ fn a_touch_for_a_lead_merged_meanwhile_says_which_lead_it_went_into() {
     let toast = t.app.toast.as_ref().map(|(k, _)| k.text.clone()).unwrap_or_default();
     assert!(toast.contains("was merged into") && toast.contains(&older.name()), "{toast}");
 }
+
+/// While a form's save is on its way (the database busy), typing into it would show but not be saved: it
+/// waits, and says so.
+#[test]
+fn a_form_being_saved_takes_no_more_typing() {
+    let (_d, mut t) = driver(160, 48);
+    t.keys("enter n");
+    t.type_text("note during lock");
+    if let Some(leadline::tui::app::Popup::Form(f)) = &mut t.app.popup {
+        f.waiting = Some(u64::MAX);
+    }
+    t.type_text(" MORE");
+    let Some(leadline::tui::app::Popup::Form(f)) = &t.app.popup else { panic!("the form stays open") };
+    assert_eq!(f.fields[0].value, "note during lock");
+    assert!(t.screen().contains("typing waits until it is saved"), "{}", t.screen());
+}

@@ -364,6 +364,7 @@ impl App {
     fn paste(&mut self, text: &str) -> Vec<Effect> {
         let one_line = || text.split(['\r', '\n']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
         match &mut self.popup {
+            Some(Popup::Form(f)) if f.waiting.is_some() => Vec::new(),
             Some(Popup::Form(f)) => {
                 f.paste(text);
                 f.error = None;
@@ -403,6 +404,9 @@ impl App {
             }
         }
         match &mut self.popup {
+            // While its save is on its way, the form is what is being saved: it takes no more typing (which
+            // would show but not be saved).
+            Some(Popup::Form(f)) if f.waiting.is_some() => Vec::new(),
             Some(Popup::Form(f)) => {
                 f.edit_key(typed, k);
                 f.error = None;
@@ -466,6 +470,7 @@ impl App {
                 }
                 _ => {}
             },
+            Some(Popup::Form(f)) if f.waiting.is_some() => {}
             Some(Popup::Form(f)) => match c {
                 Command::Up => f.next(-1),
                 Command::Down => f.next(1),

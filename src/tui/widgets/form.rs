@@ -430,7 +430,7 @@ impl Form {
                 lines.push(Line::from(Span::styled(format!("  {line}"), style)));
             }
         } else if self.waiting.is_some() {
-            lines.push(Line::from(Span::styled("  saving…", theme.muted())));
+            lines.push(Line::from(Span::styled("  saving… (typing waits until it is saved)", theme.muted())));
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
