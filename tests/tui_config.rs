@@ -64,6 +64,10 @@ fn malformed_key_and_bad_colour_are_clear_errors() {
     let (err, code) = start_with("[keymap.pipeline]\n\"ctrl-\" = \"top\"\n");
     assert_eq!(code, 1);
     assert!(err.contains("line 2:") && err.contains("'ctrl-' is not a key"), "{err}");
+    // An empty key is named at its own line, not its table's.
+    let (err, code) = start_with("[keymap.inbox]\n\"a\" = \"reply\"\n\"\" = \"assign_me\"\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("line 3:") && err.contains("'' has no key"), "{err}");
     let (err, code) = start_with("[ui.colors]\naccent = \"blurple\"\n");
     assert_eq!(code, 1);
     assert!(err.contains("ui.colors.accent") && err.contains("blurple"), "{err}");

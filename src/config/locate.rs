@@ -120,8 +120,8 @@ pub fn with_line(text: &str, message: &str) -> String {
         written_as: None,
         lacking: None,
     };
-    // The first quoted text of the rest, in either quotes.
-    let entry = rest.strip_prefix(['"', '\'']).and_then(|r| r.split(['"', '\'']).next()).filter(|e| !e.is_empty());
+    // The first quoted text of the rest, in either quotes (an empty key's too: `'' has no key`).
+    let entry = rest.strip_prefix(['"', '\'']).and_then(|r| r.split(['"', '\'']).next());
     if let Some(entry) = entry {
         let mut key = table.clone();
         key.push(entry.to_string());
