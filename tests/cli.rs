@@ -180,6 +180,11 @@ fn five_kinds_of_outreach_with_their_fields() {
     let inbox = s.json(&["inbox"]);
     assert_eq!(inbox[0]["lead_name"], "Ana López");
     assert_eq!(inbox[0]["channel"], "messenger");
+    // As a table: each column named, the state in the terminal UI's words.
+    let table = s.ok(&["inbox"]);
+    let (head, row) = table.split_once('\n').unwrap();
+    assert!(head.split_whitespace().take(3).eq(["ID", "WHEN", "STATE"]), "{table}");
+    assert!(row.contains(" unread ") && row.contains("Ana López"), "{table}");
 }
 
 #[test]

@@ -149,7 +149,7 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
     if a.json {
         return print_json(&items);
     }
-    let mut t = Table::new(&["ID", "WHEN", "", "LEAD", "ASSIGNED", "CHANNEL", "TITLE", "BODY"]);
+    let mut t = Table::new(&["ID", "WHEN", "STATE", "LEAD", "ASSIGNED", "CHANNEL", "TITLE", "BODY"]);
     let ids = crate::store::short_ids(&db, "inbox_items", &items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>())?;
     for (i, id) in items.iter().zip(ids) {
         let state = if i.handled_at.is_some() {
@@ -157,7 +157,7 @@ pub fn inbox(env: &mut Env, a: InboxArgs) -> CliResult {
         } else if i.read_at.is_some() {
             "read"
         } else {
-            "new"
+            "unread"
         };
         t.row(vec![
             id,
