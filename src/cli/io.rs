@@ -10,7 +10,7 @@ use super::output::{Table, plural, print_json, safe};
 use super::{CliError, CliResult, Env};
 use crate::domain::LeadId;
 use crate::io::dedupe;
-use crate::io::export::{self, CsvStyle, Delimiter, ExportFormat, Object, Sink, Where};
+use crate::io::export::{self, CsvStyle, ExportFormat, Object, Sink, Where};
 use crate::io::import::{self, Format, ImportOptions, ImportReport, OnDuplicate, Tally};
 use crate::io::links::{self, LinkTags};
 use crate::io::paths;
@@ -517,7 +517,7 @@ pub struct ExportArgs {
     since: Option<String>,
     /// The CSV separator: "," , ";" (what Excel expects in most of Europe) or "tab" (default: [export]
     /// csv_delimiter, a comma).
-    #[arg(long, value_name = "SEP", value_parser = super::Choices(&Delimiter::NAMES))]
+    #[arg(long, value_name = "SEP")]
     delimiter: Option<String>,
     /// Start the CSV with a UTF-8 byte-order mark, by which Excel knows its accents (default: [export] csv_bom).
     #[arg(long, overrides_with = "no_bom")]

@@ -251,8 +251,6 @@ pub enum Delimiter {
 }
 
 impl Delimiter {
-    pub const NAMES: [&'static str; 3] = [",", ";", "tab"];
-
     const fn byte(self) -> u8 {
         match self {
             Delimiter::Comma => b',',
