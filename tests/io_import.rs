@@ -4369,3 +4369,20 @@ fn a_deal_the_file_gives_a_new_person_is_kept_where_it_is_and_said() {
     assert_eq!(r.kept_fields, ["deal person"]);
     assert_eq!(dry.counts, r.counts);
 }
+
+/// A name or company written with ø, ł, ß and the like, and the same spelt with plain letters (as typed
+/// without the key), is the same name at the same company: staged by an import, listed by `dedupe`.
+#[test]
+fn a_name_spelt_with_plain_letters_is_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let first = dir.path().join("a.csv");
+    std::fs::write(&first, "First Name,Last Name,Email,Company\nSøren,Møller,soren@orsted.dk,Ørsted A/S\n").unwrap();
+    import_file(&mut s, &first, &ImportOptions::default()).unwrap();
+    let second = dir.path().join("b.csv");
+    std::fs::write(&second, "First Name,Last Name,Email,Company\nSoren,Moller,sm@gmail.com,Orsted A/S\n").unwrap();
+    let r = import_file(&mut s, &second, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (1, 1), "{:?}", r.counts);
+    let pairs = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+}

@@ -391,11 +391,11 @@ impl Writer {
         // Candidates through the search index, which folds accents and case as the key does: every word of
         // the name and the company (few leads have them all), then the key itself.
         let core = crate::domain::text::company_core(company);
-        let words: Vec<String> = format!("{} {} {core}", row.first_name, row.last_name)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\""))
-            .collect();
+        let text = format!("{} {} {core}", row.first_name, row.last_name);
+        // Spelt with plain letters, the words find leads written either way (the index holds both).
+        let text = crate::store::search::plain_spelt(&text).unwrap_or(text);
+        let words: Vec<String> =
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
         // Of every lead found, the earliest created, the first written among equals (as the key table's
         // confirmation picks in a bulk load).
         let mut found: Vec<(i64, i64, String)> = Vec::new();
