@@ -2388,3 +2388,31 @@ fn a_form_being_saved_takes_no_more_typing() {
     assert_eq!(f.fields[0].value, "note during lock");
     assert!(t.screen().contains("typing waits until it is saved"), "{}", t.screen());
 }
+
+/// An address is copied as it is: on a short terminal the lead page keeps a long one whole (read by
+/// scrolling the pane), where other long values are cut at three lines.
+#[test]
+fn a_long_address_on_the_lead_page_is_shown_whole() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let url = "https://www.linkedin.com/in/jose-nunez-pena-iberica-exportaciones-y-servicios-logisticos";
+    let patch = leadline::store::leads::LeadPatch {
+        profile_url: Some(url.into()),
+        add_emails: vec!["jose.nunez.de.la.pena@pena-iberica-exportaciones-mediterraneo.example".into()],
+        company: Some("Peña Ibérica de Exportaciones y Servicios Logísticos del Mediterráneo S.L.".into()),
+        ..Default::default()
+    };
+    t.store.write(|db| leadline::store::leads::update(db, &id, patch)).unwrap();
+    t.keys("enter");
+    let mut seen = t.screen();
+    for _ in 0..8 {
+        t.keys("}");
+        seen.push_str(&t.screen());
+    }
+    // Broken across the pane's lines, every part of each address shows.
+    assert!(seen.contains("es-y-servicios-logist") && seen.contains("│           icos "), "the profile's end: {seen}");
+    assert!(
+        seen.contains("ciones-mediterraneo.e") && seen.contains("│           xample "),
+        "the other address: {seen}"
+    );
+}

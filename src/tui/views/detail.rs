@@ -292,16 +292,18 @@ impl DetailView {
         let label_w = if area.width >= 40 { 14 } else { 10 };
         let room = (area.width as usize).saturating_sub(label_w + 3);
         // A value too long for its line goes on to the next ones, broken between words, and a note keeps
-        // its own lines. When the pane has room every line shows; when not, each value keeps three lines
-        // (an e-mail address is not cut short where three lines hold it) and is cut with "…" past that.
+        // its own lines. When the pane has room every line shows; when not, each value but the notes and
+        // the addresses keeps three lines and is cut with "…" past that.
         const VALUE_LINES: usize = 3;
         let rows = area.height.saturating_sub(2) as usize;
         let build = |max_lines: usize| -> Vec<(bool, Vec<Line>)> {
             fields
                 .iter()
                 .map(|(k, v)| {
-                    // The notes are the rep's own words: kept whole, read by scrolling the pane.
-                    let max_lines = if *k == "Notes" { usize::MAX } else { max_lines };
+                    // The notes are the rep's own words, and an address is copied as it is: kept whole, read
+                    // by scrolling the pane.
+                    let whole = matches!(*k, "Notes" | "E-mail" | "Also" | "Profile");
+                    let max_lines = if whole { usize::MAX } else { max_lines };
                     let mut chunks: Vec<String> = v.lines().flat_map(|line| wrap_to(line, room, max_lines)).collect();
                     if chunks.len() > max_lines {
                         // Lines left out (a long note's later ones) are said to be there.
