@@ -477,6 +477,17 @@ fn a_sequence_step_stays_owed_while_an_answer_asking_for_it_is_left() {
     crm.ok(6, &["unlog", &third]);
     crm.ok(6, &["unlog", &fourth]);
     assert!(step(&crm, 6).is_empty(), "{:?}", step(&crm, 6));
+    // A step done is history: a later answer's step, put off and then taken back, leaves it as it was.
+    crm.ok(20, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let task = crm.tasks(20)[0]["id"].as_str().unwrap().to_string();
+    crm.ok(21, &["task", "done", &task]);
+    let done_before = crm.sql(&format!("SELECT due_at, ifnull(snoozed_until, '') FROM tasks WHERE id = '{task}'"));
+    let later = crm.ok(30, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let later_step = crm.tasks(30)[0]["id"].as_str().unwrap().to_string();
+    crm.ok(30, &["task", "snooze", &later_step, "--until", &at(200)]);
+    crm.ok(31, &["unlog", &later]);
+    let done_after = crm.sql(&format!("SELECT due_at, ifnull(snoozed_until, '') FROM tasks WHERE id = '{task}'"));
+    assert_eq!(done_after, done_before);
 }
 
 #[test]

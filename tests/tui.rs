@@ -796,6 +796,10 @@ fn reordering_cards_within_a_column() {
     assert_eq!(back[..4], order[..4]);
     t.keys("u");
     assert!(t.screen().contains("No card was moved here to undo"), "{}", t.screen());
+    // Two alike moves, undone by two presses before the first undo is written: both are undone.
+    t.keys("g g J J");
+    t.keys_at_once("u u");
+    assert_eq!(t.app.kanban.columns[0].deals[0].id, first);
 }
 
 #[test]
@@ -2216,6 +2220,13 @@ fn the_search_line_and_the_palette_take_the_shells_editing_keys() {
     t.keys("alt-f ctrl-k");
     assert_eq!(search(&t).as_deref(), Some("A jose"));
     assert!(t.screen().contains("A jose▏"), "{}", t.screen());
+    // Longer than the line: at its start, what follows the cursor shows; at its end, what precedes it.
+    t.keys("ctrl-u");
+    t.type_text(&"abcdefghij ".repeat(8));
+    t.keys("home");
+    assert!(t.screen().contains(" / ▏abcdefghij abcdefghij"), "{}", t.screen());
+    t.keys("end");
+    assert!(t.screen().contains("abcdefghij ▏"), "{}", t.screen());
     t.keys("ctrl-u");
     t.keys("esc :");
     t.type_text("sort task");

@@ -311,8 +311,13 @@ pub fn enroll_instead(db: &Db<'_>, autos: &Automations, lead: &LeadId, removed: 
                 .filter(|o| o.direction == Direction::Inbound || o.reply_type != ReplyType::None);
             for o in answers {
                 let key = dedupe_key(&rule.name, i, o.id.as_str());
-                if apply_actions(db, autos, rule, &Subject::outreach(o), &mut Vec::new(), Some(i))? {
-                    // The step as the rep left it: put off, or given to a colleague.
+                let mut made = Vec::new();
+                if !apply_actions(db, autos, rule, &Subject::outreach(o), &mut made, Some(i))? {
+                    continue;
+                }
+                // The step as the rep left it (put off, or given to a colleague), when this answer's is new:
+                // one made before (and done, maybe) is history.
+                if !made.is_empty() {
                     db.conn
                         .prepare_cached(
                             "UPDATE tasks SET (due_at, snoozed_until, owner_id) =
@@ -320,13 +325,16 @@ pub fn enroll_instead(db: &Db<'_>, autos: &Automations, lead: &LeadId, removed: 
                              WHERE dedupe_key = ?1",
                         )?
                         .execute(rusqlite::params![key, dedupe_key(&rule.name, i, removed.as_str())])?;
-                    let task: String = db
+                    let task: Option<String> = db
                         .conn
                         .prepare_cached("SELECT id FROM tasks WHERE dedupe_key = ?1")?
-                        .query_row([&key], |r| r.get(0))?;
-                    db.emit(crate::store::Change::TaskChanged { lead: Some(lead.clone()), task: task.into() });
-                    break;
+                        .query_row([&key], |r| r.get(0))
+                        .optional()?;
+                    if let Some(task) = task {
+                        db.emit(crate::store::Change::TaskChanged { lead: Some(lead.clone()), task: task.into() });
+                    }
                 }
+                break;
             }
         }
     }

@@ -125,10 +125,11 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
             let now = env.now();
             let from = f.as_deref().map(|x| env.time(x, "--from")).transpose()?.unwrap_or(now.plus_days(-365));
             let to = match t.as_deref() {
-                // A day named alone is the window's last day, whole: today's weekday is today, at any hour
-                // of it (the day is found by its last minute; a word that is no day is said as typed).
+                // A day named alone is the window's last day, whole: today's weekday is today, at any hour.
                 Some(x) if names_a_day(x) => {
-                    let day = env.time(&format!("{x} 23:59"), "--to").or_else(|_| env.time(x, "--to"))?;
+                    let day = crate::domain::time::parse_day(x, env.now(), env.store.ctx().tz).map_err(|e| {
+                        CliError::Usage(crate::domain::ValidationError { field: "--to".into(), ..e }.to_string())
+                    })?;
                     crate::domain::Timestamp(crate::domain::time::start_of_day_after(day, env.store.ctx().tz, 1).0 - 1)
                 }
                 Some(x) => env.time(x, "--to")?,

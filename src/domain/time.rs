@@ -104,6 +104,12 @@ pub fn parse_time(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, Vali
     in_range(input, parse_any_time(input, now, tz, Bound::Ahead)?)
 }
 
+/// The first instant of the day `input` names (a date, "today", "fri"), a weekday being the coming one and
+/// today's all day long: where a window ends (`--to fri`), whole.
+pub fn parse_day(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
+    in_range(input, parse_any_time(input, now, tz, Bound::Day)?)
+}
+
 /// `parse_time` for when a task is due: a date alone is due at the working day's start, as "tomorrow" is
 /// (at its midnight it would be overdue the whole of the day it is due).
 pub fn parse_due(input: &str, now: Timestamp, tz: Tz) -> Result<Timestamp, ValidationError> {
@@ -118,6 +124,8 @@ enum Bound {
     Ahead,
     /// When a task is due: as `Ahead`, but a date alone is due at the working day's start too.
     Due,
+    /// A whole day ahead: a weekday is the coming one, today's all day; a named day from its first instant.
+    Day,
     /// When a touch happened: a weekday is the last one; a named day starts at the working day's start.
     Past,
     /// Where a listing starts: a time gone by, a named day from its first instant (as a bare date is).
@@ -191,7 +199,7 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
     let working_day_start = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN);
     let (day, default_clock) = match day {
         // A named day without a clock means the start of the working day, or of the day for a listing.
-        Some(d) if bound == Bound::Since => (d, NaiveTime::MIN),
+        Some(d) if matches!(bound, Bound::Since | Bound::Day) => (d, NaiveTime::MIN),
         Some(d) => (d, working_day_start),
         // A bare date means the start of that day (of its working day for a due date).
         None => match NaiveDate::parse_from_str(first, "%Y-%m-%d") {
@@ -219,7 +227,7 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
     // Today's weekday is today's while its time is on the side asked for; else a week away that way. Told
     // by the wall clock, so that a time the clocks skip today is next week's, not refused.
     let mut day = day;
-    if named_weekday && day == today {
+    if named_weekday && day == today && bound != Bound::Day {
         let (typed, now_local) = (NaiveDateTime::new(day, time), now.to_utc().with_timezone(&tz).naive_local());
         if past && typed > now_local || !past && typed <= now_local {
             day += Duration::days(if past { -7 } else { 7 });
@@ -395,6 +403,10 @@ mod tests {
         assert_eq!(parse_time("wed", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T08:00:00.000Z");
         assert_eq!(parse_time("wed 12:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-02T11:00:00.000Z");
         assert_eq!(parse_time("wed 18:00", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-25T17:00:00.000Z");
+        // A day as a window's end: today's weekday is today, even in its last minute.
+        let last_minute = parse_time("2026-11-25T22:59:30Z", NOW, madrid()).unwrap();
+        assert_eq!(parse_day("wed", last_minute, madrid()).unwrap().to_rfc3339(), "2026-11-24T23:00:00.000Z");
+        assert_eq!(parse_day("thu", last_minute, madrid()).unwrap().to_rfc3339(), "2026-11-25T23:00:00.000Z");
         // A date alone: its first instant for a meeting or a window, its working day's start when due.
         assert_eq!(parse_time("2026-12-01", NOW, madrid()).unwrap().to_rfc3339(), "2026-11-30T23:00:00.000Z");
         assert_eq!(parse_due("2026-12-01", NOW, madrid()).unwrap().to_rfc3339(), "2026-12-01T08:00:00.000Z");

@@ -93,9 +93,10 @@ pub struct KanbanView {
     pending: Vec<(Option<u64>, MoveMade)>,
 }
 
-/// At most this many cards of one column are held (the column a moved card went to is read whole: it
-/// lands at the end of its new column, which may be long, as a won column is).
-const COLUMN_READ_LIMIT: usize = 100_000;
+/// At most this many cards of one column are held, and read again after each write (the column a moved
+/// card went to is read whole, up to this: it lands at the end of its new column, which may be long, as a
+/// won column is). Past it a moved card shows on top until read, and paging reads on from there.
+const COLUMN_READ_LIMIT: usize = 20_000;
 
 impl KanbanView {
     pub fn enter(&mut self, ctx: &UiCtx, stale: bool) -> Vec<Out> {
@@ -257,9 +258,16 @@ impl KanbanView {
     /// elsewhere since is let go.
     fn undo_move(&mut self, ctx: &UiCtx) -> Vec<Out> {
         // The latest move whose undo is not already on its way (`u` pressed twice before the first is written
-        // undoes two moves).
-        let undoing = |m: &MoveMade| self.pending.iter().any(|(_, p)| m.undone_by(p));
-        let Some(at) = self.made.iter().rposition(|m| !undoing(m)) else {
+        // undoes two moves, two alike ones too: each undo on its way answers for one).
+        let mut on_their_way: Vec<&MoveMade> = self.pending.iter().map(|(_, p)| p).collect();
+        let latest = self.made.iter().rposition(|m| match on_their_way.iter().position(|p| m.undone_by(p)) {
+            Some(i) => {
+                on_their_way.swap_remove(i);
+                false
+            }
+            None => true,
+        });
+        let Some(at) = latest else {
             return vec![Out::Toast("No card was moved here to undo".into(), false)];
         };
         let last = self.made[at].clone();

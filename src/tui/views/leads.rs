@@ -13,7 +13,7 @@ use crate::tui::context::UiCtx;
 use crate::tui::forms::{self, FilterField};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::Field;
-use crate::tui::widgets::{fit, fit_end};
+use crate::tui::widgets::{fit, fit_end, screen_text};
 use crate::tui::window::{LeadWindow, visible_offset};
 use crate::tui::worker::{Query, Slot};
 use unicode_width::UnicodeWidthStr;
@@ -177,17 +177,24 @@ impl LeadsView {
         let (search, table) = self.areas(area);
         if let Some(s) = search {
             let typing = self.search.is_some();
+            // The cursor stays in sight: a search longer than the line shows as much as fits around it
+            // (from the start while the cursor is there, else up to the cursor and what follows), and the
+            // hint gives way to it.
+            let room = (s.width as usize).saturating_sub(3);
             let typed = match &self.search {
                 Some(f) => {
                     let (before, after) = f.split_at_cursor();
-                    format!("{before}▏{after}")
+                    let (before, after) = (screen_text(before), screen_text(after));
+                    let kept = if before.width() < room {
+                        before.into_owned()
+                    } else {
+                        fit_end(&before, room.saturating_sub(1))
+                    };
+                    let rest = room.saturating_sub(kept.width() + 1);
+                    format!("{kept}▏{}", if after.width() > rest { fit(&after, rest) } else { after.into_owned() })
                 }
-                None => self.window.filter.text.clone().unwrap_or_default(),
+                None => fit_end(&self.window.filter.text.clone().unwrap_or_default(), room),
             };
-            // The cursor stays in sight: a long search scrolls, and the hint gives way to it.
-            let room = (s.width as usize).saturating_sub(3);
-            let cursor_end = typed.find('▏').map_or(typed.len(), |i| i + '▏'.len_utf8());
-            let typed = if typed.width() > room { typed[..cursor_end].to_string() } else { typed };
             let hint = ctx.hints.search.as_str();
             let hint = match typing {
                 true if typed.width() + hint.width() <= room => hint,
@@ -196,7 +203,7 @@ impl LeadsView {
             frame.render_widget(
                 Paragraph::new(Line::from(vec![
                     Span::styled(" / ", theme.title()),
-                    Span::raw(fit_end(&typed, room)),
+                    Span::raw(typed),
                     Span::styled(hint, theme.muted()),
                 ])),
                 s,
