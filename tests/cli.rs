@@ -1563,6 +1563,14 @@ fn a_member_who_leaves_hands_their_work_to_another() {
     assert!(err.contains("Rita Rep is the team's only admin"), "{err}");
 }
 
+/// The first lead's score as `lead list` gives it under `config`, and what the command said on stderr.
+fn first_score_under(s: &Sandbox, config: &std::path::Path) -> (i64, String) {
+    let out = s.cmd().env("LEADLINE_CONFIG", config).args(["lead", "list", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let leads: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (leads[0]["score"].as_i64().unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
 #[test]
 fn colleagues_scoring_by_different_rules_read_the_rules_changed_last() {
     let s = Sandbox::new();
@@ -1572,12 +1580,7 @@ fn colleagues_scoring_by_different_rules_read_the_rules_changed_last() {
     let anyone =
         |weight: i64| format!("[[scoring.rule]]\nname = \"anyone\"\nwhen = \"outreach = 0\"\nweight = {weight}\n");
     std::fs::write(&ana, format!("[user]\nname = \"Ana Admin\"\nemail = \"ana@acme.es\"\n\n{}", anyone(3))).unwrap();
-    let run = |config: &std::path::Path| {
-        let out = s.cmd().env("LEADLINE_CONFIG", config).args(["lead", "list", "--json"]).output().unwrap();
-        assert!(out.status.success());
-        let leads: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        (leads[0]["score"].as_i64().unwrap(), String::from_utf8(out.stderr).unwrap())
-    };
+    let run = |config: &std::path::Path| first_score_under(&s, config);
     assert_eq!(run(&s.config).0, 0);
     // Ana's rules are newer to the database: they stand, whoever reads, and nobody scores everyone back and
     // forth.
@@ -1617,12 +1620,7 @@ fn a_colleagues_rules_stand_over_rules_never_shown_by_a_score() {
          [[scoring.rule]]\nname = \"flat\"\nwhen = \"outreach >= 0\"\nweight = 42\n",
     )
     .unwrap();
-    let run = |config: &std::path::Path| {
-        let out = s.cmd().env("LEADLINE_CONFIG", config).args(["lead", "list", "--json"]).output().unwrap();
-        assert!(out.status.success());
-        let leads: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        (leads[0]["score"].as_i64().unwrap(), String::from_utf8(out.stderr).unwrap())
-    };
+    let run = |config: &std::path::Path| first_score_under(&s, config);
     assert_eq!(run(&marta).0, 42);
     let (score, said) = run(&s.config);
     assert_eq!(score, 42, "{said}");
