@@ -206,6 +206,8 @@ fn too_small_says_so() {
     t.resize(79, 24);
     let s = t.screen();
     assert!(s.contains("Terminal too small"), "{s}");
+    // Nothing acts blind, and typing into a form shown no more is not taken either: said so.
+    assert!(s.contains("other keys are not taken"), "{s}");
     t.resize(100, 30);
     assert!(t.screen().contains("LEADS"));
 }

@@ -67,8 +67,9 @@ fn draw_views(app: &App, frame: &mut Frame) {
             Line::from(Span::styled("Terminal too small", theme.title())),
             Line::from(format!("{}x{} — leadline needs at least {MIN_W}x{MIN_H}.", area.width, area.height)),
             Line::from(format!("Enlarge the window, or press {quit} to quit.")),
+            Line::from("Until then other keys are not taken."),
         ];
-        let rect = centered(area, area.width, 3);
+        let rect = centered(area, area.width, 4);
         frame.render_widget(Paragraph::new(msg).centered().wrap(Wrap { trim: true }), rect);
         return;
     }
