@@ -2801,3 +2801,29 @@ fn an_import_of_a_file_not_there_says_so_without_waiting_for_another_import() {
     assert!(err.contains("nosuch.csv: No such file"), "{err}");
     drop(lock);
 }
+
+/// Forgetting a person takes their name from what the imports kept, however a file spelt it: "Soren" for
+/// "Søren" in a rejected row and in a file's name.
+#[test]
+fn forget_takes_a_name_spelt_with_plain_letters_from_rejects_and_file_names() {
+    let (dir, db) = setup();
+    let crm = file(
+        dir.path(),
+        "crm.csv",
+        "First Name,Last Name,Email,Company Name,Create Date\nSøren,Kierkegaard,sk@kk.dk,Øresund ApS,2025-01-01\n\
+         Soren,Kierkegaard,soren.k@privat.dk,Oresund,2099-01-01\n",
+    );
+    run(&db, &["import", crm.to_str().unwrap()]);
+    let named = file(dir.path(), "soren_kierkegaard.csv", "First Name,Last Name,Email\nSøren,Kierkegaard,sk@kk.dk\n");
+    run(&db, &["import", named.to_str().unwrap()]);
+    run(&db, &["forget", "sk@kk.dk"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let kept: Vec<String> = conn
+        .prepare("SELECT record FROM import_rejects UNION ALL SELECT file_name || ' ' || ifnull(file_path, '') FROM import_runs")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(kept.iter().all(|k| !k.to_lowercase().contains("kierkegaard")), "{kept:?}");
+}

@@ -4385,4 +4385,6 @@ fn a_name_spelt_with_plain_letters_is_the_same_name() {
     assert_eq!((r.counts.leads.created, r.counts.merge_candidates), (1, 1), "{:?}", r.counts);
     let pairs = dedupe::find(&s.db(), None).unwrap();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
+    // One name, not another name at the same company.
+    assert_eq!(pairs[0].confidence, 75, "{pairs:?}");
 }

@@ -440,3 +440,43 @@ fn a_second_connection_leaves_the_first_ones_locks_in_place() {
     drop(second);
     drop(first);
 }
+
+/// ø, ł, ß and the like are written plain when names and companies are compared ("Søren" is "Soren"), as
+/// search finds them: a database keyed before is keyed again by its upgrade, and a lead is named either way.
+#[test]
+fn a_name_with_a_letter_written_plain_is_named_either_way_also_after_an_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let id = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead {
+                    first_name: "Søren".into(),
+                    last_name: "Kierkegaard".into(),
+                    company: Some("Øresund ApS".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    // As an earlier version keyed them, and left at its schema version.
+    s.conn()
+        .execute_batch(
+            "UPDATE leads SET name_key = 'søren kierkegaard'; UPDATE accounts SET name_key = 'øresund aps';
+             PRAGMA user_version = 40;",
+        )
+        .unwrap();
+    drop(s);
+    let s = open(&dir);
+    let keys: (String, String) = s
+        .conn()
+        .query_row("SELECT l.name_key, a.name_key FROM leads l JOIN accounts a ON a.id = l.account_id", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(keys, ("soren kierkegaard".to_string(), "oresund aps".to_string()));
+    for typed in ["Soren Kierkegaard", "Søren Kierkegaard", "SØREN KIERKEGAARD"] {
+        assert_eq!(leads::resolve(&s.db(), typed).unwrap(), id, "{typed}");
+    }
+}

@@ -34,7 +34,7 @@ pub const COUNTRIES: &[(&str, &str, &[&str], Option<char>)] = &[
         Some('0'),
     ),
     ("FR", "33", &["france", "francia", "frankreich", "frankrijk", "francja", "frankrike", "frankrig"], Some('0')),
-    ("IT", "39", &["italy", "italia", "italien", "italie", "włochy"], None),
+    ("IT", "39", &["italy", "italia", "italien", "italie", "wlochy"], None),
     ("PT", "351", &["portugal", "portogallo", "portugalia"], None),
     (
         "NL",

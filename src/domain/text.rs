@@ -48,10 +48,51 @@ pub fn fold_into(s: &str, out: &mut String) {
                 out.push(' ');
                 gap = false;
             }
-            // Final sigma is sigma: a word typed in capitals and the same word in lower case are one key.
-            out.extend(c.to_lowercase().map(|l| if l == 'ς' { 'σ' } else { l }));
+            // Final sigma is sigma: a word typed in capitals and the same word in lower case are one key. A
+            // letter that is no accented form of another is written with plain ones ("søren" is "soren").
+            for l in c.to_lowercase() {
+                if l.is_ascii() {
+                    out.push(l);
+                } else if let Some(plain) = plain_letter(l) {
+                    out.push_str(plain);
+                } else {
+                    out.push(if l == 'ς' { 'σ' } else { l });
+                }
+            }
         }
     }
+}
+
+/// Letters that are no accented form of another (dropping accents leaves them as they are), and how people
+/// without the key write them: "Soren" for "Søren", "Strauss" for "Strauß", "Lodz" for "Łódź". Upper and
+/// lower case alike (the search index's SQL, which cannot fold case, needs both).
+pub const PLAIN_LETTERS: [(char, &str); 21] = [
+    ('ø', "o"),
+    ('Ø', "O"),
+    ('ł', "l"),
+    ('Ł', "L"),
+    ('đ', "d"),
+    ('Đ', "D"),
+    ('ð', "d"),
+    ('Ð', "D"),
+    ('ß', "ss"),
+    ('ẞ', "SS"),
+    ('æ', "ae"),
+    ('Æ', "AE"),
+    ('œ', "oe"),
+    ('Œ', "OE"),
+    ('þ', "th"),
+    ('Þ', "TH"),
+    ('ħ', "h"),
+    ('Ħ', "H"),
+    ('ı', "i"),
+    ('ŧ', "t"),
+    ('Ŧ', "T"),
+];
+
+/// How a letter of `PLAIN_LETTERS` is written with plain ones.
+pub fn plain_letter(c: char) -> Option<&'static str> {
+    PLAIN_LETTERS.iter().find(|(l, _)| *l == c).map(|(_, p)| *p)
 }
 
 /// Characters that take no room and say nothing in a label (a zero-width space pasted from a web page, a
@@ -291,6 +332,9 @@ mod tests {
     #[test]
     fn names_are_keyed_without_case_accents_or_extra_spaces() {
         assert_eq!(name_key("Álvaro", "Núñez"), "alvaro nunez");
+        // Letters that are no accented form of another are written plain, as people without the key do.
+        assert_eq!(name_key("SØREN", "Strauß-Łukasiewicz"), "soren strauss-lukasiewicz");
+        assert_eq!(fold("Æble Œuvre ẞ"), "aeble oeuvre ss");
         assert_eq!(name_key("  ÍÑIGO ", " de  la Sáez "), "inigo de la saez");
         assert_eq!(name_key("Ana", ""), "ana");
         assert_eq!(name_key("", "Stone"), "stone");

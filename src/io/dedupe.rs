@@ -43,8 +43,7 @@ pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String
     }
     key.push('\u{1f}');
     key.push_str(&crate::domain::text::company_core(company));
-    // "Soren Larsen" and "Søren Larsen" at one company are one name, as search finds them.
-    crate::store::search::plain_spelt(&key).unwrap_or(key)
+    key
 }
 
 /// Leads on one number beyond which it is a switchboard's, not a person's: it finds nobody in an import and

@@ -45,6 +45,7 @@ const DEAL_SOURCE_REF: &str = include_str!("migrations/037_deal_source_ref.sql")
 const DEAL_IMPORT_RUN: &str = include_str!("migrations/038_deal_import_run.sql");
 const DEALS_BY_SOURCE_REF: &str = include_str!("migrations/039_deals_by_source_ref.sql");
 const SEARCH_PLAIN_SPELLINGS: &str = include_str!("migrations/040_search_plain_spellings.sql");
+const PLAIN_LETTER_KEYS: &str = include_str!("migrations/041_plain_letter_keys.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -89,6 +90,7 @@ fn all() -> Vec<M<'static>> {
         M::up(DEAL_IMPORT_RUN),
         M::up(DEALS_BY_SOURCE_REF),
         M::up(SEARCH_PLAIN_SPELLINGS),
+        M::up_with_hook(PLAIN_LETTER_KEYS, plain_letter_keys),
     ]
 }
 
@@ -134,6 +136,29 @@ fn account_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
     tx.execute_batch(
         "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL;
          CREATE INDEX accounts_by_key ON accounts(team_id, name_key, created_at) WHERE deleted_at IS NULL;",
+    )?;
+    Ok(())
+}
+
+/// The name keys of leads and companies whose names have a letter of `domain::text::PLAIN_LETTERS`, written
+/// again now that `fold` writes those letters plain (only they change).
+fn plain_letter_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    use rusqlite::functions::FunctionFlags;
+    tx.create_scalar_function("leadline_name_key", 2, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        Ok(crate::domain::text::name_key(&ctx.get::<String>(0)?, &ctx.get::<String>(1)?))
+    })?;
+    tx.create_scalar_function("leadline_fold", 1, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        Ok(crate::domain::text::fold(&ctx.get::<String>(0)?))
+    })?;
+    let letters: String = crate::domain::text::PLAIN_LETTERS.iter().map(|(l, _)| *l).collect();
+    tx.execute(
+        "UPDATE leads SET name_key = leadline_name_key(first_name, last_name)
+         WHERE forgotten_at IS NULL AND (first_name || ' ' || last_name) GLOB ?1",
+        [format!("*[{letters}]*")],
+    )?;
+    tx.execute(
+        "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL AND name GLOB ?1",
+        [format!("*[{letters}]*")],
     )?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::{Db, Result, leads};
 use crate::domain::phone::digit_variants;
+use crate::domain::text::{PLAIN_LETTERS, plain_letter};
 use crate::store::leads::Lead;
 
 /// Turns typed text into an FTS5 query: split into words the way the index's tokenizer splits them
@@ -48,47 +49,15 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(words)
 }
 
-/// Letters that are no accented form of another, which the index's tokenizer keeps as they are (it drops
-/// the accent of "é", not the stroke of "ø"), and how people without the key spell them: "Soren" for
-/// "Søren", "Strauss" for "Strauß", "Lodz" for "Łódź". Upper and lower case alike (the SQL form cannot
-/// fold case; the tokenizer does).
-const PLAIN_SPELLINGS: [(char, &str); 21] = [
-    ('ø', "o"),
-    ('Ø', "O"),
-    ('ł', "l"),
-    ('Ł', "L"),
-    ('đ', "d"),
-    ('Đ', "D"),
-    ('ð', "d"),
-    ('Ð', "D"),
-    ('ß', "ss"),
-    ('ẞ', "SS"),
-    ('æ', "ae"),
-    ('Æ', "AE"),
-    ('œ', "oe"),
-    ('Œ', "OE"),
-    ('þ', "th"),
-    ('Þ', "TH"),
-    ('ħ', "h"),
-    ('Ħ', "H"),
-    ('ı', "i"),
-    ('ŧ', "t"),
-    ('Ŧ', "T"),
-];
-
-fn plain_spelling(c: char) -> Option<&'static str> {
-    PLAIN_SPELLINGS.iter().find(|(l, _)| *l == c).map(|(_, p)| *p)
-}
-
 /// A name or company spelt with plain letters ("Soren Ruiz" for "Søren Ruiz"), which the search index
-/// holds beside it so that either spelling finds it; None when it has no letter of `PLAIN_SPELLINGS`.
+/// holds beside it so that either spelling finds it; None when it has no letter of `PLAIN_LETTERS`.
 pub(crate) fn plain_spelt(text: &str) -> Option<String> {
-    if text.is_ascii() || !text.chars().any(|c| plain_spelling(c).is_some()) {
+    if text.is_ascii() || !text.chars().any(|c| plain_letter(c).is_some()) {
         return None;
     }
     let mut out = String::with_capacity(text.len() + 4);
     for c in text.chars() {
-        match plain_spelling(c) {
+        match plain_letter(c) {
             Some(p) => out.push_str(p),
             None => out.push(c),
         }
@@ -99,8 +68,8 @@ pub(crate) fn plain_spelt(text: &str) -> Option<String> {
 /// What the search index holds of the expression `text`, in SQL: the text, then its `plain_spelt` form
 /// if it has one (the same expression as the triggers of migration 040, checked by a test).
 pub(crate) fn plain_spelt_terms(text: &str) -> String {
-    let letters: String = PLAIN_SPELLINGS.iter().map(|(l, _)| *l).collect();
-    let plain = PLAIN_SPELLINGS.iter().fold(text.to_string(), |e, (l, p)| format!("replace({e}, '{l}', '{p}')"));
+    let letters: String = PLAIN_LETTERS.iter().map(|(l, _)| *l).collect();
+    let plain = PLAIN_LETTERS.iter().fold(text.to_string(), |e, (l, p)| format!("replace({e}, '{l}', '{p}')"));
     format!("CASE WHEN {text} GLOB '*[{letters}]*' THEN {text} || ' ' || {plain} ELSE {text} END")
 }
 
