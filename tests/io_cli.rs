@@ -1251,6 +1251,7 @@ fn forget_erases_the_person_from_events_and_customer_records() {
     let touch =
         run(&db, &["log", "platform", "greta@nordin.se", "--value", "upwork", "--url", "https://upwork.com/j/1"]);
     let deal = ["deal", "add", "greta@nordin.se", "--title", "Greta Nordin pilot", "--use-case", "Greta's Oslo shop"];
+    let deal = [&deal[..], &["--product", "Greta's Bergen kit"]].concat();
     run(&db, &[&deal[..], &["--from-outreach", touch.trim()]].concat());
     run(&db, &["deal", "won", "Greta Nordin pilot"]);
     run(&db, &["lead", "churn", "greta@nordin.se", "--reason", "Greta relocated to Oslo"]);
@@ -1262,8 +1263,9 @@ fn forget_erases_the_person_from_events_and_customer_records() {
     // The events outbox and the customer record held her before.
     assert!(holds("greta@nordin.se") && holds("relocated to Oslo"));
     run(&db, &["forget", "greta@nordin.se"]);
-    // Nor in her tags, her one-person company, the deal's use case or the reasons of earlier opt-outs.
-    for needle in ["greta@nordin.se", "Nordin", "Oslo", "gretas-circle"] {
+    // Nor in her tags, her one-person company, the deal's use case and product or the reasons of earlier
+    // opt-outs.
+    for needle in ["greta@nordin.se", "Nordin", "Oslo", "gretas-circle", "Bergen"] {
         assert!(!holds(needle), "{needle} is still in the database");
     }
 }

@@ -153,7 +153,8 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     e.deals = exec(
         db,
         &format!(
-            "UPDATE deals SET title = 'Deal', use_case = NULL, lost_reason = NULL, account_id = NULL, source_ref = NULL,
+            "UPDATE deals SET title = 'Deal', product = NULL, use_case = NULL, lost_reason = NULL, account_id = NULL,
+             source_ref = NULL,
              updated_at = ?2
              WHERE {OF_LEAD}"
         ),
@@ -388,11 +389,14 @@ fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
         ),
         [id],
     )?;
-    // A customer's record keeps its dates and status for the counts; its plan (a deal's title) and the
-    // reason they left are free text.
+    // A customer's record keeps its dates and status for the counts; its plan (a deal's title), product and
+    // the reason they left are free text, as the lead's product interest is.
     exec(
         db,
-        &format!("UPDATE client_profiles SET plan = NULL, churn_reason = NULL, updated_at = ?2 WHERE {OF_LEAD}"),
+        &format!(
+            "UPDATE client_profiles SET plan = NULL, product = NULL, churn_reason = NULL, updated_at = ?2
+             WHERE {OF_LEAD}"
+        ),
         params![id, now],
     )?;
     exec(db, "UPDATE privacy_log SET reason = NULL WHERE lead_id = ?1", [id])?;
