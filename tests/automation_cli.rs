@@ -447,6 +447,25 @@ fn a_touch_taken_back_withdraws_what_it_made_not_what_the_deal_did_since() {
     );
 }
 
+/// A notice a reply's rule filed goes with the reply when it is taken back: nobody is asked to answer a
+/// reply that never came.
+#[test]
+fn a_notice_made_for_a_reply_goes_with_it() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"notify-reply\"\ntrigger = \"reply\"\n\
+         actions = [{ do = \"notify\", title = \"Answer {lead}\" }]\n",
+    );
+    crm.ana();
+    let reply = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive", "--note", "yes"]);
+    let titles = |crm: &Crm| -> Vec<String> {
+        let inbox = crm.json(1, &["inbox", "--json"]);
+        inbox.as_array().unwrap().iter().filter_map(|i| i["title"].as_str().map(str::to_string)).collect()
+    };
+    assert!(titles(&crm).iter().any(|t| t == "Answer Ana López"), "{:?}", titles(&crm));
+    crm.ok(2, &["unlog", &reply]);
+    assert!(titles(&crm).is_empty(), "{:?}", titles(&crm));
+}
+
 /// An answer asking for more logged twice by mistake: taking back the first keeps the sequence step, now the
 /// second answer's; taking back an answer when the step is done brings none back.
 #[test]

@@ -486,7 +486,11 @@ fn apply_actions(
                 }
             }
             Action::Notify { title } => {
-                inbox::add_notice(db, Some(&lead.id), None, &fill(title), "")?;
+                let notice = inbox::add_notice(db, Some(&lead.id), None, &fill(title), "")?;
+                // Made for a touch, it goes with it if the touch is taken back (as the touch's message does).
+                if let Some(o) = &subject.outreach {
+                    inbox::tie_to_touch(db, &notice, &o.id)?;
+                }
                 done(action, fill(title));
             }
             Action::ConvertCustomer => {

@@ -193,6 +193,14 @@ pub fn counts(db: &Db<'_>) -> Result<(i64, i64)> {
         .query_row([db.ctx.team_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
+/// Ties a notice to the touch it was made for: taking the touch back takes the notice too.
+pub fn tie_to_touch(db: &Db<'_>, notice: &InboxId, touch: &OutreachId) -> Result<()> {
+    db.conn
+        .prepare_cached("UPDATE inbox_items SET outreach_id = ?2 WHERE id = ?1")?
+        .execute(params![notice.as_str(), touch.as_str()])?;
+    Ok(())
+}
+
 /// Answers an inbox message: logs outbound outreach on the item's channel — to the address the
 /// message came from unless `value` names another — and marks the item handled. Sending through a
 /// connector comes later; this records that the rep replied.
