@@ -303,12 +303,6 @@ impl Form {
         }
     }
 
-    pub fn type_char(&mut self, c: char) {
-        if let Some(f) = self.typed_field() {
-            f.insert(c.encode_utf8(&mut [0; 4]));
-        }
-    }
-
     /// Pasted text goes in whole at the cursor: a note keeps its line breaks, any other field takes the
     /// lines joined by spaces (an address copied with its line end is still one address).
     pub fn paste(&mut self, text: &str) {
