@@ -113,13 +113,22 @@ fn canonical_profiles(tx: &rusqlite::Transaction) -> rusqlite_migration::HookRes
     Ok(())
 }
 
-/// Writes every lead's folded name key (`domain::text::name_key`) in one pass, then indexes it. A
-/// forgotten lead has none (its name is erased, the key would only say "forgotten").
-fn name_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+/// The keys the store writes, as SQL functions for the migrations that write them in bulk:
+/// `leadline_name_key(first, last)` (`domain::text::name_key`) and `leadline_fold(text)` (`domain::text::fold`).
+fn key_functions(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     tx.create_scalar_function("leadline_name_key", 2, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
         Ok(crate::domain::text::name_key(&ctx.get::<String>(0)?, &ctx.get::<String>(1)?))
     })?;
+    tx.create_scalar_function("leadline_fold", 1, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        Ok(crate::domain::text::fold(&ctx.get::<String>(0)?))
+    })
+}
+
+/// Writes every lead's folded name key (`domain::text::name_key`) in one pass, then indexes it. A
+/// forgotten lead has none (its name is erased, the key would only say "forgotten").
+fn name_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    key_functions(tx)?;
     tx.execute_batch(
         "UPDATE leads SET name_key = leadline_name_key(first_name, last_name) WHERE forgotten_at IS NULL;
          CREATE INDEX leads_by_name ON leads(name_key, seq) WHERE deleted_at IS NULL;",
@@ -129,10 +138,7 @@ fn name_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
 
 /// Writes every live company's folded name key (`domain::text::fold`), then indexes it.
 fn account_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
-    use rusqlite::functions::FunctionFlags;
-    tx.create_scalar_function("leadline_fold", 1, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
-        Ok(crate::domain::text::fold(&ctx.get::<String>(0)?))
-    })?;
+    key_functions(tx)?;
     tx.execute_batch(
         "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL;
          CREATE INDEX accounts_by_key ON accounts(team_id, name_key, created_at) WHERE deleted_at IS NULL;",
@@ -143,13 +149,7 @@ fn account_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
 /// The name keys of leads and companies whose names have a letter of `domain::text::PLAIN_LETTERS`, written
 /// again now that `fold` writes those letters plain (only they change).
 fn plain_letter_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
-    use rusqlite::functions::FunctionFlags;
-    tx.create_scalar_function("leadline_name_key", 2, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
-        Ok(crate::domain::text::name_key(&ctx.get::<String>(0)?, &ctx.get::<String>(1)?))
-    })?;
-    tx.create_scalar_function("leadline_fold", 1, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
-        Ok(crate::domain::text::fold(&ctx.get::<String>(0)?))
-    })?;
+    key_functions(tx)?;
     let letters: String = crate::domain::text::PLAIN_LETTERS.iter().map(|(l, _)| *l).collect();
     tx.execute(
         "UPDATE leads SET name_key = leadline_name_key(first_name, last_name)
