@@ -466,6 +466,30 @@ fn a_notice_made_for_a_reply_goes_with_it() {
     assert!(titles(&crm).is_empty(), "{:?}", titles(&crm));
 }
 
+/// A note a reply's rule wrote goes with the reply when it is taken back; the rep's own note, and a note
+/// the rule wrote for another reply, stay.
+#[test]
+fn a_note_written_for_a_reply_goes_with_it() {
+    let crm = Crm::new(
+        "[[automation.rule]]\nname = \"note-reply\"\ntrigger = \"reply\"\n\
+         actions = [{ do = \"note\", body = \"{lead} answered on {channel}\" }]\n",
+    );
+    crm.ana();
+    let first = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(2, &["note", "ana@acme.io", "Prefers calls"]);
+    crm.ok(3, &["log", "call", "ana@acme.io", "--phone", "+34 600 111 222", "--inbound", "--reply", "info"]);
+    let notes = |crm: &Crm| -> Vec<String> {
+        let shown = crm.json(4, &["lead", "show", "ana@acme.io", "--json"]);
+        let timeline = shown["timeline"].as_array().unwrap().clone();
+        timeline.iter().filter(|e| e["type"] == "note").filter_map(|n| n["body"].as_str().map(str::to_string)).collect()
+    };
+    assert_eq!(notes(&crm).len(), 3, "{:?}", notes(&crm));
+    crm.ok(4, &["unlog", &first]);
+    let mut left = notes(&crm);
+    left.sort();
+    assert_eq!(left, ["Ana López answered on call", "Prefers calls"]);
+}
+
 /// An answer asking for more logged twice by mistake: taking back the first keeps the sequence step, now the
 /// second answer's; taking back an answer when the step is done brings none back.
 #[test]

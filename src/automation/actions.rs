@@ -23,6 +23,35 @@ fn advance_prefix(outreach: &str) -> String {
     format!("advanced\u{1f}{outreach}\u{1f}")
 }
 
+/// The start of the keys under which the notes rules wrote for a touch are kept; what follows is the note.
+fn noted_prefix(outreach: &str) -> String {
+    format!("noted\u{1f}{outreach}\u{1f}")
+}
+
+/// A touch taken back (`unlog`): the notes rules wrote for it go too, as its inbox notices do.
+pub fn withdraw_notes(db: &Db<'_>, outreach: &OutreachId) -> Result<usize> {
+    let prefix = noted_prefix(outreach.as_str());
+    let team = db.ctx.team_id.as_str();
+    // Every key under the prefix sorts before the prefix with its last separator made a space.
+    let end = format!("{}\u{20}", &prefix[..prefix.len() - 1]);
+    let keys: Vec<String> = db
+        .conn
+        .prepare_cached("SELECT key FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?
+        .query_map(rusqlite::params![team, prefix, end], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut withdrawn = 0;
+    for key in keys {
+        withdrawn += db
+            .conn
+            .prepare_cached("UPDATE notes SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL")?
+            .execute(rusqlite::params![&key[prefix.len()..], db.now.0])?;
+        db.conn
+            .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+            .execute(rusqlite::params![team, key])?;
+    }
+    Ok(withdrawn)
+}
+
 fn remember_advance(db: &Db<'_>, o: &Outreach, before: &Deal, moved: &Deal, rule: &str) -> Result<()> {
     let from_entered_at = Some(before.stage_entered_at.0);
     let step = Advance {
@@ -511,7 +540,19 @@ fn apply_actions(
                 done(action, fill(note));
             }
             Action::Note { body } => {
-                notes::add(db, Some(&lead.id), subject.deal.as_ref().map(|d| &d.id), &fill(body))?;
+                let note = notes::add(db, Some(&lead.id), subject.deal.as_ref().map(|d| &d.id), &fill(body))?;
+                // Written for a touch, it goes with it if the touch is taken back (`withdraw_notes`).
+                if let Some(o) = &subject.outreach {
+                    db.conn
+                        .prepare_cached(
+                            "INSERT OR REPLACE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)",
+                        )?
+                        .execute(rusqlite::params![
+                            db.ctx.team_id.as_str(),
+                            format!("{}{}", noted_prefix(o.id.as_str()), note.as_str()),
+                            db.now.0
+                        ])?;
+                }
                 done(action, fill(body));
             }
         }

@@ -107,6 +107,7 @@ impl ChangeHook for AutomationHook {
                 tasks::reopen_done_by(db, outreach)?;
                 super::actions::undo_advances(db, a, outreach)?;
                 super::actions::enroll_instead(db, a, lead, outreach)?;
+                super::actions::withdraw_notes(db, outreach)?;
                 crate::store::events::withdraw_made_by_touch(db, outreach, &a.rules_on_touch_origin())?;
                 if a.rules_for(Trigger::NoReply).next().is_some() {
                     super::run::recheck(db, lead)?;
