@@ -202,7 +202,8 @@ pub fn tie_to_touch(db: &Db<'_>, notice: &InboxId, touch: &OutreachId) -> Result
 }
 
 /// Answers an inbox message: logs outbound outreach on the item's channel — to the address the
-/// message came from unless `value` names another — and marks the item handled. Sending through a
+/// message came from unless `value` names another — and marks the item handled, with the person's other
+/// messages on that channel that came before the answer (one answer is to the whole conversation). Sending through a
 /// connector comes later; this records that the rep replied.
 pub fn reply(
     db: &Db<'_>,
@@ -218,12 +219,20 @@ pub fn reply(
     let value = super::non_empty(value).or_else(|| {
         item.outreach_id.as_ref().and_then(|o| super::outreach::get(db, &OutreachId(o.clone())).ok()).map(|o| o.value)
     });
-    let mut new = super::outreach::NewOutreach::new(LeadId(lead), kind);
+    let mut new = super::outreach::NewOutreach::new(LeadId(lead.clone()), kind);
     new.value = value;
     new.description = note;
     new.occurred_at = at;
     let out = super::outreach::log(db, new)?;
     set_handled(db, id, true)?;
+    let answered_until = at.unwrap_or(db.now).max(item.received_at);
+    db.conn
+        .prepare_cached(
+            "UPDATE inbox_items SET handled_at = ?4, read_at = ifnull(read_at, ?4), updated_at = ?4
+             WHERE team_id = ?1 AND lead_id = ?2 AND channel = ?3 AND kind = 'message' AND received_at <= ?5
+             AND handled_at IS NULL AND deleted_at IS NULL",
+        )?
+        .execute(params![db.ctx.team_id.as_str(), lead, kind.code(), db.now.0, answered_until.0])?;
     Ok(out)
 }
 
@@ -268,5 +277,46 @@ mod tests {
         let notice = store.write(|db| add_notice(db, Some(&lead), None, "Lead acquired", "")).unwrap();
         let err = store.write(|db| reply(db, &notice, None, None, None)).unwrap_err();
         assert!(err.to_string().contains("no channel"), "{err}");
+    }
+
+    /// Two messages by e-mail and one on the platform: answering either e-mail answers both, and only them.
+    #[test]
+    fn an_answer_is_to_the_whole_conversation_on_its_channel() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Timestamp(1_790_000_000_000);
+        let mut store = Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(now)).unwrap();
+        let items = store
+            .write(|db| {
+                let lead = leads::create(
+                    db,
+                    NewLead { first_name: "Ana".into(), email: Some("ana@x.io".into()), ..Default::default() },
+                )?;
+                for (kind, value, hours) in [
+                    (OutreachKind::Email, "ana@x.io", -3),
+                    (OutreachKind::Platform, "Upwork", -2),
+                    (OutreachKind::Email, "ana@x.io", -1),
+                ] {
+                    let mut inbound = NewOutreach::new(lead.clone(), kind);
+                    inbound.value = Some(value.into());
+                    inbound.direction = Direction::Inbound;
+                    inbound.occurred_at = Some(now.plus_hours(hours));
+                    outreach::log(db, inbound)?;
+                }
+                list(db, false, 10)
+            })
+            .unwrap();
+        let oldest_email = items.iter().rfind(|i| i.channel == Some(OutreachKind::Email)).unwrap().id.clone();
+        store.write(|db| reply(db, &oldest_email, None, Some("Yes".into()), None)).unwrap();
+        let db = store.db();
+        let handled: Vec<(Option<OutreachKind>, bool)> =
+            items.iter().map(|i| (i.channel, get(&db, &i.id).unwrap().handled_at.is_some())).collect();
+        assert_eq!(
+            handled,
+            [
+                (Some(OutreachKind::Email), true),
+                (Some(OutreachKind::Platform), false),
+                (Some(OutreachKind::Email), true)
+            ],
+        );
     }
 }
