@@ -212,6 +212,31 @@ fn user_rules_and_malformed_rules() {
     assert!(err.contains("automation.rule 'thanks'") && err.contains("{reason} is filled in only for"), "{err}");
 }
 
+/// A pipeline renamed in another case leaves deals at stages it no longer has (the board and `config check`
+/// say so): a full rescore reads them so too, as each write's rescore and `--explain` do. A stage typed in a
+/// rule is read in any case.
+#[test]
+fn a_deal_at_a_stage_in_another_case_scores_the_same_every_way() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["deal", "add", "ana@acme.io", "--title", "Acme", "--stage", "Proposal"]);
+    std::fs::write(
+        &crm.config,
+        "[pipeline]\nstages = [\"new\", \"proposal\", \"won\", \"lost\"]\nwon_stage = \"won\"\nlost_stage = \"lost\"\n\
+         [[automation.rule]]\nname = \"none\"\ntrigger = \"reply\"\nactions = [{ do = \"notify\", title = \"x\" }]\n\
+         [[scoring.rule]]\nname = \"late stage\"\nwhen = \"deal.stage >= PROPOSAL\"\nweight = 5\n",
+    )
+    .unwrap();
+    crm.ok(1, &["score", "--recompute"]);
+    let explained = crm.json(1, &["score", "ana@acme.io", "--explain", "--json"]);
+    assert_eq!(score_of(&crm, 1), 0, "{explained}");
+    // The rule holds once the deal is at the pipeline's stage.
+    crm.ok(2, &["deal", "add", "ana@acme.io", "--title", "Acme 2", "--stage", "proposal"]);
+    assert_eq!(score_of(&crm, 2), 5);
+    crm.ok(3, &["score", "--recompute"]);
+    assert_eq!(score_of(&crm, 3), 5);
+}
+
 #[test]
 fn a_lost_deal_or_a_no_show_rule_says_the_reason_given() {
     let crm = Crm::new(

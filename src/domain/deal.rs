@@ -114,8 +114,11 @@ impl Stages {
         self.names.iter().map(String::as_str).find(|n| words.iter().any(|w| same(w, &n.to_lowercase())))
     }
 
+    /// Where a stage as stored stands in the pipeline. Stored stages are the config's names as written
+    /// (`resolve` makes them so): one in another case is a stage the pipeline no longer has, as the board,
+    /// the scores and `off_pipeline` all read it.
     pub fn index(&self, stage: &str) -> Option<usize> {
-        self.names.iter().position(|n| n.eq_ignore_ascii_case(stage))
+        self.names.iter().position(|n| n == stage)
     }
 
     pub fn first(&self) -> &str {

@@ -364,7 +364,9 @@ impl Condition {
             _ if op == Op::Has => return Err(format!("'{src}': 'has' only applies to tags")),
             Fact::DealStage => Operand::Stage(
                 stages
-                    .index(value)
+                    .resolve(value)
+                    .ok()
+                    .and_then(|typed| stages.index(&typed))
                     .ok_or_else(|| format!("'{value}' is not a stage; stages are {}", stages.names().join(", ")))?,
             ),
             Fact::SubjectReply => {
