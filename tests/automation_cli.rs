@@ -293,6 +293,13 @@ fn an_event_that_may_message_the_lead_is_not_written_for_one_who_opted_out() {
         [["ReplyLogged", "0", "0"], ["SendEmail", "1", "1"], ["SendFollowupEmail", "1", "1"]],
         "{waiting:?}"
     );
+    // Forgotten, she is nobody an event still to go out can be about: the one that writes her nothing goes
+    // too. Dina's stays.
+    crm.ok(53, &["forget", "ana@acme.io"]);
+    let waiting = crm.sql("SELECT kind, last_error FROM events WHERE withdrawn_at IS NULL ORDER BY kind");
+    assert_eq!(waiting, [["ReplyLogged", ""]], "{waiting:?}");
+    let why = crm.sql("SELECT count(*) FROM events WHERE last_error = 'withdrawn: the person was forgotten'");
+    assert_eq!(why, [["1"]]);
 }
 
 #[test]
@@ -801,6 +808,20 @@ fn a_negative_answer_moves_no_deal_and_a_deal_opened_later_starts_where_the_lead
     assert_eq!(stage(&crm, &deal), "New");
     crm.ok(11, &["log", "email", "bo@x.io", "--inbound", "--reply", "negative", "--note", "not interested anymore"]);
     assert_eq!(stage(&crm, &deal), "New", "a no is no reason to move the deal on");
+}
+
+/// A deal the rules move on as it is made is told to connectors at the stage it reached.
+#[test]
+fn a_lead_acquired_says_the_stage_the_rules_moved_the_deal_to() {
+    let crm = Crm::new("");
+    crm.ana();
+    let touch = crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+    crm.ok(1, &["meeting", "add", "ana@acme.io", "--at", &at(30)]);
+    let deal = crm.ok(2, &["deal", "add", "ana@acme.io", "--title", "Acme", "--from-outreach", &touch]);
+    assert_eq!(stage(&crm, &deal), "Discovery");
+    let told = crm.sql("SELECT json_extract(payload, '$.deal.stage') FROM events WHERE kind = 'LeadAcquired'");
+    assert_eq!(told, [["Discovery"]]);
 }
 
 #[test]
@@ -1376,6 +1397,23 @@ fn a_calendar_imported_settles_and_reopens_the_follow_ups_its_meetings_answer() 
     assert_eq!(bumps(62), 1);
     crm.ok(63, &["import", declined.to_str().unwrap(), "--again"]);
     assert_eq!(bumps(63), 1, "imported again, nothing more");
+}
+
+/// A reply taken back leaves the bump owed again; merged before the next run, the person still gets it.
+#[test]
+fn a_bump_owed_again_by_a_touch_taken_back_survives_a_merge() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ana_elsewhere();
+    crm.ok(1, &["log", "email", "ana.lopez@gmail.com"]);
+    let reply = crm.ok(2, &["log", "email", "ana.lopez@gmail.com", "--inbound"]);
+    crm.ok(51, &["automate", "run"]);
+    assert!(crm.tasks(51).is_empty(), "answered");
+    crm.ok(52, &["unlog", &reply]);
+    crm.ok(52, &["dedupe", "--apply", "--min-confidence", "50"]);
+    crm.ok(53, &["automate", "run"]);
+    let bumps: Vec<Value> = crm.tasks(53).into_iter().filter(|t| t["kind"] == "bump").collect();
+    assert_eq!(bumps.len(), 1, "{bumps:?}");
 }
 
 #[test]

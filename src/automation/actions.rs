@@ -621,6 +621,15 @@ fn add_task(
 
 /// What connectors deliver: the deal, the outreach it came from, the lead, the team and the user.
 fn event_payload(db: &Db<'_>, kind: &str, lead: &leads::Lead, subject: &Subject) -> Result<serde_json::Value> {
+    // The deal as it stands: a rule of this same write may have moved it on since it fired.
+    let deal = match &subject.deal {
+        Some(d) => match deals::get(db, &d.id) {
+            Ok(now) => Some(now),
+            Err(crate::store::StoreError::NotFound { .. }) => Some(d.clone()),
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     // A touch taken back (`unlog`) is no longer a deal's origin; one missing all the same is left out.
     let origin = match subject.deal.as_ref().and_then(|d| d.origin_outreach_id.clone()) {
         Some(o) => match crate::store::outreach::get(db, &o.into()) {
@@ -632,7 +641,7 @@ fn event_payload(db: &Db<'_>, kind: &str, lead: &leads::Lead, subject: &Subject)
     };
     Ok(json!({
         "kind": kind,
-        "deal": subject.deal.as_ref().map(|d| json!({
+        "deal": deal.as_ref().map(|d| json!({
             "id": d.id, "title": d.title, "amount": d.amount, "amount_minor": d.amount_minor, "currency": d.currency,
             "stage": d.stage, "product": d.product, "owner_id": d.owner_id, "created_at": d.created_at,
         })),

@@ -108,7 +108,7 @@ impl ChangeHook for AutomationHook {
                 super::actions::undo_advances(db, a, outreach)?;
                 super::actions::enroll_instead(db, a, lead, outreach)?;
                 super::actions::withdraw_notes(db, outreach)?;
-                crate::store::events::withdraw_made_by_touch(db, outreach, &a.rules_on_touch_origin())?;
+                crate::store::events::withdraw_made_by_touch(db, lead, outreach, &a.rules_on_touch_origin())?;
                 if a.rules_for(Trigger::NoReply).next().is_some() {
                     super::run::recheck(db, lead)?;
                 }

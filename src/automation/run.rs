@@ -189,3 +189,16 @@ pub fn recheck(db: &Db<'_>, lead: &crate::domain::LeadId) -> Result<()> {
         .execute(params![db.ctx.team_id.as_str(), format!("{RECHECK}{lead}"), db.now.0])?;
     Ok(())
 }
+
+/// A lead merged into another (`dedupe`): its touches are the kept lead's now, and so is a look again it
+/// was queued for (a touch taken back before the merge).
+pub fn merged(db: &Db<'_>, gone: &crate::domain::LeadId, kept: &crate::domain::LeadId) -> Result<()> {
+    let queued = db
+        .conn
+        .prepare_cached("DELETE FROM automation_state WHERE team_id = ?1 AND key = ?2")?
+        .execute(params![db.ctx.team_id.as_str(), format!("{RECHECK}{gone}")])?;
+    if queued > 0 {
+        recheck(db, kept)?;
+    }
+    Ok(())
+}

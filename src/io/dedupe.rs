@@ -703,6 +703,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     mv("tasks")?;
     mv("notes")?;
     mv("inbox_items")?;
+    crate::automation::run::merged(db, &gone.id, &keep.id)?;
     // The touch the other record came from (now the kept lead's) is where the person came from, unless the
     // kept lead says: what a customer record later names as their origin.
     if keep.origin_outreach_id.is_none() && gone.origin_outreach_id.is_some() {
@@ -720,10 +721,11 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         params![k, g],
     )?;
     db.conn.execute(
-        "UPDATE events SET payload = json_set(payload, '$.lead.id', ?1)
-         WHERE team_id = ?3 AND delivered_at IS NULL AND withdrawn_at IS NULL AND json_valid(payload)
-         AND json_extract(payload, '$.lead.id') = ?2",
-        params![k, g, db.ctx.team_id.as_str()],
+        &format!(
+            "UPDATE events SET payload = json_set(payload, '$.lead.id', ?3) WHERE {}",
+            crate::store::events::PENDING_OF_LEAD
+        ),
+        params![db.ctx.team_id.as_str(), g, k],
     )?;
     if !patch.is_empty() {
         leads::update(db, &keep.id, patch)?;

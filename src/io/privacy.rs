@@ -377,18 +377,31 @@ fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     let (id, now) = (l.id.as_str(), db.now.0);
     exec(db, "DELETE FROM lead_tags WHERE lead_id = ?1", [id])?;
     // An event may be about the lead (a churn's subject is `lead@time`) or about any of its rows (a won
-    // deal's event carries the person).
+    // deal's event carries the person). Those still to go out do not: there is nobody left to tell about.
+    let about_the_person = format!(
+        "(subject_id = ?1 OR (subject_id >= ?1 || '@' AND subject_id < ?1 || 'A') OR subject_id IN (
+             SELECT id FROM deals WHERE {OF_LEAD} UNION ALL SELECT id FROM outreach WHERE {OF_LEAD}
+             UNION ALL SELECT id FROM meetings WHERE {OF_LEAD} UNION ALL SELECT id FROM tasks WHERE {OF_LEAD}
+             UNION ALL SELECT id FROM inbox_items WHERE {OF_LEAD}))"
+    );
+    let why = "withdrawn: the person was forgotten";
     exec(
         db,
         &format!(
-            "UPDATE events SET payload = '{{}}' WHERE subject_id = ?1
-             OR (subject_id >= ?1 || '@' AND subject_id < ?1 || 'A') OR subject_id IN (
-                 SELECT id FROM deals WHERE {OF_LEAD} UNION ALL SELECT id FROM outreach WHERE {OF_LEAD}
-                 UNION ALL SELECT id FROM meetings WHERE {OF_LEAD} UNION ALL SELECT id FROM tasks WHERE {OF_LEAD}
-                 UNION ALL SELECT id FROM inbox_items WHERE {OF_LEAD})"
+            "UPDATE events SET withdrawn_at = ?3, last_error = '{why}' WHERE {}",
+            crate::store::events::PENDING_OF_LEAD
         ),
-        [id],
+        params![db.ctx.team_id.as_str(), id, now],
     )?;
+    exec(
+        db,
+        &format!(
+            "UPDATE events SET withdrawn_at = ?2, last_error = '{why}'
+             WHERE delivered_at IS NULL AND withdrawn_at IS NULL AND {about_the_person}"
+        ),
+        params![id, now],
+    )?;
+    exec(db, &format!("UPDATE events SET payload = '{{}}' WHERE {about_the_person}"), [id])?;
     // A customer's record keeps its dates and status for the counts; its plan (a deal's title), product and
     // the reason they left are free text, as the lead's product interest is.
     exec(

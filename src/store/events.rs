@@ -62,32 +62,45 @@ pub fn record(
 /// they were written. Their payload says so too. Returns how many.
 pub fn withdraw_for(db: &Db<'_>, lead: &crate::domain::LeadId) -> Result<usize> {
     Ok(db.conn.execute(
-        "UPDATE events SET withdrawn_at = ?3, last_error = 'withdrawn: the lead opted out',
-         payload = json_set(payload, '$.lead.do_not_contact', json('true'))
-         WHERE team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL AND reaches_lead
-         AND json_valid(payload) AND json_extract(payload, '$.lead.id') = ?2",
+        &format!(
+            "UPDATE events SET withdrawn_at = ?3, last_error = 'withdrawn: the lead opted out',
+             payload = json_set(payload, '$.lead.do_not_contact', json('true'))
+             WHERE {PENDING_OF_LEAD} AND reaches_lead"
+        ),
         params![db.ctx.team_id.as_str(), lead.as_str(), db.now.0],
     )?)
 }
+
+/// The events of team `?1` still to go out whose payload names lead `?2`: written with the very expression
+/// and conditions of the index of pending events by lead (migration 042), so that it reads that index.
+pub(crate) const PENDING_OF_LEAD: &str = "team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL
+    AND (CASE WHEN json_valid(payload) THEN json_extract(payload, '$.lead.id') END) = ?2";
 
 /// Withdraws the events still waiting to go out that a touch now taken back made: those about the touch
 /// itself (a reply), and those of `rules` (the rules that hold only for a deal that came from a touch, such
 /// as a lead acquired) about a deal that came from it; with the inbox notices that announced them. Other
 /// events of such a deal (won, lost) stand. Returns how many.
-pub fn withdraw_made_by_touch(db: &Db<'_>, touch: &crate::domain::OutreachId, rules: &[&str]) -> Result<usize> {
+pub fn withdraw_made_by_touch(
+    db: &Db<'_>,
+    lead: &crate::domain::LeadId,
+    touch: &crate::domain::OutreachId,
+    rules: &[&str],
+) -> Result<usize> {
     let pending = "team_id = ?1 AND delivered_at IS NULL AND withdrawn_at IS NULL";
     let mut made: Vec<String> = db
         .conn
         .prepare_cached(&format!("SELECT id FROM events WHERE {pending} AND subject_id = ?2"))?
         .query_map(params![db.ctx.team_id.as_str(), touch.as_str()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    // A rule's events are keyed `rule:subject[:action]` (`automation::actions::dedupe_key`).
+    // A rule's events are keyed `rule:subject[:action]` (`automation::actions::dedupe_key`); those of the
+    // touch's lead are read, not every rule's event still to go out.
     let mut of_rule = db.conn.prepare_cached(&format!(
-        "SELECT id FROM events WHERE {pending} AND dedupe_key > ?3 || ':' AND dedupe_key < ?3 || ';'
-         AND json_valid(payload) AND json_extract(payload, '$.outreach.id') = ?2"
+        "SELECT id FROM events WHERE {PENDING_OF_LEAD} AND dedupe_key > ?4 || ':' AND dedupe_key < ?4 || ';'
+         AND json_extract(payload, '$.outreach.id') = ?3"
     ))?;
     for rule in rules {
-        let found = of_rule.query_map(params![db.ctx.team_id.as_str(), touch.as_str(), rule], |r| r.get(0))?;
+        let found =
+            of_rule.query_map(params![db.ctx.team_id.as_str(), lead.as_str(), touch.as_str(), rule], |r| r.get(0))?;
         made.extend(found.collect::<rusqlite::Result<Vec<String>>>()?);
     }
     for id in &made {
@@ -126,4 +139,29 @@ pub fn pending(db: &Db<'_>, limit: usize) -> Result<Vec<Event>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Clock;
+    use crate::store::Store;
+
+    /// An opt-out, a merge and a touch taken back look a lead's pending events up by index, whatever else is
+    /// pending (a team's events wait for years when nothing delivers them).
+    #[test]
+    fn a_leads_pending_events_are_found_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(0))).unwrap();
+        let plan: Vec<String> = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN SELECT id FROM events WHERE {PENDING_OF_LEAD}"))
+            .unwrap()
+            .query_map(params!["team", "lead"], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(plan.iter().any(|p| p.contains("USING INDEX events_pending_by_lead")), "{plan:?}");
+    }
 }

@@ -46,6 +46,7 @@ const DEAL_IMPORT_RUN: &str = include_str!("migrations/038_deal_import_run.sql")
 const DEALS_BY_SOURCE_REF: &str = include_str!("migrations/039_deals_by_source_ref.sql");
 const SEARCH_PLAIN_SPELLINGS: &str = include_str!("migrations/040_search_plain_spellings.sql");
 const PLAIN_LETTER_KEYS: &str = include_str!("migrations/041_plain_letter_keys.sql");
+const EVENTS_BY_LEAD: &str = include_str!("migrations/042_events_by_lead.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -91,6 +92,7 @@ fn all() -> Vec<M<'static>> {
         M::up(DEALS_BY_SOURCE_REF),
         M::up(SEARCH_PLAIN_SPELLINGS),
         M::up_with_hook(PLAIN_LETTER_KEYS, plain_letter_keys),
+        M::up(EVENTS_BY_LEAD),
     ]
 }
 
