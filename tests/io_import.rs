@@ -606,7 +606,7 @@ fn an_interrupted_import_is_not_left_to_run_beside_another_of_the_same_file() {
     std::fs::write(&path, &csv).unwrap();
     let opts = ImportOptions { chunk_rows: 3, ..Default::default() };
     let e = import_file(&mut s, &path, &ImportOptions { stop_after: Some(7), ..opts.clone() }).unwrap_err();
-    assert!(matches!(e, IoError::Interrupted { rows: 6 }), "{e}");
+    assert!(matches!(e, IoError::Interrupted { rows: 6, .. }), "{e}");
     // Other options, or the file edited since: refused, saying what stopped and what to run; a dry run too.
     let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..opts.clone() };
     for o in [update.clone(), ImportOptions { dry_run: true, ..update.clone() }] {
@@ -657,7 +657,7 @@ fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     let opts = ImportOptions { chunk_rows: 3, stop_after: Some(7), ..Default::default() };
     let e = import_file(&mut s, &path, &opts).unwrap_err();
     // Two chunks of three were committed; the third, cut off, left nothing (and the message says 6).
-    assert!(matches!(e, IoError::Interrupted { rows: 6 }), "{e}");
+    assert!(matches!(e, IoError::Interrupted { rows: 6, .. }), "{e}");
     assert_eq!(count(&s, "SELECT count(*) FROM leads"), 6);
     let opts = ImportOptions { chunk_rows: 3, ..Default::default() };
     // A dry run says what the same command will do: the rest, after row 6, with the counts so far.
@@ -689,8 +689,10 @@ fn an_interrupted_import_resumes_to_exactly_one_clean_import() {
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let opts = ImportOptions { chunk_rows: 3, cancel: Some(cancel), ..Default::default() };
     let e = import_file(&mut t, &path, &opts).unwrap_err();
-    assert!(matches!(e, IoError::Interrupted { rows: 0 }), "{e}");
+    assert!(matches!(e, IoError::Interrupted { rows: 0, saved_whole: false }), "{e}");
     assert!(e.to_string().contains("run the same command again"), "{e}");
+    // Saved a chunk at a time, it is not said to be saved whole at its end.
+    assert!(!e.to_string().contains("saved whole"), "{e}");
 }
 
 #[test]
@@ -2675,7 +2677,7 @@ fn an_interrupted_calendar_import_drops_every_meeting_a_cut_series_no_longer_has
     let cut = calendar_file(dir.path(), "b.ics", &one);
     let stop = ImportOptions { stop_after: Some(3), ..opts.clone() };
     let e = import_file(&mut s, &cut, &stop).unwrap_err();
-    assert!(matches!(e, IoError::Interrupted { rows: 3 }), "{e}");
+    assert!(matches!(e, IoError::Interrupted { rows: 3, .. }), "{e}");
     assert_eq!(meeting_times(&s, &bob.id).len(), 4);
     let r = import_file(&mut s, &cut, &opts).unwrap();
     assert_eq!(meeting_times(&s, &bob.id), ["2025-12-01T10:00:00.000Z"]);
@@ -4387,4 +4389,49 @@ fn a_name_spelt_with_plain_letters_is_the_same_name() {
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     // One name, not another name at the same company.
     assert_eq!(pairs[0].confidence, 75, "{pairs:?}");
+}
+
+/// LinkedIn's export writes a name outside ASCII percent-encoded, a browser writes it out: one profile.
+/// Profiles kept encoded by earlier versions are written out on upgrade, and a person forgotten then is
+/// refused by either spelling.
+#[test]
+fn a_profile_percent_encoded_or_written_out_is_one_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let file = |name: &str, rows: &str| -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("First Name,Last Name,Email,LinkedIn URL\n{rows}")).unwrap();
+        path
+    };
+    let encoded = "https://www.linkedin.com/in/zo%C3%AB-%C3%A5ngstr%C3%B6m-1a2b3c";
+    let written_out = "https://www.linkedin.com/in/zoë-ångström-1a2b3c";
+    let first = file("a.csv", &format!("Zoë,Ångström,,{encoded}\n"));
+    assert_eq!(import_file(&mut s, &first, &ImportOptions::default()).unwrap().counts.leads.created, 1);
+    let second = file("b.csv", &format!("Zoë,Ångström,zoe@nordic.example,{written_out}\n"));
+    let r = import_file(&mut s, &second, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, count(&s, "SELECT count(*) FROM leads")), (0, 1));
+    let zoe = s.conn().query_row("SELECT id FROM leads", [], |r| r.get::<_, String>(0)).unwrap();
+
+    // Forgotten by an earlier version, which remembered the encoded form only; and a profile it kept so.
+    s.write(|db| privacy::forget(db, &LeadId(zoe.clone()), None).map(|_| ())).unwrap();
+    let own = leadline::store::forgotten::profile_hash(written_out);
+    s.write(|db| {
+        db.conn.execute("DELETE FROM forgotten_addresses WHERE address_hash = ?1", [&own])?;
+        let ivo = leads::create(db, NewLead { first_name: "Ivo".into(), ..Default::default() })?;
+        db.conn.execute(
+            "UPDATE leads SET profile_url = 'https://www.linkedin.com/in/iv%c3%b6' WHERE id = ?1",
+            [ivo.as_str()],
+        )?;
+        db.conn.pragma_update(None, "user_version", 42)?;
+        Ok(())
+    })
+    .unwrap();
+    drop(s);
+    let mut s = open(dir.path(), "t.db");
+    let kept =
+        s.conn().query_row("SELECT profile_url FROM leads WHERE first_name = 'Ivo'", [], |r| r.get::<_, String>(0));
+    assert_eq!(kept.unwrap(), "https://www.linkedin.com/in/ivö");
+    let back = file("c.csv", &format!("Zoë,Ångström,,{written_out}\n"));
+    let r = import_file(&mut s, &back, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (0, 1));
 }

@@ -159,7 +159,8 @@ pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationErro
 /// A phone number as people write it: digits with optional `+`, spaces, dots, dashes, parentheses; 5-20 digits.
 pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationError> {
     let typed = plain_phone(phone);
-    let p = typed.trim();
+    let unbracketed = calling_code_unbracketed(typed.trim());
+    let p = unbracketed.as_deref().unwrap_or(typed.trim());
     let digits = p.chars().filter(char::is_ascii_digit).count();
     let allowed = p
         .chars()
@@ -180,6 +181,13 @@ pub fn validate_phone(field: &str, phone: &str) -> Result<String, ValidationErro
         }
         (false, _) => Err(ValidationError::new(field, phone, "is not a phone number (digits, optional leading +)")),
     }
+}
+
+/// A number that gives its calling code in brackets, as business cards do ("(+44) 20 7946 0958"), with it
+/// written as a number's calling code is ("+44 20 7946 0958"); none for any other number.
+pub fn calling_code_unbracketed(phone: &str) -> Option<String> {
+    let (code, rest) = phone.strip_prefix("(+")?.split_once(')')?;
+    ((1..=4).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())).then(|| format!("+{code}{rest}"))
 }
 
 /// A phone number as pasted from a phone's contacts or a web page, in plain characters: no-break and
@@ -238,7 +246,8 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ValidationError> {
 
 /// A profile address as leadline keeps it, so that one person's profile is one value however it was
 /// copied: a LinkedIn member page ("http://es.linkedin.com/in/Ana-Lopez/?trk=x") becomes
-/// "https://www.linkedin.com/in/ana-lopez"; any other address stays as written.
+/// "https://www.linkedin.com/in/ana-lopez", its name written out ("zo%C3%AB", as LinkedIn's own export
+/// writes it, is "zoë", as a browser shows it); any other address stays as written.
 pub fn canonical_profile(url: &str) -> String {
     let u = url.trim();
     let scheme =
@@ -253,9 +262,18 @@ pub fn canonical_profile(url: &str) -> String {
         .and_then(|_| path[3..].split(['/', '?', '#']).next())
         .filter(|s| !s.is_empty());
     match slug {
-        Some(slug) if linkedin => format!("https://www.linkedin.com/in/{}", slug.to_lowercase()),
+        Some(slug) if linkedin => {
+            let decoded = percent_encoding::percent_decode_str(slug).decode_utf8().unwrap_or(slug.into());
+            format!("https://www.linkedin.com/in/{}", decoded.to_lowercase())
+        }
         _ => u.to_string(),
     }
+}
+
+/// A profile in its one form with every letter outside ASCII percent-encoded (lower-case), as the one form
+/// was before it wrote them out: how the profiles of people forgotten then are remembered.
+pub fn percent_encoded_profile(profile: &str) -> String {
+    percent_encoding::utf8_percent_encode(profile, percent_encoding::CONTROLS).to_string().to_lowercase()
 }
 
 /// Whether a profile (in its one form) is a person's own LinkedIn page, which names one person: a company's
@@ -378,6 +396,10 @@ mod tests {
             "+1 415 555-0100"
         );
         assert_eq!(validate_phone("phone", "+34\t600 11 22 33").unwrap(), "+34 600 11 22 33");
+        // The calling code in brackets, as business cards give it.
+        assert_eq!(validate_phone("phone", "(+44) 20 7946 0958").unwrap(), "+44 20 7946 0958");
+        assert_eq!(crate::domain::phone_keys::phone_key("(+86) 10 1234 5678", None).unwrap(), "+861012345678");
+        assert!(validate_phone("phone", "(+44 20) 7946").is_err());
         for with_extension in ["+1 (800) 555-0114 x12", "+1 800 555 0103,,1234#"] {
             let e = validate_phone("phone", with_extension).unwrap_err().reason;
             assert!(e.contains("has an extension"), "{e}");
@@ -407,9 +429,22 @@ mod tests {
             "http://es.linkedin.com/in/Ana-Lopez/?trk=people",
             "linkedin.com/in/ana-lopez#about",
             "HTTPS://WWW.LINKEDIN.COM/in/ana-lopez/",
+            "https://www.linkedin.com/in/ana%2Dlopez",
         ] {
             assert_eq!(canonical_profile(copied), "https://www.linkedin.com/in/ana-lopez", "{copied}");
         }
+        // A name outside ASCII, as LinkedIn's export writes it and as a browser shows it.
+        for copied in
+            ["https://www.linkedin.com/in/zo%C3%AB-%C3%A5ngstr%C3%B6m-1a2b3c", "linkedin.com/in/Zoë-Ångström-1a2b3c"]
+        {
+            assert_eq!(canonical_profile(copied), "https://www.linkedin.com/in/zoë-ångström-1a2b3c", "{copied}");
+        }
+        assert_eq!(
+            percent_encoded_profile("https://www.linkedin.com/in/zoë-ångström-1a2b3c"),
+            "https://www.linkedin.com/in/zo%c3%ab-%c3%a5ngstr%c3%b6m-1a2b3c"
+        );
+        // Bytes that are no text stay as they came.
+        assert_eq!(canonical_profile("https://www.linkedin.com/in/x%FF"), "https://www.linkedin.com/in/x%ff");
         // Other pages and other sites stay as written.
         // (Text that is not ASCII where a scheme would end is not cut in the middle of a character.)
         for other in [

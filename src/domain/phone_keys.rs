@@ -25,7 +25,8 @@ pub fn known_country(name: &str) -> bool {
 /// None when there are too few digits to be a number.
 pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
     // "+44 (0)20 7946 0958": the national trunk in brackets is not dialled after the calling code.
-    let t = raw.trim();
+    let unbracketed = super::lead::calling_code_unbracketed(raw.trim());
+    let t = unbracketed.as_deref().unwrap_or(raw.trim());
     let without_trunk = t.replace("(0)", "");
     let t = if t.starts_with('+') { without_trunk.as_str() } else { t };
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();

@@ -34,8 +34,12 @@ pub enum IoError {
     #[error("{path}: {message}")]
     File { path: String, message: String },
     /// The import was stopped (Ctrl-C, or a row limit for tests); what was committed stays and resumes.
-    #[error("{}", stopped(*rows))]
-    Interrupted { rows: u64 },
+    #[error("{}", stopped(*rows, *saved_whole))]
+    Interrupted {
+        rows: u64,
+        /// The run was a bulk load, saved whole at its end.
+        saved_whole: bool,
+    },
     /// Another process held the database past the wait in the middle of the import: what was committed
     /// stays and resumes.
     #[error("{}", locked(*rows))]
@@ -54,12 +58,15 @@ fn locked(rows: u64) -> String {
 }
 
 /// What an interrupted import says: how far it got, and that the same command finishes it. A large file
-/// loaded into a near-empty database is saved whole at its end, so nothing of it may be saved yet.
-fn stopped(rows: u64) -> String {
+/// loaded into a near-empty database is saved whole at its end (`saved_whole`), so nothing of it is saved yet.
+fn stopped(rows: u64, saved_whole: bool) -> String {
+    let why =
+        if saved_whole { " (a large file loaded into a near-empty database is saved whole at its end)" } else { "" };
     match rows {
-        0 => "import stopped before any row of this run was saved (a large file is saved whole at its end); \
-              nothing changed: run the same command again to import the file"
-            .into(),
+        0 => format!(
+            "import stopped before any row of this run was saved{why}; nothing changed: run the same command again \
+             to import the file"
+        ),
         n => format!(
             "import stopped with {n} rows of this run saved; run the same command again to finish it (it goes on \
              from there)"

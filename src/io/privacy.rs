@@ -450,7 +450,7 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead])
         .chain(merged)
         .filter_map(|l| l.profile_url.as_deref())
         .filter(|p| crate::domain::lead::is_member_page(p))
-        .map(crate::store::forgotten::profile_hash)
+        .flat_map(crate::store::forgotten::profile_hashes)
         .collect();
     crate::store::forgotten::remember_hashes(db, Some(&person.id), &profiles, db.now)?;
     // Their own numbers too (a phone-only export would bring them back); not one other live leads have, a

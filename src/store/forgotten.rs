@@ -53,6 +53,16 @@ pub fn profile_hash(url: &str) -> String {
     hashed("profile", &key)
 }
 
+/// The hashes a forgotten profile is remembered and looked up by: its one form's, and, for a name outside
+/// ASCII, that of the form earlier versions kept a LinkedIn export's profile in (percent-encoded), so that
+/// a person forgotten then is refused by either spelling.
+pub fn profile_hashes(url: &str) -> Vec<String> {
+    let own = profile_hash(url);
+    let canonical = crate::domain::lead::canonical_profile(url);
+    let encoded = crate::domain::lead::percent_encoded_profile(&canonical);
+    if encoded == canonical { vec![own] } else { vec![own, hashed("profile", encoded.trim_end_matches('/'))] }
+}
+
 /// The hash a number is looked up by: its international form (`+34…`), however it is written (with 00,
 /// or national where `country` places it), which is among the forms a forgotten number is remembered by;
 /// none for a number no country places. One hash a number: an import asks for every row.
@@ -205,10 +215,12 @@ pub fn refuse_profile(db: &Db<'_>, url: &str) -> Result<()> {
     if !crate::domain::lead::is_member_page(&url) {
         return Ok(());
     }
-    match forgotten_at_hash(db, &profile_hash(&url))? {
-        Some(at) => Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the profile", 1))),
-        None => Ok(()),
+    for hash in profile_hashes(&url) {
+        if let Some(at) = forgotten_at_hash(db, &hash)? {
+            return Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the profile", 1)));
+        }
     }
+    Ok(())
 }
 
 /// Lets a forgotten person's address in again, and records that in the privacy log; whether it was
@@ -219,7 +231,7 @@ pub fn allow(db: &Db<'_>, email: &str) -> Result<bool> {
     let hashes = match crate::domain::lead::validate_email("email", email) {
         Ok(e) => address_hashes(&e),
         Err(e) => match crate::domain::lead::validate_url("profile", email) {
-            Ok(url) if url.contains('/') && !email.trim().starts_with('+') => vec![profile_hash(&url)],
+            Ok(url) if url.contains('/') && !email.trim().starts_with('+') => profile_hashes(&url),
             _ => match crate::domain::lead::validate_phone("phone", email).map(|phone| {
                 // Typed without its calling code, placed by the config's country as a refusal placed it.
                 crate::domain::phone_keys::phone_key(&phone, db.ctx.country.as_deref())

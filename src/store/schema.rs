@@ -47,6 +47,7 @@ const DEALS_BY_SOURCE_REF: &str = include_str!("migrations/039_deals_by_source_r
 const SEARCH_PLAIN_SPELLINGS: &str = include_str!("migrations/040_search_plain_spellings.sql");
 const PLAIN_LETTER_KEYS: &str = include_str!("migrations/041_plain_letter_keys.sql");
 const EVENTS_BY_LEAD: &str = include_str!("migrations/042_events_by_lead.sql");
+const PROFILES_WRITTEN_OUT: &str = include_str!("migrations/043_profiles_written_out.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -93,6 +94,7 @@ fn all() -> Vec<M<'static>> {
         M::up(SEARCH_PLAIN_SPELLINGS),
         M::up_with_hook(PLAIN_LETTER_KEYS, plain_letter_keys),
         M::up(EVENTS_BY_LEAD),
+        M::up_with_hook(PROFILES_WRITTEN_OUT, profiles_written_out),
     ]
 }
 
@@ -110,6 +112,33 @@ fn canonical_profiles(tx: &rusqlite::Transaction) -> rusqlite_migration::HookRes
         let canonical = crate::domain::lead::canonical_profile(&value);
         if canonical != value {
             update.execute(rusqlite::params![seq, canonical])?;
+        }
+    }
+    Ok(())
+}
+
+/// The profiles of leads and social touches kept percent-encoded, in the one form that writes a LinkedIn
+/// member's name out (`domain::lead::canonical_profile`).
+fn profiles_written_out(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    for (select, update) in [
+        (
+            "SELECT seq, profile_url FROM leads WHERE instr(profile_url, '%') > 0",
+            "UPDATE leads SET profile_url = ?2 WHERE seq = ?1",
+        ),
+        (
+            "SELECT seq, value FROM outreach WHERE kind = 4 AND instr(value, '%') > 0",
+            "UPDATE outreach SET value = ?2 WHERE seq = ?1",
+        ),
+    ] {
+        let mut rows = tx.prepare(select)?;
+        let mut write = tx.prepare(update)?;
+        let mut found = rows.query([])?;
+        while let Some(row) = found.next()? {
+            let (seq, value): (i64, String) = (row.get(0)?, row.get(1)?);
+            let canonical = crate::domain::lead::canonical_profile(&value);
+            if canonical != value {
+                write.execute(rusqlite::params![seq, canonical])?;
+            }
         }
     }
     Ok(())

@@ -256,7 +256,9 @@ impl Writer {
         let profile = row
             .profile()
             .filter(|p| crate::domain::lead::is_member_page(p))
-            .map(|p| ("profile_url", crate::store::forgotten::profile_hash(&p)));
+            .into_iter()
+            .flat_map(|p| crate::store::forgotten::profile_hashes(&p))
+            .map(|h| ("profile_url", h));
         let phones = row
             .phones
             .iter()

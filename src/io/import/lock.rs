@@ -124,7 +124,7 @@ pub(super) fn lock_imports(
                 announced = true;
             }
             if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
-                return Err(IoError::Interrupted { rows: 0 });
+                return Err(IoError::Interrupted { rows: 0, saved_whole: false });
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }

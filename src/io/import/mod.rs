@@ -534,7 +534,7 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                     return Err(io);
                 }
                 if interrupted {
-                    return Err(IoError::Interrupted { rows: committed_rows });
+                    return Err(IoError::Interrupted { rows: committed_rows, saved_whole: bulk });
                 }
                 if matches!(e, StoreError::Locked) && !opts.dry_run {
                     return Err(IoError::Locked { rows: committed_rows });
