@@ -412,9 +412,15 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
                     }
                 }
             }
-            "URL" | "X-SOCIALPROFILE" => {
-                let v = text(p);
-                let linkedin = v.to_lowercase().contains("linkedin.com/") || p.has_type("linkedin");
+            // vCard 4's SOCIALPROFILE (RFC 9554) names its service apart, and may give the user name alone.
+            "URL" | "X-SOCIALPROFILE" | "SOCIALPROFILE" => {
+                let mut v = text(p);
+                let service =
+                    p.param("SERVICE-TYPE").is_some_and(|s| s.trim_matches('"').eq_ignore_ascii_case("linkedin"));
+                if service && !v.contains('/') && !v.trim().is_empty() {
+                    v = format!("https://www.linkedin.com/in/{}", v.trim());
+                }
+                let linkedin = v.to_lowercase().contains("linkedin.com/") || p.has_type("linkedin") || service;
                 if linkedin && row.profile_url.is_none() {
                     row.profile_url = Some(validate_url(&p.name, &v).map_err(|x| reject(p, x.reason))?);
                 }
@@ -530,5 +536,22 @@ mod tests {
         assert_eq!(google[0].as_ref().unwrap().tags, vec!["vip"], "Google's system groups are not tags");
         let bad = parse("BEGIN:VCARD\nFN:X\nEMAIL:nope\nEND:VCARD\n", &rules());
         assert!(bad[0].as_ref().unwrap_err().reason.contains("'nope'"), "{:?}", bad[0]);
+    }
+
+    #[test]
+    fn a_vcard_4_social_profile_is_read_as_a_url_or_a_user_name() {
+        for (line, profile) in [
+            (
+                "SOCIALPROFILE;SERVICE-TYPE=LinkedIn:https://www.linkedin.com/in/maxpoe",
+                "https://www.linkedin.com/in/maxpoe",
+            ),
+            ("SOCIALPROFILE;SERVICE-TYPE=linkedin;VALUE=text:maxpoe", "https://www.linkedin.com/in/maxpoe"),
+        ] {
+            let card = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Max Poe\r\n{line}\r\nEND:VCARD\r\n");
+            let rows = parse(&card, &rules());
+            assert_eq!(rows[0].as_ref().unwrap().profile_url.as_deref(), Some(profile), "{line}");
+        }
+        let other = parse("BEGIN:VCARD\nFN:Max\nSOCIALPROFILE;SERVICE-TYPE=Mastodon:maxpoe\nEND:VCARD\n", &rules());
+        assert_eq!(other[0].as_ref().unwrap().profile_url, None);
     }
 }
