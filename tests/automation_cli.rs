@@ -1270,6 +1270,19 @@ fn a_teams_tasks_go_to_whoever_owns_the_lead_or_the_deal_and_each_rep_lists_thei
     assert!(crm.fails(52, &["task", "list", "--owner", "Nobody"]).contains("team member"));
 }
 
+/// A bump a run files is due as it is filed: the list says so, and only later that it is late.
+#[test]
+fn a_bump_filed_now_is_due_now_not_late() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ok(0, &["log", "email", "ana@acme.io"]);
+    crm.ok(50, &["automate", "run"]);
+    let now = crm.ok(50, &["task", "list", "--due", "all"]);
+    assert!(now.contains("due now") && !now.contains("overdue"), "{now}");
+    let later = crm.ok(52, &["task", "list", "--due", "all"]);
+    assert!(later.contains("overdue 2h ago"), "{later}");
+}
+
 fn conn_exec(crm: &Crm, sql: &str) {
     rusqlite::Connection::open(&crm.db).unwrap().execute_batch(sql).unwrap();
 }

@@ -107,7 +107,10 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
                 let mut row = vec![
                     id,
                     due.local(db.ctx.tz),
-                    if crate::domain::task::is_overdue(due, db.now) {
+                    // A task a rule files when its time has come (a bump) is due now, not late "just now".
+                    if crate::domain::task::is_overdue(due, db.now) && db.now.0 - due.0 < 60_000 {
+                        "due now".into()
+                    } else if crate::domain::task::is_overdue(due, db.now) {
                         format!("overdue {}", ago(due, db.now))
                     } else {
                         ago(due, db.now)
