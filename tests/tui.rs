@@ -891,6 +891,24 @@ fn search_narrows_the_table_as_you_type() {
     assert_eq!(t.app.view, ViewId::Pipeline);
 }
 
+/// `/` on a kept search: what is typed starts a new search; a key that moves or deletes edits the kept one.
+#[test]
+fn a_kept_search_is_replaced_by_typing_and_edited_by_the_arrows() {
+    let (_d, mut t) = driver(120, 30);
+    let (first, second) =
+        (t.app.leads.window.rows[0].first_name.clone(), t.app.leads.window.rows[1].first_name.clone());
+    t.keys("/");
+    t.type_text(&first);
+    t.keys("enter /");
+    t.type_text(&second);
+    assert_eq!(t.app.leads.window.filter.text.as_deref(), Some(second.as_str()));
+    t.keys("enter / end");
+    t.type_text("zz");
+    assert_eq!(t.app.leads.window.filter.text, Some(format!("{second}zz")));
+    t.keys("enter / backspace backspace");
+    assert_eq!(t.app.leads.window.filter.text.as_deref(), Some(second.as_str()));
+}
+
 #[test]
 fn search_counts_stop_at_the_cap() {
     use leadline::store::leads::{LeadFilter, MATCH_COUNT_CAP};

@@ -378,6 +378,7 @@ impl App {
             Some(_) => Vec::new(),
             None => match &mut self.leads.search {
                 Some(f) if self.view == ViewId::Leads => {
+                    f.clear_default();
                     f.insert(&one_line());
                     let out = self.leads.search_edited();
                     self.apply(out)

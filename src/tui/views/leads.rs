@@ -73,8 +73,13 @@ impl LeadsView {
         }
         let w = &mut self.window;
         let out = match cmd {
+            // The search kept is there to edit (arrows, End, Backspace), and what is typed first starts a
+            // new one, as a browser's address bar does.
             Command::Search => {
-                self.search = Some(Field::text("Search", w.filter.text.clone().unwrap_or_default(), ""));
+                let kept = w.filter.text.clone().unwrap_or_default();
+                let mut field = Field::text("Search", kept.clone(), "");
+                field.replaced_on_typing = !kept.is_empty();
+                self.search = Some(field);
                 Vec::new()
             }
             // Matches come newest first while a search is on: cycling the sort would change nothing seen.
@@ -181,6 +186,8 @@ impl LeadsView {
             // (from the start while the cursor is there, else up to the cursor and what follows), and the
             // hint gives way to it.
             let room = (s.width as usize).saturating_sub(3);
+            // A kept search that typing replaces shows selected.
+            let replaced = self.search.as_ref().is_some_and(|f| f.replaced_on_typing);
             let typed = match &self.search {
                 Some(f) => {
                     let (before, after) = f.split_at_cursor();
@@ -203,7 +210,7 @@ impl LeadsView {
             frame.render_widget(
                 Paragraph::new(Line::from(vec![
                     Span::styled(" / ", theme.title()),
-                    Span::raw(typed),
+                    if replaced { Span::styled(typed, theme.selected()) } else { Span::raw(typed) },
                     Span::styled(hint, theme.muted()),
                 ])),
                 s,

@@ -147,6 +147,11 @@ impl Field {
     pub fn edit_key(&mut self, typed: Option<char>, k: crossterm::event::KeyEvent) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
         let (ctrl, alt) = (k.modifiers.contains(KeyModifiers::CONTROL), k.modifiers.contains(KeyModifiers::ALT));
+        if typed.is_some() {
+            self.clear_default();
+        }
+        let edits = self.replaced_on_typing;
+        self.replaced_on_typing = false;
         match (typed, k.code) {
             (Some(c), _) => self.insert(c.encode_utf8(&mut [0; 4])),
             (_, KeyCode::Backspace) if ctrl || alt => self.delete_to(CursorMove::WordLeft),
@@ -164,9 +169,21 @@ impl Field {
             (_, KeyCode::Char('b')) if alt => self.move_cursor(CursorMove::WordLeft),
             (_, KeyCode::Char('f')) if alt => self.move_cursor(CursorMove::WordRight),
             (_, KeyCode::Char('d')) if alt => self.delete_to(CursorMove::WordRight),
-            _ => return false,
+            _ => {
+                // Not an editing key: a default stays one.
+                self.replaced_on_typing = edits;
+                return false;
+            }
         }
         true
+    }
+
+    /// Before text typed or pasted: a default the field holds (`replaced_on_typing`) goes.
+    pub fn clear_default(&mut self) {
+        if std::mem::take(&mut self.replaced_on_typing) {
+            self.value.clear();
+            self.cursor = 0;
+        }
     }
 
     /// The text split at the cursor, as typed.
@@ -280,20 +297,15 @@ impl Form {
         false
     }
 
-    /// The focused text field, to edit: a default it holds is text from here on.
+    /// The focused text field.
     fn text_field(&mut self) -> Option<&mut Field> {
-        let f = self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)?;
-        f.replaced_on_typing = false;
-        Some(f)
+        self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)
     }
 
     /// The focused text field, to type into: a default it holds goes first.
     fn typed_field(&mut self) -> Option<&mut Field> {
-        let f = self.fields.get_mut(self.focus).filter(|f| f.kind == FieldKind::Text)?;
-        if std::mem::take(&mut f.replaced_on_typing) {
-            f.value.clear();
-            f.cursor = 0;
-        }
+        let f = self.text_field()?;
+        f.clear_default();
         Some(f)
     }
 
@@ -320,8 +332,7 @@ impl Form {
 
     /// Readline's editing keys on the focused text field (typing replaces a default it holds).
     pub fn edit_key(&mut self, typed: Option<char>, k: crossterm::event::KeyEvent) {
-        let field = if typed.is_some() { self.typed_field() } else { self.text_field() };
-        if let Some(f) = field {
+        if let Some(f) = self.text_field() {
             f.edit_key(typed, k);
         }
     }
