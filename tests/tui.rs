@@ -508,7 +508,7 @@ fn help_rows_too_long_for_the_screen_end_in_an_ellipsis() {
     let s = t.screen();
     let row = s.lines().find(|l| l.contains(" R  Reply")).unwrap_or_else(|| panic!("{s}"));
     // The whole description, or one cut with "…"; the command's name only when it fits too.
-    assert!(row.contains("(logs outbound outreach)") || row.contains('…'), "{row}");
+    assert!(row.contains("(logged; answers the conversation)") || row.contains('…'), "{row}");
     assert!(!row.contains("(reply") || row.contains("(reply)"), "{row}");
 }
 
@@ -1431,11 +1431,18 @@ fn a_search_that_finds_nothing_says_how_to_leave_it() {
     t.keys("/");
     t.type_text("zzzzqqq");
     let s = t.screen();
-    assert!(s.contains("No leads match. Esc clears the search."), "{s}");
+    assert!(s.contains("No leads match. Clear the search with esc."), "{s}");
     // Kept as a filter, the search goes with the filters.
     t.keys("enter");
     let s = t.screen();
     assert!(s.contains("No leads match. Clear the filters with"), "{s}");
+    // With no key for it, the way that is left is named.
+    let config = Config::from_layers(Some(("c.toml", "[keymap.input]\n\"esc\" = \"\"\n")), &[]).unwrap();
+    let (_d, mut t) = driver_with(50, 100, 30, config);
+    t.keys("/");
+    t.type_text("zzzzqqq");
+    let s = t.screen();
+    assert!(s.contains("No leads match. Delete the search's text to see every lead."), "{s}");
 }
 
 #[test]

@@ -74,7 +74,7 @@ commands! {
     Lose => "lose", "Mark the deal lost (asks a reason)";
     MarkHandled => "mark_handled", "Mark handled (or back to unhandled)";
     AssignMe => "assign_me", "Assign to me";
-    Reply => "reply", "Reply on the same channel (logs outbound outreach)";
+    Reply => "reply", "Reply on the same channel (logged; answers the conversation)";
     ToggleShowHandled => "toggle_handled", "Show or hide handled items";
     ToggleMine => "toggle_mine", "Show my follow-ups or the whole team's";
     TaskDone => "task_done", "Mark the task done";

@@ -19,8 +19,9 @@ pub struct Hints {
     pub followup_tasks_team: String,
     pub followup_losing: String,
     pub followup_losing_team: String,
-    /// What an empty filtered lead list suggests.
+    /// What an empty filtered lead list suggests, and an empty search's.
     pub clear_filters: String,
+    pub clear_search: String,
     /// An empty leads table's invitation to add the first lead.
     pub add_lead: String,
     /// The keys that scroll the scoring view's explanation and the lead page's entry box, e.g. "J/K".
@@ -113,6 +114,10 @@ impl Hints {
             clear_filters: match key(Scope::Leads, Command::ClearFilters) {
                 Some(k) => format!("Clear the filters with {k}."),
                 None => "Clear the filters to see every lead.".into(),
+            },
+            clear_search: match keymap.key_for(&[Scope::Input], Command::Back) {
+                Some(k) => format!("Clear the search with {k}."),
+                None => "Delete the search's text to see every lead.".into(),
             },
             form: input_keys(&[(Command::Open, "save"), (Command::Down, "next"), (Command::Back, "cancel")]),
             // A question is answered with y or n too, whatever the keymap.

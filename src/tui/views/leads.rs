@@ -224,7 +224,7 @@ impl LeadsView {
         };
         let title = format!(" Leads · {order} {}", self.filter_label());
         // While the search line is open, keys type into it: Esc is the way out.
-        let no_match = if self.search.is_some() { "Esc clears the search." } else { ctx.hints.clear_filters.as_str() };
+        let no_match = if self.search.is_some() { &ctx.hints.clear_search } else { &ctx.hints.clear_filters };
         draw_lead_table(frame, table, theme, ctx, &self.window, &title, focused, no_match);
     }
 }
