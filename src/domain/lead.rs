@@ -263,7 +263,16 @@ pub fn canonical_profile(url: &str) -> String {
         .filter(|s| !s.is_empty());
     match slug {
         Some(slug) if linkedin => {
-            let decoded = percent_encoding::percent_decode_str(slug).decode_utf8().unwrap_or(slug.into());
+            // Written out only where that changes nothing else: a `/`, `?`, `#` or `%` it would make would
+            // end the name (or be read again), a control character would break the line; such a name stays
+            // encoded, so the one form of the one form is itself.
+            let decoded = percent_encoding::percent_decode_str(slug)
+                .decode_utf8()
+                .ok()
+                .filter(|d| {
+                    !d.chars().any(|c| matches!(c, '/' | '?' | '#' | '%') || c.is_control() || c.is_whitespace())
+                })
+                .unwrap_or(slug.into());
             format!("https://www.linkedin.com/in/{}", decoded.to_lowercase())
         }
         _ => u.to_string(),
@@ -443,8 +452,18 @@ mod tests {
             percent_encoded_profile("https://www.linkedin.com/in/zoë-ångström-1a2b3c"),
             "https://www.linkedin.com/in/zo%c3%ab-%c3%a5ngstr%c3%b6m-1a2b3c"
         );
-        // Bytes that are no text stay as they came.
-        assert_eq!(canonical_profile("https://www.linkedin.com/in/x%FF"), "https://www.linkedin.com/in/x%ff");
+        // Bytes that are no text, and characters that would end the name or break the line, stay encoded;
+        // the one form is its own one form.
+        for (copied, kept) in [
+            ("https://www.linkedin.com/in/x%FF", "https://www.linkedin.com/in/x%ff"),
+            ("https://linkedin.com/in/bo%2Fcarl", "https://www.linkedin.com/in/bo%2fcarl"),
+            ("https://linkedin.com/in/ana%0A%1B%5B31mx", "https://www.linkedin.com/in/ana%0a%1b%5b31mx"),
+            ("https://linkedin.com/in/a%2525b", "https://www.linkedin.com/in/a%2525b"),
+            ("https://linkedin.com/in/zo%C3%AB", "https://www.linkedin.com/in/zoë"),
+        ] {
+            assert_eq!(canonical_profile(copied), kept, "{copied}");
+            assert_eq!(canonical_profile(kept), kept, "{kept}");
+        }
         // Other pages and other sites stay as written.
         // (Text that is not ASCII where a scheme would end is not cut in the middle of a character.)
         for other in [

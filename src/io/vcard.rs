@@ -415,8 +415,10 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
             // vCard 4's SOCIALPROFILE (RFC 9554) names its service apart, and may give the user name alone.
             "URL" | "X-SOCIALPROFILE" | "SOCIALPROFILE" => {
                 let mut v = text(p);
+                // A social profile marked LinkedIn (Apple's TYPE, RFC 9554's SERVICE-TYPE) may be a user name.
                 let service =
-                    p.param("SERVICE-TYPE").is_some_and(|s| s.trim_matches('"').eq_ignore_ascii_case("linkedin"));
+                    p.param("SERVICE-TYPE").is_some_and(|s| s.trim_matches('"').eq_ignore_ascii_case("linkedin"))
+                        || (p.name != "URL" && p.has_type("linkedin"));
                 if service && !v.contains('/') && !v.trim().is_empty() {
                     v = format!("https://www.linkedin.com/in/{}", v.trim());
                 }
@@ -546,6 +548,7 @@ mod tests {
                 "https://www.linkedin.com/in/maxpoe",
             ),
             ("SOCIALPROFILE;SERVICE-TYPE=linkedin;VALUE=text:maxpoe", "https://www.linkedin.com/in/maxpoe"),
+            ("X-SOCIALPROFILE;TYPE=linkedin:maxpoe", "https://www.linkedin.com/in/maxpoe"),
         ] {
             let card = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Max Poe\r\n{line}\r\nEND:VCARD\r\n");
             let rows = parse(&card, &rules());

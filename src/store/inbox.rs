@@ -203,7 +203,8 @@ pub fn tie_to_touch(db: &Db<'_>, notice: &InboxId, touch: &OutreachId) -> Result
 
 /// Answers an inbox message: logs outbound outreach on the item's channel — to the address the
 /// message came from unless `value` names another — and marks the item handled, with the person's other
-/// messages on that channel that came before the answer (one answer is to the whole conversation). Sending through a
+/// messages from that same address (platform, account) that came before the answer: one answer is to the
+/// whole conversation, not to what they wrote elsewhere. Sending through a
 /// connector comes later; this records that the rep replied.
 pub fn reply(
     db: &Db<'_>,
@@ -216,23 +217,25 @@ pub fn reply(
     let (Some(lead), Some(kind)) = (item.lead_id.clone(), item.channel) else {
         return Err(StoreError::Refused(format!("'{}' is a notice with no channel to reply on", item.title)));
     };
-    let value = super::non_empty(value).or_else(|| {
-        item.outreach_id.as_ref().and_then(|o| super::outreach::get(db, &OutreachId(o.clone())).ok()).map(|o| o.value)
-    });
+    let answered = item.outreach_id.as_ref().and_then(|o| super::outreach::get(db, &OutreachId(o.clone())).ok());
+    let from = answered.map(|o| o.value);
+    let value = super::non_empty(value).or_else(|| from.clone());
     let mut new = super::outreach::NewOutreach::new(LeadId(lead.clone()), kind);
     new.value = value;
     new.description = note;
     new.occurred_at = at;
     let out = super::outreach::log(db, new)?;
     set_handled(db, id, true)?;
+    let Some(from) = from else { return Ok(out) };
     let answered_until = at.unwrap_or(db.now).max(item.received_at);
     db.conn
         .prepare_cached(
             "UPDATE inbox_items SET handled_at = ?4, read_at = ifnull(read_at, ?4), updated_at = ?4
              WHERE team_id = ?1 AND lead_id = ?2 AND channel = ?3 AND kind = 'message' AND received_at <= ?5
-             AND handled_at IS NULL AND deleted_at IS NULL",
+             AND handled_at IS NULL AND deleted_at IS NULL
+             AND outreach_id IN (SELECT id FROM outreach WHERE lead_id = ?2 AND kind = ?3 AND value = ?6)",
         )?
-        .execute(params![db.ctx.team_id.as_str(), lead, kind.code(), db.now.0, answered_until.0])?;
+        .execute(params![db.ctx.team_id.as_str(), lead, kind.code(), db.now.0, answered_until.0, from])?;
     Ok(out)
 }
 
@@ -279,7 +282,8 @@ mod tests {
         assert!(err.to_string().contains("no channel"), "{err}");
     }
 
-    /// Two messages by e-mail and one on the platform: answering either e-mail answers both, and only them.
+    /// Two messages by e-mail, one on Upwork, one on Fiverr, one from another address: answering either
+    /// e-mail from the first address answers both, and only them.
     #[test]
     fn an_answer_is_to_the_whole_conversation_on_its_channel() {
         let dir = tempfile::tempdir().unwrap();
@@ -292,8 +296,10 @@ mod tests {
                     NewLead { first_name: "Ana".into(), email: Some("ana@x.io".into()), ..Default::default() },
                 )?;
                 for (kind, value, hours) in [
-                    (OutreachKind::Email, "ana@x.io", -3),
-                    (OutreachKind::Platform, "Upwork", -2),
+                    (OutreachKind::Email, "ana@x.io", -5),
+                    (OutreachKind::Platform, "Upwork", -4),
+                    (OutreachKind::Platform, "Fiverr", -3),
+                    (OutreachKind::Email, "ana@home.es", -2),
                     (OutreachKind::Email, "ana@x.io", -1),
                 ] {
                     let mut inbound = NewOutreach::new(lead.clone(), kind);
@@ -305,18 +311,13 @@ mod tests {
                 list(db, false, 10)
             })
             .unwrap();
-        let oldest_email = items.iter().rfind(|i| i.channel == Some(OutreachKind::Email)).unwrap().id.clone();
+        let oldest_email = items.last().unwrap().id.clone();
+        let upwork = items[3].id.clone();
         store.write(|db| reply(db, &oldest_email, None, Some("Yes".into()), None)).unwrap();
+        store.write(|db| reply(db, &upwork, None, Some("Yes".into()), None)).unwrap();
         let db = store.db();
-        let handled: Vec<(Option<OutreachKind>, bool)> =
-            items.iter().map(|i| (i.channel, get(&db, &i.id).unwrap().handled_at.is_some())).collect();
-        assert_eq!(
-            handled,
-            [
-                (Some(OutreachKind::Email), true),
-                (Some(OutreachKind::Platform), false),
-                (Some(OutreachKind::Email), true)
-            ],
-        );
+        // Newest first: ana@x.io, ana@home.es, Fiverr, Upwork, ana@x.io.
+        let handled: Vec<bool> = items.iter().map(|i| get(&db, &i.id).unwrap().handled_at.is_some()).collect();
+        assert_eq!(handled, [true, false, false, true, true]);
     }
 }
