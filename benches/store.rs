@@ -69,6 +69,7 @@ fn benches(c: &mut Criterion) {
             leads::LeadFilter { lifecycle: Some(leadline::domain::Lifecycle::Customer), ..Default::default() },
         ),
         ("a stage", leads::LeadFilter { stage: Some("Negotiation".into()), ..Default::default() }),
+        ("a common stage", leads::LeadFilter { stage: Some("Won".into()), ..Default::default() }),
         ("a rare tag", leads::LeadFilter { tag: Some("no-such-tag".into()), ..Default::default() }),
     ];
     for (name, filter) in filters {
@@ -76,6 +77,12 @@ fn benches(c: &mut Criterion) {
             let db = f.store.db();
             let q = LeadQuery { filter: filter.clone(), limit: 200, ..Default::default() };
             b.iter(|| black_box(leads::list(&db, &q).unwrap()))
+        });
+        // The end of the list (the TUI's jump to the end), paged backwards.
+        c.bench_function(&format!("last page of 200 leads by score, {name}"), |b| {
+            let db = f.store.db();
+            let q = LeadQuery { filter: filter.clone(), limit: 200, ..Default::default() };
+            b.iter(|| black_box(leads::list_back(&db, &q, None).unwrap()))
         });
     }
     c.bench_function("page of 200 leads by score, 2,000 pages deep (keyset)", |b| {
