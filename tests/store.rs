@@ -480,3 +480,24 @@ fn a_name_with_a_letter_written_plain_is_named_either_way_also_after_an_upgrade(
         assert_eq!(leads::resolve(&s.db(), typed).unwrap(), id, "{typed}");
     }
 }
+
+/// A lead's place in a sorted, filtered list is the number of leads listed before it, for every sort,
+/// with and without a filter (what the TUI's header says of a lead a write moved far away).
+#[test]
+fn a_leads_rank_is_its_place_in_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    leadline::demo::generate(&mut store, 300, 7).unwrap();
+    let db = store.db();
+    let customers = LeadFilter { lifecycle: Some(leadline::domain::Lifecycle::Customer), ..Default::default() };
+    for filter in [LeadFilter::default(), customers] {
+        for sort in LeadSort::ALL {
+            let q = LeadQuery { sort, filter: filter.clone(), limit: 1_000, ..Default::default() };
+            let all = leads::list(&db, &q).unwrap();
+            assert!(all.len() > 10, "{sort:?}");
+            for i in [0, 1, all.len() / 3, all.len() / 2, all.len() - 1] {
+                assert_eq!(leads::rank(&db, &q, &all[i]).unwrap(), i as i64, "{sort:?} {filter:?}");
+            }
+        }
+    }
+}

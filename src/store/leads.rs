@@ -1124,6 +1124,16 @@ pub struct Cursor {
     pub seq: i64,
 }
 
+impl Cursor {
+    /// The sort key as an SQL argument.
+    fn key_arg(&self) -> Box<dyn ToSql> {
+        match &self.key {
+            CursorKey::Int(i) => Box::new(*i),
+            CursorKey::Text(t) => Box::new(t.clone()),
+        }
+    }
+}
+
 /// The one builder for lead list filters, shared by the CLI, the TUI and exports.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LeadFilter {
@@ -1171,89 +1181,118 @@ pub fn list_back(db: &Db<'_>, q: &LeadQuery, before: Option<&Cursor>) -> Result<
 /// the keys beyond `k`. A single row-value comparison would read the same rows, but SQLite seeks only on
 /// its first column, so deep pages over equal keys (a million leads scored 0) would scan.
 fn page(db: &Db<'_>, q: &LeadQuery, cursor: Option<&Cursor>, forward: bool) -> Result<Vec<Lead>> {
-    let (expr, desc) = q.sort.key();
-    let (mut from, seq) = q.sort.source();
-    let descending = desc == forward;
+    let sorted = Sorted::new(db, q)?;
+    let Sorted { base, filter_args, expr, seq, desc } = &sorted;
+    let descending = *desc == forward;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
-    // A filter many leads pass (a tag or an owner of tens of thousands, a lifecycle, a source) is checked
-    // lead by lead along the sort index, which stays the outer loop: a page is found after a few hundred
-    // checks. A rare tag or owner, or a stage, hands its few leads over to be sorted instead. Either way
-    // round the other case reads most of a million leads.
-    let mut filter = q.filter.clone();
-    // `+`: not through the owner index, which would hand a quarter of a million leads over to be sorted.
-    let common_owner = match filter.owner.as_deref().filter(|o| !nobody(o)) {
-        Some(owner) => {
-            let id = teams::resolve(db, owner)?;
-            owner_is_common(db, &id)?.then(|| {
-                filter.owner = None;
-                id
-            })
-        }
-        None => None,
-    };
-    // A stage many deals are in is checked lead by lead too (its deals through the lead's).
-    let common_stage = match filter.stage.as_deref() {
-        Some(stage) => stage_is_common(db, &db.ctx.stages.resolve(stage)?)?,
-        None => false,
-    };
-    let walkable = |f: &LeadFilter, tag: Option<String>| {
-        let stage = f.stage.clone().filter(|_| common_stage);
-        LeadFilter { tag, stage, lifecycle: f.lifecycle, source: f.source.clone(), ..Default::default() } == *f
-    };
-    let common_tag = match filter.tag.as_deref().map(normalize_tag).transpose()? {
-        Some(tag) if walkable(&filter, filter.tag.clone()) && tag_is_common(db, &tag)? => {
-            filter.tag = None;
-            Some(tag)
-        }
-        _ => None,
-    };
-    if walkable(&filter, None) && matches!(q.sort, LeadSort::Score | LeadSort::Priority) {
-        from = "lead_scores s CROSS JOIN leads l ON l.seq = s.seq";
-    }
-    // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
-    // Forgotten leads are kept for the counts of reports and exports, not listed as people to work with.
-    let mut base =
-        format!("SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL AND l.forgotten_at IS NULL");
-    let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
-    filter_sql(db, &filter, &mut base, &mut filter_args)?;
-    if let Some(tag) = common_tag {
-        base.push_str(" AND EXISTS (SELECT 1 FROM lead_tags g WHERE g.tag = ? AND g.lead_id = l.id)");
-        filter_args.push(Box::new(tag));
-    }
-    if let Some(owner) = common_owner {
-        base.push_str(" AND +l.owner_id = ?");
-        filter_args.push(Box::new(owner.0));
-    }
     let seqs = |sql: &str, extra: Vec<Box<dyn ToSql>>| -> Result<Vec<i64>> {
         let mut stmt = db.conn.prepare_cached(sql)?;
         let args = filter_args.iter().chain(extra.iter()).map(|b| b.as_ref());
         let rows = stmt.query_map(params_from_iter(args), |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
-    let key_arg = |c: &Cursor| -> Box<dyn ToSql> {
-        match &c.key {
-            CursorKey::Int(i) => Box::new(*i),
-            CursorKey::Text(t) => Box::new(t.clone()),
-        }
-    };
     let chosen = match cursor {
         None => seqs(&format!("{base} ORDER BY {expr} {dir}, {seq} {dir} LIMIT ?"), vec![Box::new(q.limit as i64)])?,
         Some(c) => {
             let mut chosen = seqs(
                 &format!("{base} AND {expr} = ? AND {seq} {cmp} ? ORDER BY {seq} {dir} LIMIT ?"),
-                vec![key_arg(c), Box::new(c.seq), Box::new(q.limit as i64)],
+                vec![c.key_arg(), Box::new(c.seq), Box::new(q.limit as i64)],
             )?;
             if chosen.len() < q.limit {
                 let rest = q.limit - chosen.len();
                 chosen.extend(seqs(
                     &format!("{base} AND {expr} {cmp} ? ORDER BY {expr} {dir}, {seq} {dir} LIMIT ?"),
-                    vec![key_arg(c), Box::new(rest as i64)],
+                    vec![c.key_arg(), Box::new(rest as i64)],
                 )?);
             }
             chosen
         }
     };
     by_seqs(db, &chosen)
+}
+
+/// How many leads come before `lead` in the list `q` sorts and filters (its place, from 0): what the
+/// TUI's header says when a write moved the selected lead far from the rows it held. Counted along the
+/// same two index seeks as a page before it, without reading the leads.
+pub fn rank(db: &Db<'_>, q: &LeadQuery, lead: &Lead) -> Result<i64> {
+    let Sorted { base, filter_args, expr, seq, desc } = Sorted::new(db, q)?;
+    let cmp = if desc { ">" } else { "<" };
+    let c = q.sort.cursor_of(lead);
+    let count = |sql: String, extra: Vec<Box<dyn ToSql>>| -> Result<i64> {
+        let mut stmt = db.conn.prepare_cached(&format!("SELECT count(*) FROM ({sql})"))?;
+        let args = filter_args.iter().chain(extra.iter()).map(|b| b.as_ref());
+        Ok(stmt.query_row(params_from_iter(args), |r| r.get(0))?)
+    };
+    Ok(count(format!("{base} AND {expr} = ? AND {seq} {cmp} ?"), vec![c.key_arg(), Box::new(c.seq)])?
+        + count(format!("{base} AND {expr} {cmp} ?"), vec![c.key_arg()])?)
+}
+
+/// A sorted, filtered list of leads as SQL: `base` selects their row numbers (with `filter_args`), in the
+/// order of `expr` then `seq` (`desc` or not).
+struct Sorted {
+    base: String,
+    filter_args: Vec<Box<dyn ToSql>>,
+    expr: &'static str,
+    seq: &'static str,
+    desc: bool,
+}
+
+impl Sorted {
+    fn new(db: &Db<'_>, q: &LeadQuery) -> Result<Sorted> {
+        let (expr, desc) = q.sort.key();
+        let (mut from, seq) = q.sort.source();
+        // A filter many leads pass (a tag or an owner of tens of thousands, a lifecycle, a source) is checked
+        // lead by lead along the sort index, which stays the outer loop: a page is found after a few hundred
+        // checks. A rare tag or owner, or a stage, hands its few leads over to be sorted instead. Either way
+        // round the other case reads most of a million leads.
+        let mut filter = q.filter.clone();
+        // `+`: not through the owner index, which would hand a quarter of a million leads over to be sorted.
+        let common_owner = match filter.owner.as_deref().filter(|o| !nobody(o)) {
+            Some(owner) => {
+                let id = teams::resolve(db, owner)?;
+                owner_is_common(db, &id)?.then(|| {
+                    filter.owner = None;
+                    id
+                })
+            }
+            None => None,
+        };
+        // A stage many deals are in is checked lead by lead too (its deals through the lead's).
+        let common_stage = match filter.stage.as_deref() {
+            Some(stage) => stage_is_common(db, &db.ctx.stages.resolve(stage)?)?,
+            None => false,
+        };
+        let walkable = |f: &LeadFilter, tag: Option<String>| {
+            let stage = f.stage.clone().filter(|_| common_stage);
+            LeadFilter { tag, stage, lifecycle: f.lifecycle, source: f.source.clone(), ..Default::default() } == *f
+        };
+        let common_tag = match filter.tag.as_deref().map(normalize_tag).transpose()? {
+            Some(tag) if walkable(&filter, filter.tag.clone()) && tag_is_common(db, &tag)? => {
+                filter.tag = None;
+                Some(tag)
+            }
+            _ => None,
+        };
+        if walkable(&filter, None) && matches!(q.sort, LeadSort::Score | LeadSort::Priority) {
+            from = "lead_scores s CROSS JOIN leads l ON l.seq = s.seq";
+        }
+        // `+l.team_id`: the sort index is the way in (the team index would mean sorting every lead of the team).
+        // Forgotten leads are kept for the counts of reports and exports, not listed as people to work with.
+        let mut base = format!(
+            "SELECT {seq} FROM {from} WHERE +l.team_id = ? AND l.deleted_at IS NULL AND l.forgotten_at IS NULL"
+        );
+        let mut filter_args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+        filter_sql(db, &filter, &mut base, &mut filter_args)?;
+        if let Some(tag) = common_tag {
+            base.push_str(" AND EXISTS (SELECT 1 FROM lead_tags g WHERE g.tag = ? AND g.lead_id = l.id)");
+            filter_args.push(Box::new(tag));
+        }
+        if let Some(owner) = common_owner {
+            base.push_str(" AND +l.owner_id = ?");
+            filter_args.push(Box::new(owner.0));
+        }
+        Ok(Sorted { base, filter_args, expr, seq, desc })
+    }
 }
 
 /// Search counts stop here: past it a rep sees "10,000+" (an exact count of a two-letter prefix over a

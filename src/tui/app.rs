@@ -742,6 +742,11 @@ impl App {
                 w.on_count(generation, count);
                 Vec::new()
             }
+            Response::LeadRank { slot, generation, lead, rank } => {
+                let w = if slot == Slot::Leads { &mut self.leads.window } else { &mut self.scoring.window };
+                w.on_rank(generation, &lead, rank);
+                Vec::new()
+            }
             Response::Detail { lead, result } => {
                 self.detail.loaded(lead, result);
                 Vec::new()

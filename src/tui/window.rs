@@ -288,11 +288,31 @@ impl LeadWindow {
         if !stepping {
             self.replacing = false;
         }
+        // Read around a lead, the rows hold no place in the list: the lead's place is asked for.
+        let placed = match &dir {
+            PageDir::Around(id) if !self.match_order() && rows.first().is_some_and(|l| l.id == *id) => Some(id.clone()),
+            _ => None,
+        };
         self.take(dir, rows, page);
         if self.overshoot != 0 && stepping {
             return self.move_by(0, page);
         }
-        self.prefetch(page)
+        let mut more = self.prefetch(page);
+        if let Some(lead) = placed {
+            more.push(Query::LeadRank { slot: self.slot, generation: self.generation, query: self.query(1), lead });
+        }
+        more
+    }
+
+    /// The place of the lead the rows were read around: the rows' place follows, unless another page
+    /// has placed them since.
+    pub fn on_rank(&mut self, generation: u64, lead: &LeadId, rank: Result<i64, String>) {
+        if generation != self.generation || self.start.is_some() {
+            return;
+        }
+        if let (Ok(rank), Some(i)) = (rank, self.rows.iter().position(|l| l.id == *lead)) {
+            self.start = Some(rank - i as i64);
+        }
     }
 
     /// Puts a page's rows in place.
@@ -493,10 +513,20 @@ mod tests {
         let next = w.on_page(w.generation, PageDir::First, Ok(vec![lead(1, 9), lead(3, 7), lead(4, 6)]), 20);
         assert!(matches!(dir_of(&next).as_slice(), [PageDir::Around(id)] if id.0 == "lead-2"));
         assert_eq!(w.selected_lead().map(|l| l.seq), Some(2));
-        // Found further down: the rows from it on, selected.
-        w.on_page(w.generation, PageDir::Around(LeadId("lead-2".into())), Ok(vec![lead(2, 1), lead(5, 0)]), 20);
+        // Found further down: the rows from it on, selected; its place is asked for, and then known.
+        let asked =
+            w.on_page(w.generation, PageDir::Around(LeadId("lead-2".into())), Ok(vec![lead(2, 1), lead(5, 0)]), 20);
         assert_eq!(w.selected_lead().map(|l| l.seq), Some(2));
         assert_eq!(w.rows.len(), 2);
+        assert!(asked.iter().any(|q| matches!(q, Query::LeadRank { lead, .. } if lead.0 == "lead-2")), "{asked:?}");
+        assert_eq!(w.selected_abs(), None);
+        w.on_rank(w.generation, &LeadId("lead-2".into()), Ok(111_142));
+        assert_eq!(w.selected_abs(), Some(111_142));
+        // A page read above it since keeps the place.
+        let above = (0..PAGE as i64).map(|i| lead(100 + i, 2)).collect();
+        w.on_page(w.generation, PageDir::Before(LeadSort::Score.cursor_of(&lead(2, 1))), Ok(above), 20);
+        assert_eq!(w.selected_abs(), Some(111_142));
+        assert_eq!(w.start, Some(111_142 - PAGE as i64));
     }
 
     #[test]

@@ -56,6 +56,13 @@ pub enum Query {
         generation: u64,
         filter: LeadFilter,
     },
+    /// The place of a lead a page was read around (`PageDir::Around`).
+    LeadRank {
+        slot: Slot,
+        generation: u64,
+        query: LeadQuery,
+        lead: LeadId,
+    },
     Detail {
         lead: LeadId,
     },
@@ -217,6 +224,12 @@ pub enum Response {
         generation: u64,
         count: Res<i64>,
     },
+    LeadRank {
+        slot: Slot,
+        generation: u64,
+        lead: LeadId,
+        rank: Res<i64>,
+    },
     Detail {
         lead: LeadId,
         result: Res<Box<LeadPage>>,
@@ -289,6 +302,10 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                 Query::LeadCount { slot, generation, filter } => {
                     let count = leads::count_capped(&db, &filter).map_err(err);
                     Response::LeadCount { slot, generation, count }
+                }
+                Query::LeadRank { slot, generation, query, lead } => {
+                    let rank = leads::get(&db, &lead).and_then(|l| leads::rank(&db, &query, &l)).map_err(err);
+                    Response::LeadRank { slot, generation, lead, rank }
                 }
                 Query::Detail { lead } => {
                     let page = || -> crate::store::Result<LeadPage> {
