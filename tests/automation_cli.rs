@@ -1412,6 +1412,28 @@ fn a_calendar_imported_settles_and_reopens_the_follow_ups_its_meetings_answer() 
     assert_eq!(bumps(63), 1, "imported again, nothing more");
 }
 
+/// Two replies taken back, the first first: the bump the first closed is owed again once the second goes
+/// too (the second answered it meanwhile).
+#[test]
+fn a_bump_two_replies_answered_is_owed_again_when_both_are_taken_back_in_any_order() {
+    for first_first in [true, false] {
+        let crm = Crm::new("");
+        crm.ana();
+        crm.ok(0, &["log", "email", "ana@acme.io"]);
+        crm.ok(48, &["automate", "run"]);
+        assert_eq!(crm.tasks(48).len(), 1, "the bump");
+        let a = crm.ok(49, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+        let b = crm.ok(49, &["log", "email", "ana@acme.io", "--inbound", "--reply", "positive"]);
+        assert!(crm.tasks(49).is_empty(), "answered");
+        let order = if first_first { [&a, &b] } else { [&b, &a] };
+        crm.ok(50, &["unlog", order[0]]);
+        assert!(crm.tasks(50).is_empty(), "the other reply still answers it");
+        crm.ok(50, &["unlog", order[1]]);
+        let owed: Vec<Value> = crm.tasks(50).into_iter().filter(|t| t["kind"] == "bump").collect();
+        assert_eq!(owed.len(), 1, "first first: {first_first}");
+    }
+}
+
 /// A reply taken back leaves the bump owed again; merged before the next run, the person still gets it.
 #[test]
 fn a_bump_owed_again_by_a_touch_taken_back_survives_a_merge() {

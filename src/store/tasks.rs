@@ -280,7 +280,36 @@ fn reopen_done_by_column(db: &Db<'_>, column: &str, by: &str) -> Result<usize> {
             Err(e) => return Err(e),
         }
     }
+    // Those something else answers stay done, by that now: taking it back in turn reopens them.
+    let answered_instead: Vec<(String, String, Option<String>, Option<String>)> = db
+        .conn
+        .prepare_cached(&format!(
+            "SELECT t.id, t.kind, {first_touch}, {first_meeting} FROM tasks t
+             WHERE t.{column} = ?1 AND t.done_at IS NOT NULL AND t.deleted_at IS NULL",
+            first_touch = first_answer("outreach", "occurred_at"),
+            first_meeting = first_answer("meetings", "scheduled_at"),
+        ))?
+        .query_map([by], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, kind, by_touch, by_meeting) in answered_instead {
+        // A reschedule is answered by a meeting only; a bump by a touch first.
+        let by_touch = by_touch.filter(|_| kind == TaskKind::Bump.as_str());
+        let by_meeting = by_meeting.filter(|_| by_touch.is_none());
+        db.conn
+            .prepare_cached("UPDATE tasks SET done_by_outreach_id = ?2, done_by_meeting_id = ?3 WHERE id = ?1")?
+            .execute(params![id, by_touch, by_meeting])?;
+    }
     Ok(opened)
+}
+
+/// The first live row of `table` (touches or meetings) of a task's lead after what the task chases, by
+/// `at`, other than that itself: what answers the task.
+fn first_answer(table: &str, at: &str) -> String {
+    let chased = chased_at();
+    format!(
+        "(SELECT a.id FROM {table} a WHERE a.lead_id = t.lead_id AND a.deleted_at IS NULL AND a.{at} > {chased}
+          AND a.id IS NOT {CHASED_TOUCH} ORDER BY a.{at} LIMIT 1)"
+    )
 }
 
 /// The lead's open bumps chasing a touch of the rep's that something in its history answers: a touch either
