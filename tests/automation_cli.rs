@@ -1434,6 +1434,25 @@ fn a_bump_two_replies_answered_is_owed_again_when_both_are_taken_back_in_any_ord
     }
 }
 
+/// Two records of one person, each enrolled in the sequence step by an answer asking for more: merged, the
+/// person is enrolled once.
+#[test]
+fn a_merge_leaves_one_sequence_step_for_the_person() {
+    let crm = Crm::new("");
+    crm.ana();
+    crm.ana_elsewhere();
+    crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    crm.ok(2, &["log", "email", "ana.lopez@gmail.com", "--inbound", "--reply", "info"]);
+    let steps = |crm: &Crm, hour: i64| {
+        crm.tasks(hour).into_iter().filter(|t| t["title"].as_str().is_some_and(|s| s.contains("step 2"))).count()
+    };
+    assert_eq!(steps(&crm, 2), 2, "one each");
+    crm.ok(3, &["dedupe", "--apply", "--min-confidence", "50"]);
+    assert_eq!(steps(&crm, 3), 1);
+    crm.ok(4, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    assert_eq!(steps(&crm, 4), 1);
+}
+
 /// A reply taken back leaves the bump owed again; merged before the next run, the person still gets it.
 #[test]
 fn a_bump_owed_again_by_a_touch_taken_back_survives_a_merge() {

@@ -562,20 +562,41 @@ fn apply_actions(
 
 /// Whether the lead has an open task that action `index` of `rule` made (for any subject).
 fn open_task_of(db: &Db<'_>, rule: &str, index: usize, lead: &LeadId) -> Result<bool> {
-    let keys: Vec<String> = db
+    Ok(!open_tasks_of(db, rule, index, lead)?.is_empty())
+}
+
+/// The lead's open tasks that action `index` of `rule` made (for any subject), oldest first.
+fn open_tasks_of(db: &Db<'_>, rule: &str, index: usize, lead: &LeadId) -> Result<Vec<crate::domain::TaskId>> {
+    let keyed: Vec<(String, String)> = db
         .conn
         .prepare_cached(
-            "SELECT dedupe_key FROM tasks WHERE lead_id = ?1 AND origin = ?2 AND dedupe_key IS NOT NULL
-             AND done_at IS NULL AND deleted_at IS NULL",
+            "SELECT id, dedupe_key FROM tasks WHERE lead_id = ?1 AND origin = ?2 AND dedupe_key IS NOT NULL
+             AND done_at IS NULL AND deleted_at IS NULL ORDER BY created_at, id",
         )?
-        .query_map(rusqlite::params![lead.as_str(), rule], |r| r.get(0))?
+        .query_map(rusqlite::params![lead.as_str(), rule], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     // Keys are `rule:subject` for the first action, `rule:subject:index` for the others (see `dedupe_key`).
-    Ok(keys.iter().any(|k| {
+    let of_action = |k: &str| {
         k.strip_prefix(rule)
             .and_then(|rest| rest.strip_prefix(':'))
             .is_some_and(|rest| rest.split_once(':').map_or(0, |(_, i)| i.parse().unwrap_or(usize::MAX)) == index)
-    }))
+    };
+    Ok(keyed.into_iter().filter(|(_, k)| of_action(k)).map(|(id, _)| crate::domain::TaskId(id)).collect())
+}
+
+/// Two leads merged (`dedupe`) that a rule had each enrolled in a sequence step: the person is enrolled
+/// once, as one lead with two such answers is (the earliest task stays). Returns how many went.
+pub fn one_enrolment_each(db: &Db<'_>, autos: &Automations, lead: &LeadId) -> Result<usize> {
+    let mut cancelled = 0;
+    for rule in &autos.rules {
+        for (index, _) in rule.actions.iter().enumerate().filter(|(_, a)| matches!(a, Action::EnrollSequence { .. })) {
+            for id in open_tasks_of(db, &rule.name, index, lead)?.iter().skip(1) {
+                tasks::cancel(db, id)?;
+                cancelled += 1;
+            }
+        }
+    }
+    Ok(cancelled)
 }
 
 /// Adds a task unless its key was used; returns whether it is new.

@@ -102,6 +102,9 @@ impl ChangeHook for AutomationHook {
                     fire(db, a, Trigger::Reply, &Subject::outreach(o), &mut report)?;
                 }
             }
+            Change::LeadsMerged { kept, .. } => {
+                super::actions::one_enrolment_each(db, a, kept)?;
+            }
             Change::OutreachRemoved { lead, outreach } => {
                 // What the touch marked done is owed again, and the deals it moved on go back.
                 tasks::reopen_done_by(db, outreach)?;

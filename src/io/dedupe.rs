@@ -787,6 +787,7 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     )?;
     db.emit(Change::LeadRemoved(gone.id.clone()));
     db.emit(Change::LeadEdited(keep.id.clone()));
+    db.emit(Change::LeadsMerged { kept: keep.id.clone(), gone: gone.id.clone() });
     Ok(MergeOutcome { kept: keep.id, merged: gone.id, filled, moved })
 }
 

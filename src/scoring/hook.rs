@@ -43,7 +43,11 @@ impl ChangeHook for ScoringHook {
     fn on_change(&self, db: &Db<'_>, change: &Change) -> Result<()> {
         match change {
             // Notes and removals change nothing a rule reads; added tags are rescored with their edit.
-            Change::NoteAdded { .. } | Change::LeadRemoved(_) | Change::TagsAdded { .. } => Ok(()),
+            // A merge is rescored with the kept lead's edit.
+            Change::NoteAdded { .. }
+            | Change::LeadRemoved(_)
+            | Change::TagsAdded { .. }
+            | Change::LeadsMerged { .. } => Ok(()),
             // Tasks only count in rules on tasks, and when only health rules count them, only for customers
             // (an automation adding a task to each of many leads then skips their rescoring).
             Change::TaskChanged { lead: Some(lead), .. } if !self.tasks_matter(db, lead)? => Ok(()),

@@ -64,6 +64,12 @@ pub enum Change {
         tags: Vec<String>,
     },
     LeadRemoved(LeadId),
+    /// A lead folded into another (`dedupe`), beside the removal of the one and the edit of the other: what
+    /// the two were owed is the one person's now.
+    LeadsMerged {
+        kept: LeadId,
+        gone: LeadId,
+    },
     /// A customer churned (`lead churn`, or an edit marking them churned): once per churn, where an edit of a
     /// lead that stays churned is only a `LeadEdited`.
     CustomerChurned(LeadId),
@@ -135,6 +141,7 @@ impl Change {
             | Change::DealCreated { lead, .. }
             | Change::DealMoved { lead, .. }
             | Change::TagsAdded { lead, .. } => Some(lead),
+            Change::LeadsMerged { kept, .. } => Some(kept),
             Change::TaskChanged { lead, .. } | Change::NoteAdded { lead } => lead.as_ref(),
         }
     }

@@ -520,7 +520,7 @@ pub fn cancel_filed_for(db: &Db<'_>, lead: &LeadId, touch: &OutreachId) -> Resul
 }
 
 /// Takes an open task off the lists without doing it.
-fn cancel(db: &Db<'_>, id: &TaskId) -> Result<()> {
+pub(crate) fn cancel(db: &Db<'_>, id: &TaskId) -> Result<()> {
     let t = get(db, id)?;
     db.conn
         .execute("UPDATE tasks SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id.as_str(), db.now.0])?;
