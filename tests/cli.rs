@@ -221,6 +221,15 @@ fn outreach_fields_are_validated_by_kind() {
     let err = s.fails(&["log", "platform", "Nomail", "--value", "Guru", "--at", "31 Feb 2025"], 2);
     assert!(err.contains("--at:") && err.contains("31 Feb 2025"), "{err}");
     assert_eq!(s.dump(), before);
+    // With no number on file, the one called last is called again (what a bump "on call" asks for); the
+    // platform written on last is written on again.
+    s.ok(&["log", "call", "Nomail", "--phone", "+34 600 99 88 77", "--at", "-1d"]);
+    s.ok(&["log", "platform", "Nomail", "--value", "Upwork", "--at", "-1d"]);
+    s.ok(&["log", "call", "Nomail"]);
+    s.ok(&["log", "platform", "Nomail"]);
+    let shown = s.ok(&["lead", "show", "Nomail"]);
+    assert_eq!(shown.matches("call +34 600 99 88 77").count(), 2, "{shown}");
+    assert_eq!(shown.matches("platform Upwork").count(), 2, "{shown}");
     // Two spellings of one name: the one written as typed is named by it.
     s.ok(&["lead", "add", "--first-name", "Ana", "--last-name", "Lopez", "--email", "ana.lopez@plain.io"]);
     s.ok(&["lead", "add", "--first-name", "Ana", "--last-name", "López", "--email", "ana.lopez@accent.io"]);

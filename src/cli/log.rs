@@ -42,13 +42,14 @@ pub struct LogArgs {
     kind: KindArg,
     /// Id, e-mail or unambiguous name of the lead.
     lead: String,
-    /// The kind-specific value: platform name or URL, address, number, profile URL, or APP:HANDLE for messengers.
+    /// The kind-specific value: platform name or URL, address, number, profile URL, or APP:HANDLE for messengers
+    /// (default: the lead's, else the one their last touch of this kind used).
     #[arg(long)]
     value: Option<String>,
-    /// E-mail address (email outreach; default: the lead's).
+    /// E-mail address (email outreach; default: the lead's, else the last one written to).
     #[arg(long)]
     email: Option<String>,
-    /// Phone number (call or messenger outreach; default: the lead's).
+    /// Phone number (call or messenger outreach; default: the lead's, else the last one called).
     #[arg(long)]
     phone: Option<String>,
     /// Profile or platform URL (social or platform outreach).

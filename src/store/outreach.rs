@@ -88,14 +88,26 @@ impl NewOutreach {
     }
 }
 
-/// Fills a missing kind-specific value from the lead, then validates it for the kind.
-fn channel_value(kind: OutreachKind, given: Option<String>, lead: &leads::Lead) -> Result<String> {
-    let value = non_empty(given).or_else(|| match kind {
+/// Fills a missing kind-specific value from the lead, else from the lead's last touch of that kind (the
+/// number called last, the platform written on: what a bump "on call" follows up), then validates it.
+fn channel_value(db: &Db<'_>, kind: OutreachKind, given: Option<String>, lead: &leads::Lead) -> Result<String> {
+    let on_file = match kind {
         OutreachKind::Email => lead.email.clone(),
         OutreachKind::Call | OutreachKind::Messenger => lead.phone.clone(),
         OutreachKind::Social => lead.profile_url.clone(),
         OutreachKind::Platform => None,
-    });
+    };
+    let value = match non_empty(given).or(on_file) {
+        Some(v) => Some(v),
+        None => db
+            .conn
+            .prepare_cached(
+                "SELECT value FROM outreach WHERE lead_id = ?1 AND kind = ?2 AND deleted_at IS NULL AND value <> ''
+                 ORDER BY occurred_at DESC, seq DESC LIMIT 1",
+            )?
+            .query_row(params![lead.id.as_str(), kind.code()], |r| r.get(0))
+            .optional()?,
+    };
     match value {
         Some(v) => Ok(kind.validate_value(&v)?),
         None => {
@@ -138,7 +150,7 @@ pub fn log(db: &Db<'_>, new: NewOutreach) -> Result<OutreachId> {
             "this lead was forgotten (their personal data is erased): nothing more is logged for them".into(),
         ));
     }
-    let value = channel_value(new.kind, new.value, &lead)?;
+    let value = channel_value(db, new.kind, new.value, &lead)?;
     // Nor is a forgotten person's address or profile, logged as another lead's.
     match new.kind {
         OutreachKind::Email => super::forgotten::refuse(db, &value)?,
