@@ -413,15 +413,19 @@ fn a_member_removed_while_their_leadline_is_open_writes_nothing_more() {
     note(&mut admin).unwrap();
 }
 
-/// Whether this process holds a lock of SQLite's on the file (Linux's list of locks).
+/// Whether this process holds a lock of SQLite's on the file (Linux's list of locks). The list is read a
+/// page at a time, and locks other tests take and drop meanwhile can make a reading skip a line: a lock
+/// held shows in one of a few readings, one dropped in none.
 #[cfg(target_os = "linux")]
 fn holds_a_lock_on(path: &std::path::Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let inode = std::fs::metadata(path).unwrap().ino().to_string();
     let me = std::process::id().to_string();
-    std::fs::read_to_string("/proc/locks").unwrap().lines().any(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        f.len() > 5 && f[4] == me && f[5].rsplit(':').next() == Some(inode.as_str())
+    (0..20).any(|_| {
+        std::fs::read_to_string("/proc/locks").unwrap().lines().any(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.len() > 5 && f[4] == me && f[5].rsplit(':').next() == Some(inode.as_str())
+        })
     })
 }
 
