@@ -4435,3 +4435,20 @@ fn a_profile_percent_encoded_or_written_out_is_one_person() {
     let r = import_file(&mut s, &back, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (0, 1));
 }
+
+/// A search asked for more matches than it ranks by default gets every one (a script's `--limit`).
+#[test]
+fn a_search_asked_for_every_match_gets_every_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("many.csv");
+    let mut csv = String::from("First Name,Last Name,Email,Tags\n");
+    for i in 0..20_005 {
+        csv.push_str(&format!("Vip{i},Person,p{i}@x.io,vip\n"));
+    }
+    std::fs::write(&path, csv).unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let found = leadline::store::search::search(&s.db(), "vip", 30_000).unwrap();
+    assert_eq!(found.len(), 20_005);
+    assert_eq!(leadline::store::search::search(&s.db(), "vip", 50).unwrap().len(), 50);
+}

@@ -90,10 +90,11 @@ pub fn address_typed(db: &Db<'_>, text: &str) -> Result<Option<i64>> {
 }
 
 /// The matches a search ranks by score: every one of a name or a word typed whole (a hundred "Mia Gupta"s
-/// on a million leads), the first this many of a letter or two.
+/// on a million leads), the first this many of a letter or two (or as many as were asked for).
 const RANKED_MATCHES: i64 = 20_000;
 
-/// Up to `limit` leads matching `text`, highest score first (among the first `RANKED_MATCHES` matches).
+/// Up to `limit` leads matching `text`, highest score first (among the first `RANKED_MATCHES` matches, or
+/// the first `limit`: a script asking for every match gets every one).
 pub fn search(db: &Db<'_>, text: &str, limit: usize) -> Result<Vec<Lead>> {
     if let Some(seq) = address_typed(db, text)? {
         return leads::by_seqs(db, &[seq]);
@@ -104,7 +105,7 @@ pub fn search(db: &Db<'_>, text: &str, limit: usize) -> Result<Vec<Lead>> {
          JOIN lead_scores s ON s.seq = f.rowid ORDER BY s.score DESC, f.rowid LIMIT ?2",
     )?;
     let seqs: Vec<i64> = stmt
-        .query_map(rusqlite::params![q, limit as i64, RANKED_MATCHES], |r| r.get(0))?
+        .query_map(rusqlite::params![q, limit as i64, RANKED_MATCHES.max(limit as i64)], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut found = leads::by_seqs(db, &seqs)?;
     found.sort_by(|a, b| b.score.cmp(&a.score).then(a.seq.cmp(&b.seq)));
