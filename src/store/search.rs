@@ -44,6 +44,11 @@ pub fn fts_query(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     if phone_like && terms.len() > 1 && digits.len() >= PHONE_DIGITS {
         let forms: Vec<String> = digit_variants(&digits, international).iter().map(|v| format!("\"{v}\"*")).collect();
+        // A whole number is that number: its groups as words would also find the same groups in another
+        // order ("622 785 910"), common among a million numbers. Fewer digits may be a number's end.
+        if digits.len() >= WHOLE_NUMBER_DIGITS {
+            return Some(forms.join(" OR "));
+        }
         return Some(format!("({words}) OR {}", forms.join(" OR ")));
     }
     Some(words)
@@ -77,6 +82,8 @@ pub(crate) fn plain_spelt_terms(text: &str) -> String {
 /// name), and typed alone ("6001", the start of "+34 600 11 22 33" as a rep reads it out).
 const PHONE_DIGITS: usize = 6;
 const PHONE_DIGITS_TYPED_ALONE: usize = 4;
+/// Digits from which a number typed in groups is taken whole (a national number has nine or more).
+const WHOLE_NUMBER_DIGITS: usize = 9;
 
 /// The lead whose e-mail (its own or another of its addresses) is the whole of what was typed: a rep who
 /// types or pastes a full address means that person, not every lead whose words start the same way.
@@ -127,5 +134,11 @@ mod tests {
         assert_eq!(fts_query("राम").unwrap(), "\"र\"* AND \"म\"*");
         let phone = fts_query("682074071").unwrap();
         assert!(phone.starts_with("(\"682074071\"* OR ") && phone.contains(" OR \"34682074071\"*"), "{phone}");
+        // A whole number typed in groups is that number, not its groups in any order; a number's end is
+        // looked for by its groups too.
+        let whole = fts_query("+34 622 910 785").unwrap();
+        assert!(whole.contains("\"34622910785\"*") && !whole.contains("\"910\"*"), "{whole}");
+        let end = fts_query("910 785").unwrap();
+        assert!(end.contains("\"910\"* AND \"785\"*") && end.contains("\"910785\"*"), "{end}");
     }
 }
