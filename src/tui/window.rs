@@ -24,6 +24,8 @@ pub struct LeadWindow {
     pub at_top: bool,
     pub at_end: bool,
     pub total: Option<i64>,
+    /// The filter `total` counts (or is being counted for): another filter's count is not shown meanwhile.
+    counted: Option<LeadFilter>,
     /// Index into `rows`.
     pub selected: usize,
     /// Index into `rows` of the first visible row.
@@ -63,6 +65,7 @@ impl LeadWindow {
             at_top: true,
             at_end: false,
             total: None,
+            counted: None,
             selected: 0,
             offset: 0,
             loading: false,
@@ -118,6 +121,11 @@ impl LeadWindow {
 
     /// Starts over (new filter or sort): first page and the count.
     pub fn reset(&mut self) -> Vec<Query> {
+        // A new filter's count is not the last one's ("1 of 149,939" under another stage): none until it comes.
+        if self.counted.as_ref() != Some(&self.filter) {
+            self.total = None;
+            self.counted = Some(self.filter.clone());
+        }
         self.follow = None;
         self.held = None;
         self.overshoot = 0;
@@ -527,6 +535,23 @@ mod tests {
         w.on_page(w.generation, PageDir::Before(LeadSort::Score.cursor_of(&lead(2, 1))), Ok(above), 20);
         assert_eq!(w.selected_abs(), Some(111_142));
         assert_eq!(w.start, Some(111_142 - PAGE as i64));
+    }
+
+    /// Under a new filter, the last filter's count is not shown while the new one is counted; a new sort
+    /// keeps the count, which it does not change.
+    #[test]
+    fn a_count_is_shown_only_under_the_filter_it_counts() {
+        let mut w = window();
+        w.on_count(w.count_generation, Ok(149_939));
+        assert_eq!(w.total_label().as_deref(), Some("149,939"));
+        w.sort = LeadSort::Name;
+        w.reset();
+        assert_eq!(w.total_label().as_deref(), Some("149,939"));
+        w.filter.stage = Some("Negotiation".into());
+        w.reset();
+        assert_eq!(w.total_label(), None);
+        w.on_count(w.count_generation, Ok(18_104));
+        assert_eq!(w.total_label().as_deref(), Some("18,104"));
     }
 
     #[test]
