@@ -1441,7 +1441,7 @@ fn a_merge_leaves_one_sequence_step_for_the_person() {
     let crm = Crm::new("");
     crm.ana();
     crm.ana_elsewhere();
-    crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    let first = crm.ok(1, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
     crm.ok(2, &["log", "email", "ana.lopez@gmail.com", "--inbound", "--reply", "info"]);
     let steps = |crm: &Crm, hour: i64| {
         crm.tasks(hour).into_iter().filter(|t| t["title"].as_str().is_some_and(|s| s.contains("step 2"))).count()
@@ -1449,8 +1449,31 @@ fn a_merge_leaves_one_sequence_step_for_the_person() {
     assert_eq!(steps(&crm, 2), 2, "one each");
     crm.ok(3, &["dedupe", "--apply", "--min-confidence", "50"]);
     assert_eq!(steps(&crm, 3), 1);
-    crm.ok(4, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    // The answer whose step stayed taken back, the other record's answer enrolls the person.
+    crm.ok(4, &["unlog", &first]);
     assert_eq!(steps(&crm, 4), 1);
+    crm.ok(5, &["log", "email", "ana@acme.io", "--inbound", "--reply", "info"]);
+    assert_eq!(steps(&crm, 5), 1);
+}
+
+/// A missed meeting's reschedule is answered by a meeting only: a touch since does not keep it done once
+/// the meeting that answered it is declined.
+#[test]
+fn a_reschedule_is_owed_again_when_the_meeting_that_answered_it_goes_whatever_touches_came_since() {
+    let crm = Crm::new("");
+    crm.ana();
+    let missed = crm.ok(0, &["meeting", "add", "ana@acme.io", "--at", &at(1)]);
+    crm.ok(2, &["meeting", "no-show", &missed]);
+    let reschedules = |hour: i64| crm.tasks(hour).iter().filter(|t| t["kind"] == "reschedule").count();
+    assert_eq!(reschedules(2), 1);
+    crm.ok(3, &["log", "email", "ana@acme.io"]);
+    assert_eq!(reschedules(3), 1, "a touch is no meeting");
+    let calendar =
+        |file: &str, partstat: &str| crm.invitation(file, "acme-again", "20261110T100000Z", &["ana@acme.io"], partstat);
+    crm.ok(4, &["import", calendar("booked.ics", "ACCEPTED").to_str().unwrap()]);
+    assert_eq!(reschedules(4), 0, "booked again");
+    crm.ok(5, &["import", calendar("declined.ics", "DECLINED").to_str().unwrap()]);
+    assert_eq!(reschedules(5), 1, "declined: owed again");
 }
 
 /// A reply taken back leaves the bump owed again; merged before the next run, the person still gets it.

@@ -505,3 +505,37 @@ fn a_leads_rank_is_its_place_in_the_list() {
         }
     }
 }
+
+/// A number is found however it is typed and kept: with or without its calling code, with the trunk in
+/// brackets after it ("+44 (0)20 …") or not, in groups or in one run; not by the same groups in another order.
+#[test]
+fn a_phone_number_is_found_however_it_is_typed_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut add = |first: &str, phone: &str| {
+        store
+            .write(|db| {
+                leads::create(db, NewLead { first_name: first.into(), phone: Some(phone.into()), ..Default::default() })
+            })
+            .unwrap();
+    };
+    add("Trunk", "+44 (0)20 7946 0958");
+    add("Plain", "+41 44 668 18 00");
+    add("Swapped", "+34 622 785 910");
+    add("Grouped", "+34 622 910 785");
+    let db = store.db();
+    let found = |typed: &str| -> Vec<String> {
+        let mut names: Vec<String> =
+            search::search(&db, typed, 10).unwrap().into_iter().map(|l| l.first_name).collect();
+        names.sort();
+        names
+    };
+    for typed in ["20 7946 0958", "020 7946 0958", "+44 20 7946 0958", "+44 (0)20 7946 0958", "0044 20 7946 0958"] {
+        assert_eq!(found(typed), ["Trunk"], "{typed}");
+    }
+    for typed in ["44 668 18 00", "+41 (0)44 668 18 00", "044 668 18 00"] {
+        assert_eq!(found(typed), ["Plain"], "{typed}");
+    }
+    assert_eq!(found("+34 622 910 785"), ["Grouped"]);
+    assert_eq!(found("910 785"), ["Grouped", "Swapped"], "a number's end, by its groups");
+}

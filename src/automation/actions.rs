@@ -592,6 +592,8 @@ pub fn one_enrolment_each(db: &Db<'_>, autos: &Automations, lead: &LeadId) -> Re
         for (index, _) in rule.actions.iter().enumerate().filter(|(_, a)| matches!(a, Action::EnrollSequence { .. })) {
             for id in open_tasks_of(db, &rule.name, index, lead)?.iter().skip(1) {
                 tasks::cancel(db, id)?;
+                // Its answer may enroll the person again (`enroll_instead`), as one lead's second answer may.
+                db.conn.prepare_cached("UPDATE tasks SET dedupe_key = NULL WHERE id = ?1")?.execute([id.as_str()])?;
                 cancelled += 1;
             }
         }

@@ -103,6 +103,10 @@ pub fn digit_variants(digits: &str, international: bool) -> Vec<String> {
             _ => digits,
         };
         add(format!("{cc}{national}"));
+        // Kept as "+44 (0)20 …": the trunk indexed after the calling code.
+        if let Some(p) = trunk {
+            add(format!("{cc}{p}{national}"));
+        }
     }
     out
 }
@@ -111,6 +115,13 @@ pub fn digit_variants(digits: &str, international: bool) -> Vec<String> {
 fn with_calling_code(digits: &str, add: &mut impl FnMut(String)) {
     for (_, cc, _, trunk) in COUNTRIES {
         if let Some(national) = digits.strip_prefix(cc).filter(|n| n.len() >= 6) {
+            // Typed "+44 (0)20 …": the trunk after the calling code is not dialled.
+            if let Some(p) = trunk
+                && let Some(rest) = national.strip_prefix(*p)
+            {
+                add(format!("{cc}{rest}"));
+                add(rest.to_string());
+            }
             add(national.to_string());
             if let Some(p) = trunk {
                 add(format!("{p}{national}"));
@@ -144,5 +155,13 @@ mod tests {
         let uk = digit_variants("442079460958", true);
         assert!(uk.contains(&"02079460958".to_string()), "the trunk 0 put back: {uk:?}");
         assert!(uk.contains(&"4402079460958".to_string()), "written +44 (0)20: {uk:?}");
+        // Typed with the trunk after the calling code, found as kept without it.
+        let typed = digit_variants("4402079460958", true);
+        assert!(typed.contains(&"442079460958".to_string()), "{typed:?}");
+        // Typed nationally, found as kept "+44 (0)20 …", with or without the trunk typed.
+        for national in ["2079460958", "02079460958"] {
+            let v = digit_variants(national, false);
+            assert!(v.contains(&"4402079460958".to_string()), "{national}: {v:?}");
+        }
     }
 }

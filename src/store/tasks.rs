@@ -264,10 +264,12 @@ fn reopen_done_by_column(db: &Db<'_>, column: &str, by: &str) -> Result<usize> {
         .prepare_cached(&format!(
             "SELECT t.id FROM tasks t WHERE t.{column} = ?1 AND t.done_at IS NOT NULL
              AND t.deleted_at IS NULL
-             AND NOT EXISTS (SELECT 1 FROM outreach o2 WHERE o2.lead_id = t.lead_id AND o2.deleted_at IS NULL
-                 AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH})
+             AND (t.kind = '{reschedule}' OR NOT EXISTS (SELECT 1 FROM outreach o2 WHERE o2.lead_id = t.lead_id
+                 AND o2.deleted_at IS NULL AND o2.occurred_at > {chased} AND o2.id IS NOT {CHASED_TOUCH}))
              AND NOT EXISTS (SELECT 1 FROM meetings m2 WHERE m2.lead_id = t.lead_id AND m2.deleted_at IS NULL
-                 AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH})"
+                 AND m2.scheduled_at > {chased} AND m2.id IS NOT {CHASED_TOUCH})",
+            // A reschedule is answered by a meeting only (`settle_answered`): a touch since does not keep it done.
+            reschedule = TaskKind::Reschedule.as_str(),
         ))?
         .query_map([by], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

@@ -122,10 +122,12 @@ impl LeadWindow {
     /// Starts over (new filter or sort): first page and the count.
     pub fn reset(&mut self) -> Vec<Query> {
         // A new filter's count is not the last one's ("1 of 149,939" under another stage): none until it comes.
-        if self.counted.as_ref() != Some(&self.filter) {
+        // Search text typed is counted as it goes (quickly, capped): the count stays put between keys.
+        let but_text = |f: &LeadFilter| LeadFilter { text: None, ..f.clone() };
+        if self.counted.as_ref().map(but_text) != Some(but_text(&self.filter)) {
             self.total = None;
-            self.counted = Some(self.filter.clone());
         }
+        self.counted = Some(self.filter.clone());
         self.follow = None;
         self.held = None;
         self.overshoot = 0;
@@ -551,6 +553,10 @@ mod tests {
         w.reset();
         assert_eq!(w.total_label(), None);
         w.on_count(w.count_generation, Ok(18_104));
+        assert_eq!(w.total_label().as_deref(), Some("18,104"));
+        // Typing a search keeps the count between keys (no flicker); the new one replaces it.
+        w.filter.text = Some("ma".into());
+        w.reset();
         assert_eq!(w.total_label().as_deref(), Some("18,104"));
     }
 
