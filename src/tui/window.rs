@@ -552,12 +552,12 @@ mod tests {
         w.filter.stage = Some("Negotiation".into());
         w.reset();
         assert_eq!(w.total_label(), None);
-        w.on_count(w.count_generation, Ok(18_104));
-        assert_eq!(w.total_label().as_deref(), Some("18,104"));
+        w.on_count(w.count_generation, Ok(8_104));
+        assert_eq!(w.total_label().as_deref(), Some("8,104"));
         // Typing a search keeps the count between keys (no flicker); the new one replaces it.
         w.filter.text = Some("ma".into());
         w.reset();
-        assert_eq!(w.total_label().as_deref(), Some("18,104"));
+        assert_eq!(w.total_label().as_deref(), Some("8,104"));
     }
 
     #[test]
