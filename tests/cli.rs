@@ -1805,3 +1805,21 @@ fn a_long_lead_list_is_printed_page_by_page_as_one_list() {
         assert!(said.is_empty(), "nothing was cut: {said}");
     }
 }
+
+/// The ranking of more leads than a page holds is one list, in the leads' priority order, read a page at a
+/// time: as JSON and as a table with one header.
+#[test]
+fn a_ranking_longer_than_a_page_is_one_list() {
+    let s = Sandbox::new();
+    s.ok(&["demo", "--leads", "2100", "--seed", "3"]);
+    let ranked = s.json(&["score", "--limit", "2050"]);
+    let listed = s.json(&["lead", "list", "--sort", "priority", "--limit", "2050"]);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&ranked).len(), 2050);
+    assert_eq!(ids(&ranked), ids(&listed));
+    let table = s.ok(&["score", "--limit", "2050"]);
+    assert_eq!(table.lines().filter(|l| l.starts_with("ID ")).count(), 1, "one header");
+    assert_eq!(table.lines().count(), 2051);
+}

@@ -387,12 +387,12 @@ fn lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult<Table> {
 const LIST_PAGE: usize = 2_000;
 
 /// The leads of a list query up to its limit, read page by page.
-struct Pages<'a> {
+pub(super) struct Pages<'a> {
     db: &'a Db<'a>,
     query: LeadQuery,
     left: usize,
     /// More leads match than the limit lets through.
-    cut: bool,
+    pub(super) cut: bool,
     done: bool,
     /// Why a page could not be read while the JSON was being written.
     failed: Option<crate::store::StoreError>,
@@ -402,13 +402,13 @@ struct Pages<'a> {
 }
 
 impl<'a> Pages<'a> {
-    fn start(db: &'a Db<'a>, query: LeadQuery, limit: usize) -> crate::store::Result<Self> {
+    pub(super) fn start(db: &'a Db<'a>, query: LeadQuery, limit: usize) -> crate::store::Result<Self> {
         let mut pages = Self { db, query, left: limit, cut: false, done: false, failed: None, first: None };
         pages.first = pages.next_page()?;
         Ok(pages)
     }
 
-    fn next_page(&mut self) -> crate::store::Result<Option<Vec<Lead>>> {
+    pub(super) fn next_page(&mut self) -> crate::store::Result<Option<Vec<Lead>>> {
         if let Some(first) = self.first.take() {
             return Ok(Some(first));
         }

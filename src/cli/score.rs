@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use super::output::{Table, print_json};
 use super::{CliResult, Env};
-use crate::domain::LeadId;
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts, recompute};
 use crate::store::leads::{LeadQuery, LeadSort};
 use crate::store::{Db, StoreError, leads};
@@ -36,8 +35,8 @@ struct Scored {
     evaluation: Evaluation,
 }
 
-fn evaluate(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, id: &LeadId) -> CliResult<Scored> {
-    let lead = leads::get(db, id)?;
+fn evaluate(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &leads::Lead) -> crate::store::Result<Scored> {
+    let id = &lead.id;
     let facts =
         load_facts(db, sql, id)?.ok_or_else(|| StoreError::NotFound { what: "lead", reference: id.to_string() })?;
     Ok(Scored {
@@ -64,55 +63,125 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
     let sql = FactsSql::new(&scorer.stages);
     if let Some(reference) = &a.lead {
         let id = leads::resolve(&db, reference)?;
-        let scored = evaluate(&db, &scorer, &sql, &id)?;
+        let scored = evaluate(&db, &scorer, &sql, &leads::get(&db, &id)?)?;
         if a.json {
             return print_json(&scored);
         }
         print_one(&scored, a.explain);
         return Ok(());
     }
-    // The ranking: highest priority first, in the order the scoring view shows.
+    // The ranking: highest priority first, in the order the scoring view shows; read, scored and printed a
+    // page at a time (a ranking of a million leads holds a page), in one snapshot of the database.
+    drop(db);
+    let _snapshot = env.store.conn().unchecked_transaction().map_err(StoreError::from)?;
+    let db = env.store.db();
     let q = LeadQuery { sort: LeadSort::Priority, limit: a.limit.saturating_add(1), ..Default::default() };
-    let ids: Vec<String> = leads::list(&db, &q)?.into_iter().map(|l| l.id.0).collect();
-    let ids = super::cut_to_limit(ids, a.limit);
-    let mut ranking = Vec::new();
-    for id in ids {
-        ranking.push(evaluate(&db, &scorer, &sql, &LeadId(id))?);
-    }
+    let pages = std::cell::RefCell::new(Ranking {
+        pages: super::lead::Pages::start(&db, q, a.limit)?,
+        db: &db,
+        scorer: &scorer,
+        sql: &sql,
+        failed: None,
+    });
     if a.json {
-        return print_json(&ranking);
-    }
-    if ranking.is_empty() {
-        println!("no leads yet");
-        return Ok(());
-    }
-    if a.explain {
-        for (i, s) in ranking.iter().enumerate() {
-            if i > 0 {
-                println!();
-            }
-            print_one(s, true);
+        let printed = print_json(&RankingJson(&pages));
+        if let Some(e) = pages.borrow_mut().failed.take() {
+            return Err(e.into());
         }
-        return Ok(());
+        printed?;
+    } else {
+        print_ranking(&db, &mut pages.borrow_mut(), a.explain)?;
     }
-    let mut t = Table::new(&["ID", "NAME", "LIFECYCLE", "SCORE", "HEALTH", "PRIORITY", "WHY"]);
-    let ids = crate::store::short_ids(&db, "leads", &ranking.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
-    for (s, id) in ranking.iter().zip(ids) {
-        let e = &s.evaluation;
-        let why: Vec<String> =
-            e.rules.iter().filter(|c| c.applies).map(|c| format!("{:+} {}", c.points, c.rule)).collect();
-        t.row(vec![
-            id,
-            s.name.clone(),
-            s.lifecycle.clone(),
-            e.score.to_string(),
-            e.health.map(|h| h.to_string()).unwrap_or_default(),
-            e.priority.to_string(),
-            why.join(", "),
-        ]);
+    if pages.into_inner().pages.cut {
+        eprintln!("note: the first {} shown; pass --limit N for more", a.limit);
     }
-    t.print();
     Ok(())
+}
+
+/// The ranking's leads a page at a time, scored.
+struct Ranking<'a> {
+    pages: super::lead::Pages<'a>,
+    db: &'a Db<'a>,
+    scorer: &'a Scorer,
+    sql: &'a FactsSql,
+    /// Why a page could not be read or scored while the JSON was being written.
+    failed: Option<StoreError>,
+}
+
+impl Ranking<'_> {
+    fn next_page(&mut self) -> crate::store::Result<Option<Vec<Scored>>> {
+        let Some(rows) = self.pages.next_page()? else { return Ok(None) };
+        Ok(Some(rows.iter().map(|l| evaluate(self.db, self.scorer, self.sql, l)).collect::<Result<_, _>>()?))
+    }
+}
+
+/// The ranking as text: a table aligned as its first page is, or each lead's rules (`--explain`).
+fn print_ranking(db: &Db<'_>, ranking: &mut Ranking<'_>, explain: bool) -> CliResult {
+    let mut widths: Option<Vec<usize>> = None;
+    let mut first = true;
+    while let Some(page) = ranking.next_page()? {
+        if explain {
+            for s in &page {
+                if !first {
+                    println!();
+                }
+                first = false;
+                print_one(s, true);
+            }
+            continue;
+        }
+        first = false;
+        let mut t = Table::new(&["ID", "NAME", "LIFECYCLE", "SCORE", "HEALTH", "PRIORITY", "WHY"]);
+        let ids = crate::store::short_ids(db, "leads", &page.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
+        for (s, id) in page.iter().zip(ids) {
+            let e = &s.evaluation;
+            let why: Vec<String> =
+                e.rules.iter().filter(|c| c.applies).map(|c| format!("{:+} {}", c.points, c.rule)).collect();
+            t.row(vec![
+                id,
+                s.name.clone(),
+                s.lifecycle.clone(),
+                e.score.to_string(),
+                e.health.map(|h| h.to_string()).unwrap_or_default(),
+                e.priority.to_string(),
+                why.join(", "),
+            ]);
+        }
+        let header = widths.is_none();
+        let w = widths.get_or_insert_with(|| t.widths());
+        print!("{}", t.render_with(w, header));
+    }
+    if first {
+        println!("no leads yet");
+    }
+    Ok(())
+}
+
+/// The ranking as one JSON array, written as it is scored.
+struct RankingJson<'r, 'a>(&'r std::cell::RefCell<Ranking<'a>>);
+
+impl Serialize for RankingJson<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        loop {
+            let mut ranking = self.0.borrow_mut();
+            let page = match ranking.next_page() {
+                Ok(page) => page,
+                Err(e) => {
+                    let said = e.to_string();
+                    ranking.failed = Some(e);
+                    return Err(S::Error::custom(said));
+                }
+            };
+            drop(ranking);
+            let Some(page) = page else { break };
+            for scored in &page {
+                seq.serialize_element(scored)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 fn print_one(s: &Scored, all: bool) {
