@@ -214,17 +214,13 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
             // One snapshot for every page: a write meanwhile neither repeats nor skips a lead.
             let _snapshot = env.store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
             let db = env.store.db();
-            let pages = std::cell::RefCell::new(Pages::start(&db, query, a.limit)?);
+            let mut pages = Pages::start(&db, query, a.limit)?;
             if a.json {
-                let printed = print_json(&PagedJson(&pages));
-                if let Some(e) = pages.borrow_mut().failed.take() {
-                    return Err(e.into());
-                }
-                printed?;
+                super::output::print_json_pages(&mut pages)?;
             } else {
-                print_pages(&db, &pages)?;
+                print_pages(&db, &mut pages)?;
             }
-            if pages.into_inner().cut {
+            if pages.cut {
                 eprintln!("note: the first {} shown; pass --limit N for more", a.limit);
             }
         }
@@ -394,8 +390,6 @@ pub(super) struct Pages<'a> {
     /// More leads match than the limit lets through.
     pub(super) cut: bool,
     done: bool,
-    /// Why a page could not be read while the JSON was being written.
-    failed: Option<crate::store::StoreError>,
     /// The first page, read before anything is printed: a filter naming nothing (an unknown owner or
     /// stage) is an error with nothing on standard output, not half a JSON array.
     first: Option<Vec<Lead>>,
@@ -403,12 +397,17 @@ pub(super) struct Pages<'a> {
 
 impl<'a> Pages<'a> {
     pub(super) fn start(db: &'a Db<'a>, query: LeadQuery, limit: usize) -> crate::store::Result<Self> {
-        let mut pages = Self { db, query, left: limit, cut: false, done: false, failed: None, first: None };
+        use super::output::PageSource;
+        let mut pages = Self { db, query, left: limit, cut: false, done: false, first: None };
         pages.first = pages.next_page()?;
         Ok(pages)
     }
+}
 
-    pub(super) fn next_page(&mut self) -> crate::store::Result<Option<Vec<Lead>>> {
+impl super::output::PageSource for Pages<'_> {
+    type Item = Lead;
+
+    fn next_page(&mut self) -> crate::store::Result<Option<Vec<Lead>>> {
         if let Some(first) = self.first.take() {
             return Ok(Some(first));
         }
@@ -430,12 +429,13 @@ impl<'a> Pages<'a> {
 
 /// Prints the pages as one table, aligned as its first page is (a wider cell further down only pushes
 /// its own row).
-fn print_pages(db: &Db<'_>, pages: &std::cell::RefCell<Pages<'_>>) -> CliResult {
+fn print_pages(db: &Db<'_>, pages: &mut Pages<'_>) -> CliResult {
+    use super::output::PageSource;
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let io = |e: std::io::Error| super::CliError::Io(format!("cannot write the output: {e}"));
     let mut widths: Option<Vec<usize>> = None;
-    while let Some(rows) = pages.borrow_mut().next_page()? {
+    while let Some(rows) = pages.next_page()? {
         let t = lead_table(db, &rows)?;
         let header = widths.is_none();
         let w = widths.get_or_insert_with(|| t.widths());
@@ -445,33 +445,6 @@ fn print_pages(db: &Db<'_>, pages: &std::cell::RefCell<Pages<'_>>) -> CliResult 
         writeln!(out, "no leads match").map_err(io)?;
     }
     out.flush().map_err(io)
-}
-
-/// The pages as one JSON array, written as they are read.
-struct PagedJson<'p, 'a>(&'p std::cell::RefCell<Pages<'a>>);
-
-impl serde::Serialize for PagedJson<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(None)?;
-        loop {
-            let mut pages = self.0.borrow_mut();
-            let page = match pages.next_page() {
-                Ok(page) => page,
-                Err(e) => {
-                    let said = e.to_string();
-                    pages.failed = Some(e);
-                    return Err(S::Error::custom(said));
-                }
-            };
-            drop(pages);
-            let Some(rows) = page else { break };
-            for l in &rows {
-                seq.serialize_element(l)?;
-            }
-        }
-        seq.end()
-    }
 }
 
 fn print_lead(l: &Lead, env: &Env) {

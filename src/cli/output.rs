@@ -52,6 +52,52 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
     out.flush().map_err(io)
 }
 
+/// A list read a page at a time (`lead list`, `score`'s ranking).
+pub trait PageSource {
+    type Item: Serialize;
+    fn next_page(&mut self) -> crate::store::Result<Option<Vec<Self::Item>>>;
+}
+
+/// Prints the pages of `source` as one JSON array, written as they are read: a list of a million holds a
+/// page. A page that cannot be read ends the output and is the error returned.
+pub fn print_json_pages<P: PageSource>(source: &mut P) -> CliResult {
+    let failed = std::cell::RefCell::new(None);
+    let printed = print_json(&PagedJson { source: std::cell::RefCell::new(source), failed: &failed });
+    match failed.into_inner() {
+        Some(e) => Err(e.into()),
+        None => printed,
+    }
+}
+
+struct PagedJson<'a, P> {
+    source: std::cell::RefCell<&'a mut P>,
+    failed: &'a std::cell::RefCell<Option<crate::store::StoreError>>,
+}
+
+impl<P: PageSource> Serialize for PagedJson<'_, P> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        loop {
+            let page = self.source.borrow_mut().next_page();
+            match page {
+                Ok(Some(rows)) => {
+                    for row in &rows {
+                        seq.serialize_element(row)?;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let said = e.to_string();
+                    *self.failed.borrow_mut() = Some(e);
+                    return Err(S::Error::custom(said));
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
 /// A plain aligned table; cells are made safe and cut to `max_width` columns.
 pub struct Table {
     headers: Vec<String>,

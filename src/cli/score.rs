@@ -3,7 +3,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use super::output::{Table, print_json};
+use super::output::{PageSource, Table, print_json};
 use super::{CliResult, Env};
 use crate::scoring::{Evaluation, FactsSql, Scorer, load_facts, recompute};
 use crate::store::leads::{LeadQuery, LeadSort};
@@ -76,23 +76,14 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
     let _snapshot = env.store.conn().unchecked_transaction().map_err(StoreError::from)?;
     let db = env.store.db();
     let q = LeadQuery { sort: LeadSort::Priority, limit: a.limit.saturating_add(1), ..Default::default() };
-    let pages = std::cell::RefCell::new(Ranking {
-        pages: super::lead::Pages::start(&db, q, a.limit)?,
-        db: &db,
-        scorer: &scorer,
-        sql: &sql,
-        failed: None,
-    });
+    let mut ranking =
+        Ranking { pages: super::lead::Pages::start(&db, q, a.limit)?, db: &db, scorer: &scorer, sql: &sql };
     if a.json {
-        let printed = print_json(&RankingJson(&pages));
-        if let Some(e) = pages.borrow_mut().failed.take() {
-            return Err(e.into());
-        }
-        printed?;
+        super::output::print_json_pages(&mut ranking)?;
     } else {
-        print_ranking(&db, &mut pages.borrow_mut(), a.explain)?;
+        print_ranking(&db, &mut ranking, a.explain)?;
     }
-    if pages.into_inner().pages.cut {
+    if ranking.pages.cut {
         eprintln!("note: the first {} shown; pass --limit N for more", a.limit);
     }
     Ok(())
@@ -104,11 +95,11 @@ struct Ranking<'a> {
     db: &'a Db<'a>,
     scorer: &'a Scorer,
     sql: &'a FactsSql,
-    /// Why a page could not be read or scored while the JSON was being written.
-    failed: Option<StoreError>,
 }
 
-impl Ranking<'_> {
+impl PageSource for Ranking<'_> {
+    type Item = Scored;
+
     fn next_page(&mut self) -> crate::store::Result<Option<Vec<Scored>>> {
         let Some(rows) = self.pages.next_page()? else { return Ok(None) };
         Ok(Some(rows.iter().map(|l| evaluate(self.db, self.scorer, self.sql, l)).collect::<Result<_, _>>()?))
@@ -155,33 +146,6 @@ fn print_ranking(db: &Db<'_>, ranking: &mut Ranking<'_>, explain: bool) -> CliRe
         println!("no leads yet");
     }
     Ok(())
-}
-
-/// The ranking as one JSON array, written as it is scored.
-struct RankingJson<'r, 'a>(&'r std::cell::RefCell<Ranking<'a>>);
-
-impl Serialize for RankingJson<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(None)?;
-        loop {
-            let mut ranking = self.0.borrow_mut();
-            let page = match ranking.next_page() {
-                Ok(page) => page,
-                Err(e) => {
-                    let said = e.to_string();
-                    ranking.failed = Some(e);
-                    return Err(S::Error::custom(said));
-                }
-            };
-            drop(ranking);
-            let Some(page) = page else { break };
-            for scored in &page {
-                seq.serialize_element(scored)?;
-            }
-        }
-        seq.end()
-    }
 }
 
 fn print_one(s: &Scored, all: bool) {
