@@ -571,24 +571,12 @@ pub fn summary(db: &Db<'_>) -> Result<Vec<StageSummary>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-    use crate::domain::Clock;
-    use crate::store::Store;
 
     /// The board's totals come from an index (its condition stands for `deleted_at IS NULL`, so no deal's
     /// row is read): they are read after every move.
     #[test]
     fn the_boards_totals_are_read_off_an_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(0))).unwrap();
-        let plan: Vec<String> = store
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {SUMMARY_SQL}"))
-            .unwrap()
-            .query_map(["team"], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = crate::store::query_plan(SUMMARY_SQL, ["team"]);
         assert!(plan.iter().any(|p| p.contains("INDEX deals_summary")), "{plan:?}");
     }
 }

@@ -144,24 +144,13 @@ pub fn pending(db: &Db<'_>, limit: usize) -> Result<Vec<Event>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-    use crate::domain::Clock;
-    use crate::store::Store;
 
     /// An opt-out, a merge and a touch taken back look a lead's pending events up by index, whatever else is
     /// pending (a team's events wait for years when nothing delivers them).
     #[test]
     fn a_leads_pending_events_are_found_by_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db"), &Config::defaults(), Clock::Fixed(Timestamp(0))).unwrap();
-        let plan: Vec<String> = store
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN SELECT id FROM events WHERE {PENDING_OF_LEAD}"))
-            .unwrap()
-            .query_map(params!["team", "lead"], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan =
+            crate::store::query_plan(&format!("SELECT id FROM events WHERE {PENDING_OF_LEAD}"), ["team", "lead"]);
         assert!(plan.iter().any(|p| p.contains("USING INDEX events_pending_by_lead")), "{plan:?}");
     }
 }

@@ -664,3 +664,14 @@ pub fn resolve_id(db: &Db<'_>, table: &str, what: &'static str, reference: &str)
         }
     }
 }
+
+/// The query plan SQLite chooses for `sql` on a new empty database, one line per step: what tests of
+/// the indexes a query is meant to read check.
+#[cfg(test)]
+pub(crate) fn query_plan(sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = crate::domain::Clock::Fixed(crate::domain::Timestamp(0));
+    let store = Store::open(&dir.path().join("t.db"), &crate::config::Config::defaults(), clock).unwrap();
+    let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    stmt.query_map(params, |r| r.get(3)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+}
