@@ -1823,3 +1823,21 @@ fn a_ranking_longer_than_a_page_is_one_list() {
     assert_eq!(table.lines().filter(|l| l.starts_with("ID ")).count(), 1, "one header");
     assert_eq!(table.lines().count(), 2051);
 }
+
+/// `deal list` is in the pipeline's order, and a limit keeps its first deals: those of the first stages,
+/// not of the stages first in the alphabet.
+#[test]
+fn a_limited_deal_list_keeps_the_pipelines_first_deals() {
+    let s = Sandbox::new();
+    s.ok(&["demo", "--leads", "300", "--seed", "5"]);
+    let order = ["New", "Contacted", "Discovery", "Proposal", "Pilot", "Negotiation", "Won", "Lost"];
+    let stages = |v: &serde_json::Value| -> Vec<usize> {
+        v.as_array().unwrap().iter().map(|d| order.iter().position(|s| d["stage"] == *s).unwrap()).collect()
+    };
+    let all = s.json(&["deal", "list", "--limit", "10000"]);
+    let all_stages = stages(&all);
+    assert!(all_stages.windows(2).all(|w| w[0] <= w[1]), "{all_stages:?}");
+    let first = s.json(&["deal", "list", "--limit", "5"]);
+    assert_eq!(first.as_array().unwrap()[..], all.as_array().unwrap()[..5]);
+    assert_eq!(stages(&first)[0], all_stages[0]);
+}

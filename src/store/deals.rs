@@ -451,13 +451,12 @@ pub fn moved_since(db: &Db<'_>, lead: &LeadId, before: &[Deal]) -> Result<Vec<St
 }
 
 /// Deals in stage order, then by position; `after` is a (stage index, position) keyset cursor within one stage.
+/// Up to `limit` deals in the pipeline's order (its stages in turn, each by board position), then those
+/// at stages the pipeline no longer has. Read a stage at a time along the stage index, so the first deals
+/// of the pipeline are what a limit keeps (not those of the stages first in the alphabet).
 pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
     let mut sql = format!("SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ? AND d.deleted_at IS NULL");
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
-    if let Some(s) = &f.stage {
-        sql.push_str(" AND d.stage = ?");
-        args.push(Box::new(db.ctx.stages.resolve(s)?));
-    }
     if let Some(st) = f.status {
         sql.push_str(" AND d.status = ?");
         args.push(Box::new(st.as_str()));
@@ -466,14 +465,32 @@ pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
         sql.push_str(" AND d.lead_id = ?");
         args.push(Box::new(l.0.clone()));
     }
-    sql.push_str(" ORDER BY d.stage, d.position LIMIT ?");
-    args.push(Box::new(limit as i64));
-    let mut stmt = db.conn.prepare_cached(&sql)?;
-    let mut rows: Vec<Deal> = stmt
-        .query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    let stages = &db.ctx.stages;
-    rows.sort_by_key(|d| (stages.index(&d.stage).unwrap_or(usize::MAX), d.position));
+    let stages: Vec<String> = match &f.stage {
+        Some(s) => vec![db.ctx.stages.resolve(s)?],
+        None => db.ctx.stages.names().to_vec(),
+    };
+    let mut rows: Vec<Deal> = Vec::new();
+    let read = |tail: &str, mut extra: Vec<Box<dyn ToSql>>, rows: &mut Vec<Deal>| -> Result<()> {
+        let left = limit.saturating_sub(rows.len());
+        if left == 0 {
+            return Ok(());
+        }
+        extra.push(Box::new(left as i64));
+        let mut stmt = db.conn.prepare_cached(&format!("{sql} {tail} LIMIT ?"))?;
+        let found = stmt.query_map(params_from_iter(args.iter().chain(extra.iter()).map(|b| b.as_ref())), from_row)?;
+        for d in found {
+            rows.push(d?);
+        }
+        Ok(())
+    };
+    for stage in &stages {
+        read("AND d.stage = ? ORDER BY d.position", vec![Box::new(stage.clone())], &mut rows)?;
+    }
+    if f.stage.is_none() {
+        let marks = vec!["?"; stages.len()].join(", ");
+        let names: Vec<Box<dyn ToSql>> = stages.iter().map(|s| Box::new(s.clone()) as Box<dyn ToSql>).collect();
+        read(&format!("AND d.stage NOT IN ({marks}) ORDER BY d.stage, d.position"), names, &mut rows)?;
+    }
     Ok(rows)
 }
 
