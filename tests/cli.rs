@@ -1840,4 +1840,14 @@ fn a_limited_deal_list_keeps_the_pipelines_first_deals() {
     let first = s.json(&["deal", "list", "--limit", "5"]);
     assert_eq!(first.as_array().unwrap()[..], all.as_array().unwrap()[..5]);
     assert_eq!(stages(&first)[0], all_stages[0]);
+    // A status is looked for in the stages that hold it.
+    for status in ["won", "lost", "open"] {
+        let some = s.json(&["deal", "list", "--status", status, "--limit", "3"]);
+        let some = some.as_array().unwrap();
+        assert_eq!(some.len(), 3, "{status}");
+        assert!(some.iter().all(|d| d["status"] == status), "{some:?}");
+        let expected: Vec<&serde_json::Value> =
+            all.as_array().unwrap().iter().filter(|d| d["status"] == status).take(3).collect();
+        assert_eq!(some.iter().collect::<Vec<_>>(), expected, "{status}");
+    }
 }
