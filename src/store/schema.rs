@@ -106,41 +106,35 @@ pub fn migrations() -> Migrations<'static> {
 
 /// Rewrites every social touch's profile address in its one form (`domain::lead::canonical_profile`).
 fn canonical_profiles(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
-    let mut rows = tx.prepare("SELECT seq, value FROM outreach WHERE kind = 4")?;
-    let mut update = tx.prepare("UPDATE outreach SET value = ?2 WHERE seq = ?1")?;
-    let mut found = rows.query([])?;
-    while let Some(row) = found.next()? {
-        let (seq, value): (i64, String) = (row.get(0)?, row.get(1)?);
-        let canonical = crate::domain::lead::canonical_profile(&value);
-        if canonical != value {
-            update.execute(rusqlite::params![seq, canonical])?;
-        }
-    }
-    Ok(())
+    in_one_form(tx, "SELECT seq, value FROM outreach WHERE kind = 4", "UPDATE outreach SET value = ?2 WHERE seq = ?1")
 }
 
 /// The profiles of leads and social touches kept percent-encoded, in the one form that writes a LinkedIn
 /// member's name out (`domain::lead::canonical_profile`).
 fn profiles_written_out(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
-    for (select, update) in [
-        (
-            "SELECT seq, profile_url FROM leads WHERE instr(profile_url, '%') > 0",
-            "UPDATE leads SET profile_url = ?2 WHERE seq = ?1",
-        ),
-        (
-            "SELECT seq, value FROM outreach WHERE kind = 4 AND instr(value, '%') > 0",
-            "UPDATE outreach SET value = ?2 WHERE seq = ?1",
-        ),
-    ] {
-        let mut rows = tx.prepare(select)?;
-        let mut write = tx.prepare(update)?;
-        let mut found = rows.query([])?;
-        while let Some(row) = found.next()? {
-            let (seq, value): (i64, String) = (row.get(0)?, row.get(1)?);
-            let canonical = crate::domain::lead::canonical_profile(&value);
-            if canonical != value {
-                write.execute(rusqlite::params![seq, canonical])?;
-            }
+    in_one_form(
+        tx,
+        "SELECT seq, profile_url FROM leads WHERE instr(profile_url, '%') > 0",
+        "UPDATE leads SET profile_url = ?2 WHERE seq = ?1",
+    )?;
+    in_one_form(
+        tx,
+        "SELECT seq, value FROM outreach WHERE kind = 4 AND instr(value, '%') > 0",
+        "UPDATE outreach SET value = ?2 WHERE seq = ?1",
+    )
+}
+
+/// Writes the profiles `select` gives (row number, profile) in their one form through `update` (?1 the row
+/// number, ?2 the profile), where that changes them.
+fn in_one_form(tx: &rusqlite::Transaction, select: &str, update: &str) -> rusqlite_migration::HookResult {
+    let mut rows = tx.prepare(select)?;
+    let mut write = tx.prepare(update)?;
+    let mut found = rows.query([])?;
+    while let Some(row) = found.next()? {
+        let (seq, value): (i64, String) = (row.get(0)?, row.get(1)?);
+        let canonical = crate::domain::lead::canonical_profile(&value);
+        if canonical != value {
+            write.execute(rusqlite::params![seq, canonical])?;
         }
     }
     Ok(())
