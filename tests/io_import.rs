@@ -576,6 +576,30 @@ fn an_unknown_currency_is_reported_in_its_own_column() {
 }
 
 #[test]
+fn skipping_a_duplicate_row_never_skips_its_opt_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let id = typed_lead(&mut s);
+    let path = dir.path().join("optout.csv");
+    std::fs::write(&path, "FirstName,LastName,Email,Title,HasOptedOutOfEmail\nAna,López,ana.lopez@acme.es,CTO,1\n")
+        .unwrap();
+    for dry_run in [true, false] {
+        let opts = ImportOptions { on_duplicate: OnDuplicate::Skip, dry_run, ..Default::default() };
+        let r = import_file(&mut s, &path, &opts).unwrap();
+        assert_eq!(r.counts.leads.skipped, 1);
+        if dry_run {
+            let said: String = r.actions.iter().unwrap().map(|a| a.unwrap().detail + "\n").collect();
+            assert!(said.contains("opted out, as the file says"), "{said}");
+            assert!(!leads::get(&s.db(), &id).unwrap().do_not_contact, "a dry run writes nothing");
+        }
+    }
+    let ana = leads::get(&s.db(), &id).unwrap();
+    assert!(ana.do_not_contact, "the file's opt-out is taken though its row is skipped");
+    assert_eq!(ana.title.as_deref(), Some("Chief Technology Officer"), "the rest of the row is skipped");
+    assert_eq!(count(&s, "SELECT count(*) FROM privacy_log WHERE action = 'opt_out'"), 1);
+}
+
+#[test]
 fn a_name_many_leads_at_a_company_have_pairs_nobody() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -24,6 +24,17 @@ const MERGED_THERE_CONFIDENCE: i64 = 70;
 const ONE_RECORD_SAME_PROFILE: &str =
     "one record of an imported file gives the e-mail of one and the profile of the other";
 
+/// The opt-out a row gives a lead not opted out yet. An opt-out in a file is always honoured, whatever
+/// `--on-duplicate` says; an opt-in never undoes the rep's opt-out.
+fn opt_out_of(row: &LeadRow, lead: &leads::Lead) -> Option<LeadPatch> {
+    (row.do_not_contact == Some(true) && !lead.do_not_contact).then(|| LeadPatch {
+        do_not_contact: Some(true),
+        do_not_contact_reason: Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into())),
+        do_not_contact_at: row.do_not_contact_at,
+        ..Default::default()
+    })
+}
+
 impl Writer {
     pub(super) fn apply_duplicate(
         &mut self,
@@ -55,7 +66,14 @@ impl Writer {
         if mode == OnDuplicate::Skip {
             self.counts.leads.skipped += 1;
             let who = self.who(db, existing);
-            self.act(row.line, "leads", "skip", subject.clone(), format!("{why} as {who}"));
+            let mut detail = format!("{why} as {who}");
+            // Skipping a row's data never skips its opt-out: the person asked not to be contacted.
+            if let Some(opt_out) = opt_out_of(&row, &lead) {
+                leads::update(db, existing, opt_out)?;
+                self.touched_seqs.push(lead.seq);
+                detail.push_str("; opted out, as the file says");
+            }
+            self.act(row.line, "leads", "skip", subject.clone(), detail);
             self.extras(db, existing, &row, &subject)?;
             return Ok(());
         }
@@ -229,12 +247,9 @@ impl Writer {
             patch.remove_tags = dropped;
             filled.push("tags");
         }
-        // An opt-out in the file is always honoured; an opt-in never undoes the rep's opt-out.
-        if row.do_not_contact == Some(true) && !lead.do_not_contact {
-            patch.do_not_contact = Some(true);
-            patch.do_not_contact_reason =
-                Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into()));
-            patch.do_not_contact_at = row.do_not_contact_at;
+        if let Some(opt_out) = opt_out_of(&row, &lead) {
+            (patch.do_not_contact, patch.do_not_contact_reason, patch.do_not_contact_at) =
+                (opt_out.do_not_contact, opt_out.do_not_contact_reason, opt_out.do_not_contact_at);
             filled.push("do_not_contact");
         }
         let changed = !patch.is_empty();
