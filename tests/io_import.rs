@@ -396,6 +396,25 @@ fn same_phone_in_another_format_is_the_same_person() {
 }
 
 #[test]
+fn a_trunk_zero_written_after_the_calling_code_is_the_same_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let anna = NewLead { first_name: "Anna".into(), phone: Some("+44 20 7946 0018".into()), ..Default::default() };
+    s.write(|db| leads::create(db, anna)).unwrap();
+    let path = dir.path().join("p.csv");
+    std::fs::write(&path, "First Name,Last Name,Phone\nAnna,Smith,(+44) 020 7946 0018\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.merged, r.counts.leads.created), (1, 0));
+    // Two leads typed so are one number to `dedupe`, either way round.
+    let berlin = |phone: &str| NewLead { first_name: "Jonas".into(), phone: Some(phone.into()), ..Default::default() };
+    s.write(|db| leads::create(db, berlin("+49 030 1234567"))).unwrap();
+    s.write(|db| leads::create(db, berlin("+49 30 1234567"))).unwrap();
+    let found = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].a_label.starts_with("Jonas"), "{found:?}");
+}
+
+#[test]
 fn same_name_and_company_is_staged_not_merged_then_dedupe_merges_keeping_everything() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -24,6 +24,29 @@ pub fn known_country(name: &str) -> bool {
 /// The duplicate key of a phone number: `+<digits>` in E.164 when possible, else the digits as written.
 /// None when there are too few digits to be a number.
 pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
+    let key = key_as_written(raw, country_hint)?;
+    Some(without_trunk_after_code(&key).unwrap_or(key))
+}
+
+/// The key earlier versions gave a number written with its national trunk 0 after the calling code
+/// ("+44 020 …": +44020…), which `phone_key` now drops; None for any other number. A number forgotten
+/// then is looked up by it too.
+pub fn key_with_trunk(raw: &str, country_hint: Option<&str>) -> Option<String> {
+    let key = key_as_written(raw, country_hint)?;
+    without_trunk_after_code(&key).is_some().then_some(key)
+}
+
+/// `+<code>0<number>` without the 0, in a country whose numbers are dialled with a trunk 0 at home and
+/// without it from abroad ("+44 020 7946 0018" is +44 20 7946 0018); Italy's 0, part of the number, stays.
+fn without_trunk_after_code(key: &str) -> Option<String> {
+    let digits = key.strip_prefix('+')?;
+    let (_, cc, _, trunk) =
+        COUNTRIES.iter().filter(|(_, cc, _, _)| digits.starts_with(cc)).max_by_key(|c| c.1.len())?;
+    let national = digits[cc.len()..].strip_prefix('0').filter(|n| *trunk == Some('0') && n.len() >= 5)?;
+    Some(format!("+{cc}{national}"))
+}
+
+fn key_as_written(raw: &str, country_hint: Option<&str>) -> Option<String> {
     // "+44 (0)20 7946 0958": the national trunk in brackets is not dialled after the calling code.
     let unbracketed = super::lead::calling_code_unbracketed(raw.trim());
     let t = unbracketed.as_deref().unwrap_or(raw.trim());
@@ -138,6 +161,21 @@ mod tests {
         assert_eq!(phone_key("(555) 123-4567", Some("United States")).unwrap(), "+15551234567");
         assert_eq!(phone_key("1-555-123-4567", Some("usa")).unwrap(), "+15551234567");
         assert_eq!(phone_key("020 7946 0958", Some("United Kingdom")).unwrap(), "+442079460958");
+        // The trunk 0 written after the calling code is not dialled from abroad; Italy's 0 is the number's.
+        for (written, key) in [
+            ("+44 020 7946 0958", "+442079460958"),
+            ("(+44) 020-7946-0958", "+442079460958"),
+            ("0044 020 7946 0958", "+442079460958"),
+            ("+49 030 1234567", "+49301234567"),
+            ("+33 01 23 45 67 89", "+33123456789"),
+            ("+39 06 1234 5678", "+390612345678"),
+            ("+34 600 11 22 33", "+34600112233"),
+        ] {
+            assert_eq!(phone_key(written, None).as_deref(), Some(key), "{written}");
+        }
+        assert_eq!(key_with_trunk("+44 020 7946 0958", None).as_deref(), Some("+4402079460958"));
+        assert_eq!(key_with_trunk("+44 20 7946 0958", None), None);
+        assert!(match_keys("+44 20 7946 0958", None).contains(&"+4402079460958".to_string()), "stored as written");
         assert_eq!(phone_key("+44 (0)20 7946 0958", None).unwrap(), "+442079460958");
         assert_eq!(phone_key("06 12 34 56 78", Some("Francia")).unwrap(), "+33612345678");
         assert_eq!(phone_key("600 11 22 33", None).unwrap(), "600112233");

@@ -63,11 +63,15 @@ pub fn profile_hashes(url: &str) -> Vec<String> {
     if encoded == canonical { vec![own] } else { vec![own, hashed("profile", encoded.trim_end_matches('/'))] }
 }
 
-/// The hash a number is looked up by: its international form (`+34…`), however it is written (with 00,
+/// The hashes a number is looked up by: its international form (`+34…`), however it is written (with 00,
 /// or national where `country` places it), which is among the forms a forgotten number is remembered by;
-/// none for a number no country places. One hash a number: an import asks for every row.
-pub fn phone_lookup_hash(raw: &str, country: Option<&str>) -> Option<String> {
-    crate::domain::phone_keys::phone_key(raw, country).filter(|k| k.starts_with('+')).map(|k| phone_hash(&k))
+/// none for a number no country places. One hash a number (an import asks for every row), and a second
+/// for one written with its trunk 0 after the calling code, as earlier versions remembered it
+/// (`phone_keys::key_with_trunk`).
+pub fn phone_lookup_hashes(raw: &str, country: Option<&str>) -> Vec<String> {
+    use crate::domain::phone_keys::{key_with_trunk, phone_key};
+    let Some(key) = phone_key(raw, country).filter(|k| k.starts_with('+')) else { return Vec::new() };
+    std::iter::once(key).chain(key_with_trunk(raw, country)).map(|k| phone_hash(&k)).collect()
 }
 
 /// The hashes a forgotten number is remembered by: its international forms only (`+34…`, `0034…`), and
@@ -202,10 +206,12 @@ pub fn refuse(db: &Db<'_>, email: &str) -> Result<()> {
 
 /// Refuses a forgotten person's phone number (`country` places one written without its calling code).
 pub fn refuse_phone(db: &Db<'_>, raw: &str, country: Option<&str>) -> Result<()> {
-    match phone_lookup_hash(raw, country).map(|hash| forgotten_at_hash(db, &hash)).transpose()?.flatten() {
-        Some(at) => Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the phone number", 1))),
-        None => Ok(()),
+    for hash in phone_lookup_hashes(raw, country) {
+        if let Some(at) = forgotten_at_hash(db, &hash)? {
+            return Err(StoreError::Refused(refusal(at, db).replacen("the e-mail address", "the phone number", 1)));
+        }
     }
+    Ok(())
 }
 
 /// Refuses a forgotten person's social profile, as an import does (only a member's own page is
@@ -280,5 +286,17 @@ mod tests {
         );
         assert_eq!(id_hash(" ABC "), old("leadline forgotten lead\nabc".into()));
         assert_eq!(phone_hash("+34600112233"), old("leadline forgotten phone\n+34600112233".into()));
+    }
+
+    /// A number written with its trunk 0 after the calling code was remembered with the 0: looked up
+    /// without it now, it is looked up by that form too, however it is written now.
+    #[test]
+    fn a_number_remembered_with_its_trunk_is_found_by_either_form() {
+        let remembered_then = phone_hash("+4402079460018");
+        assert!(phone_lookup_hashes("+44 020 7946 0018", None).contains(&remembered_then));
+        assert!(phone_lookup_hashes("(+44) 020-7946-0018", None).contains(&remembered_then));
+        let now = phone_lookup_hashes("+44 20 7946 0018", None);
+        assert_eq!(now, vec![phone_hash("+442079460018")]);
+        assert!(remembered_phone_hashes("+44 020 7946 0018").contains(&now[0]), "remembered now: both forms");
     }
 }

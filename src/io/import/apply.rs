@@ -262,7 +262,7 @@ impl Writer {
         let phones = row
             .phones
             .iter()
-            .filter_map(|p| crate::store::forgotten::phone_lookup_hash(p, row.country.as_deref()))
+            .flat_map(|p| crate::store::forgotten::phone_lookup_hashes(p, row.country.as_deref()))
             .map(|h| ("phone", h));
         for (field, hash) in addresses.chain(profile).chain(phones) {
             if self.forgotten.contains(&hash)
