@@ -948,6 +948,33 @@ fn forget_and_retention() {
 }
 
 #[test]
+fn retention_keeps_customers_and_says_which_open_deals_it_closes() {
+    let (_dir, db) = setup();
+    let at = |now: &str, args: &[&str]| {
+        let out = leadline(&db).env("LEADLINE_NOW", now).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let then = "2024-01-10T10:00:00.000Z";
+    at(then, &["lead", "add", "--first-name", "Cora", "--last-name", "Customer", "--email", "cora@client.example"]);
+    at(then, &["deal", "add", "cora@client.example", "--title", "Annual plan", "--amount", "24000"]);
+    at("2024-01-20T10:00:00.000Z", &["deal", "won", "Annual plan"]);
+    at(then, &["lead", "add", "--first-name", "Pete", "--last-name", "Prospect", "--email", "pete@p.example"]);
+    at(
+        then,
+        &["deal", "add", "pete@p.example", "--title", "Big open deal", "--amount", "50000", "--stage", "Proposal"],
+    );
+    let later = "2026-01-10T10:00:00.000Z";
+    let dry = at(later, &["privacy", "run", "--dry-run"]);
+    assert!(dry.contains("Pete Prospect") && !dry.contains("Cora"), "{dry}");
+    assert!(dry.contains("1 lead would be anonymised") && dry.contains("1 open deal would be closed as lost"), "{dry}");
+    let ran = at(later, &["privacy", "run"]);
+    assert!(ran.contains("1 lead anonymised") && ran.contains("1 open deal closed as lost"), "{ran}");
+    let cora = at(later, &["lead", "show", "cora@client.example", "--json"]);
+    assert!(cora.contains("\"lifecycle\": \"customer\""), "a customer's record is kept: {cora}");
+}
+
+#[test]
 fn forgetting_one_record_of_a_staged_pair_names_the_other_and_drops_the_pair() {
     let (dir, db) = setup();
     let csv = file(
@@ -983,6 +1010,46 @@ fn a_forgotten_gmail_mailbox_is_refused_however_it_is_written() {
     run(&db, &["lead", "add", "--first-name", "John", "--email", "john.smith@example.com"]);
     run(&db, &["privacy", "allow", "john.smith@gmail.com"]);
     run(&db, &["lead", "add", "--first-name", "John", "--email", "johnsmith@gmail.com"]);
+}
+
+#[test]
+fn what_a_forgotten_person_had_before_or_was_reached_at_is_refused_too() {
+    let (dir, db) = setup();
+    let csv = file(
+        dir.path(),
+        "anna.csv",
+        "First Name,Last Name,Email,Phone\nAnna,Berg,anna@oldco.example,+46 70 123 45 67\n",
+    );
+    run(&db, &["import", csv.to_str().unwrap()]);
+    run(&db, &["lead", "edit", "anna@oldco.example", "--email", "anna@newco.example", "--phone", "+46 70 765 43 21"]);
+    run(&db, &["lead", "edit", "anna@newco.example", "--profile-url", "https://www.linkedin.com/in/anna-berg"]);
+    run(&db, &["lead", "edit", "anna@newco.example", "--profile-url", "https://www.linkedin.com/in/anna-berg-se"]);
+    run(&db, &["log", "email", "anna@newco.example", "--email", "anna.private@home.example", "--inbound"]);
+    run(&db, &["log", "messenger", "anna@newco.example", "--value", "whatsapp:+46 73 111 22 33"]);
+    run(&db, &["log", "call", "anna@newco.example", "--phone", "+46 8 555 666 77"]);
+    // A colleague's line she was once reached on is the colleague's still.
+    run(&db, &["lead", "add", "--first-name", "Olle", "--phone", "+46 8 555 666 77"]);
+    run(&db, &["forget", "anna@newco.example"]);
+    let again = leadline(&db).args(["import", csv.to_str().unwrap(), "--again"]).output().unwrap();
+    let said = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(said.contains("asked to be forgotten") && !said.contains("created 1"), "{said}");
+    for (flag, value) in [
+        ("--email", "anna@oldco.example"),
+        ("--email", "anna.private@home.example"),
+        ("--phone", "+46701234567"),
+        ("--phone", "+46 73 111 22 33"),
+        ("--profile-url", "https://www.linkedin.com/in/anna-berg/"),
+    ] {
+        let (_, err) = fail(&db, &["lead", "add", "--first-name", "Anna", flag, value]);
+        assert!(err.contains("asked to be forgotten"), "{value}: {err}");
+    }
+    run(&db, &["lead", "add", "--first-name", "Per", "--phone", "+46 8 555 666 77"]);
+    // Nothing of what she had is left in the file but its hashes.
+    let kept: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM former_contacts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 0);
 }
 
 #[test]

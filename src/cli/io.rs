@@ -957,9 +957,9 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
 
 #[derive(Debug, Subcommand)]
 pub enum PrivacyCmd {
-    /// Anonymise leads inactive for [privacy] anonymize_after_months.
+    /// Anonymise leads inactive for [privacy] anonymize_after_months; customers are kept until churned.
     Run {
-        /// List who would be anonymised, change nothing.
+        /// List who would be anonymised (and their open deals closed as lost), change nothing.
         #[arg(long)]
         dry_run: bool,
         /// Override the configured number of months (1 or more).
@@ -1051,15 +1051,20 @@ pub fn privacy_cmd(env: &mut Env, c: PrivacyCmd) -> CliResult {
                 return print_json(&list);
             }
             let tz = env.store.ctx().tz;
+            let closed = if dry_run { "would be closed as lost" } else { "closed as lost" };
+            let deals = |n: i64| format!("; {n} open {} {closed}", plural(n as usize, "deal"));
             for l in &list {
-                println!("{}  {}  last activity {}", l.id, safe(&l.name), l.last_activity.local(tz));
+                let open = if l.open_deals > 0 { deals(l.open_deals) } else { String::new() };
+                println!("{}  {}  last activity {}{open}", l.id, safe(&l.name), l.last_activity.local(tz));
             }
             let verb = if dry_run { "would be anonymised" } else { "anonymised" };
+            let open: i64 = list.iter().map(|l| l.open_deals).sum();
             println!(
-                "{} {} {verb} (no activity for {months} {})",
+                "{} {} {verb} (no activity for {months} {}){}",
                 list.len(),
                 plural(list.len(), "lead"),
-                plural(months as usize, "month")
+                plural(months as usize, "month"),
+                if open > 0 { deals(open) } else { String::new() }
             );
             Ok(())
         }

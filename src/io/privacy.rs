@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::text::fold;
-use crate::domain::{LeadId, Timestamp};
+use crate::domain::{LeadId, OutreachKind, Timestamp};
 use crate::store::OF_LEAD;
 use crate::store::leads::{self, LeadPatch, lead_name_sql};
 use crate::store::{Change, Db, Result, Store, StoreError, purge_index};
@@ -376,6 +376,8 @@ fn merged_into(db: &Db<'_>, lead: &LeadId) -> Result<Vec<leads::Lead>> {
 fn erase_traces(db: &Db<'_>, l: &leads::Lead) -> Result<()> {
     let (id, now) = (l.id.as_str(), db.now.0);
     exec(db, "DELETE FROM lead_tags WHERE lead_id = ?1", [id])?;
+    // What they had before is kept only for a `forget` to remember (which took it already).
+    exec(db, "DELETE FROM former_contacts WHERE lead_id = ?1", [id])?;
     // An event may be about the lead (a churn's subject is `lead@time`) or about any of its rows (a won
     // deal's event carries the person). Those still to go out do not: there is nobody left to tell about.
     let about_the_person = format!(
@@ -440,51 +442,83 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
     Ok(())
 }
 
-/// Remembers a person's addresses, also those the leads merged into them had, as hashes only, so they are
-/// not taken again; their profiles too (a LinkedIn export seldom gives an e-mail to refuse them by).
+/// Remembers a person's addresses, numbers and profiles (a LinkedIn export seldom gives an e-mail to refuse
+/// them by), as hashes only, so they are not taken again: those of the leads merged into them too, those
+/// they had before (`forgotten::keep_former`), and those their touches went to or came from (the address a
+/// reply was written from, the number called, a WhatsApp number). Not one another live lead has: a
+/// switchboard's number or a shared inbox would refuse their colleagues.
 fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead]) -> Result<()> {
-    let addresses: Vec<String> =
-        std::iter::once(person).chain(merged).flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
-    crate::store::forgotten::remember(db, &person.id, &addresses)?;
-    let profiles: Vec<String> = std::iter::once(person)
-        .chain(merged)
-        .filter_map(|l| l.profile_url.as_deref())
-        .filter(|p| crate::domain::lead::is_member_page(p))
-        .flat_map(crate::store::forgotten::profile_hashes)
-        .collect();
-    crate::store::forgotten::remember_hashes(db, Some(&person.id), &profiles, db.now)?;
-    // Their own numbers too (a phone-only export would bring them back); not one other live leads have, a
-    // switchboard's, which would refuse their colleagues.
-    let ids: Vec<&str> = std::iter::once(person).chain(merged).map(|l| l.id.as_str()).collect();
-    for phone in std::iter::once(person).chain(merged).filter_map(|l| l.phone.as_deref()) {
-        // Placed as it is remembered below: a colleague's "+34 …" is the same line as a "612 …" kept here.
-        let keys = crate::io::phone::match_keys(phone, db.ctx.country.as_deref());
-        if keys.is_empty() || shared_by_others(db, &keys, &ids)? {
-            continue;
+    use crate::store::forgotten::{number_hashes, number_shared, profile_hashes, remember, remember_hashes};
+    let people: Vec<&leads::Lead> = std::iter::once(person).chain(merged).collect();
+    let ids: Vec<&str> = people.iter().map(|l| l.id.as_str()).collect();
+    let mut addresses: Vec<String> =
+        people.iter().flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
+    let mut profiles: Vec<String> = people.iter().filter_map(|l| l.profile_url.clone()).collect();
+    let mut numbers: Vec<String> = people.iter().filter_map(|l| l.phone.clone()).collect();
+    let mut former = Vec::new();
+    for l in &people {
+        former.extend(crate::store::forgotten::take_former(db, &l.id)?);
+        for (kind, value) in touch_values(db, &l.id)? {
+            match kind {
+                OutreachKind::Email => addresses.push(value),
+                OutreachKind::Social => profiles.push(value),
+                OutreachKind::Call => numbers.push(value),
+                // "whatsapp:+34…": the number after the app; a handle ("telegram:@ana") names no number.
+                OutreachKind::Messenger => numbers.push(value.split_once(':').map_or(value.clone(), |(_, n)| n.into())),
+                OutreachKind::Platform => {}
+            }
         }
-        // Written without its calling code, it is remembered where the config's country places it.
-        let placed = crate::domain::phone_keys::phone_key(phone, db.ctx.country.as_deref())
-            .filter(|k| k.starts_with('+'))
-            .unwrap_or_else(|| phone.to_string());
-        let hashes = crate::store::forgotten::remembered_phone_hashes(&placed);
-        crate::store::forgotten::remember_hashes(db, Some(&person.id), &hashes, db.now)?;
     }
-    Ok(())
+    let mut theirs = Vec::new();
+    for a in addresses {
+        if crate::store::lead_emails::lead_with(db, &a)?.is_none_or(|l| ids.contains(&l.as_str())) {
+            theirs.push(a);
+        }
+    }
+    remember(db, &person.id, &theirs)?;
+    let mut hashes = former;
+    for p in profiles.iter().filter(|p| crate::domain::lead::is_member_page(p)) {
+        if !profile_held_by_others(db, p, &ids)? {
+            hashes.extend(profile_hashes(p));
+        }
+    }
+    for n in &numbers {
+        if !crate::domain::phone_keys::match_keys(n, db.ctx.country.as_deref()).is_empty()
+            && !number_shared(db, n, &ids)?
+        {
+            hashes.extend(number_hashes(n, db.ctx.country.as_deref()));
+        }
+    }
+    hashes.sort();
+    hashes.dedup();
+    remember_hashes(db, Some(&person.id), &hashes, db.now)
 }
 
-/// Whether a live lead other than these has a phone stored under one of these keys.
-fn shared_by_others(db: &Db<'_>, keys: &[String], except: &[&str]) -> Result<bool> {
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key = ?2 AND deleted_at IS NULL AND forgotten_at IS NULL",
-    )?;
-    for key in keys {
-        let ids: Vec<String> =
-            stmt.query_map(params![db.ctx.team_id.as_str(), key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        if ids.iter().any(|id| !except.contains(&id.as_str())) {
-            return Ok(true);
+/// The kind and value of every touch logged for a lead (taken back ones too: their values are kept).
+fn touch_values(db: &Db<'_>, lead: &LeadId) -> Result<Vec<(OutreachKind, String)>> {
+    let mut stmt = db.conn.prepare_cached(&format!("SELECT DISTINCT kind, value FROM outreach WHERE {OF_LEAD}"))?;
+    let rows = stmt.query_map([lead.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut values = Vec::new();
+    for row in rows {
+        let (kind, value) = row?;
+        if let Some(kind) = OutreachKind::from_code(kind).filter(|_| !value.trim().is_empty() && value != ERASED) {
+            values.push((kind, value));
         }
     }
-    Ok(false)
+    Ok(values)
+}
+
+/// Whether a live lead other than these has this profile as its own.
+fn profile_held_by_others(db: &Db<'_>, profile: &str, except: &[&str]) -> Result<bool> {
+    let canonical = crate::domain::lead::canonical_profile(profile);
+    let ids: Vec<String> = db
+        .conn
+        .prepare_cached(
+            "SELECT id FROM leads WHERE team_id = ?1 AND profile_url = ?2 AND deleted_at IS NULL AND forgotten_at IS NULL",
+        )?
+        .query_map(params![db.ctx.team_id.as_str(), canonical], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids.iter().any(|id| !except.contains(&id.as_str())))
 }
 
 /// Erases one person on request, with every lead that was merged into theirs.
@@ -581,10 +615,12 @@ pub struct Inactive {
     pub id: LeadId,
     pub name: String,
     pub last_activity: Timestamp,
+    /// Their deals still open, which the erasure closes as lost (they have gone nowhere for as long).
+    pub open_deals: i64,
 }
 
 /// Leads whose latest activity (contact, edit, creation, or a live deal, meeting, task or note of theirs) is
-/// older than `months`, not yet anonymised.
+/// older than `months`, not yet anonymised; not customers, whose record a contract keeps (until churned).
 pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     let cutoff = inactivity_cutoff(db, months);
     let mut stmt = db.conn.prepare(&format!("{INACTIVE} ORDER BY last"))?;
@@ -602,7 +638,7 @@ fn inactivity_cutoff(db: &Db<'_>, months: u32) -> i64 {
 }
 
 fn inactive_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Inactive> {
-    Ok(Inactive { id: LeadId(r.get(0)?), name: r.get(1)?, last_activity: Timestamp(r.get(2)?) })
+    Ok(Inactive { id: LeadId(r.get(0)?), name: r.get(1)?, last_activity: Timestamp(r.get(2)?), open_deals: r.get(3)? })
 }
 
 /// Leads of team ?1 whose latest activity is before ?2, not yet anonymised.
@@ -616,8 +652,9 @@ const INACTIVE: &str = concat!("SELECT l.id, ", lead_name_sql!("l"), ", max(ifnu
                 ifnull((SELECT max(max(t.updated_at, ifnull(t.done_at, 0),
                                        CASE WHEN t.done_at IS NULL THEN max(t.due_at, ifnull(t.snoozed_until, 0)) ELSE 0 END))
                         FROM tasks t WHERE t.lead_id = l.id AND t.deleted_at IS NULL), 0),
-                ifnull((SELECT max(updated_at) FROM notes n WHERE n.lead_id = l.id AND n.deleted_at IS NULL), 0)) AS last
-         FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2
+                ifnull((SELECT max(updated_at) FROM notes n WHERE n.lead_id = l.id AND n.deleted_at IS NULL), 0)) AS last,
+            (SELECT count(*) FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL)
+         FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2 AND l.lifecycle <> 'customer'
            AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)"
 );
 

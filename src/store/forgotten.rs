@@ -89,6 +89,54 @@ fn phone_hash(key: &str) -> String {
     hashed("phone", key)
 }
 
+/// The hashes a person's number is remembered by when they are forgotten: placed first where `country`
+/// places one written without its calling code (a colleague's "+34 …" is the same line as a "612 …").
+pub fn number_hashes(raw: &str, country: Option<&str>) -> Vec<String> {
+    let placed = crate::domain::phone_keys::phone_key(raw, country)
+        .filter(|k| k.starts_with('+'))
+        .unwrap_or_else(|| raw.to_string());
+    remembered_phone_hashes(&placed)
+}
+
+/// Whether a live lead other than `except` has a phone stored under one of the keys `number` is matched
+/// by (a switchboard, a family line): forgetting one person must not refuse the others.
+pub fn number_shared(db: &Db<'_>, number: &str, except: &[&str]) -> Result<bool> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id FROM leads WHERE team_id = ?1 AND phone_key = ?2 AND deleted_at IS NULL AND forgotten_at IS NULL",
+    )?;
+    for key in crate::domain::phone_keys::match_keys(number, db.ctx.country.as_deref()) {
+        let ids: Vec<String> =
+            stmt.query_map(params![db.ctx.team_id.as_str(), key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if ids.iter().any(|id| !except.contains(&id.as_str())) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Keeps a contact a lead had and lost (an address an edit replaced, another one taken off, a number or a
+/// profile changed) as the hashes `forget` would remember it by, and as nothing else: forgetting the person
+/// remembers those too, so an old list does not bring them back by what they used to have.
+pub fn keep_former(db: &Db<'_>, lead: &LeadId, hashes: &[String]) -> Result<()> {
+    let mut insert =
+        db.conn.prepare_cached("INSERT OR IGNORE INTO former_contacts (team_id, lead_id, hash) VALUES (?1, ?2, ?3)")?;
+    for h in hashes {
+        insert.execute(params![db.ctx.team_id.as_str(), lead.as_str(), h])?;
+    }
+    Ok(())
+}
+
+/// The hashes `keep_former` kept for a lead, taken off it: `forget` remembers them, an erasure drops them.
+pub fn take_former(db: &Db<'_>, lead: &LeadId) -> Result<Vec<String>> {
+    let hashes = db
+        .conn
+        .prepare_cached("SELECT hash FROM former_contacts WHERE lead_id = ?1 ORDER BY hash")?
+        .query_map([lead.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    db.conn.prepare_cached("DELETE FROM former_contacts WHERE lead_id = ?1")?.execute([lead.as_str()])?;
+    Ok(hashes)
+}
+
 /// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
 /// person's: the file's other records about that lead (notes, deals) are then refused keeping nothing.
 pub fn id_hash(id: &str) -> String {

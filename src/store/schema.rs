@@ -49,6 +49,7 @@ const PLAIN_LETTER_KEYS: &str = include_str!("migrations/041_plain_letter_keys.s
 const EVENTS_BY_LEAD: &str = include_str!("migrations/042_events_by_lead.sql");
 const PROFILES_WRITTEN_OUT: &str = include_str!("migrations/043_profiles_written_out.sql");
 const DEALS_SUMMARY: &str = include_str!("migrations/044_deals_summary.sql");
+const FORMER_CONTACTS: &str = include_str!("migrations/045_former_contacts.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -97,6 +98,7 @@ fn all() -> Vec<M<'static>> {
         M::up(EVENTS_BY_LEAD),
         M::up_with_hook(PROFILES_WRITTEN_OUT, profiles_written_out),
         M::up(DEALS_SUMMARY),
+        M::up(FORMER_CONTACTS),
     ]
 }
 

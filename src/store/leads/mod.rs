@@ -527,6 +527,7 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     let owner_before = lead.owner_id.clone();
     let email_given = patch.email.is_some();
     let email_before = lead.email.clone();
+    let (phone_before, profile_before) = (lead.phone.clone(), lead.profile_url.clone());
     if let Some(v) = patch.first_name {
         lead.first_name = require_text("first_name", &v)?;
     }
@@ -667,6 +668,13 @@ pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
     for e in &patch.add_emails {
         super::lead_emails::add_checked(db, id, e)?;
     }
+    let lost_email = email_before.filter(|old| {
+        email_given && lead.email.as_deref().is_none_or(|new| normalize_email(new) != normalize_email(old))
+    });
+    let lost_phone = phone_before.filter(|old| lead.phone.as_ref() != Some(old));
+    let lost_profile = profile_before.filter(|old| lead.profile_url.as_ref() != Some(old));
+    let lost_emails: Vec<&String> = lost_email.iter().chain(&patch.remove_emails).collect();
+    keep_lost_contacts(db, id, &lost_emails, lost_phone.as_deref(), lost_profile.as_deref())?;
     let added: Vec<String> = tags.iter().filter(|t| !lead.tags.contains(t)).cloned().collect();
     if tags != lead.tags {
         write_tag_rows(db, id, &tags)?;
@@ -702,6 +710,27 @@ fn hand_over_work(db: &Db<'_>, id: &LeadId, from: Option<&str>, to: &str) -> Res
         db.conn.prepare_cached(sql)?.execute(params![id.as_str(), from, to, db.now.0])?;
     }
     Ok(())
+}
+
+/// What an edit took from a lead (an e-mail replaced or cleared, another one taken off, a number or a
+/// profile changed), kept as hashes for `forget` (`forgotten::keep_former`); not a number other live leads
+/// share, nor a profile that is no member's own page.
+fn keep_lost_contacts(
+    db: &Db<'_>,
+    id: &LeadId,
+    emails: &[&String],
+    phone: Option<&str>,
+    profile: Option<&str>,
+) -> Result<()> {
+    use super::forgotten::{address_hashes, keep_former, number_hashes, number_shared, profile_hashes};
+    let mut hashes: Vec<String> = emails.iter().flat_map(|e| address_hashes(e)).collect();
+    if let Some(p) = phone
+        && !number_shared(db, p, &[id.as_str()])?
+    {
+        hashes.extend(number_hashes(p, db.ctx.country.as_deref()));
+    }
+    hashes.extend(profile.filter(|p| crate::domain::lead::is_member_page(p)).map(profile_hashes).unwrap_or_default());
+    keep_former(db, id, &hashes)
 }
 
 /// The reason the latest opt-out logged for the lead gave.
