@@ -948,6 +948,34 @@ fn forget_and_retention() {
 }
 
 #[test]
+fn a_name_too_many_leads_at_one_company_have_to_pair_is_said() {
+    let (_dir, db) = setup();
+    for i in 1..=6 {
+        let email = format!("z{i}@globex{i}.example");
+        run(
+            &db,
+            &[
+                "lead",
+                "add",
+                "--first-name",
+                "Zoë",
+                "--last-name",
+                "Müller",
+                "--company",
+                "Globex GmbH",
+                "--email",
+                &email,
+            ],
+        );
+    }
+    let out = leadline(&db).args(["dedupe"]).output().unwrap();
+    let (said, note) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("no likely duplicates"), "{said}");
+    assert!(note.contains("1 name is held by more than 5 leads at one company, too many to pair"), "{note}");
+    assert!(note.contains("Zoë Müller <z1@globex1.example> at Globex GmbH (6 leads)"), "{note}");
+}
+
+#[test]
 fn retention_keeps_customers_and_says_which_open_deals_it_closes() {
     let (_dir, db) = setup();
     let at = |now: &str, args: &[&str]| {

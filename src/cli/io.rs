@@ -666,13 +666,13 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
     if let Some(lead) = &a.explain {
         return explain_merges(env, lead, a.json);
     }
-    let mut found: Vec<dedupe::Candidate> = dedupe::find(
+    let (found, crowds) = dedupe::find_with_crowds(
         &env.store.db(),
         Some(env.config.import.default_country.as_str()).filter(|c| !c.trim().is_empty()),
-    )?
-    .into_iter()
-    .filter(|c| c.confidence >= a.min_confidence.unwrap_or(0))
-    .collect();
+    )?;
+    let mut found: Vec<dedupe::Candidate> =
+        found.into_iter().filter(|c| c.confidence >= a.min_confidence.unwrap_or(0)).collect();
+    say_crowds(&crowds);
     if a.apply && a.min_confidence.is_none() {
         let unsure = found.iter().filter(|c| c.confidence < dedupe::APPLY_FLOOR).count();
         if unsure > 0 {
@@ -755,6 +755,28 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
     }
     println!("{} merge{}", outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
     Ok(())
+}
+
+/// Names too many leads at one company have to be paired, said rather than left out unseen: a placeholder
+/// ("Accounts Payable"), or one person brought in many times, whom the rep merges by hand.
+fn say_crowds(crowds: &[dedupe::Crowd]) {
+    const SHOWN: usize = 5;
+    if crowds.is_empty() {
+        return;
+    }
+    let n = crowds.len();
+    let mut names: Vec<String> =
+        crowds.iter().take(SHOWN).map(|c| format!("{} ({} leads)", safe(&c.example), c.leads)).collect();
+    if n > SHOWN {
+        names.push(format!("and {} more", n - SHOWN));
+    }
+    eprintln!(
+        "note: {n} {} held by more than {} leads at one company, too many to pair (a placeholder such as \
+         \"Accounts Payable\", or one person brought in many times: `leadline search NAME` finds them): {}",
+        if n == 1 { "name is" } else { "names are each" },
+        dedupe::SWITCHBOARD,
+        names.join("; ")
+    );
 }
 
 /// `dedupe --explain`: the merges a lead is made of, oldest first.

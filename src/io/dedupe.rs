@@ -134,13 +134,32 @@ const KEY_COLUMNS: &str =
     "SELECT l.seq, l.id, l.phone, l.first_name, l.last_name, a.name, l.profile_url, l.email FROM leads l
      LEFT JOIN accounts a ON a.id = l.account_id AND a.deleted_at IS NULL";
 
+/// A name more leads at one company have than one person has records (`SWITCHBOARD`): it pairs nobody,
+/// and is said instead, as a placeholder ("Accounts Payable") or one person brought in many times.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Crowd {
+    /// One of its leads, as a pair's lead is shown ("Zoë Müller <z1@…> at Globex GmbH").
+    pub example: String,
+    pub leads: usize,
+}
+
 /// Likely duplicates, most certain first: the same social profile, the same phone number however it was
 /// written, the same name at the same company whatever the accents and case, and pairs staged by imports.
 /// `country` (the `[import] default_country`) places numbers written without their calling code.
 pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
+    Ok(find_with_crowds(db, country)?.0)
+}
+
+/// `find`, and the names too many leads at one company have to be paired (`Crowd`), most leads first.
+pub fn find_with_crowds(db: &Db<'_>, country: Option<&str>) -> Result<(Vec<Candidate>, Vec<Crowd>)> {
     let team = db.ctx.team_id.as_str();
     let mut pairs: Vec<(String, String, String, i64, String)> = Vec::new();
-    let Scan { pairs: scanned, crowded } = scan(db, country)?;
+    let Scan { pairs: scanned, crowded, crowds } = scan(db, country)?;
+    let mut said = Vec::with_capacity(crowds.len());
+    for (id, leads) in crowds {
+        said.push(Crowd { example: describe(&leads::get(db, &LeadId(id))?), leads });
+    }
+    said.sort_by(|x, y| y.leads.cmp(&x.leads).then_with(|| x.example.cmp(&y.example)));
     for (a, b, (reason, confidence)) in scanned {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         pairs.push((a, b, reason.into(), confidence, "scan".into()));
@@ -205,7 +224,7 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
         });
     }
     out.sort_by(|x, y| y.confidence.cmp(&x.confidence).then(x.a.cmp(&y.a)));
-    Ok(out)
+    Ok((out, said))
 }
 
 /// What a scan found: pairs (the two ids, the reason and how sure it is), and the leads of names too many
@@ -213,6 +232,8 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
 struct Scan {
     pairs: Vec<(String, String, Why)>,
     crowded: std::collections::HashSet<String>,
+    /// Each crowded name once: the first of its leads, and how many they are.
+    crowds: Vec<(String, usize)>,
 }
 
 /// The reason a name at a company gives, in a scan and in a pair an import staged.
@@ -265,10 +286,15 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
     };
     let mut meeting: Vec<(u32, u32)> = Vec::new();
     let mut crowded = std::collections::HashSet::new();
+    let mut crowds = Vec::new();
     for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
         // A name more leads at a company have than one person has records is a placeholder's or a common
         // name's: it pairs nobody (each with each would be half a million pairs for a thousand leads).
         if run[0].2 == NAME_KEY && run.len() > SWITCHBOARD {
+            let first = lead(run[0].1)?.0.clone();
+            if !crowded.contains(&first) {
+                crowds.push((first, run.len()));
+            }
             for x in run {
                 crowded.insert(lead(x.1)?.0.clone());
             }
@@ -320,7 +346,7 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
             out.push((a.0.clone(), b.0.clone(), why));
         }
     }
-    Ok(Scan { pairs: out, crowded })
+    Ok(Scan { pairs: out, crowded, crowds })
 }
 
 fn describe(l: &leads::Lead) -> String {
