@@ -4495,3 +4495,39 @@ fn a_search_asked_for_every_match_gets_every_one() {
     assert_eq!(found.len(), 20_005);
     assert_eq!(leadline::store::search::search(&s.db(), "vip", 50).unwrap().len(), 50);
 }
+
+/// An address with an accent is one address however the accent is written: composed ("ü"), as keyboards
+/// type it, or decomposed ("u" and a mark), as macOS pastes it; in a database written before, and for a
+/// person forgotten then.
+#[test]
+fn an_accent_composed_or_decomposed_is_one_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let (composed, decomposed) = ("j\u{fc}rgen@m\u{fc}ller.example", "ju\u{308}rgen@mu\u{308}ller.example");
+    let new = |email: &str| NewLead { first_name: "Jürgen".into(), email: Some(email.into()), ..Default::default() };
+    let jurgen = s.write(|db| leads::create(db, new(composed))).unwrap();
+    let err = s.write(|db| leads::create(db, new(decomposed))).unwrap_err().to_string();
+    assert!(err.contains("already"), "{err}");
+    assert_eq!(leads::resolve(&s.db(), decomposed).unwrap(), jurgen);
+
+    // Kept decomposed by an earlier version, which gave it a key of its own; and forgotten then.
+    let (kept, gone) = ("hu\u{308}go@mu\u{308}ller.example", "gu\u{308}nter@mu\u{308}ller.example");
+    let hugo = s.write(|db| leads::create(db, new(kept))).unwrap();
+    let gunter = s.write(|db| leads::create(db, new(gone))).unwrap();
+    s.write(|db| privacy::forget(db, &gunter, None).map(|_| ())).unwrap();
+    let composed_hash = leadline::store::forgotten::address_hash(&gone.replace("u\u{308}", "\u{fc}"));
+    s.write(|db| {
+        db.conn.execute("DELETE FROM forgotten_addresses WHERE address_hash = ?1", [&composed_hash])?;
+        db.conn.execute("UPDATE leads SET email_key = email WHERE id = ?1", [hugo.as_str()])?;
+        db.conn.pragma_update(None, "user_version", 45)?;
+        Ok(())
+    })
+    .unwrap();
+    drop(s);
+    let mut s = open(dir.path(), "t.db");
+    assert_eq!(leads::resolve(&s.db(), "h\u{fc}go@m\u{fc}ller.example").unwrap(), hugo);
+    let path = dir.path().join("back.csv");
+    std::fs::write(&path, "First Name,Email\nGünter,g\u{fc}nter@m\u{fc}ller.example\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (0, 1));
+}

@@ -108,10 +108,24 @@ pub fn mailbox_key(email: &str) -> String {
 
 /// The key that makes "one lead per person": e-mail trimmed, inner spaces removed, lower-cased.
 pub fn normalize_email(email: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     if email.bytes().all(|b| b.is_ascii_graphic()) {
         return email.to_ascii_lowercase();
     }
-    email.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+    // Composed: "ü" typed on one machine is "u" and a combining mark pasted from another (macOS).
+    email.chars().filter(|c| !c.is_whitespace()).nfc().collect::<String>().to_lowercase()
+}
+
+/// The key earlier versions gave an address with an accent written decomposed (lowercased, not composed),
+/// where `normalize_email` gives another; None for any other address. A person forgotten then is looked up
+/// by it too.
+pub fn email_key_decomposed(email: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    if email.is_ascii() {
+        return None;
+    }
+    let key: String = email.chars().filter(|c| !c.is_whitespace()).nfd().collect::<String>().to_lowercase();
+    (key != normalize_email(email)).then_some(key)
 }
 
 /// The address itself out of what people paste: `mailto:`, angle brackets, quotes, a trailing `;` or `.`.

@@ -35,14 +35,21 @@ fn hashed(kind: &str, key: &str) -> String {
 /// too. Addresses remembered before only have the first; it is looked up first.
 pub fn address_hashes(email: &str) -> Vec<String> {
     let own = address_hash(email);
+    let mut hashes = vec![own];
+    // An accent written decomposed was hashed so by earlier versions (`email_key_decomposed`).
+    if let Some(decomposed) = crate::domain::lead::email_key_decomposed(bare_address(email)) {
+        hashes.push(hashed("address", &decomposed));
+    }
     // Only where the mailbox is surely one person's: a `+tag` on a company's domain may be a shared inbox's
     // (sales+ana@ is sales@, which others use).
     let key = crate::domain::lead::mailbox_key(bare_address(email));
-    if !key.ends_with("@gmail.com") {
-        return vec![own];
+    if key.ends_with("@gmail.com") {
+        let mailbox = address_hash(&key);
+        if !hashes.contains(&mailbox) {
+            hashes.push(mailbox);
+        }
     }
-    let mailbox = address_hash(&key);
-    if mailbox == own { vec![own] } else { vec![own, mailbox] }
+    hashes
 }
 
 /// The one-way hash a social profile is remembered by (its one form, `domain::lead::canonical_profile`,

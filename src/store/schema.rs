@@ -50,6 +50,7 @@ const EVENTS_BY_LEAD: &str = include_str!("migrations/042_events_by_lead.sql");
 const PROFILES_WRITTEN_OUT: &str = include_str!("migrations/043_profiles_written_out.sql");
 const DEALS_SUMMARY: &str = include_str!("migrations/044_deals_summary.sql");
 const FORMER_CONTACTS: &str = include_str!("migrations/045_former_contacts.sql");
+const EMAIL_KEYS_COMPOSED: &str = include_str!("migrations/046_email_keys_composed.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -99,6 +100,7 @@ fn all() -> Vec<M<'static>> {
         M::up_with_hook(PROFILES_WRITTEN_OUT, profiles_written_out),
         M::up(DEALS_SUMMARY),
         M::up(FORMER_CONTACTS),
+        M::up_with_hook(EMAIL_KEYS_COMPOSED, email_keys_composed),
     ]
 }
 
@@ -188,6 +190,24 @@ fn plain_letter_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResu
     tx.execute(
         "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL AND name GLOB ?1",
         [format!("*[{letters}]*")],
+    )?;
+    Ok(())
+}
+
+/// Writes again the keys of addresses outside ASCII (`domain::lead::normalize_email` composes accents now).
+/// An other e-mail whose key another lead holds in the other spelling keeps its key: one lead each, as before.
+fn email_keys_composed(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    use rusqlite::functions::FunctionFlags;
+    tx.create_scalar_function("leadline_email_key", 1, FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        Ok(crate::domain::lead::normalize_email(&ctx.get::<String>(0)?))
+    })?;
+    tx.execute(
+        "UPDATE leads SET email_key = leadline_email_key(email) WHERE email GLOB '*[^ -~]*' AND email_key IS NOT NULL",
+        [],
+    )?;
+    tx.execute(
+        "UPDATE OR IGNORE lead_emails SET email_key = leadline_email_key(email) WHERE email GLOB '*[^ -~]*'",
+        [],
     )?;
     Ok(())
 }
