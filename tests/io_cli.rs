@@ -976,6 +976,23 @@ fn a_name_too_many_leads_at_one_company_have_to_pair_is_said() {
 }
 
 #[test]
+fn a_forget_reason_naming_the_person_is_kept_without_them() {
+    let (_dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Rita", "--last-name", "Reasonable", "--email", "rita.r@mail.example"]);
+    run(&db, &["lead", "edit", "rita.r@mail.example", "--phone", "+34 644 555 666"]);
+    let reason = "erasure request e-mailed by rita.r@mail.example (Rita Reasonable, +34 644 555 666) on 2026-11-27";
+    let out = leadline(&db).args(["forget", "rita.r@mail.example", "--reason", reason]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the reason named the person"));
+    let log = run(&db, &["privacy", "log", "--json"]);
+    assert!(log.contains("erasure request e-mailed by (erased) ((erased) (erased), (erased)) on 2026-11-27"), "{log}");
+    let file = std::fs::read(&db).unwrap();
+    for gone in ["rita.r@mail", "Reasonable", "644 555"] {
+        assert!(!file.windows(gone.len()).any(|w| w == gone.as_bytes()), "{gone} is still in the file");
+    }
+}
+
+#[test]
 fn retention_keeps_customers_and_says_which_open_deals_it_closes() {
     let (_dir, db) = setup();
     let at = |now: &str, args: &[&str]| {

@@ -968,6 +968,9 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
          their addresses are refused from now on (`leadline privacy allow` if they come back)",
         erased.lead, erased.outreach, erased.notes, erased.meetings, erased.deals, erased.tasks, erased.inbox
     );
+    if erased.reason_edited {
+        eprintln!("note: the reason named the person: the privacy log keeps it without their name, address and number");
+    }
     for other in &erased.staged_with {
         eprintln!(
             "note: lead {other} was staged as a possible duplicate of this person and still holds its own data; \

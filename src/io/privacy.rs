@@ -85,6 +85,9 @@ pub struct Erased {
     /// another record, which stays until the rep forgets it too.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub staged_with: Vec<String>,
+    /// The reason given named the person (their name, an address, their number): it is kept without it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reason_edited: bool,
 }
 
 /// The opt-out reason an erasure writes (with what erased: forget, retention): the opt-out is the erasure's,
@@ -234,6 +237,52 @@ impl Person {
                     || self.phone_tail.is_some() && phone_runs(c).any(|run| phone_tail(run) == self.phone_tail)
             })
     }
+}
+
+/// A reason given for erasing people without what names them: an address of theirs, their number, their
+/// first or last name, each written `(erased)` ("request from ana@acme.es" is "request from (erased)").
+fn without_the_person(reason: &str, people: &[Person]) -> String {
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    for run in phone_runs(reason) {
+        let run = run.trim_matches(|c: char| !c.is_ascii_digit() && c != '+' && c != '(');
+        if people.iter().any(|p| p.phone_tail.is_some() && phone_tail(run) == p.phone_tail) {
+            let start = run.as_ptr() as usize - reason.as_ptr() as usize;
+            cut.push((start, start + run.len()));
+        }
+    }
+    let mut word_start = None;
+    for (i, c) in reason.char_indices().chain([(reason.len(), ' ')]) {
+        match (c.is_whitespace(), word_start) {
+            (false, None) => word_start = Some(i),
+            (true, Some(start)) => {
+                word_start = None;
+                let word = &reason[start..i];
+                let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+                let folded = fold(core);
+                let names = |p: &Person| {
+                    p.emails.iter().any(|e| folded.contains(e.as_str()))
+                        || (folded.chars().count() >= 2 && (folded == p.first || folded == p.last))
+                };
+                if !core.is_empty() && people.iter().any(names) {
+                    let at = core.as_ptr() as usize - reason.as_ptr() as usize;
+                    cut.push((at, at + core.len()));
+                }
+            }
+            _ => {}
+        }
+    }
+    cut.sort_unstable();
+    let mut out = String::with_capacity(reason.len());
+    let mut from = 0;
+    for (start, end) in cut {
+        if start >= from {
+            out.push_str(&reason[from..start]);
+            out.push_str(ERASED);
+            from = end;
+        }
+    }
+    out.push_str(&reason[from..]);
+    out
 }
 
 /// A rejected record's values, folded for comparison. A record read from a JSON or vCard file is one
@@ -536,7 +585,12 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     refuse_from_now_on(db, &person, &merged)?;
     let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
-    let e = erase(db, lead, "forget", reason)?;
+    // The reason stays in the privacy log; what in it names the person does not.
+    let given = reason;
+    let kept = given.map(|r| without_the_person(r, &people));
+    let reason = kept.as_deref();
+    let mut e = erase(db, lead, "forget", reason)?;
+    e.reason_edited = reason != given;
     erase_merged(db, &merged, "forget", reason)?;
     erase_rejects(db, &people)?;
     purge_index(db)?;
