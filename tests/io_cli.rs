@@ -1349,6 +1349,30 @@ fn merging_a_churned_customer_with_an_active_one_keeps_the_active_record() {
 }
 
 #[test]
+fn forget_takes_the_person_out_of_the_title_another_attendee_keeps() {
+    let (dir, db) = setup();
+    let ics = file(
+        dir.path(),
+        "shared.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nBEGIN:VEVENT\r\n\
+         DTSTART:20251110T100000Z\r\nDTEND:20251110T110000Z\r\nUID:abc123@google.com\r\n\
+         SUMMARY:Intro call with Hannah Vogelsang (Vogelsang GmbH)\r\n\
+         ATTENDEE;CN=Hannah Vogelsang:mailto:hannah@vogelsang.example\r\n\
+         ATTENDEE;CN=Ben Partner:mailto:ben@partner.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    run(
+        &db,
+        &["lead", "add", "--first-name", "Hannah", "--last-name", "Vogelsang", "--email", "hannah@vogelsang.example"],
+    );
+    run(&db, &["lead", "add", "--first-name", "Ben", "--last-name", "Partner", "--email", "ben@partner.example"]);
+    run(&db, &["import", ics.to_str().unwrap()]);
+    run(&db, &["forget", "hannah@vogelsang.example"]);
+    let meetings = run(&db, &["export", "meetings", "--format", "csv"]);
+    assert!(!meetings.contains("Vogelsang"), "{meetings}");
+    assert!(meetings.contains("Intro call with (erased) (erased) ((erased) GmbH)"), "{meetings}");
+}
+
+#[test]
 fn forget_erases_the_person_from_events_and_customer_records() {
     let (_dir, db) = setup();
     // A churn event too: its subject is the lead at the time it churned.

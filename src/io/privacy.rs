@@ -145,6 +145,24 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
             forget_version.execute(params![id, event])?;
         }
     }
+    // The same event on another attendee's calendar: its title often names this person too ("Intro call
+    // with Hannah Vogelsang"), beside their meeting at the same time.
+    let person = [Person::of(&l)];
+    let mut shared = db.conn.prepare_cached(
+        "SELECT id, title FROM meetings WHERE calendar_key = ?1 AND lead_id <> ?2 AND title IS NOT NULL
+           AND deleted_at IS NULL",
+    )?;
+    let mut retitle = db.conn.prepare_cached("UPDATE meetings SET title = ?2, updated_at = ?3 WHERE id = ?1")?;
+    for key in &keys {
+        let titles: Vec<(String, String)> =
+            shared.query_map(params![key, id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (meeting, title) in titles {
+            let without = without_the_person(&title, &person);
+            if without != title {
+                retitle.execute(params![meeting, without, now])?;
+            }
+        }
+    }
     e.meetings = exec(
         db,
         &format!(
