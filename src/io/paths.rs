@@ -19,10 +19,24 @@ pub fn clobbers(out: &Path, database: Option<&Path>, inputs: &[&Path]) -> Option
             }
         }
     }
-    inputs
-        .iter()
-        .find(|input| same_file(out, input))
-        .map(|input| format!("{} is the file being read ({}); choose another file", out.display(), input.display()))
+    if let Some(input) = inputs.iter().find(|input| same_file(out, input)) {
+        return Some(format!("{} is the file being read ({}); choose another file", out.display(), input.display()));
+    }
+    not_to_replace(out)
+}
+
+/// Why a file already at `out` is not one to replace: a database (another rep's, a backup: one typo
+/// away from an export's name), or a file made read-only, which a shell's `>` would not write either.
+fn not_to_replace(out: &Path) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(out).ok().filter(std::fs::Metadata::is_file)?;
+    if meta.permissions().readonly() {
+        return Some(format!("{} is read-only; leadline does not replace it: choose another file", out.display()));
+    }
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(out).and_then(|mut f| f.read_exact(&mut head));
+    (read.is_ok() && &head == b"SQLite format 3\0")
+        .then(|| format!("{} is a database; leadline does not write over one: choose another file", out.display()))
 }
 
 /// Whether a file can be created or replaced at `out`: its folder exists and takes a new file. Checked
@@ -153,5 +167,24 @@ mod tests {
         let err = writable(&dir.path().join("c1.csv/sub/x.csv")).unwrap_err();
         assert!(err.ends_with("c1.csv is a file, not a folder"), "{err}");
         assert!(writable(&sub).unwrap_err().contains("is a folder"));
+    }
+
+    #[test]
+    fn another_database_or_a_read_only_file_is_not_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other.db");
+        rusqlite::Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let err = clobbers(&other, None, &[]).unwrap();
+        assert!(err.contains("is a database"), "{err}");
+        let kept = dir.path().join("report.csv");
+        std::fs::write(&kept, "keep").unwrap();
+        assert!(clobbers(&kept, None, &[]).is_none(), "a file of the rep's own is replaced, as asked");
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o444)).unwrap();
+        assert!(clobbers(&kept, None, &[]).unwrap().contains("is read-only"));
+        assert!(clobbers(&dir.path().join("new.csv"), None, &[]).is_none());
     }
 }
