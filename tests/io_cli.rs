@@ -2965,3 +2965,31 @@ fn forget_takes_a_name_spelt_with_plain_letters_from_rejects_and_file_names() {
         .unwrap();
     assert!(kept.iter().all(|k| !k.to_lowercase().contains("kierkegaard")), "{kept:?}");
 }
+
+/// A lead nobody owns is nobody's in the database its export moves to, by JSONL as by leadline's CSV; a
+/// lead with an owner keeps theirs.
+#[test]
+fn a_lead_nobody_owns_stays_nobodys_through_an_export() {
+    let (dir, db) = setup();
+    run(&db, &["team", "add", "Marta Ruiz", "--email", "marta@acme.io"]);
+    run(&db, &["lead", "add", "--first-name", "Ana", "--email", "ana@acme.io"]);
+    run(&db, &["lead", "add", "--first-name", "Bea", "--email", "bea@acme.io", "--owner", "marta@acme.io"]);
+    run(&db, &["lead", "edit", "ana@acme.io", "--owner", ""]);
+    let team = dir.path().join("team.jsonl");
+    run(&db, &["export", "team", "--format", "jsonl", "--out", team.to_str().unwrap()]);
+    for format in ["jsonl", "csv"] {
+        let leads = dir.path().join(format!("leads.{format}"));
+        run(&db, &["export", "leads", "--format", format, "--out", leads.to_str().unwrap()]);
+        let copy = dir.path().join(format!("copy-{format}.db"));
+        std::fs::write(copy.with_extension("toml"), "").unwrap();
+        run(&copy, &["import", team.to_str().unwrap()]);
+        run(&copy, &["import", leads.to_str().unwrap()]);
+        let listed: serde_json::Value = serde_json::from_str(&run(&copy, &["lead", "list", "--json"])).unwrap();
+        let owner = |email: &str| {
+            let lead = listed.as_array().unwrap().iter().find(|l| l["email"] == email).unwrap();
+            lead["owner"].as_str().map(str::to_string)
+        };
+        assert_eq!(owner("ana@acme.io"), None, "{format}: {listed}");
+        assert_eq!(owner("bea@acme.io").as_deref(), Some("Marta Ruiz"), "{format}");
+    }
+}

@@ -663,6 +663,10 @@ fn lead(
         product_interest: kept(p, s("product_interest")),
         owner: kept(p, s("owner")),
         owner_email: kept(p, s("owner_email")),
+        // leadline's own export names every lead's owner, and `null` for one that is nobody's.
+        nobodys: ["owner_id", "owner", "owner_email"]
+            .iter()
+            .all(|k| o.get(*k).is_some_and(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))),
         notes: kept(p, text("notes", false)),
         do_not_contact: kept(p, flag("do_not_contact")),
         do_not_contact_reason: kept(p, s("do_not_contact_reason")),

@@ -122,6 +122,9 @@ pub struct LeadRow {
     pub tags: Vec<String>,
     pub owner: Option<String>,
     pub owner_email: Option<String>,
+    /// leadline's own export says the lead is nobody's (its owner cells empty): it stays so, rather than
+    /// becoming the importing member's as a row of another CRM's file naming no owner does.
+    pub nobodys: bool,
     pub lifecycle: Option<Lifecycle>,
     pub notes: Option<String>,
     pub do_not_contact: Option<bool>,
@@ -660,6 +663,10 @@ pub fn from_fields(
     let only_others = primary.0 == 0 && !row.emails.is_empty() && fields.contains(&Field::Email);
     row.no_own_email = only_others && rules.own_export;
     row.email_from_others = only_others && !rules.own_export;
+    row.nobodys = rules.own_export
+        && fields.iter().any(|f| matches!(f, Field::Owner | Field::OwnerEmail))
+        && row.owner.is_none()
+        && row.owner_email.is_none();
     finish(row, values)
 }
 

@@ -196,7 +196,7 @@ impl Writer {
     }
 
     fn create_lead(&mut self, db: &Db<'_>, row: &LeadRow, name_key: Option<&str>) -> crate::store::Result<LeadId> {
-        let owner = self.owner(db, row)?;
+        let owner = if row.nobodys { None } else { Some(self.owner(db, row)?) };
         let account = match &row.company {
             Some(c) => Some(self.account(db, c, row)?),
             None => None,
@@ -233,7 +233,7 @@ impl Writer {
                 row.industry,
                 row.company_size,
                 tags,
-                owner.as_str(),
+                owner.as_ref().map(UserId::as_str),
                 row.lifecycle.unwrap_or(Lifecycle::Lead).as_str(),
                 dnc,
                 // A file's opt-out date, never later than now (as an update takes it).
