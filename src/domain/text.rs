@@ -103,6 +103,14 @@ fn is_invisible(c: char) -> bool {
     c == '\u{AD}' || (steers_layout(c) && !matches!(c, '\u{200C}' | '\u{200D}'))
 }
 
+/// A label without invisible characters (`is_invisible`), as an import reads it: typed or pasted into a
+/// command or a form, the same name is kept the same way, and found by what it shows.
+pub fn drop_invisible(s: &mut String) {
+    if !s.is_ascii() && s.contains(is_invisible) {
+        s.retain(|c| !is_invisible(c));
+    }
+}
+
 /// A label as one line, without invisible characters (`is_invisible`): each line break or tab (a quoted cell
 /// of a spreadsheet, a pasted address block) becomes one space.
 pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{Change, Db, Result, StoreError, accounts, contact, non_empty, search, teams};
 use crate::domain::lead::{check_label, normalize_email, normalize_tag, require_text, validate_email, validate_phone};
-use crate::domain::text::{fold, name_key};
+use crate::domain::text::{drop_invisible, fold, name_key};
 use crate::domain::{AccountId, LeadId, Lifecycle, Source, Timestamp, UserId, ValidationError};
 
 /// A lead as shown and exported: its own fields plus its company name, owner name and deal stage.
@@ -183,7 +183,13 @@ pub struct NewLead {
 }
 
 /// Creates a lead. Refuses a second lead with the same e-mail in the team, naming the existing one.
-pub fn create(db: &Db<'_>, new: NewLead) -> Result<LeadId> {
+pub fn create(db: &Db<'_>, mut new: NewLead) -> Result<LeadId> {
+    drop_invisible(&mut new.first_name);
+    drop_invisible(&mut new.last_name);
+    for label in [&mut new.company, &mut new.title, &mut new.industry, &mut new.company_size, &mut new.product_interest]
+    {
+        label.iter_mut().for_each(drop_invisible);
+    }
     let first_name = require_text("first_name", &new.first_name)?;
     check_labels(&[
         ("first_name", Some(&new.first_name)),
@@ -497,7 +503,18 @@ impl LeadPatch {
 }
 
 /// Applies a patch; validation failures leave the lead as it was (the caller's transaction rolls back).
-pub fn update(db: &Db<'_>, id: &LeadId, patch: LeadPatch) -> Result<Lead> {
+pub fn update(db: &Db<'_>, id: &LeadId, mut patch: LeadPatch) -> Result<Lead> {
+    for label in [
+        &mut patch.first_name,
+        &mut patch.last_name,
+        &mut patch.company,
+        &mut patch.title,
+        &mut patch.industry,
+        &mut patch.company_size,
+        &mut patch.product_interest,
+    ] {
+        label.iter_mut().for_each(drop_invisible);
+    }
     check_labels(&[
         ("first_name", patch.first_name.as_ref()),
         ("last_name", patch.last_name.as_ref()),
