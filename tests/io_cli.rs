@@ -2993,3 +2993,43 @@ fn a_lead_nobody_owns_stays_nobodys_through_an_export() {
         assert_eq!(owner("bea@acme.io").as_deref(), Some("Marta Ruiz"), "{format}");
     }
 }
+
+/// Invisible characters pasted into a name or a title (a zero-width space, a right-to-left override) are
+/// left out as an import leaves them out: the lead is found by what it shows, and a round trip keeps it.
+#[test]
+fn a_name_typed_with_invisible_characters_is_kept_as_it_shows() {
+    let (_dir, db) = setup();
+    let id = run(
+        &db,
+        &["lead", "add", "--first-name", "Zo\u{200b}ë", "--last-name", "Ng", "--title", "CEO \u{202e}evil\u{202c}"],
+    );
+    run(&db, &["lead", "edit", id.trim(), "--last-name", "N\u{feff}g"]);
+    let shown: serde_json::Value = serde_json::from_str(&run(&db, &["lead", "show", id.trim(), "--json"])).unwrap();
+    let lead = &shown["lead"];
+    assert_eq!((lead["first_name"].as_str(), lead["last_name"].as_str()), (Some("Zoë"), Some("Ng")), "{shown}");
+    assert_eq!(lead["title"].as_str(), Some("CEO evil"));
+    assert!(run(&db, &["search", "Zoë"]).contains("Zoë Ng"));
+}
+
+/// A JSON file's deals and tasks come in once: imported again with `--on-duplicate update` (a `--since`
+/// export of what changed), those already here are left as they are, and the summary says so.
+#[test]
+fn an_update_of_records_other_than_leads_says_they_are_left_as_they_are() {
+    let (dir, db) = setup();
+    run(&db, &["lead", "add", "--first-name", "Ana", "--email", "ana@acme.io"]);
+    run(&db, &["deal", "add", "ana@acme.io", "--title", "Pilot", "--amount", "100"]);
+    let copy = dir.path().join("copy.db");
+    std::fs::write(copy.with_extension("toml"), "").unwrap();
+    for object in ["team", "leads", "deals"] {
+        let out = dir.path().join(format!("{object}.jsonl"));
+        run(&db, &["export", object, "--format", "jsonl", "--out", out.to_str().unwrap()]);
+        run(&copy, &["import", out.to_str().unwrap()]);
+    }
+    let deals = dir.path().join("deals.jsonl");
+    let again = leadline(&copy).args(["import", deals.to_str().unwrap(), "--on-duplicate", "update"]).output().unwrap();
+    assert!(again.status.success());
+    let note = String::from_utf8_lossy(&again.stderr);
+    assert!(note.contains("1 record other than leads was here already and is left as it is"), "{note}");
+    let quiet = leadline(&copy).args(["import", deals.to_str().unwrap()]).output().unwrap();
+    assert!(String::from_utf8_lossy(&quiet.stderr).is_empty(), "a file imported again is said no more than before");
+}

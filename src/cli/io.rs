@@ -224,6 +224,20 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
     } else {
         print_report(&report, a.rejects.is_some() && rejects_failed.is_none())?;
     }
+    let c = &report.counts;
+    let kept_as_they_are =
+        [&c.outreach, &c.meetings, &c.deals, &c.tasks, &c.notes, &c.inbox].iter().map(|t| t.skipped).sum::<u64>();
+    if opts.on_duplicate == OnDuplicate::Update && report.format == Format::Json && kept_as_they_are > 0 {
+        eprintln!(
+            "note: {kept_as_they_are} {} other than leads {} here already and {} left as {}: `--on-duplicate update` \
+             takes a file's values for leads; touches, meetings, deals, tasks, notes and inbox items come in once \
+             (change them here with their own commands)",
+            plural(kept_as_they_are as usize, "record"),
+            if kept_as_they_are == 1 { "was" } else { "were" },
+            if kept_as_they_are == 1 { "is" } else { "are" },
+            if kept_as_they_are == 1 { "it is" } else { "they are" },
+        );
+    }
     if let Some(e) = rejects_failed {
         let saved = if report.dry_run { "the dry run is done" } else { "the import is saved (the summary says what)" };
         return Err(CliError::Io(format!(
