@@ -612,6 +612,10 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
         assert_eq!(out.lines().count(), 1, "{filter}: {out}");
         assert!(out.contains(who), "{filter}: {out}");
     }
+    // A tag that starts with `=` (one a spreadsheet would take for a formula) is filtered in quotes.
+    run(&db, &["lead", "add", "--first-name", "Eq", "--email", "eq@e.io", "--tag", "=evil"]);
+    let eq = run(&db, &["export", "leads", "--format", "jsonl", "--where", "tag=\"=evil\""]);
+    assert!(eq.lines().count() == 1 && eq.contains("eq@e.io"), "{eq}");
     for (filter, said) in [
         ("tag==vip", "no value"),
         ("tag=", "no value"),
@@ -648,6 +652,13 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     assert!(!all.is_empty() && mine.len() == all.len());
     let (code, err) = fail(&db, &["export", "deals", "--where", "owner=nobody@x.io"]);
     assert!(code != 0 && err.contains("nobody@x.io"), "{err}");
+    // A member who left is named by leads' filters too, as by deals': their leads went to another.
+    run(&db, &["team", "add", "Aiko Mori", "--email", "aiko@x.io"]);
+    run(&db, &["lead", "edit", "eq@e.io", "--owner", "aiko@x.io"]);
+    assert_eq!(count("owner=Aiko Mori"), 1);
+    run(&db, &["team", "remove", "aiko@x.io", "--to", "me"]);
+    assert_eq!(count("owner=Aiko Mori"), 0);
+    assert_eq!(run(&db, &["lead", "list", "--owner", "aiko@x.io", "--json"]).trim(), "[]");
     let (code, err) = fail(&db, &["export", "tasks", "--where", "colour=blue"]);
     assert!(code == 2 && err.contains("its filters are lead, open, owner"), "{err}");
     let deals = run(&db, &["export", "deals"]);

@@ -617,6 +617,10 @@ pub fn export(env: &mut Env, a: ExportArgs) -> CliResult {
             if let Some(why) = paths::clobbers(path, Some(env.store.path()), &[&config]) {
                 return Err(CliError::Usage(format!("--out: {why}")));
             }
+            // A device or a pipe is written as it is; a file's folder must be there.
+            if !std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+                paths::writable(path).map_err(|why| CliError::Usage(format!("--out: {why}")))?;
+            }
             let cannot = |e: &dyn std::fmt::Display| CliError::Io(format!("cannot write {}: {e}", path.display()));
             // Through a link, the file it points at; a device or a pipe (/dev/stdout, >(gzip)) is written as is.
             let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());

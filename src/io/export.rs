@@ -145,6 +145,7 @@ impl FromStr for Where {
                 return Err(ValidationError::new("--where", s, format!("gives '{k}' twice; one condition per key")));
             }
             let v = v.trim();
+            let quoted = v.len() >= 2 && matches!(v.chars().next(), Some('"' | '\'')) && v.ends_with(&v[..1]);
             let v = match (v.chars().next(), v.chars().last()) {
                 (Some(q @ ('"' | '\'')), Some(end)) if v.len() >= 2 && end == q => &v[1..v.len() - 1],
                 (Some('"' | '\''), _) | (_, Some('"')) => {
@@ -156,8 +157,13 @@ impl FromStr for Where {
                 }
                 _ => v,
             };
-            if v.trim().is_empty() || v.starts_with('=') {
-                return Err(ValidationError::new("--where", p, format!("gives '{k}' no value; write {k}=VALUE")));
+            // `tag==vip` is a comparison typed as in code; a value that starts with `=` is written in quotes.
+            if v.trim().is_empty() || (v.starts_with('=') && !quoted) {
+                return Err(ValidationError::new(
+                    "--where",
+                    p,
+                    format!("gives '{k}' no value; write {k}=VALUE (one starting with = in quotes: {k}=\"=…\")"),
+                ));
             }
             pairs.push((k, v.to_string()));
         }

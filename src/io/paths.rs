@@ -42,6 +42,13 @@ fn not_to_replace(out: &Path) -> Option<String> {
 /// Whether a file can be created or replaced at `out`: its folder exists and takes a new file. Checked
 /// before work whose result is written there at the end, so the work is not done for nothing.
 pub fn writable(out: &Path) -> Result<(), String> {
+    // "reports/": a folder named where a file should be, there or not.
+    if out.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        return Err(match out.is_dir() {
+            true => format!("{} is a folder; give a file name", out.display()),
+            false => format!("{}: that folder does not exist, and a file name is needed", out.display()),
+        });
+    }
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
         // The nearest part of the path that is there says why: a file where a folder should be, or nothing.
@@ -167,6 +174,7 @@ mod tests {
         let err = writable(&dir.path().join("c1.csv/sub/x.csv")).unwrap_err();
         assert!(err.ends_with("c1.csv is a file, not a folder"), "{err}");
         assert!(writable(&sub).unwrap_err().contains("is a folder"));
+        assert!(writable(&dir.path().join("newdir/")).unwrap_err().contains("does not exist"));
     }
 
     #[test]

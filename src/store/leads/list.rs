@@ -226,7 +226,7 @@ impl Sorted {
         // `+`: not through the owner index, which would hand a quarter of a million leads over to be sorted.
         let common_owner = match filter.owner.as_deref().filter(|o| !nobody(o)) {
             Some(owner) => {
-                let id = teams::resolve(db, owner)?;
+                let id = teams::resolve_in_history(db, owner)?;
                 owner_is_common(db, &id)?.then(|| {
                     filter.owner = None;
                     id
@@ -489,7 +489,7 @@ fn filter_sql(db: &Db<'_>, f: &LeadFilter, sql: &mut String, args: &mut Vec<Box<
             sql.push_str(" AND l.owner_id IS NULL");
         } else {
             sql.push_str(" AND l.owner_id = ?");
-            args.push(Box::new(teams::resolve(db, owner)?.0));
+            args.push(Box::new(teams::resolve_in_history(db, owner)?.0));
         }
     }
     if let Some(lc) = f.lifecycle {
