@@ -997,10 +997,14 @@ fn a_reply_or_a_meeting_answers_a_touch_and_closes_its_bump_and_an_opt_out_close
         n
     };
     assert_eq!(names(&crm, 49), ["Eve", "Hal"], "no bump for a touch answered by its reply or by a meeting");
+    let eves = crm.tasks(49).into_iter().find(|t| t["lead_name"] == "Eve").unwrap()["id"].as_str().unwrap().to_string();
     // Hal replies at last, Eve opts out: nothing is left to chase.
     crm.ok(50, &["log", "email", "hal@x.io", "--inbound", "--reply", "positive"]);
     crm.ok(50, &["lead", "edit", "eve@x.io", "--do-not-contact", "true", "--reason", "unsubscribed"]);
     assert!(names(&crm, 50).is_empty(), "{:?}", crm.tasks(50));
+    // Eve's bump, named again, is said to be cancelled by her opt-out, not unknown.
+    let said = crm.fails(51, &["task", "done", &eves]);
+    assert!(said.contains("was cancelled on") && said.contains("Eve opted out"), "{said}");
 }
 
 #[test]

@@ -4,10 +4,10 @@ use clap::{Args, Subcommand};
 
 use super::output::{Table, opt, print_json};
 use super::{CliResult, Env};
+use crate::domain::TaskKind;
 use crate::domain::time::ago;
-use crate::domain::{TaskId, TaskKind};
 use crate::store::tasks::{self, DueWindow, NewTask};
-use crate::store::{deals, leads, resolve_id, teams};
+use crate::store::{deals, leads, teams};
 
 #[derive(Debug, Subcommand)]
 pub enum TaskCmd {
@@ -136,7 +136,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         }
         TaskCmd::Done { task } => {
             let (id, already) = env.store.write(|db| {
-                let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
+                let id = tasks::resolve(db, &task)?;
                 let already = tasks::get(db, &id)?.done_at.is_some();
                 tasks::done(db, &id).map(|t| (t.id, already))
             })?;
@@ -148,7 +148,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         }
         TaskCmd::Reopen { task } => {
             let (id, was_open) = env.store.write(|db| {
-                let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
+                let id = tasks::resolve(db, &task)?;
                 let was_open = tasks::get(db, &id)?.done_at.is_none();
                 tasks::reopen(db, &id).map(|t| (t.id, was_open))
             })?;
@@ -160,7 +160,7 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         TaskCmd::Snooze { task, until } => {
             let until = env.due_time(&until, "--until")?;
             let id = env.store.write(|db| {
-                let id = TaskId(resolve_id(db, "tasks", "task", &task)?);
+                let id = tasks::resolve(db, &task)?;
                 tasks::snooze(db, &id, until).map(|t| t.id)
             })?;
             println!("{id}");

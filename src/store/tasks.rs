@@ -438,6 +438,37 @@ fn chased_at() -> String {
 }
 
 /// Closes the lead's open tasks that `why` makes pointless; returns how many.
+/// The task a rep names by its id (or the start of it, as tables show it). One that is gone is said as
+/// such: cancelled when its lead opted out or was forgotten, or removed (its touch taken back, its lead
+/// removed or merged), rather than not found.
+pub fn resolve(db: &Db<'_>, reference: &str) -> Result<TaskId> {
+    let err = match super::resolve_id(db, "tasks", "task", reference) {
+        Ok(id) => return Ok(TaskId(id)),
+        Err(e @ StoreError::NotFound { .. }) => e,
+        Err(e) => return Err(e),
+    };
+    let r = reference.trim().to_lowercase();
+    let gone: Vec<(i64, Option<i64>, Option<i64>, String)> = db
+        .conn
+        .prepare_cached(&format!(
+            "SELECT t.deleted_at, CASE WHEN l.do_not_contact THEN l.do_not_contact_at END, l.forgotten_at,
+                    ifnull({name}, '')
+             FROM tasks t LEFT JOIN leads l ON l.id = t.lead_id
+             WHERE t.team_id = ?1 AND t.id >= ?2 AND t.id < ?2 || 'g' AND t.deleted_at IS NOT NULL LIMIT 2",
+            name = crate::store::leads::lead_name_sql!("l")
+        ))?
+        .query_map(params![db.ctx.team_id.as_str(), r], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let [(at, opted_out, forgotten, name)] = gone.as_slice() else { return Err(err) };
+    let when = Timestamp(*at).local(db.ctx.tz);
+    let why = match (forgotten, opted_out) {
+        (Some(_), _) => "its lead was forgotten".to_string(),
+        (None, Some(out)) if out <= at => format!("{name} opted out"),
+        _ => "it was removed (its touch taken back, or its lead removed or merged)".to_string(),
+    };
+    Err(StoreError::Refused(format!("task {} was cancelled on {when}: {why}; nothing to do", reference.trim())))
+}
+
 pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize> {
     let kinds = |kinds: &[TaskKind]| kinds.iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ");
     let chasing = kinds(&[TaskKind::Bump, TaskKind::Reschedule]);
