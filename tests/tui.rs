@@ -1403,8 +1403,7 @@ fn follow_ups_count_every_task_and_a_long_overdue_list_hides_nothing_due_today()
 #[test]
 fn a_filter_that_fails_shows_the_error_and_no_stale_rows() {
     let (_d, mut t) = driver(80, 24);
-    // The owner filter offers the team; a member removed since (by another device) makes it fail.
-    t.store.write(|db| Ok(db.conn.execute("UPDATE users SET deleted_at = 1 WHERE name = 'Marta Ruiz'", [])?)).unwrap();
+    // The owner filter offers the team; a member renamed since (by another device) makes it fail.
     t.keys("f w");
     let owner = |t: &Driver| match &t.app.popup {
         Some(leadline::tui::app::Popup::Form(f)) => f.value("Owner").to_string(),
@@ -1418,6 +1417,8 @@ fn a_filter_that_fails_shows_the_error_and_no_stale_rows() {
         t.keys("right");
     }
     assert_eq!(owner(&t), "Marta Ruiz");
+    let renamed = "UPDATE users SET name = 'Marta Gil', email = 'marta.gil@x.io' WHERE name = 'Marta Ruiz'";
+    t.store.write(|db| Ok(db.conn.execute(renamed, [])?)).unwrap();
     t.keys("enter");
     let s = t.screen();
     assert!(s.contains("not found") && s.contains("Marta Ruiz"), "{s}");
