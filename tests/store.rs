@@ -539,3 +539,73 @@ fn a_phone_number_is_found_however_it_is_typed_and_kept() {
     assert_eq!(found("+34 622 910 785"), ["Grouped"]);
     assert_eq!(found("910 785"), ["Grouped", "Swapped"], "a number's end, by its groups");
 }
+
+/// Every deal read a page at a time comes in the pipeline's order (stages in turn, each by position, then
+/// those at stages the pipeline no longer has) once, whatever the page size: as one list reads them.
+#[test]
+fn deals_read_in_pages_are_the_whole_list_in_order() {
+    use leadline::store::deals::{self, DealFilter, DealPages, NewDeal};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let ana = lead(&mut s, "Ana", "ana@x.io");
+    s.write(|db| {
+        for (i, stage) in ["Proposal", "New", "Won", "Proposal", "New", "Lost", "New"].iter().enumerate() {
+            deals::create(
+                db,
+                NewDeal { stage: Some(stage.to_string()), ..NewDeal::new(ana.clone(), format!("D{i}")) },
+            )?;
+        }
+        // Two at stages the config no longer has.
+        db.conn.execute("UPDATE deals SET stage = 'Zeta' WHERE title = 'D0'", [])?;
+        db.conn.execute("UPDATE deals SET stage = 'Alpha' WHERE title = 'D6'", [])?;
+        Ok(())
+    })
+    .unwrap();
+    let db = s.db();
+    for filter in [DealFilter::default(), DealFilter { stage: Some("new".into()), ..Default::default() }] {
+        let whole: Vec<String> = deals::list(&db, &filter, 100).unwrap().into_iter().map(|d| d.title).collect();
+        for size in 1..=3 {
+            let mut pages = DealPages::new(&db, &filter).unwrap();
+            let mut read = Vec::new();
+            while let Some(page) = pages.next(&db, size).unwrap() {
+                assert!(page.len() <= size);
+                read.extend(page.into_iter().map(|d| d.title));
+            }
+            assert_eq!(read, whole, "pages of {size}");
+        }
+        if filter.stage.is_none() {
+            assert_eq!(whole, ["D1", "D4", "D3", "D2", "D5", "D6", "D0"]);
+        }
+    }
+}
+
+/// Open tasks read a page at a time come in the order of one list, once, many of them due at one time.
+#[test]
+fn tasks_read_in_pages_are_the_whole_list_in_order() {
+    use leadline::store::tasks::{self, DueWindow, NewTask};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    s.write(|db| {
+        for (i, hours) in [5, 1, 1, 1, 3, 1, 1].iter().enumerate() {
+            let due = Timestamp(db.now.0 + hours * 3_600_000);
+            tasks::add(db, NewTask::manual(format!("T{i}"), due))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let db = s.db();
+    let whole = tasks::list_due(&db, DueWindow::All, None, 100).unwrap();
+    assert_eq!(whole.len(), 7);
+    for size in 1..=3 {
+        let (mut read, mut last) = (Vec::new(), None);
+        loop {
+            let page = tasks::list_due_page(&db, DueWindow::All, None, last.as_ref(), size).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            last = page.last().cloned();
+            read.extend(page.into_iter().map(|t| t.id));
+        }
+        assert_eq!(read, whole.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), "pages of {size}");
+    }
+}

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json};
+use super::output::{Limited, Table, opt, print_json, print_json_pages, print_table_pages};
 use super::{CliResult, Env};
 use crate::domain::{DealStatus, Money, OutreachId};
 use crate::store::deals::{self, DealFilter, NewDeal};
@@ -200,33 +200,41 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
                 status: status.as_deref().map(|s| super::flag::<DealStatus>(s, "--status")).transpose()?,
                 lead: None,
             };
+            // Read and printed a page at a time (every deal of a large team holds a page), in one snapshot: a
+            // deal moved meanwhile is listed once.
+            let _snapshot = env.store.conn().unchecked_transaction().map_err(StoreError::from)?;
             let db = env.store.db();
-            let list = super::cut_to_limit(deals::list(&db, &filter, limit.saturating_add(1))?, limit);
+            let mut source = deals::DealPages::new(&db, &filter)?;
+            let mut pages = Limited::new(limit, |n| source.next(&db, n));
             if json {
-                return print_json(&list);
-            }
-            let mut t = Table::new(&["ID", "TITLE", "LEAD", "COMPANY", "AMOUNT", "STAGE", "STATUS", "IN STAGE"]);
-            let ids = crate::store::short_ids(&db, "deals", &list.iter().map(|d| d.id.as_str()).collect::<Vec<_>>())?;
-            for (d, id) in list.iter().zip(ids) {
-                t.row(vec![
-                    id,
-                    d.title.clone(),
-                    d.lead_name.clone(),
-                    opt(&d.company),
-                    d.money().to_string(),
-                    d.stage.clone(),
-                    d.status.as_str().into(),
-                    format!("{}d", (db.now.0 - d.stage_entered_at.0).max(0) / crate::domain::time::DAY_MS),
-                ]);
-            }
-            if t.is_empty() {
-                println!("no deals match");
+                print_json_pages(&mut pages)?;
             } else {
-                t.print();
+                print_table_pages(&mut pages, "no deals match", |rows| deal_table(&db, rows))?;
+            }
+            if pages.cut {
+                eprintln!("note: the first {limit} shown; pass --limit N for more");
             }
         }
     }
     Ok(())
+}
+
+fn deal_table(db: &crate::store::Db<'_>, deals: &[deals::Deal]) -> crate::store::Result<Table> {
+    let mut t = Table::new(&["ID", "TITLE", "LEAD", "COMPANY", "AMOUNT", "STAGE", "STATUS", "IN STAGE"]);
+    let ids = crate::store::short_ids(db, "deals", &deals.iter().map(|d| d.id.as_str()).collect::<Vec<_>>())?;
+    for (d, id) in deals.iter().zip(ids) {
+        t.row(vec![
+            id,
+            d.title.clone(),
+            d.lead_name.clone(),
+            opt(&d.company),
+            d.money().to_string(),
+            d.stage.clone(),
+            d.status.as_str().into(),
+            format!("{}d", (db.now.0 - d.stage_entered_at.0).max(0) / crate::domain::time::DAY_MS),
+        ]);
+    }
+    Ok(t)
 }
 
 /// Closing a deal that was already closed is said on stderr (the command still succeeds: scripts repeat it).

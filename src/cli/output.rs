@@ -58,6 +58,74 @@ pub trait PageSource {
     fn next_page(&mut self) -> crate::store::Result<Option<Vec<Self::Item>>>;
 }
 
+/// Prints the pages of `source` as one table, aligned as its first page is (a wider cell further down only
+/// pushes its own row); `none` when there is nothing.
+pub fn print_table_pages<P: PageSource>(
+    source: &mut P,
+    none: &str,
+    mut table: impl FnMut(&[P::Item]) -> crate::store::Result<Table>,
+) -> CliResult {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let io = |e: std::io::Error| CliError::Io(format!("cannot write the output: {e}"));
+    let mut widths: Option<Vec<usize>> = None;
+    while let Some(rows) = source.next_page()? {
+        let t = table(&rows)?;
+        let header = widths.is_none();
+        let w = widths.get_or_insert_with(|| t.widths());
+        out.write_all(t.render_with(w, header).as_bytes()).map_err(io)?;
+    }
+    if widths.is_none() {
+        writeln!(out, "{none}").map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// Rows a listing reads a page at a time.
+const LISTING_PAGE: usize = 2_000;
+
+/// A listing of at most `limit` rows, read in pages from `read` (given how many it may give at most, it
+/// gives some, or None at the end), which knows once it is done whether the limit left rows out: one
+/// row past it is read ahead.
+pub struct Limited<T, F> {
+    read: F,
+    left: usize,
+    ahead: Vec<T>,
+    done: bool,
+    /// The limit left rows out.
+    pub cut: bool,
+}
+
+impl<T, F: FnMut(usize) -> crate::store::Result<Option<Vec<T>>>> Limited<T, F> {
+    pub fn new(limit: usize, read: F) -> Self {
+        Self { read, left: limit, ahead: Vec::new(), done: false, cut: false }
+    }
+}
+
+impl<T: Serialize, F: FnMut(usize) -> crate::store::Result<Option<Vec<T>>>> PageSource for Limited<T, F> {
+    type Item = T;
+
+    fn next_page(&mut self) -> crate::store::Result<Option<Vec<T>>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        let want = self.left.min(LISTING_PAGE);
+        let mut rows = std::mem::take(&mut self.ahead);
+        while rows.len() <= want && !self.done {
+            match (self.read)(want + 1 - rows.len())? {
+                Some(page) => rows.extend(page),
+                None => self.done = true,
+            }
+        }
+        if rows.len() > want {
+            self.ahead = rows.split_off(want);
+        }
+        self.left -= rows.len();
+        self.cut = self.left == 0 && !self.ahead.is_empty();
+        Ok((!rows.is_empty()).then_some(rows))
+    }
+}
+
 /// Prints the pages of `source` as one JSON array, written as they are read: a list of a million holds a
 /// page. A page that cannot be read ends the output and is the error returned.
 pub fn print_json_pages<P: PageSource>(source: &mut P) -> CliResult {
@@ -212,6 +280,30 @@ pub fn plural(n: usize, one: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A listing read from pages of any size keeps to its limit, and says it cut rows only when there were.
+    #[test]
+    fn a_limited_listing_reads_up_to_its_limit_and_knows_when_it_cut() {
+        let listing = |total: usize, page: usize, limit: usize| {
+            let mut next = 0;
+            let mut l = Limited::new(limit, |most: usize| {
+                let n = page.min(most).min(total - next);
+                let rows: Vec<usize> = (next..next + n).collect();
+                next += n;
+                Ok((n > 0).then_some(rows))
+            });
+            let mut all = Vec::new();
+            while let Some(rows) = l.next_page().unwrap() {
+                all.extend(rows);
+            }
+            (all, l.cut)
+        };
+        assert_eq!(listing(5, 2, 10), ((0..5).collect(), false));
+        assert_eq!(listing(5, 2, 5), ((0..5).collect(), false));
+        assert_eq!(listing(6, 4, 5), ((0..5).collect(), true));
+        assert_eq!(listing(5_000, 7, 4_500), ((0..4_500).collect(), true));
+        assert_eq!(listing(0, 3, 5), (Vec::new(), false));
+    }
 
     #[test]
     fn control_characters_are_made_visible() {

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Table, opt, print_json};
+use super::output::{Limited, Table, opt, print_json_pages, print_table_pages};
 use super::{CliResult, Env};
 use crate::domain::TaskKind;
 use crate::domain::time::ago;
@@ -87,51 +87,25 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         }
         TaskCmd::List { due, owner, limit, json } => {
             let window: DueWindow = super::flag(&due, "--due")?;
+            // Read and printed a page at a time (every task of a large team holds a page), in one snapshot.
+            let _snapshot = env.store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
             let db = env.store.db();
             let owner = owner.as_deref().map(|o| teams::resolve(&db, o)).transpose()?;
-            let list =
-                super::cut_to_limit(tasks::list_due(&db, window, owner.as_ref(), limit.saturating_add(1))?, limit);
+            let mut last: Option<tasks::Task> = None;
+            let mut pages = Limited::new(limit, |n| {
+                let page = tasks::list_due_page(&db, window, owner.as_ref(), last.as_ref(), n)?;
+                last = page.last().cloned();
+                Ok((!page.is_empty()).then_some(page))
+            });
             if json {
-                return print_json(&list);
-            }
-            // Who is to do each task, where that is not plain: in a team, listing everyone's.
-            let show_owner = owner.is_none() && teams::list(&db)?.len() > 1;
-            let mut headers = vec!["ID", "DUE", "", "TITLE", "LEAD", "KIND"];
-            if show_owner {
-                headers.push("OWNER");
-            }
-            let mut t = Table::new(&headers);
-            let ids = crate::store::short_ids(&db, "tasks", &list.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())?;
-            for (task, id) in list.iter().zip(ids) {
-                let due = task.effective_due();
-                let mut row = vec![
-                    id,
-                    due.local(db.ctx.tz),
-                    // A task a rule files when its time has come (a bump) is due now, not late "just now".
-                    if crate::domain::task::is_overdue(due, db.now) && db.now.0 - due.0 < 60_000 {
-                        "due now".into()
-                    } else if crate::domain::task::is_overdue(due, db.now) {
-                        format!("overdue {}", ago(due, db.now))
-                    } else {
-                        ago(due, db.now)
-                    },
-                    task.title.clone(),
-                    // Marked ⊘, as the TUI marks a lead who asked not to be contacted.
-                    match (&task.lead_name, task.lead_do_not_contact) {
-                        (Some(name), true) => format!("⊘ {name}"),
-                        _ => opt(&task.lead_name),
-                    },
-                    task.kind.as_str().into(),
-                ];
-                if show_owner {
-                    row.push(opt(&task.owner));
-                }
-                t.row(row);
-            }
-            if t.is_empty() {
-                println!("nothing due");
+                print_json_pages(&mut pages)?;
             } else {
-                t.print();
+                // Who is to do each task, where that is not plain: in a team, listing everyone's.
+                let show_owner = owner.is_none() && teams::list(&db)?.len() > 1;
+                print_table_pages(&mut pages, "nothing due", |rows| task_table(&db, rows, show_owner))?;
+            }
+            if pages.cut {
+                eprintln!("note: the first {limit} shown; pass --limit N for more");
             }
         }
         TaskCmd::Done { task } => {
@@ -167,4 +141,40 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
         }
     }
     Ok(())
+}
+
+fn task_table(db: &crate::store::Db<'_>, list: &[tasks::Task], show_owner: bool) -> crate::store::Result<Table> {
+    let mut headers = vec!["ID", "DUE", "", "TITLE", "LEAD", "KIND"];
+    if show_owner {
+        headers.push("OWNER");
+    }
+    let mut t = Table::new(&headers);
+    let ids = crate::store::short_ids(db, "tasks", &list.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())?;
+    for (task, id) in list.iter().zip(ids) {
+        let due = task.effective_due();
+        let mut row = vec![
+            id,
+            due.local(db.ctx.tz),
+            // A task a rule files when its time has come (a bump) is due now, not late "just now".
+            if crate::domain::task::is_overdue(due, db.now) && db.now.0 - due.0 < 60_000 {
+                "due now".into()
+            } else if crate::domain::task::is_overdue(due, db.now) {
+                format!("overdue {}", ago(due, db.now))
+            } else {
+                ago(due, db.now)
+            },
+            task.title.clone(),
+            // Marked ⊘, as the TUI marks a lead who asked not to be contacted.
+            match (&task.lead_name, task.lead_do_not_contact) {
+                (Some(name), true) => format!("⊘ {name}"),
+                _ => opt(&task.lead_name),
+            },
+            task.kind.as_str().into(),
+        ];
+        if show_owner {
+            row.push(opt(&task.owner));
+        }
+        t.row(row);
+    }
+    Ok(t)
 }

@@ -451,49 +451,104 @@ pub fn moved_since(db: &Db<'_>, lead: &LeadId, before: &[Deal]) -> Result<Vec<St
 }
 
 /// Up to `limit` deals in the pipeline's order (its stages in turn, each by board position), then those
-/// at stages the pipeline no longer has. Read a stage at a time along the stage index (the stages that can
-/// hold the status asked for), so the first deals of the pipeline are what a limit keeps (not those of the
-/// stages first in the alphabet); in one snapshot, so a deal moved meanwhile is listed once.
+/// at stages the pipeline no longer has, in one snapshot, so a deal moved meanwhile is listed once.
 pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
     let _snapshot = db.conn.is_autocommit().then(|| db.conn.unchecked_transaction()).transpose()?;
-    let mut sql = format!("SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ? AND d.deleted_at IS NULL");
-    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
-    if let Some(st) = f.status {
-        sql.push_str(" AND d.status = ?");
-        args.push(Box::new(st.as_str()));
-    }
-    if let Some(l) = &f.lead {
-        sql.push_str(" AND d.lead_id = ?");
-        args.push(Box::new(l.0.clone()));
-    }
-    let all = db.ctx.stages.names();
-    let stages: Vec<String> = match &f.stage {
-        Some(s) => vec![db.ctx.stages.resolve(s)?],
-        None => all.iter().filter(|s| f.status.is_none_or(|st| db.ctx.stages.status_for(s) == st)).cloned().collect(),
-    };
-    let mut rows: Vec<Deal> = Vec::new();
-    let read = |tail: &str, mut extra: Vec<Box<dyn ToSql>>, rows: &mut Vec<Deal>| -> Result<()> {
-        let left = limit.saturating_sub(rows.len());
-        if left == 0 {
-            return Ok(());
-        }
-        extra.push(Box::new(left as i64));
-        let mut stmt = db.conn.prepare_cached(&format!("{sql} {tail} LIMIT ?"))?;
-        let found = stmt.query_map(params_from_iter(args.iter().chain(extra.iter()).map(|b| b.as_ref())), from_row)?;
-        for d in found {
-            rows.push(d?);
-        }
-        Ok(())
-    };
-    for stage in &stages {
-        read("AND d.stage = ? ORDER BY d.position", vec![Box::new(stage.clone())], &mut rows)?;
-    }
-    if f.stage.is_none() {
-        let marks = vec!["?"; all.len()].join(", ");
-        let names: Vec<Box<dyn ToSql>> = all.iter().map(|s| Box::new(s.clone()) as Box<dyn ToSql>).collect();
-        read(&format!("AND d.stage NOT IN ({marks}) ORDER BY d.stage, d.position"), names, &mut rows)?;
+    let mut pages = DealPages::new(db, f)?;
+    let mut rows = Vec::new();
+    while rows.len() < limit
+        && let Some(page) = pages.next(db, limit - rows.len())?
+    {
+        rows.extend(page);
     }
     Ok(rows)
+}
+
+/// `list` a page at a time, for a listing of every deal that holds a page (`deal list --limit` in the
+/// hundreds of thousands). Read a stage at a time along the stage index (the stages that can hold the
+/// status asked for), so the first deals of the pipeline come first (not those of the stages first in the
+/// alphabet), each stage on from the last position read; then the stages the pipeline no longer has, on
+/// from the last (stage, position). The caller holds one snapshot across pages.
+pub struct DealPages {
+    filter: DealFilter,
+    stages: Vec<String>,
+    /// The stage being read (past the last: those the pipeline lacks), and the last position read there.
+    at: usize,
+    after: Option<i64>,
+    /// Past the stages the pipeline lacks too, or asked for one stage only.
+    off_after: Option<(String, i64)>,
+    done: bool,
+}
+
+impl DealPages {
+    pub fn new(db: &Db<'_>, f: &DealFilter) -> Result<Self> {
+        let stages: Vec<String> = match &f.stage {
+            Some(s) => vec![db.ctx.stages.resolve(s)?],
+            None => db
+                .ctx
+                .stages
+                .names()
+                .iter()
+                .filter(|s| f.status.is_none_or(|st| db.ctx.stages.status_for(s) == st))
+                .cloned()
+                .collect(),
+        };
+        Ok(Self { filter: f.clone(), stages, at: 0, after: None, off_after: None, done: false })
+    }
+
+    /// The next page of at most `limit` deals; None once every deal was read.
+    pub fn next(&mut self, db: &Db<'_>, limit: usize) -> Result<Option<Vec<Deal>>> {
+        while !self.done {
+            let page = self.read(db, limit)?;
+            if !page.is_empty() {
+                return Ok(Some(page));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads on from where the last page ended; an empty page moves on to the next stage (or ends).
+    fn read(&mut self, db: &Db<'_>, limit: usize) -> Result<Vec<Deal>> {
+        let mut sql = format!("SELECT {DEAL_COLUMNS} {DEAL_FROM} WHERE d.team_id = ? AND d.deleted_at IS NULL");
+        let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+        if let Some(st) = self.filter.status {
+            sql.push_str(" AND d.status = ?");
+            args.push(Box::new(st.as_str()));
+        }
+        if let Some(l) = &self.filter.lead {
+            sql.push_str(" AND d.lead_id = ?");
+            args.push(Box::new(l.0.clone()));
+        }
+        let on_pipeline = self.at < self.stages.len();
+        if on_pipeline {
+            sql.push_str(" AND d.stage = ? AND d.position > ? ORDER BY d.position LIMIT ?");
+            args.push(Box::new(self.stages[self.at].clone()));
+            args.push(Box::new(self.after.unwrap_or(i64::MIN)));
+        } else if self.filter.stage.is_none() {
+            let all = db.ctx.stages.names();
+            sql.push_str(&format!(" AND d.stage NOT IN ({})", vec!["?"; all.len()].join(", ")));
+            args.extend(all.iter().map(|s| Box::new(s.clone()) as Box<dyn ToSql>));
+            let (stage, position) = self.off_after.clone().unwrap_or((String::new(), i64::MIN));
+            sql.push_str(" AND (d.stage, d.position) > (?, ?) ORDER BY d.stage, d.position LIMIT ?");
+            args.push(Box::new(stage));
+            args.push(Box::new(position));
+        } else {
+            self.done = true;
+            return Ok(Vec::new());
+        }
+        args.push(Box::new(limit as i64));
+        let mut stmt = db.conn.prepare_cached(&sql)?;
+        let page: Vec<Deal> = stmt
+            .query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        match (page.last(), on_pipeline) {
+            (Some(last), true) => self.after = Some(last.position),
+            (Some(last), false) => self.off_after = Some((last.stage.clone(), last.position)),
+            (None, true) => (self.at, self.after) = (self.at + 1, None),
+            (None, false) => self.done = true,
+        }
+        Ok(page)
+    }
 }
 
 /// One page of a Kanban column: the deals of `stage` after position `after`, in order.

@@ -51,6 +51,7 @@ const PROFILES_WRITTEN_OUT: &str = include_str!("migrations/043_profiles_written
 const DEALS_SUMMARY: &str = include_str!("migrations/044_deals_summary.sql");
 const FORMER_CONTACTS: &str = include_str!("migrations/045_former_contacts.sql");
 const EMAIL_KEYS_COMPOSED: &str = include_str!("migrations/046_email_keys_composed.sql");
+const TASKS_BY_DUE_AND_ID: &str = include_str!("migrations/047_tasks_by_due_and_id.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -101,6 +102,7 @@ fn all() -> Vec<M<'static>> {
         M::up(DEALS_SUMMARY),
         M::up(FORMER_CONTACTS),
         M::up_with_hook(EMAIL_KEYS_COMPOSED, email_keys_composed),
+        M::up(TASKS_BY_DUE_AND_ID),
     ]
 }
 

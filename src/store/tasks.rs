@@ -637,20 +637,46 @@ fn window_end(db: &Db<'_>, window: DueWindow) -> i64 {
 
 /// Open tasks due within the window, soonest first (snoozes honoured): the whole team's, or one member's.
 pub fn list_due(db: &Db<'_>, window: DueWindow, owner: Option<&UserId>, limit: usize) -> Result<Vec<Task>> {
-    list_due_between(db, i64::MIN, window_end(db, window), owner, limit)
+    list_due_page(db, window, owner, None, limit)
 }
 
-/// Open tasks whose effective due time is in `[from, until)`, soonest first.
-fn list_due_between(db: &Db<'_>, from: i64, until: i64, owner: Option<&UserId>, limit: usize) -> Result<Vec<Task>> {
+/// `list_due` a page at a time: the tasks after `after` (the last one of the page before).
+pub fn list_due_page(
+    db: &Db<'_>,
+    window: DueWindow,
+    owner: Option<&UserId>,
+    after: Option<&Task>,
+    limit: usize,
+) -> Result<Vec<Task>> {
+    let after = after.map(|t| (t.effective_due().0, t.id.as_str()));
+    list_due_between(db, i64::MIN, window_end(db, window), owner, after, limit)
+}
+
+/// Open tasks whose effective due time is in `[from, until)`, soonest first (after the task at `after`,
+/// its effective due time and id).
+fn list_due_between(
+    db: &Db<'_>,
+    from: i64,
+    until: i64,
+    owner: Option<&UserId>,
+    after: Option<(i64, &str)>,
+    limit: usize,
+) -> Result<Vec<Task>> {
     let sql = format!(
         "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.team_id = ?1 AND t.done_at IS NULL AND t.deleted_at IS NULL
          AND ifnull(t.snoozed_until, t.due_at) >= ?2 AND ifnull(t.snoozed_until, t.due_at) < ?3{}
+         AND (ifnull(t.snoozed_until, t.due_at), t.id) > (?6, ?7)
          ORDER BY ifnull(t.snoozed_until, t.due_at), t.id LIMIT ?4",
         of_owner(owner, 5)
     );
     let mut stmt = db.conn.prepare_cached(&sql)?;
     let owner = owner.map(UserId::as_str);
-    let rows = stmt.query_map(params![db.ctx.team_id.as_str(), from, until, limit as i64, owner], from_row)?;
+    let (after_due, after_id) = after.unwrap_or((i64::MIN, ""));
+    // The page starts at the last one's due time along the due index (the pair then skips the tasks of that
+    // time already read): each page is a seek, not a read of every task before it.
+    let from = from.max(after_due);
+    let rows = stmt
+        .query_map(params![db.ctx.team_id.as_str(), from, until, limit as i64, owner, after_due, after_id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -679,7 +705,7 @@ pub fn due_sections(db: &Db<'_>, owner: Option<&UserId>, limit: usize) -> Result
     let starts = [i64::MIN, ends[0], ends[1]];
     let mut out = DueSections::default();
     for i in 0..3 {
-        out.sections[i] = list_due_between(db, starts[i], ends[i], owner, limit)?;
+        out.sections[i] = list_due_between(db, starts[i], ends[i], owner, None, limit)?;
         out.counts[i] = db
             .conn
             .prepare_cached(&format!(
