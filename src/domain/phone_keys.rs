@@ -29,11 +29,15 @@ pub fn phone_key(raw: &str, country_hint: Option<&str>) -> Option<String> {
 }
 
 /// The key earlier versions gave a number written with its national trunk 0 after the calling code
-/// ("+44 020 …": +44020…), which `phone_key` now drops; None for any other number. A number forgotten
-/// then is looked up by it too.
+/// ("+44 020 …": +44020…), which `phone_key` now drops: a number forgotten in that form is looked up by it
+/// too, however it is written now. None in a country whose numbers have no trunk 0.
 pub fn key_with_trunk(raw: &str, country_hint: Option<&str>) -> Option<String> {
-    let key = key_as_written(raw, country_hint)?;
-    without_trunk_after_code(&key).is_some().then_some(key)
+    let key = phone_key(raw, country_hint)?;
+    let digits = key.strip_prefix('+')?;
+    let (_, cc, _, trunk) =
+        COUNTRIES.iter().filter(|(_, cc, _, _)| digits.starts_with(cc)).max_by_key(|c| c.1.len())?;
+    let national = &digits[cc.len()..];
+    (*trunk == Some('0') && national.len() >= 5).then(|| format!("+{cc}0{national}"))
 }
 
 /// `+<code>0<number>` without the 0, in a country whose numbers are dialled with a trunk 0 at home and
@@ -174,7 +178,8 @@ mod tests {
             assert_eq!(phone_key(written, None).as_deref(), Some(key), "{written}");
         }
         assert_eq!(key_with_trunk("+44 020 7946 0958", None).as_deref(), Some("+4402079460958"));
-        assert_eq!(key_with_trunk("+44 20 7946 0958", None), None);
+        assert_eq!(key_with_trunk("+44 20 7946 0958", None).as_deref(), Some("+4402079460958"));
+        assert_eq!(key_with_trunk("+39 06 1234 5678", None), None, "Italy's numbers have no trunk 0");
         assert!(match_keys("+44 20 7946 0958", None).contains(&"+4402079460958".to_string()), "stored as written");
         assert_eq!(phone_key("+44 (0)20 7946 0958", None).unwrap(), "+442079460958");
         assert_eq!(phone_key("06 12 34 56 78", Some("Francia")).unwrap(), "+33612345678");

@@ -245,6 +245,9 @@ const SWAPPED_NAME_AND_COMPANY: &str = "same name the other way round, same comp
 /// The kinds of key a lead is hashed by.
 const PHONE_KEY: u8 = 0;
 const NAME_KEY: u8 = 1;
+/// A name as it would be the other way round (`SWAPPED_NAME_AND_COMPANY`): met under the same hash as
+/// `NAME_KEY`, counted apart.
+const SWAPPED_KEY: u8 = 4;
 const PROFILE_KEY: u8 = 2;
 const MAILBOX_KEY: u8 = 3;
 
@@ -266,7 +269,8 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
         seqs.push(r.get(0)?);
         let keys = Keys::of(r, country)?;
         hashed.extend(keys.phone.iter().map(|k| (hasher.hash_one(("p", k)), at, PHONE_KEY)));
-        hashed.extend(keys.name.iter().chain(&keys.swapped).map(|k| (hasher.hash_one(("n", k)), at, NAME_KEY)));
+        hashed.extend(keys.name.iter().map(|k| (hasher.hash_one(("n", k)), at, NAME_KEY)));
+        hashed.extend(keys.swapped.iter().map(|k| (hasher.hash_one(("n", k)), at, SWAPPED_KEY)));
         // A person's own page: a company's or a website several records give names nobody in particular.
         let own_page = keys.profile.iter().filter(|p| crate::domain::lead::is_member_page(p));
         hashed.extend(own_page.map(|k| (hasher.hash_one(("pr", k)), at, PROFILE_KEY)));
@@ -290,10 +294,14 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
     for run in hashed.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
         // A name more leads at a company have than one person has records is a placeholder's or a common
         // name's: it pairs nobody (each with each would be half a million pairs for a thousand leads).
-        if run[0].2 == NAME_KEY && run.len() > SWITCHBOARD {
-            let first = lead(run[0].1)?.0.clone();
+        // Either way round: the leads of the name as written, and those of it the other way round.
+        let (own, swapped): (Vec<&(u64, u32, u8)>, Vec<_>) =
+            run.iter().filter(|x| matches!(x.2, NAME_KEY | SWAPPED_KEY)).partition(|x| x.2 == NAME_KEY);
+        let most = if own.len() >= swapped.len() { &own } else { &swapped };
+        if most.len() > SWITCHBOARD {
+            let first = lead(most[0].1)?.0.clone();
             if !crowded.contains(&first) {
-                crowds.push((first, run.len()));
+                crowds.push((first, most.len()));
             }
             for x in run {
                 crowded.insert(lead(x.1)?.0.clone());

@@ -149,8 +149,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     // with Hannah Vogelsang"), beside their meeting at the same time.
     let person = [Person::of(&l)];
     let mut shared = db.conn.prepare_cached(
-        "SELECT id, title FROM meetings WHERE calendar_key = ?1 AND lead_id <> ?2 AND title IS NOT NULL
-           AND deleted_at IS NULL",
+        "SELECT id, title FROM meetings WHERE calendar_key = ?1 AND lead_id <> ?2 AND title IS NOT NULL",
     )?;
     let mut retitle = db.conn.prepare_cached("UPDATE meetings SET title = ?2, updated_at = ?3 WHERE id = ?1")?;
     for key in &keys {
@@ -257,49 +256,68 @@ impl Person {
     }
 }
 
-/// A reason given for erasing people without what names them: an address of theirs, their number, their
-/// first or last name, each written `(erased)` ("request from ana@acme.es" is "request from (erased)").
-fn without_the_person(reason: &str, people: &[Person]) -> String {
+/// Words of a name that are no name on their own ("María del Carmen", "van der Berg"): not erased where
+/// they stand alone in a text.
+const NAME_PARTICLES: [&str; 16] =
+    ["de", "del", "la", "las", "los", "le", "da", "di", "du", "dos", "das", "van", "von", "der", "den", "y"];
+
+/// A text written about people without what names them: an address of theirs, their number, their name
+/// (whole, or any word of it), each written `(erased)` ("Ana's request from ana@acme.es" is "(erased)'s
+/// request from (erased)"). Compared as text is, case and accents aside.
+fn without_the_person(text: &str, people: &[Person]) -> String {
+    // The text folded a character at a time, each folded byte knowing the character it came from.
+    let (mut folded, mut origin) = (String::with_capacity(text.len()), Vec::with_capacity(text.len()));
+    for (at, c) in text.char_indices() {
+        let before = folded.len();
+        if c.is_whitespace() {
+            folded.push(' ');
+        } else {
+            super::text::fold_into(c.encode_utf8(&mut [0; 4]), &mut folded);
+        }
+        origin.extend(std::iter::repeat_n((at, at + c.len_utf8()), folded.len() - before));
+    }
     let mut cut: Vec<(usize, usize)> = Vec::new();
-    for run in phone_runs(reason) {
+    let word_char = |i: usize| folded[i..].chars().next().is_some_and(char::is_alphanumeric);
+    let word_before = |i: usize| folded[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+    for p in people {
+        let full = format!("{} {}", p.first, p.last);
+        let words = p.first.split([' ', '-']).chain(p.last.split([' ', '-'])).map(str::trim);
+        let names = std::iter::once(full.trim().to_string())
+            .chain(words.filter(|w| w.chars().count() >= 2 && !NAME_PARTICLES.contains(w)).map(str::to_string));
+        let whole_words = names.map(|n| (n, true));
+        for (needle, whole) in whole_words.chain(p.emails.iter().map(|e| (e.clone(), false))) {
+            if needle.is_empty() {
+                continue;
+            }
+            for (start, _) in folded.match_indices(needle.as_str()) {
+                let end = start + needle.len();
+                if !whole || (!word_before(start) && !word_char(end)) {
+                    cut.push((origin[start].0, origin[end - 1].1));
+                }
+            }
+        }
+    }
+    for run in phone_runs(text) {
         let run = run.trim_matches(|c: char| !c.is_ascii_digit() && c != '+' && c != '(');
         if people.iter().any(|p| p.phone_tail.is_some() && phone_tail(run) == p.phone_tail) {
-            let start = run.as_ptr() as usize - reason.as_ptr() as usize;
+            let start = run.as_ptr() as usize - text.as_ptr() as usize;
             cut.push((start, start + run.len()));
         }
     }
-    let mut word_start = None;
-    for (i, c) in reason.char_indices().chain([(reason.len(), ' ')]) {
-        match (c.is_whitespace(), word_start) {
-            (false, None) => word_start = Some(i),
-            (true, Some(start)) => {
-                word_start = None;
-                let word = &reason[start..i];
-                let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-                let folded = fold(core);
-                let names = |p: &Person| {
-                    p.emails.iter().any(|e| folded.contains(e.as_str()))
-                        || (folded.chars().count() >= 2 && (folded == p.first || folded == p.last))
-                };
-                if !core.is_empty() && people.iter().any(names) {
-                    let at = core.as_ptr() as usize - reason.as_ptr() as usize;
-                    cut.push((at, at + core.len()));
-                }
-            }
-            _ => {}
-        }
-    }
+    // Overlapping stretches (a full name and its words), or ones only spaces apart ("GARCÍA LÓPEZ" met word
+    // by word), are erased as one.
     cut.sort_unstable();
-    let mut out = String::with_capacity(reason.len());
+    let mut out = String::with_capacity(text.len());
     let mut from = 0;
     for (start, end) in cut {
-        if start >= from {
-            out.push_str(&reason[from..start]);
+        let joined = from > 0 && start >= from && text[from..start].trim().is_empty();
+        if start >= from && !joined {
+            out.push_str(&text[from..start]);
             out.push_str(ERASED);
-            from = end;
         }
+        from = from.max(end);
     }
-    out.push_str(&reason[from..]);
+    out.push_str(&text[from..]);
     out
 }
 
@@ -510,55 +528,149 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
 }
 
 /// Remembers a person's addresses, numbers and profiles (a LinkedIn export seldom gives an e-mail to refuse
-/// them by), as hashes only, so they are not taken again: those of the leads merged into them too, those
-/// they had before (`forgotten::keep_former`), and those their touches went to or came from (the address a
-/// reply was written from, the number called, a WhatsApp number). Not one another live lead has: a
-/// switchboard's number or a shared inbox would refuse their colleagues.
-fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead]) -> Result<()> {
-    use crate::store::forgotten::{number_hashes, number_shared, profile_hashes, remember, remember_hashes};
+/// them by), as hashes only, so they are not taken again: those of the leads merged into them too, and
+/// those they had before (`forgotten::keep_former`). Asked by the person (`touches`), those their touches
+/// went to or came from too (the address a reply was written from, the number called, a WhatsApp number).
+/// Not one another live lead has, as its own or (for what is not the person's own now) in a touch of its
+/// own: a switchboard's number or a shared inbox would refuse their colleagues.
+fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead], touches: bool) -> Result<()> {
+    use crate::store::forgotten::{Former, number_hashes, number_shared, profile_hashes, remember, remember_hashes};
     let people: Vec<&leads::Lead> = std::iter::once(person).chain(merged).collect();
     let ids: Vec<&str> = people.iter().map(|l| l.id.as_str()).collect();
-    let mut addresses: Vec<String> =
-        people.iter().flat_map(|l| l.email.iter().chain(&l.other_emails)).cloned().collect();
-    let mut profiles: Vec<String> = people.iter().filter_map(|l| l.profile_url.clone()).collect();
-    let mut numbers: Vec<String> = people.iter().filter_map(|l| l.phone.clone()).collect();
-    let mut former = Vec::new();
+    // Each value, and whether it is the person's own now (else it was theirs, or reached them).
+    let mut reached: Vec<(Former, String, bool)> = Vec::new();
     for l in &people {
-        former.extend(crate::store::forgotten::take_former(db, &l.id)?);
-        for (kind, value) in touch_values(db, &l.id)? {
-            match kind {
-                OutreachKind::Email => addresses.push(value),
-                OutreachKind::Social => profiles.push(value),
-                OutreachKind::Call => numbers.push(value),
-                // "whatsapp:+34…": the number after the app; a handle ("telegram:@ana") names no number.
-                OutreachKind::Messenger => numbers.push(value.split_once(':').map_or(value.clone(), |(_, n)| n.into())),
-                OutreachKind::Platform => {}
+        reached.extend(l.email.iter().chain(&l.other_emails).map(|e| (Former::Email, e.clone(), true)));
+        reached.extend(l.phone.iter().map(|p| (Former::Phone, p.clone(), true)));
+        reached.extend(l.profile_url.iter().map(|p| (Former::Profile, p.clone(), true)));
+        reached.extend(crate::store::forgotten::take_former(db, &l.id)?.into_iter().map(|(k, v)| (k, v, false)));
+        if touches {
+            for (kind, value) in touch_values(db, &l.id)? {
+                let former = match kind {
+                    OutreachKind::Email => Former::Email,
+                    OutreachKind::Social => Former::Profile,
+                    OutreachKind::Call => Former::Phone,
+                    // "whatsapp:+34…": the number after the app; a handle ("telegram:@ana") names no number.
+                    OutreachKind::Messenger => {
+                        let number = value.split_once(':').map_or(value.as_str(), |(_, n)| n);
+                        reached.push((Former::Phone, number.to_string(), false));
+                        continue;
+                    }
+                    OutreachKind::Platform => continue,
+                };
+                reached.push((former, value, false));
             }
         }
     }
-    let mut theirs = Vec::new();
-    for a in addresses {
-        if crate::store::lead_emails::lead_with(db, &a)?.is_none_or(|l| ids.contains(&l.as_str())) {
-            theirs.push(a);
+    let country = db.ctx.country.as_deref();
+    let others_touched = touched_by_others(db, &ids, reached.iter().filter(|r| !r.2).map(|r| (r.0, r.1.as_str())))?;
+    let (mut addresses, mut hashes) = (Vec::new(), Vec::new());
+    for (kind, value, own) in reached {
+        if !own && others_touched.contains(&touch_key(kind, &value, country)) {
+            continue;
+        }
+        match kind {
+            Former::Email => {
+                if crate::store::lead_emails::lead_with(db, &value)?.is_none_or(|l| ids.contains(&l.as_str())) {
+                    addresses.push(value);
+                }
+            }
+            Former::Phone => {
+                if !crate::domain::phone_keys::match_keys(&value, country).is_empty()
+                    && !number_shared(db, &value, &ids)?
+                {
+                    hashes.extend(number_hashes(&value, country));
+                }
+            }
+            Former::Profile => {
+                if crate::domain::lead::is_member_page(&value) && !profile_held_by_others(db, &value, &ids)? {
+                    hashes.extend(profile_hashes(&value));
+                }
+            }
         }
     }
-    remember(db, &person.id, &theirs)?;
-    let mut hashes = former;
-    for p in profiles.iter().filter(|p| crate::domain::lead::is_member_page(p)) {
-        if !profile_held_by_others(db, p, &ids)? {
-            hashes.extend(profile_hashes(p));
-        }
-    }
-    for n in &numbers {
-        if !crate::domain::phone_keys::match_keys(n, db.ctx.country.as_deref()).is_empty()
-            && !number_shared(db, n, &ids)?
-        {
-            hashes.extend(number_hashes(n, db.ctx.country.as_deref()));
-        }
-    }
+    remember(db, &person.id, &addresses)?;
     hashes.sort();
     hashes.dedup();
     remember_hashes(db, Some(&person.id), &hashes, db.now)
+}
+
+/// A value as touches are compared by: an address in its normalised form, a number by its key, a profile
+/// in its one form.
+fn touch_key(kind: crate::store::forgotten::Former, value: &str, country: Option<&str>) -> String {
+    use crate::store::forgotten::Former;
+    match kind {
+        Former::Email => crate::domain::lead::normalize_email(crate::domain::lead::bare_address(value)),
+        Former::Phone => crate::domain::phone_keys::phone_key(value, country).unwrap_or_else(|| value.to_string()),
+        Former::Profile => crate::domain::lead::canonical_profile(value).trim_end_matches('/').to_lowercase(),
+    }
+}
+
+/// Which of `values` a live lead other than `ids` has in a touch of its own (a switchboard called for two
+/// people, a shared inbox written to), as `touch_key`s: one pass over the touches (a forget, not each lead
+/// of a retention run), a number's key worked out only for a touch whose last digits are one of theirs.
+fn touched_by_others<'a>(
+    db: &Db<'_>,
+    ids: &[&str],
+    values: impl Iterator<Item = (crate::store::forgotten::Former, &'a str)>,
+) -> Result<std::collections::HashSet<String>> {
+    use crate::store::forgotten::Former;
+    use std::collections::{HashMap, HashSet};
+    let country = db.ctx.country.as_deref();
+    let last_digits = |v: &str| -> Option<u32> {
+        let mut tail = v.bytes().rev().filter(u8::is_ascii_digit).take(6).collect::<Vec<u8>>();
+        (tail.len() == 6).then(|| tail.drain(..).rev().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let mut wanted: HashSet<String> = HashSet::new();
+    let mut tails: HashSet<u32> = HashSet::new();
+    for (kind, value) in values {
+        wanted.insert(touch_key(kind, value, country));
+        if kind == Former::Phone {
+            tails.extend(last_digits(value));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // Who else has each key in a touch; their being live is asked once the pass is done.
+    let mut holders: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = db.conn.prepare(
+        "SELECT lead_id, kind, value FROM outreach WHERE team_id = ?1 AND kind IN (2, 3, 4, 5) AND deleted_at IS NULL",
+    )?;
+    let mut rows = stmt.query([db.ctx.team_id.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        if ids.contains(&lead) {
+            continue;
+        }
+        let value = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        let key = match r.get::<_, i64>(1)? {
+            2 => touch_key(Former::Email, value, country),
+            4 => touch_key(Former::Profile, value, country),
+            _ => {
+                let number = value.split_once(':').map_or(value, |(_, n)| n);
+                if !last_digits(number).is_some_and(|t| tails.contains(&t)) {
+                    continue;
+                }
+                touch_key(Former::Phone, number, country)
+            }
+        };
+        if wanted.contains(&key) {
+            holders.entry(key).or_default().push(lead.to_string());
+        }
+    }
+    let mut live =
+        db.conn.prepare_cached("SELECT 1 FROM leads WHERE id = ?1 AND deleted_at IS NULL AND forgotten_at IS NULL")?;
+    let mut shared = HashSet::new();
+    for (key, leads) in holders {
+        for lead in leads {
+            if live.exists([lead.as_str()])? {
+                shared.insert(key);
+                break;
+            }
+        }
+    }
+    Ok(shared)
 }
 
 /// The kind and value of every touch logged for a lead (taken back ones too: their values are kept).
@@ -600,7 +712,7 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
         )));
     }
     let merged = merged_into(db, lead)?;
-    refuse_from_now_on(db, &person, &merged)?;
+    refuse_from_now_on(db, &person, &merged, true)?;
     let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
     // The reason stays in the privacy log; what in it names the person does not.
@@ -666,7 +778,7 @@ fn anonymize_batch(db: &Db<'_>, months: u32, batch: &[Inactive]) -> Result<Vec<I
             // Someone who opted out stays opted out: an old list imported again must not bring them back
             // as a lead that may be contacted.
             if person.do_not_contact || merged.iter().any(|m| m.do_not_contact) {
-                refuse_from_now_on(db, &person, &merged)?;
+                refuse_from_now_on(db, &person, &merged, false)?;
             }
             people.push(Person::of(&person));
         }

@@ -72,9 +72,9 @@ pub fn profile_hashes(url: &str) -> Vec<String> {
 
 /// The hashes a number is looked up by: its international form (`+34…`), however it is written (with 00,
 /// or national where `country` places it), which is among the forms a forgotten number is remembered by;
-/// none for a number no country places. One hash a number (an import asks for every row), and a second
-/// for one written with its trunk 0 after the calling code, as earlier versions remembered it
-/// (`phone_keys::key_with_trunk`).
+/// none for a number no country places. One hash a number (an import asks for every row), and a second in
+/// a country with a trunk 0: the form earlier versions remembered a number written with it after the
+/// calling code by (`phone_keys::key_with_trunk`).
 pub fn phone_lookup_hashes(raw: &str, country: Option<&str>) -> Vec<String> {
     use crate::domain::phone_keys::{key_with_trunk, phone_key};
     let Some(key) = phone_key(raw, country).filter(|k| k.starts_with('+')) else { return Vec::new() };
@@ -121,27 +121,48 @@ pub fn number_shared(db: &Db<'_>, number: &str, except: &[&str]) -> Result<bool>
     Ok(false)
 }
 
-/// Keeps a contact a lead had and lost (an address an edit replaced, another one taken off, a number or a
-/// profile changed) as the hashes `forget` would remember it by, and as nothing else: forgetting the person
-/// remembers those too, so an old list does not bring them back by what they used to have.
-pub fn keep_former(db: &Db<'_>, lead: &LeadId, hashes: &[String]) -> Result<()> {
-    let mut insert =
-        db.conn.prepare_cached("INSERT OR IGNORE INTO former_contacts (team_id, lead_id, hash) VALUES (?1, ?2, ?3)")?;
-    for h in hashes {
-        insert.execute(params![db.ctx.team_id.as_str(), lead.as_str(), h])?;
+/// What a lead had and lost: an address, a number or a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Former {
+    Email,
+    Phone,
+    Profile,
+}
+
+impl Former {
+    const ALL: [Former; 3] = [Former::Email, Former::Phone, Former::Profile];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Former::Email => "email",
+            Former::Phone => "phone",
+            Former::Profile => "profile",
+        }
     }
+}
+
+/// Keeps a contact a lead had and lost (an address an edit replaced, another one taken off, a number or a
+/// profile changed) beside the lead, for `forget` alone: forgetting the person remembers it too (unless
+/// another live lead has it by then), so an old list does not bring them back by what they used to have.
+pub fn keep_former(db: &Db<'_>, lead: &LeadId, kind: Former, value: &str) -> Result<()> {
+    db.conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO former_contacts (team_id, lead_id, kind, value) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![db.ctx.team_id.as_str(), lead.as_str(), kind.as_str(), value])?;
     Ok(())
 }
 
-/// The hashes `keep_former` kept for a lead, taken off it: `forget` remembers them, an erasure drops them.
-pub fn take_former(db: &Db<'_>, lead: &LeadId) -> Result<Vec<String>> {
-    let hashes = db
+/// What `keep_former` kept for a lead, taken off it: `forget` remembers it, an erasure drops it.
+pub fn take_former(db: &Db<'_>, lead: &LeadId) -> Result<Vec<(Former, String)>> {
+    let rows = db
         .conn
-        .prepare_cached("SELECT hash FROM former_contacts WHERE lead_id = ?1 ORDER BY hash")?
-        .query_map([lead.as_str()], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+        .prepare_cached("SELECT kind, value FROM former_contacts WHERE lead_id = ?1 ORDER BY kind, value")?
+        .query_map([lead.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     db.conn.prepare_cached("DELETE FROM former_contacts WHERE lead_id = ?1")?.execute([lead.as_str()])?;
-    Ok(hashes)
+    let kind = |k: &str| Former::ALL.into_iter().find(|f| f.as_str() == k);
+    Ok(rows.into_iter().filter_map(|(k, v)| kind(&k).map(|k| (k, v))).collect())
 }
 
 /// The hash a file's lead id is remembered by when the file's row for it was refused as a forgotten
@@ -343,15 +364,15 @@ mod tests {
         assert_eq!(phone_hash("+34600112233"), old("leadline forgotten phone\n+34600112233".into()));
     }
 
-    /// A number written with its trunk 0 after the calling code was remembered with the 0: looked up
-    /// without it now, it is looked up by that form too, however it is written now.
+    /// A number written with its trunk 0 after the calling code was remembered with the 0: it is looked up
+    /// by that form too, however it is written now.
     #[test]
     fn a_number_remembered_with_its_trunk_is_found_by_either_form() {
         let remembered_then = phone_hash("+4402079460018");
         assert!(phone_lookup_hashes("+44 020 7946 0018", None).contains(&remembered_then));
         assert!(phone_lookup_hashes("(+44) 020-7946-0018", None).contains(&remembered_then));
         let now = phone_lookup_hashes("+44 20 7946 0018", None);
-        assert_eq!(now, vec![phone_hash("+442079460018")]);
+        assert_eq!(now, vec![phone_hash("+442079460018"), remembered_then], "written without it now, too");
         assert!(remembered_phone_hashes("+44 020 7946 0018").contains(&now[0]), "remembered now: both forms");
     }
 }

@@ -688,7 +688,9 @@ pub fn update(db: &Db<'_>, id: &LeadId, mut patch: LeadPatch) -> Result<Lead> {
     let lost_email = email_before.filter(|old| {
         email_given && lead.email.as_deref().is_none_or(|new| normalize_email(new) != normalize_email(old))
     });
-    let lost_phone = phone_before.filter(|old| lead.phone.as_ref() != Some(old));
+    // The same number written otherwise is not one lost.
+    let key = |p: &str| crate::domain::phone_keys::phone_key(p, db.ctx.country.as_deref());
+    let lost_phone = phone_before.filter(|old| lead.phone.as_deref().is_none_or(|new| key(new) != key(old)));
     let lost_profile = profile_before.filter(|old| lead.profile_url.as_ref() != Some(old));
     let lost_emails: Vec<&String> = lost_email.iter().chain(&patch.remove_emails).collect();
     keep_lost_contacts(db, id, &lost_emails, lost_phone.as_deref(), lost_profile.as_deref())?;
@@ -730,8 +732,7 @@ fn hand_over_work(db: &Db<'_>, id: &LeadId, from: Option<&str>, to: &str) -> Res
 }
 
 /// What an edit took from a lead (an e-mail replaced or cleared, another one taken off, a number or a
-/// profile changed), kept as hashes for `forget` (`forgotten::keep_former`); not a number other live leads
-/// share, nor a profile that is no member's own page.
+/// profile changed), kept for `forget` (`forgotten::keep_former`); not a profile that is no member's own page.
 fn keep_lost_contacts(
     db: &Db<'_>,
     id: &LeadId,
@@ -739,15 +740,17 @@ fn keep_lost_contacts(
     phone: Option<&str>,
     profile: Option<&str>,
 ) -> Result<()> {
-    use super::forgotten::{address_hashes, keep_former, number_hashes, number_shared, profile_hashes};
-    let mut hashes: Vec<String> = emails.iter().flat_map(|e| address_hashes(e)).collect();
-    if let Some(p) = phone
-        && !number_shared(db, p, &[id.as_str()])?
-    {
-        hashes.extend(number_hashes(p, db.ctx.country.as_deref()));
+    use super::forgotten::{Former, keep_former};
+    for e in emails {
+        keep_former(db, id, Former::Email, e)?;
     }
-    hashes.extend(profile.filter(|p| crate::domain::lead::is_member_page(p)).map(profile_hashes).unwrap_or_default());
-    keep_former(db, id, &hashes)
+    if let Some(p) = phone {
+        keep_former(db, id, Former::Phone, p)?;
+    }
+    if let Some(p) = profile.filter(|p| crate::domain::lead::is_member_page(p)) {
+        keep_former(db, id, Former::Profile, p)?;
+    }
+    Ok(())
 }
 
 /// The reason the latest opt-out logged for the lead gave.
