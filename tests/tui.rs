@@ -2320,6 +2320,23 @@ fn an_edit_keeps_what_a_colleague_changed_meanwhile() {
 }
 
 #[test]
+fn an_edit_of_a_lead_forgotten_meanwhile_says_so() {
+    let (_d, mut t) = driver(80, 24);
+    t.keys("enter");
+    let id = t.app.detail.lead.clone().unwrap().id;
+    t.keys("e");
+    t.store.write(|db| leadline::io::privacy::forget(db, &id, None).map(|_| ())).unwrap();
+    for _ in 0..6 {
+        t.keys("tab");
+    }
+    t.clear_field();
+    t.type_text("Head of Growth");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("forgotten meanwhile") && !s.contains("changed meanwhile"), "{s}");
+}
+
+#[test]
 fn a_reply_logged_elsewhere_is_in_the_inbox_as_soon_as_it_is_shown_again() {
     let (_d, mut t) = driver(160, 48);
     t.keys("3");

@@ -494,7 +494,16 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
         }
         Write::EditLead { lead, patch, seen } => {
             if let Some(seen) = seen {
-                changed_meanwhile(&leads::get(db, &lead)?, &seen, &patch)?;
+                let now = leads::get(db, &lead)?;
+                // Forgotten meanwhile: said as such (its fields were erased, not changed), before any field.
+                if now.forgotten_at.is_some() && seen.forgotten_at.is_none() {
+                    return Err(crate::store::StoreError::Refused(format!(
+                        "{} was forgotten meanwhile, elsewhere: their data is erased and is not written again \
+                         (Esc)",
+                        seen.name()
+                    )));
+                }
+                changed_meanwhile(&now, &seen, &patch)?;
             }
             let l = crate::automation::clients::edit(db, &lead, *patch)?;
             Ok(format!("Saved {}", l.name()))
