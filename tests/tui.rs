@@ -1143,6 +1143,19 @@ fn a_touch_logged_by_mistake_is_taken_back_from_the_lead_page() {
     t.keys("X enter");
     assert_eq!(touches(&t), before - 1, "{}", t.screen());
     assert!(t.screen().contains("Taken back: the "), "{}", t.screen());
+    // One taken back elsewhere while the question is open: said so, and the question closes.
+    t.keys("X");
+    let asked = match &t.app.popup {
+        Some(leadline::tui::app::Popup::Form(f)) => match &f.purpose {
+            leadline::tui::forms::Purpose::Unlog { touch } => touch.clone(),
+            _ => panic!("the question is about a touch"),
+        },
+        _ => panic!("asked first"),
+    };
+    t.store.write(|db| leadline::store::outreach::remove(db, &asked)).unwrap();
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    assert!(t.screen().contains("taken back meanwhile, elsewhere"), "{}", t.screen());
     // Anything but a touch is not taken back this way.
     let note = t.app.detail.timeline.iter().position(|e| !matches!(e, leadline::store::timeline::Entry::Outreach(_)));
     if let Some(i) = note {

@@ -864,6 +864,11 @@ impl App {
                     f.waiting = None;
                     said = forms::error_for(f, &said, self.ctx.tz);
                     f.show_error(said.clone());
+                    // A question with nothing to fix in it (take back this touch?) closes: asked again, it
+                    // would be refused again. The status line says why.
+                    if f.fields.is_empty() {
+                        self.popup = None;
+                    }
                 }
                 self.toast(said, true);
                 // What the view showed at once (a card moved) is read back as it is.

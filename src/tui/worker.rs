@@ -579,7 +579,14 @@ fn write(store: &mut Store, op: Write) -> crate::store::Result<Wrote> {
             Ok(format!("Done: {}", t.title))
         }
         Write::Unlog(touch) => {
-            let o = outreach::get(db, &touch)?;
+            let o = match outreach::get(db, &touch) {
+                Err(crate::store::StoreError::NotFound { .. }) => {
+                    return Err(crate::store::StoreError::Refused(
+                        "that touch was taken back meanwhile, elsewhere: nothing more to take back".into(),
+                    ));
+                }
+                other => other?,
+            };
             deals_before = Some((o.lead_id.clone(), deals::of_lead(db, &o.lead_id)?));
             outreach::remove(db, &touch)?;
             Ok(format!("Taken back: the {} of {}", o.kind.as_str(), o.occurred_at.local(db.ctx.tz)))
