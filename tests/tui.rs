@@ -2485,3 +2485,32 @@ fn a_long_address_on_the_lead_page_is_shown_whole() {
         "the other address: {seen}"
     );
 }
+
+/// A refusal in a form is read to its end, where what to do is said, on a screen of 80x24 too.
+#[test]
+fn a_form_shows_a_refusal_to_its_end() {
+    let (_d, mut t) = driver(80, 24);
+    let gone = t
+        .store
+        .write(|db| {
+            let new = leadline::store::leads::NewLead {
+                first_name: "Gone".into(),
+                phone: Some("+34 626 441 374".into()),
+                ..Default::default()
+            };
+            leadline::store::leads::create(db, new)
+        })
+        .unwrap();
+    t.store.write(|db| leadline::io::privacy::forget(db, &gone, None).map(|_| ())).unwrap();
+    t.keys("enter e");
+    for _ in 0..4 {
+        t.keys("tab");
+    }
+    t.clear_field();
+    t.type_text("+34 626 441 374");
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("privacy allow"), "{s}");
+    // The field put right is in sight, and the form says how many others are out of it.
+    assert!(s.contains("Phone: +34 626 441 374") && s.contains("↓ 1 more (tab)"), "{s}");
+}

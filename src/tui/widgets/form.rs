@@ -338,7 +338,11 @@ impl Form {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, hints: &crate::tui::hints::Hints) {
-        let height = (self.fields.len() as u16) + 6 + u16::from(self.message.is_some()) * 2;
+        // Room for the whole of an error (what to do is said last), as far as the screen goes.
+        let error_w = (70.min(area.width) as usize).saturating_sub(4);
+        let error_lines =
+            self.error.as_ref().map_or(1, |e| super::wrap_hanging(&format!("✗ {e}"), error_w, 2, 50).len());
+        let height = (self.fields.len() as u16) + 5 + u16::from(self.message.is_some()) * 2 + error_lines.max(1) as u16;
         let rect = centered(area, 70, height);
         frame.render_widget(Clear, rect);
         let block = Block::bordered()
@@ -358,10 +362,21 @@ impl Form {
             lines.push(Line::from(m.as_str()));
             lines.push(Line::from(""));
         }
+        // On a short screen the whole of an error comes before every field: the fields shown are those
+        // around the one in focus (tab moves on through the others), the line below them says how many
+        // are out of sight.
+        let hint_h =
+            usize::from(self.fields.get(self.focus).is_some_and(|f| !f.suggestions.is_empty() || !f.hint.is_empty()));
+        let error_full = self.error.as_ref().map(|e| super::wrap_hanging(&format!("✗ {e}"), error_w, 2, 50));
+        let below_fields = 1 + hint_h + error_full.as_ref().map_or(1, Vec::len);
+        let fields_room =
+            (inner.height as usize).saturating_sub(lines.len() + below_fields).max(1).min(self.fields.len());
+        let first_shown = self.focus.saturating_sub(fields_room / 2).min(self.fields.len().saturating_sub(fields_room));
+        let shown_fields = first_shown..first_shown + fields_room;
         // Every field keeps to one line, so the hint and the error below always show: a value longer than
         // the box scrolls to keep the cursor in view.
         let room = (inner.width as usize).saturating_sub(label_w + 5).max(8);
-        for (i, f) in self.fields.iter().enumerate() {
+        for (i, f) in self.fields.iter().enumerate().filter(|(i, _)| shown_fields.contains(i)) {
             let focused = i == self.focus;
             let marker = if focused { "▶ " } else { "  " };
             // Line breaks (a pasted note) show as ⏎.
@@ -402,7 +417,16 @@ impl Form {
             }
             lines.push(Line::from(spans));
         }
-        lines.push(Line::from(""));
+        let (above, below) = (first_shown, self.fields.len() - shown_fields.end);
+        let out_of_sight: Vec<String> = [("↑", above), ("↓", below)]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(arrow, n)| format!("{arrow} {n} more"))
+            .collect();
+        lines.push(match out_of_sight.is_empty() {
+            true => Line::from(""),
+            false => Line::from(Span::styled(format!("  {} (tab)", out_of_sight.join(" · ")), theme.muted())),
+        });
         if let Some(f) = self.fields.get(self.focus) {
             let offered = f.matching();
             if !f.suggestions.is_empty() {
