@@ -2514,3 +2514,22 @@ fn a_form_shows_a_refusal_to_its_end() {
     // The field put right is in sight, and the form says how many others are out of it.
     assert!(s.contains("Phone: +34 626 441 374") && s.contains("↓ 1 more (tab)"), "{s}");
 }
+
+/// A name with a joined emoji (👩‍💻) is drawn in a question as the status line draws it, in its parts: the
+/// terminal shows the parts, and a joiner kept would leave the rest of the line drawn off by their width.
+#[test]
+fn a_question_draws_a_joined_emoji_in_its_parts() {
+    let (_d, mut t) = driver(100, 30);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let patch = leadline::store::leads::LeadPatch {
+        first_name: Some("Ana 👩\u{200d}💻".into()),
+        do_not_contact: Some(true),
+        ..Default::default()
+    };
+    t.store.write(|db| leadline::store::leads::update(db, &id, patch)).unwrap();
+    t.keys("ctrl-r");
+    t.keys("enter D");
+    let last = t.store.write(|db| leadline::store::leads::get(db, &id)).unwrap().last_name;
+    let s = t.screen();
+    assert!(s.contains(&format!("Ana 👩💻 {last} opted out")), "{s}");
+}

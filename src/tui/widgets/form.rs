@@ -349,7 +349,7 @@ impl Form {
             .style(theme.base())
             .border_type(BorderType::Rounded)
             .border_style(theme.focused_border())
-            .title(Span::styled(format!(" {} ", self.title), theme.title()))
+            .title(Span::styled(format!(" {} ", super::screen_text(&self.title)), theme.title()))
             .title_bottom(
                 Line::from(if self.fields.is_empty() { hints.confirm.as_str() } else { hints.form.as_str() })
                     .style(theme.muted()),
@@ -359,7 +359,8 @@ impl Form {
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0);
         let mut lines = Vec::new();
         if let Some(m) = &self.message {
-            lines.push(Line::from(m.as_str()));
+            // As the screen shows it: a joined emoji in a name would shift the rest of the line.
+            lines.push(Line::from(super::screen_text(m).into_owned()));
             lines.push(Line::from(""));
         }
         // On a short screen the whole of an error comes before every field: the fields shown are those
