@@ -3092,3 +3092,31 @@ fn an_update_of_records_other_than_leads_says_they_are_left_as_they_are() {
     let quiet = leadline(&copy).args(["import", deals.to_str().unwrap()]).output().unwrap();
     assert!(String::from_utf8_lossy(&quiet.stderr).is_empty(), "a file imported again is said no more than before");
 }
+
+/// A database moved by its JSON files does not act again on what its rules acted on: a bump an opt-out
+/// cancelled (so no task says it was filed) is not filed again in the copy.
+#[test]
+fn a_moved_database_does_not_file_a_bump_again_that_an_opt_out_cancelled() {
+    let (dir, db) = setup();
+    let at = |db: &Path, now: &str, args: &[&str]| {
+        let out = leadline(db).env("LEADLINE_NOW", now).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    at(&db, "2026-11-02T09:00:00Z", &["lead", "add", "--first-name", "Ana", "--email", "ana@acme.io"]);
+    at(&db, "2026-11-02T09:00:00Z", &["log", "email", "ana@acme.io", "--note", "Intro"]);
+    assert!(at(&db, "2026-11-04T10:00:00Z", &["automate", "run"]).contains("Bump"));
+    at(&db, "2026-11-04T10:05:00Z", &["privacy", "opt-out", "ana@acme.io", "--reason", "asked"]);
+    at(&db, "2026-11-04T10:10:00Z", &["privacy", "opt-in", "ana@acme.io", "--reason", "came back"]);
+    let copy = dir.path().join("copy.db");
+    std::fs::write(copy.with_extension("toml"), "").unwrap();
+    for object in ["team", "leads", "privacy", "outreach"] {
+        let file = dir.path().join(format!("{object}.jsonl"));
+        at(&db, "2026-11-04T11:00:00Z", &["export", object, "--format", "jsonl", "--out", file.to_str().unwrap()]);
+        at(&copy, "2026-11-04T11:00:00Z", &["import", file.to_str().unwrap()]);
+    }
+    let here = at(&db, "2026-11-04T11:00:00Z", &["automate", "run", "--dry-run", "--json"]);
+    let there = at(&copy, "2026-11-04T11:00:00Z", &["automate", "run", "--dry-run", "--json"]);
+    assert!(!here.contains("Bump"), "{here}");
+    assert!(!there.contains("Bump"), "the copy acts as the original: {there}");
+}

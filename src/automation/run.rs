@@ -65,7 +65,39 @@ pub fn run_missed(
 
 /// The marker a time-based rule leaves on a subject it acted on, so later runs skip it.
 fn marker(rule: &str, subject: &str) -> String {
-    format!("fired:{rule}:{subject}")
+    format!("{FIRED}{rule}:{subject}")
+}
+
+const FIRED: &str = "fired:";
+/// The first key past every `fired:` key.
+const FIRED_END: &str = "fired;";
+
+/// The time-based rules that acted on each touch (by its id), as their markers say: a JSON export carries
+/// them, so a database moved by it does not act again on what was acted on here (a bump an opt-out
+/// cancelled since, which no task left says was filed).
+pub fn rules_fired(db: &Db<'_>) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut stmt = db.conn.prepare("SELECT key FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?;
+    let keys = stmt.query_map(params![db.ctx.team_id.as_str(), FIRED, FIRED_END], |r| r.get::<_, String>(0))?;
+    let mut fired: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for key in keys {
+        let key = key?;
+        // The subject is an id, which holds no ':'; a rule's name may.
+        if let Some((rule, subject)) = key[FIRED.len()..].rsplit_once(':') {
+            fired.entry(subject.to_string()).or_default().push(rule.to_string());
+        }
+    }
+    Ok(fired)
+}
+
+/// Marks a touch brought in from a JSON export as acted on by the rules that acted on it where it comes
+/// from (`rules_fired`).
+pub fn mark_fired(db: &Db<'_>, touch: &str, rules: &[String]) -> Result<()> {
+    let mut insert =
+        db.conn.prepare_cached("INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?;
+    for rule in rules.iter().filter(|r| !r.trim().is_empty()) {
+        insert.execute(params![db.ctx.team_id.as_str(), marker(rule, touch), db.now.0])?;
+    }
+    Ok(())
 }
 
 fn state(db: &Db<'_>, key: &str) -> Result<Option<i64>> {

@@ -326,6 +326,11 @@ impl<'w> Sink<'w> {
         Ok(sink)
     }
 
+    /// Whether rows are written as JSON (what only JSON carries is not worked out for a CSV).
+    pub fn is_json(&self) -> bool {
+        self.csv.is_none()
+    }
+
     pub fn row<T: Serialize>(&mut self, value: &T, cells: impl FnOnce() -> Vec<String>) -> std::io::Result<()> {
         match (&mut self.csv, &mut self.raw) {
             (Some(w), _) => write_cells(w, &cells())?,
@@ -988,12 +993,20 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
     // Whose each touch and booking is, by name (members who left too): a team lead splits the week by rep.
     let members = crate::store::teams::names_by_id(db)?;
     let member = |id: &Option<String>| id.as_ref().and_then(|id| members.get(id)).cloned().unwrap_or_default();
+    // The rules that acted on each touch, which a JSON file carries with it (`automation::run::rules_fired`).
+    let fired = match object {
+        Object::Outreach if sink.is_json() => crate::automation::run::rules_fired(db)?,
+        _ => Default::default(),
+    };
+    let none: Vec<String> = Vec::new();
     while let Some(r) = q.next()? {
         match object {
             Object::Outreach => {
                 let x = outreach::from_row(r)?;
                 let lead_name = lead_name_last(r)?;
-                sink.row(&WithLeadName { row: &x, lead_name: &lead_name }, || {
+                let rules_fired = fired.get(x.id.as_str()).unwrap_or(&none);
+                let row = WithLeadName { row: &x, lead_name: &lead_name };
+                sink.row(&TouchOut { row, rules_fired }, || {
                     vec![
                         x.id.0.clone(),
                         x.lead_id.0.clone(),
@@ -1113,6 +1126,15 @@ struct WithLeadName<'a, T: Serialize> {
     #[serde(flatten)]
     row: &'a T,
     lead_name: &'a str,
+}
+
+/// A touch as JSON, with the time-based rules that acted on it (a moved database does not act again).
+#[derive(Serialize)]
+struct TouchOut<'a> {
+    #[serde(flatten)]
+    row: WithLeadName<'a, crate::store::outreach::Outreach>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules_fired: &'a Vec<String>,
 }
 
 /// A link to a deal or outreach, kept when an export writes that row too (not removed, nor its lead): a

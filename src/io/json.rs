@@ -40,6 +40,9 @@ pub struct OutreachRec {
     pub user_id: Option<String>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
+    /// The time-based rules that acted on it where it comes from (`automation::run::rules_fired`).
+    #[serde(default)]
+    pub rules_fired: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -939,6 +942,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
                 o.created_at.unwrap_or(db.now).0, o.updated_at.or(o.created_at).unwrap_or(db.now).0
             ])?;
             contact::refresh(db, &lead)?;
+            crate::automation::run::mark_fired(db, &o.id, &o.rules_fired)?;
             db.emit(Change::OutreachLogged { lead, outreach: crate::domain::OutreachId(o.id) });
         }
         Object::Meeting(_, m) => {
