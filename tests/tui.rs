@@ -1221,7 +1221,9 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
     assert!(t.screen().contains("opted out (asked to be removed). Contact them again?"), "{}", t.screen());
     t.keys("esc");
     assert!(t.app.detail.lead.as_ref().unwrap().do_not_contact);
-    t.keys("D enter");
+    t.keys("D");
+    t.type_text("signed up again at the fair");
+    t.keys("enter");
     assert!(!t.app.detail.lead.as_ref().unwrap().do_not_contact);
     // Both changes are in the privacy record, with the reason given.
     let lead = t.app.detail.lead.as_ref().unwrap().id.to_string();
@@ -1234,7 +1236,8 @@ fn detail_actions_task_note_meeting_deal_edit_dnc() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(log, [("opt_out".into(), Some("asked to be removed".into())), ("opt_in".into(), None)]);
+    let opt_in = ("opt_in".into(), Some("signed up again at the fair".into()));
+    assert_eq!(log, [("opt_out".into(), Some("asked to be removed".into())), opt_in]);
     // A meeting booked ahead is the page's next meeting, whatever the timeline holds above it.
     assert!(!t.screen().contains("Booked"), "{}", t.screen());
     t.keys("m");

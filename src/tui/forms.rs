@@ -287,7 +287,9 @@ pub fn do_not_contact(lead: &Lead) -> Form {
 
 pub fn allow_contact(lead: &Lead) -> Form {
     let why = lead.do_not_contact_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    Form::new(about("Opt back in", &lead.name(), false), Purpose::AllowContact { lead: lead.id.clone() }, Vec::new())
+    // Why is recorded as for an opt-out: their consent is what lets them be written to again.
+    let reason = Field::text("Reason", "", "optional, e.g. asked to hear from us again");
+    Form::new(about("Opt back in", &lead.name(), false), Purpose::AllowContact { lead: lead.id.clone() }, vec![reason])
         .with_message(format!("{} opted out{why}. Contact them again?", lead.name()))
 }
 
@@ -521,7 +523,11 @@ pub fn to_write(form: &Form, ctx: &UiCtx) -> Result<Write, String> {
         },
         Purpose::AllowContact { lead } => Write::EditLead {
             lead: lead.clone(),
-            patch: Box::new(LeadPatch { do_not_contact: Some(false), ..Default::default() }),
+            patch: Box::new(LeadPatch {
+                do_not_contact: Some(false),
+                do_not_contact_reason: opt(form.value("Reason")),
+                ..Default::default()
+            }),
             seen: None,
         },
         Purpose::Win { deal, from, back } => Write::MoveDeal {
