@@ -609,3 +609,28 @@ fn tasks_read_in_pages_are_the_whole_list_in_order() {
         assert_eq!(read, whole.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), "pages of {size}");
     }
 }
+
+/// A database that made `former_contacts` when it held hashes has it made as it is now.
+#[test]
+fn former_contacts_made_with_hashes_are_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(open(&dir));
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE former_contacts;
+             CREATE TABLE former_contacts (team_id TEXT NOT NULL, lead_id TEXT NOT NULL, hash TEXT NOT NULL,
+                                           PRIMARY KEY (lead_id, hash)) WITHOUT ROWID;
+             PRAGMA user_version = 47;",
+        )
+        .unwrap();
+    }
+    let mut s = open(&dir);
+    let id = lead(&mut s, "Ana", "ana@x.io");
+    s.write(|db| leads::update(db, &id, leads::LeadPatch { email: Some("ana@y.io".into()), ..Default::default() }))
+        .unwrap();
+    let kept: String =
+        s.conn().query_row("SELECT value FROM former_contacts WHERE kind = 'email'", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, "ana@x.io");
+}

@@ -52,6 +52,7 @@ const DEALS_SUMMARY: &str = include_str!("migrations/044_deals_summary.sql");
 const FORMER_CONTACTS: &str = include_str!("migrations/045_former_contacts.sql");
 const EMAIL_KEYS_COMPOSED: &str = include_str!("migrations/046_email_keys_composed.sql");
 const TASKS_BY_DUE_AND_ID: &str = include_str!("migrations/047_tasks_by_due_and_id.sql");
+const FORMER_CONTACTS_AS_WRITTEN: &str = include_str!("migrations/048_former_contacts_as_written.sql");
 
 /// Every migration in order; the database's `user_version` counts how many have run.
 fn all() -> Vec<M<'static>> {
@@ -103,6 +104,7 @@ fn all() -> Vec<M<'static>> {
         M::up(FORMER_CONTACTS),
         M::up_with_hook(EMAIL_KEYS_COMPOSED, email_keys_composed),
         M::up(TASKS_BY_DUE_AND_ID),
+        M::up_with_hook(FORMER_CONTACTS_AS_WRITTEN, former_contacts_as_written),
     ]
 }
 
@@ -193,6 +195,18 @@ fn plain_letter_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResu
         "UPDATE accounts SET name_key = leadline_fold(name) WHERE deleted_at IS NULL AND name GLOB ?1",
         [format!("*[{letters}]*")],
     )?;
+    Ok(())
+}
+
+/// Makes `former_contacts` again as migration 045 now makes it, where it was made with a `hash` column.
+fn former_contacts_as_written(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let hashed: bool =
+        tx.query_row("SELECT count(*) > 0 FROM pragma_table_info('former_contacts') WHERE name = 'hash'", [], |r| {
+            r.get(0)
+        })?;
+    if hashed {
+        tx.execute_batch(&format!("DROP TABLE former_contacts; {FORMER_CONTACTS}"))?;
+    }
     Ok(())
 }
 
