@@ -1027,6 +1027,26 @@ fn a_forget_reason_loses_every_word_of_the_persons_name() {
 }
 
 #[test]
+fn a_forget_reason_loses_every_address_number_and_profile_the_person_had() {
+    let (_dir, db) = setup();
+    let kim = ["--first-name", "Kim", "--last-name", "O'Neil", "--email", "JM.Garcia@acme.example"];
+    run(&db, &[&["lead", "add", "--phone", "+44 20 7946 0001"][..], &kim].concat());
+    run(&db, &["lead", "edit", "Kim", "--email", "new.mailbox@firm.example", "--phone", "+44 20 7946 0002"]);
+    run(&db, &["lead", "edit", "Kim", "--profile-url", "https://www.linkedin.com/in/newprofile"]);
+    run(&db, &["log", "email", "Kim", "--inbound", "--email", "private.box@gmail.com"]);
+    run(&db, &["log", "social", "Kim", "--url", "https://www.linkedin.com/in/thirdprofile"]);
+    run(&db, &["log", "messenger", "Kim", "--value", "whatsapp:+44 7700 900123"]);
+    let reason = "asked via <JM.Garcia@acme.example>, private.box@gmail.com, linkedin.com/in/newprofile/, \
+                  https://www.linkedin.com/in/thirdprofile; called from +44 20 7946 0001 and +44 7700 900123; \
+                  Kim O’Neil’s own words";
+    run(&db, &["forget", "Kim", "--reason", reason]);
+    let log = run(&db, &["privacy", "log", "--json"]);
+    let said = "asked via <(erased)>, (erased), (erased), (erased); called from (erased) and (erased); (erased)’s own \
+                words";
+    assert!(log.contains(said), "{log}");
+}
+
+#[test]
 fn retention_keeps_customers_and_says_which_open_deals_it_closes() {
     let (_dir, db) = setup();
     let at = |now: &str, args: &[&str]| {

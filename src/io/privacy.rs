@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::text::fold;
 use crate::domain::{LeadId, OutreachKind, Timestamp};
 use crate::store::OF_LEAD;
+use crate::store::forgotten::Former;
 use crate::store::leads::{self, LeadPatch, lead_name_sql};
 use crate::store::{Change, Db, Result, Store, StoreError, purge_index};
 
@@ -220,22 +221,51 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
 
 /// What a rejected row of an imported file may name a person by, compared loosely.
 struct Person {
-    /// Its own e-mail and its other ones.
+    /// Its own e-mail and its other ones (and, when forgotten, those it had or was reached at).
     emails: Vec<String>,
-    /// The last nine digits of the phone: written with or without its calling code, it is the same number.
-    phone_tail: Option<String>,
+    /// The last nine digits of its numbers: written with or without its calling code, one is the same number.
+    phone_tails: Vec<String>,
+    /// Its profiles, without their scheme and `www.` ("linkedin.com/in/ana").
+    profiles: Vec<String>,
     first: String,
     last: String,
 }
 
 impl Person {
     fn of(l: &leads::Lead) -> Self {
-        Person {
-            emails: l.email.iter().chain(&l.other_emails).map(|e| fold(e)).collect(),
-            phone_tail: l.phone.as_deref().and_then(phone_tail),
-            first: fold(l.first_name.trim()),
-            last: fold(l.last_name.trim()),
+        let mut p = Person {
+            emails: Vec::new(),
+            phone_tails: Vec::new(),
+            profiles: Vec::new(),
+            first: plain_apostrophes(&fold(l.first_name.trim())),
+            last: plain_apostrophes(&fold(l.last_name.trim())),
+        };
+        let own = l.email.iter().chain(&l.other_emails).map(|e| (Former::Email, e.as_str()));
+        let own = own.chain(l.phone.iter().map(|n| (Former::Phone, n.as_str())));
+        for (kind, value) in own.chain(l.profile_url.iter().map(|u| (Former::Profile, u.as_str()))) {
+            p.also(kind, value);
         }
+        p
+    }
+
+    /// Another address, number or profile that names the person.
+    fn also(&mut self, kind: Former, value: &str) {
+        match kind {
+            Former::Email => self.emails.push(fold(crate::domain::lead::bare_address(value))),
+            Former::Phone => self.phone_tails.extend(phone_tail(value)),
+            Former::Profile => {
+                let canonical = crate::domain::lead::canonical_profile(value).to_lowercase();
+                let path = canonical.split_once("://").map_or(canonical.as_str(), |(_, rest)| rest);
+                let path = path.trim_start_matches("www.").trim_end_matches('/');
+                if path.len() > 4 {
+                    self.profiles.push(path.to_string());
+                }
+            }
+        }
+    }
+
+    fn has_phone(&self, text: &str) -> bool {
+        phone_tail(text).is_some_and(|t| self.phone_tails.contains(&t))
     }
 
     /// Whether a row names this person: by e-mail or phone in any cell, or by first and last name (in two
@@ -250,8 +280,7 @@ impl Person {
             };
         by_name
             || cells.iter().any(|c| {
-                self.emails.iter().any(|e| c.contains(e.as_str()))
-                    || self.phone_tail.is_some() && phone_runs(c).any(|run| phone_tail(run) == self.phone_tail)
+                self.emails.iter().any(|e| c.contains(e.as_str())) || phone_runs(c).any(|run| self.has_phone(run))
             })
     }
 }
@@ -261,9 +290,14 @@ impl Person {
 const NAME_PARTICLES: [&str; 16] =
     ["de", "del", "la", "las", "los", "le", "da", "di", "du", "dos", "das", "van", "von", "der", "den", "y"];
 
-/// A text written about people without what names them: an address of theirs, their number, their name
-/// (whole, or any word of it), each written `(erased)` ("Ana's request from ana@acme.es" is "(erased)'s
-/// request from (erased)"). Compared as text is, case and accents aside.
+/// Apostrophes as one: a name typed on one machine as "O'Neil" is "O’Neil" on another (Word, macOS).
+fn plain_apostrophes(s: &str) -> String {
+    s.replace(['\u{2019}', '\u{2018}', '\u{2bc}', '`'], "'")
+}
+
+/// A text written about people without what names them: an address of theirs, their number, a profile,
+/// their name (whole, or any word of it), each written `(erased)` ("Ana's request from ana@acme.es" is
+/// "(erased)'s request from (erased)"). Compared as text is, case, accents and apostrophes aside.
 fn without_the_person(text: &str, people: &[Person]) -> String {
     // The text folded a character at a time, each folded byte knowing the character it came from.
     let (mut folded, mut origin) = (String::with_capacity(text.len()), Vec::with_capacity(text.len()));
@@ -272,34 +306,45 @@ fn without_the_person(text: &str, people: &[Person]) -> String {
         if c.is_whitespace() {
             folded.push(' ');
         } else {
-            super::text::fold_into(c.encode_utf8(&mut [0; 4]), &mut folded);
+            super::text::fold_into(&plain_apostrophes(c.encode_utf8(&mut [0; 4])), &mut folded);
         }
         origin.extend(std::iter::repeat_n((at, at + c.len_utf8()), folded.len() - before));
     }
     let mut cut: Vec<(usize, usize)> = Vec::new();
     let word_char = |i: usize| folded[i..].chars().next().is_some_and(char::is_alphanumeric);
     let word_before = |i: usize| folded[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+    // A profile found in a web address takes the whole address with it.
+    let in_address = |c: char| c.is_alphanumeric() || ".-_+@:/%~?=&#".contains(c);
     for p in people {
         let full = format!("{} {}", p.first, p.last);
         let words = p.first.split([' ', '-']).chain(p.last.split([' ', '-'])).map(str::trim);
         let names = std::iter::once(full.trim().to_string())
             .chain(words.filter(|w| w.chars().count() >= 2 && !NAME_PARTICLES.contains(w)).map(str::to_string));
-        let whole_words = names.map(|n| (n, true));
-        for (needle, whole) in whole_words.chain(p.emails.iter().map(|e| (e.clone(), false))) {
+        let needles = names.map(|n| (n, true, false)).chain(p.emails.iter().map(|e| (e.clone(), false, false)));
+        for (needle, whole, address) in needles.chain(p.profiles.iter().map(|u| (u.clone(), false, true))) {
             if needle.is_empty() {
                 continue;
             }
             for (start, _) in folded.match_indices(needle.as_str()) {
-                let end = start + needle.len();
-                if !whole || (!word_before(start) && !word_char(end)) {
-                    cut.push((origin[start].0, origin[end - 1].1));
+                let (mut start, mut end) = (start, start + needle.len());
+                if whole && (word_before(start) || word_char(end)) {
+                    continue;
                 }
+                if address {
+                    while let Some(c) = folded[..start].chars().next_back().filter(|c| in_address(*c)) {
+                        start -= c.len_utf8();
+                    }
+                    while let Some(c) = folded[end..].chars().next().filter(|c| in_address(*c)) {
+                        end += c.len_utf8();
+                    }
+                }
+                cut.push((origin[start].0, origin[end - 1].1));
             }
         }
     }
     for run in phone_runs(text) {
         let run = run.trim_matches(|c: char| !c.is_ascii_digit() && c != '+' && c != '(');
-        if people.iter().any(|p| p.phone_tail.is_some() && phone_tail(run) == p.phone_tail) {
+        if people.iter().any(|p| p.has_phone(run)) {
             let start = run.as_ptr() as usize - text.as_ptr() as usize;
             cut.push((start, start + run.len()));
         }
@@ -533,8 +578,15 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
 /// went to or came from too (the address a reply was written from, the number called, a WhatsApp number).
 /// Not one another live lead has, as its own or (for what is not the person's own now) in a touch of its
 /// own: a switchboard's number or a shared inbox would refuse their colleagues.
-fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead], touches: bool) -> Result<()> {
-    use crate::store::forgotten::{Former, number_hashes, number_shared, profile_hashes, remember, remember_hashes};
+/// Returns every value it looked at: what names the person, shared or not (a reason given for forgetting
+/// them is written without it).
+fn refuse_from_now_on(
+    db: &Db<'_>,
+    person: &leads::Lead,
+    merged: &[leads::Lead],
+    touches: bool,
+) -> Result<Vec<(Former, String)>> {
+    use crate::store::forgotten::{number_hashes, number_shared, profile_hashes, remember, remember_hashes};
     let people: Vec<&leads::Lead> = std::iter::once(person).chain(merged).collect();
     let ids: Vec<&str> = people.iter().map(|l| l.id.as_str()).collect();
     // Each value, and whether it is the person's own now (else it was theirs, or reached them).
@@ -563,7 +615,13 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead],
         }
     }
     let country = db.ctx.country.as_deref();
-    let others_touched = touched_by_others(db, &ids, reached.iter().filter(|r| !r.2).map(|r| (r.0, r.1.as_str())))?;
+    // One pass over every touch, for a forget: not for each lead of a retention run, whose former values
+    // are checked against the leads that have them only.
+    let others_touched = match touches {
+        true => touched_by_others(db, &ids, reached.iter().filter(|r| !r.2).map(|r| (r.0, r.1.as_str())))?,
+        false => Default::default(),
+    };
+    let looked_at: Vec<(Former, String)> = reached.iter().map(|(k, v, _)| (*k, v.clone())).collect();
     let (mut addresses, mut hashes) = (Vec::new(), Vec::new());
     for (kind, value, own) in reached {
         if !own && others_touched.contains(&touch_key(kind, &value, country)) {
@@ -592,13 +650,13 @@ fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead],
     remember(db, &person.id, &addresses)?;
     hashes.sort();
     hashes.dedup();
-    remember_hashes(db, Some(&person.id), &hashes, db.now)
+    remember_hashes(db, Some(&person.id), &hashes, db.now)?;
+    Ok(looked_at)
 }
 
 /// A value as touches are compared by: an address in its normalised form, a number by its key, a profile
 /// in its one form.
-fn touch_key(kind: crate::store::forgotten::Former, value: &str, country: Option<&str>) -> String {
-    use crate::store::forgotten::Former;
+fn touch_key(kind: Former, value: &str, country: Option<&str>) -> String {
     match kind {
         Former::Email => crate::domain::lead::normalize_email(crate::domain::lead::bare_address(value)),
         Former::Phone => crate::domain::phone_keys::phone_key(value, country).unwrap_or_else(|| value.to_string()),
@@ -612,9 +670,8 @@ fn touch_key(kind: crate::store::forgotten::Former, value: &str, country: Option
 fn touched_by_others<'a>(
     db: &Db<'_>,
     ids: &[&str],
-    values: impl Iterator<Item = (crate::store::forgotten::Former, &'a str)>,
+    values: impl Iterator<Item = (Former, &'a str)>,
 ) -> Result<std::collections::HashSet<String>> {
-    use crate::store::forgotten::Former;
     use std::collections::{HashMap, HashSet};
     let country = db.ctx.country.as_deref();
     let last_digits = |v: &str| -> Option<u32> {
@@ -712,9 +769,13 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
         )));
     }
     let merged = merged_into(db, lead)?;
-    refuse_from_now_on(db, &person, &merged, true)?;
+    let named_by = refuse_from_now_on(db, &person, &merged, true)?;
     let mut people = vec![Person::of(&person)];
     people.extend(merged.iter().map(Person::of));
+    // What they had or were reached at names them too, in the reason and in rejected rows.
+    for (kind, value) in &named_by {
+        people[0].also(*kind, value);
+    }
     // The reason stays in the privacy log; what in it names the person does not.
     let given = reason;
     let kept = given.map(|r| without_the_person(r, &people));
