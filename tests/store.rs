@@ -555,9 +555,14 @@ fn deals_read_in_pages_are_the_whole_list_in_order() {
                 NewDeal { stage: Some(stage.to_string()), ..NewDeal::new(ana.clone(), format!("D{i}")) },
             )?;
         }
-        // Two at stages the config no longer has.
+        // Two at stages the config no longer has; two of New at one position (a move taken back gave one
+        // its place back).
         db.conn.execute("UPDATE deals SET stage = 'Zeta' WHERE title = 'D0'", [])?;
         db.conn.execute("UPDATE deals SET stage = 'Alpha' WHERE title = 'D6'", [])?;
+        db.conn.execute(
+            "UPDATE deals SET position = (SELECT position FROM deals WHERE title = 'D1') WHERE title = 'D4'",
+            [],
+        )?;
         Ok(())
     })
     .unwrap();
@@ -574,7 +579,11 @@ fn deals_read_in_pages_are_the_whole_list_in_order() {
             assert_eq!(read, whole, "pages of {size}");
         }
         if filter.stage.is_none() {
-            assert_eq!(whole, ["D1", "D4", "D3", "D2", "D5", "D6", "D0"]);
+            // The two at one position in the order of their ids.
+            let mut tied = whole[..2].to_vec();
+            tied.sort();
+            assert_eq!(tied, ["D1", "D4"]);
+            assert_eq!(whole[2..], ["D3", "D2", "D5", "D6", "D0"]);
         }
     }
 }
@@ -633,4 +642,20 @@ fn former_contacts_made_with_hashes_are_made_again() {
     let kept: String =
         s.conn().query_row("SELECT value FROM former_contacts WHERE kind = 'email'", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, "ana@x.io");
+}
+
+/// The rules that acted on a touch are read back whole, a touch's id from another system holding ':'.
+#[test]
+fn rules_fired_on_a_touch_are_read_back_whatever_its_id() {
+    use leadline::automation::run::{mark_fired, rules_fired};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    s.write(|db| {
+        mark_fired(db, "crm:42", &["bump-after-48h".into(), "bad:name".into()])?;
+        mark_fired(db, "01a2", &["bump-after-48h".into()])
+    })
+    .unwrap();
+    let fired = rules_fired(&s.db()).unwrap();
+    assert_eq!(fired.get("crm:42").map(Vec::as_slice), Some(&["bump-after-48h".to_string()][..]));
+    assert_eq!(fired.len(), 2);
 }

@@ -81,8 +81,8 @@ pub fn rules_fired(db: &Db<'_>) -> Result<std::collections::HashMap<String, Vec<
     let mut fired: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for key in keys {
         let key = key?;
-        // The subject is an id, which holds no ':'; a rule's name may.
-        if let Some((rule, subject)) = key[FIRED.len()..].rsplit_once(':') {
+        // A rule's name holds no ':' (the config refuses one); a touch's id brought in from a file may.
+        if let Some((rule, subject)) = key[FIRED.len()..].split_once(':') {
             fired.entry(subject.to_string()).or_default().push(rule.to_string());
         }
     }
@@ -94,7 +94,7 @@ pub fn rules_fired(db: &Db<'_>) -> Result<std::collections::HashMap<String, Vec<
 pub fn mark_fired(db: &Db<'_>, touch: &str, rules: &[String]) -> Result<()> {
     let mut insert =
         db.conn.prepare_cached("INSERT OR IGNORE INTO automation_state (team_id, key, value) VALUES (?1, ?2, ?3)")?;
-    for rule in rules.iter().filter(|r| !r.trim().is_empty()) {
+    for rule in rules.iter().filter(|r| !r.trim().is_empty() && !r.contains(':')) {
         insert.execute(params![db.ctx.team_id.as_str(), marker(rule, touch), db.now.0])?;
     }
     Ok(())

@@ -472,11 +472,12 @@ pub fn list(db: &Db<'_>, f: &DealFilter, limit: usize) -> Result<Vec<Deal>> {
 pub struct DealPages {
     filter: DealFilter,
     stages: Vec<String>,
-    /// The stage being read (past the last: those the pipeline lacks), and the last position read there.
+    /// The stage being read (past the last: those the pipeline lacks), and the last deal read there (its
+    /// position and id: two deals may share a position, one a move taken back gave back its place).
     at: usize,
-    after: Option<i64>,
-    /// Past the stages the pipeline lacks too, or asked for one stage only.
-    off_after: Option<(String, i64)>,
+    after: Option<(i64, String)>,
+    /// The last deal read at the stages the pipeline lacks: its stage, position and id.
+    off_after: Option<(String, i64, String)>,
     done: bool,
 }
 
@@ -521,17 +522,24 @@ impl DealPages {
         }
         let on_pipeline = self.at < self.stages.len();
         if on_pipeline {
-            sql.push_str(" AND d.stage = ? AND d.position > ? ORDER BY d.position LIMIT ?");
+            // Along the stage index from the last position read; the pair skips what was read at it.
+            sql.push_str(
+                " AND d.stage = ? AND d.position >= ? AND (d.position, d.id) > (?, ?) ORDER BY d.position, d.id LIMIT ?",
+            );
+            let (position, id) = self.after.clone().unwrap_or((i64::MIN, String::new()));
             args.push(Box::new(self.stages[self.at].clone()));
-            args.push(Box::new(self.after.unwrap_or(i64::MIN)));
+            args.push(Box::new(position));
+            args.push(Box::new(position));
+            args.push(Box::new(id));
         } else if self.filter.stage.is_none() {
             let all = db.ctx.stages.names();
             sql.push_str(&format!(" AND d.stage NOT IN ({})", vec!["?"; all.len()].join(", ")));
             args.extend(all.iter().map(|s| Box::new(s.clone()) as Box<dyn ToSql>));
-            let (stage, position) = self.off_after.clone().unwrap_or((String::new(), i64::MIN));
-            sql.push_str(" AND (d.stage, d.position) > (?, ?) ORDER BY d.stage, d.position LIMIT ?");
+            let (stage, position, id) = self.off_after.clone().unwrap_or((String::new(), i64::MIN, String::new()));
+            sql.push_str(" AND (d.stage, d.position, d.id) > (?, ?, ?) ORDER BY d.stage, d.position, d.id LIMIT ?");
             args.push(Box::new(stage));
             args.push(Box::new(position));
+            args.push(Box::new(id));
         } else {
             self.done = true;
             return Ok(Vec::new());
@@ -542,8 +550,8 @@ impl DealPages {
             .query_map(params_from_iter(args.iter().map(|b| b.as_ref())), from_row)?
             .collect::<rusqlite::Result<_>>()?;
         match (page.last(), on_pipeline) {
-            (Some(last), true) => self.after = Some(last.position),
-            (Some(last), false) => self.off_after = Some((last.stage.clone(), last.position)),
+            (Some(last), true) => self.after = Some((last.position, last.id.0.clone())),
+            (Some(last), false) => self.off_after = Some((last.stage.clone(), last.position, last.id.0.clone())),
             (None, true) => (self.at, self.after) = (self.at + 1, None),
             (None, false) => self.done = true,
         }
