@@ -996,6 +996,17 @@ fn a_name_too_many_leads_at_one_company_have_to_pair_is_said() {
     let pairs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(pairs.len(), 15, "{pairs:?}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("Initech"));
+    // Six of one name, and two of it the other way round: the six are a crowd, the two a pair.
+    for (i, (first, last)) in std::iter::repeat_n(("Wang", "Li"), 6).chain([("Li", "Wang"); 2]).enumerate() {
+        let email = format!("wl{i}@hooli.example");
+        run(&db, &["lead", "add", "--first-name", first, "--last-name", last, "--company", "Hooli", "--email", &email]);
+    }
+    let out = leadline(&db).args(["dedupe", "--json"]).output().unwrap();
+    let pairs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let hooli: Vec<_> = pairs.iter().filter(|p| p["a_label"].as_str().unwrap().contains("Hooli")).collect();
+    assert_eq!(hooli.len(), 1, "{hooli:?}");
+    assert!(hooli[0]["a_label"].as_str().unwrap().starts_with("Li Wang"), "{hooli:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Wang Li <wl0@hooli.example> at Hooli (6 leads)"));
 }
 
 #[test]

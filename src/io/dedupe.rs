@@ -297,14 +297,20 @@ fn scan(db: &Db<'_>, country: Option<&str>) -> Result<Scan> {
         // Either way round: the leads of the name as written, and those of it the other way round.
         let (own, swapped): (Vec<&(u64, u32, u8)>, Vec<_>) =
             run.iter().filter(|x| matches!(x.2, NAME_KEY | SWAPPED_KEY)).partition(|x| x.2 == NAME_KEY);
-        let most = if own.len() >= swapped.len() { &own } else { &swapped };
+        let (most, fewer) = if own.len() >= swapped.len() { (&own, &swapped) } else { (&swapped, &own) };
         if most.len() > SWITCHBOARD {
             let first = lead(most[0].1)?.0.clone();
             if !crowded.contains(&first) {
                 crowds.push((first, most.len()));
             }
-            for x in run {
+            for x in most {
                 crowded.insert(lead(x.1)?.0.clone());
+            }
+            // Those of the name written the other way are one name among themselves, paired as any.
+            if fewer.len() <= SWITCHBOARD {
+                for (i, x) in fewer.iter().enumerate() {
+                    meeting.extend(fewer[i + 1..].iter().filter(|y| y.1 != x.1).map(|y| (x.1.min(y.1), x.1.max(y.1))));
+                }
             }
             continue;
         }
