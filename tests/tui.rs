@@ -2536,3 +2536,19 @@ fn a_question_draws_a_joined_emoji_in_its_parts() {
     let s = t.screen();
     assert!(s.contains(&format!("Ana 👩💻 {last} opted out")), "{s}");
 }
+
+/// A question that wraps over lines (a long reason quoted in it) still leaves room for a refusal's end.
+#[test]
+fn a_long_question_leaves_room_for_the_end_of_a_refusal() {
+    let (_d, mut t) = driver(80, 24);
+    let id = t.app.leads.window.rows[0].id.clone();
+    let reason = "asked by phone to be taken off every list we keep, after a long call with the rep about the \
+                  renewal, the invoices and the new contract terms they did not want to sign this year";
+    t.store.write(|db| leadline::io::privacy::set_opt_out(db, &id, true, Some(reason.into()))).unwrap();
+    t.keys("ctrl-r");
+    t.keys("enter D");
+    t.store.write(|db| leadline::io::privacy::forget(db, &id, None).map(|_| ())).unwrap();
+    t.keys("enter");
+    let s = t.screen();
+    assert!(s.contains("written again"), "{s}");
+}

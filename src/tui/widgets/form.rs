@@ -342,7 +342,12 @@ impl Form {
         let error_w = (70.min(area.width) as usize).saturating_sub(4);
         let error_lines =
             self.error.as_ref().map_or(1, |e| super::wrap_hanging(&format!("✗ {e}"), error_w, 2, 50).len());
-        let height = (self.fields.len() as u16) + 5 + u16::from(self.message.is_some()) * 2 + error_lines.max(1) as u16;
+        // The question or note above the fields, wrapped as it is drawn (a long reason, a deal's name).
+        let message: Vec<String> = self.message.as_ref().map_or_else(Vec::new, |m| {
+            super::wrap_hanging(&super::screen_text(m), (70.min(area.width) as usize).saturating_sub(2), 0, 50)
+        });
+        let message_h = if message.is_empty() { 0 } else { message.len() + 1 };
+        let height = (self.fields.len() + 5 + message_h + error_lines.max(1)) as u16;
         let rect = centered(area, 70, height);
         frame.render_widget(Clear, rect);
         let block = Block::bordered()
@@ -358,9 +363,9 @@ impl Form {
         frame.render_widget(block, rect);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0);
         let mut lines = Vec::new();
-        if let Some(m) = &self.message {
-            // As the screen shows it: a joined emoji in a name would shift the rest of the line.
-            lines.push(Line::from(super::screen_text(m).into_owned()));
+        if !message.is_empty() {
+            // As the screen shows it (`screen_text`): a joined emoji in a name would shift the rest of the line.
+            lines.extend(message.into_iter().map(Line::from));
             lines.push(Line::from(""));
         }
         // On a short screen the whole of an error comes before every field: the fields shown are those
