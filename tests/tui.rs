@@ -2552,3 +2552,24 @@ fn a_long_question_leaves_room_for_the_end_of_a_refusal() {
     let s = t.screen();
     assert!(s.contains("written again"), "{s}");
 }
+
+/// A question the database was too busy for (another process writing) stays open, to be asked again.
+#[test]
+fn a_question_the_database_was_busy_for_stays_to_be_asked_again() {
+    let (d, mut t) = driver(100, 30);
+    t.keys("enter");
+    let first = t.app.detail.timeline.iter().position(|e| matches!(e, leadline::store::timeline::Entry::Outreach(_)));
+    for _ in 0..first.expect("a touch in the demo lead's timeline") {
+        t.keys("j");
+    }
+    t.keys("X");
+    let other = rusqlite::Connection::open(d.path().join("t.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    t.keys("enter");
+    assert!(t.app.popup.is_some(), "{}", t.screen());
+    assert!(t.screen().contains("try again"), "{}", t.screen());
+    other.execute_batch("ROLLBACK").unwrap();
+    t.keys("enter");
+    assert!(t.app.popup.is_none(), "{}", t.screen());
+    assert!(t.screen().contains("Taken back"), "{}", t.screen());
+}

@@ -34,6 +34,14 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
 }
 
+impl StoreError {
+    /// Whether the same write may go through if asked again in a moment: the database was busy (another
+    /// process, an import), not the write refused.
+    pub fn passes(&self) -> bool {
+        matches!(self, StoreError::Locked | StoreError::Importing)
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;

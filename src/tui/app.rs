@@ -821,7 +821,7 @@ impl App {
         }
     }
 
-    fn written(&mut self, token: u64, result: Result<super::worker::Wrote, String>) -> Vec<Effect> {
+    fn written(&mut self, token: u64, result: Result<super::worker::Wrote, super::worker::WriteFailed>) -> Vec<Effect> {
         let form_waiting = matches!(&self.popup, Some(Popup::Form(f)) if f.waiting == Some(token));
         self.kanban.write_done(token, result.is_ok());
         if let Ok(w) = &result {
@@ -857,16 +857,17 @@ impl App {
                 }
                 effects
             }
-            Err(e) => {
-                let mut said = e;
+            Err(failed) => {
+                let mut said = failed.said;
                 if form_waiting && let Some(Popup::Form(f)) = &mut self.popup {
                     // Keep the rep's input; say what was wrong, in the form's own words (the status line too).
                     f.waiting = None;
                     said = forms::error_for(f, &said, self.ctx.tz);
                     f.show_error(said.clone());
-                    // A question with nothing to fix in it (take back this touch?) closes: asked again, it
-                    // would be refused again. The status line says why.
-                    if f.fields.is_empty() {
+                    // A question with nothing to fix in it (take back this touch?) closes when refused: asked
+                    // again, it would be refused again. The status line says why. One the database was too
+                    // busy for stays, to be asked again.
+                    if f.fields.is_empty() && !failed.again {
                         self.popup = None;
                     }
                 }

@@ -211,6 +211,14 @@ pub struct LeadPage {
     pub duplicates: Vec<String>,
 }
 
+/// A write refused or failed, in words; `again`: it may go through if asked again in a moment (the
+/// database was busy), as a refusal would not.
+#[derive(Debug, Clone)]
+pub struct WriteFailed {
+    pub said: String,
+    pub again: bool,
+}
+
 #[derive(Debug, Clone)]
 pub enum Response {
     LeadsPage {
@@ -248,7 +256,7 @@ pub enum Response {
     /// What a write said, and the lead it added (whose page opens).
     Written {
         token: u64,
-        result: Res<Wrote>,
+        result: Result<Wrote, WriteFailed>,
     },
     Explained {
         lead: LeadId,
@@ -370,7 +378,10 @@ pub fn execute(store: &mut Store, req: Request) -> Response {
                 }
             }
         }
-        Request::Write { token, op } => Response::Written { token, result: write(store, op).map_err(err) },
+        Request::Write { token, op } => {
+            let result = write(store, op).map_err(|e| WriteFailed { again: e.passes(), said: err(e) });
+            Response::Written { token, result }
+        }
         Request::Tick { config } => Response::Ticked(crate::engine::tick(store, &config).map_err(err)),
     }
 }
