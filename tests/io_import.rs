@@ -396,6 +396,19 @@ fn same_phone_in_another_format_is_the_same_person() {
 }
 
 #[test]
+fn a_shared_phone_under_an_initial_of_another_name_is_staged_not_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let q = NewLead { first_name: "Q".into(), phone: Some("+34 91 123 45 67".into()), ..Default::default() };
+    let q = s.write(|db| leads::create(db, q)).unwrap();
+    let path = dir.path().join("m.csv");
+    std::fs::write(&path, "First Name,Last Name,Email,Phone\nMarta,Sol,marta@acme.example,+34 91 123 45 67\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged, r.counts.merge_candidates), (1, 0, 1));
+    assert_eq!(leads::get(&s.db(), &q).unwrap().email, None, "Q keeps what is theirs, and only that");
+}
+
+#[test]
 fn a_trunk_zero_written_after_the_calling_code_is_the_same_number() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

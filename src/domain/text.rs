@@ -227,25 +227,29 @@ pub fn given_name<'a>(first: &'a str, last: &'a str, email: Option<&str>) -> (&'
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
 pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
-    // A number is no name (a lead named after its phone), nor is a lone letter (an initial, which any name
-    // may stand for, "Ł." or "А." too); one character of a script without initials is a whole name ("王 伟").
+    // A number is no name (a lead named after its phone); a lone letter is an initial, which stands for any
+    // name it starts ("J." is John, not Marta; "Ł." or "А." too); one character of a script without initials
+    // is a whole name ("王 伟").
     let words = |s: &str| -> Vec<String> {
         fold(s)
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| {
+            .filter_map(|w| {
                 let mut letters = w.chars().filter(|c| c.is_alphabetic());
                 match (letters.next(), letters.next()) {
-                    (None, _) => false,
-                    (Some(only), None) => is_syllabic(only),
-                    _ => true,
+                    (None, _) => None,
+                    (Some(only), None) if !is_syllabic(only) => Some(only.to_string()),
+                    _ => Some(w.to_string()),
                 }
             })
-            .map(str::to_string)
             .collect()
     };
+    let initial = |v: &str| v.chars().count() == 1 && !v.chars().next().is_some_and(is_syllabic);
     let same = |v: &String, w: &String| {
         let shorter = v.chars().count().min(w.chars().count());
-        v == w || (shorter > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
+        v == w
+            || (initial(v) && w.starts_with(v.as_str()))
+            || (initial(w) && v.starts_with(w.as_str()))
+            || (shorter > 2 && (v.starts_with(w.as_str()) || w.starts_with(v.as_str())))
     };
     let none_shared = |x: &[String], y: &[String]| !x.iter().any(|v| y.iter().any(|w| same(v, w)));
     let (af, al, bf, bl) = (words(a_first), words(a_last), words(b_first), words(b_last));
@@ -316,6 +320,10 @@ mod tests {
         assert!(!names_differ(("Tom", ""), ("Tommy", "")));
         assert!(!names_differ(("A.", "López"), ("Ana", "Lopez")));
         assert!(!names_differ(("J.", "Smith"), ("John", "Smith")));
+        // An initial stands for the names it starts, not for another.
+        assert!(names_differ(("Q", ""), ("Marta", "Sol")));
+        assert!(!names_differ(("Q", ""), ("Quentin", "Blake")));
+        assert!(names_differ(("J.", "Smith"), ("Mary", "Smith")));
         assert!(!names_differ(("ANA", ""), ("Ana María", "Gil")));
         assert!(!names_differ(("Ana López", ""), ("Ana", "López")));
         assert!(!names_differ(("", ""), ("Ana", "")));
