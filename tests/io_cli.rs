@@ -1007,6 +1007,19 @@ fn a_name_too_many_leads_at_one_company_have_to_pair_is_said() {
     assert_eq!(hooli.len(), 1, "{hooli:?}");
     assert!(hooli[0]["a_label"].as_str().unwrap().starts_with("Li Wang"), "{hooli:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Wang Li <wl0@hooli.example> at Hooli (6 leads)"));
+    // A whole name in the first name alone is that name given in its two parts.
+    run(
+        &db,
+        &["lead", "add", "--first-name", "Ann", "--last-name", "Lee", "--email", "a1@x.example", "--company", "X"],
+    );
+    run(&db, &["lead", "add", "--first-name", "Ann Lee", "--email", "a2@x.example", "--company", "X"]);
+    let out = leadline(&db).args(["dedupe", "--json"]).output().unwrap();
+    let pairs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        pairs.iter().any(|p| p["a_label"].as_str().unwrap().contains("a1@x.example")
+            || p["b_label"].as_str().unwrap().contains("a1@x.example")),
+        "{pairs:?}"
+    );
 }
 
 #[test]

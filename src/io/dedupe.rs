@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::phone::match_keys;
 use crate::domain::lead::check_label;
-use crate::domain::text::{fold, fold_into};
+use crate::domain::text::fold;
 use crate::domain::{LeadId, Lifecycle, Timestamp};
 use crate::store::leads::{self, LeadPatch, lead_name_sql};
 use crate::store::{Change, Db, OF_LEAD, Result, StoreError, contact};
@@ -32,10 +32,8 @@ pub struct Candidate {
 /// The weak duplicate key: a name at a company, compared loosely ("Carla Diaz" at "diaz" is "Carla Díaz"
 /// at "Díaz, S.L.": `company_core`).
 pub(crate) fn name_company_key(first: &str, last: &str, company: &str) -> String {
-    let mut key = String::with_capacity(first.len() + last.len() + company.len() + 2);
-    fold_into(first, &mut key);
-    key.push(' ');
-    fold_into(last, &mut key);
+    // The name as the store keys it: "Ann Lee" in the first name alone is "Ann" and "Lee".
+    let mut key = crate::domain::text::name_key(first, last);
     // A typographic apostrophe is the plain one: "D’Amico" is "D'Amico".
     const APOSTROPHES: [char; 4] = ['\u{2019}', '\u{2018}', '\u{2bc}', '`'];
     if key.contains(APOSTROPHES) {
