@@ -656,6 +656,8 @@ fn rules_fired_on_a_touch_are_read_back_whatever_its_id() {
     })
     .unwrap();
     let fired = rules_fired(&s.db()).unwrap();
-    assert_eq!(fired.get("crm:42").map(Vec::as_slice), Some(&["bump-after-48h".to_string()][..]));
+    assert_eq!(fired.of("crm:42"), ["bump-after-48h"]);
+    assert_eq!(fired.of("01a2"), ["bump-after-48h"]);
+    assert!(fired.of("01a3").is_empty());
     assert_eq!(fired.len(), 2);
 }

@@ -75,18 +75,62 @@ const FIRED_END: &str = "fired;";
 /// The time-based rules that acted on each touch (by its id), as their markers say: a JSON export carries
 /// them, so a database moved by it does not act again on what was acted on here (a bump an opt-out
 /// cancelled since, which no task left says was filed).
-pub fn rules_fired(db: &Db<'_>) -> Result<std::collections::HashMap<String, Vec<String>>> {
+pub fn rules_fired(db: &Db<'_>) -> Result<RulesFired> {
     let mut stmt = db.conn.prepare("SELECT key FROM automation_state WHERE team_id = ?1 AND key > ?2 AND key < ?3")?;
     let keys = stmt.query_map(params![db.ctx.team_id.as_str(), FIRED, FIRED_END], |r| r.get::<_, String>(0))?;
-    let mut fired: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut fired = RulesFired::default();
     for key in keys {
         let key = key?;
         // A rule's name holds no ':' (the config refuses one); a touch's id brought in from a file may.
         if let Some((rule, subject)) = key[FIRED.len()..].split_once(':') {
-            fired.entry(subject.to_string()).or_default().push(rule.to_string());
+            fired.add(subject, rule);
         }
     }
     Ok(fired)
+}
+
+/// Which rules acted on which touches, kept small: a touch's id (a UUID) as a number, and the rules it had
+/// as numbers into their names (there are a few), for the hundreds of thousands of touches a large
+/// database's rules acted on.
+#[derive(Debug, Default)]
+pub struct RulesFired {
+    rules: Vec<String>,
+    by_id: std::collections::HashMap<u128, Vec<u16>>,
+    /// Touches brought in with ids of another system's.
+    by_other_id: std::collections::HashMap<String, Vec<u16>>,
+}
+
+impl RulesFired {
+    fn add(&mut self, touch: &str, rule: &str) {
+        let at = match self.rules.iter().position(|r| r == rule) {
+            Some(at) => at,
+            None => {
+                self.rules.push(rule.to_string());
+                self.rules.len() - 1
+            }
+        } as u16;
+        match uuid::Uuid::try_parse(touch) {
+            Ok(id) if id.hyphenated().to_string() == touch => self.by_id.entry(id.as_u128()).or_default().push(at),
+            _ => self.by_other_id.entry(touch.to_string()).or_default().push(at),
+        }
+    }
+
+    /// The rules that acted on a touch.
+    pub fn of(&self, touch: &str) -> Vec<String> {
+        let found = match uuid::Uuid::try_parse(touch) {
+            Ok(id) if id.hyphenated().to_string() == touch => self.by_id.get(&id.as_u128()),
+            _ => self.by_other_id.get(touch),
+        };
+        found.map_or_else(Vec::new, |at| at.iter().map(|i| self.rules[*i as usize].clone()).collect())
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len() + self.by_other_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Marks a touch brought in from a JSON export as acted on by the rules that acted on it where it comes

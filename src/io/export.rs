@@ -998,13 +998,12 @@ fn write_rows(db: &Db<'_>, sink: &mut Sink<'_>, object: Object, sql: &str, args:
         Object::Outreach if sink.is_json() => crate::automation::run::rules_fired(db)?,
         _ => Default::default(),
     };
-    let none: Vec<String> = Vec::new();
     while let Some(r) = q.next()? {
         match object {
             Object::Outreach => {
                 let x = outreach::from_row(r)?;
                 let lead_name = lead_name_last(r)?;
-                let rules_fired = fired.get(x.id.as_str()).unwrap_or(&none);
+                let rules_fired = &fired.of(x.id.as_str());
                 let row = WithLeadName { row: &x, lead_name: &lead_name };
                 sink.row(&TouchOut { row, rules_fired }, || {
                     vec![
