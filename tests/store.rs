@@ -661,3 +661,25 @@ fn rules_fired_on_a_touch_are_read_back_whatever_its_id() {
     assert!(fired.of("01a3").is_empty());
     assert_eq!(fired.len(), 2);
 }
+
+/// A listing printed a page at a time keeps its short ids as long as the longest of the pages before.
+#[test]
+fn short_ids_of_a_later_page_are_as_long_as_the_first_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let ids = [
+        "01a00000-0000-7000-8000-00000000000a",
+        "01a00000-0000-7000-8000-00000000000b",
+        "01b00000-0000-7000-8000-000000000000",
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        let made = lead(&mut s, &format!("L{i}"), &format!("l{i}@x.io"));
+        s.conn().execute("UPDATE leads SET id = ?2 WHERE id = ?1", [made.as_str(), id]).unwrap();
+    }
+    let db = s.db();
+    let paged = leadline::store::PagedShortIds::default();
+    let first = paged.of(&db, "leads", &ids[..2]).unwrap();
+    assert!(first.iter().all(|i| i.len() == 36), "{first:?}");
+    assert_eq!(paged.of(&db, "leads", &ids[2..]).unwrap()[0].len(), 36);
+    assert_eq!(leadline::store::short_ids(&db, "leads", &ids[2..]).unwrap()[0].len(), 13);
+}

@@ -209,7 +209,8 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
             if json {
                 print_json_pages(&mut pages)?;
             } else {
-                print_table_pages(&mut pages, "no deals match", |rows| deal_table(&db, rows))?;
+                let ids = crate::store::PagedShortIds::default();
+                print_table_pages(&mut pages, "no deals match", |rows| Ok(deal_table(&db, rows, &ids)?))?;
             }
             if pages.cut {
                 eprintln!("note: the first {limit} shown; pass --limit N for more");
@@ -219,9 +220,13 @@ pub fn run(env: &mut Env, cmd: DealCmd) -> CliResult {
     Ok(())
 }
 
-fn deal_table(db: &crate::store::Db<'_>, deals: &[deals::Deal]) -> crate::store::Result<Table> {
+fn deal_table(
+    db: &crate::store::Db<'_>,
+    deals: &[deals::Deal],
+    short: &crate::store::PagedShortIds,
+) -> crate::store::Result<Table> {
     let mut t = Table::new(&["ID", "TITLE", "LEAD", "COMPANY", "AMOUNT", "STAGE", "STATUS", "IN STAGE"]);
-    let ids = crate::store::short_ids(db, "deals", &deals.iter().map(|d| d.id.as_str()).collect::<Vec<_>>())?;
+    let ids = short.of(db, "deals", &deals.iter().map(|d| d.id.as_str()).collect::<Vec<_>>())?;
     for (d, id) in deals.iter().zip(ids) {
         t.row(vec![
             id,

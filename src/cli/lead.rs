@@ -351,7 +351,7 @@ pub fn last_contact(lead: &Lead, now: Timestamp) -> String {
 }
 
 pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
-    let t = lead_table(db, rows)?;
+    let t = lead_table(db, rows, &crate::store::PagedShortIds::default())?;
     if t.is_empty() {
         println!("no leads match");
     } else {
@@ -360,10 +360,10 @@ pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
     Ok(())
 }
 
-fn lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult<Table> {
+fn lead_table(db: &Db<'_>, rows: &[Lead], short: &crate::store::PagedShortIds) -> CliResult<Table> {
     let now = db.now;
     let mut t = Table::new(&["ID", "NAME", "COMPANY", "SCORE", "STAGE", "LAST CONTACT", "OWNER", "TAGS"]);
-    let ids = crate::store::short_ids(db, "leads", &rows.iter().map(|l| l.id.as_str()).collect::<Vec<_>>())?;
+    let ids = short.of(db, "leads", &rows.iter().map(|l| l.id.as_str()).collect::<Vec<_>>())?;
     for (l, id) in rows.iter().zip(ids) {
         t.row(vec![
             id,
@@ -430,21 +430,8 @@ impl super::output::PageSource for Pages<'_> {
 /// Prints the pages as one table, aligned as its first page is (a wider cell further down only pushes
 /// its own row).
 fn print_pages(db: &Db<'_>, pages: &mut Pages<'_>) -> CliResult {
-    use super::output::PageSource;
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let io = |e: std::io::Error| super::CliError::Io(format!("cannot write the output: {e}"));
-    let mut widths: Option<Vec<usize>> = None;
-    while let Some(rows) = pages.next_page()? {
-        let t = lead_table(db, &rows)?;
-        let header = widths.is_none();
-        let w = widths.get_or_insert_with(|| t.widths());
-        out.write_all(t.render_with(w, header).as_bytes()).map_err(io)?;
-    }
-    if widths.is_none() {
-        writeln!(out, "no leads match").map_err(io)?;
-    }
-    out.flush().map_err(io)
+    let short = crate::store::PagedShortIds::default();
+    super::output::print_table_pages(pages, "no leads match", |rows| lead_table(db, rows, &short))
 }
 
 fn print_lead(l: &Lead, env: &Env) {

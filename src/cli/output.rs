@@ -63,7 +63,7 @@ pub trait PageSource {
 pub fn print_table_pages<P: PageSource>(
     source: &mut P,
     none: &str,
-    mut table: impl FnMut(&[P::Item]) -> crate::store::Result<Table>,
+    mut table: impl FnMut(&[P::Item]) -> CliResult<Table>,
 ) -> CliResult {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -108,6 +108,7 @@ impl PageSource for Ranking<'_> {
 
 /// The ranking as text: a table aligned as its first page is, or each lead's rules (`--explain`).
 fn print_ranking(db: &Db<'_>, ranking: &mut Ranking<'_>, explain: bool) -> CliResult {
+    let short = crate::store::PagedShortIds::default();
     let mut widths: Option<Vec<usize>> = None;
     let mut first = true;
     while let Some(page) = ranking.next_page()? {
@@ -123,7 +124,7 @@ fn print_ranking(db: &Db<'_>, ranking: &mut Ranking<'_>, explain: bool) -> CliRe
         }
         first = false;
         let mut t = Table::new(&["ID", "NAME", "LIFECYCLE", "SCORE", "HEALTH", "PRIORITY", "WHY"]);
-        let ids = crate::store::short_ids(db, "leads", &page.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
+        let ids = short.of(db, "leads", &page.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
         for (s, id) in page.iter().zip(ids) {
             let e = &s.evaluation;
             let why: Vec<String> =

@@ -102,7 +102,8 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
             } else {
                 // Who is to do each task, where that is not plain: in a team, listing everyone's.
                 let show_owner = owner.is_none() && teams::list(&db)?.len() > 1;
-                print_table_pages(&mut pages, "nothing due", |rows| task_table(&db, rows, show_owner))?;
+                let ids = crate::store::PagedShortIds::default();
+                print_table_pages(&mut pages, "nothing due", |rows| Ok(task_table(&db, rows, &ids, show_owner)?))?;
             }
             if pages.cut {
                 eprintln!("note: the first {limit} shown; pass --limit N for more");
@@ -143,13 +144,18 @@ pub fn run(env: &mut Env, cmd: TaskCmd) -> CliResult {
     Ok(())
 }
 
-fn task_table(db: &crate::store::Db<'_>, list: &[tasks::Task], show_owner: bool) -> crate::store::Result<Table> {
+fn task_table(
+    db: &crate::store::Db<'_>,
+    list: &[tasks::Task],
+    short: &crate::store::PagedShortIds,
+    show_owner: bool,
+) -> crate::store::Result<Table> {
     let mut headers = vec!["ID", "DUE", "", "TITLE", "LEAD", "KIND"];
     if show_owner {
         headers.push("OWNER");
     }
     let mut t = Table::new(&headers);
-    let ids = crate::store::short_ids(db, "tasks", &list.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())?;
+    let ids = short.of(db, "tasks", &list.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())?;
     for (task, id) in list.iter().zip(ids) {
         let due = task.effective_due();
         let mut row = vec![

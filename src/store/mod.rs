@@ -604,6 +604,24 @@ pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
 /// as a bulk import makes them, share their first 13). All are cut to the longest such length, for a
 /// straight column.
 pub fn short_ids(db: &Db<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> {
+    short_ids_at_least(db, table, ids, 0)
+}
+
+/// Short ids for a listing printed a page at a time: each page's as long as the longest before it at
+/// least, so the column stays aligned (a page needs longer ones only where ids were made at one instant).
+#[derive(Debug, Default)]
+pub struct PagedShortIds(std::cell::Cell<usize>);
+
+impl PagedShortIds {
+    pub fn of(&self, db: &Db<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> {
+        let short = short_ids_at_least(db, table, ids, self.0.get())?;
+        self.0.set(self.0.get().max(short.iter().map(String::len).max().unwrap_or(0)));
+        Ok(short)
+    }
+}
+
+/// `short_ids`, none shorter than `at_least` characters.
+fn short_ids_at_least(db: &Db<'_>, table: &str, ids: &[&str], at_least: usize) -> Result<Vec<String>> {
     // `+team_id`: the id's own index, walked from `?2`, and not an index that starts with the team (every
     // row of a one-team database), which a table of deals or inbox items has.
     let neighbour = |cmp: &str, pick: &str| {
@@ -611,7 +629,7 @@ pub fn short_ids(db: &Db<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> 
     };
     let (below, above) = (neighbour("<", "max"), neighbour(">", "min"));
     let shared = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    let mut len = 13;
+    let mut len = at_least.max(13);
     for id in ids {
         for sql in [&below, &above] {
             let other: Option<String> =
