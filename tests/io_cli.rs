@@ -623,6 +623,8 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
         ("tag=\"vip", "does not close"),
         ("tag=\"vip\"and lifecycle=lead", "does not close"),
         ("tag=vip\"", "does not close"),
+        ("tag=hot;source=linkedin", "a value holding '='; join conditions with ','"),
+        ("text=Acme, Inc.", "a value holding a comma is written in quotes: text=\"…, Inc.\""),
     ] {
         let (code, err) = fail(&db, &["export", "leads", "--where", filter]);
         assert!(code == 2 && err.contains(said), "{filter}: {err}");
@@ -676,10 +678,19 @@ fn export_writes_stable_csv_json_and_jsonl_and_filters() {
     );
     let printed = leadline(&db).args(["export", "deals", "--format", "json", "--where", "x=1"]).assert().failure();
     assert!(printed.get_output().stdout.is_empty());
-    // A value the filter cannot take is found before the header is written.
-    for filter in ["stage=Nope", "text=-,stage=Nope", "owner=nobody@x.io"] {
-        let printed = leadline(&db).args(["export", "leads", "--format", "json", "--where", filter]).assert().code(1);
+    // A value the filter cannot take is found before the header is written, and said of the flag.
+    for (object, filter) in [
+        ("leads", "stage=Nope"),
+        ("leads", "text=-,stage=Nope"),
+        ("leads", "owner=nobody@x.io"),
+        ("deals", "stage=Nope"),
+        ("tasks", "owner=nobody@x.io"),
+        ("outreach", "lead=nobody@nowhere.io"),
+    ] {
+        let printed = leadline(&db).args(["export", object, "--format", "json", "--where", filter]).assert().code(2);
         assert!(printed.get_output().stdout.is_empty(), "{filter}");
+        let said = String::from_utf8_lossy(&printed.get_output().stderr).to_string();
+        assert!(said.starts_with("leadline: --where: "), "{object} {filter}: {said}");
     }
     let printed = leadline(&db).args(["export", "leads", "--where", "lifecycle=bogus"]).assert().code(2);
     assert!(printed.get_output().stdout.is_empty());
@@ -1473,6 +1484,65 @@ fn forget_takes_the_person_out_of_the_title_another_attendee_keeps() {
     let meetings = run(&db, &["export", "meetings", "--format", "csv"]);
     assert!(!meetings.contains("Vogelsang"), "{meetings}");
     assert!(meetings.contains("Intro call with (erased) ((erased) GmbH)"), "{meetings}");
+}
+
+#[test]
+fn forget_takes_the_person_out_of_what_other_leads_records_say_of_them() {
+    let (_dir, db) = setup();
+    let kim = run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Kim",
+            "--last-name",
+            "Berg",
+            "--email",
+            "kim@berg.example",
+            "--phone",
+            "+49 30 12345678",
+        ],
+    );
+    let kim = kim.trim();
+    run(&db, &["lead", "add", "--first-name", "Ben", "--last-name", "Partner", "--email", "ben@partner.example"]);
+    run(&db, &["lead", "add", "--first-name", "Kim", "--last-name", "Svensson", "--email", "kim@svensson.example"]);
+    // A namesake, another person: their own notes name them.
+    run(&db, &["lead", "add", "--first-name", "Kim", "--last-name", "Berg", "--email", "kim@other.example"]);
+    run(&db, &["note", "ben@partner.example", "Reports to KIM BERG (cc Kim@Berg.example); Kim Bergman is IT"]);
+    run(&db, &["lead", "edit", "ben@partner.example", "--notes", "Assistant:\nKim  Berg"]);
+    run(
+        &db,
+        &[
+            "log",
+            "call",
+            "ben@partner.example",
+            "--phone",
+            "+49 30 9990001",
+            "--note",
+            "Kim Berg joined; her line +49 30 1234 5678",
+        ],
+    );
+    run(&db, &["task", "add", "ben@partner.example", "--title", "Send Kim Berg the deck", "--due", "+2d"]);
+    run(&db, &["note", "kim@svensson.example", "Kim likes tea"]);
+    run(&db, &["note", "kim@other.example", "Kim Berg prefers mornings"]);
+    let out = leadline(&db).args(["forget", kim]).output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("4 records of other leads named the person"), "{said}");
+    let everything = [
+        run(&db, &["export", "notes", "--format", "csv"]),
+        run(&db, &["export", "leads", "--format", "jsonl"]),
+        run(&db, &["export", "outreach", "--format", "csv"]),
+        run(&db, &["export", "tasks", "--format", "csv"]),
+    ]
+    .concat();
+    assert!(everything.contains("Reports to (erased) (cc (erased)); Kim Bergman is IT"), "{everything}");
+    assert!(everything.contains("Assistant:\\n(erased)"), "{everything}");
+    assert!(everything.contains("(erased) joined; her line (erased)"), "{everything}");
+    assert!(everything.contains("Send (erased) the deck"), "{everything}");
+    assert!(everything.contains("Kim likes tea") && everything.contains("Kim Berg prefers mornings"), "{everything}");
+    assert!(!everything.to_lowercase().contains("kim@berg") && !everything.contains("1234 5678"), "{everything}");
 }
 
 #[test]

@@ -935,6 +935,67 @@ fn an_older_copy_of_a_series_undoes_no_change_made_to_one_of_its_occurrences() {
     );
 }
 
+#[test]
+fn a_cancellation_drops_every_meeting_of_its_event_and_a_moved_occurrence_follows_out_of_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, opts, bob) = bobs_calendar(dir.path(), "t.db");
+    let times = |s: &Store| meeting_times(s, &bob.id);
+    import_file(
+        &mut s,
+        &calendar_file(dir.path(), "a.ics", &bob_event("demo@x", "Demo", "20251206T100000Z", "")),
+        &opts,
+    )
+    .unwrap();
+    // A feed writes the cancelled event with few of its lines: no attendee, yet Bob's meeting goes.
+    let cancelled =
+        "BEGIN:VEVENT\r\nUID:demo@x\r\nSEQUENCE:1\r\nDTSTART:20251206T100000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n";
+    let r = import_file(&mut s, &calendar_file(dir.path(), "b.ics", cancelled), &opts).unwrap();
+    assert_eq!((r.counts.meetings.updated, r.counts.meetings_dropped), (1, 1), "{:?}", r.counts);
+    assert!(times(&s).is_empty());
+    // The last of a weekly series moved past the window's end (31 March) is moved, not called off.
+    let weekly = bob_event("w@x", "Weekly", "20260316T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\n");
+    import_file(&mut s, &calendar_file(dir.path(), "c.ics", &weekly), &opts).unwrap();
+    let before = meetings::for_lead(&s.db(), &bob.id).unwrap();
+    let moved = bob_event("w@x", "Weekly", "20260407T090000Z", "RECURRENCE-ID:20260330T090000Z\r\nSEQUENCE:1\r\n");
+    let r = import_file(&mut s, &calendar_file(dir.path(), "d.ics", &format!("{weekly}{moved}")), &opts).unwrap();
+    assert_eq!((r.counts.meetings.updated, r.counts.meetings_dropped), (1, 0), "{:?}", r.counts);
+    assert_eq!(times(&s), ["2026-03-16T09:00:00.000Z", "2026-03-23T09:00:00.000Z", "2026-04-07T09:00:00.000Z"]);
+    let after = meetings::for_lead(&s.db(), &bob.id).unwrap();
+    let ids = |m: &[meetings::Meeting]| {
+        let mut ids: Vec<String> = m.iter().map(|m| m.id.to_string()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&before), ids(&after), "the moved occurrence keeps its meeting");
+}
+
+#[test]
+fn dates_a_calendar_adds_to_an_event_one_by_one_are_meetings_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, opts, bob) = bobs_calendar(dir.path(), "t.db");
+    let events = format!(
+        "{}{}",
+        bob_event("train@x", "Training", "20251216T090000Z", "RDATE:20251217T090000Z,20251218T090000Z\r\n"),
+        bob_event("sync@x", "Sync", "20251201T090000Z", "RRULE:FREQ=WEEKLY;COUNT=2\r\nRDATE:20251203T150000Z\r\n"),
+    );
+    let file = calendar_file(dir.path(), "r.ics", &events);
+    let r = import_file(&mut s, &file, &opts).unwrap();
+    assert_eq!(r.counts.meetings.created, 6, "{:?}", r.counts);
+    let again = import_file(&mut s, &file, &opts).unwrap();
+    assert_eq!((again.counts.meetings.created, again.counts.meetings.skipped), (0, 6), "{:?}", again.counts);
+    assert_eq!(
+        meeting_times(&s, &bob.id),
+        [
+            "2025-12-01T09:00:00.000Z",
+            "2025-12-03T15:00:00.000Z",
+            "2025-12-08T09:00:00.000Z",
+            "2025-12-16T09:00:00.000Z",
+            "2025-12-17T09:00:00.000Z",
+            "2025-12-18T09:00:00.000Z"
+        ]
+    );
+}
+
 /// Bob (of the HubSpot fixture) missed the demo of a calendar imported once: the store, the import
 /// options with their window, Bob, and the meeting marked a no-show.
 fn a_missed_demo() -> (tempfile::TempDir, Store, ImportOptions, Lead, meetings::Meeting) {
@@ -3215,6 +3276,28 @@ fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
 }
 
 #[test]
+fn contact_groups_are_no_leads_and_an_address_shown_as_a_name_is_no_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let cards = dir.path().join("cards.vcf");
+    std::fs::write(
+        &cards,
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Trade fair 2026\r\nMEMBER:mailto:ana@acme.io\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nN:Prospects Q1;;;;\r\nFN:Prospects Q1\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n\
+         END:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:ana.external@gmail.com\r\nEMAIL:ana.external@gmail.com\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Stripe, Inc.\r\nEMAIL:sales@stripe.example\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let r = import_file(&mut s, &cards, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (2, 0), "{:?}", r.rejects);
+    let ana = lead(&s, "ana.external@gmail.com");
+    assert!(!ana.first_name.contains('@') && !ana.last_name.contains('@'), "{ana:?}");
+    let stripe = lead(&s, "sales@stripe.example");
+    assert_eq!((stripe.first_name.as_str(), stripe.last_name.as_str()), ("Stripe, Inc.", ""));
+}
+
+#[test]
 fn every_card_and_event_is_counted_even_when_it_is_cut_short_or_names_nobody() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
@@ -3233,6 +3316,14 @@ fn every_card_and_event_is_counted_even_when_it_is_cut_short_or_names_nobody() {
     assert_eq!(said[0], (1, "has no name, e-mail or phone: nothing says who this is"));
     assert_eq!(said[1], (10, "a card without its beginning (no BEGIN:VCARD before its END:VCARD at line 13)"));
     assert_eq!(said[2], (14, "a card without its beginning (no BEGIN:VCARD before its END:VCARD at line 16)"));
+    // The card whose first line was lost comes back whole in the rejects file, to be mended and imported.
+    let out = dir.path().join("rejects.vcf");
+    write_rejects(&s, &r, &out).unwrap();
+    let rejects = std::fs::read_to_string(&out).unwrap();
+    assert!(rejects.contains("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Two\r\nEMAIL:bob@two.example\r\n"), "{rejects}");
+    std::fs::write(&out, rejects.replace("X-LEADLINE-ERROR", "X-SEEN").replace("BEGIN;:VCARD", "BEGIN:VCARD")).unwrap();
+    let again = import_file(&mut s, &out, &ImportOptions::default()).unwrap();
+    assert_eq!(again.counts.leads.created, 2, "{:?}", again.rejects);
 
     let calendar = dir.path().join("cut.ics");
     std::fs::write(

@@ -989,6 +989,14 @@ pub fn forget(env: &mut Env, a: ForgetArgs) -> CliResult {
     if erased.reason_edited {
         eprintln!("note: the reason named the person: the privacy log keeps it without their name, address and number");
     }
+    if erased.named_elsewhere > 0 {
+        eprintln!(
+            "note: {} {} of other leads named the person (a note, a touch, a task): written without their name, \
+             address and number",
+            erased.named_elsewhere,
+            plural(erased.named_elsewhere, "record")
+        );
+    }
     for other in &erased.staged_with {
         eprintln!(
             "note: lead {other} was staged as a possible duplicate of this person and still holds its own data; \

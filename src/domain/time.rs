@@ -173,14 +173,21 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
     }
     if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
         let sign = if s.starts_with('-') { -1 } else { 1 };
-        let (ms, in_days) = parse_offset(rest).map_err(bad)?;
+        let (ms, in_days) = parse_offset(rest).map_err(|why| {
+            // The forms shown are of the side asked for: a --since wants a time gone by.
+            bad(if why == NOT_RELATIVE && past { NOT_RELATIVE_PAST } else { why })
+        })?;
         // Days and weeks are the calendar's: "+1d" at 10:00 is 10:00 tomorrow, whatever the clocks do.
         if in_days && let Some(t) = plus_local_days(now, tz, sign * (ms / DAY_MS)) {
             return Ok(t);
         }
         return now.0.checked_add(sign * ms).map(Timestamp).ok_or_else(|| bad(OUT_OF_RANGE));
     }
-    let lower = s.to_lowercase();
+    let mut lower = s.to_lowercase();
+    // ISO 8601 without a zone, as programs write it ("2026-11-26T09:30"): the date, then the clock.
+    if lower.len() > 11 && lower.as_bytes()[10] == b't' && NaiveDate::parse_from_str(&lower[..10], "%Y-%m-%d").is_ok() {
+        lower.replace_range(10..11, " ");
+    }
     let mut words = lower.split_whitespace();
     let first = words.next().unwrap_or_default();
     let clock = words.next();
@@ -237,8 +244,10 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
 }
 
 /// An offset such as `48h` or `3d`: its length, and whether it counts days (or weeks).
+const NOT_RELATIVE: &str = "is not a relative time; use forms like +48h, +3d, +2w, +30m";
+const NOT_RELATIVE_PAST: &str = "is not a relative time; use forms like -48h, -3d, -2w, -30m";
+
 fn parse_offset(rest: &str) -> Result<(i64, bool), &'static str> {
-    const NOT_RELATIVE: &str = "is not a relative time; use forms like +48h, +3d, +2w, +30m";
     let unit_at = rest.find(|c: char| !c.is_ascii_digit()).ok_or(NOT_RELATIVE)?;
     let (num, unit) = rest.split_at(unit_at);
     let per = match unit {
@@ -259,7 +268,7 @@ fn parse_offset(rest: &str) -> Result<(i64, bool), &'static str> {
 const OUT_OF_RANGE: &str = "is out of range (years 1900 to 9999)";
 
 fn parse_clock(c: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(c, "%H:%M").ok().or_else(|| {
+    NaiveTime::parse_from_str(c, "%H:%M").ok().or_else(|| NaiveTime::parse_from_str(c, "%H:%M:%S").ok()).or_else(|| {
         let h: u32 = c.parse().ok()?;
         NaiveTime::from_hms_opt(h, 0, 0)
     })
@@ -392,6 +401,18 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2026-11-26T08:30:00.000Z");
         let d = parse_time("2026-11-26", NOW, madrid()).unwrap();
         assert_eq!(d.to_rfc3339(), "2026-11-25T23:00:00.000Z");
+        // ISO 8601 without a zone, as programs write it, is the team's wall clock too.
+        for iso in ["2026-11-26T09:30", "2026-11-26T09:30:00", "2026-11-26 09:30:00"] {
+            assert_eq!(parse_time(iso, NOW, madrid()).unwrap().to_rfc3339(), "2026-11-26T08:30:00.000Z", "{iso}");
+        }
+    }
+
+    #[test]
+    fn a_since_that_is_no_offset_shows_offsets_gone_by() {
+        let e = parse_since("-7 d", NOW, madrid()).unwrap_err();
+        assert!(e.reason.contains("-48h, -3d"), "{e}");
+        let e = parse_time("+7x", NOW, madrid()).unwrap_err();
+        assert!(e.reason.contains("+48h, +3d"), "{e}");
     }
 
     #[test]

@@ -53,6 +53,8 @@ struct Event {
     /// The start as written (local time and zone), or why it cannot be read.
     start: Option<Result<(NaiveDateTime, Zone), String>>,
     rrule: Option<String>,
+    /// RDATE: occurrences besides those of the rule (or, without one, besides DTSTART).
+    rdates: Vec<Timestamp>,
     exdates: Vec<Timestamp>,
     recurrence_id: Option<Timestamp>,
     attendees: Vec<String>,
@@ -515,11 +517,15 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                     "SUMMARY" => e.title = components(&p.value, '\u{0}').concat().trim().to_string(),
                     "DTSTART" => e.start = Some(local_when(&p, &zones)),
                     "RRULE" => e.rrule = Some(p.value.trim().to_string()),
-                    "EXDATE" => {
-                        for v in p.value.split(',') {
+                    "EXDATE" | "RDATE" => {
+                        // A period (VALUE=PERIOD, "start/end" or "start/duration") counts by its start.
+                        for v in p.value.split(',').map(|v| v.split('/').next().unwrap_or(v)) {
                             let single = Property { value: v.to_string(), ..p.clone() };
                             if let Ok(t) = when(&single, &zones) {
-                                e.exdates.push(t);
+                                match p.name.as_str() {
+                                    "RDATE" => e.rdates.push(t),
+                                    _ => e.exdates.push(t),
+                                }
                             }
                         }
                     }
@@ -577,10 +583,19 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
         let in_window = |t: &Timestamp| *t >= window.0 && *t <= window.1;
         // A series is outside the window when none of its occurrences falls in it, before those taken out
         // or moved are set aside; a moved instance is no event of its own.
+        // A series: a rule, or dates given one by one (RDATE), or both.
+        let series = e.recurrence_id.is_none() && (e.rrule.is_some() || !e.rdates.is_empty());
         let (starts, outside): (Vec<Timestamp>, bool) = match (&e.rrule, e.recurrence_id) {
-            (Some(rule), None) => match expand(rule, local, zone, window, occurrences_left, &mut steps_left) {
-                Ok((all, goes_on)) => {
-                    occurrences_left -= all.len();
+            (rule, None) if series => match rule.as_ref().map_or_else(
+                || Ok((vec![start].into_iter().filter(in_window).collect(), start > window.1)),
+                |rule| expand(rule, local, zone, window, occurrences_left, &mut steps_left),
+            ) {
+                Ok((mut all, mut goes_on)) => {
+                    all.extend(e.rdates.iter().filter(|t| in_window(t)));
+                    all.sort_unstable();
+                    all.dedup();
+                    goes_on |= e.rdates.iter().any(|t| *t > window.1);
+                    occurrences_left = occurrences_left.saturating_sub(all.len());
                     let outside = all.is_empty();
                     if goes_on && !outside && !e.cancelled {
                         series_past_window += 1;
@@ -601,15 +616,15 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                 }
             },
             (_, Some(_)) => (vec![start].into_iter().filter(in_window).collect(), false),
-            (None, None) => (vec![start].into_iter().filter(in_window).collect(), !in_window(&start)),
+            (_, None) => (vec![start].into_iter().filter(in_window).collect(), !in_window(&start)),
         };
         if outside && !e.cancelled {
             outside_window += 1;
         }
-        let recurring = e.rrule.is_some() || e.recurrence_id.is_some();
+        let recurring = series || e.recurrence_id.is_some();
         // An occurrence taken out of a series (EXDATE, as calendars delete one instance) is a cancelled
         // one: a meeting an earlier import booked for it is dropped.
-        if e.rrule.is_some() && e.recurrence_id.is_none() && !e.uid.is_empty() {
+        if series && !e.uid.is_empty() {
             for x in e.exdates.iter().filter(|t| in_window(t)) {
                 out.push(Ok(Occurrence {
                     line: e.line,
@@ -626,7 +641,10 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                 }));
             }
         }
-        let beyond = (!recurring && !e.uid.is_empty() && !in_window(&start)).then_some(start);
+        // An event, or one occurrence of a series, moved out of the window still moves its meeting (the
+        // meeting is found by its key, the occurrence's RECURRENCE-ID; none is booked out there).
+        let moved_alone = !recurring || e.recurrence_id.is_some();
+        let beyond = (moved_alone && !e.uid.is_empty() && !in_window(&start)).then_some(start);
         for (s, beyond_window) in starts.into_iter().map(|s| (s, false)).chain(beyond.map(|s| (s, true))) {
             let key = match (e.uid.is_empty(), recurring) {
                 (true, _) => String::new(),

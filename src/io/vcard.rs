@@ -210,9 +210,13 @@ struct Cards<R> {
     bytes: Vec<u8>,
     /// The first lines of the cards that never ended.
     cut: Vec<u64>,
-    /// The first line of text outside any card since the last card's end (0: none).
+    /// The first line of text outside any card since the last card's end (0: none), and that text (up to
+    /// `STRAY_KEPT` bytes): a card whose first line was lost, given back whole in the rejects file.
     stray: u64,
+    stray_text: String,
 }
+
+const STRAY_KEPT: usize = 64 * 1024;
 
 /// A card's first or last line: not a folded continuation, a stray byte-order mark allowed (files joined
 /// with `cat`).
@@ -231,6 +235,7 @@ impl<R: BufRead> Cards<R> {
             bytes: Vec::new(),
             cut: Vec::new(),
             stray: 0,
+            stray_text: String::new(),
         }
     }
 
@@ -257,6 +262,7 @@ impl<R: BufRead> Cards<R> {
             let raw = field_text(&self.bytes);
             if is_card_edge(&raw, "BEGIN:VCARD") {
                 self.stray = 0;
+                self.stray_text.clear();
                 let cut = std::mem::replace(&mut self.first, self.line);
                 let unfinished = std::mem::replace(&mut self.card, raw);
                 if cut > 0 {
@@ -276,10 +282,15 @@ impl<R: BufRead> Cards<R> {
                         "a card without its beginning (no BEGIN:VCARD before its END:VCARD at line {})",
                         self.line
                     );
-                    return Ok(Some(Err(Reject { line: at, column: None, reason, record: Vec::new() })));
+                    let mut card = std::mem::take(&mut self.stray_text);
+                    card.push_str(&raw);
+                    return Ok(Some(Err(Reject { line: at, column: None, reason, record: vec![card] })));
                 }
                 if self.stray == 0 && !raw.trim().is_empty() {
                     self.stray = self.line;
+                }
+                if self.stray > 0 && self.stray_text.len() + raw.len() <= STRAY_KEPT {
+                    self.stray_text.push_str(&raw);
                 }
                 continue;
             }
@@ -328,6 +339,11 @@ pub fn parse(text_in: &str, rules: &RowRules) -> Vec<Result<LeadRow, Reject>> {
 
 fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, Reject> {
     let line = card.first().map_or(0, |p| p.line);
+    // A contact group (vCard 4's KIND, Apple's own property) names a list of people, not a person.
+    let kind = |p: &Property| matches!(p.name.as_str(), "KIND" | "X-ADDRESSBOOKSERVER-KIND");
+    if card.iter().any(|p| kind(p) && p.value.trim().eq_ignore_ascii_case("group")) {
+        return Ok(None);
+    }
     // Each property as written, its parameters too (an encoding, a charset, a type): the card a rejects
     // file gives back must read as the original did.
     let written = |p: &Property| {
@@ -438,16 +454,23 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
             _ => {}
         }
     }
+    // A contact saved without a name shows its address or number as its name (Outlook, Android): no name.
+    let no_name = |f: &String| {
+        f.is_empty()
+            || (f.contains('@') && !f.contains(' '))
+            || f.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    };
     if row.first_name.is_empty()
         && row.last_name.is_empty()
-        && let Some(f) = full.filter(|f| !f.is_empty())
+        && let Some(f) = full.filter(|f| !no_name(f))
     {
         // A company's card (Apple marks it; others give the company as its name) is named whole: "Stripe,
         // Inc." is no "Inc." of the Stripes.
         let fold = crate::domain::text::fold;
-        let company_card =
-            card.iter().any(|p| p.name == "X-ABSHOWAS" && p.value.trim().eq_ignore_ascii_case("COMPANY"))
-                || row.company.as_deref().is_some_and(|c| fold(c) == fold(&f));
+        let company_card = card.iter().any(|p| {
+            (p.name == "X-ABSHOWAS" && p.value.trim().eq_ignore_ascii_case("COMPANY"))
+                || (p.name == "KIND" && p.value.trim().eq_ignore_ascii_case("org"))
+        }) || row.company.as_deref().is_some_and(|c| fold(c) == fold(&f));
         let (first, last) = if company_card { (f, String::new()) } else { super::record::split_name(&f) };
         row.first_name = first;
         row.last_name = last;

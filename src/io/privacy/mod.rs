@@ -13,6 +13,8 @@ use crate::store::{Change, Db, Result, Store, StoreError, purge_index};
 
 pub use crate::domain::lead::ERASED;
 
+mod elsewhere;
+
 /// Runs a statement through the connection's cache: a retention run erases thousands of leads with the
 /// same few statements, and preparing each anew cost more than running it.
 fn exec(db: &Db<'_>, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
@@ -89,6 +91,14 @@ pub struct Erased {
     /// The reason given named the person (their name, an address, their number): it is kept without it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reason_edited: bool,
+    /// Records of other leads that named the person (a colleague's note, a touch, a task): written without
+    /// their name, address, number and profile.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub named_elsewhere: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The opt-out reason an erasure writes (with what erased: forget, retention): the opt-out is the erasure's,
@@ -220,6 +230,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
 }
 
 /// What a rejected row of an imported file may name a person by, compared loosely.
+#[derive(Clone)]
 struct Person {
     /// Its own e-mail and its other ones (and, when forgotten, those it had or was reached at).
     emails: Vec<String>,
@@ -229,6 +240,9 @@ struct Person {
     profiles: Vec<String>,
     first: String,
     last: String,
+    /// A word of their name alone names them (a text about them). Not in another person's record, where
+    /// "Kim" is anyone: there only the whole name does, given first and last.
+    words: bool,
 }
 
 impl Person {
@@ -239,6 +253,7 @@ impl Person {
             profiles: Vec::new(),
             first: plain_apostrophes(&fold(l.first_name.trim())),
             last: plain_apostrophes(&fold(l.last_name.trim())),
+            words: true,
         };
         let own = l.email.iter().chain(&l.other_emails).map(|e| (Former::Email, e.as_str()));
         let own = own.chain(l.phone.iter().map(|n| (Former::Phone, n.as_str())));
@@ -299,12 +314,15 @@ fn plain_apostrophes(s: &str) -> String {
 /// their name (whole, or any word of it), each written `(erased)` ("Ana's request from ana@acme.es" is
 /// "(erased)'s request from (erased)"). Compared as text is, case, accents and apostrophes aside.
 fn without_the_person(text: &str, people: &[Person]) -> String {
-    // The text folded a character at a time, each folded byte knowing the character it came from.
+    // The text folded a character at a time, each folded byte knowing the character it came from; a run of
+    // spaces or line ends is one space, as between the words of a name.
     let (mut folded, mut origin) = (String::with_capacity(text.len()), Vec::with_capacity(text.len()));
     for (at, c) in text.char_indices() {
         let before = folded.len();
         if c.is_whitespace() {
-            folded.push(' ');
+            if !folded.ends_with(' ') {
+                folded.push(' ');
+            }
         } else {
             super::text::fold_into(&plain_apostrophes(c.encode_utf8(&mut [0; 4])), &mut folded);
         }
@@ -317,8 +335,10 @@ fn without_the_person(text: &str, people: &[Person]) -> String {
     let in_address = |c: char| c.is_alphanumeric() || ".-_+@:/%~?=&#".contains(c);
     for p in people {
         let full = format!("{} {}", p.first, p.last);
-        let words = p.first.split([' ', '-']).chain(p.last.split([' ', '-'])).map(str::trim);
+        let whole = p.words || (!p.first.is_empty() && !p.last.is_empty());
+        let words = p.first.split([' ', '-']).chain(p.last.split([' ', '-'])).map(str::trim).filter(|_| p.words);
         let names = std::iter::once(full.trim().to_string())
+            .filter(|_| whole)
             .chain(words.filter(|w| w.chars().count() >= 2 && !NAME_PARTICLES.contains(w)).map(str::to_string));
         let needles = names.map(|n| (n, true, false)).chain(p.emails.iter().map(|e| (e.clone(), false, false)));
         for (needle, whole, address) in needles.chain(p.profiles.iter().map(|u| (u.clone(), false, true))) {
@@ -783,6 +803,9 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
     let mut e = erase(db, lead, "forget", reason)?;
     e.reason_edited = reason != given;
     erase_merged(db, &merged, "forget", reason)?;
+    let ids: Vec<&str> = std::iter::once(lead.as_str()).chain(merged.iter().map(|m| m.id.as_str())).collect();
+    let erased: Vec<leads::Lead> = std::iter::once(person.clone()).chain(merged.iter().cloned()).collect();
+    e.named_elsewhere = elsewhere::erase_mentions(db, &erased, &ids)?;
     erase_rejects(db, &people)?;
     purge_index(db)?;
     Ok(e)
