@@ -139,6 +139,68 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
     ("Argentina Standard Time", "America/Argentina/Buenos_Aires"),
     ("E. South America Standard Time", "America/Sao_Paulo"),
     ("UTC", "UTC"),
+    ("Cen. Australia Standard Time", "Australia/Adelaide"),
+    ("AUS Central Standard Time", "Australia/Darwin"),
+    ("Tasmania Standard Time", "Australia/Hobart"),
+    ("Lord Howe Standard Time", "Australia/Lord_Howe"),
+    ("Central America Standard Time", "America/Guatemala"),
+    ("Mountain Standard Time (Mexico)", "America/Mazatlan"),
+    ("Pacific Standard Time (Mexico)", "America/Tijuana"),
+    ("Eastern Standard Time (Mexico)", "America/Cancun"),
+    ("US Eastern Standard Time", "America/Indiana/Indianapolis"),
+    ("Newfoundland Standard Time", "America/St_Johns"),
+    ("Cuba Standard Time", "America/Havana"),
+    ("Haiti Standard Time", "America/Port-au-Prince"),
+    ("SA Eastern Standard Time", "America/Cayenne"),
+    ("Montevideo Standard Time", "America/Montevideo"),
+    ("Paraguay Standard Time", "America/Asuncion"),
+    ("Central Brazilian Standard Time", "America/Cuiaba"),
+    ("Bahia Standard Time", "America/Bahia"),
+    ("Greenland Standard Time", "America/Nuuk"),
+    ("Magallanes Standard Time", "America/Punta_Arenas"),
+    ("Yukon Standard Time", "America/Whitehorse"),
+    ("Aleutian Standard Time", "America/Adak"),
+    ("Azores Standard Time", "Atlantic/Azores"),
+    ("Cape Verde Standard Time", "Atlantic/Cape_Verde"),
+    ("W. Central Africa Standard Time", "Africa/Lagos"),
+    ("E. Africa Standard Time", "Africa/Nairobi"),
+    ("Namibia Standard Time", "Africa/Windhoek"),
+    ("Libya Standard Time", "Africa/Tripoli"),
+    ("Sudan Standard Time", "Africa/Khartoum"),
+    ("Kaliningrad Standard Time", "Europe/Kaliningrad"),
+    ("Belarus Standard Time", "Europe/Minsk"),
+    ("Russia Time Zone 3", "Europe/Samara"),
+    ("Volgograd Standard Time", "Europe/Volgograd"),
+    ("Jordan Standard Time", "Asia/Amman"),
+    ("Middle East Standard Time", "Asia/Beirut"),
+    ("Syria Standard Time", "Asia/Damascus"),
+    ("West Bank Standard Time", "Asia/Hebron"),
+    ("Arabic Standard Time", "Asia/Baghdad"),
+    ("Iran Standard Time", "Asia/Tehran"),
+    ("Georgian Standard Time", "Asia/Tbilisi"),
+    ("Caucasus Standard Time", "Asia/Yerevan"),
+    ("Azerbaijan Standard Time", "Asia/Baku"),
+    ("Afghanistan Standard Time", "Asia/Kabul"),
+    ("West Asia Standard Time", "Asia/Tashkent"),
+    ("Ekaterinburg Standard Time", "Asia/Yekaterinburg"),
+    ("Central Asia Standard Time", "Asia/Almaty"),
+    ("Sri Lanka Standard Time", "Asia/Colombo"),
+    ("Nepal Standard Time", "Asia/Kathmandu"),
+    ("Bangladesh Standard Time", "Asia/Dhaka"),
+    ("Myanmar Standard Time", "Asia/Yangon"),
+    ("N. Central Asia Standard Time", "Asia/Novosibirsk"),
+    ("North Asia Standard Time", "Asia/Krasnoyarsk"),
+    ("North Asia East Standard Time", "Asia/Irkutsk"),
+    ("Ulaanbaatar Standard Time", "Asia/Ulaanbaatar"),
+    ("Yakutsk Standard Time", "Asia/Yakutsk"),
+    ("Vladivostok Standard Time", "Asia/Vladivostok"),
+    ("Magadan Standard Time", "Asia/Magadan"),
+    ("Mauritius Standard Time", "Indian/Mauritius"),
+    ("Fiji Standard Time", "Pacific/Fiji"),
+    ("Tonga Standard Time", "Pacific/Tongatapu"),
+    ("Samoa Standard Time", "Pacific/Apia"),
+    ("West Pacific Standard Time", "Pacific/Port_Moresby"),
+    ("Central Pacific Standard Time", "Pacific/Guadalcanal"),
 ];
 
 /// The zone an event's times are written in.
@@ -764,6 +826,13 @@ mod tests {
             .into_iter()
             .map(|o| o.map(|o| o.start.to_rfc3339()).map_err(|r| r.reason))
             .collect()
+    }
+
+    #[test]
+    fn every_windows_zone_name_names_a_zone() {
+        for (windows, iana) in WINDOWS_ZONES {
+            assert!(iana.parse::<Tz>().is_ok(), "{windows}: {iana}");
+        }
     }
 
     #[test]

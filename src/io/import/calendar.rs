@@ -304,17 +304,28 @@ impl Writer {
             meetings::set_calendar_key(db, &m.id, &ev.key)?;
         }
         let title = Some(ev.title.clone());
+        // Which occurrence of a series a line of the summary is about.
+        let of = match ev.key != ev.uid && !ev.key.is_empty() {
+            true => format!(" (the occurrence of {})", ev.start.zoned(db.ctx.tz)),
+            false => String::new(),
+        };
         match existing {
             // A meeting that took place (or did not) is history: a later change to the event leaves it.
             Some(m) if m.attended.is_some() => {
                 self.counts.meetings.skipped += 1;
-                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already marked"));
+                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already marked{of}"));
             }
             Some(m) if ev.cancelled => {
                 meetings::remove(db, &m.id)?;
                 self.counts.meetings.updated += 1;
                 self.counts.meetings_dropped += 1;
-                self.act(ev.line, "meetings", "cancel", ev.title.clone(), format!("{email}: the event was cancelled"));
+                self.act(
+                    ev.line,
+                    "meetings",
+                    "cancel",
+                    ev.title.clone(),
+                    format!("{email}: the event was cancelled{of}"),
+                );
             }
             Some(m) if m.scheduled_at != ev.start || m.title != title => {
                 meetings::reschedule(db, &m.id, ev.start, title)?;
@@ -329,7 +340,7 @@ impl Writer {
             }
             Some(_) => {
                 self.counts.meetings.skipped += 1;
-                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already there"));
+                self.act(ev.line, "meetings", "skip", ev.title.clone(), format!("{email}: already there{of}"));
             }
             None if ev.cancelled => {
                 self.counts.meetings.skipped += 1;
