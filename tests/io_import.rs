@@ -952,6 +952,17 @@ fn a_cancellation_drops_every_meeting_of_its_event_and_a_moved_occurrence_follow
     let r = import_file(&mut s, &calendar_file(dir.path(), "b.ics", cancelled), &opts).unwrap();
     assert_eq!((r.counts.meetings.updated, r.counts.meetings_dropped), (1, 1), "{:?}", r.counts);
     assert!(times(&s).is_empty());
+    // An organizer takes one person off an invitation with a cancellation sent to them alone: the others
+    // keep their meeting.
+    let ana = lead(&s, "ana.lopez@acme.es");
+    let both = "BEGIN:VEVENT\r\nUID:two@x\r\nDTSTART:20251210T100000Z\r\nSUMMARY:Pair\r\n\
+                ATTENDEE:mailto:bob@stonecorp.com\r\nATTENDEE:mailto:ana.lopez@acme.es\r\nEND:VEVENT\r\n";
+    import_file(&mut s, &calendar_file(dir.path(), "p1.ics", both), &opts).unwrap();
+    let uninvite = "METHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:two@x\r\nSEQUENCE:1\r\nDTSTART:20251210T100000Z\r\n\
+                    ATTENDEE:mailto:bob@stonecorp.com\r\nEND:VEVENT\r\n";
+    import_file(&mut s, &calendar_file(dir.path(), "p2.ics", uninvite), &opts).unwrap();
+    assert!(times(&s).is_empty());
+    assert_eq!(meeting_times(&s, &ana.id), ["2025-12-10T10:00:00.000Z"]);
     // The last of a weekly series moved past the window's end (31 March) is moved, not called off.
     let weekly = bob_event("w@x", "Weekly", "20260316T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\n");
     import_file(&mut s, &calendar_file(dir.path(), "c.ics", &weekly), &opts).unwrap();
@@ -3295,6 +3306,21 @@ fn contact_groups_are_no_leads_and_an_address_shown_as_a_name_is_no_name() {
     assert!(!ana.first_name.contains('@') && !ana.last_name.contains('@'), "{ana:?}");
     let stripe = lead(&s, "sales@stripe.example");
     assert_eq!((stripe.first_name.as_str(), stripe.last_name.as_str()), ("Stripe, Inc.", ""));
+    // A file whose lines end in CR alone (a classic Mac's), a card and a calendar.
+    let mac = dir.path().join("mac.vcf");
+    std::fs::write(&mac, "BEGIN:VCARD\rVERSION:3.0\rFN:Max Poe\rEMAIL:max@poe.example\rEND:VCARD\r").unwrap();
+    let r = import_file(&mut s, &mac, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.leads.created, 1, "{:?}", r.rejects);
+    let cal = dir.path().join("mac.ics");
+    std::fs::write(
+        &cal,
+        "BEGIN:VCALENDAR\rVERSION:2.0\rBEGIN:VEVENT\rUID:m1\rDTSTART:20251210T090000Z\rSUMMARY:Call\r\
+         ATTENDEE:mailto:max@poe.example\rEND:VEVENT\rEND:VCALENDAR\r",
+    )
+    .unwrap();
+    let window = (ts("2025-10-01T00:00:00.000Z"), ts("2026-03-31T00:00:00.000Z"));
+    let r = import_file(&mut s, &cal, &ImportOptions { window: Some(window), ..Default::default() }).unwrap();
+    assert_eq!(r.counts.meetings.created, 1, "{:?}", r.rejects);
 }
 
 #[test]

@@ -40,6 +40,15 @@ pub fn key_with_trunk(raw: &str, country_hint: Option<&str>) -> Option<String> {
     (*trunk == Some('0') && national.len() >= 5).then(|| format!("+{cc}0{national}"))
 }
 
+/// The calling code, the number without it and the country's trunk prefix, of an E.164 key whose calling
+/// code leadline knows.
+pub fn national_part(key: &str) -> Option<(&'static str, String, Option<char>)> {
+    let digits = key.strip_prefix('+')?;
+    let (_, cc, _, trunk) =
+        COUNTRIES.iter().filter(|(_, cc, _, _)| digits.starts_with(cc)).max_by_key(|c| c.1.len())?;
+    Some((cc, digits[cc.len()..].to_string(), *trunk))
+}
+
 /// `+<code>0<number>` without the 0, in a country whose numbers are dialled with a trunk 0 at home and
 /// without it from abroad ("+44 020 7946 0018" is +44 20 7946 0018); Italy's 0, part of the number, stays.
 fn without_trunk_after_code(key: &str) -> Option<String> {

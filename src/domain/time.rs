@@ -221,7 +221,7 @@ fn parse_any_time(input: &str, now: Timestamp, tz: Tz, bound: Bound) -> Result<T
     };
     let time = match clock {
         None => default_clock,
-        Some(c) => parse_clock(c).ok_or_else(|| bad("has a clock time that is not HH:MM"))?,
+        Some(c) => parse_clock(c).ok_or_else(|| bad("has a clock time that is not HH:MM or HH:MM:SS"))?,
     };
     // A bare date is the start of that day, even where the clocks skip its midnight.
     let at = |day: NaiveDate| {
@@ -268,10 +268,12 @@ fn parse_offset(rest: &str) -> Result<(i64, bool), &'static str> {
 const OUT_OF_RANGE: &str = "is out of range (years 1900 to 9999)";
 
 fn parse_clock(c: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(c, "%H:%M").ok().or_else(|| NaiveTime::parse_from_str(c, "%H:%M:%S").ok()).or_else(|| {
-        let h: u32 = c.parse().ok()?;
-        NaiveTime::from_hms_opt(h, 0, 0)
-    })
+    NaiveTime::parse_from_str(c, "%H:%M").ok().or_else(|| NaiveTime::parse_from_str(c, "%H:%M:%S%.f").ok()).or_else(
+        || {
+            let h: u32 = c.parse().ok()?;
+            NaiveTime::from_hms_opt(h, 0, 0)
+        },
+    )
 }
 
 fn weekday(w: &str) -> Option<Weekday> {
@@ -402,6 +404,7 @@ mod tests {
         let d = parse_time("2026-11-26", NOW, madrid()).unwrap();
         assert_eq!(d.to_rfc3339(), "2026-11-25T23:00:00.000Z");
         // ISO 8601 without a zone, as programs write it, is the team's wall clock too.
+        assert!(parse_time("2026-11-26T09:30:00.123456", NOW, madrid()).is_ok(), "Python's isoformat()");
         for iso in ["2026-11-26T09:30", "2026-11-26T09:30:00", "2026-11-26 09:30:00"] {
             assert_eq!(parse_time(iso, NOW, madrid()).unwrap().to_rfc3339(), "2026-11-26T08:30:00.000Z", "{iso}");
         }

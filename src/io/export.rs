@@ -141,7 +141,9 @@ impl FromStr for Where {
                 Some((k, _)) => ValidationError::new(
                     "--where",
                     p,
-                    format!("is no key=value condition; a value holding a comma is written in quotes: {k}=\"…, {p}\""),
+                    format!(
+                        "is no key=value condition; a value holding a comma or 'and' is written in quotes: {k}=\"…\""
+                    ),
                 ),
                 None => {
                     ValidationError::new("--where", s, "must be key=value conditions, e.g. tag=vip,source=linkedin")

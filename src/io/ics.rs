@@ -26,6 +26,9 @@ pub struct Occurrence {
     /// Attendees' and the organizer's e-mails (those who declined left out): a lead may be either.
     pub attendees: Vec<String>,
     pub cancelled: bool,
+    /// Called off for everyone on it (STATUS:CANCELLED, or a cancellation naming nobody), not only for the
+    /// attendees a cancellation names (an organizer takes one person off with a METHOD:CANCEL to them).
+    pub for_everyone: bool,
     pub attended: Option<bool>,
     /// A single event the import window leaves out: it only moves (or drops) the meeting an earlier import
     /// booked for it, so one rescheduled past the window is not left at the date it no longer has.
@@ -59,6 +62,8 @@ struct Event {
     recurrence_id: Option<Timestamp>,
     attendees: Vec<String>,
     cancelled: bool,
+    /// STATUS:CANCELLED: the whole event, whoever the file names (RFC 5546 3.2.5).
+    status_cancelled: bool,
     version: Version,
 }
 
@@ -183,7 +188,38 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
     ("Afghanistan Standard Time", "Asia/Kabul"),
     ("West Asia Standard Time", "Asia/Tashkent"),
     ("Ekaterinburg Standard Time", "Asia/Yekaterinburg"),
-    ("Central Asia Standard Time", "Asia/Almaty"),
+    ("Central Asia Standard Time", "Asia/Bishkek"),
+    ("Omsk Standard Time", "Asia/Omsk"),
+    ("Aus Central W. Standard Time", "Australia/Eucla"),
+    ("South Sudan Standard Time", "Africa/Juba"),
+    ("Turks And Caicos Standard Time", "America/Grand_Turk"),
+    ("Easter Island Standard Time", "Pacific/Easter"),
+    ("Saint Pierre Standard Time", "America/Miquelon"),
+    ("Tocantins Standard Time", "America/Araguaina"),
+    ("Sao Tome Standard Time", "Africa/Sao_Tome"),
+    ("Astrakhan Standard Time", "Europe/Astrakhan"),
+    ("Saratov Standard Time", "Europe/Saratov"),
+    ("Altai Standard Time", "Asia/Barnaul"),
+    ("Tomsk Standard Time", "Asia/Tomsk"),
+    ("W. Mongolia Standard Time", "Asia/Hovd"),
+    ("Transbaikal Standard Time", "Asia/Chita"),
+    ("Sakhalin Standard Time", "Asia/Sakhalin"),
+    ("Russia Time Zone 10", "Asia/Srednekolymsk"),
+    ("Russia Time Zone 11", "Asia/Kamchatka"),
+    ("North Korea Standard Time", "Asia/Pyongyang"),
+    ("Qyzylorda Standard Time", "Asia/Qyzylorda"),
+    ("Norfolk Standard Time", "Pacific/Norfolk"),
+    ("Bougainville Standard Time", "Pacific/Bougainville"),
+    ("Chatham Islands Standard Time", "Pacific/Chatham"),
+    ("Marquesas Standard Time", "Pacific/Marquesas"),
+    ("Line Islands Standard Time", "Pacific/Kiritimati"),
+    ("Dateline Standard Time", "Etc/GMT+12"),
+    ("UTC-11", "Etc/GMT+11"),
+    ("UTC-09", "Etc/GMT+9"),
+    ("UTC-08", "Etc/GMT+8"),
+    ("UTC-02", "Etc/GMT+2"),
+    ("UTC+12", "Etc/GMT-12"),
+    ("UTC+13", "Etc/GMT-13"),
     ("Sri Lanka Standard Time", "Asia/Colombo"),
     ("Nepal Standard Time", "Asia/Kathmandu"),
     ("Bangladesh Standard Time", "Asia/Dhaka"),
@@ -592,7 +628,10 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                         }
                     }
                     "RECURRENCE-ID" => e.recurrence_id = when(&p, &zones).ok(),
-                    "STATUS" => e.cancelled = p.value.trim().eq_ignore_ascii_case("CANCELLED"),
+                    "STATUS" => {
+                        e.status_cancelled = p.value.trim().eq_ignore_ascii_case("CANCELLED");
+                        e.cancelled = e.status_cancelled;
+                    }
                     "ATTENDEE" | "ORGANIZER" => {
                         let declined =
                             p.params.iter().any(|(k, v)| k == "PARTSTAT" && v.eq_ignore_ascii_case("DECLINED"));
@@ -696,6 +735,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                     start: *x,
                     attendees: e.attendees.clone(),
                     cancelled: true,
+                    for_everyone: true,
                     attended: None,
                     beyond_window: false,
                     component: e.component(),
@@ -721,6 +761,7 @@ pub fn parse(text: &str, team: Tz, window: (Timestamp, Timestamp)) -> Result<Cal
                 start: s,
                 attendees: e.attendees.clone(),
                 cancelled: e.cancelled,
+                for_everyone: e.status_cancelled || e.attendees.is_empty(),
                 attended: None,
                 beyond_window,
                 component: e.component(),

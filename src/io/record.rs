@@ -156,8 +156,9 @@ pub struct LeadRow {
     pub deal: Option<DealRow>,
     /// The title of a deal the file says its CRM deleted: not brought over, but counted as skipped.
     pub deleted_deal: Option<DealRow>,
-    /// The other CRM deleted the record (Salesforce's IsDeleted): skipped, there is nothing to fix.
-    pub deleted_at_source: bool,
+    /// Why the record is skipped, there being nothing to fix: the other CRM deleted it (Salesforce's
+    /// IsDeleted), or it is a contact group rather than a person.
+    pub skip: Option<&'static str>,
     /// The first name was made up from the e-mail or phone (the file had no name): never overwrites a real one.
     pub derived_name: bool,
     /// The CSV row has fewer values than its header has columns: read with its last ones empty, which is
@@ -503,8 +504,9 @@ pub fn from_fields(
                     }
                 }
                 Field::Deleted => {
-                    row.deleted_at_source =
-                        parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))?;
+                    if parse_bool(v).ok_or_else(|| reject(format!("is not yes/no: '{}'", short(v))))? {
+                        row.skip = Some("deleted where the file comes from");
+                    }
                 }
                 Field::DoNotContactReason => row.do_not_contact_reason = Some(v.to_string()),
                 Field::DoNotContactAt => row.do_not_contact_at = Some(date(v)?),
@@ -552,7 +554,7 @@ pub fn from_fields(
         }
     }
     // A record the other CRM deleted is skipped whatever else is wrong with it: there is nothing to fix.
-    if row.deleted_at_source {
+    if row.skip.is_some() {
         row.first_name = "(deleted)".into();
         return Ok(Some(row));
     }

@@ -536,6 +536,22 @@ pub fn utf8_stream<'a, R: Read + 'a>(inner: R, encoding: &'static Encoding) -> B
     }
 }
 
+/// Whether a text's lines end in CR alone (a classic Mac file): CRs and no LF.
+pub fn cr_only(sample: &str) -> bool {
+    sample.contains('\r') && !sample.contains('\n')
+}
+
+/// A text whose lines end in CR alone read with LF instead, for readers that split lines at LF.
+pub struct CrAsLf<R>(pub R);
+
+impl<R: Read> Read for CrAsLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(out)?;
+        out[..n].iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
+        Ok(n)
+    }
+}
+
 /// Turns CRLF into LF (a lone CR is kept): line numbers then count the same whatever wrote the file,
 /// and text with line breaks (notes, titles) is stored one way.
 pub struct LfReader<R> {

@@ -37,7 +37,9 @@ impl Property {
 /// name, parameters and value. Shared with the iCalendar reader.
 pub fn properties(text: &str) -> Vec<Property> {
     let mut logical: Vec<(u64, String)> = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
+    // Lines ended by CR alone (a classic Mac file) are lines all the same.
+    let end = if super::text::cr_only(text) { '\r' } else { '\n' };
+    for (i, raw) in text.split(end).enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let line = if i == 0 { line.trim_start_matches('\u{feff}') } else { line };
         if let Some(last) = logical.last_mut() {
@@ -55,7 +57,59 @@ pub fn properties(text: &str) -> Vec<Property> {
         }
         logical.push(((i + 1) as u64, line.to_string()));
     }
-    logical.into_iter().filter_map(|(line, l)| split_property(line, &l)).collect()
+    let mut out: Vec<Property> = Vec::new();
+    for (line, l) in logical {
+        match split_property(line, &l).filter(|p| !is_text_line(p, &l)) {
+            Some(p) => out.push(p),
+            // A line of a note that was not folded ("Budget: 15k EUR" under a NOTE): the note's, not lost.
+            None => {
+                if let Some(note) =
+                    out.last_mut().filter(|p| FREE_TEXT.contains(&p.name.as_str()) && !l.trim().is_empty())
+                {
+                    note.value.push_str("\\n");
+                    note.value.push_str(&l);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The properties whose value is free text, which a line not folded may go on.
+const FREE_TEXT: [&str; 4] = ["NOTE", "DESCRIPTION", "COMMENT", "SUMMARY"];
+
+/// A line read as a property that is a line of text ("Budget: 15k EUR"): its name is written in lower case
+/// letters, and is none of the properties leadline reads or an extension's (`X-…`).
+fn is_text_line(p: &Property, line: &str) -> bool {
+    const KNOWN: [&str; 24] = [
+        "BEGIN",
+        "END",
+        "VERSION",
+        "N",
+        "FN",
+        "EMAIL",
+        "TEL",
+        "ORG",
+        "TITLE",
+        "NOTE",
+        "CATEGORIES",
+        "URL",
+        "SOCIALPROFILE",
+        "ADR",
+        "PHOTO",
+        "KIND",
+        "UID",
+        "SUMMARY",
+        "DTSTART",
+        "DTEND",
+        "ATTENDEE",
+        "ORGANIZER",
+        "STATUS",
+        "RRULE",
+    ];
+    let written = line.split([';', ':']).next().unwrap_or("");
+    let written = written.rsplit('.').next().unwrap_or(written);
+    written.chars().any(|c| c.is_ascii_lowercase()) && !p.name.starts_with("X-") && !KNOWN.contains(&p.name.as_str())
 }
 
 /// A value marked as the one to use: `TYPE=pref` or a bare `PREF` (vCard 2.1 and 3.0), or `PREF=1` (4.0,
@@ -175,7 +229,12 @@ impl CardStream {
     /// Reads the cards through once first: a file with nothing to import is refused before anything is
     /// written.
     pub fn open(path: &Path, sniff: &Sniff, rules: RowRules) -> Result<Self, IoError> {
-        let open = || open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e));
+        // Lines ended by CR alone (a classic Mac file) are lines all the same.
+        let cr_only = super::text::cr_only(&sniff.sample);
+        let open = || {
+            let text = open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e))?;
+            Ok::<Box<dyn Read>, IoError>(if cr_only { Box::new(super::text::CrAsLf(text)) } else { text })
+        };
         let mut counting = Cards::new(BufReader::new(open()?), rules.clone());
         let mut total = 0u64;
         while counting.next().map_err(|e| file_err(path, e))?.is_some() {
@@ -210,13 +269,11 @@ struct Cards<R> {
     bytes: Vec<u8>,
     /// The first lines of the cards that never ended.
     cut: Vec<u64>,
-    /// The first line of text outside any card since the last card's end (0: none), and that text (up to
-    /// `STRAY_KEPT` bytes): a card whose first line was lost, given back whole in the rejects file.
+    /// The first line of text outside any card since the last card's end (0: none), and that text: a card
+    /// whose first line was lost, given back whole in the rejects file (a card's text is held whole anyway).
     stray: u64,
     stray_text: String,
 }
-
-const STRAY_KEPT: usize = 64 * 1024;
 
 /// A card's first or last line: not a folded continuation, a stray byte-order mark allowed (files joined
 /// with `cat`).
@@ -289,7 +346,7 @@ impl<R: BufRead> Cards<R> {
                 if self.stray == 0 && !raw.trim().is_empty() {
                     self.stray = self.line;
                 }
-                if self.stray > 0 && self.stray_text.len() + raw.len() <= STRAY_KEPT {
+                if self.stray > 0 {
                     self.stray_text.push_str(&raw);
                 }
                 continue;
@@ -342,7 +399,13 @@ fn card_to_row(card: &[Property], rules: &RowRules) -> Result<Option<LeadRow>, R
     // A contact group (vCard 4's KIND, Apple's own property) names a list of people, not a person.
     let kind = |p: &Property| matches!(p.name.as_str(), "KIND" | "X-ADDRESSBOOKSERVER-KIND");
     if card.iter().any(|p| kind(p) && p.value.trim().eq_ignore_ascii_case("group")) {
-        return Ok(None);
+        let name = card.iter().find(|p| p.name == "FN").map(text).unwrap_or_default();
+        return Ok(Some(LeadRow {
+            line,
+            first_name: name,
+            skip: Some("a contact group, not a person"),
+            ..Default::default()
+        }));
     }
     // Each property as written, its parameters too (an encoding, a charset, a type): the card a rejects
     // file gives back must read as the original did.
@@ -533,6 +596,19 @@ mod tests {
         assert_eq!(r.last_name, "Muñoz");
         assert_eq!(r.emails, vec!["jose@example.es", "pepe@example.com"]);
         assert_eq!(r.notes.as_deref(), Some("Met at the fair, stand 4"));
+    }
+
+    #[test]
+    fn a_notes_lines_left_unfolded_stay_the_notes_and_lines_may_end_in_cr_alone() {
+        let v = "BEGIN:VCARD\nVERSION:3.0\nFN:Note Break\nEMAIL:nb@x.io\nNOTE:Met at the fair\nBudget: 15k EUR\n\
+                 Call back in March\nX-Custom:kept apart\nEND:VCARD\n";
+        let rows = parse(v, &rules());
+        let r = rows[0].as_ref().unwrap();
+        assert_eq!(r.notes.as_deref(), Some("Met at the fair\nBudget: 15k EUR\nCall back in March"));
+        assert_eq!(r.emails, vec!["nb@x.io"]);
+        let mac = parse(&v.replace('\n', "\r"), &rules());
+        assert_eq!(mac.len(), 1);
+        assert_eq!(mac[0].as_ref().unwrap().notes, r.notes);
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub(super) fn no_longer_in_the_calendar(
                 start: Timestamp(at),
                 attendees: vec![email],
                 cancelled: true,
+                for_everyone: false,
                 attended: None,
                 beyond_window: false,
                 // What the series no longer has is dropped only by a copy of it newer than the one read.
@@ -213,8 +214,9 @@ impl Writer {
             self.apply_meeting(db, &ev, &lead, email)?;
         }
         // A cancelled event is cancelled for everyone on it, whether its cancellation lists them or not (a
-        // feed writes a cancelled event with few of its lines).
-        if ev.cancelled && !ev.key.is_empty() {
+        // feed writes a cancelled event with few of its lines); a cancellation sent to some attendees (one
+        // taken off the invitation) is theirs alone.
+        if ev.cancelled && ev.for_everyone && !ev.key.is_empty() {
             for (lead, email) in self.booked_for(db, &ev.key)?.into_iter().filter(|(lead, _)| !met.contains(lead)) {
                 self.apply_meeting(db, &ev, &lead, &email)?;
                 matched = true;

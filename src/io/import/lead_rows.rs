@@ -85,10 +85,10 @@ impl Writer {
     }
 
     pub(super) fn apply_lead(&mut self, db: &Db<'_>, mut row: LeadRow) -> crate::store::Result<()> {
-        if row.deleted_at_source {
+        if let Some(why) = row.skip {
             self.counts.leads.skipped += 1;
-            let email = row.emails.first().cloned().unwrap_or_default();
-            self.act(row.line, "leads", "skip", email, "deleted where the file comes from".into());
+            let who = row.emails.first().cloned().unwrap_or_else(|| row.first_name.clone());
+            self.act(row.line, "leads", "skip", who, why.into());
             return Ok(());
         }
         if let Some(deal) = row.deal.as_mut() {

@@ -611,6 +611,10 @@ fn source_done_index(last: u64, skip_until: u64) -> u64 {
 
 fn read_text(path: &Path, sniffed: &Sniff) -> Result<String> {
     let mut bytes = std::fs::read(path).map_err(|e| file_err(path, e))?;
+    // Lines ended by CR alone (a classic Mac file) are lines all the same.
+    if sniffed.encoding.is_ascii_compatible() && super::text::cr_only(&sniffed.sample) {
+        bytes.iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
+    }
     if sniffed.encoding == encoding_rs::UTF_8 {
         super::text::mend_split_folds(&mut bytes);
         // A byte that is not UTF-8 is a legacy one (a file joined from two), as in every other format.

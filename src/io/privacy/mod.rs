@@ -14,6 +14,9 @@ use crate::store::{Change, Db, Result, Store, StoreError, purge_index};
 pub use crate::domain::lead::ERASED;
 
 mod elsewhere;
+mod person;
+
+use person::{Person, without_the_person};
 
 /// Runs a statement through the connection's cache: a retention run erases thousands of leads with the
 /// same few statements, and preparing each anew cost more than running it.
@@ -158,7 +161,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     }
     // The same event on another attendee's calendar: its title often names this person too ("Intro call
     // with Hannah Vogelsang"), beside their meeting at the same time.
-    let person = [Person::of(&l)];
+    let person = Person::of(&l, db.ctx.country.as_deref());
     let mut shared = db.conn.prepare_cached(
         "SELECT id, title FROM meetings WHERE calendar_key = ?1 AND lead_id <> ?2 AND title IS NOT NULL",
     )?;
@@ -167,7 +170,7 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
         let titles: Vec<(String, String)> =
             shared.query_map(params![key, id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         for (meeting, title) in titles {
-            let without = without_the_person(&title, &person);
+            let without = without_the_person(&title, &[&person]);
             if without != title {
                 retitle.execute(params![meeting, without, now])?;
             }
@@ -229,163 +232,6 @@ fn erase(db: &Db<'_>, lead: &LeadId, action: &str, reason: Option<&str>) -> Resu
     Ok(e)
 }
 
-/// What a rejected row of an imported file may name a person by, compared loosely.
-#[derive(Clone)]
-struct Person {
-    /// Its own e-mail and its other ones (and, when forgotten, those it had or was reached at).
-    emails: Vec<String>,
-    /// The last nine digits of its numbers: written with or without its calling code, one is the same number.
-    phone_tails: Vec<String>,
-    /// Its profiles, without their scheme and `www.` ("linkedin.com/in/ana").
-    profiles: Vec<String>,
-    first: String,
-    last: String,
-    /// A word of their name alone names them (a text about them). Not in another person's record, where
-    /// "Kim" is anyone: there only the whole name does, given first and last.
-    words: bool,
-}
-
-impl Person {
-    fn of(l: &leads::Lead) -> Self {
-        let mut p = Person {
-            emails: Vec::new(),
-            phone_tails: Vec::new(),
-            profiles: Vec::new(),
-            first: plain_apostrophes(&fold(l.first_name.trim())),
-            last: plain_apostrophes(&fold(l.last_name.trim())),
-            words: true,
-        };
-        let own = l.email.iter().chain(&l.other_emails).map(|e| (Former::Email, e.as_str()));
-        let own = own.chain(l.phone.iter().map(|n| (Former::Phone, n.as_str())));
-        for (kind, value) in own.chain(l.profile_url.iter().map(|u| (Former::Profile, u.as_str()))) {
-            p.also(kind, value);
-        }
-        p
-    }
-
-    /// Another address, number or profile that names the person.
-    fn also(&mut self, kind: Former, value: &str) {
-        match kind {
-            Former::Email => self.emails.push(fold(crate::domain::lead::bare_address(value))),
-            Former::Phone => self.phone_tails.extend(phone_tail(value)),
-            Former::Profile => {
-                let canonical = crate::domain::lead::canonical_profile(value).to_lowercase();
-                let path = canonical.split_once("://").map_or(canonical.as_str(), |(_, rest)| rest);
-                let path = path.trim_start_matches("www.").trim_end_matches('/');
-                if path.len() > 4 {
-                    self.profiles.push(path.to_string());
-                }
-            }
-        }
-    }
-
-    fn has_phone(&self, text: &str) -> bool {
-        phone_tail(text).is_some_and(|t| self.phone_tails.contains(&t))
-    }
-
-    /// Whether a row names this person: by e-mail or phone in any cell, or by first and last name (in two
-    /// cells, or together in one). A namesake's rejected row goes too; erasing is the side to err on.
-    fn named_in(&self, cells: &[String]) -> bool {
-        let full = format!("{} {}", self.first, self.last);
-        let by_name = !self.first.is_empty()
-            && if self.last.is_empty() {
-                cells.contains(&self.first)
-            } else {
-                cells.iter().any(|c| c.contains(&full)) || (cells.contains(&self.first) && cells.contains(&self.last))
-            };
-        by_name
-            || cells.iter().any(|c| {
-                self.emails.iter().any(|e| c.contains(e.as_str())) || phone_runs(c).any(|run| self.has_phone(run))
-            })
-    }
-}
-
-/// Words of a name that are no name on their own ("María del Carmen", "van der Berg"): not erased where
-/// they stand alone in a text.
-const NAME_PARTICLES: [&str; 16] =
-    ["de", "del", "la", "las", "los", "le", "da", "di", "du", "dos", "das", "van", "von", "der", "den", "y"];
-
-/// Apostrophes as one: a name typed on one machine as "O'Neil" is "O’Neil" on another (Word, macOS).
-fn plain_apostrophes(s: &str) -> String {
-    s.replace(['\u{2019}', '\u{2018}', '\u{2bc}', '`'], "'")
-}
-
-/// A text written about people without what names them: an address of theirs, their number, a profile,
-/// their name (whole, or any word of it), each written `(erased)` ("Ana's request from ana@acme.es" is
-/// "(erased)'s request from (erased)"). Compared as text is, case, accents and apostrophes aside.
-fn without_the_person(text: &str, people: &[Person]) -> String {
-    // The text folded a character at a time, each folded byte knowing the character it came from; a run of
-    // spaces or line ends is one space, as between the words of a name.
-    let (mut folded, mut origin) = (String::with_capacity(text.len()), Vec::with_capacity(text.len()));
-    for (at, c) in text.char_indices() {
-        let before = folded.len();
-        if c.is_whitespace() {
-            if !folded.ends_with(' ') {
-                folded.push(' ');
-            }
-        } else {
-            super::text::fold_into(&plain_apostrophes(c.encode_utf8(&mut [0; 4])), &mut folded);
-        }
-        origin.extend(std::iter::repeat_n((at, at + c.len_utf8()), folded.len() - before));
-    }
-    let mut cut: Vec<(usize, usize)> = Vec::new();
-    let word_char = |i: usize| folded[i..].chars().next().is_some_and(char::is_alphanumeric);
-    let word_before = |i: usize| folded[..i].chars().next_back().is_some_and(char::is_alphanumeric);
-    // A profile found in a web address takes the whole address with it.
-    let in_address = |c: char| c.is_alphanumeric() || ".-_+@:/%~?=&#".contains(c);
-    for p in people {
-        let full = format!("{} {}", p.first, p.last);
-        let whole = p.words || (!p.first.is_empty() && !p.last.is_empty());
-        let words = p.first.split([' ', '-']).chain(p.last.split([' ', '-'])).map(str::trim).filter(|_| p.words);
-        let names = std::iter::once(full.trim().to_string())
-            .filter(|_| whole)
-            .chain(words.filter(|w| w.chars().count() >= 2 && !NAME_PARTICLES.contains(w)).map(str::to_string));
-        let needles = names.map(|n| (n, true, false)).chain(p.emails.iter().map(|e| (e.clone(), false, false)));
-        for (needle, whole, address) in needles.chain(p.profiles.iter().map(|u| (u.clone(), false, true))) {
-            if needle.is_empty() {
-                continue;
-            }
-            for (start, _) in folded.match_indices(needle.as_str()) {
-                let (mut start, mut end) = (start, start + needle.len());
-                if whole && (word_before(start) || word_char(end)) {
-                    continue;
-                }
-                if address {
-                    while let Some(c) = folded[..start].chars().next_back().filter(|c| in_address(*c)) {
-                        start -= c.len_utf8();
-                    }
-                    while let Some(c) = folded[end..].chars().next().filter(|c| in_address(*c)) {
-                        end += c.len_utf8();
-                    }
-                }
-                cut.push((origin[start].0, origin[end - 1].1));
-            }
-        }
-    }
-    for run in phone_runs(text) {
-        let run = run.trim_matches(|c: char| !c.is_ascii_digit() && c != '+' && c != '(');
-        if people.iter().any(|p| p.has_phone(run)) {
-            let start = run.as_ptr() as usize - text.as_ptr() as usize;
-            cut.push((start, start + run.len()));
-        }
-    }
-    // Overlapping stretches (a full name and its words), or ones only spaces apart ("GARCÍA LÓPEZ" met word
-    // by word), are erased as one.
-    cut.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut from = 0;
-    for (start, end) in cut {
-        let joined = from > 0 && start >= from && text[from..start].trim().is_empty();
-        if start >= from && !joined {
-            out.push_str(&text[from..start]);
-            out.push_str(ERASED);
-        }
-        from = from.max(end);
-    }
-    out.push_str(&text[from..]);
-    out
-}
-
 /// A rejected record's values, folded for comparison. A record read from a JSON or vCard file is one
 /// cell holding it whole: a JSON object's fields are taken one by one.
 fn record_cells(record: &[String]) -> Vec<String> {
@@ -400,18 +246,6 @@ fn record_cells(record: &[String]) -> Vec<String> {
         }
     }
     cells
-}
-
-/// The stretches of a text that could be one phone number (digits and the signs numbers are written
-/// with), so another number in the same text does not hide it.
-fn phone_runs(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_digit() || " +-()./".contains(c)))
-        .filter(|r| r.chars().any(|c| c.is_ascii_digit()))
-}
-
-fn phone_tail(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() >= 7).then(|| digits[digits.len().saturating_sub(9)..].to_string())
 }
 
 /// Deletes the rejected rows of the team's imports that name any of these people (the rows are kept for
@@ -599,13 +433,8 @@ fn erase_merged(db: &Db<'_>, merged: &[leads::Lead], action: &str, reason: Optio
 /// Not one another live lead has, as its own or (for what is not the person's own now) in a touch of its
 /// own: a switchboard's number or a shared inbox would refuse their colleagues.
 /// Returns every value it looked at: what names the person, shared or not (a reason given for forgetting
-/// them is written without it).
-fn refuse_from_now_on(
-    db: &Db<'_>,
-    person: &leads::Lead,
-    merged: &[leads::Lead],
-    touches: bool,
-) -> Result<Vec<(Former, String)>> {
+/// them is written without it); and the values it remembered, which other records are written without.
+fn refuse_from_now_on(db: &Db<'_>, person: &leads::Lead, merged: &[leads::Lead], touches: bool) -> Result<Remembered> {
     use crate::store::forgotten::{number_hashes, number_shared, profile_hashes, remember, remember_hashes};
     let people: Vec<&leads::Lead> = std::iter::once(person).chain(merged).collect();
     let ids: Vec<&str> = people.iter().map(|l| l.id.as_str()).collect();
@@ -642,36 +471,50 @@ fn refuse_from_now_on(
         false => Default::default(),
     };
     let looked_at: Vec<(Former, String)> = reached.iter().map(|(k, v, _)| (*k, v.clone())).collect();
-    let (mut addresses, mut hashes) = (Vec::new(), Vec::new());
+    let (mut addresses, mut hashes, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     for (kind, value, own) in reached {
         if !own && others_touched.contains(&touch_key(kind, &value, country)) {
             continue;
         }
-        match kind {
+        let keep = match kind {
             Former::Email => {
-                if crate::store::lead_emails::lead_with(db, &value)?.is_none_or(|l| ids.contains(&l.as_str())) {
-                    addresses.push(value);
+                let keep = crate::store::lead_emails::lead_with(db, &value)?.is_none_or(|l| ids.contains(&l.as_str()));
+                if keep {
+                    addresses.push(value.clone());
                 }
+                keep
             }
             Former::Phone => {
-                if !crate::domain::phone_keys::match_keys(&value, country).is_empty()
-                    && !number_shared(db, &value, &ids)?
-                {
+                let keep = !crate::domain::phone_keys::match_keys(&value, country).is_empty()
+                    && !number_shared(db, &value, &ids)?;
+                if keep {
                     hashes.extend(number_hashes(&value, country));
                 }
+                keep
             }
             Former::Profile => {
-                if crate::domain::lead::is_member_page(&value) && !profile_held_by_others(db, &value, &ids)? {
+                let keep = crate::domain::lead::is_member_page(&value) && !profile_held_by_others(db, &value, &ids)?;
+                if keep {
                     hashes.extend(profile_hashes(&value));
                 }
+                keep
             }
+        };
+        if keep {
+            kept.push((kind, value));
         }
     }
     remember(db, &person.id, &addresses)?;
     hashes.sort();
     hashes.dedup();
     remember_hashes(db, Some(&person.id), &hashes, db.now)?;
-    Ok(looked_at)
+    Ok(Remembered { looked_at, kept })
+}
+
+/// What `refuse_from_now_on` looked at, and what of it it remembered.
+struct Remembered {
+    looked_at: Vec<(Former, String)>,
+    kept: Vec<(Former, String)>,
 }
 
 /// A value as touches are compared by: an address in its normalised form, a number by its key, a profile
@@ -789,23 +632,25 @@ pub fn forget(db: &Db<'_>, lead: &LeadId, reason: Option<&str>) -> Result<Erased
         )));
     }
     let merged = merged_into(db, lead)?;
-    let named_by = refuse_from_now_on(db, &person, &merged, true)?;
-    let mut people = vec![Person::of(&person)];
-    people.extend(merged.iter().map(Person::of));
+    let remembered = refuse_from_now_on(db, &person, &merged, true)?;
+    let country = db.ctx.country.as_deref();
+    let mut people = vec![Person::of(&person, country)];
+    people.extend(merged.iter().map(|m| Person::of(m, country)));
     // What they had or were reached at names them too, in the reason and in rejected rows.
-    for (kind, value) in &named_by {
+    for (kind, value) in &remembered.looked_at {
         people[0].also(*kind, value);
     }
     // The reason stays in the privacy log; what in it names the person does not.
     let given = reason;
-    let kept = given.map(|r| without_the_person(r, &people));
+    let kept = given.map(|r| without_the_person(r, &people.iter().collect::<Vec<_>>()));
     let reason = kept.as_deref();
     let mut e = erase(db, lead, "forget", reason)?;
     e.reason_edited = reason != given;
     erase_merged(db, &merged, "forget", reason)?;
     let ids: Vec<&str> = std::iter::once(lead.as_str()).chain(merged.iter().map(|m| m.id.as_str())).collect();
-    let erased: Vec<leads::Lead> = std::iter::once(person.clone()).chain(merged.iter().cloned()).collect();
-    e.named_elsewhere = elsewhere::erase_mentions(db, &erased, &ids)?;
+    let mut named: Vec<(&leads::Lead, &[(Former, String)])> = vec![(&person, &remembered.kept)];
+    named.extend(merged.iter().map(|m| (m, &[][..])));
+    e.named_elsewhere = elsewhere::erase_mentions(db, &named, &ids)?;
     erase_rejects(db, &people)?;
     purge_index(db)?;
     Ok(e)
@@ -855,21 +700,30 @@ fn anonymize_batch(db: &Db<'_>, months: u32, batch: &[Inactive]) -> Result<Vec<I
         }
     }
     let reason = format!("no activity for {months} month{}", if months == 1 { "" } else { "s" });
+    let country = db.ctx.country.as_deref();
     let mut people = Vec::with_capacity(due.len());
+    // Who they were, and what of theirs was remembered, for the records of others that name them.
+    let mut anonymised: Vec<(leads::Lead, Vec<(Former, String)>)> = Vec::with_capacity(due.len());
     for l in &due {
         let merged = merged_into(db, &l.id)?;
         if let Some(person) = leads::find_including_removed(db, &l.id)? {
             // Someone who opted out stays opted out: an old list imported again must not bring them back
             // as a lead that may be contacted.
+            let mut kept = Vec::new();
             if person.do_not_contact || merged.iter().any(|m| m.do_not_contact) {
-                refuse_from_now_on(db, &person, &merged, false)?;
+                kept = refuse_from_now_on(db, &person, &merged, false)?.kept;
             }
-            people.push(Person::of(&person));
+            people.push(Person::of(&person, country));
+            anonymised.push((person, kept));
         }
-        people.extend(merged.iter().map(Person::of));
+        people.extend(merged.iter().map(|m| Person::of(m, country)));
+        anonymised.extend(merged.iter().map(|m| (m.clone(), Vec::new())));
         erase(db, &l.id, "anonymize", Some(&reason))?;
         erase_merged(db, &merged, "anonymize", Some(&reason))?;
     }
+    let ids: Vec<&str> = anonymised.iter().map(|(l, _)| l.id.as_str()).collect();
+    let named: Vec<(&leads::Lead, &[(Former, String)])> = anonymised.iter().map(|(l, k)| (l, k.as_slice())).collect();
+    elsewhere::erase_mentions(db, &named, &ids)?;
     erase_rejects(db, &people)?;
     if !due.is_empty() {
         crate::store::owe_erasure_cleanup(db)?;
