@@ -11,35 +11,25 @@ use std::collections::HashSet;
 use aho_corasick::AhoCorasick;
 use rusqlite::params;
 
+use super::ERASED;
 use super::person::{Person, without_the_person};
-use super::{ERASED, fold};
 use crate::domain::LeadId;
 use crate::store::forgotten::Former;
 use crate::store::leads::Lead;
 use crate::store::{Change, Db, Result};
 
-/// The free-text columns of a team's records that may name someone: (table, key, text column, lead column).
-const TEXTS: [(&str, &str, &str, Option<&str>); 19] = [
-    ("notes", "id", "body", Some("lead_id")),
-    ("leads", "id", "notes", Some("id")),
-    ("leads", "id", "title", Some("id")),
-    ("leads", "id", "product_interest", Some("id")),
-    ("outreach", "id", "description", Some("lead_id")),
-    ("outreach", "id", "value", Some("lead_id")),
-    ("tasks", "id", "title", Some("lead_id")),
-    ("deals", "id", "title", Some("lead_id")),
-    ("deals", "id", "product", Some("lead_id")),
-    ("deals", "id", "use_case", Some("lead_id")),
-    ("deals", "id", "lost_reason", Some("lead_id")),
-    ("meetings", "id", "title", Some("lead_id")),
-    ("meetings", "id", "no_show_reason", Some("lead_id")),
-    ("inbox_items", "id", "title", Some("lead_id")),
-    ("inbox_items", "id", "body", Some("lead_id")),
-    ("client_profiles", "id", "plan", Some("lead_id")),
-    ("client_profiles", "id", "product", Some("lead_id")),
-    ("client_profiles", "id", "churn_reason", Some("lead_id")),
+/// The free-text columns of a team's records that may name someone, by table: (table, lead column, columns).
+const TEXTS: [(&str, Option<&str>, &[&str]); 9] = [
+    ("notes", Some("lead_id"), &["body"]),
+    ("leads", Some("id"), &["notes", "title", "product_interest"]),
+    ("outreach", Some("lead_id"), &["description", "value"]),
+    ("tasks", Some("lead_id"), &["title"]),
+    ("deals", Some("lead_id"), &["title", "product", "use_case", "lost_reason"]),
+    ("meetings", Some("lead_id"), &["title", "no_show_reason"]),
+    ("inbox_items", Some("lead_id"), &["title", "body"]),
+    ("client_profiles", Some("lead_id"), &["plan", "product", "churn_reason"]),
     // What went out, or waits to, about another lead (a won deal's title in its payload).
-    ("events", "id", "payload", None),
+    ("events", None, &["payload"]),
 ];
 
 /// Writes the records of leads other than `ids` (the people erased, each with the values of theirs that are
@@ -54,42 +44,52 @@ pub(super) fn erase_mentions(db: &Db<'_>, people: &[(&Lead, &[(Former, String)])
         return Ok(0);
     }
     let skip = leads_to_skip(db, people, ids)?;
-    let mut written = HashSet::new();
-    for (table, key, column, lead) in TEXTS {
-        let mut changed: Vec<(String, String)> = Vec::new();
+    let mut written = 0;
+    for (table, lead, columns) in TEXTS {
+        // Each row read once, its columns looked at in turn: (id, column, text written anew).
+        let mut changed: Vec<(String, &str, String)> = Vec::new();
         {
+            let any = columns.iter().map(|c| format!("{c} IS NOT NULL")).collect::<Vec<_>>().join(" OR ");
             let mut stmt = db.conn.prepare(&format!(
-                "SELECT {key}, {column}, {} FROM {table} WHERE team_id = ?1 AND {column} IS NOT NULL AND {column} <> ?2",
-                lead.unwrap_or("NULL")
+                "SELECT id, {}, {} FROM {table} WHERE team_id = ?1 AND ({any})",
+                lead.unwrap_or("NULL"),
+                columns.join(", ")
             ))?;
-            let mut rows = stmt.query(params![db.ctx.team_id.as_str(), ERASED])?;
+            let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
+            let mut scratch = Scratch::default();
             while let Some(r) = rows.next()? {
-                let text = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                let who = finder.people_named(text);
-                if who.is_empty() {
-                    continue;
-                }
-                let of = r.get_ref(2)?.as_str_or_null().map_err(rusqlite::Error::from)?;
-                if of.is_some_and(|of| skip.contains(of)) {
-                    continue;
-                }
-                let who: Vec<&Person> = who.into_iter().map(|i| &named[i]).collect();
-                let without = without_the_person(text, &who);
-                if without != text {
-                    changed.push((r.get(0)?, without));
+                for (i, column) in columns.iter().enumerate() {
+                    let Some(text) = r.get_ref(2 + i)?.as_str_or_null().map_err(rusqlite::Error::from)? else {
+                        continue;
+                    };
+                    let who = finder.people_named(text, &mut scratch);
+                    if who.is_empty() || text == ERASED {
+                        continue;
+                    }
+                    let of = r.get_ref(1)?.as_str_or_null().map_err(rusqlite::Error::from)?;
+                    if of.is_some_and(|of| skip.contains(of)) {
+                        break;
+                    }
+                    let who: Vec<&Person> = who.iter().map(|i| &named[*i]).collect();
+                    let without = without_the_person(text, &who);
+                    if without != text {
+                        changed.push((r.get(0)?, column, without));
+                    }
                 }
             }
         }
-        let mut update = db.conn.prepare(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"))?;
-        for (id, text) in changed {
-            update.execute(params![id, text])?;
-            if table == "leads" {
+        let mut records: HashSet<&str> = HashSet::new();
+        for (id, column, text) in &changed {
+            db.conn
+                .prepare_cached(&format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"))?
+                .execute(params![id, text])?;
+            if records.insert(id) && table == "leads" {
                 db.emit(Change::LeadEdited(LeadId(id.clone())));
             }
-            written.insert((table, id));
         }
+        written += records.len();
     }
-    Ok(written.len())
+    Ok(written)
 }
 
 /// What names a person in another's record: their whole name, what of theirs is refused from now on
@@ -135,61 +135,77 @@ fn leads_to_skip(db: &Db<'_>, people: &[(&Lead, &[(Former, String)])], ids: &[&s
 }
 
 /// A quick first look at a text, so a million touches' notes are not each folded, and a retention run's
-/// thousands of people are not each looked for in every text: which people a text may name, by their last
-/// name, an address or a profile (compared as ASCII without case, which is what folding does to an ASCII
-/// text), or a run of digits long enough to be a number.
+/// thousands of people are not each looked for in every text: which people a text may name, by a spelling
+/// of their whole name, an address or a profile (folded, as the text is: an ASCII text only lowercased,
+/// which the search does without case), or by the digits of a number of theirs among the text's digits.
 struct Finder {
-    ascii: Option<AhoCorasick>,
-    /// The person each of the ASCII needles is of.
-    ascii_of: Vec<usize>,
-    /// The needles, folded, with their person, for a text that is not all ASCII.
-    folded: Vec<(String, usize)>,
-    /// The people with a number.
-    with_numbers: Vec<usize>,
+    words: Option<AhoCorasick>,
+    /// The person each needle of `words` is of.
+    words_of: Vec<usize>,
+    numbers: Option<AhoCorasick>,
+    numbers_of: Vec<usize>,
+}
+
+/// Buffers a scan reuses from text to text.
+#[derive(Default)]
+struct Scratch {
+    digits: String,
+    text: String,
+    who: Vec<usize>,
 }
 
 impl Finder {
     fn new(people: &[Person]) -> Self {
-        let mut folded: Vec<(String, usize)> = Vec::new();
+        let (mut words, mut words_of) = (Vec::new(), Vec::new());
+        let (mut numbers, mut numbers_of) = (Vec::new(), Vec::new());
         for (i, p) in people.iter().enumerate() {
-            // Each spelling's longest word finds it however spaced, hyphenated or turned round.
-            for spelling in &p.spellings {
-                let words = spelling.split([' ', '-', ',', '\'']).filter(|w| !w.is_empty());
-                if let Some(word) = words.max_by_key(|w| w.len()) {
-                    folded.push((word.to_string(), i));
-                }
+            for needle in p.spellings.iter().chain(&p.emails).chain(&p.profiles).filter(|n| !n.is_empty()) {
+                words.push(needle.clone());
+                words_of.push(i);
             }
-            folded.extend(p.emails.iter().chain(&p.profiles).filter(|n| !n.is_empty()).map(|n| (n.clone(), i)));
+            for digits in p.number_digits() {
+                numbers.push(digits);
+                numbers_of.push(i);
+            }
         }
-        let (ascii, ascii_of): (Vec<&str>, Vec<usize>) =
-            folded.iter().filter(|(n, _)| n.is_ascii()).map(|(n, i)| (n.as_str(), *i)).unzip();
-        let ascii = (!ascii.is_empty())
-            .then(|| AhoCorasick::builder().ascii_case_insensitive(true).build(ascii).ok())
-            .flatten();
-        let with_numbers = people.iter().enumerate().filter(|(_, p)| p.has_numbers()).map(|(i, _)| i).collect();
-        Finder { ascii, ascii_of, folded, with_numbers }
+        let build = |needles: &[String]| {
+            (!needles.is_empty())
+                .then(|| AhoCorasick::builder().ascii_case_insensitive(true).build(needles).ok())
+                .flatten()
+        };
+        Finder { words: build(&words), words_of, numbers: build(&numbers), numbers_of }
     }
 
     fn is_empty(&self) -> bool {
-        self.folded.is_empty() && self.with_numbers.is_empty()
+        self.words.is_none() && self.numbers.is_none()
     }
 
     /// The people a text may name (by index), each once.
-    fn people_named(&self, text: &str) -> Vec<usize> {
-        let mut who: Vec<usize> = Vec::new();
-        if !self.with_numbers.is_empty() && text.bytes().filter(u8::is_ascii_digit).count() >= 7 {
-            who.extend(&self.with_numbers);
+    fn people_named<'s>(&self, text: &str, s: &'s mut Scratch) -> &'s [usize] {
+        s.who.clear();
+        if let Some(numbers) = &self.numbers
+            && text.bytes().filter(u8::is_ascii_digit).nth(6).is_some()
+        {
+            s.digits.clear();
+            s.digits.extend(text.chars().filter(char::is_ascii_digit));
+            s.who.extend(numbers.find_overlapping_iter(&s.digits).map(|m| self.numbers_of[m.pattern().as_usize()]));
         }
-        if text.is_ascii() {
-            if let Some(a) = &self.ascii {
-                who.extend(a.find_overlapping_iter(text).map(|m| self.ascii_of[m.pattern().as_usize()]));
-            }
-        } else {
-            let text = super::person::plain_apostrophes(&fold(text));
-            who.extend(self.folded.iter().filter(|(n, _)| text.contains(n.as_str())).map(|(_, i)| *i));
+        if let Some(words) = &self.words {
+            // Folded as `without_the_person` reads it: spaces and line ends as one space, apostrophes as one.
+            let plain = text.is_ascii() && !text.contains(['\n', '\r', '\t', '`']) && !text.contains("  ");
+            let text = if plain {
+                text
+            } else {
+                s.text.clear();
+                for c in text.chars() {
+                    super::person::fold_char(c, &mut s.text);
+                }
+                s.text.as_str()
+            };
+            s.who.extend(words.find_overlapping_iter(text).map(|m| self.words_of[m.pattern().as_usize()]));
         }
-        who.sort_unstable();
-        who.dedup();
-        who
+        s.who.sort_unstable();
+        s.who.dedup();
+        &s.who
     }
 }

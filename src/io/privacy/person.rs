@@ -124,8 +124,12 @@ impl Person {
         self.numbers.iter().any(|n| n.is(written, &digits))
     }
 
-    pub(super) fn has_numbers(&self) -> bool {
-        !self.numbers.is_empty()
+    /// The digits each of the person's numbers shows in any form it is written in (its national part).
+    pub(super) fn number_digits(&self) -> impl Iterator<Item = String> + '_ {
+        self.numbers.iter().map(|n| match &n.national {
+            Some((_, national, _)) => national.clone(),
+            None => n.key.trim_start_matches(['+', '0']).to_string(),
+        })
     }
 
     /// Whether a row names this person: by e-mail or phone in any cell, or by first and last name (in two
@@ -174,6 +178,21 @@ pub(super) fn plain_apostrophes(s: &str) -> String {
     s.replace(['\u{2019}', '\u{2018}', '\u{2bc}', '`'], "'")
 }
 
+/// One character of a text folded onto `out` as names are compared: a run of spaces or line ends is one
+/// space, as between the words of a name; apostrophes are one.
+pub(super) fn fold_char(c: char, out: &mut String) {
+    match c {
+        c if c.is_whitespace() => {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        '\u{2019}' | '\u{2018}' | '\u{2bc}' | '`' => out.push('\''),
+        c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        c => fold_into(c.encode_utf8(&mut [0; 4]), out),
+    }
+}
+
 /// What a needle is, for where it may stand in a text.
 #[derive(Clone, Copy, PartialEq)]
 enum Needle {
@@ -191,13 +210,7 @@ pub(super) fn without_the_person(text: &str, people: &[&Person]) -> String {
     let (mut folded, mut origin) = (String::with_capacity(text.len()), Vec::with_capacity(text.len()));
     for (at, c) in text.char_indices() {
         let before = folded.len();
-        if c.is_whitespace() {
-            if !folded.ends_with(' ') {
-                folded.push(' ');
-            }
-        } else {
-            fold_into(&plain_apostrophes(c.encode_utf8(&mut [0; 4])), &mut folded);
-        }
+        fold_char(c, &mut folded);
         origin.extend(std::iter::repeat_n((at, at + c.len_utf8()), folded.len() - before));
     }
     let mut cut: Vec<(usize, usize)> = Vec::new();
