@@ -1557,6 +1557,38 @@ fn forget_takes_the_person_out_of_what_other_leads_records_say_of_them() {
 }
 
 #[test]
+fn an_old_file_brings_back_no_address_or_number_of_someone_forgotten_in_a_colleagues_notes() {
+    let (dir, db) = setup();
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Kim",
+            "--last-name",
+            "Berg",
+            "--email",
+            "kim@berg.io",
+            "--phone",
+            "+46 70 123 45 67",
+        ],
+    );
+    run(&db, &["forget", "kim@berg.io"]);
+    let old = file(
+        dir.path(),
+        "old.csv",
+        "First Name,Last Name,Email,Notes\nAnna,Svensson,anna@acme.se,\"Reports to Kim (kim@berg.io, +46 70 123 45 67)\"\n\
+         Lars,Nyman,lars@acme.se,\"New hire, cc mailto:KIM@berg.io; joakim@berg.io stays\"\n",
+    );
+    let said = run(&db, &["import", old.to_str().unwrap()]);
+    assert!(said.contains("2 texts named someone forgotten here"), "{said}");
+    let leads = run(&db, &["export", "leads", "--format", "jsonl"]);
+    assert!(leads.contains("Reports to Kim ((erased), (erased))"), "{leads}");
+    assert!(leads.contains("New hire, cc (erased); joakim@berg.io stays"), "{leads}");
+}
+
+#[test]
 fn retention_takes_the_anonymised_out_of_other_leads_records() {
     let (_dir, db) = setup();
     let at = |when: &str, args: &[&str]| {

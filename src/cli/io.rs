@@ -405,6 +405,13 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     row("inbox", &r.counts.inbox);
     row("privacy", &r.counts.privacy);
     t.print();
+    if r.counts.forgotten_left_out > 0 {
+        println!(
+            "{} {} named someone forgotten here (an address, number or profile): taken in without it",
+            r.counts.forgotten_left_out,
+            if r.counts.forgotten_left_out == 1 { "text" } else { "texts" }
+        );
+    }
     if r.counts.meetings_dropped > 0 {
         println!(
             "{} of the meetings updated {} dropped: the event was cancelled, or the lead declined it or was taken off it",

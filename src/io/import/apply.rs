@@ -180,6 +180,10 @@ impl Writer {
                         Reject { line, column: Some(column.into()), reason, record: Vec::new() },
                     );
                 }
+                let country = row.country.clone().or_else(|| db.ctx.country.clone());
+                for text in [&mut row.notes, &mut row.title].into_iter().flatten() {
+                    self.leave_out_the_forgotten(text, country.as_deref());
+                }
                 // Everything a plain row writes was validated before; a row that also brings a deal or a
                 // touch runs in a savepoint so a late refusal takes back all of it.
                 if row.deal.is_none() && row.profile_url.is_none() {
@@ -207,9 +211,19 @@ impl Writer {
                     Err(e) => Err(e),
                 }
             }
-            Ok(Some(Item::Object(obj, raw))) => {
+            Ok(Some(Item::Object(mut obj, raw))) => {
                 let line = obj.line();
                 let what = obj.kind();
+                let country = db.ctx.country.clone();
+                match obj.as_mut() {
+                    json::Object::Note(_, n) => self.leave_out_the_forgotten(&mut n.body, country.as_deref()),
+                    json::Object::Outreach(_, o) => {
+                        for text in o.description.iter_mut().chain([&mut o.value]) {
+                            self.leave_out_the_forgotten(text, country.as_deref());
+                        }
+                    }
+                    _ => {}
+                }
                 if let json::Object::Member(_, m) = obj.as_ref()
                     && self.team_settings.is_none()
                 {
@@ -242,6 +256,14 @@ impl Writer {
             }
             Ok(Some(Item::Event(ev))) => self.apply_event(db, *ev),
             Ok(Some(Item::Refused(what, reject))) => self.reject(db, what, reject),
+        }
+    }
+
+    /// A text written without the addresses, numbers and profiles of people forgotten here, counted.
+    fn leave_out_the_forgotten(&mut self, text: &mut String, country: Option<&str>) {
+        if let Some(without) = crate::io::privacy::without_the_forgotten(&self.forgotten, text, country) {
+            *text = without;
+            self.counts.forgotten_left_out += 1;
         }
     }
 

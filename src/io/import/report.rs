@@ -58,6 +58,10 @@ pub struct Counts {
     /// the lead declined it or was taken off it.
     #[serde(default)]
     pub meetings_dropped: u64,
+    /// Free texts (a colleague's notes, a touch's note) that held an address, number or profile of someone
+    /// forgotten here: taken in without it.
+    #[serde(default)]
+    pub forgotten_left_out: u64,
 }
 
 impl Counts {

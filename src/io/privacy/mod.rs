@@ -16,6 +16,8 @@ pub use crate::domain::lead::ERASED;
 mod elsewhere;
 mod person;
 
+pub use person::without_the_forgotten;
+
 use person::{Person, without_the_person};
 
 /// Runs a statement through the connection's cache: a retention run erases thousands of leads with the

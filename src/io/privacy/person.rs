@@ -368,6 +368,65 @@ pub(super) fn number_runs(text: &str) -> Vec<NumberRun> {
     runs
 }
 
+/// A text without the addresses, numbers and profiles of people who were forgotten (`hashes`: what is
+/// remembered of them): an old file's note on a colleague ("reports to kim@berg.io") brings none of them
+/// back. None when the text names none of them.
+pub fn without_the_forgotten(
+    hashes: &std::collections::HashSet<String>,
+    text: &str,
+    country: Option<&str>,
+) -> Option<String> {
+    use crate::store::forgotten::{address_hashes, phone_lookup_hashes, profile_hashes};
+    if hashes.is_empty() {
+        return None;
+    }
+    let in_address = |c: char| c.is_alphanumeric() || ".-_+%'~:/?=&#@".contains(c);
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    // Each stretch of address characters that holds an '@' or a profile's path.
+    let mut at = 0;
+    while at < text.len() {
+        let Some(start) = text[at..].find(in_address).map(|i| at + i) else { break };
+        let end = text[start..].find(|c: char| !in_address(c)).map_or(text.len(), |i| start + i);
+        let token = text[start..end].trim_end_matches(['.', ',', ':', '?', '\'']);
+        let named = if token.contains('@') {
+            let bare = token.trim_start_matches("mailto:");
+            address_hashes(bare).iter().any(|h| hashes.contains(h))
+        } else if token.to_lowercase().contains("linkedin.com/in/") {
+            profile_hashes(token).iter().any(|h| hashes.contains(h))
+        } else {
+            false
+        };
+        if named {
+            cut.push((start, start + token.len()));
+        }
+        at = end.max(start + 1);
+    }
+    for run in number_runs(text) {
+        let mut taken_to = 0;
+        for (start, end) in run.candidates() {
+            if start >= taken_to && phone_lookup_hashes(&text[start..end], country).iter().any(|h| hashes.contains(h)) {
+                cut.push((start, end));
+                taken_to = end;
+            }
+        }
+    }
+    if cut.is_empty() {
+        return None;
+    }
+    cut.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (start, end) in cut {
+        if start >= from {
+            out.push_str(&text[from..start]);
+            out.push_str(ERASED);
+        }
+        from = from.max(end);
+    }
+    out.push_str(&text[from..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +476,18 @@ mod tests {
             assert_eq!(erased(text, &p), ERASED, "{text}");
         }
         assert_eq!(erased("Jean-Luc", &p), "Jean-Luc", "a first name alone is anyone's");
+    }
+
+    #[test]
+    fn an_address_or_number_of_someone_forgotten_is_left_out_of_a_text() {
+        use crate::store::forgotten::{address_hashes, number_hashes};
+        let hashes: std::collections::HashSet<String> =
+            address_hashes("kim@berg.io").into_iter().chain(number_hashes("+46 70 123 45 67", None)).collect();
+        let text = "Reports to Kim (kim@berg.io, +46 70 123 45 67); cc mailto:KIM@berg.io, joakim@berg.io stays";
+        assert_eq!(
+            without_the_forgotten(&hashes, text, None).as_deref(),
+            Some("Reports to Kim ((erased), (erased)); cc (erased), joakim@berg.io stays")
+        );
     }
 
     #[test]
