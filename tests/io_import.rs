@@ -3287,6 +3287,27 @@ fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
 }
 
 #[test]
+fn a_pair_the_rep_says_are_two_people_is_not_listed_or_merged_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let path = dir.path().join("a.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Company\nCarla,Núñez,carla@acme.example,Acme\nCarla,Nunez,cn@acme-sl.example,ACME S.L.\n\
+         Pablo,Ruiz,pablo@beta.example,Beta\nPablo,Ruiz,pr@beta-gmbh.example,Beta GmbH\n",
+    )
+    .unwrap();
+    import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let found = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    let carla = found.iter().find(|c| c.a_label.contains("Carla")).unwrap().clone();
+    s.write(|db| dedupe::dismiss(db, &carla)).unwrap();
+    let left = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].a_label.contains("Pablo"), "{left:?}");
+}
+
+#[test]
 fn contact_groups_are_no_leads_and_an_address_shown_as_a_name_is_no_name() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

@@ -185,15 +185,23 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
     // Carl and Karl, Bo and Bob, are written as other names: "all" would merge Ann and Anne alone.
     wait_for(&name, "Merge them? [a]ll 1 from 50% (the rest stay listed), [e]ach in turn, [N]o");
     send(&name, &["e", "Enter"]);
-    wait_for(&name, "[y/N/q]");
+    wait_for(&name, "[y]es, [n]o (two people), Enter: skip,");
     send(&name, &["y", "Enter"]);
+    // Carl and Karl are two people: said once, not asked again.
+    wait_for(&name, "Carl Jones");
+    send(&name, &["n", "Enter"]);
     // The end of input stops asking, as q does, merging the yeses: the third pair is not asked.
     send(&name, &["C-d"]);
     let sc = wait_for(&name, "EXIT=0");
     assert!(sc.lines().any(|l| l.trim() == "1 merge"), "{sc}");
+    assert!(sc.contains("1 pair said to be two people: not listed again"), "{sc}");
     let listed = Command::new(bin).args(["--db", db, "lead", "list", "--json"]).output().unwrap();
     let leads: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(leads.as_array().unwrap().len(), 5, "one pair merged, the others kept apart");
+    let left = Command::new(bin).args(["--db", db, "dedupe", "--json"]).output().unwrap();
+    let left: serde_json::Value = serde_json::from_slice(&left.stdout).unwrap();
+    let left = left.as_array().unwrap();
+    assert!(left.len() == 1 && left[0]["a_label"].as_str().unwrap().contains("Bo"), "{left:?}");
     // Two people of different names on one switchboard are the rep's to decide one by one: "all" is not offered.
     for (first, last) in [("Maria", "Ruiz"), ("Pedro", "Gil")] {
         let args =

@@ -283,7 +283,7 @@ fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<
             let _ = std::fs::remove_dir_all(stale.path());
         }
     }
-    let dir = tempfile::Builder::new().prefix(SPOOL_PREFIX).tempdir_in(beside).map_err(cannot)?;
+    let dir = crate::store::private_temp_dir(SPOOL_PREFIX, Some(beside)).map_err(cannot)?;
     let name = if stdin { "standard-input".into() } else { file.file_name().unwrap_or_default().to_os_string() };
     let path = dir.path().join(name);
     let mut out = std::fs::File::create(&path).map_err(cannot)?;
@@ -698,6 +698,8 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
     let mut found: Vec<dedupe::Candidate> =
         found.into_iter().filter(|c| c.confidence >= a.min_confidence.unwrap_or(0)).collect();
     say_crowds(&crowds);
+    // The pairs the rep says, at the terminal, are two people.
+    let mut two_people: Vec<dedupe::Candidate> = Vec::new();
     if a.apply && a.min_confidence.is_none() {
         let unsure = found.iter().filter(|c| c.confidence < dedupe::APPLY_FLOOR).count();
         if unsure > 0 {
@@ -752,9 +754,9 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
                 dedupe::APPLY_FLOOR
             ),
         };
-        found = match ask(&question)?.as_deref() {
+        (found, two_people) = match ask(&question)?.as_deref() {
             Some("a" | "all") if sure > 0 => {
-                found.into_iter().filter(|c| c.confidence >= dedupe::APPLY_FLOOR).collect()
+                (found.into_iter().filter(|c| c.confidence >= dedupe::APPLY_FLOOR).collect(), Vec::new())
             }
             Some("e" | "each") => confirm_each(found)?,
             _ => {
@@ -764,7 +766,15 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         };
     }
     say_on_interrupt("nothing was merged (the merges are saved together at the end); run it again")?;
-    let dedupe::MergedList { merges: outcomes, gone } = env.store.write(|db| dedupe::merge_listed(db, &found))?;
+    let dedupe::MergedList { merges: outcomes, gone } = env.store.write(|db| {
+        for c in &two_people {
+            dedupe::dismiss(db, c)?;
+        }
+        dedupe::merge_listed(db, &found)
+    })?;
+    if !two_people.is_empty() {
+        eprintln!("{} {} said to be two people: not listed again", two_people.len(), plural(two_people.len(), "pair"));
+    }
     if gone > 0 {
         eprintln!(
             "{gone} {} no longer stood as listed: one of its leads was removed or forgotten since the list was made \
@@ -857,19 +867,24 @@ fn explain_merges(env: &mut Env, lead: &str, json: bool) -> CliResult {
     Ok(())
 }
 
-/// The pairs the rep says yes to, asked one at a time ([y]es, [n]o, [q]uit: stop asking, merge the yeses).
-fn confirm_each(found: Vec<dedupe::Candidate>) -> Result<Vec<dedupe::Candidate>, CliError> {
-    let mut yes = Vec::new();
+/// The pairs the rep says yes to, and those they say are two people, asked one at a time: [y]es, [n]o (two
+/// people: not listed again), Enter (ask again next time), [q]uit (stop asking, merge the yeses).
+fn confirm_each(found: Vec<dedupe::Candidate>) -> Result<(Vec<dedupe::Candidate>, Vec<dedupe::Candidate>), CliError> {
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
     for c in found {
-        let answer = ask(&format!("{} ({}%): {}  =  {}? [y/N/q] ", c.reason, c.confidence, c.a_label, c.b_label))?;
-        match answer.as_deref() {
+        let question = format!(
+            "{} ({}%): {}  =  {}? [y]es, [n]o (two people), Enter: skip, [q]uit ",
+            c.reason, c.confidence, c.a_label, c.b_label
+        );
+        match ask(&question)?.as_deref() {
             Some("y" | "yes") => yes.push(c),
+            Some("n" | "no") => no.push(c),
             // The end of input (Ctrl-D) stops asking, as q does: what is typed next is not an answer.
             Some("q" | "quit") | None => break,
             Some(_) => {}
         }
     }
-    Ok(yes)
+    Ok((yes, no))
 }
 
 /// One answer from the terminal, trimmed and lower-cased (None at the end of input).

@@ -443,8 +443,8 @@ pub fn open_env(cli: &Cli, zone_warning: bool, missing: Missing) -> CliResult<En
     }
     let (path, rehearsal) = match missing {
         Missing::Rehearse if !path.exists() => {
-            let dir =
-                tempfile::tempdir().map_err(|e| CliError::Io(format!("a scratch folder for the dry run: {e}")))?;
+            let dir = crate::store::private_temp_dir(".leadline-dry-run-", None)
+                .map_err(|e| CliError::Io(format!("a scratch folder for the dry run: {e}")))?;
             (dir.path().join("dry-run.db"), Some(dir))
         }
         _ => (path, None),

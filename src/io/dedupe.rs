@@ -148,6 +148,46 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
     Ok(find_with_crowds(db, country)?.0)
 }
 
+/// The pairs the rep said are two people (`dismiss`), each as (smaller id, larger id).
+fn dismissed_pairs(db: &Db<'_>) -> Result<std::collections::HashSet<(String, String)>> {
+    let mut stmt =
+        db.conn.prepare("SELECT lead_a, lead_b FROM merge_candidates WHERE team_id = ?1 AND status = 'dismissed'")?;
+    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut pairs = std::collections::HashSet::new();
+    for row in rows {
+        let (a, b) = row?;
+        pairs.insert(if a <= b { (a, b) } else { (b, a) });
+    }
+    Ok(pairs)
+}
+
+/// Records that two leads listed as a likely duplicate are two people, as the rep said: `dedupe` lists them
+/// no more, and `--apply` does not merge them.
+pub fn dismiss(db: &Db<'_>, c: &Candidate) -> Result<()> {
+    let now = db.now.0;
+    let updated = db.conn.execute(
+        "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?3
+         WHERE (lead_a = ?1 AND lead_b = ?2) OR (lead_a = ?2 AND lead_b = ?1)",
+        params![c.a.as_str(), c.b.as_str(), now],
+    )?;
+    if updated == 0 {
+        db.conn.execute(
+            "INSERT INTO merge_candidates (id, team_id, lead_a, lead_b, reason, confidence, origin, status, created_at,
+             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'dedupe', 'dismissed', ?7, ?7)",
+            params![
+                uuid::Uuid::now_v7().to_string(),
+                db.ctx.team_id.as_str(),
+                c.a.as_str(),
+                c.b.as_str(),
+                c.reason,
+                c.confidence,
+                now
+            ],
+        )?;
+    }
+    Ok(())
+}
+
 /// `find`, and the names too many leads at one company have to be paired (`Crowd`), most leads first.
 pub fn find_with_crowds(db: &Db<'_>, country: Option<&str>) -> Result<(Vec<Candidate>, Vec<Crowd>)> {
     let team = db.ctx.team_id.as_str();
@@ -192,9 +232,11 @@ pub fn find_with_crowds(db: &Db<'_>, country: Option<&str>) -> Result<(Vec<Candi
             pairs.push((a, b, reason, confidence, origin));
         }
     }
-    // One entry per pair: the most certain reason wins.
+    // One entry per pair: the most certain reason wins. A pair the rep said are two people is not asked again.
     pairs.sort_by(|x, y| (&x.0, &x.1, -x.3).cmp(&(&y.0, &y.1, -y.3)));
     pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+    let dismissed = dismissed_pairs(db)?;
+    pairs.retain(|(a, b, ..)| !dismissed.contains(&(a.clone(), b.clone())));
     let mut out = Vec::with_capacity(pairs.len());
     for (a, b, reason, confidence, origin) in pairs {
         let (la, lb) = (leads::get(db, &LeadId(a.clone()))?, leads::get(db, &LeadId(b.clone()))?);

@@ -121,9 +121,9 @@ impl IndexBuild {
                         let _ = std::fs::remove_dir_all(stale.path());
                     }
                 }
-                tempfile::Builder::new().prefix(&prefix).tempdir_in(beside)
+                super::private_temp_dir(&prefix, Some(beside))
             }
-            None => tempfile::tempdir(),
+            None => super::private_temp_dir(".leadline-index-", None),
         };
         let dir = match dir {
             Ok(d) => d,

@@ -566,6 +566,22 @@ pub fn read_only_cause(path: &Path) -> String {
     )
 }
 
+/// A scratch folder only this user can enter (mode 0700), in `beside` or the system's temporary folder: what a
+/// load or an import spools there is the database's data (names, addresses), as private as the database.
+pub fn private_temp_dir(prefix: &str, beside: Option<&Path>) -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    match beside {
+        Some(dir) => builder.tempdir_in(dir),
+        None => builder.tempdir(),
+    }
+}
+
 /// Creates the file with mode 0600 before SQLite does, so no other user can ever read it.
 /// An existing file is left alone: closing a file this process opened drops every lock the process holds
 /// on it, SQLite's too, and another connection to it in this process (the terminal UI's second one) would
@@ -692,4 +708,17 @@ pub(crate) fn query_plan(sql: &str, params: impl rusqlite::Params) -> Vec<String
     let store = Store::open(&dir.path().join("t.db"), &crate::config::Config::defaults(), clock).unwrap();
     let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
     stmt.query_map(params, |r| r.get(3)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+}
+
+#[cfg(all(test, unix))]
+mod private_dir_tests {
+    #[test]
+    fn a_scratch_folder_is_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let beside = tempfile::tempdir().unwrap();
+        for dir in [super::private_temp_dir(".x-", Some(beside.path())), super::private_temp_dir(".x-", None)] {
+            let mode = std::fs::metadata(dir.unwrap().path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    }
 }

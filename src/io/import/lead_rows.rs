@@ -140,6 +140,9 @@ impl Writer {
         if !row.derived_name {
             self.note_on_switchboard(&row, &id);
         }
+        if let Some(key) = &name_key {
+            self.created_under(db, key, &id)?;
+        }
         if let Some(key) = name_key
             && self.keys.is_none()
             && self.chunk_names.len() < CHUNK_NAMES

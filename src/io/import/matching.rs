@@ -13,6 +13,9 @@ use crate::io::phone::{match_keys, stored_key};
 use crate::io::record::LeadRow;
 use crate::store::{Db, leads};
 
+/// Names and companies whose match a run remembers (some 100 bytes each).
+const WEAK_KNOWN: usize = 100_000;
+
 /// `name_company_key` as an SQL function on the importing connection.
 pub(super) const NAME_COMPANY_FN: &str = "leadline_name_company_key";
 
@@ -373,6 +376,58 @@ impl Writer {
         if row.derived_name || !self.bloom.maybe(h) {
             return Ok(None);
         }
+        // A name and company met before in this run: the lead found then, if it still has them. A
+        // placeholder's thousands of rows ("[not provided]", "Accounts Payable") would each look through
+        // all the others.
+        if let Some((known, _)) = self.weak_known.get(key) {
+            let still: bool = db
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM leads l JOIN accounts a ON a.id = l.account_id
+                     WHERE l.id = ?1 AND l.deleted_at IS NULL AND a.deleted_at IS NULL
+                       AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?2)"
+                ))?
+                .query_row(params![known.as_str(), key], |r| r.get(0))?;
+            if still {
+                return Ok(Some(known.clone()));
+            }
+        }
+        let found = self.weak_search(db, row, company, key, h)?;
+        if let Some(id) = &found
+            && self.weak_known.len() < WEAK_KNOWN
+        {
+            let created: i64 = db
+                .conn
+                .prepare_cached("SELECT created_at FROM leads WHERE id = ?1")?
+                .query_row([id.as_str()], |r| r.get(0))?;
+            self.weak_known.insert(key.to_string(), (id.clone(), created));
+        }
+        Ok(found)
+    }
+
+    /// A lead just created under a name and company met before: it is the one later rows are staged
+    /// against when it was created earlier (a file's dates may run backwards).
+    pub(super) fn created_under(&mut self, db: &Db<'_>, key: &str, id: &LeadId) -> crate::store::Result<()> {
+        let Some((_, known_at)) = self.weak_known.get(key) else { return Ok(()) };
+        let created: i64 = db
+            .conn
+            .prepare_cached("SELECT created_at FROM leads WHERE id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))?;
+        if created < *known_at {
+            self.weak_known.insert(key.to_string(), (id.clone(), created));
+        }
+        Ok(())
+    }
+
+    /// `weak_match` looked up in the database (and the key table of a bulk load).
+    fn weak_search(
+        &mut self,
+        db: &Db<'_>,
+        row: &LeadRow,
+        company: &str,
+        key: &str,
+        h: u64,
+    ) -> crate::store::Result<Option<LeadId>> {
         let team = db.ctx.team_id.as_str();
         if self.keys.is_some() {
             return Ok(self
@@ -414,8 +469,8 @@ impl Writer {
             );
         }
         // Leads of this chunk are not in the search index until it ends: those it created by their key in
-        // memory (each confirmed as it is now: a later row may have renamed it), others through the
-        // company's own name (few leads each), then the key.
+        // memory (each confirmed as it is now: a later row may have renamed it), others through their name
+        // (few leads each, however many work at the company), then the key.
         for id in self.chunk_names.get(key).into_iter().flatten() {
             found.extend(
                 db.conn
@@ -431,12 +486,14 @@ impl Writer {
         found.extend(
             db.conn
                 .prepare_cached(&format!(
-                    "SELECT l.created_at, l.seq, l.id FROM accounts a JOIN leads l INDEXED BY leads_by_account ON l.account_id = a.id
-                     WHERE a.team_id = ?1 AND a.name_key = ?2 AND a.deleted_at IS NULL AND l.deleted_at IS NULL
+                    "SELECT l.created_at, l.seq, l.id FROM leads l JOIN accounts a ON a.id = l.account_id
+                     WHERE l.name_key = ?2 AND l.deleted_at IS NULL AND l.team_id = ?1 AND a.deleted_at IS NULL
                        AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
                      ORDER BY l.created_at LIMIT 1"
                 ))?
-                .query_row(params![team, crate::domain::text::fold(company), key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row(params![team, crate::domain::text::name_key(&row.first_name, &row.last_name), key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()?,
         );
         Ok(found.into_iter().min().map(|(_, _, id)| LeadId(id)))

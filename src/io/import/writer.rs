@@ -65,6 +65,8 @@ pub(super) struct Writer {
     /// The name + company keys of the leads this chunk created (not yet in the search index), while the
     /// key table is not there to answer: up to `CHUNK_NAMES`.
     pub(super) chunk_names: HashMap<String, Vec<LeadId>>,
+    /// The lead a name and company matched earlier in the run (`weak_match`): up to `WEAK_KNOWN`.
+    pub(super) weak_known: HashMap<String, (LeadId, i64)>,
     rng: fastrand::Rng,
     /// A bulk load: one transaction whose changes are not announced row by row (like demo data, a million
     /// change notices would not fit the memory budget).
@@ -187,6 +189,7 @@ impl Writer {
             touched_seqs: Vec::new(),
             indexes: None,
             chunk_names: HashMap::new(),
+            weak_known: HashMap::new(),
             seen_seq,
             data_version: store.conn().pragma_query_value(None, "data_version", |r| r.get(0))?,
             caught_up_at: store.now().0,
