@@ -159,11 +159,37 @@ pub struct Db<'a> {
     pub now: Timestamp,
     changes: RefCell<Vec<Change>>,
     history: std::cell::Cell<bool>,
+    /// The hooks of the write this is (none for a read view).
+    hooks: &'a [Arc<dyn ChangeHook>],
 }
 
 impl<'a> Db<'a> {
     pub fn new(conn: &'a Connection, ctx: &'a Ctx, now: Timestamp) -> Self {
-        Self { conn, ctx, now, changes: RefCell::new(Vec::new()), history: std::cell::Cell::new(false) }
+        Self { conn, ctx, now, changes: RefCell::new(Vec::new()), history: std::cell::Cell::new(false), hooks: &[] }
+    }
+
+    /// Runs the hooks for every change recorded so far (and those they record in turn), as a write does at
+    /// its end. A long write (a million-row import) calls it now and then, between rows, so the changes it
+    /// records are not all held until it ends.
+    pub fn settle(&self) -> Result<()> {
+        // Hooks may emit further changes (an automation moving a deal); bounded so a rule loop cannot hang.
+        for _round in 0..8 {
+            let changes = self.take_changes();
+            if changes.is_empty() {
+                break;
+            }
+            for change in &changes {
+                for hook in self.hooks {
+                    hook.on_change(self, change)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// How many changes wait for the hooks.
+    pub fn pending_changes(&self) -> usize {
+        self.changes.borrow().len()
     }
 
     /// Marks this write as bringing in history (an import): what it records already happened elsewhere, so
@@ -395,20 +421,9 @@ impl Store {
     fn transact_here<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>, commit: bool) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         teams::still_member(&tx, &self.ctx)?;
-        let db = Db::new(&tx, &self.ctx, self.clock.now());
+        let db = Db { hooks: &self.hooks, ..Db::new(&tx, &self.ctx, self.clock.now()) };
         let out = f(&db)?;
-        // Hooks may emit further changes (an automation moving a deal); bounded so a rule loop cannot hang.
-        for _round in 0..8 {
-            let changes = db.take_changes();
-            if changes.is_empty() {
-                break;
-            }
-            for change in &changes {
-                for hook in &self.hooks {
-                    hook.on_change(&db, change)?;
-                }
-            }
-        }
+        db.settle()?;
         drop(db);
         if commit {
             tx.commit()?;

@@ -475,6 +475,11 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
                 this_run_rows += 1;
                 n += 1;
                 writer.apply(db, item)?;
+                // A load that commits once at its end would hold every change it records (a deal each row)
+                // until then: the hooks see them a batch at a time.
+                if db.pending_changes() >= SETTLE_AT {
+                    db.settle()?;
+                }
                 if let Some(bar) = &bar
                     && this_run_rows.is_multiple_of(2000)
                 {
@@ -581,6 +586,9 @@ pub fn import_file(store: &mut Store, path: &Path, opts: &ImportOptions) -> Resu
     }
     Ok(report)
 }
+
+/// Changes an import lets wait for the hooks (rescoring) before it runs them, between rows.
+const SETTLE_AT: usize = 20_000;
 
 /// Connection settings for a bulk load (`on`) and back to the store's usual ones. Index builds sort on disk
 /// rather than in memory, and a smaller page cache leaves room for them, so a bulk load stays small whatever the
