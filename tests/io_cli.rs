@@ -258,6 +258,21 @@ fn values_a_merge_keeps_are_counted_with_the_way_to_take_them() {
 }
 
 #[test]
+fn a_quote_that_does_not_close_where_its_cell_ends_rejects_the_rows_it_ran_into() {
+    let (dir, db) = setup();
+    let csv = file(
+        dir.path(),
+        "q.csv",
+        "First Name,Last Name,Email,Company\n\"Ana,López,ana@x.example,Acme\nBob,Stone,bob@x.example,Stone\n\"Carl\",Berg,carl@x.example,Berg\n\
+         Dan,Ek,dan@x.example,Ek\n",
+    );
+    let said = run(&db, &["import", csv.to_str().unwrap()]);
+    assert!(said.contains("line 2: 'First Name' runs over several lines holding separators"), "{said}");
+    let leads = run(&db, &["export", "leads", "--format", "jsonl"]);
+    assert_eq!(leads.lines().count(), 1, "Dan alone: {leads}");
+}
+
+#[test]
 fn a_broken_file_is_a_one_line_error_and_writes_nothing() {
     let (_dir, db) = setup();
     for name in ["bad/binary.csv", "bad/empty.csv", "bad/header_only.csv", "bad/unterminated.csv"] {

@@ -400,6 +400,15 @@ pub fn from_fields(
                 return Err(reject("has control characters (an escape, a NUL: binary data?)".into()));
             }
             if field.is_label() {
+                // A name or company over several lines with separators in it is rows a quote ran into: one
+                // opened in this cell that does not close where the cell ends.
+                if raw.contains('\n') && raw.contains([',', ';', '\t']) {
+                    return Err(reject(format!(
+                        "runs over several lines holding separators: a quote opened in this cell does not close \
+                         where it ends, and the rows after it ran into it ('{}')",
+                        short(v)
+                    )));
+                }
                 check_label(col, v).map_err(|x| reject(format!("{} ('{}')", x.reason, short(v))))?;
             }
             match field {
