@@ -258,6 +258,33 @@ fn values_a_merge_keeps_are_counted_with_the_way_to_take_them() {
 }
 
 #[test]
+fn a_name_written_with_either_apostrophe_in_one_file_is_staged_as_the_same_name() {
+    let (dir, db) = setup();
+    run(
+        &db,
+        &[
+            "lead",
+            "add",
+            "--first-name",
+            "Anna",
+            "--last-name",
+            "Damico",
+            "--email",
+            "x@acme.example",
+            "--company",
+            "Acme",
+        ],
+    );
+    let csv = file(
+        dir.path(),
+        "ap.csv",
+        "First Name,Last Name,Email,Company\nAnna,D\u{2019}Amico,x@acme.example,Acme\nAnna,D'Amico,other@gmail.example,Acme\n",
+    );
+    let said = run(&db, &["import", csv.to_str().unwrap(), "--on-duplicate", "update"]);
+    assert!(said.contains("1 possible duplicates staged"), "{said}");
+}
+
+#[test]
 fn a_quote_that_does_not_close_where_its_cell_ends_rejects_the_rows_it_ran_into() {
     let (dir, db) = setup();
     let csv = file(

@@ -3305,6 +3305,26 @@ fn a_pair_the_rep_says_are_two_people_is_not_listed_or_merged_again() {
     let left = dedupe::find(&s.db(), None).unwrap();
     assert_eq!(left.len(), 1);
     assert!(left[0].a_label.contains("Pablo"), "{left:?}");
+    // One of the two folded into a third record of hers: the answer holds for that record too.
+    let third = s
+        .write(|db| {
+            leads::create(
+                db,
+                NewLead {
+                    first_name: "Carla".into(),
+                    last_name: "Núñez".into(),
+                    email: Some("carla@home.example".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    // Made earlier, it is the record kept.
+    s.conn().execute("UPDATE leads SET created_at = created_at - 86400000 WHERE id = ?1", [third.as_str()]).unwrap();
+    let m = s.write(|db| dedupe::merge(db, &third, &carla.a, "the same person", 100)).unwrap();
+    assert_eq!(m.kept, third);
+    let left = dedupe::find(&s.db(), None).unwrap();
+    assert!(left.iter().all(|c| !c.a_label.contains("Carla") && !c.b_label.contains("Carla")), "{left:?}");
 }
 
 #[test]

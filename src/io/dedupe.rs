@@ -150,8 +150,9 @@ pub fn find(db: &Db<'_>, country: Option<&str>) -> Result<Vec<Candidate>> {
 
 /// The pairs the rep said are two people (`dismiss`), each as (smaller id, larger id).
 fn dismissed_pairs(db: &Db<'_>) -> Result<std::collections::HashSet<(String, String)>> {
-    let mut stmt =
-        db.conn.prepare("SELECT lead_a, lead_b FROM merge_candidates WHERE team_id = ?1 AND status = 'dismissed'")?;
+    let mut stmt = db.conn.prepare(
+        "SELECT lead_a, lead_b FROM merge_candidates WHERE team_id = ?1 AND status = 'dismissed' AND origin = 'dedupe'",
+    )?;
     let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     let mut pairs = std::collections::HashSet::new();
     for row in rows {
@@ -166,7 +167,7 @@ fn dismissed_pairs(db: &Db<'_>) -> Result<std::collections::HashSet<(String, Str
 pub fn dismiss(db: &Db<'_>, c: &Candidate) -> Result<()> {
     let now = db.now.0;
     let updated = db.conn.execute(
-        "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?3
+        "UPDATE merge_candidates SET status = 'dismissed', origin = 'dedupe', updated_at = ?3
          WHERE (lead_a = ?1 AND lead_b = ?2) OR (lead_a = ?2 AND lead_b = ?1)",
         params![c.a.as_str(), c.b.as_str(), now],
     )?;
@@ -845,6 +846,25 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
          WHERE lead_b = ?2 AND status = 'open' AND lead_a != ?1",
         params![k, g, now, said_of],
     )?;
+    // The rep said the merged lead and another are two people: so are the kept lead and that one.
+    let two_people = "SELECT CASE WHEN lead_a = ?2 THEN lead_b ELSE lead_a END FROM merge_candidates
+                      WHERE (lead_a = ?2 OR lead_b = ?2) AND status = 'dismissed' AND origin = 'dedupe'";
+    db.conn.execute(
+        &format!(
+            "UPDATE merge_candidates SET status = 'dismissed', origin = 'dedupe', updated_at = ?3
+             WHERE (lead_a = ?1 AND lead_b IN ({two_people})) OR (lead_b = ?1 AND lead_a IN ({two_people}))"
+        ),
+        params![k, g, now],
+    )?;
+    for (side, other) in [("lead_a", "lead_b"), ("lead_b", "lead_a")] {
+        db.conn.execute(
+            &format!(
+                "UPDATE OR IGNORE merge_candidates SET {side} = ?1, updated_at = ?3
+                 WHERE {side} = ?2 AND status = 'dismissed' AND origin = 'dedupe' AND {other} != ?1"
+            ),
+            params![k, g, now],
+        )?;
+    }
     db.conn.execute(
         "UPDATE merge_candidates SET status = 'dismissed', updated_at = ?2 WHERE (lead_a = ?1 OR lead_b = ?1) AND status = 'open'",
         params![g, now],

@@ -483,19 +483,41 @@ impl Writer {
                     .optional()?,
             );
         }
-        found.extend(
-            db.conn
+        // By the name's own index, in each way its apostrophes may be written ("D'Amico", "D’Amico"); a bulk
+        // load that lifted that index (its key table full) goes through the company's leads instead.
+        let by_name: bool = db
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'leads_by_name')",
+            )?
+            .query_row([], |r| r.get(0))?;
+        let name = crate::domain::text::name_key(&row.first_name, &row.last_name);
+        let row_of = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+        let first = match by_name {
+            true => {
+                let (straight, curly) = (name.replace('\u{2019}', "'"), name.replace('\'', "\u{2019}"));
+                db.conn
+                    .prepare_cached(&format!(
+                        "SELECT l.created_at, l.seq, l.id FROM leads l JOIN accounts a ON a.id = l.account_id
+                         WHERE l.name_key IN (?2, ?4, ?5) AND l.deleted_at IS NULL AND l.team_id = ?1
+                           AND a.deleted_at IS NULL AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
+                         ORDER BY l.created_at LIMIT 1"
+                    ))?
+                    .query_row(params![team, name, key, straight, curly], row_of)
+                    .optional()?
+            }
+            false => db
+                .conn
                 .prepare_cached(&format!(
-                    "SELECT l.created_at, l.seq, l.id FROM leads l JOIN accounts a ON a.id = l.account_id
-                     WHERE l.name_key = ?2 AND l.deleted_at IS NULL AND l.team_id = ?1 AND a.deleted_at IS NULL
+                    "SELECT l.created_at, l.seq, l.id FROM accounts a JOIN leads l ON l.account_id = a.id
+                     WHERE a.team_id = ?1 AND a.name_key = ?2 AND a.deleted_at IS NULL AND l.deleted_at IS NULL
                        AND {NAME_COMPANY_FN}(l.first_name, l.last_name, a.name) = ?3
                      ORDER BY l.created_at LIMIT 1"
                 ))?
-                .query_row(params![team, crate::domain::text::name_key(&row.first_name, &row.last_name), key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
+                .query_row(params![team, crate::domain::text::fold(company), key], row_of)
                 .optional()?,
-        );
+        };
+        found.extend(first);
         Ok(found.into_iter().min().map(|(_, _, id)| LeadId(id)))
     }
 
