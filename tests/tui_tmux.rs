@@ -202,6 +202,18 @@ fn dedupe_at_a_terminal_asks_pair_by_pair() {
     let left: serde_json::Value = serde_json::from_slice(&left.stdout).unwrap();
     let left = left.as_array().unwrap();
     assert!(left.len() == 1 && left[0]["a_label"].as_str().unwrap().contains("Bo"), "{left:?}");
+    // The answer is listed, and taken back: the pair is asked about again.
+    let said = Command::new(bin).args(["--db", db, "dedupe", "--two-people", "--json"]).output().unwrap();
+    let said: serde_json::Value = serde_json::from_slice(&said.stdout).unwrap();
+    let said = &said.as_array().unwrap()[0];
+    assert!(said["a_label"].as_str().unwrap().contains("arl Jones"), "{said}");
+    let (x, y) = (said["a"].as_str().unwrap(), said["b"].as_str().unwrap());
+    assert!(Command::new(bin).args(["--db", db, "dedupe", "--reconsider", x, y]).output().unwrap().status.success());
+    let again = Command::new(bin).args(["--db", db, "dedupe", "--json"]).output().unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again.as_array().unwrap().len(), 2, "{again}");
+    let wrong = Command::new(bin).args(["--db", db, "dedupe", "--reconsider", x, y]).output().unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
     // Two people of different names on one switchboard are the rep's to decide one by one: "all" is not offered.
     for (first, last) in [("Maria", "Ruiz"), ("Pedro", "Gil")] {
         let args =

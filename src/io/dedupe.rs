@@ -189,6 +189,40 @@ pub fn dismiss(db: &Db<'_>, c: &Candidate) -> Result<()> {
     Ok(())
 }
 
+/// The pairs the rep said are two people, of leads still live, as `dedupe` lists pairs.
+pub fn two_people(db: &Db<'_>) -> Result<Vec<Candidate>> {
+    let mut stmt = db.conn.prepare(
+        "SELECT m.lead_a, m.lead_b, m.reason, m.confidence FROM merge_candidates m
+         JOIN leads a ON a.id = m.lead_a JOIN leads b ON b.id = m.lead_b
+         WHERE m.team_id = ?1 AND m.status = 'dismissed' AND m.origin = 'dedupe'
+           AND a.deleted_at IS NULL AND b.deleted_at IS NULL AND a.forgotten_at IS NULL AND b.forgotten_at IS NULL
+         ORDER BY m.updated_at DESC",
+    )?;
+    let rows = stmt.query_map([db.ctx.team_id.as_str()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (a, b, reason, confidence) = row?;
+        let (a, b) = (LeadId(a), LeadId(b));
+        let (a_label, b_label) = (describe(&leads::get(db, &a)?), describe(&leads::get(db, &b)?));
+        out.push(Candidate { a, b, a_label, b_label, reason, confidence, origin: "dedupe".into() });
+    }
+    Ok(out)
+}
+
+/// Takes back the rep's word that two leads are two people: the pair is listed again (and merged by
+/// `--apply`) where it is a likely duplicate. Whether there was such a word to take back.
+pub fn reconsider(db: &Db<'_>, a: &LeadId, b: &LeadId) -> Result<bool> {
+    let n = db.conn.execute(
+        "UPDATE merge_candidates SET status = 'open', updated_at = ?3
+         WHERE ((lead_a = ?1 AND lead_b = ?2) OR (lead_a = ?2 AND lead_b = ?1)) AND status = 'dismissed'
+           AND origin = 'dedupe'",
+        params![a.as_str(), b.as_str(), db.now.0],
+    )?;
+    Ok(n > 0)
+}
+
 /// `find`, and the names too many leads at one company have to be paired (`Crowd`), most leads first.
 pub fn find_with_crowds(db: &Db<'_>, country: Option<&str>) -> Result<(Vec<Candidate>, Vec<Crowd>)> {
     let team = db.ctx.team_id.as_str();
