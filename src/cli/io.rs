@@ -697,38 +697,8 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
     if let Some(lead) = &a.explain {
         return explain_merges(env, lead, a.json);
     }
-    if a.two_people {
-        let pairs = dedupe::two_people(&env.store.db())?;
-        if a.json {
-            return print_json(&pairs);
-        }
-        if pairs.is_empty() {
-            println!("no pair said to be two people");
-            return Ok(());
-        }
-        let mut t = Table::new(&["reason", "lead", "and", "ids"]);
-        for c in &pairs {
-            t.row(vec![c.reason.clone(), c.a_label.clone(), c.b_label.clone(), format!("{} {}", c.a, c.b)]);
-        }
-        t.print();
-        println!("`leadline dedupe --reconsider LEAD LEAD` takes one back");
-        return Ok(());
-    }
-    if let Some(pair) = &a.reconsider {
-        let taken_back = env.store.write(|db| {
-            let (x, y) = (leads::resolve(db, &pair[0])?, leads::resolve(db, &pair[1])?);
-            dedupe::reconsider(db, &x, &y)
-        })?;
-        match taken_back {
-            true => println!("taken back: the pair is listed again where it is a likely duplicate"),
-            false => {
-                return Err(CliError::Usage(
-                    "these two leads are not a pair said to be two people (`leadline dedupe --two-people` lists them)"
-                        .into(),
-                ));
-            }
-        }
-        return Ok(());
+    if a.two_people || a.reconsider.is_some() {
+        return two_people_answers(env, &a);
     }
     let (found, crowds) = dedupe::find_with_crowds(
         &env.store.db(),
@@ -828,6 +798,41 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         println!("merged {} into {}", m.merged, m.kept);
     }
     println!("{} merge{}", outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
+    Ok(())
+}
+
+/// `dedupe --two-people` (the pairs the rep said are two people) and `--reconsider LEAD LEAD` (take one back).
+fn two_people_answers(env: &mut Env, a: &DedupeArgs) -> CliResult {
+    if let Some(pair) = &a.reconsider {
+        let taken_back = env.store.write(|db| {
+            let (x, y) = (leads::resolve(db, &pair[0])?, leads::resolve(db, &pair[1])?);
+            dedupe::reconsider(db, &x, &y)
+        })?;
+        match taken_back {
+            true => println!("taken back: the pair is listed again where it is a likely duplicate"),
+            false => {
+                return Err(CliError::Usage(
+                    "these two leads are not a pair said to be two people (`leadline dedupe --two-people` lists them)"
+                        .into(),
+                ));
+            }
+        }
+        return Ok(());
+    }
+    let pairs = dedupe::two_people(&env.store.db())?;
+    if a.json {
+        return print_json(&pairs);
+    }
+    if pairs.is_empty() {
+        println!("no pair said to be two people");
+        return Ok(());
+    }
+    let mut t = Table::new(&["reason", "lead", "and", "ids"]);
+    for c in &pairs {
+        t.row(vec![c.reason.clone(), c.a_label.clone(), c.b_label.clone(), format!("{} {}", c.a, c.b)]);
+    }
+    t.print();
+    println!("`leadline dedupe --reconsider LEAD LEAD` takes one back");
     Ok(())
 }
 

@@ -16,6 +16,10 @@ use crate::store::{Db, leads};
 /// Names and companies whose match a run remembers (some 100 bytes each).
 const WEAK_KNOWN: usize = 100_000;
 
+fn created_at(db: &Db<'_>, id: &LeadId) -> crate::store::Result<i64> {
+    Ok(db.conn.prepare_cached("SELECT created_at FROM leads WHERE id = ?1")?.query_row([id.as_str()], |r| r.get(0))?)
+}
+
 /// `name_company_key` as an SQL function on the importing connection.
 pub(super) const NAME_COMPANY_FN: &str = "leadline_name_company_key";
 
@@ -396,10 +400,7 @@ impl Writer {
         if let Some(id) = &found
             && self.weak_known.len() < WEAK_KNOWN
         {
-            let created: i64 = db
-                .conn
-                .prepare_cached("SELECT created_at FROM leads WHERE id = ?1")?
-                .query_row([id.as_str()], |r| r.get(0))?;
+            let created = created_at(db, id)?;
             self.weak_known.insert(key.to_string(), (id.clone(), created));
         }
         Ok(found)
@@ -409,10 +410,7 @@ impl Writer {
     /// against when it was created earlier (a file's dates may run backwards).
     pub(super) fn created_under(&mut self, db: &Db<'_>, key: &str, id: &LeadId) -> crate::store::Result<()> {
         let Some((_, known_at)) = self.weak_known.get(key) else { return Ok(()) };
-        let created: i64 = db
-            .conn
-            .prepare_cached("SELECT created_at FROM leads WHERE id = ?1")?
-            .query_row([id.as_str()], |r| r.get(0))?;
+        let created = created_at(db, id)?;
         if created < *known_at {
             self.weak_known.insert(key.to_string(), (id.clone(), created));
         }
