@@ -3325,6 +3325,23 @@ fn a_pair_the_rep_says_are_two_people_is_not_listed_or_merged_again() {
     assert_eq!(m.kept, third);
     let left = dedupe::find(&s.db(), None).unwrap();
     assert!(left.iter().all(|c| !c.a_label.contains("Carla") && !c.b_label.contains("Carla")), "{left:?}");
+    // A database moved through its JSON export keeps the answer; a second import of it changes nothing.
+    let moved = dir.path().join("leads.jsonl");
+    std::fs::write(&moved, &export_all(&s, ExportFormat::Jsonl)[0]).unwrap();
+    let mut b = open(dir.path(), "b.db");
+    for _ in 0..2 {
+        import_file(&mut b, &moved, &ImportOptions::default()).unwrap();
+        let listed = dedupe::find(&b.db(), None).unwrap();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert!(listed[0].a_label.contains("Pablo"), "{listed:?}");
+        let said = dedupe::two_people(&b.db()).unwrap();
+        assert_eq!(said.len(), 1, "{said:?}");
+        let mut pair = [said[0].a.clone(), said[0].b.clone()];
+        pair.sort();
+        let mut expected = [third.clone(), carla.b.clone()];
+        expected.sort();
+        assert_eq!(pair, expected);
+    }
 }
 
 #[test]

@@ -165,11 +165,17 @@ fn dismissed_pairs(db: &Db<'_>) -> Result<std::collections::HashSet<(String, Str
 /// Records that two leads listed as a likely duplicate are two people, as the rep said: `dedupe` lists them
 /// no more, and `--apply` does not merge them.
 pub fn dismiss(db: &Db<'_>, c: &Candidate) -> Result<()> {
+    two_people_said(db, &c.a, &c.b, &c.reason, c.confidence)
+}
+
+/// Records that `a` and `b` are two people, as `dismiss` does for a pair `dedupe` listed, `reason` and
+/// `confidence` saying why they were thought one.
+pub fn two_people_said(db: &Db<'_>, a: &LeadId, b: &LeadId, reason: &str, confidence: i64) -> Result<()> {
     let now = db.now.0;
     let updated = db.conn.execute(
         "UPDATE merge_candidates SET status = 'dismissed', origin = 'dedupe', updated_at = ?3
          WHERE (lead_a = ?1 AND lead_b = ?2) OR (lead_a = ?2 AND lead_b = ?1)",
-        params![c.a.as_str(), c.b.as_str(), now],
+        params![a.as_str(), b.as_str(), now],
     )?;
     if updated == 0 {
         db.conn.execute(
@@ -178,15 +184,29 @@ pub fn dismiss(db: &Db<'_>, c: &Candidate) -> Result<()> {
             params![
                 uuid::Uuid::now_v7().to_string(),
                 db.ctx.team_id.as_str(),
-                c.a.as_str(),
-                c.b.as_str(),
-                c.reason,
-                c.confidence,
+                a.as_str(),
+                b.as_str(),
+                reason,
+                confidence,
                 now
             ],
         )?;
     }
     Ok(())
+}
+
+/// Every lead's "two people" answers (`dismiss`), as the ids of the other leads, by lead: what an export
+/// carries so that a moved database keeps them.
+pub fn two_people_by_lead(db: &Db<'_>) -> Result<HashMap<String, Vec<String>>> {
+    let mut by_lead: HashMap<String, Vec<String>> = HashMap::new();
+    for (a, b) in dismissed_pairs(db)? {
+        by_lead.entry(a.clone()).or_default().push(b.clone());
+        by_lead.entry(b).or_default().push(a);
+    }
+    for others in by_lead.values_mut() {
+        others.sort();
+    }
+    Ok(by_lead)
 }
 
 /// The pairs the rep said are two people, of leads still live, as `dedupe` lists pairs.

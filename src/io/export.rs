@@ -439,6 +439,9 @@ struct ExportedLead<'a> {
     /// The merges the lead is made of (`dedupe --explain`), so that a moved database can still explain them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     merges: Vec<crate::io::dedupe::MergeRecord>,
+    /// The leads the rep said are another person (`dedupe`'s "n"), so that a moved database does not ask again.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    two_people: &'a [String],
 }
 
 fn lead_cells(l: &Lead, c: &CustomerState) -> Vec<String> {
@@ -626,6 +629,10 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
             .query_map([db.ctx.team_id.as_str()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
+    let two_people = match csv {
+        true => Default::default(),
+        false => crate::io::dedupe::two_people_by_lead(db)?,
+    };
     leads::for_each(db, filter, |l| {
         if !keep(l) || (csv && l.forgotten_at.is_some()) {
             return Ok(());
@@ -639,7 +646,8 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
             true => crate::io::dedupe::history(db, &l.id)?,
             false => Vec::new(),
         };
-        let exported = ExportedLead { lead: l, customer, forgotten_addresses, merges };
+        let two_people = two_people.get(l.id.as_str()).map_or(&[][..], Vec::as_slice);
+        let exported = ExportedLead { lead: l, customer, forgotten_addresses, merges, two_people };
         if let Err(e) = sink.row(&exported, || lead_cells(l, customer)) {
             failed = Some(e);
             return Err(crate::store::StoreError::Refused("write failed".into()));

@@ -781,6 +781,17 @@ fn lead(
             Err(e) => p.borrow_mut().push(reject("merges", format!("must be merges as leadline writes them: {e}"))),
         },
     }
+    let two_people = kept(p, text_list(line, o, "two_people", &[';', ','])).unwrap_or_default();
+    if two_people.len() > MERGES_MAX {
+        p.borrow_mut().push(reject("two_people", format!("lists {} leads; at most {MERGES_MAX}", two_people.len())));
+    }
+    for other in two_people.into_iter().take(MERGES_MAX) {
+        match crate::domain::canonical_id(other) {
+            Some(id) if row.id.as_ref().is_none_or(|own| own.as_str() != id) => row.two_people.push(LeadId(id)),
+            Some(_) => p.borrow_mut().push(reject("two_people", "names the lead itself".into())),
+            None => p.borrow_mut().push(reject("two_people", format!("must hold leadline ids, not '{other}'"))),
+        }
+    }
     // Tags are a list; one string is read as a CSV cell would be (comma-separated).
     let tags = kept(p, text_list(line, o, "tags", &[','])).unwrap_or_default();
     for t in tags {

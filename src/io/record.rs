@@ -173,6 +173,9 @@ pub struct LeadRow {
     pub raw: Vec<String>,
     /// The merges the lead was made of where the file comes from (leadline's own JSON export).
     pub merges: Vec<MergeRow>,
+    /// The leads the rep said there are another person than this one (`dedupe`'s "n"), by their ids where
+    /// the file comes from: a moved database does not list those pairs again.
+    pub two_people: Vec<LeadId>,
 }
 
 /// A merge as leadline's own export tells it (`dedupe::MergeRecord`): the merged lead is brought along as a

@@ -347,6 +347,15 @@ impl Writer {
         if !row.merges.is_empty() {
             self.restore_merges(db, lead, row, subject)?;
         }
+        // The rep's word that another lead is another person holds here, once that lead is here too (the
+        // pair's second row records it).
+        for other in &row.two_people {
+            if let Some(other) = leads::survivor(db, other)?
+                && other != *lead
+            {
+                crate::io::dedupe::two_people_said(db, lead, &other, "said to be two people in the file", 0)?;
+            }
+        }
         // A profile the file says the rep connected on (a LinkedIn connection) is a touch, dated then; any
         // other is only the lead's (`profile_url`): a contact card's or a CRM record's address is no contact
         // made, whenever the record was (its last activity is a contact of its own, `manual_contact_at`).
