@@ -4719,3 +4719,56 @@ fn an_accent_composed_or_decomposed_is_one_address() {
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected), (0, 1));
 }
+
+#[test]
+fn an_export_brought_into_a_database_that_has_its_lead_under_another_id_brings_the_leads_history_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    let ana = NewLead { first_name: "Ana".into(), email: Some("ana@x.example".into()), ..Default::default() };
+    a.write(|db| {
+        let id = leads::create(db, ana.clone())?;
+        outreach::log(db, NewOutreach::new(id.clone(), leadline::domain::OutreachKind::Email))?;
+        leadline::store::deals::create(db, leadline::store::deals::NewDeal::new(id, "Pilot"))?;
+        Ok(())
+    })
+    .unwrap();
+    let files = export_all(&a, ExportFormat::Jsonl);
+    // A colleague's database, with Ana typed in by hand: the same person, another id.
+    let mut b = open(dir.path(), "b.db");
+    let here = b.write(|db| leads::create(db, NewLead { email: Some("ANA@x.example".into()), ..ana })).unwrap();
+    for round in 0..2 {
+        for (i, text) in files.iter().enumerate().filter(|(_, text)| !text.is_empty()) {
+            let path = dir.path().join(format!("part{i}.jsonl"));
+            std::fs::write(&path, text).unwrap();
+            let r = import_file(&mut b, &path, &ImportOptions::default()).unwrap();
+            assert_eq!(r.rejects_total, 0, "round {round}, file {i}: {:?}", r.rejects);
+        }
+        assert_eq!(count(&b, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 1);
+        let touches = format!("SELECT count(*) FROM outreach WHERE lead_id = '{here}' AND deleted_at IS NULL");
+        assert_eq!(count(&b, &touches), 1, "round {round}");
+        let deals = format!("SELECT count(*) FROM deals WHERE lead_id = '{here}' AND deleted_at IS NULL");
+        assert_eq!(count(&b, &deals), 1, "round {round}");
+    }
+    // Why the file's lead is this one is told with the lead's merges.
+    let story = dedupe::history(&b.db(), &here).unwrap();
+    assert_eq!(story.len(), 1, "{story:?}");
+    assert!(story[0].reason.starts_with("imported: "), "{story:?}");
+}
+
+#[test]
+fn a_leads_csv_imported_back_does_not_add_a_note_written_with_other_line_ends_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let note = NewLead {
+        first_name: "Ana".into(),
+        email: Some("ana@x.example".into()),
+        notes: Some("line1\r\nline2".into()),
+        ..Default::default()
+    };
+    s.write(|db| leads::create(db, note)).unwrap();
+    let path = dir.path().join("leads.csv");
+    std::fs::write(&path, &export_all(&s, ExportFormat::Csv)[0]).unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 0), "{r:?}");
+    assert_eq!(lead(&s, "ana@x.example").notes.as_deref(), Some("line1\r\nline2"));
+}

@@ -883,9 +883,17 @@ fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
     Ok(db.conn.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, i64>(0)).optional()?.is_some())
 }
 
-/// The lead a record belongs to, which must be there already, and not removed (`linked`).
+/// The lead a record belongs to, which must be there already, and not removed (`linked`): the lead of
+/// that id, or the one it was merged into since (by `dedupe`, or by an import that found the file's lead
+/// here under another id).
 fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
     let id = LeadId(id.to_string());
+    if leads::find(db, &id)?.is_some() {
+        return Ok(id);
+    }
+    if let Some(survivor) = leads::survivor(db, &id)? {
+        return Ok(survivor);
+    }
     match leads::get(db, &id) {
         Ok(_) => Ok(id),
         Err(StoreError::NotFound { .. }) => Err(invalid("lead_id", id.as_str(), &not_here("leads"))),

@@ -35,6 +35,15 @@ fn opt_out_of(row: &LeadRow, lead: &leads::Lead) -> Option<LeadPatch> {
     })
 }
 
+/// A text with its line ends written alike: a note that went through a spreadsheet (or a CSV export,
+/// which writes a line break as LF) is the same note.
+fn one_line_end(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.contains('\r') {
+        true => text.replace("\r\n", "\n").replace('\r', "\n").into(),
+        false => text.into(),
+    }
+}
+
 impl Writer {
     pub(super) fn apply_duplicate(
         &mut self,
@@ -61,6 +70,7 @@ impl Writer {
             self.act(row.line, "leads", "skip", subject, format!("{existing} was forgotten; not imported again"));
             return Ok(());
         }
+        self.adopt_file_id(db, existing, &row, why)?;
         // The lead stays as it is; what the row brings besides (a deal, a connection) is the lead's all the
         // same, and a deal it has already is left alone too.
         if mode == OnDuplicate::Skip {
@@ -140,7 +150,7 @@ impl Writer {
                 lead.notes.as_deref().filter(|n| !n.trim().is_empty()),
                 row.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()),
             )
-            && !mine.contains(theirs)
+            && !one_line_end(mine).contains(one_line_end(theirs).as_ref())
         {
             patch.notes = Some(format!("{mine}\n\n{theirs}"));
             filled.push("notes");
@@ -337,6 +347,53 @@ impl Writer {
             self.counts.leads.skipped += 1;
             self.act(row.line, "leads", "skip", subject, detail);
         }
+        Ok(())
+    }
+
+    /// A row of leadline's own export that is a lead here under another id (the same e-mail or phone): the
+    /// file's id is recorded as a lead merged into it, as a removed row named as the file names it. So the
+    /// touches, deals, meetings and tasks the export's other files give that id come to this lead, a later
+    /// import of the same files finds it by that id, and `dedupe --explain` says why.
+    fn adopt_file_id(&mut self, db: &Db<'_>, existing: &LeadId, row: &LeadRow, why: &str) -> crate::store::Result<()> {
+        let Some(file_id) = row.id.as_ref().filter(|id| *id != existing) else { return Ok(()) };
+        let known: bool = db
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM leads WHERE id = ?1)")?
+            .query_row([file_id.as_str()], |r| r.get(0))?;
+        if known {
+            return Ok(());
+        }
+        let email = row.emails.first();
+        let now = db.now.0;
+        db.conn
+            .prepare_cached(
+                "INSERT INTO leads (id, team_id, first_name, last_name, email, email_key, created_at, updated_at,
+                 deleted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?
+            .execute(params![
+                file_id.as_str(),
+                db.ctx.team_id.as_str(),
+                row.first_name,
+                row.last_name,
+                email,
+                email.map(|e| normalize_email(e)),
+                row.created_at.map_or(now, |t| t.0),
+                now
+            ])?;
+        db.conn
+            .prepare_cached(
+                "INSERT INTO merge_log (id, team_id, user_id, kept_id, merged_id, reason, confidence, details,
+                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 100, '{}', ?7)",
+            )?
+            .execute(params![
+                uuid::Uuid::now_v7().to_string(),
+                db.ctx.team_id.as_str(),
+                db.ctx.user_id.as_str(),
+                existing.as_str(),
+                file_id.as_str(),
+                format!("imported: {why}"),
+                now
+            ])?;
         Ok(())
     }
 
