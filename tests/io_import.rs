@@ -4772,3 +4772,33 @@ fn a_leads_csv_imported_back_does_not_add_a_note_written_with_other_line_ends_ag
     assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 0), "{r:?}");
     assert_eq!(lead(&s, "ana@x.example").notes.as_deref(), Some("line1\r\nline2"));
 }
+
+#[test]
+fn merges_in_turn_never_join_two_leads_said_to_be_two_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    // A parent and a child of one name, and a record of one of them: one home number, written three ways.
+    let ids: Vec<LeadId> = ["+44 20 7946 0958", "020 7946 0958", "+44 (0)20 7946-0958"]
+        .into_iter()
+        .map(|phone| {
+            let mary = NewLead {
+                first_name: "Mary".into(),
+                last_name: "Jones".into(),
+                phone: Some(phone.into()),
+                ..Default::default()
+            };
+            s.write(|db| leads::create(db, mary)).unwrap()
+        })
+        .collect();
+    let found = dedupe::find(&s.db(), Some("GB")).unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    let (senior, junior) = (&ids[0], &ids[2]);
+    let refused = found.iter().find(|c| [&c.a, &c.b] == [senior, junior] || [&c.a, &c.b] == [junior, senior]);
+    s.write(|db| dedupe::dismiss(db, refused.unwrap())).unwrap();
+    let left = dedupe::find(&s.db(), Some("GB")).unwrap();
+    assert_eq!(left.len(), 2, "{left:?}");
+    let done = s.write(|db| dedupe::merge_listed(db, &left)).unwrap();
+    assert_eq!((done.merges.len(), done.held.len()), (1, 1), "{done:?}");
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 2);
+    assert_eq!(dedupe::two_people(&s.db()).unwrap().len(), 1, "the answer stands");
+}

@@ -775,7 +775,7 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
         };
     }
     say_on_interrupt("nothing was merged (the merges are saved together at the end); run it again")?;
-    let dedupe::MergedList { merges: outcomes, gone } = env.store.write(|db| {
+    let dedupe::MergedList { merges: outcomes, gone, held } = env.store.write(|db| {
         for c in &two_people {
             dedupe::dismiss(db, c)?;
         }
@@ -783,6 +783,12 @@ pub fn dedupe_cmd(env: &mut Env, a: DedupeArgs) -> CliResult {
     })?;
     if !two_people.is_empty() {
         eprintln!("{} {} said to be two people: not listed again", two_people.len(), plural(two_people.len(), "pair"));
+    }
+    for (a, b) in &held {
+        eprintln!(
+            "not merged: {a} and {b}, which earlier pairs of this run would have made one, were said to be two \
+             people (`leadline dedupe --reconsider {a} {b}` takes that back)"
+        );
     }
     if gone > 0 {
         eprintln!(

@@ -209,6 +209,17 @@ pub fn two_people_by_lead(db: &Db<'_>) -> Result<HashMap<String, Vec<String>>> {
     Ok(by_lead)
 }
 
+/// Whether the rep said `a` and `b` are two people (directly, or of leads merged into them since).
+fn said_two_people(db: &Db<'_>, a: &LeadId, b: &LeadId) -> Result<bool> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM merge_candidates WHERE status = 'dismissed' AND origin = 'dedupe'
+             AND ((lead_a = ?1 AND lead_b = ?2) OR (lead_a = ?2 AND lead_b = ?1)))",
+        )?
+        .query_row(params![a.as_str(), b.as_str()], |r| r.get(0))?)
+}
+
 /// The pairs the rep said are two people, of leads still live, as `dedupe` lists pairs.
 pub fn two_people(db: &Db<'_>) -> Result<Vec<Candidate>> {
     let mut stmt = db.conn.prepare(
@@ -599,11 +610,15 @@ pub struct MergedList {
     pub merges: Vec<MergeOutcome>,
     /// Pairs one of whose leads was removed or forgotten since the list was made.
     pub gone: usize,
+    /// Pairs left apart because merging them would join two leads the rep said are two people (A~B and
+    /// B~C merged in turn, where A and C are two people).
+    pub held: Vec<(LeadId, LeadId)>,
 }
 
 /// Merges the pairs of a list in turn. A pair one of whose leads an earlier pair of the run merged away
 /// follows it to the lead it went into (A~B then B~C: C joins AB), so no pair the rep approved is lost
-/// to the order they were listed in; a pair already made one is done.
+/// to the order they were listed in; a pair already made one is done. A pair whose leads are by then two
+/// the rep said are two people is left apart (`held`): a chain of merges never joins them.
 pub fn merge_listed(db: &Db<'_>, pairs: &[Candidate]) -> Result<MergedList> {
     let mut went_into: HashMap<LeadId, LeadId> = HashMap::new();
     let survivor = |went_into: &HashMap<LeadId, LeadId>, id: &LeadId| {
@@ -628,6 +643,10 @@ pub fn merge_listed(db: &Db<'_>, pairs: &[Candidate]) -> Result<MergedList> {
         };
         if !live(&a)? || !live(&b)? {
             out.gone += 1;
+            continue;
+        }
+        if said_two_people(db, &a, &b)? {
+            out.held.push((a, b));
             continue;
         }
         // By id: a name in the reason would outlive the person's erasure.
