@@ -4802,3 +4802,23 @@ fn merges_in_turn_never_join_two_leads_said_to_be_two_people() {
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 2);
     assert_eq!(dedupe::two_people(&s.db()).unwrap().len(), 1, "the answer stands");
 }
+
+#[test]
+fn a_merge_keeps_a_number_with_its_calling_code_over_the_same_number_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let john = |phone: &str| NewLead {
+        first_name: "John".into(),
+        last_name: "Smith".into(),
+        phone: Some(phone.into()),
+        ..Default::default()
+    };
+    let older = s.write(|db| leads::create(db, john("(415) 555-0100"))).unwrap();
+    s.conn().execute("UPDATE leads SET created_at = created_at - 86400000 WHERE id = ?1", [older.as_str()]).unwrap();
+    let typed = s.write(|db| leads::create(db, john("+1 415 555 0100"))).unwrap();
+    let m = s.write(|db| dedupe::merge(db, &older, &typed, "same phone", 80)).unwrap();
+    assert_eq!(m.kept, older);
+    let kept = leads::get(&s.db(), &older).unwrap();
+    assert_eq!(kept.phone.as_deref(), Some("+1 415 555 0100"));
+    assert!(m.filled.iter().any(|f| f == "phone"), "{:?}", m.filled);
+}

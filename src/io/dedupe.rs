@@ -729,6 +729,17 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         patch.last_name = Some(gone.last_name.clone());
         filled.push("name".into());
     }
+    // One number written with its calling code on one record and without it on the other: the one that
+    // can be dialled from abroad is kept, whichever record is older.
+    let with_calling_code = |p: &str| p.trim_start().starts_with('+') || p.trim_start().starts_with("00");
+    if let (Some(mine), Some(theirs)) = (&keep.phone, &gone.phone)
+        && with_calling_code(theirs)
+        && !with_calling_code(mine)
+        && same_value("phone", mine, theirs)
+    {
+        patch.phone = Some(theirs.clone());
+        filled.push("phone".into());
+    }
     // What the other record says differently (its phone, the name and company it was filed under, its
     // profile), when
     // the kept lead has its own, stays as lines of the notes (as an import keeps a row's extra phones); its
