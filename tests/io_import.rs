@@ -4822,3 +4822,21 @@ fn a_merge_keeps_a_number_with_its_calling_code_over_the_same_number_without() {
     assert_eq!(kept.phone.as_deref(), Some("+1 415 555 0100"));
     assert!(m.filled.iter().any(|f| f == "phone"), "{:?}", m.filled);
 }
+
+#[test]
+fn a_lead_merged_with_a_record_created_earlier_elsewhere_dates_from_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    let typed = NewLead { first_name: "Ana".into(), email: Some("ana@x.example".into()), ..Default::default() };
+    s.write(|db| leads::create(db, typed)).unwrap();
+    let path = dir.path().join("hubspot.csv");
+    std::fs::write(&path, "First Name,Last Name,Email,Create Date\nAna,Ruiz,ana@x.example,2024-01-10\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.created, r.counts.leads.merged), (0, 1), "{:?}", r.rejects);
+    assert_eq!(lead(&s, "ana@x.example").created_at, ts("2024-01-10T00:00:00.000Z"));
+    // A file that knew the person later changes nothing.
+    std::fs::write(&path, "First Name,Last Name,Email,Create Date\nAna,Ruiz,ana@x.example,2025-06-01\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((r.counts.leads.merged, r.counts.leads.skipped), (0, 1), "{:?}", r.counts.leads);
+    assert_eq!(lead(&s, "ana@x.example").created_at, ts("2024-01-10T00:00:00.000Z"));
+}

@@ -306,7 +306,20 @@ impl Writer {
                 filled.push("other_emails");
             }
         }
-        let changed = changed || gave_email;
+        // The person was known earlier where the file comes from: the lead dates from then, as a merge of
+        // two leads keeps the earlier creation.
+        let earlier = match row.created_at {
+            Some(t) if t < lead.created_at => {
+                db.conn
+                    .prepare_cached("UPDATE leads SET created_at = ?2, updated_at = ?3 WHERE id = ?1")?
+                    .execute(params![existing.as_str(), t.0, db.now.0])?;
+                filled.push("created_at");
+                self.touched_seqs.push(lead.seq);
+                true
+            }
+            _ => false,
+        };
+        let changed = changed || gave_email || earlier;
         self.extras(db, existing, &row, &subject)?;
         if let Some(t) = row.last_activity
             && lead.last_contacted_at.is_none_or(|l| l < t)
