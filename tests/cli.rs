@@ -492,6 +492,18 @@ fn list_filters_and_sorts() {
     assert_eq!(firsts(&["--source", "trade fair"]), vec!["Carla"]);
     assert_eq!(firsts(&["--owner", "me", "--sort", "name", "--limit", "2"]), vec!["Ana", "Bruno"]);
     assert!(firsts(&["--lifecycle", "churned"]).is_empty());
+    // Who asked not to be contacted is marked in the lists and the ranking, and can be left out of them.
+    s.ok(&["privacy", "opt-out", "Bruno", "--reason", "asked"]);
+    assert_eq!(firsts(&["--contactable", "--sort", "name"]), vec!["Ana", "Carla"]);
+    assert_eq!(firsts(&["--opted-out"]), vec!["Bruno"]);
+    assert!(s.ok(&["lead", "list", "--sort", "name"]).contains("⊘ Bruno"));
+    assert!(s.ok(&["score"]).contains("⊘ Bruno"));
+    let ranking = s.json(&["score"]);
+    let bruno = ranking.as_array().unwrap().iter().find(|l| l["name"] == "Bruno").unwrap();
+    assert_eq!(bruno["do_not_contact"], true);
+    let contactable = s.json(&["score", "--contactable"]);
+    assert!(contactable.as_array().unwrap().iter().all(|l| l["name"] != "Bruno"), "{contactable}");
+    s.fails(&["lead", "list", "--contactable", "--opted-out"], 2);
     s.fails(&["lead", "list", "--sort", "height"], 2);
     s.fails(&["lead", "list", "--lifecycle", "prospect"], 2);
     s.fails(&["lead", "list", "--stage", "Nope"], 1);

@@ -96,6 +96,12 @@ pub struct ListArgs {
     owner: Option<String>,
     #[arg(long, value_parser = super::Choices(&Lifecycle::NAMES))]
     lifecycle: Option<String>,
+    /// Only the leads who may be contacted (not opted out).
+    #[arg(long, conflicts_with = "opted_out")]
+    contactable: bool,
+    /// Only the leads who asked not to be contacted.
+    #[arg(long)]
+    opted_out: bool,
     /// The order of the list.
     #[arg(long, default_value = "score", value_parser = super::Choices(&LeadSort::NAMES))]
     sort: String,
@@ -204,7 +210,7 @@ pub fn run(env: &mut Env, cmd: LeadCmd) -> CliResult {
                         .transpose()?,
                     text: None,
                     created_within: None,
-                    contactable: None,
+                    contactable: contactable_flag(a.contactable, a.opted_out),
                 },
                 sort: super::flag::<LeadSort>(&a.sort, "--sort")?,
                 after: None,
@@ -360,6 +366,23 @@ pub fn print_lead_table(db: &Db<'_>, rows: &[Lead]) -> CliResult {
     Ok(())
 }
 
+/// A lead's name as a list shows it: marked ⊘ when they asked not to be contacted, as the TUI marks them.
+pub(super) fn marked_name(name: &str, do_not_contact: bool) -> String {
+    match do_not_contact {
+        true => format!("⊘ {name}"),
+        false => name.to_string(),
+    }
+}
+
+/// `--contactable` / `--opted-out` as a list's filter.
+pub(super) fn contactable_flag(contactable: bool, opted_out: bool) -> Option<bool> {
+    match (contactable, opted_out) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
 fn lead_table(db: &Db<'_>, rows: &[Lead], short: &crate::store::PagedShortIds) -> CliResult<Table> {
     let now = db.now;
     let mut t = Table::new(&["ID", "NAME", "COMPANY", "SCORE", "STAGE", "LAST CONTACT", "OWNER", "TAGS"]);
@@ -367,7 +390,7 @@ fn lead_table(db: &Db<'_>, rows: &[Lead], short: &crate::store::PagedShortIds) -
     for (l, id) in rows.iter().zip(ids) {
         t.row(vec![
             id,
-            l.name(),
+            marked_name(&l.name(), l.do_not_contact),
             opt(&l.company),
             l.score.to_string(),
             opt(&l.stage),

@@ -19,6 +19,9 @@ pub struct ScoreArgs {
     /// Rescore every lead (after changing the rules).
     #[arg(long, conflicts_with = "lead")]
     recompute: bool,
+    /// Only the leads who may be contacted (not opted out).
+    #[arg(long, conflicts_with = "lead")]
+    contactable: bool,
     /// How many leads the ranking shows.
     #[arg(long, default_value_t = 20, value_parser = super::at_least_one)]
     limit: usize,
@@ -31,6 +34,8 @@ struct Scored {
     id: String,
     name: String,
     lifecycle: String,
+    /// They asked not to be contacted: ranked all the same, marked ⊘ in the text.
+    do_not_contact: bool,
     #[serde(flatten)]
     evaluation: Evaluation,
 }
@@ -43,6 +48,7 @@ fn evaluate(db: &Db<'_>, scorer: &Scorer, sql: &FactsSql, lead: &leads::Lead) ->
         id: lead.id.0.clone(),
         name: lead.name(),
         lifecycle: lead.lifecycle.clone(),
+        do_not_contact: lead.do_not_contact,
         evaluation: scorer.explain(&facts, db.now),
     })
 }
@@ -75,7 +81,8 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
     drop(db);
     let _snapshot = env.store.conn().unchecked_transaction().map_err(StoreError::from)?;
     let db = env.store.db();
-    let q = LeadQuery { sort: LeadSort::Priority, limit: a.limit.saturating_add(1), ..Default::default() };
+    let mut q = LeadQuery { sort: LeadSort::Priority, limit: a.limit.saturating_add(1), ..Default::default() };
+    q.filter.contactable = super::lead::contactable_flag(a.contactable, false);
     let mut ranking =
         Ranking { pages: super::lead::Pages::start(&db, q, a.limit)?, db: &db, scorer: &scorer, sql: &sql };
     if a.json {
@@ -131,7 +138,7 @@ fn print_ranking(db: &Db<'_>, ranking: &mut Ranking<'_>, explain: bool) -> CliRe
                 e.rules.iter().filter(|c| c.applies).map(|c| format!("{:+} {}", c.points, c.rule)).collect();
             t.row(vec![
                 id,
-                s.name.clone(),
+                super::lead::marked_name(&s.name, s.do_not_contact),
                 s.lifecycle.clone(),
                 e.score.to_string(),
                 e.health.map(|h| h.to_string()).unwrap_or_default(),
@@ -152,7 +159,8 @@ fn print_ranking(db: &Db<'_>, ranking: &mut Ranking<'_>, explain: bool) -> CliRe
 fn print_one(s: &Scored, all: bool) {
     let e = &s.evaluation;
     let health = e.health.map(|h| format!(", health {h}")).unwrap_or_default();
-    println!("{} ({}): score {}{health}, priority {}", super::output::safe(&s.name), s.lifecycle, e.score, e.priority);
+    let name = super::lead::marked_name(&super::output::safe(&s.name), s.do_not_contact);
+    println!("{name} ({}): score {}{health}, priority {}", s.lifecycle, e.score, e.priority);
     let section = |title: &str, list: &[crate::scoring::Contribution]| {
         let mut t = Table::new(&["POINTS", title, "BECAUSE"]).last_whole();
         for c in list.iter().filter(|c| all || c.applies) {
