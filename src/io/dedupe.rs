@@ -791,7 +791,8 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     // An opt-out of either person survives the merge.
     if gone.do_not_contact && !keep.do_not_contact {
         patch.do_not_contact = Some(true);
-        patch.do_not_contact_reason = gone.do_not_contact_reason.clone().or(Some("opted out (merged lead)".into()));
+        patch.do_not_contact_reason =
+            gone.do_not_contact_reason.clone().or(Some("on a record merged into this one".into()));
         patch.do_not_contact_at = gone.do_not_contact_at;
         // By id: a name would outlive the person's erasure.
         patch.opt_out_logged_as = Some(format!("carried over from lead {}, merged into this one", gone.id));

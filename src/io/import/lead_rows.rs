@@ -242,7 +242,7 @@ impl Writer {
                 // A file's opt-out date, never later than now (as an update takes it).
                 dnc.then_some(row.do_not_contact_at.map_or(db.now, |at| at.min(db.now)).0),
                 if dnc {
-                    Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into()))
+                    Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "in the imported file".into()))
                 } else {
                     None
                 },

@@ -29,7 +29,7 @@ const ONE_RECORD_SAME_PROFILE: &str =
 fn opt_out_of(row: &LeadRow, lead: &leads::Lead) -> Option<LeadPatch> {
     (row.do_not_contact == Some(true) && !lead.do_not_contact).then(|| LeadPatch {
         do_not_contact: Some(true),
-        do_not_contact_reason: Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "opted out (imported)".into())),
+        do_not_contact_reason: Some(row.do_not_contact_reason.clone().unwrap_or_else(|| "in the imported file".into())),
         do_not_contact_at: row.do_not_contact_at,
         ..Default::default()
     })
