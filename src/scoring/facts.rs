@@ -1,8 +1,7 @@
 //! Loading the facts the rules read — for one lead, or for every lead in one set-based pass —
 //! and writing back the score, health and priority they give.
 
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeSet;
 
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -132,7 +131,6 @@ fn read_lead_into(r: &Row<'_>, f: &mut LeadFacts) -> rusqlite::Result<()> {
 }
 
 fn fill_all(f: &mut LeadFacts, v: &Agg) {
-    let v = v.map(i64::from);
     let part = |at: usize| &v[at..];
     fill_outreach(f, part(0)[..OUTREACH_N].try_into().unwrap_or(&[0; OUTREACH_N]));
     fill_meetings(f, part(MEETINGS_AT)[..3].try_into().unwrap_or(&[0; 3]));
@@ -235,35 +233,13 @@ pub struct Recomputed {
     pub rules_elsewhere: bool,
 }
 
-/// Maps keyed by lead id. Ids are our own UUIDs, not attacker-chosen, so a fast multiplicative hash
-/// (FxHash-style) replaces SipHash: hashing a million keys several times is much of a recompute.
-type LeadMap<V> = HashMap<Box<str>, V, BuildHasherDefault<IdHasher>>;
-
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// Everything counted per lead, in one array: outreach (14), meetings (3), deals (4), tasks (2),
-/// so the scan of the leads does one lookup per lead.
+/// Everything counted per lead, in one array: outreach (14), meetings (3), deals (4), tasks (2).
 const AGG_N: usize = OUTREACH_N + 3 + 4 + 2;
 const MEETINGS_AT: usize = OUTREACH_N;
 const DEALS_AT: usize = MEETINGS_AT + 3;
 const TASKS_AT: usize = DEALS_AT + 4;
 
-/// One lead's tallies; counts fit 32 bits, and at a million leads the half saved is some 90 MB.
-type Agg = [i32; AGG_N];
+type Agg = [i64; AGG_N];
 
 fn zero_agg() -> Agg {
     let mut v = [0; AGG_N];
@@ -271,63 +247,105 @@ fn zero_agg() -> Agg {
     v
 }
 
-/// Adds one table's per-lead tallies (column 0 is the lead id) into the shared map, row by row.
-fn tally(
-    db: &Db<'_>,
-    out: &mut LeadMap<Agg>,
-    sql: &str,
-    mut add: impl FnMut(&Row<'_>, &mut Agg) -> rusqlite::Result<()>,
-) -> Result<()> {
-    let mut stmt = db.conn.prepare(sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let v = match out.get_mut(lead) {
-            Some(v) => v,
-            None => out.entry(lead.into()).or_insert_with(zero_agg),
-        };
-        add(r, v)?;
-    }
-    Ok(())
+/// One row of a table a lead's counts come from, as it adds to them.
+#[derive(Clone, Copy)]
+enum Counted {
+    Outreach {
+        kind: i64,
+        inbound: bool,
+        reply: u8,
+        cited: bool,
+    },
+    Meeting(Option<bool>),
+    /// Open with the pipeline index of its stage (if the stage is one of the pipeline's), won or lost.
+    Deal {
+        open: Option<Option<usize>>,
+        won: bool,
+    },
+    Task {
+        overdue: bool,
+    },
 }
 
-/// Outreach counts per lead, read straight off the covering index in lead order (no per-row filters in SQL).
-fn outreach_counts(db: &Db<'_>) -> Result<LeadMap<Agg>> {
-    let mut out: LeadMap<Agg> = LeadMap::default();
-    let mut stmt = db.conn.prepare(
-        "SELECT lead_id, direction, kind, reply_type, cited_metric FROM outreach INDEXED BY outreach_facts
-         WHERE deleted_at IS NULL",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut current: Option<(Box<str>, Agg)> = None;
-    while let Some(r) = rows.next()? {
-        let lead = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        if current.as_ref().is_none_or(|(id, _)| &**id != lead) {
-            if let Some((id, v)) = current.take() {
-                out.insert(id, v);
+impl Counted {
+    fn add_to(self, v: &mut Agg) {
+        match self {
+            Counted::Outreach { kind, inbound, reply, cited } => {
+                if (1..=5).contains(&kind) {
+                    v[2 * (kind as usize - 1) + usize::from(inbound)] += 1;
+                }
+                if (1..=3).contains(&reply) {
+                    v[10 + reply as usize] += 1;
+                }
+                v[10] += i64::from(cited);
             }
-            current = Some((lead.into(), zero_agg()));
-        }
-        let Some((_, v)) = current.as_mut() else { continue };
-        let inbound = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? == b"inbound";
-        let kind: i64 = r.get(2)?;
-        if (1..=5).contains(&kind) {
-            v[2 * (kind as usize - 1) + usize::from(inbound)] += 1;
-        }
-        match r.get_ref(3)?.as_bytes().map_err(rusqlite::Error::from)? {
-            b"positive" => v[11] += 1,
-            b"negative" => v[12] += 1,
-            b"info" => v[13] += 1,
-            _ => {}
-        }
-        if r.get::<_, i64>(4)? != 0 {
-            v[10] += 1;
+            Counted::Meeting(Some(true)) => v[MEETINGS_AT] += 1,
+            Counted::Meeting(Some(false)) => v[MEETINGS_AT + 1] += 1,
+            Counted::Meeting(None) => v[MEETINGS_AT + 2] += 1,
+            Counted::Deal { open: Some(stage), .. } => {
+                v[DEALS_AT] += 1;
+                if let Some(i) = stage {
+                    v[DEALS_AT + 3] = v[DEALS_AT + 3].max(i as i64);
+                }
+            }
+            Counted::Deal { won: true, .. } => v[DEALS_AT + 1] += 1,
+            Counted::Deal { .. } => v[DEALS_AT + 2] += 1,
+            Counted::Task { overdue } => {
+                v[TASKS_AT] += 1;
+                v[TASKS_AT + 1] += i64::from(overdue);
+            }
         }
     }
-    if let Some((id, v)) = current {
-        out.insert(id, v);
+}
+
+type Decode<'a> = Box<dyn Fn(&Row<'_>) -> rusqlite::Result<Counted> + 'a>;
+
+/// A table's rows by lead, in the order of the scan of the leads (the leads are read in row order and the
+/// table looked up through its index by lead), so they meet that scan one lead at a time: no map of every
+/// lead's counts is held, and a million leads with a deal each take no more memory than a thousand.
+struct ByLead<'s> {
+    rows: rusqlite::Rows<'s>,
+    decode: Decode<'s>,
+    /// The row read and not yet counted: its lead's row number, and what it adds.
+    ahead: Option<(i64, Counted)>,
+    done: bool,
+}
+
+impl<'s> ByLead<'s> {
+    fn new(stmt: &'s mut rusqlite::Statement<'_>, team: &str, decode: Decode<'s>) -> Result<Self> {
+        Ok(ByLead { rows: stmt.query(params![team])?, decode, ahead: None, done: false })
     }
-    Ok(out)
+
+    /// Adds the rows of the lead numbered `seq` to `v`, leaving the next lead's first row read ahead.
+    fn add_to(&mut self, seq: i64, v: &mut Agg) -> rusqlite::Result<()> {
+        loop {
+            if self.ahead.is_none() && !self.done {
+                match self.rows.next()? {
+                    Some(r) => self.ahead = Some((r.get(0)?, (self.decode)(r)?)),
+                    None => self.done = true,
+                }
+            }
+            match self.ahead {
+                Some((s, c)) if s <= seq => {
+                    // A row of a lead the scan did not stop at (none, as both read the same leads) is passed.
+                    if s == seq {
+                        c.add_to(v);
+                    }
+                    self.ahead = None;
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+}
+
+/// The leads of the team a scan reads, in row order, each joined (`CROSS JOIN`: the leads stay the outer
+/// loop) to a table's rows through the index named: so the rows come in the leads' order, with no sort.
+fn by_lead_sql(cols: &str, table: &str, index: &str, filter: &str) -> String {
+    format!(
+        "SELECT l.seq, {cols} FROM leads l NOT INDEXED CROSS JOIN {table} x INDEXED BY {index} ON x.lead_id = l.id
+         WHERE l.team_id = ?1 AND l.deleted_at IS NULL AND x.deleted_at IS NULL{filter} ORDER BY l.seq"
+    )
 }
 
 /// `LEAD_COLS` with the columns no rule reads replaced by constants, so a scan does not decode them.
@@ -349,81 +367,101 @@ fn needed_lead_cols(scorer: &Scorer) -> String {
     .join(", ")
 }
 
-/// Rescores every lead of the team: each table is aggregated once (set-based, off covering indexes),
-/// joined to one scan of the leads in memory, and only the changed rows are written.
+/// Rescores every lead of the team in one scan of the leads in row order, each table's counts met lead by
+/// lead as they are read (`ByLead`); only the changed rows are written.
 /// Run it inside `Store::write` so it is one transaction.
 /// It keeps the connection's own page cache and plain reads: with scores in their narrow table, a larger
 /// cache or memory-mapped reads made it slower and added hundreds of MB of resident memory.
 pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
     let (now, t0) = (db.now.0, std::time::Instant::now());
-    let mut aggs = outreach_counts(db)?;
-    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: outreach");
-    // The smaller tables are read in row order and tallied here: cheaper than grouping through an index.
-    tally(db, &mut aggs, "SELECT lead_id, attended FROM meetings NOT INDEXED WHERE deleted_at IS NULL", |r, v| {
-        match r.get::<_, Option<bool>>(1)? {
-            Some(true) => v[MEETINGS_AT] += 1,
-            Some(false) => v[MEETINGS_AT + 1] += 1,
-            None => v[MEETINGS_AT + 2] += 1,
-        }
-        Ok(())
-    })?;
-    tally(db, &mut aggs, "SELECT lead_id, status, stage FROM deals NOT INDEXED WHERE deleted_at IS NULL", |r, v| {
-        match r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)? {
-            b"open" => {
-                v[DEALS_AT] += 1;
-                let stage = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-                if let Some(i) = scorer.stages.index(stage) {
-                    v[DEALS_AT + 3] = v[DEALS_AT + 3].max(i as i32);
-                }
-            }
-            b"won" => v[DEALS_AT + 1] += 1,
-            _ => v[DEALS_AT + 2] += 1,
-        }
-        Ok(())
-    })?;
-    tally(
-        db,
-        &mut aggs,
-        "SELECT lead_id, ifnull(snoozed_until, due_at) FROM tasks NOT INDEXED
-         WHERE deleted_at IS NULL AND done_at IS NULL AND lead_id IS NOT NULL",
-        |r, v| {
-            v[TASKS_AT] += 1;
-            if is_overdue(Timestamp(r.get(1)?), Timestamp(now)) {
-                v[TASKS_AT + 1] += 1;
-            }
-            Ok(())
-        },
-    )?;
-    tracing::debug!(elapsed = ?t0.elapsed(), "recompute: aggs");
+    let team = db.ctx.team_id.as_str();
+    let text = |r: &Row<'_>, i: usize| -> rusqlite::Result<Vec<u8>> {
+        Ok(r.get_ref(i)?.as_bytes_or_null().map_err(rusqlite::Error::from)?.unwrap_or_default().to_vec())
+    };
+    let mut outreach = db.conn.prepare(&by_lead_sql(
+        "x.direction = 'inbound', x.kind, x.reply_type, x.cited_metric",
+        "outreach",
+        "outreach_facts",
+        "",
+    ))?;
+    let mut meetings = db.conn.prepare(&by_lead_sql("x.attended", "meetings", "meetings_by_lead", ""))?;
+    let mut deals = db.conn.prepare(&by_lead_sql("x.status, x.stage", "deals", "deals_by_lead", ""))?;
+    let mut tasks = db.conn.prepare(&by_lead_sql(
+        "ifnull(x.snoozed_until, x.due_at)",
+        "tasks",
+        "tasks_by_lead",
+        " AND x.done_at IS NULL",
+    ))?;
+    let mut streams = [
+        ByLead::new(
+            &mut outreach,
+            team,
+            Box::new(|r| {
+                let reply = match text(r, 3)?.as_slice() {
+                    b"positive" => 1,
+                    b"negative" => 2,
+                    b"info" => 3,
+                    _ => 0,
+                };
+                Ok(Counted::Outreach { inbound: r.get(1)?, kind: r.get(2)?, reply, cited: r.get::<_, i64>(4)? != 0 })
+            }),
+        )?,
+        ByLead::new(&mut meetings, team, Box::new(|r| Ok(Counted::Meeting(r.get(1)?))))?,
+        ByLead::new(
+            &mut deals,
+            team,
+            Box::new(|r| {
+                let status = text(r, 1)?;
+                let open = (status == b"open")
+                    .then(|| r.get_ref(2).ok().and_then(|s| s.as_str().ok()).and_then(|s| scorer.stages.index(s)));
+                Ok(Counted::Deal { open, won: status == b"won" })
+            }),
+        )?,
+        ByLead::new(
+            &mut tasks,
+            team,
+            Box::new(|r| Ok(Counted::Task { overdue: is_overdue(Timestamp(r.get(1)?), Timestamp(now)) })),
+        )?,
+    ];
     let mut changes: Vec<(i64, Scores)> = Vec::new();
+    let mut changed = 0;
     let mut leads = 0;
     {
         // A scan in row order: through any index (even a partial one) each row would be a B-tree lookup.
         let cols = needed_lead_cols(scorer);
         let mut stmt = db.conn.prepare(&format!(
-            "SELECT {cols} FROM leads l NOT INDEXED JOIN lead_scores s ON s.seq = l.seq
-             WHERE l.team_id = ?1 AND l.deleted_at IS NULL"
+            "SELECT {cols} FROM leads l NOT INDEXED CROSS JOIN lead_scores s ON s.seq = l.seq
+             WHERE l.team_id = ?1 AND l.deleted_at IS NULL ORDER BY l.seq"
         ))?;
-        let mut rows = stmt.query(params![db.ctx.team_id.as_str()])?;
+        let mut rows = stmt.query(params![team])?;
         let mut f = LeadFacts::default();
         while let Some(row) = rows.next()? {
             read_lead_into(row, &mut f)?;
-            if let Some(v) = aggs.get(f.id.as_str()) {
-                fill_all(&mut f, v);
+            let mut v = zero_agg();
+            for s in streams.iter_mut() {
+                s.add_to(f.seq, &mut v)?;
             }
+            fill_all(&mut f, &v);
             leads += 1;
             let result = scorer.evaluate(&f, db.now);
             if result != f.stored {
                 changes.push((f.seq, result));
             }
+            // Written a batch at a time, for leads the scan has passed (it never meets its own updates).
+            if changes.len() == WRITE_BATCH {
+                write_all(db, &changes)?;
+                changed += changes.len();
+                changes.clear();
+            }
         }
     }
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: scan");
     write_all(db, &changes)?;
+    changed += changes.len();
     tracing::debug!(elapsed = ?t0.elapsed(), "recompute: write");
     // Every lead is scored as of now, the time-based terms too, under these rules.
     mark_refreshed(db.conn, db.ctx.team_id.as_str(), db.ctx.user_id.as_str(), now, scorer)?;
-    Ok(Recomputed { leads, changed: changes.len(), rules_elsewhere: false })
+    Ok(Recomputed { leads, changed, rules_elsewhere: false })
 }
 
 /// Writes the changed scores, in row order (after the scan, so it never sees its own updates). The score
@@ -436,11 +474,14 @@ fn write_all(db: &Db<'_>, changes: &[(i64, Scores)]) -> Result<()> {
     Ok(())
 }
 
+/// Changed scores a recompute holds before writing them.
+const WRITE_BATCH: usize = 20_000;
+
 const REFRESHED_KEY: &str = "scores_refreshed_at";
 
 /// Past this many leads to rescore, a refresh recomputes every lead in one scan instead (a rule counting
 /// days, refreshed after most of a day, finds most leads of a large team). On a million demo leads a day's
-/// refresh finds 66,000 and rescores them in 1.7 s and 90 MB; the whole scan takes 4.8 s and 470 MB, as
+/// refresh finds 66,000 and rescores them in 1.7 s and 90 MB; the whole scan takes 4.7-5.0 s and 77 MB, as
 /// long as about 150,000 one by one.
 const RESCORE_ONE_BY_ONE: usize = 120_000;
 
