@@ -373,6 +373,11 @@ fn needed_lead_cols(scorer: &Scorer) -> String {
 /// It keeps the connection's own page cache and plain reads: with scores in their narrow table, a larger
 /// cache or memory-mapped reads made it slower and added hundreds of MB of resident memory.
 pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
+    recompute_writing_every(db, scorer, WRITE_BATCH)
+}
+
+/// `recompute`, writing the changed scores every `batch` of them.
+fn recompute_writing_every(db: &Db<'_>, scorer: &Scorer, batch: usize) -> Result<Recomputed> {
     let (now, t0) = (db.now.0, std::time::Instant::now());
     let team = db.ctx.team_id.as_str();
     let text = |r: &Row<'_>, i: usize| -> rusqlite::Result<Vec<u8>> {
@@ -448,7 +453,7 @@ pub fn recompute(db: &Db<'_>, scorer: &Scorer) -> Result<Recomputed> {
                 changes.push((f.seq, result));
             }
             // Written a batch at a time, for leads the scan has passed (it never meets its own updates).
-            if changes.len() == WRITE_BATCH {
+            if changes.len() >= batch {
                 write_all(db, &changes)?;
                 changed += changes.len();
                 changes.clear();
@@ -743,4 +748,41 @@ pub fn scored_under(db: &Db<'_>, scorer: &Scorer) -> Result<ScoredUnder> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Clock;
+
+    /// Scores written a few at a time in the middle of the scan are the scores of every lead, as one lead
+    /// at a time gives them: the scan never meets its own writes.
+    #[test]
+    fn a_recompute_writing_as_it_goes_scores_every_lead_as_one_by_one() {
+        let config = Config::defaults();
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            crate::engine::open(&dir.path().join("d.db"), &config, Clock::Fixed(Timestamp(1_790_000_000_000))).unwrap();
+        crate::demo::generate(&mut store, 300, 5).unwrap();
+        let (scorer, _) = crate::engine::rules(&config).unwrap();
+        store.conn().execute("UPDATE lead_scores SET score = 0, health = NULL, priority = 0", []).unwrap();
+        let done = store.write(|db| recompute_writing_every(db, &scorer, 7)).unwrap();
+        assert_eq!(done.leads, 300);
+        assert!(done.changed > 100, "{done:?}");
+        let sql = FactsSql::new(&scorer.stages);
+        let db = store.db();
+        let ids: Vec<String> = db
+            .conn
+            .prepare("SELECT id FROM leads")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        for id in ids {
+            let f = load_facts(&db, &sql, &LeadId(id)).unwrap().unwrap();
+            assert_eq!(scorer.evaluate(&f, db.now), f.stored, "lead {}", f.id);
+        }
+    }
 }
