@@ -4806,21 +4806,36 @@ fn merges_in_turn_never_join_two_leads_said_to_be_two_people() {
 #[test]
 fn a_merge_keeps_a_number_with_its_calling_code_over_the_same_number_without() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = open(dir.path(), "t.db");
-    let john = |phone: &str| NewLead {
-        first_name: "John".into(),
-        last_name: "Smith".into(),
-        phone: Some(phone.into()),
-        ..Default::default()
-    };
-    let older = s.write(|db| leads::create(db, john("(415) 555-0100"))).unwrap();
-    s.conn().execute("UPDATE leads SET created_at = created_at - 86400000 WHERE id = ?1", [older.as_str()]).unwrap();
-    let typed = s.write(|db| leads::create(db, john("+1 415 555 0100"))).unwrap();
-    let m = s.write(|db| dedupe::merge(db, &older, &typed, "same phone", 80)).unwrap();
-    assert_eq!(m.kept, older);
-    let kept = leads::get(&s.db(), &older).unwrap();
-    assert_eq!(kept.phone.as_deref(), Some("+1 415 555 0100"));
-    assert!(m.filled.iter().any(|f| f == "phone"), "{:?}", m.filled);
+    // (the team's country, the older record's number, the other's, the number kept, the other in the notes)
+    let cases = [
+        (Some("US"), "(415) 555-0100", "+1 415 555 0100", "+1 415 555 0100", false),
+        // No country to say the two are one number: the older record's stays, the other in the notes.
+        (None, "(415) 555-0100", "+1 415 555 0100", "(415) 555-0100", true),
+        // A Berlin number and a British one that only look alike.
+        (Some("DE"), "030 1234567", "+44 30 1234567", "030 1234567", true),
+    ];
+    for (i, (country, older_phone, other_phone, kept_phone, noted)) in cases.into_iter().enumerate() {
+        let mut config = Config::defaults();
+        config.import.default_country = country.unwrap_or_default().into();
+        let mut s = Store::open(&dir.path().join(format!("{i}.db")), &config, Clock::Fixed(ts(NOW))).unwrap();
+        let john = |phone: &str| NewLead {
+            first_name: "John".into(),
+            last_name: "Smith".into(),
+            phone: Some(phone.into()),
+            ..Default::default()
+        };
+        let older = s.write(|db| leads::create(db, john(older_phone))).unwrap();
+        s.conn()
+            .execute("UPDATE leads SET created_at = created_at - 86400000 WHERE id = ?1", [older.as_str()])
+            .unwrap();
+        let typed = s.write(|db| leads::create(db, john(other_phone))).unwrap();
+        let m = s.write(|db| dedupe::merge(db, &older, &typed, "same phone", 80)).unwrap();
+        assert_eq!(m.kept, older);
+        let kept = leads::get(&s.db(), &older).unwrap();
+        assert_eq!(kept.phone.as_deref(), Some(kept_phone), "case {i}");
+        let notes = kept.notes.unwrap_or_default();
+        assert_eq!(notes.contains(&format!("phone: {other_phone}")), noted, "case {i}: {notes:?}");
+    }
 }
 
 #[test]
@@ -4839,4 +4854,77 @@ fn a_lead_merged_with_a_record_created_earlier_elsewhere_dates_from_then() {
     let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.merged, r.counts.leads.skipped), (0, 1), "{:?}", r.counts.leads);
     assert_eq!(lead(&s, "ana@x.example").created_at, ts("2024-01-10T00:00:00.000Z"));
+}
+
+#[test]
+fn a_moved_lead_found_here_under_another_id_keeps_its_own_privacy_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    let eva = NewLead { first_name: "Eva".into(), email: Some("eva@stone.example".into()), ..Default::default() };
+    a.write(|db| {
+        let id = leads::create(db, eva)?;
+        privacy::set_opt_out(db, &id, true, Some("asked by phone".into()))?;
+        privacy::set_opt_out(db, &id, false, Some("came back".into()))
+    })
+    .unwrap();
+    let export_of = |o: Object| {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut sink = Sink::new(&mut buf, ExportFormat::Jsonl, export::header(o)).unwrap();
+        export::rows(&a.db(), &mut sink, o, &Where::default(), None, None).unwrap();
+        sink.finish().unwrap();
+        buf
+    };
+    let (leads_file, privacy_file) = (dir.path().join("leads.jsonl"), dir.path().join("privacy.jsonl"));
+    std::fs::write(&leads_file, export_of(Object::Leads)).unwrap();
+    std::fs::write(&privacy_file, export_of(Object::Privacy)).unwrap();
+    // Here she unsubscribed, as a newsletter tool's file says.
+    let mut b = open(dir.path(), "b.db");
+    let csv = dir.path().join("unsubscribed.csv");
+    std::fs::write(&csv, "First Name,Email,Unsubscribed\nEva,eva@stone.example,true\n").unwrap();
+    let maps = vec![("Unsubscribed".into(), "do_not_contact".parse().unwrap())];
+    import_file(&mut b, &csv, &ImportOptions { maps, ..Default::default() }).unwrap();
+    import_file(&mut b, &leads_file, &ImportOptions::default()).unwrap();
+    let r = import_file(&mut b, &privacy_file, &ImportOptions::default()).unwrap();
+    assert_eq!(r.counts.privacy.created, 0, "{:?}", r.rejects);
+    let here = lead(&b, "eva@stone.example");
+    assert!(here.do_not_contact);
+    let log = privacy::log_entries(&b.db(), Some(&here.id), 10).unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].action, "opt_out");
+}
+
+#[test]
+fn two_records_said_to_be_two_people_are_not_both_taken_for_one_lead_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path(), "a.db");
+    let bruno = |email: Option<&str>, phone: Option<&str>| NewLead {
+        first_name: "Bruno".into(),
+        last_name: "Silva".into(),
+        email: email.map(Into::into),
+        phone: phone.map(Into::into),
+        company: Some("Acme".into()),
+        ..Default::default()
+    };
+    let x = a
+        .write(|db| {
+            let x = leads::create(db, bruno(Some("bruno@acme.example"), None))?;
+            let y = leads::create(db, bruno(None, Some("+49 30 7654321")))?;
+            outreach::log(db, NewOutreach::new(x.clone(), leadline::domain::OutreachKind::Email))?;
+            outreach::log(db, NewOutreach::new(y, leadline::domain::OutreachKind::Call))?;
+            Ok(x)
+        })
+        .unwrap();
+    let pair = dedupe::find(&a.db(), None).unwrap().into_iter().find(|c| [&c.a, &c.b].contains(&&x)).unwrap();
+    a.write(|db| dedupe::dismiss(db, &pair)).unwrap();
+    let files = export_all(&a, ExportFormat::Jsonl);
+    let mut b = open(dir.path(), "b.db");
+    let here = b.write(|db| leads::create(db, bruno(Some("bruno@acme.example"), Some("+49 30 7654321")))).unwrap();
+    for (i, text) in files.iter().enumerate().take(2) {
+        let path = dir.path().join(format!("part{i}.jsonl"));
+        std::fs::write(&path, text).unwrap();
+        import_file(&mut b, &path, &ImportOptions::default()).unwrap();
+    }
+    assert_eq!(dedupe::history(&b.db(), &here).unwrap().len(), 1, "one of the two records is taken for Bruno here");
+    let touches = format!("SELECT count(*) FROM outreach WHERE lead_id = '{here}'");
+    assert_eq!(count(&b, &touches), 1, "the other's history is not joined to his");
 }

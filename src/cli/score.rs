@@ -20,8 +20,11 @@ pub struct ScoreArgs {
     #[arg(long, conflicts_with = "lead")]
     recompute: bool,
     /// Only the leads who may be contacted (not opted out).
-    #[arg(long, conflicts_with = "lead")]
+    #[arg(long, conflicts_with_all = ["lead", "opted_out"])]
     contactable: bool,
+    /// Only the leads who asked not to be contacted.
+    #[arg(long, conflicts_with = "lead")]
+    opted_out: bool,
     /// How many leads the ranking shows.
     #[arg(long, default_value_t = 20, value_parser = super::at_least_one)]
     limit: usize,
@@ -82,7 +85,7 @@ pub fn run(env: &mut Env, a: ScoreArgs) -> CliResult {
     let _snapshot = env.store.conn().unchecked_transaction().map_err(StoreError::from)?;
     let db = env.store.db();
     let mut q = LeadQuery { sort: LeadSort::Priority, limit: a.limit.saturating_add(1), ..Default::default() };
-    q.filter.contactable = super::lead::contactable_flag(a.contactable, false);
+    q.filter.contactable = super::lead::contactable_flag(a.contactable, a.opted_out);
     let mut ranking =
         Ranking { pages: super::lead::Pages::start(&db, q, a.limit)?, db: &db, scorer: &scorer, sql: &sql };
     if a.json {

@@ -506,6 +506,17 @@ fn same_value(label: &str, mine: &str, theirs: &str) -> bool {
     fold(mine) == fold(theirs)
 }
 
+/// Whether two ways of writing a phone number are surely one number: the same once written in E.164,
+/// a number without its calling code taken to be in `country` (the `[import] default_country`).
+/// Stricter than `same_value`, which pairs "030 1234567" with any calling code's "30 1234567".
+fn same_number(mine: &str, theirs: &str, country: Option<&str>) -> bool {
+    use crate::domain::phone_keys::phone_key;
+    match (phone_key(mine, country), phone_key(theirs, country)) {
+        (Some(a), Some(b)) => a == b,
+        _ => fold(mine) == fold(theirs),
+    }
+}
+
 /// How well a name is written, of two spellings of it: in upper and lower case rather than all one case
 /// (as exports from older systems shout), then with its accents rather than without.
 fn spelling(name: &str) -> (bool, usize) {
@@ -729,13 +740,14 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
         patch.last_name = Some(gone.last_name.clone());
         filled.push("name".into());
     }
-    // One number written with its calling code on one record and without it on the other: the one that
-    // can be dialled from abroad is kept, whichever record is older.
+    // One number written with its calling code on one record and without it on the other, the team's
+    // country saying they are one: the one that can be dialled from abroad is kept, whichever record is
+    // older. Without a country to say so, the other stays in the notes (below).
     let with_calling_code = |p: &str| p.trim_start().starts_with('+') || p.trim_start().starts_with("00");
     if let (Some(mine), Some(theirs)) = (&keep.phone, &gone.phone)
         && with_calling_code(theirs)
         && !with_calling_code(mine)
-        && same_value("phone", mine, theirs)
+        && same_number(mine, theirs, db.ctx.country.as_deref())
     {
         patch.phone = Some(theirs.clone());
         filled.push("phone".into());
@@ -761,7 +773,14 @@ pub fn merge(db: &Db<'_>, x: &LeadId, y: &LeadId, reason: &str, confidence: i64)
     ]
     .into_iter()
     .filter_map(|(label, mine, theirs)| match (mine, theirs) {
-        (Some(m), Some(t)) if !same_value(label, m, t) => Some((label, format!("{label}: {t}"))),
+        // A number written another way is the number they were matched by, unless it gives the calling
+        // code the kept one lacks (and was not taken for it, above).
+        (Some(m), Some(t))
+            if !same_value(label, m, t)
+                || (label == "phone" && patch.phone.is_none() && with_calling_code(t) && !with_calling_code(m)) =>
+        {
+            Some((label, format!("{label}: {t}")))
+        }
         _ => None,
     })
     .collect();

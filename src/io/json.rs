@@ -887,13 +887,20 @@ fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
 /// that id, or the one it was merged into since (by `dedupe`, or by an import that found the file's lead
 /// here under another id).
 fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
-    let id = LeadId(id.to_string());
-    if leads::find(db, &id)?.is_some() {
-        return Ok(id);
-    }
-    if let Some(survivor) = leads::survivor(db, &id)? {
+    let lead = LeadId(id.to_string());
+    if leads::find(db, &lead)?.is_none()
+        && let Some(survivor) = leads::survivor(db, &lead)?
+    {
         return Ok(survivor);
     }
+    lead_itself(db, id)
+}
+
+/// The lead of that very id, which must be there and not removed: what a privacy log entry is about, which
+/// is said of one record and never moves to another (an opt-in said of a record merged here would read as
+/// the word of a lead that opted out here).
+fn lead_itself(db: &Db<'_>, id: &str) -> Result<LeadId> {
+    let id = LeadId(id.to_string());
     match leads::get(db, &id) {
         Ok(_) => Ok(id),
         Err(StoreError::NotFound { .. }) => Err(invalid("lead_id", id.as_str(), &not_here("leads"))),
@@ -1213,7 +1220,7 @@ pub fn apply(db: &Db<'_>, object: Object) -> Result<bool> {
             if !ACTIONS.contains(&p.action.as_str()) {
                 return Err(invalid("action", &p.action, &crate::domain::words::must_be(&ACTIONS)));
             }
-            let lead = p.lead_id.as_deref().map(|l| lead_of(db, l)).transpose()?;
+            let lead = p.lead_id.as_deref().map(|l| lead_itself(db, l)).transpose()?;
             if lead.is_none() && p.action != "allow" && !p.about_removed_lead {
                 return Err(invalid("lead_id", "", "an opt-out, opt-in, erasure or anonymisation is about a lead"));
             }

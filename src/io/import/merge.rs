@@ -376,6 +376,13 @@ impl Writer {
         if known {
             return Ok(());
         }
+        // A record the file says is another person than one already found to be this lead is not made
+        // this lead too: their histories stay apart (its rows are refused, naming the lead they need).
+        for other in &row.two_people {
+            if leads::survivor(db, other)?.as_ref() == Some(existing) {
+                return Ok(());
+            }
+        }
         let email = row.emails.first();
         let now = db.now.0;
         db.conn

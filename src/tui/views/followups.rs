@@ -14,7 +14,7 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fit;
+use crate::tui::widgets::{fit, fit_pad};
 use crate::tui::window::visible_offset;
 use crate::tui::worker::{FollowupData, Query, Write};
 use unicode_width::UnicodeWidthStr;
@@ -266,7 +266,7 @@ impl FollowupsView {
             } else {
                 theme.base()
             };
-            lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&text, w)), style)));
+            lines.push(Line::from(Span::styled(fit_pad(&text, w), style)));
         }
         if lines.is_empty() {
             lines.push(Line::from(Span::styled(
@@ -328,7 +328,7 @@ impl FollowupsView {
                 l.cadence_days
             );
             let style = if sel { theme.selected() } else { theme.base() };
-            lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&text, w)), style)));
+            lines.push(Line::from(Span::styled(fit_pad(&text, w), style)));
         }
         if lines.is_empty() {
             let msg = match &self.error {

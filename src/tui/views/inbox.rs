@@ -15,7 +15,7 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fit;
+use crate::tui::widgets::{fit, fit_pad};
 use crate::tui::window::visible_offset;
 use crate::tui::worker::{Query, Write};
 
@@ -237,7 +237,7 @@ impl InboxView {
                         ago(it.received_at, now)
                     );
                     let style = if sel { theme.selected() } else { theme.base() };
-                    lines.push(Line::from(Span::styled(format!("{:<width$}", fit(&text, width)), style)));
+                    lines.push(Line::from(Span::styled(fit_pad(&text, width), style)));
                 }
             }
         }

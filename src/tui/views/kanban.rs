@@ -14,7 +14,7 @@ use crate::tui::command::Command;
 use crate::tui::context::UiCtx;
 use crate::tui::forms;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fit;
+use crate::tui::widgets::{fit, fit_pad};
 use crate::tui::window::visible_offset;
 use crate::tui::worker::{Place, Query, Write};
 
@@ -591,15 +591,15 @@ impl KanbanView {
                 let style = if sel { theme.selected() } else { theme.base() };
                 let days = (now.0 - d.stage_entered_at.0).max(0) / DAY_MS;
                 let marker = if sel { "▶" } else { " " };
-                lines.push(Line::from(Span::styled(format!("{:<w$}", fit(&format!("{marker}{}", d.title), w)), style)));
+                lines.push(Line::from(Span::styled(fit_pad(&format!("{marker}{}", d.title), w), style)));
                 // An opted-out lead's card says so, as the lists and the lead page do.
                 let dnc = if d.lead_do_not_contact { "⊘ " } else { "" };
                 lines.push(Line::from(Span::styled(
-                    format!("{:<w$}", fit(&format!("  {dnc}{}", d.lead_name), w)),
+                    fit_pad(&format!("  {dnc}{}", d.lead_name), w),
                     if sel { style } else { theme.muted() },
                 )));
                 lines.push(Line::from(Span::styled(
-                    format!("{:<w$}", fit(&format!("  {} · {days}d in stage", d.money()), w)),
+                    fit_pad(&format!("  {} · {days}d in stage", d.money()), w),
                     if sel { style } else { theme.muted() },
                 )));
                 lines.push(Line::from(""));

@@ -81,6 +81,15 @@ pub fn fit(s: &str, w: usize) -> String {
     out
 }
 
+/// `s` cut to `w` display columns (`fit`) and padded with spaces to fill them: padding by characters
+/// would push what follows a wide (CJK) character's cell past the edge.
+pub fn fit_pad(s: &str, w: usize) -> String {
+    let mut out = fit(s, w);
+    let used = unicode_width::UnicodeWidthStr::width(out.as_str());
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(used)));
+    out
+}
+
 /// The end of `s` in `w` display columns, with an ellipsis in front when its start is cut: what is typed
 /// last (where the cursor is) stays in sight.
 pub fn fit_end(s: &str, w: usize) -> String {

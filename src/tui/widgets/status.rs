@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fit;
+use super::{fit, fit_pad};
 use crate::tui::theme::Theme;
 
 /// A short message: a result (✓) or an error (✗), shown in the status line until it expires.
@@ -72,7 +72,7 @@ pub fn status(
             let msg = format!(" {msg} ");
             let room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()));
             Line::from(vec![
-                Span::styled(format!("{:<room$}", fit(&format!(" {left}"), room)), theme.muted()),
+                Span::styled(fit_pad(&format!(" {left}"), room), theme.muted()),
                 Span::styled(msg, color(t)),
             ])
         }
@@ -83,7 +83,7 @@ pub fn status(
             let height = (lines.len() as u16).min(area.y + 1);
             let over = Rect { y: area.y + 1 - height, height, ..area };
             let text: Vec<Line> =
-                lines.into_iter().map(|l| Line::from(format!(" {l:<w$} ", w = width.saturating_sub(2)))).collect();
+                lines.into_iter().map(|l| Line::from(format!(" {} ", fit_pad(&l, width.saturating_sub(2))))).collect();
             frame.render_widget(ratatui::widgets::Clear, over);
             frame.render_widget(Paragraph::new(text).style(theme.base().patch(color(t))), over);
             return;
@@ -91,4 +91,30 @@ pub fn status(
         None => Line::from(Span::styled(fit(&format!(" {left}"), width), theme.muted())),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    /// A message beside a view title with wide (CJK) characters is shown whole, up to the screen's edge.
+    #[test]
+    fn a_message_beside_wide_characters_is_shown_whole() {
+        let mut terminal = Terminal::new(TestBackend::new(80, 1)).unwrap();
+        let parts = ["LEAD".to_string(), "太郎 山田".to_string(), "inbox 39 unread".to_string()];
+        let toast = Toast { text: "Added 太郎 山田".into(), error: false };
+        terminal.draw(|f| status(f, f.area(), &Theme::dark(), &parts, Some(&toast), "", true)).unwrap();
+        let buffer = terminal.backend().buffer();
+        // A wide character's second cell is not a character of its own.
+        let (mut line, mut x) = (String::new(), 0);
+        while x < 80 {
+            let symbol = buffer[(x, 0)].symbol();
+            line.push_str(symbol);
+            x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
+        }
+        assert!(line.trim_end().ends_with("✓ Added 太郎 山田"), "{line:?}");
+    }
 }
