@@ -2025,6 +2025,58 @@ fn an_import_reads_standard_input() {
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".leadline-import-"))
         .count();
     assert_eq!(leftovers, 0, "the copy of the input goes when the import is done");
+    // A pipe given by its path, and a named pipe, are read as standard input is.
+    leadline(&db).args(["import", "/dev/stdin"]).write_stdin("First Name,Email\nBea,bea@piped.io\n").assert().success();
+    assert!(run(&db, &["lead", "list"]).contains("Bea"));
+    let fifo = db.with_file_name("leads.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "First Name,Email\nCy,cy@piped.io\n").unwrap())
+    };
+    leadline(&db)
+        .args(["import", fifo.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .success();
+    writer.join().unwrap();
+    assert!(run(&db, &["lead", "list"]).contains("Cy"));
+}
+
+#[test]
+fn ctrl_c_stops_an_import_waiting_on_its_input() {
+    let (_dir, db) = setup();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("leadline"))
+        .env("LEADLINE_DB", &db)
+        .env("LEADLINE_CONFIG", db.with_extension("toml"))
+        .args(["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A writer that has said little and stays open (a slow download, a generator).
+    use std::io::Write;
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(b"First Name,Email\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    drop(input);
+    // One Ctrl-C ends it while its input is still open (said, with the shell's code for it, once the
+    // import listens: a signal before that ends it too).
+    let status = status.expect("one Ctrl-C ends it while its input is still open");
+    assert!(status.code().is_none_or(|c| c == 130), "{status:?}");
 }
 
 #[test]

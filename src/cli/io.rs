@@ -41,7 +41,12 @@ pub(super) fn file_is_there(a: &ImportArgs) -> CliResult {
     if a.file == std::path::Path::new("-") {
         return Ok(());
     }
-    std::fs::metadata(&a.file).map_err(|e| CliError::Io(format!("{}: {e}", a.file.display())))?;
+    let meta = std::fs::metadata(&a.file).map_err(|e| CliError::Io(format!("{}: {e}", a.file.display())))?;
+    // A pipe given by its path (`/dev/stdin`, `<(...)`, a named pipe) is read once: it is copied first and
+    // looked at in its copy (`spool_if_streamed`), as `-` is.
+    if !meta.is_file() && !meta.is_dir() {
+        return Ok(());
+    }
     let format = (a.format != "auto").then(|| super::flag::<Format>(&a.format, "--format")).transpose()?;
     import::refused_at_sight(&a.file, format).map_err(io_err)
 }
@@ -173,7 +178,7 @@ pub fn import(env: &mut Env, a: ImportArgs) -> CliResult {
         bulk: a.bulk.then_some(true),
     };
     // An import reads its file twice (a first pass counts and checks it), so a stream is kept first.
-    let spooled = spool_if_streamed(&a.file, env.store.path())?;
+    let spooled = spool_if_streamed(&a.file, env.store.path(), &interrupted)?;
     let file = spooled.as_ref().map_or(a.file.clone(), |(_, p)| p.clone());
     // A stream is named as the rep gave it, not by its private copy (gone once this returns).
     let shown =
@@ -267,7 +272,11 @@ fn names_a_day(input: &str) -> bool {
         && !t.eq_ignore_ascii_case("now")
 }
 
-fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<Option<(tempfile::TempDir, PathBuf)>> {
+fn spool_if_streamed(
+    file: &std::path::Path,
+    db: &std::path::Path,
+    interrupted: &std::sync::atomic::AtomicBool,
+) -> CliResult<Option<(tempfile::TempDir, PathBuf)>> {
     let stdin = file == std::path::Path::new("-");
     if !stdin && std::fs::metadata(file).map_or(true, |m| m.is_file()) {
         return Ok(None);
@@ -287,12 +296,36 @@ fn spool_if_streamed(file: &std::path::Path, db: &std::path::Path) -> CliResult<
     let name = if stdin { "standard-input".into() } else { file.file_name().unwrap_or_default().to_os_string() };
     let path = dir.path().join(name);
     let mut out = std::fs::File::create(&path).map_err(cannot)?;
-    if stdin {
-        std::io::copy(&mut std::io::stdin().lock(), &mut out).map_err(cannot)?;
-    } else {
-        std::io::copy(&mut std::fs::File::open(file).map_err(cannot)?, &mut out).map_err(cannot)?;
+    // Copied beside, so that Ctrl-C stops a copy waiting on a slow (or silent) writer at once: a read from
+    // a pipe is not ended by the signal.
+    let source = file.to_path_buf();
+    let (done, copied) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = match stdin {
+            true => std::io::copy(&mut std::io::stdin().lock(), &mut out),
+            false => std::fs::File::open(&source).and_then(|mut f| std::io::copy(&mut f, &mut out)),
+        };
+        let _ = done.send(result);
+    });
+    loop {
+        match copied.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(result) => {
+                result.map_err(cannot)?;
+                return Ok(Some((dir, path)));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                if interrupted.load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                return Err(CliError::Interrupted(
+                    "import stopped while reading its input; nothing changed: run the same command again".into(),
+                ));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(CliError::Io(format!("{}: cannot read it", file.display())));
+            }
+        }
     }
-    Ok(Some((dir, path)))
 }
 
 /// Ctrl-C (or SIGTERM) during an import (or a demo load) stops it at the next row with a message saying
