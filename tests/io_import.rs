@@ -4928,3 +4928,52 @@ fn two_records_said_to_be_two_people_are_not_both_taken_for_one_lead_here() {
     let touches = format!("SELECT count(*) FROM outreach WHERE lead_id = '{here}'");
     assert_eq!(count(&b, &touches), 1, "the other's history is not joined to his");
 }
+
+#[test]
+fn a_few_rows_into_a_larger_team_find_their_leads_through_the_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    s.write(|db| {
+        // Ten times the file's rows and more: the file's keys are looked up, not every lead's read.
+        for i in 0..60 {
+            let filler = NewLead {
+                first_name: format!("Filler{i}"),
+                email: Some(format!("f{i}@filler.example")),
+                ..Default::default()
+            };
+            leads::create(db, filler)?;
+        }
+        let ana = leads::create(
+            db,
+            NewLead { first_name: "Ana".into(), email: Some("ana@x.example".into()), ..Default::default() },
+        )?;
+        leads::update(db, &ana, LeadPatch { add_emails: vec!["ana.home@y.example".into()], ..Default::default() })?;
+        leads::create(
+            db,
+            NewLead { first_name: "Bob".into(), phone: Some("+34 600 11 22 33".into()), ..Default::default() },
+        )?;
+        leads::create(
+            db,
+            NewLead {
+                first_name: "Carla".into(),
+                last_name: "Núñez".into(),
+                email: Some("carla@acme.example".into()),
+                company: Some("Acme".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let path = dir.path().join("few.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,Phone,Company\nAna,,ANA.HOME@y.example,,\nBob,,,600112233,\n\
+         Carla,Nunez,cn@acme-sl.example,,Acme\n",
+    )
+    .unwrap();
+    let options = ImportOptions { default_country: Some("ES".into()), ..Default::default() };
+    let r = import_file(&mut s, &path, &options).unwrap();
+    assert_eq!(r.counts.leads.created, 1, "Carla's second address is staged with her, the others found: {r:?}");
+    assert_eq!(r.counts.merge_candidates, 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 64);
+}

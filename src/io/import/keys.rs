@@ -32,6 +32,11 @@ impl Bloom {
         (word, bits)
     }
 
+    /// A filter that answers "maybe" to every key: each is looked up in the database.
+    pub(super) fn saturated() -> Self {
+        Self { words: vec![u64::MAX] }
+    }
+
     pub(super) fn insert(&mut self, h: u64) {
         let (w, bits) = self.position(h);
         self.words[w] |= bits;
