@@ -614,6 +614,17 @@ fn inbox(db: &Db<'_>, sink: &mut Sink<'_>, since: Option<Timestamp>) -> Result<(
 
 /// Streams the leads matching `filter` that `keep` accepts, in creation order.
 pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn Fn(&Lead) -> bool) -> Result<()> {
+    leads_changed(db, sink, filter, None, keep)
+}
+
+/// `leads`, of those changed since a time only (`ChangedSince`).
+fn leads_changed(
+    db: &Db<'_>,
+    sink: &mut Sink<'_>,
+    filter: &LeadFilter,
+    changed: Option<leads::ChangedSince>,
+    keep: &dyn Fn(&Lead) -> bool,
+) -> Result<()> {
     let mut failed: Option<std::io::Error> = None;
     // A forgotten person's row travels in JSON, which says so (`forgotten_at`); a CSV would bring back
     // a lead named "Forgotten" as someone to work with.
@@ -633,7 +644,7 @@ pub fn leads(db: &Db<'_>, sink: &mut Sink<'_>, filter: &LeadFilter, keep: &dyn F
         true => Default::default(),
         false => crate::io::dedupe::two_people_by_lead(db)?,
     };
-    leads::for_each(db, filter, |l| {
+    leads::for_each(db, filter, changed, |l| {
         if !keep(l) || (csv && l.forgotten_at.is_some()) {
             return Ok(());
         }
@@ -952,19 +963,15 @@ pub fn rows(
     if object == Object::Leads {
         // Changed since: created or edited after the time, or its last contact or score moved with its
         // history (a touch, a deal, a meeting, a task or a note of theirs written since).
-        let touched = match since {
-            Some(s) => leads_with_history_since(db, s)?,
-            None => std::collections::HashSet::new(),
+        let changed = match since {
+            Some(at) => {
+                let touched = leads_with_history_since(db, at)?;
+                let touched = Box::new(move |id: &str| touched.contains(&id_hash(id)));
+                Some(leads::ChangedSince { at, touched })
+            }
+            None => None,
         };
-        let keep = |l: &Lead| {
-            since.is_none_or(|s| {
-                l.updated_at >= s
-                    || l.created_at >= s
-                    || l.last_contacted_at.is_some_and(|c| c >= s)
-                    || touched.contains(&id_hash(l.id.as_str()))
-            })
-        };
-        return leads(db, sink, &w.lead_filter()?, &keep);
+        return leads_changed(db, sink, &w.lead_filter()?, changed, &|_| true);
     }
     if object == Object::Team {
         return team(db, sink);

@@ -377,19 +377,50 @@ pub fn count_capped(db: &Db<'_>, filter: &LeadFilter) -> Result<i64> {
 
 /// Every lead matching a filter, oldest row first, handed to `f` one at a time as the query steps
 /// (exports of a million leads never hold them all, and never re-scan like deep keyset pages on equal keys).
-pub fn for_each(db: &Db<'_>, filter: &LeadFilter, mut f: impl FnMut(&Lead) -> Result<()>) -> Result<()> {
+pub fn for_each(
+    db: &Db<'_>,
+    filter: &LeadFilter,
+    changed: Option<ChangedSince>,
+    mut f: impl FnMut(&Lead) -> Result<()>,
+) -> Result<()> {
     // A plain scan in row order: through an index, the rows would have to be sorted (in memory) first.
     let from = LEAD_FROM.replacen("FROM leads l", "FROM leads l NOT INDEXED", 1);
     let mut sql = format!("SELECT {LEAD_COLUMNS} {from} WHERE l.team_id = ? AND l.deleted_at IS NULL");
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
+    // Tested before a lead's columns are made (its deal's stage, its company, its other e-mails are looked
+    // up): an export of the leads changed in the last minutes reads little more than the table.
+    if let Some(ChangedSince { at, touched }) = changed {
+        let touched = std::panic::AssertUnwindSafe(touched);
+        db.conn.create_scalar_function(TOUCHED_FN, 1, rusqlite::functions::FunctionFlags::SQLITE_UTF8, move |ctx| {
+            Ok((touched.0)(ctx.get_raw(0).as_str().unwrap_or_default()))
+        })?;
+        sql.push_str(&format!(
+            " AND (l.updated_at >= ? OR l.created_at >= ? OR l.last_contacted_at >= ? OR {TOUCHED_FN}(l.id))"
+        ));
+        args.extend([0; 3].map(|_| Box::new(at.0) as Box<dyn ToSql>));
+    }
     filter_sql(db, filter, &mut sql, &mut args)?;
     sql.push_str(" ORDER BY l.seq");
-    let mut stmt = db.conn.prepare(&sql)?;
-    let mut rows = stmt.query(params_from_iter(args.iter().map(|b| b.as_ref())))?;
-    while let Some(row) = rows.next()? {
-        f(&from_row(row)?)?;
-    }
-    Ok(())
+    let scanned = (|| {
+        let mut stmt = db.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args.iter().map(|b| b.as_ref())))?;
+        while let Some(row) = rows.next()? {
+            f(&from_row(row)?)?;
+        }
+        Ok(())
+    })();
+    let _ = db.conn.remove_function(TOUCHED_FN, 1);
+    scanned
+}
+
+/// The SQL function `for_each` asks whether a lead's history changed (`ChangedSince::touched`).
+const TOUCHED_FN: &str = "leadline_history_changed";
+
+/// Leads changed since a time: created, edited or contacted since `at`, or one `touched` says had history
+/// (a touch, a deal, a meeting, a task or a note) written since, by its id.
+pub struct ChangedSince {
+    pub at: Timestamp,
+    pub touched: Box<dyn Fn(&str) -> bool + Send + 'static>,
 }
 
 /// How many leads match a filter (for status lines).
