@@ -2041,6 +2041,10 @@ fn an_import_reads_standard_input() {
         .success();
     writer.join().unwrap();
     assert!(run(&db, &["lead", "list"]).contains("Cy"));
+    // A device is looked at, not copied without end.
+    let out = leadline(&db).args(["import", "/dev/zero"]).timeout(std::time::Duration::from_secs(20)).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -4934,8 +4934,8 @@ fn a_few_rows_into_a_larger_team_find_their_leads_through_the_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");
     s.write(|db| {
-        // Ten times the file's rows and more: the file's keys are looked up, not every lead's read.
-        for i in 0..60 {
+        // A hundred times the file's rows and more: the file's keys are looked up, not every lead's read.
+        for i in 0..510 {
             let filler = NewLead {
                 first_name: format!("Filler{i}"),
                 email: Some(format!("f{i}@filler.example")),
@@ -4975,5 +4975,5 @@ fn a_few_rows_into_a_larger_team_find_their_leads_through_the_indexes() {
     let r = import_file(&mut s, &path, &options).unwrap();
     assert_eq!(r.counts.leads.created, 1, "Carla's second address is staged with her, the others found: {r:?}");
     assert_eq!(r.counts.merge_candidates, 1);
-    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 64);
+    assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 514);
 }

@@ -43,8 +43,9 @@ pub(super) fn file_is_there(a: &ImportArgs) -> CliResult {
     }
     let meta = std::fs::metadata(&a.file).map_err(|e| CliError::Io(format!("{}: {e}", a.file.display())))?;
     // A pipe given by its path (`/dev/stdin`, `<(...)`, a named pipe) is read once: it is copied first and
-    // looked at in its copy (`spool_if_streamed`), as `-` is.
-    if !meta.is_file() && !meta.is_dir() {
+    // looked at in its copy (`spool_if_streamed`), as `-` is. A device (`/dev/zero`) is looked at here,
+    // and refused, rather than copied without end.
+    if std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()) {
         return Ok(());
     }
     let format = (a.format != "auto").then(|| super::flag::<Format>(&a.format, "--format")).transpose()?;

@@ -21,8 +21,9 @@ use crate::store::{Db, Store, bulk};
 const LOOKUP_INDEXES: [&str; 3] = ["leads_by_email", "leads_by_phone", "leads_by_account"];
 
 /// Reading every lead's duplicate keys first (one scan of the leads) pays off from a file of this fraction
-/// of the team's leads: a row looked up in the indexes costs about as much as ten leads read.
-const READ_KEYS_PAST: i64 = 10;
+/// of the team's leads: a row with a name and company is looked up through the search index, which costs
+/// as much as ten to fifty leads read where many leads share the name's and company's words.
+const READ_KEYS_PAST: i64 = 100;
 
 /// Applies items inside the chunk's transaction, keeping the caches and counts of the run.
 pub(super) struct Writer {

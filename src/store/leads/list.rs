@@ -389,17 +389,20 @@ pub fn for_each(
     let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(db.ctx.team_id.0.clone())];
     // Tested before a lead's columns are made (its deal's stage, its company, its other e-mails are looked
     // up): an export of the leads changed in the last minutes reads little more than the table.
+    let mut touched_fn = None;
     if let Some(ChangedSince { at, touched }) = changed {
-        let touched = std::panic::AssertUnwindSafe(touched);
-        db.conn.create_scalar_function(TOUCHED_FN, 1, rusqlite::functions::FunctionFlags::SQLITE_UTF8, move |ctx| {
-            Ok((touched.0)(ctx.get_raw(0).as_str().unwrap_or_default()))
-        })?;
         sql.push_str(&format!(
             " AND (l.updated_at >= ? OR l.created_at >= ? OR l.last_contacted_at >= ? OR {TOUCHED_FN}(l.id))"
         ));
         args.extend([0; 3].map(|_| Box::new(at.0) as Box<dyn ToSql>));
+        touched_fn = Some(std::panic::AssertUnwindSafe(touched));
     }
     filter_sql(db, filter, &mut sql, &mut args)?;
+    if let Some(touched) = touched_fn {
+        db.conn.create_scalar_function(TOUCHED_FN, 1, rusqlite::functions::FunctionFlags::SQLITE_UTF8, move |ctx| {
+            Ok((touched.0)(ctx.get_raw(0).as_str().unwrap_or_default()))
+        })?;
+    }
     sql.push_str(" ORDER BY l.seq");
     let scanned = (|| {
         let mut stmt = db.conn.prepare(&sql)?;
