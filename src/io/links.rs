@@ -52,7 +52,12 @@ pub fn tracking_link(url: &str, tags: &LinkTags) -> Result<String, ValidationErr
         .as_deref()
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .map(|v| if v.to_lowercase().starts_with("variant_") { v.to_string() } else { format!("variant_{v}") });
+        // The playbook's prefix written one way, whoever typed it how ("VARIANT_c" is variant_c); the
+        // variant's own name as given.
+        .map(|v| match v.get(..8).filter(|p| p.eq_ignore_ascii_case("variant_")) {
+            Some(_) => format!("variant_{}", &v[8..]),
+            None => format!("variant_{v}"),
+        });
     let campaign = tags.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty());
     // As given: analytics tools tell "Newsletter" from "newsletter", and a campaign's tags must match.
     let mut ours: Vec<(&str, &str)> = vec![("utm_source", tags.channel.trim())];
@@ -93,6 +98,14 @@ mod tests {
         );
         let l = tracking_link("example.com", &LinkTags { campaign: None, variant: None, ..tags() }).unwrap();
         assert_eq!(l, "https://example.com/?utm_source=linkedin&lead_id=0190");
+        for typed in ["VARIANT_c", "Variant_c", "variant_c", "c"] {
+            let l = tracking_link("example.com", &LinkTags { campaign: None, variant: Some(typed.into()), ..tags() });
+            assert_eq!(
+                l.unwrap(),
+                "https://example.com/?utm_source=linkedin&utm_content=variant_c&lead_id=0190",
+                "{typed}"
+            );
+        }
         assert!(tracking_link("not a url", &tags()).is_err());
         assert!(tracking_link("mailto:a@b.co", &tags()).is_err());
     }
