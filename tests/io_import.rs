@@ -4977,3 +4977,21 @@ fn a_few_rows_into_a_larger_team_find_their_leads_through_the_indexes() {
     assert_eq!(r.counts.merge_candidates, 1);
     assert_eq!(count(&s, "SELECT count(*) FROM leads WHERE deleted_at IS NULL"), 514);
 }
+
+#[test]
+fn a_german_name_with_its_umlauts_spelt_out_is_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    for (last, phone) in [("Müller", "+49 30 1234567"), ("Mueller", "0049 30 1234567")] {
+        let karl = NewLead {
+            first_name: "Karl".into(),
+            last_name: last.into(),
+            phone: Some(phone.into()),
+            ..Default::default()
+        };
+        s.write(|db| leads::create(db, karl)).unwrap();
+    }
+    let found = dedupe::find(&s.db(), None).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].confidence >= dedupe::APPLY_FLOOR, "{found:?}");
+}

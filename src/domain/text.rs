@@ -226,7 +226,39 @@ pub fn given_name<'a>(first: &'a str, last: &'a str, email: Option<&str>) -> (&'
 /// Whether two people's names say they are two people: both named, and no word of one in the other, case,
 /// accents and initials aside, a short form being the word ("A. López" and "Tom" may be "Ana López" and
 /// "Tommy"; "Bob Dos" is not "Ana Uno").
-pub fn names_differ((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
+pub fn names_differ(a: (&str, &str), b: (&str, &str)) -> bool {
+    // A German name is written with its umlauts or with their two letters ("Müller", "Mueller"), or with
+    // the bare vowel where a system knew no accents ("Muller"): the same name any of these ways.
+    let umlauts = |(first, last): (&str, &str)| [first, last].iter().any(|s| s.contains(UMLAUTS));
+    let spelt_out = |(first, last): (&str, &str)| (spell_out_umlauts(first), spell_out_umlauts(last));
+    names_differ_as_written(a, b)
+        && (!(umlauts(a) || umlauts(b)) || {
+            let ((af, al), (bf, bl)) = (spelt_out(a), spelt_out(b));
+            names_differ_as_written((&af, &al), (&bf, &bl))
+        })
+}
+
+const UMLAUTS: [char; 6] = ['ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü'];
+
+/// "Müller" as "Mueller".
+fn spell_out_umlauts(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'Ä' => out.push_str("Ae"),
+            'Ö' => out.push_str("Oe"),
+            'Ü' => out.push_str("Ue"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `names_differ` of the names as written, accents folded.
+fn names_differ_as_written((a_first, a_last): (&str, &str), (b_first, b_last): (&str, &str)) -> bool {
     // A number is no name (a lead named after its phone); a lone letter is an initial, which stands for any
     // name it starts ("J." is John, not Marta; "Ł." or "А." too); one character of a script without initials
     // is a whole name ("王 伟").
@@ -340,6 +372,11 @@ mod tests {
         assert!(!names_differ(("А.", "Иванов"), ("Алексей", "Иванов")));
         assert!(!names_differ(("王伟", ""), ("王", "伟")));
         assert!(!names_differ(("王伟", ""), ("伟", "王")));
+        assert!(!names_differ(("Karl", "Müller"), ("Karl", "Mueller")));
+        assert!(!names_differ(("Karl", "Müller"), ("Karl", "Muller")));
+        assert!(!names_differ(("JÜRGEN", "Schäfer"), ("Juergen", "Schaefer")));
+        assert!(names_differ(("Karl", "Müller"), ("Karl", "Meier")));
+        assert!(names_differ(("Rafael", "Nowak"), ("Rafał", "Kowalski")));
         assert_eq!(given_name("a.lopez", "", Some("a.lopez@x.io")), ("", ""));
         assert_eq!(given_name("ana", "", Some("ana@x.io")), ("ana", ""));
         assert_eq!(given_name("Ana", "", Some("alopez@x.io")), ("Ana", ""));
