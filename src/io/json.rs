@@ -888,12 +888,14 @@ fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
 /// here under another id).
 fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
     let lead = LeadId(id.to_string());
-    if leads::find(db, &lead)?.is_none()
-        && let Some(survivor) = leads::survivor(db, &lead)?
-    {
-        return Ok(survivor);
+    if leads::find(db, &lead)?.is_some() {
+        return Ok(lead);
     }
-    lead_itself(db, id)
+    match leads::survivor(db, &lead)? {
+        Some(survivor) => Ok(survivor),
+        // Not there: refused as `lead_itself` says it.
+        None => lead_itself(db, id),
+    }
 }
 
 /// The lead of that very id, which must be there and not removed: what a privacy log entry is about, which
