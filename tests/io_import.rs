@@ -3327,7 +3327,21 @@ fn a_pair_the_rep_says_are_two_people_is_not_listed_or_merged_again() {
     assert!(left.iter().all(|c| !c.a_label.contains("Carla") && !c.b_label.contains("Carla")), "{left:?}");
     // A database moved through its JSON export keeps the answer; a second import of it changes nothing.
     let moved = dir.path().join("leads.jsonl");
-    std::fs::write(&moved, &export_all(&s, ExportFormat::Jsonl)[0]).unwrap();
+    let leads_file = export_all(&s, ExportFormat::Jsonl)[0].clone();
+    std::fs::write(&moved, &leads_file).unwrap();
+    // Leads with merges and answers and leads with none have the same keys: a strict reader sees one shape.
+    let shapes: std::collections::BTreeSet<Vec<String>> = leads_file
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l).unwrap().keys().cloned().collect()
+        })
+        .collect();
+    assert_eq!(shapes.len(), 1, "{shapes:?}");
+    assert!(
+        shapes
+            .iter()
+            .all(|keys| ["merges", "two_people", "forgotten_addresses"].iter().all(|k| keys.contains(&k.to_string())))
+    );
     let mut b = open(dir.path(), "b.db");
     for _ in 0..2 {
         import_file(&mut b, &moved, &ImportOptions::default()).unwrap();

@@ -426,7 +426,8 @@ pub const LEAD_HEADER: [&str; 30] = [
 ];
 
 /// A lead as an export writes it: its fields and its customer record's state (which no other exported
-/// object carries).
+/// object carries). Every key is on every lead, empty where the lead has nothing of it, so that a strict
+/// reader sees one shape.
 #[derive(Serialize)]
 struct ExportedLead<'a> {
     #[serde(flatten)]
@@ -434,13 +435,10 @@ struct ExportedLead<'a> {
     #[serde(flatten)]
     customer: &'a CustomerState,
     /// A forgotten person's hashed addresses, so that a moved database refuses them too.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     forgotten_addresses: Vec<String>,
     /// The merges the lead is made of (`dedupe --explain`), so that a moved database can still explain them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     merges: Vec<crate::io::dedupe::MergeRecord>,
     /// The leads the rep said are another person (`dedupe`'s "n"), so that a moved database does not ask again.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     two_people: &'a [String],
 }
 
@@ -1193,7 +1191,6 @@ struct WithLeadName<'a, T: Serialize> {
 struct TouchOut<'a> {
     #[serde(flatten)]
     row: WithLeadName<'a, crate::store::outreach::Outreach>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     rules_fired: &'a Vec<String>,
 }
 

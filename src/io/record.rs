@@ -204,7 +204,7 @@ pub struct MergeDetails {
     #[serde(default)]
     pub moved: std::collections::BTreeMap<String, u64>,
     /// The fields whose other values went into the kept lead's notes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub kept_in_notes: Vec<String>,
 }
 
