@@ -3230,6 +3230,46 @@ fn salesforce_do_not_call_is_an_opt_out_and_deleted_records_are_not_imported() {
 }
 
 #[test]
+fn an_opt_out_reason_is_an_opt_out_unless_the_row_says_they_may_be_contacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    // A sheet with the reason alone, and one with the flag beside it.
+    let reason_only = dir.path().join("a.csv");
+    std::fs::write(
+        &reason_only,
+        "Name,Email,Opt-out reason\nAna Ruiz,ana@ruiz.example,asked by phone\nBo Lind,bo@lind.example,\n",
+    )
+    .unwrap();
+    let with_flag = dir.path().join("b.csv");
+    std::fs::write(
+        &with_flag,
+        "Name,Email,Opt out,Opt-out reason\nCy Moe,cy@moe.example,no,asked in 2024\nDee Paz,dee@paz.example,,moved away\n",
+    )
+    .unwrap();
+    import_file(&mut s, &reason_only, &ImportOptions::default()).unwrap();
+    import_file(&mut s, &with_flag, &ImportOptions::default()).unwrap();
+    let ana = lead(&s, "ana@ruiz.example");
+    assert!(ana.do_not_contact, "a reason to leave her alone");
+    assert_eq!(ana.do_not_contact_reason.as_deref(), Some("asked by phone"));
+    assert!(!lead(&s, "bo@lind.example").do_not_contact);
+    assert!(!lead(&s, "cy@moe.example").do_not_contact, "the row says he may be contacted");
+    let dee = lead(&s, "dee@paz.example");
+    assert!(dee.do_not_contact, "a reason and no answer");
+    assert_eq!(dee.do_not_contact_reason.as_deref(), Some("moved away"));
+    // A JSON file alike.
+    let json = dir.path().join("c.jsonl");
+    std::fs::write(
+        &json,
+        "{\"first_name\":\"Eva\",\"email\":\"eva@ek.example\",\"do_not_contact_reason\":\"asked by e-mail\"}\n\
+         {\"first_name\":\"Fay\",\"email\":\"fay@ek.example\",\"do_not_contact\":false,\"do_not_contact_reason\":\"old\"}\n",
+    )
+    .unwrap();
+    import_file(&mut s, &json, &ImportOptions::default()).unwrap();
+    assert!(lead(&s, "eva@ek.example").do_not_contact);
+    assert!(!lead(&s, "fay@ek.example").do_not_contact);
+}
+
+#[test]
 fn a_file_whose_dates_show_they_are_day_first_is_read_day_first_throughout() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

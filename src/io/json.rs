@@ -703,6 +703,7 @@ fn lead(
         country: rules.default_country.clone(),
         ..Default::default()
     };
+    row.opt_out_by_reason();
     if let Some(id) = &row.id
         && !crate::domain::looks_like_id(id.as_str())
     {

@@ -257,6 +257,15 @@ impl MergeRow {
 }
 
 impl LeadRow {
+    /// A reason to leave someone alone is an opt-out, unless the row says they may be contacted (leadline's
+    /// own export keeps an old reason beside an opt-in).
+    pub(crate) fn opt_out_by_reason(&mut self) {
+        if self.do_not_contact.is_none() && self.do_not_contact_reason.as_deref().is_some_and(|r| !r.trim().is_empty())
+        {
+            self.do_not_contact = Some(true);
+        }
+    }
+
     /// The profile the lead keeps, in its one form.
     pub fn profile(&self) -> Option<String> {
         self.lead_profile.as_deref().or(self.profile_url.as_deref()).map(crate::domain::lead::canonical_profile)
@@ -584,6 +593,7 @@ pub fn from_fields(
         row.do_not_contact = Some(true);
         row.do_not_contact_reason.get_or_insert_with(|| "asked not to be called (imported)".into());
     }
+    row.opt_out_by_reason();
     row.churn = churned_at.map(|at| Churn { status: customer.unwrap_or("churned"), at, reason: churn_reason });
     // A LinkedIn page among them is the person's profile.
     if row.profile_url.is_none()
