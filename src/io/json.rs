@@ -889,7 +889,7 @@ fn exists(db: &Db<'_>, table: &str, id: &str) -> Result<bool> {
 /// here under another id).
 fn lead_of(db: &Db<'_>, id: &str) -> Result<LeadId> {
     let lead = LeadId(id.to_string());
-    if leads::find(db, &lead)?.is_some() {
+    if leads::is_live(db, &lead)? {
         return Ok(lead);
     }
     match leads::survivor(db, &lead)? {

@@ -132,8 +132,9 @@ pub struct Evaluation {
     pub health_rules: Vec<Contribution>,
 }
 
-/// The scoring rules of a config, compiled once and shared by the hook, the CLI and the TUI.
-#[derive(Debug, Clone, PartialEq)]
+/// The scoring rules of a config, compiled once (`from_config`) and shared by the hook, the CLI and the TUI;
+/// their fields are read, never changed.
+#[derive(Clone, PartialEq)]
 pub struct Scorer {
     pub rules: Vec<ScoreRule>,
     pub health_rules: Vec<ScoreRule>,
@@ -141,12 +142,32 @@ pub struct Scorer {
     pub lead_weight: f64,
     pub health_weight: f64,
     pub stages: Stages,
+    /// `fingerprint`, computed once: every write's rescore asks for it.
+    fingerprint: i64,
+}
+
+/// The fields the fingerprint is made of, as `#[derive(Debug)]` writes them (the cached fingerprint is not one).
+impl std::fmt::Debug for Scorer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scorer")
+            .field("rules", &self.rules)
+            .field("health_rules", &self.health_rules)
+            .field("profile", &self.profile)
+            .field("lead_weight", &self.lead_weight)
+            .field("health_weight", &self.health_weight)
+            .field("stages", &self.stages)
+            .finish()
+    }
 }
 
 impl Scorer {
     /// A number that changes when anything scores are computed from changes (rules, weights, the profile,
     /// the stages): scores stored under other rules are computed again (`refresh_time_based`).
     pub fn fingerprint(&self) -> i64 {
+        self.fingerprint
+    }
+
+    fn compute_fingerprint(&self) -> i64 {
         use sha2::Digest;
         // How rules are read counts too: a change to it (as to what a never-contacted lead matches) is
         // marked by this number, so scores stored before it are computed again.
@@ -186,7 +207,7 @@ impl Scorer {
                 return Err(ValidationError::new(field, w.to_string(), "must be between -1000000 and 1000000"));
             }
         }
-        Ok(Self {
+        let mut scorer = Self {
             rules: compile("scoring.rule", &c.rule)?,
             health_rules: compile("scoring.health_rule", &c.health_rule)?,
             profile: Profile {
@@ -197,7 +218,10 @@ impl Scorer {
             lead_weight: c.joint.lead_weight,
             health_weight: c.joint.health_weight,
             stages: stages.clone(),
-        })
+            fingerprint: 0,
+        };
+        scorer.fingerprint = scorer.compute_fingerprint();
+        Ok(scorer)
     }
 
     /// (score, health, priority): the fast path used for every write and every recompute.

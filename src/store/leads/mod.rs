@@ -408,6 +408,14 @@ pub fn find(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
     Ok(db.conn.prepare_cached(&sql)?.query_row(params![id.as_str(), db.ctx.team_id.as_str()], from_row).optional()?)
 }
 
+/// Whether the team has a lead of that id, not removed: `find` without reading the lead.
+pub fn is_live(db: &Db<'_>, id: &LeadId) -> Result<bool> {
+    Ok(db
+        .conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM leads WHERE id = ?1 AND team_id = ?2 AND deleted_at IS NULL)")?
+        .query_row(params![id.as_str(), db.ctx.team_id.as_str()], |r| r.get(0))?)
+}
+
 /// A lead whether or not it was removed (a lead merged into another stays as a removed row).
 pub fn find_any(db: &Db<'_>, id: &LeadId) -> Result<Option<Lead>> {
     let sql = format!("SELECT {LEAD_COLUMNS} {LEAD_FROM} WHERE l.id = ?1 AND l.team_id = ?2");
