@@ -4255,6 +4255,56 @@ fn a_deal_owner_does_not_hand_its_person_over_on_update_and_skip_still_adds_new_
 }
 
 #[test]
+fn an_update_leaves_owners_who_are_nobody_here_and_customers_as_recorded_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "t.db");
+    s.write(|db| leadline::store::teams::add_member(db, "Marta Ruiz", "marta@x.io", leadline::domain::Role::Rep))
+        .unwrap();
+    // Marta's lead with a deal of hers, and a customer by a deal won.
+    let deals = pipedrive_deals(
+        dir.path(),
+        "deals.csv",
+        &[
+            ("401", "Owen deal", "100", "open", "Owen Owned", "owen@ou.example"),
+            ("402", "Cus deal", "900", "won", "Cus Tomer", "cus@lc.example"),
+        ],
+    );
+    import_file(&mut s, &deals, &ImportOptions::default()).unwrap();
+    s.conn()
+        .execute_batch(
+            "UPDATE leads SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz') WHERE email = 'owen@ou.example';
+             UPDATE deals SET owner_id = (SELECT id FROM users WHERE name = 'Marta Ruiz') WHERE title = 'Owen deal';",
+        )
+        .unwrap();
+    assert_eq!(lead(&s, "cus@lc.example").lifecycle, "customer");
+    // Another CRM's export, whose owners are nobody here and whose stage of life is older than the win.
+    let hubspot = dir.path().join("hs.csv");
+    std::fs::write(
+        &hubspot,
+        "Record ID,First Name,Last Name,Email,Contact owner,Lifecycle Stage\n\
+         1,Cus,Tomer,cus@lc.example,,Lead\n2,Owen,Owned,owen@ou.example,Klara Weiss,Lead\n",
+    )
+    .unwrap();
+    let update = ImportOptions { on_duplicate: OnDuplicate::Update, ..Default::default() };
+    let r = import_file(&mut s, &hubspot, &update).unwrap();
+    assert!(r.unknown_owners.iter().any(|o| o.contains("Klara Weiss")), "{:?}", r.unknown_owners);
+    let marta = "(SELECT id FROM users WHERE name = 'Marta Ruiz')";
+    assert_eq!(
+        count(&s, &format!("SELECT count(*) FROM leads WHERE email = 'owen@ou.example' AND owner_id = {marta}")),
+        1
+    );
+    assert_eq!(count(&s, &format!("SELECT count(*) FROM deals WHERE title = 'Owen deal' AND owner_id = {marta}")), 1);
+    assert_eq!(lead(&s, "cus@lc.example").lifecycle, "customer", "a customer by a deal won here");
+    // A customer record kept from before (a stage of life another version took from a file) is kept by
+    // retention all the same.
+    s.conn().execute("UPDATE leads SET lifecycle = 'lead' WHERE email = 'cus@lc.example'", []).unwrap();
+    s.set_clock(Clock::Fixed(ts("2029-06-01T00:00:00.000Z")));
+    let inactive = privacy::inactive(&s.db(), 18).unwrap();
+    assert!(inactive.iter().any(|i| i.name.contains("Owen")), "{inactive:?}");
+    assert!(!inactive.iter().any(|i| i.name.contains("Cus")), "{inactive:?}");
+}
+
+#[test]
 fn a_closed_stage_closes_the_deal_when_and_why_the_file_says() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

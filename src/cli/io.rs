@@ -486,7 +486,7 @@ fn print_report(r: &ImportReport, rejects_written: bool) -> Result<(), CliError>
     }
     if !r.unknown_owners.is_empty() {
         println!(
-            "owners who are not team members (their leads are yours): {} (`leadline team add NAME --email E` adds \
+            "owners who are not team members (their new leads are yours; leads here keep their owner): {} (`leadline team add NAME --email E` adds \
              a colleague before the import)",
             safe(&r.unknown_owners.join(", "))
         );

@@ -375,7 +375,8 @@ impl Preset {
                 ("do not call", DoNotCall),
                 // Data Loader's "export all" includes the recycle bin.
                 ("isdeleted", Deleted),
-                ("ownerid", Owner),
+                // The record id of a Salesforce user, never the name of a member here.
+                ("ownerid", Ignore),
                 ("owner.name", Owner),
                 ("createddate", CreatedAt),
                 ("lastactivitydate", LastActivity),

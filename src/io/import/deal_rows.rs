@@ -198,7 +198,9 @@ impl Writer {
         // Whose deal it is, since when, its id there and the open stage it was closed from (where `H` reopens
         // it), as the file says (the lead's owner and now otherwise); made by this run (`deal_of`).
         let owner = match d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-            Some(owner) => Some(self.member_named(db, owner.to_string(), owner.to_string())?),
+            Some(owner) => Some(
+                self.member_named(db, owner.to_string(), owner.to_string())?.unwrap_or_else(|| db.ctx.user_id.clone()),
+            ),
             None => None,
         };
         db.conn
@@ -316,21 +318,22 @@ impl Writer {
                     kept.push("deal amount");
                 }
             }
-            if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-                let user = self.member_named(db, owner.to_string(), owner.to_string())?;
-                if deal.owner_id.as_deref() != Some(user.as_str()) {
-                    if update {
-                        db.conn
-                            .prepare_cached("UPDATE deals SET owner_id = ?2, updated_at = ?3 WHERE id = ?1")?
-                            .execute(params![deal.id.as_str(), user.as_str(), db.now.0])?;
-                        let now: String = db
-                            .conn
-                            .prepare_cached("SELECT name FROM users WHERE id = ?1")?
-                            .query_row([user.as_str()], |r| r.get(0))?;
-                        changed.push(format!("owner {} → {now}", deal.owner.as_deref().unwrap_or("nobody")));
-                    } else {
-                        kept.push("deal owner");
-                    }
+            // An owner who is nobody here leaves the deal its owner's.
+            if let Some(owner) = d.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
+                && let Some(user) = self.member_named(db, owner.to_string(), owner.to_string())?
+                && deal.owner_id.as_deref() != Some(user.as_str())
+            {
+                if update {
+                    db.conn
+                        .prepare_cached("UPDATE deals SET owner_id = ?2, updated_at = ?3 WHERE id = ?1")?
+                        .execute(params![deal.id.as_str(), user.as_str(), db.now.0])?;
+                    let now: String = db
+                        .conn
+                        .prepare_cached("SELECT name FROM users WHERE id = ?1")?
+                        .query_row([user.as_str()], |r| r.get(0))?;
+                    changed.push(format!("owner {} → {now}", deal.owner.as_deref().unwrap_or("nobody")));
+                } else {
+                    kept.push("deal owner");
                 }
             }
             // A deal the file says is open again, at no stage it names, goes back where it was closed from.

@@ -32,31 +32,35 @@ impl Writer {
     /// member's, or spelt otherwise, in this team, so it is not tried then), else by name; the importing
     /// user when that is nobody here, and the owner is listed as unknown.
     pub(super) fn owner(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<UserId> {
+        Ok(self.named_owner(db, row)?.unwrap_or_else(|| db.ctx.user_id.clone()))
+    }
+
+    /// The member the row names as the lead's owner: none when it names nobody, or nobody here (then listed
+    /// as an unknown owner). A lead here keeps its owner then; a new one is the importing user's (`owner`).
+    pub(super) fn named_owner(&mut self, db: &Db<'_>, row: &LeadRow) -> crate::store::Result<Option<UserId>> {
         let given = |r: &Option<String>| r.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         let (reference, shown) = match (given(&row.owner_email), given(&row.owner)) {
             (Some(email), Some(name)) => (email.clone(), format!("{name} <{email}>")),
             (Some(only), None) | (None, Some(only)) => (only.clone(), only),
-            (None, None) => return Ok(db.ctx.user_id.clone()),
+            (None, None) => return Ok(None),
         };
         self.member_named(db, reference, shown)
     }
 
-    /// The member `reference` (a name or an e-mail) names; the importing user when that is nobody here, and
-    /// `shown` is listed as an unknown owner.
+    /// The member `reference` (a name or an e-mail) names; none when that is nobody here, and `shown` is
+    /// listed as an unknown owner.
     pub(super) fn member_named(
         &mut self,
         db: &Db<'_>,
         reference: String,
         shown: String,
-    ) -> crate::store::Result<UserId> {
+    ) -> crate::store::Result<Option<UserId>> {
         let (user, unknown) = match self.owners.get(&reference) {
             Some(known) => known.clone(),
             None => {
                 let found = match teams::resolve_exact(db, &reference) {
-                    Ok(u) => (u, None),
-                    Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => {
-                        (db.ctx.user_id.clone(), Some(shown))
-                    }
+                    Ok(u) => (Some(u), None),
+                    Err(StoreError::NotFound { .. } | StoreError::Ambiguous { .. }) => (None, Some(shown)),
                     Err(e) => return Err(e),
                 };
                 self.owners.insert(reference, found.clone());

@@ -228,8 +228,9 @@ impl Writer {
             && l.as_str() != lead.lifecycle
         {
             // A merge keeps the lead's stage of life (a customer here is one by a deal won); the summary says
-            // the file has another, which `--on-duplicate update` takes.
-            if update {
+            // the file has another, which `--on-duplicate update` takes, unless a customer record here (a won
+            // deal, a churn) says otherwise: another CRM's stage is often older than what was recorded here.
+            if update && crate::automation::clients::profile(db, existing)?.is_none() {
                 patch.lifecycle = Some(l);
                 filled.push("lifecycle");
             } else {
@@ -238,13 +239,19 @@ impl Writer {
         }
         // The file's owner for a lead nobody owns, as for any empty field; over another only by an update, and
         // only when the file names the person's owner (not only their deal's).
+        // An owner who is nobody here changes nothing: the lead stays its owner's (a new lead is the
+        // importing user's).
         let replaces = update && !row.owner_from_deal;
-        if (replaces || lead.owner_id.is_none()) && (row.owner.is_some() || row.owner_email.is_some()) {
-            let owner = self.owner(db, &row)?;
-            if lead.owner_id.as_deref() != Some(owner.as_str()) {
-                patch.owner = Some(owner.0);
-                filled.push("owner");
+        if (replaces || lead.owner_id.is_none())
+            && let Some(owner) = match lead.owner_id {
+                Some(_) => self.named_owner(db, &row)?,
+                None if row.owner.is_some() || row.owner_email.is_some() => Some(self.owner(db, &row)?),
+                None => None,
             }
+            && lead.owner_id.as_deref() != Some(owner.as_str())
+        {
+            patch.owner = Some(owner.0);
+            filled.push("owner");
         }
         let new_tags: Vec<String> = row.tags.iter().filter(|t| !lead.tags.contains(t)).cloned().collect();
         // An update takes the file's tags as the lead's (a cell left empty takes nothing away).

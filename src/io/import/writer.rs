@@ -43,7 +43,7 @@ pub(super) struct Writer {
     pub(super) accounts: HashMap<String, AccountId>,
     /// Members by the name or e-mail a row gave, with how an owner who is nobody here is listed (a row
     /// refused takes its listing back, not the look-up).
-    pub(super) owners: HashMap<String, (UserId, Option<String>)>,
+    pub(super) owners: HashMap<String, (Option<UserId>, Option<String>)>,
     pub counts: Counts,
     committed: Counts,
     pub(super) unknown_owners: Vec<String>,

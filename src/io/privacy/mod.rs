@@ -744,7 +744,8 @@ pub struct Inactive {
 }
 
 /// Leads whose latest activity (contact, edit, creation, or a live deal, meeting, task or note of theirs) is
-/// older than `months`, not yet anonymised; not customers, whose record a contract keeps (until churned).
+/// older than `months`, not yet anonymised; not customers (by their stage of life or an active customer
+/// record), whose record a contract keeps (until churned).
 pub fn inactive(db: &Db<'_>, months: u32) -> Result<Vec<Inactive>> {
     let cutoff = inactivity_cutoff(db, months);
     let mut stmt = db.conn.prepare(&format!("{INACTIVE} ORDER BY last"))?;
@@ -779,6 +780,8 @@ const INACTIVE: &str = concat!("SELECT l.id, ", lead_name_sql!("l"), ", max(ifnu
                 ifnull((SELECT max(updated_at) FROM notes n WHERE n.lead_id = l.id AND n.deleted_at IS NULL), 0)) AS last,
             (SELECT count(*) FROM deals d WHERE d.lead_id = l.id AND d.status = 'open' AND d.deleted_at IS NULL)
          FROM leads l WHERE l.team_id = ?1 AND l.forgotten_at IS NULL AND last < ?2 AND l.lifecycle <> 'customer'
+           AND NOT EXISTS (SELECT 1 FROM client_profiles c
+                           WHERE c.lead_id = l.id AND c.status = 'active' AND c.deleted_at IS NULL)
            AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE m.merged_id = l.id)"
 );
 
