@@ -288,6 +288,51 @@ fn bad_rows_are_rejected_whole_with_line_and_column_and_can_be_fixed_and_reimpor
 }
 
 #[test]
+fn a_rejected_row_is_named_by_its_own_line_and_its_cell_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // The last row after blank lines, with and without a line break after it, and after a quoted line break.
+    let files = [
+        "First Name,Email\nA,a@x.example\n\n\nB,not-an-email\n",
+        "First Name,Email\nA,a@x.example\n\n\nB,not-an-email",
+        "First Name,Email\nA,a@x.example\n\n\nB,not-an-email\n\n\n",
+        "First Name,Email\r\nA,a@x.example\r\n\r\n\r\nB,not-an-email\r\n",
+        "First Name,Email,Notes\nA,a@x.example,\n\n\nB,not-an-email,\"x\ny\"\n",
+    ];
+    for (i, text) in files.iter().enumerate() {
+        let mut s = open(dir.path(), &format!("t{i}.db"));
+        let path = dir.path().join(format!("f{i}.csv"));
+        std::fs::write(&path, text).unwrap();
+        let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+        let shown: Vec<String> = r.rejects.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["line 5: 'Email' is not an e-mail address ('not-an-email')"], "{text:?}");
+    }
+    // Typos in an address are rejects; a cell with more than the address is quoted whole.
+    let mut s = open(dir.path(), "typos.db");
+    let path = dir.path().join("typos.csv");
+    std::fs::write(&path, "First Name,Email\nG,g7@acme..io\nP,piotr(at)nowak.pl\nU,user@acme_io.com\n").unwrap();
+    let r = import_file(&mut s, &path, &ImportOptions::default()).unwrap();
+    let shown: Vec<String> = r.rejects.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "line 2: 'Email' is not an e-mail address ('g7@acme..io')",
+            "line 3: 'Email' is not an e-mail address ('piotrnowak.pl', in 'piotr(at)nowak.pl')",
+            "line 4: 'Email' is not an e-mail address ('user@acme_io.com')",
+        ]
+    );
+    // A LinkedIn export of no connections yet: its header, under the preamble, is found.
+    let path = dir.path().join("Connections.csv");
+    std::fs::write(
+        &path,
+        "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\n\
+         First Name,Last Name,URL,Email Address,Company,Position,Connected On\n",
+    )
+    .unwrap();
+    let err = import_file(&mut open(dir.path(), "li.db"), &path, &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("has a header row but no data rows"), "{err}");
+}
+
+#[test]
 fn files_that_are_not_what_they_claim_are_refused_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(dir.path(), "t.db");

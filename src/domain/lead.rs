@@ -152,13 +152,27 @@ pub fn validate_email(field: &str, email: &str) -> Result<String, ValidationErro
         email
     };
     let e = bare_address(email);
+    // A domain is dot-separated names of letters, digits and inner hyphens, the last not a number
+    // ("acme..io", "-acme.io", "acme_io.com", "acme.123" are typos, not addresses).
+    let domain_ok = |domain: &str| {
+        let labels: Vec<&str> = domain.split('.').collect();
+        labels.len() > 1
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    // Beyond ASCII, an international name's letters and marks, however composed.
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+            })
+            && !labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    };
     let ok = match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.contains("..")
+                && domain_ok(domain)
                 && !e.chars().any(|c| {
                     c.is_whitespace()
                         || c.is_control()
@@ -410,6 +424,16 @@ mod tests {
         // Unquoted, these split a cell of addresses or end one: the CSV export could not be read back.
         for odd in ["ana,lopez@acme.io", "a;b@x.io", "ana\"x@acme.io", "a<b@x.io"] {
             assert!(validate_email("email", odd).is_err(), "{odd}");
+        }
+        // Typos a person makes in an address.
+        for typo in ["g7@acme..io", "user@-acme.io", "user@acme-.io", "us..er@acme.io", "user.@acme.io"] {
+            assert!(validate_email("email", typo).is_err(), "{typo}");
+        }
+        for typo in ["user@acme_io.com", "user@acme.123", "user@localhost"] {
+            assert!(validate_email("email", typo).is_err(), "{typo}");
+        }
+        for fine in ["o'brien+crm@mail.acme-corp.co.uk", "jörg@müller.de", "x@xn--mller-kva.de", "a.b.c@10x.io"] {
+            assert!(validate_email("email", fine).is_ok(), "{fine}");
         }
         assert!(validate_phone("phone", "+34 600 11 22 33").is_ok());
         assert!(validate_phone("phone", "(555) 123-4567").is_ok());

@@ -111,38 +111,42 @@ pub fn delimiter(sample: &str, header_line: u64) -> u8 {
 }
 
 /// Records with the line they really start on. The csv reader dates a record from the end of the one before,
-/// so a record after blank lines would be reported on the first blank line; one record of lookahead fixes it:
-/// a record starts one line (plus its own embedded line breaks) before the next one does.
+/// so a record after blank lines would be reported on the first blank line; the line the reader is on once
+/// the record is read fixes it: the record starts that many lines back, less its own embedded line breaks
+/// and its line break (which the last line of a file may lack: one record of lookahead tells the last).
 struct Records {
     reader: csv::Reader<Box<dyn Read>>,
-    ahead: Option<csv::ByteRecord>,
+    /// The next record, and the line the reader was on once it was read.
+    ahead: Option<(csv::ByteRecord, u64)>,
     started: bool,
     /// A record already read, whose buffers the next read fills.
     spare: Option<csv::ByteRecord>,
+    /// The file's last byte so far (`LastByte`).
+    last_byte: std::rc::Rc<std::cell::Cell<u8>>,
 }
 
 impl Records {
+    fn new(reader: csv::Reader<Box<dyn Read>>, last_byte: std::rc::Rc<std::cell::Cell<u8>>) -> Self {
+        Self { reader, ahead: None, started: false, spare: None, last_byte }
+    }
+
     fn next(&mut self) -> csv::Result<Option<(u64, csv::ByteRecord)>> {
         if !self.started {
             self.started = true;
             self.ahead = self.read()?;
         }
-        let Some(current) = self.ahead.take() else { return Ok(None) };
+        let Some((current, after)) = self.ahead.take() else { return Ok(None) };
         self.ahead = self.read()?;
         let reported = current.position().map_or(0, |p| p.line());
-        let line = match &self.ahead {
-            Some(next) => {
-                let inner = current.iter().map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum::<u64>();
-                next.position().map_or(0, |p| p.line()).saturating_sub(1 + inner).max(reported)
-            }
-            None => reported,
-        };
+        let inner = current.iter().map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum::<u64>();
+        let ended = self.ahead.is_some() || matches!(self.last_byte.get(), b'\n' | b'\r');
+        let line = after.saturating_sub(inner + u64::from(ended)).max(reported);
         Ok(Some((line, current)))
     }
 
-    fn read(&mut self) -> csv::Result<Option<csv::ByteRecord>> {
+    fn read(&mut self) -> csv::Result<Option<(csv::ByteRecord, u64)>> {
         let mut r = self.spare.take().unwrap_or_default();
-        Ok(if self.reader.read_byte_record(&mut r)? { Some(r) } else { None })
+        Ok(if self.reader.read_byte_record(&mut r)? { Some((r, self.reader.position().line())) } else { None })
     }
 
     /// Hands a record back once read, so the next row reuses its buffers.
@@ -152,6 +156,22 @@ impl Records {
 
     fn byte(&self) -> u64 {
         self.reader.position().byte()
+    }
+}
+
+/// A stream that remembers the last byte it gave: whether a file's last line ends with a line break.
+struct LastByte {
+    inner: Box<dyn Read>,
+    last: std::rc::Rc<std::cell::Cell<u8>>,
+}
+
+impl Read for LastByte {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last.set(buf[n - 1]);
+        }
+        Ok(n)
     }
 }
 
@@ -185,14 +205,18 @@ impl CsvSource {
     ) -> Result<Self> {
         let header_at = header_line(&sniff.sample);
         let delimiter = delimiter(&sniff.sample, header_at);
-        let stream = open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e))?;
+        let last_byte = std::rc::Rc::new(std::cell::Cell::new(0));
+        let stream = LastByte {
+            inner: open_text(path, sniff.encoding, sniff.bom_len).map_err(|e| file_err(path, e))?,
+            last: last_byte.clone(),
+        };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(256 * 1024)
-            .from_reader(stream);
-        let mut reader = Records { reader, ahead: None, started: false, spare: None };
+            .from_reader(Box::new(stream) as Box<dyn Read>);
+        let mut reader = Records::new(reader, last_byte);
         let headers = loop {
             let Some((line, record)) = reader.next().map_err(|e| bad_file(path, csv_message(&e)))? else {
                 return Err(bad_file(path, "has no header row"));

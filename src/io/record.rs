@@ -437,10 +437,10 @@ pub fn from_fields(
                     let parts: Vec<&str> = split_multi(&cell).collect();
                     for e in parts.iter().copied() {
                         // The part that is wrong, and the whole cell when it held more (a stray space splits one
-                        // address in two: "carol danvers@x.com").
-                        let said = |x: crate::domain::ValidationError| match parts.len() {
-                            1 => reject(format!("{} ('{}')", x.reason, short(e))),
-                            _ => reject(format!("{} ('{}', in '{}')", x.reason, short(e), short(v))),
+                        // address in two: "carol danvers@x.com") or something taken off ("piotr(at)nowak.pl").
+                        let said = |x: crate::domain::ValidationError| match parts.len() == 1 && e == v.trim() {
+                            true => reject(format!("{} ('{}')", x.reason, short(e))),
+                            false => reject(format!("{} ('{}', in '{}')", x.reason, short(e), short(v))),
                         };
                         let e = validate_email(col, e).map_err(said)?;
                         // Primary values go before the others, in the order the cell lists them.
