@@ -165,6 +165,12 @@ fn a_csv_export_for_a_european_spreadsheet_imports_back_whole() {
     let mut tags: Vec<&str> = back["lead"]["tags"].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
     tags.sort();
     assert_eq!(tags, ["r&d;emea", "vip"]);
+    // Amounts beside semicolons have a decimal comma, as that spreadsheet reads numbers; with commas, a point.
+    run(&db, &["deal", "add", "z@x.de", "--title", "Ofen", "--amount", "31300.5", "--currency", "EUR"]);
+    let deals = run(&db, &["export", "deals"]);
+    assert!(deals.contains(";31300,50;EUR;"), "{deals}");
+    let deals = run(&db, &["export", "deals", "--delimiter", ","]);
+    assert!(deals.contains(",31300.50,EUR,"), "{deals}");
 
     // A flag wins over the config, for one export.
     let tabbed = run(&db, &["export", "leads", "--delimiter", "tab", "--no-bom"]);

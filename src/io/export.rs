@@ -314,7 +314,13 @@ pub struct Sink<'w> {
     csv: Option<csv::Writer<&'w mut dyn Write>>,
     raw: Option<&'w mut dyn Write>,
     rows: u64,
+    /// The columns of decimal amounts written with a decimal comma (`DECIMAL_COLUMNS`).
+    decimal_comma: Vec<usize>,
 }
+
+/// Columns of decimal amounts: written with a decimal comma beside semicolons, as the spreadsheet that
+/// wants semicolons reads numbers (in a decimal-comma locale, Excel takes "31300.00" for text).
+const DECIMAL_COLUMNS: [&str; 1] = ["amount"];
 
 impl<'w> Sink<'w> {
     pub fn new(out: &'w mut dyn Write, format: ExportFormat, header: &[&str]) -> std::io::Result<Self> {
@@ -328,7 +334,11 @@ impl<'w> Sink<'w> {
         header: &[&str],
         style: CsvStyle,
     ) -> std::io::Result<Self> {
-        let mut sink = Sink { format, csv: None, raw: None, rows: 0 };
+        let decimal_comma = match style.delimiter {
+            Delimiter::Semicolon => (0..header.len()).filter(|&i| DECIMAL_COLUMNS.contains(&header[i])).collect(),
+            _ => Vec::new(),
+        };
+        let mut sink = Sink { format, csv: None, raw: None, rows: 0, decimal_comma };
         match format {
             ExportFormat::Csv => {
                 if style.bom {
@@ -354,7 +364,15 @@ impl<'w> Sink<'w> {
 
     pub fn row<T: Serialize>(&mut self, value: &T, cells: impl FnOnce() -> Vec<String>) -> std::io::Result<()> {
         match (&mut self.csv, &mut self.raw) {
-            (Some(w), _) => write_cells(w, &cells())?,
+            (Some(w), _) => {
+                let mut cells = cells();
+                for &i in &self.decimal_comma {
+                    if let Some(cell) = cells.get_mut(i) {
+                        *cell = cell.replace('.', ",");
+                    }
+                }
+                write_cells(w, &cells)?
+            }
             (None, Some(out)) => {
                 if self.format == ExportFormat::Json {
                     out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
