@@ -561,7 +561,31 @@ fn a_negative_deal_amount_rejects_its_row_once_with_the_rows_values() {
     assert_eq!(line3, ["reject"]);
     let r = import_file(&mut s, &file, &ImportOptions::default()).unwrap();
     assert_eq!((r.counts.leads.created, r.counts.leads.rejected, r.counts.deals.created), (1, 1, 1));
+    assert_eq!(r.counts.deals.rejected, 1, "its deal is refused with it");
     assert_eq!(dry.counts, r.counts);
+    // Refused as it is read (an amount that is no number, an address that is none), each row's deal is
+    // counted with its lead; a LinkedIn connection's touch too.
+    let deals = pipedrive_deals(
+        dir.path(),
+        "pd.csv",
+        &[
+            ("1", "Good", "100", "open", "Ann Good", "ann@good.example"),
+            ("2", "Odd", "12.5.0", "open", "Bo Odd", "bo@odd.example"),
+            ("3", "Bad", "100", "open", "Cy Bad", "not-an-email"),
+        ],
+    );
+    let pd = import_file(&mut open(dir.path(), "pd.db"), &deals, &ImportOptions::default()).unwrap();
+    assert_eq!((pd.counts.leads.created, pd.counts.leads.rejected), (1, 2), "{:?}", pd.rejects);
+    assert_eq!((pd.counts.deals.created, pd.counts.deals.rejected), (1, 2));
+    let linkedin = dir.path().join("Connections.csv");
+    std::fs::write(
+        &linkedin,
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+         Di,Wu,https://www.linkedin.com/in/di-wu,di@wu@x,Acme,CTO,07 Dec 2025\n",
+    )
+    .unwrap();
+    let li = import_file(&mut open(dir.path(), "li.db"), &linkedin, &ImportOptions::default()).unwrap();
+    assert_eq!((li.counts.leads.rejected, li.counts.outreach.rejected), (1, 1), "{:?}", li.rejects);
     assert_eq!((r.rejects[0].line, r.rejects[0].column.as_deref()), (3, Some("amount")));
     assert!(r.rejects[0].reason.contains("must not be negative ('-10')"), "{}", r.rejects[0].reason);
     assert_eq!(r.rejects[0].record[1], "neg@x.io");

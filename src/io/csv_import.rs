@@ -331,6 +331,22 @@ impl CsvSource {
         Ok(Some((self.index, row)))
     }
 
+    /// What the row last read holds, as the summary counts it: a lead, and a deal where it gives one (a title
+    /// or an amount), a touch where it is a LinkedIn connection (a profile and the day it was made).
+    pub fn objects_of_row(&self) -> Vec<&'static str> {
+        let given = |wanted: &[Field]| {
+            self.fields.iter().zip(&self.values).any(|(f, v)| wanted.contains(f) && !v.trim().is_empty())
+        };
+        let mut objects = vec!["leads"];
+        if given(&[Field::DealTitle, Field::DealAmount]) {
+            objects.push("deals");
+        }
+        if given(&[Field::ProfileUrl]) && given(&[Field::ConnectedOn]) {
+            objects.push("outreach");
+        }
+        objects
+    }
+
     /// Whether the next record is a footer line: then the one-cell line before it is the report's title
     /// ("Lead Report"), which a report writes right above its copyright notice.
     fn footer_next(&mut self) -> Result<bool> {

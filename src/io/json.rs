@@ -581,11 +581,11 @@ fn record(line: u64, v: std::result::Result<Value, String>, rules: &RowRules) ->
     Ok(Some(match object {
         Ok(o) => {
             match o.happened().into_iter().find_map(|(field, at)| rules.contacted(at?).err().map(|why| (field, why))) {
-                Some((field, why)) => Item::Refused(kind, Reject { column: Some(field.into()), ..reject(why) }),
+                Some((field, why)) => Item::Refused(vec![kind], Reject { column: Some(field.into()), ..reject(why) }),
                 None => Item::Object(Box::new(o), raw),
             }
         }
-        Err(e) => Item::Refused(kind, de(e)),
+        Err(e) => Item::Refused(vec![kind], de(e)),
     }))
 }
 

@@ -195,6 +195,9 @@ impl Writer {
                 db.conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
                 let mark = self.row_mark(db);
                 let raw = std::mem::take(&mut row.raw);
+                // What else the row brings, refused with it (`CsvSource::objects_of_row`).
+                let held_deal = row.deal.is_some();
+                let held_touch = row.profile_url.is_some() && row.connected_on.is_some();
                 match self.apply_lead(db, *row) {
                     Ok(()) => {
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
@@ -205,6 +208,12 @@ impl Writer {
                         db.conn.prepare_cached("ROLLBACK TO import_row")?.execute([])?;
                         db.conn.prepare_cached("RELEASE import_row")?.execute([])?;
                         self.take_back_row(db, mark);
+                        if held_deal {
+                            self.counts.deals.rejected += 1;
+                        }
+                        if held_touch {
+                            self.counts.outreach.rejected += 1;
+                        }
                         let reject = Reject::invalid(line, &v, raw);
                         self.reject(db, "leads", reject)
                     }
@@ -255,7 +264,12 @@ impl Writer {
                 }
             }
             Ok(Some(Item::Event(ev))) => self.apply_event(db, *ev),
-            Ok(Some(Item::Refused(what, reject))) => self.reject(db, what, reject),
+            Ok(Some(Item::Refused(held, reject))) => {
+                for also in held.iter().skip(1) {
+                    self.tally(also).rejected += 1;
+                }
+                self.reject(db, held.first().copied().unwrap_or(self.rows_are), reject)
+            }
         }
     }
 

@@ -42,8 +42,9 @@ pub enum Item {
     /// A record of leadline's own JSON, and the record as a rejects file gives it back.
     Object(Box<json::Object>, Vec<String>),
     Event(Box<ics::Occurrence>),
-    /// A record of leadline's own JSON that is recognised (an outreach, a task...) but cannot be read.
-    Refused(&'static str, Reject),
+    /// A record that is recognised but cannot be read: of leadline's own JSON (an outreach, a task...), or a
+    /// CSV row; with what it holds, each of which the summary counts as rejected (listed under the first).
+    Refused(Vec<&'static str>, Reject),
 }
 
 /// An item read: its position in the file, and the item, nothing (blank), or a reject.
@@ -85,7 +86,13 @@ impl Records for vcard::CardStream {
 impl Source {
     fn next(&mut self) -> Result<Option<Numbered>> {
         match self {
-            Source::Csv(c) => Ok(c.next_row()?.map(|(i, r)| (i, r.map(|o| o.map(|l| Item::Lead(Box::new(l))))))),
+            Source::Csv(c) => Ok(c.next_row()?.map(|(i, r)| {
+                let item = match r {
+                    Ok(row) => Ok(row.map(|l| Item::Lead(Box::new(l)))),
+                    Err(reject) => Ok(Some(Item::Refused(c.objects_of_row(), reject))),
+                };
+                (i, item)
+            })),
             Source::Parsed { items, index, .. } => Ok(items.next().map(|(_, r)| {
                 *index += 1;
                 (*index, r)
