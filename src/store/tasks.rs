@@ -478,11 +478,12 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         Answered::Reply(at, _) => (format!("t.kind = '{}'", TaskKind::Bump.as_str()), at.0 + 1),
         // A bump chasing an earlier touch of the rep's (what the no-reply rule files), or one of the rep's own
         // already due; not one a rule filed for later (a lost deal's re-engagement) nor a reminder not due yet.
-        // The time is bound (?3), not written in: one statement, prepared once, serves every touch.
+        // Due by the touch's time: before ?2, bound rather than written in, so that one statement, prepared
+        // once, serves every touch.
         Answered::FollowedUp(at, _) | Answered::Contacted(at) => (
             format!(
                 "t.kind = '{}' AND (EXISTS (SELECT 1 FROM outreach o WHERE o.id = {CHASED_TOUCH}
-                 AND o.direction = 'outbound') OR (t.dedupe_key IS NULL AND ifnull(t.snoozed_until, t.due_at) <= ?3))",
+                 AND o.direction = 'outbound') OR (t.dedupe_key IS NULL AND ifnull(t.snoozed_until, t.due_at) < ?2))",
                 TaskKind::Bump.as_str(),
             ),
             // A touch logged at the very time of the one chased follows it up too.
@@ -491,21 +492,15 @@ pub fn close_chasers(db: &Db<'_>, lead: &LeadId, why: Answered) -> Result<usize>
         Answered::Meeting(at, _) => (format!("t.kind IN ({chasing})"), at.0),
         Answered::OptOut | Answered::Forgotten => ("1".to_string(), i64::MAX),
     };
-    let due_by = match why {
-        Answered::FollowedUp(at, _) | Answered::Contacted(at) => Some(at.0),
-        _ => None,
-    };
-    let mut select = db.conn.prepare_cached(&format!(
-        "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {which} AND {} < ?2
-         AND t.done_at IS NULL AND t.deleted_at IS NULL",
-        chased_at()
-    ))?;
-    let id = |r: &rusqlite::Row<'_>| r.get::<_, String>(0);
-    let mut ids: Vec<String> = match due_by {
-        Some(at) => select.query_map(params![lead.as_str(), before, at], id)?.collect::<rusqlite::Result<_>>()?,
-        None => select.query_map(params![lead.as_str(), before], id)?.collect::<rusqlite::Result<_>>()?,
-    };
-    drop(select);
+    let mut ids: Vec<String> = db
+        .conn
+        .prepare_cached(&format!(
+            "SELECT t.id FROM tasks t WHERE t.lead_id = ?1 AND {which} AND {} < ?2
+             AND t.done_at IS NULL AND t.deleted_at IS NULL",
+            chased_at()
+        ))?
+        .query_map(params![lead.as_str(), before], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     if matches!(why, Answered::OptOut) {
         let mut reaching = Vec::new();
         for id in ids {
